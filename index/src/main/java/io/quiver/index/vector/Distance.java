@@ -73,4 +73,26 @@ public enum Distance {
   public boolean isBetter(float a, float b) {
     return higherIsBetter ? a > b : a < b;
   }
+
+  /**
+   * Converts an internal similarity (what a {@code VectorScorer} returns: higher is better, the
+   * negated squared distance for Euclid, the negated L1 distance for Manhattan) to the score
+   * Qdrant reports.
+   */
+  public float toQdrantScore(float similarity) {
+    return switch (this) {
+      case COSINE, DOT -> similarity;
+      case EUCLID -> (float) Math.sqrt(Math.max(0f, -similarity));
+      case MANHATTAN -> -similarity;
+    };
+  }
+
+  /** The internal similarity of two prepared vectors: higher is better (see toQdrantScore). */
+  public float similarity(float[] a, float[] b) {
+    return switch (this) {
+      case COSINE, DOT -> KERNELS.dot(a, b);
+      case EUCLID -> -KERNELS.squareDistance(a, b);
+      case MANHATTAN -> -KERNELS.l1Distance(a, b);
+    };
+  }
 }

@@ -1,67 +1,295 @@
 package io.quiver.index.vector;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels on the JDK's Vector API. The main loop keeps the accumulator in a vector register and
- * reduces once at the end; the tail (length not a multiple of the species) runs as scalar code.
+ * Kernels on the JDK's Vector API. Float loops keep four accumulators in vector registers (an
+ * FMA has a latency of ~4 cycles, so one accumulator would stall the pipeline on long vectors) and
+ * reduce once at the end; the tail (length not a multiple of the species) runs as scalar code.
+ * Int8 loops widen a quarter-width byte vector to a full-width int vector, so the arithmetic is
+ * exact.
  */
 final class PanamaVectorKernels implements VectorKernels {
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+  private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Byte> BYTE_SPECIES =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(INT_SPECIES.length() * Byte.SIZE));
+  private static final int BYTE_LANES = BYTE_SPECIES.length();
+  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
   static String describe() {
-    return SPECIES.vectorBitSize() + "-bit (" + SPECIES.length() + " floats)";
+    return SPECIES.vectorBitSize() + "-bit (" + LANES + " floats)";
   }
 
   @Override
   public float dot(float[] a, float[] b) {
     assert a.length == b.length : a.length + " != " + b.length;
-    int i = 0;
-    int bound = SPECIES.loopBound(a.length);
-    FloatVector acc = FloatVector.zero(SPECIES);
-    for (; i < bound; i += SPECIES.length()) {
-      acc = FloatVector.fromArray(SPECIES, a, i).fma(FloatVector.fromArray(SPECIES, b, i), acc);
-    }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; i < a.length; i++) {
-      sum += a[i] * b[i];
-    }
-    return sum;
+    return dot(a, b, 0);
   }
 
   @Override
   public float squareDistance(float[] a, float[] b) {
     assert a.length == b.length : a.length + " != " + b.length;
+    return squareDistance(a, b, 0);
+  }
+
+  @Override
+  public float l1Distance(float[] a, float[] b) {
+    assert a.length == b.length : a.length + " != " + b.length;
+    return l1Distance(a, b, 0);
+  }
+
+  @Override
+  public float dot(float[] q, float[] data, int offset) {
+    int n = q.length;
     int i = 0;
-    int bound = SPECIES.loopBound(a.length);
-    FloatVector acc = FloatVector.zero(SPECIES);
-    for (; i < bound; i += SPECIES.length()) {
-      FloatVector diff = FloatVector.fromArray(SPECIES, a, i).sub(FloatVector.fromArray(SPECIES, b, i));
-      acc = diff.fma(diff, acc);
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES);
+    FloatVector acc3 = FloatVector.zero(SPECIES);
+    for (int bound4 = n - 4 * LANES; i <= bound4; i += 4 * LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromArray(SPECIES, data, offset + i), acc0);
+      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(FloatVector.fromArray(SPECIES, data, offset + i + LANES), acc1);
+      acc2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).fma(FloatVector.fromArray(SPECIES, data, offset + i + 2 * LANES), acc2);
+      acc3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).fma(FloatVector.fromArray(SPECIES, data, offset + i + 3 * LANES), acc3);
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; i < a.length; i++) {
-      float diff = a[i] - b[i];
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromArray(SPECIES, data, offset + i), acc0);
+    }
+    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += q[i] * data[offset + i];
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistance(float[] q, float[] data, int offset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES);
+    FloatVector acc3 = FloatVector.zero(SPECIES);
+    for (int bound4 = n - 4 * LANES; i <= bound4; i += 4 * LANES) {
+      FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromArray(SPECIES, data, offset + i));
+      FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(FloatVector.fromArray(SPECIES, data, offset + i + LANES));
+      FloatVector d2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).sub(FloatVector.fromArray(SPECIES, data, offset + i + 2 * LANES));
+      FloatVector d3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).sub(FloatVector.fromArray(SPECIES, data, offset + i + 3 * LANES));
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+      acc2 = d2.fma(d2, acc2);
+      acc3 = d3.fma(d3, acc3);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector d = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromArray(SPECIES, data, offset + i));
+      acc0 = d.fma(d, acc0);
+    }
+    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float diff = q[i] - data[offset + i];
       sum += diff * diff;
     }
     return sum;
   }
 
   @Override
-  public float l1Distance(float[] a, float[] b) {
-    assert a.length == b.length : a.length + " != " + b.length;
+  public float l1Distance(float[] q, float[] data, int offset) {
+    int n = q.length;
     int i = 0;
-    int bound = SPECIES.loopBound(a.length);
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
+      acc0 = acc0.add(FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromArray(SPECIES, data, offset + i)).abs());
+      acc1 = acc1.add(FloatVector.fromArray(SPECIES, q, i + LANES).sub(FloatVector.fromArray(SPECIES, data, offset + i + LANES)).abs());
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      acc0 = acc0.add(FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromArray(SPECIES, data, offset + i)).abs());
+    }
+    float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += Math.abs(q[i] - data[offset + i]);
+    }
+    return sum;
+  }
+
+  @Override
+  public float dot(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES);
+    FloatVector acc3 = FloatVector.zero(SPECIES);
+    for (int bound4 = n - 4 * LANES; i <= bound4; i += 4 * LANES) {
+      long o = byteOffset + 4L * i;
+      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromMemorySegment(SPECIES, data, o, LE), acc0);
+      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, o + 4L * LANES, LE), acc1);
+      acc2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, o + 8L * LANES, LE), acc2);
+      acc3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, o + 12L * LANES, LE), acc3);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE), acc0);
+    }
+    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += q[i] * data.get(ScalarVectorKernels.LE_FLOAT, byteOffset + 4L * i);
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistance(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    FloatVector acc2 = FloatVector.zero(SPECIES);
+    FloatVector acc3 = FloatVector.zero(SPECIES);
+    for (int bound4 = n - 4 * LANES; i <= bound4; i += 4 * LANES) {
+      long o = byteOffset + 4L * i;
+      FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, o, LE));
+      FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, o + 4L * LANES, LE));
+      FloatVector d2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, o + 8L * LANES, LE));
+      FloatVector d3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, o + 12L * LANES, LE));
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+      acc2 = d2.fma(d2, acc2);
+      acc3 = d3.fma(d3, acc3);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector d = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE));
+      acc0 = d.fma(d, acc0);
+    }
+    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float diff = q[i] - data.get(ScalarVectorKernels.LE_FLOAT, byteOffset + 4L * i);
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public float l1Distance(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
     FloatVector acc = FloatVector.zero(SPECIES);
-    for (; i < bound; i += SPECIES.length()) {
-      acc = acc.add(FloatVector.fromArray(SPECIES, a, i).sub(FloatVector.fromArray(SPECIES, b, i)).abs());
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      acc = acc.add(FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE)).abs());
     }
     float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; i < a.length; i++) {
-      sum += Math.abs(a[i] - b[i]);
+    for (; i < n; i++) {
+      sum += Math.abs(q[i] - data.get(ScalarVectorKernels.LE_FLOAT, byteOffset + 4L * i));
+    }
+    return sum;
+  }
+
+  private static IntVector widen(ByteVector v) {
+    return (IntVector) v.convertShape(VectorOperators.B2I, INT_SPECIES, 0);
+  }
+
+  @Override
+  public int dotInt8(byte[] a, byte[] data, int offset) {
+    int n = a.length;
+    int i = 0;
+    IntVector acc = IntVector.zero(INT_SPECIES);
+    for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
+      IntVector va = widen(ByteVector.fromArray(BYTE_SPECIES, a, i));
+      IntVector vb = widen(ByteVector.fromArray(BYTE_SPECIES, data, offset + i));
+      acc = acc.add(va.mul(vb));
+    }
+    int sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += a[i] * data[offset + i];
+    }
+    return sum;
+  }
+
+  @Override
+  public int squareDistanceInt8(byte[] a, byte[] data, int offset) {
+    int n = a.length;
+    int i = 0;
+    IntVector acc = IntVector.zero(INT_SPECIES);
+    for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
+      IntVector d = widen(ByteVector.fromArray(BYTE_SPECIES, a, i)).sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, offset + i)));
+      acc = acc.add(d.mul(d));
+    }
+    int sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      int diff = a[i] - data[offset + i];
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public int l1DistanceInt8(byte[] a, byte[] data, int offset) {
+    int n = a.length;
+    int i = 0;
+    IntVector acc = IntVector.zero(INT_SPECIES);
+    for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
+      IntVector d = widen(ByteVector.fromArray(BYTE_SPECIES, a, i)).sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, offset + i)));
+      acc = acc.add(d.abs());
+    }
+    int sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += Math.abs(a[i] - data[offset + i]);
+    }
+    return sum;
+  }
+
+  @Override
+  public int dotInt8(byte[] a, MemorySegment data, long byteOffset) {
+    int n = a.length;
+    int i = 0;
+    IntVector acc = IntVector.zero(INT_SPECIES);
+    for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
+      IntVector va = widen(ByteVector.fromArray(BYTE_SPECIES, a, i));
+      IntVector vb = widen(ByteVector.fromMemorySegment(BYTE_SPECIES, data, byteOffset + i, LE));
+      acc = acc.add(va.mul(vb));
+    }
+    int sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += a[i] * data.get(ValueLayout.JAVA_BYTE, byteOffset + i);
+    }
+    return sum;
+  }
+
+  @Override
+  public int squareDistanceInt8(byte[] a, MemorySegment data, long byteOffset) {
+    int n = a.length;
+    int i = 0;
+    IntVector acc = IntVector.zero(INT_SPECIES);
+    for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
+      IntVector d = widen(ByteVector.fromArray(BYTE_SPECIES, a, i))
+          .sub(widen(ByteVector.fromMemorySegment(BYTE_SPECIES, data, byteOffset + i, LE)));
+      acc = acc.add(d.mul(d));
+    }
+    int sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      int diff = a[i] - data.get(ValueLayout.JAVA_BYTE, byteOffset + i);
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public int hamming(long[] a, long[] data, int offset) {
+    // Long.bitCount is an intrinsic (POPCNT); a vector popcount is no faster for the few words
+    // of a binary code (768 dims = 12 words).
+    int sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += Long.bitCount(a[i] ^ data[offset + i]);
     }
     return sum;
   }

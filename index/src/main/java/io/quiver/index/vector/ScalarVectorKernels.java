@@ -1,35 +1,141 @@
 package io.quiver.index.vector;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /** Plain Java kernels: the reference for tests and the fallback where the Vector API is absent. */
 final class ScalarVectorKernels implements VectorKernels {
+
+  static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   @Override
   public float dot(float[] a, float[] b) {
     assert a.length == b.length : a.length + " != " + b.length;
-    float sum = 0f;
-    for (int i = 0; i < a.length; i++) {
-      sum += a[i] * b[i];
-    }
-    return sum;
+    return dot(a, b, 0);
   }
 
   @Override
   public float squareDistance(float[] a, float[] b) {
     assert a.length == b.length : a.length + " != " + b.length;
+    return squareDistance(a, b, 0);
+  }
+
+  @Override
+  public float l1Distance(float[] a, float[] b) {
+    assert a.length == b.length : a.length + " != " + b.length;
+    return l1Distance(a, b, 0);
+  }
+
+  @Override
+  public float dot(float[] q, float[] data, int offset) {
     float sum = 0f;
-    for (int i = 0; i < a.length; i++) {
-      float diff = a[i] - b[i];
+    for (int i = 0; i < q.length; i++) {
+      sum += q[i] * data[offset + i];
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistance(float[] q, float[] data, int offset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      float diff = q[i] - data[offset + i];
       sum += diff * diff;
     }
     return sum;
   }
 
   @Override
-  public float l1Distance(float[] a, float[] b) {
-    assert a.length == b.length : a.length + " != " + b.length;
+  public float l1Distance(float[] q, float[] data, int offset) {
     float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      sum += Math.abs(q[i] - data[offset + i]);
+    }
+    return sum;
+  }
+
+  @Override
+  public float dot(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      sum += q[i] * data.get(LE_FLOAT, byteOffset + 4L * i);
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistance(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      float diff = q[i] - data.get(LE_FLOAT, byteOffset + 4L * i);
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public float l1Distance(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      sum += Math.abs(q[i] - data.get(LE_FLOAT, byteOffset + 4L * i));
+    }
+    return sum;
+  }
+
+  @Override
+  public int dotInt8(byte[] a, byte[] data, int offset) {
+    int sum = 0;
     for (int i = 0; i < a.length; i++) {
-      sum += Math.abs(a[i] - b[i]);
+      sum += a[i] * data[offset + i];
+    }
+    return sum;
+  }
+
+  @Override
+  public int squareDistanceInt8(byte[] a, byte[] data, int offset) {
+    int sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      int diff = a[i] - data[offset + i];
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public int l1DistanceInt8(byte[] a, byte[] data, int offset) {
+    int sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += Math.abs(a[i] - data[offset + i]);
+    }
+    return sum;
+  }
+
+  @Override
+  public int dotInt8(byte[] a, MemorySegment data, long byteOffset) {
+    int sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += a[i] * data.get(ValueLayout.JAVA_BYTE, byteOffset + i);
+    }
+    return sum;
+  }
+
+  @Override
+  public int squareDistanceInt8(byte[] a, MemorySegment data, long byteOffset) {
+    int sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      int diff = a[i] - data.get(ValueLayout.JAVA_BYTE, byteOffset + i);
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public int hamming(long[] a, long[] data, int offset) {
+    int sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += Long.bitCount(a[i] ^ data[offset + i]);
     }
     return sum;
   }

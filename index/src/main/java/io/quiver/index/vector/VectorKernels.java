@@ -1,9 +1,15 @@
 package io.quiver.index.vector;
 
+import java.lang.foreign.MemorySegment;
+
 /**
- * The float32 distance kernels every other part of Quiver calls. Implementations are stateless
- * and thread-safe; they do not check that the two arrays have the same length beyond an assert:
+ * The distance kernels every other part of Quiver calls. Implementations are stateless and
+ * thread-safe; they do not check that the two vectors have the same length beyond an assert:
  * callers validate dimensions once, at the edge.
+ *
+ * <p>Three element types: float32 (on the heap, in a flat heap array at an offset, or in a
+ * {@link MemorySegment} as little-endian floats, e.g. a mapped file), int8 (quantized vectors,
+ * signed bytes) and binary (one bit per dimension packed into {@code long} words).
  *
  * <p>Obtain the implementation chosen for this JVM from {@link VectorizationProvider#kernels()}.
  */
@@ -17,4 +23,47 @@ public interface VectorKernels {
 
   /** Sum of {@code |a[i] - b[i]|}: the Manhattan (L1) distance. */
   float l1Distance(float[] a, float[] b);
+
+  /** {@link #dot(float[], float[])} of {@code q} and {@code data[offset .. offset + q.length)}. */
+  float dot(float[] q, float[] data, int offset);
+
+  /** {@link #squareDistance(float[], float[])} of {@code q} and {@code data[offset ..)}. */
+  float squareDistance(float[] q, float[] data, int offset);
+
+  /** {@link #l1Distance(float[], float[])} of {@code q} and {@code data[offset ..)}. */
+  float l1Distance(float[] q, float[] data, int offset);
+
+  /**
+   * Dot product of {@code q} and the {@code q.length} little-endian floats at byte offset
+   * {@code byteOffset} of {@code data}. The segment may be mapped from a file; no alignment is
+   * required.
+   */
+  float dot(float[] q, MemorySegment data, long byteOffset);
+
+  /** Squared Euclidean distance against little-endian floats in a segment (see dot). */
+  float squareDistance(float[] q, MemorySegment data, long byteOffset);
+
+  /** Manhattan distance against little-endian floats in a segment (see dot). */
+  float l1Distance(float[] q, MemorySegment data, long byteOffset);
+
+  /** Sum of {@code a[i] * data[offset + i]} over signed bytes, exact in int arithmetic. */
+  int dotInt8(byte[] a, byte[] data, int offset);
+
+  /** Sum of {@code (a[i] - data[offset + i])^2} over signed bytes, exact. */
+  int squareDistanceInt8(byte[] a, byte[] data, int offset);
+
+  /** Sum of {@code |a[i] - data[offset + i]|} over signed bytes, exact. */
+  int l1DistanceInt8(byte[] a, byte[] data, int offset);
+
+  /** {@link #dotInt8(byte[], byte[], int)} against the bytes at {@code byteOffset} of a segment. */
+  int dotInt8(byte[] a, MemorySegment data, long byteOffset);
+
+  /** {@link #squareDistanceInt8(byte[], byte[], int)} against the bytes of a segment. */
+  int squareDistanceInt8(byte[] a, MemorySegment data, long byteOffset);
+
+  /**
+   * Hamming distance (number of differing bits) of {@code a} and the {@code a.length} words at
+   * {@code data[offset ..)}.
+   */
+  int hamming(long[] a, long[] data, int offset);
 }

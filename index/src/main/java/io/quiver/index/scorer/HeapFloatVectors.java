@@ -1,0 +1,135 @@
+package io.quiver.index.scorer;
+
+import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorKernels;
+import io.quiver.index.vector.VectorizationProvider;
+
+/**
+ * Float32 vectors in one flat heap array, vector {@code ord} at {@code [ord * dim, (ord+1) * dim)}:
+ * contiguous, so a vector is one run of cache lines and no per-vector object header is chased.
+ * Capacity is {@code 2^31 - 1} floats; larger sets belong in a {@link SegmentFloatVectors}.
+ */
+public final class HeapFloatVectors implements FloatVectors {
+
+  private static final VectorKernels KERNELS = VectorizationProvider.kernels();
+
+  private final float[] data;
+  private final int dim;
+  private final int size;
+  private final Distance distance;
+
+  /** Wraps {@code data} (not copied), whose vectors must already be prepared for the distance. */
+  public HeapFloatVectors(float[] data, int dim, Distance distance) {
+    if (dim <= 0 || data.length % dim != 0) {
+      throw new IllegalArgumentException("data length " + data.length + " is not a multiple of dim " + dim);
+    }
+    this.data = data;
+    this.dim = dim;
+    this.size = data.length / dim;
+    this.distance = distance;
+  }
+
+  /** Copies and prepares the given vectors into a new flat store. */
+  public static HeapFloatVectors of(float[][] vectors, Distance distance) {
+    int dim = vectors[0].length;
+    float[] flat = new float[Math.multiplyExact(vectors.length, dim)];
+    for (int i = 0; i < vectors.length; i++) {
+      if (vectors[i].length != dim) {
+        throw new IllegalArgumentException("vector " + i + " has " + vectors[i].length + " dims, expected " + dim);
+      }
+      System.arraycopy(distance.prepare(vectors[i]), 0, flat, i * dim, dim);
+    }
+    return new HeapFloatVectors(flat, dim, distance);
+  }
+
+  /** The backing array (not a copy). */
+  public float[] data() {
+    return data;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public int dimension() {
+    return dim;
+  }
+
+  @Override
+  public Distance distance() {
+    return distance;
+  }
+
+  @Override
+  public void copyVector(int ord, float[] out) {
+    System.arraycopy(data, ord * dim, out, 0, dim);
+  }
+
+  @Override
+  public VectorScorer scorer(float[] query) {
+    assert query.length == dim : query.length + " != " + dim;
+    return new Scorer(query);
+  }
+
+  @Override
+  public VectorScorerSupplier supplier() {
+    return new Supplier();
+  }
+
+  @Override
+  public long heapBytes() {
+    return 4L * data.length;
+  }
+
+  @Override
+  public long offHeapBytes() {
+    return 0;
+  }
+
+  private final class Scorer implements VectorScorer {
+    private final float[] query;
+
+    Scorer(float[] query) {
+      this.query = query;
+    }
+
+    @Override
+    public float score(int ord) {
+      int offset = ord * dim;
+      return switch (distance) {
+        case COSINE, DOT -> KERNELS.dot(query, data, offset);
+        case EUCLID -> -KERNELS.squareDistance(query, data, offset);
+        case MANHATTAN -> -KERNELS.l1Distance(query, data, offset);
+      };
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+  }
+
+  /** Copies the query vector into a reused buffer: the scorer it returns reads that buffer. */
+  private final class Supplier implements VectorScorerSupplier {
+    private final float[] buffer = new float[dim];
+    private final Scorer scorer = new Scorer(buffer);
+
+    @Override
+    public VectorScorer scorer(int ord) {
+      System.arraycopy(data, ord * dim, buffer, 0, dim);
+      return scorer;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public VectorScorerSupplier copy() {
+      return new Supplier();
+    }
+  }
+}
