@@ -1,0 +1,197 @@
+package io.quiver.index.hnsw;
+
+import io.quiver.index.scorer.VectorScorer;
+import io.quiver.index.scorer.VectorScorerSupplier;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Builds an {@link OnHeapHnswGraph} over all ordinals of a {@link VectorScorerSupplier}, on
+ * {@link HnswParams#threads()} threads.
+ *
+ * <p>Concurrency (as hnswlib): each node's lists are written under that node's lock; searches
+ * read lists without locks; a node whose level exceeds the current top level holds the entry
+ * lock for its whole insertion, so the top of the graph grows one node at a time. Lock order:
+ * the entry lock, then at most one node lock. Levels are drawn up front from the seed, so the
+ * graph's shape is reproducible; with more than one thread the edges depend on timing.
+ */
+public final class HnswBuilder {
+
+  private static final int MAX_LEVEL = 30;
+
+  private final VectorScorerSupplier supplier;
+  private final HnswParams params;
+  private final OnHeapHnswGraph graph;
+  private final ReentrantLock entryLock = new ReentrantLock();
+
+  private HnswBuilder(VectorScorerSupplier supplier, HnswParams params) {
+    this.supplier = supplier;
+    this.params = params;
+    this.graph = new OnHeapHnswGraph(supplier.size(), params.maxConn(), drawLevels(supplier.size(), params));
+  }
+
+  /** Builds the graph of every vector the supplier has. Blocks until done. */
+  public static OnHeapHnswGraph build(VectorScorerSupplier supplier, HnswParams params) {
+    HnswBuilder builder = new HnswBuilder(supplier, params);
+    builder.run();
+    builder.graph.freeze();
+    return builder.graph;
+  }
+
+  private static byte[] drawLevels(int size, HnswParams params) {
+    SplittableRandom random = new SplittableRandom(params.seed());
+    double ml = 1 / Math.log(params.maxConn());
+    byte[] levels = new byte[size];
+    for (int i = 0; i < size; i++) {
+      double u = 1.0 - random.nextDouble(); // (0, 1]
+      levels[i] = (byte) Math.min(MAX_LEVEL, (int) (-Math.log(u) * ml));
+    }
+    return levels;
+  }
+
+  private void run() {
+    int size = graph.size();
+    if (size == 0) {
+      return;
+    }
+    graph.setEntry(0, graph.levelOf(0));
+    AtomicInteger next = new AtomicInteger(1);
+    int threads = Math.min(params.threads(), Math.max(1, size / 64));
+    if (threads == 1) {
+      new Inserter(supplier).insertAll(next);
+      return;
+    }
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread[] workers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      Inserter inserter = new Inserter(supplier.copy());
+      workers[t] = Thread.ofPlatform().name("hnsw-build-" + t).start(() -> {
+        try {
+          inserter.insertAll(next);
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+          next.set(Integer.MAX_VALUE / 2); // stop the other workers
+        }
+      });
+    }
+    for (Thread worker : workers) {
+      try {
+        worker.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while building an HNSW graph", e);
+      }
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("HNSW build failed", failure.get());
+    }
+  }
+
+  /** One builder thread's state: its suppliers, its searcher and reused buffers. */
+  private final class Inserter {
+    private final VectorScorerSupplier querySupplier;
+    private final VectorScorerSupplier pairSupplier;
+    private final HnswSearcher searcher = new HnswSearcher();
+    private final int beam = params.beamWidth();
+    private final int[] candNodes = new int[beam + 1];
+    private final float[] candScores = new float[beam + 1];
+    private final int[] entryNodes = new int[beam + 1];
+    private final float[] entryScores = new float[beam + 1];
+    private final int[] selNodes = new int[graph.maxConn0() + 1];
+    private final float[] selScores = new float[graph.maxConn0() + 1];
+    private final int[] pruneNodes = new int[graph.maxConn0() + 1];
+    private final float[] pruneScores = new float[graph.maxConn0() + 1];
+    private final int[] keptNodes = new int[graph.maxConn0() + 1];
+    private final float[] keptScores = new float[graph.maxConn0() + 1];
+
+    Inserter(VectorScorerSupplier supplier) {
+      this.querySupplier = supplier;
+      this.pairSupplier = supplier.copy();
+    }
+
+    void insertAll(AtomicInteger next) {
+      int size = graph.size();
+      for (int node = next.getAndIncrement(); node < size; node = next.getAndIncrement()) {
+        insert(node);
+      }
+    }
+
+    /**
+     * Inserts {@code node}:
+     * 1. if its level is above the current top, take the entry lock for the whole insertion;
+     * 2. descend greedily from the entry point to the node's level + 1;
+     * 3. on each level from there to 0: beam search (efConstruction) from the previous level's
+     *    results, select neighbours by the heuristic, link the node to them and them back to it;
+     * 4. if the node is the new top, publish it as the entry point.
+     */
+    private void insert(int node) {
+      int level = graph.levelOf(node);
+      boolean raises = false;
+      long entry = graph.entry();
+      if (level > (int) (entry >>> 32)) {
+        entryLock.lock();
+        entry = graph.entry();
+        raises = level > (int) (entry >>> 32);
+        if (!raises) {
+          entryLock.unlock();
+        }
+      }
+      try {
+        VectorScorer scorer = querySupplier.scorer(node);
+        int top = (int) (entry >>> 32);
+        int ep = (int) entry;
+        float epScore = scorer.score(ep);
+        for (int l = top; l > level; l--) {
+          ep = searcher.greedyDescend(graph, scorer, l, ep, epScore);
+          epScore = searcher.lastGreedyScore();
+        }
+        entryNodes[0] = ep;
+        entryScores[0] = epScore;
+        int entryCount = 1;
+        for (int l = Math.min(level, top); l >= 0; l--) {
+          int n = searcher.searchLevelFrom(graph, scorer, l, entryNodes, entryScores, entryCount, beam, candNodes, candScores);
+          link(node, l, n);
+          System.arraycopy(candNodes, 0, entryNodes, 0, n);
+          System.arraycopy(candScores, 0, entryScores, 0, n);
+          entryCount = n;
+        }
+        if (raises) {
+          graph.setEntry(node, level);
+        }
+      } finally {
+        if (raises) {
+          entryLock.unlock();
+        }
+      }
+    }
+
+    /** Links {@code node} at {@code level} to the selected of its {@code n} candidates, both ways. */
+    private void link(int node, int level, int n) {
+      int cap = level == 0 ? graph.maxConn0() : graph.maxConn();
+      int selected = NeighbourSelector.select(candNodes, candScores, n, cap, node, pairSupplier, selNodes, selScores);
+      synchronized (graph.lockOf(node)) {
+        graph.setNeighbours(level, node, selNodes, selScores, selected);
+      }
+      for (int i = 0; i < selected; i++) {
+        addReverse(level, selNodes[i], node, selScores[i], cap);
+      }
+    }
+
+    /** Adds {@code node} to the list of {@code target}; a full list is re-selected by the heuristic. */
+    private void addReverse(int level, int target, int node, float score, int cap) {
+      synchronized (graph.lockOf(target)) {
+        if (graph.tryAppend(level, target, node, score)) {
+          return;
+        }
+        int n = graph.neighboursWithScores(level, target, pruneNodes, pruneScores);
+        pruneNodes[n] = node;
+        pruneScores[n] = score;
+        NeighbourSelector.sortBestFirst(pruneNodes, pruneScores, n + 1);
+        int kept = NeighbourSelector.select(pruneNodes, pruneScores, n + 1, cap, target, pairSupplier, keptNodes, keptScores);
+        graph.setNeighbours(level, target, keptNodes, keptScores, kept);
+      }
+    }
+  }
+}
