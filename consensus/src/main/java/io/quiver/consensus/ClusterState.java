@@ -1,0 +1,59 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ShardPlacement;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The cluster metadata at one applied log index: nodes and collections (with their shard maps).
+ * Immutable; the meta state machine replaces it on every apply, and readers on any thread see a
+ * consistent whole.
+ */
+public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes, SortedMap<String, CollectionDescriptor> collections) {
+
+  public static final ClusterState EMPTY = new ClusterState(-1, new TreeMap<>(), new TreeMap<>());
+
+  public ClusterState {
+    nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
+    collections = Collections.unmodifiableSortedMap(new TreeMap<>(collections));
+  }
+
+  ClusterState withNode(long index, long nodeId, NodeAddress address) {
+    TreeMap<Long, NodeAddress> n = new TreeMap<>(nodes);
+    n.put(nodeId, address);
+    return new ClusterState(index, n, collections);
+  }
+
+  ClusterState withCollection(long index, CollectionDescriptor collection) {
+    TreeMap<String, CollectionDescriptor> c = new TreeMap<>(collections);
+    c.put(collection.name(), collection);
+    return new ClusterState(index, nodes, c);
+  }
+
+  ClusterState withoutCollection(long index, String name) {
+    TreeMap<String, CollectionDescriptor> c = new TreeMap<>(collections);
+    c.remove(name);
+    return new ClusterState(index, nodes, c);
+  }
+
+  ClusterState atIndex(long index) {
+    return new ClusterState(index, nodes, collections);
+  }
+
+  /** The collection and shard a Raft group replicates, if any. */
+  public Optional<Map.Entry<CollectionDescriptor, ShardPlacement>> findGroup(UUID groupId) {
+    for (CollectionDescriptor c : collections.values()) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        if (s.groupId().equals(groupId)) {
+          return Optional.of(Map.entry(c, s));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}

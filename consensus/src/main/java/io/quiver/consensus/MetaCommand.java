@@ -1,0 +1,14 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionConfig;
+
+/** A change to the cluster metadata, as it sits in the meta group's Raft log. */
+sealed interface MetaCommand {
+  /** A node announces (or updates) its addresses. */
+  record RegisterNode(long nodeId, NodeAddress address) implements MetaCommand {}
+
+  /** Creates a collection; the applying state machine places its shards. */
+  record CreateCollection(String name, CollectionConfig config) implements MetaCommand {}
+
+  record DeleteCollection(String name) implements MetaCommand {}
+}

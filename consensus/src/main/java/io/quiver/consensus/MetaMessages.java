@@ -1,0 +1,186 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionConfig;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ShardMap;
+import io.quiver.sharding.ShardPlacement;
+import io.quiver.storage.VectorsConfigCodec;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * The log, reply and snapshot formats of the meta group.
+ *
+ * <pre>
+ * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete) | body
+ * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict) | long or message
+ * snapshot: magic "QMS1" | version 1 | applied index | nodes | collections
+ * </pre>
+ */
+final class MetaMessages {
+
+  static final int COMMAND_MAGIC = 0x514d4331; // "QMC1"
+  static final int REPLY_MAGIC = 0x514d5231; // "QMR1"
+  static final int SNAPSHOT_MAGIC = 0x514d5331; // "QMS1"
+  static final int VERSION = 1;
+
+  static final byte STATUS_OK = 0;
+  static final byte STATUS_BAD_REQUEST = 1;
+  static final byte STATUS_NOT_FOUND = 2;
+  static final byte STATUS_CONFLICT = 3;
+
+  private static final byte REGISTER_NODE = 1;
+  private static final byte CREATE_COLLECTION = 2;
+  private static final byte DELETE_COLLECTION = 3;
+
+  private MetaMessages() {}
+
+  static Message encode(MetaCommand command) {
+    return Envelope.message(COMMAND_MAGIC, VERSION, out -> {
+      switch (command) {
+        case MetaCommand.RegisterNode r -> {
+          out.writeByte(REGISTER_NODE);
+          out.writeLong(r.nodeId());
+          writeAddress(r.address(), out);
+        }
+        case MetaCommand.CreateCollection c -> {
+          out.writeByte(CREATE_COLLECTION);
+          out.writeUTF(c.name());
+          writeConfig(c.config(), out);
+        }
+        case MetaCommand.DeleteCollection d -> {
+          out.writeByte(DELETE_COLLECTION);
+          out.writeUTF(d.name());
+        }
+      }
+    });
+  }
+
+  static MetaCommand decodeCommand(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, COMMAND_MAGIC, VERSION);
+    byte type = in.readByte();
+    return switch (type) {
+      case REGISTER_NODE -> new MetaCommand.RegisterNode(in.readLong(), readAddress(in));
+      case CREATE_COLLECTION -> new MetaCommand.CreateCollection(in.readUTF(), readConfig(in));
+      case DELETE_COLLECTION -> new MetaCommand.DeleteCollection(in.readUTF());
+      default -> throw new IOException("unknown meta command type " + type);
+    };
+  }
+
+  static Message reply(byte status, long value) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(status);
+      out.writeLong(value);
+    });
+  }
+
+  static Message reply(byte status, String message) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(status);
+      out.writeUTF(message);
+    });
+  }
+
+  /** A decoded reply: the status, and the long value (ok) or the message (an error). */
+  record Reply(byte status, long value, String message) {}
+
+  static Reply decodeReply(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, REPLY_MAGIC, VERSION);
+    byte status = in.readByte();
+    return status == STATUS_OK ? new Reply(status, in.readLong(), null) : new Reply(status, -1, in.readUTF());
+  }
+
+  static byte[] encodeSnapshot(ClusterState state) {
+    return Envelope.bytes(SNAPSHOT_MAGIC, VERSION, out -> {
+      out.writeLong(state.appliedIndex());
+      out.writeInt(state.nodes().size());
+      for (var e : state.nodes().entrySet()) {
+        out.writeLong(e.getKey());
+        writeAddress(e.getValue(), out);
+      }
+      out.writeInt(state.collections().size());
+      for (CollectionDescriptor c : state.collections().values()) {
+        out.writeUTF(c.name());
+        writeConfig(c.config(), out);
+        writeShardMap(c.shardMap(), out);
+      }
+    });
+  }
+
+  static ClusterState decodeSnapshot(InputStream input) throws IOException {
+    DataInputStream in = Envelope.open(input, SNAPSHOT_MAGIC, VERSION);
+    long index = in.readLong();
+    TreeMap<Long, NodeAddress> nodes = new TreeMap<>();
+    int nodeCount = PointCodec.readCount(in);
+    for (int i = 0; i < nodeCount; i++) {
+      nodes.put(in.readLong(), readAddress(in));
+    }
+    TreeMap<String, CollectionDescriptor> collections = new TreeMap<>();
+    int collectionCount = PointCodec.readCount(in);
+    for (int i = 0; i < collectionCount; i++) {
+      String name = in.readUTF();
+      collections.put(name, new CollectionDescriptor(name, readConfig(in), readShardMap(in)));
+    }
+    return new ClusterState(index, nodes, collections);
+  }
+
+  private static void writeAddress(NodeAddress address, DataOutput out) throws IOException {
+    out.writeUTF(address.raftAddress());
+    out.writeUTF(address.httpAddress());
+  }
+
+  private static NodeAddress readAddress(DataInput in) throws IOException {
+    return new NodeAddress(in.readUTF(), in.readUTF());
+  }
+
+  private static void writeConfig(CollectionConfig config, DataOutput out) throws IOException {
+    VectorsConfigCodec.write(config.vectors(), out);
+    out.writeInt(config.shardNumber());
+    out.writeInt(config.replicationFactor());
+    out.writeInt(config.writeConsistencyFactor());
+  }
+
+  private static CollectionConfig readConfig(DataInput in) throws IOException {
+    return new CollectionConfig(VectorsConfigCodec.read(in), in.readInt(), in.readInt(), in.readInt());
+  }
+
+  private static void writeShardMap(ShardMap map, DataOutput out) throws IOException {
+    out.writeLong(map.epoch());
+    out.writeInt(map.shardCount());
+    for (ShardPlacement s : map.shards()) {
+      out.writeInt(s.shardId());
+      out.writeLong(s.groupId().getMostSignificantBits());
+      out.writeLong(s.groupId().getLeastSignificantBits());
+      out.writeInt(s.replicas().size());
+      for (long node : s.replicas()) {
+        out.writeLong(node);
+      }
+    }
+  }
+
+  private static ShardMap readShardMap(DataInput in) throws IOException {
+    long epoch = in.readLong();
+    int n = PointCodec.readCount(in);
+    List<ShardPlacement> shards = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int shardId = in.readInt();
+      UUID group = new UUID(in.readLong(), in.readLong());
+      int r = PointCodec.readCount(in);
+      List<Long> replicas = new ArrayList<>(r);
+      for (int j = 0; j < r; j++) {
+        replicas.add(in.readLong());
+      }
+      shards.add(new ShardPlacement(shardId, group, replicas));
+    }
+    return new ShardMap(epoch, shards);
+  }
+}

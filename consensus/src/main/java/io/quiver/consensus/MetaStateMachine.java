@@ -1,0 +1,151 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.PlacementPlanner;
+import io.quiver.sharding.ShardMap;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state machine of the meta group: the cluster's nodes and collections as a {@link ClusterState}.
+ * Placement of a new collection's shards is computed here, in apply, with the pure
+ * {@link PlacementPlanner}: every node derives the same shard map from the same log.
+ *
+ * <p>Listeners are told of every new state on the apply thread and must return quickly.
+ */
+final class MetaStateMachine extends BaseStateMachine {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MetaStateMachine.class);
+
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final List<Consumer<ClusterState>> listeners = new CopyOnWriteArrayList<>();
+  private volatile ClusterState state = ClusterState.EMPTY;
+
+  ClusterState state() {
+    return state;
+  }
+
+  void addListener(Consumer<ClusterState> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    loadSnapshot(storage.loadLatestSnapshot());
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    loadSnapshot(storage.loadLatestSnapshot());
+  }
+
+  private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+    if (snapshot == null) {
+      return;
+    }
+    try (InputStream in = Files.newInputStream(snapshot.getFile().getPath())) {
+      publish(MetaMessages.decodeSnapshot(in));
+    }
+    setLastAppliedTermIndex(snapshot.getTermIndex());
+    LOG.info("{}: loaded cluster state at {}", getId(), snapshot.getTermIndex());
+  }
+
+  @Override
+  public SimpleStateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    Message reply;
+    ClusterState current = state;
+    ClusterState next;
+    try {
+      MetaCommand command = MetaMessages.decodeCommand(entry.getStateMachineLogEntry().getLogData());
+      switch (command) {
+        case MetaCommand.RegisterNode r -> {
+          next = current.withNode(index, r.nodeId(), r.address());
+          reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+        }
+        case MetaCommand.CreateCollection c -> {
+          if (current.collections().containsKey(c.name())) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_CONFLICT, c.name());
+          } else {
+            ShardMap map = PlacementPlanner.place(List.copyOf(current.nodes().keySet()), c.name(), index, c.config());
+            next = current.withCollection(index, new CollectionDescriptor(c.name(), c.config(), map));
+            reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+          }
+        }
+        case MetaCommand.DeleteCollection d -> {
+          boolean existed = current.collections().containsKey(d.name());
+          next = current.withoutCollection(index, d.name());
+          reply = existed
+              ? MetaMessages.reply(MetaMessages.STATUS_OK, index)
+              : MetaMessages.reply(MetaMessages.STATUS_NOT_FOUND, d.name());
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      next = current.atIndex(index);
+      reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, e.getMessage());
+    } catch (IOException e) {
+      LOG.error("{}: undecodable log entry at index {}, skipped: {}", getId(), index, e.toString());
+      next = current.atIndex(index);
+      reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, "undecodable command: " + e.getMessage());
+    }
+    updateLastAppliedTermIndex(entry.getTerm(), index);
+    publish(next);
+    return CompletableFuture.completedFuture(reply);
+  }
+
+  private void publish(ClusterState next) {
+    state = next;
+    for (Consumer<ClusterState> listener : listeners) {
+      try {
+        listener.accept(next);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: cluster state listener failed", getId(), e);
+      }
+    }
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    ClusterState snapshotState = state;
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() < 0) {
+      return -1;
+    }
+    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    File tmp = new File(file.getPath() + ".tmp");
+    Files.write(tmp.toPath(), MetaMessages.encodeSnapshot(snapshotState));
+    Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    return last.getIndex();
+  }
+}

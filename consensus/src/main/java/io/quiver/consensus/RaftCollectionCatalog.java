@@ -1,0 +1,149 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionAlreadyExistsException;
+import io.quiver.sharding.CollectionCatalog;
+import io.quiver.sharding.CollectionConfig;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ShardPlacement;
+import io.quiver.sharding.ShardUnavailableException;
+import io.quiver.storage.BadRequestException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The {@link CollectionCatalog} over the meta group: changes go through its log, reads come from
+ * this node's applied state. A create completes only when this node has applied it and every
+ * shard group answers, so the next write to the collection finds its shards.
+ */
+final class RaftCollectionCatalog implements CollectionCatalog {
+
+  private static final long POLL_MS = 20;
+
+  private final RaftNode node;
+  /** Waiting for a change to take effect blocks; it happens here, off Netty's and Ratis' threads. */
+  private final ExecutorService waits = Executors.newVirtualThreadPerTaskExecutor();
+
+  RaftCollectionCatalog(RaftNode node) {
+    this.node = node;
+  }
+
+  CompletableFuture<Long> registerNode(long nodeId, NodeAddress address) {
+    if (address.equals(node.meta().state().nodes().get(nodeId))) {
+      return CompletableFuture.completedFuture(node.meta().state().appliedIndex());
+    }
+    return send(new MetaCommand.RegisterNode(nodeId, address), "node " + nodeId);
+  }
+
+  @Override
+  public CompletableFuture<CollectionDescriptor> create(String name, CollectionConfig config) {
+    return send(new MetaCommand.CreateCollection(name, config), name).thenApplyAsync(index -> {
+      awaitApplied(index);
+      CollectionDescriptor created = get(name).orElseThrow(
+          () -> new IllegalStateException("collection " + name + " created at " + index + " but not in the applied state"));
+      awaitShardsReady(created);
+      return created;
+    }, waits);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> delete(String name) {
+    return send(new MetaCommand.DeleteCollection(name), name)
+        .thenApplyAsync(index -> {
+          awaitApplied(index);
+          return true;
+        }, waits)
+        .exceptionally(e -> {
+          if (unwrap(e) instanceof NotFound) {
+            return false;
+          }
+          throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        });
+  }
+
+  @Override
+  public Optional<CollectionDescriptor> get(String name) {
+    return Optional.ofNullable(node.meta().state().collections().get(name));
+  }
+
+  @Override
+  public List<CollectionDescriptor> list() {
+    return List.copyOf(node.meta().state().collections().values());
+  }
+
+  /** Sends a command to the meta group; completes with its log index or fails with the mapped error. */
+  private CompletableFuture<Long> send(MetaCommand command, String subject) {
+    return RaftReplies.content(node.metaClient().async().send(MetaMessages.encode(command)), "the cluster metadata")
+        .thenApply(content -> {
+          MetaMessages.Reply reply;
+          try {
+            reply = MetaMessages.decodeReply(content);
+          } catch (IOException e) {
+            throw new UncheckedIOException("undecodable meta reply", e);
+          }
+          return switch (reply.status()) {
+            case MetaMessages.STATUS_OK -> reply.value();
+            case MetaMessages.STATUS_CONFLICT -> throw new CollectionAlreadyExistsException(subject);
+            case MetaMessages.STATUS_NOT_FOUND -> throw new NotFound(subject);
+            default -> throw new BadRequestException(reply.message());
+          };
+        });
+  }
+
+  private void awaitApplied(long index) {
+    long deadline = System.nanoTime() + node.config().requestTimeout().toNanos();
+    while (node.meta().state().appliedIndex() < index) {
+      if (System.nanoTime() > deadline) {
+        throw new ShardUnavailableException("the cluster metadata did not apply index " + index + " in time", null);
+      }
+      sleep();
+    }
+  }
+
+  /** Waits until every shard group of the collection answers a read through its leader. */
+  private void awaitShardsReady(CollectionDescriptor collection) {
+    long deadline = System.nanoTime() + 3 * node.config().requestTimeout().toNanos();
+    for (ShardPlacement shard : collection.shardMap().shards()) {
+      while (true) {
+        try {
+          node.shardClients().forShard(collection.name(), shard).count(ReadConsistency.LEADER).join();
+          break;
+        } catch (RuntimeException e) {
+          if (System.nanoTime() > deadline) {
+            throw new ShardUnavailableException(
+                "shard " + shard.shardId() + " of collection `" + collection.name() + "` did not start in time", e);
+          }
+          sleep();
+        }
+      }
+    }
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(POLL_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  /** The meta group says the named thing does not exist. */
+  private static final class NotFound extends RuntimeException {
+    NotFound(String subject) {
+      super(subject + " not found");
+    }
+  }
+}

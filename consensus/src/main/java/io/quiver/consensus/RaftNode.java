@@ -1,0 +1,212 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionCatalog;
+import io.quiver.sharding.ShardClients;
+import io.quiver.storage.VectorsConfig;
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's Raft side: one Ratis server hosting the meta group and every shard group placed
+ * here (multi-raft), the reconciler that keeps the hosted groups equal to the placement, and the
+ * clients the router uses ({@link #catalog()}, {@link #shardClients()}).
+ *
+ * <p>On the first start of a data directory the node bootstraps a meta group of one (itself); on a
+ * restart Ratis reopens every group found in the directory and replays their logs.
+ */
+public final class RaftNode implements Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+  static final RaftGroupId META_GROUP_ID =
+      RaftGroupId.valueOf(UUID.nameUUIDFromBytes("quiver-meta".getBytes(StandardCharsets.UTF_8)));
+
+  private final RaftNodeConfig config;
+  private final RaftPeer self;
+  private final RaftProperties properties;
+  private final MetaStateMachine meta = new MetaStateMachine();
+  private final RaftServer server;
+  private final RaftClient metaClient;
+  private final RaftShardClients shardClients;
+  private final RaftCollectionCatalog catalog;
+  private final ShardGroupReconciler reconciler;
+
+  private RaftNode(RaftNodeConfig config) throws IOException {
+    this.config = config;
+    this.self = peer(config.nodeId(), config.raftAddress());
+    this.properties = serverProperties(config);
+    boolean firstStart = !new File(config.raftDir().toFile(), META_GROUP_ID.getUuid().toString()).exists();
+    RaftServer.Builder builder = RaftServer.newBuilder()
+        .setServerId(self.getId())
+        .setProperties(properties)
+        .setStateMachineRegistry(this::newStateMachine);
+    if (firstStart) {
+      LOG.info("node {}: new data directory, bootstrapping a cluster of one", config.nodeId());
+      builder.setGroup(RaftGroup.valueOf(META_GROUP_ID, self));
+    }
+    this.server = builder.build();
+    this.metaClient = newClient(RaftGroup.valueOf(META_GROUP_ID, self));
+    this.shardClients = new RaftShardClients(this);
+    this.catalog = new RaftCollectionCatalog(this);
+    this.reconciler = new ShardGroupReconciler(this);
+    meta.addListener(reconciler::onStateChanged);
+  }
+
+  /** Starts the Raft server, waits for the meta group to have a leader and registers this node. */
+  public static RaftNode start(RaftNodeConfig config) throws IOException {
+    RaftNode node = new RaftNode(config);
+    node.server.start();
+    node.catalog.registerNode(config.nodeId(), new NodeAddress(config.raftAddress(), config.httpAddress()))
+        .orTimeout(60, TimeUnit.SECONDS)
+        .join();
+    node.reconciler.onStateChanged(node.meta.state());
+    LOG.info("node {}: raft server up on {}", config.nodeId(), config.raftAddress());
+    return node;
+  }
+
+  public CollectionCatalog catalog() {
+    return catalog;
+  }
+
+  public ShardClients shardClients() {
+    return shardClients;
+  }
+
+  RaftShardClients shardClientsInternal() {
+    return shardClients;
+  }
+
+  /** This node's applied copy of the cluster metadata. */
+  public ClusterState clusterState() {
+    return meta.state();
+  }
+
+  /** True once every shard group placed here is hosted by the local server. */
+  public boolean isReady() {
+    return reconciler.isConverged();
+  }
+
+  long nodeId() {
+    return config.nodeId();
+  }
+
+  RaftNodeConfig config() {
+    return config;
+  }
+
+  RaftServer server() {
+    return server;
+  }
+
+  RaftPeer self() {
+    return self;
+  }
+
+  MetaStateMachine meta() {
+    return meta;
+  }
+
+  RaftClient metaClient() {
+    return metaClient;
+  }
+
+  static RaftPeerId peerId(long nodeId) {
+    return RaftPeerId.valueOf("n" + nodeId);
+  }
+
+  static RaftPeer peer(long nodeId, String raftAddress) {
+    return RaftPeer.newBuilder().setId(peerId(nodeId)).setAddress(raftAddress).build();
+  }
+
+  /** The Raft group of a shard: its id and a peer per replica, addressed from the cluster state. */
+  RaftGroup shardGroup(UUID groupId, List<Long> replicas, Map<Long, NodeAddress> nodes) {
+    List<RaftPeer> peers = replicas.stream()
+        .map(id -> {
+          NodeAddress address = nodes.get(id);
+          if (address == null) {
+            throw new IllegalStateException("replica on unknown node " + id + " for group " + groupId);
+          }
+          return peer(id, address.raftAddress());
+        })
+        .toList();
+    return RaftGroup.valueOf(RaftGroupId.valueOf(groupId), peers);
+  }
+
+  RaftClient newClient(RaftGroup group) {
+    RaftProperties clientProperties = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    long sleepMs = 100;
+    int attempts = (int) Math.max(1, config.requestTimeout().toMillis() / sleepMs);
+    RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
+    return RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setProperties(clientProperties)
+        .setRaftGroup(group)
+        .setLeaderId(group.getPeers().size() == 1 ? group.getPeers().iterator().next().getId() : null)
+        .setRetryPolicy(retry)
+        .build();
+  }
+
+  private StateMachine newStateMachine(RaftGroupId groupId) {
+    if (groupId.equals(META_GROUP_ID)) {
+      return meta;
+    }
+    return new ShardStateMachine(this::vectorsConfigOf);
+  }
+
+  private VectorsConfig vectorsConfigOf(RaftGroupId groupId) {
+    return meta.state().findGroup(groupId.getUuid()).map(e -> e.getKey().config().vectors()).orElse(null);
+  }
+
+  private static RaftProperties serverProperties(RaftNodeConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    NettyConfigKeys.Server.setPort(p, config.raftPort());
+    RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
+    // Linearizable reads use ReadIndex; "leader" reads use sendReadOnlyNonLinearizable.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+    // The shard's data is on disk; a snapshot only flushes it, so take them often enough that
+    // the log (and replay after a restart) stays short.
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotThreshold());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    return p;
+  }
+
+  @Override
+  public void close() throws IOException {
+    reconciler.close();
+    shardClients.close();
+    metaClient.close();
+    server.close();
+    LOG.info("node {}: raft server stopped", config.nodeId());
+  }
+}

@@ -1,0 +1,42 @@
+package io.quiver.consensus;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How this node's Raft server runs.
+ *
+ * @param nodeId this node's stable id (persisted by the caller in its data directory)
+ * @param raftHost the host other nodes reach this node's Raft port on
+ * @param raftPort the Raft port (default 6335)
+ * @param httpAddress {@code host:port} of this node's REST API, published in the cluster state
+ * @param raftDir where Ratis keeps its groups (logs, snapshots, shard data)
+ * @param snapshotThreshold log entries between automatic snapshots of a group
+ * @param requestTimeout how long a client request may wait for a shard or the meta group
+ */
+public record RaftNodeConfig(
+    long nodeId,
+    String raftHost,
+    int raftPort,
+    String httpAddress,
+    Path raftDir,
+    long snapshotThreshold,
+    Duration requestTimeout) {
+
+  public static final long SNAPSHOT_THRESHOLD_DEFAULT = 10_000;
+  public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
+
+  public RaftNodeConfig {
+    Objects.requireNonNull(raftHost, "raftHost");
+    Objects.requireNonNull(raftDir, "raftDir");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    if (raftPort < 1 || raftPort > 65535) {
+      throw new IllegalArgumentException("raft port must be in [1, 65535], got " + raftPort);
+    }
+  }
+
+  public String raftAddress() {
+    return raftHost + ":" + raftPort;
+  }
+}

@@ -1,0 +1,48 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.ShardUnavailableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/** Turns Ratis replies and failures into the content of a successful reply or a clear exception. */
+final class RaftReplies {
+
+  private RaftReplies() {}
+
+  /** The content of a successful reply; any failure becomes a {@link ShardUnavailableException} naming {@code what}. */
+  static CompletableFuture<ByteString> content(CompletableFuture<RaftClientReply> reply, String what) {
+    return reply.handle((r, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        throw new ShardUnavailableException(what + " is unavailable: " + describe(cause), cause);
+      }
+      if (!r.isSuccess()) {
+        Throwable cause = r.getException();
+        throw new ShardUnavailableException(what + " is unavailable: " + describe(cause), cause);
+      }
+      return r.getMessage().getContent();
+    });
+  }
+
+  /** True when the failure left the Ratis client closed, so it must be replaced. */
+  static boolean isClientBroken(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof AlreadyClosedException || t instanceof GroupMismatchException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Throwable t) {
+    if (t == null) {
+      return "request failed";
+    }
+    String message = t.getMessage();
+    return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+}

@@ -1,0 +1,115 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ShardClient;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchRequest;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * A {@link ShardClient} over the shard's Raft group. Writes go through the group's log (the Ratis
+ * client finds the leader and retries on leader change); reads go to the leader
+ * ({@link ReadConsistency#LEADER}), through ReadIndex ({@link ReadConsistency#LINEARIZABLE}), or to
+ * a replica on this node when there is one ({@link ReadConsistency#ANY}).
+ */
+final class RaftShardClient implements ShardClient, AutoCloseable {
+
+  /** Reads the body of an ok reply. */
+  @FunctionalInterface
+  private interface BodyReader<T> {
+    T read(DataInputStream in) throws IOException;
+  }
+
+  private final String name;
+  private final RaftClient client;
+  private final RaftPeerId nearestReplica;
+  private final Runnable onBroken;
+
+  /**
+   * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
+   *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
+   */
+  RaftShardClient(String name, RaftClient client, RaftPeerId nearestReplica, Runnable onBroken) {
+    this.name = name;
+    this.client = client;
+    this.nearestReplica = nearestReplica;
+    this.onBroken = onBroken;
+  }
+
+  @Override
+  public CompletableFuture<Long> upsert(List<Point> points) {
+    return write(ShardMessages.encode(new ShardCommand.Upsert(points)));
+  }
+
+  @Override
+  public CompletableFuture<Long> delete(List<PointId> ids) {
+    return write(ShardMessages.encode(new ShardCommand.Delete(ids)));
+  }
+
+  @Override
+  public CompletableFuture<List<ScoredPoint>> search(SearchRequest request, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.Search(request)), consistency, PointCodec::readScored);
+  }
+
+  @Override
+  public CompletableFuture<List<PointRecord>> retrieve(
+      List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.Retrieve(ids, withPayload, withVector)), consistency, PointCodec::readRecords);
+  }
+
+  @Override
+  public CompletableFuture<Long> count(ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.Count()), consistency, DataInputStream::readLong);
+  }
+
+  private CompletableFuture<Long> write(Message command) {
+    return decode(client.async().send(command), DataInputStream::readLong);
+  }
+
+  private <T> CompletableFuture<T> read(Message query, ReadConsistency consistency, BodyReader<T> reader) {
+    CompletableFuture<RaftClientReply> reply = switch (consistency) {
+      case LINEARIZABLE -> client.async().sendReadOnly(query);
+      case LEADER -> client.async().sendReadOnlyNonLinearizable(query);
+      case ANY -> nearestReplica != null
+          ? client.async().sendStaleRead(query, 0, nearestReplica)
+          : client.async().sendReadOnlyNonLinearizable(query);
+    };
+    return decode(reply, reader);
+  }
+
+  private <T> CompletableFuture<T> decode(CompletableFuture<RaftClientReply> reply, BodyReader<T> reader) {
+    return RaftReplies.content(reply, name).whenComplete((content, error) -> {
+      if (error != null && RaftReplies.isClientBroken(error)) {
+        onBroken.run();
+      }
+    }).thenApply((ByteString content) -> {
+      try {
+        return reader.read(ShardMessages.openReply(content));
+      } catch (IOException e) {
+        throw new UncheckedIOException(name + ": undecodable reply", e);
+      }
+    });
+  }
+
+  @Override
+  public void close() throws IOException {
+    client.close();
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

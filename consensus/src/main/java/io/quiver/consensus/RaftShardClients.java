@@ -1,0 +1,68 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.ShardClient;
+import io.quiver.sharding.ShardClients;
+import io.quiver.sharding.ShardPlacement;
+import java.io.IOException;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ratis.protocol.RaftGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One cached {@link RaftShardClient} per shard group, closed when the group leaves the cluster state. */
+final class RaftShardClients implements ShardClients, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftShardClients.class);
+
+  private final RaftNode node;
+  private final ConcurrentHashMap<UUID, RaftShardClient> clients = new ConcurrentHashMap<>();
+
+  RaftShardClients(RaftNode node) {
+    this.node = node;
+  }
+
+  @Override
+  public ShardClient forShard(String collection, ShardPlacement shard) {
+    return clients.computeIfAbsent(shard.groupId(), id -> {
+      RaftGroup group = node.shardGroup(id, shard.replicas(), node.clusterState().nodes());
+      boolean local = shard.replicas().contains(node.nodeId());
+      String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
+      return new RaftShardClient(name, node.newClient(group), local ? RaftNode.peerId(node.nodeId()) : null,
+          () -> evict(id));
+    });
+  }
+
+  private void evict(UUID groupId) {
+    RaftShardClient client = clients.remove(groupId);
+    if (client != null) {
+      closeQuietly(client);
+    }
+  }
+
+  /** Closes the clients of groups not in {@code liveGroups}. */
+  void retainOnly(Set<UUID> liveGroups) {
+    clients.entrySet().removeIf(e -> {
+      if (liveGroups.contains(e.getKey())) {
+        return false;
+      }
+      closeQuietly(e.getValue());
+      return true;
+    });
+  }
+
+  private static void closeQuietly(RaftShardClient client) {
+    try {
+      client.close();
+    } catch (IOException e) {
+      LOG.warn("{}: close failed", client, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    clients.values().forEach(RaftShardClients::closeQuietly);
+    clients.clear();
+  }
+}

@@ -1,0 +1,12 @@
+package io.quiver.consensus;
+
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import java.util.List;
+
+/** A write to one shard, as it sits in the shard group's Raft log. */
+sealed interface ShardCommand {
+  record Upsert(List<Point> points) implements ShardCommand {}
+
+  record Delete(List<PointId> ids) implements ShardCommand {}
+}

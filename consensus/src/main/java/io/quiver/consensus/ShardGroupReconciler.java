@@ -1,0 +1,131 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ShardPlacement;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the local Ratis server host exactly the shard groups the cluster state places on this
+ * node: adds the missing ones, removes (and deletes the data of) those no longer placed here.
+ *
+ * <p>Runs on its own thread, never on the apply thread: {@link #onStateChanged} only schedules a
+ * pass. Passes are idempotent; a failed pass is retried after a second.
+ */
+final class ShardGroupReconciler implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShardGroupReconciler.class);
+  private static final long RETRY_DELAY_MS = 1000;
+
+  private final RaftNode node;
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "shard-reconciler");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private volatile boolean converged;
+  private RaftClient admin; // only touched on the executor thread
+
+  ShardGroupReconciler(RaftNode node) {
+    this.node = node;
+  }
+
+  /** Called on the meta apply thread for every new state: schedules a pass and returns. */
+  void onStateChanged(ClusterState state) {
+    converged = false;
+    if (scheduled.compareAndSet(false, true)) {
+      executor.execute(this::pass);
+    }
+  }
+
+  boolean isConverged() {
+    return converged;
+  }
+
+  private void pass() {
+    scheduled.set(false);
+    ClusterState state = node.meta().state();
+    try {
+      reconcile(state);
+      converged = node.meta().state() == state;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("node {}: reconcile at index {} failed, retrying: {}", node.nodeId(), state.appliedIndex(), e.toString());
+      if (scheduled.compareAndSet(false, true)) {
+        executor.schedule(this::pass, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private void reconcile(ClusterState state) throws IOException {
+    Map<RaftGroupId, RaftGroup> desired = new HashMap<>();
+    Set<UUID> allGroups = new HashSet<>();
+    for (CollectionDescriptor c : state.collections().values()) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        allGroups.add(s.groupId());
+        if (s.replicas().contains(node.nodeId())) {
+          RaftGroup group = node.shardGroup(s.groupId(), s.replicas(), state.nodes());
+          desired.put(group.getGroupId(), group);
+        }
+      }
+    }
+    Set<RaftGroupId> hosted = new HashSet<>();
+    node.server().getGroupIds().forEach(hosted::add);
+    hosted.remove(RaftNode.META_GROUP_ID);
+
+    for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
+      if (!hosted.contains(e.getKey())) {
+        LOG.info("node {}: adding shard group {}", node.nodeId(), e.getKey());
+        check(admin().getGroupManagementApi(node.self().getId()).add(e.getValue()).isSuccess(), "add", e.getKey());
+      }
+    }
+    for (RaftGroupId id : hosted) {
+      if (!desired.containsKey(id)) {
+        LOG.info("node {}: removing shard group {}", node.nodeId(), id);
+        check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
+      }
+    }
+    node.shardClientsInternal().retainOnly(allGroups);
+  }
+
+  private static void check(boolean success, String what, RaftGroupId id) throws IOException {
+    if (!success) {
+      throw new IOException(what + " of group " + id + " was refused");
+    }
+  }
+
+  private RaftClient admin() {
+    if (admin == null) {
+      admin = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()));
+    }
+    return admin;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+      if (admin != null) {
+        admin.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      LOG.warn("node {}: closing the admin client failed", node.nodeId(), e);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.quiver.consensus;
+
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchRequest;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.List;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * The wire and log format of shard groups: commands (in the log), queries, and replies.
+ *
+ * <pre>
+ * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete) | body
+ * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count) | body
+ * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
+ * </pre>
+ */
+final class ShardMessages {
+
+  static final int COMMAND_MAGIC = 0x51534331; // "QSC1"
+  static final int QUERY_MAGIC = 0x51535131; // "QSQ1"
+  static final int REPLY_MAGIC = 0x51535231; // "QSR1"
+  static final int VERSION = 1;
+
+  static final byte STATUS_OK = 0;
+  static final byte STATUS_BAD_REQUEST = 1;
+
+  private static final byte UPSERT = 1;
+  private static final byte DELETE = 2;
+  private static final byte SEARCH = 1;
+  private static final byte RETRIEVE = 2;
+  private static final byte COUNT = 3;
+
+  private ShardMessages() {}
+
+  static Message encode(ShardCommand command) {
+    return Envelope.message(COMMAND_MAGIC, VERSION, out -> {
+      switch (command) {
+        case ShardCommand.Upsert u -> {
+          out.writeByte(UPSERT);
+          PointCodec.writePoints(u.points(), out);
+        }
+        case ShardCommand.Delete d -> {
+          out.writeByte(DELETE);
+          PointCodec.writeIds(d.ids(), out);
+        }
+      }
+    });
+  }
+
+  static ShardCommand decodeCommand(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, COMMAND_MAGIC, VERSION);
+    byte type = in.readByte();
+    return switch (type) {
+      case UPSERT -> new ShardCommand.Upsert(PointCodec.readPoints(in));
+      case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
+      default -> throw new IOException("unknown shard command type " + type);
+    };
+  }
+
+  static Message encode(ShardQuery query) {
+    return Envelope.message(QUERY_MAGIC, VERSION, out -> {
+      switch (query) {
+        case ShardQuery.Search s -> {
+          SearchRequest r = s.request();
+          out.writeByte(SEARCH);
+          out.writeUTF(r.vectorName());
+          PointCodec.writeFloats(r.vector(), out);
+          out.writeInt(r.limit());
+          out.writeBoolean(r.withPayload());
+          out.writeBoolean(r.withVector());
+          out.writeBoolean(r.scoreThreshold() != null);
+          if (r.scoreThreshold() != null) {
+            out.writeFloat(r.scoreThreshold());
+          }
+        }
+        case ShardQuery.Retrieve r -> {
+          out.writeByte(RETRIEVE);
+          PointCodec.writeIds(r.ids(), out);
+          out.writeBoolean(r.withPayload());
+          out.writeBoolean(r.withVector());
+        }
+        case ShardQuery.Count c -> out.writeByte(COUNT);
+      }
+    });
+  }
+
+  static ShardQuery decodeQuery(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, QUERY_MAGIC, VERSION);
+    byte type = in.readByte();
+    return switch (type) {
+      case SEARCH -> {
+        String name = in.readUTF();
+        float[] vector = PointCodec.readFloats(in);
+        int limit = in.readInt();
+        boolean withPayload = in.readBoolean();
+        boolean withVector = in.readBoolean();
+        Float threshold = in.readBoolean() ? in.readFloat() : null;
+        yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold));
+      }
+      case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
+      case COUNT -> new ShardQuery.Count();
+      default -> throw new IOException("unknown shard query type " + type);
+    };
+  }
+
+  static Message okIndex(long index) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      out.writeLong(index);
+    });
+  }
+
+  static Message okScored(List<ScoredPoint> hits) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      PointCodec.writeScored(hits, out);
+    });
+  }
+
+  static Message okRecords(List<PointRecord> records) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      PointCodec.writeRecords(records, out);
+    });
+  }
+
+  static Message badRequest(String message) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_BAD_REQUEST);
+      out.writeUTF(message);
+    });
+  }
+
+  /**
+   * Opens a reply: returns the stream positioned at the body when the status is ok, throws
+   * {@link io.quiver.storage.BadRequestException} with the state machine's message otherwise.
+   */
+  static DataInputStream openReply(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, REPLY_MAGIC, VERSION);
+    byte status = in.readByte();
+    if (status == STATUS_BAD_REQUEST) {
+      throw new io.quiver.storage.BadRequestException(in.readUTF());
+    }
+    if (status != STATUS_OK) {
+      throw new IOException("unknown reply status " + status);
+    }
+    return in;
+  }
+}

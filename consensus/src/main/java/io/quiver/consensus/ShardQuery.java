@@ -1,0 +1,14 @@
+package io.quiver.consensus;
+
+import io.quiver.storage.PointId;
+import io.quiver.storage.SearchRequest;
+import java.util.List;
+
+/** A read of one shard, sent to a replica's state machine. */
+sealed interface ShardQuery {
+  record Search(SearchRequest request) implements ShardQuery {}
+
+  record Retrieve(List<PointId> ids, boolean withPayload, boolean withVector) implements ShardQuery {}
+
+  record Count() implements ShardQuery {}
+}

@@ -1,0 +1,110 @@
+package io.quiver.consensus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.index.vector.Distance;
+import io.quiver.sharding.CollectionAlreadyExistsException;
+import io.quiver.sharding.CollectionConfig;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ShardClient;
+import io.quiver.sharding.ShardPlacement;
+import io.quiver.storage.BadRequestException;
+import io.quiver.storage.Payload;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchRequest;
+import io.quiver.storage.VectorParams;
+import io.quiver.storage.VectorsConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real one-node Ratis server: collections through the meta group, points through a shard group, restart. */
+@Timeout(120)
+class RaftNodeTest {
+
+  @TempDir Path dir;
+
+  private RaftNode start(int port) throws IOException {
+    return RaftNode.start(new RaftNodeConfig(7, "127.0.0.1", port, "127.0.0.1:1", dir.resolve("raft"),
+        50, Duration.ofSeconds(10)));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void writesSurviveRestartAndSnapshots() throws Exception {
+    int port = freePort();
+    CollectionConfig config = new CollectionConfig(
+        VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 2, 1, 1);
+    try (RaftNode node = start(port)) {
+      CollectionDescriptor c = node.catalog().create("docs", config).join();
+      assertEquals(2, c.shardMap().shardCount());
+      assertThrows(CollectionAlreadyExistsException.class, () -> unwrap(() -> node.catalog().create("docs", config).join()));
+      // 200 single-point writes: more than the snapshot threshold of 50, so snapshots are taken and the log purged.
+      for (int i = 0; i < 200; i++) {
+        PointId id = PointId.of(i);
+        shardOf(node, c, id).upsert(List.of(new Point(id, Map.of("", new float[] {i, 0, 0}), Payload.EMPTY))).join();
+      }
+      PointId deleted = PointId.of(5);
+      shardOf(node, c, deleted).delete(List.of(deleted)).join();
+      assertThrows(BadRequestException.class, () -> unwrap(() -> shardOf(node, c, PointId.of(1))
+          .upsert(List.of(new Point(PointId.of(1), Map.of("", new float[] {1}), Payload.EMPTY))).join()));
+      assertEquals(199, total(node, c));
+    }
+    try (RaftNode node = start(port)) {
+      CollectionDescriptor c = node.catalog().get("docs").orElseThrow();
+      assertEquals(199, total(node, c));
+      List<ScoredPoint> hits = new ArrayList<>();
+      for (ShardPlacement s : c.shardMap().shards()) {
+        hits.addAll(node.shardClients().forShard("docs", s)
+            .search(new SearchRequest("", new float[] {5.2f, 0, 0}, 1, false, false, null), ReadConsistency.LINEARIZABLE).join());
+      }
+      hits.sort(ScoredPoint.LOWER_FIRST);
+      assertEquals(PointId.of(6), hits.get(0).id(), "point 5 was deleted, 6 is nearest");
+      List<PointRecord> records = shardOf(node, c, PointId.of(7)).retrieve(List.of(PointId.of(7)), true, true, ReadConsistency.ANY).join();
+      assertEquals(7f, records.get(0).vectors().get("")[0]);
+      assertTrue(node.catalog().delete("docs").join());
+      assertFalse(node.catalog().delete("docs").join());
+      assertTrue(node.catalog().get("docs").isEmpty());
+    }
+  }
+
+  private static ShardClient shardOf(RaftNode node, CollectionDescriptor c, PointId id) {
+    return node.shardClients().forShard(c.name(), c.shardMap().shardOf(id));
+  }
+
+  private static long total(RaftNode node, CollectionDescriptor c) {
+    long n = 0;
+    for (ShardPlacement s : c.shardMap().shards()) {
+      n += node.shardClients().forShard(c.name(), s).count(ReadConsistency.LEADER).join();
+    }
+    return n;
+  }
+
+  private static void unwrap(Runnable r) {
+    try {
+      r.run();
+    } catch (CompletionException e) {
+      throw (RuntimeException) e.getCause();
+    }
+  }
+}

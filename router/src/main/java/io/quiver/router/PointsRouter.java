@@ -1,0 +1,166 @@
+package io.quiver.router;
+
+import io.quiver.sharding.CollectionCatalog;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.CollectionNotFoundException;
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ShardClient;
+import io.quiver.sharding.ShardClients;
+import io.quiver.sharding.ShardMap;
+import io.quiver.sharding.ShardPlacement;
+import io.quiver.sharding.ShardUnavailableException;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * A request about points, arriving at any node: writes split by shard and sent to each shard's
+ * group; reads fanned out to one replica of every shard in parallel, with a deadline, and merged.
+ * Everything goes through {@link ShardClient}s, so the router cannot tell a local shard from a
+ * remote one. Thread-safe.
+ */
+public final class PointsRouter {
+
+  private final CollectionCatalog catalog;
+  private final ShardClients shards;
+  private final Duration deadline;
+
+  public PointsRouter(CollectionCatalog catalog, ShardClients shards, Duration deadline) {
+    this.catalog = catalog;
+    this.shards = shards;
+    this.deadline = deadline;
+  }
+
+  /** The collection, or a {@link CollectionNotFoundException}. */
+  public CollectionDescriptor collection(String name) {
+    return catalog.get(name).orElseThrow(() -> new CollectionNotFoundException(name));
+  }
+
+  /**
+   * Writes points; completes with the highest log index among the shards' writes once every shard
+   * has committed and applied its part. A point id that occurs twice keeps its last occurrence.
+   */
+  public CompletableFuture<Long> upsert(String collection, List<Point> points) {
+    CollectionDescriptor c = collection(collection);
+    Map<PointId, Point> last = new LinkedHashMap<>();
+    for (Point p : points) {
+      last.remove(p.id());
+      last.put(p.id(), p);
+    }
+    Map<ShardPlacement, List<Point>> byShard = groupByShard(c.shardMap(), last.values(), Point::id);
+    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    byShard.forEach((shard, batch) -> writes.add(client(c, shard).upsert(batch)));
+    return maxIndex(writes);
+  }
+
+  /** Deletes points by id; absent ids are ignored. */
+  public CompletableFuture<Long> delete(String collection, List<PointId> ids) {
+    CollectionDescriptor c = collection(collection);
+    Map<ShardPlacement, List<PointId>> byShard = groupByShard(c.shardMap(), new LinkedHashSet<>(ids), Function.identity());
+    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    byShard.forEach((shard, batch) -> writes.add(client(c, shard).delete(batch)));
+    return maxIndex(writes);
+  }
+
+  /**
+   * The best {@code limit} hits after skipping {@code offset}, merged over every shard: by score
+   * as the vector's distance orders it, ties by id.
+   */
+  public CompletableFuture<List<ScoredPoint>> search(
+      String collection, SearchRequest request, int offset, ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    var params = c.config().vectors().get(request.vectorName());
+    boolean higherIsBetter = params == null || params.distance().higherIsBetter();
+    int perShard = request.limit() + offset;
+    SearchRequest shardRequest = new SearchRequest(request.vectorName(), request.vector(), perShard,
+        request.withPayload(), request.withVector(), request.scoreThreshold());
+    List<CompletableFuture<List<ScoredPoint>>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(client(c, shard).search(shardRequest, consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      List<List<ScoredPoint>> lists = parts.stream().map(CompletableFuture::join).toList();
+      return TopKMerger.merge(lists, ScoredPoint.bestFirst(higherIsBetter), offset, request.limit());
+    });
+  }
+
+  /** The points among {@code ids} that exist, in the order of first occurrence in {@code ids}. */
+  public CompletableFuture<List<PointRecord>> retrieve(
+      String collection, List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    LinkedHashSet<PointId> unique = new LinkedHashSet<>(ids);
+    Map<ShardPlacement, List<PointId>> byShard = groupByShard(c.shardMap(), unique, Function.identity());
+    List<CompletableFuture<List<PointRecord>>> parts = new ArrayList<>();
+    byShard.forEach((shard, batch) ->
+        parts.add(withDeadline(client(c, shard).retrieve(batch, withPayload, withVector, consistency), c, shard)));
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      Map<PointId, PointRecord> found = new HashMap<>();
+      for (CompletableFuture<List<PointRecord>> part : parts) {
+        for (PointRecord r : part.join()) {
+          found.put(r.id(), r);
+        }
+      }
+      List<PointRecord> out = new ArrayList<>(found.size());
+      for (PointId id : unique) {
+        PointRecord r = found.get(id);
+        if (r != null) {
+          out.add(r);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The exact number of points in the collection, summed over its shards. */
+  public CompletableFuture<Long> count(String collection, ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<Long>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(client(c, shard).count(consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());
+  }
+
+  private ShardClient client(CollectionDescriptor c, ShardPlacement shard) {
+    return shards.forShard(c.name(), shard);
+  }
+
+  private <T> CompletableFuture<T> withDeadline(CompletableFuture<T> future, CollectionDescriptor c, ShardPlacement shard) {
+    return future.orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof TimeoutException) {
+        throw new ShardUnavailableException("shard " + shard.shardId() + " of collection `" + c.name()
+            + "` did not answer within " + deadline.toMillis() + " ms", cause);
+      }
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    });
+  }
+
+  private static <T> Map<ShardPlacement, List<T>> groupByShard(
+      ShardMap map, Iterable<T> items, Function<T, PointId> idOf) {
+    Map<ShardPlacement, List<T>> byShard = new LinkedHashMap<>();
+    for (T item : items) {
+      byShard.computeIfAbsent(map.shardOf(idOf.apply(item)), s -> new ArrayList<>()).add(item);
+    }
+    return byShard;
+  }
+
+  private static CompletableFuture<Long> maxIndex(List<CompletableFuture<Long>> writes) {
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> writes.stream().mapToLong(CompletableFuture::join).max().orElse(0));
+  }
+}

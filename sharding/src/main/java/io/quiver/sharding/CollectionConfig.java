@@ -1,0 +1,31 @@
+package io.quiver.sharding;
+
+import io.quiver.storage.VectorsConfig;
+import java.util.Objects;
+
+/**
+ * What a collection is created with: its vectors, how many shards, how many replicas of each,
+ * and how many replicas must acknowledge a write (Qdrant's {@code write_consistency_factor};
+ * with Raft a write is acknowledged once a majority of the shard's replicas has it, which is
+ * at least this factor for every factor up to a majority).
+ */
+public record CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor) {
+
+  /** Limits that keep a typo from creating thousands of Raft groups. */
+  public static final int MAX_SHARDS = 1024;
+  public static final int MAX_REPLICATION_FACTOR = 16;
+
+  public CollectionConfig {
+    Objects.requireNonNull(vectors, "vectors");
+    if (shardNumber < 1 || shardNumber > MAX_SHARDS) {
+      throw new IllegalArgumentException("shard_number must be in [1, " + MAX_SHARDS + "], got " + shardNumber);
+    }
+    if (replicationFactor < 1 || replicationFactor > MAX_REPLICATION_FACTOR) {
+      throw new IllegalArgumentException(
+          "replication_factor must be in [1, " + MAX_REPLICATION_FACTOR + "], got " + replicationFactor);
+    }
+    if (writeConsistencyFactor < 1) {
+      throw new IllegalArgumentException("write_consistency_factor must be at least 1, got " + writeConsistencyFactor);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.quiver.sharding;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Decides where a new collection's shards live. Pure and deterministic: the same inputs give the
+ * same placement on every node, so it can run inside a state machine's apply.
+ *
+ * <p>Replicas go round-robin over the nodes sorted by id, starting at a different node for each
+ * shard, so leaders and load spread evenly; a shard never has two replicas on one node.
+ */
+public final class PlacementPlanner {
+
+  private PlacementPlanner() {}
+
+  /**
+   * @param nodes the ids of the nodes that may hold replicas
+   * @param collection the collection's name, part of each group id
+   * @param creationIndex the log index that created the collection; a collection deleted and
+   *     created again under the same name gets new Raft groups
+   */
+  public static ShardMap place(List<Long> nodes, String collection, long creationIndex, CollectionConfig config) {
+    if (nodes.isEmpty()) {
+      throw new IllegalArgumentException("no nodes to place shards on");
+    }
+    if (config.replicationFactor() > nodes.size()) {
+      throw new IllegalArgumentException("replication_factor " + config.replicationFactor()
+          + " is larger than the number of nodes (" + nodes.size() + ")");
+    }
+    List<Long> sorted = nodes.stream().sorted().toList();
+    List<ShardPlacement> shards = new ArrayList<>(config.shardNumber());
+    for (int shard = 0; shard < config.shardNumber(); shard++) {
+      List<Long> replicas = new ArrayList<>(config.replicationFactor());
+      for (int r = 0; r < config.replicationFactor(); r++) {
+        replicas.add(sorted.get((shard + r) % sorted.size()));
+      }
+      shards.add(new ShardPlacement(shard, groupId(collection, shard, creationIndex), replicas));
+    }
+    return new ShardMap(creationIndex, shards);
+  }
+
+  static UUID groupId(String collection, int shard, long creationIndex) {
+    String key = "quiver-shard/" + collection + "/" + shard + "/" + creationIndex;
+    return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,34 @@
+package io.quiver.sharding;
+
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchRequest;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What can be asked of one shard, wherever its replicas live. The router talks only to this
+ * interface; a Raft-backed implementation sends writes through the shard's log and reads to a
+ * replica chosen by {@link ReadConsistency}.
+ *
+ * <p>All methods are asynchronous and thread-safe. Futures fail with
+ * {@link io.quiver.storage.BadRequestException} for bad input and {@link ShardUnavailableException}
+ * when the shard cannot answer (no leader, no majority, deadline passed).
+ */
+public interface ShardClient {
+
+  /** Writes points; completes with the log index of the write once it is committed and applied. */
+  CompletableFuture<Long> upsert(List<Point> points);
+
+  /** Deletes points by id; completes with the log index of the delete. */
+  CompletableFuture<Long> delete(List<PointId> ids);
+
+  CompletableFuture<List<ScoredPoint>> search(SearchRequest request, ReadConsistency consistency);
+
+  CompletableFuture<List<PointRecord>> retrieve(
+      List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency);
+
+  CompletableFuture<Long> count(ReadConsistency consistency);
+}

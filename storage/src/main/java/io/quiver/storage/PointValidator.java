@@ -1,0 +1,66 @@
+package io.quiver.storage;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks points against a collection's {@link VectorsConfig}: every configured vector present
+ * with the right dimension, no unknown names, only finite numbers. Used at the HTTP edge (fast 4xx,
+ * nothing written) and again by the state machine before a command enters the log.
+ */
+public final class PointValidator {
+
+  private final VectorsConfig config;
+
+  public PointValidator(VectorsConfig config) {
+    this.config = config;
+  }
+
+  /** Throws {@link BadRequestException} naming the first bad point and field. */
+  public void validate(List<Point> points) {
+    for (Point p : points) {
+      validate(p);
+    }
+  }
+
+  public void validate(Point point) {
+    for (Map.Entry<String, float[]> e : point.vectors().entrySet()) {
+      VectorParams params = config.get(e.getKey());
+      if (params == null) {
+        throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(e.getKey())
+            + " (point " + point.id() + ")");
+      }
+      float[] v = e.getValue();
+      if (v.length != params.size()) {
+        throw new BadRequestException("Wrong input: Vector dimension error: expected dim: " + params.size()
+            + ", got " + v.length + " (point " + point.id() + ", vector " + displayName(e.getKey()) + ")");
+      }
+      for (float x : v) {
+        if (!Float.isFinite(x)) {
+          throw new BadRequestException("Wrong input: vector of point " + point.id() + " contains a non-finite number");
+        }
+      }
+    }
+    for (String name : config.vectors().keySet()) {
+      if (!point.vectors().containsKey(name)) {
+        throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(name));
+      }
+    }
+  }
+
+  /** Validates a query vector for {@code vectorName}. */
+  public void validateQuery(String vectorName, float[] vector) {
+    VectorParams params = config.get(vectorName);
+    if (params == null) {
+      throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(vectorName));
+    }
+    if (vector.length != params.size()) {
+      throw new BadRequestException("Wrong input: Vector dimension error: expected dim: " + params.size()
+          + ", got " + vector.length);
+    }
+  }
+
+  private static String displayName(String name) {
+    return name.isEmpty() ? "(unnamed)" : name;
+  }
+}

@@ -1,0 +1,209 @@
+package io.quiver.storage;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard replica's storage engine: the points of one shard, persistent in a directory.
+ *
+ * <p>Writes ({@link #upsert}, {@link #delete}) are called in strict log order by one thread (the
+ * Raft apply thread) with the log index of the entry; an entry at or below {@link #appliedIndex()}
+ * was already applied before a restart and is skipped, so replaying the log is harmless. Reads may
+ * run concurrently from any thread; they see a state between two applies, never half of one.
+ */
+public final class Shard implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+
+  private final Path dir;
+  private final VectorsConfig config;
+  private final ShardStore store;
+  private final AppendableSegment segment;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private volatile long appliedIndex;
+
+  private Shard(Path dir, VectorsConfig config, ShardStore store) {
+    this.dir = dir;
+    this.config = config;
+    this.store = store;
+    this.segment = new AppendableSegment(config);
+    store.forEachPoint((id, stored) -> segment.put(id, stored.version(), stored.vectors()));
+    this.appliedIndex = store.appliedIndex();
+  }
+
+  /**
+   * Opens the shard stored in {@code dir}, creating it with {@code config} when the directory is
+   * new. An existing shard keeps the config it was created with; {@code config} may then be null.
+   */
+  public static Shard open(Path dir, VectorsConfig config) {
+    ShardStore store = new ShardStore(dir);
+    try {
+      VectorsConfig stored = store.vectorsConfig();
+      if (stored == null) {
+        Objects.requireNonNull(config, "a new shard needs a vectors config");
+        store.writeVectorsConfig(config);
+        stored = config;
+      }
+      Shard shard = new Shard(dir, stored, store);
+      LOG.info("{}: opened with {} points, applied index {}", shard, shard.count(), shard.appliedIndex);
+      return shard;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  public VectorsConfig config() {
+    return config;
+  }
+
+  /** The log index of the last entry applied to this shard, or -1 for a new shard. */
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  /** Inserts or replaces points; their version is {@code index}. Skipped if already applied. */
+  public void upsert(List<Point> points, long index) {
+    if (index <= appliedIndex) {
+      return;
+    }
+    new PointValidator(config).validate(points);
+    List<Map<String, float[]>> prepared = new ArrayList<>(points.size());
+    for (Point p : points) {
+      prepared.add(prepare(p.vectors()));
+    }
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      for (int i = 0; i < points.size(); i++) {
+        batch.putPoint(points.get(i).id(), index, prepared.get(i), points.get(i).payload());
+      }
+      batch.commit(index);
+      for (int i = 0; i < points.size(); i++) {
+        segment.put(points.get(i).id(), index, prepared.get(i));
+      }
+      appliedIndex = index;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Deletes points by id (absent ids are ignored). Skipped if already applied. */
+  public void delete(List<PointId> ids, long index) {
+    if (index <= appliedIndex) {
+      return;
+    }
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      for (PointId id : ids) {
+        batch.deletePoint(id);
+      }
+      batch.commit(index);
+      for (PointId id : ids) {
+        segment.remove(id);
+      }
+      appliedIndex = index;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Records that an entry which changes no point (a no-op, a config entry) was applied. */
+  public void markApplied(long index) {
+    if (index <= appliedIndex) {
+      return;
+    }
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      batch.commit(index);
+      appliedIndex = index;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Exact nearest neighbours of the request's vector, best first. */
+  public List<ScoredPoint> search(SearchRequest request) {
+    new PointValidator(config).validateQuery(request.vectorName(), request.vector());
+    float[] query = config.get(request.vectorName()).distance().prepare(request.vector());
+    lock.readLock().lock();
+    try {
+      List<ScoredPoint> hits = segment.search(request.vectorName(), query, request.limit(), request.scoreThreshold());
+      if (!request.withPayload() && !request.withVector()) {
+        return hits;
+      }
+      List<ScoredPoint> out = new ArrayList<>(hits.size());
+      for (ScoredPoint h : hits) {
+        out.add(new ScoredPoint(h.id(), h.version(), h.score(),
+            request.withPayload() ? store.payload(h.id()) : null,
+            request.withVector() ? segment.vectors(h.id()) : null));
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The points among {@code ids} that exist, in the order of {@code ids}. */
+  public List<PointRecord> retrieve(List<PointId> ids, boolean withPayload, boolean withVector) {
+    lock.readLock().lock();
+    try {
+      List<PointRecord> out = new ArrayList<>();
+      for (PointId id : ids) {
+        if (!segment.contains(id)) {
+          continue;
+        }
+        out.add(new PointRecord(id, segment.version(id),
+            withPayload ? store.payload(id) : null,
+            withVector ? new HashMap<>(segment.vectors(id)) : null));
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The number of points stored. */
+  public long count() {
+    lock.readLock().lock();
+    try {
+      return segment.liveCount();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Makes every applied write durable on disk (see {@link ShardStore#flush()}). */
+  public void flush() {
+    store.flush();
+  }
+
+  private Map<String, float[]> prepare(Map<String, float[]> vectors) {
+    Map<String, float[]> out = new HashMap<>();
+    for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+      out.put(e.getKey(), config.get(e.getKey()).distance().prepare(e.getValue()));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      store.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Shard[" + dir.getFileName() + "]";
+  }
+}

@@ -1,0 +1,235 @@
+package io.quiver.storage;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A shard replica's RocksDB instance. Column families: {@code default} (shard metadata: the
+ * vectors config and the last applied log index), {@code points} (id -&gt; version and vectors),
+ * {@code payloads} (id -&gt; payload JSON).
+ *
+ * <p>Every apply writes one {@link WriteBatch} that includes the new applied index, so the data and
+ * the index it reflects can never disagree after a crash. Writes go to RocksDB's WAL without fsync:
+ * the Raft log is the durable write-ahead log, and {@link #flush()} (called when Raft takes a
+ * snapshot, before it may purge its log) makes everything up to that point durable.
+ */
+final class ShardStore implements AutoCloseable {
+
+  private static final byte[] KEY_APPLIED_INDEX = "applied_index".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEY_VECTORS_CONFIG = "vectors_config".getBytes(StandardCharsets.UTF_8);
+  private static final int POINT_FORMAT_VERSION = 1;
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final RocksDB db;
+  private final ColumnFamilyHandle meta;
+  private final ColumnFamilyHandle points;
+  private final ColumnFamilyHandle payloads;
+  private final WriteOptions writeOptions = new WriteOptions();
+
+  ShardStore(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+      cfOptions = new ColumnFamilyOptions();
+      List<ColumnFamilyDescriptor> descriptors = List.of(
+          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+          new ColumnFamilyDescriptor("points".getBytes(StandardCharsets.UTF_8), cfOptions),
+          new ColumnFamilyDescriptor("payloads".getBytes(StandardCharsets.UTF_8), cfOptions));
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+      meta = handles.get(0);
+      points = handles.get(1);
+      payloads = handles.get(2);
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("cannot open shard store at " + dir, e);
+    }
+  }
+
+  long appliedIndex() {
+    byte[] v = get(meta, KEY_APPLIED_INDEX);
+    return v == null ? -1 : ByteBuffer.wrap(v).getLong();
+  }
+
+  VectorsConfig vectorsConfig() {
+    byte[] v = get(meta, KEY_VECTORS_CONFIG);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return VectorsConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v)));
+    } catch (IOException e) {
+      throw new StorageException("corrupt vectors config in shard store", e);
+    }
+  }
+
+  void writeVectorsConfig(VectorsConfig config) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      VectorsConfigCodec.write(config, new DataOutputStream(bytes));
+      db.put(meta, writeOptions, KEY_VECTORS_CONFIG, bytes.toByteArray());
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("cannot write vectors config", e);
+    }
+  }
+
+  /** A batch of changes that lands atomically with its applied index. */
+  final class Batch implements AutoCloseable {
+    private final WriteBatch batch = new WriteBatch();
+
+    void putPoint(PointId id, long version, Map<String, float[]> vectors, Payload payload) {
+      try {
+        byte[] key = id.toBytes();
+        batch.put(points, key, encodePoint(version, vectors));
+        if (payload.isEmpty()) {
+          batch.delete(payloads, key);
+        } else {
+          batch.put(payloads, key, payload.toBytes());
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot stage point " + id, e);
+      }
+    }
+
+    void deletePoint(PointId id) {
+      try {
+        byte[] key = id.toBytes();
+        batch.delete(points, key);
+        batch.delete(payloads, key);
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot stage delete of " + id, e);
+      }
+    }
+
+    void commit(long appliedIndex) {
+      try {
+        batch.put(meta, KEY_APPLIED_INDEX, ByteBuffer.allocate(8).putLong(appliedIndex).array());
+        db.write(writeOptions, batch);
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot write batch at index " + appliedIndex, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      batch.close();
+    }
+  }
+
+  Batch batch() {
+    return new Batch();
+  }
+
+  Payload payload(PointId id) {
+    byte[] v = get(payloads, id.toBytes());
+    return v == null ? Payload.EMPTY : Payload.fromBytes(v);
+  }
+
+  /** Calls {@code consumer} with (id, (version, vectors)) for every stored point, in id order. */
+  void forEachPoint(BiConsumer<PointId, StoredVectors> consumer) {
+    try (RocksIterator it = db.newIterator(points)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        consumer.accept(PointId.fromBytes(it.key()), decodePoint(it.value()));
+      }
+    }
+  }
+
+  /** Flushes memtables to SST files and syncs them: everything written so far survives power loss. */
+  void flush() {
+    try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(options, List.of(meta, points, payloads));
+      db.syncWal();
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot flush shard store", e);
+    }
+  }
+
+  record StoredVectors(long version, Map<String, float[]> vectors) {}
+
+  private static byte[] encodePoint(long version, Map<String, float[]> vectors) {
+    int size = 1 + 8 + 4;
+    List<byte[]> names = new ArrayList<>();
+    for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+      byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+      names.add(name);
+      size += 2 + name.length + 4 + 4 * e.getValue().length;
+    }
+    ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    buf.put((byte) POINT_FORMAT_VERSION).putLong(version).putInt(vectors.size());
+    int i = 0;
+    for (float[] v : vectors.values()) {
+      byte[] name = names.get(i++);
+      buf.putShort((short) name.length).put(name).putInt(v.length);
+      buf.asFloatBuffer().put(v);
+      buf.position(buf.position() + 4 * v.length);
+    }
+    return buf.array();
+  }
+
+  private static StoredVectors decodePoint(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int format = buf.get();
+    if (format != POINT_FORMAT_VERSION) {
+      throw new StorageException("unknown point format " + format, null);
+    }
+    long version = buf.getLong();
+    int count = buf.getInt();
+    Map<String, float[]> vectors = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      byte[] name = new byte[buf.getShort()];
+      buf.get(name);
+      float[] v = new float[buf.getInt()];
+      buf.asFloatBuffer().get(v);
+      buf.position(buf.position() + 4 * v.length);
+      vectors.put(new String(name, StandardCharsets.UTF_8), v);
+    }
+    return new StoredVectors(version, vectors);
+  }
+
+  private byte[] get(ColumnFamilyHandle cf, byte[] key) {
+    try {
+      return db.get(cf, key);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read shard store", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    writeOptions.close();
+    meta.close();
+    points.close();
+    payloads.close();
+    db.close();
+    dbOptions.close();
+    cfOptions.close();
+  }
+}

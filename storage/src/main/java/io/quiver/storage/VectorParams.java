@@ -1,0 +1,18 @@
+package io.quiver.storage;
+
+import io.quiver.index.vector.Distance;
+import java.util.Objects;
+
+/** One named vector of a collection: its dimension and distance. */
+public record VectorParams(int size, Distance distance, boolean onDisk) {
+
+  /** The largest dimension accepted; Qdrant's limit is 65,536. */
+  public static final int MAX_SIZE = 65_536;
+
+  public VectorParams {
+    Objects.requireNonNull(distance, "distance");
+    if (size < 1 || size > MAX_SIZE) {
+      throw new IllegalArgumentException("vector size must be in [1, " + MAX_SIZE + "], got " + size);
+    }
+  }
+}
