@@ -1,0 +1,143 @@
+package io.quiver.index.quant;
+
+import io.quiver.index.scorer.FloatVectors;
+import io.quiver.index.scorer.VectorScorer;
+import io.quiver.index.scorer.VectorScorerSupplier;
+import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorKernels;
+import io.quiver.index.vector.VectorizationProvider;
+
+/**
+ * Int8 codes of float32 vectors in one flat byte array (a quarter of the float32 bytes), scored
+ * with exact integer kernels:
+ *
+ * <pre>
+ *   x ≈ o + a·c  (o = offset, a = alpha, c = code)
+ *   Euclid:    -|x - y|²  ≈ -a² · Σ(c - d)²
+ *   Manhattan: -|x - y|₁  ≈ -a  · Σ|c - d|
+ *   Dot:        x · y     ≈ a² · Σ c·d + a·o · (Σc + Σd) + dim·o²   (Σd stored per vector)
+ * </pre>
+ */
+public final class Int8Vectors implements QuantizedVectors {
+
+  private static final VectorKernels KERNELS = VectorizationProvider.kernels();
+
+  private final ScalarQuantizer quantizer;
+  private final Distance distance;
+  private final int dim;
+  private final int size;
+  private final byte[] codes;
+  private final int[] codeSums;
+
+  private Int8Vectors(ScalarQuantizer quantizer, Distance distance, int dim, int size, byte[] codes, int[] codeSums) {
+    this.quantizer = quantizer;
+    this.distance = distance;
+    this.dim = dim;
+    this.size = size;
+    this.codes = codes;
+    this.codeSums = codeSums;
+  }
+
+  /** Quantizes every vector of {@code vectors} with {@code quantizer}. */
+  public static Int8Vectors quantize(FloatVectors vectors, ScalarQuantizer quantizer) {
+    int dim = vectors.dimension();
+    int size = vectors.size();
+    byte[] codes = new byte[Math.multiplyExact(size, dim)];
+    int[] sums = new int[size];
+    float[] v = new float[dim];
+    byte[] code = new byte[dim];
+    for (int i = 0; i < size; i++) {
+      vectors.copyVector(i, v);
+      sums[i] = quantizer.quantize(v, code);
+      System.arraycopy(code, 0, codes, i * dim, dim);
+    }
+    return new Int8Vectors(quantizer, vectors.distance(), dim, size, codes, sums);
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public VectorScorer scorer(float[] query) {
+    byte[] code = new byte[dim];
+    int sum = quantizer.quantize(query, code);
+    return new Scorer(code, sum);
+  }
+
+  @Override
+  public VectorScorerSupplier supplier() {
+    return new Supplier();
+  }
+
+  @Override
+  public long heapBytes() {
+    return codes.length + 4L * codeSums.length;
+  }
+
+  private final class Scorer implements VectorScorer {
+    private final byte[] query;
+    private int querySum;
+    private final float a2;
+    private final float ao;
+    private final float constant;
+
+    Scorer(byte[] query, int querySum) {
+      this.query = query;
+      this.querySum = querySum;
+      float a = quantizer.alpha();
+      float o = quantizer.offset();
+      this.a2 = a * a;
+      this.ao = a * o;
+      this.constant = dim * o * o;
+    }
+
+    void reset(int sum) {
+      querySum = sum;
+    }
+
+    @Override
+    public float score(int ord) {
+      int offset = ord * dim;
+      return switch (distance) {
+        case EUCLID -> -a2 * KERNELS.squareDistanceInt8(query, codes, offset);
+        case MANHATTAN -> -quantizer.alpha() * KERNELS.l1DistanceInt8(query, codes, offset);
+        case COSINE, DOT -> a2 * KERNELS.dotInt8(query, codes, offset) + ao * (querySum + codeSums[ord]) + constant;
+      };
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public boolean isExact() {
+      return false;
+    }
+  }
+
+  /** Copies the stored code into a reused buffer; the scorer it returns reads that buffer. */
+  private final class Supplier implements VectorScorerSupplier {
+    private final byte[] buffer = new byte[dim];
+    private final Scorer scorer = new Scorer(buffer, 0);
+
+    @Override
+    public VectorScorer scorer(int ord) {
+      System.arraycopy(codes, ord * dim, buffer, 0, dim);
+      scorer.reset(codeSums[ord]);
+      return scorer;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public VectorScorerSupplier copy() {
+      return new Supplier();
+    }
+  }
+}

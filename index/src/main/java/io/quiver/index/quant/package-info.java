@@ -1,0 +1,18 @@
+/**
+ * Quantized vectors: smaller codes that the graph searches with approximate scores, followed by
+ * an exact rescoring of the best candidates from the float32 vectors ({@link
+ * io.quiver.index.quant.RescoringSearch}).
+ *
+ * <pre>
+ *   query ──quantize──▶ code ──▶ HnswSearcher(graph, quantized VectorScorer)   (isExact() == false)
+ *                                   │ k * oversample candidates
+ *                                   ▼
+ *                       exact VectorScorer over the FloatVectors ──▶ top k
+ * </pre>
+ *
+ * Int8 ({@link io.quiver.index.quant.Int8Vectors}): one byte per dimension (1/4 of float32),
+ * one global [lower, upper] range from quantiles. Binary ({@link
+ * io.quiver.index.quant.BinaryVectors}): one bit per dimension (1/32), the sign of the value
+ * after centering on the per-dimension mean, compared by Hamming distance.
+ */
+package io.quiver.index.quant;
