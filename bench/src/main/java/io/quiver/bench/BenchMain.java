@@ -1,0 +1,77 @@
+package io.quiver.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of {@code bin/quiver bench}. Subcommands:
+ *
+ * <pre>
+ *   index --dataset NAME --out FILE [--engines a,b,..] [--ef 10,20,40,80,160] [--queries N]
+ *         [--m 16] [--ef-construction 100] [--cache DIR]
+ *     NAME: fashion-mnist | synth:N:DIM
+ * </pre>
+ */
+public final class BenchMain {
+
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || !args[0].equals("index")) {
+      usage("the first argument must be 'index'");
+    }
+    IndexBenchmark.Options options = parse(Arrays.copyOfRange(args, 1, args.length));
+    new IndexBenchmark(options).run();
+  }
+
+  static IndexBenchmark.Options parse(String[] args) {
+    String dataset = null;
+    Path out = null;
+    List<String> engines = IndexBenchmark.ALL_ENGINES;
+    int[] efs = {10, 20, 40, 80, 160};
+    int queries = Integer.MAX_VALUE;
+    int m = 16;
+    int efConstruction = 100;
+    Path cache = Path.of(System.getProperty("user.home"), ".cache", "quiver");
+    for (int i = 0; i < args.length; i++) {
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      switch (args[i]) {
+        case "--dataset" -> dataset = required(value, args[i++]);
+        case "--out" -> out = Path.of(required(value, args[i++]));
+        case "--engines" -> engines = List.of(required(value, args[i++]).split(","));
+        case "--ef" -> efs = Arrays.stream(required(value, args[i++]).split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--queries" -> queries = Integer.parseInt(required(value, args[i++]));
+        case "--m" -> m = Integer.parseInt(required(value, args[i++]));
+        case "--ef-construction" -> efConstruction = Integer.parseInt(required(value, args[i++]));
+        case "--cache" -> cache = Path.of(required(value, args[i++]));
+        default -> usage("unknown option " + args[i]);
+      }
+    }
+    if (dataset == null || out == null) {
+      usage("--dataset and --out are required");
+    }
+    List<String> unknown = new ArrayList<>(engines);
+    unknown.removeAll(IndexBenchmark.ALL_ENGINES);
+    if (!unknown.isEmpty()) {
+      usage("unknown engines " + unknown + "; known: " + IndexBenchmark.ALL_ENGINES);
+    }
+    return new IndexBenchmark.Options(dataset, out, engines, efs, queries, m, efConstruction, cache);
+  }
+
+  private static String required(String value, String option) {
+    if (value == null) {
+      usage(option + " needs a value");
+    }
+    return value;
+  }
+
+  private static void usage(String problem) {
+    System.err.println("quiver bench: " + problem);
+    System.err.println("usage: bin/quiver bench index --dataset fashion-mnist|synth:N:DIM --out FILE"
+        + " [--engines " + String.join(",", IndexBenchmark.ALL_ENGINES) + "] [--ef 10,20,40,80,160]"
+        + " [--queries N] [--m 16] [--ef-construction 100] [--cache DIR]");
+    System.exit(2);
+  }
+}
