@@ -33,10 +33,11 @@ final class RaftCollectionCatalog implements CollectionCatalog {
     this.node = node;
   }
 
+  /**
+   * Registers (or re-registers) a node through the meta log. Always a write, even when nothing
+   * changed: once this node has applied it, its copy of the metadata holds every earlier entry.
+   */
   CompletableFuture<Long> registerNode(long nodeId, NodeAddress address) {
-    if (address.equals(node.meta().state().nodes().get(nodeId))) {
-      return CompletableFuture.completedFuture(node.meta().state().appliedIndex());
-    }
     return send(new MetaCommand.RegisterNode(nodeId, address), "node " + nodeId);
   }
 
@@ -95,7 +96,7 @@ final class RaftCollectionCatalog implements CollectionCatalog {
         });
   }
 
-  private void awaitApplied(long index) {
+  void awaitApplied(long index) {
     long deadline = System.nanoTime() + node.config().requestTimeout().toNanos();
     while (node.meta().state().appliedIndex() < index) {
       if (System.nanoTime() > deadline) {

@@ -81,10 +81,13 @@ public final class RaftNode implements Closeable {
   public static RaftNode start(RaftNodeConfig config) throws IOException {
     RaftNode node = new RaftNode(config);
     node.server.start();
-    node.catalog.registerNode(config.nodeId(), new NodeAddress(config.raftAddress(), config.httpAddress()))
+    long registered = node.catalog.registerNode(config.nodeId(), new NodeAddress(config.raftAddress(), config.httpAddress()))
         .orTimeout(60, TimeUnit.SECONDS)
         .join();
-    node.reconciler.onStateChanged(node.meta.state());
+    // Only a caught-up copy of the metadata may decide which groups to drop: one still replaying
+    // its log would not yet know collections created after its snapshot, and delete their data.
+    node.catalog.awaitApplied(registered);
+    node.reconciler.start();
     LOG.info("node {}: raft server up on {}", config.nodeId(), config.raftAddress());
     return node;
   }

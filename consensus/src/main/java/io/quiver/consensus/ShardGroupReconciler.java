@@ -37,6 +37,7 @@ final class ShardGroupReconciler implements AutoCloseable {
     return t;
   });
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private volatile boolean started;
   private volatile boolean converged;
   private RaftClient admin; // only touched on the executor thread
 
@@ -44,10 +45,19 @@ final class ShardGroupReconciler implements AutoCloseable {
     this.node = node;
   }
 
+  /**
+   * Starts reconciling. Call only once the local metadata has caught up with the meta group's log
+   * (see {@link RaftNode#start}); until then state changes are ignored.
+   */
+  void start() {
+    started = true;
+    onStateChanged(node.meta().state());
+  }
+
   /** Called on the meta apply thread for every new state: schedules a pass and returns. */
   void onStateChanged(ClusterState state) {
     converged = false;
-    if (scheduled.compareAndSet(false, true)) {
+    if (started && scheduled.compareAndSet(false, true)) {
       executor.execute(this::pass);
     }
   }

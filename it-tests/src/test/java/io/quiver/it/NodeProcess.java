@@ -1,0 +1,133 @@
+package io.quiver.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Quiver node process started from the built {@code node/target} (the same jar and libs
+ * {@code bin/quiver node} runs), on free loopback ports, with its own data directory. Killed by
+ * its PID, never by name; {@link #close()} always leaves no process behind.
+ */
+final class NodeProcess implements AutoCloseable {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path dataDir;
+  private final int httpPort;
+  private final int raftPort;
+  private final Path log;
+  private Process process;
+
+  NodeProcess(Path dataDir) throws IOException {
+    this(dataDir, freePort(), freePort());
+  }
+
+  NodeProcess(Path dataDir, int httpPort, int raftPort) {
+    this.dataDir = dataDir;
+    this.httpPort = httpPort;
+    this.raftPort = raftPort;
+    this.log = dataDir.resolveSibling(dataDir.getFileName() + "-node.log");
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts the process and waits until {@code /readyz} answers 200. */
+  NodeProcess start(String... extraArgs) throws IOException, InterruptedException {
+    Path nodeDir = Path.of(System.getProperty("quiver.node.dir", "../node/target")).toAbsolutePath().normalize();
+    Path jar = nodeDir.resolve("quiver-node.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("no node build at " + jar + "; run the build first");
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java,
+        "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-XX:+UseSerialGC",
+        "-cp", jar + File.pathSeparator + nodeDir.resolve("lib") + File.separator + "*",
+        "io.quiver.node.QuiverNode",
+        "--data-dir", dataDir.toString(),
+        "--host", "127.0.0.1",
+        "--http-port", Integer.toString(httpPort),
+        "--raft-port", Integer.toString(raftPort)));
+    command.addAll(List.of(extraArgs));
+    process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+    awaitReady();
+    return this;
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("node exited with " + process.exitValue() + "; log:\n" + logTail());
+      }
+      try {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("node not ready after " + START_TIMEOUT + "; log:\n" + logTail());
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** {@code kill -9}: no shutdown hook, no flush. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM and wait for a clean exit. */
+  void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      kill9();
+    }
+  }
+
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      kill9();
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package io.quiver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The skeleton's REST surface against a real node process: every call's result is checked for
+ * meaning and validated against Qdrant's OpenAPI schema; bad input gets the right 4xx, names the
+ * problem, and writes nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class SingleNodeApiIT {
+
+  private NodeProcess node;
+  private QdrantHttp http;
+  private final OpenApiContract spec = OpenApiContract.load();
+
+  @BeforeAll
+  void start(@TempDir Path tmp) throws Exception {
+    node = new NodeProcess(tmp.resolve("data")).start("--config", writeConfig(tmp).toString());
+    http = new QdrantHttp(node.baseUrl());
+  }
+
+  private static Path writeConfig(Path tmp) throws Exception {
+    Path config = tmp.resolve("config.yaml");
+    java.nio.file.Files.writeString(config, "service:\n  max_request_size_mb: 1\n");
+    return config;
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  /** Sends a request, asserts the status, validates the body against the spec, returns it. */
+  private QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
+    QdrantHttp.Reply r = http.send(method, path, body);
+    assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
+    if (r.body() != null) {
+      spec.assertValid(method, template, r.status(), r.body());
+    }
+    return r;
+  }
+
+  @Test
+  void serviceEndpoints() throws Exception {
+    JsonNode root = call("GET", "/", "/", null, 200).body();
+    assertEquals("0.1.0", root.get("version").asText());
+    assertTrue(root.get("title").asText().contains("quiver"));
+    for (String probe : List.of("/healthz", "/livez", "/readyz")) {
+      assertEquals(200, http.get(probe).status(), probe);
+    }
+    assertEquals(404, http.get("/no/such/api").status());
+  }
+
+  @Test
+  void collectionLifecycle() throws Exception {
+    String c = "/collections/lifecycle";
+    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":2}", 200);
+    JsonNode list = call("GET", "/collections", "/collections", null, 200).result();
+    assertTrue(list.get("collections").toString().contains("\"lifecycle\""), list.toString());
+    JsonNode info = call("GET", "/collections/{collection_name}", c, null, 200).result();
+    assertEquals(4, info.at("/config/params/vectors/size").asInt());
+    assertEquals("Dot", info.at("/config/params/vectors/distance").asText());
+    assertEquals(2, info.at("/config/params/shard_number").asInt());
+    assertEquals(0, info.get("points_count").asInt());
+    assertTrue(call("GET", "/collections/{collection_name}/exists", c + "/exists", null, 200).result().get("exists").asBoolean());
+
+    QdrantHttp.Reply dup = call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}", 409);
+    assertTrue(dup.body().at("/status/error").asText().contains("already exists"));
+
+    assertTrue(call("DELETE", "/collections/{collection_name}", c, null, 200).result().asBoolean());
+    assertFalse(call("GET", "/collections/{collection_name}/exists", c + "/exists", null, 200).result().get("exists").asBoolean());
+    assertFalse(call("DELETE", "/collections/{collection_name}", c, null, 200).result().asBoolean());
+    call("GET", "/collections/{collection_name}", c, null, 404);
+  }
+
+  @Test
+  void namedVectorsAndManhattan() throws Exception {
+    String c = "/collections/named";
+    call("PUT", "/collections/{collection_name}", c,
+        "{\"vectors\":{\"image\":{\"size\":2,\"distance\":\"Manhattan\"},\"text\":{\"size\":3,\"distance\":\"Euclid\"}}}", 200);
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":1,\"vector\":{\"image\":[0,0],\"text\":[1,1,1]}},{\"id\":2,\"vector\":{\"image\":[3,4],\"text\":[0,0,0]}}]}", 200);
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[3,3],\"using\":\"image\",\"limit\":2}", 200).result().get("points");
+    assertEquals(2, hits.get(0).get("id").asInt());
+    assertEquals(1.0, hits.get(0).get("score").asDouble(), 1e-6, "Manhattan distance |3-3|+|3-4|");
+    assertEquals(6.0, hits.get(1).get("score").asDouble(), 1e-6);
+    JsonNode old = call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
+        "{\"vector\":{\"name\":\"text\",\"vector\":[0,0,0]},\"limit\":1}", 200).result();
+    assertEquals(2, old.get(0).get("id").asInt());
+    assertEquals(0.0, old.get(0).get("score").asDouble(), 1e-6);
+    JsonNode point = call("GET", "/collections/{collection_name}/points/{id}", c + "/points/1", null, 200).result();
+    assertEquals(3, point.at("/vector/text").size());
+    call("POST", "/collections/{collection_name}/points/query", c + "/points/query", "{\"query\":[3,3],\"using\":\"audio\"}", 400);
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":3,\"vector\":{\"image\":[0,0]}}]}", 400);
+  }
+
+  @Test
+  void pointsRoundTripAndSearchOrder() throws Exception {
+    String c = "/collections/points";
+    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":3}", 200);
+    String uuid = "5c56c793-69f3-4fbf-87e6-c4bf54c28c26";
+    JsonNode upsert = call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":["
+            + "{\"id\":1,\"vector\":[0.05,0.61,0.76,0.74],\"payload\":{\"city\":\"Berlin\",\"tags\":[1,2]}},"
+            + "{\"id\":\"" + uuid + "\",\"vector\":[0.19,0.81,0.75,0.11],\"payload\":{\"city\":\"London\"}},"
+            + "{\"id\":3,\"vector\":[0.36,0.55,0.47,0.94]}]}", 200).result();
+    assertEquals("completed", upsert.get("status").asText());
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"batch\":{\"ids\":[10,11],\"vectors\":[[1,0,0,0],[0,1,0,0]],\"payloads\":[{\"n\":10},null]}}", 200);
+    assertEquals(5, call("POST", "/collections/{collection_name}/points/count", c + "/points/count", "{}", 200)
+        .result().get("count").asInt());
+
+    JsonNode one = call("GET", "/collections/{collection_name}/points/{id}", c + "/points/" + uuid, null, 200).result();
+    assertEquals(uuid, one.get("id").asText());
+    assertEquals("London", one.at("/payload/city").asText());
+    double norm = 0;
+    for (JsonNode x : one.get("vector")) {
+      norm += x.asDouble() * x.asDouble();
+    }
+    assertEquals(1.0, norm, 1e-5, "Cosine vectors are stored normalized, as Qdrant returns them");
+
+    JsonNode many = call("POST", "/collections/{collection_name}/points", c + "/points",
+        "{\"ids\":[11,10,999],\"with_payload\":true}", 200).result();
+    assertEquals(2, many.size(), "absent ids are skipped");
+    assertEquals(11, many.get(0).get("id").asInt());
+    assertEquals(10, many.at("/1/payload/n").asInt());
+
+    // Query: exact cosine scores, best first across three shards, offset applied after the merge.
+    float[] q = {0.2f, 0.1f, 0.9f, 0.7f};
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[0.2,0.1,0.9,0.7],\"limit\":10,\"with_payload\":true}", 200).result().get("points");
+    assertEquals(5, hits.size());
+    List<Double> scores = new ArrayList<>();
+    hits.forEach(h -> scores.add(h.get("score").asDouble()));
+    for (int i = 1; i < scores.size(); i++) {
+      assertTrue(scores.get(i - 1) >= scores.get(i), "descending: " + scores);
+    }
+    assertEquals(cosine(q, new float[] {0.05f, 0.61f, 0.76f, 0.74f}), hits.get(0).get("score").asDouble(), 1e-5);
+    assertEquals(1, hits.get(0).get("id").asInt());
+    assertEquals("Berlin", hits.get(0).at("/payload/city").asText());
+    JsonNode page = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[0.2,0.1,0.9,0.7],\"limit\":2,\"offset\":1}", 200).result().get("points");
+    assertEquals(hits.get(1).get("id"), page.get(0).get("id"));
+    assertEquals(hits.get(2).get("id"), page.get(1).get("id"));
+    assertTrue(page.get(0).get("payload").isNull(), "no payload unless asked");
+
+    JsonNode search = call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
+        "{\"vector\":[0.2,0.1,0.9,0.7],\"limit\":1,\"with_vector\":true}", 200).result();
+    assertEquals(1, search.get(0).get("id").asInt());
+    assertEquals(4, search.get(0).get("vector").size());
+
+    JsonNode deleted = call("POST", "/collections/{collection_name}/points/delete", c + "/points/delete?wait=true",
+        "{\"points\":[1,\"" + uuid + "\",12345]}", 200).result();
+    assertEquals("completed", deleted.get("status").asText());
+    call("GET", "/collections/{collection_name}/points/{id}", c + "/points/1", null, 404);
+    assertEquals(3, call("GET", "/collections/{collection_name}", c, null, 200).result().get("points_count").asInt());
+  }
+
+  @Test
+  void badInputIsRejectedAndWritesNothing() throws Exception {
+    String c = "/collections/strict";
+    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":3,\"distance\":\"Euclid\"}}", 200);
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":1,\"vector\":[1,2,3]}]}", 200);
+
+    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":2,\"vector\":[1,2,3]},{\"id\":3,\"vector\":[1,2]}]}", 400, "expected dim: 3, got 2");
+    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":-4,\"vector\":[1,2,3]}]}", 400, "points[0].id");
+    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":\"not-a-uuid\",\"vector\":[1,2,3]}]}", 400, "points[0].id");
+    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":5,\"vector\":[1,\"x\",3]}]}", 400, "points[0].vector[1]");
+    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":5,\"vector\":[1,2,3]", 400, "Json deserialize error");
+    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"batch\":{\"ids\":[7,8],\"vectors\":[[1,2,3]]}}", 400, "batch.vectors");
+    assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[1,2]}", 400, "expected dim: 3, got 2");
+    assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[1,2,3],\"limit\":-1}", 400, "limit");
+    assertError("PUT", "/collections/{collection_name}", "/collections/other",
+        "{\"vectors\":{\"size\":3,\"distance\":\"Hamming\"}}", 400, "Hamming");
+    assertError("PUT", "/collections/{collection_name}", "/collections/other",
+        "{\"vectors\":{\"size\":0,\"distance\":\"Dot\"}}", 400, "vectors.size");
+    assertError("PUT", "/collections/{collection_name}/points", "/collections/missing/points?wait=true",
+        "{\"points\":[]}", 404, "Collection `missing` doesn't exist");
+    assertError("GET", "/collections/{collection_name}/points/{id}", c + "/points/77", null, 404, "77");
+
+    // A body over the configured limit (1 MiB here): 413, and nothing written.
+    StringBuilder big = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 40_000; i++) {
+      big.append(i == 0 ? "" : ",").append("{\"id\":").append(100 + i).append(",\"vector\":[1.0,2.0,3.0]}");
+    }
+    big.append("]}");
+    QdrantHttp.Reply tooLarge = http.send("PUT", c + "/points?wait=true", big.toString());
+    assertEquals(413, tooLarge.status(), tooLarge.raw());
+    assertTrue(tooLarge.raw().contains("max_request_size_mb"), tooLarge.raw());
+
+    assertFalse(call("GET", "/collections/{collection_name}/exists", "/collections/other/exists", null, 200)
+        .result().get("exists").asBoolean());
+    assertEquals(1, call("POST", "/collections/{collection_name}/points/count", c + "/points/count", "{}", 200)
+        .result().get("count").asInt(), "no bad request wrote anything");
+    assertEquals(200, http.get("/healthz").status(), "the node survived every bad request");
+  }
+
+  private void assertError(String method, String template, String path, String body, int status, String mustMention)
+      throws Exception {
+    QdrantHttp.Reply r = call(method, template, path, body, status);
+    String error = r.body().at("/status/error").asText();
+    assertTrue(error.contains(mustMention), "error of " + method + " " + path + " should mention '" + mustMention + "': " + error);
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+}

@@ -1,0 +1,96 @@
+package io.quiver.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.consensus.RaftNode;
+import io.quiver.consensus.RaftNodeConfig;
+import io.quiver.node.api.CollectionsApi;
+import io.quiver.node.api.PointsApi;
+import io.quiver.node.api.ServiceApi;
+import io.quiver.node.config.ConfigKey;
+import io.quiver.node.config.NodeConfig;
+import io.quiver.node.http.HttpServer;
+import io.quiver.node.http.RestDispatcher;
+import io.quiver.node.http.RestRoutes;
+import io.quiver.router.PointsRouter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The node process: configuration, the Raft side, the router, the REST API; stops on SIGTERM. */
+public final class QuiverNode implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(QuiverNode.class);
+
+  private final RaftNode raft;
+  private final HttpServer http;
+
+  private QuiverNode(RaftNode raft, HttpServer http) {
+    this.raft = raft;
+    this.http = http;
+  }
+
+  public static QuiverNode start(NodeConfig config) throws Exception {
+    Path dataDir = config.dataDir().toAbsolutePath();
+    Files.createDirectories(dataDir);
+    long nodeId = NodeIdentity.loadOrCreate(dataDir);
+    int httpPort = config.port(ConfigKey.HTTP_PORT);
+    String raftHost = config.get(ConfigKey.RAFT_HOST);
+    Duration timeout = Duration.ofMillis(config.positiveLong(ConfigKey.REQUEST_TIMEOUT_MS));
+    LOG.info("node {}: starting with data in {}", nodeId, dataDir);
+    RaftNode raft = RaftNode.start(new RaftNodeConfig(nodeId, raftHost, config.port(ConfigKey.RAFT_PORT),
+        raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD), timeout));
+    try {
+      ObjectMapper json = new ObjectMapper();
+      PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);
+      RestRoutes routes = new RestRoutes();
+      new ServiceApi(raft::isReady).register(routes);
+      new CollectionsApi(raft.catalog(), router, json).register(routes);
+      new PointsApi(router, json).register(routes);
+      int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
+      HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json));
+      LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());
+      return new QuiverNode(raft, http);
+    } catch (Exception e) {
+      raft.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    http.close();
+    raft.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    CommandLine cli;
+    NodeConfig config;
+    try {
+      cli = CommandLine.parse(args);
+      if (cli.help()) {
+        System.out.print(CommandLine.usage());
+        return;
+      }
+      config = NodeConfig.resolve(cli.configFile(), System.getenv(), cli.flags());
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("quiver node: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    QuiverNode node = start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      try {
+        node.close();
+      } catch (Exception e) {
+        LOG.warn("error while shutting down", e);
+      }
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+  }
+}

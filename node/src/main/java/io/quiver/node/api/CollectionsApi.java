@@ -1,0 +1,68 @@
+package io.quiver.node.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.node.http.RestRequest;
+import io.quiver.node.http.RestResponse;
+import io.quiver.node.http.RestRoutes;
+import io.quiver.router.PointsRouter;
+import io.quiver.sharding.CollectionCatalog;
+import io.quiver.sharding.CollectionConfig;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ReadConsistency;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code /collections}: list, create, info, existence, delete. */
+public final class CollectionsApi {
+
+  private final CollectionCatalog catalog;
+  private final PointsRouter router;
+  private final ObjectMapper json;
+
+  public CollectionsApi(CollectionCatalog catalog, PointsRouter router, ObjectMapper json) {
+    this.catalog = catalog;
+    this.router = router;
+    this.json = json;
+  }
+
+  public void register(RestRoutes routes) {
+    routes.add("GET", "/collections", this::list)
+        .add("PUT", "/collections/{collection_name}", this::create)
+        .add("GET", "/collections/{collection_name}", this::info)
+        .add("GET", "/collections/{collection_name}/exists", this::exists)
+        .add("DELETE", "/collections/{collection_name}", this::delete);
+  }
+
+  private CompletableFuture<RestResponse> list(RestRequest request) {
+    ObjectNode result = json.createObjectNode();
+    ArrayNode collections = result.putArray("collections");
+    for (CollectionDescriptor c : catalog.list()) {
+      collections.addObject().put("name", c.name());
+    }
+    return CompletableFuture.completedFuture(RestResponse.ok(result));
+  }
+
+  private CompletableFuture<RestResponse> create(RestRequest request) {
+    String name = request.pathParam("collection_name");
+    CollectionJson.validateName(name);
+    CollectionConfig config = CollectionJson.parseCreate(request.jsonBody(true));
+    return catalog.create(name, config).thenApply(c -> RestResponse.ok(true));
+  }
+
+  private CompletableFuture<RestResponse> info(RestRequest request) {
+    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    return router.count(c.name(), ReadConsistency.LEADER)
+        .thenApply(count -> RestResponse.ok(CollectionJson.info(json, c, count)));
+  }
+
+  private CompletableFuture<RestResponse> exists(RestRequest request) {
+    boolean exists = catalog.get(request.pathParam("collection_name")).isPresent();
+    return CompletableFuture.completedFuture(RestResponse.ok(Map.of("exists", exists)));
+  }
+
+  private CompletableFuture<RestResponse> delete(RestRequest request) {
+    return catalog.delete(request.pathParam("collection_name")).thenApply(RestResponse::ok);
+  }
+}

@@ -1,0 +1,40 @@
+package io.quiver.node.api;
+
+import io.quiver.node.http.ApiException;
+import io.quiver.node.http.RestRequest;
+import io.quiver.sharding.ReadConsistency;
+
+/**
+ * The {@code consistency} query parameter of reads. Quiver's own values are {@code linearizable},
+ * {@code leader} (the default) and {@code any}. Qdrant's values map onto them: {@code all},
+ * {@code majority}, {@code quorum} and any number above 1 ask for agreement between replicas,
+ * which a Raft read index gives, so they mean {@code linearizable}; {@code 1} means {@code leader}.
+ */
+final class ConsistencyParam {
+
+  private ConsistencyParam() {}
+
+  static ReadConsistency parse(RestRequest request) {
+    String v = request.queryParam("consistency");
+    if (v == null || v.isEmpty()) {
+      return ReadConsistency.LEADER;
+    }
+    return switch (v) {
+      case "linearizable", "all", "majority", "quorum" -> ReadConsistency.LINEARIZABLE;
+      case "leader" -> ReadConsistency.LEADER;
+      case "any" -> ReadConsistency.ANY;
+      default -> {
+        try {
+          int n = Integer.parseInt(v);
+          if (n < 1) {
+            throw new NumberFormatException();
+          }
+          yield n == 1 ? ReadConsistency.LEADER : ReadConsistency.LINEARIZABLE;
+        } catch (NumberFormatException e) {
+          throw ApiException.badRequest("Query parameter `consistency` must be a positive number, all, majority, quorum, "
+              + "linearizable, leader or any; got `" + v + "`");
+        }
+      }
+    };
+  }
+}

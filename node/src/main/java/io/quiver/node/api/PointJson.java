@@ -1,0 +1,215 @@
+package io.quiver.node.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.node.http.ApiException;
+import io.quiver.storage.Payload;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.VectorsConfig;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Reads points, ids and vectors from Qdrant's JSON shapes. Every error is a 400 whose message
+ * names the field by its JSON path, e.g. {@code points[3].vector}.
+ */
+final class PointJson {
+
+  private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  private PointJson() {}
+
+  /** An id: an unsigned 64-bit integer or a UUID string. */
+  static PointId id(JsonNode node, String field) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      throw ApiException.badRequest("Validation error in JSON body: field `" + field + "` is required");
+    }
+    if (node.isIntegralNumber()) {
+      BigInteger v = node.bigIntegerValue();
+      if (v.signum() < 0 || v.compareTo(MAX_U64) > 0) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an unsigned 64-bit integer or a UUID, got " + v);
+      }
+      return PointId.of(v.longValue());
+    }
+    if (node.isTextual()) {
+      return uuid(node.asText(), field);
+    }
+    throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an unsigned integer or a UUID string, got " + node);
+  }
+
+  /** An id from a path segment: digits or a UUID. */
+  static PointId id(String text, String field) {
+    if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+      BigInteger v = new BigInteger(text);
+      if (v.compareTo(MAX_U64) <= 0) {
+        return PointId.of(v.longValue());
+      }
+    }
+    return uuid(text, field);
+  }
+
+  private static PointId uuid(String text, String field) {
+    String t = text.trim();
+    if (t.length() == 32 && t.indexOf('-') < 0) { // the simple form, without hyphens
+      t = t.substring(0, 8) + "-" + t.substring(8, 12) + "-" + t.substring(12, 16) + "-" + t.substring(16, 20) + "-" + t.substring(20);
+    }
+    if (t.startsWith("urn:uuid:")) {
+      t = t.substring(9);
+    }
+    try {
+      if (t.length() != 36) {
+        throw new IllegalArgumentException();
+      }
+      return PointId.of(UUID.fromString(t));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("Validation error: `" + field + "` is not a valid point id: `" + text
+          + "` (expected an unsigned integer or a UUID)");
+    }
+  }
+
+  static List<PointId> ids(JsonNode node, String field) {
+    if (node == null || !node.isArray()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of point ids");
+    }
+    List<PointId> ids = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      ids.add(id(node.get(i), field + "[" + i + "]"));
+    }
+    return ids;
+  }
+
+  /** A dense vector: an array of numbers. */
+  static float[] floats(JsonNode node, String field) {
+    if (node == null || !node.isArray()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of numbers");
+    }
+    float[] v = new float[node.size()];
+    for (int i = 0; i < v.length; i++) {
+      JsonNode x = node.get(i);
+      if (!x.isNumber()) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + field + "[" + i + "]` must be a number, got " + x);
+      }
+      v[i] = x.floatValue();
+      if (!Float.isFinite(v[i])) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + field + "[" + i + "]` is out of the float32 range");
+      }
+    }
+    if (v.length == 0) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must not be empty");
+    }
+    return v;
+  }
+
+  /** Qdrant's VectorStruct: an array (the unnamed vector) or an object of named vectors. */
+  static Map<String, float[]> vectorStruct(JsonNode node, String field) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      throw ApiException.badRequest("Validation error in JSON body: field `" + field + "` is required");
+    }
+    Map<String, float[]> vectors = new LinkedHashMap<>();
+    if (node.isArray()) {
+      if (node.size() > 0 && node.get(0).isArray()) {
+        throw ApiException.badRequest("Wrong input: `" + field + "`: multi-vectors are not supported yet");
+      }
+      vectors.put(VectorsConfig.DEFAULT, floats(node, field));
+      return vectors;
+    }
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getValue().isObject()) {
+          throw ApiException.badRequest("Wrong input: `" + field + "." + e.getKey() + "`: sparse vectors are not supported yet");
+        }
+        vectors.put(e.getKey(), floats(e.getValue(), field + "." + e.getKey()));
+      }
+      return vectors;
+    }
+    throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of numbers or an object of named vectors");
+  }
+
+  static Payload payload(JsonNode node, String field) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return Payload.EMPTY;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be a JSON object");
+    }
+    return Payload.of((ObjectNode) node);
+  }
+
+  /** The points of an upsert: the {@code points} list form or the {@code batch} column form. */
+  static List<Point> upsert(JsonNode body) {
+    JsonNode points = body.get("points");
+    JsonNode batch = body.get("batch");
+    if (points != null && batch != null) {
+      throw ApiException.badRequest("Validation error in JSON body: give either `points` or `batch`, not both");
+    }
+    if (points != null) {
+      if (!points.isArray()) {
+        throw ApiException.badRequest("Validation error in JSON body: `points` must be an array");
+      }
+      List<Point> out = new ArrayList<>(points.size());
+      for (int i = 0; i < points.size(); i++) {
+        JsonNode p = points.get(i);
+        String at = "points[" + i + "]";
+        if (!p.isObject()) {
+          throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object");
+        }
+        out.add(new Point(id(p.get("id"), at + ".id"), vectorStruct(p.get("vector"), at + ".vector"), payload(p.get("payload"), at + ".payload")));
+      }
+      return out;
+    }
+    if (batch != null) {
+      return batch(batch);
+    }
+    throw ApiException.badRequest("Validation error in JSON body: expected `points` or `batch`");
+  }
+
+  private static List<Point> batch(JsonNode batch) {
+    List<PointId> ids = ids(batch.get("ids"), "batch.ids");
+    JsonNode vectorsNode = batch.get("vectors");
+    List<Map<String, float[]>> vectors = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      vectors.add(new LinkedHashMap<>());
+    }
+    if (vectorsNode != null && vectorsNode.isArray()) {
+      requireSize(vectorsNode, ids.size(), "batch.vectors");
+      for (int i = 0; i < ids.size(); i++) {
+        vectors.get(i).put(VectorsConfig.DEFAULT, floats(vectorsNode.get(i), "batch.vectors[" + i + "]"));
+      }
+    } else if (vectorsNode != null && vectorsNode.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = vectorsNode.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String at = "batch.vectors." + e.getKey();
+        requireSize(e.getValue(), ids.size(), at);
+        for (int i = 0; i < ids.size(); i++) {
+          vectors.get(i).put(e.getKey(), floats(e.getValue().get(i), at + "[" + i + "]"));
+        }
+      }
+    } else {
+      throw ApiException.badRequest("Validation error in JSON body: `batch.vectors` must be an array or an object of named vector arrays");
+    }
+    JsonNode payloads = batch.get("payloads");
+    if (payloads != null && !payloads.isNull()) {
+      requireSize(payloads, ids.size(), "batch.payloads");
+    }
+    List<Point> out = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      JsonNode payload = payloads == null || payloads.isNull() ? null : payloads.get(i);
+      out.add(new Point(ids.get(i), vectors.get(i), payload(payload, "batch.payloads[" + i + "]")));
+    }
+    return out;
+  }
+
+  private static void requireSize(JsonNode array, int size, String field) {
+    if (!array.isArray() || array.size() != size) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of "
+          + size + " elements, one per id in `batch.ids`");
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.quiver.node.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.storage.Payload;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.VectorsConfig;
+import java.math.BigInteger;
+import java.util.Map;
+
+/** Writes points and hits in Qdrant's JSON shapes ({@code Record}, {@code ScoredPoint}). */
+final class ResultJson {
+
+  private final ObjectMapper json;
+
+  ResultJson(ObjectMapper json) {
+    this.json = json;
+  }
+
+  void putId(ObjectNode node, PointId id) {
+    if (id.isUuid()) {
+      node.put("id", id.uuid().toString());
+    } else if (id.number() >= 0) {
+      node.put("id", id.number());
+    } else {
+      node.put("id", new BigInteger(Long.toUnsignedString(id.number())));
+    }
+  }
+
+  ObjectNode record(PointRecord r, PayloadSelector payload) {
+    ObjectNode node = json.createObjectNode();
+    putId(node, r.id());
+    node.set("payload", payload(r.payload(), payload));
+    node.set("vector", vectors(r.vectors()));
+    return node;
+  }
+
+  ObjectNode scored(ScoredPoint p, PayloadSelector payload) {
+    ObjectNode node = json.createObjectNode();
+    putId(node, p.id());
+    node.put("version", p.version());
+    node.put("score", p.score());
+    node.set("payload", payload(p.payload(), payload));
+    node.set("vector", vectors(p.vectors()));
+    return node;
+  }
+
+  ArrayNode scored(Iterable<ScoredPoint> hits, PayloadSelector payload) {
+    ArrayNode array = json.createArrayNode();
+    for (ScoredPoint p : hits) {
+      array.add(scored(p, payload));
+    }
+    return array;
+  }
+
+  private JsonNode payload(Payload payload, PayloadSelector selector) {
+    return payload == null ? json.nullNode() : selector.apply(payload.tree());
+  }
+
+  private JsonNode vectors(Map<String, float[]> vectors) {
+    if (vectors == null) {
+      return json.nullNode();
+    }
+    if (vectors.size() == 1 && vectors.containsKey(VectorsConfig.DEFAULT)) {
+      return floats(vectors.get(VectorsConfig.DEFAULT));
+    }
+    ObjectNode named = json.createObjectNode();
+    vectors.forEach((name, v) -> named.set(name, floats(v)));
+    return named;
+  }
+
+  private ArrayNode floats(float[] v) {
+    ArrayNode array = json.createArrayNode();
+    for (float x : v) {
+      array.add(x);
+    }
+    return array;
+  }
+}

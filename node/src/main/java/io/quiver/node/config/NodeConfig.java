@@ -1,0 +1,120 @@
+package io.quiver.node.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The node's configuration, resolved once at start from, in increasing precedence: the defaults in
+ * {@link ConfigKey}, the YAML file of {@code --config}, environment variables
+ * {@code QUIVER__SECTION__KEY}, and command-line flags. Unknown YAML keys are errors, so a typo is
+ * not silently ignored.
+ */
+public final class NodeConfig {
+
+  private final Map<ConfigKey, String> values;
+
+  private NodeConfig(Map<ConfigKey, String> values) {
+    this.values = values;
+  }
+
+  /**
+   * @param yamlFile the config file, or null
+   * @param environment the process environment
+   * @param flags values given on the command line, by key
+   */
+  public static NodeConfig resolve(Path yamlFile, Map<String, String> environment, Map<ConfigKey, String> flags)
+      throws IOException {
+    Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+    for (ConfigKey k : ConfigKey.values()) {
+      values.put(k, k.defaultValue());
+    }
+    if (yamlFile != null) {
+      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(yamlFile.toFile());
+      if (root != null && !root.isMissingNode() && !root.isNull()) {
+        flatten("", root, values, yamlFile);
+      }
+    }
+    for (ConfigKey k : ConfigKey.values()) {
+      String v = environment.get(k.environmentVariable());
+      if (v != null) {
+        values.put(k, v);
+      }
+    }
+    values.putAll(flags);
+    NodeConfig config = new NodeConfig(values);
+    config.validate();
+    return config;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<ConfigKey, String> values, Path file) {
+    if (!node.isObject()) {
+      ConfigKey key = byName(prefix);
+      if (key == null) {
+        throw new IllegalArgumentException(file + ": unknown configuration key '" + prefix + "'");
+      }
+      values.put(key, node.asText());
+      return;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), values, file);
+    }
+  }
+
+  static ConfigKey byName(String name) {
+    for (ConfigKey k : ConfigKey.values()) {
+      if (k.key().equals(name)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private void validate() {
+    port(ConfigKey.HTTP_PORT);
+    port(ConfigKey.RAFT_PORT);
+    positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB);
+    positiveLong(ConfigKey.REQUEST_TIMEOUT_MS);
+    positiveLong(ConfigKey.SNAPSHOT_THRESHOLD);
+  }
+
+  public String get(ConfigKey key) {
+    return values.get(key);
+  }
+
+  public Path dataDir() {
+    return Path.of(get(ConfigKey.STORAGE_PATH));
+  }
+
+  public int port(ConfigKey key) {
+    long port = positiveLong(key);
+    if (port > 65535) {
+      throw new IllegalArgumentException(key.key() + " must be a port in [1, 65535], got " + port);
+    }
+    return (int) port;
+  }
+
+  public long positiveLong(ConfigKey key) {
+    String raw = get(key);
+    try {
+      long v = Long.parseLong(raw.trim());
+      if (v < 1) {
+        throw new IllegalArgumentException(key.key() + " must be positive, got " + raw);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key.key() + " must be a number, got '" + raw + "'");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return values.toString();
+  }
+}

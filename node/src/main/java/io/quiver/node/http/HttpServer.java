@@ -1,0 +1,99 @@
+package io.quiver.node.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The REST server: Netty with epoll where available, full requests up to a size limit. */
+public final class HttpServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private HttpServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+  }
+
+  public static HttpServer start(String host, int port, int maxBodyBytes, RestDispatcher dispatcher)
+      throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(io);
+    try {
+      Channel channel = new ServerBootstrap()
+          .group(group)
+          .channel(channelType)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline()
+                  .addLast(new HttpServerCodec())
+                  .addLast(new HttpServerKeepAliveHandler())
+                  .addLast(new SizeLimitedAggregator(maxBodyBytes))
+                  .addLast(dispatcher);
+            }
+          })
+          .bind(host, port)
+          .sync()
+          .channel();
+      LOG.info("REST API listening on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
+      return new HttpServer(group, channel);
+    } catch (InterruptedException | RuntimeException e) {
+      group.shutdownGracefully();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully().syncUninterruptibly();
+  }
+
+  /** Answers a body over the limit with 413 in Qdrant's error envelope, then closes the connection. */
+  private static final class SizeLimitedAggregator extends HttpObjectAggregator {
+    private final int maxBodyBytes;
+
+    SizeLimitedAggregator(int maxBodyBytes) {
+      super(maxBodyBytes);
+      this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      String body = "{\"status\":{\"error\":\"Payload too large: the request body is larger than the limit of "
+          + maxBodyBytes + " bytes (service.max_request_size_mb)\"},\"time\":0.0}";
+      RestDispatcher.send(ctx, false, 413, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), "application/json");
+    }
+  }
+}

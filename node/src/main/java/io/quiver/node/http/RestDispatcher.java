@@ -1,0 +1,168 @@
+package io.quiver.node.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.quiver.sharding.CollectionAlreadyExistsException;
+import io.quiver.sharding.CollectionNotFoundException;
+import io.quiver.sharding.ShardUnavailableException;
+import io.quiver.storage.BadRequestException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a full HTTP request into a {@link RestRequest}, runs the matching {@link RestHandler}, and
+ * writes its result in Qdrant's envelope. Every failure becomes an error envelope with a status:
+ * bad input 4xx, an unavailable shard 503, anything unexpected 500 (logged) — never a dropped
+ * connection.
+ */
+@ChannelHandler.Sharable
+public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RestDispatcher.class);
+
+  private final RestRoutes routes;
+  private final ObjectMapper json;
+
+  public RestDispatcher(RestRoutes routes, ObjectMapper json) {
+    this.routes = routes;
+    this.json = json;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest http) {
+    long startNanos = System.nanoTime();
+    boolean keepAlive = HttpUtil.isKeepAlive(http);
+    if (!http.decoderResult().isSuccess()) {
+      write(ctx, keepAlive, startNanos, 400, errorBody("Malformed HTTP request: " + http.decoderResult().cause(), startNanos));
+      return;
+    }
+    CompletableFuture<RestResponse> response;
+    try {
+      response = dispatch(http);
+    } catch (RuntimeException e) {
+      response = CompletableFuture.failedFuture(e);
+    }
+    response.whenComplete((r, error) -> {
+      if (error != null) {
+        writeError(ctx, keepAlive, startNanos, error);
+      } else if (r.isRaw()) {
+        writeRaw(ctx, keepAlive, r);
+      } else {
+        ObjectNode body = json.createObjectNode();
+        body.set("result", json.valueToTree(r.result()));
+        body.put("status", "ok");
+        body.put("time", seconds(startNanos));
+        write(ctx, keepAlive, startNanos, r.status(), body);
+      }
+    });
+  }
+
+  private CompletableFuture<RestResponse> dispatch(FullHttpRequest http) {
+    QueryStringDecoder uri = new QueryStringDecoder(http.uri());
+    List<String> segments = new ArrayList<>();
+    for (String s : uri.rawPath().split("/")) {
+      if (!s.isEmpty()) {
+        segments.add(QueryStringDecoder.decodeComponent(s));
+      }
+    }
+    String method = http.method().name();
+    boolean[] otherMethod = new boolean[1];
+    RestRoutes.Match match = routes.find(method, segments, otherMethod);
+    if (match == null) {
+      if (otherMethod[0]) {
+        throw new ApiException(405, "Method " + method + " is not allowed on " + uri.path());
+      }
+      throw new ApiException(404, "Not found: no API at " + uri.path());
+    }
+    byte[] body = ByteBufUtil.getBytes(http.content());
+    return match.handler().handle(new RestRequest(method, match.pathParams(), uri.parameters(), body, json));
+  }
+
+  private void writeError(ChannelHandlerContext ctx, boolean keepAlive, long startNanos, Throwable error) {
+    Throwable e = error;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    int status = switch (e) {
+      case ApiException a -> a.status();
+      case BadRequestException b -> 400;
+      case CollectionNotFoundException n -> 404;
+      case CollectionAlreadyExistsException c -> 409;
+      case ShardUnavailableException s -> 503;
+      default -> 500;
+    };
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (status == 500) {
+      LOG.error("request failed unexpectedly", e);
+      message = "Service internal error: " + message;
+    }
+    write(ctx, keepAlive, startNanos, status, errorBody(message, startNanos));
+  }
+
+  private ObjectNode errorBody(String message, long startNanos) {
+    ObjectNode body = json.createObjectNode();
+    body.putObject("status").put("error", message);
+    body.put("time", seconds(startNanos));
+    return body;
+  }
+
+  private void write(ChannelHandlerContext ctx, boolean keepAlive, long startNanos, int status, ObjectNode body) {
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (Exception e) {
+      LOG.error("cannot serialize a response", e);
+      bytes = ("{\"status\":{\"error\":\"Service internal error: cannot serialize the response\"},\"time\":"
+          + seconds(startNanos) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      status = 500;
+    }
+    send(ctx, keepAlive, status, Unpooled.wrappedBuffer(bytes), "application/json");
+  }
+
+  private void writeRaw(ChannelHandlerContext ctx, boolean keepAlive, RestResponse r) {
+    send(ctx, keepAlive, r.status(), Unpooled.copiedBuffer(r.rawBody(), java.nio.charset.StandardCharsets.UTF_8), r.contentType());
+  }
+
+  static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, ByteBuf content, String contentType) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    HttpUtil.setContentLength(response, content.readableBytes());
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("connection error, closing: {}", cause.toString());
+    ctx.close();
+  }
+}

@@ -1,0 +1,72 @@
+package io.quiver.node.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request as the API handlers see it: method, path parameters (by the names of the
+ * route's template), query parameters and the body.
+ */
+public record RestRequest(
+    String method, Map<String, String> pathParams, Map<String, List<String>> queryParams, byte[] body, ObjectMapper json) {
+
+  public String pathParam(String name) {
+    String v = pathParams.get(name);
+    if (v == null) {
+      throw new IllegalStateException("route has no path parameter " + name);
+    }
+    return v;
+  }
+
+  /** A query parameter, or null. */
+  public String queryParam(String name) {
+    List<String> v = queryParams.get(name);
+    return v == null || v.isEmpty() ? null : v.getFirst();
+  }
+
+  /** A boolean query parameter: {@code true}/{@code false}; absent gives {@code defaultValue}. */
+  public boolean booleanParam(String name, boolean defaultValue) {
+    String v = queryParam(name);
+    if (v == null || v.isEmpty()) {
+      return defaultValue;
+    }
+    return switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw ApiException.badRequest("Query parameter `" + name + "` must be true or false, got `" + v + "`");
+    };
+  }
+
+  /** The body as a JSON object; 400 when it is empty (and {@code required}), malformed, or not an object. */
+  public JsonNode jsonBody(boolean required) {
+    if (body.length == 0) {
+      if (required) {
+        throw ApiException.badRequest("Json deserialize error: the request body is empty, expected a JSON object");
+      }
+      return json.createObjectNode();
+    }
+    JsonNode node;
+    try {
+      node = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("Json deserialize error: " + e.getOriginalMessage()
+          + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
+    } catch (IOException e) {
+      throw ApiException.badRequest("Json deserialize error: " + e.getMessage());
+    }
+    if (node == null || node.isMissingNode()) {
+      if (required) {
+        throw ApiException.badRequest("Json deserialize error: the request body is empty, expected a JSON object");
+      }
+      return json.createObjectNode();
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Json deserialize error: expected a JSON object, got " + node.getNodeType().name().toLowerCase());
+    }
+    return node;
+  }
+}
