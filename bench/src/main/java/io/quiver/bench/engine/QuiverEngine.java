@@ -47,6 +47,9 @@ public final class QuiverEngine implements Engine {
 
   @Override
   public void prepareSearch() throws Exception {
+    if (Boolean.getBoolean("quiver.bench.heap")) { // diagnostic: search the heap-built index instead
+      return;
+    }
     Files.createDirectories(dir);
     Path file = dir.resolve("quiver-" + ProcessHandle.current().pid() + ".qvh");
     built.write(file);

@@ -103,7 +103,6 @@ public final class HnswBuilder {
     private final float[] selScores = new float[graph.maxConn0() + 1];
     private final int[] pruneNodes = new int[graph.maxConn0() + 1];
     private final float[] pruneScores = new float[graph.maxConn0() + 1];
-    private final int[] keptNodes = new int[graph.maxConn0() + 1];
     private final float[] keptScores = new float[graph.maxConn0() + 1];
 
     Inserter(VectorScorerSupplier supplier) {
@@ -179,18 +178,48 @@ public final class HnswBuilder {
       }
     }
 
-    /** Adds {@code node} to the list of {@code target}; a full list is re-selected by the heuristic. */
+    /**
+     * Adds {@code node} to the list of {@code target}. A full list is not re-selected from
+     * scratch (O(M^2) scores); only the newcomer's relations are checked (O(M), as Lucene's
+     * NeighborArray does):
+     * 1. if a neighbour nearer to the target than the newcomer is also nearer to the newcomer
+     *    than the target is, the newcomer is redundant: drop it;
+     * 2. otherwise evict the worst neighbour the newcomer makes redundant (one that is farther
+     *    from the target than the newcomer and nearer to the newcomer than to the target);
+     * 3. if there is none, evict the worst neighbour if it is worse than the newcomer.
+     */
     private void addReverse(int level, int target, int node, float score, int cap) {
       synchronized (graph.lockOf(target)) {
         if (graph.tryAppend(level, target, node, score)) {
           return;
         }
         int n = graph.neighboursWithScores(level, target, pruneNodes, pruneScores);
-        pruneNodes[n] = node;
-        pruneScores[n] = score;
-        NeighbourSelector.sortBestFirst(pruneNodes, pruneScores, n + 1);
-        int kept = NeighbourSelector.select(pruneNodes, pruneScores, n + 1, cap, target, pairSupplier, keptNodes, keptScores);
-        graph.setNeighbours(level, target, keptNodes, keptScores, kept);
+        pairSupplier.scorer(node).bulkScore(pruneNodes, n, keptScores);
+        int evict = -1;
+        int worst = 0;
+        for (int i = 0; i < n; i++) {
+          float toTarget = pruneScores[i];
+          float toNew = keptScores[i];
+          if (toTarget > score) {
+            if (toNew > score) {
+              return; // step 1
+            }
+          } else if (toNew > toTarget && (evict < 0 || toTarget < pruneScores[evict])) {
+            evict = i; // step 2
+          }
+          if (toTarget < pruneScores[worst]) {
+            worst = i;
+          }
+        }
+        if (evict < 0) {
+          if (pruneScores[worst] >= score) {
+            return; // step 3: every neighbour is better and diverse
+          }
+          evict = worst;
+        }
+        pruneNodes[evict] = node;
+        pruneScores[evict] = score;
+        graph.setNeighbours(level, target, pruneNodes, pruneScores, n);
       }
     }
   }

@@ -46,20 +46,4 @@ final class NeighbourSelector {
     }
     return count;
   }
-
-  /** Sorts {@code nodes[0 .. n)} by {@code scores} descending (insertion sort: n is at most 2M+1). */
-  static void sortBestFirst(int[] nodes, float[] scores, int n) {
-    for (int i = 1; i < n; i++) {
-      float s = scores[i];
-      int v = nodes[i];
-      int j = i - 1;
-      while (j >= 0 && scores[j] < s) {
-        scores[j + 1] = scores[j];
-        nodes[j + 1] = nodes[j];
-        j--;
-      }
-      scores[j + 1] = s;
-      nodes[j + 1] = v;
-    }
-  }
 }

@@ -109,6 +109,31 @@ public final class HeapFloatVectors implements FloatVectors {
     public int size() {
       return size;
     }
+
+    /** Scores four vectors per kernel call so that their cache misses overlap. */
+    @Override
+    public void bulkScore(int[] ords, int count, float[] scores) {
+      int i = 0;
+      switch (distance) {
+        case EUCLID -> {
+          for (; i + 4 <= count; i += 4) {
+            KERNELS.squareDistance4(query, data, ords[i] * dim, ords[i + 1] * dim, ords[i + 2] * dim, ords[i + 3] * dim, scores, i);
+          }
+          for (int j = 0; j < i; j++) {
+            scores[j] = -scores[j];
+          }
+        }
+        case COSINE, DOT -> {
+          for (; i + 4 <= count; i += 4) {
+            KERNELS.dot4(query, data, ords[i] * dim, ords[i + 1] * dim, ords[i + 2] * dim, ords[i + 3] * dim, scores, i);
+          }
+        }
+        case MANHATTAN -> { }
+      }
+      for (; i < count; i++) {
+        scores[i] = score(ords[i]);
+      }
+    }
   }
 
   /** Copies the query vector into a reused buffer: the scorer it returns reads that buffer. */

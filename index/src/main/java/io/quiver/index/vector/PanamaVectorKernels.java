@@ -293,4 +293,152 @@ final class PanamaVectorKernels implements VectorKernels {
     }
     return sum;
   }
+
+  @Override
+  public void dot4(float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at) {
+    int n = q.length;
+    int i = 0;
+    FloatVector a0 = FloatVector.zero(SPECIES);
+    FloatVector a1 = FloatVector.zero(SPECIES);
+    FloatVector a2 = FloatVector.zero(SPECIES);
+    FloatVector a3 = FloatVector.zero(SPECIES);
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector vq = FloatVector.fromArray(SPECIES, q, i);
+      a0 = vq.fma(FloatVector.fromArray(SPECIES, data, o0 + i), a0);
+      a1 = vq.fma(FloatVector.fromArray(SPECIES, data, o1 + i), a1);
+      a2 = vq.fma(FloatVector.fromArray(SPECIES, data, o2 + i), a2);
+      a3 = vq.fma(FloatVector.fromArray(SPECIES, data, o3 + i), a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD);
+    float s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD);
+    float s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float x = q[i];
+      s0 += x * data[o0 + i];
+      s1 += x * data[o1 + i];
+      s2 += x * data[o2 + i];
+      s3 += x * data[o3 + i];
+    }
+    out[at] = s0;
+    out[at + 1] = s1;
+    out[at + 2] = s2;
+    out[at + 3] = s3;
+  }
+
+  @Override
+  public void squareDistance4(float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at) {
+    int n = q.length;
+    int i = 0;
+    FloatVector a0 = FloatVector.zero(SPECIES);
+    FloatVector a1 = FloatVector.zero(SPECIES);
+    FloatVector a2 = FloatVector.zero(SPECIES);
+    FloatVector a3 = FloatVector.zero(SPECIES);
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector vq = FloatVector.fromArray(SPECIES, q, i);
+      FloatVector d0 = vq.sub(FloatVector.fromArray(SPECIES, data, o0 + i));
+      FloatVector d1 = vq.sub(FloatVector.fromArray(SPECIES, data, o1 + i));
+      FloatVector d2 = vq.sub(FloatVector.fromArray(SPECIES, data, o2 + i));
+      FloatVector d3 = vq.sub(FloatVector.fromArray(SPECIES, data, o3 + i));
+      a0 = d0.fma(d0, a0);
+      a1 = d1.fma(d1, a1);
+      a2 = d2.fma(d2, a2);
+      a3 = d3.fma(d3, a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD);
+    float s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD);
+    float s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float x = q[i];
+      float d0 = x - data[o0 + i];
+      float d1 = x - data[o1 + i];
+      float d2 = x - data[o2 + i];
+      float d3 = x - data[o3 + i];
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    out[at] = s0;
+    out[at + 1] = s1;
+    out[at + 2] = s2;
+    out[at + 3] = s3;
+  }
+
+  @Override
+  public void dot4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
+    int n = q.length;
+    int i = 0;
+    FloatVector a0 = FloatVector.zero(SPECIES);
+    FloatVector a1 = FloatVector.zero(SPECIES);
+    FloatVector a2 = FloatVector.zero(SPECIES);
+    FloatVector a3 = FloatVector.zero(SPECIES);
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector vq = FloatVector.fromArray(SPECIES, q, i);
+      long b = 4L * i;
+      a0 = vq.fma(FloatVector.fromMemorySegment(SPECIES, data, o0 + b, LE), a0);
+      a1 = vq.fma(FloatVector.fromMemorySegment(SPECIES, data, o1 + b, LE), a1);
+      a2 = vq.fma(FloatVector.fromMemorySegment(SPECIES, data, o2 + b, LE), a2);
+      a3 = vq.fma(FloatVector.fromMemorySegment(SPECIES, data, o3 + b, LE), a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD);
+    float s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD);
+    float s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float x = q[i];
+      long b = 4L * i;
+      s0 += x * data.get(ScalarVectorKernels.LE_FLOAT, o0 + b);
+      s1 += x * data.get(ScalarVectorKernels.LE_FLOAT, o1 + b);
+      s2 += x * data.get(ScalarVectorKernels.LE_FLOAT, o2 + b);
+      s3 += x * data.get(ScalarVectorKernels.LE_FLOAT, o3 + b);
+    }
+    out[at] = s0;
+    out[at + 1] = s1;
+    out[at + 2] = s2;
+    out[at + 3] = s3;
+  }
+
+  @Override
+  public void squareDistance4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
+    int n = q.length;
+    int i = 0;
+    FloatVector a0 = FloatVector.zero(SPECIES);
+    FloatVector a1 = FloatVector.zero(SPECIES);
+    FloatVector a2 = FloatVector.zero(SPECIES);
+    FloatVector a3 = FloatVector.zero(SPECIES);
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector vq = FloatVector.fromArray(SPECIES, q, i);
+      long b = 4L * i;
+      FloatVector d0 = vq.sub(FloatVector.fromMemorySegment(SPECIES, data, o0 + b, LE));
+      FloatVector d1 = vq.sub(FloatVector.fromMemorySegment(SPECIES, data, o1 + b, LE));
+      FloatVector d2 = vq.sub(FloatVector.fromMemorySegment(SPECIES, data, o2 + b, LE));
+      FloatVector d3 = vq.sub(FloatVector.fromMemorySegment(SPECIES, data, o3 + b, LE));
+      a0 = d0.fma(d0, a0);
+      a1 = d1.fma(d1, a1);
+      a2 = d2.fma(d2, a2);
+      a3 = d3.fma(d3, a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD);
+    float s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD);
+    float s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float x = q[i];
+      long b = 4L * i;
+      float d0 = x - data.get(ScalarVectorKernels.LE_FLOAT, o0 + b);
+      float d1 = x - data.get(ScalarVectorKernels.LE_FLOAT, o1 + b);
+      float d2 = x - data.get(ScalarVectorKernels.LE_FLOAT, o2 + b);
+      float d3 = x - data.get(ScalarVectorKernels.LE_FLOAT, o3 + b);
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    out[at] = s0;
+    out[at + 1] = s1;
+    out[at + 2] = s2;
+    out[at + 3] = s3;
+  }
 }

@@ -139,4 +139,36 @@ final class ScalarVectorKernels implements VectorKernels {
     }
     return sum;
   }
+
+  @Override
+  public void dot4(float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at) {
+    out[at] = dot(q, data, o0);
+    out[at + 1] = dot(q, data, o1);
+    out[at + 2] = dot(q, data, o2);
+    out[at + 3] = dot(q, data, o3);
+  }
+
+  @Override
+  public void squareDistance4(float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at) {
+    out[at] = squareDistance(q, data, o0);
+    out[at + 1] = squareDistance(q, data, o1);
+    out[at + 2] = squareDistance(q, data, o2);
+    out[at + 3] = squareDistance(q, data, o3);
+  }
+
+  @Override
+  public void dot4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
+    out[at] = dot(q, data, o0);
+    out[at + 1] = dot(q, data, o1);
+    out[at + 2] = dot(q, data, o2);
+    out[at + 3] = dot(q, data, o3);
+  }
+
+  @Override
+  public void squareDistance4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
+    out[at] = squareDistance(q, data, o0);
+    out[at + 1] = squareDistance(q, data, o1);
+    out[at + 2] = squareDistance(q, data, o2);
+    out[at + 3] = squareDistance(q, data, o3);
+  }
 }

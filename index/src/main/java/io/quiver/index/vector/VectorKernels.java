@@ -66,4 +66,21 @@ public interface VectorKernels {
    * {@code data[offset ..)}.
    */
   int hamming(long[] a, long[] data, int offset);
+
+  /**
+   * Four dot products of {@code q} with the vectors at {@code data[o0..]}, {@code data[o1..]},
+   * {@code data[o2..]}, {@code data[o3..]}, written to {@code out[at .. at + 4)}. Same results as
+   * four single calls up to float rounding; SIMD implementations read the four vectors in one
+   * loop, which overlaps their cache misses (the cost of a graph search is memory latency).
+   */
+  void dot4(float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at);
+
+  /** Four squared Euclidean distances, as {@link #dot4(float[], float[], int, int, int, int, float[], int)}. */
+  void squareDistance4(float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at);
+
+  /** Four dot products against little-endian floats at byte offsets of a segment (see dot4). */
+  void dot4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at);
+
+  /** Four squared Euclidean distances against a segment (see dot4). */
+  void squareDistance4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at);
 }

@@ -34,14 +34,14 @@ class QuantizedSearchTest {
   private static final int K = 10;
   /** Int8 + rescoring (oversample 3) recall@10 at ef = 64. */
   private static final double MIN_INT8_RECALL = 0.95;
-  /** Binary + rescoring (oversample 10) recall@10 at ef = 100 on the float32 graph. */
+  /** Binary (128 bits) + rescoring (oversample 10) recall@10 at ef = 100 on the float32 graph. */
   private static final double MIN_BINARY_RECALL = 0.85;
 
   @ParameterizedTest
   @EnumSource(Distance.class)
   void int8WithRescoringMatchesBruteForce(Distance distance) {
     SplittableRandom random = new SplittableRandom(SEED + distance.ordinal());
-    HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random), distance);
+    HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random, DIM), distance);
     Int8Vectors codes = Int8Vectors.quantize(vectors, ScalarQuantizer.fit(vectors, 0.999, SEED));
     assertTrue(codes.heapBytes() * 3 < vectors.heapBytes(), "int8 codes are about a quarter of float32");
     HnswGraph graph = HnswBuilder.build(codes.supplier(), new HnswParams(16, 100, SEED, 2));
@@ -53,7 +53,8 @@ class QuantizedSearchTest {
   @Test
   void binaryWithOversampledRescoringMatchesBruteForce() {
     SplittableRandom random = new SplittableRandom(SEED + 11);
-    HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random), Distance.COSINE);
+    // One bit per dimension needs enough dimensions to rank: 128 bits here.
+    HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random, 128), Distance.COSINE);
     BinaryVectors codes = BinaryVectors.quantize(vectors);
     assertTrue(codes.heapBytes() * 12 < vectors.heapBytes(), "binary codes are 1/32 of float32, rounded up to whole 64-bit words");
     HnswGraph graph = HnswBuilder.build(vectors.supplier(), new HnswParams(16, 100, SEED, 2));
@@ -85,17 +86,17 @@ class QuantizedSearchTest {
     }
   }
 
-  private static float[][] clustered(SplittableRandom random) {
-    float[][] centres = new float[20][DIM];
+  private static float[][] clustered(SplittableRandom random, int dim) {
+    float[][] centres = new float[20][dim];
     for (float[] c : centres) {
-      for (int d = 0; d < DIM; d++) {
+      for (int d = 0; d < dim; d++) {
         c[d] = (float) (random.nextDouble() * 2 - 1);
       }
     }
-    float[][] out = new float[N][DIM];
+    float[][] out = new float[N][dim];
     for (int i = 0; i < N; i++) {
       float[] c = centres[random.nextInt(centres.length)];
-      for (int d = 0; d < DIM; d++) {
+      for (int d = 0; d < dim; d++) {
         out[i][d] = c[d] + (float) (random.nextDouble() - 0.5) * 0.6f;
       }
     }

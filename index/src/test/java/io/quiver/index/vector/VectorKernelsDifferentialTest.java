@@ -72,6 +72,43 @@ class VectorKernelsDifferentialTest {
 
   @ParameterizedTest
   @ValueSource(ints = {1, 3, 13, 207, 702, 1536})
+  void fourWayKernelsAgreeWithSingleKernels(int length) {
+    long seed = BASE_SEED + 53L * length;
+    SplittableRandom random = new SplittableRandom(seed);
+    try (Arena arena = Arena.ofConfined()) {
+      float[] q = randomFloats(random, length);
+      int vectors = 6;
+      float[] data = randomFloats(random, vectors * length + 3);
+      MemorySegment segment = arena.allocate(4L * data.length);
+      MemorySegment.copy(data, 0, segment, LE_FLOAT, 0, data.length);
+      for (int round = 0; round < 10; round++) {
+        int[] o = new int[4];
+        for (int j = 0; j < 4; j++) {
+          o[j] = random.nextInt(vectors) * length + random.nextInt(4);
+        }
+        String where = "seed=" + seed + " length=" + length + " round=" + round;
+        for (VectorKernels k : new VectorKernels[] {SCALAR, PANAMA}) {
+          float[] dots = new float[5];
+          float[] l2 = new float[5];
+          float[] dotsSeg = new float[5];
+          float[] l2Seg = new float[5];
+          k.dot4(q, data, o[0], o[1], o[2], o[3], dots, 1);
+          k.squareDistance4(q, data, o[0], o[1], o[2], o[3], l2, 1);
+          k.dot4(q, segment, 4L * o[0], 4L * o[1], 4L * o[2], 4L * o[3], dotsSeg, 1);
+          k.squareDistance4(q, segment, 4L * o[0], 4L * o[1], 4L * o[2], 4L * o[3], l2Seg, 1);
+          for (int j = 0; j < 4; j++) {
+            assertClose(SCALAR.dot(q, data, o[j]), dots[1 + j], length, where + " dot4[" + j + "] " + k);
+            assertClose(SCALAR.squareDistance(q, data, o[j]), l2[1 + j], length, where + " l2x4[" + j + "] " + k);
+            assertClose(SCALAR.dot(q, data, o[j]), dotsSeg[1 + j], length, where + " dot4 segment[" + j + "] " + k);
+            assertClose(SCALAR.squareDistance(q, data, o[j]), l2Seg[1 + j], length, where + " l2x4 segment[" + j + "] " + k);
+          }
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 13, 207, 702, 1536})
   void int8KernelsAgreeExactly(int length) {
     long seed = BASE_SEED + 77L * length;
     SplittableRandom random = new SplittableRandom(seed);
