@@ -1,0 +1,66 @@
+package io.quiver.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.node.config.ConfigKey;
+import io.quiver.node.config.NodeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Precedence default < YAML < environment < flag, and errors for what is wrong. */
+@Timeout(30)
+class NodeConfigTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void defaultsAreTheEmbeddedSingleNode() throws Exception {
+    NodeConfig config = NodeConfig.resolve(null, Map.of(), Map.of());
+    assertEquals(6333, config.port(ConfigKey.HTTP_PORT));
+    assertEquals(6335, config.port(ConfigKey.RAFT_PORT));
+    assertEquals(Path.of("./data"), config.dataDir());
+  }
+
+  @Test
+  void yamlThenEnvironmentThenFlags() throws Exception {
+    Path yaml = dir.resolve("c.yaml");
+    Files.writeString(yaml, "service:\n  http_port: 7000\n  max_request_size_mb: 4\nstorage:\n  storage_path: /yaml\n");
+    NodeConfig fromYaml = NodeConfig.resolve(yaml, Map.of(), Map.of());
+    assertEquals(7000, fromYaml.port(ConfigKey.HTTP_PORT));
+    assertEquals(4, fromYaml.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB));
+
+    Map<String, String> env = Map.of("QUIVER__SERVICE__HTTP_PORT", "7100", "QUIVER__STORAGE__STORAGE_PATH", "/env");
+    NodeConfig fromEnv = NodeConfig.resolve(yaml, env, Map.of());
+    assertEquals(7100, fromEnv.port(ConfigKey.HTTP_PORT));
+    assertEquals(Path.of("/env"), fromEnv.dataDir());
+
+    CommandLine cli = CommandLine.parse(new String[] {"--http-port", "7200", "--data-dir=/flag", "--config", yaml.toString()});
+    NodeConfig fromFlags = NodeConfig.resolve(cli.configFile(), env, cli.flags());
+    assertEquals(7200, fromFlags.port(ConfigKey.HTTP_PORT));
+    assertEquals(Path.of("/flag"), fromFlags.dataDir());
+    assertEquals(4, fromFlags.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB), "keys without a flag still come from YAML");
+  }
+
+  @Test
+  void mistakesAreNamed() throws Exception {
+    Path yaml = dir.resolve("typo.yaml");
+    Files.writeString(yaml, "service:\n  http_prot: 7000\n");
+    IllegalArgumentException typo = assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(yaml, Map.of(), Map.of()));
+    assertTrue(typo.getMessage().contains("service.http_prot"), typo.getMessage());
+    IllegalArgumentException port = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(null, Map.of("QUIVER__CLUSTER__P2P__PORT", "70000"), Map.of()));
+    assertTrue(port.getMessage().contains("cluster.p2p.port"), port.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> CommandLine.parse(new String[] {"--no-such-flag", "1"}));
+    assertThrows(IllegalArgumentException.class, () -> CommandLine.parse(new String[] {"--http-port"}));
+    assertTrue(CommandLine.parse(new String[] {"--help"}).help());
+    for (ConfigKey k : ConfigKey.values()) {
+      assertTrue(CommandLine.usage().contains(k.environmentVariable()), "usage lists " + k);
+    }
+  }
+}
