@@ -12,6 +12,8 @@ import java.util.List;
  *   index --dataset NAME --out FILE [--engines a,b,..] [--ef 10,20,40,80,160] [--queries N]
  *         [--m 16] [--ef-construction 100] [--cache DIR]
  *     NAME: fashion-mnist | synth:N:DIM
+ *   rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100] [--shards 1]
+ *     end-to-end REST latency against a running node
  * </pre>
  */
 public final class BenchMain {
@@ -19,8 +21,12 @@ public final class BenchMain {
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("rest")) {
+      io.quiver.bench.rest.RestBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length == 0 || !args[0].equals("index")) {
-      usage("the first argument must be 'index'");
+      usage("the first argument must be 'index' or 'rest'");
     }
     IndexBenchmark.Options options = parse(Arrays.copyOfRange(args, 1, args.length));
     new IndexBenchmark(options).run();

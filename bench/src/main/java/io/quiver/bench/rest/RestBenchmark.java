@@ -1,0 +1,120 @@
+package io.quiver.bench.rest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * End-to-end latency of the REST API of a running node (or cluster): creates a collection, then
+ * measures {@code wait=true} upserts of {@code batch} points of {@code dim} dimensions and top-10
+ * queries, one at a time, and prints median / p90 / p99 of each. Drops the collection at the end.
+ *
+ * <pre>bin/quiver bench rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100]</pre>
+ */
+public final class RestBenchmark {
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String url;
+  private final int dim;
+  private final Random random = new Random(42);
+
+  private RestBenchmark(String url, int dim) {
+    this.url = url;
+    this.dim = dim;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String url = "http://127.0.0.1:6333";
+    int dim = 128;
+    int batch = 1000;
+    int upserts = 20;
+    int queries = 100;
+    int shards = 1;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--url" -> url = args[i + 1];
+        case "--dim" -> dim = Integer.parseInt(args[i + 1]);
+        case "--batch" -> batch = Integer.parseInt(args[i + 1]);
+        case "--upserts" -> upserts = Integer.parseInt(args[i + 1]);
+        case "--queries" -> queries = Integer.parseInt(args[i + 1]);
+        case "--shards" -> shards = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    new RestBenchmark(url, dim).run(batch, upserts, queries, shards);
+  }
+
+  private void run(int batch, int upserts, int queries, int shards) throws Exception {
+    String collection = "bench_rest_" + Long.toHexString(System.nanoTime());
+    send("PUT", "/collections/" + collection,
+        "{\"vectors\":{\"size\":" + dim + ",\"distance\":\"Cosine\"},\"shard_number\":" + shards + "}");
+    try {
+      double[] upsertMs = new double[upserts];
+      for (int i = 0; i < upserts; i++) {
+        String body = points(i * batch, batch);
+        long t0 = System.nanoTime();
+        send("PUT", "/collections/" + collection + "/points?wait=true", body);
+        upsertMs[i] = (System.nanoTime() - t0) / 1e6;
+      }
+      double[] queryMs = new double[queries];
+      for (int i = 0; i < queries + 10; i++) {
+        String body = "{\"query\":" + vector() + ",\"limit\":10}";
+        long t0 = System.nanoTime();
+        send("POST", "/collections/" + collection + "/points/query", body);
+        if (i >= 10) { // the first ten warm up the JIT of client and server
+          queryMs[i - 10] = (System.nanoTime() - t0) / 1e6;
+        }
+      }
+      System.out.printf(Locale.ROOT, "collection: %d points x %d dims, %d shard(s), Cosine, exact search%n",
+          (long) upserts * batch, dim, shards);
+      print("upsert wait=true, " + batch + " points", upsertMs);
+      print("query top-10", queryMs);
+    } finally {
+      send("DELETE", "/collections/" + collection, null);
+    }
+  }
+
+  private static void print(String what, double[] ms) {
+    double[] sorted = ms.clone();
+    Arrays.sort(sorted);
+    System.out.printf(Locale.ROOT, "%-34s n=%-4d median %8.2f ms   p90 %8.2f ms   p99 %8.2f ms%n", what, sorted.length,
+        at(sorted, 0.5), at(sorted, 0.9), at(sorted, 0.99));
+  }
+
+  private static double at(double[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
+  }
+
+  private String points(int firstId, int n) {
+    StringBuilder s = new StringBuilder(n * dim * 8).append("{\"points\":[");
+    for (int i = 0; i < n; i++) {
+      s.append(i == 0 ? "" : ",").append("{\"id\":").append(firstId + i).append(",\"vector\":").append(vector())
+          .append(",\"payload\":{\"i\":").append(firstId + i).append("}}");
+    }
+    return s.append("]}").toString();
+  }
+
+  private String vector() {
+    StringBuilder s = new StringBuilder("[");
+    for (int d = 0; d < dim; d++) {
+      s.append(d == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextGaussian()));
+    }
+    return s.append("]").toString();
+  }
+
+  private void send(String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(120))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json");
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+    }
+  }
+}
