@@ -1,0 +1,56 @@
+package io.quiver.storage.filter;
+
+import io.quiver.storage.Payload;
+import io.quiver.storage.PointId;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Qdrant's {@code Filter}: a point matches when every {@code must} condition matches, no
+ * {@code must_not} condition matches, at least one {@code should} condition matches (when
+ * {@code should} is given at all) and at least {@code min_count} of the {@code min_should}
+ * conditions match (when given). A filter is also a {@link Condition}, so filters nest.
+ *
+ * <p>{@code should == null} means "not given" and is not the same as an empty list: Qdrant keeps an
+ * explicit {@code "should": []} and then matches nothing (qdrant/qdrant#554, closed as intended).
+ * {@code must} and {@code mustNot} are never null; an empty list constrains nothing.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public record Filter(List<Condition> must, List<Condition> should, List<Condition> mustNot, Condition.MinShould minShould)
+    implements Condition {
+
+  /** The filter with no conditions: matches every point. */
+  public static final Filter ALL = new Filter(List.of(), null, List.of(), null);
+
+  public Filter {
+    must = must == null ? List.of() : List.copyOf(must);
+    should = should == null ? null : List.copyOf(should);
+    mustNot = mustNot == null ? List.of() : List.copyOf(mustNot);
+  }
+
+  public static Filter must(Condition... conditions) {
+    return new Filter(List.of(conditions), null, List.of(), null);
+  }
+
+  public static Filter should(Condition... conditions) {
+    return new Filter(List.of(), List.of(conditions), List.of(), null);
+  }
+
+  public static Filter mustNot(Condition... conditions) {
+    return new Filter(List.of(), null, List.of(conditions), null);
+  }
+
+  public static Filter minShould(int minCount, Condition... conditions) {
+    return new Filter(List.of(), null, List.of(), new MinShould(List.of(conditions), minCount));
+  }
+
+  /**
+   * Whether the point passes this filter; see {@link FilterEvaluator#matches}. Thread-safe, pure.
+   *
+   * @param hasVector whether the point has the named vector (for {@code has_vector})
+   */
+  public boolean matches(PointId id, Payload payload, Predicate<String> hasVector) {
+    return FilterEvaluator.matches(this, id, payload, hasVector);
+  }
+}
