@@ -24,21 +24,21 @@ record CommandLine(Path configFile, boolean help, Map<ConfigKey, String> flags) 
         help = true;
         continue;
       }
+      ConfigKey key = byFlag(arg);
+      if (key == null && !arg.equals("--config")) {
+        throw new IllegalArgumentException("unknown flag " + arg + " (see --help)");
+      }
       if (value == null) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException("flag " + arg + " needs a value");
         }
         value = args[++i];
       }
-      if (arg.equals("--config")) {
-        config = Path.of(value);
-        continue;
-      }
-      ConfigKey key = byFlag(arg);
       if (key == null) {
-        throw new IllegalArgumentException("unknown flag " + arg + " (see --help)");
+        config = Path.of(value);
+      } else {
+        flags.put(key, value);
       }
-      flags.put(key, value);
     }
     return new CommandLine(config, help, flags);
   }
