@@ -17,6 +17,7 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -56,16 +57,20 @@ public final class RaftNode implements Closeable {
   private final RaftCollectionCatalog catalog;
   private final ShardGroupReconciler reconciler;
 
+  private final MetaMembership membership;
+  private final boolean joining;
+
   private RaftNode(RaftNodeConfig config) throws IOException {
     this.config = config;
     this.self = peer(config.nodeId(), config.raftAddress());
     this.properties = serverProperties(config);
     boolean firstStart = !new File(config.raftDir().toFile(), META_GROUP_ID.getUuid().toString()).exists();
+    this.joining = firstStart && config.bootstrapAddress() != null;
     RaftServer.Builder builder = RaftServer.newBuilder()
         .setServerId(self.getId())
         .setProperties(properties)
         .setStateMachineRegistry(this::newStateMachine);
-    if (firstStart) {
+    if (firstStart && !joining) {
       LOG.info("node {}: new data directory, bootstrapping a cluster of one", config.nodeId());
       builder.setGroup(RaftGroup.valueOf(META_GROUP_ID, self));
     }
@@ -74,22 +79,76 @@ public final class RaftNode implements Closeable {
     this.shardClients = new RaftShardClients(this);
     this.catalog = new RaftCollectionCatalog(this);
     this.reconciler = new ShardGroupReconciler(this);
+    this.membership = new MetaMembership(this);
     meta.addListener(reconciler::onStateChanged);
+    meta.addListener(membership::onStateChanged);
   }
 
-  /** Starts the Raft server, waits for the meta group to have a leader and registers this node. */
+  /**
+   * Starts the Raft server and brings this node's metadata up to date: on a new cluster or a
+   * restart by writing a {@code RegisterNode} entry; when joining, by asking the cluster at the
+   * bootstrap address to register it, after which the meta leader adds it to the meta group and
+   * catches it up. Only then does the reconciler start (see {@link ShardGroupReconciler#start}).
+   */
   public static RaftNode start(RaftNodeConfig config) throws IOException {
     RaftNode node = new RaftNode(config);
     node.server.start();
-    long registered = node.catalog.registerNode(config.nodeId(), new NodeAddress(config.raftAddress(), config.httpAddress()))
-        .orTimeout(60, TimeUnit.SECONDS)
-        .join();
-    // Only a caught-up copy of the metadata may decide which groups to drop: one still replaying
-    // its log would not yet know collections created after its snapshot, and delete their data.
-    node.catalog.awaitApplied(registered);
+    NodeAddress address = new NodeAddress(config.raftAddress(), config.httpAddress());
+    if (node.joining) {
+      node.join(address);
+    } else {
+      long registered = node.catalog.registerNode(config.nodeId(), address).orTimeout(60, TimeUnit.SECONDS).join();
+      // Only a caught-up copy of the metadata may decide which groups to drop: one still replaying
+      // its log would not yet know collections created after its snapshot, and delete their data.
+      node.catalog.awaitApplied(registered);
+    }
     node.reconciler.start();
     LOG.info("node {}: raft server up on {}", config.nodeId(), config.raftAddress());
     return node;
+  }
+
+  /**
+   * Joins an existing cluster: hosts the meta group with an empty configuration (Ratis keeps a
+   * server that is not in its group's configuration passive until a leader contacts it), then
+   * registers through the bootstrap member and waits until the meta leader has added this node
+   * and replicated the metadata to it.
+   */
+  private void join(NodeAddress address) throws IOException {
+    LOG.info("node {}: joining the cluster through {}", config.nodeId(), config.bootstrapAddress());
+    try (RaftClient admin = newClient(RaftGroup.valueOf(META_GROUP_ID, self))) {
+      check(admin.getGroupManagementApi(self.getId()).add(RaftGroup.valueOf(META_GROUP_ID)).isSuccess(), "host the meta group");
+    }
+    // The bootstrap member's peer id is unknown; Ratis answers a request sent to a non-leader with
+    // the leader's id and the group's peers, and the client follows.
+    RaftPeer contact = RaftPeer.newBuilder().setId("bootstrap").setAddress(config.bootstrapAddress()).build();
+    try (RaftClient client = newClient(RaftGroup.valueOf(META_GROUP_ID, contact))) {
+      RaftClientReply reply = client.io().send(MetaMessages.encode(new MetaCommand.RegisterNode(config.nodeId(), address)));
+      check(reply.isSuccess(), "register with the cluster at " + config.bootstrapAddress());
+      long index = MetaMessages.decodeReply(reply.getMessage().getContent()).value();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (meta.state().appliedIndex() < index) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("node " + config.nodeId() + " was registered at index " + index
+              + " but the meta leader did not replicate to it within 60 s");
+        }
+        sleepQuietly(50);
+      }
+    }
+  }
+
+  private static void check(boolean success, String what) throws IOException {
+    if (!success) {
+      throw new IOException("could not " + what);
+    }
+  }
+
+  private static void sleepQuietly(long ms) throws IOException {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
   }
 
   public CollectionCatalog catalog() {
@@ -206,6 +265,7 @@ public final class RaftNode implements Closeable {
 
   @Override
   public void close() throws IOException {
+    membership.close();
     reconciler.close();
     shardClients.close();
     metaClient.close();

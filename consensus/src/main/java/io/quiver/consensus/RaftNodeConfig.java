@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param raftDir where Ratis keeps its groups (logs, snapshots, shard data)
  * @param snapshotThreshold log entries between automatic snapshots of a group
  * @param requestTimeout how long a client request may wait for a shard or the meta group
+ * @param bootstrapAddress {@code host:port} of the Raft port of any member of the cluster to join,
+ *     or null to start a new cluster (only read on the first start of a data directory)
  */
 public record RaftNodeConfig(
     long nodeId,
@@ -22,7 +24,8 @@ public record RaftNodeConfig(
     String httpAddress,
     Path raftDir,
     long snapshotThreshold,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    String bootstrapAddress) {
 
   public static final long SNAPSHOT_THRESHOLD_DEFAULT = 10_000;
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(10);

@@ -1,0 +1,107 @@
+package io.quiver.consensus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.index.vector.Distance;
+import io.quiver.sharding.CollectionConfig;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ShardPlacement;
+import io.quiver.storage.Payload;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.VectorParams;
+import io.quiver.storage.VectorsConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three real Ratis servers in one JVM: two join the first through its Raft address, a collection
+ * with three shards replicated three times is written through one node and read through another,
+ * and the shards keep a majority (and every acknowledged write) when one node stops.
+ */
+@Timeout(180)
+class ThreeNodeClusterTest {
+
+  @TempDir Path dir;
+
+  private RaftNode start(long id, int port, Integer bootstrapPort) throws IOException {
+    return RaftNode.start(new RaftNodeConfig(id, "127.0.0.1", port, "127.0.0.1:" + (port + 1), dir.resolve("n" + id),
+        1000, Duration.ofSeconds(10), bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void joinReplicateAndSurviveANodeLoss() throws Exception {
+    int p1 = freePort();
+    int p2 = freePort();
+    int p3 = freePort();
+    RaftNode n1 = start(1, p1, null);
+    RaftNode n2 = start(2, p2, p1);
+    RaftNode n3 = start(3, p3, p2); // joins through a follower
+    try {
+      for (RaftNode n : List.of(n1, n2, n3)) {
+        assertEquals(3, n.clusterState().nodes().size(), "every node sees the three members");
+      }
+      CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 3, 3, 1);
+      CollectionDescriptor c = n2.catalog().create("c", config).join();
+      for (ShardPlacement s : c.shardMap().shards()) {
+        assertEquals(3, s.replicas().size());
+      }
+      for (int i = 0; i < 30; i++) {
+        PointId id = PointId.of(i);
+        RaftNode via = List.of(n1, n2, n3).get(i % 3);
+        via.shardClients().forShard("c", c.shardMap().shardOf(id))
+            .upsert(List.of(new Point(id, Map.of("", new float[] {i, 1}), Payload.EMPTY))).join();
+      }
+      assertEquals(30, count(n3, c, ReadConsistency.LINEARIZABLE));
+      n1.close();
+      n1 = null;
+      for (int i = 30; i < 40; i++) {
+        PointId id = PointId.of(i);
+        n2.shardClients().forShard("c", c.shardMap().shardOf(id))
+            .upsert(List.of(new Point(id, Map.of("", new float[] {i, 1}), Payload.EMPTY))).join();
+      }
+      assertEquals(40, count(n3, c, ReadConsistency.LINEARIZABLE));
+      // Both survivors hold every point in their own replicas.
+      assertTrue(awaitCount(n2, c, 40) && awaitCount(n3, c, 40), "replicas converge");
+    } finally {
+      for (RaftNode n : new RaftNode[] {n1, n2, n3}) {
+        if (n != null) {
+          n.close();
+        }
+      }
+    }
+  }
+
+  private static long count(RaftNode via, CollectionDescriptor c, ReadConsistency consistency) {
+    long n = 0;
+    for (ShardPlacement s : c.shardMap().shards()) {
+      n += via.shardClients().forShard(c.name(), s).count(consistency).join();
+    }
+    return n;
+  }
+
+  private static boolean awaitCount(RaftNode node, CollectionDescriptor c, long expected) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      if (count(node, c, ReadConsistency.ANY) == expected) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+}
