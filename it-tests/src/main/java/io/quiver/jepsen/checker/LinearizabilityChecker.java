@@ -143,7 +143,8 @@ public final class LinearizabilityChecker implements Checker {
         LinearizationSearch.Outcome outcome =
                 LinearizationSearch.run(window.calls(), window.initialState(), budget);
         String description = String.format(Locale.ROOT,
-                "key %d: no linearization of these %d operations (window %s .. %s, register %s at its start;"
+                "key %d: no linearization of these %d operations (window %s .. %s, register %s at its start,"
+                        + " operations across its edges or info count as indeterminate writes;"
                         + " at most %d of them linearize)",
                 key, window.ops().size(), start == RegisterWindow.OPEN ? "start" : millis(start),
                 end == Long.MAX_VALUE ? "end" : millis(end),
