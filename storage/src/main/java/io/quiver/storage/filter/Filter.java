@@ -29,19 +29,23 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
     mustNot = mustNot == null ? List.of() : List.copyOf(mustNot);
   }
 
-  public static Filter must(Condition... conditions) {
+  /** {@code must}: all of these. */
+  public static Filter allOf(Condition... conditions) {
     return new Filter(List.of(conditions), null, List.of(), null);
   }
 
-  public static Filter should(Condition... conditions) {
+  /** {@code should}: at least one of these (none if empty). */
+  public static Filter anyOf(Condition... conditions) {
     return new Filter(List.of(), List.of(conditions), List.of(), null);
   }
 
-  public static Filter mustNot(Condition... conditions) {
+  /** {@code must_not}: none of these. */
+  public static Filter noneOf(Condition... conditions) {
     return new Filter(List.of(), null, List.of(conditions), null);
   }
 
-  public static Filter minShould(int minCount, Condition... conditions) {
+  /** {@code min_should}: at least {@code minCount} of these. */
+  public static Filter atLeast(int minCount, Condition... conditions) {
     return new Filter(List.of(), null, List.of(), new MinShould(List.of(conditions), minCount));
   }
 

@@ -66,7 +66,7 @@ class FilterRandomizedTest {
       RandomFilters gen = new RandomFilters(random);
       for (int i = 0; i < 100_000; i++) {
         ObjectNode tree = gen.payload();
-        Filter filter = Filter.must(gen.condition(0));
+        Filter filter = Filter.allOf(gen.condition(0));
         PointId id = gen.id();
         @SuppressWarnings("unchecked")
         boolean expected = Oracle.matches(filter, id, (Map<String, Object>) Oracle.plain(tree), Set.of(), false);
