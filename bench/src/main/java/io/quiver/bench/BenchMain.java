@@ -60,6 +60,7 @@ public final class BenchMain {
     }
     List<String> unknown = new ArrayList<>(engines);
     unknown.removeAll(IndexBenchmark.ALL_ENGINES);
+    unknown.removeAll(IndexBenchmark.EXTRA_ENGINES);
     if (!unknown.isEmpty()) {
       usage("unknown engines " + unknown + "; known: " + IndexBenchmark.ALL_ENGINES);
     }

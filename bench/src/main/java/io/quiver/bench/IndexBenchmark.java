@@ -25,6 +25,8 @@ import java.util.Map;
 final class IndexBenchmark {
 
   static final List<String> ALL_ENGINES = List.of("quiver", "quiver-int8", "quiver-binary", "lucene", "jvector", "exact");
+  /** Diagnostic engines, run only when named: quiver-heap (vectors and graph on the heap, no file). */
+  static final List<String> EXTRA_ENGINES = List.of("quiver-heap");
   private static final int EXACT_QUERIES = 200;
 
   record Options(String dataset, Path out, List<String> engines, int[] efs, int queries, int m, int efConstruction,
@@ -54,10 +56,11 @@ final class IndexBenchmark {
     QueryRunner runner = new QueryRunner(queries, truth, base);
     List<Row> rows = new ArrayList<>();
     Map<String, double[]> buildTimes = new LinkedHashMap<>();
-    QuiverEngine quiver = new QuiverEngine(options.m(), options.efConstruction(), options.cache().resolve("index-files"));
+    QuiverEngine quiver = new QuiverEngine(options.m(), options.efConstruction(), options.cache().resolve("index-files"), false);
     for (String name : options.engines()) {
       Engine engine = switch (name) {
         case "quiver" -> quiver;
+        case "quiver-heap" -> new QuiverEngine(options.m(), options.efConstruction(), null, true);
         case "quiver-int8" -> new QuiverInt8Engine(options.m(), options.efConstruction(), 2);
         case "quiver-binary" -> new QuiverBinaryEngine(quiver, 10);
         case "lucene" -> new LuceneEngine(options.m(), options.efConstruction());

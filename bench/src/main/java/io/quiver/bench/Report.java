@@ -64,6 +64,9 @@ final class Report {
   static void writeJson(Path out, List<IndexBenchmark.Row> rows) throws IOException {
     List<Map<String, Object>> json = new ArrayList<>();
     for (IndexBenchmark.Row r : rows) {
+      if (!IndexBenchmark.ALL_ENGINES.contains(r.engine())) {
+        continue; // diagnostic engines are printed, not reported
+      }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("engine", r.engine());
       m.put("dataset", r.dataset());

@@ -441,4 +441,76 @@ final class PanamaVectorKernels implements VectorKernels {
     out[at + 2] = s2;
     out[at + 3] = s3;
   }
+
+  @Override
+  public void dotInt8x4(byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at) {
+    int n = a.length;
+    int i = 0;
+    IntVector s0 = IntVector.zero(INT_SPECIES);
+    IntVector s1 = IntVector.zero(INT_SPECIES);
+    IntVector s2 = IntVector.zero(INT_SPECIES);
+    IntVector s3 = IntVector.zero(INT_SPECIES);
+    for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
+      IntVector va = widen(ByteVector.fromArray(BYTE_SPECIES, a, i));
+      s0 = s0.add(va.mul(widen(ByteVector.fromArray(BYTE_SPECIES, data, o0 + i))));
+      s1 = s1.add(va.mul(widen(ByteVector.fromArray(BYTE_SPECIES, data, o1 + i))));
+      s2 = s2.add(va.mul(widen(ByteVector.fromArray(BYTE_SPECIES, data, o2 + i))));
+      s3 = s3.add(va.mul(widen(ByteVector.fromArray(BYTE_SPECIES, data, o3 + i))));
+    }
+    int r0 = s0.reduceLanes(VectorOperators.ADD);
+    int r1 = s1.reduceLanes(VectorOperators.ADD);
+    int r2 = s2.reduceLanes(VectorOperators.ADD);
+    int r3 = s3.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      int x = a[i];
+      r0 += x * data[o0 + i];
+      r1 += x * data[o1 + i];
+      r2 += x * data[o2 + i];
+      r3 += x * data[o3 + i];
+    }
+    out[at] = r0;
+    out[at + 1] = r1;
+    out[at + 2] = r2;
+    out[at + 3] = r3;
+  }
+
+  @Override
+  public void squareDistanceInt8x4(byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at) {
+    int n = a.length;
+    int i = 0;
+    IntVector s0 = IntVector.zero(INT_SPECIES);
+    IntVector s1 = IntVector.zero(INT_SPECIES);
+    IntVector s2 = IntVector.zero(INT_SPECIES);
+    IntVector s3 = IntVector.zero(INT_SPECIES);
+    for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
+      IntVector va = widen(ByteVector.fromArray(BYTE_SPECIES, a, i));
+      IntVector d0 = va.sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, o0 + i)));
+      IntVector d1 = va.sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, o1 + i)));
+      IntVector d2 = va.sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, o2 + i)));
+      IntVector d3 = va.sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, o3 + i)));
+      s0 = s0.add(d0.mul(d0));
+      s1 = s1.add(d1.mul(d1));
+      s2 = s2.add(d2.mul(d2));
+      s3 = s3.add(d3.mul(d3));
+    }
+    int r0 = s0.reduceLanes(VectorOperators.ADD);
+    int r1 = s1.reduceLanes(VectorOperators.ADD);
+    int r2 = s2.reduceLanes(VectorOperators.ADD);
+    int r3 = s3.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      int x = a[i];
+      int d0 = x - data[o0 + i];
+      int d1 = x - data[o1 + i];
+      int d2 = x - data[o2 + i];
+      int d3 = x - data[o3 + i];
+      r0 += d0 * d0;
+      r1 += d1 * d1;
+      r2 += d2 * d2;
+      r3 += d3 * d3;
+    }
+    out[at] = r0;
+    out[at + 1] = r1;
+    out[at + 2] = r2;
+    out[at + 3] = r3;
+  }
 }

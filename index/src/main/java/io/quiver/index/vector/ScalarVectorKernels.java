@@ -171,4 +171,20 @@ final class ScalarVectorKernels implements VectorKernels {
     out[at + 2] = squareDistance(q, data, o2);
     out[at + 3] = squareDistance(q, data, o3);
   }
+
+  @Override
+  public void dotInt8x4(byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at) {
+    out[at] = dotInt8(a, data, o0);
+    out[at + 1] = dotInt8(a, data, o1);
+    out[at + 2] = dotInt8(a, data, o2);
+    out[at + 3] = dotInt8(a, data, o3);
+  }
+
+  @Override
+  public void squareDistanceInt8x4(byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at) {
+    out[at] = squareDistanceInt8(a, data, o0);
+    out[at + 1] = squareDistanceInt8(a, data, o1);
+    out[at + 2] = squareDistanceInt8(a, data, o2);
+    out[at + 3] = squareDistanceInt8(a, data, o3);
+  }
 }

@@ -83,4 +83,10 @@ public interface VectorKernels {
 
   /** Four squared Euclidean distances against a segment (see dot4). */
   void squareDistance4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at);
+
+  /** Four {@link #dotInt8(byte[], byte[], int)} at once, into {@code out[at .. at + 4)} (see dot4). */
+  void dotInt8x4(byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at);
+
+  /** Four {@link #squareDistanceInt8(byte[], byte[], int)} at once, into {@code out[at .. at + 4)}. */
+  void squareDistanceInt8x4(byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at);
 }

@@ -126,6 +126,16 @@ class VectorKernelsDifferentialTest {
         assertEquals(SCALAR.dotInt8(a, data, offset), PANAMA.dotInt8(a, segment, offset), where + " dot segment");
         assertEquals(SCALAR.squareDistanceInt8(a, data, offset), PANAMA.squareDistanceInt8(a, segment, offset), where + " l2 segment");
         assertEquals(SCALAR.dotInt8(a, data, offset), SCALAR.dotInt8(a, segment, offset), where + " scalar dot segment");
+        int[] dots = new int[5];
+        int[] l2 = new int[5];
+        int o1 = random.nextInt(offset + 1);
+        PANAMA.dotInt8x4(a, data, offset, o1, offset, o1, dots, 1);
+        PANAMA.squareDistanceInt8x4(a, data, offset, o1, offset, o1, l2, 1);
+        for (int j = 0; j < 4; j++) {
+          int o = j % 2 == 0 ? offset : o1;
+          assertEquals(SCALAR.dotInt8(a, data, o), dots[1 + j], where + " dotInt8x4[" + j + "]");
+          assertEquals(SCALAR.squareDistanceInt8(a, data, o), l2[1 + j], where + " squareDistanceInt8x4[" + j + "]");
+        }
       }
     }
   }
