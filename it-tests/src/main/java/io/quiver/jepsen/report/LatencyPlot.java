@@ -79,8 +79,7 @@ public final class LatencyPlot {
     /** @return the plot as an image of {@code width x height} pixels */
     public BufferedImage render(History history, List<FaultWindow> faults) {
         System.setProperty("java.awt.headless", "true");
-        PlotArea area = PlotArea.fit(history, faults, MARGIN_LEFT, MARGIN_TOP,
-                width - MARGIN_LEFT - MARGIN_RIGHT, height - MARGIN_TOP - MARGIN_BOTTOM);
+        PlotArea area = area(history, faults);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
@@ -98,6 +97,12 @@ public final class LatencyPlot {
             g.dispose();
         }
         return image;
+    }
+
+    /** @return the axes {@link #render} uses for this run */
+    PlotArea area(History history, List<FaultWindow> faults) {
+        return PlotArea.fit(history, faults, MARGIN_LEFT, MARGIN_TOP,
+                width - MARGIN_LEFT - MARGIN_RIGHT, height - MARGIN_TOP - MARGIN_BOTTOM);
     }
 
     private void drawGrid(Graphics2D g, PlotArea area) {
@@ -182,32 +187,29 @@ public final class LatencyPlot {
         g.drawString(title, area.left(), area.top() - 14);
     }
 
+    /** One row of entries above the plot, right-aligned: a marker, then a label with its count. */
     private static void drawLegend(Graphics2D g, PlotArea area, Map<OpType, Integer> counts) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         FontMetrics metrics = g.getFontMetrics();
         String[] labels = {"ok " + counts.get(OpType.OK), "info " + counts.get(OpType.INFO),
                 "fail " + counts.get(OpType.FAIL), "fault"};
-        Color[] colors = {OK_COLOR, INFO_COLOR, FAIL_COLOR, FAULT_EDGE};
-        int boxWidth = 0;
+        Color[] colors = {OK_COLOR, INFO_COLOR, FAIL_COLOR, FAULT_FILL.darker()};
+        int entryWidth = 0;
         for (String label : labels) {
-            boxWidth = Math.max(boxWidth, metrics.stringWidth(label));
+            entryWidth = Math.max(entryWidth, metrics.stringWidth(label) + 30);
         }
-        boxWidth += 30;
-        int lineHeight = metrics.getHeight() + 2;
-        int x = area.right() - boxWidth - 8;
-        int y = area.top() - 34;
-        x = Math.max(area.left(), x - 4 * (boxWidth + 4) + boxWidth + 4);
-        // One row of entries above the plot, right-aligned.
+        int x = Math.max(area.left(), area.right() - labels.length * entryWidth);
+        int baseline = area.top() - 14;
         for (int i = 0; i < labels.length; i++) {
-            int ex = x + i * (boxWidth + 4);
-            g.setColor(i == 3 ? FAULT_FILL.darker() : colors[i]);
-            if (i == 3) {
-                g.fillRect(ex + 4, y + 8, 12, lineHeight - 6);
+            int ex = x + i * entryWidth;
+            g.setColor(colors[i]);
+            if (i == labels.length - 1) {
+                g.fillRect(ex + 4, baseline - 9, 12, 10);
             } else {
-                g.fill(new Ellipse2D.Double(ex + 6, y + 10, 8, 8));
+                g.fill(new Ellipse2D.Double(ex + 6, baseline - 8, 8, 8));
             }
             g.setColor(Color.BLACK);
-            g.drawString(labels[i], ex + 22, y + 8 + metrics.getAscent());
+            g.drawString(labels[i], ex + 22, baseline);
         }
     }
 
