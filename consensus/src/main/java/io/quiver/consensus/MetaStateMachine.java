@@ -52,13 +52,24 @@ final class MetaStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
-    loadSnapshot(storage.loadLatestSnapshot());
+    // RUNNING is what pause() (before a snapshot install) transitions from.
+    getLifeCycle().startAndTransition(() -> {
+      storage.init(raftStorage);
+      loadSnapshot(storage.loadLatestSnapshot());
+    }, IOException.class);
   }
 
+  /** Called after a snapshot from the leader was installed (a joining or lagging node). */
   @Override
   public void reinitialize() throws IOException {
     loadSnapshot(storage.loadLatestSnapshot());
+    LifeCycles.resume(getLifeCycle());
+  }
+
+  /** Called before each chunk of a snapshot from the leader is installed. */
+  @Override
+  public void pause() {
+    LifeCycles.pause(getLifeCycle());
   }
 
   private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {

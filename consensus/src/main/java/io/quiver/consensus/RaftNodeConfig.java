@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param httpAddress {@code host:port} of this node's REST API, published in the cluster state
  * @param raftDir where Ratis keeps its groups (logs, snapshots, shard data)
  * @param snapshotThreshold log entries between automatic snapshots of a group
+ * @param logSegmentBytes size at which a Raft log segment is closed; only closed segments below a
+ *     snapshot are purged
  * @param requestTimeout how long a client request may wait for a shard or the meta group
  * @param bootstrapAddress {@code host:port} of the Raft port of any member of the cluster to join,
  *     or null to start a new cluster (only read on the first start of a data directory)
@@ -24,10 +26,12 @@ public record RaftNodeConfig(
     String httpAddress,
     Path raftDir,
     long snapshotThreshold,
+    long logSegmentBytes,
     Duration requestTimeout,
     String bootstrapAddress) {
 
   public static final long SNAPSHOT_THRESHOLD_DEFAULT = 10_000;
+  public static final long LOG_SEGMENT_BYTES_DEFAULT = 8L << 20;
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
 
   public RaftNodeConfig {

@@ -3,9 +3,8 @@ package io.quiver.consensus;
 import io.quiver.storage.BadRequestException;
 import io.quiver.storage.Shard;
 import io.quiver.storage.VectorsConfig;
-import java.io.File;
+import java.nio.file.Path;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -14,13 +13,9 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
-import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
-import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,17 +28,17 @@ import org.slf4j.LoggerFactory;
  * bad-request message, identical on every replica; an exception out of apply would mean the
  * replica is broken.
  *
- * <p>Snapshots: the shard's data already lives on disk, so a snapshot flushes it (making it
- * durable without the log) and records the applied term and index in a small file. After a
- * restart, Ratis replays the log after that index and the shard skips entries it already holds.
- * (Installing a snapshot on a lagging follower needs the data itself: a shard checkpoint, built
- * with the cluster work.)
+ * <p>Snapshots are RocksDB checkpoints (see {@link ShardSnapshotStorage}): complete copies of the
+ * shard, so Ratis can purge its log up to them and stream them to a follower that is too far behind
+ * or to a new replica, which restores its shard from the files in {@link #reinitialize()}. After a
+ * restart, Ratis replays the log after the latest snapshot and the shard skips the entries it
+ * already holds.
  */
 final class ShardStateMachine extends BaseStateMachine {
 
   private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
 
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final ShardSnapshotStorage storage = new ShardSnapshotStorage();
   /** The vectors config of a new group, from the cluster metadata; null for an unknown group. */
   private final Function<RaftGroupId, VectorsConfig> configOfNewGroup;
   private volatile Shard shard;
@@ -55,31 +50,74 @@ final class ShardStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
-    File shardDir = new File(raftStorage.getStorageDir().getStateMachineDir(), "shard");
-    VectorsConfig config = shardDir.exists() ? null : configOfNewGroup.apply(groupId);
-    if (!shardDir.exists() && config == null) {
-      throw new IOException(groupId + ": no collection in the cluster metadata places this shard group here");
-    }
-    shard = Shard.open(shardDir.toPath(), config);
-    loadSnapshot(storage.loadLatestSnapshot());
+    // RUNNING is what pause() (before a snapshot install) transitions from.
+    getLifeCycle().startAndTransition(() -> {
+      storage.init(raftStorage);
+      openShard();
+    }, IOException.class);
   }
 
+  /**
+   * Opens the live shard; restores it from the newest snapshot first when there is none (a replica
+   * that received a snapshot, or crashed before restoring it), or creates it from the collection's
+   * config when there is neither (a new group).
+   */
+  private void openShard() throws IOException {
+    Path shardDir = storage.shardDir();
+    Path snapshot = storage.latestDir();
+    VectorsConfig config = null;
+    if (!Files.exists(shardDir)) {
+      if (snapshot != null) {
+        storage.restoreShardFrom(snapshot);
+        LOG.info("{}: restored the shard from snapshot {}", getId(), snapshot.getFileName());
+      } else {
+        config = configOfNewGroup.apply(getGroupId());
+        if (config == null) {
+          throw new IOException(getGroupId() + ": no collection in the cluster metadata places this shard group here");
+        }
+      }
+    }
+    shard = Shard.open(shardDir, config);
+    var latest = storage.getLatestSnapshot();
+    if (latest != null) {
+      setLastAppliedTermIndex(latest.getTermIndex());
+      LOG.info("{}: snapshot at {}, shard applied index {}", getId(), latest.getTermIndex(), shard.appliedIndex());
+    }
+  }
+
+  /** Called before Ratis installs a snapshot from the leader: the shard's files are about to be replaced. */
+  @Override
+  public void pause() {
+    LifeCycles.pause(getLifeCycle());
+    closeShard();
+  }
+
+  /** Called after a snapshot was installed: the state-machine directory now holds only the snapshot. */
   @Override
   public void reinitialize() throws IOException {
-    loadSnapshot(storage.loadLatestSnapshot());
+    closeShard();
+    Path latest = storage.latestDir();
+    if (latest != null && Files.exists(storage.shardDir())) {
+      var info = storage.getLatestSnapshot();
+      if (info != null && info.getTermIndex().getIndex() > getLastAppliedTermIndex().getIndex()) {
+        // The installed snapshot is newer than the local shard: it replaces it.
+        org.apache.ratis.util.FileUtils.deleteFully(storage.shardDir());
+      }
+    }
+    openShard();
+    LifeCycles.resume(getLifeCycle());
   }
 
-  private void loadSnapshot(SingleFileSnapshotInfo snapshot) {
-    if (snapshot == null) {
-      return;
+  private void closeShard() {
+    Shard s = shard;
+    shard = null;
+    if (s != null) {
+      s.close();
     }
-    setLastAppliedTermIndex(snapshot.getTermIndex());
-    LOG.info("{}: snapshot at {}, shard applied index {}", getId(), snapshot.getTermIndex(), shard.appliedIndex());
   }
 
   @Override
-  public SimpleStateMachineStorage getStateMachineStorage() {
+  public ShardSnapshotStorage getStateMachineStorage() {
     return storage;
   }
 
@@ -137,14 +175,20 @@ final class ShardStateMachine extends BaseStateMachine {
   @Override
   public long takeSnapshot() throws IOException {
     TermIndex last = getLastAppliedTermIndex();
-    if (last == null || last.getIndex() < 0) {
+    if (last == null || last.getIndex() < 0 || shard == null) {
       return -1;
     }
-    shard.flush();
-    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-    Files.writeString(file.toPath(), "applied_index=" + shard.appliedIndex() + "\n", StandardCharsets.UTF_8);
-    var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    Path dir = storage.newSnapshotDir(last);
+    if (Files.exists(dir.resolve(ShardSnapshotStorage.COMPLETE))) {
+      return last.getIndex();
+    }
+    if (Files.exists(dir)) {
+      org.apache.ratis.util.FileUtils.deleteFully(dir); // a snapshot cut short earlier
+    }
+    Files.createDirectories(dir.getParent());
+    shard.checkpoint(dir);
+    storage.markComplete(dir);
+    storage.cleanupOldSnapshots(null);
     LOG.info("{}: snapshot at {}", getId(), last);
     return last.getIndex();
   }
@@ -152,9 +196,6 @@ final class ShardStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     super.close();
-    Shard s = shard;
-    if (s != null) {
-      s.close();
-    }
+    closeShard();
   }
 }

@@ -41,7 +41,7 @@ class RaftNodeTest {
 
   private RaftNode start(int port) throws IOException {
     return RaftNode.start(new RaftNodeConfig(7, "127.0.0.1", port, "127.0.0.1:1", dir.resolve("raft"),
-        50, Duration.ofSeconds(10), null));
+        50, 16 << 10, Duration.ofSeconds(10), null));
   }
 
   private static int freePort() throws IOException {

@@ -37,11 +37,12 @@ public final class QuiverNode implements AutoCloseable {
     Files.createDirectories(dataDir);
     long nodeId = NodeIdentity.loadOrCreate(dataDir);
     int httpPort = config.port(ConfigKey.HTTP_PORT);
-    String raftHost = config.get(ConfigKey.RAFT_HOST);
+    String raftHost = config.raftHost();
     Duration timeout = Duration.ofMillis(config.positiveLong(ConfigKey.REQUEST_TIMEOUT_MS));
     LOG.info("node {}: starting with data in {}", nodeId, dataDir);
-    RaftNode raft = RaftNode.start(new RaftNodeConfig(nodeId, raftHost, config.port(ConfigKey.RAFT_PORT),
-        raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD), timeout));
+    RaftNode raft = RaftNode.start(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
+        raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
+        config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress()));
     try {
       ObjectMapper json = new ObjectMapper();
       PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);

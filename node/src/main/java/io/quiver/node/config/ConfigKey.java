@@ -13,7 +13,10 @@ public enum ConfigKey {
   REQUEST_TIMEOUT_MS("service.request_timeout_ms", "10000", null, "deadline of one request to a shard or the metadata group"),
   RAFT_PORT("cluster.p2p.port", "6335", "--raft-port", "port of the Raft server (between nodes)"),
   RAFT_HOST("cluster.p2p.host", "127.0.0.1", null, "host other nodes reach this node's Raft port on"),
-  SNAPSHOT_THRESHOLD("cluster.consensus.snapshot_threshold", "10000", null, "Raft log entries between snapshots of a group");
+  RAFT_URI("cluster.p2p.uri", "", "--uri", "this node's Raft URI http://HOST:PORT as other nodes reach it (sets cluster.p2p.host and .port)"),
+  BOOTSTRAP("cluster.bootstrap", "", "--bootstrap", "Raft URI http://HOST:PORT of any member, to join its cluster on the first start"),
+  SNAPSHOT_THRESHOLD("cluster.consensus.snapshot_threshold", "10000", null, "Raft log entries between snapshots of a group"),
+  LOG_SEGMENT_KB("cluster.consensus.log_segment_kb", "8192", null, "size of a Raft log segment; closed segments below a snapshot are purged");
 
   private final String key;
   private final String defaultValue;

@@ -79,9 +79,59 @@ public final class NodeConfig {
   private void validate() {
     port(ConfigKey.HTTP_PORT);
     port(ConfigKey.RAFT_PORT);
+    raftAddress();
+    bootstrapAddress();
+    positiveLong(ConfigKey.LOG_SEGMENT_KB);
     positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB);
     positiveLong(ConfigKey.REQUEST_TIMEOUT_MS);
     positiveLong(ConfigKey.SNAPSHOT_THRESHOLD);
+  }
+
+  /** {@code host:port} of this node's Raft server as others reach it: from {@code --uri}, else host and port keys. */
+  public String raftAddress() {
+    String uri = get(ConfigKey.RAFT_URI);
+    return uri.isBlank() ? get(ConfigKey.RAFT_HOST) + ":" + port(ConfigKey.RAFT_PORT) : hostPort(ConfigKey.RAFT_URI, uri);
+  }
+
+  public String raftHost() {
+    String address = raftAddress();
+    return address.substring(0, address.lastIndexOf(':'));
+  }
+
+  public int raftPort() {
+    String address = raftAddress();
+    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+  }
+
+  /** {@code host:port} of the member to join through, or null to start a new cluster. */
+  public String bootstrapAddress() {
+    String uri = get(ConfigKey.BOOTSTRAP);
+    return uri.isBlank() ? null : hostPort(ConfigKey.BOOTSTRAP, uri);
+  }
+
+  /** Reads {@code http://HOST:PORT} (the scheme optional) as {@code HOST:PORT}. */
+  private static String hostPort(ConfigKey key, String uri) {
+    String s = uri.trim();
+    int scheme = s.indexOf("://");
+    if (scheme >= 0) {
+      s = s.substring(scheme + 3);
+    }
+    if (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0 || colon == s.length() - 1) {
+      throw new IllegalArgumentException(key.key() + " must look like http://HOST:PORT, got '" + uri + "'");
+    }
+    try {
+      int port = Integer.parseInt(s.substring(colon + 1));
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key.key() + " has no valid port: '" + uri + "'");
+    }
+    return s;
   }
 
   public String get(ConfigKey key) {

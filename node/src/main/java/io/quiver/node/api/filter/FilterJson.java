@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Reads Qdrant's JSON {@code Filter} (the {@code filter} of search, query, scroll, count and
@@ -42,6 +43,8 @@ import java.util.UUID;
 public final class FilterJson {
 
   private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final Pattern HYPHENATED_UUID =
+      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Set<String> FILTER_FIELDS = Set.of("must", "should", "must_not", "min_should");
 
   private FilterJson() {}
@@ -207,12 +210,8 @@ public final class FilterJson {
       } else if (t.length() == 32 && t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
         t = t.substring(0, 8) + "-" + t.substring(8, 12) + "-" + t.substring(12, 16) + "-" + t.substring(16, 20) + "-" + t.substring(20);
       }
-      if (t.length() == 36) {
-        try {
-          return PointId.of(UUID.fromString(t));
-        } catch (IllegalArgumentException e) {
-          // fall through to the error below
-        }
+      if (HYPHENATED_UUID.matcher(t).matches()) {
+        return PointId.of(UUID.fromString(t));
       }
       throw bad(at, "is not a valid point id: `" + node.textValue() + "` (expected an unsigned integer or a UUID)");
     }
