@@ -179,6 +179,20 @@ public final class Shard implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a checkpoint of this shard into {@code target} (a new directory): {@link #open} on it
+   * gives the shard as of the last apply. Call from the apply thread (or with applies paused), so
+   * no write lands halfway.
+   */
+  public void checkpoint(Path target) {
+    lock.readLock().lock();
+    try {
+      store.checkpoint(target);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Makes every applied write durable on disk (see {@link ShardStore#flush()}). */
   public void flush() {
     store.flush();

@@ -172,6 +172,19 @@ final class ShardStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a consistent copy of the store into {@code target} (which must not exist): hard links
+   * to the immutable SST files plus copies of the rest, after a flush. Opening it gives the store
+   * as of this call.
+   */
+  void checkpoint(Path target) {
+    try (org.rocksdb.Checkpoint checkpoint = org.rocksdb.Checkpoint.create(db)) {
+      checkpoint.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot create a checkpoint at " + target, e);
+    }
+  }
+
   record StoredVectors(long version, Map<String, float[]> vectors) {}
 
   private static byte[] encodePoint(long version, Map<String, float[]> vectors) {
