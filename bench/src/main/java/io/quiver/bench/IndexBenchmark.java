@@ -9,6 +9,7 @@ import io.quiver.bench.engine.LuceneEngine;
 import io.quiver.bench.engine.QuiverBinaryEngine;
 import io.quiver.bench.engine.QuiverEngine;
 import io.quiver.bench.engine.QuiverInt8Engine;
+import io.quiver.bench.engine.QuiverPqEngine;
 import io.quiver.index.scorer.HeapFloatVectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import java.util.Map;
  */
 final class IndexBenchmark {
 
-  static final List<String> ALL_ENGINES = List.of("quiver", "quiver-int8", "quiver-binary", "lucene", "jvector", "exact");
+  static final List<String> ALL_ENGINES = List.of("quiver", "quiver-int8", "quiver-binary", "quiver-pq", "lucene", "jvector", "exact");
   /** Diagnostic engines, run only when named: quiver-heap (vectors and graph on the heap, no file). */
   static final List<String> EXTRA_ENGINES = List.of("quiver-heap");
   private static final int EXACT_QUERIES = 200;
@@ -63,6 +64,7 @@ final class IndexBenchmark {
         case "quiver-heap" -> new QuiverEngine(options.m(), options.efConstruction(), null, true);
         case "quiver-int8" -> new QuiverInt8Engine(options.m(), options.efConstruction(), 2);
         case "quiver-binary" -> new QuiverBinaryEngine(quiver, 10);
+        case "quiver-pq" -> new QuiverPqEngine(quiver, 10);
         case "lucene" -> new LuceneEngine(options.m(), options.efConstruction());
         case "jvector" -> new JVectorEngine(options.m(), options.efConstruction());
         case "exact" -> new ExactEngine();
@@ -93,7 +95,7 @@ final class IndexBenchmark {
     String name = engine.name();
     double b1 = timeBuild(engine, data, 1);
     double b2 = timeBuild(engine, data, 2);
-    if (engine instanceof QuiverBinaryEngine && buildTimes.containsKey("quiver")) {
+    if ((engine instanceof QuiverBinaryEngine || engine instanceof QuiverPqEngine) && buildTimes.containsKey("quiver")) {
       b1 += buildTimes.get("quiver")[0]; // it searches the float32 graph: count that graph's build
       b2 += buildTimes.get("quiver")[1];
     }

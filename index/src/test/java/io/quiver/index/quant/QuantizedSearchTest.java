@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Goal: searching quantized codes and rescoring exactly finds what a brute-force float32 scan
- * finds, for int8 (graph built over the codes) and binary (graph built over floats, heavy
- * oversampling); and int8 is lossless on 8-bit data. Oracle: brute force over the float32
+ * finds, for int8 (graph built over the codes), binary (graph built over floats, heavy
+ * oversampling) and product quantization (graph built over floats); and int8 is lossless on
+ * 8-bit data. Oracle: brute force over the float32
  * vectors. Seeded Gaussian mixtures; the seed is in every failure message.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -36,6 +37,8 @@ class QuantizedSearchTest {
   private static final double MIN_INT8_RECALL = 0.95;
   /** Binary (128 bits) + rescoring (oversample 10) recall@10 at ef = 100 on the float32 graph. */
   private static final double MIN_BINARY_RECALL = 0.85;
+  /** PQ (2 dims per subspace) + rescoring (oversample 10) recall@10 at ef = 64 on the float32 graph. */
+  private static final double MIN_PQ_RECALL = 0.9;
 
   @ParameterizedTest
   @EnumSource(Distance.class)
@@ -61,6 +64,20 @@ class QuantizedSearchTest {
     RescoringSearch search = new RescoringSearch(graph, codes, vectors, 10);
     double recall = meanRecall(random, vectors, search, 100);
     assertTrue(recall >= MIN_BINARY_RECALL, "seed=" + SEED + " binary recall " + recall);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Distance.class, names = {"EUCLID", "DOT", "COSINE"})
+  void productQuantizationWithRescoringMatchesBruteForce(Distance distance) {
+    SplittableRandom random = new SplittableRandom(SEED + 17 + distance.ordinal());
+    HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random, DIM), distance);
+    ProductQuantizer pq = ProductQuantizer.train(vectors, DIM / 2, 2000, 5, SEED);
+    PqVectors codes = PqVectors.quantize(vectors, pq);
+    assertTrue(codes.heapBytes() * 7 < vectors.heapBytes(), "2 dims per byte: 1/8 of float32");
+    HnswGraph graph = HnswBuilder.build(vectors.supplier(), new HnswParams(16, 100, SEED, 2));
+    RescoringSearch search = new RescoringSearch(graph, codes, vectors, 10);
+    double recall = meanRecall(random, vectors, search, 64);
+    assertTrue(recall >= MIN_PQ_RECALL, "seed=" + SEED + " " + distance + " PQ recall " + recall);
   }
 
   @Test
