@@ -168,6 +168,42 @@ public final class RaftNode implements Closeable {
     return meta.state();
   }
 
+  /** The meta group as this node sees it. */
+  public RaftStatus metaStatus() throws IOException {
+    return status(META_GROUP_ID);
+  }
+
+  /** A shard group's local replica, or empty when this node does not host the group. */
+  public java.util.Optional<RaftStatus> shardStatus(UUID groupId) {
+    try {
+      return java.util.Optional.of(status(RaftGroupId.valueOf(groupId)));
+    } catch (IOException notHosted) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  private RaftStatus status(RaftGroupId groupId) throws IOException {
+    RaftServer.Division division = server.getDivision(groupId);
+    var info = division.getInfo();
+    RaftStatus.Role role = switch (info.getCurrentRole()) {
+      case LEADER -> RaftStatus.Role.Leader;
+      case CANDIDATE -> RaftStatus.Role.Candidate;
+      case LISTENER -> RaftStatus.Role.Listener;
+      default -> RaftStatus.Role.Follower;
+    };
+    RaftPeerId leader = info.getLeaderId();
+    Long leaderNode = leader != null && leader.toString().startsWith("n") ? Long.valueOf(leader.toString().substring(1)) : null;
+    boolean voter = division.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
+        .stream().anyMatch(p -> p.getId().equals(self.getId()));
+    return new RaftStatus(info.getCurrentTerm(), division.getRaftLog().getLastCommittedIndex(),
+        info.getLastAppliedIndex(), leaderNode, role, voter);
+  }
+
+  /** This node's id. */
+  public long id() {
+    return config.nodeId();
+  }
+
   /** True once every shard group placed here is hosted by the local server. */
   public boolean isReady() {
     return reconciler.isConverged();

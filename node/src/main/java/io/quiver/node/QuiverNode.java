@@ -3,6 +3,7 @@ package io.quiver.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.RaftNodeConfig;
+import io.quiver.node.api.ClusterApi;
 import io.quiver.node.api.CollectionsApi;
 import io.quiver.node.api.PointsApi;
 import io.quiver.node.api.ServiceApi;
@@ -50,6 +51,7 @@ public final class QuiverNode implements AutoCloseable {
       new ServiceApi(raft::isReady).register(routes);
       new CollectionsApi(raft.catalog(), router, json).register(routes);
       new PointsApi(router, json).register(routes);
+      new ClusterApi(raft, router, json).register(routes);
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
       HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json));
       LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());

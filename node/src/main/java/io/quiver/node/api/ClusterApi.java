@@ -1,0 +1,109 @@
+package io.quiver.node.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.consensus.ClusterState;
+import io.quiver.consensus.RaftNode;
+import io.quiver.consensus.RaftStatus;
+import io.quiver.node.http.RestRequest;
+import io.quiver.node.http.RestResponse;
+import io.quiver.node.http.RestRoutes;
+import io.quiver.router.PointsRouter;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ShardPlacement;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code GET /cluster} and {@code GET /collections/{c}/cluster}, in Qdrant's shapes. */
+public final class ClusterApi {
+
+  private final RaftNode raft;
+  private final PointsRouter router;
+  private final ObjectMapper json;
+
+  public ClusterApi(RaftNode raft, PointsRouter router, ObjectMapper json) {
+    this.raft = raft;
+    this.router = router;
+    this.json = json;
+  }
+
+  public void register(RestRoutes routes) {
+    routes.add("GET", "/cluster", this::cluster)
+        .add("GET", "/collections/{collection_name}/cluster", this::collectionCluster);
+  }
+
+  private CompletableFuture<RestResponse> cluster(RestRequest request) {
+    RaftStatus meta;
+    try {
+      meta = raft.metaStatus();
+    } catch (IOException e) {
+      throw new UncheckedIOException("the meta group is not hosted on this node", e);
+    }
+    ClusterState state = raft.clusterState();
+    ObjectNode result = json.createObjectNode();
+    result.put("status", "enabled");
+    result.put("peer_id", raft.id());
+    ObjectNode peers = result.putObject("peers");
+    state.nodes().forEach((id, address) -> {
+      ObjectNode peer = peers.putObject(Long.toString(id));
+      peer.put("uri", "http://" + address.raftAddress() + "/");
+      peer.put("rest_uri", "http://" + address.httpAddress() + "/");
+    });
+    ObjectNode info = result.putObject("raft_info");
+    info.put("term", meta.term());
+    info.put("commit", meta.commitIndex());
+    info.put("pending_operations", meta.pendingOperations());
+    if (meta.leaderNodeId() == null) {
+      info.putNull("leader");
+    } else {
+      info.put("leader", meta.leaderNodeId());
+    }
+    info.put("role", meta.role() == RaftStatus.Role.Listener ? "Follower" : meta.role().name());
+    info.put("is_voter", meta.voter());
+    ObjectNode thread = result.putObject("consensus_thread_status");
+    thread.put("consensus_thread_status", "working");
+    thread.put("last_update", Instant.now().toString());
+    result.putObject("message_send_failures");
+    return CompletableFuture.completedFuture(RestResponse.ok(result));
+  }
+
+  private CompletableFuture<RestResponse> collectionCluster(RestRequest request) {
+    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    ObjectNode result = json.createObjectNode();
+    result.put("peer_id", raft.id());
+    result.put("shard_count", c.shardMap().shardCount());
+    ArrayNode local = result.putArray("local_shards");
+    ArrayNode remote = result.putArray("remote_shards");
+    result.putArray("shard_transfers");
+    List<CompletableFuture<Void>> counts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      for (long node : shard.replicas()) {
+        if (node == raft.id()) {
+          ObjectNode entry = json.createObjectNode();
+          entry.put("shard_id", shard.shardId());
+          entry.put("state", raft.shardStatus(shard.groupId()).isPresent() ? "Active" : "Initializing");
+          raft.shardStatus(shard.groupId()).ifPresent(s -> entry.put("role", s.role().name()));
+          local.add(entry);
+          // ANY reads this node's own replica.
+          counts.add(raft.shardClients().forShard(c.name(), shard).count(ReadConsistency.ANY)
+              .handle((n, error) -> {
+                entry.put("points_count", error == null ? n : 0);
+                return null;
+              }));
+        } else {
+          ObjectNode entry = remote.addObject();
+          entry.put("shard_id", shard.shardId());
+          entry.put("peer_id", node);
+          entry.put("state", "Active");
+        }
+      }
+    }
+    return CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new)).thenApply(ignored -> RestResponse.ok(result));
+  }
+}
