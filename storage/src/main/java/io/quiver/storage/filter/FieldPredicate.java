@@ -21,6 +21,7 @@ public sealed interface FieldPredicate extends ValueTest {
   /** Tests one value that is not itself flattened any further. */
   boolean testScalar(JsonNode value);
 
+  /** Tests one value found at the key: any element of an array, or the value itself. */
   @Override
   default boolean test(JsonNode value) {
     if (value.isArray()) {

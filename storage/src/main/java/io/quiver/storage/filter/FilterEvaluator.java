@@ -47,6 +47,7 @@ public final class FilterEvaluator {
    */
   public static boolean matches(Filter filter, PointId id, Payload payload, Predicate<String> hasVector) {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(hasVector, "hasVector");
     return matches(filter, id, payload.tree(), hasVector);
   }
 

@@ -10,7 +10,8 @@ import java.util.Objects;
  * A bare key is letters, digits, {@code _} and {@code -}; anything else goes in double quotes.
  *
  * <p>Immutable and thread-safe. {@link #toString()} gives the canonical text, which {@link #parse}
- * reads back to an equal path.
+ * reads back to an equal path — except for keys holding {@code "} or {@code \}, which Qdrant's
+ * syntax cannot express (such paths can only be built in code).
  */
 public record JsonPath(String firstKey, List<Step> rest) {
 

@@ -138,6 +138,10 @@ class FilterJsonTest {
     assertEquals(Filter.allOf(new Condition.HasId(Set.of(PointId.of(1), PointId.of(-1L),
             PointId.of(UUID.fromString("550e8400-e29b-41d4-a716-446655440000")), PointId.of(UUID.fromString("00000000-0000-0000-0000-00000000000a"))))),
         parse("{'must': {'has_id': [1, 18446744073709551615, '550e8400-e29b-41d4-a716-446655440000', '0000000000000000000000000000000a']}}"));
+    PointId uuid = PointId.of(UUID.fromString("550e8400-e29b-41d4-a716-446655440000"));
+    assertEquals(Filter.allOf(new Condition.HasId(Set.of(uuid))), parse("{'must': {'has_id': ['urn:uuid:550E8400-E29B-41D4-A716-446655440000']}}"));
+    assertEquals(Filter.allOf(new Condition.HasId(Set.of(uuid))), parse("{'must': {'has_id': ['{550e8400-e29b-41d4-a716-446655440000}']}}"));
+    assertEquals(Filter.allOf(new Condition.HasId(Set.of())), parse("{'must': {'has_id': []}}"));
     assertEquals(Filter.allOf(new Condition.HasVector("image")), parse("{'must': {'has_vector': 'image'}}"));
     assertEquals(Filter.allOf(new Condition.Slice(1, 4)), parse("{'must': {'slice': {'index': 1, 'total': 4}}}"));
     assertEquals(Filter.allOf(new Condition.Nested(JsonPath.parse("diet"), Filter.allOf(field("vegan", new FieldPredicate.MatchBool(true))))),
@@ -188,6 +192,8 @@ class FilterJsonTest {
     rejects("{'must': {'is_null': 'a'}}", "filter.must.is_null");
     rejects("{'must': {'has_id': [1, -2]}}", "filter.must.has_id[1]");
     rejects("{'must': {'has_id': ['not-a-uuid']}}", "filter.must.has_id[0]");
+    rejects("{'must': {'has_id': [1, '0000000-00000-0000-0000-000000000000']}}", "filter.must.has_id[1]");
+    rejects("{'must': {'has_id': [1.0]}}", "filter.must.has_id[0]");
     rejects("{'must': {'has_id': 1}}", "filter.must.has_id");
     rejects("{'must': {'has_vector': 1}}", "filter.must.has_vector");
     rejects("{'must': {'slice': {'index': 4, 'total': 4}}}", "filter.must.slice.index");
