@@ -86,6 +86,12 @@ public sealed interface FieldPredicate extends ValueTest {
       return isInt64(v) && Arrays.binarySearch(values, v.longValue()) >= 0;
     }
 
+    /** A copy, sorted and without duplicates. */
+    @Override
+    public long[] values() {
+      return values.clone();
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof MatchAnyIntegers m && Arrays.equals(values, m.values);
@@ -135,6 +141,12 @@ public sealed interface FieldPredicate extends ValueTest {
         return Arrays.binarySearch(values, v.longValue()) < 0;
       }
       return !v.isNull();
+    }
+
+    /** A copy, sorted and without duplicates. */
+    @Override
+    public long[] values() {
+      return values.clone();
     }
 
     @Override
@@ -367,6 +379,18 @@ public sealed interface FieldPredicate extends ValueTest {
         out[2 * i + 1] = points.get(i).lon();
       }
       return out;
+    }
+
+    /** A copy: lat, lon pairs of the exterior ring. */
+    @Override
+    public double[] exteriorRing() {
+      return exteriorRing.clone();
+    }
+
+    /** A copy: lat, lon pairs of each interior ring. */
+    @Override
+    public List<double[]> interiorRings() {
+      return interiorRings.stream().map(double[]::clone).toList();
     }
 
     @Override
