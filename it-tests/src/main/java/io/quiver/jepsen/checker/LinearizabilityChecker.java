@@ -16,11 +16,12 @@ import java.util.TreeSet;
  * to a register (initially absent; write and insert set the value, delete makes it absent, read
  * returns it). Splitting by key is sound because linearizability is compositional.
  *
- * <p>Per key: {@link LinearizationSearch} over {@link RegisterWindow#of the whole history}; when it
- * finds no linearization, two binary searches shrink the evidence to the smallest window: first the
- * earliest end (cut at an {@code ok} completion) that still fails from the start, then the latest
- * start (an invocation) that still fails with that end. The counterexample lists the operations of
- * that window.
+ * <p>Per key: {@link LinearizationSearch} over {@link RegisterWindow#of the whole history}, or,
+ * when that is too big to decide within the budget, over overlapping windows of a few hundred
+ * operations that start in an unknown state. When a search finds no linearization, two binary
+ * searches shrink the evidence to the smallest window: first the earliest end (cut at an
+ * {@code ok} completion) that still fails, then the latest start (an invocation). The
+ * counterexample lists the operations of that window.
  *
  * <p>Bounded: the whole check stops at {@code timeLimit} and each search at {@code cacheBytesMax} of
  * memo; undecided keys make the verdict {@link Verdict#UNKNOWN} (unless another key is invalid).
@@ -34,6 +35,10 @@ public final class LinearizabilityChecker implements Checker {
     public static final long CACHE_BYTES_MAX_DEFAULT = 256L << 20;
     /** At most this many counterexamples are listed; the counts give the total. */
     public static final int COUNTEREXAMPLES_MAX = 5;
+    /** Operations per local window, tried when the whole history of a key is too big to decide. */
+    static final int LOCAL_WINDOW_OPS = 256;
+    /** A local window's search may use this fraction of the memo limit. */
+    private static final int LOCAL_WINDOW_CACHE_DIVISOR = 16;
 
     private final Duration timeLimit;
     private final long cacheBytesMax;
@@ -71,13 +76,14 @@ public final class LinearizabilityChecker implements Checker {
         for (Map.Entry<Long, List<Op>> key : byKey.entrySet()) {
             List<Op> ops = key.getValue();
             operations += ops.size();
-            Verdict verdict = budget.expired() ? Verdict.UNKNOWN : checkWhole(ops, budget);
-            if (verdict == Verdict.UNKNOWN) {
+            KeyOutcome outcome = budget.expired() ? new KeyOutcome(Verdict.UNKNOWN, null)
+                    : checkKey(key.getKey(), ops, budget);
+            if (outcome.verdict() == Verdict.UNKNOWN) {
                 unknown++;
-            } else if (verdict == Verdict.INVALID) {
+            } else if (outcome.verdict() == Verdict.INVALID) {
                 invalid++;
                 if (counterexamples.size() < COUNTEREXAMPLES_MAX) {
-                    counterexamples.add(smallestWindow(key.getKey(), ops, budget));
+                    counterexamples.add(outcome.counterexample());
                 }
             }
         }
@@ -97,58 +103,100 @@ public final class LinearizabilityChecker implements Checker {
         return new CheckResult(name(), verdict, summary, counts, counterexamples);
     }
 
-    private static Verdict checkWhole(List<Op> ops, SearchBudget budget) {
-        return search(ops, RegisterWindow.OPEN, Long.MAX_VALUE, budget).verdict();
+    /**
+     * Checks one key: first the whole history. If that is not linearizable, or too big to decide
+     * within the budget, overlapping windows of {@link #LOCAL_WINDOW_OPS} operations, each starting
+     * in an unknown state: most violations (a stale or lost read) show within a few operations, and
+     * a window is much cheaper to exhaust, and to shrink, than everything before it.
+     *
+     * @return the verdict, and the smallest failing window when it is invalid
+     */
+    private static KeyOutcome checkKey(long key, List<Op> ops, SearchBudget budget) {
+        Verdict whole = fails(ops, RegisterWindow.OPEN, Long.MAX_VALUE, budget);
+        if (whole == Verdict.VALID) {
+            return new KeyOutcome(whole, null);
+        }
+        SearchBudget local = new SearchBudget(budget.deadlineNanos(), budget.cacheBytesMax() / LOCAL_WINDOW_CACHE_DIVISOR);
+        for (int first = 0; first < ops.size() && !budget.expired(); first += LOCAL_WINDOW_OPS / 2) {
+            int last = first + LOCAL_WINDOW_OPS - 1;
+            long start = first == 0 ? RegisterWindow.OPEN : ops.get(first).invokeNanos();
+            long end = last < ops.size() ? ops.get(last).invokeNanos() : Long.MAX_VALUE;
+            if (fails(ops, start, end, local) == Verdict.INVALID) {
+                return new KeyOutcome(Verdict.INVALID, smallestWindow(key, ops, start, end, local));
+            }
+            if (end == Long.MAX_VALUE) {
+                break;
+            }
+        }
+        if (whole == Verdict.INVALID) {
+            return new KeyOutcome(whole, smallestWindow(key, ops, RegisterWindow.OPEN, Long.MAX_VALUE, budget));
+        }
+        return new KeyOutcome(Verdict.UNKNOWN, null);
     }
 
-    private static LinearizationSearch.Outcome search(List<Op> ops, long start, long end, SearchBudget budget) {
+    private record KeyOutcome(Verdict verdict, Counterexample counterexample) {}
+
+    private static Verdict fails(List<Op> ops, long start, long end, SearchBudget budget) {
         RegisterWindow window = RegisterWindow.of(ops, start, end);
-        return LinearizationSearch.run(window.calls(), window.initialState(), budget);
+        return LinearizationSearch.run(window.calls(), window.initialState(), budget).verdict();
     }
 
     /**
-     * Shrinks the failing history of one key to the smallest window that still fails. Windows whose
-     * search runs out of budget count as not failing, so the result is always a proven failure.
+     * Shrinks a failing window [start, end] of one key to the smallest one that still fails: first
+     * the earliest end (an {@code ok} completion), then the latest start (an invocation). Both
+     * searches are binary because failing is monotone in the window (see {@link RegisterWindow}).
+     * Windows whose search runs out of budget count as not failing, so the result is always a
+     * proven failure.
      */
-    private static Counterexample smallestWindow(long key, List<Op> ops, SearchBudget budget) {
-        List<Long> ends = new ArrayList<>(new TreeSet<>(ops.stream()
-                .filter(op -> op.type() == OpType.OK).map(Op::completeNanos).toList()));
-        // Smallest failing end; the whole history (end = MAX) is known to fail.
+    private static Counterexample smallestWindow(long key, List<Op> ops, long start, long end, SearchBudget budget) {
+        TreeSet<Long> endSet = new TreeSet<>();
+        for (Op op : ops) {
+            if (op.type() == OpType.OK && op.completeNanos() >= start && op.completeNanos() < end) {
+                endSet.add(op.completeNanos());
+            }
+        }
+        List<Long> ends = new ArrayList<>(endSet);
+        ends.add(end); // known to fail
         int lo = 0;
-        int hi = ends.size();
+        int hi = ends.size() - 1;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (search(ops, RegisterWindow.OPEN, ends.get(mid), budget).verdict() == Verdict.INVALID) {
+            if (fails(ops, start, ends.get(mid), budget) == Verdict.INVALID) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-        long end = lo < ends.size() ? ends.get(lo) : Long.MAX_VALUE;
-        List<Long> starts = new ArrayList<>(new TreeSet<>(ops.stream()
-                .filter(op -> op.invokeNanos() <= end).map(Op::invokeNanos).toList()));
-        // Largest failing start; index -1 stands for OPEN, known to fail.
-        lo = -1;
+        long smallestEnd = ends.get(lo);
+        TreeSet<Long> startSet = new TreeSet<>();
+        for (Op op : ops) {
+            if (op.invokeNanos() > start && op.invokeNanos() <= smallestEnd) {
+                startSet.add(op.invokeNanos());
+            }
+        }
+        List<Long> starts = new ArrayList<>();
+        starts.add(start); // known to fail
+        starts.addAll(startSet);
+        lo = 0;
         hi = starts.size() - 1;
         while (lo < hi) {
-            int mid = (lo + hi + 1) >> 1;
-            if (search(ops, starts.get(mid), end, budget).verdict() == Verdict.INVALID) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (fails(ops, starts.get(mid), smallestEnd, budget) == Verdict.INVALID) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
-        long start = lo < 0 ? RegisterWindow.OPEN : starts.get(lo);
-        RegisterWindow window = RegisterWindow.of(ops, start, end);
-        LinearizationSearch.Outcome outcome =
-                LinearizationSearch.run(window.calls(), window.initialState(), budget);
+        return describe(key, RegisterWindow.of(ops, starts.get(lo), smallestEnd), starts.get(lo), smallestEnd);
+    }
+
+    private static Counterexample describe(long key, RegisterWindow window, long start, long end) {
         String description = String.format(Locale.ROOT,
-                "key %d: no linearization of these %d operations (window %s .. %s, register %s at its start,"
-                        + " operations across its edges or info count as indeterminate writes;"
-                        + " at most %d of them linearize)",
+                "key %d: no linearization of these %d operations (window %s .. %s, register %s at its start;"
+                        + " info operations and those across the window's edges count as indeterminate writes)",
                 key, window.ops().size(), start == RegisterWindow.OPEN ? "start" : millis(start),
                 end == Long.MAX_VALUE ? "end" : millis(end),
-                start == RegisterWindow.OPEN ? "absent" : "unknown", outcome.longestPrefix());
+                start == RegisterWindow.OPEN ? "absent" : "unknown");
         return new Counterexample(description, window.ops());
     }
 

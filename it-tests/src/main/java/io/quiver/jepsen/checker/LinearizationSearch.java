@@ -15,7 +15,8 @@ import java.util.Set;
  * from the head: at a call whose operation the model accepts in the current state, it
  * <em>lifts</em> the operation (unlinks its call and return), pushes it, and restarts from the head;
  * at a return it has reached an operation that must have been linearized already, so it pops the
- * last lifted operation, <em>unlifts</em> it, and tries the next call after it. A configuration
+ * last lifted operation, <em>unlifts</em> it, and tries its next outcome (an optional write may
+ * also be skipped), then the next call after it. A configuration
  * (bitset of linearized operations, model state) that was seen before is never explored twice, which
  * is what makes the search fast in practice. The list ends empty iff a linearization exists.
  *
@@ -99,38 +100,50 @@ final class LinearizationSearch {
 
     private Outcome search(Object initialState, SearchBudget budget) {
         long[] linearized = new long[(n + 63) >>> 6];
-        long entryBytes = 8L * linearized.length + 112; // bitset + key + hash-set node, estimated
-        long cacheEntriesMax = Math.max(1, budget.cacheBytesMax() / entryBytes);
         Set<Configuration> cache = new HashSet<>();
+        long cacheBytes = 0;
         int[] stackOp = new int[n];
+        int[] stackOutcome = new int[n];
         Object[] stackState = new Object[n];
         int depth = 0;
         int longest = 0;
         Object state = initialState;
         int entry = next[head];
+        int firstOutcome = 0; // > 0 only right after backtracking to an operation with outcomes left
         long iterations = 0;
+        outer:
         while (next[head] != NIL) {
-            if (++iterations % BUDGET_CHECK_INTERVAL == 0 && budget.expired()
-                    || cache.size() > cacheEntriesMax) {
+            if (++iterations % BUDGET_CHECK_INTERVAL == 0 && budget.expired() || cacheBytes > budget.cacheBytesMax()) {
                 return new Outcome(Verdict.UNKNOWN, longest);
             }
             if (entry < n) {
-                Object nextState = RegisterModel.step(state, calls.get(entry));
-                if (nextState != null) {
-                    set(linearized, entry);
-                    if (cache.add(new Configuration(linearized.clone(), nextState))) {
+                RegisterCall call = calls.get(entry);
+                if (call.after() >= 0 && !isSet(linearized, call.after())) {
+                    entry = next[entry];
+                    firstOutcome = 0;
+                    continue;
+                }
+                set(linearized, entry);
+                for (int outcome = firstOutcome; outcome < RegisterModel.outcomes(call); outcome++) {
+                    Object nextState = RegisterModel.step(state, call, outcome);
+                    Configuration configuration;
+                    if (nextState != null && cache.add(configuration = Configuration.of(linearized, nextState))) {
+                        cacheBytes += configuration.estimatedBytes();
                         stackOp[depth] = entry;
+                        stackOutcome[depth] = outcome;
                         stackState[depth] = state;
                         depth++;
                         longest = Math.max(longest, depth);
                         state = nextState;
                         lift(entry);
                         entry = next[head];
-                        continue;
+                        firstOutcome = 0;
+                        continue outer;
                     }
-                    clear(linearized, entry);
                 }
+                clear(linearized, entry);
                 entry = next[entry];
+                firstOutcome = 0;
             } else {
                 // A return whose call is still in the list: that operation had to come earlier.
                 if (depth == 0) {
@@ -142,7 +155,8 @@ final class LinearizationSearch {
                 stackState[depth] = null;
                 clear(linearized, op);
                 unlift(op);
-                entry = next[op];
+                entry = op;
+                firstOutcome = stackOutcome[depth] + 1;
             }
         }
         return new Outcome(Verdict.VALID, n);
@@ -174,26 +188,55 @@ final class LinearizationSearch {
         bits[i >>> 6] |= 1L << i;
     }
 
+    private static boolean isSet(long[] bits, int i) {
+        return (bits[i >>> 6] & 1L << i) != 0;
+    }
+
     private static void clear(long[] bits, int i) {
         bits[i >>> 6] &= ~(1L << i);
     }
 
-    /** A memoized configuration: which operations are linearized, and the state they lead to. */
+    /**
+     * A memoized configuration: which operations are linearized, and the state they lead to. The
+     * linearized set is nearly always "every operation before some index, plus a few after it", so
+     * it is stored compactly as the first index not linearized ({@code prefix}) and the bitset words
+     * from that index's word to the last non-zero word. That form is unique per set.
+     */
     private static final class Configuration {
-        private final long[] linearized;
+        private final int prefix;
+        private final long[] tail;
         private final Object state;
         private final int hash;
 
-        Configuration(long[] linearized, Object state) {
-            this.linearized = linearized;
+        private Configuration(int prefix, long[] tail, Object state) {
+            this.prefix = prefix;
+            this.tail = tail;
             this.state = state;
-            this.hash = 31 * Arrays.hashCode(linearized) + state.hashCode();
+            this.hash = (31 * prefix + Arrays.hashCode(tail)) * 31 + state.hashCode();
+        }
+
+        static Configuration of(long[] linearized, Object state) {
+            int word = 0;
+            while (word < linearized.length && linearized[word] == -1L) {
+                word++;
+            }
+            int prefix = word == linearized.length ? word << 6 : (word << 6) + Long.numberOfTrailingZeros(~linearized[word]);
+            int last = linearized.length - 1;
+            while (last >= word && linearized[last] == 0) {
+                last--;
+            }
+            return new Configuration(prefix, Arrays.copyOfRange(linearized, word, last + 1), state);
+        }
+
+        /** @return the heap this entry of a hash set takes, roughly */
+        long estimatedBytes() {
+            return 112 + 8L * tail.length;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Configuration c && hash == c.hash
-                    && Objects.equals(state, c.state) && Arrays.equals(linearized, c.linearized);
+            return o instanceof Configuration c && hash == c.hash && prefix == c.prefix
+                    && Objects.equals(state, c.state) && Arrays.equals(tail, c.tail);
         }
 
         @Override

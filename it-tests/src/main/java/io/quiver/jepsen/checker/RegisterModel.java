@@ -34,13 +34,23 @@ final class RegisterModel {
         return value == null ? ABSENT : value;
     }
 
+    /** @return how many outcomes {@code call} has: 2 for an optional write (applied, skipped), else 1 */
+    static int outcomes(RegisterCall call) {
+        return call.optional() ? 2 : 1;
+    }
+
     /**
-     * Applies {@code call} to {@code state}.
+     * Applies outcome {@code outcome} of {@code call} to {@code state}: outcome 0 is the operation
+     * taking effect; outcome 1, for an optional write only, is the write never taking effect.
      *
-     * @return the next state, or null if {@code call} cannot happen in {@code state} (a read that
+     * @return the next state, or null if the outcome cannot happen in {@code state} (a read that
      *     returned something else than the register holds)
      */
-    static Object step(Object state, RegisterCall call) {
+    static Object step(Object state, RegisterCall call, int outcome) {
+        assert outcome < outcomes(call) : outcome;
+        if (outcome == 1) {
+            return state;
+        }
         Object observed = stateOf(call.value());
         if (call.write()) {
             return observed;

@@ -4,9 +4,9 @@ import io.quiver.jepsen.history.Op;
 import io.quiver.jepsen.history.OpFunction;
 import io.quiver.jepsen.history.OpType;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The register operations of one key that fall in a time window [start, end], turned into
@@ -18,10 +18,16 @@ import java.util.Set;
  *       left out.
  *   <li>An {@code ok} operation that lies inside the window is kept as it is.
  *   <li>A write (write, insert, delete) that is {@code info}, or that straddles a window edge,
- *       becomes indeterminate: it may take effect at any time from max(invocation, start) on, or
+ *       becomes optional: it may take effect at any time from max(invocation, start) on, or
  *       never. A read that straddles an edge is left out. Operations wholly outside are left out.
- *   <li>An indeterminate write whose value no kept read returned is left out: it can always be
- *       placed last, where nobody observes it, so it changes no verdict.
+ *   <li>An optional write may take effect no later than the completion of the last kept read of
+ *       its value: after that nobody can observe it, which is the same as never. One whose value
+ *       no kept read returned is left out altogether.
+ *   <li>Optional writes of the same value are interchangeable, so they are linearized in call
+ *       order only ({@link RegisterCall#after()}): if a linearization applies some of them, one
+ *       that applies the earliest-called ones, in order, exists too (give each application point
+ *       the earliest-called write not yet used; its call precedes the point). Without this, k
+ *       indeterminate deletes would cost 2^k configurations instead of k.
  *   <li>Without a start ({@link #OPEN}) the register starts absent; with one it starts
  *       {@link RegisterModel#UNKNOWN}, since operations before the window wrote it.
  * </ol>
@@ -52,7 +58,7 @@ record RegisterWindow(List<RegisterCall> calls, List<Op> ops, Object initialStat
     static RegisterWindow of(List<Op> keyOps, long start, long end) {
         List<RegisterCall> calls = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
-        Set<Object> observed = new HashSet<>();
+        Map<Object, Long> lastObserved = new HashMap<>();
         for (Op op : keyOps) {
             boolean write = op.f() != OpFunction.READ;
             if (op.type() == OpType.FAIL || !write && op.type() != OpType.OK
@@ -62,28 +68,46 @@ record RegisterWindow(List<RegisterCall> calls, List<Op> ops, Object initialStat
             Long value = op.f() == OpFunction.DELETE ? null : op.value();
             boolean inside = op.type() == OpType.OK && op.invokeNanos() >= start && op.completeNanos() <= end;
             if (inside) {
-                calls.add(new RegisterCall(write, value, op.invokeNanos(), op.completeNanos()));
+                calls.add(new RegisterCall(write, false, value, op.invokeNanos(), op.completeNanos(), -1));
                 ops.add(op);
                 if (!write) {
-                    observed.add(RegisterModel.stateOf(value));
+                    lastObserved.merge(RegisterModel.stateOf(value), op.completeNanos(), Math::max);
                 }
             } else if (write) {
-                calls.add(new RegisterCall(true, value, Math.max(op.invokeNanos(), start), Long.MAX_VALUE));
+                calls.add(new RegisterCall(true, true, value, Math.max(op.invokeNanos(), start), Long.MAX_VALUE, -1));
                 ops.add(op);
             }
         }
-        pruneUnobserved(calls, ops, observed);
+        boundOptionalWrites(calls, ops, lastObserved);
         return new RegisterWindow(List.copyOf(calls), List.copyOf(ops),
                 start == OPEN ? RegisterModel.ABSENT : RegisterModel.UNKNOWN);
     }
 
-    private static void pruneUnobserved(List<RegisterCall> calls, List<Op> ops, Set<Object> observed) {
-        for (int i = calls.size() - 1; i >= 0; i--) {
+    /**
+     * Gives each optional write the completion of the last kept read of its value as its latest
+     * time, and removes it when there is none: taking effect after every read of its value has
+     * happened is indistinguishable from never taking effect, which stays possible. Then chains
+     * the optional writes of equal value (they now share that latest time) in call order. One pass.
+     */
+    private static void boundOptionalWrites(List<RegisterCall> calls, List<Op> ops, Map<Object, Long> lastObserved) {
+        Map<Object, Integer> lastOfValue = new HashMap<>();
+        int kept = 0;
+        for (int i = 0; i < calls.size(); i++) {
             RegisterCall call = calls.get(i);
-            if (call.returnNanos() == Long.MAX_VALUE && !observed.contains(RegisterModel.stateOf(call.value()))) {
-                calls.remove(i);
-                ops.remove(i);
+            if (call.optional()) {
+                Object value = RegisterModel.stateOf(call.value());
+                Long last = lastObserved.get(value);
+                if (last == null || last < call.callNanos()) {
+                    continue;
+                }
+                Integer previous = lastOfValue.put(value, kept);
+                call = new RegisterCall(true, true, call.value(), call.callNanos(), last, previous == null ? -1 : previous);
             }
+            calls.set(kept, call);
+            ops.set(kept, ops.get(i));
+            kept++;
         }
+        calls.subList(kept, calls.size()).clear();
+        ops.subList(kept, ops.size()).clear();
     }
 }
