@@ -1,5 +1,6 @@
 package io.quiver.jepsen.checker;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public record CheckResult(
         Objects.requireNonNull(checker, "checker");
         Objects.requireNonNull(verdict, "verdict");
         Objects.requireNonNull(summary, "summary");
-        counts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counts));
+        counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));
         counterexamples = List.copyOf(counterexamples);
         if (verdict == Verdict.INVALID && counterexamples.isEmpty()) {
             throw new IllegalArgumentException("an invalid verdict needs a counterexample");

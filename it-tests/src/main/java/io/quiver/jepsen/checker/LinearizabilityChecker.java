@@ -16,9 +16,9 @@ import java.util.TreeSet;
  * to a register (initially absent; write and insert set the value, delete makes it absent, read
  * returns it). Splitting by key is sound because linearizability is compositional.
  *
- * <p>Per key: {@link LinearizationSearch} over {@link RegisterWindow#of the whole history}, or,
- * when that is too big to decide within the budget, over overlapping windows of a few hundred
- * operations that start in an unknown state. When a search finds no linearization, two binary
+ * <p>Per key: {@link LinearizationSearch} over {@link RegisterWindow#of the whole history}; when
+ * that fails or is too big to decide within the budget, over overlapping windows of a few hundred
+ * operations that start in an unknown state (a failing window proves the whole history fails). When a search finds no linearization, two binary
  * searches shrink the evidence to the smallest window: first the earliest end (cut at an
  * {@code ok} completion) that still fails, then the latest start (an invocation). The
  * counterexample lists the operations of that window.
@@ -35,8 +35,8 @@ public final class LinearizabilityChecker implements Checker {
     public static final long CACHE_BYTES_MAX_DEFAULT = 256L << 20;
     /** At most this many counterexamples are listed; the counts give the total. */
     public static final int COUNTEREXAMPLES_MAX = 5;
-    /** Operations per local window, tried when the whole history of a key is too big to decide. */
-    static final int LOCAL_WINDOW_OPS = 256;
+    /** Operations per local window, tried when the whole history of a key fails or is too big. */
+    private static final int LOCAL_WINDOW_OPS = 256;
     /** A local window's search may use this fraction of the memo limit. */
     private static final int LOCAL_WINDOW_CACHE_DIVISOR = 16;
 

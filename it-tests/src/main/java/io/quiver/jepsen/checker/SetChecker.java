@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,7 +30,7 @@ import java.util.TreeSet;
  *
  * Valid iff nothing is lost or unexpected. Ids with any delete are left out of the check (the
  * {@link DeleteChecker} judges them). The last {@code ok} read-all is the final read; without one
- * the verdict is {@link Verdict#UNKNOWN}. O(n log n), stateless, thread-safe.
+ * the verdict is {@link Verdict#UNKNOWN}, or {@link Verdict#VALID} if there were no inserts either. O(n log n), stateless, thread-safe.
  */
 public final class SetChecker implements Checker {
 
@@ -55,7 +56,8 @@ public final class SetChecker implements Checker {
         }
         Map<Long, List<Op>> inserts = history.byKey(op -> op.f() == OpFunction.INSERT && !deleted.contains(op.key()));
         if (finalRead == null) {
-            return new CheckResult(name(), Verdict.UNKNOWN, "no final read-all completed",
+            Verdict verdict = inserts.isEmpty() ? Verdict.VALID : Verdict.UNKNOWN;
+            return new CheckResult(name(), verdict, inserts.isEmpty() ? "no inserts" : "no final read-all completed",
                     Map.of("attempted", (long) inserts.size()), List.of());
         }
         Map<Long, Op> acknowledged = new TreeMap<>();
@@ -122,7 +124,7 @@ public final class SetChecker implements Checker {
                     + abbreviate(unexpected), ops));
         }
         Verdict verdict = counterexamples.isEmpty() ? Verdict.VALID : Verdict.INVALID;
-        String summary = String.format(java.util.Locale.ROOT, "%d attempted, %d ok, %d lost, %d unexpected, %d recovered",
+        String summary = String.format(Locale.ROOT, "%d attempted, %d ok, %d lost, %d unexpected, %d recovered",
                 inserts.size(), ok, lost.size(), unexpected.size(), recovered);
         return new CheckResult(name(), verdict, summary, counts, counterexamples);
     }

@@ -4,6 +4,7 @@ import io.quiver.jepsen.history.FaultWindow;
 import io.quiver.jepsen.history.History;
 import io.quiver.jepsen.history.Op;
 import io.quiver.jepsen.history.OpFunction;
+import java.util.List;
 
 /**
  * The axes of a {@link LatencyPlot}: maps seconds (linear) and milliseconds (log10) to pixels.
@@ -23,7 +24,7 @@ record PlotArea(int left, int top, int widthPixels, int heightPixels, double sec
     private static final double MILLIS_MIN = 0.01;
 
     /** @return axes that fit every completed operation and every fault window of the run */
-    static PlotArea fit(History history, java.util.List<FaultWindow> faults, int left, int top, int width, int height) {
+    static PlotArea fit(History history, List<FaultWindow> faults, int left, int top, int width, int height) {
         double secondsMax = 1;
         double msMin = Double.MAX_VALUE;
         double msMax = 0;

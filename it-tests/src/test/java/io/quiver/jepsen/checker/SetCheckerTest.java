@@ -80,5 +80,7 @@ class SetCheckerTest {
         HistoryBuilder b = new HistoryBuilder();
         b.insert(0, 1, OpType.OK, 0, 1);
         assertEquals(Verdict.UNKNOWN, checker.check(b.build()).verdict());
+        // A history without any set operation has nothing to judge.
+        assertEquals(Verdict.VALID, checker.check(new HistoryBuilder().build()).verdict());
     }
 }
