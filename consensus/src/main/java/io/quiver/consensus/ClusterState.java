@@ -41,6 +41,16 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     return new ClusterState(index, nodes, c);
   }
 
+  /** The state with one shard's replicas replaced, its collection's shard map at a new epoch. */
+  ClusterState withShardReplicas(long index, String collection, int shardId, java.util.List<Long> replicas) {
+    CollectionDescriptor c = collections.get(collection);
+    java.util.List<ShardPlacement> shards = new java.util.ArrayList<>(c.shardMap().shards());
+    ShardPlacement old = shards.get(shardId);
+    shards.set(shardId, new ShardPlacement(shardId, old.groupId(), replicas));
+    return withCollection(index, new CollectionDescriptor(collection, c.config(),
+        new io.quiver.sharding.ShardMap(index, shards)));
+  }
+
   ClusterState atIndex(long index) {
     return new ClusterState(index, nodes, collections);
   }

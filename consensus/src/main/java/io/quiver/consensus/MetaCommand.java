@@ -11,4 +11,7 @@ sealed interface MetaCommand {
   record CreateCollection(String name, CollectionConfig config) implements MetaCommand {}
 
   record DeleteCollection(String name) implements MetaCommand {}
+
+  /** Replaces the replica set of one shard (a replica added, moved or dropped); a new shard-map epoch. */
+  record SetShardReplicas(String collection, int shardId, java.util.List<Long> replicas) implements MetaCommand {}
 }

@@ -21,7 +21,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The log, reply and snapshot formats of the meta group.
  *
  * <pre>
- * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete) | body
+ * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete, 4 set shard replicas) | body
  * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict) | long or message
  * snapshot: magic "QMS1" | version 1 | applied index | nodes | collections
  * </pre>
@@ -41,6 +41,7 @@ final class MetaMessages {
   private static final byte REGISTER_NODE = 1;
   private static final byte CREATE_COLLECTION = 2;
   private static final byte DELETE_COLLECTION = 3;
+  private static final byte SET_SHARD_REPLICAS = 4;
 
   private MetaMessages() {}
 
@@ -61,6 +62,15 @@ final class MetaMessages {
           out.writeByte(DELETE_COLLECTION);
           out.writeUTF(d.name());
         }
+        case MetaCommand.SetShardReplicas r -> {
+          out.writeByte(SET_SHARD_REPLICAS);
+          out.writeUTF(r.collection());
+          out.writeInt(r.shardId());
+          out.writeInt(r.replicas().size());
+          for (long node : r.replicas()) {
+            out.writeLong(node);
+          }
+        }
       }
     });
   }
@@ -72,6 +82,16 @@ final class MetaMessages {
       case REGISTER_NODE -> new MetaCommand.RegisterNode(in.readLong(), readAddress(in));
       case CREATE_COLLECTION -> new MetaCommand.CreateCollection(in.readUTF(), readConfig(in));
       case DELETE_COLLECTION -> new MetaCommand.DeleteCollection(in.readUTF());
+      case SET_SHARD_REPLICAS -> {
+        String collection = in.readUTF();
+        int shardId = in.readInt();
+        int n = PointCodec.readCount(in);
+        List<Long> replicas = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          replicas.add(in.readLong());
+        }
+        yield new MetaCommand.SetShardReplicas(collection, shardId, replicas);
+      }
       default -> throw new IOException("unknown meta command type " + type);
     };
   }

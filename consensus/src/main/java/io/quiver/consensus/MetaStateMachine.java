@@ -112,6 +112,17 @@ final class MetaStateMachine extends BaseStateMachine {
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
         }
+        case MetaCommand.SetShardReplicas r -> {
+          String problem = checkReplicas(current, r);
+          if (problem != null) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(problem.startsWith("Not found") ? MetaMessages.STATUS_NOT_FOUND
+                : MetaMessages.STATUS_BAD_REQUEST, problem);
+          } else {
+            next = current.withShardReplicas(index, r.collection(), r.shardId(), r.replicas());
+            reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+          }
+        }
         case MetaCommand.DeleteCollection d -> {
           boolean existed = current.collections().containsKey(d.name());
           next = current.withoutCollection(index, d.name());
@@ -131,6 +142,29 @@ final class MetaStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(entry.getTerm(), index);
     publish(next);
     return CompletableFuture.completedFuture(reply);
+  }
+
+  /** Why a replica change is invalid in {@code state}, or null when it is valid. Deterministic. */
+  private static String checkReplicas(ClusterState state, MetaCommand.SetShardReplicas r) {
+    CollectionDescriptor c = state.collections().get(r.collection());
+    if (c == null) {
+      return "Not found: Collection `" + r.collection() + "` doesn't exist!";
+    }
+    if (r.shardId() < 0 || r.shardId() >= c.shardMap().shardCount()) {
+      return "Wrong input: shard " + r.shardId() + " does not exist in collection `" + r.collection() + "`";
+    }
+    if (r.replicas().isEmpty()) {
+      return "Wrong input: shard " + r.shardId() + " would have no replica left";
+    }
+    if (new java.util.HashSet<>(r.replicas()).size() != r.replicas().size()) {
+      return "Wrong input: a node can hold only one replica of a shard";
+    }
+    for (long node : r.replicas()) {
+      if (!state.nodes().containsKey(node)) {
+        return "Wrong input: peer " + node + " is not a member of the cluster";
+      }
+    }
+    return null;
   }
 
   private void publish(ClusterState next) {

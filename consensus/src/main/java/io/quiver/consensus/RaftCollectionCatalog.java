@@ -67,6 +67,11 @@ final class RaftCollectionCatalog implements CollectionCatalog {
         });
   }
 
+  /** Replaces the replicas of one shard in the metadata; completes with the log index. */
+  CompletableFuture<Long> setShardReplicas(String collection, int shardId, List<Long> replicas) {
+    return send(new MetaCommand.SetShardReplicas(collection, shardId, replicas), collection);
+  }
+
   @Override
   public Optional<CollectionDescriptor> get(String name) {
     return Optional.ofNullable(node.meta().state().collections().get(name));
@@ -90,7 +95,8 @@ final class RaftCollectionCatalog implements CollectionCatalog {
           return switch (reply.status()) {
             case MetaMessages.STATUS_OK -> reply.value();
             case MetaMessages.STATUS_CONFLICT -> throw new CollectionAlreadyExistsException(subject);
-            case MetaMessages.STATUS_NOT_FOUND -> throw new NotFound(subject);
+            case MetaMessages.STATUS_NOT_FOUND -> throw reply.message() != null && reply.message().startsWith("Not found")
+                ? new io.quiver.sharding.CollectionNotFoundException(subject) : new NotFound(subject);
             default -> throw new BadRequestException(reply.message());
           };
         });

@@ -58,6 +58,7 @@ public final class RaftNode implements Closeable {
   private final ShardGroupReconciler reconciler;
 
   private final MetaMembership membership;
+  private final ShardReplicaChanges replicaChanges;
   private final boolean joining;
 
   private RaftNode(RaftNodeConfig config) throws IOException {
@@ -80,6 +81,7 @@ public final class RaftNode implements Closeable {
     this.catalog = new RaftCollectionCatalog(this);
     this.reconciler = new ShardGroupReconciler(this);
     this.membership = new MetaMembership(this);
+    this.replicaChanges = new ShardReplicaChanges(this);
     meta.addListener(reconciler::onStateChanged);
     meta.addListener(membership::onStateChanged);
   }
@@ -157,6 +159,15 @@ public final class RaftNode implements Closeable {
 
   public ShardClients shardClients() {
     return shardClients;
+  }
+
+  /** Adding, dropping and moving shard replicas. */
+  public ShardReplicaChanges replicaChanges() {
+    return replicaChanges;
+  }
+
+  RaftCollectionCatalog catalogInternal() {
+    return catalog;
   }
 
   RaftShardClients shardClientsInternal() {
@@ -297,12 +308,16 @@ public final class RaftNode implements Closeable {
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, config.snapshotThreshold()));
+    // Keep some log behind each snapshot: a follower that has just installed a snapshot continues
+    // from the log instead of needing the next snapshot, which under steady writes never ends.
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, 4 * config.snapshotThreshold());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(config.logSegmentBytes()));
     return p;
   }
 
   @Override
   public void close() throws IOException {
+    replicaChanges.close();
     membership.close();
     reconciler.close();
     shardClients.close();

@@ -17,7 +17,8 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftShardClients.class);
 
   private final RaftNode node;
-  private final ConcurrentHashMap<UUID, RaftShardClient> clients = new ConcurrentHashMap<>();
+  /** Keyed by placement (group and replicas): a changed replica set gets a client that knows the new peers. */
+  private final ConcurrentHashMap<ShardPlacement, RaftShardClient> clients = new ConcurrentHashMap<>();
 
   RaftShardClients(RaftNode node) {
     this.node = node;
@@ -25,26 +26,27 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
 
   @Override
   public ShardClient forShard(String collection, ShardPlacement shard) {
-    return clients.computeIfAbsent(shard.groupId(), id -> {
+    return clients.computeIfAbsent(shard, placement -> {
+      UUID id = placement.groupId();
       RaftGroup group = node.shardGroup(id, shard.replicas(), node.clusterState().nodes());
       boolean local = shard.replicas().contains(node.nodeId());
       String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
       return new RaftShardClient(name, node.newClient(group), local ? RaftNode.peerId(node.nodeId()) : null,
-          () -> evict(id));
+          () -> evict(placement));
     });
   }
 
-  private void evict(UUID groupId) {
-    RaftShardClient client = clients.remove(groupId);
+  private void evict(ShardPlacement placement) {
+    RaftShardClient client = clients.remove(placement);
     if (client != null) {
       closeQuietly(client);
     }
   }
 
-  /** Closes the clients of groups not in {@code liveGroups}. */
-  void retainOnly(Set<UUID> liveGroups) {
+  /** Closes the clients of placements no longer in the cluster state. */
+  void retainOnly(Set<ShardPlacement> livePlacements) {
     clients.entrySet().removeIf(e -> {
-      if (liveGroups.contains(e.getKey())) {
+      if (livePlacements.contains(e.getKey())) {
         return false;
       }
       closeQuietly(e.getValue());

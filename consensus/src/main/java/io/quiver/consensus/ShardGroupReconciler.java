@@ -82,10 +82,10 @@ final class ShardGroupReconciler implements AutoCloseable {
 
   private void reconcile(ClusterState state) throws IOException {
     Map<RaftGroupId, RaftGroup> desired = new HashMap<>();
-    Set<UUID> allGroups = new HashSet<>();
+    Set<ShardPlacement> allPlacements = new HashSet<>();
     for (CollectionDescriptor c : state.collections().values()) {
       for (ShardPlacement s : c.shardMap().shards()) {
-        allGroups.add(s.groupId());
+        allPlacements.add(s);
         if (s.replicas().contains(node.nodeId())) {
           RaftGroup group = node.shardGroup(s.groupId(), s.replicas(), state.nodes());
           desired.put(group.getGroupId(), group);
@@ -108,7 +108,7 @@ final class ShardGroupReconciler implements AutoCloseable {
         check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
       }
     }
-    node.shardClientsInternal().retainOnly(allGroups);
+    node.shardClientsInternal().retainOnly(allPlacements);
   }
 
   private static void check(boolean success, String what, RaftGroupId id) throws IOException {

@@ -33,6 +33,11 @@ final class ShardSnapshotStorage implements StateMachineStorage {
   private static final Pattern NAME = Pattern.compile("(\\d+)_(\\d+)");
   static final String COMPLETE = "COMPLETE";
   private static final int RETAINED = 2;
+  /**
+   * Younger snapshots are never deleted, however many there are: one may be streaming to a
+   * follower, and deleting its files would restart the transfer (forever, under steady writes).
+   */
+  private static final long RETAIN_YOUNGER_THAN_MS = 120_000;
 
   private volatile File smDir;
 
@@ -150,12 +155,15 @@ final class ShardSnapshotStorage implements StateMachineStorage {
           .toList();
     }
     int kept = 0;
+    long now = System.currentTimeMillis();
     for (Path p : all) {
       boolean complete = Files.exists(p.resolve(COMPLETE));
       if (complete && kept < RETAINED) {
         kept++;
+      } else if (complete && now - Files.getLastModifiedTime(p.resolve(COMPLETE)).toMillis() < RETAIN_YOUNGER_THAN_MS) {
+        continue; // may be streaming to a follower
       } else if (complete || kept > 0) {
-        FileUtils.deleteFully(p);
+        FileUtils.deleteFully(p); // old, or an incomplete one older than a complete one
       }
     }
   }

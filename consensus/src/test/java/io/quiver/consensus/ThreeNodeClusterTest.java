@@ -36,8 +36,12 @@ class ThreeNodeClusterTest {
   @TempDir Path dir;
 
   private RaftNode start(long id, int port, Integer bootstrapPort) throws IOException {
+    return start(id, port, bootstrapPort, 20);
+  }
+
+  private RaftNode start(long id, int port, Integer bootstrapPort, long snapshotThreshold) throws IOException {
     return RaftNode.start(new RaftNodeConfig(id, "127.0.0.1", port, "127.0.0.1:" + (port + 1), dir.resolve("n" + id),
-        20, 2 << 10, Duration.ofSeconds(10), bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort));
+        snapshotThreshold, 2 << 10, Duration.ofSeconds(10), bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort));
   }
 
   private static int freePort() throws IOException {
@@ -93,6 +97,79 @@ class ThreeNodeClusterTest {
         }
       }
     }
+  }
+
+  @Test
+  void moveReplicateAndDropAShardUnderWrites() throws Exception {
+    int p1 = freePort();
+    int p2 = freePort();
+    int p3 = freePort();
+    try (RaftNode n1 = start(1, p1, null, 100); RaftNode n2 = start(2, p2, p1, 100); RaftNode n3 = start(3, p3, p1, 100)) {
+      CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1);
+      CollectionDescriptor c = n1.catalog().create("m", config).join();
+      long first = c.shardMap().shard(0).replicas().getFirst();
+      List<RaftNode> nodes = List.of(n1, n2, n3);
+      long second = first % 3 + 1;
+      long third = second % 3 + 1;
+      // More entries than a snapshot interval (100), so the new replica is caught up by a snapshot.
+      for (int i = 0; i < 300; i++) {
+        write(n1, "m", i);
+      }
+      // A writer keeps writing through n1 while the shard moves: nothing acknowledged may be lost.
+      var written = new java.util.concurrent.atomic.AtomicInteger(300);
+      var stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread writer = new Thread(() -> {
+        while (!stop.get()) {
+          int i = written.get();
+          try {
+            write(n1, "m", i);
+            written.incrementAndGet();
+          } catch (RuntimeException unavailableDuringTheMove) {
+            // not acknowledged; retried with the same id
+          }
+        }
+      });
+      writer.start();
+      n2.replicaChanges().move("m", 0, first, second).get(120, java.util.concurrent.TimeUnit.SECONDS);
+      stop.set(true);
+      writer.join(30_000);
+      CollectionDescriptor moved = n3.catalog().get("m").orElseThrow();
+      assertEquals(List.of(second), moved.shardMap().shard(0).replicas());
+      RaftNode target = nodes.get((int) second - 1);
+      assertTrue(awaitCount(target, moved, written.get()), "the moved replica holds every acknowledged write");
+      RaftNode source = nodes.get((int) first - 1);
+      assertTrue(awaitGone(source, moved), "the old replica's group is removed");
+
+      n3.replicaChanges().replicate("m", 0, second, third).get(120, java.util.concurrent.TimeUnit.SECONDS);
+      CollectionDescriptor replicated = n1.catalog().get("m").orElseThrow();
+      assertEquals(2, replicated.shardMap().shard(0).replicas().size());
+      assertTrue(awaitCount(nodes.get((int) third - 1), replicated, written.get()), "the new replica caught up");
+      write(n2, "m", 100_000);
+      n1.replicaChanges().drop("m", 0, second).get(120, java.util.concurrent.TimeUnit.SECONDS);
+      CollectionDescriptor dropped = n2.catalog().get("m").orElseThrow();
+      assertEquals(List.of(third), dropped.shardMap().shard(0).replicas());
+      assertEquals(written.get() + 1, count(n1, dropped, ReadConsistency.LINEARIZABLE));
+      var error = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+          () -> n1.replicaChanges().drop("m", 0, third).join());
+      assertTrue(error.getCause().getMessage().contains("last replica"), error.getCause().getMessage());
+    }
+  }
+
+  private static void write(RaftNode via, String collection, int i) {
+    CollectionDescriptor c = via.catalog().get(collection).orElseThrow();
+    PointId id = PointId.of(i);
+    via.shardClients().forShard(collection, c.shardMap().shardOf(id))
+        .upsert(List.of(new Point(id, Map.of("", new float[] {i, 1}), Payload.EMPTY))).join();
+  }
+
+  private static boolean awaitGone(RaftNode node, CollectionDescriptor c) throws InterruptedException {
+    for (int i = 0; i < 200; i++) {
+      if (node.shardStatus(c.shardMap().shard(0).groupId()).isEmpty()) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
   }
 
   private static long count(RaftNode via, CollectionDescriptor c, ReadConsistency consistency) {

@@ -15,7 +15,8 @@ import java.util.Random;
  * measures {@code wait=true} upserts of {@code batch} points of {@code dim} dimensions and top-10
  * queries, one at a time, and prints median / p90 / p99 of each. Drops the collection at the end.
  *
- * <pre>bin/quiver bench rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100]</pre>
+ * <pre>bin/quiver bench rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100]
+ *     [--shards 1] [--replication 1]</pre>
  */
 public final class RestBenchmark {
 
@@ -36,6 +37,7 @@ public final class RestBenchmark {
     int upserts = 20;
     int queries = 100;
     int shards = 1;
+    int replication = 1;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -44,16 +46,17 @@ public final class RestBenchmark {
         case "--upserts" -> upserts = Integer.parseInt(args[i + 1]);
         case "--queries" -> queries = Integer.parseInt(args[i + 1]);
         case "--shards" -> shards = Integer.parseInt(args[i + 1]);
+        case "--replication" -> replication = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    new RestBenchmark(url, dim).run(batch, upserts, queries, shards);
+    new RestBenchmark(url, dim).run(batch, upserts, queries, shards, replication);
   }
 
-  private void run(int batch, int upserts, int queries, int shards) throws Exception {
+  private void run(int batch, int upserts, int queries, int shards, int replication) throws Exception {
     String collection = "bench_rest_" + Long.toHexString(System.nanoTime());
-    send("PUT", "/collections/" + collection,
-        "{\"vectors\":{\"size\":" + dim + ",\"distance\":\"Cosine\"},\"shard_number\":" + shards + "}");
+    send("PUT", "/collections/" + collection, "{\"vectors\":{\"size\":" + dim + ",\"distance\":\"Cosine\"},\"shard_number\":"
+        + shards + ",\"replication_factor\":" + replication + "}");
     try {
       double[] upsertMs = new double[upserts];
       for (int i = 0; i < upserts; i++) {
@@ -71,8 +74,10 @@ public final class RestBenchmark {
           queryMs[i - 10] = (System.nanoTime() - t0) / 1e6;
         }
       }
-      System.out.printf(Locale.ROOT, "collection: %d points x %d dims, %d shard(s), Cosine, exact search%n",
-          (long) upserts * batch, dim, shards);
+      System.out.printf(Locale.ROOT, "collection: %d points x %d dims, %d shard(s) x %d replica(s), Cosine, exact search, via %s%n",
+          (long) upserts * batch, dim, shards, replication, url);
+      System.out.printf(Locale.ROOT, "ingest: %.0f points/s (sequential wait=true batches)%n",
+          upserts * batch / (Arrays.stream(upsertMs).sum() / 1000));
       print("upsert wait=true, " + batch + " points", upsertMs);
       print("query top-10", queryMs);
     } finally {

@@ -35,7 +35,54 @@ public final class ClusterApi {
 
   public void register(RestRoutes routes) {
     routes.add("GET", "/cluster", this::cluster)
-        .add("GET", "/collections/{collection_name}/cluster", this::collectionCluster);
+        .add("GET", "/collections/{collection_name}/cluster", this::collectionCluster)
+        .add("POST", "/collections/{collection_name}/cluster", this::updateCollectionCluster);
+  }
+
+  /**
+   * Qdrant's cluster operations on a collection. Transfers run to completion before the answer
+   * (the new replica holds the data when {@code true} comes back), so there is never a transfer in
+   * progress for {@code abort_transfer} to abort.
+   */
+  private CompletableFuture<RestResponse> updateCollectionCluster(RestRequest request) {
+    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    com.fasterxml.jackson.databind.JsonNode body = request.jsonBody(true);
+    CompletableFuture<Void> done;
+    if (body.has("move_shard")) {
+      var op = body.get("move_shard");
+      done = raft.replicaChanges().move(c.name(), intField(op, "move_shard.shard_id", "shard_id"),
+          peer(op, "move_shard", "from_peer_id"), peer(op, "move_shard", "to_peer_id"));
+    } else if (body.has("replicate_shard")) {
+      var op = body.get("replicate_shard");
+      done = raft.replicaChanges().replicate(c.name(), intField(op, "replicate_shard.shard_id", "shard_id"),
+          peer(op, "replicate_shard", "from_peer_id"), peer(op, "replicate_shard", "to_peer_id"));
+    } else if (body.has("drop_replica")) {
+      var op = body.get("drop_replica");
+      done = raft.replicaChanges().drop(c.name(), intField(op, "drop_replica.shard_id", "shard_id"), peer(op, "drop_replica", "peer_id"));
+    } else if (body.has("abort_transfer")) {
+      throw io.quiver.node.http.ApiException.badRequest("Wrong input: no shard transfer is in progress for collection `"
+          + c.name() + "` (transfers complete before their request returns)");
+    } else {
+      throw io.quiver.node.http.ApiException.badRequest("Wrong input: expected one of move_shard, replicate_shard, "
+          + "drop_replica, abort_transfer; other cluster operations are not supported yet");
+    }
+    return done.thenApply(ignored -> RestResponse.ok(true));
+  }
+
+  private static int intField(com.fasterxml.jackson.databind.JsonNode op, String path, String field) {
+    com.fasterxml.jackson.databind.JsonNode v = op == null ? null : op.get(field);
+    if (v == null || !v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > Integer.MAX_VALUE) {
+      throw io.quiver.node.http.ApiException.badRequest("Validation error in JSON body: `" + path + "` must be a non-negative integer");
+    }
+    return v.asInt();
+  }
+
+  private static long peer(com.fasterxml.jackson.databind.JsonNode op, String operation, String field) {
+    com.fasterxml.jackson.databind.JsonNode v = op == null ? null : op.get(field);
+    if (v == null || !v.isIntegralNumber() || v.asLong() < 0) {
+      throw io.quiver.node.http.ApiException.badRequest("Validation error in JSON body: `" + operation + "." + field + "` must be a peer id");
+    }
+    return v.asLong();
   }
 
   private CompletableFuture<RestResponse> cluster(RestRequest request) {

@@ -1,0 +1,188 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.CollectionNotFoundException;
+import io.quiver.sharding.ShardPlacement;
+import io.quiver.sharding.ShardUnavailableException;
+import io.quiver.storage.BadRequestException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds, drops and moves replicas of a shard: a Raft membership change of the shard's group plus a
+ * new shard map in the metadata. A new replica catches up inside Raft — a snapshot (a checkpoint of
+ * the shard) and then the log — before the membership change commits, so the operation returns
+ * only once the new replica holds the data.
+ *
+ * <pre>
+ * replicate(to):  1. metadata: replicas + to    (to's reconciler starts hosting the group)
+ *                 2. Raft: configuration + to    (the leader streams a snapshot, then the log)
+ *                 on failure of 2, the metadata change is reverted
+ * drop(node):     1. Raft: configuration - node  (the group stops counting it)
+ *                 2. metadata: replicas - node   (node's reconciler removes the group and its data)
+ * move(from, to): replicate(to), then drop(from)
+ * </pre>
+ *
+ * Operations run one at a time per node (a single worker thread): concurrent changes of one group
+ * would race in Raft's joint consensus.
+ */
+public final class ShardReplicaChanges implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShardReplicaChanges.class);
+  private static final int CONF_CHANGE_ATTEMPTS = 20;
+  private static final long HOSTED_TIMEOUT_MS = 30_000;
+
+  private final RaftNode node;
+  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "shard-replica-changes");
+    t.setDaemon(true);
+    return t;
+  });
+
+  ShardReplicaChanges(RaftNode node) {
+    this.node = node;
+  }
+
+  public CompletableFuture<Void> replicate(String collection, int shardId, long from, long to) {
+    return CompletableFuture.runAsync(() -> doReplicate(collection, shardId, from, to), worker);
+  }
+
+  public CompletableFuture<Void> drop(String collection, int shardId, long peer) {
+    return CompletableFuture.runAsync(() -> doDrop(collection, shardId, peer), worker);
+  }
+
+  public CompletableFuture<Void> move(String collection, int shardId, long from, long to) {
+    return CompletableFuture.runAsync(() -> {
+      doReplicate(collection, shardId, from, to);
+      doDrop(collection, shardId, from);
+    }, worker);
+  }
+
+  private void doReplicate(String collection, int shardId, long from, long to) {
+    ShardPlacement shard = shard(collection, shardId);
+    if (!shard.replicas().contains(from)) {
+      throw new BadRequestException("Wrong input: peer " + from + " holds no replica of shard " + shardId + " of `" + collection + "`");
+    }
+    if (shard.replicas().contains(to)) {
+      throw new BadRequestException("Wrong input: peer " + to + " already holds a replica of shard " + shardId + " of `" + collection + "`");
+    }
+    if (!node.clusterState().nodes().containsKey(to)) {
+      throw new BadRequestException("Wrong input: peer " + to + " is not a member of the cluster");
+    }
+    List<Long> wider = new ArrayList<>(shard.replicas());
+    wider.add(to);
+    LOG.info("node {}: adding a replica of shard {} of {} on node {}", node.nodeId(), shardId, collection, to);
+    setReplicas(collection, shardId, wider);
+    try {
+      // The new replica must host the group (started, passive) before the leader contacts it.
+      awaitHosted(shard, to);
+      changeConfiguration(shard, wider);
+    } catch (RuntimeException e) {
+      LOG.warn("node {}: adding node {} to shard {} of {} failed, reverting: {}", node.nodeId(), to, shardId, collection, e.toString());
+      setReplicas(collection, shardId, shard.replicas());
+      throw e;
+    }
+  }
+
+  private void doDrop(String collection, int shardId, long peer) {
+    ShardPlacement shard = shard(collection, shardId);
+    if (!shard.replicas().contains(peer)) {
+      throw new BadRequestException("Wrong input: peer " + peer + " holds no replica of shard " + shardId + " of `" + collection + "`");
+    }
+    if (shard.replicas().size() == 1) {
+      throw new BadRequestException("Wrong input: peer " + peer + " holds the last replica of shard " + shardId
+          + " of `" + collection + "`; replicate it elsewhere first");
+    }
+    List<Long> narrower = new ArrayList<>(shard.replicas());
+    narrower.remove(peer);
+    LOG.info("node {}: dropping the replica of shard {} of {} on node {}", node.nodeId(), shardId, collection, peer);
+    changeConfiguration(shard, narrower);
+    setReplicas(collection, shardId, narrower);
+  }
+
+  private ShardPlacement shard(String collection, int shardId) {
+    CollectionDescriptor c = node.clusterState().collections().get(collection);
+    if (c == null) {
+      throw new CollectionNotFoundException(collection);
+    }
+    if (shardId < 0 || shardId >= c.shardMap().shardCount()) {
+      throw new BadRequestException("Wrong input: shard " + shardId + " does not exist in collection `" + collection + "`");
+    }
+    return c.shardMap().shard(shardId);
+  }
+
+  private void setReplicas(String collection, int shardId, List<Long> replicas) {
+    long index = node.catalogInternal().setShardReplicas(collection, shardId, replicas).join();
+    node.catalogInternal().awaitApplied(index);
+  }
+
+  /** Polls the node's Raft server until it hosts the shard's group. */
+  private void awaitHosted(ShardPlacement shard, long nodeId) {
+    NodeAddress address = node.clusterState().nodes().get(nodeId);
+    RaftPeer peer = RaftNode.peer(nodeId, address.raftAddress());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOSTED_TIMEOUT_MS);
+    org.apache.ratis.protocol.RaftGroupId groupId = org.apache.ratis.protocol.RaftGroupId.valueOf(shard.groupId());
+    try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer))) {
+      while (true) {
+        try {
+          if (client.getGroupManagementApi(peer.getId()).info(groupId).isSuccess()) {
+            return;
+          }
+        } catch (IOException notYet) {
+          // the group is not there yet
+        }
+        if (System.nanoTime() > deadline) {
+          throw new ShardUnavailableException("node " + nodeId + " did not start hosting shard " + shard.shardId()
+              + " within " + HOSTED_TIMEOUT_MS + " ms", null);
+        }
+        Thread.sleep(100);
+      }
+    } catch (IOException e) {
+      throw new ShardUnavailableException("cannot reach node " + nodeId + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ShardUnavailableException("interrupted", e);
+    }
+  }
+
+  /** Asks the shard group's leader to change its configuration; returns once the change committed. */
+  private void changeConfiguration(ShardPlacement shard, List<Long> replicas) {
+    var nodes = node.clusterState().nodes();
+    RaftGroup current = node.shardGroup(shard.groupId(), shard.replicas(), nodes);
+    List<RaftPeer> peers = node.shardGroup(shard.groupId(), replicas, nodes).getPeers().stream().toList();
+    RaftProperties properties = new RaftProperties();
+    org.apache.ratis.RaftConfigKeys.Rpc.setType(properties, org.apache.ratis.rpc.SupportedRpcType.NETTY);
+    org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+    try (RaftClient client = RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(current)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))
+        .build()) {
+      RaftClientReply reply = client.admin().setConfiguration(peers);
+      if (!reply.isSuccess()) {
+        throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change refused: " + reply.getException(), reply.getException());
+      }
+    } catch (IOException e) {
+      throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    worker.shutdownNow();
+  }
+}
