@@ -62,9 +62,9 @@ final class IndexBenchmark {
       Engine engine = switch (name) {
         case "quiver" -> quiver;
         case "quiver-heap" -> new QuiverEngine(options.m(), options.efConstruction(), null, true);
-        case "quiver-int8" -> new QuiverInt8Engine(options.m(), options.efConstruction(), 2);
+        case "quiver-int8" -> new QuiverInt8Engine(options.m(), options.efConstruction(), 1.5f);
         case "quiver-binary" -> new QuiverBinaryEngine(quiver, 10);
-        case "quiver-pq" -> new QuiverPqEngine(quiver, 10);
+        case "quiver-pq" -> new QuiverPqEngine(quiver, 5);
         case "lucene" -> new LuceneEngine(options.m(), options.efConstruction());
         case "jvector" -> new JVectorEngine(options.m(), options.efConstruction());
         case "exact" -> new ExactEngine();

@@ -87,9 +87,10 @@ public final class QuiverEngine implements Engine {
   @Override
   public Searcher searcher() {
     HnswIndex index = mapped != null ? mapped : built;
+    HnswIndex searched = index;
     HnswSearcher searcher = new HnswSearcher();
     return (query, k, ef) -> {
-      TopHits hits = index.search(searcher, query, k, ef, OrdFilter.ALL);
+      TopHits hits = searched.search(searcher, query, k, ef, OrdFilter.ALL);
       return hits.ords();
     };
   }
