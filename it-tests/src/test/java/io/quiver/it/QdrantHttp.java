@@ -45,4 +45,9 @@ final class QdrantHttp {
     }
     return new Reply(r.statusCode(), parsed, r.body());
   }
+
+  @Override
+  public String toString() {
+    return baseUrl;
+  }
 }
