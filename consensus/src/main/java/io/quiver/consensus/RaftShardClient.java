@@ -70,8 +70,8 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<Long> count(ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.Count()), consistency, DataInputStream::readLong);
+  public CompletableFuture<Long> count(io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.Count(filter)), consistency, DataInputStream::readLong);
   }
 
   private CompletableFuture<Long> write(Message command) {

@@ -76,6 +76,7 @@ final class ShardMessages {
           if (r.scoreThreshold() != null) {
             out.writeFloat(r.scoreThreshold());
           }
+          writeFilter(r.filter(), out);
         }
         case ShardQuery.Retrieve r -> {
           out.writeByte(RETRIEVE);
@@ -83,7 +84,10 @@ final class ShardMessages {
           out.writeBoolean(r.withPayload());
           out.writeBoolean(r.withVector());
         }
-        case ShardQuery.Count c -> out.writeByte(COUNT);
+        case ShardQuery.Count c -> {
+          out.writeByte(COUNT);
+          writeFilter(c.filter(), out);
+        }
       }
     });
   }
@@ -99,12 +103,23 @@ final class ShardMessages {
         boolean withPayload = in.readBoolean();
         boolean withVector = in.readBoolean();
         Float threshold = in.readBoolean() ? in.readFloat() : null;
-        yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold));
+        yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold, readFilter(in)));
       }
       case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
-      case COUNT -> new ShardQuery.Count();
+      case COUNT -> new ShardQuery.Count(readFilter(in));
       default -> throw new IOException("unknown shard query type " + type);
     };
+  }
+
+  private static void writeFilter(io.quiver.storage.filter.Filter filter, java.io.DataOutput out) throws IOException {
+    out.writeBoolean(filter != null);
+    if (filter != null) {
+      io.quiver.storage.filter.FilterCodec.write(filter, out);
+    }
+  }
+
+  private static io.quiver.storage.filter.Filter readFilter(java.io.DataInput in) throws IOException {
+    return in.readBoolean() ? io.quiver.storage.filter.FilterCodec.read(in) : null;
   }
 
   static Message okIndex(long index) {

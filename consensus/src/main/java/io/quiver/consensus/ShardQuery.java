@@ -10,5 +10,6 @@ sealed interface ShardQuery {
 
   record Retrieve(List<PointId> ids, boolean withPayload, boolean withVector) implements ShardQuery {}
 
-  record Count() implements ShardQuery {}
+  /** The number of points matching {@code filter} (null: all). */
+  record Count(io.quiver.storage.filter.Filter filter) implements ShardQuery {}
 }

@@ -153,7 +153,7 @@ final class ShardStateMachine extends BaseStateMachine {
       Message reply = switch (query) {
         case ShardQuery.Search s -> ShardMessages.okScored(shard.search(s.request()));
         case ShardQuery.Retrieve r -> ShardMessages.okRecords(shard.retrieve(r.ids(), r.withPayload(), r.withVector()));
-        case ShardQuery.Count c -> ShardMessages.okIndex(shard.count());
+        case ShardQuery.Count c -> ShardMessages.okIndex(shard.count(c.filter()));
       };
       return CompletableFuture.completedFuture(reply);
     } catch (BadRequestException e) {

@@ -176,6 +176,39 @@ class SingleNodeApiIT {
   }
 
   @Test
+  void filteredQueryAndCount() throws Exception {
+    String c = "/collections/filtered";
+    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},\"shard_number\":2}", 200);
+    StringBuilder points = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 40; i++) {
+      String city = i % 3 == 0 ? "Berlin" : i % 3 == 1 ? "London" : "Paris";
+      points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[").append(i).append(",0],")
+          .append("\"payload\":{\"city\":\"").append(city).append("\",\"n\":").append(i)
+          .append(",\"tags\":[\"t").append(i % 5).append("\"]}}");
+    }
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString(), 200);
+    String filter = "{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"Berlin\"}},{\"key\":\"n\",\"range\":{\"gte\":10}}],"
+        + "\"must_not\":[{\"key\":\"tags\",\"match\":{\"any\":[\"t2\"]}}]}";
+    // The oracle: Berlin is i % 3 == 0, n is i, tag t2 is i % 5 == 2; nearest to [0, 0] means smallest i.
+    List<Integer> matching = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      if (i % 3 == 0 && i >= 10 && i % 5 != 2) {
+        matching.add(i);
+      }
+    }
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[0,0],\"limit\":3,\"filter\":" + filter + "}", 200).result().get("points");
+    assertEquals(matching.subList(0, 3), List.of(hits.get(0).get("id").asInt(), hits.get(1).get("id").asInt(), hits.get(2).get("id").asInt()));
+    assertEquals(matching.size(), call("POST", "/collections/{collection_name}/points/count", c + "/points/count",
+        "{\"filter\":" + filter + "}", 200).result().get("count").asInt());
+    JsonNode old = call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
+        "{\"vector\":[40,0],\"limit\":1,\"filter\":{\"should\":[{\"has_id\":[5,7]}]}}", 200).result();
+    assertEquals(7, old.get(0).get("id").asInt());
+    assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[0,0],\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"gte\":\"x\"}}]}}", 400, "filter.must[0].range");
+  }
+
+  @Test
   void badInputIsRejectedAndWritesNothing() throws Exception {
     String c = "/collections/strict";
     call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":3,\"distance\":\"Euclid\"}}", 200);

@@ -86,7 +86,7 @@ public final class PointsRouter {
     boolean higherIsBetter = params == null || params.distance().higherIsBetter();
     int perShard = request.limit() + offset;
     SearchRequest shardRequest = new SearchRequest(request.vectorName(), request.vector(), perShard,
-        request.withPayload(), request.withVector(), request.scoreThreshold());
+        request.withPayload(), request.withVector(), request.scoreThreshold(), request.filter());
     List<CompletableFuture<List<ScoredPoint>>> parts = new ArrayList<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
       parts.add(withDeadline(client(c, shard).search(shardRequest, consistency), c, shard));
@@ -126,10 +126,15 @@ public final class PointsRouter {
 
   /** The exact number of points in the collection, summed over its shards. */
   public CompletableFuture<Long> count(String collection, ReadConsistency consistency) {
+    return count(collection, null, consistency);
+  }
+
+  /** The exact number of points matching {@code filter} (null: all), summed over the shards. */
+  public CompletableFuture<Long> count(String collection, io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
     CollectionDescriptor c = collection(collection);
     List<CompletableFuture<Long>> parts = new ArrayList<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).count(consistency), c, shard));
+      parts.add(withDeadline(client(c, shard).count(filter, consistency), c, shard));
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
         .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());

@@ -30,5 +30,10 @@ public interface ShardClient {
   CompletableFuture<List<PointRecord>> retrieve(
       List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency);
 
-  CompletableFuture<Long> count(ReadConsistency consistency);
+  /** The number of points the filter matches (null: all points). */
+  CompletableFuture<Long> count(io.quiver.storage.filter.Filter filter, ReadConsistency consistency);
+
+  default CompletableFuture<Long> count(ReadConsistency consistency) {
+    return count(null, consistency);
+  }
 }

@@ -65,6 +65,15 @@ final class AppendableSegment {
     return ordById.size();
   }
 
+  /** Every live point's id, in ord order. */
+  List<PointId> liveIds() {
+    List<PointId> ids = new ArrayList<>(ordById.size());
+    for (int ord = live.nextSetBit(0); ord >= 0; ord = live.nextSetBit(ord + 1)) {
+      ids.add(idByOrd.get(ord));
+    }
+    return ids;
+  }
+
   long version(PointId id) {
     Integer ord = ordById.get(id);
     return ord == null ? -1 : versionByOrd.get(ord);
@@ -87,7 +96,8 @@ final class AppendableSegment {
    * Exact top-{@code limit} by scanning every live ord. Hits come back best first, ties by id.
    * The query must be prepared for the vector's distance.
    */
-  List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Float scoreThreshold) {
+  List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Float scoreThreshold,
+      java.util.function.Predicate<PointId> accept) {
     Distance distance = config.get(vectorName).distance();
     List<float[]> vectors = vectorsByName.get(vectorName);
     var bestFirst = ScoredPoint.bestFirst(distance.higherIsBetter());
@@ -97,6 +107,9 @@ final class AppendableSegment {
       return List.of();
     }
     for (int ord = live.nextSetBit(0); ord >= 0; ord = live.nextSetBit(ord + 1)) {
+      if (accept != null && !accept.test(idByOrd.get(ord))) {
+        continue;
+      }
       float score = distance.score(preparedQuery, vectors.get(ord));
       if (scoreThreshold != null && distance.isBetter(scoreThreshold, score)) {
         continue;

@@ -134,7 +134,8 @@ public final class Shard implements AutoCloseable {
     float[] query = config.get(request.vectorName()).distance().prepare(request.vector());
     lock.readLock().lock();
     try {
-      List<ScoredPoint> hits = segment.search(request.vectorName(), query, request.limit(), request.scoreThreshold());
+      List<ScoredPoint> hits = segment.search(request.vectorName(), query, request.limit(), request.scoreThreshold(),
+          matcher(request.filter()));
       if (!request.withPayload() && !request.withVector()) {
         return hits;
       }
@@ -171,12 +172,39 @@ public final class Shard implements AutoCloseable {
 
   /** The number of points stored. */
   public long count() {
+    return count(null);
+  }
+
+  /** The number of points the filter matches (all points for a null filter). */
+  public long count(io.quiver.storage.filter.Filter filter) {
     lock.readLock().lock();
     try {
-      return segment.liveCount();
+      if (filter == null) {
+        return segment.liveCount();
+      }
+      var accept = matcher(filter);
+      long n = 0;
+      for (PointId id : segment.liveIds()) {
+        if (accept.test(id)) {
+          n++;
+        }
+      }
+      return n;
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * The filter as a test of a point id, reading payloads from the store. Without a payload index
+   * this is a scan: every candidate's payload is read (issue 4 brings indexes and a query planner).
+   * Every point has every configured vector, so {@code has_vector} holds for configured names.
+   */
+  private java.util.function.Predicate<PointId> matcher(io.quiver.storage.filter.Filter filter) {
+    if (filter == null) {
+      return null;
+    }
+    return id -> filter.matches(id, store.payload(id), name -> config.get(name) != null);
   }
 
   /**

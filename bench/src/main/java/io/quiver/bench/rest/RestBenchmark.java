@@ -76,6 +76,9 @@ public final class RestBenchmark {
       }
       System.out.printf(Locale.ROOT, "collection: %d points x %d dims, %d shard(s) x %d replica(s), Cosine, exact search, via %s%n",
           (long) upserts * batch, dim, shards, replication, url);
+      String cluster = get("/collections/" + collection + "/cluster");
+      System.out.println("shard leaders on the node written through: "
+          + (cluster.split("\"role\":\"Leader\"", -1).length - 1) + " of " + shards);
       System.out.printf(Locale.ROOT, "ingest: %.0f points/s (sequential wait=true batches)%n",
           upserts * batch / (Arrays.stream(upsertMs).sum() / 1000));
       print("upsert wait=true, " + batch + " points", upsertMs);
@@ -111,6 +114,11 @@ public final class RestBenchmark {
       s.append(d == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextGaussian()));
     }
     return s.append("]").toString();
+  }
+
+  private String get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return r.body();
   }
 
   private void send(String method, String path, String body) throws IOException, InterruptedException {

@@ -99,10 +99,8 @@ public final class PointsApi {
   private CompletableFuture<RestResponse> count(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     JsonNode body = request.jsonBody(false);
-    if (body.hasNonNull("filter")) {
-      throw ApiException.badRequest("Wrong input: counting with a `filter` is not supported yet");
-    }
-    return router.count(c.name(), ConsistencyParam.parse(request))
+    var filter = body.hasNonNull("filter") ? io.quiver.node.api.filter.FilterJson.parse(body.get("filter"), "filter") : null;
+    return router.count(c.name(), filter, ConsistencyParam.parse(request))
         .thenApply(n -> RestResponse.ok(Map.of("count", n)));
   }
 
@@ -144,9 +142,7 @@ public final class PointsApi {
   }
 
   private CompletableFuture<ArrayNode> search(RestRequest request, CollectionDescriptor c, JsonNode body, String using, float[] vector) {
-    if (body.hasNonNull("filter")) {
-      throw ApiException.badRequest("Wrong input: `filter` is not supported yet");
-    }
+    var filter = body.hasNonNull("filter") ? io.quiver.node.api.filter.FilterJson.parse(body.get("filter"), "filter") : null;
     new PointValidator(c.config().vectors()).validateQuery(using, vector);
     int limit = intParam(body, "limit", 10, 0, SearchRequest.MAX_LIMIT);
     int offset = intParam(body, "offset", 0, 0, SearchRequest.MAX_LIMIT);
@@ -154,7 +150,7 @@ public final class PointsApi {
     boolean withVector = VectorSelector.parse(body.get("with_vector"), false);
     Float threshold = body.hasNonNull("score_threshold") ? (float) body.get("score_threshold").asDouble() : null;
     ReadConsistency consistency = ConsistencyParam.parse(request);
-    SearchRequest search = new SearchRequest(using, vector, limit, payload.enabled(), withVector, threshold);
+    SearchRequest search = new SearchRequest(using, vector, limit, payload.enabled(), withVector, threshold, filter);
     return router.search(c.name(), search, offset, consistency).thenApply(hits -> results.scored(hits, payload));
   }
 
