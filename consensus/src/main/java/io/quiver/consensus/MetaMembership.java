@@ -6,10 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
@@ -34,33 +30,15 @@ final class MetaMembership implements AutoCloseable {
   private static final long RETRY_DELAY_MS = 1000;
 
   private final RaftNode node;
-  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "meta-membership");
-    t.setDaemon(true);
-    return t;
-  });
-  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final CoalescingTask task;
 
   MetaMembership(RaftNode node) {
     this.node = node;
+    this.task = new CoalescingTask("meta-membership", RETRY_DELAY_MS, this::reconcile);
   }
 
   void onStateChanged(ClusterState state) {
-    if (scheduled.compareAndSet(false, true)) {
-      executor.execute(this::pass);
-    }
-  }
-
-  private void pass() {
-    scheduled.set(false);
-    try {
-      reconcile();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("node {}: meta membership change failed, retrying: {}", node.nodeId(), e.toString());
-      if (scheduled.compareAndSet(false, true)) {
-        executor.schedule(this::pass, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
-      }
-    }
+    task.trigger();
   }
 
   private void reconcile() throws IOException {
@@ -70,8 +48,8 @@ final class MetaMembership implements AutoCloseable {
     }
     RaftConfiguration conf = division.getRaftConf();
     if (!conf.getPreviousPeers().isEmpty()) {
-      // A configuration change is in progress; the next state change or retry looks again.
-      scheduleRetry();
+      // A configuration change is in progress; look again later.
+      task.retryLater();
       return;
     }
     Map<Long, NodeAddress> nodes = node.meta().state().nodes();
@@ -118,14 +96,8 @@ final class MetaMembership implements AutoCloseable {
     return id.startsWith("n") ? Long.parseLong(id.substring(1)) : -1;
   }
 
-  private void scheduleRetry() {
-    if (scheduled.compareAndSet(false, true)) {
-      executor.schedule(this::pass, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
-    }
-  }
-
   @Override
   public void close() {
-    executor.shutdownNow();
+    task.close();
   }
 }

@@ -266,13 +266,18 @@ public final class RaftNode implements Closeable {
     return RaftGroup.valueOf(RaftGroupId.valueOf(groupId), peers);
   }
 
+  /** A client of a group whose requests retry (every 100 ms) for up to the request timeout. */
   RaftClient newClient(RaftGroup group) {
-    RaftProperties clientProperties = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
-    RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
     long sleepMs = 100;
     int attempts = (int) Math.max(1, config.requestTimeout().toMillis() / sleepMs);
-    RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
+    return newClient(group, TimeDuration.valueOf(3, TimeUnit.SECONDS),
+        RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)));
+  }
+
+  RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry) {
+    RaftProperties clientProperties = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, requestTimeout);
     return RaftClient.newBuilder()
         .setClientId(ClientId.randomId())
         .setProperties(clientProperties)

@@ -7,11 +7,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -31,18 +26,14 @@ final class ShardGroupReconciler implements AutoCloseable {
   private static final long RETRY_DELAY_MS = 1000;
 
   private final RaftNode node;
-  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "shard-reconciler");
-    t.setDaemon(true);
-    return t;
-  });
-  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final CoalescingTask task;
   private volatile boolean started;
   private volatile boolean converged;
-  private RaftClient admin; // only touched on the executor thread
+  private RaftClient admin; // only touched on the task's thread
 
   ShardGroupReconciler(RaftNode node) {
     this.node = node;
+    this.task = new CoalescingTask("shard-reconciler", RETRY_DELAY_MS, this::pass);
   }
 
   /**
@@ -57,8 +48,8 @@ final class ShardGroupReconciler implements AutoCloseable {
   /** Called on the meta apply thread for every new state: schedules a pass and returns. */
   void onStateChanged(ClusterState state) {
     converged = false;
-    if (started && scheduled.compareAndSet(false, true)) {
-      executor.execute(this::pass);
+    if (started) {
+      task.trigger();
     }
   }
 
@@ -66,18 +57,10 @@ final class ShardGroupReconciler implements AutoCloseable {
     return converged;
   }
 
-  private void pass() {
-    scheduled.set(false);
+  private void pass() throws IOException {
     ClusterState state = node.meta().state();
-    try {
-      reconcile(state);
-      converged = node.meta().state() == state;
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("node {}: reconcile at index {} failed, retrying: {}", node.nodeId(), state.appliedIndex(), e.toString());
-      if (scheduled.compareAndSet(false, true)) {
-        executor.schedule(this::pass, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
-      }
-    }
+    reconcile(state);
+    converged = node.meta().state() == state;
   }
 
   private void reconcile(ClusterState state) throws IOException {
@@ -126,16 +109,13 @@ final class ShardGroupReconciler implements AutoCloseable {
 
   @Override
   public void close() {
-    executor.shutdownNow();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-      if (admin != null) {
+    task.close();
+    if (admin != null) {
+      try {
         admin.close();
+      } catch (IOException e) {
+        LOG.warn("node {}: closing the admin client failed", node.nodeId(), e);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      LOG.warn("node {}: closing the admin client failed", node.nodeId(), e);
     }
   }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
@@ -164,14 +163,8 @@ public final class ShardReplicaChanges implements AutoCloseable {
     var nodes = node.clusterState().nodes();
     RaftGroup current = node.shardGroup(shard.groupId(), shard.replicas(), nodes);
     List<RaftPeer> peers = node.shardGroup(shard.groupId(), replicas, nodes).getPeers().stream().toList();
-    RaftProperties properties = new RaftProperties();
-    org.apache.ratis.RaftConfigKeys.Rpc.setType(properties, org.apache.ratis.rpc.SupportedRpcType.NETTY);
-    org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(5, TimeUnit.SECONDS));
-    try (RaftClient client = RaftClient.newBuilder()
-        .setProperties(properties)
-        .setRaftGroup(current)
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))
-        .build()) {
+    try (RaftClient client = node.newClient(current, TimeDuration.valueOf(5, TimeUnit.SECONDS),
+        RetryPolicies.retryUpToMaximumCountWithFixedSleep(CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
       RaftClientReply reply = client.admin().setConfiguration(peers);
       if (!reply.isSuccess()) {
         throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change refused: " + reply.getException(), reply.getException());
