@@ -29,6 +29,12 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     return new ClusterState(index, n, collections);
   }
 
+  ClusterState withoutNode(long index, long nodeId) {
+    TreeMap<Long, NodeAddress> n = new TreeMap<>(nodes);
+    n.remove(nodeId);
+    return new ClusterState(index, n, collections);
+  }
+
   ClusterState withCollection(long index, CollectionDescriptor collection) {
     TreeMap<String, CollectionDescriptor> c = new TreeMap<>(collections);
     c.put(collection.name(), collection);

@@ -12,6 +12,9 @@ sealed interface MetaCommand {
 
   record DeleteCollection(String name) implements MetaCommand {}
 
+  /** Removes a node that holds no shard replica from the cluster. */
+  record RemoveNode(long nodeId) implements MetaCommand {}
+
   /** Replaces the replica set of one shard (a replica added, moved or dropped); a new shard-map epoch. */
   record SetShardReplicas(String collection, int shardId, java.util.List<Long> replicas) implements MetaCommand {}
 }

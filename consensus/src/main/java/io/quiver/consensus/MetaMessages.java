@@ -21,7 +21,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The log, reply and snapshot formats of the meta group.
  *
  * <pre>
- * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete, 4 set shard replicas) | body
+ * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete, 4 set shard replicas, 5 remove node) | body
  * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict) | long or message
  * snapshot: magic "QMS1" | version 1 | applied index | nodes | collections
  * </pre>
@@ -42,6 +42,7 @@ final class MetaMessages {
   private static final byte CREATE_COLLECTION = 2;
   private static final byte DELETE_COLLECTION = 3;
   private static final byte SET_SHARD_REPLICAS = 4;
+  private static final byte REMOVE_NODE = 5;
 
   private MetaMessages() {}
 
@@ -61,6 +62,10 @@ final class MetaMessages {
         case MetaCommand.DeleteCollection d -> {
           out.writeByte(DELETE_COLLECTION);
           out.writeUTF(d.name());
+        }
+        case MetaCommand.RemoveNode r -> {
+          out.writeByte(REMOVE_NODE);
+          out.writeLong(r.nodeId());
         }
         case MetaCommand.SetShardReplicas r -> {
           out.writeByte(SET_SHARD_REPLICAS);
@@ -82,6 +87,7 @@ final class MetaMessages {
       case REGISTER_NODE -> new MetaCommand.RegisterNode(in.readLong(), readAddress(in));
       case CREATE_COLLECTION -> new MetaCommand.CreateCollection(in.readUTF(), readConfig(in));
       case DELETE_COLLECTION -> new MetaCommand.DeleteCollection(in.readUTF());
+      case REMOVE_NODE -> new MetaCommand.RemoveNode(in.readLong());
       case SET_SHARD_REPLICAS -> {
         String collection = in.readUTF();
         int shardId = in.readInt();

@@ -112,6 +112,20 @@ final class MetaStateMachine extends BaseStateMachine {
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
         }
+        case MetaCommand.RemoveNode r -> {
+          String holds = replicasOn(current, r.nodeId());
+          if (!current.nodes().containsKey(r.nodeId())) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_NOT_FOUND, "Not found: peer " + r.nodeId() + " is not a member of the cluster");
+          } else if (holds != null) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, "Wrong input: peer " + r.nodeId()
+                + " still holds replicas (" + holds + "); move or drop them first");
+          } else {
+            next = current.withoutNode(index, r.nodeId());
+            reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+          }
+        }
         case MetaCommand.SetShardReplicas r -> {
           String problem = checkReplicas(current, r);
           if (problem != null) {
@@ -142,6 +156,19 @@ final class MetaStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(entry.getTerm(), index);
     publish(next);
     return CompletableFuture.completedFuture(reply);
+  }
+
+  /** The shards with a replica on {@code nodeId}, as "collection/shard, ...", or null when none. */
+  private static String replicasOn(ClusterState state, long nodeId) {
+    java.util.List<String> held = new java.util.ArrayList<>();
+    for (CollectionDescriptor c : state.collections().values()) {
+      for (var s : c.shardMap().shards()) {
+        if (s.replicas().contains(nodeId)) {
+          held.add(c.name() + "/" + s.shardId());
+        }
+      }
+    }
+    return held.isEmpty() ? null : String.join(", ", held);
   }
 
   /** Why a replica change is invalid in {@code state}, or null when it is valid. Deterministic. */

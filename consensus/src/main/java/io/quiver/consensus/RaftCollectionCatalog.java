@@ -67,6 +67,17 @@ final class RaftCollectionCatalog implements CollectionCatalog {
         });
   }
 
+  /**
+   * Removes a node that holds no replica from the cluster (the meta leader then drops it from the
+   * meta group). Fails with a 400-kind error while it holds replicas, 404-kind when unknown.
+   */
+  public CompletableFuture<Long> removeNode(long nodeId) {
+    return send(new MetaCommand.RemoveNode(nodeId), "peer " + nodeId).thenApplyAsync(index -> {
+      awaitApplied(index);
+      return index;
+    }, waits);
+  }
+
   /** Replaces the replicas of one shard in the metadata; completes with the log index. */
   CompletableFuture<Long> setShardReplicas(String collection, int shardId, List<Long> replicas) {
     return send(new MetaCommand.SetShardReplicas(collection, shardId, replicas), collection);
@@ -95,8 +106,10 @@ final class RaftCollectionCatalog implements CollectionCatalog {
           return switch (reply.status()) {
             case MetaMessages.STATUS_OK -> reply.value();
             case MetaMessages.STATUS_CONFLICT -> throw new CollectionAlreadyExistsException(subject);
-            case MetaMessages.STATUS_NOT_FOUND -> throw reply.message() != null && reply.message().startsWith("Not found")
-                ? new io.quiver.sharding.CollectionNotFoundException(subject) : new NotFound(subject);
+            case MetaMessages.STATUS_NOT_FOUND -> throw command instanceof MetaCommand.RemoveNode
+                ? new BadRequestException(reply.message())
+                : reply.message() != null && reply.message().startsWith("Not found")
+                    ? new io.quiver.sharding.CollectionNotFoundException(subject) : new NotFound(subject);
             default -> throw new BadRequestException(reply.message());
           };
         });

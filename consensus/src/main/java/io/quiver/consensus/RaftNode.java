@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -164,6 +165,11 @@ public final class RaftNode implements Closeable {
   /** Adding, dropping and moving shard replicas. */
   public ShardReplicaChanges replicaChanges() {
     return replicaChanges;
+  }
+
+  /** Removes a node without replicas from the cluster ({@code DELETE /cluster/peer/{id}}). */
+  public CompletableFuture<Long> removeNode(long nodeId) {
+    return catalog.removeNode(nodeId);
   }
 
   RaftCollectionCatalog catalogInternal() {

@@ -88,6 +88,16 @@ class ShardMoveIT {
       for (JsonNode s : oldLocal) {
         assertTrue(s.get("shard_id").asInt() != 0, "the old replica is gone: " + oldLocal);
       }
+
+      // A peer that holds a replica cannot be removed; one that holds none can, and leaves /cluster.
+      long busy = replicaOf(http, nodes, 1);
+      QdrantHttp.Reply refused = http.send("DELETE", "/cluster/peer/" + busy, null);
+      assertEquals(400, refused.status(), refused.raw());
+      assertTrue(refused.raw().contains("m/1"), refused.raw());
+      if (oldLocal.isEmpty()) {
+        assertEquals(200, http.send("DELETE", "/cluster/peer/" + from, null).status());
+        assertTrue(!http.get("/cluster").result().get("peers").has(Long.toString(from)), "removed peer is gone");
+      }
     } finally {
       for (NodeProcess n : nodes) {
         n.close();

@@ -36,7 +36,23 @@ public final class ClusterApi {
   public void register(RestRoutes routes) {
     routes.add("GET", "/cluster", this::cluster)
         .add("GET", "/collections/{collection_name}/cluster", this::collectionCluster)
-        .add("POST", "/collections/{collection_name}/cluster", this::updateCollectionCluster);
+        .add("POST", "/collections/{collection_name}/cluster", this::updateCollectionCluster)
+        .add("DELETE", "/cluster/peer/{peer_id}", this::removePeer);
+  }
+
+  /** Removes a peer that holds no replica; one that still does is refused with 400 (no {@code force} yet). */
+  private CompletableFuture<RestResponse> removePeer(RestRequest request) {
+    String text = request.pathParam("peer_id");
+    long peer;
+    try {
+      peer = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw io.quiver.node.http.ApiException.badRequest("Validation error in path parameters: `peer_id` must be a peer id, got `" + text + "`");
+    }
+    if (request.booleanParam("force", false)) {
+      throw io.quiver.node.http.ApiException.badRequest("Wrong input: `force` is not supported yet; move or drop the peer's replicas first");
+    }
+    return raft.removeNode(peer).thenApply(index -> RestResponse.ok(true));
   }
 
   /**
