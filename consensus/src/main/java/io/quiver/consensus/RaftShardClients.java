@@ -6,6 +6,7 @@ import io.quiver.sharding.ShardPlacement;
 import java.io.IOException;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.protocol.RaftGroup;
 import org.slf4j.Logger;
@@ -39,7 +40,9 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
   private void evict(ShardPlacement placement) {
     RaftShardClient client = clients.remove(placement);
     if (client != null) {
-      closeQuietly(client);
+      // Not on this thread: it is the Ratis client's own reply thread, and closing the client
+      // from it waits (5 s) for the client's channel to close.
+      CompletableFuture.runAsync(() -> closeQuietly(client));
     }
   }
 
