@@ -1,11 +1,13 @@
 package io.quiver.node.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.consensus.ClusterState;
 import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.RaftStatus;
+import io.quiver.node.http.ApiException;
 import io.quiver.node.http.RestRequest;
 import io.quiver.node.http.RestResponse;
 import io.quiver.node.http.RestRoutes;
@@ -47,10 +49,10 @@ public final class ClusterApi {
     try {
       peer = Long.parseLong(text);
     } catch (NumberFormatException e) {
-      throw io.quiver.node.http.ApiException.badRequest("Validation error in path parameters: `peer_id` must be a peer id, got `" + text + "`");
+      throw ApiException.badRequest("Validation error in path parameters: `peer_id` must be a peer id, got `" + text + "`");
     }
     if (request.booleanParam("force", false)) {
-      throw io.quiver.node.http.ApiException.badRequest("Wrong input: `force` is not supported yet; move or drop the peer's replicas first");
+      throw ApiException.badRequest("Wrong input: `force` is not supported yet; move or drop the peer's replicas first");
     }
     return raft.removeNode(peer).thenApply(index -> RestResponse.ok(true));
   }
@@ -62,7 +64,7 @@ public final class ClusterApi {
    */
   private CompletableFuture<RestResponse> updateCollectionCluster(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
-    com.fasterxml.jackson.databind.JsonNode body = request.jsonBody(true);
+    JsonNode body = request.jsonBody(true);
     CompletableFuture<Void> done;
     if (body.has("move_shard")) {
       var op = body.get("move_shard");
@@ -76,27 +78,27 @@ public final class ClusterApi {
       var op = body.get("drop_replica");
       done = raft.replicaChanges().drop(c.name(), intField(op, "drop_replica.shard_id", "shard_id"), peer(op, "drop_replica", "peer_id"));
     } else if (body.has("abort_transfer")) {
-      throw io.quiver.node.http.ApiException.badRequest("Wrong input: no shard transfer is in progress for collection `"
+      throw ApiException.badRequest("Wrong input: no shard transfer is in progress for collection `"
           + c.name() + "` (transfers complete before their request returns)");
     } else {
-      throw io.quiver.node.http.ApiException.badRequest("Wrong input: expected one of move_shard, replicate_shard, "
+      throw ApiException.badRequest("Wrong input: expected one of move_shard, replicate_shard, "
           + "drop_replica, abort_transfer; other cluster operations are not supported yet");
     }
     return done.thenApply(ignored -> RestResponse.ok(true));
   }
 
-  private static int intField(com.fasterxml.jackson.databind.JsonNode op, String path, String field) {
-    com.fasterxml.jackson.databind.JsonNode v = op == null ? null : op.get(field);
+  private static int intField(JsonNode op, String path, String field) {
+    JsonNode v = op == null ? null : op.get(field);
     if (v == null || !v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > Integer.MAX_VALUE) {
-      throw io.quiver.node.http.ApiException.badRequest("Validation error in JSON body: `" + path + "` must be a non-negative integer");
+      throw ApiException.badRequest("Validation error in JSON body: `" + path + "` must be a non-negative integer");
     }
     return v.asInt();
   }
 
-  private static long peer(com.fasterxml.jackson.databind.JsonNode op, String operation, String field) {
-    com.fasterxml.jackson.databind.JsonNode v = op == null ? null : op.get(field);
+  private static long peer(JsonNode op, String operation, String field) {
+    JsonNode v = op == null ? null : op.get(field);
     if (v == null || !v.isIntegralNumber() || v.asLong() < 0) {
-      throw io.quiver.node.http.ApiException.badRequest("Validation error in JSON body: `" + operation + "." + field + "` must be a peer id");
+      throw ApiException.badRequest("Validation error in JSON body: `" + operation + "." + field + "` must be a peer id");
     }
     return v.asLong();
   }

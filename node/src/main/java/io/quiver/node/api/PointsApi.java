@@ -16,6 +16,7 @@ import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
 import io.quiver.storage.PointValidator;
 import io.quiver.storage.SearchRequest;
+import io.quiver.storage.VectorsConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -108,7 +109,7 @@ public final class PointsApi {
   private CompletableFuture<RestResponse> query(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     JsonNode body = request.jsonBody(false);
-    String using = textOrDefault(body.get("using"), "using", defaultVectorName(c));
+    String using = textOrDefault(body.get("using"), "using", VectorsConfig.DEFAULT);
     JsonNode query = body.get("query");
     if (query != null && query.isObject() && query.has("nearest")) {
       query = query.get("nearest");
@@ -132,7 +133,7 @@ public final class PointsApi {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     JsonNode body = request.jsonBody(true);
     JsonNode vectorNode = body.get("vector");
-    String using = defaultVectorName(c);
+    String using = VectorsConfig.DEFAULT;
     if (vectorNode != null && vectorNode.isObject()) {
       using = textOrDefault(vectorNode.get("name"), "vector.name", using);
       vectorNode = vectorNode.get("vector");
@@ -152,10 +153,6 @@ public final class PointsApi {
     ReadConsistency consistency = ConsistencyParam.parse(request);
     SearchRequest search = new SearchRequest(using, vector, limit, payload.enabled(), withVector, threshold, filter);
     return router.search(c.name(), search, offset, consistency).thenApply(hits -> results.scored(hits, payload));
-  }
-
-  private static String defaultVectorName(CollectionDescriptor c) {
-    return io.quiver.storage.VectorsConfig.DEFAULT;
   }
 
   private static String textOrDefault(JsonNode node, String field, String defaultValue) {
