@@ -93,6 +93,10 @@ final class NodeProcess implements AutoCloseable {
     throw new IllegalStateException("node not ready after " + START_TIMEOUT + "; log:\n" + logTail());
   }
 
+  int httpPort() {
+    return httpPort;
+  }
+
   String baseUrl() {
     return "http://127.0.0.1:" + httpPort;
   }

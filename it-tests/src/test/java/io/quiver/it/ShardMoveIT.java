@@ -64,7 +64,7 @@ class ShardMoveIT {
       QdrantHttp newNode = new QdrantHttp(fourth.baseUrl());
       long newPeer = newNode.get("/cluster").result().get("peer_id").asLong();
       JsonNode info = http.get("/collections/m/cluster").result();
-      long from = replicaOf(http, nodes, 0);
+      long from = replicaOf(nodes, 0);
       QdrantHttp.Reply move = http.send("POST", "/collections/m/cluster",
           "{\"move_shard\":{\"shard_id\":0,\"from_peer_id\":" + from + ",\"to_peer_id\":" + newPeer + "}}");
       assertEquals(200, move.status(), move.raw());
@@ -84,13 +84,13 @@ class ShardMoveIT {
       int n = count.result().get("count").asInt();
       assertTrue(n >= acknowledged.size() && n <= attempted.size(),
           "count " + n + " is between the acknowledged (" + acknowledged.size() + ") and the attempted (" + attempted.size() + ") writes");
-      JsonNode oldLocal = new QdrantHttp(nodeOf(nodes, from, http).baseUrl()).get("/collections/m/cluster").result().get("local_shards");
+      JsonNode oldLocal = new QdrantHttp(nodeOf(nodes, from).baseUrl()).get("/collections/m/cluster").result().get("local_shards");
       for (JsonNode s : oldLocal) {
         assertTrue(s.get("shard_id").asInt() != 0, "the old replica is gone: " + oldLocal);
       }
 
       // A peer that holds a replica cannot be removed; one that holds none can, and leaves /cluster.
-      long busy = replicaOf(http, nodes, 1);
+      long busy = replicaOf(nodes, 1);
       QdrantHttp.Reply refused = http.send("DELETE", "/cluster/peer/" + busy, null);
       assertEquals(400, refused.status(), refused.raw());
       assertTrue(refused.raw().contains("m/1"), refused.raw());
@@ -105,7 +105,7 @@ class ShardMoveIT {
     }
   }
 
-  private static long replicaOf(QdrantHttp http, List<NodeProcess> nodes, int shard) throws Exception {
+  private static long replicaOf(List<NodeProcess> nodes, int shard) throws Exception {
     for (NodeProcess n : nodes) {
       JsonNode c = new QdrantHttp(n.baseUrl()).get("/collections/m/cluster").result();
       for (JsonNode s : c.get("local_shards")) {
@@ -117,7 +117,7 @@ class ShardMoveIT {
     throw new AssertionError("no replica of shard " + shard);
   }
 
-  private static NodeProcess nodeOf(List<NodeProcess> nodes, long peer, QdrantHttp any) throws Exception {
+  private static NodeProcess nodeOf(List<NodeProcess> nodes, long peer) throws Exception {
     for (NodeProcess n : nodes) {
       if (new QdrantHttp(n.baseUrl()).get("/cluster").result().get("peer_id").asLong() == peer) {
         return n;

@@ -129,7 +129,7 @@ class ThreeNodeClusterIT {
         assertEquals(expectedTop(c3, query, 10, false), ids(h, "c3", query), "queries keep answering, seed " + seed);
       }
 
-      NodeProcess restarted = new NodeProcess(tmp.resolve("n" + victim), portOf(nodes.get(victim)), raftPorts.get(victim)).start();
+      NodeProcess restarted = new NodeProcess(tmp.resolve("n" + victim), nodes.get(victim).httpPort(), raftPorts.get(victim)).start();
       nodes.set(victim, restarted);
       QdrantHttp back = new QdrantHttp(restarted.baseUrl());
       List<QdrantHttp> all = new ArrayList<>(survivors);
@@ -143,11 +143,6 @@ class ThreeNodeClusterIT {
         n.close();
       }
     }
-  }
-
-  private static int portOf(NodeProcess node) {
-    String url = node.baseUrl();
-    return Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
   }
 
   private static void awaitReplicas(QdrantHttp h, Map<Integer, float[]> model, Set<Integer> deleted, long seed) throws Exception {

@@ -162,7 +162,7 @@ public final class Shard implements AutoCloseable {
         }
         out.add(new PointRecord(id, segment.version(id),
             withPayload ? store.payload(id) : null,
-            withVector ? new HashMap<>(segment.vectors(id)) : null));
+            withVector ? segment.vectors(id) : null));
       }
       return out;
     } finally {

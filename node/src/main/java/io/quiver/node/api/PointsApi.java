@@ -68,7 +68,10 @@ public final class PointsApi {
    * than Qdrant's); {@code wait=false} only changes the reported status, as Qdrant reports it.
    */
   private static RestResponse updateResult(long index, boolean wait) {
-    return RestResponse.ok(Map.of("operation_id", index, "status", wait ? "completed" : "acknowledged"));
+    Map<String, Object> result = new java.util.LinkedHashMap<>(); // Qdrant's field order
+    result.put("operation_id", index);
+    result.put("status", wait ? "completed" : "acknowledged");
+    return RestResponse.ok(result);
   }
 
   private CompletableFuture<RestResponse> getPoint(RestRequest request) {

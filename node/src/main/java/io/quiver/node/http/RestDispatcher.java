@@ -69,7 +69,8 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         writeRaw(ctx, keepAlive, r);
       } else {
         ObjectNode body = json.createObjectNode();
-        body.set("result", json.valueToTree(r.result()));
+        // Handlers mostly answer with trees already; converting those again would copy every hit.
+        body.set("result", r.result() instanceof com.fasterxml.jackson.databind.JsonNode tree ? tree : json.valueToTree(r.result()));
         body.put("status", "ok");
         body.put("time", seconds(startNanos));
         write(ctx, keepAlive, startNanos, r.status(), body);
