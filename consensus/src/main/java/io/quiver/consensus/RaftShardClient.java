@@ -59,6 +59,18 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
+  public CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation) {
+    return write(ShardMessages.encode(new ShardCommand.Apply(operation)));
+  }
+
+  @Override
+  public CompletableFuture<List<PointRecord>> scroll(io.quiver.storage.PointId offset, int limit,
+      io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.Scroll(offset, limit, filter, withPayload, withVector)),
+        consistency, PointCodec::readRecords);
+  }
+
+  @Override
   public CompletableFuture<List<ScoredPoint>> search(SearchRequest request, ReadConsistency consistency) {
     return read(ShardMessages.encode(new ShardQuery.Search(request)), consistency, PointCodec::readScored);
   }

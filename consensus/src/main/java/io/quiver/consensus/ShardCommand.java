@@ -9,4 +9,7 @@ sealed interface ShardCommand {
   record Upsert(List<Point> points) implements ShardCommand {}
 
   record Delete(List<PointId> ids) implements ShardCommand {}
+
+  /** A change to existing points: delete by filter, payload change, vector update. */
+  record Apply(io.quiver.storage.PointsOperation operation) implements ShardCommand {}
 }

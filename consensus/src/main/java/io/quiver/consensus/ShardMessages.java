@@ -13,8 +13,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The wire and log format of shard groups: commands (in the log), queries, and replies.
  *
  * <pre>
- * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete) | body
- * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count) | body
+ * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation) | body
+ * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll) | body
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
  * </pre>
  */
@@ -30,9 +30,11 @@ final class ShardMessages {
 
   private static final byte UPSERT = 1;
   private static final byte DELETE = 2;
+  private static final byte POINTS_OPERATION = 3;
   private static final byte SEARCH = 1;
   private static final byte RETRIEVE = 2;
   private static final byte COUNT = 3;
+  private static final byte SCROLL = 4;
 
   private ShardMessages() {}
 
@@ -47,6 +49,10 @@ final class ShardMessages {
           out.writeByte(DELETE);
           PointCodec.writeIds(d.ids(), out);
         }
+        case ShardCommand.Apply a -> {
+          out.writeByte(POINTS_OPERATION);
+          PointsOperationCodec.write(a.operation(), out);
+        }
       }
     });
   }
@@ -57,6 +63,7 @@ final class ShardMessages {
     return switch (type) {
       case UPSERT -> new ShardCommand.Upsert(PointCodec.readPoints(in));
       case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
+      case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in));
       default -> throw new IOException("unknown shard command type " + type);
     };
   }
@@ -84,6 +91,17 @@ final class ShardMessages {
           out.writeBoolean(r.withPayload());
           out.writeBoolean(r.withVector());
         }
+        case ShardQuery.Scroll s -> {
+          out.writeByte(SCROLL);
+          out.writeBoolean(s.offset() != null);
+          if (s.offset() != null) {
+            PointCodec.writeId(s.offset(), out);
+          }
+          out.writeInt(s.limit());
+          writeFilter(s.filter(), out);
+          out.writeBoolean(s.withPayload());
+          out.writeBoolean(s.withVector());
+        }
         case ShardQuery.Count c -> {
           out.writeByte(COUNT);
           writeFilter(c.filter(), out);
@@ -107,6 +125,8 @@ final class ShardMessages {
       }
       case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
       case COUNT -> new ShardQuery.Count(readFilter(in));
+      case SCROLL -> new ShardQuery.Scroll(in.readBoolean() ? PointCodec.readId(in) : null, in.readInt(),
+          readFilter(in), in.readBoolean(), in.readBoolean());
       default -> throw new IOException("unknown shard query type " + type);
     };
   }

@@ -11,5 +11,9 @@ sealed interface ShardQuery {
   record Retrieve(List<PointId> ids, boolean withPayload, boolean withVector) implements ShardQuery {}
 
   /** The number of points matching {@code filter} (null: all). */
+  /** Up to {@code limit} points from {@code offset} (null: the first) in id order, matching {@code filter}. */
+  record Scroll(io.quiver.storage.PointId offset, int limit, io.quiver.storage.filter.Filter filter,
+      boolean withPayload, boolean withVector) implements ShardQuery {}
+
   record Count(io.quiver.storage.filter.Filter filter) implements ShardQuery {}
 }

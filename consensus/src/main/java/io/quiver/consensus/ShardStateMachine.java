@@ -131,6 +131,7 @@ final class ShardStateMachine extends BaseStateMachine {
       switch (command) {
         case ShardCommand.Upsert u -> shard.upsert(u.points(), index);
         case ShardCommand.Delete d -> shard.delete(d.ids(), index);
+        case ShardCommand.Apply a -> shard.apply(a.operation(), index);
       }
       reply = ShardMessages.okIndex(index);
     } catch (BadRequestException e) {
@@ -154,6 +155,8 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardQuery.Search s -> ShardMessages.okScored(shard.search(s.request()));
         case ShardQuery.Retrieve r -> ShardMessages.okRecords(shard.retrieve(r.ids(), r.withPayload(), r.withVector()));
         case ShardQuery.Count c -> ShardMessages.okIndex(shard.count(c.filter()));
+        case ShardQuery.Scroll sc -> ShardMessages.okRecords(
+            shard.scroll(sc.offset(), sc.limit(), sc.filter(), sc.withPayload(), sc.withVector()));
       };
       return CompletableFuture.completedFuture(reply);
     } catch (BadRequestException e) {

@@ -6,6 +6,8 @@ import io.quiver.consensus.RaftNodeConfig;
 import io.quiver.node.api.ClusterApi;
 import io.quiver.node.api.CollectionsApi;
 import io.quiver.node.api.PointsApi;
+import io.quiver.node.api.PointsUpdateApi;
+import io.quiver.node.api.ScrollApi;
 import io.quiver.node.api.ServiceApi;
 import io.quiver.node.config.ConfigKey;
 import io.quiver.node.config.NodeConfig;
@@ -51,6 +53,8 @@ public final class QuiverNode implements AutoCloseable {
       new ServiceApi(raft::isReady).register(routes);
       new CollectionsApi(raft.catalog(), router, json).register(routes);
       new PointsApi(router, json).register(routes);
+      new PointsUpdateApi(router, json).register(routes);
+      new ScrollApi(router, json).register(routes);
       new ClusterApi(raft, router, json).register(routes);
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
       HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json));

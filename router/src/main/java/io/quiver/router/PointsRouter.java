@@ -12,15 +12,20 @@ import io.quiver.sharding.ShardUnavailableException;
 import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
+import io.quiver.storage.PointSelector;
+import io.quiver.storage.PointsOperation;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -74,6 +79,69 @@ public final class PointsRouter {
     byShard.forEach((shard, batch) -> writes.add(client(c, shard).delete(batch)));
     return maxIndex(writes);
   }
+
+  /**
+   * Applies a change to existing points. An id selector is split by shard like a delete; a filter
+   * selector goes to every shard, each of which resolves it against its own points when it applies
+   * the operation. Completes with the highest log index once every shard has applied its part.
+   */
+  public CompletableFuture<Long> apply(String collection, PointsOperation operation) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    switch (operation.selector()) {
+      case PointSelector.ByFilter f -> {
+        for (ShardPlacement shard : c.shardMap().shards()) {
+          writes.add(client(c, shard).apply(operation));
+        }
+      }
+      case PointSelector.Ids ids -> {
+        Map<ShardPlacement, List<PointId>> byShard =
+            groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity());
+        byShard.forEach((shard, part) -> writes.add(client(c, shard).apply(restrictTo(operation, part))));
+      }
+    }
+    return maxIndex(writes);
+  }
+
+  /** The operation narrowed to the ids of one shard. */
+  private static PointsOperation restrictTo(PointsOperation operation, List<PointId> ids) {
+    PointSelector.Ids selector = new PointSelector.Ids(ids);
+    return switch (operation) {
+      case PointsOperation.DeletePoints d -> new PointsOperation.DeletePoints(selector);
+      case PointsOperation.UpdatePayload p -> new PointsOperation.UpdatePayload(selector, p.update());
+      case PointsOperation.UpdateVectors u -> {
+        Set<PointId> keep = new HashSet<>(ids);
+        yield new PointsOperation.UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList());
+      }
+    };
+  }
+
+  /**
+   * One page of points in id order over every shard: up to {@code limit} points from {@code offset}
+   * (inclusive; null: the first) matching {@code filter}, and the id the next page starts at (null
+   * when there is none). Each shard returns its first {@code limit + 1}, so the merged
+   * {@code limit + 1}-th id, if any, is the next page's offset.
+   */
+  public CompletableFuture<ScrollPage> scroll(String collection, PointId offset, int limit,
+      io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<List<PointRecord>>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(
+          client(c, shard).scroll(offset, limit + 1, filter, withPayload, withVector, consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      List<List<PointRecord>> lists = parts.stream().map(CompletableFuture::join).toList();
+      List<PointRecord> merged = TopKMerger.merge(lists, Comparator.comparing(PointRecord::id), 0, limit + 1);
+      if (merged.size() <= limit) {
+        return new ScrollPage(merged, null);
+      }
+      return new ScrollPage(merged.subList(0, limit), merged.get(limit).id());
+    });
+  }
+
+  /** A page of {@link #scroll}: the points, and the offset of the next page (null: the last page). */
+  public record ScrollPage(List<PointRecord> points, PointId nextOffset) {}
 
   /**
    * The best {@code limit} hits after skipping {@code offset}, merged over every shard: by score

@@ -25,6 +25,19 @@ public interface ShardClient {
   /** Deletes points by id; completes with the log index of the delete. */
   CompletableFuture<Long> delete(List<PointId> ids);
 
+  /**
+   * Applies a change to existing points (delete by filter, payload change, vector update);
+   * completes with its log index once committed and applied.
+   */
+  CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation);
+
+  /**
+   * Up to {@code limit} points of this shard in id order, from {@code offset} (inclusive; null:
+   * the first), matching {@code filter} (null: all).
+   */
+  CompletableFuture<List<PointRecord>> scroll(io.quiver.storage.PointId offset, int limit,
+      io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency);
+
   CompletableFuture<List<ScoredPoint>> search(SearchRequest request, ReadConsistency consistency);
 
   CompletableFuture<List<PointRecord>> retrieve(

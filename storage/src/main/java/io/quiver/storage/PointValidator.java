@@ -24,26 +24,34 @@ public final class PointValidator {
   }
 
   public void validate(Point point) {
-    for (Map.Entry<String, float[]> e : point.vectors().entrySet()) {
+    validateVectors(point.id(), point.vectors());
+    for (String name : config.vectors().keySet()) {
+      if (!point.vectors().containsKey(name)) {
+        throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(name));
+      }
+    }
+  }
+
+  /**
+   * Checks the vectors given for a point (names known, right dimensions, finite numbers) without
+   * requiring every configured vector: for updates of some vectors of an existing point.
+   */
+  public void validateVectors(PointId id, Map<String, float[]> vectors) {
+    for (Map.Entry<String, float[]> e : vectors.entrySet()) {
       VectorParams params = config.get(e.getKey());
       if (params == null) {
         throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(e.getKey())
-            + " (point " + point.id() + ")");
+            + " (point " + id + ")");
       }
       float[] v = e.getValue();
       if (v.length != params.size()) {
         throw new BadRequestException("Wrong input: Vector dimension error: expected dim: " + params.size()
-            + ", got " + v.length + " (point " + point.id() + ", vector " + displayName(e.getKey()) + ")");
+            + ", got " + v.length + " (point " + id + ", vector " + displayName(e.getKey()) + ")");
       }
       for (float x : v) {
         if (!Float.isFinite(x)) {
-          throw new BadRequestException("Wrong input: vector of point " + point.id() + " contains a non-finite number");
+          throw new BadRequestException("Wrong input: vector of point " + id + " contains a non-finite number");
         }
-      }
-    }
-    for (String name : config.vectors().keySet()) {
-      if (!point.vectors().containsKey(name)) {
-        throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(name));
       }
     }
   }

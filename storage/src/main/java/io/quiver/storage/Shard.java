@@ -114,6 +114,107 @@ public final class Shard implements AutoCloseable {
     }
   }
 
+  /**
+   * Applies a change to existing points (delete by selector, payload change, vector update).
+   * Skipped if already applied. Ids that do not exist are ignored.
+   */
+  public void apply(PointsOperation operation, long index) {
+    if (index <= appliedIndex) {
+      return;
+    }
+    if (operation instanceof PointsOperation.UpdateVectors u) {
+      validateVectors(u);
+    }
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      List<PointId> ids = select(operation.selector());
+      Runnable afterCommit = switch (operation) {
+        case PointsOperation.DeletePoints d -> {
+          ids.forEach(batch::deletePoint);
+          yield () -> ids.forEach(segment::remove);
+        }
+        case PointsOperation.UpdatePayload p -> {
+          for (PointId id : ids) {
+            batch.putPayload(id, p.update().apply(store.payload(id)));
+          }
+          yield () -> { };
+        }
+        case PointsOperation.UpdateVectors u -> {
+          List<Map.Entry<PointId, Map<String, float[]>>> updated = new ArrayList<>();
+          for (PointsOperation.PointVectors pv : u.points()) {
+            if (!segment.contains(pv.id())) {
+              continue;
+            }
+            Map<String, float[]> vectors = new HashMap<>(segment.vectors(pv.id()));
+            vectors.putAll(prepare(pv.vectors()));
+            batch.putPoint(pv.id(), index, vectors, store.payload(pv.id()));
+            updated.add(Map.entry(pv.id(), vectors));
+          }
+          yield () -> updated.forEach(e -> segment.put(e.getKey(), index, e.getValue()));
+        }
+      };
+      batch.commit(index);
+      afterCommit.run();
+      appliedIndex = index;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void validateVectors(PointsOperation.UpdateVectors update) {
+    PointValidator validator = new PointValidator(config);
+    for (PointsOperation.PointVectors pv : update.points()) {
+      if (pv.vectors().isEmpty()) {
+        throw new BadRequestException("points: point " + pv.id() + " has no vector to update");
+      }
+      validator.validateVectors(pv.id(), pv.vectors());
+    }
+  }
+
+  /** The ids an operation applies to, resolved against the current state, in a stable order. */
+  private List<PointId> select(PointSelector selector) {
+    return switch (selector) {
+      case PointSelector.Ids ids -> ids.ids().stream().filter(segment::contains).distinct().toList();
+      case PointSelector.ByFilter f -> {
+        var accept = matcher(f.filter());
+        List<PointId> out = new ArrayList<>();
+        for (PointId id : segment.liveIds()) {
+          if (accept.test(id)) {
+            out.add(id);
+          }
+        }
+        yield out;
+      }
+    };
+  }
+
+  /**
+   * One page of points in Qdrant's id order: up to {@code limit} points with id at or after
+   * {@code offset} (null: from the first) that match {@code filter} (null: all).
+   */
+  public List<PointRecord> scroll(PointId offset, int limit, io.quiver.storage.filter.Filter filter,
+      boolean withPayload, boolean withVector) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    lock.readLock().lock();
+    try {
+      var accept = matcher(filter);
+      List<PointRecord> out = new ArrayList<>(Math.min(limit, 1024));
+      store.forEachIdFrom(offset, id -> {
+        if (segment.contains(id) && (accept == null || accept.test(id))) {
+          out.add(new PointRecord(id, segment.version(id),
+              withPayload ? store.payload(id) : null,
+              withVector ? segment.vectors(id) : null));
+        }
+        return out.size() < limit;
+      });
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Records that an entry which changes no point (a no-op, a config entry) was applied. */
   public void markApplied(long index) {
     if (index <= appliedIndex) {

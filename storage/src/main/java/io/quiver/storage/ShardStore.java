@@ -119,6 +119,20 @@ final class ShardStore implements AutoCloseable {
       }
     }
 
+    /** Replaces a point's payload only (its vectors and version stay as they are). */
+    void putPayload(PointId id, Payload payload) {
+      try {
+        byte[] key = id.toBytes();
+        if (payload.isEmpty()) {
+          batch.delete(payloads, key);
+        } else {
+          batch.put(payloads, key, payload.toBytes());
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot stage payload of " + id, e);
+      }
+    }
+
     void deletePoint(PointId id) {
       try {
         byte[] key = id.toBytes();
@@ -158,6 +172,25 @@ final class ShardStore implements AutoCloseable {
     try (RocksIterator it = db.newIterator(points)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         consumer.accept(PointId.fromBytes(it.key()), decodePoint(it.value()));
+      }
+    }
+  }
+
+  /**
+   * Calls {@code visitor} with the id of every stored point from {@code from} (inclusive; null:
+   * the first) in Qdrant's id order, until it returns false.
+   */
+  void forEachIdFrom(PointId from, java.util.function.Predicate<PointId> visitor) {
+    try (RocksIterator it = db.newIterator(points)) {
+      if (from == null) {
+        it.seekToFirst();
+      } else {
+        it.seek(from.toBytes());
+      }
+      for (; it.isValid(); it.next()) {
+        if (!visitor.test(PointId.fromBytes(it.key()))) {
+          return;
+        }
       }
     }
   }

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** {@code /collections/{c}/points...}: upsert, retrieve, delete, count, query, search. */
+/** {@code /collections/{c}/points...}: upsert, retrieve, count, query, search (changes to existing points: {@link PointsUpdateApi}). */
 public final class PointsApi {
 
   private final PointsRouter router;
@@ -38,7 +38,6 @@ public final class PointsApi {
     routes.add("PUT", "/collections/{collection_name}/points", this::upsert)
         .add("GET", "/collections/{collection_name}/points/{id}", this::getPoint)
         .add("POST", "/collections/{collection_name}/points", this::retrieve)
-        .add("POST", "/collections/{collection_name}/points/delete", this::delete)
         .add("POST", "/collections/{collection_name}/points/count", this::count)
         .add("POST", "/collections/{collection_name}/points/query", this::query)
         .add("POST", "/collections/{collection_name}/points/search", this::search);
@@ -49,29 +48,7 @@ public final class PointsApi {
     List<Point> points = PointJson.upsert(request.jsonBody(true));
     new PointValidator(c.config().vectors()).validate(points);
     boolean wait = request.booleanParam("wait", false);
-    return router.upsert(c.name(), points).thenApply(index -> updateResult(index, wait));
-  }
-
-  private CompletableFuture<RestResponse> delete(RestRequest request) {
-    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
-    JsonNode body = request.jsonBody(true);
-    if (body.hasNonNull("filter")) {
-      throw ApiException.badRequest("Wrong input: deleting points by `filter` is not supported yet; give `points`");
-    }
-    List<PointId> ids = PointJson.ids(body.get("points"), "points");
-    boolean wait = request.booleanParam("wait", false);
-    return router.delete(c.name(), ids).thenApply(index -> updateResult(index, wait));
-  }
-
-  /**
-   * Writes are answered once committed and applied whatever {@code wait} says (a stronger promise
-   * than Qdrant's); {@code wait=false} only changes the reported status, as Qdrant reports it.
-   */
-  private static RestResponse updateResult(long index, boolean wait) {
-    Map<String, Object> result = new java.util.LinkedHashMap<>(); // Qdrant's field order
-    result.put("operation_id", index);
-    result.put("status", wait ? "completed" : "acknowledged");
-    return RestResponse.ok(result);
+    return router.upsert(c.name(), points).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
   private CompletableFuture<RestResponse> getPoint(RestRequest request) {

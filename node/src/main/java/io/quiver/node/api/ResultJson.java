@@ -22,12 +22,17 @@ final class ResultJson {
   }
 
   void putId(ObjectNode node, PointId id) {
+    putId(node, "id", id);
+  }
+
+  /** Puts a point id under {@code field}: a UUID string, or an unsigned 64-bit integer. */
+  void putId(ObjectNode node, String field, PointId id) {
     if (id.isUuid()) {
-      node.put("id", id.uuid().toString());
+      node.put(field, id.uuid().toString());
     } else if (id.number() >= 0) {
-      node.put("id", id.number());
+      node.put(field, id.number());
     } else {
-      node.put("id", new BigInteger(Long.toUnsignedString(id.number())));
+      node.put(field, new BigInteger(Long.toUnsignedString(id.number())));
     }
   }
 
@@ -79,5 +84,17 @@ final class ResultJson {
       array.add(x);
     }
     return array;
+  }
+
+  /**
+   * Qdrant's UpdateResult. Writes are answered once committed and applied whatever {@code wait}
+   * says (a stronger promise than Qdrant's); {@code wait=false} only changes the reported status,
+   * as Qdrant reports it.
+   */
+  static Map<String, Object> updateResult(long index, boolean wait) {
+    Map<String, Object> result = new java.util.LinkedHashMap<>(); // Qdrant's field order
+    result.put("operation_id", index);
+    result.put("status", wait ? "completed" : "acknowledged");
+    return result;
   }
 }

@@ -220,7 +220,7 @@ public final class FilterJson {
 
   // ---- shared readers, also used by FieldConditionJson ----
 
-  static JsonPath key(JsonNode node, String at) {
+  public static JsonPath key(JsonNode node, String at) {
     String text = string(node, at);
     try {
       return JsonPath.parse(text);

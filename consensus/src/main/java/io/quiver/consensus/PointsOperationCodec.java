@@ -1,0 +1,152 @@
+package io.quiver.consensus;
+
+import io.quiver.storage.PayloadUpdate;
+import io.quiver.storage.PointSelector;
+import io.quiver.storage.PointsOperation;
+import io.quiver.storage.filter.FilterCodec;
+import io.quiver.storage.filter.JsonPath;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The log form of a {@link PointsOperation}:
+ *
+ * <pre>
+ * operation: kind (1 delete points, 2 update payload, 3 update vectors) | body
+ * selector:  0 ids | ids     or     1 filter | filter
+ * payload update: 1 set | payload | has key | key   2 overwrite | payload   3 delete keys | n | keys   4 clear
+ * </pre>
+ *
+ * Key paths are written in their canonical text form.
+ */
+final class PointsOperationCodec {
+
+  private static final byte DELETE_POINTS = 1;
+  private static final byte UPDATE_PAYLOAD = 2;
+  private static final byte UPDATE_VECTORS = 3;
+
+  private static final byte BY_IDS = 0;
+  private static final byte BY_FILTER = 1;
+
+  private static final byte SET = 1;
+  private static final byte OVERWRITE = 2;
+  private static final byte DELETE_KEYS = 3;
+  private static final byte CLEAR = 4;
+
+  private PointsOperationCodec() {}
+
+  static void write(PointsOperation operation, DataOutput out) throws IOException {
+    switch (operation) {
+      case PointsOperation.DeletePoints d -> {
+        out.writeByte(DELETE_POINTS);
+        writeSelector(d.selector(), out);
+      }
+      case PointsOperation.UpdatePayload p -> {
+        out.writeByte(UPDATE_PAYLOAD);
+        writeSelector(p.selector(), out);
+        writeUpdate(p.update(), out);
+      }
+      case PointsOperation.UpdateVectors u -> {
+        out.writeByte(UPDATE_VECTORS);
+        out.writeInt(u.points().size());
+        for (PointsOperation.PointVectors pv : u.points()) {
+          PointCodec.writeId(pv.id(), out);
+          PointCodec.writeVectors(pv.vectors(), out);
+        }
+      }
+    }
+  }
+
+  static PointsOperation read(DataInput in) throws IOException {
+    byte kind = in.readByte();
+    return switch (kind) {
+      case DELETE_POINTS -> new PointsOperation.DeletePoints(readSelector(in));
+      case UPDATE_PAYLOAD -> new PointsOperation.UpdatePayload(readSelector(in), readUpdate(in));
+      case UPDATE_VECTORS -> {
+        int n = PointCodec.readCount(in);
+        List<PointsOperation.PointVectors> points = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          points.add(new PointsOperation.PointVectors(PointCodec.readId(in), PointCodec.readVectors(in)));
+        }
+        yield new PointsOperation.UpdateVectors(points);
+      }
+      default -> throw new IOException("unknown points operation kind " + kind);
+    };
+  }
+
+  private static void writeSelector(PointSelector selector, DataOutput out) throws IOException {
+    switch (selector) {
+      case PointSelector.Ids ids -> {
+        out.writeByte(BY_IDS);
+        PointCodec.writeIds(ids.ids(), out);
+      }
+      case PointSelector.ByFilter f -> {
+        out.writeByte(BY_FILTER);
+        FilterCodec.write(f.filter(), out);
+      }
+    }
+  }
+
+  private static PointSelector readSelector(DataInput in) throws IOException {
+    byte kind = in.readByte();
+    return switch (kind) {
+      case BY_IDS -> new PointSelector.Ids(PointCodec.readIds(in));
+      case BY_FILTER -> new PointSelector.ByFilter(FilterCodec.read(in));
+      default -> throw new IOException("unknown point selector kind " + kind);
+    };
+  }
+
+  private static void writeUpdate(PayloadUpdate update, DataOutput out) throws IOException {
+    switch (update) {
+      case PayloadUpdate.Set s -> {
+        out.writeByte(SET);
+        PointCodec.writePayload(s.values(), out);
+        out.writeBoolean(s.key() != null);
+        if (s.key() != null) {
+          out.writeUTF(s.key().toString());
+        }
+      }
+      case PayloadUpdate.Overwrite o -> {
+        out.writeByte(OVERWRITE);
+        PointCodec.writePayload(o.payload(), out);
+      }
+      case PayloadUpdate.DeleteKeys d -> {
+        out.writeByte(DELETE_KEYS);
+        out.writeInt(d.keys().size());
+        for (JsonPath key : d.keys()) {
+          out.writeUTF(key.toString());
+        }
+      }
+      case PayloadUpdate.Clear c -> out.writeByte(CLEAR);
+    }
+  }
+
+  private static PayloadUpdate readUpdate(DataInput in) throws IOException {
+    byte kind = in.readByte();
+    return switch (kind) {
+      case SET -> new PayloadUpdate.Set(PointCodec.readPayload(in), in.readBoolean() ? path(in.readUTF()) : null);
+      case OVERWRITE -> new PayloadUpdate.Overwrite(PointCodec.readPayload(in));
+      case DELETE_KEYS -> {
+        int n = PointCodec.readCount(in);
+        List<JsonPath> keys = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          keys.add(path(in.readUTF()));
+        }
+        yield new PayloadUpdate.DeleteKeys(keys);
+      }
+      case CLEAR -> new PayloadUpdate.Clear();
+      default -> throw new IOException("unknown payload update kind " + kind);
+    };
+  }
+
+  private static JsonPath path(String text) throws IOException {
+    try {
+      return JsonPath.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("bad key path in log: " + text, e);
+    }
+  }
+}

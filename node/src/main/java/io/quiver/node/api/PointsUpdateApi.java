@@ -1,0 +1,148 @@
+package io.quiver.node.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.quiver.node.http.ApiException;
+import io.quiver.node.http.RestHandler;
+import io.quiver.node.http.RestRequest;
+import io.quiver.node.http.RestResponse;
+import io.quiver.node.http.RestRoutes;
+import io.quiver.router.PointsRouter;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointValidator;
+import io.quiver.storage.PointsOperation;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+
+/**
+ * Changes to existing points: delete (by ids or filter), payload set / overwrite / delete keys /
+ * clear, vector updates, and {@code POST .../points/batch} (mixed operations applied in order).
+ * Every body is parsed and validated completely before anything is written.
+ */
+public final class PointsUpdateApi {
+
+  private final PointsRouter router;
+  private final ObjectMapper json;
+
+  public PointsUpdateApi(PointsRouter router, ObjectMapper json) {
+    this.router = router;
+    this.json = json;
+  }
+
+  public void register(RestRoutes routes) {
+    routes.add("POST", "/collections/{collection_name}/points/delete", one(PointsOperationJson::delete))
+        .add("POST", "/collections/{collection_name}/points/payload", one((b, at) -> PointsOperationJson.setPayload(b, at, false)))
+        .add("PUT", "/collections/{collection_name}/points/payload", one((b, at) -> PointsOperationJson.setPayload(b, at, true)))
+        .add("POST", "/collections/{collection_name}/points/payload/delete", one(PointsOperationJson::deletePayload))
+        .add("POST", "/collections/{collection_name}/points/payload/clear", one(PointsOperationJson::clearPayload))
+        .add("PUT", "/collections/{collection_name}/points/vectors", one(PointsOperationJson::updateVectors))
+        .add("POST", "/collections/{collection_name}/points/vectors/delete", this::deleteVectors)
+        .add("POST", "/collections/{collection_name}/points/batch", this::batch);
+  }
+
+  /** An endpoint whose body is one operation. */
+  private RestHandler one(BiFunction<JsonNode, String, PointsOperation> parse) {
+    return request -> {
+      CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+      PointsOperation operation = parse.apply(request.jsonBody(true), "");
+      validate(c, operation);
+      boolean wait = request.booleanParam("wait", false);
+      return router.apply(c.name(), operation).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
+    };
+  }
+
+  private CompletableFuture<RestResponse> deleteVectors(RestRequest request) {
+    router.collection(request.pathParam("collection_name"));
+    throw ApiException.badRequest("Wrong input: deleting named vectors of a point is not supported: in Quiver every point "
+        + "has every vector its collection configures; update them with PUT .../points/vectors or delete the point");
+  }
+
+  /** A step of a batch: an upsert, or a change to existing points. */
+  private sealed interface Step {
+    record Upsert(List<Point> points) implements Step {}
+
+    record Apply(PointsOperation operation) implements Step {}
+  }
+
+  private CompletableFuture<RestResponse> batch(RestRequest request) {
+    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    JsonNode operations = request.jsonBody(true).get("operations");
+    if (operations == null || !operations.isArray()) {
+      throw ApiException.badRequest("Validation error in JSON body: field `operations` is required (an array)");
+    }
+    List<Step> steps = new ArrayList<>(operations.size());
+    for (int i = 0; i < operations.size(); i++) {
+      steps.add(step(c, operations.get(i), "operations[" + i + "]"));
+    }
+    boolean wait = request.booleanParam("wait", false);
+    CompletableFuture<List<Long>> done = CompletableFuture.completedFuture(new ArrayList<>());
+    for (Step step : steps) {
+      done = done.thenCompose(indexes -> run(c, step).thenApply(index -> {
+        indexes.add(index);
+        return indexes;
+      }));
+    }
+    return done.thenApply(indexes -> {
+      ArrayNode out = json.createArrayNode();
+      for (long index : indexes) {
+        out.add(json.valueToTree(ResultJson.updateResult(index, wait)));
+      }
+      return RestResponse.ok(out);
+    });
+  }
+
+  private CompletableFuture<Long> run(CollectionDescriptor c, Step step) {
+    return switch (step) {
+      case Step.Upsert u -> router.upsert(c.name(), u.points());
+      case Step.Apply a -> router.apply(c.name(), a.operation());
+    };
+  }
+
+  private Step step(CollectionDescriptor c, JsonNode node, String at) {
+    if (node == null || !node.isObject() || node.size() != 1) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object with exactly one "
+          + "operation (upsert, delete, set_payload, overwrite_payload, delete_payload, clear_payload, update_vectors)");
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
+    Map.Entry<String, JsonNode> e = it.next();
+    JsonNode body = e.getValue();
+    String bodyAt = at + "." + e.getKey() + ".";
+    if (body == null || !body.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + at + "." + e.getKey() + "` must be an object");
+    }
+    if (e.getKey().equals("upsert")) {
+      List<Point> points = PointJson.upsert(body);
+      new PointValidator(c.config().vectors()).validate(points);
+      return new Step.Upsert(points);
+    }
+    PointsOperation operation = switch (e.getKey()) {
+      case "delete" -> PointsOperationJson.delete(body, bodyAt);
+      case "set_payload" -> PointsOperationJson.setPayload(body, bodyAt, false);
+      case "overwrite_payload" -> PointsOperationJson.setPayload(body, bodyAt, true);
+      case "delete_payload" -> PointsOperationJson.deletePayload(body, bodyAt);
+      case "clear_payload" -> PointsOperationJson.clearPayload(body, bodyAt);
+      case "update_vectors" -> PointsOperationJson.updateVectors(body, bodyAt);
+      case "delete_vectors" -> throw ApiException.badRequest("Wrong input: `" + at + ".delete_vectors` is not supported: "
+          + "in Quiver every point has every vector its collection configures");
+      default -> throw ApiException.badRequest("Validation error in JSON body: `" + at + "` has unknown operation `" + e.getKey() + "`");
+    };
+    validate(c, operation);
+    return new Step.Apply(operation);
+  }
+
+  /** Checks vector updates against the collection's config at the edge, so bad input writes nothing. */
+  private static void validate(CollectionDescriptor c, PointsOperation operation) {
+    if (operation instanceof PointsOperation.UpdateVectors u) {
+      PointValidator validator = new PointValidator(c.config().vectors());
+      for (PointsOperation.PointVectors pv : u.points()) {
+        validator.validateVectors(pv.id(), pv.vectors());
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.quiver.node.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.node.api.filter.FilterJson;
+import io.quiver.node.http.ApiException;
+import io.quiver.node.http.RestRequest;
+import io.quiver.node.http.RestResponse;
+import io.quiver.node.http.RestRoutes;
+import io.quiver.router.PointsRouter;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.filter.Filter;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /collections/{c}/points/scroll}: pages of points in Qdrant's id order (integer ids
+ * first, then UUIDs), with {@code offset}, {@code limit}, {@code filter}, {@code with_payload},
+ * {@code with_vector}; {@code next_page_offset} is the first id of the next page, null after the last.
+ */
+public final class ScrollApi {
+
+  /** Qdrant's default page size. */
+  private static final int DEFAULT_LIMIT = 10;
+  private static final int MAX_LIMIT = 100_000;
+
+  private final PointsRouter router;
+  private final ObjectMapper json;
+  private final ResultJson results;
+
+  public ScrollApi(PointsRouter router, ObjectMapper json) {
+    this.router = router;
+    this.json = json;
+    this.results = new ResultJson(json);
+  }
+
+  public void register(RestRoutes routes) {
+    routes.add("POST", "/collections/{collection_name}/points/scroll", this::scroll);
+  }
+
+  private CompletableFuture<RestResponse> scroll(RestRequest request) {
+    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    JsonNode body = request.jsonBody(false);
+    if (body.hasNonNull("order_by")) {
+      throw ApiException.badRequest("Wrong input: `order_by` in scroll is not supported yet; pages are in id order");
+    }
+    PointId offset = body.hasNonNull("offset") ? PointJson.id(body.get("offset"), "offset") : null;
+    int limit = limit(body.get("limit"));
+    Filter filter = body.hasNonNull("filter") ? FilterJson.parse(body.get("filter"), "filter") : null;
+    PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), true);
+    boolean withVector = VectorSelector.parse(body.get("with_vector"), false);
+    return router.scroll(c.name(), offset, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
+        .thenApply(page -> {
+          ObjectNode result = json.createObjectNode();
+          ArrayNode points = result.putArray("points");
+          for (PointRecord r : page.points()) {
+            points.add(results.record(r, payload));
+          }
+          if (page.nextOffset() == null) {
+            result.putNull("next_page_offset");
+          } else {
+            results.putId(result, "next_page_offset", page.nextOffset());
+          }
+          return RestResponse.ok(result);
+        });
+  }
+
+  private static int limit(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return DEFAULT_LIMIT;
+    }
+    if (!node.isIntegralNumber() || node.asLong() < 1 || node.asLong() > MAX_LIMIT) {
+      throw ApiException.badRequest("Validation error in JSON body: `limit` must be an integer in [1, " + MAX_LIMIT + "], got " + node);
+    }
+    return node.asInt();
+  }
+}

@@ -1,0 +1,54 @@
+package io.quiver.storage;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A change to existing points, beyond a plain upsert: applied by {@link Shard#apply} in log order.
+ * Operations that select points by filter resolve the filter when they are applied, so every
+ * replica, applying the same log to the same state, changes the same points.
+ */
+public sealed interface PointsOperation {
+
+  /** The points the operation touches, for routing. */
+  PointSelector selector();
+
+  /** Deletes the selected points. */
+  record DeletePoints(PointSelector selector) implements PointsOperation {
+    public DeletePoints {
+      Objects.requireNonNull(selector, "selector");
+    }
+  }
+
+  /** Changes the payload of the selected points (see {@link PayloadUpdate}). */
+  record UpdatePayload(PointSelector selector, PayloadUpdate update) implements PointsOperation {
+    public UpdatePayload {
+      Objects.requireNonNull(selector, "selector");
+      Objects.requireNonNull(update, "update");
+    }
+  }
+
+  /**
+   * Replaces some named vectors of existing points, keeping their other vectors and payload; a
+   * point that does not exist is skipped.
+   */
+  record UpdateVectors(List<PointVectors> points) implements PointsOperation {
+    public UpdateVectors {
+      points = List.copyOf(points);
+    }
+
+    @Override
+    public PointSelector selector() {
+      return new PointSelector.Ids(points.stream().map(PointVectors::id).toList());
+    }
+  }
+
+  /** The new vectors of one point, by name. */
+  record PointVectors(PointId id, Map<String, float[]> vectors) {
+    public PointVectors {
+      Objects.requireNonNull(id, "id");
+      vectors = Map.copyOf(vectors);
+    }
+  }
+}
