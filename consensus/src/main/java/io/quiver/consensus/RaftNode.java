@@ -280,6 +280,21 @@ public final class RaftNode implements Closeable {
         RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)));
   }
 
+  /**
+   * A client of a shard group that gives up after about {@link #SHARD_NO_LEADER_BUDGET_MS} of
+   * failed attempts: when a shard has no majority, its requests fail fast (503 naming the shard)
+   * instead of retrying for the whole request timeout. A leader election after a crash takes well
+   * under a second here, so an ordinary failover stays inside the budget. Attempts that hang (a
+   * partitioned old leader) are cut by the router's request deadline.
+   */
+  RaftClient newShardClient(RaftGroup group) {
+    long sleepMs = 100;
+    return newClient(group, TimeDuration.valueOf(3, TimeUnit.SECONDS), RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+        (int) (SHARD_NO_LEADER_BUDGET_MS / sleepMs), TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)));
+  }
+
+  static final long SHARD_NO_LEADER_BUDGET_MS = 3_000;
+
   RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry) {
     RaftProperties clientProperties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);

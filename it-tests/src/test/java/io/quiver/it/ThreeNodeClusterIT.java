@@ -138,6 +138,29 @@ class ThreeNodeClusterIT {
       for (QdrantHttp h : all) {
         awaitReplicas(h, c3, deleted, seed);
       }
+
+      // Two of three nodes down: no shard of c3 has a majority. A write fails fast with 503 naming
+      // the shard; a read with consistency=any is still answered from the survivor's own replicas.
+      int last = (victim + 1) % 3;
+      for (int i = 0; i < 3; i++) {
+        if (i != last) {
+          nodes.get(i).kill9();
+        }
+      }
+      QdrantHttp alone = new QdrantHttp(nodes.get(last).baseUrl());
+      long started = System.nanoTime();
+      QdrantHttp.Reply refused = alone.send("PUT", "/collections/c3/points?wait=true", body(randomPoints(random, 90_000, 1)));
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      System.out.printf("no-majority write refused with %d after %d ms%n", refused.status(), tookMs);
+      assertEquals(503, refused.status(), refused.raw());
+      assertTrue(refused.raw().contains("shard"), "the error names the shard: " + refused.raw());
+      assertTrue(tookMs < 8_000, "fails fast, not after retrying for the whole request timeout: " + tookMs + " ms");
+      QdrantHttp.Reply stale = alone.send("POST", "/collections/c3/points/query?consistency=any",
+          "{\"query\":" + json(query) + ",\"limit\":10}");
+      ok(stale);
+      List<Integer> staleIds = new ArrayList<>();
+      stale.result().get("points").forEach(p -> staleIds.add(p.get("id").asInt()));
+      assertEquals(expectedTop(c3, query, 10, false), staleIds, "consistency=any answers without a majority, seed " + seed);
     } finally {
       for (NodeProcess n : nodes) {
         n.close();

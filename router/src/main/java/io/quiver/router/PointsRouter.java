@@ -67,7 +67,7 @@ public final class PointsRouter {
     }
     Map<ShardPlacement, List<Point>> byShard = groupByShard(c.shardMap(), last.values(), Point::id);
     List<CompletableFuture<Long>> writes = new ArrayList<>();
-    byShard.forEach((shard, batch) -> writes.add(client(c, shard).upsert(batch)));
+    byShard.forEach((shard, batch) -> writes.add(withDeadline(client(c, shard).upsert(batch), c, shard)));
     return maxIndex(writes);
   }
 
@@ -76,7 +76,7 @@ public final class PointsRouter {
     CollectionDescriptor c = collection(collection);
     Map<ShardPlacement, List<PointId>> byShard = groupByShard(c.shardMap(), new LinkedHashSet<>(ids), Function.identity());
     List<CompletableFuture<Long>> writes = new ArrayList<>();
-    byShard.forEach((shard, batch) -> writes.add(client(c, shard).delete(batch)));
+    byShard.forEach((shard, batch) -> writes.add(withDeadline(client(c, shard).delete(batch), c, shard)));
     return maxIndex(writes);
   }
 
@@ -91,13 +91,14 @@ public final class PointsRouter {
     switch (operation.selector()) {
       case PointSelector.ByFilter f -> {
         for (ShardPlacement shard : c.shardMap().shards()) {
-          writes.add(client(c, shard).apply(operation));
+          writes.add(withDeadline(client(c, shard).apply(operation), c, shard));
         }
       }
       case PointSelector.Ids ids -> {
         Map<ShardPlacement, List<PointId>> byShard =
             groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity());
-        byShard.forEach((shard, part) -> writes.add(client(c, shard).apply(restrictTo(operation, part))));
+        byShard.forEach((shard, part) ->
+            writes.add(withDeadline(client(c, shard).apply(restrictTo(operation, part)), c, shard)));
       }
     }
     return maxIndex(writes);
@@ -217,7 +218,7 @@ public final class PointsRouter {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof TimeoutException) {
         throw new ShardUnavailableException("shard " + shard.shardId() + " of collection `" + c.name()
-            + "` did not answer within " + deadline.toMillis() + " ms", cause);
+            + "` did not answer within " + deadline.toMillis() + " ms (a write may still be applied later)", cause);
       }
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     });
