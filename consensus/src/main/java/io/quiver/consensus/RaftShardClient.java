@@ -91,12 +91,18 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   private <T> CompletableFuture<T> read(Message query, ReadConsistency consistency, BodyReader<T> reader) {
-    CompletableFuture<RaftClientReply> reply = switch (consistency) {
+    CompletableFuture<RaftClientReply> reply = switch (consistency.level()) {
       case LINEARIZABLE -> client.async().sendReadOnly(query);
       case LEADER -> client.async().sendReadOnlyNonLinearizable(query);
-      case ANY -> nearestReplica != null
-          ? client.async().sendStaleRead(query, 0, nearestReplica)
-          : client.async().sendReadOnlyNonLinearizable(query);
+      case ANY -> nearestReplica == null
+          ? client.async().sendReadOnlyNonLinearizable(query)
+          : consistency.minIndex() == 0
+              ? client.async().sendStaleRead(query, 0, nearestReplica)
+              : client.async().sendStaleRead(query, consistency.minIndex(), nearestReplica)
+                  .handle((r, error) -> error == null && r.isSuccess()
+                      ? CompletableFuture.completedFuture(r)
+                      : client.async().sendReadOnlyNonLinearizable(query)) // the local replica is behind
+                  .thenCompose(f -> f);
     };
     return decode(reply, reader);
   }

@@ -122,7 +122,9 @@ class ThreeNodeClusterIT {
       ok(survivors.get(0).send("POST", "/collections/c3/points/delete?wait=true", "{\"points\":" + deleted + "}"));
       deleted.forEach(c3::remove);
       Map<Integer, float[]> updated = randomPoints(random, 30, 20); // ids 30..49 get new vectors
-      ok(survivors.get(1).send("PUT", "/collections/c3/points?wait=true", body(updated)));
+      QdrantHttp.Reply update = survivors.get(1).send("PUT", "/collections/c3/points?wait=true", body(updated));
+      ok(update);
+      long updateId = update.result().get("operation_id").asLong();
       c3.putAll(updated);
       float[] query = vector(random);
       for (QdrantHttp h : survivors) {
@@ -132,6 +134,17 @@ class ThreeNodeClusterIT {
       NodeProcess restarted = new NodeProcess(tmp.resolve("n" + victim), nodes.get(victim).httpPort(), raftPorts.get(victim)).start();
       nodes.set(victim, restarted);
       QdrantHttp back = new QdrantHttp(restarted.baseUrl());
+      // Read-your-writes at once through the returning node, whose replicas may still be catching
+      // up: consistency=any with the write's operation_id never answers from a replica behind it.
+      QdrantHttp.Reply mine = back.send("POST", "/collections/c3/points?consistency=any&operation_id=" + updateId,
+          "{\"ids\":" + updated.keySet() + ",\"with_vector\":true}");
+      ok(mine);
+      assertEquals(updated.size(), mine.result().size(), mine.raw());
+      for (JsonNode p : mine.result()) {
+        List<Double> v = new ArrayList<>();
+        p.get("vector").forEach(x -> v.add(Math.round(x.asDouble() * 1e4) / 1e4));
+        assertEquals(asList(updated.get(p.get("id").asInt())), v, "read-your-writes, seed " + seed);
+      }
       List<QdrantHttp> all = new ArrayList<>(survivors);
       all.add(back);
       // Every node's own replicas (consistency=any reads the local replica) converge to the model.

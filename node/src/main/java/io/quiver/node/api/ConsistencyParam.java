@@ -9,6 +9,9 @@ import io.quiver.sharding.ReadConsistency;
  * {@code leader} (the default) and {@code any}. Qdrant's values map onto them: {@code all},
  * {@code majority}, {@code quorum} and any number above 1 ask for agreement between replicas,
  * which a Raft read index gives, so they mean {@code linearizable}; {@code 1} means {@code leader}.
+ * With {@code any}, {@code operation_id} (the {@code operation_id} of the client's last write)
+ * makes the read at least as new as that write: a replica that has not applied it yet is skipped
+ * for the shard's leader.
  */
 final class ConsistencyParam {
 
@@ -22,7 +25,22 @@ final class ConsistencyParam {
     return switch (v) {
       case "linearizable", "all", "majority", "quorum" -> ReadConsistency.LINEARIZABLE;
       case "leader" -> ReadConsistency.LEADER;
-      case "any" -> ReadConsistency.ANY;
+      case "any" -> {
+        String after = request.queryParam("operation_id");
+        if (after == null || after.isEmpty()) {
+          yield ReadConsistency.ANY;
+        }
+        try {
+          long id = Long.parseLong(after);
+          if (id < 0) {
+            throw new NumberFormatException();
+          }
+          yield ReadConsistency.anyAfter(id);
+        } catch (NumberFormatException e) {
+          throw ApiException.badRequest("Query parameter `operation_id` must be the non-negative `operation_id` of a write; got `"
+              + after + "`");
+        }
+      }
       default -> {
         try {
           int n = Integer.parseInt(v);
