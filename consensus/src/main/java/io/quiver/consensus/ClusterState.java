@@ -14,37 +14,55 @@ import java.util.UUID;
  * Immutable; the meta state machine replaces it on every apply, and readers on any thread see a
  * consistent whole.
  */
-public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes, SortedMap<String, CollectionDescriptor> collections) {
+public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes,
+    SortedMap<String, CollectionDescriptor> collections, SortedMap<String, String> aliases) {
 
-  public static final ClusterState EMPTY = new ClusterState(-1, new TreeMap<>(), new TreeMap<>());
+  public static final ClusterState EMPTY = new ClusterState(-1, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
 
   public ClusterState {
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
     collections = Collections.unmodifiableSortedMap(new TreeMap<>(collections));
+    aliases = Collections.unmodifiableSortedMap(new TreeMap<>(aliases));
+  }
+
+  /** The collection named {@code name}, or the one the alias {@code name} points at. */
+  public CollectionDescriptor resolve(String name) {
+    CollectionDescriptor c = collections.get(name);
+    if (c == null) {
+      String target = aliases.get(name);
+      c = target == null ? null : collections.get(target);
+    }
+    return c;
+  }
+
+  ClusterState withAliases(long index, SortedMap<String, String> newAliases) {
+    return new ClusterState(index, nodes, collections, newAliases);
   }
 
   ClusterState withNode(long index, long nodeId, NodeAddress address) {
     TreeMap<Long, NodeAddress> n = new TreeMap<>(nodes);
     n.put(nodeId, address);
-    return new ClusterState(index, n, collections);
+    return new ClusterState(index, n, collections, aliases);
   }
 
   ClusterState withoutNode(long index, long nodeId) {
     TreeMap<Long, NodeAddress> n = new TreeMap<>(nodes);
     n.remove(nodeId);
-    return new ClusterState(index, n, collections);
+    return new ClusterState(index, n, collections, aliases);
   }
 
   ClusterState withCollection(long index, CollectionDescriptor collection) {
     TreeMap<String, CollectionDescriptor> c = new TreeMap<>(collections);
     c.put(collection.name(), collection);
-    return new ClusterState(index, nodes, c);
+    return new ClusterState(index, nodes, c, aliases);
   }
 
   ClusterState withoutCollection(long index, String name) {
     TreeMap<String, CollectionDescriptor> c = new TreeMap<>(collections);
     c.remove(name);
-    return new ClusterState(index, nodes, c);
+    TreeMap<String, String> a = new TreeMap<>(aliases);
+    a.values().removeIf(name::equals); // a deleted collection takes its aliases with it
+    return new ClusterState(index, nodes, c, a);
   }
 
   /** The state with one shard's replicas replaced, its collection's shard map at a new epoch. */
@@ -58,7 +76,7 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
   }
 
   ClusterState atIndex(long index) {
-    return new ClusterState(index, nodes, collections);
+    return new ClusterState(index, nodes, collections, aliases);
   }
 
   /** The collection and shard a Raft group replicates, if any. */

@@ -17,4 +17,7 @@ sealed interface MetaCommand {
 
   /** Replaces the replica set of one shard (a replica added, moved or dropped); a new shard-map epoch. */
   record SetShardReplicas(String collection, int shardId, java.util.List<Long> replicas) implements MetaCommand {}
+
+  /** Applies alias changes atomically (all or none). */
+  record UpdateAliases(java.util.List<io.quiver.sharding.AliasAction> actions) implements MetaCommand {}
 }

@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.sharding.AliasAction;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ShardMap;
@@ -23,7 +24,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * <pre>
  * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete, 4 set shard replicas, 5 remove node) | body
  * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict) | long or message
- * snapshot: magic "QMS1" | version 1 | applied index | nodes | collections
+ * snapshot: magic "QMS1" | version 2 | applied index | nodes | collections | aliases
  * </pre>
  */
 final class MetaMessages {
@@ -43,6 +44,13 @@ final class MetaMessages {
   private static final byte DELETE_COLLECTION = 3;
   private static final byte SET_SHARD_REPLICAS = 4;
   private static final byte REMOVE_NODE = 5;
+  private static final byte UPDATE_ALIASES = 6;
+
+  private static final byte ALIAS_CREATE = 1;
+  private static final byte ALIAS_DELETE = 2;
+  private static final byte ALIAS_RENAME = 3;
+  /** Snapshots since aliases: version 2 (nodes, collections, aliases). */
+  static final int SNAPSHOT_VERSION = 2;
 
   private MetaMessages() {}
 
@@ -76,6 +84,28 @@ final class MetaMessages {
             out.writeLong(node);
           }
         }
+        case MetaCommand.UpdateAliases u -> {
+          out.writeByte(UPDATE_ALIASES);
+          out.writeInt(u.actions().size());
+          for (AliasAction action : u.actions()) {
+            switch (action) {
+              case AliasAction.Create c -> {
+                out.writeByte(ALIAS_CREATE);
+                out.writeUTF(c.alias());
+                out.writeUTF(c.collection());
+              }
+              case AliasAction.Delete d -> {
+                out.writeByte(ALIAS_DELETE);
+                out.writeUTF(d.alias());
+              }
+              case AliasAction.Rename r -> {
+                out.writeByte(ALIAS_RENAME);
+                out.writeUTF(r.from());
+                out.writeUTF(r.to());
+              }
+            }
+          }
+        }
       }
     });
   }
@@ -97,6 +127,20 @@ final class MetaMessages {
           replicas.add(in.readLong());
         }
         yield new MetaCommand.SetShardReplicas(collection, shardId, replicas);
+      }
+      case UPDATE_ALIASES -> {
+        int n = PointCodec.readCount(in);
+        List<AliasAction> actions = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          byte kind = in.readByte();
+          actions.add(switch (kind) {
+            case ALIAS_CREATE -> new AliasAction.Create(in.readUTF(), in.readUTF());
+            case ALIAS_DELETE -> new AliasAction.Delete(in.readUTF());
+            case ALIAS_RENAME -> new AliasAction.Rename(in.readUTF(), in.readUTF());
+            default -> throw new IOException("unknown alias action " + kind);
+          });
+        }
+        yield new MetaCommand.UpdateAliases(actions);
       }
       default -> throw new IOException("unknown meta command type " + type);
     };
@@ -126,7 +170,7 @@ final class MetaMessages {
   }
 
   static byte[] encodeSnapshot(ClusterState state) {
-    return Envelope.bytes(SNAPSHOT_MAGIC, VERSION, out -> {
+    return Envelope.bytes(SNAPSHOT_MAGIC, SNAPSHOT_VERSION, out -> {
       out.writeLong(state.appliedIndex());
       out.writeInt(state.nodes().size());
       for (var e : state.nodes().entrySet()) {
@@ -139,11 +183,16 @@ final class MetaMessages {
         writeConfig(c.config(), out);
         writeShardMap(c.shardMap(), out);
       }
+      out.writeInt(state.aliases().size());
+      for (var e : state.aliases().entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeUTF(e.getValue());
+      }
     });
   }
 
   static ClusterState decodeSnapshot(InputStream input) throws IOException {
-    DataInputStream in = Envelope.open(input, SNAPSHOT_MAGIC, VERSION);
+    DataInputStream in = Envelope.open(input, SNAPSHOT_MAGIC, SNAPSHOT_VERSION);
     long index = in.readLong();
     TreeMap<Long, NodeAddress> nodes = new TreeMap<>();
     int nodeCount = PointCodec.readCount(in);
@@ -156,7 +205,12 @@ final class MetaMessages {
       String name = in.readUTF();
       collections.put(name, new CollectionDescriptor(name, readConfig(in), readShardMap(in)));
     }
-    return new ClusterState(index, nodes, collections);
+    TreeMap<String, String> aliases = new TreeMap<>();
+    int aliasCount = PointCodec.readCount(in);
+    for (int i = 0; i < aliasCount; i++) {
+      aliases.put(in.readUTF(), in.readUTF());
+    }
+    return new ClusterState(index, nodes, collections, aliases);
   }
 
   private static void writeAddress(NodeAddress address, DataOutput out) throws IOException {

@@ -106,6 +106,10 @@ final class MetaStateMachine extends BaseStateMachine {
           if (current.collections().containsKey(c.name())) {
             next = current.atIndex(index);
             reply = MetaMessages.reply(MetaMessages.STATUS_CONFLICT, c.name());
+          } else if (current.aliases().containsKey(c.name())) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, "Wrong input: Can't create collection with name `"
+                + c.name() + "`: an alias with the same name exists");
           } else {
             ShardMap map = PlacementPlanner.place(List.copyOf(current.nodes().keySet()), c.name(), index, c.config());
             next = current.withCollection(index, new CollectionDescriptor(c.name(), c.config(), map));
@@ -134,6 +138,16 @@ final class MetaStateMachine extends BaseStateMachine {
                 : MetaMessages.STATUS_BAD_REQUEST, problem);
           } else {
             next = current.withShardReplicas(index, r.collection(), r.shardId(), r.replicas());
+            reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+          }
+        }
+        case MetaCommand.UpdateAliases u -> {
+          AliasChanges.Result result = AliasChanges.apply(current, u.actions());
+          if (result.error() != null) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(result.status(), result.error());
+          } else {
+            next = current.withAliases(index, result.aliases());
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
         }

@@ -85,7 +85,17 @@ final class RaftCollectionCatalog implements CollectionCatalog {
 
   @Override
   public Optional<CollectionDescriptor> get(String name) {
-    return Optional.ofNullable(node.meta().state().collections().get(name));
+    return Optional.ofNullable(node.meta().state().resolve(name));
+  }
+
+  @Override
+  public CompletableFuture<Void> updateAliases(List<io.quiver.sharding.AliasAction> actions) {
+    return send(new MetaCommand.UpdateAliases(actions), "aliases").thenAcceptAsync(this::awaitApplied, waits);
+  }
+
+  @Override
+  public java.util.SortedMap<String, String> aliases() {
+    return node.meta().state().aliases();
   }
 
   @Override
@@ -108,6 +118,8 @@ final class RaftCollectionCatalog implements CollectionCatalog {
             case MetaMessages.STATUS_CONFLICT -> throw new CollectionAlreadyExistsException(subject);
             case MetaMessages.STATUS_NOT_FOUND -> throw command instanceof MetaCommand.RemoveNode
                 ? new BadRequestException(reply.message())
+                : command instanceof MetaCommand.UpdateAliases
+                ? aliasNotFound(reply.message())
                 : reply.message() != null && reply.message().startsWith("Not found")
                     ? new io.quiver.sharding.CollectionNotFoundException(subject) : new NotFound(subject);
             default -> throw new BadRequestException(reply.message());
@@ -158,6 +170,13 @@ final class RaftCollectionCatalog implements CollectionCatalog {
       e = e.getCause();
     }
     return e;
+  }
+
+  /** A 404 of an alias change: a missing collection or a missing alias (the message names which). */
+  private static RuntimeException aliasNotFound(String message) {
+    String name = message.substring(message.indexOf('`') + 1, message.lastIndexOf('`'));
+    return message.contains("Collection `") ? new io.quiver.sharding.CollectionNotFoundException(name)
+        : new io.quiver.sharding.AliasNotFoundException(name);
   }
 
   /** The meta group says the named thing does not exist. */

@@ -97,6 +97,10 @@ final class NodeProcess implements AutoCloseable {
     return httpPort;
   }
 
+  int raftPort() {
+    return raftPort;
+  }
+
   String baseUrl() {
     return "http://127.0.0.1:" + httpPort;
   }

@@ -3,6 +3,7 @@ package io.quiver.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.RaftNodeConfig;
+import io.quiver.node.api.AliasesApi;
 import io.quiver.node.api.ClusterApi;
 import io.quiver.node.api.CollectionsApi;
 import io.quiver.node.api.PointsApi;
@@ -52,6 +53,7 @@ public final class QuiverNode implements AutoCloseable {
       RestRoutes routes = new RestRoutes();
       new ServiceApi(raft::isReady).register(routes);
       new CollectionsApi(raft.catalog(), router, json).register(routes);
+      new AliasesApi(raft.catalog(), json).register(routes);
       new PointsApi(router, json).register(routes);
       new PointsUpdateApi(router, json).register(routes);
       new ScrollApi(router, json).register(routes);

@@ -19,8 +19,19 @@ public interface CollectionCatalog {
   /** Deletes a collection; completes with false when it did not exist. */
   CompletableFuture<Boolean> delete(String name);
 
-  /** This node's applied view of a collection. */
+  /** This node's applied view of a collection, by its name or by one of its aliases. */
   Optional<CollectionDescriptor> get(String name);
+
+  /**
+   * Applies alias changes atomically: all of them or none. Fails with
+   * {@link CollectionNotFoundException} when an alias would point at a missing collection,
+   * {@link AliasNotFoundException} when a deleted or renamed alias does not exist, and
+   * {@link io.quiver.storage.BadRequestException} when an alias would shadow a collection.
+   */
+  CompletableFuture<Void> updateAliases(List<AliasAction> actions);
+
+  /** Every alias and the collection it points at, sorted by alias. */
+  java.util.SortedMap<String, String> aliases();
 
   /** Every collection, sorted by name. */
   List<CollectionDescriptor> list();

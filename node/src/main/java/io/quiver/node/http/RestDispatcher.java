@@ -108,6 +108,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       case ApiException a -> a.status();
       case BadRequestException b -> 400;
       case CollectionNotFoundException n -> 404;
+      case io.quiver.sharding.AliasNotFoundException n -> 404;
       case CollectionAlreadyExistsException c -> 409;
       case ShardUnavailableException s -> 503;
       default -> 500;

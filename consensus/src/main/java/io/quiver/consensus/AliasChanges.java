@@ -1,0 +1,72 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.AliasAction;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Applies a list of alias actions to the cluster state's aliases, in order and all or nothing, as
+ * Qdrant's {@code POST /collections/aliases} does. A pure function of its input: every node of the
+ * meta group computes the same result in apply.
+ */
+final class AliasChanges {
+
+  /** The new aliases, or a reply status and message when an action is invalid. */
+  record Result(SortedMap<String, String> aliases, byte status, String error) {}
+
+  private AliasChanges() {}
+
+  static Result apply(ClusterState state, List<AliasAction> actions) {
+    TreeMap<String, String> aliases = new TreeMap<>(state.aliases());
+    for (AliasAction action : actions) {
+      switch (action) {
+        case AliasAction.Create c -> {
+          if (!state.collections().containsKey(c.collection())) {
+            return notFound("Not found: Collection `" + c.collection() + "` doesn't exist!");
+          }
+          String problem = checkName(state, c.alias());
+          if (problem != null) {
+            return bad(problem);
+          }
+          aliases.put(c.alias(), c.collection());
+        }
+        case AliasAction.Delete d -> {
+          if (aliases.remove(d.alias()) == null) {
+            return notFound("Not found: Alias `" + d.alias() + "` doesn't exist!");
+          }
+        }
+        case AliasAction.Rename r -> {
+          String target = aliases.remove(r.from());
+          if (target == null) {
+            return notFound("Not found: Alias `" + r.from() + "` doesn't exist!");
+          }
+          String problem = checkName(state, r.to());
+          if (problem != null) {
+            return bad(problem);
+          }
+          aliases.put(r.to(), target);
+        }
+      }
+    }
+    return new Result(aliases, MetaMessages.STATUS_OK, null);
+  }
+
+  private static String checkName(ClusterState state, String alias) {
+    if (alias.isEmpty()) {
+      return "Wrong input: an alias name must not be empty";
+    }
+    if (state.collections().containsKey(alias)) {
+      return "Wrong input: alias `" + alias + "` would have the name of an existing collection";
+    }
+    return null;
+  }
+
+  private static Result notFound(String message) {
+    return new Result(null, MetaMessages.STATUS_NOT_FOUND, message);
+  }
+
+  private static Result bad(String message) {
+    return new Result(null, MetaMessages.STATUS_BAD_REQUEST, message);
+  }
+}
