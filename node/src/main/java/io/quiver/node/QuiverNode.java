@@ -5,6 +5,9 @@ import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.RaftNodeConfig;
 import io.quiver.node.api.AliasesApi;
 import io.quiver.node.api.ClusterApi;
+import io.quiver.node.api.MetricsApi;
+import io.quiver.node.api.TelemetryApi;
+import io.quiver.node.metrics.NodeMetrics;
 import io.quiver.node.api.CollectionsApi;
 import io.quiver.node.api.PointsApi;
 import io.quiver.node.api.PointsUpdateApi;
@@ -58,13 +61,33 @@ public final class QuiverNode implements AutoCloseable {
       new PointsUpdateApi(router, json).register(routes);
       new ScrollApi(router, json).register(routes);
       new ClusterApi(raft, router, json).register(routes);
+      NodeMetrics metrics = new NodeMetrics(ServiceApi.VERSION, raft.catalog(), clusterView(raft));
+      new MetricsApi(metrics).register(routes);
+      new TelemetryApi(raft, json).register(routes);
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
-      HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json));
+      HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json, metrics.rest()));
       LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());
       return new QuiverNode(raft, http);
     } catch (Exception e) {
       raft.close();
       throw e;
+    }
+  }
+
+  /** The cluster as the metrics read it; -1 while this node has no copy of the meta group. */
+  private static NodeMetrics.ClusterView clusterView(RaftNode raft) {
+    return new NodeMetrics.ClusterView(
+        () -> raft.clusterState().nodes().size(),
+        () -> metaOr(raft, io.quiver.consensus.RaftStatus::term),
+        () -> metaOr(raft, io.quiver.consensus.RaftStatus::commitIndex),
+        () -> metaOr(raft, s -> s.role() == io.quiver.consensus.RaftStatus.Role.Leader ? 1 : 0));
+  }
+
+  private static long metaOr(RaftNode raft, java.util.function.ToLongFunction<io.quiver.consensus.RaftStatus> value) {
+    try {
+      return value.applyAsLong(raft.metaStatus());
+    } catch (java.io.IOException notHosted) {
+      return -1;
     }
   }
 

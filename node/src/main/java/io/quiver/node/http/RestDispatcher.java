@@ -42,32 +42,40 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
 
   private final RestRoutes routes;
   private final ObjectMapper json;
+  private final RequestObserver observer;
 
-  public RestDispatcher(RestRoutes routes, ObjectMapper json) {
+  public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer) {
     this.routes = routes;
     this.json = json;
+    this.observer = observer;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest http) {
     long startNanos = System.nanoTime();
     boolean keepAlive = HttpUtil.isKeepAlive(http);
+    String method = http.method().name();
     if (!http.decoderResult().isSuccess()) {
       write(ctx, keepAlive, startNanos, 400, errorBody("Malformed HTTP request: " + http.decoderResult().cause(), startNanos));
+      observer.observe(method, UNMATCHED, 400, System.nanoTime() - startNanos);
       return;
     }
+    String[] endpoint = {UNMATCHED};
     CompletableFuture<RestResponse> response;
     try {
-      response = dispatch(http);
+      response = dispatch(http, endpoint);
     } catch (RuntimeException e) {
       response = CompletableFuture.failedFuture(e);
     }
     response.whenComplete((r, error) -> {
+      int status;
       if (error != null) {
-        writeError(ctx, keepAlive, startNanos, error);
+        status = writeError(ctx, keepAlive, startNanos, error);
       } else if (r.isRaw()) {
         writeRaw(ctx, keepAlive, r);
+        status = r.status();
       } else {
+        status = r.status();
         ObjectNode body = json.createObjectNode();
         // Handlers mostly answer with trees already; converting those again would copy every hit.
         body.set("result", r.result() instanceof com.fasterxml.jackson.databind.JsonNode tree ? tree : json.valueToTree(r.result()));
@@ -75,10 +83,15 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         body.put("time", seconds(startNanos));
         write(ctx, keepAlive, startNanos, r.status(), body);
       }
+      observer.observe(method, endpoint[0], status, System.nanoTime() - startNanos);
     });
   }
 
-  private CompletableFuture<RestResponse> dispatch(FullHttpRequest http) {
+  /** The endpoint label of requests that matched no route. */
+  private static final String UNMATCHED = "unmatched";
+
+  /** Runs the matching handler; puts the matched route template into {@code endpoint[0]}. */
+  private CompletableFuture<RestResponse> dispatch(FullHttpRequest http, String[] endpoint) {
     QueryStringDecoder uri = new QueryStringDecoder(http.uri());
     List<String> segments = new ArrayList<>();
     for (String s : uri.rawPath().split("/")) {
@@ -95,11 +108,13 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       }
       throw new ApiException(404, "Not found: no API at " + uri.path());
     }
+    endpoint[0] = match.template();
     byte[] body = ByteBufUtil.getBytes(http.content());
     return match.handler().handle(new RestRequest(method, match.pathParams(), uri.parameters(), body, json));
   }
 
-  private void writeError(ChannelHandlerContext ctx, boolean keepAlive, long startNanos, Throwable error) {
+  /** Writes the error envelope; returns the status written. */
+  private int writeError(ChannelHandlerContext ctx, boolean keepAlive, long startNanos, Throwable error) {
     Throwable e = error;
     while (e instanceof CompletionException && e.getCause() != null) {
       e = e.getCause();
@@ -119,6 +134,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       message = "Service internal error: " + message;
     }
     write(ctx, keepAlive, startNanos, status, errorBody(message, startNanos));
+    return status;
   }
 
   private ObjectNode errorBody(String message, long startNanos) {

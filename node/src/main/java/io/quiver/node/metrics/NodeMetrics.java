@@ -1,0 +1,74 @@
+package io.quiver.node.metrics;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.quiver.sharding.CollectionCatalog;
+import io.quiver.sharding.CollectionDescriptor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
+
+/**
+ * The node's Prometheus registry: app info, collections, cluster (peers, meta term and commit
+ * index), REST request metrics ({@link RestMetrics}) and the JVM's own metrics, written in the
+ * Prometheus text format for {@code GET /metrics}. Gauges read the current state when scraped.
+ *
+ * <p>Qdrant's names are kept ({@code app_info}, {@code collections_total}, {@code cluster_peers_total},
+ * {@code rest_responses_total}) so its dashboards work. The Prometheus client reserves the
+ * {@code _total} and {@code _info} suffixes for counters and infos, so the three counts that are
+ * really gauges are exposed through callback counters, as Qdrant itself types them.
+ */
+public final class NodeMetrics {
+
+  /** What the metrics read of the cluster, as callbacks so the metrics never hold stale values. */
+  public record ClusterView(LongSupplier peers, LongSupplier term, LongSupplier commitIndex, LongSupplier isMetaLeader) {}
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final RestMetrics rest;
+
+  public NodeMetrics(String version, CollectionCatalog catalog, ClusterView cluster) {
+    Info.builder().name("app").help("information about the running service").labelNames("name", "version")
+        .register(registry).addLabelValues("quiver", version);
+    CounterWithCallback.builder().name("collections").help("number of collections")
+        .callback(cb -> cb.call(catalog.list().size())).register(registry);
+    CounterWithCallback.builder().name("collections_vector").help("number of vector fields over all collections")
+        .callback(cb -> cb.call(catalog.list().stream().mapToInt(c -> c.config().vectors().vectors().size()).sum()))
+        .register(registry);
+    GaugeWithCallback.builder().name("collection_shards").help("shards per collection").labelNames("collection")
+        .callback(cb -> {
+          for (CollectionDescriptor c : catalog.list()) {
+            cb.call(c.shardMap().shardCount(), c.name());
+          }
+        }).register(registry);
+    CounterWithCallback.builder().name("cluster_peers").help("peers in the cluster")
+        .callback(cb -> cb.call(cluster.peers().getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("cluster_term").help("current Raft term of the metadata group")
+        .callback(cb -> cb.call(cluster.term().getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("cluster_commit").help("commit index of the metadata group")
+        .callback(cb -> cb.call(cluster.commitIndex().getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("cluster_is_meta_leader").help("1 when this node leads the metadata group")
+        .callback(cb -> cb.call(cluster.isMetaLeader().getAsLong())).register(registry);
+    JvmMetrics.builder().register(registry);
+    rest = new RestMetrics(registry);
+  }
+
+  public RestMetrics rest() {
+    return rest;
+  }
+
+  /** The current values in the Prometheus text format (version 0.0.4). */
+  public String scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write metrics", e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+}
