@@ -2,7 +2,14 @@ package io.quiver.storage;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import io.quiver.storage.filter.Filter;
+import io.quiver.storage.filter.JsonPath;
+import io.quiver.storage.payloadindex.Estimate;
+import io.quiver.storage.payloadindex.FieldIndexSchema;
+import io.quiver.storage.payloadindex.PayloadIndexes;
+import io.quiver.storage.payloadindex.SearchPlan;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,12 +28,15 @@ import org.slf4j.LoggerFactory;
 public final class Shard implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+  /** Qdrant's default {@code hnsw_config.full_scan_threshold} (KB of vectors), until the collection config carries it. */
+  private static final long FULL_SCAN_THRESHOLD_KB = 10_000;
 
   private final Path dir;
   private final VectorsConfig config;
   private final ShardStore store;
   private final AppendableSegment segment;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final PayloadIndexes payloadIndexes;
   private volatile long appliedIndex;
 
   private Shard(Path dir, VectorsConfig config, ShardStore store) {
@@ -35,6 +45,7 @@ public final class Shard implements AutoCloseable {
     this.store = store;
     this.segment = new AppendableSegment(config);
     store.forEachPoint((id, stored) -> segment.put(id, stored.version(), stored.vectors()));
+    this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
     this.appliedIndex = store.appliedIndex();
   }
 
@@ -87,6 +98,7 @@ public final class Shard implements AutoCloseable {
       batch.commit(index);
       for (int i = 0; i < points.size(); i++) {
         segment.put(points.get(i).id(), index, prepared.get(i));
+        onPayloadChanged(points.get(i).id(), points.get(i).payload());
       }
       appliedIndex = index;
     } finally {
@@ -107,6 +119,7 @@ public final class Shard implements AutoCloseable {
       batch.commit(index);
       for (PointId id : ids) {
         segment.remove(id);
+        onPayloadChanged(id, null);
       }
       appliedIndex = index;
     } finally {
@@ -131,13 +144,19 @@ public final class Shard implements AutoCloseable {
       Runnable afterCommit = switch (operation) {
         case PointsOperation.DeletePoints d -> {
           ids.forEach(batch::deletePoint);
-          yield () -> ids.forEach(segment::remove);
+          yield () -> ids.forEach(id -> {
+            segment.remove(id);
+            onPayloadChanged(id, null);
+          });
         }
         case PointsOperation.UpdatePayload p -> {
+          Map<PointId, Payload> changed = new LinkedHashMap<>();
           for (PointId id : ids) {
-            batch.putPayload(id, p.update().apply(store.payload(id)));
+            Payload payload = p.update().apply(store.payload(id));
+            batch.putPayload(id, payload);
+            changed.put(id, payload);
           }
-          yield () -> { };
+          yield () -> changed.forEach(this::onPayloadChanged);
         }
         case PointsOperation.UpdateVectors u -> {
           List<Map.Entry<PointId, Map<String, float[]>>> updated = new ArrayList<>();
@@ -176,7 +195,7 @@ public final class Shard implements AutoCloseable {
     return switch (selector) {
       case PointSelector.Ids ids -> ids.ids().stream().filter(segment::contains).distinct().toList();
       case PointSelector.ByFilter f -> {
-        var accept = matcher(f.filter());
+        var accept = accept(f.filter());
         List<PointId> out = new ArrayList<>();
         for (PointId id : segment.liveIds()) {
           if (accept.test(id)) {
@@ -199,7 +218,7 @@ public final class Shard implements AutoCloseable {
     }
     lock.readLock().lock();
     try {
-      var accept = matcher(filter);
+      var accept = accept(filter);
       List<PointRecord> out = new ArrayList<>(Math.min(limit, 1024));
       store.forEachIdFrom(offset, id -> {
         if (segment.contains(id) && (accept == null || accept.test(id))) {
@@ -210,6 +229,86 @@ public final class Shard implements AutoCloseable {
         return out.size() < limit;
       });
       return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The one hook every committed payload write calls (under the write lock, after the batch is
+   * written): the point now has {@code payload}, or was deleted when it is null. Keeps the payload
+   * indexes equal to the stored payloads.
+   */
+  private void onPayloadChanged(PointId id, Payload payload) {
+    payloadIndexes.onPayloadChanged(id, payload);
+  }
+
+  /**
+   * Indexes a payload field (replacing an index of another schema on it). The schema is stored with
+   * the applied index; the index is built from the stored payloads. Skipped if already applied.
+   */
+  public void createFieldIndex(String field, FieldIndexSchema schema, long index) {
+    JsonPath path = parseField(field);
+    if (index <= appliedIndex) {
+      return;
+    }
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      Map<JsonPath, FieldIndexSchema> next = new LinkedHashMap<>(payloadIndexes.schema());
+      next.put(path, schema);
+      batch.putPayloadSchema(next);
+      batch.commit(index);
+      payloadIndexes.create(path, schema, store::forEachPointPayload);
+      appliedIndex = index;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Drops the index of a payload field (absent: nothing changes). Skipped if already applied. */
+  public void deleteFieldIndex(String field, long index) {
+    JsonPath path = parseField(field);
+    if (index <= appliedIndex) {
+      return;
+    }
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      Map<JsonPath, FieldIndexSchema> next = new LinkedHashMap<>(payloadIndexes.schema());
+      next.remove(path);
+      batch.putPayloadSchema(next);
+      batch.commit(index);
+      payloadIndexes.drop(path);
+      appliedIndex = index;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static JsonPath parseField(String field) {
+    try {
+      return JsonPath.parse(field);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException("field_name: " + e.getMessage());
+    }
+  }
+
+  /** The indexed payload fields (key path text) with their schema and indexed point counts. */
+  public Map<String, PayloadIndexes.FieldInfo> payloadSchema() {
+    lock.readLock().lock();
+    try {
+      Map<String, PayloadIndexes.FieldInfo> out = new LinkedHashMap<>();
+      payloadIndexes.info().forEach((path, info) -> out.put(path.toString(), info));
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The cardinality estimate of a filter (null: all points), from the payload indexes where they apply. */
+  public Estimate estimate(Filter filter) {
+    lock.readLock().lock();
+    try {
+      return payloadIndexes.estimate(filter, segment.liveCount());
     } finally {
       lock.readLock().unlock();
     }
@@ -235,8 +334,11 @@ public final class Shard implements AutoCloseable {
     float[] query = config.get(request.vectorName()).distance().prepare(request.vector());
     lock.readLock().lock();
     try {
+      SearchPlan plan = plan(request.filter(), request.vectorName());
+      // Both strategies scan the appendable segment today (it has no graph): the plan's accept test
+      // spares every payload read the indexes can answer. Graph traversal comes with sealed segments.
       List<ScoredPoint> hits = segment.search(request.vectorName(), query, request.limit(), request.scoreThreshold(),
-          matcher(request.filter()));
+          plan.accept());
       if (!request.withPayload() && !request.withVector()) {
         return hits;
       }
@@ -283,6 +385,15 @@ public final class Shard implements AutoCloseable {
       if (filter == null) {
         return segment.liveCount();
       }
+      if (!payloadIndexes.isEmpty()) {
+        SearchPlan plan = plan(filter, null);
+        if (plan.estimate().isExact()) {
+          return plan.estimate().max();
+        }
+        long[] n = {0};
+        plan.forEachCandidate(id -> n[0]++);
+        return n[0];
+      }
       var accept = matcher(filter);
       long n = 0;
       for (PointId id : segment.liveIds()) {
@@ -301,6 +412,22 @@ public final class Shard implements AutoCloseable {
    * this is a scan: every candidate's payload is read (issue 4 brings indexes and a query planner).
    * Every point has every configured vector, so {@code has_vector} holds for configured names.
    */
+  private java.util.function.Predicate<PointId> accept(Filter filter) {
+    return plan(filter, null).accept();
+  }
+
+  /**
+   * The plan of a filtered search or count: the payload indexes' candidates and estimate, and the
+   * strategy for the vector {@code vectorName} (null for a count). Call under a lock.
+   */
+  private SearchPlan plan(Filter filter, String vectorName) {
+    long thresholdPoints = Long.MAX_VALUE;
+    if (vectorName != null) {
+      thresholdPoints = FULL_SCAN_THRESHOLD_KB * 1024 / (4L * config.get(vectorName).size());
+    }
+    return SearchPlan.plan(payloadIndexes, filter, segment.liveCount(), thresholdPoints, matcher(filter));
+  }
+
   private java.util.function.Predicate<PointId> matcher(io.quiver.storage.filter.Filter filter) {
     if (filter == null) {
       return null;

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import io.quiver.storage.filter.JsonPath;
+import io.quiver.storage.payloadindex.FieldIndexSchema;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -29,7 +31,7 @@ import org.rocksdb.WriteOptions;
 
 /**
  * A shard replica's RocksDB instance. Column families: {@code default} (shard metadata: the
- * vectors config and the last applied log index), {@code points} (id -&gt; version and vectors),
+ * vectors config, the payload index schema and the last applied log index), {@code points} (id -&gt; version and vectors),
  * {@code payloads} (id -&gt; payload JSON).
  *
  * <p>Every apply writes one {@link WriteBatch} that includes the new applied index, so the data and
@@ -41,6 +43,7 @@ final class ShardStore implements AutoCloseable {
 
   private static final byte[] KEY_APPLIED_INDEX = "applied_index".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEY_VECTORS_CONFIG = "vectors_config".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEY_PAYLOAD_SCHEMA = "payload_schema".getBytes(StandardCharsets.UTF_8);
   private static final int POINT_FORMAT_VERSION = 1;
 
   static {
@@ -133,6 +136,15 @@ final class ShardStore implements AutoCloseable {
       }
     }
 
+    /** Replaces the payload index schema (the indexed fields), see {@link PayloadSchemaCodec}. */
+    void putPayloadSchema(Map<JsonPath, FieldIndexSchema> schema) {
+      try {
+        batch.put(meta, KEY_PAYLOAD_SCHEMA, PayloadSchemaCodec.encode(schema));
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot stage the payload schema", e);
+      }
+    }
+
     void deletePoint(PointId id) {
       try {
         byte[] key = id.toBytes();
@@ -165,6 +177,31 @@ final class ShardStore implements AutoCloseable {
   Payload payload(PointId id) {
     byte[] v = get(payloads, id.toBytes());
     return v == null ? Payload.EMPTY : Payload.fromBytes(v);
+  }
+
+  /** The indexed payload fields (empty when none). */
+  Map<JsonPath, FieldIndexSchema> payloadSchema() {
+    byte[] v = get(meta, KEY_PAYLOAD_SCHEMA);
+    return v == null ? Map.of() : PayloadSchemaCodec.decode(v);
+  }
+
+  /**
+   * Calls {@code consumer} with (id, payload) for every stored point in id order, {@link
+   * Payload#EMPTY} for a point without payload: one pass over both column families' keys, which
+   * sort alike.
+   */
+  void forEachPointPayload(BiConsumer<PointId, Payload> consumer) {
+    try (RocksIterator ids = db.newIterator(points); RocksIterator payloadIt = db.newIterator(payloads)) {
+      payloadIt.seekToFirst();
+      for (ids.seekToFirst(); ids.isValid(); ids.next()) {
+        byte[] key = ids.key();
+        while (payloadIt.isValid() && java.util.Arrays.compareUnsigned(payloadIt.key(), key) < 0) {
+          payloadIt.next();
+        }
+        boolean has = payloadIt.isValid() && java.util.Arrays.equals(payloadIt.key(), key);
+        consumer.accept(PointId.fromBytes(key), has ? Payload.fromBytes(payloadIt.value()) : Payload.EMPTY);
+      }
+    }
   }
 
   /** Calls {@code consumer} with (id, (version, vectors)) for every stored point, in id order. */

@@ -1,0 +1,336 @@
+package io.quiver.storage.payloadindex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.storage.filter.Datetimes;
+import io.quiver.storage.filter.FieldPredicate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.roaringbitmap.FastAggregation;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * An inverted index: sorted keys, each with the bitmap of the points holding it, plus each point's
+ * keys (to remove it). Keys are sorted so ranges are a sub-map. The subclasses say which JSON
+ * scalars become keys and which predicates they answer; the answers agree exactly with
+ * {@code FieldPredicate.testScalar}.
+ */
+abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldIndex {
+
+  protected final TreeMap<K, RoaringBitmap> postings = new TreeMap<>();
+  private final Map<Integer, Object[]> keysByOrd = new HashMap<>();
+
+  /**
+   * Adds the keys of one scalar to {@code out}; returns false when the scalar is foreign (a value
+   * this index does not cover that an answered predicate could still accept).
+   */
+  abstract boolean keys(JsonNode scalar, List<K> out);
+
+  @Override
+  void add(int ord, List<JsonNode> values) {
+    List<K> keys = new ArrayList<>(values.size());
+    for (JsonNode v : values) {
+      if (!keys(v, keys)) {
+        foreign.add(ord);
+      }
+    }
+    if (keys.isEmpty()) {
+      return;
+    }
+    Object[] distinct = keys.stream().distinct().toArray();
+    keysByOrd.put(ord, distinct);
+    for (Object k : distinct) {
+      @SuppressWarnings("unchecked")
+      K key = (K) k;
+      postings.computeIfAbsent(key, x -> new RoaringBitmap()).add(ord);
+    }
+    indexed.add(ord);
+  }
+
+  @Override
+  void remove(int ord) {
+    foreign.remove(ord);
+    Object[] keys = keysByOrd.remove(ord);
+    if (keys == null) {
+      return;
+    }
+    for (Object k : keys) {
+      RoaringBitmap posting = postings.get(k);
+      posting.remove(ord);
+      if (posting.isEmpty()) {
+        postings.remove(k);
+      }
+    }
+    indexed.remove(ord);
+  }
+
+  /** The keys a point holds (for phrase checks); null when it holds none. */
+  final Object[] keysOf(int ord) {
+    return keysByOrd.get(ord);
+  }
+
+  final RoaringBitmap one(K key) {
+    RoaringBitmap posting = postings.get(key);
+    return posting == null ? new RoaringBitmap() : posting.clone();
+  }
+
+  final RoaringBitmap anyOf(Iterable<K> keys) {
+    List<RoaringBitmap> parts = new ArrayList<>();
+    for (K k : keys) {
+      RoaringBitmap posting = postings.get(k);
+      if (posting != null) {
+        parts.add(posting);
+      }
+    }
+    return parts.isEmpty() ? new RoaringBitmap() : FastAggregation.or(parts.iterator());
+  }
+
+  /** The points holding a key in the range; a null bound is open. */
+  final RoaringBitmap between(K from, boolean fromInclusive, K to, boolean toInclusive) {
+    if (from != null && to != null) {
+      int c = from.compareTo(to);
+      if (c > 0 || (c == 0 && !(fromInclusive && toInclusive))) {
+        return new RoaringBitmap();
+      }
+    }
+    NavigableMap<K, RoaringBitmap> range = postings;
+    if (from != null) {
+      range = range.tailMap(from, fromInclusive);
+    }
+    if (to != null) {
+      range = range.headMap(to, toInclusive);
+    }
+    return range.isEmpty() ? new RoaringBitmap() : FastAggregation.or(range.values().iterator());
+  }
+
+  /** {@code keyword}: strings. */
+  static final class KeywordIndex extends PostingIndex<String> {
+    @Override
+    boolean keys(JsonNode v, List<String> out) {
+      if (v.isTextual()) {
+        out.add(v.textValue());
+      }
+      return true; // only strings pass keyword match / any
+    }
+
+    @Override
+    IndexAnswer answer(FieldPredicate p) {
+      return switch (p) {
+        case FieldPredicate.MatchKeyword m -> IndexAnswer.exact(one(m.value()));
+        case FieldPredicate.MatchAnyKeywords m -> IndexAnswer.exact(anyOf(m.values()));
+        default -> null;
+      };
+    }
+  }
+
+  /**
+   * {@code integer}: 64-bit integers. {@code lookup} answers match/any, {@code range} answers
+   * numeric ranges; other numbers (floats, integers beyond 64 bits) are foreign to ranges.
+   */
+  static final class IntegerIndex extends PostingIndex<Long> {
+    private final boolean lookup;
+    private final boolean range;
+
+    IntegerIndex(boolean lookup, boolean range) {
+      this.lookup = lookup;
+      this.range = range;
+    }
+
+    @Override
+    boolean keys(JsonNode v, List<Long> out) {
+      if (v.isIntegralNumber() && v.canConvertToLong()) {
+        out.add(v.longValue());
+        return true;
+      }
+      return !v.isNumber();
+    }
+
+    @Override
+    IndexAnswer answer(FieldPredicate p) {
+      return switch (p) {
+        case FieldPredicate.MatchInteger m when lookup -> IndexAnswer.exact(one(m.value()));
+        case FieldPredicate.MatchAnyIntegers m when lookup -> {
+          List<Long> keys = new ArrayList<>();
+          for (long x : m.values()) {
+            keys.add(x);
+          }
+          yield IndexAnswer.exact(anyOf(keys));
+        }
+        case FieldPredicate.NumberRange r when range -> withForeign(longRange(r));
+        default -> null;
+      };
+    }
+
+    /** The longs a double range holds; the evaluator compares a long as its double, which agrees below 2^53. */
+    private RoaringBitmap longRange(FieldPredicate.NumberRange r) {
+      long lo = Long.MIN_VALUE;
+      long hi = Long.MAX_VALUE;
+      if (r.gte() != null) {
+        double c = Math.ceil(r.gte());
+        if (c >= 0x1p63) {
+          return new RoaringBitmap();
+        }
+        lo = Math.max(lo, (long) c); // saturates below the long range
+      }
+      if (r.gt() != null) {
+        double f = Math.floor(r.gt());
+        if (f >= 0x1p63) {
+          return new RoaringBitmap();
+        }
+        lo = Math.max(lo, f < -0x1p63 ? Long.MIN_VALUE : (long) f + 1);
+      }
+      if (r.lte() != null) {
+        double f = Math.floor(r.lte());
+        if (f < -0x1p63) {
+          return new RoaringBitmap();
+        }
+        hi = Math.min(hi, (long) f);
+      }
+      if (r.lt() != null) {
+        double c = Math.ceil(r.lt());
+        if (c <= -0x1p63) {
+          return new RoaringBitmap();
+        }
+        hi = Math.min(hi, c >= 0x1p63 ? Long.MAX_VALUE : (long) c - 1);
+      }
+      return lo > hi ? new RoaringBitmap() : between(lo, true, hi, true);
+    }
+  }
+
+  /** {@code float}: every JSON number, as a double (so it answers ranges over integers too). */
+  static final class FloatIndex extends PostingIndex<Double> {
+    @Override
+    boolean keys(JsonNode v, List<Double> out) {
+      if (v.isNumber()) {
+        out.add(v.doubleValue() + 0.0); // -0.0 -> 0.0: they compare equal in the evaluator
+      }
+      return true;
+    }
+
+    @Override
+    IndexAnswer answer(FieldPredicate p) {
+      if (!(p instanceof FieldPredicate.NumberRange r)) {
+        return null;
+      }
+      Double from = null;
+      boolean fromInclusive = true;
+      if (r.gte() != null) {
+        from = r.gte() + 0.0;
+      }
+      if (r.gt() != null && (from == null || r.gt() >= from)) {
+        from = r.gt() + 0.0;
+        fromInclusive = false;
+      }
+      Double to = null;
+      boolean toInclusive = true;
+      if (r.lte() != null) {
+        to = r.lte() + 0.0;
+      }
+      if (r.lt() != null && (to == null || r.lt() <= to)) {
+        to = r.lt() + 0.0;
+        toInclusive = false;
+      }
+      return IndexAnswer.exact(between(from, fromInclusive, to, toInclusive));
+    }
+  }
+
+  /** {@code bool}. */
+  static final class BoolIndex extends PostingIndex<Boolean> {
+    @Override
+    boolean keys(JsonNode v, List<Boolean> out) {
+      if (v.isBoolean()) {
+        out.add(v.booleanValue());
+      }
+      return true;
+    }
+
+    @Override
+    IndexAnswer answer(FieldPredicate p) {
+      return p instanceof FieldPredicate.MatchBool m ? IndexAnswer.exact(one(m.value())) : null;
+    }
+  }
+
+  /** {@code datetime}: strings {@link Datetimes} reads, as UTC microseconds. */
+  static final class DatetimeIndex extends PostingIndex<Long> {
+    @Override
+    boolean keys(JsonNode v, List<Long> out) {
+      if (v.isTextual()) {
+        long micros = Datetimes.parseMicros(v.textValue());
+        if (micros != Datetimes.INVALID) {
+          out.add(micros);
+        }
+      }
+      return true; // only parseable strings pass a datetime range
+    }
+
+    @Override
+    IndexAnswer answer(FieldPredicate p) {
+      if (!(p instanceof FieldPredicate.DatetimeRange r)) {
+        return null;
+      }
+      long lo = Long.MIN_VALUE;
+      long hi = Long.MAX_VALUE;
+      if (r.gte() != null) {
+        lo = Math.max(lo, r.gte());
+      }
+      if (r.gt() != null) {
+        if (r.gt() == Long.MAX_VALUE) {
+          return IndexAnswer.exact(new RoaringBitmap());
+        }
+        lo = Math.max(lo, r.gt() + 1);
+      }
+      if (r.lte() != null) {
+        hi = Math.min(hi, r.lte());
+      }
+      if (r.lt() != null) {
+        if (r.lt() == Long.MIN_VALUE) {
+          return IndexAnswer.exact(new RoaringBitmap());
+        }
+        hi = Math.min(hi, r.lt() - 1);
+      }
+      return IndexAnswer.exact(lo > hi ? new RoaringBitmap() : between(lo, true, hi, true));
+    }
+  }
+
+  /**
+   * {@code uuid}: strings in the canonical 8-4-4-4-12 hex form, keyed by their exact text (match
+   * is string equality, as without an index). Other strings are foreign.
+   */
+  static final class UuidIndex extends PostingIndex<String> {
+    private static final Pattern UUID = Pattern.compile(
+        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    @Override
+    boolean keys(JsonNode v, List<String> out) {
+      if (!v.isTextual()) {
+        return true;
+      }
+      if (UUID.matcher(v.textValue()).matches()) {
+        out.add(v.textValue());
+        return true;
+      }
+      return false;
+    }
+
+    @Override
+    IndexAnswer answer(FieldPredicate p) {
+      return switch (p) {
+        case FieldPredicate.MatchKeyword m -> isUuid(m.value()) ? IndexAnswer.exact(one(m.value())) : withForeign(new RoaringBitmap());
+        case FieldPredicate.MatchAnyKeywords m -> {
+          boolean allUuids = m.values().stream().allMatch(UuidIndex::isUuid);
+          RoaringBitmap hits = anyOf(m.values());
+          yield allUuids ? IndexAnswer.exact(hits) : withForeign(hits);
+        }
+        default -> null;
+      };
+    }
+
+    private static boolean isUuid(String s) {
+      return UUID.matcher(s).matches();
+    }
+  }
+}
