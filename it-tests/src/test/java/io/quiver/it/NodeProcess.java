@@ -97,6 +97,10 @@ final class NodeProcess implements AutoCloseable {
     return httpPort;
   }
 
+  Path dataDir() {
+    return dataDir;
+  }
+
   int raftPort() {
     return raftPort;
   }

@@ -13,6 +13,7 @@ import io.quiver.node.api.PointsApi;
 import io.quiver.node.api.PointsUpdateApi;
 import io.quiver.node.api.ScrollApi;
 import io.quiver.node.api.ServiceApi;
+import io.quiver.node.api.SnapshotsApi;
 import io.quiver.node.config.ConfigKey;
 import io.quiver.node.config.NodeConfig;
 import io.quiver.node.http.HttpServer;
@@ -64,6 +65,7 @@ public final class QuiverNode implements AutoCloseable {
       NodeMetrics metrics = new NodeMetrics(ServiceApi.VERSION, raft.catalog(), clusterView(raft));
       new MetricsApi(metrics).register(routes);
       new TelemetryApi(raft, json).register(routes);
+      new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
       HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json, metrics.rest()));
       LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());

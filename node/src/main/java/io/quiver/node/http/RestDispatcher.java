@@ -110,7 +110,8 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     }
     endpoint[0] = match.template();
     byte[] body = ByteBufUtil.getBytes(http.content());
-    return match.handler().handle(new RestRequest(method, match.pathParams(), uri.parameters(), body, json));
+    return match.handler().handle(new RestRequest(method, match.pathParams(), uri.parameters(),
+        http.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE), body, json));
   }
 
   /** Writes the error envelope; returns the status written. */
@@ -158,7 +159,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   }
 
   private void writeRaw(ChannelHandlerContext ctx, boolean keepAlive, RestResponse r) {
-    send(ctx, keepAlive, r.status(), Unpooled.copiedBuffer(r.rawBody(), java.nio.charset.StandardCharsets.UTF_8), r.contentType());
+    send(ctx, keepAlive, r.status(), Unpooled.wrappedBuffer(r.rawBody()), r.contentType());
   }
 
   static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, ByteBuf content, String contentType) {

@@ -9,10 +9,10 @@ import java.util.Map;
 
 /**
  * One HTTP request as the API handlers see it: method, path parameters (by the names of the
- * route's template), query parameters and the body.
+ * route's template), query parameters, the body and its content type (null when not given).
  */
-public record RestRequest(
-    String method, Map<String, String> pathParams, Map<String, List<String>> queryParams, byte[] body, ObjectMapper json) {
+public record RestRequest(String method, Map<String, String> pathParams, Map<String, List<String>> queryParams,
+    String contentType, byte[] body, ObjectMapper json) {
 
   public String pathParam(String name) {
     String v = pathParams.get(name);
