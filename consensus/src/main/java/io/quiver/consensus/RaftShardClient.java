@@ -86,6 +86,27 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     return read(ShardMessages.encode(new ShardQuery.Count(filter)), consistency, DataInputStream::readLong);
   }
 
+  @Override
+  public CompletableFuture<Long> estimateCount(io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.EstimateCount(filter)), consistency, DataInputStream::readLong);
+  }
+
+  @Override
+  public CompletableFuture<Long> createFieldIndex(String field, io.quiver.storage.payloadindex.FieldIndexSchema schema) {
+    return write(ShardMessages.encode(new ShardCommand.CreateFieldIndex(field, schema)));
+  }
+
+  @Override
+  public CompletableFuture<Long> deleteFieldIndex(String field) {
+    return write(ShardMessages.encode(new ShardCommand.DeleteFieldIndex(field)));
+  }
+
+  @Override
+  public CompletableFuture<java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>> payloadSchema(
+      ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.PayloadSchema()), consistency, ShardMessages::readPayloadSchema);
+  }
+
   private CompletableFuture<Long> write(Message command) {
     return decode(client.async().send(command), DataInputStream::readLong);
   }

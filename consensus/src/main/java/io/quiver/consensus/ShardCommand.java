@@ -12,4 +12,10 @@ sealed interface ShardCommand {
 
   /** A change to existing points: delete by filter, payload change, vector update. */
   record Apply(io.quiver.storage.PointsOperation operation) implements ShardCommand {}
+
+  /** Index a payload field (every replica of every shard of the collection gets one). */
+  record CreateFieldIndex(String field, io.quiver.storage.payloadindex.FieldIndexSchema schema) implements ShardCommand {}
+
+  /** Drop the index of a payload field. */
+  record DeleteFieldIndex(String field) implements ShardCommand {}
 }

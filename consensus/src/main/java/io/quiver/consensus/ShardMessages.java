@@ -13,8 +13,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The wire and log format of shard groups: commands (in the log), queries, and replies.
  *
  * <pre>
- * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation) | body
- * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll) | body
+ * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation,
+ *          4 create field index, 5 delete field index) | body
+ * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
+ *          5 estimate count, 6 payload schema) | body
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
  * </pre>
  */
@@ -31,10 +33,14 @@ final class ShardMessages {
   private static final byte UPSERT = 1;
   private static final byte DELETE = 2;
   private static final byte POINTS_OPERATION = 3;
+  private static final byte CREATE_FIELD_INDEX = 4;
+  private static final byte DELETE_FIELD_INDEX = 5;
   private static final byte SEARCH = 1;
   private static final byte RETRIEVE = 2;
   private static final byte COUNT = 3;
   private static final byte SCROLL = 4;
+  private static final byte ESTIMATE_COUNT = 5;
+  private static final byte PAYLOAD_SCHEMA = 6;
 
   private ShardMessages() {}
 
@@ -53,6 +59,15 @@ final class ShardMessages {
           out.writeByte(POINTS_OPERATION);
           PointsOperationCodec.write(a.operation(), out);
         }
+        case ShardCommand.CreateFieldIndex c -> {
+          out.writeByte(CREATE_FIELD_INDEX);
+          out.writeUTF(c.field());
+          c.schema().write(out);
+        }
+        case ShardCommand.DeleteFieldIndex d -> {
+          out.writeByte(DELETE_FIELD_INDEX);
+          out.writeUTF(d.field());
+        }
       }
     });
   }
@@ -64,6 +79,9 @@ final class ShardMessages {
       case UPSERT -> new ShardCommand.Upsert(PointCodec.readPoints(in));
       case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
       case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in));
+      case CREATE_FIELD_INDEX -> new ShardCommand.CreateFieldIndex(in.readUTF(),
+          io.quiver.storage.payloadindex.FieldIndexSchema.read(in));
+      case DELETE_FIELD_INDEX -> new ShardCommand.DeleteFieldIndex(in.readUTF());
       default -> throw new IOException("unknown shard command type " + type);
     };
   }
@@ -102,6 +120,11 @@ final class ShardMessages {
           out.writeBoolean(s.withPayload());
           out.writeBoolean(s.withVector());
         }
+        case ShardQuery.EstimateCount c -> {
+          out.writeByte(ESTIMATE_COUNT);
+          writeFilter(c.filter(), out);
+        }
+        case ShardQuery.PayloadSchema p -> out.writeByte(PAYLOAD_SCHEMA);
         case ShardQuery.Count c -> {
           out.writeByte(COUNT);
           writeFilter(c.filter(), out);
@@ -125,6 +148,8 @@ final class ShardMessages {
       }
       case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
       case COUNT -> new ShardQuery.Count(readFilter(in));
+      case ESTIMATE_COUNT -> new ShardQuery.EstimateCount(readFilter(in));
+      case PAYLOAD_SCHEMA -> new ShardQuery.PayloadSchema();
       case SCROLL -> new ShardQuery.Scroll(in.readBoolean() ? PointCodec.readId(in) : null, in.readInt(),
           readFilter(in), in.readBoolean(), in.readBoolean());
       default -> throw new IOException("unknown shard query type " + type);
@@ -147,6 +172,31 @@ final class ShardMessages {
       out.writeByte(STATUS_OK);
       out.writeLong(index);
     });
+  }
+
+  /** The payload schema reply: count, then per field its name, schema and indexed point count. */
+  static Message okPayloadSchema(java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> schema) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      out.writeInt(schema.size());
+      for (var e : schema.entrySet()) {
+        out.writeUTF(e.getKey());
+        e.getValue().schema().write(out);
+        out.writeInt(e.getValue().points());
+      }
+    });
+  }
+
+  static java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> readPayloadSchema(DataInputStream in)
+      throws IOException {
+    int n = in.readInt();
+    java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      String field = in.readUTF();
+      var schema = io.quiver.storage.payloadindex.FieldIndexSchema.read(in);
+      out.put(field, new io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo(schema, in.readInt()));
+    }
+    return out;
   }
 
   static Message okScored(List<ScoredPoint> hits) {

@@ -16,4 +16,10 @@ sealed interface ShardQuery {
       boolean withPayload, boolean withVector) implements ShardQuery {}
 
   record Count(io.quiver.storage.filter.Filter filter) implements ShardQuery {}
+
+  /** The payload indexes' cardinality estimate of {@code filter} (null: all): its expected value. */
+  record EstimateCount(io.quiver.storage.filter.Filter filter) implements ShardQuery {}
+
+  /** The indexed payload fields with their schema and point counts. */
+  record PayloadSchema() implements ShardQuery {}
 }

@@ -132,6 +132,8 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardCommand.Upsert u -> shard.upsert(u.points(), index);
         case ShardCommand.Delete d -> shard.delete(d.ids(), index);
         case ShardCommand.Apply a -> shard.apply(a.operation(), index);
+        case ShardCommand.CreateFieldIndex c -> shard.createFieldIndex(c.field(), c.schema(), index);
+        case ShardCommand.DeleteFieldIndex d -> shard.deleteFieldIndex(d.field(), index);
       }
       reply = ShardMessages.okIndex(index);
     } catch (BadRequestException e) {
@@ -155,6 +157,8 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardQuery.Search s -> ShardMessages.okScored(shard.search(s.request()));
         case ShardQuery.Retrieve r -> ShardMessages.okRecords(shard.retrieve(r.ids(), r.withPayload(), r.withVector()));
         case ShardQuery.Count c -> ShardMessages.okIndex(shard.count(c.filter()));
+        case ShardQuery.EstimateCount c -> ShardMessages.okIndex(shard.estimate(c.filter()).expected());
+        case ShardQuery.PayloadSchema p -> ShardMessages.okPayloadSchema(shard.payloadSchema());
         case ShardQuery.Scroll sc -> ShardMessages.okRecords(
             shard.scroll(sc.offset(), sc.limit(), sc.filter(), sc.withPayload(), sc.withVector()));
       };

@@ -9,6 +9,7 @@ import io.quiver.node.api.MetricsApi;
 import io.quiver.node.api.TelemetryApi;
 import io.quiver.node.metrics.NodeMetrics;
 import io.quiver.node.api.CollectionsApi;
+import io.quiver.node.api.FieldIndexApi;
 import io.quiver.node.api.PointsApi;
 import io.quiver.node.api.PointsUpdateApi;
 import io.quiver.node.api.ScrollApi;
@@ -59,6 +60,7 @@ public final class QuiverNode implements AutoCloseable {
       new CollectionsApi(raft.catalog(), router, json).register(routes);
       new AliasesApi(raft.catalog(), json).register(routes);
       new PointsApi(router, json).register(routes);
+      new FieldIndexApi(router).register(routes);
       new PointsUpdateApi(router, json).register(routes);
       new ScrollApi(router, json).register(routes);
       new ClusterApi(raft, router, json).register(routes);

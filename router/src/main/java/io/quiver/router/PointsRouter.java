@@ -209,6 +209,67 @@ public final class PointsRouter {
         .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());
   }
 
+  /**
+   * The approximate number of points matching {@code filter} (null: all): the sum over the shards
+   * of the expected value of each shard's payload-index cardinality estimate ({@code exact: false}).
+   */
+  public CompletableFuture<Long> estimateCount(String collection, io.quiver.storage.filter.Filter filter,
+      ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<Long>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(client(c, shard).estimateCount(filter, consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());
+  }
+
+  /**
+   * Indexes a payload field in every shard, through each shard's log (so every replica builds it);
+   * completes with the highest log index once every shard has applied it.
+   */
+  public CompletableFuture<Long> createFieldIndex(String collection, String field,
+      io.quiver.storage.payloadindex.FieldIndexSchema schema) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      writes.add(client(c, shard).createFieldIndex(field, schema));
+    }
+    return maxIndex(writes);
+  }
+
+  /** Drops the index of a payload field in every shard, through each shard's log. */
+  public CompletableFuture<Long> deleteFieldIndex(String collection, String field) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      writes.add(client(c, shard).deleteFieldIndex(field));
+    }
+    return maxIndex(writes);
+  }
+
+  /**
+   * The indexed payload fields of the collection as its shards report them (the shards are the
+   * source of truth): a field any shard indexes, with the schema of the first shard that has it and
+   * the indexed point counts summed over the shards.
+   */
+  public CompletableFuture<Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>> payloadSchema(
+      String collection, ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(client(c, shard).payloadSchema(consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> merged = new java.util.TreeMap<>();
+      for (var part : parts) {
+        part.join().forEach((field, info) -> merged.merge(field, info,
+            (a, b) -> new io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo(a.schema(), a.points() + b.points())));
+      }
+      return merged;
+    });
+  }
+
   private ShardClient client(CollectionDescriptor c, ShardPlacement shard) {
     return shards.forShard(c.name(), shard);
   }

@@ -46,6 +46,19 @@ public interface ShardClient {
   /** The number of points the filter matches (null: all points). */
   CompletableFuture<Long> count(io.quiver.storage.filter.Filter filter, ReadConsistency consistency);
 
+  /** The expected value of the payload indexes' cardinality estimate of {@code filter} (null: all). */
+  CompletableFuture<Long> estimateCount(io.quiver.storage.filter.Filter filter, ReadConsistency consistency);
+
+  /** Indexes a payload field on every replica (through the log); completes with the log index. */
+  CompletableFuture<Long> createFieldIndex(String field, io.quiver.storage.payloadindex.FieldIndexSchema schema);
+
+  /** Drops the index of a payload field on every replica; completes with the log index. */
+  CompletableFuture<Long> deleteFieldIndex(String field);
+
+  /** The fields this shard has indexed, with their schema and indexed point counts. */
+  CompletableFuture<java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>> payloadSchema(
+      ReadConsistency consistency);
+
   default CompletableFuture<Long> count(ReadConsistency consistency) {
     return count(null, consistency);
   }

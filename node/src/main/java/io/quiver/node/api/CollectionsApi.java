@@ -53,8 +53,12 @@ public final class CollectionsApi {
 
   private CompletableFuture<RestResponse> info(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
-    return router.count(c.name(), ReadConsistency.LEADER)
-        .thenApply(count -> RestResponse.ok(CollectionJson.info(json, c, count)));
+    var schema = router.payloadSchema(c.name(), ReadConsistency.LEADER);
+    return router.count(c.name(), ReadConsistency.LEADER).thenCombine(schema, (count, fields) -> {
+      ObjectNode info = CollectionJson.info(json, c, count);
+      info.set("payload_schema", FieldIndexJson.payloadSchema(json, fields));
+      return RestResponse.ok(info);
+    });
   }
 
   private CompletableFuture<RestResponse> exists(RestRequest request) {

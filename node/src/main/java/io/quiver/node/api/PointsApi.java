@@ -81,8 +81,15 @@ public final class PointsApi {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     JsonNode body = request.jsonBody(false);
     var filter = body.hasNonNull("filter") ? io.quiver.node.api.filter.FilterJson.parse(body.get("filter"), "filter") : null;
-    return router.count(c.name(), filter, ConsistencyParam.parse(request))
-        .thenApply(n -> RestResponse.ok(Map.of("count", n)));
+    JsonNode exact = body.get("exact");
+    if (exact != null && !exact.isNull() && !exact.isBoolean()) {
+      throw ApiException.badRequest("Json deserialize error: `exact` must be a boolean");
+    }
+    // exact: false is answered from the payload indexes' cardinality estimates (expected value).
+    var count = exact != null && exact.isBoolean() && !exact.booleanValue()
+        ? router.estimateCount(c.name(), filter, ConsistencyParam.parse(request))
+        : router.count(c.name(), filter, ConsistencyParam.parse(request));
+    return count.thenApply(n -> RestResponse.ok(Map.of("count", n)));
   }
 
   /** The Query API: {@code query} is a vector (or {@code {"nearest": vector}}). */
