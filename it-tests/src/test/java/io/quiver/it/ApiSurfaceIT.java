@@ -42,6 +42,7 @@ class ApiSurfaceIT {
       "POST /collections/{collection_name}/snapshots", "GET /collections/{collection_name}/snapshots",
       "GET /collections/{collection_name}/snapshots/{snapshot_name}", "DELETE /collections/{collection_name}/snapshots/{snapshot_name}",
       "PUT /collections/{collection_name}/snapshots/recover", "POST /collections/{collection_name}/snapshots/upload",
+      "POST /snapshots", "GET /snapshots", "GET /snapshots/{snapshot_name}", "DELETE /snapshots/{snapshot_name}",
       "GET /cluster", "GET /collections/{collection_name}/cluster", "POST /collections/{collection_name}/cluster",
       "DELETE /cluster/peer/{peer_id}");
 

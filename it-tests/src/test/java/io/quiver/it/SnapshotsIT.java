@@ -131,6 +131,36 @@ class SnapshotsIT {
     assertEquals(0, call("GET", "/collections/{collection_name}/snapshots", "/collections/src/snapshots", null, 200).result().size());
   }
 
+  @Test
+  void fullStorageSnapshotHoldsEveryCollectionAndTheAliases() throws Exception {
+    call("PUT", "/collections/{collection_name}", "/collections/full1", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}", 200);
+    call("PUT", "/collections/{collection_name}/points", "/collections/full1/points?wait=true",
+        "{\"points\":[{\"id\":1,\"vector\":[1,2],\"payload\":{\"a\":1}},{\"id\":2,\"vector\":[3,4]}]}", 200);
+    call("POST", "/collections/aliases", "/collections/aliases",
+        "{\"actions\":[{\"create_alias\":{\"alias_name\":\"full-alias\",\"collection_name\":\"full1\"}}]}", 200);
+    String original = everything("full1");
+    JsonNode created = call("POST", "/snapshots", "/snapshots", null, 200).result();
+    String name = created.get("name").asText();
+    assertTrue(call("GET", "/snapshots", "/snapshots", null, 200).result().toString().contains(name));
+    HttpResponse<byte[]> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(node.baseUrl() + "/snapshots/" + name)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, download.statusCode());
+    java.util.Map<String, byte[]> entries = new java.util.HashMap<>();
+    try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(download.body()))) {
+      for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        entries.put(e.getName(), zip.readAllBytes());
+      }
+    }
+    assertTrue(new String(entries.get("aliases.json"), StandardCharsets.UTF_8).contains("\"full-alias\":\"full1\""));
+    // Each collection in it is a collection snapshot of its own: recover one into a new name.
+    Path part = Files.write(node.dataDir().resolveSibling("full1.snapshot"), entries.get("collections/full1.snapshot"));
+    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/full1restored/snapshots/recover",
+        "{\"location\":\"" + part.toUri() + "\"}", 200);
+    assertEquals(original, everything("full1restored"));
+    call("DELETE", "/snapshots/{snapshot_name}", "/snapshots/" + name, null, 200);
+    assertEquals(404, http.send("GET", "/snapshots/" + name, null).status());
+  }
+
   /** Every point of a collection with payload and vectors, in id order, as one JSON text. */
   private String everything(String collection) throws Exception {
     StringBuilder all = new StringBuilder();

@@ -73,8 +73,44 @@ final class CollectionSnapshots {
     Path dir = Files.createDirectories(root.resolve(c.name()));
     String name = c.name() + "-" + STAMP.format(Instant.now()) + ".snapshot";
     Path tmp = dir.resolve(name + ".tmp");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      write(c, out);
+    }
+    return publish(tmp, dir.resolve(name));
+  }
+
+  /**
+   * Writes a snapshot of the whole storage (blocking): a ZIP with one collection snapshot per
+   * collection ({@code collections/<name>.snapshot}, each recoverable on its own) and
+   * {@code aliases.json}.
+   */
+  Description createFull() throws IOException {
+    Files.createDirectories(root);
+    String name = "full-snapshot-" + STAMP.format(Instant.now()) + ".snapshot";
+    Path tmp = root.resolve(name + ".tmp");
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(tmp))) {
+      zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION); // the entries are gzip already
+      for (CollectionDescriptor c : catalog.list()) {
+        zip.putNextEntry(new java.util.zip.ZipEntry("collections/" + c.name() + ".snapshot"));
+        write(c, new java.io.FilterOutputStream(zip) {
+          @Override
+          public void close() throws IOException {
+            flush(); // the entry ends here, the ZIP stream goes on
+          }
+        });
+        zip.closeEntry();
+      }
+      zip.putNextEntry(new java.util.zip.ZipEntry("aliases.json"));
+      zip.write(json.writeValueAsBytes(catalog.aliases()));
+      zip.closeEntry();
+    }
+    return publish(tmp, root.resolve(name));
+  }
+
+  /** Gzip JSON lines: the header, then every point through the router, page by page in id order. */
+  private void write(CollectionDescriptor c, OutputStream target) throws IOException {
     ResultJson results = new ResultJson(json);
-    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(tmp), 1 << 16);
+    try (OutputStream out = new GZIPOutputStream(target, 1 << 16);
         JsonGenerator gen = json.getFactory().createGenerator(out)) {
       ObjectNode header = json.createObjectNode();
       header.put("format", FORMAT).put("version", VERSION).put("collection", c.name());
@@ -91,7 +127,9 @@ final class CollectionSnapshots {
         offset = page.nextOffset();
       } while (offset != null);
     }
-    Path file = dir.resolve(name);
+  }
+
+  private Description publish(Path tmp, Path file) throws IOException {
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
@@ -109,8 +147,16 @@ final class CollectionSnapshots {
     return body;
   }
 
+  /** The full-storage snapshots. */
+  List<Description> listFull() throws IOException {
+    return listIn(root);
+  }
+
   List<Description> list(String collection) throws IOException {
-    Path dir = root.resolve(collection);
+    return listIn(root.resolve(collection));
+  }
+
+  private List<Description> listIn(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
@@ -123,14 +169,16 @@ final class CollectionSnapshots {
     return out;
   }
 
-  /** The file of a snapshot; 404 when there is none of that name. */
+  /** The file of a snapshot of a collection, or of the whole storage for a null collection; 404 when there is none. */
   Path file(String collection, String name) {
+    String what = "Not found: Snapshot `" + name + "`" + (collection == null ? "" : " of collection `" + collection + "`")
+        + " doesn't exist!";
     if (name.contains("/") || name.contains("\\") || name.startsWith(".") || !name.endsWith(".snapshot")) {
-      throw ApiException.notFound("Not found: Snapshot `" + name + "` of collection `" + collection + "` doesn't exist!");
+      throw ApiException.notFound(what);
     }
-    Path f = root.resolve(collection).resolve(name);
+    Path f = (collection == null ? root : root.resolve(collection)).resolve(name);
     if (!Files.isRegularFile(f)) {
-      throw ApiException.notFound("Not found: Snapshot `" + name + "` of collection `" + collection + "` doesn't exist!");
+      throw ApiException.notFound(what);
     }
     return f;
   }

@@ -31,6 +31,8 @@ import java.util.concurrent.Executors;
  * Collection snapshots over REST: create, list, download, delete, recover from a {@code file://}
  * or {@code http(s)://} location, and upload (multipart, field {@code snapshot}). The work runs on
  * virtual threads, never on Netty's event loop. See {@link CollectionSnapshots} for the format.
+ * Full-storage snapshots ({@code /snapshots}) are ZIPs of collection snapshots plus the aliases;
+ * restore one by recovering each collection snapshot in it (Qdrant restores them at start-up).
  */
 public final class SnapshotsApi {
 
@@ -52,7 +54,20 @@ public final class SnapshotsApi {
         .add("GET", base + "/{snapshot_name}", this::download)
         .add("DELETE", base + "/{snapshot_name}", this::delete)
         .add("PUT", base + "/recover", this::recoverFromLocation)
-        .add("POST", base + "/upload", this::upload);
+        .add("POST", base + "/upload", this::upload)
+        .add("POST", "/snapshots", r -> run(() -> RestResponse.ok(snapshots.json(snapshots.createFull()))))
+        .add("GET", "/snapshots", r -> run(() -> RestResponse.ok(snapshots.listFull().stream().map(snapshots::json).toList())))
+        .add("GET", "/snapshots/{snapshot_name}", r -> {
+          Path file = snapshots.file(null, r.pathParam("snapshot_name"));
+          return run(() -> RestResponse.raw(200, Files.readAllBytes(file), "application/octet-stream"));
+        })
+        .add("DELETE", "/snapshots/{snapshot_name}", r -> {
+          Path file = snapshots.file(null, r.pathParam("snapshot_name"));
+          return run(() -> {
+            Files.delete(file);
+            return RestResponse.ok(true);
+          });
+        });
   }
 
   private CollectionDescriptor collection(RestRequest request) {
