@@ -107,6 +107,17 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     return read(ShardMessages.encode(new ShardQuery.PayloadSchema()), consistency, ShardMessages::readPayloadSchema);
   }
 
+  @Override
+  public CompletableFuture<List<ScoredPoint>> score(io.quiver.storage.scoring.ScoreRequest request, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.Score(request)), consistency, PointCodec::readScored);
+  }
+
+  @Override
+  public CompletableFuture<java.util.Map<io.quiver.storage.scoring.FacetValue, Long>> facet(
+      io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.Facet(key, filter)), consistency, ScoringCodec::readFacetCounts);
+  }
+
   private CompletableFuture<Long> write(Message command) {
     return decode(client.async().send(command), DataInputStream::readLong);
   }

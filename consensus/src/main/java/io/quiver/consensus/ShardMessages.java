@@ -16,7 +16,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation,
  *          4 create field index, 5 delete field index) | body
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
- *          5 estimate count, 6 payload schema) | body
+ *          5 estimate count, 6 payload schema, 7 score, 8 facet) | body
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
  * </pre>
  */
@@ -41,6 +41,8 @@ final class ShardMessages {
   private static final byte SCROLL = 4;
   private static final byte ESTIMATE_COUNT = 5;
   private static final byte PAYLOAD_SCHEMA = 6;
+  private static final byte SCORE = 7;
+  private static final byte FACET = 8;
 
   private ShardMessages() {}
 
@@ -129,6 +131,16 @@ final class ShardMessages {
           out.writeByte(COUNT);
           writeFilter(c.filter(), out);
         }
+        case ShardQuery.Score s -> {
+          out.writeByte(SCORE);
+          ScoringCodec.writeScoreRequest(s.request(), out);
+          writeFilter(s.request().filter(), out);
+        }
+        case ShardQuery.Facet f -> {
+          out.writeByte(FACET);
+          ScoringCodec.writeFacetKey(f.key(), out);
+          writeFilter(f.filter(), out);
+        }
       }
     });
   }
@@ -152,6 +164,8 @@ final class ShardMessages {
       case PAYLOAD_SCHEMA -> new ShardQuery.PayloadSchema();
       case SCROLL -> new ShardQuery.Scroll(in.readBoolean() ? PointCodec.readId(in) : null, in.readInt(),
           readFilter(in), in.readBoolean(), in.readBoolean());
+      case SCORE -> new ShardQuery.Score(ScoringCodec.readScoreRequest(in, ShardMessages::readFilter));
+      case FACET -> new ShardQuery.Facet(ScoringCodec.readFacetKey(in), readFilter(in));
       default -> throw new IOException("unknown shard query type " + type);
     };
   }
@@ -210,6 +224,13 @@ final class ShardMessages {
     return Envelope.message(REPLY_MAGIC, VERSION, out -> {
       out.writeByte(STATUS_OK);
       PointCodec.writeRecords(records, out);
+    });
+  }
+
+  static Message okFacet(java.util.Map<io.quiver.storage.scoring.FacetValue, Long> counts) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      ScoringCodec.writeFacetCounts(counts, out);
     });
   }
 

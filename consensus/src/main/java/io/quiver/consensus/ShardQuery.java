@@ -22,4 +22,10 @@ sealed interface ShardQuery {
 
   /** The indexed payload fields with their schema and point counts. */
   record PayloadSchema() implements ShardQuery {}
+
+  /** A scored scan with a custom scorer (recommend, discover, context, random, id order). */
+  record Score(io.quiver.storage.scoring.ScoreRequest request) implements ShardQuery {}
+
+  /** Counts of the values at {@code key} among the points matching {@code filter} (null: all). */
+  record Facet(io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter) implements ShardQuery {}
 }

@@ -161,6 +161,8 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardQuery.PayloadSchema p -> ShardMessages.okPayloadSchema(shard.payloadSchema());
         case ShardQuery.Scroll sc -> ShardMessages.okRecords(
             shard.scroll(sc.offset(), sc.limit(), sc.filter(), sc.withPayload(), sc.withVector()));
+        case ShardQuery.Score s -> ShardMessages.okScored(shard.score(s.request()));
+        case ShardQuery.Facet f -> ShardMessages.okFacet(shard.facet(f.key(), f.filter()));
       };
       return CompletableFuture.completedFuture(reply);
     } catch (BadRequestException e) {

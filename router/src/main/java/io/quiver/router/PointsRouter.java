@@ -166,6 +166,40 @@ public final class PointsRouter {
     });
   }
 
+  /**
+   * The best {@code limit} points by a custom scorer after skipping {@code offset}, merged over
+   * every shard: higher score first, ties by id.
+   */
+  public CompletableFuture<List<ScoredPoint>> score(
+      String collection, io.quiver.storage.scoring.ScoreRequest request, int offset, ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    var shardRequest = request.withLimit(request.limit() + offset);
+    List<CompletableFuture<List<ScoredPoint>>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(client(c, shard).score(shardRequest, consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      List<List<ScoredPoint>> lists = parts.stream().map(CompletableFuture::join).toList();
+      return TopKMerger.merge(lists, ScoredPoint.HIGHER_FIRST, offset, request.limit());
+    });
+  }
+
+  /** How many points matching {@code filter} (null: all) have each value at {@code key}, summed over the shards. */
+  public CompletableFuture<Map<io.quiver.storage.scoring.FacetValue, Long>> facet(
+      String collection, io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter,
+      ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<Map<io.quiver.storage.scoring.FacetValue, Long>>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(client(c, shard).facet(key, filter, consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      Map<io.quiver.storage.scoring.FacetValue, Long> total = new HashMap<>();
+      parts.forEach(part -> part.join().forEach((value, n) -> total.merge(value, n, Long::sum)));
+      return total;
+    });
+  }
+
   /** The points among {@code ids} that exist, in the order of first occurrence in {@code ids}. */
   public CompletableFuture<List<PointRecord>> retrieve(
       String collection, List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency) {

@@ -59,6 +59,13 @@ public interface ShardClient {
   CompletableFuture<java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>> payloadSchema(
       ReadConsistency consistency);
 
+  /** The best points by a custom scorer (exact scan), higher score first, ties by id. */
+  CompletableFuture<List<ScoredPoint>> score(io.quiver.storage.scoring.ScoreRequest request, ReadConsistency consistency);
+
+  /** How many points matching {@code filter} (null: all) have each value at {@code key}. */
+  CompletableFuture<java.util.Map<io.quiver.storage.scoring.FacetValue, Long>> facet(
+      io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter, ReadConsistency consistency);
+
   default CompletableFuture<Long> count(ReadConsistency consistency) {
     return count(null, consistency);
   }

@@ -130,4 +130,42 @@ final class AppendableSegment {
     hits.sort(bestFirst);
     return hits;
   }
+
+  /**
+   * Exact top-{@code limit} of the live ords by {@code scorer} (higher first, ties by id), keeping
+   * scores at or above {@code minScore} when it is given. The scorer must be prepared for the
+   * vector's distance.
+   */
+  List<ScoredPoint> scan(String vectorName, io.quiver.storage.scoring.Scorer scorer, int limit, Float minScore,
+      java.util.function.Predicate<PointId> accept) {
+    if (limit == 0) {
+      return List.of();
+    }
+    Distance distance = config.get(vectorName).distance();
+    List<float[]> vectors = vectorsByName.get(vectorName);
+    boolean readsVector = scorer.usesVector();
+    var bestFirst = ScoredPoint.HIGHER_FIRST;
+    PriorityQueue<ScoredPoint> heap = new PriorityQueue<>(Math.max(1, limit), bestFirst.reversed());
+    for (int ord = live.nextSetBit(0); ord >= 0; ord = live.nextSetBit(ord + 1)) {
+      PointId id = idByOrd.get(ord);
+      if (accept != null && !accept.test(id)) {
+        continue;
+      }
+      float score = scorer.score(id, readsVector ? vectors.get(ord) : null, distance);
+      if (minScore != null && score < minScore) {
+        continue;
+      }
+      ScoredPoint hit = new ScoredPoint(id, versionByOrd.get(ord), score, null, null);
+      if (heap.size() == limit && bestFirst.compare(hit, heap.peek()) >= 0) {
+        continue;
+      }
+      heap.add(hit);
+      if (heap.size() > limit) {
+        heap.poll();
+      }
+    }
+    List<ScoredPoint> hits = new ArrayList<>(heap);
+    hits.sort(bestFirst);
+    return hits;
+  }
 }

@@ -354,6 +354,70 @@ public final class Shard implements AutoCloseable {
     }
   }
 
+  /**
+   * The best points by a custom {@link io.quiver.storage.scoring.Scorer} (exact scan), higher
+   * score first, ties by id.
+   */
+  public List<ScoredPoint> score(io.quiver.storage.scoring.ScoreRequest request) {
+    VectorParams params = config.get(request.vectorName());
+    if (params == null) {
+      throw new BadRequestException("Wrong input: Not existing vector name error: " + request.vectorName());
+    }
+    for (float[] example : request.scorer().examples()) {
+      new PointValidator(config).validateQuery(request.vectorName(), example);
+    }
+    var scorer = request.scorer().prepared(params.distance());
+    lock.readLock().lock();
+    try {
+      List<ScoredPoint> hits = segment.scan(request.vectorName(), scorer, request.limit(), request.scoreThreshold(),
+          matcher(request.filter()));
+      return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * How many points matching {@code filter} (null: all) have each value at {@code key}: strings,
+   * integers and booleans, each distinct value counted once per point.
+   */
+  public Map<io.quiver.storage.scoring.FacetValue, Long> facet(io.quiver.storage.filter.JsonPath key,
+      io.quiver.storage.filter.Filter filter) {
+    lock.readLock().lock();
+    try {
+      var accept = matcher(filter);
+      Map<io.quiver.storage.scoring.FacetValue, Long> counts = new HashMap<>();
+      java.util.Set<io.quiver.storage.scoring.FacetValue> seen = new java.util.HashSet<>();
+      for (PointId id : segment.liveIds()) {
+        if (accept != null && !accept.test(id)) {
+          continue;
+        }
+        seen.clear();
+        for (var value : io.quiver.storage.scoring.PayloadValues.at(key, store.payload(id).tree())) {
+          var facetValue = io.quiver.storage.scoring.FacetValue.of(value);
+          if (facetValue != null && seen.add(facetValue)) {
+            counts.merge(facetValue, 1L, Long::sum);
+          }
+        }
+      }
+      return counts;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private List<ScoredPoint> withPayloadAndVectors(List<ScoredPoint> hits, boolean withPayload, boolean withVector) {
+    if (!withPayload && !withVector) {
+      return hits;
+    }
+    List<ScoredPoint> out = new ArrayList<>(hits.size());
+    for (ScoredPoint h : hits) {
+      out.add(new ScoredPoint(h.id(), h.version(), h.score(), withPayload ? store.payload(h.id()) : null,
+          withVector ? segment.vectors(h.id()) : null));
+    }
+    return out;
+  }
+
   /** The points among {@code ids} that exist, in the order of {@code ids}. */
   public List<PointRecord> retrieve(List<PointId> ids, boolean withPayload, boolean withVector) {
     lock.readLock().lock();

@@ -1,0 +1,472 @@
+package io.quiver.router.query;
+
+import io.quiver.index.vector.Distance;
+import io.quiver.router.PointsRouter;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.storage.BadRequestException;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.PointValidator;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchRequest;
+import io.quiver.storage.VectorParams;
+import io.quiver.storage.filter.Condition;
+import io.quiver.storage.filter.Filter;
+import io.quiver.storage.filter.JsonPath;
+import io.quiver.storage.scoring.ScoreRequest;
+import io.quiver.storage.scoring.Scorer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs Query API requests over a collection through {@link PointsRouter}'s fan-out reads:
+ *
+ * <pre>
+ *  1. resolve every point id used as a vector (root and prefetches; in lookup_from collections too)
+ *     with one retrieve per collection; a missing point is a 404
+ *  2. root filter := filter AND must_not has_id(ids referenced in this collection)
+ *  3. run the stage tree leaves first; each stage's filter is ANDed into its prefetches
+ *       leaf:   nearest -> search | recommend average -> search of the average vector
+ *               best_score / sum_scores / discover / context / sample / no query -> scored scan
+ *       merge:  fusion (rrf, dbsf) of the prefetch lists, or the stage's query re-scoring the
+ *               union of the prefetched ids (a has_id filter)
+ *  4. cut the page [offset, offset + limit); fetch payloads and vectors for it when the root had prefetches
+ * </pre>
+ *
+ * A stage's prefetch limit applies to the whole collection (Qdrant applies it per shard and then
+ * merges): with one shard both agree. Thread-safe.
+ */
+public final class QueryEngine {
+
+  private final PointsRouter router;
+
+  public QueryEngine(PointsRouter router) {
+    this.router = router;
+  }
+
+  /** The page of hits of {@code request}, best first. */
+  public CompletableFuture<List<ScoredPoint>> query(String collection, QueryRequest request, ReadConsistency consistency) {
+    CollectionDescriptor c = router.collection(collection);
+    QueryStage root = request.stage();
+    validate(root);
+    int offset = root.prefetches().isEmpty() && root.query() instanceof Query.Sample ? 0 : request.offset();
+    return resolveReferences(collection, root, consistency).thenCompose(vectors -> {
+      Filter rootFilter = excluding(referencedIds(collection, root), root.filter());
+      Stage stage = new Stage(c, vectors, consistency);
+      boolean leaf = root.prefetches().isEmpty();
+      boolean withPayload = leaf && request.withPayload();
+      boolean withVector = leaf && request.withVector();
+      QueryStage planned = root.withFilter(rootFilter).withLimit(root.limit() + offset);
+      return stage.run(planned, null, withPayload, withVector).thenCompose(hits -> {
+        List<ScoredPoint> page = hits.subList(Math.min(offset, hits.size()), hits.size());
+        if (leaf || !(request.withPayload() || request.withVector())) {
+          return CompletableFuture.completedFuture(page);
+        }
+        return fill(collection, page, request.withPayload(), request.withVector(), consistency);
+      });
+    });
+  }
+
+  /**
+   * Groups of hits by the payload values at {@code groupBy}: the request is run with a growing
+   * limit until {@code limit} full groups are found or the hits run out, so the groups equal those
+   * of the complete ranking. {@code lookup} (nullable) attaches a point of another collection to
+   * every group.
+   */
+  public CompletableFuture<List<PointGroups.Group>> groups(String collection, QueryRequest request, JsonPath groupBy,
+      int groupSize, int limit, GroupLookup lookup, ReadConsistency consistency) {
+    int initial = (int) Math.min(SearchRequest.MAX_LIMIT, Math.max(1L, (long) groupSize * limit * 2));
+    return groupsWithLimit(collection, request, groupBy, groupSize, limit, initial, consistency)
+        .thenCompose(groups -> lookup == null ? CompletableFuture.completedFuture(groups)
+            : attachLookups(groups, lookup, consistency));
+  }
+
+  /** Where {@code with_lookup} reads the group's point: a collection and what to return of it. */
+  public record GroupLookup(String collection, boolean withPayload, boolean withVector) {}
+
+  private CompletableFuture<List<PointGroups.Group>> groupsWithLimit(String collection, QueryRequest request,
+      JsonPath groupBy, int groupSize, int limit, int fetch, ReadConsistency consistency) {
+    QueryStage s = request.stage();
+    QueryStage stage = new QueryStage(s.prefetches(), s.query(), s.using(), s.filter(), s.scoreThreshold(), fetch, s.lookupFrom());
+    return query(collection, new QueryRequest(stage, 0, true, request.withVector()), consistency).thenCompose(hits -> {
+      List<PointGroups.Group> groups = PointGroups.group(hits, groupBy, groupSize, limit);
+      if (PointGroups.complete(groups, groupSize, limit) || hits.size() < fetch || fetch >= SearchRequest.MAX_LIMIT) {
+        return CompletableFuture.completedFuture(request.withPayload() ? groups : withoutPayloads(groups));
+      }
+      int next = (int) Math.min(SearchRequest.MAX_LIMIT, fetch * 4L);
+      return groupsWithLimit(collection, request, groupBy, groupSize, limit, next, consistency);
+    });
+  }
+
+  private static List<PointGroups.Group> withoutPayloads(List<PointGroups.Group> groups) {
+    List<PointGroups.Group> out = new ArrayList<>(groups.size());
+    for (PointGroups.Group g : groups) {
+      List<ScoredPoint> hits = new ArrayList<>(g.hits().size());
+      g.hits().forEach(h -> hits.add(new ScoredPoint(h.id(), h.version(), h.score(), null, h.vectors())));
+      out.add(new PointGroups.Group(g.id(), hits, g.lookup()));
+    }
+    return out;
+  }
+
+  private CompletableFuture<List<PointGroups.Group>> attachLookups(List<PointGroups.Group> groups, GroupLookup lookup,
+      ReadConsistency consistency) {
+    List<PointId> ids = new ArrayList<>();
+    groups.forEach(g -> {
+      PointId id = g.id().asPointId();
+      if (id != null) {
+        ids.add(id);
+      }
+    });
+    return router.retrieve(lookup.collection(), ids, lookup.withPayload(), lookup.withVector(), consistency)
+        .thenApply(records -> {
+          Map<PointId, PointRecord> byId = new HashMap<>();
+          records.forEach(r -> byId.put(r.id(), r));
+          List<PointGroups.Group> out = new ArrayList<>(groups.size());
+          groups.forEach(g -> out.add(g.withLookup(g.id().asPointId() == null ? null : byId.get(g.id().asPointId()))));
+          return out;
+        });
+  }
+
+  /** Qdrant's structural checks of a stage tree (400s). */
+  private static void validate(QueryStage stage) {
+    Query query = stage.query();
+    if (!stage.prefetches().isEmpty() && query == null) {
+      throw new BadRequestException("Bad request: A query is needed to merge the prefetches. Can't have prefetches "
+          + "without defining a query.");
+    }
+    if (stage.scoreThreshold() != null && query == null) {
+      throw new BadRequestException("Bad request: A query is needed to use the score_threshold. Can't have "
+          + "score_threshold without defining a query.");
+    }
+    if (query instanceof Query.Fusion) {
+      if (stage.prefetches().isEmpty()) {
+        throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
+      }
+      if (!stage.using().isEmpty()) {
+        throw new BadRequestException("Bad request: Fusion queries cannot be combined with the 'using' field.");
+      }
+    }
+    stage.prefetches().forEach(QueryEngine::validate);
+  }
+
+  // ---- 1. point ids used as vectors ----
+
+  /** Key of a resolved vector: (lookup collection, vector name, point id). */
+  private record VectorKey(String collection, String vector, PointId id) {}
+
+  private static String lookupCollection(String collection, QueryStage stage) {
+    return stage.lookupFrom() == null ? collection : stage.lookupFrom().collection();
+  }
+
+  private static String lookupVector(QueryStage stage) {
+    return stage.lookupFrom() == null || stage.lookupFrom().vector() == null ? stage.using() : stage.lookupFrom().vector();
+  }
+
+  private static void collectIds(Query query, Set<PointId> out) {
+    switch (query) {
+      case Query.Nearest n -> addId(n.vector(), out);
+      case Query.Recommend r -> {
+        r.positive().forEach(v -> addId(v, out));
+        r.negative().forEach(v -> addId(v, out));
+      }
+      case Query.Discover d -> {
+        addId(d.target(), out);
+        d.context().forEach(p -> {
+          addId(p.positive(), out);
+          addId(p.negative(), out);
+        });
+      }
+      case Query.Context c -> c.pairs().forEach(p -> {
+        addId(p.positive(), out);
+        addId(p.negative(), out);
+      });
+      case Query.Fusion f -> { }
+      case Query.Sample s -> { }
+    }
+  }
+
+  private static void addId(VectorInput input, Set<PointId> out) {
+    if (input instanceof VectorInput.Id id) {
+      out.add(id.id());
+    }
+  }
+
+  /** Every referenced id of the tree, by (lookup collection, vector name). */
+  private static void collectReferences(String collection, QueryStage stage, Map<String, Map<String, Set<PointId>>> out) {
+    if (stage.query() != null) {
+      Set<PointId> ids = new LinkedHashSet<>();
+      collectIds(stage.query(), ids);
+      if (!ids.isEmpty()) {
+        out.computeIfAbsent(lookupCollection(collection, stage), k -> new LinkedHashMap<>())
+            .computeIfAbsent(lookupVector(stage), k -> new LinkedHashSet<>()).addAll(ids);
+      }
+    }
+    stage.prefetches().forEach(p -> collectReferences(collection, p, out));
+  }
+
+  /** Ids referenced in this collection itself (not through lookup_from elsewhere): excluded from the results. */
+  private static Set<PointId> referencedIds(String collection, QueryStage stage) {
+    Map<String, Map<String, Set<PointId>>> refs = new LinkedHashMap<>();
+    collectReferences(collection, stage, refs);
+    Set<PointId> ids = new LinkedHashSet<>();
+    refs.getOrDefault(collection, Map.of()).values().forEach(ids::addAll);
+    return ids;
+  }
+
+  private CompletableFuture<Map<VectorKey, float[]>> resolveReferences(String collection, QueryStage root,
+      ReadConsistency consistency) {
+    Map<String, Map<String, Set<PointId>>> refs = new LinkedHashMap<>();
+    collectReferences(collection, root, refs);
+    Map<VectorKey, float[]> vectors = new HashMap<>();
+    List<CompletableFuture<Void>> reads = new ArrayList<>();
+    refs.forEach((lookupCollection, byVector) -> {
+      CollectionDescriptor lookup = router.collection(lookupCollection);
+      Set<PointId> ids = new LinkedHashSet<>();
+      byVector.forEach((vector, vectorIds) -> {
+        if (lookup.config().vectors().get(vector) == null) {
+          throw new BadRequestException("Wrong input: Not existing vector name error: " + vector);
+        }
+        ids.addAll(vectorIds);
+      });
+      reads.add(router.retrieve(lookupCollection, new ArrayList<>(ids), false, true, consistency).thenAccept(records -> {
+        Map<PointId, PointRecord> found = new HashMap<>();
+        records.forEach(r -> found.put(r.id(), r));
+        byVector.forEach((vector, vectorIds) -> {
+          for (PointId id : vectorIds) {
+            PointRecord r = found.get(id);
+            if (r == null || r.vectors() == null || r.vectors().get(vector) == null) {
+              throw new PointNotFoundException(id);
+            }
+            synchronized (vectors) {
+              vectors.put(new VectorKey(lookupCollection, vector, id), r.vectors().get(vector));
+            }
+          }
+        });
+      }));
+    });
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(ignored -> vectors);
+  }
+
+  // ---- 2. filters ----
+
+  private static Filter excluding(Set<PointId> ids, Filter filter) {
+    if (ids.isEmpty()) {
+      return filter;
+    }
+    return and(Filter.noneOf(new Condition.HasId(ids)), filter);
+  }
+
+  private static Filter and(Filter a, Filter b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return Filter.allOf(a, b);
+  }
+
+  // ---- 3. running the stage tree ----
+
+  /** One request's context: its collection, the resolved vectors and the read consistency. */
+  private final class Stage {
+    private final CollectionDescriptor collection;
+    private final Map<VectorKey, float[]> vectors;
+    private final ReadConsistency consistency;
+
+    Stage(CollectionDescriptor collection, Map<VectorKey, float[]> vectors, ReadConsistency consistency) {
+      this.collection = collection;
+      this.vectors = vectors;
+      this.consistency = consistency;
+    }
+
+    /** The stage's best {@code stage.limit()} points, best first. */
+    CompletableFuture<List<ScoredPoint>> run(QueryStage stage, Filter propagated, boolean withPayload, boolean withVector) {
+      Filter filter = and(propagated, stage.filter());
+      if (stage.prefetches().isEmpty()) {
+        return score(stage, filter, withPayload, withVector);
+      }
+      List<CompletableFuture<List<ScoredPoint>>> parts = new ArrayList<>();
+      for (QueryStage prefetch : stage.prefetches()) {
+        parts.add(run(prefetch, filter, false, false));
+      }
+      return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+        List<List<ScoredPoint>> lists = parts.stream().map(CompletableFuture::join).toList();
+        if (stage.query() instanceof Query.Fusion fusion) {
+          return CompletableFuture.completedFuture(fuse(fusion, lists, stage));
+        }
+        Set<PointId> candidates = new LinkedHashSet<>();
+        lists.forEach(list -> list.forEach(p -> candidates.add(p.id())));
+        if (candidates.isEmpty()) {
+          return CompletableFuture.completedFuture(List.<ScoredPoint>of());
+        }
+        return score(stage, Filter.allOf(new Condition.HasId(candidates)), withPayload, withVector);
+      });
+    }
+
+    private List<ScoredPoint> fuse(Query.Fusion fusion, List<List<ScoredPoint>> lists, QueryStage stage) {
+      List<ScoredPoint> fused = fusion.method() == Query.FusionMethod.RRF
+          ? ScoreFusion.rrf(lists, fusion.k(), fusion.weights())
+          : ScoreFusion.dbsf(lists);
+      List<ScoredPoint> out = new ArrayList<>();
+      for (ScoredPoint p : fused) {
+        if (out.size() == stage.limit() || (stage.scoreThreshold() != null && p.score() < stage.scoreThreshold())) {
+          break;
+        }
+        out.add(p);
+      }
+      return out;
+    }
+
+    /** Scores the points {@code filter} admits by the stage's query. */
+    private CompletableFuture<List<ScoredPoint>> score(QueryStage stage, Filter filter, boolean withPayload, boolean withVector) {
+      String name = collection.name();
+      Query query = stage.query();
+      int limit = stage.limit();
+      return switch (query) {
+        case null -> router.score(name, scan(stage, new Scorer.ById(), filter, withPayload, withVector), 0, consistency);
+        case Query.Sample s -> router.score(name,
+                scan(stage, new Scorer.Random(ThreadLocalRandom.current().nextLong()), filter, withPayload, withVector), 0,
+                consistency)
+            .thenApply(QueryEngine::zeroScores);
+        case Query.Nearest n when n.mmr() != null -> mmr(stage, n, filter, withPayload, withVector);
+        case Query.Nearest n -> search(stage, vector(stage, n.vector()), limit, filter, withPayload, withVector);
+        case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR ->
+            search(stage, averageVector(stage, r), limit, filter, withPayload, withVector);
+        case Query.Recommend r -> router.score(name, scan(stage, r.strategy() == Query.Strategy.BEST_SCORE
+            ? new Scorer.RecommendBestScore(vectors(stage, r.positive()), vectors(stage, r.negative()))
+            : new Scorer.RecommendSumScores(vectors(stage, r.positive()), vectors(stage, r.negative())),
+            filter, withPayload, withVector), 0, consistency);
+        case Query.Discover d -> router.score(name, scan(stage,
+            new Scorer.Discover(vector(stage, d.target()), pairs(stage, d.context())), filter, withPayload, withVector),
+            0, consistency);
+        case Query.Context c -> router.score(name, scan(stage, new Scorer.Context(pairs(stage, c.pairs())), filter,
+            withPayload, withVector), 0, consistency);
+        case Query.Fusion f -> throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
+      };
+    }
+
+    private ScoreRequest scan(QueryStage stage, Scorer scorer, Filter filter, boolean withPayload, boolean withVector) {
+      requireVector(stage.using());
+      return new ScoreRequest(stage.using(), scorer, stage.limit(), stage.scoreThreshold(), filter, withPayload, withVector);
+    }
+
+    private CompletableFuture<List<ScoredPoint>> search(QueryStage stage, float[] vector, int limit, Filter filter,
+        boolean withPayload, boolean withVector) {
+      SearchRequest search = new SearchRequest(stage.using(), vector, limit, withPayload, withVector, stage.scoreThreshold(), filter);
+      return router.search(collection.name(), search, 0, consistency);
+    }
+
+    private CompletableFuture<List<ScoredPoint>> mmr(QueryStage stage, Query.Nearest n, Filter filter, boolean withPayload,
+        boolean withVector) {
+      float[] query = vector(stage, n.vector());
+      int candidates = n.mmr().candidatesLimit() == null ? stage.limit() : n.mmr().candidatesLimit();
+      Distance distance = requireVector(stage.using()).distance();
+      return search(stage, query, candidates, filter, withPayload, true).thenApply(hits -> {
+        List<ScoredPoint> chosen = MaximalMarginalRelevance.select(hits, stage.using(), distance.prepare(query), distance,
+            n.mmr().diversity(), stage.limit());
+        return withVector ? chosen : withoutVectors(chosen);
+      });
+    }
+
+    private VectorParams requireVector(String using) {
+      VectorParams params = collection.config().vectors().get(using);
+      if (params == null) {
+        throw new BadRequestException("Wrong input: Not existing vector name error: " + (using.isEmpty() ? "(unnamed)" : using));
+      }
+      return params;
+    }
+
+    private float[] vector(QueryStage stage, VectorInput input) {
+      float[] v = switch (input) {
+        case VectorInput.Dense d -> d.vector();
+        case VectorInput.Id id -> vectors.get(new VectorKey(lookupCollection(collection.name(), stage), lookupVector(stage), id.id()));
+      };
+      new PointValidator(collection.config().vectors()).validateQuery(stage.using(), v);
+      return v;
+    }
+
+    private List<float[]> vectors(QueryStage stage, List<VectorInput> inputs) {
+      List<float[]> out = new ArrayList<>(inputs.size());
+      inputs.forEach(i -> out.add(vector(stage, i)));
+      return out;
+    }
+
+    private List<Scorer.Pair> pairs(QueryStage stage, List<Query.Pair> pairs) {
+      List<Scorer.Pair> out = new ArrayList<>(pairs.size());
+      pairs.forEach(p -> out.add(new Scorer.Pair(vector(stage, p.positive()), vector(stage, p.negative()))));
+      return out;
+    }
+
+    /** Qdrant's average_vector: avg(positive), or avg(positive) + (avg(positive) - avg(negative)), over prepared vectors. */
+    private float[] averageVector(QueryStage stage, Query.Recommend r) {
+      if (r.positive().isEmpty()) {
+        throw new BadRequestException("Bad request: Positive vectors should not be empty with `average` strategy");
+      }
+      Distance distance = requireVector(stage.using()).distance();
+      float[] positive = average(vectors(stage, r.positive()), distance);
+      if (r.negative().isEmpty()) {
+        return positive;
+      }
+      float[] negative = average(vectors(stage, r.negative()), distance);
+      float[] out = new float[positive.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = positive[i] + positive[i] - negative[i];
+      }
+      return out;
+    }
+  }
+
+  static float[] average(List<float[]> vectors, Distance distance) {
+    float[] sum = new float[vectors.getFirst().length];
+    for (float[] v : vectors) {
+      float[] prepared = distance.prepare(v);
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += prepared[i];
+      }
+    }
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] /= vectors.size();
+    }
+    return sum;
+  }
+
+  private static List<ScoredPoint> zeroScores(List<ScoredPoint> hits) {
+    List<ScoredPoint> out = new ArrayList<>(hits.size());
+    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), 0f, h.payload(), h.vectors())));
+    return out;
+  }
+
+  private static List<ScoredPoint> withoutVectors(List<ScoredPoint> hits) {
+    List<ScoredPoint> out = new ArrayList<>(hits.size());
+    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), h.score(), h.payload(), null)));
+    return out;
+  }
+
+  // ---- 4. payloads and vectors of the page ----
+
+  private CompletableFuture<List<ScoredPoint>> fill(String collection, List<ScoredPoint> page, boolean withPayload,
+      boolean withVector, ReadConsistency consistency) {
+    List<PointId> ids = page.stream().map(ScoredPoint::id).toList();
+    return router.retrieve(collection, ids, withPayload, withVector, consistency).thenApply(records -> {
+      Map<PointId, PointRecord> byId = new HashMap<>();
+      records.forEach(r -> byId.put(r.id(), r));
+      List<ScoredPoint> out = new ArrayList<>(page.size());
+      for (ScoredPoint p : page) {
+        PointRecord r = byId.get(p.id());
+        if (r != null) { // deleted between the search and the fetch: dropped, as Qdrant does
+          out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payload(), r.vectors()));
+        }
+      }
+      return out;
+    });
+  }
+}
