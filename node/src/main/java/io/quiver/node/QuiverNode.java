@@ -63,6 +63,8 @@ public final class QuiverNode implements AutoCloseable {
       new FieldIndexApi(router).register(routes);
       new PointsUpdateApi(router, json).register(routes);
       new ScrollApi(router, json).register(routes);
+      new io.quiver.node.api.QueryApi(router, json).register(routes);
+      new io.quiver.node.api.ExploreApi(router, json).register(routes);
       new ClusterApi(raft, router, json).register(routes);
       NodeMetrics metrics = new NodeMetrics(ServiceApi.VERSION, raft.catalog(), clusterView(raft));
       new MetricsApi(metrics).register(routes);

@@ -37,27 +37,39 @@ final class ResultJson {
   }
 
   ObjectNode record(PointRecord r, PayloadSelector payload) {
+    return record(r, payload, VectorSelector.ALL);
+  }
+
+  ObjectNode record(PointRecord r, PayloadSelector payload, VectorSelector vector) {
     ObjectNode node = json.createObjectNode();
     putId(node, r.id());
     node.set("payload", payload(r.payload(), payload));
-    node.set("vector", vectors(r.vectors()));
+    node.set("vector", vectors(vector.apply(r.vectors())));
     return node;
   }
 
   ObjectNode scored(ScoredPoint p, PayloadSelector payload) {
+    return scored(p, payload, VectorSelector.ALL);
+  }
+
+  ObjectNode scored(ScoredPoint p, PayloadSelector payload, VectorSelector vector) {
     ObjectNode node = json.createObjectNode();
     putId(node, p.id());
     node.put("version", p.version());
     node.put("score", p.score());
     node.set("payload", payload(p.payload(), payload));
-    node.set("vector", vectors(p.vectors()));
+    node.set("vector", vectors(vector.apply(p.vectors())));
     return node;
   }
 
   ArrayNode scored(Iterable<ScoredPoint> hits, PayloadSelector payload) {
+    return scored(hits, payload, VectorSelector.ALL);
+  }
+
+  ArrayNode scored(Iterable<ScoredPoint> hits, PayloadSelector payload, VectorSelector vector) {
     ArrayNode array = json.createArrayNode();
     for (ScoredPoint p : hits) {
-      array.add(scored(p, payload));
+      array.add(scored(p, payload, vector));
     }
     return array;
   }

@@ -125,6 +125,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       case BadRequestException b -> 400;
       case CollectionNotFoundException n -> 404;
       case io.quiver.sharding.AliasNotFoundException n -> 404;
+      case io.quiver.router.query.PointNotFoundException p -> 404;
       case CollectionAlreadyExistsException c -> 409;
       case ShardUnavailableException s -> 503;
       default -> 500;
