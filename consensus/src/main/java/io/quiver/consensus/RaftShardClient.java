@@ -36,16 +36,21 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   private final RaftClient client;
   private final RaftPeerId nearestReplica;
   private final Runnable onBroken;
+  /** Where replies are decoded and their callers continue (see {@link #decode}). */
+  private final java.util.concurrent.Executor replies;
 
   /**
+   * @param replies runs the decoding of replies and everything the callers chain after it
    * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
    *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
    */
-  RaftShardClient(String name, RaftClient client, RaftPeerId nearestReplica, Runnable onBroken) {
+  RaftShardClient(String name, RaftClient client, RaftPeerId nearestReplica, Runnable onBroken,
+      java.util.concurrent.Executor replies) {
     this.name = name;
     this.client = client;
     this.nearestReplica = nearestReplica;
     this.onBroken = onBroken;
+    this.replies = replies;
   }
 
   @Override
@@ -131,26 +136,36 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
           : consistency.minIndex() == 0
               ? client.async().sendStaleRead(query, 0, nearestReplica)
               : client.async().sendStaleRead(query, consistency.minIndex(), nearestReplica)
-                  .handle((r, error) -> error == null && r.isSuccess()
+                  .handleAsync((r, error) -> error == null && r.isSuccess()
                       ? CompletableFuture.completedFuture(r)
-                      : client.async().sendReadOnlyNonLinearizable(query)) // the local replica is behind
+                      // the local replica is behind; resent off the Ratis event loop (see decode)
+                      : client.async().sendReadOnlyNonLinearizable(query), replies)
                   .thenCompose(f -> f);
     };
     return decode(reply, reader);
   }
 
+  /**
+   * Decodes the reply on {@link #replies}, never on the thread that completed it: that is the
+   * Ratis client's Netty event loop, and Ratis matches replies to requests in the order the
+   * requests were queued (NettyRpcProxy). A request sent from that event loop (by code continuing
+   * after this reply, e.g. the next stage of a query) is written at once, ahead of requests other
+   * threads queued before it, so replies would reach the wrong callers.
+   */
   private <T> CompletableFuture<T> decode(CompletableFuture<RaftClientReply> reply, BodyReader<T> reader) {
-    return RaftReplies.content(reply, name).whenComplete((content, error) -> {
-      if (error != null && RaftReplies.isClientBroken(error)) {
-        onBroken.run();
+    return RaftReplies.content(reply, name).handleAsync((ByteString content, Throwable error) -> {
+      if (error != null) {
+        if (RaftReplies.isClientBroken(error)) {
+          onBroken.run();
+        }
+        throw error instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(error);
       }
-    }).thenApply((ByteString content) -> {
       try {
         return reader.read(ShardMessages.openReply(content));
       } catch (IOException e) {
         throw new UncheckedIOException(name + ": undecodable reply", e);
       }
-    });
+    }, replies);
   }
 
   @Override

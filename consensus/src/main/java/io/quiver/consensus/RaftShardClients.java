@@ -20,6 +20,9 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
   private final RaftNode node;
   /** Keyed by placement (group and replicas): a changed replica set gets a client that knows the new peers. */
   private final ConcurrentHashMap<ShardPlacement, RaftShardClient> clients = new ConcurrentHashMap<>();
+  /** Decodes replies off the Ratis event loops (see {@link RaftShardClient}); shared by all clients. */
+  private final java.util.concurrent.ExecutorService replies = java.util.concurrent.Executors.newFixedThreadPool(
+      Math.max(2, Runtime.getRuntime().availableProcessors()), Thread.ofPlatform().daemon().name("shard-replies-", 0).factory());
 
   RaftShardClients(RaftNode node) {
     this.node = node;
@@ -33,7 +36,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
       boolean local = shard.replicas().contains(node.nodeId());
       String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
       return new RaftShardClient(name, node.newShardClient(group), local ? RaftNode.peerId(node.nodeId()) : null,
-          () -> evict(placement));
+          () -> evict(placement), replies);
     });
   }
 
@@ -69,5 +72,6 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
   public void close() {
     clients.values().forEach(RaftShardClients::closeQuietly);
     clients.clear();
+    replies.shutdown();
   }
 }
