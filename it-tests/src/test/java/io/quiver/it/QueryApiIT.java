@@ -73,6 +73,7 @@ class QueryApiIT {
   @AfterAll
   void stop() throws Exception {
     if (node != null) {
+      System.out.println("node log tail:\n" + node.logTail());
       node.close();
     }
   }
@@ -323,6 +324,40 @@ class QueryApiIT {
       int a = offsets.get("ids").get(offsets.get("offsets_row").get(i).asInt()).asInt();
       int b = offsets.get("ids").get(offsets.get("offsets_col").get(i).asInt()).asInt();
       assertEquals(dot(vectors.get(a), vectors.get(b)), offsets.get("scores").get(i).asDouble(), 1e-6);
+    }
+  }
+
+  /** Goal: concurrent requests (and the concurrent shard reads inside one batch) never mix their results. */
+  @Test
+  void concurrentBatchesKeepTheirResults() throws Exception {
+    float[] target = vectors.get(10);
+    List<float[][]> pairs = List.of(new float[][] {vectors.get(11), vectors.get(12)}, new float[][] {{1, 1, 0, 0}, vectors.get(13)});
+    List<Integer> contextRanking = byScore(id -> context(pairs, vectors.get(id)), Set.of(11, 12, 13)).subList(0, 10);
+    float[] q = {1, 0, 0, 0};
+    List<Integer> nearest = byScore(id -> dot(q, vectors.get(id)), Set.of()).subList(0, 3);
+    String body = "{\"searches\":[{\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}],\"limit\":10},"
+        + "{\"target\":[1,0,0,0],\"context\":[],\"limit\":3}]}";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<String>> runs = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        runs.add(pool.submit(() -> {
+          QdrantHttp.Reply r = http.send("POST", C + "/points/discover/batch", body);
+          if (r.status() != 200) {
+            return r.raw();
+          }
+          List<Integer> first = ids(r.result().get(0));
+          List<Integer> second = ids(r.result().get(1));
+          List<Integer> byTarget = byScore(id -> discover(target, List.of(), vectors.get(id)), Set.of()).subList(0, 3);
+          return first.equals(contextRanking) && second.size() == 3 ? null : r.raw() + " expected " + contextRanking + " " + byTarget + " " + nearest;
+        }));
+      }
+      for (var run : runs) {
+        String failure = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(null, failure);
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
