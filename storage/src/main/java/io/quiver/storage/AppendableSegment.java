@@ -155,11 +155,13 @@ final class AppendableSegment {
       if (minScore != null && score < minScore) {
         continue;
       }
-      ScoredPoint hit = new ScoredPoint(id, versionByOrd.get(ord), score, null, null);
-      if (heap.size() == limit && bestFirst.compare(hit, heap.peek()) >= 0) {
-        continue;
+      if (heap.size() == limit) {
+        ScoredPoint worst = heap.peek();
+        if (score < worst.score() || (score == worst.score() && id.compareTo(worst.id()) > 0)) {
+          continue;
+        }
       }
-      heap.add(hit);
+      heap.add(new ScoredPoint(id, versionByOrd.get(ord), score, null, null));
       if (heap.size() > limit) {
         heap.poll();
       }

@@ -13,7 +13,8 @@ import java.util.Random;
 /**
  * End-to-end latency of the REST API of a running node (or cluster): creates a collection, then
  * measures {@code wait=true} upserts of {@code batch} points of {@code dim} dimensions and top-10
- * queries, one at a time, and prints median / p90 / p99 of each. Drops the collection at the end.
+ * queries (nearest, recommend best_score by ids, two prefetches fused by RRF), one at a time, and
+ * prints median / p90 / p99 of each. Drops the collection at the end.
  *
  * <pre>bin/quiver bench rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100]
  *     [--shards 1] [--replication 1]</pre>
@@ -65,15 +66,14 @@ public final class RestBenchmark {
         send("PUT", "/collections/" + collection + "/points?wait=true", body);
         upsertMs[i] = (System.nanoTime() - t0) / 1e6;
       }
-      double[] queryMs = new double[queries];
-      for (int i = 0; i < queries + 10; i++) {
-        String body = "{\"query\":" + vector() + ",\"limit\":10}";
-        long t0 = System.nanoTime();
-        send("POST", "/collections/" + collection + "/points/query", body);
-        if (i >= 10) { // the first ten warm up the JIT of client and server
-          queryMs[i - 10] = (System.nanoTime() - t0) / 1e6;
-        }
-      }
+      int stored = upserts * batch;
+      double[] queryMs = queries(collection, queries, () -> "{\"query\":" + vector() + ",\"limit\":10}");
+      // the Query API's other kinds: examples by id, a custom-scored scan, and two prefetches fused
+      double[] recommendMs = queries(collection, queries, () -> "{\"query\":{\"recommend\":{\"positive\":["
+          + random.nextInt(stored) + "," + random.nextInt(stored) + "],\"negative\":[" + random.nextInt(stored)
+          + "],\"strategy\":\"best_score\"}},\"limit\":10}");
+      double[] fusionMs = queries(collection, queries, () -> "{\"prefetch\":[{\"query\":" + vector() + ",\"limit\":50},"
+          + "{\"query\":" + vector() + ",\"limit\":50}],\"query\":{\"fusion\":\"rrf\"},\"limit\":10}");
       System.out.printf(Locale.ROOT, "collection: %d points x %d dims, %d shard(s) x %d replica(s), Cosine, exact search, via %s%n",
           (long) upserts * batch, dim, shards, replication, url);
       String cluster = get("/collections/" + collection + "/cluster");
@@ -83,9 +83,26 @@ public final class RestBenchmark {
           upserts * batch / (Arrays.stream(upsertMs).sum() / 1000));
       print("upsert wait=true, " + batch + " points", upsertMs);
       print("query top-10", queryMs);
+      print("recommend best_score top-10", recommendMs);
+      print("2 prefetches x 50 + rrf top-10", fusionMs);
     } finally {
       send("DELETE", "/collections/" + collection, null);
     }
+  }
+
+  /** Latencies of {@code n} sequential queries after ten that warm up the JIT of client and server. */
+  private double[] queries(String collection, int n, java.util.function.Supplier<String> body)
+      throws IOException, InterruptedException {
+    double[] ms = new double[n];
+    for (int i = 0; i < n + 10; i++) {
+      String b = body.get();
+      long t0 = System.nanoTime();
+      send("POST", "/collections/" + collection + "/points/query", b);
+      if (i >= 10) {
+        ms[i - 10] = (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    return ms;
   }
 
   private static void print(String what, double[] ms) {
