@@ -1,0 +1,187 @@
+package io.quiver.jepsen.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.jepsen.workload.QuiverClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The node processes of one run, one per namespace: forms the cluster (the first node starts it,
+ * the others join through it), answers who leads the meta group and each shard, and stops every
+ * process it started (by PID) on {@link #close()}. Every wait is bounded.
+ */
+public final class QuiverCluster implements AutoCloseable {
+
+    /** How long one node may take to answer {@code /readyz}. */
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+    private final List<NodeHost> nodes;
+    private final QuiverClient client = new QuiverClient(Duration.ofSeconds(3));
+
+    private QuiverCluster(List<NodeHost> nodes) {
+        this.nodes = nodes;
+    }
+
+    /**
+     * Starts {@code count} nodes in namespaces {@code qjn1..} and waits until all are ready.
+     *
+     * @param runDir each node gets {@code runDir/nI}
+     */
+    public static QuiverCluster form(int count, Path runDir, Path nodeBuild, boolean fakeTime) {
+        List<NodeHost> nodes = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            nodes.add(new NodeHost(i, runDir.resolve("n" + i), nodeBuild, i == 1 ? null : TestNetwork.address(1)
+                    + ":" + NodeHost.RAFT_PORT, fakeTime));
+        }
+        QuiverCluster cluster = new QuiverCluster(List.copyOf(nodes));
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "jepsen-cluster-stop"));
+        try {
+            for (NodeHost node : nodes) {
+                node.start();
+                cluster.awaitReady(node, READY_TIMEOUT);
+            }
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    public List<NodeHost> nodes() {
+        return nodes;
+    }
+
+    public NodeHost node(int index) {
+        return nodes.get(index - 1);
+    }
+
+    /** Waits until {@code node} answers {@code /readyz} with 200. */
+    public void awaitReady(NodeHost node, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!node.isRunning()) {
+                throw new IllegalStateException(node.name() + " exited; log:\n" + node.logTail(40));
+            }
+            try {
+                if (client.get(node.baseUrl(), "/readyz").status() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException(node.name() + " not ready after " + timeout + "; log:\n" + node.logTail(40));
+    }
+
+    /** @return the node that leads the meta group, as some running node sees it, if any */
+    public OptionalInt metaLeader() {
+        for (NodeHost node : reachable()) {
+            try {
+                QuiverClient.Reply r = client.get(node.baseUrl(), "/cluster");
+                if (!r.ok()) {
+                    continue;
+                }
+                JsonNode leader = r.result().path("raft_info").path("leader");
+                if (leader.isIntegralNumber()) {
+                    OptionalInt index = indexOfPeer(r.result().path("peers").path(leader.asText()));
+                    if (index.isPresent()) {
+                        return index;
+                    }
+                }
+            } catch (IOException e) {
+                // try the next node
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** @return the node on which shard {@code shardId} of {@code collection} reports the Leader role, if any */
+    public OptionalInt shardLeader(String collection, int shardId) {
+        for (NodeHost node : reachable()) {
+            try {
+                QuiverClient.Reply r = client.get(node.baseUrl(), "/collections/" + collection + "/cluster");
+                if (!r.ok()) {
+                    continue;
+                }
+                for (JsonNode local : r.result().path("local_shards")) {
+                    if (local.path("shard_id").asInt(-1) == shardId && "Leader".equals(local.path("role").asText())) {
+                        return OptionalInt.of(node.index());
+                    }
+                }
+            } catch (IOException e) {
+                // try the next node
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** Waits until every shard of {@code collection} has a leader; returns false at the deadline. */
+    public boolean awaitShardLeaders(String collection, int shards, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (int s = 0; s < shards && all; s++) {
+                all = shardLeader(collection, s).isPresent();
+            }
+            if (all && metaLeader().isPresent()) {
+                return true;
+            }
+            sleep(250);
+        }
+        return false;
+    }
+
+    private OptionalInt indexOfPeer(JsonNode peer) {
+        String uri = peer.path("uri").asText("");
+        for (NodeHost node : nodes) {
+            if (uri.contains("//" + node.raftAddress())) {
+                return OptionalInt.of(node.index());
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    private List<NodeHost> reachable() {
+        return nodes.stream().filter(n -> n.isRunning() && !n.isPaused()).toList();
+    }
+
+    /** @return a running, unpaused node, preferring {@code preferred} */
+    public Optional<NodeHost> anyRunning(int preferred) {
+        NodeHost p = node(preferred);
+        if (p.isRunning() && !p.isPaused()) {
+            return Optional.of(p);
+        }
+        return reachable().stream().findFirst();
+    }
+
+    /** Kills every node process (SIGKILL by PID). Idempotent. */
+    @Override
+    public void close() {
+        for (NodeHost node : nodes) {
+            node.kill();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.quiver.jepsen.nemesis;
+
+import io.quiver.jepsen.harness.QuiverCluster;
+import io.quiver.jepsen.history.HistoryWriter;
+import io.quiver.jepsen.history.Op;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * Carries out a {@link NemesisSchedule} on its own thread: resolves each fault's targets (asking the
+ * cluster who leads), injects it, holds it, heals it, and logs it twice: into the history as a
+ * {@code fault} operation spanning its window, and as lines of the run's fault log
+ * ({@code faults.txt}). {@link #stop()} heals the fault in progress and returns within the heal's
+ * own bound.
+ */
+public final class NemesisRunner implements AutoCloseable {
+
+    private final NemesisSchedule schedule;
+    private final Nemesis nemesis;
+    private final QuiverCluster cluster;
+    private final String collection;
+    private final int shards;
+    private final HistoryWriter history;
+    private final LongSupplier clock;
+    private final PrintWriter log;
+    private final Thread thread;
+    private volatile boolean stopping;
+    private int injected;
+
+    /**
+     * @param clock nanoseconds since the start of the run (the history's clock)
+     * @param faultLog the file the fault log is written to (created or truncated)
+     */
+    public NemesisRunner(NemesisSchedule schedule, Nemesis nemesis, QuiverCluster cluster, String collection, int shards,
+            HistoryWriter history, LongSupplier clock, Path faultLog) {
+        this.schedule = schedule;
+        this.nemesis = nemesis;
+        this.cluster = cluster;
+        this.collection = collection;
+        this.shards = shards;
+        this.history = history;
+        this.clock = clock;
+        try {
+            this.log = new PrintWriter(Files.newBufferedWriter(faultLog, StandardCharsets.UTF_8), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        log.println("# planned (one fault at a time; targets drawn at injection from each fault's seed)");
+        for (NemesisSchedule.Planned p : schedule.faults()) {
+            log.println("# " + p);
+        }
+        this.thread = new Thread(this::run, "jepsen-nemesis");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** @return how many faults were injected so far */
+    public synchronized int injected() {
+        return injected;
+    }
+
+    private void run() {
+        for (NemesisSchedule.Planned planned : schedule.faults()) {
+            while (!stopping && clock.getAsLong() / 1_000_000 < planned.startMillis()) {
+                sleep(50);
+            }
+            if (stopping) {
+                return;
+            }
+            long start = clock.getAsLong();
+            Injected fault;
+            try {
+                fault = inject(planned);
+            } catch (RuntimeException e) {
+                line(start, "could not inject " + planned + ": " + e.getMessage());
+                safeHealAll(start);
+                continue;
+            }
+            line(start, "start " + fault.description());
+            long until = start + planned.holdMillis() * 1_000_000;
+            while (!stopping && clock.getAsLong() < until) {
+                sleep(50);
+            }
+            try {
+                fault.heal().run();
+            } catch (RuntimeException e) {
+                line(clock.getAsLong(), "heal of " + fault.description() + " failed: " + e.getMessage());
+                safeHealAll(clock.getAsLong());
+            }
+            long end = clock.getAsLong();
+            line(end, "healed " + fault.description());
+            history.append(Op.fault(fault.description(), start, end));
+            synchronized (this) {
+                injected++;
+            }
+        }
+    }
+
+    private void safeHealAll(long at) {
+        try {
+            nemesis.healAll();
+        } catch (RuntimeException e) {
+            line(at, "heal-all failed: " + e.getMessage());
+        }
+    }
+
+    private record Injected(String description, Runnable heal) {}
+
+    private Injected inject(NemesisSchedule.Planned planned) {
+        Random random = new Random(planned.seed());
+        int n = cluster.nodes().size();
+        switch (planned.kind()) {
+            case PARTITION_HALVES -> {
+                List<Integer> order = allNodes();
+                Collections.shuffle(order, random);
+                Set<Integer> small = new TreeSet<>(order.subList(0, n / 2));
+                Set<Integer> large = new TreeSet<>(order.subList(n / 2, n));
+                nemesis.partition(List.of(small, large));
+                return new Injected("partition " + names(small) + " | " + names(large), nemesis::healNetwork);
+            }
+            case ISOLATE_META_LEADER -> {
+                Target t = metaLeaderOr(random);
+                Set<Integer> rest = new TreeSet<>(allNodes());
+                rest.remove(t.node());
+                nemesis.partition(List.of(Set.of(t.node()), rest));
+                return new Injected("isolate n" + t.node() + " (" + t.why() + ") | " + names(rest), nemesis::healNetwork);
+            }
+            case ISOLATE_SHARD_LEADER -> {
+                Target t = shardLeaderOr(random);
+                Set<Integer> rest = new TreeSet<>(allNodes());
+                rest.remove(t.node());
+                nemesis.partition(List.of(Set.of(t.node()), rest));
+                return new Injected("isolate n" + t.node() + " (" + t.why() + ") | " + names(rest), nemesis::healNetwork);
+            }
+            case ONE_WAY -> {
+                Target t = shardLeaderOr(random);
+                nemesis.deafen(t.node());
+                return new Injected("one-way: n" + t.node() + " (" + t.why() + ") hears no node, its packets still go out",
+                        nemesis::healNetwork);
+            }
+            case KILL -> {
+                Target t = random.nextBoolean() ? anyLeaderOr(random) : new Target(1 + random.nextInt(n), "random");
+                nemesis.kill(t.node());
+                return new Injected("kill -9 n" + t.node() + " (" + t.why() + "), restart at heal", () -> nemesis.restart(t.node()));
+            }
+            case PAUSE -> {
+                Target t = random.nextBoolean() ? anyLeaderOr(random) : new Target(1 + random.nextInt(n), "random");
+                nemesis.pause(t.node());
+                return new Injected("pause (SIGSTOP) n" + t.node() + " (" + t.why() + ")", () -> nemesis.resume(t.node()));
+            }
+            case CLOCK_SKEW -> {
+                if (!nemesis.canSkewClocks()) {
+                    throw new IllegalStateException("nodes were not started under libfaketime");
+                }
+                List<Integer> order = allNodes();
+                Collections.shuffle(order, random);
+                List<Integer> targets = order.subList(0, 1 + random.nextInt(n));
+                List<String> parts = new ArrayList<>();
+                for (int node : targets) {
+                    long seconds = switch (random.nextInt(3)) {
+                        case 0 -> 1 + random.nextInt(60);
+                        case 1 -> 60 + random.nextInt(541);
+                        default -> 3600;
+                    };
+                    seconds = random.nextBoolean() ? seconds : -seconds;
+                    nemesis.skew(node, seconds);
+                    parts.add(String.format(Locale.ROOT, "n%d %+ds", node, seconds));
+                }
+                return new Injected("clock skew " + String.join(", ", parts), () -> {
+                    for (int node : targets) {
+                        nemesis.skew(node, 0);
+                    }
+                });
+            }
+            case PACKET_LOSS -> {
+                List<Integer> order = allNodes();
+                Collections.shuffle(order, random);
+                Set<Integer> targets = new TreeSet<>(order.subList(0, 1 + random.nextInt(n)));
+                int percent = 10 + random.nextInt(31);
+                nemesis.loss(targets, percent);
+                return new Injected("packet loss " + percent + "% at " + names(targets), nemesis::healNetwork);
+            }
+            default -> throw new IllegalStateException("unknown kind " + planned.kind());
+        }
+    }
+
+    private record Target(int node, String why) {}
+
+    private Target metaLeaderOr(Random random) {
+        OptionalInt leader = cluster.metaLeader();
+        return leader.isPresent() ? new Target(leader.getAsInt(), "meta leader")
+                : new Target(1 + random.nextInt(cluster.nodes().size()), "random: no meta leader known");
+    }
+
+    private Target shardLeaderOr(Random random) {
+        int shard = random.nextInt(shards);
+        OptionalInt leader = cluster.shardLeader(collection, shard);
+        return leader.isPresent() ? new Target(leader.getAsInt(), "leader of shard " + shard)
+                : new Target(1 + random.nextInt(cluster.nodes().size()), "random: shard " + shard + " has no known leader");
+    }
+
+    private Target anyLeaderOr(Random random) {
+        return random.nextBoolean() ? metaLeaderOr(random) : shardLeaderOr(random);
+    }
+
+    private List<Integer> allNodes() {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 1; i <= cluster.nodes().size(); i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
+    private static String names(Set<Integer> nodes) {
+        return nodes.stream().map(i -> "n" + i).collect(Collectors.joining(","));
+    }
+
+    private synchronized void line(long nanos, String text) {
+        log.printf(Locale.ROOT, "+%.3fs %s%n", nanos / 1e9, text);
+    }
+
+    /** Stops the schedule, healing the fault in progress; waits (bounded) for the thread. */
+    public void stop() {
+        stopping = true;
+        try {
+            thread.join(QuiverCluster.READY_TIMEOUT.toMillis() + 30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes a line to the fault log (e.g. the final heal). */
+    public void note(String text) {
+        line(clock.getAsLong(), text);
+    }
+
+    @Override
+    public void close() {
+        stop();
+        log.close();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
