@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.ClientInvocationId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -42,6 +44,7 @@ final class ShardStateMachine extends BaseStateMachine {
   /** The vectors config of a new group, from the cluster metadata; null for an unknown group. */
   private final Function<RaftGroupId, VectorsConfig> configOfNewGroup;
   private volatile Shard shard;
+  private final AppliedRequests appliedRequests = new AppliedRequests();
 
   ShardStateMachine(Function<RaftGroupId, VectorsConfig> configOfNewGroup) {
     this.configOfNewGroup = configOfNewGroup;
@@ -121,6 +124,24 @@ final class ShardStateMachine extends BaseStateMachine {
     return storage;
   }
 
+  /**
+   * Called on the leader for a client request the retry cache does not know: refuses a stale copy
+   * of a request this replica already applied (see {@link AppliedRequests} for how one arrives), so
+   * that it never enters the log a second time. The refusal reaches only the stale copy, whose
+   * client already has its reply.
+   */
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    TransactionContext context = super.startTransaction(request);
+    if (appliedRequests.contains(ClientInvocationId.valueOf(request))) {
+      LOG.warn("{}: refused a second copy of request {} of {}, which was already applied", getId(), request.getCallId(),
+          request.getClientId());
+      context.setException(new IOException("request " + request.getCallId() + " of " + request.getClientId()
+          + " was already applied; this copy is stale"));
+    }
+    return context;
+  }
+
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
@@ -145,6 +166,7 @@ final class ShardStateMachine extends BaseStateMachine {
       shard.markApplied(index);
       reply = ShardMessages.badRequest("undecodable command: " + e.getMessage());
     }
+    appliedRequests.record(ClientInvocationId.valueOf(entry.getStateMachineLogEntry()));
     updateLastAppliedTermIndex(entry.getTerm(), index);
     return CompletableFuture.completedFuture(reply);
   }

@@ -29,6 +29,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +90,50 @@ class RaftNodeTest {
       assertFalse(node.catalog().delete("docs").join());
       assertTrue(node.catalog().get("docs").isEmpty());
     }
+  }
+
+  /**
+   * A stale copy of a write that was applied, arriving after its client reported the reply (which
+   * drops the request from Ratis' retry cache), must not be applied again: an old value would
+   * overwrite a newer one. Found by the Jepsen register workload under partitions.
+   */
+  @Test
+  void aStaleCopyOfAnAppliedWriteIsNotAppliedAgain() throws Exception {
+    CollectionConfig config = new CollectionConfig(
+        VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 1, 1, 1);
+    try (RaftNode node = start(freePort())) {
+      CollectionDescriptor c = node.catalog().create("docs", config).join();
+      ShardPlacement shard = c.shardMap().shards().getFirst();
+      RaftGroupId group = RaftGroupId.valueOf(shard.groupId());
+      ClientId client = ClientId.randomId();
+      PointId id = PointId.of(1);
+      RaftClientRequest first = upsertRequest(node, group, client, 1, List.of(), id, 1f);
+      assertTrue(node.server().submitClientRequestAsync(first).join().isSuccess());
+      // The client got the reply of call 1 and says so on its next request: Ratis forgets call 1.
+      RaftClientReply second = node.server().submitClientRequestAsync(
+          upsertRequest(node, group, client, 2, List.of(1L), id, 2f)).join();
+      assertTrue(second.isSuccess());
+      // The stale copy of call 1, e.g. delivered late by TCP after a partition healed.
+      RaftClientReply stale = node.server().submitClientRequestAsync(first).join();
+      assertFalse(stale.isSuccess(), "the stale copy was accepted: " + stale);
+      List<PointRecord> records = node.shardClients().forShard("docs", shard)
+          .retrieve(List.of(id), false, true, ReadConsistency.LINEARIZABLE).join();
+      assertEquals(2f, records.getFirst().vectors().get("")[0], "the newer write must stay");
+    }
+  }
+
+  private static RaftClientRequest upsertRequest(RaftNode node, RaftGroupId group, ClientId client, long callId,
+      List<Long> repliedCallIds, PointId id, float x) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(client)
+        .setServerId(node.server().getId())
+        .setGroupId(group)
+        .setCallId(callId)
+        .setRepliedCallIds(repliedCallIds)
+        .setMessage(ShardMessages.encode(new ShardCommand.Upsert(List.of(new Point(id, Map.of("", new float[] {x, 0, 0}),
+            Payload.EMPTY)))))
+        .setType(RaftClientRequest.writeRequestType())
+        .build();
   }
 
   private static ShardClient shardOf(RaftNode node, CollectionDescriptor c, PointId id) {
