@@ -12,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.ClientInvocationId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -38,6 +40,7 @@ final class MetaStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(MetaStateMachine.class);
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final AppliedRequests appliedRequests = new AppliedRequests();
   private final List<Consumer<ClusterState>> listeners = new CopyOnWriteArrayList<>();
   private volatile ClusterState state = ClusterState.EMPTY;
 
@@ -86,6 +89,23 @@ final class MetaStateMachine extends BaseStateMachine {
   @Override
   public SimpleStateMachineStorage getStateMachineStorage() {
     return storage;
+  }
+
+  /**
+   * Refuses a stale copy of a command this replica already applied, as
+   * {@link ShardStateMachine#startTransaction} does for writes: a late copy of a create after a
+   * delete would bring a collection back, one of an old replica set would undo a move.
+   */
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    TransactionContext context = super.startTransaction(request);
+    if (appliedRequests.contains(ClientInvocationId.valueOf(request))) {
+      LOG.warn("{}: refused a second copy of request {} of {}, which was already applied", getId(), request.getCallId(),
+          request.getClientId());
+      context.setException(new IOException("request " + request.getCallId() + " of " + request.getClientId()
+          + " was already applied; this copy is stale"));
+    }
+    return context;
   }
 
   @Override
@@ -167,6 +187,7 @@ final class MetaStateMachine extends BaseStateMachine {
       next = current.atIndex(index);
       reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, "undecodable command: " + e.getMessage());
     }
+    appliedRequests.record(ClientInvocationId.valueOf(entry.getStateMachineLogEntry()));
     updateLastAppliedTermIndex(entry.getTerm(), index);
     publish(next);
     return CompletableFuture.completedFuture(reply);
