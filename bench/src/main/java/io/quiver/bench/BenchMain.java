@@ -14,6 +14,8 @@ import java.util.List;
  *     NAME: fashion-mnist | synth:N:DIM
  *   rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100] [--shards 1]
  *     end-to-end REST latency against a running node
+ *   shard [--points 100000] [--dim 128] [--batch 1000] [--queries 200] [--dir DIR]
+ *     one local shard: ingest with and without payload indexes, filtered search QPS and recall
  * </pre>
  */
 public final class BenchMain {
@@ -23,6 +25,10 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("rest")) {
       io.quiver.bench.rest.RestBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("shard")) {
+      ShardBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length == 0 || !args[0].equals("index")) {

@@ -120,6 +120,10 @@ public final class SearchPlan {
     if (candidates == null) {
       throw new IllegalStateException("this plan has no candidate set (no payload index)");
     }
+    if (candidates.exact()) {
+      indexes.forEachId(candidates.ords(), consumer);
+      return;
+    }
     indexes.forEachId(candidates.ords(), id -> {
       if (accept.test(id)) {
         consumer.accept(id);

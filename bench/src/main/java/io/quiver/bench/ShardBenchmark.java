@@ -1,0 +1,255 @@
+package io.quiver.bench;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.index.hnsw.HnswIndex;
+import io.quiver.index.hnsw.HnswParams;
+import io.quiver.index.hnsw.TopHits;
+import io.quiver.index.scorer.HeapFloatVectors;
+import io.quiver.index.scorer.VectorScorer;
+import io.quiver.index.vector.Distance;
+import io.quiver.storage.Payload;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchRequest;
+import io.quiver.storage.Shard;
+import io.quiver.storage.VectorParams;
+import io.quiver.storage.VectorsConfig;
+import io.quiver.storage.filter.Condition;
+import io.quiver.storage.filter.FieldPredicate;
+import io.quiver.storage.filter.Filter;
+import io.quiver.storage.filter.JsonPath;
+import io.quiver.storage.payloadindex.FieldIndexSchema;
+import io.quiver.storage.payloadindex.PayloadIndexes;
+import io.quiver.storage.payloadindex.PayloadSchemaType;
+import io.quiver.storage.payloadindex.SearchPlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * One local shard (RocksDB, in-process, no Raft): ingest rate with and without payload indexes,
+ * then filtered search QPS and recall@10 at 1%, 10% and 50% selectivity. Payload per point:
+ * {@code bucket} (integer, uniform in [0, 100000): the filter is {@code bucket < s * 100000}) and
+ * {@code color} (keyword, one of 100). Searches run single-threaded:
+ *
+ * <ul>
+ *   <li>{@code shard, no index}: {@link Shard#search} without payload indexes (the filter reads every
+ *       scanned point's payload from RocksDB);
+ *   <li>{@code shard, indexed}: {@link Shard#search} with the indexes (an exact scan whose accept
+ *       test is a bitmap lookup: what a node serves while the shard has only its appendable segment);
+ *   <li>{@code plan + hnsw}: the search plan over an HNSW graph of the same points (M 16, ef_construct
+ *       100, ef 100 = Qdrant's default hnsw_ef): candidates scored exactly below the full-scan threshold, filtered traversal
+ *       above it — what sealed segments do.
+ * </ul>
+ * Recall is against an exact filtered brute force over the same vectors.
+ */
+public final class ShardBenchmark {
+
+  private static final int K = 10;
+  private static final int EF = 100;
+  private static final int BUCKETS = 100_000;
+
+  private ShardBenchmark() {}
+
+  public static void main(String[] args) throws IOException {
+    int points = 100_000;
+    int dim = 128;
+    int batch = 1000;
+    int queries = 200;
+    Path dir = null;
+    for (int i = 0; i < args.length; i += 2) {
+      String v = args[i + 1];
+      switch (args[i]) {
+        case "--points" -> points = Integer.parseInt(v);
+        case "--dim" -> dim = Integer.parseInt(v);
+        case "--batch" -> batch = Integer.parseInt(v);
+        case "--queries" -> queries = Integer.parseInt(v);
+        case "--dir" -> dir = Path.of(v);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    if (dir == null) {
+      dir = Files.createTempDirectory("quiver-shard-bench");
+    }
+    System.out.printf("shard benchmark: %d points x %d dims, batches of %d, %d queries per selectivity, dir %s%n",
+        points, dim, batch, queries, dir);
+    Random random = new Random(42);
+    // The index benchmark's synthetic set: clustered points on a 16-dimensional latent space.
+    Dataset data = DatasetLoader.synthetic(points, dim, queries);
+    float[][] vectors = new float[points][];
+    int[] buckets = new int[points];
+    for (int i = 0; i < points; i++) {
+      vectors[i] = data.baseVector(i);
+      buckets[i] = random.nextInt(BUCKETS);
+    }
+    VectorsConfig config = VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, false));
+    try (Shard plain = Shard.open(dir.resolve("plain"), config); Shard indexed = Shard.open(dir.resolve("indexed"), config)) {
+      indexed.createFieldIndex("bucket", FieldIndexSchema.of(PayloadSchemaType.INTEGER), 1);
+      indexed.createFieldIndex("color", FieldIndexSchema.of(PayloadSchemaType.KEYWORD), 2);
+      warmUp(dir, config, vectors, buckets, batch);
+      ingest("without payload indexes", plain, vectors, buckets, batch, 10);
+      ingest("with 2 payload indexes (integer, keyword)", indexed, vectors, buckets, batch, 10);
+      System.out.println();
+      PayloadIndexes indexes = new PayloadIndexes();
+      indexes.create(JsonPath.of("bucket"), FieldIndexSchema.of(PayloadSchemaType.INTEGER), c -> { });
+      for (int i = 0; i < points; i++) {
+        indexes.onPayloadChanged(PointId.of(i), payload(buckets[i]));
+      }
+      long t0 = System.nanoTime();
+      HeapFloatVectors heap = HeapFloatVectors.of(vectors, Distance.EUCLID);
+      HnswIndex graph = HnswIndex.build(heap, new HnswParams(16, 100, 42L, Runtime.getRuntime().availableProcessors()));
+      System.out.printf("hnsw build (for the plan + hnsw rows): %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
+      long thresholdPoints = 10_000L * 1024 / (4L * dim); // Qdrant's default full_scan_threshold, 10,000 KB
+      System.out.printf("%-12s %-22s %-17s %10s %10s%n", "selectivity", "path", "strategy", "QPS", "recall@10");
+      for (double s : new double[] {0.01, 0.10, 0.50}) {
+        search(s, plain, indexed, indexes, graph, heap, buckets, data, queries, thresholdPoints);
+      }
+    }
+  }
+
+  private static Payload payload(int bucket) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("bucket", bucket);
+    o.put("color", "c" + (bucket % 100));
+    return Payload.of(o);
+  }
+
+  /** Ingests a fifth of the points into scratch shards, with and without indexes, so the JIT is warm for both. */
+  private static void warmUp(Path dir, VectorsConfig config, float[][] vectors, int[] buckets, int batch) {
+    int n = Math.max(batch, vectors.length / 5);
+    float[][] some = java.util.Arrays.copyOf(vectors, n);
+    for (int round = 0; round < 2; round++) {
+      try (Shard a = Shard.open(dir.resolve("warm-plain-" + round), config);
+          Shard b = Shard.open(dir.resolve("warm-indexed-" + round), config)) {
+        b.createFieldIndex("bucket", FieldIndexSchema.of(PayloadSchemaType.INTEGER), 1);
+        b.createFieldIndex("color", FieldIndexSchema.of(PayloadSchemaType.KEYWORD), 2);
+        long t0 = System.nanoTime();
+        ingestQuietly(a, some, buckets, batch);
+        long t1 = System.nanoTime();
+        ingestQuietly(b, some, buckets, batch);
+        long t2 = System.nanoTime();
+        System.out.printf("warm-up %d (%d points): %.0f points/s without, %.0f with indexes%n", round, n,
+            n / ((t1 - t0) / 1e9), n / ((t2 - t1) / 1e9));
+      }
+    }
+  }
+
+  private static void ingestQuietly(Shard shard, float[][] vectors, int[] buckets, int batch) {
+    long index = 10;
+    for (int start = 0; start < vectors.length; start += batch) {
+      List<Point> points = new ArrayList<>(batch);
+      for (int i = start; i < Math.min(vectors.length, start + batch); i++) {
+        points.add(new Point(PointId.of(i), Map.of(VectorsConfig.DEFAULT, vectors[i]), payload(buckets[i])));
+      }
+      shard.upsert(points, ++index);
+    }
+  }
+
+  private static void ingest(String label, Shard shard, float[][] vectors, int[] buckets, int batch, long firstIndex) {
+    long t0 = System.nanoTime();
+    long index = firstIndex;
+    for (int start = 0; start < vectors.length; start += batch) {
+      List<Point> points = new ArrayList<>(batch);
+      for (int i = start; i < Math.min(vectors.length, start + batch); i++) {
+        points.add(new Point(PointId.of(i), Map.of(VectorsConfig.DEFAULT, vectors[i]), payload(buckets[i])));
+      }
+      shard.upsert(points, ++index);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("ingest %s: %d points in %.1f s = %.0f points/s%n", label, vectors.length, seconds, vectors.length / seconds);
+  }
+
+  private static void search(double s, Shard plain, Shard indexed, PayloadIndexes indexes, HnswIndex graph, HeapFloatVectors heap,
+      int[] buckets, Dataset data, int queries, long thresholdPoints) {
+    Filter filter = Filter.allOf(new Condition.Field(JsonPath.of("bucket"), new FieldPredicate.NumberRange(null, null, s * BUCKETS, null)));
+    List<float[]> qs = new ArrayList<>();
+    List<Set<Integer>> truth = new ArrayList<>();
+    for (int q = 0; q < queries; q++) {
+      float[] v = data.query(q);
+      qs.add(v);
+      truth.add(exact(heap.scorer(v), buckets, s * BUCKETS));
+    }
+    String sel = String.format("%.0f%%", s * 100);
+    int plainQueries = Math.max(5, queries / 10); // the unindexed path reads a payload per point: slow
+    row(sel, "shard, no index", "exact scan", plainQueries, q -> ids(plain.search(new SearchRequest("", qs.get(q), K, false, false, null, filter))), truth);
+    row(sel, "shard, indexed", "exact scan", queries, q -> ids(indexed.search(new SearchRequest("", qs.get(q), K, false, false, null, filter))), truth);
+    Predicate<PointId> matches = id -> buckets[(int) id.number()] < s * BUCKETS;
+    SearchPlan plan = SearchPlan.plan(indexes, filter, buckets.length, thresholdPoints, matches);
+    row(sel, "plan + hnsw", plan.strategy().name().toLowerCase(), queries, q -> {
+      SearchPlan p = SearchPlan.plan(indexes, filter, buckets.length, thresholdPoints, matches);
+      if (p.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES) {
+        VectorScorer scorer = heap.scorer(qs.get(q));
+        PriorityQueue<float[]> top = new PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
+        p.forEachCandidate(id -> {
+          top.add(new float[] {scorer.score((int) id.number()), id.number()});
+          if (top.size() > K) {
+            top.poll();
+          }
+        });
+        Set<Integer> out = new HashSet<>();
+        top.forEach(e -> out.add((int) e[1]));
+        return out;
+      }
+      TopHits hits = graph.search(qs.get(q), K, EF, ord -> p.accept().test(PointId.of(ord)));
+      Set<Integer> out = new HashSet<>();
+      for (int ord : hits.ords()) {
+        out.add(ord);
+      }
+      return out;
+    }, truth);
+  }
+
+  private interface Search {
+    Set<Integer> run(int query);
+  }
+
+  private static void row(String sel, String path, String strategy, int queries, Search search, List<Set<Integer>> truth) {
+    for (int q = 0; q < Math.min(queries, 10); q++) {
+      search.run(q); // warm-up
+    }
+    long t0 = System.nanoTime();
+    double recall = 0;
+    for (int q = 0; q < queries; q++) {
+      Set<Integer> got = search.run(q);
+      int found = 0;
+      for (int id : got) {
+        found += truth.get(q).contains(id) ? 1 : 0;
+      }
+      recall += (double) found / Math.max(1, truth.get(q).size());
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("%-12s %-22s %-17s %10.1f %10.4f%n", sel, path, strategy, queries / seconds, recall / queries);
+  }
+
+  private static Set<Integer> ids(List<ScoredPoint> hits) {
+    Set<Integer> out = new HashSet<>();
+    hits.forEach(h -> out.add((int) h.id().number()));
+    return out;
+  }
+
+  private static Set<Integer> exact(VectorScorer scorer, int[] buckets, double below) {
+    PriorityQueue<float[]> top = new PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
+    for (int i = 0; i < buckets.length; i++) {
+      if (buckets[i] < below) {
+        top.add(new float[] {scorer.score(i), i});
+        if (top.size() > K) {
+          top.poll();
+        }
+      }
+    }
+    Set<Integer> out = new HashSet<>();
+    top.forEach(e -> out.add((int) e[1]));
+    return out;
+  }
+}
