@@ -370,7 +370,7 @@ public final class Shard implements AutoCloseable {
     lock.readLock().lock();
     try {
       List<ScoredPoint> hits = segment.scan(request.vectorName(), scorer, request.limit(), request.scoreThreshold(),
-          matcher(request.filter()));
+          accept(request.filter()));
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
       lock.readLock().unlock();
@@ -385,7 +385,7 @@ public final class Shard implements AutoCloseable {
       io.quiver.storage.filter.Filter filter) {
     lock.readLock().lock();
     try {
-      var accept = matcher(filter);
+      var accept = accept(filter);
       Map<io.quiver.storage.scoring.FacetValue, Long> counts = new HashMap<>();
       java.util.Set<io.quiver.storage.scoring.FacetValue> seen = new java.util.HashSet<>();
       for (PointId id : segment.liveIds()) {
