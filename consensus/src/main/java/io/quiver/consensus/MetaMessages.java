@@ -5,7 +5,8 @@ import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ShardMap;
 import io.quiver.sharding.ShardPlacement;
-import io.quiver.storage.VectorsConfigCodec;
+import io.quiver.storage.ShardConfig;
+import io.quiver.storage.ShardConfigCodec;
 import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.DataOutput;
@@ -223,14 +224,15 @@ final class MetaMessages {
   }
 
   private static void writeConfig(CollectionConfig config, DataOutput out) throws IOException {
-    VectorsConfigCodec.write(config.vectors(), out);
+    ShardConfigCodec.write(config.shardConfig(), out);
     out.writeInt(config.shardNumber());
     out.writeInt(config.replicationFactor());
     out.writeInt(config.writeConsistencyFactor());
   }
 
   private static CollectionConfig readConfig(DataInput in) throws IOException {
-    return new CollectionConfig(VectorsConfigCodec.read(in), in.readInt(), in.readInt(), in.readInt());
+    ShardConfig shard = ShardConfigCodec.read(in); // also reads configs written before HNSW/optimizer settings
+    return new CollectionConfig(shard.vectors(), in.readInt(), in.readInt(), in.readInt(), shard.hnsw(), shard.optimizers());
   }
 
   private static void writeShardMap(ShardMap map, DataOutput out) throws IOException {

@@ -2,7 +2,7 @@ package io.quiver.consensus;
 
 import io.quiver.sharding.CollectionCatalog;
 import io.quiver.sharding.ShardClients;
-import io.quiver.storage.VectorsConfig;
+import io.quiver.storage.ShardConfig;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
@@ -312,11 +312,11 @@ public final class RaftNode implements Closeable {
     if (groupId.equals(META_GROUP_ID)) {
       return meta;
     }
-    return new ShardStateMachine(this::vectorsConfigOf);
+    return new ShardStateMachine(this::shardConfigOf);
   }
 
-  private VectorsConfig vectorsConfigOf(RaftGroupId groupId) {
-    return meta.state().findGroup(groupId.getUuid()).map(e -> e.getKey().config().vectors()).orElse(null);
+  private ShardConfig shardConfigOf(RaftGroupId groupId) {
+    return meta.state().findGroup(groupId.getUuid()).map(e -> e.getKey().config().shardConfig()).orElse(null);
   }
 
   private static RaftProperties serverProperties(RaftNodeConfig config) {

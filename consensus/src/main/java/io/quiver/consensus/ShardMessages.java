@@ -104,6 +104,8 @@ final class ShardMessages {
             out.writeFloat(r.scoreThreshold());
           }
           writeFilter(r.filter(), out);
+          out.writeInt(r.hnswEf() == null ? -1 : r.hnswEf());
+          out.writeBoolean(r.exact());
         }
         case ShardQuery.Retrieve r -> {
           out.writeByte(RETRIEVE);
@@ -156,7 +158,10 @@ final class ShardMessages {
         boolean withPayload = in.readBoolean();
         boolean withVector = in.readBoolean();
         Float threshold = in.readBoolean() ? in.readFloat() : null;
-        yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold, readFilter(in)));
+        var filter = readFilter(in);
+        int ef = in.readInt();
+        yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold, filter,
+            ef < 0 ? null : ef, in.readBoolean()));
       }
       case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
       case COUNT -> new ShardQuery.Count(readFilter(in));

@@ -108,8 +108,10 @@ final class ShardSnapshotStorage implements StateMachineStorage {
   }
 
   /**
-   * Replaces the live shard directory with a copy of a snapshot: SST files are immutable and hard
-   * linked; the others (MANIFEST, CURRENT, OPTIONS, which RocksDB appends to or rewrites) are copied.
+   * Replaces the live shard directory with a copy of a snapshot: immutable files are hard linked
+   * (RocksDB's SST files, and everything under {@code segments/}: sealed segment files and their
+   * manifest, which is only ever replaced by a rename); the others (RocksDB's MANIFEST, CURRENT,
+   * OPTIONS, which it appends to or rewrites) are copied.
    */
   void restoreShardFrom(Path snapshot) throws IOException {
     Path shard = shardDir();
@@ -121,20 +123,27 @@ final class ShardSnapshotStorage implements StateMachineStorage {
       FileUtils.deleteFully(tmp);
     }
     Files.createDirectories(tmp);
-    try (Stream<Path> files = Files.list(snapshot)) {
+    copyTree(snapshot, tmp, false);
+    Files.move(tmp, shard, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void copyTree(Path from, Path to, boolean linkAll) throws IOException {
+    try (Stream<Path> files = Files.list(from)) {
       for (Path f : (Iterable<Path>) files::iterator) {
         String name = f.getFileName().toString();
         if (name.equals(COMPLETE) || name.endsWith(".md5")) {
           continue;
         }
-        if (name.endsWith(".sst")) {
-          Files.createLink(tmp.resolve(name), f);
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to.resolve(name));
+          copyTree(f, to.resolve(name), linkAll || name.equals(io.quiver.storage.Shard.SEGMENTS_DIR));
+        } else if (linkAll || name.endsWith(".sst")) {
+          Files.createLink(to.resolve(name), f);
         } else {
-          Files.copy(f, tmp.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+          Files.copy(f, to.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
     }
-    Files.move(tmp, shard, StandardCopyOption.ATOMIC_MOVE);
   }
 
   @Override

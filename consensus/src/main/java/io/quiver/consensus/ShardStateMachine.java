@@ -2,7 +2,7 @@ package io.quiver.consensus;
 
 import io.quiver.storage.BadRequestException;
 import io.quiver.storage.Shard;
-import io.quiver.storage.VectorsConfig;
+import io.quiver.storage.ShardConfig;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,11 +42,11 @@ final class ShardStateMachine extends BaseStateMachine {
 
   private final ShardSnapshotStorage storage = new ShardSnapshotStorage();
   /** The vectors config of a new group, from the cluster metadata; null for an unknown group. */
-  private final Function<RaftGroupId, VectorsConfig> configOfNewGroup;
+  private final Function<RaftGroupId, ShardConfig> configOfNewGroup;
   private volatile Shard shard;
   private final AppliedRequests appliedRequests = new AppliedRequests();
 
-  ShardStateMachine(Function<RaftGroupId, VectorsConfig> configOfNewGroup) {
+  ShardStateMachine(Function<RaftGroupId, ShardConfig> configOfNewGroup) {
     this.configOfNewGroup = configOfNewGroup;
   }
 
@@ -68,7 +68,7 @@ final class ShardStateMachine extends BaseStateMachine {
   private void openShard() throws IOException {
     Path shardDir = storage.shardDir();
     Path snapshot = storage.latestDir();
-    VectorsConfig config = null;
+    ShardConfig config = null;
     if (!Files.exists(shardDir)) {
       if (snapshot != null) {
         storage.restoreShardFrom(snapshot);
@@ -80,7 +80,7 @@ final class ShardStateMachine extends BaseStateMachine {
         }
       }
     }
-    shard = Shard.open(shardDir, config);
+    shard = Shard.openOrCreate(shardDir, config);
     var latest = storage.getLatestSnapshot();
     if (latest != null) {
       setLastAppliedTermIndex(latest.getTermIndex());

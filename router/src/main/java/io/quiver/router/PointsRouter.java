@@ -154,8 +154,7 @@ public final class PointsRouter {
     var params = c.config().vectors().get(request.vectorName());
     boolean higherIsBetter = params == null || params.distance().higherIsBetter();
     int perShard = request.limit() + offset;
-    SearchRequest shardRequest = new SearchRequest(request.vectorName(), request.vector(), perShard,
-        request.withPayload(), request.withVector(), request.scoreThreshold(), request.filter());
+    SearchRequest shardRequest = request.withLimit(perShard);
     List<CompletableFuture<List<ScoredPoint>>> parts = new ArrayList<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
       parts.add(withDeadline(client(c, shard).search(shardRequest, consistency), c, shard));

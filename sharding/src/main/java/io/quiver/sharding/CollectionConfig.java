@@ -1,5 +1,8 @@
 package io.quiver.sharding;
 
+import io.quiver.storage.HnswConfig;
+import io.quiver.storage.OptimizersConfig;
+import io.quiver.storage.ShardConfig;
 import io.quiver.storage.VectorsConfig;
 import java.util.Objects;
 
@@ -7,16 +10,30 @@ import java.util.Objects;
  * What a collection is created with: its vectors, how many shards, how many replicas of each,
  * and how many replicas must acknowledge a write (Qdrant's {@code write_consistency_factor};
  * with Raft a write is acknowledged once a majority of the shard's replicas has it, which is
- * at least this factor for every factor up to a majority).
+ * at least this factor for every factor up to a majority), and how every shard's storage engine
+ * indexes and optimizes its segments ({@code hnsw}, {@code optimizers}).
  */
-public record CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor) {
+public record CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
+    HnswConfig hnsw, OptimizersConfig optimizers) {
 
   /** Limits that keep a typo from creating thousands of Raft groups. */
   public static final int MAX_SHARDS = 1024;
   public static final int MAX_REPLICATION_FACTOR = 16;
 
+  /** A collection with Qdrant's default HNSW and optimizer settings. */
+  public CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor) {
+    this(vectors, shardNumber, replicationFactor, writeConsistencyFactor, HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
+  }
+
+  /** What each shard of this collection is created with. */
+  public ShardConfig shardConfig() {
+    return new ShardConfig(vectors, hnsw, optimizers);
+  }
+
   public CollectionConfig {
     Objects.requireNonNull(vectors, "vectors");
+    Objects.requireNonNull(hnsw, "hnsw");
+    Objects.requireNonNull(optimizers, "optimizers");
     if (shardNumber < 1 || shardNumber > MAX_SHARDS) {
       throw new IllegalArgumentException("shard_number must be in [1, " + MAX_SHARDS + "], got " + shardNumber);
     }

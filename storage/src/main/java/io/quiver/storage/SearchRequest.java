@@ -7,18 +7,27 @@ import java.util.Objects;
  * A nearest-neighbour query against one vector of a shard. {@code limit} is the number of hits the
  * shard returns; the router asks every shard for {@code offset + limit} and cuts after merging.
  * {@code scoreThreshold} (nullable) drops hits worse than it; {@code filter} (nullable) keeps only
- * the points it matches.
+ * the points it matches. {@code hnswEf} (nullable: the vector's {@code ef_construct}) is the beam
+ * of graph searches; {@code exact} scans every segment instead (Qdrant's {@code params}).
  */
 public record SearchRequest(
     String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector, Float scoreThreshold,
-    Filter filter) {
+    Filter filter, Integer hnswEf, boolean exact) {
 
   /** The largest number of hits one request may ask for. */
   public static final int MAX_LIMIT = 100_000;
+  /** The largest search beam one request may ask for. */
+  public static final int MAX_HNSW_EF = 100_000;
 
   /** A request without a filter. */
   public SearchRequest(String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector, Float scoreThreshold) {
     this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, null);
+  }
+
+  /** A request with the default search parameters. */
+  public SearchRequest(String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector,
+      Float scoreThreshold, Filter filter) {
+    this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, null, false);
   }
 
   public SearchRequest {
@@ -27,5 +36,13 @@ public record SearchRequest(
     if (limit < 0 || limit > MAX_LIMIT) {
       throw new BadRequestException("limit must be in [0, " + MAX_LIMIT + "], got " + limit);
     }
+    if (hnswEf != null && (hnswEf < 1 || hnswEf > MAX_HNSW_EF)) {
+      throw new BadRequestException("params.hnsw_ef must be in [1, " + MAX_HNSW_EF + "], got " + hnswEf);
+    }
+  }
+
+  /** The same request with another limit (the router asks shards for offset + limit). */
+  public SearchRequest withLimit(int newLimit) {
+    return new SearchRequest(vectorName, vector, newLimit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact);
   }
 }

@@ -8,6 +8,7 @@ import io.quiver.storage.payloadindex.Estimate;
 import io.quiver.storage.payloadindex.FieldIndexSchema;
 import io.quiver.storage.payloadindex.PayloadIndexes;
 import io.quiver.storage.payloadindex.SearchPlan;
+import io.quiver.storage.segment.ShardSegments;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One shard replica's storage engine: the points of one shard, persistent in a directory.
  *
+ * <p>Layout: the directory is a RocksDB instance ({@link ShardStore}: every point's id, version,
+ * vectors and payload, the config, the applied index) with the sealed segments' files in its
+ * {@code segments/} subdirectory ({@link ShardSegments}). RocksDB is the truth; segments are the
+ * searchable form of the vectors, rebuilt from RocksDB where they are missing.
+ *
  * <p>Writes ({@link #upsert}, {@link #delete}) are called in strict log order by one thread (the
  * Raft apply thread) with the log index of the entry; an entry at or below {@link #appliedIndex()}
  * was already applied before a restart and is skipped, so replaying the log is harmless. Reads may
@@ -28,38 +34,49 @@ import org.slf4j.LoggerFactory;
 public final class Shard implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
-  /** Qdrant's default {@code hnsw_config.full_scan_threshold} (KB of vectors), until the collection config carries it. */
-  private static final long FULL_SCAN_THRESHOLD_KB = 10_000;
+  /** The subdirectory of the sealed segments' files. */
+  public static final String SEGMENTS_DIR = "segments";
 
   private final Path dir;
+  private final ShardConfig shardConfig;
   private final VectorsConfig config;
   private final ShardStore store;
-  private final AppendableSegment segment;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ShardSegments segments;
   private final PayloadIndexes payloadIndexes;
   private volatile long appliedIndex;
 
-  private Shard(Path dir, VectorsConfig config, ShardStore store) {
+  private Shard(Path dir, ShardConfig shardConfig, ShardStore store) {
     this.dir = dir;
-    this.config = config;
+    this.shardConfig = shardConfig;
+    this.config = shardConfig.vectors();
     this.store = store;
-    this.segment = new AppendableSegment(config);
-    store.forEachPoint((id, stored) -> segment.put(id, stored.version(), stored.vectors()));
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
     this.appliedIndex = store.appliedIndex();
+    this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush);
+  }
+
+  /** Opens an existing shard (its config is stored in it). */
+  public static Shard open(Path dir) {
+    return openOrCreate(dir, null);
+  }
+
+  /** As {@link #openOrCreate(Path, ShardConfig)} with default HNSW and optimizer settings. */
+  public static Shard open(Path dir, VectorsConfig config) {
+    return openOrCreate(dir, config == null ? null : ShardConfig.of(config));
   }
 
   /**
    * Opens the shard stored in {@code dir}, creating it with {@code config} when the directory is
    * new. An existing shard keeps the config it was created with; {@code config} may then be null.
    */
-  public static Shard open(Path dir, VectorsConfig config) {
+  public static Shard openOrCreate(Path dir, ShardConfig config) {
     ShardStore store = new ShardStore(dir);
     try {
-      VectorsConfig stored = store.vectorsConfig();
+      ShardConfig stored = store.shardConfig();
       if (stored == null) {
-        Objects.requireNonNull(config, "a new shard needs a vectors config");
-        store.writeVectorsConfig(config);
+        Objects.requireNonNull(config, "a new shard needs a config");
+        store.writeShardConfig(config);
         stored = config;
       }
       Shard shard = new Shard(dir, stored, store);
@@ -73,6 +90,11 @@ public final class Shard implements AutoCloseable {
 
   public VectorsConfig config() {
     return config;
+  }
+
+  /** The vectors, HNSW and optimizer settings this shard was created with. */
+  public ShardConfig shardConfig() {
+    return shardConfig;
   }
 
   /** The log index of the last entry applied to this shard, or -1 for a new shard. */
@@ -97,7 +119,7 @@ public final class Shard implements AutoCloseable {
       }
       batch.commit(index);
       for (int i = 0; i < points.size(); i++) {
-        segment.put(points.get(i).id(), index, prepared.get(i));
+        segments.put(points.get(i).id(), index, prepared.get(i));
         onPayloadChanged(points.get(i).id(), points.get(i).payload());
       }
       appliedIndex = index;
@@ -118,7 +140,7 @@ public final class Shard implements AutoCloseable {
       }
       batch.commit(index);
       for (PointId id : ids) {
-        segment.remove(id);
+        segments.remove(id);
         onPayloadChanged(id, null);
       }
       appliedIndex = index;
@@ -145,7 +167,7 @@ public final class Shard implements AutoCloseable {
         case PointsOperation.DeletePoints d -> {
           ids.forEach(batch::deletePoint);
           yield () -> ids.forEach(id -> {
-            segment.remove(id);
+            segments.remove(id);
             onPayloadChanged(id, null);
           });
         }
@@ -161,15 +183,15 @@ public final class Shard implements AutoCloseable {
         case PointsOperation.UpdateVectors u -> {
           List<Map.Entry<PointId, Map<String, float[]>>> updated = new ArrayList<>();
           for (PointsOperation.PointVectors pv : u.points()) {
-            if (!segment.contains(pv.id())) {
+            if (!segments.contains(pv.id())) {
               continue;
             }
-            Map<String, float[]> vectors = new HashMap<>(segment.vectors(pv.id()));
+            Map<String, float[]> vectors = new HashMap<>(segments.vectors(pv.id()));
             vectors.putAll(prepare(pv.vectors()));
             batch.putPoint(pv.id(), index, vectors, store.payload(pv.id()));
             updated.add(Map.entry(pv.id(), vectors));
           }
-          yield () -> updated.forEach(e -> segment.put(e.getKey(), index, e.getValue()));
+          yield () -> updated.forEach(e -> segments.put(e.getKey(), index, e.getValue()));
         }
       };
       batch.commit(index);
@@ -193,11 +215,11 @@ public final class Shard implements AutoCloseable {
   /** The ids an operation applies to, resolved against the current state, in a stable order. */
   private List<PointId> select(PointSelector selector) {
     return switch (selector) {
-      case PointSelector.Ids ids -> ids.ids().stream().filter(segment::contains).distinct().toList();
+      case PointSelector.Ids ids -> ids.ids().stream().filter(segments::contains).distinct().toList();
       case PointSelector.ByFilter f -> {
         var accept = accept(f.filter());
         List<PointId> out = new ArrayList<>();
-        for (PointId id : segment.liveIds()) {
+        for (PointId id : segments.liveIds()) {
           if (accept.test(id)) {
             out.add(id);
           }
@@ -221,10 +243,10 @@ public final class Shard implements AutoCloseable {
       var accept = accept(filter);
       List<PointRecord> out = new ArrayList<>(Math.min(limit, 1024));
       store.forEachIdFrom(offset, id -> {
-        if (segment.contains(id) && (accept == null || accept.test(id))) {
-          out.add(new PointRecord(id, segment.version(id),
+        if (segments.contains(id) && (accept == null || accept.test(id))) {
+          out.add(new PointRecord(id, segments.version(id),
               withPayload ? store.payload(id) : null,
-              withVector ? segment.vectors(id) : null));
+              withVector ? segments.vectors(id) : null));
         }
         return out.size() < limit;
       });
@@ -308,7 +330,7 @@ public final class Shard implements AutoCloseable {
   public Estimate estimate(Filter filter) {
     lock.readLock().lock();
     try {
-      return payloadIndexes.estimate(filter, segment.liveCount());
+      return payloadIndexes.estimate(filter, segments.liveCount());
     } finally {
       lock.readLock().unlock();
     }
@@ -328,30 +350,45 @@ public final class Shard implements AutoCloseable {
     }
   }
 
-  /** Exact nearest neighbours of the request's vector, best first. */
+  /**
+   * Nearest neighbours of the request's vector, best first: HNSW on sealed segments (exact with
+   * {@code params.exact}), exact scans of appendable ones. A filter is planned from the payload
+   * indexes' cardinality estimate: few matching points are scored exactly from the candidate set,
+   * many are searched through the graphs with an accept test.
+   */
   public List<ScoredPoint> search(SearchRequest request) {
     new PointValidator(config).validateQuery(request.vectorName(), request.vector());
     float[] query = config.get(request.vectorName()).distance().prepare(request.vector());
     lock.readLock().lock();
     try {
       SearchPlan plan = plan(request.filter(), request.vectorName());
-      // Both strategies scan the appendable segment today (it has no graph): the plan's accept test
-      // spares every payload read the indexes can answer. Graph traversal comes with sealed segments.
-      List<ScoredPoint> hits = segment.search(request.vectorName(), query, request.limit(), request.scoreThreshold(),
-          plan.accept());
-      if (!request.withPayload() && !request.withVector()) {
-        return hits;
+      List<ScoredPoint> hits;
+      if (plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES && plan.hasCandidates()) {
+        List<PointId> candidates = new ArrayList<>();
+        plan.forEachCandidate(candidates::add);
+        hits = segments.searchCandidates(request.vectorName(), query, request.limit(), candidates);
+      } else {
+        boolean exact = request.exact() || plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES;
+        hits = segments.search(request.vectorName(), query, request.limit(), request.hnswEf(), exact, plan.accept());
       }
-      List<ScoredPoint> out = new ArrayList<>(hits.size());
-      for (ScoredPoint h : hits) {
-        out.add(new ScoredPoint(h.id(), h.version(), h.score(),
-            request.withPayload() ? store.payload(h.id()) : null,
-            request.withVector() ? segment.vectors(h.id()) : null));
+      if (request.scoreThreshold() != null) {
+        hits = withinThreshold(hits, request.scoreThreshold(), config.get(request.vectorName()).distance());
       }
-      return out;
+      return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  private static List<ScoredPoint> withinThreshold(List<ScoredPoint> hits, float threshold,
+      io.quiver.index.vector.Distance distance) {
+    List<ScoredPoint> out = new ArrayList<>(hits.size());
+    for (ScoredPoint h : hits) {
+      if (!distance.isBetter(threshold, h.score())) {
+        out.add(h);
+      }
+    }
+    return out;
   }
 
   /**
@@ -369,7 +406,7 @@ public final class Shard implements AutoCloseable {
     var scorer = request.scorer().prepared(params.distance());
     lock.readLock().lock();
     try {
-      List<ScoredPoint> hits = segment.scan(request.vectorName(), scorer, request.limit(), request.scoreThreshold(),
+      List<ScoredPoint> hits = segments.scan(request.vectorName(), scorer, request.limit(), request.scoreThreshold(),
           accept(request.filter()));
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
@@ -388,7 +425,7 @@ public final class Shard implements AutoCloseable {
       var accept = accept(filter);
       Map<io.quiver.storage.scoring.FacetValue, Long> counts = new HashMap<>();
       java.util.Set<io.quiver.storage.scoring.FacetValue> seen = new java.util.HashSet<>();
-      for (PointId id : segment.liveIds()) {
+      for (PointId id : segments.liveIds()) {
         if (accept != null && !accept.test(id)) {
           continue;
         }
@@ -413,7 +450,7 @@ public final class Shard implements AutoCloseable {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
     for (ScoredPoint h : hits) {
       out.add(new ScoredPoint(h.id(), h.version(), h.score(), withPayload ? store.payload(h.id()) : null,
-          withVector ? segment.vectors(h.id()) : null));
+          withVector ? segments.vectors(h.id()) : null));
     }
     return out;
   }
@@ -424,12 +461,12 @@ public final class Shard implements AutoCloseable {
     try {
       List<PointRecord> out = new ArrayList<>();
       for (PointId id : ids) {
-        if (!segment.contains(id)) {
+        if (!segments.contains(id)) {
           continue;
         }
-        out.add(new PointRecord(id, segment.version(id),
+        out.add(new PointRecord(id, segments.version(id),
             withPayload ? store.payload(id) : null,
-            withVector ? segment.vectors(id) : null));
+            withVector ? segments.vectors(id) : null));
       }
       return out;
     } finally {
@@ -447,7 +484,7 @@ public final class Shard implements AutoCloseable {
     lock.readLock().lock();
     try {
       if (filter == null) {
-        return segment.liveCount();
+        return segments.liveCount();
       }
       if (!payloadIndexes.isEmpty()) {
         SearchPlan plan = plan(filter, null);
@@ -460,7 +497,7 @@ public final class Shard implements AutoCloseable {
       }
       var accept = matcher(filter);
       long n = 0;
-      for (PointId id : segment.liveIds()) {
+      for (PointId id : segments.liveIds()) {
         if (accept.test(id)) {
           n++;
         }
@@ -487,9 +524,9 @@ public final class Shard implements AutoCloseable {
   private SearchPlan plan(Filter filter, String vectorName) {
     long thresholdPoints = Long.MAX_VALUE;
     if (vectorName != null) {
-      thresholdPoints = FULL_SCAN_THRESHOLD_KB * 1024 / (4L * config.get(vectorName).size());
+      thresholdPoints = shardConfig.hnswOf(vectorName).fullScanThresholdKb() * 1024 / (4L * config.get(vectorName).size());
     }
-    return SearchPlan.plan(payloadIndexes, filter, segment.liveCount(), thresholdPoints, matcher(filter));
+    return SearchPlan.plan(payloadIndexes, filter, segments.liveCount(), thresholdPoints, matcher(filter));
   }
 
   private java.util.function.Predicate<PointId> matcher(io.quiver.storage.filter.Filter filter) {
@@ -499,15 +536,29 @@ public final class Shard implements AutoCloseable {
     return id -> filter.matches(id, store.payload(id), name -> config.get(name) != null);
   }
 
+  /** Segment count, indexed vectors and optimizer state, with the number of live points. */
+  public ShardInfo info() {
+    lock.readLock().lock();
+    try {
+      var s = segments.info();
+      return new ShardInfo(segments.liveCount(), s.segments(), s.indexedVectors(), s.optimizing());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /**
    * Writes a checkpoint of this shard into {@code target} (a new directory): {@link #open} on it
-   * gives the shard as of the last apply. Call from the apply thread (or with applies paused), so
-   * no write lands halfway.
+   * gives the shard as of the last apply. It holds a RocksDB checkpoint (SST files hard-linked),
+   * and in {@code segments/} hard links to the sealed segments' files and their manifest (any
+   * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB). Call
+   * from the apply thread (or with applies paused), so no write lands halfway.
    */
   public void checkpoint(Path target) {
     lock.readLock().lock();
     try {
       store.checkpoint(target);
+      segments.linkFiles(target.resolve(SEGMENTS_DIR));
     } finally {
       lock.readLock().unlock();
     }
@@ -528,6 +579,7 @@ public final class Shard implements AutoCloseable {
 
   @Override
   public void close() {
+    segments.close(); // first, without the lock: the optimizer may be waiting for it
     lock.writeLock().lock();
     try {
       store.close();

@@ -44,6 +44,7 @@ final class ShardStore implements AutoCloseable {
   private static final byte[] KEY_APPLIED_INDEX = "applied_index".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEY_VECTORS_CONFIG = "vectors_config".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEY_PAYLOAD_SCHEMA = "payload_schema".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEY_SHARD_CONFIG = "shard_config".getBytes(StandardCharsets.UTF_8);
   private static final int POINT_FORMAT_VERSION = 1;
 
   static {
@@ -82,25 +83,27 @@ final class ShardStore implements AutoCloseable {
     return v == null ? -1 : ByteBuffer.wrap(v).getLong();
   }
 
-  VectorsConfig vectorsConfig() {
-    byte[] v = get(meta, KEY_VECTORS_CONFIG);
-    if (v == null) {
-      return null;
-    }
+  /** The shard's config; a shard written before configs had HNSW and optimizer settings gets the defaults. */
+  ShardConfig shardConfig() {
     try {
-      return VectorsConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v)));
+      byte[] v = get(meta, KEY_SHARD_CONFIG);
+      if (v != null) {
+        return ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v)));
+      }
+      v = get(meta, KEY_VECTORS_CONFIG);
+      return v == null ? null : ShardConfig.of(VectorsConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v))));
     } catch (IOException e) {
-      throw new StorageException("corrupt vectors config in shard store", e);
+      throw new StorageException("corrupt config in shard store", e);
     }
   }
 
-  void writeVectorsConfig(VectorsConfig config) {
+  void writeShardConfig(ShardConfig config) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      VectorsConfigCodec.write(config, new DataOutputStream(bytes));
-      db.put(meta, writeOptions, KEY_VECTORS_CONFIG, bytes.toByteArray());
+      ShardConfigCodec.write(config, new DataOutputStream(bytes));
+      db.put(meta, writeOptions, KEY_SHARD_CONFIG, bytes.toByteArray());
     } catch (RocksDBException | IOException e) {
-      throw new StorageException("cannot write vectors config", e);
+      throw new StorageException("cannot write shard config", e);
     }
   }
 
@@ -204,11 +207,15 @@ final class ShardStore implements AutoCloseable {
     }
   }
 
-  /** Calls {@code consumer} with (id, (version, vectors)) for every stored point, in id order. */
-  void forEachPoint(BiConsumer<PointId, StoredVectors> consumer) {
+  /**
+   * Calls {@code visitor} with every stored point in id order: its id, version, and a supplier
+   * that decodes its (prepared) vectors only when asked, so a scan at open does not keep them.
+   */
+  void forEachPoint(io.quiver.storage.segment.ShardSegments.StoredPoints.Visitor visitor) {
     try (RocksIterator it = db.newIterator(points)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        consumer.accept(PointId.fromBytes(it.key()), decodePoint(it.value()));
+        byte[] value = it.value();
+        visitor.visit(PointId.fromBytes(it.key()), versionOf(value), () -> decodePoint(value).vectors());
       }
     }
   }
@@ -275,6 +282,15 @@ final class ShardStore implements AutoCloseable {
       buf.position(buf.position() + 4 * v.length);
     }
     return buf.array();
+  }
+
+  private static long versionOf(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int format = buf.get();
+    if (format != POINT_FORMAT_VERSION) {
+      throw new StorageException("unknown point format " + format, null);
+    }
+    return buf.getLong();
   }
 
   private static StoredVectors decodePoint(byte[] bytes) {

@@ -3,8 +3,12 @@ package io.quiver.storage;
 import io.quiver.index.vector.Distance;
 import java.util.Objects;
 
-/** One named vector of a collection: its dimension and distance. */
-public record VectorParams(int size, Distance distance, boolean onDisk) {
+/**
+ * One named vector of a collection: its dimension and distance, whether sealed segments keep it
+ * in mapped files ({@code onDisk}) or on the heap, and its own HNSW settings (null: the
+ * collection's).
+ */
+public record VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw) {
 
   /** The largest dimension accepted; Qdrant's limit is 65,536. */
   public static final int MAX_SIZE = 65_536;
@@ -14,5 +18,10 @@ public record VectorParams(int size, Distance distance, boolean onDisk) {
     if (size < 1 || size > MAX_SIZE) {
       throw new IllegalArgumentException("vector size must be in [1, " + MAX_SIZE + "], got " + size);
     }
+  }
+
+  /** A vector with the collection's HNSW settings. */
+  public VectorParams(int size, Distance distance, boolean onDisk) {
+    this(size, distance, onDisk, null);
   }
 }

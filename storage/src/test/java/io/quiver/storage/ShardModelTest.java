@@ -66,7 +66,7 @@ class ShardModelTest {
           });
         } else if (op < 85) {
           shard.close();
-          shard = Shard.open(dir.resolve("s"), null);
+          shard = Shard.open(dir.resolve("s"));
           assertEquals(index == 0 ? -1 : index, shard.appliedIndex(), "seed " + seed);
         } else if (op < 87) {
           // A replayed entry (at or below the applied index) must change nothing.

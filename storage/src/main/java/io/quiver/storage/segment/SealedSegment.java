@@ -1,0 +1,197 @@
+package io.quiver.storage.segment;
+
+import io.quiver.index.hnsw.HnswGraph;
+import io.quiver.index.hnsw.HnswIndex;
+import io.quiver.index.hnsw.OrdBitSet;
+import io.quiver.index.hnsw.OrdFilter;
+import io.quiver.index.hnsw.TopHits;
+import io.quiver.index.scorer.FloatVectors;
+import io.quiver.index.scorer.HeapFloatVectors;
+import io.quiver.storage.HnswConfig;
+import io.quiver.storage.PointId;
+import io.quiver.storage.ShardConfig;
+import io.quiver.storage.VectorParams;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An immutable segment: ids and versions on the heap (read from {@code NAME.ids}), one HNSW
+ * index per vector name read in place from its mapped {@code NAME.V.hnsw} file, and a deleted
+ * bitmap. The deleted bitmap is not a file: it is derived at open (an ord is live when the shard's
+ * RocksDB holds that id at that version) and kept in memory.
+ *
+ * <p>{@code on_disk: false} vectors are copied from the mapping to the heap at open; {@code
+ * hnsw_config.on_disk: false} graphs are read through once at open so their pages are resident.
+ */
+public final class SealedSegment extends Segment {
+
+  private final String name;
+  private final ShardConfig config;
+  private final PointId[] ids;
+  private final long[] versions;
+  private final OrdBitSet deleted;
+  private final AtomicInteger deletedCount = new AtomicInteger();
+  private final Map<String, HnswIndex> mapped;
+  private final Map<String, HnswIndex> searched;
+
+  private SealedSegment(String name, ShardConfig config, SegmentFiles.Ids ids, Map<String, HnswIndex> mapped,
+      Map<String, HnswIndex> searched) {
+    this.name = name;
+    this.config = config;
+    this.ids = ids.ids();
+    this.versions = ids.versions();
+    this.deleted = new OrdBitSet(this.ids.length);
+    this.mapped = mapped;
+    this.searched = searched;
+  }
+
+  /** Opens segment {@code name} from {@code dir}: maps its files and verifies their checksums. */
+  static SealedSegment open(Path dir, String name, ShardConfig config) throws IOException {
+    SegmentFiles.Ids ids = SegmentFiles.readIds(SegmentFiles.idsFile(dir, name));
+    Map<String, HnswIndex> mapped = new HashMap<>();
+    Map<String, HnswIndex> searched = new HashMap<>();
+    try {
+      int i = 0;
+      for (Map.Entry<String, VectorParams> e : config.vectors().vectors().entrySet()) {
+        HnswIndex index = HnswIndex.open(SegmentFiles.hnswFile(dir, name, i++));
+        mapped.put(e.getKey(), index);
+        if (index.vectors().size() != ids.ids().length || index.vectors().dimension() != e.getValue().size()) {
+          throw new IOException(dir + "/" + name + ": vector " + e.getKey() + " has " + index.vectors().size() + " x "
+              + index.vectors().dimension() + ", expected " + ids.ids().length + " x " + e.getValue().size());
+        }
+        searched.put(e.getKey(), e.getValue().onDisk() ? index : HnswIndex.of(index.graph(), onHeap(index.vectors())));
+        if (!config.hnswOf(e.getKey()).onDisk()) {
+          touch(index.graph());
+        }
+      }
+      return new SealedSegment(name, config, ids, mapped, searched);
+    } catch (IOException | RuntimeException e) {
+      closeAll(mapped.values());
+      throw e;
+    }
+  }
+
+  private static FloatVectors onHeap(FloatVectors vectors) {
+    int dim = vectors.dimension();
+    float[] data = new float[Math.multiplyExact(vectors.size(), dim)];
+    float[] one = new float[dim];
+    for (int ord = 0; ord < vectors.size(); ord++) {
+      vectors.copyVector(ord, one);
+      System.arraycopy(one, 0, data, ord * dim, dim);
+    }
+    return new HeapFloatVectors(data, dim, vectors.distance());
+  }
+
+  /** Reads every level-0 list once, so the graph's pages are in memory before the first search. */
+  private static void touch(HnswGraph graph) {
+    int[] list = new int[graph.maxConn0()];
+    for (int node = 0; node < graph.size(); node++) {
+      graph.neighbours(0, node, list);
+    }
+  }
+
+  /** The ords' origins of a segment being built: segment and ord each new ord was copied from. */
+  record Origin(Segment segment, int ord) {}
+
+  String name() {
+    return name;
+  }
+
+  @Override
+  public int size() {
+    return ids.length;
+  }
+
+  @Override
+  public PointId id(int ord) {
+    return ids[ord];
+  }
+
+  @Override
+  public long version(int ord) {
+    return versions[ord];
+  }
+
+  @Override
+  public boolean isDeleted(int ord) {
+    return deleted.get(ord);
+  }
+
+  @Override
+  void delete(int ord) {
+    if (deleted.set(ord)) {
+      deletedCount.incrementAndGet();
+    }
+  }
+
+  @Override
+  public int deletedCount() {
+    return deletedCount.get();
+  }
+
+  @Override
+  public FloatVectors vectors(String vectorName) {
+    return searched.get(vectorName).vectors();
+  }
+
+  @Override
+  public boolean isIndexed() {
+    return true;
+  }
+
+  @Override
+  OrdFilter live() {
+    return deleted.absent();
+  }
+
+  @Override
+  TopHits graphSearch(String vectorName, float[] query, int k, int ef, OrdFilter accept) {
+    return searched.get(vectorName).search(query, k, ef, accept);
+  }
+
+  @Override
+  boolean preferExact(String vectorName) {
+    HnswConfig hnsw = config.hnswOf(vectorName);
+    long liveKb = (long) liveCount() * 4L * config.vectors().get(vectorName).size() / 1024;
+    return liveKb < hnsw.fullScanThresholdKb();
+  }
+
+  /** Kilobytes of live vector data (all vectors). */
+  long liveKb() {
+    return (long) liveCount() * config.bytesPerPoint() / 1024;
+  }
+
+  /** This segment's files in {@code dir}. */
+  List<Path> files(Path dir) {
+    return SegmentFiles.filesOf(dir, name, config.vectors().vectors().size());
+  }
+
+  /** Unmaps the files. Searching afterwards throws IllegalStateException. */
+  void close() {
+    closeAll(mapped.values());
+  }
+
+  private static void closeAll(Iterable<HnswIndex> indexes) {
+    List<Exception> failures = new ArrayList<>();
+    for (HnswIndex index : indexes) {
+      try {
+        index.close();
+      } catch (IOException | RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("cannot unmap a segment", failures.getFirst());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "sealed[" + name + ", " + liveCount() + "/" + size() + "]";
+  }
+}

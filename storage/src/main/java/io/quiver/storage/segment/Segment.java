@@ -1,0 +1,89 @@
+package io.quiver.storage.segment;
+
+import io.quiver.index.hnsw.OrdFilter;
+import io.quiver.index.hnsw.TopHits;
+import io.quiver.index.scorer.FloatVectors;
+import io.quiver.storage.PointId;
+
+/**
+ * A set of points addressed by a dense ordinal {@code ord}: per ord the user's {@link PointId},
+ * the point's version (the Raft log index of the write that produced this copy), one vector per
+ * configured name, and a deleted flag. A point id has at most one live ord in a shard; the
+ * shard's id tracker ({@link ShardSegments}) knows which.
+ *
+ * <h2>The per-segment search seam</h2>
+ * Two ways to search a segment, both returning internal similarities (higher is better), best
+ * first, ties by point id (exact scans), deleted ords never returned:
+ * <ul>
+ *   <li>{@link #search(String, float[], int, int, boolean, OrdFilter)}: every live ord the accept
+ *       filter takes; through the HNSW graph when the segment has one and the search is not
+ *       {@code exact}, else an exact scan. The filter is called once per visited ord: O(1) please
+ *       (a bitset, not a payload read);
+ *   <li>{@link #scoreCandidates(String, float[], int, int[])}: an exact scan of an explicit
+ *       candidate set (e.g. the ords a payload index says match a selective filter).
+ * </ul>
+ * A query planner picks one per segment (from the filter's cardinality estimate).
+ *
+ * <p>Thread-safety: reads may run concurrently; {@link #delete(int)} runs under the shard's write
+ * lock. The ids, versions and vectors of an ord never change once written.
+ */
+public abstract sealed class Segment permits AppendableSegment, SealedSegment {
+
+  /** The number of ords (live and deleted). */
+  public abstract int size();
+
+  public abstract PointId id(int ord);
+
+  public abstract long version(int ord);
+
+  public abstract boolean isDeleted(int ord);
+
+  /** Marks {@code ord} deleted (the shard's write lock is held). */
+  abstract void delete(int ord);
+
+  public abstract int deletedCount();
+
+  public int liveCount() {
+    return size() - deletedCount();
+  }
+
+  /** The vectors of one name, prepared for their distance; thread-safe for reads. */
+  public abstract FloatVectors vectors(String name);
+
+  /** True when the segment has HNSW graphs (a sealed segment). */
+  public abstract boolean isIndexed();
+
+  /** A filter that takes the live ords. */
+  abstract OrdFilter live();
+
+  /** The graph search; only called on indexed segments. */
+  abstract TopHits graphSearch(String name, float[] query, int k, int ef, OrdFilter accept);
+
+  /** True when the live vectors are so few that scanning them beats traversing a graph. */
+  abstract boolean preferExact(String name);
+
+  /**
+   * The {@code k} best live ords accepted by {@code accept} (null: all). {@code query} must be
+   * prepared for the vector's distance; {@code ef} is the beam of a graph search.
+   */
+  public TopHits search(String name, float[] query, int k, int ef, boolean exact, OrdFilter accept) {
+    OrdFilter filter = accept == null ? live() : live().and(accept);
+    if (exact || !isIndexed() || preferExact(name)) {
+      return ExactScan.topK(this, vectors(name).scorer(query), size(), k, filter);
+    }
+    return graphSearch(name, query, k, ef, filter);
+  }
+
+  /** The {@code k} best of the live ords among {@code ords}, scored exactly. */
+  public TopHits scoreCandidates(String name, float[] query, int k, int[] ords) {
+    return ExactScan.topKOf(this, vectors(name).scorer(query), ords, k, live());
+  }
+
+  /** Copies the vector {@code name} of {@code ord}. */
+  public float[] vector(String name, int ord) {
+    FloatVectors v = vectors(name);
+    float[] out = new float[v.dimension()];
+    v.copyVector(ord, out);
+    return out;
+  }
+}

@@ -1,0 +1,129 @@
+package io.quiver.storage.segment;
+
+import io.quiver.index.hnsw.HnswIndex;
+import io.quiver.index.hnsw.HnswParams;
+import io.quiver.index.scorer.FloatVectors;
+import io.quiver.index.scorer.SegmentFloatVectors;
+import io.quiver.storage.HnswConfig;
+import io.quiver.storage.PointId;
+import io.quiver.storage.ShardConfig;
+import io.quiver.storage.VectorParams;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Writes a new sealed segment from points of existing segments (sealing, merging, vacuuming):
+ *
+ * <ol>
+ *   <li>per vector name, the chosen vectors are copied into a temporary raw file
+ *       ({@code NAME.V.vec}), mapped, and the HNSW graph is built over the mapping (so the vectors
+ *       are never all on the heap; only the graph under construction is);
+ *   <li>graph and vectors are written in HnswFormat (fsynced), the temporary file removed;
+ *   <li>the ids and versions are written (fsynced), then the directory is fsynced.
+ * </ol>
+ * The new files are named by the manifest only after all of this; until then a crash leaves
+ * files that the next open removes.
+ */
+final class SegmentBuilder {
+
+  private final Path dir;
+  private final ShardConfig config;
+  private final int threads;
+
+  SegmentBuilder(Path dir, ShardConfig config, int threads) {
+    this.dir = dir;
+    this.config = config;
+    this.threads = threads;
+  }
+
+  /**
+   * Builds segment {@code name} holding the points at {@code origins}, in that order, and opens
+   * it. {@code cancelled} is checked between steps; a cancelled build removes its files and
+   * returns null.
+   */
+  SealedSegment build(String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+    try {
+      int number = 0;
+      for (Map.Entry<String, VectorParams> e : config.vectors().vectors().entrySet()) {
+        if (cancelled.getAsBoolean()) {
+          deleteFiles(name);
+          return null;
+        }
+        buildIndex(name, number++, e.getKey(), e.getValue(), origins);
+      }
+      PointId[] ids = new PointId[origins.size()];
+      long[] versions = new long[origins.size()];
+      for (int i = 0; i < ids.length; i++) {
+        SealedSegment.Origin o = origins.get(i);
+        ids[i] = o.segment().id(o.ord());
+        versions[i] = o.segment().version(o.ord());
+      }
+      SegmentFiles.writeIds(SegmentFiles.idsFile(dir, name), ids, versions, ids.length);
+      SegmentFiles.syncDirectory(dir);
+      return SealedSegment.open(dir, name, config);
+    } catch (IOException | RuntimeException e) {
+      deleteFiles(name);
+      throw e;
+    }
+  }
+
+  private void buildIndex(String name, int number, String vectorName, VectorParams params,
+      List<SealedSegment.Origin> origins) throws IOException {
+    Path raw = dir.resolve(name + "." + number + ".vec");
+    writeRaw(raw, vectorName, params.size(), origins);
+    try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ)) {
+      MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+      FloatVectors vectors = new SegmentFloatVectors(mapped, 0, origins.size(), params.size(), params.distance());
+      HnswConfig hnsw = config.hnswOf(vectorName);
+      HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads));
+      index.write(SegmentFiles.hnswFile(dir, name, number));
+    } finally {
+      Files.deleteIfExists(raw);
+    }
+  }
+
+  private static void writeRaw(Path file, String vectorName, int dim, List<SealedSegment.Origin> origins) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+      float[] vector = new float[dim];
+      ByteBuffer bytes = ByteBuffer.allocate(dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      FloatVectors source = null;
+      Segment sourceSegment = null;
+      for (SealedSegment.Origin o : origins) {
+        if (o.segment() != sourceSegment) {
+          sourceSegment = o.segment();
+          source = sourceSegment.vectors(vectorName);
+        }
+        source.copyVector(o.ord(), vector);
+        bytes.clear();
+        bytes.asFloatBuffer().put(vector);
+        out.write(bytes.array());
+      }
+    }
+  }
+
+  /** Removes every file of segment {@code name}, finished or not. */
+  void deleteFiles(String name) throws IOException {
+    int count = config.vectors().vectors().size();
+    for (Path f : SegmentFiles.filesOf(dir, name, count)) {
+      Files.deleteIfExists(f);
+    }
+    for (int i = 0; i < count; i++) {
+      Files.deleteIfExists(dir.resolve(name + "." + i + ".vec"));
+    }
+  }
+}

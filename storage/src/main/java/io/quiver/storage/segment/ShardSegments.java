@@ -1,0 +1,479 @@
+package io.quiver.storage.segment;
+
+import io.quiver.index.hnsw.OrdFilter;
+import io.quiver.index.hnsw.TopHits;
+import io.quiver.index.vector.Distance;
+import io.quiver.storage.PointId;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.ShardConfig;
+import io.quiver.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vector side of a shard: its {@link SegmentSet}, the id tracker (point id -&gt; the segment
+ * and ord of its one live copy) and the {@link SegmentOptimizer} that reshapes the set in the
+ * background.
+ *
+ * <p>Locking: the owner ({@code Shard}) holds its read-write lock around every call: the write
+ * lock for {@link #put} / {@link #remove} (the Raft apply thread), the read lock for reads. The
+ * optimizer builds new segments without any lock and takes the write lock only to publish a new
+ * set ({@link #swap}). Sealed files are changed under {@code filesLock}, which checkpoints take too.
+ *
+ * <p>Durability: RocksDB holds every point (id, version, vectors); the sealed segments are a
+ * derived, searchable copy of some of them. At open the deleted bitmaps and the appendable
+ * segment are recomputed from RocksDB, so an acknowledged write is never only in a segment file,
+ * and a segment file is never needed for correctness, only for speed.
+ */
+public final class ShardSegments implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShardSegments.class);
+
+  /** One stored point as the shard's store reports it at open; vectors are decoded on demand. */
+  public interface StoredPoints {
+    void forEach(Visitor visitor);
+
+    interface Visitor {
+      void visit(PointId id, long version, Supplier<Map<String, float[]>> preparedVectors);
+    }
+  }
+
+  private record Location(Segment segment, int ord) {}
+
+  private final Path dir;
+  private final ShardConfig config;
+  private final ReadWriteLock lock;
+  private final Object filesLock = new Object();
+  private final Map<PointId, Location> tracker = new HashMap<>();
+  private volatile SegmentSet set;
+  private volatile boolean closed;
+  private SegmentOptimizer optimizer;
+
+  private ShardSegments(Path dir, ShardConfig config, ReadWriteLock lock) {
+    this.dir = dir;
+    this.config = config;
+    this.lock = lock;
+  }
+
+  /**
+   * Opens the segments in {@code dir} (created if absent): removes files the manifest does not
+   * name, maps the sealed segments, and matches them against {@code stored}: a sealed ord is
+   * live when the store holds its id at its version; a stored point no sealed segment holds goes
+   * into the appendable segment. Then starts the optimizer ({@code flush} is called by it every
+   * flush interval).
+   */
+  public static ShardSegments open(Path dir, ShardConfig config, ReadWriteLock lock, StoredPoints stored,
+      Runnable flush) {
+    ShardSegments segments = new ShardSegments(dir, config, lock);
+    try {
+      Files.createDirectories(dir);
+      List<String> names = SegmentFiles.readManifest(dir);
+      removeUnlisted(dir, names, config.vectors().vectors().size());
+      List<SealedSegment> sealed = new ArrayList<>();
+      try {
+        for (String name : names) {
+          sealed.add(SealedSegment.open(dir, name, config));
+        }
+      } catch (IOException | RuntimeException e) {
+        sealed.forEach(SealedSegment::close);
+        throw e;
+      }
+      segments.set = new SegmentSet(new AppendableSegment(config), new ArrayList<>(sealed));
+      segments.matchStored(sealed, stored);
+    } catch (IOException e) {
+      segments.closeSegments();
+      throw new StorageException("cannot open the segments in " + dir, e);
+    }
+    segments.optimizer = new SegmentOptimizer(segments, config, flush);
+    segments.optimizer.start();
+    return segments;
+  }
+
+  private static void removeUnlisted(Path dir, List<String> names, int vectorCount) throws IOException {
+    Set<Path> keep = new HashSet<>();
+    keep.add(dir.resolve(SegmentFiles.MANIFEST));
+    for (String name : names) {
+      keep.addAll(SegmentFiles.filesOf(dir, name, vectorCount));
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!keep.contains(f)) {
+          LOG.info("{}: removing {}, which the manifest does not name", dir, f.getFileName());
+          Files.delete(f);
+        }
+      }
+    }
+  }
+
+  /** Builds the id tracker and deleted bitmaps from the stored points (see {@link #open}). */
+  private void matchStored(List<SealedSegment> sealed, StoredPoints stored) {
+    for (SealedSegment s : sealed) {
+      for (int ord = 0; ord < s.size(); ord++) {
+        Location old = tracker.get(s.id(ord));
+        if (old == null || old.segment().version(old.ord()) < s.version(ord)) {
+          tracker.put(s.id(ord), new Location(s, ord));
+        }
+      }
+    }
+    Map<Segment, BitSet> confirmed = new HashMap<>();
+    for (SealedSegment s : sealed) {
+      confirmed.put(s, new BitSet(s.size()));
+    }
+    AppendableSegment active = set.active();
+    stored.forEach((id, version, vectors) -> {
+      Location at = tracker.get(id);
+      if (at != null && at.segment().version(at.ord()) == version) {
+        confirmed.get(at.segment()).set(at.ord());
+      } else {
+        tracker.put(id, new Location(active, active.append(id, version, vectors.get())));
+      }
+    });
+    for (SealedSegment s : sealed) {
+      BitSet live = confirmed.get(s);
+      for (int ord = 0; ord < s.size(); ord++) {
+        if (!live.get(ord)) {
+          s.delete(ord);
+          Location at = tracker.get(s.id(ord));
+          if (at != null && at.segment() == s && at.ord() == ord) {
+            tracker.remove(s.id(ord));
+          }
+        }
+      }
+    }
+  }
+
+  // ---- writes: the caller holds the shard's write lock ----
+
+  /** Inserts or replaces a point (vectors prepared); an older copy is marked deleted. */
+  public void put(PointId id, long version, Map<String, float[]> preparedVectors) {
+    remove(id);
+    AppendableSegment active = set.active();
+    tracker.put(id, new Location(active, active.append(id, version, preparedVectors)));
+    optimizer.wake();
+  }
+
+  /** Deletes a point; returns true when it existed. */
+  public boolean remove(PointId id) {
+    Location at = tracker.remove(id);
+    if (at == null) {
+      return false;
+    }
+    at.segment().delete(at.ord());
+    return true;
+  }
+
+  // ---- reads: the caller holds the shard's read lock ----
+
+  public boolean contains(PointId id) {
+    return tracker.containsKey(id);
+  }
+
+  public int liveCount() {
+    return tracker.size();
+  }
+
+  /** The version of a point, or -1 when it is absent. */
+  public long version(PointId id) {
+    Location at = tracker.get(id);
+    return at == null ? -1 : at.segment().version(at.ord());
+  }
+
+  /** The stored (prepared) vectors of a point, or null when it is absent. */
+  public Map<String, float[]> vectors(PointId id) {
+    Location at = tracker.get(id);
+    if (at == null) {
+      return null;
+    }
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (String name : config.vectors().vectors().keySet()) {
+      out.put(name, at.segment().vector(name, at.ord()));
+    }
+    return out;
+  }
+
+  /** Every live point's id, in id order. */
+  public List<PointId> liveIds() {
+    List<PointId> ids = new ArrayList<>(tracker.keySet());
+    ids.sort(null);
+    return ids;
+  }
+
+  /**
+   * The {@code limit} nearest live points to {@code preparedQuery} that {@code accept} takes (null:
+   * all), best first by Qdrant's score, ties by id. Sealed segments are searched through their
+   * graphs with beam {@code max(ef, limit)} unless {@code exact} (null ef: the vector's
+   * ef_construct); the appendable segments are scanned. Hits carry no payload or vectors.
+   */
+  public List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Integer ef, boolean exact,
+      Predicate<PointId> accept) {
+    if (limit == 0) {
+      return List.of();
+    }
+    Distance distance = config.vectors().get(vectorName).distance();
+    int beam = Math.max(limit, ef != null ? ef : config.hnswOf(vectorName).efConstruct());
+    List<Hit> hits = new ArrayList<>();
+    for (Segment segment : set.all()) {
+      OrdFilter filter = accept == null ? null : ord -> accept.test(segment.id(ord));
+      TopHits top = segment.search(vectorName, preparedQuery, limit, beam, exact, filter);
+      for (int i = 0; i < top.size(); i++) {
+        hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
+      }
+    }
+    return bestOf(hits, limit, distance);
+  }
+
+  /** The best {@code limit} hits (similarity descending, ties by id) as Qdrant-scored points. */
+  private static List<ScoredPoint> bestOf(List<Hit> hits, int limit, Distance distance) {
+    hits.sort((a, b) -> a.similarity != b.similarity ? Float.compare(b.similarity, a.similarity)
+        : a.segment.id(a.ord).compareTo(b.segment.id(b.ord)));
+    List<ScoredPoint> out = new ArrayList<>(Math.min(limit, hits.size()));
+    for (int i = 0; i < hits.size() && i < limit; i++) {
+      Hit h = hits.get(i);
+      out.add(new ScoredPoint(h.segment.id(h.ord), h.segment.version(h.ord), distance.toQdrantScore(h.similarity), null,
+          null));
+    }
+    return out;
+  }
+
+  private record Hit(float similarity, Segment segment, int ord) {}
+
+  /**
+   * The {@code limit} nearest of the live points among {@code candidates} (absent ids are skipped),
+   * scored exactly: the candidates are grouped by the segment holding them and each group is
+   * scanned with {@link Segment#scoreCandidates}.
+   */
+  public List<ScoredPoint> searchCandidates(String vectorName, float[] preparedQuery, int limit,
+      Iterable<PointId> candidates) {
+    if (limit == 0) {
+      return List.of();
+    }
+    Map<Segment, List<Integer>> bySegment = new HashMap<>();
+    for (PointId id : candidates) {
+      Location at = tracker.get(id);
+      if (at != null) {
+        bySegment.computeIfAbsent(at.segment(), k -> new ArrayList<>()).add(at.ord());
+      }
+    }
+    List<Hit> hits = new ArrayList<>();
+    for (Map.Entry<Segment, List<Integer>> e : bySegment.entrySet()) {
+      int[] ords = e.getValue().stream().mapToInt(Integer::intValue).toArray();
+      TopHits top = e.getKey().scoreCandidates(vectorName, preparedQuery, limit, ords);
+      for (int i = 0; i < top.size(); i++) {
+        hits.add(new Hit(top.scores()[i], e.getKey(), top.ords()[i]));
+      }
+    }
+    return bestOf(hits, limit, config.vectors().get(vectorName).distance());
+  }
+
+  /**
+   * Exact top-{@code limit} of the live points by a custom scorer (higher first, ties by id),
+   * keeping scores at or above {@code minScore} when given; {@code accept} (null: all) filters.
+   * Scores are reported as the scorer computes them.
+   */
+  public List<ScoredPoint> scan(String vectorName, io.quiver.storage.scoring.Scorer scorer, int limit, Float minScore,
+      Predicate<PointId> accept) {
+    if (limit == 0) {
+      return List.of();
+    }
+    Distance distance = config.vectors().get(vectorName).distance();
+    boolean readsVector = scorer.usesVector();
+    var bestFirst = ScoredPoint.HIGHER_FIRST;
+    java.util.PriorityQueue<ScoredPoint> heap = new java.util.PriorityQueue<>(Math.max(1, limit), bestFirst.reversed());
+    for (Segment segment : set.all()) {
+      for (int ord = 0; ord < segment.size(); ord++) {
+        if (segment.isDeleted(ord)) {
+          continue;
+        }
+        PointId id = segment.id(ord);
+        if (accept != null && !accept.test(id)) {
+          continue;
+        }
+        float score = scorer.score(id, readsVector ? segment.vector(vectorName, ord) : null, distance);
+        if (minScore != null && score < minScore) {
+          continue;
+        }
+        ScoredPoint hit = new ScoredPoint(id, segment.version(ord), score, null, null);
+        if (heap.size() == limit && bestFirst.compare(hit, heap.peek()) >= 0) {
+          continue;
+        }
+        heap.add(hit);
+        if (heap.size() > limit) {
+          heap.poll();
+        }
+      }
+    }
+    List<ScoredPoint> hits = new ArrayList<>(heap);
+    hits.sort(bestFirst);
+    return hits;
+  }
+
+  /** Segment count, indexed vectors, and whether the optimizer has work pending. */
+  public SegmentsInfo info() {
+    SegmentSet s = set;
+    long indexed = 0;
+    for (SealedSegment sealed : s.sealed()) {
+      indexed += (long) sealed.liveCount() * config.vectors().vectors().size();
+    }
+    return new SegmentsInfo(s.all().size(), indexed, optimizer.hasWork());
+  }
+
+  /**
+   * Hard-links the sealed segments' files and the manifest into {@code target} (a new directory
+   * on the same file system). Any manifest is consistent with any RocksDB state: liveness is
+   * recomputed from RocksDB at open.
+   */
+  public void linkFiles(Path target) {
+    synchronized (filesLock) {
+      try {
+        Files.createDirectories(target);
+        Path manifest = dir.resolve(SegmentFiles.MANIFEST);
+        if (!Files.exists(manifest)) {
+          return;
+        }
+        for (String name : SegmentFiles.readManifest(dir)) {
+          for (Path f : SegmentFiles.filesOf(dir, name, config.vectors().vectors().size())) {
+            Files.createLink(target.resolve(f.getFileName()), f);
+          }
+        }
+        Files.copy(manifest, target.resolve(SegmentFiles.MANIFEST));
+        SegmentFiles.syncDirectory(target);
+      } catch (IOException e) {
+        throw new StorageException("cannot link segment files into " + target, e);
+      }
+    }
+  }
+
+  // ---- the optimizer's side ----
+
+  Path dir() {
+    return dir;
+  }
+
+  SegmentSet current() {
+    return set;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Freezes the appendable segment and starts a new one (takes the write lock). */
+  void freezeActive() {
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      SegmentSet s = set;
+      s.active().freeze();
+      List<Segment> others = new ArrayList<>(s.others());
+      others.add(s.active());
+      set = new SegmentSet(new AppendableSegment(config), others);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Replaces {@code sources} by {@code result} (null: by nothing, all their points were deleted):
+   * the manifest first (durably), then, under the write lock, the id tracker (an ord of the result
+   * is live only if its origin still holds the point's live copy; writes during the build moved
+   * or deleted the others) and the published set; then the sources' files go.
+   * Returns false (and removes the result's files) when the shard closed meanwhile.
+   */
+  boolean swap(List<Segment> sources, SealedSegment result, List<SealedSegment.Origin> origins) throws IOException {
+    synchronized (filesLock) {
+      if (closed) {
+        return false;
+      }
+      List<String> names = new ArrayList<>();
+      for (SealedSegment s : set.replace(sources, result).sealed()) {
+        names.add(s.name());
+      }
+      SegmentFiles.writeManifest(dir, names);
+      lock.writeLock().lock();
+      try {
+        if (closed) {
+          return false; // the manifest names the result: fine, it is a valid segment
+        }
+        if (result != null) {
+          for (int ord = 0; ord < origins.size(); ord++) {
+            SealedSegment.Origin o = origins.get(ord);
+            Location at = tracker.get(result.id(ord));
+            if (at != null && at.segment() == o.segment() && at.ord() == o.ord()) {
+              tracker.put(result.id(ord), new Location(result, ord));
+            } else {
+              result.delete(ord);
+            }
+          }
+        }
+        set = set.replace(sources, result);
+      } finally {
+        lock.writeLock().unlock();
+      }
+      // No search uses the sources any more: searches hold the read lock and the set was
+      // replaced under the write lock.
+      for (Segment source : sources) {
+        if (source instanceof SealedSegment sealed) {
+          sealed.close();
+          for (Path f : sealed.files(dir)) {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
+      return true;
+    }
+  }
+
+  /** A live-ords snapshot of {@code segment}, read without the lock (deletes may race: swap re-checks). */
+  static List<SealedSegment.Origin> liveOrigins(Segment segment) {
+    List<SealedSegment.Origin> out = new ArrayList<>(segment.liveCount());
+    for (int ord = 0; ord < segment.size(); ord++) {
+      if (!segment.isDeleted(ord)) {
+        out.add(new SealedSegment.Origin(segment, ord));
+      }
+    }
+    return out;
+  }
+
+  /** Stops the optimizer (waiting for it) and unmaps every sealed segment. */
+  @Override
+  public void close() {
+    closed = true;
+    if (optimizer != null) {
+      optimizer.stop();
+    }
+    synchronized (filesLock) {
+      closeSegments();
+    }
+  }
+
+  private void closeSegments() {
+    SegmentSet s = set;
+    if (s != null) {
+      for (SealedSegment sealed : s.sealed()) {
+        sealed.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Segments[" + dir.getParent().getFileName() + "]";
+  }
+}
