@@ -42,6 +42,7 @@ class SegmentedShardModelTest {
   void randomOperationsWithOptimizerAndRestartsMatchTheModel() throws Exception {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
+    System.out.println("seed " + seed);
     Distance distance = Distance.values()[random.nextInt(Distance.values().length)];
     ShardConfig config = tinySegments(distance);
     TreeMap<PointId, Map<String, float[]>> model = new TreeMap<>();
@@ -111,7 +112,9 @@ class SegmentedShardModelTest {
       awaitOptimized(shard);
       ShardInfo info = shard.info();
       assertEquals(model.size(), info.points());
-      assertTrue(info.segments() <= 3, "seed " + seed + ": merged down to the target, got " + info);
+      // Merged down to the target of 2 sealed segments, unless max_segment_size (3 KB: 128 points) forbids it.
+      long bound = 1 + Math.max(2, (model.size() + 127) / 128 + 1);
+      assertTrue(info.segments() <= bound, "seed " + seed + ": merged towards the target, got " + info);
       assertTrue(model.size() < 100 || info.indexedVectors() >= model.size(), "seed " + seed + ": sealed and indexed, got " + info);
     } finally {
       shard.close();
@@ -121,9 +124,9 @@ class SegmentedShardModelTest {
   }
 
   static void awaitOptimized(Shard shard) throws InterruptedException {
-    long deadline = System.nanoTime() + 60_000_000_000L;
+    long deadline = System.nanoTime() + 20_000_000_000L;
     while (shard.info().optimizing()) {
-      assertTrue(System.nanoTime() < deadline, "optimizer still busy after 60 s");
+      assertTrue(System.nanoTime() < deadline, "optimizer still busy after 20 s: " + shard.info());
       Thread.sleep(5);
     }
   }

@@ -174,6 +174,7 @@ public final class ShardSegments implements AutoCloseable {
       return false;
     }
     at.segment().delete(at.ord());
+    optimizer.wake(); // a vacuum may be due
     return true;
   }
 
