@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Goal: a shard with payload indexes counts and searches with filters exactly as the evaluator
  * does over its stored payloads, through upserts, deletes, index creation and removal, and reopens
- * (the indexes are rebuilt from RocksDB, the schema is stored with the data). Oracle: a TreeMap
+ * (the indexes are rebuilt from RocksDB, the schema is stored with the data), and payload
+ * operations (set, overwrite, delete keys, clear; by ids and by filter) and deletes by filter. Oracle: a TreeMap
  * model of the payloads and vectors, filtered by {@link Filter#matches} and ranked by brute force.
  */
 @Timeout(120)
@@ -67,6 +68,7 @@ class ShardPayloadIndexTest {
         List<PointId> deletes = List.of(PointId.of(random.nextInt(400)), PointId.of(random.nextInt(400)));
         shard.delete(deletes, ++index);
         deletes.forEach(model::remove);
+        index = payloadOperation(shard, model, random, index);
         if (round == 3) {
           shard.createFieldIndex("n", FieldIndexSchema.integer(true, true), ++index);
         }
@@ -83,12 +85,42 @@ class ShardPayloadIndexTest {
       }
       var schema = shard.payloadSchema();
       assertEquals(Set.of("n"), schema.keySet());
-      assertEquals(model.size(), schema.get("n").points());
+      assertEquals(model.values().stream().filter(p -> p.payload().tree().has("n")).count(), schema.get("n").points());
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError("replay with -Dtests.seed=" + seed + ": " + e.getMessage(), e);
     } finally {
       shard.close();
     }
+  }
+
+  /** One random payload operation or delete by filter, applied to the shard and the model alike. */
+  private static long payloadOperation(Shard shard, Map<PointId, Point> model, Random random, long index) {
+    PointSelector selector = random.nextBoolean()
+        ? new PointSelector.Ids(List.of(PointId.of(random.nextInt(400)), PointId.of(random.nextInt(400))))
+        : new PointSelector.ByFilter(filter(random));
+    ObjectNode values = JSON.objectNode().put("color", COLORS[random.nextInt(3)]);
+    PointsOperation operation = switch (random.nextInt(5)) {
+      case 0 -> new PointsOperation.UpdatePayload(selector, new PayloadUpdate.Set(Payload.of(values), null));
+      case 1 -> new PointsOperation.UpdatePayload(selector, new PayloadUpdate.Overwrite(Payload.of(values.put("n", random.nextInt(100)))));
+      case 2 -> new PointsOperation.UpdatePayload(selector, new PayloadUpdate.DeleteKeys(List.of(JsonPath.of("color"))));
+      case 3 -> new PointsOperation.UpdatePayload(selector, new PayloadUpdate.Clear());
+      default -> new PointsOperation.DeletePoints(selector);
+    };
+    List<PointId> selected = switch (selector) {
+      case PointSelector.Ids ids -> ids.ids().stream().filter(model::containsKey).distinct().toList();
+      case PointSelector.ByFilter f -> model.values().stream().filter(p -> f.filter().matches(p.id(), p.payload(), n -> true))
+          .map(Point::id).toList();
+    };
+    shard.apply(operation, ++index);
+    for (PointId id : selected) {
+      Point p = model.get(id);
+      switch (operation) {
+        case PointsOperation.UpdatePayload u -> model.put(id, new Point(id, p.vectors(), u.update().apply(p.payload())));
+        case PointsOperation.DeletePoints d -> model.remove(id);
+        default -> throw new IllegalStateException();
+      }
+    }
+    return index;
   }
 
   private static Filter filter(Random random) {
