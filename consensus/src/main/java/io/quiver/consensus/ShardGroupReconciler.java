@@ -7,9 +7,16 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,8 +88,15 @@ final class ShardGroupReconciler implements AutoCloseable {
 
     for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
       if (!hosted.contains(e.getKey())) {
-        LOG.info("node {}: adding shard group {}", node.nodeId(), e.getKey());
-        check(admin().getGroupManagementApi(node.self().getId()).add(e.getValue()).isSuccess(), "add", e.getKey());
+        // A replica joining a group that already runs starts with an empty configuration and learns
+        // the real one from the leader's log (Ratis' way to add a server): started with the new
+        // configuration, it would time out, campaign with an empty log and disturb the group, and
+        // Ratis may shut it down. A group that does not run yet (a new collection) starts with
+        // its full configuration.
+        boolean joining = hasLeaderElsewhere(e.getValue());
+        RaftGroup group = joining ? RaftGroup.valueOf(e.getKey()) : e.getValue();
+        LOG.info("node {}: adding shard group {}{}", node.nodeId(), e.getKey(), joining ? " (joining a running group)" : "");
+        check(admin().getGroupManagementApi(node.self().getId()).add(group).isSuccess(), "add", e.getKey());
       }
     }
     for (RaftGroupId id : hosted) {
@@ -92,6 +106,31 @@ final class ShardGroupReconciler implements AutoCloseable {
       }
     }
     node.shardClientsInternal().retainOnly(allPlacements);
+  }
+
+  /** True when another replica of the group answers and knows a leader: the group already runs. */
+  private boolean hasLeaderElsewhere(RaftGroup group) {
+    for (RaftPeer peer : group.getPeers()) {
+      if (peer.getId().equals(node.self().getId())) {
+        continue;
+      }
+      try (RaftClient client = node.newClient(RaftGroup.valueOf(group.getGroupId(), peer),
+          TimeDuration.valueOf(1, TimeUnit.SECONDS), RetryPolicies.noRetry())) {
+        GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(group.getGroupId());
+        if (info.isSuccess() && knowsLeader(info.getRoleInfoProto())) {
+          return true;
+        }
+      } catch (IOException unreachableOrNotHosting) {
+        // this replica cannot tell; ask the next
+      }
+    }
+    return false;
+  }
+
+  private static boolean knowsLeader(RoleInfoProto role) {
+    return role.getRole() == RaftPeerRole.LEADER
+        || (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
+            && !role.getFollowerInfo().getLeaderInfo().getId().getId().isEmpty());
   }
 
   private static void check(boolean success, String what, RaftGroupId id) throws IOException {

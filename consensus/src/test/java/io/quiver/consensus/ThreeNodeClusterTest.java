@@ -100,15 +100,12 @@ class ThreeNodeClusterTest {
   }
 
   /**
-   * Flaky (about 1 run in 5): the replicate step after the move sometimes fails because the new
-   * replica's division goes to CLOSING right after the reconciler adds it, so the leader's snapshot
-   * installation is refused until the configuration change gives up. Excluded from the default
-   * run (surefire excludedGroups=flaky) until that is understood; run it with
-   * -Dquiver.excluded.groups= -Dgroups=flaky.
-   * ShardMoveIT covers move_shard through REST with real processes.
+   * Move, replicate and drop under a stream of writes. This test was flaky (about 1 run in 5)
+   * until two fixes: a replica joining a running group starts with an empty configuration (Ratis'
+   * documented way to add a server), and a leader being dropped hands leadership over first. Since
+   * then 8 runs out of 8 passed.
    */
   @Test
-  @org.junit.jupiter.api.Tag("flaky")
   void moveReplicateAndDropAShardUnderWrites() throws Exception {
     int p1 = freePort();
     int p2 = freePort();
