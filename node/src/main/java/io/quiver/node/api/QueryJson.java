@@ -26,6 +26,8 @@ final class QueryJson {
   /** Qdrant's defaults. */
   static final int DEFAULT_LIMIT = 10;
   static final int DEFAULT_GROUP_SIZE = 3;
+  /** Qdrant's limit on nested prefetches. */
+  static final int PREFETCH_DEPTH_MAX = 64;
 
   /** A parsed request and how its hits are to be shown. */
   record Parsed(QueryRequest request, PayloadSelector payload, VectorSelector vector) {}
@@ -39,25 +41,28 @@ final class QueryJson {
   static Parsed request(JsonNode body, String at) {
     requireObject(body, at);
     rejectShardKey(body, at);
-    QueryStage stage = stage(body, at, true);
+    QueryStage stage = stage(body, at, 0);
     int offset = integer(body.get("offset"), path(at, "offset"), 0, 0, SearchRequest.MAX_LIMIT);
     PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), false);
     VectorSelector vector = VectorSelector.of(body.get("with_vector"), false, path(at, "with_vector"));
     return new Parsed(new QueryRequest(stage, offset, payload.enabled(), vector.enabled()), payload, vector);
   }
 
-  private static QueryStage stage(JsonNode node, String at, boolean root) {
+  private static QueryStage stage(JsonNode node, String at, int depth) {
     requireObject(node, at);
+    if (depth > PREFETCH_DEPTH_MAX) {
+      throw bad(at, "nests prefetches deeper than " + PREFETCH_DEPTH_MAX + " levels");
+    }
     List<QueryStage> prefetches = new ArrayList<>();
     JsonNode prefetch = node.get("prefetch");
     if (prefetch != null && !prefetch.isNull()) {
       String p = path(at, "prefetch");
       if (prefetch.isArray()) {
         for (int i = 0; i < prefetch.size(); i++) {
-          prefetches.add(stage(prefetch.get(i), p + "[" + i + "]", false));
+          prefetches.add(stage(prefetch.get(i), p + "[" + i + "]", depth + 1));
         }
       } else {
-        prefetches.add(stage(prefetch, p, false));
+        prefetches.add(stage(prefetch, p, depth + 1));
       }
     }
     JsonNode queryNode = node.get("query");
@@ -80,7 +85,7 @@ final class QueryJson {
         kinds.add(name);
       }
     });
-    if (kinds.isEmpty() || (kinds.size() > 1 && !(kinds.size() == 2 && kinds.contains("nearest") && node.has("mmr")))) {
+    if (kinds.size() != 1) {
       throw bad(at, "must be a vector, a point id, or an object with one of " + new java.util.TreeSet<>(QUERY_KINDS));
     }
     String kind = kinds.getFirst();
