@@ -23,6 +23,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -118,9 +119,7 @@ public final class RaftNode implements Closeable {
    */
   private void join(NodeAddress address) throws IOException {
     LOG.info("node {}: joining the cluster through {}", config.nodeId(), config.bootstrapAddress());
-    try (RaftClient admin = newClient(RaftGroup.valueOf(META_GROUP_ID, self))) {
-      check(admin.getGroupManagementApi(self.getId()).add(RaftGroup.valueOf(META_GROUP_ID)).isSuccess(), "host the meta group");
-    }
+    hostMetaGroup();
     // The bootstrap member's peer id is unknown; Ratis answers a request sent to a non-leader with
     // the leader's id and the group's peers, and the client follows.
     RaftPeer contact = RaftPeer.newBuilder().setId("bootstrap").setAddress(config.bootstrapAddress()).build();
@@ -136,6 +135,19 @@ public final class RaftNode implements Closeable {
         }
         sleepQuietly(50);
       }
+    }
+  }
+
+  /**
+   * Makes the local server host the meta group with an empty configuration. Idempotent: the admin
+   * client retries a request that takes longer than its timeout (a slow start), and the retry of an
+   * add that did succeed is answered {@link AlreadyExistsException}, which means it is done.
+   */
+  void hostMetaGroup() throws IOException {
+    try (RaftClient admin = newClient(RaftGroup.valueOf(META_GROUP_ID, self))) {
+      check(admin.getGroupManagementApi(self.getId()).add(RaftGroup.valueOf(META_GROUP_ID)).isSuccess(), "host the meta group");
+    } catch (AlreadyExistsException alreadyHosted) {
+      LOG.info("node {}: the meta group is hosted already (an earlier attempt succeeded)", config.nodeId());
     }
   }
 

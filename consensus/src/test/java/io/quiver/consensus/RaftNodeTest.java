@@ -122,6 +122,15 @@ class RaftNodeTest {
     }
   }
 
+  /** A join retries hosting the meta group when the first attempt was slow; the retry must not fail the start. */
+  @Test
+  void hostingTheMetaGroupAgainIsNotAnError() throws Exception {
+    try (RaftNode node = start(freePort())) {
+      node.hostMetaGroup();
+      assertTrue(node.metaStatus().voter());
+    }
+  }
+
   private static RaftClientRequest upsertRequest(RaftNode node, RaftGroupId group, ClientId client, long callId,
       List<Long> repliedCallIds, PointId id, float x) {
     return RaftClientRequest.newBuilder()

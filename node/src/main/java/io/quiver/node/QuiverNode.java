@@ -118,7 +118,15 @@ public final class QuiverNode implements AutoCloseable {
       System.exit(2);
       return;
     }
-    QuiverNode node = start(config);
+    QuiverNode node;
+    try {
+      node = start(config);
+    } catch (Exception e) {
+      // Exit rather than leave a half-started process whose Raft threads keep the JVM alive.
+      LOG.error("node failed to start", e);
+      System.exit(1);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down");
