@@ -123,6 +123,11 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     return read(ShardMessages.encode(new ShardQuery.Facet(key, filter)), consistency, ScoringCodec::readFacetCounts);
   }
 
+  @Override
+  public CompletableFuture<io.quiver.storage.ShardInfo> info(ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.Info()), consistency, ShardMessages::readInfo);
+  }
+
   private CompletableFuture<Long> write(Message command) {
     return decode(client.async().send(command), DataInputStream::readLong);
   }

@@ -43,6 +43,7 @@ final class ShardMessages {
   private static final byte PAYLOAD_SCHEMA = 6;
   private static final byte SCORE = 7;
   private static final byte FACET = 8;
+  private static final byte INFO = 20;
 
   private ShardMessages() {}
 
@@ -129,6 +130,7 @@ final class ShardMessages {
           writeFilter(c.filter(), out);
         }
         case ShardQuery.PayloadSchema p -> out.writeByte(PAYLOAD_SCHEMA);
+        case ShardQuery.Info i -> out.writeByte(INFO);
         case ShardQuery.Count c -> {
           out.writeByte(COUNT);
           writeFilter(c.filter(), out);
@@ -167,6 +169,7 @@ final class ShardMessages {
       case COUNT -> new ShardQuery.Count(readFilter(in));
       case ESTIMATE_COUNT -> new ShardQuery.EstimateCount(readFilter(in));
       case PAYLOAD_SCHEMA -> new ShardQuery.PayloadSchema();
+      case INFO -> new ShardQuery.Info();
       case SCROLL -> new ShardQuery.Scroll(in.readBoolean() ? PointCodec.readId(in) : null, in.readInt(),
           readFilter(in), in.readBoolean(), in.readBoolean());
       case SCORE -> new ShardQuery.Score(ScoringCodec.readScoreRequest(in, ShardMessages::readFilter));
@@ -184,6 +187,21 @@ final class ShardMessages {
 
   private static io.quiver.storage.filter.Filter readFilter(java.io.DataInput in) throws IOException {
     return in.readBoolean() ? io.quiver.storage.filter.FilterCodec.read(in) : null;
+  }
+
+  /** The info reply: points (long), segments (int), indexed vectors (long), optimizing (boolean). */
+  static Message okInfo(io.quiver.storage.ShardInfo info) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      out.writeLong(info.points());
+      out.writeInt(info.segments());
+      out.writeLong(info.indexedVectors());
+      out.writeBoolean(info.optimizing());
+    });
+  }
+
+  static io.quiver.storage.ShardInfo readInfo(DataInputStream in) throws IOException {
+    return new io.quiver.storage.ShardInfo(in.readLong(), in.readInt(), in.readLong(), in.readBoolean());
   }
 
   static Message okIndex(long index) {

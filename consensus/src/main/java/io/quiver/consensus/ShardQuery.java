@@ -28,4 +28,7 @@ sealed interface ShardQuery {
 
   /** Counts of the values at {@code key} among the points matching {@code filter} (null: all). */
   record Facet(io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter) implements ShardQuery {}
+
+  /** Points, segments, indexed vectors and optimizer state of the replica (collection info). */
+  record Info() implements ShardQuery {}
 }

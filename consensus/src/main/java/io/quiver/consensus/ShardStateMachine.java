@@ -185,6 +185,7 @@ final class ShardStateMachine extends BaseStateMachine {
             shard.scroll(sc.offset(), sc.limit(), sc.filter(), sc.withPayload(), sc.withVector()));
         case ShardQuery.Score s -> ShardMessages.okScored(shard.score(s.request()));
         case ShardQuery.Facet f -> ShardMessages.okFacet(shard.facet(f.key(), f.filter()));
+        case ShardQuery.Info i -> ShardMessages.okInfo(shard.info());
       };
       return CompletableFuture.completedFuture(reply);
     } catch (BadRequestException e) {

@@ -242,6 +242,18 @@ public final class PointsRouter {
         .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());
   }
 
+  /** Points, segments, indexed vectors and optimizer state, summed over the shards (one replica each). */
+  public CompletableFuture<io.quiver.storage.ShardInfo> info(String collection, ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<io.quiver.storage.ShardInfo>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(client(c, shard).info(consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> parts.stream().map(CompletableFuture::join)
+            .reduce(new io.quiver.storage.ShardInfo(0, 0, 0, false), io.quiver.storage.ShardInfo::plus));
+  }
+
   /**
    * The approximate number of points matching {@code filter} (null: all): the sum over the shards
    * of the expected value of each shard's payload-index cardinality estimate ({@code exact: false}).

@@ -66,6 +66,9 @@ public interface ShardClient {
   CompletableFuture<java.util.Map<io.quiver.storage.scoring.FacetValue, Long>> facet(
       io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter, ReadConsistency consistency);
 
+  /** Points, segments, indexed vectors and whether the optimizer has work pending. */
+  CompletableFuture<io.quiver.storage.ShardInfo> info(ReadConsistency consistency);
+
   default CompletableFuture<Long> count(ReadConsistency consistency) {
     return count(null, consistency);
   }

@@ -41,6 +41,12 @@ public record SearchRequest(
     }
   }
 
+  /** A request with a filter and search params. */
+  public SearchRequest(String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector,
+      Float scoreThreshold, Filter filter, SearchParams params) {
+    this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, params.hnswEf(), params.exact());
+  }
+
   /** The same request with another limit (the router asks shards for offset + limit). */
   public SearchRequest withLimit(int newLimit) {
     return new SearchRequest(vectorName, vector, newLimit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact);

@@ -7,6 +7,9 @@ import io.quiver.index.vector.Distance;
 import io.quiver.node.http.ApiException;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.storage.HnswConfig;
+import io.quiver.storage.OptimizersConfig;
+import io.quiver.storage.ShardInfo;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.util.Iterator;
@@ -15,11 +18,6 @@ import java.util.Map;
 
 /** Reads a create-collection request and writes collection info, in Qdrant's shapes. */
 final class CollectionJson {
-
-  /** Qdrant's defaults, reported in collection info until the storage engine makes them tunable. */
-  private static final int HNSW_M = 16;
-  private static final int HNSW_EF_CONSTRUCT = 100;
-  private static final int FULL_SCAN_THRESHOLD_KB = 10_000;
 
   private CollectionJson() {}
 
@@ -46,23 +44,93 @@ final class CollectionJson {
     if (body.hasNonNull("sparse_vectors") && !body.get("sparse_vectors").isEmpty()) {
       throw ApiException.badRequest("Wrong input: `sparse_vectors` are not supported yet");
     }
-    VectorsConfig vectorsConfig = vectorsConfig(vectors);
+    HnswConfig hnsw = hnswConfig(body.get("hnsw_config"), "hnsw_config", HnswConfig.DEFAULT);
+    OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config");
+    VectorsConfig vectorsConfig = vectorsConfig(vectors, hnsw);
     int shards = positiveInt(body, "shard_number", 1);
     int replication = positiveInt(body, "replication_factor", 1);
     int writeConsistency = positiveInt(body, "write_consistency_factor", 1);
     try {
-      return new CollectionConfig(vectorsConfig, shards, replication, writeConsistency);
+      return new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("Validation error in JSON body: " + e.getMessage());
     }
   }
 
-  private static VectorsConfig vectorsConfig(JsonNode vectors) {
+  /**
+   * Qdrant's {@code HnswConfigDiff} over {@code base}: absent fields keep the base's values.
+   * {@code max_indexing_threads}, {@code payload_m} and {@code inline_storage} are accepted and ignored.
+   */
+  static HnswConfig hnswConfig(JsonNode node, String field, HnswConfig base) {
+    if (node == null || node.isNull()) {
+      return base;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
+    }
+    int m = (int) integer(node, "m", field, base.m(), 2, HnswConfig.MAX_M);
+    int ef = (int) integer(node, "ef_construct", field, base.efConstruct(), 4, HnswConfig.MAX_EF);
+    long fullScan = integer(node, "full_scan_threshold", field, base.fullScanThresholdKb(), 0, Long.MAX_VALUE);
+    boolean onDisk = bool(node, "on_disk", field, base.onDisk());
+    return new HnswConfig(m, ef, fullScan, onDisk);
+  }
+
+  /** Qdrant's {@code OptimizersConfigDiff} over the defaults; {@code memmap_threshold} and {@code max_optimization_threads} are ignored. */
+  static OptimizersConfig optimizersConfig(JsonNode node, String field) {
+    OptimizersConfig d = OptimizersConfig.DEFAULT;
+    if (node == null || node.isNull()) {
+      return d;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
+    }
+    double deleted = d.deletedThreshold();
+    JsonNode deletedNode = node.get("deleted_threshold");
+    if (deletedNode != null && !deletedNode.isNull()) {
+      if (!deletedNode.isNumber() || deletedNode.asDouble() < 0 || deletedNode.asDouble() > 1) {
+        throw ApiException.badRequest("Validation error in JSON body: [" + field + ".deleted_threshold: must be a number in [0, 1]]");
+      }
+      deleted = deletedNode.asDouble();
+    }
+    long vacuumMin = integer(node, "vacuum_min_vector_number", field, d.vacuumMinVectorNumber(), 100, Long.MAX_VALUE);
+    int segments = (int) integer(node, "default_segment_number", field, d.defaultSegmentNumber(), 0, 1024);
+    JsonNode maxSizeNode = node.get("max_segment_size");
+    Long maxSize = maxSizeNode == null || maxSizeNode.isNull() ? null
+        : integer(node, "max_segment_size", field, 0, 1, Long.MAX_VALUE);
+    long indexing = integer(node, "indexing_threshold", field, d.indexingThresholdKb(), 0, Long.MAX_VALUE);
+    long flush = integer(node, "flush_interval_sec", field, d.flushIntervalSec(), 0, Long.MAX_VALUE);
+    return new OptimizersConfig(deleted, vacuumMin, segments, maxSize, indexing, flush);
+  }
+
+  private static long integer(JsonNode node, String name, String field, long defaultValue, long min, long max) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+      throw ApiException.badRequest("Validation error in JSON body: [" + field + "." + name + ": value " + v
+          + " invalid, must be an integer from " + min + (max == Long.MAX_VALUE ? "" : " to " + max) + "]");
+    }
+    return v.asLong();
+  }
+
+  private static boolean bool(JsonNode node, String name, String field, boolean defaultValue) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (!v.isBoolean()) {
+      throw ApiException.badRequest("Json deserialize error: " + field + "." + name + ": expected a boolean, got " + v);
+    }
+    return v.asBoolean();
+  }
+
+  private static VectorsConfig vectorsConfig(JsonNode vectors, HnswConfig collectionHnsw) {
     if (!vectors.isObject()) {
       throw ApiException.badRequest("Validation error in JSON body: `vectors` must be an object");
     }
     if (vectors.has("size") || vectors.has("distance")) {
-      return VectorsConfig.single(vectorParams(vectors, "vectors"));
+      return VectorsConfig.single(vectorParams(vectors, "vectors", collectionHnsw));
     }
     if (vectors.isEmpty()) {
       throw ApiException.badRequest("Validation error in JSON body: `vectors` must configure at least one vector");
@@ -73,12 +141,12 @@ final class CollectionJson {
       if (e.getKey().isEmpty()) {
         throw ApiException.badRequest("Validation error in JSON body: vector names must not be empty");
       }
-      named.put(e.getKey(), vectorParams(e.getValue(), "vectors." + e.getKey()));
+      named.put(e.getKey(), vectorParams(e.getValue(), "vectors." + e.getKey(), collectionHnsw));
     }
     return new VectorsConfig(named);
   }
 
-  private static VectorParams vectorParams(JsonNode node, String field) {
+  private static VectorParams vectorParams(JsonNode node, String field, HnswConfig collectionHnsw) {
     if (!node.isObject()) {
       throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object with `size` and `distance`");
     }
@@ -102,8 +170,11 @@ final class CollectionJson {
     if (node.hasNonNull("multivector_config")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".multivector_config`: multi-vectors are not supported yet");
     }
-    JsonNode onDisk = node.get("on_disk");
-    return new VectorParams(size.asInt(), distance, onDisk != null && onDisk.asBoolean(false));
+    boolean onDisk = bool(node, "on_disk", field, false);
+    JsonNode hnswNode = node.get("hnsw_config");
+    // A vector's own hnsw_config is a diff over the collection's; stored resolved.
+    HnswConfig hnsw = hnswNode == null || hnswNode.isNull() ? null : hnswConfig(hnswNode, field + ".hnsw_config", collectionHnsw);
+    return new VectorParams(size.asInt(), distance, onDisk, hnsw);
   }
 
   private static int positiveInt(JsonNode body, String field, int defaultValue) {
@@ -117,14 +188,15 @@ final class CollectionJson {
     return node.asInt();
   }
 
-  /** Qdrant's {@code CollectionInfo} for a collection holding {@code pointsCount} points. */
-  static ObjectNode info(ObjectMapper json, CollectionDescriptor c, long pointsCount) {
+  /** Qdrant's {@code CollectionInfo} with the shards' figures summed ({@code ShardInfo}). */
+  static ObjectNode info(ObjectMapper json, CollectionDescriptor c, ShardInfo shards) {
     ObjectNode info = json.createObjectNode();
-    info.put("status", "green");
+    // yellow: the optimizer has work pending (sealing, indexing, merging, vacuuming) on some shard.
+    info.put("status", shards.optimizing() ? "yellow" : "green");
     info.put("optimizer_status", "ok");
-    info.put("indexed_vectors_count", 0); // every search is an exact scan until the HNSW work lands
-    info.put("points_count", pointsCount);
-    info.put("segments_count", c.shardMap().shardCount());
+    info.put("indexed_vectors_count", shards.indexedVectors());
+    info.put("points_count", shards.points());
+    info.put("segments_count", shards.segments());
     ObjectNode config = info.putObject("config");
     ObjectNode params = config.putObject("params");
     params.set("vectors", vectorsJson(json, c.config().vectors()));
@@ -132,20 +204,20 @@ final class CollectionJson {
     params.put("replication_factor", c.config().replicationFactor());
     params.put("write_consistency_factor", c.config().writeConsistencyFactor());
     params.put("on_disk_payload", true);
-    ObjectNode hnsw = config.putObject("hnsw_config");
-    hnsw.put("m", HNSW_M);
-    hnsw.put("ef_construct", HNSW_EF_CONSTRUCT);
-    hnsw.put("full_scan_threshold", FULL_SCAN_THRESHOLD_KB);
-    hnsw.put("max_indexing_threads", 0);
-    hnsw.put("on_disk", false);
+    config.set("hnsw_config", hnswJson(json, c.config().hnsw()));
+    OptimizersConfig o = c.config().optimizers();
     ObjectNode optimizer = config.putObject("optimizer_config");
-    optimizer.put("deleted_threshold", 0.2);
-    optimizer.put("vacuum_min_vector_number", 1000);
-    optimizer.put("default_segment_number", 0);
-    optimizer.putNull("max_segment_size");
+    optimizer.put("deleted_threshold", o.deletedThreshold());
+    optimizer.put("vacuum_min_vector_number", o.vacuumMinVectorNumber());
+    optimizer.put("default_segment_number", o.defaultSegmentNumber());
+    if (o.maxSegmentSizeKb() == null) {
+      optimizer.putNull("max_segment_size");
+    } else {
+      optimizer.put("max_segment_size", o.maxSegmentSizeKb());
+    }
     optimizer.putNull("memmap_threshold");
-    optimizer.put("indexing_threshold", 10000);
-    optimizer.put("flush_interval_sec", 5);
+    optimizer.put("indexing_threshold", o.indexingThresholdKb());
+    optimizer.put("flush_interval_sec", o.flushIntervalSec());
     optimizer.putNull("max_optimization_threads");
     ObjectNode wal = config.putObject("wal_config");
     wal.put("wal_capacity_mb", 32);
@@ -168,9 +240,22 @@ final class CollectionJson {
     ObjectNode node = json.createObjectNode();
     node.put("size", p.size());
     node.put("distance", p.distance().qdrantName());
+    if (p.hnsw() != null) {
+      node.set("hnsw_config", hnswJson(json, p.hnsw()));
+    }
     if (p.onDisk()) {
       node.put("on_disk", true);
     }
     return node;
+  }
+
+  private static ObjectNode hnswJson(ObjectMapper json, HnswConfig h) {
+    ObjectNode hnsw = json.createObjectNode();
+    hnsw.put("m", h.m());
+    hnsw.put("ef_construct", h.efConstruct());
+    hnsw.put("full_scan_threshold", h.fullScanThresholdKb());
+    hnsw.put("max_indexing_threads", 0);
+    hnsw.put("on_disk", h.onDisk());
+    return hnsw;
   }
 }

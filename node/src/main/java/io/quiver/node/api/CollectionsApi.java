@@ -54,8 +54,8 @@ public final class CollectionsApi {
   private CompletableFuture<RestResponse> info(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     var schema = router.payloadSchema(c.name(), ReadConsistency.LEADER);
-    return router.count(c.name(), ReadConsistency.LEADER).thenCombine(schema, (count, fields) -> {
-      ObjectNode info = CollectionJson.info(json, c, count);
+    return router.info(c.name(), ReadConsistency.LEADER).thenCombine(schema, (shards, fields) -> {
+      ObjectNode info = CollectionJson.info(json, c, shards);
       info.set("payload_schema", FieldIndexJson.payloadSchema(json, fields));
       return RestResponse.ok(info);
     });

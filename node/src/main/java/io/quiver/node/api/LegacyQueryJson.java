@@ -88,7 +88,7 @@ final class LegacyQueryJson {
     int offset = integer(body.get("offset"), path(at, "offset"), 0, 0, SearchRequest.MAX_LIMIT);
     QueryStage stage = new QueryStage(new ArrayList<>(), query, using, QueryJson.filter(body.get("filter"), path(at, "filter")),
         QueryJson.number(body.get("score_threshold"), path(at, "score_threshold")), limit,
-        QueryJson.lookup(body.get("lookup_from"), path(at, "lookup_from")));
+        QueryJson.lookup(body.get("lookup_from"), path(at, "lookup_from")), QueryJson.params(body.get("params"), path(at, "params")));
     PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), false);
     VectorSelector vector = VectorSelector.of(body.get("with_vector"), false, path(at, "with_vector"));
     return new QueryJson.Parsed(new QueryRequest(stage, offset, payload.enabled(), vector.enabled()), payload, vector);

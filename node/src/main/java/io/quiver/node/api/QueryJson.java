@@ -9,6 +9,7 @@ import io.quiver.router.query.QueryRequest;
 import io.quiver.router.query.QueryStage;
 import io.quiver.router.query.ScoreFusion;
 import io.quiver.router.query.VectorInput;
+import io.quiver.storage.SearchParams;
 import io.quiver.storage.SearchRequest;
 import io.quiver.storage.VectorsConfig;
 import io.quiver.storage.filter.Filter;
@@ -71,7 +72,23 @@ final class QueryJson {
     Filter filter = filter(node.get("filter"), path(at, "filter"));
     Float threshold = number(node.get("score_threshold"), path(at, "score_threshold"));
     int limit = integer(node.get("limit"), path(at, "limit"), DEFAULT_LIMIT, 1, SearchRequest.MAX_LIMIT);
-    return new QueryStage(prefetches, query, using, filter, threshold, limit, lookup(node.get("lookup_from"), path(at, "lookup_from")));
+    return new QueryStage(prefetches, query, using, filter, threshold, limit, lookup(node.get("lookup_from"), path(at, "lookup_from")),
+        params(node.get("params"), path(at, "params")));
+  }
+
+  /** Qdrant's {@code SearchParams}: {@code hnsw_ef} and {@code exact}; the others are accepted and ignored. */
+  static SearchParams params(JsonNode node, String at) {
+    if (node == null || node.isNull()) {
+      return SearchParams.DEFAULT;
+    }
+    requireObject(node, at);
+    JsonNode ef = node.get("hnsw_ef");
+    Integer hnswEf = ef == null || ef.isNull() ? null : integer(ef, path(at, "hnsw_ef"), 0, 1, SearchRequest.MAX_HNSW_EF);
+    JsonNode exact = node.get("exact");
+    if (exact != null && !exact.isNull() && !exact.isBoolean()) {
+      throw bad(path(at, "exact"), "must be a boolean");
+    }
+    return new SearchParams(hnswEf, exact != null && exact.asBoolean(false));
   }
 
   /** Qdrant's {@code QueryInterface}: a vector input, or one of the query objects. */

@@ -361,7 +361,8 @@ public final class QueryEngine {
 
     private CompletableFuture<List<ScoredPoint>> search(QueryStage stage, float[] vector, int limit, Filter filter,
         boolean withPayload, boolean withVector) {
-      SearchRequest search = new SearchRequest(stage.using(), vector, limit, withPayload, withVector, stage.scoreThreshold(), filter);
+      SearchRequest search = new SearchRequest(stage.using(), vector, limit, withPayload, withVector, stage.scoreThreshold(), filter,
+          stage.params());
       return router.search(collection.name(), search, 0, consistency);
     }
 

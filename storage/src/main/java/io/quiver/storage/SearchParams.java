@@ -1,0 +1,16 @@
+package io.quiver.storage;
+
+/**
+ * Qdrant's search {@code params}: {@code hnswEf} (null: the vector's {@code ef_construct}) is the
+ * beam of graph searches; {@code exact} scans every segment instead of searching graphs.
+ */
+public record SearchParams(Integer hnswEf, boolean exact) {
+
+  public static final SearchParams DEFAULT = new SearchParams(null, false);
+
+  public SearchParams {
+    if (hnswEf != null && (hnswEf < 1 || hnswEf > SearchRequest.MAX_HNSW_EF)) {
+      throw new BadRequestException("params.hnsw_ef must be in [1, " + SearchRequest.MAX_HNSW_EF + "], got " + hnswEf);
+    }
+  }
+}
