@@ -5,6 +5,7 @@ import io.quiver.storage.filter.Datetimes;
 import io.quiver.storage.filter.FieldPredicate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -21,7 +22,11 @@ import org.roaringbitmap.RoaringBitmap;
  */
 abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldIndex {
 
-  protected final TreeMap<K, RoaringBitmap> postings = new TreeMap<>();
+  /**
+   * Key -&gt; the points holding it: an {@link Integer} while one point does (most keys of a
+   * near-unique field such as a timestamp or an id), a {@link RoaringBitmap} from the second on.
+   */
+  private final TreeMap<K, Object> postings = new TreeMap<>();
   private final Map<Integer, Object[]> keysByOrd = new HashMap<>();
 
   /**
@@ -41,12 +46,19 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     if (keys.isEmpty()) {
       return;
     }
-    Object[] distinct = keys.stream().distinct().toArray();
+    Object[] distinct = keys.size() == 1 ? keys.toArray() : new LinkedHashSet<>(keys).toArray();
     keysByOrd.put(ord, distinct);
     for (Object k : distinct) {
       @SuppressWarnings("unchecked")
       K key = (K) k;
-      postings.computeIfAbsent(key, x -> new RoaringBitmap()).add(ord);
+      Object posting = postings.get(key);
+      if (posting == null) {
+        postings.put(key, ord);
+      } else if (posting instanceof Integer single) {
+        postings.put(key, RoaringBitmap.bitmapOf(Math.min(single, ord), Math.max(single, ord)));
+      } else {
+        ((RoaringBitmap) posting).add(ord);
+      }
     }
     indexed.add(ord);
   }
@@ -59,34 +71,38 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
       return;
     }
     for (Object k : keys) {
-      RoaringBitmap posting = postings.get(k);
-      posting.remove(ord);
-      if (posting.isEmpty()) {
-        postings.remove(k);
+      @SuppressWarnings("unchecked")
+      K key = (K) k;
+      Object posting = postings.get(key);
+      if (posting instanceof RoaringBitmap bitmap) {
+        bitmap.remove(ord);
+        if (bitmap.isEmpty()) {
+          postings.remove(key);
+        }
+      } else {
+        postings.remove(key);
       }
     }
     indexed.remove(ord);
   }
 
-  /** The keys a point holds (for phrase checks); null when it holds none. */
-  final Object[] keysOf(int ord) {
-    return keysByOrd.get(ord);
+  /** The points holding {@code key} (shared, do not modify), or null. */
+  final RoaringBitmap posting(K key) {
+    Object posting = postings.get(key);
+    return posting == null ? null : posting instanceof Integer single ? RoaringBitmap.bitmapOf(single) : (RoaringBitmap) posting;
   }
 
   final RoaringBitmap one(K key) {
-    RoaringBitmap posting = postings.get(key);
+    RoaringBitmap posting = posting(key);
     return posting == null ? new RoaringBitmap() : posting.clone();
   }
 
   final RoaringBitmap anyOf(Iterable<K> keys) {
-    List<RoaringBitmap> parts = new ArrayList<>();
+    Union union = new Union();
     for (K k : keys) {
-      RoaringBitmap posting = postings.get(k);
-      if (posting != null) {
-        parts.add(posting);
-      }
+      union.add(postings.get(k));
     }
-    return parts.isEmpty() ? new RoaringBitmap() : FastAggregation.or(parts.iterator());
+    return union.result();
   }
 
   /** The points holding a key in the range; a null bound is open. */
@@ -97,14 +113,45 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
         return new RoaringBitmap();
       }
     }
-    NavigableMap<K, RoaringBitmap> range = postings;
+    NavigableMap<K, Object> range = postings;
     if (from != null) {
       range = range.tailMap(from, fromInclusive);
     }
     if (to != null) {
       range = range.headMap(to, toInclusive);
     }
-    return range.isEmpty() ? new RoaringBitmap() : FastAggregation.or(range.values().iterator());
+    Union union = new Union();
+    for (Object posting : range.values()) {
+      union.add(posting);
+    }
+    return union.result();
+  }
+
+  /** Unions postings: single points are gathered in an array, bitmaps aggregated at the end. */
+  private static final class Union {
+    private final List<RoaringBitmap> bitmaps = new ArrayList<>();
+    private int[] singles = new int[16];
+    private int count;
+
+    void add(Object posting) {
+      if (posting instanceof Integer single) {
+        if (count == singles.length) {
+          singles = java.util.Arrays.copyOf(singles, count * 2);
+        }
+        singles[count++] = single;
+      } else if (posting != null) {
+        bitmaps.add((RoaringBitmap) posting);
+      }
+    }
+
+    RoaringBitmap result() {
+      RoaringBitmap out = count == 0 ? new RoaringBitmap() : RoaringBitmap.bitmapOfUnordered(java.util.Arrays.copyOf(singles, count));
+      if (!bitmaps.isEmpty()) {
+        bitmaps.add(out);
+        out = FastAggregation.or(bitmaps.iterator());
+      }
+      return out;
+    }
   }
 
   /** {@code keyword}: strings. */

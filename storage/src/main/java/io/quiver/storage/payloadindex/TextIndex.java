@@ -112,7 +112,7 @@ final class TextIndex extends PostingIndex<String> {
     }
     List<RoaringBitmap> parts = new ArrayList<>(tokens.size());
     for (String t : tokens) {
-      RoaringBitmap posting = postings.get(t);
+      RoaringBitmap posting = posting(t);
       if (posting == null) {
         return new RoaringBitmap();
       }
