@@ -93,6 +93,19 @@ public final class ShardBenchmark {
       buckets[i] = random.nextInt(BUCKETS);
     }
     VectorsConfig config = VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, false));
+    runShards(dir, config, vectors, buckets, data, batch, queries, dim, random);
+    // Open time: the indexes are rebuilt from the payloads at open (docs/ARCHITECTURE.md, "Payload indexes").
+    for (String name : new String[] {"plain", "indexed"}) {
+      long t0 = System.nanoTime();
+      try (Shard shard = Shard.open(dir.resolve(name), null)) {
+        System.out.printf("reopen %s: %.2f s (%d points)%n", name, (System.nanoTime() - t0) / 1e9, shard.count());
+      }
+    }
+  }
+
+  private static void runShards(Path dir, VectorsConfig config, float[][] vectors, int[] buckets, Dataset data, int batch,
+      int queries, int dim, Random random) {
+    int points = vectors.length;
     try (Shard plain = Shard.open(dir.resolve("plain"), config); Shard indexed = Shard.open(dir.resolve("indexed"), config)) {
       indexed.createFieldIndex("bucket", FieldIndexSchema.of(PayloadSchemaType.INTEGER), 1);
       indexed.createFieldIndex("color", FieldIndexSchema.of(PayloadSchemaType.KEYWORD), 2);
