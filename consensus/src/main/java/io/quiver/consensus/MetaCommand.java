@@ -20,4 +20,7 @@ sealed interface MetaCommand {
 
   /** Applies alias changes atomically (all or none). */
   record UpdateAliases(java.util.List<io.quiver.sharding.AliasAction> actions) implements MetaCommand {}
+
+  /** Replaces a collection's settings (not its vectors or shard count); its shard map stays. */
+  record UpdateCollection(String name, CollectionConfig config) implements MetaCommand {}
 }

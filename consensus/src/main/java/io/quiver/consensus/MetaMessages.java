@@ -46,6 +46,7 @@ final class MetaMessages {
   private static final byte SET_SHARD_REPLICAS = 4;
   private static final byte REMOVE_NODE = 5;
   private static final byte UPDATE_ALIASES = 6;
+  private static final byte UPDATE_COLLECTION = 7;
 
   private static final byte ALIAS_CREATE = 1;
   private static final byte ALIAS_DELETE = 2;
@@ -84,6 +85,11 @@ final class MetaMessages {
           for (long node : r.replicas()) {
             out.writeLong(node);
           }
+        }
+        case MetaCommand.UpdateCollection u -> {
+          out.writeByte(UPDATE_COLLECTION);
+          out.writeUTF(u.name());
+          writeConfig(u.config(), out);
         }
         case MetaCommand.UpdateAliases u -> {
           out.writeByte(UPDATE_ALIASES);
@@ -129,6 +135,7 @@ final class MetaMessages {
         }
         yield new MetaCommand.SetShardReplicas(collection, shardId, replicas);
       }
+      case UPDATE_COLLECTION -> new MetaCommand.UpdateCollection(in.readUTF(), readConfig(in));
       case UPDATE_ALIASES -> {
         int n = PointCodec.readCount(in);
         List<AliasAction> actions = new ArrayList<>(n);

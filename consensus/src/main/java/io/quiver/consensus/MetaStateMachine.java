@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.PlacementPlanner;
 import io.quiver.sharding.ShardMap;
@@ -161,6 +162,20 @@ final class MetaStateMachine extends BaseStateMachine {
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
         }
+        case MetaCommand.UpdateCollection u -> {
+          CollectionDescriptor c = current.collections().get(u.name());
+          if (c == null) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_NOT_FOUND, "Not found: Collection `" + u.name() + "` doesn't exist!");
+          } else if (!sameShape(c.config(), u.config())) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST,
+                "Wrong input: an update cannot change the vectors' sizes or distances or the number of shards");
+          } else {
+            next = current.withCollection(index, new CollectionDescriptor(c.name(), u.config(), c.shardMap()));
+            reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+          }
+        }
         case MetaCommand.UpdateAliases u -> {
           AliasChanges.Result result = AliasChanges.apply(current, u.actions());
           if (result.error() != null) {
@@ -191,6 +206,21 @@ final class MetaStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(entry.getTerm(), index);
     publish(next);
     return CompletableFuture.completedFuture(reply);
+  }
+
+  /** True when an update keeps the vectors (names, sizes, distances) and the shard count. */
+  private static boolean sameShape(CollectionConfig before, CollectionConfig after) {
+    if (before.shardNumber() != after.shardNumber()
+        || !before.vectors().vectors().keySet().equals(after.vectors().vectors().keySet())) {
+      return false;
+    }
+    for (var e : before.vectors().vectors().entrySet()) {
+      var p = after.vectors().get(e.getKey());
+      if (p.size() != e.getValue().size() || p.distance() != e.getValue().distance()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The shards with a replica on {@code nodeId}, as "collection/shard, ...", or null when none. */

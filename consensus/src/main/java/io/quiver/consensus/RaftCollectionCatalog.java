@@ -89,6 +89,14 @@ final class RaftCollectionCatalog implements CollectionCatalog {
   }
 
   @Override
+  public CompletableFuture<CollectionDescriptor> update(String name, io.quiver.sharding.CollectionConfig config) {
+    return send(new MetaCommand.UpdateCollection(name, config), name).thenApplyAsync(index -> {
+      awaitApplied(index);
+      return get(name).orElseThrow(() -> new io.quiver.sharding.CollectionNotFoundException(name));
+    }, waits);
+  }
+
+  @Override
   public CompletableFuture<Void> updateAliases(List<io.quiver.sharding.AliasAction> actions) {
     return send(new MetaCommand.UpdateAliases(actions), "aliases").thenAcceptAsync(this::awaitApplied, waits);
   }

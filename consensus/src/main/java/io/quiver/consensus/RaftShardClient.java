@@ -64,6 +64,11 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
+  public CompletableFuture<Long> updateConfig(io.quiver.storage.ShardConfig config) {
+    return write(ShardMessages.encode(new ShardCommand.UpdateConfig(config)));
+  }
+
+  @Override
   public CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation) {
     return write(ShardMessages.encode(new ShardCommand.Apply(operation)));
   }

@@ -18,4 +18,7 @@ sealed interface ShardCommand {
 
   /** Drop the index of a payload field. */
   record DeleteFieldIndex(String field) implements ShardCommand {}
+
+  /** New HNSW / optimizer / per-vector settings from a collection update; the replica reopens its shard. */
+  record UpdateConfig(io.quiver.storage.ShardConfig config) implements ShardCommand {}
 }

@@ -14,7 +14,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *
  * <pre>
  * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation,
- *          4 create field index, 5 delete field index) | body
+ *          4 create field index, 5 delete field index, 6 update config) | body
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
  *          5 estimate count, 6 payload schema, 7 score, 8 facet) | body
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
@@ -35,6 +35,7 @@ final class ShardMessages {
   private static final byte POINTS_OPERATION = 3;
   private static final byte CREATE_FIELD_INDEX = 4;
   private static final byte DELETE_FIELD_INDEX = 5;
+  private static final byte UPDATE_CONFIG = 6;
   private static final byte SEARCH = 1;
   private static final byte RETRIEVE = 2;
   private static final byte COUNT = 3;
@@ -71,6 +72,10 @@ final class ShardMessages {
           out.writeByte(DELETE_FIELD_INDEX);
           out.writeUTF(d.field());
         }
+        case ShardCommand.UpdateConfig u -> {
+          out.writeByte(UPDATE_CONFIG);
+          io.quiver.storage.ShardConfigCodec.write(u.config(), out);
+        }
       }
     });
   }
@@ -85,6 +90,7 @@ final class ShardMessages {
       case CREATE_FIELD_INDEX -> new ShardCommand.CreateFieldIndex(in.readUTF(),
           io.quiver.storage.payloadindex.FieldIndexSchema.read(in));
       case DELETE_FIELD_INDEX -> new ShardCommand.DeleteFieldIndex(in.readUTF());
+      case UPDATE_CONFIG -> new ShardCommand.UpdateConfig(io.quiver.storage.ShardConfigCodec.read(in));
       default -> throw new IOException("unknown shard command type " + type);
     };
   }

@@ -155,6 +155,17 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardCommand.Apply a -> shard.apply(a.operation(), index);
         case ShardCommand.CreateFieldIndex c -> shard.createFieldIndex(c.field(), c.schema(), index);
         case ShardCommand.DeleteFieldIndex d -> shard.deleteFieldIndex(d.field(), index);
+        case ShardCommand.UpdateConfig u -> {
+          shard.updateConfig(u.config(), index);
+          // The engine takes new settings at open: reopen it (reads in this short window fail
+          // and are retried by the client like any unavailable replica).
+          closeShard();
+          try {
+            openShard();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(getId() + ": cannot reopen the shard with its new config", e);
+          }
+        }
       }
       reply = ShardMessages.okIndex(index);
     } catch (BadRequestException e) {

@@ -29,7 +29,7 @@ class ApiSurfaceIT {
   /** Operations README.md documents as working: losing one is a regression. */
   private static final List<String> REQUIRED = List.of(
       "GET /", "GET /healthz", "GET /livez", "GET /readyz", "GET /metrics", "GET /telemetry",
-      "GET /collections", "PUT /collections/{collection_name}", "GET /collections/{collection_name}",
+      "GET /collections", "PUT /collections/{collection_name}", "PATCH /collections/{collection_name}", "GET /collections/{collection_name}",
       "DELETE /collections/{collection_name}", "GET /collections/{collection_name}/exists",
       "POST /collections/aliases", "GET /aliases", "GET /collections/{collection_name}/aliases",
       "PUT /collections/{collection_name}/points", "POST /collections/{collection_name}/points",

@@ -273,6 +273,16 @@ public final class PointsRouter {
    * Indexes a payload field in every shard, through each shard's log (so every replica builds it);
    * completes with the highest log index once every shard has applied it.
    */
+  /** Sends the collection's (updated) engine settings to every shard. */
+  public CompletableFuture<Long> updateShardConfig(String collection) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      writes.add(withDeadline(client(c, shard).updateConfig(c.config().shardConfig()), c, shard));
+    }
+    return maxIndex(writes);
+  }
+
   public CompletableFuture<Long> createFieldIndex(String collection, String field,
       io.quiver.storage.payloadindex.FieldIndexSchema schema) {
     CollectionDescriptor c = collection(collection);

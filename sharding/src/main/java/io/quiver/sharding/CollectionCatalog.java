@@ -16,6 +16,13 @@ public interface CollectionCatalog {
    */
   CompletableFuture<CollectionDescriptor> create(String name, CollectionConfig config);
 
+  /**
+   * Replaces a collection's settings (HNSW, optimizers, per-vector on_disk/HNSW, replication and
+   * write consistency factors) in the metadata; the vectors' sizes and distances and the shard
+   * count cannot change. Completes with the updated collection once this node has applied it.
+   */
+  CompletableFuture<CollectionDescriptor> update(String name, CollectionConfig config);
+
   /** Deletes a collection; completes with false when it did not exist. */
   CompletableFuture<Boolean> delete(String name);
 

@@ -25,6 +25,9 @@ public interface ShardClient {
   /** Deletes points by id; completes with the log index of the delete. */
   CompletableFuture<Long> delete(List<PointId> ids);
 
+  /** Gives the shard new engine settings (a collection update); completes with the log index. */
+  CompletableFuture<Long> updateConfig(io.quiver.storage.ShardConfig config);
+
   /**
    * Applies a change to existing points (delete by filter, payload change, vector update);
    * completes with its log index once committed and applied.

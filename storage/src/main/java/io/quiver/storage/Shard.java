@@ -336,6 +336,31 @@ public final class Shard implements AutoCloseable {
     }
   }
 
+  /**
+   * Stores a new configuration (HNSW and optimizer settings, per-vector {@code on_disk} and HNSW)
+   * for this shard, from a collection update. The vectors themselves (names, sizes, distances) must
+   * stay the same. The running shard keeps its settings: the owner reopens it to take the new ones
+   * (segments already built keep the graphs they have; new segments use the new settings).
+   * Skipped if already applied.
+   */
+  public void updateConfig(ShardConfig newConfig, long index) {
+    if (index <= appliedIndex) {
+      return;
+    }
+    for (Map.Entry<String, VectorParams> e : shardConfig.vectors().vectors().entrySet()) {
+      VectorParams updated = newConfig.vectors().get(e.getKey());
+      if (updated == null || updated.size() != e.getValue().size() || updated.distance() != e.getValue().distance()) {
+        throw new BadRequestException("Wrong input: a collection update cannot change vector `" + e.getKey()
+            + "`'s size or distance");
+      }
+    }
+    if (newConfig.vectors().vectors().size() != shardConfig.vectors().vectors().size()) {
+      throw new BadRequestException("Wrong input: a collection update cannot add or remove vectors");
+    }
+    store.writeShardConfig(newConfig);
+    markApplied(index);
+  }
+
   /** Records that an entry which changes no point (a no-op, a config entry) was applied. */
   public void markApplied(long index) {
     if (index <= appliedIndex) {

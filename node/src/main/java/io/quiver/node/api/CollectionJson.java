@@ -14,6 +14,7 @@ import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Reads a create-collection request and writes collection info, in Qdrant's shapes. */
@@ -77,7 +78,11 @@ final class CollectionJson {
 
   /** Qdrant's {@code OptimizersConfigDiff} over the defaults; {@code memmap_threshold} and {@code max_optimization_threads} are ignored. */
   static OptimizersConfig optimizersConfig(JsonNode node, String field) {
-    OptimizersConfig d = OptimizersConfig.DEFAULT;
+    return optimizersConfig(node, field, OptimizersConfig.DEFAULT);
+  }
+
+  /** Qdrant's {@code OptimizersConfigDiff} over {@code d}: the fields given replace those of {@code d}. */
+  static OptimizersConfig optimizersConfig(JsonNode node, String field, OptimizersConfig d) {
     if (node == null || node.isNull()) {
       return d;
     }
@@ -95,8 +100,8 @@ final class CollectionJson {
     long vacuumMin = integer(node, "vacuum_min_vector_number", field, d.vacuumMinVectorNumber(), 100, Long.MAX_VALUE);
     int segments = (int) integer(node, "default_segment_number", field, d.defaultSegmentNumber(), 0, 1024);
     JsonNode maxSizeNode = node.get("max_segment_size");
-    Long maxSize = maxSizeNode == null || maxSizeNode.isNull() ? null
-        : integer(node, "max_segment_size", field, 0, 1, Long.MAX_VALUE);
+    Long maxSize = maxSizeNode == null || maxSizeNode.isNull() ? d.maxSegmentSizeKb()
+        : Long.valueOf(integer(node, "max_segment_size", field, 0, 1, Long.MAX_VALUE));
     long indexing = integer(node, "indexing_threshold", field, d.indexingThresholdKb(), 0, Long.MAX_VALUE);
     long flush = integer(node, "flush_interval_sec", field, d.flushIntervalSec(), 0, Long.MAX_VALUE);
     return new OptimizersConfig(deleted, vacuumMin, segments, maxSize, indexing, flush);
@@ -175,6 +180,63 @@ final class CollectionJson {
     // A vector's own hnsw_config is a diff over the collection's; stored resolved.
     HnswConfig hnsw = hnswNode == null || hnswNode.isNull() ? null : hnswConfig(hnswNode, field + ".hnsw_config", collectionHnsw);
     return new VectorParams(size.asInt(), distance, onDisk, hnsw);
+  }
+
+  /**
+   * Qdrant's {@code UpdateCollection} over the current config: {@code optimizers_config} and
+   * {@code hnsw_config} (diffs), {@code params.replication_factor} / {@code write_consistency_factor}
+   * (metadata: replicas are added with replicate_shard), {@code vectors.NAME.on_disk} /
+   * {@code .hnsw_config}. What Quiver cannot change is refused with 400 naming the field.
+   */
+  static CollectionConfig parseUpdate(JsonNode body, CollectionConfig current) {
+    for (String unsupported : List.of("quantization_config", "sparse_vectors", "strict_mode_config", "metadata")) {
+      if (body.hasNonNull(unsupported)) {
+        throw ApiException.badRequest("Wrong input: updating `" + unsupported + "` is not supported");
+      }
+    }
+    HnswConfig hnsw = hnswConfig(body.get("hnsw_config"), "hnsw_config", current.hnsw());
+    OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config", current.optimizers());
+    int replication = current.replicationFactor();
+    int writeConsistency = current.writeConsistencyFactor();
+    JsonNode params = body.get("params");
+    if (params != null && !params.isNull()) {
+      if (!params.isObject()) {
+        throw ApiException.badRequest("Validation error in JSON body: `params` must be an object");
+      }
+      replication = positiveInt(params, "replication_factor", replication);
+      writeConsistency = positiveInt(params, "write_consistency_factor", writeConsistency);
+    }
+    Map<String, VectorParams> vectors = new LinkedHashMap<>();
+    JsonNode vectorsNode = body.get("vectors");
+    if (vectorsNode != null && !vectorsNode.isNull() && !vectorsNode.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `vectors` must be an object of vector names");
+    }
+    for (Map.Entry<String, VectorParams> e : current.vectors().vectors().entrySet()) {
+      VectorParams p = e.getValue();
+      JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
+      if (diff != null && !diff.isNull()) {
+        String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
+        boolean onDisk = bool(diff, "on_disk", field, p.onDisk());
+        JsonNode hnswNode = diff.get("hnsw_config");
+        HnswConfig own = hnswNode == null || hnswNode.isNull() ? p.hnsw()
+            : hnswConfig(hnswNode, field + ".hnsw_config", p.hnsw() == null ? hnsw : p.hnsw());
+        p = new VectorParams(p.size(), p.distance(), onDisk, own);
+      }
+      vectors.put(e.getKey(), p);
+    }
+    if (vectorsNode != null && vectorsNode.isObject()) {
+      for (Iterator<String> it = vectorsNode.fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        if (!current.vectors().vectors().containsKey(name)) {
+          throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
+        }
+      }
+    }
+    try {
+      return new CollectionConfig(new VectorsConfig(vectors), current.shardNumber(), replication, writeConsistency, hnsw, optimizers);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("Validation error in JSON body: " + e.getMessage());
+    }
   }
 
   private static int positiveInt(JsonNode body, String field, int defaultValue) {

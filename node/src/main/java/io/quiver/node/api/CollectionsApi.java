@@ -31,6 +31,7 @@ public final class CollectionsApi {
     routes.add("GET", "/collections", this::list)
         .add("PUT", "/collections/{collection_name}", this::create)
         .add("GET", "/collections/{collection_name}", this::info)
+        .add("PATCH", "/collections/{collection_name}", this::update)
         .add("GET", "/collections/{collection_name}/exists", this::exists)
         .add("DELETE", "/collections/{collection_name}", this::delete);
   }
@@ -49,6 +50,18 @@ public final class CollectionsApi {
     CollectionJson.validateName(name);
     CollectionConfig config = CollectionJson.parseCreate(request.jsonBody(true));
     return catalog.create(name, config).thenApply(c -> RestResponse.ok(true));
+  }
+
+  /**
+   * {@code PATCH /collections/{c}}: the new settings go through the metadata log, then to every
+   * shard's log; each replica reopens its engine with them. Answers once all shards applied them.
+   */
+  private CompletableFuture<RestResponse> update(RestRequest request) {
+    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    CollectionConfig updated = CollectionJson.parseUpdate(request.jsonBody(true), c.config());
+    return catalog.update(c.name(), updated)
+        .thenCompose(done -> router.updateShardConfig(c.name()))
+        .thenApply(index -> RestResponse.ok(true));
   }
 
   private CompletableFuture<RestResponse> info(RestRequest request) {

@@ -1,0 +1,111 @@
+package io.quiver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code PATCH /collections/{c}} on a real node: new optimizer and HNSW settings reach collection
+ * info and every shard's engine (a lowered indexing threshold makes the optimizer index the points
+ * it had left in the appendable segment), survive a restart, and bad updates get 400/404 naming
+ * the field while changing nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class CollectionUpdateIT {
+
+  private NodeProcess node;
+  private QdrantHttp http;
+  private final OpenApiContract spec = OpenApiContract.load();
+
+  @BeforeAll
+  void start(@TempDir Path tmp) throws Exception {
+    node = new NodeProcess(tmp.resolve("data")).start();
+    http = new QdrantHttp(node.baseUrl());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
+    QdrantHttp.Reply r = http.send(method, path, body);
+    assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
+    if (r.body() != null) {
+      spec.assertValid(method, template, r.status(), r.body());
+    }
+    return r;
+  }
+
+  @Test
+  void settingsReachTheShardsAndSurviveRestart() throws Exception {
+    String c = "/collections/tuned";
+    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}", 200);
+    StringBuilder points = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 400; i++) {
+      points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[");
+      for (int d = 0; d < 8; d++) {
+        points.append(d == 0 ? "" : ",").append((i * 31 + d * 7) % 97);
+      }
+      points.append("]}");
+    }
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString(), 200);
+    assertEquals(0, info(c).get("indexed_vectors_count").asInt(), "400 small points stay below the default indexing threshold");
+
+    call("PATCH", "/collections/{collection_name}", c,
+        "{\"optimizers_config\":{\"indexing_threshold\":1},\"hnsw_config\":{\"m\":8},\"params\":{\"write_consistency_factor\":1}}", 200);
+    JsonNode config = info(c).get("config");
+    assertEquals(1, config.get("optimizer_config").get("indexing_threshold").asInt());
+    assertEquals(8, config.get("hnsw_config").get("m").asInt());
+    assertEquals(0.2, config.get("optimizer_config").get("deleted_threshold").asDouble(), 1e-9, "fields not given keep their values");
+    assertTrue(awaitIndexed(c, 400), "every shard took the new threshold and indexed its points: " + info(c));
+
+    JsonNode hit = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[0,7,14,21,28,35,42,49],\"limit\":1,\"params\":{\"exact\":true}}", 200).result().get("points").get(0);
+    assertEquals(0, hit.get("id").asInt(), "point 0 is exactly the query");
+
+    assertError("PATCH", c, "{\"vectors\":{\"nope\":{\"on_disk\":true}}}", 400, "nope");
+    assertError("PATCH", c, "{\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}", 400, "quantization_config");
+    assertError("PATCH", c, "{\"optimizers_config\":{\"deleted_threshold\":7}}", 400, "deleted_threshold");
+    assertError("PATCH", "/collections/absent", "{\"hnsw_config\":{\"m\":4}}", 404, "absent");
+    assertEquals(8, info(c).get("config").get("hnsw_config").get("m").asInt(), "refused updates changed nothing");
+
+    node.stop();
+    node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
+    http = new QdrantHttp(node.baseUrl());
+    JsonNode after = info(c);
+    assertEquals(1, after.get("config").get("optimizer_config").get("indexing_threshold").asInt(), "kept across a restart");
+    assertEquals(400, after.get("points_count").asInt());
+  }
+
+  private JsonNode info(String c) throws Exception {
+    return call("GET", "/collections/{collection_name}", c, null, 200).result();
+  }
+
+  private boolean awaitIndexed(String c, int expected) throws Exception {
+    for (int i = 0; i < 300; i++) {
+      if (info(c).get("indexed_vectors_count").asInt() >= expected) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  private void assertError(String method, String path, String body, int status, String mustMention) throws Exception {
+    QdrantHttp.Reply r = call(method, "/collections/{collection_name}", path, body, status);
+    String error = r.body().at("/status/error").asText();
+    assertTrue(error.contains(mustMention), "error should mention '" + mustMention + "': " + error);
+  }
+}
