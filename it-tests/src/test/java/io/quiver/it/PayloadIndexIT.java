@@ -137,6 +137,13 @@ class PayloadIndexIT {
     assertEquals(298, payloadSchema().get("color").get("points").asInt());
     assertEquals(100, count(colorRed, false));
 
+    // A collection snapshot carries the payload indexes; recovering it recreates them.
+    String name = call("POST", "/collections/{collection_name}/snapshots", C + "/snapshots", null, 200).result().get("name").asText();
+    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/pidx_copy/snapshots/recover",
+        "{\"location\":\"" + node.baseUrl() + C + "/snapshots/" + name + "\"}", 200);
+    JsonNode copied = call("GET", "/collections/{collection_name}", "/collections/pidx_copy", null, 200).result().get("payload_schema");
+    assertEquals(payloadSchema(), copied, "payload_schema after a snapshot round trip");
+
     call("DELETE", "/collections/{collection_name}/index/{field_name}", C + "/index/color?wait=true", null, 200);
     assertTrue(payloadSchema().get("color") == null);
     assertEquals(100, count(colorRed, true), "unindexed again: evaluated point by point");

@@ -115,6 +115,9 @@ final class CollectionSnapshots {
       ObjectNode header = json.createObjectNode();
       header.put("format", FORMAT).put("version", VERSION).put("collection", c.name());
       header.set("config", createBody(c));
+      // The payload indexes, as collection info reports them; recreated on recover.
+      header.set("payload_schema", FieldIndexJson.payloadSchema(json,
+          router.payloadSchema(c.name(), ReadConsistency.LINEARIZABLE).join()));
       gen.writeTree(header);
       gen.writeRaw('\n');
       PointId offset = null;
@@ -211,8 +214,12 @@ final class CollectionSnapshots {
           validator.validate(point(line)); // every point is checked before anything changes
         }
       }
+      Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> indexes = payloadIndexes(staged);
       catalog.delete(collection).join();
       catalog.create(collection, config).join();
+      for (var index : indexes.entrySet()) {
+        router.createFieldIndex(collection, index.getKey(), index.getValue()).join();
+      }
       try (BufferedReader reader = open(staged)) {
         readHeader(reader);
         List<Point> batch = new ArrayList<>(PAGE);
@@ -238,6 +245,20 @@ final class CollectionSnapshots {
     } catch (java.util.zip.ZipException e) {
       throw ApiException.badRequest("Wrong input: not a Quiver snapshot (not gzip): " + e.getMessage());
     }
+  }
+
+  /** The payload indexes a snapshot's header lists ({@code payload_schema}; absent in older snapshots). */
+  private Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> payloadIndexes(Path staged) throws IOException {
+    Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> out = new java.util.LinkedHashMap<>();
+    try (BufferedReader reader = open(staged)) {
+      JsonNode schema = json.readTree(reader.readLine()).path("payload_schema");
+      for (var it = schema.fields(); it.hasNext(); ) {
+        var e = it.next();
+        JsonNode params = e.getValue().get("params");
+        out.put(e.getKey(), FieldIndexJson.parseSchema(params != null && !params.isNull() ? params : e.getValue().get("data_type")));
+      }
+    }
+    return out;
   }
 
   private CollectionConfig readHeader(BufferedReader reader) throws IOException {
