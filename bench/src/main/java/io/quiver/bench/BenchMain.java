@@ -16,6 +16,8 @@ import java.util.List;
  *     end-to-end REST latency against a running node
  *   shard [--points 100000] [--dim 128] [--batch 1000] [--queries 200] [--dir DIR]
  *     one local shard: ingest with and without payload indexes, filtered search QPS and recall
+ *   segments [--points 100000] [--dim 128] [--batch 1000] [--on-disk true] [--dir DIR]
+ *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS
  * </pre>
  */
 public final class BenchMain {
@@ -25,6 +27,10 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("rest")) {
       io.quiver.bench.rest.RestBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("segments")) {
+      SegmentsBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("shard")) {

@@ -1,0 +1,170 @@
+package io.quiver.bench;
+
+import io.quiver.index.vector.Distance;
+import io.quiver.storage.HnswConfig;
+import io.quiver.storage.OptimizersConfig;
+import io.quiver.storage.Payload;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchRequest;
+import io.quiver.storage.Shard;
+import io.quiver.storage.ShardConfig;
+import io.quiver.storage.ShardInfo;
+import io.quiver.storage.VectorParams;
+import io.quiver.storage.VectorsConfig;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One local shard (RocksDB + segments, in-process, no Raft) with the collection defaults
+ * (indexing_threshold 10,000 KB, M 16, ef_construct 100, optimizer on its own thread):
+ *
+ * <ol>
+ *   <li>ingest rate: {@code --points} points of {@code --dim} dimensions upserted in batches of
+ *       {@code --batch} as the Raft apply thread would (points/s counts the upserts only; the
+ *       optimizer seals and merges concurrently), then the time until the optimizer is idle;
+ *   <li>memory: heap used (after full GCs) beyond the baseline measured before the shard opened,
+ *       and the process RSS, after the build and again after closing and reopening the shard
+ *       (what a restarted node holds); with {@code --on-disk true} vectors and graphs are mapped;
+ *   <li>a recall@10 check of 100 HNSW queries against exact ones, so the figures are of a working index.
+ * </ol>
+ * Vectors: a Gaussian mixture (64 centres, seeded), L2.
+ */
+public final class SegmentsBenchmark {
+
+  private SegmentsBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int points = 100_000;
+    int dim = 128;
+    int batch = 1000;
+    boolean onDisk = true;
+    Path dir = null;
+    for (int i = 0; i < args.length; i += 2) {
+      String v = args[i + 1];
+      switch (args[i]) {
+        case "--points" -> points = Integer.parseInt(v);
+        case "--dim" -> dim = Integer.parseInt(v);
+        case "--batch" -> batch = Integer.parseInt(v);
+        case "--on-disk" -> onDisk = Boolean.parseBoolean(v);
+        case "--dir" -> dir = Path.of(v);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    if (dir == null) {
+      dir = Files.createTempDirectory("quiver-segments-bench");
+    }
+    long baseline = heapAfterGc();
+    long rssBaseline = rssBytes();
+    System.out.printf("segments bench: %,d x %d, on_disk %s, batch %d, dir %s%n", points, dim, onDisk, batch, dir);
+    System.out.printf("baseline: heap %s, rss %s%n", mib(baseline), mib(rssBaseline));
+    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, onDisk)),
+        HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
+    Path shardDir = dir.resolve("shard");
+    float[][] centres = centres(dim);
+    try (Shard shard = Shard.openOrCreate(shardDir, config)) {
+      long start = System.nanoTime();
+      long index = 0;
+      SplittableRandom random = new SplittableRandom(42);
+      for (int first = 0; first < points; first += batch) {
+        List<Point> list = new ArrayList<>(batch);
+        for (int id = first; id < Math.min(points, first + batch); id++) {
+          list.add(new Point(PointId.of(id), Map.of(VectorsConfig.DEFAULT, sample(random, centres)), Payload.EMPTY));
+        }
+        shard.upsert(list, ++index);
+      }
+      double ingestS = (System.nanoTime() - start) / 1e9;
+      System.out.printf("ingest: %,d points in %.1f s = %,.0f points/s (dim %d)%n", points, ingestS, points / ingestS, dim);
+      long optimizedAt = awaitIdle(shard);
+      double totalS = (optimizedAt - start) / 1e9;
+      ShardInfo info = shard.info();
+      System.out.printf("optimizer idle after %.1f s in total (%,.0f points/s indexed end to end): %s%n", totalS,
+          points / totalS, info);
+      report("after build", baseline);
+      System.out.printf("recall@10 (HNSW ef 100 vs exact, 100 queries): %.3f%n", recall(shard, centres, dim));
+    }
+    try (Shard shard = Shard.open(shardDir)) {
+      awaitIdle(shard);
+      report("after reopen", baseline);
+      System.out.printf("reopened: %s%n", shard.info());
+    }
+  }
+
+  private static void report(String when, long baseline) throws IOException {
+    long heap = heapAfterGc();
+    System.out.printf("%s: heap %s (%s beyond baseline), rss %s%n", when, mib(heap), mib(heap - baseline), mib(rssBytes()));
+  }
+
+  private static long awaitIdle(Shard shard) throws InterruptedException {
+    while (shard.info().optimizing()) {
+      Thread.sleep(200);
+    }
+    return System.nanoTime();
+  }
+
+  private static double recall(Shard shard, float[][] centres, int dim) {
+    SplittableRandom random = new SplittableRandom(7);
+    int found = 0;
+    for (int q = 0; q < 100; q++) {
+      float[] query = sample(random, centres);
+      List<ScoredPoint> exact = shard.search(new SearchRequest("", query, 10, false, false, null, null, null, true));
+      List<ScoredPoint> approx = shard.search(new SearchRequest("", query, 10, false, false, null, null, 100, false));
+      var truth = exact.stream().map(ScoredPoint::id).toList();
+      found += (int) approx.stream().filter(h -> truth.contains(h.id())).count();
+    }
+    return found / 1000.0;
+  }
+
+  private static float[][] centres(int dim) {
+    SplittableRandom random = new SplittableRandom(1);
+    float[][] c = new float[64][dim];
+    for (float[] centre : c) {
+      for (int d = 0; d < dim; d++) {
+        centre[d] = (float) (random.nextDouble() * 2 - 1);
+      }
+    }
+    return c;
+  }
+
+  private static float[] sample(SplittableRandom random, float[][] centres) {
+    float[] centre = centres[random.nextInt(centres.length)];
+    float[] v = new float[centre.length];
+    for (int d = 0; d < v.length; d++) {
+      v[d] = centre[d] + (float) (gaussian(random) * 0.3);
+    }
+    return v;
+  }
+
+  private static double gaussian(SplittableRandom random) {
+    double u = 1 - random.nextDouble();
+    double w = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+  }
+
+  private static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static long rssBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  private static String mib(long bytes) {
+    return String.format("%,.0f MiB", bytes / 1048576.0);
+  }
+}

@@ -1,0 +1,133 @@
+package io.quiver.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.index.vector.Distance;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Goal: a shard whose process is killed with SIGKILL at random moments — while its optimizer is
+ * sealing, merging and vacuuming (tiny thresholds keep it swapping all the time) — reopens equal to
+ * the model up to its applied index, and never behind an acknowledged apply. Oracle: the child's
+ * seeded operation stream ({@link ShardCrashChild#op}) replayed into a TreeMap up to the reopened
+ * shard's applied index; compared: count, every point's vectors, exact search.
+ */
+@Timeout(120)
+class ShardCrashTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void killedDuringOptimizerSwapsReopensEqualToTheModel() throws Exception {
+    long seed = Long.getLong("tests.seed", new Random().nextLong());
+    Random random = new Random(seed);
+    Path shardDir = dir.resolve("s");
+    long indexedSeen = 0;
+    for (int round = 0; round < 4; round++) {
+      String at = "seed " + seed + " round " + round;
+      long acknowledged = runAndKill(shardDir, seed, 100 + random.nextInt(700));
+      try (Shard shard = Shard.open(shardDir)) {
+        long applied = shard.appliedIndex();
+        indexedSeen += shard.info().indexedVectors();
+        assertTrue(applied >= acknowledged, at + ": applied " + applied + " < acknowledged " + acknowledged);
+        TreeMap<PointId, Map<String, float[]>> model = model(seed, applied);
+        assertEquals(model.size(), shard.count(), at);
+        List<PointId> all = new ArrayList<>();
+        for (int i = 0; i < ShardCrashChild.IDS; i++) {
+          all.add(PointId.of(i));
+        }
+        List<PointRecord> records = shard.retrieve(all, false, true);
+        assertEquals(new ArrayList<>(model.keySet()), records.stream().map(PointRecord::id).toList(), at);
+        for (PointRecord r : records) {
+          assertArrayEquals(model.get(r.id()).get("a"), r.vectors().get("a"), at);
+          assertArrayEquals(model.get(r.id()).get("b"), r.vectors().get("b"), at);
+        }
+        for (int q = 0; q < 5; q++) {
+          float[] query = SegmentedShardModelTest.randomVector(random, 4);
+          List<ScoredPoint> hits = shard.search(new SearchRequest("a", query, 10, false, false, null, null, null, true));
+          assertEquals(SegmentedShardModelTest.truth(model, Distance.EUCLID, query, 10),
+              hits.stream().map(ScoredPoint::id).toList(), at);
+        }
+      }
+    }
+    assertTrue(indexedSeen > 0, "seed " + seed + ": the child sealed segments before it was killed");
+  }
+
+  /**
+   * Starts the child, lets it run {@code millis} after its optimizer first sealed a segment (so the
+   * kill lands among swaps), kills it; returns its last acknowledged index.
+   */
+  private static long runAndKill(Path shardDir, long seed, long millis) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process child = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"), ShardCrashChild.class.getName(), shardDir.toString(), Long.toString(seed))
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    AtomicLong acknowledged = new AtomicLong(-1);
+    java.util.concurrent.atomic.AtomicBoolean sealed = new java.util.concurrent.atomic.AtomicBoolean();
+    Object started = new Object();
+    Thread reader = Thread.ofPlatform().daemon().start(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          if (line.startsWith("applied ")) {
+            String[] words = line.split(" ");
+            acknowledged.set(Long.parseLong(words[1]));
+            if (Long.parseLong(words[3]) == 0) {
+              continue; // kill only once the optimizer has sealed something: swaps are under way
+            }
+            synchronized (started) {
+              sealed.set(true);
+              started.notifyAll();
+            }
+          }
+        }
+      } catch (Exception e) {
+        // the child died: its output ends
+      }
+    });
+    try {
+      synchronized (started) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!sealed.get() && child.isAlive() && System.currentTimeMillis() < deadline) {
+          started.wait(100);
+        }
+      }
+      assertTrue(sealed.get(), "the child never sealed a segment (exit " + (child.isAlive() ? "alive" : child.exitValue()) + ")");
+      Thread.sleep(millis);
+    } finally {
+      child.destroyForcibly(); // SIGKILL to the child's pid
+      child.waitFor();
+    }
+    reader.join(5000);
+    return acknowledged.get();
+  }
+
+  private static TreeMap<PointId, Map<String, float[]>> model(long seed, long upTo) {
+    TreeMap<PointId, Map<String, float[]>> model = new TreeMap<>();
+    for (long index = 1; index <= upTo; index++) {
+      ShardCrashChild.Op op = ShardCrashChild.op(seed, index);
+      if (op.deletes() != null) {
+        op.deletes().forEach(model::remove);
+      } else {
+        for (Point p : op.upserts()) {
+          model.put(p.id(), p.vectors());
+        }
+      }
+    }
+    return model;
+  }
+}
