@@ -583,10 +583,12 @@ public final class Shard implements AutoCloseable {
     lock.readLock().lock();
     try {
       store.checkpoint(target);
-      segments.linkFiles(target.resolve(SEGMENTS_DIR));
     } finally {
       lock.readLock().unlock();
     }
+    // Outside the read lock: an optimizer swap holds the files lock while it waits for the write
+    // lock, so taking the files lock under the read lock could deadlock with it.
+    segments.linkFiles(target.resolve(SEGMENTS_DIR));
   }
 
   /** Makes every applied write durable on disk (see {@link ShardStore#flush()}). */

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * lock for {@link #put} / {@link #remove} (the Raft apply thread), the read lock for reads. The
  * optimizer builds new segments without any lock and takes the write lock only to publish a new
  * set ({@link #swap}). Sealed files are changed under {@code filesLock}, which checkpoints take too.
+ * Lock order: {@code filesLock} before the shard's lock; never take {@code filesLock} while holding
+ * the shard's lock (a swap holds it while waiting for the write lock).
  *
  * <p>Durability: RocksDB holds every point (id, version, vectors); the sealed segments are a
  * derived, searchable copy of some of them. At open the deleted bitmaps and the appendable
