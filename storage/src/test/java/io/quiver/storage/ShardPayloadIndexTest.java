@@ -38,6 +38,7 @@ class ShardPayloadIndexTest {
   private static final String[] COLORS = {"red", "green", "blue"};
 
   @TempDir Path dir;
+  @TempDir Path checkpoints;
 
   @Test
   void indexedFiltersMatchTheModelAcrossReopens() {
@@ -86,6 +87,15 @@ class ShardPayloadIndexTest {
       var schema = shard.payloadSchema();
       assertEquals(Set.of("n"), schema.keySet());
       assertEquals(model.values().stream().filter(p -> p.payload().tree().has("n")).count(), schema.get("n").points());
+      // A checkpoint (what a Raft snapshot ships) carries the schema; the copy rebuilds the indexes.
+      Path copy = checkpoints.resolve("checkpoint");
+      shard.checkpoint(copy);
+      try (Shard restored = Shard.open(copy, null)) {
+        assertEquals(schema, restored.payloadSchema());
+        for (int q = 0; q < 5; q++) {
+          check(restored, model, filter(random), random);
+        }
+      }
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError("replay with -Dtests.seed=" + seed + ": " + e.getMessage(), e);
     } finally {

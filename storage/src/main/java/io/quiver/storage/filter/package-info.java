@@ -70,8 +70,10 @@
  *
  * <h2>Not here</h2>
  *
- * Payload indexes and their cardinality estimates (another part of the storage engine);
- * full-text tokenizers, stemming and stop words (index-only in Qdrant); {@code text_any} and
- * {@code phrase} with an index's token semantics; Qdrant's {@code CustomIdChecker} (internal only).
+ * Payload indexes, their cardinality estimates and the full-text tokenizers live in
+ * {@code io.quiver.storage.payloadindex}; they answer exactly what this evaluator answers, except
+ * that a full-text index gives {@code text}, {@code text_any} and {@code phrase} Qdrant's token
+ * semantics (as Qdrant does). Not implemented: stemming, stop words, ASCII folding; Qdrant's
+ * {@code CustomIdChecker} (internal only).
  */
 package io.quiver.storage.filter;
