@@ -335,6 +335,9 @@ public final class RaftNode implements Closeable {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
     NettyConfigKeys.Server.setPort(p, config.raftPort());
+    if (config.bindsOneAddress()) {
+      NettyConfigKeys.Server.setHost(p, config.bindHost());
+    }
     RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
     // Linearizable reads use ReadIndex; "leader" reads use sendReadOnlyNonLinearizable.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param requestTimeout how long a client request may wait for a shard or the meta group
  * @param bootstrapAddress {@code host:port} of the Raft port of any member of the cluster to join,
  *     or null to start a new cluster (only read on the first start of a data directory)
+ * @param bindHost the local address the Raft server listens on; null, blank or {@code 0.0.0.0}
+ *     for every interface
  */
 public record RaftNodeConfig(
     long nodeId,
@@ -28,7 +30,8 @@ public record RaftNodeConfig(
     long snapshotThreshold,
     long logSegmentBytes,
     Duration requestTimeout,
-    String bootstrapAddress) {
+    String bootstrapAddress,
+    String bindHost) {
 
   public static final long SNAPSHOT_THRESHOLD_DEFAULT = 10_000;
   public static final long LOG_SEGMENT_BYTES_DEFAULT = 8L << 20;
@@ -41,6 +44,18 @@ public record RaftNodeConfig(
     if (raftPort < 1 || raftPort > 65535) {
       throw new IllegalArgumentException("raft port must be in [1, 65535], got " + raftPort);
     }
+  }
+
+  /** A config whose Raft server listens on every interface. */
+  public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
+      long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress) {
+    this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
+        bootstrapAddress, null);
+  }
+
+  /** @return true if the Raft server listens on one address only ({@link #bindHost()}) */
+  public boolean bindsOneAddress() {
+    return bindHost != null && !bindHost.isBlank() && !bindHost.equals("0.0.0.0");
   }
 
   public String raftAddress() {

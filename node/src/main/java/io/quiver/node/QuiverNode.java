@@ -51,7 +51,8 @@ public final class QuiverNode implements AutoCloseable {
     LOG.info("node {}: starting with data in {}", nodeId, dataDir);
     RaftNode raft = RaftNode.start(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
         raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
-        config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress()));
+        config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress(),
+        config.get(ConfigKey.SERVICE_HOST)));
     try {
       ObjectMapper json = new ObjectMapper();
       PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);

@@ -1,6 +1,7 @@
 package io.quiver.jepsen.run;
 
 import io.quiver.jepsen.harness.Command;
+import io.quiver.jepsen.harness.NetworkLock;
 import io.quiver.jepsen.harness.NodeHost;
 import io.quiver.jepsen.harness.TestNetwork;
 import java.io.IOException;
@@ -22,8 +23,12 @@ public final class JepsenLauncher {
 
     /** Time a scenario may take beyond its workload phase: forming, healing, final reads, checking. */
     public static final Duration SLACK = Duration.ofSeconds(420);
+    /** How long a scenario waits for another run on this machine (same namespaces and addresses) to finish. */
+    public static final Duration LOCK_WAIT = Duration.ofMinutes(40);
 
     private static boolean hookInstalled;
+    /** True while this JVM holds the {@link NetworkLock} and may have a network up: only then may its hook tear down. */
+    private static volatile boolean networkOwned;
 
     private final Path nodeBuild;
     private final Path quiverHome;
@@ -63,6 +68,17 @@ public final class JepsenLauncher {
         installTeardownHook();
         Files.createDirectories(out);
         long started = System.nanoTime();
+        try (NetworkLock lock = NetworkLock.acquire(LOCK_WAIT)) {
+            if (lock == null) {
+                return ScenarioResult.failed(scenario.name(), "another run held " + NetworkLock.FILE + " for " + LOCK_WAIT,
+                        seconds(started));
+            }
+            return runLocked(scenario, out, started);
+        }
+    }
+
+    private ScenarioResult runLocked(Scenario scenario, Path out, long started) throws IOException, InterruptedException {
+        networkOwned = true;
         try {
             TestNetwork.up(scenario.nodes());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -95,6 +111,7 @@ public final class JepsenLauncher {
             if (!TestNetwork.down()) {
                 System.err.println("jepsen: teardown left something behind; check `ip netns list` and `ip link`");
             }
+            networkOwned = false;
         }
     }
 
@@ -104,7 +121,11 @@ public final class JepsenLauncher {
 
     private static synchronized void installTeardownHook() {
         if (!hookInstalled) {
-            Runtime.getRuntime().addShutdownHook(new Thread(TestNetwork::down, "jepsen-network-down"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (networkOwned) {
+                    TestNetwork.down();
+                }
+            }, "jepsen-network-down"));
             hookInstalled = true;
         }
     }

@@ -7,7 +7,7 @@ package io.quiver.node.config;
  */
 public enum ConfigKey {
   STORAGE_PATH("storage.storage_path", "./data", "--data-dir", "directory of all data (Raft logs, shards, node id)"),
-  SERVICE_HOST("service.host", "0.0.0.0", "--host", "address the REST API binds to"),
+  SERVICE_HOST("service.host", "0.0.0.0", "--host", "address the REST API and the Raft server bind to"),
   HTTP_PORT("service.http_port", "6333", "--http-port", "port of the Qdrant-compatible REST API"),
   MAX_REQUEST_SIZE_MB("service.max_request_size_mb", "32", null, "largest accepted request body, in MiB (larger: 413)"),
   REQUEST_TIMEOUT_MS("service.request_timeout_ms", "10000", null, "deadline of one request to a shard or the metadata group"),
