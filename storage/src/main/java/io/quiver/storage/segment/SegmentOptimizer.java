@@ -33,7 +33,14 @@ import org.slf4j.LoggerFactory;
 final class SegmentOptimizer {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentOptimizer.class);
-  private static final long STOP_WAIT_MS = 120_000;
+  /**
+   * How long closing the shard waits for a job in progress. A graph build is not interruptible, and
+   * the shard is closed on the Raft apply thread (snapshot install, config change), so it does not
+   * wait for a long build: an abandoned job fails on its unmapped sources or finds the shard closed
+   * at its swap (checked under the files lock, which close takes too), so it never writes the
+   * manifest after close; files it leaves are unlisted and removed at the next open.
+   */
+  private static final long STOP_WAIT_MS = 10_000;
 
   private final ShardSegments segments;
   private final ShardConfig config;
