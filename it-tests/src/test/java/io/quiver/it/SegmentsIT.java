@@ -95,7 +95,7 @@ class SegmentsIT {
     }
     JsonNode info = awaitGreen(c);
     assertEquals(3000, info.get("points_count").asInt());
-    assertEquals(3000, info.get("indexed_vectors_count").asInt(), info.toString());
+    assertIndexed(info);
     assertTrue(info.get("segments_count").asInt() <= 3, info.toString());
     checkSearches(c, vectors, random);
 
@@ -104,7 +104,7 @@ class SegmentsIT {
     http = new QdrantHttp(node.baseUrl());
     info = awaitGreen(c);
     assertEquals(3000, info.get("points_count").asInt());
-    assertEquals(3000, info.get("indexed_vectors_count").asInt(), info.toString());
+    assertIndexed(info);
     checkSearches(c, vectors, random);
 
     call("PUT", "/collections/{collection_name}", "/collections/bad",
@@ -139,6 +139,16 @@ class SegmentsIT {
     }
     // HNSW with ef 128 on segments of ~1,500 points: nearly exact.
     assertTrue(found >= 0.95 * 200, "recall@10 " + found + "/200");
+  }
+
+  /**
+   * Green means no optimizer work is pending, not that every point is indexed: fewer points than
+   * the indexing threshold (10 KB: 320 points of 8 dims) may stay in the appendable segment, as in
+   * Qdrant. Which ones depends on how the seals fell during ingest.
+   */
+  private static void assertIndexed(JsonNode info) {
+    int indexed = info.get("indexed_vectors_count").asInt();
+    assertTrue(indexed > 3000 - 320 && indexed <= 3000, "all but fewer than a threshold's worth are indexed: " + info);
   }
 
   private JsonNode awaitGreen(String c) throws Exception {
