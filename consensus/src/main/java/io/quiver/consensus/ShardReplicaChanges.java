@@ -16,7 +16,6 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -110,10 +109,6 @@ public final class ShardReplicaChanges implements AutoCloseable {
     List<Long> narrower = new ArrayList<>(shard.replicas());
     narrower.remove(peer);
     LOG.info("node {}: dropping the replica of shard {} of {} on node {}", node.nodeId(), shardId, collection, peer);
-    // A leader that removes itself steps down only once the change commits and may not tell the
-    // others that it did; hand leadership to a remaining replica first so the group never waits
-    // for an election with a departing member.
-    moveLeadershipOff(shard, peer, narrower.getFirst());
     changeConfiguration(shard, narrower);
     setReplicas(collection, shardId, narrower);
   }
@@ -160,28 +155,6 @@ public final class ShardReplicaChanges implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ShardUnavailableException("interrupted", e);
-    }
-  }
-
-  /** If {@code peer} leads the shard's group, asks it to transfer leadership to {@code successor}. */
-  private void moveLeadershipOff(ShardPlacement shard, long peer, long successor) {
-    var nodes = node.clusterState().nodes();
-    RaftGroup current = node.shardGroup(shard.groupId(), shard.replicas(), nodes);
-    RaftPeerId leaving = RaftNode.peerId(peer);
-    try (RaftClient client = node.newClient(current, TimeDuration.valueOf(5, TimeUnit.SECONDS),
-        RetryPolicies.retryUpToMaximumCountWithFixedSleep(CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
-      var info = client.getGroupManagementApi(leaving).info(current.getGroupId());
-      if (!info.isSuccess() || info.getRoleInfoProto().getRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER) {
-        return;
-      }
-      RaftClientReply reply = client.admin().transferLeadership(RaftNode.peerId(successor), 10_000);
-      if (!reply.isSuccess()) {
-        LOG.warn("node {}: leadership of shard {} did not move to node {}: {}", node.nodeId(), shard.shardId(), successor,
-            reply.getException());
-      }
-    } catch (IOException e) {
-      // Not fatal: the configuration change below works with the old leader too, only slower.
-      LOG.warn("node {}: cannot move leadership of shard {} off node {}: {}", node.nodeId(), shard.shardId(), peer, e.toString());
     }
   }
 
