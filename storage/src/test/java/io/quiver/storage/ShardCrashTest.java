@@ -36,13 +36,11 @@ class ShardCrashTest {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
     Path shardDir = dir.resolve("s");
-    long indexedSeen = 0;
     for (int round = 0; round < 4; round++) {
       String at = "seed " + seed + " round " + round;
       long acknowledged = runAndKill(shardDir, seed, 100 + random.nextInt(700));
       try (Shard shard = Shard.open(shardDir)) {
         long applied = shard.appliedIndex();
-        indexedSeen += shard.info().indexedVectors();
         assertTrue(applied >= acknowledged, at + ": applied " + applied + " < acknowledged " + acknowledged);
         TreeMap<PointId, Map<String, float[]>> model = model(seed, applied);
         assertEquals(model.size(), shard.count(), at);
@@ -64,7 +62,9 @@ class ShardCrashTest {
         }
       }
     }
-    assertTrue(indexedSeen > 0, "seed " + seed + ": the child sealed segments before it was killed");
+    // runAndKill asserts that the child had sealed a segment before each kill. How many points the
+    // reopened shard still holds in sealed segments depends on how many the child overwrote after
+    // the seal (a superseded copy is not live), so it is not asserted here.
   }
 
   /**
