@@ -1,7 +1,6 @@
 package io.quiver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -22,15 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CollectionAliasesIT {
 
   private NodeProcess node;
-  private QdrantHttp http;
+  private SpecClient api;
   private Path data;
-  private final OpenApiContract spec = OpenApiContract.load();
 
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
     data = tmp.resolve("data");
     node = new NodeProcess(data).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
   }
 
   @AfterAll
@@ -40,72 +38,59 @@ class CollectionAliasesIT {
     }
   }
 
-  private QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
-    QdrantHttp.Reply r = http.send(method, path, body);
-    assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
-    if (r.body() != null) {
-      spec.assertValid(method, template, r.status(), r.body());
-    }
-    return r;
-  }
 
   @Test
   void aliasesSwitchAtomicallyAndResolveEverywhere() throws Exception {
     for (String c : new String[] {"blue", "green"}) {
-      call("PUT", "/collections/{collection_name}", "/collections/" + c, "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}", 200);
-      call("PUT", "/collections/{collection_name}/points", "/collections/" + c + "/points?wait=true",
+      api.call("PUT", "/collections/{collection_name}", "/collections/" + c, "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}", 200);
+      api.call("PUT", "/collections/{collection_name}/points", "/collections/" + c + "/points?wait=true",
           "{\"points\":[{\"id\":1,\"vector\":[1,0],\"payload\":{\"from\":\"" + c + "\"}}]}", 200);
     }
     String aliases = "/collections/aliases";
-    call("POST", aliases, aliases, "{\"actions\":[{\"create_alias\":{\"alias_name\":\"prod\",\"collection_name\":\"blue\"}}]}", 200);
+    api.call("POST", aliases, aliases, "{\"actions\":[{\"create_alias\":{\"alias_name\":\"prod\",\"collection_name\":\"blue\"}}]}", 200);
     assertEquals("blue", fromVia("prod"));
-    call("PUT", "/collections/{collection_name}/points", "/collections/prod/points?wait=true",
+    api.call("PUT", "/collections/{collection_name}/points", "/collections/prod/points?wait=true",
         "{\"points\":[{\"id\":2,\"vector\":[0,1]}]}", 200);
-    assertEquals(2, call("GET", "/collections/{collection_name}", "/collections/prod", null, 200).result().get("points_count").asInt(),
+    assertEquals(2, api.call("GET", "/collections/{collection_name}", "/collections/prod", null, 200).result().get("points_count").asInt(),
         "writes and collection info through the alias reach blue");
 
     // Switch prod to green in one atomic step, as a reindex does.
-    call("POST", aliases, aliases, "{\"actions\":[{\"delete_alias\":{\"alias_name\":\"prod\"}},"
+    api.call("POST", aliases, aliases, "{\"actions\":[{\"delete_alias\":{\"alias_name\":\"prod\"}},"
         + "{\"create_alias\":{\"alias_name\":\"prod\",\"collection_name\":\"green\"}},"
         + "{\"create_alias\":{\"alias_name\":\"old\",\"collection_name\":\"blue\"}}]}", 200);
     assertEquals("green", fromVia("prod"));
-    call("POST", aliases, aliases, "{\"actions\":[{\"rename_alias\":{\"old_alias_name\":\"old\",\"new_alias_name\":\"previous\"}}]}", 200);
-    JsonNode all = call("GET", "/aliases", "/aliases", null, 200).result().get("aliases");
+    api.call("POST", aliases, aliases, "{\"actions\":[{\"rename_alias\":{\"old_alias_name\":\"old\",\"new_alias_name\":\"previous\"}}]}", 200);
+    JsonNode all = api.call("GET", "/aliases", "/aliases", null, 200).result().get("aliases");
     assertEquals("[{\"alias_name\":\"previous\",\"collection_name\":\"blue\"},{\"alias_name\":\"prod\",\"collection_name\":\"green\"}]",
         all.toString());
-    JsonNode ofGreen = call("GET", "/collections/{collection_name}/aliases", "/collections/green/aliases", null, 200).result();
+    JsonNode ofGreen = api.call("GET", "/collections/{collection_name}/aliases", "/collections/green/aliases", null, 200).result();
     assertEquals(1, ofGreen.get("aliases").size());
 
     // All or nothing: the valid first action is not applied when the second fails.
-    assertError(aliases, "{\"actions\":[{\"delete_alias\":{\"alias_name\":\"prod\"}},"
+    api.assertError("POST", "/collections/aliases", aliases, "{\"actions\":[{\"delete_alias\":{\"alias_name\":\"prod\"}},"
         + "{\"create_alias\":{\"alias_name\":\"x\",\"collection_name\":\"missing\"}}]}", 404, "missing");
     assertEquals("green", fromVia("prod"));
-    assertError(aliases, "{\"actions\":[{\"delete_alias\":{\"alias_name\":\"nope\"}}]}", 404, "nope");
-    assertError(aliases, "{\"actions\":[{\"create_alias\":{\"alias_name\":\"blue\",\"collection_name\":\"green\"}}]}", 400, "blue");
-    assertError(aliases, "{\"actions\":[{\"create_alias\":{\"alias_name\":\"y\"}}]}", 400, "actions[0].create_alias.collection_name");
-    assertError(aliases, "{\"actions\":[{\"make_alias\":{}}]}", 400, "make_alias");
-    QdrantHttp.Reply clash = http.send("PUT", "/collections/prod", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+    api.assertError("POST", "/collections/aliases", aliases, "{\"actions\":[{\"delete_alias\":{\"alias_name\":\"nope\"}}]}", 404, "nope");
+    api.assertError("POST", "/collections/aliases", aliases, "{\"actions\":[{\"create_alias\":{\"alias_name\":\"blue\",\"collection_name\":\"green\"}}]}", 400, "blue");
+    api.assertError("POST", "/collections/aliases", aliases, "{\"actions\":[{\"create_alias\":{\"alias_name\":\"y\"}}]}", 400, "actions[0].create_alias.collection_name");
+    api.assertError("POST", "/collections/aliases", aliases, "{\"actions\":[{\"make_alias\":{}}]}", 400, "make_alias");
+    QdrantHttp.Reply clash = api.http().send("PUT", "/collections/prod", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
     assertEquals(400, clash.status(), "a collection may not take an alias's name: " + clash.raw());
 
     // Aliases are metadata in the Raft log: they survive a restart; deleting a collection drops its aliases.
     node.stop();
     node = new NodeProcess(data, node.httpPort(), node.raftPort()).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
     assertEquals("green", fromVia("prod"));
-    call("DELETE", "/collections/{collection_name}", "/collections/blue", null, 200);
+    api.call("DELETE", "/collections/{collection_name}", "/collections/blue", null, 200);
     assertEquals("[{\"alias_name\":\"prod\",\"collection_name\":\"green\"}]",
-        call("GET", "/aliases", "/aliases", null, 200).result().get("aliases").toString());
+        api.call("GET", "/aliases", "/aliases", null, 200).result().get("aliases").toString());
   }
 
   /** The payload field {@code from} of the best hit for [1, 0], queried through {@code name}. */
   private String fromVia(String name) throws Exception {
-    return call("POST", "/collections/{collection_name}/points/query", "/collections/" + name + "/points/query",
+    return api.call("POST", "/collections/{collection_name}/points/query", "/collections/" + name + "/points/query",
         "{\"query\":[1,0],\"limit\":1,\"with_payload\":true}", 200).result().get("points").get(0).get("payload").get("from").asText();
   }
 
-  private void assertError(String path, String body, int status, String mustMention) throws Exception {
-    QdrantHttp.Reply r = call("POST", "/collections/aliases", path, body, status);
-    String error = r.body().at("/status/error").asText();
-    assertTrue(error.contains(mustMention), "error should mention '" + mustMention + "': " + error);
-  }
 }

@@ -23,13 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CollectionUpdateIT {
 
   private NodeProcess node;
-  private QdrantHttp http;
-  private final OpenApiContract spec = OpenApiContract.load();
+  private SpecClient api;
 
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
     node = new NodeProcess(tmp.resolve("data")).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
   }
 
   @AfterAll
@@ -39,19 +38,11 @@ class CollectionUpdateIT {
     }
   }
 
-  private QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
-    QdrantHttp.Reply r = http.send(method, path, body);
-    assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
-    if (r.body() != null) {
-      spec.assertValid(method, template, r.status(), r.body());
-    }
-    return r;
-  }
 
   @Test
   void settingsReachTheShardsAndSurviveRestart() throws Exception {
     String c = "/collections/tuned";
-    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}", 200);
+    api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}", 200);
     StringBuilder points = new StringBuilder("{\"points\":[");
     for (int i = 0; i < 400; i++) {
       points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[");
@@ -60,10 +51,10 @@ class CollectionUpdateIT {
       }
       points.append("]}");
     }
-    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString(), 200);
+    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString(), 200);
     assertEquals(0, info(c).get("indexed_vectors_count").asInt(), "400 small points stay below the default indexing threshold");
 
-    call("PATCH", "/collections/{collection_name}", c,
+    api.call("PATCH", "/collections/{collection_name}", c,
         "{\"optimizers_config\":{\"indexing_threshold\":1},\"hnsw_config\":{\"m\":8},\"params\":{\"write_consistency_factor\":1}}", 200);
     JsonNode config = info(c).get("config");
     assertEquals(1, config.get("optimizer_config").get("indexing_threshold").asInt());
@@ -71,26 +62,26 @@ class CollectionUpdateIT {
     assertEquals(0.2, config.get("optimizer_config").get("deleted_threshold").asDouble(), 1e-9, "fields not given keep their values");
     assertTrue(awaitIndexed(c, 400), "every shard took the new threshold and indexed its points: " + info(c));
 
-    JsonNode hit = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+    JsonNode hit = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[0,7,14,21,28,35,42,49],\"limit\":1,\"params\":{\"exact\":true}}", 200).result().get("points").get(0);
     assertEquals(0, hit.get("id").asInt(), "point 0 is exactly the query");
 
-    assertError("PATCH", c, "{\"vectors\":{\"nope\":{\"on_disk\":true}}}", 400, "nope");
-    assertError("PATCH", c, "{\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}", 400, "quantization_config");
-    assertError("PATCH", c, "{\"optimizers_config\":{\"deleted_threshold\":7}}", 400, "deleted_threshold");
-    assertError("PATCH", "/collections/absent", "{\"hnsw_config\":{\"m\":4}}", 404, "absent");
+    api.assertError("PATCH", "/collections/{collection_name}", c, "{\"vectors\":{\"nope\":{\"on_disk\":true}}}", 400, "nope");
+    api.assertError("PATCH", "/collections/{collection_name}", c, "{\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}", 400, "quantization_config");
+    api.assertError("PATCH", "/collections/{collection_name}", c, "{\"optimizers_config\":{\"deleted_threshold\":7}}", 400, "deleted_threshold");
+    api.assertError("PATCH", "/collections/{collection_name}", "/collections/absent", "{\"hnsw_config\":{\"m\":4}}", 404, "absent");
     assertEquals(8, info(c).get("config").get("hnsw_config").get("m").asInt(), "refused updates changed nothing");
 
     node.stop();
     node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
     JsonNode after = info(c);
     assertEquals(1, after.get("config").get("optimizer_config").get("indexing_threshold").asInt(), "kept across a restart");
     assertEquals(400, after.get("points_count").asInt());
   }
 
   private JsonNode info(String c) throws Exception {
-    return call("GET", "/collections/{collection_name}", c, null, 200).result();
+    return api.call("GET", "/collections/{collection_name}", c, null, 200).result();
   }
 
   private boolean awaitIndexed(String c, int expected) throws Exception {
@@ -103,9 +94,4 @@ class CollectionUpdateIT {
     return false;
   }
 
-  private void assertError(String method, String path, String body, int status, String mustMention) throws Exception {
-    QdrantHttp.Reply r = call(method, "/collections/{collection_name}", path, body, status);
-    String error = r.body().at("/status/error").asText();
-    assertTrue(error.contains(mustMention), "error should mention '" + mustMention + "': " + error);
-  }
 }

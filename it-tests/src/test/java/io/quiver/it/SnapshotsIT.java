@@ -33,13 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SnapshotsIT {
 
   private NodeProcess node;
-  private QdrantHttp http;
-  private final OpenApiContract spec = OpenApiContract.load();
+  private SpecClient api;
 
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
     node = new NodeProcess(tmp.resolve("data")).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
   }
 
   @AfterAll
@@ -49,18 +48,10 @@ class SnapshotsIT {
     }
   }
 
-  private QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
-    QdrantHttp.Reply r = http.send(method, path, body);
-    assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
-    if (r.body() != null) {
-      spec.assertValid(method, template, r.status(), r.body());
-    }
-    return r;
-  }
 
   @Test
   void snapshotRoundTripsRestoreTheCollectionExactly() throws Exception {
-    call("PUT", "/collections/{collection_name}", "/collections/src",
+    api.call("PUT", "/collections/{collection_name}", "/collections/src",
         "{\"vectors\":{\"a\":{\"size\":3,\"distance\":\"Euclid\"},\"b\":{\"size\":2,\"distance\":\"Dot\"}},\"shard_number\":3}", 200);
     Random random = new Random(7);
     StringBuilder points = new StringBuilder("{\"points\":[");
@@ -72,12 +63,12 @@ class SnapshotsIT {
           .append("\"payload\":{\"i\":").append(i).append(",\"tags\":[\"x").append(i % 7).append("\"],\"nested\":{\"f\":")
           .append(i / 3.0).append("}}}");
     }
-    call("PUT", "/collections/{collection_name}/points", "/collections/src/points?wait=true", points.append("]}").toString(), 200);
+    api.call("PUT", "/collections/{collection_name}/points", "/collections/src/points?wait=true", points.append("]}").toString(), 200);
     String original = everything("src");
 
-    JsonNode created = call("POST", "/collections/{collection_name}/snapshots", "/collections/src/snapshots", null, 200).result();
+    JsonNode created = api.call("POST", "/collections/{collection_name}/snapshots", "/collections/src/snapshots", null, 200).result();
     String name = created.get("name").asText();
-    JsonNode listed = call("GET", "/collections/{collection_name}/snapshots", "/collections/src/snapshots", null, 200).result();
+    JsonNode listed = api.call("GET", "/collections/{collection_name}/snapshots", "/collections/src/snapshots", null, 200).result();
     assertEquals(name, listed.get(0).get("name").asText());
 
     HttpResponse<byte[]> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -103,45 +94,45 @@ class SnapshotsIT {
     assertEquals(original, everything("copy"), "upload restores every point, payload and vector");
 
     // 2. Recover from an http:// location (this node's own download URL).
-    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/copy2/snapshots/recover",
+    api.call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/copy2/snapshots/recover",
         "{\"location\":\"" + node.baseUrl() + "/collections/src/snapshots/" + name + "\"}", 200);
     assertEquals(original, everything("copy2"));
 
     // 3. Delete the source collection, then recover it from the snapshot file on disk.
     Path file = Files.walk(node.dataDir().resolve("snapshots")).filter(p -> p.getFileName().toString().equals(name))
         .findFirst().orElseThrow();
-    call("DELETE", "/collections/{collection_name}", "/collections/src", null, 200);
-    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/src/snapshots/recover",
+    api.call("DELETE", "/collections/{collection_name}", "/collections/src", null, 200);
+    api.call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/src/snapshots/recover",
         "{\"location\":\"" + file.toUri() + "\",\"checksum\":\"" + created.get("checksum").asText() + "\"}", 200);
     assertEquals(original, everything("src"));
-    JsonNode config = call("GET", "/collections/{collection_name}", "/collections/src", null, 200).result().get("config").get("params");
+    JsonNode config = api.call("GET", "/collections/{collection_name}", "/collections/src", null, 200).result().get("config").get("params");
     assertEquals(3, config.get("shard_number").asInt(), "the config comes back too");
 
     // Bad input: wrong checksum, a file that is not a snapshot, a missing snapshot; nothing changes.
-    QdrantHttp.Reply wrongSum = http.send("PUT", "/collections/src/snapshots/recover",
+    QdrantHttp.Reply wrongSum = api.http().send("PUT", "/collections/src/snapshots/recover",
         "{\"location\":\"" + file.toUri() + "\",\"checksum\":\"00\"}");
     assertEquals(400, wrongSum.status(), wrongSum.raw());
     assertTrue(wrongSum.raw().contains("checksum"), wrongSum.raw());
     Path junk = Files.writeString(file.resolveSibling("junk.bin"), "not a snapshot");
-    assertEquals(400, http.send("PUT", "/collections/src/snapshots/recover", "{\"location\":\"" + junk.toUri() + "\"}").status());
-    assertEquals(404, http.send("GET", "/collections/src/snapshots/nope.snapshot", null).status());
+    assertEquals(400, api.http().send("PUT", "/collections/src/snapshots/recover", "{\"location\":\"" + junk.toUri() + "\"}").status());
+    assertEquals(404, api.http().send("GET", "/collections/src/snapshots/nope.snapshot", null).status());
     assertEquals(original, everything("src"), "failed recoveries left the collection as it was");
 
-    call("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", "/collections/src/snapshots/" + name, null, 200);
-    assertEquals(0, call("GET", "/collections/{collection_name}/snapshots", "/collections/src/snapshots", null, 200).result().size());
+    api.call("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}", "/collections/src/snapshots/" + name, null, 200);
+    assertEquals(0, api.call("GET", "/collections/{collection_name}/snapshots", "/collections/src/snapshots", null, 200).result().size());
   }
 
   @Test
   void fullStorageSnapshotHoldsEveryCollectionAndTheAliases() throws Exception {
-    call("PUT", "/collections/{collection_name}", "/collections/full1", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}", 200);
-    call("PUT", "/collections/{collection_name}/points", "/collections/full1/points?wait=true",
+    api.call("PUT", "/collections/{collection_name}", "/collections/full1", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}", 200);
+    api.call("PUT", "/collections/{collection_name}/points", "/collections/full1/points?wait=true",
         "{\"points\":[{\"id\":1,\"vector\":[1,2],\"payload\":{\"a\":1}},{\"id\":2,\"vector\":[3,4]}]}", 200);
-    call("POST", "/collections/aliases", "/collections/aliases",
+    api.call("POST", "/collections/aliases", "/collections/aliases",
         "{\"actions\":[{\"create_alias\":{\"alias_name\":\"full-alias\",\"collection_name\":\"full1\"}}]}", 200);
     String original = everything("full1");
-    JsonNode created = call("POST", "/snapshots", "/snapshots", null, 200).result();
+    JsonNode created = api.call("POST", "/snapshots", "/snapshots", null, 200).result();
     String name = created.get("name").asText();
-    assertTrue(call("GET", "/snapshots", "/snapshots", null, 200).result().toString().contains(name));
+    assertTrue(api.call("GET", "/snapshots", "/snapshots", null, 200).result().toString().contains(name));
     HttpResponse<byte[]> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create(node.baseUrl() + "/snapshots/" + name)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, download.statusCode());
@@ -154,11 +145,11 @@ class SnapshotsIT {
     assertTrue(new String(entries.get("aliases.json"), StandardCharsets.UTF_8).contains("\"full-alias\":\"full1\""));
     // Each collection in it is a collection snapshot of its own: recover one into a new name.
     Path part = Files.write(node.dataDir().resolveSibling("full1.snapshot"), entries.get("collections/full1.snapshot"));
-    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/full1restored/snapshots/recover",
+    api.call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/full1restored/snapshots/recover",
         "{\"location\":\"" + part.toUri() + "\"}", 200);
     assertEquals(original, everything("full1restored"));
-    call("DELETE", "/snapshots/{snapshot_name}", "/snapshots/" + name, null, 200);
-    assertEquals(404, http.send("GET", "/snapshots/" + name, null).status());
+    api.call("DELETE", "/snapshots/{snapshot_name}", "/snapshots/" + name, null, 200);
+    assertEquals(404, api.http().send("GET", "/snapshots/" + name, null).status());
   }
 
   /** Every point of a collection with payload and vectors, in id order, as one JSON text. */
@@ -166,7 +157,7 @@ class SnapshotsIT {
     StringBuilder all = new StringBuilder();
     String offset = null;
     do {
-      JsonNode page = call("POST", "/collections/{collection_name}/points/scroll", "/collections/" + collection + "/points/scroll",
+      JsonNode page = api.call("POST", "/collections/{collection_name}/points/scroll", "/collections/" + collection + "/points/scroll",
           "{\"limit\":700,\"with_vector\":true" + (offset == null ? "" : ",\"offset\":" + offset) + "}", 200).result();
       page.get("points").forEach(p -> all.append(p).append('\n'));
       offset = page.get("next_page_offset").isNull() ? null : page.get("next_page_offset").toString();
