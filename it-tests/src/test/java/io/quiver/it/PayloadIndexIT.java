@@ -29,14 +29,13 @@ class PayloadIndexIT {
 
   private Path data;
   private NodeProcess node;
-  private QdrantHttp http;
-  private final OpenApiContract spec = OpenApiContract.load();
+  private SpecClient api;
 
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
     data = tmp.resolve("data");
     node = new NodeProcess(data).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
   }
 
   @AfterAll
@@ -46,22 +45,14 @@ class PayloadIndexIT {
     }
   }
 
-  private QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
-    QdrantHttp.Reply r = http.send(method, path, body);
-    assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
-    if (r.body() != null) {
-      spec.assertValid(method, template, r.status(), r.body());
-    }
-    return r;
-  }
 
   private long count(String filter, boolean exact) throws Exception {
-    return call("POST", "/collections/{collection_name}/points/count", C + "/points/count",
+    return api.call("POST", "/collections/{collection_name}/points/count", C + "/points/count",
         "{\"filter\":" + filter + ",\"exact\":" + exact + "}", 200).result().get("count").asLong();
   }
 
   private List<Long> search(String filter) throws Exception {
-    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", C + "/points/query",
+    JsonNode hits = api.call("POST", "/collections/{collection_name}/points/query", C + "/points/query",
         "{\"query\":[0.3,0.7],\"limit\":7,\"filter\":" + filter + "}", 200).result().get("points");
     List<Long> ids = new ArrayList<>();
     hits.forEach(h -> ids.add(h.get("id").asLong()));
@@ -69,19 +60,19 @@ class PayloadIndexIT {
   }
 
   private JsonNode payloadSchema() throws Exception {
-    return call("GET", "/collections/{collection_name}", C, null, 200).result().get("payload_schema");
+    return api.call("GET", "/collections/{collection_name}", C, null, 200).result().get("payload_schema");
   }
 
   @Test
   void indexesAnswerFiltersAndSurviveRestart() throws Exception {
-    call("PUT", "/collections/{collection_name}", C, "{\"vectors\":{\"size\":2,\"distance\":\"Cosine\"},\"shard_number\":3}", 200);
+    api.call("PUT", "/collections/{collection_name}", C, "{\"vectors\":{\"size\":2,\"distance\":\"Cosine\"},\"shard_number\":3}", 200);
     StringBuilder body = new StringBuilder("{\"points\":[");
     for (int i = 0; i < 300; i++) {
       body.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[").append(1 + i % 17).append(",").append(1 + i % 13)
           .append("],\"payload\":{\"n\":").append(i).append(",\"color\":\"").append(new String[] {"red", "green", "blue"}[i % 3])
           .append("\",\"text\":\"The ").append(i % 2 == 0 ? "quick" : "slow").append(" fox\"}}");
     }
-    call("PUT", "/collections/{collection_name}/points", C + "/points?wait=true", body.append("]}").toString(), 200);
+    api.call("PUT", "/collections/{collection_name}/points", C + "/points?wait=true", body.append("]}").toString(), 200);
 
     String colorRed = "{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]}";
     String redAndRange = "{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}},{\"key\":\"n\",\"range\":{\"gte\":30,\"lt\":150}}]}";
@@ -95,16 +86,16 @@ class PayloadIndexIT {
     }
     assertEquals(List.of(100L, 40L, 67L), counts);
 
-    JsonNode r = call("PUT", "/collections/{collection_name}/index", C + "/index?wait=true",
+    JsonNode r = api.call("PUT", "/collections/{collection_name}/index", C + "/index?wait=true",
         "{\"field_name\":\"color\",\"field_schema\":\"keyword\"}", 200).result();
     assertEquals("completed", r.get("status").asText());
-    call("PUT", "/collections/{collection_name}/index", C + "/index?wait=true",
+    api.call("PUT", "/collections/{collection_name}/index", C + "/index?wait=true",
         "{\"field_name\":\"n\",\"field_schema\":{\"type\":\"integer\",\"lookup\":false,\"range\":true}}", 200);
-    call("PUT", "/collections/{collection_name}/index", C + "/index",
+    api.call("PUT", "/collections/{collection_name}/index", C + "/index",
         "{\"field_name\":\"text\",\"field_schema\":{\"type\":\"text\",\"tokenizer\":\"word\",\"lowercase\":true}}", 200);
-    call("PUT", "/collections/{collection_name}/index", C + "/index",
+    api.call("PUT", "/collections/{collection_name}/index", C + "/index",
         "{\"field_name\":\"n\",\"field_schema\":\"vector\"}", 400);
-    call("PUT", "/collections/{collection_name}/index", C + "/index", "{\"field_schema\":\"keyword\"}", 400);
+    api.call("PUT", "/collections/{collection_name}/index", C + "/index", "{\"field_schema\":\"keyword\"}", 400);
 
     JsonNode schema = payloadSchema();
     assertEquals("keyword", schema.get("color").get("data_type").asText());
@@ -121,9 +112,9 @@ class PayloadIndexIT {
     assertEquals(150, count("{\"must\":[{\"key\":\"text\",\"match\":{\"text\":\"QUICK\"}}]}", true), "full text is tokenized and lowercased");
 
     // Payload changes and deletes keep the indexes right.
-    call("POST", "/collections/{collection_name}/points/payload", C + "/points/payload?wait=true",
+    api.call("POST", "/collections/{collection_name}/points/payload", C + "/points/payload?wait=true",
         "{\"payload\":{\"color\":\"red\"},\"points\":[1,2]}", 200);
-    call("POST", "/collections/{collection_name}/points/delete", C + "/points/delete?wait=true", "{\"points\":[0,3]}", 200);
+    api.call("POST", "/collections/{collection_name}/points/delete", C + "/points/delete?wait=true", "{\"points\":[0,3]}", 200);
     assertEquals(100, count(colorRed, true));
     assertEquals(100, count(colorRed, false));
     assertEquals(298, payloadSchema().get("color").get("points").asInt());
@@ -133,18 +124,18 @@ class PayloadIndexIT {
     // Restart: the schema is stored in each shard, the indexes are rebuilt from the payloads.
     node.close();
     node = new NodeProcess(data, node.httpPort(), node.raftPort()).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
     assertEquals(298, payloadSchema().get("color").get("points").asInt());
     assertEquals(100, count(colorRed, false));
 
     // A collection snapshot carries the payload indexes; recovering it recreates them.
-    String name = call("POST", "/collections/{collection_name}/snapshots", C + "/snapshots", null, 200).result().get("name").asText();
-    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/pidx_copy/snapshots/recover",
+    String name = api.call("POST", "/collections/{collection_name}/snapshots", C + "/snapshots", null, 200).result().get("name").asText();
+    api.call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/pidx_copy/snapshots/recover",
         "{\"location\":\"" + node.baseUrl() + C + "/snapshots/" + name + "\"}", 200);
-    JsonNode copied = call("GET", "/collections/{collection_name}", "/collections/pidx_copy", null, 200).result().get("payload_schema");
+    JsonNode copied = api.call("GET", "/collections/{collection_name}", "/collections/pidx_copy", null, 200).result().get("payload_schema");
     assertEquals(payloadSchema(), copied, "payload_schema after a snapshot round trip");
 
-    call("DELETE", "/collections/{collection_name}/index/{field_name}", C + "/index/color?wait=true", null, 200);
+    api.call("DELETE", "/collections/{collection_name}/index/{field_name}", C + "/index/color?wait=true", null, 200);
     assertTrue(payloadSchema().get("color") == null);
     assertEquals(100, count(colorRed, true), "unindexed again: evaluated point by point");
   }

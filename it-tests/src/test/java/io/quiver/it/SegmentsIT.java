@@ -29,15 +29,14 @@ class SegmentsIT {
 
   private static final int DIM = 8;
   private NodeProcess node;
-  private QdrantHttp http;
+  private SpecClient api;
   private Path data;
-  private final OpenApiContract spec = OpenApiContract.load();
 
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
     data = tmp.resolve("data");
     node = new NodeProcess(data).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
   }
 
   @AfterAll
@@ -47,19 +46,11 @@ class SegmentsIT {
     }
   }
 
-  private QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
-    QdrantHttp.Reply r = http.send(method, path, body);
-    assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
-    if (r.body() != null) {
-      spec.assertValid(method, template, r.status(), r.body());
-    }
-    return r;
-  }
 
   @Test
   void sealsIndexesAndSearchesThroughRest() throws Exception {
     String c = "/collections/segments";
-    call("PUT", "/collections/{collection_name}", c, """
+    api.call("PUT", "/collections/{collection_name}", c, """
         {"vectors": {"size": %d, "distance": "Euclid", "on_disk": true,
                      "hnsw_config": {"m": 8}},
          "hnsw_config": {"m": 12, "ef_construct": 64, "full_scan_threshold": 10},
@@ -67,7 +58,7 @@ class SegmentsIT {
                                "deleted_threshold": 0.3, "vacuum_min_vector_number": 100,
                                "flush_interval_sec": 1}}
         """.formatted(DIM), 200);
-    JsonNode config = call("GET", "/collections/{collection_name}", c, null, 200).result().get("config");
+    JsonNode config = api.call("GET", "/collections/{collection_name}", c, null, 200).result().get("config");
     assertEquals(12, config.at("/hnsw_config/m").asInt(), config.toString());
     assertEquals(64, config.at("/hnsw_config/ef_construct").asInt());
     assertEquals(10, config.at("/hnsw_config/full_scan_threshold").asInt());
@@ -91,7 +82,7 @@ class SegmentsIT {
         vectors.add(v);
         body.append(i == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(json(v)).append('}');
       }
-      call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", body.append("]}").toString(), 200);
+      api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", body.append("]}").toString(), 200);
     }
     JsonNode info = awaitGreen(c);
     assertEquals(3000, info.get("points_count").asInt());
@@ -101,15 +92,15 @@ class SegmentsIT {
 
     node.close();
     node = new NodeProcess(data).start();
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
     info = awaitGreen(c);
     assertEquals(3000, info.get("points_count").asInt());
     assertIndexed(info);
     checkSearches(c, vectors, random);
 
-    call("PUT", "/collections/{collection_name}", "/collections/bad",
+    api.call("PUT", "/collections/{collection_name}", "/collections/bad",
         "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"hnsw_config\":{\"m\":1}}", 400);
-    call("PUT", "/collections/{collection_name}", "/collections/bad",
+    api.call("PUT", "/collections/{collection_name}", "/collections/bad",
         "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"optimizers_config\":{\"deleted_threshold\":2}}", 400);
   }
 
@@ -126,12 +117,12 @@ class SegmentsIT {
       }
       truth.sort(Comparator.comparingDouble((Integer i) -> l2(query, vectors.get(i))).thenComparing(i -> i));
       truth = truth.subList(0, 10);
-      JsonNode exact = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+      JsonNode exact = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
           "{\"query\":" + json(query) + ",\"limit\":10,\"params\":{\"exact\":true}}", 200).result().get("points");
       List<Integer> exactIds = new ArrayList<>();
       exact.forEach(p -> exactIds.add(p.get("id").asInt()));
       assertEquals(truth, exactIds, "exact search is a brute-force ranking");
-      JsonNode approx = call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
+      JsonNode approx = api.call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
           "{\"vector\":" + json(query) + ",\"limit\":10,\"params\":{\"hnsw_ef\":128}}", 200).result();
       for (JsonNode p : approx) {
         found += truth.contains(p.get("id").asInt()) ? 1 : 0;
@@ -154,7 +145,7 @@ class SegmentsIT {
   private JsonNode awaitGreen(String c) throws Exception {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (true) {
-      JsonNode info = call("GET", "/collections/{collection_name}", c, null, 200).result();
+      JsonNode info = api.call("GET", "/collections/{collection_name}", c, null, 200).result();
       if (info.get("status").asText().equals("green")) {
         return info;
       }

@@ -25,13 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SingleNodeApiIT {
 
   private NodeProcess node;
-  private QdrantHttp http;
-  private final OpenApiContract spec = OpenApiContract.load();
+  private SpecClient api;
 
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
     node = new NodeProcess(tmp.resolve("data")).start("--config", writeConfig(tmp).toString());
-    http = new QdrantHttp(node.baseUrl());
+    api = new SpecClient(node.baseUrl());
   }
 
   private static Path writeConfig(Path tmp) throws Exception {
@@ -47,89 +46,80 @@ class SingleNodeApiIT {
     }
   }
 
-  /** Sends a request, asserts the status, validates the body against the spec, returns it. */
-  private QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
-    QdrantHttp.Reply r = http.send(method, path, body);
-    assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
-    if (r.body() != null) {
-      spec.assertValid(method, template, r.status(), r.body());
-    }
-    return r;
-  }
 
   @Test
   void serviceEndpoints() throws Exception {
-    JsonNode root = call("GET", "/", "/", null, 200).body();
+    JsonNode root = api.call("GET", "/", "/", null, 200).body();
     assertEquals("0.1.0", root.get("version").asText());
     assertTrue(root.get("title").asText().contains("quiver"));
     for (String probe : List.of("/healthz", "/livez", "/readyz")) {
-      assertEquals(200, http.get(probe).status(), probe);
+      assertEquals(200, api.http().get(probe).status(), probe);
     }
-    assertEquals(404, http.get("/no/such/api").status());
+    assertEquals(404, api.http().get("/no/such/api").status());
   }
 
   @Test
   void collectionLifecycle() throws Exception {
     String c = "/collections/lifecycle";
-    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":2}", 200);
-    JsonNode list = call("GET", "/collections", "/collections", null, 200).result();
+    api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":2}", 200);
+    JsonNode list = api.call("GET", "/collections", "/collections", null, 200).result();
     assertTrue(list.get("collections").toString().contains("\"lifecycle\""), list.toString());
-    JsonNode info = call("GET", "/collections/{collection_name}", c, null, 200).result();
+    JsonNode info = api.call("GET", "/collections/{collection_name}", c, null, 200).result();
     assertEquals(4, info.at("/config/params/vectors/size").asInt());
     assertEquals("Dot", info.at("/config/params/vectors/distance").asText());
     assertEquals(2, info.at("/config/params/shard_number").asInt());
     assertEquals(0, info.get("points_count").asInt());
-    assertTrue(call("GET", "/collections/{collection_name}/exists", c + "/exists", null, 200).result().get("exists").asBoolean());
+    assertTrue(api.call("GET", "/collections/{collection_name}/exists", c + "/exists", null, 200).result().get("exists").asBoolean());
 
-    QdrantHttp.Reply dup = call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}", 409);
+    QdrantHttp.Reply dup = api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}", 409);
     assertTrue(dup.body().at("/status/error").asText().contains("already exists"));
 
-    assertTrue(call("DELETE", "/collections/{collection_name}", c, null, 200).result().asBoolean());
-    assertFalse(call("GET", "/collections/{collection_name}/exists", c + "/exists", null, 200).result().get("exists").asBoolean());
-    assertFalse(call("DELETE", "/collections/{collection_name}", c, null, 200).result().asBoolean());
-    call("GET", "/collections/{collection_name}", c, null, 404);
+    assertTrue(api.call("DELETE", "/collections/{collection_name}", c, null, 200).result().asBoolean());
+    assertFalse(api.call("GET", "/collections/{collection_name}/exists", c + "/exists", null, 200).result().get("exists").asBoolean());
+    assertFalse(api.call("DELETE", "/collections/{collection_name}", c, null, 200).result().asBoolean());
+    api.call("GET", "/collections/{collection_name}", c, null, 404);
   }
 
   @Test
   void namedVectorsAndManhattan() throws Exception {
     String c = "/collections/named";
-    call("PUT", "/collections/{collection_name}", c,
+    api.call("PUT", "/collections/{collection_name}", c,
         "{\"vectors\":{\"image\":{\"size\":2,\"distance\":\"Manhattan\"},\"text\":{\"size\":3,\"distance\":\"Euclid\"}}}", 200);
-    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":1,\"vector\":{\"image\":[0,0],\"text\":[1,1,1]}},{\"id\":2,\"vector\":{\"image\":[3,4],\"text\":[0,0,0]}}]}", 200);
-    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+    JsonNode hits = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[3,3],\"using\":\"image\",\"limit\":2}", 200).result().get("points");
     assertEquals(2, hits.get(0).get("id").asInt());
     assertEquals(1.0, hits.get(0).get("score").asDouble(), 1e-6, "Manhattan distance |3-3|+|3-4|");
     assertEquals(6.0, hits.get(1).get("score").asDouble(), 1e-6);
-    JsonNode old = call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
+    JsonNode old = api.call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
         "{\"vector\":{\"name\":\"text\",\"vector\":[0,0,0]},\"limit\":1}", 200).result();
     assertEquals(2, old.get(0).get("id").asInt());
     assertEquals(0.0, old.get(0).get("score").asDouble(), 1e-6);
-    JsonNode point = call("GET", "/collections/{collection_name}/points/{id}", c + "/points/1", null, 200).result();
+    JsonNode point = api.call("GET", "/collections/{collection_name}/points/{id}", c + "/points/1", null, 200).result();
     assertEquals(3, point.at("/vector/text").size());
-    call("POST", "/collections/{collection_name}/points/query", c + "/points/query", "{\"query\":[3,3],\"using\":\"audio\"}", 400);
-    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query", "{\"query\":[3,3],\"using\":\"audio\"}", 400);
+    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":3,\"vector\":{\"image\":[0,0]}}]}", 400);
   }
 
   @Test
   void pointsRoundTripAndSearchOrder() throws Exception {
     String c = "/collections/points";
-    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":3}", 200);
+    api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":3}", 200);
     String uuid = "5c56c793-69f3-4fbf-87e6-c4bf54c28c26";
-    JsonNode upsert = call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    JsonNode upsert = api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":["
             + "{\"id\":1,\"vector\":[0.05,0.61,0.76,0.74],\"payload\":{\"city\":\"Berlin\",\"tags\":[1,2]}},"
             + "{\"id\":\"" + uuid + "\",\"vector\":[0.19,0.81,0.75,0.11],\"payload\":{\"city\":\"London\"}},"
             + "{\"id\":3,\"vector\":[0.36,0.55,0.47,0.94]}]}", 200).result();
     assertEquals("completed", upsert.get("status").asText());
-    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"batch\":{\"ids\":[10,11],\"vectors\":[[1,0,0,0],[0,1,0,0]],\"payloads\":[{\"n\":10},null]}}", 200);
-    assertEquals(5, call("POST", "/collections/{collection_name}/points/count", c + "/points/count", "{}", 200)
+    assertEquals(5, api.call("POST", "/collections/{collection_name}/points/count", c + "/points/count", "{}", 200)
         .result().get("count").asInt());
 
-    JsonNode one = call("GET", "/collections/{collection_name}/points/{id}", c + "/points/" + uuid, null, 200).result();
+    JsonNode one = api.call("GET", "/collections/{collection_name}/points/{id}", c + "/points/" + uuid, null, 200).result();
     assertEquals(uuid, one.get("id").asText());
     assertEquals("London", one.at("/payload/city").asText());
     double norm = 0;
@@ -138,7 +128,7 @@ class SingleNodeApiIT {
     }
     assertEquals(1.0, norm, 1e-5, "Cosine vectors are stored normalized, as Qdrant returns them");
 
-    JsonNode many = call("POST", "/collections/{collection_name}/points", c + "/points",
+    JsonNode many = api.call("POST", "/collections/{collection_name}/points", c + "/points",
         "{\"ids\":[11,10,999],\"with_payload\":true}", 200).result();
     assertEquals(2, many.size(), "absent ids are skipped");
     assertEquals(11, many.get(0).get("id").asInt());
@@ -146,7 +136,7 @@ class SingleNodeApiIT {
 
     // Query: exact cosine scores, best first across three shards, offset applied after the merge.
     float[] q = {0.2f, 0.1f, 0.9f, 0.7f};
-    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+    JsonNode hits = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[0.2,0.1,0.9,0.7],\"limit\":10,\"with_payload\":true}", 200).result().get("points");
     assertEquals(5, hits.size());
     List<Double> scores = new ArrayList<>();
@@ -157,28 +147,28 @@ class SingleNodeApiIT {
     assertEquals(cosine(q, new float[] {0.05f, 0.61f, 0.76f, 0.74f}), hits.get(0).get("score").asDouble(), 1e-5);
     assertEquals(1, hits.get(0).get("id").asInt());
     assertEquals("Berlin", hits.get(0).at("/payload/city").asText());
-    JsonNode page = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+    JsonNode page = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[0.2,0.1,0.9,0.7],\"limit\":2,\"offset\":1}", 200).result().get("points");
     assertEquals(hits.get(1).get("id"), page.get(0).get("id"));
     assertEquals(hits.get(2).get("id"), page.get(1).get("id"));
     assertTrue(page.get(0).get("payload").isNull(), "no payload unless asked");
 
-    JsonNode search = call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
+    JsonNode search = api.call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
         "{\"vector\":[0.2,0.1,0.9,0.7],\"limit\":1,\"with_vector\":true}", 200).result();
     assertEquals(1, search.get(0).get("id").asInt());
     assertEquals(4, search.get(0).get("vector").size());
 
-    JsonNode deleted = call("POST", "/collections/{collection_name}/points/delete", c + "/points/delete?wait=true",
+    JsonNode deleted = api.call("POST", "/collections/{collection_name}/points/delete", c + "/points/delete?wait=true",
         "{\"points\":[1,\"" + uuid + "\",12345]}", 200).result();
     assertEquals("completed", deleted.get("status").asText());
-    call("GET", "/collections/{collection_name}/points/{id}", c + "/points/1", null, 404);
-    assertEquals(3, call("GET", "/collections/{collection_name}", c, null, 200).result().get("points_count").asInt());
+    api.call("GET", "/collections/{collection_name}/points/{id}", c + "/points/1", null, 404);
+    assertEquals(3, api.call("GET", "/collections/{collection_name}", c, null, 200).result().get("points_count").asInt());
   }
 
   @Test
   void filteredQueryAndCount() throws Exception {
     String c = "/collections/filtered";
-    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},\"shard_number\":2}", 200);
+    api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},\"shard_number\":2}", 200);
     StringBuilder points = new StringBuilder("{\"points\":[");
     for (int i = 0; i < 40; i++) {
       String city = i % 3 == 0 ? "Berlin" : i % 3 == 1 ? "London" : "Paris";
@@ -186,7 +176,7 @@ class SingleNodeApiIT {
           .append("\"payload\":{\"city\":\"").append(city).append("\",\"n\":").append(i)
           .append(",\"tags\":[\"t").append(i % 5).append("\"]}}");
     }
-    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString(), 200);
+    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString(), 200);
     String filter = "{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"Berlin\"}},{\"key\":\"n\",\"range\":{\"gte\":10}}],"
         + "\"must_not\":[{\"key\":\"tags\",\"match\":{\"any\":[\"t2\"]}}]}";
     // The oracle: Berlin is i % 3 == 0, n is i, tag t2 is i % 5 == 2; nearest to [0, 0] means smallest i.
@@ -196,48 +186,48 @@ class SingleNodeApiIT {
         matching.add(i);
       }
     }
-    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+    JsonNode hits = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[0,0],\"limit\":3,\"filter\":" + filter + "}", 200).result().get("points");
     assertEquals(matching.subList(0, 3), List.of(hits.get(0).get("id").asInt(), hits.get(1).get("id").asInt(), hits.get(2).get("id").asInt()));
-    assertEquals(matching.size(), call("POST", "/collections/{collection_name}/points/count", c + "/points/count",
+    assertEquals(matching.size(), api.call("POST", "/collections/{collection_name}/points/count", c + "/points/count",
         "{\"filter\":" + filter + "}", 200).result().get("count").asInt());
-    JsonNode old = call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
+    JsonNode old = api.call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
         "{\"vector\":[40,0],\"limit\":1,\"filter\":{\"should\":[{\"has_id\":[5,7]}]}}", 200).result();
     assertEquals(7, old.get(0).get("id").asInt());
-    assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+    api.assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[0,0],\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"gte\":\"x\"}}]}}", 400, "filter.must[0].range");
   }
 
   @Test
   void badInputIsRejectedAndWritesNothing() throws Exception {
     String c = "/collections/strict";
-    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":3,\"distance\":\"Euclid\"}}", 200);
-    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":3,\"distance\":\"Euclid\"}}", 200);
+    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":1,\"vector\":[1,2,3]}]}", 200);
 
-    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":2,\"vector\":[1,2,3]},{\"id\":3,\"vector\":[1,2]}]}", 400, "expected dim: 3, got 2");
-    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":-4,\"vector\":[1,2,3]}]}", 400, "points[0].id");
-    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":\"not-a-uuid\",\"vector\":[1,2,3]}]}", 400, "points[0].id");
-    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":5,\"vector\":[1,\"x\",3]}]}", 400, "points[0].vector[1]");
-    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":5,\"vector\":[1,2,3]", 400, "Json deserialize error");
-    assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    api.assertError("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"batch\":{\"ids\":[7,8],\"vectors\":[[1,2,3]]}}", 400, "batch.vectors");
-    assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+    api.assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[1,2]}", 400, "expected dim: 3, got 2");
-    assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+    api.assertError("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[1,2,3],\"limit\":-1}", 400, "limit");
-    assertError("PUT", "/collections/{collection_name}", "/collections/other",
+    api.assertError("PUT", "/collections/{collection_name}", "/collections/other",
         "{\"vectors\":{\"size\":3,\"distance\":\"Hamming\"}}", 400, "Hamming");
-    assertError("PUT", "/collections/{collection_name}", "/collections/other",
+    api.assertError("PUT", "/collections/{collection_name}", "/collections/other",
         "{\"vectors\":{\"size\":0,\"distance\":\"Dot\"}}", 400, "vectors.size");
-    assertError("PUT", "/collections/{collection_name}/points", "/collections/missing/points?wait=true",
+    api.assertError("PUT", "/collections/{collection_name}/points", "/collections/missing/points?wait=true",
         "{\"points\":[]}", 404, "Collection `missing` doesn't exist");
-    assertError("GET", "/collections/{collection_name}/points/{id}", c + "/points/77", null, 404, "77");
+    api.assertError("GET", "/collections/{collection_name}/points/{id}", c + "/points/77", null, 404, "77");
 
     // A body over the configured limit (1 MiB here): 413, and nothing written.
     StringBuilder big = new StringBuilder("{\"points\":[");
@@ -245,23 +235,17 @@ class SingleNodeApiIT {
       big.append(i == 0 ? "" : ",").append("{\"id\":").append(100 + i).append(",\"vector\":[1.0,2.0,3.0]}");
     }
     big.append("]}");
-    QdrantHttp.Reply tooLarge = http.send("PUT", c + "/points?wait=true", big.toString());
+    QdrantHttp.Reply tooLarge = api.http().send("PUT", c + "/points?wait=true", big.toString());
     assertEquals(413, tooLarge.status(), tooLarge.raw());
     assertTrue(tooLarge.raw().contains("max_request_size_mb"), tooLarge.raw());
 
-    assertFalse(call("GET", "/collections/{collection_name}/exists", "/collections/other/exists", null, 200)
+    assertFalse(api.call("GET", "/collections/{collection_name}/exists", "/collections/other/exists", null, 200)
         .result().get("exists").asBoolean());
-    assertEquals(1, call("POST", "/collections/{collection_name}/points/count", c + "/points/count", "{}", 200)
+    assertEquals(1, api.call("POST", "/collections/{collection_name}/points/count", c + "/points/count", "{}", 200)
         .result().get("count").asInt(), "no bad request wrote anything");
-    assertEquals(200, http.get("/healthz").status(), "the node survived every bad request");
+    assertEquals(200, api.http().get("/healthz").status(), "the node survived every bad request");
   }
 
-  private void assertError(String method, String template, String path, String body, int status, String mustMention)
-      throws Exception {
-    QdrantHttp.Reply r = call(method, template, path, body, status);
-    String error = r.body().at("/status/error").asText();
-    assertTrue(error.contains(mustMention), "error of " + method + " " + path + " should mention '" + mustMention + "': " + error);
-  }
 
   private static double cosine(float[] a, float[] b) {
     double dot = 0;
