@@ -80,8 +80,15 @@ public final class HttpServer implements AutoCloseable {
     group.shutdownGracefully().syncUninterruptibly();
   }
 
-  /** Answers a body over the limit with 413 in Qdrant's error envelope, then closes the connection. */
+  /**
+   * Answers a body over the limit with 413 in Qdrant's error envelope and {@code Connection: close}.
+   * The connection is closed a moment later, not at once: the client may still be sending the
+   * body, and closing with unread bytes makes the kernel send a reset that can destroy the 413
+   * before the client reads it. Meanwhile the aggregator reads and drops the rest of the body.
+   */
   private static final class SizeLimitedAggregator extends HttpObjectAggregator {
+    private static final long OVERSIZED_LINGER_MS = 2_000;
+
     private final int maxBodyBytes;
 
     SizeLimitedAggregator(int maxBodyBytes) {
@@ -93,7 +100,18 @@ public final class HttpServer implements AutoCloseable {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       String body = "{\"status\":{\"error\":\"Payload too large: the request body is larger than the limit of "
           + maxBodyBytes + " bytes (service.max_request_size_mb)\"},\"time\":0.0}";
-      RestDispatcher.send(ctx, false, 413, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), "application/json");
+      var content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+      var response = new io.netty.handler.codec.http.DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+          io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, content);
+      response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, "application/json");
+      response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+      io.netty.handler.codec.http.HttpUtil.setContentLength(response, content.readableBytes());
+      // The keep-alive handler would close the channel as soon as this response is written.
+      if (ctx.pipeline().get(HttpServerKeepAliveHandler.class) != null) {
+        ctx.pipeline().remove(HttpServerKeepAliveHandler.class);
+      }
+      ctx.writeAndFlush(response);
+      ctx.executor().schedule(() -> ctx.close(), OVERSIZED_LINGER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
 }
