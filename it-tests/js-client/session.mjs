@@ -105,6 +105,15 @@ await step('payload index', async () => {
     points.filter((p) => p.payload.category === 'sports').length);
 });
 
+await step('scroll ordered by a payload key', async () => {
+  await client.createPayloadIndex(C, { field_name: 'year', field_schema: 'integer', wait: true });
+  const res = await client.scroll(C, { order_by: { key: 'year', direction: 'desc' }, limit: 5, with_payload: false });
+  // year = 2000 + i % 20: 2019 for i = 19, 39, ..., 119; ties go by id, descending with desc
+  assert.deepEqual(res.points.map((p) => p.id), [119, 99, 79, 59, 39]);
+  assert.ok(res.points.every((p) => p.order_value === 2019));
+  assert.equal(res.next_page_offset, null);
+});
+
 await step('recommend', async () => {
   const res = await client.query(C, { query: { recommend: { positive: [10], negative: [11] } }, limit: 3 });
   assert.equal(res.points.length, 3);

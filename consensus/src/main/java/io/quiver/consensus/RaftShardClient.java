@@ -81,6 +81,13 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
+  public CompletableFuture<List<PointRecord>> scrollOrdered(io.quiver.storage.OrderBy orderBy, int limit,
+      io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.ScrollOrdered(orderBy, limit, filter, withPayload, withVector)),
+        consistency, OrderByCodec::readOrderedRecords);
+  }
+
+  @Override
   public CompletableFuture<List<ScoredPoint>> search(SearchRequest request, ReadConsistency consistency) {
     return read(ShardMessages.encode(new ShardQuery.Search(request)), consistency, PointCodec::readScored);
   }

@@ -16,7 +16,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation,
  *          4 create field index, 5 delete field index, 6 update config) | body
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
- *          5 estimate count, 6 payload schema, 7 score, 8 facet) | body
+ *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info) | body
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
  * </pre>
  */
@@ -44,6 +44,7 @@ final class ShardMessages {
   private static final byte PAYLOAD_SCHEMA = 6;
   private static final byte SCORE = 7;
   private static final byte FACET = 8;
+  private static final byte SCROLL_ORDERED = 9;
   private static final byte INFO = 20;
 
   private ShardMessages() {}
@@ -131,6 +132,14 @@ final class ShardMessages {
           out.writeBoolean(s.withPayload());
           out.writeBoolean(s.withVector());
         }
+        case ShardQuery.ScrollOrdered s -> {
+          out.writeByte(SCROLL_ORDERED);
+          OrderByCodec.writeOrderBy(s.orderBy(), out);
+          out.writeInt(s.limit());
+          writeFilter(s.filter(), out);
+          out.writeBoolean(s.withPayload());
+          out.writeBoolean(s.withVector());
+        }
         case ShardQuery.EstimateCount c -> {
           out.writeByte(ESTIMATE_COUNT);
           writeFilter(c.filter(), out);
@@ -178,6 +187,8 @@ final class ShardMessages {
       case INFO -> new ShardQuery.Info();
       case SCROLL -> new ShardQuery.Scroll(in.readBoolean() ? PointCodec.readId(in) : null, in.readInt(),
           readFilter(in), in.readBoolean(), in.readBoolean());
+      case SCROLL_ORDERED -> new ShardQuery.ScrollOrdered(OrderByCodec.readOrderBy(in), in.readInt(), readFilter(in),
+          in.readBoolean(), in.readBoolean());
       case SCORE -> new ShardQuery.Score(ScoringCodec.readScoreRequest(in, ShardMessages::readFilter));
       case FACET -> new ShardQuery.Facet(ScoringCodec.readFacetKey(in), readFilter(in));
       default -> throw new IOException("unknown shard query type " + type);
@@ -253,6 +264,13 @@ final class ShardMessages {
     return Envelope.message(REPLY_MAGIC, VERSION, out -> {
       out.writeByte(STATUS_OK);
       PointCodec.writeRecords(records, out);
+    });
+  }
+
+  static Message okOrderedRecords(List<PointRecord> records) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      OrderByCodec.writeOrderedRecords(records, out);
     });
   }
 

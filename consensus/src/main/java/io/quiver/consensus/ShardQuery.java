@@ -15,6 +15,10 @@ sealed interface ShardQuery {
   record Scroll(io.quiver.storage.PointId offset, int limit, io.quiver.storage.filter.Filter filter,
       boolean withPayload, boolean withVector) implements ShardQuery {}
 
+  /** Up to {@code limit} points matching {@code filter} in the order of a payload key's values. */
+  record ScrollOrdered(io.quiver.storage.OrderBy orderBy, int limit, io.quiver.storage.filter.Filter filter,
+      boolean withPayload, boolean withVector) implements ShardQuery {}
+
   record Count(io.quiver.storage.filter.Filter filter) implements ShardQuery {}
 
   /** The payload indexes' cardinality estimate of {@code filter} (null: all): its expected value. */

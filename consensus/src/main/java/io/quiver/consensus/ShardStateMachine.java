@@ -194,6 +194,8 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardQuery.PayloadSchema p -> ShardMessages.okPayloadSchema(shard.payloadSchema());
         case ShardQuery.Scroll sc -> ShardMessages.okRecords(
             shard.scroll(sc.offset(), sc.limit(), sc.filter(), sc.withPayload(), sc.withVector()));
+        case ShardQuery.ScrollOrdered so -> ShardMessages.okOrderedRecords(
+            shard.scrollOrdered(so.orderBy(), so.limit(), so.filter(), so.withPayload(), so.withVector()));
         case ShardQuery.Score s -> ShardMessages.okScored(shard.score(s.request()));
         case ShardQuery.Facet f -> ShardMessages.okFacet(shard.facet(f.key(), f.filter()));
         case ShardQuery.Info i -> ShardMessages.okInfo(shard.info());

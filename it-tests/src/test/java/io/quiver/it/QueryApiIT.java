@@ -370,7 +370,9 @@ class QueryApiIT {
     assertError("/points/query", "{\"query\":{\"recommend\":{\"positive\":[],\"negative\":[2]}}}", 400, "Positive vectors should not be empty");
     assertError("/points/query", "{\"query\":{\"fusion\":\"rrf\"}}", 400, "Fusion without prefetches");
     assertError("/points/query", "{\"prefetch\":[{\"query\":[1,0,0,0]}]}", 400, "A query is needed to merge the prefetches");
-    assertError("/points/query", "{\"query\":{\"order_by\":\"n\"}}", 400, "query.order_by");
+    assertError("/points/query", "{\"query\":{\"order_by\":\"n\"}}", 400, "No range index for `order_by` key: `n`");
+    assertError("/points/query", "{\"query\":{\"order_by\":{\"key\":\"n\",\"direction\":1}}}", 400,
+        "query.order_by.direction");
     assertError("/points/query", "{\"query\":{\"discover\":{\"context\":[]}}}", 400, "query.discover.target");
     assertError("/points/query", "{\"prefetch\":{\"query\":[1,0,0]},\"query\":{\"fusion\":\"dbsf\"}}", 400, "expected dim: 4, got 3");
     assertError("/points/query", "{\"query\":[1,0,0,0],\"with_vector\":[\"nope\"]}", 400, "nope");

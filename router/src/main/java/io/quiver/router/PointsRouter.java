@@ -141,6 +141,30 @@ public final class PointsRouter {
     });
   }
 
+  /**
+   * Up to {@code limit} points over every shard matching {@code filter} (null: all) in the order of
+   * their values at {@code orderBy.key()}, each with its order value (see
+   * {@link io.quiver.storage.OrderBy}: once per distinct value a point holds, ties by id). Each shard
+   * streams its first {@code limit} from its payload index; the merge by (value, id) keeps the
+   * first {@code limit}. There is no next-page offset: callers page with {@code start_from} and a
+   * filter, as in Qdrant.
+   */
+  public CompletableFuture<List<PointRecord>> scrollOrdered(String collection, io.quiver.storage.OrderBy orderBy,
+      int limit, io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector,
+      ReadConsistency consistency) {
+    CollectionDescriptor c = collection(collection);
+    List<CompletableFuture<List<PointRecord>>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(
+          client(c, shard).scrollOrdered(orderBy, limit, filter, withPayload, withVector, consistency), c, shard));
+    }
+    Comparator<PointRecord> order = (a, b) -> orderBy.compare(a.orderValue(), a.id(), b.orderValue(), b.id());
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      List<List<PointRecord>> lists = parts.stream().map(CompletableFuture::join).toList();
+      return TopKMerger.merge(lists, order, 0, limit);
+    });
+  }
+
   /** A page of {@link #scroll}: the points, and the offset of the next page (null: the last page). */
   public record ScrollPage(List<PointRecord> points, PointId nextOffset) {}
 

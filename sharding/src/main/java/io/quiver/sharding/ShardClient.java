@@ -41,6 +41,15 @@ public interface ShardClient {
   CompletableFuture<List<PointRecord>> scroll(io.quiver.storage.PointId offset, int limit,
       io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency);
 
+  /**
+   * Up to {@code limit} points of this shard matching {@code filter} (null: all) in the order of
+   * their values at {@code orderBy.key()}, each with its {@link PointRecord#orderValue()}: one record
+   * per distinct (value, point), ties by id (see {@link io.quiver.storage.OrderBy}). Fails with a
+   * {@link io.quiver.storage.BadRequestException} when the key has no range-capable payload index.
+   */
+  CompletableFuture<List<PointRecord>> scrollOrdered(io.quiver.storage.OrderBy orderBy, int limit,
+      io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency);
+
   CompletableFuture<List<ScoredPoint>> search(SearchRequest request, ReadConsistency consistency);
 
   CompletableFuture<List<PointRecord>> retrieve(

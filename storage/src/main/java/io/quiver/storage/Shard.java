@@ -257,6 +257,52 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
+   * Up to {@code limit} points matching {@code filter} (null: all) in the order of their values at
+   * {@code orderBy.key()}, streamed from the key's payload index: one record per distinct (value,
+   * point) pair, each carrying its {@link PointRecord#orderValue()}, ties by id (see
+   * {@link OrderBy}). A key without a range-capable index is a {@link BadRequestException}, also
+   * on a shard without points. Cost: the values walked until {@code limit} points pass the filter.
+   */
+  public List<PointRecord> scrollOrdered(OrderBy orderBy, int limit, Filter filter, boolean withPayload,
+      boolean withVector) {
+    lock.readLock().lock();
+    try {
+      if (!payloadIndexes.ordersBy(orderBy.key())) {
+        throw new BadRequestException(orderBy.missingIndexMessage());
+      }
+      List<PointRecord> out = new ArrayList<>(Math.min(Math.max(limit, 0), 1024));
+      if (limit <= 0) {
+        return out;
+      }
+      var accept = accept(filter);
+      java.util.Comparator<PointId> tieOrder = orderBy.descending()
+          ? java.util.Comparator.reverseOrder() : java.util.Comparator.naturalOrder();
+      List<PointId> tied = new ArrayList<>();
+      payloadIndexes.forEachOrdered(orderBy, (value, ords) -> {
+        tied.clear();
+        ords.forEach((int ord) -> {
+          PointId id = payloadIndexes.idOf(ord);
+          if (segments.contains(id) && (accept == null || accept.test(id))) {
+            tied.add(id);
+          }
+        });
+        tied.sort(tieOrder); // ords follow insertion order, ties go by id
+        for (PointId id : tied) {
+          if (out.size() == limit) {
+            break;
+          }
+          out.add(new PointRecord(id, segments.version(id), withPayload ? store.payload(id) : null,
+              withVector ? segments.vectors(id) : null, value));
+        }
+        return out.size() < limit;
+      });
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
    * The one hook every committed payload write calls (under the write lock, after the batch is
    * written): the point now has {@code payload}, or was deleted when it is null. Keeps the payload
    * indexes equal to the stored payloads.

@@ -125,7 +125,7 @@ final class QueryJson {
         }
         yield new Query.Sample();
       }
-      case "order_by" -> throw unsupported(p, "ordering by a payload field is not supported yet");
+      case "order_by" -> new Query.OrderBy(OrderByJson.parse(value, p));
       case "formula" -> throw unsupported(p, "score formulas are not supported yet");
       case "relevance_feedback" -> throw unsupported(p, "relevance feedback queries are not supported yet");
       default -> throw bad(at, "unknown query kind " + kind);

@@ -45,6 +45,9 @@ final class ResultJson {
     putId(node, r.id());
     node.set("payload", payload(r.payload(), payload));
     node.set("vector", vectors(vector.apply(r.vectors())));
+    if (r.orderValue() != null) {
+      OrderByJson.putValue(node, r.orderValue());
+    }
     return node;
   }
 
@@ -59,6 +62,9 @@ final class ResultJson {
     node.put("score", p.score());
     node.set("payload", payload(p.payload(), payload));
     node.set("vector", vectors(vector.apply(p.vectors())));
+    if (p.orderValue() != null) {
+      OrderByJson.putValue(node, p.orderValue());
+    }
     return node;
   }
 

@@ -11,6 +11,7 @@ import io.quiver.node.http.RestResponse;
 import io.quiver.node.http.RestRoutes;
 import io.quiver.router.PointsRouter;
 import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.storage.OrderBy;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
 import io.quiver.storage.filter.Filter;
@@ -20,6 +21,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code POST /collections/{c}/points/scroll}: pages of points in Qdrant's id order (integer ids
  * first, then UUIDs), with {@code offset}, {@code limit}, {@code filter}, {@code with_payload},
  * {@code with_vector}; {@code next_page_offset} is the first id of the next page, null after the last.
+ * With {@code order_by} (a key with a range-capable index) points come in the order of the key's
+ * values, each with its {@code order_value}, once per distinct value; {@code offset} is refused and
+ * {@code next_page_offset} is null, as in Qdrant (page with {@code start_from} and a filter).
  */
 public final class ScrollApi {
 
@@ -44,28 +48,37 @@ public final class ScrollApi {
   private CompletableFuture<RestResponse> scroll(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     JsonNode body = request.jsonBody(false);
-    if (body.hasNonNull("order_by")) {
-      throw ApiException.badRequest("Wrong input: `order_by` in scroll is not supported yet; pages are in id order");
+    OrderBy orderBy = body.hasNonNull("order_by") ? OrderByJson.parse(body.get("order_by"), "order_by") : null;
+    if (orderBy != null && body.hasNonNull("offset")) {
+      throw ApiException.badRequest("Wrong input: Cannot use an `offset` when using `order_by`. The alternative for paging "
+          + "is to use `order_by.start_from` and a filter to exclude the IDs that you've already seen for the "
+          + "`order_by.start_from` value");
     }
     PointId offset = body.hasNonNull("offset") ? PointJson.id(body.get("offset"), "offset") : null;
     int limit = limit(body.get("limit"));
     Filter filter = body.hasNonNull("filter") ? FilterJson.parse(body.get("filter"), "filter") : null;
     PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), true);
     boolean withVector = VectorSelector.parse(body.get("with_vector"), false);
+    if (orderBy != null) {
+      return router.scrollOrdered(c.name(), orderBy, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
+          .thenApply(records -> RestResponse.ok(page(records, null, payload)));
+    }
     return router.scroll(c.name(), offset, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
-        .thenApply(page -> {
-          ObjectNode result = json.createObjectNode();
-          ArrayNode points = result.putArray("points");
-          for (PointRecord r : page.points()) {
-            points.add(results.record(r, payload));
-          }
-          if (page.nextOffset() == null) {
-            result.putNull("next_page_offset");
-          } else {
-            results.putId(result, "next_page_offset", page.nextOffset());
-          }
-          return RestResponse.ok(result);
-        });
+        .thenApply(page -> RestResponse.ok(page(page.points(), page.nextOffset(), payload)));
+  }
+
+  private ObjectNode page(java.util.List<PointRecord> records, PointId nextOffset, PayloadSelector payload) {
+    ObjectNode result = json.createObjectNode();
+    ArrayNode points = result.putArray("points");
+    for (PointRecord r : records) {
+      points.add(results.record(r, payload));
+    }
+    if (nextOffset == null) {
+      result.putNull("next_page_offset");
+    } else {
+      results.putId(result, "next_page_offset", nextOffset);
+    }
+    return result;
   }
 
   private static int limit(JsonNode node) {

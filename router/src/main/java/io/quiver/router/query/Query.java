@@ -54,6 +54,16 @@ public sealed interface Query {
     }
   }
 
+  /**
+   * Points in the order of a payload key's values (Qdrant's {@code order_by} query), each with its
+   * order value; scores are 0. Over prefetches it orders the prefetched points.
+   */
+  record OrderBy(io.quiver.storage.OrderBy ordering) implements Query {
+    public OrderBy {
+      Objects.requireNonNull(ordering, "ordering");
+    }
+  }
+
   /** A uniformly random sample. */
   record Sample() implements Query {}
 }

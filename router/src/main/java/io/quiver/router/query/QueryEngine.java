@@ -36,8 +36,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *  3. run the stage tree leaves first; each stage's filter is ANDed into its prefetches
  *       leaf:   nearest -> search | recommend average -> search of the average vector
  *               best_score / sum_scores / discover / context / sample / no query -> scored scan
- *       merge:  fusion (rrf, dbsf) of the prefetch lists, or the stage's query re-scoring the
- *               union of the prefetched ids (a has_id filter)
+ *               order_by -> ordered scroll (payload index walk)
+ *       merge:  fusion (rrf, dbsf) of the prefetch lists, or the stage's query re-scoring (or
+ *               ordering) the union of the prefetched ids (a has_id filter)
  *  4. cut the page [offset, offset + limit); fetch payloads and vectors for it when the root had prefetches
  * </pre>
  *
@@ -110,7 +111,7 @@ public final class QueryEngine {
     List<PointGroups.Group> out = new ArrayList<>(groups.size());
     for (PointGroups.Group g : groups) {
       List<ScoredPoint> hits = new ArrayList<>(g.hits().size());
-      g.hits().forEach(h -> hits.add(new ScoredPoint(h.id(), h.version(), h.score(), null, h.vectors())));
+      g.hits().forEach(h -> hits.add(new ScoredPoint(h.id(), h.version(), h.score(), null, h.vectors(), h.orderValue())));
       out.add(new PointGroups.Group(g.id(), hits, g.lookup()));
     }
     return out;
@@ -190,6 +191,7 @@ public final class QueryEngine {
       });
       case Query.Fusion f -> { }
       case Query.Sample s -> { }
+      case Query.OrderBy o -> { }
     }
   }
 
@@ -350,6 +352,8 @@ public final class QueryEngine {
             0, consistency);
         case Query.Context c -> router.score(name, scan(stage, new Scorer.Context(pairs(stage, c.pairs())), filter,
             withPayload, withVector), 0, consistency);
+        case Query.OrderBy o -> router.scrollOrdered(name, o.ordering(), limit, filter, withPayload, withVector, consistency)
+            .thenApply(QueryEngine::ordered);
         case Query.Fusion f -> throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
       };
     }
@@ -442,13 +446,20 @@ public final class QueryEngine {
 
   private static List<ScoredPoint> zeroScores(List<ScoredPoint> hits) {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
-    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), 0f, h.payload(), h.vectors())));
+    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), 0f, h.payload(), h.vectors(), h.orderValue())));
+    return out;
+  }
+
+  /** Ordered records as hits: score 0 (as Qdrant reports them), the order value kept. */
+  private static List<ScoredPoint> ordered(List<PointRecord> records) {
+    List<ScoredPoint> out = new ArrayList<>(records.size());
+    records.forEach(r -> out.add(new ScoredPoint(r.id(), r.version(), 0f, r.payload(), r.vectors(), r.orderValue())));
     return out;
   }
 
   private static List<ScoredPoint> withoutVectors(List<ScoredPoint> hits) {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
-    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), h.score(), h.payload(), null)));
+    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), h.score(), h.payload(), null, h.orderValue())));
     return out;
   }
 
@@ -464,7 +475,7 @@ public final class QueryEngine {
       for (ScoredPoint p : page) {
         PointRecord r = byId.get(p.id());
         if (r != null) { // deleted between the search and the fetch: dropped, as Qdrant does
-          out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payload(), r.vectors()));
+          out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payload(), r.vectors(), p.orderValue()));
         }
       }
       return out;

@@ -31,6 +31,20 @@ abstract sealed class FieldIndex permits PostingIndex, GeoIndex {
   /** The answer to {@code predicate}, or null when this index cannot answer it. */
   abstract IndexAnswer answer(FieldPredicate predicate);
 
+  /** Whether this index can stream points in value order ({@link #forEachOrdered}). */
+  boolean ordersPoints() {
+    return false;
+  }
+
+  /**
+   * Walks the indexed values in {@code orderBy}'s direction from its start, each distinct value
+   * once with the points holding it (shared: do not modify), until the visitor returns false.
+   * Only when {@link #ordersPoints()}.
+   */
+  void forEachOrdered(io.quiver.storage.OrderBy orderBy, OrderedVisitor visitor) {
+    throw new IllegalStateException(getClass().getSimpleName() + " does not order points");
+  }
+
   /** The number of points with at least one indexed value. */
   final int pointCount() {
     return indexed.getCardinality();

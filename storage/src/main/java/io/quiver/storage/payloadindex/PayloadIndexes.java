@@ -193,6 +193,24 @@ public final class PayloadIndexes {
     return f.estimate(filter);
   }
 
+  /** Whether {@code field} has an index that streams points in value order (integer with range, float, datetime). */
+  public boolean ordersBy(JsonPath field) {
+    FieldIndex index = indexes.get(field);
+    return index != null && index.ordersPoints();
+  }
+
+  /**
+   * Walks the values of {@code orderBy.key()} in its direction from its start, each distinct value
+   * once with the payload-index ords of the points holding it ({@link #idOf} gives their ids),
+   * until the visitor returns false. Requires {@link #ordersBy} on the key. O(values visited).
+   */
+  public void forEachOrdered(io.quiver.storage.OrderBy orderBy, OrderedVisitor visitor) {
+    if (!ordersBy(orderBy.key())) {
+      throw new IllegalStateException("no ordering index on " + orderBy.key());
+    }
+    indexes.get(orderBy.key()).forEachOrdered(orderBy, visitor);
+  }
+
   FieldIndex index(JsonPath field) {
     return indexes.get(field);
   }

@@ -1,6 +1,8 @@
 package io.quiver.storage.payloadindex;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.storage.OrderBy;
+import io.quiver.storage.OrderValue;
 import io.quiver.storage.filter.Datetimes;
 import io.quiver.storage.filter.FieldPredicate;
 import java.util.ArrayList;
@@ -127,6 +129,43 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     return union.result();
   }
 
+  /**
+   * The order value of a key; null when this index cannot order points ({@code keyword},
+   * {@code bool}, {@code uuid}, full text, {@code integer} without {@code range}: see
+   * {@link #ordersPoints()}).
+   */
+  OrderValue orderValue(K key) {
+    return null;
+  }
+
+  /**
+   * A key at or before (in the walk's direction) every key whose value is admitted from
+   * {@code start}; null when the walk must start at the first key. Only for ordering indexes.
+   */
+  K walkBound(OrderValue start, boolean descending) {
+    throw new IllegalStateException(getClass().getSimpleName() + " does not order points");
+  }
+
+  @Override
+  final void forEachOrdered(OrderBy orderBy, OrderedVisitor visitor) {
+    NavigableMap<K, Object> keys = orderBy.descending() ? postings.descendingMap() : postings;
+    K bound = orderBy.startFrom() == null ? null : walkBound(orderBy.startFrom(), orderBy.descending());
+    if (bound != null) {
+      keys = keys.tailMap(bound, true);
+    }
+    for (Map.Entry<K, Object> e : keys.entrySet()) {
+      OrderValue value = orderValue(e.getKey());
+      if (!orderBy.admits(value)) {
+        continue; // the bound is conservative: the first keys after it may still be before the start
+      }
+      Object posting = e.getValue();
+      RoaringBitmap ords = posting instanceof Integer single ? RoaringBitmap.bitmapOf(single) : (RoaringBitmap) posting;
+      if (!visitor.visit(value, ords)) {
+        return;
+      }
+    }
+  }
+
   /** Unions postings: single points are gathered in an array, bitmaps aggregated at the end. */
   private static final class Union {
     private final List<RoaringBitmap> bitmaps = new ArrayList<>();
@@ -212,6 +251,21 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
       };
     }
 
+    @Override
+    OrderValue orderValue(Long key) {
+      return range ? OrderValue.of(key) : null;
+    }
+
+    @Override
+    boolean ordersPoints() {
+      return range;
+    }
+
+    @Override
+    Long walkBound(OrderValue start, boolean descending) {
+      return longBound(start, descending);
+    }
+
     /** The longs a double range holds; the evaluator compares a long as its double, which agrees below 2^53. */
     private RoaringBitmap longRange(FieldPredicate.NumberRange r) {
       long lo = Long.MIN_VALUE;
@@ -283,6 +337,42 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
       }
       return IndexAnswer.exact(between(from, fromInclusive, to, toInclusive));
     }
+
+    @Override
+    OrderValue orderValue(Double key) {
+      return OrderValue.of(key);
+    }
+
+    @Override
+    boolean ordersPoints() {
+      return true;
+    }
+
+    @Override
+    Double walkBound(OrderValue start, boolean descending) {
+      if (start.isInteger()) {
+        // the double nearest a long may lie on either side of it: step one ulp outwards
+        double d = start.longValue();
+        return descending ? Math.nextUp(d) : Math.nextDown(d);
+      }
+      double d = start.doubleValue();
+      return Double.isNaN(d) ? (descending ? null : d) : d;
+    }
+  }
+
+  /**
+   * A long key at or before (in the walk's direction) every long admitted from {@code start}; null
+   * for no bound.
+   */
+  static Long longBound(OrderValue start, boolean descending) {
+    if (start.isInteger()) {
+      return start.longValue();
+    }
+    double d = start.doubleValue();
+    if (Double.isNaN(d)) {
+      return descending ? null : Long.MAX_VALUE; // NaN is above every value
+    }
+    return descending ? (long) Math.ceil(d) : (long) Math.floor(d); // the casts saturate
   }
 
   /** {@code bool}. */
@@ -340,6 +430,21 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
         hi = Math.min(hi, r.lt() - 1);
       }
       return IndexAnswer.exact(lo > hi ? new RoaringBitmap() : between(lo, true, hi, true));
+    }
+
+    @Override
+    OrderValue orderValue(Long key) {
+      return OrderValue.of(key);
+    }
+
+    @Override
+    boolean ordersPoints() {
+      return true;
+    }
+
+    @Override
+    Long walkBound(OrderValue start, boolean descending) {
+      return longBound(start, descending);
     }
   }
 
