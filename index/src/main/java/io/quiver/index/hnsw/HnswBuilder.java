@@ -3,6 +3,7 @@ package io.quiver.index.hnsw;
 import io.quiver.index.scorer.VectorScorer;
 import io.quiver.index.scorer.VectorScorerSupplier;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,6 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock for its whole insertion, so the top of the graph grows one node at a time. Lock order:
  * the entry lock, then at most one node lock. Levels are drawn up front from the seed, so the
  * graph's shape is reproducible; with more than one thread the edges depend on timing.
+ *
+ * <p>Cancellation is cooperative: every worker asks the caller's {@code cancelled} supplier before
+ * each node it inserts and stops when it says true; the build then throws
+ * {@link BuildCancelledException} once every worker has stopped (no thread of the build outlives it).
  */
 public final class HnswBuilder {
 
@@ -25,17 +30,34 @@ public final class HnswBuilder {
   private final HnswParams params;
   private final OnHeapHnswGraph graph;
   private final ReentrantLock entryLock = new ReentrantLock();
+  private final BooleanSupplier cancelled;
+  private volatile boolean stopped;
 
-  private HnswBuilder(VectorScorerSupplier supplier, HnswParams params) {
+  private HnswBuilder(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled) {
     this.supplier = supplier;
     this.params = params;
+    this.cancelled = cancelled;
     this.graph = new OnHeapHnswGraph(supplier.size(), params.maxConn(), drawLevels(supplier.size(), params));
   }
 
   /** Builds the graph of every vector the supplier has. Blocks until done. */
   public static OnHeapHnswGraph build(VectorScorerSupplier supplier, HnswParams params) {
-    HnswBuilder builder = new HnswBuilder(supplier, params);
+    return build(supplier, params, () -> false);
+  }
+
+  /**
+   * Builds the graph of every vector the supplier has, asking {@code cancelled} before each node
+   * is inserted (keep it cheap: a volatile read). Blocks until done or cancelled.
+   *
+   * @throws BuildCancelledException when {@code cancelled} said true; every builder thread has
+   *     stopped by then and the partial graph is dropped
+   */
+  public static OnHeapHnswGraph build(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled) {
+    HnswBuilder builder = new HnswBuilder(supplier, params, cancelled);
     builder.run();
+    if (builder.stopped) {
+      throw new BuildCancelledException(builder.graph.size());
+    }
     builder.graph.freeze();
     return builder.graph;
   }
@@ -113,6 +135,10 @@ public final class HnswBuilder {
     void insertAll(AtomicInteger next) {
       int size = graph.size();
       for (int node = next.getAndIncrement(); node < size; node = next.getAndIncrement()) {
+        if (stopped || cancelled.getAsBoolean()) {
+          stopped = true;
+          return;
+        }
         insert(node);
       }
     }

@@ -38,6 +38,15 @@ public final class HnswIndex implements AutoCloseable {
     return new HnswIndex(HnswBuilder.build(vectors.supplier(), params), vectors, null);
   }
 
+  /**
+   * Builds the graph over all {@code vectors}, asking {@code cancelled} before each node is inserted.
+   *
+   * @throws BuildCancelledException when {@code cancelled} said true (every builder thread has stopped)
+   */
+  public static HnswIndex build(FloatVectors vectors, HnswParams params, java.util.function.BooleanSupplier cancelled) {
+    return new HnswIndex(HnswBuilder.build(vectors.supplier(), params, cancelled), vectors, null);
+  }
+
   /** Wraps an already built graph of these vectors. */
   public static HnswIndex of(HnswGraph graph, FloatVectors vectors) {
     return new HnswIndex(graph, vectors, null);
