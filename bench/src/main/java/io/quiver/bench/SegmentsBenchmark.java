@@ -30,6 +30,8 @@ import java.util.SplittableRandom;
  *   <li>ingest rate: {@code --points} points of {@code --dim} dimensions upserted in batches of
  *       {@code --batch} as the Raft apply thread would (points/s counts the upserts only; the
  *       optimizer seals and merges concurrently), then the time until the optimizer is idle;
+ *   <li>peak heap during ingest and during ingest + indexing ({@link HeapPeak}: the largest heap
+ *       right after a GC, and the largest sampled heap in use, garbage included);
  *   <li>memory: heap used (after full GCs) beyond the baseline measured before the shard opened,
  *       and the process RSS, after the build and again after closing and reopening the shard
  *       (what a restarted node holds); with {@code --on-disk true} vectors and graphs are mapped;
@@ -69,7 +71,7 @@ public final class SegmentsBenchmark {
         HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
     Path shardDir = dir.resolve("shard");
     float[][] centres = centres(dim);
-    try (Shard shard = Shard.openOrCreate(shardDir, config)) {
+    try (Shard shard = Shard.openOrCreate(shardDir, config); HeapPeak peak = new HeapPeak()) {
       long start = System.nanoTime();
       long index = 0;
       SplittableRandom random = new SplittableRandom(42);
@@ -82,11 +84,14 @@ public final class SegmentsBenchmark {
       }
       double ingestS = (System.nanoTime() - start) / 1e9;
       System.out.printf("ingest: %,d points in %.1f s = %,.0f points/s (dim %d)%n", points, ingestS, points / ingestS, dim);
+      reportPeak("during ingest", peak, baseline);
+      System.out.printf("at the end of ingest: %s%n", shard.info());
       long optimizedAt = awaitIdle(shard);
       double totalS = (optimizedAt - start) / 1e9;
       ShardInfo info = shard.info();
       System.out.printf("optimizer idle after %.1f s in total (%,.0f points/s indexed end to end): %s%n", totalS,
           points / totalS, info);
+      reportPeak("during ingest + indexing", peak, baseline);
       report("after build", baseline);
       System.out.printf("recall@10 (HNSW ef 100 vs exact, 100 queries): %.3f%n", recall(shard, centres, dim));
     }
@@ -100,6 +105,11 @@ public final class SegmentsBenchmark {
   private static void report(String when, long baseline) throws IOException {
     long heap = heapAfterGc();
     System.out.printf("%s: heap %s (%s beyond baseline), rss %s%n", when, mib(heap), mib(heap - baseline), mib(rssBytes()));
+  }
+
+  private static void reportPeak(String when, HeapPeak peak, long baseline) {
+    System.out.printf("peak heap %s: %s after a GC (%s beyond baseline), %s in use sampled every 50 ms%n", when,
+        mib(peak.afterGc()), mib(peak.afterGc() - baseline), mib(peak.used()));
   }
 
   private static long awaitIdle(Shard shard) throws InterruptedException {
