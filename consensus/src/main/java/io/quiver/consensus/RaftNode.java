@@ -331,7 +331,7 @@ public final class RaftNode implements Closeable {
     return meta.state().findGroup(groupId.getUuid()).map(e -> e.getKey().config().shardConfig()).orElse(null);
   }
 
-  private static RaftProperties serverProperties(RaftNodeConfig config) {
+  static RaftProperties serverProperties(RaftNodeConfig config) {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
     NettyConfigKeys.Server.setPort(p, config.raftPort());
@@ -339,7 +339,9 @@ public final class RaftNode implements Closeable {
       NettyConfigKeys.Server.setHost(p, config.bindHost());
     }
     RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
-    // Linearizable reads use ReadIndex; "leader" reads use sendReadOnlyNonLinearizable.
+    // Shard reads: "leader" uses sendReadOnlyNonLinearizable; "linearizable" commits a barrier and
+    // reads at its index (RaftShardClient), not Ratis' ReadIndex, which can answer from a deposed
+    // leader. The option and lease below only serve a plain sendReadOnly, which Quiver no longer sends.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
     // The shard's data is on disk; a snapshot only flushes it, so take them often enough that

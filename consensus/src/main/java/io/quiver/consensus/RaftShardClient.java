@@ -21,8 +21,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 /**
  * A {@link ShardClient} over the shard's Raft group. Writes go through the group's log (the Ratis
  * client finds the leader and retries on leader change); reads go to the leader
- * ({@link ReadConsistency#LEADER}), through ReadIndex ({@link ReadConsistency#LINEARIZABLE}), or to
- * a replica on this node when there is one ({@link ReadConsistency#ANY}).
+ * ({@link ReadConsistency#LEADER}), or to
+ * a replica on this node when there is one ({@link ReadConsistency#ANY}); linearizable reads
+ * ({@link ReadConsistency#LINEARIZABLE}) commit a barrier first (see {@link #linearizableRead}).
  */
 final class RaftShardClient implements ShardClient, AutoCloseable {
 
@@ -146,7 +147,7 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
 
   private <T> CompletableFuture<T> read(Message query, ReadConsistency consistency, BodyReader<T> reader) {
     CompletableFuture<RaftClientReply> reply = switch (consistency.level()) {
-      case LINEARIZABLE -> client.async().sendReadOnly(query);
+      case LINEARIZABLE -> linearizableRead(query);
       case LEADER -> client.async().sendReadOnlyNonLinearizable(query);
       case ANY -> nearestReplica == null
           ? client.async().sendReadOnlyNonLinearizable(query)
@@ -160,6 +161,27 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
                   .thenCompose(f -> f);
     };
     return decode(reply, reader);
+  }
+
+  /**
+   * A linearizable read: commits a {@link ShardCommand.ReadBarrier} through the leader, then reads
+   * the replica that answered it, at or after the barrier's index. Whatever was acknowledged
+   * before this read began has a lower index, and a committed barrier proves that a majority
+   * followed its leader after the read began.
+   *
+   * <p>Not Ratis' ReadIndex ({@code sendReadOnly}): in Ratis 3.2.0 a leader answers a read at
+   * once when an earlier heartbeat round already acknowledged its commit index
+   * ({@code ReadIndexHeartbeats.addAppendEntriesListener} returns null), however long ago that
+   * was. A leader that has been paused or cut off, and has not noticed yet that another replica
+   * leads with newer writes, then serves its own stale state (the Jepsen delete-pause anomaly,
+   * reproduced by {@code StaleLeaderReadTest}).
+   */
+  private CompletableFuture<RaftClientReply> linearizableRead(Message query) {
+    return client.async().send(ShardMessages.encode(new ShardCommand.ReadBarrier()))
+        // continued off the Ratis event loop (see decode)
+        .thenComposeAsync(barrier -> barrier.isSuccess()
+            ? client.async().sendStaleRead(query, barrier.getLogIndex(), barrier.getServerId())
+            : CompletableFuture.completedFuture(barrier), replies);
   }
 
   /**

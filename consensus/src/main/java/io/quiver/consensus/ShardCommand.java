@@ -21,4 +21,11 @@ sealed interface ShardCommand {
 
   /** New HNSW / optimizer / per-vector settings from a collection update; the replica reopens its shard. */
   record UpdateConfig(io.quiver.storage.ShardConfig config) implements ShardCommand {}
+
+  /**
+   * Changes nothing: a linearizable read first commits one through the group's leader, then reads
+   * a replica that has applied it (see {@link RaftShardClient}). Committing proves a majority
+   * accepted this leader after the read began, which Ratis' ReadIndex does not always prove.
+   */
+  record ReadBarrier() implements ShardCommand {}
 }

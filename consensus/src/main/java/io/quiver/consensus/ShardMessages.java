@@ -36,6 +36,7 @@ final class ShardMessages {
   private static final byte CREATE_FIELD_INDEX = 4;
   private static final byte DELETE_FIELD_INDEX = 5;
   private static final byte UPDATE_CONFIG = 6;
+  private static final byte READ_BARRIER = 7;
   private static final byte SEARCH = 1;
   private static final byte RETRIEVE = 2;
   private static final byte COUNT = 3;
@@ -77,6 +78,7 @@ final class ShardMessages {
           out.writeByte(UPDATE_CONFIG);
           io.quiver.storage.ShardConfigCodec.write(u.config(), out);
         }
+        case ShardCommand.ReadBarrier b -> out.writeByte(READ_BARRIER);
       }
     });
   }
@@ -92,6 +94,7 @@ final class ShardMessages {
           io.quiver.storage.payloadindex.FieldIndexSchema.read(in));
       case DELETE_FIELD_INDEX -> new ShardCommand.DeleteFieldIndex(in.readUTF());
       case UPDATE_CONFIG -> new ShardCommand.UpdateConfig(io.quiver.storage.ShardConfigCodec.read(in));
+      case READ_BARRIER -> new ShardCommand.ReadBarrier();
       default -> throw new IOException("unknown shard command type " + type);
     };
   }

@@ -155,6 +155,7 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardCommand.Apply a -> shard.apply(a.operation(), index);
         case ShardCommand.CreateFieldIndex c -> shard.createFieldIndex(c.field(), c.schema(), index);
         case ShardCommand.DeleteFieldIndex d -> shard.deleteFieldIndex(d.field(), index);
+        case ShardCommand.ReadBarrier b -> shard.markApplied(index);
         case ShardCommand.UpdateConfig u -> {
           shard.updateConfig(u.config(), index);
           // The engine takes new settings at open: reopen it (reads in this short window fail
