@@ -41,12 +41,40 @@ public final class PointsRouter {
 
   private final CollectionCatalog catalog;
   private final ShardClients shards;
+  /** How long one shard call may take (the node's request timeout). */
   private final Duration deadline;
+  /** The caller's {@code timeout} for the whole request, or null (see {@link #withTimeout}). */
+  private final Duration requestTimeout;
+  /** When the caller's request times out, in {@link System#nanoTime()} terms; unused without a timeout. */
+  private final long requestDeadlineNanos;
 
   public PointsRouter(CollectionCatalog catalog, ShardClients shards, Duration deadline) {
+    this(catalog, shards, deadline, null, 0);
+  }
+
+  private PointsRouter(CollectionCatalog catalog, ShardClients shards, Duration deadline, Duration requestTimeout,
+      long requestDeadlineNanos) {
     this.catalog = catalog;
     this.shards = shards;
     this.deadline = deadline;
+    this.requestTimeout = requestTimeout;
+    this.requestDeadlineNanos = requestDeadlineNanos;
+  }
+
+  /**
+   * This router for one request with the caller's {@code timeout} (Qdrant's query parameter): from
+   * now on, every shard call of the request — however many fan-outs it makes — must complete
+   * before {@code timeout} has passed, instead of each within the node's deadline; when it
+   * expires the request fails with {@link RequestTimeoutException}. Index creation and removal,
+   * which have no deadline otherwise, get this one too. Make one per request: the clock starts here.
+   */
+  public PointsRouter withTimeout(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    long now = System.nanoTime();
+    long nanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : timeout.toNanos();
+    return new PointsRouter(catalog, shards, deadline, timeout, now + nanos);
   }
 
   /** The collection, or a {@link CollectionNotFoundException}. */
@@ -312,7 +340,7 @@ public final class PointsRouter {
     CollectionDescriptor c = collection(collection);
     List<CompletableFuture<Long>> writes = new ArrayList<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
-      writes.add(client(c, shard).createFieldIndex(field, schema));
+      writes.add(withRequestDeadline(client(c, shard).createFieldIndex(field, schema), c, shard));
     }
     return maxIndex(writes);
   }
@@ -322,7 +350,7 @@ public final class PointsRouter {
     CollectionDescriptor c = collection(collection);
     List<CompletableFuture<Long>> writes = new ArrayList<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
-      writes.add(client(c, shard).deleteFieldIndex(field));
+      writes.add(withRequestDeadline(client(c, shard).deleteFieldIndex(field), c, shard));
     }
     return maxIndex(writes);
   }
@@ -354,6 +382,9 @@ public final class PointsRouter {
   }
 
   private <T> CompletableFuture<T> withDeadline(CompletableFuture<T> future, CollectionDescriptor c, ShardPlacement shard) {
+    if (requestTimeout != null) {
+      return withRequestDeadline(future, c, shard);
+    }
     return future.orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof TimeoutException) {
@@ -362,6 +393,32 @@ public final class PointsRouter {
       }
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     });
+  }
+
+  /** The shard call bounded by what is left of the caller's timeout (no bound without one). */
+  private <T> CompletableFuture<T> withRequestDeadline(CompletableFuture<T> future, CollectionDescriptor c,
+      ShardPlacement shard) {
+    if (requestTimeout == null) {
+      return future;
+    }
+    long remainingNanos = requestDeadlineNanos - System.nanoTime();
+    if (remainingNanos <= 0) {
+      future.cancel(false); // nothing waits for it; a write already sent may still be applied
+      return CompletableFuture.failedFuture(timedOut(c, shard));
+    }
+    return future.orTimeout(remainingNanos, TimeUnit.NANOSECONDS).exceptionally(e -> {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof TimeoutException) {
+        throw timedOut(c, shard);
+      }
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    });
+  }
+
+  private RequestTimeoutException timedOut(CollectionDescriptor c, ShardPlacement shard) {
+    return new RequestTimeoutException("Timeout error: the request did not complete within its timeout of "
+        + requestTimeout.toNanos() / 1e9 + " s: shard " + shard.shardId() + " of collection `" + c.name()
+        + "` had not answered (a write may still be applied later)");
   }
 
   private static <T> Map<ShardPlacement, List<T>> groupByShard(

@@ -8,6 +8,7 @@ import io.quiver.node.http.RestRequest;
 import io.quiver.node.http.RestResponse;
 import io.quiver.node.http.RestRoutes;
 import io.quiver.router.PointsRouter;
+import java.time.Duration;
 import io.quiver.router.query.SearchMatrix;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.storage.PointId;
@@ -59,6 +60,7 @@ public final class ExploreApi {
    */
   private CompletableFuture<RestResponse> facet(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    PointsRouter router = TimeoutParam.router(this.router, request);
     JsonNode body = request.jsonBody(true);
     QueryJson.rejectShardKey(body, "");
     String keyText = QueryJson.text(QueryJson.required(body, "key", ""), "key", null);
@@ -95,6 +97,8 @@ public final class ExploreApi {
 
   private CompletableFuture<RestResponse> matrix(RestRequest request, boolean pairs) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    Duration timeout = TimeoutParam.parse(request);
+    SearchMatrix matrix = timeout == null ? this.matrix : new SearchMatrix(router.withTimeout(timeout));
     JsonNode body = request.jsonBody(false);
     QueryJson.rejectShardKey(body, "");
     int sample = QueryJson.integer(body.get("sample"), "sample", DEFAULT_SAMPLE, 2, SAMPLE_MAX);

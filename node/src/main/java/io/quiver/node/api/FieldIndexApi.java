@@ -31,6 +31,7 @@ public final class FieldIndexApi {
 
   private CompletableFuture<RestResponse> create(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    PointsRouter router = TimeoutParam.router(this.router, request);
     JsonNode body = request.jsonBody(true);
     JsonNode fieldNode = body.get("field_name");
     if (fieldNode == null || !fieldNode.isTextual()) {
@@ -45,6 +46,7 @@ public final class FieldIndexApi {
 
   private CompletableFuture<RestResponse> delete(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    PointsRouter router = TimeoutParam.router(this.router, request);
     String field = canonicalField(request.pathParam("field_name"));
     boolean wait = request.booleanParam("wait", false);
     return router.deleteFieldIndex(c.name(), field)

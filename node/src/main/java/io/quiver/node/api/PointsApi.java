@@ -39,6 +39,7 @@ public final class PointsApi {
 
   private CompletableFuture<RestResponse> upsert(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    PointsRouter router = TimeoutParam.router(this.router, request);
     List<Point> points = PointJson.upsert(request.jsonBody(true));
     new PointValidator(c.config().vectors()).validate(points);
     boolean wait = request.booleanParam("wait", false);
@@ -58,6 +59,7 @@ public final class PointsApi {
 
   private CompletableFuture<RestResponse> retrieve(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    PointsRouter router = TimeoutParam.router(this.router, request);
     JsonNode body = request.jsonBody(true);
     List<PointId> ids = PointJson.ids(body.get("ids"), "ids");
     PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), true);
@@ -73,6 +75,7 @@ public final class PointsApi {
 
   private CompletableFuture<RestResponse> count(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    PointsRouter router = TimeoutParam.router(this.router, request);
     JsonNode body = request.jsonBody(false);
     var filter = body.hasNonNull("filter") ? io.quiver.node.api.filter.FilterJson.parse(body.get("filter"), "filter") : null;
     JsonNode exact = body.get("exact");

@@ -50,6 +50,7 @@ public final class PointsUpdateApi {
   private RestHandler one(BiFunction<JsonNode, String, PointsOperation> parse) {
     return request -> {
       CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+      PointsRouter router = TimeoutParam.router(this.router, request);
       PointsOperation operation = parse.apply(request.jsonBody(true), "");
       validate(c, operation);
       boolean wait = request.booleanParam("wait", false);
@@ -72,6 +73,7 @@ public final class PointsUpdateApi {
 
   private CompletableFuture<RestResponse> batch(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    PointsRouter router = TimeoutParam.router(this.router, request); // one clock for the whole batch
     JsonNode operations = request.jsonBody(true).get("operations");
     if (operations == null || !operations.isArray()) {
       throw ApiException.badRequest("Validation error in JSON body: field `operations` is required (an array)");
@@ -83,7 +85,7 @@ public final class PointsUpdateApi {
     boolean wait = request.booleanParam("wait", false);
     CompletableFuture<List<Long>> done = CompletableFuture.completedFuture(new ArrayList<>());
     for (Step step : steps) {
-      done = done.thenCompose(indexes -> run(c, step).thenApply(index -> {
+      done = done.thenCompose(indexes -> run(router, c, step).thenApply(index -> {
         indexes.add(index);
         return indexes;
       }));
@@ -97,7 +99,7 @@ public final class PointsUpdateApi {
     });
   }
 
-  private CompletableFuture<Long> run(CollectionDescriptor c, Step step) {
+  private static CompletableFuture<Long> run(PointsRouter router, CollectionDescriptor c, Step step) {
     return switch (step) {
       case Step.Upsert u -> router.upsert(c.name(), u.points());
       case Step.Apply a -> router.apply(c.name(), a.operation());

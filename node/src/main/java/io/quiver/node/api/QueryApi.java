@@ -14,6 +14,7 @@ import io.quiver.router.query.QueryEngine;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.storage.filter.JsonPath;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,13 +62,15 @@ public final class QueryApi {
   private CompletableFuture<RestResponse> single(RestRequest request, BiFunction<JsonNode, String, QueryJson.Parsed> parser,
       boolean queryApi) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    QueryEngine engine = engine(request);
     QueryJson.Parsed parsed = parser.apply(request.jsonBody(!queryApi), "");
-    return run(c, parsed, ConsistencyParam.parse(request)).thenApply(hits -> RestResponse.ok(queryApi ? points(hits) : hits));
+    return run(engine, c, parsed, ConsistencyParam.parse(request)).thenApply(hits -> RestResponse.ok(queryApi ? points(hits) : hits));
   }
 
   private CompletableFuture<RestResponse> batch(RestRequest request, BiFunction<JsonNode, String, QueryJson.Parsed> parser,
       boolean queryApi) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    QueryEngine engine = engine(request); // one clock for the whole batch
     JsonNode searches = QueryJson.required(request.jsonBody(true), "searches", "");
     if (!searches.isArray() || searches.size() > BATCH_MAX) {
       throw QueryJson.bad("searches", "must be an array of at most " + BATCH_MAX + " requests");
@@ -78,7 +81,7 @@ public final class QueryApi {
     }
     ReadConsistency consistency = ConsistencyParam.parse(request);
     List<CompletableFuture<ArrayNode>> parts = new ArrayList<>();
-    parsed.forEach(p -> parts.add(run(c, p, consistency)));
+    parsed.forEach(p -> parts.add(run(engine, c, p, consistency)));
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
       ArrayNode out = json.createArrayNode();
       parts.forEach(part -> out.add(queryApi ? points(part.join()) : part.join()));
@@ -86,7 +89,14 @@ public final class QueryApi {
     });
   }
 
-  private CompletableFuture<ArrayNode> run(CollectionDescriptor c, QueryJson.Parsed parsed, ReadConsistency consistency) {
+  /** The engine for one request: bounded by its {@code timeout} when it has one. */
+  private QueryEngine engine(RestRequest request) {
+    Duration timeout = TimeoutParam.parse(request);
+    return timeout == null ? engine : new QueryEngine(router.withTimeout(timeout));
+  }
+
+  private CompletableFuture<ArrayNode> run(QueryEngine engine, CollectionDescriptor c, QueryJson.Parsed parsed,
+      ReadConsistency consistency) {
     checkVectorNames(c, parsed.vector(), "with_vector");
     return engine.query(c.name(), parsed.request(), consistency)
         .thenApply(hits -> results.scored(hits, parsed.payload(), parsed.vector()));
@@ -102,6 +112,7 @@ public final class QueryApi {
   private CompletableFuture<RestResponse> groups(RestRequest request, BiFunction<JsonNode, String, QueryJson.Parsed> parser,
       String limitField) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    QueryEngine engine = engine(request);
     JsonNode body = request.jsonBody(true);
     QueryJson.Parsed parsed = parser.apply(body, "");
     String groupByText = QueryJson.text(QueryJson.required(body, "group_by", ""), "group_by", null);

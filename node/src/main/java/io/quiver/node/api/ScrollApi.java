@@ -47,6 +47,7 @@ public final class ScrollApi {
 
   private CompletableFuture<RestResponse> scroll(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    PointsRouter router = TimeoutParam.router(this.router, request);
     JsonNode body = request.jsonBody(false);
     OrderBy orderBy = body.hasNonNull("order_by") ? OrderByJson.parse(body.get("order_by"), "order_by") : null;
     if (orderBy != null && body.hasNonNull("offset")) {

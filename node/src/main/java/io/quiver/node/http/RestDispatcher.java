@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a full HTTP request into a {@link RestRequest}, runs the matching {@link RestHandler}, and
  * writes its result in Qdrant's envelope. Every failure becomes an error envelope with a status:
- * bad input 4xx, an unavailable shard 503, anything unexpected 500 (logged) — never a dropped
+ * bad input 4xx, a request past its {@code timeout} 408 (as Qdrant), an unavailable shard 503,
+ * anything unexpected 500 (logged) — never a dropped
  * connection.
  */
 @ChannelHandler.Sharable
@@ -128,6 +129,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       case io.quiver.router.query.PointNotFoundException p -> 404;
       case CollectionAlreadyExistsException c -> 409;
       case ShardUnavailableException s -> 503;
+      case io.quiver.router.RequestTimeoutException t -> 408;
       default -> 500;
     };
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
