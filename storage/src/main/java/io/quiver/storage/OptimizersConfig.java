@@ -9,7 +9,7 @@ package io.quiver.storage;
  * @param vacuumMinVectorNumber ... but only once it has at least this many deleted points
  * @param defaultSegmentNumber the number of sealed segments the merger aims for; 0: {@link #segmentTarget()} decides
  * @param maxSegmentSizeKb a merge never produces a segment larger than this; null: {@link #DEFAULT_MAX_SEGMENT_SIZE_KB}
- * @param indexingThresholdKb the appendable segment is sealed (and its HNSW built) at this size; 0 disables indexing
+ * @param indexingThresholdKb the appendable segment is flushed to a plain segment at this size, and the optimizer builds the HNSW graphs of plain segments; 0 disables indexing (and flushing)
  * @param flushIntervalSec how often the shard's store is flushed to disk when it has new writes
  */
 public record OptimizersConfig(

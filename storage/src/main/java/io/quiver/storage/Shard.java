@@ -8,6 +8,7 @@ import io.quiver.storage.payloadindex.Estimate;
 import io.quiver.storage.payloadindex.FieldIndexSchema;
 import io.quiver.storage.payloadindex.PayloadIndexes;
 import io.quiver.storage.payloadindex.SearchPlan;
+import io.quiver.storage.segment.SegmentsInfo;
 import io.quiver.storage.segment.ShardSegments;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -613,6 +614,16 @@ public final class Shard implements AutoCloseable {
     try {
       var s = segments.info();
       return new ShardInfo(segments.liveCount(), s.segments(), s.indexedVectors(), s.optimizing());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** What the segments hold: plain segments waiting to be indexed, the in-heap backlog (see {@link SegmentsInfo}). */
+  public SegmentsInfo segmentsInfo() {
+    lock.readLock().lock();
+    try {
+      return segments.info();
     } finally {
       lock.readLock().unlock();
     }

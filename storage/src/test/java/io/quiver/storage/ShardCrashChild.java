@@ -8,50 +8,84 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The child process of {@link ShardCrashTest}: opens (or creates) a shard with tiny segment
- * thresholds, so the optimizer seals, merges and vacuums all the time, and applies the seeded
- * operation stream from the entry after its applied index on, printing {@code applied N indexed M}
- * after each apply (an acknowledgement, and how many vectors sealed segments hold), until it is killed.
+ * The child process of {@link ShardCrashTest}: opens (or creates) a shard and applies the seeded
+ * operation stream from the entry after its applied index on, printing
+ * {@code applied N indexed M plain P} after each apply (an acknowledgement, how many vectors
+ * indexed segments hold, and how many plain segments wait for the optimizer), until it is killed.
+ * Two modes:
  *
- * <p>Usage: {@code ShardCrashChild DIR SEED}
+ * <ul>
+ *   <li>{@code swaps}: 300 ids, tiny segment thresholds, so the flusher and the optimizer flush,
+ *       index, merge and vacuum all the time;
+ *   <li>{@code backlog}: 20,000 ids in large batches and a slower graph build, so ingest outruns
+ *       indexing and the flusher keeps swapping full appendable segments for plain ones while the
+ *       optimizer builds.
+ * </ul>
+ *
+ * <p>Usage: {@code ShardCrashChild DIR SEED [swaps|backlog]}
  */
 public final class ShardCrashChild {
 
-  static final int IDS = 300;
+  enum Mode {
+    SWAPS(300, 20, 4),
+    BACKLOG(20_000, 200, 8);
+
+    final int ids;
+    final int maxBatch;
+    /** One operation in this many is a delete. */
+    final int deleteOneIn;
+
+    Mode(int ids, int maxBatch, int deleteOneIn) {
+      this.ids = ids;
+      this.maxBatch = maxBatch;
+      this.deleteOneIn = deleteOneIn;
+    }
+
+    ShardConfig config() {
+      ShardConfig tiny = SegmentedShardModelTest.tinySegments(Distance.EUCLID);
+      if (this == SWAPS) {
+        return tiny;
+      }
+      return new ShardConfig(tiny.vectors(), new HnswConfig(16, 200, 0, false),
+          new OptimizersConfig(0.2, 1000, 2, null, 16, 0));
+    }
+  }
 
   private ShardCrashChild() {}
 
   public static void main(String[] args) {
     Path dir = Path.of(args[0]);
     long seed = Long.parseLong(args[1]);
-    Shard shard = Shard.openOrCreate(dir, SegmentedShardModelTest.tinySegments(Distance.EUCLID));
+    Mode mode = args.length > 2 ? Mode.valueOf(args[2].toUpperCase(java.util.Locale.ROOT)) : Mode.SWAPS;
+    Shard shard = Shard.openOrCreate(dir, mode.config());
     for (long index = shard.appliedIndex() + 1; ; index++) {
-      Op op = op(seed, index);
+      Op op = op(mode, seed, index);
       if (op.deletes() != null) {
         shard.delete(op.deletes(), index);
       } else {
         shard.upsert(op.upserts(), index);
       }
-      System.out.println("applied " + index + " indexed " + shard.info().indexedVectors());
+      var info = shard.segmentsInfo();
+      System.out.println("applied " + index + " indexed " + info.indexedVectors() + " plain " + info.plainSegments());
       System.out.flush();
     }
   }
 
-  /** The operation of log entry {@code index}: a function of (seed, index) only, so a model can replay it. */
+  /** The operation of log entry {@code index}: a function of (mode, seed, index) only, so a model can replay it. */
   record Op(List<Point> upserts, List<PointId> deletes) {}
 
-  static Op op(long seed, long index) {
+  static Op op(Mode mode, long seed, long index) {
     Random random = new Random(seed * 1_000_003L + index);
-    if (random.nextInt(4) == 0) {
+    if (random.nextInt(mode.deleteOneIn) == 0) {
       List<PointId> ids = new ArrayList<>();
       for (int i = 1 + random.nextInt(20); i > 0; i--) {
-        ids.add(PointId.of(random.nextInt(IDS)));
+        ids.add(PointId.of(random.nextInt(mode.ids)));
       }
       return new Op(null, ids);
     }
     List<Point> points = new ArrayList<>();
-    for (int i = 1 + random.nextInt(20); i > 0; i--) {
-      points.add(new Point(PointId.of(random.nextInt(IDS)), Map.of(
+    for (int i = 1 + random.nextInt(mode.maxBatch); i > 0; i--) {
+      points.add(new Point(PointId.of(random.nextInt(mode.ids)), Map.of(
           "a", SegmentedShardModelTest.randomVector(random, 4), "b", SegmentedShardModelTest.randomVector(random, 2)),
           Payload.EMPTY));
     }

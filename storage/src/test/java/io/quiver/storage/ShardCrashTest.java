@@ -20,11 +20,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Goal: a shard whose process is killed with SIGKILL at random moments — while its optimizer is
- * sealing, merging and vacuuming (tiny thresholds keep it swapping all the time) — reopens equal to
- * the model up to its applied index, and never behind an acknowledged apply. Oracle: the child's
- * seeded operation stream ({@link ShardCrashChild#op}) replayed into a TreeMap up to the reopened
- * shard's applied index; compared: count, every point's vectors, exact search.
+ * Goal: a shard whose process is killed with SIGKILL at random moments — while its flusher and
+ * optimizer are flushing, indexing, merging and vacuuming (tiny thresholds keep them swapping all
+ * the time), or while ingest outruns indexing and full appendable segments are being flushed to
+ * plain segments — reopens equal to the model up to its applied index, and never behind an
+ * acknowledged apply. Oracle: the child's seeded operation stream ({@link ShardCrashChild#op})
+ * replayed into a TreeMap up to the reopened shard's applied index; compared: count, every point's
+ * vectors, exact search.
  */
 @Timeout(120)
 class ShardCrashTest {
@@ -33,19 +35,33 @@ class ShardCrashTest {
 
   @Test
   void killedDuringOptimizerSwapsReopensEqualToTheModel() throws Exception {
+    killAndCompare(ShardCrashChild.Mode.SWAPS, 4);
+  }
+
+  /**
+   * The flusher's swap (a full appendable segment -&gt; a plain segment) while the optimizer is busy
+   * building: each kill comes 0-300 ms after the child reported a plain segment waiting.
+   */
+  @Test
+  void killedWhileIngestOutrunsIndexingReopensEqualToTheModel() throws Exception {
+    killAndCompare(ShardCrashChild.Mode.BACKLOG, 3);
+  }
+
+  private void killAndCompare(ShardCrashChild.Mode mode, int rounds) throws Exception {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
     Path shardDir = dir.resolve("s");
-    for (int round = 0; round < 4; round++) {
-      String at = "seed " + seed + " round " + round;
-      long acknowledged = runAndKill(shardDir, seed, 100 + random.nextInt(700));
+    for (int round = 0; round < rounds; round++) {
+      String at = mode + " seed " + seed + " round " + round;
+      long acknowledged = runAndKill(shardDir, mode, seed,
+          mode == ShardCrashChild.Mode.SWAPS ? 100 + random.nextInt(700) : random.nextInt(300));
       try (Shard shard = Shard.open(shardDir)) {
         long applied = shard.appliedIndex();
         assertTrue(applied >= acknowledged, at + ": applied " + applied + " < acknowledged " + acknowledged);
-        TreeMap<PointId, Map<String, float[]>> model = model(seed, applied);
+        TreeMap<PointId, Map<String, float[]>> model = model(mode, seed, applied);
         assertEquals(model.size(), shard.count(), at);
         List<PointId> all = new ArrayList<>();
-        for (int i = 0; i < ShardCrashChild.IDS; i++) {
+        for (int i = 0; i < mode.ids; i++) {
           all.add(PointId.of(i));
         }
         List<PointRecord> records = shard.retrieve(all, false, true);
@@ -68,13 +84,16 @@ class ShardCrashTest {
   }
 
   /**
-   * Starts the child, lets it run {@code millis} after its optimizer first sealed a segment (so the
-   * kill lands among swaps), kills it; returns its last acknowledged index.
+   * Starts the child, lets it run {@code millis} after its optimizer first indexed a segment (mode
+   * swaps: the kill lands among swaps) or after it first reported a plain segment waiting (mode
+   * backlog: the kill lands among flushes while the optimizer builds), kills it; returns its last
+   * acknowledged index.
    */
-  private static long runAndKill(Path shardDir, long seed, long millis) throws Exception {
+  private static long runAndKill(Path shardDir, ShardCrashChild.Mode mode, long seed, long millis) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process child = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), ShardCrashChild.class.getName(), shardDir.toString(), Long.toString(seed))
+        "-cp", System.getProperty("java.class.path"), ShardCrashChild.class.getName(), shardDir.toString(), Long.toString(seed),
+        mode.name())
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
     AtomicLong acknowledged = new AtomicLong(-1);
@@ -86,8 +105,10 @@ class ShardCrashTest {
           if (line.startsWith("applied ")) {
             String[] words = line.split(" ");
             acknowledged.set(Long.parseLong(words[1]));
-            if (Long.parseLong(words[3]) == 0) {
-              continue; // kill only once the optimizer has sealed something: swaps are under way
+            long indexed = Long.parseLong(words[3]);
+            long plain = Long.parseLong(words[5]);
+            if (mode == ShardCrashChild.Mode.SWAPS ? indexed == 0 : plain == 0) {
+              continue; // kill only once swaps are under way (swaps) / plain segments wait (backlog)
             }
             synchronized (started) {
               sealed.set(true);
@@ -106,7 +127,8 @@ class ShardCrashTest {
           started.wait(100);
         }
       }
-      assertTrue(sealed.get(), "the child never sealed a segment (exit " + (child.isAlive() ? "alive" : child.exitValue()) + ")");
+      assertTrue(sealed.get(), "the child never " + (mode == ShardCrashChild.Mode.SWAPS ? "indexed" : "flushed")
+          + " a segment (exit " + (child.isAlive() ? "alive" : child.exitValue()) + ")");
       Thread.sleep(millis);
     } finally {
       child.destroyForcibly(); // SIGKILL to the child's pid
@@ -116,10 +138,10 @@ class ShardCrashTest {
     return acknowledged.get();
   }
 
-  private static TreeMap<PointId, Map<String, float[]>> model(long seed, long upTo) {
+  private static TreeMap<PointId, Map<String, float[]>> model(ShardCrashChild.Mode mode, long seed, long upTo) {
     TreeMap<PointId, Map<String, float[]>> model = new TreeMap<>();
-    for (long index = 1; index <= upTo; index++) {
-      ShardCrashChild.Op op = ShardCrashChild.op(seed, index);
+    for (long index = 0; index <= upTo; index++) { // a new shard's applied index is -1: the child applies entry 0 first
+      ShardCrashChild.Op op = ShardCrashChild.op(mode, seed, index);
       if (op.deletes() != null) {
         op.deletes().forEach(model::remove);
       } else {

@@ -18,8 +18,8 @@ import java.util.Map;
  * RocksDB, which is how they survive a restart: at open the appendable segment is rebuilt from
  * the stored points that no sealed segment holds.
  *
- * <p>Once {@link #freeze() frozen} (the optimizer is sealing it) nothing is appended any more:
- * its arrays never change again and the optimizer reads them without the shard's lock.
+ * <p>Once {@link #freeze() frozen} (the flusher is writing it out) nothing is appended any more:
+ * its arrays never change again and the flusher reads them without the shard's lock.
  * Appends run under the shard's write lock; reads under its read lock.
  */
 public final class AppendableSegment extends Segment {

@@ -20,13 +20,17 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An immutable segment: ids and versions on the heap (read from {@code NAME.ids}), one HNSW
- * index per vector name read in place from its mapped {@code NAME.V.hnsw} file, and a deleted
- * bitmap. The deleted bitmap is not a file: it is derived at open (an ord is live when the shard's
- * RocksDB holds that id at that version) and kept in memory.
+ * An immutable segment: ids and versions on the heap (read from {@code NAME.ids}), per vector name
+ * either an HNSW index read in place from its mapped {@code NAME.V.hnsw} file (an <em>indexed</em>
+ * segment) or only the vectors, mapped from {@code NAME.V.plain} and scanned exactly (a
+ * <em>plain</em> segment: what the flusher writes when the appendable segment fills up, until the
+ * optimizer indexes it), and a deleted bitmap. The deleted bitmap is not a file: it is derived at
+ * open (an ord is live when the shard's RocksDB holds that id at that version) and kept in memory.
  *
- * <p>{@code on_disk: false} vectors are copied from the mapping to the heap at open; {@code
- * hnsw_config.on_disk: false} graphs are read through once at open so their pages are resident.
+ * <p>{@code on_disk: false} vectors of an indexed segment are copied from the mapping to the heap
+ * at open; {@code hnsw_config.on_disk: false} graphs are read through once at open so their pages
+ * are resident. A plain segment's vectors stay mapped whatever {@code on_disk} says: it is a short-lived
+ * stage on the way to an indexed segment, and keeping it off the heap is its point.
  */
 public final class SealedSegment extends Segment {
 
@@ -36,42 +40,57 @@ public final class SealedSegment extends Segment {
   private final long[] versions;
   private final OrdBitSet deleted;
   private final AtomicInteger deletedCount = new AtomicInteger();
-  private final Map<String, HnswIndex> mapped;
-  private final Map<String, HnswIndex> searched;
+  private final List<AutoCloseable> mappings;
+  private final Map<String, FloatVectors> vectors;
+  private final Map<String, HnswIndex> graphs;
 
-  private SealedSegment(String name, ShardConfig config, SegmentFiles.Ids ids, Map<String, HnswIndex> mapped,
-      Map<String, HnswIndex> searched) {
+  private SealedSegment(String name, ShardConfig config, SegmentFiles.Ids ids, List<AutoCloseable> mappings,
+      Map<String, FloatVectors> vectors, Map<String, HnswIndex> graphs) {
     this.name = name;
     this.config = config;
     this.ids = ids.ids();
     this.versions = ids.versions();
     this.deleted = new OrdBitSet(this.ids.length);
-    this.mapped = mapped;
-    this.searched = searched;
+    this.mappings = mappings;
+    this.vectors = vectors;
+    this.graphs = graphs;
   }
 
   /** Opens segment {@code name} from {@code dir}: maps its files and verifies their checksums. */
   static SealedSegment open(Path dir, String name, ShardConfig config) throws IOException {
     SegmentFiles.Ids ids = SegmentFiles.readIds(SegmentFiles.idsFile(dir, name));
-    Map<String, HnswIndex> mapped = new HashMap<>();
-    Map<String, HnswIndex> searched = new HashMap<>();
+    boolean plain = SegmentFiles.isPlain(name);
+    List<AutoCloseable> mappings = new ArrayList<>();
+    Map<String, FloatVectors> vectors = new HashMap<>();
+    Map<String, HnswIndex> graphs = new HashMap<>();
     try {
       int i = 0;
       for (Map.Entry<String, VectorParams> e : config.vectors().vectors().entrySet()) {
-        HnswIndex index = HnswIndex.open(SegmentFiles.hnswFile(dir, name, i++));
-        mapped.put(e.getKey(), index);
-        if (index.vectors().size() != ids.ids().length || index.vectors().dimension() != e.getValue().size()) {
-          throw new IOException(dir + "/" + name + ": vector " + e.getKey() + " has " + index.vectors().size() + " x "
-              + index.vectors().dimension() + ", expected " + ids.ids().length + " x " + e.getValue().size());
+        FloatVectors mappedVectors;
+        if (plain) {
+          PlainVectorsFile.Mapped m = PlainVectorsFile.open(SegmentFiles.plainFile(dir, name, i++));
+          mappings.add(m);
+          mappedVectors = m.vectors();
+          vectors.put(e.getKey(), mappedVectors);
+        } else {
+          HnswIndex index = HnswIndex.open(SegmentFiles.hnswFile(dir, name, i++));
+          mappings.add(index);
+          mappedVectors = index.vectors();
+          HnswIndex searched = e.getValue().onDisk() ? index : HnswIndex.of(index.graph(), onHeap(index.vectors()));
+          graphs.put(e.getKey(), searched);
+          vectors.put(e.getKey(), searched.vectors());
+          if (!config.hnswOf(e.getKey()).onDisk()) {
+            touch(index.graph());
+          }
         }
-        searched.put(e.getKey(), e.getValue().onDisk() ? index : HnswIndex.of(index.graph(), onHeap(index.vectors())));
-        if (!config.hnswOf(e.getKey()).onDisk()) {
-          touch(index.graph());
+        if (mappedVectors.size() != ids.ids().length || mappedVectors.dimension() != e.getValue().size()) {
+          throw new IOException(dir + "/" + name + ": vector " + e.getKey() + " has " + mappedVectors.size() + " x "
+              + mappedVectors.dimension() + ", expected " + ids.ids().length + " x " + e.getValue().size());
         }
       }
-      return new SealedSegment(name, config, ids, mapped, searched);
+      return new SealedSegment(name, config, ids, mappings, vectors, graphs);
     } catch (IOException | RuntimeException e) {
-      closeAll(mapped.values());
+      closeAll(mappings);
       throw e;
     }
   }
@@ -136,12 +155,13 @@ public final class SealedSegment extends Segment {
 
   @Override
   public FloatVectors vectors(String vectorName) {
-    return searched.get(vectorName).vectors();
+    return vectors.get(vectorName);
   }
 
+  /** True for an indexed segment (HNSW graphs), false for a plain one (exact scans only). */
   @Override
   public boolean isIndexed() {
-    return true;
+    return !graphs.isEmpty();
   }
 
   @Override
@@ -151,7 +171,7 @@ public final class SealedSegment extends Segment {
 
   @Override
   TopHits graphSearch(String vectorName, float[] query, int k, int ef, OrdFilter accept) {
-    return searched.get(vectorName).search(query, k, ef, accept);
+    return graphs.get(vectorName).search(query, k, ef, accept);
   }
 
   @Override
@@ -173,15 +193,15 @@ public final class SealedSegment extends Segment {
 
   /** Unmaps the files. Searching afterwards throws IllegalStateException. */
   void close() {
-    closeAll(mapped.values());
+    closeAll(mappings);
   }
 
-  private static void closeAll(Iterable<HnswIndex> indexes) {
+  private static void closeAll(Iterable<AutoCloseable> mappings) {
     List<Exception> failures = new ArrayList<>();
-    for (HnswIndex index : indexes) {
+    for (AutoCloseable mapping : mappings) {
       try {
-        index.close();
-      } catch (IOException | RuntimeException e) {
+        mapping.close();
+      } catch (Exception e) {
         failures.add(e);
       }
     }
@@ -192,6 +212,6 @@ public final class SealedSegment extends Segment {
 
   @Override
   public String toString() {
-    return "sealed[" + name + ", " + liveCount() + "/" + size() + "]";
+    return (isIndexed() ? "sealed[" : "plain[") + name + ", " + liveCount() + "/" + size() + "]";
   }
 }

@@ -1,5 +1,6 @@
 package io.quiver.storage.segment;
 
+import io.quiver.index.hnsw.BuildCancelledException;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.index.hnsw.HnswParams;
 import io.quiver.index.scorer.FloatVectors;
@@ -25,8 +26,9 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * Writes a new sealed segment from points of existing segments (sealing, merging, vacuuming):
+ * Writes a new sealed segment from points of existing segments.
  *
+ * <p>An <em>indexed</em> segment (sealing plain segments, merging, vacuuming):
  * <ol>
  *   <li>per vector name, the chosen vectors are copied into a temporary raw file
  *       ({@code NAME.V.vec}), mapped, and the HNSW graph is built over the mapping (so the vectors
@@ -34,8 +36,14 @@ import java.util.function.BooleanSupplier;
  *   <li>graph and vectors are written in HnswFormat (fsynced), the temporary file removed;
  *   <li>the ids and versions are written (fsynced), then the directory is fsynced.
  * </ol>
- * The new files are named by the manifest only after all of this; until then a crash leaves
- * files that the next open removes.
+ * A <em>plain</em> segment (flushing a full appendable segment): per vector name the vectors are
+ * written to {@code NAME.V.plain} (fsynced), then ids and directory as above — no graph, so it
+ * takes about as long as writing the bytes.
+ *
+ * <p>The new files are named by the manifest only after all of this; until then a crash leaves
+ * files that the next open removes. A cancelled build (the shard is closing) removes its files,
+ * temporary ones included, and returns null: the graph build asks the cancellation before every
+ * node it inserts.
  */
 final class SegmentBuilder {
 
@@ -50,19 +58,38 @@ final class SegmentBuilder {
   }
 
   /**
-   * Builds segment {@code name} holding the points at {@code origins}, in that order, and opens
-   * it. {@code cancelled} is checked between steps; a cancelled build removes its files and
-   * returns null.
+   * Builds indexed segment {@code name} holding the points at {@code origins}, in that order, and
+   * opens it; null (files removed) when {@code cancelled} said true.
    */
   SealedSegment build(String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+    return write(name, origins, cancelled, false);
+  }
+
+  /**
+   * Writes plain segment {@code name} (vectors only) holding the points at {@code origins}, in that
+   * order, and opens it; null (files removed) when {@code cancelled} said true.
+   */
+  SealedSegment buildPlain(String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+    return write(name, origins, cancelled, true);
+  }
+
+  private SealedSegment write(String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled, boolean plain)
+      throws IOException {
+    if (SegmentFiles.isPlain(name) != plain) {
+      throw new IllegalArgumentException("segment name " + name + " does not say " + (plain ? "plain" : "indexed"));
+    }
     try {
       int number = 0;
       for (Map.Entry<String, VectorParams> e : config.vectors().vectors().entrySet()) {
-        if (cancelled.getAsBoolean()) {
+        boolean done = !cancelled.getAsBoolean() && (plain
+            ? PlainVectorsFile.write(SegmentFiles.plainFile(dir, name, number), e.getKey(), e.getValue().size(),
+                e.getValue().distance(), origins, cancelled)
+            : buildIndex(name, number, e.getKey(), e.getValue(), origins, cancelled));
+        if (!done) {
           deleteFiles(name);
           return null;
         }
-        buildIndex(name, number++, e.getKey(), e.getValue(), origins);
+        number++;
       }
       PointId[] ids = new PointId[origins.size()];
       long[] versions = new long[origins.size()];
@@ -74,22 +101,30 @@ final class SegmentBuilder {
       SegmentFiles.writeIds(SegmentFiles.idsFile(dir, name), ids, versions, ids.length);
       SegmentFiles.syncDirectory(dir);
       return SealedSegment.open(dir, name, config);
+    } catch (BuildCancelledException e) {
+      deleteFiles(name);
+      return null;
     } catch (IOException | RuntimeException e) {
       deleteFiles(name);
       throw e;
     }
   }
 
-  private void buildIndex(String name, int number, String vectorName, VectorParams params,
-      List<SealedSegment.Origin> origins) throws IOException {
+  /** Builds and writes the graph of one vector name; false when cancelled. */
+  private boolean buildIndex(String name, int number, String vectorName, VectorParams params,
+      List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
     Path raw = dir.resolve(name + "." + number + ".vec");
     writeRaw(raw, vectorName, params.size(), origins);
     try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ)) {
+      if (cancelled.getAsBoolean()) {
+        return false;
+      }
       MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
       FloatVectors vectors = new SegmentFloatVectors(mapped, 0, origins.size(), params.size(), params.distance());
       HnswConfig hnsw = config.hnswOf(vectorName);
-      HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads));
+      HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), cancelled);
       index.write(SegmentFiles.hnswFile(dir, name, number));
+      return true;
     } finally {
       Files.deleteIfExists(raw);
     }

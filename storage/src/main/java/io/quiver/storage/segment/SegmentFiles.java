@@ -28,7 +28,9 @@ import java.util.zip.CheckedOutputStream;
  *                        ord the id's bytes (PointId.toBytes: 9 or 17 bytes) and the version (long);
  *                        CRC32C (long).
  *   NAME.V.hnsw          graph and vectors of the configured vector number V (config order), in
- *                        the index module's HnswFormat.
+ *                        the index module's HnswFormat (an indexed segment).
+ *   NAME.V.plain         the vectors of number V of a plain (unindexed) segment, in PlainVectorsFile's
+ *                        format. A plain segment's name starts with "p", an indexed one's with "s".
  * </pre>
  *
  * Every file is fsynced before the manifest that names it is written; a file the manifest does not
@@ -51,12 +53,26 @@ final class SegmentFiles {
     return dir.resolve(name + "." + vectorNumber + ".hnsw");
   }
 
+  static Path plainFile(Path dir, String name, int vectorNumber) {
+    return dir.resolve(name + "." + vectorNumber + ".plain");
+  }
+
+  /** A new segment name: "p" (plain) or "s" (indexed) and 16 random hex digits. */
+  static String newName(boolean plain) {
+    return (plain ? "p" : "s") + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+  }
+
+  /** True when segment {@code name} is plain: vectors without graphs, scanned exactly. */
+  static boolean isPlain(String name) {
+    return name.startsWith("p");
+  }
+
   /** Every file of segment {@code name} for {@code vectorCount} vectors. */
   static List<Path> filesOf(Path dir, String name, int vectorCount) {
     List<Path> files = new ArrayList<>();
     files.add(idsFile(dir, name));
     for (int i = 0; i < vectorCount; i++) {
-      files.add(hnswFile(dir, name, i));
+      files.add(isPlain(name) ? plainFile(dir, name, i) : hnswFile(dir, name, i));
     }
     return files;
   }

@@ -4,9 +4,7 @@ import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.ShardConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,12 +13,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The background optimizer of one shard: one thread (plus the HNSW builder's threads while a
- * graph is built), never the Raft apply thread. Each round it does the first job that applies:
+ * graph is built), never the Raft apply thread. The {@link SegmentFlusher} turns full appendable
+ * segments into plain sealed segments on its own thread; each round the optimizer does the first
+ * job that applies:
  *
  * <ol>
- *   <li>seal a frozen appendable segment: build its HNSW graphs into a sealed segment;
- *   <li>freeze the appendable segment once it holds {@code indexing_threshold} KB of vectors
- *       (0 disables indexing);
+ *   <li>index: build the HNSW graphs of the plain segments, oldest first, as many as fit in
+ *       {@code max_segment_size} KB (at least one), into one indexed segment (so a backlog of plain
+ *       segments left by a fast ingest is indexed in few large builds, not one build per flush);
  *   <li>vacuum: rebuild a sealed segment whose deleted fraction exceeds {@code deleted_threshold}
  *       and that has at least {@code vacuum_min_vector_number} deleted points;
  *   <li>merge: while there are more sealed segments than {@link OptimizersConfig#segmentTarget()},
@@ -34,11 +34,13 @@ final class SegmentOptimizer {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentOptimizer.class);
   /**
-   * How long closing the shard waits for a job in progress. A graph build is not interruptible, and
-   * the shard is closed on the Raft apply thread (snapshot install, config change), so it does not
-   * wait for a long build: an abandoned job fails on its unmapped sources or finds the shard closed
-   * at its swap (checked under the files lock, which close takes too), so it never writes the
-   * manifest after close; files it leaves are unlisted and removed at the next open.
+   * How long closing the shard waits for a job in progress at most. A job is cancelled when the
+   * shard closes (the graph build asks before every node it inserts; the other steps between
+   * steps) and removes its files, so closing normally waits for one node insertion per builder
+   * thread, or for the write of a finished graph. Should a job still run after this (a very slow
+   * disk), it is abandoned: it fails on its unmapped sources or finds the shard closed at its swap
+   * (checked under the files lock, which close takes too), so it never writes the manifest after
+   * close; files it leaves are unlisted and removed at the next open.
    */
   private static final long STOP_WAIT_MS = 10_000;
 
@@ -54,11 +56,11 @@ final class SegmentOptimizer {
   private volatile boolean stopped;
   private Thread thread;
 
-  SegmentOptimizer(ShardSegments segments, ShardConfig config, Runnable flush) {
+  SegmentOptimizer(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flush) {
     this.segments = segments;
     this.config = config;
     this.flush = flush;
-    this.builder = new SegmentBuilder(segments.dir(), config, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    this.builder = builder;
   }
 
   void start() {
@@ -148,13 +150,9 @@ final class SegmentOptimizer {
   /** The first job that applies to {@code set}, or null. */
   private Job nextJob(SegmentSet set) {
     OptimizersConfig o = config.optimizers();
-    List<AppendableSegment> frozen = set.frozen();
-    if (!frozen.isEmpty()) {
-      Segment source = frozen.getFirst();
-      return () -> rebuild(List.of(source), "seal");
-    }
-    if (o.indexingThresholdKb() > 0 && set.active().sizeKb() >= o.indexingThresholdKb()) {
-      return segments::freezeActive;
+    List<Segment> plain = indexCandidates(set.sealed(), o);
+    if (plain != null) {
+      return () -> rebuild(plain, "index");
     }
     for (SealedSegment s : set.sealed()) {
       if (s.deletedCount() >= Math.max(1, o.vacuumMinVectorNumber())
@@ -169,8 +167,26 @@ final class SegmentOptimizer {
     return null;
   }
 
-  /** The smallest sealed segments whose merge brings the count towards the target, or null. */
-  private static List<Segment> mergeCandidates(List<SealedSegment> sealed, OptimizersConfig o) {
+  /** The oldest plain segments that fit in {@code max_segment_size} together (at least one), or null. */
+  private static List<Segment> indexCandidates(List<SealedSegment> sealed, OptimizersConfig o) {
+    List<Segment> chosen = new ArrayList<>();
+    long kb = 0;
+    for (SealedSegment s : sealed) {
+      if (s.isIndexed()) {
+        continue;
+      }
+      if (!chosen.isEmpty() && kb + s.liveKb() > o.maxSegmentSizeKbOrDefault()) {
+        break;
+      }
+      chosen.add(s);
+      kb += s.liveKb();
+    }
+    return chosen.isEmpty() ? null : chosen;
+  }
+
+  /** The smallest indexed segments whose merge brings the count towards the target, or null. */
+  private static List<Segment> mergeCandidates(List<SealedSegment> all, OptimizersConfig o) {
+    List<SealedSegment> sealed = all.stream().filter(SealedSegment::isIndexed).toList();
     int excess = sealed.size() - o.segmentTarget();
     if (excess <= 0) {
       return null;
@@ -198,23 +214,12 @@ final class SegmentOptimizer {
     }
     SealedSegment result = null;
     if (!origins.isEmpty()) {
-      String name = "s" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-      result = builder.build(name, origins, () -> stopped || segments.isClosed());
+      result = builder.build(SegmentFiles.newName(false), origins, () -> stopped || segments.isClosed());
       if (result == null) {
-        return;
+        return; // cancelled: the shard is closing, the files are gone
       }
     }
-    boolean swapped;
-    try {
-      swapped = segments.swap(sources, result, origins);
-    } catch (Exception e) {
-      if (result != null) {
-        result.close();
-      }
-      throw e;
-    }
-    if (!swapped && result != null) {
-      result.close();
+    if (!segments.swap(sources, result, origins)) {
       return;
     }
     LOG.info("{}: {} of {} -> {} in {} ms", segments, why, sources, result,

@@ -27,13 +27,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The vector side of a shard: its {@link SegmentSet}, the id tracker (point id -&gt; the segment
- * and ord of its one live copy) and the {@link SegmentOptimizer} that reshapes the set in the
- * background.
+ * and ord of its one live copy), the {@link SegmentFlusher} that turns full appendable segments
+ * into plain ones and the {@link SegmentOptimizer} that indexes, vacuums and merges them, both in
+ * the background.
  *
  * <p>Locking: the owner ({@code Shard}) holds its read-write lock around every call: the write
  * lock for {@link #put} / {@link #remove} (the Raft apply thread), the read lock for reads. The
- * optimizer builds new segments without any lock and takes the write lock only to publish a new
- * set ({@link #swap}). Sealed files are changed under {@code filesLock}, which checkpoints take too.
+ * flusher and the optimizer build new segments without any lock and take the write lock only to
+ * publish a new set ({@link #swap}, {@link #freezeActive}). Sealed files are changed under {@code filesLock}, which checkpoints take too.
  * Lock order: {@code filesLock} before the shard's lock; never take {@code filesLock} while holding
  * the shard's lock (a swap holds it while waiting for the write lock).
  *
@@ -65,6 +66,7 @@ public final class ShardSegments implements AutoCloseable {
   private volatile SegmentSet set;
   private volatile boolean closed;
   private SegmentOptimizer optimizer;
+  private SegmentFlusher flusher;
 
   private ShardSegments(Path dir, ShardConfig config, ReadWriteLock lock) {
     this.dir = dir;
@@ -76,8 +78,8 @@ public final class ShardSegments implements AutoCloseable {
    * Opens the segments in {@code dir} (created if absent): removes files the manifest does not
    * name, maps the sealed segments, and matches them against {@code stored}: a sealed ord is
    * live when the store holds its id at its version; a stored point no sealed segment holds goes
-   * into the appendable segment. Then starts the optimizer ({@code flush} is called by it every
-   * flush interval).
+   * into the appendable segment. Then starts the flusher and the optimizer ({@code flush} is called
+   * by the optimizer every flush interval).
    */
   public static ShardSegments open(Path dir, ShardConfig config, ReadWriteLock lock, StoredPoints stored,
       Runnable flush) {
@@ -101,8 +103,11 @@ public final class ShardSegments implements AutoCloseable {
       segments.closeSegments();
       throw new StorageException("cannot open the segments in " + dir, e);
     }
-    segments.optimizer = new SegmentOptimizer(segments, config, flush);
+    SegmentBuilder builder = new SegmentBuilder(dir, config, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    segments.optimizer = new SegmentOptimizer(segments, config, builder, flush);
+    segments.flusher = new SegmentFlusher(segments, config, builder, segments.optimizer::wake);
     segments.optimizer.start();
+    segments.flusher.start();
     return segments;
   }
 
@@ -164,9 +169,13 @@ public final class ShardSegments implements AutoCloseable {
   /** Inserts or replaces a point (vectors prepared); an older copy is marked deleted. */
   public void put(PointId id, long version, Map<String, float[]> preparedVectors) {
     remove(id);
-    AppendableSegment active = set.active();
+    SegmentSet s = set;
+    AppendableSegment active = s.active();
     tracker.put(id, new Location(active, active.append(id, version, preparedVectors)));
     optimizer.wake();
+    if (flusher.isDue(s)) {
+      flusher.wake();
+    }
   }
 
   /** Deletes a point; returns true when it existed. */
@@ -325,14 +334,27 @@ public final class ShardSegments implements AutoCloseable {
     return hits;
   }
 
-  /** Segment count, indexed vectors, and whether the optimizer has work pending. */
+  /**
+   * Segment count, indexed vectors (live vectors of segments with HNSW graphs: plain segments
+   * waiting for the optimizer do not count), and whether the flusher or the optimizer has work
+   * pending.
+   */
   public SegmentsInfo info() {
     SegmentSet s = set;
     long indexed = 0;
+    int plain = 0;
     for (SealedSegment sealed : s.sealed()) {
-      indexed += (long) sealed.liveCount() * config.vectors().vectors().size();
+      if (sealed.isIndexed()) {
+        indexed += (long) sealed.liveCount() * config.vectors().vectors().size();
+      } else {
+        plain++;
+      }
     }
-    return new SegmentsInfo(s.all().size(), indexed, optimizer.hasWork());
+    long appendable = s.active().size();
+    for (AppendableSegment frozen : s.frozen()) {
+      appendable += frozen.size();
+    }
+    return new SegmentsInfo(s.all().size(), indexed, flusher.hasWork() || optimizer.hasWork(), plain, appendable);
   }
 
   /**
@@ -396,23 +418,35 @@ public final class ShardSegments implements AutoCloseable {
    * Replaces {@code sources} by {@code result} (null: by nothing, all their points were deleted):
    * the manifest first (durably), then, under the write lock, the id tracker (an ord of the result
    * is live only if its origin still holds the point's live copy; writes during the build moved
-   * or deleted the others) and the published set; then the sources' files go.
-   * Returns false (and removes the result's files) when the shard closed meanwhile.
+   * or deleted the others) and the published set; then the sources' files go. Used by the
+   * flusher (a frozen appendable segment -&gt; a plain one) and the optimizer (plain -&gt; indexed,
+   * vacuum, merge); the two never swap the same sources.
+   *
+   * <p>Takes ownership of {@code result}: returns false, having unmapped it, when the shard closed
+   * meanwhile (its files are removed too unless the manifest already names them: then it is a
+   * valid segment for the next open).
    */
   boolean swap(List<Segment> sources, SealedSegment result, List<SealedSegment.Origin> origins) throws IOException {
     synchronized (filesLock) {
       if (closed) {
+        discard(result, true);
         return false;
       }
       List<String> names = new ArrayList<>();
       for (SealedSegment s : set.replace(sources, result).sealed()) {
         names.add(s.name());
       }
-      SegmentFiles.writeManifest(dir, names);
+      try {
+        SegmentFiles.writeManifest(dir, names);
+      } catch (IOException | RuntimeException e) {
+        discard(result, false); // unlisted files are removed at the next open
+        throw e;
+      }
       lock.writeLock().lock();
       try {
         if (closed) {
-          return false; // the manifest names the result: fine, it is a valid segment
+          discard(result, false); // the manifest names the result: fine, it is a valid segment
+          return false;
         }
         if (result != null) {
           for (int ord = 0; ord < origins.size(); ord++) {
@@ -443,6 +477,18 @@ public final class ShardSegments implements AutoCloseable {
     }
   }
 
+  private void discard(SealedSegment result, boolean deleteFiles) throws IOException {
+    if (result == null) {
+      return;
+    }
+    result.close();
+    if (deleteFiles) {
+      for (Path f : result.files(dir)) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
   /** A live-ords snapshot of {@code segment}, read without the lock (deletes may race: swap re-checks). */
   static List<SealedSegment.Origin> liveOrigins(Segment segment) {
     List<SealedSegment.Origin> out = new ArrayList<>(segment.liveCount());
@@ -454,10 +500,16 @@ public final class ShardSegments implements AutoCloseable {
     return out;
   }
 
-  /** Stops the optimizer (waiting for it) and unmaps every sealed segment. */
+  /**
+   * Stops the flusher and the optimizer (a job in progress is cancelled and removes its files;
+   * closing waits for that) and unmaps every sealed segment.
+   */
   @Override
   public void close() {
     closed = true;
+    if (flusher != null) {
+      flusher.stop();
+    }
     if (optimizer != null) {
       optimizer.stop();
     }
