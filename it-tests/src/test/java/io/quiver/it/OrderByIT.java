@@ -265,6 +265,16 @@ class OrderByIT {
     hits = api.call("POST", query, C + "/points/query", body, 200).result().get("points");
     assertEquals(expected("price", false, null, "red", 12), entries(hits), body);
     assertTrue(hits.get(0).get("payload").has("price") && !hits.get(0).get("payload").has("color"), body);
+    // as a prefetch: its points (the 6 highest entries of n; a point may hold two of them) are re-scored by the root
+    body = "{\"prefetch\":{\"query\":{\"order_by\":{\"key\":\"n\",\"direction\":\"desc\"}},\"limit\":6},"
+        + "\"query\":[1,0],\"limit\":10}";
+    hits = api.call("POST", query, C + "/points/query", body, 200).result().get("points");
+    Set<Object> want = new LinkedHashSet<>();
+    expected("n", true, null, null, 6).forEach(e -> want.add(e.id()));
+    Set<Object> got = new LinkedHashSet<>();
+    hits.forEach(h -> got.add(h.get("id").isNumber() ? (Object) h.get("id").asLong() : h.get("id").asText()));
+    assertEquals(new java.util.TreeSet<>(want.stream().map(String::valueOf).toList()),
+        new java.util.TreeSet<>(got.stream().map(String::valueOf).toList()), body);
   }
 
   @Test
