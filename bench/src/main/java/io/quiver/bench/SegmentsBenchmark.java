@@ -85,7 +85,7 @@ public final class SegmentsBenchmark {
       double ingestS = (System.nanoTime() - start) / 1e9;
       System.out.printf("ingest: %,d points in %.1f s = %,.0f points/s (dim %d)%n", points, ingestS, points / ingestS, dim);
       reportPeak("during ingest", peak, baseline);
-      System.out.printf("at the end of ingest: %s%n", shard.info());
+      System.out.printf("at the end of ingest: %s, %s%n", shard.info(), shard.segmentsInfo());
       long optimizedAt = awaitIdle(shard);
       double totalS = (optimizedAt - start) / 1e9;
       ShardInfo info = shard.info();

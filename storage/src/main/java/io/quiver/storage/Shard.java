@@ -113,6 +113,7 @@ public final class Shard implements AutoCloseable {
     for (Point p : points) {
       prepared.add(prepare(p.vectors()));
     }
+    segments.awaitFlushBacklog(); // a write stall of at most 1 s, only when the flusher fell behind
     lock.writeLock().lock();
     try (ShardStore.Batch batch = store.batch()) {
       for (int i = 0; i < points.size(); i++) {
@@ -160,6 +161,7 @@ public final class Shard implements AutoCloseable {
     }
     if (operation instanceof PointsOperation.UpdateVectors u) {
       validateVectors(u);
+      segments.awaitFlushBacklog();
     }
     lock.writeLock().lock();
     try (ShardStore.Batch batch = store.batch()) {

@@ -17,9 +17,11 @@ import org.slf4j.LoggerFactory;
  * graphs of plain segments later, on its own thread, however long that takes; ingest never waits
  * for it.
  *
- * <p>So the heap holds at most the appendable segment (one threshold plus what arrives while a
- * flush runs) and the one frozen segment being flushed; a flush writes one threshold's worth of
- * vectors sequentially and fsyncs it, much faster than ingest fills the next one. A flush of a
+ * <p>So the heap holds the appendable segment (one threshold plus what arrives while a flush runs)
+ * and the one frozen segment being flushed; a flush writes one threshold's worth of vectors
+ * sequentially and fsyncs it, much faster than ingest fills the next one. Should it fall behind
+ * anyway, writes stall (at most 1 s each) once the two hold 4 thresholds
+ * ({@link ShardSegments#awaitFlushBacklog}). A flush of a
  * segment whose points were all deleted swaps it for nothing. With {@code indexing_threshold} 0
  * (indexing disabled) nothing is flushed: the appendable segment keeps every point, as before.
  */

@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
 public final class ShardSegments implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ShardSegments.class);
+  /** Thresholds of vectors on the heap past which a write waits for the flusher ({@link #awaitFlushBacklog}). */
+  static final int BACKLOG_LIMIT_THRESHOLDS = 4;
+  /** The longest a write waits for the flusher; then it goes ahead regardless. */
+  static final long BACKLOG_WAIT_MS = 1_000;
 
   /** One stored point as the shard's store reports it at open; vectors are decoded on demand. */
   public interface StoredPoints {
@@ -62,6 +66,7 @@ public final class ShardSegments implements AutoCloseable {
   private final ShardConfig config;
   private final ReadWriteLock lock;
   private final Object filesLock = new Object();
+  private final Object flushedSignal = new Object();
   private final Map<PointId, Location> tracker = new HashMap<>();
   private volatile SegmentSet set;
   private volatile boolean closed;
@@ -105,7 +110,7 @@ public final class ShardSegments implements AutoCloseable {
     }
     SegmentBuilder builder = new SegmentBuilder(dir, config, Math.max(1, Runtime.getRuntime().availableProcessors()));
     segments.optimizer = new SegmentOptimizer(segments, config, builder, flush);
-    segments.flusher = new SegmentFlusher(segments, config, builder, segments.optimizer::wake);
+    segments.flusher = new SegmentFlusher(segments, config, builder, segments::flushed);
     segments.optimizer.start();
     segments.flusher.start();
     return segments;
@@ -175,6 +180,57 @@ public final class ShardSegments implements AutoCloseable {
     optimizer.wake();
     if (flusher.isDue(s)) {
       flusher.wake();
+    }
+  }
+
+  /**
+   * A write stall, as RocksDB's: when the appendable segments on the heap (the one taking writes
+   * and a frozen one being flushed) hold {@value #BACKLOG_LIMIT_THRESHOLDS} indexing thresholds or
+   * more — the flusher fell behind, e.g. a very slow disk — waits until a flush brings them below,
+   * at most {@value #BACKLOG_WAIT_MS} ms, then returns regardless (a write is never refused or
+   * held longer). Normally returns at once: a flush writes one threshold far faster than ingest
+   * fills the next. Call on the writing thread without holding the shard's lock (the flusher
+   * needs it to swap).
+   */
+  public void awaitFlushBacklog() {
+    long threshold = config.optimizers().indexingThresholdKb();
+    if (threshold <= 0 || backlogKb() < BACKLOG_LIMIT_THRESHOLDS * threshold) {
+      return;
+    }
+    flusher.wake();
+    long deadline = System.nanoTime() + BACKLOG_WAIT_MS * 1_000_000;
+    synchronized (flushedSignal) {
+      while (!closed && backlogKb() >= BACKLOG_LIMIT_THRESHOLDS * threshold) {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+          LOG.warn("{}: the flusher is behind ({} KB of vectors on the heap); writing on", this, backlogKb());
+          return;
+        }
+        try {
+          flushedSignal.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** Kilobytes of vectors held by the appendable segments (active and frozen). */
+  private long backlogKb() {
+    SegmentSet s = set;
+    long kb = s.active().sizeKb();
+    for (AppendableSegment frozen : s.frozen()) {
+      kb += frozen.sizeKb();
+    }
+    return kb;
+  }
+
+  /** The flusher swapped a plain segment in: the optimizer has work, a stalled write may go on. */
+  private void flushed() {
+    optimizer.wake();
+    synchronized (flushedSignal) {
+      flushedSignal.notifyAll();
     }
   }
 
@@ -507,6 +563,9 @@ public final class ShardSegments implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    synchronized (flushedSignal) {
+      flushedSignal.notifyAll();
+    }
     if (flusher != null) {
       flusher.stop();
     }

@@ -32,13 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
  * frozen one being flushed) stay near the indexing threshold instead of growing with the ingest:
  * full appendable segments are flushed to plain segments while the optimizer builds; meanwhile the
  * status is "optimizing" and indexed_vectors_count counts only points in indexed segments; in the
- * end every point is indexed, the plain segments are gone, and exact searches and counts equal the
+ * end every point but fewer than a threshold's worth (the appendable segment) is indexed, the
+ * plain segments are gone, and exact searches and counts equal the
  * model's at every step. Oracle: a TreeMap model (exact top 10 by brute force) and the
  * {@link SegmentsInfo} after every batch.
  *
- * <p>The bound asserted, a quarter of the points (15 thresholds), is loose on purpose — the flusher
- * shares 2 cores with the graph build and the test — but far below what the heap held before
- * plain segments (the whole ingest after the first seal).
+ * <p>Writes stall (at most 1 s each) once the heap holds 4 thresholds, so the backlog stays below
+ * 4 thresholds plus a batch unless a stall times out; the bound asserted, an eighth of the points
+ * (7.8 thresholds), leaves room for a few timeouts on a loaded machine and is still far below what
+ * the heap held before plain segments (the whole ingest after the first seal).
  */
 @Timeout(180)
 class IngestBacklogTest {
@@ -83,7 +85,7 @@ class IngestBacklogTest {
         }
       }
       assertTrue(sawPlainWhileIndexing, "ingest outran indexing: plain segments were flushed");
-      assertTrue(maxBacklog <= N / 4, "heap backlog " + maxBacklog + " points (threshold " + thresholdPoints + ")");
+      assertTrue(maxBacklog <= N / 8, "heap backlog " + maxBacklog + " points (threshold " + thresholdPoints + ")");
 
       long deadline = System.nanoTime() + 150_000_000_000L;
       while (shard.info().optimizing()) {
@@ -93,7 +95,9 @@ class IngestBacklogTest {
       ShardInfo info = shard.info();
       SegmentsInfo segments = shard.segmentsInfo();
       assertEquals(N, info.points());
-      assertEquals(N, info.indexedVectors(), "every point indexed in the end: " + segments);
+      // As Qdrant: fewer than a threshold's worth may stay unindexed in the appendable segment.
+      assertTrue(segments.appendablePoints() < thresholdPoints, segments.toString());
+      assertEquals(N - segments.appendablePoints(), info.indexedVectors(), "every other point indexed: " + segments);
       assertEquals(0, segments.plainSegments(), segments.toString());
       assertExactSearchEqualsModel(shard, model, random);
     }
