@@ -22,8 +22,10 @@ import javax.management.openmbean.CompositeData;
  *   <li>{@link #afterGc()}: the largest heap in use right after a collection (every collector's GC
  *       notification, heap pools summed) — an upper bound of the live set at that moment, the figure
  *       that says whether the data held on the heap is bounded;
- *   <li>{@link #used()}: the largest heap in use (garbage included) seen by a sampler every 50 ms —
- *       depends on the collector's heuristics and {@code -Xmx} as much as on the program.
+ *   <li>{@link #used()}: the largest heap in use (garbage included), seen by a sampler every 50 ms
+ *       and right before every collection (where used heap peaks: it only grows between
+ *       collections) — depends on the collector's heuristics and {@code -Xmx} as much as on the
+ *       program.
  * </ul>
  */
 final class HeapPeak implements AutoCloseable {
@@ -50,6 +52,13 @@ final class HeapPeak implements AutoCloseable {
       return;
     }
     var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+    long before = 0;
+    for (var e : info.getGcInfo().getMemoryUsageBeforeGc().entrySet()) {
+      if (isHeapPool(e.getKey())) {
+        before += e.getValue().getUsed();
+      }
+    }
+    used.accumulateAndGet(before, Math::max);
     long sum = 0;
     for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
       if (isHeapPool(e.getKey())) {
@@ -85,9 +94,14 @@ final class HeapPeak implements AutoCloseable {
     return afterGc.get();
   }
 
-  /** The largest heap in use sampled so far. */
+  /** The largest heap in use so far (sampled, before each collection, and now). */
   long used() {
-    return used.get();
+    return used.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+  }
+
+  /** The largest heap the JVM may use ({@code -Xmx}). */
+  static long maxHeapBytes() {
+    return Runtime.getRuntime().maxMemory();
   }
 
   @Override

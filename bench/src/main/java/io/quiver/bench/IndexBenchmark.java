@@ -33,11 +33,18 @@ final class IndexBenchmark {
   record Options(String dataset, Path out, List<String> engines, int[] efs, int queries, int m, int efConstruction,
       Path cache) {}
 
-  /** One line of the report; the first ten fields are the JSON row. */
+  /**
+   * One line of the report; the first ten fields are the JSON row, then memory. The peak heap is
+   * the whole JVM's heap at its highest while this engine built and searched ({@link HeapPeak}:
+   * in use, garbage included, and right after a collection): it includes the benchmark's own
+   * data on the heap (base vectors, queries, ground truth).
+   */
   record Row(String engine, String dataset, Integer ef, double recall, double qps, double qps2, double p50Ms,
-      double p99Ms, double build1s, double build2s, long heapBytes, long offHeapBytes) {}
+      double p99Ms, double build1s, double build2s, long heapBytes, long offHeapBytes, long peakHeapBytes,
+      long peakHeapAfterGcBytes) {}
 
   private final Options options;
+  private double bandwidth;
 
   IndexBenchmark(Options options) {
     this.options = options;
@@ -45,9 +52,9 @@ final class IndexBenchmark {
 
   void run() throws Exception {
     Dataset data = DatasetLoader.load(options.dataset()).withQueries(options.queries());
-    System.out.printf("data set %s: %,d x %d, %,d queries, %s; M=%d efConstruction=%d; %d cores; %s%n", data.name(),
-        data.size(), data.dim(), data.queryCount(), data.distance(), options.m(), options.efConstruction(),
-        Runtime.getRuntime().availableProcessors(), Runtime.version());
+    System.out.printf("data set %s: %,d x %d, %,d queries, %s; M=%d efConstruction=%d; %d cores; %s; max heap %,d MB%n",
+        data.name(), data.size(), data.dim(), data.queryCount(), data.distance(), options.m(), options.efConstruction(),
+        Runtime.getRuntime().availableProcessors(), Runtime.version(), HeapPeak.maxHeapBytes() >> 20);
     int[][] truth = GroundTruth.load(data, options.cache());
     float[][] queries = new float[data.queryCount()][];
     for (int q = 0; q < queries.length; q++) {
@@ -84,7 +91,7 @@ final class IndexBenchmark {
     }
     quiver.close();
     Report.printTable(rows);
-    double bandwidth = MemoryBandwidth.measure();
+    bandwidth = Math.max(bandwidth, MemoryBandwidth.measure());
     Report.printSummary(rows, data, bandwidth);
     Report.writeJson(options.out(), rows);
     System.out.println("rows written to " + options.out());
@@ -92,6 +99,13 @@ final class IndexBenchmark {
 
   private List<Row> runEngine(Engine engine, Dataset data, float[][] queries, int[][] truth, HeapFloatVectors base,
       Map<String, double[]> buildTimes) throws Exception {
+    try (HeapPeak peak = new HeapPeak()) {
+      return runEngine(engine, data, queries, truth, base, buildTimes, peak);
+    }
+  }
+
+  private List<Row> runEngine(Engine engine, Dataset data, float[][] queries, int[][] truth, HeapFloatVectors base,
+      Map<String, double[]> buildTimes, HeapPeak peak) throws Exception {
     String name = engine.name();
     double b1 = timeBuild(engine, data, 1);
     double b2 = timeBuild(engine, data, 2);
@@ -109,8 +123,12 @@ final class IndexBenchmark {
       QueryRunner runner = new QueryRunner(java.util.Arrays.copyOf(queries, n), java.util.Arrays.copyOf(truth, n), base);
       Engine.Searcher searcher = engine.searcher();
       runner.warmUp(searcher, 0, 20);
+      // The scan's yardstick is measured right before and after it (best of both), so that
+      // both figures see the same load on this shared machine.
+      bandwidth = Math.max(bandwidth, MemoryBandwidth.measure());
       QueryRunner.Measurement m = runner.measure(engine, searcher, 0);
-      rows.add(row(name, data, null, m, b1, b2, engine));
+      bandwidth = Math.max(bandwidth, MemoryBandwidth.measure());
+      rows.add(row(name, data, null, m, b1, b2, engine, peak));
       print(rows.getLast());
       return rows;
     }
@@ -121,20 +139,22 @@ final class IndexBenchmark {
     }
     for (int ef : options.efs()) {
       QueryRunner.Measurement m = runner.measure(engine, searcher, ef);
-      rows.add(row(name, data, ef, m, b1, b2, engine));
+      rows.add(row(name, data, ef, m, b1, b2, engine, peak));
       print(rows.getLast());
     }
     return rows;
   }
 
-  private static Row row(String name, Dataset data, Integer ef, QueryRunner.Measurement m, double b1, double b2, Engine e) {
+  private static Row row(String name, Dataset data, Integer ef, QueryRunner.Measurement m, double b1, double b2,
+      Engine e, HeapPeak peak) {
     return new Row(name, data.name(), ef, m.recall(), m.qps(), m.qps2(), m.p50Ms(), m.p99Ms(), b1, b2, e.heapBytes(),
-        e.offHeapBytes());
+        e.offHeapBytes(), peak.used(), peak.afterGc());
   }
 
   private static void print(Row r) {
-    System.out.printf("  %-14s ef=%-4s recall=%.4f qps=%,.0f qps2=%,.0f p50=%.3f ms p99=%.3f ms%n", r.engine(),
-        r.ef() == null ? "-" : r.ef(), r.recall(), r.qps(), r.qps2(), r.p50Ms(), r.p99Ms());
+    System.out.printf("  %-14s ef=%-4s recall=%.4f qps=%,.0f qps2=%,.0f p50=%.3f ms p99=%.3f ms peak heap %,d MB%n",
+        r.engine(), r.ef() == null ? "-" : r.ef(), r.recall(), r.qps(), r.qps2(), r.p50Ms(), r.p99Ms(),
+        r.peakHeapBytes() >> 20);
   }
 
   private static double timeBuild(Engine engine, Dataset data, int threads) throws Exception {

@@ -14,13 +14,16 @@ final class Report {
 
   static void printTable(List<IndexBenchmark.Row> rows) {
     System.out.println();
-    System.out.printf("%-14s %5s %8s %9s %9s %8s %8s %9s %9s %9s %9s%n", "engine", "ef", "recall", "QPS", "QPS 2t",
-        "p50 ms", "p99 ms", "build 1t", "build 2t", "heap MB", "offheap");
+    System.out.printf("%-14s %5s %8s %9s %9s %8s %8s %9s %9s %9s %9s %9s%n", "engine", "ef", "recall", "QPS", "QPS 2t",
+        "p50 ms", "p99 ms", "build 1t", "build 2t", "heap MB", "offheap", "peak MB", "after GC");
     for (IndexBenchmark.Row r : rows) {
-      System.out.printf("%-14s %5s %8.4f %,9.0f %,9.0f %8.3f %8.3f %8.1fs %8.1fs %9d %9d%n", r.engine(),
+      System.out.printf("%-14s %5s %8.4f %,9.0f %,9.0f %8.3f %8.3f %8.1fs %8.1fs %9d %9d %9d %9d%n", r.engine(),
           r.ef() == null ? "-" : r.ef(), r.recall(), r.qps(), r.qps2(), r.p50Ms(), r.p99Ms(), r.build1s(), r.build2s(),
-          r.heapBytes() >> 20, r.offHeapBytes() >> 20);
+          r.heapBytes() >> 20, r.offHeapBytes() >> 20, r.peakHeapBytes() >> 20, r.peakHeapAfterGcBytes() >> 20);
     }
+    System.out.println("heap MB / offheap: the index's own bytes. peak MB / after GC: the JVM's heap at its highest while"
+        + " the engine built and searched, in use (garbage included) / right after a collection; benchmark data"
+        + " included; -Xmx = " + (HeapPeak.maxHeapBytes() >> 20) + " MB");
   }
 
   /** The targets: QPS at recall >= 0.99 vs Lucene, build throughput, exact scan bandwidth. */
@@ -78,6 +81,9 @@ final class Report {
       m.put("p99_ms", round(r.p99Ms(), 4));
       m.put("build_s_1t", round(r.build1s(), 2));
       m.put("build_s_2t", round(r.build2s(), 2));
+      m.put("peak_heap_mb", r.peakHeapBytes() >> 20);
+      m.put("peak_heap_after_gc_mb", r.peakHeapAfterGcBytes() >> 20);
+      m.put("max_heap_mb", HeapPeak.maxHeapBytes() >> 20);
       json.add(m);
     }
     IndexBenchmark.ensureParent(out);

@@ -10,7 +10,10 @@ import java.nio.ByteOrder;
 
 /**
  * Exact search: a SIMD scan of every base vector, read from off-heap memory (a
- * {@link MemorySegment}, as a mapped vector file would be), keeping the best k.
+ * {@link MemorySegment}, as a mapped vector file would be), keeping the best k. The scan scores
+ * blocks of consecutive vectors with the scorer's bulk path (four vectors per kernel call: four
+ * independent accumulator chains and one pass over the query per four vectors), then offers the
+ * block's scores to the top-k heap; the heap is touched only by scores better than its worst.
  */
 public final class ExactEngine implements Engine {
 
@@ -69,6 +72,9 @@ public final class ExactEngine implements Engine {
 
   /** A reusable bounded min-heap scan. */
   private static final class TopKScan {
+    private static final int BLOCK = 256;
+    private final int[] blockOrds = new int[BLOCK];
+    private final float[] blockScores = new float[BLOCK];
     private float[] scores = new float[0];
     private int[] ids = new int[0];
 
@@ -78,38 +84,54 @@ public final class ExactEngine implements Engine {
         ids = new int[k];
       }
       int size = 0;
-      for (int i = 0; i < n; i++) {
-        float s = scorer.score(i);
-        if (size < k) {
-          int j = size++;
-          while (j > 0 && scores[(j - 1) >>> 1] > s) {
-            scores[j] = scores[(j - 1) >>> 1];
-            ids[j] = ids[(j - 1) >>> 1];
-            j = (j - 1) >>> 1;
-          }
-          scores[j] = s;
-          ids[j] = i;
-        } else if (s > scores[0]) {
-          int j = 0;
-          while (true) {
-            int c = 2 * j + 1;
-            if (c >= size) {
-              break;
-            }
-            if (c + 1 < size && scores[c + 1] < scores[c]) {
-              c++;
-            }
-            if (s <= scores[c]) {
-              break;
-            }
-            scores[j] = scores[c];
-            ids[j] = ids[c];
-            j = c;
-          }
-          scores[j] = s;
-          ids[j] = i;
+      for (int start = 0; start < n; start += BLOCK) {
+        int count = Math.min(BLOCK, n - start);
+        for (int j = 0; j < count; j++) {
+          blockOrds[j] = start + j;
+        }
+        scorer.bulkScore(blockOrds, count, blockScores);
+        for (int j = 0; j < count; j++) {
+          size = offer(blockScores[j], start + j, size, k);
         }
       }
+      return sortedBestFirst(size);
+    }
+
+    /** Offers one score to the min-heap of at most k; returns the new heap size. */
+    private int offer(float s, int i, int size, int k) {
+      if (size < k) {
+        int j = size++;
+        while (j > 0 && scores[(j - 1) >>> 1] > s) {
+          scores[j] = scores[(j - 1) >>> 1];
+          ids[j] = ids[(j - 1) >>> 1];
+          j = (j - 1) >>> 1;
+        }
+        scores[j] = s;
+        ids[j] = i;
+      } else if (s > scores[0]) {
+        int j = 0;
+        while (true) {
+          int c = 2 * j + 1;
+          if (c >= size) {
+            break;
+          }
+          if (c + 1 < size && scores[c + 1] < scores[c]) {
+            c++;
+          }
+          if (s <= scores[c]) {
+            break;
+          }
+          scores[j] = scores[c];
+          ids[j] = ids[c];
+          j = c;
+        }
+        scores[j] = s;
+        ids[j] = i;
+      }
+      return size;
+    }
+
+    private int[] sortedBestFirst(int size) {
       // Heap order is enough for recall; sort best first for a faithful result.
       Integer[] order = new Integer[size];
       for (int i = 0; i < size; i++) {
