@@ -1,0 +1,206 @@
+package io.quiver.consensus;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.index.vector.Distance;
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.storage.Payload;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.ShardConfig;
+import io.quiver.storage.VectorParams;
+import io.quiver.storage.VectorsConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.TimeDuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Goal: after a follower gets a {@code sendReadOnly}, every later request on the same connection
+ * still gets its own reply. Ratis' Netty client matches replies to requests only by their order on
+ * the connection (NettyRpcProxy), and its Netty server writes no reply at all when handling throws
+ * a RuntimeException. With {@code raft.server.read.option=LINEARIZABLE} a follower answers a
+ * {@code sendReadOnly} by asking the leader for a read index through an asynchronous server
+ * protocol the Netty transport does not have ({@code UnsupportedOperationException}); from then on
+ * each request on that connection received the reply of the request after it (the "absent" value
+ * of the Jepsen delete-pause anomaly was most likely such a reply). Oracle: point i has vector
+ * [i, 1]; a read of point i that succeeds returns point i, and the follower answers the read-only
+ * request at once (with DEFAULT: NotLeader) instead of leaving it to the client's timeout.
+ */
+@Timeout(120)
+class FollowerReadRepliesTest {
+
+  private static final VectorsConfig VECTORS = VectorsConfig.single(new VectorParams(2, Distance.DOT, false));
+
+  @TempDir Path dir;
+
+  private final List<RaftServer> servers = new ArrayList<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final ExecutorService replies = Executors.newSingleThreadExecutor();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    for (RaftServer s : servers) {
+      s.close();
+    }
+    replies.shutdownNow();
+  }
+
+  @Test
+  void aReadOnlyRequestToAFollowerLeavesLaterRepliesMatched() throws Exception {
+    List<RaftPeer> peers = new ArrayList<>();
+    for (String id : List.of("a", "b", "c")) {
+      peers.add(RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + freePort()).build());
+    }
+    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+    for (RaftPeer peer : peers) {
+      int port = Integer.parseInt(peer.getAddress().substring(peer.getAddress().lastIndexOf(':') + 1));
+      RaftServer server = RaftServer.newBuilder()
+          .setServerId(peer.getId())
+          .setGroup(group)
+          .setProperties(RaftNode.serverProperties(new RaftNodeConfig(1, "127.0.0.1", port, "127.0.0.1:1",
+              dir.resolve(peer.getId().toString()), 1000, 1 << 20, Duration.ofSeconds(10), null)))
+          .setStateMachineRegistry(gid -> new ShardStateMachine(g -> ShardConfig.of(VECTORS)))
+          .build();
+      server.start();
+      servers.add(server);
+    }
+    RaftPeerId follower = awaitFollowerWithLeader(group);
+
+    RaftClient client = client(group, follower);
+    RaftShardClient shard = new RaftShardClient("shard", client, follower, () -> {}, replies);
+    List<Point> points = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      points.add(new Point(PointId.of(i), Map.of("", new float[] {i, 1}), Payload.EMPTY));
+    }
+    long written = shard.upsert(points).get(20, TimeUnit.SECONDS);
+    awaitApplied(group, follower, written);
+
+    // Opens the client's ordered window to the follower (its first request travels alone).
+    assertEquals(1, shard.retrieve(List.of(PointId.of(1)), false, true, ReadConsistency.ANY).get(20, TimeUnit.SECONDS).size());
+    // What a linearizable read through Ratis' ReadIndex sends, with reads of other points right
+    // behind it on the same connection (the shard client of a node is shared by all its requests).
+    long sent = System.nanoTime();
+    var readOnly = client.async().sendReadOnly(
+        ShardMessages.encode(new ShardQuery.Retrieve(List.of(PointId.of(0)), false, true)), follower);
+    Thread.sleep(200);
+    List<java.util.concurrent.CompletableFuture<List<PointRecord>>> reads = new ArrayList<>();
+    for (int i = 1; i < 10; i++) {
+      reads.add(shard.retrieve(List.of(PointId.of(i)), false, true, ReadConsistency.ANY));
+    }
+    // Each reply that arrives is its own request's; a request may fail (the client closes its
+    // ordered window to the follower after the refused read-only request), never get another's reply.
+    try {
+      var reply = readOnly.get(20, TimeUnit.SECONDS);
+      if (reply.isSuccess()) {
+        List<PointRecord> read = PointCodec.readRecords(ShardMessages.openReply(reply.getMessage().getContent()));
+        assertEquals(List.of(PointId.of(0)), read.stream().map(PointRecord::id).toList(),
+            "the read-only request got the reply of another request");
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      // refused: fine
+    }
+    long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+    assertTrue(answeredMs < 2_500, "the follower answered the read-only request (not left to the 3 s timeout): " + answeredMs + " ms");
+    for (int i = 1; i < 10; i++) {
+      List<PointRecord> read;
+      try {
+        read = reads.get(i - 1).get(20, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        continue;
+      }
+      assertEquals(1, read.size(), "read " + i + ": " + read);
+      assertEquals(PointId.of(i), read.getFirst().id(), "read " + i + " got the reply of another request");
+      assertArrayEquals(new float[] {i, 1}, read.getFirst().vectors().get(""));
+    }
+    // A new client (Quiver replaces a closed one) reads every point.
+    RaftShardClient fresh = new RaftShardClient("shard", client(group, follower), follower, () -> {}, replies);
+    for (int i = 0; i < 10; i++) {
+      assertEquals(PointId.of(i), fresh.retrieve(List.of(PointId.of(i)), false, true, ReadConsistency.ANY)
+          .get(20, TimeUnit.SECONDS).getFirst().id());
+    }
+  }
+
+  private RaftClient client(RaftGroup group, RaftPeerId leader) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    RaftClient client = RaftClient.newBuilder()
+        .setProperties(p)
+        .setRaftGroup(group)
+        .setLeaderId(leader)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+    closeables.add(client);
+    return client;
+  }
+
+  /** @return a follower that knows the leader (so that it would ask it for a read index) */
+  private RaftPeerId awaitFollowerWithLeader(RaftGroup group) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      boolean ready = servers.stream().anyMatch(s -> info(s, group).isLeaderReady());
+      for (RaftServer s : servers) {
+        if (ready && info(s, group).isFollower() && info(s, group).getLeaderId() != null) {
+          return s.getId();
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no follower with a known leader within 30 s");
+  }
+
+  private void awaitApplied(RaftGroup group, RaftPeerId peer, long index) throws Exception {
+    RaftServer server = servers.stream().filter(s -> s.getId().equals(peer)).findFirst().orElseThrow();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.getDivision(group.getGroupId()).getInfo().getLastAppliedIndex() < index) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(peer + " did not apply " + index + " within 30 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static org.apache.ratis.server.DivisionInfo info(RaftServer s, RaftGroup group) {
+    try {
+      return s.getDivision(group.getGroupId()).getInfo();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
