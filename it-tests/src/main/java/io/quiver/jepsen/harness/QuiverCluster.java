@@ -7,12 +7,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The node processes of one run, one per namespace: forms the cluster (the first node starts it,
- * the others join through it), answers who leads the meta group and each shard, and stops every
+ * the others join through it), answers who leads the meta group and each shard and where the
+ * replicas are, sends replica changes, and stops every
  * process it started (by PID) on {@link #close()}. Every wait is bounded.
  */
 public final class QuiverCluster implements AutoCloseable {
@@ -22,6 +27,8 @@ public final class QuiverCluster implements AutoCloseable {
 
     private final List<NodeHost> nodes;
     private final QuiverClient client = new QuiverClient(Duration.ofSeconds(3));
+    /** For replica changes, which answer once the new replica holds the shard's data. */
+    private final QuiverClient slowClient = new QuiverClient(Duration.ofSeconds(60));
 
     private QuiverCluster(List<NodeHost> nodes) {
         this.nodes = nodes;
@@ -128,6 +135,85 @@ public final class QuiverCluster implements AutoCloseable {
             }
         }
         return OptionalInt.empty();
+    }
+
+    /** @return node index to Raft peer id, as the first reachable node that answers lists the members */
+    public Map<Integer, Long> peerIds() {
+        for (NodeHost node : reachable()) {
+            try {
+                QuiverClient.Reply r = client.get(node.baseUrl(), "/cluster");
+                if (!r.ok()) {
+                    continue;
+                }
+                Map<Integer, Long> ids = new TreeMap<>();
+                r.result().path("peers").properties().forEach(e ->
+                        indexOfPeer(e.getValue()).ifPresent(i -> ids.put(i, Long.parseLong(e.getKey()))));
+                return ids;
+            } catch (IOException e) {
+                // try the next node
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("no reachable node lists the cluster's peers");
+    }
+
+    /** @return the nodes that hold a replica of the shard, as the first reachable node that answers places them */
+    public Set<Integer> replicaHolders(String collection, int shardId) {
+        Map<Integer, Long> ids = peerIds();
+        for (NodeHost node : reachable()) {
+            try {
+                QuiverClient.Reply r = client.get(node.baseUrl(), "/collections/" + collection + "/cluster");
+                if (!r.ok()) {
+                    continue;
+                }
+                Set<Long> peers = new java.util.HashSet<>();
+                for (JsonNode local : r.result().path("local_shards")) {
+                    if (local.path("shard_id").asInt(-1) == shardId) {
+                        peers.add(r.result().path("peer_id").asLong());
+                    }
+                }
+                for (JsonNode remote : r.result().path("remote_shards")) {
+                    if (remote.path("shard_id").asInt(-1) == shardId) {
+                        peers.add(remote.path("peer_id").asLong());
+                    }
+                }
+                Set<Integer> holders = new TreeSet<>();
+                ids.forEach((index, peer) -> {
+                    if (peers.contains(peer)) {
+                        holders.add(index);
+                    }
+                });
+                return holders;
+            } catch (IOException e) {
+                // try the next node
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("no reachable node places shard " + shardId + " of " + collection);
+    }
+
+    /**
+     * Sends a cluster operation ({@code move_shard}, {@code replicate_shard}, {@code drop_replica})
+     * through {@code via}, waiting up to 60 s for it to complete.
+     *
+     * @throws IllegalStateException if the node refuses it or does not answer in time
+     */
+    public void changeReplicas(NodeHost via, String collection, Map<String, Object> operation) {
+        try {
+            QuiverClient.Reply r = slowClient.send(via.baseUrl(), "POST", "/collections/" + collection + "/cluster", operation);
+            if (!r.ok()) {
+                throw new IllegalStateException(operation.keySet() + " through " + via.name() + " answered " + r.error());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(operation.keySet() + " through " + via.name() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** Waits until every shard of {@code collection} has a leader; returns false at the deadline. */

@@ -23,7 +23,18 @@ public enum FaultKind {
     /** Wall clocks of some nodes moved by up to an hour either way, reset when the fault ends. */
     CLOCK_SKEW("clock"),
     /** Random loss of 10 to 40 percent of the packets between some nodes and the rest. */
-    PACKET_LOSS("loss");
+    PACKET_LOSS("loss"),
+    /**
+     * {@code move_shard} of a shard's replica (its leader's half of the time) to a node without
+     * one; needs a node that holds no replica of the shard (more nodes than the replication factor).
+     */
+    MOVE_REPLICA("membership"),
+    /**
+     * {@code replicate_shard} to a node without a replica, and at the heal {@code drop_replica} of one
+     * (the leader's half of the time), back to the replication factor; when every node holds one,
+     * the drop comes first and the heal replicates back.
+     */
+    REPLICATE_AND_DROP("membership");
 
     private final String family;
 
@@ -36,7 +47,8 @@ public enum FaultKind {
     }
 
     /** The family names the command line accepts, plus {@code all} and {@code none}. */
-    public static final List<String> FAMILIES = List.of("partition", "kill", "pause", "clock", "loss", "all", "none");
+    public static final List<String> FAMILIES = List.of("partition", "kill", "pause", "clock", "loss", "membership", "all",
+            "none");
 
     /**
      * @param spec comma-separated families, e.g. {@code "partition,kill"}, or {@code all}, or {@code none}

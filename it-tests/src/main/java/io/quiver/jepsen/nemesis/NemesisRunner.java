@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
@@ -197,6 +198,48 @@ public final class NemesisRunner implements AutoCloseable {
                 nemesis.loss(targets, percent);
                 return new Injected("packet loss " + percent + "% at " + names(targets), nemesis::healNetwork);
             }
+            case MOVE_REPLICA -> {
+                int shard = random.nextInt(shards);
+                Map<Integer, Long> peers = cluster.peerIds();
+                Set<Integer> holders = cluster.replicaHolders(collection, shard);
+                List<Integer> others = nonHolders(holders);
+                if (others.isEmpty()) {
+                    throw new IllegalStateException("every node holds shard " + shard + "; nowhere to move it");
+                }
+                Target from = holderOrLeader(shard, holders, random);
+                int to = others.get(random.nextInt(others.size()));
+                changeReplicas(random, Map.of("move_shard", Map.of("shard_id", shard,
+                        "from_peer_id", peers.get(from.node()), "to_peer_id", peers.get(to))));
+                return new Injected("move shard " + shard + " n" + from.node() + " (" + from.why() + ") -> n" + to, () -> {});
+            }
+            case REPLICATE_AND_DROP -> {
+                int shard = random.nextInt(shards);
+                Map<Integer, Long> peers = cluster.peerIds();
+                Set<Integer> holders = cluster.replicaHolders(collection, shard);
+                List<Integer> others = nonHolders(holders);
+                if (!others.isEmpty()) {
+                    int to = others.get(random.nextInt(others.size()));
+                    int from = List.copyOf(holders).get(random.nextInt(holders.size()));
+                    changeReplicas(random, Map.of("replicate_shard", Map.of("shard_id", shard,
+                            "from_peer_id", peers.get(from), "to_peer_id", peers.get(to))));
+                    return new Injected("replicate shard " + shard + " n" + from + " -> n" + to + ", drop one at heal", () -> {
+                        Target victim = holderOrLeader(shard, cluster.replicaHolders(collection, shard), random);
+                        line(clock.getAsLong(), "drop shard " + shard + " replica n" + victim.node() + " (" + victim.why() + ")");
+                        changeReplicas(random, Map.of("drop_replica", Map.of("shard_id", shard,
+                                "peer_id", peers.get(victim.node()))));
+                    });
+                }
+                Target victim = holderOrLeader(shard, holders, random);
+                changeReplicas(random, Map.of("drop_replica", Map.of("shard_id", shard,
+                        "peer_id", peers.get(victim.node()))));
+                Set<Integer> rest = new TreeSet<>(holders);
+                rest.remove(victim.node());
+                int from = List.copyOf(rest).get(random.nextInt(rest.size()));
+                return new Injected("drop shard " + shard + " replica n" + victim.node() + " (" + victim.why()
+                        + "), replicate back at heal", () -> changeReplicas(random,
+                                Map.of("replicate_shard", Map.of("shard_id", shard, "from_peer_id", peers.get(from),
+                                        "to_peer_id", peers.get(victim.node())))));
+            }
             default -> throw new IllegalStateException("unknown kind " + planned.kind());
         }
     }
@@ -218,6 +261,38 @@ public final class NemesisRunner implements AutoCloseable {
 
     private Target anyLeaderOr(Random random) {
         return random.nextBoolean() ? metaLeaderOr(random) : shardLeaderOr(random);
+    }
+
+    /** Sends a replica change through a random reachable node; logs how long it took. */
+    private void changeReplicas(Random random, Map<String, Object> operation) {
+        long t0 = clock.getAsLong();
+        io.quiver.jepsen.harness.NodeHost via = via(random);
+        cluster.changeReplicas(via, collection, operation);
+        line(clock.getAsLong(), String.format(Locale.ROOT, "%s through %s took %.1fs", operation,
+                via.name(), (clock.getAsLong() - t0) / 1e9));
+    }
+
+    /** The shard's leader half of the time (when it is one of {@code holders}), else a random holder. */
+    private Target holderOrLeader(int shard, Set<Integer> holders, Random random) {
+        if (random.nextBoolean()) {
+            OptionalInt leader = cluster.shardLeader(collection, shard);
+            if (leader.isPresent() && holders.contains(leader.getAsInt())) {
+                return new Target(leader.getAsInt(), "leader of shard " + shard);
+            }
+        }
+        return new Target(List.copyOf(holders).get(random.nextInt(holders.size())), "random");
+    }
+
+    private List<Integer> nonHolders(Set<Integer> holders) {
+        List<Integer> others = allNodes();
+        others.removeAll(holders);
+        return others;
+    }
+
+    /** A running, unpaused node to send a cluster operation through. */
+    private io.quiver.jepsen.harness.NodeHost via(Random random) {
+        return cluster.anyRunning(1 + random.nextInt(cluster.nodes().size()))
+                .orElseThrow(() -> new IllegalStateException("no running node to send a cluster operation through"));
     }
 
     private List<Integer> allNodes() {
