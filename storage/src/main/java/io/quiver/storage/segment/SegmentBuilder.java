@@ -114,23 +114,29 @@ final class SegmentBuilder {
   private boolean buildIndex(String name, int number, String vectorName, VectorParams params,
       List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
     Path raw = dir.resolve(name + "." + number + ".vec");
-    writeRaw(raw, vectorName, params.size(), origins);
-    try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ)) {
-      if (cancelled.getAsBoolean()) {
+    try {
+      if (!writeRaw(raw, vectorName, params.size(), origins, cancelled)) {
         return false;
       }
-      MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-      FloatVectors vectors = new SegmentFloatVectors(mapped, 0, origins.size(), params.size(), params.distance());
-      HnswConfig hnsw = config.hnswOf(vectorName);
-      HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), cancelled);
-      index.write(SegmentFiles.hnswFile(dir, name, number));
-      return true;
+      try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ)) {
+        if (cancelled.getAsBoolean()) {
+          return false;
+        }
+        MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        FloatVectors vectors = new SegmentFloatVectors(mapped, 0, origins.size(), params.size(), params.distance());
+        HnswConfig hnsw = config.hnswOf(vectorName);
+        HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), cancelled);
+        index.write(SegmentFiles.hnswFile(dir, name, number));
+        return true;
+      }
     } finally {
       Files.deleteIfExists(raw);
     }
   }
 
-  private static void writeRaw(Path file, String vectorName, int dim, List<SealedSegment.Origin> origins) throws IOException {
+  /** Copies the vectors into a raw file; false when {@code cancelled} said true (asked every 4,096 vectors). */
+  private static boolean writeRaw(Path file, String vectorName, int dim, List<SealedSegment.Origin> origins,
+      BooleanSupplier cancelled) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
@@ -138,7 +144,11 @@ final class SegmentBuilder {
       ByteBuffer bytes = ByteBuffer.allocate(dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
       FloatVectors source = null;
       Segment sourceSegment = null;
-      for (SealedSegment.Origin o : origins) {
+      for (int i = 0; i < origins.size(); i++) {
+        if ((i & 4095) == 0 && cancelled.getAsBoolean()) {
+          return false;
+        }
+        SealedSegment.Origin o = origins.get(i);
         if (o.segment() != sourceSegment) {
           sourceSegment = o.segment();
           source = sourceSegment.vectors(vectorName);
@@ -149,6 +159,7 @@ final class SegmentBuilder {
         out.write(bytes.array());
       }
     }
+    return true;
   }
 
   /** Removes every file of segment {@code name}, finished or not. */
