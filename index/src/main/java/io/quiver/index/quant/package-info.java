@@ -13,6 +13,7 @@
  * Int8 ({@link io.quiver.index.quant.Int8Vectors}): one byte per dimension (1/4 of float32),
  * one global [lower, upper] range from quantiles. Binary ({@link
  * io.quiver.index.quant.BinaryVectors}): one bit per dimension (1/32), the sign of the value
- * after centering on the per-dimension mean, compared by Hamming distance.
+ * after centering on the per-dimension mean; a float query is scored asymmetrically (4-bit query
+ * bit planes against the sign bits, scaled by per-vector norms), stored codes by Hamming distance.
  */
 package io.quiver.index.quant;

@@ -284,6 +284,22 @@ final class PanamaVectorKernels implements VectorKernels {
   }
 
   @Override
+  public int bitPlaneDot(long[] planes, int planeCount, long[] data, int offset) {
+    // Long.bitCount is an intrinsic (POPCNT); a binary code is a few words (784 dims = 13).
+    int words = planes.length / planeCount;
+    int sum = 0;
+    for (int p = 0; p < planeCount; p++) {
+      int count = 0;
+      int base = p * words;
+      for (int w = 0; w < words; w++) {
+        count += Long.bitCount(planes[base + w] & data[offset + w]);
+      }
+      sum += count << p;
+    }
+    return sum;
+  }
+
+  @Override
   public int hamming(long[] a, long[] data, int offset) {
     // Long.bitCount is an intrinsic (POPCNT); a vector popcount is no faster for the few words
     // of a binary code (768 dims = 12 words).

@@ -68,6 +68,15 @@ public interface VectorKernels {
   int hamming(long[] a, long[] data, int offset);
 
   /**
+   * The dot product of a query quantized to unsigned {@code planeCount}-bit integers, stored as
+   * bit planes, with a bit vector: {@code sum over p of 2^p * popcount(planes[p] & data[offset ..])}.
+   * Plane {@code p} occupies {@code planes[p * words .. (p + 1) * words)} with
+   * {@code words = planes.length / planeCount}; the bit vector is {@code data[offset .. offset + words)}.
+   * Equals {@code sum over set bits d of u[d]}, where {@code u[d]} is the query's integer in dimension d.
+   */
+  int bitPlaneDot(long[] planes, int planeCount, long[] data, int offset);
+
+  /**
    * Four dot products of {@code q} with the vectors at {@code data[o0..]}, {@code data[o1..]},
    * {@code data[o2..]}, {@code data[o3..]}, written to {@code out[at .. at + 4)}. Same results as
    * four single calls up to float rounding; SIMD implementations read the four vectors in one

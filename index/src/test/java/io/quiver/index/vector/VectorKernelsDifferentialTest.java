@@ -163,6 +163,38 @@ class VectorKernelsDifferentialTest {
     assertEquals(0, PANAMA.hamming(a, a, 0), "seed=" + seed);
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 13, 207, 702, 1536})
+  void bitPlaneDotAgreesWithIntegerDot(int bits) {
+    long seed = BASE_SEED + 17L * bits;
+    SplittableRandom random = new SplittableRandom(seed);
+    int words = (bits + 63) / 64;
+    for (int planeCount : new int[] {1, 4, 8}) {
+      int[] u = new int[bits];
+      long[] planes = new long[planeCount * words];
+      for (int d = 0; d < bits; d++) {
+        u[d] = random.nextInt(1 << planeCount);
+        for (int p = 0; p < planeCount; p++) {
+          if ((u[d] >>> p & 1) != 0) {
+            planes[p * words + (d >>> 6)] |= 1L << d;
+          }
+        }
+      }
+      int offset = random.nextInt(3);
+      long[] data = new long[offset + words];
+      int expected = 0;
+      for (int d = 0; d < bits; d++) {
+        if (random.nextBoolean()) {
+          data[offset + (d >>> 6)] |= 1L << d;
+          expected += u[d];
+        }
+      }
+      String where = "seed=" + seed + " bits=" + bits + " planes=" + planeCount;
+      assertEquals(expected, SCALAR.bitPlaneDot(planes, planeCount, data, offset), where + " scalar");
+      assertEquals(expected, PANAMA.bitPlaneDot(planes, planeCount, data, offset), where + " panama");
+    }
+  }
+
   private static void assertClose(float expected, float actual, int length, String message) {
     // Values are in [-1, 1): sums of up to `length` terms, each rounded; allow a few ulps per term.
     float tolerance = 1e-5f * length + 1e-5f * Math.abs(expected);
