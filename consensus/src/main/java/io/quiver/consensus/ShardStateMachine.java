@@ -72,7 +72,7 @@ final class ShardStateMachine extends BaseStateMachine {
     if (!Files.exists(shardDir)) {
       if (snapshot != null) {
         storage.restoreShardFrom(snapshot);
-        LOG.info("{}: restored the shard from snapshot {}", getId(), snapshot.getFileName());
+        LOG.info("{} {}: restored the shard from snapshot {}", getId(), getGroupId(), snapshot.getFileName());
       } else {
         config = configOfNewGroup.apply(getGroupId());
         if (config == null) {

@@ -27,6 +27,7 @@ final class NodeProcess implements AutoCloseable {
   private final int httpPort;
   private final int raftPort;
   private final Path log;
+  private final java.util.Map<String, String> environment = new java.util.HashMap<>();
   private Process process;
 
   NodeProcess(Path dataDir) throws IOException {
@@ -46,8 +47,29 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets an environment variable of the process (the node's config mechanism: {@code QUIVER__} +
+   * the config key, e.g. {@code QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD}) for later starts.
+   */
+  NodeProcess environment(String name, String value) {
+    environment.put(name, value);
+    return this;
+  }
+
+  /** The file the process's output is appended to (across restarts of the same data directory). */
+  Path log() {
+    return log;
+  }
+
   /** Starts the process and waits until {@code /readyz} answers 200. */
   NodeProcess start(String... extraArgs) throws IOException, InterruptedException {
+    launch(extraArgs);
+    awaitReady();
+    return this;
+  }
+
+  /** Starts the process without waiting for it to be ready (see {@link #awaitReady()}). */
+  NodeProcess launch(String... extraArgs) throws IOException {
     Path nodeDir = Path.of(System.getProperty("quiver.node.dir", "../node/target")).toAbsolutePath().normalize();
     Path jar = nodeDir.resolve("quiver-node.jar");
     if (!Files.exists(jar)) {
@@ -64,15 +86,17 @@ final class NodeProcess implements AutoCloseable {
         "--http-port", Integer.toString(httpPort),
         "--raft-port", Integer.toString(raftPort)));
     command.addAll(List.of(extraArgs));
-    process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
+    process = builder
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
-    awaitReady();
     return this;
   }
 
-  private void awaitReady() throws IOException, InterruptedException {
+  /** Waits until {@code /readyz} answers 200; fails if the process exits first. */
+  void awaitReady() throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {

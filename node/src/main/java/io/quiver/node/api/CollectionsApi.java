@@ -66,8 +66,10 @@ public final class CollectionsApi {
 
   private CompletableFuture<RestResponse> info(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
-    var schema = router.payloadSchema(c.name(), ReadConsistency.LEADER);
-    return router.info(c.name(), ReadConsistency.LEADER).thenCombine(schema, (shards, fields) -> {
+    // Leaders by default; `consistency=any` (a Quiver extension) reports this node's own replicas.
+    ReadConsistency consistency = ConsistencyParam.parse(request);
+    var schema = router.payloadSchema(c.name(), consistency);
+    return router.info(c.name(), consistency).thenCombine(schema, (shards, fields) -> {
       ObjectNode info = CollectionJson.info(json, c, shards);
       info.set("payload_schema", FieldIndexJson.payloadSchema(json, fields));
       return RestResponse.ok(info);
