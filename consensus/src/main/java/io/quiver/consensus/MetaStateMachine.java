@@ -59,7 +59,16 @@ final class MetaStateMachine extends BaseStateMachine {
     // RUNNING is what pause() (before a snapshot install) transitions from.
     getLifeCycle().startAndTransition(() -> {
       storage.init(raftStorage);
-      loadSnapshot(storage.loadLatestSnapshot());
+      SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
+      if (latest != null) {
+        // Before Ratis opens the log: see LogBehindSnapshot (a crash right after a snapshot install).
+        var dropped = LogBehindSnapshot.dropIfBehind(raftStorage.getStorageDir().getCurrentDir().toPath(), latest.getIndex());
+        if (!dropped.isEmpty()) {
+          LOG.warn("{}: the Raft log ended below snapshot {} (a crash right after installing it): dropped {}", getId(),
+              latest.getTermIndex(), dropped);
+        }
+      }
+      loadSnapshot(latest);
     }, IOException.class);
   }
 

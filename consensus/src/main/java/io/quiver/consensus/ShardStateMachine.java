@@ -56,8 +56,21 @@ final class ShardStateMachine extends BaseStateMachine {
     // RUNNING is what pause() (before a snapshot install) transitions from.
     getLifeCycle().startAndTransition(() -> {
       storage.init(raftStorage);
+      dropLogBehindSnapshot(raftStorage);
       openShard();
     }, IOException.class);
+  }
+
+  /** Called before Ratis opens the group's log: see {@link LogBehindSnapshot}. */
+  private void dropLogBehindSnapshot(RaftStorage raftStorage) throws IOException {
+    var latest = storage.getLatestSnapshot();
+    if (latest != null) {
+      var dropped = LogBehindSnapshot.dropIfBehind(raftStorage.getStorageDir().getCurrentDir().toPath(), latest.getIndex());
+      if (!dropped.isEmpty()) {
+        LOG.warn("{} {}: the Raft log ended below snapshot {} (a crash right after installing it): dropped {}", getId(),
+            getGroupId(), latest.getTermIndex(), dropped);
+      }
+    }
   }
 
   /**

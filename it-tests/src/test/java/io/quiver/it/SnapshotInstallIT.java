@@ -59,10 +59,12 @@ class SnapshotInstallIT {
   private final Map<Integer, float[]> vectors = new TreeMap<>();
   private final Map<Integer, ObjectNode> payloads = new TreeMap<>();
   private long lastOperationId;
+  /** The live nodes, asked for their own copies of points that differ (for the failure message). */
+  private List<QdrantHttp> liveNodes = List.of();
 
   @Test
   void aReturningReplicaInstallsSnapshotsWithSealedSegments() throws Exception {
-    long seed = new Random().nextLong();
+    long seed = Long.getLong("snapinstall.seed", new Random().nextLong());
     Random random = new Random(seed);
     long started = System.nanoTime();
     List<NodeProcess> nodes = new ArrayList<>();
@@ -92,6 +94,7 @@ class SnapshotInstallIT {
       long lastIndexItMayHold = lastOperationId; // every shard group's log ends at or below it
       down.kill9();
       List<QdrantHttp> live = List.of(http.get(0), http.get(1));
+      liveNodes = live;
 
       // While it is down: a new payload index, many upserts (sealed and indexed on the live
       // replicas), updates, deletes, payload changes.
@@ -135,7 +138,8 @@ class SnapshotInstallIT {
             + down.logTail());
         Thread.sleep(50);
       }
-      System.out.printf("snapshot-install: installed %s (%.1f s in)%n", installed, (System.nanoTime() - started) / 1e9);
+      System.out.printf("snapshot-install: installed %s (%.1f s in); logs left below an installed snapshot and dropped: %d%n",
+          installed, (System.nanoTime() - started) / 1e9, count(down, secondStart, "the Raft log ended below snapshot"));
       assertInstalledSnapshotsCarrySealedSegments(down, nodes.subList(0, 2), installed);
       QdrantHttp back = new QdrantHttp(down.baseUrl());
       checkAgainstModel(back, random, seed);
@@ -313,8 +317,17 @@ class SnapshotInstallIT {
         Set<Integer> differ = new HashSet<>(expected.keySet());
         differ.retainAll(actual.keySet());
         differ.removeIf(id -> expected.get(id).equals(actual.get(id)));
+        StringBuilder detail = new StringBuilder();
+        for (int id : differ) {
+          detail.append("\n  ").append(id).append(": model ").append(expected.get(id)).append("\n  ").append(id)
+              .append(": node  ").append(actual.get(id));
+        }
+        for (QdrantHttp other : liveNodes) {
+          detail.append("\n  ").append(other).append(" (its replicas): ").append(other.send("POST", C + "/points" + any,
+              "{\"ids\":" + differ + ",\"with_payload\":true,\"with_vector\":true}").raw());
+        }
         throw new AssertionError("the restarted node's replicas never equalled the model (seed " + seed + "): missing "
-            + missing + ", resurrected " + extra + ", different " + differ + " last status " + r.status());
+            + missing + ", resurrected " + extra + ", different " + differ + " last status " + r.status() + detail);
       }
       Thread.sleep(200);
     }
@@ -443,6 +456,13 @@ class SnapshotInstallIT {
       }
     }
     return s.toString();
+  }
+
+  private static long count(NodeProcess node, long offset, String text) throws IOException {
+    byte[] all = Files.readAllBytes(node.log());
+    String log = new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+        java.nio.charset.StandardCharsets.UTF_8);
+    return log.lines().filter(l -> l.contains(text)).count();
   }
 
   /** Group (as the log names it) -> the snapshot its shard was restored from, since {@code offset}. */
