@@ -169,7 +169,7 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
    * before this read began has a lower index, and a committed barrier proves that a majority
    * followed its leader after the read began.
    *
-   * <p>Not Ratis' ReadIndex ({@code sendReadOnly}): in Ratis 3.2.0 a leader answers a read at
+   * <p>Not Ratis' ReadIndex ({@code sendReadOnly}): in Ratis 3.2.0 and 3.2.1 a leader answers a read at
    * once when an earlier heartbeat round already acknowledged its commit index
    * ({@code ReadIndexHeartbeats.addAppendEntriesListener} returns null), however long ago that
    * was. A leader that has been paused or cut off, and has not noticed yet that another replica
