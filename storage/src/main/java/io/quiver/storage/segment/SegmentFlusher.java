@@ -2,9 +2,6 @@ package io.quiver.storage.segment;
 
 import io.quiver.storage.ShardConfig;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,33 +22,20 @@ import org.slf4j.LoggerFactory;
  * segment whose points were all deleted swaps it for nothing. With {@code indexing_threshold} 0
  * (indexing disabled) nothing is flushed: the appendable segment keeps every point, as before.
  */
-final class SegmentFlusher {
+final class SegmentFlusher extends SegmentWorker {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentFlusher.class);
-  /** How long closing waits for a flush in progress (it asks for cancellation every 4,096 vectors). */
-  private static final long STOP_WAIT_MS = 10_000;
 
-  private final ShardSegments segments;
   private final ShardConfig config;
   private final SegmentBuilder builder;
   private final Runnable flushed;
-  private final ReentrantLock signalLock = new ReentrantLock();
-  private final Condition signal = signalLock.newCondition();
-  private boolean woken;
-  private volatile boolean working;
-  private volatile boolean stopped;
-  private Thread thread;
 
   /** {@code flushed} runs after each plain segment is swapped in (it wakes the optimizer). */
   SegmentFlusher(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flushed) {
-    this.segments = segments;
+    super(segments, "flusher");
     this.config = config;
     this.builder = builder;
     this.flushed = flushed;
-  }
-
-  void start() {
-    thread = Thread.ofPlatform().daemon().name("flusher-" + segments.dir().getParent().getFileName()).start(this::run);
   }
 
   /** True when the appendable segment of {@code set} is due for a flush. Cheap: called on every write. */
@@ -60,68 +44,24 @@ final class SegmentFlusher {
     return threshold > 0 && set.active().sizeKb() >= threshold;
   }
 
-  /** There may be a full appendable segment. Cheap; never blocks on a flush. */
-  void wake() {
-    signalLock.lock();
-    try {
-      woken = true;
-      signal.signal();
-    } finally {
-      signalLock.unlock();
-    }
-  }
-
   /** True while a flush runs or one is due. */
   boolean hasWork() {
     SegmentSet set = segments.current();
-    return working || !set.frozen().isEmpty() || isDue(set);
-  }
-
-  /** Stops the thread, waiting for a flush in progress to notice (it checks every 4,096 vectors). */
-  void stop() {
-    stopped = true;
-    wake();
-    if (thread != null && thread != Thread.currentThread()) {
-      try {
-        thread.join(STOP_WAIT_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (thread.isAlive()) {
-        LOG.warn("{}: flusher still busy after {} ms; leaving it to abandon its work", segments, STOP_WAIT_MS);
-      }
-    }
-  }
-
-  private void run() {
-    while (!stopped) {
-      try {
-        if (!flushOne()) {
-          awaitSignal();
-        }
-      } catch (Throwable e) {
-        if (stopped || segments.isClosed()) {
-          return;
-        }
-        LOG.error("{}: flush failed; retrying in a second", segments, e);
-        sleepQuietly(1000);
-      } finally {
-        working = false;
-      }
-    }
+    return isWorking() || !set.frozen().isEmpty() || isDue(set);
   }
 
   /** Flushes a frozen segment, or freezes a full appendable one; false when there was nothing to do. */
-  private boolean flushOne() throws Exception {
+  @Override
+  protected boolean workOnce() throws Exception {
     SegmentSet set = segments.current();
     List<AppendableSegment> frozen = set.frozen();
     if (!frozen.isEmpty()) {
-      working = true;
+      working();
       flush(frozen.getFirst());
       return true;
     }
     if (isDue(set)) {
-      working = true;
+      working();
       segments.freezeActive();
       return true;
     }
@@ -133,7 +73,7 @@ final class SegmentFlusher {
     List<SealedSegment.Origin> origins = ShardSegments.liveOrigins(source);
     SealedSegment result = null;
     if (!origins.isEmpty()) {
-      result = builder.buildPlain(SegmentFiles.newName(true), origins, () -> stopped || segments.isClosed());
+      result = builder.buildPlain(SegmentFiles.newName(true), origins, this::cancelled);
       if (result == null) {
         return; // cancelled: the shard is closing
       }
@@ -141,26 +81,6 @@ final class SegmentFlusher {
     if (segments.swap(List.of(source), result, origins)) {
       LOG.info("{}: flush of {} -> {} in {} ms", segments, source, result, (System.nanoTime() - start) / 1_000_000);
       flushed.run();
-    }
-  }
-
-  private void awaitSignal() throws InterruptedException {
-    signalLock.lock();
-    try {
-      if (!woken && !stopped) {
-        signal.await(1, TimeUnit.SECONDS);
-      }
-      woken = false;
-    } finally {
-      signalLock.unlock();
-    }
-  }
-
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -5,9 +5,7 @@ import io.quiver.storage.ShardConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,115 +28,56 @@ import org.slf4j.LoggerFactory;
  * store when there were writes). Which graph edges a build finds depends on timing; the points
  * the shard holds, their versions and every exact result do not.
  */
-final class SegmentOptimizer {
+final class SegmentOptimizer extends SegmentWorker {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentOptimizer.class);
-  /**
-   * How long closing the shard waits for a job in progress at most. A job is cancelled when the
-   * shard closes (the graph build asks before every node it inserts; the other steps between
-   * steps) and removes its files, so closing normally waits for one node insertion per builder
-   * thread, or for the write of a finished graph. Should a job still run after this (a very slow
-   * disk), it is abandoned: it fails on its unmapped sources or finds the shard closed at its swap
-   * (checked under the files lock, which close takes too), so it never writes the manifest after
-   * close; files it leaves are unlisted and removed at the next open.
-   */
-  private static final long STOP_WAIT_MS = 10_000;
 
-  private final ShardSegments segments;
   private final ShardConfig config;
   private final Runnable flush;
   private final SegmentBuilder builder;
-  private final ReentrantLock signalLock = new ReentrantLock();
-  private final Condition signal = signalLock.newCondition();
-  private boolean woken;
-  private boolean dirty;
-  private volatile boolean working;
-  private volatile boolean stopped;
-  private Thread thread;
+  /** Writes came since the last flush of the store. */
+  private final AtomicBoolean dirty = new AtomicBoolean();
 
   SegmentOptimizer(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flush) {
-    this.segments = segments;
+    super(segments, "optimizer");
     this.config = config;
     this.flush = flush;
     this.builder = builder;
   }
 
-  void start() {
-    thread = Thread.ofPlatform().daemon().name("optimizer-" + segments.dir().getParent().getFileName()).start(this::run);
-  }
-
   /** Called after writes: there may be work. Cheap; never blocks on the optimizer's work. */
+  @Override
   void wake() {
-    signalLock.lock();
-    try {
-      woken = true;
-      dirty = true;
-      signal.signal();
-    } finally {
-      signalLock.unlock();
-    }
+    dirty.set(true);
+    super.wake();
   }
 
   /** True while a job runs or one is due. */
   boolean hasWork() {
-    return working || nextJob(segments.current()) != null;
+    return isWorking() || nextJob(segments.current()) != null;
   }
 
-  /** Stops the thread, waiting for a job in progress to notice (it checks between steps). */
-  void stop() {
-    stopped = true;
-    wake();
-    if (thread != null && thread != Thread.currentThread()) {
-      try {
-        thread.join(STOP_WAIT_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (thread.isAlive()) {
-        LOG.warn("{}: optimizer still busy after {} ms; leaving it to abandon its work", segments, STOP_WAIT_MS);
-      }
+  @Override
+  protected boolean workOnce() throws Exception {
+    Job job = nextJob(segments.current());
+    if (job == null) {
+      return false;
     }
+    working();
+    job.run();
+    return true;
   }
 
-  private void run() {
-    while (!stopped) {
-      try {
-        Job job = nextJob(segments.current());
-        if (job == null) {
-          awaitSignal();
-          continue;
-        }
-        working = true;
-        job.run();
-      } catch (Throwable e) {
-        if (stopped || segments.isClosed()) {
-          return;
-        }
-        LOG.error("{}: optimizer job failed; retrying in a second", segments, e);
-        sleepQuietly(1000);
-      } finally {
-        working = false;
-      }
-    }
+  /** Sleeps up to the flush interval; flushes the store when it passed with writes and no wake-up. */
+  @Override
+  protected long idleWaitMs() {
+    long sec = config.optimizers().flushIntervalSec();
+    return sec > 0 ? sec * 1000 : 60_000;
   }
 
-  private void awaitSignal() throws InterruptedException {
-    long intervalMs = config.optimizers().flushIntervalSec() > 0 ? config.optimizers().flushIntervalSec() * 1000 : 60_000;
-    boolean flushNow;
-    signalLock.lock();
-    try {
-      if (!woken) {
-        signal.await(intervalMs, TimeUnit.MILLISECONDS);
-      }
-      flushNow = !woken && dirty && config.optimizers().flushIntervalSec() > 0;
-      woken = false;
-      if (flushNow) {
-        dirty = false;
-      }
-    } finally {
-      signalLock.unlock();
-    }
-    if (flushNow && !stopped) {
+  @Override
+  protected void idle(boolean woken) {
+    if (!woken && config.optimizers().flushIntervalSec() > 0 && dirty.getAndSet(false)) {
       flush.run();
     }
   }
@@ -214,7 +153,7 @@ final class SegmentOptimizer {
     }
     SealedSegment result = null;
     if (!origins.isEmpty()) {
-      result = builder.build(SegmentFiles.newName(false), origins, () -> stopped || segments.isClosed());
+      result = builder.build(SegmentFiles.newName(false), origins, this::cancelled);
       if (result == null) {
         return; // cancelled: the shard is closing, the files are gone
       }
@@ -224,13 +163,5 @@ final class SegmentOptimizer {
     }
     LOG.info("{}: {} of {} -> {} in {} ms", segments, why, sources, result,
         (System.nanoTime() - start) / 1_000_000);
-  }
-
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
