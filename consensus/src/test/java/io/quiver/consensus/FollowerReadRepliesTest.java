@@ -10,32 +10,19 @@ import io.quiver.storage.Payload;
 import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
-import io.quiver.storage.ShardConfig;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,43 +47,24 @@ class FollowerReadRepliesTest {
 
   @TempDir Path dir;
 
-  private final List<RaftServer> servers = new ArrayList<>();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
   private final ExecutorService replies = Executors.newSingleThreadExecutor();
+  private ShardGroupCluster cluster;
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    for (RaftServer s : servers) {
-      s.close();
+    if (cluster != null) {
+      cluster.close();
     }
     replies.shutdownNow();
   }
 
   @Test
   void aReadOnlyRequestToAFollowerLeavesLaterRepliesMatched() throws Exception {
-    List<RaftPeer> peers = new ArrayList<>();
-    for (String id : List.of("a", "b", "c")) {
-      peers.add(RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + freePort()).build());
-    }
-    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
-    for (RaftPeer peer : peers) {
-      int port = Integer.parseInt(peer.getAddress().substring(peer.getAddress().lastIndexOf(':') + 1));
-      RaftServer server = RaftServer.newBuilder()
-          .setServerId(peer.getId())
-          .setGroup(group)
-          .setProperties(RaftNode.serverProperties(new RaftNodeConfig(1, "127.0.0.1", port, "127.0.0.1:1",
-              dir.resolve(peer.getId().toString()), 1000, 1 << 20, Duration.ofSeconds(10), null)))
-          .setStateMachineRegistry(gid -> new ShardStateMachine(g -> ShardConfig.of(VECTORS)))
-          .build();
-      server.start();
-      servers.add(server);
-    }
+    cluster = new ShardGroupCluster(dir, VECTORS);
+    RaftGroup group = cluster.start(List.of("a", "b", "c"), (id, p) -> {});
     RaftPeerId follower = awaitFollowerWithLeader(group);
 
-    RaftClient client = client(group, follower);
+    RaftClient client = cluster.client(follower, 5);
     RaftShardClient shard = new RaftShardClient("shard", client, follower, () -> {}, replies);
     List<Point> points = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -143,34 +111,20 @@ class FollowerReadRepliesTest {
       assertArrayEquals(new float[] {i, 1}, read.getFirst().vectors().get(""));
     }
     // A new client (Quiver replaces a closed one) reads every point.
-    RaftShardClient fresh = new RaftShardClient("shard", client(group, follower), follower, () -> {}, replies);
+    RaftShardClient fresh = new RaftShardClient("shard", cluster.client(follower, 5), follower, () -> {}, replies);
     for (int i = 0; i < 10; i++) {
       assertEquals(PointId.of(i), fresh.retrieve(List.of(PointId.of(i)), false, true, ReadConsistency.ANY)
           .get(20, TimeUnit.SECONDS).getFirst().id());
     }
   }
 
-  private RaftClient client(RaftGroup group, RaftPeerId leader) {
-    RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-    RaftClient client = RaftClient.newBuilder()
-        .setProperties(p)
-        .setRaftGroup(group)
-        .setLeaderId(leader)
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-        .build();
-    closeables.add(client);
-    return client;
-  }
-
   /** @return a follower that knows the leader (so that it would ask it for a read index) */
   private RaftPeerId awaitFollowerWithLeader(RaftGroup group) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      boolean ready = servers.stream().anyMatch(s -> info(s, group).isLeaderReady());
-      for (RaftServer s : servers) {
-        if (ready && info(s, group).isFollower() && info(s, group).getLeaderId() != null) {
+      boolean ready = cluster.servers().stream().anyMatch(s -> cluster.info(s).isLeaderReady());
+      for (RaftServer s : cluster.servers()) {
+        if (ready && cluster.info(s).isFollower() && cluster.info(s).getLeaderId() != null) {
           return s.getId();
         }
       }
@@ -180,27 +134,13 @@ class FollowerReadRepliesTest {
   }
 
   private void awaitApplied(RaftGroup group, RaftPeerId peer, long index) throws Exception {
-    RaftServer server = servers.stream().filter(s -> s.getId().equals(peer)).findFirst().orElseThrow();
+    RaftServer server = cluster.server(peer);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (server.getDivision(group.getGroupId()).getInfo().getLastAppliedIndex() < index) {
+    while (cluster.info(server).getLastAppliedIndex() < index) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(peer + " did not apply " + index + " within 30 s");
       }
       Thread.sleep(20);
-    }
-  }
-
-  private static org.apache.ratis.server.DivisionInfo info(RaftServer s, RaftGroup group) {
-    try {
-      return s.getDivision(group.getGroupId()).getInfo();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -10,28 +10,17 @@ import io.quiver.storage.Payload;
 import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
-import io.quiver.storage.ShardConfig;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.CodeInjectionForTesting;
@@ -68,9 +57,8 @@ class StaleLeaderReadTest {
 
   @TempDir Path dir;
 
-  private final List<RaftServer> servers = new ArrayList<>();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
   private final ExecutorService replies = Executors.newSingleThreadExecutor();
+  private ShardGroupCluster cluster;
   private volatile RaftPeerId isolated;
 
   @AfterEach
@@ -78,27 +66,17 @@ class StaleLeaderReadTest {
     isolated = null;
     CodeInjectionForTesting.remove(APPEND_ENTRIES);
     CodeInjectionForTesting.remove(REQUEST_VOTE);
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    for (RaftServer s : servers) {
-      s.close();
+    if (cluster != null) {
+      cluster.close();
     }
     replies.shutdownNow();
   }
 
   @Test
   void aDeposedLeaderDoesNotAnswerALinearizableReadFromItsOldState() throws Exception {
-    List<RaftPeer> peers = new ArrayList<>();
-    for (String id : List.of("a", "b", "c")) {
-      peers.add(RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + freePort()).build());
-    }
-    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
-    for (RaftPeer peer : peers) {
-      int port = Integer.parseInt(peer.getAddress().substring(peer.getAddress().lastIndexOf(':') + 1));
-      RaftProperties p = RaftNode.serverProperties(new RaftNodeConfig(1, "127.0.0.1", port, "127.0.0.1:1",
-          dir.resolve(peer.getId().toString()), 1000, 1 << 20, Duration.ofSeconds(10), null));
-      if (peer.getId().toString().equals("a")) {
+    cluster = new ShardGroupCluster(dir, VECTORS);
+    RaftGroup group = cluster.start(List.of("a", "b", "c"), (id, p) -> {
+      if (id.toString().equals("a")) {
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
@@ -108,15 +86,7 @@ class StaleLeaderReadTest {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(20, TimeUnit.SECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(21, TimeUnit.SECONDS));
       }
-      RaftServer server = RaftServer.newBuilder()
-          .setServerId(peer.getId())
-          .setGroup(group)
-          .setProperties(p)
-          .setStateMachineRegistry(gid -> new ShardStateMachine(g -> ShardConfig.of(VECTORS)))
-          .build();
-      server.start();
-      servers.add(server);
-    }
+    });
     RaftPeerId a = RaftPeerId.valueOf("a");
     awaitLeader(group, Set.of(a));
 
@@ -130,7 +100,7 @@ class StaleLeaderReadTest {
 
     isolate(a);
     RaftPeerId newLeader = awaitLeader(group, Set.of(RaftPeerId.valueOf("b"), RaftPeerId.valueOf("c")));
-    assertTrue(servers.getFirst().getDivision(group.getGroupId()).getInfo().isLeader(), "a still believes it leads");
+    assertTrue(cluster.info(cluster.servers().getFirst()).isLeader(), "a still believes it leads");
     RaftShardClient viaNewLeader = shardClient(group, newLeader);
     viaNewLeader.upsert(List.of(point(2))).get(20, TimeUnit.SECONDS);
 
@@ -139,17 +109,7 @@ class StaleLeaderReadTest {
   }
 
   private RaftShardClient shardClient(RaftGroup group, RaftPeerId leader) {
-    RaftProperties p = new RaftProperties();
-    org.apache.ratis.RaftConfigKeys.Rpc.setType(p, org.apache.ratis.rpc.SupportedRpcType.NETTY);
-    org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-    RaftClient client = RaftClient.newBuilder()
-        .setProperties(p)
-        .setRaftGroup(group)
-        .setLeaderId(leader)
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(30, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-        .build();
-    closeables.add(client);
-    return new RaftShardClient("shard via " + leader, client, null, () -> {}, replies);
+    return new RaftShardClient("shard via " + leader, cluster.client(leader, 30), null, () -> {}, replies);
   }
 
   /** appendEntries and requestVote between {@code peer} and the others fail from now on, both ways. */
@@ -170,8 +130,8 @@ class StaleLeaderReadTest {
   private RaftPeerId awaitLeader(RaftGroup group, Set<RaftPeerId> among) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      for (RaftServer s : servers) {
-        var info = s.getDivision(group.getGroupId()).getInfo();
+      for (RaftServer s : cluster.servers()) {
+        var info = cluster.info(s);
         if (among.contains(s.getId()) && info.isLeader() && info.isLeaderReady()) {
           return s.getId();
         }
@@ -188,11 +148,5 @@ class StaleLeaderReadTest {
   private static void assertValue(int v, List<PointRecord> read) {
     assertEquals(1, read.size(), "point " + KEY + " is present");
     assertArrayEquals(new float[] {v, 1}, read.getFirst().vectors().get(""), "value of point " + KEY);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -1,0 +1,124 @@
+package io.quiver.consensus;
+
+import io.quiver.storage.ShardConfig;
+import io.quiver.storage.VectorsConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One shard's Raft group on real Ratis servers in this JVM, on loopback ports: Quiver's server
+ * properties ({@link RaftNode#serverProperties}) and shard state machines, and Ratis clients over
+ * Netty with a 3 s request timeout. For tests that need a group without whole nodes.
+ */
+final class ShardGroupCluster implements AutoCloseable {
+
+  private final Path dir;
+  private final VectorsConfig vectors;
+  private final List<RaftServer> servers = new ArrayList<>();
+  private final List<RaftClient> clients = new ArrayList<>();
+  private RaftGroup group;
+
+  ShardGroupCluster(Path dir, VectorsConfig vectors) {
+    this.dir = dir;
+    this.vectors = vectors;
+  }
+
+  /**
+   * Starts one server per id; {@code tune} may change a server's properties before it starts
+   * (election timeouts, lease).
+   */
+  RaftGroup start(List<String> ids, BiConsumer<RaftPeerId, RaftProperties> tune) throws IOException {
+    List<RaftPeer> peers = new ArrayList<>();
+    List<Integer> ports = new ArrayList<>();
+    for (String id : ids) {
+      int port = freePort();
+      ports.add(port);
+      peers.add(RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + port).build());
+    }
+    group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+    for (int i = 0; i < peers.size(); i++) {
+      RaftPeer peer = peers.get(i);
+      RaftProperties p = RaftNode.serverProperties(new RaftNodeConfig(1, "127.0.0.1", ports.get(i), "127.0.0.1:1",
+          dir.resolve(peer.getId().toString()), 1000, 1 << 20, Duration.ofSeconds(10), null));
+      tune.accept(peer.getId(), p);
+      RaftServer server = RaftServer.newBuilder()
+          .setServerId(peer.getId())
+          .setGroup(group)
+          .setProperties(p)
+          .setStateMachineRegistry(gid -> new ShardStateMachine(g -> ShardConfig.of(vectors)))
+          .build();
+      server.start();
+      servers.add(server);
+    }
+    return group;
+  }
+
+  List<RaftServer> servers() {
+    return servers;
+  }
+
+  RaftServer server(RaftPeerId id) {
+    return servers.stream().filter(s -> s.getId().equals(id)).findFirst().orElseThrow();
+  }
+
+  /** {@code server}'s view of the group. */
+  DivisionInfo info(RaftServer server) {
+    try {
+      return server.getDivision(group.getGroupId()).getInfo();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A client that sends to {@code leader} first, retrying {@code retries} times 100 ms apart; closed with the cluster. */
+  RaftClient client(RaftPeerId leader, int retries) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    RaftClient client = RaftClient.newBuilder()
+        .setProperties(p)
+        .setRaftGroup(group)
+        .setLeaderId(leader)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(retries, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+    clients.add(client);
+    return client;
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (RaftClient c : clients) {
+      c.close();
+    }
+    for (RaftServer s : servers) {
+      s.close();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
