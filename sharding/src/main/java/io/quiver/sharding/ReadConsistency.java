@@ -12,7 +12,11 @@ package io.quiver.sharding;
 public record ReadConsistency(Level level, long minIndex) {
 
   public enum Level {
-    /** Confirmed with a majority before answering (Raft ReadIndex): sees every acknowledged write. */
+    /**
+     * A read barrier (a no-op entry) committed through the shard's leader, then a read at its index:
+     * sees every write acknowledged before the read began. Not Ratis' ReadIndex, which can answer
+     * from a deposed leader in Ratis 3.2 (docs/ARCHITECTURE.md, "Known defects of Ratis 3.2").
+     */
     LINEARIZABLE,
     /** Answered by the shard's current leader from its applied state: the default. */
     LEADER,
