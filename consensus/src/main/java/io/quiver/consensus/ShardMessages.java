@@ -3,6 +3,8 @@ package io.quiver.consensus;
 import io.quiver.storage.PointRecord;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
+import io.quiver.storage.UpdateMode;
+import io.quiver.storage.UpsertCondition;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.List;
@@ -13,8 +15,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The wire and log format of shard groups: commands (in the log), queries, and replies.
  *
  * <pre>
- * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation,
- *          4 create field index, 5 delete field index, 6 update config) | body
+ * command: magic "QSC1" | version 2 | type (1 upsert, 2 delete, 3 points operation,
+ *          4 create field index, 5 delete field index, 6 update config, 7 read barrier) | body
+ *          upsert body: condition | points    condition: update mode (ordinal) | has filter | filter
+ *          (version 1, still read: an upsert body is only its points, written unconditionally)
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
  *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info) | body
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
@@ -26,6 +30,9 @@ final class ShardMessages {
   static final int QUERY_MAGIC = 0x51535131; // "QSQ1"
   static final int REPLY_MAGIC = 0x51535231; // "QSR1"
   static final int VERSION = 1;
+  /** Commands are written in version 2 (upserts carry their condition); version 1 entries are still read. */
+  static final int COMMAND_VERSION = 2;
+  private static final int COMMAND_VERSION_OLDEST = 1;
 
   static final byte STATUS_OK = 0;
   static final byte STATUS_BAD_REQUEST = 1;
@@ -51,10 +58,11 @@ final class ShardMessages {
   private ShardMessages() {}
 
   static Message encode(ShardCommand command) {
-    return Envelope.message(COMMAND_MAGIC, VERSION, out -> {
+    return Envelope.message(COMMAND_MAGIC, COMMAND_VERSION, out -> {
       switch (command) {
         case ShardCommand.Upsert u -> {
           out.writeByte(UPSERT);
+          writeUpsertCondition(u.condition(), out);
           PointCodec.writePoints(u.points(), out);
         }
         case ShardCommand.Delete d -> {
@@ -84,10 +92,14 @@ final class ShardMessages {
   }
 
   static ShardCommand decodeCommand(ByteString content) throws IOException {
-    DataInputStream in = Envelope.open(content, COMMAND_MAGIC, VERSION);
+    Envelope.Opened opened = Envelope.open(content, COMMAND_MAGIC, COMMAND_VERSION_OLDEST, COMMAND_VERSION);
+    DataInputStream in = opened.in();
     byte type = in.readByte();
     return switch (type) {
-      case UPSERT -> new ShardCommand.Upsert(PointCodec.readPoints(in));
+      case UPSERT -> {
+        UpsertCondition condition = opened.version() >= 2 ? readUpsertCondition(in) : UpsertCondition.NONE;
+        yield new ShardCommand.Upsert(PointCodec.readPoints(in), condition);
+      }
       case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
       case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in));
       case CREATE_FIELD_INDEX -> new ShardCommand.CreateFieldIndex(in.readUTF(),
@@ -97,6 +109,57 @@ final class ShardMessages {
       case READ_BARRIER -> new ShardCommand.ReadBarrier();
       default -> throw new IOException("unknown shard command type " + type);
     };
+  }
+
+  /**
+   * An upsert entry from points already encoded by {@link #encodePoint}: the same bytes as
+   * {@code encode(new ShardCommand.Upsert(points, condition))}, without encoding the points again.
+   */
+  static Message encodeUpsert(UpsertCondition condition, List<byte[]> encodedPoints) {
+    return Envelope.message(COMMAND_MAGIC, COMMAND_VERSION, out -> {
+      out.writeByte(UPSERT);
+      writeUpsertCondition(condition, out);
+      out.writeInt(encodedPoints.size());
+      for (byte[] point : encodedPoints) {
+        out.write(point);
+      }
+    });
+  }
+
+  /** A point in its upsert-entry form, for {@link #encodeUpsert}. */
+  static byte[] encodePoint(io.quiver.storage.Point point) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+      PointCodec.writePoint(point, out);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // writing to memory does not fail
+    }
+  }
+
+  /** The bytes of an upsert entry besides its encoded points: header, condition, point count. */
+  static int upsertEntryOverhead(UpsertCondition condition) {
+    return encodeUpsert(condition, List.of()).getContent().size();
+  }
+
+  private static void writeUpsertCondition(UpsertCondition condition, java.io.DataOutput out) throws IOException {
+    out.writeByte(condition.mode().ordinal());
+    out.writeBoolean(condition.updateFilter() != null);
+    if (condition.updateFilter() != null) {
+      io.quiver.storage.filter.FilterCodec.write(condition.updateFilter(), out);
+    }
+  }
+
+  private static UpsertCondition readUpsertCondition(DataInputStream in) throws IOException {
+    int mode = in.readUnsignedByte();
+    UpdateMode[] modes = UpdateMode.values();
+    if (mode >= modes.length) {
+      throw new IOException("unknown update mode " + mode);
+    }
+    io.quiver.storage.filter.Filter filter = in.readBoolean() ? io.quiver.storage.filter.FilterCodec.read(in) : null;
+    return new UpsertCondition(modes[mode], filter);
   }
 
   static Message encode(ShardQuery query) {

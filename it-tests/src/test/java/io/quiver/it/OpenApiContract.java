@@ -193,7 +193,7 @@ public final class OpenApiContract {
   private static Path specDir() {
     String dir = System.getProperty("quiver.openapi");
     if (dir != null && !dir.isBlank()) {
-      return Path.of(dir);
+      return Path.of(dir).toAbsolutePath().normalize();
     }
     String basedir = System.getProperty("basedir", System.getProperty("user.dir"));
     return Path.of(basedir, "..", "..", "shared", "qdrant-api").normalize();

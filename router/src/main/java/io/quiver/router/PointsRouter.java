@@ -16,6 +16,7 @@ import io.quiver.storage.PointSelector;
 import io.quiver.storage.PointsOperation;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
+import io.quiver.storage.UpsertCondition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -87,6 +88,17 @@ public final class PointsRouter {
    * has committed and applied its part. A point id that occurs twice keeps its last occurrence.
    */
   public CompletableFuture<Long> upsert(String collection, List<Point> points) {
+    return upsert(collection, points, UpsertCondition.NONE);
+  }
+
+  /**
+   * Writes the points that {@code condition} admits, each shard deciding per point when it applies
+   * its entries (see {@link UpsertCondition}). Every shard's part is encoded and checked before
+   * any is sent, so a point too large for the log refuses the whole request
+   * ({@link io.quiver.storage.BadRequestException}) with nothing written. A shard's part may go
+   * into several log entries, sent in order ({@link io.quiver.sharding.ShardClient#prepareUpsert}).
+   */
+  public CompletableFuture<Long> upsert(String collection, List<Point> points, UpsertCondition condition) {
     CollectionDescriptor c = collection(collection);
     Map<PointId, Point> last = new LinkedHashMap<>();
     for (Point p : points) {
@@ -94,8 +106,10 @@ public final class PointsRouter {
       last.put(p.id(), p);
     }
     Map<ShardPlacement, List<Point>> byShard = groupByShard(c.shardMap(), last.values(), Point::id);
+    Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
+    byShard.forEach((shard, batch) -> prepared.put(shard, client(c, shard).prepareUpsert(batch, condition)));
     List<CompletableFuture<Long>> writes = new ArrayList<>();
-    byShard.forEach((shard, batch) -> writes.add(withDeadline(client(c, shard).upsert(batch), c, shard)));
+    prepared.forEach((shard, write) -> writes.add(withDeadline(write.send(), c, shard)));
     return maxIndex(writes);
   }
 

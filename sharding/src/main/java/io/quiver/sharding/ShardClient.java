@@ -20,7 +20,30 @@ import java.util.concurrent.CompletableFuture;
 public interface ShardClient {
 
   /** Writes points; completes with the log index of the write once it is committed and applied. */
-  CompletableFuture<Long> upsert(List<Point> points);
+  default CompletableFuture<Long> upsert(List<Point> points) {
+    return prepareUpsert(points, io.quiver.storage.UpsertCondition.NONE).send();
+  }
+
+  /**
+   * Encodes and checks an upsert of distinct points without sending anything, so that a caller
+   * writing to several shards can refuse the whole request before any shard is written. The
+   * write may be split into several log entries (each point whole in one of them), sent one
+   * after another when {@link PreparedWrite#send} is called; see {@link PreparedWrite}.
+   *
+   * @throws io.quiver.storage.BadRequestException naming the point and the limit when a point
+   *     alone is larger than one log entry can hold
+   */
+  PreparedWrite prepareUpsert(List<Point> points, io.quiver.storage.UpsertCondition condition);
+
+  /**
+   * A write ready to be sent. {@link #send} completes with the highest log index of its entries
+   * once all are committed and applied, or fails at the first entry that fails, the entries before
+   * it being written and the ones after it not sent. Call {@code send} once.
+   */
+  @FunctionalInterface
+  interface PreparedWrite {
+    CompletableFuture<Long> send();
+  }
 
   /** Deletes points by id; completes with the log index of the delete. */
   CompletableFuture<Long> delete(List<PointId> ids);
