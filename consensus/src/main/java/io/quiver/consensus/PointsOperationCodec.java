@@ -16,6 +16,7 @@ import java.util.List;
  *
  * <pre>
  * operation: kind (1 delete points, 2 update payload, 3 update vectors) | body
+ * update vectors: n | n x (id | vectors) | has filter | filter    (the filter since command version 2)
  * selector:  0 ids | ids     or     1 filter | filter
  * payload update: 1 set | payload | has key | key   2 overwrite | payload   3 delete keys | n | keys   4 clear
  * </pre>
@@ -56,11 +57,19 @@ final class PointsOperationCodec {
           PointCodec.writeId(pv.id(), out);
           PointCodec.writeVectors(pv.vectors(), out);
         }
+        out.writeBoolean(u.updateFilter() != null);
+        if (u.updateFilter() != null) {
+          FilterCodec.write(u.updateFilter(), out);
+        }
       }
     }
   }
 
-  static PointsOperation read(DataInput in) throws IOException {
+  /**
+   * @param commandVersion the version of the shard command it is in ({@link ShardMessages#COMMAND_VERSION}
+   *     or older): version 1 has no update filter
+   */
+  static PointsOperation read(DataInput in, int commandVersion) throws IOException {
     byte kind = in.readByte();
     return switch (kind) {
       case DELETE_POINTS -> new PointsOperation.DeletePoints(readSelector(in));
@@ -71,7 +80,8 @@ final class PointsOperationCodec {
         for (int i = 0; i < n; i++) {
           points.add(new PointsOperation.PointVectors(PointCodec.readId(in), PointCodec.readVectors(in)));
         }
-        yield new PointsOperation.UpdateVectors(points);
+        boolean filtered = commandVersion >= 2 && in.readBoolean();
+        yield new PointsOperation.UpdateVectors(points, filtered ? FilterCodec.read(in) : null);
       }
       default -> throw new IOException("unknown points operation kind " + kind);
     };

@@ -18,6 +18,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * command: magic "QSC1" | version 2 | type (1 upsert, 2 delete, 3 points operation,
  *          4 create field index, 5 delete field index, 6 update config, 7 read barrier) | body
  *          upsert body: condition | points    condition: update mode (ordinal) | has filter | filter
+ *          points operation: see PointsOperationCodec (version 2 adds update vectors' filter)
  *          (version 1, still read: an upsert body is only its points, written unconditionally)
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
  *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info) | body
@@ -101,7 +102,7 @@ final class ShardMessages {
         yield new ShardCommand.Upsert(PointCodec.readPoints(in), condition);
       }
       case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
-      case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in));
+      case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in, opened.version()));
       case CREATE_FIELD_INDEX -> new ShardCommand.CreateFieldIndex(in.readUTF(),
           io.quiver.storage.payloadindex.FieldIndexSchema.read(in));
       case DELETE_FIELD_INDEX -> new ShardCommand.DeleteFieldIndex(in.readUTF());

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * larger than an entry is a 400 naming the limit, with nothing of the request written; a body
  * nested 1,000 levels deep is a 400, never a 500. And conditional upserts (issue 13):
  * {@code update_mode} and {@code update_filter} in the points form, the batch form and
- * {@code points/batch}, decided from the stored points.
+ * {@code points/batch}, and {@code update_filter} of a vector update, decided from the stored points.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -172,6 +172,14 @@ class WritePathIT {
     assertPayload(api, c, 10, "{\"n\":100}");
     assertPayload(api, c, 5, "{\"n\":5}");
     assertAbsent(api, c, 11);
+
+    api.call("PUT", "/collections/{collection_name}/points/vectors", c + "/points/vectors?wait=true",
+        "{\"points\":[{\"id\":10,\"vector\":[42,42]},{\"id\":5,\"vector\":[42,42]}],"
+            + "\"update_filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":100}}]}}", 200);
+    JsonNode ten = api.call("GET", "/collections/{collection_name}/points/{id}", c + "/points/10", null, 200).result();
+    JsonNode five = api.call("GET", "/collections/{collection_name}/points/{id}", c + "/points/5", null, 200).result();
+    assertEquals(JSON.readTree("[42.0,42.0]"), ten.get("vector"), "the filter matches point 10");
+    assertEquals(JSON.readTree("[5.0,1.0]"), five.get("vector"), "and not point 5");
   }
 
   private static void assertPayload(SpecClient api, String c, int id, String payload) throws Exception {

@@ -154,7 +154,7 @@ public final class PointsRouter {
       case PointsOperation.UpdatePayload p -> new PointsOperation.UpdatePayload(selector, p.update());
       case PointsOperation.UpdateVectors u -> {
         Set<PointId> keep = new HashSet<>(ids);
-        yield new PointsOperation.UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList());
+        yield new PointsOperation.UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList(), u.updateFilter());
       }
     };
   }

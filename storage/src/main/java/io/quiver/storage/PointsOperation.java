@@ -31,11 +31,16 @@ public sealed interface PointsOperation {
 
   /**
    * Replaces some named vectors of existing points, keeping their other vectors and payload; a
-   * point that does not exist is skipped.
+   * point that does not exist, or whose payload does not match {@code updateFilter} (Qdrant's
+   * {@code update_filter}; null: no filter) when the operation is applied, is skipped.
    */
-  record UpdateVectors(List<PointVectors> points) implements PointsOperation {
+  record UpdateVectors(List<PointVectors> points, io.quiver.storage.filter.Filter updateFilter) implements PointsOperation {
     public UpdateVectors {
       points = List.copyOf(points);
+    }
+
+    public UpdateVectors(List<PointVectors> points) {
+      this(points, null);
     }
 
     @Override

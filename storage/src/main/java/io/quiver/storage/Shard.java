@@ -212,8 +212,9 @@ public final class Shard implements AutoCloseable {
         }
         case PointsOperation.UpdateVectors u -> {
           List<Map.Entry<PointId, Map<String, float[]>>> updated = new ArrayList<>();
+          var matches = u.updateFilter() == null ? null : matcher(u.updateFilter());
           for (PointsOperation.PointVectors pv : u.points()) {
-            if (!segments.contains(pv.id())) {
+            if (!segments.contains(pv.id()) || (matches != null && !matches.test(pv.id()))) {
               continue;
             }
             Map<String, float[]> vectors = new HashMap<>(segments.vectors(pv.id()));

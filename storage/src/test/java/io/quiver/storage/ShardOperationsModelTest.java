@@ -185,6 +185,22 @@ class ShardOperationsModelTest {
     }
   }
 
+  /** {@code update_filter} of a vector update: only existing points whose payload matches change. */
+  @Test
+  void vectorUpdatesWithAFilterChangeOnlyMatchingPoints() {
+    try (Shard shard = Shard.open(dir.resolve("vf"), VectorsConfig.single(new VectorParams(2, Distance.DOT, false)))) {
+      shard.upsert(List.of(point(1, "{\"n\":1}"), point(7, "{\"n\":7}")), 1);
+      Filter below5 = Filter.allOf(new Condition.Field(JsonPath.of("n"), new FieldPredicate.NumberRange(null, null, 5.0, null)));
+      shard.apply(new PointsOperation.UpdateVectors(List.of(
+          new PointsOperation.PointVectors(PointId.of(1), Map.of("", new float[] {9, 9})),
+          new PointsOperation.PointVectors(PointId.of(7), Map.of("", new float[] {9, 9}))), below5), 2);
+      List<PointRecord> found = shard.retrieve(List.of(PointId.of(1), PointId.of(7)), false, true);
+      assertEquals("[9.0, 9.0]", java.util.Arrays.toString(found.get(0).vectors().get("")));
+      assertEquals("[7.0, 1.0]", java.util.Arrays.toString(found.get(1).vectors().get("")), "n = 7 does not match: unchanged");
+      assertEquals(1, found.get(1).version());
+    }
+  }
+
   private static Point point(int id, String payload) {
     try {
       return new Point(PointId.of(id), Map.of("", new float[] {id, 1}), Payload.of((ObjectNode) JSON.readTree(payload)));
