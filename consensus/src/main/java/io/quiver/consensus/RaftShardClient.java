@@ -66,7 +66,11 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
    */
   @Override
   public PreparedWrite prepareUpsert(List<Point> points, io.quiver.storage.UpsertCondition condition) {
-    List<Message> entries = UpsertEntries.split(points, condition, maxEntryBytes);
+    return inOrder(UpsertEntries.split(points, condition, maxEntryBytes));
+  }
+
+  /** Sends the entries one after another, each once the previous one is applied; completes with the highest index. */
+  private PreparedWrite inOrder(List<Message> entries) {
     return () -> {
       CompletableFuture<Long> written = write(entries.getFirst());
       for (Message entry : entries.subList(1, entries.size())) {
@@ -86,9 +90,10 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     return write(ShardMessages.encode(new ShardCommand.UpdateConfig(config)));
   }
 
+  /** As {@link #prepareUpsert}, for a change to existing points ({@link ApplyEntries}). */
   @Override
-  public CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation) {
-    return write(ShardMessages.encode(new ShardCommand.Apply(operation)));
+  public PreparedWrite prepareApply(io.quiver.storage.PointsOperation operation) {
+    return inOrder(ApplyEntries.split(operation, maxEntryBytes));
   }
 
   @Override

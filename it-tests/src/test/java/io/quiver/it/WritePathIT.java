@@ -76,6 +76,20 @@ class WritePathIT {
     for (int d = 0; d < 1536; d++) {
       assertEquals(first[d], point.get("vector").get(d).floatValue(), 1e-6, "dimension " + d);
     }
+    // 1,000 new vectors (6 MB in one entry) as a vector update: split by ids too.
+    StringBuilder vectors = new StringBuilder(16 << 20).append("{\"points\":[");
+    for (int i = 0; i < 1000; i++) {
+      vectors.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[0.5");
+      for (int d = 1; d < 1536; d++) {
+        vectors.append(',').append(String.format(Locale.ROOT, "%.6f", random.nextFloat()));
+      }
+      vectors.append("]}");
+    }
+    api.call("PUT", "/collections/{collection_name}/points/vectors", "/collections/big/points/vectors?wait=true",
+        vectors.append("]}").toString(), 200);
+    point = api.call("GET", "/collections/{collection_name}/points/{id}", "/collections/big/points/0", null, 200).result();
+    assertEquals(0.5f, point.get("vector").get(0).floatValue(), "point 0's vector was updated");
+    assertEquals("chunk 0 of a document about vector databases", point.at("/payload/text").asText(), "its payload stays");
   }
 
   @Test

@@ -21,12 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -129,34 +127,23 @@ public final class PointsRouter {
    */
   public CompletableFuture<Long> apply(String collection, PointsOperation operation) {
     CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    // Every shard's part is encoded and checked before any is sent (see ShardClient.prepareApply).
+    Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
     switch (operation.selector()) {
       case PointSelector.ByFilter f -> {
         for (ShardPlacement shard : c.shardMap().shards()) {
-          writes.add(withDeadline(client(c, shard).apply(operation), c, shard));
+          prepared.put(shard, client(c, shard).prepareApply(operation));
         }
       }
       case PointSelector.Ids ids -> {
         Map<ShardPlacement, List<PointId>> byShard =
             groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity());
-        byShard.forEach((shard, part) ->
-            writes.add(withDeadline(client(c, shard).apply(restrictTo(operation, part)), c, shard)));
+        byShard.forEach((shard, part) -> prepared.put(shard, client(c, shard).prepareApply(operation.restrictedTo(part))));
       }
     }
+    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    prepared.forEach((shard, write) -> writes.add(withDeadline(write.send(), c, shard)));
     return maxIndex(writes);
-  }
-
-  /** The operation narrowed to the ids of one shard. */
-  private static PointsOperation restrictTo(PointsOperation operation, List<PointId> ids) {
-    PointSelector.Ids selector = new PointSelector.Ids(ids);
-    return switch (operation) {
-      case PointsOperation.DeletePoints d -> new PointsOperation.DeletePoints(selector);
-      case PointsOperation.UpdatePayload p -> new PointsOperation.UpdatePayload(selector, p.update());
-      case PointsOperation.UpdateVectors u -> {
-        Set<PointId> keep = new HashSet<>(ids);
-        yield new PointsOperation.UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList(), u.updateFilter());
-      }
-    };
   }
 
   /**

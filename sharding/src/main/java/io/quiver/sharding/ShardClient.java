@@ -55,7 +55,19 @@ public interface ShardClient {
    * Applies a change to existing points (delete by filter, payload change, vector update);
    * completes with its log index once committed and applied.
    */
-  CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation);
+  default CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation) {
+    return prepareApply(operation).send();
+  }
+
+  /**
+   * Encodes and checks a change to existing points without sending anything (see
+   * {@link #prepareUpsert}): an operation that selects points by id may be split into several log
+   * entries, each point's change whole in one of them.
+   *
+   * @throws io.quiver.storage.BadRequestException naming the limit when the change of one point,
+   *     or an operation that selects by filter, is larger than one log entry can hold
+   */
+  PreparedWrite prepareApply(io.quiver.storage.PointsOperation operation);
 
   /**
    * Up to {@code limit} points of this shard in id order, from {@code offset} (inclusive; null:

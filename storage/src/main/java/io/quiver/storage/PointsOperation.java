@@ -14,6 +14,22 @@ public sealed interface PointsOperation {
   /** The points the operation touches, for routing. */
   PointSelector selector();
 
+  /**
+   * This operation narrowed to {@code ids} (for an operation that selects by ids: to route it to a
+   * shard, or to split it into log entries); a filter selector is replaced by the ids.
+   */
+  default PointsOperation restrictedTo(List<PointId> ids) {
+    PointSelector.Ids selector = new PointSelector.Ids(ids);
+    return switch (this) {
+      case DeletePoints d -> new DeletePoints(selector);
+      case UpdatePayload p -> new UpdatePayload(selector, p.update());
+      case UpdateVectors u -> {
+        java.util.Set<PointId> keep = new java.util.HashSet<>(ids);
+        yield new UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList(), u.updateFilter());
+      }
+    };
+  }
+
   /** Deletes the selected points. */
   record DeletePoints(PointSelector selector) implements PointsOperation {
     public DeletePoints {
