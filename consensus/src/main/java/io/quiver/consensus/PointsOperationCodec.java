@@ -39,7 +39,8 @@ final class PointsOperationCodec {
 
   private PointsOperationCodec() {}
 
-  static void write(PointsOperation operation, DataOutput out) throws IOException {
+  /** @param commandVersion the version of the shard command it goes into: 2 is needed for a vector update's filter */
+  static void write(PointsOperation operation, DataOutput out, int commandVersion) throws IOException {
     switch (operation) {
       case PointsOperation.DeletePoints d -> {
         out.writeByte(DELETE_POINTS);
@@ -57,9 +58,13 @@ final class PointsOperationCodec {
           PointCodec.writeId(pv.id(), out);
           PointCodec.writeVectors(pv.vectors(), out);
         }
-        out.writeBoolean(u.updateFilter() != null);
-        if (u.updateFilter() != null) {
-          FilterCodec.write(u.updateFilter(), out);
+        if (commandVersion >= 2) {
+          out.writeBoolean(u.updateFilter() != null);
+          if (u.updateFilter() != null) {
+            FilterCodec.write(u.updateFilter(), out);
+          }
+        } else if (u.updateFilter() != null) {
+          throw new IllegalArgumentException("a vector update with a filter needs command version 2");
         }
       }
     }

@@ -15,11 +15,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The wire and log format of shard groups: commands (in the log), queries, and replies.
  *
  * <pre>
- * command: magic "QSC1" | version 2 | type (1 upsert, 2 delete, 3 points operation,
+ * command: magic "QSC1" | version (1, or 2 when needed) | type (1 upsert, 2 delete, 3 points operation,
  *          4 create field index, 5 delete field index, 6 update config, 7 read barrier) | body
- *          upsert body: condition | points    condition: update mode (ordinal) | has filter | filter
+ *          upsert body: version 2: condition | points    condition: update mode (ordinal) | has filter | filter
+ *                       version 1 (an unconditional upsert): points
  *          points operation: see PointsOperationCodec (version 2 adds update vectors' filter)
- *          (version 1, still read: an upsert body is only its points, written unconditionally)
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
  *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info) | body
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
@@ -31,9 +31,27 @@ final class ShardMessages {
   static final int QUERY_MAGIC = 0x51535131; // "QSQ1"
   static final int REPLY_MAGIC = 0x51535231; // "QSR1"
   static final int VERSION = 1;
-  /** Commands are written in version 2 (upserts carry their condition); version 1 entries are still read. */
+  /**
+   * The newest command version: 2, in which an upsert carries its condition and a vector update its
+   * filter. A command that has neither is still written in version 1, so that a node of an earlier
+   * build, during a rolling upgrade, applies every write it can (see {@link #commandVersion}).
+   */
   static final int COMMAND_VERSION = 2;
   private static final int COMMAND_VERSION_OLDEST = 1;
+
+  /** The oldest version that can hold {@code command}. */
+  static int commandVersion(ShardCommand command) {
+    return switch (command) {
+      case ShardCommand.Upsert u -> upsertVersion(u.condition());
+      case ShardCommand.Apply a -> a.operation() instanceof io.quiver.storage.PointsOperation.UpdateVectors v
+          && v.updateFilter() != null ? 2 : 1;
+      default -> 1;
+    };
+  }
+
+  private static int upsertVersion(UpsertCondition condition) {
+    return condition.isUnconditional() ? 1 : 2;
+  }
 
   static final byte STATUS_OK = 0;
   static final byte STATUS_BAD_REQUEST = 1;
@@ -59,11 +77,14 @@ final class ShardMessages {
   private ShardMessages() {}
 
   static Message encode(ShardCommand command) {
-    return Envelope.message(COMMAND_MAGIC, COMMAND_VERSION, out -> {
+    int version = commandVersion(command);
+    return Envelope.message(COMMAND_MAGIC, version, out -> {
       switch (command) {
         case ShardCommand.Upsert u -> {
           out.writeByte(UPSERT);
-          writeUpsertCondition(u.condition(), out);
+          if (version >= 2) {
+            writeUpsertCondition(u.condition(), out);
+          }
           PointCodec.writePoints(u.points(), out);
         }
         case ShardCommand.Delete d -> {
@@ -72,7 +93,7 @@ final class ShardMessages {
         }
         case ShardCommand.Apply a -> {
           out.writeByte(POINTS_OPERATION);
-          PointsOperationCodec.write(a.operation(), out);
+          PointsOperationCodec.write(a.operation(), out, version);
         }
         case ShardCommand.CreateFieldIndex c -> {
           out.writeByte(CREATE_FIELD_INDEX);
@@ -117,9 +138,12 @@ final class ShardMessages {
    * {@code encode(new ShardCommand.Upsert(points, condition))}, without encoding the points again.
    */
   static Message encodeUpsert(UpsertCondition condition, List<byte[]> encodedPoints) {
-    return Envelope.message(COMMAND_MAGIC, COMMAND_VERSION, out -> {
+    int version = upsertVersion(condition);
+    return Envelope.message(COMMAND_MAGIC, version, out -> {
       out.writeByte(UPSERT);
-      writeUpsertCondition(condition, out);
+      if (version >= 2) {
+        writeUpsertCondition(condition, out);
+      }
       out.writeInt(encodedPoints.size());
       for (byte[] point : encodedPoints) {
         out.write(point);

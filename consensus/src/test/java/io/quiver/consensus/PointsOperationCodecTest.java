@@ -54,6 +54,7 @@ class PointsOperationCodecTest {
     var filtered = (PointsOperation.UpdateVectors) roundTrip(new PointsOperation.UpdateVectors(vectors.points(),
         ((PointSelector.ByFilter) filter).filter()));
     assertEquals(((PointSelector.ByFilter) filter).filter(), filtered.updateFilter());
+    assertEquals(1, ShardMessages.encode(new ShardCommand.Apply(vectors)).getContent().byteAt(4), "no filter: version 1");
   }
 
   /** A vector update as the previous build wrote it (command version 1: no filter) is still read. */

@@ -50,6 +50,10 @@ class UpsertEntriesTest {
       assertEquals(condition, decoded.condition());
       assertSamePoints(points, decoded.points());
     }
+    assertEquals(1, ShardMessages.encode(new ShardCommand.Upsert(points)).getContent().byteAt(4),
+        "an unconditional upsert is written in version 1, which nodes of earlier builds read");
+    assertEquals(2, ShardMessages.encode(new ShardCommand.Upsert(points, new UpsertCondition(UpdateMode.INSERT_ONLY, null)))
+        .getContent().byteAt(4));
     // An entry as the previous build wrote it: version 1, type 1, then the points.
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
@@ -78,6 +82,10 @@ class UpsertEntriesTest {
     }
     assertSamePoints(points, decoded);
     assertEquals(1, UpsertEntries.split(points(1, 4, new Random(3)), condition, LIMIT).size());
+    List<Message> plain = UpsertEntries.split(points, UpsertCondition.NONE, LIMIT);
+    assertEquals(2, plain.size());
+    assertEquals(1, plain.getFirst().getContent().byteAt(4), "split unconditional entries stay version 1");
+    assertEquals(2, entries.getFirst().getContent().byteAt(4));
     assertEquals(1, UpsertEntries.split(List.of(), condition, LIMIT).size(), "an empty upsert is one empty entry");
     // Exactly at the limit: one entry; one byte less: two.
     List<Point> two = points(2, 8, new Random(4));
