@@ -47,6 +47,23 @@ final class Envelope {
     return open(content.newInput(), magic, version);
   }
 
+  /** An opened message of a format that has several versions: the body stream and the version it is in. */
+  record Opened(DataInputStream in, int version) {}
+
+  /** Opens a message written in any version from {@code oldest} to {@code newest}. */
+  static Opened open(ByteString content, int magic, int oldest, int newest) throws IOException {
+    DataInputStream in = new DataInputStream(content.newInput());
+    int actualMagic = in.readInt();
+    if (actualMagic != magic) {
+      throw new IOException(String.format("bad magic 0x%08x, expected 0x%08x", actualMagic, magic));
+    }
+    int actualVersion = in.readUnsignedByte();
+    if (actualVersion < oldest || actualVersion > newest) {
+      throw new IOException("unsupported format version " + actualVersion + " (this build reads " + oldest + " to " + newest + ")");
+    }
+    return new Opened(in, actualVersion);
+  }
+
   static DataInputStream open(InputStream input, int magic, int version) throws IOException {
     DataInputStream in = new DataInputStream(input);
     int actualMagic = in.readInt();

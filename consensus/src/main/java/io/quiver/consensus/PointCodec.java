@@ -109,10 +109,15 @@ final class PointCodec {
   static void writePoints(List<Point> points, DataOutput out) throws IOException {
     out.writeInt(points.size());
     for (Point p : points) {
-      writeId(p.id(), out);
-      writeVectors(p.vectors(), out);
-      writePayload(p.payload(), out);
+      writePoint(p, out);
     }
+  }
+
+  /** One point as {@link #writePoints} writes it after the count. */
+  static void writePoint(Point p, DataOutput out) throws IOException {
+    writeId(p.id(), out);
+    writeVectors(p.vectors(), out);
+    writePayload(p.payload(), out);
   }
 
   static List<Point> readPoints(DataInput in) throws IOException {

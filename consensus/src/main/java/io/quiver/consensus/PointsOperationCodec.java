@@ -16,6 +16,7 @@ import java.util.List;
  *
  * <pre>
  * operation: kind (1 delete points, 2 update payload, 3 update vectors) | body
+ * update vectors: n | n x (id | vectors) | has filter | filter    (the filter since command version 2)
  * selector:  0 ids | ids     or     1 filter | filter
  * payload update: 1 set | payload | has key | key   2 overwrite | payload   3 delete keys | n | keys   4 clear
  * </pre>
@@ -38,7 +39,8 @@ final class PointsOperationCodec {
 
   private PointsOperationCodec() {}
 
-  static void write(PointsOperation operation, DataOutput out) throws IOException {
+  /** @param commandVersion the version of the shard command it goes into: 2 is needed for a vector update's filter */
+  static void write(PointsOperation operation, DataOutput out, int commandVersion) throws IOException {
     switch (operation) {
       case PointsOperation.DeletePoints d -> {
         out.writeByte(DELETE_POINTS);
@@ -56,11 +58,23 @@ final class PointsOperationCodec {
           PointCodec.writeId(pv.id(), out);
           PointCodec.writeVectors(pv.vectors(), out);
         }
+        if (commandVersion >= 2) {
+          out.writeBoolean(u.updateFilter() != null);
+          if (u.updateFilter() != null) {
+            FilterCodec.write(u.updateFilter(), out);
+          }
+        } else if (u.updateFilter() != null) {
+          throw new IllegalArgumentException("a vector update with a filter needs command version 2");
+        }
       }
     }
   }
 
-  static PointsOperation read(DataInput in) throws IOException {
+  /**
+   * @param commandVersion the version of the shard command it is in ({@link ShardMessages#COMMAND_VERSION}
+   *     or older): version 1 has no update filter
+   */
+  static PointsOperation read(DataInput in, int commandVersion) throws IOException {
     byte kind = in.readByte();
     return switch (kind) {
       case DELETE_POINTS -> new PointsOperation.DeletePoints(readSelector(in));
@@ -71,7 +85,8 @@ final class PointsOperationCodec {
         for (int i = 0; i < n; i++) {
           points.add(new PointsOperation.PointVectors(PointCodec.readId(in), PointCodec.readVectors(in)));
         }
-        yield new PointsOperation.UpdateVectors(points);
+        boolean filtered = commandVersion >= 2 && in.readBoolean();
+        yield new PointsOperation.UpdateVectors(points, filtered ? FilterCodec.read(in) : null);
       }
       default -> throw new IOException("unknown points operation kind " + kind);
     };

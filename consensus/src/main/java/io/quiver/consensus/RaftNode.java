@@ -307,6 +307,19 @@ public final class RaftNode implements Closeable {
 
   static final long SHARD_NO_LEADER_BUDGET_MS = 3_000;
 
+  /** Room left in an entry for what Ratis adds around a command (term, index, client and call ids: under 100 bytes). */
+  static final int ENTRY_HEADROOM_BYTES = 4096;
+
+  /**
+   * The largest command this node's shard clients put into one log entry: Ratis refuses to append
+   * an entry larger than its appender buffer ({@code raft.server.log.appender.buffer.byte-limit},
+   * the same setting on every node), minus {@link #ENTRY_HEADROOM_BYTES}. Larger upserts are split
+   * ({@link UpsertEntries}).
+   */
+  int maxShardEntryBytes() {
+    return RaftServerConfigKeys.Log.Appender.bufferByteLimit(properties).getSizeInt() - ENTRY_HEADROOM_BYTES;
+  }
+
   RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry) {
     RaftProperties clientProperties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);

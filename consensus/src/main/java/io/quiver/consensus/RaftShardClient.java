@@ -39,14 +39,18 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   private final Runnable onBroken;
   /** Where replies are decoded and their callers continue (see {@link #decode}). */
   private final java.util.concurrent.Executor replies;
+  /** The largest command the shard group's log takes in one entry (see {@link RaftNode#maxShardEntryBytes}). */
+  private final int maxEntryBytes;
 
   /**
    * @param replies runs the decoding of replies and everything the callers chain after it
    * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
    *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
+   * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are split
    */
   RaftShardClient(String name, RaftClient client, RaftPeerId nearestReplica, Runnable onBroken,
-      java.util.concurrent.Executor replies) {
+      java.util.concurrent.Executor replies, int maxEntryBytes) {
+    this.maxEntryBytes = maxEntryBytes;
     this.name = name;
     this.client = client;
     this.nearestReplica = nearestReplica;
@@ -54,9 +58,26 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     this.replies = replies;
   }
 
+  /**
+   * Splits the upsert into entries that fit the log ({@link UpsertEntries}) and sends them one
+   * after another, each once the previous one is applied: should one fail (no leader within the
+   * retry budget, a deadline), the entries before it stay written and the ones after it are never
+   * sent.
+   */
   @Override
-  public CompletableFuture<Long> upsert(List<Point> points) {
-    return write(ShardMessages.encode(new ShardCommand.Upsert(points)));
+  public PreparedWrite prepareUpsert(List<Point> points, io.quiver.storage.UpsertCondition condition) {
+    return inOrder(UpsertEntries.split(points, condition, maxEntryBytes));
+  }
+
+  /** Sends the entries one after another, each once the previous one is applied; completes with the highest index. */
+  private PreparedWrite inOrder(List<Message> entries) {
+    return () -> {
+      CompletableFuture<Long> written = write(entries.getFirst());
+      for (Message entry : entries.subList(1, entries.size())) {
+        written = written.thenCompose(index -> write(entry).thenApply(next -> Math.max(index, next)));
+      }
+      return written;
+    };
   }
 
   @Override
@@ -69,9 +90,10 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     return write(ShardMessages.encode(new ShardCommand.UpdateConfig(config)));
   }
 
+  /** As {@link #prepareUpsert}, for a change to existing points ({@link ApplyEntries}). */
   @Override
-  public CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation) {
-    return write(ShardMessages.encode(new ShardCommand.Apply(operation)));
+  public PreparedWrite prepareApply(io.quiver.storage.PointsOperation operation) {
+    return inOrder(ApplyEntries.split(operation, maxEntryBytes));
   }
 
   @Override

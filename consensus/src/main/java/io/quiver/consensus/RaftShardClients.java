@@ -36,7 +36,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
       boolean local = shard.replicas().contains(node.nodeId());
       String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
       return new RaftShardClient(name, node.newShardClient(group), local ? RaftNode.peerId(node.nodeId()) : null,
-          () -> evict(placement), replies);
+          () -> evict(placement), replies, node.maxShardEntryBytes());
     });
   }
 

@@ -6,7 +6,12 @@ import java.util.List;
 
 /** A write to one shard, as it sits in the shard group's Raft log. */
 sealed interface ShardCommand {
-  record Upsert(List<Point> points) implements ShardCommand {}
+  /** Points to write, each if {@code condition} admits it when the entry is applied. */
+  record Upsert(List<Point> points, io.quiver.storage.UpsertCondition condition) implements ShardCommand {
+    Upsert(List<Point> points) {
+      this(points, io.quiver.storage.UpsertCondition.NONE);
+    }
+  }
 
   record Delete(List<PointId> ids) implements ShardCommand {}
 

@@ -3,6 +3,8 @@ package io.quiver.consensus;
 import io.quiver.storage.PointRecord;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
+import io.quiver.storage.UpdateMode;
+import io.quiver.storage.UpsertCondition;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.List;
@@ -13,8 +15,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The wire and log format of shard groups: commands (in the log), queries, and replies.
  *
  * <pre>
- * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation,
- *          4 create field index, 5 delete field index, 6 update config) | body
+ * command: magic "QSC1" | version (1, or 2 when needed) | type (1 upsert, 2 delete, 3 points operation,
+ *          4 create field index, 5 delete field index, 6 update config, 7 read barrier) | body
+ *          upsert body: version 2: condition | points    condition: update mode (ordinal) | has filter | filter
+ *                       version 1 (an unconditional upsert): points
+ *          points operation: see PointsOperationCodec (version 2 adds update vectors' filter)
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
  *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info) | body
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
@@ -26,6 +31,27 @@ final class ShardMessages {
   static final int QUERY_MAGIC = 0x51535131; // "QSQ1"
   static final int REPLY_MAGIC = 0x51535231; // "QSR1"
   static final int VERSION = 1;
+  /**
+   * The newest command version: 2, in which an upsert carries its condition and a vector update its
+   * filter. A command that has neither is still written in version 1, so that a node of an earlier
+   * build, during a rolling upgrade, applies every write it can (see {@link #commandVersion}).
+   */
+  static final int COMMAND_VERSION = 2;
+  private static final int COMMAND_VERSION_OLDEST = 1;
+
+  /** The oldest version that can hold {@code command}. */
+  static int commandVersion(ShardCommand command) {
+    return switch (command) {
+      case ShardCommand.Upsert u -> upsertVersion(u.condition());
+      case ShardCommand.Apply a -> a.operation() instanceof io.quiver.storage.PointsOperation.UpdateVectors v
+          && v.updateFilter() != null ? 2 : 1;
+      default -> 1;
+    };
+  }
+
+  private static int upsertVersion(UpsertCondition condition) {
+    return condition.isUnconditional() ? 1 : 2;
+  }
 
   static final byte STATUS_OK = 0;
   static final byte STATUS_BAD_REQUEST = 1;
@@ -51,10 +77,14 @@ final class ShardMessages {
   private ShardMessages() {}
 
   static Message encode(ShardCommand command) {
-    return Envelope.message(COMMAND_MAGIC, VERSION, out -> {
+    int version = commandVersion(command);
+    return Envelope.message(COMMAND_MAGIC, version, out -> {
       switch (command) {
         case ShardCommand.Upsert u -> {
           out.writeByte(UPSERT);
+          if (version >= 2) {
+            writeUpsertCondition(u.condition(), out);
+          }
           PointCodec.writePoints(u.points(), out);
         }
         case ShardCommand.Delete d -> {
@@ -63,7 +93,7 @@ final class ShardMessages {
         }
         case ShardCommand.Apply a -> {
           out.writeByte(POINTS_OPERATION);
-          PointsOperationCodec.write(a.operation(), out);
+          PointsOperationCodec.write(a.operation(), out, version);
         }
         case ShardCommand.CreateFieldIndex c -> {
           out.writeByte(CREATE_FIELD_INDEX);
@@ -84,12 +114,16 @@ final class ShardMessages {
   }
 
   static ShardCommand decodeCommand(ByteString content) throws IOException {
-    DataInputStream in = Envelope.open(content, COMMAND_MAGIC, VERSION);
+    Envelope.Opened opened = Envelope.open(content, COMMAND_MAGIC, COMMAND_VERSION_OLDEST, COMMAND_VERSION);
+    DataInputStream in = opened.in();
     byte type = in.readByte();
     return switch (type) {
-      case UPSERT -> new ShardCommand.Upsert(PointCodec.readPoints(in));
+      case UPSERT -> {
+        UpsertCondition condition = opened.version() >= 2 ? readUpsertCondition(in) : UpsertCondition.NONE;
+        yield new ShardCommand.Upsert(PointCodec.readPoints(in), condition);
+      }
       case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
-      case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in));
+      case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in, opened.version()));
       case CREATE_FIELD_INDEX -> new ShardCommand.CreateFieldIndex(in.readUTF(),
           io.quiver.storage.payloadindex.FieldIndexSchema.read(in));
       case DELETE_FIELD_INDEX -> new ShardCommand.DeleteFieldIndex(in.readUTF());
@@ -97,6 +131,60 @@ final class ShardMessages {
       case READ_BARRIER -> new ShardCommand.ReadBarrier();
       default -> throw new IOException("unknown shard command type " + type);
     };
+  }
+
+  /**
+   * An upsert entry from points already encoded by {@link #encodePoint}: the same bytes as
+   * {@code encode(new ShardCommand.Upsert(points, condition))}, without encoding the points again.
+   */
+  static Message encodeUpsert(UpsertCondition condition, List<byte[]> encodedPoints) {
+    int version = upsertVersion(condition);
+    return Envelope.message(COMMAND_MAGIC, version, out -> {
+      out.writeByte(UPSERT);
+      if (version >= 2) {
+        writeUpsertCondition(condition, out);
+      }
+      out.writeInt(encodedPoints.size());
+      for (byte[] point : encodedPoints) {
+        out.write(point);
+      }
+    });
+  }
+
+  /** A point in its upsert-entry form, for {@link #encodeUpsert}. */
+  static byte[] encodePoint(io.quiver.storage.Point point) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+      PointCodec.writePoint(point, out);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // writing to memory does not fail
+    }
+  }
+
+  /** The bytes of an upsert entry besides its encoded points: header, condition, point count. */
+  static int upsertEntryOverhead(UpsertCondition condition) {
+    return encodeUpsert(condition, List.of()).getContent().size();
+  }
+
+  private static void writeUpsertCondition(UpsertCondition condition, java.io.DataOutput out) throws IOException {
+    out.writeByte(condition.mode().ordinal());
+    out.writeBoolean(condition.updateFilter() != null);
+    if (condition.updateFilter() != null) {
+      io.quiver.storage.filter.FilterCodec.write(condition.updateFilter(), out);
+    }
+  }
+
+  private static UpsertCondition readUpsertCondition(DataInputStream in) throws IOException {
+    int mode = in.readUnsignedByte();
+    UpdateMode[] modes = UpdateMode.values();
+    if (mode >= modes.length) {
+      throw new IOException("unknown update mode " + mode);
+    }
+    io.quiver.storage.filter.Filter filter = in.readBoolean() ? io.quiver.storage.filter.FilterCodec.read(in) : null;
+    return new UpsertCondition(modes[mode], filter);
   }
 
   static Message encode(ShardQuery query) {

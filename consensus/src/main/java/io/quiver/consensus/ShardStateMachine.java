@@ -163,7 +163,7 @@ final class ShardStateMachine extends BaseStateMachine {
     try {
       ShardCommand command = ShardMessages.decodeCommand(entry.getStateMachineLogEntry().getLogData());
       switch (command) {
-        case ShardCommand.Upsert u -> shard.upsert(u.points(), index);
+        case ShardCommand.Upsert u -> shard.upsert(u.points(), u.condition(), index);
         case ShardCommand.Delete d -> shard.delete(d.ids(), index);
         case ShardCommand.Apply a -> shard.apply(a.operation(), index);
         case ShardCommand.CreateFieldIndex c -> shard.createFieldIndex(c.field(), c.schema(), index);

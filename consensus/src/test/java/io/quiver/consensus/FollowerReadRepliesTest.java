@@ -65,7 +65,7 @@ class FollowerReadRepliesTest {
     RaftPeerId follower = awaitFollowerWithLeader(group);
 
     RaftClient client = cluster.client(follower, 5);
-    RaftShardClient shard = new RaftShardClient("shard", client, follower, () -> {}, replies);
+    RaftShardClient shard = new RaftShardClient("shard", client, follower, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
     List<Point> points = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       points.add(new Point(PointId.of(i), Map.of("", new float[] {i, 1}), Payload.EMPTY));
@@ -111,7 +111,7 @@ class FollowerReadRepliesTest {
       assertArrayEquals(new float[] {i, 1}, read.getFirst().vectors().get(""));
     }
     // A new client (Quiver replaces a closed one) reads every point.
-    RaftShardClient fresh = new RaftShardClient("shard", cluster.client(follower, 5), follower, () -> {}, replies);
+    RaftShardClient fresh = new RaftShardClient("shard", cluster.client(follower, 5), follower, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
     for (int i = 0; i < 10; i++) {
       assertEquals(PointId.of(i), fresh.retrieve(List.of(PointId.of(i)), false, true, ReadConsistency.ANY)
           .get(20, TimeUnit.SECONDS).getFirst().id());

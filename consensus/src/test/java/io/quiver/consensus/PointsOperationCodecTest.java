@@ -50,5 +50,29 @@ class PointsOperationCodecTest {
     var decoded = (PointsOperation.UpdateVectors) roundTrip(vectors);
     assertEquals(PointId.of(1), decoded.points().getFirst().id());
     assertArrayEquals(new float[] {1, 2.5f}, decoded.points().getFirst().vectors().get("img"));
+    assertEquals(null, decoded.updateFilter());
+    var filtered = (PointsOperation.UpdateVectors) roundTrip(new PointsOperation.UpdateVectors(vectors.points(),
+        ((PointSelector.ByFilter) filter).filter()));
+    assertEquals(((PointSelector.ByFilter) filter).filter(), filtered.updateFilter());
+    assertEquals(1, ShardMessages.encode(new ShardCommand.Apply(vectors)).getContent().byteAt(4), "no filter: version 1");
+  }
+
+  /** A vector update as the previous build wrote it (command version 1: no filter) is still read. */
+  @Test
+  void version1VectorUpdatesAreRead() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    out.writeInt(ShardMessages.COMMAND_MAGIC);
+    out.writeByte(1); // version
+    out.writeByte(3); // points operation
+    out.writeByte(3); // update vectors
+    out.writeInt(1);
+    PointCodec.writeId(PointId.of(4), out);
+    PointCodec.writeVectors(Map.of("", new float[] {3, 4}), out);
+    var apply = assertInstanceOf(ShardCommand.Apply.class,
+        ShardMessages.decodeCommand(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(bytes.toByteArray())));
+    var decoded = assertInstanceOf(PointsOperation.UpdateVectors.class, apply.operation());
+    assertEquals(PointId.of(4), decoded.points().getFirst().id());
+    assertEquals(null, decoded.updateFilter());
   }
 }

@@ -131,6 +131,30 @@ class RaftNodeTest {
     }
   }
 
+  /**
+   * Issue 15: 1,000 points of 1,536 dimensions to one shard (6.2 MB, more than Ratis takes in one
+   * entry) are written through the real log as several entries; a conditional upsert of them all
+   * again (insert_only) changes none, decided by the replica when it applies each entry.
+   */
+  @Test
+  void anUpsertLargerThanOneLogEntryIsWrittenInSeveralEntries() throws Exception {
+    CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(1536, Distance.DOT, false)), 1, 1, 1);
+    try (RaftNode node = start(freePort())) {
+      CollectionDescriptor c = node.catalog().create("big", config).join();
+      List<Point> points = UpsertEntriesTest.points(1000, 1536, new java.util.Random(7));
+      ShardClient shard = node.shardClients().forShard("big", c.shardMap().shards().getFirst());
+      long first = shard.upsert(points).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(1000, total(node, c));
+      List<Point> changed = points.stream().map(p -> new Point(p.id(), p.vectors(), Payload.EMPTY)).toList();
+      long second = shard.prepareUpsert(changed, new io.quiver.storage.UpsertCondition(io.quiver.storage.UpdateMode.INSERT_ONLY, null))
+          .send().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(second >= first + 2, "two entries: " + first + " then " + second);
+      List<PointRecord> stored = shard.retrieve(List.of(PointId.of(0), PointId.of(999)), true, false, ReadConsistency.LINEARIZABLE).join();
+      assertEquals(List.of(points.get(0).payload(), points.get(999).payload()), stored.stream().map(PointRecord::payload).toList());
+      assertTrue(stored.stream().allMatch(r -> r.version() <= first), "insert_only replaced nothing");
+    }
+  }
+
   private static RaftClientRequest upsertRequest(RaftNode node, RaftGroupId group, ClientId client, long callId,
       List<Long> repliedCallIds, PointId id, float x) {
     return RaftClientRequest.newBuilder()

@@ -16,16 +16,15 @@ import io.quiver.storage.PointSelector;
 import io.quiver.storage.PointsOperation;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
+import io.quiver.storage.UpsertCondition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -87,6 +86,17 @@ public final class PointsRouter {
    * has committed and applied its part. A point id that occurs twice keeps its last occurrence.
    */
   public CompletableFuture<Long> upsert(String collection, List<Point> points) {
+    return upsert(collection, points, UpsertCondition.NONE);
+  }
+
+  /**
+   * Writes the points that {@code condition} admits, each shard deciding per point when it applies
+   * its entries (see {@link UpsertCondition}). Every shard's part is encoded and checked before
+   * any is sent, so a point too large for the log refuses the whole request
+   * ({@link io.quiver.storage.BadRequestException}) with nothing written. A shard's part may go
+   * into several log entries, sent in order ({@link io.quiver.sharding.ShardClient#prepareUpsert}).
+   */
+  public CompletableFuture<Long> upsert(String collection, List<Point> points, UpsertCondition condition) {
     CollectionDescriptor c = collection(collection);
     Map<PointId, Point> last = new LinkedHashMap<>();
     for (Point p : points) {
@@ -94,8 +104,10 @@ public final class PointsRouter {
       last.put(p.id(), p);
     }
     Map<ShardPlacement, List<Point>> byShard = groupByShard(c.shardMap(), last.values(), Point::id);
+    Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
+    byShard.forEach((shard, batch) -> prepared.put(shard, client(c, shard).prepareUpsert(batch, condition)));
     List<CompletableFuture<Long>> writes = new ArrayList<>();
-    byShard.forEach((shard, batch) -> writes.add(withDeadline(client(c, shard).upsert(batch), c, shard)));
+    prepared.forEach((shard, write) -> writes.add(withDeadline(write.send(), c, shard)));
     return maxIndex(writes);
   }
 
@@ -115,34 +127,23 @@ public final class PointsRouter {
    */
   public CompletableFuture<Long> apply(String collection, PointsOperation operation) {
     CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    // Every shard's part is encoded and checked before any is sent (see ShardClient.prepareApply).
+    Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
     switch (operation.selector()) {
       case PointSelector.ByFilter f -> {
         for (ShardPlacement shard : c.shardMap().shards()) {
-          writes.add(withDeadline(client(c, shard).apply(operation), c, shard));
+          prepared.put(shard, client(c, shard).prepareApply(operation));
         }
       }
       case PointSelector.Ids ids -> {
         Map<ShardPlacement, List<PointId>> byShard =
             groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity());
-        byShard.forEach((shard, part) ->
-            writes.add(withDeadline(client(c, shard).apply(restrictTo(operation, part)), c, shard)));
+        byShard.forEach((shard, part) -> prepared.put(shard, client(c, shard).prepareApply(operation.restrictedTo(part))));
       }
     }
+    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    prepared.forEach((shard, write) -> writes.add(withDeadline(write.send(), c, shard)));
     return maxIndex(writes);
-  }
-
-  /** The operation narrowed to the ids of one shard. */
-  private static PointsOperation restrictTo(PointsOperation operation, List<PointId> ids) {
-    PointSelector.Ids selector = new PointSelector.Ids(ids);
-    return switch (operation) {
-      case PointsOperation.DeletePoints d -> new PointsOperation.DeletePoints(selector);
-      case PointsOperation.UpdatePayload p -> new PointsOperation.UpdatePayload(selector, p.update());
-      case PointsOperation.UpdateVectors u -> {
-        Set<PointId> keep = new HashSet<>(ids);
-        yield new PointsOperation.UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList());
-      }
-    };
   }
 
   /**

@@ -20,7 +20,30 @@ import java.util.concurrent.CompletableFuture;
 public interface ShardClient {
 
   /** Writes points; completes with the log index of the write once it is committed and applied. */
-  CompletableFuture<Long> upsert(List<Point> points);
+  default CompletableFuture<Long> upsert(List<Point> points) {
+    return prepareUpsert(points, io.quiver.storage.UpsertCondition.NONE).send();
+  }
+
+  /**
+   * Encodes and checks an upsert of distinct points without sending anything, so that a caller
+   * writing to several shards can refuse the whole request before any shard is written. The
+   * write may be split into several log entries (each point whole in one of them), sent one
+   * after another when {@link PreparedWrite#send} is called; see {@link PreparedWrite}.
+   *
+   * @throws io.quiver.storage.BadRequestException naming the point and the limit when a point
+   *     alone is larger than one log entry can hold
+   */
+  PreparedWrite prepareUpsert(List<Point> points, io.quiver.storage.UpsertCondition condition);
+
+  /**
+   * A write ready to be sent. {@link #send} completes with the highest log index of its entries
+   * once all are committed and applied, or fails at the first entry that fails, the entries before
+   * it being written and the ones after it not sent. Call {@code send} once.
+   */
+  @FunctionalInterface
+  interface PreparedWrite {
+    CompletableFuture<Long> send();
+  }
 
   /** Deletes points by id; completes with the log index of the delete. */
   CompletableFuture<Long> delete(List<PointId> ids);
@@ -32,7 +55,19 @@ public interface ShardClient {
    * Applies a change to existing points (delete by filter, payload change, vector update);
    * completes with its log index once committed and applied.
    */
-  CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation);
+  default CompletableFuture<Long> apply(io.quiver.storage.PointsOperation operation) {
+    return prepareApply(operation).send();
+  }
+
+  /**
+   * Encodes and checks a change to existing points without sending anything (see
+   * {@link #prepareUpsert}): an operation that selects points by id may be split into several log
+   * entries, each point's change whole in one of them.
+   *
+   * @throws io.quiver.storage.BadRequestException naming the limit when the change of one point,
+   *     or an operation that selects by filter, is larger than one log entry can hold
+   */
+  PreparedWrite prepareApply(io.quiver.storage.PointsOperation operation);
 
   /**
    * Up to {@code limit} points of this shard in id order, from {@code offset} (inclusive; null:

@@ -14,6 +14,22 @@ public sealed interface PointsOperation {
   /** The points the operation touches, for routing. */
   PointSelector selector();
 
+  /**
+   * This operation narrowed to {@code ids} (for an operation that selects by ids: to route it to a
+   * shard, or to split it into log entries); a filter selector is replaced by the ids.
+   */
+  default PointsOperation restrictedTo(List<PointId> ids) {
+    PointSelector.Ids selector = new PointSelector.Ids(ids);
+    return switch (this) {
+      case DeletePoints d -> new DeletePoints(selector);
+      case UpdatePayload p -> new UpdatePayload(selector, p.update());
+      case UpdateVectors u -> {
+        java.util.Set<PointId> keep = new java.util.HashSet<>(ids);
+        yield new UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList(), u.updateFilter());
+      }
+    };
+  }
+
   /** Deletes the selected points. */
   record DeletePoints(PointSelector selector) implements PointsOperation {
     public DeletePoints {
@@ -31,11 +47,16 @@ public sealed interface PointsOperation {
 
   /**
    * Replaces some named vectors of existing points, keeping their other vectors and payload; a
-   * point that does not exist is skipped.
+   * point that does not exist, or whose payload does not match {@code updateFilter} (Qdrant's
+   * {@code update_filter}; null: no filter) when the operation is applied, is skipped.
    */
-  record UpdateVectors(List<PointVectors> points) implements PointsOperation {
+  record UpdateVectors(List<PointVectors> points, io.quiver.storage.filter.Filter updateFilter) implements PointsOperation {
     public UpdateVectors {
       points = List.copyOf(points);
+    }
+
+    public UpdateVectors(List<PointVectors> points) {
+      this(points, null);
     }
 
     @Override

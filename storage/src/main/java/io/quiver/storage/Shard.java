@@ -105,6 +105,17 @@ public final class Shard implements AutoCloseable {
 
   /** Inserts or replaces points; their version is {@code index}. Skipped if already applied. */
   public void upsert(List<Point> points, long index) {
+    upsert(points, UpsertCondition.NONE, index);
+  }
+
+  /**
+   * Inserts or replaces the points that {@code condition} admits, judged per point against this
+   * shard's state just before the write (whether the id exists, and the existing point's payload
+   * against the update filter): deterministic, so every replica applying the same log writes the
+   * same points. Their version is {@code index}; the others are left as they are. The whole entry
+   * is validated first (a bad point refuses all of it). Skipped if already applied.
+   */
+  public void upsert(List<Point> points, UpsertCondition condition, long index) {
     if (index <= appliedIndex) {
       return;
     }
@@ -116,18 +127,34 @@ public final class Shard implements AutoCloseable {
     segments.awaitFlushBacklog(); // a write stall of at most 1 s, only when the flusher fell behind
     lock.writeLock().lock();
     try (ShardStore.Batch batch = store.batch()) {
+      boolean[] written = admitted(points, condition);
       for (int i = 0; i < points.size(); i++) {
-        batch.putPoint(points.get(i).id(), index, prepared.get(i), points.get(i).payload());
+        if (written[i]) {
+          batch.putPoint(points.get(i).id(), index, prepared.get(i), points.get(i).payload());
+        }
       }
       batch.commit(index);
       for (int i = 0; i < points.size(); i++) {
-        segments.put(points.get(i).id(), index, prepared.get(i));
-        onPayloadChanged(points.get(i).id(), points.get(i).payload());
+        if (written[i]) {
+          segments.put(points.get(i).id(), index, prepared.get(i));
+          onPayloadChanged(points.get(i).id(), points.get(i).payload());
+        }
       }
       appliedIndex = index;
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** Which points {@code condition} lets an upsert write, from the current state. Call under the write lock. */
+  private boolean[] admitted(List<Point> points, UpsertCondition condition) {
+    boolean[] written = new boolean[points.size()];
+    var matches = condition.updateFilter() == null ? null : matcher(condition.updateFilter());
+    for (int i = 0; i < points.size(); i++) {
+      PointId id = points.get(i).id();
+      written[i] = condition.isUnconditional() || condition.writes(id, segments.contains(id), matches);
+    }
+    return written;
   }
 
   /** Deletes points by id (absent ids are ignored). Skipped if already applied. */
@@ -185,8 +212,9 @@ public final class Shard implements AutoCloseable {
         }
         case PointsOperation.UpdateVectors u -> {
           List<Map.Entry<PointId, Map<String, float[]>>> updated = new ArrayList<>();
+          var matches = u.updateFilter() == null ? null : matcher(u.updateFilter());
           for (PointsOperation.PointVectors pv : u.points()) {
-            if (!segments.contains(pv.id())) {
+            if (!segments.contains(pv.id()) || (matches != null && !matches.test(pv.id()))) {
               continue;
             }
             Map<String, float[]> vectors = new HashMap<>(segments.vectors(pv.id()));

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Goal: payload operations (set with and without a key path, overwrite, delete keys, clear), delete
  * by filter, vector updates, filtered count and scroll behave like a plain in-memory model across
- * random sequences with reopenings of the shard. Oracle: a TreeMap from id to (vector, payload) on
+ * random sequences with reopenings of the shard; upserts, half of them conditional (random
+ * update mode and update filter), write only the points the condition admits. Oracle: a TreeMap from id to (vector, payload) on
  * which each operation is applied directly, and the filter evaluated on the model's payloads.
  */
 @Timeout(120)
@@ -53,8 +54,12 @@ class ShardOperationsModelTest {
           for (int i = 1 + random.nextInt(4); i > 0; i--) {
             batch.add(new Point(randomId(random), Map.of("", randomVector(random)), randomPayload(random)));
           }
-          shard.upsert(batch, ++index);
-          batch.forEach(p -> model.put(p.id(), new ModelPoint(p.vectors().get(""), p.payload())));
+          UpsertCondition condition = random.nextBoolean() ? UpsertCondition.NONE : randomCondition(random);
+          shard.upsert(batch, condition, ++index);
+          // Each point is judged against the state before the entry, as every replica does.
+          List<Point> admitted = batch.stream().filter(p -> condition.writes(p.id(), model.containsKey(p.id()),
+              id -> condition.updateFilter().matches(id, model.get(id).payload(), n -> true))).toList();
+          admitted.forEach(p -> model.put(p.id(), new ModelPoint(p.vectors().get(""), p.payload())));
         } else if (op < 65) {
           PointSelector selector = randomSelector(random);
           PayloadUpdate update = randomUpdate(random);
@@ -139,6 +144,76 @@ class ShardOperationsModelTest {
       default -> new Condition.IsEmpty(JsonPath.of("n"));
     };
     return random.nextInt(4) == 0 ? Filter.noneOf(c) : Filter.allOf(c);
+  }
+
+  private static UpsertCondition randomCondition(Random random) {
+    UpdateMode mode = UpdateMode.values()[random.nextInt(UpdateMode.values().length)];
+    return new UpsertCondition(mode, random.nextBoolean() ? null : randomFilter(random));
+  }
+
+  /**
+   * Issue 13's two cases and the other combinations, one by one: insert_only never replaces,
+   * update_only never inserts, and update_filter decides on the existing point's payload (a new
+   * point is inserted whatever it says). Skipped points keep their version.
+   */
+  @Test
+  void conditionalUpsertsDecideFromTheStoredPoints() {
+    try (Shard shard = Shard.open(dir.resolve("c"), VectorsConfig.single(new VectorParams(2, Distance.DOT, false)))) {
+      shard.upsert(List.of(point(1, "{\"n\":6}"), point(2, "{\"n\":3}")), 1);
+      shard.upsert(List.of(point(1, "{\"hacked\":true}"), point(3, "{\"n\":1}")),
+          new UpsertCondition(UpdateMode.INSERT_ONLY, null), 2);
+      assertPayload(shard, 1, "{\"n\":6}", 1);
+      assertPayload(shard, 3, "{\"n\":1}", 2);
+
+      Filter below5 = Filter.allOf(new Condition.Field(JsonPath.of("n"), new FieldPredicate.NumberRange(null, null, 5.0, null)));
+      shard.upsert(List.of(point(1, "{\"n\":100}"), point(2, "{\"n\":200}"), point(4, "{\"n\":400}")),
+          new UpsertCondition(UpdateMode.UPSERT, below5), 3);
+      assertPayload(shard, 1, "{\"n\":6}", 1);
+      assertPayload(shard, 2, "{\"n\":200}", 3);
+      assertPayload(shard, 4, "{\"n\":400}", 3);
+
+      shard.upsert(List.of(point(3, "{\"n\":30}"), point(5, "{\"n\":500}")), new UpsertCondition(UpdateMode.UPDATE_ONLY, null), 4);
+      assertPayload(shard, 3, "{\"n\":30}", 4);
+      assertEquals(List.of(), shard.retrieve(List.of(PointId.of(5)), true, false), "update_only inserts nothing");
+
+      shard.upsert(List.of(point(3, "{\"n\":31}"), point(1, "{\"n\":11}"), point(6, "{}")),
+          new UpsertCondition(UpdateMode.UPDATE_ONLY, below5), 5);
+      assertPayload(shard, 3, "{\"n\":30}", 4);
+      assertPayload(shard, 1, "{\"n\":6}", 1);
+      assertEquals(4, shard.count());
+      assertEquals(5, shard.appliedIndex(), "an entry that writes nothing is still applied");
+    }
+  }
+
+  /** {@code update_filter} of a vector update: only existing points whose payload matches change. */
+  @Test
+  void vectorUpdatesWithAFilterChangeOnlyMatchingPoints() {
+    try (Shard shard = Shard.open(dir.resolve("vf"), VectorsConfig.single(new VectorParams(2, Distance.DOT, false)))) {
+      shard.upsert(List.of(point(1, "{\"n\":1}"), point(7, "{\"n\":7}")), 1);
+      Filter below5 = Filter.allOf(new Condition.Field(JsonPath.of("n"), new FieldPredicate.NumberRange(null, null, 5.0, null)));
+      shard.apply(new PointsOperation.UpdateVectors(List.of(
+          new PointsOperation.PointVectors(PointId.of(1), Map.of("", new float[] {9, 9})),
+          new PointsOperation.PointVectors(PointId.of(7), Map.of("", new float[] {9, 9}))), below5), 2);
+      List<PointRecord> found = shard.retrieve(List.of(PointId.of(1), PointId.of(7)), false, true);
+      assertEquals("[9.0, 9.0]", java.util.Arrays.toString(found.get(0).vectors().get("")));
+      assertEquals("[7.0, 1.0]", java.util.Arrays.toString(found.get(1).vectors().get("")), "n = 7 does not match: unchanged");
+      assertEquals(1, found.get(1).version());
+    }
+  }
+
+  private static Point point(int id, String payload) {
+    try {
+      return new Point(PointId.of(id), Map.of("", new float[] {id, 1}), Payload.of((ObjectNode) JSON.readTree(payload)));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void assertPayload(Shard shard, int id, String payload, long version) {
+    List<PointRecord> found = shard.retrieve(List.of(PointId.of(id)), true, false);
+    assertEquals(1, found.size(), "point " + id);
+    assertEquals(point(id, payload).payload(), found.getFirst().payload(), "payload of " + id);
+    assertEquals(version, found.getFirst().version(), "version of " + id);
   }
 
   private static PayloadUpdate randomUpdate(Random random) {

@@ -21,9 +21,12 @@ import java.util.TreeSet;
  * all {@code info} or {@code ok} only after it began:
  *
  * <ul>
- *   <li>{@code lost} = acknowledged ids missing from the final read (a lost acknowledged write);
+ *   <li>{@code lost} = acknowledged ids missing from the final read (a lost acknowledged write; the
+ *       set workload's final read leaves out a point that no longer holds its inserted value, so
+ *       an insert-only upsert that overwrote an acknowledged point shows here, its ops listed);
  *   <li>{@code unexpected} = ids in the final read never inserted, or only by {@code fail} inserts
- *       (which must not take effect);
+ *       (which must not take effect); an id only ever sent an update-only upsert, which must not
+ *       create it, shows here;
  *   <li>{@code recovered} = indeterminate ids present in the final read (allowed);
  *   <li>{@code ok} = acknowledged ids present.
  * </ul>
@@ -91,11 +94,12 @@ public final class SetChecker implements Checker {
                 unexpected.add(id);
             }
         }
-        return result(inserts, finalRead, acknowledged.size(), indeterminate.size(), ok, lost, unexpected, recovered);
+        Map<Long, List<Op>> conditional = history.byKey(op -> op.f() == OpFunction.INSERT_ONLY || op.f() == OpFunction.UPDATE_ONLY);
+        return result(inserts, conditional, finalRead, acknowledged.size(), indeterminate.size(), ok, lost, unexpected, recovered);
     }
 
-    private CheckResult result(Map<Long, List<Op>> inserts, Op finalRead, long acknowledged, long indeterminate,
-                               long ok, List<Op> lost, List<Long> unexpected, long recovered) {
+    private CheckResult result(Map<Long, List<Op>> inserts, Map<Long, List<Op>> conditional, Op finalRead, long acknowledged,
+                               long indeterminate, long ok, List<Op> lost, List<Long> unexpected, long recovered) {
         Map<String, Long> counts = new LinkedHashMap<>();
         counts.put("attempted", (long) inserts.size());
         counts.put("acknowledged", acknowledged);
@@ -107,6 +111,9 @@ public final class SetChecker implements Checker {
         List<Counterexample> counterexamples = new ArrayList<>();
         if (!lost.isEmpty()) {
             List<Op> ops = new ArrayList<>(lost.subList(0, Math.min(lost.size(), OPS_PER_COUNTEREXAMPLE_MAX)));
+            for (Op insert : List.copyOf(ops)) {
+                ops.addAll(conditional.getOrDefault(insert.key(), List.of()));
+            }
             ops.add(finalRead);
             counterexamples.add(new Counterexample(lost.size() + " acknowledged inserts missing from the final read: "
                     + abbreviate(lost.stream().map(Op::key).toList()), ops));
@@ -116,6 +123,7 @@ public final class SetChecker implements Checker {
             for (long id : unexpected) {
                 if (ops.size() < OPS_PER_COUNTEREXAMPLE_MAX) {
                     ops.addAll(inserts.getOrDefault(id, List.of()));
+                    ops.addAll(conditional.getOrDefault(id, List.of()));
                 }
             }
             ops.add(finalRead);

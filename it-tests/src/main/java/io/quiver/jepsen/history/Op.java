@@ -109,6 +109,11 @@ public record Op(
         return new Op(process, type, f, key, value, ids, required, invokeNanos, completeNanos, error, note);
     }
 
+    /** @return a copy with a note (free text) */
+    public Op withNote(String note) {
+        return new Op(process, type, f, key, value, ids, required, invokeNanos, completeNanos, error, note);
+    }
+
     /** @return a copy with an error message */
     public Op withError(String error) {
         return new Op(process, type, f, key, value, ids, required, invokeNanos, completeNanos, error, note);

@@ -20,6 +20,17 @@ public enum OpFunction {
      * vectors the query must match (the search-after-write workload's oracle).
      */
     @JsonProperty("search") SEARCH,
+    /**
+     * An upsert with {@code "update_mode": "insert_only"} of a point the set workload inserted and
+     * saw acknowledged, with another {@link Op#value()}: it must change nothing. Not a
+     * {@link #isPointMutation() point mutation} for the register checkers: its effect is conditional.
+     */
+    @JsonProperty("insert-only") INSERT_ONLY,
+    /**
+     * An upsert with {@code "update_mode": "update_only"} of an id never inserted (the set
+     * workload): it must create nothing, so the id must be absent from the final read.
+     */
+    @JsonProperty("update-only") UPDATE_ONLY,
     /** Read every point of the collection (the set workload's final read); {@link Op#ids()} holds them. */
     @JsonProperty("read-all") READ_ALL,
     /**

@@ -55,9 +55,17 @@ public final class PointCalls {
         }
     }
 
-    /** An upsert of {@code key} with payload {@code v = value} ({@code write} and {@code insert}). */
+    /**
+     * An upsert of {@code key} with payload {@code v = value} ({@code write} and {@code insert}; with
+     * {@code update_mode} {@code insert_only} or {@code update_only} for those functions).
+     */
     public Op upsert(Op invocation, String baseUrl) {
         ObjectNode body = QuiverClient.JSON.createObjectNode();
+        switch (invocation.f()) {
+            case INSERT_ONLY -> body.put("update_mode", "insert_only");
+            case UPDATE_ONLY -> body.put("update_mode", "update_only");
+            default -> { }
+        }
         ObjectNode point = body.putArray("points").addObject();
         point.put("id", invocation.key());
         ArrayNode vector = point.putArray("vector");
@@ -156,7 +164,18 @@ public final class PointCalls {
      * chunk was read, with the ids present.
      */
     public Op readAll(Op invocation, List<Long> ids, String baseUrl) {
+        return readAll(invocation, ids, baseUrl, false);
+    }
+
+    /**
+     * As {@link #readAll(Op, List, String)}; with {@code holdingOwnId}, a point counts as present
+     * only while its payload {@code v} is its own id (the value the set workload inserts), and the
+     * others are listed in the completion's note: a point that a conditional upsert should have
+     * left alone but changed is then missing, as its inserted value is.
+     */
+    public Op readAll(Op invocation, List<Long> ids, String baseUrl, boolean holdingOwnId) {
         List<Long> present = new ArrayList<>();
+        List<Long> changed = new ArrayList<>();
         try {
             for (int from = 0; from < ids.size(); from += 2_000) {
                 ObjectNode body = QuiverClient.JSON.createObjectNode();
@@ -164,17 +183,23 @@ public final class PointCalls {
                 for (long id : ids.subList(from, Math.min(ids.size(), from + 2_000))) {
                     array.add(id);
                 }
-                body.put("with_payload", false).put("with_vector", false);
+                body.put("with_payload", holdingOwnId).put("with_vector", false);
                 QuiverClient.Reply r = client.send(baseUrl, "POST", "/collections/" + COLLECTION
                         + "/points?consistency=linearizable", body);
                 if (!r.ok()) {
                     return invocation.complete(OpType.FAIL, clock.getAsLong()).withError(r.error());
                 }
                 for (JsonNode point : r.result()) {
-                    present.add(point.path("id").asLong());
+                    long id = point.path("id").asLong();
+                    if (!holdingOwnId || point.path("payload").path("v").asLong(Long.MIN_VALUE) == id) {
+                        present.add(id);
+                    } else {
+                        changed.add(id);
+                    }
                 }
             }
-            return invocation.complete(OpType.OK, clock.getAsLong()).withIds(present);
+            Op done = invocation.complete(OpType.OK, clock.getAsLong()).withIds(present);
+            return changed.isEmpty() ? done : done.withNote("holding another value than inserted (left out of ids): " + changed);
         } catch (IOException e) {
             return invocation.complete(OpType.FAIL, clock.getAsLong()).withError(describe(e));
         } catch (InterruptedException e) {

@@ -2,19 +2,30 @@ package io.quiver.jepsen.workload;
 
 import io.quiver.jepsen.history.Op;
 import io.quiver.jepsen.history.OpFunction;
+import io.quiver.jepsen.history.OpType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Jepsen's set: every operation inserts a fresh point id; after the cluster has healed and been
- * quiet, one linearizable read of every id ever attempted. Judged by the set checker (lost,
- * unexpected, recovered).
+ * Jepsen's set: every operation inserts a fresh point id (payload {@code v} = the id); after the
+ * cluster has healed and been quiet, one linearizable read of every id ever attempted. Judged by
+ * the set checker (lost, unexpected, recovered).
+ *
+ * <p>It carries a conditional-upsert mix (issue 13): one operation in ten is an
+ * {@link OpFunction#INSERT_ONLY} of an id whose insert was already acknowledged, with another
+ * value, and one in ten an {@link OpFunction#UPDATE_ONLY} of a fresh id that is never inserted.
+ * Neither may change anything: the final read counts a point only while it holds its inserted
+ * value (a changed one shows as lost), and an id only ever sent update-only shows as unexpected
+ * when it exists.
  */
 public final class SetWorkload implements Workload {
 
     private final AtomicLong ids = new AtomicLong();
+    /** Ids whose insert completed {@code ok}: the targets of insert-only upserts. */
+    private final List<Long> acknowledged = new CopyOnWriteArrayList<>();
 
     @Override
     public String name() {
@@ -23,8 +34,25 @@ public final class SetWorkload implements Workload {
 
     @Override
     public Op next(int process, long nowNanos, Random random) {
+        int mix = random.nextInt(10);
+        if (mix == 0 && !acknowledged.isEmpty()) {
+            long id = acknowledged.get(random.nextInt(acknowledged.size()));
+            return Op.invoke(process, OpFunction.INSERT_ONLY, id, -(id + 1), nowNanos);
+        }
         long id = ids.getAndIncrement();
-        return Op.invoke(process, OpFunction.INSERT, id, id, nowNanos);
+        return Op.invoke(process, mix == 1 ? OpFunction.UPDATE_ONLY : OpFunction.INSERT, id, id, nowNanos);
+    }
+
+    @Override
+    public Op perform(Op invocation, String baseUrl, PointCalls calls) {
+        if (invocation.f() == OpFunction.READ_ALL) {
+            return calls.readAll(invocation, everyId(), baseUrl, true);
+        }
+        Op done = Workload.super.perform(invocation, baseUrl, calls);
+        if (done.f() == OpFunction.INSERT && done.type() == OpType.OK) {
+            acknowledged.add(done.key());
+        }
+        return done;
     }
 
     @Override

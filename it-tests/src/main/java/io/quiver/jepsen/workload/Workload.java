@@ -34,7 +34,7 @@ public interface Workload {
     /** Performs {@code invocation} through the node at {@code baseUrl}; never throws. */
     default Op perform(Op invocation, String baseUrl, PointCalls calls) {
         return switch (invocation.f()) {
-            case WRITE, INSERT -> calls.upsert(invocation, baseUrl);
+            case WRITE, INSERT, INSERT_ONLY, UPDATE_ONLY -> calls.upsert(invocation, baseUrl);
             case DELETE -> calls.delete(invocation, baseUrl);
             case READ -> calls.read(invocation, baseUrl);
             case SEARCH -> calls.search(invocation, invocation.required().getFirst(), baseUrl);

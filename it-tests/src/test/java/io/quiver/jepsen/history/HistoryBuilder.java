@@ -45,6 +45,11 @@ public final class HistoryBuilder {
         return add(Op.invoke(process, OpFunction.INSERT, id, id, ms(invokeMs)).complete(type, ms(completeMs)));
     }
 
+    /** A conditional upsert ({@link OpFunction#INSERT_ONLY} or {@link OpFunction#UPDATE_ONLY}) of {@code id}. */
+    public Op conditional(int process, OpFunction f, long id, long value, OpType type, double invokeMs, double completeMs) {
+        return add(Op.invoke(process, f, id, value, ms(invokeMs)).complete(type, ms(completeMs)));
+    }
+
     public Op delete(int process, long id, OpType type, double invokeMs, double completeMs) {
         return add(Op.invoke(process, OpFunction.DELETE, id, null, ms(invokeMs)).complete(type, ms(completeMs)));
     }

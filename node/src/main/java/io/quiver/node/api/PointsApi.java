@@ -40,10 +40,12 @@ public final class PointsApi {
   private CompletableFuture<RestResponse> upsert(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     PointsRouter router = TimeoutParam.router(this.router, request);
-    List<Point> points = PointJson.upsert(request.jsonBody(true));
+    JsonNode body = request.jsonBody(true);
+    List<Point> points = PointJson.upsert(body);
     new PointValidator(c.config().vectors()).validate(points);
+    var condition = UpsertConditionJson.parse(body, "");
     boolean wait = request.booleanParam("wait", false);
-    return router.upsert(c.name(), points).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
+    return router.upsert(c.name(), points, condition).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
   private CompletableFuture<RestResponse> getPoint(RestRequest request) {

@@ -73,7 +73,7 @@ final class PointsOperationJson {
     return new PointsOperation.UpdatePayload(selector(body, at), new PayloadUpdate.Clear());
   }
 
-  /** UpdateVectors: {@code {"points": [{"id": ..., "vector": VectorStruct}]}}. */
+  /** UpdateVectors: {@code {"points": [{"id": ..., "vector": VectorStruct}], "update_filter": Filter}}. */
   static PointsOperation updateVectors(JsonNode body, String at) {
     JsonNode points = body.get("points");
     if (points == null || !points.isArray()) {
@@ -92,6 +92,8 @@ final class PointsOperationJson {
       out.add(new PointsOperation.PointVectors(PointJson.id(p.get("id"), pat + ".id"),
           PointJson.vectorStruct(p.get("vector"), pat + ".vector")));
     }
-    return new PointsOperation.UpdateVectors(out);
+    JsonNode filter = body.get("update_filter");
+    return new PointsOperation.UpdateVectors(out, filter == null || filter.isNull() ? null
+        : io.quiver.node.api.filter.FilterJson.parse(filter, at + "update_filter"));
   }
 }

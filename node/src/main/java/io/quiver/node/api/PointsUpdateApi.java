@@ -66,7 +66,7 @@ public final class PointsUpdateApi {
 
   /** A step of a batch: an upsert, or a change to existing points. */
   private sealed interface Step {
-    record Upsert(List<Point> points) implements Step {}
+    record Upsert(List<Point> points, io.quiver.storage.UpsertCondition condition) implements Step {}
 
     record Apply(PointsOperation operation) implements Step {}
   }
@@ -101,7 +101,7 @@ public final class PointsUpdateApi {
 
   private static CompletableFuture<Long> run(PointsRouter router, CollectionDescriptor c, Step step) {
     return switch (step) {
-      case Step.Upsert u -> router.upsert(c.name(), u.points());
+      case Step.Upsert u -> router.upsert(c.name(), u.points(), u.condition());
       case Step.Apply a -> router.apply(c.name(), a.operation());
     };
   }
@@ -121,7 +121,7 @@ public final class PointsUpdateApi {
     if (e.getKey().equals("upsert")) {
       List<Point> points = PointJson.upsert(body);
       new PointValidator(c.config().vectors()).validate(points);
-      return new Step.Upsert(points);
+      return new Step.Upsert(points, UpsertConditionJson.parse(body, bodyAt));
     }
     PointsOperation operation = switch (e.getKey()) {
       case "delete" -> PointsOperationJson.delete(body, bodyAt);

@@ -53,8 +53,13 @@ public record RestRequest(String method, Map<String, String> pathParams, Map<Str
     try {
       node = json.readTree(body);
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("Json deserialize error: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
+      // A broken limit (nesting depth, number or string length: Jackson's StreamReadConstraints)
+      // has no location.
+      // has no location, and its message names the Java setting: drop that part.
+      var at = e.getLocation();
+      String message = String.valueOf(e.getOriginalMessage()).replaceAll(", from `[^`]*`", "");
+      throw ApiException.badRequest("Json deserialize error: " + message
+          + (at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr()));
     } catch (IOException e) {
       throw ApiException.badRequest("Json deserialize error: " + e.getMessage());
     }
