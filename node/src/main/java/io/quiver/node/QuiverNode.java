@@ -72,7 +72,9 @@ public final class QuiverNode implements AutoCloseable {
       new TelemetryApi(raft, json).register(routes);
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
-      HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json, metrics.rest()));
+      var authorizer = io.quiver.node.security.RestSecurity.authorizer(config, router, json, routes.templates());
+      HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody,
+          new RestDispatcher(routes, json, metrics.rest(), authorizer), io.quiver.node.security.RestSecurity.tls(config));
       LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());
       return new QuiverNode(raft, http);
     } catch (Exception e) {

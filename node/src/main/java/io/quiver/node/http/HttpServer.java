@@ -32,14 +32,22 @@ public final class HttpServer implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Channel channel;
+  private final ReloadingSslContext tls;
 
-  private HttpServer(EventLoopGroup group, Channel channel) {
+  private HttpServer(EventLoopGroup group, Channel channel, ReloadingSslContext tls) {
     this.group = group;
     this.channel = channel;
+    this.tls = tls;
   }
 
   public static HttpServer start(String host, int port, int maxBodyBytes, RestDispatcher dispatcher)
       throws InterruptedException {
+    return start(host, port, maxBodyBytes, dispatcher, null);
+  }
+
+  /** @param tls the TLS context for each new connection, or null for plain HTTP */
+  public static HttpServer start(String host, int port, int maxBodyBytes, RestDispatcher dispatcher,
+      ReloadingSslContext tls) throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -52,6 +60,9 @@ public final class HttpServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (tls != null) {
+                ch.pipeline().addLast(tls.get().newHandler(ch.alloc()));
+              }
               ch.pipeline()
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpServerKeepAliveHandler())
@@ -62,10 +73,13 @@ public final class HttpServer implements AutoCloseable {
           .bind(host, port)
           .sync()
           .channel();
-      LOG.info("REST API listening on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
-      return new HttpServer(group, channel);
+      LOG.info("REST API listening on {} ({}{})", channel.localAddress(), epoll ? "epoll" : "nio", tls != null ? ", TLS" : "");
+      return new HttpServer(group, channel, tls);
     } catch (InterruptedException | RuntimeException e) {
       group.shutdownGracefully();
+      if (tls != null) {
+        tls.close();
+      }
       throw e;
     }
   }
@@ -78,6 +92,9 @@ public final class HttpServer implements AutoCloseable {
   public void close() {
     channel.close().syncUninterruptibly();
     group.shutdownGracefully().syncUninterruptibly();
+    if (tls != null) {
+      tls.close();
+    }
   }
 
   /**

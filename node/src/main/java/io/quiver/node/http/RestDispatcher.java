@@ -44,11 +44,19 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   private final RestRoutes routes;
   private final ObjectMapper json;
   private final RequestObserver observer;
+  private final io.quiver.node.security.RequestAuthorizer authorizer;
 
   public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer) {
+    this(routes, json, observer, null);
+  }
+
+  /** @param authorizer checks every request before its handler runs; null: no authentication (no API key set) */
+  public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer,
+      io.quiver.node.security.RequestAuthorizer authorizer) {
     this.routes = routes;
     this.json = json;
     this.observer = observer;
+    this.authorizer = authorizer;
   }
 
   @Override
@@ -103,14 +111,28 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     String method = http.method().name();
     boolean[] otherMethod = new boolean[1];
     RestRoutes.Match match = routes.find(method, segments, otherMethod);
+    byte[] body = ByteBufUtil.getBytes(http.content());
+    if (authorizer != null) {
+      // Authenticate before anything else, unknown paths too: without a valid credential every
+      // answer is 401, so the API's shape is not revealed either.
+      var access = authorizer.authorize(http.headers(), method, match == null ? null : match.template(),
+          match == null ? java.util.Map.of() : match.pathParams(), body);
+      return access.thenCompose(a -> handle(http, uri, method, match, otherMethod[0], body, endpoint)
+          .thenApply(r -> r.isRaw() ? r : new RestResponse(r.status(),
+              authorizer.filterListing(method, match.template(), a, r.result()), null, null)));
+    }
+    return handle(http, uri, method, match, otherMethod[0], body, endpoint);
+  }
+
+  private CompletableFuture<RestResponse> handle(FullHttpRequest http, QueryStringDecoder uri, String method,
+      RestRoutes.Match match, boolean otherMethod, byte[] body, String[] endpoint) {
     if (match == null) {
-      if (otherMethod[0]) {
+      if (otherMethod) {
         throw new ApiException(405, "Method " + method + " is not allowed on " + uri.path());
       }
       throw new ApiException(404, "Not found: no API at " + uri.path());
     }
     endpoint[0] = match.template();
-    byte[] body = ByteBufUtil.getBytes(http.content());
     return match.handler().handle(new RestRequest(method, match.pathParams(), uri.parameters(),
         http.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE), body, json));
   }
