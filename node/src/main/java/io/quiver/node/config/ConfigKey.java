@@ -10,6 +10,8 @@ public enum ConfigKey {
   SERVICE_HOST("service.host", "0.0.0.0", "--host", "address the REST API and the Raft server bind to"),
   HTTP_PORT("service.http_port", "6333", "--http-port", "port of the Qdrant-compatible REST API"),
   MAX_REQUEST_SIZE_MB("service.max_request_size_mb", "32", null, "largest accepted request body, in MiB (larger: 413)"),
+  MAX_CONCURRENT_REQUESTS("service.max_concurrent_requests", "1024", null,
+      "REST requests in progress at once; past it 429 with Retry-After (health checks are never refused)"),
   REQUEST_TIMEOUT_MS("service.request_timeout_ms", "10000", null, "deadline of one request to a shard or the metadata group"),
   API_KEY("service.api_key", "", null, "key every request must carry (header api-key or Authorization: Bearer); empty: no authentication"),
   READ_ONLY_API_KEY("service.read_only_api_key", "", null, "key that may only read (writes answer 403)"),

@@ -86,6 +86,7 @@ public final class NodeConfig {
     positiveLong(ConfigKey.REQUEST_TIMEOUT_MS);
     positiveLong(ConfigKey.SNAPSHOT_THRESHOLD);
     positiveLong(ConfigKey.TLS_CERT_TTL);
+    positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS);
     bool(ConfigKey.ENABLE_TLS);
     bool(ConfigKey.VERIFY_HTTPS_CLIENT_CERTIFICATE);
     if (bool(ConfigKey.JWT_RBAC) && get(ConfigKey.API_KEY).isEmpty()) {

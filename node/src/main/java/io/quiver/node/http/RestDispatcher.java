@@ -45,18 +45,20 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   private final ObjectMapper json;
   private final RequestObserver observer;
   private final io.quiver.node.security.RequestAuthorizer authorizer;
+  private final ConcurrencyLimit limit;
 
   public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer) {
-    this(routes, json, observer, null);
+    this(routes, json, observer, null, ConcurrencyLimit.unbounded());
   }
 
   /** @param authorizer checks every request before its handler runs; null: no authentication (no API key set) */
   public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer,
-      io.quiver.node.security.RequestAuthorizer authorizer) {
+      io.quiver.node.security.RequestAuthorizer authorizer, ConcurrencyLimit limit) {
     this.routes = routes;
     this.json = json;
     this.observer = observer;
     this.authorizer = authorizer;
+    this.limit = limit;
   }
 
   @Override
@@ -67,6 +69,16 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     if (!http.decoderResult().isSuccess()) {
       write(ctx, keepAlive, startNanos, 400, errorBody("Malformed HTTP request: " + http.decoderResult().cause(), startNanos));
       observer.observe(method, UNMATCHED, 400, System.nanoTime() - startNanos);
+      return;
+    }
+    boolean limited = !isHealthCheck(http.uri());
+    if (limited && !limit.tryAcquire()) {
+      FullHttpResponse tooMany = response(429, errorBody("Too many requests: " + limit.max()
+          + " requests are in progress on this node (service.max_concurrent_requests); retry after "
+          + ConcurrencyLimit.RETRY_AFTER_SECONDS + " s", startNanos));
+      tooMany.headers().set(HttpHeaderNames.RETRY_AFTER, ConcurrencyLimit.RETRY_AFTER_SECONDS);
+      flush(ctx, keepAlive, tooMany);
+      observer.observe(method, UNMATCHED, 429, System.nanoTime() - startNanos);
       return;
     }
     String[] endpoint = {UNMATCHED};
@@ -92,8 +104,17 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         body.put("time", seconds(startNanos));
         write(ctx, keepAlive, startNanos, r.status(), body);
       }
+      if (limited) {
+        limit.release();
+      }
       observer.observe(method, endpoint[0], status, System.nanoTime() - startNanos);
     });
+  }
+
+  /** Health checks are never refused for load: a busy node is still alive and ready. */
+  private static boolean isHealthCheck(String uri) {
+    String path = uri.indexOf('?') >= 0 ? uri.substring(0, uri.indexOf('?')) : uri;
+    return path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz");
   }
 
   /** The endpoint label of requests that matched no route. */
@@ -112,6 +133,9 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     boolean[] otherMethod = new boolean[1];
     RestRoutes.Match match = routes.find(method, segments, otherMethod);
     byte[] body = ByteBufUtil.getBytes(http.content());
+    if (match != null) {
+      endpoint[0] = match.template();
+    }
     if (authorizer != null) {
       // Authenticate before anything else, unknown paths too: without a valid credential every
       // answer is 401, so the API's shape is not revealed either.
@@ -192,6 +216,24 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     HttpUtil.setContentLength(response, content.readableBytes());
+    flush(ctx, keepAlive, response);
+  }
+
+  private FullHttpResponse response(int status, ObjectNode body) {
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot serialize an error envelope", e);
+    }
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        Unpooled.wrappedBuffer(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    HttpUtil.setContentLength(response, bytes.length);
+    return response;
+  }
+
+  private static void flush(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
     if (keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response);
