@@ -73,9 +73,11 @@ public final class QuiverNode implements AutoCloseable {
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
       var authorizer = io.quiver.node.security.RestSecurity.authorizer(config, router, json, routes.templates());
+      var limit = new io.quiver.node.http.ConcurrencyLimit(
+          (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS)));
       HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody,
-          new RestDispatcher(routes, json, metrics.rest(), authorizer, new io.quiver.node.http.ConcurrencyLimit(
-              (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS)))), io.quiver.node.security.RestSecurity.tls(config));
+          new RestDispatcher(routes, json, metrics.rest(), authorizer, limit), io.quiver.node.security.RestSecurity.tls(config),
+          config.positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC) * 1000);
       LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());
       return new QuiverNode(raft, http);
     } catch (Exception e) {

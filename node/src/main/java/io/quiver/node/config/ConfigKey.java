@@ -12,6 +12,8 @@ public enum ConfigKey {
   MAX_REQUEST_SIZE_MB("service.max_request_size_mb", "32", null, "largest accepted request body, in MiB (larger: 413)"),
   MAX_CONCURRENT_REQUESTS("service.max_concurrent_requests", "1024", null,
       "REST requests in progress at once; past it 429 with Retry-After (health checks are never refused)"),
+  REQUEST_READ_TIMEOUT_SEC("service.request_read_timeout_sec", "60", null,
+      "a request must arrive whole (headers and body) within this; slower: 408 and the connection closed"),
   REQUEST_TIMEOUT_MS("service.request_timeout_ms", "10000", null, "deadline of one request to a shard or the metadata group"),
   API_KEY("service.api_key", "", null, "key every request must carry (header api-key or Authorization: Bearer); empty: no authentication"),
   READ_ONLY_API_KEY("service.read_only_api_key", "", null, "key that may only read (writes answer 403)"),

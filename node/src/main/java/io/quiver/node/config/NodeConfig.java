@@ -87,6 +87,7 @@ public final class NodeConfig {
     positiveLong(ConfigKey.SNAPSHOT_THRESHOLD);
     positiveLong(ConfigKey.TLS_CERT_TTL);
     positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS);
+    positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC);
     bool(ConfigKey.ENABLE_TLS);
     bool(ConfigKey.VERIFY_HTTPS_CLIENT_CERTIFICATE);
     if (bool(ConfigKey.JWT_RBAC) && get(ConfigKey.API_KEY).isEmpty()) {

@@ -40,14 +40,20 @@ public final class HttpServer implements AutoCloseable {
     this.tls = tls;
   }
 
+  /** Default of {@code service.request_read_timeout_sec}, in ms. */
+  public static final long REQUEST_READ_TIMEOUT_MS_DEFAULT = 60_000;
+
   public static HttpServer start(String host, int port, int maxBodyBytes, RestDispatcher dispatcher)
       throws InterruptedException {
-    return start(host, port, maxBodyBytes, dispatcher, null);
+    return start(host, port, maxBodyBytes, dispatcher, null, REQUEST_READ_TIMEOUT_MS_DEFAULT);
   }
 
-  /** @param tls the TLS context for each new connection, or null for plain HTTP */
+  /**
+   * @param tls the TLS context for each new connection, or null for plain HTTP
+   * @param requestReadTimeoutMs how long a request may take to arrive whole (see {@link SlowRequestGuard})
+   */
   public static HttpServer start(String host, int port, int maxBodyBytes, RestDispatcher dispatcher,
-      ReloadingSslContext tls) throws InterruptedException {
+      ReloadingSslContext tls, long requestReadTimeoutMs) throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -63,8 +69,11 @@ public final class HttpServer implements AutoCloseable {
               if (tls != null) {
                 ch.pipeline().addLast(tls.get().newHandler(ch.alloc()));
               }
+              SlowRequestGuard guard = new SlowRequestGuard(requestReadTimeoutMs);
               ch.pipeline()
+                  .addLast(guard.head())
                   .addLast(new HttpServerCodec())
+                  .addLast(guard.requestDecoded())
                   .addLast(new HttpServerKeepAliveHandler())
                   .addLast(new SizeLimitedAggregator(maxBodyBytes))
                   .addLast(dispatcher);

@@ -67,8 +67,10 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     boolean keepAlive = HttpUtil.isKeepAlive(http);
     String method = http.method().name();
     if (!http.decoderResult().isSuccess()) {
-      write(ctx, keepAlive, startNanos, 400, errorBody("Malformed HTTP request: " + http.decoderResult().cause(), startNanos));
-      observer.observe(method, UNMATCHED, 400, System.nanoTime() - startNanos);
+      // The decoder drops the rest of the connection's bytes after a failure: answer and close.
+      int status = malformedStatus(http.decoderResult().cause());
+      write(ctx, false, startNanos, status, errorBody(malformedMessage(status, http.decoderResult().cause()), startNanos));
+      observer.observe(method, UNMATCHED, status, System.nanoTime() - startNanos);
       return;
     }
     boolean limited = !isHealthCheck(http.uri());
@@ -109,6 +111,24 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       }
       observer.observe(method, endpoint[0], status, System.nanoTime() - startNanos);
     });
+  }
+
+  private static int malformedStatus(Throwable cause) {
+    return switch (cause) {
+      case io.netty.handler.codec.http.TooLongHttpLineException line -> 414;
+      case io.netty.handler.codec.http.TooLongHttpHeaderException headers -> 431;
+      default -> 400;
+    };
+  }
+
+  /** Netty's reason without its class name (the client did not write Java). */
+  private static String malformedMessage(int status, Throwable cause) {
+    String reason = cause.getMessage() == null ? "cannot be parsed" : cause.getMessage();
+    return switch (status) {
+      case 414 -> "URI too long: " + reason;
+      case 431 -> "Request header fields too large: " + reason;
+      default -> "Malformed HTTP request: " + reason;
+    };
   }
 
   /** Health checks are never refused for load: a busy node is still alive and ready. */
