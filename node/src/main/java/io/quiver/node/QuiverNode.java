@@ -52,7 +52,7 @@ public final class QuiverNode implements AutoCloseable {
     RaftNode raft = RaftNode.start(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
         raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
         config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress(),
-        config.get(ConfigKey.SERVICE_HOST)));
+        config.get(ConfigKey.SERVICE_HOST)), io.quiver.node.security.RestSecurity.raftTls(config));
     try {
       ObjectMapper json = new ObjectMapper();
       PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);

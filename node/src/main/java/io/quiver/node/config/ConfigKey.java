@@ -28,6 +28,8 @@ public enum ConfigKey {
   RAFT_PORT("cluster.p2p.port", "6335", "--raft-port", "port of the Raft server (between nodes)"),
   RAFT_HOST("cluster.p2p.host", "127.0.0.1", null, "host other nodes reach this node's Raft port on"),
   RAFT_URI("cluster.p2p.uri", "", "--uri", "this node's Raft URI http://HOST:PORT as other nodes reach it (sets cluster.p2p.host and .port)"),
+  P2P_ENABLE_TLS("cluster.p2p.enable_tls", "false", null,
+      "mutual TLS between Raft peers with tls.cert, tls.key and tls.ca_cert (Ratis' gRPC transport); the same on every node"),
   BOOTSTRAP("cluster.bootstrap", "", "--bootstrap", "Raft URI http://HOST:PORT of any member, to join its cluster on the first start"),
   SNAPSHOT_THRESHOLD("cluster.consensus.snapshot_threshold", "10000", null, "Raft log entries between snapshots of a group"),
   LOG_SEGMENT_KB("cluster.consensus.log_segment_kb", "8192", null, "size of a Raft log segment; closed segments below a snapshot are purged");

@@ -11,7 +11,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the REST API's authentication and TLS from the node's configuration. */
+/** Builds the REST API's authentication and TLS, and the Raft transport's TLS, from the node's configuration. */
 public final class RestSecurity {
 
   private static final Logger LOG = LoggerFactory.getLogger(RestSecurity.class);
@@ -41,6 +41,16 @@ public final class RestSecurity {
     LOG.info("REST API authentication: read-write key {}, read-only key {}, JWT {}",
         readWrite.isEmpty() ? "unset" : "set", readOnly.isEmpty() ? "unset" : "set", jwt ? "on" : "off");
     return new RequestAuthorizer(readWrite, readOnly, jwt, ValueExistsCheck.of(router), json);
+  }
+
+  /** Mutual TLS between Raft peers when {@code cluster.p2p.enable_tls}, else null (Netty RPC, no TLS). */
+  public static io.quiver.consensus.RaftTls raftTls(NodeConfig config) {
+    if (!config.bool(ConfigKey.P2P_ENABLE_TLS)) {
+      return null;
+    }
+    LOG.info("Raft transport: gRPC with mutual TLS (cluster.p2p.enable_tls)");
+    return new io.quiver.consensus.RaftTls(Path.of(config.get(ConfigKey.TLS_CERT)), Path.of(config.get(ConfigKey.TLS_KEY)),
+        Path.of(config.get(ConfigKey.TLS_CA_CERT)));
   }
 
   /** The REST API's TLS context when {@code service.enable_tls}, else null. */
