@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate from a CA made at test time): three nodes form a cluster and replicate writes;
  * rogue processes cannot get in — a node without TLS and a node whose certificate comes from
  * another CA both fail to join and never appear in {@code /cluster}, and plaintext bytes sent to
- * a Raft port get the connection closed — and the data is unchanged afterwards.
+ * a Raft port get the connection closed — and the data is unchanged afterwards; a member killed
+ * with kill -9 and restarted catches up over TLS (its own replicas count every point written
+ * while it was down).
  */
 @Timeout(300)
 class RaftTlsIT {
@@ -80,6 +82,23 @@ class RaftTlsIT {
       for (QdrantHttp h : http) {
         assertEquals(50, count(h), "data unchanged via " + h);
       }
+
+      // A member killed and restarted catches up over TLS: writes made while it was down reach its replicas.
+      nodes.get(2).kill9();
+      StringBuilder more = new StringBuilder("{\"points\":[");
+      for (int p = 51; p <= 100; p++) {
+        more.append(p > 51 ? "," : "").append("{\"id\":").append(p).append(",\"vector\":[").append(p).append(",1]}");
+      }
+      assertEquals(200, http.get(0).send("PUT", "/collections/safe/points?wait=true", more + "]}").status());
+      nodes.get(2).start();
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      int own = -1;
+      while (System.nanoTime() < deadline && own != 100) {
+        QdrantHttp.Reply r = http.get(2).send("POST", "/collections/safe/points/count?consistency=any", "{}");
+        own = r.status() == 200 ? r.result().get("count").asInt() : -1;
+        Thread.sleep(200);
+      }
+      assertEquals(100, own, "the restarted node's own replicas have every point");
     } catch (AssertionError | RuntimeException e) {
       StringBuilder logs = new StringBuilder(String.valueOf(e.getMessage()));
       for (NodeProcess n : nodes) {
