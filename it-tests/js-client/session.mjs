@@ -1,11 +1,13 @@
 // A realistic application session with Qdrant's official JavaScript REST client, unchanged,
-// against a Quiver node: node session.mjs http://127.0.0.1:PORT
+// against a Quiver node: node session.mjs http://127.0.0.1:PORT [API_KEY]
+// With an API key, the client passes it (Qdrant's apiKey option), and a client without it is refused.
 // Every call's result is asserted; the first failed assertion exits with status 1.
 import { QdrantClient } from '@qdrant/js-client-rest';
 import assert from 'node:assert/strict';
 
 const url = process.argv[2];
-const client = new QdrantClient({ url, checkCompatibility: false });
+const apiKey = process.argv[3];
+const client = new QdrantClient({ url, checkCompatibility: false, ...(apiKey ? { apiKey } : {}) });
 const C = 'articles';
 const categories = ['science', 'sports', 'politics', 'arts'];
 
@@ -134,7 +136,8 @@ await step('snapshots', async () => {
   assert.ok(snap.name.endsWith('.snapshot'));
   const list = await client.listSnapshots(C);
   assert.ok(list.some((s) => s.name === snap.name));
-  await client.recoverSnapshot('articles_copy', { location: `${url}/collections/${C}/snapshots/${snap.name}` });
+  // api_key (Qdrant's field): the node downloads the snapshot from its own REST API, which needs the key.
+  await client.recoverSnapshot('articles_copy', { location: `${url}/collections/${C}/snapshots/${snap.name}`, ...(apiKey ? { api_key: apiKey } : {}) });
   assert.equal((await client.count('articles_copy', {})).count, 120);
   assert.equal(await client.deleteSnapshot(C, snap.name), true);
   assert.equal(await client.deleteCollection('articles_copy'), true);
@@ -150,5 +153,14 @@ await step('delete', async () => {
   assert.equal(await client.deleteCollection(C), true);
   assert.equal((await client.collectionExists(C)).exists, false);
 });
+
+if (apiKey) {
+  await step('a client without the API key is refused', async () => {
+    const anonymous = new QdrantClient({ url, checkCompatibility: false });
+    await assert.rejects(anonymous.getCollections(), (e) => e.status === 401);
+    const wrong = new QdrantClient({ url, checkCompatibility: false, apiKey: apiKey + 'x' });
+    await assert.rejects(wrong.getCollections(), (e) => e.status === 401);
+  });
+}
 
 console.log('session passed');

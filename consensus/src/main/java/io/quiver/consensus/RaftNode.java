@@ -63,16 +63,26 @@ public final class RaftNode implements Closeable {
   private final ShardReplicaChanges replicaChanges;
   private final boolean joining;
 
-  private RaftNode(RaftNodeConfig config) throws IOException {
+  /** Mutual TLS on the Raft transport (gRPC), or null for Ratis' Netty RPC without TLS. */
+  private final RaftTls tls;
+
+  private RaftNode(RaftNodeConfig config, RaftTls tls) throws IOException {
     this.config = config;
+    this.tls = tls;
     this.self = peer(config.nodeId(), config.raftAddress());
     this.properties = serverProperties(config);
+    if (tls != null) {
+      RaftTls.useGrpc(properties, config);
+    }
     boolean firstStart = !new File(config.raftDir().toFile(), META_GROUP_ID.getUuid().toString()).exists();
     this.joining = firstStart && config.bootstrapAddress() != null;
     RaftServer.Builder builder = RaftServer.newBuilder()
         .setServerId(self.getId())
         .setProperties(properties)
         .setStateMachineRegistry(this::newStateMachine);
+    if (tls != null) {
+      builder.setParameters(tls.parameters());
+    }
     if (firstStart && !joining) {
       LOG.info("node {}: new data directory, bootstrapping a cluster of one", config.nodeId());
       builder.setGroup(RaftGroup.valueOf(META_GROUP_ID, self));
@@ -95,7 +105,12 @@ public final class RaftNode implements Closeable {
    * catches it up. Only then does the reconciler start (see {@link ShardGroupReconciler#start}).
    */
   public static RaftNode start(RaftNodeConfig config) throws IOException {
-    RaftNode node = new RaftNode(config);
+    return start(config, null);
+  }
+
+  /** As {@link #start(RaftNodeConfig)}, with mutual TLS between peers when {@code tls} is not null. */
+  public static RaftNode start(RaftNodeConfig config, RaftTls tls) throws IOException {
+    RaftNode node = new RaftNode(config, tls);
     node.server.start();
     NodeAddress address = new NodeAddress(config.raftAddress(), config.httpAddress());
     if (node.joining) {
@@ -322,9 +337,13 @@ public final class RaftNode implements Closeable {
 
   RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry) {
     RaftProperties clientProperties = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
+    RaftConfigKeys.Rpc.setType(clientProperties, tls == null ? SupportedRpcType.NETTY : SupportedRpcType.GRPC);
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, requestTimeout);
-    return RaftClient.newBuilder()
+    RaftClient.Builder builder = RaftClient.newBuilder();
+    if (tls != null) {
+      builder.setParameters(tls.parameters());
+    }
+    return builder
         .setClientId(ClientId.randomId())
         .setProperties(clientProperties)
         .setRaftGroup(group)

@@ -120,8 +120,10 @@ final class ShardGroupReconciler implements AutoCloseable {
         if (info.isSuccess() && knowsLeader(info.getRoleInfoProto())) {
           return true;
         }
-      } catch (IOException unreachableOrNotHosting) {
-        // this replica cannot tell; ask the next
+      } catch (IOException | RuntimeException unreachableOrNotHosting) {
+        // This replica cannot tell; ask the next. (Over the gRPC transport, used with
+        // cluster.p2p.enable_tls, a remote "group not found" arrives as an unchecked
+        // StatusRuntimeException rather than an IOException.)
       }
     }
     return false;

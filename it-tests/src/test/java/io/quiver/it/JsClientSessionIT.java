@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code it-tests/js-client/package.json}), unchanged, runs a realistic application session
  * ({@code session.mjs}: create, upsert, filtered count and query checked against brute force,
  * scroll pages, payload updates, a payload index, recommend, aliases, snapshots, deletes) against a
- * real node. The test installs the npm package itself into {@code target/js-client}.
+ * real node that requires an API key ({@code QUIVER__SERVICE__API_KEY}): the client passes it with
+ * its {@code apiKey} option, and a client without it (or with a wrong one) gets 401. The test
+ * installs the npm package itself into {@code target/js-client}.
  */
 @Timeout(600)
 class JsClientSessionIT {
@@ -31,9 +33,10 @@ class JsClientSessionIT {
       Files.copy(Path.of("js-client", f), work.resolve(f), StandardCopyOption.REPLACE_EXISTING);
     }
     run(work, 300, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error");
-    try (NodeProcess node = new NodeProcess(tmp.resolve("data")).start()) {
-      String out = run(work, 240, "node", "session.mjs", node.baseUrl());
-      assertTrue(out.contains("session passed"), out);
+    String apiKey = "js-" + java.util.UUID.randomUUID();
+    try (NodeProcess node = new NodeProcess(tmp.resolve("data")).environment("QUIVER__SERVICE__API_KEY", apiKey).start()) {
+      String out = run(work, 240, "node", "session.mjs", node.baseUrl(), apiKey);
+      assertTrue(out.contains("session passed") && out.contains("ok   a client without the API key is refused"), out);
     }
   }
 

@@ -29,6 +29,7 @@ final class NodeProcess implements AutoCloseable {
   private final Path log;
   private final java.util.Map<String, String> environment = new java.util.HashMap<>();
   private Process process;
+  private javax.net.ssl.SSLContext tls;
 
   NodeProcess(Path dataDir) throws IOException {
     this(dataDir, freePort(), freePort());
@@ -53,6 +54,15 @@ final class NodeProcess implements AutoCloseable {
    */
   NodeProcess environment(String name, String value) {
     environment.put(name, value);
+    return this;
+  }
+
+  /**
+   * Talks to the node over TLS (the node must be configured for it): {@link #baseUrl()} becomes
+   * {@code https://}, and {@link #awaitReady()} trusts what {@code client} trusts.
+   */
+  NodeProcess tls(javax.net.ssl.SSLContext client) {
+    this.tls = client;
     return this;
   }
 
@@ -97,7 +107,11 @@ final class NodeProcess implements AutoCloseable {
 
   /** Waits until {@code /readyz} answers 200; fails if the process exits first. */
   void awaitReady() throws IOException, InterruptedException {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    HttpClient client = builder.build();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -130,7 +144,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   String baseUrl() {
-    return "http://127.0.0.1:" + httpPort;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + httpPort;
   }
 
   long pid() {

@@ -20,11 +20,31 @@ final class QdrantHttp {
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client;
   private final String baseUrl;
+  private final java.util.Map<String, String> headers;
 
   QdrantHttp(String baseUrl) {
+    this(baseUrl, java.util.Map.of(), null);
+  }
+
+  /**
+   * @param headers sent with every request (e.g. {@code api-key})
+   * @param tls the client's TLS context for an {@code https} base URL, or null for the JDK's default
+   */
+  QdrantHttp(String baseUrl, java.util.Map<String, String> headers, javax.net.ssl.SSLContext tls) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.client = builder.build();
     this.baseUrl = baseUrl;
+    this.headers = java.util.Map.copyOf(headers);
+  }
+
+  /** The same node with other headers on every request (e.g. another key). */
+  QdrantHttp withHeaders(java.util.Map<String, String> other) {
+    return new QdrantHttp(baseUrl, other, null);
   }
 
   Reply get(String path) throws IOException, InterruptedException {
@@ -37,6 +57,7 @@ final class QdrantHttp {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
+    headers.forEach(b::header);
     HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode parsed = null;
     String type = r.headers().firstValue("content-type").orElse("");

@@ -52,7 +52,7 @@ public final class QuiverNode implements AutoCloseable {
     RaftNode raft = RaftNode.start(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
         raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
         config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress(),
-        config.get(ConfigKey.SERVICE_HOST)));
+        config.get(ConfigKey.SERVICE_HOST)), io.quiver.node.security.RestSecurity.raftTls(config));
     try {
       ObjectMapper json = new ObjectMapper();
       PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);
@@ -72,7 +72,12 @@ public final class QuiverNode implements AutoCloseable {
       new TelemetryApi(raft, json).register(routes);
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
-      HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json, metrics.rest()));
+      var authorizer = io.quiver.node.security.RestSecurity.authorizer(config, router, json, routes.templates());
+      var limit = new io.quiver.node.http.ConcurrencyLimit(
+          (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS)));
+      HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody,
+          new RestDispatcher(routes, json, metrics.rest(), authorizer, limit), io.quiver.node.security.RestSecurity.tls(config),
+          config.positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC) * 1000);
       LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());
       return new QuiverNode(raft, http);
     } catch (Exception e) {

@@ -63,4 +63,27 @@ class NodeConfigTest {
       assertTrue(CommandLine.usage().contains(k.environmentVariable()), "usage lists " + k);
     }
   }
+
+  @Test
+  void apiKeysComeFromTheEnvironmentAndAreNeverPrinted() throws Exception {
+    NodeConfig config = NodeConfig.resolve(null,
+        Map.of("QUIVER__SERVICE__API_KEY", "s3cret-rw", "QUIVER__SERVICE__READ_ONLY_API_KEY", "s3cret-ro"), Map.of());
+    assertEquals("s3cret-rw", config.get(ConfigKey.API_KEY));
+    assertEquals("s3cret-ro", config.get(ConfigKey.READ_ONLY_API_KEY));
+    String shown = config.toString();
+    assertTrue(!shown.contains("s3cret") && shown.contains("<set>"), shown);
+  }
+
+  @Test
+  void securitySettingsThatCannotWorkAreRefusedByName() {
+    IllegalArgumentException jwt = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(null, Map.of("QUIVER__SERVICE__JWT_RBAC", "true"), Map.of()));
+    assertTrue(jwt.getMessage().contains("service.api_key"), jwt.getMessage());
+    IllegalArgumentException tls = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(null, Map.of("QUIVER__SERVICE__ENABLE_TLS", "yes"), Map.of()));
+    assertTrue(tls.getMessage().contains("service.enable_tls"), tls.getMessage());
+    IllegalArgumentException ttl = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(null, Map.of("QUIVER__TLS__CERT_TTL", "0"), Map.of()));
+    assertTrue(ttl.getMessage().contains("tls.cert_ttl"), ttl.getMessage());
+  }
 }

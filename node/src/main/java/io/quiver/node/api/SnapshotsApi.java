@@ -101,7 +101,11 @@ public final class SnapshotsApi {
     });
   }
 
-  /** {@code {"location": "file:///..." | "http://...", "checksum": "sha256 hex"?}}; the collection may not exist yet. */
+  /**
+   * {@code {"location": "file:///..." | "http://...", "checksum": "sha256 hex"?, "api_key": "..."?}};
+   * the collection may not exist yet. {@code api_key} (Qdrant's field) is sent as the {@code api-key}
+   * header of the download, e.g. to fetch from a node that requires one (this node too).
+   */
   private CompletableFuture<RestResponse> recoverFromLocation(RestRequest request) {
     String collection = request.pathParam("collection_name");
     CollectionJson.validateName(collection);
@@ -121,15 +125,20 @@ public final class SnapshotsApi {
       throw ApiException.badRequest("Validation error in JSON body: `location` must be a file://, http:// or https:// URL");
     }
     String checksum = body.hasNonNull("checksum") ? body.get("checksum").asText() : null;
+    JsonNode apiKey = body.get("api_key");
+    if (apiKey != null && !apiKey.isNull() && !apiKey.isTextual()) {
+      throw ApiException.badRequest("Validation error in JSON body: `api_key` must be a string");
+    }
+    String key = apiKey == null || apiKey.isNull() ? null : apiKey.asText();
     return run(() -> {
-      try (InputStream in = open(uri)) {
+      try (InputStream in = open(uri, key)) {
         snapshots.recover(collection, in, checksum);
       }
       return RestResponse.ok(true);
     });
   }
 
-  private InputStream open(URI uri) throws IOException {
+  private InputStream open(URI uri, String apiKey) throws IOException {
     if (uri.getScheme().equals("file")) {
       Path path = Path.of(uri);
       if (!Files.isRegularFile(path)) {
@@ -138,8 +147,11 @@ public final class SnapshotsApi {
       return Files.newInputStream(path);
     }
     try {
-      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+      HttpRequest.Builder get = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET();
+      if (apiKey != null) {
+        get.header("api-key", apiKey);
+      }
+      HttpResponse<InputStream> r = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
       if (r.statusCode() != 200) {
         r.body().close();
         throw ApiException.badRequest("Wrong input: downloading the snapshot from " + uri + " gave HTTP " + r.statusCode());

@@ -10,10 +10,26 @@ public enum ConfigKey {
   SERVICE_HOST("service.host", "0.0.0.0", "--host", "address the REST API and the Raft server bind to"),
   HTTP_PORT("service.http_port", "6333", "--http-port", "port of the Qdrant-compatible REST API"),
   MAX_REQUEST_SIZE_MB("service.max_request_size_mb", "32", null, "largest accepted request body, in MiB (larger: 413)"),
+  MAX_CONCURRENT_REQUESTS("service.max_concurrent_requests", "1024", null,
+      "REST requests in progress at once; past it 429 with Retry-After (health checks are never refused)"),
+  REQUEST_READ_TIMEOUT_SEC("service.request_read_timeout_sec", "60", null,
+      "a request must arrive whole (headers and body) within this; slower: 408 and the connection closed"),
   REQUEST_TIMEOUT_MS("service.request_timeout_ms", "10000", null, "deadline of one request to a shard or the metadata group"),
+  API_KEY("service.api_key", "", null, "key every request must carry (header api-key or Authorization: Bearer); empty: no authentication"),
+  READ_ONLY_API_KEY("service.read_only_api_key", "", null, "key that may only read (writes answer 403)"),
+  JWT_RBAC("service.jwt_rbac", "false", null, "also accept JWTs signed (HS256) with service.api_key, carrying exp, access and value_exists claims"),
+  ENABLE_TLS("service.enable_tls", "false", null, "serve the REST API over TLS with tls.cert and tls.key"),
+  VERIFY_HTTPS_CLIENT_CERTIFICATE("service.verify_https_client_certificate", "false", null,
+      "require REST clients to present a certificate signed by tls.ca_cert"),
+  TLS_CERT("tls.cert", "./tls/cert.pem", null, "PEM certificate chain of the REST API"),
+  TLS_KEY("tls.key", "./tls/key.pem", null, "PEM private key (PKCS#8) of tls.cert"),
+  TLS_CA_CERT("tls.ca_cert", "./tls/cacert.pem", null, "PEM CA certificate that client certificates must chain to"),
+  TLS_CERT_TTL("tls.cert_ttl", "3600", null, "seconds between checks of the certificate files; changed files are loaded for new connections"),
   RAFT_PORT("cluster.p2p.port", "6335", "--raft-port", "port of the Raft server (between nodes)"),
   RAFT_HOST("cluster.p2p.host", "127.0.0.1", null, "host other nodes reach this node's Raft port on"),
   RAFT_URI("cluster.p2p.uri", "", "--uri", "this node's Raft URI http://HOST:PORT as other nodes reach it (sets cluster.p2p.host and .port)"),
+  P2P_ENABLE_TLS("cluster.p2p.enable_tls", "false", null,
+      "mutual TLS between Raft peers with tls.cert, tls.key and tls.ca_cert (Ratis' gRPC transport); the same on every node"),
   BOOTSTRAP("cluster.bootstrap", "", "--bootstrap", "Raft URI http://HOST:PORT of any member, to join its cluster on the first start"),
   SNAPSHOT_THRESHOLD("cluster.consensus.snapshot_threshold", "10000", null, "Raft log entries between snapshots of a group"),
   LOG_SEGMENT_KB("cluster.consensus.log_segment_kb", "8192", null, "size of a Raft log segment; closed segments below a snapshot are purged");
@@ -44,6 +60,11 @@ public enum ConfigKey {
 
   public String description() {
     return description;
+  }
+
+  /** True for keys whose values are credentials: never printed or logged. */
+  public boolean isSecret() {
+    return this == API_KEY || this == READ_ONLY_API_KEY;
   }
 
   public String environmentVariable() {

@@ -85,6 +85,18 @@ public final class NodeConfig {
     positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB);
     positiveLong(ConfigKey.REQUEST_TIMEOUT_MS);
     positiveLong(ConfigKey.SNAPSHOT_THRESHOLD);
+    positiveLong(ConfigKey.TLS_CERT_TTL);
+    positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS);
+    positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC);
+    bool(ConfigKey.ENABLE_TLS);
+    bool(ConfigKey.VERIFY_HTTPS_CLIENT_CERTIFICATE);
+    bool(ConfigKey.P2P_ENABLE_TLS);
+    if (bool(ConfigKey.JWT_RBAC) && get(ConfigKey.API_KEY).isEmpty()) {
+      throw new IllegalArgumentException("service.jwt_rbac needs service.api_key: tokens are signed with it");
+    }
+    if (bool(ConfigKey.VERIFY_HTTPS_CLIENT_CERTIFICATE) && !bool(ConfigKey.ENABLE_TLS)) {
+      throw new IllegalArgumentException("service.verify_https_client_certificate needs service.enable_tls: true");
+    }
   }
 
   /** {@code host:port} of this node's Raft server as others reach it: from {@code --uri}, else host and port keys. */
@@ -163,8 +175,21 @@ public final class NodeConfig {
     }
   }
 
+  /** A boolean key: {@code true} or {@code false}, else an error naming the key. */
+  public boolean bool(ConfigKey key) {
+    String raw = get(key).trim();
+    return switch (raw) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(key.key() + " must be true or false, got '" + raw + "'");
+    };
+  }
+
+  /** The values, with every secret (API keys) shown as {@code <set>} or {@code <empty>}. */
   @Override
   public String toString() {
-    return values.toString();
+    Map<ConfigKey, String> shown = new EnumMap<>(values);
+    shown.replaceAll((k, v) -> k.isSecret() ? (v.isEmpty() ? "<empty>" : "<set>") : v);
+    return shown.toString();
   }
 }

@@ -32,14 +32,28 @@ public final class HttpServer implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Channel channel;
+  private final ReloadingSslContext tls;
 
-  private HttpServer(EventLoopGroup group, Channel channel) {
+  private HttpServer(EventLoopGroup group, Channel channel, ReloadingSslContext tls) {
     this.group = group;
     this.channel = channel;
+    this.tls = tls;
   }
+
+  /** Default of {@code service.request_read_timeout_sec}, in ms. */
+  public static final long REQUEST_READ_TIMEOUT_MS_DEFAULT = 60_000;
 
   public static HttpServer start(String host, int port, int maxBodyBytes, RestDispatcher dispatcher)
       throws InterruptedException {
+    return start(host, port, maxBodyBytes, dispatcher, null, REQUEST_READ_TIMEOUT_MS_DEFAULT);
+  }
+
+  /**
+   * @param tls the TLS context for each new connection, or null for plain HTTP
+   * @param requestReadTimeoutMs how long a request may take to arrive whole (see {@link SlowRequestGuard})
+   */
+  public static HttpServer start(String host, int port, int maxBodyBytes, RestDispatcher dispatcher,
+      ReloadingSslContext tls, long requestReadTimeoutMs) throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -52,8 +66,14 @@ public final class HttpServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (tls != null) {
+                ch.pipeline().addLast(tls.get().newHandler(ch.alloc()));
+              }
+              SlowRequestGuard guard = new SlowRequestGuard(requestReadTimeoutMs);
               ch.pipeline()
+                  .addLast(guard.head())
                   .addLast(new HttpServerCodec())
+                  .addLast(guard.requestDecoded())
                   .addLast(new HttpServerKeepAliveHandler())
                   .addLast(new SizeLimitedAggregator(maxBodyBytes))
                   .addLast(dispatcher);
@@ -62,10 +82,13 @@ public final class HttpServer implements AutoCloseable {
           .bind(host, port)
           .sync()
           .channel();
-      LOG.info("REST API listening on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
-      return new HttpServer(group, channel);
+      LOG.info("REST API listening on {} ({}{})", channel.localAddress(), epoll ? "epoll" : "nio", tls != null ? ", TLS" : "");
+      return new HttpServer(group, channel, tls);
     } catch (InterruptedException | RuntimeException e) {
       group.shutdownGracefully();
+      if (tls != null) {
+        tls.close();
+      }
       throw e;
     }
   }
@@ -78,6 +101,9 @@ public final class HttpServer implements AutoCloseable {
   public void close() {
     channel.close().syncUninterruptibly();
     group.shutdownGracefully().syncUninterruptibly();
+    if (tls != null) {
+      tls.close();
+    }
   }
 
   /**

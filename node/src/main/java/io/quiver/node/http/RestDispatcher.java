@@ -44,11 +44,21 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   private final RestRoutes routes;
   private final ObjectMapper json;
   private final RequestObserver observer;
+  private final io.quiver.node.security.RequestAuthorizer authorizer;
+  private final ConcurrencyLimit limit;
 
   public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer) {
+    this(routes, json, observer, null, ConcurrencyLimit.unbounded());
+  }
+
+  /** @param authorizer checks every request before its handler runs; null: no authentication (no API key set) */
+  public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer,
+      io.quiver.node.security.RequestAuthorizer authorizer, ConcurrencyLimit limit) {
     this.routes = routes;
     this.json = json;
     this.observer = observer;
+    this.authorizer = authorizer;
+    this.limit = limit;
   }
 
   @Override
@@ -57,8 +67,20 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     boolean keepAlive = HttpUtil.isKeepAlive(http);
     String method = http.method().name();
     if (!http.decoderResult().isSuccess()) {
-      write(ctx, keepAlive, startNanos, 400, errorBody("Malformed HTTP request: " + http.decoderResult().cause(), startNanos));
-      observer.observe(method, UNMATCHED, 400, System.nanoTime() - startNanos);
+      // The decoder drops the rest of the connection's bytes after a failure: answer and close.
+      int status = malformedStatus(http.decoderResult().cause());
+      write(ctx, false, startNanos, status, errorBody(malformedMessage(status, http.decoderResult().cause()), startNanos));
+      observer.observe(method, UNMATCHED, status, System.nanoTime() - startNanos);
+      return;
+    }
+    boolean limited = !isHealthCheck(http.uri());
+    if (limited && !limit.tryAcquire()) {
+      FullHttpResponse tooMany = response(429, errorBody("Too many requests: " + limit.max()
+          + " requests are in progress on this node (service.max_concurrent_requests); retry after "
+          + ConcurrencyLimit.RETRY_AFTER_SECONDS + " s", startNanos));
+      tooMany.headers().set(HttpHeaderNames.RETRY_AFTER, ConcurrencyLimit.RETRY_AFTER_SECONDS);
+      flush(ctx, keepAlive, tooMany);
+      observer.observe(method, UNMATCHED, 429, System.nanoTime() - startNanos);
       return;
     }
     String[] endpoint = {UNMATCHED};
@@ -84,8 +106,35 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         body.put("time", seconds(startNanos));
         write(ctx, keepAlive, startNanos, r.status(), body);
       }
+      if (limited) {
+        limit.release();
+      }
       observer.observe(method, endpoint[0], status, System.nanoTime() - startNanos);
     });
+  }
+
+  private static int malformedStatus(Throwable cause) {
+    return switch (cause) {
+      case io.netty.handler.codec.http.TooLongHttpLineException line -> 414;
+      case io.netty.handler.codec.http.TooLongHttpHeaderException headers -> 431;
+      default -> 400;
+    };
+  }
+
+  /** Netty's reason without its class name (the client did not write Java). */
+  private static String malformedMessage(int status, Throwable cause) {
+    String reason = cause.getMessage() == null ? "cannot be parsed" : cause.getMessage();
+    return switch (status) {
+      case 414 -> "URI too long: " + reason;
+      case 431 -> "Request header fields too large: " + reason;
+      default -> "Malformed HTTP request: " + reason;
+    };
+  }
+
+  /** Health checks are never refused for load: a busy node is still alive and ready. */
+  private static boolean isHealthCheck(String uri) {
+    String path = uri.indexOf('?') >= 0 ? uri.substring(0, uri.indexOf('?')) : uri;
+    return path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz");
   }
 
   /** The endpoint label of requests that matched no route. */
@@ -103,14 +152,31 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     String method = http.method().name();
     boolean[] otherMethod = new boolean[1];
     RestRoutes.Match match = routes.find(method, segments, otherMethod);
+    byte[] body = ByteBufUtil.getBytes(http.content());
+    if (match != null) {
+      endpoint[0] = match.template();
+    }
+    if (authorizer != null) {
+      // Authenticate before anything else, unknown paths too: without a valid credential every
+      // answer is 401, so the API's shape is not revealed either.
+      var access = authorizer.authorize(http.headers(), method, match == null ? null : match.template(),
+          match == null ? java.util.Map.of() : match.pathParams(), body);
+      return access.thenCompose(a -> handle(http, uri, method, match, otherMethod[0], body, endpoint)
+          .thenApply(r -> r.isRaw() ? r : new RestResponse(r.status(),
+              authorizer.filterListing(method, match.template(), a, r.result()), null, null)));
+    }
+    return handle(http, uri, method, match, otherMethod[0], body, endpoint);
+  }
+
+  private CompletableFuture<RestResponse> handle(FullHttpRequest http, QueryStringDecoder uri, String method,
+      RestRoutes.Match match, boolean otherMethod, byte[] body, String[] endpoint) {
     if (match == null) {
-      if (otherMethod[0]) {
+      if (otherMethod) {
         throw new ApiException(405, "Method " + method + " is not allowed on " + uri.path());
       }
       throw new ApiException(404, "Not found: no API at " + uri.path());
     }
     endpoint[0] = match.template();
-    byte[] body = ByteBufUtil.getBytes(http.content());
     return match.handler().handle(new RestRequest(method, match.pathParams(), uri.parameters(),
         http.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE), body, json));
   }
@@ -170,6 +236,24 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     HttpUtil.setContentLength(response, content.readableBytes());
+    flush(ctx, keepAlive, response);
+  }
+
+  private FullHttpResponse response(int status, ObjectNode body) {
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot serialize an error envelope", e);
+    }
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        Unpooled.wrappedBuffer(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    HttpUtil.setContentLength(response, bytes.length);
+    return response;
+  }
+
+  private static void flush(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
     if (keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response);

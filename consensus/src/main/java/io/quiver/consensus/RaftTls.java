@@ -1,0 +1,58 @@
+package io.quiver.consensus;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.rpc.SupportedRpcType;
+
+/**
+ * Mutual TLS between Raft peers ({@code cluster.p2p.enable_tls}): every Raft connection — server
+ * to server (votes, appends, snapshots) and client to server (commands, queries, group
+ * management) — must present a certificate signed by {@code caCert}, and checks the other side's
+ * the same way. A process without such a certificate cannot join, send Raft messages or read.
+ *
+ * <p>Ratis' Netty RPC, Quiver's default transport, has no TLS, so with TLS the node runs Ratis'
+ * gRPC transport instead; every node of a cluster must agree (both settings are cluster-wide).
+ * The certificate is each node's own (PEM chain, PKCS#8 key), valid for the host other nodes
+ * reach it by ({@code cluster.p2p.host}: gRPC checks the name), and is presented as both server
+ * and client certificate. Files are read when the server and each client start.
+ */
+public record RaftTls(Path cert, Path key, Path caCert) {
+
+  public RaftTls {
+    require("tls.cert", cert);
+    require("tls.key", key);
+    require("tls.ca_cert", caCert);
+  }
+
+  private static void require(String setting, Path file) {
+    if (file == null || !Files.isReadable(file)) {
+      throw new IllegalArgumentException(setting + ": cannot read " + (file == null ? "(unset)" : file.toAbsolutePath())
+          + " (cluster.p2p.enable_tls is true)");
+    }
+  }
+
+  /** The Ratis parameters carrying the TLS configuration (server, client and admin). */
+  Parameters parameters() {
+    GrpcTlsConfig conf = new GrpcTlsConfig(key.toFile(), cert.toFile(), caCert.toFile(), true);
+    Parameters p = new Parameters();
+    GrpcConfigKeys.TLS.setConf(p, conf);
+    GrpcConfigKeys.Server.setTlsConf(p, conf);
+    GrpcConfigKeys.Client.setTlsConf(p, conf);
+    GrpcConfigKeys.Admin.setTlsConf(p, conf);
+    return p;
+  }
+
+  /** Switches server properties to the gRPC transport on the node's Raft port (and bind address). */
+  static void useGrpc(RaftProperties p, RaftNodeConfig config) {
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setPort(p, config.raftPort());
+    if (config.bindsOneAddress()) {
+      GrpcConfigKeys.Server.setHost(p, config.bindHost());
+    }
+  }
+}
