@@ -9,6 +9,7 @@ import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.storage.HnswConfig;
 import io.quiver.storage.OptimizersConfig;
+import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardInfo;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
@@ -51,8 +52,12 @@ final class CollectionJson {
     int shards = positiveInt(body, "shard_number", 1);
     int replication = positiveInt(body, "replication_factor", 1);
     int writeConsistency = positiveInt(body, "write_consistency_factor", 1);
+    QuantizationConfig quantization = QuantizationJson.parse(body.get("quantization_config"), "quantization_config");
     try {
-      return new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers);
+      CollectionConfig config = new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers,
+          quantization);
+      config.shardConfig(); // checks the quantization against the distances
+      return config;
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("Validation error in JSON body: " + e.getMessage());
     }
@@ -179,7 +184,8 @@ final class CollectionJson {
     JsonNode hnswNode = node.get("hnsw_config");
     // A vector's own hnsw_config is a diff over the collection's; stored resolved.
     HnswConfig hnsw = hnswNode == null || hnswNode.isNull() ? null : hnswConfig(hnswNode, field + ".hnsw_config", collectionHnsw);
-    return new VectorParams(size.asInt(), distance, onDisk, hnsw);
+    QuantizationConfig quantization = QuantizationJson.parse(node.get("quantization_config"), field + ".quantization_config");
+    return new VectorParams(size.asInt(), distance, onDisk, hnsw, quantization);
   }
 
   /**
@@ -189,7 +195,7 @@ final class CollectionJson {
    * {@code .hnsw_config}. What Quiver cannot change is refused with 400 naming the field.
    */
   static CollectionConfig parseUpdate(JsonNode body, CollectionConfig current) {
-    for (String unsupported : List.of("quantization_config", "sparse_vectors", "strict_mode_config", "metadata")) {
+    for (String unsupported : List.of("sparse_vectors", "strict_mode_config", "metadata")) {
       if (body.hasNonNull(unsupported)) {
         throw ApiException.badRequest("Wrong input: updating `" + unsupported + "` is not supported");
       }
@@ -220,7 +226,9 @@ final class CollectionJson {
         JsonNode hnswNode = diff.get("hnsw_config");
         HnswConfig own = hnswNode == null || hnswNode.isNull() ? p.hnsw()
             : hnswConfig(hnswNode, field + ".hnsw_config", p.hnsw() == null ? hnsw : p.hnsw());
-        p = new VectorParams(p.size(), p.distance(), onDisk, own);
+        QuantizationJson.Diff q = QuantizationJson.parseDiff(diff.get("quantization_config"), field + ".quantization_config");
+        QuantizationConfig ownQuantization = q.disabled() ? null : q.config() != null ? q.config() : p.quantization();
+        p = new VectorParams(p.size(), p.distance(), onDisk, own, ownQuantization);
       }
       vectors.put(e.getKey(), p);
     }
@@ -232,8 +240,13 @@ final class CollectionJson {
         }
       }
     }
+    QuantizationJson.Diff q = QuantizationJson.parseDiff(body.get("quantization_config"), "quantization_config");
+    QuantizationConfig quantization = q.disabled() ? null : q.config() != null ? q.config() : current.quantization();
     try {
-      return new CollectionConfig(new VectorsConfig(vectors), current.shardNumber(), replication, writeConsistency, hnsw, optimizers);
+      CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors), current.shardNumber(), replication,
+          writeConsistency, hnsw, optimizers, quantization);
+      config.shardConfig(); // checks the quantization against the distances
+      return config;
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("Validation error in JSON body: " + e.getMessage());
     }
@@ -284,7 +297,7 @@ final class CollectionJson {
     ObjectNode wal = config.putObject("wal_config");
     wal.put("wal_capacity_mb", 32);
     wal.put("wal_segments_ahead", 0);
-    config.putNull("quantization_config");
+    config.set("quantization_config", QuantizationJson.json(json, c.config().quantization()));
     info.putObject("payload_schema");
     return info;
   }
@@ -304,6 +317,9 @@ final class CollectionJson {
     node.put("distance", p.distance().qdrantName());
     if (p.hnsw() != null) {
       node.set("hnsw_config", hnswJson(json, p.hnsw()));
+    }
+    if (p.quantization() != null) {
+      node.set("quantization_config", QuantizationJson.json(json, p.quantization()));
     }
     if (p.onDisk()) {
       node.put("on_disk", true);
