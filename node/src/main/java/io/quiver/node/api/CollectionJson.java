@@ -46,6 +46,7 @@ final class CollectionJson {
     if (body.hasNonNull("sparse_vectors") && !body.get("sparse_vectors").isEmpty()) {
       throw ApiException.badRequest("Wrong input: `sparse_vectors` are not supported yet");
     }
+    refuseUnimplemented(body);
     HnswConfig hnsw = hnswConfig(body.get("hnsw_config"), "hnsw_config", HnswConfig.DEFAULT);
     OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config");
     VectorsConfig vectorsConfig = vectorsConfig(vectors, hnsw);
@@ -64,8 +65,37 @@ final class CollectionJson {
   }
 
   /**
+   * Create-collection fields Qdrant defines that Quiver does not implement, refused by name (the
+   * settings rule of issue 13: never accepted silently).
+   */
+  private static void refuseUnimplemented(JsonNode body) {
+    for (String field : List.of("strict_mode_config", "metadata", "wal_config")) {
+      if (body.hasNonNull(field)) {
+        throw ApiException.badRequest("Wrong input: `" + field + "` is not supported"
+            + (field.equals("wal_config") ? " (the Raft log is the write-ahead log; its settings are node settings)" : " yet"));
+      }
+    }
+    JsonNode sharding = body.get("sharding_method");
+    if (sharding != null && !sharding.isNull() && !"auto".equals(sharding.asText())) {
+      throw ApiException.badRequest("Wrong input: `sharding_method`: only `auto` is supported (user-defined shard keys are not)");
+    }
+    refuseMemory(body.get("payload"), "payload");
+    if (body.hasNonNull("on_disk_payload") && !body.get("on_disk_payload").asBoolean(true)) {
+      throw ApiException.badRequest("Wrong input: `on_disk_payload`: payloads are always on disk (RocksDB)");
+    }
+  }
+
+  /** {@code memory} placement (Qdrant's cold/cached/pinned) is not implemented: refused by name. */
+  private static void refuseMemory(JsonNode node, String field) {
+    if (node != null && node.isObject() && node.hasNonNull("memory")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".memory`: memory placement is not supported yet");
+    }
+  }
+
+  /**
    * Qdrant's {@code HnswConfigDiff} over {@code base}: absent fields keep the base's values.
-   * {@code max_indexing_threads}, {@code payload_m} and {@code inline_storage} are accepted and ignored.
+   * {@code max_indexing_threads} is accepted at 0 (automatic: what Quiver does); other values,
+   * {@code payload_m}, {@code inline_storage: true} and {@code memory} are refused by name.
    */
   static HnswConfig hnswConfig(JsonNode node, String field, HnswConfig base) {
     if (node == null || node.isNull()) {
@@ -74,6 +104,16 @@ final class CollectionJson {
     if (!node.isObject()) {
       throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
     }
+    if (integer(node, "max_indexing_threads", field, 0, 0, Long.MAX_VALUE) != 0) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".max_indexing_threads`: only 0 (automatic: one thread per core) is supported");
+    }
+    if (node.hasNonNull("payload_m")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".payload_m`: payload-aware HNSW links are not built");
+    }
+    if (bool(node, "inline_storage", field, false)) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".inline_storage`: vectors inlined in the graph file are not supported");
+    }
+    refuseMemory(node, field);
     int m = (int) integer(node, "m", field, base.m(), 2, HnswConfig.MAX_M);
     int ef = (int) integer(node, "ef_construct", field, base.efConstruct(), 4, HnswConfig.MAX_EF);
     long fullScan = integer(node, "full_scan_threshold", field, base.fullScanThresholdKb(), 0, Long.MAX_VALUE);
@@ -93,6 +133,15 @@ final class CollectionJson {
     }
     if (!node.isObject()) {
       throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
+    }
+    if (node.hasNonNull("memmap_threshold")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".memmap_threshold`: not supported (sealed segments are always mapped; use `on_disk`)");
+    }
+    if (node.hasNonNull("max_optimization_threads")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".max_optimization_threads`: not supported (one optimizer thread per shard)");
+    }
+    if (bool(node, "prevent_unoptimized", field, false)) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".prevent_unoptimized`: not supported yet");
     }
     double deleted = d.deletedThreshold();
     JsonNode deletedNode = node.get("deleted_threshold");
@@ -180,6 +229,11 @@ final class CollectionJson {
     if (node.hasNonNull("multivector_config")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".multivector_config`: multi-vectors are not supported yet");
     }
+    refuseMemory(node, field);
+    JsonNode datatype = node.get("datatype");
+    if (datatype != null && !datatype.isNull() && !"float32".equals(datatype.asText())) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: only `float32` is supported, got " + datatype);
+    }
     boolean onDisk = bool(node, "on_disk", field, false);
     JsonNode hnswNode = node.get("hnsw_config");
     // A vector's own hnsw_config is a diff over the collection's; stored resolved.
@@ -209,6 +263,15 @@ final class CollectionJson {
       if (!params.isObject()) {
         throw ApiException.badRequest("Validation error in JSON body: `params` must be an object");
       }
+      for (String unsupported : List.of("read_fan_out_factor", "read_fan_out_delay_ms", "sharding_method")) {
+        if (params.hasNonNull(unsupported)) {
+          throw ApiException.badRequest("Wrong input: updating `params." + unsupported + "` is not supported");
+        }
+      }
+      if (params.hasNonNull("on_disk_payload") && !params.get("on_disk_payload").asBoolean(false)) {
+        throw ApiException.badRequest("Wrong input: `params.on_disk_payload`: payloads are always on disk (RocksDB)");
+      }
+      refuseMemory(params.get("payload"), "params.payload");
       replication = positiveInt(params, "replication_factor", replication);
       writeConsistency = positiveInt(params, "write_consistency_factor", writeConsistency);
     }
@@ -222,6 +285,7 @@ final class CollectionJson {
       JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
+        refuseMemory(diff, field);
         boolean onDisk = bool(diff, "on_disk", field, p.onDisk());
         JsonNode hnswNode = diff.get("hnsw_config");
         HnswConfig own = hnswNode == null || hnswNode.isNull() ? p.hnsw()

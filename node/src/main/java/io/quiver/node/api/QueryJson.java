@@ -79,8 +79,8 @@ final class QueryJson {
 
   /**
    * Qdrant's {@code SearchParams}: {@code hnsw_ef}, {@code exact} and {@code quantization}
-   * ({@code ignore}, {@code rescore}, {@code oversampling}). {@code indexed_only: true} and
-   * {@code acorn.enable: true} are refused by name (not implemented); their defaults are accepted.
+   * ({@code ignore}, {@code rescore}, {@code oversampling}). {@code indexed_only: true}, {@code
+   * acorn} options and {@code idf} are refused by name (not implemented); their defaults are accepted.
    */
   static SearchParams params(JsonNode node, String at) {
     if (node == null || node.isNull()) {
@@ -99,6 +99,12 @@ final class QueryJson {
       if (Boolean.TRUE.equals(bool(acorn.get("enable"), path(at, "acorn.enable")))) {
         throw unsupported(path(at, "acorn.enable"), "ACORN filtered search is not supported");
       }
+      if (acorn.hasNonNull("max_selectivity")) {
+        throw unsupported(path(at, "acorn.max_selectivity"), "ACORN filtered search is not supported");
+      }
+    }
+    if (node.hasNonNull("idf")) {
+      throw unsupported(path(at, "idf"), "IDF statistics apply to sparse vectors, which are not supported here yet");
     }
     return new SearchParams(hnswEf, exact != null && exact, quantizationParams(node.get("quantization"),
         path(at, "quantization")));
