@@ -119,6 +119,32 @@ class ShardQuantizationTest {
     }
   }
 
+  /** Codes are derived: an unreadable codes file is no reason to refuse the shard; it is rebuilt. */
+  @Test
+  void unreadableCodesAreRebuilt() throws Exception {
+    Path shardDir = dir.resolve("s");
+    Path segments = shardDir.resolve(Shard.SEGMENTS_DIR);
+    try (Shard shard = Shard.openOrCreate(shardDir, config(new QuantizationConfig.Scalar(null, null)))) {
+      fill(shard, 1);
+      awaitCodes(shard, shardDir);
+    }
+    Set<String> before = codesFiles(segments);
+    for (String f : before) {
+      byte[] bytes = Files.readAllBytes(segments.resolve(f));
+      bytes[bytes.length / 2] ^= 1;
+      Files.write(segments.resolve(f), bytes);
+    }
+    try (Shard shard = Shard.open(shardDir)) {
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (shard.info().optimizing() || !java.util.Collections.disjoint(before, codesFiles(segments))
+          || codesFiles(segments).size() != before.size()) {
+        assertTrue(System.nanoTime() < deadline, "codes not rebuilt: " + codesFiles(segments) + " " + shard.info());
+        Thread.sleep(20);
+      }
+      assertCodesSteer(shard);
+    }
+  }
+
   private void fill(Shard shard, long index) {
     float[][] centres = new float[20][DIM];
     for (float[] c : centres) {

@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SealedSegment extends Segment {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SealedSegment.class);
+
   private final String name;
   private final ShardConfig config;
   private final PointId[] ids;
@@ -106,7 +108,12 @@ public final class SealedSegment extends Segment {
       SealedSegment segment = new SealedSegment(name, config, ids, mappings, vectors, graphs);
       String codesId = SegmentFiles.codesId(entry);
       if (codesId != null) {
-        segment.codes = SegmentCodes.read(dir, name, codesId, ids.ids().length);
+        try {
+          segment.codes = SegmentCodes.read(dir, name, codesId, ids.ids().length);
+        } catch (IOException e) {
+          // Codes are derived from the segment's vectors: search without them; the optimizer rebuilds them.
+          LOG.warn("{}: the codes of segment {} are unreadable, rebuilding them: {}", dir, name, e.getMessage());
+        }
       }
       return segment;
     } catch (IOException | RuntimeException e) {

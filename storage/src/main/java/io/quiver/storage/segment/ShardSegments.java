@@ -561,7 +561,6 @@ public final class ShardSegments implements AutoCloseable {
       for (SealedSegment s : set.sealed()) {
         names.add(s == segment ? SegmentFiles.entry(s.name(), codes.id()) : s.manifestEntry());
       }
-      SegmentCodes old = segment.codes();
       try {
         SegmentFiles.writeManifest(dir, names);
       } catch (IOException | RuntimeException e) {
@@ -571,8 +570,13 @@ public final class ShardSegments implements AutoCloseable {
         throw e;
       }
       segment.replaceCodes(codes);
-      if (old.id() != null) {
-        Files.deleteIfExists(SegmentCodes.file(dir, segment.name(), old.id()));
+      // The old codes file, and one that was unreadable at open (the segment then had none).
+      try (var stale = Files.newDirectoryStream(dir, segment.name() + ".*.quant")) {
+        for (Path f : stale) {
+          if (!f.equals(newFile)) {
+            Files.deleteIfExists(f);
+          }
+        }
       }
       return true;
     }
