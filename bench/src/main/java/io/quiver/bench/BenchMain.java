@@ -14,6 +14,8 @@ import java.util.List;
  *     NAME: fashion-mnist | synth:N:DIM
  *   rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100] [--shards 1]
  *     end-to-end REST latency against a running node
+ *   quantization [--url URL] [--dataset synth:20000:128] [--queries 200] [--ef 64] [--oversampling 2]
+ *     QPS and recall@10 through REST of each quantization kind (none, int8, binary, product x16)
  *   shard [--points 100000] [--dim 128] [--batch 1000] [--queries 200] [--dir DIR]
  *     one local shard: ingest with and without payload indexes, filtered search QPS and recall
  *   segments [--points 100000] [--dim 128] [--batch 1000] [--on-disk true] [--dir DIR]
@@ -27,6 +29,10 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("rest")) {
       io.quiver.bench.rest.RestBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("quantization")) {
+      QuantizationRestBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("segments")) {

@@ -239,7 +239,8 @@ final class MetaMessages {
 
   private static CollectionConfig readConfig(DataInput in) throws IOException {
     ShardConfig shard = ShardConfigCodec.read(in); // also reads configs written before HNSW/optimizer settings
-    return new CollectionConfig(shard.vectors(), in.readInt(), in.readInt(), in.readInt(), shard.hnsw(), shard.optimizers());
+    return new CollectionConfig(shard.vectors(), in.readInt(), in.readInt(), in.readInt(), shard.hnsw(), shard.optimizers(),
+        shard.quantization());
   }
 
   private static void writeShardMap(ShardMap map, DataOutput out) throws IOException {

@@ -205,6 +205,7 @@ final class ShardMessages {
           writeFilter(r.filter(), out);
           out.writeInt(r.hnswEf() == null ? -1 : r.hnswEf());
           out.writeBoolean(r.exact());
+          writeQuantizationParams(r.quantization(), out);
         }
         case ShardQuery.Retrieve r -> {
           out.writeByte(RETRIEVE);
@@ -255,6 +256,31 @@ final class ShardMessages {
     });
   }
 
+  /**
+   * Search {@code params.quantization}, after {@code exact}: present (boolean) [, ignore (boolean),
+   * rescore (byte: -1 not given, 0, 1), oversampling (double, NaN not given)].
+   */
+  private static void writeQuantizationParams(io.quiver.storage.QuantizationSearchParams q, java.io.DataOutput out)
+      throws IOException {
+    out.writeBoolean(q != null);
+    if (q != null) {
+      out.writeBoolean(q.ignore());
+      out.writeByte(q.rescore() == null ? -1 : q.rescore() ? 1 : 0);
+      out.writeDouble(q.oversampling() == null ? Double.NaN : q.oversampling());
+    }
+  }
+
+  private static io.quiver.storage.QuantizationSearchParams readQuantizationParams(DataInputStream in) throws IOException {
+    if (!in.readBoolean()) {
+      return null;
+    }
+    boolean ignore = in.readBoolean();
+    int rescore = in.readByte();
+    double oversampling = in.readDouble();
+    return new io.quiver.storage.QuantizationSearchParams(ignore, rescore < 0 ? null : rescore == 1,
+        Double.isNaN(oversampling) ? null : oversampling);
+  }
+
   static ShardQuery decodeQuery(ByteString content) throws IOException {
     DataInputStream in = Envelope.open(content, QUERY_MAGIC, VERSION);
     byte type = in.readByte();
@@ -268,8 +294,9 @@ final class ShardMessages {
         Float threshold = in.readBoolean() ? in.readFloat() : null;
         var filter = readFilter(in);
         int ef = in.readInt();
+        boolean exact = in.readBoolean();
         yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold, filter,
-            ef < 0 ? null : ef, in.readBoolean()));
+            ef < 0 ? null : ef, exact, readQuantizationParams(in)));
       }
       case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
       case COUNT -> new ShardQuery.Count(readFilter(in));

@@ -190,7 +190,8 @@ public final class OpenApiContract {
     }
   }
 
-  private static Path specDir() {
+  /** The directory the spec files are read from (see {@link #load()}). */
+  static Path specDir() {
     String dir = System.getProperty("quiver.openapi");
     if (dir != null && !dir.isBlank()) {
       return Path.of(dir).toAbsolutePath().normalize();

@@ -2,6 +2,7 @@ package io.quiver.sharding;
 
 import io.quiver.storage.HnswConfig;
 import io.quiver.storage.OptimizersConfig;
+import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardConfig;
 import io.quiver.storage.VectorsConfig;
 import java.util.Objects;
@@ -11,14 +12,21 @@ import java.util.Objects;
  * and how many replicas must acknowledge a write (Qdrant's {@code write_consistency_factor};
  * with Raft a write is acknowledged once a majority of the shard's replicas has it, which is
  * at least this factor for every factor up to a majority), and how every shard's storage engine
- * indexes and optimizes its segments ({@code hnsw}, {@code optimizers}).
+ * indexes, quantizes and optimizes its segments ({@code hnsw}, {@code optimizers}, {@code
+ * quantization}: null for none; a vector's own quantization is in its {@code VectorParams}).
  */
 public record CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
-    HnswConfig hnsw, OptimizersConfig optimizers) {
+    HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization) {
 
   /** Limits that keep a typo from creating thousands of Raft groups. */
   public static final int MAX_SHARDS = 1024;
   public static final int MAX_REPLICATION_FACTOR = 16;
+
+  /** A collection without collection-wide quantization. */
+  public CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
+      HnswConfig hnsw, OptimizersConfig optimizers) {
+    this(vectors, shardNumber, replicationFactor, writeConsistencyFactor, hnsw, optimizers, null);
+  }
 
   /** A collection with Qdrant's default HNSW and optimizer settings. */
   public CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor) {
@@ -27,7 +35,7 @@ public record CollectionConfig(VectorsConfig vectors, int shardNumber, int repli
 
   /** What each shard of this collection is created with. */
   public ShardConfig shardConfig() {
-    return new ShardConfig(vectors, hnsw, optimizers);
+    return new ShardConfig(vectors, hnsw, optimizers, quantization);
   }
 
   public CollectionConfig {

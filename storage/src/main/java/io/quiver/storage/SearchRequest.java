@@ -8,11 +8,12 @@ import java.util.Objects;
  * shard returns; the router asks every shard for {@code offset + limit} and cuts after merging.
  * {@code scoreThreshold} (nullable) drops hits worse than it; {@code filter} (nullable) keeps only
  * the points it matches. {@code hnswEf} (nullable: the vector's {@code ef_construct}) is the beam
- * of graph searches; {@code exact} scans every segment instead (Qdrant's {@code params}).
+ * of graph searches; {@code exact} scans every segment instead; {@code quantization} (nullable:
+ * the defaults) steers searches over quantized codes (Qdrant's {@code params}).
  */
 public record SearchRequest(
     String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector, Float scoreThreshold,
-    Filter filter, Integer hnswEf, boolean exact) {
+    Filter filter, Integer hnswEf, boolean exact, QuantizationSearchParams quantization) {
 
   /** The largest number of hits one request may ask for. */
   public static final int MAX_LIMIT = 100_000;
@@ -30,6 +31,12 @@ public record SearchRequest(
     this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, null, false);
   }
 
+  /** A request with the default quantization parameters. */
+  public SearchRequest(String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector,
+      Float scoreThreshold, Filter filter, Integer hnswEf, boolean exact) {
+    this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact, null);
+  }
+
   public SearchRequest {
     Objects.requireNonNull(vectorName, "vectorName");
     Objects.requireNonNull(vector, "vector");
@@ -44,11 +51,13 @@ public record SearchRequest(
   /** A request with a filter and search params. */
   public SearchRequest(String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector,
       Float scoreThreshold, Filter filter, SearchParams params) {
-    this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, params.hnswEf(), params.exact());
+    this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, params.hnswEf(), params.exact(),
+        params.quantization());
   }
 
   /** The same request with another limit (the router asks shards for offset + limit). */
   public SearchRequest withLimit(int newLimit) {
-    return new SearchRequest(vectorName, vector, newLimit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact);
+    return new SearchRequest(vectorName, vector, newLimit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact,
+        quantization);
   }
 }

@@ -471,7 +471,8 @@ public final class Shard implements AutoCloseable {
         hits = segments.searchCandidates(request.vectorName(), query, request.limit(), candidates);
       } else {
         boolean exact = request.exact() || plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES;
-        hits = segments.search(request.vectorName(), query, request.limit(), request.hnswEf(), exact, plan.accept());
+        hits = segments.search(request.vectorName(), query, request.limit(), request.hnswEf(), exact, plan.accept(),
+            request.quantization());
       }
       if (request.scoreThreshold() != null) {
         hits = withinThreshold(hits, request.scoreThreshold(), config.get(request.vectorName()).distance());

@@ -7,12 +7,31 @@ import java.util.Objects;
  * sealed segments index them (collection-wide {@link HnswConfig}; a vector's own
  * {@link VectorParams#hnsw()} overrides it), and when the optimizer works.
  */
-public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConfig optimizers) {
+public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConfig optimizers,
+    QuantizationConfig quantization) {
 
   public ShardConfig {
     Objects.requireNonNull(vectors, "vectors");
     Objects.requireNonNull(hnsw, "hnsw");
     Objects.requireNonNull(optimizers, "optimizers");
+    for (var e : vectors.vectors().entrySet()) {
+      QuantizationConfig q = e.getValue().quantization() != null ? e.getValue().quantization() : quantization;
+      if (q instanceof QuantizationConfig.Product && e.getValue().distance() == io.quiver.index.vector.Distance.MANHATTAN) {
+        throw new BadRequestException("product quantization does not support the Manhattan distance (vector "
+            + (e.getKey().isEmpty() ? "\"\"" : e.getKey()) + ")");
+      }
+    }
+  }
+
+  /** A config without collection-wide quantization. */
+  public ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConfig optimizers) {
+    this(vectors, hnsw, optimizers, null);
+  }
+
+  /** The quantization of one vector: its own when it has one, else the collection's; null: none. */
+  public QuantizationConfig quantizationOf(String vectorName) {
+    VectorParams params = vectors.get(vectorName);
+    return params != null && params.quantization() != null ? params.quantization() : quantization;
   }
 
   /** The vectors with Qdrant's default HNSW and optimizer settings. */

@@ -66,6 +66,23 @@ public final class Int8Vectors implements QuantizedVectors {
     return size;
   }
 
+  void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    QuantizedVectorsFormat.writeHeader(QuantizedVectorsFormat.INT8, distance, size, out);
+    out.writeInt(dim);
+    out.writeFloat(quantizer.lower());
+    out.writeFloat(quantizer.alpha());
+    out.write(codes);
+    QuantizedVectorsFormat.writeInts(codeSums, out);
+  }
+
+  static Int8Vectors readFrom(java.io.DataInput in, Distance distance, int size) throws java.io.IOException {
+    int dim = QuantizedVectorsFormat.readDim(in);
+    ScalarQuantizer quantizer = ScalarQuantizer.ofStep(in.readFloat(), in.readFloat());
+    byte[] codes = QuantizedVectorsFormat.readBytes(in, Math.multiplyExact(size, dim));
+    int[] sums = QuantizedVectorsFormat.readInts(in, size);
+    return new Int8Vectors(quantizer, distance, dim, size, codes, sums);
+  }
+
   @Override
   public VectorScorer scorer(float[] query) {
     byte[] code = new byte[dim];

@@ -47,6 +47,18 @@ public final class PqVectors implements QuantizedVectors {
     return size;
   }
 
+  void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    QuantizedVectorsFormat.writeHeader(QuantizedVectorsFormat.PRODUCT, euclid ? Distance.EUCLID : Distance.DOT, size, out);
+    pq.writeTo(out);
+    out.write(codes);
+  }
+
+  static PqVectors readFrom(java.io.DataInput in, Distance distance, int size) throws java.io.IOException {
+    ProductQuantizer pq = ProductQuantizer.readFrom(in);
+    byte[] codes = QuantizedVectorsFormat.readBytes(in, Math.multiplyExact(size, pq.subspaces()));
+    return new PqVectors(pq, distance == Distance.EUCLID, size, codes);
+  }
+
   @Override
   public VectorScorer scorer(float[] query) {
     float[] table = new float[m * ProductQuantizer.CENTROIDS];

@@ -100,6 +100,33 @@ public final class ProductQuantizer {
     return best;
   }
 
+  void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    out.writeInt(dim);
+    out.writeInt(codebooks.length);
+    QuantizedVectorsFormat.writeInts(start, out);
+    for (float[] book : codebooks) {
+      QuantizedVectorsFormat.writeFloats(book, out);
+    }
+  }
+
+  static ProductQuantizer readFrom(java.io.DataInput in) throws java.io.IOException {
+    int dim = QuantizedVectorsFormat.readDim(in);
+    int m = in.readInt();
+    if (m < 1 || m > dim) {
+      throw new java.io.IOException("corrupt product quantizer: " + m + " subspaces of " + dim + " dimensions");
+    }
+    int[] start = QuantizedVectorsFormat.readInts(in, m + 1);
+    float[][] books = new float[m][];
+    for (int s = 0; s < m; s++) {
+      int width = start[s + 1] - start[s];
+      if (start[0] != 0 || width < 1 || start[m] != dim) {
+        throw new java.io.IOException("corrupt product quantizer: subspace " + s + " starts at " + start[s]);
+      }
+      books[s] = QuantizedVectorsFormat.readFloats(in, CENTROIDS * width);
+    }
+    return new ProductQuantizer(dim, start, books);
+  }
+
   /** The number of subspaces = bytes per code. */
   public int subspaces() {
     return codebooks.length;

@@ -37,8 +37,28 @@ public final class RescoringSearch {
 
   /** The best {@code k} by exact score among the quantized search's candidates; query prepared. */
   public TopHits search(float[] query, int k, int ef, OrdFilter filter) {
-    int candidates = Math.max(k, (int) Math.ceil(k * oversample));
-    TopHits approx = searcher.search(graph, codes.scorer(query), candidates, Math.max(ef, candidates), filter);
+    return search(searcher, graph, codes.scorer(query), exact, query, k, ef, oversample, true, filter);
+  }
+
+  /**
+   * One quantized search with the caller's searcher (not thread-safe: one per thread): traverses
+   * {@code graph} with {@code quantizedScorer} (from {@link QuantizedVectors#scorer} for {@code
+   * query}) keeping the best {@code ceil(k * oversample)} candidates, then, when {@code rescore},
+   * scores them exactly from {@code exact} and returns the best {@code k} by exact score;
+   * otherwise the best {@code k} by quantized score, with quantized (approximate) scores.
+   */
+  public static TopHits search(HnswSearcher searcher, HnswGraph graph, VectorScorer quantizedScorer, FloatVectors exact,
+      float[] query, int k, int ef, float oversample, boolean rescore, OrdFilter filter) {
+    if (!(oversample >= 1)) {
+      throw new IllegalArgumentException("oversample must be >= 1, got " + oversample);
+    }
+    int candidates = Math.max(k, (int) Math.ceil(k * (double) oversample));
+    TopHits approx = searcher.search(graph, quantizedScorer, candidates, Math.max(ef, candidates), filter);
+    if (!rescore) {
+      int m = Math.min(k, approx.size());
+      return new TopHits(java.util.Arrays.copyOf(approx.ords(), m), java.util.Arrays.copyOf(approx.scores(), m),
+          approx.visited());
+    }
     VectorScorer scorer = exact.scorer(query);
     int n = approx.size();
     int[] ords = approx.ords().clone();

@@ -23,6 +23,19 @@ public final class ScalarQuantizer {
     this.alpha = upper == lower ? 1f : (upper - lower) / 255f;
   }
 
+  private ScalarQuantizer(float lower, float alpha, boolean step) {
+    this.lower = lower;
+    this.alpha = alpha;
+  }
+
+  /** The quantizer with this lower bound and step (as {@link #lower()} and {@link #alpha()} report them). */
+  static ScalarQuantizer ofStep(float lower, float alpha) throws java.io.IOException {
+    if (!(alpha > 0) || !Float.isFinite(lower)) {
+      throw new java.io.IOException("corrupt scalar quantizer: lower " + lower + ", step " + alpha);
+    }
+    return new ScalarQuantizer(lower, alpha, true);
+  }
+
   /**
    * Fits the range to the {@code (1 - confidence) / 2} and {@code (1 + confidence) / 2}
    * quantiles of up to 1M values sampled (seeded) from {@code vectors}. Cost: O(sample log sample).

@@ -9,6 +9,7 @@ import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.storage.HnswConfig;
 import io.quiver.storage.OptimizersConfig;
+import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardInfo;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
@@ -45,22 +46,56 @@ final class CollectionJson {
     if (body.hasNonNull("sparse_vectors") && !body.get("sparse_vectors").isEmpty()) {
       throw ApiException.badRequest("Wrong input: `sparse_vectors` are not supported yet");
     }
+    refuseUnimplemented(body);
     HnswConfig hnsw = hnswConfig(body.get("hnsw_config"), "hnsw_config", HnswConfig.DEFAULT);
     OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config");
     VectorsConfig vectorsConfig = vectorsConfig(vectors, hnsw);
     int shards = positiveInt(body, "shard_number", 1);
     int replication = positiveInt(body, "replication_factor", 1);
     int writeConsistency = positiveInt(body, "write_consistency_factor", 1);
+    QuantizationConfig quantization = QuantizationJson.parse(body.get("quantization_config"), "quantization_config");
     try {
-      return new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers);
+      CollectionConfig config = new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers,
+          quantization);
+      config.shardConfig(); // checks the quantization against the distances
+      return config;
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("Validation error in JSON body: " + e.getMessage());
     }
   }
 
   /**
+   * Create-collection fields Qdrant defines that Quiver does not implement, refused by name (the
+   * settings rule of issue 13: never accepted silently).
+   */
+  private static void refuseUnimplemented(JsonNode body) {
+    for (String field : List.of("strict_mode_config", "metadata", "wal_config")) {
+      if (body.hasNonNull(field)) {
+        throw ApiException.badRequest("Wrong input: `" + field + "` is not supported"
+            + (field.equals("wal_config") ? " (the Raft log is the write-ahead log; its settings are node settings)" : " yet"));
+      }
+    }
+    JsonNode sharding = body.get("sharding_method");
+    if (sharding != null && !sharding.isNull() && !"auto".equals(sharding.asText())) {
+      throw ApiException.badRequest("Wrong input: `sharding_method`: only `auto` is supported (user-defined shard keys are not)");
+    }
+    refuseMemory(body.get("payload"), "payload");
+    if (body.hasNonNull("on_disk_payload") && !body.get("on_disk_payload").asBoolean(true)) {
+      throw ApiException.badRequest("Wrong input: `on_disk_payload`: payloads are always on disk (RocksDB)");
+    }
+  }
+
+  /** {@code memory} placement (Qdrant's cold/cached/pinned) is not implemented: refused by name. */
+  private static void refuseMemory(JsonNode node, String field) {
+    if (node != null && node.isObject() && node.hasNonNull("memory")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".memory`: memory placement is not supported yet");
+    }
+  }
+
+  /**
    * Qdrant's {@code HnswConfigDiff} over {@code base}: absent fields keep the base's values.
-   * {@code max_indexing_threads}, {@code payload_m} and {@code inline_storage} are accepted and ignored.
+   * {@code max_indexing_threads} is accepted at 0 (automatic: what Quiver does); other values,
+   * {@code payload_m}, {@code inline_storage: true} and {@code memory} are refused by name.
    */
   static HnswConfig hnswConfig(JsonNode node, String field, HnswConfig base) {
     if (node == null || node.isNull()) {
@@ -69,6 +104,16 @@ final class CollectionJson {
     if (!node.isObject()) {
       throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
     }
+    if (integer(node, "max_indexing_threads", field, 0, 0, Long.MAX_VALUE) != 0) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".max_indexing_threads`: only 0 (automatic: one thread per core) is supported");
+    }
+    if (node.hasNonNull("payload_m")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".payload_m`: payload-aware HNSW links are not built");
+    }
+    if (bool(node, "inline_storage", field, false)) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".inline_storage`: vectors inlined in the graph file are not supported");
+    }
+    refuseMemory(node, field);
     int m = (int) integer(node, "m", field, base.m(), 2, HnswConfig.MAX_M);
     int ef = (int) integer(node, "ef_construct", field, base.efConstruct(), 4, HnswConfig.MAX_EF);
     long fullScan = integer(node, "full_scan_threshold", field, base.fullScanThresholdKb(), 0, Long.MAX_VALUE);
@@ -88,6 +133,15 @@ final class CollectionJson {
     }
     if (!node.isObject()) {
       throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
+    }
+    if (node.hasNonNull("memmap_threshold")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".memmap_threshold`: not supported (sealed segments are always mapped; use `on_disk`)");
+    }
+    if (node.hasNonNull("max_optimization_threads")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".max_optimization_threads`: not supported (one optimizer thread per shard)");
+    }
+    if (bool(node, "prevent_unoptimized", field, false)) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".prevent_unoptimized`: not supported yet");
     }
     double deleted = d.deletedThreshold();
     JsonNode deletedNode = node.get("deleted_threshold");
@@ -175,11 +229,17 @@ final class CollectionJson {
     if (node.hasNonNull("multivector_config")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".multivector_config`: multi-vectors are not supported yet");
     }
+    refuseMemory(node, field);
+    JsonNode datatype = node.get("datatype");
+    if (datatype != null && !datatype.isNull() && !"float32".equals(datatype.asText())) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: only `float32` is supported, got " + datatype);
+    }
     boolean onDisk = bool(node, "on_disk", field, false);
     JsonNode hnswNode = node.get("hnsw_config");
     // A vector's own hnsw_config is a diff over the collection's; stored resolved.
     HnswConfig hnsw = hnswNode == null || hnswNode.isNull() ? null : hnswConfig(hnswNode, field + ".hnsw_config", collectionHnsw);
-    return new VectorParams(size.asInt(), distance, onDisk, hnsw);
+    QuantizationConfig quantization = QuantizationJson.parse(node.get("quantization_config"), field + ".quantization_config");
+    return new VectorParams(size.asInt(), distance, onDisk, hnsw, quantization);
   }
 
   /**
@@ -189,7 +249,7 @@ final class CollectionJson {
    * {@code .hnsw_config}. What Quiver cannot change is refused with 400 naming the field.
    */
   static CollectionConfig parseUpdate(JsonNode body, CollectionConfig current) {
-    for (String unsupported : List.of("quantization_config", "sparse_vectors", "strict_mode_config", "metadata")) {
+    for (String unsupported : List.of("sparse_vectors", "strict_mode_config", "metadata")) {
       if (body.hasNonNull(unsupported)) {
         throw ApiException.badRequest("Wrong input: updating `" + unsupported + "` is not supported");
       }
@@ -203,6 +263,15 @@ final class CollectionJson {
       if (!params.isObject()) {
         throw ApiException.badRequest("Validation error in JSON body: `params` must be an object");
       }
+      for (String unsupported : List.of("read_fan_out_factor", "read_fan_out_delay_ms", "sharding_method")) {
+        if (params.hasNonNull(unsupported)) {
+          throw ApiException.badRequest("Wrong input: updating `params." + unsupported + "` is not supported");
+        }
+      }
+      if (params.hasNonNull("on_disk_payload") && !params.get("on_disk_payload").asBoolean(false)) {
+        throw ApiException.badRequest("Wrong input: `params.on_disk_payload`: payloads are always on disk (RocksDB)");
+      }
+      refuseMemory(params.get("payload"), "params.payload");
       replication = positiveInt(params, "replication_factor", replication);
       writeConsistency = positiveInt(params, "write_consistency_factor", writeConsistency);
     }
@@ -216,11 +285,14 @@ final class CollectionJson {
       JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
+        refuseMemory(diff, field);
         boolean onDisk = bool(diff, "on_disk", field, p.onDisk());
         JsonNode hnswNode = diff.get("hnsw_config");
         HnswConfig own = hnswNode == null || hnswNode.isNull() ? p.hnsw()
             : hnswConfig(hnswNode, field + ".hnsw_config", p.hnsw() == null ? hnsw : p.hnsw());
-        p = new VectorParams(p.size(), p.distance(), onDisk, own);
+        QuantizationJson.Diff q = QuantizationJson.parseDiff(diff.get("quantization_config"), field + ".quantization_config");
+        QuantizationConfig ownQuantization = q.disabled() ? null : q.config() != null ? q.config() : p.quantization();
+        p = new VectorParams(p.size(), p.distance(), onDisk, own, ownQuantization);
       }
       vectors.put(e.getKey(), p);
     }
@@ -232,8 +304,13 @@ final class CollectionJson {
         }
       }
     }
+    QuantizationJson.Diff q = QuantizationJson.parseDiff(body.get("quantization_config"), "quantization_config");
+    QuantizationConfig quantization = q.disabled() ? null : q.config() != null ? q.config() : current.quantization();
     try {
-      return new CollectionConfig(new VectorsConfig(vectors), current.shardNumber(), replication, writeConsistency, hnsw, optimizers);
+      CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors), current.shardNumber(), replication,
+          writeConsistency, hnsw, optimizers, quantization);
+      config.shardConfig(); // checks the quantization against the distances
+      return config;
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("Validation error in JSON body: " + e.getMessage());
     }
@@ -284,7 +361,7 @@ final class CollectionJson {
     ObjectNode wal = config.putObject("wal_config");
     wal.put("wal_capacity_mb", 32);
     wal.put("wal_segments_ahead", 0);
-    config.putNull("quantization_config");
+    config.set("quantization_config", QuantizationJson.json(json, c.config().quantization()));
     info.putObject("payload_schema");
     return info;
   }
@@ -304,6 +381,9 @@ final class CollectionJson {
     node.put("distance", p.distance().qdrantName());
     if (p.hnsw() != null) {
       node.set("hnsw_config", hnswJson(json, p.hnsw()));
+    }
+    if (p.quantization() != null) {
+      node.set("quantization_config", QuantizationJson.json(json, p.quantization()));
     }
     if (p.onDisk()) {
       node.put("on_disk", true);

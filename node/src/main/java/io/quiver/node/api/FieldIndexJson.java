@@ -32,6 +32,7 @@ final class FieldIndexJson {
       throw ApiException.badRequest("Json deserialize error: `field_schema.type` is required");
     }
     PayloadSchemaType type = type(typeNode.asText(), "field_schema.type");
+    refuseUnimplemented(node);
     try {
       return switch (type) {
         case INTEGER -> FieldIndexSchema.integer(bool(node, "lookup", true), bool(node, "range", true));
@@ -41,6 +42,36 @@ final class FieldIndexJson {
       };
     } catch (BadRequestException e) {
       throw ApiException.badRequest("Bad request: " + e.getMessage());
+    }
+  }
+
+  /** Index options Qdrant defines that Quiver does not implement: refused by name, never ignored. */
+  private static final java.util.Map<String, String> UNIMPLEMENTED_WHEN_TRUE = java.util.Map.of(
+      "is_tenant", "tenant-optimized index storage is not supported",
+      "is_principal", "principal-index storage is not supported",
+      "on_disk", "payload indexes are kept in memory; on-disk indexes are not supported",
+      "prefix", "prefix matching of keyword indexes is not supported yet",
+      "ascii_folding", "ASCII folding of text indexes is not supported yet",
+      "phrase_matching", "the phrase-matching option of text indexes is not supported yet (phrase filters work without it)");
+  private static final java.util.Map<String, String> UNIMPLEMENTED_WHEN_GIVEN = java.util.Map.of(
+      "memory", "memory placement of payload indexes is not supported",
+      "enable_hnsw", "payload-aware HNSW links are not built",
+      "stopwords", "stop words of text indexes are not supported yet");
+
+  private static void refuseUnimplemented(JsonNode node) {
+    UNIMPLEMENTED_WHEN_TRUE.forEach((field, why) -> {
+      if (bool(node, field, false)) {
+        throw ApiException.badRequest("Wrong input: `field_schema." + field + "`: " + why);
+      }
+    });
+    UNIMPLEMENTED_WHEN_GIVEN.forEach((field, why) -> {
+      if (node.hasNonNull(field)) {
+        throw ApiException.badRequest("Wrong input: `field_schema." + field + "`: " + why);
+      }
+    });
+    JsonNode stemmer = node.get("stemmer");
+    if (stemmer != null && !stemmer.isNull()) {
+      throw ApiException.badRequest("Wrong input: `field_schema.stemmer`: stemming of text indexes is not supported yet");
     }
   }
 

@@ -9,6 +9,7 @@ import io.quiver.router.query.QueryRequest;
 import io.quiver.router.query.QueryStage;
 import io.quiver.router.query.ScoreFusion;
 import io.quiver.router.query.VectorInput;
+import io.quiver.storage.QuantizationSearchParams;
 import io.quiver.storage.SearchParams;
 import io.quiver.storage.SearchRequest;
 import io.quiver.storage.VectorsConfig;
@@ -76,7 +77,11 @@ final class QueryJson {
         params(node.get("params"), path(at, "params")));
   }
 
-  /** Qdrant's {@code SearchParams}: {@code hnsw_ef} and {@code exact}; the others are accepted and ignored. */
+  /**
+   * Qdrant's {@code SearchParams}: {@code hnsw_ef}, {@code exact} and {@code quantization}
+   * ({@code ignore}, {@code rescore}, {@code oversampling}). {@code indexed_only: true}, {@code
+   * acorn} options and {@code idf} are refused by name (not implemented); their defaults are accepted.
+   */
   static SearchParams params(JsonNode node, String at) {
     if (node == null || node.isNull()) {
       return SearchParams.DEFAULT;
@@ -84,11 +89,55 @@ final class QueryJson {
     requireObject(node, at);
     JsonNode ef = node.get("hnsw_ef");
     Integer hnswEf = ef == null || ef.isNull() ? null : integer(ef, path(at, "hnsw_ef"), 0, 1, SearchRequest.MAX_HNSW_EF);
-    JsonNode exact = node.get("exact");
-    if (exact != null && !exact.isNull() && !exact.isBoolean()) {
-      throw bad(path(at, "exact"), "must be a boolean");
+    Boolean exact = bool(node.get("exact"), path(at, "exact"));
+    if (Boolean.TRUE.equals(bool(node.get("indexed_only"), path(at, "indexed_only")))) {
+      throw unsupported(path(at, "indexed_only"), "searching only indexed segments is not supported");
     }
-    return new SearchParams(hnswEf, exact != null && exact.asBoolean(false));
+    JsonNode acorn = node.get("acorn");
+    if (acorn != null && !acorn.isNull()) {
+      requireObject(acorn, path(at, "acorn"));
+      if (Boolean.TRUE.equals(bool(acorn.get("enable"), path(at, "acorn.enable")))) {
+        throw unsupported(path(at, "acorn.enable"), "ACORN filtered search is not supported");
+      }
+      if (acorn.hasNonNull("max_selectivity")) {
+        throw unsupported(path(at, "acorn.max_selectivity"), "ACORN filtered search is not supported");
+      }
+    }
+    if (node.hasNonNull("idf")) {
+      throw unsupported(path(at, "idf"), "IDF statistics apply to sparse vectors, which are not supported here yet");
+    }
+    return new SearchParams(hnswEf, exact != null && exact, quantizationParams(node.get("quantization"),
+        path(at, "quantization")));
+  }
+
+  /** Qdrant's {@code QuantizationSearchParams}, or null when absent. */
+  static QuantizationSearchParams quantizationParams(JsonNode node, String at) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    requireObject(node, at);
+    Boolean ignore = bool(node.get("ignore"), path(at, "ignore"));
+    Boolean rescore = bool(node.get("rescore"), path(at, "rescore"));
+    JsonNode over = node.get("oversampling");
+    Double oversampling = null;
+    if (over != null && !over.isNull()) {
+      if (!over.isNumber() || !(over.asDouble() >= 1) || over.asDouble() > QuantizationSearchParams.MAX_OVERSAMPLING) {
+        throw bad(path(at, "oversampling"), "must be a number in [1, " + (int) QuantizationSearchParams.MAX_OVERSAMPLING
+            + "], got " + over);
+      }
+      oversampling = over.asDouble();
+    }
+    return new QuantizationSearchParams(ignore != null && ignore, rescore, oversampling);
+  }
+
+  private static Boolean bool(JsonNode node, String at) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isBoolean()) {
+      throw bad(at, "must be a boolean, got " + node);
+    }
+    return node.asBoolean();
   }
 
   /** Qdrant's {@code QueryInterface}: a vector input, or one of the query objects. */

@@ -96,7 +96,8 @@ public final class QueryEngine {
   private CompletableFuture<List<PointGroups.Group>> groupsWithLimit(String collection, QueryRequest request,
       JsonPath groupBy, int groupSize, int limit, int fetch, ReadConsistency consistency) {
     QueryStage s = request.stage();
-    QueryStage stage = new QueryStage(s.prefetches(), s.query(), s.using(), s.filter(), s.scoreThreshold(), fetch, s.lookupFrom());
+    QueryStage stage = new QueryStage(s.prefetches(), s.query(), s.using(), s.filter(), s.scoreThreshold(), fetch, s.lookupFrom(),
+        s.params());
     return query(collection, new QueryRequest(stage, 0, true, request.withVector()), consistency).thenCompose(hits -> {
       List<PointGroups.Group> groups = PointGroups.group(hits, groupBy, groupSize, limit);
       if (PointGroups.complete(groups, groupSize, limit) || hits.size() < fetch || fetch >= SearchRequest.MAX_LIMIT) {

@@ -139,7 +139,8 @@ public final class AppendableSegment extends Segment {
   }
 
   @Override
-  TopHits graphSearch(String name, float[] query, int k, int ef, OrdFilter accept) {
+  TopHits graphSearch(String name, float[] query, int k, int ef, OrdFilter accept,
+      io.quiver.storage.QuantizationSearchParams quantization) {
     throw new IllegalStateException("an appendable segment has no graph");
   }
 

@@ -2,6 +2,13 @@ package io.quiver.storage.segment;
 
 import io.quiver.index.hnsw.HnswGraph;
 import io.quiver.index.hnsw.HnswIndex;
+import io.quiver.index.hnsw.HnswSearcher;
+import io.quiver.index.quant.BinaryVectors;
+import io.quiver.index.quant.QuantizedVectors;
+import io.quiver.index.quant.RescoringSearch;
+import io.quiver.index.scorer.VectorScorer;
+import io.quiver.storage.QuantizationConfig;
+import io.quiver.storage.QuantizationSearchParams;
 import io.quiver.index.hnsw.OrdBitSet;
 import io.quiver.index.hnsw.OrdFilter;
 import io.quiver.index.hnsw.TopHits;
@@ -34,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SealedSegment extends Segment {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SealedSegment.class);
+
   private final String name;
   private final ShardConfig config;
   private final PointId[] ids;
@@ -43,6 +52,10 @@ public final class SealedSegment extends Segment {
   private final List<AutoCloseable> mappings;
   private final Map<String, FloatVectors> vectors;
   private final Map<String, HnswIndex> graphs;
+  /** Replaced whole when the optimizer rebuilds the codes for a new config; searches read it once. */
+  private volatile SegmentCodes codes = SegmentCodes.NONE;
+  /** Each search thread's graph searcher for quantized searches (its visited set is reused). */
+  private static final ThreadLocal<HnswSearcher> SEARCHERS = ThreadLocal.withInitial(HnswSearcher::new);
 
   private SealedSegment(String name, ShardConfig config, SegmentFiles.Ids ids, List<AutoCloseable> mappings,
       Map<String, FloatVectors> vectors, Map<String, HnswIndex> graphs) {
@@ -56,8 +69,12 @@ public final class SealedSegment extends Segment {
     this.graphs = graphs;
   }
 
-  /** Opens segment {@code name} from {@code dir}: maps its files and verifies their checksums. */
-  static SealedSegment open(Path dir, String name, ShardConfig config) throws IOException {
+  /**
+   * Opens the segment of manifest entry {@code entry} ("NAME" or "NAME@CODES") from {@code dir}:
+   * maps its files, reads its codes, and verifies their checksums.
+   */
+  static SealedSegment open(Path dir, String entry, ShardConfig config) throws IOException {
+    String name = SegmentFiles.segmentName(entry);
     SegmentFiles.Ids ids = SegmentFiles.readIds(SegmentFiles.idsFile(dir, name));
     boolean plain = SegmentFiles.isPlain(name);
     List<AutoCloseable> mappings = new ArrayList<>();
@@ -88,7 +105,17 @@ public final class SealedSegment extends Segment {
               + mappedVectors.dimension() + ", expected " + ids.ids().length + " x " + e.getValue().size());
         }
       }
-      return new SealedSegment(name, config, ids, mappings, vectors, graphs);
+      SealedSegment segment = new SealedSegment(name, config, ids, mappings, vectors, graphs);
+      String codesId = SegmentFiles.codesId(entry);
+      if (codesId != null) {
+        try {
+          segment.codes = SegmentCodes.read(dir, name, codesId, ids.ids().length);
+        } catch (IOException e) {
+          // Codes are derived from the segment's vectors: search without them; the optimizer rebuilds them.
+          LOG.warn("{}: the codes of segment {} are unreadable, rebuilding them: {}", dir, name, e.getMessage());
+        }
+      }
+      return segment;
     } catch (IOException | RuntimeException e) {
       closeAll(mappings);
       throw e;
@@ -119,6 +146,25 @@ public final class SealedSegment extends Segment {
 
   String name() {
     return name;
+  }
+
+  /** This segment's entry in the manifest: its name, and its codes' id when it has codes. */
+  String manifestEntry() {
+    return SegmentFiles.entry(name, codes.id());
+  }
+
+  SegmentCodes codes() {
+    return codes;
+  }
+
+  /** Publishes codes built for the current config (the optimizer, under the files lock). */
+  void replaceCodes(SegmentCodes newCodes) {
+    codes = newCodes;
+  }
+
+  /** True for an indexed segment whose codes are not what the config asks (absent, stale or superfluous). */
+  boolean needsCodes() {
+    return isIndexed() && !codes.matches(config);
   }
 
   @Override
@@ -169,9 +215,26 @@ public final class SealedSegment extends Segment {
     return deleted.absent();
   }
 
+  /**
+   * Through the graph: with codes for the vector's quantization (and not {@code ignore}), the
+   * traversal scores codes and keeps {@code k * oversampling} candidates, which are rescored from
+   * the original vectors unless {@code rescore: false}; without, float32 scores throughout.
+   */
   @Override
-  TopHits graphSearch(String vectorName, float[] query, int k, int ef, OrdFilter accept) {
-    return graphs.get(vectorName).search(query, k, ef, accept);
+  TopHits graphSearch(String vectorName, float[] query, int k, int ef, OrdFilter accept,
+      QuantizationSearchParams quantization) {
+    HnswIndex index = graphs.get(vectorName);
+    QuantizationSearchParams params = quantization == null ? QuantizationSearchParams.DEFAULT : quantization;
+    QuantizationConfig wanted = config.quantizationOf(vectorName);
+    QuantizedVectors quantized = params.ignore() ? null : codes.usable(vectorName, wanted);
+    if (quantized == null) {
+      return index.search(query, k, ef, accept);
+    }
+    VectorScorer scorer = wanted instanceof QuantizationConfig.Binary b && b.hammingQuery()
+        ? ((BinaryVectors) quantized).hammingScorer(query)
+        : quantized.scorer(query);
+    return RescoringSearch.search(SEARCHERS.get(), index.graph(), scorer, index.vectors(), query, k, ef,
+        params.oversamplingOrDefault(), params.rescoreOrDefault(), accept);
   }
 
   @Override
@@ -188,7 +251,7 @@ public final class SealedSegment extends Segment {
 
   /** This segment's files in {@code dir}. */
   List<Path> files(Path dir) {
-    return SegmentFiles.filesOf(dir, name, config.vectors().vectors().size());
+    return SegmentFiles.filesOf(dir, manifestEntry(), config.vectors().vectors().size());
   }
 
   /** Unmaps the files. Searching afterwards throws IllegalStateException. */
@@ -212,6 +275,6 @@ public final class SealedSegment extends Segment {
 
   @Override
   public String toString() {
-    return (isIndexed() ? "sealed[" : "plain[") + name + ", " + liveCount() + "/" + size() + "]";
+    return (isIndexed() ? "sealed[" : "plain[") + manifestEntry() + ", " + liveCount() + "/" + size() + "]";
   }
 }

@@ -4,6 +4,7 @@ import io.quiver.index.hnsw.OrdFilter;
 import io.quiver.index.hnsw.TopHits;
 import io.quiver.index.scorer.FloatVectors;
 import io.quiver.storage.PointId;
+import io.quiver.storage.QuantizationSearchParams;
 
 /**
  * A set of points addressed by a dense ordinal {@code ord}: per ord the user's {@link PointId},
@@ -56,8 +57,9 @@ public abstract sealed class Segment permits AppendableSegment, SealedSegment {
   /** A filter that takes the live ords. */
   abstract OrdFilter live();
 
-  /** The graph search; only called on indexed segments. */
-  abstract TopHits graphSearch(String name, float[] query, int k, int ef, OrdFilter accept);
+  /** The graph search, with quantized codes where the segment has them; only called on indexed segments. */
+  abstract TopHits graphSearch(String name, float[] query, int k, int ef, OrdFilter accept,
+      QuantizationSearchParams quantization);
 
   /** True when the live vectors are so few that scanning them beats traversing a graph. */
   abstract boolean preferExact(String name);
@@ -67,11 +69,21 @@ public abstract sealed class Segment permits AppendableSegment, SealedSegment {
    * prepared for the vector's distance; {@code ef} is the beam of a graph search.
    */
   public TopHits search(String name, float[] query, int k, int ef, boolean exact, OrdFilter accept) {
+    return search(name, query, k, ef, exact, accept, null);
+  }
+
+  /**
+   * As {@link #search(String, float[], int, int, boolean, OrdFilter)}, with Qdrant's {@code
+   * params.quantization} for graph searches over quantized codes (null: the defaults). Exact scans
+   * always score the original vectors.
+   */
+  public TopHits search(String name, float[] query, int k, int ef, boolean exact, OrdFilter accept,
+      QuantizationSearchParams quantization) {
     OrdFilter filter = accept == null ? live() : live().and(accept);
     if (exact || !isIndexed() || preferExact(name)) {
       return ExactScan.topK(this, vectors(name).scorer(query), size(), k, filter);
     }
-    return graphSearch(name, query, k, ef, filter);
+    return graphSearch(name, query, k, ef, filter, quantization);
   }
 
   /** The {@code k} best of the live ords among {@code ords}, scored exactly. */

@@ -34,7 +34,9 @@ import java.util.function.BooleanSupplier;
  *       ({@code NAME.V.vec}), mapped, and the HNSW graph is built over the mapping (so the vectors
  *       are never all on the heap; only the graph under construction is);
  *   <li>graph and vectors are written in HnswFormat (fsynced), the temporary file removed;
- *   <li>the ids and versions are written (fsynced), then the directory is fsynced.
+ *   <li>the ids and versions are written (fsynced);
+ *   <li>when the config quantizes a vector, its codes are built from the segment's vectors and
+ *       written beside the graphs ({@link SegmentCodes}, fsynced), then the directory is fsynced.
  * </ol>
  * A <em>plain</em> segment (flushing a full appendable segment): per vector name the vectors are
  * written to {@code NAME.V.plain} (fsynced), then ids and directory as above — no graph, so it
@@ -99,8 +101,14 @@ final class SegmentBuilder {
         versions[i] = o.segment().version(o.ord());
       }
       SegmentFiles.writeIds(SegmentFiles.idsFile(dir, name), ids, versions, ids.length);
+      SealedSegment segment = SealedSegment.open(dir, name, config);
+      if (!plain && !quantize(segment, cancelled)) {
+        segment.close();
+        deleteFiles(name);
+        return null;
+      }
       SegmentFiles.syncDirectory(dir);
-      return SealedSegment.open(dir, name, config);
+      return segment;
     } catch (BuildCancelledException e) {
       deleteFiles(name);
       return null;
@@ -108,6 +116,32 @@ final class SegmentBuilder {
       deleteFiles(name);
       throw e;
     }
+  }
+
+  /**
+   * Builds the codes {@code config} asks for from the segment's own vectors (file {@code
+   * NAME.ID.quant}) and gives them to it; false when cancelled (no file left).
+   */
+  private boolean quantize(SealedSegment segment, BooleanSupplier cancelled) throws IOException {
+    try {
+      SegmentCodes codes = SegmentCodes.build(dir, segment.name(), config, segment::vectors, cancelled);
+      if (codes == null) {
+        return false;
+      }
+      segment.replaceCodes(codes);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      segment.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Writes codes for an existing indexed segment whose codes do not match the config; null when
+   * cancelled. The segment is not changed: {@link ShardSegments#swapCodes} publishes them.
+   */
+  SegmentCodes buildCodes(SealedSegment segment, BooleanSupplier cancelled) throws IOException {
+    return SegmentCodes.build(dir, segment.name(), config, segment::vectors, cancelled);
   }
 
   /** Builds and writes the graph of one vector name; false when cancelled. */

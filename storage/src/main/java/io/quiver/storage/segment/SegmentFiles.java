@@ -31,6 +31,8 @@ import java.util.zip.CheckedOutputStream;
  *                        the index module's HnswFormat (an indexed segment).
  *   NAME.V.plain         the vectors of number V of a plain (unindexed) segment, in PlainVectorsFile's
  *                        format. A plain segment's name starts with "p", an indexed one's with "s".
+ *   NAME.ID.quant        the quantized codes of an indexed segment (SegmentCodes); the manifest
+ *                        entry of a segment with codes is "NAME@ID", of one without "NAME".
  * </pre>
  *
  * Every file is fsynced before the manifest that names it is written; a file the manifest does not
@@ -67,9 +69,30 @@ final class SegmentFiles {
     return name.startsWith("p");
   }
 
-  /** Every file of segment {@code name} for {@code vectorCount} vectors. */
-  static List<Path> filesOf(Path dir, String name, int vectorCount) {
+  /** The segment name of a manifest entry ("NAME" or "NAME@CODES"). */
+  static String segmentName(String entry) {
+    int at = entry.indexOf('@');
+    return at < 0 ? entry : entry.substring(0, at);
+  }
+
+  /** The codes id of a manifest entry, or null when the segment has no codes. */
+  static String codesId(String entry) {
+    int at = entry.indexOf('@');
+    return at < 0 ? null : entry.substring(at + 1);
+  }
+
+  /** The manifest entry of segment {@code name} with codes {@code codesId} (null: none). */
+  static String entry(String name, String codesId) {
+    return codesId == null ? name : name + "@" + codesId;
+  }
+
+  /** Every file of the segment of manifest entry {@code entry} for {@code vectorCount} vectors. */
+  static List<Path> filesOf(Path dir, String entry, int vectorCount) {
     List<Path> files = new ArrayList<>();
+    String name = segmentName(entry);
+    if (codesId(entry) != null) {
+      files.add(SegmentCodes.file(dir, name, codesId(entry)));
+    }
     files.add(idsFile(dir, name));
     for (int i = 0; i < vectorCount; i++) {
       files.add(isPlain(name) ? plainFile(dir, name, i) : hnswFile(dir, name, i));
@@ -121,7 +144,7 @@ final class SegmentFiles {
   }
 
   /** Checks length, magic, version and CRC; returns a buffer positioned after the version. */
-  private static ByteBuffer checked(Path file, byte[] bytes, int magic) throws IOException {
+  static ByteBuffer checked(Path file, byte[] bytes, int magic) throws IOException {
     if (bytes.length < 16) {
       throw new IOException(file + ": truncated (" + bytes.length + " bytes)");
     }

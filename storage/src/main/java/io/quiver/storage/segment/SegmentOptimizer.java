@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  *   <li>index: build the HNSW graphs of the plain segments, oldest first, as many as fit in
  *       {@code max_segment_size} KB (at least one), into one indexed segment (so a backlog of plain
  *       segments left by a fast ingest is indexed in few large builds, not one build per flush);
+ *   <li>quantize: rebuild the codes of an indexed segment whose codes are not those the config
+ *       asks (the quantization changed: new codes, other codes, or none), keeping its graph;
  *   <li>vacuum: rebuild a sealed segment whose deleted fraction exceeds {@code deleted_threshold}
  *       and that has at least {@code vacuum_min_vector_number} deleted points;
  *   <li>merge: while there are more sealed segments than {@link OptimizersConfig#segmentTarget()},
@@ -94,6 +96,11 @@ final class SegmentOptimizer extends SegmentWorker {
       return () -> rebuild(plain, "index");
     }
     for (SealedSegment s : set.sealed()) {
+      if (s.needsCodes()) {
+        return () -> requantize(s);
+      }
+    }
+    for (SealedSegment s : set.sealed()) {
       if (s.deletedCount() >= Math.max(1, o.vacuumMinVectorNumber())
           && s.deletedCount() > o.deletedThreshold() * s.size()) {
         return () -> rebuild(List.of(s), "vacuum");
@@ -142,6 +149,16 @@ final class SegmentOptimizer extends SegmentWorker {
       kb += s.liveKb();
     }
     return chosen.size() >= 2 ? chosen : null;
+  }
+
+  /** Rebuilds the codes of an indexed segment for the current quantization config (graph and vectors stay). */
+  private void requantize(SealedSegment segment) throws Exception {
+    long start = System.nanoTime();
+    SegmentCodes codes = builder.buildCodes(segment, this::cancelled);
+    if (codes == null || !segments.swapCodes(segment, codes)) {
+      return;
+    }
+    LOG.info("{}: quantized {} -> {} in {} ms", segments, segment, codes, (System.nanoTime() - start) / 1_000_000);
   }
 
   /** Builds one sealed segment from the live points of {@code sources} and swaps it in. */

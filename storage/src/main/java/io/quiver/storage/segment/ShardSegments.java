@@ -289,6 +289,15 @@ public final class ShardSegments implements AutoCloseable {
    */
   public List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Integer ef, boolean exact,
       Predicate<PointId> accept) {
+    return search(vectorName, preparedQuery, limit, ef, exact, accept, null);
+  }
+
+  /**
+   * As {@link #search(String, float[], int, Integer, boolean, Predicate)}, with Qdrant's {@code
+   * params.quantization} (null: the defaults) for the graph searches of segments with codes.
+   */
+  public List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Integer ef, boolean exact,
+      Predicate<PointId> accept, io.quiver.storage.QuantizationSearchParams quantization) {
     if (limit == 0) {
       return List.of();
     }
@@ -297,7 +306,7 @@ public final class ShardSegments implements AutoCloseable {
     List<Hit> hits = new ArrayList<>();
     for (Segment segment : set.all()) {
       OrdFilter filter = accept == null ? null : ord -> accept.test(segment.id(ord));
-      TopHits top = segment.search(vectorName, preparedQuery, limit, beam, exact, filter);
+      TopHits top = segment.search(vectorName, preparedQuery, limit, beam, exact, filter, quantization);
       for (int i = 0; i < top.size(); i++) {
         hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
       }
@@ -490,7 +499,7 @@ public final class ShardSegments implements AutoCloseable {
       }
       List<String> names = new ArrayList<>();
       for (SealedSegment s : set.replace(sources, result).sealed()) {
-        names.add(s.name());
+        names.add(s.manifestEntry());
       }
       try {
         SegmentFiles.writeManifest(dir, names);
@@ -525,6 +534,46 @@ public final class ShardSegments implements AutoCloseable {
         if (source instanceof SealedSegment sealed) {
           sealed.close();
           for (Path f : sealed.files(dir)) {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Gives {@code segment} the codes {@code codes} (built by the optimizer for the current config):
+   * the manifest naming them first (durably), then the segment publishes them (searches read its
+   * codes once per search), then the old codes file goes. Returns false, having removed the new
+   * file, when the shard closed or the segment was replaced meanwhile.
+   */
+  boolean swapCodes(SealedSegment segment, SegmentCodes codes) throws IOException {
+    synchronized (filesLock) {
+      Path newFile = codes.id() == null ? null : SegmentCodes.file(dir, segment.name(), codes.id());
+      if (closed || !set.sealed().contains(segment)) {
+        if (newFile != null) {
+          Files.deleteIfExists(newFile);
+        }
+        return false;
+      }
+      List<String> names = new ArrayList<>();
+      for (SealedSegment s : set.sealed()) {
+        names.add(s == segment ? SegmentFiles.entry(s.name(), codes.id()) : s.manifestEntry());
+      }
+      try {
+        SegmentFiles.writeManifest(dir, names);
+      } catch (IOException | RuntimeException e) {
+        if (newFile != null) {
+          Files.deleteIfExists(newFile);
+        }
+        throw e;
+      }
+      segment.replaceCodes(codes);
+      // The old codes file, and one that was unreadable at open (the segment then had none).
+      try (var stale = Files.newDirectoryStream(dir, segment.name() + ".*.quant")) {
+        for (Path f : stale) {
+          if (!f.equals(newFile)) {
             Files.deleteIfExists(f);
           }
         }

@@ -1,0 +1,122 @@
+package io.quiver.storage;
+
+import java.util.Locale;
+
+/**
+ * How sealed indexed segments quantize a vector (Qdrant's {@code quantization_config}): the
+ * optimizer writes the codes beside the graph, and searches traverse the graph with quantized
+ * scores, then rescore the best candidates from the original vectors. The variants are the ones
+ * the index module implements; the REST edge refuses the others by name.
+ *
+ * <p>{@code alwaysRam} (nullable: not given) is reported back as given. Codes are always read
+ * into memory when a segment opens, which is what {@code always_ram: true} asks.
+ */
+public sealed interface QuantizationConfig {
+
+  /** Null when not given. */
+  Boolean alwaysRam();
+
+  /**
+   * What decides the stored codes (two configs with the same key give the same codes): a change of
+   * key makes the optimizer rebuild them; {@code alwaysRam} and the binary query encoding do not.
+   */
+  String codesKey();
+
+  /** Int8 codes ({@code scalar}, {@code type: int8}); {@code quantile} null: the whole range of values. */
+  record Scalar(Float quantile, Boolean alwaysRam) implements QuantizationConfig {
+    public Scalar {
+      if (quantile != null && !(quantile >= 0.5f && quantile <= 1f)) {
+        throw new BadRequestException("quantization_config.scalar.quantile must be in [0.5, 1], got " + quantile);
+      }
+    }
+
+    @Override
+    public String codesKey() {
+      return "int8:" + (quantile == null ? "all" : quantile);
+    }
+  }
+
+  /** Product quantization: {@code compression} is float32 bytes per code byte. */
+  record Product(Compression compression, Boolean alwaysRam) implements QuantizationConfig {
+    public Product {
+      java.util.Objects.requireNonNull(compression, "compression");
+    }
+
+    @Override
+    public String codesKey() {
+      return "product:" + compression.qdrantName();
+    }
+
+    /** Bytes per code (= subspaces) for a vector of {@code dim} float32 values, at least 1. */
+    public int subspaces(int dim) {
+      return Math.max(1, Math.min(dim, 4 * dim / compression.ratio()));
+    }
+  }
+
+  /**
+   * One bit per dimension ({@code encoding} null or {@code one_bit}); {@code queryEncoding}
+   * (null: not given) says how a query is compared with the codes.
+   */
+  record Binary(boolean encodingGiven, BinaryQueryEncoding queryEncoding, Boolean alwaysRam) implements QuantizationConfig {
+    @Override
+    public String codesKey() {
+      return "binary:one_bit";
+    }
+
+    /** True when queries are encoded to bits too and ranked by Hamming distance. */
+    public boolean hammingQuery() {
+      return queryEncoding == BinaryQueryEncoding.BINARY;
+    }
+  }
+
+  /** Qdrant's {@code CompressionRatio}. */
+  enum Compression {
+    X4(4), X8(8), X16(16), X32(32), X64(64);
+
+    private final int ratio;
+
+    Compression(int ratio) {
+      this.ratio = ratio;
+    }
+
+    public int ratio() {
+      return ratio;
+    }
+
+    public String qdrantName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The ratio of this Qdrant name, or null. */
+    public static Compression fromQdrantName(String name) {
+      for (Compression c : values()) {
+        if (c.qdrantName().equals(name)) {
+          return c;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The query encodings of binary codes that Quiver implements: {@code default} and {@code
+   * scalar4bits} (the query keeps 4 bits per dimension against the stored sign bits, the index
+   * module's asymmetric estimate), {@code binary} (the query's sign bits, Hamming distance).
+   */
+  enum BinaryQueryEncoding {
+    DEFAULT, BINARY, SCALAR4BITS;
+
+    public String qdrantName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static BinaryQueryEncoding fromQdrantName(String name) {
+      for (BinaryQueryEncoding e : values()) {
+        if (e.qdrantName().equals(name)) {
+          return e;
+        }
+      }
+      return null;
+    }
+  }
+}
