@@ -57,7 +57,7 @@ public final class QuiverNode implements AutoCloseable {
       ObjectMapper json = new ObjectMapper();
       PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);
       RestRoutes routes = new RestRoutes();
-      new ServiceApi(raft::isReady).register(routes);
+      new ServiceApi(raft::notReadyReason).register(routes);
       new CollectionsApi(raft.catalog(), router, json).register(routes);
       new AliasesApi(raft.catalog(), json).register(routes);
       new PointsApi(router, json).register(routes);
@@ -73,7 +73,8 @@ public final class QuiverNode implements AutoCloseable {
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
       HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody, new RestDispatcher(routes, json, metrics.rest()));
-      LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());
+      LOG.info("node {}: REST on {}:{} ({})", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port(),
+          raft.isReady() ? "ready" : "/readyz answers 503 until this node has caught up with the cluster");
       return new QuiverNode(raft, http);
     } catch (Exception e) {
       raft.close();
