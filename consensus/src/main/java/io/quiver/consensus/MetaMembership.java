@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On the meta group's leader: keeps the meta group's Raft configuration equal to the registered
- * nodes — up to {@link #MAX_VOTERS} voters, every other node a listener (it receives the metadata
+ * nodes — up to {@link RaftNodeConfig#metaVoters()} voters (five by default), every other node a listener (it receives the metadata
  * but does not vote, so elections stay fast in a large cluster). Voters stay voters; a new node
- * becomes a voter while there are fewer than five, one voter per configuration change
+ * becomes a voter while there are fewer, one voter per configuration change
  * ({@link MetaMembershipPlan}).
  *
  * <p>Runs on its own thread; on followers a pass does nothing.
@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class MetaMembership implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MetaMembership.class);
-  static final int MAX_VOTERS = 5;
   private static final long RETRY_DELAY_MS = 1000;
 
   private final RaftNode node;
@@ -70,7 +69,7 @@ final class MetaMembership implements AutoCloseable {
     node.meta().state().nodes().forEach((id, address) -> registered.put(id, address.raftAddress()));
     MetaMembershipPlan.Configuration current = new MetaMembershipPlan.Configuration(
         addresses(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)), addresses(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
-    Optional<MetaMembershipPlan.Configuration> step = MetaMembershipPlan.nextStep(current, registered, MAX_VOTERS);
+    Optional<MetaMembershipPlan.Configuration> step = MetaMembershipPlan.nextStep(current, registered, node.config().metaVoters());
     if (step.isEmpty()) {
       return;
     }

@@ -54,7 +54,7 @@ public final class RaftNode implements Closeable {
   private final RaftProperties properties;
   private final MetaStateMachine meta = new MetaStateMachine();
   private final RaftServer server;
-  private final RaftClient metaClient;
+  private final MetaClients metaClients;
   private final RaftShardClients shardClients;
   private final RaftCollectionCatalog catalog;
   private final ShardGroupReconciler reconciler;
@@ -82,7 +82,7 @@ public final class RaftNode implements Closeable {
       builder.setGroup(RaftGroup.valueOf(META_GROUP_ID, self));
     }
     this.server = builder.build();
-    this.metaClient = newClient(RaftGroup.valueOf(META_GROUP_ID, self));
+    this.metaClients = new MetaClients(this);
     this.shardClients = new RaftShardClients(this);
     this.catalog = new RaftCollectionCatalog(this);
     this.reconciler = new ShardGroupReconciler(this);
@@ -103,12 +103,25 @@ public final class RaftNode implements Closeable {
    * A node that cannot reach the meta leader keeps waiting, never exits for it.
    */
   public static RaftNode start(RaftNodeConfig config) throws IOException {
-    RaftNode node = new RaftNode(config);
-    node.server.start();
-    LOG.info("node {}: raft server up on {}{}", config.nodeId(), config.raftAddress(),
-        node.joining ? ", joining the cluster through " + config.bootstrapAddress() : "");
-    node.catchUp.start();
+    RaftNode node = create(config);
+    node.start();
     return node;
+  }
+
+  /**
+   * Builds this node's Raft side without starting it, so that a caller can prepare the rest of the
+   * process (the REST layer) while {@link #start()} runs; until then every group is closed.
+   */
+  public static RaftNode create(RaftNodeConfig config) throws IOException {
+    return new RaftNode(config);
+  }
+
+  /** Starts the Raft server (opening every group in the data directory) and the catch-up; see {@link #start(RaftNodeConfig)}. */
+  public void start() throws IOException {
+    server.start();
+    LOG.info("node {}: raft server up on {}{}", config.nodeId(), config.raftAddress(),
+        joining ? ", joining the cluster through " + config.bootstrapAddress() : "");
+    catchUp.start();
   }
 
   /** True when this node was started on an empty data directory to join the cluster at the bootstrap address. */
@@ -208,6 +221,16 @@ public final class RaftNode implements Closeable {
         info.getLastAppliedIndex(), leaderNode, role, voter);
   }
 
+  /** True when this node hosts the group and its replica knows a leader (itself or another). */
+  boolean knowsLeader(UUID groupId) {
+    try {
+      var info = server.getDivision(RaftGroupId.valueOf(groupId)).getInfo();
+      return info.isLeaderReady() || (!info.isLeader() && info.getLeaderId() != null);
+    } catch (IOException notHosted) {
+      return false;
+    }
+  }
+
   /** This node's id. */
   public long id() {
     return config.nodeId();
@@ -242,6 +265,11 @@ public final class RaftNode implements Closeable {
     }
   }
 
+  /** True once this node's copy of the cluster metadata has caught up with the meta group's log. */
+  public boolean isCaughtUp() {
+    return catchUp.isCaughtUp();
+  }
+
   /** Why this node is not ready, in words; null when it is ready. */
   public String notReadyReason() {
     if (!catchUp.isCaughtUp()) {
@@ -271,7 +299,12 @@ public final class RaftNode implements Closeable {
   }
 
   RaftClient metaClient() {
-    return metaClient;
+    return metaClients.current();
+  }
+
+  /** Called when a request through {@code client} failed: a client whose sliding window closed is replaced. */
+  void metaClientFailed(RaftClient client, Throwable error) {
+    metaClients.failed(client, error);
   }
 
   static RaftPeerId peerId(long nodeId) {
@@ -359,6 +392,13 @@ public final class RaftNode implements Closeable {
     // requests by order alone, then hands every later request on that connection the next one's
     // reply (FollowerReadRepliesTest). With DEFAULT a follower answers NotLeader.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
+    // The first election after a group starts (a new collection's shards, every group at a restart)
+    // waits 25-75 ms instead of the usual 150-300: a one-replica group has no one else to hear from,
+    // and this was most of a collection create on one node. Safe for groups with several replicas:
+    // with pre-vote (Ratis' default) a replica that times out early while a leader exists is turned
+    // down and does not disturb it; later elections use the usual timeouts.
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(25, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(75, TimeUnit.MILLISECONDS));
     // The shard's data is on disk; a snapshot only flushes it, so take them often enough that
     // the log (and replay after a restart) stays short.
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
@@ -380,7 +420,7 @@ public final class RaftNode implements Closeable {
     membership.close();
     reconciler.close();
     shardClients.close();
-    metaClient.close();
+    metaClients.close();
     server.close();
     LOG.info("node {}: raft server stopped", config.nodeId());
   }
