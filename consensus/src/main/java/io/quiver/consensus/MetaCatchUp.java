@@ -99,14 +99,15 @@ final class MetaCatchUp implements AutoCloseable {
   private long register() throws InterruptedException {
     while (true) {
       boolean viaBootstrap = node.config().bootstrapAddress() != null && !node.isMetaMember();
-      RaftPeer contact = viaBootstrap
-          // The bootstrap member's peer id is unknown; Ratis answers a request sent to a non-leader
-          // with the leader's id and the group's peers, and the client follows.
-          ? RaftPeer.newBuilder().setId("bootstrap").setAddress(node.config().bootstrapAddress()).build()
-          : node.self();
+      // The bootstrap member's peer id is unknown; Ratis answers a request sent to a non-leader with
+      // the leader's id and the group's peers, and the client follows. A member asks the voters it
+      // knows: a listener's not-leader reply does not lead the client to the leader (MetaClients).
+      java.util.List<RaftPeer> contacts = viaBootstrap
+          ? java.util.List.of(RaftPeer.newBuilder().setId("bootstrap").setAddress(node.config().bootstrapAddress()).build())
+          : node.metaVoters();
       String through = viaBootstrap ? "the bootstrap member " + node.config().bootstrapAddress() : "the meta leader";
       waitingFor = "registering with " + through;
-      try (RaftClient client = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, contact),
+      try (RaftClient client = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, contacts),
           TimeDuration.valueOf(3, TimeUnit.SECONDS),
           RetryPolicies.retryUpToMaximumCountWithFixedSleep(20, TimeDuration.valueOf(250, TimeUnit.MILLISECONDS)))) {
         RaftClientReply reply = client.io().send(MetaMessages.encode(new MetaCommand.RegisterNode(node.nodeId(), address)));

@@ -67,7 +67,8 @@ final class MetaClients implements AutoCloseable {
     currentPeers = ids;
   }
 
-  private List<RaftPeer> voters() {
+  /** The meta group's voters in this node's copy of its configuration; this node alone while it knows none. */
+  List<RaftPeer> voters() {
     try {
       List<RaftPeer> voters = new ArrayList<>(node.server().getDivision(RaftNode.META_GROUP_ID).getRaftConf()
           .getCurrentPeers(RaftPeerRole.FOLLOWER));

@@ -302,6 +302,11 @@ public final class RaftNode implements Closeable {
     return metaClients.current();
   }
 
+  /** The meta group's voters as this node knows them (itself alone while it knows none). */
+  List<RaftPeer> metaVoters() {
+    return metaClients.voters();
+  }
+
   /** Called when a request through {@code client} failed: a client whose sliding window closed is replaced. */
   void metaClientFailed(RaftClient client, Throwable error) {
     metaClients.failed(client, error);
