@@ -14,7 +14,7 @@ public enum ConfigKey {
   RAFT_PORT("cluster.p2p.port", "6335", "--raft-port", "port of the Raft server (between nodes)"),
   RAFT_HOST("cluster.p2p.host", "127.0.0.1", null, "host other nodes reach this node's Raft port on"),
   RAFT_URI("cluster.p2p.uri", "", "--uri", "this node's Raft URI http://HOST:PORT as other nodes reach it (sets cluster.p2p.host and .port)"),
-  BOOTSTRAP("cluster.bootstrap", "", "--bootstrap", "Raft URI http://HOST:PORT of any member, to join its cluster on the first start"),
+  BOOTSTRAP("cluster.bootstrap", "", "--bootstrap", "Raft URI http://HOST:PORT of any member, to join its cluster on the first start (this node's own URI: it is the seed and bootstraps)"),
   META_VOTERS("cluster.consensus.meta_voters", "5", null, "voters of the cluster metadata group, 1 to 5; every other node follows it as a listener"),
   SNAPSHOT_THRESHOLD("cluster.consensus.snapshot_threshold", "10000", null, "Raft log entries between snapshots of a group"),
   LOG_SEGMENT_KB("cluster.consensus.log_segment_kb", "8192", null, "size of a Raft log segment; closed segments below a snapshot are purged");
