@@ -2,12 +2,15 @@ package io.quiver.consensus;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftConfiguration;
@@ -17,16 +20,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On the meta group's leader: keeps the meta group's Raft configuration equal to the registered
- * nodes — up to {@link #MAX_VOTERS} voters, every other node a listener (it receives the metadata
+ * nodes — up to {@link RaftNodeConfig#metaVoters()} voters (five by default), every other node a listener (it receives the metadata
  * but does not vote, so elections stay fast in a large cluster). Voters stay voters; a new node
- * becomes a voter while there are fewer than five.
+ * becomes a voter while there are fewer, one voter per configuration change
+ * ({@link MetaMembershipPlan}).
  *
  * <p>Runs on its own thread; on followers a pass does nothing.
  */
 final class MetaMembership implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MetaMembership.class);
-  static final int MAX_VOTERS = 5;
   private static final long RETRY_DELAY_MS = 1000;
 
   private final RaftNode node;
@@ -41,6 +44,16 @@ final class MetaMembership implements AutoCloseable {
     task.trigger();
   }
 
+  /** A new meta leader (possibly this node) takes over the plan where the old one left it. */
+  void onLeaderChanged() {
+    task.trigger();
+  }
+
+  /**
+   * One pass on the leader: plans one configuration step from what Ratis holds now
+   * ({@link MetaMembershipPlan}), asks Ratis for it, and schedules the next pass; a refused or
+   * failed change is re-planned on the next pass from the then current configuration.
+   */
   private void reconcile() throws IOException {
     RaftServer.Division division = node.server().getDivision(RaftNode.META_GROUP_ID);
     if (!division.getInfo().isLeader()) {
@@ -52,43 +65,38 @@ final class MetaMembership implements AutoCloseable {
       task.retryLater();
       return;
     }
-    Map<Long, NodeAddress> nodes = node.meta().state().nodes();
-    Set<String> currentVoters = new HashSet<>();
-    conf.getCurrentPeers(RaftPeerRole.FOLLOWER).forEach(p -> currentVoters.add(p.getId().toString()));
-    Set<String> currentListeners = new HashSet<>();
-    conf.getCurrentPeers(RaftPeerRole.LISTENER).forEach(p -> currentListeners.add(p.getId().toString()));
-
-    List<RaftPeer> voters = new ArrayList<>();
-    List<RaftPeer> listeners = new ArrayList<>();
-    for (Map.Entry<Long, NodeAddress> e : nodes.entrySet()) {
-      if (currentVoters.contains(RaftNode.peerId(e.getKey()).toString())) {
-        voters.add(RaftNode.peer(e.getKey(), e.getValue().raftAddress()));
-      }
-    }
-    for (Map.Entry<Long, NodeAddress> e : nodes.entrySet()) {
-      if (currentVoters.contains(RaftNode.peerId(e.getKey()).toString())) {
-        continue;
-      }
-      RaftPeer peer = RaftNode.peer(e.getKey(), e.getValue().raftAddress());
-      (voters.size() < MAX_VOTERS ? voters : listeners).add(peer);
-    }
-    Set<String> wantVoters = new HashSet<>();
-    voters.forEach(p -> wantVoters.add(p.getId().toString()));
-    Set<String> wantListeners = new HashSet<>();
-    listeners.forEach(p -> wantListeners.add(p.getId().toString()));
-    boolean addressesMatch = conf.getCurrentPeers().stream().allMatch(p -> {
-      NodeAddress a = nodes.get(nodeIdOf(p));
-      return a == null || a.raftAddress().equals(p.getAddress());
-    });
-    if (wantVoters.equals(currentVoters) && wantListeners.equals(currentListeners) && addressesMatch) {
+    SortedMap<Long, String> registered = new TreeMap<>();
+    node.meta().state().nodes().forEach((id, address) -> registered.put(id, address.raftAddress()));
+    MetaMembershipPlan.Configuration current = new MetaMembershipPlan.Configuration(
+        addresses(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)), addresses(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
+    Optional<MetaMembershipPlan.Configuration> step = MetaMembershipPlan.nextStep(current, registered, node.config().metaVoters());
+    if (step.isEmpty()) {
       return;
     }
-    LOG.info("node {}: meta group configuration -> voters {}, listeners {}", node.nodeId(), wantVoters, wantListeners);
+    MetaMembershipPlan.Configuration next = step.get();
+    LOG.info("node {}: meta group configuration: voters {} -> {}, listeners {} -> {}", node.nodeId(),
+        current.voters().keySet(), next.voters().keySet(), current.listeners().keySet(), next.listeners().keySet());
     try (RaftClient client = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()))) {
-      if (!client.admin().setConfiguration(voters, listeners).isSuccess()) {
-        throw new IOException("setConfiguration was refused");
+      RaftClientReply reply = client.admin().setConfiguration(peers(next.voters()), peers(next.listeners()));
+      if (!reply.isSuccess()) {
+        throw new IOException("the configuration change was refused: " + reply.getException());
       }
     }
+    task.trigger(); // the next step, if any
+  }
+
+  private static Map<Long, String> addresses(java.util.Collection<RaftPeer> peers) {
+    Map<Long, String> byNode = new HashMap<>();
+    for (RaftPeer p : peers) {
+      byNode.put(nodeIdOf(p), p.getAddress());
+    }
+    return byNode;
+  }
+
+  private static List<RaftPeer> peers(Map<Long, String> byNode) {
+    List<RaftPeer> peers = new ArrayList<>();
+    new TreeMap<>(byNode).forEach((id, address) -> peers.add(RaftNode.peer(id, address)));
+    return peers;
   }
 
   private static long nodeIdOf(RaftPeer peer) {

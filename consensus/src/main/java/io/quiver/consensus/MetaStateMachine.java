@@ -43,6 +43,7 @@ final class MetaStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final AppliedRequests appliedRequests = new AppliedRequests();
   private final List<Consumer<ClusterState>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> leaderListeners = new CopyOnWriteArrayList<>();
   private volatile ClusterState state = ClusterState.EMPTY;
 
   ClusterState state() {
@@ -51,6 +52,17 @@ final class MetaStateMachine extends BaseStateMachine {
 
   void addListener(Consumer<ClusterState> listener) {
     listeners.add(listener);
+  }
+
+  /** Runs {@code listener} (on a Ratis thread; it must return quickly) whenever the meta group's leader changes. */
+  void addLeaderListener(Runnable listener) {
+    leaderListeners.add(listener);
+  }
+
+  @Override
+  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
+      org.apache.ratis.protocol.RaftPeerId newLeaderId) {
+    leaderListeners.forEach(Runnable::run);
   }
 
   @Override

@@ -85,7 +85,20 @@ final class RaftCollectionCatalog implements CollectionCatalog {
 
   @Override
   public Optional<CollectionDescriptor> get(String name) {
-    return Optional.ofNullable(node.meta().state().resolve(name));
+    return Optional.ofNullable(caughtUpState().resolve(name));
+  }
+
+  /**
+   * This node's applied metadata, once it has caught up with the meta group's log (see
+   * {@link MetaCatchUp}). Before that it may lack recent collections, so a read would answer 404
+   * for a collection that exists: refused with a 503 saying why instead.
+   */
+  private ClusterState caughtUpState() {
+    if (!node.isCaughtUp()) {
+      throw new ShardUnavailableException("this node has not caught up with the cluster metadata yet ("
+          + node.notReadyReason() + "); retry, or send the request to another node", null);
+    }
+    return node.meta().state();
   }
 
   @Override
@@ -103,17 +116,24 @@ final class RaftCollectionCatalog implements CollectionCatalog {
 
   @Override
   public java.util.SortedMap<String, String> aliases() {
-    return node.meta().state().aliases();
+    return caughtUpState().aliases();
   }
 
   @Override
   public List<CollectionDescriptor> list() {
-    return List.copyOf(node.meta().state().collections().values());
+    return List.copyOf(caughtUpState().collections().values());
   }
 
   /** Sends a command to the meta group; completes with its log index or fails with the mapped error. */
   private CompletableFuture<Long> send(MetaCommand command, String subject) {
-    return RaftReplies.content(node.metaClient().async().send(MetaMessages.encode(command)), "the cluster metadata")
+    org.apache.ratis.client.RaftClient client = node.metaClient();
+    CompletableFuture<org.apache.ratis.protocol.RaftClientReply> sent = client.async().send(MetaMessages.encode(command));
+    sent.whenComplete((reply, error) -> {
+      if (error != null) {
+        node.metaClientFailed(client, error);
+      }
+    });
+    return RaftReplies.content(sent, "the cluster metadata")
         .thenApply(content -> {
           MetaMessages.Reply reply;
           try {
@@ -149,6 +169,7 @@ final class RaftCollectionCatalog implements CollectionCatalog {
   private void awaitShardsReady(CollectionDescriptor collection) {
     long deadline = System.nanoTime() + 3 * node.config().requestTimeout().toNanos();
     for (ShardPlacement shard : collection.shardMap().shards()) {
+      awaitLocalLeader(shard, deadline);
       while (true) {
         try {
           node.shardClients().forShard(collection.name(), shard).count(ReadConsistency.LEADER).join();
@@ -160,6 +181,25 @@ final class RaftCollectionCatalog implements CollectionCatalog {
           }
           sleep();
         }
+      }
+    }
+  }
+
+  /**
+   * When this node hosts a replica of the shard, waits (polling the local server, every
+   * millisecond) until that replica knows a leader: the shard client's own retries are 100 ms
+   * apart, which would add up to that to every collection create.
+   */
+  private void awaitLocalLeader(ShardPlacement shard, long deadline) {
+    if (!shard.replicas().contains(node.nodeId())) {
+      return;
+    }
+    while (System.nanoTime() < deadline && !node.knowsLeader(shard.groupId())) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
       }
     }
   }

@@ -54,7 +54,7 @@ public final class RaftNode implements Closeable {
   private final RaftProperties properties;
   private final MetaStateMachine meta = new MetaStateMachine();
   private final RaftServer server;
-  private final RaftClient metaClient;
+  private final MetaClients metaClients;
   private final RaftShardClients shardClients;
   private final RaftCollectionCatalog catalog;
   private final ShardGroupReconciler reconciler;
@@ -62,6 +62,7 @@ public final class RaftNode implements Closeable {
   private final MetaMembership membership;
   private final ShardReplicaChanges replicaChanges;
   private final boolean joining;
+  private final MetaCatchUp catchUp;
 
   /** Mutual TLS on the Raft transport (gRPC), or null for Ratis' Netty RPC without TLS. */
   private final RaftTls tls;
@@ -75,7 +76,10 @@ public final class RaftNode implements Closeable {
       RaftTls.useGrpc(properties, config);
     }
     boolean firstStart = !new File(config.raftDir().toFile(), META_GROUP_ID.getUuid().toString()).exists();
-    this.joining = firstStart && config.bootstrapAddress() != null;
+    // A node whose bootstrap address is its own Raft address is the seed: it bootstraps, so every
+    // node of a StatefulSet or compose file may be given the same --bootstrap.
+    this.joining = firstStart && config.bootstrapAddress() != null
+        && !config.bootstrapAddress().equalsIgnoreCase(config.raftAddress());
     RaftServer.Builder builder = RaftServer.newBuilder()
         .setServerId(self.getId())
         .setProperties(properties)
@@ -88,68 +92,64 @@ public final class RaftNode implements Closeable {
       builder.setGroup(RaftGroup.valueOf(META_GROUP_ID, self));
     }
     this.server = builder.build();
-    this.metaClient = newClient(RaftGroup.valueOf(META_GROUP_ID, self));
+    this.metaClients = new MetaClients(this);
     this.shardClients = new RaftShardClients(this);
     this.catalog = new RaftCollectionCatalog(this);
     this.reconciler = new ShardGroupReconciler(this);
     this.membership = new MetaMembership(this);
     this.replicaChanges = new ShardReplicaChanges(this);
+    this.catchUp = new MetaCatchUp(this, new NodeAddress(config.raftAddress(), config.httpAddress()), reconciler::start);
     meta.addListener(reconciler::onStateChanged);
     meta.addListener(membership::onStateChanged);
+    meta.addLeaderListener(membership::onLeaderChanged);
   }
 
   /**
-   * Starts the Raft server and brings this node's metadata up to date: on a new cluster or a
-   * restart by writing a {@code RegisterNode} entry; when joining, by asking the cluster at the
-   * bootstrap address to register it, after which the meta leader adds it to the meta group and
-   * catches it up. Only then does the reconciler start (see {@link ShardGroupReconciler#start}).
+   * Starts the Raft server and returns; this node's metadata is brought up to date in the
+   * background ({@link MetaCatchUp}: on a new cluster or a restart by writing a {@code RegisterNode}
+   * entry; when joining, by asking the cluster at the bootstrap address to register it, after which
+   * the meta leader adds it to the meta group and catches it up). Only then does the reconciler
+   * start (see {@link ShardGroupReconciler#start}) and can the node become ready ({@link #isReady}).
+   * A node that cannot reach the meta leader keeps waiting, never exits for it.
    */
   public static RaftNode start(RaftNodeConfig config) throws IOException {
-    return start(config, null);
-  }
-
-  /** As {@link #start(RaftNodeConfig)}, with mutual TLS between peers when {@code tls} is not null. */
-  public static RaftNode start(RaftNodeConfig config, RaftTls tls) throws IOException {
-    RaftNode node = new RaftNode(config, tls);
-    node.server.start();
-    NodeAddress address = new NodeAddress(config.raftAddress(), config.httpAddress());
-    if (node.joining) {
-      node.join(address);
-    } else {
-      long registered = node.catalog.registerNode(config.nodeId(), address).orTimeout(60, TimeUnit.SECONDS).join();
-      // Only a caught-up copy of the metadata may decide which groups to drop: one still replaying
-      // its log would not yet know collections created after its snapshot, and delete their data.
-      node.catalog.awaitApplied(registered);
-    }
-    node.reconciler.start();
-    LOG.info("node {}: raft server up on {}", config.nodeId(), config.raftAddress());
+    RaftNode node = create(config);
+    node.start();
     return node;
   }
 
   /**
-   * Joins an existing cluster: hosts the meta group with an empty configuration (Ratis keeps a
-   * server that is not in its group's configuration passive until a leader contacts it), then
-   * registers through the bootstrap member and waits until the meta leader has added this node
-   * and replicated the metadata to it.
+   * Builds this node's Raft side without starting it, so that a caller can prepare the rest of the
+   * process (the REST layer) while {@link #start()} runs; until then every group is closed.
    */
-  private void join(NodeAddress address) throws IOException {
-    LOG.info("node {}: joining the cluster through {}", config.nodeId(), config.bootstrapAddress());
-    hostMetaGroup();
-    // The bootstrap member's peer id is unknown; Ratis answers a request sent to a non-leader with
-    // the leader's id and the group's peers, and the client follows.
-    RaftPeer contact = RaftPeer.newBuilder().setId("bootstrap").setAddress(config.bootstrapAddress()).build();
-    try (RaftClient client = newClient(RaftGroup.valueOf(META_GROUP_ID, contact))) {
-      RaftClientReply reply = client.io().send(MetaMessages.encode(new MetaCommand.RegisterNode(config.nodeId(), address)));
-      check(reply.isSuccess(), "register with the cluster at " + config.bootstrapAddress());
-      long index = MetaMessages.decodeReply(reply.getMessage().getContent()).value();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (meta.state().appliedIndex() < index) {
-        if (System.nanoTime() > deadline) {
-          throw new IOException("node " + config.nodeId() + " was registered at index " + index
-              + " but the meta leader did not replicate to it within 60 s");
-        }
-        sleepQuietly(50);
-      }
+  public static RaftNode create(RaftNodeConfig config) throws IOException {
+    return create(config, null);
+  }
+
+  /** As {@link #create(RaftNodeConfig)}, with mutual TLS between peers when {@code tls} is not null. */
+  public static RaftNode create(RaftNodeConfig config, RaftTls tls) throws IOException {
+    return new RaftNode(config, tls);
+  }
+
+  /** Starts the Raft server (opening every group in the data directory) and the catch-up; see {@link #start(RaftNodeConfig)}. */
+  public void start() throws IOException {
+    server.start();
+    LOG.info("node {}: raft server up on {}{}", config.nodeId(), config.raftAddress(),
+        joining ? ", joining the cluster through " + config.bootstrapAddress() : "");
+    catchUp.start();
+  }
+
+  /** True when this node was started on an empty data directory to join the cluster at the bootstrap address. */
+  boolean joining() {
+    return joining;
+  }
+
+  /** True once the local copy of the meta group has a configuration (this node was added, or bootstrapped it). */
+  boolean isMetaMember() {
+    try {
+      return !server.getDivision(META_GROUP_ID).getRaftConf().getAllPeers().isEmpty();
+    } catch (IOException notHosted) {
+      return false;
     }
   }
 
@@ -172,14 +172,7 @@ public final class RaftNode implements Closeable {
     }
   }
 
-  private static void sleepQuietly(long ms) throws IOException {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-  }
+
 
   public CollectionCatalog catalog() {
     return catalog;
@@ -243,14 +236,61 @@ public final class RaftNode implements Closeable {
         info.getLastAppliedIndex(), leaderNode, role, voter);
   }
 
+  /** True when this node hosts the group and its replica knows a leader (itself or another). */
+  boolean knowsLeader(UUID groupId) {
+    try {
+      var info = server.getDivision(RaftGroupId.valueOf(groupId)).getInfo();
+      return info.isLeaderReady() || (!info.isLeader() && info.getLeaderId() != null);
+    } catch (IOException notHosted) {
+      return false;
+    }
+  }
+
   /** This node's id. */
   public long id() {
     return config.nodeId();
   }
 
-  /** True once every shard group placed here is hosted by the local server. */
+  /**
+   * True once this node's metadata has caught up with the meta group's log and every shard group
+   * placed here is hosted by the local server.
+   */
   public boolean isReady() {
-    return reconciler.isConverged();
+    return catchUp.isCaughtUp() && reconciler.isConverged();
+  }
+
+  /**
+   * Waits until this node's metadata has caught up (see {@link MetaCatchUp}); for callers that
+   * need the catalog at once, such as tests.
+   *
+   * @throws IOException when it has not caught up within {@code timeout}
+   */
+  public void awaitCaughtUp(java.time.Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!catchUp.isCaughtUp()) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("node " + config.nodeId() + " not caught up after " + timeout + ": " + catchUp.waitingFor());
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+  }
+
+  /** True once this node's copy of the cluster metadata has caught up with the meta group's log. */
+  public boolean isCaughtUp() {
+    return catchUp.isCaughtUp();
+  }
+
+  /** Why this node is not ready, in words; null when it is ready. */
+  public String notReadyReason() {
+    if (!catchUp.isCaughtUp()) {
+      return "the cluster metadata is not caught up yet: " + catchUp.waitingFor();
+    }
+    return reconciler.isConverged() ? null : "some shards placed on this node are not started yet";
   }
 
   long nodeId() {
@@ -274,7 +314,17 @@ public final class RaftNode implements Closeable {
   }
 
   RaftClient metaClient() {
-    return metaClient;
+    return metaClients.current();
+  }
+
+  /** The meta group's voters as this node knows them (itself alone while it knows none). */
+  List<RaftPeer> metaVoters() {
+    return metaClients.voters();
+  }
+
+  /** Called when a request through {@code client} failed: a client whose sliding window closed is replaced. */
+  void metaClientFailed(RaftClient client, Throwable error) {
+    metaClients.failed(client, error);
   }
 
   static RaftPeerId peerId(long nodeId) {
@@ -379,6 +429,13 @@ public final class RaftNode implements Closeable {
     // requests by order alone, then hands every later request on that connection the next one's
     // reply (FollowerReadRepliesTest). With DEFAULT a follower answers NotLeader.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
+    // The first election after a group starts (a new collection's shards, every group at a restart)
+    // waits 25-75 ms instead of the usual 150-300: a one-replica group has no one else to hear from,
+    // and this was most of a collection create on one node. Safe for groups with several replicas:
+    // with pre-vote (Ratis' default) a replica that times out early while a leader exists is turned
+    // down and does not disturb it; later elections use the usual timeouts.
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(25, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(75, TimeUnit.MILLISECONDS));
     // The shard's data is on disk; a snapshot only flushes it, so take them often enough that
     // the log (and replay after a restart) stays short.
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
@@ -395,11 +452,12 @@ public final class RaftNode implements Closeable {
 
   @Override
   public void close() throws IOException {
+    catchUp.close();
     replicaChanges.close();
     membership.close();
     reconciler.close();
     shardClients.close();
-    metaClient.close();
+    metaClients.close();
     server.close();
     LOG.info("node {}: raft server stopped", config.nodeId());
   }

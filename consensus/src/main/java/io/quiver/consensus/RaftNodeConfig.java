@@ -20,6 +20,8 @@ import java.util.Objects;
  *     or null to start a new cluster (only read on the first start of a data directory)
  * @param bindHost the local address the Raft server listens on; null, blank or {@code 0.0.0.0}
  *     for every interface
+ * @param metaVoters the most voters the meta group may have (1 to {@link #META_VOTERS_MAX}); every
+ *     other node is a listener. Read by the meta leader.
  */
 public record RaftNodeConfig(
     long nodeId,
@@ -31,11 +33,13 @@ public record RaftNodeConfig(
     long logSegmentBytes,
     Duration requestTimeout,
     String bootstrapAddress,
-    String bindHost) {
+    String bindHost,
+    int metaVoters) {
 
   public static final long SNAPSHOT_THRESHOLD_DEFAULT = 10_000;
   public static final long LOG_SEGMENT_BYTES_DEFAULT = 8L << 20;
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
+  public static final int META_VOTERS_MAX = 5;
 
   public RaftNodeConfig {
     Objects.requireNonNull(raftHost, "raftHost");
@@ -44,13 +48,16 @@ public record RaftNodeConfig(
     if (raftPort < 1 || raftPort > 65535) {
       throw new IllegalArgumentException("raft port must be in [1, 65535], got " + raftPort);
     }
+    if (metaVoters < 1 || metaVoters > META_VOTERS_MAX) {
+      throw new IllegalArgumentException("meta voters must be in [1, " + META_VOTERS_MAX + "], got " + metaVoters);
+    }
   }
 
   /** A config whose Raft server listens on every interface. */
   public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
       long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress) {
     this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
-        bootstrapAddress, null);
+        bootstrapAddress, null, META_VOTERS_MAX);
   }
 
   /** @return true if the Raft server listens on one address only ({@link #bindHost()}) */

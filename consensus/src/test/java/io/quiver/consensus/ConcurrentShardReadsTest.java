@@ -50,6 +50,7 @@ class ConcurrentShardReadsTest {
     CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 1, 1, 1);
     try (RaftNode node = RaftNode.start(new RaftNodeConfig(7, "127.0.0.1", port, "127.0.0.1:1", dir.resolve("raft"),
         1000, 16 << 10, Duration.ofSeconds(10), null))) {
+      node.awaitCaughtUp(Duration.ofSeconds(60));
       CollectionDescriptor c = node.catalog().create("docs", config).join();
       ShardClient shard = node.shardClients().forShard("docs", c.shardMap().shards().getFirst());
       List<Point> points = new ArrayList<>();

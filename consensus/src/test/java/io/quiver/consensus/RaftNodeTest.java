@@ -44,8 +44,10 @@ class RaftNodeTest {
   @TempDir Path dir;
 
   private RaftNode start(int port) throws IOException {
-    return RaftNode.start(new RaftNodeConfig(7, "127.0.0.1", port, "127.0.0.1:1", dir.resolve("raft"),
+    RaftNode node = RaftNode.start(new RaftNodeConfig(7, "127.0.0.1", port, "127.0.0.1:1", dir.resolve("raft"),
         50, 16 << 10, Duration.ofSeconds(10), null));
+    node.awaitCaughtUp(Duration.ofSeconds(60));
+    return node;
   }
 
   private static int freePort() throws IOException {

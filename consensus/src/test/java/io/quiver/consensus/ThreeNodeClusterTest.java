@@ -40,8 +40,10 @@ class ThreeNodeClusterTest {
   }
 
   private RaftNode start(long id, int port, Integer bootstrapPort, long snapshotThreshold) throws IOException {
-    return RaftNode.start(new RaftNodeConfig(id, "127.0.0.1", port, "127.0.0.1:" + (port + 1), dir.resolve("n" + id),
+    RaftNode node = RaftNode.start(new RaftNodeConfig(id, "127.0.0.1", port, "127.0.0.1:" + (port + 1), dir.resolve("n" + id),
         snapshotThreshold, 2 << 10, Duration.ofSeconds(10), bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort));
+    node.awaitCaughtUp(Duration.ofSeconds(90));
+    return node;
   }
 
   private static int freePort() throws IOException {

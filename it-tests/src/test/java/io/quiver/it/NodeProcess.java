@@ -89,6 +89,8 @@ final class NodeProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(java,
         "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
         "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-XX:+UseSerialGC",
+        // RocksDB's library unpacked at build time (node/pom.xml), not extracted at every start.
+        "-Djava.library.path=" + nodeDir.resolve("native"),
         "-cp", jar + File.pathSeparator + nodeDir.resolve("lib") + File.separator + "*",
         "io.quiver.node.QuiverNode",
         "--data-dir", dataDir.toString(),
@@ -145,6 +147,11 @@ final class NodeProcess implements AutoCloseable {
 
   String baseUrl() {
     return (tls == null ? "http" : "https") + "://127.0.0.1:" + httpPort;
+  }
+
+  /** True while the process runs. */
+  boolean isAlive() {
+    return process != null && process.isAlive();
   }
 
   long pid() {

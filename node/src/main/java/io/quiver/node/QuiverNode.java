@@ -49,15 +49,27 @@ public final class QuiverNode implements AutoCloseable {
     String raftHost = config.raftHost();
     Duration timeout = Duration.ofMillis(config.positiveLong(ConfigKey.REQUEST_TIMEOUT_MS));
     LOG.info("node {}: starting with data in {}", nodeId, dataDir);
-    RaftNode raft = RaftNode.start(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
+    RaftNode raft = RaftNode.create(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
         raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
         config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress(),
-        config.get(ConfigKey.SERVICE_HOST)), io.quiver.node.security.RestSecurity.raftTls(config));
+        config.get(ConfigKey.SERVICE_HOST), config.metaVoters()), io.quiver.node.security.RestSecurity.raftTls(config));
+    // Opening the groups (and later catching up) runs beside the REST layer's set-up: on a 2-core
+    // machine each takes about a second, mostly class loading. Until this node has caught up with
+    // the cluster metadata, collection requests answer 503 and /readyz says why.
+    java.util.concurrent.CompletableFuture<Void> raftStarted = new java.util.concurrent.CompletableFuture<>();
+    Thread.ofPlatform().name("raft-start").start(() -> {
+      try {
+        raft.start();
+        raftStarted.complete(null);
+      } catch (Throwable e) {
+        raftStarted.completeExceptionally(e);
+      }
+    });
     try {
       ObjectMapper json = new ObjectMapper();
       PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);
       RestRoutes routes = new RestRoutes();
-      new ServiceApi(raft::isReady).register(routes);
+      new ServiceApi(raft::notReadyReason).register(routes);
       new CollectionsApi(raft.catalog(), router, json).register(routes);
       new AliasesApi(raft.catalog(), json).register(routes);
       new PointsApi(router, json).register(routes);
@@ -78,9 +90,17 @@ public final class QuiverNode implements AutoCloseable {
       HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody,
           new RestDispatcher(routes, json, metrics.rest(), authorizer, limit), io.quiver.node.security.RestSecurity.tls(config),
           config.positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC) * 1000);
-      LOG.info("node {}: ready, REST on {}:{}", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port());
+      try {
+        raftStarted.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        http.close();
+        throw e.getCause() instanceof Exception cause ? cause : e;
+      }
+      LOG.info("node {}: REST on {}:{} ({})", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port(),
+          raft.isReady() ? "ready" : "/readyz answers 503 until this node has caught up with the cluster");
       return new QuiverNode(raft, http);
     } catch (Exception e) {
+      raftStarted.handle((ok, error) -> null).join(); // close only once start has returned
       raft.close();
       throw e;
     }

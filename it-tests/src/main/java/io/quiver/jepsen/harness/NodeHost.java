@@ -105,6 +105,8 @@ public final class NodeHost {
                     command.add(option);
                 }
             }
+            // RocksDB's library unpacked at build time (node/pom.xml), not extracted at every start.
+            command.add("-Djava.library.path=" + nodeBuild.resolve("native"));
             command.addAll(List.of(
                     "-cp", nodeBuild.resolve("quiver-node.jar") + File.pathSeparator + nodeBuild.resolve("lib") + File.separator + "*",
                     "io.quiver.node.QuiverNode",

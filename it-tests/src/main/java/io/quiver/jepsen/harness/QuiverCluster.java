@@ -15,8 +15,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The node processes of one run, one per namespace: forms the cluster (the first node starts it,
- * the others join through it), answers who leads the meta group and each shard and where the
+ * The node processes of one run, one per namespace: forms the cluster (all started at once; the
+ * first node starts it, the others join through it), answers who leads the meta group and each shard and where the
  * replicas are, sends replica changes, and stops every
  * process it started (by PID) on {@link #close()}. Every wait is bounded.
  */
@@ -48,8 +48,12 @@ public final class QuiverCluster implements AutoCloseable {
         QuiverCluster cluster = new QuiverCluster(List.copyOf(nodes));
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "jepsen-cluster-stop"));
         try {
+            // All at once, as a compose file or a StatefulSet starts them: the joiners keep asking
+            // the first node until it is up (docs/ARCHITECTURE.md, "Forming a cluster").
             for (NodeHost node : nodes) {
                 node.start();
+            }
+            for (NodeHost node : nodes) {
                 cluster.awaitReady(node, READY_TIMEOUT);
             }
             return cluster;

@@ -3,18 +3,21 @@ package io.quiver.node.api;
 import io.quiver.node.http.RestResponse;
 import io.quiver.node.http.RestRoutes;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** {@code GET /} (name and version) and the Kubernetes-style health checks. */
 public final class ServiceApi {
 
   public static final String VERSION = "0.1.0";
 
-  private final BooleanSupplier ready;
+  private final Supplier<String> notReadyReason;
 
-  /** @param ready true once this node hosts every shard placed on it and can serve them */
-  public ServiceApi(BooleanSupplier ready) {
-    this.ready = ready;
+  /**
+   * @param notReadyReason null once this node has caught up with the cluster metadata and hosts
+   *     every shard placed on it; else why not, in words (the body of a 503 from {@code /readyz})
+   */
+  public ServiceApi(Supplier<String> notReadyReason) {
+    this.notReadyReason = notReadyReason;
   }
 
   public void register(RestRoutes routes) {
@@ -22,9 +25,12 @@ public final class ServiceApi {
             "{\"title\":\"quiver - vector search engine\",\"version\":\"" + VERSION + "\"}", "application/json")))
         .add("GET", "/healthz", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
         .add("GET", "/livez", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
-        .add("GET", "/readyz", r -> done(ready.getAsBoolean()
-            ? RestResponse.raw(200, "all shards are ready", "text/plain")
-            : RestResponse.raw(503, "some shards are not ready", "text/plain")));
+        .add("GET", "/readyz", r -> {
+          String reason = notReadyReason.get();
+          return done(reason == null
+              ? RestResponse.raw(200, "all shards are ready", "text/plain")
+              : RestResponse.raw(503, "not ready: " + reason, "text/plain"));
+        });
   }
 
   private static CompletableFuture<RestResponse> done(RestResponse response) {

@@ -97,6 +97,16 @@ public final class NodeConfig {
     if (bool(ConfigKey.VERIFY_HTTPS_CLIENT_CERTIFICATE) && !bool(ConfigKey.ENABLE_TLS)) {
       throw new IllegalArgumentException("service.verify_https_client_certificate needs service.enable_tls: true");
     }
+    metaVoters();
+  }
+
+  /** The most voters the meta group may have ({@link ConfigKey#META_VOTERS}, 1 to 5). */
+  public int metaVoters() {
+    long v = positiveLong(ConfigKey.META_VOTERS);
+    if (v > 5) {
+      throw new IllegalArgumentException(ConfigKey.META_VOTERS.key() + " must be between 1 and 5, got " + v);
+    }
+    return (int) v;
   }
 
   /** {@code host:port} of this node's Raft server as others reach it: from {@code --uri}, else host and port keys. */

@@ -35,13 +35,13 @@ public final class NodeMetrics {
     Info.builder().name("app").help("information about the running service").labelNames("name", "version")
         .register(registry).addLabelValues("quiver", version);
     CounterWithCallback.builder().name("collections").help("number of collections")
-        .callback(cb -> cb.call(catalog.list().size())).register(registry);
+        .callback(cb -> cb.call(collections(catalog).size())).register(registry);
     CounterWithCallback.builder().name("collections_vector").help("number of vector fields over all collections")
-        .callback(cb -> cb.call(catalog.list().stream().mapToInt(c -> c.config().vectors().vectors().size()).sum()))
+        .callback(cb -> cb.call(collections(catalog).stream().mapToInt(c -> c.config().vectors().vectors().size()).sum()))
         .register(registry);
     GaugeWithCallback.builder().name("collection_shards").help("shards per collection").labelNames("collection")
         .callback(cb -> {
-          for (CollectionDescriptor c : catalog.list()) {
+          for (CollectionDescriptor c : collections(catalog)) {
             cb.call(c.shardMap().shardCount(), c.name());
           }
         }).register(registry);
@@ -55,6 +55,15 @@ public final class NodeMetrics {
         .callback(cb -> cb.call(cluster.isMetaLeader().getAsLong())).register(registry);
     JvmMetrics.builder().register(registry);
     rest = new RestMetrics(registry);
+  }
+
+  /** The collections, or none while this node is still catching up with the cluster metadata. */
+  private static java.util.List<CollectionDescriptor> collections(CollectionCatalog catalog) {
+    try {
+      return catalog.list();
+    } catch (io.quiver.sharding.ShardUnavailableException starting) {
+      return java.util.List.of();
+    }
   }
 
   public RestMetrics rest() {
