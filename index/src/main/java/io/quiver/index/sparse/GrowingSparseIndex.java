@@ -22,6 +22,7 @@ public final class GrowingSparseIndex implements SparsePostings {
   private final BitSet deleted = new BitSet();
   private int ordBound;
   private int liveCount;
+  private int deletedCount;
   private long postingCount;
 
   /**
@@ -48,6 +49,7 @@ public final class GrowingSparseIndex implements SparsePostings {
     if (!deleted.get(ord)) {
       deleted.set(ord);
       liveCount--;
+      deletedCount++;
     }
   }
 
@@ -73,7 +75,7 @@ public final class GrowingSparseIndex implements SparsePostings {
 
   /** The number of ords deleted and not yet compacted away. */
   public int deletedCount() {
-    return deleted.cardinality();
+    return deletedCount;
   }
 
   /** The number of postings held, deleted ones included. */
@@ -123,6 +125,7 @@ public final class GrowingSparseIndex implements SparsePostings {
       postingCount += l.size;
     }
     deleted.clear();
+    deletedCount = 0;
     ordBound = next;
     liveCount = next;
     return remap;
