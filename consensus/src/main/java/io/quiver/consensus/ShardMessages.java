@@ -14,9 +14,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *
  * <pre>
  * command: magic "QSC1" | version 1 | type (1 upsert, 2 delete, 3 points operation,
- *          4 create field index, 5 delete field index, 6 update config) | body
+ *          4 create field index, 5 delete field index, 6 update config, 7 read barrier,
+ *          16 upsert with sparse vectors) | body
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
- *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info) | body
+ *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info,
+ *          24 sparse search, 25 sparse statistics) | body
+ * (types were added, never changed: a log written before sparse vectors reads the same)
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
  * </pre>
  */
@@ -37,6 +40,9 @@ final class ShardMessages {
   private static final byte DELETE_FIELD_INDEX = 5;
   private static final byte UPDATE_CONFIG = 6;
   private static final byte READ_BARRIER = 7;
+  private static final byte UPSERT_SPARSE = 16;
+  private static final byte SPARSE_SEARCH = 24;
+  private static final byte SPARSE_STATISTICS = 25;
   private static final byte SEARCH = 1;
   private static final byte RETRIEVE = 2;
   private static final byte COUNT = 3;
@@ -54,8 +60,13 @@ final class ShardMessages {
     return Envelope.message(COMMAND_MAGIC, VERSION, out -> {
       switch (command) {
         case ShardCommand.Upsert u -> {
-          out.writeByte(UPSERT);
-          PointCodec.writePoints(u.points(), out);
+          if (u.points().stream().anyMatch(p -> !p.sparse().isEmpty())) {
+            out.writeByte(UPSERT_SPARSE);
+            PointCodec.writePointsWithSparse(u.points(), out);
+          } else {
+            out.writeByte(UPSERT);
+            PointCodec.writePoints(u.points(), out);
+          }
         }
         case ShardCommand.Delete d -> {
           out.writeByte(DELETE);
@@ -88,6 +99,7 @@ final class ShardMessages {
     byte type = in.readByte();
     return switch (type) {
       case UPSERT -> new ShardCommand.Upsert(PointCodec.readPoints(in));
+      case UPSERT_SPARSE -> new ShardCommand.Upsert(PointCodec.readPointsWithSparse(in));
       case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
       case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in));
       case CREATE_FIELD_INDEX -> new ShardCommand.CreateFieldIndex(in.readUTF(),
@@ -102,6 +114,28 @@ final class ShardMessages {
   static Message encode(ShardQuery query) {
     return Envelope.message(QUERY_MAGIC, VERSION, out -> {
       switch (query) {
+        case ShardQuery.Search s when s.request().isSparse() -> {
+          SearchRequest r = s.request();
+          out.writeByte(SPARSE_SEARCH);
+          out.writeUTF(r.vectorName());
+          PointCodec.writeSparseVector(r.sparseVector(), out);
+          out.writeInt(r.limit());
+          out.writeBoolean(r.withPayload());
+          out.writeBoolean(r.withVector());
+          out.writeBoolean(r.scoreThreshold() != null);
+          if (r.scoreThreshold() != null) {
+            out.writeFloat(r.scoreThreshold());
+          }
+          writeFilter(r.filter(), out);
+        }
+        case ShardQuery.SparseStatistics st -> {
+          out.writeByte(SPARSE_STATISTICS);
+          out.writeUTF(st.vectorName());
+          out.writeInt(st.indices().length);
+          for (int d : st.indices()) {
+            out.writeInt(d);
+          }
+        }
         case ShardQuery.Search s -> {
           SearchRequest r = s.request();
           out.writeByte(SEARCH);
@@ -183,6 +217,24 @@ final class ShardMessages {
         yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold, filter,
             ef < 0 ? null : ef, in.readBoolean()));
       }
+      case SPARSE_SEARCH -> {
+        String name = in.readUTF();
+        var vector = PointCodec.readSparseVector(in);
+        int limit = in.readInt();
+        boolean withPayload = in.readBoolean();
+        boolean withVector = in.readBoolean();
+        Float threshold = in.readBoolean() ? in.readFloat() : null;
+        yield new ShardQuery.Search(SearchRequest.sparse(name, vector, limit, withPayload, withVector, threshold,
+            readFilter(in)));
+      }
+      case SPARSE_STATISTICS -> {
+        String name = in.readUTF();
+        int[] indices = new int[PointCodec.readCount(in)];
+        for (int i = 0; i < indices.length; i++) {
+          indices[i] = in.readInt();
+        }
+        yield new ShardQuery.SparseStatistics(name, indices);
+      }
       case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
       case COUNT -> new ShardQuery.Count(readFilter(in));
       case ESTIMATE_COUNT -> new ShardQuery.EstimateCount(readFilter(in));
@@ -222,6 +274,25 @@ final class ShardMessages {
 
   static io.quiver.storage.ShardInfo readInfo(DataInputStream in) throws IOException {
     return new io.quiver.storage.ShardInfo(in.readLong(), in.readInt(), in.readLong(), in.readBoolean());
+  }
+
+  /** The sparse statistics reply: count, then the longs. */
+  static Message okLongs(long[] values) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      out.writeInt(values.length);
+      for (long v : values) {
+        out.writeLong(v);
+      }
+    });
+  }
+
+  static long[] readLongs(DataInputStream in) throws IOException {
+    long[] values = new long[PointCodec.readCount(in)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = in.readLong();
+    }
+    return values;
   }
 
   static Message okIndex(long index) {
