@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Oracle: brute force computed here. Sparse values are small integers, so dot products are
  * exact; IDF weights are computed with the same formula and roundings as Quiver's
- * ({@code ln((N - n + 0.5) / (n + 0.5) + 1)} in double, the weighted value rounded to float, the
+ * ({@code ln((N - n + 0.5) / (n + 0.5) + 1)} in double, N every point of the collection, the weighted value rounded to float, the
  * sum in double rounded to float). Ties by id.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -253,7 +253,7 @@ class SparseVectorsIT {
     Map<Long, Double> out = new HashMap<>();
     for (Long index : q.keySet()) {
       long n = sparse.values().stream().filter(v -> v.containsKey(index)).count();
-      out.put(index, Math.log((sparse.size() - n + 0.5) / (n + 0.5) + 1));
+      out.put(index, Math.log((N - n + 0.5) / (n + 0.5) + 1)); // Qdrant's N: every point, with or without the vector
     }
     return out;
   }

@@ -214,8 +214,9 @@ public final class PointsRouter {
 
   /**
    * The request with its sparse query weighted by inverse document frequency over the whole
-   * collection (Qdrant's {@code modifier: idf}): every shard reports N (points with the vector) and
-   * n (those with each query dimension), summed, then each value times
+   * collection (Qdrant's {@code modifier: idf}): every shard reports N (its points, with or without
+   * the vector, as Qdrant counts available points) and n (those whose vector has each query
+   * dimension), summed, then each value times
    * {@code ln((N - n + 0.5) / (n + 0.5) + 1)}.
    */
   private CompletableFuture<SearchRequest> idfWeighted(CollectionDescriptor c, SearchRequest request,

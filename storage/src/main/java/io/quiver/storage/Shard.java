@@ -512,8 +512,9 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * For IDF weighting over the whole collection: the number of live points that have the sparse
-   * vector {@code name}, then per dimension of {@code indices} how many of them have it.
+   * For IDF weighting over the whole collection: the number of live points of the shard (Qdrant's
+   * N is every available point, with or without the vector), then per dimension of
+   * {@code indices} how many points' vector {@code name} has it.
    */
   public long[] sparseStatistics(String name, int[] indices) {
     if (config.getSparse(name) == null) {
@@ -522,7 +523,7 @@ public final class Shard implements AutoCloseable {
     lock.readLock().lock();
     try {
       long[] out = new long[indices.length + 1];
-      out[0] = sparseIndexes.pointCount(name);
+      out[0] = segments.liveCount();
       for (int i = 0; i < indices.length; i++) {
         out[i + 1] = sparseIndexes.documentFrequency(name, indices[i]);
       }
