@@ -179,6 +179,26 @@ class SparseVectorsIT {
   }
 
   @Test
+  void snapshotRecoveryKeepsSparseVectorsAndSettings() throws Exception {
+    String name = call("POST", "/collections/{collection_name}/snapshots", C + "/snapshots", null).result()
+        .get("name").asText();
+    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/copy/snapshots/recover",
+        "{\"location\":\"" + node.baseUrl() + C + "/snapshots/" + name + "\"}");
+    JsonNode info = call("GET", "/collections/{collection_name}", "/collections/copy", null).result();
+    assertEquals(call("GET", "/collections/{collection_name}", C, null).result().at("/config/params/sparse_vectors"),
+        info.at("/config/params/sparse_vectors"));
+    assertEquals(N, info.get("points_count").asInt());
+    TreeMap<Long, Float> q = new TreeMap<>(Map.of(2L, 1f, 7L, 2f));
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", "/collections/copy/points/query",
+        "{\"query\":" + sparseJson(q, false) + ",\"using\":\"weighted\",\"limit\":5}").result().get("points");
+    assertHits(truth(q, null, idf(q)).subList(0, 5), hits, "recovered copy");
+    // has_vector: the points that have the sparse vector
+    JsonNode count = call("POST", "/collections/{collection_name}/points/count", "/collections/copy/points/count",
+        "{\"filter\":{\"must\":[{\"has_vector\":\"text\"}]},\"exact\":true}").result();
+    assertEquals(sparse.size(), count.get("count").asInt());
+  }
+
+  @Test
   void sparseOnlyCollection() throws Exception {
     String c = "/collections/sonly";
     call("PUT", "/collections/{collection_name}", c, "{\"sparse_vectors\":{\"s\":{}}}");
