@@ -235,6 +235,11 @@ class SparseVectorsIT {
     assertError("POST", C + "/points/query", "{\"query\":{\"indices\":[1,1],\"values\":[1,1]},\"using\":\"text\"}",
         "query.indices");
     assertError("POST", C + "/points/query", "{\"query\":{\"indices\":[1],\"values\":[1]},\"using\":\"dense\"}", "dense");
+    assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"positive\":[1]}},\"using\":\"text\"}",
+        "text is sparse");
+    assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"positive\":[{\"indices\":[1],\"values\":[1]}]}},"
+        + "\"using\":\"text\"}", "text is sparse");
+    assertError("POST", C + "/points/query", "{\"query\":3,\"using\":\"text\"}", "text is sparse");
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"datatype\":\"uint8\"}}}}",
         "sparse_vectors.s.index.datatype");
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true}}}}",

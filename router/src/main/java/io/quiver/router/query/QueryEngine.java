@@ -234,6 +234,10 @@ public final class QueryEngine {
       CollectionDescriptor lookup = router.collection(lookupCollection);
       Set<PointId> ids = new LinkedHashSet<>();
       byVector.forEach((vector, vectorIds) -> {
+        if (lookup.config().vectors().getSparse(vector) != null) {
+          throw new BadRequestException("Wrong input: vector " + vector + " is sparse: point ids as query vectors"
+              + " are not supported for sparse vectors yet");
+        }
         if (lookup.config().vectors().get(vector) == null) {
           throw new BadRequestException("Wrong input: Not existing vector name error: " + vector);
         }
@@ -406,6 +410,10 @@ public final class QueryEngine {
 
     private VectorParams requireVector(String using) {
       VectorParams params = collection.config().vectors().get(using);
+      if (params == null && collection.config().vectors().getSparse(using) != null) {
+        throw new BadRequestException("Wrong input: vector " + using + " is sparse: only nearest queries (and fusion of"
+            + " their prefetches) support sparse vectors yet");
+      }
       if (params == null) {
         throw new BadRequestException("Wrong input: Not existing vector name error: " + (using.isEmpty() ? "(unnamed)" : using));
       }
