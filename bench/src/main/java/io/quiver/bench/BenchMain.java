@@ -18,6 +18,8 @@ import java.util.List;
  *     QPS and recall@10 through REST of each quantization kind (none, int8, binary, product x16)
  *   shard [--points 100000] [--dim 128] [--batch 1000] [--queries 200] [--dir DIR]
  *     one local shard: ingest with and without payload indexes, filtered search QPS and recall
+ *   sparse [--corpus FILE] [--queries 1000] [--k 10] [--rounds 3] [--dir DIR]
+ *     BM25 sparse vectors from apt's package descriptions: Quiver's exact sparse top-k vs Lucene, 1 thread
  *   segments [--points 100000] [--dim 128] [--batch 1000] [--on-disk true] [--dir DIR]
  *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS
  * </pre>
@@ -37,6 +39,10 @@ public final class BenchMain {
     }
     if (args.length > 0 && args[0].equals("segments")) {
       SegmentsBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("sparse")) {
+      SparseBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("shard")) {

@@ -71,7 +71,7 @@ final class OrderByCodec {
     List<PointRecord> plain = PointCodec.readRecords(in);
     List<PointRecord> out = new ArrayList<>(plain.size());
     for (PointRecord r : plain) {
-      out.add(new PointRecord(r.id(), r.version(), r.payload(), r.vectors(), readValue(in)));
+      out.add(new PointRecord(r.id(), r.version(), r.payload(), r.vectors(), readValue(in), r.sparse()));
     }
     return out;
   }

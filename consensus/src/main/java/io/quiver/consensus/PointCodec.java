@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.index.sparse.SparseVector;
 import io.quiver.storage.Payload;
 import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
@@ -16,8 +17,12 @@ import java.util.Map;
 /**
  * Binary forms of points, ids and results, shared by the log commands and the read replies.
  * Vectors are written as a count, then per vector its name (UTF), dimension and floats; a payload
- * as a length-prefixed UTF-8 JSON object (length 0 = empty). Part of the log format: change only
- * with a new command version.
+ * as a length-prefixed UTF-8 JSON object (length 0 = empty). Sparse vectors as a count, then per
+ * vector its name (UTF), its length, indices (int) and values (float). Part of the log format:
+ * change only with a new command type or version.
+ *
+ * <p>In results, the vectors of a record or hit start with a byte: 0 none, 1 dense vectors, 2 dense
+ * then sparse vectors (what was a boolean before sparse vectors, so older replies read the same).
  */
 final class PointCodec {
 
@@ -120,6 +125,96 @@ final class PointCodec {
     writePayload(p.payload(), out);
   }
 
+  /** As {@link #writePoints}, each point followed by its sparse vectors. */
+  static void writePointsWithSparse(List<Point> points, DataOutput out) throws IOException {
+    out.writeInt(points.size());
+    for (Point p : points) {
+      writePoint(p, out);
+      writeSparse(p.sparse(), out);
+    }
+  }
+
+  static List<Point> readPointsWithSparse(DataInput in) throws IOException {
+    int n = readCount(in);
+    List<Point> points = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      points.add(new Point(readId(in), readVectors(in), readPayload(in), readSparse(in)));
+    }
+    return points;
+  }
+
+  static void writeSparse(Map<String, SparseVector> sparse, DataOutput out) throws IOException {
+    out.writeInt(sparse.size());
+    for (Map.Entry<String, SparseVector> e : sparse.entrySet()) {
+      out.writeUTF(e.getKey());
+      writeSparseVector(e.getValue(), out);
+    }
+  }
+
+  static Map<String, SparseVector> readSparse(DataInput in) throws IOException {
+    int n = readCount(in);
+    Map<String, SparseVector> sparse = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      sparse.put(in.readUTF(), readSparseVector(in));
+    }
+    return sparse;
+  }
+
+  static void writeSparseVector(SparseVector v, DataOutput out) throws IOException {
+    out.writeInt(v.size());
+    for (int i = 0; i < v.size(); i++) {
+      out.writeInt(v.index(i));
+    }
+    for (int i = 0; i < v.size(); i++) {
+      out.writeFloat(v.value(i));
+    }
+  }
+
+  static SparseVector readSparseVector(DataInput in) throws IOException {
+    int n = readCount(in);
+    int[] indices = new int[n];
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      indices[i] = in.readInt();
+    }
+    for (int i = 0; i < n; i++) {
+      values[i] = in.readFloat();
+    }
+    try {
+      return SparseVector.of(indices, values);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("corrupt sparse vector: " + e.getMessage());
+    }
+  }
+
+  /** The vectors of a result: 0 none, 1 dense, 2 dense and sparse (see the class comment). */
+  private static void writeResultVectors(Map<String, float[]> vectors, Map<String, SparseVector> sparse,
+      DataOutput out) throws IOException {
+    if (vectors == null) {
+      out.writeByte(0);
+      return;
+    }
+    boolean withSparse = sparse != null && !sparse.isEmpty();
+    out.writeByte(withSparse ? 2 : 1);
+    writeVectors(vectors, out);
+    if (withSparse) {
+      writeSparse(sparse, out);
+    }
+  }
+
+  /** Reads what {@link #writeResultVectors} wrote: [dense or null, sparse or null]. */
+  private static Object[] readResultVectors(DataInput in) throws IOException {
+    int kind = in.readUnsignedByte();
+    if (kind == 0) {
+      return new Object[] {null, null};
+    }
+    if (kind > 2) {
+      throw new IOException("corrupt result vectors kind " + kind);
+    }
+    Map<String, float[]> dense = readVectors(in);
+    return new Object[] {dense, kind == 2 ? readSparse(in) : Map.of()};
+  }
+
   static List<Point> readPoints(DataInput in) throws IOException {
     int n = readCount(in);
     List<Point> points = new ArrayList<>(n);
@@ -135,15 +230,21 @@ final class PointCodec {
       writeId(r.id(), out);
       out.writeLong(r.version());
       writeOptionalPayload(r.payload(), out);
-      writeOptionalVectors(r.vectors(), out);
+      writeResultVectors(r.vectors(), r.sparse(), out);
     }
   }
 
+  @SuppressWarnings("unchecked")
   static List<PointRecord> readRecords(DataInput in) throws IOException {
     int n = readCount(in);
     List<PointRecord> records = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      records.add(new PointRecord(readId(in), in.readLong(), readOptionalPayload(in), readOptionalVectors(in)));
+      PointId id = readId(in);
+      long version = in.readLong();
+      Payload payload = readOptionalPayload(in);
+      Object[] v = readResultVectors(in);
+      records.add(new PointRecord(id, version, payload, (Map<String, float[]>) v[0], null,
+          (Map<String, SparseVector>) v[1]));
     }
     return records;
   }
@@ -155,15 +256,22 @@ final class PointCodec {
       out.writeLong(h.version());
       out.writeFloat(h.score());
       writeOptionalPayload(h.payload(), out);
-      writeOptionalVectors(h.vectors(), out);
+      writeResultVectors(h.vectors(), h.sparse(), out);
     }
   }
 
+  @SuppressWarnings("unchecked")
   static List<ScoredPoint> readScored(DataInput in) throws IOException {
     int n = readCount(in);
     List<ScoredPoint> hits = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      hits.add(new ScoredPoint(readId(in), in.readLong(), in.readFloat(), readOptionalPayload(in), readOptionalVectors(in)));
+      PointId id = readId(in);
+      long version = in.readLong();
+      float score = in.readFloat();
+      Payload payload = readOptionalPayload(in);
+      Object[] v = readResultVectors(in);
+      hits.add(new ScoredPoint(id, version, score, payload, (Map<String, float[]>) v[0], null,
+          (Map<String, SparseVector>) v[1]));
     }
     return hits;
   }
@@ -179,16 +287,6 @@ final class PointCodec {
     return in.readBoolean() ? readPayload(in) : null;
   }
 
-  private static void writeOptionalVectors(Map<String, float[]> vectors, DataOutput out) throws IOException {
-    out.writeBoolean(vectors != null);
-    if (vectors != null) {
-      writeVectors(vectors, out);
-    }
-  }
-
-  private static Map<String, float[]> readOptionalVectors(DataInput in) throws IOException {
-    return in.readBoolean() ? readVectors(in) : null;
-  }
 
   static int readCount(DataInput in) throws IOException {
     int n = in.readInt();

@@ -159,6 +159,12 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
+  public CompletableFuture<long[]> sparseStatistics(String vectorName, int[] indices, ReadConsistency consistency) {
+    return read(ShardMessages.encode(new ShardQuery.SparseStatistics(vectorName, indices)), consistency,
+        ShardMessages::readLongs);
+  }
+
+  @Override
   public CompletableFuture<io.quiver.storage.ShardInfo> info(ReadConsistency consistency) {
     return read(ShardMessages.encode(new ShardQuery.Info()), consistency, ShardMessages::readInfo);
   }

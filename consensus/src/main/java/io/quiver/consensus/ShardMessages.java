@@ -16,12 +16,15 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *
  * <pre>
  * command: magic "QSC1" | version (1, or 2 when needed) | type (1 upsert, 2 delete, 3 points operation,
- *          4 create field index, 5 delete field index, 6 update config, 7 read barrier) | body
- *          upsert body: version 2: condition | points    condition: update mode (ordinal) | has filter | filter
- *                       version 1 (an unconditional upsert): points
+ *          4 create field index, 5 delete field index, 6 update config, 7 read barrier,
+ *          16 upsert with sparse vectors) | body
+ *          upsert body (types 1 and 16): version 2: condition | points    condition: update mode (ordinal) | has filter | filter
+ *                       version 1 (an unconditional upsert): points (type 16: each point followed by its sparse vectors)
  *          points operation: see PointsOperationCodec (version 2 adds update vectors' filter)
  * query:   magic "QSQ1" | version 1 | type (1 search, 2 retrieve, 3 count, 4 scroll,
- *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info) | body
+ *          5 estimate count, 6 payload schema, 7 score, 8 facet, 9 ordered scroll, 20 info,
+ *          24 sparse search, 25 sparse statistics) | body
+ * (types were added, never changed: a log written before sparse vectors reads the same)
  * reply:   magic "QSR1" | version 1 | status (0 ok, 1 bad request) | body or error message
  * </pre>
  */
@@ -63,6 +66,9 @@ final class ShardMessages {
   private static final byte DELETE_FIELD_INDEX = 5;
   private static final byte UPDATE_CONFIG = 6;
   private static final byte READ_BARRIER = 7;
+  private static final byte UPSERT_SPARSE = 16;
+  private static final byte SPARSE_SEARCH = 24;
+  private static final byte SPARSE_STATISTICS = 25;
   private static final byte SEARCH = 1;
   private static final byte RETRIEVE = 2;
   private static final byte COUNT = 3;
@@ -81,11 +87,16 @@ final class ShardMessages {
     return Envelope.message(COMMAND_MAGIC, version, out -> {
       switch (command) {
         case ShardCommand.Upsert u -> {
-          out.writeByte(UPSERT);
+          boolean sparse = u.points().stream().anyMatch(p -> !p.sparse().isEmpty());
+          out.writeByte(sparse ? UPSERT_SPARSE : UPSERT);
           if (version >= 2) {
             writeUpsertCondition(u.condition(), out);
           }
-          PointCodec.writePoints(u.points(), out);
+          if (sparse) {
+            PointCodec.writePointsWithSparse(u.points(), out);
+          } else {
+            PointCodec.writePoints(u.points(), out);
+          }
         }
         case ShardCommand.Delete d -> {
           out.writeByte(DELETE);
@@ -118,9 +129,10 @@ final class ShardMessages {
     DataInputStream in = opened.in();
     byte type = in.readByte();
     return switch (type) {
-      case UPSERT -> {
+      case UPSERT, UPSERT_SPARSE -> {
         UpsertCondition condition = opened.version() >= 2 ? readUpsertCondition(in) : UpsertCondition.NONE;
-        yield new ShardCommand.Upsert(PointCodec.readPoints(in), condition);
+        yield new ShardCommand.Upsert(type == UPSERT_SPARSE ? PointCodec.readPointsWithSparse(in) : PointCodec.readPoints(in),
+            condition);
       }
       case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
       case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in, opened.version()));
@@ -137,10 +149,10 @@ final class ShardMessages {
    * An upsert entry from points already encoded by {@link #encodePoint}: the same bytes as
    * {@code encode(new ShardCommand.Upsert(points, condition))}, without encoding the points again.
    */
-  static Message encodeUpsert(UpsertCondition condition, List<byte[]> encodedPoints) {
+  static Message encodeUpsert(UpsertCondition condition, boolean withSparse, List<byte[]> encodedPoints) {
     int version = upsertVersion(condition);
     return Envelope.message(COMMAND_MAGIC, version, out -> {
-      out.writeByte(UPSERT);
+      out.writeByte(withSparse ? UPSERT_SPARSE : UPSERT);
       if (version >= 2) {
         writeUpsertCondition(condition, out);
       }
@@ -151,12 +163,18 @@ final class ShardMessages {
     });
   }
 
-  /** A point in its upsert-entry form, for {@link #encodeUpsert}. */
-  static byte[] encodePoint(io.quiver.storage.Point point) {
+  /**
+   * A point in its upsert-entry form, for {@link #encodeUpsert}: followed by its sparse vectors when
+   * the entry is one {@code withSparse} (type 16).
+   */
+  static byte[] encodePoint(io.quiver.storage.Point point, boolean withSparse) {
     try {
       java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
       java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
       PointCodec.writePoint(point, out);
+      if (withSparse) {
+        PointCodec.writeSparse(point.sparse(), out);
+      }
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -166,7 +184,7 @@ final class ShardMessages {
 
   /** The bytes of an upsert entry besides its encoded points: header, condition, point count. */
   static int upsertEntryOverhead(UpsertCondition condition) {
-    return encodeUpsert(condition, List.of()).getContent().size();
+    return encodeUpsert(condition, false, List.of()).getContent().size();
   }
 
   private static void writeUpsertCondition(UpsertCondition condition, java.io.DataOutput out) throws IOException {
@@ -190,6 +208,28 @@ final class ShardMessages {
   static Message encode(ShardQuery query) {
     return Envelope.message(QUERY_MAGIC, VERSION, out -> {
       switch (query) {
+        case ShardQuery.Search s when s.request().isSparse() -> {
+          SearchRequest r = s.request();
+          out.writeByte(SPARSE_SEARCH);
+          out.writeUTF(r.vectorName());
+          PointCodec.writeSparseVector(r.sparseVector(), out);
+          out.writeInt(r.limit());
+          out.writeBoolean(r.withPayload());
+          out.writeBoolean(r.withVector());
+          out.writeBoolean(r.scoreThreshold() != null);
+          if (r.scoreThreshold() != null) {
+            out.writeFloat(r.scoreThreshold());
+          }
+          writeFilter(r.filter(), out);
+        }
+        case ShardQuery.SparseStatistics st -> {
+          out.writeByte(SPARSE_STATISTICS);
+          out.writeUTF(st.vectorName());
+          out.writeInt(st.indices().length);
+          for (int d : st.indices()) {
+            out.writeInt(d);
+          }
+        }
         case ShardQuery.Search s -> {
           SearchRequest r = s.request();
           out.writeByte(SEARCH);
@@ -298,6 +338,24 @@ final class ShardMessages {
         yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold, filter,
             ef < 0 ? null : ef, exact, readQuantizationParams(in)));
       }
+      case SPARSE_SEARCH -> {
+        String name = in.readUTF();
+        var vector = PointCodec.readSparseVector(in);
+        int limit = in.readInt();
+        boolean withPayload = in.readBoolean();
+        boolean withVector = in.readBoolean();
+        Float threshold = in.readBoolean() ? in.readFloat() : null;
+        yield new ShardQuery.Search(SearchRequest.sparse(name, vector, limit, withPayload, withVector, threshold,
+            readFilter(in)));
+      }
+      case SPARSE_STATISTICS -> {
+        String name = in.readUTF();
+        int[] indices = new int[PointCodec.readCount(in)];
+        for (int i = 0; i < indices.length; i++) {
+          indices[i] = in.readInt();
+        }
+        yield new ShardQuery.SparseStatistics(name, indices);
+      }
       case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
       case COUNT -> new ShardQuery.Count(readFilter(in));
       case ESTIMATE_COUNT -> new ShardQuery.EstimateCount(readFilter(in));
@@ -337,6 +395,25 @@ final class ShardMessages {
 
   static io.quiver.storage.ShardInfo readInfo(DataInputStream in) throws IOException {
     return new io.quiver.storage.ShardInfo(in.readLong(), in.readInt(), in.readLong(), in.readBoolean());
+  }
+
+  /** The sparse statistics reply: count, then the longs. */
+  static Message okLongs(long[] values) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_OK);
+      out.writeInt(values.length);
+      for (long v : values) {
+        out.writeLong(v);
+      }
+    });
+  }
+
+  static long[] readLongs(DataInputStream in) throws IOException {
+    long[] values = new long[PointCodec.readCount(in)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = in.readLong();
+    }
+    return values;
   }
 
   static Message okIndex(long index) {

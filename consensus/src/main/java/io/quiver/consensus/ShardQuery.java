@@ -33,6 +33,12 @@ sealed interface ShardQuery {
   /** Counts of the values at {@code key} among the points matching {@code filter} (null: all). */
   record Facet(io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter) implements ShardQuery {}
 
+  /**
+   * For IDF: the number of points with sparse vector {@code vectorName}, then how many of them have
+   * each of {@code indices} (reply: {@code indices.length + 1} longs).
+   */
+  record SparseStatistics(String vectorName, int[] indices) implements ShardQuery {}
+
   /** Points, segments, indexed vectors and optimizer state of the replica (collection info). */
   record Info() implements ShardQuery {}
 }

@@ -213,6 +213,7 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardQuery.Score s -> ShardMessages.okScored(shard.score(s.request()));
         case ShardQuery.Facet f -> ShardMessages.okFacet(shard.facet(f.key(), f.filter()));
         case ShardQuery.Info i -> ShardMessages.okInfo(shard.info());
+        case ShardQuery.SparseStatistics st -> ShardMessages.okLongs(shard.sparseStatistics(st.vectorName(), st.indices()));
       };
       return CompletableFuture.completedFuture(reply);
     } catch (BadRequestException e) {

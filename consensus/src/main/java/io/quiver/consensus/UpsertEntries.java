@@ -31,11 +31,12 @@ final class UpsertEntries {
    */
   static List<Message> split(List<Point> points, UpsertCondition condition, int maxEntryBytes) {
     int overhead = ShardMessages.upsertEntryOverhead(condition);
+    boolean withSparse = points.stream().anyMatch(p -> !p.sparse().isEmpty());
     List<Message> entries = new ArrayList<>();
     List<byte[]> current = new ArrayList<>();
     long currentBytes = overhead;
     for (int i = 0; i < points.size(); i++) {
-      byte[] point = ShardMessages.encodePoint(points.get(i));
+      byte[] point = ShardMessages.encodePoint(points.get(i), withSparse);
       if (overhead + (long) point.length > maxEntryBytes) {
         throw new BadRequestException(String.format(Locale.ROOT,
             "point %s is too large to be written: it takes %s in the replication log, and one log entry holds at most %s"
@@ -43,7 +44,7 @@ final class UpsertEntries {
             points.get(i).id(), megabytes(overhead + (long) point.length), megabytes(maxEntryBytes)));
       }
       if (!current.isEmpty() && currentBytes + point.length > maxEntryBytes) {
-        entries.add(ShardMessages.encodeUpsert(condition, current));
+        entries.add(ShardMessages.encodeUpsert(condition, withSparse, current));
         current = new ArrayList<>();
         currentBytes = overhead;
       }
@@ -51,7 +52,7 @@ final class UpsertEntries {
       currentBytes += point.length;
     }
     if (!current.isEmpty() || entries.isEmpty()) {
-      entries.add(ShardMessages.encodeUpsert(condition, current));
+      entries.add(ShardMessages.encodeUpsert(condition, withSparse, current));
     }
     return entries;
   }

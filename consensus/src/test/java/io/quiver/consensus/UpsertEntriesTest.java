@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.index.sparse.SparseVector;
 import io.quiver.storage.BadRequestException;
 import io.quiver.storage.Payload;
 import io.quiver.storage.Point;
@@ -92,6 +93,40 @@ class UpsertEntriesTest {
     int exact = ShardMessages.encode(new ShardCommand.Upsert(two, condition)).getContent().size();
     assertEquals(1, UpsertEntries.split(two, condition, exact).size());
     assertEquals(2, UpsertEntries.split(two, condition, exact - 1).size());
+  }
+
+  /** Split entries keep sparse vectors (type 16), with or without a condition, across several entries. */
+  @Test
+  void splitEntriesCarrySparseVectors() throws Exception {
+    Random random = new Random(6);
+    List<Point> points = new ArrayList<>();
+    for (Point p : points(800, 1536, random)) {
+      Map<String, SparseVector> sparse = p.id().number() % 3 == 0 ? Map.of()
+          : Map.of("text", SparseVector.of(new int[] {(int) p.id().number() + 100, 7, -1}, new float[] {0.5f, 1.5f, 2.5f}));
+      points.add(new Point(p.id(), p.vectors(), p.payload(), sparse));
+    }
+    for (UpsertCondition condition : List.of(UpsertCondition.NONE, new UpsertCondition(UpdateMode.INSERT_ONLY, null))) {
+      List<Message> entries = UpsertEntries.split(points, condition, LIMIT);
+      assertEquals(2, entries.size());
+      List<Point> decoded = new ArrayList<>();
+      for (Message entry : entries) {
+        var upsert = assertInstanceOf(ShardCommand.Upsert.class, ShardMessages.decodeCommand(entry.getContent()));
+        assertEquals(condition, upsert.condition());
+        decoded.addAll(upsert.points());
+      }
+      assertSamePoints(points, decoded);
+      for (int i = 0; i < points.size(); i++) {
+        assertEquals(points.get(i).sparse().keySet(), decoded.get(i).sparse().keySet(), "sparse names of point " + i);
+        for (var e : points.get(i).sparse().entrySet()) {
+          SparseVector got = decoded.get(i).sparse().get(e.getKey());
+          assertEquals(e.getValue().size(), got.size());
+          for (int k = 0; k < got.size(); k++) {
+            assertEquals(e.getValue().index(k), got.index(k));
+            assertEquals(e.getValue().value(k), got.value(k));
+          }
+        }
+      }
+    }
   }
 
   @Test

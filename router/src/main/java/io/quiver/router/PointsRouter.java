@@ -204,6 +204,48 @@ public final class PointsRouter {
   public CompletableFuture<List<ScoredPoint>> search(
       String collection, SearchRequest request, int offset, ReadConsistency consistency) {
     CollectionDescriptor c = collection(collection);
+    if (request.isSparse()) {
+      var sparse = c.config().vectors().getSparse(request.vectorName());
+      if (sparse != null && sparse.idf()) {
+        return idfWeighted(c, request, consistency).thenCompose(weighted -> searchShards(c, weighted, offset, consistency));
+      }
+    }
+    return searchShards(c, request, offset, consistency);
+  }
+
+  /**
+   * The request with its sparse query weighted by inverse document frequency over the whole
+   * collection (Qdrant's {@code modifier: idf}): every shard reports N (its points, with or without
+   * the vector, as Qdrant counts available points) and n (those whose vector has each query
+   * dimension), summed, then each value times
+   * {@code ln((N - n + 0.5) / (n + 0.5) + 1)}.
+   */
+  private CompletableFuture<SearchRequest> idfWeighted(CollectionDescriptor c, SearchRequest request,
+      ReadConsistency consistency) {
+    int[] indices = request.sparseVector().indices();
+    List<CompletableFuture<long[]>> parts = new ArrayList<>();
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      parts.add(withDeadline(client(c, shard).sparseStatistics(request.vectorName(), indices, consistency), c, shard));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      long[] total = new long[indices.length + 1];
+      for (CompletableFuture<long[]> part : parts) {
+        long[] counts = part.join();
+        for (int i = 0; i < total.length; i++) {
+          total[i] += counts[i];
+        }
+      }
+      Map<Integer, Double> idf = new HashMap<>();
+      for (int i = 0; i < indices.length; i++) {
+        double n = total[i + 1];
+        idf.put(indices[i], Math.log((total[0] - n + 0.5) / (n + 0.5) + 1));
+      }
+      return request.withSparseVector(request.sparseVector().reweighted(idf::get));
+    });
+  }
+
+  private CompletableFuture<List<ScoredPoint>> searchShards(CollectionDescriptor c, SearchRequest request, int offset,
+      ReadConsistency consistency) {
     var params = c.config().vectors().get(request.vectorName());
     boolean higherIsBetter = params == null || params.distance().higherIsBetter();
     int perShard = request.limit() + offset;

@@ -113,6 +113,13 @@ public interface ShardClient {
   CompletableFuture<java.util.Map<io.quiver.storage.scoring.FacetValue, Long>> facet(
       io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter, ReadConsistency consistency);
 
+  /**
+   * For IDF weighting of sparse queries: the number of points with the sparse vector
+   * {@code vectorName}, then for each of {@code indices} how many of them have that dimension
+   * ({@code indices.length + 1} values).
+   */
+  CompletableFuture<long[]> sparseStatistics(String vectorName, int[] indices, ReadConsistency consistency);
+
   /** Points, segments, indexed vectors and whether the optimizer has work pending. */
   CompletableFuture<io.quiver.storage.ShardInfo> info(ReadConsistency consistency);
 

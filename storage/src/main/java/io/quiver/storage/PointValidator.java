@@ -25,6 +25,12 @@ public final class PointValidator {
 
   public void validate(Point point) {
     validateVectors(point.id(), point.vectors());
+    for (String name : point.sparse().keySet()) {
+      if (config.getSparse(name) == null) {
+        throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(name)
+            + " (point " + point.id() + ")" + (config.get(name) != null ? ": it is a dense vector" : ""));
+      }
+    }
     for (String name : config.vectors().keySet()) {
       if (!point.vectors().containsKey(name)) {
         throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(name));

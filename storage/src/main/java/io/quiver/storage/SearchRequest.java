@@ -10,10 +10,39 @@ import java.util.Objects;
  * the points it matches. {@code hnswEf} (nullable: the vector's {@code ef_construct}) is the beam
  * of graph searches; {@code exact} scans every segment instead; {@code quantization} (nullable:
  * the defaults) steers searches over quantized codes (Qdrant's {@code params}).
+ * {@code sparseVector} (nullable) makes it a search of the sparse vector {@code vectorName} by dot
+ * product ({@code vector} is then empty, and {@code hnswEf}/{@code exact}/{@code quantization} do
+ * not apply: sparse search is always exact).
  */
 public record SearchRequest(
     String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector, Float scoreThreshold,
-    Filter filter, Integer hnswEf, boolean exact, QuantizationSearchParams quantization) {
+    Filter filter, Integer hnswEf, boolean exact, QuantizationSearchParams quantization,
+    io.quiver.index.sparse.SparseVector sparseVector) {
+
+  /** A dense request. */
+  public SearchRequest(String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector,
+      Float scoreThreshold, Filter filter, Integer hnswEf, boolean exact, QuantizationSearchParams quantization) {
+    this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact, quantization, null);
+  }
+
+  /** A search of the sparse vector {@code vectorName}. */
+  public static SearchRequest sparse(String vectorName, io.quiver.index.sparse.SparseVector query, int limit,
+      boolean withPayload, boolean withVector, Float scoreThreshold, Filter filter) {
+    Objects.requireNonNull(query, "query");
+    return new SearchRequest(vectorName, new float[0], limit, withPayload, withVector, scoreThreshold, filter, null,
+        false, null, query);
+  }
+
+  /** True when this searches a sparse vector. */
+  public boolean isSparse() {
+    return sparseVector != null;
+  }
+
+  /** The same sparse request with another query (IDF weighting by the router). */
+  public SearchRequest withSparseVector(io.quiver.index.sparse.SparseVector query) {
+    return new SearchRequest(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact,
+        quantization, query);
+  }
 
   /** The largest number of hits one request may ask for. */
   public static final int MAX_LIMIT = 100_000;
@@ -34,7 +63,7 @@ public record SearchRequest(
   /** A request with the default quantization parameters. */
   public SearchRequest(String vectorName, float[] vector, int limit, boolean withPayload, boolean withVector,
       Float scoreThreshold, Filter filter, Integer hnswEf, boolean exact) {
-    this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact, null);
+    this(vectorName, vector, limit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact, null, null);
   }
 
   public SearchRequest {
@@ -58,6 +87,6 @@ public record SearchRequest(
   /** The same request with another limit (the router asks shards for offset + limit). */
   public SearchRequest withLimit(int newLimit) {
     return new SearchRequest(vectorName, vector, newLimit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact,
-        quantization);
+        quantization, sparseVector);
   }
 }

@@ -45,6 +45,7 @@ public final class Shard implements AutoCloseable {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final ShardSegments segments;
   private final PayloadIndexes payloadIndexes;
+  private final io.quiver.storage.sparse.SparseIndexes sparseIndexes;
   private volatile long appliedIndex;
 
   private Shard(Path dir, ShardConfig shardConfig, ShardStore store) {
@@ -53,6 +54,7 @@ public final class Shard implements AutoCloseable {
     this.config = shardConfig.vectors();
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
+    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse().keySet(), store::forEachSparse);
     this.appliedIndex = store.appliedIndex();
     this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush);
   }
@@ -130,13 +132,14 @@ public final class Shard implements AutoCloseable {
       boolean[] written = admitted(points, condition);
       for (int i = 0; i < points.size(); i++) {
         if (written[i]) {
-          batch.putPoint(points.get(i).id(), index, prepared.get(i), points.get(i).payload());
+          batch.putPoint(points.get(i).id(), index, prepared.get(i), points.get(i).sparse(), points.get(i).payload());
         }
       }
       batch.commit(index);
       for (int i = 0; i < points.size(); i++) {
         if (written[i]) {
           segments.put(points.get(i).id(), index, prepared.get(i));
+          sparseIndexes.put(points.get(i).id(), points.get(i).sparse());
           onPayloadChanged(points.get(i).id(), points.get(i).payload());
         }
       }
@@ -170,6 +173,7 @@ public final class Shard implements AutoCloseable {
       batch.commit(index);
       for (PointId id : ids) {
         segments.remove(id);
+        sparseIndexes.remove(id);
         onPayloadChanged(id, null);
       }
       appliedIndex = index;
@@ -198,6 +202,7 @@ public final class Shard implements AutoCloseable {
           ids.forEach(batch::deletePoint);
           yield () -> ids.forEach(id -> {
             segments.remove(id);
+            sparseIndexes.remove(id);
             onPayloadChanged(id, null);
           });
         }
@@ -219,7 +224,7 @@ public final class Shard implements AutoCloseable {
             }
             Map<String, float[]> vectors = new HashMap<>(segments.vectors(pv.id()));
             vectors.putAll(prepare(pv.vectors()));
-            batch.putPoint(pv.id(), index, vectors, store.payload(pv.id()));
+            batch.putPoint(pv.id(), index, vectors, store.sparse(pv.id()), store.payload(pv.id()));
             updated.add(Map.entry(pv.id(), vectors));
           }
           yield () -> updated.forEach(e -> segments.put(e.getKey(), index, e.getValue()));
@@ -277,7 +282,7 @@ public final class Shard implements AutoCloseable {
         if (segments.contains(id) && (accept == null || accept.test(id))) {
           out.add(new PointRecord(id, segments.version(id),
               withPayload ? store.payload(id) : null,
-              withVector ? segments.vectors(id) : null));
+              withVector ? segments.vectors(id) : null, null, withVector ? sparseOf(id) : null));
         }
         return out.size() < limit;
       });
@@ -323,7 +328,7 @@ public final class Shard implements AutoCloseable {
             break;
           }
           out.add(new PointRecord(id, segments.version(id), withPayload ? store.payload(id) : null,
-              withVector ? segments.vectors(id) : null, value));
+              withVector ? segments.vectors(id) : null, value, withVector ? sparseOf(id) : null));
         }
         return out.size() < limit;
       });
@@ -434,6 +439,9 @@ public final class Shard implements AutoCloseable {
     if (newConfig.vectors().vectors().size() != shardConfig.vectors().vectors().size()) {
       throw new BadRequestException("Wrong input: a collection update cannot add or remove vectors");
     }
+    if (!newConfig.vectors().sparse().keySet().equals(shardConfig.vectors().sparse().keySet())) {
+      throw new BadRequestException("Wrong input: a collection update cannot add or remove sparse vectors");
+    }
     store.writeShardConfig(newConfig);
     markApplied(index);
   }
@@ -459,6 +467,9 @@ public final class Shard implements AutoCloseable {
    * many are searched through the graphs with an accept test.
    */
   public List<ScoredPoint> search(SearchRequest request) {
+    if (request.isSparse()) {
+      return searchSparse(request);
+    }
     new PointValidator(config).validateQuery(request.vectorName(), request.vector());
     float[] query = config.get(request.vectorName()).distance().prepare(request.vector());
     lock.readLock().lock();
@@ -478,6 +489,74 @@ public final class Shard implements AutoCloseable {
         hits = withinThreshold(hits, request.scoreThreshold(), config.get(request.vectorName()).distance());
       }
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The best points by dot product with the request's sparse vector, among those sharing a
+   * dimension with it, best first, ties by id; exact. With a filter whose payload-index estimate
+   * is below the vector's {@code full_scan_threshold}, the matching points are scored directly;
+   * otherwise the inverted index is walked with the filter as an accept test.
+   */
+  private List<ScoredPoint> searchSparse(SearchRequest request) {
+    SparseVectorParams params = config.getSparse(request.vectorName());
+    if (params == null) {
+      throw new BadRequestException("Wrong input: Not existing vector name error: " + request.vectorName()
+          + (config.get(request.vectorName()) != null ? " (it is a dense vector, the query is sparse)" : ""));
+    }
+    lock.readLock().lock();
+    try {
+      List<ScoredPoint> hits = new ArrayList<>();
+      SearchPlan plan = request.filter() == null ? null : plan(request.filter(), null);
+      if (plan != null && plan.hasCandidates() && plan.estimate().max() < params.fullScanThresholdOrDefault()) {
+        hits = scoreSparseCandidates(plan, request.vectorName(), request.sparseVector(), request.limit());
+      } else {
+        for (var h : sparseIndexes.search(request.vectorName(), request.sparseVector(), request.limit(),
+            plan == null ? null : plan.accept())) {
+          hits.add(new ScoredPoint(h.id(), segments.version(h.id()), h.score(), null, null));
+        }
+      }
+      if (request.scoreThreshold() != null) {
+        hits = withinThreshold(hits, request.scoreThreshold(), io.quiver.index.vector.Distance.DOT);
+      }
+      return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private List<ScoredPoint> scoreSparseCandidates(SearchPlan plan, String name, io.quiver.index.sparse.SparseVector query,
+      int limit) {
+    List<ScoredPoint> scored = new ArrayList<>();
+    plan.forEachCandidate(id -> {
+      var v = store.sparse(id).get(name);
+      if (v != null && v.overlaps(query)) {
+        scored.add(new ScoredPoint(id, segments.version(id), v.dot(query), null, null));
+      }
+    });
+    scored.sort(ScoredPoint.HIGHER_FIRST);
+    return scored.size() > limit ? new ArrayList<>(scored.subList(0, limit)) : scored;
+  }
+
+  /**
+   * For IDF weighting over the whole collection: the number of live points of the shard (Qdrant's
+   * N is every available point, with or without the vector), then per dimension of
+   * {@code indices} how many points' vector {@code name} has it.
+   */
+  public long[] sparseStatistics(String name, int[] indices) {
+    if (config.getSparse(name) == null) {
+      throw new BadRequestException("Wrong input: Not existing vector name error: " + name);
+    }
+    lock.readLock().lock();
+    try {
+      long[] out = new long[indices.length + 1];
+      out[0] = segments.liveCount();
+      for (int i = 0; i < indices.length; i++) {
+        out[i + 1] = sparseIndexes.documentFrequency(name, indices[i]);
+      }
+      return out;
     } finally {
       lock.readLock().unlock();
     }
@@ -553,7 +632,7 @@ public final class Shard implements AutoCloseable {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
     for (ScoredPoint h : hits) {
       out.add(new ScoredPoint(h.id(), h.version(), h.score(), withPayload ? store.payload(h.id()) : null,
-          withVector ? segments.vectors(h.id()) : null));
+          withVector ? segments.vectors(h.id()) : null, null, withVector ? sparseOf(h.id()) : null));
     }
     return out;
   }
@@ -569,7 +648,7 @@ public final class Shard implements AutoCloseable {
         }
         out.add(new PointRecord(id, segments.version(id),
             withPayload ? store.payload(id) : null,
-            withVector ? segments.vectors(id) : null));
+            withVector ? segments.vectors(id) : null, null, withVector ? sparseOf(id) : null));
       }
       return out;
     } finally {
@@ -636,7 +715,13 @@ public final class Shard implements AutoCloseable {
     if (filter == null) {
       return null;
     }
-    return id -> filter.matches(id, store.payload(id), name -> config.get(name) != null);
+    return id -> filter.matches(id, store.payload(id),
+        name -> config.get(name) != null || (config.getSparse(name) != null && store.sparse(id).containsKey(name)));
+  }
+
+  /** The sparse vectors of a stored point (empty for a collection without sparse vectors). */
+  private Map<String, io.quiver.index.sparse.SparseVector> sparseOf(PointId id) {
+    return sparseIndexes.isEmpty() ? Map.of() : store.sparse(id);
   }
 
   /** Segment count, indexed vectors and optimizer state, with the number of live points. */

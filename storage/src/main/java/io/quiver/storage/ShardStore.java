@@ -45,7 +45,9 @@ final class ShardStore implements AutoCloseable {
   private static final byte[] KEY_VECTORS_CONFIG = "vectors_config".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEY_PAYLOAD_SCHEMA = "payload_schema".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEY_SHARD_CONFIG = "shard_config".getBytes(StandardCharsets.UTF_8);
+  /** Point values: version 1 = version + dense vectors; version 2 appends the sparse vectors. */
   private static final int POINT_FORMAT_VERSION = 1;
+  private static final int POINT_FORMAT_VERSION_SPARSE = 2;
 
   static {
     RocksDB.loadLibrary();
@@ -112,9 +114,14 @@ final class ShardStore implements AutoCloseable {
     private final WriteBatch batch = new WriteBatch();
 
     void putPoint(PointId id, long version, Map<String, float[]> vectors, Payload payload) {
+      putPoint(id, version, vectors, Map.of(), payload);
+    }
+
+    void putPoint(PointId id, long version, Map<String, float[]> vectors,
+        Map<String, io.quiver.index.sparse.SparseVector> sparse, Payload payload) {
       try {
         byte[] key = id.toBytes();
-        batch.put(points, key, encodePoint(version, vectors));
+        batch.put(points, key, encodePoint(version, vectors, sparse));
         if (payload.isEmpty()) {
           batch.delete(payloads, key);
         } else {
@@ -262,10 +269,39 @@ final class ShardStore implements AutoCloseable {
     }
   }
 
-  record StoredVectors(long version, Map<String, float[]> vectors) {}
+  record StoredVectors(long version, Map<String, float[]> vectors,
+      Map<String, io.quiver.index.sparse.SparseVector> sparse) {}
 
-  private static byte[] encodePoint(long version, Map<String, float[]> vectors) {
+  /** The sparse vectors a stored point has (empty when it has none or does not exist). */
+  Map<String, io.quiver.index.sparse.SparseVector> sparse(PointId id) {
+    byte[] v = get(points, id.toBytes());
+    return v == null ? Map.of() : decodePoint(v).sparse();
+  }
+
+  /** Calls {@code consumer} with every stored point that has sparse vectors, in id order. */
+  void forEachSparse(BiConsumer<PointId, Map<String, io.quiver.index.sparse.SparseVector>> consumer) {
+    try (RocksIterator it = db.newIterator(points)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] value = it.value();
+        if (value[0] == POINT_FORMAT_VERSION_SPARSE) {
+          consumer.accept(PointId.fromBytes(it.key()), decodePoint(value).sparse());
+        }
+      }
+    }
+  }
+
+  private static byte[] encodePoint(long version, Map<String, float[]> vectors,
+      Map<String, io.quiver.index.sparse.SparseVector> sparse) {
     int size = 1 + 8 + 4;
+    List<byte[]> sparseNames = new ArrayList<>();
+    if (!sparse.isEmpty()) {
+      size += 4;
+      for (Map.Entry<String, io.quiver.index.sparse.SparseVector> e : sparse.entrySet()) {
+        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+        sparseNames.add(name);
+        size += 2 + name.length + 4 + 8 * e.getValue().size();
+      }
+    }
     List<byte[]> names = new ArrayList<>();
     for (Map.Entry<String, float[]> e : vectors.entrySet()) {
       byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
@@ -273,7 +309,8 @@ final class ShardStore implements AutoCloseable {
       size += 2 + name.length + 4 + 4 * e.getValue().length;
     }
     ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    buf.put((byte) POINT_FORMAT_VERSION).putLong(version).putInt(vectors.size());
+    buf.put((byte) (sparse.isEmpty() ? POINT_FORMAT_VERSION : POINT_FORMAT_VERSION_SPARSE)).putLong(version)
+        .putInt(vectors.size());
     int i = 0;
     for (float[] v : vectors.values()) {
       byte[] name = names.get(i++);
@@ -281,13 +318,27 @@ final class ShardStore implements AutoCloseable {
       buf.asFloatBuffer().put(v);
       buf.position(buf.position() + 4 * v.length);
     }
+    if (!sparse.isEmpty()) {
+      buf.putInt(sparse.size());
+      int j = 0;
+      for (io.quiver.index.sparse.SparseVector v : sparse.values()) {
+        byte[] name = sparseNames.get(j++);
+        buf.putShort((short) name.length).put(name).putInt(v.size());
+        for (int k = 0; k < v.size(); k++) {
+          buf.putInt(v.index(k));
+        }
+        for (int k = 0; k < v.size(); k++) {
+          buf.putFloat(v.value(k));
+        }
+      }
+    }
     return buf.array();
   }
 
   private static long versionOf(byte[] bytes) {
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int format = buf.get();
-    if (format != POINT_FORMAT_VERSION) {
+    if (format != POINT_FORMAT_VERSION && format != POINT_FORMAT_VERSION_SPARSE) {
       throw new StorageException("unknown point format " + format, null);
     }
     return buf.getLong();
@@ -296,7 +347,7 @@ final class ShardStore implements AutoCloseable {
   private static StoredVectors decodePoint(byte[] bytes) {
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int format = buf.get();
-    if (format != POINT_FORMAT_VERSION) {
+    if (format != POINT_FORMAT_VERSION && format != POINT_FORMAT_VERSION_SPARSE) {
       throw new StorageException("unknown point format " + format, null);
     }
     long version = buf.getLong();
@@ -310,7 +361,25 @@ final class ShardStore implements AutoCloseable {
       buf.position(buf.position() + 4 * v.length);
       vectors.put(new String(name, StandardCharsets.UTF_8), v);
     }
-    return new StoredVectors(version, vectors);
+    Map<String, io.quiver.index.sparse.SparseVector> sparse = new LinkedHashMap<>();
+    if (format == POINT_FORMAT_VERSION_SPARSE) {
+      int sparseCount = buf.getInt();
+      for (int i = 0; i < sparseCount; i++) {
+        byte[] name = new byte[buf.getShort()];
+        buf.get(name);
+        int n = buf.getInt();
+        int[] indices = new int[n];
+        float[] values = new float[n];
+        for (int k = 0; k < n; k++) {
+          indices[k] = buf.getInt();
+        }
+        for (int k = 0; k < n; k++) {
+          values[k] = buf.getFloat();
+        }
+        sparse.put(new String(name, StandardCharsets.UTF_8), io.quiver.index.sparse.SparseVector.of(indices, values));
+      }
+    }
+    return new StoredVectors(version, vectors, sparse);
   }
 
   private byte[] get(ColumnFamilyHandle cf, byte[] key) {

@@ -11,6 +11,7 @@ import io.quiver.storage.HnswConfig;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardInfo;
+import io.quiver.storage.SparseVectorParams;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.util.Iterator;
@@ -40,16 +41,20 @@ final class CollectionJson {
 
   static CollectionConfig parseCreate(JsonNode body) {
     JsonNode vectors = body.get("vectors");
-    if (vectors == null || vectors.isNull()) {
-      throw ApiException.badRequest("Validation error in JSON body: field `vectors` is required (sparse-only collections are not supported yet)");
-    }
-    if (body.hasNonNull("sparse_vectors") && !body.get("sparse_vectors").isEmpty()) {
-      throw ApiException.badRequest("Wrong input: `sparse_vectors` are not supported yet");
+    Map<String, SparseVectorParams> sparse = sparseVectors(body.get("sparse_vectors"));
+    boolean noDense = vectors == null || vectors.isNull() || (vectors.isObject() && vectors.isEmpty());
+    if (noDense && sparse.isEmpty()) {
+      throw ApiException.badRequest("Validation error in JSON body: `vectors` or `sparse_vectors` must configure at least one vector");
     }
     refuseUnimplemented(body);
     HnswConfig hnsw = hnswConfig(body.get("hnsw_config"), "hnsw_config", HnswConfig.DEFAULT);
     OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config");
-    VectorsConfig vectorsConfig = vectorsConfig(vectors, hnsw);
+    VectorsConfig vectorsConfig;
+    try {
+      vectorsConfig = new VectorsConfig(noDense ? Map.of() : vectorsConfig(vectors, hnsw).vectors(), sparse);
+    } catch (io.quiver.storage.BadRequestException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
     int shards = positiveInt(body, "shard_number", 1);
     int replication = positiveInt(body, "replication_factor", 1);
     int writeConsistency = positiveInt(body, "write_consistency_factor", 1);
@@ -205,6 +210,89 @@ final class CollectionJson {
     return new VectorsConfig(named);
   }
 
+  /**
+   * Qdrant's {@code sparse_vectors}: name -&gt; {@code {index: {full_scan_threshold, on_disk,
+   * datatype}, modifier}}. What Quiver does not honour is refused by name: {@code on_disk: true},
+   * a datatype other than float32, {@code memory}.
+   */
+  static Map<String, SparseVectorParams> sparseVectors(JsonNode node) {
+    Map<String, SparseVectorParams> out = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `sparse_vectors` must be an object of sparse vector names");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().isEmpty()) {
+        throw ApiException.badRequest("Validation error in JSON body: sparse vector names must not be empty");
+      }
+      out.put(e.getKey(), sparseVectorParams(e.getValue(), "sparse_vectors." + e.getKey(), SparseVectorParams.DEFAULT));
+    }
+    return out;
+  }
+
+  /** One {@code SparseVectorParams} as a diff over {@code base} (the defaults when creating). */
+  static SparseVectorParams sparseVectorParams(JsonNode node, String field, SparseVectorParams base) {
+    if (node == null || node.isNull()) {
+      return base;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!name.equals("index") && !name.equals("modifier")) {
+        throw ApiException.badRequest("Wrong input: `" + field + "." + name + "` is not supported");
+      }
+    }
+    SparseVectorParams.Modifier modifier = base.modifier();
+    JsonNode modifierNode = node.get("modifier");
+    if (modifierNode != null && !modifierNode.isNull()) {
+      modifier = switch (modifierNode.isTextual() ? modifierNode.asText() : "") {
+        case "none" -> SparseVectorParams.Modifier.NONE;
+        case "idf" -> SparseVectorParams.Modifier.IDF;
+        default -> throw ApiException.badRequest("Json deserialize error: " + field + ".modifier: unknown variant "
+            + modifierNode + ", expected `none` or `idf`");
+      };
+    }
+    JsonNode index = node.get("index");
+    if (index == null || index.isNull()) {
+      return new SparseVectorParams(base.hasIndex(), base.fullScanThreshold(), base.onDisk(), base.datatype(), modifier);
+    }
+    String at = field + ".index";
+    if (!index.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object");
+    }
+    for (Iterator<String> it = index.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!List.of("full_scan_threshold", "on_disk", "datatype").contains(name)) {
+        throw ApiException.badRequest("Wrong input: `" + at + "." + name + "` is not supported for sparse vectors"
+            + (name.equals("memory") ? " (the inverted index is kept in memory)" : ""));
+      }
+    }
+    JsonNode threshold = index.get("full_scan_threshold");
+    Long fullScan = threshold == null || threshold.isNull() ? base.fullScanThreshold()
+        : Long.valueOf(integer(index, "full_scan_threshold", at, 0, 0, Long.MAX_VALUE));
+    JsonNode onDiskNode = index.get("on_disk");
+    Boolean onDisk = onDiskNode == null || onDiskNode.isNull() ? base.onDisk() : Boolean.valueOf(bool(index, "on_disk", at, false));
+    if (Boolean.TRUE.equals(onDisk)) {
+      throw ApiException.badRequest("Wrong input: `" + at + ".on_disk`: true is not supported for sparse vectors (the"
+          + " inverted index is kept in memory); leave it out or set false");
+    }
+    JsonNode datatypeNode = index.get("datatype");
+    String datatype = base.datatype();
+    if (datatypeNode != null && !datatypeNode.isNull()) {
+      datatype = datatypeNode.isTextual() ? datatypeNode.asText() : datatypeNode.toString();
+      if (!datatype.equals("float32")) {
+        throw ApiException.badRequest("Wrong input: `" + at + ".datatype`: " + datatype + " is not supported for"
+            + " sparse vectors; only float32 is");
+      }
+    }
+    return new SparseVectorParams(true, fullScan, onDisk, datatype, modifier);
+  }
+
   private static VectorParams vectorParams(JsonNode node, String field, HnswConfig collectionHnsw) {
     if (!node.isObject()) {
       throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object with `size` and `distance`");
@@ -249,7 +337,7 @@ final class CollectionJson {
    * {@code .hnsw_config}. What Quiver cannot change is refused with 400 naming the field.
    */
   static CollectionConfig parseUpdate(JsonNode body, CollectionConfig current) {
-    for (String unsupported : List.of("sparse_vectors", "strict_mode_config", "metadata")) {
+    for (String unsupported : List.of("strict_mode_config", "metadata")) {
       if (body.hasNonNull(unsupported)) {
         throw ApiException.badRequest("Wrong input: updating `" + unsupported + "` is not supported");
       }
@@ -304,10 +392,26 @@ final class CollectionJson {
         }
       }
     }
+    Map<String, SparseVectorParams> sparse = new LinkedHashMap<>(current.vectors().sparse());
+    JsonNode sparseNode = body.get("sparse_vectors");
+    if (sparseNode != null && !sparseNode.isNull()) {
+      if (!sparseNode.isObject()) {
+        throw ApiException.badRequest("Validation error in JSON body: `sparse_vectors` must be an object of sparse vector names");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = sparseNode.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        SparseVectorParams base = sparse.get(e.getKey());
+        if (base == null) {
+          throw ApiException.badRequest("Wrong input: Not existing vector name error: " + e.getKey()
+              + " (a collection update cannot add sparse vectors)");
+        }
+        sparse.put(e.getKey(), sparseVectorParams(e.getValue(), "sparse_vectors." + e.getKey(), base));
+      }
+    }
     QuantizationJson.Diff q = QuantizationJson.parseDiff(body.get("quantization_config"), "quantization_config");
     QuantizationConfig quantization = q.disabled() ? null : q.config() != null ? q.config() : current.quantization();
     try {
-      CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors), current.shardNumber(), replication,
+      CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors, sparse), current.shardNumber(), replication,
           writeConsistency, hnsw, optimizers, quantization);
       config.shardConfig(); // checks the quantization against the distances
       return config;
@@ -339,6 +443,9 @@ final class CollectionJson {
     ObjectNode config = info.putObject("config");
     ObjectNode params = config.putObject("params");
     params.set("vectors", vectorsJson(json, c.config().vectors()));
+    if (!c.config().vectors().sparse().isEmpty()) {
+      params.set("sparse_vectors", sparseVectorsJson(json, c.config().vectors()));
+    }
     params.put("shard_number", c.config().shardNumber());
     params.put("replication_factor", c.config().replicationFactor());
     params.put("write_consistency_factor", c.config().writeConsistencyFactor());
@@ -364,6 +471,30 @@ final class CollectionJson {
     config.set("quantization_config", QuantizationJson.json(json, c.config().quantization()));
     info.putObject("payload_schema");
     return info;
+  }
+
+  /** Exactly the sparse settings that were given (absent fields stay absent). */
+  private static ObjectNode sparseVectorsJson(ObjectMapper json, VectorsConfig vectors) {
+    ObjectNode out = json.createObjectNode();
+    vectors.sparse().forEach((name, p) -> {
+      ObjectNode node = out.putObject(name);
+      if (p.hasIndex()) {
+        ObjectNode index = node.putObject("index");
+        if (p.fullScanThreshold() != null) {
+          index.put("full_scan_threshold", p.fullScanThreshold());
+        }
+        if (p.onDisk() != null) {
+          index.put("on_disk", p.onDisk());
+        }
+        if (p.datatype() != null) {
+          index.put("datatype", p.datatype());
+        }
+      }
+      if (p.modifier() != null) {
+        node.put("modifier", p.modifier().name().toLowerCase(java.util.Locale.ROOT));
+      }
+    });
+    return out;
   }
 
   private static JsonNode vectorsJson(ObjectMapper json, VectorsConfig vectors) {

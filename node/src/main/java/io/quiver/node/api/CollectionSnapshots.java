@@ -282,8 +282,9 @@ final class CollectionSnapshots {
     } catch (IOException e) {
       throw ApiException.badRequest("Wrong input: corrupt snapshot line: " + e.getMessage());
     }
-    return new Point(PointJson.id(p.get("id"), "id"), PointJson.vectorStruct(p.get("vector"), "vector"),
-        PointJson.payload(p.get("payload"), "payload"));
+    PointJson.Vectors vectors = PointJson.vectors(p.get("vector"), "vector");
+    return new Point(PointJson.id(p.get("id"), "id"), vectors.dense(), PointJson.payload(p.get("payload"), "payload"),
+        vectors.sparse());
   }
 
   private Description describe(Path file) throws IOException {

@@ -34,8 +34,9 @@ final class LegacyQueryJson {
     if (vectorNode.isObject()) {
       using = QueryJson.text(QueryJson.required(vectorNode, "name", vectorAt), vectorAt + ".name", null);
       JsonNode inner = QueryJson.required(vectorNode, "vector", vectorAt);
-      if (inner.isObject()) {
-        throw QueryJson.unsupported(vectorAt + ".vector", "sparse vectors are not supported yet");
+      if (inner.isObject()) { // NamedSparseVector
+        Query sparse = new Query.Nearest(new VectorInput.Sparse(PointJson.sparseVector(inner, vectorAt + ".vector")), null);
+        return parsed(body, at, sparse, using, true);
       }
       vectorAt = vectorAt + ".vector";
       vectorNode = inner;

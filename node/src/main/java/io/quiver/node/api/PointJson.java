@@ -2,6 +2,7 @@ package io.quiver.node.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.index.sparse.SparseVector;
 import io.quiver.node.http.ApiException;
 import io.quiver.storage.Payload;
 import io.quiver.storage.Point;
@@ -106,6 +107,87 @@ final class PointJson {
     return v;
   }
 
+  /** A point's dense and sparse vectors by name. */
+  record Vectors(Map<String, float[]> dense, Map<String, SparseVector> sparse) {}
+
+  /**
+   * Qdrant's VectorStruct with sparse vectors: an array (the unnamed vector) or an object of named
+   * vectors, each an array (dense) or {@code {"indices", "values"}} (sparse).
+   */
+  static Vectors vectors(JsonNode node, String field) {
+    if (node == null || node.isNull() || node.isMissingNode() || !node.isObject()) {
+      return new Vectors(vectorStruct(node, field), Map.of());
+    }
+    Map<String, float[]> dense = new LinkedHashMap<>();
+    Map<String, SparseVector> sparse = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String at = field + "." + e.getKey();
+      if (e.getValue().isObject()) {
+        sparse.put(e.getKey(), sparseVector(e.getValue(), at));
+      } else {
+        dense.put(e.getKey(), floats(e.getValue(), at));
+      }
+    }
+    return new Vectors(dense, sparse);
+  }
+
+  /** The largest sparse index: Qdrant's indices are u32. */
+  private static final long MAX_SPARSE_INDEX = 0xFFFF_FFFFL;
+
+  /**
+   * Qdrant's SparseVector {@code {"indices": [u32...], "values": [float...]}}, indices in any order
+   * and unique. Errors name the field ({@code field.indices[2]}, {@code field.values}).
+   */
+  static SparseVector sparseVector(JsonNode node, String field) {
+    if (node == null || !node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field
+          + "` must be a sparse vector {\"indices\": [...], \"values\": [...]}");
+    }
+    JsonNode indicesNode = node.get("indices");
+    JsonNode valuesNode = node.get("values");
+    if (indicesNode == null || !indicesNode.isArray()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + ".indices` must be an array of unsigned 32-bit integers");
+    }
+    if (valuesNode == null || !valuesNode.isArray()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + ".values` must be an array of numbers");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!name.equals("indices") && !name.equals("values")) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + field + "." + name + "` is not a field of a sparse vector");
+      }
+    }
+    if (indicesNode.size() != valuesNode.size()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "`: indices and values must have the same"
+          + " length, got " + indicesNode.size() + " and " + valuesNode.size());
+    }
+    int[] indices = new int[indicesNode.size()];
+    float[] values = new float[valuesNode.size()];
+    for (int i = 0; i < indices.length; i++) {
+      JsonNode x = indicesNode.get(i);
+      if (!x.isIntegralNumber() || !x.canConvertToLong() || x.asLong() < 0 || x.asLong() > MAX_SPARSE_INDEX) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + field + ".indices[" + i
+            + "]` must be an unsigned 32-bit integer (0 to 4294967295), got " + x);
+      }
+      indices[i] = (int) x.asLong();
+      JsonNode v = valuesNode.get(i);
+      if (!v.isNumber()) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + field + ".values[" + i + "]` must be a number, got " + v);
+      }
+      values[i] = v.floatValue();
+      if (!Float.isFinite(values[i])) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + field + ".values[" + i + "]` is out of the float32 range");
+      }
+    }
+    try {
+      return SparseVector.of(indices, values);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + ".indices`: " + e.getMessage()
+          + " (indices must be unique)");
+    }
+  }
+
   /** Qdrant's VectorStruct: an array (the unnamed vector) or an object of named vectors. */
   static Map<String, float[]> vectorStruct(JsonNode node, String field) {
     if (node == null || node.isNull() || node.isMissingNode()) {
@@ -123,7 +205,8 @@ final class PointJson {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (e.getValue().isObject()) {
-          throw ApiException.badRequest("Wrong input: `" + field + "." + e.getKey() + "`: sparse vectors are not supported yet");
+          throw ApiException.badRequest("Wrong input: `" + field + "." + e.getKey()
+              + "`: updating sparse vectors of existing points is not supported yet (upsert the point instead)");
         }
         vectors.put(e.getKey(), floats(e.getValue(), field + "." + e.getKey()));
       }
@@ -160,7 +243,9 @@ final class PointJson {
         if (!p.isObject()) {
           throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object");
         }
-        out.add(new Point(id(p.get("id"), at + ".id"), vectorStruct(p.get("vector"), at + ".vector"), payload(p.get("payload"), at + ".payload")));
+        Vectors vectors = vectors(p.get("vector"), at + ".vector");
+        out.add(new Point(id(p.get("id"), at + ".id"), vectors.dense(), payload(p.get("payload"), at + ".payload"),
+            vectors.sparse()));
       }
       return out;
     }
@@ -174,8 +259,10 @@ final class PointJson {
     List<PointId> ids = ids(batch.get("ids"), "batch.ids");
     JsonNode vectorsNode = batch.get("vectors");
     List<Map<String, float[]>> vectors = new ArrayList<>(ids.size());
+    List<Map<String, SparseVector>> sparse = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
       vectors.add(new LinkedHashMap<>());
+      sparse.add(new LinkedHashMap<>());
     }
     if (vectorsNode != null && vectorsNode.isArray()) {
       requireSize(vectorsNode, ids.size(), "batch.vectors");
@@ -188,7 +275,12 @@ final class PointJson {
         String at = "batch.vectors." + e.getKey();
         requireSize(e.getValue(), ids.size(), at);
         for (int i = 0; i < ids.size(); i++) {
-          vectors.get(i).put(e.getKey(), floats(e.getValue().get(i), at + "[" + i + "]"));
+          JsonNode v = e.getValue().get(i);
+          if (v.isObject()) {
+            sparse.get(i).put(e.getKey(), sparseVector(v, at + "[" + i + "]"));
+          } else {
+            vectors.get(i).put(e.getKey(), floats(v, at + "[" + i + "]"));
+          }
         }
       }
     } else {
@@ -201,7 +293,7 @@ final class PointJson {
     List<Point> out = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
       JsonNode payload = payloads == null || payloads.isNull() ? null : payloads.get(i);
-      out.add(new Point(ids.get(i), vectors.get(i), payload(payload, "batch.payloads[" + i + "]")));
+      out.add(new Point(ids.get(i), vectors.get(i), payload(payload, "batch.payloads[" + i + "]"), sparse.get(i)));
     }
     return out;
   }

@@ -173,7 +173,7 @@ public final class QueryApi {
       return;
     }
     for (String name : selector.names()) {
-      if (c.config().vectors().get(name) == null) {
+      if (c.config().vectors().get(name) == null && c.config().vectors().getSparse(name) == null) {
         throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
       }
     }

@@ -185,7 +185,7 @@ final class QueryJson {
     return node.has("indices") || node.has("text") || node.has("image") || node.has("object") || node.has("model");
   }
 
-  /** Qdrant's {@code VectorInput}: a dense vector or a point id (sparse, multi and inference inputs are refused). */
+  /** Qdrant's {@code VectorInput}: a dense vector, a sparse vector or a point id (multi and inference inputs are refused). */
   static VectorInput vectorInput(JsonNode node, String at) {
     if (node == null || node.isNull()) {
       throw bad(at, "is required");
@@ -200,7 +200,7 @@ final class QueryJson {
       return new VectorInput.Id(PointJson.id(node, at));
     }
     if (node.isObject() && node.has("indices")) {
-      throw unsupported(at, "sparse vectors are not supported yet");
+      return new VectorInput.Sparse(PointJson.sparseVector(node, at));
     }
     if (node.isObject()) {
       throw unsupported(at, "inference inputs (documents, images, objects) are not supported");

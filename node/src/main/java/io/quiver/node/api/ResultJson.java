@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.index.sparse.SparseVector;
 import io.quiver.storage.Payload;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
@@ -44,7 +45,7 @@ final class ResultJson {
     ObjectNode node = json.createObjectNode();
     putId(node, r.id());
     node.set("payload", payload(r.payload(), payload));
-    node.set("vector", vectors(vector.apply(r.vectors())));
+    node.set("vector", vectors(vector.apply(r.vectors()), vector.apply(r.sparse())));
     if (r.orderValue() != null) {
       OrderByJson.putValue(node, r.orderValue());
     }
@@ -61,7 +62,7 @@ final class ResultJson {
     node.put("version", p.version());
     node.put("score", p.score());
     node.set("payload", payload(p.payload(), payload));
-    node.set("vector", vectors(vector.apply(p.vectors())));
+    node.set("vector", vectors(vector.apply(p.vectors()), vector.apply(p.sparse())));
     if (p.orderValue() != null) {
       OrderByJson.putValue(node, p.orderValue());
     }
@@ -84,16 +85,32 @@ final class ResultJson {
     return payload == null ? json.nullNode() : selector.apply(payload.tree());
   }
 
-  private JsonNode vectors(Map<String, float[]> vectors) {
+  private JsonNode vectors(Map<String, float[]> vectors, Map<String, SparseVector> sparse) {
     if (vectors == null) {
       return json.nullNode();
     }
-    if (vectors.size() == 1 && vectors.containsKey(VectorsConfig.DEFAULT)) {
+    boolean hasSparse = sparse != null && !sparse.isEmpty();
+    if (!hasSparse && vectors.size() == 1 && vectors.containsKey(VectorsConfig.DEFAULT)) {
       return floats(vectors.get(VectorsConfig.DEFAULT));
     }
     ObjectNode named = json.createObjectNode();
     vectors.forEach((name, v) -> named.set(name, floats(v)));
+    if (hasSparse) {
+      sparse.forEach((name, v) -> named.set(name, sparseJson(v)));
+    }
     return named;
+  }
+
+  /** Qdrant's SparseVector: indices (u32, increasing) and values. */
+  ObjectNode sparseJson(SparseVector v) {
+    ObjectNode node = json.createObjectNode();
+    ArrayNode indices = node.putArray("indices");
+    ArrayNode values = node.putArray("values");
+    for (int i = 0; i < v.size(); i++) {
+      indices.add(Integer.toUnsignedLong(v.index(i)));
+      values.add(v.value(i));
+    }
+    return node;
   }
 
   private ArrayNode floats(float[] v) {

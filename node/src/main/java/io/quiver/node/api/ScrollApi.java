@@ -59,20 +59,22 @@ public final class ScrollApi {
     int limit = limit(body.get("limit"));
     Filter filter = body.hasNonNull("filter") ? FilterJson.parse(body.get("filter"), "filter") : null;
     PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), true);
-    boolean withVector = VectorSelector.parse(body.get("with_vector"), false);
+    VectorSelector vectors = VectorSelector.of(body.get("with_vector"), false, "with_vector");
+    boolean withVector = vectors.enabled();
     if (orderBy != null) {
       return router.scrollOrdered(c.name(), orderBy, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
-          .thenApply(records -> RestResponse.ok(page(records, null, payload)));
+          .thenApply(records -> RestResponse.ok(page(records, null, payload, vectors)));
     }
     return router.scroll(c.name(), offset, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
-        .thenApply(page -> RestResponse.ok(page(page.points(), page.nextOffset(), payload)));
+        .thenApply(page -> RestResponse.ok(page(page.points(), page.nextOffset(), payload, vectors)));
   }
 
-  private ObjectNode page(java.util.List<PointRecord> records, PointId nextOffset, PayloadSelector payload) {
+  private ObjectNode page(java.util.List<PointRecord> records, PointId nextOffset, PayloadSelector payload,
+      VectorSelector vectors) {
     ObjectNode result = json.createObjectNode();
     ArrayNode points = result.putArray("points");
     for (PointRecord r : records) {
-      points.add(results.record(r, payload));
+      points.add(results.record(r, payload, vectors));
     }
     if (nextOffset == null) {
       result.putNull("next_page_offset");

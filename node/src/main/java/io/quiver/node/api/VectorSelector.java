@@ -42,16 +42,16 @@ record VectorSelector(boolean enabled, Set<String> names) {
   }
 
   /** The selected vectors of a point (null when vectors are not asked for or absent). */
-  Map<String, float[]> apply(Map<String, float[]> vectors) {
+  <V> Map<String, V> apply(Map<String, V> vectors) {
     if (!enabled || vectors == null) {
       return null;
     }
     if (names == null) {
       return vectors;
     }
-    Map<String, float[]> out = new LinkedHashMap<>();
+    Map<String, V> out = new LinkedHashMap<>();
     for (String name : names) {
-      float[] v = vectors.get(name);
+      V v = vectors.get(name);
       if (v != null) {
         out.put(name, v);
       }

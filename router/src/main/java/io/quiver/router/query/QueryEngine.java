@@ -112,7 +112,8 @@ public final class QueryEngine {
     List<PointGroups.Group> out = new ArrayList<>(groups.size());
     for (PointGroups.Group g : groups) {
       List<ScoredPoint> hits = new ArrayList<>(g.hits().size());
-      g.hits().forEach(h -> hits.add(new ScoredPoint(h.id(), h.version(), h.score(), null, h.vectors(), h.orderValue())));
+      g.hits().forEach(h -> hits.add(new ScoredPoint(h.id(), h.version(), h.score(), null, h.vectors(), h.orderValue(),
+          h.sparse())));
       out.add(new PointGroups.Group(g.id(), hits, g.lookup()));
     }
     return out;
@@ -234,6 +235,10 @@ public final class QueryEngine {
       CollectionDescriptor lookup = router.collection(lookupCollection);
       Set<PointId> ids = new LinkedHashSet<>();
       byVector.forEach((vector, vectorIds) -> {
+        if (lookup.config().vectors().getSparse(vector) != null) {
+          throw new BadRequestException("Wrong input: vector " + vector + " is sparse: point ids as query vectors"
+              + " are not supported for sparse vectors yet");
+        }
         if (lookup.config().vectors().get(vector) == null) {
           throw new BadRequestException("Wrong input: Not existing vector name error: " + vector);
         }
@@ -340,6 +345,7 @@ public final class QueryEngine {
                 scan(stage, new Scorer.Random(ThreadLocalRandom.current().nextLong()), filter, withPayload, withVector), 0,
                 consistency)
             .thenApply(QueryEngine::zeroScores);
+        case Query.Nearest n when isSparse(stage) -> searchSparse(stage, n, filter, withPayload, withVector);
         case Query.Nearest n when n.mmr() != null -> mmr(stage, n, filter, withPayload, withVector);
         case Query.Nearest n -> search(stage, vector(stage, n.vector()), limit, filter, withPayload, withVector);
         case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR ->
@@ -357,6 +363,26 @@ public final class QueryEngine {
             .thenApply(QueryEngine::ordered);
         case Query.Fusion f -> throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
       };
+    }
+
+    private boolean isSparse(QueryStage stage) {
+      return collection.config().vectors().getSparse(stage.using()) != null;
+    }
+
+    /** A nearest query on a sparse vector: exact search by dot product in every shard. */
+    private CompletableFuture<List<ScoredPoint>> searchSparse(QueryStage stage, Query.Nearest n, Filter filter,
+        boolean withPayload, boolean withVector) {
+      if (!(n.vector() instanceof VectorInput.Sparse sparse)) {
+        throw new BadRequestException("Wrong input: vector " + stage.using() + " is sparse: the query must be a sparse"
+            + " vector ({\"indices\": [...], \"values\": [...]})" + (n.vector() instanceof VectorInput.Id
+                ? "; querying a sparse vector by point id is not supported yet" : ""));
+      }
+      if (n.mmr() != null) {
+        throw new BadRequestException("Wrong input: mmr is not supported with sparse vectors");
+      }
+      SearchRequest search = SearchRequest.sparse(stage.using(), sparse.vector(), stage.limit(), withPayload, withVector,
+          stage.scoreThreshold(), filter);
+      return router.search(collection.name(), search, 0, consistency);
     }
 
     private ScoreRequest scan(QueryStage stage, Scorer scorer, Filter filter, boolean withPayload, boolean withVector) {
@@ -385,6 +411,10 @@ public final class QueryEngine {
 
     private VectorParams requireVector(String using) {
       VectorParams params = collection.config().vectors().get(using);
+      if (params == null && collection.config().vectors().getSparse(using) != null) {
+        throw new BadRequestException("Wrong input: vector " + using + " is sparse: only nearest queries (and fusion of"
+            + " their prefetches) support sparse vectors yet");
+      }
       if (params == null) {
         throw new BadRequestException("Wrong input: Not existing vector name error: " + (using.isEmpty() ? "(unnamed)" : using));
       }
@@ -393,6 +423,9 @@ public final class QueryEngine {
 
     private float[] vector(QueryStage stage, VectorInput input) {
       float[] v = switch (input) {
+        case VectorInput.Sparse sp -> throw new BadRequestException("Wrong input: a sparse vector cannot query vector "
+            + (stage.using().isEmpty() ? "(unnamed)" : stage.using()) + (isSparse(stage)
+                ? " in this kind of query (only nearest queries take sparse vectors yet)" : ", which is dense"));
         case VectorInput.Dense d -> d.vector();
         case VectorInput.Id id -> vectors.get(new VectorKey(lookupCollection(collection.name(), stage), lookupVector(stage), id.id()));
       };
@@ -447,14 +480,14 @@ public final class QueryEngine {
 
   private static List<ScoredPoint> zeroScores(List<ScoredPoint> hits) {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
-    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), 0f, h.payload(), h.vectors(), h.orderValue())));
+    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), 0f, h.payload(), h.vectors(), h.orderValue(), h.sparse())));
     return out;
   }
 
   /** Ordered records as hits: score 0 (as Qdrant reports them), the order value kept. */
   private static List<ScoredPoint> ordered(List<PointRecord> records) {
     List<ScoredPoint> out = new ArrayList<>(records.size());
-    records.forEach(r -> out.add(new ScoredPoint(r.id(), r.version(), 0f, r.payload(), r.vectors(), r.orderValue())));
+    records.forEach(r -> out.add(new ScoredPoint(r.id(), r.version(), 0f, r.payload(), r.vectors(), r.orderValue(), r.sparse())));
     return out;
   }
 
@@ -476,7 +509,7 @@ public final class QueryEngine {
       for (ScoredPoint p : page) {
         PointRecord r = byId.get(p.id());
         if (r != null) { // deleted between the search and the fetch: dropped, as Qdrant does
-          out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payload(), r.vectors(), p.orderValue()));
+          out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payload(), r.vectors(), p.orderValue(), r.sparse()));
         }
       }
       return out;

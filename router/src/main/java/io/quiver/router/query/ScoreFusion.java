@@ -93,7 +93,8 @@ public final class ScoreFusion {
 
   private static List<ScoredPoint> sorted(Map<PointId, ScoredPoint> points, Map<PointId, Float> scores) {
     List<ScoredPoint> out = new ArrayList<>(points.size());
-    points.forEach((id, p) -> out.add(new ScoredPoint(id, p.version(), scores.get(id), p.payload(), p.vectors())));
+    points.forEach((id, p) -> out.add(new ScoredPoint(id, p.version(), scores.get(id), p.payload(), p.vectors(), null,
+        p.sparse())));
     out.sort(ScoredPoint.HIGHER_FIRST);
     return out;
   }

@@ -12,6 +12,13 @@ public sealed interface VectorInput {
     }
   }
 
+  /** A sparse vector (for a sparse vector name). */
+  record Sparse(io.quiver.index.sparse.SparseVector vector) implements VectorInput {
+    public Sparse {
+      Objects.requireNonNull(vector, "vector");
+    }
+  }
+
   /** The vector of point {@code id}, looked up in the stage's {@code lookup_from} collection or the queried one. */
   record Id(PointId id) implements VectorInput {
     public Id {

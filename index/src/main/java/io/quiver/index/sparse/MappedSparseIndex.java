@@ -1,0 +1,125 @@
+package io.quiver.index.sparse;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * An immutable inverted index read in place from a mapped {@link SparseIndexFormat} file: a
+ * dimension's list is found by binary search in the directory, its postings are read straight
+ * from the mapping. Holds no deleted ords (callers filter with an
+ * {@link io.quiver.index.hnsw.OrdFilter}). Thread-safe; {@link #close()} unmaps, after which it
+ * must not be used.
+ */
+public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
+
+  private final MemorySegment seg;
+  private final Arena arena;
+  private final int ordBound;
+  private final int dimCount;
+  private final long postingCount;
+  private final long ordsOffset;
+  private final long valuesOffset;
+
+  MappedSparseIndex(MemorySegment seg, Arena arena) {
+    this.seg = seg;
+    this.arena = arena;
+    this.ordBound = seg.get(SparseIndexFormat.LE_INT, 8);
+    this.dimCount = seg.get(SparseIndexFormat.LE_INT, 12);
+    this.postingCount = seg.get(SparseIndexFormat.LE_LONG, 16);
+    this.ordsOffset = SparseIndexFormat.ordsOffset(dimCount);
+    this.valuesOffset = SparseIndexFormat.valuesOffset(dimCount, postingCount);
+  }
+
+  @Override
+  public PostingList postings(int index) {
+    int lo = 0;
+    int hi = dimCount - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      long entry = SparseIndexFormat.HEADER_BYTES + (long) mid * SparseIndexFormat.DIRECTORY_ENTRY_BYTES;
+      int c = Integer.compareUnsigned(seg.get(SparseIndexFormat.LE_INT, entry), index);
+      if (c == 0) {
+        return new MappedList(seg.get(SparseIndexFormat.LE_INT, entry + 4), seg.get(SparseIndexFormat.LE_LONG, entry + 8),
+            seg.get(SparseIndexFormat.LE_FLOAT, entry + 16), seg.get(SparseIndexFormat.LE_FLOAT, entry + 20));
+      }
+      if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public boolean isDeleted(int ord) {
+    return false;
+  }
+
+  @Override
+  public int ordBound() {
+    return ordBound;
+  }
+
+  /** The number of postings in the file. */
+  public long postingCount() {
+    return postingCount;
+  }
+
+  /** The number of dimensions with postings. */
+  public int dimensionCount() {
+    return dimCount;
+  }
+
+  /** The size of the mapped file in bytes. */
+  public long fileBytes() {
+    return seg.byteSize();
+  }
+
+  @Override
+  public void close() {
+    arena.close();
+  }
+
+  /** One list: a window of the ords and values arrays. */
+  private final class MappedList implements PostingList {
+    private final int size;
+    private final long ordsAt;
+    private final long valuesAt;
+    private final float max;
+    private final float min;
+
+    MappedList(int size, long first, float max, float min) {
+      this.size = size;
+      this.ordsAt = ordsOffset + first * Integer.BYTES;
+      this.valuesAt = valuesOffset + first * Float.BYTES;
+      this.max = max;
+      this.min = min;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public int ord(int i) {
+      return seg.get(SparseIndexFormat.LE_INT, ordsAt + (long) i * Integer.BYTES);
+    }
+
+    @Override
+    public float value(int i) {
+      return seg.get(SparseIndexFormat.LE_FLOAT, valuesAt + (long) i * Float.BYTES);
+    }
+
+    @Override
+    public float maxValue() {
+      return max;
+    }
+
+    @Override
+    public float minValue() {
+      return min;
+    }
+  }
+}

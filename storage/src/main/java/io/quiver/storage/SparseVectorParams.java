@@ -1,0 +1,57 @@
+package io.quiver.storage;
+
+/**
+ * One named sparse vector of a collection (Qdrant's {@code SparseVectorParams}): its index settings
+ * and its query modifier. Fields are nullable exactly where the user may leave them out, so
+ * collection info reports back what was given.
+ *
+ * <ul>
+ *   <li>{@code fullScanThreshold}: with a filter whose payload-index estimate is below this many
+ *       points, the matching points are scored directly instead of walking the posting lists
+ *       (null: {@link #DEFAULT_FULL_SCAN_THRESHOLD}, Qdrant's default);
+ *   <li>{@code onDisk}: only {@code false} (or absent) is accepted today: the shard's inverted index
+ *       lives on the heap;
+ *   <li>{@code datatype}: only {@code float32} (or absent);
+ *   <li>{@code modifier}: {@link Modifier#IDF} weights each query value by the dimension's inverse
+ *       document frequency over the whole collection.
+ * </ul>
+ */
+public record SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boolean onDisk, String datatype,
+    Modifier modifier) {
+
+  /** Qdrant's default full-scan threshold of sparse vectors, in points. */
+  public static final long DEFAULT_FULL_SCAN_THRESHOLD = 5_000;
+
+  /** The query modifier (Qdrant's names, lower case in JSON). */
+  public enum Modifier { NONE, IDF }
+
+  /** Sparse vectors without settings. */
+  public static final SparseVectorParams DEFAULT = new SparseVectorParams(false, null, null, null, null);
+
+  public SparseVectorParams {
+    if (fullScanThreshold != null && fullScanThreshold < 0) {
+      throw new BadRequestException("full_scan_threshold must not be negative, got " + fullScanThreshold);
+    }
+    if (Boolean.TRUE.equals(onDisk)) {
+      throw new BadRequestException("index.on_disk: true is not supported for sparse vectors (the inverted index is"
+          + " kept in memory); leave it out or set false");
+    }
+    if (datatype != null && !datatype.equals("float32")) {
+      throw new BadRequestException("index.datatype: " + datatype + " is not supported for sparse vectors; only"
+          + " float32 is");
+    }
+    if (!hasIndex && (fullScanThreshold != null || onDisk != null || datatype != null)) {
+      throw new IllegalArgumentException("index settings without an index");
+    }
+  }
+
+  /** The full-scan threshold in effect. */
+  public long fullScanThresholdOrDefault() {
+    return fullScanThreshold == null ? DEFAULT_FULL_SCAN_THRESHOLD : fullScanThreshold;
+  }
+
+  /** True when queries are weighted by inverse document frequency. */
+  public boolean idf() {
+    return modifier == Modifier.IDF;
+  }
+}
