@@ -28,16 +28,27 @@ final class ApplyEntries {
    * @throws BadRequestException naming the limit when a part that cannot be split does not fit
    */
   static List<Message> split(PointsOperation operation, int maxEntryBytes) {
+    return split(operation, maxEntryBytes, new ArrayList<>());
+  }
+
+  /**
+   * As {@link #split(PointsOperation, int)}; adds to {@code idsPerEntry} how many of the
+   * operation's distinct ids each entry holds (the entries hold them in the order of the request;
+   * 0 for an operation that selects by filter).
+   */
+  static List<Message> split(PointsOperation operation, int maxEntryBytes, List<Integer> idsPerEntry) {
     List<Message> entries = new ArrayList<>();
-    add(operation, maxEntryBytes, entries);
+    add(operation, maxEntryBytes, entries, idsPerEntry);
     return entries;
   }
 
-  private static void add(PointsOperation operation, int maxEntryBytes, List<Message> entries) {
+  private static void add(PointsOperation operation, int maxEntryBytes, List<Message> entries,
+      List<Integer> idsPerEntry) {
     Message entry = ShardMessages.encode(new ShardCommand.Apply(operation));
     int size = entry.getContent().size();
     if (size <= maxEntryBytes) {
       entries.add(entry);
+      idsPerEntry.add(operation.selector() instanceof PointSelector.Ids ids ? new LinkedHashSet<>(ids.ids()).size() : 0);
       return;
     }
     if (!(operation.selector() instanceof PointSelector.Ids selected)) {
@@ -49,8 +60,8 @@ final class ApplyEntries {
           "a larger request is split between points, never inside one: make its payload or vectors smaller");
     }
     int half = ids.size() / 2;
-    add(operation.restrictedTo(ids.subList(0, half)), maxEntryBytes, entries);
-    add(operation.restrictedTo(ids.subList(half, ids.size())), maxEntryBytes, entries);
+    add(operation.restrictedTo(ids.subList(0, half)), maxEntryBytes, entries, idsPerEntry);
+    add(operation.restrictedTo(ids.subList(half, ids.size())), maxEntryBytes, entries, idsPerEntry);
   }
 
   private static BadRequestException tooLarge(String what, long bytes, long maxEntryBytes, String advice) {

@@ -6,7 +6,6 @@ import java.util.concurrent.CompletionException;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
-import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /** Turns Ratis replies and failures into the content of a successful reply or a clear exception. */
@@ -40,14 +39,6 @@ final class RaftReplies {
   }
 
   private static String describe(Throwable t) {
-    if (t == null) {
-      return "request failed";
-    }
-    if (t instanceof RaftRetryFailureException) {
-      return "no leader accepted the request; a majority of its replicas may be down or unreachable ("
-          + t.getMessage() + ")";
-    }
-    String message = t.getMessage();
-    return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    return RaftFailureWords.describe(t);
   }
 }

@@ -66,17 +66,39 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
    */
   @Override
   public PreparedWrite prepareUpsert(List<Point> points, io.quiver.storage.UpsertCondition condition) {
-    return inOrder(UpsertEntries.split(points, condition, maxEntryBytes));
+    List<Integer> pointsPerEntry = new java.util.ArrayList<>();
+    return inOrder(UpsertEntries.split(points, condition, maxEntryBytes, pointsPerEntry), pointsPerEntry);
   }
 
-  /** Sends the entries one after another, each once the previous one is applied; completes with the highest index. */
-  private PreparedWrite inOrder(List<Message> entries) {
-    return () -> {
-      CompletableFuture<Long> written = write(entries.getFirst());
-      for (Message entry : entries.subList(1, entries.size())) {
-        written = written.thenCompose(index -> write(entry).thenApply(next -> Math.max(index, next)));
+  /**
+   * Sends the entries one after another, each once the previous one is applied; completes with the
+   * highest index, and counts the points (ids) of the entries applied so far.
+   */
+  private PreparedWrite inOrder(List<Message> entries, List<Integer> itemsPerEntry) {
+    java.util.concurrent.atomic.AtomicInteger applied = new java.util.concurrent.atomic.AtomicInteger();
+    return new PreparedWrite() {
+      @Override
+      public CompletableFuture<Long> send() {
+        CompletableFuture<Long> written = write(entries.getFirst());
+        for (int i = 1; i < entries.size(); i++) {
+          Message entry = entries.get(i);
+          int before = itemsPerEntry.get(i - 1);
+          written = written.thenCompose(index -> {
+            applied.addAndGet(before);
+            return write(entry).thenApply(next -> Math.max(index, next));
+          });
+        }
+        int last = itemsPerEntry.getLast();
+        return written.thenApply(index -> {
+          applied.addAndGet(last);
+          return index;
+        });
       }
-      return written;
+
+      @Override
+      public int written() {
+        return applied.get();
+      }
     };
   }
 
@@ -93,7 +115,8 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   /** As {@link #prepareUpsert}, for a change to existing points ({@link ApplyEntries}). */
   @Override
   public PreparedWrite prepareApply(io.quiver.storage.PointsOperation operation) {
-    return inOrder(ApplyEntries.split(operation, maxEntryBytes));
+    List<Integer> idsPerEntry = new java.util.ArrayList<>();
+    return inOrder(ApplyEntries.split(operation, maxEntryBytes, idsPerEntry), idsPerEntry);
   }
 
   @Override

@@ -151,7 +151,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
         Thread.sleep(100);
       }
     } catch (IOException e) {
-      throw new ShardUnavailableException("cannot reach node " + nodeId + ": " + e.getMessage(), e);
+      throw new ShardUnavailableException("cannot reach node " + nodeId + ": " + RaftFailureWords.describe(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ShardUnavailableException("interrupted", e);
@@ -167,10 +167,10 @@ public final class ShardReplicaChanges implements AutoCloseable {
         RetryPolicies.retryUpToMaximumCountWithFixedSleep(CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
       RaftClientReply reply = client.admin().setConfiguration(peers);
       if (!reply.isSuccess()) {
-        throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change refused: " + reply.getException(), reply.getException());
+        throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change refused: " + RaftFailureWords.describe(reply.getException()), reply.getException());
       }
     } catch (IOException e) {
-      throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change failed: " + e.getMessage(), e);
+      throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change failed: " + RaftFailureWords.describe(e), e);
     }
   }
 

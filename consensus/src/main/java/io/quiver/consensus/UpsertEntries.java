@@ -30,6 +30,15 @@ final class UpsertEntries {
    * @throws BadRequestException naming the first point that alone exceeds the limit, and the limit
    */
   static List<Message> split(List<Point> points, UpsertCondition condition, int maxEntryBytes) {
+    return split(points, condition, maxEntryBytes, new ArrayList<>());
+  }
+
+  /**
+   * As {@link #split(List, UpsertCondition, int)}; adds to {@code pointsPerEntry} how many points
+   * each entry holds (the entries hold the points in the order given).
+   */
+  static List<Message> split(List<Point> points, UpsertCondition condition, int maxEntryBytes,
+      List<Integer> pointsPerEntry) {
     int overhead = ShardMessages.upsertEntryOverhead(condition);
     boolean withSparse = points.stream().anyMatch(p -> !p.sparse().isEmpty());
     List<Message> entries = new ArrayList<>();
@@ -45,6 +54,7 @@ final class UpsertEntries {
       }
       if (!current.isEmpty() && currentBytes + point.length > maxEntryBytes) {
         entries.add(ShardMessages.encodeUpsert(condition, withSparse, current));
+        pointsPerEntry.add(current.size());
         current = new ArrayList<>();
         currentBytes = overhead;
       }
@@ -53,6 +63,7 @@ final class UpsertEntries {
     }
     if (!current.isEmpty() || entries.isEmpty()) {
       entries.add(ShardMessages.encodeUpsert(condition, withSparse, current));
+      pointsPerEntry.add(current.size());
     }
     return entries;
   }

@@ -106,18 +106,20 @@ public final class PointsRouter {
     Map<ShardPlacement, List<Point>> byShard = groupByShard(c.shardMap(), last.values(), Point::id);
     Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
     byShard.forEach((shard, batch) -> prepared.put(shard, client(c, shard).prepareUpsert(batch, condition)));
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
-    prepared.forEach((shard, write) -> writes.add(withDeadline(write.send(), c, shard)));
-    return maxIndex(writes);
+    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
+    prepared.forEach((shard, write) -> parts.put(shard, new WriteOutcome.Part(withDeadline(write.send(), c, shard),
+        byShard.get(shard).stream().map(Point::id).toList(), write::written)));
+    return WriteOutcome.of(c.name(), parts);
   }
 
   /** Deletes points by id; absent ids are ignored. */
   public CompletableFuture<Long> delete(String collection, List<PointId> ids) {
     CollectionDescriptor c = collection(collection);
     Map<ShardPlacement, List<PointId>> byShard = groupByShard(c.shardMap(), new LinkedHashSet<>(ids), Function.identity());
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
-    byShard.forEach((shard, batch) -> writes.add(withDeadline(client(c, shard).delete(batch), c, shard)));
-    return maxIndex(writes);
+    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
+    byShard.forEach((shard, batch) ->
+        parts.put(shard, WriteOutcome.Part.whole(withDeadline(client(c, shard).delete(batch), c, shard), batch)));
+    return WriteOutcome.of(c.name(), parts);
   }
 
   /**
@@ -129,6 +131,7 @@ public final class PointsRouter {
     CollectionDescriptor c = collection(collection);
     // Every shard's part is encoded and checked before any is sent (see ShardClient.prepareApply).
     Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
+    Map<ShardPlacement, List<PointId>> idsOf = new LinkedHashMap<>();
     switch (operation.selector()) {
       case PointSelector.ByFilter f -> {
         for (ShardPlacement shard : c.shardMap().shards()) {
@@ -136,14 +139,15 @@ public final class PointsRouter {
         }
       }
       case PointSelector.Ids ids -> {
-        Map<ShardPlacement, List<PointId>> byShard =
-            groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity());
-        byShard.forEach((shard, part) -> prepared.put(shard, client(c, shard).prepareApply(operation.restrictedTo(part))));
+        idsOf = groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity());
+        idsOf.forEach((shard, part) -> prepared.put(shard, client(c, shard).prepareApply(operation.restrictedTo(part))));
       }
     }
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
-    prepared.forEach((shard, write) -> writes.add(withDeadline(write.send(), c, shard)));
-    return maxIndex(writes);
+    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
+    Map<ShardPlacement, List<PointId>> ids = idsOf;
+    prepared.forEach((shard, write) ->
+        parts.put(shard, new WriteOutcome.Part(withDeadline(write.send(), c, shard), ids.get(shard), write::written)));
+    return WriteOutcome.of(c.name(), parts);
   }
 
   /**
@@ -371,31 +375,31 @@ public final class PointsRouter {
   /** Sends the collection's (updated) engine settings to every shard. */
   public CompletableFuture<Long> updateShardConfig(String collection) {
     CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
-      writes.add(withDeadline(client(c, shard).updateConfig(c.config().shardConfig()), c, shard));
+      parts.put(shard, WriteOutcome.Part.whole(withDeadline(client(c, shard).updateConfig(c.config().shardConfig()), c, shard), null));
     }
-    return maxIndex(writes);
+    return WriteOutcome.of(c.name(), parts);
   }
 
   public CompletableFuture<Long> createFieldIndex(String collection, String field,
       io.quiver.storage.payloadindex.FieldIndexSchema schema) {
     CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
-      writes.add(withRequestDeadline(client(c, shard).createFieldIndex(field, schema), c, shard));
+      parts.put(shard, WriteOutcome.Part.whole(withRequestDeadline(client(c, shard).createFieldIndex(field, schema), c, shard), null));
     }
-    return maxIndex(writes);
+    return WriteOutcome.of(c.name(), parts);
   }
 
   /** Drops the index of a payload field in every shard, through each shard's log. */
   public CompletableFuture<Long> deleteFieldIndex(String collection, String field) {
     CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Long>> writes = new ArrayList<>();
+    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
-      writes.add(withRequestDeadline(client(c, shard).deleteFieldIndex(field), c, shard));
+      parts.put(shard, WriteOutcome.Part.whole(withRequestDeadline(client(c, shard).deleteFieldIndex(field), c, shard), null));
     }
-    return maxIndex(writes);
+    return WriteOutcome.of(c.name(), parts);
   }
 
   /**
@@ -471,10 +475,5 @@ public final class PointsRouter {
       byShard.computeIfAbsent(map.shardOf(idOf.apply(item)), s -> new ArrayList<>()).add(item);
     }
     return byShard;
-  }
-
-  private static CompletableFuture<Long> maxIndex(List<CompletableFuture<Long>> writes) {
-    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> writes.stream().mapToLong(CompletableFuture::join).max().orElse(0));
   }
 }

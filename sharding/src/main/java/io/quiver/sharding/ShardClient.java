@@ -40,9 +40,15 @@ public interface ShardClient {
    * once all are committed and applied, or fails at the first entry that fails, the entries before
    * it being written and the ones after it not sent. Call {@code send} once.
    */
-  @FunctionalInterface
   interface PreparedWrite {
     CompletableFuture<Long> send();
+
+    /**
+     * How many of the write's points (or ids), from the first in the order given, are known to be
+     * written: those of the entries committed and applied so far. After a failed {@link #send}, the
+     * ones after them were not written, except perhaps those of the entry that was in flight.
+     */
+    int written();
   }
 
   /** Deletes points by id; completes with the log index of the delete. */

@@ -198,7 +198,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       case io.quiver.router.RequestTimeoutException t -> 408;
       default -> 500;
     };
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String message = ErrorText.withoutClassNames(e.getMessage(), "an unexpected failure (the node's log has the details)");
     if (status == 500) {
       LOG.error("request failed unexpectedly", e);
       message = "Service internal error: " + message;
