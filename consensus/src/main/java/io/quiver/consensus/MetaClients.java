@@ -70,8 +70,14 @@ final class MetaClients implements AutoCloseable {
   /** The meta group's voters in this node's copy of its configuration; this node alone while it knows none. */
   List<RaftPeer> voters() {
     try {
-      List<RaftPeer> voters = new ArrayList<>(node.server().getDivision(RaftNode.META_GROUP_ID).getRaftConf()
-          .getCurrentPeers(RaftPeerRole.FOLLOWER));
+      List<RaftPeer> voters = new ArrayList<>();
+      for (RaftPeer peer : node.server().getDivision(RaftNode.META_GROUP_ID).getRaftConf()
+          .getCurrentPeers(RaftPeerRole.FOLLOWER)) {
+        // This node at the address it has now: a node restarted on another Raft port still finds
+        // itself under its old one in the stored configuration until it re-registers (a single
+        // node restarted so would otherwise never reach the meta leader, which is itself).
+        voters.add(peer.getId().equals(node.self().getId()) ? node.self() : peer);
+      }
       return voters.isEmpty() ? List.of(node.self()) : voters;
     } catch (IOException notHosted) {
       return List.of(node.self());

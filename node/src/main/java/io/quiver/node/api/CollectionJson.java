@@ -403,7 +403,7 @@ final class CollectionJson {
         SparseVectorParams base = sparse.get(e.getKey());
         if (base == null) {
           throw ApiException.badRequest("Wrong input: Not existing vector name error: " + e.getKey()
-              + " (a collection update cannot add sparse vectors)");
+              + " (`sparse_vectors`: a collection update cannot add sparse vectors)");
         }
         sparse.put(e.getKey(), sparseVectorParams(e.getValue(), "sparse_vectors." + e.getKey(), base));
       }
