@@ -100,6 +100,7 @@ final class NodeProcess implements AutoCloseable {
     command.addAll(List.of(extraArgs));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(environment);
+    NodeLogsOnFailure.register(log);
     process = builder
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
