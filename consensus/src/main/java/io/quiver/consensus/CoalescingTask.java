@@ -46,6 +46,11 @@ final class CoalescingTask implements AutoCloseable {
     }
   }
 
+  /** Also triggers a pass every {@code periodMs}, whether or not anything asked for one. */
+  void triggerEvery(long periodMs) {
+    executor.scheduleWithFixedDelay(this::trigger, periodMs, periodMs, TimeUnit.MILLISECONDS);
+  }
+
   /** Schedules a pass after the retry delay unless one is already pending. */
   void retryLater() {
     if (scheduled.compareAndSet(false, true)) {

@@ -16,6 +16,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * node: adds the missing ones, removes (and deletes the data of) those no longer placed here.
  *
  * <p>Runs on its own thread, never on the apply thread: {@link #onStateChanged} only schedules a
- * pass. Passes are idempotent; a failed pass is retried after a second.
+ * pass, and a pass also runs every {@link #CHECK_PERIOD_MS}, which restarts a division that closed
+ * by itself ({@link #stoppedItself}). Passes are idempotent; a failed pass is retried after a second.
  */
 final class ShardGroupReconciler implements AutoCloseable {
 
@@ -43,6 +45,9 @@ final class ShardGroupReconciler implements AutoCloseable {
     this.task = new CoalescingTask("shard-reconciler", RETRY_DELAY_MS, this::pass);
   }
 
+  /** How often a pass runs without a state change, to find divisions that stopped by themselves. */
+  private static final long CHECK_PERIOD_MS = 2000;
+
   /**
    * Starts reconciling. Call only once the local metadata has caught up with the meta group's log
    * (see {@link RaftNode#start}); until then state changes are ignored.
@@ -50,6 +55,7 @@ final class ShardGroupReconciler implements AutoCloseable {
   void start() {
     started = true;
     onStateChanged(node.meta().state());
+    task.triggerEvery(CHECK_PERIOD_MS);
   }
 
   /** Called on the meta apply thread for every new state: schedules a pass and returns. */
@@ -93,10 +99,22 @@ final class ShardGroupReconciler implements AutoCloseable {
         // configuration, it would time out, campaign with an empty log and disturb the group, and
         // Ratis may shut it down. A group that does not run yet (a new collection) starts with
         // its full configuration.
-        boolean joining = hasLeaderElsewhere(e.getValue());
+        // A directory of the group already here (an add or restart that was interrupted) holds
+        // a configuration: it starts from it, with the full configuration as its initial one.
+        boolean joining = !java.nio.file.Files.isDirectory(node.config().raftDir().resolve(e.getKey().getUuid().toString()))
+            && hasLeaderElsewhere(e.getValue());
         RaftGroup group = joining ? RaftGroup.valueOf(e.getKey()) : e.getValue();
         LOG.info("node {}: adding shard group {}{}", node.nodeId(), e.getKey(), joining ? " (joining a running group)" : "");
-        check(admin().getGroupManagementApi(node.self().getId()).add(group).isSuccess(), "add", e.getKey());
+        // RECOVER, not FORMAT: Ratis formats a new directory, and a directory left by an add or a
+        // restart that was interrupted is taken up instead of failing "existing directories found"
+        // at every later pass. (Group ids include the collection's creation index, so a directory
+        // can only belong to this very group.)
+        check(admin().getGroupManagementApi(node.self().getId()).add(group, false).isSuccess(), "add", e.getKey());
+      }
+    }
+    for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
+      if (hosted.contains(e.getKey()) && stoppedItself(e.getKey())) {
+        restart(e.getValue());
       }
     }
     for (RaftGroupId id : hosted) {
@@ -106,6 +124,41 @@ final class ShardGroupReconciler implements AutoCloseable {
       }
     }
     node.shardClientsInternal().retainOnly(allPlacements);
+  }
+
+  /**
+   * True when the local division of a group this node should host has closed although nobody
+   * removed it. Ratis 3.2.1 closes a division whose configuration does not contain itself when it
+   * starts an election, and a restarted division's configuration can be empty for a moment: a
+   * division loaded from disk at start has an empty initial configuration, and after each chunk of
+   * a snapshot install Ratis drops the configurations from the leader's last configuration index on
+   * (falling back to that initial one) before it sets the leader's, outside the lock an election
+   * takes. An election that was waiting for the chunk then finds itself "not in the configuration"
+   * and shuts the division down for good (SnapshotInstallIT: a returning replica CLOSED to every
+   * later install).
+   */
+  private boolean stoppedItself(RaftGroupId id) {
+    try {
+      // CLOSED, not CLOSING: a closing division still holds its storage directory's lock.
+      return node.server().getDivision(id).getInfo().getLifeCycleState() == LifeCycle.State.CLOSED;
+    } catch (IOException notHosted) {
+      return false;
+    }
+  }
+
+  /**
+   * Restarts a closed division from its data (Ratis' RECOVER, nothing is formatted or deleted),
+   * this time with the group's full configuration as its initial one, so that it can never fall
+   * back to an empty configuration again. If the add fails after the remove, the next pass adds the
+   * group as a missing one, from the same directory.
+   */
+  private void restart(RaftGroup group) throws IOException {
+    LOG.warn("node {}: shard group {} stopped by itself; restarting it from its data with the configuration {}",
+        node.nodeId(), group.getGroupId(), group.getPeers());
+    check(admin().getGroupManagementApi(node.self().getId()).remove(group.getGroupId(), false, false).isSuccess(),
+        "remove (to restart)", group.getGroupId());
+    check(admin().getGroupManagementApi(node.self().getId()).add(group, false).isSuccess(), "restart",
+        group.getGroupId());
   }
 
   /** True when another replica of the group answers and knows a leader: the group already runs. */

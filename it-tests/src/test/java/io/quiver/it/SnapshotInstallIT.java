@@ -56,19 +56,6 @@ class SnapshotInstallIT {
 
   @TempDir Path tmp;
 
-  /**
-   * Out of the default suite since 2026-12-03: it failed in 5 of 8 runs that day, in two ways (a
-   * returning replica's division CLOSED to every snapshot install after a "Failed to step down for
-   * term 1"; the returning node's replicas never equalling the model), a defect under investigation
-   * (docs/ARCHITECTURE.md, "Collection create"). Run it with -Dquiver.it.snapshotInstall=true.
-   */
-  @org.junit.jupiter.api.BeforeAll
-  static void onlyWhenAskedFor() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("quiver.it.snapshotInstall"),
-        "SKIPPED SnapshotInstallIT: it fails intermittently since 2026-12-03 (a known, open defect in snapshot"
-            + " install after a new group's first term); run it with -Dquiver.it.snapshotInstall=true");
-  }
-
   private final Map<Integer, float[]> vectors = new TreeMap<>();
   private final Map<Integer, ObjectNode> payloads = new TreeMap<>();
   private long lastOperationId;
