@@ -176,8 +176,12 @@ final class RaftCollectionCatalog implements CollectionCatalog {
           break;
         } catch (RuntimeException e) {
           if (System.nanoTime() > deadline) {
-            throw new ShardUnavailableException(
-                "shard " + shard.shardId() + " of collection `" + collection.name() + "` did not start in time", e);
+            // The collection exists (its create is in the metadata log): say so, so that a client
+            // does not retry into a 409 believing nothing happened.
+            throw new ShardUnavailableException("collection `" + collection.name() + "` was created, but shard "
+                + shard.shardId() + " did not start within " + 3 * node.config().requestTimeout().toSeconds()
+                + " s; it keeps starting in the background (GET /collections/" + collection.name()
+                + " shows its status)", e);
           }
           sleep();
         }
