@@ -9,10 +9,12 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 /**
- * A machine-wide lock on the {@link TestNetwork}: its namespaces, bridge and addresses are fixed, so
- * two runs at once (two checkouts running the suite) would tear each other's network down and
- * reach each other's nodes. A run holds this lock from building the network to tearing it down; an
- * advisory lock on a file, released by the kernel when the process dies.
+ * A machine-wide lock on the {@link TestNetwork} (or, through {@link #acquire(Path, Duration, String)},
+ * on another fixed test resource, such as the container tests' subnet): its namespaces, bridge and
+ * addresses are fixed, so two runs at once (two checkouts running the suite) would tear each
+ * other's network down and reach each other's nodes. A run holds this lock from building the
+ * network to tearing it down; an advisory lock on a file, released by the kernel when the process
+ * dies.
  */
 public final class NetworkLock implements AutoCloseable {
 
@@ -33,7 +35,17 @@ public final class NetworkLock implements AutoCloseable {
      * @return the lock, or null if another process held it for all of {@code wait}
      */
     public static NetworkLock acquire(Duration wait) throws IOException, InterruptedException {
-        FileChannel channel = FileChannel.open(FILE.getParent().toFile().isDirectory() ? FILE : Path.of("/tmp", FILE.getFileName().toString()),
+        return acquire(FILE, wait, "jepsen: another run is using the test network");
+    }
+
+    /**
+     * Waits (bounded) for a machine-wide lock on {@code file} (in {@code /tmp} when its directory is
+     * missing), printing {@code waitingMessage} once if another process holds it.
+     *
+     * @return the lock, or null if another process held it for all of {@code wait}
+     */
+    public static NetworkLock acquire(Path file, Duration wait, String waitingMessage) throws IOException, InterruptedException {
+        FileChannel channel = FileChannel.open(file.getParent().toFile().isDirectory() ? file : Path.of("/tmp", file.getFileName().toString()),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         long deadline = System.nanoTime() + wait.toNanos();
         boolean told = false;
@@ -53,7 +65,7 @@ public final class NetworkLock implements AutoCloseable {
                     return null;
                 }
                 if (!told) {
-                    System.err.println("jepsen: another run is using the test network; waiting for it (at most " + wait + ")");
+                    System.err.println(waitingMessage + "; waiting for it (at most " + wait + ")");
                     told = true;
                 }
                 Thread.sleep(1_000);
