@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * node process (2 shards): settings reported back exactly (named and unnamed), refusals naming
  * the field, upsert / retrieve / scroll of lists of vectors, vector updates, the Query API
  * (a list of vectors or one vector, filters, score_threshold, offset, prefetch re-scoring and rrf
- * fusion with a dense vector), and the same answers after a restart. Every response is validated
+ * fusion with a dense vector, a point id), the same answers after a restart and in a collection
+ * recovered from a snapshot. Every response is validated
  * against Qdrant's OpenAPI spec.
  *
  * <p>Oracle: brute-force MaxSim computed here. Vectors are small integers under Dot, so every
@@ -212,6 +213,27 @@ class MultivectorIT {
     assertEquals(N, call("POST", "/collections/{collection_name}/points/count", C + "/points/count", "{}").result()
         .get("count").asInt());
     checkQueries(new Random(19));
+  }
+
+  @Test
+  @Order(7)
+  void pointIdQueriesAndSnapshotRecovery() throws Exception {
+    // a point's own list of vectors as the query; the point itself is left out, as in Qdrant
+    List<Map.Entry<Integer, Double>> truth = maxSim(multi.get(5), null);
+    truth.removeIf(e -> e.getKey() == 5);
+    assertHits(truth.subList(0, 6), query("{\"query\":5,\"using\":\"late\",\"limit\":6}").get("points"), "by id");
+    String name = call("POST", "/collections/{collection_name}/snapshots", C + "/snapshots", null).result()
+        .get("name").asText();
+    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/copy/snapshots/recover",
+        "{\"location\":\"" + node.baseUrl() + C + "/snapshots/" + name + "\"}");
+    JsonNode info = call("GET", "/collections/{collection_name}", "/collections/copy", null).result();
+    assertEquals(call("GET", "/collections/{collection_name}", C, null).result().at("/config/params/vectors"),
+        info.at("/config/params/vectors"));
+    assertEquals(N, info.get("points_count").asInt());
+    float[][] q = rows(new Random(23), 3);
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", "/collections/copy/points/query",
+        "{\"query\":" + rowsJson(q) + ",\"using\":\"late\",\"limit\":8}").result().get("points");
+    assertHits(maxSim(q, null).subList(0, 8), hits, "recovered copy");
   }
 
   private void checkQueries(Random random) throws Exception {
