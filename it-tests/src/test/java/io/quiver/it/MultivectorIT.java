@@ -129,6 +129,11 @@ class MultivectorIT {
         + "{\"comparator\":\"min_sim\"}}}", "multivector_config.comparator");
     assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":"
         + "{\"comparator\":\"max_sim\"},\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}}", "vectors.quantization_config");
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"on_disk\":true,"
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.on_disk");
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"hnsw_config\":{\"m\":8},"
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.hnsw_config");
+    assertError("PATCH", C, "{\"vectors\":{\"late\":{\"on_disk\":true}}}", "vectors.late.on_disk");
     assertEquals(N, call("POST", "/collections/{collection_name}/points/count", C + "/points/count", "{}").result()
         .get("count").asInt());
   }

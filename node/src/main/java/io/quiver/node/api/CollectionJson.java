@@ -129,11 +129,28 @@ final class CollectionJson {
       throw ApiException.badRequest("Json deserialize error: " + at + ".comparator: unknown variant `" + comparator.asText()
           + "`, expected `max_sim`");
     }
+    refuseMultivectorSettings(node, field);
+    return MultiVectorParams.Comparator.MAX_SIM;
+  }
+
+  /**
+   * What a multivector cannot honour yet, refused by name: quantization (scored from float32
+   * only), {@code on_disk: true} (rows are kept in memory) and {@code hnsw_config} (no graph is
+   * built for multivectors yet: every search is exact).
+   */
+  private static void refuseMultivectorSettings(JsonNode node, String field) {
     if (node.hasNonNull("quantization_config")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".quantization_config` is not supported for multivectors yet"
           + " (multivectors are scored from float32 only)");
     }
-    return MultiVectorParams.Comparator.MAX_SIM;
+    if (bool(node, "on_disk", field, false)) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".on_disk`: true is not supported for multivectors yet"
+          + " (their vectors are kept in memory); leave it out or set false");
+    }
+    if (node.hasNonNull("hnsw_config")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config` is not supported for multivectors yet"
+          + " (no HNSW graph is built for multivectors: every search is exact)");
+    }
   }
 
   /** {@code memory} placement (Qdrant's cold/cached/pinned) is not implemented: refused by name. */
@@ -444,16 +461,7 @@ final class CollectionJson {
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
         refuseMemory(diff, field);
-        if (diff.hasNonNull("quantization_config")) {
-          throw ApiException.badRequest("Wrong input: `" + field + ".quantization_config` is not supported for"
-              + " multivectors yet (multivectors are scored from float32 only)");
-        }
-        VectorParams v = p.vector();
-        boolean onDisk = bool(diff, "on_disk", field, v.onDisk());
-        JsonNode hnswNode = diff.get("hnsw_config");
-        HnswConfig own = hnswNode == null || hnswNode.isNull() ? v.hnsw()
-            : hnswConfig(hnswNode, field + ".hnsw_config", v.hnsw() == null ? hnsw : v.hnsw());
-        p = new MultiVectorParams(new VectorParams(v.size(), v.distance(), onDisk, own), p.comparator());
+        refuseMultivectorSettings(diff, field); // nothing else of a multivector can change yet
       }
       multi.put(e.getKey(), p);
     }
