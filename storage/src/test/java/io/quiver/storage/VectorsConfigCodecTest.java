@@ -37,6 +37,15 @@ class VectorsConfigCodecTest {
   }
 
   @Test
+  void aShardConfigKeepsItsMultivectors() throws IOException {
+    ShardConfig config = new ShardConfig(new VectorsConfig(Map.of("d", DENSE), Map.of("s", SparseVectorParams.DEFAULT),
+        Map.of("m", MULTI)), HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ShardConfigCodec.write(config, new DataOutputStream(out));
+    assertEquals(config, ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(out.toByteArray()))));
+  }
+
+  @Test
   void aCorruptComparatorIsRefused() throws IOException {
     byte[] bytes = bytes(new VectorsConfig(Map.of(), Map.of(), Map.of("m", MULTI)));
     bytes[bytes.length - 1] = 7; // the comparator byte
