@@ -20,6 +20,8 @@ import java.util.List;
  *     one local shard: ingest with and without payload indexes, filtered search QPS and recall
  *   sparse [--corpus FILE] [--queries 1000] [--k 10] [--rounds 3] [--dir DIR]
  *     BM25 sparse vectors from apt's package descriptions: Quiver's exact sparse top-k vs Lucene, 1 thread
+ *   multivector [--points 20000] [--rows 16] [--dim 128] [--query-rows 16] [--queries 100] [--ef 32,64,128]
+ *     synthetic late-interaction set: Quiver's MaxSim search and HNSW over multivectors vs brute force, 1 thread
  *   segments [--points 100000] [--dim 128] [--batch 1000] [--on-disk true] [--dir DIR]
  *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS
  * </pre>
@@ -43,6 +45,10 @@ public final class BenchMain {
     }
     if (args.length > 0 && args[0].equals("sparse")) {
       SparseBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("multivector")) {
+      MultiVectorBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("shard")) {

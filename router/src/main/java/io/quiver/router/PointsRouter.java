@@ -251,7 +251,9 @@ public final class PointsRouter {
   private CompletableFuture<List<ScoredPoint>> searchShards(CollectionDescriptor c, SearchRequest request, int offset,
       ReadConsistency consistency) {
     var params = c.config().vectors().get(request.vectorName());
-    boolean higherIsBetter = params == null || params.distance().higherIsBetter();
+    var multi = c.config().vectors().getMulti(request.vectorName());
+    boolean higherIsBetter = multi != null ? multi.distance().higherIsBetter()
+        : params == null || params.distance().higherIsBetter();
     int perShard = request.limit() + offset;
     SearchRequest shardRequest = request.withLimit(perShard);
     List<CompletableFuture<List<ScoredPoint>>> parts = new ArrayList<>();

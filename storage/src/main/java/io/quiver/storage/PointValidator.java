@@ -36,6 +36,37 @@ public final class PointValidator {
         throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(name));
       }
     }
+    for (String name : config.multi().keySet()) {
+      if (!point.vectors().containsKey(name)) {
+        throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(name));
+      }
+    }
+  }
+
+  /**
+   * A multivector, flat: a positive number of rows of the configured size, at most
+   * {@link MultiVectorParams#MAX_ROWS}, finite numbers. (The HTTP edge checks each row's length
+   * and names the row; here only the flat length can be checked.)
+   */
+  private static void validateMulti(PointId id, String name, MultiVectorParams params, float[] v) {
+    if (v.length == 0 || v.length % params.size() != 0) {
+      throw new BadRequestException("Wrong input: Vector dimension error: expected dim: " + params.size()
+          + " per vector of multivector " + displayName(name) + ", got " + v.length + " numbers" + of(id));
+    }
+    if (v.length / params.size() > MultiVectorParams.MAX_ROWS) {
+      throw new BadRequestException("Wrong input: multivector " + displayName(name) + " has " + v.length / params.size()
+          + " vectors, at most " + MultiVectorParams.MAX_ROWS + " are allowed" + of(id));
+    }
+    for (float x : v) {
+      if (!Float.isFinite(x)) {
+        throw new BadRequestException("Wrong input: multivector " + displayName(name) + " contains a non-finite number"
+            + of(id));
+      }
+    }
+  }
+
+  private static String of(PointId id) {
+    return id == null ? "" : " (point " + id + ")";
   }
 
   /**
@@ -45,6 +76,11 @@ public final class PointValidator {
   public void validateVectors(PointId id, Map<String, float[]> vectors) {
     for (Map.Entry<String, float[]> e : vectors.entrySet()) {
       VectorParams params = config.get(e.getKey());
+      MultiVectorParams multi = config.getMulti(e.getKey());
+      if (multi != null) {
+        validateMulti(id, e.getKey(), multi, e.getValue());
+        continue;
+      }
       if (params == null) {
         throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(e.getKey())
             + " (point " + id + ")");
@@ -64,6 +100,11 @@ public final class PointValidator {
 
   /** Validates a query vector for {@code vectorName}. */
   public void validateQuery(String vectorName, float[] vector) {
+    MultiVectorParams multi = config.getMulti(vectorName);
+    if (multi != null) {
+      validateMulti(null, vectorName, multi, vector);
+      return;
+    }
     VectorParams params = config.get(vectorName);
     if (params == null) {
       throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(vectorName));

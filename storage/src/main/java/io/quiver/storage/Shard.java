@@ -46,6 +46,7 @@ public final class Shard implements AutoCloseable {
   private final ShardSegments segments;
   private final PayloadIndexes payloadIndexes;
   private final io.quiver.storage.sparse.SparseIndexes sparseIndexes;
+  private final io.quiver.storage.multivector.MultiVectorIndexes multiIndexes;
   private volatile long appliedIndex;
 
   private Shard(Path dir, ShardConfig shardConfig, ShardStore store) {
@@ -55,6 +56,10 @@ public final class Shard implements AutoCloseable {
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
     this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse().keySet(), store::forEachSparse);
+    this.multiIndexes = new io.quiver.storage.multivector.MultiVectorIndexes(config.multi());
+    if (!config.multi().isEmpty()) {
+      store.forEachPoint((id, version, vectors) -> multiIndexes.put(id, vectors.get()));
+    }
     this.appliedIndex = store.appliedIndex();
     this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush);
   }
@@ -140,6 +145,7 @@ public final class Shard implements AutoCloseable {
         if (written[i]) {
           segments.put(points.get(i).id(), index, prepared.get(i));
           sparseIndexes.put(points.get(i).id(), points.get(i).sparse());
+          multiIndexes.put(points.get(i).id(), prepared.get(i));
           onPayloadChanged(points.get(i).id(), points.get(i).payload());
         }
       }
@@ -174,6 +180,7 @@ public final class Shard implements AutoCloseable {
       for (PointId id : ids) {
         segments.remove(id);
         sparseIndexes.remove(id);
+        multiIndexes.remove(id);
         onPayloadChanged(id, null);
       }
       appliedIndex = index;
@@ -203,6 +210,7 @@ public final class Shard implements AutoCloseable {
           yield () -> ids.forEach(id -> {
             segments.remove(id);
             sparseIndexes.remove(id);
+            multiIndexes.remove(id);
             onPayloadChanged(id, null);
           });
         }
@@ -222,12 +230,15 @@ public final class Shard implements AutoCloseable {
             if (!segments.contains(pv.id()) || (matches != null && !matches.test(pv.id()))) {
               continue;
             }
-            Map<String, float[]> vectors = new HashMap<>(segments.vectors(pv.id()));
+            Map<String, float[]> vectors = new HashMap<>(vectorsOf(pv.id()));
             vectors.putAll(prepare(pv.vectors()));
             batch.putPoint(pv.id(), index, vectors, store.sparse(pv.id()), store.payload(pv.id()));
             updated.add(Map.entry(pv.id(), vectors));
           }
-          yield () -> updated.forEach(e -> segments.put(e.getKey(), index, e.getValue()));
+          yield () -> updated.forEach(e -> {
+            segments.put(e.getKey(), index, e.getValue());
+            multiIndexes.put(e.getKey(), e.getValue());
+          });
         }
       };
       batch.commit(index);
@@ -282,7 +293,7 @@ public final class Shard implements AutoCloseable {
         if (segments.contains(id) && (accept == null || accept.test(id))) {
           out.add(new PointRecord(id, segments.version(id),
               withPayload ? store.payload(id) : null,
-              withVector ? segments.vectors(id) : null, null, withVector ? sparseOf(id) : null));
+              withVector ? vectorsOf(id) : null, null, withVector ? sparseOf(id) : null));
         }
         return out.size() < limit;
       });
@@ -328,7 +339,7 @@ public final class Shard implements AutoCloseable {
             break;
           }
           out.add(new PointRecord(id, segments.version(id), withPayload ? store.payload(id) : null,
-              withVector ? segments.vectors(id) : null, value, withVector ? sparseOf(id) : null));
+              withVector ? vectorsOf(id) : null, value, withVector ? sparseOf(id) : null));
         }
         return out.size() < limit;
       });
@@ -442,6 +453,9 @@ public final class Shard implements AutoCloseable {
     if (!newConfig.vectors().sparse().keySet().equals(shardConfig.vectors().sparse().keySet())) {
       throw new BadRequestException("Wrong input: a collection update cannot add or remove sparse vectors");
     }
+    if (!newConfig.vectors().multi().keySet().equals(shardConfig.vectors().multi().keySet())) {
+      throw new BadRequestException("Wrong input: a collection update cannot add or remove multivectors");
+    }
     store.writeShardConfig(newConfig);
     markApplied(index);
   }
@@ -469,6 +483,9 @@ public final class Shard implements AutoCloseable {
   public List<ScoredPoint> search(SearchRequest request) {
     if (request.isSparse()) {
       return searchSparse(request);
+    }
+    if (config.getMulti(request.vectorName()) != null) {
+      return searchMulti(request);
     }
     new PointValidator(config).validateQuery(request.vectorName(), request.vector());
     float[] query = config.get(request.vectorName()).distance().prepare(request.vector());
@@ -520,6 +537,33 @@ public final class Shard implements AutoCloseable {
       }
       if (request.scoreThreshold() != null) {
         hits = withinThreshold(hits, request.scoreThreshold(), io.quiver.index.vector.Distance.DOT);
+      }
+      return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The best points by MaxSim against the request's rows (a flat multivector, or one vector),
+   * exact: every live multivector the filter accepts (the plan's accept test: a bitmap lookup when
+   * payload indexes answer it) is scored. Best first by the vector's distance, ties by id.
+   */
+  private List<ScoredPoint> searchMulti(SearchRequest request) {
+    MultiVectorParams params = config.getMulti(request.vectorName());
+    new PointValidator(config).validateQuery(request.vectorName(), request.vector());
+    float[][] query = io.quiver.index.multivector.MaxSim.rows(
+        io.quiver.index.multivector.MaxSim.prepare(params.distance(), request.vector(), params.size()), params.size());
+    lock.readLock().lock();
+    try {
+      SearchPlan plan = request.filter() == null ? null : plan(request.filter(), null);
+      List<ScoredPoint> hits = new ArrayList<>();
+      java.util.function.Predicate<PointId> accept = plan == null ? null : plan.accept();
+      for (ScoredPoint h : multiIndexes.search(request.vectorName(), query, request.limit(), accept)) {
+        hits.add(new ScoredPoint(h.id(), segments.version(h.id()), h.score(), null, null));
+      }
+      if (request.scoreThreshold() != null) {
+        hits = withinThreshold(hits, request.scoreThreshold(), params.distance());
       }
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
@@ -579,6 +623,10 @@ public final class Shard implements AutoCloseable {
    */
   public List<ScoredPoint> score(io.quiver.storage.scoring.ScoreRequest request) {
     VectorParams params = config.get(request.vectorName());
+    if (params == null && config.getMulti(request.vectorName()) != null) {
+      throw new BadRequestException("Wrong input: vector " + request.vectorName() + " is a multivector: only nearest"
+          + " queries (and fusion of their prefetches) support multivectors yet");
+    }
     if (params == null) {
       throw new BadRequestException("Wrong input: Not existing vector name error: " + request.vectorName());
     }
@@ -632,7 +680,7 @@ public final class Shard implements AutoCloseable {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
     for (ScoredPoint h : hits) {
       out.add(new ScoredPoint(h.id(), h.version(), h.score(), withPayload ? store.payload(h.id()) : null,
-          withVector ? segments.vectors(h.id()) : null, null, withVector ? sparseOf(h.id()) : null));
+          withVector ? vectorsOf(h.id()) : null, null, withVector ? sparseOf(h.id()) : null));
     }
     return out;
   }
@@ -648,7 +696,7 @@ public final class Shard implements AutoCloseable {
         }
         out.add(new PointRecord(id, segments.version(id),
             withPayload ? store.payload(id) : null,
-            withVector ? segments.vectors(id) : null, null, withVector ? sparseOf(id) : null));
+            withVector ? vectorsOf(id) : null, null, withVector ? sparseOf(id) : null));
       }
       return out;
     } finally {
@@ -716,7 +764,19 @@ public final class Shard implements AutoCloseable {
       return null;
     }
     return id -> filter.matches(id, store.payload(id),
-        name -> config.get(name) != null || (config.getSparse(name) != null && store.sparse(id).containsKey(name)));
+        name -> config.get(name) != null || config.getMulti(name) != null
+            || (config.getSparse(name) != null && store.sparse(id).containsKey(name)));
+  }
+
+  /** The stored (prepared) dense vectors of a point with its multivectors (flat), or null when it is absent. */
+  private Map<String, float[]> vectorsOf(PointId id) {
+    Map<String, float[]> dense = segments.vectors(id);
+    if (dense == null || multiIndexes.isEmpty()) {
+      return dense;
+    }
+    Map<String, float[]> out = new java.util.LinkedHashMap<>(dense);
+    out.putAll(multiIndexes.vectors(id));
+    return out;
   }
 
   /** The sparse vectors of a stored point (empty for a collection without sparse vectors). */
@@ -772,6 +832,11 @@ public final class Shard implements AutoCloseable {
   private Map<String, float[]> prepare(Map<String, float[]> vectors) {
     Map<String, float[]> out = new HashMap<>();
     for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+      MultiVectorParams multi = config.getMulti(e.getKey());
+      if (multi != null) {
+        out.put(e.getKey(), io.quiver.index.multivector.MaxSim.prepare(multi.distance(), e.getValue(), multi.size()));
+        continue;
+      }
       out.put(e.getKey(), config.get(e.getKey()).distance().prepare(e.getValue()));
     }
     return out;

@@ -75,7 +75,7 @@ public final class ShardConfigCodec {
         }
         withOwn.put(name, new VectorParams(p.size(), p.distance(), p.onDisk(), p.hnsw(), q));
       }
-      return new ShardConfig(new VectorsConfig(withOwn, vectors.sparse()), hnsw, optimizers, collection);
+      return new ShardConfig(new VectorsConfig(withOwn, vectors.sparse(), vectors.multi()), hnsw, optimizers, collection);
     } catch (BadRequestException e) {
       throw new IOException("corrupt optimizers config: " + e.getMessage());
     }

@@ -8,10 +8,13 @@ import java.util.Objects;
 /**
  * The vectors every point of a collection carries: one unnamed vector (name {@link #DEFAULT}) or
  * several named ones, each with its own {@link VectorParams}; and named sparse vectors
- * ({@code sparse}, Qdrant's {@code sparse_vectors}), which a point may leave out. Dense and sparse
- * names are disjoint; a collection has at least one vector of either kind.
+ * ({@code sparse}, Qdrant's {@code sparse_vectors}), which a point may leave out; and named
+ * multivectors ({@code multi}: dense vectors with Qdrant's {@code multivector_config}, a list of
+ * rows per point, flat in the point's dense vector map). The three name sets are disjoint; a
+ * collection has at least one vector of some kind.
  */
-public record VectorsConfig(Map<String, VectorParams> vectors, Map<String, SparseVectorParams> sparse) {
+public record VectorsConfig(Map<String, VectorParams> vectors, Map<String, SparseVectorParams> sparse,
+    Map<String, MultiVectorParams> multi) {
 
   /** The name of the single unnamed vector. */
   public static final String DEFAULT = "";
@@ -19,7 +22,8 @@ public record VectorsConfig(Map<String, VectorParams> vectors, Map<String, Spars
   public VectorsConfig {
     Objects.requireNonNull(vectors, "vectors");
     Objects.requireNonNull(sparse, "sparse");
-    if (vectors.isEmpty() && sparse.isEmpty()) {
+    Objects.requireNonNull(multi, "multi");
+    if (vectors.isEmpty() && sparse.isEmpty() && multi.isEmpty()) {
       throw new IllegalArgumentException("a collection needs at least one vector");
     }
     for (String name : sparse.keySet()) {
@@ -27,8 +31,29 @@ public record VectorsConfig(Map<String, VectorParams> vectors, Map<String, Spars
         throw new BadRequestException("Wrong input: vector name " + name + " is both a dense and a sparse vector");
       }
     }
+    for (String name : multi.keySet()) {
+      if (vectors.containsKey(name) || sparse.containsKey(name)) {
+        throw new BadRequestException("Wrong input: vector name " + name + " is configured twice");
+      }
+    }
     vectors = Collections.unmodifiableMap(new LinkedHashMap<>(vectors));
     sparse = Collections.unmodifiableMap(new LinkedHashMap<>(sparse));
+    multi = Collections.unmodifiableMap(new LinkedHashMap<>(multi));
+  }
+
+  /** Dense and sparse vectors, no multivectors. */
+  public VectorsConfig(Map<String, VectorParams> vectors, Map<String, SparseVectorParams> sparse) {
+    this(vectors, sparse, Map.of());
+  }
+
+  /** The params of a multivector, or null when the collection has no multivector of that name. */
+  public MultiVectorParams getMulti(String name) {
+    return multi.get(name);
+  }
+
+  /** The same dense and sparse vectors with these multivectors. */
+  public VectorsConfig withMulti(Map<String, MultiVectorParams> newMulti) {
+    return new VectorsConfig(vectors, sparse, newMulti);
   }
 
   /** Dense vectors only. */
@@ -43,7 +68,7 @@ public record VectorsConfig(Map<String, VectorParams> vectors, Map<String, Spars
 
   /** The same dense vectors with these sparse vectors. */
   public VectorsConfig withSparse(Map<String, SparseVectorParams> newSparse) {
-    return new VectorsConfig(vectors, newSparse);
+    return new VectorsConfig(vectors, newSparse, multi);
   }
 
   public static VectorsConfig single(VectorParams params) {

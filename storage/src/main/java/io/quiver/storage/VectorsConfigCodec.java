@@ -19,35 +19,85 @@ import java.util.Map;
  *            vectors: count (int), per vector: name (UTF), hasIndex (boolean), fullScanThreshold (long,
  *            -1 absent), onDisk (byte: 0 absent, 1 false, 2 true), datatype (UTF, "" absent),
  *            modifier (byte: 0 absent, 1 none, 2 idf)
+ * version 4: marker (int -6), the version 3 fields after its marker (both counts may be 0), then the
+ *            multivectors: count (int), per vector: name (UTF), the version 2 fields of one vector
+ *            after its name, comparator (byte: 0 max_sim)
  * </pre>
- * Writers write version 2 when there are no sparse vectors (so the bytes of such configs do not
- * change), version 3 otherwise; readers read all three.
+ * Writers write version 2 when there are neither sparse vectors nor multivectors (so the bytes of
+ * such configs do not change), version 3 when there are sparse vectors only, version 4 when there
+ * are multivectors; readers read all four.
  */
 public final class VectorsConfigCodec {
 
   private static final int VERSION_2_MARKER = -2;
   private static final int VERSION_3_MARKER = -5;
+  private static final int VERSION_4_MARKER = -6;
 
   private VectorsConfigCodec() {}
 
   public static void write(VectorsConfig config, DataOutput out) throws IOException {
-    boolean version3 = !config.sparse().isEmpty();
-    out.writeInt(version3 ? VERSION_3_MARKER : VERSION_2_MARKER);
+    boolean version4 = !config.multi().isEmpty();
+    boolean version3 = version4 || !config.sparse().isEmpty();
+    out.writeInt(version4 ? VERSION_4_MARKER : version3 ? VERSION_3_MARKER : VERSION_2_MARKER);
     out.writeInt(config.vectors().size());
     for (Map.Entry<String, VectorParams> e : config.vectors().entrySet()) {
-      VectorParams p = e.getValue();
       out.writeUTF(e.getKey());
-      out.writeInt(p.size());
-      out.writeByte(p.distance().ordinal());
-      out.writeBoolean(p.onDisk());
-      out.writeBoolean(p.hnsw() != null);
-      if (p.hnsw() != null) {
-        writeHnsw(p.hnsw(), out);
-      }
+      writeDense(e.getValue(), out);
     }
     if (version3) {
       writeSparse(config.sparse(), out);
     }
+    if (version4) {
+      out.writeInt(config.multi().size());
+      for (Map.Entry<String, MultiVectorParams> e : config.multi().entrySet()) {
+        out.writeUTF(e.getKey());
+        writeDense(e.getValue().vector(), out);
+        out.writeByte(e.getValue().comparator().ordinal());
+      }
+    }
+  }
+
+  private static void writeDense(VectorParams p, DataOutput out) throws IOException {
+    out.writeInt(p.size());
+    out.writeByte(p.distance().ordinal());
+    out.writeBoolean(p.onDisk());
+    out.writeBoolean(p.hnsw() != null);
+    if (p.hnsw() != null) {
+      writeHnsw(p.hnsw(), out);
+    }
+  }
+
+  private static VectorParams readDense(DataInput in, boolean withHnsw) throws IOException {
+    int size = in.readInt();
+    int distance = in.readByte();
+    if (distance < 0 || distance >= Distance.values().length) {
+      throw new IOException("corrupt vectors config: distance " + distance);
+    }
+    boolean onDisk = in.readBoolean();
+    HnswConfig hnsw = withHnsw && in.readBoolean() ? readHnsw(in) : null;
+    try {
+      return new VectorParams(size, Distance.values()[distance], onDisk, hnsw);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("corrupt vectors config: " + e.getMessage());
+    }
+  }
+
+  private static Map<String, MultiVectorParams> readMulti(DataInput in) throws IOException {
+    int count = in.readInt();
+    if (count < 0 || count > 1024) {
+      throw new IOException("corrupt vectors config: " + count + " multivectors");
+    }
+    Map<String, MultiVectorParams> multi = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      String name = in.readUTF();
+      VectorParams vector = readDense(in, true);
+      int comparator = in.readByte();
+      if (comparator < 0 || comparator >= MultiVectorParams.Comparator.values().length) {
+        throw new IOException("corrupt multivector config of " + name + ": comparator " + comparator);
+      }
+      multi.put(name, new MultiVectorParams(vector, MultiVectorParams.Comparator.values()[comparator]));
+    }
+    return multi;
   }
 
   private static void writeSparse(Map<String, SparseVectorParams> sparse, DataOutput out) throws IOException {
@@ -96,7 +146,8 @@ public final class VectorsConfigCodec {
 
   /** Reads a config whose first int ({@code first}) the caller has already read. */
   static VectorsConfig read(int first, DataInput in) throws IOException {
-    boolean version3 = first == VERSION_3_MARKER;
+    boolean version4 = first == VERSION_4_MARKER;
+    boolean version3 = first == VERSION_3_MARKER || version4;
     boolean version2 = first == VERSION_2_MARKER || version3;
     int count = version2 ? in.readInt() : first;
     if (count < (version3 ? 0 : 1) || count > 1024) {
@@ -105,16 +156,10 @@ public final class VectorsConfigCodec {
     Map<String, VectorParams> vectors = new LinkedHashMap<>();
     for (int i = 0; i < count; i++) {
       String name = in.readUTF();
-      int size = in.readInt();
-      int distance = in.readByte();
-      if (distance < 0 || distance >= Distance.values().length) {
-        throw new IOException("corrupt vectors config: distance " + distance);
-      }
-      boolean onDisk = in.readBoolean();
-      HnswConfig hnsw = version2 && in.readBoolean() ? readHnsw(in) : null;
-      vectors.put(name, new VectorParams(size, Distance.values()[distance], onDisk, hnsw));
+      vectors.put(name, readDense(in, version2));
     }
-    return new VectorsConfig(vectors, version3 ? readSparse(in) : Map.of());
+    Map<String, SparseVectorParams> sparse = version3 ? readSparse(in) : Map.of();
+    return new VectorsConfig(vectors, sparse, version4 ? readMulti(in) : Map.of());
   }
 
   static void writeHnsw(HnswConfig h, DataOutput out) throws IOException {

@@ -11,6 +11,7 @@ import io.quiver.storage.HnswConfig;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardInfo;
+import io.quiver.storage.MultiVectorParams;
 import io.quiver.storage.SparseVectorParams;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
@@ -51,7 +52,9 @@ final class CollectionJson {
     OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config");
     VectorsConfig vectorsConfig;
     try {
-      vectorsConfig = new VectorsConfig(noDense ? Map.of() : vectorsConfig(vectors, hnsw).vectors(), sparse);
+      VectorsConfig dense = noDense ? null : vectorsConfig(vectors, hnsw);
+      vectorsConfig = new VectorsConfig(dense == null ? Map.of() : dense.vectors(), sparse,
+          dense == null ? Map.of() : dense.multi());
     } catch (io.quiver.storage.BadRequestException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -59,6 +62,7 @@ final class CollectionJson {
     int replication = positiveInt(body, "replication_factor", 1);
     int writeConsistency = positiveInt(body, "write_consistency_factor", 1);
     QuantizationConfig quantization = QuantizationJson.parse(body.get("quantization_config"), "quantization_config");
+    refuseQuantizedMultivectors(vectorsConfig, quantization);
     try {
       CollectionConfig config = new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers,
           quantization);
@@ -87,6 +91,65 @@ final class CollectionJson {
     refuseMemory(body.get("payload"), "payload");
     if (body.hasNonNull("on_disk_payload") && !body.get("on_disk_payload").asBoolean(true)) {
       throw ApiException.badRequest("Wrong input: `on_disk_payload`: payloads are always on disk (RocksDB)");
+    }
+  }
+
+  /** Quantized multivectors are not built yet: a collection-wide quantization with multivectors is refused by name. */
+  private static void refuseQuantizedMultivectors(VectorsConfig vectors, QuantizationConfig quantization) {
+    if (quantization != null && !vectors.multi().isEmpty()) {
+      throw ApiException.badRequest("Wrong input: `quantization_config` is not supported in a collection with"
+          + " multivectors yet (multivectors are scored from float32 only)");
+    }
+  }
+
+  /**
+   * Qdrant's {@code multivector_config: {comparator: max_sim}} of a vector: null when absent;
+   * anything else than {@code max_sim}, unknown fields or a quantization of the vector refused by name.
+   */
+  private static MultiVectorParams.Comparator multivectorConfig(JsonNode node, String field) {
+    JsonNode multi = node.get("multivector_config");
+    if (multi == null || multi.isNull()) {
+      return null;
+    }
+    String at = field + ".multivector_config";
+    if (!multi.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object {\"comparator\": \"max_sim\"}");
+    }
+    for (Iterator<String> it = multi.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!name.equals("comparator")) {
+        throw ApiException.badRequest("Json deserialize error: " + at + ": unknown field `" + name + "`, expected `comparator`");
+      }
+    }
+    JsonNode comparator = multi.get("comparator");
+    if (comparator == null || !comparator.isTextual()) {
+      throw ApiException.badRequest("Json deserialize error: " + at + ": missing field `comparator`");
+    }
+    if (!comparator.asText().equals("max_sim")) {
+      throw ApiException.badRequest("Json deserialize error: " + at + ".comparator: unknown variant `" + comparator.asText()
+          + "`, expected `max_sim`");
+    }
+    refuseMultivectorSettings(node, field);
+    return MultiVectorParams.Comparator.MAX_SIM;
+  }
+
+  /**
+   * What a multivector cannot honour yet, refused by name: quantization (scored from float32
+   * only), {@code on_disk: true} (rows are kept in memory) and {@code hnsw_config} (no graph is
+   * built for multivectors yet: every search is exact).
+   */
+  private static void refuseMultivectorSettings(JsonNode node, String field) {
+    if (node.hasNonNull("quantization_config")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".quantization_config` is not supported for multivectors yet"
+          + " (multivectors are scored from float32 only)");
+    }
+    if (bool(node, "on_disk", field, false)) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".on_disk`: true is not supported for multivectors yet"
+          + " (their vectors are kept in memory); leave it out or set false");
+    }
+    if (node.hasNonNull("hnsw_config")) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config` is not supported for multivectors yet"
+          + " (no HNSW graph is built for multivectors: every search is exact)");
     }
   }
 
@@ -194,20 +257,30 @@ final class CollectionJson {
       throw ApiException.badRequest("Validation error in JSON body: `vectors` must be an object");
     }
     if (vectors.has("size") || vectors.has("distance")) {
-      return VectorsConfig.single(vectorParams(vectors, "vectors", collectionHnsw));
+      VectorParams single = vectorParams(vectors, "vectors", collectionHnsw);
+      MultiVectorParams.Comparator comparator = multivectorConfig(vectors, "vectors");
+      return comparator == null ? VectorsConfig.single(single)
+          : new VectorsConfig(Map.of(), Map.of(), Map.of(VectorsConfig.DEFAULT, new MultiVectorParams(single, comparator)));
     }
     if (vectors.isEmpty()) {
       throw ApiException.badRequest("Validation error in JSON body: `vectors` must configure at least one vector");
     }
     Map<String, VectorParams> named = new LinkedHashMap<>();
+    Map<String, MultiVectorParams> multi = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = vectors.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getKey().isEmpty()) {
         throw ApiException.badRequest("Validation error in JSON body: vector names must not be empty");
       }
-      named.put(e.getKey(), vectorParams(e.getValue(), "vectors." + e.getKey(), collectionHnsw));
+      VectorParams params = vectorParams(e.getValue(), "vectors." + e.getKey(), collectionHnsw);
+      MultiVectorParams.Comparator comparator = multivectorConfig(e.getValue(), "vectors." + e.getKey());
+      if (comparator == null) {
+        named.put(e.getKey(), params);
+      } else {
+        multi.put(e.getKey(), new MultiVectorParams(params, comparator));
+      }
     }
-    return new VectorsConfig(named);
+    return new VectorsConfig(named, Map.of(), multi);
   }
 
   /**
@@ -314,9 +387,6 @@ final class CollectionJson {
       throw ApiException.badRequest("Json deserialize error: " + field + ".distance: unknown variant `" + distanceNode.asText()
           + "`, expected one of `Cosine`, `Euclid`, `Dot`, `Manhattan`");
     }
-    if (node.hasNonNull("multivector_config")) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".multivector_config`: multi-vectors are not supported yet");
-    }
     refuseMemory(node, field);
     JsonNode datatype = node.get("datatype");
     if (datatype != null && !datatype.isNull() && !"float32".equals(datatype.asText())) {
@@ -384,10 +454,21 @@ final class CollectionJson {
       }
       vectors.put(e.getKey(), p);
     }
+    Map<String, MultiVectorParams> multi = new LinkedHashMap<>();
+    for (Map.Entry<String, MultiVectorParams> e : current.vectors().multi().entrySet()) {
+      MultiVectorParams p = e.getValue();
+      JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
+      if (diff != null && !diff.isNull()) {
+        String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
+        refuseMemory(diff, field);
+        refuseMultivectorSettings(diff, field); // nothing else of a multivector can change yet
+      }
+      multi.put(e.getKey(), p);
+    }
     if (vectorsNode != null && vectorsNode.isObject()) {
       for (Iterator<String> it = vectorsNode.fieldNames(); it.hasNext(); ) {
         String name = it.next();
-        if (!current.vectors().vectors().containsKey(name)) {
+        if (!current.vectors().vectors().containsKey(name) && !current.vectors().multi().containsKey(name)) {
           throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
         }
       }
@@ -410,8 +491,9 @@ final class CollectionJson {
     }
     QuantizationJson.Diff q = QuantizationJson.parseDiff(body.get("quantization_config"), "quantization_config");
     QuantizationConfig quantization = q.disabled() ? null : q.config() != null ? q.config() : current.quantization();
+    refuseQuantizedMultivectors(current.vectors(), quantization);
     try {
-      CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors, sparse), current.shardNumber(), replication,
+      CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors, sparse, multi), current.shardNumber(), replication,
           writeConsistency, hnsw, optimizers, quantization);
       config.shardConfig(); // checks the quantization against the distances
       return config;
@@ -501,9 +583,20 @@ final class CollectionJson {
     if (vectors.isSingleUnnamed()) {
       return paramsJson(json, vectors.get(VectorsConfig.DEFAULT));
     }
+    if (vectors.vectors().isEmpty() && vectors.multi().size() == 1 && vectors.multi().containsKey(VectorsConfig.DEFAULT)) {
+      return multiJson(json, vectors.getMulti(VectorsConfig.DEFAULT));
+    }
     ObjectNode named = json.createObjectNode();
     vectors.vectors().forEach((name, p) -> named.set(name, paramsJson(json, p)));
+    vectors.multi().forEach((name, p) -> named.set(name, multiJson(json, p)));
     return named;
+  }
+
+  /** A multivector's params: its vector's, with Qdrant's {@code multivector_config}. */
+  private static ObjectNode multiJson(ObjectMapper json, MultiVectorParams p) {
+    ObjectNode node = paramsJson(json, p.vector());
+    node.putObject("multivector_config").put("comparator", p.comparator().name().toLowerCase(java.util.Locale.ROOT));
+    return node;
   }
 
   private static ObjectNode paramsJson(ObjectMapper json, VectorParams p) {

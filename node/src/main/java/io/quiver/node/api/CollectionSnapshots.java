@@ -109,7 +109,7 @@ final class CollectionSnapshots {
 
   /** Gzip JSON lines: the header, then every point through the router, page by page in id order. */
   private void write(CollectionDescriptor c, OutputStream target) throws IOException {
-    ResultJson results = new ResultJson(json);
+    ResultJson results = new ResultJson(json, c.config().vectors());
     try (OutputStream out = new GZIPOutputStream(target, 1 << 16);
         JsonGenerator gen = json.getFactory().createGenerator(out)) {
       ObjectNode header = json.createObjectNode();
@@ -211,7 +211,7 @@ final class CollectionSnapshots {
         config = readHeader(reader);
         var validator = new io.quiver.storage.PointValidator(config.vectors());
         for (String line; (line = reader.readLine()) != null; ) {
-          validator.validate(point(line)); // every point is checked before anything changes
+          validator.validate(point(line, config)); // every point is checked before anything changes
         }
       }
       Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> indexes = payloadIndexes(staged);
@@ -224,7 +224,7 @@ final class CollectionSnapshots {
         readHeader(reader);
         List<Point> batch = new ArrayList<>(PAGE);
         for (String line; (line = reader.readLine()) != null; ) {
-          batch.add(point(line));
+          batch.add(point(line, config));
           if (batch.size() == PAGE) {
             router.upsert(collection, batch).join();
             batch = new ArrayList<>(PAGE);
@@ -275,14 +275,14 @@ final class CollectionSnapshots {
     return CollectionJson.parseCreate(header.get("config"));
   }
 
-  private Point point(String line) throws IOException {
+  private Point point(String line, CollectionConfig config) throws IOException {
     JsonNode p;
     try {
       p = json.readTree(line);
     } catch (IOException e) {
       throw ApiException.badRequest("Wrong input: corrupt snapshot line: " + e.getMessage());
     }
-    PointJson.Vectors vectors = PointJson.vectors(p.get("vector"), "vector");
+    PointJson.Vectors vectors = PointJson.vectors(p.get("vector"), "vector", config.vectors());
     return new Point(PointJson.id(p.get("id"), "id"), vectors.dense(), PointJson.payload(p.get("payload"), "payload"),
         vectors.sparse());
   }

@@ -107,6 +107,51 @@ final class PointJson {
     return v;
   }
 
+  /**
+   * A multivector: a non-empty list of vectors of {@code params.size()} numbers each, flattened.
+   * Errors name the field and row ({@code field[2]}): not a list of vectors, empty, a row of
+   * another length (ragged or the wrong size), non-finite numbers.
+   */
+  static float[] multiFloats(JsonNode node, String field, io.quiver.storage.MultiVectorParams params) {
+    if (node == null || !node.isArray() || (node.size() > 0 && !node.get(0).isArray())) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be a list of vectors (a"
+          + " multivector: [[...], [...]]), got " + (node == null ? "nothing" : abbreviated(node)));
+    }
+    if (node.isEmpty()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must hold at least one vector");
+    }
+    if (node.size() > io.quiver.storage.MultiVectorParams.MAX_ROWS) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` has " + node.size()
+          + " vectors, at most " + io.quiver.storage.MultiVectorParams.MAX_ROWS + " are allowed");
+    }
+    int size = params.size();
+    float[] flat = new float[node.size() * size];
+    for (int r = 0; r < node.size(); r++) {
+      String at = field + "[" + r + "]";
+      JsonNode row = node.get(r);
+      if (!row.isArray()) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an array of numbers");
+      }
+      if (row.size() != size) {
+        throw ApiException.badRequest("Wrong input: Vector dimension error: expected dim: " + size + ", got "
+            + row.size() + " (`" + at + "`: every vector of a multivector has the configured size)");
+      }
+      System.arraycopy(floats(row, at), 0, flat, r * size, size);
+    }
+    return flat;
+  }
+
+  private static String abbreviated(JsonNode node) {
+    String text = node.toString();
+    return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+  }
+
+  /** A dense vector, or a multivector when {@code config} (nullable) makes {@code name} one. */
+  private static float[] denseOrMulti(JsonNode node, String field, String name, VectorsConfig config) {
+    var multi = config == null ? null : config.getMulti(name);
+    return multi != null ? multiFloats(node, field, multi) : floats(node, field);
+  }
+
   /** A point's dense and sparse vectors by name. */
   record Vectors(Map<String, float[]> dense, Map<String, SparseVector> sparse) {}
 
@@ -115,8 +160,13 @@ final class PointJson {
    * vectors, each an array (dense) or {@code {"indices", "values"}} (sparse).
    */
   static Vectors vectors(JsonNode node, String field) {
+    return vectors(node, field, null);
+  }
+
+  /** {@link #vectors(JsonNode, String)} with the collection's config: its multivectors are lists of vectors. */
+  static Vectors vectors(JsonNode node, String field, VectorsConfig config) {
     if (node == null || node.isNull() || node.isMissingNode() || !node.isObject()) {
-      return new Vectors(vectorStruct(node, field), Map.of());
+      return new Vectors(vectorStruct(node, field, config), Map.of());
     }
     Map<String, float[]> dense = new LinkedHashMap<>();
     Map<String, SparseVector> sparse = new LinkedHashMap<>();
@@ -126,7 +176,7 @@ final class PointJson {
       if (e.getValue().isObject()) {
         sparse.put(e.getKey(), sparseVector(e.getValue(), at));
       } else {
-        dense.put(e.getKey(), floats(e.getValue(), at));
+        dense.put(e.getKey(), denseOrMulti(e.getValue(), at, e.getKey(), config));
       }
     }
     return new Vectors(dense, sparse);
@@ -190,15 +240,21 @@ final class PointJson {
 
   /** Qdrant's VectorStruct: an array (the unnamed vector) or an object of named vectors. */
   static Map<String, float[]> vectorStruct(JsonNode node, String field) {
+    return vectorStruct(node, field, null);
+  }
+
+  /** {@link #vectorStruct(JsonNode, String)} with the collection's config: its multivectors are lists of vectors. */
+  static Map<String, float[]> vectorStruct(JsonNode node, String field, VectorsConfig config) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       throw ApiException.badRequest("Validation error in JSON body: field `" + field + "` is required");
     }
     Map<String, float[]> vectors = new LinkedHashMap<>();
     if (node.isArray()) {
-      if (node.size() > 0 && node.get(0).isArray()) {
-        throw ApiException.badRequest("Wrong input: `" + field + "`: multi-vectors are not supported yet");
+      if (node.size() > 0 && node.get(0).isArray() && (config == null || config.getMulti(VectorsConfig.DEFAULT) == null)) {
+        throw ApiException.badRequest("Wrong input: `" + field + "`: a list of vectors is only accepted for a"
+            + " multivector (a vector with `multivector_config`)");
       }
-      vectors.put(VectorsConfig.DEFAULT, floats(node, field));
+      vectors.put(VectorsConfig.DEFAULT, denseOrMulti(node, field, VectorsConfig.DEFAULT, config));
       return vectors;
     }
     if (node.isObject()) {
@@ -208,7 +264,7 @@ final class PointJson {
           throw ApiException.badRequest("Wrong input: `" + field + "." + e.getKey()
               + "`: updating sparse vectors of existing points is not supported yet (upsert the point instead)");
         }
-        vectors.put(e.getKey(), floats(e.getValue(), field + "." + e.getKey()));
+        vectors.put(e.getKey(), denseOrMulti(e.getValue(), field + "." + e.getKey(), e.getKey(), config));
       }
       return vectors;
     }
@@ -227,6 +283,11 @@ final class PointJson {
 
   /** The points of an upsert: the {@code points} list form or the {@code batch} column form. */
   static List<Point> upsert(JsonNode body) {
+    return upsert(body, null);
+  }
+
+  /** {@link #upsert(JsonNode)} with the collection's config: its multivectors are lists of vectors. */
+  static List<Point> upsert(JsonNode body, VectorsConfig config) {
     JsonNode points = body.get("points");
     JsonNode batch = body.get("batch");
     if (points != null && batch != null) {
@@ -243,19 +304,19 @@ final class PointJson {
         if (!p.isObject()) {
           throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object");
         }
-        Vectors vectors = vectors(p.get("vector"), at + ".vector");
+        Vectors vectors = vectors(p.get("vector"), at + ".vector", config);
         out.add(new Point(id(p.get("id"), at + ".id"), vectors.dense(), payload(p.get("payload"), at + ".payload"),
             vectors.sparse()));
       }
       return out;
     }
     if (batch != null) {
-      return batch(batch);
+      return batch(batch, config);
     }
     throw ApiException.badRequest("Validation error in JSON body: expected `points` or `batch`");
   }
 
-  private static List<Point> batch(JsonNode batch) {
+  private static List<Point> batch(JsonNode batch, VectorsConfig config) {
     List<PointId> ids = ids(batch.get("ids"), "batch.ids");
     JsonNode vectorsNode = batch.get("vectors");
     List<Map<String, float[]>> vectors = new ArrayList<>(ids.size());
@@ -267,7 +328,8 @@ final class PointJson {
     if (vectorsNode != null && vectorsNode.isArray()) {
       requireSize(vectorsNode, ids.size(), "batch.vectors");
       for (int i = 0; i < ids.size(); i++) {
-        vectors.get(i).put(VectorsConfig.DEFAULT, floats(vectorsNode.get(i), "batch.vectors[" + i + "]"));
+        vectors.get(i).put(VectorsConfig.DEFAULT, denseOrMulti(vectorsNode.get(i), "batch.vectors[" + i + "]",
+            VectorsConfig.DEFAULT, config));
       }
     } else if (vectorsNode != null && vectorsNode.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = vectorsNode.fields(); it.hasNext(); ) {
@@ -279,7 +341,7 @@ final class PointJson {
           if (v.isObject()) {
             sparse.get(i).put(e.getKey(), sparseVector(v, at + "[" + i + "]"));
           } else {
-            vectors.get(i).put(e.getKey(), floats(v, at + "[" + i + "]"));
+            vectors.get(i).put(e.getKey(), denseOrMulti(v, at + "[" + i + "]", e.getKey(), config));
           }
         }
       }

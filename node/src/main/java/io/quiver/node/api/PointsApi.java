@@ -41,7 +41,7 @@ public final class PointsApi {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     PointsRouter router = TimeoutParam.router(this.router, request);
     JsonNode body = request.jsonBody(true);
-    List<Point> points = PointJson.upsert(body);
+    List<Point> points = PointJson.upsert(body, c.config().vectors());
     new PointValidator(c.config().vectors()).validate(points);
     var condition = UpsertConditionJson.parse(body, "");
     boolean wait = request.booleanParam("wait", false);
@@ -55,7 +55,7 @@ public final class PointsApi {
       if (found.isEmpty()) {
         throw ApiException.notFound("Not found: Point with id " + id + " does not exists!");
       }
-      return RestResponse.ok(results.record(found.getFirst(), PayloadSelector.ALL));
+      return RestResponse.ok(results.in(c.config().vectors()).record(found.getFirst(), PayloadSelector.ALL));
     });
   }
 
@@ -69,7 +69,7 @@ public final class PointsApi {
     return router.retrieve(c.name(), ids, payload.enabled(), vector.enabled(), ConsistencyParam.parse(request)).thenApply(found -> {
       ArrayNode array = json.createArrayNode();
       for (PointRecord r : found) {
-        array.add(results.record(r, payload, vector));
+        array.add(results.in(c.config().vectors()).record(r, payload, vector));
       }
       return RestResponse.ok(array);
     });

@@ -74,7 +74,7 @@ final class PointsOperationJson {
   }
 
   /** UpdateVectors: {@code {"points": [{"id": ..., "vector": VectorStruct}], "update_filter": Filter}}. */
-  static PointsOperation updateVectors(JsonNode body, String at) {
+  static PointsOperation updateVectors(JsonNode body, String at, io.quiver.storage.VectorsConfig config) {
     JsonNode points = body.get("points");
     if (points == null || !points.isArray()) {
       throw ApiException.badRequest("Validation error in JSON body: field `" + at + "points` is required (an array)");
@@ -90,7 +90,7 @@ final class PointsOperationJson {
         throw ApiException.badRequest("Validation error in JSON body: `" + pat + "` must be an object");
       }
       out.add(new PointsOperation.PointVectors(PointJson.id(p.get("id"), pat + ".id"),
-          PointJson.vectorStruct(p.get("vector"), pat + ".vector")));
+          PointJson.vectorStruct(p.get("vector"), pat + ".vector", config)));
     }
     JsonNode filter = body.get("update_filter");
     return new PointsOperation.UpdateVectors(out, filter == null || filter.isNull() ? null

@@ -41,17 +41,27 @@ public final class PointsUpdateApi {
         .add("PUT", "/collections/{collection_name}/points/payload", one((b, at) -> PointsOperationJson.setPayload(b, at, true)))
         .add("POST", "/collections/{collection_name}/points/payload/delete", one(PointsOperationJson::deletePayload))
         .add("POST", "/collections/{collection_name}/points/payload/clear", one(PointsOperationJson::clearPayload))
-        .add("PUT", "/collections/{collection_name}/points/vectors", one(PointsOperationJson::updateVectors))
+        .add("PUT", "/collections/{collection_name}/points/vectors", configured(PointsOperationJson::updateVectors))
         .add("POST", "/collections/{collection_name}/points/vectors/delete", this::deleteVectors)
         .add("POST", "/collections/{collection_name}/points/batch", this::batch);
   }
 
+  /** Parses one operation's body with the collection's vectors config (multivectors are lists of vectors). */
+  private interface ConfiguredParse {
+    PointsOperation apply(JsonNode body, String at, io.quiver.storage.VectorsConfig config);
+  }
+
   /** An endpoint whose body is one operation. */
   private RestHandler one(BiFunction<JsonNode, String, PointsOperation> parse) {
+    return configured((body, at, config) -> parse.apply(body, at));
+  }
+
+  /** An endpoint whose body is one operation, parsed knowing the collection's vectors. */
+  private RestHandler configured(ConfiguredParse parse) {
     return request -> {
       CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
       PointsRouter router = TimeoutParam.router(this.router, request);
-      PointsOperation operation = parse.apply(request.jsonBody(true), "");
+      PointsOperation operation = parse.apply(request.jsonBody(true), "", c.config().vectors());
       validate(c, operation);
       boolean wait = request.booleanParam("wait", false);
       return router.apply(c.name(), operation).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
@@ -119,7 +129,7 @@ public final class PointsUpdateApi {
       throw ApiException.badRequest("Validation error in JSON body: `" + at + "." + e.getKey() + "` must be an object");
     }
     if (e.getKey().equals("upsert")) {
-      List<Point> points = PointJson.upsert(body);
+      List<Point> points = PointJson.upsert(body, c.config().vectors());
       new PointValidator(c.config().vectors()).validate(points);
       return new Step.Upsert(points, UpsertConditionJson.parse(body, bodyAt));
     }
@@ -129,7 +139,7 @@ public final class PointsUpdateApi {
       case "overwrite_payload" -> PointsOperationJson.setPayload(body, bodyAt, true);
       case "delete_payload" -> PointsOperationJson.deletePayload(body, bodyAt);
       case "clear_payload" -> PointsOperationJson.clearPayload(body, bodyAt);
-      case "update_vectors" -> PointsOperationJson.updateVectors(body, bodyAt);
+      case "update_vectors" -> PointsOperationJson.updateVectors(body, bodyAt, c.config().vectors());
       case "delete_vectors" -> throw ApiException.badRequest("Wrong input: `" + at + ".delete_vectors` is not supported: "
           + "in Quiver every point has every vector its collection configures");
       default -> throw ApiException.badRequest("Validation error in JSON body: `" + at + "` has unknown operation `" + e.getKey() + "`");

@@ -99,7 +99,7 @@ public final class QueryApi {
       ReadConsistency consistency) {
     checkVectorNames(c, parsed.vector(), "with_vector");
     return engine.query(c.name(), parsed.request(), consistency)
-        .thenApply(hits -> results.scored(hits, parsed.payload(), parsed.vector()));
+        .thenApply(hits -> results.in(c.config().vectors()).scored(hits, parsed.payload(), parsed.vector()));
   }
 
   private ObjectNode points(ArrayNode hits) {
@@ -137,7 +137,7 @@ public final class QueryApi {
           ArrayNode array = result.putArray("groups");
           for (PointGroups.Group g : groups) {
             ObjectNode group = array.addObject();
-            group.set("hits", results.scored(g.hits(), parsed.payload(), parsed.vector()));
+            group.set("hits", results.in(c.config().vectors()).scored(g.hits(), parsed.payload(), parsed.vector()));
             if (g.id().integer() != null) {
               group.put("id", g.id().integer());
             } else {
@@ -145,7 +145,8 @@ public final class QueryApi {
             }
             if (lookup != null) {
               group.set("lookup", g.lookup() == null ? json.nullNode()
-                  : results.record(g.lookup(), lookup.payload(), lookup.vector()));
+                  : results.in(router.collection(lookup.collection()).config().vectors())
+                      .record(g.lookup(), lookup.payload(), lookup.vector()));
             }
           }
           return RestResponse.ok(result);
@@ -173,7 +174,8 @@ public final class QueryApi {
       return;
     }
     for (String name : selector.names()) {
-      if (c.config().vectors().get(name) == null && c.config().vectors().getSparse(name) == null) {
+      if (c.config().vectors().get(name) == null && c.config().vectors().getSparse(name) == null
+          && c.config().vectors().getMulti(name) == null) {
         throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
       }
     }

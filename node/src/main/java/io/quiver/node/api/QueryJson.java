@@ -185,14 +185,39 @@ final class QueryJson {
     return node.has("indices") || node.has("text") || node.has("image") || node.has("object") || node.has("model");
   }
 
-  /** Qdrant's {@code VectorInput}: a dense vector, a sparse vector or a point id (multi and inference inputs are refused). */
+  /**
+   * A list of vectors (a multivector query), flat: every row non-empty and of the first row's
+   * length (the router checks that length against the queried multivector's size).
+   */
+  private static VectorInput multiVector(JsonNode node, String at) {
+    if (node.size() > io.quiver.storage.MultiVectorParams.MAX_ROWS) {
+      throw bad(at, "has " + node.size() + " vectors, at most " + io.quiver.storage.MultiVectorParams.MAX_ROWS
+          + " are allowed");
+    }
+    float[][] rows = new float[node.size()][];
+    for (int r = 0; r < rows.length; r++) {
+      rows[r] = PointJson.floats(node.get(r), at + "[" + r + "]");
+      if (rows[r].length != rows[0].length) {
+        throw bad(at + "[" + r + "]", "has " + rows[r].length + " numbers but " + at + "[0] has " + rows[0].length
+            + ": every vector of a multivector has the same size");
+      }
+    }
+    int size = rows[0].length;
+    float[] flat = new float[rows.length * size];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(rows[r], 0, flat, r * size, size);
+    }
+    return new VectorInput.Dense(flat, size);
+  }
+
+  /** Qdrant's {@code VectorInput}: a dense vector, a multivector, a sparse vector or a point id (inference inputs are refused). */
   static VectorInput vectorInput(JsonNode node, String at) {
     if (node == null || node.isNull()) {
       throw bad(at, "is required");
     }
     if (node.isArray()) {
       if (node.size() > 0 && node.get(0).isArray()) {
-        throw unsupported(at, "multi-vectors are not supported yet");
+        return multiVector(node, at);
       }
       return new VectorInput.Dense(PointJson.floats(node, at));
     }

@@ -17,9 +17,21 @@ import java.util.Map;
 final class ResultJson {
 
   private final ObjectMapper json;
+  private final VectorsConfig config;
 
   ResultJson(ObjectMapper json) {
+    this(json, null);
+  }
+
+  /** Writes the multivectors of {@code config} (nullable: none) as lists of vectors. */
+  ResultJson(ObjectMapper json, VectorsConfig config) {
     this.json = json;
+    this.config = config;
+  }
+
+  /** The same writer for a collection with these vectors. */
+  ResultJson in(VectorsConfig collectionVectors) {
+    return new ResultJson(json, collectionVectors);
   }
 
   void putId(ObjectNode node, PointId id) {
@@ -91,10 +103,10 @@ final class ResultJson {
     }
     boolean hasSparse = sparse != null && !sparse.isEmpty();
     if (!hasSparse && vectors.size() == 1 && vectors.containsKey(VectorsConfig.DEFAULT)) {
-      return floats(vectors.get(VectorsConfig.DEFAULT));
+      return dense(VectorsConfig.DEFAULT, vectors.get(VectorsConfig.DEFAULT));
     }
     ObjectNode named = json.createObjectNode();
-    vectors.forEach((name, v) -> named.set(name, floats(v)));
+    vectors.forEach((name, v) -> named.set(name, dense(name, v)));
     if (hasSparse) {
       sparse.forEach((name, v) -> named.set(name, sparseJson(v)));
     }
@@ -111,6 +123,22 @@ final class ResultJson {
       values.add(v.value(i));
     }
     return node;
+  }
+
+  /** A dense vector, or a multivector's rows as a list of vectors. */
+  private ArrayNode dense(String name, float[] v) {
+    var multi = config == null ? null : config.getMulti(name);
+    if (multi == null) {
+      return floats(v);
+    }
+    ArrayNode rows = json.createArrayNode();
+    for (int start = 0; start < v.length; start += multi.size()) {
+      ArrayNode row = rows.addArray();
+      for (int i = start; i < start + multi.size(); i++) {
+        row.add(v[i]);
+      }
+    }
+    return rows;
   }
 
   private ArrayNode floats(float[] v) {

@@ -63,18 +63,18 @@ public final class ScrollApi {
     boolean withVector = vectors.enabled();
     if (orderBy != null) {
       return router.scrollOrdered(c.name(), orderBy, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
-          .thenApply(records -> RestResponse.ok(page(records, null, payload, vectors)));
+          .thenApply(records -> RestResponse.ok(page(records, null, payload, vectors, c)));
     }
     return router.scroll(c.name(), offset, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
-        .thenApply(page -> RestResponse.ok(page(page.points(), page.nextOffset(), payload, vectors)));
+        .thenApply(page -> RestResponse.ok(page(page.points(), page.nextOffset(), payload, vectors, c)));
   }
 
   private ObjectNode page(java.util.List<PointRecord> records, PointId nextOffset, PayloadSelector payload,
-      VectorSelector vectors) {
+      VectorSelector vectors, CollectionDescriptor c) {
     ObjectNode result = json.createObjectNode();
     ArrayNode points = result.putArray("points");
     for (PointRecord r : records) {
-      points.add(results.record(r, payload, vectors));
+      points.add(results.in(c.config().vectors()).record(r, payload, vectors));
     }
     if (nextOffset == null) {
       result.putNull("next_page_offset");

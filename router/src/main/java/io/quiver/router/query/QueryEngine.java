@@ -239,7 +239,7 @@ public final class QueryEngine {
           throw new BadRequestException("Wrong input: vector " + vector + " is sparse: point ids as query vectors"
               + " are not supported for sparse vectors yet");
         }
-        if (lookup.config().vectors().get(vector) == null) {
+        if (lookup.config().vectors().get(vector) == null && lookup.config().vectors().getMulti(vector) == null) {
           throw new BadRequestException("Wrong input: Not existing vector name error: " + vector);
         }
         ids.addAll(vectorIds);
@@ -415,6 +415,10 @@ public final class QueryEngine {
         throw new BadRequestException("Wrong input: vector " + using + " is sparse: only nearest queries (and fusion of"
             + " their prefetches) support sparse vectors yet");
       }
+      if (params == null && collection.config().vectors().getMulti(using) != null) {
+        throw new BadRequestException("Wrong input: vector " + (using.isEmpty() ? "(unnamed)" : using) + " is a"
+            + " multivector: only nearest queries (and fusion of their prefetches) support multivectors yet");
+      }
       if (params == null) {
         throw new BadRequestException("Wrong input: Not existing vector name error: " + (using.isEmpty() ? "(unnamed)" : using));
       }
@@ -426,11 +430,34 @@ public final class QueryEngine {
         case VectorInput.Sparse sp -> throw new BadRequestException("Wrong input: a sparse vector cannot query vector "
             + (stage.using().isEmpty() ? "(unnamed)" : stage.using()) + (isSparse(stage)
                 ? " in this kind of query (only nearest queries take sparse vectors yet)" : ", which is dense"));
-        case VectorInput.Dense d -> d.vector();
+        case VectorInput.Dense d -> {
+          checkRows(stage.using(), d);
+          yield d.vector();
+        }
         case VectorInput.Id id -> vectors.get(new VectorKey(lookupCollection(collection.name(), stage), lookupVector(stage), id.id()));
       };
       new PointValidator(collection.config().vectors()).validateQuery(stage.using(), v);
       return v;
+    }
+
+    /**
+     * A list of vectors only queries a multivector, each row of its size; a single vector may
+     * query a multivector too (a list of one, as in Qdrant).
+     */
+    private void checkRows(String using, VectorInput.Dense d) {
+      if (!d.isMulti()) {
+        return;
+      }
+      var multi = collection.config().vectors().getMulti(using);
+      String name = using.isEmpty() ? "(unnamed)" : using;
+      if (multi == null) {
+        throw new BadRequestException("Wrong input: vector " + name + " is not a multivector: the query must be one"
+            + " vector, not a list of vectors");
+      }
+      if (d.rowLength() != multi.size()) {
+        throw new BadRequestException("Wrong input: Vector dimension error: expected dim: " + multi.size()
+            + " per vector of multivector " + name + ", got " + d.rowLength());
+      }
     }
 
     private List<float[]> vectors(QueryStage stage, List<VectorInput> inputs) {

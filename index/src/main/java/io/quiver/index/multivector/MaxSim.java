@@ -1,0 +1,86 @@
+package io.quiver.index.multivector;
+
+import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorKernels;
+import io.quiver.index.vector.VectorizationProvider;
+
+/**
+ * The MaxSim comparator over flat multivectors: rows of {@code dim} floats, one after another,
+ * prepared for the distance (normalized for Cosine).
+ *
+ * <p>{@link #score} is the score Qdrant reports: for Cosine and Dot the sum over query rows of the
+ * largest similarity to any stored row; for Euclid and Manhattan the sum over query rows of the
+ * smallest distance (lower is better, like the distance itself). Sums are taken in double and
+ * rounded once, so the score does not depend on the order rows are visited in.
+ *
+ * <p>Cost: {@code queryRows x storedRows} kernel calls of {@code dim} floats. Stateless and thread-safe.
+ */
+public final class MaxSim {
+
+  private static final VectorKernels KERNELS = VectorizationProvider.kernels();
+
+  private MaxSim() {}
+
+  /**
+   * The MaxSim score of the query rows against {@code count} stored rows starting at float
+   * {@code offset} of {@code data}.
+   */
+  public static float score(Distance distance, float[][] query, float[] data, int offset, int count, int dim) {
+    double sum = 0;
+    for (float[] q : query) {
+      float best = distance.higherIsBetter() ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+      for (int r = 0; r < count; r++) {
+        float s = rowScore(distance, q, data, offset + r * dim);
+        if (distance.isBetter(s, best)) {
+          best = s;
+        }
+      }
+      sum += best;
+    }
+    return (float) sum;
+  }
+
+  /** {@link #score} with both multivectors flat ({@code query.length} a multiple of {@code dim}). */
+  public static float score(Distance distance, float[] query, float[] stored, int dim) {
+    return score(distance, rows(query, dim), stored, 0, stored.length / dim, dim);
+  }
+
+  /** The MaxSim score as a similarity: higher is better whatever the distance (the graph's convention). */
+  public static float similarity(Distance distance, float[][] query, float[] data, int offset, int count, int dim) {
+    float s = score(distance, query, data, offset, count, dim);
+    return distance.higherIsBetter() ? s : -s;
+  }
+
+  /** Splits a flat multivector into its rows (copies). */
+  public static float[][] rows(float[] flat, int dim) {
+    if (dim <= 0 || flat.length == 0 || flat.length % dim != 0) {
+      throw new IllegalArgumentException("a multivector of " + flat.length + " floats is not rows of " + dim);
+    }
+    float[][] out = new float[flat.length / dim][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
+    }
+    return out;
+  }
+
+  /** Prepares every row of a flat multivector for the distance (a normalized copy for Cosine). */
+  public static float[] prepare(Distance distance, float[] flat, int dim) {
+    if (distance != Distance.COSINE) {
+      return flat;
+    }
+    float[] out = new float[flat.length];
+    for (int i = 0; i < flat.length; i += dim) {
+      float[] row = distance.prepare(java.util.Arrays.copyOfRange(flat, i, i + dim));
+      System.arraycopy(row, 0, out, i, dim);
+    }
+    return out;
+  }
+
+  private static float rowScore(Distance distance, float[] q, float[] data, int offset) {
+    return switch (distance) {
+      case COSINE, DOT -> KERNELS.dot(q, data, offset);
+      case EUCLID -> (float) Math.sqrt(KERNELS.squareDistance(q, data, offset));
+      case MANHATTAN -> KERNELS.l1Distance(q, data, offset);
+    };
+  }
+}

@@ -1,0 +1,192 @@
+package io.quiver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Multivectors on a three-node cluster launched at once (3 shards, replication factor 3): points
+ * written through every node and some of their multivectors replaced through another
+ * ({@code PUT points/vectors}); MaxSim queries (a list of vectors, with and without a filter)
+ * through every node equal a brute-force ranking; a node killed with SIGKILL while points are
+ * deleted answers the same from its own replicas ({@code consistency=any}) once it has caught up
+ * after restart, so multivectors survive the shard Raft logs, replay and restart.
+ *
+ * <p>Oracle: small integers under Dot, so MaxSim scores are exact; ties by id.
+ */
+@Timeout(300)
+class MultivectorClusterIT {
+
+  private static final int DIM = 3;
+
+  @TempDir Path tmp;
+
+  private final Map<Integer, float[][]> model = new TreeMap<>();
+
+  @Test
+  void maxSimQueriesThroughEveryNodeEqualBruteForce() throws Exception {
+    Random random = new Random(9);
+    List<NodeProcess> nodes = new ArrayList<>();
+    try {
+      List<Integer> raftPorts = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        raftPorts.add(NodeProcess.freePort());
+        nodes.add(new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i)));
+      }
+      for (NodeProcess node : nodes) {
+        node.launch("--bootstrap", "http://127.0.0.1:" + raftPorts.get(0));
+      }
+      for (NodeProcess node : nodes) {
+        node.awaitReady();
+      }
+      List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
+      awaitPeers(http.get(0), 3);
+      ok(http.get(0).send("PUT", "/collections/m", "{\"vectors\":{\"late\":{\"size\":3,\"distance\":\"Dot\","
+          + "\"multivector_config\":{\"comparator\":\"max_sim\"}}},\"shard_number\":3,\"replication_factor\":3}"));
+      for (int batch = 0; batch < 12; batch++) {
+        StringBuilder body = new StringBuilder("{\"points\":[");
+        for (int i = 0; i < 25; i++) {
+          int id = batch * 25 + i;
+          model.put(id, rows(random, 1 + random.nextInt(4)));
+          body.append(i == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":{\"late\":")
+              .append(rowsJson(model.get(id))).append("},\"payload\":{\"odd\":").append(id % 2 == 1).append("}}");
+        }
+        ok(http.get(batch % 3).send("PUT", "/collections/m/points?wait=true", body.append("]}").toString()));
+      }
+      StringBuilder update = new StringBuilder("{\"points\":[");
+      for (int i = 0; i < 30; i++) {
+        int id = i * 10 + 3;
+        model.put(id, rows(random, 1 + random.nextInt(4)));
+        update.append(i == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":{\"late\":")
+            .append(rowsJson(model.get(id))).append("}}");
+      }
+      ok(http.get(1).send("PUT", "/collections/m/points/vectors?wait=true", update.append("]}").toString()));
+      List<float[][]> queries = new ArrayList<>();
+      for (int n = 0; n < 6; n++) {
+        queries.add(rows(random, 1 + random.nextInt(3)));
+      }
+      for (QdrantHttp h : http) {
+        checkQueries(h, queries, "");
+      }
+      nodes.get(2).kill9();
+      ok(http.get(0).send("POST", "/collections/m/points/delete?wait=true", "{\"points\":[0,1,2,3,4,5,6,7,8,9]}"));
+      for (int id = 0; id < 10; id++) {
+        model.remove(id);
+      }
+      nodes.get(2).start();
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (true) {
+        try {
+          checkQueries(http.get(2), queries, "?consistency=any");
+          break;
+        } catch (AssertionError e) {
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(500); // its replicas are still catching up
+        }
+      }
+      checkQueries(http.get(2), queries, "");
+    } finally {
+      for (NodeProcess n : nodes) {
+        n.close();
+      }
+    }
+  }
+
+  private static void awaitPeers(QdrantHttp h, int peers) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      Set<String> ids = new HashSet<>();
+      h.get("/cluster").result().get("peers").fieldNames().forEachRemaining(ids::add);
+      if (ids.size() == peers) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "3 peers, got " + ids);
+      Thread.sleep(200);
+    }
+  }
+
+  private void checkQueries(QdrantHttp h, List<float[][]> queries, String params) throws Exception {
+    for (float[][] q : queries) {
+      for (Boolean odd : new Boolean[] {null, true}) {
+        String filter = odd == null ? "" : ",\"filter\":{\"must\":[{\"key\":\"odd\",\"match\":{\"value\":true}}]}";
+        QdrantHttp.Reply r = h.send("POST", "/collections/m/points/query" + params,
+            "{\"query\":" + rowsJson(q) + ",\"using\":\"late\",\"limit\":10" + filter + "}");
+        assertEquals(200, r.status(), r.raw());
+        List<Map.Entry<Integer, Double>> expected = truth(q, odd != null);
+        JsonNode points = r.result().get("points");
+        List<Integer> ids = new ArrayList<>();
+        points.forEach(p -> ids.add(p.get("id").asInt()));
+        String where = h + " " + rowsJson(q) + " odd " + odd + params;
+        assertEquals(expected.subList(0, 10).stream().map(Map.Entry::getKey).toList(), ids, where);
+        for (int i = 0; i < ids.size(); i++) {
+          assertEquals(expected.get(i).getValue(), points.get(i).get("score").asDouble(), 1e-4, where);
+        }
+      }
+    }
+  }
+
+  private List<Map.Entry<Integer, Double>> truth(float[][] q, boolean oddOnly) {
+    List<Map.Entry<Integer, Double>> out = new ArrayList<>();
+    model.forEach((id, rows) -> {
+      if (oddOnly && id % 2 == 0) {
+        return;
+      }
+      double sum = 0;
+      for (float[] qr : q) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (float[] r : rows) {
+          double dot = 0;
+          for (int x = 0; x < DIM; x++) {
+            dot += qr[x] * r[x];
+          }
+          best = Math.max(best, dot);
+        }
+        sum += best;
+      }
+      out.add(Map.entry(id, sum));
+    });
+    out.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
+    return out;
+  }
+
+  private static float[][] rows(Random random, int count) {
+    float[][] out = new float[count][DIM];
+    for (float[] row : out) {
+      for (int x = 0; x < DIM; x++) {
+        row[x] = random.nextInt(9) - 4;
+      }
+    }
+    return out;
+  }
+
+  private static String rowsJson(float[][] rows) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < rows.length; i++) {
+      s.append(i == 0 ? "" : ",").append("[");
+      for (int x = 0; x < rows[i].length; x++) {
+        s.append(x == 0 ? "" : ",").append(rows[i][x]);
+      }
+      s.append("]");
+    }
+    return s.append("]").toString();
+  }
+
+  private static void ok(QdrantHttp.Reply r) {
+    assertEquals(200, r.status(), r.raw());
+  }
+}

@@ -1,0 +1,349 @@
+package io.quiver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Multivectors ({@code multivector_config: {comparator: max_sim}}) through REST against a real
+ * node process (2 shards): settings reported back exactly (named and unnamed), refusals naming
+ * the field, upsert / retrieve / scroll of lists of vectors, vector updates, the Query API
+ * (a list of vectors or one vector, filters, score_threshold, offset, prefetch re-scoring and rrf
+ * fusion with a dense vector, a point id), the same answers after a restart and in a collection
+ * recovered from a snapshot. Every response is validated
+ * against Qdrant's OpenAPI spec.
+ *
+ * <p>Oracle: brute-force MaxSim computed here. Vectors are small integers under Dot, so every
+ * similarity is exact and the score (a sum of maxima in double, rounded once) is too; ties by id.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(240)
+class MultivectorIT {
+
+  private static final String C = "/collections/colbert";
+  private static final int N = 240;
+  private static final int DIM = 4;
+  private static final String[] COLORS = {"red", "green", "blue"};
+
+  private Path data;
+  private NodeProcess node;
+  private QdrantHttp http;
+  private final OpenApiContract spec = OpenApiContract.load();
+  private final Map<Integer, float[][]> multi = new LinkedHashMap<>();
+  private final Map<Integer, float[]> plain = new LinkedHashMap<>();
+
+  @BeforeAll
+  void start(@TempDir Path tmp) throws Exception {
+    data = tmp.resolve("data");
+    node = new NodeProcess(data).start();
+    http = new QdrantHttp(node.baseUrl());
+    call("PUT", "/collections/{collection_name}", C, "{\"vectors\":{\"late\":{\"size\":4,\"distance\":\"Dot\","
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}},\"plain\":{\"size\":2,\"distance\":\"Dot\"}},"
+        + "\"shard_number\":2}");
+    Random random = new Random(5);
+    StringBuilder points = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < N; i++) {
+      multi.put(i, rows(random, 1 + random.nextInt(5)));
+      plain.put(i, new float[] {random.nextInt(7) - 3, random.nextInt(7) - 3});
+      points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":{\"late\":")
+          .append(rowsJson(multi.get(i))).append(",\"plain\":").append(floats(plain.get(i))).append("}")
+          .append(",\"payload\":{\"color\":\"").append(COLORS[i % 3]).append("\"}}");
+    }
+    call("PUT", "/collections/{collection_name}/points", C + "/points?wait=true", points.append("]}").toString());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (node != null) {
+      System.out.println("node log tail:\n" + node.logTail());
+      node.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void settingsAreReportedBackExactly() throws Exception {
+    JsonNode info = call("GET", "/collections/{collection_name}", C, null).result();
+    assertEquals(QdrantHttp.JSON.readTree("{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":"
+        + "\"max_sim\"}}"), info.at("/config/params/vectors/late"));
+    assertEquals(N, info.get("points_count").asInt());
+    // the unnamed vector as a multivector
+    String c = "/collections/unnamed";
+    String config = "{\"size\":3,\"distance\":\"Euclid\",\"multivector_config\":{\"comparator\":\"max_sim\"}}";
+    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":" + config + "}");
+    assertEquals(QdrantHttp.JSON.readTree(config), call("GET", "/collections/{collection_name}", c, null).result()
+        .at("/config/params/vectors"));
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":1,\"vector\":[[0,0,0],[5,5,5]]},{\"id\":2,\"vector\":[[1,1,1]]}]}");
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[[1,1,1],[5,5,6]],\"with_vector\":true}").result().get("points");
+    // 1: min distances 0 (no: sqrt 3) ... computed: q1=[1,1,1] -> min(sqrt3, sqrt48)=sqrt3; q2=[5,5,6] -> 1; sum 2.732
+    // 2: q1 -> 0; q2 -> sqrt(16+16+25)=sqrt57; sum 7.55. Lower is better: 1 first.
+    assertEquals(1, hits.get(0).get("id").asInt());
+    assertEquals(Math.sqrt(3) + 1, hits.get(0).get("score").asDouble(), 1e-4);
+    assertEquals(Math.sqrt(57), hits.get(1).get("score").asDouble(), 1e-4);
+    assertEquals(QdrantHttp.JSON.readTree("[[0.0,0.0,0.0],[5.0,5.0,5.0]]"), hits.get(0).get("vector"));
+    call("DELETE", "/collections/{collection_name}", c, null);
+  }
+
+  @Test
+  @Order(2)
+  void badInputIsRefusedNamingTheField() throws Exception {
+    String p = C + "/points?wait=true";
+    assertError("PUT", p, "{\"points\":[{\"id\":1,\"vector\":{\"late\":[[1,2,3,4],[1,2]],\"plain\":[1,1]}}]}",
+        "points[0].vector.late[1]");
+    assertError("PUT", p, "{\"points\":[{\"id\":1,\"vector\":{\"late\":[],\"plain\":[1,1]}}]}", "points[0].vector.late");
+    assertError("PUT", p, "{\"points\":[{\"id\":1,\"vector\":{\"late\":[[1,2],[3,4]],\"plain\":[1,1]}}]}",
+        "points[0].vector.late[0]");
+    assertError("PUT", p, "{\"points\":[{\"id\":1,\"vector\":{\"late\":[[1,2,3,1e999]],\"plain\":[1,1]}}]}",
+        "points[0].vector.late[0][3]");
+    assertError("PUT", p, "{\"points\":[{\"id\":1,\"vector\":{\"late\":[1,2,3,4],\"plain\":[1,1]}}]}",
+        "points[0].vector.late");
+    assertError("PUT", p, "{\"points\":[{\"id\":1,\"vector\":{\"late\":[[1,2,3,4]],\"plain\":[[1,1]]}}]}",
+        "points[0].vector.plain[0]");
+    String q = C + "/points/query";
+    assertError("POST", q, "{\"query\":[[1,2,3,4],[1,2,3]],\"using\":\"late\"}", "query[1]");
+    assertError("POST", q, "{\"query\":[[1,2],[3,4]],\"using\":\"late\"}", "expected dim: 4");
+    assertError("POST", q, "{\"query\":[[1,2]],\"using\":\"plain\"}", "plain is not a multivector");
+    assertError("POST", q, "{\"query\":{\"recommend\":{\"positive\":[[1,2,3,4]]}},\"using\":\"late\"}", "multivector");
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":"
+        + "{\"comparator\":\"min_sim\"}}}", "multivector_config.comparator");
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":"
+        + "{\"comparator\":\"max_sim\"},\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}}", "vectors.quantization_config");
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"on_disk\":true,"
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.on_disk");
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"hnsw_config\":{\"m\":8},"
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.hnsw_config");
+    assertError("PATCH", C, "{\"vectors\":{\"late\":{\"on_disk\":true}}}", "vectors.late.on_disk");
+    assertEquals(N, call("POST", "/collections/{collection_name}/points/count", C + "/points/count", "{}").result()
+        .get("count").asInt());
+  }
+
+  @Test
+  @Order(3)
+  void retrieveAndScrollReturnTheLists() throws Exception {
+    JsonNode records = call("POST", "/collections/{collection_name}/points", C + "/points",
+        "{\"ids\":[3,17],\"with_vector\":true}").result();
+    for (JsonNode r : records) {
+      assertEquals(QdrantHttp.JSON.readTree(rowsJson(multi.get(r.get("id").asInt()))), r.at("/vector/late"));
+    }
+    JsonNode page = call("POST", "/collections/{collection_name}/points/scroll", C + "/points/scroll",
+        "{\"limit\":5,\"with_vector\":[\"late\"]}").result();
+    for (JsonNode r : page.get("points")) {
+      assertEquals(QdrantHttp.JSON.readTree(rowsJson(multi.get(r.get("id").asInt()))), r.at("/vector/late"));
+      assertTrue(r.get("vector").get("plain") == null, r.toString());
+    }
+  }
+
+  @Test
+  @Order(4)
+  void nearestEqualsBruteForceWithFiltersThresholdAndOffset() throws Exception {
+    checkQueries(new Random(11));
+  }
+
+  @Test
+  @Order(5)
+  void prefetchRescoringAndFusion() throws Exception {
+    Random random = new Random(13);
+    for (int round = 0; round < 5; round++) {
+      float[][] q = rows(random, 1 + random.nextInt(3));
+      float[] p = {random.nextInt(7) - 3, random.nextInt(7) - 3};
+      // dense prefetch, multivector re-scoring of its candidates
+      List<Integer> dense = bestPlain(p, 40);
+      List<Map.Entry<Integer, Double>> truth = maxSim(q, null);
+      truth.removeIf(e -> !dense.contains(e.getKey()));
+      JsonNode hits = query("{\"prefetch\":{\"query\":" + floats(p) + ",\"using\":\"plain\",\"limit\":40},\"query\":"
+          + rowsJson(q) + ",\"using\":\"late\",\"limit\":10}").get("points");
+      assertHits(truth.subList(0, Math.min(10, truth.size())), hits, "rescore round " + round);
+      // rrf of a multivector list and a dense list
+      List<Map.Entry<Integer, Double>> late = maxSim(q, null).subList(0, 30);
+      Map<Integer, Double> rrf = new HashMap<>();
+      for (int i = 0; i < late.size(); i++) {
+        rrf.merge(late.get(i).getKey(), 1.0 / (i + 10), Double::sum);
+      }
+      for (int i = 0; i < dense.size(); i++) {
+        rrf.merge(dense.get(i), 1.0 / (i + 10), Double::sum);
+      }
+      List<Double> expected = rrf.values().stream().sorted(Comparator.reverseOrder()).limit(10).toList();
+      JsonNode fused = query("{\"prefetch\":[{\"query\":" + rowsJson(q) + ",\"using\":\"late\",\"limit\":30},"
+          + "{\"query\":" + floats(p) + ",\"using\":\"plain\",\"limit\":40}],\"query\":{\"rrf\":{\"k\":10}},\"limit\":10}")
+          .get("points");
+      assertEquals(10, fused.size());
+      for (int i = 0; i < fused.size(); i++) {
+        assertEquals(expected.get(i), fused.get(i).get("score").asDouble(), 1e-5, "rrf round " + round + " at " + i);
+        assertEquals(rrf.get(fused.get(i).get("id").asInt()), fused.get(i).get("score").asDouble(), 1e-5);
+      }
+    }
+  }
+
+  @Test
+  @Order(6)
+  void vectorUpdatesAndRestartKeepAnswers() throws Exception {
+    Random random = new Random(17);
+    StringBuilder body = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 20; i++) {
+      int id = i * 7;
+      multi.put(id, rows(random, 1 + random.nextInt(4)));
+      body.append(i == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":{\"late\":")
+          .append(rowsJson(multi.get(id))).append("}}");
+    }
+    call("PUT", "/collections/{collection_name}/points/vectors", C + "/points/vectors?wait=true", body.append("]}").toString());
+    JsonNode r = call("GET", "/collections/{collection_name}/points/{id}", C + "/points/14", null).result();
+    assertEquals(QdrantHttp.JSON.readTree(rowsJson(multi.get(14))), r.at("/vector/late"));
+    assertEquals(QdrantHttp.JSON.readTree(floats(plain.get(14))), r.at("/vector/plain"));
+    checkQueries(new Random(19));
+
+    node.close();
+    node = new NodeProcess(data).start();
+    http = new QdrantHttp(node.baseUrl());
+    assertEquals(N, call("POST", "/collections/{collection_name}/points/count", C + "/points/count", "{}").result()
+        .get("count").asInt());
+    checkQueries(new Random(19));
+  }
+
+  @Test
+  @Order(7)
+  void pointIdQueriesAndSnapshotRecovery() throws Exception {
+    // a point's own list of vectors as the query; the point itself is left out, as in Qdrant
+    List<Map.Entry<Integer, Double>> truth = maxSim(multi.get(5), null);
+    truth.removeIf(e -> e.getKey() == 5);
+    assertHits(truth.subList(0, 6), query("{\"query\":5,\"using\":\"late\",\"limit\":6}").get("points"), "by id");
+    String name = call("POST", "/collections/{collection_name}/snapshots", C + "/snapshots", null).result()
+        .get("name").asText();
+    call("PUT", "/collections/{collection_name}/snapshots/recover", "/collections/copy/snapshots/recover",
+        "{\"location\":\"" + node.baseUrl() + C + "/snapshots/" + name + "\"}");
+    JsonNode info = call("GET", "/collections/{collection_name}", "/collections/copy", null).result();
+    assertEquals(call("GET", "/collections/{collection_name}", C, null).result().at("/config/params/vectors"),
+        info.at("/config/params/vectors"));
+    assertEquals(N, info.get("points_count").asInt());
+    float[][] q = rows(new Random(23), 3);
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", "/collections/copy/points/query",
+        "{\"query\":" + rowsJson(q) + ",\"using\":\"late\",\"limit\":8}").result().get("points");
+    assertHits(maxSim(q, null).subList(0, 8), hits, "recovered copy");
+  }
+
+  private void checkQueries(Random random) throws Exception {
+    for (int round = 0; round < 12; round++) {
+      float[][] q = rows(random, 1 + random.nextInt(4));
+      String color = round % 3 == 0 ? null : COLORS[round % 3];
+      List<Map.Entry<Integer, Double>> truth = maxSim(q, color);
+      int offset = round % 4;
+      String filter = color == null ? "" : ",\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"" + color + "\"}}]}";
+      String exact = round % 2 == 0 ? ",\"params\":{\"exact\":true}" : "";
+      JsonNode hits = query("{\"query\":" + rowsJson(q) + ",\"using\":\"late\",\"limit\":7,\"offset\":" + offset
+          + filter + exact + "}").get("points");
+      assertHits(truth.subList(offset, Math.min(offset + 7, truth.size())), hits, "round " + round);
+      double threshold = truth.get(truth.size() / 3).getValue();
+      JsonNode above = query("{\"query\":" + rowsJson(q) + ",\"using\":\"late\",\"limit\":1000,\"score_threshold\":"
+          + threshold + filter + "}").get("points");
+      assertEquals(truth.stream().filter(e -> e.getValue() >= threshold).count(), above.size(), "round " + round);
+      // one vector against the multivector: a list of one
+      List<Map.Entry<Integer, Double>> single = maxSim(new float[][] {q[0]}, color);
+      assertHits(single.subList(0, 5), query("{\"query\":" + floats(q[0]) + ",\"using\":\"late\",\"limit\":5"
+          + filter + "}").get("points"), "single round " + round);
+    }
+  }
+
+  private List<Map.Entry<Integer, Double>> maxSim(float[][] q, String color) {
+    List<Map.Entry<Integer, Double>> out = new ArrayList<>();
+    multi.forEach((id, rows) -> {
+      if (color == null || COLORS[id % 3].equals(color)) {
+        double sum = 0;
+        for (float[] qr : q) {
+          double best = Double.NEGATIVE_INFINITY;
+          for (float[] r : rows) {
+            double dot = 0;
+            for (int x = 0; x < DIM; x++) {
+              dot += qr[x] * r[x];
+            }
+            best = Math.max(best, dot);
+          }
+          sum += best;
+        }
+        out.add(Map.entry(id, sum));
+      }
+    });
+    out.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> e.getValue()).reversed()
+        .thenComparing(Map.Entry::getKey));
+    return out;
+  }
+
+  private List<Integer> bestPlain(float[] p, int limit) {
+    List<Map.Entry<Integer, Double>> out = new ArrayList<>();
+    plain.forEach((id, v) -> out.add(Map.entry(id, (double) (p[0] * v[0] + p[1] * v[1]))));
+    out.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> e.getValue()).reversed()
+        .thenComparing(Map.Entry::getKey));
+    return out.subList(0, limit).stream().map(Map.Entry::getKey).toList();
+  }
+
+  private static void assertHits(List<Map.Entry<Integer, Double>> expected, JsonNode hits, String where) {
+    assertEquals(expected.size(), hits.size(), where + ": " + hits);
+    for (int i = 0; i < expected.size(); i++) {
+      assertEquals(expected.get(i).getKey().intValue(), hits.get(i).get("id").asInt(), where + " at " + i + ": " + hits);
+      assertEquals(expected.get(i).getValue(), hits.get(i).get("score").asDouble(), 1e-4, where);
+    }
+  }
+
+  private static float[][] rows(Random random, int count) {
+    float[][] out = new float[count][DIM];
+    for (float[] row : out) {
+      for (int x = 0; x < DIM; x++) {
+        row[x] = random.nextInt(9) - 4;
+      }
+    }
+    return out;
+  }
+
+  private static String rowsJson(float[][] rows) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < rows.length; i++) {
+      s.append(i == 0 ? "" : ",").append(floats(rows[i]));
+    }
+    return s.append("]").toString();
+  }
+
+  private static String floats(float[] v) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      s.append(i == 0 ? "" : ",").append(v[i]);
+    }
+    return s.append("]").toString();
+  }
+
+  private QdrantHttp.Reply call(String method, String template, String path, String body) throws Exception {
+    QdrantHttp.Reply r = http.send(method, path, body);
+    assertEquals(200, r.status(), method + " " + path + " " + body + " -> " + r.raw());
+    spec.assertValid(method, template, r.status(), r.body());
+    return r;
+  }
+
+  private JsonNode query(String body) throws Exception {
+    return call("POST", "/collections/{collection_name}/points/query", C + "/points/query", body).result();
+  }
+
+  private void assertError(String method, String path, String body, String mention) throws Exception {
+    QdrantHttp.Reply r = http.send(method, path, body);
+    assertEquals(400, r.status(), body + " -> " + r.raw());
+    String error = r.body().at("/status/error").asText();
+    assertTrue(error.contains(mention), body + ": error should mention '" + mention + "': " + error);
+  }
+}

@@ -1,0 +1,34 @@
+package io.quiver.storage;
+
+import java.util.Objects;
+
+/**
+ * A dense vector name whose points hold a list of vectors (Qdrant's {@code VectorParams} with
+ * {@code multivector_config}): {@code vector} gives each row's size, distance, {@code on_disk} and
+ * HNSW settings (no quantization), {@code comparator} how two lists compare.
+ */
+public record MultiVectorParams(VectorParams vector, Comparator comparator) {
+
+  /** The most rows one point's multivector may have. */
+  public static final int MAX_ROWS = 4_096;
+
+  /** Qdrant's {@code MultiVectorComparator} (lower case in JSON). */
+  public enum Comparator { MAX_SIM }
+
+  public MultiVectorParams {
+    Objects.requireNonNull(vector, "vector");
+    Objects.requireNonNull(comparator, "comparator");
+    if (vector.quantization() != null) {
+      throw new BadRequestException("Wrong input: quantization_config is not supported for multivectors yet");
+    }
+  }
+
+  /** The size of one row. */
+  public int size() {
+    return vector.size();
+  }
+
+  public io.quiver.index.vector.Distance distance() {
+    return vector.distance();
+  }
+}

@@ -1,0 +1,73 @@
+package io.quiver.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.quiver.index.vector.Distance;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Write -> read -> equal for every version the writer picks, and the marker each one starts with. */
+class VectorsConfigCodecTest {
+
+  private static final VectorParams DENSE = new VectorParams(4, Distance.DOT, false, new HnswConfig(8, 32, 10, true));
+  private static final MultiVectorParams MULTI = new MultiVectorParams(
+      new VectorParams(128, Distance.COSINE, true, new HnswConfig(16, 64, 20, false)), MultiVectorParams.Comparator.MAX_SIM);
+
+  @Test
+  void eachVersionRoundTripsWithItsMarker() throws IOException {
+    VectorsConfig dense = new VectorsConfig(Map.of("d", DENSE));
+    VectorsConfig sparse = new VectorsConfig(Map.of("d", DENSE), Map.of("s", SparseVectorParams.DEFAULT));
+    VectorsConfig multi = new VectorsConfig(Map.of("d", DENSE), Map.of("s", SparseVectorParams.DEFAULT),
+        Map.of("m", MULTI));
+    VectorsConfig multiOnly = new VectorsConfig(Map.of(), Map.of(), Map.of(VectorsConfig.DEFAULT, MULTI));
+    assertEquals(-2, marker(dense));
+    assertEquals(-5, marker(sparse));
+    assertEquals(-6, marker(multi));
+    assertEquals(-6, marker(multiOnly));
+    for (VectorsConfig c : new VectorsConfig[] {dense, sparse, multi, multiOnly}) {
+      assertEquals(c, roundTrip(c));
+    }
+  }
+
+  @Test
+  void aShardConfigKeepsItsMultivectors() throws IOException {
+    ShardConfig config = new ShardConfig(new VectorsConfig(Map.of("d", DENSE), Map.of("s", SparseVectorParams.DEFAULT),
+        Map.of("m", MULTI)), HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ShardConfigCodec.write(config, new DataOutputStream(out));
+    assertEquals(config, ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(out.toByteArray()))));
+  }
+
+  @Test
+  void aCorruptComparatorIsRefused() throws IOException {
+    byte[] bytes = bytes(new VectorsConfig(Map.of(), Map.of(), Map.of("m", MULTI)));
+    bytes[bytes.length - 1] = 7; // the comparator byte
+    assertThrows(IOException.class, () -> VectorsConfigCodec.read(new DataInputStream(new ByteArrayInputStream(bytes))));
+  }
+
+  @Test
+  void namesMustBeDisjoint() {
+    assertThrows(BadRequestException.class, () -> new VectorsConfig(Map.of("m", DENSE), Map.of(), Map.of("m", MULTI)));
+  }
+
+  private static int marker(VectorsConfig c) throws IOException {
+    return ByteBuffer.wrap(bytes(c)).getInt();
+  }
+
+  private static VectorsConfig roundTrip(VectorsConfig c) throws IOException {
+    return VectorsConfigCodec.read(new DataInputStream(new ByteArrayInputStream(bytes(c))));
+  }
+
+  private static byte[] bytes(VectorsConfig c) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    VectorsConfigCodec.write(c, new DataOutputStream(out));
+    return out.toByteArray();
+  }
+}
