@@ -84,6 +84,14 @@ public final class QuiverNode implements AutoCloseable {
       new io.quiver.node.api.ExploreApi(router, json).register(routes);
       new ClusterApi(raft, router, json).register(routes);
       NodeMetrics metrics = new NodeMetrics(ServiceApi.VERSION, raft.catalog(), clusterView(raft));
+      metrics.registerReplicas(raft::localReplicas, () -> {
+        try {
+          return raft.metaStatus();
+        } catch (java.io.IOException notHosted) {
+          return null;
+        }
+      }, raft::metaLeaderChanges, () -> raft.replicaChanges().counts());
+      metrics.registerDataDirectory(dataDir);
       new MetricsApi(metrics).register(routes);
       new TelemetryApi(raft, json).register(routes);
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
