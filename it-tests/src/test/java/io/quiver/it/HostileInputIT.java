@@ -54,9 +54,12 @@ class HostileInputIT {
     boolean longRun = Boolean.getBoolean("quiver.it.hostile.long");
     System.out.println("HostileInputIT: seed " + seed + (longRun ? " (long run)" : "") + "; replay with -Dquiver.it.hostile.seed=" + seed);
     try (NodeProcess node = new NodeProcess(tmp.resolve("data"))
-        .environment("QUIVER__SERVICE__REQUEST_READ_TIMEOUT_SEC", "2").start()) {
+        .environment("QUIVER__SERVICE__REQUEST_READ_TIMEOUT_SEC", "2")
+        .environment("QUIVER__SERVICE__LIMITS__MAX_RESULT_LIMIT", "5000")
+        .environment("QUIVER__SERVICE__LIMITS__MAX_FILTER_CONDITIONS", "500").start()) {
       QdrantHttp http = new QdrantHttp(node.baseUrl());
       writeCollections(http);
+      limitsAreTheConfiguredOnes(http);
       JsonNode before = everyPoint(http);
       List<HostileRequests.Case> cases = new HostileRequests(seed, longRun).generate();
       System.out.println("HostileInputIT: " + cases.size() + " cases " + HostileRequests.countByCategory(cases));
@@ -87,6 +90,21 @@ class HostileInputIT {
       assertEquals(200, http.get("/readyz").status(), "the node is still ready");
       assertEquals(before, everyPoint(http), "collection keep is unchanged");
     }
+  }
+
+  /** The limits set through the node's environment are the ones enforced, each named in its refusal. */
+  private static void limitsAreTheConfiguredOnes(QdrantHttp http) throws Exception {
+    String query = "/collections/" + HostileRequests.KEEP + "/points/query";
+    assertEquals(200, http.send("POST", query, "{\"query\":[1,2,3,4],\"limit\":5000}").status());
+    QdrantHttp.Reply over = http.send("POST", query, "{\"query\":[1,2,3,4],\"limit\":5001}");
+    assertEquals(400, over.status(), over.raw());
+    assertTrue(over.raw().contains("`limit`") && over.raw().contains("service.limits.max_result_limit"), over.raw());
+    String condition = "{\"key\":\"n\",\"range\":{\"gte\":0}}";
+    String filter = "{\"filter\":{\"should\":[" + (condition + ",").repeat(500) + condition + "]}}";
+    QdrantHttp.Reply conditions = http.send("POST", "/collections/" + HostileRequests.KEEP + "/points/count", filter);
+    assertEquals(400, conditions.status(), conditions.raw());
+    assertTrue(conditions.raw().contains("`filter.should[500]`") && conditions.raw().contains("service.limits.max_filter_conditions"),
+        conditions.raw());
   }
 
   /** Runs every case on a few threads (slow-loris cases hold a thread for seconds); returns the failures. */
