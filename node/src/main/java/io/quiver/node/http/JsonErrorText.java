@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 final class JsonErrorText {
 
   private static final Pattern ENABLE_HINT = Pattern.compile(":? ?enable `[^`]*` to allow");
+  /** "(consider enabling `JsonReadFeature.X` to allow ... (U+001E))": one level of nested parentheses. */
+  private static final Pattern CONSIDER_HINT = Pattern.compile(" ?\\(consider enabling `[^`]*`[^()]*(?:\\([^()]*\\)[^()]*)*\\)");
   private static final Pattern SETTING = Pattern.compile(",? ?(?:from|as set by) `[^`]*`");
   private static final Pattern START_MARKER = Pattern.compile(
       "\\(start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)\\]\\)");
@@ -30,6 +32,7 @@ final class JsonErrorText {
     text = BOUND_AS.matcher(text).replaceAll("");
     text = TRAILING.matcher(text).replaceAll("trailing characters after the JSON value");
     text = ENABLE_HINT.matcher(text).replaceAll("");
+    text = CONSIDER_HINT.matcher(text).replaceAll("");
     text = SETTING.matcher(text).replaceAll("");
     text = START_MARKER.matcher(text).replaceAll("(opened at line $1 column $2)");
     text = SOURCE.matcher(text).replaceAll("");

@@ -25,12 +25,14 @@ class JsonErrorTextTest {
 
   @Test
   void messagesHaveNoJavaNames() {
-    for (String body : new String[] {"{", "[1,", "{\"a\":NaN}", "[Infinity]", "{}{}", "{} x", "{\"a\":\"\\uZZ\"}", "[" + "[".repeat(1500)}) {
+    for (String body : new String[] {"{", "[1,", "{\"a\":NaN}", "[Infinity]", "{}{}", "{} x", "{\"a\":\"\\uZZ\"}", "{\u001E}", "{\"a\":1,\u0001}", "[" + "[".repeat(1500)}) {
       String text = errorOf(body);
       assertFalse(text.matches("(?s).*(`|Feature|Source|com\\.|jackson|JsonNode|Constraints).*"), body + " -> " + text);
     }
     assertEquals("Unexpected end-of-input: expected close marker for Object (opened at line 1 column 1)", errorOf("{"));
     assertEquals("invalid number 'NaN' (JSON has no NaN or Infinity)", errorOf("{\"a\":NaN}"));
     assertEquals("trailing characters after the JSON value", errorOf("{}{}"));
+    assertEquals("Illegal character ((CTRL-CHAR, code 30)): only regular white space (\\r, \\n, \\t) is allowed between tokens",
+        errorOf("{\u001E}"));
   }
 }
