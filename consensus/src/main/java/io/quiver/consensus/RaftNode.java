@@ -54,6 +54,7 @@ public final class RaftNode implements Closeable {
   private final RaftProperties properties;
   private final MetaStateMachine meta = new MetaStateMachine();
   private final RaftServer server;
+  private final java.util.concurrent.atomic.AtomicLong metaLeaderChanges = new java.util.concurrent.atomic.AtomicLong();
   private final MetaClients metaClients;
   private final RaftShardClients shardClients;
   private final RaftCollectionCatalog catalog;
@@ -102,6 +103,7 @@ public final class RaftNode implements Closeable {
     meta.addListener(reconciler::onStateChanged);
     meta.addListener(membership::onStateChanged);
     meta.addLeaderListener(membership::onLeaderChanged);
+    meta.addLeaderListener(metaLeaderChanges::incrementAndGet);
   }
 
   /**
@@ -208,6 +210,64 @@ public final class RaftNode implements Closeable {
   /** The meta group as this node sees it. */
   public RaftStatus metaStatus() throws IOException {
     return status(META_GROUP_ID);
+  }
+
+  /** Leaders of the meta group this node has seen change since it started. */
+  public long metaLeaderChanges() {
+    return metaLeaderChanges.get();
+  }
+
+  /**
+   * Every shard replica this node hosts, read without any Raft round trip (for metrics). A group
+   * the cluster metadata no longer names (being removed) is left out. Thread-safe; O(replicas).
+   */
+  public java.util.List<ReplicaStats> localReplicas() {
+    java.util.Map<UUID, Object[]> placements = new java.util.HashMap<>();
+    for (var c : clusterState().collections().values()) {
+      for (var p : c.shardMap().shards()) {
+        placements.put(p.groupId(), new Object[] {c.name(), p.shardId(), c.config().vectors().vectors().size()});
+      }
+    }
+    java.util.List<ReplicaStats> out = new java.util.ArrayList<>();
+    for (RaftGroupId groupId : server.getGroupIds()) {
+      Object[] placement = placements.get(groupId.getUuid());
+      if (placement == null) {
+        continue;
+      }
+      try {
+        RaftServer.Division division = server.getDivision(groupId);
+        RaftStatus status = status(groupId);
+        long lag = -1;
+        if (status.role() == RaftStatus.Role.Leader) {
+          long last = division.getRaftLog().getLastEntryTermIndex() == null ? 0 : division.getRaftLog().getLastEntryTermIndex().getIndex();
+          lag = 0;
+          for (long match : division.getInfo().getFollowerMatchIndices()) {
+            lag = Math.max(lag, last - match);
+          }
+        }
+        if (!(division.getStateMachine() instanceof ShardStateMachine machine)) {
+          continue;
+        }
+        io.quiver.storage.Shard shard = machine.shardIfOpen();
+        io.quiver.storage.ShardInfo info = null;
+        io.quiver.storage.segment.SegmentsInfo segments = null;
+        io.quiver.storage.segment.SegmentWork work = null;
+        if (shard != null) {
+          try {
+            info = shard.info();
+            segments = shard.segmentsInfo();
+            work = shard.segmentWork();
+          } catch (RuntimeException closing) {
+            // closed between the read of the field and these calls: reported without shard figures
+          }
+        }
+        out.add(new ReplicaStats((String) placement[0], (Integer) placement[1], groupId.getUuid(), status,
+            machine.leaderChanges(), machine.snapshotInstalls(), lag, (Integer) placement[2], info, segments, work));
+      } catch (IOException removed) {
+        // the group was removed meanwhile
+      }
+    }
+    return out;
   }
 
   /** A shard group's local replica, or empty when this node does not host the group. */

@@ -56,18 +56,60 @@ public final class ShardReplicaChanges implements AutoCloseable {
     this.node = node;
   }
 
+  /** Replica changes asked of this node since it started, by kind and outcome (for metrics). */
+  public record Counts(java.util.Map<String, Long> started, java.util.Map<String, Long> completed,
+      java.util.Map<String, Long> failed, int inProgress) {}
+
+  /** The kinds counted: Qdrant's operation names. */
+  public static final List<String> KINDS = List.of("replicate_shard", "drop_replica", "move_shard");
+
+  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> started = counters();
+  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> completed = counters();
+  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> failed = counters();
+  private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
+
+  private static java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> counters() {
+    var map = new java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong>();
+    KINDS.forEach(k -> map.put(k, new java.util.concurrent.atomic.AtomicLong()));
+    return map;
+  }
+
+  /** The counts so far. Thread-safe. */
+  public Counts counts() {
+    java.util.function.Function<java.util.Map<String, java.util.concurrent.atomic.AtomicLong>, java.util.Map<String, Long>> read =
+        m -> { var out = new java.util.TreeMap<String, Long>(); m.forEach((k, v) -> out.put(k, v.get())); return out; };
+    return new Counts(read.apply(started), read.apply(completed), read.apply(failed), inProgress.get());
+  }
+
   public CompletableFuture<Void> replicate(String collection, int shardId, long from, long to) {
-    return CompletableFuture.runAsync(() -> doReplicate(collection, shardId, from, to), worker);
+    return tracked("replicate_shard", () -> doReplicate(collection, shardId, from, to));
   }
 
   public CompletableFuture<Void> drop(String collection, int shardId, long peer) {
-    return CompletableFuture.runAsync(() -> doDrop(collection, shardId, peer), worker);
+    return tracked("drop_replica", () -> doDrop(collection, shardId, peer));
   }
 
   public CompletableFuture<Void> move(String collection, int shardId, long from, long to) {
-    return CompletableFuture.runAsync(() -> {
+    return tracked("move_shard", () -> {
       doReplicate(collection, shardId, from, to);
       doDrop(collection, shardId, from);
+    });
+  }
+
+  /** Runs a change on the worker, counting it as started, in progress, then completed or failed. */
+  private CompletableFuture<Void> tracked(String kind, Runnable change) {
+    return CompletableFuture.runAsync(() -> {
+      started.get(kind).incrementAndGet();
+      inProgress.incrementAndGet();
+      try {
+        change.run();
+        completed.get(kind).incrementAndGet();
+      } catch (RuntimeException e) {
+        failed.get(kind).incrementAndGet();
+        throw e;
+      } finally {
+        inProgress.decrementAndGet();
+      }
     }, worker);
   }
 

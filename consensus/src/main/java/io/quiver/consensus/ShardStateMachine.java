@@ -45,6 +45,8 @@ final class ShardStateMachine extends BaseStateMachine {
   private final Function<RaftGroupId, ShardConfig> configOfNewGroup;
   private volatile Shard shard;
   private final AppliedRequests appliedRequests = new AppliedRequests();
+  private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong snapshotInstalls = new java.util.concurrent.atomic.AtomicLong();
 
   ShardStateMachine(Function<RaftGroupId, ShardConfig> configOfNewGroup) {
     this.configOfNewGroup = configOfNewGroup;
@@ -108,9 +110,31 @@ final class ShardStateMachine extends BaseStateMachine {
     closeShard();
   }
 
+  @Override
+  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
+      org.apache.ratis.protocol.RaftPeerId newLeaderId) {
+    leaderChanges.incrementAndGet();
+  }
+
+  /** Leaders this replica has seen change since it started (for metrics). */
+  long leaderChanges() {
+    return leaderChanges.get();
+  }
+
+  /** Snapshots installed into this replica from its leader since it started (for metrics). */
+  long snapshotInstalls() {
+    return snapshotInstalls.get();
+  }
+
+  /** The open shard, or null while a snapshot is installed into it (or after close). */
+  Shard shardIfOpen() {
+    return shard;
+  }
+
   /** Called after a snapshot was installed: the state-machine directory now holds only the snapshot. */
   @Override
   public void reinitialize() throws IOException {
+    snapshotInstalls.incrementAndGet();
     closeShard();
     Path latest = storage.latestDir();
     if (latest != null && Files.exists(storage.shardDir())) {

@@ -66,7 +66,11 @@ public final class QuiverNode implements AutoCloseable {
       }
     });
     try {
-      ObjectMapper json = new ObjectMapper();
+      // Request bodies are parsed with this mapper: its token limit bounds the heap one body takes.
+      ObjectMapper json = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+          .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+              .maxTokenCount(config.positiveLong(ConfigKey.MAX_JSON_TOKENS)).build())
+          .build());
       PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);
       RestRoutes routes = new RestRoutes();
       new ServiceApi(raft::notReadyReason).register(routes);
@@ -80,6 +84,14 @@ public final class QuiverNode implements AutoCloseable {
       new io.quiver.node.api.ExploreApi(router, json).register(routes);
       new ClusterApi(raft, router, json).register(routes);
       NodeMetrics metrics = new NodeMetrics(ServiceApi.VERSION, raft.catalog(), clusterView(raft));
+      metrics.registerReplicas(raft::localReplicas, () -> {
+        try {
+          return raft.metaStatus();
+        } catch (java.io.IOException notHosted) {
+          return null;
+        }
+      }, raft::metaLeaderChanges, () -> raft.replicaChanges().counts());
+      metrics.registerDataDirectory(dataDir);
       new MetricsApi(metrics).register(routes);
       new TelemetryApi(raft, json).register(routes);
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
@@ -88,7 +100,8 @@ public final class QuiverNode implements AutoCloseable {
       var limit = new io.quiver.node.http.ConcurrencyLimit(
           (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS)));
       HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody,
-          new RestDispatcher(routes, json, metrics.rest(), authorizer, limit), io.quiver.node.security.RestSecurity.tls(config),
+          new RestDispatcher(routes, json, metrics.rest(), authorizer, limit,
+              io.quiver.node.api.RequestLimits.from(config)), io.quiver.node.security.RestSecurity.tls(config),
           config.positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC) * 1000);
       try {
         raftStarted.join();

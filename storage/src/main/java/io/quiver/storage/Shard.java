@@ -795,6 +795,11 @@ public final class Shard implements AutoCloseable {
     }
   }
 
+  /** What the flusher and the optimizer have done since this shard opened. Cheap; takes no lock. */
+  public io.quiver.storage.segment.SegmentWork segmentWork() {
+    return segments.work();
+  }
+
   /** What the segments hold: plain segments waiting to be indexed, the in-heap backlog (see {@link SegmentsInfo}). */
   public SegmentsInfo segmentsInfo() {
     lock.readLock().lock();

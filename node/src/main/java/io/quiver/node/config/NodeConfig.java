@@ -88,6 +88,13 @@ public final class NodeConfig {
     positiveLong(ConfigKey.TLS_CERT_TTL);
     positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS);
     positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC);
+    atMost(ConfigKey.MAX_RESULT_LIMIT, io.quiver.storage.SearchRequest.MAX_LIMIT);
+    positiveLong(ConfigKey.MAX_POINTS_PER_REQUEST);
+    positiveLong(ConfigKey.MAX_QUERIES_PER_REQUEST);
+    positiveLong(ConfigKey.MAX_FILTER_CONDITIONS);
+    positiveLong(ConfigKey.MAX_BATCH_OPERATIONS);
+    atMost(ConfigKey.MAX_FILTER_DEPTH, io.quiver.storage.filter.FilterCodec.DEPTH_MAX);
+    positiveLong(ConfigKey.MAX_JSON_TOKENS);
     bool(ConfigKey.ENABLE_TLS);
     bool(ConfigKey.VERIFY_HTTPS_CLIENT_CERTIFICATE);
     bool(ConfigKey.P2P_ENABLE_TLS);
@@ -98,6 +105,13 @@ public final class NodeConfig {
       throw new IllegalArgumentException("service.verify_https_client_certificate needs service.enable_tls: true");
     }
     metaVoters();
+  }
+
+  private void atMost(ConfigKey key, long max) {
+    long v = positiveLong(key);
+    if (v > max) {
+      throw new IllegalArgumentException(key.key() + " must be between 1 and " + max + ", got " + v);
+    }
   }
 
   /** The most voters the meta group may have ({@link ConfigKey#META_VOTERS}, 1 to 5). */

@@ -46,14 +46,22 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   private final RequestObserver observer;
   private final io.quiver.node.security.RequestAuthorizer authorizer;
   private final ConcurrencyLimit limit;
+  private final RestRequest.BodyCheck bodyCheck;
 
   public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer) {
     this(routes, json, observer, null, ConcurrencyLimit.unbounded());
   }
 
-  /** @param authorizer checks every request before its handler runs; null: no authentication (no API key set) */
   public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer,
       io.quiver.node.security.RequestAuthorizer authorizer, ConcurrencyLimit limit) {
+    this(routes, json, observer, authorizer, limit, RestRequest.BodyCheck.NONE);
+  }
+
+  /** @param authorizer checks every request before its handler runs; null: no authentication (no API key set) */
+  /** @param bodyCheck the node's limits, applied to every JSON body a handler parses */
+  public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer,
+      io.quiver.node.security.RequestAuthorizer authorizer, ConcurrencyLimit limit, RestRequest.BodyCheck bodyCheck) {
+    this.bodyCheck = bodyCheck;
     this.routes = routes;
     this.json = json;
     this.observer = observer;
@@ -144,10 +152,15 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   private CompletableFuture<RestResponse> dispatch(FullHttpRequest http, String[] endpoint) {
     QueryStringDecoder uri = new QueryStringDecoder(http.uri());
     List<String> segments = new ArrayList<>();
-    for (String s : uri.rawPath().split("/")) {
-      if (!s.isEmpty()) {
-        segments.add(QueryStringDecoder.decodeComponent(s));
+    try {
+      for (String s : uri.rawPath().split("/")) {
+        if (!s.isEmpty()) {
+          segments.add(QueryStringDecoder.decodeComponent(s));
+        }
       }
+      uri.parameters(); // decoded here, once: a bad escape is the client's error, not the handler's
+    } catch (IllegalArgumentException badEscape) {
+      throw new ApiException(400, "Malformed URI: " + badEscape.getMessage());
     }
     String method = http.method().name();
     boolean[] otherMethod = new boolean[1];
@@ -178,7 +191,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     }
     endpoint[0] = match.template();
     return match.handler().handle(new RestRequest(method, match.pathParams(), uri.parameters(),
-        http.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE), body, json));
+        http.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE), body, json, match.template(), bodyCheck));
   }
 
   /** Writes the error envelope; returns the status written. */

@@ -9,10 +9,25 @@ import java.util.Map;
 
 /**
  * One HTTP request as the API handlers see it: method, path parameters (by the names of the
- * route's template), query parameters, the body and its content type (null when not given).
+ * route's template), query parameters, the body and its content type (null when not given), the
+ * route's template, and the check every parsed JSON body goes through before a handler sees it.
  */
 public record RestRequest(String method, Map<String, String> pathParams, Map<String, List<String>> queryParams,
-    String contentType, byte[] body, ObjectMapper json) {
+    String contentType, byte[] body, ObjectMapper json, String template, BodyCheck bodyCheck) {
+
+  /** A check of a parsed JSON body (the node's request limits); throws {@link ApiException} to refuse it. */
+  @FunctionalInterface
+  public interface BodyCheck {
+    BodyCheck NONE = (template, body) -> {};
+
+    /** @param template the route's template, e.g. {@code /collections/{collection_name}/points/query} */
+    void check(String template, JsonNode body);
+  }
+
+  public RestRequest(String method, Map<String, String> pathParams, Map<String, List<String>> queryParams,
+      String contentType, byte[] body, ObjectMapper json) {
+    this(method, pathParams, queryParams, contentType, body, json, null, BodyCheck.NONE);
+  }
 
   public String pathParam(String name) {
     String v = pathParams.get(name);
@@ -51,17 +66,14 @@ public record RestRequest(String method, Map<String, String> pathParams, Map<Str
     }
     JsonNode node;
     try {
-      node = json.readTree(body);
+      // Trailing content after the value ("{}{}", "{} x") is an error, as in Qdrant.
+      node = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
     } catch (JsonProcessingException e) {
-      // A broken limit (nesting depth, number or string length: Jackson's StreamReadConstraints)
-      // has no location.
-      // has no location, and its message names the Java setting: drop that part.
       var at = e.getLocation();
-      String message = String.valueOf(e.getOriginalMessage()).replaceAll(", from `[^`]*`", "");
-      throw ApiException.badRequest("Json deserialize error: " + message
+      throw ApiException.badRequest("Json deserialize error: " + JsonErrorText.of(e.getOriginalMessage())
           + (at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr()));
     } catch (IOException e) {
-      throw ApiException.badRequest("Json deserialize error: " + e.getMessage());
+      throw ApiException.badRequest("Json deserialize error: " + JsonErrorText.of(e.getMessage()));
     }
     if (node == null || node.isMissingNode()) {
       if (required) {
@@ -72,6 +84,7 @@ public record RestRequest(String method, Map<String, String> pathParams, Map<Str
     if (!node.isObject()) {
       throw ApiException.badRequest("Json deserialize error: expected a JSON object, got " + node.getNodeType().name().toLowerCase());
     }
+    bodyCheck.check(template, node);
     return node;
   }
 }

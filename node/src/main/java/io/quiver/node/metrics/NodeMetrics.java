@@ -66,6 +66,41 @@ public final class NodeMetrics {
     }
   }
 
+  /**
+   * Adds the metrics of the Raft groups and shard replicas this node hosts, and of the replica
+   * changes it runs (see {@link ReplicaMetrics}); each supplier is read when scraped.
+   *
+   * @param meta the meta group's status, or null while this node does not host it
+   */
+  public void registerReplicas(java.util.function.Supplier<java.util.List<io.quiver.consensus.ReplicaStats>> replicas,
+      java.util.function.Supplier<io.quiver.consensus.RaftStatus> meta, LongSupplier metaLeaderChanges,
+      java.util.function.Supplier<io.quiver.consensus.ShardReplicaChanges.Counts> transfers) {
+    new ReplicaMetrics(registry, ReplicaMetrics.source(replicas, meta, metaLeaderChanges, transfers));
+  }
+
+  /**
+   * Adds {@code quiver_data_dir_free_bytes} and {@code quiver_data_dir_size_bytes}: the space
+   * usable and the total size of the file system holding {@code dataDir} (for a "disk nearly full" alert).
+   */
+  public void registerDataDirectory(java.nio.file.Path dataDir) {
+    GaugeWithCallback.builder().name("quiver_data_dir_free_bytes").help("bytes usable by the node on the file system of its data directory")
+        .callback(cb -> fileStore(dataDir, java.nio.file.FileStore::getUsableSpace, cb::call)).register(registry);
+    GaugeWithCallback.builder().name("quiver_data_dir_size_bytes").help("size of the file system of the node's data directory")
+        .callback(cb -> fileStore(dataDir, java.nio.file.FileStore::getTotalSpace, cb::call)).register(registry);
+  }
+
+  private interface StoreFigure {
+    long read(java.nio.file.FileStore store) throws IOException;
+  }
+
+  private static void fileStore(java.nio.file.Path dir, StoreFigure figure, java.util.function.DoubleConsumer out) {
+    try {
+      out.accept(figure.read(java.nio.file.Files.getFileStore(dir)));
+    } catch (IOException gone) {
+      // no sample while the directory cannot be read
+    }
+  }
+
   public RestMetrics rest() {
     return rest;
   }

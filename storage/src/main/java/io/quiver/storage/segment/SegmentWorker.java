@@ -34,6 +34,8 @@ abstract class SegmentWorker {
   private volatile boolean working;
   private volatile boolean stopped;
   private Thread thread;
+  private final java.util.concurrent.atomic.AtomicLong completedUnits = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong failedUnits = new java.util.concurrent.atomic.AtomicLong();
 
   /** {@code name} names the thread and the log lines ("flusher", "optimizer"). */
   SegmentWorker(ShardSegments segments, String name) {
@@ -73,6 +75,16 @@ abstract class SegmentWorker {
     }
   }
 
+  /** Units of work finished since the shard opened (for metrics). */
+  final long completedUnits() {
+    return completedUnits.get();
+  }
+
+  /** Units of work that failed since the shard opened (each is retried). */
+  final long failedUnits() {
+    return failedUnits.get();
+  }
+
   /** True while a unit of work runs. */
   final boolean isWorking() {
     return working;
@@ -107,7 +119,9 @@ abstract class SegmentWorker {
   private void run() {
     while (!stopped) {
       try {
-        if (!workOnce()) {
+        if (workOnce()) {
+          completedUnits.incrementAndGet();
+        } else {
           boolean wasWoken = awaitWake();
           if (!stopped) {
             idle(wasWoken);
@@ -117,6 +131,7 @@ abstract class SegmentWorker {
         if (cancelled()) {
           return;
         }
+        failedUnits.incrementAndGet();
         LOG.error("{}: {} failed; retrying in a second", segments, name, e);
         sleepQuietly(1000);
       } finally {

@@ -399,6 +399,12 @@ public final class ShardSegments implements AutoCloseable {
     return hits;
   }
 
+  /** What the flusher and the optimizer have done since the shard opened. */
+  public SegmentWork work() {
+    return new SegmentWork(flusher.completedUnits(), optimizer.completedUnits(), flusher.failedUnits() + optimizer.failedUnits(),
+        flusher.isWorking(), optimizer.isWorking());
+  }
+
   /**
    * Segment count, indexed vectors (live vectors of segments with HNSW graphs: plain segments
    * waiting for the optimizer do not count), and whether the flusher or the optimizer has work
@@ -408,8 +414,10 @@ public final class ShardSegments implements AutoCloseable {
     SegmentSet s = set;
     long indexed = 0;
     int plain = 0;
+    int indexedSegments = 0;
     for (SealedSegment sealed : s.sealed()) {
       if (sealed.isIndexed()) {
+        indexedSegments++;
         indexed += (long) sealed.liveCount() * config.vectors().vectors().size();
       } else {
         plain++;
@@ -419,7 +427,8 @@ public final class ShardSegments implements AutoCloseable {
     for (AppendableSegment frozen : s.frozen()) {
       appendable += frozen.size();
     }
-    return new SegmentsInfo(s.all().size(), indexed, flusher.hasWork() || optimizer.hasWork(), plain, appendable);
+    return new SegmentsInfo(s.all().size(), indexed, flusher.hasWork() || optimizer.hasWork(), plain, appendable,
+        indexedSegments);
   }
 
   /**
