@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the dashboard (TypeScript, Vite) into $1; node/pom.xml runs it in generate-resources with
 # target/classes/dashboard, so the bundle ends up in the node's jar. Skip it with -Dquiver.ui.skip.
-#   * node_modules is (re)installed only when missing or older than package-lock.json, with
-#     `npm ci --prefer-offline`: once npm's cache holds the packages, the build works offline.
+#   * node_modules is (re)installed (`npm ci`, which needs the npm registry) only when it was not
+#     installed from this very package-lock.json; once it is, the build needs no network.
 #   * The bundle is rebuilt only when a source is newer than it.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,9 +13,11 @@ if ! command -v npm >/dev/null 2>&1; then
        "or build without it: -Dquiver.ui.skip" >&2
   exit 1
 fi
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+installed=node_modules/.quiver-installed-lock.json # the package-lock.json node_modules was installed from
+if ! cmp -s package-lock.json "$installed"; then
   echo "quiver: installing the dashboard's build tools (npm ci)" >&2
   npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$installed"
 fi
 if [[ -f "$out/index.html" ]] && [[ -z "$(find src index.html package-lock.json vite.config.ts tsconfig.json \
     -newer "$out/index.html" -print -quit)" ]]; then

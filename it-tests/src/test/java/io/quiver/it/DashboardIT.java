@@ -128,23 +128,29 @@ class DashboardIT {
     }
     Path install = Path.of("dashboard-e2e", "install-chromium.sh").toAbsolutePath();
     Process p = new ProcessBuilder("bash", install.toString()).inheritIO().start();
-    boolean installed = p.waitFor(800, TimeUnit.SECONDS) && p.exitValue() == 0;
+    boolean chromium = p.waitFor(800, TimeUnit.SECONDS) && p.exitValue() == 0;
     p.destroyForcibly();
-    requireOrSkip(installed, "Debian's chromium is not installed and " + install + " could not install it");
+    requireOrSkip(chromium, "Debian's chromium is not installed and " + install + " could not install it");
 
     Path work = Path.of("target", "dashboard-e2e").toAbsolutePath();
     Files.createDirectories(work);
     for (String f : List.of("package.json", "package-lock.json", "dashboard.mjs")) {
       Files.copy(Path.of("dashboard-e2e", f), work.resolve(f), StandardCopyOption.REPLACE_EXISTING);
     }
-    boolean npm;
-    try {
-      run(work, 300, "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error");
-      npm = true;
-    } catch (IOException noNpm) {
-      npm = false;
+    // playwright-core is installed once per package-lock.json (a marker file remembers which).
+    Path installed = work.resolve("node_modules").resolve(".quiver-installed-lock.json");
+    byte[] lock = Files.readAllBytes(work.resolve("package-lock.json"));
+    if (!Files.exists(installed) || !java.util.Arrays.equals(lock, Files.readAllBytes(installed))) {
+      boolean npm;
+      try {
+        run(work, 300, "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error");
+        npm = true;
+      } catch (IOException noNpm) {
+        npm = false;
+      }
+      requireOrSkip(npm, "npm is not installed (Debian: apt-get install nodejs npm)");
+      Files.write(installed, lock);
     }
-    requireOrSkip(npm, "npm is not installed (Debian: apt-get install nodejs npm)");
     return work;
   }
 
