@@ -62,6 +62,7 @@ public final class RaftNode implements Closeable {
 
   private final MetaMembership membership;
   private final ShardReplicaChanges replicaChanges;
+  private final ShardReplicaInspector replicaInspector;
   private final boolean joining;
   private final MetaCatchUp catchUp;
 
@@ -99,6 +100,7 @@ public final class RaftNode implements Closeable {
     this.reconciler = new ShardGroupReconciler(this);
     this.membership = new MetaMembership(this);
     this.replicaChanges = new ShardReplicaChanges(this);
+    this.replicaInspector = new ShardReplicaInspector(this);
     this.catchUp = new MetaCatchUp(this, new NodeAddress(config.raftAddress(), config.httpAddress()), reconciler::start);
     meta.addListener(reconciler::onStateChanged);
     meta.addListener(membership::onStateChanged);
@@ -187,6 +189,11 @@ public final class RaftNode implements Closeable {
   /** Adding, dropping and moving shard replicas. */
   public ShardReplicaChanges replicaChanges() {
     return replicaChanges;
+  }
+
+  /** Each replica's own view of its shard group (role, indexes), for dashboards. */
+  public ShardReplicaInspector replicaInspector() {
+    return replicaInspector;
   }
 
   /** Removes a node without replicas from the cluster ({@code DELETE /cluster/peer/{id}}). */
@@ -513,6 +520,7 @@ public final class RaftNode implements Closeable {
   public void close() throws IOException {
     catchUp.close();
     replicaChanges.close();
+    replicaInspector.close();
     membership.close();
     reconciler.close();
     shardClients.close();

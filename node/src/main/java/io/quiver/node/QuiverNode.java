@@ -83,6 +83,8 @@ public final class QuiverNode implements AutoCloseable {
       new io.quiver.node.api.QueryApi(router, json).register(routes);
       new io.quiver.node.api.ExploreApi(router, json).register(routes);
       new ClusterApi(raft, router, json).register(routes);
+      new io.quiver.node.api.ShardReplicasApi(raft, router, json).register(routes);
+      new io.quiver.node.api.DashboardApi().register(routes);
       NodeMetrics metrics = new NodeMetrics(ServiceApi.VERSION, raft.catalog(), clusterView(raft));
       metrics.registerReplicas(raft::localReplicas, () -> {
         try {

@@ -241,12 +241,18 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   }
 
   private void writeRaw(ChannelHandlerContext ctx, boolean keepAlive, RestResponse r) {
-    send(ctx, keepAlive, r.status(), Unpooled.wrappedBuffer(r.rawBody()), r.contentType());
+    send(ctx, keepAlive, r.status(), Unpooled.wrappedBuffer(r.rawBody()), r.contentType(), r.headers());
   }
 
   static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, ByteBuf content, String contentType) {
+    send(ctx, keepAlive, status, content, contentType, java.util.Map.of());
+  }
+
+  private static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, ByteBuf content, String contentType,
+      java.util.Map<String, String> headers) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
+    headers.forEach((name, value) -> response.headers().set(name, value));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     HttpUtil.setContentLength(response, content.readableBytes());
     flush(ctx, keepAlive, response);

@@ -21,6 +21,8 @@ public final class RouteAccess {
   static {
     // Service: health checks are open; everything else needs a credential.
     open("GET /healthz", "GET /livez", "GET /readyz");
+    // The web UI's static files hold no data; every API call the UI makes needs a credential.
+    open("GET /dashboard", "GET /dashboard/{file}", "GET /dashboard/assets/{file}");
     rule(AccessRule.LISTING, "GET /", "GET /collections", "GET /aliases");
     rule(AccessRule.READ_GLOBAL, "GET /metrics", "GET /telemetry", "GET /cluster",
         "GET /snapshots", "GET /snapshots/{snapshot_name}");
@@ -29,7 +31,7 @@ public final class RouteAccess {
 
     // A collection as a whole.
     rule(AccessRule.READ_COLLECTION, "GET " + C, "GET " + C + "/exists", "GET " + C + "/aliases",
-        "GET " + C + "/cluster", "GET " + C + "/snapshots", "GET " + C + "/snapshots/{snapshot_name}");
+        "GET " + C + "/cluster", "GET " + C + "/cluster/replicas", "GET " + C + "/snapshots", "GET " + C + "/snapshots/{snapshot_name}");
     rule(AccessRule.MANAGE_COLLECTION, "PUT " + C, "PATCH " + C, "DELETE " + C, "POST " + C + "/cluster",
         "PUT " + C + "/snapshots/recover", "POST " + C + "/snapshots/upload");
     rule(AccessRule.WRITE_COLLECTION, "POST " + C + "/snapshots", "DELETE " + C + "/snapshots/{snapshot_name}",

@@ -43,6 +43,8 @@ class RouteAccessTest {
     new QueryApi(null, json).register(routes);
     new ExploreApi(null, json).register(routes);
     new ClusterApi(null, null, json).register(routes);
+    new io.quiver.node.api.ShardReplicasApi(null, null, json).register(routes);
+    new io.quiver.node.api.DashboardApi().register(routes);
     new MetricsApi(null).register(routes);
     new TelemetryApi(null, json).register(routes);
     new SnapshotsApi(Path.of("unused"), null, null, json).register(routes);
@@ -64,6 +66,8 @@ class RouteAccessTest {
     assertEquals(AccessRule.WRITE_COLLECTION, RouteAccess.of("PUT", "/collections/{collection_name}/points"));
     assertEquals(AccessRule.MANAGE_COLLECTION, RouteAccess.of("DELETE", "/collections/{collection_name}"));
     assertEquals(AccessRule.OPEN, RouteAccess.of("GET", "/readyz"));
+    assertEquals(AccessRule.OPEN, RouteAccess.of("GET", "/dashboard/assets/{file}"), "the UI's static files hold no data");
+    assertEquals(AccessRule.READ_COLLECTION, RouteAccess.of("GET", "/collections/{collection_name}/cluster/replicas"));
     assertEquals(AccessRule.MANAGE_GLOBAL, RouteAccess.of("POST", "/some/future/route"));
   }
 
