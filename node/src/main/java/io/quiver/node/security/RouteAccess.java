@@ -22,9 +22,10 @@ public final class RouteAccess {
     // Service: health checks are open; everything else needs a credential.
     open("GET /healthz", "GET /livez", "GET /readyz");
     rule(AccessRule.LISTING, "GET /", "GET /collections", "GET /aliases");
-    rule(AccessRule.READ_GLOBAL, "GET /metrics", "GET /telemetry", "GET /cluster",
+    rule(AccessRule.READ_GLOBAL, "GET /metrics", "GET /telemetry", "GET /cluster", "GET /cluster/rebalance",
         "GET /snapshots", "GET /snapshots/{snapshot_name}");
     rule(AccessRule.MANAGE_GLOBAL, "POST /collections/aliases", "DELETE /cluster/peer/{peer_id}",
+        "POST /cluster/peer/{peer_id}/drain", "POST /cluster/rebalance",
         "POST /snapshots", "DELETE /snapshots/{snapshot_name}");
 
     // A collection as a whole.
