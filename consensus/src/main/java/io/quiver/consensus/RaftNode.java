@@ -308,7 +308,9 @@ public final class RaftNode implements Closeable {
   private RaftStatus status(RaftGroupId groupId) throws IOException {
     RaftServer.Division division = server.getDivision(groupId);
     var info = division.getInfo();
-    RaftStatus.Role role = switch (info.getCurrentRole()) {
+    // A replica added to a running group has no role until the leader contacts it.
+    var currentRole = info.getCurrentRole();
+    RaftStatus.Role role = currentRole == null ? RaftStatus.Role.Follower : switch (currentRole) {
       case LEADER -> RaftStatus.Role.Leader;
       case CANDIDATE -> RaftStatus.Role.Candidate;
       case LISTENER -> RaftStatus.Role.Listener;
@@ -318,8 +320,14 @@ public final class RaftNode implements Closeable {
     Long leaderNode = leader != null && leader.toString().startsWith("n") ? Long.valueOf(leader.toString().substring(1)) : null;
     boolean voter = division.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
         .stream().anyMatch(p -> p.getId().equals(self.getId()));
-    return new RaftStatus(info.getCurrentTerm(), division.getRaftLog().getLastCommittedIndex(),
-        info.getLastAppliedIndex(), leaderNode, role, voter);
+    long commit;
+    try {
+      commit = division.getRaftLog().getLastCommittedIndex();
+    } catch (IllegalStateException notStarted) {
+      // A replica added to a running group opens its log only once the leader contacts it.
+      throw new IOException(groupId + " is not started yet", notStarted);
+    }
+    return new RaftStatus(info.getCurrentTerm(), commit, info.getLastAppliedIndex(), leaderNode, role, voter);
   }
 
   /** True when this node hosts the group and its replica knows a leader (itself or another). */

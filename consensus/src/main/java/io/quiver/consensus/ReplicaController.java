@@ -4,7 +4,21 @@ import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReplicaPlanner;
 import io.quiver.sharding.ReplicaStep;
 import io.quiver.sharding.ShardPlacement;
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -87,7 +101,7 @@ final class ReplicaController implements AutoCloseable {
       knownEligible = eligible;
     }
     Optional<ReplicaStep> step = ReplicaPlanner.next(state.nodes().keySet(), state.draining(),
-        state.collections().values(), state.rebalancing());
+        state.collections().values(), state.rebalancing(), leadersOfOverReplicated(state));
     if (step.isEmpty()) {
       if (state.rebalancing()) {
         LOG.info("node {}: rebalance finished", node.nodeId());
@@ -114,6 +128,57 @@ final class ReplicaController implements AutoCloseable {
       current = null;
     }
     task.trigger(); // the next step, planned from the state this one produced
+  }
+
+  /** The leaders of the shard groups with more replicas than their replication factor (those the planner may drop from). */
+  private Map<UUID, Long> leadersOfOverReplicated(ClusterState state) {
+    Map<UUID, Long> leaders = new HashMap<>();
+    for (CollectionDescriptor c : state.collections().values()) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        if (s.replicas().size() > c.config().replicationFactor()) {
+          Long leader = leaderOf(state, s);
+          if (leader != null) {
+            leaders.put(s.groupId(), leader);
+          }
+        }
+      }
+    }
+    return leaders;
+  }
+
+  /** The node leading a shard group as one of its replicas sees it, or null when none can tell. */
+  private Long leaderOf(ClusterState state, ShardPlacement shard) {
+    var local = node.shardStatus(shard.groupId());
+    if (local.isPresent() && local.get().leaderNodeId() != null) {
+      return local.get().leaderNodeId();
+    }
+    for (long replica : shard.replicas()) {
+      NodeAddress address = state.nodes().get(replica);
+      if (address == null) {
+        continue;
+      }
+      RaftPeer peer = RaftNode.peer(replica, address.raftAddress());
+      RaftGroupId groupId = RaftGroupId.valueOf(shard.groupId());
+      try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer), TimeDuration.valueOf(1, TimeUnit.SECONDS),
+          RetryPolicies.noRetry())) {
+        GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
+        if (info.isSuccess()) {
+          RoleInfoProto role = info.getRoleInfoProto();
+          if (role.getRole() == RaftPeerRole.LEADER) {
+            return replica;
+          }
+          if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
+            String id = role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+            if (id.startsWith("n")) {
+              return Long.parseLong(id.substring(1));
+            }
+          }
+        }
+      } catch (IOException | RuntimeException unreachable) {
+        // ask the next replica
+      }
+    }
+    return null;
   }
 
   private static long anyReplica(ClusterState state, ReplicaStep step) {

@@ -37,6 +37,17 @@ public final class ReplicaPlanner {
   /** The next step, or empty when the placement is as it should be. */
   public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
       Collection<CollectionDescriptor> collections, boolean rebalance) {
+    return next(nodes, draining, collections, rebalance, Map.of());
+  }
+
+  /**
+   * As {@link #next(Collection, Set, Collection, boolean)}, knowing the leaders of some shard
+   * groups ({@code leaders}: group id -> node): a surplus replica is dropped from a node that does
+   * not lead the group when there is one (a group that loses its leader is without one for an
+   * election, and in Ratis 3.2 sometimes for many seconds).
+   */
+  public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
+      Collection<CollectionDescriptor> collections, boolean rebalance, Map<java.util.UUID, Long> leaders) {
     List<Long> eligible = nodes.stream().filter(n -> !draining.contains(n)).sorted().toList();
     Map<Long, Integer> load = loads(nodes, collections);
     List<CollectionDescriptor> sorted = collections.stream().sorted(Comparator.comparing(CollectionDescriptor::name)).toList();
@@ -70,8 +81,10 @@ public final class ReplicaPlanner {
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
         if (s.replicas().size() > c.config().replicationFactor()) {
+          Long leader = leaders.get(s.groupId());
           long victim = s.replicas().stream()
-              .max(Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.reverseOrder()))
+              .max(Comparator.<Long, Boolean>comparing(n -> !n.equals(leader))
+                  .thenComparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.reverseOrder()))
               .orElseThrow();
           return Optional.of(new ReplicaStep.Drop(c.name(), s.shardId(), victim,
               "replication_factor " + c.config().replicationFactor()));
