@@ -20,7 +20,7 @@ bench --url http://127.0.0.1:16400 --shards 3 --replication 1
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
 echo "== 3-node cluster on loopback"
-"$here/deploy/local-cluster.sh" start 3 "$work/cluster" >/dev/null
+"$here/deploy/local-cluster.sh" start 3 6333 "$work/cluster" >/dev/null
 bench --url http://127.0.0.1:6333 --shards 3 --replication 1
 bench --url http://127.0.0.1:6333 --shards 3 --replication 3
 for port in 6333 6343 6353; do bench --url "http://127.0.0.1:$port" --shards 1 --replication 3; done

@@ -6,16 +6,21 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * The cluster metadata at one applied log index: nodes and collections (with their shard maps).
+ * The cluster metadata at one applied log index: nodes and collections (with their shard maps),
+ * aliases, the nodes being drained ({@code POST /cluster/peer/{id}/drain}: their replicas move
+ * away and they take no new ones) and whether a rebalance was asked for and is not finished.
  * Immutable; the meta state machine replaces it on every apply, and readers on any thread see a
  * consistent whole.
  */
 public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes,
-    SortedMap<String, CollectionDescriptor> collections, SortedMap<String, String> aliases) {
+    SortedMap<String, CollectionDescriptor> collections, SortedMap<String, String> aliases,
+    SortedSet<Long> draining, boolean rebalancing) {
 
   public static final ClusterState EMPTY = new ClusterState(-1, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
 
@@ -23,6 +28,31 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
     collections = Collections.unmodifiableSortedMap(new TreeMap<>(collections));
     aliases = Collections.unmodifiableSortedMap(new TreeMap<>(aliases));
+    draining = Collections.unmodifiableSortedSet(new TreeSet<>(draining));
+  }
+
+  public ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes,
+      SortedMap<String, CollectionDescriptor> collections, SortedMap<String, String> aliases) {
+    this(appliedIndex, nodes, collections, aliases, new TreeSet<>(), false);
+  }
+
+  /** The members that may take new replicas: every node that is not draining. */
+  public java.util.List<Long> eligibleNodes() {
+    return nodes.keySet().stream().filter(n -> !draining.contains(n)).toList();
+  }
+
+  ClusterState withDraining(long index, long nodeId, boolean drain) {
+    TreeSet<Long> d = new TreeSet<>(draining);
+    if (drain) {
+      d.add(nodeId);
+    } else {
+      d.remove(nodeId);
+    }
+    return new ClusterState(index, nodes, collections, aliases, d, rebalancing);
+  }
+
+  ClusterState withRebalancing(long index, boolean on) {
+    return new ClusterState(index, nodes, collections, aliases, draining, on);
   }
 
   /** The collection named {@code name}, or the one the alias {@code name} points at. */
@@ -36,25 +66,27 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
   }
 
   ClusterState withAliases(long index, SortedMap<String, String> newAliases) {
-    return new ClusterState(index, nodes, collections, newAliases);
+    return new ClusterState(index, nodes, collections, newAliases, draining, rebalancing);
   }
 
   ClusterState withNode(long index, long nodeId, NodeAddress address) {
     TreeMap<Long, NodeAddress> n = new TreeMap<>(nodes);
     n.put(nodeId, address);
-    return new ClusterState(index, n, collections, aliases);
+    return new ClusterState(index, n, collections, aliases, draining, rebalancing);
   }
 
   ClusterState withoutNode(long index, long nodeId) {
     TreeMap<Long, NodeAddress> n = new TreeMap<>(nodes);
     n.remove(nodeId);
-    return new ClusterState(index, n, collections, aliases);
+    TreeSet<Long> d = new TreeSet<>(draining);
+    d.remove(nodeId);
+    return new ClusterState(index, n, collections, aliases, d, rebalancing);
   }
 
   ClusterState withCollection(long index, CollectionDescriptor collection) {
     TreeMap<String, CollectionDescriptor> c = new TreeMap<>(collections);
     c.put(collection.name(), collection);
-    return new ClusterState(index, nodes, c, aliases);
+    return new ClusterState(index, nodes, c, aliases, draining, rebalancing);
   }
 
   ClusterState withoutCollection(long index, String name) {
@@ -62,7 +94,7 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     c.remove(name);
     TreeMap<String, String> a = new TreeMap<>(aliases);
     a.values().removeIf(name::equals); // a deleted collection takes its aliases with it
-    return new ClusterState(index, nodes, c, a);
+    return new ClusterState(index, nodes, c, a, draining, rebalancing);
   }
 
   /** The state with one shard's replicas replaced, its collection's shard map at a new epoch. */
@@ -76,7 +108,7 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
   }
 
   ClusterState atIndex(long index) {
-    return new ClusterState(index, nodes, collections, aliases);
+    return new ClusterState(index, nodes, collections, aliases, draining, rebalancing);
   }
 
   /** The collection and shard a Raft group replicates, if any. */

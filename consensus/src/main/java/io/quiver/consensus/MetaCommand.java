@@ -12,8 +12,22 @@ sealed interface MetaCommand {
 
   record DeleteCollection(String name) implements MetaCommand {}
 
-  /** Removes a node that holds no shard replica from the cluster. */
-  record RemoveNode(long nodeId) implements MetaCommand {}
+  /**
+   * Removes a node from the cluster: refused while it holds a replica, unless {@code force}: then
+   * it leaves every shard's replica set, and a shard whose only copy it held starts again empty on
+   * another node (its data is lost).
+   */
+  record RemoveNode(long nodeId, boolean force) implements MetaCommand {
+    RemoveNode(long nodeId) {
+      this(nodeId, false);
+    }
+  }
+
+  /** Starts ({@code drain}) or stops draining a node: its replicas move away and it takes no new ones. */
+  record SetDraining(long nodeId, boolean drain) implements MetaCommand {}
+
+  /** Asks for a rebalance ({@code true}) or records that the one asked for has finished. */
+  record SetRebalancing(boolean on) implements MetaCommand {}
 
   /** Replaces the replica set of one shard (a replica added, moved or dropped); a new shard-map epoch. */
   record SetShardReplicas(String collection, int shardId, java.util.List<Long> replicas) implements MetaCommand {}

@@ -23,9 +23,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The log, reply and snapshot formats of the meta group.
  *
  * <pre>
- * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete, 4 set shard replicas, 5 remove node) | body
+ * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete, 4 set shard replicas, 5 remove node,
+ *           6 aliases, 7 update collection, 8 set draining, 9 set rebalancing, 10 remove node by force) | body
  * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict) | long or message
- * snapshot: magic "QMS1" | version 2 | applied index | nodes | collections | aliases
+ * snapshot: magic "QMS1" | version 2 or 3 | applied index | nodes | collections | aliases | (3:) draining nodes | rebalancing
  * </pre>
  */
 final class MetaMessages {
@@ -47,12 +48,15 @@ final class MetaMessages {
   private static final byte REMOVE_NODE = 5;
   private static final byte UPDATE_ALIASES = 6;
   private static final byte UPDATE_COLLECTION = 7;
+  private static final byte SET_DRAINING = 8;
+  private static final byte SET_REBALANCING = 9;
+  private static final byte REMOVE_NODE_FORCED = 10;
 
   private static final byte ALIAS_CREATE = 1;
   private static final byte ALIAS_DELETE = 2;
   private static final byte ALIAS_RENAME = 3;
-  /** Snapshots since aliases: version 2 (nodes, collections, aliases). */
-  static final int SNAPSHOT_VERSION = 2;
+  /** Snapshots since draining and rebalancing: version 3 (version 2, without them, is still read). */
+  static final int SNAPSHOT_VERSION = 3;
 
   private MetaMessages() {}
 
@@ -74,8 +78,17 @@ final class MetaMessages {
           out.writeUTF(d.name());
         }
         case MetaCommand.RemoveNode r -> {
-          out.writeByte(REMOVE_NODE);
+          out.writeByte(r.force() ? REMOVE_NODE_FORCED : REMOVE_NODE);
           out.writeLong(r.nodeId());
+        }
+        case MetaCommand.SetDraining d -> {
+          out.writeByte(SET_DRAINING);
+          out.writeLong(d.nodeId());
+          out.writeBoolean(d.drain());
+        }
+        case MetaCommand.SetRebalancing r -> {
+          out.writeByte(SET_REBALANCING);
+          out.writeBoolean(r.on());
         }
         case MetaCommand.SetShardReplicas r -> {
           out.writeByte(SET_SHARD_REPLICAS);
@@ -124,7 +137,10 @@ final class MetaMessages {
       case REGISTER_NODE -> new MetaCommand.RegisterNode(in.readLong(), readAddress(in));
       case CREATE_COLLECTION -> new MetaCommand.CreateCollection(in.readUTF(), readConfig(in));
       case DELETE_COLLECTION -> new MetaCommand.DeleteCollection(in.readUTF());
-      case REMOVE_NODE -> new MetaCommand.RemoveNode(in.readLong());
+      case REMOVE_NODE -> new MetaCommand.RemoveNode(in.readLong(), false);
+      case REMOVE_NODE_FORCED -> new MetaCommand.RemoveNode(in.readLong(), true);
+      case SET_DRAINING -> new MetaCommand.SetDraining(in.readLong(), in.readBoolean());
+      case SET_REBALANCING -> new MetaCommand.SetRebalancing(in.readBoolean());
       case SET_SHARD_REPLICAS -> {
         String collection = in.readUTF();
         int shardId = in.readInt();
@@ -196,11 +212,17 @@ final class MetaMessages {
         out.writeUTF(e.getKey());
         out.writeUTF(e.getValue());
       }
+      out.writeInt(state.draining().size());
+      for (long node : state.draining()) {
+        out.writeLong(node);
+      }
+      out.writeBoolean(state.rebalancing());
     });
   }
 
   static ClusterState decodeSnapshot(InputStream input) throws IOException {
-    DataInputStream in = Envelope.open(input, SNAPSHOT_MAGIC, SNAPSHOT_VERSION);
+    Envelope.Opened opened = Envelope.open(ByteString.readFrom(input), SNAPSHOT_MAGIC, 2, SNAPSHOT_VERSION);
+    DataInputStream in = opened.in();
     long index = in.readLong();
     TreeMap<Long, NodeAddress> nodes = new TreeMap<>();
     int nodeCount = PointCodec.readCount(in);
@@ -218,7 +240,16 @@ final class MetaMessages {
     for (int i = 0; i < aliasCount; i++) {
       aliases.put(in.readUTF(), in.readUTF());
     }
-    return new ClusterState(index, nodes, collections, aliases);
+    java.util.TreeSet<Long> draining = new java.util.TreeSet<>();
+    boolean rebalancing = false;
+    if (opened.version() >= 3) {
+      int drainingCount = PointCodec.readCount(in);
+      for (int i = 0; i < drainingCount; i++) {
+        draining.add(in.readLong());
+      }
+      rebalancing = in.readBoolean();
+    }
+    return new ClusterState(index, nodes, collections, aliases, draining, rebalancing);
   }
 
   private static void writeAddress(NodeAddress address, DataOutput out) throws IOException {

@@ -159,18 +159,42 @@ final class MetaStateMachine extends BaseStateMachine {
           }
         }
         case MetaCommand.RemoveNode r -> {
-          String holds = replicasOn(current, r.nodeId());
+          String holds = replicasOn(current, r.nodeId(), false);
+          String only = replicasOn(current, r.nodeId(), true);
           if (!current.nodes().containsKey(r.nodeId())) {
             next = current.atIndex(index);
             reply = MetaMessages.reply(MetaMessages.STATUS_NOT_FOUND, "Not found: peer " + r.nodeId() + " is not a member of the cluster");
-          } else if (holds != null) {
+          } else if (holds != null && !r.force()) {
             next = current.atIndex(index);
-            reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, "Wrong input: peer " + r.nodeId()
-                + " still holds replicas (" + holds + "); move or drop them first");
+            reply = MetaMessages.reply(MetaMessages.STATUS_CONFLICT, only != null
+                ? "peer " + r.nodeId() + " holds the only copy of shards " + only + "; drain it first (POST /cluster/peer/"
+                    + r.nodeId() + "/drain) or raise their replication_factor. force=true removes it anyway and loses that data"
+                : "peer " + r.nodeId() + " still holds replicas (" + holds + "); drain it first (POST /cluster/peer/"
+                    + r.nodeId() + "/drain), or move or drop them");
+          } else if (only != null && current.nodes().size() == 1) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_CONFLICT, "peer " + r.nodeId() + " is the last node of the cluster");
           } else {
-            next = current.withoutNode(index, r.nodeId());
+            next = ForcedRemoval.apply(current, index, r.nodeId());
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
+        }
+        case MetaCommand.SetDraining d -> {
+          String stuck = d.drain() ? undrainable(current, d.nodeId()) : null;
+          if (!current.nodes().containsKey(d.nodeId())) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_NOT_FOUND, "Not found: peer " + d.nodeId() + " is not a member of the cluster");
+          } else if (stuck != null) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_CONFLICT, stuck);
+          } else {
+            next = current.withDraining(index, d.nodeId(), d.drain());
+            reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+          }
+        }
+        case MetaCommand.SetRebalancing r -> {
+          next = current.withRebalancing(index, r.on());
+          reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
         }
         case MetaCommand.SetShardReplicas r -> {
           String problem = checkReplicas(current, r);
@@ -192,6 +216,12 @@ final class MetaStateMachine extends BaseStateMachine {
             next = current.atIndex(index);
             reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST,
                 "Wrong input: an update cannot change the vectors' sizes or distances or the number of shards");
+          } else if (u.config().replicationFactor() != c.config().replicationFactor()
+              && u.config().replicationFactor() > current.eligibleNodes().size()) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, "Wrong input: `params.replication_factor` "
+                + u.config().replicationFactor() + " is larger than the number of nodes that can hold replicas ("
+                + current.eligibleNodes().size() + ")");
           } else {
             next = current.withCollection(index, new CollectionDescriptor(c.name(), u.config(), c.shardMap()));
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
@@ -244,17 +274,30 @@ final class MetaStateMachine extends BaseStateMachine {
     return true;
   }
 
-  /** The shards with a replica on {@code nodeId}, as "collection/shard, ...", or null when none. */
-  private static String replicasOn(ClusterState state, long nodeId) {
+  /**
+   * The shards with a replica on {@code nodeId} (only those whose only copy it holds, when
+   * {@code onlyCopy}), as "collection/shard, ...", or null when none.
+   */
+  private static String replicasOn(ClusterState state, long nodeId, boolean onlyCopy) {
     java.util.List<String> held = new java.util.ArrayList<>();
     for (CollectionDescriptor c : state.collections().values()) {
       for (var s : c.shardMap().shards()) {
-        if (s.replicas().contains(nodeId)) {
+        if (s.replicas().contains(nodeId) && (!onlyCopy || s.replicas().size() == 1)) {
           held.add(c.name() + "/" + s.shardId());
         }
       }
     }
     return held.isEmpty() ? null : String.join(", ", held);
+  }
+
+  /** Why draining {@code nodeId} could never finish (it holds an only copy and no other node may take it), or null. */
+  private static String undrainable(ClusterState state, long nodeId) {
+    String only = replicasOn(state, nodeId, true);
+    boolean elsewhere = state.eligibleNodes().stream().anyMatch(n -> n != nodeId);
+    if (only != null && !elsewhere) {
+      return "peer " + nodeId + " holds the only copy of shards " + only + " and no other node can take them; add a node first";
+    }
+    return null;
   }
 
   /** Why a replica change is invalid in {@code state}, or null when it is valid. Deterministic. */

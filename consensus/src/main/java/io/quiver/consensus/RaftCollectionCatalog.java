@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.sharding.ClusterConflictException;
 import io.quiver.sharding.CollectionAlreadyExistsException;
 import io.quiver.sharding.CollectionCatalog;
 import io.quiver.sharding.CollectionConfig;
@@ -71,8 +72,22 @@ final class RaftCollectionCatalog implements CollectionCatalog {
    * Removes a node that holds no replica from the cluster (the meta leader then drops it from the
    * meta group). Fails with a 400-kind error while it holds replicas, 404-kind when unknown.
    */
-  public CompletableFuture<Long> removeNode(long nodeId) {
-    return send(new MetaCommand.RemoveNode(nodeId), "peer " + nodeId).thenApplyAsync(index -> {
+  public CompletableFuture<Long> removeNode(long nodeId, boolean force) {
+    return sendAndApply(new MetaCommand.RemoveNode(nodeId, force), "peer " + nodeId);
+  }
+
+  /** Starts or stops draining a node; completes once applied here with the log index. */
+  CompletableFuture<Long> setDraining(long nodeId, boolean drain) {
+    return sendAndApply(new MetaCommand.SetDraining(nodeId, drain), "peer " + nodeId);
+  }
+
+  /** Asks for a rebalance, or records that it finished; completes once applied here. */
+  CompletableFuture<Long> setRebalancing(boolean on) {
+    return sendAndApply(new MetaCommand.SetRebalancing(on), "rebalance");
+  }
+
+  private CompletableFuture<Long> sendAndApply(MetaCommand command, String subject) {
+    return send(command, subject).thenApplyAsync(index -> {
       awaitApplied(index);
       return index;
     }, waits);
@@ -143,8 +158,9 @@ final class RaftCollectionCatalog implements CollectionCatalog {
           }
           return switch (reply.status()) {
             case MetaMessages.STATUS_OK -> reply.value();
-            case MetaMessages.STATUS_CONFLICT -> throw new CollectionAlreadyExistsException(subject);
-            case MetaMessages.STATUS_NOT_FOUND -> throw command instanceof MetaCommand.RemoveNode
+            case MetaMessages.STATUS_CONFLICT -> throw command instanceof MetaCommand.CreateCollection
+                ? new CollectionAlreadyExistsException(subject) : new ClusterConflictException(reply.message());
+            case MetaMessages.STATUS_NOT_FOUND -> throw command instanceof MetaCommand.RemoveNode || command instanceof MetaCommand.SetDraining
                 ? new BadRequestException(reply.message())
                 : command instanceof MetaCommand.UpdateAliases
                 ? aliasNotFound(reply.message())

@@ -1,6 +1,10 @@
 package io.quiver.consensus;
 
 import io.quiver.sharding.CollectionCatalog;
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ReplicaPlanner;
+import io.quiver.sharding.ReplicaStep;
+import io.quiver.sharding.ShardPlacement;
 import io.quiver.sharding.ShardClients;
 import io.quiver.storage.ShardConfig;
 import java.io.Closeable;
@@ -63,6 +67,7 @@ public final class RaftNode implements Closeable {
   private final MetaMembership membership;
   private final ShardReplicaChanges replicaChanges;
   private final ShardReplicaInspector replicaInspector;
+  private final ReplicaController replicaController;
   private final boolean joining;
   private final MetaCatchUp catchUp;
 
@@ -101,11 +106,14 @@ public final class RaftNode implements Closeable {
     this.membership = new MetaMembership(this);
     this.replicaChanges = new ShardReplicaChanges(this);
     this.replicaInspector = new ShardReplicaInspector(this);
+    this.replicaController = new ReplicaController(this);
     this.catchUp = new MetaCatchUp(this, new NodeAddress(config.raftAddress(), config.httpAddress()), reconciler::start);
     meta.addListener(reconciler::onStateChanged);
     meta.addListener(membership::onStateChanged);
     meta.addLeaderListener(membership::onLeaderChanged);
     meta.addLeaderListener(metaLeaderChanges::incrementAndGet);
+    meta.addListener(replicaController::onStateChanged);
+    meta.addLeaderListener(replicaController::onLeaderChanged);
   }
 
   /**
@@ -198,7 +206,64 @@ public final class RaftNode implements Closeable {
 
   /** Removes a node without replicas from the cluster ({@code DELETE /cluster/peer/{id}}). */
   public CompletableFuture<Long> removeNode(long nodeId) {
-    return catalog.removeNode(nodeId);
+    return catalog.removeNode(nodeId, false);
+  }
+
+  /**
+   * Removes a node whatever it holds ({@code DELETE /cluster/peer/{id}?force=true}): first each of
+   * its replicas that has other copies leaves its shard's Raft group (best effort: a group without
+   * a majority cannot change), then the node leaves the metadata, and a shard whose only copy it
+   * held starts again empty on another node ({@link ForcedRemoval}).
+   */
+  public CompletableFuture<Long> removeNodeForcibly(long nodeId) {
+    return CompletableFuture.supplyAsync(() -> {
+      for (CollectionDescriptor c : clusterState().collections().values()) {
+        for (ShardPlacement s : c.shardMap().shards()) {
+          if (s.replicas().contains(nodeId) && s.replicas().size() > 1) {
+            try {
+              replicaChanges.drop(c.name(), s.shardId(), nodeId).join();
+            } catch (RuntimeException e) {
+              LOG.warn("node {}: forced removal of node {}: its replica of {}/{} could not leave the group: {}",
+                  config.nodeId(), nodeId, c.name(), s.shardId(), RaftFailureWords.describe(e));
+            }
+          }
+        }
+      }
+      return catalog.removeNode(nodeId, true).join();
+    });
+  }
+
+  /** Starts ({@code drain}) or stops draining a node: the meta leader moves its replicas away. */
+  public CompletableFuture<Long> setDraining(long nodeId, boolean drain) {
+    return catalog.setDraining(nodeId, drain);
+  }
+
+  /** Asks the meta leader to rebalance replicas across the nodes ({@code POST /cluster/rebalance}). */
+  public CompletableFuture<Long> requestRebalance() {
+    return catalog.setRebalancing(true);
+  }
+
+  /**
+   * What the meta leader's replica controller is doing, as far as this node knows: the step it
+   * carries out (only known on the leader), steps done, the last failure; and the steps still
+   * planned from this node's metadata (computed here with the same pure planner).
+   */
+  public ScalingStatus scalingStatus() {
+    ClusterState state = clusterState();
+    List<ReplicaStep> planned = ReplicaPlanner.plan(state.nodes().keySet(), state.draining(),
+        state.collections().values(), state.rebalancing(), 1000);
+    return new ScalingStatus(state.rebalancing(), state.draining(), planned, replicaController.currentStep(),
+        replicaController.stepsDone(), replicaController.lastError());
+  }
+
+  /** See {@link #scalingStatus()}. */
+  public record ScalingStatus(boolean rebalancing, java.util.SortedSet<Long> draining, List<ReplicaStep> planned,
+      ReplicaStep current, long stepsDone, String lastError) {}
+
+  /** The steps a rebalance would take now, from this node's metadata ({@code GET /cluster/rebalance}). */
+  public List<ReplicaStep> rebalancePlan() {
+    ClusterState state = clusterState();
+    return ReplicaPlanner.plan(state.nodes().keySet(), state.draining(), state.collections().values(), true, 1000);
   }
 
   RaftCollectionCatalog catalogInternal() {
@@ -286,10 +351,33 @@ public final class RaftNode implements Closeable {
     }
   }
 
+  /**
+   * The nodes in the Raft configuration of a shard group as this node's replica knows it (voters
+   * and listeners of the current configuration), or empty when this node does not host the group.
+   * A replica that was just added and has not received the configuration yet knows none.
+   */
+  public java.util.Optional<java.util.Set<Long>> shardMembers(UUID groupId) {
+    try {
+      RaftServer.Division division = server.getDivision(RaftGroupId.valueOf(groupId));
+      java.util.Set<Long> members = new java.util.TreeSet<>();
+      for (RaftPeer p : division.getRaftConf().getAllPeers()) {
+        String id = p.getId().toString();
+        if (id.startsWith("n")) {
+          members.add(Long.parseLong(id.substring(1)));
+        }
+      }
+      return java.util.Optional.of(members);
+    } catch (IOException notHosted) {
+      return java.util.Optional.empty();
+    }
+  }
+
   private RaftStatus status(RaftGroupId groupId) throws IOException {
     RaftServer.Division division = server.getDivision(groupId);
     var info = division.getInfo();
-    RaftStatus.Role role = switch (info.getCurrentRole()) {
+    // A replica added to a running group has no role until the leader contacts it.
+    var currentRole = info.getCurrentRole();
+    RaftStatus.Role role = currentRole == null ? RaftStatus.Role.Follower : switch (currentRole) {
       case LEADER -> RaftStatus.Role.Leader;
       case CANDIDATE -> RaftStatus.Role.Candidate;
       case LISTENER -> RaftStatus.Role.Listener;
@@ -299,8 +387,14 @@ public final class RaftNode implements Closeable {
     Long leaderNode = leader != null && leader.toString().startsWith("n") ? Long.valueOf(leader.toString().substring(1)) : null;
     boolean voter = division.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
         .stream().anyMatch(p -> p.getId().equals(self.getId()));
-    return new RaftStatus(info.getCurrentTerm(), division.getRaftLog().getLastCommittedIndex(),
-        info.getLastAppliedIndex(), leaderNode, role, voter);
+    long commit;
+    try {
+      commit = division.getRaftLog().getLastCommittedIndex();
+    } catch (IllegalStateException notStarted) {
+      // A replica added to a running group opens its log only once the leader contacts it.
+      throw new IOException(groupId + " is not started yet", notStarted);
+    }
+    return new RaftStatus(info.getCurrentTerm(), commit, info.getLastAppliedIndex(), leaderNode, role, voter);
   }
 
   /** True when this node hosts the group and its replica knows a leader (itself or another). */
@@ -519,6 +613,7 @@ public final class RaftNode implements Closeable {
   @Override
   public void close() throws IOException {
     catchUp.close();
+    replicaController.close();
     replicaChanges.close();
     replicaInspector.close();
     membership.close();

@@ -22,6 +22,8 @@ import java.util.Objects;
  *     for every interface
  * @param metaVoters the most voters the meta group may have (1 to {@link #META_VOTERS_MAX}); every
  *     other node is a listener. Read by the meta leader.
+ * @param autoRebalance when this node leads the meta group: rebalance replicas whenever a node
+ *     joins or a drain ends ({@link ReplicaController})
  */
 public record RaftNodeConfig(
     long nodeId,
@@ -34,7 +36,8 @@ public record RaftNodeConfig(
     Duration requestTimeout,
     String bootstrapAddress,
     String bindHost,
-    int metaVoters) {
+    int metaVoters,
+    boolean autoRebalance) {
 
   public static final long SNAPSHOT_THRESHOLD_DEFAULT = 10_000;
   public static final long LOG_SEGMENT_BYTES_DEFAULT = 8L << 20;
@@ -53,11 +56,19 @@ public record RaftNodeConfig(
     }
   }
 
+  /** A config without automatic rebalancing. */
+  public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
+      long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress, String bindHost,
+      int metaVoters) {
+    this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
+        bootstrapAddress, bindHost, metaVoters, false);
+  }
+
   /** A config whose Raft server listens on every interface. */
   public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
       long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress) {
     this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
-        bootstrapAddress, null, META_VOTERS_MAX);
+        bootstrapAddress, null, META_VOTERS_MAX, false);
   }
 
   /** @return true if the Raft server listens on one address only ({@link #bindHost()}) */

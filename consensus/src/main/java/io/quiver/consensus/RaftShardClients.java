@@ -49,16 +49,31 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
     }
   }
 
-  /** Closes the clients of placements no longer in the cluster state. */
+  /**
+   * Retires the clients of placements no longer in the cluster state: new requests get a client of
+   * the new placement at once, while requests already sent through an old one (a write in flight
+   * while a replica is added, moved or dropped) finish on it — it is closed only after twice the
+   * request timeout. Closing it at once failed them with "the replica is closed".
+   */
   void retainOnly(Set<ShardPlacement> livePlacements) {
+    long graceMs = 2 * node.config().requestTimeout().toMillis();
     clients.entrySet().removeIf(e -> {
       if (livePlacements.contains(e.getKey())) {
         return false;
       }
-      closeQuietly(e.getValue());
+      RaftShardClient retiring = e.getValue();
+      retired.add(retiring);
+      CompletableFuture.runAsync(() -> {
+        if (retired.remove(retiring)) {
+          closeQuietly(retiring);
+        }
+      }, CompletableFuture.delayedExecutor(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS));
       return true;
     });
   }
+
+  /** Clients of old placements waiting for their requests in flight (see {@link #retainOnly}). */
+  private final Set<RaftShardClient> retired = ConcurrentHashMap.newKeySet();
 
   private static void closeQuietly(RaftShardClient client) {
     try {
@@ -72,6 +87,11 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
   public void close() {
     clients.values().forEach(RaftShardClients::closeQuietly);
     clients.clear();
+    for (RaftShardClient c : retired) {
+      if (retired.remove(c)) {
+        closeQuietly(c);
+      }
+    }
     replies.shutdown();
   }
 }

@@ -54,7 +54,10 @@ class SettingsRuleIT {
       "SearchParams.exact", "SegmentsIT, CollectionUpdateIT (exact answers the exact ranking)",
       "SearchParams.quantization.ignore", "QuantizationIT (ignore: exact scores)",
       "SearchParams.quantization.rescore", "QuantizationIT (rescore: false: the codes' scores)",
-      "SearchParams.quantization.oversampling", "QuantizationIT, ShardQuantizationTest (recall with oversampling)");
+      "SearchParams.quantization.oversampling", "QuantizationIT, ShardQuantizationTest (recall with oversampling)",
+      // On this single node a factor above 1 is refused naming it (more replicas than nodes);
+      // in a cluster the replicas follow it: ReplicationFactorIT.
+      "UpdateCollection.params.replication_factor", "ReplicationFactorIT (replicas added and dropped until every shard has that many)");
 
   /**
    * Fields accepted without effect or report today, each with why it is still open. The walk

@@ -94,11 +94,11 @@ class ShardMoveIT {
         assertTrue(s.get("shard_id").asInt() != 0, "the old replica is gone: " + oldLocal);
       }
 
-      // A peer that holds a replica cannot be removed; one that holds none can, and leaves /cluster.
+      // A peer that holds a replica (here the only copy of shard m/1) cannot be removed; one that holds none can, and leaves /cluster.
       long busy = replicaOf(nodes, 1);
       QdrantHttp.Reply refused = http.send("DELETE", "/cluster/peer/" + busy, null);
-      assertEquals(400, refused.status(), refused.raw());
-      assertTrue(refused.raw().contains("m/1"), refused.raw());
+      assertEquals(409, refused.status(), refused.raw());
+      assertTrue(refused.raw().contains("m/1") && refused.raw().contains("only copy"), refused.raw());
       if (oldLocal.isEmpty()) {
         assertEquals(200, http.send("DELETE", "/cluster/peer/" + from, null).status());
         assertTrue(!http.get("/cluster").result().get("peers").has(Long.toString(from)), "removed peer is gone");

@@ -42,7 +42,8 @@ public final class PlacementPlanner {
     return new ShardMap(creationIndex, shards);
   }
 
-  static UUID groupId(String collection, int shard, long creationIndex) {
+  /** The Raft group id of a shard created (or started again empty) at log index {@code creationIndex}. */
+  public static UUID groupId(String collection, int shard, long creationIndex) {
     String key = "quiver-shard/" + collection + "/" + shard + "/" + creationIndex;
     return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8));
   }

@@ -14,6 +14,7 @@ import io.quiver.node.http.RestRoutes;
 import io.quiver.router.PointsRouter;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ReplicaStep;
 import io.quiver.sharding.ShardPlacement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,22 +40,92 @@ public final class ClusterApi {
     routes.add("GET", "/cluster", this::cluster)
         .add("GET", "/collections/{collection_name}/cluster", this::collectionCluster)
         .add("POST", "/collections/{collection_name}/cluster", this::updateCollectionCluster)
-        .add("DELETE", "/cluster/peer/{peer_id}", this::removePeer);
+        .add("DELETE", "/cluster/peer/{peer_id}", this::removePeer)
+        .add("POST", "/cluster/peer/{peer_id}/drain", this::drainPeer)
+        .add("GET", "/cluster/rebalance", this::rebalancePlan)
+        .add("POST", "/cluster/rebalance", this::rebalance);
   }
 
-  /** Removes a peer that holds no replica; one that still does is refused with 400 (no {@code force} yet). */
+  /**
+   * Removes a peer. Refused (409) while it holds a replica, saying whether it holds the only copy
+   * of some shard; {@code force=true} removes it anyway: its replicas with other copies leave their
+   * groups, and a shard whose only copy it held starts again empty elsewhere (its points are lost).
+   */
   private CompletableFuture<RestResponse> removePeer(RestRequest request) {
+    long peer = peerId(request);
+    if (request.booleanParam("force", false)) {
+      return raft.removeNodeForcibly(peer).thenApply(index -> RestResponse.ok(true));
+    }
+    return raft.removeNode(peer).thenApply(index -> RestResponse.ok(true));
+  }
+
+  /**
+   * A Quiver extension: the meta leader moves every replica off the peer (one membership change at
+   * a time) and places no new one there; {@code cancel=true} stops draining. Answers at once;
+   * progress is in {@code GET /cluster} ({@code quiver_scaling}) and the collections' cluster info.
+   */
+  private CompletableFuture<RestResponse> drainPeer(RestRequest request) {
+    long peer = peerId(request);
+    boolean cancel = request.booleanParam("cancel", false);
+    return raft.setDraining(peer, !cancel).thenApply(index -> RestResponse.ok(true));
+  }
+
+  /** A Quiver extension: the replica moves a rebalance would make now (not carried out). */
+  private CompletableFuture<RestResponse> rebalancePlan(RestRequest request) {
+    ObjectNode result = json.createObjectNode();
+    steps(result.putArray("moves"), raft.rebalancePlan());
+    return CompletableFuture.completedFuture(RestResponse.ok(result));
+  }
+
+  /**
+   * A Quiver extension: asks the meta leader to carry out the rebalance plan, one move at a time
+   * (each an added replica that catches up, then the old one dropped). Answers at once with the
+   * plan; progress is in {@code GET /cluster} ({@code quiver_scaling}).
+   */
+  private CompletableFuture<RestResponse> rebalance(RestRequest request) {
+    var plan = raft.rebalancePlan();
+    return raft.requestRebalance().thenApply(index -> {
+      ObjectNode result = json.createObjectNode();
+      steps(result.putArray("moves"), plan);
+      return RestResponse.ok(result);
+    });
+  }
+
+  private static long peerId(RestRequest request) {
     String text = request.pathParam("peer_id");
-    long peer;
     try {
-      peer = Long.parseLong(text);
+      return Long.parseLong(text);
     } catch (NumberFormatException e) {
       throw ApiException.badRequest("Validation error in path parameters: `peer_id` must be a peer id, got `" + text + "`");
     }
-    if (request.booleanParam("force", false)) {
-      throw ApiException.badRequest("Wrong input: `force` is not supported yet; move or drop the peer's replicas first");
+  }
+
+  private static void steps(ArrayNode out, List<ReplicaStep> steps) {
+    for (ReplicaStep s : steps) {
+      step(out.addObject(), s);
     }
-    return raft.removeNode(peer).thenApply(index -> RestResponse.ok(true));
+  }
+
+  private static ObjectNode step(ObjectNode o, ReplicaStep s) {
+    o.put("collection", s.collection());
+    o.put("shard_id", s.shardId());
+    switch (s) {
+      case ReplicaStep.Add a -> {
+        o.put("operation", "add_replica");
+        o.put("to_peer_id", a.to());
+      }
+      case ReplicaStep.Drop d -> {
+        o.put("operation", "drop_replica");
+        o.put("peer_id", d.node());
+      }
+      case ReplicaStep.Move m -> {
+        o.put("operation", "move_replica");
+        o.put("from_peer_id", m.from());
+        o.put("to_peer_id", m.to());
+      }
+    }
+    o.put("reason", s.reason());
+    return o;
   }
 
   /**
@@ -135,6 +206,29 @@ public final class ClusterApi {
     thread.put("consensus_thread_status", "working");
     thread.put("last_update", Instant.now().toString());
     result.putObject("message_send_failures");
+    // A Quiver extension: replicas per peer, draining peers, the rebalance and the replica steps
+    // still planned (from this node's metadata), and the step in progress (known on the meta leader).
+    RaftNode.ScalingStatus scaling = raft.scalingStatus();
+    var load = io.quiver.sharding.ReplicaPlanner.loads(state.nodes().keySet(), state.collections().values());
+    ObjectNode ext = result.putObject("quiver_scaling");
+    ObjectNode replicas = ext.putObject("replicas_per_peer");
+    load.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        .forEach(e -> replicas.put(Long.toString(e.getKey()), e.getValue()));
+    ArrayNode draining = ext.putArray("draining_peers");
+    scaling.draining().forEach(draining::add);
+    ext.put("rebalancing", scaling.rebalancing());
+    steps(ext.putArray("pending_steps"), scaling.planned());
+    if (scaling.current() == null) {
+      ext.putNull("current_step");
+    } else {
+      step(ext.putObject("current_step"), scaling.current());
+    }
+    ext.put("steps_done", scaling.stepsDone());
+    if (scaling.lastError() == null) {
+      ext.putNull("last_error");
+    } else {
+      ext.put("last_error", scaling.lastError());
+    }
     return CompletableFuture.completedFuture(RestResponse.ok(result));
   }
 
@@ -145,14 +239,36 @@ public final class ClusterApi {
     result.put("shard_count", c.shardMap().shardCount());
     ArrayNode local = result.putArray("local_shards");
     ArrayNode remote = result.putArray("remote_shards");
-    result.putArray("shard_transfers");
+    ArrayNode transfers = result.putArray("shard_transfers");
+    ReplicaStep inProgress = raft.scalingStatus().current();
+    if (inProgress != null && inProgress.collection().equals(c.name())) {
+      Long to = switch (inProgress) {
+        case ReplicaStep.Add a -> a.to();
+        case ReplicaStep.Move m -> m.to();
+        case ReplicaStep.Drop d -> null;
+      };
+      if (to != null) {
+        ObjectNode t = transfers.addObject();
+        t.put("shard_id", inProgress.shardId());
+        long from = inProgress instanceof ReplicaStep.Move m ? m.from()
+            : c.shardMap().shard(inProgress.shardId()).replicas().getFirst();
+        t.put("from", from);
+        t.put("to", to.longValue());
+        t.put("sync", true);
+        t.put("method", "snapshot");
+        t.put("comment", inProgress.reason());
+      }
+    }
     List<CompletableFuture<Void>> counts = new ArrayList<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
+      var members = raft.shardMembers(shard.groupId());
       for (long node : shard.replicas()) {
         if (node == raft.id()) {
           ObjectNode entry = json.createObjectNode();
           entry.put("shard_id", shard.shardId());
-          entry.put("state", raft.shardStatus(shard.groupId()).isPresent() ? "Active" : "Initializing");
+          // Initializing: placed here, group not started yet; Partial: started, not yet in the
+          // group's configuration (receiving a snapshot and the log); Active: a member.
+          entry.put("state", members.isEmpty() ? "Initializing" : members.get().contains(node) ? "Active" : "Partial");
           raft.shardStatus(shard.groupId()).ifPresent(s -> entry.put("role", s.role().name()));
           local.add(entry);
           // ANY reads this node's own replica.
@@ -165,7 +281,8 @@ public final class ClusterApi {
           ObjectNode entry = remote.addObject();
           entry.put("shard_id", shard.shardId());
           entry.put("peer_id", node);
-          entry.put("state", "Active");
+          boolean joining = members.isPresent() && !members.get().isEmpty() && !members.get().contains(node);
+          entry.put("state", joining ? "Partial" : "Active");
         }
       }
     }

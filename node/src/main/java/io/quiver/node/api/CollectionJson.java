@@ -402,8 +402,8 @@ final class CollectionJson {
 
   /**
    * Qdrant's {@code UpdateCollection} over the current config: {@code optimizers_config} and
-   * {@code hnsw_config} (diffs), {@code params.replication_factor} / {@code write_consistency_factor}
-   * (metadata: replicas are added with replicate_shard), {@code vectors.NAME.on_disk} /
+   * {@code hnsw_config} (diffs), {@code params.replication_factor} (the meta leader then adds or
+   * drops replicas until every shard has that many: {@code ReplicaController}) / {@code write_consistency_factor}, {@code vectors.NAME.on_disk} /
    * {@code .hnsw_config}. What Quiver cannot change is refused with 400 naming the field.
    */
   static CollectionConfig parseUpdate(JsonNode body, CollectionConfig current) {

@@ -44,6 +44,8 @@ public enum ConfigKey {
   P2P_ENABLE_TLS("cluster.p2p.enable_tls", "false", null,
       "mutual TLS between Raft peers with tls.cert, tls.key and tls.ca_cert (Ratis' gRPC transport); the same on every node"),
   BOOTSTRAP("cluster.bootstrap", "", "--bootstrap", "Raft URI http://HOST:PORT of any member, to join its cluster on the first start (this node's own URI: it is the seed and bootstraps)"),
+  AUTO_REBALANCE("cluster.auto_rebalance", "false", null,
+      "when this node leads the cluster metadata: rebalance replicas (as POST /cluster/rebalance) whenever a node joins or a drain ends"),
   META_VOTERS("cluster.consensus.meta_voters", "5", null, "voters of the cluster metadata group, 1 to 5; every other node follows it as a listener"),
   SNAPSHOT_THRESHOLD("cluster.consensus.snapshot_threshold", "10000", null, "Raft log entries between snapshots of a group"),
   LOG_SEGMENT_KB("cluster.consensus.log_segment_kb", "8192", null, "size of a Raft log segment; closed segments below a snapshot are purged");

@@ -98,6 +98,7 @@ public final class NodeConfig {
     bool(ConfigKey.ENABLE_TLS);
     bool(ConfigKey.VERIFY_HTTPS_CLIENT_CERTIFICATE);
     bool(ConfigKey.P2P_ENABLE_TLS);
+    bool(ConfigKey.AUTO_REBALANCE);
     if (bool(ConfigKey.JWT_RBAC) && get(ConfigKey.API_KEY).isEmpty()) {
       throw new IllegalArgumentException("service.jwt_rbac needs service.api_key: tokens are signed with it");
     }

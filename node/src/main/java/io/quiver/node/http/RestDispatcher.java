@@ -207,6 +207,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       case io.quiver.sharding.AliasNotFoundException n -> 404;
       case io.quiver.router.query.PointNotFoundException p -> 404;
       case CollectionAlreadyExistsException c -> 409;
+      case io.quiver.sharding.ClusterConflictException c -> 409;
       case ShardUnavailableException s -> 503;
       case io.quiver.router.RequestTimeoutException t -> 408;
       default -> 500;

@@ -24,9 +24,10 @@ public final class RouteAccess {
     // The web UI's static files hold no data; every API call the UI makes needs a credential.
     open("GET /dashboard", "GET /dashboard/{file}", "GET /dashboard/assets/{file}");
     rule(AccessRule.LISTING, "GET /", "GET /collections", "GET /aliases");
-    rule(AccessRule.READ_GLOBAL, "GET /metrics", "GET /telemetry", "GET /cluster",
+    rule(AccessRule.READ_GLOBAL, "GET /metrics", "GET /telemetry", "GET /cluster", "GET /cluster/rebalance",
         "GET /snapshots", "GET /snapshots/{snapshot_name}");
     rule(AccessRule.MANAGE_GLOBAL, "POST /collections/aliases", "DELETE /cluster/peer/{peer_id}",
+        "POST /cluster/peer/{peer_id}/drain", "POST /cluster/rebalance",
         "POST /snapshots", "DELETE /snapshots/{snapshot_name}");
 
     // A collection as a whole.

@@ -1,0 +1,184 @@
+package io.quiver.sharding;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides the next change of replica placement, one step at a time. Pure and deterministic: the
+ * same cluster gives the same step on every node, and the caller plans again from the resulting
+ * cluster after each step (so a step that failed or was overtaken is simply planned afresh).
+ *
+ * <p>In order of priority:
+ * <ol>
+ *   <li><b>Under-replicated</b>: a shard with fewer replicas than {@code min(replication_factor,
+ *       eligible nodes)} gets one on the least-loaded eligible node that lacks it.
+ *   <li><b>Draining</b>: a replica on a draining node is dropped once the shard has a copy on a
+ *       node that is not draining (step 1 counts only those, so it adds the copy first: a drain is
+ *       an add then a drop). A draining node's only copy with nowhere to go stays.
+ *   <li><b>Over-replicated</b>: a shard with more replicas than {@code replication_factor} loses
+ *       the one on the most-loaded node (never the last copy).
+ *   <li><b>Rebalance</b> (only when asked): a replica moves to the least-loaded eligible node from
+ *       the most-loaded one holding a shard it lacks, while their loads differ by more than one.
+ * </ol>
+ * A node's load is the number of replicas it holds over all collections; eligible nodes are the
+ * members that are not draining. Ties go to the lower node id, then the lower collection name and
+ * shard id.
+ */
+public final class ReplicaPlanner {
+
+  private ReplicaPlanner() {}
+
+  /** The next step, or empty when the placement is as it should be. */
+  public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
+      Collection<CollectionDescriptor> collections, boolean rebalance) {
+    return next(nodes, draining, collections, rebalance, Map.of());
+  }
+
+  /**
+   * As {@link #next(Collection, Set, Collection, boolean)}, knowing the leaders of some shard
+   * groups ({@code leaders}: group id -> node): a surplus replica is dropped from a node that does
+   * not lead the group when there is one (a group that loses its leader is without one for an
+   * election, and in Ratis 3.2 sometimes for many seconds).
+   */
+  public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
+      Collection<CollectionDescriptor> collections, boolean rebalance, Map<java.util.UUID, Long> leaders) {
+    List<Long> eligible = nodes.stream().filter(n -> !draining.contains(n)).sorted().toList();
+    Map<Long, Integer> load = loads(nodes, collections);
+    List<CollectionDescriptor> sorted = collections.stream().sorted(Comparator.comparing(CollectionDescriptor::name)).toList();
+
+    for (CollectionDescriptor c : sorted) {
+      int target = Math.min(c.config().replicationFactor(), eligible.size());
+      for (ShardPlacement s : c.shardMap().shards()) {
+        long live = s.replicas().stream().filter(r -> !draining.contains(r)).count();
+        if (live < target) {
+          Optional<Long> to = leastLoaded(eligible, load, s);
+          if (to.isPresent()) {
+            return Optional.of(new ReplicaStep.Add(c.name(), s.shardId(), to.get(),
+                "replication_factor " + c.config().replicationFactor()));
+          }
+        }
+      }
+    }
+    for (CollectionDescriptor c : sorted) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        for (long r : s.replicas()) {
+          if (!draining.contains(r)) {
+            continue;
+          }
+          // Step 1 has already added the copies the shard needs elsewhere (where it could).
+          if (s.replicas().stream().anyMatch(other -> !draining.contains(other))) {
+            return Optional.of(new ReplicaStep.Drop(c.name(), s.shardId(), r, "node " + r + " is draining"));
+          }
+        }
+      }
+    }
+    for (CollectionDescriptor c : sorted) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        if (s.replicas().size() > c.config().replicationFactor()) {
+          Long leader = leaders.get(s.groupId());
+          long victim = s.replicas().stream()
+              .max(Comparator.<Long, Boolean>comparing(n -> !n.equals(leader))
+                  .thenComparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.reverseOrder()))
+              .orElseThrow();
+          return Optional.of(new ReplicaStep.Drop(c.name(), s.shardId(), victim,
+              "replication_factor " + c.config().replicationFactor()));
+        }
+      }
+    }
+    if (rebalance) {
+      return rebalanceStep(eligible, load, sorted);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Every step from here to a settled placement, computed by applying each step to a copy of the
+   * placement (what {@code GET /cluster/rebalance} shows). Bounded by {@code maxSteps}.
+   */
+  public static List<ReplicaStep> plan(Collection<Long> nodes, Set<Long> draining,
+      Collection<CollectionDescriptor> collections, boolean rebalance, int maxSteps) {
+    Map<String, CollectionDescriptor> current = new HashMap<>();
+    collections.forEach(c -> current.put(c.name(), c));
+    List<ReplicaStep> steps = new ArrayList<>();
+    while (steps.size() < maxSteps) {
+      Optional<ReplicaStep> step = next(nodes, draining, current.values(), rebalance);
+      if (step.isEmpty()) {
+        break;
+      }
+      steps.add(step.get());
+      CollectionDescriptor c = current.get(step.get().collection());
+      current.put(c.name(), applied(c, step.get()));
+    }
+    return steps;
+  }
+
+  /** The collection with {@code step} applied to its shard map (same epoch: a plan, not a change). */
+  static CollectionDescriptor applied(CollectionDescriptor c, ReplicaStep step) {
+    List<ShardPlacement> shards = new ArrayList<>(c.shardMap().shards());
+    ShardPlacement s = shards.get(step.shardId());
+    List<Long> replicas = new ArrayList<>(s.replicas());
+    switch (step) {
+      case ReplicaStep.Add a -> replicas.add(a.to());
+      case ReplicaStep.Drop d -> replicas.remove(d.node());
+      case ReplicaStep.Move m -> {
+        replicas.remove(m.from());
+        replicas.add(m.to());
+      }
+    }
+    shards.set(s.shardId(), new ShardPlacement(s.shardId(), s.groupId(), replicas));
+    return new CollectionDescriptor(c.name(), c.config(), new ShardMap(c.shardMap().epoch(), shards));
+  }
+
+  private static Optional<ReplicaStep> rebalanceStep(List<Long> eligible, Map<Long, Integer> load,
+      List<CollectionDescriptor> collections) {
+    if (eligible.size() < 2) {
+      return Optional.empty();
+    }
+    // The least-loaded target first, from the most-loaded source that holds a shard it lacks.
+    Comparator<Long> byLoad = Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder());
+    List<Long> ascending = eligible.stream().sorted(byLoad).toList();
+    List<Long> descending = eligible.stream()
+        .sorted(Comparator.<Long>comparingInt(n -> -load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()))
+        .toList();
+    for (long to : ascending) {
+      for (long from : descending) {
+        if (load.getOrDefault(from, 0) - load.getOrDefault(to, 0) <= 1) {
+          break;
+        }
+        for (CollectionDescriptor c : collections) {
+          for (ShardPlacement s : c.shardMap().shards()) {
+            if (s.replicas().contains(from) && !s.replicas().contains(to)) {
+              return Optional.of(new ReplicaStep.Move(c.name(), s.shardId(), from, to, "rebalance"));
+            }
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The eligible node with the fewest replicas that holds none of shard {@code s}. */
+  private static Optional<Long> leastLoaded(List<Long> eligible, Map<Long, Integer> load, ShardPlacement s) {
+    return eligible.stream()
+        .filter(n -> !s.replicas().contains(n))
+        .min(Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()));
+  }
+
+  /** Replicas per node (every member present, with 0 when it holds none). */
+  public static Map<Long, Integer> loads(Collection<Long> nodes, Collection<CollectionDescriptor> collections) {
+    Map<Long, Integer> load = new HashMap<>();
+    nodes.forEach(n -> load.put(n, 0));
+    for (CollectionDescriptor c : collections) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        s.replicas().forEach(r -> load.merge(r, 1, Integer::sum));
+      }
+    }
+    return load;
+  }
+}

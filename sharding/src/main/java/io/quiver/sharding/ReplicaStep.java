@@ -1,0 +1,25 @@
+package io.quiver.sharding;
+
+/**
+ * One change of one shard's replica set, as the {@link ReplicaPlanner} proposes it: the cluster
+ * carries out one such step at a time (a Raft membership change of the shard's group plus a new
+ * shard map).
+ */
+public sealed interface ReplicaStep {
+
+  String collection();
+
+  int shardId();
+
+  /** Why the step is needed, in words ("replication_factor 3", "node 7 is draining", "rebalance"). */
+  String reason();
+
+  /** A new replica on {@code to}, copied from the shard's group (snapshot, then the log). */
+  record Add(String collection, int shardId, long to, String reason) implements ReplicaStep {}
+
+  /** The replica on {@code node} leaves the group and its data is deleted. */
+  record Drop(String collection, int shardId, long node, String reason) implements ReplicaStep {}
+
+  /** Add on {@code to}, then drop on {@code from}. */
+  record Move(String collection, int shardId, long from, long to, String reason) implements ReplicaStep {}
+}

@@ -1,0 +1,116 @@
+package io.quiver.sharding;
+
+import static io.quiver.sharding.ShardRoutingHashTest.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The replica steps the meta leader carries out one at a time: pure, converging, never the last copy. */
+class ReplicaPlannerTest {
+
+  private static CollectionDescriptor collection(String name, int shards, int rf, List<Long> nodes) {
+    CollectionConfig config = config(shards, rf);
+    return new CollectionDescriptor(name, config, PlacementPlanner.place(nodes, name, 1, config));
+  }
+
+  private static CollectionDescriptor withRf(CollectionDescriptor c, int rf) {
+    CollectionConfig old = c.config();
+    return new CollectionDescriptor(c.name(), new CollectionConfig(old.vectors(), old.shardNumber(), rf,
+        old.writeConsistencyFactor(), old.hnsw(), old.optimizers(), old.quantization()), c.shardMap());
+  }
+
+  /** Applies steps until the planner has none; returns the settled collections and the steps taken. */
+  private static List<CollectionDescriptor> settle(List<Long> nodes, Set<Long> draining, List<CollectionDescriptor> collections,
+      boolean rebalance, List<ReplicaStep> taken) {
+    List<CollectionDescriptor> current = new ArrayList<>(collections);
+    for (int i = 0; i < 1000; i++) {
+      var step = ReplicaPlanner.next(nodes, draining, current, rebalance);
+      if (step.isEmpty()) {
+        return current;
+      }
+      taken.add(step.get());
+      for (int j = 0; j < current.size(); j++) {
+        if (current.get(j).name().equals(step.get().collection())) {
+          current.set(j, ReplicaPlanner.applied(current.get(j), step.get()));
+        }
+      }
+      for (CollectionDescriptor c : current) {
+        for (ShardPlacement s : c.shardMap().shards()) {
+          assertTrue(!s.replicas().isEmpty(), "a shard lost its last copy after " + taken);
+          assertEquals(s.replicas().size(), new HashSet<>(s.replicas()).size(), "two replicas on one node: " + s);
+        }
+      }
+    }
+    throw new AssertionError("no convergence: " + taken);
+  }
+
+  @Test
+  void raisingAndLoweringTheReplicationFactorAddsAndDropsReplicas() {
+    List<Long> nodes = List.of(1L, 2L, 3L);
+    CollectionDescriptor c = collection("c", 4, 1, nodes);
+    List<ReplicaStep> taken = new ArrayList<>();
+    CollectionDescriptor raised = settle(nodes, Set.of(), List.of(withRf(c, 3)), false, taken).getFirst();
+    assertEquals(8, taken.size(), "two replicas added per shard: " + taken);
+    assertTrue(taken.stream().allMatch(s -> s instanceof ReplicaStep.Add));
+    raised.shardMap().shards().forEach(s -> assertEquals(Set.of(1L, 2L, 3L), new HashSet<>(s.replicas())));
+
+    taken.clear();
+    CollectionDescriptor lowered = settle(nodes, Set.of(), List.of(withRf(raised, 1)), false, taken).getFirst();
+    assertEquals(8, taken.size());
+    lowered.shardMap().shards().forEach(s -> assertEquals(1, s.replicas().size()));
+    Map<Long, Integer> load = ReplicaPlanner.loads(nodes, List.of(lowered));
+    assertTrue(load.values().stream().allMatch(n -> n >= 1 && n <= 2), "dropped from the most loaded: " + load);
+  }
+
+  @Test
+  void aReplicationFactorAboveTheNodeCountUsesEveryNode() {
+    List<Long> nodes = List.of(1L, 2L);
+    CollectionDescriptor c = withRf(collection("c", 2, 1, nodes), 3);
+    List<ReplicaStep> taken = new ArrayList<>();
+    settle(nodes, Set.of(), List.of(c), false, taken).getFirst().shardMap().shards()
+        .forEach(s -> assertEquals(2, s.replicas().size()));
+  }
+
+  @Test
+  void rebalanceEvensOutReplicasOnANewNodeOnlyWhenAsked() {
+    List<Long> three = List.of(1L, 2L, 3L);
+    List<CollectionDescriptor> cs = List.of(collection("a", 4, 2, three), collection("b", 2, 1, three));
+    List<Long> four = List.of(1L, 2L, 3L, 4L);
+    assertTrue(ReplicaPlanner.next(four, Set.of(), cs, false).isEmpty(), "nothing moves unless asked");
+    List<ReplicaStep> taken = new ArrayList<>();
+    List<CollectionDescriptor> settled = settle(four, Set.of(), cs, true, taken);
+    Map<Long, Integer> load = ReplicaPlanner.loads(four, settled);
+    int max = load.values().stream().max(Integer::compare).orElseThrow();
+    int min = load.values().stream().min(Integer::compare).orElseThrow();
+    assertTrue(max - min <= 1, "even: " + load);
+    assertTrue(taken.stream().allMatch(s -> s instanceof ReplicaStep.Move m && m.to() == 4L), "only onto the new node: " + taken);
+    assertEquals(taken, ReplicaPlanner.plan(four, Set.of(), cs, true, 100), "plan() lists the same steps");
+  }
+
+  @Test
+  void drainingMovesEveryReplicaOffTheNodeWithoutLosingACopy() {
+    List<Long> nodes = List.of(1L, 2L, 3L, 4L);
+    List<CollectionDescriptor> cs = List.of(collection("a", 4, 2, nodes), collection("b", 3, 1, nodes));
+    List<ReplicaStep> taken = new ArrayList<>();
+    List<CollectionDescriptor> settled = settle(nodes, Set.of(2L), cs, false, taken);
+    assertEquals(0, ReplicaPlanner.loads(nodes, settled).get(2L), "drained: " + settled);
+    for (CollectionDescriptor c : settled) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        assertEquals(c.config().replicationFactor(), s.replicas().size(), "rf kept: " + s);
+      }
+    }
+  }
+
+  @Test
+  void theOnlyCopyOnADrainingNodeStaysWhenThereIsNowhereToGo() {
+    List<Long> nodes = List.of(1L);
+    List<CollectionDescriptor> cs = List.of(collection("a", 2, 1, nodes));
+    assertTrue(ReplicaPlanner.next(nodes, Set.of(1L), cs, true).isEmpty());
+  }
+}
