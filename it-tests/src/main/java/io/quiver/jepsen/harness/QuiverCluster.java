@@ -220,6 +220,22 @@ public final class QuiverCluster implements AutoCloseable {
         }
     }
 
+    /** {@code PATCH /collections/{c}} with {@code params.replication_factor}: the cluster adds or drops replicas. */
+    public void setReplicationFactor(NodeHost via, String collection, int factor) {
+        try {
+            QuiverClient.Reply r = slowClient.send(via.baseUrl(), "PATCH", "/collections/" + collection,
+                    Map.of("params", Map.of("replication_factor", factor)));
+            if (!r.ok()) {
+                throw new IllegalStateException("replication_factor " + factor + " through " + via.name() + " answered " + r.error());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("replication_factor " + factor + " through " + via.name() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Waits until every shard of {@code collection} has a leader; returns false at the deadline. */
     public boolean awaitShardLeaders(String collection, int shards, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -30,9 +30,9 @@ public enum FaultKind {
      */
     MOVE_REPLICA("membership"),
     /**
-     * {@code replicate_shard} to a node without a replica, and at the heal {@code drop_replica} of one
-     * (the leader's half of the time), back to the replication factor; when every node holds one,
-     * the drop comes first and the heal replicates back.
+     * {@code PATCH} of the collection's {@code replication_factor} one up (the cluster adds a replica
+     * of every shard) and, at the heal, back (it drops one); when every node holds a replica, one
+     * down first and back up at the heal.
      */
     REPLICATE_AND_DROP("membership");
 

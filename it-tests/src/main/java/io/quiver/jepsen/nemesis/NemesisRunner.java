@@ -213,32 +213,18 @@ public final class NemesisRunner implements AutoCloseable {
                 return new Injected("move shard " + shard + " n" + from.node() + " (" + from.why() + ") -> n" + to, () -> {});
             }
             case REPLICATE_AND_DROP -> {
-                int shard = random.nextInt(shards);
-                Map<Integer, Long> peers = cluster.peerIds();
-                Set<Integer> holders = cluster.replicaHolders(collection, shard);
-                List<Integer> others = nonHolders(holders);
-                if (!others.isEmpty()) {
-                    int to = others.get(random.nextInt(others.size()));
-                    int from = List.copyOf(holders).get(random.nextInt(holders.size()));
-                    changeReplicas(random, Map.of("replicate_shard", Map.of("shard_id", shard,
-                            "from_peer_id", peers.get(from), "to_peer_id", peers.get(to))));
-                    return new Injected("replicate shard " + shard + " n" + from + " -> n" + to + ", drop one at heal", () -> {
-                        Target victim = holderOrLeader(shard, cluster.replicaHolders(collection, shard), random);
-                        line(clock.getAsLong(), "drop shard " + shard + " replica n" + victim.node() + " (" + victim.why() + ")");
-                        changeReplicas(random, Map.of("drop_replica", Map.of("shard_id", shard,
-                                "peer_id", peers.get(victim.node()))));
-                    });
+                // The replication factor is a target the cluster keeps (a manual replicate_shard
+                // above it would be undone): raise it by one and lower it back at the heal, or, when
+                // every node already holds a replica, lower it first and raise it back.
+                int factor = cluster.replicaHolders(collection, random.nextInt(shards)).size();
+                int nodes = allNodes().size();
+                int changed = factor < nodes ? factor + 1 : factor - 1;
+                if (changed < 1) {
+                    throw new IllegalStateException("one node holds every replica; no factor to change to");
                 }
-                Target victim = holderOrLeader(shard, holders, random);
-                changeReplicas(random, Map.of("drop_replica", Map.of("shard_id", shard,
-                        "peer_id", peers.get(victim.node()))));
-                Set<Integer> rest = new TreeSet<>(holders);
-                rest.remove(victim.node());
-                int from = List.copyOf(rest).get(random.nextInt(rest.size()));
-                return new Injected("drop shard " + shard + " replica n" + victim.node() + " (" + victim.why()
-                        + "), replicate back at heal", () -> changeReplicas(random,
-                                Map.of("replicate_shard", Map.of("shard_id", shard, "from_peer_id", peers.get(from),
-                                        "to_peer_id", peers.get(victim.node())))));
+                setFactor(random, changed);
+                return new Injected("replication_factor " + factor + " -> " + changed + ", back at heal",
+                        () -> setFactor(random, factor));
             }
             default -> throw new IllegalStateException("unknown kind " + planned.kind());
         }
@@ -261,6 +247,15 @@ public final class NemesisRunner implements AutoCloseable {
 
     private Target anyLeaderOr(Random random) {
         return random.nextBoolean() ? metaLeaderOr(random) : shardLeaderOr(random);
+    }
+
+    /** Sets the collection's replication factor through a random reachable node; logs how long it took. */
+    private void setFactor(Random random, int factor) {
+        long t0 = clock.getAsLong();
+        io.quiver.jepsen.harness.NodeHost via = via(random);
+        cluster.setReplicationFactor(via, collection, factor);
+        line(clock.getAsLong(), String.format(Locale.ROOT, "replication_factor %d through %s took %.1fs", factor,
+                via.name(), (clock.getAsLong() - t0) / 1e9));
     }
 
     /** Sends a replica change through a random reachable node; logs how long it took. */
