@@ -37,4 +37,11 @@ sealed interface MetaCommand {
 
   /** Replaces a collection's settings (not its vectors or shard count); its shard map stays. */
   record UpdateCollection(String name, CollectionConfig config) implements MetaCommand {}
+
+  /**
+   * Creates the named vector {@code vector} of a collection ({@code added}: a vectors config
+   * holding exactly that name, dense or sparse) or deletes it ({@code added} null). Applied by
+   * every node in log order; the shards learn it through their own logs.
+   */
+  record ChangeVectorName(String collection, String vector, io.quiver.storage.VectorsConfig added) implements MetaCommand {}
 }

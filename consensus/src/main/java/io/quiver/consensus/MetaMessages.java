@@ -51,6 +51,8 @@ final class MetaMessages {
   private static final byte SET_DRAINING = 8;
   private static final byte SET_REBALANCING = 9;
   private static final byte REMOVE_NODE_FORCED = 10;
+  /** collection | vector name | has config | vectors config holding only that name (VectorsConfigCodec) */
+  private static final byte CHANGE_VECTOR_NAME = 11;
 
   private static final byte ALIAS_CREATE = 1;
   private static final byte ALIAS_DELETE = 2;
@@ -104,6 +106,15 @@ final class MetaMessages {
           out.writeUTF(u.name());
           writeConfig(u.config(), out);
         }
+        case MetaCommand.ChangeVectorName c -> {
+          out.writeByte(CHANGE_VECTOR_NAME);
+          out.writeUTF(c.collection());
+          out.writeUTF(c.vector());
+          out.writeBoolean(c.added() != null);
+          if (c.added() != null) {
+            io.quiver.storage.VectorsConfigCodec.write(c.added(), out);
+          }
+        }
         case MetaCommand.UpdateAliases u -> {
           out.writeByte(UPDATE_ALIASES);
           out.writeInt(u.actions().size());
@@ -152,6 +163,8 @@ final class MetaMessages {
         yield new MetaCommand.SetShardReplicas(collection, shardId, replicas);
       }
       case UPDATE_COLLECTION -> new MetaCommand.UpdateCollection(in.readUTF(), readConfig(in));
+      case CHANGE_VECTOR_NAME -> new MetaCommand.ChangeVectorName(in.readUTF(), in.readUTF(),
+          in.readBoolean() ? io.quiver.storage.VectorsConfigCodec.read(in) : null);
       case UPDATE_ALIASES -> {
         int n = PointCodec.readCount(in);
         List<AliasAction> actions = new ArrayList<>(n);

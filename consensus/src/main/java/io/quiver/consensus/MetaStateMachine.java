@@ -227,6 +227,25 @@ final class MetaStateMachine extends BaseStateMachine {
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
         }
+        case MetaCommand.ChangeVectorName v -> {
+          CollectionDescriptor c = current.collections().get(v.collection());
+          String problem = c == null ? null : io.quiver.storage.VectorNameChange.problem(c.config().vectors(), v.vector(), v.added());
+          if (c == null) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_NOT_FOUND,
+                "Not found: Collection `" + v.collection() + "` doesn't exist!");
+          } else if (problem != null) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, problem);
+          } else {
+            CollectionConfig config = c.config();
+            CollectionConfig changed = new CollectionConfig(io.quiver.storage.VectorNameChange.apply(config.vectors(), v.vector(), v.added()),
+                config.shardNumber(), config.replicationFactor(), config.writeConsistencyFactor(), config.hnsw(),
+                config.optimizers(), config.quantization());
+            next = current.withCollection(index, new CollectionDescriptor(c.name(), changed, c.shardMap()));
+            reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+          }
+        }
         case MetaCommand.UpdateAliases u -> {
           AliasChanges.Result result = AliasChanges.apply(current, u.actions());
           if (result.error() != null) {

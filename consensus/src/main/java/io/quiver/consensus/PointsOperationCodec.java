@@ -15,8 +15,12 @@ import java.util.List;
  * The log form of a {@link PointsOperation}:
  *
  * <pre>
- * operation: kind (1 delete points, 2 update payload, 3 update vectors) | body
+ * operation: kind (1 delete points, 2 update payload, 3 update vectors, 4 delete vectors,
+ *            5 update vectors with sparse ones) | body
  * update vectors: n | n x (id | vectors) | has filter | filter    (the filter since command version 2)
+ * update vectors with sparse ones: n | n x (id | vectors | sparse vectors) | has filter | filter
+ *                                  (kind 3 when no point has sparse vectors, so those keep their bytes)
+ * delete vectors: selector | n | n x name
  * selector:  0 ids | ids     or     1 filter | filter
  * payload update: 1 set | payload | has key | key   2 overwrite | payload   3 delete keys | n | keys   4 clear
  * </pre>
@@ -28,6 +32,8 @@ final class PointsOperationCodec {
   private static final byte DELETE_POINTS = 1;
   private static final byte UPDATE_PAYLOAD = 2;
   private static final byte UPDATE_VECTORS = 3;
+  private static final byte DELETE_VECTORS = 4;
+  private static final byte UPDATE_VECTORS_SPARSE = 5;
 
   private static final byte BY_IDS = 0;
   private static final byte BY_FILTER = 1;
@@ -50,6 +56,27 @@ final class PointsOperationCodec {
         out.writeByte(UPDATE_PAYLOAD);
         writeSelector(p.selector(), out);
         writeUpdate(p.update(), out);
+      }
+      case PointsOperation.DeleteVectors d -> {
+        out.writeByte(DELETE_VECTORS);
+        writeSelector(d.selector(), out);
+        out.writeInt(d.names().size());
+        for (String name : d.names()) {
+          out.writeUTF(name);
+        }
+      }
+      case PointsOperation.UpdateVectors u when u.points().stream().anyMatch(pv -> !pv.sparse().isEmpty()) -> {
+        out.writeByte(UPDATE_VECTORS_SPARSE);
+        out.writeInt(u.points().size());
+        for (PointsOperation.PointVectors pv : u.points()) {
+          PointCodec.writeId(pv.id(), out);
+          PointCodec.writeVectors(pv.vectors(), out);
+          PointCodec.writeSparse(pv.sparse(), out);
+        }
+        out.writeBoolean(u.updateFilter() != null);
+        if (u.updateFilter() != null) {
+          FilterCodec.write(u.updateFilter(), out);
+        }
       }
       case PointsOperation.UpdateVectors u -> {
         out.writeByte(UPDATE_VECTORS);
@@ -87,6 +114,24 @@ final class PointsOperationCodec {
         }
         boolean filtered = commandVersion >= 2 && in.readBoolean();
         yield new PointsOperation.UpdateVectors(points, filtered ? FilterCodec.read(in) : null);
+      }
+      case DELETE_VECTORS -> {
+        PointSelector selector = readSelector(in);
+        int n = PointCodec.readCount(in);
+        List<String> names = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          names.add(in.readUTF());
+        }
+        yield new PointsOperation.DeleteVectors(selector, names);
+      }
+      case UPDATE_VECTORS_SPARSE -> {
+        int n = PointCodec.readCount(in);
+        List<PointsOperation.PointVectors> points = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          points.add(new PointsOperation.PointVectors(PointCodec.readId(in), PointCodec.readVectors(in),
+              PointCodec.readSparse(in)));
+        }
+        yield new PointsOperation.UpdateVectors(points, in.readBoolean() ? FilterCodec.read(in) : null);
       }
       default -> throw new IOException("unknown points operation kind " + kind);
     };

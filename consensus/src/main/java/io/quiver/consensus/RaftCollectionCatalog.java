@@ -117,6 +117,15 @@ final class RaftCollectionCatalog implements CollectionCatalog {
   }
 
   @Override
+  public CompletableFuture<CollectionDescriptor> changeVectorName(String name, String vector,
+      io.quiver.storage.VectorsConfig added) {
+    return send(new MetaCommand.ChangeVectorName(name, vector, added), name).thenApplyAsync(index -> {
+      awaitApplied(index);
+      return get(name).orElseThrow(() -> new io.quiver.sharding.CollectionNotFoundException(name));
+    }, waits);
+  }
+
+  @Override
   public CompletableFuture<CollectionDescriptor> update(String name, io.quiver.sharding.CollectionConfig config) {
     return send(new MetaCommand.UpdateCollection(name, config), name).thenApplyAsync(index -> {
       awaitApplied(index);

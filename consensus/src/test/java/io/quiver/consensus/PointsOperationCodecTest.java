@@ -57,6 +57,30 @@ class PointsOperationCodecTest {
     assertEquals(1, ShardMessages.encode(new ShardCommand.Apply(vectors)).getContent().byteAt(4), "no filter: version 1");
   }
 
+  /** Vector deletion (kind 4) and a vector update with sparse vectors (kind 5) survive the log encoding. */
+  @Test
+  void vectorDeletionsAndSparseUpdatesRoundTrip() throws Exception {
+    PointSelector ids = new PointSelector.Ids(List.of(PointId.of(3), PointId.of(9)));
+    Filter filter = Filter.allOf(new Condition.HasVector("img"));
+    for (PointsOperation op : List.of(new PointsOperation.DeleteVectors(ids, List.of("img", "text")),
+        new PointsOperation.DeleteVectors(new PointSelector.ByFilter(filter), List.of("text")))) {
+      assertEquals(op, roundTrip(op));
+    }
+    var sparse = io.quiver.index.sparse.SparseVector.of(new int[] {7, 2}, new float[] {1.5f, -2});
+    var update = new PointsOperation.UpdateVectors(List.of(
+        new PointsOperation.PointVectors(PointId.of(1), Map.of("img", new float[] {1, 2}), Map.of("text", sparse)),
+        new PointsOperation.PointVectors(PointId.of(2), Map.of(), Map.of("text", sparse))), filter);
+    var decoded = (PointsOperation.UpdateVectors) roundTrip(update);
+    assertEquals(filter, decoded.updateFilter());
+    assertEquals(Map.of("text", sparse), decoded.points().get(0).sparse());
+    assertArrayEquals(new float[] {1, 2}, decoded.points().get(0).vectors().get("img"));
+    assertEquals(Map.of(), decoded.points().get(1).vectors());
+    assertEquals(Map.of("text", sparse), decoded.points().get(1).sparse());
+    var restricted = update.restrictedTo(List.of(PointId.of(2)));
+    assertEquals(List.of(PointId.of(2)), ((PointsOperation.UpdateVectors) restricted).points().stream()
+        .map(PointsOperation.PointVectors::id).toList());
+  }
+
   /** A vector update as the previous build wrote it (command version 1: no filter) is still read. */
   @Test
   void version1VectorUpdatesAreRead() throws Exception {

@@ -47,10 +47,11 @@ class AuthIT {
       "POST " + C + "/snapshots", "DELETE " + C + "/snapshots/{snapshot_name}",
       "PUT " + C + "/snapshots/recover", "POST " + C + "/snapshots/upload",
       "POST /snapshots", "DELETE /snapshots/{snapshot_name}",
-      "POST " + C + "/cluster", "DELETE /cluster/peer/{peer_id}");
+      "POST " + C + "/cluster", "DELETE /cluster/peer/{peer_id}",
+      "PUT " + C + "/vectors/{vector_name}", "DELETE " + C + "/vectors/{vector_name}");
   private static final Map<String, String> PATH_VALUES = Map.of(
       "collection_name", "walk", "id", "1", "snapshot_name", "missing.snapshot", "field_name", "f",
-      "peer_id", "987654321", "shard_id", "0", "key", "k", "alias_name", "a");
+      "peer_id", "987654321", "shard_id", "0", "key", "k", "alias_name", "a", "vector_name", "v");
 
   @TempDir static Path tmp;
   private static NodeProcess node;

@@ -99,8 +99,19 @@ class SingleNodeApiIT {
     JsonNode point = api.call("GET", "/collections/{collection_name}/points/{id}", c + "/points/1", null, 200).result();
     assertEquals(3, point.at("/vector/text").size());
     api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query", "{\"query\":[3,3],\"using\":\"audio\"}", 400);
+    // Named vectors are optional (Qdrant's model): a point with only `image` is written and shows only it.
     api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
-        "{\"points\":[{\"id\":3,\"vector\":{\"image\":[0,0]}}]}", 400);
+        "{\"points\":[{\"id\":3,\"vector\":{\"image\":[0,0]}}]}", 200);
+    JsonNode third = api.call("GET", "/collections/{collection_name}/points/{id}", c + "/points/3", null, 200).result();
+    assertEquals(java.util.List.of("image"), java.util.List.copyOf(iterable(third.get("vector").fieldNames())));
+    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":4,\"vector\":{\"nope\":[0,0]}}]}", 400);
+  }
+
+  private static java.util.List<String> iterable(java.util.Iterator<String> names) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    names.forEachRemaining(out::add);
+    return out;
   }
 
   @Test

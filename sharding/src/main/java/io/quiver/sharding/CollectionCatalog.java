@@ -23,6 +23,15 @@ public interface CollectionCatalog {
    */
   CompletableFuture<CollectionDescriptor> update(String name, CollectionConfig config);
 
+  /**
+   * Creates the named vector {@code vector} ({@code added}: a vectors config holding exactly it,
+   * dense or sparse) or deletes it ({@code added} null) in the metadata, by the rule of {@link
+   * io.quiver.storage.VectorNameChange}. Completes with the updated collection once this node
+   * has applied it; the shards still have to be told (their own logs).
+   */
+  CompletableFuture<CollectionDescriptor> changeVectorName(String name, String vector,
+      io.quiver.storage.VectorsConfig added);
+
   /** Deletes a collection; completes with false when it did not exist. */
   CompletableFuture<Boolean> delete(String name);
 

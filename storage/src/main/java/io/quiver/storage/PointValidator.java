@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks points against a collection's {@link VectorsConfig}: every configured vector present
- * with the right dimension, no unknown names, only finite numbers. Used at the HTTP edge (fast 4xx,
+ * Checks points against a collection's {@link VectorsConfig}: the unnamed vector present (named
+ * vectors, dense or sparse, are optional), the right dimensions, no unknown names, only finite numbers. Used at the HTTP edge (fast 4xx,
  * nothing written) and again by the state machine before a command enters the log.
  */
 public final class PointValidator {
@@ -31,14 +31,37 @@ public final class PointValidator {
             + " (point " + point.id() + ")" + (config.get(name) != null ? ": it is a dense vector" : ""));
       }
     }
-    for (String name : config.vectors().keySet()) {
-      if (!point.vectors().containsKey(name)) {
-        throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(name));
+    // Named vectors are optional (a point may omit any of them); the unnamed vector is not.
+    if ((config.vectors().containsKey(VectorsConfig.DEFAULT) || config.multi().containsKey(VectorsConfig.DEFAULT))
+        && !point.vectors().containsKey(VectorsConfig.DEFAULT)) {
+      throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(VectorsConfig.DEFAULT));
+    }
+  }
+
+  /** Checks sparse vectors given for a point: every name a sparse vector of the collection. */
+  public void validateSparse(PointId id, Map<String, io.quiver.index.sparse.SparseVector> sparse) {
+    for (String name : sparse.keySet()) {
+      if (config.getSparse(name) == null) {
+        throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(name)
+            + " (point " + id + ")" + (config.get(name) != null ? ": it is a dense vector" : ""));
       }
     }
-    for (String name : config.multi().keySet()) {
-      if (!point.vectors().containsKey(name)) {
-        throw new BadRequestException("Wrong input: point " + point.id() + " is missing vector " + displayName(name));
+  }
+
+  /**
+   * Checks the names of a vector deletion: each a vector of the collection, and not the unnamed
+   * vector (a point of a collection with an unnamed vector always has it).
+   */
+  public void validateVectorNames(List<String> names) {
+    if (names.isEmpty()) {
+      throw new BadRequestException("Validation error in JSON body: `vector` must name at least one vector");
+    }
+    for (String name : names) {
+      if (config.get(name) == null && config.getSparse(name) == null && config.getMulti(name) == null) {
+        throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(name));
+      }
+      if (name.equals(VectorsConfig.DEFAULT)) {
+        throw new BadRequestException("Wrong input: the unnamed vector cannot be deleted from a point; delete the point");
       }
     }
   }

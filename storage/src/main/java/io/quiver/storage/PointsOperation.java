@@ -27,7 +27,20 @@ public sealed interface PointsOperation {
         java.util.Set<PointId> keep = new java.util.HashSet<>(ids);
         yield new UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList(), u.updateFilter());
       }
+      case DeleteVectors v -> new DeleteVectors(selector, v.names());
     };
+  }
+
+  /**
+   * Removes the named vectors (dense or sparse) from the selected points, keeping their other
+   * vectors and payload (Qdrant's {@code POST .../points/vectors/delete}). A point that had none of
+   * them is left as it is.
+   */
+  record DeleteVectors(PointSelector selector, List<String> names) implements PointsOperation {
+    public DeleteVectors {
+      Objects.requireNonNull(selector, "selector");
+      names = List.copyOf(names);
+    }
   }
 
   /** Deletes the selected points. */
@@ -65,11 +78,17 @@ public sealed interface PointsOperation {
     }
   }
 
-  /** The new vectors of one point, by name. */
-  record PointVectors(PointId id, Map<String, float[]> vectors) {
+  /** The new vectors of one point, by name: dense ones and sparse ones. */
+  record PointVectors(PointId id, Map<String, float[]> vectors, Map<String, io.quiver.index.sparse.SparseVector> sparse) {
     public PointVectors {
       Objects.requireNonNull(id, "id");
       vectors = Map.copyOf(vectors);
+      sparse = sparse == null ? Map.of() : Map.copyOf(sparse);
+    }
+
+    /** Dense vectors only. */
+    public PointVectors(PointId id, Map<String, float[]> vectors) {
+      this(id, vectors, Map.of());
     }
   }
 }

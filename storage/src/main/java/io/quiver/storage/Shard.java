@@ -58,7 +58,7 @@ public final class Shard implements AutoCloseable {
     this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse().keySet(), store::forEachSparse);
     this.multiIndexes = new io.quiver.storage.multivector.MultiVectorIndexes(config.multi());
     if (!config.multi().isEmpty()) {
-      store.forEachPoint((id, version, vectors) -> multiIndexes.put(id, vectors.get()));
+      store.forEachPoint((id, version, vectors, names) -> multiIndexes.put(id, vectors.get()));
     }
     this.appliedIndex = store.appliedIndex();
     this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush);
@@ -200,6 +200,9 @@ public final class Shard implements AutoCloseable {
     if (operation instanceof PointsOperation.UpdateVectors u) {
       validateVectors(u);
       segments.awaitFlushBacklog();
+    } else if (operation instanceof PointsOperation.DeleteVectors d) {
+      new PointValidator(config).validateVectorNames(d.names());
+      segments.awaitFlushBacklog();
     }
     lock.writeLock().lock();
     try (ShardStore.Batch batch = store.batch()) {
@@ -224,21 +227,38 @@ public final class Shard implements AutoCloseable {
           yield () -> changed.forEach(this::onPayloadChanged);
         }
         case PointsOperation.UpdateVectors u -> {
-          List<Map.Entry<PointId, Map<String, float[]>>> updated = new ArrayList<>();
+          // Keyed by id: a point updated twice in one entry gets both updates, in order.
+          Map<PointId, RewrittenPoint> updated = new LinkedHashMap<>();
           var matches = u.updateFilter() == null ? null : matcher(u.updateFilter());
           for (PointsOperation.PointVectors pv : u.points()) {
             if (!segments.contains(pv.id()) || (matches != null && !matches.test(pv.id()))) {
               continue;
             }
-            Map<String, float[]> vectors = new HashMap<>(vectorsOf(pv.id()));
+            RewrittenPoint before = updated.get(pv.id());
+            Map<String, float[]> vectors = new HashMap<>(before != null ? before.vectors() : vectorsOf(pv.id()));
             vectors.putAll(prepare(pv.vectors()));
-            batch.putPoint(pv.id(), index, vectors, store.sparse(pv.id()), store.payload(pv.id()));
-            updated.add(Map.entry(pv.id(), vectors));
+            Map<String, io.quiver.index.sparse.SparseVector> sparse =
+                new HashMap<>(before != null ? before.sparse() : store.sparse(pv.id()));
+            sparse.putAll(pv.sparse());
+            batch.putPoint(pv.id(), index, vectors, sparse, store.payload(pv.id()));
+            updated.put(pv.id(), new RewrittenPoint(pv.id(), vectors, sparse,
+                !pv.sparse().isEmpty() || (before != null && before.sparseChanged())));
           }
-          yield () -> updated.forEach(e -> {
-            segments.put(e.getKey(), index, e.getValue());
-            multiIndexes.put(e.getKey(), e.getValue());
-          });
+          yield () -> updated.values().forEach(r -> publish(r, index));
+        }
+        case PointsOperation.DeleteVectors d -> {
+          List<RewrittenPoint> updated = new ArrayList<>();
+          for (PointId id : ids) {
+            Map<String, float[]> vectors = new HashMap<>(vectorsOf(id));
+            Map<String, io.quiver.index.sparse.SparseVector> sparse = new HashMap<>(store.sparse(id));
+            boolean sparseChanged = sparse.keySet().removeAll(d.names());
+            if (!(vectors.keySet().removeAll(d.names()) | sparseChanged)) {
+              continue; // it had none of them
+            }
+            batch.putPoint(id, index, vectors, sparse, store.payload(id));
+            updated.add(new RewrittenPoint(id, vectors, sparse, sparseChanged));
+          }
+          yield () -> updated.forEach(r -> publish(r, index));
         }
       };
       batch.commit(index);
@@ -249,13 +269,26 @@ public final class Shard implements AutoCloseable {
     }
   }
 
+  /** A point written again with new vectors (a vector update or deletion): published after the batch commits. */
+  private record RewrittenPoint(PointId id, Map<String, float[]> vectors,
+      Map<String, io.quiver.index.sparse.SparseVector> sparse, boolean sparseChanged) {}
+
+  private void publish(RewrittenPoint r, long index) {
+    segments.put(r.id(), index, r.vectors());
+    multiIndexes.put(r.id(), r.vectors());
+    if (r.sparseChanged()) {
+      sparseIndexes.put(r.id(), r.sparse());
+    }
+  }
+
   private void validateVectors(PointsOperation.UpdateVectors update) {
     PointValidator validator = new PointValidator(config);
     for (PointsOperation.PointVectors pv : update.points()) {
-      if (pv.vectors().isEmpty()) {
+      if (pv.vectors().isEmpty() && pv.sparse().isEmpty()) {
         throw new BadRequestException("points: point " + pv.id() + " has no vector to update");
       }
       validator.validateVectors(pv.id(), pv.vectors());
+      validator.validateSparse(pv.id(), pv.sparse());
     }
   }
 
@@ -430,11 +463,16 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * Stores a new configuration (HNSW and optimizer settings, per-vector {@code on_disk} and HNSW)
-   * for this shard, from a collection update. The vectors themselves (names, sizes, distances) must
-   * stay the same. The running shard keeps its settings: the owner reopens it to take the new ones
-   * (segments already built keep the graphs they have; new segments use the new settings).
-   * Skipped if already applied.
+   * Stores a new configuration (HNSW and optimizer settings, per-vector {@code on_disk} and HNSW,
+   * and the vector names) for this shard, from a collection update or a named vector created or
+   * deleted. The vectors that stay keep their size and distance. The running shard keeps its
+   * settings: the owner reopens it to take the new ones (segments already built keep the graphs
+   * they have; new segments use the new settings). Skipped if already applied.
+   *
+   * <p>A vector name added: existing points lack it. A name dropped: its vectors are removed from
+   * every stored point in the same batch as the config. When the dense names change, the sealed
+   * segments (one file per dense name) no longer fit, so they are discarded first (an empty
+   * manifest) and rebuilt from RocksDB after the reopen.
    */
   public void updateConfig(ShardConfig newConfig, long index) {
     if (index <= appliedIndex) {
@@ -442,22 +480,38 @@ public final class Shard implements AutoCloseable {
     }
     for (Map.Entry<String, VectorParams> e : shardConfig.vectors().vectors().entrySet()) {
       VectorParams updated = newConfig.vectors().get(e.getKey());
-      if (updated == null || updated.size() != e.getValue().size() || updated.distance() != e.getValue().distance()) {
+      if (updated != null && (updated.size() != e.getValue().size() || updated.distance() != e.getValue().distance())) {
         throw new BadRequestException("Wrong input: a collection update cannot change vector `" + e.getKey()
             + "`'s size or distance");
       }
     }
-    if (newConfig.vectors().vectors().size() != shardConfig.vectors().vectors().size()) {
-      throw new BadRequestException("Wrong input: a collection update cannot add or remove vectors");
-    }
-    if (!newConfig.vectors().sparse().keySet().equals(shardConfig.vectors().sparse().keySet())) {
-      throw new BadRequestException("Wrong input: a collection update cannot add or remove sparse vectors");
-    }
     if (!newConfig.vectors().multi().keySet().equals(shardConfig.vectors().multi().keySet())) {
       throw new BadRequestException("Wrong input: a collection update cannot add or remove multivectors");
     }
-    store.writeShardConfig(newConfig);
-    markApplied(index);
+    java.util.Set<String> droppedDense = new java.util.HashSet<>(config.vectors().keySet());
+    droppedDense.removeAll(newConfig.vectors().vectors().keySet());
+    java.util.Set<String> droppedSparse = new java.util.HashSet<>(config.sparse().keySet());
+    droppedSparse.removeAll(newConfig.vectors().sparse().keySet());
+    boolean denseNamesChanged = !config.vectors().keySet().equals(newConfig.vectors().vectors().keySet());
+    if (denseNamesChanged) {
+      // Before the batch (an empty manifest fits any stored state), and without the shard's lock
+      // (a swap holds the files lock while it waits for the write lock).
+      segments.discardSealed();
+    }
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      batch.putShardConfig(newConfig);
+      long changed = droppedDense.isEmpty() && droppedSparse.isEmpty() ? 0 : batch.dropVectors(droppedDense, droppedSparse);
+      batch.commit(index);
+      appliedIndex = index;
+      if (denseNamesChanged || !droppedSparse.isEmpty()) {
+        LOG.info("{}: vectors now {} (sparse {}); removed {} {} from {} points", this,
+            newConfig.vectors().vectors().keySet(), newConfig.vectors().sparse().keySet(), droppedDense, droppedSparse,
+            changed);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /** Records that an entry which changes no point (a no-op, a config entry) was applied. */
@@ -741,7 +795,7 @@ public final class Shard implements AutoCloseable {
   /**
    * The filter as a test of a point id, reading payloads from the store. Without a payload index
    * this is a scan: every candidate's payload is read (issue 4 brings indexes and a query planner).
-   * Every point has every configured vector, so {@code has_vector} holds for configured names.
+   * {@code has_vector} asks whether the point has the named vector (dense: its segment's absent bitmap; sparse: its stored vectors).
    */
   private java.util.function.Predicate<PointId> accept(Filter filter) {
     return plan(filter, null).accept();
@@ -763,9 +817,18 @@ public final class Shard implements AutoCloseable {
     if (filter == null) {
       return null;
     }
-    return id -> filter.matches(id, store.payload(id),
-        name -> config.get(name) != null || config.getMulti(name) != null
-            || (config.getSparse(name) != null && store.sparse(id).containsKey(name)));
+    return id -> filter.matches(id, store.payload(id), name -> hasVector(id, name));
+  }
+
+  /** {@code has_vector}: the live point has the named vector, dense, multi or sparse (points may omit any named vector). */
+  private boolean hasVector(PointId id, String name) {
+    if (config.get(name) != null) {
+      return segments.hasVector(id, name);
+    }
+    if (config.getMulti(name) != null) {
+      return multiIndexes.vectors(id).containsKey(name);
+    }
+    return config.getSparse(name) != null && store.sparse(id).containsKey(name);
   }
 
   /** The stored (prepared) dense vectors of a point with its multivectors (flat), or null when it is absent. */

@@ -132,6 +132,41 @@ final class ShardStore implements AutoCloseable {
       }
     }
 
+    /** Stages a new shard config (with the entry that changes it). */
+    void putShardConfig(ShardConfig config) {
+      try {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ShardConfigCodec.write(config, new DataOutputStream(bytes));
+        batch.put(meta, KEY_SHARD_CONFIG, bytes.toByteArray());
+      } catch (RocksDBException | IOException e) {
+        throw new StorageException("cannot stage the shard config", e);
+      }
+    }
+
+    /**
+     * Stages, for every stored point holding a vector named in {@code dense} or {@code sparse},
+     * the point without those vectors (same version and payload): a vector name dropped from the
+     * collection. Returns how many points changed.
+     */
+    long dropVectors(java.util.Set<String> dense, java.util.Set<String> sparse) {
+      long changed = 0;
+      try (RocksIterator it = db.newIterator(points)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          StoredVectors v = decodePoint(it.value());
+          Map<String, float[]> keptDense = new LinkedHashMap<>(v.vectors());
+          Map<String, io.quiver.index.sparse.SparseVector> keptSparse = new LinkedHashMap<>(v.sparse());
+          boolean touched = keptDense.keySet().removeAll(dense) | keptSparse.keySet().removeAll(sparse);
+          if (touched) {
+            batch.put(points, it.key(), encodePoint(v.version(), keptDense, keptSparse));
+            changed++;
+          }
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot stage the removal of vectors " + dense + " " + sparse, e);
+      }
+      return changed;
+    }
+
     /** Replaces a point's payload only (its vectors and version stay as they are). */
     void putPayload(PointId id, Payload payload) {
       try {
@@ -222,7 +257,8 @@ final class ShardStore implements AutoCloseable {
     try (RocksIterator it = db.newIterator(points)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         byte[] value = it.value();
-        visitor.visit(PointId.fromBytes(it.key()), versionOf(value), () -> decodePoint(value).vectors());
+        visitor.visit(PointId.fromBytes(it.key()), versionOf(value), () -> decodePoint(value).vectors(),
+            () -> vectorNames(value));
       }
     }
   }
@@ -333,6 +369,22 @@ final class ShardStore implements AutoCloseable {
       }
     }
     return buf.array();
+  }
+
+  /** The names of the dense vectors of an encoded point, without decoding the vectors. */
+  private static java.util.Set<String> vectorNames(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    buf.position(1 + 8);
+    int count = buf.getInt();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < count; i++) {
+      byte[] name = new byte[buf.getShort()];
+      buf.get(name);
+      int dim = buf.getInt();
+      buf.position(buf.position() + 4 * dim);
+      names.add(new String(name, StandardCharsets.UTF_8));
+    }
+    return names;
   }
 
   private static long versionOf(byte[] bytes) {

@@ -31,12 +31,15 @@ public final class HnswBuilder {
   private final OnHeapHnswGraph graph;
   private final ReentrantLock entryLock = new ReentrantLock();
   private final BooleanSupplier cancelled;
+  /** The ords that become graph nodes; the others keep empty lists and are never reached. */
+  private final OrdFilter inserted;
   private volatile boolean stopped;
 
-  private HnswBuilder(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled) {
+  private HnswBuilder(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled, OrdFilter inserted) {
     this.supplier = supplier;
     this.params = params;
     this.cancelled = cancelled;
+    this.inserted = inserted;
     this.graph = new OnHeapHnswGraph(supplier.size(), params.maxConn(), drawLevels(supplier.size(), params));
   }
 
@@ -53,7 +56,19 @@ public final class HnswBuilder {
    *     stopped by then and the partial graph is dropped
    */
   public static OnHeapHnswGraph build(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled) {
-    HnswBuilder builder = new HnswBuilder(supplier, params, cancelled);
+    return build(supplier, params, cancelled, OrdFilter.ALL);
+  }
+
+  /**
+   * As {@link #build(VectorScorerSupplier, HnswParams, BooleanSupplier)}, inserting only the ords
+   * {@code inserted} accepts (e.g. the points that have this vector): the others stay in the
+   * graph's numbering with empty neighbour lists, are never linked to and never visited by a
+   * search, so their (absent) vectors are never scored. With no ord inserted the graph is empty
+   * (no entry point).
+   */
+  public static OnHeapHnswGraph build(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled,
+      OrdFilter inserted) {
+    HnswBuilder builder = new HnswBuilder(supplier, params, cancelled, inserted);
     builder.run();
     if (builder.stopped) {
       throw new BuildCancelledException(builder.graph.size());
@@ -75,11 +90,15 @@ public final class HnswBuilder {
 
   private void run() {
     int size = graph.size();
-    if (size == 0) {
+    int first = 0;
+    while (first < size && !inserted.accept(first)) {
+      first++;
+    }
+    if (first == size) {
       return;
     }
-    graph.setEntry(0, graph.levelOf(0));
-    AtomicInteger next = new AtomicInteger(1);
+    graph.setEntry(first, graph.levelOf(first));
+    AtomicInteger next = new AtomicInteger(first + 1);
     int threads = Math.min(params.threads(), Math.max(1, size / 64));
     if (threads == 1) {
       new Inserter(supplier).insertAll(next);
@@ -139,7 +158,9 @@ public final class HnswBuilder {
           stopped = true;
           return;
         }
-        insert(node);
+        if (inserted.accept(node)) {
+          insert(node);
+        }
       }
     }
 

@@ -47,6 +47,15 @@ public final class HnswIndex implements AutoCloseable {
     return new HnswIndex(HnswBuilder.build(vectors.supplier(), params, cancelled), vectors, null);
   }
 
+  /**
+   * Builds the graph over the {@code vectors} that {@code inserted} accepts (see {@link
+   * HnswBuilder#build(io.quiver.index.scorer.VectorScorerSupplier, HnswParams, java.util.function.BooleanSupplier, OrdFilter)}).
+   */
+  public static HnswIndex build(FloatVectors vectors, HnswParams params, java.util.function.BooleanSupplier cancelled,
+      OrdFilter inserted) {
+    return new HnswIndex(HnswBuilder.build(vectors.supplier(), params, cancelled, inserted), vectors, null);
+  }
+
   /** Wraps an already built graph of these vectors. */
   public static HnswIndex of(HnswGraph graph, FloatVectors vectors) {
     return new HnswIndex(graph, vectors, null);

@@ -366,6 +366,51 @@ final class CollectionJson {
     return new SparseVectorParams(true, fullScan, onDisk, datatype, modifier);
   }
 
+  /**
+   * Qdrant's {@code VectorNameConfig} for {@code PUT /collections/{c}/vectors/{name}}: {@code
+   * {"dense": {size, distance, multivector_config, datatype}}} or {@code {"sparse": {modifier,
+   * datatype}}}, as a vectors config holding only that vector.
+   */
+  static VectorsConfig vectorNameConfig(JsonNode body, String name, HnswConfig collectionHnsw) {
+    if (body == null || !body.isObject() || body.size() != 1 || !(body.has("dense") || body.has("sparse"))) {
+      throw ApiException.badRequest("Validation error in JSON body: the body must be {\"dense\": {...}} or {\"sparse\": {...}}");
+    }
+    if (body.has("dense")) {
+      JsonNode dense = body.get("dense");
+      onlyFields(dense, "dense", List.of("size", "distance", "multivector_config", "datatype"));
+      return new VectorsConfig(Map.of(name, vectorParams(dense, "dense", collectionHnsw)));
+    }
+    JsonNode sparse = body.get("sparse");
+    onlyFields(sparse, "sparse", List.of("modifier", "datatype"));
+    JsonNode datatype = sparse.get("datatype");
+    ObjectNode modifierOnly = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    if (sparse.has("modifier")) {
+      modifierOnly.set("modifier", sparse.get("modifier"));
+    }
+    SparseVectorParams params = sparseVectorParams(modifierOnly, "sparse", SparseVectorParams.DEFAULT);
+    if (datatype != null && !datatype.isNull()) {
+      if (!"float32".equals(datatype.asText())) {
+        throw ApiException.badRequest("Wrong input: `sparse.datatype`: " + datatype + " is not supported for sparse"
+            + " vectors; only float32 is");
+      }
+      params = new SparseVectorParams(true, null, null, "float32", params.modifier());
+    }
+    return new VectorsConfig(Map.of(), Map.of(name, params));
+  }
+
+  private static void onlyFields(JsonNode node, String field, List<String> allowed) {
+    if (node == null || !node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        throw ApiException.badRequest("Wrong input: `" + field + "." + f + "` is not a field of Qdrant's " + field
+            + " vector config (" + String.join(", ", allowed) + ")");
+      }
+    }
+  }
+
   private static VectorParams vectorParams(JsonNode node, String field, HnswConfig collectionHnsw) {
     if (!node.isObject()) {
       throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object with `size` and `distance`");

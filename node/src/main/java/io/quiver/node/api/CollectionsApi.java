@@ -33,7 +33,44 @@ public final class CollectionsApi {
         .add("GET", "/collections/{collection_name}", this::info)
         .add("PATCH", "/collections/{collection_name}", this::update)
         .add("GET", "/collections/{collection_name}/exists", this::exists)
-        .add("DELETE", "/collections/{collection_name}", this::delete);
+        .add("DELETE", "/collections/{collection_name}", this::delete)
+        .add("PUT", "/collections/{collection_name}/vectors/{vector_name}", this::createVectorName)
+        .add("DELETE", "/collections/{collection_name}/vectors/{vector_name}", this::deleteVectorName);
+  }
+
+  /**
+   * {@code PUT /collections/{c}/vectors/{name}} (Qdrant's {@code VectorNameConfig}: {@code dense}
+   * or {@code sparse}): through the metadata log, then every shard's log (each replica stores the
+   * new config and reopens; existing points lack the vector). Answers once all shards applied it.
+   */
+  private CompletableFuture<RestResponse> createVectorName(RestRequest request) {
+    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    String vector = request.pathParam("vector_name");
+    io.quiver.storage.VectorsConfig added = CollectionJson.vectorNameConfig(request.jsonBody(true), vector,
+        c.config().hnsw());
+    return changeVectorName(request, c, vector, added);
+  }
+
+  /**
+   * {@code DELETE /collections/{c}/vectors/{name}}: as a creation; every replica removes the
+   * vector's data from every point and, for a dense vector, rebuilds its segments.
+   */
+  private CompletableFuture<RestResponse> deleteVectorName(RestRequest request) {
+    CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
+    return changeVectorName(request, c, request.pathParam("vector_name"), null);
+  }
+
+  private CompletableFuture<RestResponse> changeVectorName(RestRequest request, CollectionDescriptor c, String vector,
+      io.quiver.storage.VectorsConfig added) {
+    String problem = io.quiver.storage.VectorNameChange.problem(c.config().vectors(), vector, added);
+    if (problem != null) {
+      throw new io.quiver.storage.BadRequestException(problem); // fast; the meta log applies the same rule
+    }
+    boolean wait = request.booleanParam("wait", false);
+    PointsRouter router = TimeoutParam.router(this.router, request);
+    return catalog.changeVectorName(c.name(), vector, added)
+        .thenCompose(done -> router.updateShardConfig(c.name()))
+        .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
   private CompletableFuture<RestResponse> list(RestRequest request) {

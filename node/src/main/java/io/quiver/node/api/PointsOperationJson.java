@@ -73,6 +73,32 @@ final class PointsOperationJson {
     return new PointsOperation.UpdatePayload(selector(body, at), new PayloadUpdate.Clear());
   }
 
+  /**
+   * DeleteVectors: {@code {"points": [...]} or {"filter": {...}}, "vector": [names]}} (Qdrant
+   * requires at least one name, each once).
+   */
+  static PointsOperation deleteVectors(JsonNode body, String at) {
+    JsonNode names = body.get("vector");
+    if (names == null || !names.isArray()) {
+      throw ApiException.badRequest("Validation error in JSON body: field `" + at + "vector` is required (an array of vector names)");
+    }
+    if (names.isEmpty()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + at + "vector` must name at least one vector");
+    }
+    List<String> out = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      JsonNode n = names.get(i);
+      if (!n.isTextual()) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + at + "vector[" + i + "]` must be a string");
+      }
+      if (out.contains(n.asText())) {
+        throw ApiException.badRequest("Validation error in JSON body: `" + at + "vector` names `" + n.asText() + "` twice");
+      }
+      out.add(n.asText());
+    }
+    return new PointsOperation.DeleteVectors(selector(body, at), out);
+  }
+
   /** UpdateVectors: {@code {"points": [{"id": ..., "vector": VectorStruct}], "update_filter": Filter}}. */
   static PointsOperation updateVectors(JsonNode body, String at, io.quiver.storage.VectorsConfig config) {
     JsonNode points = body.get("points");
@@ -89,8 +115,9 @@ final class PointsOperationJson {
       if (!p.isObject()) {
         throw ApiException.badRequest("Validation error in JSON body: `" + pat + "` must be an object");
       }
-      out.add(new PointsOperation.PointVectors(PointJson.id(p.get("id"), pat + ".id"),
-          PointJson.vectorStruct(p.get("vector"), pat + ".vector", config)));
+      PointJson.Vectors vectors = PointJson.vectors(p.get("vector"), pat + ".vector", config);
+      out.add(new PointsOperation.PointVectors(PointJson.id(p.get("id"), pat + ".id"), vectors.dense(),
+          vectors.sparse()));
     }
     JsonNode filter = body.get("update_filter");
     return new PointsOperation.UpdateVectors(out, filter == null || filter.isNull() ? null

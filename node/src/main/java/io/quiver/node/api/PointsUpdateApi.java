@@ -42,7 +42,7 @@ public final class PointsUpdateApi {
         .add("POST", "/collections/{collection_name}/points/payload/delete", one(PointsOperationJson::deletePayload))
         .add("POST", "/collections/{collection_name}/points/payload/clear", one(PointsOperationJson::clearPayload))
         .add("PUT", "/collections/{collection_name}/points/vectors", configured(PointsOperationJson::updateVectors))
-        .add("POST", "/collections/{collection_name}/points/vectors/delete", this::deleteVectors)
+        .add("POST", "/collections/{collection_name}/points/vectors/delete", one(PointsOperationJson::deleteVectors))
         .add("POST", "/collections/{collection_name}/points/batch", this::batch);
   }
 
@@ -66,12 +66,6 @@ public final class PointsUpdateApi {
       boolean wait = request.booleanParam("wait", false);
       return router.apply(c.name(), operation).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
     };
-  }
-
-  private CompletableFuture<RestResponse> deleteVectors(RestRequest request) {
-    router.collection(request.pathParam("collection_name"));
-    throw ApiException.badRequest("Wrong input: deleting named vectors of a point is not supported: in Quiver every point "
-        + "has every vector its collection configures; update them with PUT .../points/vectors or delete the point");
   }
 
   /** A step of a batch: an upsert, or a change to existing points. */
@@ -119,7 +113,7 @@ public final class PointsUpdateApi {
   private Step step(CollectionDescriptor c, JsonNode node, String at) {
     if (node == null || !node.isObject() || node.size() != 1) {
       throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object with exactly one "
-          + "operation (upsert, delete, set_payload, overwrite_payload, delete_payload, clear_payload, update_vectors)");
+          + "operation (upsert, delete, set_payload, overwrite_payload, delete_payload, clear_payload, update_vectors, delete_vectors)");
     }
     Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
     Map.Entry<String, JsonNode> e = it.next();
@@ -140,8 +134,7 @@ public final class PointsUpdateApi {
       case "delete_payload" -> PointsOperationJson.deletePayload(body, bodyAt);
       case "clear_payload" -> PointsOperationJson.clearPayload(body, bodyAt);
       case "update_vectors" -> PointsOperationJson.updateVectors(body, bodyAt, c.config().vectors());
-      case "delete_vectors" -> throw ApiException.badRequest("Wrong input: `" + at + ".delete_vectors` is not supported: "
-          + "in Quiver every point has every vector its collection configures");
+      case "delete_vectors" -> PointsOperationJson.deleteVectors(body, bodyAt);
       default -> throw ApiException.badRequest("Validation error in JSON body: `" + at + "` has unknown operation `" + e.getKey() + "`");
     };
     validate(c, operation);
@@ -154,7 +147,10 @@ public final class PointsUpdateApi {
       PointValidator validator = new PointValidator(c.config().vectors());
       for (PointsOperation.PointVectors pv : u.points()) {
         validator.validateVectors(pv.id(), pv.vectors());
+        validator.validateSparse(pv.id(), pv.sparse());
       }
+    } else if (operation instanceof PointsOperation.DeleteVectors d) {
+      new PointValidator(c.config().vectors()).validateVectorNames(d.names());
     }
   }
 }

@@ -34,7 +34,8 @@ public final class RouteAccess {
     rule(AccessRule.READ_COLLECTION, "GET " + C, "GET " + C + "/exists", "GET " + C + "/aliases",
         "GET " + C + "/cluster", "GET " + C + "/cluster/replicas", "GET " + C + "/snapshots", "GET " + C + "/snapshots/{snapshot_name}");
     rule(AccessRule.MANAGE_COLLECTION, "PUT " + C, "PATCH " + C, "DELETE " + C, "POST " + C + "/cluster",
-        "PUT " + C + "/snapshots/recover", "POST " + C + "/snapshots/upload");
+        "PUT " + C + "/snapshots/recover", "POST " + C + "/snapshots/upload",
+        "PUT " + C + "/vectors/{vector_name}", "DELETE " + C + "/vectors/{vector_name}");
     rule(AccessRule.WRITE_COLLECTION, "POST " + C + "/snapshots", "DELETE " + C + "/snapshots/{snapshot_name}",
         "PUT " + C + "/index", "DELETE " + C + "/index/{field_name}");
 

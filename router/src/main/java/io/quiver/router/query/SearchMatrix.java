@@ -44,8 +44,11 @@ public final class SearchMatrix {
     if (router.collection(collection).config().vectors().get(using) == null) {
       throw new io.quiver.storage.BadRequestException("Wrong input: Not existing vector name error: " + using);
     }
+    // Only points that have the vector (a point may omit a named vector): they are the matrix's rows.
+    Condition hasVector = new Condition.HasVector(using);
+    Filter sampleFilter = filter == null ? Filter.allOf(hasVector) : Filter.allOf(filter, hasVector);
     ScoreRequest sampling = new ScoreRequest(using, new Scorer.Random(ThreadLocalRandom.current().nextLong()), sample, null,
-        filter, false, true);
+        sampleFilter, false, true);
     return router.score(collection, sampling, 0, consistency).thenCompose(sampled -> {
       if (sampled.size() < 2) {
         return CompletableFuture.completedFuture(new Result(List.of(), List.of()));

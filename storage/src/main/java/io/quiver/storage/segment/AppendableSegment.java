@@ -28,6 +28,8 @@ public final class AppendableSegment extends Segment {
 
   private final ShardConfig config;
   private final Map<String, float[]> data = new LinkedHashMap<>();
+  /** Per vector name, the ords whose point omits it (created at the first such point). */
+  private final Map<String, OrdBitSet> absent = new java.util.HashMap<>();
   private PointId[] ids = new PointId[INITIAL_CAPACITY];
   private long[] versions = new long[INITIAL_CAPACITY];
   private volatile OrdBitSet deleted = new OrdBitSet(INITIAL_CAPACITY);
@@ -55,6 +57,10 @@ public final class AppendableSegment extends Segment {
     versions[ord] = version;
     for (Map.Entry<String, float[]> e : data.entrySet()) {
       float[] v = prepared.get(e.getKey());
+      if (v == null) { // the point omits this vector: its slot stays zeros, never scored
+        absent.computeIfAbsent(e.getKey(), k -> new OrdBitSet(ids.length)).set(ord);
+        continue;
+      }
       System.arraycopy(v, 0, e.getValue(), ord * v.length, v.length);
     }
     size = ord + 1;
@@ -75,6 +81,19 @@ public final class AppendableSegment extends Segment {
       }
     }
     deleted = bigger;
+    for (Map.Entry<String, OrdBitSet> e : absent.entrySet()) {
+      e.setValue(copy(e.getValue(), capacity));
+    }
+  }
+
+  private OrdBitSet copy(OrdBitSet bits, int capacity) {
+    OrdBitSet bigger = new OrdBitSet(capacity);
+    for (int ord = 0; ord < size; ord++) {
+      if (bits.get(ord)) {
+        bigger.set(ord);
+      }
+    }
+    return bigger;
   }
 
   /** Stops appends: from now on the segment's vectors never change. */
@@ -131,6 +150,21 @@ public final class AppendableSegment extends Segment {
   @Override
   public boolean isIndexed() {
     return false;
+  }
+
+  @Override
+  public boolean hasVector(String name, int ord) {
+    if (!data.containsKey(name)) {
+      return false;
+    }
+    OrdBitSet bits = absent.get(name);
+    return bits == null || !bits.get(ord);
+  }
+
+  @Override
+  OrdFilter present(String name) {
+    OrdBitSet bits = absent.get(name);
+    return bits == null ? OrdFilter.ALL : bits.absent();
   }
 
   @Override

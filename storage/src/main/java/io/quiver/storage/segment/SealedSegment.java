@@ -52,6 +52,11 @@ public final class SealedSegment extends Segment {
   private final List<AutoCloseable> mappings;
   private final Map<String, FloatVectors> vectors;
   private final Map<String, HnswIndex> graphs;
+  /**
+   * Per vector name, the ords whose point omits it. Not a file: set before the segment is
+   * published, by the builder (from the ords it copied) or at open (from the stored points).
+   */
+  private final Map<String, OrdBitSet> absent = new java.util.concurrent.ConcurrentHashMap<>();
   /** Replaced whole when the optimizer rebuilds the codes for a new config; searches read it once. */
   private volatile SegmentCodes codes = SegmentCodes.NONE;
   /** Each search thread's graph searcher for quantized searches (its visited set is reused). */
@@ -213,6 +218,39 @@ public final class SealedSegment extends Segment {
   @Override
   OrdFilter live() {
     return deleted.absent();
+  }
+
+  @Override
+  public boolean hasVector(String vectorName, int ord) {
+    if (!vectors.containsKey(vectorName)) {
+      return false;
+    }
+    OrdBitSet bits = absent.get(vectorName);
+    return bits == null || !bits.get(ord);
+  }
+
+  @Override
+  OrdFilter present(String vectorName) {
+    OrdBitSet bits = absent.get(vectorName);
+    return bits == null ? OrdFilter.ALL : bits.absent();
+  }
+
+  /** Records that the point at {@code ord} omits vector {@code vectorName} (before the segment is published). */
+  void markAbsent(String vectorName, int ord) {
+    absent.computeIfAbsent(vectorName, k -> new OrdBitSet(ids.length)).set(ord);
+  }
+
+  /** The live vectors of all names (a point omitting a vector does not count for it). */
+  long liveVectorCount() {
+    long n = (long) liveCount() * vectors.size();
+    for (OrdBitSet bits : absent.values()) {
+      for (int ord = 0; ord < ids.length; ord++) {
+        if (bits.get(ord) && !deleted.get(ord)) {
+          n--;
+        }
+      }
+    }
+    return n;
   }
 
   /**

@@ -8,8 +8,9 @@ import io.quiver.storage.QuantizationSearchParams;
 
 /**
  * A set of points addressed by a dense ordinal {@code ord}: per ord the user's {@link PointId},
- * the point's version (the Raft log index of the write that produced this copy), one vector per
- * configured name, and a deleted flag. A point id has at most one live ord in a shard; the
+ * the point's version (the Raft log index of the write that produced this copy), one vector slot
+ * per configured name (with a per-name absent bitmap for points that omit the vector), and a
+ * deleted flag. A point id has at most one live ord in a shard; the
  * shard's id tracker ({@link ShardSegments}) knows which.
  *
  * <h2>The per-segment search seam</h2>
@@ -51,6 +52,15 @@ public abstract sealed class Segment permits AppendableSegment, SealedSegment {
   /** The vectors of one name, prepared for their distance; thread-safe for reads. */
   public abstract FloatVectors vectors(String name);
 
+  /**
+   * True when the point at {@code ord} has the vector {@code name} (a point may omit a named
+   * vector: its slot then holds zeros that are never scored nor returned).
+   */
+  public abstract boolean hasVector(String name, int ord);
+
+  /** A filter that takes the ords having the vector {@code name} ({@link OrdFilter#ALL} when all do). */
+  abstract OrdFilter present(String name);
+
   /** True when the segment has HNSW graphs (a sealed segment). */
   public abstract boolean isIndexed();
 
@@ -79,7 +89,7 @@ public abstract sealed class Segment permits AppendableSegment, SealedSegment {
    */
   public TopHits search(String name, float[] query, int k, int ef, boolean exact, OrdFilter accept,
       QuantizationSearchParams quantization) {
-    OrdFilter filter = accept == null ? live() : live().and(accept);
+    OrdFilter filter = accept == null ? live().and(present(name)) : live().and(present(name)).and(accept);
     if (exact || !isIndexed() || preferExact(name)) {
       return ExactScan.topK(this, vectors(name).scorer(query), size(), k, filter);
     }
@@ -88,7 +98,7 @@ public abstract sealed class Segment permits AppendableSegment, SealedSegment {
 
   /** The {@code k} best of the live ords among {@code ords}, scored exactly. */
   public TopHits scoreCandidates(String name, float[] query, int k, int[] ords) {
-    return ExactScan.topKOf(this, vectors(name).scorer(query), ords, k, live());
+    return ExactScan.topKOf(this, vectors(name).scorer(query), ords, k, live().and(present(name)));
   }
 
   /** Copies the vector {@code name} of {@code ord}. */

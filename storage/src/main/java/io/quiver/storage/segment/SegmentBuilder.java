@@ -102,6 +102,7 @@ final class SegmentBuilder {
       }
       SegmentFiles.writeIds(SegmentFiles.idsFile(dir, name), ids, versions, ids.length);
       SealedSegment segment = SealedSegment.open(dir, name, config);
+      markAbsent(segment, origins);
       if (!plain && !quantize(segment, cancelled)) {
         segment.close();
         deleteFiles(name);
@@ -115,6 +116,18 @@ final class SegmentBuilder {
     } catch (IOException | RuntimeException e) {
       deleteFiles(name);
       throw e;
+    }
+  }
+
+  /** Gives the new segment the absent bitmaps of the ords it copied (points that omit a vector). */
+  private void markAbsent(SealedSegment segment, List<SealedSegment.Origin> origins) {
+    for (String vectorName : config.vectors().vectors().keySet()) {
+      for (int ord = 0; ord < origins.size(); ord++) {
+        SealedSegment.Origin o = origins.get(ord);
+        if (!o.segment().hasVector(vectorName, o.ord())) {
+          segment.markAbsent(vectorName, ord);
+        }
+      }
     }
   }
 
@@ -159,7 +172,13 @@ final class SegmentBuilder {
         MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
         FloatVectors vectors = new SegmentFloatVectors(mapped, 0, origins.size(), params.size(), params.distance());
         HnswConfig hnsw = config.hnswOf(vectorName);
-        HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), cancelled);
+        // Points that omit this vector are not graph nodes: their zero slots are never scored.
+        io.quiver.index.hnsw.OrdFilter inserted = ord -> {
+          SealedSegment.Origin o = origins.get(ord);
+          return o.segment().hasVector(vectorName, o.ord());
+        };
+        HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), cancelled,
+            inserted);
         index.write(SegmentFiles.hnswFile(dir, name, number));
         return true;
       }

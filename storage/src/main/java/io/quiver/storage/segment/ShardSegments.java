@@ -56,7 +56,12 @@ public final class ShardSegments implements AutoCloseable {
     void forEach(Visitor visitor);
 
     interface Visitor {
-      void visit(PointId id, long version, Supplier<Map<String, float[]>> preparedVectors);
+      /**
+       * @param vectorNames the names of the dense vectors the point has, decoded when asked
+       *     (a point may omit named vectors)
+       */
+      void visit(PointId id, long version, Supplier<Map<String, float[]>> preparedVectors,
+          Supplier<Set<String>> vectorNames);
     }
   }
 
@@ -147,10 +152,19 @@ public final class ShardSegments implements AutoCloseable {
       confirmed.put(s, new BitSet(s.size()));
     }
     AppendableSegment active = set.active();
-    stored.forEach((id, version, vectors) -> {
+    Set<String> configured = config.vectors().vectors().keySet();
+    stored.forEach((id, version, vectors, names) -> {
       Location at = tracker.get(id);
       if (at != null && at.segment().version(at.ord()) == version) {
         confirmed.get(at.segment()).set(at.ord());
+        Set<String> has = names.get();
+        if (has.size() < configured.size()) {
+          for (String name : configured) {
+            if (!has.contains(name)) {
+              ((SealedSegment) at.segment()).markAbsent(name, at.ord());
+            }
+          }
+        }
       } else {
         tracker.put(id, new Location(active, active.append(id, version, vectors.get())));
       }
@@ -269,9 +283,17 @@ public final class ShardSegments implements AutoCloseable {
     }
     Map<String, float[]> out = new LinkedHashMap<>();
     for (String name : config.vectors().vectors().keySet()) {
-      out.put(name, at.segment().vector(name, at.ord()));
+      if (at.segment().hasVector(name, at.ord())) {
+        out.put(name, at.segment().vector(name, at.ord()));
+      }
     }
     return out;
+  }
+
+  /** True when the live point {@code id} has the dense vector {@code name}. */
+  public boolean hasVector(PointId id, String name) {
+    Location at = tracker.get(id);
+    return at != null && at.segment().hasVector(name, at.ord());
   }
 
   /** Every live point's id, in id order. */
@@ -377,7 +399,7 @@ public final class ShardSegments implements AutoCloseable {
           continue;
         }
         PointId id = segment.id(ord);
-        if (accept != null && !accept.test(id)) {
+        if ((accept != null && !accept.test(id)) || (readsVector && !segment.hasVector(vectorName, ord))) {
           continue;
         }
         float score = scorer.score(id, readsVector ? segment.vector(vectorName, ord) : null, distance);
@@ -418,7 +440,7 @@ public final class ShardSegments implements AutoCloseable {
     for (SealedSegment sealed : s.sealed()) {
       if (sealed.isIndexed()) {
         indexedSegments++;
-        indexed += (long) sealed.liveCount() * config.vectors().vectors().size();
+        indexed += sealed.liveVectorCount();
       } else {
         plain++;
       }
@@ -453,6 +475,24 @@ public final class ShardSegments implements AutoCloseable {
         SegmentFiles.syncDirectory(target);
       } catch (IOException e) {
         throw new StorageException("cannot link segment files into " + target, e);
+      }
+    }
+  }
+
+  /**
+   * Forgets every sealed segment for good: writes an empty manifest (durably; any manifest is
+   * consistent with any RocksDB state) and refuses later swaps. For a change of the dense vector
+   * names, after which the sealed files (one per name, by position) no longer fit the config: the
+   * owner closes this and reopens with the new config, every point then goes into the appendable
+   * segment and the flusher and the optimizer rebuild the segments.
+   */
+  public void discardSealed() {
+    synchronized (filesLock) {
+      closed = true;
+      try {
+        SegmentFiles.writeManifest(dir, List.of());
+      } catch (IOException e) {
+        throw new StorageException("cannot reset the segment manifest in " + dir, e);
       }
     }
   }

@@ -1,0 +1,30 @@
+package io.quiver.consensus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quiver.index.vector.Distance;
+import io.quiver.storage.SparseVectorParams;
+import io.quiver.storage.VectorParams;
+import io.quiver.storage.VectorsConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Goal: a named vector created (dense, sparse) or deleted survives the meta log encoding. Oracle: record equality. */
+class ChangeVectorNameMessageTest {
+
+  private static MetaCommand roundTrip(MetaCommand command) throws Exception {
+    return MetaMessages.decodeCommand(MetaMessages.encode(command).getContent());
+  }
+
+  @Test
+  void createAndDeleteRoundTrip() throws Exception {
+    var dense = new MetaCommand.ChangeVectorName("c", "img",
+        new VectorsConfig(Map.of("img", new VectorParams(8, Distance.COSINE, false))));
+    var sparse = new MetaCommand.ChangeVectorName("c", "text", new VectorsConfig(Map.of(),
+        Map.of("text", new SparseVectorParams(false, null, null, null, SparseVectorParams.Modifier.IDF))));
+    var drop = new MetaCommand.ChangeVectorName("c", "img", null);
+    for (MetaCommand command : new MetaCommand[] {dense, sparse, drop}) {
+      assertEquals(command, roundTrip(command));
+    }
+  }
+}
