@@ -2,6 +2,8 @@ package io.quiver.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -151,8 +153,15 @@ class MultiVectorShardModelTest {
           Map.of("d", new float[4], "m", new float[0], "e", new float[DIM]), null)), 1_000_000));
       assertThrows(BadRequestException.class, () -> last.upsert(List.of(new Point(PointId.of(1),
           Map.of("d", new float[4], "m", new float[DIM * 2 + 1], "e", new float[DIM]), null)), 1_000_000));
-      assertThrows(BadRequestException.class, () -> last.upsert(List.of(new Point(PointId.of(1),
-          Map.of("d", new float[4], "e", new float[DIM]), null)), 1_000_000)); // "m" missing
+      // A named multivector is optional, like every named vector: a point without "m" is written,
+      // has no "m", and a MaxSim search never returns it.
+      last.upsert(List.of(new Point(PointId.of(1), Map.of("d", new float[4], "e", new float[DIM]), null)), 1_000_001);
+      PointRecord without = last.retrieve(List.of(PointId.of(1)), false, true).getFirst();
+      assertFalse(without.vectors().containsKey("m"), without.vectors().keySet().toString());
+      float[] query = new float[DIM];
+      query[0] = 1;
+      assertTrue(last.search(new SearchRequest("m", query, 1_000, false, false, null, null, null, true)).stream()
+          .noneMatch(p -> p.id().equals(PointId.of(1))), "a point without the multivector is never scored");
     } finally {
       shard.close();
     }
