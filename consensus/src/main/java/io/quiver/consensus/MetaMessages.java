@@ -23,10 +23,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * The log, reply and snapshot formats of the meta group.
  *
  * <pre>
- * command:  magic "QMC1" | version 1 | type (1 register node, 2 create, 3 delete, 4 set shard replicas, 5 remove node,
+ * command:  magic "QMC1" | version 1 or 2 (2: a collection config ends with its strict mode) | type (1 register node, 2 create, 3 delete, 4 set shard replicas, 5 remove node,
  *           6 aliases, 7 update collection, 8 set draining, 9 set rebalancing, 10 remove node by force) | body
  * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict) | long or message
- * snapshot: magic "QMS1" | version 2 or 3 | applied index | nodes | collections | aliases | (3:) draining nodes | rebalancing
+ * snapshot: magic "QMS1" | version 2, 3 or 4 | applied index | nodes | collections (4: each config ends with its strict
+ *           mode, StrictModeConfigCodec) | aliases | (3:) draining nodes | rebalancing
  * </pre>
  */
 final class MetaMessages {
@@ -35,6 +36,8 @@ final class MetaMessages {
   static final int REPLY_MAGIC = 0x514d5231; // "QMR1"
   static final int SNAPSHOT_MAGIC = 0x514d5331; // "QMS1"
   static final int VERSION = 1;
+  /** Commands since strict mode: version 2 (version 1, whose configs have none, is still read). */
+  static final int COMMAND_VERSION = 2;
 
   static final byte STATUS_OK = 0;
   static final byte STATUS_BAD_REQUEST = 1;
@@ -57,13 +60,23 @@ final class MetaMessages {
   private static final byte ALIAS_CREATE = 1;
   private static final byte ALIAS_DELETE = 2;
   private static final byte ALIAS_RENAME = 3;
-  /** Snapshots since draining and rebalancing: version 3 (version 2, without them, is still read). */
-  static final int SNAPSHOT_VERSION = 3;
+  /** Snapshots since strict mode: version 4 (3 and 2, without it or draining and rebalancing, are still read). */
+  static final int SNAPSHOT_VERSION = 4;
 
   private MetaMessages() {}
 
+  /**
+   * The command in the oldest version that holds it: version 2 only for a collection config with a
+   * strict mode, so that nodes of an earlier build, during a rolling upgrade, still read the rest.
+   */
   static Message encode(MetaCommand command) {
-    return Envelope.message(COMMAND_MAGIC, VERSION, out -> {
+    CollectionConfig config = switch (command) {
+      case MetaCommand.CreateCollection c -> c.config();
+      case MetaCommand.UpdateCollection u -> u.config();
+      default -> null;
+    };
+    boolean strict = config != null && config.strictMode() != null;
+    return Envelope.message(COMMAND_MAGIC, strict ? COMMAND_VERSION : VERSION, out -> {
       switch (command) {
         case MetaCommand.RegisterNode r -> {
           out.writeByte(REGISTER_NODE);
@@ -73,7 +86,7 @@ final class MetaMessages {
         case MetaCommand.CreateCollection c -> {
           out.writeByte(CREATE_COLLECTION);
           out.writeUTF(c.name());
-          writeConfig(c.config(), out);
+          writeConfig(c.config(), strict, out);
         }
         case MetaCommand.DeleteCollection d -> {
           out.writeByte(DELETE_COLLECTION);
@@ -104,7 +117,7 @@ final class MetaMessages {
         case MetaCommand.UpdateCollection u -> {
           out.writeByte(UPDATE_COLLECTION);
           out.writeUTF(u.name());
-          writeConfig(u.config(), out);
+          writeConfig(u.config(), strict, out);
         }
         case MetaCommand.ChangeVectorName c -> {
           out.writeByte(CHANGE_VECTOR_NAME);
@@ -142,11 +155,13 @@ final class MetaMessages {
   }
 
   static MetaCommand decodeCommand(ByteString content) throws IOException {
-    DataInputStream in = Envelope.open(content, COMMAND_MAGIC, VERSION);
+    Envelope.Opened opened = Envelope.open(content, COMMAND_MAGIC, VERSION, COMMAND_VERSION);
+    DataInputStream in = opened.in();
+    boolean strict = opened.version() >= 2;
     byte type = in.readByte();
     return switch (type) {
       case REGISTER_NODE -> new MetaCommand.RegisterNode(in.readLong(), readAddress(in));
-      case CREATE_COLLECTION -> new MetaCommand.CreateCollection(in.readUTF(), readConfig(in));
+      case CREATE_COLLECTION -> new MetaCommand.CreateCollection(in.readUTF(), readConfig(in, strict));
       case DELETE_COLLECTION -> new MetaCommand.DeleteCollection(in.readUTF());
       case REMOVE_NODE -> new MetaCommand.RemoveNode(in.readLong(), false);
       case REMOVE_NODE_FORCED -> new MetaCommand.RemoveNode(in.readLong(), true);
@@ -162,7 +177,7 @@ final class MetaMessages {
         }
         yield new MetaCommand.SetShardReplicas(collection, shardId, replicas);
       }
-      case UPDATE_COLLECTION -> new MetaCommand.UpdateCollection(in.readUTF(), readConfig(in));
+      case UPDATE_COLLECTION -> new MetaCommand.UpdateCollection(in.readUTF(), readConfig(in, strict));
       case CHANGE_VECTOR_NAME -> new MetaCommand.ChangeVectorName(in.readUTF(), in.readUTF(),
           in.readBoolean() ? io.quiver.storage.VectorsConfigCodec.read(in) : null);
       case UPDATE_ALIASES -> {
@@ -206,8 +221,10 @@ final class MetaMessages {
     return status == STATUS_OK ? new Reply(status, in.readLong(), null) : new Reply(status, -1, in.readUTF());
   }
 
+  /** The snapshot in version 4 when some collection has a strict mode, else in version 3 (read by earlier builds). */
   static byte[] encodeSnapshot(ClusterState state) {
-    return Envelope.bytes(SNAPSHOT_MAGIC, SNAPSHOT_VERSION, out -> {
+    boolean strict = state.collections().values().stream().anyMatch(c -> c.config().strictMode() != null);
+    return Envelope.bytes(SNAPSHOT_MAGIC, strict ? SNAPSHOT_VERSION : 3, out -> {
       out.writeLong(state.appliedIndex());
       out.writeInt(state.nodes().size());
       for (var e : state.nodes().entrySet()) {
@@ -217,7 +234,7 @@ final class MetaMessages {
       out.writeInt(state.collections().size());
       for (CollectionDescriptor c : state.collections().values()) {
         out.writeUTF(c.name());
-        writeConfig(c.config(), out);
+        writeConfig(c.config(), strict, out);
         writeShardMap(c.shardMap(), out);
       }
       out.writeInt(state.aliases().size());
@@ -246,7 +263,7 @@ final class MetaMessages {
     int collectionCount = PointCodec.readCount(in);
     for (int i = 0; i < collectionCount; i++) {
       String name = in.readUTF();
-      collections.put(name, new CollectionDescriptor(name, readConfig(in), readShardMap(in)));
+      collections.put(name, new CollectionDescriptor(name, readConfig(in, opened.version() >= 4), readShardMap(in)));
     }
     TreeMap<String, String> aliases = new TreeMap<>();
     int aliasCount = PointCodec.readCount(in);
@@ -274,17 +291,23 @@ final class MetaMessages {
     return new NodeAddress(in.readUTF(), in.readUTF());
   }
 
-  private static void writeConfig(CollectionConfig config, DataOutput out) throws IOException {
+  /** @param strict whether to end with the strict mode (formats of version 2 / snapshot version 4) */
+  private static void writeConfig(CollectionConfig config, boolean strict, DataOutput out) throws IOException {
     ShardConfigCodec.write(config.shardConfig(), out);
     out.writeInt(config.shardNumber());
     out.writeInt(config.replicationFactor());
     out.writeInt(config.writeConsistencyFactor());
+    if (strict) {
+      StrictModeConfigCodec.write(config.strictMode(), out);
+    }
   }
 
-  private static CollectionConfig readConfig(DataInput in) throws IOException {
+  /** @param strict whether the config ends with its strict mode (formats written since strict mode) */
+  private static CollectionConfig readConfig(DataInput in, boolean strict) throws IOException {
     ShardConfig shard = ShardConfigCodec.read(in); // also reads configs written before HNSW/optimizer settings
-    return new CollectionConfig(shard.vectors(), in.readInt(), in.readInt(), in.readInt(), shard.hnsw(), shard.optimizers(),
-        shard.quantization());
+    CollectionConfig config = new CollectionConfig(shard.vectors(), in.readInt(), in.readInt(), in.readInt(), shard.hnsw(),
+        shard.optimizers(), shard.quantization());
+    return strict ? config.withStrictMode(StrictModeConfigCodec.read(in)) : config;
   }
 
   private static void writeShardMap(ShardMap map, DataOutput out) throws IOException {

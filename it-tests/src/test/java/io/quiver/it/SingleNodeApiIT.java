@@ -50,7 +50,8 @@ class SingleNodeApiIT {
   @Test
   void serviceEndpoints() throws Exception {
     JsonNode root = api.call("GET", "/", "/", null, 200).body();
-    assertEquals("0.1.0", root.get("version").asText());
+    assertEquals("1.19.0", root.get("version").asText()); // the Qdrant API version, so that clients do not warn
+    assertEquals("0.1.0", root.get("quiver_version").asText());
     assertTrue(root.get("title").asText().contains("quiver"));
     for (String probe : List.of("/healthz", "/livez", "/readyz")) {
       assertEquals(200, api.http().get(probe).status(), probe);

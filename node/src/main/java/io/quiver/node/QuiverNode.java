@@ -97,6 +97,7 @@ public final class QuiverNode implements AutoCloseable {
       new MetricsApi(metrics).register(routes);
       new TelemetryApi(raft, json).register(routes);
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
+      new io.quiver.node.api.StrictModeGuard(router).guard(routes); // after every route: it wraps the guarded ones
       int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
       var authorizer = io.quiver.node.security.RestSecurity.authorizer(config, router, json, routes.templates());
       var limit = new io.quiver.node.http.ConcurrencyLimit(

@@ -13,14 +13,27 @@ import java.util.Objects;
  * with Raft a write is acknowledged once a majority of the shard's replicas has it, which is
  * at least this factor for every factor up to a majority), and how every shard's storage engine
  * indexes, quantizes and optimizes its segments ({@code hnsw}, {@code optimizers}, {@code
- * quantization}: null for none; a vector's own quantization is in its {@code VectorParams}).
+ * quantization}: null for none; a vector's own quantization is in its {@code VectorParams}), and
+ * its {@code strict_mode_config} ({@code strictMode}: null when never set).
  */
 public record CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
-    HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization) {
+    HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization, StrictModeConfig strictMode) {
 
   /** Limits that keep a typo from creating thousands of Raft groups. */
   public static final int MAX_SHARDS = 1024;
   public static final int MAX_REPLICATION_FACTOR = 16;
+
+  /** A collection without strict mode. */
+  public CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
+      HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization) {
+    this(vectors, shardNumber, replicationFactor, writeConsistencyFactor, hnsw, optimizers, quantization, null);
+  }
+
+  /** This config with another strict mode (null: none). */
+  public CollectionConfig withStrictMode(StrictModeConfig strict) {
+    return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, hnsw, optimizers, quantization,
+        strict);
+  }
 
   /** A collection without collection-wide quantization. */
   public CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,

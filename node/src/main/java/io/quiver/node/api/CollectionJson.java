@@ -65,7 +65,7 @@ final class CollectionJson {
     refuseQuantizedMultivectors(vectorsConfig, quantization);
     try {
       CollectionConfig config = new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers,
-          quantization);
+          quantization, StrictModeJson.parse(body.get("strict_mode_config")));
       config.shardConfig(); // checks the quantization against the distances
       return config;
     } catch (IllegalArgumentException e) {
@@ -78,7 +78,7 @@ final class CollectionJson {
    * settings rule of issue 13: never accepted silently).
    */
   private static void refuseUnimplemented(JsonNode body) {
-    for (String field : List.of("strict_mode_config", "metadata", "wal_config")) {
+    for (String field : List.of("metadata", "wal_config")) {
       if (body.hasNonNull(field)) {
         throw ApiException.badRequest("Wrong input: `" + field + "` is not supported"
             + (field.equals("wal_config") ? " (the Raft log is the write-ahead log; its settings are node settings)" : " yet"));
@@ -452,11 +452,11 @@ final class CollectionJson {
    * {@code .hnsw_config}. What Quiver cannot change is refused with 400 naming the field.
    */
   static CollectionConfig parseUpdate(JsonNode body, CollectionConfig current) {
-    for (String unsupported : List.of("strict_mode_config", "metadata")) {
-      if (body.hasNonNull(unsupported)) {
-        throw ApiException.badRequest("Wrong input: updating `" + unsupported + "` is not supported");
-      }
+    if (body.hasNonNull("metadata")) {
+      throw ApiException.badRequest("Wrong input: updating `metadata` is not supported");
     }
+    io.quiver.sharding.StrictModeConfig strict = StrictModeJson.merge(current.strictMode(),
+        StrictModeJson.parse(body.get("strict_mode_config")));
     HnswConfig hnsw = hnswConfig(body.get("hnsw_config"), "hnsw_config", current.hnsw());
     OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config", current.optimizers());
     int replication = current.replicationFactor();
@@ -539,7 +539,7 @@ final class CollectionJson {
     refuseQuantizedMultivectors(current.vectors(), quantization);
     try {
       CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors, sparse, multi), current.shardNumber(), replication,
-          writeConsistency, hnsw, optimizers, quantization);
+          writeConsistency, hnsw, optimizers, quantization, strict);
       config.shardConfig(); // checks the quantization against the distances
       return config;
     } catch (IllegalArgumentException e) {
@@ -596,6 +596,7 @@ final class CollectionJson {
     wal.put("wal_capacity_mb", 32);
     wal.put("wal_segments_ahead", 0);
     config.set("quantization_config", QuantizationJson.json(json, c.config().quantization()));
+    config.set("strict_mode_config", StrictModeJson.json(json, c.config().strictMode()));
     info.putObject("payload_schema");
     return info;
   }

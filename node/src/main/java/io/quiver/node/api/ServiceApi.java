@@ -5,10 +5,18 @@ import io.quiver.node.http.RestRoutes;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
-/** {@code GET /} (name and version) and the Kubernetes-style health checks. */
+/**
+ * {@code GET /} (name and versions) and the Kubernetes-style health checks. {@code version} is the
+ * Qdrant API version Quiver implements, so that Qdrant's clients, which compare it with their own,
+ * do not warn; Quiver's own version is {@code quiver_version} (an extra field, as API-compatible
+ * servers do). {@code commit} is left out: the build does not record it.
+ */
 public final class ServiceApi {
 
+  /** Quiver's own version. */
   public static final String VERSION = "0.1.0";
+  /** The version of Qdrant's REST API that Quiver implements (the spec it is checked against). */
+  public static final String QDRANT_API_VERSION = "1.19.0";
 
   private final Supplier<String> notReadyReason;
 
@@ -22,7 +30,8 @@ public final class ServiceApi {
 
   public void register(RestRoutes routes) {
     routes.add("GET", "/", r -> done(RestResponse.raw(200,
-            "{\"title\":\"quiver - vector search engine\",\"version\":\"" + VERSION + "\"}", "application/json")))
+            "{\"title\":\"quiver - vector search engine\",\"version\":\"" + QDRANT_API_VERSION
+                + "\",\"quiver_version\":\"" + VERSION + "\"}", "application/json")))
         .add("GET", "/healthz", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
         .add("GET", "/livez", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
         .add("GET", "/readyz", r -> {

@@ -54,6 +54,18 @@ public final class RestRoutes {
     return best;
   }
 
+  /** Replaces every route's handler by {@code decorator(method, template, handler)} (checks that run before handlers). */
+  public RestRoutes decorate(Decorator decorator) {
+    routes.replaceAll(r -> new Route(r.method(), r.template(), r.segments(), decorator.decorate(r.method(), r.template(), r.handler())));
+    return this;
+  }
+
+  /** Wraps one route's handler. */
+  @FunctionalInterface
+  public interface Decorator {
+    RestHandler decorate(String method, String template, RestHandler handler);
+  }
+
   public List<String> templates() {
     return routes.stream().map(r -> r.method() + " " + r.template()).toList();
   }
