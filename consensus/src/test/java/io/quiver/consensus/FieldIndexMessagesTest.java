@@ -10,6 +10,8 @@ import io.quiver.storage.filter.JsonPath;
 import io.quiver.storage.payloadindex.FieldIndexSchema;
 import io.quiver.storage.payloadindex.PayloadIndexes;
 import io.quiver.storage.payloadindex.PayloadSchemaType;
+import io.quiver.storage.payloadindex.StemmerParams;
+import io.quiver.storage.payloadindex.Stopwords;
 import io.quiver.storage.payloadindex.Tokenizer;
 import java.io.DataInputStream;
 import java.util.LinkedHashMap;
@@ -28,7 +30,15 @@ class FieldIndexMessagesTest {
       FieldIndexSchema.of(PayloadSchemaType.FLOAT), FieldIndexSchema.withParams(PayloadSchemaType.BOOL),
       FieldIndexSchema.of(PayloadSchemaType.DATETIME), FieldIndexSchema.of(PayloadSchemaType.UUID),
       FieldIndexSchema.of(PayloadSchemaType.GEO), FieldIndexSchema.text(Tokenizer.PREFIX, false, 2, 10),
-      FieldIndexSchema.text(Tokenizer.WHITESPACE, true, 0, 0));
+      FieldIndexSchema.text(Tokenizer.WHITESPACE, true, 0, 0),
+      // The text options and keyword prefix (format version 2), each form of each option.
+      FieldIndexSchema.text(Tokenizer.MULTILINGUAL, true, 1, 20, true, false, Stopwords.ofLanguage("english"),
+          StemmerParams.snowball("english")),
+      FieldIndexSchema.text(Tokenizer.WORD, false, 0, 0, null, true,
+          Stopwords.ofSet(List.of("french", "german"), List.of("foo", "bär")), StemmerParams.NONE),
+      FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0, false, null, Stopwords.ofSet(null, List.of("x")), null),
+      FieldIndexSchema.text(Tokenizer.PREFIX, true, 0, 0, null, null, Stopwords.ofSet(List.of("turkish"), null), null),
+      FieldIndexSchema.keyword(true), FieldIndexSchema.keyword(false), FieldIndexSchema.keyword(null));
 
   @Test
   void commandsRoundTrip() throws Exception {

@@ -817,7 +817,9 @@ public final class Shard implements AutoCloseable {
     if (filter == null) {
       return null;
     }
-    return id -> filter.matches(id, store.payload(id), name -> hasVector(id, name));
+    // Full-text conditions on indexed fields are decided as their index decides them.
+    io.quiver.storage.filter.Filter verified = payloadIndexes.forVerification(filter);
+    return id -> verified.matches(id, store.payload(id), name -> hasVector(id, name));
   }
 
   /** {@code has_vector}: the live point has the named vector, dense, multi or sparse (points may omit any named vector). */

@@ -8,7 +8,11 @@ import io.quiver.storage.BadRequestException;
 import io.quiver.storage.payloadindex.FieldIndexSchema;
 import io.quiver.storage.payloadindex.PayloadIndexes;
 import io.quiver.storage.payloadindex.PayloadSchemaType;
+import io.quiver.storage.payloadindex.StemmerParams;
+import io.quiver.storage.payloadindex.Stopwords;
 import io.quiver.storage.payloadindex.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** Qdrant's {@code CreateFieldIndex} body and {@code payload_schema} ({@code PayloadIndexInfo}) in JSON. */
@@ -32,12 +36,14 @@ final class FieldIndexJson {
       throw ApiException.badRequest("Json deserialize error: `field_schema.type` is required");
     }
     PayloadSchemaType type = type(typeNode.asText(), "field_schema.type");
-    refuseUnimplemented(node);
+    refuseUnimplemented(node, type);
     try {
       return switch (type) {
         case INTEGER -> FieldIndexSchema.integer(bool(node, "lookup", true), bool(node, "range", true));
         case TEXT -> FieldIndexSchema.text(tokenizer(node.get("tokenizer")), bool(node, "lowercase", true),
-            uint(node, "min_token_len"), uint(node, "max_token_len"));
+            uint(node, "min_token_len"), uint(node, "max_token_len"), flag(node, "ascii_folding"),
+            flag(node, "phrase_matching"), stopwords(node.get("stopwords")), stemmer(node.get("stemmer")));
+        case KEYWORD -> FieldIndexSchema.keyword(flag(node, "prefix"));
         default -> FieldIndexSchema.withParams(type);
       };
     } catch (BadRequestException e) {
@@ -46,19 +52,22 @@ final class FieldIndexJson {
   }
 
   /** Index options Qdrant defines that Quiver does not implement: refused by name, never ignored. */
-  private static final java.util.Map<String, String> UNIMPLEMENTED_WHEN_TRUE = java.util.Map.of(
-      "is_tenant", "tenant-optimized index storage is not supported",
+  private static final Map<String, String> UNIMPLEMENTED_WHEN_TRUE = Map.of(
+      "is_tenant", "tenant-optimized index storage is not supported (filtering by the field works without it)",
       "is_principal", "principal-index storage is not supported",
-      "on_disk", "payload indexes are kept in memory; on-disk indexes are not supported",
-      "prefix", "prefix matching of keyword indexes is not supported yet",
-      "ascii_folding", "ASCII folding of text indexes is not supported yet",
-      "phrase_matching", "the phrase-matching option of text indexes is not supported yet (phrase filters work without it)");
-  private static final java.util.Map<String, String> UNIMPLEMENTED_WHEN_GIVEN = java.util.Map.of(
+      "on_disk", "payload indexes are kept in memory and rebuilt at open; on-disk indexes are not supported");
+  private static final Map<String, String> UNIMPLEMENTED_WHEN_GIVEN = Map.of(
       "memory", "memory placement of payload indexes is not supported",
-      "enable_hnsw", "payload-aware HNSW links are not built",
-      "stopwords", "stop words of text indexes are not supported yet");
+      "enable_hnsw", "payload-aware HNSW links are not built");
+  /** Options of one index type (Qdrant's params of that type), refused on the others. */
+  private static final Map<String, PayloadSchemaType> OPTION_OF_TYPE = Map.of(
+      "prefix", PayloadSchemaType.KEYWORD,
+      "ascii_folding", PayloadSchemaType.TEXT,
+      "phrase_matching", PayloadSchemaType.TEXT,
+      "stopwords", PayloadSchemaType.TEXT,
+      "stemmer", PayloadSchemaType.TEXT);
 
-  private static void refuseUnimplemented(JsonNode node) {
+  private static void refuseUnimplemented(JsonNode node, PayloadSchemaType type) {
     UNIMPLEMENTED_WHEN_TRUE.forEach((field, why) -> {
       if (bool(node, field, false)) {
         throw ApiException.badRequest("Wrong input: `field_schema." + field + "`: " + why);
@@ -69,10 +78,72 @@ final class FieldIndexJson {
         throw ApiException.badRequest("Wrong input: `field_schema." + field + "`: " + why);
       }
     });
-    JsonNode stemmer = node.get("stemmer");
-    if (stemmer != null && !stemmer.isNull()) {
-      throw ApiException.badRequest("Wrong input: `field_schema.stemmer`: stemming of text indexes is not supported yet");
+    OPTION_OF_TYPE.forEach((field, owner) -> {
+      if (node.hasNonNull(field) && type != owner) {
+        throw ApiException.badRequest("Wrong input: `field_schema." + field + "` is an option of `" + owner.qdrantName()
+            + "` indexes, not of `" + type.qdrantName() + "`");
+      }
+    });
+  }
+
+  /** {@code stopwords}: a language name, or {@code {languages?: [...], custom?: [...]}}. */
+  private static Stopwords stopwords(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
     }
+    if (node.isTextual()) {
+      return Stopwords.ofLanguage(node.textValue());
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Json deserialize error: field_schema.stopwords must be a language name or "
+          + "an object with `languages` and/or `custom`");
+    }
+    return Stopwords.ofSet(strings(node.get("languages"), "stopwords.languages"), strings(node.get("custom"), "stopwords.custom"));
+  }
+
+  private static List<String> strings(JsonNode node, String field) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray()) {
+      throw ApiException.badRequest("Json deserialize error: field_schema." + field + " must be an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode v : node) {
+      if (!v.isTextual()) {
+        throw ApiException.badRequest("Json deserialize error: field_schema." + field + " must be an array of strings");
+      }
+      if (!out.contains(v.textValue())) {
+        out.add(v.textValue()); // a set in Qdrant: duplicates collapse
+      }
+    }
+    return out;
+  }
+
+  /** {@code stemmer}: {@code {type: snowball, language}} or {@code {type: none}}. */
+  private static StemmerParams stemmer(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    String type = node.path("type").asText("");
+    return switch (type) {
+      case "none" -> StemmerParams.NONE;
+      case "snowball" -> {
+        JsonNode language = node.get("language");
+        if (language == null || !language.isTextual()) {
+          throw ApiException.badRequest("Json deserialize error: field_schema.stemmer.language is required for the snowball stemmer");
+        }
+        yield StemmerParams.snowball(language.textValue());
+      }
+      default -> throw ApiException.badRequest("Json deserialize error: field_schema.stemmer.type: unknown variant `" + type
+          + "`, expected one of `snowball`, `none`");
+    };
+  }
+
+  /** An optional boolean kept as given: null when absent. */
+  private static Boolean flag(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : bool(node, field, false);
   }
 
   private static PayloadSchemaType type(String name, String field) {
@@ -139,12 +210,46 @@ final class FieldIndexJson {
             if (s.maxTokenLength() > 0) {
               params.put("max_token_len", s.maxTokenLength());
             }
+            putFlag(params, "ascii_folding", s.asciiFolding());
+            putFlag(params, "phrase_matching", s.phraseMatching());
+            if (s.stopwords() != null) {
+              params.set("stopwords", stopwordsJson(json, s.stopwords()));
+            }
+            if (s.stemmer() != null) {
+              ObjectNode stemmer = params.putObject("stemmer");
+              if (s.stemmer().language() == null) {
+                stemmer.put("type", "none");
+              } else {
+                stemmer.put("type", "snowball").put("language", s.stemmer().language());
+              }
+            }
           }
+          case KEYWORD -> putFlag(params, "prefix", s.prefix());
           default -> { }
         }
       }
       node.put("points", info.points());
     });
+    return out;
+  }
+
+  private static void putFlag(ObjectNode params, String field, Boolean value) {
+    if (value != null) {
+      params.put(field, value.booleanValue());
+    }
+  }
+
+  private static JsonNode stopwordsJson(ObjectMapper json, Stopwords stopwords) {
+    if (stopwords.language() != null) {
+      return json.getNodeFactory().textNode(stopwords.language());
+    }
+    ObjectNode out = json.createObjectNode();
+    if (stopwords.languages() != null) {
+      stopwords.languages().forEach(out.putArray("languages")::add);
+    }
+    if (stopwords.custom() != null) {
+      stopwords.custom().forEach(out.putArray("custom")::add);
+    }
     return out;
   }
 }

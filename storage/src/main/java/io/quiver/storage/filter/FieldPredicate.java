@@ -245,6 +245,25 @@ public sealed interface FieldPredicate extends ValueTest {
     }
   }
 
+  /**
+   * A full-text predicate ({@code text}, {@code text_any} or {@code phrase}, the {@code source})
+   * decided as the field's full-text index decides it: {@code test} compares the value's tokens
+   * with the query's after the index's analysis. The payload indexes build it to verify points
+   * when they answer a filter only in part, so a point's result never depends on whether the index
+   * or the verification decided it. Never encoded: the codec writes the {@code source}.
+   */
+  record IndexedText(FieldPredicate source, java.util.function.Predicate<String> test) implements FieldPredicate {
+    public IndexedText {
+      Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(test, "test");
+    }
+
+    @Override
+    public boolean testScalar(JsonNode v) {
+      return v.isTextual() && test.test(v.textValue());
+    }
+  }
+
   /** {@code match: {prefix: "..."}}: a string starting with this prefix (case-sensitive). */
   record MatchPrefix(String prefix) implements FieldPredicate {
     public MatchPrefix {

@@ -179,6 +179,7 @@ public final class FilterCodec {
       case FieldPredicate.MatchPhrase m -> tagged(P_PHRASE, out).writeString(m.phrase());
       case FieldPredicate.MatchTextAny m -> tagged(P_TEXT_ANY, out).writeString(m.textAny());
       case FieldPredicate.MatchPrefix m -> tagged(P_PREFIX, out).writeString(m.prefix());
+      case FieldPredicate.IndexedText m -> writePredicate(m.source(), out);
       case FieldPredicate.NumberRange r -> {
         out.writeByte(P_NUMBER_RANGE);
         out.writeByte(mask(r.gt(), r.gte(), r.lt(), r.lte()));

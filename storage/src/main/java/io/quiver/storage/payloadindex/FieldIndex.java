@@ -58,7 +58,7 @@ abstract sealed class FieldIndex permits PostingIndex, GeoIndex {
   /** A new index of this schema. */
   static FieldIndex create(FieldIndexSchema schema) {
     return switch (schema.type()) {
-      case KEYWORD -> new PostingIndex.KeywordIndex();
+      case KEYWORD -> new PostingIndex.KeywordIndex(schema.matchesPrefixes());
       case INTEGER -> new PostingIndex.IntegerIndex(schema.lookup(), schema.range());
       case FLOAT -> new PostingIndex.FloatIndex();
       case BOOL -> new PostingIndex.BoolIndex();

@@ -2,6 +2,8 @@ package io.quiver.storage.payloadindex;
 
 import io.quiver.storage.Payload;
 import io.quiver.storage.PointId;
+import io.quiver.storage.filter.Condition;
+import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
 import java.util.ArrayList;
@@ -142,6 +144,39 @@ public final class PayloadIndexes {
       e.getValue().remove(ord);
       e.getValue().add(ord, PayloadValues.at(e.getKey(), payload.tree()));
     }
+  }
+
+  /**
+   * {@code filter} with each full-text condition on a field with a full-text index replaced by
+   * the index's own decision ({@link FieldPredicate.IndexedText}), for verifying candidates point
+   * by point: a filter the indexes answer only in part (an unindexed condition beside an indexed
+   * text match) then gives the same points as one they answer whole. Conditions inside
+   * {@code nested} are left alone (their keys are relative to the nested objects).
+   */
+  public Filter forVerification(Filter filter) {
+    if (filter == null || schema.isEmpty()) {
+      return filter;
+    }
+    return new Filter(forVerification(filter.must()), filter.should() == null ? null : forVerification(filter.should()),
+        forVerification(filter.mustNot()), filter.minShould() == null ? null
+            : new Condition.MinShould(forVerification(filter.minShould().conditions()), filter.minShould().minCount()));
+  }
+
+  private List<Condition> forVerification(List<Condition> conditions) {
+    List<Condition> out = new ArrayList<>(conditions.size());
+    for (Condition c : conditions) {
+      Condition replaced = c;
+      if (c instanceof Filter inner) {
+        replaced = forVerification(inner);
+      } else if (c instanceof Condition.Field f && indexes.get(f.key()) instanceof TextIndex text) {
+        FieldPredicate.IndexedText decided = text.decidedAsIndexed(f.predicate());
+        if (decided != null) {
+          replaced = new Condition.Field(f.key(), decided);
+        }
+      }
+      out.add(replaced);
+    }
+    return out;
   }
 
   /** The number of points the indexes know. */

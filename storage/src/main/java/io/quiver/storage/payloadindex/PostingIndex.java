@@ -129,6 +129,18 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     return union.result();
   }
 
+  /** The points holding a key from {@code from} on (ascending) while {@code keep} accepts the keys. */
+  final RoaringBitmap fromWhile(K from, java.util.function.Predicate<K> keep) {
+    Union union = new Union();
+    for (Map.Entry<K, Object> e : postings.tailMap(from, true).entrySet()) {
+      if (!keep.test(e.getKey())) {
+        break;
+      }
+      union.add(e.getValue());
+    }
+    return union.result();
+  }
+
   /**
    * The order value of a key; null when this index cannot order points ({@code keyword},
    * {@code bool}, {@code uuid}, full text, {@code integer} without {@code range}: see
@@ -193,8 +205,18 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     }
   }
 
-  /** {@code keyword}: strings. */
+  /**
+   * {@code keyword}: strings. With {@code prefix} it also answers {@code match: {prefix}}: the
+   * strings starting with a prefix are one run of the sorted keys (Java's order compares UTF-16
+   * units, and every extension of a prefix sorts after it and before the next non-extension).
+   */
   static final class KeywordIndex extends PostingIndex<String> {
+    private final boolean prefix;
+
+    KeywordIndex(boolean prefix) {
+      this.prefix = prefix;
+    }
+
     @Override
     boolean keys(JsonNode v, List<String> out) {
       if (v.isTextual()) {
@@ -208,6 +230,7 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
       return switch (p) {
         case FieldPredicate.MatchKeyword m -> IndexAnswer.exact(one(m.value()));
         case FieldPredicate.MatchAnyKeywords m -> IndexAnswer.exact(anyOf(m.values()));
+        case FieldPredicate.MatchPrefix m when prefix -> IndexAnswer.exact(fromWhile(m.prefix(), k -> k.startsWith(m.prefix())));
         default -> null;
       };
     }

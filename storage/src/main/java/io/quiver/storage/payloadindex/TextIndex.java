@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.roaringbitmap.FastAggregation;
 import org.roaringbitmap.RoaringBitmap;
@@ -16,22 +15,30 @@ import org.roaringbitmap.RoaringBitmap;
  * is among the value's tokens", {@code text_any} "some query token is", and {@code phrase} "the
  * query tokens occur consecutively in one value" — Qdrant's indexed semantics, which differ from
  * the substring test used without an index (as they do in Qdrant). Query and documents are
- * tokenized alike (tokenizer, lowercase, token length limits); with the prefix tokenizer the index
+ * analyzed alike ({@link TextAnalyzer}: tokenizer, lowercase, ASCII folding, stop words, token
+ * length limits, stemming); {@code phrase} is answered only with {@code phrase_matching}, which
+ * keeps each value's token sequence. With the prefix tokenizer the index
  * holds every prefix of each word and the query's words are looked up whole, so a query word
  * matches any word it is a prefix of.
  */
 final class TextIndex extends PostingIndex<String> {
 
   private final FieldIndexSchema schema;
-  /** Per point, the word sequence of each of its values (for phrases). */
+  private final TextAnalyzer analyzer;
+  /** Per point, the word sequence of each of its values; kept only with {@code phrase_matching}. */
   private final Map<Integer, List<List<String>>> wordsByOrd = new HashMap<>();
 
   TextIndex(FieldIndexSchema schema) {
     this.schema = schema;
+    this.analyzer = new TextAnalyzer(schema);
   }
 
   @Override
   void add(int ord, List<JsonNode> values) {
+    if (!schema.matchesPhrases()) {
+      super.add(ord, values);
+      return;
+    }
     List<List<String>> sequences = new ArrayList<>(values.size());
     for (JsonNode v : values) {
       if (v.isTextual()) {
@@ -69,30 +76,9 @@ final class TextIndex extends PostingIndex<String> {
     return true;
   }
 
-  /**
-   * The words of a text after lowercasing and the length limits. Word tokenizers drop words
-   * outside [min, max]; the prefix tokenizer cuts words longer than max and drops those under min.
-   */
+  /** The tokens of a text (see {@link TextAnalyzer}). */
   List<String> words(String text) {
-    List<String> out = new ArrayList<>();
-    for (String w : schema.tokenizer().words(text)) {
-      String word = schema.lowercase() ? w.toLowerCase(Locale.ROOT) : w;
-      int length = word.codePointCount(0, word.length());
-      int max = schema.maxTokenLength();
-      if (schema.tokenizer() == Tokenizer.PREFIX) {
-        if (max > 0 && length > max) {
-          word = word.substring(0, word.offsetByCodePoints(0, max));
-          length = max;
-        }
-      } else if (max > 0 && length > max) {
-        continue;
-      }
-      if (length < schema.minTokenLength()) {
-        continue;
-      }
-      out.add(word);
-    }
-    return out;
+    return analyzer.words(text);
   }
 
   @Override
@@ -100,9 +86,54 @@ final class TextIndex extends PostingIndex<String> {
     return switch (p) {
       case FieldPredicate.MatchText t -> IndexAnswer.exact(allOf(new LinkedHashSet<>(words(t.text()))));
       case FieldPredicate.MatchTextAny t -> IndexAnswer.exact(anyOf(new LinkedHashSet<>(words(t.textAny()))));
-      case FieldPredicate.MatchPhrase ph -> IndexAnswer.exact(phrase(words(ph.phrase())));
+      // Without phrase_matching the index keeps no positions: phrase is tested on the stored
+      // value, as without an index (Qdrant likewise needs the option to answer phrases).
+      case FieldPredicate.MatchPhrase ph -> schema.matchesPhrases() ? IndexAnswer.exact(phrase(words(ph.phrase()))) : null;
       default -> null;
     };
+  }
+
+  /**
+   * The predicate as this index decides it, to test one stored value when the indexes answer a
+   * filter only in part; null for predicates the index leaves to the stored value (a phrase
+   * without {@code phrase_matching}, anything not full-text). Agrees with {@link #answer}.
+   */
+  FieldPredicate.IndexedText decidedAsIndexed(FieldPredicate p) {
+    return switch (p) {
+      case FieldPredicate.MatchText t -> {
+        List<String> query = List.copyOf(new LinkedHashSet<>(words(t.text())));
+        yield new FieldPredicate.IndexedText(p, value -> !query.isEmpty() && everyWordIn(query, words(value)));
+      }
+      case FieldPredicate.MatchTextAny t -> {
+        List<String> query = List.copyOf(new LinkedHashSet<>(words(t.textAny())));
+        yield new FieldPredicate.IndexedText(p, value -> someWordIn(query, words(value)));
+      }
+      case FieldPredicate.MatchPhrase ph when schema.matchesPhrases() -> {
+        List<String> query = words(ph.phrase());
+        yield new FieldPredicate.IndexedText(p, value -> !query.isEmpty() && containsSequence(words(value), query));
+      }
+      default -> null;
+    };
+  }
+
+  private boolean everyWordIn(List<String> query, List<String> words) {
+    for (String q : query) {
+      if (!someWordIn(List.of(q), words)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean someWordIn(List<String> query, List<String> words) {
+    for (String q : query) {
+      for (String w : words) {
+        if (matchesWord(w, q)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Points holding every token; none for an empty query. */

@@ -138,6 +138,7 @@ final class Oracle {
       case FieldPredicate.MatchTextAny m -> v instanceof String s
           && Arrays.stream(m.textAny().split("\\s+")).filter(t -> !t.isEmpty()).anyMatch(s::contains);
       case FieldPredicate.MatchPrefix m -> v instanceof String s && s.startsWith(m.prefix());
+      case FieldPredicate.IndexedText m -> v instanceof String s && m.test().test(s);
       case FieldPredicate.NumberRange r -> number(v) != null && inRange(number(v), r.gt(), r.gte(), r.lt(), r.lte());
       case FieldPredicate.DatetimeRange r -> {
         Long micros = v instanceof String s ? datetime(s) : null;

@@ -39,7 +39,9 @@ class TextIndexTest {
     Random random = new Random(seed);
     for (Tokenizer tokenizer : Tokenizer.values()) {
       for (boolean lowercase : new boolean[] {true, false}) {
-        FieldIndexSchema schema = FieldIndexSchema.text(tokenizer, lowercase, random.nextInt(3), random.nextBoolean() ? 0 : 3 + random.nextInt(4));
+        // phrase_matching on: the index answers phrase itself (without it, phrase is the stored-value test).
+        FieldIndexSchema schema = FieldIndexSchema.text(tokenizer, lowercase, random.nextInt(3), random.nextBoolean() ? 0 : 3 + random.nextInt(4),
+            null, true, null, null);
         try {
           run(schema, random);
         } catch (AssertionError e) {
