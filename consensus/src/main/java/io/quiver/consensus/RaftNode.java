@@ -53,6 +53,11 @@ public final class RaftNode implements Closeable {
   static final RaftGroupId META_GROUP_ID =
       RaftGroupId.valueOf(UUID.nameUUIDFromBytes("quiver-meta".getBytes(StandardCharsets.UTF_8)));
 
+  /** The UUID of the meta group's id (log lines name groups by it). */
+  public static UUID metaGroupUuid() {
+    return META_GROUP_ID.getUuid();
+  }
+
   private final RaftNodeConfig config;
   private final RaftPeer self;
   private final RaftProperties properties;

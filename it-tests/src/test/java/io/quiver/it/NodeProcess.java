@@ -165,6 +165,14 @@ final class NodeProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Waits for the process to exit on its own and returns its exit code (fails after {@code timeout}). */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("node still running after " + timeout + "; log:\n" + logTail());
+    }
+    return process.exitValue();
+  }
+
   /** SIGTERM and wait for a clean exit. */
   void stop() throws InterruptedException {
     process.destroy();

@@ -35,17 +35,22 @@ public final class QuiverNode implements AutoCloseable {
 
   private final RaftNode raft;
   private final HttpServer http;
+  private final io.quiver.node.cluster.PeerLiveness liveness;
 
-  private QuiverNode(RaftNode raft, HttpServer http) {
+  private QuiverNode(RaftNode raft, HttpServer http, io.quiver.node.cluster.PeerLiveness liveness) {
     this.raft = raft;
     this.http = http;
+    this.liveness = liveness;
   }
 
   public static QuiverNode start(NodeConfig config) throws Exception {
     Path dataDir = config.dataDir().toAbsolutePath();
+    int httpPort = config.port(ConfigKey.HTTP_PORT);
+    // Before anything is written: a port in use must not leave a half-initialised data directory.
+    PortCheck.free(config.get(ConfigKey.SERVICE_HOST), httpPort, "the REST API (" + ConfigKey.HTTP_PORT.key() + ")");
+    PortCheck.free(config.get(ConfigKey.SERVICE_HOST), config.raftPort(), "the Raft server (" + ConfigKey.RAFT_PORT.key() + ")");
     Files.createDirectories(dataDir);
     long nodeId = NodeIdentity.loadOrCreate(dataDir);
-    int httpPort = config.port(ConfigKey.HTTP_PORT);
     String raftHost = config.raftHost();
     Duration timeout = Duration.ofMillis(config.positiveLong(ConfigKey.REQUEST_TIMEOUT_MS));
     LOG.info("node {}: starting with data in {}", nodeId, dataDir);
@@ -65,6 +70,9 @@ public final class QuiverNode implements AutoCloseable {
         raftStarted.completeExceptionally(e);
       }
     });
+    var liveness = new io.quiver.node.cluster.PeerLiveness(nodeId, () -> peerAddresses(raft),
+        Duration.ofMillis(config.positiveLong(ConfigKey.PEER_DEAD_TIMEOUT_MS)));
+    io.quiver.node.logging.LogGroupNames.install(() -> groupNames(raft));
     try {
       // Request bodies are parsed with this mapper: its token limit bounds the heap one body takes.
       ObjectMapper json = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
@@ -82,7 +90,7 @@ public final class QuiverNode implements AutoCloseable {
       new ScrollApi(router, json).register(routes);
       new io.quiver.node.api.QueryApi(router, json).register(routes);
       new io.quiver.node.api.ExploreApi(router, json).register(routes);
-      new ClusterApi(raft, router, json).register(routes);
+      new ClusterApi(raft, router, json, liveness).register(routes);
       new io.quiver.node.api.ShardReplicasApi(raft, router, json).register(routes);
       new io.quiver.node.api.DashboardApi().register(routes);
       NodeMetrics metrics = new NodeMetrics(ServiceApi.VERSION, raft.catalog(), clusterView(raft));
@@ -94,6 +102,7 @@ public final class QuiverNode implements AutoCloseable {
         }
       }, raft::metaLeaderChanges, () -> raft.replicaChanges().counts());
       metrics.registerDataDirectory(dataDir);
+      metrics.registerPeers(() -> peerAddresses(raft).keySet(), id -> liveness.isDead(id) ? 0 : 1);
       new MetricsApi(metrics).register(routes);
       new TelemetryApi(raft, json).register(routes);
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
@@ -114,12 +123,36 @@ public final class QuiverNode implements AutoCloseable {
       }
       LOG.info("node {}: REST on {}:{} ({})", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port(),
           raft.isReady() ? "ready" : "/readyz answers 503 until this node has caught up with the cluster");
-      return new QuiverNode(raft, http);
+      liveness.start();
+      return new QuiverNode(raft, http, liveness);
     } catch (Exception e) {
+      liveness.close();
       raftStarted.handle((ok, error) -> null).join(); // close only once start has returned
       raft.close();
       throw e;
     }
+  }
+
+  /** The peers of the cluster metadata: node id to Raft {@code host:port}. */
+  private static java.util.Map<Long, String> peerAddresses(RaftNode raft) {
+    java.util.Map<Long, String> out = new java.util.HashMap<>();
+    raft.clusterState().nodes().forEach((id, address) -> out.put(id, address.raftAddress()));
+    return out;
+  }
+
+  /** Every group of the cluster metadata, by the short id Ratis prints, for log lines. */
+  private static java.util.Map<String, io.quiver.node.logging.LogGroupNames.GroupName> groupNames(RaftNode raft) {
+    java.util.Map<String, io.quiver.node.logging.LogGroupNames.GroupName> out = new java.util.HashMap<>();
+    String meta = RaftNode.metaGroupUuid().toString();
+    out.put(meta.substring(24).toUpperCase(java.util.Locale.ROOT),
+        new io.quiver.node.logging.LogGroupNames.GroupName("meta", null, null));
+    raft.clusterState().collections().forEach((name, c) -> {
+      for (io.quiver.sharding.ShardPlacement shard : c.shardMap().shards()) {
+        String shortId = shard.groupId().toString().substring(24).toUpperCase(java.util.Locale.ROOT);
+        out.put(shortId, new io.quiver.node.logging.LogGroupNames.GroupName("group-" + shortId, name, shard.shardId()));
+      }
+    });
+    return out;
   }
 
   /** The cluster as the metrics read it; -1 while this node has no copy of the meta group. */
@@ -141,6 +174,7 @@ public final class QuiverNode implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    liveness.close();
     http.close();
     raft.close();
   }
@@ -155,6 +189,7 @@ public final class QuiverNode implements AutoCloseable {
         return;
       }
       config = NodeConfig.resolve(cli.configFile(), System.getenv(), cli.flags());
+      io.quiver.node.logging.LogFormat.apply(config.logFormat());
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("quiver node: " + e.getMessage());
       System.exit(2);
@@ -163,6 +198,10 @@ public final class QuiverNode implements AutoCloseable {
     QuiverNode node;
     try {
       node = start(config);
+    } catch (PortCheck.PortInUseException e) {
+      LOG.error(e.getMessage());
+      System.exit(1);
+      return;
     } catch (Exception e) {
       // Exit rather than leave a half-started process whose Raft threads keep the JVM alive.
       LOG.error("node failed to start", e);

@@ -29,11 +29,13 @@ public final class ClusterApi {
   private final RaftNode raft;
   private final PointsRouter router;
   private final ObjectMapper json;
+  private final io.quiver.node.cluster.PeerLiveness liveness;
 
-  public ClusterApi(RaftNode raft, PointsRouter router, ObjectMapper json) {
+  public ClusterApi(RaftNode raft, PointsRouter router, ObjectMapper json, io.quiver.node.cluster.PeerLiveness liveness) {
     this.raft = raft;
     this.router = router;
     this.json = json;
+    this.liveness = liveness;
   }
 
   public void register(RestRoutes routes) {
@@ -190,6 +192,15 @@ public final class ClusterApi {
       ObjectNode peer = peers.putObject(Long.toString(id));
       peer.put("uri", "http://" + address.raftAddress() + "/");
       peer.put("rest_uri", "http://" + address.httpAddress() + "/");
+      // A Quiver extension: liveness as this node sees it (Dead after cluster.peer_dead_timeout_ms).
+      var seen = liveness.peer(id);
+      ObjectNode live = peer.putObject("quiver_liveness");
+      live.put("state", seen.state().name());
+      if (seen.lastContact() == null) {
+        live.putNull("last_contact");
+      } else {
+        live.put("last_contact", seen.lastContact().toString());
+      }
     });
     ObjectNode info = result.putObject("raft_info");
     info.put("term", meta.term());
@@ -282,7 +293,8 @@ public final class ClusterApi {
           entry.put("shard_id", shard.shardId());
           entry.put("peer_id", node);
           boolean joining = members.isPresent() && !members.get().isEmpty() && !members.get().contains(node);
-          entry.put("state", joining ? "Partial" : "Active");
+          // Dead: this node has not reached the replica's peer for cluster.peer_dead_timeout_ms.
+          entry.put("state", liveness.isDead(node) ? "Dead" : joining ? "Partial" : "Active");
         }
       }
     }

@@ -46,6 +46,9 @@ public enum ConfigKey {
   BOOTSTRAP("cluster.bootstrap", "", "--bootstrap", "Raft URI http://HOST:PORT of any member, to join its cluster on the first start (this node's own URI: it is the seed and bootstraps)"),
   AUTO_REBALANCE("cluster.auto_rebalance", "false", null,
       "when this node leads the cluster metadata: rebalance replicas (as POST /cluster/rebalance) whenever a node joins or a drain ends"),
+  PEER_DEAD_TIMEOUT_MS("cluster.peer_dead_timeout_ms", "10000", null,
+      "a peer this node has not reached (TCP connect to its Raft port, tried every second) for this long is Dead in GET /cluster, its replicas Dead, quiver_peer_up 0"),
+  LOG_FORMAT("log.format", "text", null, "text: one line per event; json: one JSON object per line (collection, shard and group first where known)"),
   META_VOTERS("cluster.consensus.meta_voters", "5", null, "voters of the cluster metadata group, 1 to 5; every other node follows it as a listener"),
   SNAPSHOT_THRESHOLD("cluster.consensus.snapshot_threshold", "10000", null, "Raft log entries between snapshots of a group"),
   LOG_SEGMENT_KB("cluster.consensus.log_segment_kb", "8192", null, "size of a Raft log segment; closed segments below a snapshot are purged");

@@ -85,6 +85,8 @@ public final class NodeConfig {
     positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB);
     positiveLong(ConfigKey.REQUEST_TIMEOUT_MS);
     positiveLong(ConfigKey.SNAPSHOT_THRESHOLD);
+    positiveLong(ConfigKey.PEER_DEAD_TIMEOUT_MS);
+    logFormat();
     positiveLong(ConfigKey.TLS_CERT_TTL);
     positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS);
     positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC);
@@ -113,6 +115,15 @@ public final class NodeConfig {
     if (v > max) {
       throw new IllegalArgumentException(key.key() + " must be between 1 and " + max + ", got " + v);
     }
+  }
+
+  /** {@link ConfigKey#LOG_FORMAT}: {@code text} or {@code json}. */
+  public String logFormat() {
+    String v = get(ConfigKey.LOG_FORMAT).trim();
+    if (!v.equals("text") && !v.equals("json")) {
+      throw new IllegalArgumentException(ConfigKey.LOG_FORMAT.key() + " must be text or json, got '" + v + "'");
+    }
+    return v;
   }
 
   /** The most voters the meta group may have ({@link ConfigKey#META_VOTERS}, 1 to 5). */

@@ -67,6 +67,26 @@ public final class NodeMetrics {
   }
 
   /**
+   * {@code quiver_peer_up{peer}}: 1 while this node reaches the peer, 0 once it counts as dead
+   * (see {@code PeerLiveness}); this node itself is always 1.
+   */
+  public void registerPeers(java.util.function.Supplier<java.util.Set<Long>> peers,
+      java.util.function.LongUnaryOperator up) {
+    GaugeWithCallback.builder().name("quiver_peer_up").help("1 while this node reaches the peer, 0 once it counts as dead")
+        .labelNames("peer").callback(cb -> {
+          java.util.Set<Long> ids;
+          try {
+            ids = peers.get();
+          } catch (RuntimeException notYet) {
+            return;
+          }
+          for (long id : ids) {
+            cb.call(up.applyAsLong(id), Long.toString(id));
+          }
+        }).register(registry);
+  }
+
+  /**
    * Adds the metrics of the Raft groups and shard replicas this node hosts, and of the replica
    * changes it runs (see {@link ReplicaMetrics}); each supplier is read when scraped.
    *

@@ -42,7 +42,7 @@ class RouteAccessTest {
     new ScrollApi(null, json).register(routes);
     new QueryApi(null, json).register(routes);
     new ExploreApi(null, json).register(routes);
-    new ClusterApi(null, null, json).register(routes);
+    new ClusterApi(null, null, json, null).register(routes);
     new io.quiver.node.api.ShardReplicasApi(null, null, json).register(routes);
     new io.quiver.node.api.DashboardApi().register(routes);
     new MetricsApi(null).register(routes);
