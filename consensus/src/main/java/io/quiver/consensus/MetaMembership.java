@@ -100,8 +100,8 @@ final class MetaMembership implements AutoCloseable {
   }
 
   private static long nodeIdOf(RaftPeer peer) {
-    String id = peer.getId().toString();
-    return id.startsWith("n") ? Long.parseLong(id.substring(1)) : -1;
+    Long node = RaftNode.nodeIdOf(peer.getId().toString());
+    return node == null ? -1 : node;
   }
 
   @Override

@@ -366,9 +366,9 @@ public final class RaftNode implements Closeable {
       RaftServer.Division division = server.getDivision(RaftGroupId.valueOf(groupId));
       java.util.Set<Long> members = new java.util.TreeSet<>();
       for (RaftPeer p : division.getRaftConf().getAllPeers()) {
-        String id = p.getId().toString();
-        if (id.startsWith("n")) {
-          members.add(Long.parseLong(id.substring(1)));
+        Long node = nodeIdOf(p.getId().toString());
+        if (node != null) {
+          members.add(node);
         }
       }
       return java.util.Optional.of(members);
@@ -389,7 +389,7 @@ public final class RaftNode implements Closeable {
       default -> RaftStatus.Role.Follower;
     };
     RaftPeerId leader = info.getLeaderId();
-    Long leaderNode = leader != null && leader.toString().startsWith("n") ? Long.valueOf(leader.toString().substring(1)) : null;
+    Long leaderNode = leader == null ? null : nodeIdOf(leader.toString());
     boolean voter = division.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
         .stream().anyMatch(p -> p.getId().equals(self.getId()));
     long commit;
@@ -495,6 +495,18 @@ public final class RaftNode implements Closeable {
 
   static RaftPeerId peerId(long nodeId) {
     return RaftPeerId.valueOf("n" + nodeId);
+  }
+
+  /** The node of a Raft peer id ({@code n<node id>}), or null for an id Quiver did not give. */
+  static Long nodeIdOf(String peerId) {
+    if (peerId.length() < 2 || peerId.charAt(0) != 'n') {
+      return null;
+    }
+    try {
+      return Long.valueOf(peerId.substring(1));
+    } catch (NumberFormatException notOurs) {
+      return null;
+    }
   }
 
   static RaftPeer peer(long nodeId, String raftAddress) {

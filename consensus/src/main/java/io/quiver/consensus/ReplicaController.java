@@ -12,7 +12,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -52,6 +51,7 @@ final class ReplicaController implements AutoCloseable {
   private volatile String lastError;
   private final AtomicLong stepsDone = new AtomicLong();
   private Set<Long> knownEligible; // only touched on the task's thread; null until this node leads
+  private final Map<UUID, Long> changingSince = new HashMap<>(); // group -> nanoTime first seen mid-change; task thread only
 
   ReplicaController(RaftNode node) {
     this.node = node;
@@ -100,8 +100,9 @@ final class ReplicaController implements AutoCloseable {
       }
       knownEligible = eligible;
     }
+    OverReplicated over = overReplicated(state);
     Optional<ReplicaStep> step = ReplicaPlanner.next(state.nodes().keySet(), state.draining(),
-        state.collections().values(), state.rebalancing(), leadersOfOverReplicated(state));
+        state.collections().values(), state.rebalancing(), over.leaders(), over.changing());
     if (step.isEmpty()) {
       if (state.rebalancing()) {
         LOG.info("node {}: rebalance finished", node.nodeId());
@@ -130,49 +131,78 @@ final class ReplicaController implements AutoCloseable {
     task.trigger(); // the next step, planned from the state this one produced
   }
 
-  /** The leaders of the shard groups with more replicas than their replication factor (those the planner may drop from). */
-  private Map<UUID, Long> leadersOfOverReplicated(ClusterState state) {
+  /**
+   * How long a shard group may look mid-change (metadata and configuration disagree) before this
+   * controller treats it as a change that was abandoned (its node died) and repairs it.
+   */
+  static final long ABANDONED_CHANGE_MS = 60_000;
+
+  /** What the replicas of the over-replicated shard groups say: who leads, and which groups are mid-change. */
+  private record OverReplicated(Map<UUID, Long> leaders, Set<UUID> changing) {}
+
+  /**
+   * Asks the over-replicated shard groups (those the planner may drop from) who leads them and
+   * whether their leader's configuration holds exactly the metadata's replicas. A group whose
+   * voters differ is in the middle of a replica change that some node carries out (a move adds the
+   * new replica to the metadata, then to the configuration): dropping its surplus replica would
+   * undo that change halfway. After {@link #ABANDONED_CHANGE_MS} the change counts as abandoned.
+   */
+  private OverReplicated overReplicated(ClusterState state) {
     Map<UUID, Long> leaders = new HashMap<>();
+    Set<UUID> changing = new java.util.HashSet<>();
+    long now = System.nanoTime();
+    Set<UUID> stillChanging = new java.util.HashSet<>();
     for (CollectionDescriptor c : state.collections().values()) {
       for (ShardPlacement s : c.shardMap().shards()) {
-        if (s.replicas().size() > c.config().replicationFactor()) {
-          Long leader = leaderOf(state, s);
-          if (leader != null) {
-            leaders.put(s.groupId(), leader);
+        if (s.replicas().size() <= c.config().replicationFactor()) {
+          continue;
+        }
+        GroupView view = viewOf(state, s);
+        if (view == null) {
+          continue;
+        }
+        leaders.put(s.groupId(), view.leader());
+        if (!view.voters().equals(Set.copyOf(s.replicas()))) {
+          stillChanging.add(s.groupId());
+          long since = changingSince.computeIfAbsent(s.groupId(), g -> now);
+          if (now - since < TimeUnit.MILLISECONDS.toNanos(ABANDONED_CHANGE_MS)) {
+            changing.add(s.groupId());
+          } else {
+            LOG.warn("node {}: shard group {} has had voters {} but replicas {} in the metadata for over {} s: "
+                + "treating the change as abandoned", node.nodeId(), s.groupId(), view.voters(), s.replicas(),
+                ABANDONED_CHANGE_MS / 1000);
           }
         }
       }
     }
-    return leaders;
+    changingSince.keySet().retainAll(stillChanging);
+    return new OverReplicated(leaders, changing);
   }
 
-  /** The node leading a shard group as one of its replicas sees it, or null when none can tell. */
-  private Long leaderOf(ClusterState state, ShardPlacement shard) {
-    var local = node.shardStatus(shard.groupId());
-    if (local.isPresent() && local.get().leaderNodeId() != null) {
-      return local.get().leaderNodeId();
-    }
+  /** A shard group as its leader sees it: the leader's node and the voters of its configuration. */
+  private record GroupView(long leader, Set<Long> voters) {}
+
+  /** The group as its leader (one of the metadata's replicas) sees it, or null when no replica answers as leader. */
+  private GroupView viewOf(ClusterState state, ShardPlacement shard) {
+    RaftGroupId groupId = RaftGroupId.valueOf(shard.groupId());
     for (long replica : shard.replicas()) {
       NodeAddress address = state.nodes().get(replica);
       if (address == null) {
         continue;
       }
       RaftPeer peer = RaftNode.peer(replica, address.raftAddress());
-      RaftGroupId groupId = RaftGroupId.valueOf(shard.groupId());
       try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer), TimeDuration.valueOf(1, TimeUnit.SECONDS),
           RetryPolicies.noRetry())) {
         GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
-        if (info.isSuccess()) {
-          RoleInfoProto role = info.getRoleInfoProto();
-          if (role.getRole() == RaftPeerRole.LEADER) {
-            return replica;
-          }
-          if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
-            String id = role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
-            if (id.startsWith("n")) {
-              return Long.parseLong(id.substring(1));
-            }
-          }
+        if (info.isSuccess() && info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER && info.getConf().isPresent()) {
+          var conf = info.getConf().get();
+          Set<Long> voters = new TreeSet<>();
+          // A joint configuration (old voters still counted) is a change in progress as well.
+          java.util.stream.Stream.concat(conf.getPeersList().stream(), conf.getOldPeersList().stream())
+              .map(p -> RaftNode.nodeIdOf(p.getId().toStringUtf8()))
+              .filter(java.util.Objects::nonNull)
+              .forEach(voters::add);
+          return new GroupView(replica, voters);
         }
       } catch (IOException | RuntimeException unreachable) {
         // ask the next replica

@@ -118,8 +118,7 @@ public final class ShardReplicaInspector implements AutoCloseable {
     RaftPeerProto leader = role.getRole() == RaftPeerRole.LEADER ? role.getSelf()
         : role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo() ? role.getFollowerInfo().getLeaderInfo().getId()
         : null;
-    String id = leader == null ? "" : leader.getId().toStringUtf8();
-    return id.startsWith("n") ? Long.valueOf(id.substring(1)) : null;
+    return leader == null ? null : RaftNode.nodeIdOf(leader.getId().toStringUtf8());
   }
 
   @Override

@@ -37,17 +37,21 @@ public final class ReplicaPlanner {
   /** The next step, or empty when the placement is as it should be. */
   public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
       Collection<CollectionDescriptor> collections, boolean rebalance) {
-    return next(nodes, draining, collections, rebalance, Map.of());
+    return next(nodes, draining, collections, rebalance, Map.of(), Set.of());
   }
 
   /**
    * As {@link #next(Collection, Set, Collection, boolean)}, knowing the leaders of some shard
    * groups ({@code leaders}: group id -> node): a surplus replica is dropped from a node that does
    * not lead the group when there is one (a group that loses its leader is without one for an
-   * election, and in Ratis 3.2 sometimes for many seconds).
+   * election, and in Ratis 3.2 sometimes for many seconds). The groups in {@code changing} are in
+   * the middle of a replica change that another node carries out (a {@code move_shard} asked of it:
+   * the new replica is in the metadata and not yet in the group's configuration): their surplus
+   * replica is the one being added or removed, so it is not dropped here.
    */
   public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
-      Collection<CollectionDescriptor> collections, boolean rebalance, Map<java.util.UUID, Long> leaders) {
+      Collection<CollectionDescriptor> collections, boolean rebalance, Map<java.util.UUID, Long> leaders,
+      Set<java.util.UUID> changing) {
     List<Long> eligible = nodes.stream().filter(n -> !draining.contains(n)).sorted().toList();
     Map<Long, Integer> load = loads(nodes, collections);
     List<CollectionDescriptor> sorted = collections.stream().sorted(Comparator.comparing(CollectionDescriptor::name)).toList();
@@ -80,7 +84,7 @@ public final class ReplicaPlanner {
     }
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
-        if (s.replicas().size() > c.config().replicationFactor()) {
+        if (s.replicas().size() > c.config().replicationFactor() && !changing.contains(s.groupId())) {
           Long leader = leaders.get(s.groupId());
           long victim = s.replicas().stream()
               .max(Comparator.<Long, Boolean>comparing(n -> !n.equals(leader))

@@ -113,4 +113,18 @@ class ReplicaPlannerTest {
     List<CollectionDescriptor> cs = List.of(collection("a", 2, 1, nodes));
     assertTrue(ReplicaPlanner.next(nodes, Set.of(1L), cs, true).isEmpty());
   }
+
+  @Test
+  void aShardInTheMiddleOfAMoveKeepsItsSurplusReplicaUntilTheChangeEnds() {
+    List<Long> nodes = List.of(1L, 2L, 3L);
+    CollectionDescriptor c = collection("c", 1, 1, List.of(1L));
+    // move_shard 1 -> 2 asked of some node: 2 is in the metadata, the group's configuration is changing.
+    CollectionDescriptor moving = ReplicaPlanner.applied(c, new ReplicaStep.Add("c", 0, 2L, "move"));
+    java.util.UUID group = moving.shardMap().shard(0).groupId();
+    assertTrue(ReplicaPlanner.next(nodes, Set.of(), List.of(moving), false, Map.of(group, 1L), Set.of(group)).isEmpty(),
+        "the shard being moved is left to the move");
+    var step = ReplicaPlanner.next(nodes, Set.of(), List.of(moving), false, Map.of(group, 1L), Set.of());
+    assertEquals(new ReplicaStep.Drop("c", 0, 2L, "replication_factor 1"), step.orElseThrow(),
+        "once settled (or abandoned), the surplus replica that does not lead is dropped");
+  }
 }
