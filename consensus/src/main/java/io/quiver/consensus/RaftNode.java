@@ -592,6 +592,9 @@ public final class RaftNode implements Closeable {
     return meta.state().findGroup(groupId.getUuid()).map(e -> e.getKey().config().shardConfig()).orElse(null);
   }
 
+  /** The shortest election timeout of every group (the longest is twice it); see {@link #serverProperties}. */
+  static final TimeDuration ELECTION_TIMEOUT_MIN = TimeDuration.valueOf(600, TimeUnit.MILLISECONDS);
+
   static RaftProperties serverProperties(RaftNodeConfig config) {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
@@ -608,11 +611,22 @@ public final class RaftNode implements Closeable {
     // requests by order alone, then hands every later request on that connection the next one's
     // reply (FollowerReadRepliesTest). With DEFAULT a follower answers NotLeader.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
+    // Election timeouts 600-1200 ms (Ratis' default is 150-300 ms): on a busy machine (2 cores, a few
+    // JVMs, GC) a leader that did not hear from a majority for 300 ms stepped down ("Lost leadership
+    // on term 1. Election timeout: 300ms") in every group at once, and the next write met "no leader
+    // elected" (ReplicationFactorIT in CI, load 5 on 2 cores). A leader now rides out 1.2 s of
+    // starvation; a dead leader is replaced in about 0.6-1.2 s plus an election, well within a shard
+    // client's retry budget (SHARD_NO_LEADER_BUDGET_MS). Heartbeats go at half the minimum (300 ms),
+    // so idle groups also wake half as often.
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ELECTION_TIMEOUT_MIN);
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ELECTION_TIMEOUT_MIN.multiply(2));
     // The first election after a group starts keeps Ratis' default timeout (150-300 ms). A 25-75 ms
     // first election made collection creates faster (0.35-0.98 s -> 0.13-0.20 s on one node) but a
     // replica that added a new group before its peers could win term 1 and lose it at once; Ratis
     // 3.2.1 then logged "Failed to step down for term 1" (TimeoutException) and that division never
     // applied again (SnapshotInstallIT, ThreeNodeClusterIT: a new leader "not ready" for good).
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
     // The shard's data is on disk; a snapshot only flushes it, so take them often enough that
     // the log (and replay after a restart) stays short.
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);

@@ -39,6 +39,7 @@ class ComposeClusterIT {
 
   private static NetworkLock lock;
   private static final List<Integer> PORTS = new ArrayList<>();
+  private static final List<java.util.function.Supplier<java.nio.file.Path>> DUMPERS = new ArrayList<>();
 
   @BeforeAll
   static void composeUp() throws Exception {
@@ -50,6 +51,12 @@ class ComposeClusterIT {
     for (int i = 0; i < NODES; i++) {
       PORTS.add(NodeProcess.freePort());
     }
+    for (int i = 1; i <= NODES; i++) {
+      String container = PROJECT + "_quiver-" + i + "_1";
+      java.util.function.Supplier<java.nio.file.Path> dumper = () -> ContainerEngine.saveLogs(container);
+      DUMPERS.add(dumper);
+      NodeLogsOnFailure.registerDumper(dumper); // a failed test prints what the containers logged
+    }
     long started = System.nanoTime();
     Command.Result up = compose(Duration.ofSeconds(180), "up", "-d");
     assertEquals(0, up.exitCode(), () -> "docker-compose up failed: " + up.output());
@@ -58,6 +65,8 @@ class ComposeClusterIT {
 
   @AfterAll
   static void composeDown() throws Exception {
+    DUMPERS.forEach(NodeLogsOnFailure::forget);
+    DUMPERS.clear();
     try {
       if (lock != null) {
         for (int i = 1; i <= NODES; i++) {

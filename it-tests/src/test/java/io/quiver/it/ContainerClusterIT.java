@@ -52,6 +52,7 @@ class ContainerClusterIT {
   private static NetworkLock lock;
   private static Network network;
   private static final List<GenericContainer<?>> CONTAINERS = new ArrayList<>();
+  private static final List<java.util.function.Supplier<java.nio.file.Path>> DUMPERS = new ArrayList<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -79,6 +80,9 @@ class ContainerClusterIT {
           // The image's HEALTHCHECK: GET /readyz answers 200.
           .waitingFor(Wait.forHealthcheck().withStartupTimeout(START_TIMEOUT));
       CONTAINERS.add(node);
+      java.util.function.Supplier<java.nio.file.Path> dumper = () -> ContainerEngine.saveLogs(name);
+      DUMPERS.add(dumper);
+      NodeLogsOnFailure.registerDumper(dumper); // a failed test prints what the containers logged
     }
     long started = System.nanoTime();
     Startables.deepStart(CONTAINERS).get(START_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS); // all at once
@@ -88,6 +92,8 @@ class ContainerClusterIT {
 
   @AfterAll
   static void removeCluster() throws Exception {
+    DUMPERS.forEach(NodeLogsOnFailure::forget);
+    DUMPERS.clear();
     try {
       for (GenericContainer<?> c : CONTAINERS) {
         try {

@@ -140,13 +140,15 @@ final class ContainerEngine {
   }
 
   /** Writes a container's output to {@code target/containers/NAME.log} (for a failed run's reader). */
-  static void saveLogs(String container) {
+  /** Writes the container's log (with timestamps) to {@code target/containers/<name>.log}; returns it, or null when it could not. */
+  static Path saveLogs(String container) {
     Command.Result logs = docker(Duration.ofSeconds(30), "logs", "--timestamps", container);
     try {
       Path dir = Files.createDirectories(Path.of("target", "containers"));
-      Files.writeString(dir.resolve(container + ".log"), logs.output());
+      return Files.writeString(dir.resolve(container + ".log"), logs.output());
     } catch (IOException e) {
       System.err.println("containers: cannot save the logs of " + container + ": " + e);
+      return null;
     }
   }
 

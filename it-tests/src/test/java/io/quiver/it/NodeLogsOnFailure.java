@@ -36,9 +36,23 @@ public final class NodeLogsOnFailure implements BeforeTestExecutionCallback, Aft
 
   private long startedMillis;
 
+  private static final Set<java.util.function.Supplier<Path>> DUMPERS = ConcurrentHashMap.newKeySet();
+
   /** Called by {@link NodeProcess} for every process it launches. */
   static void register(Path log) {
     LOGS.add(log);
+  }
+
+  /**
+   * Registers a log that exists only once asked for (a container's: {@code docker logs}); on a
+   * failure, {@code dumper} writes it and returns its path. Unregister with {@link #forget}.
+   */
+  static void registerDumper(java.util.function.Supplier<Path> dumper) {
+    DUMPERS.add(dumper);
+  }
+
+  static void forget(java.util.function.Supplier<Path> dumper) {
+    DUMPERS.remove(dumper);
   }
 
   @Override
@@ -50,6 +64,12 @@ public final class NodeLogsOnFailure implements BeforeTestExecutionCallback, Aft
   public void afterTestExecution(ExtensionContext context) {
     if (context.getExecutionException().isEmpty()) {
       return;
+    }
+    for (java.util.function.Supplier<Path> dumper : List.copyOf(DUMPERS)) {
+      Path dumped = dumper.get();
+      if (dumped != null) {
+        LOGS.add(dumped);
+      }
     }
     for (Path log : List.copyOf(LOGS)) {
       try {
