@@ -59,6 +59,13 @@ final class MetaMembership implements AutoCloseable {
     if (!division.getInfo().isLeader()) {
       return;
     }
+    if (!node.isCaughtUp()) {
+      // The leader's own registration is not applied yet (a new cluster's seed, whose first
+      // entries may be other nodes' registrations): a plan now would drop the voters it does not
+      // see registered yet, the leader among them ("voters [n1] -> []").
+      task.retryLater();
+      return;
+    }
     RaftConfiguration conf = division.getRaftConf();
     if (!conf.getPreviousPeers().isEmpty()) {
       // A configuration change is in progress; look again later.

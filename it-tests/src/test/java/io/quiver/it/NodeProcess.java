@@ -30,6 +30,7 @@ final class NodeProcess implements AutoCloseable {
   private final java.util.Map<String, String> environment = new java.util.HashMap<>();
   private Process process;
   private javax.net.ssl.SSLContext tls;
+  private List<String> jvmOptions; // null: the node AOT cache's (NodeAotCache)
 
   NodeProcess(Path dataDir) throws IOException {
     this(dataDir, freePort(), freePort());
@@ -54,6 +55,12 @@ final class NodeProcess implements AutoCloseable {
    */
   NodeProcess environment(String name, String value) {
     environment.put(name, value);
+    return this;
+  }
+
+  /** JVM options for later starts instead of the default ones (which use {@link NodeAotCache}). */
+  NodeProcess jvmOptions(List<String> options) {
+    this.jvmOptions = List.copyOf(options);
     return this;
   }
 
@@ -88,7 +95,9 @@ final class NodeProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java,
         "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-XX:+UseSerialGC",
+        "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-XX:+UseSerialGC"));
+    command.addAll(jvmOptions != null ? jvmOptions : NodeAotCache.options(nodeDir));
+    command.addAll(List.of(
         // RocksDB's library unpacked at build time (node/pom.xml), not extracted at every start.
         "-Djava.library.path=" + nodeDir.resolve("native"),
         "-cp", jar + File.pathSeparator + nodeDir.resolve("lib") + File.separator + "*",
