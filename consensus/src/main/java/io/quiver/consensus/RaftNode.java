@@ -78,10 +78,13 @@ public final class RaftNode implements Closeable {
 
   /** Mutual TLS on the Raft transport (gRPC), or null for Ratis' Netty RPC without TLS. */
   private final RaftTls tls;
+  /** The TLS identity and trust of every Raft connection, reloaded when its files change; null without TLS. */
+  private final PeerCredentials credentials;
 
   private RaftNode(RaftNodeConfig config, RaftTls tls) throws IOException {
     this.config = config;
     this.tls = tls;
+    this.credentials = tls == null ? null : new PeerCredentials(tls, tls.checkEvery());
     this.self = peer(config.nodeId(), config.raftAddress());
     this.properties = serverProperties(config);
     if (tls != null) {
@@ -97,7 +100,7 @@ public final class RaftNode implements Closeable {
         .setProperties(properties)
         .setStateMachineRegistry(this::newStateMachine);
     if (tls != null) {
-      builder.setParameters(tls.parameters());
+      builder.setParameters(RaftTls.parameters(credentials));
     }
     if (firstStart && !joining) {
       LOG.info("node {}: new data directory, bootstrapping a cluster of one", config.nodeId());
@@ -570,7 +573,7 @@ public final class RaftNode implements Closeable {
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, requestTimeout);
     RaftClient.Builder builder = RaftClient.newBuilder();
     if (tls != null) {
-      builder.setParameters(tls.parameters());
+      builder.setParameters(RaftTls.parameters(credentials));
     }
     return builder
         .setClientId(ClientId.randomId())
@@ -652,6 +655,9 @@ public final class RaftNode implements Closeable {
     shardClients.close();
     metaClients.close();
     server.close();
+    if (credentials != null) {
+      credentials.close();
+    }
     LOG.info("node {}: raft server stopped", config.nodeId());
   }
 }

@@ -19,9 +19,10 @@ import org.apache.ratis.rpc.SupportedRpcType;
  * gRPC transport instead; every node of a cluster must agree (both settings are cluster-wide).
  * The certificate is each node's own (PEM chain, PKCS#8 key), valid for the host other nodes
  * reach it by ({@code cluster.p2p.host}: gRPC checks the name), and is presented as both server
- * and client certificate. Files are read when the server and each client start.
+ * and client certificate. The files are checked every {@code checkEvery} ({@code tls.cert_ttl})
+ * and reloaded when they change ({@link PeerCredentials}): rotating a certificate needs no restart.
  */
-public record RaftTls(Path cert, Path key, Path caCert) {
+public record RaftTls(Path cert, Path key, Path caCert, java.time.Duration checkEvery) {
 
   public RaftTls {
     require("tls.cert", cert);
@@ -36,9 +37,9 @@ public record RaftTls(Path cert, Path key, Path caCert) {
     }
   }
 
-  /** The Ratis parameters carrying the TLS configuration (server, client and admin). */
-  Parameters parameters() {
-    GrpcTlsConfig conf = new GrpcTlsConfig(key.toFile(), cert.toFile(), caCert.toFile(), true);
+  /** The Ratis parameters carrying the TLS configuration (server, client and admin), on {@code credentials}' managers. */
+  static Parameters parameters(PeerCredentials credentials) {
+    GrpcTlsConfig conf = new GrpcTlsConfig(credentials.keyManager(), credentials.trustManager(), true);
     Parameters p = new Parameters();
     GrpcConfigKeys.TLS.setConf(p, conf);
     GrpcConfigKeys.Server.setTlsConf(p, conf);

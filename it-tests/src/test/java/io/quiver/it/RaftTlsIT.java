@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * another CA both fail to join and never appear in {@code /cluster}, and plaintext bytes sent to
  * a Raft port get the connection closed — and the data is unchanged afterwards; a member killed
  * with kill -9 and restarted catches up over TLS (its own replicas count every point written
- * while it was down).
+ * while it was down). Certificates rotated on disk are taken up without a restart.
  */
 @Timeout(300)
 class RaftTlsIT {
@@ -98,6 +98,66 @@ class RaftTlsIT {
         Thread.sleep(200);
       }
       assertEquals(100, own, "the restarted node's own replicas have every point");
+    } catch (AssertionError | RuntimeException e) {
+      StringBuilder logs = new StringBuilder(String.valueOf(e.getMessage()));
+      for (NodeProcess n : nodes) {
+        logs.append("\n--- log of ").append(n.dataDir().getFileName()).append(":\n").append(n.logTail());
+      }
+      throw new AssertionError(logs.toString(), e);
+    } finally {
+      for (NodeProcess n : nodes) {
+        n.close();
+      }
+    }
+  }
+
+  /**
+   * Certificates rotated on disk are used without a restart (tls.cert_ttl): two members move to a
+   * new CA (their certificate, key and trusted CA replaced), and a third node that has and trusts
+   * only the new CA joins through the first one. Without the reload the first member's Raft server
+   * would still present the old CA's certificate, the joiner would refuse it, and it would never join.
+   */
+  @Test
+  void rotatedCertificatesAreUsedWithoutARestart() throws Exception {
+    TestCertificates.Identity oldCa = TestCertificates.authority("quiver CA 2025");
+    Path caFile = tmp.resolve("ca.pem");
+    Files.writeString(caFile, TestCertificates.pem(oldCa.certificate()));
+    List<NodeProcess> nodes = new ArrayList<>();
+    try {
+      int firstRaftPort = NodeProcess.freePort();
+      for (int i = 0; i < 2; i++) {
+        NodeProcess node = tlsNode("n" + i, TestCertificates.server(oldCa, "node " + i), caFile,
+            i == 0 ? firstRaftPort : NodeProcess.freePort()).environment("QUIVER__TLS__CERT_TTL", "1");
+        nodes.add(i == 0 ? node.start() : node.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
+      }
+      QdrantHttp first = new QdrantHttp(nodes.get(0).baseUrl());
+      assertEquals(200, first.send("PUT", "/collections/safe",
+          "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"replication_factor\":2}").status());
+      assertEquals(200, first.send("PUT", "/collections/safe/points?wait=true",
+          "{\"points\":[{\"id\":1,\"vector\":[1,1]}]}").status());
+
+      TestCertificates.Identity newCa = TestCertificates.authority("quiver CA 2026");
+      for (int i = 0; i < 2; i++) {
+        TestCertificates.server(newCa, "node " + i + " renewed")
+            .write(tmp.resolve("n" + i + "-cert.pem"), tmp.resolve("n" + i + "-key.pem"));
+      }
+      Path tmpCa = tmp.resolve("ca.pem.new");
+      Files.writeString(tmpCa, TestCertificates.pem(newCa.certificate()));
+      Files.move(tmpCa, caFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Thread.sleep(3_000); // > tls.cert_ttl: both members have reloaded
+
+      Path newCaFile = tmp.resolve("new-ca.pem");
+      Files.writeString(newCaFile, TestCertificates.pem(newCa.certificate()));
+      NodeProcess joiner = tlsNode("n2", TestCertificates.server(newCa, "node 2"), newCaFile, NodeProcess.freePort());
+      nodes.add(joiner.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
+      QdrantHttp third = new QdrantHttp(joiner.baseUrl());
+      assertEquals(3, third.get("/cluster").result().get("peers").size(), "the node of the new CA joined");
+      // The members talk over new connections with the new certificates: a write commits on both.
+      assertEquals(200, new QdrantHttp(nodes.get(1).baseUrl()).send("PUT", "/collections/safe/points?wait=true",
+          "{\"points\":[{\"id\":2,\"vector\":[2,1]}]}").status());
+      assertEquals(2, count(third), "read through the new node");
+      String log = Files.readString(nodes.get(0).log());
+      assertTrue(log.contains("Raft TLS: reloaded"), "the first member logged the reload");
     } catch (AssertionError | RuntimeException e) {
       StringBuilder logs = new StringBuilder(String.valueOf(e.getMessage()));
       for (NodeProcess n : nodes) {

@@ -50,7 +50,8 @@ public final class RestSecurity {
     }
     LOG.info("Raft transport: gRPC with mutual TLS (cluster.p2p.enable_tls)");
     return new io.quiver.consensus.RaftTls(Path.of(config.get(ConfigKey.TLS_CERT)), Path.of(config.get(ConfigKey.TLS_KEY)),
-        Path.of(config.get(ConfigKey.TLS_CA_CERT)));
+        Path.of(config.get(ConfigKey.TLS_CA_CERT)),
+        Duration.ofSeconds(config.positiveLong(ConfigKey.TLS_CERT_TTL)));
   }
 
   /** The REST API's TLS context when {@code service.enable_tls}, else null. */
