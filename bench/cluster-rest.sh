@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end REST benchmark of issue 6: ingest and query latency through one node and through a
+# End-to-end REST benchmark: ingest and query latency through one node and through a
 # 3-node loopback cluster (replication 1 and 3), and writes through a shard leader vs non-leaders.
 #   bench/cluster-rest.sh [WORKDIR]      (default /tmp/quiver-cluster-bench; deleted first)
 # All nodes share this machine's cores, so the cluster figures measure overhead, not scale-out.

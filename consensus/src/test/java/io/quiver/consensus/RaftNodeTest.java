@@ -134,7 +134,7 @@ class RaftNodeTest {
   }
 
   /**
-   * Issue 15: 1,000 points of 1,536 dimensions to one shard (6.2 MB, more than Ratis takes in one
+   * A batch of OpenAI-sized embeddings: 1,000 points of 1,536 dimensions to one shard (6.2 MB, more than Ratis takes in one
    * entry) are written through the real log as several entries; a conditional upsert of them all
    * again (insert_only) changes none, decided by the replica when it applies each entry.
    */

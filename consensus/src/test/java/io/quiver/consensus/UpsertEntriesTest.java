@@ -67,7 +67,7 @@ class UpsertEntriesTest {
     assertSamePoints(points, old.points());
   }
 
-  /** Issue 15: 1,000 OpenAI-sized embeddings (6.5 MB in one entry) are written as several entries. */
+  /** 1,000 OpenAI-sized embeddings (6.5 MB in one entry) are written as several entries. */
   @Test
   void aLargeUpsertIsSplitBetweenPointsIntoEntriesThatFit() throws Exception {
     List<Point> points = points(1000, 1536, new Random(2));

@@ -26,7 +26,7 @@ class ApiSurfaceIT {
       "collection_name", "walk", "id", "1", "snapshot_name", "missing.snapshot", "field_name", "f",
       "peer_id", "987654321", "shard_id", "0", "key", "k", "alias_name", "a");
 
-  /** Operations README.md documents as working: losing one is a regression. */
+  /** Operations README.md and docs/api.md document as working: losing one is a regression. */
   private static final List<String> REQUIRED = List.of(
       "GET /", "GET /healthz", "GET /livez", "GET /readyz", "GET /metrics", "GET /telemetry",
       "GET /collections", "PUT /collections/{collection_name}", "PATCH /collections/{collection_name}", "GET /collections/{collection_name}",

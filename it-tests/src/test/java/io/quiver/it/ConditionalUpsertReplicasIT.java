@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13, run as Qdrant's multi-node tests run it: 2 peers, a collection of 2 shards with
+ * Conditional upserts on replicas, run as Qdrant's multi-node tests run it: 2 peers, a collection of 2 shards with
  * replication factor 2. Conditional upserts ({@code update_mode}, {@code update_filter}) sent
  * through the second node are decided by each replica when it applies the entry; both nodes'
  * own replicas ({@code consistency=any} at the last write's {@code operation_id}) then hold the

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A seeded fuzz test of the REST edge (issue 16, "hostile input"): thousands of malformed and
+ * A seeded fuzz test of the REST edge with hostile input: thousands of malformed and
  * hostile requests from {@link HostileRequests} are sent over raw sockets to a real node process.
  *
  * <p>Goal: no input makes the node fail. Oracle, per request: a 4xx (or a 2xx when the mutation

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 14, "Partial writes" and "Errors": 2 nodes, a collection of 2 shards with replication
+ * Partial writes and their errors: 2 nodes, a collection of 2 shards with replication
  * factor 1, so each node holds the only replica of one shard. The node that holds one of them is
  * killed with SIGKILL (by PID); a batch upsert of 20 points through the other node spans both
  * shards and answers 503, its message naming the shard and the cause in words, and listing which

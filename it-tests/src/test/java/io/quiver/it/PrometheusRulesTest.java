@@ -50,7 +50,7 @@ class PrometheusRulesTest {
       }
     }
     assertTrue(alerts.containsAll(Set.of("QuiverNodeDown", "QuiverShardGroupWithoutLeader", "QuiverMetadataWithoutLeader",
-        "QuiverReplicaLag", "QuiverDiskNearlyFull")), "the alerts of issue 16: " + alerts);
+        "QuiverReplicaLag", "QuiverDiskNearlyFull")), "the alerts operators rely on: " + alerts);
   }
 
   @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Growing and shrinking a cluster under a continuous writer (issue 14), with real node processes:
+ * Growing and shrinking a cluster under a continuous writer, with real node processes:
  * <ol>
  *   <li>three nodes launched at once; a collection of 4 shards x 2 replicas being written, and one
  *       of 2 shards x 1 replica;</li>

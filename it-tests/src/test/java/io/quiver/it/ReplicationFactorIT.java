@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code replication_factor} means replicas (issue 14): three node processes launched at once, a
+ * {@code replication_factor} means replicas: three node processes launched at once, a
  * collection of 3 shards with one replica each, a client writing all the time; {@code PATCH}
  * raises the factor to 2, then 3, then lowers it to 1. After each change the meta leader adds or
  * drops replicas one membership change at a time until every shard has exactly that many, all

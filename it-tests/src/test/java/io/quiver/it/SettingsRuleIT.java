@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The rule of issue 13: every field of a request body that Qdrant defines is either honoured and
+ * The settings rule: every field of a request body that Qdrant defines is either honoured and
  * reported back, or refused with 400/422 naming it — never accepted silently. Walks every property
  * of Qdrant's {@code CreateCollection}, {@code UpdateCollection}, {@code CreateFieldIndex} (each
  * index type's params) and {@code SearchParams} schemas in {@code openapi.json} (descending into
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li><b>effect</b>: 200 for a field listed in {@link #EFFECT_TESTED} with the test that shows its
  *       effect (search params, which no info reports);
  *   <li><b>silent</b>: anything else — the test fails, unless the field is in {@link #KNOWN_SILENT}
- *       with the reason it is still open (each an open item of issue 13 or its follow-ups).
+ *       with the reason it is still open (each an open item of the project's issues).
  * </ul>
  * A new field in Qdrant's spec, or a regression, therefore fails here. Without the spec the test is
  * skipped with a loud message, and fails when {@code CI=true}.

@@ -69,7 +69,7 @@ class ShardMoveIT {
           "{\"move_shard\":{\"shard_id\":0,\"from_peer_id\":" + from + ",\"to_peer_id\":" + newPeer + "}}");
       assertEquals(200, move.status(), move.raw());
       OpenApiContract.load().assertValid("POST", "/collections/{collection_name}/cluster", 200, move.body());
-      // The node that ran the move counts it (the metric of issue 16), and nothing is in progress.
+      // The node that ran the move counts it (quiver_shard_transfers metric), and nothing is in progress.
       String metrics = http.get("/metrics").raw();
       assertTrue(metrics.contains("quiver_shard_transfers_started_total{kind=\"move_shard\"} 1.0"), metrics);
       assertTrue(metrics.contains("quiver_shard_transfers_completed_total{kind=\"move_shard\"} 1.0"), metrics);

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The write path's limits through REST on a real node (issue 15): an upsert of 1,000 points of
+ * The write path's limits through REST on a real node: an upsert of 1,000 points of
  * 1,536 dimensions with text payloads (more than one Raft log entry holds) is written; a point
  * larger than an entry is a 400 naming the limit, with nothing of the request written; a body
- * nested 1,000 levels deep is a 400, never a 500. And conditional upserts (issue 13):
+ * nested 1,000 levels deep is a 400, never a 500. And conditional upserts:
  * {@code update_mode} and {@code update_filter} in the points form, the batch form and
  * {@code points/batch}, and {@code update_filter} of a vector update, decided from the stored points.
  */
@@ -147,7 +147,7 @@ class WritePathIT {
   }
 
   /**
-   * Issue 13's cases and the other forms on collection {@code name}, through {@code api}; checks
+   * The conditional-upsert cases (insert_only, update_only, update_filter) and the other forms on collection {@code name}, through {@code api}; checks
    * the payloads through the same node.
    */
   static void conditionalUpserts(SpecClient api, String name, String create) throws Exception {

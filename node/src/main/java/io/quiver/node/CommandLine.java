@@ -1,6 +1,10 @@
 package io.quiver.node;
 
 import io.quiver.node.config.ConfigKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -52,14 +56,19 @@ record CommandLine(Path configFile, boolean help, Map<ConfigKey, String> flags) 
     return null;
   }
 
+  /**
+   * The text of {@code --help}: the fixed part from {@code usage.txt} beside this class (which
+   * {@code bin/quiver node --help} also prints when the node is not built yet), then one row per
+   * {@link ConfigKey}. bin/quiver prints the rows from ConfigKey.java in this very format: keep the
+   * two in step.
+   */
   static String usage() {
     StringBuilder s = new StringBuilder();
-    s.append("Usage: quiver node [--config FILE] [flags]\n\n");
-    s.append("Starts a Quiver node. With no flags: a single-node cluster, REST on 6333, Raft on 6335, data in ./data.\n");
-    s.append("Every setting comes from (lowest to highest precedence): its default, the YAML file of --config\n");
-    s.append("(sections as in the key names), the environment variable, the flag.\n\n");
-    s.append(String.format("  %-16s %s%n", "--config FILE", "YAML configuration file"));
-    s.append(String.format("  %-16s %s%n%n", "--help", "this text"));
+    try (InputStream in = CommandLine.class.getResourceAsStream("usage.txt")) {
+      s.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     s.append(String.format("  %-38s %-14s %-46s %s%n", "key", "flag", "environment", "default: meaning"));
     for (ConfigKey k : ConfigKey.values()) {
       s.append(String.format("  %-38s %-14s %-46s %s: %s%n", k.key(), k.flag() == null ? "" : k.flag(),

@@ -64,6 +64,22 @@ class NodeConfigTest {
     }
   }
 
+  /**
+   * {@code bin/quiver node --help} answers without a build from usage.txt and ConfigKey.java: its
+   * text must be exactly what the built node prints.
+   */
+  @Test
+  void helpWithoutABuildIsTheNodesOwnUsage() throws Exception {
+    Path script = Path.of("..", "bin", "quiver").toAbsolutePath().normalize();
+    ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), "node", "--help")
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("QUIVER_HELP_FROM_SOURCES", "true");
+    Process process = builder.start();
+    String printed = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, process.waitFor(), "exit code of " + script + " node --help");
+    assertEquals(CommandLine.usage(), printed);
+  }
+
   @Test
   void apiKeysComeFromTheEnvironmentAndAreNeverPrinted() throws Exception {
     NodeConfig config = NodeConfig.resolve(null,

@@ -793,8 +793,8 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * The filter as a test of a point id, reading payloads from the store. Without a payload index
-   * this is a scan: every candidate's payload is read (issue 4 brings indexes and a query planner).
+   * The filter as a test of a point id, as the query plan decides it: indexed conditions from the
+   * payload indexes, the rest by reading the candidate's stored payload.
    * {@code has_vector} asks whether the point has the named vector (dense: its segment's absent bitmap; sparse: its stored vectors).
    */
   private java.util.function.Predicate<PointId> accept(Filter filter) {

@@ -152,7 +152,7 @@ class ShardOperationsModelTest {
   }
 
   /**
-   * Issue 13's two cases and the other combinations, one by one: insert_only never replaces,
+   * The two conditional-upsert cases and the other combinations, one by one: insert_only never replaces,
    * update_only never inserts, and update_filter decides on the existing point's payload (a new
    * point is inserted whatever it says). Skipped points keep their version.
    */

@@ -15,5 +15,10 @@
  * io.quiver.index.quant.BinaryVectors}): one bit per dimension (1/32), the sign of the value
  * after centering on the per-dimension mean; a float query is scored asymmetrically (4-bit query
  * bit planes against the sign bits, scaled by per-vector norms), stored codes by Hamming distance.
+ * Product quantization ({@link io.quiver.index.quant.PqVectors}, trained by {@link
+ * io.quiver.index.quant.ProductQuantizer}): one byte per subspace of a few dimensions, scored by
+ * table lookups (asymmetric distance computation); not for Manhattan. {@link
+ * io.quiver.index.quant.QuantizedVectorsFormat} is the binary form of any of the three, written
+ * beside a sealed segment's graph so that codes are built once per segment.
  */
 package io.quiver.index.quant;

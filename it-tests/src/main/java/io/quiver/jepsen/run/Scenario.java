@@ -28,7 +28,7 @@ public record Scenario(String name, String workload, String nemesis, int seconds
         }
     }
 
-    /** The CI suite: the four fault families issue 7 names, each under a different workload, on 3 nodes. */
+    /** The CI suite: the four fault families (partition, kill, pause, clock skew with packet loss), each under a different workload, on 3 nodes. */
     public static List<Scenario> shortSuite(long seed, int seconds) {
         return List.of(
                 new Scenario("register-partition", "register", "partition", seconds, 3, seed),

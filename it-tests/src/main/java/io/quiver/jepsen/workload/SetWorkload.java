@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * cluster has healed and been quiet, one linearizable read of every id ever attempted. Judged by
  * the set checker (lost, unexpected, recovered).
  *
- * <p>It carries a conditional-upsert mix (issue 13): one operation in ten is an
+ * <p>It carries a conditional-upsert mix ({@code update_mode}): one operation in ten is an
  * {@link OpFunction#INSERT_ONLY} of an id whose insert was already acknowledged, with another
  * value, and one in ten an {@link OpFunction#UPDATE_ONLY} of a fresh id that is never inserted.
  * Neither may change anything: the final read counts a point only while it holds its inserted

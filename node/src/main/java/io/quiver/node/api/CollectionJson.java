@@ -75,7 +75,7 @@ final class CollectionJson {
 
   /**
    * Create-collection fields Qdrant defines that Quiver does not implement, refused by name (the
-   * settings rule of issue 13: never accepted silently).
+   * settings rule that SettingsRuleIT enforces: never accepted silently).
    */
   private static void refuseUnimplemented(JsonNode body) {
     for (String field : List.of("metadata", "wal_config")) {

@@ -8,7 +8,9 @@ import io.quiver.sharding.ReadConsistency;
  * The {@code consistency} query parameter of reads. Quiver's own values are {@code linearizable},
  * {@code leader} (the default) and {@code any}. Qdrant's values map onto them: {@code all},
  * {@code majority}, {@code quorum} and any number above 1 ask for agreement between replicas,
- * which a Raft read index gives, so they mean {@code linearizable}; {@code 1} means {@code leader}.
+ * which a read barrier committed through the shard's Raft leader gives (see
+ * {@link io.quiver.sharding.ReadConsistency.Level#LINEARIZABLE}), so they mean {@code linearizable};
+ * {@code 1} means {@code leader}.
  * With {@code any}, {@code operation_id} (the {@code operation_id} of the client's last write)
  * makes the read at least as new as that write: a replica that has not applied it yet is skipped
  * for the shard's leader.

@@ -73,7 +73,8 @@
  * Payload indexes, their cardinality estimates and the full-text tokenizers live in
  * {@code io.quiver.storage.payloadindex}; they answer exactly what this evaluator answers, except
  * that a full-text index gives {@code text}, {@code text_any} and {@code phrase} Qdrant's token
- * semantics (as Qdrant does). Not implemented: stemming, stop words, ASCII folding; Qdrant's
+ * semantics (as Qdrant does), after the index's analysis (tokenizer, lowercasing, ASCII folding,
+ * stop words and stemming, as the index's schema asks). Not implemented: Qdrant's
  * {@code CustomIdChecker} (internal only).
  */
 package io.quiver.storage.filter;
