@@ -62,6 +62,10 @@ class PointsRouterTest {
 
   @TempDir Path dir;
 
+  /** Each test's own seed (JUnit makes an instance per test), replayable with {@code -Dtests.seed}. */
+  private final long seed = Long.getLong("tests.seed", new Random().nextLong());
+  private final Random random = new Random(seed);
+
   private final Map<UUID, LocalShardClient> clients = new HashMap<>();
   private final Map<UUID, ExecutorService> executors = new HashMap<>();
   private final Map<String, CollectionDescriptor> collections = new HashMap<>();
@@ -83,8 +87,6 @@ class PointsRouterTest {
 
   @Test
   void searchMergesTheShardsTopKIntoTheBruteForceRanking() {
-    long seed = Long.getLong("tests.seed", new Random().nextLong());
-    Random random = new Random(seed);
     CollectionDescriptor c = open("dot", Distance.DOT);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 400);
     for (ShardPlacement shard : c.shardMap().shards()) {
@@ -106,8 +108,6 @@ class PointsRouterTest {
 
   @Test
   void searchPagesByOffsetAndLimitConcatenateToTheWholeRanking() {
-    long seed = Long.getLong("tests.seed", new Random().nextLong());
-    Random random = new Random(seed);
     CollectionDescriptor c = open("pages", Distance.DOT);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 150);
     float[] query = randomVector(random);
@@ -125,8 +125,6 @@ class PointsRouterTest {
 
   @Test
   void aDistanceIsMergedLowestFirst() {
-    long seed = Long.getLong("tests.seed", new Random().nextLong());
-    Random random = new Random(seed);
     CollectionDescriptor c = open("euclid", Distance.EUCLID);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 200);
     float[] query = randomVector(random);
@@ -138,8 +136,6 @@ class PointsRouterTest {
 
   @Test
   void scrollPagesThroughEveryShardInIdOrder() {
-    long seed = Long.getLong("tests.seed", new Random().nextLong());
-    Random random = new Random(seed);
     CollectionDescriptor c = open("scroll", Distance.DOT);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 120);
     int limit = 1 + random.nextInt(25);
@@ -185,7 +181,7 @@ class PointsRouterTest {
   @Test
   void aShardThatDoesNotAnswerWithinTheDeadlineFailsTheReadNamingIt() {
     CollectionDescriptor c = open("slow", Distance.DOT);
-    writeRandomPoints(c, new Random(1), 50);
+    writeRandomPoints(c, random, 50);
     block(c, 1);
     Throwable e = failure(router.search(c, exactSearch(new float[] {1, 0, 0, 0}, 5), 0, ReadConsistency.LEADER));
     assertInstanceOf(ShardUnavailableException.class, e);
@@ -206,7 +202,7 @@ class PointsRouterTest {
   @Test
   void onlyTheShardsHoldingTheIdsAreAsked() {
     CollectionDescriptor c = open("asked", Distance.DOT);
-    Map<PointId, float[]> written = writeRandomPoints(c, new Random(2), 60);
+    Map<PointId, float[]> written = writeRandomPoints(c, random, 60);
     List<PointId> notInShard1 = written.keySet().stream()
         .filter(id -> c.shardMap().shardOf(id).shardId() != 1).sorted().toList();
     block(c, 1);
@@ -260,7 +256,7 @@ class PointsRouterTest {
   @Test
   void aFailedShardFailsTheReadWithItsOwnError() {
     CollectionDescriptor c = open("failed", Distance.DOT);
-    writeRandomPoints(c, new Random(3), 40);
+    writeRandomPoints(c, random, 40);
     clientOf(c, 2).close();
     Throwable e = failure(router.search(c, exactSearch(new float[] {1, 1, 1, 1}, 10), 0, ReadConsistency.LEADER));
     assertInstanceOf(ShardUnavailableException.class, e);
