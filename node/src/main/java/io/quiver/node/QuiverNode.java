@@ -79,7 +79,7 @@ public final class QuiverNode implements AutoCloseable {
           .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
               .maxTokenCount(config.positiveLong(ConfigKey.MAX_JSON_TOKENS)).build())
           .build());
-      PointsRouter router = new PointsRouter(raft.catalog(), raft.shardClients(), timeout);
+      PointsRouter router = new PointsRouter(raft.catalog()::get, raft.shardClients(), timeout);
       RestRoutes routes = new RestRoutes();
       new ServiceApi(raft::notReadyReason).register(routes);
       new CollectionsApi(raft.catalog(), router, json).register(routes);

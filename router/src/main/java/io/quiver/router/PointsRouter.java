@@ -1,14 +1,13 @@
 package io.quiver.router;
 
-import io.quiver.sharding.CollectionCatalog;
+import io.quiver.router.ShardFanOut.Deadline;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.CollectionNotFoundException;
 import io.quiver.sharding.ReadConsistency;
-import io.quiver.sharding.ShardClient;
 import io.quiver.sharding.ShardClients;
 import io.quiver.sharding.ShardMap;
 import io.quiver.sharding.ShardPlacement;
-import io.quiver.sharding.ShardUnavailableException;
+import io.quiver.storage.OrderBy;
 import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
@@ -16,7 +15,14 @@ import io.quiver.storage.PointSelector;
 import io.quiver.storage.PointsOperation;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
+import io.quiver.storage.ShardInfo;
 import io.quiver.storage.UpsertCondition;
+import io.quiver.storage.filter.Filter;
+import io.quiver.storage.filter.JsonPath;
+import io.quiver.storage.payloadindex.FieldIndexSchema;
+import io.quiver.storage.payloadindex.PayloadIndexes;
+import io.quiver.storage.scoring.FacetValue;
+import io.quiver.storage.scoring.ScoreRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,39 +31,40 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * A request about points, arriving at any node: writes split by shard and sent to each shard's
  * group; reads fanned out to one replica of every shard in parallel, with a deadline, and merged.
- * Everything goes through {@link ShardClient}s, so the router cannot tell a local shard from a
- * remote one. Thread-safe.
+ * Every shard call goes through one {@link ShardFanOut} (deadlines, timeouts, partial failure), so
+ * this class holds only what is asked of the shards and how their answers merge. The router cannot
+ * tell a local shard from a remote one. Thread-safe.
+ *
+ * <p>Methods take the {@link CollectionDescriptor} their caller looked up (with {@link #collection}):
+ * one request sees one shard map, however many fan-outs it makes.
  */
 public final class PointsRouter {
 
-  private final CollectionCatalog catalog;
-  private final ShardClients shards;
-  /** How long one shard call may take (the node's request timeout). */
-  private final Duration deadline;
-  /** The caller's {@code timeout} for the whole request, or null (see {@link #withTimeout}). */
-  private final Duration requestTimeout;
-  /** When the caller's request times out, in {@link System#nanoTime()} terms; unused without a timeout. */
-  private final long requestDeadlineNanos;
+  /** Finds a collection by its name or an alias (the catalog's applied view). */
+  private final Function<String, Optional<CollectionDescriptor>> collections;
+  private final ShardFanOut fanOut;
 
-  public PointsRouter(CollectionCatalog catalog, ShardClients shards, Duration deadline) {
-    this(catalog, shards, deadline, null, 0);
+  /**
+   * @param collections finds a collection by its name or an alias (e.g. {@code catalog::get})
+   * @param shards the client of each shard
+   * @param deadline how long one shard call may take when the caller gives no timeout
+   */
+  public PointsRouter(Function<String, Optional<CollectionDescriptor>> collections, ShardClients shards,
+      Duration deadline) {
+    this(collections, new ShardFanOut(shards, deadline));
   }
 
-  private PointsRouter(CollectionCatalog catalog, ShardClients shards, Duration deadline, Duration requestTimeout,
-      long requestDeadlineNanos) {
-    this.catalog = catalog;
-    this.shards = shards;
-    this.deadline = deadline;
-    this.requestTimeout = requestTimeout;
-    this.requestDeadlineNanos = requestDeadlineNanos;
+  private PointsRouter(Function<String, Optional<CollectionDescriptor>> collections, ShardFanOut fanOut) {
+    this.collections = collections;
+    this.fanOut = fanOut;
   }
 
   /**
@@ -68,25 +75,22 @@ public final class PointsRouter {
    * which have no deadline otherwise, get this one too. Make one per request: the clock starts here.
    */
   public PointsRouter withTimeout(Duration timeout) {
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive: " + timeout);
-    }
-    long now = System.nanoTime();
-    long nanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : timeout.toNanos();
-    return new PointsRouter(catalog, shards, deadline, timeout, now + nanos);
+    return new PointsRouter(collections, fanOut.withTimeout(timeout));
   }
 
   /** The collection, or a {@link CollectionNotFoundException}. */
   public CollectionDescriptor collection(String name) {
-    return catalog.get(name).orElseThrow(() -> new CollectionNotFoundException(name));
+    return collections.apply(name).orElseThrow(() -> new CollectionNotFoundException(name));
   }
+
+  // ---- writes ----
 
   /**
    * Writes points; completes with the highest log index among the shards' writes once every shard
    * has committed and applied its part. A point id that occurs twice keeps its last occurrence.
    */
-  public CompletableFuture<Long> upsert(String collection, List<Point> points) {
-    return upsert(collection, points, UpsertCondition.NONE);
+  public CompletableFuture<Long> upsert(CollectionDescriptor c, List<Point> points) {
+    return upsert(c, points, UpsertCondition.NONE);
   }
 
   /**
@@ -96,59 +100,64 @@ public final class PointsRouter {
    * ({@link io.quiver.storage.BadRequestException}) with nothing written. A shard's part may go
    * into several log entries, sent in order ({@link io.quiver.sharding.ShardClient#prepareUpsert}).
    */
-  public CompletableFuture<Long> upsert(String collection, List<Point> points, UpsertCondition condition) {
-    CollectionDescriptor c = collection(collection);
+  public CompletableFuture<Long> upsert(CollectionDescriptor c, List<Point> points, UpsertCondition condition) {
     Map<PointId, Point> last = new LinkedHashMap<>();
     for (Point p : points) {
       last.remove(p.id());
       last.put(p.id(), p);
     }
     Map<ShardPlacement, List<Point>> byShard = groupByShard(c.shardMap(), last.values(), Point::id);
-    Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
-    byShard.forEach((shard, batch) -> prepared.put(shard, client(c, shard).prepareUpsert(batch, condition)));
-    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
-    prepared.forEach((shard, write) -> parts.put(shard, new WriteOutcome.Part(withDeadline(write.send(), c, shard),
-        byShard.get(shard).stream().map(Point::id).toList(), write::written)));
-    return WriteOutcome.of(c.name(), parts);
+    return fanOut.write(c, byShard, Deadline.NODE, (client, batch) -> client.prepareUpsert(batch, condition),
+        batch -> batch.stream().map(Point::id).toList());
   }
 
   /** Deletes points by id; absent ids are ignored. */
-  public CompletableFuture<Long> delete(String collection, List<PointId> ids) {
-    CollectionDescriptor c = collection(collection);
+  public CompletableFuture<Long> delete(CollectionDescriptor c, List<PointId> ids) {
     Map<ShardPlacement, List<PointId>> byShard = groupByShard(c.shardMap(), new LinkedHashSet<>(ids), Function.identity());
-    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
-    byShard.forEach((shard, batch) ->
-        parts.put(shard, WriteOutcome.Part.whole(withDeadline(client(c, shard).delete(batch), c, shard), batch)));
-    return WriteOutcome.of(c.name(), parts);
+    return fanOut.write(c, byShard, Deadline.NODE, (client, batch) -> ShardFanOut.whole(() -> client.delete(batch)),
+        Function.identity());
   }
 
   /**
    * Applies a change to existing points. An id selector is split by shard like a delete; a filter
    * selector goes to every shard, each of which resolves it against its own points when it applies
-   * the operation. Completes with the highest log index once every shard has applied its part.
+   * the operation. Every shard's part is encoded and checked before any is sent (see
+   * {@link io.quiver.sharding.ShardClient#prepareApply}). Completes with the highest log index once
+   * every shard has applied its part.
    */
-  public CompletableFuture<Long> apply(String collection, PointsOperation operation) {
-    CollectionDescriptor c = collection(collection);
-    // Every shard's part is encoded and checked before any is sent (see ShardClient.prepareApply).
-    Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
-    Map<ShardPlacement, List<PointId>> idsOf = new LinkedHashMap<>();
-    switch (operation.selector()) {
+  public CompletableFuture<Long> apply(CollectionDescriptor c, PointsOperation operation) {
+    return switch (operation.selector()) {
       case PointSelector.ByFilter f -> {
-        for (ShardPlacement shard : c.shardMap().shards()) {
-          prepared.put(shard, client(c, shard).prepareApply(operation));
-        }
+        Map<ShardPlacement, PointsOperation> everyShard = new LinkedHashMap<>();
+        c.shardMap().shards().forEach(shard -> everyShard.put(shard, operation));
+        yield fanOut.write(c, everyShard, Deadline.NODE, (client, op) -> client.prepareApply(op), op -> null);
       }
-      case PointSelector.Ids ids -> {
-        idsOf = groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity());
-        idsOf.forEach((shard, part) -> prepared.put(shard, client(c, shard).prepareApply(operation.restrictedTo(part))));
-      }
-    }
-    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
-    Map<ShardPlacement, List<PointId>> ids = idsOf;
-    prepared.forEach((shard, write) ->
-        parts.put(shard, new WriteOutcome.Part(withDeadline(write.send(), c, shard), ids.get(shard), write::written)));
-    return WriteOutcome.of(c.name(), parts);
+      case PointSelector.Ids ids -> fanOut.write(c,
+          groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity()), Deadline.NODE,
+          (client, part) -> client.prepareApply(operation.restrictedTo(part)), Function.identity());
+    };
   }
+
+  /** Sends the collection's (updated) engine settings to every shard. */
+  public CompletableFuture<Long> updateShardConfig(CollectionDescriptor c) {
+    return fanOut.writeEveryShard(c, Deadline.NODE, client -> client.updateConfig(c.config().shardConfig()));
+  }
+
+  /**
+   * Indexes a payload field in every shard, through each shard's log (so every replica builds it);
+   * completes with the highest log index once every shard has applied it. Only the caller's
+   * timeout bounds it: building an index may take long.
+   */
+  public CompletableFuture<Long> createFieldIndex(CollectionDescriptor c, String field, FieldIndexSchema schema) {
+    return fanOut.writeEveryShard(c, Deadline.CALLER_ONLY, client -> client.createFieldIndex(field, schema));
+  }
+
+  /** Drops the index of a payload field in every shard, through each shard's log. */
+  public CompletableFuture<Long> deleteFieldIndex(CollectionDescriptor c, String field) {
+    return fanOut.writeEveryShard(c, Deadline.CALLER_ONLY, client -> client.deleteFieldIndex(field));
+  }
+
+  // ---- reads: pages and top-k ----
 
   /**
    * One page of points in id order over every shard: up to {@code limit} points from {@code offset}
@@ -156,58 +165,42 @@ public final class PointsRouter {
    * when there is none). Each shard returns its first {@code limit + 1}, so the merged
    * {@code limit + 1}-th id, if any, is the next page's offset.
    */
-  public CompletableFuture<ScrollPage> scroll(String collection, PointId offset, int limit,
-      io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<List<PointRecord>>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(
-          client(c, shard).scroll(offset, limit + 1, filter, withPayload, withVector, consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      List<List<PointRecord>> lists = parts.stream().map(CompletableFuture::join).toList();
-      List<PointRecord> merged = TopKMerger.merge(lists, Comparator.comparing(PointRecord::id), 0, limit + 1);
-      if (merged.size() <= limit) {
-        return new ScrollPage(merged, null);
-      }
-      return new ScrollPage(merged.subList(0, limit), merged.get(limit).id());
-    });
-  }
-
-  /**
-   * Up to {@code limit} points over every shard matching {@code filter} (null: all) in the order of
-   * their values at {@code orderBy.key()}, each with its order value (see
-   * {@link io.quiver.storage.OrderBy}: once per distinct value a point holds, ties by id). Each shard
-   * streams its first {@code limit} from its payload index; the merge by (value, id) keeps the
-   * first {@code limit}. There is no next-page offset: callers page with {@code start_from} and a
-   * filter, as in Qdrant.
-   */
-  public CompletableFuture<List<PointRecord>> scrollOrdered(String collection, io.quiver.storage.OrderBy orderBy,
-      int limit, io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector,
-      ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<List<PointRecord>>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(
-          client(c, shard).scrollOrdered(orderBy, limit, filter, withPayload, withVector, consistency), c, shard));
-    }
-    Comparator<PointRecord> order = (a, b) -> orderBy.compare(a.orderValue(), a.id(), b.orderValue(), b.id());
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      List<List<PointRecord>> lists = parts.stream().map(CompletableFuture::join).toList();
-      return TopKMerger.merge(lists, order, 0, limit);
-    });
+  public CompletableFuture<ScrollPage> scroll(CollectionDescriptor c, PointId offset, int limit, Filter filter,
+      boolean withPayload, boolean withVector, ReadConsistency consistency) {
+    return fanOut.toEveryShard(c, client -> client.scroll(offset, limit + 1, filter, withPayload, withVector, consistency))
+        .thenApply(lists -> {
+          List<PointRecord> merged = TopKMerger.merge(lists, Comparator.comparing(PointRecord::id), 0, limit + 1);
+          if (merged.size() <= limit) {
+            return new ScrollPage(merged, null);
+          }
+          return new ScrollPage(merged.subList(0, limit), merged.get(limit).id());
+        });
   }
 
   /** A page of {@link #scroll}: the points, and the offset of the next page (null: the last page). */
   public record ScrollPage(List<PointRecord> points, PointId nextOffset) {}
 
   /**
-   * The best {@code limit} hits after skipping {@code offset}, merged over every shard: by score
-   * as the vector's distance orders it, ties by id.
+   * Up to {@code limit} points over every shard matching {@code filter} (null: all) in the order of
+   * their values at {@code orderBy.key()}, each with its order value (see {@link OrderBy}: once per
+   * distinct value a point holds, ties by id). Each shard streams its first {@code limit} from its
+   * payload index; the merge by (value, id) keeps the first {@code limit}. There is no next-page
+   * offset: callers page with {@code start_from} and a filter, as in Qdrant.
    */
-  public CompletableFuture<List<ScoredPoint>> search(
-      String collection, SearchRequest request, int offset, ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
+  public CompletableFuture<List<PointRecord>> scrollOrdered(CollectionDescriptor c, OrderBy orderBy, int limit,
+      Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
+    Comparator<PointRecord> order = (a, b) -> orderBy.compare(a.orderValue(), a.id(), b.orderValue(), b.id());
+    return fanOut.toEveryShard(c, client -> client.scrollOrdered(orderBy, limit, filter, withPayload, withVector, consistency))
+        .thenApply(lists -> TopKMerger.merge(lists, order, 0, limit));
+  }
+
+  /**
+   * The best {@code limit} hits after skipping {@code offset}, merged over every shard: by score
+   * as the vector's distance orders it, ties by id. A sparse vector with {@code modifier: idf} is
+   * first weighted over the whole collection (one more fan-out, see {@link #idfWeighted}).
+   */
+  public CompletableFuture<List<ScoredPoint>> search(CollectionDescriptor c, SearchRequest request, int offset,
+      ReadConsistency consistency) {
     if (request.isSparse()) {
       var sparse = c.config().vectors().getSparse(request.vectorName());
       if (sparse != null && sparse.idf()) {
@@ -221,187 +214,113 @@ public final class PointsRouter {
    * The request with its sparse query weighted by inverse document frequency over the whole
    * collection (Qdrant's {@code modifier: idf}): every shard reports N (its points, with or without
    * the vector, as Qdrant counts available points) and n (those whose vector has each query
-   * dimension), summed, then each value times
-   * {@code ln((N - n + 0.5) / (n + 0.5) + 1)}.
+   * dimension), summed, then each value times {@code ln((N - n + 0.5) / (n + 0.5) + 1)}.
    */
   private CompletableFuture<SearchRequest> idfWeighted(CollectionDescriptor c, SearchRequest request,
       ReadConsistency consistency) {
     int[] indices = request.sparseVector().indices();
-    List<CompletableFuture<long[]>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).sparseStatistics(request.vectorName(), indices, consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      long[] total = new long[indices.length + 1];
-      for (CompletableFuture<long[]> part : parts) {
-        long[] counts = part.join();
-        for (int i = 0; i < total.length; i++) {
-          total[i] += counts[i];
-        }
-      }
-      Map<Integer, Double> idf = new HashMap<>();
-      for (int i = 0; i < indices.length; i++) {
-        double n = total[i + 1];
-        idf.put(indices[i], Math.log((total[0] - n + 0.5) / (n + 0.5) + 1));
-      }
-      return request.withSparseVector(request.sparseVector().reweighted(idf::get));
-    });
+    return fanOut.toEveryShard(c, client -> client.sparseStatistics(request.vectorName(), indices, consistency))
+        .thenApply(parts -> {
+          long[] total = new long[indices.length + 1];
+          for (long[] counts : parts) {
+            for (int i = 0; i < total.length; i++) {
+              total[i] += counts[i];
+            }
+          }
+          Map<Integer, Double> idf = new HashMap<>();
+          for (int i = 0; i < indices.length; i++) {
+            double n = total[i + 1];
+            idf.put(indices[i], Math.log((total[0] - n + 0.5) / (n + 0.5) + 1));
+          }
+          return request.withSparseVector(request.sparseVector().reweighted(idf::get));
+        });
   }
 
+  /** Each shard's best {@code offset + limit}, merged into the page {@code [offset, offset + limit)}. */
   private CompletableFuture<List<ScoredPoint>> searchShards(CollectionDescriptor c, SearchRequest request, int offset,
       ReadConsistency consistency) {
     var params = c.config().vectors().get(request.vectorName());
     var multi = c.config().vectors().getMulti(request.vectorName());
     boolean higherIsBetter = multi != null ? multi.distance().higherIsBetter()
         : params == null || params.distance().higherIsBetter();
-    int perShard = request.limit() + offset;
-    SearchRequest shardRequest = request.withLimit(perShard);
-    List<CompletableFuture<List<ScoredPoint>>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).search(shardRequest, consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      List<List<ScoredPoint>> lists = parts.stream().map(CompletableFuture::join).toList();
-      return TopKMerger.merge(lists, ScoredPoint.bestFirst(higherIsBetter), offset, request.limit());
-    });
+    SearchRequest shardRequest = request.withLimit(request.limit() + offset);
+    return fanOut.toEveryShard(c, client -> client.search(shardRequest, consistency))
+        .thenApply(lists -> TopKMerger.merge(lists, ScoredPoint.bestFirst(higherIsBetter), offset, request.limit()));
   }
 
   /**
    * The best {@code limit} points by a custom scorer after skipping {@code offset}, merged over
    * every shard: higher score first, ties by id.
    */
-  public CompletableFuture<List<ScoredPoint>> score(
-      String collection, io.quiver.storage.scoring.ScoreRequest request, int offset, ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
-    var shardRequest = request.withLimit(request.limit() + offset);
-    List<CompletableFuture<List<ScoredPoint>>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).score(shardRequest, consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      List<List<ScoredPoint>> lists = parts.stream().map(CompletableFuture::join).toList();
-      return TopKMerger.merge(lists, ScoredPoint.HIGHER_FIRST, offset, request.limit());
-    });
-  }
-
-  /** How many points matching {@code filter} (null: all) have each value at {@code key}, summed over the shards. */
-  public CompletableFuture<Map<io.quiver.storage.scoring.FacetValue, Long>> facet(
-      String collection, io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter,
+  public CompletableFuture<List<ScoredPoint>> score(CollectionDescriptor c, ScoreRequest request, int offset,
       ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Map<io.quiver.storage.scoring.FacetValue, Long>>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).facet(key, filter, consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      Map<io.quiver.storage.scoring.FacetValue, Long> total = new HashMap<>();
-      parts.forEach(part -> part.join().forEach((value, n) -> total.merge(value, n, Long::sum)));
-      return total;
-    });
+    ScoreRequest shardRequest = request.withLimit(request.limit() + offset);
+    return fanOut.toEveryShard(c, client -> client.score(shardRequest, consistency))
+        .thenApply(lists -> TopKMerger.merge(lists, ScoredPoint.HIGHER_FIRST, offset, request.limit()));
   }
 
-  /** The points among {@code ids} that exist, in the order of first occurrence in {@code ids}. */
-  public CompletableFuture<List<PointRecord>> retrieve(
-      String collection, List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
+  /** The points among {@code ids} that exist, each once, in the order of first occurrence in {@code ids}. */
+  public CompletableFuture<List<PointRecord>> retrieve(CollectionDescriptor c, List<PointId> ids, boolean withPayload,
+      boolean withVector, ReadConsistency consistency) {
     LinkedHashSet<PointId> unique = new LinkedHashSet<>(ids);
     Map<ShardPlacement, List<PointId>> byShard = groupByShard(c.shardMap(), unique, Function.identity());
-    List<CompletableFuture<List<PointRecord>>> parts = new ArrayList<>();
-    byShard.forEach((shard, batch) ->
-        parts.add(withDeadline(client(c, shard).retrieve(batch, withPayload, withVector, consistency), c, shard)));
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      Map<PointId, PointRecord> found = new HashMap<>();
-      for (CompletableFuture<List<PointRecord>> part : parts) {
-        for (PointRecord r : part.join()) {
-          found.put(r.id(), r);
-        }
-      }
-      List<PointRecord> out = new ArrayList<>(found.size());
-      for (PointId id : unique) {
-        PointRecord r = found.get(id);
-        if (r != null) {
-          out.add(r);
-        }
-      }
-      return out;
-    });
+    return fanOut.toShards(c, byShard, (client, batch) -> client.retrieve(batch, withPayload, withVector, consistency))
+        .thenApply(parts -> {
+          Map<PointId, PointRecord> found = new HashMap<>();
+          parts.forEach(part -> part.forEach(r -> found.put(r.id(), r)));
+          List<PointRecord> out = new ArrayList<>(found.size());
+          for (PointId id : unique) {
+            PointRecord r = found.get(id);
+            if (r != null) {
+              out.add(r);
+            }
+          }
+          return out;
+        });
   }
 
+  // ---- reads: sums over the shards ----
+
   /** The exact number of points in the collection, summed over its shards. */
-  public CompletableFuture<Long> count(String collection, ReadConsistency consistency) {
-    return count(collection, null, consistency);
+  public CompletableFuture<Long> count(CollectionDescriptor c, ReadConsistency consistency) {
+    return count(c, null, consistency);
   }
 
   /** The exact number of points matching {@code filter} (null: all), summed over the shards. */
-  public CompletableFuture<Long> count(String collection, io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Long>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).count(filter, consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());
+  public CompletableFuture<Long> count(CollectionDescriptor c, Filter filter, ReadConsistency consistency) {
+    return fanOut.toEveryShard(c, client -> client.count(filter, consistency)).thenApply(PointsRouter::sum);
   }
 
-  /** Points, segments, indexed vectors and optimizer state, summed over the shards (one replica each). */
-  public CompletableFuture<io.quiver.storage.ShardInfo> info(String collection, ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<io.quiver.storage.ShardInfo>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).info(consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> parts.stream().map(CompletableFuture::join)
-            .reduce(new io.quiver.storage.ShardInfo(0, 0, 0, false), io.quiver.storage.ShardInfo::plus));
+  /**
+   * The exact number of points in one shard, read from the replica {@code consistency} chooses
+   * ({@link ReadConsistency#ANY}: this node's own when it has one), within the deadline.
+   */
+  public CompletableFuture<Long> shardCount(CollectionDescriptor c, ShardPlacement shard, ReadConsistency consistency) {
+    return fanOut.toShard(c, shard, client -> client.count(consistency));
   }
 
   /**
    * The approximate number of points matching {@code filter} (null: all): the sum over the shards
    * of the expected value of each shard's payload-index cardinality estimate ({@code exact: false}).
    */
-  public CompletableFuture<Long> estimateCount(String collection, io.quiver.storage.filter.Filter filter,
+  public CompletableFuture<Long> estimateCount(CollectionDescriptor c, Filter filter, ReadConsistency consistency) {
+    return fanOut.toEveryShard(c, client -> client.estimateCount(filter, consistency)).thenApply(PointsRouter::sum);
+  }
+
+  /** Points, segments, indexed vectors and optimizer state, summed over the shards (one replica each). */
+  public CompletableFuture<ShardInfo> info(CollectionDescriptor c, ReadConsistency consistency) {
+    return fanOut.toEveryShard(c, client -> client.info(consistency))
+        .thenApply(parts -> parts.stream().reduce(new ShardInfo(0, 0, 0, false), ShardInfo::plus));
+  }
+
+  /** How many points matching {@code filter} (null: all) have each value at {@code key}, summed over the shards. */
+  public CompletableFuture<Map<FacetValue, Long>> facet(CollectionDescriptor c, JsonPath key, Filter filter,
       ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Long>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).estimateCount(filter, consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());
-  }
-
-  /**
-   * Indexes a payload field in every shard, through each shard's log (so every replica builds it);
-   * completes with the highest log index once every shard has applied it.
-   */
-  /** Sends the collection's (updated) engine settings to every shard. */
-  public CompletableFuture<Long> updateShardConfig(String collection) {
-    CollectionDescriptor c = collection(collection);
-    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.put(shard, WriteOutcome.Part.whole(withDeadline(client(c, shard).updateConfig(c.config().shardConfig()), c, shard), null));
-    }
-    return WriteOutcome.of(c.name(), parts);
-  }
-
-  public CompletableFuture<Long> createFieldIndex(String collection, String field,
-      io.quiver.storage.payloadindex.FieldIndexSchema schema) {
-    CollectionDescriptor c = collection(collection);
-    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.put(shard, WriteOutcome.Part.whole(withRequestDeadline(client(c, shard).createFieldIndex(field, schema), c, shard), null));
-    }
-    return WriteOutcome.of(c.name(), parts);
-  }
-
-  /** Drops the index of a payload field in every shard, through each shard's log. */
-  public CompletableFuture<Long> deleteFieldIndex(String collection, String field) {
-    CollectionDescriptor c = collection(collection);
-    Map<ShardPlacement, WriteOutcome.Part> parts = new LinkedHashMap<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.put(shard, WriteOutcome.Part.whole(withRequestDeadline(client(c, shard).deleteFieldIndex(field), c, shard), null));
-    }
-    return WriteOutcome.of(c.name(), parts);
+    return fanOut.toEveryShard(c, client -> client.facet(key, filter, consistency)).thenApply(parts -> {
+      Map<FacetValue, Long> total = new HashMap<>();
+      parts.forEach(part -> part.forEach((value, n) -> total.merge(value, n, Long::sum)));
+      return total;
+    });
   }
 
   /**
@@ -409,65 +328,18 @@ public final class PointsRouter {
    * source of truth): a field any shard indexes, with the schema of the first shard that has it and
    * the indexed point counts summed over the shards.
    */
-  public CompletableFuture<Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>> payloadSchema(
-      String collection, ReadConsistency consistency) {
-    CollectionDescriptor c = collection(collection);
-    List<CompletableFuture<Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>>> parts = new ArrayList<>();
-    for (ShardPlacement shard : c.shardMap().shards()) {
-      parts.add(withDeadline(client(c, shard).payloadSchema(consistency), c, shard));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> merged = new java.util.TreeMap<>();
-      for (var part : parts) {
-        part.join().forEach((field, info) -> merged.merge(field, info,
-            (a, b) -> new io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo(a.schema(), a.points() + b.points())));
-      }
+  public CompletableFuture<Map<String, PayloadIndexes.FieldInfo>> payloadSchema(CollectionDescriptor c,
+      ReadConsistency consistency) {
+    return fanOut.toEveryShard(c, client -> client.payloadSchema(consistency)).thenApply(parts -> {
+      Map<String, PayloadIndexes.FieldInfo> merged = new TreeMap<>();
+      parts.forEach(part -> part.forEach((field, info) -> merged.merge(field, info,
+          (a, b) -> new PayloadIndexes.FieldInfo(a.schema(), a.points() + b.points()))));
       return merged;
     });
   }
 
-  private ShardClient client(CollectionDescriptor c, ShardPlacement shard) {
-    return shards.forShard(c.name(), shard);
-  }
-
-  private <T> CompletableFuture<T> withDeadline(CompletableFuture<T> future, CollectionDescriptor c, ShardPlacement shard) {
-    if (requestTimeout != null) {
-      return withRequestDeadline(future, c, shard);
-    }
-    return future.orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof TimeoutException) {
-        throw new ShardUnavailableException("shard " + shard.shardId() + " of collection `" + c.name()
-            + "` did not answer within " + deadline.toMillis() + " ms (a write may still be applied later)", cause);
-      }
-      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-    });
-  }
-
-  /** The shard call bounded by what is left of the caller's timeout (no bound without one). */
-  private <T> CompletableFuture<T> withRequestDeadline(CompletableFuture<T> future, CollectionDescriptor c,
-      ShardPlacement shard) {
-    if (requestTimeout == null) {
-      return future;
-    }
-    long remainingNanos = requestDeadlineNanos - System.nanoTime();
-    if (remainingNanos <= 0) {
-      future.cancel(false); // nothing waits for it; a write already sent may still be applied
-      return CompletableFuture.failedFuture(timedOut(c, shard));
-    }
-    return future.orTimeout(remainingNanos, TimeUnit.NANOSECONDS).exceptionally(e -> {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof TimeoutException) {
-        throw timedOut(c, shard);
-      }
-      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-    });
-  }
-
-  private RequestTimeoutException timedOut(CollectionDescriptor c, ShardPlacement shard) {
-    return new RequestTimeoutException("Timeout error: the request did not complete within its timeout of "
-        + requestTimeout.toNanos() / 1e9 + " s: shard " + shard.shardId() + " of collection `" + c.name()
-        + "` had not answered (a write may still be applied later)");
+  private static long sum(List<Long> counts) {
+    return counts.stream().mapToLong(Long::longValue).sum();
   }
 
   private static <T> Map<ShardPlacement, List<T>> groupByShard(

@@ -282,8 +282,8 @@ public final class ClusterApi {
           entry.put("state", members.isEmpty() ? "Initializing" : members.get().contains(node) ? "Active" : "Partial");
           raft.shardStatus(shard.groupId()).ifPresent(s -> entry.put("role", s.role().name()));
           local.add(entry);
-          // ANY reads this node's own replica.
-          counts.add(raft.shardClients().forShard(c.name(), shard).count(ReadConsistency.ANY)
+          // ANY reads this node's own replica; one that does not answer within the deadline counts 0.
+          counts.add(router.shardCount(c, shard, ReadConsistency.ANY)
               .handle((n, error) -> {
                 entry.put("points_count", error == null ? n : 0);
                 return null;

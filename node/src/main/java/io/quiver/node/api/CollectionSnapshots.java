@@ -117,12 +117,14 @@ final class CollectionSnapshots {
       header.set("config", createBody(c));
       // The payload indexes, as collection info reports them; recreated on recover.
       header.set("payload_schema", FieldIndexJson.payloadSchema(json,
-          router.payloadSchema(c.name(), ReadConsistency.LINEARIZABLE).join()));
+          router.payloadSchema(c, ReadConsistency.LINEARIZABLE).join()));
       gen.writeTree(header);
       gen.writeRaw('\n');
       PointId offset = null;
       do {
-        PointsRouter.ScrollPage page = router.scroll(c.name(), offset, PAGE, null, true, true, ReadConsistency.LINEARIZABLE).join();
+        // Each page a request of its own, with the shard map of now: replicas may move meanwhile.
+        PointsRouter.ScrollPage page = router.scroll(router.collection(c.name()), offset, PAGE, null, true, true,
+            ReadConsistency.LINEARIZABLE).join();
         for (PointRecord r : page.points()) {
           gen.writeTree(results.record(r, PayloadSelector.ALL));
           gen.writeRaw('\n');
@@ -216,9 +218,9 @@ final class CollectionSnapshots {
       }
       Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> indexes = payloadIndexes(staged);
       catalog.delete(collection).join();
-      catalog.create(collection, config).join();
+      CollectionDescriptor created = catalog.create(collection, config).join();
       for (var index : indexes.entrySet()) {
-        router.createFieldIndex(collection, index.getKey(), index.getValue()).join();
+        router.createFieldIndex(created, index.getKey(), index.getValue()).join();
       }
       try (BufferedReader reader = open(staged)) {
         readHeader(reader);
@@ -226,12 +228,12 @@ final class CollectionSnapshots {
         for (String line; (line = reader.readLine()) != null; ) {
           batch.add(point(line, config));
           if (batch.size() == PAGE) {
-            router.upsert(collection, batch).join();
+            router.upsert(router.collection(collection), batch).join(); // the shard map of now, as for a page
             batch = new ArrayList<>(PAGE);
           }
         }
         if (!batch.isEmpty()) {
-          router.upsert(collection, batch).join();
+          router.upsert(router.collection(collection), batch).join();
         }
       }
     } finally {

@@ -69,7 +69,7 @@ public final class CollectionsApi {
     boolean wait = request.booleanParam("wait", false);
     PointsRouter router = TimeoutParam.router(this.router, request);
     return catalog.changeVectorName(c.name(), vector, added)
-        .thenCompose(done -> router.updateShardConfig(c.name()))
+        .thenCompose(router::updateShardConfig) // the updated collection, as the meta log applied it
         .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
@@ -97,7 +97,7 @@ public final class CollectionsApi {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     CollectionConfig updated = CollectionJson.parseUpdate(request.jsonBody(true), c.config());
     return catalog.update(c.name(), updated)
-        .thenCompose(done -> router.updateShardConfig(c.name()))
+        .thenCompose(router::updateShardConfig) // the updated collection, as the meta log applied it
         .thenApply(index -> RestResponse.ok(true));
   }
 
@@ -105,8 +105,8 @@ public final class CollectionsApi {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     // Leaders by default; `consistency=any` (a Quiver extension) reports this node's own replicas.
     ReadConsistency consistency = ConsistencyParam.parse(request);
-    var schema = router.payloadSchema(c.name(), consistency);
-    return router.info(c.name(), consistency).thenCombine(schema, (shards, fields) -> {
+    var schema = router.payloadSchema(c, consistency);
+    return router.info(c, consistency).thenCombine(schema, (shards, fields) -> {
       ObjectNode info = CollectionJson.info(json, c, shards);
       info.set("payload_schema", FieldIndexJson.payloadSchema(json, fields));
       return RestResponse.ok(info);

@@ -75,7 +75,7 @@ public final class ExploreApi {
       throw QueryJson.bad("exact", "must be a boolean");
     }
     var filter = QueryJson.filter(body.get("filter"), "filter");
-    return router.facet(c.name(), key, filter, ConsistencyParam.parse(request)).thenApply(counts -> {
+    return router.facet(c, key, filter, ConsistencyParam.parse(request)).thenApply(counts -> {
       List<Map.Entry<FacetValue, Long>> entries = new ArrayList<>(counts.entrySet());
       entries.sort(Map.Entry.<FacetValue, Long>comparingByValue(Comparator.reverseOrder())
           .thenComparing(Map.Entry.comparingByKey()));
@@ -105,7 +105,7 @@ public final class ExploreApi {
     int limit = QueryJson.integer(body.get("limit"), "limit", DEFAULT_NEIGHBOURS, 1, SAMPLE_MAX);
     String using = QueryJson.text(body.get("using"), "using", VectorsConfig.DEFAULT);
     var filter = QueryJson.filter(body.get("filter"), "filter");
-    return matrix.compute(c.name(), using, filter, sample, limit, ConsistencyParam.parse(request))
+    return matrix.compute(c, using, filter, sample, limit, ConsistencyParam.parse(request))
         .thenApply(m -> RestResponse.ok(pairs ? pairs(m) : offsets(m)));
   }
 

@@ -40,7 +40,7 @@ public final class FieldIndexApi {
     String field = canonicalField(fieldNode.asText());
     var schema = FieldIndexJson.parseSchema(body.get("field_schema"));
     boolean wait = request.booleanParam("wait", false);
-    return router.createFieldIndex(c.name(), field, schema)
+    return router.createFieldIndex(c, field, schema)
         .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
@@ -49,7 +49,7 @@ public final class FieldIndexApi {
     PointsRouter router = TimeoutParam.router(this.router, request);
     String field = canonicalField(request.pathParam("field_name"));
     boolean wait = request.booleanParam("wait", false);
-    return router.deleteFieldIndex(c.name(), field)
+    return router.deleteFieldIndex(c, field)
         .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 

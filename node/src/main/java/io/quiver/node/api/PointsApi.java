@@ -45,13 +45,13 @@ public final class PointsApi {
     new PointValidator(c.config().vectors()).validate(points);
     var condition = UpsertConditionJson.parse(body, "");
     boolean wait = request.booleanParam("wait", false);
-    return router.upsert(c.name(), points, condition).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
+    return router.upsert(c, points, condition).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
   private CompletableFuture<RestResponse> getPoint(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     PointId id = PointJson.id(request.pathParam("id"), "id");
-    return router.retrieve(c.name(), List.of(id), true, true, ConsistencyParam.parse(request)).thenApply(found -> {
+    return router.retrieve(c, List.of(id), true, true, ConsistencyParam.parse(request)).thenApply(found -> {
       if (found.isEmpty()) {
         throw ApiException.notFound("Not found: Point with id " + id + " does not exists!");
       }
@@ -66,7 +66,7 @@ public final class PointsApi {
     List<PointId> ids = PointJson.ids(body.get("ids"), "ids");
     PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), true);
     VectorSelector vector = VectorSelector.of(body.get("with_vector"), false, "with_vector");
-    return router.retrieve(c.name(), ids, payload.enabled(), vector.enabled(), ConsistencyParam.parse(request)).thenApply(found -> {
+    return router.retrieve(c, ids, payload.enabled(), vector.enabled(), ConsistencyParam.parse(request)).thenApply(found -> {
       ArrayNode array = json.createArrayNode();
       for (PointRecord r : found) {
         array.add(results.in(c.config().vectors()).record(r, payload, vector));
@@ -86,8 +86,8 @@ public final class PointsApi {
     }
     // exact: false is answered from the payload indexes' cardinality estimates (expected value).
     var count = exact != null && exact.isBoolean() && !exact.booleanValue()
-        ? router.estimateCount(c.name(), filter, ConsistencyParam.parse(request))
-        : router.count(c.name(), filter, ConsistencyParam.parse(request));
+        ? router.estimateCount(c, filter, ConsistencyParam.parse(request))
+        : router.count(c, filter, ConsistencyParam.parse(request));
     return count.thenApply(n -> RestResponse.ok(Map.of("count", n)));
   }
 }

@@ -64,7 +64,7 @@ public final class PointsUpdateApi {
       PointsOperation operation = parse.apply(request.jsonBody(true), "", c.config().vectors());
       validate(c, operation);
       boolean wait = request.booleanParam("wait", false);
-      return router.apply(c.name(), operation).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
+      return router.apply(c, operation).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
     };
   }
 
@@ -105,8 +105,8 @@ public final class PointsUpdateApi {
 
   private static CompletableFuture<Long> run(PointsRouter router, CollectionDescriptor c, Step step) {
     return switch (step) {
-      case Step.Upsert u -> router.upsert(c.name(), u.points(), u.condition());
-      case Step.Apply a -> router.apply(c.name(), a.operation());
+      case Step.Upsert u -> router.upsert(c, u.points(), u.condition());
+      case Step.Apply a -> router.apply(c, a.operation());
     };
   }
 

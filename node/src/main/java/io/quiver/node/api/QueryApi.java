@@ -98,7 +98,7 @@ public final class QueryApi {
   private CompletableFuture<ArrayNode> run(QueryEngine engine, CollectionDescriptor c, QueryJson.Parsed parsed,
       ReadConsistency consistency) {
     checkVectorNames(c, parsed.vector(), "with_vector");
-    return engine.query(c.name(), parsed.request(), consistency)
+    return engine.query(c, parsed.request(), consistency)
         .thenApply(hits -> results.in(c.config().vectors()).scored(hits, parsed.payload(), parsed.vector()));
   }
 
@@ -131,7 +131,7 @@ public final class QueryApi {
     if (lookup != null) {
       router.collection(lookup.collection());
     }
-    return engine.groups(c.name(), parsed.request(), groupBy, groupSize, limit, groupLookup, ConsistencyParam.parse(request))
+    return engine.groups(c, parsed.request(), groupBy, groupSize, limit, groupLookup, ConsistencyParam.parse(request))
         .thenApply(groups -> {
           ObjectNode result = json.createObjectNode();
           ArrayNode array = result.putArray("groups");

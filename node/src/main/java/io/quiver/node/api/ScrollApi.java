@@ -62,10 +62,10 @@ public final class ScrollApi {
     VectorSelector vectors = VectorSelector.of(body.get("with_vector"), false, "with_vector");
     boolean withVector = vectors.enabled();
     if (orderBy != null) {
-      return router.scrollOrdered(c.name(), orderBy, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
+      return router.scrollOrdered(c, orderBy, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
           .thenApply(records -> RestResponse.ok(page(records, null, payload, vectors, c)));
     }
-    return router.scroll(c.name(), offset, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
+    return router.scroll(c, offset, limit, filter, payload.enabled(), withVector, ConsistencyParam.parse(request))
         .thenApply(page -> RestResponse.ok(page(page.points(), page.nextOffset(), payload, vectors, c)));
   }
 

@@ -197,7 +197,7 @@ public final class StrictModeGuard {
     if (!refuse || keys.isEmpty()) {
       return done();
     }
-    return router.payloadSchema(c.name(), ReadConsistency.LEADER).thenAccept(indexed -> {
+    return router.payloadSchema(c, ReadConsistency.LEADER).thenAccept(indexed -> {
       for (Map.Entry<String, TreeSet<String>> key : keys.entrySet()) {
         if (!indexed.containsKey(key.getKey())) {
           throw StrictModeRules.forbidden("Index required but not found for \"" + key.getKey()
@@ -213,7 +213,7 @@ public final class StrictModeGuard {
     if (s.maxPointsCount() == null) {
       return done();
     }
-    return router.info(c.name(), ReadConsistency.LEADER).thenAccept(info -> {
+    return router.info(c, ReadConsistency.LEADER).thenAccept(info -> {
       if (info.points() >= s.maxPointsCount()) {
         throw StrictModeRules.forbidden("Max points count limit of " + s.maxPointsCount() + " reached!",
             "Delete points or raise `max_points_count` in the strict mode config of this collection.");
@@ -227,7 +227,7 @@ public final class StrictModeGuard {
       return done();
     }
     String field = body.path("field_name").asText("");
-    return router.payloadSchema(c.name(), ReadConsistency.LEADER).thenAccept(indexed -> {
+    return router.payloadSchema(c, ReadConsistency.LEADER).thenAccept(indexed -> {
       if (!indexed.containsKey(field)) {
         StrictModeRules.limitOf(indexed.size() + 1, s.maxPayloadIndexCount(), "payload index count");
       }

@@ -22,9 +22,7 @@ public interface ValueExistsCheck {
 
   /** The check against this node's router. */
   static ValueExistsCheck of(PointsRouter router) {
-    return (collection, filter) -> {
-      String name = router.collection(collection).name();
-      return router.count(name, FilterJson.parse(filter, "value_exists"), ReadConsistency.LEADER).thenApply(n -> n > 0);
-    };
+    return (collection, filter) -> router.count(router.collection(collection), FilterJson.parse(filter, "value_exists"),
+        ReadConsistency.LEADER).thenApply(n -> n > 0);
   }
 }

@@ -54,12 +54,13 @@ public final class QueryEngine {
   }
 
   /** The page of hits of {@code request}, best first. */
-  public CompletableFuture<List<ScoredPoint>> query(String collection, QueryRequest request, ReadConsistency consistency) {
-    CollectionDescriptor c = router.collection(collection);
+  public CompletableFuture<List<ScoredPoint>> query(CollectionDescriptor c, QueryRequest request,
+      ReadConsistency consistency) {
+    String collection = c.name();
     QueryStage root = request.stage();
     validate(root);
     int offset = root.prefetches().isEmpty() && root.query() instanceof Query.Sample ? 0 : request.offset();
-    return resolveReferences(collection, root, consistency).thenCompose(vectors -> {
+    return resolveReferences(c, root, consistency).thenCompose(vectors -> {
       Filter rootFilter = excluding(referencedIds(collection, root), root.filter());
       Stage stage = new Stage(c, vectors, consistency);
       boolean leaf = root.prefetches().isEmpty();
@@ -71,7 +72,7 @@ public final class QueryEngine {
         if (leaf || !(request.withPayload() || request.withVector())) {
           return CompletableFuture.completedFuture(page);
         }
-        return fill(collection, page, request.withPayload(), request.withVector(), consistency);
+        return fill(c, page, request.withPayload(), request.withVector(), consistency);
       });
     });
   }
@@ -82,8 +83,8 @@ public final class QueryEngine {
    * of the complete ranking. {@code lookup} (nullable) attaches a point of another collection to
    * every group.
    */
-  public CompletableFuture<List<PointGroups.Group>> groups(String collection, QueryRequest request, JsonPath groupBy,
-      int groupSize, int limit, GroupLookup lookup, ReadConsistency consistency) {
+  public CompletableFuture<List<PointGroups.Group>> groups(CollectionDescriptor collection, QueryRequest request,
+      JsonPath groupBy, int groupSize, int limit, GroupLookup lookup, ReadConsistency consistency) {
     int initial = (int) Math.min(SearchRequest.MAX_LIMIT, Math.max(1L, (long) groupSize * limit * 2));
     return groupsWithLimit(collection, request, groupBy, groupSize, limit, initial, consistency)
         .thenCompose(groups -> lookup == null ? CompletableFuture.completedFuture(groups)
@@ -93,8 +94,8 @@ public final class QueryEngine {
   /** Where {@code with_lookup} reads the group's point: a collection and what to return of it. */
   public record GroupLookup(String collection, boolean withPayload, boolean withVector) {}
 
-  private CompletableFuture<List<PointGroups.Group>> groupsWithLimit(String collection, QueryRequest request,
-      JsonPath groupBy, int groupSize, int limit, int fetch, ReadConsistency consistency) {
+  private CompletableFuture<List<PointGroups.Group>> groupsWithLimit(CollectionDescriptor collection,
+      QueryRequest request, JsonPath groupBy, int groupSize, int limit, int fetch, ReadConsistency consistency) {
     QueryStage s = request.stage();
     QueryStage stage = new QueryStage(s.prefetches(), s.query(), s.using(), s.filter(), s.scoreThreshold(), fetch, s.lookupFrom(),
         s.params());
@@ -128,7 +129,8 @@ public final class QueryEngine {
         ids.add(id);
       }
     });
-    return router.retrieve(lookup.collection(), ids, lookup.withPayload(), lookup.withVector(), consistency)
+    CollectionDescriptor from = router.collection(lookup.collection());
+    return router.retrieve(from, ids, lookup.withPayload(), lookup.withVector(), consistency)
         .thenApply(records -> {
           Map<PointId, PointRecord> byId = new HashMap<>();
           records.forEach(r -> byId.put(r.id(), r));
@@ -225,14 +227,14 @@ public final class QueryEngine {
     return ids;
   }
 
-  private CompletableFuture<Map<VectorKey, float[]>> resolveReferences(String collection, QueryStage root,
+  private CompletableFuture<Map<VectorKey, float[]>> resolveReferences(CollectionDescriptor c, QueryStage root,
       ReadConsistency consistency) {
     Map<String, Map<String, Set<PointId>>> refs = new LinkedHashMap<>();
-    collectReferences(collection, root, refs);
+    collectReferences(c.name(), root, refs);
     Map<VectorKey, float[]> vectors = new HashMap<>();
     List<CompletableFuture<Void>> reads = new ArrayList<>();
     refs.forEach((lookupCollection, byVector) -> {
-      CollectionDescriptor lookup = router.collection(lookupCollection);
+      CollectionDescriptor lookup = lookupCollection.equals(c.name()) ? c : router.collection(lookupCollection);
       Set<PointId> ids = new LinkedHashSet<>();
       byVector.forEach((vector, vectorIds) -> {
         if (lookup.config().vectors().getSparse(vector) != null) {
@@ -244,7 +246,7 @@ public final class QueryEngine {
         }
         ids.addAll(vectorIds);
       });
-      reads.add(router.retrieve(lookupCollection, new ArrayList<>(ids), false, true, consistency).thenAccept(records -> {
+      reads.add(router.retrieve(lookup, new ArrayList<>(ids), false, true, consistency).thenAccept(records -> {
         Map<PointId, PointRecord> found = new HashMap<>();
         records.forEach(r -> found.put(r.id(), r));
         byVector.forEach((vector, vectorIds) -> {
@@ -336,12 +338,11 @@ public final class QueryEngine {
 
     /** Scores the points {@code filter} admits by the stage's query. */
     private CompletableFuture<List<ScoredPoint>> score(QueryStage stage, Filter filter, boolean withPayload, boolean withVector) {
-      String name = collection.name();
       Query query = stage.query();
       int limit = stage.limit();
       return switch (query) {
-        case null -> router.score(name, scan(stage, new Scorer.ById(), filter, withPayload, withVector), 0, consistency);
-        case Query.Sample s -> router.score(name,
+        case null -> router.score(collection, scan(stage, new Scorer.ById(), filter, withPayload, withVector), 0, consistency);
+        case Query.Sample s -> router.score(collection,
                 scan(stage, new Scorer.Random(ThreadLocalRandom.current().nextLong()), filter, withPayload, withVector), 0,
                 consistency)
             .thenApply(QueryEngine::zeroScores);
@@ -350,16 +351,16 @@ public final class QueryEngine {
         case Query.Nearest n -> search(stage, vector(stage, n.vector()), limit, filter, withPayload, withVector);
         case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR ->
             search(stage, averageVector(stage, r), limit, filter, withPayload, withVector);
-        case Query.Recommend r -> router.score(name, scan(stage, r.strategy() == Query.Strategy.BEST_SCORE
+        case Query.Recommend r -> router.score(collection, scan(stage, r.strategy() == Query.Strategy.BEST_SCORE
             ? new Scorer.RecommendBestScore(vectors(stage, r.positive()), vectors(stage, r.negative()))
             : new Scorer.RecommendSumScores(vectors(stage, r.positive()), vectors(stage, r.negative())),
             filter, withPayload, withVector), 0, consistency);
-        case Query.Discover d -> router.score(name, scan(stage,
+        case Query.Discover d -> router.score(collection, scan(stage,
             new Scorer.Discover(vector(stage, d.target()), pairs(stage, d.context())), filter, withPayload, withVector),
             0, consistency);
-        case Query.Context c -> router.score(name, scan(stage, new Scorer.Context(pairs(stage, c.pairs())), filter,
+        case Query.Context c -> router.score(collection, scan(stage, new Scorer.Context(pairs(stage, c.pairs())), filter,
             withPayload, withVector), 0, consistency);
-        case Query.OrderBy o -> router.scrollOrdered(name, o.ordering(), limit, filter, withPayload, withVector, consistency)
+        case Query.OrderBy o -> router.scrollOrdered(collection, o.ordering(), limit, filter, withPayload, withVector, consistency)
             .thenApply(QueryEngine::ordered);
         case Query.Fusion f -> throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
       };
@@ -382,7 +383,7 @@ public final class QueryEngine {
       }
       SearchRequest search = SearchRequest.sparse(stage.using(), sparse.vector(), stage.limit(), withPayload, withVector,
           stage.scoreThreshold(), filter);
-      return router.search(collection.name(), search, 0, consistency);
+      return router.search(collection, search, 0, consistency);
     }
 
     private ScoreRequest scan(QueryStage stage, Scorer scorer, Filter filter, boolean withPayload, boolean withVector) {
@@ -394,7 +395,7 @@ public final class QueryEngine {
         boolean withPayload, boolean withVector) {
       SearchRequest search = new SearchRequest(stage.using(), vector, limit, withPayload, withVector, stage.scoreThreshold(), filter,
           stage.params());
-      return router.search(collection.name(), search, 0, consistency);
+      return router.search(collection, search, 0, consistency);
     }
 
     private CompletableFuture<List<ScoredPoint>> mmr(QueryStage stage, Query.Nearest n, Filter filter, boolean withPayload,
@@ -526,8 +527,8 @@ public final class QueryEngine {
 
   // ---- 4. payloads and vectors of the page ----
 
-  private CompletableFuture<List<ScoredPoint>> fill(String collection, List<ScoredPoint> page, boolean withPayload,
-      boolean withVector, ReadConsistency consistency) {
+  private CompletableFuture<List<ScoredPoint>> fill(CollectionDescriptor collection, List<ScoredPoint> page,
+      boolean withPayload, boolean withVector, ReadConsistency consistency) {
     List<PointId> ids = page.stream().map(ScoredPoint::id).toList();
     return router.retrieve(collection, ids, withPayload, withVector, consistency).thenApply(records -> {
       Map<PointId, PointRecord> byId = new HashMap<>();

@@ -1,6 +1,7 @@
 package io.quiver.router.query;
 
 import io.quiver.router.PointsRouter;
+import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.storage.PointId;
 import io.quiver.storage.ScoredPoint;
@@ -39,9 +40,9 @@ public final class SearchMatrix {
     this.router = router;
   }
 
-  public CompletableFuture<Result> compute(String collection, String using, Filter filter, int sample, int limit,
-      ReadConsistency consistency) {
-    if (router.collection(collection).config().vectors().get(using) == null) {
+  public CompletableFuture<Result> compute(CollectionDescriptor collection, String using, Filter filter, int sample,
+      int limit, ReadConsistency consistency) {
+    if (collection.config().vectors().get(using) == null) {
       throw new io.quiver.storage.BadRequestException("Wrong input: Not existing vector name error: " + using);
     }
     // Only points that have the vector (a point may omit a named vector): they are the matrix's rows.
