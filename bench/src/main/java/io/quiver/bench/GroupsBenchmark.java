@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  * restart to {@code /readyz} answering 200 and to the last collection answering a count. The node
  * is stopped by its pid.
  *
- * <pre>bin/quiver bench groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--http-port 16333]
- *     [--raft-port 16335] [--dir DIR] [--out FILE]</pre>
+ * <pre>bin/quiver bench groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--http-port PORT]
+ *     [--raft-port PORT] [--dir DIR] [--out FILE]</pre>
+ * (ports: free ones by default).
  */
 public final class GroupsBenchmark {
 
@@ -50,8 +51,8 @@ public final class GroupsBenchmark {
     int[] groups = {0, 40, 100, 200};
     int shards = 4;
     int idleSec = 20;
-    int httpPort = 16333;
-    int raftPort = 16335;
+    int httpPort = freePort();
+    int raftPort = freePort();
     Path dir = null;
     Path out = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -70,6 +71,7 @@ public final class GroupsBenchmark {
     if (dir == null) {
       dir = Files.createTempDirectory("quiver-groups-bench");
     }
+    Files.createDirectories(dir);
     GroupsBenchmark bench = new GroupsBenchmark(home, dir, httpPort, raftPort);
     bench.line("command: bin/quiver bench groups " + String.join(" ", args));
     bench.line(String.format(Locale.ROOT, "machine: %d cores, data in %s", Runtime.getRuntime().availableProcessors(), dir));
@@ -132,6 +134,12 @@ public final class GroupsBenchmark {
     }
   }
 
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   private Process startNode(String why) throws IOException {
     Path log = dataDir.resolve("node-" + why + ".log");
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/quiver").toString(), "node", "--data-dir", dataDir.resolve("data").toString(),
@@ -150,6 +158,9 @@ public final class GroupsBenchmark {
       }
       try {
         if (send("GET", "/readyz", null) == 200) {
+          if (!node.isAlive()) {
+            throw new IllegalStateException("another process answers on port " + httpPort);
+          }
           return;
         }
       } catch (IOException notYet) {
