@@ -24,6 +24,8 @@ import java.util.List;
  *     synthetic late-interaction set: Quiver's MaxSim search and HNSW over multivectors vs brute force, 1 thread
  *   segments [--points 100000] [--dim 128] [--batch 1000] [--on-disk true] [--dir DIR]
  *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS
+ *   groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--out FILE]
+ *     a real node process: idle CPU, RSS, threads and open files per number of shard groups; stop and restart times
  * </pre>
  */
 public final class BenchMain {
@@ -49,6 +51,10 @@ public final class BenchMain {
     }
     if (args.length > 0 && args[0].equals("multivector")) {
       MultiVectorBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("groups")) {
+      GroupsBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("shard")) {

@@ -113,7 +113,7 @@ final class ShardGroupReconciler implements AutoCloseable {
       }
     }
     for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
-      if (hosted.contains(e.getKey()) && stoppedItself(e.getKey())) {
+      if (hosted.contains(e.getKey()) && (stoppedItself(e.getKey()) || startedWithoutConfiguration(e.getValue()))) {
         restart(e.getValue());
       }
     }
@@ -147,13 +147,32 @@ final class ShardGroupReconciler implements AutoCloseable {
   }
 
   /**
+   * True when the local division of a group this node should host has no configuration at all and
+   * no other replica knows a leader: it came up from a directory whose add was interrupted (a crash
+   * before the group's first election logged a configuration; the server reloads such a directory
+   * with none, and Ratis keeps a division outside every configuration waiting for a leader to
+   * contact it, forever: InterruptedGroupAddTest). A replica added to join a running group also
+   * starts without one, but a leader elsewhere then sends it the configuration.
+   */
+  private boolean startedWithoutConfiguration(RaftGroup group) {
+    try {
+      if (!node.server().getDivision(group.getGroupId()).getRaftConf().getAllPeers().isEmpty()) {
+        return false;
+      }
+    } catch (IOException notHosted) {
+      return false;
+    }
+    return !hasLeaderElsewhere(group);
+  }
+
+  /**
    * Restarts a closed division from its data (Ratis' RECOVER, nothing is formatted or deleted),
    * this time with the group's full configuration as its initial one, so that it can never fall
    * back to an empty configuration again. If the add fails after the remove, the next pass adds the
    * group as a missing one, from the same directory.
    */
   private void restart(RaftGroup group) throws IOException {
-    LOG.warn("node {}: shard group {} stopped by itself; restarting it from its data with the configuration {}",
+    LOG.warn("node {}: shard group {} stopped by itself, or waits without a configuration; restarting it from its data with the configuration {}",
         node.nodeId(), group.getGroupId(), group.getPeers());
     check(admin().getGroupManagementApi(node.self().getId()).remove(group.getGroupId(), false, false).isSuccess(),
         "remove (to restart)", group.getGroupId());

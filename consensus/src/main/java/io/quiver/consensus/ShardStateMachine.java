@@ -94,6 +94,10 @@ final class ShardStateMachine extends BaseStateMachine {
           throw new IOException(getGroupId() + ": no collection in the cluster metadata places this shard group here");
         }
       }
+    } else if (snapshot == null) {
+      // The store keeps the config it was created with; a store whose creation was interrupted
+      // (a crash while the group was added) has none yet and is created now, as a new group's.
+      config = configOfNewGroup.apply(getGroupId());
     }
     shard = Shard.openOrCreate(shardDir, config);
     var latest = storage.getLatestSnapshot();

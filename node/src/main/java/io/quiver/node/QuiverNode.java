@@ -54,6 +54,7 @@ public final class QuiverNode implements AutoCloseable {
     String raftHost = config.raftHost();
     Duration timeout = Duration.ofMillis(config.positiveLong(ConfigKey.REQUEST_TIMEOUT_MS));
     LOG.info("node {}: starting with data in {}", nodeId, dataDir);
+    io.quiver.storage.ShardResources.install(config.shardResources()); // logs what shards share
     RaftNode raft = RaftNode.create(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
         raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
         config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress(),

@@ -48,6 +48,25 @@ class NodeConfigTest {
   }
 
   @Test
+  void whatShardsShareIsSetByTheEnvironmentOrAutomaticAndMistakesAreNamed() throws Exception {
+    var automatic = NodeConfig.resolve(null, Map.of(), Map.of()).shardResources();
+    assertEquals(io.quiver.storage.ShardResources.Settings.defaultFlushThreads(), automatic.flushThreads());
+    assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), automatic.optimizerThreads());
+    assertEquals(256L << 20, automatic.blockCacheBytes());
+    assertEquals(128L << 20, automatic.writeBufferBytes());
+    var set = NodeConfig.resolve(null, Map.of("QUIVER__STORAGE__PERFORMANCE__OPTIMIZER_THREADS", "3",
+        "QUIVER__STORAGE__PERFORMANCE__FLUSH_THREADS", "1", "QUIVER__STORAGE__ROCKSDB__BLOCK_CACHE_MB", "64",
+        "QUIVER__STORAGE__ROCKSDB__WRITE_BUFFER_MB", "32"), Map.of()).shardResources();
+    assertEquals(new io.quiver.storage.ShardResources.Settings(1, 3, 64L << 20, 32L << 20), set);
+    IllegalArgumentException threads = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(null, Map.of("QUIVER__STORAGE__PERFORMANCE__OPTIMIZER_THREADS", "-1"), Map.of()));
+    assertTrue(threads.getMessage().contains("storage.performance.optimizer_threads"), threads.getMessage());
+    IllegalArgumentException buffers = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(null, Map.of("QUIVER__STORAGE__ROCKSDB__WRITE_BUFFER_MB", "512"), Map.of()));
+    assertTrue(buffers.getMessage().contains("storage.rocksdb.write_buffer_mb"), buffers.getMessage());
+  }
+
+  @Test
   void mistakesAreNamed() throws Exception {
     Path yaml = dir.resolve("typo.yaml");
     Files.writeString(yaml, "service:\n  http_prot: 7000\n");

@@ -49,7 +49,7 @@ public final class Shard implements AutoCloseable {
   private final io.quiver.storage.multivector.MultiVectorIndexes multiIndexes;
   private volatile long appliedIndex;
 
-  private Shard(Path dir, ShardConfig shardConfig, ShardStore store) {
+  private Shard(Path dir, ShardConfig shardConfig, ShardStore store, ShardResources resources) {
     this.dir = dir;
     this.shardConfig = shardConfig;
     this.config = shardConfig.vectors();
@@ -61,7 +61,8 @@ public final class Shard implements AutoCloseable {
       store.forEachPoint((id, version, vectors, names) -> multiIndexes.put(id, vectors.get()));
     }
     this.appliedIndex = store.appliedIndex();
-    this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush);
+    this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
+        resources.flushes(), resources.optimizations());
   }
 
   /** Opens an existing shard (its config is stored in it). */
@@ -79,7 +80,12 @@ public final class Shard implements AutoCloseable {
    * new. An existing shard keeps the config it was created with; {@code config} may then be null.
    */
   public static Shard openOrCreate(Path dir, ShardConfig config) {
-    ShardStore store = new ShardStore(dir);
+    return openOrCreate(dir, config, ShardResources.processWide());
+  }
+
+  /** As {@link #openOrCreate(Path, ShardConfig)}, on the given shared threads and memory. */
+  public static Shard openOrCreate(Path dir, ShardConfig config, ShardResources resources) {
+    ShardStore store = new ShardStore(dir, resources.storeMemory());
     try {
       ShardConfig stored = store.shardConfig();
       if (stored == null) {
@@ -87,7 +93,7 @@ public final class Shard implements AutoCloseable {
         store.writeShardConfig(config);
         stored = config;
       }
-      Shard shard = new Shard(dir, stored, store);
+      Shard shard = new Shard(dir, stored, store, resources);
       LOG.info("{}: opened with {} points, applied index {}", shard, shard.count(), shard.appliedIndex);
       return shard;
     } catch (RuntimeException e) {

@@ -61,11 +61,12 @@ final class ShardStore implements AutoCloseable {
   private final ColumnFamilyHandle payloads;
   private final WriteOptions writeOptions = new WriteOptions();
 
-  ShardStore(Path dir) {
+  /** Opens (or creates) the instance in {@code dir}, on the process' shared cache and write buffers. */
+  ShardStore(Path dir, StoreMemory memory) {
     try {
       Files.createDirectories(dir);
-      dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-      cfOptions = new ColumnFamilyOptions();
+      dbOptions = memory.dbOptions();
+      cfOptions = memory.columnFamilyOptions();
       List<ColumnFamilyDescriptor> descriptors = List.of(
           new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
           new ColumnFamilyDescriptor("points".getBytes(StandardCharsets.UTF_8), cfOptions),

@@ -7,6 +7,14 @@ package io.quiver.node.config;
  */
 public enum ConfigKey {
   STORAGE_PATH("storage.storage_path", "./data", "--data-dir", "directory of all data (Raft logs, shards, node id)"),
+  FLUSH_THREADS("storage.performance.flush_threads", "0", null,
+      "threads that flush full appendable segments, shared by all shards of the node; 0: min(2, cores)"),
+  OPTIMIZER_THREADS("storage.performance.optimizer_threads", "0", null,
+      "threads that index, vacuum and merge segments, shared by all shards of the node (fair between shards); 0: max(1, cores / 2)"),
+  ROCKSDB_BLOCK_CACHE_MB("storage.rocksdb.block_cache_mb", "256", null,
+      "RocksDB block cache shared by all shards of the node, in MiB; the memtables (write_buffer_mb) are charged to it"),
+  ROCKSDB_WRITE_BUFFER_MB("storage.rocksdb.write_buffer_mb", "128", null,
+      "RocksDB memtables of all shards of the node together, in MiB, at most block_cache_mb; past it the shard written flushes"),
   SERVICE_HOST("service.host", "0.0.0.0", "--host", "address the REST API and the Raft server bind to"),
   HTTP_PORT("service.http_port", "6333", "--http-port", "port of the Qdrant-compatible REST API"),
   MAX_REQUEST_SIZE_MB("service.max_request_size_mb", "32", null, "largest accepted request body, in MiB (larger: 413)"),

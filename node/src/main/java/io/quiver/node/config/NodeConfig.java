@@ -108,6 +108,34 @@ public final class NodeConfig {
       throw new IllegalArgumentException("service.verify_https_client_certificate needs service.enable_tls: true");
     }
     metaVoters();
+    shardResources();
+  }
+
+  /** What the shards of this node share: {@link ConfigKey#FLUSH_THREADS} and the others of storage. */
+  public io.quiver.storage.ShardResources.Settings shardResources() {
+    int flush = threads(ConfigKey.FLUSH_THREADS, io.quiver.storage.ShardResources.Settings.defaultFlushThreads());
+    int optimizer = threads(ConfigKey.OPTIMIZER_THREADS, io.quiver.storage.ShardResources.Settings.defaultOptimizerThreads());
+    long cacheMb = positiveLong(ConfigKey.ROCKSDB_BLOCK_CACHE_MB);
+    long writeMb = positiveLong(ConfigKey.ROCKSDB_WRITE_BUFFER_MB);
+    if (writeMb > cacheMb) {
+      throw new IllegalArgumentException(ConfigKey.ROCKSDB_WRITE_BUFFER_MB.key() + " (" + writeMb
+          + ") must be at most " + ConfigKey.ROCKSDB_BLOCK_CACHE_MB.key() + " (" + cacheMb + "): memtables are charged to the cache");
+    }
+    return new io.quiver.storage.ShardResources.Settings(flush, optimizer, cacheMb << 20, writeMb << 20);
+  }
+
+  /** A thread count: 0 for {@code automatic}, else 1 to 256. */
+  private int threads(ConfigKey key, int automatic) {
+    String raw = get(key).trim();
+    try {
+      long v = Long.parseLong(raw);
+      if (v < 0 || v > 256) {
+        throw new IllegalArgumentException(key.key() + " must be between 0 (automatic) and 256, got " + raw);
+      }
+      return v == 0 ? automatic : (int) v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key.key() + " must be a number, got '" + raw + "'");
+    }
   }
 
   private void atMost(ConfigKey key, long max) {

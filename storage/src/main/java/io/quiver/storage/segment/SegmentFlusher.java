@@ -6,12 +6,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a shard's heap backlog bounded: one thread (never the Raft apply thread) that, once the
+ * Keeps a shard's heap backlog bounded: a worker on the process' flush pool (never the Raft apply
+ * thread; {@link SegmentWorkPool}) that, once the
  * appendable segment holds {@code indexing_threshold} KB, freezes it (a new one takes writes) and
  * flushes it to a <em>plain</em> sealed segment — vectors in a mapped file, no graph, scanned
  * exactly — through the same crash-safe swap as the optimizer's ({@link ShardSegments#swap}). The
  * frozen segment's heap arrays are garbage after the swap. The {@link SegmentOptimizer} builds the
- * graphs of plain segments later, on its own thread, however long that takes; ingest never waits
+ * graphs of plain segments later, on the optimizer pool, however long that takes; ingest never waits
  * for it.
  *
  * <p>So the heap holds the appendable segment (one threshold plus what arrives while a flush runs)
@@ -31,14 +32,18 @@ final class SegmentFlusher extends SegmentWorker {
   private final Runnable flushed;
 
   /** {@code flushed} runs after each plain segment is swapped in (it wakes the optimizer). */
-  SegmentFlusher(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flushed) {
-    super(segments, "flusher");
+  SegmentFlusher(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flushed,
+      SegmentWorkPool pool) {
+    super(segments, "flusher", pool);
     this.config = config;
     this.builder = builder;
     this.flushed = flushed;
   }
 
-  /** True when the appendable segment of {@code set} is due for a flush. Cheap: called on every write. */
+  /**
+   * True when the appendable segment of {@code set} is due for a flush. Cheap: called on every
+   * write, which wakes the flusher then; so an idle flusher needs no timer (it waits for a wake-up).
+   */
   boolean isDue(SegmentSet set) {
     long threshold = config.optimizers().indexingThresholdKb();
     return threshold > 0 && set.active().sizeKb() >= threshold;

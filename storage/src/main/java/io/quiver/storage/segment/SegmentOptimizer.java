@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The background optimizer of one shard: one thread (plus the HNSW builder's threads while a
- * graph is built), never the Raft apply thread. The {@link SegmentFlusher} turns full appendable
- * segments into plain sealed segments on its own thread; each round the optimizer does the first
- * job that applies:
+ * The background optimizer of one shard: a worker on the process' optimizer pool
+ * ({@link SegmentWorkPool}; plus the HNSW builder's threads while a graph is built), never the
+ * Raft apply thread. The {@link SegmentFlusher} turns full appendable segments into plain sealed
+ * segments on the flush pool; each unit of the optimizer is the first job that applies:
  *
  * <ol>
  *   <li>index: build the HNSW graphs of the plain segments, oldest first, as many as fit in
@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *   <li>merge: while there are more sealed segments than {@link OptimizersConfig#segmentTarget()},
  *       rebuild the smallest ones as one, never above {@code max_segment_size} KB.
  * </ol>
- * and otherwise sleeps until a write wakes it (or the flush interval passes: it then flushes the
- * store when there were writes). Which graph edges a build finds depends on timing; the points
+ * and otherwise waits until a write wakes it; after writes, when the flush interval passes with no
+ * further wake-up, it flushes the store. An idle shard with nothing to flush has no timer. Which
+ * graph edges a build finds depends on timing; the points
  * the shard holds, their versions and every exact result do not.
  */
 final class SegmentOptimizer extends SegmentWorker {
@@ -40,8 +41,9 @@ final class SegmentOptimizer extends SegmentWorker {
   /** Writes came since the last flush of the store. */
   private final AtomicBoolean dirty = new AtomicBoolean();
 
-  SegmentOptimizer(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flush) {
-    super(segments, "optimizer");
+  SegmentOptimizer(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flush,
+      SegmentWorkPool pool) {
+    super(segments, "optimizer", pool);
     this.config = config;
     this.flush = flush;
     this.builder = builder;
@@ -70,16 +72,17 @@ final class SegmentOptimizer extends SegmentWorker {
     return true;
   }
 
-  /** Sleeps up to the flush interval; flushes the store when it passed with writes and no wake-up. */
+  /** Waits the flush interval when writes came since the last flush of the store; else for a wake-up. */
   @Override
   protected long idleWaitMs() {
     long sec = config.optimizers().flushIntervalSec();
-    return sec > 0 ? sec * 1000 : 60_000;
+    return sec > 0 && dirty.get() ? sec * 1000 : -1;
   }
 
+  /** The flush interval passed after writes, with no wake-up: flushes the store. */
   @Override
-  protected void idle(boolean woken) {
-    if (!woken && config.optimizers().flushIntervalSec() > 0 && dirty.getAndSet(false)) {
+  protected void idleWaitPassed() {
+    if (config.optimizers().flushIntervalSec() > 0 && dirty.getAndSet(false)) {
       flush.run();
     }
   }

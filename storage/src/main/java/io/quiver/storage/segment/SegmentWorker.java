@@ -1,17 +1,17 @@
 package io.quiver.storage.segment;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One background thread of a shard's segments ({@link SegmentFlusher}, {@link SegmentOptimizer}),
- * never the Raft apply thread: it does one unit of work at a time ({@link #workOnce}) and sleeps
- * until {@link #wake} when there is none. A failed unit is logged and retried a second later;
- * {@link #stop} waits a bounded time for the unit in progress, which asks {@link #cancelled}
- * between its steps.
+ * The background work of one shard's segments ({@link SegmentFlusher}, {@link SegmentOptimizer}),
+ * run on a {@link SegmentWorkPool} shared by every shard of the process, never on the Raft apply
+ * thread: one unit of work at a time ({@link #workOnce}), queued on the pool by {@link #wake}
+ * (or when an idle wait of {@link #idleWaitMs} passes) and queued again while it has more. A
+ * failed unit is logged and retried a second later; {@link #stop} waits a bounded time for this
+ * worker's unit in progress (never for other shards' work), which asks {@link #cancelled} between
+ * its steps.
  */
 abstract class SegmentWorker {
 
@@ -28,19 +28,28 @@ abstract class SegmentWorker {
 
   protected final ShardSegments segments;
   private final String name;
-  private final ReentrantLock signalLock = new ReentrantLock();
-  private final Condition signal = signalLock.newCondition();
-  private boolean woken;
+  private final SegmentWorkPool pool;
+  /** Guards the scheduling state below; never held while a unit runs. */
+  private final Object state = new Object();
+  /** Queued on the pool and not yet started. */
+  private boolean queued;
+  /** A unit runs on {@link #runner}. */
+  private Thread runner;
+  /** A wake-up came while a unit ran: run again after it. */
+  private boolean rerun;
+  /** The next unit follows an idle wait that passed without a wake-up ({@link #idleWaitPassed}). */
+  private boolean idleWaitPassed;
+  private ScheduledFuture<?> timer;
   private volatile boolean working;
   private volatile boolean stopped;
-  private Thread thread;
   private final java.util.concurrent.atomic.AtomicLong completedUnits = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong failedUnits = new java.util.concurrent.atomic.AtomicLong();
 
-  /** {@code name} names the thread and the log lines ("flusher", "optimizer"). */
-  SegmentWorker(ShardSegments segments, String name) {
+  /** {@code name} names the log lines ("flusher", "optimizer"); {@code pool} runs the units. */
+  SegmentWorker(ShardSegments segments, String name, SegmentWorkPool pool) {
     this.segments = segments;
     this.name = name;
+    this.pool = pool;
   }
 
   /**
@@ -50,28 +59,64 @@ abstract class SegmentWorker {
   protected abstract boolean workOnce() throws Exception;
 
   /**
-   * Called on the worker's thread when there was nothing to do, after waiting for a wake-up at
-   * most {@code idleWaitMs()}; {@code woken} says whether a wake-up ended the wait.
+   * Called on a pool thread before a unit, when {@link #idleWaitMs} passed after the last unit
+   * found nothing to do, with no wake-up meanwhile.
    */
-  protected void idle(boolean woken) throws Exception {}
+  protected void idleWaitPassed() throws Exception {}
 
-  /** How long the thread waits for a wake-up when there is nothing to do. */
+  /**
+   * How long to wait, when there is nothing to do, before {@link #idleWaitPassed} and a new look
+   * for work without a wake-up; negative: wait for a wake-up however long (an idle shard then
+   * costs no thread and no timer). Asked after every unit that found nothing to do.
+   */
   protected long idleWaitMs() {
-    return 1_000;
+    return -1;
   }
 
+  /** Looks for work once (work left over from before a restart, say). */
   void start() {
-    thread = Thread.ofPlatform().daemon().name(name + "-" + segments.dir().getParent().getFileName()).start(this::run);
+    wake();
   }
 
-  /** There may be work. Cheap; never blocks on the work. */
+  /** There may be work: queues a unit on the pool unless one is queued; cheap, never blocks on the work. */
   void wake() {
-    signalLock.lock();
-    try {
-      woken = true;
-      signal.signal();
-    } finally {
-      signalLock.unlock();
+    synchronized (state) {
+      if (stopped) {
+        return;
+      }
+      if (runner != null) {
+        rerun = true;
+        return;
+      }
+      cancelTimer();
+      idleWaitPassed = false;
+      queueLocked();
+    }
+  }
+
+  private void queueLocked() {
+    if (!queued) {
+      queued = true;
+      pool.submit(this);
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /** The timer's end of an idle wait (or of a retry pause after a failure). */
+  private void timerFired(boolean idleWait) {
+    synchronized (state) {
+      timer = null;
+      if (stopped || runner != null || queued) {
+        return;
+      }
+      idleWaitPassed = idleWait;
+      queueLocked();
     }
   }
 
@@ -100,66 +145,76 @@ abstract class SegmentWorker {
     working = true;
   }
 
-  /** Stops the thread, waiting at most {@value #STOP_WAIT_MS} ms for the work in progress to notice. */
+  /** Stops the worker, waiting at most {@value #STOP_WAIT_MS} ms for its unit in progress to notice. */
   void stop() {
-    stopped = true;
-    wake();
-    if (thread != null && thread != Thread.currentThread()) {
-      try {
-        thread.join(STOP_WAIT_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (thread.isAlive()) {
-        LOG.warn("{}: {} still busy after {} ms; leaving it to abandon its work", segments, name, STOP_WAIT_MS);
-      }
-    }
-  }
-
-  private void run() {
-    while (!stopped) {
-      try {
-        if (workOnce()) {
-          completedUnits.incrementAndGet();
-        } else {
-          boolean wasWoken = awaitWake();
-          if (!stopped) {
-            idle(wasWoken);
-          }
-        }
-      } catch (Throwable e) {
-        if (cancelled()) {
+    synchronized (state) {
+      stopped = true;
+      cancelTimer();
+      long deadline = System.nanoTime() + STOP_WAIT_MS * 1_000_000;
+      while (runner != null && runner != Thread.currentThread()) {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+          LOG.warn("{}: {} still busy after {} ms; leaving it to abandon its work", segments, name, STOP_WAIT_MS);
           return;
         }
+        try {
+          state.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** One unit of work, on a pool thread; then queues the next one, or waits idle. */
+  final void runUnit() {
+    boolean afterIdleWait;
+    synchronized (state) {
+      queued = false;
+      if (stopped) {
+        return;
+      }
+      runner = Thread.currentThread();
+      rerun = false;
+      afterIdleWait = idleWaitPassed;
+      idleWaitPassed = false;
+    }
+    boolean didWork = false;
+    boolean failed = false;
+    try {
+      if (afterIdleWait) {
+        idleWaitPassed();
+      }
+      didWork = workOnce();
+      if (didWork) {
+        completedUnits.incrementAndGet();
+      }
+    } catch (Throwable e) {
+      if (!cancelled()) {
+        failed = true;
         failedUnits.incrementAndGet();
         LOG.error("{}: {} failed; retrying in a second", segments, name, e);
-        sleepQuietly(1000);
-      } finally {
-        working = false;
       }
-    }
-  }
-
-  /** Waits for a wake-up, at most {@link #idleWaitMs}; true when one came. */
-  private boolean awaitWake() throws InterruptedException {
-    signalLock.lock();
-    try {
-      if (!woken && !stopped) {
-        signal.await(idleWaitMs(), TimeUnit.MILLISECONDS);
-      }
-      boolean was = woken;
-      woken = false;
-      return was;
     } finally {
-      signalLock.unlock();
+      working = false;
     }
-  }
-
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    synchronized (state) {
+      runner = null;
+      state.notifyAll();
+      if (stopped) {
+        return;
+      }
+      if (failed) {
+        timer = pool.schedule(() -> timerFired(false), 1000);
+      } else if (didWork || rerun) {
+        queueLocked(); // at the tail: other shards' queued units go first
+      } else {
+        long waitMs = idleWaitMs();
+        if (waitMs >= 0) {
+          timer = pool.schedule(() -> timerFired(true), waitMs);
+        }
+      }
     }
   }
 }

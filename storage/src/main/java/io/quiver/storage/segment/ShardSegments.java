@@ -88,11 +88,11 @@ public final class ShardSegments implements AutoCloseable {
    * Opens the segments in {@code dir} (created if absent): removes files the manifest does not
    * name, maps the sealed segments, and matches them against {@code stored}: a sealed ord is
    * live when the store holds its id at its version; a stored point no sealed segment holds goes
-   * into the appendable segment. Then starts the flusher and the optimizer ({@code flush} is called
-   * by the optimizer every flush interval).
+   * into the appendable segment. Then starts the flusher and the optimizer on the given pools
+   * ({@code flush} is called by the optimizer a flush interval after writes).
    */
   public static ShardSegments open(Path dir, ShardConfig config, ReadWriteLock lock, StoredPoints stored,
-      Runnable flush) {
+      Runnable flush, SegmentWorkPool flushes, SegmentWorkPool optimizations) {
     ShardSegments segments = new ShardSegments(dir, config, lock);
     try {
       Files.createDirectories(dir);
@@ -114,8 +114,8 @@ public final class ShardSegments implements AutoCloseable {
       throw new StorageException("cannot open the segments in " + dir, e);
     }
     SegmentBuilder builder = new SegmentBuilder(dir, config, Math.max(1, Runtime.getRuntime().availableProcessors()));
-    segments.optimizer = new SegmentOptimizer(segments, config, builder, flush);
-    segments.flusher = new SegmentFlusher(segments, config, builder, segments::flushed);
+    segments.optimizer = new SegmentOptimizer(segments, config, builder, flush, optimizations);
+    segments.flusher = new SegmentFlusher(segments, config, builder, segments::flushed, flushes);
     segments.optimizer.start();
     segments.flusher.start();
     return segments;

@@ -1,0 +1,235 @@
+package io.quiver.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * What idle shard groups cost one node (issue 17): starts a real node process on loopback with a
+ * fresh data directory, creates collections of {@code --shards} shards until the node hosts each
+ * of {@code --groups} shard groups, and at each step leaves the node idle {@code --idle-sec}
+ * seconds and reads from {@code /proc/<pid>}: CPU used while idle (% of one core, from
+ * {@code stat}), RSS and threads ({@code status}) and open files ({@code fd}). Also records the time
+ * to create each collection, the time from SIGTERM to the process' exit, and the time from a
+ * restart to {@code /readyz} answering 200 and to the last collection answering a count. The node
+ * is stopped by its pid.
+ *
+ * <pre>bin/quiver bench groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--http-port PORT]
+ *     [--raft-port PORT] [--dir DIR] [--out FILE]</pre>
+ * (ports: free ones by default).
+ */
+public final class GroupsBenchmark {
+
+  /** Clock ticks per second of {@code /proc/<pid>/stat} (USER_HZ, 100 on Linux x86). */
+  private static final double TICKS_PER_SEC = 100.0;
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final Path home;
+  private final Path dataDir;
+  private final int httpPort;
+  private final int raftPort;
+  private final StringBuilder report = new StringBuilder();
+
+  private GroupsBenchmark(Path home, Path dataDir, int httpPort, int raftPort) {
+    this.home = home;
+    this.dataDir = dataDir;
+    this.httpPort = httpPort;
+    this.raftPort = raftPort;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int[] groups = {0, 40, 100, 200};
+    int shards = 4;
+    int idleSec = 20;
+    int httpPort = freePort();
+    int raftPort = freePort();
+    Path dir = null;
+    Path out = null;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--groups" -> groups = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--shards" -> shards = Integer.parseInt(args[i + 1]);
+        case "--idle-sec" -> idleSec = Integer.parseInt(args[i + 1]);
+        case "--http-port" -> httpPort = Integer.parseInt(args[i + 1]);
+        case "--raft-port" -> raftPort = Integer.parseInt(args[i + 1]);
+        case "--dir" -> dir = Path.of(args[i + 1]);
+        case "--out" -> out = Path.of(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Path home = Path.of(System.getProperty("quiver.home", ".")).toAbsolutePath().normalize();
+    if (dir == null) {
+      dir = Files.createTempDirectory("quiver-groups-bench");
+    }
+    Files.createDirectories(dir);
+    GroupsBenchmark bench = new GroupsBenchmark(home, dir, httpPort, raftPort);
+    bench.line("command: bin/quiver bench groups " + String.join(" ", args));
+    bench.line(String.format(Locale.ROOT, "machine: %d cores, data in %s", Runtime.getRuntime().availableProcessors(), dir));
+    bench.run(groups, shards, idleSec);
+    if (out != null) {
+      Files.writeString(out, bench.report.toString());
+      System.out.println("written to " + out);
+    }
+  }
+
+  private void run(int[] targets, int shards, int idleSec) throws Exception {
+    Process node = startNode("start");
+    try {
+      awaitReady(node);
+      line("| shard groups | idle CPU (% of one core) | RSS (MB) | threads | open files | create per collection (median / max ms) |");
+      line("|---|---|---|---|---|---|");
+      int collections = 0;
+      for (int target : targets) {
+        List<Double> createMs = new ArrayList<>();
+        while (collections * shards < target) {
+          long t0 = System.nanoTime();
+          String body = "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":" + shards + "}";
+          int status = send("PUT", "/collections/g" + collections, body);
+          if (status != 200) {
+            throw new IllegalStateException("creating collection g" + collections + " answered " + status);
+          }
+          createMs.add((System.nanoTime() - t0) / 1e6);
+          collections++;
+        }
+        Sample s = idleSample(node.pid(), idleSec);
+        line(String.format(Locale.ROOT, "| %d | %.1f | %.0f | %d | %d | %s |", collections * shards, s.cpuPercent,
+            s.rssKb / 1024.0, s.threads, s.openFiles, createMs.isEmpty() ? "-" : median(createMs) + " / " + max(createMs)));
+      }
+      long t0 = System.nanoTime();
+      node.destroy(); // SIGTERM
+      node.waitFor();
+      double stopMs = (System.nanoTime() - t0) / 1e6;
+      line(String.format(Locale.ROOT, "stop: SIGTERM to exit %.0f ms (exit code %d)", stopMs, node.exitValue()));
+      t0 = System.nanoTime();
+      node = startNode("restart");
+      awaitReady(node);
+      double readyMs = (System.nanoTime() - t0) / 1e6;
+      String last = "/collections/g" + Math.max(0, collections - 1) + "/points/count";
+      while (collections > 0 && send("POST", last, "{\"exact\":true}") != 200) {
+        Thread.sleep(20);
+      }
+      double servingMs = (System.nanoTime() - t0) / 1e6;
+      line(String.format(Locale.ROOT, "restart: process start to /readyz 200 in %.0f ms, to the last collection counting in %.0f ms",
+          readyMs, servingMs));
+      Sample s = idleSample(node.pid(), idleSec);
+      line(String.format(Locale.ROOT, "after restart, idle: %.1f%% CPU, %.0f MB RSS, %d threads, %d open files",
+          s.cpuPercent, s.rssKb / 1024.0, s.threads, s.openFiles));
+    } finally {
+      if (node.isAlive()) {
+        node.destroy();
+        if (!node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          node.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private Process startNode(String why) throws IOException {
+    Path log = dataDir.resolve("node-" + why + ".log");
+    ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/quiver").toString(), "node", "--data-dir", dataDir.resolve("data").toString(),
+        "--host", "127.0.0.1", "--http-port", String.valueOf(httpPort), "--raft-port", String.valueOf(raftPort))
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    Process p = pb.start();
+    System.out.println(why + ": node pid " + p.pid() + ", log " + log);
+    return p;
+  }
+
+  private void awaitReady(Process node) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!node.isAlive()) {
+        throw new IllegalStateException("the node exited with " + node.exitValue());
+      }
+      try {
+        if (send("GET", "/readyz", null) == 200) {
+          if (!node.isAlive()) {
+            throw new IllegalStateException("another process answers on port " + httpPort);
+          }
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("the node was not ready within 5 minutes");
+  }
+
+  private record Sample(double cpuPercent, long rssKb, int threads, int openFiles) {}
+
+  /** Lets the node idle {@code seconds} and reads what it used meanwhile and holds at the end. */
+  private static Sample idleSample(long pid, int seconds) throws Exception {
+    Thread.sleep(2_000); // let the last create's follow-up work (elections, first snapshots) settle
+    long ticks0 = cpuTicks(pid);
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    long ticks1 = cpuTicks(pid);
+    double elapsedSec = (System.nanoTime() - t0) / 1e9;
+    double cpu = 100.0 * (ticks1 - ticks0) / TICKS_PER_SEC / elapsedSec;
+    long rss = 0;
+    int threads = 0;
+    for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+      if (l.startsWith("VmRSS:")) {
+        rss = Long.parseLong(l.replaceAll("[^0-9]", ""));
+      } else if (l.startsWith("Threads:")) {
+        threads = Integer.parseInt(l.replaceAll("[^0-9]", ""));
+      }
+    }
+    int fds;
+    try (Stream<Path> s = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+      fds = (int) s.count();
+    }
+    return new Sample(cpu, rss, threads, fds);
+  }
+
+  /** utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/pid/stat). */
+  private static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  private int send(String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(60));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200 && !path.equals("/readyz") && !path.endsWith("/count")) {
+      System.out.println(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+    }
+    return r.statusCode();
+  }
+
+  private static long median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    s.sort(null);
+    return Math.round(s.get(s.size() / 2));
+  }
+
+  private static long max(List<Double> xs) {
+    return Math.round(xs.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+  }
+
+  private void line(String s) {
+    System.out.println(s);
+    report.append(s).append('\n');
+  }
+}

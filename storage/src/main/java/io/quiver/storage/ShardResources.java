@@ -1,0 +1,132 @@
+package io.quiver.storage;
+
+import io.quiver.storage.segment.SegmentWorkPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What all shard replicas of a process share, so that an idle shard costs no thread and little
+ * memory: the flush pool and the optimizer pool ({@link SegmentWorkPool}, one queue entry per
+ * shard with work, fair between shards) and RocksDB's block cache and write-buffer manager
+ * ({@link StoreMemory}).
+ *
+ * <p>A process has one: {@link #install} sets it from the node's settings before any shard opens;
+ * a process that installs none (tests, benchmarks) gets {@link Settings#defaults()} on first use.
+ * Thread-safe.
+ */
+public final class ShardResources implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShardResources.class);
+  private static ShardResources processWide;
+
+  /**
+   * The sizes of what shards share.
+   *
+   * @param flushThreads threads that flush full appendable segments to plain ones, at least 1
+   * @param optimizerThreads threads that index, quantize, vacuum and merge segments, at least 1
+   *     (a graph build also uses the cores on threads of its own while it runs)
+   * @param blockCacheBytes RocksDB's block cache of all shards, memtables included
+   * @param writeBufferBytes RocksDB's memtables of all shards, at most {@code blockCacheBytes}
+   */
+  public record Settings(int flushThreads, int optimizerThreads, long blockCacheBytes, long writeBufferBytes) {
+
+    public Settings {
+      if (flushThreads < 1 || optimizerThreads < 1) {
+        throw new IllegalArgumentException("flush and optimizer threads must be at least 1, got "
+            + flushThreads + " and " + optimizerThreads);
+      }
+    }
+
+    /** Flush threads: {@code min(2, cores)}. */
+    public static int defaultFlushThreads() {
+      return Math.min(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Optimizer threads: {@code max(1, cores / 2)}, so searches keep the other half. */
+    public static int defaultOptimizerThreads() {
+      return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
+    public static final long BLOCK_CACHE_BYTES_DEFAULT = 256L << 20;
+    public static final long WRITE_BUFFER_BYTES_DEFAULT = 128L << 20;
+
+    public static Settings defaults() {
+      return new Settings(defaultFlushThreads(), defaultOptimizerThreads(), BLOCK_CACHE_BYTES_DEFAULT,
+          WRITE_BUFFER_BYTES_DEFAULT);
+    }
+  }
+
+  private final Settings settings;
+  private final ScheduledExecutorService timer;
+  private final SegmentWorkPool flushes;
+  private final SegmentWorkPool optimizations;
+  private final StoreMemory storeMemory;
+
+  /** Starts the pools and allocates the shared cache; {@link #close} when no shard uses them any more. */
+  public ShardResources(Settings settings) {
+    this.settings = settings;
+    this.storeMemory = new StoreMemory(settings.blockCacheBytes(), settings.writeBufferBytes());
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
+        Thread.ofPlatform().daemon().name("segment-timer").factory());
+    t.setRemoveOnCancelPolicy(true); // a wake-up cancels an idle wait: do not keep it until it was due
+    this.timer = t;
+    this.flushes = new SegmentWorkPool("segment-flush", settings.flushThreads(), timer);
+    this.optimizations = new SegmentWorkPool("segment-optimize", settings.optimizerThreads(), timer);
+  }
+
+  /**
+   * Sets what the shards of this process share; call once, before any shard opens.
+   *
+   * @throws IllegalStateException when shards already use other resources
+   */
+  public static synchronized ShardResources install(Settings settings) {
+    if (processWide != null) {
+      if (processWide.settings.equals(settings)) {
+        return processWide;
+      }
+      throw new IllegalStateException("shard resources are already in use with " + processWide.settings);
+    }
+    processWide = new ShardResources(settings);
+    LOG.info("shards share: {}", processWide);
+    return processWide;
+  }
+
+  /** The resources of this process: those installed, else defaults (created on first use). */
+  public static synchronized ShardResources processWide() {
+    if (processWide == null) {
+      processWide = new ShardResources(Settings.defaults());
+    }
+    return processWide;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public SegmentWorkPool flushes() {
+    return flushes;
+  }
+
+  public SegmentWorkPool optimizations() {
+    return optimizations;
+  }
+
+  StoreMemory storeMemory() {
+    return storeMemory;
+  }
+
+  @Override
+  public void close() {
+    flushes.close();
+    optimizations.close();
+    timer.shutdownNow();
+    storeMemory.close();
+  }
+
+  @Override
+  public String toString() {
+    return flushes + ", " + optimizations + ", " + storeMemory;
+  }
+}
