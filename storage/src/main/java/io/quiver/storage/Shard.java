@@ -547,14 +547,14 @@ public final class Shard implements AutoCloseable {
     try {
       SearchPlan plan = plan(request.filter(), request.vectorName());
       List<ScoredPoint> hits;
+      // The plan's filter goes to the segments in their own ords (SearchPlan.segmentFilter).
       if (plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES && plan.hasCandidates()) {
-        List<PointId> candidates = new ArrayList<>();
-        plan.forEachCandidate(candidates::add);
-        hits = segments.searchCandidates(request.vectorName(), query, request.limit(), candidates);
+        hits = segments.searchCandidates(request.vectorName(), query, request.limit(), plan::forEachIndexedCandidate,
+            plan.segmentFilter());
       } else {
         boolean exact = request.exact() || plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES;
-        hits = segments.search(request.vectorName(), query, request.limit(), request.hnswEf(), exact, plan.accept(),
-            request.quantization());
+        hits = segments.search(request.vectorName(), query, request.limit(), request.hnswEf(), exact,
+            plan.segmentFilter(), request.quantization());
       }
       if (request.scoreThreshold() != null) {
         hits = withinThreshold(hits, request.scoreThreshold(), config.get(request.vectorName()).distance());
