@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * answers, without indexes, after all indexes are dropped and created again (the payload-index
  * ords are reassigned), and across reopens. Tiny thresholds keep the flusher and the optimizer
  * sealing, merging and vacuuming throughout; {@code full_scan_threshold} 1 KB (64 points) makes the
- * plan pick both strategies (scoring the candidates, and a filtered traversal).
+ * plan pick both strategies (scoring the candidates, and a filtered traversal), and {@code has_id}
+ * filters make candidates so few that they are looked up by id rather than found by a scan.
  * Oracle: a TreeMap model of vectors and payloads; {@link Filter#matches} and a brute-force ranking
  * for exact searches (ties by id); graph searches must return only matching live points with their
  * true scores.
@@ -176,11 +177,15 @@ class ShardFilteredSegmentsTest {
     double lo = random.nextInt(100);
     Condition range = new Condition.Field(JsonPath.of("n"), new FieldPredicate.NumberRange(null, lo, lo + random.nextInt(60), null));
     Condition empty = new Condition.IsEmpty(JsonPath.of("color"));
-    return switch (random.nextInt(5)) {
+    // One or two ids: so few candidates that the shard looks them up by id instead of scanning ords.
+    Condition ids = new Condition.HasId(new java.util.HashSet<>(List.of(PointId.of(random.nextInt(IDS)), PointId.of(random.nextInt(IDS)))));
+    return switch (random.nextInt(7)) {
       case 0 -> Filter.allOf(color);
       case 1 -> Filter.allOf(color, range);
       case 2 -> new Filter(List.of(range), null, List.of(color), null);
       case 3 -> Filter.anyOf(empty, range);
+      case 4 -> Filter.allOf(ids);
+      case 5 -> Filter.allOf(ids, Filter.anyOf(empty, range));
       default -> Filter.allOf(range);
     };
   }
