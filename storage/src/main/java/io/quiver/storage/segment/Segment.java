@@ -102,7 +102,10 @@ public abstract sealed class Segment permits AppendableSegment, SealedSegment {
       QuantizationSearchParams quantization) {
     OrdFilter filter = accept == null ? live().and(present(name)) : live().and(present(name)).and(accept);
     if (exact || !isIndexed() || preferExact(name)) {
-      return ExactScan.topK(this, vectors(name).scorer(query), size(), k, filter, verify);
+      // The accept test first: in a scan it rejects most ords of a selective filter at once. It
+      // may read a stale entry for a deleted ord (harmless: liveness is tested right after).
+      OrdFilter scanned = accept == null ? filter : accept.and(live()).and(present(name));
+      return ExactScan.topK(this, vectors(name).scorer(query), size(), k, scanned, verify);
     }
     return graphSearch(name, query, k, ef, verify == null ? filter : filter.and(verify), quantization);
   }
