@@ -6,12 +6,15 @@ import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
+import io.quiver.storage.segment.Segment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.roaringbitmap.RoaringBitmap;
@@ -45,6 +48,11 @@ public final class PayloadIndexes {
   private final Map<PointId, Integer> ordById = new HashMap<>();
   private final List<PointId> idByOrd = new ArrayList<>();
   private final RoaringBitmap live = new RoaringBitmap();
+  /**
+   * Per segment, the payload-index ord of each segment ord ({@link #ordsIn}). Weak keys: a segment
+   * the optimizer replaced drops out with it. Cleared whenever the ords are reassigned.
+   */
+  private final Map<Segment, int[]> ordsBySegment = Collections.synchronizedMap(new WeakHashMap<>());
 
   /** Indexes with these fields over {@code points}. */
   public static PayloadIndexes build(Map<JsonPath, FieldIndexSchema> schema, PointSource points) {
@@ -85,6 +93,9 @@ public final class PayloadIndexes {
       return;
     }
     boolean first = schema.isEmpty();
+    if (first) {
+      ordsBySegment.clear(); // the ords are assigned anew below
+    }
     FieldIndex index = FieldIndex.create(fieldSchema);
     schema.put(field, fieldSchema);
     indexes.put(field, index);
@@ -110,6 +121,7 @@ public final class PayloadIndexes {
       ordById.clear();
       idByOrd.clear();
       live.clear();
+      ordsBySegment.clear();
     }
     return true;
   }
@@ -192,6 +204,34 @@ public final class PayloadIndexes {
 
   public PointId idOf(int ord) {
     return idByOrd.get(ord);
+  }
+
+  /** One more than the largest ord assigned so far (ords are below it). */
+  int ordBound() {
+    return idByOrd.size();
+  }
+
+  /**
+   * For each ord of {@code segment}, the payload-index ord of the point it holds (-1: deleted
+   * then, or a point the indexes do not know). Valid for every ord that is live now: a point keeps
+   * its payload-index ord while it lives, and an ord's point never changes (an update is a new ord,
+   * a re-insert after a delete too). Computed once per segment (O(size) id lookups) and cached; an
+   * appendable segment that grew is extended by its new ords only. Thread-safe; call under the
+   * shard's read lock.
+   */
+  int[] ordsIn(Segment segment) {
+    int size = segment.size();
+    int[] cached = ordsBySegment.get(segment);
+    if (cached != null && cached.length == size) {
+      return cached;
+    }
+    int from = cached == null ? 0 : cached.length;
+    int[] out = cached == null ? new int[size] : Arrays.copyOf(cached, size);
+    for (int ord = from; ord < size; ord++) {
+      out[ord] = segment.isDeleted(ord) ? -1 : ordOf(segment.id(ord));
+    }
+    ordsBySegment.put(segment, out);
+    return out;
   }
 
   /** Calls {@code consumer} with the id of every ord in {@code ords}, in ord order. */

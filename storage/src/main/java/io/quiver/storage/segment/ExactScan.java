@@ -24,27 +24,33 @@ final class ExactScan {
     this.scores = new float[k];
   }
 
-  /** The k best of ords {@code 0 .. size)} that {@code accept} takes. */
-  static TopHits topK(Segment segment, VectorScorer scorer, int size, int k, OrdFilter accept) {
+  /**
+   * The k best of ords {@code 0 .. size)} that {@code accept} and {@code verify} (null: all) take.
+   * {@code accept} is tested on every ord before scoring (keep it O(1)); {@code verify} (e.g. a
+   * payload read) only on an ord whose score would enter the top k, so a costly filter runs on a
+   * few candidates, not on every ord.
+   */
+  static TopHits topK(Segment segment, VectorScorer scorer, int size, int k, OrdFilter accept, OrdFilter verify) {
     ExactScan heap = new ExactScan(segment, Math.max(0, k));
     int visited = 0;
     for (int ord = 0; ord < size && k > 0; ord++) {
       if (accept.accept(ord)) {
-        heap.offer(scorer.score(ord), ord);
+        heap.offer(scorer.score(ord), ord, verify);
         visited++;
       }
     }
     return heap.drain(visited);
   }
 
-  /** The k best of the given ords that {@code accept} takes. */
-  static TopHits topKOf(Segment segment, VectorScorer scorer, int[] candidates, int k, OrdFilter accept) {
+  /** As {@link #topK} over the first {@code count} ords of {@code candidates}. */
+  static TopHits topKOf(Segment segment, VectorScorer scorer, int[] candidates, int count, int k, OrdFilter accept,
+      OrdFilter verify) {
     ExactScan heap = new ExactScan(segment, Math.max(0, k));
     int visited = 0;
-    for (int i = 0; i < candidates.length && k > 0; i++) {
+    for (int i = 0; i < count && k > 0; i++) {
       int ord = candidates[i];
       if (accept.accept(ord)) {
-        heap.offer(scorer.score(ord), ord);
+        heap.offer(scorer.score(ord), ord, verify);
         visited++;
       }
     }
@@ -56,12 +62,15 @@ final class ExactScan {
     return sa < sb || (sa == sb && segment.id(oa).compareTo(segment.id(ob)) > 0);
   }
 
-  private void offer(float score, int ord) {
+  private void offer(float score, int ord, OrdFilter verify) {
     if (size < k) {
+      if (verify != null && !verify.accept(ord)) {
+        return;
+      }
       ords[size] = ord;
       scores[size] = score;
       siftUp(size++);
-    } else if (worse(scores[0], ords[0], score, ord)) {
+    } else if (worse(scores[0], ords[0], score, ord) && (verify == null || verify.accept(ord))) {
       ords[0] = ord;
       scores[0] = score;
       siftDown(0);

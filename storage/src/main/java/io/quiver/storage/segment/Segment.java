@@ -89,16 +89,38 @@ public abstract sealed class Segment permits AppendableSegment, SealedSegment {
    */
   public TopHits search(String name, float[] query, int k, int ef, boolean exact, OrdFilter accept,
       QuantizationSearchParams quantization) {
+    return search(name, query, k, ef, exact, accept, null, quantization);
+  }
+
+  /**
+   * As {@link #search(String, float[], int, int, boolean, OrdFilter, QuantizationSearchParams)}
+   * with a second, costly test {@code verify} (null: none; e.g. a payload read): an exact scan
+   * calls it only for an ord whose score would enter the top k, a graph search only for a visited
+   * ord that would enter its result queue (after {@code accept}).
+   */
+  public TopHits search(String name, float[] query, int k, int ef, boolean exact, OrdFilter accept, OrdFilter verify,
+      QuantizationSearchParams quantization) {
     OrdFilter filter = accept == null ? live().and(present(name)) : live().and(present(name)).and(accept);
     if (exact || !isIndexed() || preferExact(name)) {
-      return ExactScan.topK(this, vectors(name).scorer(query), size(), k, filter);
+      // The accept test first: in a scan it rejects most ords of a selective filter at once. It
+      // may read a stale entry for a deleted ord (harmless: liveness is tested right after).
+      OrdFilter scanned = accept == null ? filter : accept.and(live()).and(present(name));
+      return ExactScan.topK(this, vectors(name).scorer(query), size(), k, scanned, verify);
     }
-    return graphSearch(name, query, k, ef, filter, quantization);
+    return graphSearch(name, query, k, ef, verify == null ? filter : filter.and(verify), quantization);
   }
 
   /** The {@code k} best of the live ords among {@code ords}, scored exactly. */
   public TopHits scoreCandidates(String name, float[] query, int k, int[] ords) {
-    return ExactScan.topKOf(this, vectors(name).scorer(query), ords, k, live().and(present(name)));
+    return scoreCandidates(name, query, k, ords, ords.length, null);
+  }
+
+  /**
+   * The {@code k} best of the live ords among the first {@code count} of {@code ords}, scored
+   * exactly; {@code verify} (null: none) is tested only on ords whose score would enter the top k.
+   */
+  public TopHits scoreCandidates(String name, float[] query, int k, int[] ords, int count, OrdFilter verify) {
+    return ExactScan.topKOf(this, vectors(name).scorer(query), ords, count, k, live().and(present(name)), verify);
   }
 
   /** Copies the vector {@code name} of {@code ord}. */

@@ -320,6 +320,15 @@ public final class ShardSegments implements AutoCloseable {
    */
   public List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Integer ef, boolean exact,
       Predicate<PointId> accept, io.quiver.storage.QuantizationSearchParams quantization) {
+    return search(vectorName, preparedQuery, limit, ef, exact, SegmentFilter.ofPoints(accept), quantization);
+  }
+
+  /**
+   * As {@link #search(String, float[], int, Integer, boolean, Predicate)} with the filter given
+   * per segment in its own ords (null: every point), e.g. a search plan's bitsets.
+   */
+  public List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Integer ef, boolean exact,
+      SegmentFilter filter, io.quiver.storage.QuantizationSearchParams quantization) {
     if (limit == 0) {
       return List.of();
     }
@@ -327,8 +336,9 @@ public final class ShardSegments implements AutoCloseable {
     int beam = Math.max(limit, ef != null ? ef : config.hnswOf(vectorName).efConstruct());
     List<Hit> hits = new ArrayList<>();
     for (Segment segment : set.all()) {
-      OrdFilter filter = accept == null ? null : ord -> accept.test(segment.id(ord));
-      TopHits top = segment.search(vectorName, preparedQuery, limit, beam, exact, filter, quantization);
+      OrdFilter accept = filter == null ? null : filter.accept(segment);
+      OrdFilter verify = filter == null ? null : filter.verify(segment);
+      TopHits top = segment.search(vectorName, preparedQuery, limit, beam, exact, accept, verify, quantization);
       for (int i = 0; i < top.size(); i++) {
         hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
       }
@@ -351,32 +361,66 @@ public final class ShardSegments implements AutoCloseable {
 
   private record Hit(float similarity, Segment segment, int ord) {}
 
+  /** Candidate point ids pushed to a consumer (a search plan walking its postings). */
+  @FunctionalInterface
+  public interface CandidateIds {
+    void forEach(java.util.function.Consumer<PointId> consumer);
+  }
+
   /**
    * The {@code limit} nearest of the live points among {@code candidates} (absent ids are skipped),
-   * scored exactly: the candidates are grouped by the segment holding them and each group is
-   * scanned with {@link Segment#scoreCandidates}.
+   * scored exactly: one pass over the candidates groups their ords by the segment holding them (id
+   * tracker), then each group is scanned with {@link Segment#scoreCandidates}; {@code filter}'s
+   * costly part (null: none) is tested only on ords whose score would enter the top {@code limit}.
    */
   public List<ScoredPoint> searchCandidates(String vectorName, float[] preparedQuery, int limit,
-      Iterable<PointId> candidates) {
+      CandidateIds candidates, SegmentFilter filter) {
     if (limit == 0) {
       return List.of();
     }
-    Map<Segment, List<Integer>> bySegment = new HashMap<>();
-    for (PointId id : candidates) {
+    List<Segment> all = set.all();
+    java.util.IdentityHashMap<Segment, OrdBuffer> bySegment = new java.util.IdentityHashMap<>(all.size() * 2);
+    candidates.forEach(id -> {
       Location at = tracker.get(id);
       if (at != null) {
-        bySegment.computeIfAbsent(at.segment(), k -> new ArrayList<>()).add(at.ord());
+        bySegment.computeIfAbsent(at.segment(), k -> new OrdBuffer()).add(at.ord());
       }
-    }
+    });
     List<Hit> hits = new ArrayList<>();
-    for (Map.Entry<Segment, List<Integer>> e : bySegment.entrySet()) {
-      int[] ords = e.getValue().stream().mapToInt(Integer::intValue).toArray();
-      TopHits top = e.getKey().scoreCandidates(vectorName, preparedQuery, limit, ords);
+    for (Segment segment : all) { // in the set's order: results do not depend on hash order
+      OrdBuffer ords = bySegment.get(segment);
+      if (ords == null) {
+        continue;
+      }
+      OrdFilter verify = filter == null ? null : filter.verify(segment);
+      TopHits top = segment.scoreCandidates(vectorName, preparedQuery, limit, ords.ords, ords.size, verify);
       for (int i = 0; i < top.size(); i++) {
-        hits.add(new Hit(top.scores()[i], e.getKey(), top.ords()[i]));
+        hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
       }
     }
     return bestOf(hits, limit, config.vectors().get(vectorName).distance());
+  }
+
+  /** A growable list of ords (no boxing). */
+  private static final class OrdBuffer {
+    private int[] ords = new int[16];
+    private int size;
+
+    void add(int ord) {
+      if (size == ords.length) {
+        ords = java.util.Arrays.copyOf(ords, size * 2);
+      }
+      ords[size++] = ord;
+    }
+  }
+
+  /**
+   * The {@code limit} nearest of the live points among {@code candidates} (absent ids are skipped),
+   * scored exactly.
+   */
+  public List<ScoredPoint> searchCandidates(String vectorName, float[] preparedQuery, int limit,
+      Iterable<PointId> candidates) {
+    return searchCandidates(vectorName, preparedQuery, limit, candidates::forEach, null);
   }
 
   /**
