@@ -40,8 +40,11 @@ class ReplicationFactorIT {
           long started = System.nanoTime();
           QdrantHttp.Reply patched = http.send("PATCH", "/collections/r", "{\"params\":{\"replication_factor\":" + rf + "}}");
           assertEquals(200, patched.status(), patched.raw());
-          assertEquals(rf, cluster.http.get(2).get("/collections/r").result().at("/config/params/replication_factor").asInt(),
-              "the factor is reported back");
+          JsonNode reported = cluster.http.get(2).get("/collections/r").result();
+          assertEquals(rf, reported.at("/config/params/replication_factor").asInt(), "the factor is reported back");
+          // rf 2 is a 2-voter Raft group per shard: the info says it tolerates no node failure.
+          assertEquals(rf == 2, reported.path("warnings").toString().contains("replication_factor 2 tolerates no node failure"),
+              reported.path("warnings").toString());
           int expected = rf;
           Map<Integer, Set<Long>> placed = ScalingCluster.awaitPlacement(cluster.http, "r", 90_000,
               p -> p.size() == 3 && p.values().stream().allMatch(s -> s.size() == expected));
