@@ -907,7 +907,14 @@ public final class Shard implements AutoCloseable {
         out.put(e.getKey(), io.quiver.index.multivector.MaxSim.prepare(multi.distance(), e.getValue(), multi.size()));
         continue;
       }
-      out.put(e.getKey(), config.get(e.getKey()).distance().prepare(e.getValue()));
+      VectorParams params = config.get(e.getKey());
+      float[] prepared = params.distance().prepare(e.getValue());
+      if (params.storedDatatype() == io.quiver.index.vector.VectorDatatype.FLOAT16) {
+        // Stored (and read back) as the halves the sealed segments will hold: every segment
+        // scores the same values, and a point reads back what it is scored as (as in Qdrant).
+        prepared = params.storedDatatype().roundInPlace(prepared == e.getValue() ? prepared.clone() : prepared);
+      }
+      out.put(e.getKey(), prepared);
     }
     return out;
   }
