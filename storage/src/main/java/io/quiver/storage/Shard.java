@@ -808,7 +808,9 @@ public final class Shard implements AutoCloseable {
   private SearchPlan plan(Filter filter, String vectorName) {
     long thresholdPoints = Long.MAX_VALUE;
     if (vectorName != null) {
-      thresholdPoints = shardConfig.hnswOf(vectorName).fullScanThresholdKb() * 1024 / (4L * config.get(vectorName).size());
+      VectorParams params = config.get(vectorName);
+      thresholdPoints = shardConfig.hnswOf(vectorName).fullScanThresholdKb() * 1024
+          / ((long) params.storedDatatype().bytesPerDimension() * params.size());
     }
     return SearchPlan.plan(payloadIndexes, filter, segments.liveCount(), thresholdPoints, matcher(filter));
   }
