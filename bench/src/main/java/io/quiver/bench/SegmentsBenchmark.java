@@ -57,6 +57,8 @@ public final class SegmentsBenchmark {
     boolean onDisk = true;
     Path dir = null;
     VectorDatatype datatype = null;
+    long indexingThresholdKb = OptimizersConfig.DEFAULT.indexingThresholdKb();
+    long fullScanThresholdKb = HnswConfig.DEFAULT.fullScanThresholdKb();
     for (int i = 0; i < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -66,6 +68,10 @@ public final class SegmentsBenchmark {
         case "--on-disk" -> onDisk = Boolean.parseBoolean(v);
         case "--dir" -> dir = Path.of(v);
         case "--datatype" -> datatype = VectorDatatype.fromQdrantName(v);
+        // In KB of stored vectors, as in Qdrant: a narrower datatype fits more points per segment.
+        case "--indexing-threshold" -> indexingThresholdKb = Long.parseLong(v);
+        // Also in KB of stored vectors: below it a segment is scanned exactly instead of searched by graph.
+        case "--full-scan-threshold" -> fullScanThresholdKb = Long.parseLong(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -78,7 +84,10 @@ public final class SegmentsBenchmark {
         datatype == null ? "(none)" : datatype.qdrantName(), batch, dir);
     System.out.printf("baseline: heap %s, rss %s%n", mib(baseline), mib(rssBaseline));
     ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, onDisk, null, null, datatype)),
-        HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
+        new HnswConfig(HnswConfig.DEFAULT.m(), HnswConfig.DEFAULT.efConstruct(), fullScanThresholdKb, HnswConfig.DEFAULT.onDisk()),
+        new OptimizersConfig(OptimizersConfig.DEFAULT.deletedThreshold(),
+            OptimizersConfig.DEFAULT.vacuumMinVectorNumber(), OptimizersConfig.DEFAULT.defaultSegmentNumber(), null,
+            indexingThresholdKb, OptimizersConfig.DEFAULT.flushIntervalSec()));
     Path shardDir = dir.resolve("shard");
     float[][] centres = centres(dim);
     float[][] original = datatype == null ? null : new float[points][];
@@ -108,6 +117,7 @@ public final class SegmentsBenchmark {
           points / totalS, info);
       reportPeak("during ingest + indexing", peak, baseline);
       report("after build", baseline);
+      System.out.printf("segments: %s%n", shard.segmentsInfo());
       System.out.printf("recall@10 (HNSW ef 100 vs exact, 100 queries): %.3f%n", recall(shard, centres, dim, datatype));
       if (datatype != null) {
         System.out.printf("sealed segment files: %s (%,d bytes), vector data alone %,d bytes (%d per dimension)%n",
