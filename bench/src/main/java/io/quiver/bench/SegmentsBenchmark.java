@@ -1,6 +1,7 @@
 package io.quiver.bench;
 
 import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorDatatype;
 import io.quiver.storage.HnswConfig;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.Payload;
@@ -35,9 +36,15 @@ import java.util.SplittableRandom;
  *   <li>memory: heap used (after full GCs) beyond the baseline measured before the shard opened,
  *       and the process RSS, after the build and again after closing and reopening the shard
  *       (what a restarted node holds); with {@code --on-disk true} vectors and graphs are mapped;
- *   <li>a recall@10 check of 100 HNSW queries against exact ones, so the figures are of a working index.
+ *   <li>a recall@10 check of 100 HNSW queries against exact ones, so the figures are of a working index;
+ *   <li>with {@code --datatype}: bytes of the sealed segment files, and 1-thread QPS and recall@10
+ *       of 500 queries, through the graph (ef 64) and exact, against brute force in double
+ *       precision over the <em>original</em> float32 vectors (so float32, float16 and uint8 runs
+ *       on the same data compare: what the narrower storage costs in recall).
  * </ol>
- * Vectors: a Gaussian mixture (64 centres, seeded), L2.
+ * Vectors: a Gaussian mixture (64 centres, seeded), L2. For {@code --datatype uint8} every vector
+ * and query goes through the same affine map to 0..255 ({@code (x + 2) * 255 / 4}, points rounded
+ * and clamped to integers), which preserves L2 rankings up to the rounding.
  */
 public final class SegmentsBenchmark {
 
@@ -49,6 +56,9 @@ public final class SegmentsBenchmark {
     int batch = 1000;
     boolean onDisk = true;
     Path dir = null;
+    VectorDatatype datatype = null;
+    long indexingThresholdKb = OptimizersConfig.DEFAULT.indexingThresholdKb();
+    long fullScanThresholdKb = HnswConfig.DEFAULT.fullScanThresholdKb();
     for (int i = 0; i < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -57,6 +67,11 @@ public final class SegmentsBenchmark {
         case "--batch" -> batch = Integer.parseInt(v);
         case "--on-disk" -> onDisk = Boolean.parseBoolean(v);
         case "--dir" -> dir = Path.of(v);
+        case "--datatype" -> datatype = VectorDatatype.fromQdrantName(v);
+        // In KB of stored vectors, as in Qdrant: a narrower datatype fits more points per segment.
+        case "--indexing-threshold" -> indexingThresholdKb = Long.parseLong(v);
+        // Also in KB of stored vectors: below it a segment is scanned exactly instead of searched by graph.
+        case "--full-scan-threshold" -> fullScanThresholdKb = Long.parseLong(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -65,12 +80,17 @@ public final class SegmentsBenchmark {
     }
     long baseline = heapAfterGc();
     long rssBaseline = rssBytes();
-    System.out.printf("segments bench: %,d x %d, on_disk %s, batch %d, dir %s%n", points, dim, onDisk, batch, dir);
+    System.out.printf("segments bench: %,d x %d, on_disk %s, datatype %s, batch %d, dir %s%n", points, dim, onDisk,
+        datatype == null ? "(none)" : datatype.qdrantName(), batch, dir);
     System.out.printf("baseline: heap %s, rss %s%n", mib(baseline), mib(rssBaseline));
-    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, onDisk)),
-        HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
+    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, onDisk, null, null, datatype)),
+        new HnswConfig(HnswConfig.DEFAULT.m(), HnswConfig.DEFAULT.efConstruct(), fullScanThresholdKb, HnswConfig.DEFAULT.onDisk()),
+        new OptimizersConfig(OptimizersConfig.DEFAULT.deletedThreshold(),
+            OptimizersConfig.DEFAULT.vacuumMinVectorNumber(), OptimizersConfig.DEFAULT.defaultSegmentNumber(), null,
+            indexingThresholdKb, OptimizersConfig.DEFAULT.flushIntervalSec()));
     Path shardDir = dir.resolve("shard");
     float[][] centres = centres(dim);
+    float[][] original = datatype == null ? null : new float[points][];
     try (Shard shard = Shard.openOrCreate(shardDir, config); HeapPeak peak = new HeapPeak()) {
       long start = System.nanoTime();
       long index = 0;
@@ -78,7 +98,11 @@ public final class SegmentsBenchmark {
       for (int first = 0; first < points; first += batch) {
         List<Point> list = new ArrayList<>(batch);
         for (int id = first; id < Math.min(points, first + batch); id++) {
-          list.add(new Point(PointId.of(id), Map.of(VectorsConfig.DEFAULT, sample(random, centres)), Payload.EMPTY));
+          float[] v = sample(random, centres);
+          if (original != null) {
+            original[id] = v;
+          }
+          list.add(new Point(PointId.of(id), Map.of(VectorsConfig.DEFAULT, stored(v, datatype)), Payload.EMPTY));
         }
         shard.upsert(list, ++index);
       }
@@ -93,7 +117,14 @@ public final class SegmentsBenchmark {
           points / totalS, info);
       reportPeak("during ingest + indexing", peak, baseline);
       report("after build", baseline);
-      System.out.printf("recall@10 (HNSW ef 100 vs exact, 100 queries): %.3f%n", recall(shard, centres, dim));
+      System.out.printf("segments: %s%n", shard.segmentsInfo());
+      System.out.printf("recall@10 (HNSW ef 100 vs exact, 100 queries): %.3f%n", recall(shard, centres, dim, datatype));
+      if (datatype != null) {
+        System.out.printf("sealed segment files: %s (%,d bytes), vector data alone %,d bytes (%d per dimension)%n",
+            mib(bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR))), bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR)),
+            (long) points * dim * datatype.bytesPerDimension(), datatype.bytesPerDimension());
+        DatatypeQueries.run(shard, original, centres, datatype);
+      }
     }
     try (Shard shard = Shard.open(shardDir)) {
       awaitIdle(shard);
@@ -119,11 +150,45 @@ public final class SegmentsBenchmark {
     return System.nanoTime();
   }
 
-  private static double recall(Shard shard, float[][] centres, int dim) {
+  /** A vector as it is upserted for {@code datatype}: uint8 through the affine map, rounded and clamped. */
+  static float[] stored(float[] v, VectorDatatype datatype) {
+    if (datatype != VectorDatatype.UINT8) {
+      return v;
+    }
+    float[] out = new float[v.length];
+    for (int d = 0; d < v.length; d++) {
+      out[d] = Math.max(0, Math.min(255, Math.round(toByteScale(v[d]))));
+    }
+    return out;
+  }
+
+  /** A query as it is sent for {@code datatype}: uint8 through the affine map, not rounded. */
+  static float[] query(float[] v, VectorDatatype datatype) {
+    if (datatype != VectorDatatype.UINT8) {
+      return v;
+    }
+    float[] out = new float[v.length];
+    for (int d = 0; d < v.length; d++) {
+      out[d] = toByteScale(v[d]);
+    }
+    return out;
+  }
+
+  private static float toByteScale(float x) {
+    return (x + 2f) * 255f / 4f;
+  }
+
+  private static long bytesOf(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
+
+  private static double recall(Shard shard, float[][] centres, int dim, VectorDatatype datatype) {
     SplittableRandom random = new SplittableRandom(7);
     int found = 0;
     for (int q = 0; q < 100; q++) {
-      float[] query = sample(random, centres);
+      float[] query = query(sample(random, centres), datatype);
       List<ScoredPoint> exact = shard.search(new SearchRequest("", query, 10, false, false, null, null, null, true));
       List<ScoredPoint> approx = shard.search(new SearchRequest("", query, 10, false, false, null, null, 100, false));
       var truth = exact.stream().map(ScoredPoint::id).toList();
@@ -143,7 +208,7 @@ public final class SegmentsBenchmark {
     return c;
   }
 
-  private static float[] sample(SplittableRandom random, float[][] centres) {
+  static float[] sample(SplittableRandom random, float[][] centres) {
     float[] centre = centres[random.nextInt(centres.length)];
     float[] v = new float[centre.length];
     for (int d = 0; d < v.length; d++) {

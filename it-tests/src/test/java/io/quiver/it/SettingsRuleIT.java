@@ -334,8 +334,15 @@ class SettingsRuleIT {
 
   // ---- sending and classifying ----
 
+  /**
+   * Fields whose sampled value (the last enum value) Quiver refuses, but which it honours for
+   * other values: the walk sends this value instead, so the field must come back echoed.
+   */
+  private static final Map<String, JsonNode> HONOURED_VALUES = Map.of(
+      "CreateCollection.vectors.datatype", F.textNode("float16")); // turbo4 is refused: DatatypeIT
+
   private String check(Field f) throws Exception {
-    JsonNode value = sample(f.schema(), f.path().getLast());
+    JsonNode value = HONOURED_VALUES.getOrDefault(f.key(), sample(f.schema(), f.path().getLast()));
     ObjectNode body = body(f, value);
     QdrantHttp.Reply reply;
     JsonNode reported;

@@ -21,6 +21,10 @@ public record MultiVectorParams(VectorParams vector, Comparator comparator) {
     if (vector.quantization() != null) {
       throw new BadRequestException("Wrong input: quantization_config is not supported for multivectors yet");
     }
+    if (vector.datatype() != null && vector.datatype() != io.quiver.index.vector.VectorDatatype.FLOAT32) {
+      throw new BadRequestException("Wrong input: `datatype`: " + vector.datatype().qdrantName()
+          + " is not supported for multivectors yet; only float32 is");
+    }
   }
 
   /** The size of one row. */

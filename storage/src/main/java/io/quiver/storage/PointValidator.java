@@ -118,6 +118,26 @@ public final class PointValidator {
           throw new BadRequestException("Wrong input: vector of point " + id + " contains a non-finite number");
         }
       }
+      validateDatatype(id, e.getKey(), params.storedDatatype(), v);
+    }
+  }
+
+  /**
+   * Checks that every value can be stored as {@code datatype}: uint8 takes integers 0..255 (Qdrant
+   * would silently cast others, e.g. 1.7 to 1 and 300 to 255; Quiver refuses them), float16 takes
+   * values whose half is finite (|x| &le; 65,504).
+   */
+  private static void validateDatatype(PointId id, String name, io.quiver.index.vector.VectorDatatype datatype, float[] v) {
+    if (datatype == io.quiver.index.vector.VectorDatatype.FLOAT32) {
+      return;
+    }
+    for (int i = 0; i < v.length; i++) {
+      if (!datatype.canStore(v[i])) {
+        String rule = datatype == io.quiver.index.vector.VectorDatatype.UINT8
+            ? "integers from 0 to 255" : "numbers from -65504 to 65504";
+        throw new BadRequestException("Wrong input: vector " + displayName(name) + " has datatype "
+            + datatype.qdrantName() + ", which stores " + rule + "; element " + i + " is " + v[i] + of(id));
+      }
     }
   }
 

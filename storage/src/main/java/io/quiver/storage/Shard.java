@@ -827,7 +827,9 @@ public final class Shard implements AutoCloseable {
   private SearchPlan plan(Filter filter, String vectorName) {
     long thresholdPoints = Long.MAX_VALUE;
     if (vectorName != null) {
-      thresholdPoints = shardConfig.hnswOf(vectorName).fullScanThresholdKb() * 1024 / (4L * config.get(vectorName).size());
+      VectorParams params = config.get(vectorName);
+      thresholdPoints = shardConfig.hnswOf(vectorName).fullScanThresholdKb() * 1024
+          / ((long) params.storedDatatype().bytesPerDimension() * params.size());
     }
     return SearchPlan.plan(payloadIndexes, filter, segments.liveCount(), thresholdPoints, matcher(filter));
   }
@@ -926,7 +928,14 @@ public final class Shard implements AutoCloseable {
         out.put(e.getKey(), io.quiver.index.multivector.MaxSim.prepare(multi.distance(), e.getValue(), multi.size()));
         continue;
       }
-      out.put(e.getKey(), config.get(e.getKey()).distance().prepare(e.getValue()));
+      VectorParams params = config.get(e.getKey());
+      float[] prepared = params.distance().prepare(e.getValue());
+      if (params.storedDatatype() == io.quiver.index.vector.VectorDatatype.FLOAT16) {
+        // Stored (and read back) as the halves the sealed segments will hold: every segment
+        // scores the same values, and a point reads back what it is scored as (as in Qdrant).
+        prepared = params.storedDatatype().roundInPlace(prepared == e.getValue() ? prepared.clone() : prepared);
+      }
+      out.put(e.getKey(), prepared);
     }
     return out;
   }

@@ -49,7 +49,7 @@ public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConf
   public long bytesPerPoint() {
     long n = 0;
     for (VectorParams p : vectors.vectors().values()) {
-      n += 4L * p.size();
+      n += (long) p.storedDatatype().bytesPerDimension() * p.size();
     }
     return n;
   }

@@ -73,7 +73,7 @@ public final class ShardConfigCodec {
         if (p == null) {
           throw new IOException("corrupt shard config: quantization of unknown vector " + name);
         }
-        withOwn.put(name, new VectorParams(p.size(), p.distance(), p.onDisk(), p.hnsw(), q));
+        withOwn.put(name, p.withQuantization(q));
       }
       return new ShardConfig(new VectorsConfig(withOwn, vectors.sparse(), vectors.multi()), hnsw, optimizers, collection);
     } catch (BadRequestException e) {

@@ -1,14 +1,17 @@
 package io.quiver.storage;
 
 import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorDatatype;
 import java.util.Objects;
 
 /**
  * One named vector of a collection: its dimension and distance, whether sealed segments keep it
- * in mapped files ({@code onDisk}) or on the heap, and its own HNSW and quantization settings
- * (null: the collection's).
+ * in mapped files ({@code onDisk}) or on the heap, its own HNSW and quantization settings
+ * (null: the collection's), and the datatype its values are stored with ({@code datatype}; null:
+ * not given, stored as float32 and reported as absent, as Qdrant does).
  */
-public record VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization) {
+public record VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization,
+    VectorDatatype datatype) {
 
   /** The largest dimension accepted; Qdrant's limit is 65,536. */
   public static final int MAX_SIZE = 65_536;
@@ -18,6 +21,26 @@ public record VectorParams(int size, Distance distance, boolean onDisk, HnswConf
     if (size < 1 || size > MAX_SIZE) {
       throw new IllegalArgumentException("vector size must be in [1, " + MAX_SIZE + "], got " + size);
     }
+    if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
+      // Cosine vectors are stored normalized, which integers 0..255 cannot be.
+      throw new BadRequestException("Wrong input: `datatype`: uint8 vectors cannot use the Cosine distance in Quiver;"
+          + " use Dot, Euclid or Manhattan, or datatype float16");
+    }
+  }
+
+  /** A vector stored as float32 unless it says otherwise. */
+  public VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization) {
+    this(size, distance, onDisk, hnsw, quantization, null);
+  }
+
+  /** The datatype the values are stored with: float32 when none was given. */
+  public VectorDatatype storedDatatype() {
+    return datatype == null ? VectorDatatype.FLOAT32 : datatype;
+  }
+
+  /** These params with another quantization (null: the collection's). */
+  public VectorParams withQuantization(QuantizationConfig newQuantization) {
+    return new VectorParams(size, distance, onDisk, hnsw, newQuantization, datatype);
   }
 
   /** A vector with the collection's quantization (if any). */

@@ -1,6 +1,7 @@
 package io.quiver.storage;
 
 import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorDatatype;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -22,23 +23,35 @@ import java.util.Map;
  * version 4: marker (int -6), the version 3 fields after its marker (both counts may be 0), then the
  *            multivectors: count (int), per vector: name (UTF), the version 2 fields of one vector
  *            after its name, comparator (byte: 0 max_sim)
+ * version 5: marker (int -7), the version 4 fields after its marker (all three counts may be 0),
+ *            then the datatypes of dense vectors: count (int), per vector with a datatype: name
+ *            (UTF), datatype (byte: VectorDatatype ordinal, 0 float32, 1 float16, 2 uint8)
  * </pre>
- * Writers write version 2 when there are neither sparse vectors nor multivectors (so the bytes of
- * such configs do not change), version 3 when there are sparse vectors only, version 4 when there
- * are multivectors; readers read all four.
+ * Writers write version 2 when there are neither sparse vectors nor multivectors nor datatypes
+ * (so the bytes of such configs do not change), version 3 when there are sparse vectors only,
+ * version 4 when there are multivectors, version 5 when a dense vector has a datatype (even
+ * float32: it is reported back as given); readers read all five.
  */
 public final class VectorsConfigCodec {
 
   private static final int VERSION_2_MARKER = -2;
   private static final int VERSION_3_MARKER = -5;
   private static final int VERSION_4_MARKER = -6;
+  private static final int VERSION_5_MARKER = -7;
 
   private VectorsConfigCodec() {}
 
   public static void write(VectorsConfig config, DataOutput out) throws IOException {
-    boolean version4 = !config.multi().isEmpty();
+    Map<String, VectorDatatype> datatypes = new LinkedHashMap<>();
+    config.vectors().forEach((name, p) -> {
+      if (p.datatype() != null) {
+        datatypes.put(name, p.datatype());
+      }
+    });
+    boolean version5 = !datatypes.isEmpty();
+    boolean version4 = version5 || !config.multi().isEmpty();
     boolean version3 = version4 || !config.sparse().isEmpty();
-    out.writeInt(version4 ? VERSION_4_MARKER : version3 ? VERSION_3_MARKER : VERSION_2_MARKER);
+    out.writeInt(version5 ? VERSION_5_MARKER : version4 ? VERSION_4_MARKER : version3 ? VERSION_3_MARKER : VERSION_2_MARKER);
     out.writeInt(config.vectors().size());
     for (Map.Entry<String, VectorParams> e : config.vectors().entrySet()) {
       out.writeUTF(e.getKey());
@@ -53,6 +66,13 @@ public final class VectorsConfigCodec {
         out.writeUTF(e.getKey());
         writeDense(e.getValue().vector(), out);
         out.writeByte(e.getValue().comparator().ordinal());
+      }
+    }
+    if (version5) {
+      out.writeInt(datatypes.size());
+      for (Map.Entry<String, VectorDatatype> e : datatypes.entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeByte(e.getValue().ordinal());
       }
     }
   }
@@ -146,7 +166,8 @@ public final class VectorsConfigCodec {
 
   /** Reads a config whose first int ({@code first}) the caller has already read. */
   static VectorsConfig read(int first, DataInput in) throws IOException {
-    boolean version4 = first == VERSION_4_MARKER;
+    boolean version5 = first == VERSION_5_MARKER;
+    boolean version4 = first == VERSION_4_MARKER || version5;
     boolean version3 = first == VERSION_3_MARKER || version4;
     boolean version2 = first == VERSION_2_MARKER || version3;
     int count = version2 ? in.readInt() : first;
@@ -159,7 +180,33 @@ public final class VectorsConfigCodec {
       vectors.put(name, readDense(in, version2));
     }
     Map<String, SparseVectorParams> sparse = version3 ? readSparse(in) : Map.of();
-    return new VectorsConfig(vectors, sparse, version4 ? readMulti(in) : Map.of());
+    Map<String, MultiVectorParams> multi = version4 ? readMulti(in) : Map.of();
+    if (version5) {
+      readDatatypes(in, vectors);
+    }
+    return new VectorsConfig(vectors, sparse, multi);
+  }
+
+  /** Reads version 5's datatypes into the dense vectors they name. */
+  private static void readDatatypes(DataInput in, Map<String, VectorParams> vectors) throws IOException {
+    int count = in.readInt();
+    if (count < 0 || count > vectors.size()) {
+      throw new IOException("corrupt vectors config: " + count + " datatypes for " + vectors.size() + " vectors");
+    }
+    for (int i = 0; i < count; i++) {
+      String name = in.readUTF();
+      int ordinal = in.readByte();
+      VectorParams p = vectors.get(name);
+      if (p == null || ordinal < 0 || ordinal >= VectorDatatype.values().length) {
+        throw new IOException("corrupt vectors config: datatype " + ordinal + " of vector " + name);
+      }
+      try {
+        vectors.put(name, new VectorParams(p.size(), p.distance(), p.onDisk(), p.hnsw(), p.quantization(),
+            VectorDatatype.values()[ordinal]));
+      } catch (BadRequestException e) {
+        throw new IOException("corrupt vectors config of " + name + ": " + e.getMessage());
+      }
+    }
   }
 
   static void writeHnsw(HnswConfig h, DataOutput out) throws IOException {

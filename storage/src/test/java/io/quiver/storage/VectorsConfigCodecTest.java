@@ -45,6 +45,33 @@ class VectorsConfigCodecTest {
     assertEquals(config, ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(out.toByteArray()))));
   }
 
+  /**
+   * Version 5 carries dense datatypes (float32 too, when given: it is reported back as given);
+   * through a shard config with per-vector quantization as well, which must not drop them.
+   */
+  @Test
+  void datatypesRoundTripInVersion5() throws IOException {
+    VectorParams half = new VectorParams(4, Distance.COSINE, false, null, null, io.quiver.index.vector.VectorDatatype.FLOAT16);
+    VectorParams bytes = new VectorParams(8, Distance.EUCLID, true, null, new QuantizationConfig.Scalar(null, null),
+        io.quiver.index.vector.VectorDatatype.UINT8);
+    VectorParams given32 = new VectorParams(2, Distance.DOT, false, null, null, io.quiver.index.vector.VectorDatatype.FLOAT32);
+    VectorsConfig config = new VectorsConfig(new java.util.LinkedHashMap<>(Map.of("h", half, "b", bytes, "f", given32,
+        "d", DENSE)), Map.of("s", SparseVectorParams.DEFAULT), Map.of("m", MULTI));
+    assertEquals(-7, marker(config));
+    VectorsConfig read = roundTrip(config);
+    assertEquals(io.quiver.index.vector.VectorDatatype.FLOAT16, read.get("h").datatype());
+    assertEquals(io.quiver.index.vector.VectorDatatype.UINT8, read.get("b").datatype());
+    assertEquals(io.quiver.index.vector.VectorDatatype.FLOAT32, read.get("f").datatype());
+    assertEquals(null, read.get("d").datatype());
+    assertEquals(-2, marker(new VectorsConfig(Map.of("d", DENSE))), "configs without datatypes keep their bytes");
+    ShardConfig shard = new ShardConfig(config, HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ShardConfigCodec.write(shard, new DataOutputStream(out));
+    ShardConfig back = ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(out.toByteArray())));
+    assertEquals(shard, back);
+    assertEquals(io.quiver.index.vector.VectorDatatype.UINT8, back.vectors().get("b").datatype());
+  }
+
   @Test
   void aCorruptComparatorIsRefused() throws IOException {
     byte[] bytes = bytes(new VectorsConfig(Map.of(), Map.of(), Map.of("m", MULTI)));

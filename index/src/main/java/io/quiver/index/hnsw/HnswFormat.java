@@ -2,6 +2,8 @@ package io.quiver.index.hnsw;
 
 import io.quiver.index.scorer.FloatVectors;
 import io.quiver.index.scorer.SegmentFloatVectors;
+import io.quiver.index.scorer.SegmentNarrowVectors;
+import io.quiver.index.vector.VectorDatatype;
 import io.quiver.index.vector.Distance;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -21,7 +23,7 @@ import java.util.zip.CRC32C;
  * <pre>
  *   offset  size        field
  *   0       4           magic 0x5156484E ("QVHN")
- *   4       4           version (1)
+ *   4       4           version (1, or 2 when the vectors are not float32)
  *   8       4           distance (Distance ordinal)
  *   12      4           dim
  *   16      4           size (nodes = vectors)
@@ -29,8 +31,9 @@ import java.util.zip.CRC32C;
  *   24      4           maxConn0 (2M)
  *   28      4           maxLevel (-1 when empty)
  *   32      4           entryPoint (-1 when empty)
- *   36      4           reserved (0)
- *   40      8           vectorsOffset   (64-aligned)  size * dim float32
+ *   36      4           datatype (VectorDatatype ordinal; version 1: reserved, 0 = float32)
+ *   40      8           vectorsOffset   (64-aligned)  size * dim elements of the datatype (float32:
+ *                                          4 bytes, float16: 2 bytes little endian, uint8: 1 byte)
  *   48      8           level0Offset    (64-aligned)  size * (maxConn0 + 1) int32: [count, neighbours...]
  *   56      8           upperOffset     (64-aligned)  per level 1..maxLevel:
  *                                          int32 k, int32[k] nodes ascending, int32[k * (maxConn + 1)] lists
@@ -38,12 +41,15 @@ import java.util.zip.CRC32C;
  *   end-4   4           magic again (a truncated file fails here first)
  * </pre>
  *
- * A reader rejects another magic, a version it does not know, and a checksum mismatch.
+ * A reader rejects another magic, a version it does not know, and a checksum mismatch. Writers
+ * write version 1 for float32 vectors (those files are unchanged), version 2 otherwise.
  */
 public final class HnswFormat {
 
   static final int MAGIC = 0x5156484E;
   static final int VERSION = 1;
+  /** Version 2: the datatype field at offset 36 says the width of the stored vectors. */
+  static final int VERSION_DATATYPE = 2;
   static final int HEADER_BYTES = 64;
   static final int TRAILER_BYTES = 12;
   private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -53,22 +59,33 @@ public final class HnswFormat {
 
   /** Writes {@code graph} and {@code vectors} to {@code file} (replacing it), then fsyncs it. */
   public static void write(Path file, HnswGraph graph, FloatVectors vectors) throws IOException {
+    write(file, graph, vectors, vectors.datatype());
+  }
+
+  /**
+   * Writes {@code graph} and {@code vectors}, stored as {@code datatype} (every value must be one
+   * that {@link VectorDatatype#canStore} accepts and {@link VectorDatatype#round} leaves as is),
+   * to {@code file} (replacing it), then fsyncs it.
+   */
+  public static void write(Path file, HnswGraph graph, FloatVectors vectors, VectorDatatype datatype) throws IOException {
     int size = graph.size();
     int dim = vectors.dimension();
     long vectorsOffset = HEADER_BYTES;
-    long level0Offset = align64(vectorsOffset + (long) size * dim * Float.BYTES);
+    long level0Offset = align64(vectorsOffset + (long) size * dim * datatype.bytesPerDimension());
     long upperOffset = align64(level0Offset + (long) size * (graph.maxConn0() + 1) * Integer.BYTES);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
         ChecksummedWriter out = new ChecksummedWriter(ch)) {
-      out.putInt(MAGIC).putInt(VERSION).putInt(vectors.distance().ordinal()).putInt(dim).putInt(size)
-          .putInt(graph.maxConn()).putInt(graph.maxConn0()).putInt(graph.maxLevel()).putInt(graph.entryPoint())
-          .putInt(0).putLong(vectorsOffset).putLong(level0Offset).putLong(upperOffset);
+      boolean float32 = datatype == VectorDatatype.FLOAT32;
+      out.putInt(MAGIC).putInt(float32 ? VERSION : VERSION_DATATYPE).putInt(vectors.distance().ordinal()).putInt(dim)
+          .putInt(size).putInt(graph.maxConn()).putInt(graph.maxConn0()).putInt(graph.maxLevel())
+          .putInt(graph.entryPoint()).putInt(datatype.ordinal()).putLong(vectorsOffset).putLong(level0Offset)
+          .putLong(upperOffset);
       float[] vector = new float[dim];
       for (int i = 0; i < size; i++) {
         vectors.copyVector(i, vector);
         for (float f : vector) {
-          out.putFloat(f);
+          out.put(f, datatype);
         }
       }
       out.padTo(level0Offset);
@@ -133,8 +150,9 @@ public final class HnswFormat {
       throw new IOException(name + ": not a Quiver HNSW file, or truncated");
     }
     int version = seg.get(LE_INT, 4);
-    if (version != VERSION) {
-      throw new IOException(name + ": HNSW format version " + version + " is not supported (expected " + VERSION + ")");
+    if (version != VERSION && version != VERSION_DATATYPE) {
+      throw new IOException(name + ": HNSW format version " + version + " is not supported (expected " + VERSION
+          + " or " + VERSION_DATATYPE + ")");
     }
     long stored = seg.get(LE_LONG, length - TRAILER_BYTES);
     long actual = crc(seg, length - TRAILER_BYTES);
@@ -148,11 +166,18 @@ public final class HnswFormat {
     int maxConn0 = seg.get(LE_INT, 24);
     int maxLevel = seg.get(LE_INT, 28);
     int entryPoint = seg.get(LE_INT, 32);
+    int datatypeOrdinal = version == VERSION ? 0 : seg.get(LE_INT, 36);
+    if (datatypeOrdinal < 0 || datatypeOrdinal >= VectorDatatype.values().length) {
+      throw new IOException(name + ": unknown vector datatype " + datatypeOrdinal);
+    }
+    VectorDatatype datatype = VectorDatatype.values()[datatypeOrdinal];
     long vectorsOffset = seg.get(LE_LONG, 40);
     long level0Offset = seg.get(LE_LONG, 48);
     long upperOffset = seg.get(LE_LONG, 56);
     MappedHnswGraph graph = MappedHnswGraph.read(seg, size, maxConn, maxConn0, maxLevel, entryPoint, level0Offset, upperOffset);
-    SegmentFloatVectors vectors = new SegmentFloatVectors(seg, vectorsOffset, size, dim, distance);
+    FloatVectors vectors = datatype == VectorDatatype.FLOAT32
+        ? new SegmentFloatVectors(seg, vectorsOffset, size, dim, distance)
+        : new SegmentNarrowVectors(seg, vectorsOffset, size, dim, distance, datatype);
     return new HnswIndex(graph, vectors, arena::close);
   }
 
@@ -199,6 +224,13 @@ public final class HnswFormat {
       buffer.putFloat(v);
       position += 4;
       return this;
+    }
+
+    /** Puts {@code v} at the width of {@code datatype}. */
+    void put(float v, VectorDatatype datatype) throws IOException {
+      ensure(4);
+      datatype.put(v, buffer);
+      position += datatype.bytesPerDimension();
     }
 
     void padTo(long offset) throws IOException {

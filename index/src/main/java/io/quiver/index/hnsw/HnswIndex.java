@@ -71,6 +71,14 @@ public final class HnswIndex implements AutoCloseable {
     HnswFormat.write(file, graph, vectors);
   }
 
+  /**
+   * Writes graph and vectors to {@code file}, the vectors stored as {@code datatype} (their values
+   * must be exactly representable in it: {@link io.quiver.index.vector.VectorDatatype#round}).
+   */
+  public void write(Path file, io.quiver.index.vector.VectorDatatype datatype) throws IOException {
+    HnswFormat.write(file, graph, vectors, datatype);
+  }
+
   public HnswGraph graph() {
     return graph;
   }

@@ -1,9 +1,10 @@
 package io.quiver.index.scorer;
 
 import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorDatatype;
 
 /**
- * A read-only store of float32 vectors of one dimension, addressed by ordinal, that makes scorers
+ * A read-only store of vectors (float32, or narrower: {@link #datatype()}) of one dimension, addressed by ordinal, that makes scorers
  * for one {@link Distance}. Vectors are stored prepared ({@link Distance#prepare(float[])}, i.e.
  * normalized for Cosine). Implementations are thread-safe for reads; the scorers they make are not.
  */
@@ -17,6 +18,14 @@ public interface FloatVectors {
 
   /** The distance scores are computed with. */
   Distance distance();
+
+  /**
+   * The element type the vectors are stored with; {@link #copyVector} gives them as floats
+   * (exactly: every stored value is a float).
+   */
+  default VectorDatatype datatype() {
+    return VectorDatatype.FLOAT32;
+  }
 
   /** Copies vector {@code ord} into {@code out} (length {@link #dimension()}). */
   void copyVector(int ord, float[] out);

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -16,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * reduce once at the end; the tail (length not a multiple of the species) runs as scalar code.
  * Int8 loops widen a quarter-width byte vector to a full-width int vector, so the arithmetic is
  * exact.
+ * Float16 and uint8 stored vectors are loaded at their width (a half-size short vector, a
+ * quarter-size byte vector) and converted in registers to one full float vector per step.
  */
 final class PanamaVectorKernels implements VectorKernels {
 
@@ -25,6 +28,9 @@ final class PanamaVectorKernels implements VectorKernels {
   private static final VectorSpecies<Byte> BYTE_SPECIES =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(INT_SPECIES.length() * Byte.SIZE));
   private static final int BYTE_LANES = BYTE_SPECIES.length();
+  /** As many halves as SPECIES has floats (half its bit size): one load feeds one float vector. */
+  private static final VectorSpecies<Short> HALF_SPECIES =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE));
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
   static String describe() {
@@ -190,6 +196,151 @@ final class PanamaVectorKernels implements VectorKernels {
     float sum = acc.reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
       sum += Math.abs(q[i] - data.get(ScalarVectorKernels.LE_FLOAT, byteOffset + 4L * i));
+    }
+    return sum;
+  }
+
+  /**
+   * The {@code LANES} halves at {@code byteOffset} as floats, converted in registers: the
+   * magnitude's exponent and mantissa bits are moved to float32's positions and rescaled by
+   * 2^112 (the difference of the exponent biases, 127 - 15), which also turns half subnormals
+   * into the right float normals; then the sign bit is put back. Finite halves only.
+   */
+  private static FloatVector halves(MemorySegment data, long byteOffset) {
+    IntVector bits = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, data, byteOffset, LE)
+        .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+    FloatVector magnitude = bits.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+    return magnitude.reinterpretAsInts().or(bits.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+  }
+
+  /** The {@code LANES} unsigned bytes at {@code byteOffset} as floats, converted in registers. */
+  private static FloatVector unsignedBytes(MemorySegment data, long byteOffset) {
+    return (FloatVector) ByteVector.fromMemorySegment(BYTE_SPECIES, data, byteOffset, LE)
+        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INT_SPECIES, 0).convert(VectorOperators.I2F, 0);
+  }
+
+  private static float half(MemorySegment data, long byteOffset, int i) {
+    return Float.float16ToFloat(data.get(ScalarVectorKernels.LE_SHORT, byteOffset + 2L * i));
+  }
+
+  private static float unsignedByte(MemorySegment data, long byteOffset, int i) {
+    return data.get(ValueLayout.JAVA_BYTE, byteOffset + i) & 0xFF;
+  }
+
+  @Override
+  public float dotFloat16(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(halves(data, byteOffset + 2L * i), acc0);
+      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(halves(data, byteOffset + 2L * (i + LANES)), acc1);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(halves(data, byteOffset + 2L * i), acc0);
+    }
+    float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += q[i] * half(data, byteOffset, i);
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistanceFloat16(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
+      FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(halves(data, byteOffset + 2L * i));
+      FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(halves(data, byteOffset + 2L * (i + LANES)));
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector d = FloatVector.fromArray(SPECIES, q, i).sub(halves(data, byteOffset + 2L * i));
+      acc0 = d.fma(d, acc0);
+    }
+    float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float diff = q[i] - half(data, byteOffset, i);
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public float l1DistanceFloat16(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc = FloatVector.zero(SPECIES);
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      acc = acc.add(FloatVector.fromArray(SPECIES, q, i).sub(halves(data, byteOffset + 2L * i)).abs());
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += Math.abs(q[i] - half(data, byteOffset, i));
+    }
+    return sum;
+  }
+
+  @Override
+  public float dotUint8(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(unsignedBytes(data, byteOffset + i), acc0);
+      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(unsignedBytes(data, byteOffset + i + LANES), acc1);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(unsignedBytes(data, byteOffset + i), acc0);
+    }
+    float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += q[i] * unsignedByte(data, byteOffset, i);
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistanceUint8(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
+      FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(unsignedBytes(data, byteOffset + i));
+      FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(unsignedBytes(data, byteOffset + i + LANES));
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector d = FloatVector.fromArray(SPECIES, q, i).sub(unsignedBytes(data, byteOffset + i));
+      acc0 = d.fma(d, acc0);
+    }
+    float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float diff = q[i] - unsignedByte(data, byteOffset, i);
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public float l1DistanceUint8(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector acc = FloatVector.zero(SPECIES);
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      acc = acc.add(FloatVector.fromArray(SPECIES, q, i).sub(unsignedBytes(data, byteOffset + i)).abs());
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += Math.abs(q[i] - unsignedByte(data, byteOffset, i));
     }
     return sum;
   }

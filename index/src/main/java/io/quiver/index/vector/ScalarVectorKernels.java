@@ -84,6 +84,73 @@ final class ScalarVectorKernels implements VectorKernels {
     return sum;
   }
 
+  static final ValueLayout.OfShort LE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  private static float half(MemorySegment data, long byteOffset, int i) {
+    return Float.float16ToFloat(data.get(LE_SHORT, byteOffset + 2L * i));
+  }
+
+  private static float unsignedByte(MemorySegment data, long byteOffset, int i) {
+    return data.get(ValueLayout.JAVA_BYTE, byteOffset + i) & 0xFF;
+  }
+
+  @Override
+  public float dotFloat16(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      sum += q[i] * half(data, byteOffset, i);
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistanceFloat16(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      float diff = q[i] - half(data, byteOffset, i);
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public float l1DistanceFloat16(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      sum += Math.abs(q[i] - half(data, byteOffset, i));
+    }
+    return sum;
+  }
+
+  @Override
+  public float dotUint8(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      sum += q[i] * unsignedByte(data, byteOffset, i);
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistanceUint8(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      float diff = q[i] - unsignedByte(data, byteOffset, i);
+      sum += diff * diff;
+    }
+    return sum;
+  }
+
+  @Override
+  public float l1DistanceUint8(float[] q, MemorySegment data, long byteOffset) {
+    float sum = 0f;
+    for (int i = 0; i < q.length; i++) {
+      sum += Math.abs(q[i] - unsignedByte(data, byteOffset, i));
+    }
+    return sum;
+  }
+
   @Override
   public int dotInt8(byte[] a, byte[] data, int offset) {
     int sum = 0;

@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
  * thread-safe; they do not check that the two vectors have the same length beyond an assert:
  * callers validate dimensions once, at the edge.
  *
- * <p>Three element types: float32 (on the heap, in a flat heap array at an offset, or in a
- * {@link MemorySegment} as little-endian floats, e.g. a mapped file), int8 (quantized vectors,
+ * <p>Element types: float32 (on the heap, in a flat heap array at an offset, or in a
+ * {@link MemorySegment} as little-endian floats, e.g. a mapped file), float16 and uint8 stored
+ * vectors in a segment (scored against a float32 query), int8 (quantized vectors,
  * signed bytes) and binary (one bit per dimension packed into {@code long} words).
  *
  * <p>Obtain the implementation chosen for this JVM from {@link VectorizationProvider#kernels()}.
@@ -45,6 +46,32 @@ public interface VectorKernels {
 
   /** Manhattan distance against little-endian floats in a segment (see dot). */
   float l1Distance(float[] q, MemorySegment data, long byteOffset);
+
+  /**
+   * Dot product of {@code q} and the {@code q.length} little-endian IEEE half-precision floats
+   * (binary16, {@link Float#float16ToFloat}) at byte offset {@code byteOffset} of {@code data}.
+   * The stored halves are converted lane by lane inside the kernel, never into a float array.
+   * Stored values must be finite (infinities and NaNs are not decoded as such).
+   */
+  float dotFloat16(float[] q, MemorySegment data, long byteOffset);
+
+  /** Squared Euclidean distance against little-endian halves in a segment (see dotFloat16). */
+  float squareDistanceFloat16(float[] q, MemorySegment data, long byteOffset);
+
+  /** Manhattan distance against little-endian halves in a segment (see dotFloat16). */
+  float l1DistanceFloat16(float[] q, MemorySegment data, long byteOffset);
+
+  /**
+   * Dot product of {@code q} and the {@code q.length} unsigned bytes (0..255) at byte offset
+   * {@code byteOffset} of {@code data}, converted lane by lane inside the kernel.
+   */
+  float dotUint8(float[] q, MemorySegment data, long byteOffset);
+
+  /** Squared Euclidean distance against unsigned bytes in a segment (see dotUint8). */
+  float squareDistanceUint8(float[] q, MemorySegment data, long byteOffset);
+
+  /** Manhattan distance against unsigned bytes in a segment (see dotUint8). */
+  float l1DistanceUint8(float[] q, MemorySegment data, long byteOffset);
 
   /** Sum of {@code a[i] * data[offset + i]} over signed bytes, exact in int arithmetic. */
   int dotInt8(byte[] a, byte[] data, int offset);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorDatatype;
 import io.quiver.node.http.ApiException;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
@@ -259,6 +260,9 @@ final class CollectionJson {
     if (vectors.has("size") || vectors.has("distance")) {
       VectorParams single = vectorParams(vectors, "vectors", collectionHnsw);
       MultiVectorParams.Comparator comparator = multivectorConfig(vectors, "vectors");
+      if (comparator != null) {
+        refuseMultivectorDatatype(single, "vectors");
+      }
       return comparator == null ? VectorsConfig.single(single)
           : new VectorsConfig(Map.of(), Map.of(), Map.of(VectorsConfig.DEFAULT, new MultiVectorParams(single, comparator)));
     }
@@ -277,6 +281,7 @@ final class CollectionJson {
       if (comparator == null) {
         named.put(e.getKey(), params);
       } else {
+        refuseMultivectorDatatype(params, "vectors." + e.getKey());
         multi.put(e.getKey(), new MultiVectorParams(params, comparator));
       }
     }
@@ -433,16 +438,50 @@ final class CollectionJson {
           + "`, expected one of `Cosine`, `Euclid`, `Dot`, `Manhattan`");
     }
     refuseMemory(node, field);
-    JsonNode datatype = node.get("datatype");
-    if (datatype != null && !datatype.isNull() && !"float32".equals(datatype.asText())) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: only `float32` is supported, got " + datatype);
+    VectorDatatype datatype = datatype(node.get("datatype"), field + ".datatype");
+    if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: uint8 vectors cannot use the Cosine distance"
+          + " in Quiver (Cosine vectors are stored normalized, which integers 0..255 cannot be); use Dot, Euclid or"
+          + " Manhattan, or datatype float16");
     }
     boolean onDisk = bool(node, "on_disk", field, false);
     JsonNode hnswNode = node.get("hnsw_config");
     // A vector's own hnsw_config is a diff over the collection's; stored resolved.
     HnswConfig hnsw = hnswNode == null || hnswNode.isNull() ? null : hnswConfig(hnswNode, field + ".hnsw_config", collectionHnsw);
     QuantizationConfig quantization = QuantizationJson.parse(node.get("quantization_config"), field + ".quantization_config");
-    return new VectorParams(size.asInt(), distance, onDisk, hnsw, quantization);
+    return new VectorParams(size.asInt(), distance, onDisk, hnsw, quantization, datatype);
+  }
+
+  /**
+   * Qdrant's {@code datatype} of a dense vector: null when absent; {@code float32}, {@code float16}
+   * and {@code uint8} are honoured, {@code turbo4} is refused by name.
+   */
+  private static VectorDatatype datatype(JsonNode node, String field) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw ApiException.badRequest("Json deserialize error: " + field + ": expected one of `float32`, `float16`, `uint8`,"
+          + " got " + node);
+    }
+    VectorDatatype datatype = VectorDatatype.fromQdrantName(node.asText());
+    if (datatype == null && node.asText().equals("turbo4")) {
+      throw ApiException.badRequest("Wrong input: `" + field + "`: turbo4 is not supported by Quiver; use float32,"
+          + " float16 or uint8");
+    }
+    if (datatype == null) {
+      throw ApiException.badRequest("Json deserialize error: " + field + ": unknown variant `" + node.asText()
+          + "`, expected one of `float32`, `uint8`, `float16`, `turbo4`");
+    }
+    return datatype;
+  }
+
+  /** Multivectors are stored as float32 only so far: another datatype is refused by name. */
+  private static void refuseMultivectorDatatype(VectorParams params, String field) {
+    if (params.datatype() != null && params.datatype() != VectorDatatype.FLOAT32) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: " + params.datatype().qdrantName()
+          + " is not supported for multivectors yet; only float32 is");
+    }
   }
 
   /**
@@ -495,7 +534,7 @@ final class CollectionJson {
             : hnswConfig(hnswNode, field + ".hnsw_config", p.hnsw() == null ? hnsw : p.hnsw());
         QuantizationJson.Diff q = QuantizationJson.parseDiff(diff.get("quantization_config"), field + ".quantization_config");
         QuantizationConfig ownQuantization = q.disabled() ? null : q.config() != null ? q.config() : p.quantization();
-        p = new VectorParams(p.size(), p.distance(), onDisk, own, ownQuantization);
+        p = new VectorParams(p.size(), p.distance(), onDisk, own, ownQuantization, p.datatype());
       }
       vectors.put(e.getKey(), p);
     }
@@ -659,6 +698,9 @@ final class CollectionJson {
     }
     if (p.onDisk()) {
       node.put("on_disk", true);
+    }
+    if (p.datatype() != null) {
+      node.put("datatype", p.datatype().qdrantName());
     }
     return node;
   }

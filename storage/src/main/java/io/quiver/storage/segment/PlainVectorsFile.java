@@ -2,6 +2,8 @@ package io.quiver.storage.segment;
 
 import io.quiver.index.scorer.FloatVectors;
 import io.quiver.index.scorer.SegmentFloatVectors;
+import io.quiver.index.scorer.SegmentNarrowVectors;
+import io.quiver.index.vector.VectorDatatype;
 import io.quiver.index.vector.Distance;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -17,29 +19,31 @@ import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
 /**
- * The vectors of one name of a plain (unindexed) sealed segment: a flat float32 file, mapped and
- * scanned exactly, no graph. Little endian:
+ * The vectors of one name of a plain (unindexed) sealed segment: a flat file of float32, float16
+ * or uint8 elements (the vector's datatype), mapped and scanned exactly, no graph. Little endian:
  *
  * <pre>
  *   offset  size            field
  *   0       4               magic 0x51505646 ("QPVF")
- *   4       4               version (1)
+ *   4       4               version (1, or 2 when the vectors are not float32)
  *   8       4               distance (Distance ordinal)
  *   12      4               dim
  *   16      4               size (vectors)
- *   20      44              reserved (0)
- *   64      size * dim * 4  the vectors, ord after ord
+ *   20      4               datatype (VectorDatatype ordinal; version 1: reserved, 0 = float32)
+ *   24      40              reserved (0)
+ *   64      size * dim * w  the vectors, ord after ord (w: 4, 2 or 1 bytes per element)
  *   end-12  8               CRC32C of bytes [0, end - 12), as a long
  *   end-4   4               magic again (a truncated file fails here first)
  * </pre>
  *
  * Written and fsynced before the manifest names the segment; a reader rejects another magic, an
- * unknown version and a checksum mismatch.
+ * unknown version and a checksum mismatch. Float32 files are written as version 1 (unchanged).
  */
 final class PlainVectorsFile {
 
   private static final int MAGIC = 0x51505646;
   private static final int VERSION = 1;
+  private static final int VERSION_DATATYPE = 2;
   private static final int HEADER_BYTES = 64;
   private static final int TRAILER_BYTES = 12;
   private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -60,13 +64,16 @@ final class PlainVectorsFile {
    * {@code file} (replacing it) and fsyncs it. Returns false, leaving a partial file for the caller
    * to remove, when {@code cancelled} says true (asked every 4,096 vectors).
    */
-  static boolean write(Path file, String vectorName, int dim, Distance distance, List<SealedSegment.Origin> origins,
-      BooleanSupplier cancelled) throws IOException {
+  static boolean write(Path file, String vectorName, int dim, Distance distance, VectorDatatype datatype,
+      List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+    int vectorBytes = dim * datatype.bytesPerDimension();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.allocate(Math.max(1 << 16, HEADER_BYTES + dim * Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer buf = ByteBuffer.allocate(Math.max(1 << 16, HEADER_BYTES + vectorBytes)).order(ByteOrder.LITTLE_ENDIAN);
       CRC32C crc = new CRC32C();
-      buf.putInt(MAGIC).putInt(VERSION).putInt(distance.ordinal()).putInt(dim).putInt(origins.size());
+      boolean float32 = datatype == VectorDatatype.FLOAT32;
+      buf.putInt(MAGIC).putInt(float32 ? VERSION : VERSION_DATATYPE).putInt(distance.ordinal()).putInt(dim)
+          .putInt(origins.size()).putInt(float32 ? 0 : datatype.ordinal());
       while (buf.position() < HEADER_BYTES) {
         buf.put((byte) 0);
       }
@@ -83,11 +90,12 @@ final class PlainVectorsFile {
           sourceVectors = source.vectors(vectorName);
         }
         sourceVectors.copyVector(o.ord(), vector);
-        if (buf.remaining() < dim * Float.BYTES) {
+        if (buf.remaining() < vectorBytes) {
           drain(ch, buf, crc);
         }
-        buf.asFloatBuffer().put(vector);
-        buf.position(buf.position() + dim * Float.BYTES);
+        for (float x : vector) {
+          datatype.put(x, buf);
+        }
       }
       drain(ch, buf, crc);
       buf.putLong(crc.getValue()).putInt(MAGIC).flip();
@@ -121,7 +129,7 @@ final class PlainVectorsFile {
         throw new IOException(file + ": not a Quiver plain vectors file, or truncated");
       }
       int version = seg.get(LE_INT, 4);
-      if (version != VERSION) {
+      if (version != VERSION && version != VERSION_DATATYPE) {
         throw new IOException(file + ": plain vectors format version " + version + " is not supported");
       }
       CRC32C crc = new CRC32C();
@@ -135,10 +143,18 @@ final class PlainVectorsFile {
       Distance distance = Distance.values()[seg.get(LE_INT, 8)];
       int dim = seg.get(LE_INT, 12);
       int size = seg.get(LE_INT, 16);
-      if (HEADER_BYTES + (long) size * dim * Float.BYTES + TRAILER_BYTES != length) {
-        throw new IOException(file + ": " + length + " bytes do not hold " + size + " x " + dim + " floats");
+      int datatypeOrdinal = version == VERSION ? 0 : seg.get(LE_INT, 20);
+      if (datatypeOrdinal < 0 || datatypeOrdinal >= VectorDatatype.values().length) {
+        throw new IOException(file + ": unknown vector datatype " + datatypeOrdinal);
       }
-      return new Mapped(new SegmentFloatVectors(seg, HEADER_BYTES, size, dim, distance), arena);
+      VectorDatatype datatype = VectorDatatype.values()[datatypeOrdinal];
+      if (HEADER_BYTES + (long) size * dim * datatype.bytesPerDimension() + TRAILER_BYTES != length) {
+        throw new IOException(file + ": " + length + " bytes do not hold " + size + " x " + dim + " " + datatype.qdrantName());
+      }
+      FloatVectors vectors = datatype == VectorDatatype.FLOAT32
+          ? new SegmentFloatVectors(seg, HEADER_BYTES, size, dim, distance)
+          : new SegmentNarrowVectors(seg, HEADER_BYTES, size, dim, distance, datatype);
+      return new Mapped(vectors, arena);
     } catch (IOException | RuntimeException e) {
       arena.close();
       throw e;

@@ -98,12 +98,16 @@ public final class SealedSegment extends Segment {
           HnswIndex index = HnswIndex.open(SegmentFiles.hnswFile(dir, name, i++));
           mappings.add(index);
           mappedVectors = index.vectors();
-          HnswIndex searched = e.getValue().onDisk() ? index : HnswIndex.of(index.graph(), onHeap(index.vectors()));
+          HnswIndex searched = e.getValue().onDisk() ? index : HnswIndex.of(index.graph(), inMemory(index.vectors(), mappings));
           graphs.put(e.getKey(), searched);
           vectors.put(e.getKey(), searched.vectors());
           if (!config.hnswOf(e.getKey()).onDisk()) {
             touch(index.graph());
           }
+        }
+        if (mappedVectors.datatype() != e.getValue().storedDatatype()) {
+          throw new IOException(dir + "/" + name + ": vector " + e.getKey() + " is stored as "
+              + mappedVectors.datatype().qdrantName() + ", the config says " + e.getValue().storedDatatype().qdrantName());
         }
         if (mappedVectors.size() != ids.ids().length || mappedVectors.dimension() != e.getValue().size()) {
           throw new IOException(dir + "/" + name + ": vector " + e.getKey() + " has " + mappedVectors.size() + " x "
@@ -125,6 +129,19 @@ public final class SealedSegment extends Segment {
       closeAll(mappings);
       throw e;
     }
+  }
+
+  /**
+   * The vectors of an {@code on_disk: false} index in memory: float32 on the heap; float16 and
+   * uint8 in native memory at their width (an arena closed with the segment's mappings).
+   */
+  private static FloatVectors inMemory(FloatVectors vectors, List<AutoCloseable> mappings) {
+    if (vectors instanceof io.quiver.index.scorer.SegmentNarrowVectors narrow) {
+      java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+      mappings.add(arena::close);
+      return narrow.copyTo(arena);
+    }
+    return onHeap(vectors);
   }
 
   private static FloatVectors onHeap(FloatVectors vectors) {
@@ -278,7 +295,8 @@ public final class SealedSegment extends Segment {
   @Override
   boolean preferExact(String vectorName) {
     HnswConfig hnsw = config.hnswOf(vectorName);
-    long liveKb = (long) liveCount() * 4L * config.vectors().get(vectorName).size() / 1024;
+    VectorParams params = config.vectors().get(vectorName);
+    long liveKb = (long) liveCount() * params.storedDatatype().bytesPerDimension() * params.size() / 1024;
     return liveKb < hnsw.fullScanThresholdKb();
   }
 

@@ -85,7 +85,7 @@ final class SegmentBuilder {
       for (Map.Entry<String, VectorParams> e : config.vectors().vectors().entrySet()) {
         boolean done = !cancelled.getAsBoolean() && (plain
             ? PlainVectorsFile.write(SegmentFiles.plainFile(dir, name, number), e.getKey(), e.getValue().size(),
-                e.getValue().distance(), origins, cancelled)
+                e.getValue().distance(), e.getValue().storedDatatype(), origins, cancelled)
             : buildIndex(name, number, e.getKey(), e.getValue(), origins, cancelled));
         if (!done) {
           deleteFiles(name);
@@ -179,7 +179,9 @@ final class SegmentBuilder {
         };
         HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), cancelled,
             inserted);
-        index.write(SegmentFiles.hnswFile(dir, name, number));
+        // The graph is built over float32 copies of values the datatype holds exactly, so it is
+        // the graph of the stored vectors; they are written at the datatype's width.
+        index.write(SegmentFiles.hnswFile(dir, name, number), params.storedDatatype());
         return true;
       }
     } finally {
