@@ -82,23 +82,28 @@ public final class ShardReplicaChanges implements AutoCloseable {
   }
 
   public CompletableFuture<Void> replicate(String collection, int shardId, long from, long to) {
-    return tracked("replicate_shard", () -> doReplicate(collection, shardId, from, to));
+    return tracked("replicate_shard", collection, shardId, () -> doReplicate(collection, shardId, from, to));
   }
 
   public CompletableFuture<Void> drop(String collection, int shardId, long peer) {
-    return tracked("drop_replica", () -> doDrop(collection, shardId, peer));
+    return tracked("drop_replica", collection, shardId, () -> doDrop(collection, shardId, peer));
   }
 
   public CompletableFuture<Void> move(String collection, int shardId, long from, long to) {
-    return tracked("move_shard", () -> {
+    return tracked("move_shard", collection, shardId, () -> {
       doReplicate(collection, shardId, from, to);
       doDrop(collection, shardId, from);
     });
   }
 
-  /** Runs a change on the worker, counting it as started, in progress, then completed or failed. */
-  private CompletableFuture<Void> tracked(String kind, Runnable change) {
+  /**
+   * Runs a change on the worker, counting it as started, in progress, then completed or failed;
+   * its log lines carry the collection and shard (MDC, the JSON log's first fields).
+   */
+  private CompletableFuture<Void> tracked(String kind, String collection, int shardId, Runnable change) {
     return CompletableFuture.runAsync(() -> {
+      org.slf4j.MDC.put("collection", collection);
+      org.slf4j.MDC.put("shard", Integer.toString(shardId));
       started.get(kind).incrementAndGet();
       inProgress.incrementAndGet();
       try {
@@ -109,6 +114,8 @@ public final class ShardReplicaChanges implements AutoCloseable {
         throw e;
       } finally {
         inProgress.decrementAndGet();
+        org.slf4j.MDC.remove("collection");
+        org.slf4j.MDC.remove("shard");
       }
     }, worker);
   }

@@ -34,6 +34,11 @@ public final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
       String group = mdc.get("group");
       if (collection == null && group == null) {
         LogGroupNames.GroupName named = LogGroupNames.find(message);
+        if (named == null) {
+          // Ratis names a group's threads after it ("n1@group-0A1B2C3D4E5F-StateMachineUpdater"):
+          // what a shard's apply thread or election logs names its shard even when the text does not.
+          named = LogGroupNames.find(event.getThreadName());
+        }
         if (named != null) {
           collection = named.collection();
           shard = named.shard() == null ? null : named.shard().toString();

@@ -49,6 +49,17 @@ class JsonLineLayoutTest {
   }
 
   @Test
+  void aLineFromAGroupsThreadNamesItsCollectionAndShard() throws Exception {
+    LogGroupNames.install(() -> Map.of("0A1B2C3D4E5F", new LogGroupNames.GroupName("group-0A1B2C3D4E5F", "docs", 2)));
+    LoggingEvent e = event("Shard[shard]: opened with 0 points", null);
+    e.setThreadName("n1@group-0A1B2C3D4E5F-StateMachineUpdater");
+    JsonNode parsed = json.readTree(layout.doLayout(e));
+    assertEquals("docs", parsed.get("collection").asText(), parsed.toString());
+    assertEquals(2, parsed.get("shard").asInt());
+    assertEquals("group-0A1B2C3D4E5F", parsed.get("group").asText());
+  }
+
+  @Test
   void aLineAboutNoGroupHasNoGroupFields() throws Exception {
     JsonNode parsed = json.readTree(layout.doLayout(event("node 7: starting", null)));
     assertFalse(parsed.has("collection") || parsed.has("shard") || parsed.has("group"), parsed.toString());
