@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>A node joining through a bootstrap member first hosts the meta group with an empty
  *       configuration (see {@link RaftNode#hostMetaGroup}).</li>
- *   <li>It writes a {@code RegisterNode} entry: through the bootstrap member while its own copy of
- *       the meta group has no configuration yet (it is not a member), else through its own server,
- *       whose not-leader reply leads the client to the leader. Always a write, even when nothing
+ *   <li>It writes a {@code RegisterNode} entry: while its own copy of the meta group has no
+ *       configuration yet (it is not a member), through the voters the bootstrap member names
+ *       ({@link #bootstrapContacts}), else through the voters it knows, whose not-leader replies
+ *       lead the client to the leader. Always a write, even when nothing
  *       changed: once this node has applied it, its copy holds every earlier entry.</li>
  *   <li>It waits until its meta state machine has applied that entry. Only then may the reconciler
  *       decide which groups to drop: a copy still replaying its log would not yet know recent
@@ -102,9 +103,7 @@ final class MetaCatchUp implements AutoCloseable {
       // The bootstrap member's peer id is unknown; Ratis answers a request sent to a non-leader with
       // the leader's id and the group's peers, and the client follows. A member asks the voters it
       // knows: a listener's not-leader reply does not lead the client to the leader (MetaClients).
-      java.util.List<RaftPeer> contacts = viaBootstrap
-          ? java.util.List.of(RaftPeer.newBuilder().setId("bootstrap").setAddress(node.config().bootstrapAddress()).build())
-          : node.metaVoters();
+      java.util.List<RaftPeer> contacts = viaBootstrap ? bootstrapContacts() : node.metaVoters();
       String through = viaBootstrap ? "the bootstrap member " + node.config().bootstrapAddress() : "the meta leader";
       waitingFor = "registering with " + through;
       try (RaftClient client = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, contacts),
@@ -121,6 +120,37 @@ final class MetaCatchUp implements AutoCloseable {
       }
       Thread.sleep(RETRY_PAUSE_MS);
     }
+  }
+
+  /**
+   * Whom a joining node sends its registration to: the meta leader as the bootstrap member knows it,
+   * else the group's members it knows, else the bootstrap member itself. The bootstrap member may be
+   * a listener (a node that joined after the voters were chosen): a listener does not lead a client
+   * to the leader, and a listener Ratis added to a running group stays STARTING for client requests
+   * ("is not in [RUNNING]"), so a node bootstrapping through one could never register
+   * (ClusterFormationIT.aNodeJoinsThroughAListener). The group's information is answered by any
+   * member: it names the leader the member follows (a listener too), or at least the members.
+   */
+  private java.util.List<RaftPeer> bootstrapContacts() {
+    RaftPeer bootstrap = RaftPeer.newBuilder().setId("bootstrap").setAddress(node.config().bootstrapAddress()).build();
+    try (RaftClient client = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, bootstrap),
+        TimeDuration.valueOf(3, TimeUnit.SECONDS), RetryPolicies.noRetry())) {
+      org.apache.ratis.protocol.GroupInfoReply info = client.getGroupManagementApi(bootstrap.getId()).info(RaftNode.META_GROUP_ID);
+      if (info.isSuccess()) {
+        // The leader it follows (with its address), else every member of the group it knows.
+        var role = info.getRoleInfoProto();
+        if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
+            && !role.getFollowerInfo().getLeaderInfo().getId().getAddress().isEmpty()) {
+          return java.util.List.of(org.apache.ratis.util.ProtoUtils.toRaftPeer(role.getFollowerInfo().getLeaderInfo().getId()));
+        }
+        if (!info.getGroup().getPeers().isEmpty()) {
+          return java.util.List.copyOf(info.getGroup().getPeers());
+        }
+      }
+    } catch (IOException | RuntimeException notYet) {
+      // the bootstrap member does not answer yet: ask it directly
+    }
+    return java.util.List.of(bootstrap);
   }
 
   private void awaitApplied(long index) throws InterruptedException {

@@ -1,6 +1,7 @@
 package io.quiver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,6 +112,36 @@ class ClusterFormationIT {
       assertTrue(System.nanoTime() < deadline,
           "one cluster of " + peers + " with " + voters + " voters; peer sets " + peerSets + ", voters " + voterCount);
       Thread.sleep(200);
+    }
+  }
+
+  /**
+   * A node may join through any member, a listener too: with one meta voter, the second node is a
+   * listener, and a third node pointed at it registers through the voters it names (a listener
+   * neither leads a client to the leader nor, in Ratis 3.2.1, answers client requests: the joiner
+   * waited forever, "is not in [RUNNING]: current state is STARTING").
+   */
+  @Test
+  void aNodeJoinsThroughAListener() throws Exception {
+    List<NodeProcess> nodes = new ArrayList<>();
+    try {
+      List<Integer> raftPorts = List.of(NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort());
+      for (int i = 0; i < 3; i++) {
+        nodes.add(new NodeProcess(tmp.resolve("l" + i), NodeProcess.freePort(), raftPorts.get(i))
+            .environment("QUIVER__CLUSTER__CONSENSUS__META_VOTERS", "1"));
+      }
+      nodes.get(0).launch("--bootstrap", "http://127.0.0.1:" + raftPorts.get(0));
+      nodes.get(1).launch("--bootstrap", "http://127.0.0.1:" + raftPorts.get(0));
+      nodes.get(0).awaitReady();
+      nodes.get(1).awaitReady();
+      QdrantHttp second = new QdrantHttp(nodes.get(1).baseUrl());
+      assertFalse(second.get("/cluster").result().at("/raft_info/is_voter").asBoolean(), "the second node is a listener");
+      nodes.get(2).start("--bootstrap", "http://127.0.0.1:" + raftPorts.get(1));
+      awaitOneClusterWithVoters(nodes.stream().map(node -> new QdrantHttp(node.baseUrl())).toList(), 3, 1);
+    } finally {
+      for (NodeProcess node : nodes) {
+        node.close();
+      }
     }
   }
 
