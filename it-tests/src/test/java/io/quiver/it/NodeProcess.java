@@ -78,10 +78,19 @@ final class NodeProcess implements AutoCloseable {
     return log;
   }
 
-  /** Starts the process and waits until {@code /readyz} answers 200. */
+  /**
+   * Starts the process and waits until {@code /readyz} answers 200. A process that does not become
+   * ready is killed before the failure is thrown: a caller that keeps only started nodes (as
+   * {@code nodes.add(node.start())} does) would otherwise leave it running after the test.
+   */
   NodeProcess start(String... extraArgs) throws IOException, InterruptedException {
     launch(extraArgs);
-    awaitReady();
+    try {
+      awaitReady();
+    } catch (RuntimeException | InterruptedException e) {
+      close();
+      throw e;
+    }
     return this;
   }
 
