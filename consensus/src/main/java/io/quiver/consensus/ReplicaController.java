@@ -158,18 +158,19 @@ final class ReplicaController implements AutoCloseable {
           continue;
         }
         GroupView view = viewOf(state, s);
-        if (view == null) {
-          continue;
+        if (view != null) {
+          leaders.put(s.groupId(), view.leader());
         }
-        leaders.put(s.groupId(), view.leader());
-        if (!view.voters().equals(Set.copyOf(s.replicas()))) {
+        // A group whose leader did not answer (busy, electing) may be mid-change as well: only a
+        // leader's configuration that holds exactly the metadata's replicas says it is settled.
+        if (view == null || !view.voters().equals(Set.copyOf(s.replicas()))) {
           stillChanging.add(s.groupId());
           long since = changingSince.computeIfAbsent(s.groupId(), g -> now);
           if (now - since < TimeUnit.MILLISECONDS.toNanos(ABANDONED_CHANGE_MS)) {
             changing.add(s.groupId());
           } else {
             LOG.warn("node {}: shard group {} has had voters {} but replicas {} in the metadata for over {} s: "
-                + "treating the change as abandoned", node.nodeId(), s.groupId(), view.voters(), s.replicas(),
+                + "treating the change as abandoned", node.nodeId(), s.groupId(), view == null ? "(no leader answered)" : view.voters(), s.replicas(),
                 ABANDONED_CHANGE_MS / 1000);
           }
         }
@@ -194,12 +195,12 @@ final class ReplicaController implements AutoCloseable {
       try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer), TimeDuration.valueOf(1, TimeUnit.SECONDS),
           RetryPolicies.noRetry())) {
         GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
-        if (info.isSuccess() && info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER && info.getConf().isPresent()) {
-          var conf = info.getConf().get();
+        // The reply's group holds the leader's current configuration (its conf field is not
+        // carried by the Netty transport: always empty here).
+        if (info.isSuccess() && info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
           Set<Long> voters = new TreeSet<>();
-          // A joint configuration (old voters still counted) is a change in progress as well.
-          java.util.stream.Stream.concat(conf.getPeersList().stream(), conf.getOldPeersList().stream())
-              .map(p -> RaftNode.nodeIdOf(p.getId().toStringUtf8()))
+          info.getGroup().getPeers().stream()
+              .map(p -> RaftNode.nodeIdOf(p.getId().toString()))
               .filter(java.util.Objects::nonNull)
               .forEach(voters::add);
           return new GroupView(replica, voters);
