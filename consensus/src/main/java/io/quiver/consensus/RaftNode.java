@@ -396,13 +396,16 @@ public final class RaftNode implements Closeable {
     boolean voter = division.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
         .stream().anyMatch(p -> p.getId().equals(self.getId()));
     long commit;
+    long applied;
     try {
       commit = division.getRaftLog().getLastCommittedIndex();
+      applied = info.getLastAppliedIndex();
     } catch (IllegalStateException notStarted) {
-      // A replica added to a running group opens its log only once the leader contacts it.
+      // A replica added to a running group opens its log, and starts applying it, only once the
+      // leader contacts it ("log is uninitialized", "stateMachineUpdater is uninitialized").
       throw new IOException(groupId + " is not started yet", notStarted);
     }
-    return new RaftStatus(info.getCurrentTerm(), commit, info.getLastAppliedIndex(), leaderNode, role, voter);
+    return new RaftStatus(info.getCurrentTerm(), commit, applied, leaderNode, role, voter);
   }
 
   /** True when this node hosts the group and its replica knows a leader (itself or another). */
