@@ -875,7 +875,7 @@ public final class Shard implements AutoCloseable {
     lock.readLock().lock();
     try {
       var s = segments.info();
-      return new ShardInfo(segments.liveCount(), s.segments(), s.indexedVectors(), s.optimizing());
+      return new ShardInfo(segments.liveCount(), s.segments(), s.indexedVectors(), s.optimizing(), 0);
     } finally {
       lock.readLock().unlock();
     }
