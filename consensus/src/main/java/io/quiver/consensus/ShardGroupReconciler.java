@@ -92,6 +92,27 @@ final class ShardGroupReconciler implements AutoCloseable {
     node.server().getGroupIds().forEach(hosted::add);
     hosted.remove(RaftNode.META_GROUP_ID);
 
+    try {
+      addMissing(desired, hosted);
+    } finally {
+      node.firstElectionFor(null);
+    }
+    for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
+      if (hosted.contains(e.getKey()) && (stoppedItself(e.getKey()) || startedWithoutConfiguration(e.getValue()))) {
+        restart(e.getValue());
+      }
+    }
+    for (RaftGroupId id : hosted) {
+      if (!desired.containsKey(id)) {
+        LOG.info("node {}: removing shard group {}", node.nodeId(), id);
+        check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
+      }
+    }
+    node.shardClientsInternal().retainOnly(allPlacements);
+  }
+
+  /** Adds the groups this node should host and does not; each starts with its first-election timeout ({@link RaftNode#firstElectionFor}). */
+  private void addMissing(Map<RaftGroupId, RaftGroup> desired, Set<RaftGroupId> hosted) throws IOException {
     for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
       if (!hosted.contains(e.getKey())) {
         // A replica joining a group that already runs starts with an empty configuration and learns
@@ -109,21 +130,10 @@ final class ShardGroupReconciler implements AutoCloseable {
         // restart that was interrupted is taken up instead of failing "existing directories found"
         // at every later pass. (Group ids include the collection's creation index, so a directory
         // can only belong to this very group.)
+        node.firstElectionFor(group);
         check(admin().getGroupManagementApi(node.self().getId()).add(group, false).isSuccess(), "add", e.getKey());
       }
     }
-    for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
-      if (hosted.contains(e.getKey()) && (stoppedItself(e.getKey()) || startedWithoutConfiguration(e.getValue()))) {
-        restart(e.getValue());
-      }
-    }
-    for (RaftGroupId id : hosted) {
-      if (!desired.containsKey(id)) {
-        LOG.info("node {}: removing shard group {}", node.nodeId(), id);
-        check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
-      }
-    }
-    node.shardClientsInternal().retainOnly(allPlacements);
   }
 
   /**
@@ -176,6 +186,7 @@ final class ShardGroupReconciler implements AutoCloseable {
         node.nodeId(), group.getGroupId(), group.getPeers());
     check(admin().getGroupManagementApi(node.self().getId()).remove(group.getGroupId(), false, false).isSuccess(),
         "remove (to restart)", group.getGroupId());
+    node.firstElectionFor(null);
     check(admin().getGroupManagementApi(node.self().getId()).add(group, false).isSuccess(), "restart",
         group.getGroupId());
   }
