@@ -136,8 +136,8 @@ final class CollectionJson {
 
   /**
    * What a multivector cannot honour yet, refused by name: quantization (scored from float32
-   * only) and {@code on_disk: true} (rows and graphs are kept in memory). Its {@code hnsw_config}
-   * is honoured (the shard's multivector graphs).
+   * only), {@code on_disk: true} (rows are kept in memory) and {@code hnsw_config.on_disk: true}
+   * (the graphs are too). The rest of its {@code hnsw_config} is honoured (the shard's multivector graphs).
    */
   private static void refuseMultivectorSettings(JsonNode node, String field) {
     if (node.hasNonNull("quantization_config")) {
@@ -147,6 +147,11 @@ final class CollectionJson {
     if (bool(node, "on_disk", field, false)) {
       throw ApiException.badRequest("Wrong input: `" + field + ".on_disk`: true is not supported for multivectors yet"
           + " (their vectors are kept in memory); leave it out or set false");
+    }
+    JsonNode hnswNode = node.get("hnsw_config");
+    if (hnswNode != null && hnswNode.isObject() && bool(hnswNode, "on_disk", field + ".hnsw_config", false)) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config.on_disk`: true is not supported for"
+          + " multivectors yet (their graphs are kept in memory); leave it out or set false");
     }
   }
 
