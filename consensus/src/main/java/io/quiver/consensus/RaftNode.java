@@ -574,13 +574,9 @@ public final class RaftNode implements Closeable {
     RaftProperties clientProperties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(clientProperties, tls == null ? SupportedRpcType.NETTY : SupportedRpcType.GRPC);
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, requestTimeout);
-    RaftClient.Builder builder = RaftClient.newBuilder();
-    if (tls != null) {
-      builder.setParameters(RaftTls.parameters(credentials));
-    }
-    return builder
-        .setClientId(ClientId.randomId())
-        .setProperties(clientProperties)
+    // Every reply checked against its request's call id (see CallMatchingClientRpc).
+    return CallMatchingClientRpc.newClientBuilder(ClientId.randomId(), clientProperties,
+            tls == null ? null : RaftTls.parameters(credentials))
         .setRaftGroup(group)
         .setLeaderId(group.getPeers().size() == 1 ? group.getPeers().iterator().next().getId() : null)
         .setRetryPolicy(retry)

@@ -382,7 +382,10 @@ final class ShardMessages {
     return in.readBoolean() ? io.quiver.storage.filter.FilterCodec.read(in) : null;
   }
 
-  /** The info reply: points (long), segments (int), indexed vectors (long), optimizing (boolean). */
+  /**
+   * The info reply: points (long), segments (int), indexed vectors (long), optimizing (boolean),
+   * update queue (long; absent from the replies of older builds, read as 0).
+   */
   static Message okInfo(io.quiver.storage.ShardInfo info) {
     return Envelope.message(REPLY_MAGIC, VERSION, out -> {
       out.writeByte(STATUS_OK);
@@ -390,11 +393,16 @@ final class ShardMessages {
       out.writeInt(info.segments());
       out.writeLong(info.indexedVectors());
       out.writeBoolean(info.optimizing());
+      out.writeLong(info.updateQueue());
     });
   }
 
   static io.quiver.storage.ShardInfo readInfo(DataInputStream in) throws IOException {
-    return new io.quiver.storage.ShardInfo(in.readLong(), in.readInt(), in.readLong(), in.readBoolean());
+    long points = in.readLong();
+    int segments = in.readInt();
+    long indexed = in.readLong();
+    boolean optimizing = in.readBoolean();
+    return new io.quiver.storage.ShardInfo(points, segments, indexed, optimizing, in.available() >= Long.BYTES ? in.readLong() : 0);
   }
 
   /** The sparse statistics reply: count, then the longs. */

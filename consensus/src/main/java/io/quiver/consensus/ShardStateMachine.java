@@ -240,7 +240,7 @@ final class ShardStateMachine extends BaseStateMachine {
             shard.scrollOrdered(so.orderBy(), so.limit(), so.filter(), so.withPayload(), so.withVector()));
         case ShardQuery.Score s -> ShardMessages.okScored(shard.score(s.request()));
         case ShardQuery.Facet f -> ShardMessages.okFacet(shard.facet(f.key(), f.filter()));
-        case ShardQuery.Info i -> ShardMessages.okInfo(shard.info());
+        case ShardQuery.Info i -> ShardMessages.okInfo(shard.info().withUpdateQueue(unappliedEntries()));
         case ShardQuery.SparseStatistics st -> ShardMessages.okLongs(shard.sparseStatistics(st.vectorName(), st.indices()));
       };
       return CompletableFuture.completedFuture(reply);
@@ -248,6 +248,20 @@ final class ShardStateMachine extends BaseStateMachine {
       return CompletableFuture.completedFuture(ShardMessages.badRequest(e.getMessage()));
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Entries in this replica's log that it has not applied yet: the updates it accepted (as leader)
+   * or received and still has to apply, as Qdrant's update queue counts them. 0 while the log is not open.
+   */
+  private long unappliedEntries() {
+    try {
+      var log = getServer().join().getDivision(getGroupId()).getRaftLog();
+      TermIndex applied = getLastAppliedTermIndex();
+      return Math.max(0, log.getNextIndex() - 1 - (applied == null ? 0 : applied.getIndex()));
+    } catch (IOException | IllegalStateException notOpen) {
+      return 0;
     }
   }
 

@@ -96,8 +96,7 @@ final class ShardGroupCluster implements AutoCloseable {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-    RaftClient client = RaftClient.newBuilder()
-        .setProperties(p)
+    RaftClient client = CallMatchingClientRpc.newClientBuilder(org.apache.ratis.protocol.ClientId.randomId(), p, null)
         .setRaftGroup(group)
         .setLeaderId(leader)
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(retries, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))

@@ -1,8 +1,10 @@
 package io.quiver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -259,6 +261,10 @@ class MetricsAndTelemetryIT {
     OpenApiContract.load().assertValid("GET", "/telemetry", 200, r.body());
     assertTrue(r.result().get("collections").get("number_of_collections").asInt() >= 1, r.raw());
     assertEquals("quiver", r.result().get("app").get("name").asText());
+    JsonNode features = r.result().get("app").get("features");
+    assertTrue(features.get("rocksdb").asBoolean(), r.raw());
+    assertFalse(features.get("gpu").asBoolean(), r.raw());
+    assertFalse(features.get("recovery_mode").asBoolean(), r.raw());
     assertEquals(1, r.result().get("cluster").get("status").get("number_of_peers").asInt());
   }
 

@@ -53,6 +53,16 @@ class SingleNodeApiIT {
     assertEquals("1.19.0", root.get("version").asText()); // the Qdrant API version, so that clients do not warn
     assertEquals("0.1.0", root.get("quiver_version").asText());
     assertTrue(root.get("title").asText().contains("quiver"));
+    // The commit the node was built from: the checkout's HEAD (the build and the tests run in it).
+    Process git = new ProcessBuilder("git", "rev-parse", "HEAD")
+        .directory(Path.of(System.getProperty("quiver.home", "..")).toFile()).redirectErrorStream(true).start();
+    String head = new String(git.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    if (git.waitFor() == 0) {
+      assertEquals(head, root.path("commit").asText(), root.toString());
+    } else {
+      System.out.println("SingleNodeApiIT: not in a git checkout (" + head + "), GET / commit not checked");
+      assertFalse(root.has("commit"), root.toString());
+    }
     for (String probe : List.of("/healthz", "/livez", "/readyz")) {
       assertEquals(200, api.http().get(probe).status(), probe);
     }
@@ -88,6 +98,9 @@ class SingleNodeApiIT {
         "{\"vectors\":{\"image\":{\"size\":2,\"distance\":\"Manhattan\"},\"text\":{\"size\":3,\"distance\":\"Euclid\"}}}", 200);
     api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
         "{\"points\":[{\"id\":1,\"vector\":{\"image\":[0,0],\"text\":[1,1,1]}},{\"id\":2,\"vector\":{\"image\":[3,4],\"text\":[0,0,0]}}]}", 200);
+    // wait=true: applied before the answer, so nothing is left in the update queue of this one node
+    assertEquals(0, api.call("GET", "/collections/{collection_name}", c, null, 200).result()
+        .at("/update_queue/length").asInt(-1));
     JsonNode hits = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
         "{\"query\":[3,3],\"using\":\"image\",\"limit\":2}", 200).result().get("points");
     assertEquals(2, hits.get(0).get("id").asInt());

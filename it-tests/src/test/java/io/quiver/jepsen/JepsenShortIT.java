@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * The Jepsen-style short suite CI runs: four scenarios on a fresh 3-node cluster in network
  * namespaces (partitions under the register workload, kill -9 under the set workload, SIGSTOP
  * under the delete workload, clock skew and packet loss under search-after-write), each
- * {@value #SECONDS} s of workload, every checker must find the history valid. Output (history,
+ * {@value #SECONDS} s of workload ({@code -Dquiver.jepsen.seconds=N} for longer runs when hunting a
+ * rare anomaly), every checker must find the history valid. Output (history,
  * fault log, verdicts, latency plot, node logs) in {@code it-tests/target/jepsen/}.
  *
  * <p>Skips (with the reason) when not root or when network namespaces cannot be created. The long
@@ -49,12 +50,26 @@ class JepsenShortIT {
     private static void run(Scenario scenario) throws Exception {
         ScenarioResult result = launcher.run(scenario, out.resolve(scenario.name()));
         System.out.println(result.line());
+        // On a failure the message carries the checkers' evidence and the fault log: CI keeps the
+        // test's output but not target/jepsen.
         assertTrue(result.passed(), () -> result.line() + "\n  " + String.join("\n  ", result.verdicts())
-                + "\n(see " + out.resolve(scenario.name()) + "/checks.txt; repeat with -Dquiver.jepsen.seed=" + seed + ")");
+                + "\n(see " + out.resolve(scenario.name()) + "/checks.txt; repeat with -Dquiver.jepsen.seed=" + seed + ")"
+                + excerpt(out.resolve(scenario.name()).resolve("checks.txt"))
+                + excerpt(out.resolve(scenario.name()).resolve("faults.txt")));
+    }
+
+    /** The start of a report file, for a failure message. */
+    private static String excerpt(Path file) {
+        try {
+            String text = Files.readString(file);
+            return "\n--- " + file.getFileName() + "\n" + (text.length() > 6000 ? text.substring(0, 6000) + "\n[...]" : text);
+        } catch (java.io.IOException e) {
+            return "\n--- " + file.getFileName() + ": not readable (" + e.getMessage() + ")";
+        }
     }
 
     private static Scenario shortScenario(int i) {
-        return Scenario.shortSuite(seed, SECONDS).get(i);
+        return Scenario.shortSuite(seed, Integer.getInteger("quiver.jepsen.seconds", SECONDS)).get(i);
     }
 
     @Test

@@ -310,7 +310,7 @@ public final class PointsRouter {
   /** Points, segments, indexed vectors and optimizer state, summed over the shards (one replica each). */
   public CompletableFuture<ShardInfo> info(CollectionDescriptor c, ReadConsistency consistency) {
     return fanOut.toEveryShard(c, client -> client.info(consistency))
-        .thenApply(parts -> parts.stream().reduce(new ShardInfo(0, 0, 0, false), ShardInfo::plus));
+        .thenApply(parts -> parts.stream().reduce(ShardInfo.EMPTY, ShardInfo::plus));
   }
 
   /** How many points matching {@code filter} (null: all) have each value at {@code key}, summed over the shards. */

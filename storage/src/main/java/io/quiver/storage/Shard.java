@@ -898,7 +898,7 @@ public final class Shard implements AutoCloseable {
     try {
       var s = segments.info();
       return new ShardInfo(segments.liveCount(), s.segments(), s.indexedVectors() + multiIndexes.indexedPoints(),
-          s.optimizing());
+          s.optimizing(), 0);
     } finally {
       lock.readLock().unlock();
     }

@@ -611,6 +611,7 @@ final class CollectionJson {
     // yellow: the optimizer has work pending (sealing, indexing, merging, vacuuming) on some shard.
     info.put("status", shards.optimizing() ? "yellow" : "green");
     info.put("optimizer_status", "ok");
+    info.putObject("update_queue").put("length", shards.updateQueue());
     var warnings = info.putArray("warnings");
     CollectionWarnings.of(c.config()).forEach(w -> warnings.addObject().put("message", w));
     info.put("indexed_vectors_count", shards.indexedVectors());

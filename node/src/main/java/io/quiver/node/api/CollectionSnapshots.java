@@ -145,7 +145,7 @@ final class CollectionSnapshots {
 
   /** The body that creates the collection again: its params plus index and optimizer settings. */
   private ObjectNode createBody(CollectionDescriptor c) {
-    JsonNode config = CollectionJson.info(json, c, new io.quiver.storage.ShardInfo(0, 0, 0, false)).get("config");
+    JsonNode config = CollectionJson.info(json, c, io.quiver.storage.ShardInfo.EMPTY).get("config");
     ObjectNode body = ((ObjectNode) config.get("params")).deepCopy();
     body.set("hnsw_config", config.get("hnsw_config"));
     body.set("optimizers_config", config.get("optimizer_config"));

@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * {@code GET /} (name and versions) and the Kubernetes-style health checks. {@code version} is the
  * Qdrant API version Quiver implements, so that Qdrant's clients, which compare it with their own,
  * do not warn; Quiver's own version is {@code quiver_version} (an extra field, as API-compatible
- * servers do). {@code commit} is left out: the build does not record it.
+ * servers do). {@code commit} is the git commit the node was built from ({@link BuildInfo}), left
+ * out when the build recorded none.
  */
 public final class ServiceApi {
 
@@ -19,6 +20,7 @@ public final class ServiceApi {
   public static final String QDRANT_API_VERSION = "1.19.0";
 
   private final Supplier<String> notReadyReason;
+  private final String root;
 
   /**
    * @param notReadyReason null once this node has caught up with the cluster metadata and hosts
@@ -26,12 +28,13 @@ public final class ServiceApi {
    */
   public ServiceApi(Supplier<String> notReadyReason) {
     this.notReadyReason = notReadyReason;
+    String commit = BuildInfo.packaged().commit().map(c -> ",\"commit\":\"" + c + "\"").orElse("");
+    this.root = "{\"title\":\"quiver - vector search engine\",\"version\":\"" + QDRANT_API_VERSION
+        + "\",\"quiver_version\":\"" + VERSION + "\"" + commit + "}";
   }
 
   public void register(RestRoutes routes) {
-    routes.add("GET", "/", r -> done(RestResponse.raw(200,
-            "{\"title\":\"quiver - vector search engine\",\"version\":\"" + QDRANT_API_VERSION
-                + "\",\"quiver_version\":\"" + VERSION + "\"}", "application/json")))
+    routes.add("GET", "/", r -> done(RestResponse.raw(200, root, "application/json")))
         .add("GET", "/healthz", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
         .add("GET", "/livez", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
         .add("GET", "/readyz", r -> {

@@ -37,6 +37,15 @@ public final class TelemetryApi {
     app.put("name", "quiver");
     app.put("version", ServiceApi.VERSION);
     app.put("startup", startup.toString());
+    // Qdrant's build features, answered for this build: a release build with RocksDB storage, no GPU,
+    // no debug or staging features, and no recovery mode (Quiver has none).
+    ObjectNode features = app.putObject("features");
+    features.put("debug", false);
+    features.put("service_debug_feature", false);
+    features.put("recovery_mode", false);
+    features.put("gpu", false);
+    features.put("rocksdb", true);
+    features.put("staging", false);
     result.putObject("collections").put("number_of_collections", raft.clusterState().collections().size());
     ObjectNode cluster = result.putObject("cluster");
     cluster.put("enabled", true);

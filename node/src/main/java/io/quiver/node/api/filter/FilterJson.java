@@ -171,11 +171,12 @@ public final class FilterJson {
     requireObject(node, at);
     long total = unsigned(node.get("total"), at + ".total", true);
     long index = unsigned(node.get("index"), at + ".index", true);
+    // Well-formed numbers out of range fail validation, not parsing: 422, as Qdrant answers them.
     if (total < 1 || total > Integer.MAX_VALUE) {
-      throw bad(at + ".total", "must be within [1, " + Integer.MAX_VALUE + "], got " + total);
+      throw invalid(at + ".total", "must be within [1, " + Integer.MAX_VALUE + "], got " + total);
     }
     if (index >= total) {
-      throw bad(at + ".index", "must be below `total` (" + total + "), got " + index);
+      throw invalid(at + ".index", "must be below `total` (" + total + "), got " + index);
     }
     return new Condition.Slice((int) index, (int) total);
   }
@@ -320,6 +321,11 @@ public final class FilterJson {
 
   static ApiException bad(String at, String what) {
     return ApiException.badRequest("Validation error in JSON body: `" + at + "` " + what);
+  }
+
+  /** A value of the right type that fails a rule of the schema: 422, as Qdrant's validation errors. */
+  static ApiException invalid(String at, String what) {
+    return new ApiException(422, "Validation error in JSON body: `" + at + "` " + what);
   }
 
   static ApiException missing(String at) {

@@ -52,8 +52,12 @@ class FilterJsonTest {
 
   /** Asserts a 400 whose message names {@code path} in backticks. */
   static ApiException rejects(String text, String path) {
+    return rejects(text, path, 400);
+  }
+
+  static ApiException rejects(String text, String path, int status) {
     ApiException e = assertThrows(ApiException.class, () -> parse(text), text);
-    assertEquals(400, e.status());
+    assertEquals(status, e.status(), e.getMessage());
     assertTrue(e.getMessage().contains("`" + path + "`"), () -> "expected `" + path + "` in: " + e.getMessage());
     return e;
   }
@@ -196,8 +200,10 @@ class FilterJsonTest {
     rejects("{'must': {'has_id': [1.0]}}", "filter.must.has_id[0]");
     rejects("{'must': {'has_id': 1}}", "filter.must.has_id");
     rejects("{'must': {'has_vector': 1}}", "filter.must.has_vector");
-    rejects("{'must': {'slice': {'index': 4, 'total': 4}}}", "filter.must.slice.index");
-    rejects("{'must': {'slice': {'index': 0, 'total': 0}}}", "filter.must.slice.total");
+    // out of range: a validation error, 422 as in Qdrant; of the wrong type: a format error, 400
+    rejects("{'must': {'slice': {'index': 4, 'total': 4}}}", "filter.must.slice.index", 422);
+    rejects("{'must': {'slice': {'index': 0, 'total': 0}}}", "filter.must.slice.total", 422);
+    rejects("{'must': {'slice': {'index': 'a', 'total': 2}}}", "filter.must.slice.index");
     rejects("{'must': {'nested': {'key': 'diet'}}}", "filter.must.nested.filter");
     rejects("{'must': {'nested': {'key': 'diet', 'filter': {'must': {'key': 'x', 'match': {'value': []}}}}}}",
         "filter.must.nested.filter.must.match.value");
