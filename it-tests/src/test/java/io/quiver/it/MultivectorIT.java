@@ -131,9 +131,11 @@ class MultivectorIT {
         + "{\"comparator\":\"max_sim\"},\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}}", "vectors.quantization_config");
     assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"on_disk\":true,"
         + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.on_disk");
-    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"hnsw_config\":{\"m\":8},"
-        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.hnsw_config");
     assertError("PATCH", C, "{\"vectors\":{\"late\":{\"on_disk\":true}}}", "vectors.late.on_disk");
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"hnsw_config\":"
+        + "{\"on_disk\":true},\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.hnsw_config.on_disk");
+    assertError("PATCH", C, "{\"vectors\":{\"late\":{\"hnsw_config\":{\"on_disk\":true}}}}",
+        "vectors.late.hnsw_config.on_disk");
     assertEquals(N, call("POST", "/collections/{collection_name}/points/count", C + "/points/count", "{}").result()
         .get("count").asInt());
   }
@@ -241,6 +243,91 @@ class MultivectorIT {
     assertHits(maxSim(q, null).subList(0, 8), hits, "recovered copy");
   }
 
+  /**
+   * A multivector's own {@code hnsw_config} is reported back and honoured: with a 1 KB
+   * indexing threshold the shards build MaxSim graphs over 1,200 points (~30 KB of rows a shard,
+   * above the 10 KB full_scan_threshold, so the graphs are searched) (indexed_vectors_count counts their points),
+   * graph answers hold only live points with their true scores and match brute force rank by rank
+   * (scores compared, so ties may come in any order) in at least 80% of the ranks (small integer
+   * vectors under Dot: many ties, and inner product is hard for HNSW; recall is measured in
+   * MultiVectorShardModelTest), {@code exact:
+   * true} equals brute force, and a PATCH of the vector's hnsw_config is reported back.
+   */
+  @Test
+  @Order(8)
+  void ownHnswConfigBuildsGraphsThatAnswerQueries() throws Exception {
+    String g = "/collections/graphed";
+    call("PUT", "/collections/{collection_name}", g, "{\"vectors\":{\"late\":{\"size\":4,\"distance\":\"Dot\","
+        + "\"hnsw_config\":{\"m\":12,\"ef_construct\":64,\"full_scan_threshold\":10},"
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}},\"optimizers_config\":{\"indexing_threshold\":1},"
+        + "\"shard_number\":2}");
+    JsonNode late = call("GET", "/collections/{collection_name}", g, null).result().at("/config/params/vectors/late");
+    assertEquals(12, late.at("/hnsw_config/m").asInt(), late.toString());
+    assertEquals(64, late.at("/hnsw_config/ef_construct").asInt(), late.toString());
+    assertEquals(10, late.at("/hnsw_config/full_scan_threshold").asInt(), late.toString());
+    Map<Integer, float[][]> graphed = new LinkedHashMap<>();
+    Random random = new Random(17);
+    for (int id = 0; id < 1200; id++) {
+      graphed.put(id, rows(random, 1 + random.nextInt(5)));
+    }
+    StringBuilder points = new StringBuilder("{\"points\":[");
+    boolean first = true;
+    for (Map.Entry<Integer, float[][]> e : graphed.entrySet()) {
+      points.append(first ? "" : ",").append("{\"id\":").append(e.getKey()).append(",\"vector\":{\"late\":")
+          .append(rowsJson(e.getValue())).append("},\"payload\":{\"color\":\"").append(COLORS[e.getKey() % 3])
+          .append("\"}}");
+      first = false;
+    }
+    call("PUT", "/collections/{collection_name}/points", g + "/points?wait=true", points.append("]}").toString());
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    JsonNode info = call("GET", "/collections/{collection_name}", g, null).result();
+    while (!info.get("status").asText().equals("green") || info.get("indexed_vectors_count").asInt() < graphed.size()) {
+      assertTrue(System.nanoTime() < deadline, "no graphs after 60 s: " + info);
+      Thread.sleep(100);
+      info = call("GET", "/collections/{collection_name}", g, null).result();
+    }
+    // deleted points stay in the graphs as deleted nodes: never returned
+    call("POST", "/collections/{collection_name}/points/delete", g + "/points/delete?wait=true",
+        "{\"points\":[0,1,2,3,4,5,6,7,8,9]}");
+    Map<Integer, float[][]> live = new LinkedHashMap<>(graphed);
+    for (int id = 0; id < 10; id++) {
+      live.remove(id);
+    }
+    int ranks = 0;
+    int matching = 0;
+    for (int round = 0; round < 20; round++) {
+      float[][] q = rows(random, 1 + random.nextInt(4));
+      String color = round % 2 == 0 ? null : COLORS[round % 3];
+      List<Map.Entry<Integer, Double>> truth = maxSim(live, q, color);
+      Map<Integer, Double> own = new HashMap<>();
+      truth.forEach(e -> own.put(e.getKey(), e.getValue()));
+      String filter = color == null ? "" : ",\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\""
+          + color + "\"}}]}";
+      JsonNode hits = call("POST", "/collections/{collection_name}/points/query", g + "/points/query", "{\"query\":"
+          + rowsJson(q) + ",\"using\":\"late\",\"limit\":10,\"params\":{\"hnsw_ef\":128}" + filter + "}").result()
+          .get("points");
+      assertEquals(10, hits.size(), hits.toString());
+      for (int i = 0; i < hits.size(); i++) {
+        Double score = own.get(hits.get(i).get("id").asInt());
+        assertTrue(score != null, "round " + round + ": a deleted or filtered-out point: " + hits);
+        assertEquals(score, hits.get(i).get("score").asDouble(), 1e-4, "round " + round);
+        ranks++;
+        matching += Math.abs(truth.get(i).getValue() - hits.get(i).get("score").asDouble()) < 1e-4 ? 1 : 0;
+      }
+      JsonNode exact = call("POST", "/collections/{collection_name}/points/query", g + "/points/query", "{\"query\":"
+          + rowsJson(q) + ",\"using\":\"late\",\"limit\":10,\"params\":{\"exact\":true}" + filter + "}").result()
+          .get("points");
+      assertHits(truth.subList(0, 10), exact, "exact round " + round);
+    }
+    System.out.println("graph answers match brute force at " + matching + " of " + ranks + " ranks");
+    assertTrue(matching >= 0.8 * ranks, "graph answers match brute force at " + matching + " of " + ranks + " ranks");
+    call("PATCH", "/collections/{collection_name}", g, "{\"vectors\":{\"late\":{\"hnsw_config\":{\"ef_construct\":40}}}}");
+    late = call("GET", "/collections/{collection_name}", g, null).result().at("/config/params/vectors/late");
+    assertEquals(40, late.at("/hnsw_config/ef_construct").asInt(), late.toString());
+    assertEquals(12, late.at("/hnsw_config/m").asInt(), late.toString());
+    call("DELETE", "/collections/{collection_name}", g, null);
+  }
+
   private void checkQueries(Random random) throws Exception {
     for (int round = 0; round < 12; round++) {
       float[][] q = rows(random, 1 + random.nextInt(4));
@@ -264,8 +351,12 @@ class MultivectorIT {
   }
 
   private List<Map.Entry<Integer, Double>> maxSim(float[][] q, String color) {
+    return maxSim(multi, q, color);
+  }
+
+  private static List<Map.Entry<Integer, Double>> maxSim(Map<Integer, float[][]> points, float[][] q, String color) {
     List<Map.Entry<Integer, Double>> out = new ArrayList<>();
-    multi.forEach((id, rows) -> {
+    points.forEach((id, rows) -> {
       if (color == null || COLORS[id % 3].equals(color)) {
         double sum = 0;
         for (float[] qr : q) {

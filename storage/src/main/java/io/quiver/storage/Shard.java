@@ -65,13 +65,17 @@ public final class Shard implements AutoCloseable {
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
     this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse().keySet(), store::forEachSparse);
-    this.multiIndexes = new io.quiver.storage.multivector.MultiVectorIndexes(config.multi());
+    this.multiIndexes = new io.quiver.storage.multivector.MultiVectorIndexes(shardConfig);
     if (!config.multi().isEmpty()) {
       store.forEachPoint((id, version, vectors, names) -> multiIndexes.put(id, vectors.get()));
     }
     this.appliedIndex = store.appliedIndex();
     this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
         resources.flushes(), resources.optimizations());
+    if (!multiIndexes.isEmpty()) {
+      segments.setIndexWork(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString()));
+      multiIndexes.onBuildDue(segments::wakeOptimizer);
+    }
   }
 
   /** Opens an existing shard (its config is stored in it). */
@@ -618,9 +622,13 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * The best points by MaxSim against the request's rows (a flat multivector, or one vector),
-   * exact: every live multivector the filter accepts (the plan's accept test: a bitmap lookup when
-   * payload indexes answer it) is scored. Best first by the vector's distance, ties by id.
+   * The best points by MaxSim against the request's rows (a flat multivector, or one vector), best
+   * first by the vector's distance, ties by id. As for dense vectors: {@code params.exact} scores
+   * every live multivector the filter accepts; a filter whose payload-index estimate is below
+   * {@code full_scan_threshold} (in points of the average multivector's size) scores its matching
+   * points exactly; otherwise the name's HNSW graphs are searched (beam {@code max(hnsw_ef or
+   * ef_construct, limit)}) with the filter as the accept test, and the points no graph holds yet
+   * are scored exactly (see {@link io.quiver.storage.multivector.MultiVectorIndexes}).
    */
   private List<ScoredPoint> searchMulti(SearchRequest request) {
     MultiVectorParams params = config.getMulti(request.vectorName());
@@ -629,10 +637,24 @@ public final class Shard implements AutoCloseable {
         io.quiver.index.multivector.MaxSim.prepare(params.distance(), request.vector(), params.size()), params.size());
     lock.readLock().lock();
     try {
-      SearchPlan plan = request.filter() == null ? null : plan(request.filter(), null);
-      List<ScoredPoint> hits = new ArrayList<>();
-      java.util.function.Predicate<PointId> accept = plan == null ? null : plan.accept();
-      for (ScoredPoint h : multiIndexes.search(request.vectorName(), query, request.limit(), accept)) {
+      List<ScoredPoint> found;
+      if (request.filter() == null) {
+        found = multiIndexes.search(request.vectorName(), query, request.limit(), null, request.hnswEf(), request.exact());
+      } else {
+        long thresholdPoints = shardConfig.hnswOf(request.vectorName()).fullScanThresholdKb() * 1024
+            / multiIndexes.averageBytes(request.vectorName());
+        SearchPlan plan = SearchPlan.plan(payloadIndexes, request.filter(), segments.liveCount(), thresholdPoints,
+            matcher(request.filter()));
+        boolean selective = plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES;
+        if (selective && plan.hasCandidates()) {
+          found = multiIndexes.scoreCandidates(request.vectorName(), query, request.limit(), plan::forEachCandidate);
+        } else {
+          found = multiIndexes.search(request.vectorName(), query, request.limit(), plan.accept(), request.hnswEf(),
+              request.exact() || selective);
+        }
+      }
+      List<ScoredPoint> hits = new ArrayList<>(found.size());
+      for (ScoredPoint h : found) {
         hits.add(new ScoredPoint(h.id(), segments.version(h.id()), h.score(), null, null));
       }
       if (request.scoreThreshold() != null) {
@@ -875,7 +897,8 @@ public final class Shard implements AutoCloseable {
     lock.readLock().lock();
     try {
       var s = segments.info();
-      return new ShardInfo(segments.liveCount(), s.segments(), s.indexedVectors(), s.optimizing(), 0);
+      return new ShardInfo(segments.liveCount(), s.segments(), s.indexedVectors() + multiIndexes.indexedPoints(),
+          s.optimizing(), 0);
     } finally {
       lock.readLock().unlock();
     }

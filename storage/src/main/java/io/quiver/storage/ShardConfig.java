@@ -39,9 +39,12 @@ public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConf
     return new ShardConfig(vectors, HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
   }
 
-  /** The HNSW settings of one vector: its own when it has them, else the collection's. */
+  /** The HNSW settings of one vector (dense or multivector): its own when it has them, else the collection's. */
   public HnswConfig hnswOf(String vectorName) {
     VectorParams params = vectors.get(vectorName);
+    if (params == null && vectors.getMulti(vectorName) != null) {
+      params = vectors.getMulti(vectorName).vector();
+    }
     return params != null && params.hnsw() != null ? params.hnsw() : hnsw;
   }
 

@@ -10,6 +10,10 @@ import java.util.Arrays;
  *
  * <p>Appends are single-threaded; readers may run concurrently with appends only for ords below a
  * {@link #size()} they read after the append returned (the arrays are replaced, never shrunk in place).
+ *
+ * <p>{@link #range} gives a frozen view of some ords without copying: appends never write below the
+ * store's current end, so the view's rows never change while the store grows (a background graph
+ * build reads them without locks).
  */
 public final class MultiVectors {
 
@@ -20,6 +24,9 @@ public final class MultiVectors {
   private int[] counts = new int[16];
   private int floats;
   private volatile int size;
+  /** For a {@link #range} view: the store's ord of this view's ord 0; 0 for a store. */
+  private final int base;
+  private final boolean frozen;
 
   public MultiVectors(int dim, Distance distance) {
     if (dim <= 0) {
@@ -27,10 +34,40 @@ public final class MultiVectors {
     }
     this.dim = dim;
     this.distance = distance;
+    this.base = 0;
+    this.frozen = false;
+  }
+
+  private MultiVectors(MultiVectors of, int from, int to) {
+    this.dim = of.dim;
+    this.distance = of.distance;
+    this.data = of.data;
+    this.starts = of.starts;
+    this.counts = of.counts;
+    this.floats = of.floats;
+    this.base = of.base + from;
+    this.size = to - from;
+    this.frozen = true;
+  }
+
+  /**
+   * A frozen view of ords {@code [from, to)} of this store, renumbered from 0 (its ord {@code i} is
+   * this store's {@code from + i}), sharing the rows (no copy). Call it from the appending thread,
+   * or under the lock appends take, so the view sees the rows; it may then be read from any thread
+   * while appends go on. Views cannot be appended to.
+   */
+  public MultiVectors range(int from, int to) {
+    if (from < 0 || to < from || to > size) {
+      throw new IllegalArgumentException("range [" + from + ", " + to + ") of " + size + " multivectors");
+    }
+    return new MultiVectors(this, from, to);
   }
 
   /** Appends a prepared flat multivector (length a positive multiple of dim); returns its ord. */
   public int add(float[] flat) {
+    if (frozen) {
+      throw new IllegalStateException("a range view of multivectors cannot be appended to");
+    }
     if (flat.length == 0 || flat.length % dim != 0) {
       throw new IllegalArgumentException("a multivector of " + flat.length + " floats is not rows of " + dim);
     }
@@ -65,27 +102,34 @@ public final class MultiVectors {
 
   /** The number of rows of {@code ord}. */
   public int count(int ord) {
-    return counts[ord];
+    return counts[base + ord];
   }
 
   /** The flat rows of {@code ord} (a copy). */
   public float[] get(int ord) {
-    int start = (int) starts[ord];
-    return Arrays.copyOfRange(data, start, start + counts[ord] * dim);
+    int start = (int) starts[base + ord];
+    return Arrays.copyOfRange(data, start, start + counts[base + ord] * dim);
   }
 
-  /** Total rows held. */
+  /** Total rows held (of a store; of a view, the rows of its ords). */
   public long rowCount() {
-    return floats / dim;
+    if (!frozen) {
+      return floats / dim;
+    }
+    if (size == 0) {
+      return 0;
+    }
+    int last = base + size - 1;
+    return (starts[last] + (long) counts[last] * dim - starts[base]) / dim;
   }
 
   /** The MaxSim score (as Qdrant reports it) of the query rows against {@code ord}. */
   public float score(float[][] query, int ord) {
-    return MaxSim.score(distance, query, data, (int) starts[ord], counts[ord], dim);
+    return MaxSim.score(distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
   }
 
   /** The MaxSim similarity (higher is better) of the query rows against {@code ord}. */
   public float similarity(float[][] query, int ord) {
-    return MaxSim.similarity(distance, query, data, (int) starts[ord], counts[ord], dim);
+    return MaxSim.similarity(distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
   }
 }

@@ -77,6 +77,35 @@ class MaxSimTest {
     assertTrue(recall >= 0.9, "recall@10 " + recall);
   }
 
+  @Test
+  void aRangeViewScoresTheStoresRowsWhileTheStoreGrows() {
+    Random random = new Random(Long.getLong("tests.seed", 3));
+    int dim = 5;
+    MultiVectors store = new MultiVectors(dim, Distance.DOT);
+    for (int p = 0; p < 50; p++) {
+      store.add(random(random, (1 + random.nextInt(4)) * dim));
+    }
+    MultiVectors view = store.range(10, 40);
+    long rows = 0;
+    for (int ord = 10; ord < 40; ord++) {
+      rows += store.count(ord);
+    }
+    for (int p = 0; p < 2000; p++) { // the store's arrays are replaced many times
+      store.add(random(random, (1 + random.nextInt(4)) * dim));
+    }
+    assertEquals(30, view.size());
+    assertEquals(rows, view.rowCount());
+    float[][] q = MaxSim.rows(random(random, 2 * dim), dim);
+    for (int i = 0; i < view.size(); i++) {
+      assertEquals(store.score(q, 10 + i), view.score(q, i));
+      assertEquals(store.similarity(q, 10 + i), view.similarity(q, i));
+      assertTrue(Arrays.equals(store.get(10 + i), view.get(i)));
+    }
+    assertEquals(store.score(q, 15), view.range(5, 6).score(q, 0));
+    assertThrows(IllegalStateException.class, () -> view.add(new float[dim]));
+    assertThrows(IllegalArgumentException.class, () -> view.range(0, 31));
+  }
+
   private static int[] bruteForce(MultiVectors store, float[][] q, int k) {
     Integer[] ords = new Integer[store.size()];
     for (int i = 0; i < ords.length; i++) {

@@ -136,8 +136,8 @@ final class CollectionJson {
 
   /**
    * What a multivector cannot honour yet, refused by name: quantization (scored from float32
-   * only), {@code on_disk: true} (rows are kept in memory) and {@code hnsw_config} (no graph is
-   * built for multivectors yet: every search is exact).
+   * only), {@code on_disk: true} (rows are kept in memory) and {@code hnsw_config.on_disk: true}
+   * (the graphs are too). The rest of its {@code hnsw_config} is honoured (the shard's multivector graphs).
    */
   private static void refuseMultivectorSettings(JsonNode node, String field) {
     if (node.hasNonNull("quantization_config")) {
@@ -148,9 +148,10 @@ final class CollectionJson {
       throw ApiException.badRequest("Wrong input: `" + field + ".on_disk`: true is not supported for multivectors yet"
           + " (their vectors are kept in memory); leave it out or set false");
     }
-    if (node.hasNonNull("hnsw_config")) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config` is not supported for multivectors yet"
-          + " (no HNSW graph is built for multivectors: every search is exact)");
+    JsonNode hnswNode = node.get("hnsw_config");
+    if (hnswNode != null && hnswNode.isObject() && bool(hnswNode, "on_disk", field + ".hnsw_config", false)) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config.on_disk`: true is not supported for"
+          + " multivectors yet (their graphs are kept in memory); leave it out or set false");
     }
   }
 
@@ -545,7 +546,14 @@ final class CollectionJson {
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
         refuseMemory(diff, field);
-        refuseMultivectorSettings(diff, field); // nothing else of a multivector can change yet
+        refuseMultivectorSettings(diff, field);
+        JsonNode hnswNode = diff.get("hnsw_config");
+        if (hnswNode != null && !hnswNode.isNull()) { // the only setting of a multivector that can change
+          VectorParams v = p.vector();
+          HnswConfig own = hnswConfig(hnswNode, field + ".hnsw_config", v.hnsw() == null ? hnsw : v.hnsw());
+          p = new MultiVectorParams(new VectorParams(v.size(), v.distance(), v.onDisk(), own, v.quantization(),
+              v.datatype()), p.comparator());
+        }
       }
       multi.put(e.getKey(), p);
     }

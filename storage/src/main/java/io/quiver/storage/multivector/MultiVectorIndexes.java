@@ -1,39 +1,78 @@
 package io.quiver.storage.multivector;
 
+import io.quiver.index.hnsw.HnswParams;
+import io.quiver.index.hnsw.HnswSearcher;
 import io.quiver.index.hnsw.OrdBitSet;
+import io.quiver.index.hnsw.OrdFilter;
+import io.quiver.index.hnsw.TopHits;
+import io.quiver.index.multivector.MaxSimScorerSupplier;
 import io.quiver.index.multivector.MultiVectors;
+import io.quiver.storage.HnswConfig;
 import io.quiver.storage.MultiVectorParams;
+import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.PointId;
 import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.ShardConfig;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * A shard's multivectors, one {@link MultiVectors} store per name over shard-wide ords (assigned
- * when a point's multivector is written, in write order). An update deletes the old ord and
- * appends a new one; when deleted ords outnumber live ones (and exceed {@link #COMPACT_MIN_DELETED})
- * the name's store is rewritten with the live ords only.
+ * when a point's multivector is written, in write order), with HNSW graphs over them
+ * ({@link GraphPart}: a graph node is a point, MaxSim between nodes, as Qdrant builds them).
+ *
+ * <p>An update deletes the old ord and appends a new one; when deleted ords outnumber live ones
+ * (and exceed {@link #COMPACT_MIN_DELETED}) the name's store is rewritten with the live ords only,
+ * which drops its graphs (their ords are gone) until they are built again.
+ *
+ * <p><b>Graphs.</b> Each name's ords {@code [0, indexedTo)} are covered by graph parts, each over a
+ * contiguous range, built in the background ({@link MultiVectorGraphBuilds}) over a frozen view of
+ * the store ({@link MultiVectors#range}) with the ords that were live then. The ords appended since
+ * ({@code [indexedTo, size)}, the tail) are scored exactly by every search. A part is built when the
+ * tail holds {@code indexing_threshold} KB of rows; it covers the tail and absorbs the parts before
+ * it that are not longer than what it covers so far (so part lengths decrease geometrically: a few
+ * parts, each ord rebuilt a logarithmic number of times while a shard grows). A part whose deleted
+ * nodes exceed {@code deleted_threshold} (and {@code vacuum_min_vector_number}) is rebuilt over its
+ * range. A deleted or replaced point is never returned: its ord's deleted bit is checked by the
+ * graph search's accept test, and its new ord is in the tail or a newer part.
  *
  * <p>Rows are held prepared (normalized for Cosine), as the point's stored vectors are. The
  * RocksDB point value is the truth (the flat rows are part of the point's dense vector map); this
- * is rebuilt from it at open, like the sparse and payload indexes.
+ * is rebuilt from it at open, like the sparse and payload indexes, and so are the graphs (in the
+ * background; searches are exact until they are in).
  *
- * <p>Not thread-safe: writes under the shard's write lock, searches under its read lock.
+ * <p>Not thread-safe: writes and {@link #install} under the shard's write lock, searches and
+ * {@link #nextBuild} under its read lock. {@link #isDue} may be called without a lock.
  */
 public final class MultiVectorIndexes {
 
   /** Deleted ords a name's store tolerates before it may compact (with more deleted than live). */
   static final int COMPACT_MIN_DELETED = 1024;
 
-  private final Map<String, Named> byName = new LinkedHashMap<>();
+  private static final ThreadLocal<HnswSearcher> SEARCHERS = ThreadLocal.withInitial(HnswSearcher::new);
 
-  public MultiVectorIndexes(Map<String, MultiVectorParams> params) {
-    params.forEach((name, p) -> byName.put(name, new Named(p)));
+  private final Map<String, Named> byName = new LinkedHashMap<>();
+  /** Called whenever a write leaves a build due (wakes the shard's optimizer); cheap, never blocks. */
+  private volatile Runnable onDue = () -> {};
+
+  public MultiVectorIndexes(ShardConfig config) {
+    config.vectors().multi().forEach((name, p) -> byName.put(name, new Named(name, p, config.hnswOf(name),
+        config.optimizers(), this)));
+  }
+
+  /** Sets what to call when a write leaves a graph build due (the shard's optimizer wake-up), and calls it if one is. */
+  public void onBuildDue(Runnable wake) {
+    this.onDue = wake;
+    if (isDue()) {
+      wake.run();
+    }
   }
 
   /** True when the shard has no multivector. */
@@ -82,34 +121,48 @@ public final class MultiVectorIndexes {
   }
 
   /**
-   * Exact MaxSim search: the best {@code limit} points whose multivector {@code name} exists and
-   * that {@code accept} takes (null: all), by the vector's distance (higher first for similarities,
-   * lower first for distances), ties by id. Hits carry no payload or vectors and version 0.
+   * The best {@code limit} points whose multivector {@code name} exists and that {@code accept}
+   * takes (null: all), by the vector's distance (higher first for similarities, lower first for
+   * distances), ties by id. Hits carry no payload or vectors and version 0.
+   *
+   * <p>With {@code exact} every such point is scored. Otherwise each graph part is searched with a
+   * beam of {@code max(hnswEf or ef_construct, limit)} and the accept test (live and accepted),
+   * except parts whose indexed rows are below {@code full_scan_threshold} KB (scanned exactly, as
+   * small segments are); the tail of ords no part covers yet is always scored exactly.
    */
-  public List<ScoredPoint> search(String name, float[][] query, int limit, Predicate<PointId> accept) {
+  public List<ScoredPoint> search(String name, float[][] query, int limit, Predicate<PointId> accept, Integer hnswEf,
+      boolean exact) {
     Named named = byName.get(name);
-    boolean higher = named.params.distance().higherIsBetter();
-    java.util.Comparator<ScoredPoint> best = higher ? ScoredPoint.HIGHER_FIRST : ScoredPoint.LOWER_FIRST;
-    PriorityQueue<ScoredPoint> heap = new PriorityQueue<>(best.reversed()); // worst on top
-    for (int ord = 0; ord < named.store.size(); ord++) {
-      if (named.deleted.get(ord)) {
-        continue;
+    Best best = new Best(named.params.distance().higherIsBetter(), limit);
+    int scanFrom = 0;
+    if (!exact) {
+      int ef = Math.max(hnswEf != null ? hnswEf : named.hnsw.efConstruct(), limit);
+      long fullScanBytes = named.hnsw.fullScanThresholdKb() * 1024;
+      for (GraphPart part : named.parts) {
+        if (part.liveBytes() < fullScanBytes) {
+          named.scan(query, part.from(), part.to(), accept, best);
+        } else {
+          named.searchGraph(part, query, ef, accept, best);
+        }
       }
-      PointId id = named.ids.get(ord);
-      if (accept != null && !accept.test(id)) {
-        continue;
-      }
-      ScoredPoint hit = new ScoredPoint(id, 0, named.store.score(query, ord), null, null);
-      if (heap.size() < limit) {
-        heap.add(hit);
-      } else if (best.compare(hit, heap.peek()) < 0) {
-        heap.poll();
-        heap.add(hit);
-      }
+      scanFrom = named.indexedTo;
     }
-    List<ScoredPoint> out = new ArrayList<>(heap);
-    out.sort(best);
-    return out;
+    named.scan(query, scanFrom, named.store.size(), accept, best);
+    return best.sorted();
+  }
+
+  /** The MaxSim top {@code limit} of the given candidate points (those without multivector {@code name} skipped), exact. */
+  public List<ScoredPoint> scoreCandidates(String name, float[][] query, int limit,
+      Consumer<Consumer<PointId>> candidates) {
+    Named named = byName.get(name);
+    Best best = new Best(named.params.distance().higherIsBetter(), limit);
+    candidates.accept(id -> {
+      Integer ord = named.ords.get(id);
+      if (ord != null) {
+        best.offer(new ScoredPoint(id, 0, named.store.score(query, ord), null, null));
+      }
+    });
+    return best.sorted();
   }
 
   /** Live points with multivector {@code name}. */
@@ -117,17 +170,137 @@ public final class MultiVectorIndexes {
     return byName.get(name).ords.size();
   }
 
-  /** One name's store, its id maps and deleted ords. */
+  /** Bytes of rows of the average live multivector {@code name} (1 when there is none), for the search plan's threshold. */
+  public long averageBytes(String name) {
+    Named named = byName.get(name);
+    long live = named.ords.size();
+    long rows = named.store.rowCount();
+    return live == 0 || named.store.size() == 0 ? 1
+        : Math.max(1, rows * named.params.size() * Float.BYTES / named.store.size());
+  }
+
+  /** Live points held in graph parts, over every name (they count as indexed vectors). */
+  public long indexedPoints() {
+    long n = 0;
+    for (Named named : byName.values()) {
+      for (GraphPart part : named.parts) {
+        n += part.nodes() - part.deletedNodes;
+      }
+    }
+    return n;
+  }
+
+  /** True when a graph build is due for some name. Any thread, no lock. */
+  public boolean isDue() {
+    for (Named named : byName.values()) {
+      if (named.due) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The next graph build that is due, or null: its inputs are taken here (under the shard's read lock). */
+  GraphBuild nextBuild(int threads) {
+    for (Named named : byName.values()) {
+      if (named.due) {
+        GraphBuild build = named.plan(threads);
+        if (build != null) {
+          return build;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Puts a finished graph in place of the parts it absorbed (under the shard's write lock); returns
+   * false when it no longer applies (the name's store was compacted while it was built).
+   */
+  boolean install(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph) {
+    Named named = byName.get(build.name());
+    if (named == null || named.store != build.store() || !named.parts.containsAll(build.absorbed())) {
+      return false;
+    }
+    int deletedNodes = 0;
+    for (int ord = build.from(); ord < build.to(); ord++) {
+      if (named.deleted.get(ord) && build.inserted().get(ord - build.from())) {
+        deletedNodes++;
+      }
+    }
+    GraphPart part = new GraphPart(build.from(), build.to(), graph, build.view(), build.nodes(), build.rows(),
+        named.params.size());
+    part.deletedNodes = deletedNodes;
+    List<GraphPart> parts = new ArrayList<>();
+    for (GraphPart p : named.parts) {
+      if (!build.absorbed().contains(p)) {
+        parts.add(p);
+      }
+    }
+    parts.add(part);
+    parts.sort(Comparator.comparingInt(GraphPart::from));
+    named.parts = List.copyOf(parts);
+    named.indexedTo = Math.max(named.indexedTo, build.to());
+    named.updateDue();
+    return true;
+  }
+
+  /** The top {@code limit} hits seen so far, by the distance's order, ties by id. */
+  private static final class Best {
+    private final Comparator<ScoredPoint> order;
+    private final PriorityQueue<ScoredPoint> heap; // worst on top
+    private final int limit;
+
+    Best(boolean higherIsBetter, int limit) {
+      this.order = ScoredPoint.bestFirst(higherIsBetter);
+      this.heap = new PriorityQueue<>(order.reversed());
+      this.limit = limit;
+    }
+
+    void offer(ScoredPoint hit) {
+      if (limit <= 0) {
+        return;
+      }
+      if (heap.size() < limit) {
+        heap.add(hit);
+      } else if (order.compare(hit, heap.peek()) < 0) {
+        heap.poll();
+        heap.add(hit);
+      }
+    }
+
+    List<ScoredPoint> sorted() {
+      List<ScoredPoint> out = new ArrayList<>(heap);
+      out.sort(order);
+      return out;
+    }
+  }
+
+  /** One name's store, its id maps, deleted ords and graph parts. */
   private static final class Named {
+    private final String name;
     private final MultiVectorParams params;
+    private final HnswConfig hnsw;
+    private final OptimizersConfig optimizers;
     private MultiVectors store;
     private final Map<PointId, Integer> ords = new HashMap<>();
     private List<PointId> ids = new ArrayList<>();
     private OrdBitSet deleted = new OrdBitSet(64);
     private int deletedCount;
+    /** Graph parts over {@code [0, indexedTo)} of {@link #store}, by range; replaced, never changed in place. */
+    private List<GraphPart> parts = List.of();
+    private int indexedTo;
+    /** Rows of the ords {@code [indexedTo, size)}. */
+    private long tailRows;
+    private volatile boolean due;
+    private final MultiVectorIndexes owner;
 
-    Named(MultiVectorParams params) {
+    Named(String name, MultiVectorParams params, HnswConfig hnsw, OptimizersConfig optimizers, MultiVectorIndexes owner) {
+      this.owner = owner;
+      this.name = name;
       this.params = params;
+      this.hnsw = hnsw;
+      this.optimizers = optimizers;
       this.store = new MultiVectors(params.size(), params.distance());
     }
 
@@ -135,6 +308,7 @@ public final class MultiVectorIndexes {
       int ord = store.add(prepared);
       ids.add(id);
       ords.put(id, ord);
+      tailRows += prepared.length / params.size();
       if (ord >= deleted.size()) {
         OrdBitSet bigger = new OrdBitSet(Math.max(ord + 1, deleted.size() * 2));
         for (int o = 0; o < ord; o++) {
@@ -144,6 +318,7 @@ public final class MultiVectorIndexes {
         }
         deleted = bigger;
       }
+      updateDue();
     }
 
     void remove(PointId id) {
@@ -153,9 +328,17 @@ public final class MultiVectorIndexes {
       }
       deleted.set(ord);
       deletedCount++;
+      if (ord < indexedTo) {
+        for (GraphPart part : parts) {
+          if (ord >= part.from() && ord < part.to()) {
+            part.deletedNodes++; // every ord of a part that was live at its build is a node
+          }
+        }
+      }
       if (deletedCount > COMPACT_MIN_DELETED && deletedCount > ords.size()) {
         compact();
       }
+      updateDue();
     }
 
     private void compact() {
@@ -172,6 +355,100 @@ public final class MultiVectorIndexes {
       ids = liveIds;
       deleted = new OrdBitSet(Math.max(64, liveIds.size() * 2));
       deletedCount = 0;
+      parts = List.of(); // their ords are gone: built again over the compacted store
+      indexedTo = 0;
+      tailRows = live.rowCount();
+    }
+
+    /** Whether a build is due: the tail holds indexing_threshold KB, or a part needs a vacuum. */
+    void updateDue() {
+      due = tailDue() || vacuumCandidate() != null;
+      if (due) {
+        owner.onDue.run();
+      }
+    }
+
+    private boolean tailDue() {
+      long threshold = optimizers.indexingThresholdKb() * 1024;
+      return threshold > 0 && indexedTo < store.size() && tailRows * params.size() * Float.BYTES >= threshold;
+    }
+
+    private GraphPart vacuumCandidate() {
+      if (optimizers.indexingThresholdKb() <= 0) {
+        return null;
+      }
+      for (GraphPart part : parts) {
+        if (part.deletedNodes >= Math.max(1, optimizers.vacuumMinVectorNumber())
+            && part.deletedNodes > optimizers.deletedThreshold() * part.nodes()) {
+          return part;
+        }
+      }
+      return null;
+    }
+
+    /** The build that is due: over the tail (absorbing the shorter parts before it), or a vacuum of one part. */
+    GraphBuild plan(int threads) {
+      int from;
+      int to;
+      List<GraphPart> absorbed = new ArrayList<>();
+      if (tailDue()) {
+        from = indexedTo;
+        to = store.size();
+        for (int i = parts.size() - 1; i >= 0 && parts.get(i).length() <= to - from; i--) {
+          from = parts.get(i).from();
+          absorbed.add(parts.get(i));
+        }
+      } else {
+        GraphPart part = vacuumCandidate();
+        if (part == null) {
+          due = false;
+          return null;
+        }
+        from = part.from();
+        to = part.to();
+        absorbed.add(part);
+      }
+      OrdBitSet inserted = new OrdBitSet(to - from);
+      int nodes = 0;
+      long rows = 0;
+      for (int ord = from; ord < to; ord++) {
+        if (!deleted.get(ord)) {
+          inserted.set(ord - from);
+          nodes++;
+          rows += store.count(ord);
+        }
+      }
+      return new GraphBuild(name, store, store.range(from, to), from, to, inserted, nodes, rows, absorbed,
+          new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads));
+    }
+
+    /** Scores the live, accepted ords of {@code [from, to)} exactly into {@code best}. */
+    void scan(float[][] query, int from, int to, Predicate<PointId> accept, Best best) {
+      for (int ord = from; ord < to; ord++) {
+        if (deleted.get(ord)) {
+          continue;
+        }
+        PointId id = ids.get(ord);
+        if (accept != null && !accept.test(id)) {
+          continue;
+        }
+        best.offer(new ScoredPoint(id, 0, store.score(query, ord), null, null));
+      }
+    }
+
+    /** Searches one graph part; its accept test takes live ords the filter accepts. */
+    void searchGraph(GraphPart part, float[][] query, int ef, Predicate<PointId> accept, Best best) {
+      int from = part.from();
+      OrdBitSet deletedNow = deleted;
+      List<PointId> idsNow = ids;
+      OrdFilter live = g -> !deletedNow.get(from + g) && (accept == null || accept.test(idsNow.get(from + g)));
+      TopHits hits = SEARCHERS.get().search(part.graph(), MaxSimScorerSupplier.scorer(part.view(), query),
+          best.limit, ef, live);
+      boolean higher = params.distance().higherIsBetter();
+      for (int i = 0; i < hits.size(); i++) {
+        float similarity = hits.scores()[i];
+        best.offer(new ScoredPoint(idsNow.get(from + hits.ords()[i]), 0, higher ? similarity : -similarity, null, null));
+      }
     }
   }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li>merge: while there are more sealed segments than {@link OptimizersConfig#segmentTarget()},
  *       rebuild the smallest ones as one, never above {@code max_segment_size} KB.
  * </ol>
- * and otherwise waits until a write wakes it; after writes, when the flush interval passes with no
+ * then, when none applies, a unit of the shard's {@link IndexWork} outside the segments (a
+ * multivector graph build), and otherwise waits until a write wakes it; after writes, when the flush interval passes with no
  * further wake-up, it flushes the store. An idle shard with nothing to flush has no timer. Which
  * graph edges a build finds depends on timing; the points
  * the shard holds, their versions and every exact result do not.
@@ -40,6 +41,8 @@ final class SegmentOptimizer extends SegmentWorker {
   private final SegmentBuilder builder;
   /** Writes came since the last flush of the store. */
   private final AtomicBoolean dirty = new AtomicBoolean();
+  /** Index work outside the segments (multivector graphs), run when no segment job applies; null: none. */
+  private volatile IndexWork indexWork;
 
   SegmentOptimizer(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flush,
       SegmentWorkPool pool) {
@@ -58,14 +61,26 @@ final class SegmentOptimizer extends SegmentWorker {
 
   /** True while a job runs or one is due. */
   boolean hasWork() {
-    return isWorking() || nextJob(segments.current()) != null;
+    IndexWork extra = indexWork;
+    return isWorking() || nextJob(segments.current()) != null || (extra != null && extra.isDue());
+  }
+
+  /** Sets the shard's index work outside the segments and looks for work. */
+  void setIndexWork(IndexWork work) {
+    this.indexWork = work;
+    wake();
   }
 
   @Override
   protected boolean workOnce() throws Exception {
     Job job = nextJob(segments.current());
     if (job == null) {
-      return false;
+      IndexWork extra = indexWork;
+      if (extra == null || !extra.isDue()) {
+        return false;
+      }
+      working();
+      return extra.runOnce(this::cancelled);
     }
     working();
     job.run();

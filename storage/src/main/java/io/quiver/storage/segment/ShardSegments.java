@@ -541,6 +541,19 @@ public final class ShardSegments implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} (index work outside the segments, such as the multivector graphs) on this
+   * shard's optimizer, after its segment jobs; it stops with the optimizer when the shard closes.
+   */
+  public void setIndexWork(IndexWork work) {
+    optimizer.setIndexWork(work);
+  }
+
+  /** Writes outside the segments may have made index work due: wakes the optimizer (cheap). */
+  public void wakeOptimizer() {
+    optimizer.wake();
+  }
+
   // ---- the optimizer's side ----
 
   Path dir() {

@@ -1,0 +1,65 @@
+package io.quiver.storage.multivector;
+
+import io.quiver.index.hnsw.HnswGraph;
+import io.quiver.index.multivector.MultiVectors;
+
+/**
+ * An HNSW graph over the multivectors of one contiguous range {@code [from, to)} of a name's
+ * store ords: graph ord {@code g} is store ord {@code from + g}; its nodes are the ords that were
+ * live when it was built (the others are in its numbering but never linked or visited). It scores
+ * through {@code view}, a frozen view of the store's rows of that range. Immutable but for the
+ * count of nodes deleted since (under the shard's write lock). Compared by identity.
+ */
+final class GraphPart {
+
+  private final int from;
+  private final int to;
+  private final HnswGraph graph;
+  private final MultiVectors view;
+  private final int nodes;
+  private final long rows;
+  private final int dim;
+  /** Nodes whose point was deleted or updated since the build. */
+  int deletedNodes;
+
+  GraphPart(int from, int to, HnswGraph graph, MultiVectors view, int nodes, long rows, int dim) {
+    this.from = from;
+    this.to = to;
+    this.graph = graph;
+    this.view = view;
+    this.nodes = nodes;
+    this.rows = rows;
+    this.dim = dim;
+  }
+
+  int from() {
+    return from;
+  }
+
+  int to() {
+    return to;
+  }
+
+  /** The number of store ords the part covers. */
+  int length() {
+    return to - from;
+  }
+
+  HnswGraph graph() {
+    return graph;
+  }
+
+  MultiVectors view() {
+    return view;
+  }
+
+  /** Graph nodes (ords live at the build). */
+  int nodes() {
+    return nodes;
+  }
+
+  /** Bytes of rows of the nodes still live (estimated from the average node), for the full-scan threshold. */
+  long liveBytes() {
+    return nodes == 0 ? 0 : rows * dim * Float.BYTES / nodes * (nodes - deletedNodes);
+  }
+}
