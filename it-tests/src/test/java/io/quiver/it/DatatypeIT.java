@@ -301,6 +301,21 @@ class DatatypeIT {
             + using + "\",\"limit\":10}", truth, true, using + " round " + round);
       }
     }
+    // A dense vector added after creation keeps its datatype too (PUT /collections/{c}/vectors/{name}).
+    call("PUT", "/collections/{collection_name}/vectors/{vector_name}", c + "/vectors/d16?wait=true",
+        "{\"dense\":{\"size\":3,\"distance\":\"Dot\",\"datatype\":\"float16\"}}");
+    assertEquals(QdrantHttp.JSON.readTree("{\"size\":3,\"distance\":\"Dot\",\"datatype\":\"float16\"}"),
+        info(c).at("/config/params/vectors/d16"));
+    call("PUT", "/collections/{collection_name}/points/vectors", c + "/points/vectors?wait=true",
+        "{\"points\":[{\"id\":4,\"vector\":{\"d16\":[0.1,1,2]}}]}");
+    float half = Float.float16ToFloat(Float.floatToFloat16(0.1f));
+    JsonNode d16 = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[1,0,0],\"using\":\"d16\",\"with_vector\":[\"d16\"]}").result().get("points");
+    assertEquals(1, d16.size(), d16.toString());
+    assertEquals(half, d16.get(0).get("score").floatValue(), 0f, d16.toString());
+    assertEquals(half, d16.get(0).at("/vector/d16/0").floatValue(), 0f, d16.toString());
+    assertError("PUT", c + "/vectors/d8", "{\"dense\":{\"size\":3,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}",
+        "dense.datatype");
     call("DELETE", "/collections/{collection_name}", c, null);
   }
 

@@ -456,8 +456,10 @@ final class CollectionJson {
     refuseMemory(node, field);
     VectorDatatype datatype = datatype(node.get("datatype"), field + ".datatype");
     if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
+      // Qdrant accepts it and scores the cosine of the raw bytes (dot / both norms); Quiver's
+      // Cosine scorers, graphs and quantizers all assume vectors stored normalized.
       throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: uint8 vectors cannot use the Cosine distance"
-          + " in Quiver (Cosine vectors are stored normalized, which integers 0..255 cannot be); use Dot, Euclid or"
+          + " in Quiver yet (Cosine vectors are stored normalized, which integers 0..255 cannot be); use Dot, Euclid or"
           + " Manhattan, or datatype float16");
     }
     boolean onDisk = bool(node, "on_disk", field, false);
