@@ -136,6 +136,18 @@ class SparseDatatypeTest {
       last.upsert(List.of(new Point(PointId.of(1), Map.of("d", new float[2]), null, Map.of("u", tooLarge))), 1_000_001);
       assertEquals(tooLarge, last.retrieve(List.of(PointId.of(1)), false, true).getFirst().sparse().get("u"),
           "two values are both levels: stored exactly");
+      // Writing stored values again keeps them (snapshot recovery does): the rounding is
+      // idempotent, also for ranges narrow for their magnitude (levels finer than floats).
+      Random again = new Random(SEED + 1);
+      long at = 1_000_002;
+      for (int i = 0; i < 200; i++) {
+        SparseVector v = i % 2 == 0 ? randomSparse(again) : narrowRange(again);
+        last.upsert(List.of(new Point(PointId.of(2), Map.of("d", new float[2]), null, Map.of("u", v, "h", v))), at++);
+        Map<String, SparseVector> first = last.retrieve(List.of(PointId.of(2)), false, true).getFirst().sparse();
+        last.upsert(List.of(new Point(PointId.of(2), Map.of("d", new float[2]), null, first)), at++);
+        assertEquals(first, last.retrieve(List.of(PointId.of(2)), false, true).getFirst().sparse(), "rewritten " + v);
+        assertEquals(stored("u", v), first.get("u"), "oracle " + v);
+      }
     } finally {
       shard.close();
     }
@@ -190,6 +202,20 @@ class SparseDatatypeTest {
     out.sort(Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue()).reversed()
         .thenComparing(Map.Entry::getKey));
     return out;
+  }
+
+  /** Values spread over a range that is narrow for their magnitude (down to several levels per float). */
+  private static SparseVector narrowRange(Random random) {
+    int size = 2 + random.nextInt(10);
+    int[] indices = new int[size];
+    float[] values = new float[size];
+    float base = (float) (random.nextDouble() * 1e4);
+    float width = (float) Math.scalb(1.0, -random.nextInt(20)) * base;
+    for (int i = 0; i < size; i++) {
+      indices[i] = i * 3;
+      values[i] = base + (float) (random.nextDouble() * width);
+    }
+    return SparseVector.of(indices, values);
   }
 
   private static SparseVector randomSparse(Random random) {

@@ -18,6 +18,9 @@ import io.quiver.index.vector.VectorDatatype;
  *       indexing time instead (its stored vectors keep float32); per vector keeps the stored value
  *       fixed from the write on, identical on every replica and through every rebuild.
  * </ul>
+ * Both are idempotent (snapshot recovery writes stored values again): float16 trivially; uint8
+ * keeps min and max, and a level's float is either within less than half a step of the level
+ * (steps wider than an ulp) or the float nearest every level within half a step of it.
  * Stateless and thread-safe.
  */
 public final class SparseValues {
