@@ -64,7 +64,7 @@ public final class Shard implements AutoCloseable {
     this.config = shardConfig.vectors();
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
-    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse().keySet(), store::forEachSparse);
+    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse(), store::forEachSparse);
     this.multiIndexes = new io.quiver.storage.multivector.MultiVectorIndexes(config.multi());
     if (!config.multi().isEmpty()) {
       store.forEachPoint((id, version, vectors, names) -> multiIndexes.put(id, vectors.get()));
