@@ -9,7 +9,10 @@ import io.quiver.storage.VectorsConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Goal: a named vector created (dense, sparse) or deleted survives the meta log encoding. Oracle: record equality. */
+/**
+ * Goal: a named vector created (dense, sparse, multivector, with datatypes) or deleted survives
+ * the meta log encoding. Oracle: record equality.
+ */
 class ChangeVectorNameMessageTest {
 
   private static MetaCommand roundTrip(MetaCommand command) throws Exception {
@@ -23,7 +26,12 @@ class ChangeVectorNameMessageTest {
     var sparse = new MetaCommand.ChangeVectorName("c", "text", new VectorsConfig(Map.of(),
         Map.of("text", new SparseVectorParams(false, null, null, null, SparseVectorParams.Modifier.IDF))));
     var drop = new MetaCommand.ChangeVectorName("c", "img", null);
-    for (MetaCommand command : new MetaCommand[] {dense, sparse, drop}) {
+    var multi = new MetaCommand.ChangeVectorName("c", "colbert", new VectorsConfig(Map.of(), Map.of(),
+        Map.of("colbert", new io.quiver.storage.MultiVectorParams(new VectorParams(4, Distance.DOT, false, null, null,
+            io.quiver.index.vector.VectorDatatype.UINT8), io.quiver.storage.MultiVectorParams.Comparator.MAX_SIM))));
+    var narrowSparse = new MetaCommand.ChangeVectorName("c", "bm25", new VectorsConfig(Map.of(),
+        Map.of("bm25", new SparseVectorParams(true, null, null, "float16", null))));
+    for (MetaCommand command : new MetaCommand[] {dense, sparse, drop, multi, narrowSparse}) {
       assertEquals(command, roundTrip(command));
     }
   }

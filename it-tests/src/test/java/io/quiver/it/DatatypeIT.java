@@ -120,7 +120,7 @@ class DatatypeIT {
         "vectors.datatype");
     assertError("PUT", "/collections/bad", "{\"vectors\":{\"v\":{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}}",
         "vectors.v.datatype");
-    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float16\","
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"turbo4\","
         + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.datatype");
     assertEquals(N, count(C), "no point was written by a refused request");
   }
@@ -166,6 +166,236 @@ class DatatypeIT {
     assertEquals(QdrantHttp.JSON.readTree(VECTORS), info("/collections/copy").at("/config/params/vectors"));
     assertEquals(N, count("/collections/copy"));
     checkSearches("/collections/copy", new Random(7));
+  }
+
+  /**
+   * Multivectors and sparse vectors with float16 and uint8 (issue 12): reported back exactly,
+   * points read back as stored (multivector rows: halves of the input / the integers given; sparse
+   * values: halves / each vector quantized to 256 levels between its own min and max, so within
+   * half a step of the input), and queries equal brute force over the read-back values.
+   */
+  @Test
+  @Order(6)
+  void multivectorsAndSparseVectorsStoreTheirDatatype() throws Exception {
+    String c = "/collections/narrow";
+    String vectors = "{\"mh\":{\"size\":3,\"distance\":\"Dot\",\"datatype\":\"float16\",\"multivector_config\":"
+        + "{\"comparator\":\"max_sim\"}},\"mb\":{\"size\":3,\"distance\":\"Euclid\",\"datatype\":\"uint8\","
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}";
+    String sparse = "{\"sh\":{\"index\":{\"datatype\":\"float16\"}},\"sb\":{\"index\":{\"full_scan_threshold\":0,"
+        + "\"datatype\":\"uint8\"}}}";
+    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":" + vectors + ",\"sparse_vectors\":" + sparse
+        + ",\"shard_number\":2}");
+    JsonNode params = info(c).at("/config/params");
+    assertEquals(QdrantHttp.JSON.readTree(vectors), params.get("vectors"));
+    assertEquals(QdrantHttp.JSON.readTree(sparse), params.get("sparse_vectors"));
+    Random random = new Random(17);
+    int n = 80;
+    Map<Integer, float[][]> givenSparse = new HashMap<>(); // indices, values
+    Map<Integer, float[]> givenMh = new HashMap<>();
+    Map<Integer, float[]> givenMb = new HashMap<>();
+    StringBuilder points = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < n; i++) {
+      float[][] mh = new float[1 + random.nextInt(3)][3];
+      float[][] mb = new float[1 + random.nextInt(3)][3];
+      for (float[] row : mh) {
+        for (int d = 0; d < 3; d++) {
+          row[d] = (float) random.nextGaussian();
+        }
+      }
+      for (float[] row : mb) {
+        for (int d = 0; d < 3; d++) {
+          row[d] = random.nextInt(256);
+        }
+      }
+      int size = 1 + random.nextInt(5);
+      float[] indices = new float[size];
+      float[] values = new float[size];
+      Set<Integer> used = new HashSet<>();
+      for (int k = 0; k < size; k++) {
+        int d;
+        do {
+          d = random.nextInt(12);
+        } while (!used.add(d));
+        indices[k] = d;
+        values[k] = (float) (random.nextDouble() * 40 - 5);
+      }
+      givenSparse.put(i, new float[][] {indices, values});
+      String sv = "{\"indices\":" + ints(indices) + ",\"values\":" + floats(values) + "}";
+      points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":{\"mh\":").append(rowsJson(mh))
+          .append(",\"mb\":").append(rowsJson(mb)).append(",\"sh\":").append(sv).append(",\"sb\":").append(sv).append("}}");
+      givenMh.put(i, flat(mh));
+      givenMb.put(i, flat(mb));
+    }
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString());
+    assertError("PUT", c + "/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":{\"mb\":[[1,2,3],[4,2.5,6]]}}]}",
+        "vector 1 element 1");
+    assertError("PUT", c + "/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":{\"mh\":[[1,2,1e6]]}}]}", "float16");
+    assertError("PUT", c + "/points?wait=true",
+        "{\"points\":[{\"id\":1,\"vector\":{\"sh\":{\"indices\":[4],\"values\":[1e6]}}}]}", "float16");
+
+    JsonNode all = call("POST", "/collections/{collection_name}/points/scroll", c + "/points/scroll",
+        "{\"limit\":" + n + ",\"with_vector\":true}").result().get("points");
+    assertEquals(n, all.size());
+    Map<Integer, JsonNode> stored = new HashMap<>();
+    for (JsonNode p : all) {
+      int id = p.get("id").asInt();
+      stored.put(id, p.get("vector"));
+      float[] mh = flat(p.at("/vector/mh"));
+      for (int k = 0; k < mh.length; k++) {
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(givenMh.get(id)[k])), mh[k], 0f, "mh of " + id + ": " + p);
+      }
+      assertTrue(Arrays.equals(givenMb.get(id), flat(p.at("/vector/mb"))), "mb of " + id + ": " + p);
+      float[] values = givenSparse.get(id)[1];
+      float min = Float.MAX_VALUE;
+      float max = -Float.MAX_VALUE;
+      for (float v : values) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      double halfStep = (max - min) / 255.0 / 2;
+      for (int k = 0; k < values.length; k++) {
+        int index = (int) givenSparse.get(id)[0][k];
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(values[k])), sparseValue(p.at("/vector/sh"), index), 0f,
+            "sh of " + id);
+        assertEquals(values[k], sparseValue(p.at("/vector/sb"), index), halfStep + 1e-5, "sb of " + id);
+      }
+    }
+    for (int round = 0; round < 8; round++) {
+      float[][] q = new float[1 + random.nextInt(2)][3];
+      for (float[] row : q) {
+        for (int d = 0; d < 3; d++) {
+          row[d] = random.nextFloat() * 200;
+        }
+      }
+      for (String using : List.of("mh", "mb")) {
+        Map<Integer, Double> truth = new HashMap<>();
+        stored.forEach((id, v) -> truth.put(id, maxSim(q, v.get(using), using.equals("mh"))));
+        assertQueryLikeTruth(c, "{\"query\":" + rowsJson(q) + ",\"using\":\"" + using + "\",\"limit\":10}", truth,
+            using.equals("mh"), using + " round " + round);
+      }
+      int first = random.nextInt(12);
+      float[] qi = {first, (first + 1 + random.nextInt(11)) % 12}; // two distinct indices
+      float[] qv = new float[qi.length];
+      for (int k = 0; k < qv.length; k++) {
+        qv[k] = random.nextFloat() * 3;
+      }
+      for (String using : List.of("sh", "sb")) {
+        Map<Integer, Double> truth = new HashMap<>();
+        for (Map.Entry<Integer, JsonNode> e : stored.entrySet()) {
+          JsonNode v = e.getValue().get(using);
+          boolean shares = false;
+          double dot = 0;
+          for (int k = 0; k < qi.length; k++) {
+            for (int j = 0; j < v.get("indices").size(); j++) {
+              if (v.get("indices").get(j).asInt() == (int) qi[k]) {
+                shares = true;
+                dot += qv[k] * v.get("values").get(j).asDouble();
+              }
+            }
+          }
+          if (shares) {
+            truth.put(e.getKey(), dot);
+          }
+        }
+        assertQueryLikeTruth(c, "{\"query\":{\"indices\":" + ints(qi) + ",\"values\":" + floats(qv) + "},\"using\":\""
+            + using + "\",\"limit\":10}", truth, true, using + " round " + round);
+      }
+    }
+    // A dense vector added after creation keeps its datatype too (PUT /collections/{c}/vectors/{name}).
+    call("PUT", "/collections/{collection_name}/vectors/{vector_name}", c + "/vectors/d16?wait=true",
+        "{\"dense\":{\"size\":3,\"distance\":\"Dot\",\"datatype\":\"float16\"}}");
+    assertEquals(QdrantHttp.JSON.readTree("{\"size\":3,\"distance\":\"Dot\",\"datatype\":\"float16\"}"),
+        info(c).at("/config/params/vectors/d16"));
+    call("PUT", "/collections/{collection_name}/points/vectors", c + "/points/vectors?wait=true",
+        "{\"points\":[{\"id\":4,\"vector\":{\"d16\":[0.1,1,2]}}]}");
+    float half = Float.float16ToFloat(Float.floatToFloat16(0.1f));
+    JsonNode d16 = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[1,0,0],\"using\":\"d16\",\"with_vector\":[\"d16\"]}").result().get("points");
+    assertEquals(1, d16.size(), d16.toString());
+    assertEquals(half, d16.get(0).get("score").floatValue(), 0f, d16.toString());
+    assertEquals(half, d16.get(0).at("/vector/d16/0").floatValue(), 0f, d16.toString());
+    assertError("PUT", c + "/vectors/d8", "{\"dense\":{\"size\":3,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}",
+        "dense.datatype");
+    call("DELETE", "/collections/{collection_name}", c, null);
+  }
+
+  /** The query's hits are the truth's best 10 (higher or lower first), scores within 1e-4 relative. */
+  private void assertQueryLikeTruth(String c, String body, Map<Integer, Double> truth, boolean higher, String where)
+      throws Exception {
+    List<Map.Entry<Integer, Double>> ranked = new ArrayList<>(truth.entrySet());
+    java.util.Comparator<Map.Entry<Integer, Double>> byScore = Map.Entry.comparingByValue();
+    ranked.sort((higher ? byScore.reversed() : byScore).thenComparing(Map.Entry.comparingByKey()));
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query", body).result()
+        .get("points");
+    assertEquals(Math.min(10, ranked.size()), hits.size(), where + " " + hits);
+    for (int i = 0; i < hits.size(); i++) {
+      double expected = ranked.get(i).getValue();
+      assertEquals(expected, hits.get(i).get("score").asDouble(), 1e-4 * Math.max(1, Math.abs(expected)),
+          where + " rank " + i + ": " + hits);
+      double own = truth.get(hits.get(i).get("id").asInt());
+      assertEquals(own, hits.get(i).get("score").asDouble(), 1e-4 * Math.max(1, Math.abs(own)), where + " own score");
+    }
+  }
+
+  /** MaxSim of query rows against stored rows: sum of best dot products (Dot) or smallest distances (Euclid). */
+  private static double maxSim(float[][] q, JsonNode rows, boolean dot) {
+    double sum = 0;
+    for (float[] qr : q) {
+      double best = dot ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+      for (JsonNode row : rows) {
+        double s = 0;
+        for (int d = 0; d < qr.length; d++) {
+          double x = row.get(d).asDouble();
+          s += dot ? qr[d] * x : (qr[d] - x) * (qr[d] - x);
+        }
+        best = dot ? Math.max(best, s) : Math.min(best, Math.sqrt(s));
+      }
+      sum += best;
+    }
+    return sum;
+  }
+
+  private static float sparseValue(JsonNode v, int index) {
+    for (int j = 0; j < v.get("indices").size(); j++) {
+      if (v.get("indices").get(j).asInt() == index) {
+        return (float) v.get("values").get(j).asDouble();
+      }
+    }
+    throw new AssertionError("index " + index + " missing in " + v);
+  }
+
+  private static float[] flat(float[][] rows) {
+    float[] out = new float[rows.length * rows[0].length];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(rows[i], 0, out, i * rows[i].length, rows[i].length);
+    }
+    return out;
+  }
+
+  private static float[] flat(JsonNode rows) {
+    List<Float> out = new ArrayList<>();
+    rows.forEach(row -> row.forEach(x -> out.add((float) x.asDouble())));
+    float[] v = new float[out.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = out.get(i);
+    }
+    return v;
+  }
+
+  private static String rowsJson(float[][] rows) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < rows.length; i++) {
+      s.append(i == 0 ? "" : ",").append(floats(rows[i]));
+    }
+    return s.append("]").toString();
+  }
+
+  private static String ints(float[] v) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      s.append(i == 0 ? "" : ",").append((int) v[i]);
+    }
+    return s.append("]").toString();
   }
 
   /** Exact and graph searches of h (float16, Cosine) and b (uint8, Euclid) against brute force. */

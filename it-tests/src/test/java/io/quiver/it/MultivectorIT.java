@@ -328,6 +328,113 @@ class MultivectorIT {
     call("DELETE", "/collections/{collection_name}", g, null);
   }
 
+  /**
+   * {@code PUT /collections/{c}/vectors/{name}} with {@code multivector_config} (issue 12: it was
+   * ignored, the vector became a plain one): the added vector is a multivector, reported back
+   * exactly (its datatype too), takes lists of vectors, is searched by MaxSim against brute force,
+   * and can be deleted again; what it cannot honour is refused naming the field.
+   */
+  @Test
+  @Order(9)
+  void aMultivectorAddedAfterCreationIsHonoured() throws Exception {
+    String c = "/collections/grown";
+    call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"plain\":{\"size\":2,\"distance\":\"Dot\"}},"
+        + "\"shard_number\":2}");
+    StringBuilder before = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 40; i++) {
+      before.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":{\"plain\":[1,").append(i)
+          .append("]}}");
+    }
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", before.append("]}").toString());
+    String late = "{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"}}";
+    call("PUT", "/collections/{collection_name}/vectors/{vector_name}", c + "/vectors/late?wait=true",
+        "{\"dense\":" + late + "}");
+    String narrow = "{\"size\":4,\"distance\":\"Euclid\",\"multivector_config\":{\"comparator\":\"max_sim\"},"
+        + "\"datatype\":\"uint8\"}";
+    call("PUT", "/collections/{collection_name}/vectors/{vector_name}", c + "/vectors/narrow?wait=true",
+        "{\"dense\":" + narrow + "}");
+    JsonNode vectors = call("GET", "/collections/{collection_name}", c, null).result().at("/config/params/vectors");
+    assertEquals(QdrantHttp.JSON.readTree(late), vectors.get("late"));
+    assertEquals(QdrantHttp.JSON.readTree(narrow), vectors.get("narrow"));
+
+    Random random = new Random(29);
+    Map<Integer, float[][]> lists = new HashMap<>();
+    StringBuilder points = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 30; i++) { // points 30..39 keep only their plain vector
+      lists.put(i, rows(random, 1 + random.nextInt(4)));
+      points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":{\"plain\":[1,1],\"late\":")
+          .append(rowsJson(lists.get(i))).append("}}");
+    }
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString());
+    call("PUT", "/collections/{collection_name}/points/vectors", c + "/points/vectors?wait=true",
+        "{\"points\":[{\"id\":3,\"vector\":{\"narrow\":[[0,255,3,4],[9,9,9,9]]}}]}");
+    JsonNode three = call("POST", "/collections/{collection_name}/points", c + "/points",
+        "{\"ids\":[3],\"with_vector\":true}").result().get(0).get("vector");
+    assertEquals(QdrantHttp.JSON.readTree(rowsJson(lists.get(3))), three.get("late"));
+    assertEquals(QdrantHttp.JSON.readTree("[[0.0,255.0,3.0,4.0],[9.0,9.0,9.0,9.0]]"), three.get("narrow"));
+    for (int round = 0; round < 5; round++) {
+      float[][] q = rows(random, 1 + random.nextInt(3));
+      List<Map.Entry<Integer, Double>> truth = new ArrayList<>();
+      lists.forEach((id, rows) -> {
+        double sum = 0;
+        for (float[] qr : q) {
+          double best = Double.NEGATIVE_INFINITY;
+          for (float[] r : rows) {
+            double dot = 0;
+            for (int x = 0; x < DIM; x++) {
+              dot += qr[x] * r[x];
+            }
+            best = Math.max(best, dot);
+          }
+          sum += best;
+        }
+        truth.add(Map.entry(id, sum));
+      });
+      truth.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> e.getValue()).reversed()
+          .thenComparing(Map.Entry::getKey));
+      JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+          "{\"query\":" + rowsJson(q) + ",\"using\":\"late\",\"limit\":7}").result().get("points");
+      assertHits(truth.subList(0, 7), hits, "added multivector round " + round);
+    }
+    JsonNode nearest = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[[0,250,3,4]],\"using\":\"narrow\"}").result().get("points");
+    assertEquals(1, nearest.size(), "only point 3 has the narrow multivector: " + nearest);
+    assertEquals(5.0, nearest.get(0).get("score").asDouble(), 1e-5);
+
+    String v = "/collections/{collection_name}/vectors/{vector_name}";
+    assertError("PUT", c + "/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":{\"plain\":[1,1],\"late\":[1,2,3,4]}}]}",
+        "late");
+    assertError("PUT", c + "/points/vectors?wait=true", "{\"points\":[{\"id\":1,\"vector\":{\"narrow\":[[1,2,3,4.5]]}}]}",
+        "uint8");
+    assertError("PUT", c + "/vectors/x", "{\"dense\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":"
+        + "{\"comparator\":\"sum\"}}}", "dense.multivector_config.comparator");
+    assertError("PUT", c + "/vectors/x", "{\"dense\":{\"size\":4,\"distance\":\"Dot\",\"on_disk\":true,"
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}", "dense.on_disk");
+    assertError("PUT", c + "/vectors/x", "{\"dense\":{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"turbo4\","
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}", "dense.datatype");
+    assertError("PUT", c + "/vectors/late", "{\"dense\":" + late + "}", "already exists");
+    call("PUT", "/collections/{collection_name}", "/collections/quantized", "{\"vectors\":{\"p\":{\"size\":4,"
+        + "\"distance\":\"Dot\"}},\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}");
+    assertError("PUT", "/collections/quantized/vectors/m", "{\"dense\":" + late + "}", "multivector_config");
+    call("DELETE", "/collections/{collection_name}", "/collections/quantized", null);
+
+    // Deleted again: gone from the info, the points and the queries.
+    call("DELETE", v, c + "/vectors/late?wait=true", null);
+    assertTrue(call("GET", "/collections/{collection_name}", c, null).result().at("/config/params/vectors").get("late")
+        == null);
+    JsonNode after = call("POST", "/collections/{collection_name}/points", c + "/points",
+        "{\"ids\":[3],\"with_vector\":true}").result().get(0).get("vector");
+    assertEquals(java.util.Set.of("plain", "narrow"), fieldNames(after), after.toString());
+    assertError("POST", c + "/points/query", "{\"query\":[[1,2,3,4]],\"using\":\"late\"}", "late");
+    call("DELETE", "/collections/{collection_name}", c, null);
+  }
+
+  private static java.util.Set<String> fieldNames(JsonNode node) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    node.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
   private void checkQueries(Random random) throws Exception {
     for (int round = 0; round < 12; round++) {
       float[][] q = rows(random, 1 + random.nextInt(4));

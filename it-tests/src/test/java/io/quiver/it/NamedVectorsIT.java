@@ -135,7 +135,7 @@ class NamedVectorsIT {
       api.assertError("PUT", COLLECTION + "/vectors/{vector_name}", C + "/vectors/d",
           "{\"dense\":{\"size\":0,\"distance\":\"Dot\"}}", 400, "size");
       api.assertError("PUT", COLLECTION + "/vectors/{vector_name}", C + "/vectors/d",
-          "{\"sparse\":{\"datatype\":\"uint8\"}}", 400, "datatype");
+          "{\"sparse\":{\"datatype\":\"turbo4\"}}", 400, "sparse.datatype");
 
       // Named vectors dropped: their data leaves every point, the collection info and the searches.
       api.call("DELETE", COLLECTION + "/vectors/{vector_name}", C + "/vectors/b?wait=true", null, 200);

@@ -12,8 +12,8 @@ import java.util.List;
  * with 11 collections went from launch to ready in 4.1-4.4 s with the cache and 7.6-8.4 s without;
  * most of a start is class loading, and the suite starts a few hundred nodes.
  *
- * <p>The cache is a file beside the jar ({@code quiver-node-it.aot}), made again when the jar is
- * newer. The JVM checks that the class path and flags match and ignores a cache that does not, so
+ * <p>The cache is a file beside the jar ({@code quiver-node-it.aot}), made again when the jar or
+ * a jar in {@code lib/} is newer. The JVM checks that the class path and flags match and ignores a cache that does not, so
  * a stale or foreign cache only costs the time it would have saved. Should the training run fail,
  * nodes start without a cache and the reason is printed once. {@code -Dquiver.it.aot=false} turns it off.
  */
@@ -39,7 +39,7 @@ final class NodeAotCache {
     Path file = nodeDir.resolve(FILE);
     Path jar = nodeDir.resolve("quiver-node.jar");
     try {
-      if (Files.exists(file) && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+      if (Files.exists(file) && Files.getLastModifiedTime(file).compareTo(newestJar(jar, nodeDir.resolve("lib"))) > 0) {
         return file;
       }
       Files.deleteIfExists(file);
@@ -59,6 +59,24 @@ final class NodeAotCache {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /**
+   * The newest modification time of the node jar and the jars in {@code lib}. The JVM did not
+   * notice a library jar changed under a cache (a storage-only change ran the cached old classes
+   * beside new ones: NoSuchMethodError), so any of them being newer makes the cache again.
+   */
+  private static java.nio.file.attribute.FileTime newestJar(Path jar, Path lib) throws IOException {
+    java.nio.file.attribute.FileTime newest = Files.getLastModifiedTime(jar);
+    if (Files.isDirectory(lib)) {
+      try (var jars = Files.newDirectoryStream(lib, "*.jar")) {
+        for (Path p : jars) {
+          java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(p);
+          newest = t.compareTo(newest) > 0 ? t : newest;
+        }
+      }
+    }
+    return newest;
   }
 
   /** Starts a node that records the cache, takes it through the usual calls, and stops it (the JVM writes the cache at exit). */

@@ -217,6 +217,53 @@ class SparseVectorsIT {
         .get("count").asInt());
   }
 
+  /**
+   * Sparse {@code index.datatype} float16 (at creation) and uint8 (a vector added with {@code PUT
+   * /collections/{c}/vectors/{name}}): reported back, values stored and read back at that width
+   * (float16: halves; uint8: each vector quantized to 256 levels between its min and max), scores
+   * computed from the stored values; the datatype of existing vectors cannot change.
+   */
+  @Test
+  void narrowSparseVectorsStoreTheirDatatype() throws Exception {
+    String c = "/collections/snarrow";
+    call("PUT", "/collections/{collection_name}", c, "{\"sparse_vectors\":{\"s16\":{\"index\":{\"datatype\":\"float16\"}}},"
+        + "\"shard_number\":2}");
+    call("PUT", "/collections/{collection_name}/vectors/{vector_name}", c + "/vectors/s8?wait=true",
+        "{\"sparse\":{\"datatype\":\"uint8\"}}");
+    assertEquals(QdrantHttp.JSON.readTree("{\"s16\":{\"index\":{\"datatype\":\"float16\"}},\"s8\":{\"index\":"
+        + "{\"datatype\":\"uint8\"}}}"), call("GET", "/collections/{collection_name}", c, null).result()
+        .at("/config/params/sparse_vectors"));
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", "{\"points\":["
+        + "{\"id\":1,\"vector\":{\"s16\":{\"indices\":[1,2],\"values\":[0.1,3]},\"s8\":{\"indices\":[1,2],\"values\":[0.1,3]}}},"
+        + "{\"id\":2,\"vector\":{\"s8\":{\"indices\":[1,5,9],\"values\":[0,10,2.5]}}}]}");
+    float half = Float.float16ToFloat(Float.floatToFloat16(0.1f));
+    float level = (float) (64 * (10.0 / 255)); // 2.5 is nearest to level 64 of 0..10
+    JsonNode one = call("POST", "/collections/{collection_name}/points", c + "/points", "{\"ids\":[1,2],\"with_vector\":true}")
+        .result();
+    for (JsonNode r : one) {
+      if (r.get("id").asInt() == 1) {
+        assertEquals(half, r.at("/vector/s16/values/0").floatValue(), 0f, r.toString());
+        assertEquals(0.1f, r.at("/vector/s8/values/0").floatValue(), 0f, "both values are levels: exact " + r);
+      } else {
+        assertEquals(level, r.at("/vector/s8/values/2").floatValue(), 1e-6f, r.toString());
+      }
+    }
+    JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":{\"indices\":[1,9],\"values\":[1,2]},\"using\":\"s8\"}").result().get("points");
+    assertEquals(2, hits.get(0).get("id").asInt(), hits.toString());
+    assertEquals(2 * level, hits.get(0).get("score").floatValue(), 1e-5f);
+    assertEquals(0.1f, hits.get(1).get("score").floatValue(), 1e-6f);
+    hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":{\"indices\":[1],\"values\":[1]},\"using\":\"s16\"}").result().get("points");
+    assertEquals(1, hits.size());
+    assertEquals(half, hits.get(0).get("score").floatValue(), 0f);
+    assertError("PATCH", c, "{\"sparse_vectors\":{\"s8\":{\"index\":{\"datatype\":\"float16\"}}}}",
+        "sparse_vectors.s8.index.datatype");
+    assertError("PUT", c + "/points?wait=true",
+        "{\"points\":[{\"id\":3,\"vector\":{\"s16\":{\"indices\":[4],\"values\":[70000]}}}]}", "float16");
+    call("DELETE", "/collections/{collection_name}", c, null);
+  }
+
   @Test
   void badInputIsRefusedNamingTheField() throws Exception {
     String p = "/points?wait=true";
@@ -240,7 +287,7 @@ class SparseVectorsIT {
     assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"positive\":[{\"indices\":[1],\"values\":[1]}]}},"
         + "\"using\":\"text\"}", "text is sparse");
     assertError("POST", C + "/points/query", "{\"query\":3,\"using\":\"text\"}", "text is sparse");
-    assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"datatype\":\"uint8\"}}}}",
+    assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"datatype\":\"turbo4\"}}}}",
         "sparse_vectors.s.index.datatype");
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true}}}}",
         "sparse_vectors.s.index.on_disk");

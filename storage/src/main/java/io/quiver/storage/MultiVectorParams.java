@@ -4,8 +4,10 @@ import java.util.Objects;
 
 /**
  * A dense vector name whose points hold a list of vectors (Qdrant's {@code VectorParams} with
- * {@code multivector_config}): {@code vector} gives each row's size, distance, {@code on_disk} and
- * HNSW settings (no quantization), {@code comparator} how two lists compare.
+ * {@code multivector_config}): {@code vector} gives each row's size, distance, {@code on_disk},
+ * HNSW settings (no quantization) and datatype (rows are validated and rounded as a dense vector
+ * of that datatype is: uint8 integers 0..255, float16 halves), {@code comparator} how two lists
+ * compare.
  */
 public record MultiVectorParams(VectorParams vector, Comparator comparator) {
 
@@ -20,10 +22,6 @@ public record MultiVectorParams(VectorParams vector, Comparator comparator) {
     Objects.requireNonNull(comparator, "comparator");
     if (vector.quantization() != null) {
       throw new BadRequestException("Wrong input: quantization_config is not supported for multivectors yet");
-    }
-    if (vector.datatype() != null && vector.datatype() != io.quiver.index.vector.VectorDatatype.FLOAT32) {
-      throw new BadRequestException("Wrong input: `datatype`: " + vector.datatype().qdrantName()
-          + " is not supported for multivectors yet; only float32 is");
     }
   }
 

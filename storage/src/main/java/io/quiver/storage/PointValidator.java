@@ -25,12 +25,7 @@ public final class PointValidator {
 
   public void validate(Point point) {
     validateVectors(point.id(), point.vectors());
-    for (String name : point.sparse().keySet()) {
-      if (config.getSparse(name) == null) {
-        throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(name)
-            + " (point " + point.id() + ")" + (config.get(name) != null ? ": it is a dense vector" : ""));
-      }
-    }
+    validateSparse(point.id(), point.sparse());
     // Named vectors are optional (a point may omit any of them); the unnamed vector is not.
     if ((config.vectors().containsKey(VectorsConfig.DEFAULT) || config.multi().containsKey(VectorsConfig.DEFAULT))
         && !point.vectors().containsKey(VectorsConfig.DEFAULT)) {
@@ -38,12 +33,23 @@ public final class PointValidator {
     }
   }
 
-  /** Checks sparse vectors given for a point: every name a sparse vector of the collection. */
+  /**
+   * Checks sparse vectors given for a point: every name a sparse vector of the collection, every
+   * value one its datatype can store (float16: |x| &le; 65,504).
+   */
   public void validateSparse(PointId id, Map<String, io.quiver.index.sparse.SparseVector> sparse) {
-    for (String name : sparse.keySet()) {
-      if (config.getSparse(name) == null) {
+    for (Map.Entry<String, io.quiver.index.sparse.SparseVector> e : sparse.entrySet()) {
+      String name = e.getKey();
+      SparseVectorParams params = config.getSparse(name);
+      if (params == null) {
         throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(name)
             + " (point " + id + ")" + (config.get(name) != null ? ": it is a dense vector" : ""));
+      }
+      int bad = io.quiver.storage.sparse.SparseValues.firstUnstorable(params.storedDatatype(), e.getValue());
+      if (bad >= 0) {
+        throw new BadRequestException("Wrong input: sparse vector " + displayName(name) + " has datatype float16,"
+            + " which stores numbers from -65504 to 65504; the value of index "
+            + Integer.toUnsignedString(e.getValue().index(bad)) + " is " + e.getValue().value(bad) + of(id));
       }
     }
   }
@@ -68,10 +74,11 @@ public final class PointValidator {
 
   /**
    * A multivector, flat: a positive number of rows of the configured size, at most
-   * {@link MultiVectorParams#MAX_ROWS}, finite numbers. (The HTTP edge checks each row's length
+   * {@link MultiVectorParams#MAX_ROWS}, finite numbers; when {@code stored}, values the datatype
+   * can store. (The HTTP edge checks each row's length
    * and names the row; here only the flat length can be checked.)
    */
-  private static void validateMulti(PointId id, String name, MultiVectorParams params, float[] v) {
+  private static void validateMulti(PointId id, String name, MultiVectorParams params, float[] v, boolean stored) {
     if (v.length == 0 || v.length % params.size() != 0) {
       throw new BadRequestException("Wrong input: Vector dimension error: expected dim: " + params.size()
           + " per vector of multivector " + displayName(name) + ", got " + v.length + " numbers" + of(id));
@@ -85,6 +92,9 @@ public final class PointValidator {
         throw new BadRequestException("Wrong input: multivector " + displayName(name) + " contains a non-finite number"
             + of(id));
       }
+    }
+    if (stored) { // queries stay float32
+      validateDatatype(id, name, params.vector().storedDatatype(), v, params.size());
     }
   }
 
@@ -101,7 +111,7 @@ public final class PointValidator {
       VectorParams params = config.get(e.getKey());
       MultiVectorParams multi = config.getMulti(e.getKey());
       if (multi != null) {
-        validateMulti(id, e.getKey(), multi, e.getValue());
+        validateMulti(id, e.getKey(), multi, e.getValue(), true);
         continue;
       }
       if (params == null) {
@@ -118,16 +128,18 @@ public final class PointValidator {
           throw new BadRequestException("Wrong input: vector of point " + id + " contains a non-finite number");
         }
       }
-      validateDatatype(id, e.getKey(), params.storedDatatype(), v);
+      validateDatatype(id, e.getKey(), params.storedDatatype(), v, 0);
     }
   }
 
   /**
    * Checks that every value can be stored as {@code datatype}: uint8 takes integers 0..255 (Qdrant
    * would silently cast others, e.g. 1.7 to 1 and 300 to 255; Quiver refuses them), float16 takes
-   * values whose half is finite (|x| &le; 65,504).
+   * values whose half is finite (|x| &le; 65,504). {@code rowSize}: a multivector's row length
+   * (the message names row and element), 0 for a plain vector.
    */
-  private static void validateDatatype(PointId id, String name, io.quiver.index.vector.VectorDatatype datatype, float[] v) {
+  private static void validateDatatype(PointId id, String name, io.quiver.index.vector.VectorDatatype datatype, float[] v,
+      int rowSize) {
     if (datatype == io.quiver.index.vector.VectorDatatype.FLOAT32) {
       return;
     }
@@ -136,7 +148,8 @@ public final class PointValidator {
         String rule = datatype == io.quiver.index.vector.VectorDatatype.UINT8
             ? "integers from 0 to 255" : "numbers from -65504 to 65504";
         throw new BadRequestException("Wrong input: vector " + displayName(name) + " has datatype "
-            + datatype.qdrantName() + ", which stores " + rule + "; element " + i + " is " + v[i] + of(id));
+            + datatype.qdrantName() + ", which stores " + rule + "; "
+            + (rowSize == 0 ? "element " + i : "vector " + i / rowSize + " element " + i % rowSize) + " is " + v[i] + of(id));
       }
     }
   }
@@ -145,7 +158,7 @@ public final class PointValidator {
   public void validateQuery(String vectorName, float[] vector) {
     MultiVectorParams multi = config.getMulti(vectorName);
     if (multi != null) {
-      validateMulti(null, vectorName, multi, vector);
+      validateMulti(null, vectorName, multi, vector, false);
       return;
     }
     VectorParams params = config.get(vectorName);

@@ -64,7 +64,7 @@ public final class Shard implements AutoCloseable {
     this.config = shardConfig.vectors();
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
-    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse().keySet(), store::forEachSparse);
+    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse(), store::forEachSparse);
     this.multiIndexes = new io.quiver.storage.multivector.MultiVectorIndexes(shardConfig);
     if (!config.multi().isEmpty()) {
       store.forEachPoint((id, version, vectors, names) -> multiIndexes.put(id, vectors.get()));
@@ -147,8 +147,10 @@ public final class Shard implements AutoCloseable {
     }
     new PointValidator(config).validate(points);
     List<Map<String, float[]>> prepared = new ArrayList<>(points.size());
+    List<Map<String, io.quiver.index.sparse.SparseVector>> preparedSparse = new ArrayList<>(points.size());
     for (Point p : points) {
       prepared.add(prepare(p.vectors()));
+      preparedSparse.add(prepareSparse(p.sparse()));
     }
     segments.awaitFlushBacklog(); // a write stall of at most 1 s, only when the flusher fell behind
     lock.writeLock().lock();
@@ -156,14 +158,14 @@ public final class Shard implements AutoCloseable {
       boolean[] written = admitted(points, condition);
       for (int i = 0; i < points.size(); i++) {
         if (written[i]) {
-          batch.putPoint(points.get(i).id(), index, prepared.get(i), points.get(i).sparse(), points.get(i).payload());
+          batch.putPoint(points.get(i).id(), index, prepared.get(i), preparedSparse.get(i), points.get(i).payload());
         }
       }
       batch.commit(index);
       for (int i = 0; i < points.size(); i++) {
         if (written[i]) {
           segments.put(points.get(i).id(), index, prepared.get(i));
-          sparseIndexes.put(points.get(i).id(), points.get(i).sparse());
+          sparseIndexes.put(points.get(i).id(), preparedSparse.get(i));
           multiIndexes.put(points.get(i).id(), prepared.get(i));
           onPayloadChanged(points.get(i).id(), points.get(i).payload());
         }
@@ -258,7 +260,7 @@ public final class Shard implements AutoCloseable {
             vectors.putAll(prepare(pv.vectors()));
             Map<String, io.quiver.index.sparse.SparseVector> sparse =
                 new HashMap<>(before != null ? before.sparse() : store.sparse(pv.id()));
-            sparse.putAll(pv.sparse());
+            sparse.putAll(prepareSparse(pv.sparse()));
             batch.putPoint(pv.id(), index, vectors, sparse, store.payload(pv.id()));
             updated.put(pv.id(), new RewrittenPoint(pv.id(), vectors, sparse,
                 !pv.sparse().isEmpty() || (before != null && before.sparseChanged())));
@@ -504,11 +506,30 @@ public final class Shard implements AutoCloseable {
             + "`'s size or distance");
       }
     }
-    if (!newConfig.vectors().multi().keySet().equals(shardConfig.vectors().multi().keySet())) {
-      throw new BadRequestException("Wrong input: a collection update cannot add or remove multivectors");
+    for (Map.Entry<String, MultiVectorParams> e : shardConfig.vectors().multi().entrySet()) {
+      MultiVectorParams updated = newConfig.vectors().getMulti(e.getKey());
+      MultiVectorParams was = e.getValue();
+      if (updated != null && (updated.size() != was.size() || updated.distance() != was.distance()
+          || updated.comparator() != was.comparator()
+          || updated.vector().storedDatatype() != was.vector().storedDatatype())) {
+        throw new BadRequestException("Wrong input: a collection update cannot change multivector `" + e.getKey()
+            + "`'s size, distance, comparator or datatype");
+      }
     }
+    for (Map.Entry<String, SparseVectorParams> e : shardConfig.vectors().sparse().entrySet()) {
+      SparseVectorParams updated = newConfig.vectors().getSparse(e.getKey());
+      if (updated != null && updated.storedDatatype() != e.getValue().storedDatatype()) {
+        throw new BadRequestException("Wrong input: a collection update cannot change sparse vector `" + e.getKey()
+            + "`'s datatype");
+      }
+    }
+    // Multivectors travel flat in the points' dense vector maps: a dropped one is removed from
+    // them like a dense vector, but no segment holds it (segments keep plain dense vectors only),
+    // and an added one has no data yet: the multivector store is rebuilt from RocksDB at reopen.
     java.util.Set<String> droppedDense = new java.util.HashSet<>(config.vectors().keySet());
+    droppedDense.addAll(config.multi().keySet());
     droppedDense.removeAll(newConfig.vectors().vectors().keySet());
+    droppedDense.removeAll(newConfig.vectors().multi().keySet());
     java.util.Set<String> droppedSparse = new java.util.HashSet<>(config.sparse().keySet());
     droppedSparse.removeAll(newConfig.vectors().sparse().keySet());
     boolean denseNamesChanged = !config.vectors().keySet().equals(newConfig.vectors().vectors().keySet());
@@ -523,10 +544,11 @@ public final class Shard implements AutoCloseable {
       long changed = droppedDense.isEmpty() && droppedSparse.isEmpty() ? 0 : batch.dropVectors(droppedDense, droppedSparse);
       batch.commit(index);
       appliedIndex = index;
-      if (denseNamesChanged || !droppedSparse.isEmpty()) {
-        LOG.info("{}: vectors now {} (sparse {}); removed {} {} from {} points", this,
-            newConfig.vectors().vectors().keySet(), newConfig.vectors().sparse().keySet(), droppedDense, droppedSparse,
-            changed);
+      if (denseNamesChanged || !droppedSparse.isEmpty() || !droppedDense.isEmpty()
+          || !config.multi().keySet().equals(newConfig.vectors().multi().keySet())) {
+        LOG.info("{}: vectors now {} (sparse {}, multivectors {}); removed {} {} from {} points", this,
+            newConfig.vectors().vectors().keySet(), newConfig.vectors().sparse().keySet(),
+            newConfig.vectors().multi().keySet(), droppedDense, droppedSparse, changed);
       }
     } finally {
       lock.writeLock().unlock();
@@ -948,7 +970,12 @@ public final class Shard implements AutoCloseable {
     for (Map.Entry<String, float[]> e : vectors.entrySet()) {
       MultiVectorParams multi = config.getMulti(e.getKey());
       if (multi != null) {
-        out.put(e.getKey(), io.quiver.index.multivector.MaxSim.prepare(multi.distance(), e.getValue(), multi.size()));
+        float[] rows = io.quiver.index.multivector.MaxSim.prepare(multi.distance(), e.getValue(), multi.size());
+        if (multi.vector().storedDatatype() == io.quiver.index.vector.VectorDatatype.FLOAT16) {
+          // Rows normalized (Cosine), then rounded to halves: stored, scored and read back as such.
+          rows = multi.vector().storedDatatype().roundInPlace(rows == e.getValue() ? rows.clone() : rows);
+        }
+        out.put(e.getKey(), rows);
         continue;
       }
       VectorParams params = config.get(e.getKey());
@@ -960,6 +987,18 @@ public final class Shard implements AutoCloseable {
       }
       out.put(e.getKey(), prepared);
     }
+    return out;
+  }
+
+  /** Sparse vectors as their datatypes store them ({@link io.quiver.storage.sparse.SparseValues}). */
+  private Map<String, io.quiver.index.sparse.SparseVector> prepareSparse(
+      Map<String, io.quiver.index.sparse.SparseVector> sparse) {
+    if (sparse.isEmpty()) {
+      return sparse;
+    }
+    Map<String, io.quiver.index.sparse.SparseVector> out = new LinkedHashMap<>();
+    sparse.forEach((name, v) -> out.put(name,
+        io.quiver.storage.sparse.SparseValues.stored(config.getSparse(name).storedDatatype(), v)));
     return out;
   }
 

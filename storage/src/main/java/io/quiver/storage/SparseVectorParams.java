@@ -11,7 +11,8 @@ package io.quiver.storage;
  *       (null: {@link #DEFAULT_FULL_SCAN_THRESHOLD}, Qdrant's default);
  *   <li>{@code onDisk}: only {@code false} (or absent) is accepted today: the shard's inverted index
  *       lives on the heap;
- *   <li>{@code datatype}: only {@code float32} (or absent);
+ *   <li>{@code datatype}: {@code float32}, {@code float16} or {@code uint8} (or absent: float32),
+ *       the width values are stored at ({@link io.quiver.storage.sparse.SparseValues});
  *   <li>{@code modifier}: {@link Modifier#IDF} weights each query value by the dimension's inverse
  *       document frequency over the whole collection.
  * </ul>
@@ -36,9 +37,9 @@ public record SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boole
       throw new BadRequestException("index.on_disk: true is not supported for sparse vectors (the inverted index is"
           + " kept in memory); leave it out or set false");
     }
-    if (datatype != null && !datatype.equals("float32")) {
-      throw new BadRequestException("index.datatype: " + datatype + " is not supported for sparse vectors; only"
-          + " float32 is");
+    if (datatype != null && io.quiver.index.vector.VectorDatatype.fromQdrantName(datatype) == null) {
+      throw new BadRequestException("index.datatype: " + datatype + " is not supported for sparse vectors; use"
+          + " float32, float16 or uint8");
     }
     if (!hasIndex && (fullScanThreshold != null || onDisk != null || datatype != null)) {
       throw new IllegalArgumentException("index settings without an index");
@@ -48,6 +49,12 @@ public record SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boole
   /** The full-scan threshold in effect. */
   public long fullScanThresholdOrDefault() {
     return fullScanThreshold == null ? DEFAULT_FULL_SCAN_THRESHOLD : fullScanThreshold;
+  }
+
+  /** The datatype values are stored with: float32 when none was given. */
+  public io.quiver.index.vector.VectorDatatype storedDatatype() {
+    return datatype == null ? io.quiver.index.vector.VectorDatatype.FLOAT32
+        : io.quiver.index.vector.VectorDatatype.fromQdrantName(datatype);
   }
 
   /** True when queries are weighted by inverse document frequency. */

@@ -26,11 +26,14 @@ import java.util.Map;
  * version 5: marker (int -7), the version 4 fields after its marker (all three counts may be 0),
  *            then the datatypes of dense vectors: count (int), per vector with a datatype: name
  *            (UTF), datatype (byte: VectorDatatype ordinal, 0 float32, 1 float16, 2 uint8)
+ * version 6: marker (int -8), the version 5 fields after its marker (the datatype count may be 0),
+ *            then the datatypes of multivectors, in version 5's form: count (int), per multivector
+ *            with a datatype: name (UTF), datatype (byte)
  * </pre>
  * Writers write version 2 when there are neither sparse vectors nor multivectors nor datatypes
  * (so the bytes of such configs do not change), version 3 when there are sparse vectors only,
  * version 4 when there are multivectors, version 5 when a dense vector has a datatype (even
- * float32: it is reported back as given); readers read all five.
+ * float32: it is reported back as given), version 6 when a multivector has one; readers read all six.
  */
 public final class VectorsConfigCodec {
 
@@ -38,6 +41,7 @@ public final class VectorsConfigCodec {
   private static final int VERSION_3_MARKER = -5;
   private static final int VERSION_4_MARKER = -6;
   private static final int VERSION_5_MARKER = -7;
+  private static final int VERSION_6_MARKER = -8;
 
   private VectorsConfigCodec() {}
 
@@ -48,10 +52,17 @@ public final class VectorsConfigCodec {
         datatypes.put(name, p.datatype());
       }
     });
-    boolean version5 = !datatypes.isEmpty();
+    Map<String, VectorDatatype> multiDatatypes = new LinkedHashMap<>();
+    config.multi().forEach((name, p) -> {
+      if (p.vector().datatype() != null) {
+        multiDatatypes.put(name, p.vector().datatype());
+      }
+    });
+    boolean version6 = !multiDatatypes.isEmpty();
+    boolean version5 = version6 || !datatypes.isEmpty();
     boolean version4 = version5 || !config.multi().isEmpty();
     boolean version3 = version4 || !config.sparse().isEmpty();
-    out.writeInt(version5 ? VERSION_5_MARKER : version4 ? VERSION_4_MARKER : version3 ? VERSION_3_MARKER : VERSION_2_MARKER);
+    out.writeInt(version6 ? VERSION_6_MARKER : version5 ? VERSION_5_MARKER : version4 ? VERSION_4_MARKER : version3 ? VERSION_3_MARKER : VERSION_2_MARKER);
     out.writeInt(config.vectors().size());
     for (Map.Entry<String, VectorParams> e : config.vectors().entrySet()) {
       out.writeUTF(e.getKey());
@@ -69,11 +80,18 @@ public final class VectorsConfigCodec {
       }
     }
     if (version5) {
-      out.writeInt(datatypes.size());
-      for (Map.Entry<String, VectorDatatype> e : datatypes.entrySet()) {
-        out.writeUTF(e.getKey());
-        out.writeByte(e.getValue().ordinal());
-      }
+      writeDatatypes(datatypes, out);
+    }
+    if (version6) {
+      writeDatatypes(multiDatatypes, out);
+    }
+  }
+
+  private static void writeDatatypes(Map<String, VectorDatatype> datatypes, DataOutput out) throws IOException {
+    out.writeInt(datatypes.size());
+    for (Map.Entry<String, VectorDatatype> e : datatypes.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeByte(e.getValue().ordinal());
     }
   }
 
@@ -166,7 +184,8 @@ public final class VectorsConfigCodec {
 
   /** Reads a config whose first int ({@code first}) the caller has already read. */
   static VectorsConfig read(int first, DataInput in) throws IOException {
-    boolean version5 = first == VERSION_5_MARKER;
+    boolean version6 = first == VERSION_6_MARKER;
+    boolean version5 = first == VERSION_5_MARKER || version6;
     boolean version4 = first == VERSION_4_MARKER || version5;
     boolean version3 = first == VERSION_3_MARKER || version4;
     boolean version2 = first == VERSION_2_MARKER || version3;
@@ -184,10 +203,22 @@ public final class VectorsConfigCodec {
     if (version5) {
       readDatatypes(in, vectors);
     }
+    if (version6) {
+      Map<String, VectorParams> rows = new LinkedHashMap<>();
+      multi.forEach((name, p) -> rows.put(name, p.vector()));
+      readDatatypes(in, rows);
+      Map<String, MultiVectorParams> typed = new LinkedHashMap<>();
+      try {
+        multi.forEach((name, p) -> typed.put(name, new MultiVectorParams(rows.get(name), p.comparator())));
+      } catch (BadRequestException e) {
+        throw new IOException("corrupt multivector config: " + e.getMessage());
+      }
+      multi = typed;
+    }
     return new VectorsConfig(vectors, sparse, multi);
   }
 
-  /** Reads version 5's datatypes into the dense vectors they name. */
+  /** Reads version 5's (or 6's) datatypes into the vectors they name. */
   private static void readDatatypes(DataInput in, Map<String, VectorParams> vectors) throws IOException {
     int count = in.readInt();
     if (count < 0 || count > vectors.size()) {

@@ -39,4 +39,24 @@ class VectorNameChangeTest {
     assertTrue(VectorNameChange.problem(unnamed, "b", addB).contains("unnamed"));
     assertNull(VectorNameChange.problem(unnamed, "t", addT), "a sparse vector may join an unnamed dense one");
   }
+
+  @Test
+  void multivectorsAreCreatedAndDeletedLikeDenseVectors() {
+    MultiVectorParams multi = new MultiVectorParams(DOT4, MultiVectorParams.Comparator.MAX_SIM);
+    VectorsConfig addM = new VectorsConfig(Map.of(), Map.of(), Map.of("m", multi));
+    assertNull(VectorNameChange.problem(NAMED, "m", addM));
+    VectorsConfig after = VectorNameChange.apply(NAMED, "m", addM);
+    assertEquals(multi, after.getMulti("m"));
+    assertEquals(NAMED.vectors(), after.vectors());
+    assertTrue(VectorNameChange.problem(after, "m", addM).contains("already exists"));
+    assertTrue(VectorNameChange.problem(after, "a", new VectorsConfig(Map.of(), Map.of(), Map.of("a", multi)))
+        .contains("already exists"));
+    assertTrue(VectorNameChange.problem(VectorsConfig.single(DOT4), "m", addM).contains("unnamed"));
+    VectorsConfig unnamedMulti = new VectorsConfig(Map.of(), Map.of(), Map.of(VectorsConfig.DEFAULT, multi));
+    assertTrue(VectorNameChange.problem(unnamedMulti, "b", new VectorsConfig(Map.of("b", DOT4))).contains("unnamed"));
+    assertNull(VectorNameChange.problem(after, "m", null));
+    assertEquals(Map.of(), VectorNameChange.apply(after, "m", null).multi());
+    assertTrue(VectorNameChange.problem(new VectorsConfig(Map.of(), Map.of(), Map.of("m", multi)), "m", null)
+        .contains("last vector"));
+  }
 }

@@ -72,6 +72,30 @@ class VectorsConfigCodecTest {
     assertEquals(io.quiver.index.vector.VectorDatatype.UINT8, back.vectors().get("b").datatype());
   }
 
+  /**
+   * Version 6 carries multivector datatypes after version 5's; sparse datatypes travel in the
+   * sparse fields (version 3) as their names.
+   */
+  @Test
+  void multivectorAndSparseDatatypesRoundTripInVersion6() throws IOException {
+    MultiVectorParams half = new MultiVectorParams(new VectorParams(4, Distance.COSINE, false, null, null,
+        io.quiver.index.vector.VectorDatatype.FLOAT16), MultiVectorParams.Comparator.MAX_SIM);
+    MultiVectorParams bytes = new MultiVectorParams(new VectorParams(4, Distance.DOT, false, null, null,
+        io.quiver.index.vector.VectorDatatype.UINT8), MultiVectorParams.Comparator.MAX_SIM);
+    VectorsConfig config = new VectorsConfig(Map.of("d", DENSE),
+        Map.of("s", new SparseVectorParams(true, null, null, "uint8", null)),
+        new java.util.LinkedHashMap<>(Map.of("h", half, "b", bytes, "m", MULTI)));
+    assertEquals(-8, marker(config));
+    VectorsConfig read = roundTrip(config);
+    assertEquals(config, read);
+    assertEquals(io.quiver.index.vector.VectorDatatype.FLOAT16, read.getMulti("h").vector().datatype());
+    assertEquals(io.quiver.index.vector.VectorDatatype.UINT8, read.getMulti("b").vector().datatype());
+    assertEquals(null, read.getMulti("m").vector().datatype());
+    assertEquals(io.quiver.index.vector.VectorDatatype.UINT8, read.getSparse("s").storedDatatype());
+    assertEquals(-6, marker(new VectorsConfig(Map.of("d", DENSE), Map.of(), Map.of("m", MULTI))),
+        "multivectors without datatypes keep their bytes");
+  }
+
   @Test
   void aCorruptComparatorIsRefused() throws IOException {
     byte[] bytes = bytes(new VectorsConfig(Map.of(), Map.of(), Map.of("m", MULTI)));

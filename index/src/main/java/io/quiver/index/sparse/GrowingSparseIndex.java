@@ -8,8 +8,8 @@ import java.util.function.IntConsumer;
 
 /**
  * An inverted index on the heap that grows as vectors are added: per dimension, parallel arrays of
- * ords and values (8 bytes a posting, plus array growth slack), appended in ord order; deletes set
- * a bit. {@link #compact()} drops deleted postings and renumbers the live ords densely, keeping
+ * ords and values (8 bytes a posting, 6 with half-precision values, plus array growth slack),
+ * appended in ord order; deletes set a bit. {@link #compact()} drops deleted postings and renumbers the live ords densely, keeping
  * their order.
  *
  * <p>Not thread-safe: one writer, and readers that the caller keeps from running during a write
@@ -19,11 +19,26 @@ import java.util.function.IntConsumer;
 public final class GrowingSparseIndex implements SparsePostings {
 
   private final Map<Integer, GrowingList> lists = new HashMap<>();
+  private final boolean halfValues;
   private final BitSet deleted = new BitSet();
   private int ordBound;
   private int liveCount;
   private int deletedCount;
   private long postingCount;
+
+  /** An index holding float32 values. */
+  public GrowingSparseIndex() {
+    this(false);
+  }
+
+  /**
+   * An index holding its values as IEEE halves ({@code halfValues}: 2 bytes a value instead of
+   * 4) or as floats. With halves, every value added must be a half already (the caller rounds
+   * them when they are stored): values read back exactly as added.
+   */
+  public GrowingSparseIndex(boolean halfValues) {
+    this.halfValues = halfValues;
+  }
 
   /**
    * Adds the vector of {@code ord}, which must be at least {@link #ordBound()} (ords are appended
@@ -34,7 +49,14 @@ public final class GrowingSparseIndex implements SparsePostings {
       throw new IllegalArgumentException("ord " + ord + " is below the index's bound " + ordBound);
     }
     for (int i = 0; i < vector.size(); i++) {
-      lists.computeIfAbsent(vector.index(i), d -> new GrowingList()).append(ord, vector.value(i));
+      float value = vector.value(i);
+      if (halfValues && Float.float16ToFloat(Float.floatToFloat16(value)) != value) {
+        throw new IllegalArgumentException("value " + value + " of index " + Integer.toUnsignedString(vector.index(i))
+            + " is not a half-precision value");
+      }
+    }
+    for (int i = 0; i < vector.size(); i++) {
+      lists.computeIfAbsent(vector.index(i), d -> new GrowingList(halfValues)).append(ord, vector.value(i));
     }
     postingCount += vector.size();
     ordBound = ord + 1;
@@ -99,7 +121,7 @@ public final class GrowingSparseIndex implements SparsePostings {
   public long heapBytes() {
     long bytes = deleted.size() / 8;
     for (GrowingList l : lists.values()) {
-      bytes += 8L * l.ords.length + 48;
+      bytes += (l.halves != null ? 6L : 8L) * l.ords.length + 48;
     }
     return bytes;
   }
@@ -131,23 +153,32 @@ public final class GrowingSparseIndex implements SparsePostings {
     return remap;
   }
 
-  /** One dimension's postings: ords increasing, with the list's value range. */
+  /** One dimension's postings: ords increasing, with the list's value range; values as floats or halves. */
   private static final class GrowingList implements PostingList {
     private int[] ords = new int[4];
-    private float[] values = new float[4];
+    private float[] values; // null when the values are halves
+    private short[] halves; // null when the values are floats
     private int size;
     private float max = Float.NEGATIVE_INFINITY;
     private float min = Float.POSITIVE_INFINITY;
+
+    GrowingList(boolean halfValues) {
+      if (halfValues) {
+        halves = new short[4];
+      } else {
+        values = new float[4];
+      }
+    }
 
     void append(int ord, float value) {
       assert size == 0 || ords[size - 1] < ord : "ords must increase";
       if (size == ords.length) {
         int capacity = size + (size >> 1) + 1;
         ords = Arrays.copyOf(ords, capacity);
-        values = Arrays.copyOf(values, capacity);
+        resizeValues(capacity);
       }
       ords[size] = ord;
-      values[size] = value;
+      set(size, value);
       size++;
       max = Math.max(max, value);
       min = Math.min(min, value);
@@ -160,17 +191,34 @@ public final class GrowingSparseIndex implements SparsePostings {
       for (int i = 0; i < size; i++) {
         int to = remap[ords[i]];
         if (to >= 0) {
+          float value = value(i);
           ords[n] = to;
-          values[n] = values[i];
-          max = Math.max(max, values[i]);
-          min = Math.min(min, values[i]);
+          set(n, value);
+          max = Math.max(max, value);
+          min = Math.min(min, value);
           n++;
         }
       }
       size = n;
       if (ords.length > 2 * n + 4) {
         ords = Arrays.copyOf(ords, n);
-        values = Arrays.copyOf(values, n);
+        resizeValues(n);
+      }
+    }
+
+    private void set(int i, float value) {
+      if (halves != null) {
+        halves[i] = Float.floatToFloat16(value);
+      } else {
+        values[i] = value;
+      }
+    }
+
+    private void resizeValues(int capacity) {
+      if (halves != null) {
+        halves = Arrays.copyOf(halves, capacity);
+      } else {
+        values = Arrays.copyOf(values, capacity);
       }
     }
 
@@ -186,7 +234,7 @@ public final class GrowingSparseIndex implements SparsePostings {
 
     @Override
     public float value(int i) {
-      return values[i];
+      return halves != null ? Float.float16ToFloat(halves[i]) : values[i];
     }
 
     @Override

@@ -261,9 +261,6 @@ final class CollectionJson {
     if (vectors.has("size") || vectors.has("distance")) {
       VectorParams single = vectorParams(vectors, "vectors", collectionHnsw);
       MultiVectorParams.Comparator comparator = multivectorConfig(vectors, "vectors");
-      if (comparator != null) {
-        refuseMultivectorDatatype(single, "vectors");
-      }
       return comparator == null ? VectorsConfig.single(single)
           : new VectorsConfig(Map.of(), Map.of(), Map.of(VectorsConfig.DEFAULT, new MultiVectorParams(single, comparator)));
     }
@@ -282,7 +279,6 @@ final class CollectionJson {
       if (comparator == null) {
         named.put(e.getKey(), params);
       } else {
-        refuseMultivectorDatatype(params, "vectors." + e.getKey());
         multi.put(e.getKey(), new MultiVectorParams(params, comparator));
       }
     }
@@ -292,7 +288,7 @@ final class CollectionJson {
   /**
    * Qdrant's {@code sparse_vectors}: name -&gt; {@code {index: {full_scan_threshold, on_disk,
    * datatype}, modifier}}. What Quiver does not honour is refused by name: {@code on_disk: true},
-   * a datatype other than float32, {@code memory}.
+   * datatype {@code turbo4}, {@code memory}.
    */
   static Map<String, SparseVectorParams> sparseVectors(JsonNode node) {
     Map<String, SparseVectorParams> out = new LinkedHashMap<>();
@@ -307,13 +303,17 @@ final class CollectionJson {
       if (e.getKey().isEmpty()) {
         throw ApiException.badRequest("Validation error in JSON body: sparse vector names must not be empty");
       }
-      out.put(e.getKey(), sparseVectorParams(e.getValue(), "sparse_vectors." + e.getKey(), SparseVectorParams.DEFAULT));
+      out.put(e.getKey(), sparseVectorParams(e.getValue(), "sparse_vectors." + e.getKey(), SparseVectorParams.DEFAULT,
+          false));
     }
     return out;
   }
 
-  /** One {@code SparseVectorParams} as a diff over {@code base} (the defaults when creating). */
-  static SparseVectorParams sparseVectorParams(JsonNode node, String field, SparseVectorParams base) {
+  /**
+   * One {@code SparseVectorParams} as a diff over {@code base} (the defaults when creating;
+   * {@code existing}: a PATCH of a vector that has points, whose datatype cannot change).
+   */
+  static SparseVectorParams sparseVectorParams(JsonNode node, String field, SparseVectorParams base, boolean existing) {
     if (node == null || node.isNull()) {
       return base;
     }
@@ -363,13 +363,19 @@ final class CollectionJson {
     JsonNode datatypeNode = index.get("datatype");
     String datatype = base.datatype();
     if (datatypeNode != null && !datatypeNode.isNull()) {
-      datatype = datatypeNode.isTextual() ? datatypeNode.asText() : datatypeNode.toString();
-      if (!datatype.equals("float32")) {
-        throw ApiException.badRequest("Wrong input: `" + at + ".datatype`: " + datatype + " is not supported for"
-            + " sparse vectors; only float32 is");
+      datatype = sparseDatatype(datatypeNode, at + ".datatype");
+      if (existing && !datatype.equals(base.storedDatatype().qdrantName())) {
+        throw ApiException.badRequest("Wrong input: `" + at + ".datatype`: the datatype of existing sparse vectors"
+            + " cannot change (their values are stored at it)");
       }
     }
     return new SparseVectorParams(true, fullScan, onDisk, datatype, modifier);
+  }
+
+  /** A sparse vector's datatype: {@code float32}, {@code float16} or {@code uint8} ({@code turbo4} refused by name). */
+  private static String sparseDatatype(JsonNode node, String field) {
+    VectorDatatype datatype = datatype(node, field);
+    return datatype.qdrantName();
   }
 
   /**
@@ -377,14 +383,28 @@ final class CollectionJson {
    * {"dense": {size, distance, multivector_config, datatype}}} or {@code {"sparse": {modifier,
    * datatype}}}, as a vectors config holding only that vector.
    */
-  static VectorsConfig vectorNameConfig(JsonNode body, String name, HnswConfig collectionHnsw) {
+  static VectorsConfig vectorNameConfig(JsonNode body, String name, CollectionConfig collection) {
+    VectorsConfig added = vectorNameConfig(body, name, collection.hnsw());
+    if (!added.multi().isEmpty() && collection.quantization() != null) {
+      throw ApiException.badRequest("Wrong input: `dense.multivector_config`: the collection has a `quantization_config`,"
+          + " which multivectors do not support yet (multivectors are scored from their stored values only)");
+    }
+    return added;
+  }
+
+  private static VectorsConfig vectorNameConfig(JsonNode body, String name, HnswConfig collectionHnsw) {
     if (body == null || !body.isObject() || body.size() != 1 || !(body.has("dense") || body.has("sparse"))) {
       throw ApiException.badRequest("Validation error in JSON body: the body must be {\"dense\": {...}} or {\"sparse\": {...}}");
     }
     if (body.has("dense")) {
       JsonNode dense = body.get("dense");
       onlyFields(dense, "dense", List.of("size", "distance", "multivector_config", "datatype"));
-      return new VectorsConfig(Map.of(name, vectorParams(dense, "dense", collectionHnsw)));
+      VectorParams params = vectorParams(dense, "dense", collectionHnsw);
+      MultiVectorParams.Comparator comparator = multivectorConfig(dense, "dense");
+      if (comparator == null) {
+        return new VectorsConfig(Map.of(name, params));
+      }
+      return new VectorsConfig(Map.of(), Map.of(), Map.of(name, new MultiVectorParams(params, comparator)));
     }
     JsonNode sparse = body.get("sparse");
     onlyFields(sparse, "sparse", List.of("modifier", "datatype"));
@@ -393,13 +413,9 @@ final class CollectionJson {
     if (sparse.has("modifier")) {
       modifierOnly.set("modifier", sparse.get("modifier"));
     }
-    SparseVectorParams params = sparseVectorParams(modifierOnly, "sparse", SparseVectorParams.DEFAULT);
+    SparseVectorParams params = sparseVectorParams(modifierOnly, "sparse", SparseVectorParams.DEFAULT, false);
     if (datatype != null && !datatype.isNull()) {
-      if (!"float32".equals(datatype.asText())) {
-        throw ApiException.badRequest("Wrong input: `sparse.datatype`: " + datatype + " is not supported for sparse"
-            + " vectors; only float32 is");
-      }
-      params = new SparseVectorParams(true, null, null, "float32", params.modifier());
+      params = new SparseVectorParams(true, null, null, sparseDatatype(datatype, "sparse.datatype"), params.modifier());
     }
     return new VectorsConfig(Map.of(), Map.of(name, params));
   }
@@ -441,8 +457,10 @@ final class CollectionJson {
     refuseMemory(node, field);
     VectorDatatype datatype = datatype(node.get("datatype"), field + ".datatype");
     if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
+      // Qdrant accepts it and scores the cosine of the raw bytes (dot / both norms); Quiver's
+      // Cosine scorers, graphs and quantizers all assume vectors stored normalized.
       throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: uint8 vectors cannot use the Cosine distance"
-          + " in Quiver (Cosine vectors are stored normalized, which integers 0..255 cannot be); use Dot, Euclid or"
+          + " in Quiver yet (Cosine vectors are stored normalized, which integers 0..255 cannot be); use Dot, Euclid or"
           + " Manhattan, or datatype float16");
     }
     boolean onDisk = bool(node, "on_disk", field, false);
@@ -475,14 +493,6 @@ final class CollectionJson {
           + "`, expected one of `float32`, `uint8`, `float16`, `turbo4`");
     }
     return datatype;
-  }
-
-  /** Multivectors are stored as float32 only so far: another datatype is refused by name. */
-  private static void refuseMultivectorDatatype(VectorParams params, String field) {
-    if (params.datatype() != null && params.datatype() != VectorDatatype.FLOAT32) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: " + params.datatype().qdrantName()
-          + " is not supported for multivectors yet; only float32 is");
-    }
   }
 
   /**
@@ -578,7 +588,7 @@ final class CollectionJson {
           throw ApiException.badRequest("Wrong input: Not existing vector name error: " + e.getKey()
               + " (`sparse_vectors`: a collection update cannot add sparse vectors)");
         }
-        sparse.put(e.getKey(), sparseVectorParams(e.getValue(), "sparse_vectors." + e.getKey(), base));
+        sparse.put(e.getKey(), sparseVectorParams(e.getValue(), "sparse_vectors." + e.getKey(), base, true));
       }
     }
     QuantizationJson.Diff q = QuantizationJson.parseDiff(body.get("quantization_config"), "quantization_config");

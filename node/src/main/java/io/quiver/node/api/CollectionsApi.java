@@ -39,15 +39,15 @@ public final class CollectionsApi {
   }
 
   /**
-   * {@code PUT /collections/{c}/vectors/{name}} (Qdrant's {@code VectorNameConfig}: {@code dense}
-   * or {@code sparse}): through the metadata log, then every shard's log (each replica stores the
+   * {@code PUT /collections/{c}/vectors/{name}} (Qdrant's {@code VectorNameConfig}: {@code dense},
+   * a multivector with {@code multivector_config}, or {@code sparse}): through the metadata log, then every shard's log (each replica stores the
    * new config and reopens; existing points lack the vector). Answers once all shards applied it.
    */
   private CompletableFuture<RestResponse> createVectorName(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     String vector = request.pathParam("vector_name");
     io.quiver.storage.VectorsConfig added = CollectionJson.vectorNameConfig(request.jsonBody(true), vector,
-        c.config().hnsw());
+        c.config());
     return changeVectorName(request, c, vector, added);
   }
 

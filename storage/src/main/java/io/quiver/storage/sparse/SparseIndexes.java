@@ -7,7 +7,6 @@ import io.quiver.index.sparse.SparseSearcher;
 import io.quiver.index.sparse.SparseVector;
 import io.quiver.storage.PointId;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,20 +30,21 @@ public final class SparseIndexes {
 
   private final Map<String, NamedIndex> byName = new LinkedHashMap<>();
 
-  private SparseIndexes(Collection<String> names) {
-    for (String name : names) {
-      byName.put(name, new NamedIndex());
-    }
+  private SparseIndexes(Map<String, io.quiver.storage.SparseVectorParams> params) {
+    params.forEach((name, p) -> byName.put(name,
+        new NamedIndex(p.storedDatatype() == io.quiver.index.vector.VectorDatatype.FLOAT16)));
   }
 
   /**
-   * The indexes of {@code names}, filled from the stored points: {@code stored} calls its argument
-   * with every stored point's sparse vectors (in any order).
+   * The indexes of the sparse vectors {@code params} names, filled from the stored points:
+   * {@code stored} calls its argument with every stored point's sparse vectors (in any order),
+   * whose values are stored values ({@link SparseValues}). A float16 vector's index holds its
+   * values as halves (2 bytes a value); float32 and uint8 ones hold floats.
    */
-  public static SparseIndexes build(Collection<String> names,
+  public static SparseIndexes build(Map<String, io.quiver.storage.SparseVectorParams> params,
       Consumer<BiConsumer<PointId, Map<String, SparseVector>>> stored) {
-    SparseIndexes indexes = new SparseIndexes(names);
-    if (!names.isEmpty()) {
+    SparseIndexes indexes = new SparseIndexes(params);
+    if (!params.isEmpty()) {
       stored.accept(indexes::put);
     }
     return indexes;
@@ -123,9 +123,13 @@ public final class SparseIndexes {
 
   /** One name's index and its ord &lt;-&gt; point id maps. */
   private static final class NamedIndex {
-    GrowingSparseIndex index = new GrowingSparseIndex();
+    final GrowingSparseIndex index;
     PointId[] ordToId = new PointId[16];
     final Map<PointId, Integer> idToOrd = new HashMap<>();
+
+    NamedIndex(boolean halfValues) {
+      this.index = new GrowingSparseIndex(halfValues);
+    }
 
     void add(PointId id, SparseVector v) {
       int ord = index.ordBound();
