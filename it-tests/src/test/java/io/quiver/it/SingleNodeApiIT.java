@@ -91,6 +91,31 @@ class SingleNodeApiIT {
     api.call("GET", "/collections/{collection_name}", c, null, 404);
   }
 
+  /**
+   * {@code ordering} on writes: each of Qdrant's values is honoured (every write goes through its
+   * shard's Raft leader in log order, Qdrant's {@code strong}); any other value is a 400 naming the
+   * parameter, and nothing is written.
+   */
+  @Test
+  void writeOrderingIsHonouredOrRefusedByName() throws Exception {
+    String c = "/collections/ordered";
+    api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}", 200);
+    for (String ordering : List.of("weak", "medium", "strong")) {
+      api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true&ordering=" + ordering,
+          "{\"points\":[{\"id\":1,\"vector\":[1,2],\"payload\":{\"o\":\"" + ordering + "\"}}]}", 200);
+      assertEquals(ordering, api.call("GET", "/collections/{collection_name}/points/{id}", c + "/points/1", null, 200)
+          .result().at("/payload/o").asText());
+    }
+    QdrantHttp.Reply refused = api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true&ordering=sometimes",
+        "{\"points\":[{\"id\":2,\"vector\":[1,2]}]}", 400);
+    assertTrue(refused.body().at("/status/error").asText().contains("`ordering`"), refused.body().toString());
+    api.call("POST", "/collections/{collection_name}/points/delete", c + "/points/delete?ordering=sometimes",
+        "{\"points\":[1]}", 400);
+    assertEquals(1, api.call("POST", "/collections/{collection_name}/points/count", c + "/points/count",
+        "{\"exact\":true}", 200).result().get("count").asInt(), "nothing written or deleted by the refused calls");
+    api.call("DELETE", "/collections/{collection_name}", c, null, 200);
+  }
+
   @Test
   void namedVectorsAndManhattan() throws Exception {
     String c = "/collections/named";

@@ -66,6 +66,7 @@ public final class CollectionsApi {
     if (problem != null) {
       throw new io.quiver.storage.BadRequestException(problem); // fast; the meta log applies the same rule
     }
+    WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
     PointsRouter router = TimeoutParam.router(this.router, request);
     return catalog.changeVectorName(c.name(), vector, added)

@@ -39,6 +39,7 @@ public final class FieldIndexApi {
     }
     String field = canonicalField(fieldNode.asText());
     var schema = FieldIndexJson.parseSchema(body.get("field_schema"));
+    WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
     return router.createFieldIndex(c, field, schema)
         .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
@@ -48,6 +49,7 @@ public final class FieldIndexApi {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     PointsRouter router = TimeoutParam.router(this.router, request);
     String field = canonicalField(request.pathParam("field_name"));
+    WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
     return router.deleteFieldIndex(c, field)
         .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));

@@ -44,6 +44,7 @@ public final class PointsApi {
     List<Point> points = PointJson.upsert(body, c.config().vectors());
     new PointValidator(c.config().vectors()).validate(points);
     var condition = UpsertConditionJson.parse(body, "");
+    WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
     return router.upsert(c, points, condition).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }

@@ -63,6 +63,7 @@ public final class PointsUpdateApi {
       PointsRouter router = TimeoutParam.router(this.router, request);
       PointsOperation operation = parse.apply(request.jsonBody(true), "", c.config().vectors());
       validate(c, operation);
+      WriteOrderingParam.check(request);
       boolean wait = request.booleanParam("wait", false);
       return router.apply(c, operation).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
     };
@@ -86,6 +87,7 @@ public final class PointsUpdateApi {
     for (int i = 0; i < operations.size(); i++) {
       steps.add(step(c, operations.get(i), "operations[" + i + "]"));
     }
+    WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
     CompletableFuture<List<Long>> done = CompletableFuture.completedFuture(new ArrayList<>());
     for (Step step : steps) {
