@@ -375,21 +375,7 @@ class MultivectorIT {
     for (int round = 0; round < 5; round++) {
       float[][] q = rows(random, 1 + random.nextInt(3));
       List<Map.Entry<Integer, Double>> truth = new ArrayList<>();
-      lists.forEach((id, rows) -> {
-        double sum = 0;
-        for (float[] qr : q) {
-          double best = Double.NEGATIVE_INFINITY;
-          for (float[] r : rows) {
-            double dot = 0;
-            for (int x = 0; x < DIM; x++) {
-              dot += qr[x] * r[x];
-            }
-            best = Math.max(best, dot);
-          }
-          sum += best;
-        }
-        truth.add(Map.entry(id, sum));
-      });
+      lists.forEach((id, rows) -> truth.add(Map.entry(id, maxSimDot(q, rows))));
       truth.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> e.getValue()).reversed()
           .thenComparing(Map.Entry::getKey));
       JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
@@ -465,19 +451,7 @@ class MultivectorIT {
     List<Map.Entry<Integer, Double>> out = new ArrayList<>();
     points.forEach((id, rows) -> {
       if (color == null || COLORS[id % 3].equals(color)) {
-        double sum = 0;
-        for (float[] qr : q) {
-          double best = Double.NEGATIVE_INFINITY;
-          for (float[] r : rows) {
-            double dot = 0;
-            for (int x = 0; x < DIM; x++) {
-              dot += qr[x] * r[x];
-            }
-            best = Math.max(best, dot);
-          }
-          sum += best;
-        }
-        out.add(Map.entry(id, sum));
+        out.add(Map.entry(id, maxSimDot(q, rows)));
       }
     });
     out.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> e.getValue()).reversed()
@@ -543,5 +517,22 @@ class MultivectorIT {
     assertEquals(400, r.status(), body + " -> " + r.raw());
     String error = r.body().at("/status/error").asText();
     assertTrue(error.contains(mention), body + ": error should mention '" + mention + "': " + error);
+  }
+
+  /** MaxSim under Dot, the brute-force oracle: per query row the best dot product with any stored row, summed. */
+  private static double maxSimDot(float[][] q, float[][] rows) {
+    double sum = 0;
+    for (float[] qr : q) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (float[] r : rows) {
+        double dot = 0;
+        for (int x = 0; x < DIM; x++) {
+          dot += qr[x] * r[x];
+        }
+        best = Math.max(best, dot);
+      }
+      sum += best;
+    }
+    return sum;
   }
 }
