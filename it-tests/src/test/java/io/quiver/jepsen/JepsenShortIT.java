@@ -55,14 +55,20 @@ class JepsenShortIT {
         assertTrue(result.passed(), () -> result.line() + "\n  " + String.join("\n  ", result.verdicts())
                 + "\n(see " + out.resolve(scenario.name()) + "/checks.txt; repeat with -Dquiver.jepsen.seed=" + seed + ")"
                 + excerpt(out.resolve(scenario.name()).resolve("checks.txt"))
-                + excerpt(out.resolve(scenario.name()).resolve("faults.txt")));
+                + excerpt(out.resolve(scenario.name()).resolve("faults.txt"))
+                + (Files.exists(out.resolve(scenario.name()).resolve("diagnosis.txt"))
+                        ? excerpt(out.resolve(scenario.name()).resolve("diagnosis.txt"), 30000) : ""));
     }
 
     /** The start of a report file, for a failure message. */
     private static String excerpt(Path file) {
+        return excerpt(file, 6000);
+    }
+
+    private static String excerpt(Path file, int maxChars) {
         try {
             String text = Files.readString(file);
-            return "\n--- " + file.getFileName() + "\n" + (text.length() > 6000 ? text.substring(0, 6000) + "\n[...]" : text);
+            return "\n--- " + file.getFileName() + "\n" + (text.length() > maxChars ? text.substring(0, maxChars) + "\n[...]" : text);
         } catch (java.io.IOException e) {
             return "\n--- " + file.getFileName() + ": not readable (" + e.getMessage() + ")";
         }

@@ -167,6 +167,44 @@ public final class NodeHost {
         paused = false;
     }
 
+    /**
+     * The threads of a running node that are in Quiver's code, from a thread dump the JVM writes to
+     * its log on SIGQUIT: for a node that stopped answering. Each thread's first {@code frames}
+     * lines; empty when the node is not running or wrote no dump within 3 s.
+     */
+    public String quiverThreads(int frames) {
+        if (!isRunning()) {
+            return "";
+        }
+        try {
+            long before = Files.size(log());
+            signal("QUIT");
+            for (int i = 0; i < 30; i++) {
+                Thread.sleep(100);
+                byte[] all = Files.readAllBytes(log());
+                String text = new String(all, (int) before, all.length - (int) before, java.nio.charset.StandardCharsets.UTF_8);
+                int start = text.indexOf("Full thread dump");
+                int end = start < 0 ? -1 : text.indexOf("JNI global refs", start);
+                if (end > 0) {
+                    StringBuilder out = new StringBuilder();
+                    for (String thread : text.substring(start, end).split("\n\\s*\n")) {
+                        if (thread.contains("io.quiver")) {
+                            thread.lines().limit(frames).forEach(l -> out.append(l).append('\n'));
+                            out.append('\n');
+                        }
+                    }
+                    return out.toString();
+                }
+            }
+            return "(no thread dump in the log within 3 s)";
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
+    }
+
     private void signal(String name) {
         Command.check(List.of("kill", "-" + name, Long.toString(process.pid())));
     }

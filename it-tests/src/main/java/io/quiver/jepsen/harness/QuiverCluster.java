@@ -236,6 +236,48 @@ public final class QuiverCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * What each node says about itself, for a run that did not heal: process state, readiness, its
+     * view of the meta group and the roles of its replicas of {@code collection}, and the warnings
+     * and errors at the end of its log (CI keeps the console, not the run's directory).
+     */
+    public String describe(String collection) {
+        StringBuilder out = new StringBuilder();
+        for (NodeHost node : nodes) {
+            out.append("== ").append(node.name()).append(node.isRunning() ? node.isPaused() ? " paused" : " running" : " not running")
+                    .append('\n');
+            if (node.isRunning() && !node.isPaused()) {
+                String ready = answer(node, "/readyz");
+                out.append("  readyz: ").append(ready).append('\n');
+                if (ready.startsWith("no answer")) {
+                    out.append("  threads in Quiver's code (the node does not answer):\n").append(node.quiverThreads(14));
+                }
+                out.append("  cluster: ").append(answer(node, "/cluster")).append('\n');
+                out.append("  ").append(collection).append(": ").append(answer(node, "/collections/" + collection + "/cluster"))
+                        .append('\n');
+            }
+            out.append("  last warnings and errors:\n");
+            List<String> warnings = node.logTail(4000).lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                    .map(l -> l.length() > 400 ? l.substring(0, 400) + "..." : l).toList();
+            warnings.subList(Math.max(0, warnings.size() - 25), warnings.size())
+                    .forEach(l -> out.append("    ").append(l).append('\n'));
+        }
+        return out.toString();
+    }
+
+    private String answer(NodeHost node, String path) {
+        try {
+            QuiverClient.Reply r = client.get(node.baseUrl(), path);
+            String body = String.valueOf(r.body());
+            return r.status() + " " + (body.length() > 1500 ? body.substring(0, 1500) + "..." : body);
+        } catch (IOException e) {
+            return "no answer: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
     /** Waits until every shard of {@code collection} has a leader; returns false at the deadline. */
     public boolean awaitShardLeaders(String collection, int shards, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

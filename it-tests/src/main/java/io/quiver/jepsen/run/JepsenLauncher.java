@@ -66,6 +66,7 @@ public final class JepsenLauncher {
     /** Runs one scenario into {@code out} (created); never throws for a failed run, the result says so. */
     public ScenarioResult run(Scenario scenario, Path out) throws IOException, InterruptedException {
         installTeardownHook();
+        removePreviousRun(out);
         Files.createDirectories(out);
         long started = System.nanoTime();
         try (NetworkLock lock = NetworkLock.acquire(LOCK_WAIT)) {
@@ -74,6 +75,22 @@ public final class JepsenLauncher {
                         seconds(started));
             }
             return runLocked(scenario, out, started);
+        }
+    }
+
+    /**
+     * A run repeated with the same seed writes to the same directory: the nodes of the last one
+     * left their data there, and a cluster formed over it is not a fresh one (its collection
+     * already exists). The old history, logs and data go.
+     */
+    private static void removePreviousRun(Path out) throws IOException {
+        if (!Files.isDirectory(out)) {
+            return;
+        }
+        try (var paths = Files.walk(out)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

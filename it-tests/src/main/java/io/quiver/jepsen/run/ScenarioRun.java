@@ -24,6 +24,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,10 +112,17 @@ public final class ScenarioRun {
                 nemesis.healAll();
                 boolean quiet = cluster.awaitShardLeaders(PointCalls.COLLECTION, SHARDS, Duration.ofSeconds(90));
                 faults.note(quiet ? "healed; every shard has a leader" : "healed, but some shard has no leader after 90 s");
+                if (!quiet) {
+                    Files.writeString(out.resolve("diagnosis.txt"), cluster.describe(PointCalls.COLLECTION), StandardCharsets.UTF_8);
+                }
                 Thread.sleep(QUIET.toMillis());
                 long now = System.nanoTime() - runStart;
                 finalReadsDone = clients.finalReads(cluster.anyRunning(1).orElseThrow(), 1_000_000, now + 60_000_000_000L);
                 faults.note(finalReadsDone ? "final reads done" : "final reads did not all succeed within 60 s");
+                if (!finalReadsDone) {
+                    Files.writeString(out.resolve("diagnosis.txt"), cluster.describe(PointCalls.COLLECTION),
+                            StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                }
             }
         }
         History history = HistoryReader.read(historyFile);
