@@ -168,7 +168,8 @@ public final class NodeHost {
     }
 
     /**
-     * The threads of a running node that are in Quiver's code, from a thread dump the JVM writes to
+     * The threads of a running node that are in Quiver's code, and the Raft server's Netty workers
+     * (which handle requests synchronously), from a thread dump the JVM writes to
      * its log on SIGQUIT: for a node that stopped answering. Each thread's first {@code frames}
      * lines; empty when the node is not running or wrote no dump within 3 s.
      */
@@ -188,7 +189,7 @@ public final class NodeHost {
                 if (end > 0) {
                     StringBuilder out = new StringBuilder();
                     for (String thread : text.substring(start, end).split("\n\\s*\n")) {
-                        if (thread.contains("io.quiver")) {
+                        if (thread.contains("io.quiver") || thread.startsWith("\"NettyRpcService")) {
                             thread.lines().limit(frames).forEach(l -> out.append(l).append('\n'));
                             out.append('\n');
                         }
