@@ -20,7 +20,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -76,7 +76,7 @@ public final class RaftNode implements Closeable {
   private final boolean joining;
   private final MetaCatchUp catchUp;
 
-  /** Mutual TLS on the Raft transport (gRPC), or null for Ratis' Netty RPC without TLS. */
+  /** Mutual TLS on the Raft transport (Ratis' gRPC), or null for plain gRPC. */
   private final RaftTls tls;
   /** The TLS identity and trust of every Raft connection, reloaded when its files change; null without TLS. */
   private final PeerCredentials credentials;
@@ -87,9 +87,6 @@ public final class RaftNode implements Closeable {
     this.credentials = tls == null ? null : new PeerCredentials(tls, tls.checkEvery());
     this.self = peer(config.nodeId(), config.raftAddress());
     this.properties = serverProperties(config);
-    if (tls != null) {
-      RaftTls.useGrpc(properties, config);
-    }
     boolean firstStart = !new File(config.raftDir().toFile(), META_GROUP_ID.getUuid().toString()).exists();
     // A node whose bootstrap address is its own Raft address is the seed: it bootstraps, so every
     // node of a StatefulSet or compose file may be given the same --bootstrap.
@@ -570,10 +567,16 @@ public final class RaftNode implements Closeable {
     return RaftServerConfigKeys.Log.Appender.bufferByteLimit(properties).getSizeInt() - ENTRY_HEADROOM_BYTES;
   }
 
+  /** The properties of this node's Raft clients: the servers' transport, each request given up after {@code requestTimeout}. */
+  static RaftProperties clientProperties(TimeDuration requestTimeout) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, requestTimeout);
+    return p;
+  }
+
   RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry) {
-    RaftProperties clientProperties = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(clientProperties, tls == null ? SupportedRpcType.NETTY : SupportedRpcType.GRPC);
-    RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, requestTimeout);
+    RaftProperties clientProperties = clientProperties(requestTimeout);
     // Every reply checked against its request's call id (see CallMatchingClientRpc).
     return CallMatchingClientRpc.newClientBuilder(ClientId.randomId(), clientProperties,
             tls == null ? null : RaftTls.parameters(credentials))
@@ -625,10 +628,10 @@ public final class RaftNode implements Closeable {
 
   static RaftProperties serverProperties(RaftNodeConfig config) {
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
-    NettyConfigKeys.Server.setPort(p, config.raftPort());
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setPort(p, config.raftPort());
     if (config.bindsOneAddress()) {
-      NettyConfigKeys.Server.setHost(p, config.bindHost());
+      GrpcConfigKeys.Server.setHost(p, config.bindHost());
     }
     RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
     // Shard reads: "leader" uses sendReadOnlyNonLinearizable; "linearizable" commits a barrier and

@@ -35,6 +35,14 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
 
   private final String name;
   private final RaftClient client;
+  /**
+   * Sends the reads addressed to one replica ({@code sendStaleRead}). Not {@link #client}: Ratis'
+   * gRPC client keeps one ordered stream per server, and the server orders a stream's requests by
+   * their sequence numbers; a client's requests to the leader and its requests addressed to a
+   * replica are numbered in separate windows, so on one stream the server waited for numbers that
+   * belonged to the other window (a read addressed to the leader timed out: StaleLeaderReadTest).
+   */
+  private final RaftClient replicaReads;
   private final RaftPeerId nearestReplica;
   private final Runnable onBroken;
   /** Where replies are decoded and their callers continue (see {@link #decode}). */
@@ -43,16 +51,18 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   private final int maxEntryBytes;
 
   /**
+   * @param replicaReads a second client of the group, for the reads addressed to one replica
    * @param replies runs the decoding of replies and everything the callers chain after it
    * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
    *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
    * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are split
    */
-  RaftShardClient(String name, RaftClient client, RaftPeerId nearestReplica, Runnable onBroken,
+  RaftShardClient(String name, RaftClient client, RaftClient replicaReads, RaftPeerId nearestReplica, Runnable onBroken,
       java.util.concurrent.Executor replies, int maxEntryBytes) {
     this.maxEntryBytes = maxEntryBytes;
     this.name = name;
     this.client = client;
+    this.replicaReads = replicaReads;
     this.nearestReplica = nearestReplica;
     this.onBroken = onBroken;
     this.replies = replies;
@@ -203,8 +213,8 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
       case ANY -> nearestReplica == null
           ? client.async().sendReadOnlyNonLinearizable(query)
           : consistency.minIndex() == 0
-              ? client.async().sendStaleRead(query, 0, nearestReplica)
-              : client.async().sendStaleRead(query, consistency.minIndex(), nearestReplica)
+              ? replicaReads.async().sendStaleRead(query, 0, nearestReplica)
+              : replicaReads.async().sendStaleRead(query, consistency.minIndex(), nearestReplica)
                   .handleAsync((r, error) -> error == null && r.isSuccess()
                       ? CompletableFuture.completedFuture(r)
                       // the local replica is behind; resent off the Ratis event loop (see decode)
@@ -231,7 +241,7 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     return client.async().send(ShardMessages.encode(new ShardCommand.ReadBarrier()))
         // continued off the Ratis event loop (see decode)
         .thenComposeAsync(barrier -> barrier.isSuccess()
-            ? client.async().sendStaleRead(query, barrier.getLogIndex(), barrier.getServerId())
+            ? replicaReads.async().sendStaleRead(query, barrier.getLogIndex(), barrier.getServerId())
             : CompletableFuture.completedFuture(barrier), replies);
   }
 
@@ -260,7 +270,11 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    client.close();
+    try {
+      client.close();
+    } finally {
+      replicaReads.close();
+    }
   }
 
   @Override

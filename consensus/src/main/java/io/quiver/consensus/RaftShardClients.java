@@ -35,7 +35,8 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
       RaftGroup group = node.shardGroup(id, shard.replicas(), node.clusterState().nodes());
       boolean local = shard.replicas().contains(node.nodeId());
       String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
-      return new RaftShardClient(name, node.newShardClient(group), local ? RaftNode.peerId(node.nodeId()) : null,
+      return new RaftShardClient(name, node.newShardClient(group), node.newShardClient(group),
+          local ? RaftNode.peerId(node.nodeId()) : null,
           () -> evict(placement), replies, node.maxShardEntryBytes());
     });
   }

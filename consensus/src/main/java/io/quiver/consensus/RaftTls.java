@@ -2,12 +2,9 @@ package io.quiver.consensus;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
-import org.apache.ratis.rpc.SupportedRpcType;
 
 /**
  * Mutual TLS between Raft peers ({@code cluster.p2p.enable_tls}): every Raft connection — server
@@ -15,9 +12,8 @@ import org.apache.ratis.rpc.SupportedRpcType;
  * management) — must present a certificate signed by {@code caCert}, and checks the other side's
  * the same way. A process without such a certificate cannot join, send Raft messages or read.
  *
- * <p>Ratis' Netty RPC, Quiver's default transport, has no TLS, so with TLS the node runs Ratis'
- * gRPC transport instead; every node of a cluster must agree (both settings are cluster-wide).
- * The certificate is each node's own (PEM chain, PKCS#8 key), valid for the host other nodes
+ * <p>On Ratis' gRPC transport (Quiver's, with or without TLS); every node of a cluster must agree
+ * (the setting is cluster-wide). The certificate is each node's own (PEM chain, PKCS#8 key), valid for the host other nodes
  * reach it by ({@code cluster.p2p.host}: gRPC checks the name), and is presented as both server
  * and client certificate. The files are checked every {@code checkEvery} ({@code tls.cert_ttl})
  * and reloaded when they change ({@link PeerCredentials}): rotating a certificate needs no restart.
@@ -46,14 +42,5 @@ public record RaftTls(Path cert, Path key, Path caCert, java.time.Duration check
     GrpcConfigKeys.Client.setTlsConf(p, conf);
     GrpcConfigKeys.Admin.setTlsConf(p, conf);
     return p;
-  }
-
-  /** Switches server properties to the gRPC transport on the node's Raft port (and bind address). */
-  static void useGrpc(RaftProperties p, RaftNodeConfig config) {
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-    GrpcConfigKeys.Server.setPort(p, config.raftPort());
-    if (config.bindsOneAddress()) {
-      GrpcConfigKeys.Server.setHost(p, config.bindHost());
-    }
   }
 }

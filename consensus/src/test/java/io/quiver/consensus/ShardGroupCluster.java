@@ -12,16 +12,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.util.TimeDuration;
@@ -29,7 +26,7 @@ import org.apache.ratis.util.TimeDuration;
 /**
  * One shard's Raft group on real Ratis servers in this JVM, on loopback ports: Quiver's server
  * properties ({@link RaftNode#serverProperties}) and shard state machines, and Ratis clients over
- * Netty with a 3 s request timeout. For tests that need a group without whole nodes.
+ * Quiver's transport with a 3 s request timeout. For tests that need a group without whole nodes.
  */
 final class ShardGroupCluster implements AutoCloseable {
 
@@ -39,9 +36,17 @@ final class ShardGroupCluster implements AutoCloseable {
   private final List<RaftClient> clients = new ArrayList<>();
   private RaftGroup group;
 
+  /** Ratis' transport of the servers and clients: Quiver's (gRPC), or Netty to reproduce a defect of it. */
+  private final org.apache.ratis.rpc.SupportedRpcType transport;
+
   ShardGroupCluster(Path dir, VectorsConfig vectors) {
+    this(dir, vectors, org.apache.ratis.rpc.SupportedRpcType.GRPC);
+  }
+
+  ShardGroupCluster(Path dir, VectorsConfig vectors, org.apache.ratis.rpc.SupportedRpcType transport) {
     this.dir = dir;
     this.vectors = vectors;
+    this.transport = transport;
   }
 
   /**
@@ -61,6 +66,10 @@ final class ShardGroupCluster implements AutoCloseable {
       RaftPeer peer = peers.get(i);
       RaftProperties p = RaftNode.serverProperties(new RaftNodeConfig(1, "127.0.0.1", ports.get(i), "127.0.0.1:1",
           dir.resolve(peer.getId().toString()), 1000, 1 << 20, Duration.ofSeconds(10), null));
+      if (transport == org.apache.ratis.rpc.SupportedRpcType.NETTY) {
+        org.apache.ratis.RaftConfigKeys.Rpc.setType(p, transport);
+        org.apache.ratis.netty.NettyConfigKeys.Server.setPort(p, ports.get(i));
+      }
       tune.accept(peer.getId(), p);
       RaftServer server = RaftServer.newBuilder()
           .setServerId(peer.getId())
@@ -93,9 +102,8 @@ final class ShardGroupCluster implements AutoCloseable {
 
   /** A client that sends to {@code leader} first, retrying {@code retries} times 100 ms apart; closed with the cluster. */
   RaftClient client(RaftPeerId leader, int retries) {
-    RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    RaftProperties p = RaftNode.clientProperties(TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    org.apache.ratis.RaftConfigKeys.Rpc.setType(p, transport);
     RaftClient client = CallMatchingClientRpc.newClientBuilder(org.apache.ratis.protocol.ClientId.randomId(), p, null)
         .setRaftGroup(group)
         .setLeaderId(leader)
