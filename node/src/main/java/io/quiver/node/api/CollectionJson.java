@@ -9,6 +9,7 @@ import io.quiver.node.http.ApiException;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.storage.HnswConfig;
+import io.quiver.storage.Memory;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardInfo;
@@ -89,7 +90,7 @@ final class CollectionJson {
     if (sharding != null && !sharding.isNull() && !"auto".equals(sharding.asText())) {
       throw ApiException.badRequest("Wrong input: `sharding_method`: only `auto` is supported (user-defined shard keys are not)");
     }
-    refuseMemory(body.get("payload"), "payload");
+    payloadMemory(body.get("payload"), "payload");
     if (body.hasNonNull("on_disk_payload") && !body.get("on_disk_payload").asBoolean(true)) {
       throw ApiException.badRequest("Wrong input: `on_disk_payload`: payloads are always on disk (RocksDB)");
     }
@@ -153,19 +154,39 @@ final class CollectionJson {
       throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config.on_disk`: true is not supported for"
           + " multivectors yet (their graphs are kept in memory); leave it out or set false");
     }
-  }
-
-  /** {@code memory} placement (Qdrant's cold/cached/pinned) is not implemented: refused by name. */
-  private static void refuseMemory(JsonNode node, String field) {
-    if (node != null && node.isObject() && node.hasNonNull("memory")) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".memory`: memory placement is not supported yet");
+    if (MemoryJson.parse(node, field, GRAPH_PLACEMENTS, "") == Memory.COLD) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".memory`: `cold` is not supported for multivectors yet"
+          + " (their rows are held on the heap: `cached`)");
+    }
+    if (hnswNode != null && hnswNode.isObject()
+        && MemoryJson.parse(hnswNode, field + ".hnsw_config", GRAPH_PLACEMENTS, "") == Memory.COLD) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config.memory`: `cold` is not supported for"
+          + " multivectors yet (their graphs are held on the heap: `cached` or `pinned`)");
     }
   }
 
   /**
+   * The payload storage's {@code memory}: {@code pinned} is refused with 422 as Qdrant refuses it;
+   * {@code cold} and {@code cached} are refused by name too (payloads are in RocksDB, read on demand
+   * through its block cache, and the collection config has no place to report a placement yet).
+   */
+  private static void payloadMemory(JsonNode node, String field) {
+    MemoryJson.parseNotPinned(node, field, "payload storage", java.util.EnumSet.noneOf(Memory.class),
+        "payloads are stored in RocksDB and read on demand through its block cache; a payload placement is not"
+            + " supported yet");
+  }
+
+  /** What the graph of a dense vector honours: all three ({@link HnswConfig#placement()}). */
+  private static final java.util.Set<Memory> GRAPH_PLACEMENTS = java.util.EnumSet.allOf(Memory.class);
+
+  /** What dense vector storage honours ({@code pinned} is Qdrant's 422): cold and cached ({@link VectorParams#placement()}). */
+  private static final java.util.Set<Memory> VECTOR_PLACEMENTS = java.util.EnumSet.of(Memory.COLD, Memory.CACHED);
+
+  /**
    * Qdrant's {@code HnswConfigDiff} over {@code base}: absent fields keep the base's values.
    * {@code max_indexing_threads} is accepted at 0 (automatic: what Quiver does); other values,
-   * {@code payload_m}, {@code inline_storage: true} and {@code memory} are refused by name.
+   * {@code payload_m} and {@code inline_storage: true} are refused by name. {@code memory} (all
+   * three values) overrides {@code on_disk}: {@link HnswConfig#placement()}.
    */
   static HnswConfig hnswConfig(JsonNode node, String field, HnswConfig base) {
     if (node == null || node.isNull()) {
@@ -183,12 +204,12 @@ final class CollectionJson {
     if (bool(node, "inline_storage", field, false)) {
       throw ApiException.badRequest("Wrong input: `" + field + ".inline_storage`: vectors inlined in the graph file are not supported");
     }
-    refuseMemory(node, field);
+    Memory memory = MemoryJson.parse(node, field, GRAPH_PLACEMENTS, "");
     int m = (int) integer(node, "m", field, base.m(), 2, HnswConfig.MAX_M);
     int ef = (int) integer(node, "ef_construct", field, base.efConstruct(), 4, HnswConfig.MAX_EF);
     long fullScan = integer(node, "full_scan_threshold", field, base.fullScanThresholdKb(), 0, Long.MAX_VALUE);
     boolean onDisk = bool(node, "on_disk", field, base.onDisk());
-    return new HnswConfig(m, ef, fullScan, onDisk);
+    return new HnswConfig(m, ef, fullScan, onDisk, memory != null ? memory : base.memory());
   }
 
   /** Qdrant's {@code OptimizersConfigDiff} over the defaults; {@code memmap_threshold} and {@code max_optimization_threads} are ignored. */
@@ -287,8 +308,9 @@ final class CollectionJson {
 
   /**
    * Qdrant's {@code sparse_vectors}: name -&gt; {@code {index: {full_scan_threshold, on_disk,
-   * datatype}, modifier}}. What Quiver does not honour is refused by name: {@code on_disk: true},
-   * datatype {@code turbo4}, {@code memory}.
+   * datatype, memory}, modifier}}. What Quiver does not honour is refused by name: {@code on_disk: true},
+   * datatype {@code turbo4}, {@code memory: cold} (the inverted index is held on the heap, which
+   * {@code cached} and {@code pinned} describe).
    */
   static Map<String, SparseVectorParams> sparseVectors(JsonNode node) {
     Map<String, SparseVectorParams> out = new LinkedHashMap<>();
@@ -338,7 +360,8 @@ final class CollectionJson {
     }
     JsonNode index = node.get("index");
     if (index == null || index.isNull()) {
-      return new SparseVectorParams(base.hasIndex(), base.fullScanThreshold(), base.onDisk(), base.datatype(), modifier);
+      return new SparseVectorParams(base.hasIndex(), base.fullScanThreshold(), base.onDisk(), base.datatype(), modifier,
+          base.memory());
     }
     String at = field + ".index";
     if (!index.isObject()) {
@@ -346,10 +369,14 @@ final class CollectionJson {
     }
     for (Iterator<String> it = index.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (!List.of("full_scan_threshold", "on_disk", "datatype").contains(name)) {
-        throw ApiException.badRequest("Wrong input: `" + at + "." + name + "` is not supported for sparse vectors"
-            + (name.equals("memory") ? " (the inverted index is kept in memory)" : ""));
+      if (!List.of("full_scan_threshold", "on_disk", "datatype", "memory").contains(name)) {
+        throw ApiException.badRequest("Wrong input: `" + at + "." + name + "` is not supported for sparse vectors");
       }
+    }
+    Memory memory = MemoryJson.parse(index, at, java.util.EnumSet.of(Memory.CACHED, Memory.PINNED),
+        "the inverted index is held on the heap: `cached` or `pinned`");
+    if (memory == null) {
+      memory = base.memory();
     }
     JsonNode threshold = index.get("full_scan_threshold");
     Long fullScan = threshold == null || threshold.isNull() ? base.fullScanThreshold()
@@ -369,7 +396,7 @@ final class CollectionJson {
             + " cannot change (their values are stored at it)");
       }
     }
-    return new SparseVectorParams(true, fullScan, onDisk, datatype, modifier);
+    return new SparseVectorParams(true, fullScan, onDisk, datatype, modifier, memory);
   }
 
   /** A sparse vector's datatype: {@code float32}, {@code float16} or {@code uint8} ({@code turbo4} refused by name). */
@@ -454,7 +481,7 @@ final class CollectionJson {
       throw ApiException.badRequest("Json deserialize error: " + field + ".distance: unknown variant `" + distanceNode.asText()
           + "`, expected one of `Cosine`, `Euclid`, `Dot`, `Manhattan`");
     }
-    refuseMemory(node, field);
+    Memory memory = MemoryJson.parseNotPinned(node, field, "dense vector storage", VECTOR_PLACEMENTS, "");
     VectorDatatype datatype = datatype(node.get("datatype"), field + ".datatype");
     if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
       // Qdrant accepts it and scores the cosine of the raw bytes (dot / both norms); Quiver's
@@ -468,7 +495,7 @@ final class CollectionJson {
     // A vector's own hnsw_config is a diff over the collection's; stored resolved.
     HnswConfig hnsw = hnswNode == null || hnswNode.isNull() ? null : hnswConfig(hnswNode, field + ".hnsw_config", collectionHnsw);
     QuantizationConfig quantization = QuantizationJson.parse(node.get("quantization_config"), field + ".quantization_config");
-    return new VectorParams(size.asInt(), distance, onDisk, hnsw, quantization, datatype);
+    return new VectorParams(size.asInt(), distance, onDisk, hnsw, quantization, datatype, memory);
   }
 
   /**
@@ -524,7 +551,7 @@ final class CollectionJson {
       if (params.hasNonNull("on_disk_payload") && !params.get("on_disk_payload").asBoolean(false)) {
         throw ApiException.badRequest("Wrong input: `params.on_disk_payload`: payloads are always on disk (RocksDB)");
       }
-      refuseMemory(params.get("payload"), "params.payload");
+      payloadMemory(params.get("payload"), "params.payload");
       replication = positiveInt(params, "replication_factor", replication);
       writeConsistency = positiveInt(params, "write_consistency_factor", writeConsistency);
     }
@@ -538,14 +565,15 @@ final class CollectionJson {
       JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
-        refuseMemory(diff, field);
+        Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage", VECTOR_PLACEMENTS, "");
         boolean onDisk = bool(diff, "on_disk", field, p.onDisk());
         JsonNode hnswNode = diff.get("hnsw_config");
         HnswConfig own = hnswNode == null || hnswNode.isNull() ? p.hnsw()
             : hnswConfig(hnswNode, field + ".hnsw_config", p.hnsw() == null ? hnsw : p.hnsw());
         QuantizationJson.Diff q = QuantizationJson.parseDiff(diff.get("quantization_config"), field + ".quantization_config");
         QuantizationConfig ownQuantization = q.disabled() ? null : q.config() != null ? q.config() : p.quantization();
-        p = new VectorParams(p.size(), p.distance(), onDisk, own, ownQuantization, p.datatype());
+        p = new VectorParams(p.size(), p.distance(), onDisk, own, ownQuantization, p.datatype(),
+            memory != null ? memory : p.memory());
       }
       vectors.put(e.getKey(), p);
     }
@@ -555,14 +583,16 @@ final class CollectionJson {
       JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
-        refuseMemory(diff, field);
+        Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage", VECTOR_PLACEMENTS, "");
         refuseMultivectorSettings(diff, field);
         JsonNode hnswNode = diff.get("hnsw_config");
-        if (hnswNode != null && !hnswNode.isNull()) { // the only setting of a multivector that can change
+        if (hnswNode != null && !hnswNode.isNull()) { // with memory, the only settings of a multivector that can change
           VectorParams v = p.vector();
           HnswConfig own = hnswConfig(hnswNode, field + ".hnsw_config", v.hnsw() == null ? hnsw : v.hnsw());
-          p = new MultiVectorParams(new VectorParams(v.size(), v.distance(), v.onDisk(), own, v.quantization(),
-              v.datatype()), p.comparator());
+          p = new MultiVectorParams(v.withHnsw(own), p.comparator());
+        }
+        if (memory != null) {
+          p = new MultiVectorParams(p.vector().withMemory(memory), p.comparator());
         }
       }
       multi.put(e.getKey(), p);
@@ -677,6 +707,7 @@ final class CollectionJson {
         if (p.datatype() != null) {
           index.put("datatype", p.datatype());
         }
+        MemoryJson.put(index, p.memory());
       }
       if (p.modifier() != null) {
         node.put("modifier", p.modifier().name().toLowerCase(java.util.Locale.ROOT));
@@ -721,6 +752,7 @@ final class CollectionJson {
     if (p.datatype() != null) {
       node.put("datatype", p.datatype().qdrantName());
     }
+    MemoryJson.put(node, p.memory());
     return node;
   }
 
@@ -731,6 +763,7 @@ final class CollectionJson {
     hnsw.put("full_scan_threshold", h.fullScanThresholdKb());
     hnsw.put("max_indexing_threads", 0);
     hnsw.put("on_disk", h.onDisk());
+    MemoryJson.put(hnsw, h.memory());
     return hnsw;
   }
 }
