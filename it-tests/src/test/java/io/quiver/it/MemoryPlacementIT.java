@@ -85,12 +85,17 @@ class MemoryPlacementIT {
         + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\",\"always_ram\":false,\"memory\":\"pinned\"}},"
         + "\"optimizers_config\":{\"indexing_threshold\":4,\"default_segment_number\":2,\"flush_interval_sec\":1}}", 200);
     assertPlacements("cold", "cached", "pinned", "cold");
+    api.call("PUT", "/collections/{collection_name}/index", C + "/index?wait=true",
+        "{\"field_name\":\"g\",\"field_schema\":{\"type\":\"keyword\",\"memory\":\"pinned\"}}", 200);
+    assertEquals(QdrantHttp.JSON.readTree("{\"type\":\"keyword\",\"memory\":\"pinned\"}"),
+        info().at("/payload_schema/g/params"));
     upsert();
     JsonNode info = awaitIndexed();
     // 600 x 64 bytes per vector in at most 3 segments: one holds more than full_scan_threshold (10 KB),
     // so its graph (mapped, read through or pinned) answers the graph searches.
     assertTrue(info.get("segments_count").asInt() <= 3, "merged towards default_segment_number 2: " + info);
     checkSearches(new Random(1));
+    checkFilter();
   }
 
   @Test
@@ -114,6 +119,9 @@ class MemoryPlacementIT {
     api.assertError("PUT", ONE, bad, "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"memory\":\"cold\","
         + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", 400, "vectors.m.memory");
     assertEquals(404, api.http().get(bad).status(), "nothing was created");
+    api.assertError("PUT", "/collections/{collection_name}/index", C + "/index?wait=true",
+        "{\"field_name\":\"n\",\"field_schema\":{\"type\":\"integer\",\"memory\":\"cold\"}}", 400,
+        "field_schema.memory");
     api.assertError("PATCH", ONE, C, "{\"vectors\":{\"cold\":{\"memory\":\"pinned\"}}}", 422, "vectors.cold.memory");
     api.assertError("PATCH", ONE, C, "{\"params\":{\"payload\":{\"memory\":\"pinned\"}}}", 422, "params.payload.memory");
     assertPlacements("cold", "cached", "pinned", "cold");
@@ -148,7 +156,9 @@ class MemoryPlacementIT {
     api = new SpecClient(node.baseUrl());
     awaitIndexed();
     assertEquals(before, info().get("config"), "kept across a restart");
+    assertEquals("pinned", info().at("/payload_schema/g/params/memory").asText(), "the index's placement too");
     checkSearches(new Random(3));
+    checkFilter();
   }
 
   /** The placements of the create body, at their places in collection info. */
@@ -176,7 +186,8 @@ class MemoryPlacementIT {
         for (int v = 0; v < NAMES.length; v++) {
           points.append("\"").append(NAMES[v]).append("\":").append(floats(vectors[v][i])).append(",");
         }
-        points.append("\"s\":{\"indices\":[").append(i % 50).append("],\"values\":[1.0]}}}");
+        points.append("\"s\":{\"indices\":[").append(i % 50).append("],\"values\":[1.0]}},\"payload\":{\"g\":\"")
+            .append(i % 5).append("\"}}");
       }
       api.call("PUT", "/collections/{collection_name}/points", C + "/points?wait=true", points.append("]}").toString(), 200);
     }
@@ -201,6 +212,13 @@ class MemoryPlacementIT {
       }
       assertTrue(found >= 0.8 * 200, NAMES[v] + ": graph recall@10 " + found + "/200");
     }
+  }
+
+  /** The pinned keyword index answers a filter: every fifth point has g = "3". */
+  private void checkFilter() throws Exception {
+    JsonNode count = api.call("POST", "/collections/{collection_name}/points/count", C + "/points/count",
+        "{\"exact\":true,\"filter\":{\"must\":[{\"key\":\"g\",\"match\":{\"value\":\"3\"}}]}}", 200).result();
+    assertEquals(N / 5, count.get("count").asInt());
   }
 
   private List<Integer> bruteForce(int v, float[] q) {

@@ -82,6 +82,24 @@ class MemoryPlacementsTest {
     assertThrows(IOException.class, () -> read(bytes));
   }
 
+  /** A payload index's placement is format version 3 of its schema; without one the bytes stay version 1 or 2. */
+  @Test
+  void aPayloadIndexPlacementRoundTrips() throws IOException {
+    var keyword = io.quiver.storage.payloadindex.FieldIndexSchema.keyword(true);
+    var plain = io.quiver.storage.payloadindex.FieldIndexSchema.of(io.quiver.storage.payloadindex.PayloadSchemaType.INTEGER);
+    for (var schema : new io.quiver.storage.payloadindex.FieldIndexSchema[] {keyword, plain, keyword.withMemory(Memory.PINNED),
+        plain.withMemory(Memory.CACHED)}) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      schema.write(new DataOutputStream(out));
+      byte[] written = out.toByteArray();
+      assertEquals(schema.memory() != null ? 3 : schema == keyword ? 2 : 1, written[0]);
+      assertEquals(schema, io.quiver.storage.payloadindex.FieldIndexSchema.read(
+          new DataInputStream(new ByteArrayInputStream(written))));
+    }
+    assertEquals(true, plain.withMemory(Memory.PINNED).explicitParams(), "a placement is reported in params");
+    assertThrows(BadRequestException.class, () -> plain.withMemory(Memory.COLD));
+  }
+
   private static byte[] bytes(ShardConfig c) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ShardConfigCodec.write(c, new DataOutputStream(out));
