@@ -80,7 +80,7 @@ class MemoryPlacementIT {
         + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\",\"memory\":\"cached\"}}},"
         + "\"cached\":{\"size\":16,\"distance\":\"Euclid\",\"memory\":\"cached\",\"hnsw_config\":{\"memory\":\"pinned\"}},"
         + "\"plain\":{\"size\":16,\"distance\":\"Cosine\",\"on_disk\":true}},"
-        + "\"sparse_vectors\":{\"s\":{\"index\":{\"memory\":\"pinned\"}}},"
+        + "\"sparse_vectors\":{\"s\":{\"index\":{\"memory\":\"pinned\"}}},\"payload\":{\"memory\":\"cached\"},"
         + "\"hnsw_config\":{\"full_scan_threshold\":10,\"memory\":\"cold\"},"
         + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\",\"always_ram\":false,\"memory\":\"pinned\"}},"
         + "\"optimizers_config\":{\"indexing_threshold\":4,\"default_segment_number\":2,\"flush_interval_sec\":1}}", 200);
@@ -114,8 +114,6 @@ class MemoryPlacementIT {
         "sparse_vectors.s.index.memory");
     api.assertError("PUT", ONE, bad, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"payload\":{\"memory\":\"pinned\"}}",
         422, "payload.memory");
-    api.assertError("PUT", ONE, bad, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"payload\":{\"memory\":\"cold\"}}",
-        400, "payload.memory");
     api.assertError("PUT", ONE, bad, "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"memory\":\"cold\","
         + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", 400, "vectors.m.memory");
     assertEquals(404, api.http().get(bad).status(), "nothing was created");
@@ -133,7 +131,8 @@ class MemoryPlacementIT {
     api.call("PATCH", ONE, C, "{\"vectors\":{\"cold\":{\"memory\":\"cached\",\"hnsw_config\":{\"memory\":\"pinned\"}},"
         + "\"plain\":{\"memory\":\"cold\"}},\"hnsw_config\":{\"memory\":\"cached\"},"
         + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\",\"memory\":\"cached\"}},"
-        + "\"sparse_vectors\":{\"s\":{\"index\":{\"memory\":\"cached\"}}}}", 200);
+        + "\"sparse_vectors\":{\"s\":{\"index\":{\"memory\":\"cached\"}}},\"params\":{\"payload\":{\"memory\":\"cold\"}}}",
+        200);
     JsonNode config = info().get("config");
     assertEquals("cached", config.at("/params/vectors/cold/memory").asText(), config.toString());
     assertEquals("pinned", config.at("/params/vectors/cold/hnsw_config/memory").asText(), config.toString());
@@ -143,6 +142,7 @@ class MemoryPlacementIT {
     assertEquals(QdrantHttp.JSON.readTree("{\"scalar\":{\"type\":\"int8\",\"memory\":\"cached\"}}"),
         config.get("quantization_config"));
     assertEquals("cached", config.at("/params/sparse_vectors/s/index/memory").asText(), config.toString());
+    assertEquals("cold", config.at("/params/payload/memory").asText(), config.toString());
     awaitIndexed();
     checkSearches(new Random(2));
   }
@@ -176,6 +176,7 @@ class MemoryPlacementIT {
     assertEquals(QdrantHttp.JSON.readTree("{\"scalar\":{\"type\":\"int8\",\"always_ram\":false,\"memory\":\"pinned\"}}"),
         config.get("quantization_config"));
     assertEquals("pinned", config.at("/params/sparse_vectors/s/index/memory").asText(), config.toString());
+    assertEquals("cached", config.at("/params/payload/memory").asText(), config.toString());
   }
 
   private void upsert() throws Exception {

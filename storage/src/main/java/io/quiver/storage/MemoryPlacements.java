@@ -17,7 +17,8 @@ final class MemoryPlacements {
 
   /** True when some component of {@code config} has a placement given. */
   static boolean anyIn(ShardConfig config) {
-    if (config.hnsw().memory() != null || config.quantization() != null && config.quantization().memory() != null) {
+    if (config.hnsw().memory() != null || config.quantization() != null && config.quantization().memory() != null
+        || config.payloadMemory() != null) {
       return true;
     }
     for (VectorParams p : dense(config.vectors()).values()) {
@@ -36,6 +37,7 @@ final class MemoryPlacements {
   static void write(ShardConfig config, DataOutput out) throws IOException {
     write(config.hnsw().memory(), out);
     write(config.quantization() == null ? null : config.quantization().memory(), out);
+    write(config.payloadMemory(), out);
     Map<String, VectorParams> placed = new LinkedHashMap<>();
     dense(config.vectors()).forEach((name, p) -> {
       if (hasAny(p)) {
@@ -68,6 +70,7 @@ final class MemoryPlacements {
     try {
       HnswConfig hnsw = withMemory(config.hnsw(), read(in), "the collection's hnsw config");
       QuantizationConfig quantization = withMemory(config.quantization(), read(in), "the collection's quantization");
+      Memory payload = read(in);
       Map<String, VectorParams> vectors = new LinkedHashMap<>(config.vectors().vectors());
       Map<String, MultiVectorParams> multi = new LinkedHashMap<>(config.vectors().multi());
       int count = in.readInt();
@@ -107,7 +110,7 @@ final class MemoryPlacements {
         }
         sparse.put(name, p.withMemory(memory));
       }
-      return new ShardConfig(new VectorsConfig(vectors, sparse, multi), hnsw, config.optimizers(), quantization);
+      return new ShardConfig(new VectorsConfig(vectors, sparse, multi), hnsw, config.optimizers(), quantization, payload);
     } catch (BadRequestException | IllegalArgumentException e) {
       throw new IOException("corrupt shard config: " + e.getMessage());
     }

@@ -12,7 +12,8 @@ import java.io.IOException;
  * Marker -4 adds, after those, the quantization ({@link QuantizationConfigCodec}): the collection's,
  * then a count (int) and per vector with its own: name (UTF), config.
  * Marker -9 adds, after those, Qdrant's {@code memory} placements ({@link Memory}, each a byte: -1
- * not given, else the ordinal): the collection HNSW config's, the collection quantization's, then a
+ * not given, else the ordinal): the collection HNSW config's, the collection quantization's, the
+ * payload storage's, then a
  * count (int) and per dense vector or multivector with any placement: name (UTF), the vector's,
  * its own HNSW config's, its own quantization's; then a count (int) and per sparse vector with a
  * placement: name (UTF), its index's. Writers write -9 when some placement is given and -4

@@ -39,7 +39,7 @@ class MemoryPlacementsTest {
         "t", SparseVectorParams.DEFAULT);
     ShardConfig config = new ShardConfig(new VectorsConfig(dense, sparse, Map.of("m", multi)),
         new HnswConfig(16, 100, 10_000, true, Memory.CACHED), OptimizersConfig.DEFAULT,
-        new QuantizationConfig.Binary(false, null, null, Memory.PINNED));
+        new QuantizationConfig.Binary(false, null, null, Memory.PINNED), Memory.CACHED);
     byte[] bytes = bytes(config);
     assertEquals(-9, ByteBuffer.wrap(bytes).getInt());
     ShardConfig back = read(bytes);
@@ -50,6 +50,7 @@ class MemoryPlacementsTest {
     assertEquals(Memory.PINNED, back.quantizationOf("none").memory());
     assertEquals(Memory.CACHED, back.vectors().getMulti("m").vector().memory());
     assertEquals(Memory.PINNED, back.vectors().getSparse("s").memory());
+    assertEquals(Memory.CACHED, back.payloadMemory());
   }
 
   /** Without placements the writer keeps the -4 form; it decodes with every placement absent (the defaults). */
@@ -72,8 +73,8 @@ class MemoryPlacementsTest {
     ShardConfig config = new ShardConfig(new VectorsConfig(Map.of("d", new VectorParams(4, Distance.DOT, false))),
         new HnswConfig(16, 100, 10_000, false, Memory.COLD), OptimizersConfig.DEFAULT);
     byte[] bytes = bytes(config);
-    // the trailer: hnsw placement, quantization placement, 0 vectors, 0 sparse
-    int hnswPlacement = bytes.length - 10;
+    // the trailer: hnsw placement, quantization placement, payload placement, 0 vectors, 0 sparse
+    int hnswPlacement = bytes.length - 11;
     assertEquals(Memory.COLD.ordinal(), bytes[hnswPlacement]);
     bytes[hnswPlacement] = 9;
     assertThrows(IOException.class, () -> read(bytes));

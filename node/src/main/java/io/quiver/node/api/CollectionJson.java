@@ -67,7 +67,7 @@ final class CollectionJson {
     refuseQuantizedMultivectors(vectorsConfig, quantization);
     try {
       CollectionConfig config = new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers,
-          quantization, StrictModeJson.parse(body.get("strict_mode_config")));
+          quantization, StrictModeJson.parse(body.get("strict_mode_config")), payloadMemory(body.get("payload"), "payload"));
       config.shardConfig(); // checks the quantization against the distances
       return config;
     } catch (IllegalArgumentException e) {
@@ -90,7 +90,6 @@ final class CollectionJson {
     if (sharding != null && !sharding.isNull() && !"auto".equals(sharding.asText())) {
       throw ApiException.badRequest("Wrong input: `sharding_method`: only `auto` is supported (user-defined shard keys are not)");
     }
-    payloadMemory(body.get("payload"), "payload");
     if (body.hasNonNull("on_disk_payload") && !body.get("on_disk_payload").asBoolean(true)) {
       throw ApiException.badRequest("Wrong input: `on_disk_payload`: payloads are always on disk (RocksDB)");
     }
@@ -166,14 +165,24 @@ final class CollectionJson {
   }
 
   /**
-   * The payload storage's {@code memory}: {@code pinned} is refused with 422 as Qdrant refuses it;
-   * {@code cold} and {@code cached} are refused by name too (payloads are in RocksDB, read on demand
-   * through its block cache, and the collection config has no place to report a placement yet).
+   * The payload storage's {@code memory} (Qdrant's {@code PayloadStorageParams}; null when absent):
+   * {@code cold} and {@code cached} are honoured ({@link io.quiver.storage.ShardConfig}), {@code
+   * pinned} is refused with 422 as Qdrant refuses it. Unknown fields of the object are refused.
    */
-  private static void payloadMemory(JsonNode node, String field) {
-    MemoryJson.parseNotPinned(node, field, "payload storage", java.util.EnumSet.noneOf(Memory.class),
-        "payloads are stored in RocksDB and read on demand through its block cache; a payload placement is not"
-            + " supported yet");
+  private static Memory payloadMemory(JsonNode node, String field) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!name.equals("memory")) {
+        throw ApiException.badRequest("Json deserialize error: " + field + ": unknown field `" + name + "`, expected `memory`");
+      }
+    }
+    return MemoryJson.parseNotPinned(node, field, "payload storage", java.util.EnumSet.of(Memory.COLD, Memory.CACHED), "");
   }
 
   /** What the graph of a dense vector honours: all three ({@link HnswConfig#placement()}). */
@@ -538,6 +547,7 @@ final class CollectionJson {
     OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config", current.optimizers());
     int replication = current.replicationFactor();
     int writeConsistency = current.writeConsistencyFactor();
+    Memory payloadMemory = current.payloadMemory();
     JsonNode params = body.get("params");
     if (params != null && !params.isNull()) {
       if (!params.isObject()) {
@@ -551,7 +561,10 @@ final class CollectionJson {
       if (params.hasNonNull("on_disk_payload") && !params.get("on_disk_payload").asBoolean(false)) {
         throw ApiException.badRequest("Wrong input: `params.on_disk_payload`: payloads are always on disk (RocksDB)");
       }
-      payloadMemory(params.get("payload"), "params.payload");
+      Memory newPayloadMemory = payloadMemory(params.get("payload"), "params.payload");
+      if (newPayloadMemory != null) {
+        payloadMemory = newPayloadMemory;
+      }
       replication = positiveInt(params, "replication_factor", replication);
       writeConsistency = positiveInt(params, "write_consistency_factor", writeConsistency);
     }
@@ -626,7 +639,7 @@ final class CollectionJson {
     refuseQuantizedMultivectors(current.vectors(), quantization);
     try {
       CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors, sparse, multi), current.shardNumber(), replication,
-          writeConsistency, hnsw, optimizers, quantization, strict);
+          writeConsistency, hnsw, optimizers, quantization, strict, payloadMemory);
       config.shardConfig(); // checks the quantization against the distances
       return config;
     } catch (IllegalArgumentException e) {
@@ -667,6 +680,9 @@ final class CollectionJson {
     params.put("replication_factor", c.config().replicationFactor());
     params.put("write_consistency_factor", c.config().writeConsistencyFactor());
     params.put("on_disk_payload", true);
+    if (c.config().payloadMemory() != null) {
+      params.putObject("payload").put("memory", c.config().payloadMemory().qdrantName());
+    }
     config.set("hnsw_config", hnswJson(json, c.config().hnsw()));
     OptimizersConfig o = c.config().optimizers();
     ObjectNode optimizer = config.putObject("optimizer_config");
