@@ -98,8 +98,35 @@ class MemoryPlacementIT {
     checkFilter();
   }
 
+  /**
+   * Multivectors and sparse vectors (held on the heap): the placements that describe that are
+   * reported back, and a placement overrides {@code on_disk: true}, which alone is refused.
+   */
   @Test
   @Order(2)
+  void heapComponentsTakeCachedAndPinnedOverridingOnDisk() throws Exception {
+    String c = "/collections/heap";
+    String vectorsBody = "{\"m\":{\"size\":4,\"distance\":\"Dot\",\"on_disk\":true,\"memory\":\"cached\","
+        + "\"hnsw_config\":{\"on_disk\":true,\"memory\":\"pinned\"},\"multivector_config\":{\"comparator\":\"max_sim\"}}}";
+    api.call("PUT", ONE, c, "{\"vectors\":" + vectorsBody + ",\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true,"
+        + "\"memory\":\"pinned\"}}}}", 200);
+    JsonNode params = info(c).at("/config/params");
+    assertEquals("cached", params.at("/vectors/m/memory").asText(), params.toString());
+    assertTrue(params.at("/vectors/m/on_disk").asBoolean(), params.toString());
+    assertEquals("pinned", params.at("/vectors/m/hnsw_config/memory").asText(), params.toString());
+    assertEquals(QdrantHttp.JSON.readTree("{\"on_disk\":true,\"memory\":\"pinned\"}"), params.at("/sparse_vectors/s/index"));
+    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+        "{\"points\":[{\"id\":1,\"vector\":{\"m\":[[1,0,0,0],[0,1,0,0]],\"s\":{\"indices\":[3],\"values\":[2.0]}}}]}", 200);
+    JsonNode hits = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[[1,0,0,0],[0,2,0,0]],\"using\":\"m\"}", 200).result().get("points");
+    assertEquals(1.0 + 2.0, hits.get(0).get("score").asDouble(), 1e-6, "MaxSim (sum of each query row's best dot): " + hits);
+    api.call("DELETE", ONE, c, null, 200);
+    api.assertError("PUT", ONE, c, "{\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true}}}}", 400,
+        "sparse_vectors.s.index.on_disk");
+  }
+
+  @Test
+  @Order(3)
   void pinnedDenseStorageAndUnhonourableValuesAreRefusedByName() throws Exception {
     String bad = "/collections/bad";
     api.assertError("PUT", ONE, bad, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"memory\":\"pinned\"}}", 422,
@@ -126,7 +153,7 @@ class MemoryPlacementIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void patchChangesPlacementsAndSearchesStayRight() throws Exception {
     api.call("PATCH", ONE, C, "{\"vectors\":{\"cold\":{\"memory\":\"cached\",\"hnsw_config\":{\"memory\":\"pinned\"}},"
         + "\"plain\":{\"memory\":\"cold\"}},\"hnsw_config\":{\"memory\":\"cached\"},"
@@ -147,10 +174,13 @@ class MemoryPlacementIT {
     checkSearches(new Random(2));
   }
 
+  /** Payloads cached again, so that the restart reads them at open (and the filter still answers). */
   @Test
-  @Order(4)
+  @Order(5)
   void aRestartKeepsThem() throws Exception {
+    api.call("PATCH", ONE, C, "{\"params\":{\"payload\":{\"memory\":\"cached\"}}}", 200);
     JsonNode before = info().get("config");
+    assertEquals("cached", before.at("/params/payload/memory").asText(), before.toString());
     node.close();
     node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
     api = new SpecClient(node.baseUrl());
@@ -271,7 +301,11 @@ class MemoryPlacementIT {
   }
 
   private JsonNode info() throws Exception {
-    return api.call("GET", ONE, C, null, 200).result();
+    return info(C);
+  }
+
+  private JsonNode info(String c) throws Exception {
+    return api.call("GET", ONE, c, null, 200).result();
   }
 
   private static String floats(float[] v) {

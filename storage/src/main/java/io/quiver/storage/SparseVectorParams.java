@@ -9,8 +9,9 @@ package io.quiver.storage;
  *   <li>{@code fullScanThreshold}: with a filter whose payload-index estimate is below this many
  *       points, the matching points are scored directly instead of walking the posting lists
  *       (null: {@link #DEFAULT_FULL_SCAN_THRESHOLD}, Qdrant's default);
- *   <li>{@code onDisk}: only {@code false} (or absent) is accepted today: the shard's inverted index
- *       lives on the heap;
+ *   <li>{@code onDisk}: the REST edge accepts {@code true} only with a {@code memory} placement,
+ *       which overrides it (checked there: the codec reads the placement after the params): the
+ *       shard's inverted index lives on the heap;
  *   <li>{@code datatype}: {@code float32}, {@code float16} or {@code uint8} (or absent: float32),
  *       the width values are stored at ({@link io.quiver.storage.sparse.SparseValues});
  *   <li>{@code modifier}: {@link Modifier#IDF} weights each query value by the dimension's inverse
@@ -45,10 +46,6 @@ public record SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boole
   public SparseVectorParams {
     if (fullScanThreshold != null && fullScanThreshold < 0) {
       throw new BadRequestException("full_scan_threshold must not be negative, got " + fullScanThreshold);
-    }
-    if (Boolean.TRUE.equals(onDisk)) {
-      throw new BadRequestException("index.on_disk: true is not supported for sparse vectors (the inverted index is"
-          + " kept in memory); leave it out or set false");
     }
     if (memory == Memory.COLD) {
       throw new BadRequestException("index.memory: cold is not supported for sparse vectors (the inverted index is"

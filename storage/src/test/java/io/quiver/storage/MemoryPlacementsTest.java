@@ -35,7 +35,7 @@ class MemoryPlacementsTest {
     dense.put("graphOnly", new VectorParams(4, Distance.DOT, true, new HnswConfig(16, 64, 0, true, Memory.COLD)));
     MultiVectorParams multi = new MultiVectorParams(new VectorParams(4, Distance.COSINE, false, PINNED_GRAPH, null, null,
         Memory.CACHED), MultiVectorParams.Comparator.MAX_SIM);
-    Map<String, SparseVectorParams> sparse = Map.of("s", new SparseVectorParams(true, 10L, null, null, null, Memory.PINNED),
+    Map<String, SparseVectorParams> sparse = Map.of("s", new SparseVectorParams(true, 10L, true, null, null, Memory.PINNED),
         "t", SparseVectorParams.DEFAULT);
     ShardConfig config = new ShardConfig(new VectorsConfig(dense, sparse, Map.of("m", multi)),
         new HnswConfig(16, 100, 10_000, true, Memory.CACHED), OptimizersConfig.DEFAULT,

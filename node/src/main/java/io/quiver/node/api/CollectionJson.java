@@ -144,12 +144,14 @@ final class CollectionJson {
       throw ApiException.badRequest("Wrong input: `" + field + ".quantization_config` is not supported for multivectors yet"
           + " (multivectors are scored from float32 only)");
     }
-    if (bool(node, "on_disk", field, false)) {
+    // A memory placement overrides on_disk (Qdrant's rule): on_disk: true is refused only when it decides.
+    if (bool(node, "on_disk", field, false) && !node.hasNonNull("memory")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".on_disk`: true is not supported for multivectors yet"
           + " (their vectors are kept in memory); leave it out or set false");
     }
     JsonNode hnswNode = node.get("hnsw_config");
-    if (hnswNode != null && hnswNode.isObject() && bool(hnswNode, "on_disk", field + ".hnsw_config", false)) {
+    if (hnswNode != null && hnswNode.isObject() && bool(hnswNode, "on_disk", field + ".hnsw_config", false)
+        && !hnswNode.hasNonNull("memory")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config.on_disk`: true is not supported for"
           + " multivectors yet (their graphs are kept in memory); leave it out or set false");
     }
@@ -182,14 +184,11 @@ final class CollectionJson {
         throw ApiException.badRequest("Json deserialize error: " + field + ": unknown field `" + name + "`, expected `memory`");
       }
     }
-    return MemoryJson.parseNotPinned(node, field, "payload storage", java.util.EnumSet.of(Memory.COLD, Memory.CACHED), "");
+    return MemoryJson.parseNotPinned(node, field, "payload storage");
   }
 
   /** What the graph of a dense vector honours: all three ({@link HnswConfig#placement()}). */
   private static final java.util.Set<Memory> GRAPH_PLACEMENTS = java.util.EnumSet.allOf(Memory.class);
-
-  /** What dense vector storage honours ({@code pinned} is Qdrant's 422): cold and cached ({@link VectorParams#placement()}). */
-  private static final java.util.Set<Memory> VECTOR_PLACEMENTS = java.util.EnumSet.of(Memory.COLD, Memory.CACHED);
 
   /**
    * Qdrant's {@code HnswConfigDiff} over {@code base}: absent fields keep the base's values.
@@ -392,7 +391,7 @@ final class CollectionJson {
         : Long.valueOf(integer(index, "full_scan_threshold", at, 0, 0, Long.MAX_VALUE));
     JsonNode onDiskNode = index.get("on_disk");
     Boolean onDisk = onDiskNode == null || onDiskNode.isNull() ? base.onDisk() : Boolean.valueOf(bool(index, "on_disk", at, false));
-    if (Boolean.TRUE.equals(onDisk)) {
+    if (Boolean.TRUE.equals(onDisk) && memory == null) { // a placement overrides on_disk (Qdrant's rule)
       throw ApiException.badRequest("Wrong input: `" + at + ".on_disk`: true is not supported for sparse vectors (the"
           + " inverted index is kept in memory); leave it out or set false");
     }
@@ -490,7 +489,7 @@ final class CollectionJson {
       throw ApiException.badRequest("Json deserialize error: " + field + ".distance: unknown variant `" + distanceNode.asText()
           + "`, expected one of `Cosine`, `Euclid`, `Dot`, `Manhattan`");
     }
-    Memory memory = MemoryJson.parseNotPinned(node, field, "dense vector storage", VECTOR_PLACEMENTS, "");
+    Memory memory = MemoryJson.parseNotPinned(node, field, "dense vector storage");
     VectorDatatype datatype = datatype(node.get("datatype"), field + ".datatype");
     if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
       // Qdrant accepts it and scores the cosine of the raw bytes (dot / both norms); Quiver's
@@ -578,7 +577,7 @@ final class CollectionJson {
       JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
-        Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage", VECTOR_PLACEMENTS, "");
+        Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage");
         boolean onDisk = bool(diff, "on_disk", field, p.onDisk());
         JsonNode hnswNode = diff.get("hnsw_config");
         HnswConfig own = hnswNode == null || hnswNode.isNull() ? p.hnsw()
@@ -596,7 +595,7 @@ final class CollectionJson {
       JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
-        Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage", VECTOR_PLACEMENTS, "");
+        Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage");
         refuseMultivectorSettings(diff, field);
         JsonNode hnswNode = diff.get("hnsw_config");
         if (hnswNode != null && !hnswNode.isNull()) { // with memory, the only settings of a multivector that can change

@@ -30,17 +30,14 @@ final class MemoryJson {
 
   /**
    * The {@code memory} of a dense vector's storage (or a payload storage's: {@code what}), where
-   * Qdrant refuses {@code pinned}: a 422, as Qdrant's validation answers it.
+   * Qdrant refuses {@code pinned}: a 422, as Qdrant's validation answers it; {@code cold} and
+   * {@code cached} are honoured.
    */
-  static Memory parseNotPinned(JsonNode node, String at, String what, Set<Memory> honoured, String why) {
+  static Memory parseNotPinned(JsonNode node, String at, String what) {
     Memory memory = read(node, at);
     if (memory == Memory.PINNED) {
       throw new ApiException(422, "Validation error in JSON body: [" + at + ".memory: `pinned` is not supported for "
           + what + "; use `cached` or `cold`]");
-    }
-    if (memory != null && !honoured.contains(memory)) {
-      throw ApiException.badRequest("Wrong input: `" + at + ".memory`: `" + memory.qdrantName()
-          + "` is not supported here (" + why + ")");
     }
     return memory;
   }
