@@ -306,7 +306,7 @@ final class MetaMessages {
   private static CollectionConfig readConfig(DataInput in, boolean strict) throws IOException {
     ShardConfig shard = ShardConfigCodec.read(in); // also reads configs written before HNSW/optimizer settings
     CollectionConfig config = new CollectionConfig(shard.vectors(), in.readInt(), in.readInt(), in.readInt(), shard.hnsw(),
-        shard.optimizers(), shard.quantization());
+        shard.optimizers(), shard.quantization(), null, shard.payloadMemory());
     return strict ? config.withStrictMode(StrictModeConfigCodec.read(in)) : config;
   }
 

@@ -241,7 +241,7 @@ final class MetaStateMachine extends BaseStateMachine {
             CollectionConfig config = c.config();
             CollectionConfig changed = new CollectionConfig(io.quiver.storage.VectorNameChange.apply(config.vectors(), v.vector(), v.added()),
                 config.shardNumber(), config.replicationFactor(), config.writeConsistencyFactor(), config.hnsw(),
-                config.optimizers(), config.quantization(), config.strictMode());
+                config.optimizers(), config.quantization(), config.strictMode(), config.payloadMemory());
             next = current.withCollection(index, new CollectionDescriptor(c.name(), changed, c.shardMap()));
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }

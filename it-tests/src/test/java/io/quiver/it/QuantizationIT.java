@@ -174,7 +174,7 @@ class QuantizationIT {
     api.assertError("PUT", create, c, createBody("{\"binary\":{\"encoding\":\"one_and_half_bits\"}}"), 400, "one_and_half_bits");
     api.assertError("PUT", create, c, createBody("{\"binary\":{\"query_encoding\":\"scalar8bits\"}}"), 400, "scalar8bits");
     api.assertError("PUT", create, c, createBody("{\"turbo\":{}}"), 400, "turbo");
-    api.assertError("PUT", create, c, createBody("{\"scalar\":{\"type\":\"int8\",\"memory\":\"cached\"}}"), 400,
+    api.assertError("PUT", create, c, createBody("{\"scalar\":{\"type\":\"int8\",\"memory\":\"cold\"}}"), 400,
         "quantization_config.scalar.memory");
     api.assertError("PUT", create, c, createBody("{\"scalar\":{\"type\":\"int4\"}}"), 400, "int4");
     api.assertError("PUT", create, c, createBody("{\"scalar\":{\"type\":\"int8\",\"quantile\":0.2}}"), 400, "quantile");

@@ -1,6 +1,7 @@
 package io.quiver.sharding;
 
 import io.quiver.storage.HnswConfig;
+import io.quiver.storage.Memory;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardConfig;
@@ -14,14 +15,23 @@ import java.util.Objects;
  * at least this factor for every factor up to a majority), and how every shard's storage engine
  * indexes, quantizes and optimizes its segments ({@code hnsw}, {@code optimizers}, {@code
  * quantization}: null for none; a vector's own quantization is in its {@code VectorParams}), and
- * its {@code strict_mode_config} ({@code strictMode}: null when never set).
+ * its {@code strict_mode_config} ({@code strictMode}: null when never set), and the payload
+ * storage's {@code memory} placement ({@code payloadMemory}: null when not given; see
+ * {@link ShardConfig}).
  */
 public record CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
-    HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization, StrictModeConfig strictMode) {
+    HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization, StrictModeConfig strictMode,
+    Memory payloadMemory) {
 
   /** Limits that keep a typo from creating thousands of Raft groups. */
   public static final int MAX_SHARDS = 1024;
   public static final int MAX_REPLICATION_FACTOR = 16;
+
+  /** A collection without a payload placement. */
+  public CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
+      HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization, StrictModeConfig strictMode) {
+    this(vectors, shardNumber, replicationFactor, writeConsistencyFactor, hnsw, optimizers, quantization, strictMode, null);
+  }
 
   /** A collection without strict mode. */
   public CollectionConfig(VectorsConfig vectors, int shardNumber, int replicationFactor, int writeConsistencyFactor,
@@ -32,7 +42,7 @@ public record CollectionConfig(VectorsConfig vectors, int shardNumber, int repli
   /** This config with another strict mode (null: none). */
   public CollectionConfig withStrictMode(StrictModeConfig strict) {
     return new CollectionConfig(vectors, shardNumber, replicationFactor, writeConsistencyFactor, hnsw, optimizers, quantization,
-        strict);
+        strict, payloadMemory);
   }
 
   /** A collection without collection-wide quantization. */
@@ -48,7 +58,7 @@ public record CollectionConfig(VectorsConfig vectors, int shardNumber, int repli
 
   /** What each shard of this collection is created with. */
   public ShardConfig shardConfig() {
-    return new ShardConfig(vectors, hnsw, optimizers, quantization);
+    return new ShardConfig(vectors, hnsw, optimizers, quantization, payloadMemory);
   }
 
   public CollectionConfig {

@@ -9,8 +9,10 @@ package io.quiver.storage;
  *     scanned exactly instead of searched through its graph
  * @param onDisk true: the graph stays in its mapped file and pages in on demand; false: the mapped
  *     graph is loaded into memory (page cache) when the segment opens
+ * @param memory Qdrant's {@code memory} placement of the graph, null when not given; it overrides
+ *     {@code onDisk} (see {@link #placement()})
  */
-public record HnswConfig(int m, int efConstruct, long fullScanThresholdKb, boolean onDisk) {
+public record HnswConfig(int m, int efConstruct, long fullScanThresholdKb, boolean onDisk, Memory memory) {
 
   /** Qdrant's defaults. */
   public static final HnswConfig DEFAULT = new HnswConfig(16, 100, 10_000, false);
@@ -18,6 +20,21 @@ public record HnswConfig(int m, int efConstruct, long fullScanThresholdKb, boole
   /** The largest accepted M and efConstruction: beyond these a build never ends on real data. */
   public static final int MAX_M = 512;
   public static final int MAX_EF = 100_000;
+
+  /** Settings without a memory placement ({@code onDisk} decides). */
+  public HnswConfig(int m, int efConstruct, long fullScanThresholdKb, boolean onDisk) {
+    this(m, efConstruct, fullScanThresholdKb, onDisk, null);
+  }
+
+  /**
+   * How sealed segments hold the graph: the {@code memory} given, else {@link Memory#COLD} for
+   * {@code on_disk: true} and {@link Memory#CACHED} for {@code on_disk: false} (Qdrant's defaults).
+   * Cold: mapped, paged in on demand; cached: mapped and read through at open; pinned: copied into
+   * native process memory at open.
+   */
+  public Memory placement() {
+    return memory != null ? memory : onDisk ? Memory.COLD : Memory.CACHED;
+  }
 
   public HnswConfig {
     if (m < 2 || m > MAX_M) {

@@ -8,13 +8,21 @@ import java.util.Locale;
  * scores, then rescore the best candidates from the original vectors. The variants are the ones
  * the index module implements; the REST edge refuses the others by name.
  *
- * <p>{@code alwaysRam} (nullable: not given) is reported back as given. Codes are always read
- * into memory when a segment opens, which is what {@code always_ram: true} asks.
+ * <p>{@code alwaysRam} and {@code memory} (nullable: not given) are reported back as given. Codes
+ * are always read into process memory (the heap) when a segment opens, which is what {@code
+ * always_ram: true}, {@code memory: pinned} and {@code memory: cached} ask; the REST edge refuses
+ * {@code memory: cold}, which Quiver's codes cannot be.
  */
 public sealed interface QuantizationConfig {
 
   /** Null when not given. */
   Boolean alwaysRam();
+
+  /** Qdrant's {@code memory} placement of the codes; null when not given. */
+  Memory memory();
+
+  /** This config with another memory placement (null: none given). */
+  QuantizationConfig withMemory(Memory newMemory);
 
   /**
    * What decides the stored codes (two configs with the same key give the same codes): a change of
@@ -23,7 +31,16 @@ public sealed interface QuantizationConfig {
   String codesKey();
 
   /** Int8 codes ({@code scalar}, {@code type: int8}); {@code quantile} null: the whole range of values. */
-  record Scalar(Float quantile, Boolean alwaysRam) implements QuantizationConfig {
+  record Scalar(Float quantile, Boolean alwaysRam, Memory memory) implements QuantizationConfig {
+    public Scalar(Float quantile, Boolean alwaysRam) {
+      this(quantile, alwaysRam, null);
+    }
+
+    @Override
+    public Scalar withMemory(Memory newMemory) {
+      return new Scalar(quantile, alwaysRam, newMemory);
+    }
+
     public Scalar {
       if (quantile != null && !(quantile >= 0.5f && quantile <= 1f)) {
         throw new BadRequestException("quantization_config.scalar.quantile must be in [0.5, 1], got " + quantile);
@@ -37,7 +54,16 @@ public sealed interface QuantizationConfig {
   }
 
   /** Product quantization: {@code compression} is float32 bytes per code byte. */
-  record Product(Compression compression, Boolean alwaysRam) implements QuantizationConfig {
+  record Product(Compression compression, Boolean alwaysRam, Memory memory) implements QuantizationConfig {
+    public Product(Compression compression, Boolean alwaysRam) {
+      this(compression, alwaysRam, null);
+    }
+
+    @Override
+    public Product withMemory(Memory newMemory) {
+      return new Product(compression, alwaysRam, newMemory);
+    }
+
     public Product {
       java.util.Objects.requireNonNull(compression, "compression");
     }
@@ -57,7 +83,17 @@ public sealed interface QuantizationConfig {
    * One bit per dimension ({@code encoding} null or {@code one_bit}); {@code queryEncoding}
    * (null: not given) says how a query is compared with the codes.
    */
-  record Binary(boolean encodingGiven, BinaryQueryEncoding queryEncoding, Boolean alwaysRam) implements QuantizationConfig {
+  record Binary(boolean encodingGiven, BinaryQueryEncoding queryEncoding, Boolean alwaysRam, Memory memory)
+      implements QuantizationConfig {
+    public Binary(boolean encodingGiven, BinaryQueryEncoding queryEncoding, Boolean alwaysRam) {
+      this(encodingGiven, queryEncoding, alwaysRam, null);
+    }
+
+    @Override
+    public Binary withMemory(Memory newMemory) {
+      return new Binary(encodingGiven, queryEncoding, alwaysRam, newMemory);
+    }
+
     @Override
     public String codesKey() {
       return "binary:one_bit";

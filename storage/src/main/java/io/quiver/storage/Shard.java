@@ -70,6 +70,10 @@ public final class Shard implements AutoCloseable {
       store.forEachPoint((id, version, vectors, names) -> multiIndexes.put(id, vectors.get()));
     }
     this.appliedIndex = store.appliedIndex();
+    if (shardConfig.payloadMemory() == Memory.CACHED) {
+      long bytes = store.preloadPayloads();
+      LOG.info("{}: payload.memory cached: read {} bytes of payloads at open", dir, bytes);
+    }
     this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
         resources.flushes(), resources.optimizations());
     if (!multiIndexes.isEmpty()) {

@@ -5,12 +5,29 @@ import java.util.Objects;
 /**
  * Everything a shard's storage engine is configured with: the vectors every point carries, how
  * sealed segments index them (collection-wide {@link HnswConfig}; a vector's own
- * {@link VectorParams#hnsw()} overrides it), and when the optimizer works.
+ * {@link VectorParams#hnsw()} overrides it), when the optimizer works, and Qdrant's {@code
+ * payload.memory} placement of the payload storage ({@code payloadMemory}, null when not given):
+ * {@code cold} (what Quiver always does: payloads are read from RocksDB on demand, through its
+ * block cache) or {@code cached} (every payload is also read once when the shard opens, so RocksDB's
+ * block cache and the page cache hold them, evictable); {@code pinned} is refused, as Qdrant refuses it.
  */
 public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConfig optimizers,
-    QuantizationConfig quantization) {
+    QuantizationConfig quantization, Memory payloadMemory) {
+
+  /** A config without a payload placement. */
+  public ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization) {
+    this(vectors, hnsw, optimizers, quantization, null);
+  }
+
+  /** This config with another payload placement (null: none given). */
+  public ShardConfig withPayloadMemory(Memory memory) {
+    return new ShardConfig(vectors, hnsw, optimizers, quantization, memory);
+  }
 
   public ShardConfig {
+    if (payloadMemory == Memory.PINNED) {
+      throw new BadRequestException("payload.memory: `pinned` is not supported for payload storage");
+    }
     Objects.requireNonNull(vectors, "vectors");
     Objects.requireNonNull(hnsw, "hnsw");
     Objects.requireNonNull(optimizers, "optimizers");

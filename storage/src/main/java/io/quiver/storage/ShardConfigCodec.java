@@ -10,9 +10,17 @@ import java.io.IOException;
  * deletedThreshold (double), vacuumMinVectorNumber (long), defaultSegmentNumber (int),
  * maxSegmentSizeKb (long, -1 for none), indexingThresholdKb (long), flushIntervalSec (long).
  * Marker -4 adds, after those, the quantization ({@link QuantizationConfigCodec}): the collection's,
- * then a count (int) and per vector with its own: name (UTF), config. Writers write -4.
+ * then a count (int) and per vector with its own: name (UTF), config.
+ * Marker -9 adds, after those, Qdrant's {@code memory} placements ({@link Memory}, each a byte: -1
+ * not given, else the ordinal): the collection HNSW config's, the collection quantization's, the
+ * payload storage's, then a
+ * count (int) and per dense vector or multivector with any placement: name (UTF), the vector's,
+ * its own HNSW config's, its own quantization's; then a count (int) and per sparse vector with a
+ * placement: name (UTF), its index's. Writers write -9 when some placement is given and -4
+ * otherwise (so the bytes of such configs do not change).
  * A reader also accepts -3 (no quantization) and a bare {@link VectorsConfigCodec} form (what was
- * written before shards had these settings) and gives it the defaults.
+ * written before shards had these settings) and gives it the defaults. The markers must never be
+ * a marker of {@link VectorsConfigCodec} (-2, -5..-8).
  */
 public final class ShardConfigCodec {
 
@@ -20,9 +28,11 @@ public final class ShardConfigCodec {
 
   private static final int MARKER = -3;
   private static final int MARKER_QUANTIZATION = -4;
+  private static final int MARKER_MEMORY = -9;
 
   public static void write(ShardConfig config, DataOutput out) throws IOException {
-    out.writeInt(MARKER_QUANTIZATION);
+    boolean memory = MemoryPlacements.anyIn(config);
+    out.writeInt(memory ? MARKER_MEMORY : MARKER_QUANTIZATION);
     VectorsConfigCodec.write(config.vectors(), out);
     VectorsConfigCodec.writeHnsw(config.hnsw(), out);
     OptimizersConfig o = config.optimizers();
@@ -44,11 +54,14 @@ public final class ShardConfigCodec {
       out.writeUTF(e.getKey());
       QuantizationConfigCodec.write(e.getValue(), out);
     }
+    if (memory) {
+      MemoryPlacements.write(config, out);
+    }
   }
 
   public static ShardConfig read(DataInput in) throws IOException {
     int first = in.readInt();
-    if (first != MARKER && first != MARKER_QUANTIZATION) {
+    if (first != MARKER && first != MARKER_QUANTIZATION && first != MARKER_MEMORY) {
       return ShardConfig.of(VectorsConfigCodec.read(first, in));
     }
     VectorsConfig vectors = VectorsConfigCodec.read(in);
@@ -75,7 +88,9 @@ public final class ShardConfigCodec {
         }
         withOwn.put(name, p.withQuantization(q));
       }
-      return new ShardConfig(new VectorsConfig(withOwn, vectors.sparse(), vectors.multi()), hnsw, optimizers, collection);
+      ShardConfig config = new ShardConfig(new VectorsConfig(withOwn, vectors.sparse(), vectors.multi()), hnsw, optimizers,
+          collection);
+      return first == MARKER_MEMORY ? MemoryPlacements.read(config, in) : config;
     } catch (BadRequestException e) {
       throw new IOException("corrupt optimizers config: " + e.getMessage());
     }

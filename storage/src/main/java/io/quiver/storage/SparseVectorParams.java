@@ -9,16 +9,20 @@ package io.quiver.storage;
  *   <li>{@code fullScanThreshold}: with a filter whose payload-index estimate is below this many
  *       points, the matching points are scored directly instead of walking the posting lists
  *       (null: {@link #DEFAULT_FULL_SCAN_THRESHOLD}, Qdrant's default);
- *   <li>{@code onDisk}: only {@code false} (or absent) is accepted today: the shard's inverted index
- *       lives on the heap;
+ *   <li>{@code onDisk}: the REST edge accepts {@code true} only with a {@code memory} placement,
+ *       which overrides it (checked there: the codec reads the placement after the params): the
+ *       shard's inverted index lives on the heap;
  *   <li>{@code datatype}: {@code float32}, {@code float16} or {@code uint8} (or absent: float32),
  *       the width values are stored at ({@link io.quiver.storage.sparse.SparseValues});
  *   <li>{@code modifier}: {@link Modifier#IDF} weights each query value by the dimension's inverse
- *       document frequency over the whole collection.
+ *       document frequency over the whole collection;
+ *   <li>{@code memory}: Qdrant's placement of the index: {@code pinned} (Qdrant's default) and
+ *       {@code cached} describe what Quiver does (the inverted index is held on the heap); {@code
+ *       cold} is not accepted, as {@code on_disk: true} is not.
  * </ul>
  */
 public record SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boolean onDisk, String datatype,
-    Modifier modifier) {
+    Modifier modifier, Memory memory) {
 
   /** Qdrant's default full-scan threshold of sparse vectors, in points. */
   public static final long DEFAULT_FULL_SCAN_THRESHOLD = 5_000;
@@ -29,19 +33,29 @@ public record SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boole
   /** Sparse vectors without settings. */
   public static final SparseVectorParams DEFAULT = new SparseVectorParams(false, null, null, null, null);
 
+  /** Params without a memory placement. */
+  public SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boolean onDisk, String datatype, Modifier modifier) {
+    this(hasIndex, fullScanThreshold, onDisk, datatype, modifier, null);
+  }
+
+  /** These params with another memory placement of the index (null: none given). */
+  public SparseVectorParams withMemory(Memory newMemory) {
+    return new SparseVectorParams(hasIndex || newMemory != null, fullScanThreshold, onDisk, datatype, modifier, newMemory);
+  }
+
   public SparseVectorParams {
     if (fullScanThreshold != null && fullScanThreshold < 0) {
       throw new BadRequestException("full_scan_threshold must not be negative, got " + fullScanThreshold);
     }
-    if (Boolean.TRUE.equals(onDisk)) {
-      throw new BadRequestException("index.on_disk: true is not supported for sparse vectors (the inverted index is"
-          + " kept in memory); leave it out or set false");
+    if (memory == Memory.COLD) {
+      throw new BadRequestException("index.memory: cold is not supported for sparse vectors (the inverted index is"
+          + " held on the heap); use cached or pinned, or leave it out");
     }
     if (datatype != null && io.quiver.index.vector.VectorDatatype.fromQdrantName(datatype) == null) {
       throw new BadRequestException("index.datatype: " + datatype + " is not supported for sparse vectors; use"
           + " float32, float16 or uint8");
     }
-    if (!hasIndex && (fullScanThreshold != null || onDisk != null || datatype != null)) {
+    if (!hasIndex && (fullScanThreshold != null || onDisk != null || datatype != null || memory != null)) {
       throw new IllegalArgumentException("index settings without an index");
     }
   }

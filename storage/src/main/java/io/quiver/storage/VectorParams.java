@@ -7,11 +7,13 @@ import java.util.Objects;
 /**
  * One named vector of a collection: its dimension and distance, whether sealed segments keep it
  * in mapped files ({@code onDisk}) or on the heap, its own HNSW and quantization settings
- * (null: the collection's), and the datatype its values are stored with ({@code datatype}; null:
- * not given, stored as float32 and reported as absent, as Qdrant does).
+ * (null: the collection's), the datatype its values are stored with ({@code datatype}; null:
+ * not given, stored as float32 and reported as absent, as Qdrant does), and Qdrant's {@code memory}
+ * placement of the stored vectors (null: not given; it overrides {@code onDisk} when given: see
+ * {@link #placement()}).
  */
 public record VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization,
-    VectorDatatype datatype) {
+    VectorDatatype datatype, Memory memory) {
 
   /** The largest dimension accepted; Qdrant's limit is 65,536. */
   public static final int MAX_SIZE = 65_536;
@@ -28,6 +30,32 @@ public record VectorParams(int size, Distance distance, boolean onDisk, HnswConf
     }
   }
 
+  /** A vector without a memory placement (its {@code onDisk} decides). */
+  public VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization,
+      VectorDatatype datatype) {
+    this(size, distance, onDisk, hnsw, quantization, datatype, null);
+  }
+
+  /**
+   * How sealed indexed segments hold these vectors: the {@code memory} given, else {@link
+   * Memory#COLD} for {@code on_disk: true}, else null: Quiver's default, a copy in process memory
+   * made at open (what {@code on_disk: false} has always done; Qdrant refuses {@code pinned} as a
+   * setting for dense vectors, so the copy has no name of its own).
+   */
+  public Memory placement() {
+    return memory != null ? memory : onDisk ? Memory.COLD : null;
+  }
+
+  /** These params with another memory placement (null: none given). */
+  public VectorParams withMemory(Memory newMemory) {
+    return new VectorParams(size, distance, onDisk, hnsw, quantization, datatype, newMemory);
+  }
+
+  /** These params with other HNSW settings (null: the collection's). */
+  public VectorParams withHnsw(HnswConfig newHnsw) {
+    return new VectorParams(size, distance, onDisk, newHnsw, quantization, datatype, memory);
+  }
+
   /** A vector stored as float32 unless it says otherwise. */
   public VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization) {
     this(size, distance, onDisk, hnsw, quantization, null);
@@ -40,7 +68,7 @@ public record VectorParams(int size, Distance distance, boolean onDisk, HnswConf
 
   /** These params with another quantization (null: the collection's). */
   public VectorParams withQuantization(QuantizationConfig newQuantization) {
-    return new VectorParams(size, distance, onDisk, hnsw, newQuantization, datatype);
+    return new VectorParams(size, distance, onDisk, hnsw, newQuantization, datatype, memory);
   }
 
   /** A vector with the collection's quantization (if any). */

@@ -38,13 +38,37 @@ class SegmentedShardModelTest {
         new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
   }
 
+  /**
+   * {@link #tinySegments} with memory placements picked by {@code random} (none given included):
+   * vectors "a" copied into memory (neither given), mapped (cold, or on_disk) or mapped and read
+   * through (cached); each graph
+   * cold, cached or pinned (copied into native memory). The results must not depend on them.
+   */
+  static ShardConfig tinySegments(Distance distance, Random random) {
+    Memory[] vectorPlacements = {null, Memory.COLD, Memory.CACHED};
+    Memory[] graphPlacements = {null, Memory.COLD, Memory.CACHED, Memory.PINNED};
+    ShardConfig c = tinySegments(distance);
+    Memory a = vectorPlacements[random.nextInt(vectorPlacements.length)];
+    HnswConfig h = c.hnsw();
+    HnswConfig b = c.vectors().get("b").hnsw();
+    return new ShardConfig(
+        new VectorsConfig(Map.of("a", new VectorParams(DIM, distance, random.nextBoolean(), null, null, null, a),
+            "b", c.vectors().get("b").withHnsw(new HnswConfig(b.m(), b.efConstruct(), b.fullScanThresholdKb(), b.onDisk(),
+                graphPlacements[random.nextInt(graphPlacements.length)])))),
+        new HnswConfig(h.m(), h.efConstruct(), h.fullScanThresholdKb(), h.onDisk(),
+            graphPlacements[random.nextInt(graphPlacements.length)]),
+        c.optimizers());
+  }
+
   @Test
   void randomOperationsWithOptimizerAndRestartsMatchTheModel() throws Exception {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
     System.out.println("seed " + seed);
     Distance distance = Distance.values()[random.nextInt(Distance.values().length)];
-    ShardConfig config = tinySegments(distance);
+    ShardConfig config = tinySegments(distance, random);
+    System.out.println("placements: vectors a " + config.vectors().get("a").placement() + ", graph a "
+        + config.hnswOf("a").placement() + ", graph b " + config.hnswOf("b").placement());
     TreeMap<PointId, Map<String, float[]>> model = new TreeMap<>();
     long index = 0;
     int found = 0;

@@ -61,6 +61,15 @@ public final class HnswIndex implements AutoCloseable {
     return new HnswIndex(graph, vectors, null);
   }
 
+  /**
+   * This index's graph held in memory of {@code arena} instead of read from its mapped file (an
+   * index whose graph is not mapped returns it as is). The caller closes {@code arena} after this
+   * index; the vectors are unchanged.
+   */
+  public HnswGraph graphIn(java.lang.foreign.Arena arena) {
+    return graph instanceof MappedHnswGraph mapped ? mapped.copyTo(arena) : graph;
+  }
+
   /** Opens an index file written by {@link #write(Path)}, mapped, checksum verified. */
   public static HnswIndex open(Path file) throws IOException {
     return HnswFormat.open(file);

@@ -60,6 +60,27 @@ final class MappedHnswGraph implements HnswGraph {
     return new MappedHnswGraph(seg, size, maxConn, maxConn0, maxLevel, entryPoint, level0Offset, levelNodes, listsOffset);
   }
 
+  /**
+   * This graph with its lists copied out of the mapping into memory of {@code arena} (native
+   * process memory: no page of it is read from the file again, and none is evicted to it). The
+   * copy is one contiguous block from the level-0 lists to the end of the upper levels; the heap
+   * node ids are shared. Cost: one sequential read of the graph's bytes.
+   */
+  MappedHnswGraph copyTo(java.lang.foreign.Arena arena) {
+    long end = level0Offset + size * stride0;
+    if (maxLevel > 0) {
+      end = levelListsOffset[maxLevel] + levelNodes[maxLevel].length * upperStride;
+    }
+    long bytes = Math.max(0, end - level0Offset);
+    MemorySegment copy = arena.allocate(Math.max(bytes, 1), 64);
+    MemorySegment.copy(segment, level0Offset, copy, 0, bytes);
+    long[] lists = new long[levelListsOffset.length];
+    for (int level = 1; level < lists.length; level++) {
+      lists[level] = levelListsOffset[level] - level0Offset;
+    }
+    return new MappedHnswGraph(copy, size, maxConn, maxConn0, maxLevel, entryPoint, 0, levelNodes, lists);
+  }
+
   @Override
   public int size() {
     return size;

@@ -69,6 +69,45 @@ class HnswFormatTest {
     }
   }
 
+  /**
+   * A graph copied out of its mapping (memory: pinned) is the same graph: same lists on every
+   * level, same search results; and it stays readable after the file's mapping is closed.
+   */
+  @Test
+  void aGraphCopiedIntoMemoryIsTheMappedGraph() throws IOException {
+    SplittableRandom random = new SplittableRandom(SEED);
+    HnswIndex heap = HnswRecallTest.build(random, Distance.DOT, 2);
+    Path file = dir.resolve("graph.qvh");
+    heap.write(file);
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+      HnswGraph copy;
+      try (HnswIndex mapped = HnswIndex.open(file)) {
+        copy = mapped.graphIn(arena);
+        assertTrue(copy != mapped.graph(), "a mapped graph is copied");
+        assertTrue(mapped.graph().maxLevel() > 0, "seed=" + SEED + ": the test needs upper levels");
+      }
+      HnswGraph a = heap.graph();
+      int[] la = new int[a.maxConn0()];
+      int[] lb = new int[a.maxConn0()];
+      assertEquals(a.entryPoint(), copy.entryPoint());
+      for (int node = 0; node < a.size(); node++) {
+        assertEquals(a.levelOf(node), copy.levelOf(node), "seed=" + SEED + " node " + node);
+        for (int level = 0; level <= a.levelOf(node); level++) {
+          int ca = a.neighbours(level, node, la);
+          assertEquals(ca, copy.neighbours(level, node, lb), "seed=" + SEED + " node " + node + " level " + level);
+          assertArrayEquals(java.util.Arrays.copyOf(la, ca), java.util.Arrays.copyOf(lb, ca),
+              "seed=" + SEED + " node " + node + " level " + level);
+        }
+      }
+      HnswIndex pinned = HnswIndex.of(copy, heap.vectors());
+      for (int q = 0; q < 10; q++) {
+        float[] query = HnswRecallTest.query(random, heap);
+        assertArrayEquals(heap.search(query, 10, 50, OrdFilter.ALL).ords(), pinned.search(query, 10, 50, OrdFilter.ALL).ords(),
+            "seed=" + SEED + " query " + q);
+      }
+    }
+  }
+
   @Test
   void corruptedFileIsRejected() throws IOException {
     SplittableRandom random = new SplittableRandom(SEED + 1);

@@ -9,6 +9,7 @@ import io.quiver.node.http.ApiException;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.storage.HnswConfig;
+import io.quiver.storage.Memory;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardInfo;
@@ -66,7 +67,7 @@ final class CollectionJson {
     refuseQuantizedMultivectors(vectorsConfig, quantization);
     try {
       CollectionConfig config = new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers,
-          quantization, StrictModeJson.parse(body.get("strict_mode_config")));
+          quantization, StrictModeJson.parse(body.get("strict_mode_config")), payloadMemory(body.get("payload"), "payload"));
       config.shardConfig(); // checks the quantization against the distances
       return config;
     } catch (IllegalArgumentException e) {
@@ -89,7 +90,6 @@ final class CollectionJson {
     if (sharding != null && !sharding.isNull() && !"auto".equals(sharding.asText())) {
       throw ApiException.badRequest("Wrong input: `sharding_method`: only `auto` is supported (user-defined shard keys are not)");
     }
-    refuseMemory(body.get("payload"), "payload");
     if (body.hasNonNull("on_disk_payload") && !body.get("on_disk_payload").asBoolean(true)) {
       throw ApiException.badRequest("Wrong input: `on_disk_payload`: payloads are always on disk (RocksDB)");
     }
@@ -144,28 +144,57 @@ final class CollectionJson {
       throw ApiException.badRequest("Wrong input: `" + field + ".quantization_config` is not supported for multivectors yet"
           + " (multivectors are scored from float32 only)");
     }
-    if (bool(node, "on_disk", field, false)) {
+    // A memory placement overrides on_disk (Qdrant's rule): on_disk: true is refused only when it decides.
+    if (bool(node, "on_disk", field, false) && !node.hasNonNull("memory")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".on_disk`: true is not supported for multivectors yet"
           + " (their vectors are kept in memory); leave it out or set false");
     }
     JsonNode hnswNode = node.get("hnsw_config");
-    if (hnswNode != null && hnswNode.isObject() && bool(hnswNode, "on_disk", field + ".hnsw_config", false)) {
+    if (hnswNode != null && hnswNode.isObject() && bool(hnswNode, "on_disk", field + ".hnsw_config", false)
+        && !hnswNode.hasNonNull("memory")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config.on_disk`: true is not supported for"
           + " multivectors yet (their graphs are kept in memory); leave it out or set false");
     }
-  }
-
-  /** {@code memory} placement (Qdrant's cold/cached/pinned) is not implemented: refused by name. */
-  private static void refuseMemory(JsonNode node, String field) {
-    if (node != null && node.isObject() && node.hasNonNull("memory")) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".memory`: memory placement is not supported yet");
+    if (MemoryJson.parse(node, field, GRAPH_PLACEMENTS, "") == Memory.COLD) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".memory`: `cold` is not supported for multivectors yet"
+          + " (their rows are held on the heap: `cached`)");
+    }
+    if (hnswNode != null && hnswNode.isObject()
+        && MemoryJson.parse(hnswNode, field + ".hnsw_config", GRAPH_PLACEMENTS, "") == Memory.COLD) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config.memory`: `cold` is not supported for"
+          + " multivectors yet (their graphs are held on the heap: `cached` or `pinned`)");
     }
   }
 
   /**
+   * The payload storage's {@code memory} (Qdrant's {@code PayloadStorageParams}; null when absent):
+   * {@code cold} and {@code cached} are honoured ({@link io.quiver.storage.ShardConfig}), {@code
+   * pinned} is refused with 422 as Qdrant refuses it. Unknown fields of the object are refused.
+   */
+  private static Memory payloadMemory(JsonNode node, String field) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!name.equals("memory")) {
+        throw ApiException.badRequest("Json deserialize error: " + field + ": unknown field `" + name + "`, expected `memory`");
+      }
+    }
+    return MemoryJson.parseNotPinned(node, field, "payload storage");
+  }
+
+  /** What the graph of a dense vector honours: all three ({@link HnswConfig#placement()}). */
+  private static final java.util.Set<Memory> GRAPH_PLACEMENTS = java.util.EnumSet.allOf(Memory.class);
+
+  /**
    * Qdrant's {@code HnswConfigDiff} over {@code base}: absent fields keep the base's values.
    * {@code max_indexing_threads} is accepted at 0 (automatic: what Quiver does); other values,
-   * {@code payload_m}, {@code inline_storage: true} and {@code memory} are refused by name.
+   * {@code payload_m} and {@code inline_storage: true} are refused by name. {@code memory} (all
+   * three values) overrides {@code on_disk}: {@link HnswConfig#placement()}.
    */
   static HnswConfig hnswConfig(JsonNode node, String field, HnswConfig base) {
     if (node == null || node.isNull()) {
@@ -183,12 +212,12 @@ final class CollectionJson {
     if (bool(node, "inline_storage", field, false)) {
       throw ApiException.badRequest("Wrong input: `" + field + ".inline_storage`: vectors inlined in the graph file are not supported");
     }
-    refuseMemory(node, field);
+    Memory memory = MemoryJson.parse(node, field, GRAPH_PLACEMENTS, "");
     int m = (int) integer(node, "m", field, base.m(), 2, HnswConfig.MAX_M);
     int ef = (int) integer(node, "ef_construct", field, base.efConstruct(), 4, HnswConfig.MAX_EF);
     long fullScan = integer(node, "full_scan_threshold", field, base.fullScanThresholdKb(), 0, Long.MAX_VALUE);
     boolean onDisk = bool(node, "on_disk", field, base.onDisk());
-    return new HnswConfig(m, ef, fullScan, onDisk);
+    return new HnswConfig(m, ef, fullScan, onDisk, memory != null ? memory : base.memory());
   }
 
   /** Qdrant's {@code OptimizersConfigDiff} over the defaults; {@code memmap_threshold} and {@code max_optimization_threads} are ignored. */
@@ -287,8 +316,9 @@ final class CollectionJson {
 
   /**
    * Qdrant's {@code sparse_vectors}: name -&gt; {@code {index: {full_scan_threshold, on_disk,
-   * datatype}, modifier}}. What Quiver does not honour is refused by name: {@code on_disk: true},
-   * datatype {@code turbo4}, {@code memory}.
+   * datatype, memory}, modifier}}. What Quiver does not honour is refused by name: {@code on_disk: true},
+   * datatype {@code turbo4}, {@code memory: cold} (the inverted index is held on the heap, which
+   * {@code cached} and {@code pinned} describe).
    */
   static Map<String, SparseVectorParams> sparseVectors(JsonNode node) {
     Map<String, SparseVectorParams> out = new LinkedHashMap<>();
@@ -338,7 +368,8 @@ final class CollectionJson {
     }
     JsonNode index = node.get("index");
     if (index == null || index.isNull()) {
-      return new SparseVectorParams(base.hasIndex(), base.fullScanThreshold(), base.onDisk(), base.datatype(), modifier);
+      return new SparseVectorParams(base.hasIndex(), base.fullScanThreshold(), base.onDisk(), base.datatype(), modifier,
+          base.memory());
     }
     String at = field + ".index";
     if (!index.isObject()) {
@@ -346,17 +377,21 @@ final class CollectionJson {
     }
     for (Iterator<String> it = index.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (!List.of("full_scan_threshold", "on_disk", "datatype").contains(name)) {
-        throw ApiException.badRequest("Wrong input: `" + at + "." + name + "` is not supported for sparse vectors"
-            + (name.equals("memory") ? " (the inverted index is kept in memory)" : ""));
+      if (!List.of("full_scan_threshold", "on_disk", "datatype", "memory").contains(name)) {
+        throw ApiException.badRequest("Wrong input: `" + at + "." + name + "` is not supported for sparse vectors");
       }
+    }
+    Memory memory = MemoryJson.parse(index, at, java.util.EnumSet.of(Memory.CACHED, Memory.PINNED),
+        "the inverted index is held on the heap: `cached` or `pinned`");
+    if (memory == null) {
+      memory = base.memory();
     }
     JsonNode threshold = index.get("full_scan_threshold");
     Long fullScan = threshold == null || threshold.isNull() ? base.fullScanThreshold()
         : Long.valueOf(integer(index, "full_scan_threshold", at, 0, 0, Long.MAX_VALUE));
     JsonNode onDiskNode = index.get("on_disk");
     Boolean onDisk = onDiskNode == null || onDiskNode.isNull() ? base.onDisk() : Boolean.valueOf(bool(index, "on_disk", at, false));
-    if (Boolean.TRUE.equals(onDisk)) {
+    if (Boolean.TRUE.equals(onDisk) && memory == null) { // a placement overrides on_disk (Qdrant's rule)
       throw ApiException.badRequest("Wrong input: `" + at + ".on_disk`: true is not supported for sparse vectors (the"
           + " inverted index is kept in memory); leave it out or set false");
     }
@@ -369,7 +404,7 @@ final class CollectionJson {
             + " cannot change (their values are stored at it)");
       }
     }
-    return new SparseVectorParams(true, fullScan, onDisk, datatype, modifier);
+    return new SparseVectorParams(true, fullScan, onDisk, datatype, modifier, memory);
   }
 
   /** A sparse vector's datatype: {@code float32}, {@code float16} or {@code uint8} ({@code turbo4} refused by name). */
@@ -454,7 +489,7 @@ final class CollectionJson {
       throw ApiException.badRequest("Json deserialize error: " + field + ".distance: unknown variant `" + distanceNode.asText()
           + "`, expected one of `Cosine`, `Euclid`, `Dot`, `Manhattan`");
     }
-    refuseMemory(node, field);
+    Memory memory = MemoryJson.parseNotPinned(node, field, "dense vector storage");
     VectorDatatype datatype = datatype(node.get("datatype"), field + ".datatype");
     if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
       // Qdrant accepts it and scores the cosine of the raw bytes (dot / both norms); Quiver's
@@ -468,7 +503,7 @@ final class CollectionJson {
     // A vector's own hnsw_config is a diff over the collection's; stored resolved.
     HnswConfig hnsw = hnswNode == null || hnswNode.isNull() ? null : hnswConfig(hnswNode, field + ".hnsw_config", collectionHnsw);
     QuantizationConfig quantization = QuantizationJson.parse(node.get("quantization_config"), field + ".quantization_config");
-    return new VectorParams(size.asInt(), distance, onDisk, hnsw, quantization, datatype);
+    return new VectorParams(size.asInt(), distance, onDisk, hnsw, quantization, datatype, memory);
   }
 
   /**
@@ -511,6 +546,7 @@ final class CollectionJson {
     OptimizersConfig optimizers = optimizersConfig(body.get("optimizers_config"), "optimizers_config", current.optimizers());
     int replication = current.replicationFactor();
     int writeConsistency = current.writeConsistencyFactor();
+    Memory payloadMemory = current.payloadMemory();
     JsonNode params = body.get("params");
     if (params != null && !params.isNull()) {
       if (!params.isObject()) {
@@ -524,7 +560,10 @@ final class CollectionJson {
       if (params.hasNonNull("on_disk_payload") && !params.get("on_disk_payload").asBoolean(false)) {
         throw ApiException.badRequest("Wrong input: `params.on_disk_payload`: payloads are always on disk (RocksDB)");
       }
-      refuseMemory(params.get("payload"), "params.payload");
+      Memory newPayloadMemory = payloadMemory(params.get("payload"), "params.payload");
+      if (newPayloadMemory != null) {
+        payloadMemory = newPayloadMemory;
+      }
       replication = positiveInt(params, "replication_factor", replication);
       writeConsistency = positiveInt(params, "write_consistency_factor", writeConsistency);
     }
@@ -538,14 +577,15 @@ final class CollectionJson {
       JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
-        refuseMemory(diff, field);
+        Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage");
         boolean onDisk = bool(diff, "on_disk", field, p.onDisk());
         JsonNode hnswNode = diff.get("hnsw_config");
         HnswConfig own = hnswNode == null || hnswNode.isNull() ? p.hnsw()
             : hnswConfig(hnswNode, field + ".hnsw_config", p.hnsw() == null ? hnsw : p.hnsw());
         QuantizationJson.Diff q = QuantizationJson.parseDiff(diff.get("quantization_config"), field + ".quantization_config");
         QuantizationConfig ownQuantization = q.disabled() ? null : q.config() != null ? q.config() : p.quantization();
-        p = new VectorParams(p.size(), p.distance(), onDisk, own, ownQuantization, p.datatype());
+        p = new VectorParams(p.size(), p.distance(), onDisk, own, ownQuantization, p.datatype(),
+            memory != null ? memory : p.memory());
       }
       vectors.put(e.getKey(), p);
     }
@@ -555,14 +595,16 @@ final class CollectionJson {
       JsonNode diff = vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
-        refuseMemory(diff, field);
+        Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage");
         refuseMultivectorSettings(diff, field);
         JsonNode hnswNode = diff.get("hnsw_config");
-        if (hnswNode != null && !hnswNode.isNull()) { // the only setting of a multivector that can change
+        if (hnswNode != null && !hnswNode.isNull()) { // with memory, the only settings of a multivector that can change
           VectorParams v = p.vector();
           HnswConfig own = hnswConfig(hnswNode, field + ".hnsw_config", v.hnsw() == null ? hnsw : v.hnsw());
-          p = new MultiVectorParams(new VectorParams(v.size(), v.distance(), v.onDisk(), own, v.quantization(),
-              v.datatype()), p.comparator());
+          p = new MultiVectorParams(v.withHnsw(own), p.comparator());
+        }
+        if (memory != null) {
+          p = new MultiVectorParams(p.vector().withMemory(memory), p.comparator());
         }
       }
       multi.put(e.getKey(), p);
@@ -596,7 +638,7 @@ final class CollectionJson {
     refuseQuantizedMultivectors(current.vectors(), quantization);
     try {
       CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors, sparse, multi), current.shardNumber(), replication,
-          writeConsistency, hnsw, optimizers, quantization, strict);
+          writeConsistency, hnsw, optimizers, quantization, strict, payloadMemory);
       config.shardConfig(); // checks the quantization against the distances
       return config;
     } catch (IllegalArgumentException e) {
@@ -637,6 +679,9 @@ final class CollectionJson {
     params.put("replication_factor", c.config().replicationFactor());
     params.put("write_consistency_factor", c.config().writeConsistencyFactor());
     params.put("on_disk_payload", true);
+    if (c.config().payloadMemory() != null) {
+      params.putObject("payload").put("memory", c.config().payloadMemory().qdrantName());
+    }
     config.set("hnsw_config", hnswJson(json, c.config().hnsw()));
     OptimizersConfig o = c.config().optimizers();
     ObjectNode optimizer = config.putObject("optimizer_config");
@@ -677,6 +722,7 @@ final class CollectionJson {
         if (p.datatype() != null) {
           index.put("datatype", p.datatype());
         }
+        MemoryJson.put(index, p.memory());
       }
       if (p.modifier() != null) {
         node.put("modifier", p.modifier().name().toLowerCase(java.util.Locale.ROOT));
@@ -721,6 +767,7 @@ final class CollectionJson {
     if (p.datatype() != null) {
       node.put("datatype", p.datatype().qdrantName());
     }
+    MemoryJson.put(node, p.memory());
     return node;
   }
 
@@ -731,6 +778,7 @@ final class CollectionJson {
     hnsw.put("full_scan_threshold", h.fullScanThresholdKb());
     hnsw.put("max_indexing_threads", 0);
     hnsw.put("on_disk", h.onDisk());
+    MemoryJson.put(hnsw, h.memory());
     return hnsw;
   }
 }

@@ -37,8 +37,11 @@ final class FieldIndexJson {
     }
     PayloadSchemaType type = type(typeNode.asText(), "field_schema.type");
     refuseUnimplemented(node, type);
+    io.quiver.storage.Memory memory = MemoryJson.parse(node, "field_schema",
+        java.util.EnumSet.of(io.quiver.storage.Memory.CACHED, io.quiver.storage.Memory.PINNED),
+        "payload indexes are held on the heap and rebuilt at open: `cached` or `pinned`");
     try {
-      return switch (type) {
+      FieldIndexSchema schema = switch (type) {
         case INTEGER -> FieldIndexSchema.integer(bool(node, "lookup", true), bool(node, "range", true));
         case TEXT -> FieldIndexSchema.text(tokenizer(node.get("tokenizer")), bool(node, "lowercase", true),
             uint(node, "min_token_len"), uint(node, "max_token_len"), flag(node, "ascii_folding"),
@@ -46,6 +49,7 @@ final class FieldIndexJson {
         case KEYWORD -> FieldIndexSchema.keyword(flag(node, "prefix"));
         default -> FieldIndexSchema.withParams(type);
       };
+      return memory == null ? schema : schema.withMemory(memory);
     } catch (BadRequestException e) {
       throw ApiException.badRequest("Bad request: " + e.getMessage());
     }
@@ -57,7 +61,6 @@ final class FieldIndexJson {
       "is_principal", "principal-index storage is not supported",
       "on_disk", "payload indexes are kept in memory and rebuilt at open; on-disk indexes are not supported");
   private static final Map<String, String> UNIMPLEMENTED_WHEN_GIVEN = Map.of(
-      "memory", "memory placement of payload indexes is not supported",
       "enable_hnsw", "payload-aware HNSW links are not built");
   /** Options of one index type (Qdrant's params of that type), refused on the others. */
   private static final Map<String, PayloadSchemaType> OPTION_OF_TYPE = Map.of(
@@ -227,6 +230,7 @@ final class FieldIndexJson {
           case KEYWORD -> putFlag(params, "prefix", s.prefix());
           default -> { }
         }
+        MemoryJson.put(params, s.memory());
       }
       node.put("points", info.points());
     });

@@ -15,7 +15,8 @@ import java.util.Set;
  * config, or {@code "Disabled"}) in and out. What the index module implements is honoured and
  * reported back as given; the variants and fields it does not implement are refused by name:
  * {@code turbo}, binary {@code two_bits} / {@code one_and_half_bits} encodings, the {@code
- * scalar8bits} query encoding, and {@code memory} placement.
+ * scalar8bits} query encoding, and {@code memory: cold} (codes are always held on the heap, which
+ * {@code cached} and {@code pinned} describe).
  */
 final class QuantizationJson {
 
@@ -66,15 +67,18 @@ final class QuantizationJson {
     if (!body.isObject()) {
       throw ApiException.badRequest("Json deserialize error: " + path + ": expected an object");
     }
-    refuseMemory(body, path);
+    io.quiver.storage.Memory memory = MemoryJson.parse(body, path,
+        java.util.EnumSet.of(io.quiver.storage.Memory.CACHED, io.quiver.storage.Memory.PINNED),
+        "quantized codes are always read into the heap when a segment opens: `cached` or `pinned`");
     try {
-      return switch (kind) {
+      QuantizationConfig config = switch (kind) {
         case "scalar" -> scalar(body, path);
         case "product" -> product(body, path);
         case "binary" -> binary(body, path);
         default -> throw ApiException.badRequest("Json deserialize error: " + at + ": unknown variant `" + kind
             + "`, expected one of `scalar`, `product`, `binary`");
       };
+      return config.withMemory(memory);
     } catch (BadRequestException e) {
       throw ApiException.badRequest("Validation error in JSON body: " + e.getMessage());
     }
@@ -157,12 +161,6 @@ final class QuantizationJson {
     return v.asBoolean();
   }
 
-  private static void refuseMemory(JsonNode body, String at) {
-    if (body.hasNonNull("memory")) {
-      throw unsupported(at + ".memory", "memory placement of quantized vectors is not supported (codes are kept in RAM)");
-    }
-  }
-
   /** Qdrant defines no other fields: an unknown one is a typo, refused so that it is not mistaken for a setting. */
   private static void onlyFields(JsonNode body, String at, Set<String> known) {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
@@ -188,11 +186,13 @@ final class QuantizationJson {
           scalar.put("quantile", s.quantile());
         }
         putAlwaysRam(scalar, s.alwaysRam());
+        MemoryJson.put(scalar, s.memory());
       }
       case QuantizationConfig.Product p -> {
         ObjectNode product = out.putObject("product");
         product.put("compression", p.compression().qdrantName());
         putAlwaysRam(product, p.alwaysRam());
+        MemoryJson.put(product, p.memory());
       }
       case QuantizationConfig.Binary b -> {
         ObjectNode binary = out.putObject("binary");
@@ -203,6 +203,7 @@ final class QuantizationJson {
         if (b.queryEncoding() != null) {
           binary.put("query_encoding", b.queryEncoding().qdrantName());
         }
+        MemoryJson.put(binary, b.memory());
       }
     }
     return out;

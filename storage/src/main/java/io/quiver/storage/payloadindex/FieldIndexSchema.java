@@ -1,6 +1,7 @@
 package io.quiver.storage.payloadindex;
 
 import io.quiver.storage.BadRequestException;
+import io.quiver.storage.Memory;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -24,13 +25,20 @@ import java.util.Objects;
  * @param stopwords text index: tokens dropped from documents and queries, or null
  * @param stemmer text index: tokens stemmed, or null (absent)
  * @param prefix keyword index: answers {@code match: {prefix}} from its sorted keys (null: absent, false)
+ * @param memory Qdrant's {@code memory} placement of the index (null: absent): only {@code pinned}
+ *     (Qdrant's default) and {@code cached} describe what Quiver does, an index held on the heap
  */
 public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, boolean lookup, boolean range,
     Tokenizer tokenizer, boolean lowercase, int minTokenLength, int maxTokenLength,
-    Boolean asciiFolding, Boolean phraseMatching, Stopwords stopwords, StemmerParams stemmer, Boolean prefix) {
+    Boolean asciiFolding, Boolean phraseMatching, Stopwords stopwords, StemmerParams stemmer, Boolean prefix,
+    Memory memory) {
 
-  /** Version 1: up to the token lengths; version 2 adds the text options and keyword prefix. */
+  /**
+   * Version 1: up to the token lengths; version 2 adds the text options and keyword prefix;
+   * version 3 adds the memory placement (byte: -1 absent, else the {@link Memory} ordinal).
+   */
   private static final int FORMAT_VERSION = 2;
+  private static final int FORMAT_VERSION_MEMORY = 3;
 
   public FieldIndexSchema {
     Objects.requireNonNull(type, "type");
@@ -44,6 +52,24 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
     if (type == PayloadSchemaType.INTEGER && !lookup && !range) {
       throw new BadRequestException("field_schema: an integer index needs `lookup` or `range` (both are false)");
     }
+    if (memory == Memory.COLD) {
+      throw new BadRequestException("field_schema.memory: `cold` is not supported (payload indexes are held on the heap"
+          + " and rebuilt at open: `cached` or `pinned`)");
+    }
+  }
+
+  /** The schema without a memory placement. */
+  public FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, boolean lookup, boolean range,
+      Tokenizer tokenizer, boolean lowercase, int minTokenLength, int maxTokenLength,
+      Boolean asciiFolding, Boolean phraseMatching, Stopwords stopwords, StemmerParams stemmer, Boolean prefix) {
+    this(type, explicitParams, lookup, range, tokenizer, lowercase, minTokenLength, maxTokenLength, asciiFolding,
+        phraseMatching, stopwords, stemmer, prefix, null);
+  }
+
+  /** This schema with a memory placement (null: absent); a placement makes the params explicit. */
+  public FieldIndexSchema withMemory(Memory newMemory) {
+    return new FieldIndexSchema(type, explicitParams || newMemory != null, lookup, range, tokenizer, lowercase,
+        minTokenLength, maxTokenLength, asciiFolding, phraseMatching, stopwords, stemmer, prefix, newMemory);
   }
 
   /** The schema without the text options and keyword prefix (version-1 data, other types). */
@@ -103,8 +129,9 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
   /** Binary form (log entries and the shard's metadata): version, then the fields. */
   public void write(DataOutput out) throws IOException {
     // Without the newer options the bytes are version 1, readable by nodes that predate them.
-    boolean v1 = asciiFolding == null && phraseMatching == null && prefix == null && stopwords == null && stemmer == null;
-    out.writeByte(v1 ? 1 : FORMAT_VERSION);
+    boolean v1 = asciiFolding == null && phraseMatching == null && prefix == null && stopwords == null && stemmer == null
+        && memory == null;
+    out.writeByte(v1 ? 1 : memory == null ? FORMAT_VERSION : FORMAT_VERSION_MEMORY);
     out.writeByte(type.ordinal());
     out.writeBoolean(explicitParams);
     out.writeBoolean(lookup);
@@ -132,12 +159,15 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
       out.writeByte(2);
       out.writeUTF(stemmer.language());
     }
+    if (memory != null) {
+      out.writeByte(memory.ordinal());
+    }
   }
 
-  /** Reads version 1 (written before the text options existed) and version 2. */
+  /** Reads version 1 (written before the text options existed), 2 and 3. */
   public static FieldIndexSchema read(DataInput in) throws IOException {
     int version = in.readByte();
-    if (version != 1 && version != FORMAT_VERSION) {
+    if (version != 1 && version != FORMAT_VERSION && version != FORMAT_VERSION_MEMORY) {
       throw new IOException("unknown field index schema format " + version);
     }
     int type = in.readByte();
@@ -170,9 +200,21 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
       case 2 -> storedStemmer(in.readUTF());
       default -> throw new IOException("unknown stemmer form " + stemmerKind);
     };
-    return new FieldIndexSchema(PayloadSchemaType.values()[type], explicitParams, lookup, range,
-        Tokenizer.values()[tokenizer], lowercase, minTokenLength, maxTokenLength,
-        asciiFolding, phraseMatching, stopwords, stemmer, prefix);
+    Memory memory = null;
+    if (version == FORMAT_VERSION_MEMORY) {
+      int placement = in.readByte();
+      if (placement < 0 || placement >= Memory.values().length) {
+        throw new IOException("unknown memory placement " + placement);
+      }
+      memory = Memory.values()[placement];
+    }
+    try {
+      return new FieldIndexSchema(PayloadSchemaType.values()[type], explicitParams, lookup, range,
+          Tokenizer.values()[tokenizer], lowercase, minTokenLength, maxTokenLength,
+          asciiFolding, phraseMatching, stopwords, stemmer, prefix, memory);
+    } catch (BadRequestException e) {
+      throw new IOException("corrupt field index schema: " + e.getMessage(), e);
+    }
   }
 
   private static StemmerParams storedStemmer(String language) throws IOException {

@@ -15,6 +15,7 @@ import io.quiver.index.hnsw.TopHits;
 import io.quiver.index.scorer.FloatVectors;
 import io.quiver.index.scorer.HeapFloatVectors;
 import io.quiver.storage.HnswConfig;
+import io.quiver.storage.Memory;
 import io.quiver.storage.PointId;
 import io.quiver.storage.ShardConfig;
 import io.quiver.storage.VectorParams;
@@ -34,10 +35,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * optimizer indexes it), and a deleted bitmap. The deleted bitmap is not a file: it is derived at
  * open (an ord is live when the shard's RocksDB holds that id at that version) and kept in memory.
  *
- * <p>{@code on_disk: false} vectors of an indexed segment are copied from the mapping to the heap
- * at open; {@code hnsw_config.on_disk: false} graphs are read through once at open so their pages
- * are resident. A plain segment's vectors stay mapped whatever {@code on_disk} says: it is a short-lived
- * stage on the way to an indexed segment, and keeping it off the heap is its point.
+ * <p>Placement ({@link VectorParams#placement()}, {@link HnswConfig#placement()}): vectors of an
+ * indexed segment with neither {@code memory} nor {@code on_disk: true} are copied from the mapping
+ * to process memory at open; {@code memory: cached} vectors stay mapped and are read through once at
+ * open (page cache), {@code cold} ones ({@code on_disk: true}) stay mapped and page in on demand.
+ * Graphs: {@code cold} stay mapped, {@code cached} ({@code on_disk: false}) are read through once
+ * at open, {@code pinned} are copied into native memory. A plain segment's vectors stay mapped
+ * whatever is asked (read through at open when {@code cached}): it is a short-lived stage on the way
+ * to an indexed segment, and keeping it off the heap is its point.
  */
 public final class SealedSegment extends Segment {
 
@@ -89,21 +94,36 @@ public final class SealedSegment extends Segment {
       int i = 0;
       for (Map.Entry<String, VectorParams> e : config.vectors().vectors().entrySet()) {
         FloatVectors mappedVectors;
+        Memory vectorsPlacement = e.getValue().placement();
         if (plain) {
           PlainVectorsFile.Mapped m = PlainVectorsFile.open(SegmentFiles.plainFile(dir, name, i++));
           mappings.add(m);
           mappedVectors = m.vectors();
           vectors.put(e.getKey(), mappedVectors);
+          if (vectorsPlacement == Memory.CACHED) {
+            prefault(mappedVectors);
+          }
         } else {
           HnswIndex index = HnswIndex.open(SegmentFiles.hnswFile(dir, name, i++));
           mappings.add(index);
           mappedVectors = index.vectors();
-          HnswIndex searched = e.getValue().onDisk() ? index : HnswIndex.of(index.graph(), inMemory(index.vectors(), mappings));
-          graphs.put(e.getKey(), searched);
-          vectors.put(e.getKey(), searched.vectors());
-          if (!config.hnswOf(e.getKey()).onDisk()) {
-            touch(index.graph());
+          FloatVectors held = vectorsPlacement == null ? inMemory(mappedVectors, mappings) : mappedVectors;
+          if (vectorsPlacement == Memory.CACHED) {
+            prefault(held);
           }
+          HnswGraph graph = index.graph();
+          switch (config.hnswOf(e.getKey()).placement()) {
+            case COLD -> { }
+            case CACHED -> touch(graph);
+            case PINNED -> {
+              java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+              mappings.add(arena::close);
+              graph = index.graphIn(arena);
+            }
+          }
+          HnswIndex searched = held == mappedVectors && graph == index.graph() ? index : HnswIndex.of(graph, held);
+          graphs.put(e.getKey(), searched);
+          vectors.put(e.getKey(), held);
         }
         if (mappedVectors.datatype() != e.getValue().storedDatatype()) {
           throw new IOException(dir + "/" + name + ": vector " + e.getKey() + " is stored as "
@@ -153,6 +173,17 @@ public final class SealedSegment extends Segment {
       System.arraycopy(one, 0, data, ord * dim, dim);
     }
     return new HeapFloatVectors(data, dim, vectors.distance());
+  }
+
+  /**
+   * Reads every vector once, so the pages of mapped vectors are in the page cache before the
+   * first search ({@code memory: cached}; they stay evictable).
+   */
+  private static void prefault(FloatVectors vectors) {
+    float[] one = new float[vectors.dimension()];
+    for (int ord = 0; ord < vectors.size(); ord++) {
+      vectors.copyVector(ord, one);
+    }
   }
 
   /** Reads every level-0 list once, so the graph's pages are in memory before the first search. */
