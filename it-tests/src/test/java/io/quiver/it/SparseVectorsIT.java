@@ -383,6 +383,8 @@ class SparseVectorsIT {
     assertError("POST", C + "/points/query", "{\"query\":[1,2,3],\"using\":\"text\"}", "text is sparse");
     assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"negative\":[1]}},\"using\":\"text\"}",
         "Positive vectors should not be empty");
+    assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"strategy\":\"best_score\"}},\"using\":\"text\"}",
+        "At least one positive or negative");
     QdrantHttp.Reply missing = http.send("POST", C + "/points/query", "{\"query\":10,\"using\":\"text\"}");
     assertEquals(404, missing.status(), "point 10 has no sparse vector: " + missing.raw());
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"datatype\":\"turbo4\"}}}}",

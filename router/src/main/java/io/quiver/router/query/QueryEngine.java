@@ -607,6 +607,9 @@ public final class QueryEngine {
 
   /** The custom scorer of a recommend (best_score, sum_scores), discover or context query, its inputs resolved by {@code resolve}. */
   private static <V> Scorer<V> scorer(Query query, Function<VectorInput, V> resolve) {
+    if (query instanceof Query.Recommend r && r.positive().isEmpty() && r.negative().isEmpty()) {
+      throw new BadRequestException("Bad request: At least one positive or negative vector ID required with this strategy");
+    }
     return switch (query) {
       case Query.Recommend r when r.strategy() == Query.Strategy.BEST_SCORE ->
           new Scorer.RecommendBestScore<>(resolveAll(r.positive(), resolve), resolveAll(r.negative(), resolve));
