@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.index.sparse.SparseVector;
 import io.quiver.storage.filter.JsonPath;
 import io.quiver.storage.scoring.FacetValue;
 import io.quiver.storage.scoring.ScoreRequest;
@@ -18,7 +19,8 @@ import java.util.Map;
  *
  * <pre>
  * score request: vectorName | scorer | limit | threshold? | filter? (by ShardMessages) | withPayload | withVector
- * scorer:        kind byte (1 best_score, 2 sum_scores, 3 discover, 4 context, 5 random, 6 by id) | vectors
+ * scorer:        kind byte (1 best_score, 2 sum_scores, 3 discover, 4 context, 5 random, 6 by id)
+ *                | for 1-4: example kind byte (0 dense: floats, a multivector's rows flat; 1 sparse) | examples
  * facet reply:   count | (kind byte (0 string, 1 integer, 2 bool) | value | count long)*
  * </pre>
  */
@@ -30,6 +32,8 @@ final class ScoringCodec {
   private static final byte CONTEXT = 4;
   private static final byte RANDOM = 5;
   private static final byte BY_ID = 6;
+  private static final byte DENSE_EXAMPLES = 0;
+  private static final byte SPARSE_EXAMPLES = 1;
 
   private ScoringCodec() {}
 
@@ -48,7 +52,7 @@ final class ScoringCodec {
   /** Reads what {@link #writeScoreRequest} wrote; the filter is read separately and passed in. */
   static ScoreRequest readScoreRequest(DataInput in, FilterReader filter) throws IOException {
     String name = in.readUTF();
-    Scorer scorer = readScorer(in);
+    Scorer<?> scorer = readScorer(in);
     int limit = in.readInt();
     Float threshold = in.readBoolean() ? in.readFloat() : null;
     boolean withPayload = in.readBoolean();
@@ -61,77 +65,119 @@ final class ScoringCodec {
     io.quiver.storage.filter.Filter read(DataInput in) throws IOException;
   }
 
-  private static void writeScorer(Scorer scorer, DataOutput out) throws IOException {
+  private static void writeScorer(Scorer<?> scorer, DataOutput out) throws IOException {
     switch (scorer) {
-      case Scorer.RecommendBestScore s -> {
+      case Scorer.RecommendBestScore<?> s -> {
         out.writeByte(BEST_SCORE);
-        writeVectors(s.positives(), out);
-        writeVectors(s.negatives(), out);
+        writeExampleKind(s.examples(), out);
+        writeExamples(s.positives(), out);
+        writeExamples(s.negatives(), out);
       }
-      case Scorer.RecommendSumScores s -> {
+      case Scorer.RecommendSumScores<?> s -> {
         out.writeByte(SUM_SCORES);
-        writeVectors(s.positives(), out);
-        writeVectors(s.negatives(), out);
+        writeExampleKind(s.examples(), out);
+        writeExamples(s.positives(), out);
+        writeExamples(s.negatives(), out);
       }
-      case Scorer.Discover d -> {
+      case Scorer.Discover<?> d -> {
         out.writeByte(DISCOVER);
-        PointCodec.writeFloats(d.target(), out);
+        writeExampleKind(d.examples(), out);
+        writeExample(d.target(), out);
         writePairs(d.pairs(), out);
       }
-      case Scorer.Context c -> {
+      case Scorer.Context<?> c -> {
         out.writeByte(CONTEXT);
+        writeExampleKind(c.examples(), out);
         writePairs(c.pairs(), out);
       }
-      case Scorer.Random r -> {
+      case Scorer.Random<?> r -> {
         out.writeByte(RANDOM);
         out.writeLong(r.seed());
       }
-      case Scorer.ById b -> out.writeByte(BY_ID);
+      case Scorer.ById<?> b -> out.writeByte(BY_ID);
     }
   }
 
-  private static Scorer readScorer(DataInput in) throws IOException {
+  private static Scorer<?> readScorer(DataInput in) throws IOException {
     byte kind = in.readByte();
     return switch (kind) {
-      case BEST_SCORE -> new Scorer.RecommendBestScore(readVectors(in), readVectors(in));
-      case SUM_SCORES -> new Scorer.RecommendSumScores(readVectors(in), readVectors(in));
-      case DISCOVER -> new Scorer.Discover(PointCodec.readFloats(in), readPairs(in));
-      case CONTEXT -> new Scorer.Context(readPairs(in));
-      case RANDOM -> new Scorer.Random(in.readLong());
-      case BY_ID -> new Scorer.ById();
+      case BEST_SCORE, SUM_SCORES, DISCOVER, CONTEXT -> {
+        byte examples = in.readByte();
+        yield switch (examples) {
+          case DENSE_EXAMPLES -> readExampleScorer(kind, in, PointCodec::readFloats);
+          case SPARSE_EXAMPLES -> readExampleScorer(kind, in, PointCodec::readSparseVector);
+          default -> throw new IOException("unknown example kind " + examples);
+        };
+      }
+      case RANDOM -> new Scorer.Random<>(in.readLong());
+      case BY_ID -> new Scorer.ById<>();
       default -> throw new IOException("unknown scorer kind " + kind);
     };
   }
 
-  private static void writeVectors(List<float[]> vectors, DataOutput out) throws IOException {
-    out.writeInt(vectors.size());
-    for (float[] v : vectors) {
-      PointCodec.writeFloats(v, out);
+  @FunctionalInterface
+  private interface ExampleReader<V> {
+    V read(DataInput in) throws IOException;
+  }
+
+  private static <V> Scorer<V> readExampleScorer(byte kind, DataInput in, ExampleReader<V> example) throws IOException {
+    return switch (kind) {
+      case BEST_SCORE -> new Scorer.RecommendBestScore<>(readExamples(in, example), readExamples(in, example));
+      case SUM_SCORES -> new Scorer.RecommendSumScores<>(readExamples(in, example), readExamples(in, example));
+      case DISCOVER -> new Scorer.Discover<>(example.read(in), readPairs(in, example));
+      case CONTEXT -> new Scorer.Context<>(readPairs(in, example));
+      default -> throw new IOException("scorer kind " + kind + " has no examples");
+    };
+  }
+
+  /** One byte for the examples' type: all dense (or flat multivector rows), or all sparse. */
+  private static void writeExampleKind(List<?> examples, DataOutput out) throws IOException {
+    boolean sparse = !examples.isEmpty() && examples.getFirst() instanceof SparseVector;
+    for (Object e : examples) {
+      if ((e instanceof SparseVector) != sparse) {
+        throw new IllegalArgumentException("a scorer mixes sparse and dense examples");
+      }
+    }
+    out.writeByte(sparse ? SPARSE_EXAMPLES : DENSE_EXAMPLES);
+  }
+
+  private static void writeExample(Object example, DataOutput out) throws IOException {
+    switch (example) {
+      case float[] v -> PointCodec.writeFloats(v, out);
+      case SparseVector v -> PointCodec.writeSparseVector(v, out);
+      default -> throw new IllegalArgumentException("not an example vector: " + example);
     }
   }
 
-  private static List<float[]> readVectors(DataInput in) throws IOException {
+  private static void writeExamples(List<?> vectors, DataOutput out) throws IOException {
+    out.writeInt(vectors.size());
+    for (Object v : vectors) {
+      writeExample(v, out);
+    }
+  }
+
+  private static <V> List<V> readExamples(DataInput in, ExampleReader<V> example) throws IOException {
     int n = PointCodec.readCount(in);
-    List<float[]> out = new ArrayList<>(n);
+    List<V> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(PointCodec.readFloats(in));
+      out.add(example.read(in));
     }
     return out;
   }
 
-  private static void writePairs(List<Scorer.Pair> pairs, DataOutput out) throws IOException {
+  private static void writePairs(List<? extends Scorer.Pair<?>> pairs, DataOutput out) throws IOException {
     out.writeInt(pairs.size());
-    for (Scorer.Pair p : pairs) {
-      PointCodec.writeFloats(p.positive(), out);
-      PointCodec.writeFloats(p.negative(), out);
+    for (Scorer.Pair<?> p : pairs) {
+      writeExample(p.positive(), out);
+      writeExample(p.negative(), out);
     }
   }
 
-  private static List<Scorer.Pair> readPairs(DataInput in) throws IOException {
+  private static <V> List<Scorer.Pair<V>> readPairs(DataInput in, ExampleReader<V> example) throws IOException {
     int n = PointCodec.readCount(in);
-    List<Scorer.Pair> out = new ArrayList<>(n);
+    List<Scorer.Pair<V>> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(new Scorer.Pair(PointCodec.readFloats(in), PointCodec.readFloats(in)));
+      out.add(new Scorer.Pair<>(example.read(in), example.read(in)));
     }
     return out;
   }

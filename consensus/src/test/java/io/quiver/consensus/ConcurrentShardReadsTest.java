@@ -68,7 +68,7 @@ class ConcurrentShardReadsTest {
           float[] v = {q, 0, 0};
           replies.add(q % 2 == 0
               ? shard.search(new SearchRequest("", v, 3, false, false, null), ReadConsistency.LEADER)
-              : shard.score(new ScoreRequest("", new Scorer.RecommendBestScore(List.of(v), List.of()), 3, null, null, false, false),
+              : shard.score(new ScoreRequest("", new Scorer.RecommendBestScore<>(List.of(v), List.of()), 3, null, null, false, false),
                   ReadConsistency.LEADER));
         }
         for (int q = 0; q < 100; q++) {

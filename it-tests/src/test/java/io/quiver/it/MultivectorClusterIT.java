@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Multivectors on a three-node cluster launched at once (3 shards, replication factor 3): points
  * written through every node and some of their multivectors replaced through another
- * ({@code PUT points/vectors}); MaxSim queries (a list of vectors, with and without a filter)
- * through every node equal a brute-force ranking; a node killed with SIGKILL while points are
+ * ({@code PUT points/vectors}); MaxSim queries (a list of vectors, with and without a filter) and
+ * recommend best_score by a point id through every node equal a brute-force ranking; a node killed with SIGKILL while points are
  * deleted answers the same from its own replicas ({@code consistency=any}) once it has caught up
  * after restart, so multivectors survive the shard Raft logs, replay and restart.
  *
@@ -136,8 +136,54 @@ class MultivectorClusterIT {
         for (int i = 0; i < ids.size(); i++) {
           assertEquals(expected.get(i).getValue(), points.get(i).get("score").asDouble(), 1e-4, where);
         }
+        checkRecommend(h, q, odd != null, filter, params);
       }
     }
+  }
+
+  /**
+   * recommend best_score with a point id as the positive (its own multivector) and {@code q} as
+   * the negative: every other point compared with each by MaxSim, Qdrant's formula over them.
+   */
+  private void checkRecommend(QdrantHttp h, float[][] q, boolean oddOnly, String filter, String params) throws Exception {
+    List<Integer> ids = new ArrayList<>(model.keySet());
+    int positive = ids.get(Math.floorMod(java.util.Arrays.deepHashCode(q), ids.size()));
+    QdrantHttp.Reply r = h.send("POST", "/collections/m/points/query" + params, "{\"query\":{\"recommend\":{\"positive\":["
+        + positive + "],\"negative\":[" + rowsJson(q) + "],\"strategy\":\"best_score\"}},\"using\":\"late\",\"limit\":10"
+        + filter + "}");
+    assertEquals(200, r.status(), r.raw());
+    List<Map.Entry<Integer, Double>> expected = new ArrayList<>();
+    float[][] p = model.get(positive);
+    model.forEach((id, rows) -> {
+      if (id != positive && (!oddOnly || id % 2 == 1)) {
+        float score = CustomObjectives.bestScore(new float[] {(float) maxSim(p, rows)}, new float[] {(float) maxSim(q, rows)});
+        expected.add(Map.entry(id, (double) score));
+      }
+    });
+    expected.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
+    JsonNode points = r.result().get("points");
+    String where = h + " recommend +" + positive + " -" + rowsJson(q) + " odd " + oddOnly + params;
+    assertEquals(10, points.size(), where);
+    for (int i = 0; i < 10; i++) {
+      assertEquals(expected.get(i).getKey().intValue(), points.get(i).get("id").asInt(), where + " at " + i + ": " + points);
+      assertEquals(expected.get(i).getValue(), points.get(i).get("score").asDouble(), 1e-6, where);
+    }
+  }
+
+  private static double maxSim(float[][] q, float[][] rows) {
+    double sum = 0;
+    for (float[] qr : q) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (float[] r : rows) {
+        double dot = 0;
+        for (int x = 0; x < DIM; x++) {
+          dot += qr[x] * r[x];
+        }
+        best = Math.max(best, dot);
+      }
+      sum += best;
+    }
+    return sum;
   }
 
   private List<Map.Entry<Integer, Double>> truth(float[][] q, boolean oddOnly) {

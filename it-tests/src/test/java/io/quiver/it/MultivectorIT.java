@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * node process (2 shards): settings reported back exactly (named and unnamed), refusals naming
  * the field, upsert / retrieve / scroll of lists of vectors, vector updates, the Query API
  * (a list of vectors or one vector, filters, score_threshold, offset, prefetch re-scoring and rrf
- * fusion with a dense vector, a point id), the same answers after a restart and in a collection
- * recovered from a snapshot. Every response is validated
+ * fusion with a dense vector, a point id; recommend, discover and context with examples by point
+ * id or as lists of vectors), the same answers after a restart and in a collection recovered from
+ * a snapshot. Every response is validated
  * against Qdrant's OpenAPI spec.
  *
  * <p>Oracle: brute-force MaxSim computed here. Vectors are small integers under Dot, so every
@@ -124,7 +125,11 @@ class MultivectorIT {
     assertError("POST", q, "{\"query\":[[1,2,3,4],[1,2,3]],\"using\":\"late\"}", "query[1]");
     assertError("POST", q, "{\"query\":[[1,2],[3,4]],\"using\":\"late\"}", "expected dim: 4");
     assertError("POST", q, "{\"query\":[[1,2]],\"using\":\"plain\"}", "plain is not a multivector");
-    assertError("POST", q, "{\"query\":{\"recommend\":{\"positive\":[[1,2,3,4]]}},\"using\":\"late\"}", "multivector");
+    assertError("POST", q, "{\"query\":{\"recommend\":{\"positive\":[[[1,2,3]]]}},\"using\":\"late\"}", "expected dim: 4");
+    assertError("POST", q, "{\"query\":{\"recommend\":{\"positive\":[{\"indices\":[1],\"values\":[1]}]}},"
+        + "\"using\":\"late\"}", "late");
+    assertError("POST", q, "{\"query\":{\"nearest\":[[1,2,3,4]],\"mmr\":{\"diversity\":0.5}},\"using\":\"late\"}",
+        "mmr");
     assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":"
         + "{\"comparator\":\"min_sim\"}}}", "multivector_config.comparator");
     assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":"
@@ -418,6 +423,151 @@ class MultivectorIT {
   private static java.util.Set<String> fieldNames(JsonNode node) {
     java.util.Set<String> out = new java.util.HashSet<>();
     node.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  /**
+   * Recommend (average_vector, best_score, sum_scores), discover and context on a multivector,
+   * examples given as point ids and as lists of vectors, through the Query API and the older
+   * recommend and discover endpoints: equal to brute force with filters and offset, the
+   * referenced points left out. Custom objectives compare a point with an example by MaxSim
+   * (Qdrant's score_max_similarity); average_vector is, as in Qdrant, the nearest search by MaxSim
+   * to one list holding the positives' rows and the negatives' rows negated.
+   */
+  @Test
+  @Order(10)
+  void recommendDiscoverAndContextEqualBruteForce() throws Exception {
+    Random random = new Random(29);
+    for (int round = 0; round < 25; round++) {
+      String where = "round " + round;
+      String color = round % 3 == 0 ? null : COLORS[round % 3];
+      String filter = color == null ? "" : ",\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"" + color + "\"}}]}";
+      int offset = round % 3;
+      boolean older = round % 2 == 1;
+      int kind = round % 5;
+      List<Object> positives = new ArrayList<>();
+      List<Object> negatives = new ArrayList<>();
+      List<Object> referencedExamples = new ArrayList<>();
+      Object target = kind == 3 ? example(random) : null;
+      List<Object[]> pairs = new ArrayList<>();
+      String body;
+      if (kind < 3) {
+        for (int i = 1 + random.nextInt(3); i > 0; i--) {
+          positives.add(example(random));
+        }
+        for (int i = random.nextInt(3); i > 0; i--) {
+          negatives.add(example(random));
+        }
+        String strategy = kind == 0 ? "average_vector" : kind == 1 ? "best_score" : "sum_scores";
+        String examples = "\"positive\":" + examplesJson(positives) + ",\"negative\":" + examplesJson(negatives)
+            + ",\"strategy\":\"" + strategy + "\"";
+        body = older ? "{" + examples : "{\"query\":{\"recommend\":{" + examples + "}}";
+      } else {
+        for (int i = 1 + random.nextInt(3); i > 0; i--) {
+          pairs.add(new Object[] {example(random), example(random)});
+        }
+        StringBuilder context = new StringBuilder("[");
+        for (Object[] p : pairs) {
+          context.append(context.length() == 1 ? "" : ",").append("{\"positive\":").append(exampleJson(p[0]))
+              .append(",\"negative\":").append(exampleJson(p[1])).append("}");
+        }
+        context.append("]");
+        body = older ? "{" + (target == null ? "" : "\"target\":" + exampleJson(target) + ",") + "\"context\":" + context
+            : "{\"query\":" + (target == null ? "{\"context\":" + context + "}"
+                : "{\"discover\":{\"target\":" + exampleJson(target) + ",\"context\":" + context + "}}");
+      }
+      body += ",\"using\":\"late\",\"limit\":7,\"offset\":" + offset + filter + "}";
+      referencedExamples.addAll(positives);
+      referencedExamples.addAll(negatives);
+      if (target != null) {
+        referencedExamples.add(target);
+      }
+      pairs.forEach(p -> referencedExamples.addAll(List.of(p)));
+      java.util.Set<Integer> referenced = new java.util.HashSet<>();
+      referencedExamples.forEach(e -> {
+        if (e instanceof Integer id) {
+          referenced.add(id);
+        }
+      });
+
+      List<Map.Entry<Integer, Double>> truth = new ArrayList<>();
+      if (kind == 0) {
+        List<float[]> rows = new ArrayList<>();
+        positives.forEach(e -> rows.addAll(List.of(rowsOf(e))));
+        negatives.forEach(e -> {
+          for (float[] r : rowsOf(e)) {
+            float[] negated = new float[DIM];
+            for (int x = 0; x < DIM; x++) {
+              negated[x] = -r[x];
+            }
+            rows.add(negated);
+          }
+        });
+        truth.addAll(maxSim(rows.toArray(float[][]::new), color));
+      } else {
+        Object t = target;
+        multi.forEach((id, point) -> {
+          if (color != null && !COLORS[id % 3].equals(color)) {
+            return;
+          }
+          java.util.function.Function<Object, Float> sim = e -> (float) maxSimDot(rowsOf(e), point);
+          float score = switch (kind) {
+            case 1 -> CustomObjectives.bestScore(sims(positives, sim), sims(negatives, sim));
+            case 2 -> CustomObjectives.sumScores(sims(positives, sim), sims(negatives, sim));
+            case 3 -> CustomObjectives.discover(sim.apply(t), pairSims(pairs, sim));
+            default -> CustomObjectives.context(pairSims(pairs, sim));
+          };
+          truth.add(Map.entry(id, (double) score));
+        });
+        truth.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> e.getValue()).reversed()
+            .thenComparing(Map.Entry::getKey));
+      }
+      truth.removeIf(e -> referenced.contains(e.getKey()));
+      List<Map.Entry<Integer, Double>> page = truth.subList(Math.min(offset, truth.size()),
+          Math.min(offset + 7, truth.size()));
+      JsonNode hits;
+      if (older) {
+        String endpoint = kind < 3 ? "recommend" : "discover";
+        hits = call("POST", "/collections/{collection_name}/points/" + endpoint, C + "/points/" + endpoint, body).result();
+      } else {
+        hits = query(body).get("points");
+      }
+      assertHits(page, hits, where + " " + body);
+    }
+  }
+
+  /** A point id, or a random list of vectors. */
+  private Object example(Random random) {
+    return random.nextBoolean() ? random.nextInt(N) : rows(random, 1 + random.nextInt(3));
+  }
+
+  private float[][] rowsOf(Object example) {
+    return example instanceof Integer id ? multi.get(id) : (float[][]) example;
+  }
+
+  private static String exampleJson(Object example) {
+    return example instanceof Integer id ? id.toString() : rowsJson((float[][]) example);
+  }
+
+  private static String examplesJson(List<Object> examples) {
+    StringBuilder s = new StringBuilder("[");
+    examples.forEach(e -> s.append(s.length() == 1 ? "" : ",").append(exampleJson(e)));
+    return s.append("]").toString();
+  }
+
+  private static float[] sims(List<Object> examples, java.util.function.Function<Object, Float> sim) {
+    float[] out = new float[examples.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = sim.apply(examples.get(i));
+    }
+    return out;
+  }
+
+  private static float[][] pairSims(List<Object[]> pairs, java.util.function.Function<Object, Float> sim) {
+    float[][] out = new float[pairs.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new float[] {sim.apply(pairs.get(i)[0]), sim.apply(pairs.get(i)[1])};
+    }
     return out;
   }
 

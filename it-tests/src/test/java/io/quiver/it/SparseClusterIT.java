@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Sparse vectors on a three-node cluster (3 shards, replication factor 3): points written through
  * every node, sparse queries (plain and {@code modifier: idf}, whose document frequencies come from
- * every shard) through every node equal a brute-force ranking; a node killed with SIGKILL and
+ * every shard) and recommend by a point id (sum_scores, examples IDF-weighted on the idf vector)
+ * through every node equal a brute-force ranking; a node killed with SIGKILL and
  * restarted answers the same from its own replicas ({@code consistency=any}) once it has caught up,
  * so sparse vectors survive log replay and restart.
  *
@@ -116,8 +117,68 @@ class SparseClusterIT {
         for (int i = 0; i < ids.size(); i++) {
           assertEquals(expected.get(i).getValue(), points.get(i).get("score").floatValue(), 1e-6f, where);
         }
+        checkRecommend(h, q, using, params);
       }
     }
+  }
+
+  /**
+   * recommend sum_scores with a point id (the point's own sparse vector) as the positive and
+   * {@code q} as the negative: every other point scores sim(positive) - sim(q), the sparse dot
+   * product (0 without a shared dimension), each example weighted by IDF over the whole collection
+   * on the idf vector.
+   */
+  private void checkRecommend(QdrantHttp h, TreeMap<Long, Float> q, String using, String params) throws Exception {
+    int positive = 10 + Math.floorMod(q.hashCode(), model.size() - 10);
+    while (!model.containsKey(positive)) {
+      positive++;
+    }
+    QdrantHttp.Reply r = h.send("POST", "/collections/s/points/query" + params, "{\"query\":{\"recommend\":{\"positive\":["
+        + positive + "],\"negative\":[" + json(q) + "],\"strategy\":\"sum_scores\"}},\"using\":\"" + using
+        + "\",\"limit\":10}");
+    assertEquals(200, r.status(), r.raw());
+    TreeMap<Long, Float> p = model.get(positive);
+    TreeMap<Long, Float> union = new TreeMap<>(p);
+    union.putAll(q);
+    Map<Long, Double> weights = weights(union);
+    List<Map.Entry<Integer, Float>> expected = new ArrayList<>();
+    int self = positive;
+    model.forEach((id, v) -> {
+      if (id != self) {
+        float plus = 0f + sim(p, v, using.equals("idf") ? weights : null);
+        float minus = 0f + sim(q, v, using.equals("idf") ? weights : null);
+        expected.add(Map.entry(id, plus - minus));
+      }
+    });
+    expected.sort(Comparator.comparing((Map.Entry<Integer, Float> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
+    JsonNode points = r.result().get("points");
+    String where = h + " recommend " + using + " +" + positive + " -" + q + params;
+    assertEquals(10, points.size(), where);
+    for (int i = 0; i < 10; i++) {
+      assertEquals(expected.get(i).getKey().intValue(), points.get(i).get("id").asInt(), where + " at " + i + ": " + points);
+      assertEquals(expected.get(i).getValue(), points.get(i).get("score").floatValue(), 1e-6f, where);
+    }
+  }
+
+  private static float sim(TreeMap<Long, Float> example, TreeMap<Long, Float> point, Map<Long, Double> idf) {
+    double sum = 0;
+    for (Map.Entry<Long, Float> e : example.entrySet()) {
+      Float x = point.get(e.getKey());
+      if (x != null) {
+        float w = idf == null ? e.getValue() : (float) (e.getValue() * idf.get(e.getKey()));
+        sum += (double) w * x;
+      }
+    }
+    return (float) sum;
+  }
+
+  private Map<Long, Double> weights(TreeMap<Long, Float> q) {
+    Map<Long, Double> weights = new HashMap<>();
+    for (Long index : q.keySet()) {
+      long n = model.values().stream().filter(v -> v.containsKey(index)).count();
+      weights.put(index, Math.log((model.size() - n + 0.5) / (n + 0.5) + 1));
+    }
+    return weights;
   }
 
   private List<Map.Entry<Integer, Float>> truth(TreeMap<Long, Float> q, boolean idf) {

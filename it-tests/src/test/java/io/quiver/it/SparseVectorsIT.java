@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Sparse vectors through REST against a real node process (3 shards): collection settings
  * reported back exactly, refusals naming the field, upsert / retrieve / scroll of sparse vectors,
  * the Query API (filters, score_threshold, offset, modifier idf over the whole collection), the
- * older search and search/batch, and a hybrid dense + sparse query fused by rrf and dbsf. Every
- * response is validated against Qdrant's OpenAPI spec.
+ * older search and search/batch, recommend, discover and context (examples by point id or as sparse
+ * vectors, every strategy, the Query API and the older endpoints), and a hybrid dense + sparse
+ * query fused by rrf and dbsf. Every response is validated against Qdrant's OpenAPI spec.
  *
  * <p>Oracle: brute force computed here. Sparse values are small integers, so dot products are
  * exact; IDF weights are computed with the same formula and roundings as Quiver's
@@ -120,6 +121,97 @@ class SparseVectorsIT {
       JsonNode idfHits = query("{\"query\":" + sparseJson(q, false) + ",\"using\":\"weighted\",\"limit\":7" + filter + "}")
           .get("points");
       assertHits(weighted.subList(0, Math.min(7, weighted.size())), idfHits, "idf round " + round);
+    }
+  }
+
+  /**
+   * Recommend (average_vector, best_score, sum_scores), discover and context on a sparse vector,
+   * examples given as point ids and as sparse vectors, through the Query API and the older
+   * recommend and discover endpoints: equal to brute force (Qdrant's formulas over the sparse dot
+   * product, 0 for a point sharing no dimension), with filters and offset, the referenced points
+   * left out; on the idf vector every example is weighted over the whole collection. Example
+   * counts of the average are powers of two, so the averages (and scores) are exact.
+   */
+  @Test
+  void recommendDiscoverAndContextEqualBruteForce() throws Exception {
+    Random random = new Random(19);
+    List<Integer> ids = new ArrayList<>(sparse.keySet());
+    for (int round = 0; round < 30; round++) {
+      String where = "round " + round;
+      String color = round % 3 == 0 ? null : COLORS[round % 3];
+      String filter = color == null ? "" : ",\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"" + color + "\"}}]}";
+      int offset = round % 3;
+      boolean older = round % 2 == 1;
+      String using = round % 10 == 7 ? "weighted" : "text";
+      int kind = round % 5;
+      List<Object> positives = new ArrayList<>();
+      List<Object> negatives = new ArrayList<>();
+      Object target = null;
+      List<Object[]> pairs = new ArrayList<>();
+      String body;
+      if (kind < 3) {
+        for (int i = kind == 0 ? 1 << random.nextInt(3) : 1 + random.nextInt(3); i > 0; i--) {
+          positives.add(example(random, ids));
+        }
+        for (int i = kind == 0 ? (1 << random.nextInt(2)) - random.nextInt(2) : random.nextInt(3); i > 0; i--) {
+          negatives.add(example(random, ids));
+        }
+        String strategy = kind == 0 ? "average_vector" : kind == 1 ? "best_score" : "sum_scores";
+        String examples = "\"positive\":" + examplesJson(positives) + ",\"negative\":" + examplesJson(negatives)
+            + ",\"strategy\":\"" + strategy + "\"";
+        body = older ? "{" + examples : "{\"query\":{\"recommend\":{" + examples + "}}";
+      } else {
+        if (kind == 3) {
+          target = example(random, ids);
+        }
+        for (int i = 1 + random.nextInt(3); i > 0; i--) {
+          pairs.add(new Object[] {example(random, ids), example(random, ids)});
+        }
+        StringBuilder context = new StringBuilder("[");
+        for (Object[] p : pairs) {
+          context.append(context.length() == 1 ? "" : ",").append("{\"positive\":").append(exampleJson(p[0]))
+              .append(",\"negative\":").append(exampleJson(p[1])).append("}");
+        }
+        context.append("]");
+        body = older ? "{" + (target == null ? "" : "\"target\":" + exampleJson(target) + ",") + "\"context\":" + context
+            : "{\"query\":" + (target == null ? "{\"context\":" + context + "}"
+                : "{\"discover\":{\"target\":" + exampleJson(target) + ",\"context\":" + context + "}}");
+      }
+      body += ",\"using\":\"" + using + "\",\"limit\":7,\"offset\":" + offset + filter + "}";
+
+      Set<Integer> referenced = new java.util.HashSet<>();
+      for (Object e : concat(positives, negatives, target, pairs)) {
+        if (e instanceof Integer id) {
+          referenced.add(id);
+        }
+      }
+      List<Map.Entry<Integer, Float>> truth;
+      if (kind == 0) {
+        TreeMap<Long, Float> average = average(positives, negatives);
+        truth = truth(average, color, using.equals("weighted") ? idf(average) : Map.of());
+        truth.removeIf(e -> referenced.contains(e.getKey()));
+      } else {
+        Map<Long, Double> weights = using.equals("weighted") ? idf(union(concat(positives, negatives, target, pairs))) : null;
+        Object targetExample = target;
+        truth = customTruth(color, referenced, v -> {
+          java.util.function.Function<Object, Float> sim = e -> sim(vectorOf(e), v, weights);
+          return switch (kind) {
+            case 1 -> CustomObjectives.bestScore(sims(positives, sim), sims(negatives, sim));
+            case 2 -> CustomObjectives.sumScores(sims(positives, sim), sims(negatives, sim));
+            case 3 -> CustomObjectives.discover(sim.apply(targetExample), pairSims(pairs, sim));
+            default -> CustomObjectives.context(pairSims(pairs, sim));
+          };
+        });
+      }
+      List<Map.Entry<Integer, Float>> page = truth.subList(Math.min(offset, truth.size()), Math.min(offset + 7, truth.size()));
+      JsonNode hits;
+      if (older) {
+        String endpoint = kind < 3 ? "recommend" : "discover";
+        hits = call("POST", "/collections/{collection_name}/points/" + endpoint, C + "/points/" + endpoint, body).result();
+      } else {
+        hits = query(body).get("points");
+      }
+      assertHits(page, hits, where + " " + body);
     }
   }
 
@@ -282,11 +374,19 @@ class SparseVectorsIT {
     assertError("POST", C + "/points/query", "{\"query\":{\"indices\":[1,1],\"values\":[1,1]},\"using\":\"text\"}",
         "query.indices");
     assertError("POST", C + "/points/query", "{\"query\":{\"indices\":[1],\"values\":[1]},\"using\":\"dense\"}", "dense");
-    assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"positive\":[1]}},\"using\":\"text\"}",
+    assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"positive\":[[1,2,3]]}},\"using\":\"text\"}",
         "text is sparse");
     assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"positive\":[{\"indices\":[1],\"values\":[1]}]}},"
+        + "\"using\":\"dense\"}", "dense");
+    assertError("POST", C + "/points/query", "{\"query\":{\"context\":{\"positive\":1,\"negative\":[1,2,3]}},"
         + "\"using\":\"text\"}", "text is sparse");
-    assertError("POST", C + "/points/query", "{\"query\":3,\"using\":\"text\"}", "text is sparse");
+    assertError("POST", C + "/points/query", "{\"query\":[1,2,3],\"using\":\"text\"}", "text is sparse");
+    assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"negative\":[1]}},\"using\":\"text\"}",
+        "Positive vectors should not be empty");
+    assertError("POST", C + "/points/query", "{\"query\":{\"recommend\":{\"strategy\":\"best_score\"}},\"using\":\"text\"}",
+        "At least one positive or negative");
+    QdrantHttp.Reply missing = http.send("POST", C + "/points/query", "{\"query\":10,\"using\":\"text\"}");
+    assertEquals(404, missing.status(), "point 10 has no sparse vector: " + missing.raw());
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"datatype\":\"turbo4\"}}}}",
         "sparse_vectors.s.index.datatype");
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true}}}}",
@@ -327,6 +427,112 @@ class SparseVectorsIT {
       long n = sparse.values().stream().filter(v -> v.containsKey(index)).count();
       out.put(index, Math.log((N - n + 0.5) / (n + 0.5) + 1)); // Qdrant's N: every point, with or without the vector
     }
+    return out;
+  }
+
+  /** A point id with a sparse vector, or a random sparse vector (small integers). */
+  private Object example(Random random, List<Integer> ids) {
+    if (random.nextBoolean()) {
+      return ids.get(random.nextInt(ids.size()));
+    }
+    TreeMap<Long, Float> v = new TreeMap<>();
+    for (int k = 1 + random.nextInt(4); k > 0; k--) {
+      v.put(random.nextInt(10) == 0 ? BIG : (long) random.nextInt(30), (float) (1 + random.nextInt(4)));
+    }
+    return v;
+  }
+
+  @SuppressWarnings("unchecked")
+  private TreeMap<Long, Float> vectorOf(Object example) {
+    return example instanceof Integer id ? sparse.get(id) : (TreeMap<Long, Float>) example;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String exampleJson(Object example) {
+    return example instanceof Integer id ? id.toString() : sparseJson((TreeMap<Long, Float>) example, false);
+  }
+
+  private static String examplesJson(List<Object> examples) {
+    StringBuilder s = new StringBuilder("[");
+    examples.forEach(e -> s.append(s.length() == 1 ? "" : ",").append(exampleJson(e)));
+    return s.append("]").toString();
+  }
+
+  private static List<Object> concat(List<Object> positives, List<Object> negatives, Object target, List<Object[]> pairs) {
+    List<Object> all = new ArrayList<>(positives);
+    all.addAll(negatives);
+    if (target != null) {
+      all.add(target);
+    }
+    pairs.forEach(p -> all.addAll(List.of(p)));
+    return all;
+  }
+
+  private TreeMap<Long, Float> union(List<Object> examples) {
+    TreeMap<Long, Float> out = new TreeMap<>();
+    examples.forEach(e -> vectorOf(e).forEach(out::put));
+    return out;
+  }
+
+  /** Qdrant's average_vector of sparse vectors: mean over the union of dimensions, then avg_pos + avg_pos - avg_neg. */
+  private TreeMap<Long, Float> average(List<Object> positives, List<Object> negatives) {
+    TreeMap<Long, Float> positive = mean(positives);
+    if (negatives.isEmpty()) {
+      return positive;
+    }
+    TreeMap<Long, Float> negative = mean(negatives);
+    TreeMap<Long, Float> out = new TreeMap<>();
+    positive.forEach((k, p) -> out.put(k, p + p - negative.getOrDefault(k, 0f)));
+    negative.forEach((k, n) -> out.putIfAbsent(k, 0f + 0f - n));
+    return out;
+  }
+
+  private TreeMap<Long, Float> mean(List<Object> examples) {
+    TreeMap<Long, Float> sum = new TreeMap<>();
+    examples.forEach(e -> vectorOf(e).forEach((k, v) -> sum.merge(k, v, Float::sum)));
+    sum.replaceAll((k, v) -> v / examples.size());
+    return sum;
+  }
+
+  /** The sparse dot product of an example (weighted by {@code idf} when given) with a point's vector, 0 without a shared dimension. */
+  private static float sim(TreeMap<Long, Float> example, TreeMap<Long, Float> point, Map<Long, Double> idf) {
+    double sum = 0;
+    for (Map.Entry<Long, Float> e : example.entrySet()) {
+      Float x = point.get(e.getKey());
+      if (x != null) {
+        float weight = idf == null ? e.getValue() : (float) (e.getValue() * idf.get(e.getKey()));
+        sum += (double) weight * x;
+      }
+    }
+    return (float) sum;
+  }
+
+  private static float[] sims(List<Object> examples, java.util.function.Function<Object, Float> sim) {
+    float[] out = new float[examples.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = sim.apply(examples.get(i));
+    }
+    return out;
+  }
+
+  private static float[][] pairSims(List<Object[]> pairs, java.util.function.Function<Object, Float> sim) {
+    float[][] out = new float[pairs.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new float[] {sim.apply(pairs.get(i)[0]), sim.apply(pairs.get(i)[1])};
+    }
+    return out;
+  }
+
+  /** Every point with a sparse vector (of the color, if given; not referenced), scored, by score then id. */
+  private List<Map.Entry<Integer, Float>> customTruth(String color, Set<Integer> referenced,
+      java.util.function.Function<TreeMap<Long, Float>, Float> score) {
+    List<Map.Entry<Integer, Float>> out = new ArrayList<>();
+    sparse.forEach((id, v) -> {
+      if ((color == null || COLORS[id % 3].equals(color)) && !referenced.contains(id)) {
+        out.add(Map.entry(id, score.apply(v)));
+      }
+    });
+    out.sort(Comparator.comparing((Map.Entry<Integer, Float> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
     return out;
   }
 

@@ -1,5 +1,6 @@
 package io.quiver.router;
 
+import io.quiver.index.sparse.SparseVector;
 import io.quiver.router.ShardFanOut.Deadline;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.CollectionNotFoundException;
@@ -23,6 +24,7 @@ import io.quiver.storage.payloadindex.FieldIndexSchema;
 import io.quiver.storage.payloadindex.PayloadIndexes;
 import io.quiver.storage.scoring.FacetValue;
 import io.quiver.storage.scoring.ScoreRequest;
+import io.quiver.storage.scoring.Scorer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,6 +37,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * A request about points, arriving at any node: writes split by shard and sent to each shard's
@@ -210,16 +213,23 @@ public final class PointsRouter {
     return searchShards(c, request, offset, consistency);
   }
 
-  /**
-   * The request with its sparse query weighted by inverse document frequency over the whole
-   * collection (Qdrant's {@code modifier: idf}): every shard reports N (its points, with or without
-   * the vector, as Qdrant counts available points) and n (those whose vector has each query
-   * dimension), summed, then each value times {@code ln((N - n + 0.5) / (n + 0.5) + 1)}.
-   */
+  /** The request with its sparse query weighted by inverse document frequency over the whole collection ({@link #idfWeights}). */
   private CompletableFuture<SearchRequest> idfWeighted(CollectionDescriptor c, SearchRequest request,
       ReadConsistency consistency) {
-    int[] indices = request.sparseVector().indices();
-    return fanOut.toEveryShard(c, client -> client.sparseStatistics(request.vectorName(), indices, consistency))
+    return idfWeights(c, request.vectorName(), request.sparseVector().indices(), consistency)
+        .thenApply(idf -> request.withSparseVector(request.sparseVector().reweighted(idf)));
+  }
+
+  /**
+   * Inverse document frequencies of {@code indices} over the whole collection (Qdrant's
+   * {@code modifier: idf}): every shard reports N (its points, with or without the vector, as
+   * Qdrant counts available points) and n (those whose vector {@code name} has each dimension),
+   * summed; a dimension's weight is {@code ln((N - n + 0.5) / (n + 0.5) + 1)}. Only the given
+   * dimensions have a weight.
+   */
+  private CompletableFuture<IntToDoubleFunction> idfWeights(CollectionDescriptor c, String name, int[] indices,
+      ReadConsistency consistency) {
+    return fanOut.toEveryShard(c, client -> client.sparseStatistics(name, indices, consistency))
         .thenApply(parts -> {
           long[] total = new long[indices.length + 1];
           for (long[] counts : parts) {
@@ -232,8 +242,33 @@ public final class PointsRouter {
             double n = total[i + 1];
             idf.put(indices[i], Math.log((total[0] - n + 0.5) / (n + 0.5) + 1));
           }
-          return request.withSparseVector(request.sparseVector().reweighted(idf::get));
+          return idf::get;
         });
+  }
+
+  /**
+   * A custom scorer's sparse examples weighted by IDF over the whole collection when the
+   * request's vector is sparse with {@code modifier: idf} (Qdrant weights every sparse vector of a
+   * query); the request as it is otherwise.
+   */
+  @SuppressWarnings("unchecked")
+  private CompletableFuture<ScoreRequest> idfWeighted(CollectionDescriptor c, ScoreRequest request,
+      ReadConsistency consistency) {
+    var sparse = c.config().vectors().getSparse(request.vectorName());
+    List<?> examples = request.scorer().examples();
+    if (sparse == null || !sparse.idf() || examples.isEmpty() || !(examples.getFirst() instanceof SparseVector)) {
+      return CompletableFuture.completedFuture(request);
+    }
+    java.util.TreeSet<Integer> dimensions = new java.util.TreeSet<>();
+    for (Object e : examples) {
+      for (int index : ((SparseVector) e).indices()) {
+        dimensions.add(index);
+      }
+    }
+    int[] indices = dimensions.stream().mapToInt(Integer::intValue).toArray();
+    var scorer = (Scorer<SparseVector>) request.scorer();
+    return idfWeights(c, request.vectorName(), indices, consistency)
+        .thenApply(idf -> request.withScorer(scorer.map(v -> v.reweighted(idf))));
   }
 
   /** Each shard's best {@code offset + limit}, merged into the page {@code [offset, offset + limit)}. */
@@ -250,12 +285,13 @@ public final class PointsRouter {
 
   /**
    * The best {@code limit} points by a custom scorer after skipping {@code offset}, merged over
-   * every shard: higher score first, ties by id.
+   * every shard: higher score first, ties by id. Sparse examples of a vector with {@code modifier:
+   * idf} are first weighted over the whole collection.
    */
   public CompletableFuture<List<ScoredPoint>> score(CollectionDescriptor c, ScoreRequest request, int offset,
       ReadConsistency consistency) {
-    ScoreRequest shardRequest = request.withLimit(request.limit() + offset);
-    return fanOut.toEveryShard(c, client -> client.score(shardRequest, consistency))
+    return idfWeighted(c, request.withLimit(request.limit() + offset), consistency)
+        .thenCompose(shardRequest -> fanOut.toEveryShard(c, client -> client.score(shardRequest, consistency)))
         .thenApply(lists -> TopKMerger.merge(lists, ScoredPoint.HIGHER_FIRST, offset, request.limit()));
   }
 

@@ -740,29 +740,116 @@ public final class Shard implements AutoCloseable {
 
   /**
    * The best points by a custom {@link io.quiver.storage.scoring.Scorer} (exact scan), higher
-   * score first, ties by id.
+   * score first, ties by id. The request's vector may be dense, a multivector or sparse; the
+   * scorer's examples must be of its kind ({@code float[]}, flat rows for a multivector, or sparse
+   * vectors), and each point with that vector is compared with them as Qdrant's custom objectives
+   * compare (see {@link io.quiver.storage.scoring.Scorer}). Vector-free scorers (random, id order)
+   * take every live point, whatever the vector.
    */
   public List<ScoredPoint> score(io.quiver.storage.scoring.ScoreRequest request) {
-    VectorParams params = config.get(request.vectorName());
-    if (params == null && config.getMulti(request.vectorName()) != null) {
-      throw new BadRequestException("Wrong input: vector " + request.vectorName() + " is a multivector: only nearest"
-          + " queries (and fusion of their prefetches) support multivectors yet");
-    }
-    if (params == null) {
-      throw new BadRequestException("Wrong input: Not existing vector name error: " + request.vectorName());
-    }
-    for (float[] example : request.scorer().examples()) {
-      new PointValidator(config).validateQuery(request.vectorName(), example);
-    }
-    var scorer = request.scorer().prepared(params.distance());
+    String name = request.vectorName();
+    List<ScoredPoint> hits;
     lock.readLock().lock();
     try {
-      List<ScoredPoint> hits = segments.scan(request.vectorName(), scorer, request.limit(), request.scoreThreshold(),
-          accept(request.filter()));
+      if (!request.scorer().usesVector()) {
+        hits = segments.scan(name, denseExamples(request), null, request.limit(), request.scoreThreshold(),
+            accept(request.filter()));
+      } else if (config.get(name) != null) {
+        io.quiver.index.vector.Distance distance = config.get(name).distance();
+        var prepared = denseExamples(request).map(distance::prepare);
+        hits = segments.scan(name, prepared, distance, request.limit(), request.scoreThreshold(), accept(request.filter()));
+      } else if (config.getMulti(name) != null) {
+        hits = scoreMulti(request);
+      } else if (config.getSparse(name) != null) {
+        hits = scoreSparse(request);
+      } else {
+        throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(name));
+      }
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  private static String displayName(String name) {
+    return name.isEmpty() ? "(unnamed)" : name;
+  }
+
+  /** The request's scorer over dense examples (a dense vector's or a multivector's), each checked against the vector. */
+  @SuppressWarnings("unchecked")
+  private io.quiver.storage.scoring.Scorer<float[]> denseExamples(io.quiver.storage.scoring.ScoreRequest request) {
+    for (Object example : request.scorer().examples()) {
+      if (!(example instanceof float[] v)) {
+        throw new BadRequestException("Wrong input: vector " + displayName(request.vectorName()) + " is not sparse:"
+            + " a sparse vector cannot be an example for it");
+      }
+      new PointValidator(config).validateQuery(request.vectorName(), v);
+    }
+    return (io.quiver.storage.scoring.Scorer<float[]>) request.scorer();
+  }
+
+  /**
+   * A custom scorer over a multivector: every live multivector the filter accepts, compared with
+   * each example by the sum over the example's rows of the best row similarity (Qdrant's
+   * {@code score_max_similarity}). Call under the read lock.
+   */
+  private List<ScoredPoint> scoreMulti(io.quiver.storage.scoring.ScoreRequest request) {
+    MultiVectorParams params = config.getMulti(request.vectorName());
+    var prepared = denseExamples(request).map(v -> io.quiver.index.multivector.MaxSim.prepare(params.distance(), v,
+        params.size()));
+    java.util.IdentityHashMap<float[], float[][]> rows = new java.util.IdentityHashMap<>();
+    prepared.examples().forEach(v -> rows.put(v, io.quiver.index.multivector.MaxSim.rows(v, params.size())));
+    io.quiver.storage.scoring.HighestScores best = new io.quiver.storage.scoring.HighestScores(request.limit());
+    multiIndexes.forEachLive(request.vectorName(), accept(request.filter()), (id, similarity) -> {
+      float score = prepared.score(id, example -> similarity.of(rows.get(example)));
+      if (request.scoreThreshold() == null || score >= request.scoreThreshold()) {
+        best.offer(new ScoredPoint(id, segments.version(id), score, null, null));
+      }
+    });
+    return best.sorted();
+  }
+
+  /**
+   * A custom scorer over a sparse vector: every live point with it that the filter accepts,
+   * compared with each example by the dot product over shared dimensions (0 when none), as
+   * Qdrant's sparse custom scorer does. A filter whose payload-index estimate is below the
+   * vector's {@code full_scan_threshold} reads its matching points only. Call under the read lock.
+   */
+  @SuppressWarnings("unchecked")
+  private List<ScoredPoint> scoreSparse(io.quiver.storage.scoring.ScoreRequest request) {
+    String name = request.vectorName();
+    for (Object example : request.scorer().examples()) {
+      if (!(example instanceof io.quiver.index.sparse.SparseVector)) {
+        throw new BadRequestException("Wrong input: vector " + displayName(name) + " is sparse: its examples must be"
+            + " sparse vectors ({\"indices\": [...], \"values\": [...]}) or point ids");
+      }
+    }
+    var scorer = (io.quiver.storage.scoring.Scorer<io.quiver.index.sparse.SparseVector>) request.scorer();
+    io.quiver.storage.scoring.HighestScores best = new io.quiver.storage.scoring.HighestScores(request.limit());
+    java.util.function.BiConsumer<PointId, io.quiver.index.sparse.SparseVector> visit = (id, v) -> {
+      float score = scorer.score(id, example -> example.dot(v));
+      if (request.scoreThreshold() == null || score >= request.scoreThreshold()) {
+        best.offer(new ScoredPoint(id, segments.version(id), score, null, null));
+      }
+    };
+    SearchPlan plan = request.filter() == null ? null : plan(request.filter(), null);
+    if (plan != null && plan.hasCandidates() && plan.estimate().max() < config.getSparse(name).fullScanThresholdOrDefault()) {
+      plan.forEachCandidate(id -> {
+        var v = store.sparse(id).get(name);
+        if (v != null) {
+          visit.accept(id, v);
+        }
+      });
+    } else {
+      var accept = plan == null ? null : plan.accept();
+      store.forEachSparse((id, vectors) -> {
+        var v = vectors.get(name);
+        if (v != null && (accept == null || accept.test(id))) {
+          visit.accept(id, v);
+        }
+      });
+    }
+    return best.sorted();
   }
 
   /**

@@ -51,6 +51,35 @@ public final class MaxSim {
     return distance.higherIsBetter() ? s : -s;
   }
 
+  /**
+   * The similarity Qdrant's custom objectives (recommend {@code best_score} and {@code sum_scores},
+   * discover, context) compare a multivector example with a point by: the sum over the example's
+   * rows of the best internal similarity ({@link Distance#similarity}: the dot product for Cosine
+   * and Dot, the negated squared distance for Euclid, the negated L1 distance for Manhattan) to
+   * any of the {@code count} stored rows at float {@code offset} of {@code data}. Higher is better;
+   * summed in double and rounded once, as {@link #score}.
+   */
+  public static float exampleSimilarity(Distance distance, float[][] example, float[] data, int offset, int count,
+      int dim) {
+    double sum = 0;
+    for (float[] q : example) {
+      float best = Float.NEGATIVE_INFINITY;
+      for (int r = 0; r < count; r++) {
+        int at = offset + r * dim;
+        float s = switch (distance) {
+          case COSINE, DOT -> KERNELS.dot(q, data, at);
+          case EUCLID -> -KERNELS.squareDistance(q, data, at);
+          case MANHATTAN -> -KERNELS.l1Distance(q, data, at);
+        };
+        if (s > best) {
+          best = s;
+        }
+      }
+      sum += best;
+    }
+    return (float) sum;
+  }
+
   /** Splits a flat multivector into its rows (copies). */
   public static float[][] rows(float[] flat, int dim) {
     if (dim <= 0 || flat.length == 0 || flat.length % dim != 0) {

@@ -132,4 +132,9 @@ public final class MultiVectors {
   public float similarity(float[][] query, int ord) {
     return MaxSim.similarity(distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
   }
+
+  /** {@link MaxSim#exampleSimilarity} of prepared example rows to {@code ord} (custom objectives' comparator). */
+  public float exampleSimilarity(float[][] example, int ord) {
+    return MaxSim.exampleSimilarity(distance, example, data, (int) starts[base + ord], counts[base + ord], dim);
+  }
 }

@@ -147,6 +147,45 @@ public final class SparseVector {
     return new SparseVector(indices, out);
   }
 
+  /** A function of two float values, computed in float arithmetic. */
+  @FunctionalInterface
+  public interface ValueOperator {
+    float apply(float a, float b);
+  }
+
+  /**
+   * The vector over the union of both vectors' dimensions whose value at each is
+   * {@code op(this value, other value)}, a dimension one of them lacks counting 0 there (Qdrant's
+   * {@code combine_aggregate}; every dimension of the union is kept, even with value 0). Throws
+   * {@link IllegalArgumentException} when a result is not finite.
+   */
+  public SparseVector combine(SparseVector other, ValueOperator op) {
+    int[] outIndices = new int[indices.length + other.indices.length];
+    float[] outValues = new float[outIndices.length];
+    int n = 0;
+    int i = 0;
+    int j = 0;
+    while (i < indices.length || j < other.indices.length) {
+      int c = i == indices.length ? 1 : j == other.indices.length ? -1 : Integer.compareUnsigned(indices[i], other.indices[j]);
+      if (c == 0) {
+        outIndices[n] = indices[i];
+        outValues[n] = op.apply(values[i++], other.values[j++]);
+      } else if (c < 0) {
+        outIndices[n] = indices[i];
+        outValues[n] = op.apply(values[i++], 0f);
+      } else {
+        outIndices[n] = other.indices[j];
+        outValues[n] = op.apply(0f, other.values[j++]);
+      }
+      if (!Float.isFinite(outValues[n])) {
+        throw new IllegalArgumentException("combining the vectors gives a non-finite value at dimension "
+            + Integer.toUnsignedString(outIndices[n]));
+      }
+      n++;
+    }
+    return new SparseVector(Arrays.copyOf(outIndices, n), Arrays.copyOf(outValues, n));
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof SparseVector v && Arrays.equals(indices, v.indices) && Arrays.equals(values, v.values);

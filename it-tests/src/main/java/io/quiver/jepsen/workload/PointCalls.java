@@ -18,7 +18,10 @@ import java.util.function.LongSupplier;
  * the write was appended to a Raft log. A connection that was never made (refused, or not
  * connected in time) is a {@code fail}: the request was never sent. A read or search has no effect, so it is {@code ok} with what it saw
  * or {@code fail}. Reads and searches ask for {@code consistency=linearizable}; mutations use
- * {@code wait=true}. Points have payload {@code {"v": value}} and vector {@link #vectorOf(long)}.
+ * {@code wait=true}. Points have payload {@code {"v": value}} and vector {@link #vectorOf(long)};
+ * one point in three ({@link #carriesSparse}) also has the sparse vector {@value #SPARSE},
+ * {@link #sparseIndicesOf(long)} / {@link #sparseValuesOf(long)}, so the shard Raft logs,
+ * snapshots and transfers carry sparse data under faults.
  */
 public final class PointCalls {
 
@@ -26,6 +29,8 @@ public final class PointCalls {
     public static final String COLLECTION = "jepsen";
     /** Vector size of the collection. */
     public static final int DIM = 4;
+    /** The collection's sparse vector, which one point in three carries. */
+    public static final String SPARSE = "text";
 
     private final QuiverClient client;
     private final LongSupplier clock;
@@ -44,10 +49,29 @@ public final class PointCalls {
         return new float[] {id % 1_000_003, (id * 7) % 101, 1f, -0.5f};
     }
 
-    /** Creates the collection (Euclid, {@link #DIM}) unless it exists. */
+    /** True when point {@code id} carries the sparse vector {@value #SPARSE} besides its dense one. */
+    public static boolean carriesSparse(long id) {
+        return id % 3 == 0;
+    }
+
+    /**
+     * The sparse vector's dimensions of point {@code id} (u32, one above 2^31, given unsorted):
+     * distinct per id in their first dimension.
+     */
+    public static long[] sparseIndicesOf(long id) {
+        return new long[] {4_000_000_000L + id % 7, id % 1_000_003, 1_000_003 + id % 11};
+    }
+
+    /** The sparse vector's values of point {@code id}, in the order of {@link #sparseIndicesOf}: exactly representable. */
+    public static float[] sparseValuesOf(long id) {
+        return new float[] {0.5f, 1 + id % 5, -(id % 3) - 0.25f};
+    }
+
+    /** Creates the collection (Euclid, {@link #DIM}, and the sparse vector {@value #SPARSE}) unless it exists. */
     public void createCollection(String baseUrl, int shards, int replication) throws IOException, InterruptedException {
         ObjectNode body = QuiverClient.JSON.createObjectNode();
         body.putObject("vectors").put("size", DIM).put("distance", "Euclid");
+        body.putObject("sparse_vectors").putObject(SPARSE);
         body.put("shard_number", shards).put("replication_factor", replication);
         QuiverClient.Reply r = client.send(baseUrl, "PUT", "/collections/" + COLLECTION, body);
         if (!r.ok()) {
@@ -68,7 +92,22 @@ public final class PointCalls {
         }
         ObjectNode point = body.putArray("points").addObject();
         point.put("id", invocation.key());
-        ArrayNode vector = point.putArray("vector");
+        ArrayNode vector;
+        if (carriesSparse(invocation.key())) { // named: the unnamed dense vector is "", beside the sparse one
+            ObjectNode named = point.putObject("vector");
+            vector = named.putArray("");
+            ObjectNode sparse = named.putObject(SPARSE);
+            ArrayNode indices = sparse.putArray("indices");
+            for (long index : sparseIndicesOf(invocation.key())) {
+                indices.add(index);
+            }
+            ArrayNode values = sparse.putArray("values");
+            for (float v : sparseValuesOf(invocation.key())) {
+                values.add(v);
+            }
+        } else {
+            vector = point.putArray("vector");
+        }
         for (float x : vectorOf(invocation.key())) {
             vector.add(x);
         }
@@ -169,9 +208,11 @@ public final class PointCalls {
 
     /**
      * As {@link #readAll(Op, List, String)}; with {@code holdingOwnId}, a point counts as present
-     * only while its payload {@code v} is its own id (the value the set workload inserts), and the
-     * others are listed in the completion's note: a point that a conditional upsert should have
-     * left alone but changed is then missing, as its inserted value is.
+     * only while its payload {@code v} is its own id (the value the set workload inserts) and its
+     * sparse vector is exactly the one it was written with (present only on the points that
+     * {@link #carriesSparse}), and the others are listed in the completion's note: a point that a
+     * conditional upsert should have left alone but changed, or whose sparse vector was lost or
+     * damaged (in a log, a snapshot or a transfer), is then missing, as its inserted value is.
      */
     public Op readAll(Op invocation, List<Long> ids, String baseUrl, boolean holdingOwnId) {
         List<Long> present = new ArrayList<>();
@@ -183,7 +224,12 @@ public final class PointCalls {
                 for (long id : ids.subList(from, Math.min(ids.size(), from + 2_000))) {
                     array.add(id);
                 }
-                body.put("with_payload", holdingOwnId).put("with_vector", false);
+                body.put("with_payload", holdingOwnId);
+                if (holdingOwnId) {
+                    body.putArray("with_vector").add(SPARSE);
+                } else {
+                    body.put("with_vector", false);
+                }
                 QuiverClient.Reply r = client.send(baseUrl, "POST", "/collections/" + COLLECTION
                         + "/points?consistency=linearizable", body);
                 if (!r.ok()) {
@@ -191,7 +237,8 @@ public final class PointCalls {
                 }
                 for (JsonNode point : r.result()) {
                     long id = point.path("id").asLong();
-                    if (!holdingOwnId || point.path("payload").path("v").asLong(Long.MIN_VALUE) == id) {
+                    if (!holdingOwnId || (point.path("payload").path("v").asLong(Long.MIN_VALUE) == id
+                            && holdsOwnSparse(id, point.path("vector").path(SPARSE)))) {
                         present.add(id);
                     } else {
                         changed.add(id);
@@ -206,6 +253,31 @@ public final class PointCalls {
             Thread.currentThread().interrupt();
             return invocation.complete(OpType.FAIL, clock.getAsLong()).withError("interrupted");
         }
+    }
+
+    /** True when {@code sparse} (missing when the point has none) is exactly what point {@code id} was written with. */
+    static boolean holdsOwnSparse(long id, JsonNode sparse) {
+        if (!carriesSparse(id)) {
+            return sparse.isMissingNode() || sparse.isNull();
+        }
+        long[] indices = sparseIndicesOf(id);
+        float[] values = sparseValuesOf(id);
+        JsonNode gotIndices = sparse.path("indices");
+        JsonNode gotValues = sparse.path("values");
+        if (!gotIndices.isArray() || gotIndices.size() != indices.length || gotValues.size() != indices.length) {
+            return false;
+        }
+        java.util.Map<Long, Float> got = new java.util.HashMap<>();
+        for (int i = 0; i < indices.length; i++) {
+            got.put(gotIndices.get(i).asLong(), gotValues.get(i).floatValue());
+        }
+        for (int i = 0; i < indices.length; i++) {
+            Float v = got.get(indices[i]);
+            if (v == null || v != values[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String describe(IOException e) {

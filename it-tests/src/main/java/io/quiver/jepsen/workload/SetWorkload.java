@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Neither may change anything: the final read counts a point only while it holds its inserted
  * value (a changed one shows as lost), and an id only ever sent update-only shows as unexpected
  * when it exists.
+ *
+ * <p>One point in three also carries a sparse vector ({@link PointCalls#carriesSparse}), so
+ * sparse data travels through the shard Raft logs, snapshots and transfers under the faults; the
+ * final read counts such a point only while its sparse vector is exactly the one written (a lost
+ * or damaged one shows as lost, and a sparse vector on a point written without one as well).
  */
 public final class SetWorkload implements Workload {
 

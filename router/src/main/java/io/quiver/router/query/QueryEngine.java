@@ -1,5 +1,6 @@
 package io.quiver.router.query;
 
+import io.quiver.index.sparse.SparseVector;
 import io.quiver.index.vector.Distance;
 import io.quiver.router.PointsRouter;
 import io.quiver.sharding.CollectionDescriptor;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * Runs Query API requests over a collection through {@link PointsRouter}'s fan-out reads:
@@ -227,21 +229,24 @@ public final class QueryEngine {
     return ids;
   }
 
-  private CompletableFuture<Map<VectorKey, float[]>> resolveReferences(CollectionDescriptor c, QueryStage root,
+  /**
+   * The vectors of the points used as examples, by (lookup collection, vector name, id): a dense
+   * vector or a multivector (its rows flat) as {@link VectorInput.Dense}, a sparse one as
+   * {@link VectorInput.Sparse}. A point without that vector is a 404, as in Qdrant.
+   */
+  private CompletableFuture<Map<VectorKey, VectorInput>> resolveReferences(CollectionDescriptor c, QueryStage root,
       ReadConsistency consistency) {
     Map<String, Map<String, Set<PointId>>> refs = new LinkedHashMap<>();
     collectReferences(c.name(), root, refs);
-    Map<VectorKey, float[]> vectors = new HashMap<>();
+    Map<VectorKey, VectorInput> vectors = new HashMap<>();
     List<CompletableFuture<Void>> reads = new ArrayList<>();
     refs.forEach((lookupCollection, byVector) -> {
       CollectionDescriptor lookup = lookupCollection.equals(c.name()) ? c : router.collection(lookupCollection);
       Set<PointId> ids = new LinkedHashSet<>();
       byVector.forEach((vector, vectorIds) -> {
-        if (lookup.config().vectors().getSparse(vector) != null) {
-          throw new BadRequestException("Wrong input: vector " + vector + " is sparse: point ids as query vectors"
-              + " are not supported for sparse vectors yet");
-        }
-        if (lookup.config().vectors().get(vector) == null && lookup.config().vectors().getMulti(vector) == null) {
+        var vectorsConfig = lookup.config().vectors();
+        if (vectorsConfig.get(vector) == null && vectorsConfig.getMulti(vector) == null
+            && vectorsConfig.getSparse(vector) == null) {
           throw new BadRequestException("Wrong input: Not existing vector name error: " + vector);
         }
         ids.addAll(vectorIds);
@@ -252,17 +257,26 @@ public final class QueryEngine {
         byVector.forEach((vector, vectorIds) -> {
           for (PointId id : vectorIds) {
             PointRecord r = found.get(id);
-            if (r == null || r.vectors() == null || r.vectors().get(vector) == null) {
+            VectorInput input = r == null ? null : storedVector(r, vector);
+            if (input == null) {
               throw new PointNotFoundException(id);
             }
             synchronized (vectors) {
-              vectors.put(new VectorKey(lookupCollection, vector, id), r.vectors().get(vector));
+              vectors.put(new VectorKey(lookupCollection, vector, id), input);
             }
           }
         });
       }));
     });
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(ignored -> vectors);
+  }
+
+  /** Vector {@code name} of a retrieved point as a query input, or null when the point lacks it. */
+  private static VectorInput storedVector(PointRecord r, String name) {
+    if (r.sparse() != null && r.sparse().get(name) != null) {
+      return new VectorInput.Sparse(r.sparse().get(name));
+    }
+    return r.vectors() == null || r.vectors().get(name) == null ? null : new VectorInput.Dense(r.vectors().get(name));
   }
 
   // ---- 2. filters ----
@@ -289,10 +303,10 @@ public final class QueryEngine {
   /** One request's context: its collection, the resolved vectors and the read consistency. */
   private final class Stage {
     private final CollectionDescriptor collection;
-    private final Map<VectorKey, float[]> vectors;
+    private final Map<VectorKey, VectorInput> vectors;
     private final ReadConsistency consistency;
 
-    Stage(CollectionDescriptor collection, Map<VectorKey, float[]> vectors, ReadConsistency consistency) {
+    Stage(CollectionDescriptor collection, Map<VectorKey, VectorInput> vectors, ReadConsistency consistency) {
       this.collection = collection;
       this.vectors = vectors;
       this.consistency = consistency;
@@ -341,25 +355,29 @@ public final class QueryEngine {
       Query query = stage.query();
       int limit = stage.limit();
       return switch (query) {
-        case null -> router.score(collection, scan(stage, new Scorer.ById(), filter, withPayload, withVector), 0, consistency);
+        case null -> router.score(collection, scan(stage, new Scorer.ById<>(), filter, withPayload, withVector), 0,
+            consistency);
         case Query.Sample s -> router.score(collection,
-                scan(stage, new Scorer.Random(ThreadLocalRandom.current().nextLong()), filter, withPayload, withVector), 0,
+                scan(stage, new Scorer.Random<>(ThreadLocalRandom.current().nextLong()), filter, withPayload, withVector), 0,
                 consistency)
             .thenApply(QueryEngine::zeroScores);
-        case Query.Nearest n when isSparse(stage) -> searchSparse(stage, n, filter, withPayload, withVector);
+        case Query.Nearest n when isSparse(stage) -> {
+          if (n.mmr() != null) {
+            throw new BadRequestException("Wrong input: mmr is not supported with sparse vectors");
+          }
+          yield searchSparse(stage, sparseVector(stage, n.vector()), filter, withPayload, withVector);
+        }
         case Query.Nearest n when n.mmr() != null -> mmr(stage, n, filter, withPayload, withVector);
         case Query.Nearest n -> search(stage, vector(stage, n.vector()), limit, filter, withPayload, withVector);
+        case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR && isSparse(stage) ->
+            searchSparse(stage, sparseAverage(stage, r), filter, withPayload, withVector);
+        case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR && isMulti(stage) ->
+            search(stage, multiAverage(stage, r), limit, filter, withPayload, withVector);
         case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR ->
             search(stage, averageVector(stage, r), limit, filter, withPayload, withVector);
-        case Query.Recommend r -> router.score(collection, scan(stage, r.strategy() == Query.Strategy.BEST_SCORE
-            ? new Scorer.RecommendBestScore(vectors(stage, r.positive()), vectors(stage, r.negative()))
-            : new Scorer.RecommendSumScores(vectors(stage, r.positive()), vectors(stage, r.negative())),
-            filter, withPayload, withVector), 0, consistency);
-        case Query.Discover d -> router.score(collection, scan(stage,
-            new Scorer.Discover(vector(stage, d.target()), pairs(stage, d.context())), filter, withPayload, withVector),
-            0, consistency);
-        case Query.Context c -> router.score(collection, scan(stage, new Scorer.Context(pairs(stage, c.pairs())), filter,
-            withPayload, withVector), 0, consistency);
+        case Query.Recommend r -> custom(stage, r, filter, withPayload, withVector);
+        case Query.Discover d -> custom(stage, d, filter, withPayload, withVector);
+        case Query.Context c -> custom(stage, c, filter, withPayload, withVector);
         case Query.OrderBy o -> router.scrollOrdered(collection, o.ordering(), limit, filter, withPayload, withVector, consistency)
             .thenApply(QueryEngine::ordered);
         case Query.Fusion f -> throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
@@ -370,25 +388,40 @@ public final class QueryEngine {
       return collection.config().vectors().getSparse(stage.using()) != null;
     }
 
+    private boolean isMulti(QueryStage stage) {
+      return collection.config().vectors().getMulti(stage.using()) != null;
+    }
+
     /** A nearest query on a sparse vector: exact search by dot product in every shard. */
-    private CompletableFuture<List<ScoredPoint>> searchSparse(QueryStage stage, Query.Nearest n, Filter filter,
+    private CompletableFuture<List<ScoredPoint>> searchSparse(QueryStage stage, SparseVector query, Filter filter,
         boolean withPayload, boolean withVector) {
-      if (!(n.vector() instanceof VectorInput.Sparse sparse)) {
-        throw new BadRequestException("Wrong input: vector " + stage.using() + " is sparse: the query must be a sparse"
-            + " vector ({\"indices\": [...], \"values\": [...]})" + (n.vector() instanceof VectorInput.Id
-                ? "; querying a sparse vector by point id is not supported yet" : ""));
-      }
-      if (n.mmr() != null) {
-        throw new BadRequestException("Wrong input: mmr is not supported with sparse vectors");
-      }
-      SearchRequest search = SearchRequest.sparse(stage.using(), sparse.vector(), stage.limit(), withPayload, withVector,
+      SearchRequest search = SearchRequest.sparse(stage.using(), query, stage.limit(), withPayload, withVector,
           stage.scoreThreshold(), filter);
       return router.search(collection, search, 0, consistency);
     }
 
-    private ScoreRequest scan(QueryStage stage, Scorer scorer, Filter filter, boolean withPayload, boolean withVector) {
-      requireVector(stage.using());
+    /**
+     * A custom objective (recommend best_score or sum_scores, discover, context): an exact scored
+     * scan of every shard, comparing each point with the examples as its vector's kind does.
+     */
+    private CompletableFuture<List<ScoredPoint>> custom(QueryStage stage, Query query, Filter filter, boolean withPayload,
+        boolean withVector) {
+      Scorer<?> scorer = isSparse(stage)
+          ? scorer(query, input -> sparseVector(stage, input))
+          : scorer(query, input -> vector(stage, input));
+      return router.score(collection, scan(stage, scorer, filter, withPayload, withVector), 0, consistency);
+    }
+
+    private ScoreRequest scan(QueryStage stage, Scorer<?> scorer, Filter filter, boolean withPayload, boolean withVector) {
+      requireExisting(stage.using());
       return new ScoreRequest(stage.using(), scorer, stage.limit(), stage.scoreThreshold(), filter, withPayload, withVector);
+    }
+
+    private void requireExisting(String using) {
+      var config = collection.config().vectors();
+      if (config.get(using) == null && config.getMulti(using) == null && config.getSparse(using) == null) {
+        throw new BadRequestException("Wrong input: Not existing vector name error: " + (using.isEmpty() ? "(unnamed)" : using));
+      }
     }
 
     private CompletableFuture<List<ScoredPoint>> search(QueryStage stage, float[] vector, int limit, Filter filter,
@@ -410,15 +443,16 @@ public final class QueryEngine {
       });
     }
 
+    /** The params of dense vector {@code using}, for what only dense vectors support (mmr, the dense average). */
     private VectorParams requireVector(String using) {
       VectorParams params = collection.config().vectors().get(using);
       if (params == null && collection.config().vectors().getSparse(using) != null) {
-        throw new BadRequestException("Wrong input: vector " + using + " is sparse: only nearest queries (and fusion of"
-            + " their prefetches) support sparse vectors yet");
+        throw new BadRequestException("Wrong input: vector " + using + " is sparse: mmr is not supported with sparse"
+            + " vectors");
       }
       if (params == null && collection.config().vectors().getMulti(using) != null) {
         throw new BadRequestException("Wrong input: vector " + (using.isEmpty() ? "(unnamed)" : using) + " is a"
-            + " multivector: only nearest queries (and fusion of their prefetches) support multivectors yet");
+            + " multivector: mmr is not supported with multivectors yet");
       }
       if (params == null) {
         throw new BadRequestException("Wrong input: Not existing vector name error: " + (using.isEmpty() ? "(unnamed)" : using));
@@ -430,15 +464,38 @@ public final class QueryEngine {
       float[] v = switch (input) {
         case VectorInput.Sparse sp -> throw new BadRequestException("Wrong input: a sparse vector cannot query vector "
             + (stage.using().isEmpty() ? "(unnamed)" : stage.using()) + (isSparse(stage)
-                ? " in this kind of query (only nearest queries take sparse vectors yet)" : ", which is dense"));
+                ? " in this kind of query" : ", which is dense"));
         case VectorInput.Dense d -> {
           checkRows(stage.using(), d);
           yield d.vector();
         }
-        case VectorInput.Id id -> vectors.get(new VectorKey(lookupCollection(collection.name(), stage), lookupVector(stage), id.id()));
+        case VectorInput.Id id -> switch (resolved(stage, id)) {
+          case VectorInput.Dense d -> d.vector();
+          case VectorInput.Sparse sp -> throw new BadRequestException("Wrong input: point " + id.id() + " gives a sparse"
+              + " vector (" + lookupVector(stage) + "), which cannot query vector "
+              + (stage.using().isEmpty() ? "(unnamed)" : stage.using()) + ", which is dense");
+          case VectorInput.Id unresolved -> throw new IllegalStateException("unresolved " + unresolved);
+        };
       };
       new PointValidator(collection.config().vectors()).validateQuery(stage.using(), v);
       return v;
+    }
+
+    /** The vector point {@code id} gives the stage (resolved in step 1). */
+    private VectorInput resolved(QueryStage stage, VectorInput.Id id) {
+      return vectors.get(new VectorKey(lookupCollection(collection.name(), stage), lookupVector(stage), id.id()));
+    }
+
+    /** A query input for sparse vector {@code stage.using()}: a sparse vector, or a point id whose vector is sparse. */
+    private SparseVector sparseVector(QueryStage stage, VectorInput input) {
+      VectorInput given = input instanceof VectorInput.Id id ? resolved(stage, id) : input;
+      if (given instanceof VectorInput.Sparse sparse) {
+        return sparse.vector();
+      }
+      throw new BadRequestException("Wrong input: vector " + stage.using() + " is sparse: the query must be a sparse"
+          + " vector ({\"indices\": [...], \"values\": [...]})" + (input instanceof VectorInput.Id id
+              ? " or the id of a point with a sparse vector " + lookupVector(stage) + ", and point " + id.id()
+                  + "'s vector " + lookupVector(stage) + " is dense" : ""));
     }
 
     /**
@@ -467,9 +524,65 @@ public final class QueryEngine {
       return out;
     }
 
-    private List<Scorer.Pair> pairs(QueryStage stage, List<Query.Pair> pairs) {
-      List<Scorer.Pair> out = new ArrayList<>(pairs.size());
-      pairs.forEach(p -> out.add(new Scorer.Pair(vector(stage, p.positive()), vector(stage, p.negative()))));
+    /**
+     * Qdrant's average_vector for a sparse vector: the sum of the positives (union of their
+     * dimensions, a missing one 0) divided by their count; with negatives, {@code avg_pos + avg_pos
+     * - avg_neg} dimension by dimension over the union, in float arithmetic as Qdrant does it.
+     */
+    private SparseVector sparseAverage(QueryStage stage, Query.Recommend r) {
+      if (r.positive().isEmpty()) {
+        throw new BadRequestException("Bad request: Positive vectors should not be empty with `average` strategy");
+      }
+      try {
+        SparseVector positive = sparseMean(stage, r.positive());
+        if (r.negative().isEmpty()) {
+          return positive;
+        }
+        return positive.combine(sparseMean(stage, r.negative()), (p, n) -> p + p - n);
+      } catch (IllegalArgumentException e) {
+        throw new BadRequestException("Wrong input: the average of the examples of vector " + stage.using() + " overflows: "
+            + e.getMessage());
+      }
+    }
+
+    private SparseVector sparseMean(QueryStage stage, List<VectorInput> inputs) {
+      SparseVector sum = SparseVector.EMPTY;
+      for (VectorInput input : inputs) {
+        sum = sparseVector(stage, input).combine(sum, (a, b) -> a + b);
+      }
+      float count = inputs.size();
+      return sum.combine(SparseVector.EMPTY, (a, ignored) -> a / count);
+    }
+
+    /**
+     * Qdrant's average_vector for a multivector: no average, but one multivector holding every row
+     * of the positives, followed (with negatives) by every row of the negatives negated; the
+     * nearest search by MaxSim to it follows.
+     */
+    private float[] multiAverage(QueryStage stage, Query.Recommend r) {
+      if (r.positive().isEmpty()) {
+        throw new BadRequestException("Bad request: Positive vectors should not be empty with `average` strategy");
+      }
+      List<float[]> positives = vectors(stage, r.positive());
+      List<float[]> negatives = vectors(stage, r.negative());
+      int length = 0;
+      for (float[] v : positives) {
+        length += v.length;
+      }
+      for (float[] v : negatives) {
+        length += v.length;
+      }
+      float[] out = new float[length];
+      int at = 0;
+      for (float[] v : positives) {
+        System.arraycopy(v, 0, out, at, v.length);
+        at += v.length;
+      }
+      for (float[] v : negatives) {
+        for (float x : v) {
+          out[at++] = -x;
+        }
+      }
       return out;
     }
 
@@ -490,6 +603,34 @@ public final class QueryEngine {
       }
       return out;
     }
+  }
+
+  /** The custom scorer of a recommend (best_score, sum_scores), discover or context query, its inputs resolved by {@code resolve}. */
+  private static <V> Scorer<V> scorer(Query query, Function<VectorInput, V> resolve) {
+    if (query instanceof Query.Recommend r && r.positive().isEmpty() && r.negative().isEmpty()) {
+      throw new BadRequestException("Bad request: At least one positive or negative vector ID required with this strategy");
+    }
+    return switch (query) {
+      case Query.Recommend r when r.strategy() == Query.Strategy.BEST_SCORE ->
+          new Scorer.RecommendBestScore<>(resolveAll(r.positive(), resolve), resolveAll(r.negative(), resolve));
+      case Query.Recommend r -> new Scorer.RecommendSumScores<>(resolveAll(r.positive(), resolve),
+          resolveAll(r.negative(), resolve));
+      case Query.Discover d -> new Scorer.Discover<>(resolve.apply(d.target()), pairs(d.context(), resolve));
+      case Query.Context c -> new Scorer.Context<>(pairs(c.pairs(), resolve));
+      default -> throw new IllegalArgumentException("not a custom objective: " + query);
+    };
+  }
+
+  private static <V> List<V> resolveAll(List<VectorInput> inputs, Function<VectorInput, V> resolve) {
+    List<V> out = new ArrayList<>(inputs.size());
+    inputs.forEach(i -> out.add(resolve.apply(i)));
+    return out;
+  }
+
+  private static <V> List<Scorer.Pair<V>> pairs(List<Query.Pair> pairs, Function<VectorInput, V> resolve) {
+    List<Scorer.Pair<V>> out = new ArrayList<>(pairs.size());
+    pairs.forEach(p -> out.add(new Scorer.Pair<>(resolve.apply(p.positive()), resolve.apply(p.negative()))));
+    return out;
   }
 
   static float[] average(List<float[]> vectors, Distance distance) {

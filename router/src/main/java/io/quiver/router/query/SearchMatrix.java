@@ -48,7 +48,7 @@ public final class SearchMatrix {
     // Only points that have the vector (a point may omit a named vector): they are the matrix's rows.
     Condition hasVector = new Condition.HasVector(using);
     Filter sampleFilter = filter == null ? Filter.allOf(hasVector) : Filter.allOf(filter, hasVector);
-    ScoreRequest sampling = new ScoreRequest(using, new Scorer.Random(ThreadLocalRandom.current().nextLong()), sample, null,
+    ScoreRequest sampling = new ScoreRequest(using, new Scorer.Random<>(ThreadLocalRandom.current().nextLong()), sample, null,
         sampleFilter, false, true);
     return router.score(collection, sampling, 0, consistency).thenCompose(sampled -> {
       if (sampled.size() < 2) {

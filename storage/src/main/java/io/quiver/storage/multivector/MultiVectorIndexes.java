@@ -165,6 +165,28 @@ public final class MultiVectorIndexes {
     return best.sorted();
   }
 
+  /**
+   * Calls {@code visit} with every live point whose multivector {@code name} exists and that
+   * {@code accept} takes (null: all), in ord order, with the comparator of Qdrant's custom
+   * objectives between prepared example rows and that point ({@link MultiVectors#exampleSimilarity}).
+   * The comparator is valid during the call only.
+   */
+  public void forEachLive(String name, Predicate<PointId> accept,
+      java.util.function.BiConsumer<PointId, io.quiver.storage.scoring.Scorer.Similarity<float[][]>> visit) {
+    Named named = byName.get(name);
+    MultiVectors store = named.store;
+    for (int ord = 0; ord < store.size(); ord++) {
+      if (named.deleted.get(ord)) {
+        continue;
+      }
+      PointId id = named.ids.get(ord);
+      if (accept == null || accept.test(id)) {
+        int at = ord;
+        visit.accept(id, example -> store.exampleSimilarity(example, at));
+      }
+    }
+  }
+
   /** Live points with multivector {@code name}. */
   public int pointCount(String name) {
     return byName.get(name).ords.size();

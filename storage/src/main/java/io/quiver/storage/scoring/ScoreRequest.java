@@ -9,10 +9,11 @@ import java.util.Objects;
  * An exact scan of one shard's points scored by a {@link Scorer}: the best {@code limit} by score
  * (higher first, ties by id ascending), keeping only points the {@code filter} (nullable) matches
  * and, when {@code scoreThreshold} is given, whose score is at least the threshold.
- * {@code vectorName} names the vector the scorer reads.
+ * {@code vectorName} names the vector the scorer reads: a dense vector or a multivector (examples
+ * {@code float[]}, a multivector's rows flat) or a sparse vector (examples {@code SparseVector}).
  */
 public record ScoreRequest(
-    String vectorName, Scorer scorer, int limit, Float scoreThreshold, Filter filter, boolean withPayload,
+    String vectorName, Scorer<?> scorer, int limit, Float scoreThreshold, Filter filter, boolean withPayload,
     boolean withVector) {
 
   public ScoreRequest {
@@ -25,5 +26,10 @@ public record ScoreRequest(
 
   public ScoreRequest withLimit(int newLimit) {
     return new ScoreRequest(vectorName, scorer, newLimit, scoreThreshold, filter, withPayload, withVector);
+  }
+
+  /** This request with another scorer (the same one with its examples weighted, say). */
+  public ScoreRequest withScorer(Scorer<?> newScorer) {
+    return new ScoreRequest(vectorName, newScorer, limit, scoreThreshold, filter, withPayload, withVector);
   }
 }

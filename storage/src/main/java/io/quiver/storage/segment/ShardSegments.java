@@ -424,19 +424,19 @@ public final class ShardSegments implements AutoCloseable {
   }
 
   /**
-   * Exact top-{@code limit} of the live points by a custom scorer (higher first, ties by id),
-   * keeping scores at or above {@code minScore} when given; {@code accept} (null: all) filters.
-   * Scores are reported as the scorer computes them.
+   * Exact top-{@code limit} of the live points by a custom scorer over dense vector
+   * {@code vectorName} (higher first, ties by id), keeping scores at or above {@code minScore}
+   * when given; {@code accept} (null: all) filters. The scorer's examples are prepared for
+   * {@code distance}; a scorer that reads no vector (then {@code distance} may be null) takes
+   * every live point, with or without the vector. Scores are reported as the scorer computes them.
    */
-  public List<ScoredPoint> scan(String vectorName, io.quiver.storage.scoring.Scorer scorer, int limit, Float minScore,
-      Predicate<PointId> accept) {
+  public List<ScoredPoint> scan(String vectorName, io.quiver.storage.scoring.Scorer<float[]> scorer, Distance distance,
+      int limit, Float minScore, Predicate<PointId> accept) {
     if (limit == 0) {
       return List.of();
     }
-    Distance distance = config.vectors().get(vectorName).distance();
     boolean readsVector = scorer.usesVector();
-    var bestFirst = ScoredPoint.HIGHER_FIRST;
-    java.util.PriorityQueue<ScoredPoint> heap = new java.util.PriorityQueue<>(Math.max(1, limit), bestFirst.reversed());
+    io.quiver.storage.scoring.HighestScores best = new io.quiver.storage.scoring.HighestScores(limit);
     for (Segment segment : set.all()) {
       for (int ord = 0; ord < segment.size(); ord++) {
         if (segment.isDeleted(ord)) {
@@ -446,23 +446,15 @@ public final class ShardSegments implements AutoCloseable {
         if ((accept != null && !accept.test(id)) || (readsVector && !segment.hasVector(vectorName, ord))) {
           continue;
         }
-        float score = scorer.score(id, readsVector ? segment.vector(vectorName, ord) : null, distance);
+        float score = io.quiver.storage.scoring.Scorer.scoreDense(scorer, id,
+            readsVector ? segment.vector(vectorName, ord) : null, distance);
         if (minScore != null && score < minScore) {
           continue;
         }
-        ScoredPoint hit = new ScoredPoint(id, segment.version(ord), score, null, null);
-        if (heap.size() == limit && bestFirst.compare(hit, heap.peek()) >= 0) {
-          continue;
-        }
-        heap.add(hit);
-        if (heap.size() > limit) {
-          heap.poll();
-        }
+        best.offer(new ScoredPoint(id, segment.version(ord), score, null, null));
       }
     }
-    List<ScoredPoint> hits = new ArrayList<>(heap);
-    hits.sort(bestFirst);
-    return hits;
+    return best.sorted();
   }
 
   /** What the flusher and the optimizer have done since the shard opened. */

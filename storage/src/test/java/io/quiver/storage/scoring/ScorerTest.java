@@ -34,8 +34,13 @@ class ScorerTest {
     return out;
   }
 
+  /** The score of {@code POINT}-like dense vector {@code point} by {@code scorer}. */
+  private static float score(Scorer<float[]> scorer, PointId id, float[] point, Distance distance) {
+    return Scorer.scoreDense(scorer, id, point, distance);
+  }
+
   private static float bestScore(float[] positives, float[] negatives) {
-    return new Scorer.RecommendBestScore(vs(positives), vs(negatives)).score(ID, POINT, Distance.DOT);
+    return score(new Scorer.RecommendBestScore<>(vs(positives), vs(negatives)), ID, POINT, Distance.DOT);
   }
 
   @Test
@@ -55,8 +60,8 @@ class ScorerTest {
 
   @Test
   void sumScoresSubtractsNegatives() {
-    var scorer = new Scorer.RecommendSumScores(vs(1, 2, 3), vs(4));
-    assertEquals(2f, scorer.score(ID, POINT, Distance.DOT));
+    var scorer = new Scorer.RecommendSumScores<>(vs(1, 2, 3), vs(4));
+    assertEquals(2f, score(scorer, ID, POINT, Distance.DOT));
   }
 
   @Test
@@ -72,18 +77,18 @@ class ScorerTest {
         new Case(new float[][] {{4, 10}, {2, 4}}, -2),
         new Case(new float[][] {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {0, 4}}, 4));
     for (Case c : cases) {
-      List<Scorer.Pair> pairs = new ArrayList<>();
+      List<Scorer.Pair<float[]>> pairs = new ArrayList<>();
       for (float[] p : c.pairs()) {
-        pairs.add(new Scorer.Pair(v(p[0]), v(p[1])));
+        pairs.add(new Scorer.Pair<>(v(p[0]), v(p[1])));
       }
-      float score = new Scorer.Discover(v(42), pairs).score(ID, POINT, Distance.DOT);
+      float score = score(new Scorer.Discover<>(v(42), pairs), ID, POINT, Distance.DOT);
       assertEquals(c.rank() + Scorer.scaledFastSigmoid(42), score, 1e-6);
     }
     // a bad target with a good context beats a good target with a worse context
-    float good = new Scorer.Discover(v(-1000), List.of(new Scorer.Pair(v(1), v(0)), new Scorer.Pair(v(1), v(0)),
-        new Scorer.Pair(v(1), v(0)))).score(ID, POINT, Distance.DOT);
-    float bad = new Scorer.Discover(v(1000), List.of(new Scorer.Pair(v(1), v(0)), new Scorer.Pair(v(0), v(1))))
-        .score(ID, POINT, Distance.DOT);
+    float good = score(new Scorer.Discover<>(v(-1000), List.of(new Scorer.Pair<>(v(1), v(0)), new Scorer.Pair<>(v(1), v(0)),
+        new Scorer.Pair<>(v(1), v(0)))), ID, POINT, Distance.DOT);
+    float bad = score(new Scorer.Discover<>(v(1000), List.of(new Scorer.Pair<>(v(1), v(0)), new Scorer.Pair<>(v(0), v(1)))),
+        ID, POINT, Distance.DOT);
     assertTrue(good > 2.5f && bad < 2.5f);
   }
 
@@ -93,33 +98,33 @@ class ScorerTest {
     for (int i = 0; i < 1000; i++) {
       float p = random.nextFloat() * 200 - 100;
       float n = random.nextFloat() * 200 - 100;
-      float loss = new Scorer.Context(List.of(new Scorer.Pair(v(p), v(n)))).score(ID, POINT, Distance.DOT);
+      float loss = score(new Scorer.Context<>(List.of(new Scorer.Pair<>(v(p), v(n)))), ID, POINT, Distance.DOT);
       assertTrue(loss <= 0f && loss > -1f, p + " " + n + " -> " + loss);
       if (p - n > 1e-3f) {
         assertEquals(0f, loss);
       }
     }
-    float loss = new Scorer.Context(List.of(new Scorer.Pair(v(0), v(1)))).score(ID, POINT, Distance.DOT);
+    float loss = score(new Scorer.Context<>(List.of(new Scorer.Pair<>(v(0), v(1)))), ID, POINT, Distance.DOT);
     assertEquals(Scorer.fastSigmoid(-1f - Math.ulp(1f)), loss);
   }
 
   @Test
   void euclidComparesByNegatedSquaredDistance() {
     // point [1]; positive [3] is at squared distance 4, negative [0] at 1: the negative is nearer
-    float score = new Scorer.RecommendBestScore(vs(3), vs(0)).score(ID, POINT, Distance.EUCLID);
+    float score = score(new Scorer.RecommendBestScore<>(vs(3), vs(0)), ID, POINT, Distance.EUCLID);
     assertEquals(-Scorer.scaledFastSigmoid(-1f), score);
   }
 
   @Test
   void randomScoresAreSeededAndSpread() {
-    var a = new Scorer.Random(1);
-    var b = new Scorer.Random(2);
+    Scorer<float[]> a = new Scorer.Random<>(1);
+    Scorer<float[]> b = new Scorer.Random<>(2);
     int differ = 0;
     for (long id = 0; id < 100; id++) {
-      float sa = a.score(PointId.of(id), null, Distance.DOT);
-      assertEquals(sa, a.score(PointId.of(id), null, Distance.DOT));
+      float sa = score(a, PointId.of(id), null, Distance.DOT);
+      assertEquals(sa, score(a, PointId.of(id), null, Distance.DOT));
       assertTrue(sa >= 0f && sa < 1f);
-      if (sa != b.score(PointId.of(id), null, Distance.DOT)) {
+      if (sa != score(b, PointId.of(id), null, Distance.DOT)) {
         differ++;
       }
     }

@@ -54,22 +54,22 @@ class ShardScoreTest {
           stored.put(PointId.of(i), distance.prepare(v));
         }
         shard.upsert(points, 1);
-        List<Scorer> scorers = List.of(
-            new Scorer.RecommendBestScore(List.of(randomVector(random), randomVector(random)), List.of(randomVector(random))),
-            new Scorer.RecommendSumScores(List.of(randomVector(random)), List.of(randomVector(random))),
-            new Scorer.Discover(randomVector(random), List.of(new Scorer.Pair(randomVector(random), randomVector(random)))),
-            new Scorer.Context(List.of(new Scorer.Pair(randomVector(random), randomVector(random)))),
-            new Scorer.Random(seed),
-            new Scorer.ById());
+        List<Scorer<float[]>> scorers = List.of(
+            new Scorer.RecommendBestScore<>(List.of(randomVector(random), randomVector(random)), List.of(randomVector(random))),
+            new Scorer.RecommendSumScores<>(List.of(randomVector(random)), List.of(randomVector(random))),
+            new Scorer.Discover<>(randomVector(random), List.of(new Scorer.Pair<>(randomVector(random), randomVector(random)))),
+            new Scorer.Context<>(List.of(new Scorer.Pair<>(randomVector(random), randomVector(random)))),
+            new Scorer.Random<>(seed),
+            new Scorer.ById<>());
         Filter even = Filter.allOf(new Condition.Field(JsonPath.of("even"), new FieldPredicate.MatchBool(true)));
-        for (Scorer scorer : scorers) {
+        for (Scorer<float[]> scorer : scorers) {
           for (Filter filter : new Filter[] {null, even}) {
             List<ScoredPoint> hits = shard.score(new ScoreRequest("", scorer, 15, null, filter, false, false));
-            Scorer prepared = scorer.prepared(distance);
+            Scorer<float[]> prepared = scorer.map(distance::prepare);
             List<ScoredPoint> expected = new ArrayList<>();
             stored.forEach((id, v) -> {
               if (filter == null || id.number() % 2 == 0) {
-                expected.add(new ScoredPoint(id, 1, prepared.score(id, v, distance), null, null));
+                expected.add(new ScoredPoint(id, 1, Scorer.scoreDense(prepared, id, v, distance), null, null));
               }
             });
             expected.sort(ScoredPoint.HIGHER_FIRST);
