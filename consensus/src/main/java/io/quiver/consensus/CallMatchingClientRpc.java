@@ -85,7 +85,15 @@ final class CallMatchingClientRpc implements RaftClientRpc {
 
   @Override
   public RaftClientReply sendRequest(RaftClientRequest request) throws IOException {
-    RaftClientReply reply = transport.sendRequest(request);
+    RaftClientReply reply;
+    try {
+      reply = transport.sendRequest(request);
+    } catch (RuntimeException remote) {
+      // Ratis' gRPC transport throws a remote failure of a blocking call (the admin APIs: a group
+      // the peer does not host yet, ...) as an unchecked StatusRuntimeException; Ratis' retry
+      // and every caller here handle failures of a call as IOExceptions.
+      throw new IOException(request.getServerId() + ": " + remote.getMessage(), remote);
+    }
     try {
       return matched(request, reply);
     } catch (CompletionException e) {

@@ -204,9 +204,7 @@ final class ShardGroupReconciler implements AutoCloseable {
           return true;
         }
       } catch (IOException | RuntimeException unreachableOrNotHosting) {
-        // This replica cannot tell; ask the next. (Over the gRPC transport, used with
-        // cluster.p2p.enable_tls, a remote "group not found" arrives as an unchecked
-        // StatusRuntimeException rather than an IOException.)
+        // This replica cannot tell; ask the next.
       }
     }
     return false;
