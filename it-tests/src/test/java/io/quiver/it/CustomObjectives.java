@@ -55,6 +55,24 @@ final class CustomObjectives {
     return sum;
   }
 
+  /** The similarity of a point to each example, in the order given. */
+  static float[] sims(java.util.List<Object> examples, java.util.function.Function<Object, Float> sim) {
+    float[] out = new float[examples.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = sim.apply(examples.get(i));
+    }
+    return out;
+  }
+
+  /** The similarities of a point to each context pair's positive and negative: {@code {pos, neg}} per pair. */
+  static float[][] pairSims(java.util.List<Object[]> pairs, java.util.function.Function<Object, Float> sim) {
+    float[][] out = new float[pairs.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new float[] {sim.apply(pairs.get(i)[0]), sim.apply(pairs.get(i)[1])};
+    }
+    return out;
+  }
+
   private static float fastSigmoid(float x) {
     return x / (1f + Math.abs(x));
   }

@@ -156,7 +156,7 @@ class MultivectorClusterIT {
     float[][] p = model.get(positive);
     model.forEach((id, rows) -> {
       if (id != positive && (!oddOnly || id % 2 == 1)) {
-        float score = CustomObjectives.bestScore(new float[] {(float) maxSim(p, rows)}, new float[] {(float) maxSim(q, rows)});
+        float score = CustomObjectives.bestScore(new float[] {(float) MaxSimDot.of(p, rows)}, new float[] {(float) MaxSimDot.of(q, rows)});
         expected.add(Map.entry(id, (double) score));
       }
     });
@@ -170,41 +170,13 @@ class MultivectorClusterIT {
     }
   }
 
-  private static double maxSim(float[][] q, float[][] rows) {
-    double sum = 0;
-    for (float[] qr : q) {
-      double best = Double.NEGATIVE_INFINITY;
-      for (float[] r : rows) {
-        double dot = 0;
-        for (int x = 0; x < DIM; x++) {
-          dot += qr[x] * r[x];
-        }
-        best = Math.max(best, dot);
-      }
-      sum += best;
-    }
-    return sum;
-  }
-
   private List<Map.Entry<Integer, Double>> truth(float[][] q, boolean oddOnly) {
     List<Map.Entry<Integer, Double>> out = new ArrayList<>();
     model.forEach((id, rows) -> {
       if (oddOnly && id % 2 == 0) {
         return;
       }
-      double sum = 0;
-      for (float[] qr : q) {
-        double best = Double.NEGATIVE_INFINITY;
-        for (float[] r : rows) {
-          double dot = 0;
-          for (int x = 0; x < DIM; x++) {
-            dot += qr[x] * r[x];
-          }
-          best = Math.max(best, dot);
-        }
-        sum += best;
-      }
-      out.add(Map.entry(id, sum));
+      out.add(Map.entry(id, MaxSimDot.of(q, rows)));
     });
     out.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
     return out;

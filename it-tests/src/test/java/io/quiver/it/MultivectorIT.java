@@ -380,7 +380,7 @@ class MultivectorIT {
     for (int round = 0; round < 5; round++) {
       float[][] q = rows(random, 1 + random.nextInt(3));
       List<Map.Entry<Integer, Double>> truth = new ArrayList<>();
-      lists.forEach((id, rows) -> truth.add(Map.entry(id, maxSimDot(q, rows))));
+      lists.forEach((id, rows) -> truth.add(Map.entry(id, MaxSimDot.of(q, rows))));
       truth.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> e.getValue()).reversed()
           .thenComparing(Map.Entry::getKey));
       JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
@@ -510,12 +510,12 @@ class MultivectorIT {
           if (color != null && !COLORS[id % 3].equals(color)) {
             return;
           }
-          java.util.function.Function<Object, Float> sim = e -> (float) maxSimDot(rowsOf(e), point);
+          java.util.function.Function<Object, Float> sim = e -> (float) MaxSimDot.of(rowsOf(e), point);
           float score = switch (kind) {
-            case 1 -> CustomObjectives.bestScore(sims(positives, sim), sims(negatives, sim));
-            case 2 -> CustomObjectives.sumScores(sims(positives, sim), sims(negatives, sim));
-            case 3 -> CustomObjectives.discover(sim.apply(t), pairSims(pairs, sim));
-            default -> CustomObjectives.context(pairSims(pairs, sim));
+            case 1 -> CustomObjectives.bestScore(CustomObjectives.sims(positives, sim), CustomObjectives.sims(negatives, sim));
+            case 2 -> CustomObjectives.sumScores(CustomObjectives.sims(positives, sim), CustomObjectives.sims(negatives, sim));
+            case 3 -> CustomObjectives.discover(sim.apply(t), CustomObjectives.pairSims(pairs, sim));
+            default -> CustomObjectives.context(CustomObjectives.pairSims(pairs, sim));
           };
           truth.add(Map.entry(id, (double) score));
         });
@@ -555,22 +555,6 @@ class MultivectorIT {
     return s.append("]").toString();
   }
 
-  private static float[] sims(List<Object> examples, java.util.function.Function<Object, Float> sim) {
-    float[] out = new float[examples.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = sim.apply(examples.get(i));
-    }
-    return out;
-  }
-
-  private static float[][] pairSims(List<Object[]> pairs, java.util.function.Function<Object, Float> sim) {
-    float[][] out = new float[pairs.size()][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = new float[] {sim.apply(pairs.get(i)[0]), sim.apply(pairs.get(i)[1])};
-    }
-    return out;
-  }
-
   private void checkQueries(Random random) throws Exception {
     for (int round = 0; round < 12; round++) {
       float[][] q = rows(random, 1 + random.nextInt(4));
@@ -601,7 +585,7 @@ class MultivectorIT {
     List<Map.Entry<Integer, Double>> out = new ArrayList<>();
     points.forEach((id, rows) -> {
       if (color == null || COLORS[id % 3].equals(color)) {
-        out.add(Map.entry(id, maxSimDot(q, rows)));
+        out.add(Map.entry(id, MaxSimDot.of(q, rows)));
       }
     });
     out.sort(Comparator.comparing((Map.Entry<Integer, Double> e) -> e.getValue()).reversed()
@@ -667,22 +651,5 @@ class MultivectorIT {
     assertEquals(400, r.status(), body + " -> " + r.raw());
     String error = r.body().at("/status/error").asText();
     assertTrue(error.contains(mention), body + ": error should mention '" + mention + "': " + error);
-  }
-
-  /** MaxSim under Dot, the brute-force oracle: per query row the best dot product with any stored row, summed. */
-  private static double maxSimDot(float[][] q, float[][] rows) {
-    double sum = 0;
-    for (float[] qr : q) {
-      double best = Double.NEGATIVE_INFINITY;
-      for (float[] r : rows) {
-        double dot = 0;
-        for (int x = 0; x < DIM; x++) {
-          dot += qr[x] * r[x];
-        }
-        best = Math.max(best, dot);
-      }
-      sum += best;
-    }
-    return sum;
   }
 }

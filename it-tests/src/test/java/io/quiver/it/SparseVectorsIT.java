@@ -196,10 +196,10 @@ class SparseVectorsIT {
         truth = customTruth(color, referenced, v -> {
           java.util.function.Function<Object, Float> sim = e -> sim(vectorOf(e), v, weights);
           return switch (kind) {
-            case 1 -> CustomObjectives.bestScore(sims(positives, sim), sims(negatives, sim));
-            case 2 -> CustomObjectives.sumScores(sims(positives, sim), sims(negatives, sim));
-            case 3 -> CustomObjectives.discover(sim.apply(targetExample), pairSims(pairs, sim));
-            default -> CustomObjectives.context(pairSims(pairs, sim));
+            case 1 -> CustomObjectives.bestScore(CustomObjectives.sims(positives, sim), CustomObjectives.sims(negatives, sim));
+            case 2 -> CustomObjectives.sumScores(CustomObjectives.sims(positives, sim), CustomObjectives.sims(negatives, sim));
+            case 3 -> CustomObjectives.discover(sim.apply(targetExample), CustomObjectives.pairSims(pairs, sim));
+            default -> CustomObjectives.context(CustomObjectives.pairSims(pairs, sim));
           };
         });
       }
@@ -505,22 +505,6 @@ class SparseVectorsIT {
       }
     }
     return (float) sum;
-  }
-
-  private static float[] sims(List<Object> examples, java.util.function.Function<Object, Float> sim) {
-    float[] out = new float[examples.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = sim.apply(examples.get(i));
-    }
-    return out;
-  }
-
-  private static float[][] pairSims(List<Object[]> pairs, java.util.function.Function<Object, Float> sim) {
-    float[][] out = new float[pairs.size()][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = new float[] {sim.apply(pairs.get(i)[0]), sim.apply(pairs.get(i)[1])};
-    }
-    return out;
   }
 
   /** Every point with a sparse vector (of the color, if given; not referenced), scored, by score then id. */
