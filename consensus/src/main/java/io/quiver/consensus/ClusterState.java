@@ -75,12 +75,28 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     return new ClusterState(index, n, collections, aliases, draining, rebalancing);
   }
 
+  /**
+   * The state without the node: it leaves the members, the draining set and every shard's
+   * witnesses (a witness holds no data; the planner places a new one, whose configuration change
+   * also takes the old witness out of the shard's group).
+   */
   ClusterState withoutNode(long index, long nodeId) {
     TreeMap<Long, NodeAddress> n = new TreeMap<>(nodes);
     n.remove(nodeId);
     TreeSet<Long> d = new TreeSet<>(draining);
     d.remove(nodeId);
-    return new ClusterState(index, n, collections, aliases, d, rebalancing);
+    TreeMap<String, CollectionDescriptor> c = new TreeMap<>(collections);
+    for (CollectionDescriptor collection : collections.values()) {
+      if (collection.shardMap().shards().stream().noneMatch(s -> s.witnesses().contains(nodeId))) {
+        continue;
+      }
+      java.util.List<ShardPlacement> shards = collection.shardMap().shards().stream()
+          .map(s -> s.withWitnesses(s.witnesses().stream().filter(w -> w != nodeId).toList()))
+          .toList();
+      c.put(collection.name(), new CollectionDescriptor(collection.name(), collection.config(),
+          new io.quiver.sharding.ShardMap(index, shards)));
+    }
+    return new ClusterState(index, n, c, aliases, d, rebalancing);
   }
 
   ClusterState withCollection(long index, CollectionDescriptor collection) {
@@ -102,7 +118,16 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     CollectionDescriptor c = collections.get(collection);
     java.util.List<ShardPlacement> shards = new java.util.ArrayList<>(c.shardMap().shards());
     ShardPlacement old = shards.get(shardId);
-    shards.set(shardId, new ShardPlacement(shardId, old.groupId(), replicas));
+    shards.set(shardId, old.withReplicas(replicas));
+    return withCollection(index, new CollectionDescriptor(collection, c.config(),
+        new io.quiver.sharding.ShardMap(index, shards)));
+  }
+
+  /** The state with one shard's witnesses replaced, its collection's shard map at a new epoch. */
+  ClusterState withShardWitnesses(long index, String collection, int shardId, java.util.List<Long> witnesses) {
+    CollectionDescriptor c = collections.get(collection);
+    java.util.List<ShardPlacement> shards = new java.util.ArrayList<>(c.shardMap().shards());
+    shards.set(shardId, shards.get(shardId).withWitnesses(witnesses));
     return withCollection(index, new CollectionDescriptor(collection, c.config(),
         new io.quiver.sharding.ShardMap(index, shards)));
   }

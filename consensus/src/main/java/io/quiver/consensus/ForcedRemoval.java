@@ -44,7 +44,7 @@ final class ForcedRemoval {
               .orElseThrow();
           shards.add(new ShardPlacement(s.shardId(), PlacementPlanner.groupId(c.name(), s.shardId(), index), List.of(target)));
         } else {
-          shards.add(new ShardPlacement(s.shardId(), s.groupId(), replicas));
+          shards.add(s.withReplicas(replicas));
         }
       }
       if (changed) {

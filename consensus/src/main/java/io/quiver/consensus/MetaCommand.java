@@ -32,6 +32,9 @@ sealed interface MetaCommand {
   /** Replaces the replica set of one shard (a replica added, moved or dropped); a new shard-map epoch. */
   record SetShardReplicas(String collection, int shardId, java.util.List<Long> replicas) implements MetaCommand {}
 
+  /** Replaces the witnesses of one shard (see {@link io.quiver.sharding.ShardPlacement}); a new shard-map epoch. */
+  record SetShardWitnesses(String collection, int shardId, java.util.List<Long> witnesses) implements MetaCommand {}
+
   /** Applies alias changes atomically (all or none). */
   record UpdateAliases(java.util.List<io.quiver.sharding.AliasAction> actions) implements MetaCommand {}
 

@@ -24,10 +24,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *
  * <pre>
  * command:  magic "QMC1" | version 1 or 2 (2: a collection config ends with its strict mode) | type (1 register node, 2 create, 3 delete, 4 set shard replicas, 5 remove node,
- *           6 aliases, 7 update collection, 8 set draining, 9 set rebalancing, 10 remove node by force) | body
+ *           6 aliases, 7 update collection, 8 set draining, 9 set rebalancing, 10 remove node by force,
+ *           11 change a vector name, 12 set shard witnesses) | body
  * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict) | long or message
- * snapshot: magic "QMS1" | version 2, 3 or 4 | applied index | nodes | collections (4: each config ends with its strict
- *           mode, StrictModeConfigCodec) | aliases | (3:) draining nodes | rebalancing
+ * snapshot: magic "QMS1" | version 2, 3, 4 or 5 | applied index | nodes | collections (4: each config ends with its strict
+ *           mode, StrictModeConfigCodec; 5: each shard's replicas are followed by its witnesses) | aliases | (3:) draining
+ *           nodes | rebalancing
  * </pre>
  */
 final class MetaMessages {
@@ -56,12 +58,14 @@ final class MetaMessages {
   private static final byte REMOVE_NODE_FORCED = 10;
   /** collection | vector name | has config | vectors config holding only that name (VectorsConfigCodec) */
   private static final byte CHANGE_VECTOR_NAME = 11;
+  /** collection | shard | witness count | witness node ids */
+  private static final byte SET_SHARD_WITNESSES = 12;
 
   private static final byte ALIAS_CREATE = 1;
   private static final byte ALIAS_DELETE = 2;
   private static final byte ALIAS_RENAME = 3;
-  /** Snapshots since strict mode: version 4 (3 and 2, without it or draining and rebalancing, are still read). */
-  static final int SNAPSHOT_VERSION = 4;
+  /** Snapshots with witnesses: version 5 (4, 3 and 2, without them, strict mode or draining and rebalancing, are still read). */
+  static final int SNAPSHOT_VERSION = 5;
 
   private MetaMessages() {}
 
@@ -113,6 +117,12 @@ final class MetaMessages {
           for (long node : r.replicas()) {
             out.writeLong(node);
           }
+        }
+        case MetaCommand.SetShardWitnesses w -> {
+          out.writeByte(SET_SHARD_WITNESSES);
+          out.writeUTF(w.collection());
+          out.writeInt(w.shardId());
+          writeNodes(w.witnesses(), out);
         }
         case MetaCommand.UpdateCollection u -> {
           out.writeByte(UPDATE_COLLECTION);
@@ -177,6 +187,7 @@ final class MetaMessages {
         }
         yield new MetaCommand.SetShardReplicas(collection, shardId, replicas);
       }
+      case SET_SHARD_WITNESSES -> new MetaCommand.SetShardWitnesses(in.readUTF(), in.readInt(), readNodes(in));
       case UPDATE_COLLECTION -> new MetaCommand.UpdateCollection(in.readUTF(), readConfig(in, strict));
       case CHANGE_VECTOR_NAME -> new MetaCommand.ChangeVectorName(in.readUTF(), in.readUTF(),
           in.readBoolean() ? io.quiver.storage.VectorsConfigCodec.read(in) : null);
@@ -221,10 +232,16 @@ final class MetaMessages {
     return status == STATUS_OK ? new Reply(status, in.readLong(), null) : new Reply(status, -1, in.readUTF());
   }
 
-  /** The snapshot in version 4 when some collection has a strict mode, else in version 3 (read by earlier builds). */
+  /**
+   * The snapshot in the oldest version that holds it (read by earlier builds): 5 when some shard
+   * has a witness, 4 when some collection has a strict mode, else 3.
+   */
   static byte[] encodeSnapshot(ClusterState state) {
-    boolean strict = state.collections().values().stream().anyMatch(c -> c.config().strictMode() != null);
-    return Envelope.bytes(SNAPSHOT_MAGIC, strict ? SNAPSHOT_VERSION : 3, out -> {
+    boolean witnesses = state.collections().values().stream()
+        .anyMatch(c -> c.shardMap().shards().stream().anyMatch(s -> !s.witnesses().isEmpty()));
+    boolean strict = witnesses || state.collections().values().stream().anyMatch(c -> c.config().strictMode() != null);
+    int version = witnesses ? SNAPSHOT_VERSION : strict ? 4 : 3;
+    return Envelope.bytes(SNAPSHOT_MAGIC, version, out -> {
       out.writeLong(state.appliedIndex());
       out.writeInt(state.nodes().size());
       for (var e : state.nodes().entrySet()) {
@@ -235,7 +252,7 @@ final class MetaMessages {
       for (CollectionDescriptor c : state.collections().values()) {
         out.writeUTF(c.name());
         writeConfig(c.config(), strict, out);
-        writeShardMap(c.shardMap(), out);
+        writeShardMap(c.shardMap(), witnesses, out);
       }
       out.writeInt(state.aliases().size());
       for (var e : state.aliases().entrySet()) {
@@ -263,7 +280,8 @@ final class MetaMessages {
     int collectionCount = PointCodec.readCount(in);
     for (int i = 0; i < collectionCount; i++) {
       String name = in.readUTF();
-      collections.put(name, new CollectionDescriptor(name, readConfig(in, opened.version() >= 4), readShardMap(in)));
+      collections.put(name, new CollectionDescriptor(name, readConfig(in, opened.version() >= 4),
+          readShardMap(in, opened.version() >= 5)));
     }
     TreeMap<String, String> aliases = new TreeMap<>();
     int aliasCount = PointCodec.readCount(in);
@@ -310,34 +328,47 @@ final class MetaMessages {
     return strict ? config.withStrictMode(StrictModeConfigCodec.read(in)) : config;
   }
 
-  private static void writeShardMap(ShardMap map, DataOutput out) throws IOException {
+  /** @param witnesses whether each shard's witnesses follow its replicas (snapshot version 5) */
+  private static void writeShardMap(ShardMap map, boolean witnesses, DataOutput out) throws IOException {
     out.writeLong(map.epoch());
     out.writeInt(map.shardCount());
     for (ShardPlacement s : map.shards()) {
       out.writeInt(s.shardId());
       out.writeLong(s.groupId().getMostSignificantBits());
       out.writeLong(s.groupId().getLeastSignificantBits());
-      out.writeInt(s.replicas().size());
-      for (long node : s.replicas()) {
-        out.writeLong(node);
+      writeNodes(s.replicas(), out);
+      if (witnesses) {
+        writeNodes(s.witnesses(), out);
       }
     }
   }
 
-  private static ShardMap readShardMap(DataInput in) throws IOException {
+  private static ShardMap readShardMap(DataInput in, boolean witnesses) throws IOException {
     long epoch = in.readLong();
     int n = PointCodec.readCount(in);
     List<ShardPlacement> shards = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int shardId = in.readInt();
       UUID group = new UUID(in.readLong(), in.readLong());
-      int r = PointCodec.readCount(in);
-      List<Long> replicas = new ArrayList<>(r);
-      for (int j = 0; j < r; j++) {
-        replicas.add(in.readLong());
-      }
-      shards.add(new ShardPlacement(shardId, group, replicas));
+      List<Long> replicas = readNodes(in);
+      shards.add(new ShardPlacement(shardId, group, replicas, witnesses ? readNodes(in) : List.of()));
     }
     return new ShardMap(epoch, shards);
+  }
+
+  private static void writeNodes(List<Long> nodes, DataOutput out) throws IOException {
+    out.writeInt(nodes.size());
+    for (long node : nodes) {
+      out.writeLong(node);
+    }
+  }
+
+  private static List<Long> readNodes(DataInput in) throws IOException {
+    int n = PointCodec.readCount(in);
+    List<Long> nodes = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      nodes.add(in.readLong());
+    }
+    return nodes;
   }
 }

@@ -207,6 +207,17 @@ final class MetaStateMachine extends BaseStateMachine {
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
         }
+        case MetaCommand.SetShardWitnesses w -> {
+          String problem = checkWitnesses(current, w);
+          if (problem != null) {
+            next = current.atIndex(index);
+            reply = MetaMessages.reply(problem.startsWith("Not found") ? MetaMessages.STATUS_NOT_FOUND
+                : MetaMessages.STATUS_BAD_REQUEST, problem);
+          } else {
+            next = current.withShardWitnesses(index, w.collection(), w.shardId(), w.witnesses());
+            reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
+          }
+        }
         case MetaCommand.UpdateCollection u -> {
           CollectionDescriptor c = current.collections().get(u.name());
           if (c == null) {
@@ -337,6 +348,33 @@ final class MetaStateMachine extends BaseStateMachine {
     for (long node : r.replicas()) {
       if (!state.nodes().containsKey(node)) {
         return "Wrong input: peer " + node + " is not a member of the cluster";
+      }
+      if (c.shardMap().shard(r.shardId()).witnesses().contains(node)) {
+        return "Wrong input: peer " + node + " holds the witness of shard " + r.shardId() + " of `" + r.collection()
+            + "`; a node holds either a replica or the witness of a shard";
+      }
+    }
+    return null;
+  }
+
+  /** Why a witness change is invalid in {@code state}, or null when it is valid. Deterministic. */
+  private static String checkWitnesses(ClusterState state, MetaCommand.SetShardWitnesses w) {
+    CollectionDescriptor c = state.collections().get(w.collection());
+    if (c == null) {
+      return "Not found: Collection `" + w.collection() + "` doesn't exist!";
+    }
+    if (w.shardId() < 0 || w.shardId() >= c.shardMap().shardCount()) {
+      return "Wrong input: shard " + w.shardId() + " does not exist in collection `" + w.collection() + "`";
+    }
+    if (new java.util.HashSet<>(w.witnesses()).size() != w.witnesses().size()) {
+      return "Wrong input: a node can hold only one witness of a shard";
+    }
+    for (long node : w.witnesses()) {
+      if (!state.nodes().containsKey(node)) {
+        return "Wrong input: peer " + node + " is not a member of the cluster";
+      }
+      if (c.shardMap().shard(w.shardId()).replicas().contains(node)) {
+        return "Wrong input: peer " + node + " holds a replica of shard " + w.shardId() + " of `" + w.collection() + "`";
       }
     }
     return null;

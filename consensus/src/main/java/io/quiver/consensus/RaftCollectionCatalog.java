@@ -98,6 +98,10 @@ final class RaftCollectionCatalog implements CollectionCatalog {
     return send(new MetaCommand.SetShardReplicas(collection, shardId, replicas), collection);
   }
 
+  CompletableFuture<Long> setShardWitnesses(String collection, int shardId, List<Long> witnesses) {
+    return send(new MetaCommand.SetShardWitnesses(collection, shardId, witnesses), collection);
+  }
+
   @Override
   public Optional<CollectionDescriptor> get(String name) {
     return Optional.ofNullable(caughtUpState().resolve(name));

@@ -516,18 +516,40 @@ public final class RaftNode implements Closeable {
     return RaftPeer.newBuilder().setId(peerId(nodeId)).setAddress(raftAddress).build();
   }
 
-  /** The Raft group of a shard: its id and a peer per replica, addressed from the cluster state. */
-  RaftGroup shardGroup(UUID groupId, List<Long> replicas, Map<Long, NodeAddress> nodes) {
-    List<RaftPeer> peers = replicas.stream()
-        .map(id -> {
-          NodeAddress address = nodes.get(id);
-          if (address == null) {
-            throw new IllegalStateException("replica on unknown node " + id + " for group " + groupId);
-          }
-          return peer(id, address.raftAddress());
-        })
-        .toList();
+  /** The Raft group of a shard as placed: see {@link #shardGroup(UUID, List, List, Map)}. */
+  RaftGroup shardGroup(ShardPlacement shard, Map<Long, NodeAddress> nodes) {
+    return shardGroup(shard.groupId(), shard.replicas(), shard.witnesses(), nodes);
+  }
+
+  /** Ratis priority of a shard's data replicas: above its witnesses', so a witness leader hands over. */
+  static final int REPLICA_PRIORITY = 1;
+  /** Ratis priority of a shard's witnesses (see {@link WitnessStateMachine}). */
+  static final int WITNESS_PRIORITY = 0;
+
+  /**
+   * The Raft group of a shard: its id and a peer per replica and per witness, addressed from the
+   * cluster state. Replicas have a higher priority than witnesses: Ratis' voters refuse a
+   * lower-priority candidate whose log is no longer than theirs, and a leader hands leadership
+   * to a caught-up follower of higher priority, so a witness leads only while it alone holds the
+   * newest entries, and only until a data replica has them.
+   */
+  RaftGroup shardGroup(UUID groupId, List<Long> replicas, List<Long> witnesses, Map<Long, NodeAddress> nodes) {
+    List<RaftPeer> peers = new java.util.ArrayList<>();
+    for (long id : replicas) {
+      peers.add(shardPeer(groupId, id, nodes, REPLICA_PRIORITY));
+    }
+    for (long id : witnesses) {
+      peers.add(shardPeer(groupId, id, nodes, WITNESS_PRIORITY));
+    }
     return RaftGroup.valueOf(RaftGroupId.valueOf(groupId), peers);
+  }
+
+  private static RaftPeer shardPeer(UUID groupId, long nodeId, Map<Long, NodeAddress> nodes, int priority) {
+    NodeAddress address = nodes.get(nodeId);
+    if (address == null) {
+      throw new IllegalStateException("replica on unknown node " + nodeId + " for group " + groupId);
+    }
+    return RaftPeer.newBuilder().setId(peerId(nodeId)).setAddress(address.raftAddress()).setPriority(priority).build();
   }
 
   /** A client of a group whose requests retry (every 100 ms) for up to the request timeout. */
@@ -586,11 +608,32 @@ public final class RaftNode implements Closeable {
         .build();
   }
 
+  /**
+   * The state machine of a group this server opens: a witness's ({@link WitnessStateMachine}) when
+   * the group's directory is a witness's, or, for a directory that does not tell yet (a group new
+   * here), when the cluster metadata places the shard's witness here; else a data replica's.
+   */
   private StateMachine newStateMachine(RaftGroupId groupId) {
     if (groupId.equals(META_GROUP_ID)) {
       return meta;
     }
-    return new ShardStateMachine(this::shardConfigOf);
+    Boolean witnessDirectory = WitnessStateMachine.witnessDirectory(config.raftDir().resolve(groupId.getUuid().toString()));
+    boolean witness = witnessDirectory != null ? witnessDirectory : isWitnessHere(groupId.getUuid());
+    return witness ? new WitnessStateMachine() : new ShardStateMachine(this::shardConfigOf);
+  }
+
+  /** True when the applied metadata places the witness of shard group {@code groupId} on this node. */
+  boolean isWitnessHere(UUID groupId) {
+    return meta.state().findGroup(groupId).map(e -> e.getValue().witnesses().contains(config.nodeId())).orElse(false);
+  }
+
+  /** True when this server hosts shard group {@code groupId} as its witness. */
+  boolean hostsWitness(RaftGroupId groupId) {
+    try {
+      return server.getDivision(groupId).getStateMachine() instanceof WitnessStateMachine;
+    } catch (IOException notHosted) {
+      return false;
+    }
   }
 
   private ShardConfig shardConfigOf(RaftGroupId groupId) {

@@ -203,22 +203,52 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   private CompletableFuture<Long> write(Message command) {
-    return decode(client.async().send(command), DataInputStream::readLong);
+    return decode(pastWitness(() -> client.async().send(command)), DataInputStream::readLong);
+  }
+
+  /** How long a request refused by a witness leader is retried: the leader hands over within about an election. */
+  private static final long WITNESS_RETRY_BUDGET_MS = RaftNode.SHARD_NO_LEADER_BUDGET_MS;
+  private static final long WITNESS_RETRY_SLEEP_MS = 100;
+
+  /**
+   * Sends a request to the group's leader, and again (a new request: the refused one never
+   * entered the log) every {@value #WITNESS_RETRY_SLEEP_MS} ms for up to
+   * {@link #WITNESS_RETRY_BUDGET_MS} while the leader is the shard's witness, which refuses every
+   * request ({@link WitnessStateMachine}) and hands leadership to a data replica once one has
+   * caught up. Writes are idempotent, so an entry the witness's predecessor logged and the witness
+   * committed, whose client then sends it again here, applies twice to the same effect.
+   */
+  private CompletableFuture<RaftClientReply> pastWitness(java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
+    return pastWitness(send, System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WITNESS_RETRY_BUDGET_MS));
+  }
+
+  private CompletableFuture<RaftClientReply> pastWitness(java.util.function.Supplier<CompletableFuture<RaftClientReply>> send,
+      long deadline) {
+    return send.get().handle((reply, error) -> {
+      Throwable refusal = error != null ? error : reply.isSuccess() ? null : reply.getException();
+      if (refusal == null || !WitnessStateMachine.isRefusal(refusal) || System.nanoTime() > deadline) {
+        return error == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<RaftClientReply>failedFuture(error);
+      }
+      // Sent again off the Ratis event loop (see decode).
+      return CompletableFuture.supplyAsync(() -> pastWitness(send, deadline),
+          CompletableFuture.delayedExecutor(WITNESS_RETRY_SLEEP_MS, java.util.concurrent.TimeUnit.MILLISECONDS, replies))
+          .thenCompose(f -> f);
+    }).thenCompose(f -> f);
   }
 
   private <T> CompletableFuture<T> read(Message query, ReadConsistency consistency, BodyReader<T> reader) {
     CompletableFuture<RaftClientReply> reply = switch (consistency.level()) {
       case LINEARIZABLE -> linearizableRead(query);
-      case LEADER -> client.async().sendReadOnlyNonLinearizable(query);
+      case LEADER -> pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query));
       case ANY -> nearestReplica == null
-          ? client.async().sendReadOnlyNonLinearizable(query)
+          ? pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query))
           : consistency.minIndex() == 0
               ? replicaReads.async().sendStaleRead(query, 0, nearestReplica)
               : replicaReads.async().sendStaleRead(query, consistency.minIndex(), nearestReplica)
                   .handleAsync((r, error) -> error == null && r.isSuccess()
                       ? CompletableFuture.completedFuture(r)
                       // the local replica is behind; resent off the Ratis event loop (see decode)
-                      : client.async().sendReadOnlyNonLinearizable(query), replies)
+                      : pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query)), replies)
                   .thenCompose(f -> f);
     };
     return decode(reply, reader);
@@ -238,7 +268,7 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
    * reproduced by {@code StaleLeaderReadTest}).
    */
   private CompletableFuture<RaftClientReply> linearizableRead(Message query) {
-    return client.async().send(ShardMessages.encode(new ShardCommand.ReadBarrier()))
+    return pastWitness(() -> client.async().send(ShardMessages.encode(new ShardCommand.ReadBarrier())))
         // continued off the Ratis event loop (see decode)
         .thenComposeAsync(barrier -> barrier.isSuccess()
             ? replicaReads.async().sendStaleRead(query, barrier.getLogIndex(), barrier.getServerId())

@@ -32,7 +32,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
   public ShardClient forShard(String collection, ShardPlacement shard) {
     return clients.computeIfAbsent(shard, placement -> {
       UUID id = placement.groupId();
-      RaftGroup group = node.shardGroup(id, shard.replicas(), node.clusterState().nodes());
+      RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
       boolean local = shard.replicas().contains(node.nodeId());
       String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
       return new RaftShardClient(name, node.newShardClient(group), node.newShardClient(group),

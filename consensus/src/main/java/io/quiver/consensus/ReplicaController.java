@@ -119,6 +119,8 @@ final class ReplicaController implements AutoCloseable {
         case ReplicaStep.Add a -> changes.replicate(a.collection(), a.shardId(), anyReplica(state, a), a.to()).join();
         case ReplicaStep.Drop d -> changes.drop(d.collection(), d.shardId(), d.node()).join();
         case ReplicaStep.Move m -> changes.move(m.collection(), m.shardId(), m.from(), m.to()).join();
+        case ReplicaStep.AddWitness a -> changes.addWitness(a.collection(), a.shardId(), a.to()).join();
+        case ReplicaStep.DropWitness d -> changes.dropWitness(d.collection(), d.shardId(), d.node()).join();
       }
       stepsDone.incrementAndGet();
       lastError = null;
@@ -163,7 +165,7 @@ final class ReplicaController implements AutoCloseable {
         }
         // A group whose leader did not answer (busy, electing) may be mid-change as well: only a
         // leader's configuration that holds exactly the metadata's replicas says it is settled.
-        if (view == null || !view.voters().equals(Set.copyOf(s.replicas()))) {
+        if (view == null || !view.voters().equals(Set.copyOf(s.voters()))) {
           stillChanging.add(s.groupId());
           long since = changingSince.computeIfAbsent(s.groupId(), g -> now);
           if (now - since < TimeUnit.MILLISECONDS.toNanos(ABANDONED_CHANGE_MS)) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes the local Ratis server host exactly the shard groups the cluster state places on this
- * node: adds the missing ones, removes (and deletes the data of) those no longer placed here.
+ * node, as replicas or as witnesses: adds the missing ones, removes (and deletes the data of) those
+ * no longer placed here.
  *
  * <p>Runs on its own thread, never on the apply thread: {@link #onStateChanged} only schedules a
  * pass, and a pass also runs every {@link #CHECK_PERIOD_MS}, which restarts a division that closed
@@ -78,19 +79,34 @@ final class ShardGroupReconciler implements AutoCloseable {
 
   private void reconcile(ClusterState state) throws IOException {
     Map<RaftGroupId, RaftGroup> desired = new HashMap<>();
+    Set<RaftGroupId> witnessHere = new HashSet<>();
     Set<ShardPlacement> allPlacements = new HashSet<>();
     for (CollectionDescriptor c : state.collections().values()) {
       for (ShardPlacement s : c.shardMap().shards()) {
         allPlacements.add(s);
-        if (s.replicas().contains(node.nodeId())) {
-          RaftGroup group = node.shardGroup(s.groupId(), s.replicas(), state.nodes());
+        if (s.voters().contains(node.nodeId())) {
+          RaftGroup group = node.shardGroup(s, state.nodes());
           desired.put(group.getGroupId(), group);
+          if (s.witnesses().contains(node.nodeId())) {
+            witnessHere.add(group.getGroupId());
+          }
         }
       }
     }
     Set<RaftGroupId> hosted = new HashSet<>();
     node.server().getGroupIds().forEach(hosted::add);
     hosted.remove(RaftNode.META_GROUP_ID);
+    // A node that held a replica of a shard and now holds its witness (or the other way round)
+    // hosts the group with the wrong kind of state machine: it leaves the group with its data,
+    // and is added again below as what it is now.
+    for (RaftGroupId id : desired.keySet()) {
+      if (hosted.contains(id) && node.hostsWitness(id) != witnessHere.contains(id)) {
+        LOG.info("node {}: shard group {} is hosted as a {} but placed here as a {}: removing it to host it again",
+            node.nodeId(), id, witnessHere.contains(id) ? "replica" : "witness", witnessHere.contains(id) ? "witness" : "replica");
+        check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
+        hosted.remove(id);
+      }
+    }
 
     try {
       addMissing(desired, hosted);

@@ -34,7 +34,12 @@ import org.slf4j.LoggerFactory;
  * drop(node):     1. Raft: configuration - node  (the group stops counting it)
  *                 2. metadata: replicas - node   (node's reconciler removes the group and its data)
  * move(from, to): replicate(to), then drop(from)
+ * addWitness(to): as replicate(to), with the shard's witnesses (a voter without data, which the
+ *                 leader still sends a snapshot to when it joins: it keeps only its term and index)
+ * dropWitness(n): as drop(n), with the shard's witnesses
  * </pre>
+ * Every configuration holds the shard's replicas and witnesses, with their priorities
+ * ({@link RaftNode#shardGroup(java.util.UUID, List, List, java.util.Map)}).
  *
  * Operations run one at a time per node (a single worker thread): concurrent changes of one group
  * would race in Raft's joint consensus.
@@ -61,7 +66,8 @@ public final class ShardReplicaChanges implements AutoCloseable {
       java.util.Map<String, Long> failed, int inProgress) {}
 
   /** The kinds counted: Qdrant's operation names. */
-  public static final List<String> KINDS = List.of("replicate_shard", "drop_replica", "move_shard");
+  public static final List<String> KINDS = List.of("replicate_shard", "drop_replica", "move_shard", "add_witness",
+      "drop_witness");
 
   private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> started = counters();
   private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> completed = counters();
@@ -87,6 +93,16 @@ public final class ShardReplicaChanges implements AutoCloseable {
 
   public CompletableFuture<Void> drop(String collection, int shardId, long peer) {
     return tracked("drop_replica", collection, shardId, () -> doDrop(collection, shardId, peer));
+  }
+
+  /** A witness of the shard on {@code to} (see {@link ShardPlacement}). */
+  public CompletableFuture<Void> addWitness(String collection, int shardId, long to) {
+    return tracked("add_witness", collection, shardId, () -> doAddWitness(collection, shardId, to));
+  }
+
+  /** The witness on {@code node} leaves the shard's group. */
+  public CompletableFuture<Void> dropWitness(String collection, int shardId, long node) {
+    return tracked("drop_witness", collection, shardId, () -> doDropWitness(collection, shardId, node));
   }
 
   public CompletableFuture<Void> move(String collection, int shardId, long from, long to) {
@@ -128,6 +144,10 @@ public final class ShardReplicaChanges implements AutoCloseable {
     if (shard.replicas().contains(to)) {
       throw new BadRequestException("Wrong input: peer " + to + " already holds a replica of shard " + shardId + " of `" + collection + "`");
     }
+    if (shard.witnesses().contains(to)) {
+      throw new BadRequestException("Wrong input: peer " + to + " holds the witness of shard " + shardId + " of `" + collection
+          + "`; a node holds either a replica or the witness of a shard");
+    }
     if (!node.clusterState().nodes().containsKey(to)) {
       throw new BadRequestException("Wrong input: peer " + to + " is not a member of the cluster");
     }
@@ -138,7 +158,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
     try {
       // The new replica must host the group (started, passive) before the leader contacts it.
       awaitHosted(shard, to);
-      changeConfiguration(shard, wider);
+      changeConfiguration(shard, shard.withReplicas(wider));
     } catch (RuntimeException e) {
       LOG.warn("node {}: adding node {} to shard {} of {} failed, reverting: {}", node.nodeId(), to, shardId, collection, e.toString());
       setReplicas(collection, shardId, shard.replicas());
@@ -158,8 +178,49 @@ public final class ShardReplicaChanges implements AutoCloseable {
     List<Long> narrower = new ArrayList<>(shard.replicas());
     narrower.remove(peer);
     LOG.info("node {}: dropping the replica of shard {} of {} on node {}", node.nodeId(), shardId, collection, peer);
-    changeConfiguration(shard, narrower);
+    changeConfiguration(shard, shard.withReplicas(narrower));
     setReplicas(collection, shardId, narrower);
+  }
+
+  private void doAddWitness(String collection, int shardId, long to) {
+    ShardPlacement shard = shard(collection, shardId);
+    if (shard.voters().contains(to)) {
+      throw new BadRequestException("Wrong input: peer " + to + " already holds a replica or the witness of shard " + shardId
+          + " of `" + collection + "`");
+    }
+    if (!node.clusterState().nodes().containsKey(to)) {
+      throw new BadRequestException("Wrong input: peer " + to + " is not a member of the cluster");
+    }
+    List<Long> wider = new ArrayList<>(shard.witnesses());
+    wider.add(to);
+    LOG.info("node {}: adding a witness of shard {} of {} on node {}", node.nodeId(), shardId, collection, to);
+    setWitnesses(collection, shardId, wider);
+    try {
+      awaitHosted(shard, to);
+      changeConfiguration(shard, shard.withWitnesses(wider));
+    } catch (RuntimeException e) {
+      LOG.warn("node {}: adding the witness on node {} to shard {} of {} failed, reverting: {}", node.nodeId(), to, shardId,
+          collection, e.toString());
+      setWitnesses(collection, shardId, shard.witnesses());
+      throw e;
+    }
+  }
+
+  private void doDropWitness(String collection, int shardId, long peer) {
+    ShardPlacement shard = shard(collection, shardId);
+    if (!shard.witnesses().contains(peer)) {
+      throw new BadRequestException("Wrong input: peer " + peer + " holds no witness of shard " + shardId + " of `" + collection + "`");
+    }
+    List<Long> narrower = new ArrayList<>(shard.witnesses());
+    narrower.remove(peer);
+    LOG.info("node {}: dropping the witness of shard {} of {} on node {}", node.nodeId(), shardId, collection, peer);
+    changeConfiguration(shard, shard.withWitnesses(narrower));
+    setWitnesses(collection, shardId, narrower);
+  }
+
+  private void setWitnesses(String collection, int shardId, List<Long> witnesses) {
+    long index = node.catalogInternal().setShardWitnesses(collection, shardId, witnesses).join();
+    node.catalogInternal().awaitApplied(index);
   }
 
   private ShardPlacement shard(String collection, int shardId) {
@@ -207,11 +268,11 @@ public final class ShardReplicaChanges implements AutoCloseable {
     }
   }
 
-  /** Asks the shard group's leader to change its configuration; returns once the change committed. */
-  private void changeConfiguration(ShardPlacement shard, List<Long> replicas) {
+  /** Asks the shard group's leader to change its configuration to {@code next}'s voters; returns once the change committed. */
+  private void changeConfiguration(ShardPlacement shard, ShardPlacement next) {
     var nodes = node.clusterState().nodes();
-    RaftGroup current = node.shardGroup(shard.groupId(), shard.replicas(), nodes);
-    List<RaftPeer> peers = node.shardGroup(shard.groupId(), replicas, nodes).getPeers().stream().toList();
+    RaftGroup current = node.shardGroup(shard, nodes);
+    List<RaftPeer> peers = node.shardGroup(next, nodes).getPeers().stream().toList();
     try (RaftClient client = node.newClient(current, TimeDuration.valueOf(5, TimeUnit.SECONDS),
         RetryPolicies.retryUpToMaximumCountWithFixedSleep(CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
       RaftClientReply reply = client.admin().setConfiguration(peers);

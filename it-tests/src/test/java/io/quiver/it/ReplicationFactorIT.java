@@ -42,12 +42,18 @@ class ReplicationFactorIT {
           assertEquals(200, patched.status(), patched.raw());
           JsonNode reported = cluster.http.get(2).get("/collections/r").result();
           assertEquals(rf, reported.at("/config/params/replication_factor").asInt(), "the factor is reported back");
-          // rf 2 is a 2-voter Raft group per shard: the info says it tolerates no node failure.
-          assertEquals(rf == 2, reported.path("warnings").toString().contains("replication_factor 2 tolerates no node failure"),
-              reported.path("warnings").toString());
           int expected = rf;
           Map<Integer, Set<Long>> placed = ScalingCluster.awaitPlacement(cluster.http, "r", 90_000,
               p -> p.size() == 3 && p.values().stream().allMatch(s -> s.size() == expected));
+          // rf 2 with a third node: each shard also has a witness (a voter without data) on the
+          // node without its replicas, so no warning; other factors have none.
+          JsonNode witnesses = http.get("/collections/r/cluster").result().path("quiver_witnesses");
+          assertEquals(rf == 2 ? 3 : 0, witnesses.size(), witnesses.toString());
+          for (JsonNode w : witnesses) {
+            assertTrue(!placed.get(w.get("shard_id").asInt()).contains(w.get("peer_id").asLong()), witnesses + " " + placed);
+          }
+          JsonNode warnings = cluster.http.get(2).get("/collections/r").result().path("warnings");
+          assertTrue(warnings.isEmpty(), warnings.toString());
           System.out.printf("replication_factor -> %d: placement %s after %.1f s (%d points acknowledged so far)%n",
               rf, placed, (System.nanoTime() - started) / 1e9, writer.acknowledged.size());
           // The metadata agrees with the replicas that say they are Active.

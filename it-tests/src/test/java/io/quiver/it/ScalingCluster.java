@@ -208,6 +208,10 @@ final class ScalingCluster implements AutoCloseable {
     private final ReentrantLock turn = new ReentrantLock();
     private final Thread thread;
     private volatile String lastFailure;
+    /** Nodes the writer leaves out (killed on purpose), see {@link #avoid}. */
+    private final Set<QdrantHttp> avoided = ConcurrentHashMap.newKeySet();
+    /** Each failed request: when (System.nanoTime()) and what it answered. */
+    final java.util.Queue<Map.Entry<Long, String>> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     Writer(List<QdrantHttp> through, String collection) {
       this.through = List.copyOf(through);
@@ -232,15 +236,20 @@ final class ScalingCluster implements AutoCloseable {
           }
           body.append("]}");
           QdrantHttp h = through.get(request++ % through.size());
+          while (avoided.contains(h) && avoided.size() < through.size()) {
+            h = through.get(request++ % through.size());
+          }
           try {
             QdrantHttp.Reply r = h.send("PUT", "/collections/" + collection + "/points?wait=true", body.toString());
             if (r.status() == 200) {
               acknowledged.addAll(ids);
             } else {
               lastFailure = r.status() + " " + r.raw();
+              failures.add(Map.entry(System.nanoTime(), h + ": " + lastFailure));
             }
           } catch (Exception e) {
             lastFailure = e.toString();
+            failures.add(Map.entry(System.nanoTime(), h + ": " + lastFailure));
           }
         } finally {
           turn.unlock();
@@ -250,6 +259,15 @@ final class ScalingCluster implements AutoCloseable {
         } catch (InterruptedException e) {
           return;
         }
+      }
+    }
+
+    /** Leaves node {@code h} out of the writer's turns (before it is killed), or takes it back ({@code avoid} false). */
+    void avoid(QdrantHttp h, boolean avoid) {
+      if (avoid) {
+        avoided.add(h);
+      } else {
+        avoided.remove(h);
       }
     }
 
@@ -264,6 +282,10 @@ final class ScalingCluster implements AutoCloseable {
 
     String lastFailure() {
       return lastFailure;
+    }
+
+    String collection() {
+      return collection;
     }
 
     @Override

@@ -10,7 +10,9 @@ import java.util.UUID;
  * same placement on every node, so it can run inside a state machine's apply.
  *
  * <p>Replicas go round-robin over the nodes sorted by id, starting at a different node for each
- * shard, so leaders and load spread evenly; a shard never has two replicas on one node.
+ * shard, so leaders and load spread evenly; a shard never has two replicas on one node. With
+ * {@code replication_factor} 2 and a third node, each shard also gets a witness on the next node
+ * of the round (see {@link ShardPlacement}): its group starts with three voters.
  */
 public final class PlacementPlanner {
 
@@ -37,7 +39,9 @@ public final class PlacementPlanner {
       for (int r = 0; r < config.replicationFactor(); r++) {
         replicas.add(sorted.get((shard + r) % sorted.size()));
       }
-      shards.add(new ShardPlacement(shard, groupId(collection, shard, creationIndex), replicas));
+      List<Long> witnesses = config.replicationFactor() == 2 && sorted.size() > 2
+          ? List.of(sorted.get((shard + 2) % sorted.size())) : List.of();
+      shards.add(new ShardPlacement(shard, groupId(collection, shard, creationIndex), replicas, witnesses));
     }
     return new ShardMap(creationIndex, shards);
   }

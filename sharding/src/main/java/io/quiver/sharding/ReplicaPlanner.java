@@ -23,6 +23,13 @@ import java.util.Set;
  *       an add then a drop). A draining node's only copy with nowhere to go stays.
  *   <li><b>Over-replicated</b>: a shard with more replicas than {@code replication_factor} loses
  *       the one on the most-loaded node (never the last copy).
+ *   <li><b>Witnesses</b>: a witness on a node that left or drains is dropped, as is one of a shard
+ *       that should have none; a shard should have exactly one when its collection's
+ *       {@code replication_factor} is 2 and it has its 2 replicas, so that its group of three
+ *       voters survives the loss of any one node. It is placed on the eligible node without a
+ *       replica of the shard that holds the fewest witnesses (then the fewest replicas). A node
+ *       that holds a shard's witness never takes a replica of it: when it is the only node left
+ *       for a needed replica, the witness is dropped first.
  *   <li><b>Rebalance</b> (only when asked): a replica moves to the least-loaded eligible node from
  *       the most-loaded one holding a shard it lacks, while their loads differ by more than one.
  * </ol>
@@ -66,6 +73,11 @@ public final class ReplicaPlanner {
             return Optional.of(new ReplicaStep.Add(c.name(), s.shardId(), to.get(),
                 "replication_factor " + c.config().replicationFactor()));
           }
+          Optional<Long> witness = s.witnesses().stream().filter(eligible::contains).findFirst();
+          if (witness.isPresent()) {
+            return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), witness.get(),
+                "node " + witness.get() + " is needed for a replica (replication_factor " + c.config().replicationFactor() + ")"));
+          }
         }
       }
     }
@@ -95,10 +107,69 @@ public final class ReplicaPlanner {
         }
       }
     }
+    Optional<ReplicaStep> witnessStep = witnessStep(nodes, draining, eligible, load, sorted);
+    if (witnessStep.isPresent()) {
+      return witnessStep;
+    }
     if (rebalance) {
       return rebalanceStep(eligible, load, sorted);
     }
     return Optional.empty();
+  }
+
+  /** True when the shard should have a witness: see the class comment. */
+  public static boolean wantsWitness(CollectionDescriptor c, ShardPlacement s) {
+    return c.config().replicationFactor() == 2 && s.replicas().size() == 2;
+  }
+
+  private static Optional<ReplicaStep> witnessStep(Collection<Long> nodes, Set<Long> draining, List<Long> eligible,
+      Map<Long, Integer> load, List<CollectionDescriptor> sorted) {
+    for (CollectionDescriptor c : sorted) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        for (int i = 0; i < s.witnesses().size(); i++) {
+          long w = s.witnesses().get(i);
+          if (!nodes.contains(w)) {
+            return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), w, "node " + w + " left the cluster"));
+          }
+          if (draining.contains(w)) {
+            return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), w, "node " + w + " is draining"));
+          }
+          if (!wantsWitness(c, s) || i > 0) {
+            return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), w,
+                "a shard with " + s.replicas().size() + " replicas (replication_factor " + c.config().replicationFactor()
+                    + ") needs " + (wantsWitness(c, s) ? "one witness" : "no witness")));
+          }
+        }
+      }
+    }
+    Map<Long, Integer> witnesses = witnessLoads(nodes, sorted);
+    for (CollectionDescriptor c : sorted) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        if (wantsWitness(c, s) && s.witnesses().isEmpty()) {
+          Optional<Long> to = eligible.stream()
+              .filter(n -> !s.replicas().contains(n))
+              .min(Comparator.<Long>comparingInt(n -> witnesses.getOrDefault(n, 0))
+                  .thenComparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()));
+          if (to.isPresent()) {
+            return Optional.of(new ReplicaStep.AddWitness(c.name(), s.shardId(), to.get(),
+                "replication_factor 2: a third voter keeps the shard available with one node down"));
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Witnesses per node (every member present, with 0 when it holds none). */
+  static Map<Long, Integer> witnessLoads(Collection<Long> nodes, Collection<CollectionDescriptor> collections) {
+    Map<Long, Integer> load = new HashMap<>();
+    nodes.forEach(n -> load.put(n, 0));
+    for (CollectionDescriptor c : collections) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        s.witnesses().forEach(w -> load.merge(w, 1, Integer::sum));
+      }
+    }
+    return load;
   }
 
   /**
@@ -127,6 +198,7 @@ public final class ReplicaPlanner {
     List<ShardPlacement> shards = new ArrayList<>(c.shardMap().shards());
     ShardPlacement s = shards.get(step.shardId());
     List<Long> replicas = new ArrayList<>(s.replicas());
+    List<Long> witnesses = new ArrayList<>(s.witnesses());
     switch (step) {
       case ReplicaStep.Add a -> replicas.add(a.to());
       case ReplicaStep.Drop d -> replicas.remove(d.node());
@@ -134,8 +206,10 @@ public final class ReplicaPlanner {
         replicas.remove(m.from());
         replicas.add(m.to());
       }
+      case ReplicaStep.AddWitness a -> witnesses.add(a.to());
+      case ReplicaStep.DropWitness d -> witnesses.remove(d.node());
     }
-    shards.set(s.shardId(), new ShardPlacement(s.shardId(), s.groupId(), replicas));
+    shards.set(s.shardId(), new ShardPlacement(s.shardId(), s.groupId(), replicas, witnesses));
     return new CollectionDescriptor(c.name(), c.config(), new ShardMap(c.shardMap().epoch(), shards));
   }
 
@@ -157,7 +231,7 @@ public final class ReplicaPlanner {
         }
         for (CollectionDescriptor c : collections) {
           for (ShardPlacement s : c.shardMap().shards()) {
-            if (s.replicas().contains(from) && !s.replicas().contains(to)) {
+            if (s.replicas().contains(from) && !s.replicas().contains(to) && !s.witnesses().contains(to)) {
               return Optional.of(new ReplicaStep.Move(c.name(), s.shardId(), from, to, "rebalance"));
             }
           }
@@ -167,10 +241,10 @@ public final class ReplicaPlanner {
     return Optional.empty();
   }
 
-  /** The eligible node with the fewest replicas that holds none of shard {@code s}. */
+  /** The eligible node with the fewest replicas that holds neither a replica nor the witness of shard {@code s}. */
   private static Optional<Long> leastLoaded(List<Long> eligible, Map<Long, Integer> load, ShardPlacement s) {
     return eligible.stream()
-        .filter(n -> !s.replicas().contains(n))
+        .filter(n -> !s.replicas().contains(n) && !s.witnesses().contains(n))
         .min(Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()));
   }
 

@@ -22,4 +22,10 @@ public sealed interface ReplicaStep {
 
   /** Add on {@code to}, then drop on {@code from}. */
   record Move(String collection, int shardId, long from, long to, String reason) implements ReplicaStep {}
+
+  /** A witness of the shard on {@code to}: a voter of its group without data (see {@link ShardPlacement}). */
+  record AddWitness(String collection, int shardId, long to, String reason) implements ReplicaStep {}
+
+  /** The witness on {@code node} leaves the shard's group. */
+  record DropWitness(String collection, int shardId, long node, String reason) implements ReplicaStep {}
 }

@@ -44,6 +44,7 @@ class ReplicaPlannerTest {
         for (ShardPlacement s : c.shardMap().shards()) {
           assertTrue(!s.replicas().isEmpty(), "a shard lost its last copy after " + taken);
           assertEquals(s.replicas().size(), new HashSet<>(s.replicas()).size(), "two replicas on one node: " + s);
+          assertTrue(s.witnesses().stream().noneMatch(s.replicas()::contains), "a replica and the witness on one node: " + s);
         }
       }
     }
@@ -126,5 +127,58 @@ class ReplicaPlannerTest {
     var step = ReplicaPlanner.next(nodes, Set.of(), List.of(moving), false, Map.of(group, 1L), Set.of());
     assertEquals(new ReplicaStep.Drop("c", 0, 2L, "replication_factor 1"), step.orElseThrow(),
         "once settled (or abandoned), the surplus replica that does not lead is dropped");
+  }
+
+  /** Every shard's witness after settling: exactly one, off the shard's replicas, when rf is 2 and there is a third node. */
+  private static void assertWitnesses(List<Long> nodes, Set<Long> draining, List<CollectionDescriptor> settled) {
+    for (CollectionDescriptor c : settled) {
+      for (ShardPlacement s : c.shardMap().shards()) {
+        boolean third = nodes.stream().anyMatch(n -> !draining.contains(n) && !s.replicas().contains(n));
+        boolean wanted = c.config().replicationFactor() == 2 && s.replicas().size() == 2 && third;
+        assertEquals(wanted ? 1 : 0, s.witnesses().size(), "witnesses of " + c.name() + "/" + s.shardId() + ": " + s);
+        s.witnesses().forEach(w -> assertTrue(nodes.contains(w) && !draining.contains(w), "witness on a live node: " + s));
+      }
+    }
+  }
+
+  @Test
+  void replicationFactorTwoGetsAWitnessOnAThirdNodeAndLosesItWhenItNoLongerNeedsOne() {
+    List<Long> nodes = List.of(1L, 2L, 3L);
+    CollectionDescriptor created = collection("c", 3, 2, nodes);
+    assertWitnesses(nodes, Set.of(), List.of(created)); // placed at creation
+    assertTrue(ReplicaPlanner.next(nodes, Set.of(), List.of(created), false).isEmpty(), "nothing to do: " + created);
+
+    // rf 1 -> 2 on three nodes: a replica, then a witness, per shard.
+    List<ReplicaStep> taken = new ArrayList<>();
+    CollectionDescriptor two = settle(nodes, Set.of(), List.of(withRf(collection("c", 3, 1, nodes), 2)), false, taken).getFirst();
+    assertWitnesses(nodes, Set.of(), List.of(two));
+    assertEquals(3, taken.stream().filter(s -> s instanceof ReplicaStep.AddWitness).count(), taken.toString());
+
+    // rf 2 -> 3: the witness's node is the only one left for the third replica: the witness goes first.
+    taken.clear();
+    CollectionDescriptor three = settle(nodes, Set.of(), List.of(withRf(two, 3)), false, taken).getFirst();
+    assertWitnesses(nodes, Set.of(), List.of(three));
+    assertTrue(taken.indexOf(taken.stream().filter(s -> s instanceof ReplicaStep.DropWitness).findFirst().orElseThrow())
+        < taken.indexOf(taken.stream().filter(s -> s instanceof ReplicaStep.Add).findFirst().orElseThrow()), taken.toString());
+
+    // Two nodes: no witness; a third node joins: one per shard.
+    CollectionDescriptor onTwo = collection("d", 2, 2, List.of(1L, 2L));
+    assertWitnesses(List.of(1L, 2L), Set.of(), List.of(onTwo));
+    taken.clear();
+    assertWitnesses(nodes, Set.of(), settle(nodes, Set.of(), List.of(onTwo), false, taken));
+    assertEquals(List.of(new ReplicaStep.AddWitness("d", 0, 3L, taken.getFirst().reason()),
+        new ReplicaStep.AddWitness("d", 1, 3L, taken.getFirst().reason())), taken);
+
+    // The witness's node drains: its witnesses move to a fourth node.
+    List<Long> four = List.of(1L, 2L, 3L, 4L);
+    taken.clear();
+    List<CollectionDescriptor> drained = settle(four, Set.of(3L), List.of(created), false, taken);
+    assertWitnesses(four, Set.of(3L), drained);
+    assertTrue(drained.getFirst().shardMap().shards().stream().noneMatch(s -> s.voters().contains(3L)), drained.toString());
+
+    // The witness's node left the cluster (its witnesses are stripped in the metadata, or planned away here).
+    taken.clear();
+    List<Long> withoutThree = List.of(1L, 2L, 4L);
+    assertWitnesses(withoutThree, Set.of(), settle(withoutThree, Set.of(), List.of(created), false, taken));
   }
 }

@@ -125,6 +125,14 @@ public final class ClusterApi {
         o.put("from_peer_id", m.from());
         o.put("to_peer_id", m.to());
       }
+      case ReplicaStep.AddWitness a -> {
+        o.put("operation", "add_witness");
+        o.put("to_peer_id", a.to());
+      }
+      case ReplicaStep.DropWitness d -> {
+        o.put("operation", "drop_witness");
+        o.put("peer_id", d.node());
+      }
     }
     o.put("reason", s.reason());
     return o;
@@ -251,12 +259,24 @@ public final class ClusterApi {
     ArrayNode local = result.putArray("local_shards");
     ArrayNode remote = result.putArray("remote_shards");
     ArrayNode transfers = result.putArray("shard_transfers");
+    // A Quiver extension: each shard's witness, a voter of its group that holds no data.
+    ArrayNode witnesses = result.putArray("quiver_witnesses");
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      for (long node : shard.witnesses()) {
+        ObjectNode entry = witnesses.addObject();
+        entry.put("shard_id", shard.shardId());
+        entry.put("peer_id", node);
+        entry.put("state", liveness.isDead(node) ? "Dead" : "Active");
+      }
+    }
     ReplicaStep inProgress = raft.scalingStatus().current();
     if (inProgress != null && inProgress.collection().equals(c.name())) {
       Long to = switch (inProgress) {
         case ReplicaStep.Add a -> a.to();
         case ReplicaStep.Move m -> m.to();
+        case ReplicaStep.AddWitness a -> a.to();
         case ReplicaStep.Drop d -> null;
+        case ReplicaStep.DropWitness d -> null;
       };
       if (to != null) {
         ObjectNode t = transfers.addObject();

@@ -665,7 +665,7 @@ final class CollectionJson {
     info.put("optimizer_status", "ok");
     info.putObject("update_queue").put("length", shards.updateQueue());
     var warnings = info.putArray("warnings");
-    CollectionWarnings.of(c.config()).forEach(w -> warnings.addObject().put("message", w));
+    CollectionWarnings.of(c).forEach(w -> warnings.addObject().put("message", w));
     info.put("indexed_vectors_count", shards.indexedVectors());
     info.put("points_count", shards.points());
     info.put("segments_count", shards.segments());
