@@ -141,4 +141,59 @@ class WitnessTest {
     }
     throw new AssertionError(what);
   }
+
+  /**
+   * A witness added to a running shard whose replicas have purged their logs behind a snapshot:
+   * the leader installs the snapshot into it, and the witness keeps only its term and index (no
+   * shard, no snapshot files). Then either data replica may stop and the group still commits.
+   */
+  @Test
+  void aWitnessAddedLaterKeepsOnlyTheTermAndIndexOfTheSnapshotItIsSent() throws Exception {
+    int p1 = freePort();
+    int p2 = freePort();
+    int p3 = freePort();
+    RaftNode n1 = start(1, p1, null);
+    RaftNode n2 = start(2, p2, p1);
+    RaftNode n3 = null;
+    try {
+      CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 2, 1);
+      CollectionDescriptor c = n1.catalog().create("c", config).join();
+      assertEquals(List.of(), c.shardMap().shard(0).witnesses(), "two nodes: no witness");
+      for (int i = 0; i < 100; i++) {
+        write(n1, c.shardMap().shard(0), i);
+      }
+      n3 = start(3, p3, p1);
+      RaftNode third = n3;
+      RaftNode first = n1;
+      awaitTrue(() -> first.clusterState().collections().get("c").shardMap().shard(0).witnesses().equals(List.of(3L))
+          && third.hostsWitness(RaftGroupId.valueOf(c.shardMap().shard(0).groupId()))
+          && third.shardMembers(c.shardMap().shard(0).groupId()).orElse(java.util.Set.of()).contains(3L),
+          "the meta leader adds node 3 as the shard's witness");
+      ShardPlacement shard = n1.clusterState().collections().get("c").shardMap().shard(0);
+      Path witnessDir = n3.config().raftDir().resolve(shard.groupId().toString());
+      awaitTrue(() -> {
+        try {
+          String[] termIndex = Files.readAllLines(witnessDir.resolve(WitnessStateMachine.MARKER)).get(1).split(" ");
+          return Long.parseLong(termIndex[1]) >= 20;
+        } catch (IOException | RuntimeException notYet) {
+          return false;
+        }
+      }, "the witness recorded the snapshot it was sent");
+      try (var files = Files.walk(witnessDir.resolve("sm"))) {
+        assertEquals(List.of(), files.filter(Files::isRegularFile).toList(), "no snapshot or shard file is kept");
+      }
+      n1.close();
+      n1 = null;
+      for (int i = 100; i < 110; i++) {
+        write(n2, shard, i);
+      }
+      assertEquals(110, n2.shardClients().forShard("c", shard).count(ReadConsistency.LINEARIZABLE).join());
+    } finally {
+      for (RaftNode n : new RaftNode[] {n1, n2, n3}) {
+        if (n != null) {
+          n.close();
+        }
+      }
+    }
+  }
 }

@@ -30,13 +30,13 @@ class WitnessIT {
 
   /** Failures are allowed only this long after a kill: a leader election plus a witness's hand-over. */
   private static final long FAILOVER_GRACE_MS = 6_000;
-  private static final long OUTAGE_MS = 12_000;
+  private static final long OUTAGE_MS = 8_000;
 
   @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path tmp;
 
   @Test
   void replicationFactorTwoServesReadsAndWritesWithAnyOneNodeDown() throws Exception {
-    try (ScalingCluster cluster = ScalingCluster.start(tmp.resolve("three"), 3, Map.of())) {
+    try (ScalingCluster cluster = ScalingCluster.start(java.nio.file.Files.createDirectories(tmp.resolve("three")), 3, Map.of())) {
       QdrantHttp http = cluster.http.get(0);
       QdrantHttp.Reply created = http.send("PUT", "/collections/w",
           "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":3,\"replication_factor\":2}");
@@ -69,7 +69,7 @@ class WitnessIT {
    */
   @Test
   void aThirdNodeThatJoinsTakesTheWitnessesOfATwoNodeCollection() throws Exception {
-    try (ScalingCluster cluster = ScalingCluster.start(tmp.resolve("two"), 2, Map.of())) {
+    try (ScalingCluster cluster = ScalingCluster.start(java.nio.file.Files.createDirectories(tmp.resolve("two")), 2, Map.of())) {
       QdrantHttp http = cluster.http.get(0);
       QdrantHttp.Reply created = http.send("PUT", "/collections/v",
           "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":2}");
