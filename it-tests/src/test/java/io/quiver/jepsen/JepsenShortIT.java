@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The Jepsen-style short suite CI runs: four scenarios on a fresh 3-node cluster in network
- * namespaces (partitions under the register workload, kill -9 under the set workload, SIGSTOP
+ * namespaces (partitions under the register workload, kill -9 under the set workload — whose
+ * collection has replication_factor 2, so 2 replicas and a witness per shard — SIGSTOP
  * under the delete workload, clock skew and packet loss under search-after-write), each
  * {@value #SECONDS} s of workload ({@code -Dquiver.jepsen.seconds=N} for longer runs when hunting a
  * rare anomaly), every checker must find the history valid. Output (history,

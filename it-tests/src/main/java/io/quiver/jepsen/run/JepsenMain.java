@@ -100,7 +100,8 @@ public final class JepsenMain {
             if (nodes == null) {
                 return suite;
             }
-            return suite.stream().map(s -> new Scenario(s.name(), s.workload(), s.nemesis(), s.seconds(), nodes, s.seed()))
+            return suite.stream().map(s -> new Scenario(s.name(), s.workload(), s.nemesis(), s.seconds(), nodes, s.seed(),
+                    Math.min(s.replication(), nodes)))
                     .toList();
         }
         List<String> workloads = workload == null || workload.equals("all") ? Workload.NAMES : List.of(workload);

@@ -66,7 +66,8 @@ public final class ScenarioRun {
             Files.createDirectories(out);
             Scenario scenario = new Scenario(flags.getOrDefault("--name", "scenario"), flags.get("--workload"),
                     flags.get("--nemesis"), Integer.parseInt(flags.get("--time")), Integer.parseInt(flags.get("--nodes")),
-                    Long.parseLong(flags.get("--seed")));
+                    Long.parseLong(flags.get("--seed")),
+                    Integer.parseInt(flags.getOrDefault("--replication", Integer.toString(Math.min(3, Integer.parseInt(flags.get("--nodes")))))));
             Path nodeBuild = Path.of(System.getProperty("quiver.node.dir", "node/target")).toAbsolutePath();
             code = run(scenario, out, nodeBuild, System.out);
         } catch (Exception e) {
@@ -94,7 +95,7 @@ public final class ScenarioRun {
             QuiverClient client = new QuiverClient(REQUEST_TIMEOUT);
             runStart = System.nanoTime();
             PointCalls calls = new PointCalls(client, () -> System.nanoTime() - runStart);
-            calls.createCollection(cluster.node(1).baseUrl(), SHARDS, Math.min(3, scenario.nodes()));
+            calls.createCollection(cluster.node(1).baseUrl(), SHARDS, scenario.replication());
             if (!cluster.awaitShardLeaders(PointCalls.COLLECTION, SHARDS, Duration.ofSeconds(60))) {
                 throw new IllegalStateException("the collection's shards have no leaders after 60 s");
             }
