@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +53,10 @@ class SnapshotsIT {
   @Test
   void snapshotRoundTripsRestoreTheCollectionExactly() throws Exception {
     api.call("PUT", "/collections/{collection_name}", "/collections/src",
-        "{\"vectors\":{\"a\":{\"size\":3,\"distance\":\"Euclid\"},\"b\":{\"size\":2,\"distance\":\"Dot\"}},\"shard_number\":3}", 200);
+        "{\"vectors\":{\"a\":{\"size\":3,\"distance\":\"Euclid\"},\"b\":{\"size\":2,\"distance\":\"Dot\"}},\"shard_number\":3,"
+            + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\",\"quantile\":0.99,\"always_ram\":true}},"
+            + "\"strict_mode_config\":{\"enabled\":true,\"max_query_limit\":1000}}", 200);
+    JsonNode sourceConfig = api.call("GET", "/collections/{collection_name}", "/collections/src", null, 200).result().get("config");
     Random random = new Random(7);
     StringBuilder points = new StringBuilder("{\"points\":[");
     for (int i = 0; i < 2500; i++) {
@@ -107,6 +111,11 @@ class SnapshotsIT {
     assertEquals(original, everything("src"));
     JsonNode config = api.call("GET", "/collections/{collection_name}", "/collections/src", null, 200).result().get("config").get("params");
     assertEquals(3, config.get("shard_number").asInt(), "the config comes back too");
+    JsonNode restored = api.call("GET", "/collections/{collection_name}", "/collections/src", null, 200).result().get("config");
+    for (String setting : List.of("quantization_config", "strict_mode_config", "hnsw_config", "optimizer_config")) {
+      assertEquals(sourceConfig.get(setting), restored.get(setting), setting + " comes back as it was");
+    }
+    assertTrue(restored.get("quantization_config").has("scalar"), restored.toString());
 
     // Bad input: wrong checksum, a file that is not a snapshot, a missing snapshot; nothing changes.
     QdrantHttp.Reply wrongSum = api.http().send("PUT", "/collections/src/snapshots/recover",

@@ -143,12 +143,20 @@ final class CollectionSnapshots {
     return describe(file);
   }
 
-  /** The body that creates the collection again: its params plus index and optimizer settings. */
+  /**
+   * The body that creates the collection again: its params plus index, optimizer, collection-wide
+   * quantization and strict-mode settings (the last two only when set).
+   */
   private ObjectNode createBody(CollectionDescriptor c) {
     JsonNode config = CollectionJson.info(json, c, io.quiver.storage.ShardInfo.EMPTY).get("config");
     ObjectNode body = ((ObjectNode) config.get("params")).deepCopy();
     body.set("hnsw_config", config.get("hnsw_config"));
     body.set("optimizers_config", config.get("optimizer_config"));
+    for (String optional : java.util.List.of("quantization_config", "strict_mode_config")) {
+      if (config.hasNonNull(optional)) {
+        body.set(optional, config.get(optional));
+      }
+    }
     return body;
   }
 
