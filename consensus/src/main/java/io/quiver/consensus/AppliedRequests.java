@@ -11,7 +11,8 @@ import org.apache.ratis.protocol.ClientInvocationId;
  *
  * <p>Why: Ratis' retry cache makes a retried request take effect once, but a Ratis 3.2 server drops
  * a request's cache entry as soon as the client reports, on a later request, that it received the
- * reply ({@code RetryCacheImpl.invalidateRepliedRequests}). With the Netty transport, an older copy
+ * reply ({@code RetryCacheImpl.invalidateRepliedRequests}). With Ratis' Netty transport (Quiver's
+ * until it moved to gRPC; the check stays, as nothing in Ratis rules it out on gRPC), an older copy
  * of the request can still be in flight on a previous connection (queued in TCP during a partition
  * and delivered when it heals); it then finds no cache entry and is appended and applied a second
  * time, after newer writes: an acknowledged write overwritten by an old one. The Jepsen register

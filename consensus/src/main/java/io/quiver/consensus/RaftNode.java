@@ -680,7 +680,8 @@ public final class RaftNode implements Closeable {
     // Shard reads: "leader" uses sendReadOnlyNonLinearizable; "linearizable" commits a barrier and
     // reads at its index (RaftShardClient), not Ratis' ReadIndex, which can answer from a deposed
     // leader (StaleLeaderReadTest). DEFAULT, not LINEARIZABLE: with LINEARIZABLE a follower sent a
-    // sendReadOnly asks the leader for a read index through a protocol the Netty transport lacks;
+    // sendReadOnly asks the leader for a read index; on Ratis' Netty transport (Quiver's until it
+    // moved to gRPC) that protocol is missing:
     // the exception leaves the request unanswered, and Ratis' Netty client, which pairs replies with
     // requests by order alone, then hands every later request on that connection the next one's
     // reply (FollowerReadRepliesTest). With DEFAULT a follower answers NotLeader.

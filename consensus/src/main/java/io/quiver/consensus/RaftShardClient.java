@@ -276,11 +276,12 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   /**
-   * Decodes the reply on {@link #replies}, never on the thread that completed it: that is the
-   * Ratis client's Netty event loop, and Ratis matches replies to requests in the order the
-   * requests were queued (NettyRpcProxy). A request sent from that event loop (by code continuing
-   * after this reply, e.g. the next stage of a query) is written at once, ahead of requests other
-   * threads queued before it, so replies would reach the wrong callers.
+   * Decodes the reply on {@link #replies}, never on the thread that completed it: that is a thread
+   * of the Ratis client's transport, which must not run the callers' continuations (the next
+   * stage of a query, a REST reply). On Ratis' Netty transport, which Quiver used before gRPC and
+   * which matches replies to requests in the order they were queued (NettyRpcProxy), a request
+   * sent from its event loop was even written ahead of requests other threads had queued, so
+   * replies reached the wrong callers.
    */
   private <T> CompletableFuture<T> decode(CompletableFuture<RaftClientReply> reply, BodyReader<T> reader) {
     return RaftReplies.content(reply, name).handleAsync((ByteString content, Throwable error) -> {

@@ -197,8 +197,8 @@ final class ReplicaController implements AutoCloseable {
       try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer), TimeDuration.valueOf(1, TimeUnit.SECONDS),
           RetryPolicies.noRetry())) {
         GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
-        // The reply's group holds the leader's current configuration (its conf field is not
-        // carried by the Netty transport: always empty here).
+        // The reply's group holds the leader's current configuration (read from the group, not
+        // from the conf field, which Ratis' Netty transport left empty).
         if (info.isSuccess() && info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
           Set<Long> voters = new TreeSet<>();
           info.getGroup().getPeers().stream()

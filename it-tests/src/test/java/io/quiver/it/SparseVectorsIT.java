@@ -118,7 +118,9 @@ class SparseVectorsIT {
       }
       // idf: the document frequencies of the whole collection (all three shards)
       List<Map.Entry<Integer, Float>> weighted = truth(q, color, idf(q));
-      JsonNode idfHits = query("{\"query\":" + sparseJson(q, false) + ",\"using\":\"weighted\",\"limit\":7" + filter + "}")
+      // "global" IDF statistics (Qdrant's default, given explicitly in odd rounds) are the collection's.
+      String idfScope = round % 2 == 1 ? ",\"params\":{\"idf\":\"global\"}" : "";
+      JsonNode idfHits = query("{\"query\":" + sparseJson(q, false) + ",\"using\":\"weighted\",\"limit\":7" + filter + idfScope + "}")
           .get("points");
       assertHits(weighted.subList(0, Math.min(7, weighted.size())), idfHits, "idf round " + round);
     }
@@ -392,6 +394,8 @@ class SparseVectorsIT {
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true}}}}",
         "sparse_vectors.s.index.on_disk");
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"modifier\":\"bm25\"}}}", "sparse_vectors.s.modifier");
+    assertError("POST", C + "/points/query", "{\"query\":{\"indices\":[1],\"values\":[1]},\"using\":\"weighted\","
+        + "\"params\":{\"idf\":{\"corpus\":{\"must\":[]}}}}", "params.idf.corpus");
   }
 
   // ---- oracle ----

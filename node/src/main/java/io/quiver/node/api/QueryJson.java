@@ -103,8 +103,14 @@ final class QueryJson {
         throw unsupported(path(at, "acorn.max_selectivity"), "ACORN filtered search is not supported");
       }
     }
-    if (node.hasNonNull("idf")) {
-      throw unsupported(path(at, "idf"), "IDF statistics apply to sparse vectors, which are not supported here yet");
+    JsonNode idf = node.get("idf");
+    if (idf != null && !idf.isNull() && !(idf.isTextual() && idf.asText().equals("global"))) {
+      // "global" (collection-wide statistics) is what Quiver computes, and Qdrant's default.
+      if (idf.isObject() && idf.has("corpus")) {
+        throw unsupported(path(at, "idf.corpus"), "IDF statistics over a corpus filter are not supported; "
+            + "they are computed over the whole collection (\"global\")");
+      }
+      throw ApiException.badRequest("Wrong input: `" + path(at, "idf") + "` must be \"global\" or {\"corpus\": filter}");
     }
     return new SearchParams(hnswEf, exact != null && exact, quantizationParams(node.get("quantization"),
         path(at, "quantization")));
