@@ -111,6 +111,13 @@ public final class MultiVectors {
     return Arrays.copyOfRange(data, start, start + counts[base + ord] * dim);
   }
 
+  /** True when {@code ord}'s rows are exactly {@code flat} (same length, bitwise equal floats). */
+  public boolean rowsEqual(int ord, float[] flat) {
+    int start = (int) starts[base + ord];
+    int length = counts[base + ord] * dim;
+    return length == flat.length && Arrays.equals(data, start, start + length, flat, 0, length);
+  }
+
   /** Total rows held (of a store; of a view, the rows of its ords). */
   public long rowCount() {
     if (!frozen) {
