@@ -140,6 +140,11 @@ public final class MultiVectors {
     return MaxSim.similarity(distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
   }
 
+  /** {@link MaxSim#nodeSimilarity} of rows {@code a} and {@code ord} ({@code columns}: scratch of at least {@code count(ord)} floats). */
+  public float nodeSimilarity(float[][] a, int ord, float[] columns) {
+    return MaxSim.nodeSimilarity(distance, a, data, (int) starts[base + ord], counts[base + ord], dim, columns);
+  }
+
   /** {@link MaxSim#exampleSimilarity} of prepared example rows to {@code ord} (custom objectives' comparator). */
   public float exampleSimilarity(float[][] example, int ord) {
     return MaxSim.exampleSimilarity(distance, example, data, (int) starts[base + ord], counts[base + ord], dim);
