@@ -156,13 +156,19 @@ public final class MultiVectorIndexes {
   /**
    * Hard-links the files of the current graph parts into {@code target} (a checkpoint's
    * {@code multivectors/}); call under the shard's read lock (files are deleted under the write lock).
+   * A file that is missing is left out (that range is rebuilt where the checkpoint is opened).
    */
   public void linkFiles(Path target) throws IOException {
     for (Named named : byName.values()) {
       for (GraphPart part : named.parts) {
         if (part.file() != null) {
           Files.createDirectories(target);
-          Files.createLink(target.resolve(part.file().getFileName()), part.file());
+          try {
+            Files.createLink(target.resolve(part.file().getFileName()), part.file());
+          } catch (java.nio.file.NoSuchFileException gone) {
+            // Removed behind our back: the checkpoint's shard rebuilds that range at open.
+            LOG.warn("{}: multivector graph file {} is missing; not in the checkpoint", graphDir, part.file());
+          }
         }
       }
     }
