@@ -225,6 +225,15 @@ class MultiVectorGraphFilesTest {
     } finally {
       shard.close();
     }
+    // The rebuilt parts (a vacuum writes a file of the same range and name) load again.
+    shard = Shard.open(shardDir);
+    try {
+      assertEquals(graphFiles(shardDir).size(), shard.multivectorPartsLoaded(), graphFiles(shardDir).toString());
+      assertFalse(shard.info().optimizing(), "nothing to rebuild: " + shard.info());
+      checkAgainstBruteForce(shard, queries, "rebuilt parts reloaded");
+    } finally {
+      shard.close();
+    }
   }
 
   private void upsert(Shard shard, int from, int to) {

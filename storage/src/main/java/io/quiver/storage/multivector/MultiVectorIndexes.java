@@ -388,6 +388,8 @@ public final class MultiVectorIndexes {
     for (GraphPart p : named.parts) {
       if (!build.absorbed().contains(p)) {
         parts.add(p);
+      } else if (file != null && file.equals(p.file())) {
+        p.close(); // a vacuum over the same range: the new file replaced this one (the rename)
       } else {
         drop(p);
       }
