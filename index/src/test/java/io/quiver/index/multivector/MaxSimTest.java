@@ -110,8 +110,8 @@ class MaxSimTest {
   /**
    * Goal: the graph over multivectors leaves no node unreachable, so a beam wider than the graph
    * finds the exact top 10. 3,000 clustered points (16 dims, 2-8 rows, the model test's shape),
-   * M 16, ef_construct 100, one builder thread (reproducible). Every node is reached from the
-   * entry point on level 0 (breadth-first over the lists); recall@10 at ef 5,000 is 1.0 and at
+   * M 16, ef_construct 100, one builder thread (reproducible), and two. Every node is reached from
+   * the entry point on level 0 (breadth-first over the lists); recall@10 at ef 5,000 is 1.0 and at
    * ef 100 at least 0.97. Linking nodes by plain MaxSim instead left 263-298 of the 3,000 nodes
    * without an inbound link (recall@10 at ef 5,000: 0.96-0.99; at ef 100 0.90-0.96; by
    * {@link MaxSim#nodeSimilarity} 0.997). Oracle: BFS and brute-force MaxSim.
@@ -130,6 +130,13 @@ class MaxSimTest {
     }
     HnswGraph graph = HnswBuilder.build(new MaxSimScorerSupplier(store), new HnswParams(16, 100, 42L, 1));
     assertEquals(0, unreachable(graph), "nodes not reachable from the entry point on level 0");
+    // Two builder threads (as the shard builds): concurrent inserts left 1-6 nodes cut off before
+    // the builder reconnected them.
+    for (long seed = 1; seed <= 3; seed++) {
+      HnswGraph concurrent = HnswBuilder.build(new MaxSimScorerSupplier(store), new HnswParams(16, 100, seed, 2),
+          () -> false, ord -> true, true);
+      assertEquals(0, unreachable(concurrent), "two builder threads, seed " + seed);
+    }
     HnswSearcher searcher = new HnswSearcher();
     double narrow = 0;
     double wide = 0;

@@ -19,8 +19,11 @@ import java.util.function.BooleanSupplier;
 record GraphBuild(String name, MultiVectors store, long generation, MultiVectors view, PointId[] ids, int from, int to,
     OrdBitSet inserted, int nodes, long rows, List<GraphPart> absorbed, HnswParams params) {
 
-  /** Builds the graph (no lock held); throws {@code BuildCancelledException} when cancelled. */
+  /**
+   * Builds the graph (no lock held), with the nodes concurrent inserts cut off linked back in;
+   * throws {@code BuildCancelledException} when cancelled.
+   */
   HnswGraph run(BooleanSupplier cancelled) {
-    return HnswBuilder.build(new MaxSimScorerSupplier(view), params, cancelled, inserted::get);
+    return HnswBuilder.build(new MaxSimScorerSupplier(view), params, cancelled, inserted::get, true);
   }
 }
