@@ -1,6 +1,8 @@
 package io.quiver.index.multivector;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -197,6 +199,52 @@ class MaxSimTest {
       found += Arrays.stream(hits.ords()).anyMatch(o -> o == t) ? 1 : 0;
     }
     return found / 10.0;
+  }
+
+  /**
+   * Goal: a store whose rows are mapped from scratch files ({@code on_disk}) answers exactly as the
+   * heap store over the same rows, across chunk boundaries (1 KB chunks here, and a multivector
+   * larger than a chunk), for every distance; its views too; and no scratch file is left in the
+   * directory. Oracle: the heap store.
+   */
+  @Test
+  void aMappedStoreScoresAsTheHeapStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Random random = new Random(Long.getLong("tests.seed", 6));
+    for (Distance distance : Distance.values()) {
+      int dim = 7;
+      MultiVectors heap = new MultiVectors(dim, distance);
+      MultiVectors mapped = MultiVectors.mapped(dim, distance, dir, "t" + distance.ordinal() + ".", 1024);
+      for (int p = 0; p < 300; p++) {
+        float[] rows = MaxSim.prepare(distance, random(random, (p == 150 ? 60 : 1 + random.nextInt(6)) * dim), dim);
+        assertEquals(heap.add(rows), mapped.add(rows));
+      }
+      assertTrue(mapped.isMapped());
+      assertEquals(heap.rowCount(), mapped.rowCount());
+      MultiVectors view = mapped.range(100, 200);
+      assertEquals(heap.range(100, 200).rowCount(), view.rowCount());
+      float[][] q = MaxSim.rows(MaxSim.prepare(distance, random(random, 3 * dim), dim), dim);
+      float[] columns = new float[64];
+      for (int ord = 0; ord < heap.size(); ord++) {
+        String at = distance + " ord " + ord;
+        assertArrayEquals(heap.get(ord), mapped.get(ord), at);
+        assertTrue(mapped.rowsEqual(ord, heap.get(ord)), at);
+        assertEquals(heap.score(q, ord), mapped.score(q, ord), 1e-5f * Math.max(1, Math.abs(heap.score(q, ord))), at);
+        assertEquals(heap.similarity(q, ord), mapped.similarity(q, ord), 1e-5f * Math.max(1, Math.abs(heap.score(q, ord))),
+            at);
+        assertEquals(heap.exampleSimilarity(q, ord), mapped.exampleSimilarity(q, ord),
+            1e-4f * Math.max(1, Math.abs(heap.exampleSimilarity(q, ord))), at);
+        assertEquals(heap.nodeSimilarity(q, ord, columns), mapped.nodeSimilarity(q, ord, columns), 1e-5f, at);
+        if (ord >= 100 && ord < 200) {
+          assertEquals(mapped.score(q, ord), view.score(q, ord - 100), at + " view");
+        }
+      }
+      float[] other = heap.get(3).clone();
+      other[0] += 1;
+      assertFalse(mapped.rowsEqual(3, other));
+    }
+    try (var files = java.nio.file.Files.list(dir)) {
+      assertEquals(0, files.count(), "scratch files are unlinked once mapped");
+    }
   }
 
   private static int[] bruteForce(MultiVectors store, float[][] q, int k) {

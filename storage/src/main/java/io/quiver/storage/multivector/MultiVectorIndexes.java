@@ -69,6 +69,8 @@ public final class MultiVectorIndexes {
 
   /** Deleted ords a name's store tolerates before it may compact (with more deleted than live). */
   static final int COMPACT_MIN_DELETED = 1024;
+  /** Size of the scratch files the rows of an {@code on_disk} multivector are mapped in. */
+  static final long MAPPED_CHUNK_BYTES = 64L << 20;
 
   private static final ThreadLocal<HnswSearcher> SEARCHERS = ThreadLocal.withInitial(HnswSearcher::new);
 
@@ -478,7 +480,19 @@ public final class MultiVectorIndexes {
       this.params = params;
       this.hnsw = hnsw;
       this.optimizers = optimizers;
-      this.store = new MultiVectors(params.size(), params.distance());
+      this.store = newStore();
+    }
+
+    /**
+     * An empty store: its rows in mapped scratch files in the graph directory when the vector's
+     * placement is {@code cold} ({@code on_disk: true}), else on the heap.
+     */
+    private MultiVectors newStore() {
+      if (params.vector().placement() == io.quiver.storage.Memory.COLD && owner.graphDir != null) {
+        return MultiVectors.mapped(params.size(), params.distance(), owner.graphDir,
+            GraphPartFile.prefix(name) + "rows.", MAPPED_CHUNK_BYTES);
+      }
+      return new MultiVectors(params.size(), params.distance());
     }
 
     void add(PointId id, float[] prepared) {
@@ -519,7 +533,7 @@ public final class MultiVectorIndexes {
     }
 
     private void compact() {
-      MultiVectors live = new MultiVectors(params.size(), params.distance());
+      MultiVectors live = newStore();
       List<PointId> liveIds = new ArrayList<>(ords.size());
       for (int ord = 0; ord < store.size(); ord++) {
         if (!deleted.get(ord)) {
