@@ -39,7 +39,8 @@ import java.util.SplittableRandom;
  *       scored), then, once the shard's optimizer has built its multivector graphs in the
  *       background (default {@code indexing_threshold}; {@code --m}, {@code --ef-construct}), per
  *       {@code --ef} (the request's {@code hnsw_ef}): QPS and recall@k, and how long after the
- *       ingest began the graphs were ready;
+ *       ingest began the graphs were ready; then the shard closed and reopened: how long the open
+ *       took (the graph part files are loaded, not rebuilt), and the same searches again;
  *   <li>with {@code --hnsw true}, HNSW over multivectors from the index module alone (a graph node
  *       is a point, distances are MaxSim: {@link MaxSimScorerSupplier}), its build time
  *       ({@code --threads}) and, per {@code --ef}, QPS and recall@k.
@@ -126,7 +127,8 @@ public final class MultiVectorBenchmark {
     VectorsConfig vectors = new VectorsConfig(Map.of(), Map.of(), Map.of("colbert",
         new MultiVectorParams(new VectorParams(dim, Distance.COSINE, false), MultiVectorParams.Comparator.MAX_SIM)));
     HnswConfig hnswConfig = new HnswConfig(m, efConstruct, HnswConfig.DEFAULT.fullScanThresholdKb(), false);
-    try (Shard shard = Shard.openOrCreate(shardDir, new ShardConfig(vectors, hnswConfig, OptimizersConfig.DEFAULT))) {
+    Shard shard = Shard.openOrCreate(shardDir, new ShardConfig(vectors, hnswConfig, OptimizersConfig.DEFAULT));
+    try {
       long ingest = System.nanoTime();
       long index = 0;
       for (int from = 0; from < points; from += 1000) {
@@ -161,6 +163,23 @@ public final class MultiVectorBenchmark {
           recall += recall(truth[q], ids(hits));
         }
         report("Quiver shard, HNSW, hnsw_ef " + ef, queryCount, System.nanoTime() - start, recall / queryCount);
+      }
+      shard.close();
+      // 2b. reopened: the graph part files are loaded (checked against the stored points), not rebuilt
+      long reopen = System.nanoTime();
+      try (Shard reopened = Shard.open(shardDir)) {
+        System.out.printf(Locale.ROOT, "  shard reopened in %.1f s: %d of %d points indexed, building: %s%n",
+            (System.nanoTime() - reopen) / 1e9, reopened.info().indexedVectors(), points, reopened.info().optimizing());
+        for (int ef : efs) {
+          recall = 0;
+          start = System.nanoTime();
+          for (int q = 0; q < queryCount; q++) {
+            List<ScoredPoint> hits = reopened.search(new SearchRequest("colbert", queries[q], k, false, false, null,
+                null, ef, false));
+            recall += recall(truth[q], ids(hits));
+          }
+          report("reopened shard, HNSW, hnsw_ef " + ef, queryCount, System.nanoTime() - start, recall / queryCount);
+        }
       }
     } finally {
       deleteTree(shardDir);

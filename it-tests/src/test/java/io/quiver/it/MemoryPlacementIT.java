@@ -100,7 +100,8 @@ class MemoryPlacementIT {
 
   /**
    * Multivectors and sparse vectors (held on the heap): the placements that describe that are
-   * reported back, and a placement overrides {@code on_disk: true}, which alone is refused.
+   * reported back, and a placement overrides {@code on_disk: true} (which alone maps a
+   * multivector's rows, and is refused for a sparse index).
    */
   @Test
   @Order(2)
@@ -141,8 +142,6 @@ class MemoryPlacementIT {
         "sparse_vectors.s.index.memory");
     api.assertError("PUT", ONE, bad, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"payload\":{\"memory\":\"pinned\"}}",
         422, "payload.memory");
-    api.assertError("PUT", ONE, bad, "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"memory\":\"cold\","
-        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", 400, "vectors.m.memory");
     assertEquals(404, api.http().get(bad).status(), "nothing was created");
     api.assertError("PUT", "/collections/{collection_name}/index", C + "/index?wait=true",
         "{\"field_name\":\"n\",\"field_schema\":{\"type\":\"integer\",\"memory\":\"cold\"}}", 400,

@@ -37,6 +37,8 @@ public final class Shard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
   /** The subdirectory of the sealed segments' files. */
   public static final String SEGMENTS_DIR = "segments";
+  /** Where the multivector graph part files are (immutable files, replaced by new names). */
+  public static final String MULTIVECTORS_DIR = "multivectors";
 
   /**
    * Score-candidates looks candidates up by id while they are fewer than one in this many points,
@@ -65,10 +67,9 @@ public final class Shard implements AutoCloseable {
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
     this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse(), store::forEachSparse);
-    this.multiIndexes = new io.quiver.storage.multivector.MultiVectorIndexes(shardConfig);
-    if (!config.multi().isEmpty()) {
-      store.forEachPoint((id, version, vectors, names) -> multiIndexes.put(id, vectors.get()));
-    }
+    this.multiIndexes = io.quiver.storage.multivector.MultiVectorIndexes.open(shardConfig,
+        dir.resolve(MULTIVECTORS_DIR), visit -> store.forEachPoint((id, version, vectors, names) ->
+            visit.accept(id, vectors.get())));
     this.appliedIndex = store.appliedIndex();
     if (shardConfig.payloadMemory() == Memory.CACHED) {
       long bytes = store.preloadPayloads();
@@ -1017,6 +1018,11 @@ public final class Shard implements AutoCloseable {
     }
   }
 
+  /** Multivector graph parts loaded from their files at open (not rebuilt); for tests. */
+  int multivectorPartsLoaded() {
+    return multiIndexes.loadedParts();
+  }
+
   /** What the flusher and the optimizer have done since this shard opened. Cheap; takes no lock. */
   public io.quiver.storage.segment.SegmentWork segmentWork() {
     return segments.work();
@@ -1036,13 +1042,18 @@ public final class Shard implements AutoCloseable {
    * Writes a checkpoint of this shard into {@code target} (a new directory): {@link #open} on it
    * gives the shard as of the last apply. It holds a RocksDB checkpoint (SST files hard-linked),
    * and in {@code segments/} hard links to the sealed segments' files and their manifest (any
-   * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB). Call
+   * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB), and in
+   * {@code multivectors/} hard links to the multivector graph part files (checked against RocksDB's
+   * points at open, see {@link io.quiver.storage.multivector.MultiVectorIndexes#open}). Call
    * from the apply thread (or with applies paused), so no write lands halfway.
    */
   public void checkpoint(Path target) {
     lock.readLock().lock();
     try {
       store.checkpoint(target);
+      multiIndexes.linkFiles(target.resolve(MULTIVECTORS_DIR));
+    } catch (java.io.IOException e) {
+      throw new StorageException("cannot link the multivector graph files into " + target, e);
     } finally {
       lock.readLock().unlock();
     }
@@ -1098,6 +1109,7 @@ public final class Shard implements AutoCloseable {
     segments.close(); // first, without the lock: the optimizer may be waiting for it
     lock.writeLock().lock();
     try {
+      multiIndexes.close();
       store.close();
     } finally {
       lock.writeLock().unlock();

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (the multivectors are rebuilt from RocksDB), compaction of the heap store (thousands of
  * overwrites) and an optimizer sealing the dense vectors all the time (tiny thresholds). Two
  * multivectors: "m" (Cosine: rows normalized on the way in) and "e" (Euclid: the score is the sum
- * of each query row's smallest distance, lower first). Oracle: a TreeMap model and a brute-force
+ * of each query row's smallest distance, lower first; on_disk: its rows are mapped from scratch
+ * files). Oracle: a TreeMap model and a brute-force
  * MaxSim written here in plain double arithmetic; ids must be equal (recall exactly 1.0), scores
  * equal to 1e-4 relative; score_threshold keeps exactly the model's hits at or better than it.
  */

@@ -43,6 +43,12 @@ import java.util.zip.CRC32C;
  *
  * A reader rejects another magic, a version it does not know, and a checksum mismatch. Writers
  * write version 1 for float32 vectors (those files are unchanged), version 2 otherwise.
+ *
+ * <p><b>Version 3: a graph with the caller's attachment instead of vectors</b> ({@link #writeGraph},
+ * {@link #openGraph}; e.g. a multivector graph, whose nodes have rows of varying counts): the same
+ * header with dim 0 and datatype 0, where the field at 40 is the attachment's offset; the level-0
+ * lists at 64, the upper levels, then (64-aligned) the attachment's bytes up to the checksum. The
+ * checksum covers the attachment too.
  */
 public final class HnswFormat {
 
@@ -50,6 +56,8 @@ public final class HnswFormat {
   static final int VERSION = 1;
   /** Version 2: the datatype field at offset 36 says the width of the stored vectors. */
   static final int VERSION_DATATYPE = 2;
+  /** Version 3: a graph and an opaque attachment, no vectors. */
+  static final int VERSION_GRAPH = 3;
   static final int HEADER_BYTES = 64;
   static final int TRAILER_BYTES = 12;
   private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -89,30 +97,164 @@ public final class HnswFormat {
         }
       }
       out.padTo(level0Offset);
-      int[] list = new int[graph.maxConn0()];
-      for (int i = 0; i < size; i++) {
-        writeList(out, graph.neighbours(0, i, list), list, graph.maxConn0());
-      }
-      out.padTo(upperOffset);
-      for (int level = 1; level <= graph.maxLevel(); level++) {
-        int k = 0;
-        for (int i = 0; i < size; i++) {
-          k += graph.levelOf(i) >= level ? 1 : 0;
-        }
-        out.putInt(k);
-        for (int i = 0; i < size; i++) {
-          if (graph.levelOf(i) >= level) {
-            out.putInt(i);
-          }
-        }
-        for (int i = 0; i < size; i++) {
-          if (graph.levelOf(i) >= level) {
-            writeList(out, graph.neighbours(level, i, list), list, graph.maxConn());
-          }
-        }
-      }
+      writeLists(out, graph, upperOffset);
       out.finish(MAGIC);
       ch.force(true);
+    }
+  }
+
+  /** Level-0 lists (from the current position), padding to {@code upperOffset}, then the upper levels. */
+  private static void writeLists(ChecksummedWriter out, HnswGraph graph, long upperOffset) throws IOException {
+    int size = graph.size();
+    int[] list = new int[graph.maxConn0()];
+    for (int i = 0; i < size; i++) {
+      writeList(out, graph.neighbours(0, i, list), list, graph.maxConn0());
+    }
+    out.padTo(upperOffset);
+    for (int level = 1; level <= graph.maxLevel(); level++) {
+      int k = 0;
+      for (int i = 0; i < size; i++) {
+        k += graph.levelOf(i) >= level ? 1 : 0;
+      }
+      out.putInt(k);
+      for (int i = 0; i < size; i++) {
+        if (graph.levelOf(i) >= level) {
+          out.putInt(i);
+        }
+      }
+      for (int i = 0; i < size; i++) {
+        if (graph.levelOf(i) >= level) {
+          writeList(out, graph.neighbours(level, i, list), list, graph.maxConn());
+        }
+      }
+    }
+  }
+
+  /** Bytes of the upper levels' section of {@code graph}. */
+  private static long upperBytes(HnswGraph graph) {
+    long bytes = 0;
+    for (int level = 1; level <= graph.maxLevel(); level++) {
+      long k = 0;
+      for (int i = 0; i < graph.size(); i++) {
+        k += graph.levelOf(i) >= level ? 1 : 0;
+      }
+      bytes += Integer.BYTES + k * Integer.BYTES + k * (graph.maxConn() + 1) * Integer.BYTES;
+    }
+    return bytes;
+  }
+
+  /** What the caller writes after a graph in a version 3 file. */
+  public interface Attachment {
+    void writeTo(AttachmentOutput out) throws IOException;
+  }
+
+  /** Little-endian, checksummed output of an {@link Attachment}. */
+  public interface AttachmentOutput {
+    void putInt(int v) throws IOException;
+
+    void putLong(long v) throws IOException;
+
+    void putFloat(float v) throws IOException;
+
+    void putBytes(byte[] bytes) throws IOException;
+  }
+
+  /**
+   * A version 3 file opened: its graph read in place from the mapping and the attachment's bytes
+   * (little endian). Closing it unmaps both; neither may be read afterwards.
+   */
+  public record GraphFile(HnswGraph graph, MemorySegment attachment, Arena arena) implements AutoCloseable {
+    @Override
+    public void close() {
+      arena.close();
+    }
+  }
+
+  /**
+   * Writes {@code graph} and then what {@code attachment} writes to {@code file} (replacing it) in
+   * version 3, then fsyncs it. Callers that need the file to appear whole write a temporary file
+   * and rename it.
+   */
+  public static void writeGraph(Path file, HnswGraph graph, Attachment attachment) throws IOException {
+    long level0Offset = HEADER_BYTES;
+    long upperOffset = align64(level0Offset + (long) graph.size() * (graph.maxConn0() + 1) * Integer.BYTES);
+    long attachmentOffset = align64(upperOffset + upperBytes(graph));
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+        ChecksummedWriter out = new ChecksummedWriter(ch)) {
+      out.putInt(MAGIC).putInt(VERSION_GRAPH).putInt(0).putInt(0).putInt(graph.size()).putInt(graph.maxConn())
+          .putInt(graph.maxConn0()).putInt(graph.maxLevel()).putInt(graph.entryPoint()).putInt(0)
+          .putLong(attachmentOffset).putLong(level0Offset).putLong(upperOffset);
+      writeLists(out, graph, upperOffset);
+      out.padTo(attachmentOffset);
+      attachment.writeTo(new AttachmentOutput() {
+        @Override
+        public void putInt(int v) throws IOException {
+          out.putInt(v);
+        }
+
+        @Override
+        public void putLong(long v) throws IOException {
+          out.putLong(v);
+        }
+
+        @Override
+        public void putFloat(float v) throws IOException {
+          out.putFloat(v);
+        }
+
+        @Override
+        public void putBytes(byte[] bytes) throws IOException {
+          for (byte b : bytes) {
+            out.putByte(b);
+          }
+        }
+      });
+      out.finish(MAGIC);
+      ch.force(true);
+    }
+  }
+
+  /**
+   * Maps a version 3 file read-only, verifies magic, version and checksum, and returns its graph
+   * and attachment.
+   *
+   * @throws IOException when the file is not a whole version 3 file or its checksum does not match
+   */
+  public static GraphFile openGraph(Path file) throws IOException {
+    Arena arena = Arena.ofShared();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+      long length = seg.byteSize();
+      if (length < HEADER_BYTES + TRAILER_BYTES || seg.get(LE_INT, 0) != MAGIC
+          || seg.get(LE_INT, length - 4) != MAGIC) {
+        throw new IOException(file + ": not a Quiver HNSW file, or truncated");
+      }
+      int version = seg.get(LE_INT, 4);
+      if (version != VERSION_GRAPH) {
+        throw new IOException(file + ": HNSW format version " + version + " is not a graph file (expected "
+            + VERSION_GRAPH + ")");
+      }
+      long stored = seg.get(LE_LONG, length - TRAILER_BYTES);
+      long actual = crc(seg, length - TRAILER_BYTES);
+      if (stored != actual) {
+        throw new IOException(file + ": checksum mismatch (stored " + Long.toHexString(stored) + ", computed "
+            + Long.toHexString(actual) + ")");
+      }
+      int size = seg.get(LE_INT, 16);
+      long attachmentOffset = seg.get(LE_LONG, 40);
+      long level0Offset = seg.get(LE_LONG, 48);
+      long upperOffset = seg.get(LE_LONG, 56);
+      if (size < 0 || level0Offset < HEADER_BYTES || upperOffset < level0Offset || attachmentOffset < upperOffset
+          || attachmentOffset > length - TRAILER_BYTES) {
+        throw new IOException(file + ": corrupt header");
+      }
+      MappedHnswGraph graph = MappedHnswGraph.read(seg, size, seg.get(LE_INT, 20), seg.get(LE_INT, 24),
+          seg.get(LE_INT, 28), seg.get(LE_INT, 32), level0Offset, upperOffset);
+      return new GraphFile(graph, seg.asSlice(attachmentOffset, length - TRAILER_BYTES - attachmentOffset), arena);
+    } catch (IOException | RuntimeException e) {
+      arena.close();
+      throw e;
     }
   }
 
@@ -217,6 +359,12 @@ public final class HnswFormat {
       buffer.putLong(v);
       position += 8;
       return this;
+    }
+
+    void putByte(byte v) throws IOException {
+      ensure(1);
+      buffer.put(v);
+      position++;
     }
 
     ChecksummedWriter putFloat(float v) throws IOException {

@@ -11,6 +11,10 @@ import java.util.Arrays;
  * <p>Appends are single-threaded; readers may run concurrently with appends only for ords below a
  * {@link #size()} they read after the append returned (the arrays are replaced, never shrunk in place).
  *
+ * <p>A store made by {@link #mapped} keeps its rows in memory-mapped scratch files instead
+ * ({@link MappedRows}; {@code start(ord)} is then a position there), for {@code on_disk}
+ * multivectors; everything else is the same.
+ *
  * <p>{@link #range} gives a frozen view of some ords without copying: appends never write below the
  * store's current end, so the view's rows never change while the store grows (a background graph
  * build reads them without locks).
@@ -27,8 +31,14 @@ public final class MultiVectors {
   /** For a {@link #range} view: the store's ord of this view's ord 0; 0 for a store. */
   private final int base;
   private final boolean frozen;
+  /** The rows when they are mapped ({@link #mapped}); null: in {@link #data}. */
+  private final MappedRows mapped;
 
   public MultiVectors(int dim, Distance distance) {
+    this(dim, distance, null);
+  }
+
+  private MultiVectors(int dim, Distance distance, MappedRows mapped) {
     if (dim <= 0) {
       throw new IllegalArgumentException("dim must be positive, got " + dim);
     }
@@ -36,6 +46,21 @@ public final class MultiVectors {
     this.distance = distance;
     this.base = 0;
     this.frozen = false;
+    this.mapped = mapped;
+  }
+
+  /**
+   * A store whose rows live in memory-mapped scratch files in {@code dir} (named {@code
+   * <prefix><n>.rows}, unlinked as soon as they are mapped; chunks of {@code chunkBytes}) instead of
+   * the heap: only two numbers per ord stay on the heap.
+   */
+  public static MultiVectors mapped(int dim, Distance distance, java.nio.file.Path dir, String prefix, long chunkBytes) {
+    return new MultiVectors(dim, distance, new MappedRows(dir, prefix, chunkBytes));
+  }
+
+  /** True when the rows are in mapped files ({@link #mapped}). */
+  public boolean isMapped() {
+    return mapped != null;
   }
 
   private MultiVectors(MultiVectors of, int from, int to) {
@@ -48,6 +73,7 @@ public final class MultiVectors {
     this.base = of.base + from;
     this.size = to - from;
     this.frozen = true;
+    this.mapped = of.mapped;
   }
 
   /**
@@ -75,6 +101,13 @@ public final class MultiVectors {
     if (ord == counts.length) {
       starts = Arrays.copyOf(starts, ord * 2);
       counts = Arrays.copyOf(counts, ord * 2);
+    }
+    if (mapped != null) {
+      starts[ord] = mapped.append(flat);
+      counts[ord] = flat.length / dim;
+      floats += flat.length;
+      size = ord + 1;
+      return ord;
     }
     if (floats + flat.length > data.length) {
       long capacity = Math.max((long) floats + flat.length, Math.max(1024L, data.length * 3L / 2));
@@ -107,14 +140,38 @@ public final class MultiVectors {
 
   /** The flat rows of {@code ord} (a copy). */
   public float[] get(int ord) {
+    if (mapped != null) {
+      long position = starts[base + ord];
+      float[] out = new float[counts[base + ord] * dim];
+      java.lang.foreign.MemorySegment.copy(mapped.chunk(position), MappedRows.LE_FLOAT, MappedRows.offset(position),
+          out, 0, out.length);
+      return out;
+    }
     int start = (int) starts[base + ord];
     return Arrays.copyOfRange(data, start, start + counts[base + ord] * dim);
+  }
+
+  /** True when {@code ord}'s rows are exactly {@code flat} (same length, bitwise equal floats). */
+  public boolean rowsEqual(int ord, float[] flat) {
+    if (mapped != null) {
+      return counts[base + ord] * dim == flat.length && Arrays.equals(get(ord), flat);
+    }
+    int start = (int) starts[base + ord];
+    int length = counts[base + ord] * dim;
+    return length == flat.length && Arrays.equals(data, start, start + length, flat, 0, length);
   }
 
   /** Total rows held (of a store; of a view, the rows of its ords). */
   public long rowCount() {
     if (!frozen) {
       return floats / dim;
+    }
+    if (mapped != null) {
+      long rows = 0;
+      for (int ord = 0; ord < size; ord++) {
+        rows += counts[base + ord];
+      }
+      return rows;
     }
     if (size == 0) {
       return 0;
@@ -125,16 +182,39 @@ public final class MultiVectors {
 
   /** The MaxSim score (as Qdrant reports it) of the query rows against {@code ord}. */
   public float score(float[][] query, int ord) {
+    if (mapped != null) {
+      long position = starts[base + ord];
+      return MaxSim.score(distance, query, mapped.chunk(position), MappedRows.offset(position), counts[base + ord], dim);
+    }
     return MaxSim.score(distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
   }
 
   /** The MaxSim similarity (higher is better) of the query rows against {@code ord}. */
   public float similarity(float[][] query, int ord) {
+    if (mapped != null) {
+      float s = score(query, ord);
+      return distance.higherIsBetter() ? s : -s;
+    }
     return MaxSim.similarity(distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
+  }
+
+  /** {@link MaxSim#nodeSimilarity} of rows {@code a} and {@code ord} ({@code columns}: scratch of at least {@code count(ord)} floats). */
+  public float nodeSimilarity(float[][] a, int ord, float[] columns) {
+    if (mapped != null) {
+      long position = starts[base + ord];
+      return MaxSim.nodeSimilarity(distance, a, mapped.chunk(position), MappedRows.offset(position), counts[base + ord],
+          dim, columns);
+    }
+    return MaxSim.nodeSimilarity(distance, a, data, (int) starts[base + ord], counts[base + ord], dim, columns);
   }
 
   /** {@link MaxSim#exampleSimilarity} of prepared example rows to {@code ord} (custom objectives' comparator). */
   public float exampleSimilarity(float[][] example, int ord) {
+    if (mapped != null) {
+      long position = starts[base + ord];
+      return MaxSim.exampleSimilarity(distance, example, mapped.chunk(position), MappedRows.offset(position),
+          counts[base + ord], dim);
+    }
     return MaxSim.exampleSimilarity(distance, example, data, (int) starts[base + ord], counts[base + ord], dim);
   }
 }

@@ -132,4 +132,56 @@ class HnswFormatTest {
     Path foreign = Files.write(dir.resolve("foreign"), new byte[200]);
     assertThrows(IOException.class, () -> HnswIndex.open(foreign));
   }
+  /**
+   * Goal: a graph-only file (version 3) maps back to the same graph and the caller's attachment
+   * bytes; a flipped byte in the attachment is refused (the checksum covers it). Oracle: the
+   * in-memory graph and the values written.
+   */
+  @Test
+  void graphFileRoundTripsGraphAndAttachment() throws IOException {
+    SplittableRandom random = new SplittableRandom(SEED);
+    HnswIndex heap = HnswRecallTest.build(random, Distance.DOT, 2);
+    Path file = dir.resolve("graph.v3");
+    HnswFormat.writeGraph(file, heap.graph(), out -> {
+      out.putInt(42);
+      out.putBytes(new byte[] {1, 2, 3});
+      out.putLong(-7L);
+      out.putFloat(0.5f);
+    });
+    long attachmentStart;
+    try (HnswFormat.GraphFile opened = HnswFormat.openGraph(file)) {
+      HnswGraph a = heap.graph();
+      HnswGraph b = opened.graph();
+      assertEquals(a.size(), b.size());
+      assertEquals(a.maxLevel(), b.maxLevel());
+      assertEquals(a.entryPoint(), b.entryPoint());
+      int[] la = new int[a.maxConn0()];
+      int[] lb = new int[b.maxConn0()];
+      for (int node = 0; node < a.size(); node++) {
+        assertEquals(a.levelOf(node), b.levelOf(node), "seed=" + SEED + " node " + node);
+        for (int level = 0; level <= a.levelOf(node); level++) {
+          int ca = a.neighbours(level, node, la);
+          assertEquals(ca, b.neighbours(level, node, lb), "seed=" + SEED + " node " + node + " level " + level);
+          for (int i = 0; i < ca; i++) {
+            assertEquals(la[i], lb[i], "seed=" + SEED + " node " + node + " level " + level);
+          }
+        }
+      }
+      var attachment = opened.attachment();
+      var le = java.nio.ByteOrder.LITTLE_ENDIAN;
+      assertEquals(19, attachment.byteSize());
+      assertEquals(42, attachment.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(le), 0));
+      assertEquals(3, attachment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 6));
+      assertEquals(-7L, attachment.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(le), 7));
+      assertEquals(0.5f, attachment.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(le), 15));
+      attachmentStart = Files.size(file) - 12 - 19;
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(attachmentStart + 5);
+      raf.write(9);
+    }
+    IOException e = assertThrows(IOException.class, () -> HnswFormat.openGraph(file));
+    assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    assertThrows(IOException.class, () -> HnswIndex.open(file), "a graph file is not an index file");
+  }
 }

@@ -136,28 +136,20 @@ final class CollectionJson {
 
   /**
    * What a multivector cannot honour yet, refused by name: quantization (scored from float32
-   * only), {@code on_disk: true} (rows are kept in memory) and {@code hnsw_config.on_disk: true}
-   * (the graphs are too). The rest of its {@code hnsw_config} is honoured (the shard's multivector graphs).
+   * only) and {@code hnsw_config.on_disk: true} (graphs are built on the heap). {@code on_disk:
+   * true} (or {@code memory: cold}) is honoured: the shard maps the rows from scratch files. The
+   * rest of its {@code hnsw_config} is honoured (the shard's multivector graphs).
    */
   private static void refuseMultivectorSettings(JsonNode node, String field) {
     if (node.hasNonNull("quantization_config")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".quantization_config` is not supported for multivectors yet"
           + " (multivectors are scored from float32 only)");
     }
-    // A memory placement overrides on_disk (Qdrant's rule): on_disk: true is refused only when it decides.
-    if (bool(node, "on_disk", field, false) && !node.hasNonNull("memory")) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".on_disk`: true is not supported for multivectors yet"
-          + " (their vectors are kept in memory); leave it out or set false");
-    }
     JsonNode hnswNode = node.get("hnsw_config");
     if (hnswNode != null && hnswNode.isObject() && bool(hnswNode, "on_disk", field + ".hnsw_config", false)
         && !hnswNode.hasNonNull("memory")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".hnsw_config.on_disk`: true is not supported for"
           + " multivectors yet (their graphs are kept in memory); leave it out or set false");
-    }
-    if (MemoryJson.parse(node, field, GRAPH_PLACEMENTS, "") == Memory.COLD) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".memory`: `cold` is not supported for multivectors yet"
-          + " (their rows are held on the heap: `cached`)");
     }
     if (hnswNode != null && hnswNode.isObject()
         && MemoryJson.parse(hnswNode, field + ".hnsw_config", GRAPH_PLACEMENTS, "") == Memory.COLD) {
@@ -605,6 +597,12 @@ final class CollectionJson {
         }
         if (memory != null) {
           p = new MultiVectorParams(p.vector().withMemory(memory), p.comparator());
+        }
+        boolean onDisk = bool(diff, "on_disk", field, p.vector().onDisk());
+        if (onDisk != p.vector().onDisk()) { // the replicas reopen their shards: rows mapped or on the heap
+          VectorParams v = p.vector();
+          p = new MultiVectorParams(new VectorParams(v.size(), v.distance(), onDisk, v.hnsw(), v.quantization(),
+              v.datatype(), v.memory()), p.comparator());
         }
       }
       multi.put(e.getKey(), p);

@@ -9,6 +9,10 @@ import io.quiver.index.multivector.MultiVectors;
  * live when it was built (the others are in its numbering but never linked or visited). It scores
  * through {@code view}, a frozen view of the store's rows of that range. Immutable but for the
  * count of nodes deleted since (under the shard's write lock). Compared by identity.
+ *
+ * <p>{@code file} is its {@link GraphPartFile} (null when it could not be written: rebuilt at the
+ * next open); a part loaded from its file reads the graph from the file's mapping, which
+ * {@link #close} releases (under the shard's write lock, when the part is dropped).
  */
 final class GraphPart {
 
@@ -19,10 +23,15 @@ final class GraphPart {
   private final int nodes;
   private final long rows;
   private final int dim;
+  private final java.nio.file.Path file;
+  private final AutoCloseable mapping;
   /** Nodes whose point was deleted or updated since the build. */
   int deletedNodes;
 
-  GraphPart(int from, int to, HnswGraph graph, MultiVectors view, int nodes, long rows, int dim) {
+  GraphPart(int from, int to, HnswGraph graph, MultiVectors view, int nodes, long rows, int dim,
+      java.nio.file.Path file, AutoCloseable mapping) {
+    this.file = file;
+    this.mapping = mapping;
     this.from = from;
     this.to = to;
     this.graph = graph;
@@ -56,6 +65,22 @@ final class GraphPart {
   /** Graph nodes (ords live at the build). */
   int nodes() {
     return nodes;
+  }
+
+  /** The part's file, or null. */
+  java.nio.file.Path file() {
+    return file;
+  }
+
+  /** Releases the file's mapping of a loaded part (its graph must not be read afterwards). */
+  void close() {
+    if (mapping != null) {
+      try {
+        mapping.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   /** Bytes of rows of the nodes still live (estimated from the average node), for the full-scan threshold. */

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * Builds a shard's multivector graphs in the background, one per unit of the shard's optimizer
  * (the process' shared optimizer pool, plus the HNSW builder's threads): the inputs are taken
  * under the shard's read lock (a moment), the graph is built with no lock held while writes go
- * on, and it is installed under the write lock (a moment) unless the store was compacted
- * meanwhile. Closing the shard cancels a build before its next node.
+ * on, written to its file (no lock), and installed under the write lock (a moment) unless the
+ * store was compacted meanwhile. Closing the shard cancels a build before its next node.
  */
 public final class MultiVectorGraphBuilds implements IndexWork {
 
@@ -50,10 +50,11 @@ public final class MultiVectorGraphBuilds implements IndexWork {
     }
     long start = System.nanoTime();
     HnswGraph graph = build.run(cancelled);
+    java.nio.file.Path file = indexes.write(build, graph);
     boolean installed;
     lock.writeLock().lock();
     try {
-      installed = indexes.install(build, graph);
+      installed = indexes.install(build, graph, file);
     } finally {
       lock.writeLock().unlock();
     }

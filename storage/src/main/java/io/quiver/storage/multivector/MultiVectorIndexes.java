@@ -13,6 +13,9 @@ import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.PointId;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.ShardConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,6 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -45,8 +51,16 @@ import java.util.function.Predicate;
  *
  * <p>Rows are held prepared (normalized for Cosine), as the point's stored vectors are. The
  * RocksDB point value is the truth (the flat rows are part of the point's dense vector map); this
- * is rebuilt from it at open, like the sparse and payload indexes, and so are the graphs (in the
- * background; searches are exact until they are in).
+ * is rebuilt from it at open, like the sparse and payload indexes.
+ *
+ * <p><b>Graph files.</b> Each built part is written to a {@link GraphPartFile} in the shard's
+ * {@code multivectors/} directory (the graph with the point ids and rows of its ords), and a
+ * dropped part's file is deleted. At {@link #open} the files of the name's newest store
+ * generation that cover {@code [0, n)} contiguously are loaded first: their ords keep their
+ * numbers and rows, and a loaded node is live only when RocksDB still holds that point with
+ * exactly those rows (an update or delete since, or a RocksDB state from another replica's
+ * snapshot, leaves it deleted and puts the point in the tail). A file that is corrupt, truncated,
+ * does not follow on, or was built with other settings is deleted, and its range rebuilt.
  *
  * <p>Not thread-safe: writes and {@link #install} under the shard's write lock, searches and
  * {@link #nextBuild} under its read lock. {@link #isDue} may be called without a lock.
@@ -55,16 +69,133 @@ public final class MultiVectorIndexes {
 
   /** Deleted ords a name's store tolerates before it may compact (with more deleted than live). */
   static final int COMPACT_MIN_DELETED = 1024;
+  /** Size of the scratch files the rows of an {@code on_disk} multivector are mapped in. */
+  static final long MAPPED_CHUNK_BYTES = 64L << 20;
 
   private static final ThreadLocal<HnswSearcher> SEARCHERS = ThreadLocal.withInitial(HnswSearcher::new);
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MultiVectorIndexes.class);
+
   private final Map<String, Named> byName = new LinkedHashMap<>();
+  /** Where graph part files are kept; null: nowhere (graphs on the heap only). */
+  private final Path graphDir;
+  private int loadedParts;
   /** Called whenever a write leaves a build due (wakes the shard's optimizer); cheap, never blocks. */
   private volatile Runnable onDue = () -> {};
 
-  public MultiVectorIndexes(ShardConfig config) {
+  private MultiVectorIndexes(ShardConfig config, Path graphDir) {
+    this.graphDir = graphDir;
     config.vectors().multi().forEach((name, p) -> byName.put(name, new Named(name, p, config.hnswOf(name),
         config.optimizers(), this)));
+  }
+
+  /**
+   * The shard's multivectors at open: the graph part files in {@code graphDir} that still fit are
+   * loaded (the others deleted), then every stored point is passed through {@code points} (its
+   * prepared dense vectors, among them the flat multivectors): a point whose rows equal a loaded
+   * node's keeps that node, any other goes to the tail. {@code graphDir} null: no files.
+   */
+  public static MultiVectorIndexes open(ShardConfig config, Path graphDir,
+      Consumer<BiConsumer<PointId, Map<String, float[]>>> points) {
+    MultiVectorIndexes indexes = new MultiVectorIndexes(config, graphDir);
+    if (indexes.byName.isEmpty()) {
+      indexes.deleteFilesOf(Set.of());
+      return indexes;
+    }
+    if (graphDir != null) {
+      List<Path> files = indexes.deleteFilesOf(indexes.byName.keySet());
+      for (Named named : indexes.byName.values()) {
+        indexes.loadedParts += named.load(graphDir, files);
+      }
+    }
+    points.accept((id, vectors) -> {
+      for (Named named : indexes.byName.values()) {
+        float[] v = vectors.get(named.name);
+        if (v != null) {
+          named.restore(id, v);
+        }
+      }
+    });
+    for (Named named : indexes.byName.values()) {
+      named.finishRestore();
+    }
+    return indexes;
+  }
+
+  /**
+   * Deletes the temporary files in the graph directory and the part files of names not in
+   * {@code keep}; returns the other part files.
+   */
+  private List<Path> deleteFilesOf(Set<String> keep) {
+    List<Path> out = new ArrayList<>();
+    if (graphDir == null || !Files.isDirectory(graphDir)) {
+      return out;
+    }
+    Set<String> prefixes = new HashSet<>();
+    keep.forEach(name -> prefixes.add(GraphPartFile.prefix(name)));
+    try (var list = Files.list(graphDir)) {
+      for (Path f : (Iterable<Path>) list::iterator) {
+        String fileName = f.getFileName().toString();
+        long[] parsed = GraphPartFile.parseName(fileName);
+        String prefix = parsed == null ? null : fileName.substring(0, fileName.indexOf('.') + 1);
+        if (parsed != null && prefixes.contains(prefix)) {
+          out.add(f);
+        } else {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("{}: cannot list or clean the multivector graph files: {}", graphDir, e.toString());
+    }
+    return out;
+  }
+
+  /** Graph parts loaded from their files at open (not rebuilt). */
+  public int loadedParts() {
+    return loadedParts;
+  }
+
+  /**
+   * Hard-links the files of the current graph parts into {@code target} (a checkpoint's
+   * {@code multivectors/}); call under the shard's read lock (files are deleted under the write lock).
+   * A file that is missing is left out (that range is rebuilt where the checkpoint is opened).
+   */
+  public void linkFiles(Path target) throws IOException {
+    for (Named named : byName.values()) {
+      for (GraphPart part : named.parts) {
+        if (part.file() != null) {
+          Files.createDirectories(target);
+          try {
+            Files.createLink(target.resolve(part.file().getFileName()), part.file());
+          } catch (java.nio.file.NoSuchFileException gone) {
+            // Removed behind our back: the checkpoint's shard rebuilds that range at open.
+            LOG.warn("{}: multivector graph file {} is missing; not in the checkpoint", graphDir, part.file());
+          }
+        }
+      }
+    }
+  }
+
+  /** Releases the loaded parts' file mappings (at shard close, under the write lock). */
+  public void close() {
+    for (Named named : byName.values()) {
+      named.parts.forEach(GraphPart::close);
+      named.parts = List.of();
+    }
+  }
+
+  /** Writes the part a build made to its file (no lock needed); null when there is no directory or it failed. */
+  Path write(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph) {
+    if (graphDir == null) {
+      return null;
+    }
+    try {
+      return GraphPartFile.write(graphDir, build, build.generation(), graph);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("{}: cannot write the multivector graph over [{}, {}) of {}; it is rebuilt at the next open: {}",
+          graphDir, build.from(), build.to(), build.name(), e.toString());
+      return null;
+    }
   }
 
   /** Sets what to call when a write leaves a graph build due (the shard's optimizer wake-up), and calls it if one is. */
@@ -236,12 +367,14 @@ public final class MultiVectorIndexes {
   }
 
   /**
-   * Puts a finished graph in place of the parts it absorbed (under the shard's write lock); returns
+   * Puts a finished graph (written to {@code file}, or null) in place of the parts it absorbed,
+   * whose files are deleted (under the shard's write lock); returns
    * false when it no longer applies (the name's store was compacted while it was built).
    */
-  boolean install(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph) {
+  boolean install(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph, Path file) {
     Named named = byName.get(build.name());
     if (named == null || named.store != build.store() || !named.parts.containsAll(build.absorbed())) {
+      deleteQuietly(file);
       return false;
     }
     int deletedNodes = 0;
@@ -251,12 +384,16 @@ public final class MultiVectorIndexes {
       }
     }
     GraphPart part = new GraphPart(build.from(), build.to(), graph, build.view(), build.nodes(), build.rows(),
-        named.params.size());
+        named.params.size(), file, null);
     part.deletedNodes = deletedNodes;
     List<GraphPart> parts = new ArrayList<>();
     for (GraphPart p : named.parts) {
       if (!build.absorbed().contains(p)) {
         parts.add(p);
+      } else if (file != null && file.equals(p.file())) {
+        p.close(); // a vacuum over the same range: the new file replaced this one (the rename)
+      } else {
+        drop(p);
       }
     }
     parts.add(part);
@@ -265,6 +402,22 @@ public final class MultiVectorIndexes {
     named.indexedTo = Math.max(named.indexedTo, build.to());
     named.updateDue();
     return true;
+  }
+
+  /** Releases a part that is no longer used and deletes its file (under the shard's write lock). */
+  private static void drop(GraphPart part) {
+    part.close();
+    deleteQuietly(part.file());
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        LOG.warn("cannot delete {} (it is dropped at the next open): {}", file, e.toString());
+      }
+    }
   }
 
   /** The top {@code limit} hits seen so far, by the distance's order, ties by id. */
@@ -316,6 +469,10 @@ public final class MultiVectorIndexes {
     private long tailRows;
     private volatile boolean due;
     private final MultiVectorIndexes owner;
+    /** The store's numbering: +1 at each compaction (part files of another generation cover other ords). */
+    private long generation;
+    /** At open: point id -> the last loaded node of it, until its stored rows are compared. */
+    private Map<PointId, Integer> pending;
 
     Named(String name, MultiVectorParams params, HnswConfig hnsw, OptimizersConfig optimizers, MultiVectorIndexes owner) {
       this.owner = owner;
@@ -323,7 +480,19 @@ public final class MultiVectorIndexes {
       this.params = params;
       this.hnsw = hnsw;
       this.optimizers = optimizers;
-      this.store = new MultiVectors(params.size(), params.distance());
+      this.store = newStore();
+    }
+
+    /**
+     * An empty store: its rows in mapped scratch files in the graph directory when the vector's
+     * placement is {@code cold} ({@code on_disk: true}), else on the heap.
+     */
+    private MultiVectors newStore() {
+      if (params.vector().placement() == io.quiver.storage.Memory.COLD && owner.graphDir != null) {
+        return MultiVectors.mapped(params.size(), params.distance(), owner.graphDir,
+            GraphPartFile.prefix(name) + "rows.", MAPPED_CHUNK_BYTES);
+      }
+      return new MultiVectors(params.size(), params.distance());
     }
 
     void add(PointId id, float[] prepared) {
@@ -364,7 +533,7 @@ public final class MultiVectorIndexes {
     }
 
     private void compact() {
-      MultiVectors live = new MultiVectors(params.size(), params.distance());
+      MultiVectors live = newStore();
       List<PointId> liveIds = new ArrayList<>(ords.size());
       for (int ord = 0; ord < store.size(); ord++) {
         if (!deleted.get(ord)) {
@@ -377,7 +546,9 @@ public final class MultiVectorIndexes {
       ids = liveIds;
       deleted = new OrdBitSet(Math.max(64, liveIds.size() * 2));
       deletedCount = 0;
+      parts.forEach(MultiVectorIndexes::drop);
       parts = List.of(); // their ords are gone: built again over the compacted store
+      generation++;
       indexedTo = 0;
       tailRows = live.rowCount();
     }
@@ -440,8 +611,130 @@ public final class MultiVectorIndexes {
           rows += store.count(ord);
         }
       }
-      return new GraphBuild(name, store, store.range(from, to), from, to, inserted, nodes, rows, absorbed,
+      return new GraphBuild(name, store, generation, store.range(from, to),
+          ids.subList(from, to).toArray(PointId[]::new), from, to, inserted, nodes, rows, absorbed,
           new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads));
+    }
+
+    /**
+     * Loads this name's part files among {@code files} (at open, before the points): those of the
+     * newest generation that cover {@code [0, n)} one after another (at each start the longest
+     * that reads whole and fits); their ords are appended to the empty store, each a pending node
+     * of its point until {@link #restore} compares the stored rows. Deletes the other files of the
+     * name. Returns the number of parts loaded.
+     */
+    int load(Path dir, List<Path> files) {
+      String prefix = GraphPartFile.prefix(name);
+      List<Path> mine = new ArrayList<>();
+      long newest = -1;
+      for (Path f : files) {
+        String fileName = f.getFileName().toString();
+        if (fileName.startsWith(prefix)) {
+          mine.add(f);
+          newest = Math.max(newest, GraphPartFile.parseName(fileName)[0]);
+        }
+      }
+      pending = new HashMap<>();
+      List<GraphPart> loaded = new ArrayList<>();
+      List<boolean[]> insertedOf = new ArrayList<>();
+      Set<Path> used = new HashSet<>();
+      int cursor = 0;
+      while (true) {
+        int at = cursor;
+        long gen = newest;
+        List<Path> candidates = new ArrayList<>();
+        for (Path f : mine) {
+          long[] p = GraphPartFile.parseName(f.getFileName().toString());
+          if (p[0] == gen && p[1] == at && p[2] > at) {
+            candidates.add(f);
+          }
+        }
+        candidates.sort(Comparator.comparingLong((Path f) -> GraphPartFile.parseName(f.getFileName().toString())[2])
+            .reversed());
+        GraphPartFile.Loaded read = null;
+        Path chosen = null;
+        for (Path f : candidates) {
+          int to = (int) GraphPartFile.parseName(f.getFileName().toString())[2];
+          try {
+            read = GraphPartFile.read(f, name, gen, at, to, hnsw.m(), hnsw.efConstruct(), params.size(),
+                params.distance().ordinal());
+            chosen = f;
+            break;
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: multivector graph file {} is not used (rebuilt): {}", dir, f.getFileName(), e.toString());
+          }
+        }
+        if (read == null) {
+          break;
+        }
+        used.add(chosen);
+        int nodes = 0;
+        long rows = 0;
+        for (int i = 0; i < read.ids().length; i++) {
+          int ord = store.add(read.rows()[i]);
+          ids.add(read.ids()[i]);
+          if (read.inserted()[i]) {
+            pending.put(read.ids()[i], ord);
+            nodes++;
+            rows += store.count(ord);
+          }
+        }
+        cursor = store.size();
+        loaded.add(new GraphPart(at, cursor, read.file().graph(), store.range(at, cursor), nodes, rows, params.size(),
+            chosen, read.file()));
+        insertedOf.add(read.inserted());
+      }
+      for (Path f : mine) {
+        if (!used.contains(f)) {
+          deleteQuietly(f);
+        }
+      }
+      generation = Math.max(0, newest);
+      parts = List.copyOf(loaded);
+      loadedInserted = insertedOf;
+      indexedTo = cursor;
+      deleted = new OrdBitSet(Math.max(64, cursor * 2));
+      if (!loaded.isEmpty()) {
+        LOG.info("{}: loaded {} multivector graph part(s) of {} over ords [0, {})", dir, loaded.size(),
+            name.isEmpty() ? "\"\"" : name, cursor);
+      }
+      return loaded.size();
+    }
+
+    /** Per loaded part (in order), which of its ords are nodes; only between {@link #load} and {@link #finishRestore}. */
+    private List<boolean[]> loadedInserted = List.of();
+
+    /** At open: point {@code id} is stored with these rows: it keeps its loaded node if the rows are the same. */
+    void restore(PointId id, float[] rows) {
+      Integer ord = pending == null ? null : pending.remove(id);
+      if (ord != null && store.rowsEqual(ord, rows)) {
+        ords.put(id, ord);
+      } else {
+        add(id, rows);
+      }
+    }
+
+    /** At open, after every point: loaded ords no point kept are deleted; counts per part. */
+    void finishRestore() {
+      for (int ord = 0; ord < indexedTo; ord++) {
+        Integer live = ords.get(ids.get(ord));
+        if (live == null || live != ord) {
+          deleted.set(ord);
+          deletedCount++;
+        }
+      }
+      for (int i = 0; i < parts.size(); i++) {
+        GraphPart part = parts.get(i);
+        boolean[] inserted = loadedInserted.get(i);
+        for (int ord = part.from(); ord < part.to(); ord++) {
+          if (inserted[ord - part.from()] && deleted.get(ord)) {
+            part.deletedNodes++;
+          }
+        }
+      }
+      pending = null;
+      loadedInserted = List.of();
+      updateDue();
     }
 
     /** Scores the live, accepted ords of {@code [from, to)} exactly into {@code best}. */
