@@ -64,7 +64,8 @@ public final class Shard implements AutoCloseable {
     this.config = shardConfig.vectors();
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
-    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse(), store::forEachSparse);
+    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.open(dir, shardConfig, store::forEachSparseEncoded,
+        "Shard[" + dir.getFileName() + "]");
     this.multiIndexes = new io.quiver.storage.multivector.MultiVectorIndexes(shardConfig);
     if (!config.multi().isEmpty()) {
       store.forEachPoint((id, version, vectors, names) -> multiIndexes.put(id, vectors.get()));
@@ -76,9 +77,17 @@ public final class Shard implements AutoCloseable {
     }
     this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
         resources.flushes(), resources.optimizations());
+    List<io.quiver.storage.segment.IndexWork> indexWork = new ArrayList<>();
     if (!multiIndexes.isEmpty()) {
-      segments.setIndexWork(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString()));
+      indexWork.add(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString()));
       multiIndexes.onBuildDue(segments::wakeOptimizer);
+    }
+    if (!sparseIndexes.isEmpty()) {
+      indexWork.add(new io.quiver.storage.sparse.SparsePartBuilds(sparseIndexes, lock));
+      sparseIndexes.onBuildDue(segments::wakeOptimizer);
+    }
+    if (!indexWork.isEmpty()) {
+      segments.setIndexWork(io.quiver.storage.segment.IndexWork.of(indexWork));
     }
   }
 
@@ -1017,6 +1026,16 @@ public final class Shard implements AutoCloseable {
     }
   }
 
+  /** What the inverted index of sparse vector {@code name} holds and where (sealed parts, postings on the heap). */
+  public io.quiver.storage.sparse.SparseIndexes.Stats sparseIndexStats(String name) {
+    lock.readLock().lock();
+    try {
+      return sparseIndexes.stats(name);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** What the flusher and the optimizer have done since this shard opened. Cheap; takes no lock. */
   public io.quiver.storage.segment.SegmentWork segmentWork() {
     return segments.work();
@@ -1098,6 +1117,7 @@ public final class Shard implements AutoCloseable {
     segments.close(); // first, without the lock: the optimizer may be waiting for it
     lock.writeLock().lock();
     try {
+      sparseIndexes.close();
       store.close();
     } finally {
       lock.writeLock().unlock();

@@ -4,11 +4,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * An immutable inverted index read in place from a mapped {@link SparseIndexFormat} file: a
+ * An immutable inverted index read in place from a mapped {@link SparseIndexFormat} file (or from
+ * a copy of it in native memory, {@link SparseIndexFormat#load}): a
  * dimension's list is found by binary search in the directory, its postings are read straight
  * from the mapping. Holds no deleted ords (callers filter with an
- * {@link io.quiver.index.hnsw.OrdFilter}). Thread-safe; {@link #close()} unmaps, after which it
- * must not be used.
+ * {@link io.quiver.index.hnsw.OrdFilter}). Thread-safe; {@link #close()} unmaps (or frees the
+ * copy), after which it must not be used.
  */
 public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
 
@@ -59,6 +60,31 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
   @Override
   public int ordBound() {
     return ordBound;
+  }
+
+  @Override
+  public void forEachDimension(java.util.function.IntConsumer consumer) {
+    for (int d = 0; d < dimCount; d++) {
+      consumer.accept(seg.get(SparseIndexFormat.LE_INT,
+          SparseIndexFormat.HEADER_BYTES + (long) d * SparseIndexFormat.DIRECTORY_ENTRY_BYTES));
+    }
+  }
+
+  /**
+   * Reads every page of the index once (pre-loads a mapped file into the page cache); returns a
+   * sum of what it read, so that the reads are not optimized away.
+   */
+  public long readThrough() {
+    long sum = 0;
+    for (long at = 0; at < seg.byteSize(); at += 4096) {
+      sum += seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+    }
+    return sum;
+  }
+
+  /** True when the index was copied into process memory at open, false when it is read from a mapping. */
+  public boolean inMemory() {
+    return !seg.isMapped();
   }
 
   /** The number of postings in the file. */
