@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * store meanwhile (another replica's snapshot, a name dropped and added again).
  *
  * <p><b>Search</b>: every part is searched with {@link SparseSearcher} (exact top k, the part's
- * deleted ords and the filter as the accept test, ties by point id) and the hits are merged by
+ * deleted ords and the filter as the accept test, ties by point id), the largest first, each
+ * with the k-th score of the hits so far as its floor (pruning), and the hits are merged by
  * score then id. A point is in one part, so its score is the same wherever it is, and the merge
  * of exact per-part top k lists is the exact top k.
  *
@@ -332,21 +333,33 @@ public final class SparseIndexes implements AutoCloseable {
    */
   public List<Hit> search(String name, SparseVector query, int limit, Predicate<PointId> accept) {
     Named named = byName.get(name);
+    List<Part> parts = new ArrayList<>(named.parts);
+    if (parts.size() > 1) {
+      parts.sort((x, y) -> Long.compare(y.postings, x.postings)); // the largest first: it sets the floor for the others
+    }
     List<Hit> all = new ArrayList<>();
-    for (Part part : named.parts) {
+    float floor = Float.NEGATIVE_INFINITY;
+    for (Part part : parts) {
       PointId[] ids = part.ids;
       BitSet deleted = part.deleted;
       TopHits top = SparseSearcher.search(part.index, query, limit,
           accept == null ? ord -> !deleted.get(ord) : ord -> !deleted.get(ord) && accept.test(ids[ord]),
-          (a, b) -> ids[a].compareTo(ids[b]));
+          (a, b) -> ids[a].compareTo(ids[b]), floor);
+      if (top.size() == 0) {
+        continue;
+      }
       for (int i = 0; i < top.size(); i++) {
         all.add(new Hit(ids[top.ords()[i]], top.scores()[i]));
       }
+      if (all.size() > top.size()) {
+        all.sort((a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score()) : a.id().compareTo(b.id()));
+      }
+      if (limit > 0 && all.size() >= limit) {
+        all = new ArrayList<>(all.subList(0, limit));
+        floor = all.get(limit - 1).score();
+      }
     }
-    if (named.parts.size() > 1) {
-      all.sort((a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score()) : a.id().compareTo(b.id()));
-    }
-    return all.size() > limit ? all.subList(0, limit) : all;
+    return all;
   }
 
   /** The number of live points that have the sparse vector {@code name}. */
