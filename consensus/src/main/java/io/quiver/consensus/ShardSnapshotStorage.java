@@ -109,8 +109,9 @@ final class ShardSnapshotStorage implements StateMachineStorage {
 
   /**
    * Replaces the live shard directory with a copy of a snapshot: immutable files are hard linked
-   * (RocksDB's SST files, and everything under {@code segments/}: sealed segment files and their
-   * manifest, which is only ever replaced by a rename); the others (RocksDB's MANIFEST, CURRENT,
+   * (RocksDB's SST files, and everything under {@code segments/} and {@code sparse/}: sealed
+   * segment files, sealed sparse parts and their manifests, which are only ever replaced by a
+   * rename); the others (RocksDB's MANIFEST, CURRENT,
    * OPTIONS, which it appends to or rewrites) are copied.
    */
   void restoreShardFrom(Path snapshot) throws IOException {
@@ -136,7 +137,8 @@ final class ShardSnapshotStorage implements StateMachineStorage {
         }
         if (Files.isDirectory(f)) {
           Files.createDirectories(to.resolve(name));
-          copyTree(f, to.resolve(name), linkAll || name.equals(io.quiver.storage.Shard.SEGMENTS_DIR));
+          copyTree(f, to.resolve(name), linkAll || name.equals(io.quiver.storage.Shard.SEGMENTS_DIR)
+              || name.equals(io.quiver.storage.sparse.SparseIndexes.DIR));
         } else if (linkAll || name.endsWith(".sst")) {
           Files.createLink(to.resolve(name), f);
         } else {

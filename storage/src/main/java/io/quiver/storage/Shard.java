@@ -1054,14 +1054,17 @@ public final class Shard implements AutoCloseable {
   /**
    * Writes a checkpoint of this shard into {@code target} (a new directory): {@link #open} on it
    * gives the shard as of the last apply. It holds a RocksDB checkpoint (SST files hard-linked),
-   * and in {@code segments/} hard links to the sealed segments' files and their manifest (any
-   * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB). Call
+   * in {@code segments/} hard links to the sealed segments' files and their manifest (any
+   * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB), and in
+   * {@code sparse/} hard links to the sealed sparse parts and their manifest (checked by content
+   * fingerprints at open). Call
    * from the apply thread (or with applies paused), so no write lands halfway.
    */
   public void checkpoint(Path target) {
     lock.readLock().lock();
     try {
       store.checkpoint(target);
+      sparseIndexes.linkFiles(target.resolve(io.quiver.storage.sparse.SparseIndexes.DIR));
     } finally {
       lock.readLock().unlock();
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the parts of another shard with the same point ids but other vectors (as a replica's files next
  * to a snapshot of another replica) are trusted only for the points whose vectors are equal. Each
  * name's placement ({@code on_disk: true} mapped, {@code memory: cached} mapped and read through,
- * default copied into native memory) is the one reported. Oracle: brute-force dot products over a
+ * default copied into native memory) is the one reported; a checkpoint carries the parts and
+ * its shard maps them at open. Oracle: brute-force dot products over a
  * model of the points, ranked by score then id; ids must be equal.
  */
 @Timeout(120)
@@ -105,6 +106,14 @@ class SparsePartsTest {
       }
       checkQueries(shardA, a, random, "A before restart");
       checkQueries(shardB, b, random, "B before restart");
+      shardA.checkpoint(dir.resolve("checkpoint"));
+    }
+    // a checkpoint carries the sealed parts (hard links): opened, it maps them instead of indexing again
+    try (Shard copy = Shard.open(dir.resolve("checkpoint"))) {
+      for (String name : NAMES) {
+        assertTrue(copy.sparseIndexStats(name).fromPartsAtOpen() > 0, name + " " + copy.sparseIndexStats(name));
+      }
+      checkQueries(copy, a, random, "A's checkpoint");
     }
     // A's largest part file gets a flipped byte: it is dropped, its points indexed again
     Path largest;

@@ -232,6 +232,7 @@ public final class SparseIndexes implements AutoCloseable {
           part.deleted.clear(ord);
           part.deletedCount--;
           covered[0]++;
+          named.fromPartsAtOpen++;
           return;
         }
       }
@@ -402,14 +403,41 @@ public final class SparseIndexes implements AutoCloseable {
         heapPostings += part.postings;
       }
     }
-    return new Stats(sealed, sealedPostings, sealedBytes, heapPostings, named.placement);
+    return new Stats(sealed, sealedPostings, sealedBytes, heapPostings, named.placement, named.fromPartsAtOpen);
   }
 
   /**
    * What a name's index holds: sealed parts, their postings and file bytes, postings on the heap
-   * (growing parts, deleted ones included until sealed), and where sealed parts are held.
+   * (growing parts, deleted ones included until sealed), where sealed parts are held, and how many
+   * points the sealed parts found at open held (the others were indexed again).
    */
-  public record Stats(int sealedParts, long sealedPostings, long sealedBytes, long heapPostings, Placement placement) {}
+  public record Stats(int sealedParts, long sealedPostings, long sealedBytes, long heapPostings, Placement placement,
+      long fromPartsAtOpen) {}
+
+  /**
+   * Hard-links the files of the sealed parts into {@code target} (created) with a manifest naming
+   * them: a checkpoint's copy of the index (under the shard's read lock, which keeps every listed
+   * part's files in place: parts are only replaced under the write lock and deleted after). A
+   * replica opening it maps the parts whose fingerprints match its store.
+   */
+  public void linkFiles(Path target) {
+    if (byName.isEmpty()) {
+      return;
+    }
+    try {
+      Files.createDirectories(target);
+      Map<String, List<String>> manifest = manifestOf(null, null);
+      for (List<String> stems : manifest.values()) {
+        for (String stem : stems) {
+          Files.createLink(SparsePartFiles.indexFile(target, stem), SparsePartFiles.indexFile(dir, stem));
+          Files.createLink(SparsePartFiles.idsFile(target, stem), SparsePartFiles.idsFile(dir, stem));
+        }
+      }
+      SparsePartFiles.writeManifest(target, manifest);
+    } catch (IOException e) {
+      throw new StorageException("cannot link the sparse parts into " + target, e);
+    }
+  }
 
   /** A search hit. */
   public record Hit(PointId id, float score) {}
@@ -612,6 +640,8 @@ public final class SparseIndexes implements AutoCloseable {
     /** Point id -> ref ({@link #ref}) of its live vector. */
     final HashMap<PointId, Long> refs = new HashMap<>();
     Part tail;
+    /** Points whose vectors the sealed parts held at open (not indexed again). */
+    long fromPartsAtOpen;
     volatile boolean due;
     volatile boolean building;
 
