@@ -107,18 +107,24 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
     arena.close();
   }
 
-  /** One list: a window of the ords and values arrays. */
+  /** Aligned little-endian elements (the arrays start 64-aligned in the file and in memory). */
+  private static final java.lang.foreign.ValueLayout.OfInt ORD =
+      java.lang.foreign.ValueLayout.JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final java.lang.foreign.ValueLayout.OfFloat VALUE =
+      java.lang.foreign.ValueLayout.JAVA_FLOAT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** One list: a window (its own slice) of the ords and values arrays. */
   private final class MappedList implements PostingList {
     private final int size;
-    private final long ordsAt;
-    private final long valuesAt;
+    private final MemorySegment ords;
+    private final MemorySegment values;
     private final float max;
     private final float min;
 
     MappedList(int size, long first, float max, float min) {
       this.size = size;
-      this.ordsAt = ordsOffset + first * Integer.BYTES;
-      this.valuesAt = valuesOffset + first * Float.BYTES;
+      this.ords = seg.asSlice(ordsOffset + first * Integer.BYTES, (long) size * Integer.BYTES);
+      this.values = seg.asSlice(valuesOffset + first * Float.BYTES, (long) size * Float.BYTES);
       this.max = max;
       this.min = min;
     }
@@ -130,12 +136,12 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
 
     @Override
     public int ord(int i) {
-      return seg.get(SparseIndexFormat.LE_INT, ordsAt + (long) i * Integer.BYTES);
+      return ords.getAtIndex(ORD, i);
     }
 
     @Override
     public float value(int i) {
-      return seg.get(SparseIndexFormat.LE_FLOAT, valuesAt + (long) i * Float.BYTES);
+      return values.getAtIndex(VALUE, i);
     }
 
     @Override
