@@ -75,8 +75,13 @@ public final class Shard implements AutoCloseable {
       long bytes = store.preloadPayloads();
       LOG.info("{}: payload.memory cached: read {} bytes of payloads at open", dir, bytes);
     }
-    this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
-        resources.flushes(), resources.optimizations());
+    try {
+      this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
+          resources.flushes(), resources.optimizations());
+    } catch (RuntimeException e) {
+      sparseIndexes.close(); // sealed sparse parts may be held in native memory
+      throw e;
+    }
     List<io.quiver.storage.segment.IndexWork> indexWork = new ArrayList<>();
     if (!multiIndexes.isEmpty()) {
       indexWork.add(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString()));
