@@ -149,6 +149,69 @@ class SparsePartsTest {
     }
   }
 
+  /**
+   * A sparse name dropped (its vectors removed from every point, versions unchanged) and added
+   * again: the old parts are never served for it, the new vectors are, exactly.
+   */
+  @Test
+  void aNameDroppedAndAddedAgainNeverServesItsOldParts() throws Exception {
+    Random random = new Random(5);
+    Path at = dir.resolve("renamed");
+    ShardConfig config = config();
+    TreeMap<PointId, SparseVector> model = new TreeMap<>();
+    long index = 0;
+    Shard shard = Shard.openOrCreate(at, config);
+    try {
+      List<Point> points = new ArrayList<>();
+      for (int id = 0; id < 500; id++) {
+        SparseVector v = SparseShardModelTest.randomSparse(random, 1 + random.nextInt(8));
+        points.add(point(id, v));
+        model.put(PointId.of(id), v);
+      }
+      shard.upsert(points, ++index);
+      SparseShardModelTest.awaitOptimizer(shard);
+      assertTrue(shard.sparseIndexStats("memory").sealedParts() > 0);
+      VectorsConfig without = new VectorsConfig(Map.of(), Map.of(
+          "mapped", config.vectors().getSparse("mapped"), "cached", config.vectors().getSparse("cached")));
+      shard.updateConfig(new ShardConfig(without, config.hnsw(), config.optimizers()), ++index);
+      shard.close();
+      shard = Shard.open(at);
+      shard.updateConfig(config, ++index);
+      shard.close();
+      shard = Shard.open(at);
+      assertEquals(0, shard.sparseIndexStats("memory").fromPartsAtOpen());
+      assertEquals(0, shard.sparseStatistics("memory", new int[] {model.firstEntry().getValue().index(0)})[1]);
+      assertEquals(List.of(), shard.search(SearchRequest.sparse("memory", model.firstEntry().getValue(), 10, false,
+          false, null, null)));
+      // the other names kept their vectors and their parts
+      assertTrue(shard.sparseIndexStats("mapped").fromPartsAtOpen() > 0);
+      TreeMap<PointId, SparseVector> renewed = new TreeMap<>();
+      List<Point> again = new ArrayList<>();
+      for (int id = 0; id < 500; id += 2) {
+        SparseVector v = SparseShardModelTest.randomSparse(random, 1 + random.nextInt(8));
+        again.add(new Point(PointId.of(id), Map.of(), Payload.EMPTY, Map.of("mapped", model.get(PointId.of(id)),
+            "cached", model.get(PointId.of(id)), "memory", v)));
+        renewed.put(PointId.of(id), v);
+      }
+      shard.upsert(again, ++index);
+      for (int i = 0; i < 20; i++) {
+        SparseVector q = SparseShardModelTest.randomSparse(random, 1 + random.nextInt(6));
+        List<Map.Entry<PointId, Float>> truth = new ArrayList<>();
+        renewed.forEach((id, v) -> {
+          if (v.overlaps(q)) {
+            truth.add(Map.entry(id, v.dot(q)));
+          }
+        });
+        truth.sort(Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue()).reversed()
+            .thenComparing(Map.Entry::getKey));
+        assertEquals(truth.stream().limit(10).map(Map.Entry::getKey).toList(), shard.search(SearchRequest.sparse(
+            "memory", q, 10, false, false, null, null)).stream().map(ScoredPoint::id).toList(), "query " + q);
+      }
+    } finally {
+      shard.close();
+    }
+  }
+
   private static long size(Path f) {
     try {
       return Files.size(f);
