@@ -18,6 +18,8 @@ import java.util.List;
  *     QPS and recall@10 through REST of each quantization kind (none, int8, binary, product x16)
  *   shard [--points 100000] [--dim 128] [--batch 1000] [--queries 200] [--dir DIR]
  *     one local shard: ingest with and without payload indexes, filtered search QPS and recall
+ *   sparse-shard [--points 200000] [--dims 30000] [--nnz 40] [--on-disk true|false]
+ *     a sparse-only shard: open time and heap in use after open, exact top-10 QPS
  *   sparse [--corpus FILE] [--queries 1000] [--k 10] [--rounds 3] [--dir DIR]
  *     BM25 sparse vectors from apt's package descriptions: Quiver's exact sparse top-k vs Lucene, 1 thread
  *   multivector [--points 20000] [--rows 16] [--dim 128] [--query-rows 16] [--queries 100] [--ef 32,64,128]
@@ -43,6 +45,10 @@ public final class BenchMain {
     }
     if (args.length > 0 && args[0].equals("segments")) {
       SegmentsBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("sparse-shard")) {
+      SparseShardBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("sparse")) {

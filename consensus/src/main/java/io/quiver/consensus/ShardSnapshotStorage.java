@@ -109,9 +109,10 @@ final class ShardSnapshotStorage implements StateMachineStorage {
 
   /**
    * Replaces the live shard directory with a copy of a snapshot: immutable files are hard linked
-   * (RocksDB's SST files, everything under {@code segments/}: sealed segment files and their
-   * manifest, which is only ever replaced by a rename, and the multivector graph files under
-   * {@code multivectors/}, written once under new names); the others (RocksDB's MANIFEST, CURRENT,
+   * (RocksDB's SST files, and everything under {@code segments/}, {@code sparse/} and
+   * {@code multivectors/}: sealed segment files, sealed sparse parts and their manifests, which are
+   * only ever replaced by a rename, and multivector graph files, written once under new names); the
+   * others (RocksDB's MANIFEST, CURRENT,
    * OPTIONS, which it appends to or rewrites) are copied.
    */
   void restoreShardFrom(Path snapshot) throws IOException {
@@ -138,7 +139,7 @@ final class ShardSnapshotStorage implements StateMachineStorage {
         if (Files.isDirectory(f)) {
           Files.createDirectories(to.resolve(name));
           copyTree(f, to.resolve(name), linkAll || name.equals(io.quiver.storage.Shard.SEGMENTS_DIR)
-              || name.equals(io.quiver.storage.Shard.MULTIVECTORS_DIR));
+              || name.equals(io.quiver.storage.Shard.MULTIVECTORS_DIR) || name.equals(io.quiver.storage.sparse.SparseIndexes.DIR));
         } else if (linkAll || name.endsWith(".sst")) {
           Files.createLink(to.resolve(name), f);
         } else {

@@ -99,9 +99,9 @@ class MemoryPlacementIT {
   }
 
   /**
-   * Multivectors and sparse vectors (held on the heap): the placements that describe that are
-   * reported back, and a placement overrides {@code on_disk: true} (which alone maps a
-   * multivector's rows, and is refused for a sparse index).
+   * Multivectors and sparse vectors: the placements are reported back; for a multivector a
+   * placement overrides {@code on_disk: true} (which alone maps its rows). Sparse vectors take every
+   * placement and {@code on_disk: true} (their sealed parts are mapped).
    */
   @Test
   @Order(2)
@@ -122,8 +122,12 @@ class MemoryPlacementIT {
         "{\"query\":[[1,0,0,0],[0,2,0,0]],\"using\":\"m\"}", 200).result().get("points");
     assertEquals(1.0 + 2.0, hits.get(0).get("score").asDouble(), 1e-6, "MaxSim (sum of each query row's best dot): " + hits);
     api.call("DELETE", ONE, c, null, 200);
-    api.assertError("PUT", ONE, c, "{\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true}}}}", 400,
-        "sparse_vectors.s.index.on_disk");
+    // sparse sealed parts can stay on disk: on_disk true and memory cold are honoured (mapped on demand)
+    api.call("PUT", ONE, c, "{\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true}},"
+        + "\"t\":{\"index\":{\"memory\":\"cold\"}}}}", 200);
+    assertEquals(QdrantHttp.JSON.readTree("{\"s\":{\"index\":{\"on_disk\":true}},\"t\":{\"index\":{\"memory\":\"cold\"}}}"),
+        info(c).at("/config/params/sparse_vectors"));
+    api.call("DELETE", ONE, c, null, 200);
   }
 
   @Test
@@ -138,8 +142,6 @@ class MemoryPlacementIT {
         "vectors.memory");
     api.assertError("PUT", ONE, bad, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
         + "\"quantization_config\":{\"binary\":{\"memory\":\"cold\"}}}", 400, "quantization_config.binary.memory");
-    api.assertError("PUT", ONE, bad, "{\"sparse_vectors\":{\"s\":{\"index\":{\"memory\":\"cold\"}}}}", 400,
-        "sparse_vectors.s.index.memory");
     api.assertError("PUT", ONE, bad, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"payload\":{\"memory\":\"pinned\"}}",
         422, "payload.memory");
     assertEquals(404, api.http().get(bad).status(), "nothing was created");

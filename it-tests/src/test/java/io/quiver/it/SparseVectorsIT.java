@@ -391,11 +391,75 @@ class SparseVectorsIT {
     assertEquals(404, missing.status(), "point 10 has no sparse vector: " + missing.raw());
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"datatype\":\"turbo4\"}}}}",
         "sparse_vectors.s.index.datatype");
-    assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"index\":{\"on_disk\":true}}}}",
-        "sparse_vectors.s.index.on_disk");
     assertError("PUT", "/collections/bad", "{\"sparse_vectors\":{\"s\":{\"modifier\":\"bm25\"}}}", "sparse_vectors.s.modifier");
     assertError("POST", C + "/points/query", "{\"query\":{\"indices\":[1],\"values\":[1]},\"using\":\"weighted\","
         + "\"params\":{\"idf\":{\"corpus\":{\"must\":[]}}}}", "params.idf.corpus");
+  }
+
+  /**
+   * {@code on_disk: true}: reported back, and the sealed parts the optimizer writes (a part every
+   * 128 postings with {@code indexing_threshold} 1 KB) are mapped from their files; queries on
+   * them (and on the growing part of recent writes) equal brute force, through updates and deletes.
+   */
+  @Test
+  void onDiskIndexIsMappedAndExact() throws Exception {
+    String c = "/collections/ondisk";
+    call("PUT", "/collections/{collection_name}", c, "{\"sparse_vectors\":{\"text\":{\"index\":{\"on_disk\":true}}},"
+        + "\"optimizers_config\":{\"indexing_threshold\":1},\"shard_number\":2}");
+    assertEquals(QdrantHttp.JSON.readTree("{\"text\":{\"index\":{\"on_disk\":true}}}"),
+        call("GET", "/collections/{collection_name}", c, null).result().at("/config/params/sparse_vectors"));
+    StringBuilder points = new StringBuilder("{\"points\":[");
+    boolean first = true;
+    for (Map.Entry<Integer, TreeMap<Long, Float>> e : sparse.entrySet()) {
+      points.append(first ? "" : ",").append("{\"id\":").append(e.getKey()).append(",\"vector\":{\"text\":")
+          .append(sparseJson(e.getValue(), true)).append("}}");
+      first = false;
+    }
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString());
+    // a few points deleted and a few updated (to the vectors of others), so parts hold deleted ords
+    Map<Integer, TreeMap<Long, Float>> model = new LinkedHashMap<>(sparse);
+    List<Integer> ids = new ArrayList<>(model.keySet());
+    call("POST", "/collections/{collection_name}/points/delete", c + "/points/delete?wait=true",
+        "{\"points\":[" + ids.get(1) + "," + ids.get(2) + "," + ids.get(3) + "]}");
+    model.remove(ids.get(1));
+    model.remove(ids.get(2));
+    model.remove(ids.get(3));
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", "{\"points\":[{\"id\":" + ids.get(4)
+        + ",\"vector\":{\"text\":" + sparseJson(model.get(ids.get(9)), true) + "}}]}");
+    model.put(ids.get(4), model.get(ids.get(9)));
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!"green".equals(call("GET", "/collections/{collection_name}", c, null).result().get("status").asText())) {
+      assertTrue(System.nanoTime() < deadline, "the collection stayed yellow");
+      Thread.sleep(100);
+    }
+    Random random = new Random(23);
+    for (int round = 0; round < 20; round++) {
+      TreeMap<Long, Float> q = new TreeMap<>();
+      for (int k = 1 + random.nextInt(4); k > 0; k--) {
+        q.put(random.nextInt(8) == 0 ? BIG : (long) random.nextInt(30), (float) (random.nextInt(5) - 1));
+      }
+      List<Map.Entry<Integer, Float>> truth = new ArrayList<>();
+      model.forEach((id, v) -> {
+        double score = 0;
+        boolean shared = false;
+        for (Map.Entry<Long, Float> d : q.entrySet()) {
+          Float x = v.get(d.getKey());
+          if (x != null) {
+            shared = true;
+            score += (double) x * d.getValue();
+          }
+        }
+        if (shared) {
+          truth.add(Map.entry(id, (float) score));
+        }
+      });
+      truth.sort(Comparator.comparing((Map.Entry<Integer, Float> e) -> e.getValue()).reversed()
+          .thenComparing(Map.Entry::getKey));
+      JsonNode hits = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+          "{\"query\":" + sparseJson(q, false) + ",\"using\":\"text\",\"limit\":10}").result().get("points");
+      assertHits(truth.subList(0, Math.min(10, truth.size())), hits, "on_disk round " + round);
+    }
+    call("DELETE", "/collections/{collection_name}", c, null);
   }
 
   // ---- oracle ----

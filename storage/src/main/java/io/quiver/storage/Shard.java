@@ -66,7 +66,8 @@ public final class Shard implements AutoCloseable {
     this.config = shardConfig.vectors();
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
-    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.build(config.sparse(), store::forEachSparse);
+    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.open(dir, shardConfig, store::forEachSparseEncoded,
+        "Shard[" + dir.getFileName() + "]");
     this.multiIndexes = io.quiver.storage.multivector.MultiVectorIndexes.open(shardConfig,
         dir.resolve(MULTIVECTORS_DIR), visit -> store.forEachPoint((id, version, vectors, names) ->
             visit.accept(id, vectors.get())));
@@ -75,11 +76,24 @@ public final class Shard implements AutoCloseable {
       long bytes = store.preloadPayloads();
       LOG.info("{}: payload.memory cached: read {} bytes of payloads at open", dir, bytes);
     }
-    this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
-        resources.flushes(), resources.optimizations());
+    try {
+      this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
+          resources.flushes(), resources.optimizations());
+    } catch (RuntimeException e) {
+      sparseIndexes.close(); // sealed sparse parts may be held in native memory
+      throw e;
+    }
+    List<io.quiver.storage.segment.IndexWork> indexWork = new ArrayList<>();
     if (!multiIndexes.isEmpty()) {
-      segments.setIndexWork(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString()));
+      indexWork.add(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString()));
       multiIndexes.onBuildDue(segments::wakeOptimizer);
+    }
+    if (!sparseIndexes.isEmpty()) {
+      indexWork.add(new io.quiver.storage.sparse.SparsePartBuilds(sparseIndexes, lock));
+      sparseIndexes.onBuildDue(segments::wakeOptimizer);
+    }
+    if (!indexWork.isEmpty()) {
+      segments.setIndexWork(io.quiver.storage.segment.IndexWork.of(indexWork));
     }
   }
 
@@ -1023,6 +1037,16 @@ public final class Shard implements AutoCloseable {
     return multiIndexes.loadedParts();
   }
 
+  /** What the inverted index of sparse vector {@code name} holds and where (sealed parts, postings on the heap). */
+  public io.quiver.storage.sparse.SparseIndexes.Stats sparseIndexStats(String name) {
+    lock.readLock().lock();
+    try {
+      return sparseIndexes.stats(name);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** What the flusher and the optimizer have done since this shard opened. Cheap; takes no lock. */
   public io.quiver.storage.segment.SegmentWork segmentWork() {
     return segments.work();
@@ -1041,16 +1065,19 @@ public final class Shard implements AutoCloseable {
   /**
    * Writes a checkpoint of this shard into {@code target} (a new directory): {@link #open} on it
    * gives the shard as of the last apply. It holds a RocksDB checkpoint (SST files hard-linked),
-   * and in {@code segments/} hard links to the sealed segments' files and their manifest (any
-   * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB), and in
+   * in {@code segments/} hard links to the sealed segments' files and their manifest (any
+   * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB), in
    * {@code multivectors/} hard links to the multivector graph part files (checked against RocksDB's
-   * points at open, see {@link io.quiver.storage.multivector.MultiVectorIndexes#open}). Call
+   * points at open, see {@link io.quiver.storage.multivector.MultiVectorIndexes#open}), and in
+   * {@code sparse/} hard links to the sealed sparse parts and their manifest (checked by content
+   * fingerprints at open). Call
    * from the apply thread (or with applies paused), so no write lands halfway.
    */
   public void checkpoint(Path target) {
     lock.readLock().lock();
     try {
       store.checkpoint(target);
+      sparseIndexes.linkFiles(target.resolve(io.quiver.storage.sparse.SparseIndexes.DIR));
       multiIndexes.linkFiles(target.resolve(MULTIVECTORS_DIR));
     } catch (java.io.IOException e) {
       throw new StorageException("cannot link the multivector graph files into " + target, e);
@@ -1110,6 +1137,7 @@ public final class Shard implements AutoCloseable {
     lock.writeLock().lock();
     try {
       multiIndexes.close();
+      sparseIndexes.close();
       store.close();
     } finally {
       lock.writeLock().unlock();

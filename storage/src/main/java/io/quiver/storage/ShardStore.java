@@ -341,6 +341,43 @@ final class ShardStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Calls {@code visitor} with every sparse vector stored, in point id order, in its encoded form
+   * (nothing is decoded: a scan at open that finds most vectors in sealed sparse parts allocates
+   * nothing for them).
+   */
+  void forEachSparseEncoded(io.quiver.storage.sparse.SparseIndexes.StoredVisitor visitor) {
+    try (RocksIterator it = db.newIterator(points)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] value = it.value();
+        if (value[0] != POINT_FORMAT_VERSION_SPARSE) {
+          continue;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        buf.position(1 + 8);
+        int count = buf.getInt();
+        for (int i = 0; i < count; i++) {
+          int nameLength = buf.getShort();
+          buf.position(buf.position() + nameLength);
+          int dim = buf.getInt();
+          buf.position(buf.position() + 4 * dim);
+        }
+        PointId id = null;
+        int sparseCount = buf.getInt();
+        for (int i = 0; i < sparseCount; i++) {
+          byte[] name = new byte[buf.getShort()];
+          buf.get(name);
+          int n = buf.getInt();
+          if (id == null) {
+            id = PointId.fromBytes(it.key());
+          }
+          visitor.visit(id, new String(name, StandardCharsets.UTF_8), buf, buf.position(), n);
+          buf.position(buf.position() + 8 * n);
+        }
+      }
+    }
+  }
+
   private static byte[] encodePoint(long version, Map<String, float[]> vectors,
       Map<String, io.quiver.index.sparse.SparseVector> sparse) {
     int size = 1 + 8 + 4;

@@ -9,16 +9,17 @@ package io.quiver.storage;
  *   <li>{@code fullScanThreshold}: with a filter whose payload-index estimate is below this many
  *       points, the matching points are scored directly instead of walking the posting lists
  *       (null: {@link #DEFAULT_FULL_SCAN_THRESHOLD}, Qdrant's default);
- *   <li>{@code onDisk}: the REST edge accepts {@code true} only with a {@code memory} placement,
- *       which overrides it (checked there: the codec reads the placement after the params): the
- *       shard's inverted index lives on the heap;
+ *   <li>{@code onDisk}: where the sealed parts of the shard's inverted index are held: {@code
+ *       true} mapped from their files, paged in on demand; {@code false} or absent copied into
+ *       native memory at open ({@link io.quiver.storage.sparse.SparseIndexes.Placement}); the
+ *       growing part of recent writes is on the heap either way;
  *   <li>{@code datatype}: {@code float32}, {@code float16} or {@code uint8} (or absent: float32),
  *       the width values are stored at ({@link io.quiver.storage.sparse.SparseValues});
  *   <li>{@code modifier}: {@link Modifier#IDF} weights each query value by the dimension's inverse
  *       document frequency over the whole collection;
- *   <li>{@code memory}: Qdrant's placement of the index: {@code pinned} (Qdrant's default) and
- *       {@code cached} describe what Quiver does (the inverted index is held on the heap); {@code
- *       cold} is not accepted, as {@code on_disk: true} is not.
+ *   <li>{@code memory}: Qdrant's placement of the sealed parts, overriding {@code onDisk}: {@code
+ *       cold} mapped, on demand; {@code cached} mapped, read through once at open; {@code pinned}
+ *       copied into native memory.
  * </ul>
  */
 public record SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boolean onDisk, String datatype,
@@ -46,10 +47,6 @@ public record SparseVectorParams(boolean hasIndex, Long fullScanThreshold, Boole
   public SparseVectorParams {
     if (fullScanThreshold != null && fullScanThreshold < 0) {
       throw new BadRequestException("full_scan_threshold must not be negative, got " + fullScanThreshold);
-    }
-    if (memory == Memory.COLD) {
-      throw new BadRequestException("index.memory: cold is not supported for sparse vectors (the inverted index is"
-          + " held on the heap); use cached or pinned, or leave it out");
     }
     if (datatype != null && io.quiver.index.vector.VectorDatatype.fromQdrantName(datatype) == null) {
       throw new BadRequestException("index.datatype: " + datatype + " is not supported for sparse vectors; use"

@@ -10,16 +10,18 @@ import java.util.Random;
 /**
  * The child process of {@link ShardCrashTest}: opens (or creates) a shard and applies the seeded
  * operation stream from the entry after its applied index on, printing
- * {@code applied N indexed M plain P} after each apply (an acknowledgement, how many vectors
- * indexed segments hold, and how many plain segments wait for the optimizer), until it is killed.
- * Two modes:
+ * {@code applied N indexed M plain P sparseParts S} after each apply (an acknowledgement, how many
+ * vectors indexed segments hold, how many plain segments wait for the optimizer, how many sealed
+ * sparse parts there are), until it is killed. Modes:
  *
  * <ul>
  *   <li>{@code swaps}: 300 ids, tiny segment thresholds, so the flusher and the optimizer flush,
  *       index, merge and vacuum all the time;
  *   <li>{@code backlog}: 20,000 ids in large batches and a slower graph build, so ingest outruns
  *       indexing and the flusher keeps swapping full appendable segments for plain ones while the
- *       optimizer builds.
+ *       optimizer builds;
+ *   <li>{@code sparse}: as swaps, with a sparse vector per point, so sparse parts are sealed,
+ *       absorbed and vacuumed all the time.
  * </ul>
  *
  * <p>Usage: {@code ShardCrashChild DIR SEED [swaps|backlog]}
@@ -28,7 +30,9 @@ public final class ShardCrashChild {
 
   enum Mode {
     SWAPS(300, 20, 4),
-    BACKLOG(20_000, 200, 8);
+    BACKLOG(20_000, 200, 8),
+    /** As swaps, the points with a sparse vector "s" too: sparse parts are sealed all the time (1 KB threshold). */
+    SPARSE(300, 20, 4);
 
     final int ids;
     final int maxBatch;
@@ -45,6 +49,10 @@ public final class ShardCrashChild {
       ShardConfig tiny = SegmentedShardModelTest.tinySegments(Distance.EUCLID);
       if (this == SWAPS) {
         return tiny;
+      }
+      if (this == SPARSE) {
+        return new ShardConfig(new VectorsConfig(tiny.vectors().vectors(),
+            Map.of("s", new SparseVectorParams(true, 0L, null, null, null))), tiny.hnsw(), tiny.optimizers());
       }
       return new ShardConfig(tiny.vectors(), new HnswConfig(16, 200, 0, false),
           new OptimizersConfig(0.2, 1000, 2, null, 16, 0));
@@ -66,7 +74,8 @@ public final class ShardCrashChild {
         shard.upsert(op.upserts(), index);
       }
       var info = shard.segmentsInfo();
-      System.out.println("applied " + index + " indexed " + info.indexedVectors() + " plain " + info.plainSegments());
+      System.out.println("applied " + index + " indexed " + info.indexedVectors() + " plain " + info.plainSegments()
+          + " sparseParts " + (mode == Mode.SPARSE ? shard.sparseIndexStats("s").sealedParts() : 0));
       System.out.flush();
     }
   }
@@ -85,9 +94,13 @@ public final class ShardCrashChild {
     }
     List<Point> points = new ArrayList<>();
     for (int i = 1 + random.nextInt(mode.maxBatch); i > 0; i--) {
-      points.add(new Point(PointId.of(random.nextInt(mode.ids)), Map.of(
-          "a", SegmentedShardModelTest.randomVector(random, 4), "b", SegmentedShardModelTest.randomVector(random, 2)),
-          Payload.EMPTY));
+      PointId id = PointId.of(random.nextInt(mode.ids));
+      Map<String, float[]> vectors = Map.of(
+          "a", SegmentedShardModelTest.randomVector(random, 4), "b", SegmentedShardModelTest.randomVector(random, 2));
+      points.add(mode == Mode.SPARSE
+          ? new Point(id, vectors, Payload.EMPTY,
+              Map.of("s", SparseShardModelTest.randomSparse(random, 1 + random.nextInt(6))))
+          : new Point(id, vectors, Payload.EMPTY));
     }
     return new Op(points, null);
   }

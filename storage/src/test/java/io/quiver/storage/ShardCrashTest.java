@@ -23,10 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Goal: a shard whose process is killed with SIGKILL at random moments — while its flusher and
  * optimizer are flushing, indexing, merging and vacuuming (tiny thresholds keep them swapping all
  * the time), or while ingest outruns indexing and full appendable segments are being flushed to
- * plain segments — reopens equal to the model up to its applied index, and never behind an
- * acknowledged apply. Oracle: the child's seeded operation stream ({@link ShardCrashChild#op})
+ * plain segments, or while sealed sparse parts are written and replaced — reopens equal to the
+ * model up to its applied index, and never behind an acknowledged apply. Oracle: the child's seeded operation stream ({@link ShardCrashChild#op})
  * replayed into a TreeMap up to the reopened shard's applied index; compared: count, every point's
- * vectors, exact search.
+ * vectors, exact search (dense, and sparse in the sparse mode).
  */
 @Timeout(120)
 class ShardCrashTest {
@@ -36,6 +36,12 @@ class ShardCrashTest {
   @Test
   void killedDuringOptimizerSwapsReopensEqualToTheModel() throws Exception {
     killAndCompare(ShardCrashChild.Mode.SWAPS, 4);
+  }
+
+  /** Sealed sparse parts written, absorbed, vacuumed (manifest, renames) while the process dies. */
+  @Test
+  void killedWhileSparsePartsAreSealedReopensEqualToTheModel() throws Exception {
+    killAndCompare(ShardCrashChild.Mode.SPARSE, 4);
   }
 
   /**
@@ -54,7 +60,7 @@ class ShardCrashTest {
     for (int round = 0; round < rounds; round++) {
       String at = mode + " seed " + seed + " round " + round;
       long acknowledged = runAndKill(shardDir, mode, seed,
-          mode == ShardCrashChild.Mode.SWAPS ? 100 + random.nextInt(700) : random.nextInt(300));
+          mode != ShardCrashChild.Mode.BACKLOG ? 100 + random.nextInt(700) : random.nextInt(300));
       try (Shard shard = Shard.open(shardDir)) {
         long applied = shard.appliedIndex();
         assertTrue(applied >= acknowledged, at + ": applied " + applied + " < acknowledged " + acknowledged);
@@ -69,6 +75,23 @@ class ShardCrashTest {
         for (PointRecord r : records) {
           assertArrayEquals(model.get(r.id()).get("a"), r.vectors().get("a"), at);
           assertArrayEquals(model.get(r.id()).get("b"), r.vectors().get("b"), at);
+        }
+        if (mode == ShardCrashChild.Mode.SPARSE) {
+          TreeMap<PointId, io.quiver.index.sparse.SparseVector> sparse = sparseModel(seed, applied);
+          for (int q = 0; q < 10; q++) {
+            io.quiver.index.sparse.SparseVector query = SparseShardModelTest.randomSparse(random, 1 + random.nextInt(5));
+            List<Map.Entry<PointId, Float>> truth = new ArrayList<>();
+            sparse.forEach((id, v) -> {
+              if (v.overlaps(query)) {
+                truth.add(Map.entry(id, v.dot(query)));
+              }
+            });
+            truth.sort(java.util.Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue()).reversed()
+                .thenComparing(Map.Entry::getKey));
+            List<ScoredPoint> hits = shard.search(SearchRequest.sparse("s", query, 10, false, false, null, null));
+            assertEquals(truth.stream().limit(10).map(Map.Entry::getKey).toList(),
+                hits.stream().map(ScoredPoint::id).toList(), at + " sparse query " + query);
+          }
         }
         for (int q = 0; q < 5; q++) {
           float[] query = SegmentedShardModelTest.randomVector(random, 4);
@@ -107,7 +130,12 @@ class ShardCrashTest {
             acknowledged.set(Long.parseLong(words[1]));
             long indexed = Long.parseLong(words[3]);
             long plain = Long.parseLong(words[5]);
-            if (mode == ShardCrashChild.Mode.SWAPS ? indexed == 0 : plain == 0) {
+            long sparseParts = Long.parseLong(words[7]);
+            if (switch (mode) {
+              case SWAPS -> indexed == 0;
+              case BACKLOG -> plain == 0;
+              case SPARSE -> sparseParts == 0;
+            }) {
               continue; // kill only once swaps are under way (swaps) / plain segments wait (backlog)
             }
             synchronized (started) {
@@ -136,6 +164,21 @@ class ShardCrashTest {
     }
     reader.join(5000);
     return acknowledged.get();
+  }
+
+  private static TreeMap<PointId, io.quiver.index.sparse.SparseVector> sparseModel(long seed, long upTo) {
+    TreeMap<PointId, io.quiver.index.sparse.SparseVector> model = new TreeMap<>();
+    for (long index = 0; index <= upTo; index++) {
+      ShardCrashChild.Op op = ShardCrashChild.op(ShardCrashChild.Mode.SPARSE, seed, index);
+      if (op.deletes() != null) {
+        op.deletes().forEach(model::remove);
+      } else {
+        for (Point p : op.upserts()) {
+          model.put(p.id(), p.sparse().get("s"));
+        }
+      }
+    }
+    return model;
   }
 
   private static TreeMap<PointId, Map<String, float[]>> model(ShardCrashChild.Mode mode, long seed, long upTo) {

@@ -94,26 +94,7 @@ class SparseShardModelTest {
           shard.close();
           shard = Shard.open(dir.resolve("s"));
         } else if (op < 95) {
-          SparseVector q = randomSparse(random, 1 + random.nextInt(6));
-          int k = 1 + random.nextInt(15);
-          String group = random.nextBoolean() ? null : GROUPS[random.nextInt(3)];
-          Filter filter = group == null ? null
-              : Filter.allOf(new Condition.Field(JsonPath.of("group"), new FieldPredicate.MatchKeyword(group)));
-          List<Map.Entry<PointId, Float>> truth = truth(model, q, group);
-          for (String name : List.of("s", "t")) {
-            List<ScoredPoint> hits = shard.search(SearchRequest.sparse(name, q, k, false, true, null, filter));
-            assertEquals(truth.stream().limit(k).map(Map.Entry::getKey).toList(),
-                hits.stream().map(ScoredPoint::id).toList(), at + " " + name + " query " + q + " group " + group);
-            for (int i = 0; i < hits.size(); i++) {
-              assertEquals(truth.get(i).getValue(), hits.get(i).score(), 1e-6f * Math.max(1, Math.abs(hits.get(i).score())), at);
-              assertEquals(model.get(hits.get(i).id()).sparse(), hits.get(i).sparse().get(name), at);
-            }
-            if (!truth.isEmpty()) {
-              float threshold = truth.get(random.nextInt(truth.size())).getValue();
-              List<ScoredPoint> above = shard.search(SearchRequest.sparse(name, q, 1000, false, false, threshold, filter));
-              assertEquals(truth.stream().filter(e -> e.getValue() >= threshold).count(), above.size(), at + " threshold");
-            }
-          }
+          checkQuery(shard, model, random, at);
         } else {
           List<PointId> ids = List.of(PointId.of(random.nextInt(300)), PointId.of(random.nextInt(300)));
           for (PointRecord r : shard.retrieve(ids, false, true)) {
@@ -127,6 +108,18 @@ class SparseShardModelTest {
       int d = 3;
       assertEquals(model.values().stream().filter(s -> s.sparse() != null && java.util.Arrays.binarySearch(s.sparse().indices(), d) >= 0).count(),
           shard.sparseStatistics("s", new int[] {d})[1], "seed " + seed);
+      // the optimizer sealed parts of the sparse indexes; a restart maps them again instead of rebuilding them
+      awaitOptimizer(shard);
+      var sealed = shard.sparseIndexStats("s");
+      assertTrue(sealed.sealedParts() > 0 && sealed.sealedPostings() > 0, "seed " + seed + ": no sealed sparse part " + sealed);
+      shard.close();
+      shard = Shard.open(dir.resolve("s"));
+      var reopened = shard.sparseIndexStats("s");
+      assertEquals(sealed.sealedParts(), reopened.sealedParts(), "seed " + seed + " " + reopened);
+      assertEquals(sealed.sealedPostings(), reopened.sealedPostings(), "seed " + seed + " " + reopened);
+      for (int i = 0; i < 50; i++) {
+        checkQuery(shard, model, random, "seed " + seed + " after reopen, query " + i);
+      }
       Shard last = shard;
       assertThrows(BadRequestException.class, () -> last.search(SearchRequest.sparse("d", SparseVector.EMPTY, 1,
           false, false, null, null)));
@@ -134,6 +127,30 @@ class SparseShardModelTest {
           Map.of("d", new float[4]), null, Map.of("x", SparseVector.EMPTY))), 1_000_000));
     } finally {
       shard.close();
+    }
+  }
+
+  /** A random query through both paths (index walk and candidate scoring), against brute force over the model. */
+  private static void checkQuery(Shard shard, TreeMap<PointId, Stored> model, Random random, String at) {
+    SparseVector q = randomSparse(random, 1 + random.nextInt(6));
+    int k = 1 + random.nextInt(15);
+    String group = random.nextBoolean() ? null : GROUPS[random.nextInt(3)];
+    Filter filter = group == null ? null
+        : Filter.allOf(new Condition.Field(JsonPath.of("group"), new FieldPredicate.MatchKeyword(group)));
+    List<Map.Entry<PointId, Float>> truth = truth(model, q, group);
+    for (String name : List.of("s", "t")) {
+      List<ScoredPoint> hits = shard.search(SearchRequest.sparse(name, q, k, false, true, null, filter));
+      assertEquals(truth.stream().limit(k).map(Map.Entry::getKey).toList(),
+          hits.stream().map(ScoredPoint::id).toList(), at + " " + name + " query " + q + " group " + group);
+      for (int i = 0; i < hits.size(); i++) {
+        assertEquals(truth.get(i).getValue(), hits.get(i).score(), 1e-6f * Math.max(1, Math.abs(hits.get(i).score())), at);
+        assertEquals(model.get(hits.get(i).id()).sparse(), hits.get(i).sparse().get(name), at);
+      }
+      if (!truth.isEmpty()) {
+        float threshold = truth.get(random.nextInt(truth.size())).getValue();
+        List<ScoredPoint> above = shard.search(SearchRequest.sparse(name, q, 1000, false, false, threshold, filter));
+        assertEquals(truth.stream().filter(e -> e.getValue() >= threshold).count(), above.size(), at + " threshold");
+      }
     }
   }
 
@@ -147,6 +164,14 @@ class SparseShardModelTest {
     out.sort(Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue()).reversed()
         .thenComparing(Map.Entry::getKey));
     return out;
+  }
+
+  static void awaitOptimizer(Shard shard) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (shard.info().optimizing() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(!shard.info().optimizing(), "the optimizer did not finish");
   }
 
   static SparseVector randomSparse(Random random, int size) {

@@ -110,7 +110,7 @@ public final class GrowingSparseIndex implements SparsePostings {
     return lists.size();
   }
 
-  /** Calls {@code consumer} with every dimension that has postings, in no particular order. */
+  @Override
   public void forEachDimension(IntConsumer consumer) {
     for (Integer d : lists.keySet()) {
       consumer.accept(d);

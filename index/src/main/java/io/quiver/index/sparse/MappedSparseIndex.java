@@ -4,11 +4,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * An immutable inverted index read in place from a mapped {@link SparseIndexFormat} file: a
+ * An immutable inverted index read in place from a mapped {@link SparseIndexFormat} file (or from
+ * a copy of it in native memory, {@link SparseIndexFormat#load}): a
  * dimension's list is found by binary search in the directory, its postings are read straight
  * from the mapping. Holds no deleted ords (callers filter with an
- * {@link io.quiver.index.hnsw.OrdFilter}). Thread-safe; {@link #close()} unmaps, after which it
- * must not be used.
+ * {@link io.quiver.index.hnsw.OrdFilter}). Thread-safe; {@link #close()} unmaps (or frees the
+ * copy), after which it must not be used.
  */
 public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
 
@@ -61,6 +62,31 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
     return ordBound;
   }
 
+  @Override
+  public void forEachDimension(java.util.function.IntConsumer consumer) {
+    for (int d = 0; d < dimCount; d++) {
+      consumer.accept(seg.get(SparseIndexFormat.LE_INT,
+          SparseIndexFormat.HEADER_BYTES + (long) d * SparseIndexFormat.DIRECTORY_ENTRY_BYTES));
+    }
+  }
+
+  /**
+   * Reads every page of the index once (pre-loads a mapped file into the page cache); returns a
+   * sum of what it read, so that the reads are not optimized away.
+   */
+  public long readThrough() {
+    long sum = 0;
+    for (long at = 0; at < seg.byteSize(); at += 4096) {
+      sum += seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+    }
+    return sum;
+  }
+
+  /** True when the index was copied into process memory at open, false when it is read from a mapping. */
+  public boolean inMemory() {
+    return !seg.isMapped();
+  }
+
   /** The number of postings in the file. */
   public long postingCount() {
     return postingCount;
@@ -81,18 +107,24 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
     arena.close();
   }
 
-  /** One list: a window of the ords and values arrays. */
+  /** Aligned little-endian elements (the arrays start 64-aligned in the file and in memory). */
+  private static final java.lang.foreign.ValueLayout.OfInt ORD =
+      java.lang.foreign.ValueLayout.JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final java.lang.foreign.ValueLayout.OfFloat VALUE =
+      java.lang.foreign.ValueLayout.JAVA_FLOAT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** One list: a window (its own slice) of the ords and values arrays. */
   private final class MappedList implements PostingList {
     private final int size;
-    private final long ordsAt;
-    private final long valuesAt;
+    private final MemorySegment ords;
+    private final MemorySegment values;
     private final float max;
     private final float min;
 
     MappedList(int size, long first, float max, float min) {
       this.size = size;
-      this.ordsAt = ordsOffset + first * Integer.BYTES;
-      this.valuesAt = valuesOffset + first * Float.BYTES;
+      this.ords = seg.asSlice(ordsOffset + first * Integer.BYTES, (long) size * Integer.BYTES);
+      this.values = seg.asSlice(valuesOffset + first * Float.BYTES, (long) size * Float.BYTES);
       this.max = max;
       this.min = min;
     }
@@ -104,12 +136,12 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
 
     @Override
     public int ord(int i) {
-      return seg.get(SparseIndexFormat.LE_INT, ordsAt + (long) i * Integer.BYTES);
+      return ords.getAtIndex(ORD, i);
     }
 
     @Override
     public float value(int i) {
-      return seg.get(SparseIndexFormat.LE_FLOAT, valuesAt + (long) i * Float.BYTES);
+      return values.getAtIndex(VALUE, i);
     }
 
     @Override

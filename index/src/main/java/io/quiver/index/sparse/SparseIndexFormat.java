@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -55,48 +56,89 @@ public final class SparseIndexFormat {
     return align64(ordsOffset(dimCount) + postingCount * Integer.BYTES);
   }
 
-  /** Writes the live postings of {@code source} to {@code file} (replacing it), then fsyncs it. */
+  /**
+   * One input of {@link #write(Path, int, List)}: an index and, per ord of it, the ord its postings
+   * get in the file ({@code remap[ord]}, increasing in {@code ord}), or -1 to leave them out.
+   */
+  public record Source(SparsePostings postings, int[] remap) {}
+
+  /** Writes the live postings of {@code source} to {@code file} (replacing it), ords unchanged, then fsyncs it. */
   public static void write(Path file, GrowingSparseIndex source) throws IOException {
-    int[] dims = liveDimensions(source);
+    int[] remap = new int[source.ordBound()];
+    for (int ord = 0; ord < remap.length; ord++) {
+      remap[ord] = source.isDeleted(ord) ? -1 : ord;
+    }
+    write(file, source.ordBound(), List.of(new Source(source, remap)));
+  }
+
+  /**
+   * Writes the postings of {@code sources} that their remaps keep to {@code file} (replacing it),
+   * under the new ords, then fsyncs it: a list holds the kept postings of every source, in source
+   * order, so the ords of a later source must all be above those of the earlier ones. {@code ordBound}
+   * is one more than the largest new ord. The sources are read three times (counts, ords, values)
+   * and never copied.
+   */
+  public static void write(Path file, int ordBound, List<Source> sources) throws IOException {
+    int[] dims = dimensions(sources);
     long postings = 0;
     int[] counts = new int[dims.length];
+    float[] maxs = new float[dims.length];
+    float[] mins = new float[dims.length];
     for (int d = 0; d < dims.length; d++) {
-      counts[d] = liveCount(source, source.postings(dims[d]));
+      float max = Float.NEGATIVE_INFINITY;
+      float min = Float.POSITIVE_INFINITY;
+      for (Source source : sources) {
+        PostingList list = source.postings().postings(dims[d]);
+        if (list == null) {
+          continue;
+        }
+        for (int i = 0; i < list.size(); i++) {
+          if (source.remap()[list.ord(i)] >= 0) {
+            counts[d]++;
+            max = Math.max(max, list.value(i));
+            min = Math.min(min, list.value(i));
+          }
+        }
+      }
+      maxs[d] = max;
+      mins[d] = min;
       postings += counts[d];
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
         Writer out = new Writer(ch)) {
-      out.putInt(MAGIC).putInt(VERSION).putInt(source.ordBound()).putInt(dims.length).putLong(postings).putLong(0);
+      int kept = 0;
+      for (int count : counts) {
+        kept += count > 0 ? 1 : 0;
+      }
+      out.putInt(MAGIC).putInt(VERSION).putInt(ordBound).putInt(kept).putLong(postings).putLong(0);
       long first = 0;
       for (int d = 0; d < dims.length; d++) {
-        PostingList list = source.postings(dims[d]);
-        float max = Float.NEGATIVE_INFINITY;
-        float min = Float.POSITIVE_INFINITY;
-        for (int i = 0; i < list.size(); i++) {
-          if (!source.isDeleted(list.ord(i))) {
-            max = Math.max(max, list.value(i));
-            min = Math.min(min, list.value(i));
-          }
+        if (counts[d] > 0) {
+          out.putInt(dims[d]).putInt(counts[d]).putLong(first).putFloat(maxs[d]).putFloat(mins[d]);
+          first += counts[d];
         }
-        out.putInt(dims[d]).putInt(counts[d]).putLong(first).putFloat(max).putFloat(min);
-        first += counts[d];
       }
-      out.padTo(ordsOffset(dims.length));
-      for (int dim : dims) {
-        PostingList list = source.postings(dim);
-        for (int i = 0; i < list.size(); i++) {
-          if (!source.isDeleted(list.ord(i))) {
-            out.putInt(list.ord(i));
+      out.padTo(ordsOffset(kept));
+      for (int d = 0; d < dims.length; d++) {
+        for (Source source : sources) {
+          PostingList list = source.postings().postings(dims[d]);
+          for (int i = 0; list != null && i < list.size(); i++) {
+            int to = source.remap()[list.ord(i)];
+            if (to >= 0) {
+              out.putInt(to);
+            }
           }
         }
       }
-      out.padTo(valuesOffset(dims.length, postings));
-      for (int dim : dims) {
-        PostingList list = source.postings(dim);
-        for (int i = 0; i < list.size(); i++) {
-          if (!source.isDeleted(list.ord(i))) {
-            out.putFloat(list.value(i));
+      out.padTo(valuesOffset(kept, postings));
+      for (int d = 0; d < dims.length; d++) {
+        for (Source source : sources) {
+          PostingList list = source.postings().postings(dims[d]);
+          for (int i = 0; list != null && i < list.size(); i++) {
+            if (source.remap()[list.ord(i)] >= 0) {
+              out.putFloat(list.value(i));
+            }
           }
         }
       }
@@ -105,18 +147,16 @@ public final class SparseIndexFormat {
     }
   }
 
-  /** The dimensions with at least one live posting, by increasing unsigned value. */
-  private static int[] liveDimensions(GrowingSparseIndex source) {
-    int[] dims = new int[source.dimensionCount()];
-    int[] n = {0};
-    source.forEachDimension(d -> {
-      if (liveCount(source, source.postings(d)) > 0) {
-        dims[n[0]++] = d;
-      }
-    });
-    long[] unsigned = new long[n[0]];
-    for (int i = 0; i < n[0]; i++) {
-      unsigned[i] = Integer.toUnsignedLong(dims[i]);
+  /** The dimensions with postings in any source, by increasing unsigned value. */
+  private static int[] dimensions(List<Source> sources) {
+    java.util.HashSet<Integer> seen = new java.util.HashSet<>();
+    for (Source source : sources) {
+      source.postings().forEachDimension(seen::add);
+    }
+    long[] unsigned = new long[seen.size()];
+    int n = 0;
+    for (int d : seen) {
+      unsigned[n++] = Integer.toUnsignedLong(d);
     }
     Arrays.sort(unsigned);
     int[] out = new int[unsigned.length];
@@ -126,12 +166,23 @@ public final class SparseIndexFormat {
     return out;
   }
 
-  private static int liveCount(GrowingSparseIndex source, PostingList list) {
-    int n = 0;
-    for (int i = 0; i < list.size(); i++) {
-      n += source.isDeleted(list.ord(i)) ? 0 : 1;
+  /**
+   * Reads {@code file} into native memory (off the heap, never paged out to the file), verifies
+   * it as {@link #open} does, and returns the index read from that copy. Closing it frees the copy.
+   */
+  public static MappedSparseIndex load(Path file) throws IOException {
+    Arena arena = Arena.ofShared();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      MemorySegment copy = arena.allocate(ch.size(), 64);
+      try (Arena mapping = Arena.ofConfined()) {
+        copy.copyFrom(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), mapping));
+      }
+      verify(copy, file.toString());
+      return new MappedSparseIndex(copy, arena);
+    } catch (IOException | RuntimeException e) {
+      arena.close();
+      throw e;
     }
-    return n;
   }
 
   /**

@@ -15,4 +15,7 @@ public interface SparsePostings {
 
   /** One more than the largest ord the index holds (0 when empty). */
   int ordBound();
+
+  /** Calls {@code consumer} with every dimension that has postings, in no particular order. */
+  void forEachDimension(java.util.function.IntConsumer consumer);
 }

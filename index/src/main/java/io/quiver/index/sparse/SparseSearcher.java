@@ -40,6 +40,17 @@ public final class SparseSearcher {
    */
   public static TopHits search(SparsePostings index, SparseVector query, int k, OrdFilter accept,
       OrdTieOrder tieOrder) {
+    return search(index, query, k, accept, tieOrder, Float.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * As {@link #search(SparsePostings, SparseVector, int, OrdFilter, OrdTieOrder)}, for a caller
+   * that already holds k hits scoring at least {@code floor} (from other parts of an index): ords
+   * whose score is below {@code floor} are neither returned nor scored when pruning can skip them
+   * (an ord scoring exactly {@code floor} is still returned: it may win the tie).
+   */
+  public static TopHits search(SparsePostings index, SparseVector query, int k, OrdFilter accept,
+      OrdTieOrder tieOrder, float floor) {
     if (k <= 0) {
       return new TopHits(new int[0], new float[0], 0);
     }
@@ -57,7 +68,7 @@ public final class SparseSearcher {
     int firstEssential = 0;
     int visited = 0;
     while (true) {
-      double threshold = top.threshold();
+      double threshold = Math.max(top.threshold(), floor);
       while (firstEssential < n && below(prefix[firstEssential + 1], threshold)) {
         firstEssential++;
       }
@@ -99,7 +110,7 @@ public final class SparseSearcher {
       }
       visited++;
       float s = (float) score;
-      if (top.wouldAccept(candidate, s) && accept.accept(candidate)) {
+      if (s >= floor && top.wouldAccept(candidate, s) && accept.accept(candidate)) {
         top.offer(candidate, s);
       }
     }

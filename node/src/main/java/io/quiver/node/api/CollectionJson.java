@@ -308,9 +308,9 @@ final class CollectionJson {
 
   /**
    * Qdrant's {@code sparse_vectors}: name -&gt; {@code {index: {full_scan_threshold, on_disk,
-   * datatype, memory}, modifier}}. What Quiver does not honour is refused by name: {@code on_disk: true},
-   * datatype {@code turbo4}, {@code memory: cold} (the inverted index is held on the heap, which
-   * {@code cached} and {@code pinned} describe).
+   * datatype, memory}, modifier}}. What Quiver does not honour is refused by name: datatype {@code
+   * turbo4}. {@code on_disk} and {@code memory} place the sealed parts of the inverted index (see
+   * {@code SparseIndexes.Placement}).
    */
   static Map<String, SparseVectorParams> sparseVectors(JsonNode node) {
     Map<String, SparseVectorParams> out = new LinkedHashMap<>();
@@ -373,8 +373,7 @@ final class CollectionJson {
         throw ApiException.badRequest("Wrong input: `" + at + "." + name + "` is not supported for sparse vectors");
       }
     }
-    Memory memory = MemoryJson.parse(index, at, java.util.EnumSet.of(Memory.CACHED, Memory.PINNED),
-        "the inverted index is held on the heap: `cached` or `pinned`");
+    Memory memory = MemoryJson.parse(index, at, java.util.EnumSet.allOf(Memory.class), "");
     if (memory == null) {
       memory = base.memory();
     }
@@ -383,10 +382,6 @@ final class CollectionJson {
         : Long.valueOf(integer(index, "full_scan_threshold", at, 0, 0, Long.MAX_VALUE));
     JsonNode onDiskNode = index.get("on_disk");
     Boolean onDisk = onDiskNode == null || onDiskNode.isNull() ? base.onDisk() : Boolean.valueOf(bool(index, "on_disk", at, false));
-    if (Boolean.TRUE.equals(onDisk) && memory == null) { // a placement overrides on_disk (Qdrant's rule)
-      throw ApiException.badRequest("Wrong input: `" + at + ".on_disk`: true is not supported for sparse vectors (the"
-          + " inverted index is kept in memory); leave it out or set false");
-    }
     JsonNode datatypeNode = index.get("datatype");
     String datatype = base.datatype();
     if (datatypeNode != null && !datatypeNode.isNull()) {

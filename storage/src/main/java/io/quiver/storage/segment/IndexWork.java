@@ -17,4 +17,40 @@ public interface IndexWork {
    * between its steps (e.g. before each graph node) and stopping when it says true.
    */
   boolean runOnce(BooleanSupplier cancelled) throws Exception;
+
+  /**
+   * The work of all of {@code works} as one: a unit of the first that has one due, taking turns
+   * (the one after the last that ran is asked first), so none starves the others.
+   */
+  static IndexWork of(java.util.List<IndexWork> works) {
+    if (works.size() == 1) {
+      return works.get(0);
+    }
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    return new IndexWork() {
+      @Override
+      public boolean isDue() {
+        for (IndexWork w : works) {
+          if (w.isDue()) {
+            return true;
+          }
+        }
+        return false;
+      }
+
+      @Override
+      public boolean runOnce(BooleanSupplier cancelled) throws Exception {
+        int n = works.size();
+        int first = next.get();
+        for (int i = 0; i < n; i++) {
+          int at = (first + i) % n;
+          if (works.get(at).isDue() && works.get(at).runOnce(cancelled)) {
+            next.set((at + 1) % n);
+            return true;
+          }
+        }
+        return false;
+      }
+    };
+  }
 }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li>merge: while there are more sealed segments than {@link OptimizersConfig#segmentTarget()},
  *       rebuild the smallest ones as one, never above {@code max_segment_size} KB.
  * </ol>
- * then, when none applies, a unit of the shard's {@link IndexWork} outside the segments (a
- * multivector graph build), and otherwise waits until a write wakes it; after writes, when the flush interval passes with no
+ * then, when none applies (or in turns with the segment jobs while both have work), a unit of the
+ * shard's {@link IndexWork} outside the segments (a multivector graph build, a sparse part), and otherwise waits until a write wakes it; after writes, when the flush interval passes with no
  * further wake-up, it flushes the store. An idle shard with nothing to flush has no timer. Which
  * graph edges a build finds depends on timing; the points
  * the shard holds, their versions and every exact result do not.
@@ -43,6 +43,8 @@ final class SegmentOptimizer extends SegmentWorker {
   private final AtomicBoolean dirty = new AtomicBoolean();
   /** Index work outside the segments (multivector graphs), run when no segment job applies; null: none. */
   private volatile IndexWork indexWork;
+  /** The last unit was a segment job: due index work goes first in the next one. Optimizer thread only. */
+  private boolean extraTurn;
 
   SegmentOptimizer(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flush,
       SegmentWorkPool pool) {
@@ -73,15 +75,24 @@ final class SegmentOptimizer extends SegmentWorker {
 
   @Override
   protected boolean workOnce() throws Exception {
+    IndexWork extra = indexWork;
+    if (extraTurn && extra != null && extra.isDue()) {
+      // segment jobs and index work take turns while both have work, so neither starves
+      extraTurn = false;
+      working();
+      if (extra.runOnce(this::cancelled)) {
+        return true;
+      }
+    }
     Job job = nextJob(segments.current());
     if (job == null) {
-      IndexWork extra = indexWork;
       if (extra == null || !extra.isDue()) {
         return false;
       }
       working();
       return extra.runOnce(this::cancelled);
     }
+    extraTurn = true;
     working();
     job.run();
     return true;

@@ -1,6 +1,8 @@
 /**
- * A shard's sparse vectors: one heap inverted index per sparse vector name
- * ({@link io.quiver.storage.sparse.SparseIndexes}), kept equal to the sparse vectors stored in
- * RocksDB and rebuilt from them at open, like the payload indexes.
+ * A shard's sparse vectors: per sparse vector name an inverted index made of sealed parts (QSPI
+ * files, mapped or copied into native memory, written by the shard's optimizer) and a growing heap
+ * part for recent writes ({@link io.quiver.storage.sparse.SparseIndexes}), checked against the
+ * sparse vectors stored in RocksDB at open by content fingerprints; and the rounding of stored
+ * values to a datatype ({@link io.quiver.storage.sparse.SparseValues}).
  */
 package io.quiver.storage.sparse;
