@@ -295,7 +295,8 @@ public final class RaftNode implements Closeable {
   }
 
   /**
-   * Every shard replica this node hosts, read without any Raft round trip (for metrics). A group
+   * Every shard replica this node hosts, and every shard witness (without shard figures), read
+   * without any Raft round trip (for metrics). A group
    * the cluster metadata no longer names (being removed) is left out. Thread-safe; O(replicas).
    */
   public java.util.List<ReplicaStats> localReplicas() {
@@ -321,6 +322,12 @@ public final class RaftNode implements Closeable {
           for (long match : division.getInfo().getFollowerMatchIndices()) {
             lag = Math.max(lag, last - match);
           }
+        }
+        if (division.getStateMachine() instanceof WitnessStateMachine) {
+          // The shard's witness: its Raft group as seen here, no shard.
+          out.add(new ReplicaStats((String) placement[0], (Integer) placement[1], groupId.getUuid(), status, 0, 0, lag,
+              (Integer) placement[2], null, null, null));
+          continue;
         }
         if (!(division.getStateMachine() instanceof ShardStateMachine machine)) {
           continue;

@@ -213,24 +213,42 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   /**
    * Sends a request to the group's leader, and again (a new request: the refused one never
    * entered the log) every {@value #WITNESS_RETRY_SLEEP_MS} ms for up to
-   * {@link #WITNESS_RETRY_BUDGET_MS} while the leader is the shard's witness, which refuses every
+   * {@link #WITNESS_RETRY_BUDGET_MS} after the first refusal while the leader is the shard's witness
+   * (or steps down to hand leadership to a replica), which refuses every
    * request ({@link WitnessStateMachine}) and hands leadership to a data replica once one has
    * caught up. Writes are idempotent, so an entry the witness's predecessor logged and the witness
    * committed, whose client then sends it again here, applies twice to the same effect.
    */
   private CompletableFuture<RaftClientReply> pastWitness(java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return pastWitness(send, System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WITNESS_RETRY_BUDGET_MS));
+    return pastWitness(send, 0);
   }
 
+  /**
+   * True when the leader refused the request because it is handing leadership over (a witness to
+   * a replica, by priority): the request never entered the log.
+   */
+  private static boolean isSteppingDown(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** @param deadline when to stop retrying, in {@link System#nanoTime()} terms; 0 until the first refusal (the budget starts there) */
   private CompletableFuture<RaftClientReply> pastWitness(java.util.function.Supplier<CompletableFuture<RaftClientReply>> send,
       long deadline) {
     return send.get().handle((reply, error) -> {
       Throwable refusal = error != null ? error : reply.isSuccess() ? null : reply.getException();
-      if (refusal == null || !WitnessStateMachine.isRefusal(refusal) || System.nanoTime() > deadline) {
+      long now = System.nanoTime();
+      if (refusal == null || !(WitnessStateMachine.isRefusal(refusal) || isSteppingDown(refusal))
+          || (deadline != 0 && now > deadline)) {
         return error == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<RaftClientReply>failedFuture(error);
       }
+      long until = deadline != 0 ? deadline : now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WITNESS_RETRY_BUDGET_MS);
       // Sent again off the Ratis event loop (see decode).
-      return CompletableFuture.supplyAsync(() -> pastWitness(send, deadline),
+      return CompletableFuture.supplyAsync(() -> pastWitness(send, until),
           CompletableFuture.delayedExecutor(WITNESS_RETRY_SLEEP_MS, java.util.concurrent.TimeUnit.MILLISECONDS, replies))
           .thenCompose(f -> f);
     }).thenCompose(f -> f);

@@ -7,7 +7,9 @@ import java.util.UUID;
 
 /**
  * One shard replica hosted by this node, as the metrics read it: where it belongs, its Raft group
- * as this node sees it, and what its shard holds and does.
+ * as this node sees it, and what its shard holds and does. A shard's witness (a voter without
+ * data) is listed too, with its Raft group only: {@code shard}, {@code segments} and {@code work}
+ * null, no leader changes or snapshot installs counted.
  *
  * @param leaderChanges leaders this replica has seen change since the node started
  * @param snapshotInstalls snapshots installed into it from its leader since the node started
