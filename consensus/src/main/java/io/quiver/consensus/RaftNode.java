@@ -643,9 +643,31 @@ public final class RaftNode implements Closeable {
     }
   }
 
+  /**
+   * The shard config of a group new to this node, from the cluster metadata; null when the
+   * metadata does not place it. Waits up to {@link #METADATA_WAIT_MS} for it to appear: at a
+   * restart Ratis starts every group in parallel, and a group whose add was interrupted (a
+   * directory without a shard yet) can start before the meta group has loaded its snapshot and
+   * replayed the entry that created the collection (InterruptedGroupAddTest).
+   */
   private ShardConfig shardConfigOf(RaftGroupId groupId) {
-    return meta.state().findGroup(groupId.getUuid()).map(e -> e.getKey().config().shardConfig()).orElse(null);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(METADATA_WAIT_MS);
+    while (true) {
+      ShardConfig config = meta.state().findGroup(groupId.getUuid()).map(e -> e.getKey().config().shardConfig()).orElse(null);
+      if (config != null || System.nanoTime() > deadline) {
+        return config;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
   }
+
+  /** How long a new group's state machine waits for the metadata that places it (see {@link #shardConfigOf}). */
+  private static final long METADATA_WAIT_MS = 20_000;
 
   /** The first election of a group after it starts: 150-300 ms (see {@link #serverProperties}). */
   static final TimeDuration FIRST_ELECTION_MIN = TimeDuration.valueOf(150, TimeUnit.MILLISECONDS);
