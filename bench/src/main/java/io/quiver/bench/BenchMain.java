@@ -28,6 +28,8 @@ import java.util.List;
  *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS
  *   groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--out FILE]
  *     a real node process: idle CPU, RSS, threads and open files per number of shard groups; stop and restart times
+ *   lifecycle [--repeats 7] [--restarts 3] [--pause-ms 1000] [--only single,cluster,restart] [--out FILE]
+ *     real node processes: collection create on one node and on a 3-node cluster, restart to ready with 10 collections
  * </pre>
  */
 public final class BenchMain {
@@ -61,6 +63,10 @@ public final class BenchMain {
     }
     if (args.length > 0 && args[0].equals("groups")) {
       GroupsBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("lifecycle")) {
+      LifecycleBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("shard")) {

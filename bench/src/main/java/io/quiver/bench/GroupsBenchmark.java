@@ -1,13 +1,8 @@
 package io.quiver.bench;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,26 +28,19 @@ public final class GroupsBenchmark {
   /** Clock ticks per second of {@code /proc/<pid>/stat} (USER_HZ, 100 on Linux x86). */
   private static final double TICKS_PER_SEC = 100.0;
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final Path home;
-  private final Path dataDir;
-  private final int httpPort;
-  private final int raftPort;
+  private final BenchNode node;
   private final StringBuilder report = new StringBuilder();
 
   private GroupsBenchmark(Path home, Path dataDir, int httpPort, int raftPort) {
-    this.home = home;
-    this.dataDir = dataDir;
-    this.httpPort = httpPort;
-    this.raftPort = raftPort;
+    this.node = new BenchNode(home, dataDir.resolve("data"), httpPort, raftPort, List.of());
   }
 
   public static void main(String[] args) throws Exception {
     int[] groups = {0, 40, 100, 200};
     int shards = 4;
     int idleSec = 20;
-    int httpPort = freePort();
-    int raftPort = freePort();
+    int httpPort = BenchNode.freePort();
+    int raftPort = BenchNode.freePort();
     Path dir = null;
     Path out = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -83,9 +71,9 @@ public final class GroupsBenchmark {
   }
 
   private void run(int[] targets, int shards, int idleSec) throws Exception {
-    Process node = startNode("start");
+    node.start("start");
     try {
-      awaitReady(node);
+      node.awaitReady();
       line("| shard groups | idle CPU (% of one core) | RSS (MB) | threads | open files | create per collection (median / max ms) |");
       line("|---|---|---|---|---|---|");
       int collections = 0;
@@ -94,7 +82,7 @@ public final class GroupsBenchmark {
         while (collections * shards < target) {
           long t0 = System.nanoTime();
           String body = "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":" + shards + "}";
-          int status = send("PUT", "/collections/g" + collections, body);
+          int status = node.send("PUT", "/collections/g" + collections, body);
           if (status != 200) {
             throw new IllegalStateException("creating collection g" + collections + " answered " + status);
           }
@@ -106,16 +94,15 @@ public final class GroupsBenchmark {
             s.rssKb / 1024.0, s.threads, s.openFiles, createMs.isEmpty() ? "-" : median(createMs) + " / " + max(createMs)));
       }
       long t0 = System.nanoTime();
-      node.destroy(); // SIGTERM
-      node.waitFor();
+      int exit = node.stop(); // SIGTERM
       double stopMs = (System.nanoTime() - t0) / 1e6;
-      line(String.format(Locale.ROOT, "stop: SIGTERM to exit %.0f ms (exit code %d)", stopMs, node.exitValue()));
+      line(String.format(Locale.ROOT, "stop: SIGTERM to exit %.0f ms (exit code %d)", stopMs, exit));
       t0 = System.nanoTime();
-      node = startNode("restart");
-      awaitReady(node);
+      node.start("restart");
+      node.awaitReady();
       double readyMs = (System.nanoTime() - t0) / 1e6;
       String last = "/collections/g" + Math.max(0, collections - 1) + "/points/count";
-      while (collections > 0 && send("POST", last, "{\"exact\":true}") != 200) {
+      while (collections > 0 && node.send("POST", last, "{\"exact\":true}") != 200) {
         Thread.sleep(20);
       }
       double servingMs = (System.nanoTime() - t0) / 1e6;
@@ -125,50 +112,8 @@ public final class GroupsBenchmark {
       line(String.format(Locale.ROOT, "after restart, idle: %.1f%% CPU, %.0f MB RSS, %d threads, %d open files",
           s.cpuPercent, s.rssKb / 1024.0, s.threads, s.openFiles));
     } finally {
-      if (node.isAlive()) {
-        node.destroy();
-        if (!node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-          node.destroyForcibly();
-        }
-      }
+      node.stopQuietly();
     }
-  }
-
-  private static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private Process startNode(String why) throws IOException {
-    Path log = dataDir.resolve("node-" + why + ".log");
-    ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/quiver").toString(), "node", "--data-dir", dataDir.resolve("data").toString(),
-        "--host", "127.0.0.1", "--http-port", String.valueOf(httpPort), "--raft-port", String.valueOf(raftPort))
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    Process p = pb.start();
-    System.out.println(why + ": node pid " + p.pid() + ", log " + log);
-    return p;
-  }
-
-  private void awaitReady(Process node) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!node.isAlive()) {
-        throw new IllegalStateException("the node exited with " + node.exitValue());
-      }
-      try {
-        if (send("GET", "/readyz", null) == 200) {
-          if (!node.isAlive()) {
-            throw new IllegalStateException("another process answers on port " + httpPort);
-          }
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(20);
-    }
-    throw new IllegalStateException("the node was not ready within 5 minutes");
   }
 
   private record Sample(double cpuPercent, long rssKb, int threads, int openFiles) {}
@@ -203,19 +148,6 @@ public final class GroupsBenchmark {
     String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-  }
-
-  private int send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(60));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200 && !path.equals("/readyz") && !path.endsWith("/count")) {
-      System.out.println(method + " " + path + " -> " + r.statusCode() + " " + r.body());
-    }
-    return r.statusCode();
   }
 
   private static long median(List<Double> xs) {

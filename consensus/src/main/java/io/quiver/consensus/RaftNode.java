@@ -104,6 +104,7 @@ public final class RaftNode implements Closeable {
       builder.setGroup(RaftGroup.valueOf(META_GROUP_ID, self));
     }
     this.server = builder.build();
+    GroupManagementThreads.install(server);
     this.metaClients = new MetaClients(this);
     this.shardClients = new RaftShardClients(this);
     this.catalog = new RaftCollectionCatalog(this);
@@ -690,9 +691,12 @@ public final class RaftNode implements Closeable {
    * Ratis 3.2.1 divisions that never applied again (see {@link #serverProperties}).
    */
   void firstElectionFor(RaftGroup group) {
-    boolean soleVoter = group != null && group.getPeers().size() == 1
-        && group.getPeers().iterator().next().getId().equals(self.getId());
-    setFirstElectionTimeout(properties, soleVoter ? SOLE_VOTER_FIRST_ELECTION_MIN : FIRST_ELECTION_MIN);
+    setFirstElectionTimeout(properties, group != null && isSoleVoter(group) ? SOLE_VOTER_FIRST_ELECTION_MIN : FIRST_ELECTION_MIN);
+  }
+
+  /** True when this node is the only peer of {@code group}'s configuration. */
+  boolean isSoleVoter(RaftGroup group) {
+    return group.getPeers().size() == 1 && group.getPeers().iterator().next().getId().equals(self.getId());
   }
 
   /** The shortest election timeout of every group (the longest is twice it); see {@link #serverProperties}. */
