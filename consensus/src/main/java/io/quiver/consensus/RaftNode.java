@@ -75,6 +75,7 @@ public final class RaftNode implements Closeable {
   private final ReplicaController replicaController;
   private final boolean joining;
   private final MetaCatchUp catchUp;
+  private final PeerReconnects reconnects;
 
   /** Mutual TLS on the Raft transport (Ratis' gRPC), or null for plain gRPC. */
   private final RaftTls tls;
@@ -105,6 +106,7 @@ public final class RaftNode implements Closeable {
     }
     this.server = builder.build();
     GroupManagementThreads.install(server);
+    this.reconnects = new PeerReconnects(server, config.nodeId());
     this.metaClients = new MetaClients(this);
     this.shardClients = new RaftShardClients(this);
     this.catalog = new RaftCollectionCatalog(this);
@@ -152,6 +154,7 @@ public final class RaftNode implements Closeable {
   /** Starts the Raft server (opening every group in the data directory) and the catch-up; see {@link #start(RaftNodeConfig)}. */
   public void start() throws IOException {
     server.start();
+    reconnects.start();
     LOG.info("node {}: raft server up on {}{}", config.nodeId(), config.raftAddress(),
         joining ? ", joining the cluster through " + config.bootstrapAddress() : "");
     catchUp.start();
@@ -765,6 +768,7 @@ public final class RaftNode implements Closeable {
   @Override
   public void close() throws IOException {
     catchUp.close();
+    reconnects.close();
     replicaController.close();
     replicaChanges.close();
     replicaInspector.close();

@@ -14,9 +14,7 @@ import io.quiver.storage.PointId;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,16 +38,11 @@ class ThreeNodeClusterTest {
   }
 
   private RaftNode start(long id, int port, Integer bootstrapPort, long snapshotThreshold) throws IOException {
-    RaftNode node = RaftNode.start(new RaftNodeConfig(id, "127.0.0.1", port, "127.0.0.1:" + (port + 1), dir.resolve("n" + id),
-        snapshotThreshold, 2 << 10, Duration.ofSeconds(10), bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort));
-    node.awaitCaughtUp(Duration.ofSeconds(90));
-    return node;
+    return TestNodes.start(dir, id, port, bootstrapPort, snapshotThreshold);
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return TestNodes.freePort();
   }
 
   @Test

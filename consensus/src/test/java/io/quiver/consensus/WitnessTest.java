@@ -15,10 +15,8 @@ import io.quiver.storage.PointId;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,16 +42,11 @@ class WitnessTest {
   @TempDir Path dir;
 
   private RaftNode start(long id, int port, Integer bootstrapPort) throws IOException {
-    RaftNode node = RaftNode.start(new RaftNodeConfig(id, "127.0.0.1", port, "127.0.0.1:" + (port + 1), dir.resolve("n" + id),
-        20, 2 << 10, Duration.ofSeconds(10), bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort));
-    node.awaitCaughtUp(Duration.ofSeconds(90));
-    return node;
+    return TestNodes.start(dir, id, port, bootstrapPort, 20);
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return TestNodes.freePort();
   }
 
   @Test
@@ -92,9 +85,8 @@ class WitnessTest {
 
       n2 = start(2, p2, p3);
       RaftNode via = n2;
-      // The group elects the witness first (its log is the longer one). Its gRPC channel to node 2
-      // may still be in gRPC's reconnect backoff (node 2 was down for a while): wait for a leader
-      // longer than a shard client's budget before writing.
+      // The group elects the witness first (its log is the longer one); wait for a leader before
+      // writing (PeerReconnects brings the witness's channel to node 2 out of gRPC's backoff).
       awaitTrue(() -> n3.shardStatus(shard.groupId()).map(s -> s.leaderNodeId() != null).orElse(false)
           || via.shardStatus(shard.groupId()).map(s -> s.leaderNodeId() != null).orElse(false), "a leader", 30_000);
       // Node 2's first request may meet the witness leading: it is retried until node 2 leads.
@@ -140,17 +132,7 @@ class WitnessTest {
 
   private static void awaitTrue(java.util.function.BooleanSupplier condition, String what, long timeoutMs)
       throws InterruptedException {
-    for (int i = 0; i < timeoutMs / 50; i++) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        // e.g. no leader yet
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError(what);
+    TestNodes.awaitTrue(condition, what, timeoutMs);
   }
 
   /**

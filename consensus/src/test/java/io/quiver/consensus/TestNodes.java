@@ -1,0 +1,46 @@
+package io.quiver.consensus;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Starts real {@link RaftNode}s on loopback for the multi-node tests of this module, each in {@code dir/n<id>}. */
+final class TestNodes {
+
+  private TestNodes() {}
+
+  /**
+   * Starts node {@code id} on {@code port} (its HTTP address {@code port + 1} is only advertised),
+   * bootstrapping a new cluster when {@code bootstrapPort} is null, else joining (or, with a data
+   * directory, rejoining) through it; returns once its metadata has caught up.
+   */
+  static RaftNode start(Path dir, long id, int port, Integer bootstrapPort, long snapshotThreshold) throws IOException {
+    RaftNode node = RaftNode.start(new RaftNodeConfig(id, "127.0.0.1", port, "127.0.0.1:" + (port + 1), dir.resolve("n" + id),
+        snapshotThreshold, 2 << 10, Duration.ofSeconds(10), bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort));
+    node.awaitCaughtUp(Duration.ofSeconds(90));
+    return node;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Waits until {@code condition} holds (a condition that throws counts as not yet), else fails naming {@code what}. */
+  static void awaitTrue(BooleanSupplier condition, String what, long timeoutMs) throws InterruptedException {
+    for (int i = 0; i < timeoutMs / 50; i++) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // e.g. no leader yet
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(what);
+  }
+}
