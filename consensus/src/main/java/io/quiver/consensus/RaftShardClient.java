@@ -35,14 +35,6 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
 
   private final String name;
   private final RaftClient client;
-  /**
-   * Sends the reads addressed to one replica ({@code sendStaleRead}). Not {@link #client}: Ratis'
-   * gRPC client keeps one ordered stream per server, and the server orders a stream's requests by
-   * their sequence numbers; a client's requests to the leader and its requests addressed to a
-   * replica are numbered in separate windows, so on one stream the server waited for numbers that
-   * belonged to the other window (a read addressed to the leader timed out: StaleLeaderReadTest).
-   */
-  private final RaftClient replicaReads;
   private final RaftPeerId nearestReplica;
   private final Runnable onBroken;
   /** Where replies are decoded and their callers continue (see {@link #decode}). */
@@ -51,18 +43,16 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   private final int maxEntryBytes;
 
   /**
-   * @param replicaReads a second client of the group, for the reads addressed to one replica
    * @param replies runs the decoding of replies and everything the callers chain after it
    * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
    *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
    * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are split
    */
-  RaftShardClient(String name, RaftClient client, RaftClient replicaReads, RaftPeerId nearestReplica, Runnable onBroken,
+  RaftShardClient(String name, RaftClient client, RaftPeerId nearestReplica, Runnable onBroken,
       java.util.concurrent.Executor replies, int maxEntryBytes) {
     this.maxEntryBytes = maxEntryBytes;
     this.name = name;
     this.client = client;
-    this.replicaReads = replicaReads;
     this.nearestReplica = nearestReplica;
     this.onBroken = onBroken;
     this.replies = replies;
@@ -120,6 +110,16 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   @Override
   public CompletableFuture<Long> updateConfig(io.quiver.storage.ShardConfig config) {
     return write(ShardMessages.encode(new ShardCommand.UpdateConfig(config)));
+  }
+
+  /** Sets the shard's ownership fence (resharding); completes once the leader applied it. */
+  CompletableFuture<Long> setOwnership(io.quiver.storage.ShardOwnership ownership) {
+    return write(ShardMessages.encode(new ShardCommand.SetOwnership(ownership)));
+  }
+
+  /** Deletes the points the shard holds but does not own (resharding's cleanup). */
+  CompletableFuture<Long> dropForeignPoints() {
+    return write(ShardMessages.encode(new ShardCommand.DropForeignPoints()));
   }
 
   /** As {@link #prepareUpsert}, for a change to existing points ({@link ApplyEntries}). */
@@ -261,8 +261,8 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
       case ANY -> nearestReplica == null
           ? pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query))
           : consistency.minIndex() == 0
-              ? replicaReads.async().sendStaleRead(query, 0, nearestReplica)
-              : replicaReads.async().sendStaleRead(query, consistency.minIndex(), nearestReplica)
+              ? staleRead(query, 0, nearestReplica)
+              : staleRead(query, consistency.minIndex(), nearestReplica)
                   .handleAsync((r, error) -> error == null && r.isSuccess()
                       ? CompletableFuture.completedFuture(r)
                       // the local replica is behind; resent off the Ratis event loop (see decode)
@@ -289,8 +289,25 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     return pastWitness(() -> client.async().send(ShardMessages.encode(new ShardCommand.ReadBarrier())))
         // continued off the Ratis event loop (see decode)
         .thenComposeAsync(barrier -> barrier.isSuccess()
-            ? replicaReads.async().sendStaleRead(query, barrier.getLogIndex(), barrier.getServerId())
+            ? staleRead(query, barrier.getLogIndex(), barrier.getServerId())
             : CompletableFuture.completedFuture(barrier), replies);
+  }
+
+  /**
+   * A read of replica {@code server} once it has applied {@code minIndex}, sent <em>unordered</em>.
+   * Ratis' {@code async().sendStaleRead} sends it on the client's ordered stream, numbered in a
+   * window of its own per server; Ratis 3.2.1 flags the first request of such a window as first
+   * only when the leader's window says so ({@code OrderedAsync.sendRequestWithRetry} asks the
+   * leader's window, fixed upstream in RATIS-2403), so the first read addressed to a replica waited
+   * on the server for a predecessor that never comes until the client timed out twice: 6 s (every
+   * first {@code consistency=any} or linearizable read through a node, and resharding's first
+   * copy page). Reads need no order; the unordered stream has no windows, and it is separate from
+   * the ordered stream the writes use, so the client's writes and these reads do not interfere.
+   */
+  private CompletableFuture<RaftClientReply> staleRead(Message query, long minIndex, RaftPeerId server) {
+    return org.apache.ratis.client.impl.UnorderedAsync.send(
+        org.apache.ratis.protocol.RaftClientRequest.staleReadRequestType(minIndex), query, server,
+        (org.apache.ratis.client.impl.RaftClientImpl) client);
   }
 
   /**
@@ -319,11 +336,7 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try {
-      client.close();
-    } finally {
-      replicaReads.close();
-    }
+    client.close();
   }
 
   @Override

@@ -35,7 +35,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
       RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
       boolean local = shard.replicas().contains(node.nodeId());
       String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
-      return new RaftShardClient(name, node.newShardClient(group), node.newShardClient(group),
+      return new RaftShardClient(name, node.newShardClient(group),
           local ? RaftNode.peerId(node.nodeId()) : null,
           () -> evict(placement), replies, node.maxShardEntryBytes());
     });
