@@ -94,7 +94,7 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
           .map(s -> s.withWitnesses(s.witnesses().stream().filter(w -> w != nodeId).toList()))
           .toList();
       c.put(collection.name(), new CollectionDescriptor(collection.name(), collection.config(),
-          new io.quiver.sharding.ShardMap(index, shards)));
+          collection.shardMap().withShards(index, shards)));
     }
     return new ClusterState(index, n, c, aliases, d, rebalancing);
   }
@@ -119,8 +119,7 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     java.util.List<ShardPlacement> shards = new java.util.ArrayList<>(c.shardMap().shards());
     ShardPlacement old = shards.get(shardId);
     shards.set(shardId, old.withReplicas(replicas));
-    return withCollection(index, new CollectionDescriptor(collection, c.config(),
-        new io.quiver.sharding.ShardMap(index, shards)));
+    return withCollection(index, new CollectionDescriptor(collection, c.config(), c.shardMap().withShards(index, shards)));
   }
 
   /** The state with one shard's witnesses replaced, its collection's shard map at a new epoch. */
@@ -128,8 +127,7 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     CollectionDescriptor c = collections.get(collection);
     java.util.List<ShardPlacement> shards = new java.util.ArrayList<>(c.shardMap().shards());
     shards.set(shardId, shards.get(shardId).withWitnesses(witnesses));
-    return withCollection(index, new CollectionDescriptor(collection, c.config(),
-        new io.quiver.sharding.ShardMap(index, shards)));
+    return withCollection(index, new CollectionDescriptor(collection, c.config(), c.shardMap().withShards(index, shards)));
   }
 
   ClusterState atIndex(long index) {

@@ -48,7 +48,7 @@ final class ForcedRemoval {
         }
       }
       if (changed) {
-        next = next.withCollection(index, new CollectionDescriptor(c.name(), c.config(), new ShardMap(index, shards)));
+        next = next.withCollection(index, new CollectionDescriptor(c.name(), c.config(), c.shardMap().withShards(index, shards)));
       }
     }
     return next.withoutNode(index, nodeId);

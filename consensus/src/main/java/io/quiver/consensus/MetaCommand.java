@@ -7,8 +7,33 @@ sealed interface MetaCommand {
   /** A node announces (or updates) its addresses. */
   record RegisterNode(long nodeId, NodeAddress address) implements MetaCommand {}
 
-  /** Creates a collection; the applying state machine places its shards. */
-  record CreateCollection(String name, CollectionConfig config) implements MetaCommand {}
+  /**
+   * Creates a collection; the applying state machine places its shards. A create written by this
+   * build hashes points with {@link io.quiver.storage.PointHashing#JUMP}; one from an earlier build's
+   * log (which had no hashing field) with {@code MOD}, as it did then.
+   */
+  record CreateCollection(String name, CollectionConfig config, io.quiver.storage.PointHashing hashing) implements MetaCommand {
+    CreateCollection(String name, CollectionConfig config) {
+      this(name, config, io.quiver.storage.PointHashing.JUMP);
+    }
+  }
+
+  /**
+   * Starts changing a collection's shard count by one (see {@link io.quiver.sharding.Resharding}):
+   * up adds a shard (its replicas from {@code peerId}, else the least loaded nodes), down removes
+   * the last one. Refused while another resharding of the collection runs.
+   */
+  record StartResharding(String collection, io.quiver.sharding.Resharding.Direction direction, Long peerId)
+      implements MetaCommand {}
+
+  /**
+   * Moves a collection's resharding from phase {@code from} to {@code to} ({@code to} null: it has
+   * ended, and the shard added by an aborted one or removed by a finished one leaves the map). A
+   * no-op conflict when the resharding is not in phase {@code from}: a driver that lost the meta
+   * leadership cannot move it twice.
+   */
+  record ReshardingStep(String collection, io.quiver.sharding.Resharding.Phase from, io.quiver.sharding.Resharding.Phase to)
+      implements MetaCommand {}
 
   record DeleteCollection(String name) implements MetaCommand {}
 

@@ -3,6 +3,7 @@ package io.quiver.consensus;
 import io.quiver.sharding.AliasAction;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.Resharding;
 import io.quiver.sharding.ShardMap;
 import io.quiver.sharding.ShardPlacement;
 import io.quiver.storage.ShardConfig;
@@ -38,8 +39,11 @@ final class MetaMessages {
   static final int REPLY_MAGIC = 0x514d5231; // "QMR1"
   static final int SNAPSHOT_MAGIC = 0x514d5331; // "QMS1"
   static final int VERSION = 1;
-  /** Commands since strict mode: version 2 (version 1, whose configs have none, is still read). */
-  static final int COMMAND_VERSION = 2;
+  /**
+   * Commands since resharding: version 3 (a create names its point hashing; resharding commands).
+   * Version 2 (strict mode) and 1 are still read.
+   */
+  static final int COMMAND_VERSION = 3;
 
   static final byte STATUS_OK = 0;
   static final byte STATUS_BAD_REQUEST = 1;
@@ -60,18 +64,26 @@ final class MetaMessages {
   private static final byte CHANGE_VECTOR_NAME = 11;
   /** collection | shard | witness count | witness node ids */
   private static final byte SET_SHARD_WITNESSES = 12;
+  /** collection | direction (0 up, 1 down) | has peer | peer id (version 3) */
+  private static final byte START_RESHARDING = 13;
+  /** collection | from phase | to phase (-1: ended) (version 3) */
+  private static final byte RESHARDING_STEP = 14;
 
   private static final byte ALIAS_CREATE = 1;
   private static final byte ALIAS_DELETE = 2;
   private static final byte ALIAS_RENAME = 3;
-  /** Snapshots with witnesses: version 5 (4, 3 and 2, without them, strict mode or draining and rebalancing, are still read). */
-  static final int SNAPSHOT_VERSION = 5;
+  /**
+   * Snapshots with shard maps that name their hashing and resharding: version 6 (5, 4, 3 and 2,
+   * without them, witnesses, strict mode or draining and rebalancing, are still read).
+   */
+  static final int SNAPSHOT_VERSION = 6;
 
   private MetaMessages() {}
 
   /**
-   * The command in the oldest version that holds it: version 2 only for a collection config with a
-   * strict mode, so that nodes of an earlier build, during a rolling upgrade, still read the rest.
+   * The command in the oldest version that holds it: version 3 for a create that hashes points
+   * other than by {@code MOD} and for resharding commands, 2 for a collection config with a strict
+   * mode, else 1, so that nodes of an earlier build, during a rolling upgrade, still read the rest.
    */
   static Message encode(MetaCommand command) {
     CollectionConfig config = switch (command) {
@@ -80,7 +92,14 @@ final class MetaMessages {
       default -> null;
     };
     boolean strict = config != null && config.strictMode() != null;
-    return Envelope.message(COMMAND_MAGIC, strict ? COMMAND_VERSION : VERSION, out -> {
+    boolean v3 = switch (command) {
+      case MetaCommand.CreateCollection c -> c.hashing() != io.quiver.storage.PointHashing.MOD;
+      case MetaCommand.StartResharding r -> true;
+      case MetaCommand.ReshardingStep r -> true;
+      default -> false;
+    };
+    int version = v3 ? COMMAND_VERSION : strict ? 2 : VERSION;
+    return Envelope.message(COMMAND_MAGIC, version, out -> {
       switch (command) {
         case MetaCommand.RegisterNode r -> {
           out.writeByte(REGISTER_NODE);
@@ -90,7 +109,23 @@ final class MetaMessages {
         case MetaCommand.CreateCollection c -> {
           out.writeByte(CREATE_COLLECTION);
           out.writeUTF(c.name());
-          writeConfig(c.config(), strict, out);
+          writeConfig(c.config(), strict || v3, out);
+          if (v3) {
+            out.writeByte(c.hashing().ordinal());
+          }
+        }
+        case MetaCommand.StartResharding r -> {
+          out.writeByte(START_RESHARDING);
+          out.writeUTF(r.collection());
+          out.writeByte(r.direction().ordinal());
+          out.writeBoolean(r.peerId() != null);
+          out.writeLong(r.peerId() == null ? 0 : r.peerId());
+        }
+        case MetaCommand.ReshardingStep r -> {
+          out.writeByte(RESHARDING_STEP);
+          out.writeUTF(r.collection());
+          out.writeByte(r.from().ordinal());
+          out.writeByte(r.to() == null ? -1 : r.to().ordinal());
         }
         case MetaCommand.DeleteCollection d -> {
           out.writeByte(DELETE_COLLECTION);
@@ -171,7 +206,21 @@ final class MetaMessages {
     byte type = in.readByte();
     return switch (type) {
       case REGISTER_NODE -> new MetaCommand.RegisterNode(in.readLong(), readAddress(in));
-      case CREATE_COLLECTION -> new MetaCommand.CreateCollection(in.readUTF(), readConfig(in, strict));
+      case CREATE_COLLECTION -> new MetaCommand.CreateCollection(in.readUTF(), readConfig(in, strict),
+          opened.version() >= 3 ? readHashing(in) : io.quiver.storage.PointHashing.MOD);
+      case START_RESHARDING -> {
+        String collection = in.readUTF();
+        Resharding.Direction direction = readEnum(Resharding.Direction.values(), in.readByte(), "resharding direction");
+        boolean hasPeer = in.readBoolean();
+        long peer = in.readLong();
+        yield new MetaCommand.StartResharding(collection, direction, hasPeer ? peer : null);
+      }
+      case RESHARDING_STEP -> {
+        String collection = in.readUTF();
+        Resharding.Phase from = readEnum(Resharding.Phase.values(), in.readByte(), "resharding phase");
+        byte to = in.readByte();
+        yield new MetaCommand.ReshardingStep(collection, from, to < 0 ? null : readEnum(Resharding.Phase.values(), to, "resharding phase"));
+      }
       case DELETE_COLLECTION -> new MetaCommand.DeleteCollection(in.readUTF());
       case REMOVE_NODE -> new MetaCommand.RemoveNode(in.readLong(), false);
       case REMOVE_NODE_FORCED -> new MetaCommand.RemoveNode(in.readLong(), true);
@@ -237,10 +286,12 @@ final class MetaMessages {
    * has a witness, 4 when some collection has a strict mode, else 3.
    */
   static byte[] encodeSnapshot(ClusterState state) {
-    boolean witnesses = state.collections().values().stream()
+    boolean resharding = state.collections().values().stream()
+        .anyMatch(c -> c.shardMap().hashing() != io.quiver.storage.PointHashing.MOD || c.shardMap().resharding() != null);
+    boolean witnesses = resharding || state.collections().values().stream()
         .anyMatch(c -> c.shardMap().shards().stream().anyMatch(s -> !s.witnesses().isEmpty()));
     boolean strict = witnesses || state.collections().values().stream().anyMatch(c -> c.config().strictMode() != null);
-    int version = witnesses ? SNAPSHOT_VERSION : strict ? 4 : 3;
+    int version = resharding ? SNAPSHOT_VERSION : witnesses ? 5 : strict ? 4 : 3;
     return Envelope.bytes(SNAPSHOT_MAGIC, version, out -> {
       out.writeLong(state.appliedIndex());
       out.writeInt(state.nodes().size());
@@ -252,7 +303,7 @@ final class MetaMessages {
       for (CollectionDescriptor c : state.collections().values()) {
         out.writeUTF(c.name());
         writeConfig(c.config(), strict, out);
-        writeShardMap(c.shardMap(), witnesses, out);
+        writeShardMap(c.shardMap(), witnesses, resharding, out);
       }
       out.writeInt(state.aliases().size());
       for (var e : state.aliases().entrySet()) {
@@ -281,7 +332,7 @@ final class MetaMessages {
     for (int i = 0; i < collectionCount; i++) {
       String name = in.readUTF();
       collections.put(name, new CollectionDescriptor(name, readConfig(in, opened.version() >= 4),
-          readShardMap(in, opened.version() >= 5)));
+          readShardMap(in, opened.version() >= 5, opened.version() >= 6)));
     }
     TreeMap<String, String> aliases = new TreeMap<>();
     int aliasCount = PointCodec.readCount(in);
@@ -328,8 +379,11 @@ final class MetaMessages {
     return strict ? config.withStrictMode(StrictModeConfigCodec.read(in)) : config;
   }
 
-  /** @param witnesses whether each shard's witnesses follow its replicas (snapshot version 5) */
-  private static void writeShardMap(ShardMap map, boolean witnesses, DataOutput out) throws IOException {
+  /**
+   * @param witnesses whether each shard's witnesses follow its replicas (snapshot version 5)
+   * @param resharding whether the hashing and the resharding follow the shards (snapshot version 6)
+   */
+  private static void writeShardMap(ShardMap map, boolean witnesses, boolean resharding, DataOutput out) throws IOException {
     out.writeLong(map.epoch());
     out.writeInt(map.shardCount());
     for (ShardPlacement s : map.shards()) {
@@ -341,9 +395,21 @@ final class MetaMessages {
         writeNodes(s.witnesses(), out);
       }
     }
+    if (resharding) {
+      out.writeByte(map.hashing().ordinal());
+      Resharding r = map.resharding();
+      out.writeBoolean(r != null);
+      if (r != null) {
+        out.writeByte(r.direction().ordinal());
+        out.writeInt(r.fromCount());
+        out.writeInt(r.toCount());
+        out.writeLong(r.peerId());
+        out.writeByte(r.phase().ordinal());
+      }
+    }
   }
 
-  private static ShardMap readShardMap(DataInput in, boolean witnesses) throws IOException {
+  private static ShardMap readShardMap(DataInput in, boolean witnesses, boolean resharding) throws IOException {
     long epoch = in.readLong();
     int n = PointCodec.readCount(in);
     List<ShardPlacement> shards = new ArrayList<>(n);
@@ -353,7 +419,30 @@ final class MetaMessages {
       List<Long> replicas = readNodes(in);
       shards.add(new ShardPlacement(shardId, group, replicas, witnesses ? readNodes(in) : List.of()));
     }
-    return new ShardMap(epoch, shards);
+    if (!resharding) {
+      return new ShardMap(epoch, shards);
+    }
+    io.quiver.storage.PointHashing hashing = readHashing(in);
+    Resharding r = null;
+    if (in.readBoolean()) {
+      Resharding.Direction direction = readEnum(Resharding.Direction.values(), in.readByte(), "resharding direction");
+      int from = in.readInt();
+      int to = in.readInt();
+      long peer = in.readLong();
+      r = new Resharding(direction, from, to, peer, readEnum(Resharding.Phase.values(), in.readByte(), "resharding phase"));
+    }
+    return new ShardMap(epoch, shards, hashing, r);
+  }
+
+  private static io.quiver.storage.PointHashing readHashing(DataInput in) throws IOException {
+    return readEnum(io.quiver.storage.PointHashing.values(), in.readByte(), "point hashing");
+  }
+
+  private static <E> E readEnum(E[] values, int ordinal, String what) throws IOException {
+    if (ordinal < 0 || ordinal >= values.length) {
+      throw new IOException("unknown " + what + " " + ordinal);
+    }
+    return values[ordinal];
   }
 
   private static void writeNodes(List<Long> nodes, DataOutput out) throws IOException {

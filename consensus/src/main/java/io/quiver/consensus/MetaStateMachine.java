@@ -153,7 +153,7 @@ final class MetaStateMachine extends BaseStateMachine {
             reply = MetaMessages.reply(MetaMessages.STATUS_BAD_REQUEST, "Wrong input: Can't create collection with name `"
                 + c.name() + "`: an alias with the same name exists");
           } else {
-            ShardMap map = PlacementPlanner.place(List.copyOf(current.nodes().keySet()), c.name(), index, c.config());
+            ShardMap map = PlacementPlanner.place(List.copyOf(current.nodes().keySet()), c.name(), index, c.config(), c.hashing());
             next = current.withCollection(index, new CollectionDescriptor(c.name(), c.config(), map));
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
@@ -217,6 +217,18 @@ final class MetaStateMachine extends BaseStateMachine {
             next = current.withShardWitnesses(index, w.collection(), w.shardId(), w.witnesses());
             reply = MetaMessages.reply(MetaMessages.STATUS_OK, index);
           }
+        }
+        case MetaCommand.StartResharding r -> {
+          ReshardingTransitions.Outcome outcome = ReshardingTransitions.start(current, index, r);
+          next = outcome.next();
+          reply = outcome.problem() == null ? MetaMessages.reply(MetaMessages.STATUS_OK, index)
+              : MetaMessages.reply(outcome.status(), outcome.problem());
+        }
+        case MetaCommand.ReshardingStep r -> {
+          ReshardingTransitions.Outcome outcome = ReshardingTransitions.step(current, index, r);
+          next = outcome.next();
+          reply = outcome.problem() == null ? MetaMessages.reply(MetaMessages.STATUS_OK, index)
+              : MetaMessages.reply(outcome.status(), outcome.problem());
         }
         case MetaCommand.UpdateCollection u -> {
           CollectionDescriptor c = current.collections().get(u.name());

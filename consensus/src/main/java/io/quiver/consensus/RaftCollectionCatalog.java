@@ -86,6 +86,27 @@ final class RaftCollectionCatalog implements CollectionCatalog {
     return sendAndApply(new MetaCommand.SetRebalancing(on), "rebalance");
   }
 
+  /**
+   * Starts resharding {@code collection} by one shard (Qdrant's {@code start_resharding}); completes
+   * once this node's metadata holds it. The meta leader's {@link ReshardingDriver} carries it out.
+   */
+  public CompletableFuture<Long> startResharding(String collection, io.quiver.sharding.Resharding.Direction direction,
+      Long peerId) {
+    return sendAndApply(new MetaCommand.StartResharding(collection, direction, peerId), collection);
+  }
+
+  /** Aborts a resharding that has not switched its routing yet (Qdrant's {@code abort_resharding}). */
+  public CompletableFuture<Long> abortResharding(String collection) {
+    return sendAndApply(new MetaCommand.ReshardingStep(collection, io.quiver.sharding.Resharding.Phase.COPYING,
+        io.quiver.sharding.Resharding.Phase.ABORTING), collection);
+  }
+
+  /** Moves a resharding from one phase to the next ({@code to} null: ended); see {@link MetaCommand.ReshardingStep}. */
+  CompletableFuture<Long> reshardingStep(String collection, io.quiver.sharding.Resharding.Phase from,
+      io.quiver.sharding.Resharding.Phase to) {
+    return sendAndApply(new MetaCommand.ReshardingStep(collection, from, to), collection);
+  }
+
   private CompletableFuture<Long> sendAndApply(MetaCommand command, String subject) {
     return send(command, subject).thenApplyAsync(index -> {
       awaitApplied(index);

@@ -73,6 +73,7 @@ public final class RaftNode implements Closeable {
   private final ShardReplicaChanges replicaChanges;
   private final ShardReplicaInspector replicaInspector;
   private final ReplicaController replicaController;
+  private final ReshardingDriver resharding;
   private final boolean joining;
   private final MetaCatchUp catchUp;
   private final PeerReconnects reconnects;
@@ -115,6 +116,7 @@ public final class RaftNode implements Closeable {
     this.replicaChanges = new ShardReplicaChanges(this);
     this.replicaInspector = new ShardReplicaInspector(this);
     this.replicaController = new ReplicaController(this);
+    this.resharding = new ReshardingDriver(this);
     this.catchUp = new MetaCatchUp(this, new NodeAddress(config.raftAddress(), config.httpAddress()), reconciler::start);
     meta.addListener(reconciler::onStateChanged);
     meta.addListener(membership::onStateChanged);
@@ -122,6 +124,8 @@ public final class RaftNode implements Closeable {
     meta.addLeaderListener(metaLeaderChanges::incrementAndGet);
     meta.addListener(replicaController::onStateChanged);
     meta.addLeaderListener(replicaController::onLeaderChanged);
+    meta.addListener(resharding::onStateChanged);
+    meta.addLeaderListener(resharding::onLeaderChanged);
   }
 
   /**
@@ -273,6 +277,26 @@ public final class RaftNode implements Closeable {
   public List<ReplicaStep> rebalancePlan() {
     ClusterState state = clusterState();
     return ReplicaPlanner.plan(state.nodes().keySet(), state.draining(), state.collections().values(), true, 1000);
+  }
+
+  /** Starts resharding a collection by one shard (see {@link RaftCollectionCatalog#startResharding}). */
+  public java.util.concurrent.CompletableFuture<Long> startResharding(String collection,
+      io.quiver.sharding.Resharding.Direction direction, Long peerId) {
+    return catalog.startResharding(collection, direction, peerId);
+  }
+
+  /** Aborts a collection's resharding before its routing switched (see {@link RaftCollectionCatalog#abortResharding}). */
+  public java.util.concurrent.CompletableFuture<Long> abortResharding(String collection) {
+    return catalog.abortResharding(collection);
+  }
+
+  /** Points copied by the reshardings this node drove, and why its last resharding step failed (null: it did not). */
+  public long reshardingPointsCopied() {
+    return resharding.pointsCopied();
+  }
+
+  public String reshardingLastError() {
+    return resharding.lastError();
   }
 
   RaftCollectionCatalog catalogInternal() {
@@ -770,6 +794,7 @@ public final class RaftNode implements Closeable {
     catchUp.close();
     reconnects.close();
     replicaController.close();
+    resharding.close();
     replicaChanges.close();
     replicaInspector.close();
     membership.close();

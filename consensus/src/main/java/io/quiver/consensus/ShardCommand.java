@@ -33,4 +33,14 @@ sealed interface ShardCommand {
    * accepted this leader after the read began, which Ratis' ReadIndex does not always prove.
    */
   record ReadBarrier() implements ShardCommand {}
+
+  /**
+   * Sets the shard's ownership fence ({@code ownership} null: clears it): from this entry on, the
+   * shard refuses writes of points it does not own (see {@link io.quiver.storage.ShardOwnership}).
+   * Written to every shard of a collection being resharded before any point is copied.
+   */
+  record SetOwnership(io.quiver.storage.ShardOwnership ownership) implements ShardCommand {}
+
+  /** Deletes every point the shard holds but does not own under its fence (none without a fence). */
+  record DropForeignPoints() implements ShardCommand {}
 }

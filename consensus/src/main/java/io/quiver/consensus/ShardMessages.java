@@ -58,6 +58,8 @@ final class ShardMessages {
 
   static final byte STATUS_OK = 0;
   static final byte STATUS_BAD_REQUEST = 1;
+  /** A write of points the shard does not own (resharding): nothing was applied; route it again. */
+  static final byte STATUS_MOVED = 2;
 
   private static final byte UPSERT = 1;
   private static final byte DELETE = 2;
@@ -66,6 +68,9 @@ final class ShardMessages {
   private static final byte DELETE_FIELD_INDEX = 5;
   private static final byte UPDATE_CONFIG = 6;
   private static final byte READ_BARRIER = 7;
+  /** has ownership | hashing ordinal | shard | shards */
+  private static final byte SET_OWNERSHIP = 8;
+  private static final byte DROP_FOREIGN_POINTS = 9;
   private static final byte UPSERT_SPARSE = 16;
   private static final byte SPARSE_SEARCH = 24;
   private static final byte SPARSE_STATISTICS = 25;
@@ -120,6 +125,16 @@ final class ShardMessages {
           io.quiver.storage.ShardConfigCodec.write(u.config(), out);
         }
         case ShardCommand.ReadBarrier b -> out.writeByte(READ_BARRIER);
+        case ShardCommand.SetOwnership o -> {
+          out.writeByte(SET_OWNERSHIP);
+          out.writeBoolean(o.ownership() != null);
+          if (o.ownership() != null) {
+            out.writeByte(o.ownership().hashing().ordinal());
+            out.writeInt(o.ownership().shard());
+            out.writeInt(o.ownership().shards());
+          }
+        }
+        case ShardCommand.DropForeignPoints d -> out.writeByte(DROP_FOREIGN_POINTS);
       }
     });
   }
@@ -141,6 +156,18 @@ final class ShardMessages {
       case DELETE_FIELD_INDEX -> new ShardCommand.DeleteFieldIndex(in.readUTF());
       case UPDATE_CONFIG -> new ShardCommand.UpdateConfig(io.quiver.storage.ShardConfigCodec.read(in));
       case READ_BARRIER -> new ShardCommand.ReadBarrier();
+      case SET_OWNERSHIP -> {
+        if (!in.readBoolean()) {
+          yield new ShardCommand.SetOwnership(null);
+        }
+        int hashing = in.readByte();
+        if (hashing < 0 || hashing >= io.quiver.storage.PointHashing.values().length) {
+          throw new IOException("unknown point hashing " + hashing);
+        }
+        yield new ShardCommand.SetOwnership(new io.quiver.storage.ShardOwnership(io.quiver.storage.PointHashing.values()[hashing],
+            in.readInt(), in.readInt()));
+      }
+      case DROP_FOREIGN_POINTS -> new ShardCommand.DropForeignPoints();
       default -> throw new IOException("unknown shard command type " + type);
     };
   }
@@ -484,6 +511,13 @@ final class ShardMessages {
     });
   }
 
+  static Message moved(String message) {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
+      out.writeByte(STATUS_MOVED);
+      out.writeUTF(message);
+    });
+  }
+
   static Message badRequest(String message) {
     return Envelope.message(REPLY_MAGIC, VERSION, out -> {
       out.writeByte(STATUS_BAD_REQUEST);
@@ -500,6 +534,9 @@ final class ShardMessages {
     byte status = in.readByte();
     if (status == STATUS_BAD_REQUEST) {
       throw new io.quiver.storage.BadRequestException(in.readUTF());
+    }
+    if (status == STATUS_MOVED) {
+      throw new io.quiver.sharding.PointsMovedException(in.readUTF());
     }
     if (status != STATUS_OK) {
       throw new IOException("unknown reply status " + status);

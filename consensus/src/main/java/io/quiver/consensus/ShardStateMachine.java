@@ -190,6 +190,13 @@ final class ShardStateMachine extends BaseStateMachine {
     Message reply;
     try {
       ShardCommand command = ShardMessages.decodeCommand(entry.getStateMachineLogEntry().getLogData());
+      String moved = notOwned(command);
+      if (moved != null) {
+        shard.markApplied(index);
+        appliedRequests.record(ClientInvocationId.valueOf(entry.getStateMachineLogEntry()));
+        updateLastAppliedTermIndex(entry.getTerm(), index);
+        return CompletableFuture.completedFuture(ShardMessages.moved(moved));
+      }
       switch (command) {
         case ShardCommand.Upsert u -> shard.upsert(u.points(), u.condition(), index);
         case ShardCommand.Delete d -> shard.delete(d.ids(), index);
@@ -197,6 +204,16 @@ final class ShardStateMachine extends BaseStateMachine {
         case ShardCommand.CreateFieldIndex c -> shard.createFieldIndex(c.field(), c.schema(), index);
         case ShardCommand.DeleteFieldIndex d -> shard.deleteFieldIndex(d.field(), index);
         case ShardCommand.ReadBarrier b -> shard.markApplied(index);
+        case ShardCommand.SetOwnership o -> shard.setOwnership(o.ownership(), index);
+        case ShardCommand.DropForeignPoints d -> {
+          io.quiver.storage.ShardOwnership owned = shard.ownership();
+          if (owned == null || owned.shard() >= owned.shards()) {
+            shard.markApplied(index);
+          } else {
+            shard.apply(new io.quiver.storage.PointsOperation.DeletePoints(
+                new io.quiver.storage.PointSelector.ByFilter(owned.foreignFilter())), index);
+          }
+        }
         case ShardCommand.UpdateConfig u -> {
           shard.updateConfig(u.config(), index);
           // The engine takes new settings at open: reopen it (reads in this short window fail
@@ -222,6 +239,35 @@ final class ShardStateMachine extends BaseStateMachine {
     appliedRequests.record(ClientInvocationId.valueOf(entry.getStateMachineLogEntry()));
     updateLastAppliedTermIndex(entry.getTerm(), index);
     return CompletableFuture.completedFuture(reply);
+  }
+
+  /**
+   * Why {@code command} writes a point this shard does not own under its ownership fence, or null
+   * when it does not (or the shard has no fence). Checked per entry: a refused entry changes
+   * nothing, so its writer can route all of it again. Writes that select by filter are not
+   * checked: they change only what the shard holds, and routers hold them while a collection is
+   * resharded.
+   */
+  private String notOwned(ShardCommand command) {
+    io.quiver.storage.ShardOwnership owned = shard.ownership();
+    if (owned == null) {
+      return null;
+    }
+    java.util.List<io.quiver.storage.PointId> ids = switch (command) {
+      case ShardCommand.Upsert u -> u.points().stream().map(io.quiver.storage.Point::id).toList();
+      case ShardCommand.Delete d -> d.ids();
+      case ShardCommand.Apply a -> a.operation().selector() instanceof io.quiver.storage.PointSelector.Ids selected
+          ? selected.ids() : java.util.List.of();
+      default -> java.util.List.of();
+    };
+    for (io.quiver.storage.PointId id : ids) {
+      if (!owned.owns(id)) {
+        return "point " + id + " belongs to another shard now (shard " + owned.shard() + " owns the points that "
+            + owned.hashing().name().toLowerCase(java.util.Locale.ROOT) + " hashing puts in shard " + owned.shard() + " of "
+            + owned.shards() + ")";
+      }
+    }
+    return null;
   }
 
   @Override

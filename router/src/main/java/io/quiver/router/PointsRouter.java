@@ -54,6 +54,7 @@ public final class PointsRouter {
   /** Finds a collection by its name or an alias (the catalog's applied view). */
   private final Function<String, Optional<CollectionDescriptor>> collections;
   private final ShardFanOut fanOut;
+  private final ReshardingWrites resharding;
 
   /**
    * @param collections finds a collection by its name or an alias (e.g. {@code catalog::get})
@@ -68,6 +69,7 @@ public final class PointsRouter {
   private PointsRouter(Function<String, Optional<CollectionDescriptor>> collections, ShardFanOut fanOut) {
     this.collections = collections;
     this.fanOut = fanOut;
+    this.resharding = new ReshardingWrites(collections);
   }
 
   /**
@@ -109,16 +111,17 @@ public final class PointsRouter {
       last.remove(p.id());
       last.put(p.id(), p);
     }
-    Map<ShardPlacement, List<Point>> byShard = groupByShard(c.shardMap(), last.values(), Point::id);
-    return fanOut.write(c, byShard, Deadline.NODE, (client, batch) -> client.prepareUpsert(batch, condition),
-        batch -> batch.stream().map(Point::id).toList());
+    return resharding.write(c, last.keySet(), current -> fanOut.write(current,
+        groupByShard(current.shardMap(), last.values(), Point::id), Deadline.NODE,
+        (client, batch) -> client.prepareUpsert(batch, condition), batch -> batch.stream().map(Point::id).toList()));
   }
 
   /** Deletes points by id; absent ids are ignored. */
   public CompletableFuture<Long> delete(CollectionDescriptor c, List<PointId> ids) {
-    Map<ShardPlacement, List<PointId>> byShard = groupByShard(c.shardMap(), new LinkedHashSet<>(ids), Function.identity());
-    return fanOut.write(c, byShard, Deadline.NODE, (client, batch) -> ShardFanOut.whole(() -> client.delete(batch)),
-        Function.identity());
+    LinkedHashSet<PointId> distinct = new LinkedHashSet<>(ids);
+    return resharding.write(c, distinct, current -> fanOut.write(current,
+        groupByShard(current.shardMap(), distinct, Function.identity()), Deadline.NODE,
+        (client, batch) -> ShardFanOut.whole(() -> client.delete(batch)), Function.identity()));
   }
 
   /**
@@ -130,14 +133,17 @@ public final class PointsRouter {
    */
   public CompletableFuture<Long> apply(CollectionDescriptor c, PointsOperation operation) {
     return switch (operation.selector()) {
-      case PointSelector.ByFilter f -> {
+      case PointSelector.ByFilter f -> resharding.write(c, null, current -> {
         Map<ShardPlacement, PointsOperation> everyShard = new LinkedHashMap<>();
-        c.shardMap().shards().forEach(shard -> everyShard.put(shard, operation));
-        yield fanOut.write(c, everyShard, Deadline.NODE, (client, op) -> client.prepareApply(op), op -> null);
+        current.shardMap().shards().forEach(shard -> everyShard.put(shard, operation));
+        return fanOut.write(current, everyShard, Deadline.NODE, (client, op) -> client.prepareApply(op), op -> null);
+      });
+      case PointSelector.Ids ids -> {
+        LinkedHashSet<PointId> distinct = new LinkedHashSet<>(ids.ids());
+        yield resharding.write(c, distinct, current -> fanOut.write(current,
+            groupByShard(current.shardMap(), distinct, Function.identity()), Deadline.NODE,
+            (client, part) -> client.prepareApply(operation.restrictedTo(part)), Function.identity()));
       }
-      case PointSelector.Ids ids -> fanOut.write(c,
-          groupByShard(c.shardMap(), new LinkedHashSet<>(ids.ids()), Function.identity()), Deadline.NODE,
-          (client, part) -> client.prepareApply(operation.restrictedTo(part)), Function.identity());
     };
   }
 
@@ -170,7 +176,7 @@ public final class PointsRouter {
    */
   public CompletableFuture<ScrollPage> scroll(CollectionDescriptor c, PointId offset, int limit, Filter filter,
       boolean withPayload, boolean withVector, ReadConsistency consistency) {
-    return fanOut.toEveryShard(c, client -> client.scroll(offset, limit + 1, filter, withPayload, withVector, consistency))
+    return fanOut.toReadShards(c, filter, (client, f) -> client.scroll(offset, limit + 1, f, withPayload, withVector, consistency))
         .thenApply(lists -> {
           List<PointRecord> merged = TopKMerger.merge(lists, Comparator.comparing(PointRecord::id), 0, limit + 1);
           if (merged.size() <= limit) {
@@ -193,7 +199,7 @@ public final class PointsRouter {
   public CompletableFuture<List<PointRecord>> scrollOrdered(CollectionDescriptor c, OrderBy orderBy, int limit,
       Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
     Comparator<PointRecord> order = (a, b) -> orderBy.compare(a.orderValue(), a.id(), b.orderValue(), b.id());
-    return fanOut.toEveryShard(c, client -> client.scrollOrdered(orderBy, limit, filter, withPayload, withVector, consistency))
+    return fanOut.toReadShards(c, filter, (client, f) -> client.scrollOrdered(orderBy, limit, f, withPayload, withVector, consistency))
         .thenApply(lists -> TopKMerger.merge(lists, order, 0, limit));
   }
 
@@ -279,7 +285,7 @@ public final class PointsRouter {
     boolean higherIsBetter = multi != null ? multi.distance().higherIsBetter()
         : params == null || params.distance().higherIsBetter();
     SearchRequest shardRequest = request.withLimit(request.limit() + offset);
-    return fanOut.toEveryShard(c, client -> client.search(shardRequest, consistency))
+    return fanOut.toReadShards(c, shardRequest.filter(), (client, f) -> client.search(shardRequest.withFilter(f), consistency))
         .thenApply(lists -> TopKMerger.merge(lists, ScoredPoint.bestFirst(higherIsBetter), offset, request.limit()));
   }
 
@@ -291,7 +297,7 @@ public final class PointsRouter {
   public CompletableFuture<List<ScoredPoint>> score(CollectionDescriptor c, ScoreRequest request, int offset,
       ReadConsistency consistency) {
     return idfWeighted(c, request.withLimit(request.limit() + offset), consistency)
-        .thenCompose(shardRequest -> fanOut.toEveryShard(c, client -> client.score(shardRequest, consistency)))
+        .thenCompose(shardRequest -> fanOut.toReadShards(c, shardRequest.filter(), (client, f) -> client.score(shardRequest.withFilter(f), consistency)))
         .thenApply(lists -> TopKMerger.merge(lists, ScoredPoint.HIGHER_FIRST, offset, request.limit()));
   }
 
@@ -324,7 +330,7 @@ public final class PointsRouter {
 
   /** The exact number of points matching {@code filter} (null: all), summed over the shards. */
   public CompletableFuture<Long> count(CollectionDescriptor c, Filter filter, ReadConsistency consistency) {
-    return fanOut.toEveryShard(c, client -> client.count(filter, consistency)).thenApply(PointsRouter::sum);
+    return fanOut.toReadShards(c, filter, (client, f) -> client.count(f, consistency)).thenApply(PointsRouter::sum);
   }
 
   /**
@@ -340,7 +346,7 @@ public final class PointsRouter {
    * of the expected value of each shard's payload-index cardinality estimate ({@code exact: false}).
    */
   public CompletableFuture<Long> estimateCount(CollectionDescriptor c, Filter filter, ReadConsistency consistency) {
-    return fanOut.toEveryShard(c, client -> client.estimateCount(filter, consistency)).thenApply(PointsRouter::sum);
+    return fanOut.toReadShards(c, filter, (client, f) -> client.estimateCount(f, consistency)).thenApply(PointsRouter::sum);
   }
 
   /** Points, segments, indexed vectors and optimizer state, summed over the shards (one replica each). */
@@ -352,7 +358,7 @@ public final class PointsRouter {
   /** How many points matching {@code filter} (null: all) have each value at {@code key}, summed over the shards. */
   public CompletableFuture<Map<FacetValue, Long>> facet(CollectionDescriptor c, JsonPath key, Filter filter,
       ReadConsistency consistency) {
-    return fanOut.toEveryShard(c, client -> client.facet(key, filter, consistency)).thenApply(parts -> {
+    return fanOut.toReadShards(c, filter, (client, f) -> client.facet(key, f, consistency)).thenApply(parts -> {
       Map<FacetValue, Long> total = new HashMap<>();
       parts.forEach(part -> part.forEach((value, n) -> total.merge(value, n, Long::sum)));
       return total;

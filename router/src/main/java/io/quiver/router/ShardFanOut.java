@@ -82,6 +82,21 @@ final class ShardFanOut {
     return toShards(c, everyShard(c), (client, shard) -> call.apply(client));
   }
 
+  /**
+   * {@code call} asked of every shard a read goes to ({@link io.quiver.sharding.ShardMap#readShards}),
+   * with the filter that shard must answer for: the request's {@code filter} (null: none), and
+   * while the collection is resharded the shard's ownership too, since a shard may then hold
+   * copies of points it does not own. The answers in shard order.
+   */
+  <T> CompletableFuture<List<T>> toReadShards(CollectionDescriptor c, io.quiver.storage.filter.Filter filter,
+      BiFunction<ShardClient, io.quiver.storage.filter.Filter, CompletableFuture<T>> call) {
+    Map<ShardPlacement, io.quiver.storage.filter.Filter> parts = new LinkedHashMap<>();
+    for (ShardPlacement shard : c.shardMap().readShards()) {
+      parts.put(shard, io.quiver.storage.filter.Filter.and(filter, c.shardMap().readRestriction(shard)));
+    }
+    return toShards(c, parts, call);
+  }
+
   /** {@code call} asked of each shard in {@code parts} with its part: the answers in the order of {@code parts}. */
   <P, T> CompletableFuture<List<T>> toShards(CollectionDescriptor c, Map<ShardPlacement, P> parts,
       BiFunction<ShardClient, P, CompletableFuture<T>> call) {

@@ -25,6 +25,12 @@ public final class PlacementPlanner {
    *     created again under the same name gets new Raft groups
    */
   public static ShardMap place(List<Long> nodes, String collection, long creationIndex, CollectionConfig config) {
+    return place(nodes, collection, creationIndex, config, io.quiver.storage.PointHashing.MOD);
+  }
+
+  /** As {@link #place(List, String, long, CollectionConfig)}, the map hashing points with {@code hashing}. */
+  public static ShardMap place(List<Long> nodes, String collection, long creationIndex, CollectionConfig config,
+      io.quiver.storage.PointHashing hashing) {
     if (nodes.isEmpty()) {
       throw new IllegalArgumentException("no nodes to place shards on");
     }
@@ -43,7 +49,34 @@ public final class PlacementPlanner {
           ? List.of(sorted.get((shard + 2) % sorted.size())) : List.of();
       shards.add(new ShardPlacement(shard, groupId(collection, shard, creationIndex), replicas, witnesses));
     }
-    return new ShardMap(creationIndex, shards);
+    return new ShardMap(creationIndex, shards, hashing, null);
+  }
+
+  /**
+   * Where a shard added by resharding lives: {@code replicationFactor} replicas on the nodes that
+   * hold the fewest replicas ({@code load}; ties by node id), {@code preferred} first when given,
+   * and for two replicas a witness on the next least loaded node, when there is one.
+   *
+   * @param nodes the nodes that may take it (not draining)
+   * @param load replicas and witnesses per node, over every collection
+   */
+  public static ShardPlacement placeAddedShard(List<Long> nodes, java.util.Map<Long, Integer> load, Long preferred,
+      String collection, int shardId, long index, int replicationFactor) {
+    if (replicationFactor > nodes.size()) {
+      throw new IllegalArgumentException("replication_factor " + replicationFactor
+          + " is larger than the number of nodes that may take a new shard (" + nodes.size() + ")");
+    }
+    List<Long> order = new ArrayList<>(nodes.stream()
+        .sorted(java.util.Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0)).thenComparing(n -> n)).toList());
+    if (preferred != null) {
+      if (!order.remove(preferred)) {
+        throw new IllegalArgumentException("peer " + preferred + " cannot take a new shard (unknown or draining)");
+      }
+      order.addFirst(preferred);
+    }
+    List<Long> replicas = order.subList(0, replicationFactor);
+    List<Long> witnesses = replicationFactor == 2 && order.size() > 2 ? List.of(order.get(2)) : List.of();
+    return new ShardPlacement(shardId, groupId(collection, shardId, index), replicas, witnesses);
   }
 
   /** The Raft group id of a shard created (or started again empty) at log index {@code creationIndex}. */

@@ -210,7 +210,7 @@ public final class ReplicaPlanner {
       case ReplicaStep.DropWitness d -> witnesses.remove(d.node());
     }
     shards.set(s.shardId(), new ShardPlacement(s.shardId(), s.groupId(), replicas, witnesses));
-    return new CollectionDescriptor(c.name(), c.config(), new ShardMap(c.shardMap().epoch(), shards));
+    return new CollectionDescriptor(c.name(), c.config(), c.shardMap().withShards(c.shardMap().epoch(), shards));
   }
 
   private static Optional<ReplicaStep> rebalanceStep(List<Long> eligible, Map<Long, Integer> load,

@@ -84,6 +84,12 @@ public record SearchRequest(
         params.quantization());
   }
 
+  /** The same request with another filter (the router restricts a shard to the points it owns). */
+  public SearchRequest withFilter(Filter newFilter) {
+    return new SearchRequest(vectorName, vector, limit, withPayload, withVector, scoreThreshold, newFilter, hnswEf, exact,
+        quantization, sparseVector);
+  }
+
   /** The same request with another limit (the router asks shards for offset + limit). */
   public SearchRequest withLimit(int newLimit) {
     return new SearchRequest(vectorName, vector, newLimit, withPayload, withVector, scoreThreshold, filter, hnswEf, exact,

@@ -59,6 +59,8 @@ public final class Shard implements AutoCloseable {
   private final io.quiver.storage.sparse.SparseIndexes sparseIndexes;
   private final io.quiver.storage.multivector.MultiVectorIndexes multiIndexes;
   private volatile long appliedIndex;
+  /** Which points this shard owns (null: all it is given); see {@link ShardOwnership}. */
+  private volatile ShardOwnership ownership;
 
   private Shard(Path dir, ShardConfig shardConfig, ShardStore store, ShardResources resources) {
     this.dir = dir;
@@ -72,6 +74,7 @@ public final class Shard implements AutoCloseable {
         dir.resolve(MULTIVECTORS_DIR), visit -> store.forEachPoint((id, version, vectors, names) ->
             visit.accept(id, vectors.get())));
     this.appliedIndex = store.appliedIndex();
+    this.ownership = store.ownership();
     if (shardConfig.payloadMemory() == Memory.CACHED) {
       long bytes = store.preloadPayloads();
       LOG.info("{}: payload.memory cached: read {} bytes of payloads at open", dir, bytes);
@@ -572,6 +575,28 @@ public final class Shard implements AutoCloseable {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** Which points this shard owns, or null when it has no fence (it owns every point it is given). */
+  public ShardOwnership ownership() {
+    return ownership;
+  }
+
+  /** Sets (or, with null, clears) the shard's ownership fence, with the entry that changes it. Skipped if already applied. */
+  public void setOwnership(ShardOwnership newOwnership, long index) {
+    if (index <= appliedIndex) {
+      return;
+    }
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      batch.putOwnership(newOwnership);
+      batch.commit(index);
+      appliedIndex = index;
+      ownership = newOwnership;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    LOG.info("{}: ownership now {}", this, newOwnership == null ? "every point" : newOwnership);
   }
 
   /** Records that an entry which changes no point (a no-op, a config entry) was applied. */

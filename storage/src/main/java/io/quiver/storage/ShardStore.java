@@ -45,6 +45,8 @@ final class ShardStore implements AutoCloseable {
   private static final byte[] KEY_VECTORS_CONFIG = "vectors_config".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEY_PAYLOAD_SCHEMA = "payload_schema".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEY_SHARD_CONFIG = "shard_config".getBytes(StandardCharsets.UTF_8);
+  /** hashing ordinal (byte) | shard (int) | shards (int); absent: the shard has no ownership fence */
+  private static final byte[] KEY_OWNERSHIP = "ownership".getBytes(StandardCharsets.UTF_8);
   /** Point values: version 1 = version + dense vectors; version 2 appends the sparse vectors. */
   private static final int POINT_FORMAT_VERSION = 1;
   private static final int POINT_FORMAT_VERSION_SPARSE = 2;
@@ -100,6 +102,20 @@ final class ShardStore implements AutoCloseable {
     }
   }
 
+  /** The shard's ownership fence, or null when it has none. */
+  ShardOwnership ownership() {
+    byte[] v = get(meta, KEY_OWNERSHIP);
+    if (v == null) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.wrap(v);
+    int hashing = b.get();
+    if (hashing < 0 || hashing >= PointHashing.values().length) {
+      throw new StorageException("corrupt ownership in shard store: hashing " + hashing, null);
+    }
+    return new ShardOwnership(PointHashing.values()[hashing], b.getInt(), b.getInt());
+  }
+
   void writeShardConfig(ShardConfig config) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -130,6 +146,20 @@ final class ShardStore implements AutoCloseable {
         }
       } catch (RocksDBException e) {
         throw new StorageException("cannot stage point " + id, e);
+      }
+    }
+
+    /** Stages the shard's ownership fence (null: none). */
+    void putOwnership(ShardOwnership ownership) {
+      try {
+        if (ownership == null) {
+          batch.delete(meta, KEY_OWNERSHIP);
+        } else {
+          batch.put(meta, KEY_OWNERSHIP, ByteBuffer.allocate(9).put((byte) ownership.hashing().ordinal())
+              .putInt(ownership.shard()).putInt(ownership.shards()).array());
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot stage the ownership", e);
       }
     }
 

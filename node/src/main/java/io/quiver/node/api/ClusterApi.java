@@ -158,12 +158,26 @@ public final class ClusterApi {
     } else if (body.has("drop_replica")) {
       var op = body.get("drop_replica");
       done = raft.replicaChanges().drop(c.name(), intField(op, "drop_replica.shard_id", "shard_id"), peer(op, "drop_replica", "peer_id"));
+    } else if (body.has("start_resharding")) {
+      JsonNode op = body.get("start_resharding");
+      JsonNode direction = op == null ? null : op.get("direction");
+      if (direction == null || !direction.isTextual() || !(direction.asText().equals("up") || direction.asText().equals("down"))) {
+        throw ApiException.badRequest("Validation error in JSON body: `start_resharding.direction` must be \"up\" or \"down\"");
+      }
+      if (op.hasNonNull("shard_key")) {
+        throw ApiException.badRequest("Wrong input: `start_resharding.shard_key`: custom shard keys are not supported");
+      }
+      Long peer = op.hasNonNull("peer_id") ? peer(op, "start_resharding", "peer_id") : null;
+      done = raft.startResharding(c.name(), direction.asText().equals("up") ? io.quiver.sharding.Resharding.Direction.UP
+          : io.quiver.sharding.Resharding.Direction.DOWN, peer).thenApply(index -> null);
+    } else if (body.has("abort_resharding")) {
+      done = raft.abortResharding(c.name()).thenApply(index -> null);
     } else if (body.has("abort_transfer")) {
       throw ApiException.badRequest("Wrong input: no shard transfer is in progress for collection `"
           + c.name() + "` (transfers complete before their request returns)");
     } else {
       throw ApiException.badRequest("Wrong input: expected one of move_shard, replicate_shard, "
-          + "drop_replica, abort_transfer; other cluster operations are not supported yet");
+          + "drop_replica, abort_transfer, start_resharding, abort_resharding; other cluster operations are not supported yet");
     }
     return done.thenApply(ignored -> RestResponse.ok(true));
   }
@@ -268,6 +282,16 @@ public final class ClusterApi {
         entry.put("peer_id", node);
         entry.put("state", liveness.isDead(node) ? "Dead" : "Active");
       }
+    }
+    io.quiver.sharding.Resharding resharding = c.shardMap().resharding();
+    if (resharding != null) {
+      ObjectNode r = result.putArray("resharding_operations").addObject();
+      r.put("direction", resharding.direction().name().toLowerCase(java.util.Locale.ROOT));
+      r.put("shard_id", resharding.changedShard());
+      r.put("peer_id", resharding.peerId());
+      // Quiver extensions: where the resharding is (copying, cleanup, aborting) and the shards routed by now.
+      r.put("quiver_phase", resharding.phase().name().toLowerCase(java.util.Locale.ROOT));
+      r.put("quiver_routing_shards", resharding.routingCount());
     }
     ReplicaStep inProgress = raft.scalingStatus().current();
     if (inProgress != null && inProgress.collection().equals(c.name())) {

@@ -209,6 +209,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       case CollectionAlreadyExistsException c -> 409;
       case io.quiver.sharding.ClusterConflictException c -> 409;
       case ShardUnavailableException s -> 503;
+      case io.quiver.sharding.PointsMovedException m -> 503;
       case io.quiver.router.RequestTimeoutException t -> 408;
       default -> 500;
     };

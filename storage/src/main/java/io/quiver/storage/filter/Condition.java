@@ -18,7 +18,8 @@ public sealed interface Condition
         Condition.HasId,
         Condition.HasVector,
         Condition.Nested,
-        Condition.Slice {
+        Condition.Slice,
+        Condition.OwnedBy {
 
   /** {@code {"key": ..., "match"|"range"|...: ...}}: a test of the values found at {@code key}. */
   record Field(JsonPath key, FieldPredicate predicate) implements Condition {
@@ -76,6 +77,21 @@ public sealed interface Condition
     public Slice {
       if (total < 1 || index < 0 || index >= total) {
         throw new IllegalArgumentException("slice index " + index + " out of [0, " + total + ")");
+      }
+    }
+  }
+
+  /**
+   * The point belongs to shard {@code shard} of {@code shards} under {@code hashing}. Not part of
+   * Qdrant's filter language: the router adds it while a collection is resharded, so that each shard
+   * answers only for the points it owns (a shard may hold copies of points moving to or from it),
+   * and a shard's cleanup deletes what it does not own.
+   */
+  record OwnedBy(io.quiver.storage.PointHashing hashing, int shard, int shards) implements Condition {
+    public OwnedBy {
+      Objects.requireNonNull(hashing, "hashing");
+      if (shards < 1 || shard < 0 || shard >= shards) {
+        throw new IllegalArgumentException("shard " + shard + " out of [0, " + shards + ")");
       }
     }
   }

@@ -29,6 +29,14 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
     mustNot = mustNot == null ? List.of() : List.copyOf(mustNot);
   }
 
+  /** {@code filter} (null: none) and {@code condition} (null: none) together. */
+  public static Filter and(Filter filter, Condition condition) {
+    if (condition == null) {
+      return filter;
+    }
+    return filter == null ? allOf(condition) : allOf(filter, condition);
+  }
+
   /** {@code must}: all of these. */
   public static Filter allOf(Condition... conditions) {
     return new Filter(List.of(conditions), null, List.of(), null);

@@ -50,6 +50,7 @@ public final class FilterCodec {
   private static final byte TAG_HAS_VECTOR = 5;
   private static final byte TAG_NESTED = 6;
   private static final byte TAG_SLICE = 7;
+  private static final byte TAG_OWNED_BY = 8;
 
   private static final byte P_MATCH_KEYWORD = 0;
   private static final byte P_MATCH_INTEGER = 1;
@@ -162,6 +163,12 @@ public final class FilterCodec {
         out.writeByte(TAG_SLICE);
         out.writeInt(s.index());
         out.writeInt(s.total());
+      }
+      case Condition.OwnedBy o -> {
+        out.writeByte(TAG_OWNED_BY);
+        out.writeByte(o.hashing().ordinal());
+        out.writeInt(o.shard());
+        out.writeInt(o.shards());
       }
     }
   }
@@ -359,8 +366,17 @@ public final class FilterCodec {
       case TAG_HAS_VECTOR -> new Condition.HasVector(readString(in));
       case TAG_NESTED -> new Condition.Nested(readPath(in), readFilter(in, depth + 1));
       case TAG_SLICE -> new Condition.Slice(in.readInt(), in.readInt());
+      case TAG_OWNED_BY -> new Condition.OwnedBy(readHashing(in.readByte()), in.readInt(), in.readInt());
       default -> throw new IOException("corrupt filter: unknown condition tag " + tag);
     };
+  }
+
+  private static io.quiver.storage.PointHashing readHashing(byte ordinal) throws IOException {
+    io.quiver.storage.PointHashing[] all = io.quiver.storage.PointHashing.values();
+    if (ordinal < 0 || ordinal >= all.length) {
+      throw new IOException("corrupt filter: unknown point hashing " + ordinal);
+    }
+    return all[ordinal];
   }
 
   private static FieldPredicate readPredicate(DataInput in) throws IOException {

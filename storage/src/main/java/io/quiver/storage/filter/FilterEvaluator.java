@@ -105,6 +105,7 @@ public final class FilterEvaluator {
       case Condition.HasId h -> id != null && h.ids().contains(id);
       case Condition.HasVector v -> hasVector.test(v.vector());
       case Condition.Slice s -> id != null && Long.remainderUnsigned(SipHash.ofPointId(id), s.total()) == s.index();
+      case Condition.OwnedBy o -> id != null && o.hashing().shardOf(id, o.shards()) == o.shard();
       case Condition.Nested n -> checkNested(n, root);
     };
   }

@@ -24,6 +24,11 @@ public record ScoreRequest(
     }
   }
 
+  /** This request with another filter (the router restricts a shard to the points it owns). */
+  public ScoreRequest withFilter(Filter newFilter) {
+    return new ScoreRequest(vectorName, scorer, limit, scoreThreshold, newFilter, withPayload, withVector);
+  }
+
   public ScoreRequest withLimit(int newLimit) {
     return new ScoreRequest(vectorName, scorer, newLimit, scoreThreshold, filter, withPayload, withVector);
   }

@@ -88,6 +88,7 @@ class FilterJsonRoundTripTest {
       case Condition.HasVector v -> F.objectNode().put("has_vector", v.vector());
       case Condition.Slice s -> F.objectNode().set("slice", F.objectNode().put("index", s.index()).put("total", s.total()));
       case Condition.Nested n -> F.objectNode().set("nested", F.objectNode().put("key", n.key().toString()).set("filter", write(n.filter())));
+      case Condition.OwnedBy o -> throw new IllegalArgumentException("not in Qdrant's filter language: " + o);
     };
   }
 

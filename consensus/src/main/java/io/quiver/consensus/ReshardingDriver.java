@@ -1,0 +1,200 @@
+package io.quiver.consensus;
+
+import io.quiver.sharding.CollectionDescriptor;
+import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.Resharding;
+import io.quiver.sharding.ShardMap;
+import io.quiver.sharding.ShardPlacement;
+import io.quiver.storage.Point;
+import io.quiver.storage.PointId;
+import io.quiver.storage.PointRecord;
+import io.quiver.storage.ShardOwnership;
+import io.quiver.storage.UpdateMode;
+import io.quiver.storage.UpsertCondition;
+import io.quiver.storage.filter.Condition;
+import io.quiver.storage.filter.Filter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On the meta group's leader: carries a collection's resharding ({@link Resharding}) through its
+ * phases, one collection at a time. Every step is idempotent and planned from the applied metadata,
+ * so a new meta leader starts the current phase again from its beginning.
+ *
+ * <ul>
+ *   <li>copying: the payload indexes of shard 0 are created on an added shard; every shard gets
+ *       its ownership fence under the new count (through its log: from then on it refuses writes of
+ *       points it will not own); each old shard's moving points are read page by page
+ *       (linearizable reads, after the fence) and inserted into their new shards (insert-only: a
+ *       copy never overwrites a point already there); then the metadata switches the routing.</li>
+ *   <li>cleanup: each remaining shard deletes the copies it holds of points it does not own; then
+ *       the resharding ends (a removed shard leaves the map, and its group is deleted).</li>
+ *   <li>aborting: each old shard's fence goes back to the old count and it deletes what it does
+ *       not own under it (copies received); then the resharding ends (an added shard leaves the
+ *       map).</li>
+ * </ul>
+ */
+final class ReshardingDriver implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReshardingDriver.class);
+  private static final long RETRY_DELAY_MS = 1000;
+  static final int COPY_PAGE = 512;
+
+  private final RaftNode node;
+  private final CoalescingTask task;
+  private final AtomicLong copied = new AtomicLong();
+  private volatile String lastError;
+
+  ReshardingDriver(RaftNode node) {
+    this.node = node;
+    this.task = new CoalescingTask("resharding", RETRY_DELAY_MS, this::pass);
+  }
+
+  void onStateChanged(ClusterState state) {
+    if (state.collections().values().stream().anyMatch(c -> c.shardMap().resharding() != null)) {
+      task.trigger();
+    }
+  }
+
+  void onLeaderChanged() {
+    task.trigger();
+  }
+
+  /** Points this node has copied for reshardings since it started. */
+  long pointsCopied() {
+    return copied.get();
+  }
+
+  /** Why the last step failed (it runs again), or null. */
+  String lastError() {
+    return lastError;
+  }
+
+  private boolean leads() {
+    try {
+      RaftServer.Division division = node.server().getDivision(RaftNode.META_GROUP_ID);
+      return division.getInfo().isLeaderReady() && node.isCaughtUp();
+    } catch (java.io.IOException notHosted) {
+      return false;
+    }
+  }
+
+  private void pass() {
+    if (!leads()) {
+      return;
+    }
+    for (CollectionDescriptor c : node.clusterState().collections().values()) {
+      Resharding r = c.shardMap().resharding();
+      if (r == null) {
+        continue;
+      }
+      try {
+        switch (r.phase()) {
+          case COPYING -> copy(c, r);
+          case CLEANUP -> cleanup(c, r);
+          case ABORTING -> abort(c, r);
+        }
+        lastError = null;
+      } catch (RuntimeException e) {
+        lastError = "collection `" + c.name() + "`, " + ReshardingTransitions.phaseName(r.phase()) + ": "
+            + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
+        LOG.warn("node {}: resharding {} failed; trying again: {}", node.nodeId(), c.name(), lastError);
+        throw e;
+      }
+      task.trigger(); // the next phase, planned from the state this one produced
+      return;
+    }
+  }
+
+  private RaftShardClient client(CollectionDescriptor c, ShardPlacement shard) {
+    return (RaftShardClient) node.shardClients().forShard(c.name(), shard);
+  }
+
+  private void copy(CollectionDescriptor c, Resharding r) {
+    ShardMap map = c.shardMap();
+    LOG.info("node {}: resharding {} {} from {} to {} shards: copying", node.nodeId(), c.name(),
+        r.direction().name().toLowerCase(java.util.Locale.ROOT), r.fromCount(), r.toCount());
+    if (r.direction() == Resharding.Direction.UP) {
+      ShardPlacement added = map.shard(r.changedShard());
+      var schema = client(c, map.shard(0)).payloadSchema(ReadConsistency.LINEARIZABLE).join();
+      for (var field : schema.entrySet()) {
+        client(c, added).createFieldIndex(field.getKey(), field.getValue().schema()).join();
+      }
+    }
+    for (ShardPlacement shard : map.shards()) {
+      client(c, shard).setOwnership(new ShardOwnership(map.hashing(), shard.shardId(), r.toCount())).join();
+    }
+    long started = System.nanoTime();
+    long total = 0;
+    UpsertCondition insertOnly = new UpsertCondition(UpdateMode.INSERT_ONLY, null);
+    for (int source = 0; source < r.fromCount(); source++) {
+      // The points of this shard that another shard owns under the new count (all of them for a removed shard).
+      Filter moving = source < r.toCount() ? Filter.noneOf(new Condition.OwnedBy(map.hashing(), source, r.toCount())) : null;
+      PointId offset = null;
+      while (true) {
+        if (!stillCopying(c.name(), map.epoch())) {
+          return;
+        }
+        List<PointRecord> page = client(c, map.shard(source))
+            .scroll(offset, COPY_PAGE + 1, moving, true, true, ReadConsistency.LINEARIZABLE).join();
+        List<PointRecord> batch = page.subList(0, Math.min(COPY_PAGE, page.size()));
+        Map<ShardPlacement, List<Point>> byTarget = new LinkedHashMap<>();
+        for (PointRecord p : batch) {
+          ShardPlacement target = map.shard(map.hashing().shardOf(p.id(), r.toCount()));
+          byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(new Point(p.id(), p.vectors(), p.payload(), p.sparse()));
+        }
+        for (var e : byTarget.entrySet()) {
+          client(c, e.getKey()).prepareUpsert(e.getValue(), insertOnly).send().join();
+        }
+        total += batch.size();
+        copied.addAndGet(batch.size());
+        if (page.size() <= COPY_PAGE) {
+          break;
+        }
+        offset = page.get(COPY_PAGE).id();
+      }
+    }
+    LOG.info("node {}: resharding {}: copied {} points in {} ms; switching the routing to {} shards", node.nodeId(), c.name(),
+        total, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), r.toCount());
+    if (stillCopying(c.name(), map.epoch())) {
+      node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.COPYING, Resharding.Phase.CLEANUP).join();
+    }
+  }
+
+  /** True while this node leads and the collection's map is the one the copy started from. */
+  private boolean stillCopying(String collection, long epoch) {
+    CollectionDescriptor now = node.clusterState().collections().get(collection);
+    return leads() && now != null && now.shardMap().epoch() == epoch;
+  }
+
+  private void cleanup(CollectionDescriptor c, Resharding r) {
+    ShardMap map = c.shardMap();
+    for (int s = 0; s < r.toCount(); s++) {
+      client(c, map.shard(s)).dropForeignPoints().join();
+    }
+    LOG.info("node {}: resharding {} to {} shards finished", node.nodeId(), c.name(), r.toCount());
+    node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.CLEANUP, null).join();
+  }
+
+  private void abort(CollectionDescriptor c, Resharding r) {
+    ShardMap map = c.shardMap();
+    for (int s = 0; s < r.fromCount(); s++) {
+      RaftShardClient client = client(c, map.shard(s));
+      client.setOwnership(new ShardOwnership(map.hashing(), s, r.fromCount())).join();
+      client.dropForeignPoints().join();
+    }
+    LOG.info("node {}: resharding {} aborted: back to {} shards", node.nodeId(), c.name(), r.fromCount());
+    node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.ABORTING, null).join();
+  }
+
+  @Override
+  public void close() {
+    task.close();
+  }
+}
