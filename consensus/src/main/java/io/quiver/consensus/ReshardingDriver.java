@@ -44,6 +44,7 @@ final class ReshardingDriver implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReshardingDriver.class);
   private static final long RETRY_DELAY_MS = 1000;
+  private static final long LOOK_EVERY_MS = 2000;
   static final int COPY_PAGE = 512;
 
   private final RaftNode node;
@@ -54,6 +55,9 @@ final class ReshardingDriver implements AutoCloseable {
   ReshardingDriver(RaftNode node) {
     this.node = node;
     this.task = new CoalescingTask("resharding", RETRY_DELAY_MS, this::pass);
+    // Also looks every few seconds: a node that becomes meta leader is often not caught up yet when
+    // the leader change (or the next state change) triggers it, and then nothing triggers it again.
+    task.triggerEvery(LOOK_EVERY_MS);
   }
 
   void onStateChanged(ClusterState state) {
