@@ -45,7 +45,10 @@ final class ReshardingDriver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReshardingDriver.class);
   private static final long RETRY_DELAY_MS = 1000;
   private static final long LOOK_EVERY_MS = 2000;
-  static final int COPY_PAGE = 512;
+  /** A page of the copy holds about this many bytes of points (a read, then a write of them). */
+  static final int PAGE_BYTES = 4 << 20;
+  static final int MAX_PAGE = 4096;
+  static final int MIN_PAGE = 64;
 
   private final RaftNode node;
   private final CoalescingTask task;
@@ -136,18 +139,24 @@ final class ReshardingDriver implements AutoCloseable {
     }
     long started = System.nanoTime();
     long total = 0;
+    int pageSize = pageSize(c.config().vectors());
     UpsertCondition insertOnly = new UpsertCondition(UpdateMode.INSERT_ONLY, null);
     for (int source = 0; source < r.fromCount(); source++) {
       // The points of this shard that another shard owns under the new count (all of them for a removed shard).
       Filter moving = source < r.toCount() ? Filter.noneOf(new Condition.OwnedBy(map.hashing(), source, r.toCount())) : null;
-      PointId offset = null;
-      while (true) {
+      RaftShardClient from = client(c, map.shard(source));
+      // The next page is read while the current one is written.
+      java.util.concurrent.CompletableFuture<List<PointRecord>> next =
+          from.scroll(null, pageSize + 1, moving, true, true, ReadConsistency.LINEARIZABLE);
+      while (next != null) {
+        List<PointRecord> page = next.join();
+        next = page.size() > pageSize
+            ? from.scroll(page.get(pageSize).id(), pageSize + 1, moving, true, true, ReadConsistency.LINEARIZABLE)
+            : null;
         if (!stillCopying(c.name(), map.epoch())) {
           return;
         }
-        List<PointRecord> page = client(c, map.shard(source))
-            .scroll(offset, COPY_PAGE + 1, moving, true, true, ReadConsistency.LINEARIZABLE).join();
-        List<PointRecord> batch = page.subList(0, Math.min(COPY_PAGE, page.size()));
+        List<PointRecord> batch = page.subList(0, Math.min(pageSize, page.size()));
         Map<ShardPlacement, List<Point>> byTarget = new LinkedHashMap<>();
         for (PointRecord p : batch) {
           ShardPlacement target = map.shard(map.hashing().shardOf(p.id(), r.toCount()));
@@ -158,10 +167,6 @@ final class ReshardingDriver implements AutoCloseable {
         }
         total += batch.size();
         copied.addAndGet(batch.size());
-        if (page.size() <= COPY_PAGE) {
-          break;
-        }
-        offset = page.get(COPY_PAGE).id();
       }
     }
     LOG.info("node {}: resharding {}: copied {} points in {} ms; switching the routing to {} shards", node.nodeId(), c.name(),
@@ -169,6 +174,21 @@ final class ReshardingDriver implements AutoCloseable {
     if (stillCopying(c.name(), map.epoch())) {
       node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.COPYING, Resharding.Phase.CLEANUP).join();
     }
+  }
+
+  /**
+   * Points per page of the copy: about {@link #PAGE_BYTES} of them, from the collection's dense
+   * vector sizes (a multivector counted as 16 rows, a sparse vector as 1 KB, a payload as 1 KB).
+   */
+  static int pageSize(io.quiver.storage.VectorsConfig vectors) {
+    long bytes = 1024 + 1024L * vectors.sparse().size();
+    for (var v : vectors.vectors().values()) {
+      bytes += 4L * v.size();
+    }
+    for (var m : vectors.multi().values()) {
+      bytes += 16 * 4L * m.size();
+    }
+    return (int) Math.max(MIN_PAGE, Math.min(MAX_PAGE, PAGE_BYTES / bytes));
   }
 
   /** True while this node leads and the collection's map is the one the copy started from. */

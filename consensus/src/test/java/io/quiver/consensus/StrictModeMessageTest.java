@@ -59,7 +59,7 @@ class StrictModeMessageTest {
     out.writeInt(1);
     out.writeInt(1);
     MetaCommand decoded = MetaMessages.decodeCommand(ByteString.copyFrom(bytes.toByteArray()));
-    assertEquals(new MetaCommand.CreateCollection("old", config), decoded);
+    assertEquals(new MetaCommand.CreateCollection("old", config, io.quiver.storage.PointHashing.MOD), decoded, "a create from an earlier build hashes by MOD");
     assertNull(((MetaCommand.CreateCollection) decoded).config().strictMode());
   }
 }

@@ -291,6 +291,61 @@ class PointsRouterTest {
   // ---- the collection: three local shards ----
 
   /** A collection of three shards, each a real shard with its own single-thread executor. */
+  // ---- resharding ----
+
+  /**
+   * A collection going from 3 to 2 shards, simulated: every moving point also copied into its new
+   * shard, as the copy does. While copying and after the switch, count, scroll and search see each
+   * point exactly once (each shard answers for what it owns); a write of a moving point waits while
+   * copying and goes to its new shard once the routing switched.
+   */
+  @Test
+  void whileReshardingEachPointIsReadOnceAndMovingWritesWaitForTheSwitch() throws Exception {
+    CollectionDescriptor c = open("resharded", Distance.DOT);
+    Map<PointId, float[]> written = writeRandomPoints(c, random, 300);
+    ShardMap map = c.shardMap();
+    List<PointId> moving = new ArrayList<>();
+    for (var e : written.entrySet()) {
+      int to = map.hashing().shardOf(e.getKey(), 2);
+      if (map.hashing().shardOf(e.getKey(), 3) != to) {
+        moving.add(e.getKey());
+        clientOf(c, to).prepareUpsert(List.of(new Point(e.getKey(), Map.of(VectorsConfig.DEFAULT, e.getValue()), null)),
+            io.quiver.storage.UpsertCondition.NONE).send().join();
+      }
+    }
+    assertTrue(moving.size() > 100, "seed " + seed + ": " + moving.size());
+    for (io.quiver.sharding.Resharding.Phase phase : List.of(io.quiver.sharding.Resharding.Phase.COPYING,
+        io.quiver.sharding.Resharding.Phase.CLEANUP)) {
+      CollectionDescriptor resharding = new CollectionDescriptor(c.name(), c.config(), map.withResharding(2, map.shards(),
+          new io.quiver.sharding.Resharding(io.quiver.sharding.Resharding.Direction.DOWN, 3, 2, 1, phase)));
+      collections.put(c.name(), resharding);
+      assertEquals(written.size(), router.count(resharding, ReadConsistency.LEADER).join(), phase + ", seed " + seed);
+      List<PointId> scrolled = router.scroll(resharding, null, 10_000, null, false, false, ReadConsistency.LEADER).join()
+          .points().stream().map(PointRecord::id).toList();
+      assertEquals(written.keySet().stream().sorted().toList(), scrolled, phase + ", seed " + seed);
+      float[] query = randomVector(random);
+      assertEquals(ids(bruteForceDot(written, query).subList(0, 20)),
+          ids(router.search(resharding, exactSearch(query, 20), 0, ReadConsistency.LEADER).join()), phase + ", seed " + seed);
+    }
+
+    // A write of a moving point while copying waits until the routing switches, then goes to the new shard.
+    CollectionDescriptor copying = new CollectionDescriptor(c.name(), c.config(), map.withResharding(3, map.shards(),
+        new io.quiver.sharding.Resharding(io.quiver.sharding.Resharding.Direction.DOWN, 3, 2, 1,
+            io.quiver.sharding.Resharding.Phase.COPYING)));
+    collections.put(c.name(), copying);
+    PointId id = moving.getFirst();
+    float[] changed = {9, 9, 9, 9};
+    CompletableFuture<Long> write = router.upsert(copying, List.of(new Point(id, Map.of(VectorsConfig.DEFAULT, changed), null)));
+    Thread.sleep(300);
+    assertFalse(write.isDone(), "a write of a moving point waits while its points are copied");
+    collections.put(c.name(), new CollectionDescriptor(c.name(), c.config(), map.withResharding(4, map.shards(),
+        copying.shardMap().resharding().withPhase(io.quiver.sharding.Resharding.Phase.CLEANUP))));
+    write.get(10, TimeUnit.SECONDS);
+    int newShard = map.hashing().shardOf(id, 2);
+    assertArrayEquals(changed, clientOf(c, newShard).retrieve(List.of(id), false, true, ReadConsistency.LEADER).join()
+        .getFirst().vectors().get(VectorsConfig.DEFAULT));
+  }
+
   private CollectionDescriptor open(String name, Distance distance) {
     CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(DIM, distance, false)), SHARDS, 1, 1);
     List<ShardPlacement> placements = new ArrayList<>();

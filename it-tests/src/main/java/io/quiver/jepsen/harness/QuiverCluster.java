@@ -164,6 +164,28 @@ public final class QuiverCluster implements AutoCloseable {
     }
 
     /** @return the nodes that hold a replica of the shard, as the first reachable node that answers places them */
+    /**
+     * Waits (at most {@code timeout}) until a reachable node reports no resharding of the collection
+     * in progress; returns whether one did.
+     */
+    public boolean awaitNoResharding(String collection, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (NodeHost node : reachable()) {
+                try {
+                    QuiverClient.Reply r = client.get(node.baseUrl(), "/collections/" + collection + "/cluster");
+                    if (r.ok() && r.result().path("resharding_operations").isEmpty()) {
+                        return true;
+                    }
+                } catch (IOException unreachable) {
+                    // the next node
+                }
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
     public Set<Integer> replicaHolders(String collection, int shardId) {
         Map<Integer, Long> ids = peerIds();
         for (NodeHost node : reachable()) {

@@ -34,7 +34,12 @@ public enum FaultKind {
      * of every shard) and, at the heal, back (it drops one); when every node holds a replica, one
      * down first and back up at the heal.
      */
-    REPLICATE_AND_DROP("membership");
+    REPLICATE_AND_DROP("membership"),
+    /**
+     * {@code start_resharding} up (the cluster adds a shard and moves a share of the points to it)
+     * and, at the heal, once it has ended, down again (the points move back).
+     */
+    RESHARD("resharding");
 
     private final String family;
 
@@ -47,7 +52,7 @@ public enum FaultKind {
     }
 
     /** The family names the command line accepts, plus {@code all} and {@code none}. */
-    public static final List<String> FAMILIES = List.of("partition", "kill", "pause", "clock", "loss", "membership", "all",
+    public static final List<String> FAMILIES = List.of("partition", "kill", "pause", "clock", "loss", "membership", "resharding", "all",
             "none");
 
     /**

@@ -226,6 +226,20 @@ public final class NemesisRunner implements AutoCloseable {
                 return new Injected("replication_factor " + factor + " -> " + changed + ", back at heal",
                         () -> setFactor(random, factor));
             }
+            case RESHARD -> {
+                changeReplicas(random, Map.of("start_resharding", Map.of("direction", "up")));
+                return new Injected("reshard up, down at the heal", () -> {
+                    try {
+                        if (!cluster.awaitNoResharding(collection, java.time.Duration.ofMinutes(3))) {
+                            throw new IllegalStateException("the resharding up did not end within 3 minutes");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    changeReplicas(random, Map.of("start_resharding", Map.of("direction", "down")));
+                });
+            }
             default -> throw new IllegalStateException("unknown kind " + planned.kind());
         }
     }
