@@ -97,8 +97,11 @@ final class RaftCollectionCatalog implements CollectionCatalog {
 
   /** Aborts a resharding that has not switched its routing yet (Qdrant's {@code abort_resharding}). */
   public CompletableFuture<Long> abortResharding(String collection) {
-    return sendAndApply(new MetaCommand.ReshardingStep(collection, io.quiver.sharding.Resharding.Phase.COPYING,
-        io.quiver.sharding.Resharding.Phase.ABORTING), collection);
+    CollectionDescriptor c = node.clusterState().collections().get(collection);
+    io.quiver.sharding.Resharding r = c == null ? null : c.shardMap().resharding();
+    io.quiver.sharding.Resharding.Phase from = r == null ? io.quiver.sharding.Resharding.Phase.COPYING : r.phase();
+    return sendAndApply(new MetaCommand.ReshardingStep(collection, from, io.quiver.sharding.Resharding.Phase.ABORTING),
+        collection);
   }
 
   /** Moves a resharding from one phase to the next ({@code to} null: ended); see {@link MetaCommand.ReshardingStep}. */

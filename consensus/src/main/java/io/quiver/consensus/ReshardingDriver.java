@@ -9,7 +9,6 @@ import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
 import io.quiver.storage.ShardOwnership;
-import io.quiver.storage.UpdateMode;
 import io.quiver.storage.UpsertCondition;
 import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.Filter;
@@ -24,15 +23,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On the meta group's leader: carries a collection's resharding ({@link Resharding}) through its
- * phases, one collection at a time. Every step is idempotent and planned from the applied metadata,
- * so a new meta leader starts the current phase again from its beginning.
+ * phases, one collection at a time. Every step is idempotent and planned from the applied metadata;
+ * a new meta leader starts the current phase again from its beginning (a sync it did not copy for
+ * goes back to copying).
  *
  * <ul>
- *   <li>copying: the payload indexes of shard 0 are created on an added shard; every shard gets
- *       its ownership fence under the new count (through its log: from then on it refuses writes of
- *       points it will not own); each old shard's moving points are read page by page
- *       (linearizable reads, after the fence) and inserted into their new shards (insert-only: a
- *       copy never overwrites a point already there); then the metadata switches the routing.</li>
+ *   <li>copying: the payload indexes of shard 0 are created on an added shard; every shard drops
+ *       the copies of an earlier attempt and loses its fence; the moving points of each old shard
+ *       are read page by page (linearizable reads) and upserted into their new shards while writes
+ *       go on, and each copy's version and payload hash are remembered.</li>
+ *   <li>syncing: every shard is fenced under the new count (through its log: it refuses writes of
+ *       points it will not own) while routers hold writes of moving points; the moving points are
+ *       read again without vectors, those whose version or payload changed are copied again, those
+ *       gone are deleted at their new shard; then one meta entry switches the routing.</li>
  *   <li>cleanup: each remaining shard deletes the copies it holds of points it does not own; then
  *       the resharding ends (a removed shard leaves the map, and its group is deleted).</li>
  *   <li>aborting: each old shard's fence goes back to the old count and it deletes what it does
@@ -104,6 +107,7 @@ final class ReshardingDriver implements AutoCloseable {
       try {
         switch (r.phase()) {
           case COPYING -> copy(c, r);
+          case SYNCING -> sync(c, r);
           case CLEANUP -> cleanup(c, r);
           case ABORTING -> abort(c, r);
         }
@@ -123,6 +127,20 @@ final class ReshardingDriver implements AutoCloseable {
     return (RaftShardClient) node.shardClients().forShard(c.name(), shard);
   }
 
+  /** What the bulk copy copied: per point, the version and payload hash it had at its old shard. */
+  private record Copied(long version, int payloadHash) {}
+
+  /** The bulk copy's record, for the sync that follows it on this node. */
+  private record CopyRecord(String collection, long syncEpoch, Map<PointId, Copied> copies) {}
+
+  private volatile CopyRecord lastCopy; // only touched on the task's thread
+
+  /**
+   * The bulk copy, without fences: writes go on as usual. The shards first drop what they hold but
+   * do not own under the old count (copies an earlier attempt made) and lose their fences; then
+   * each old shard's moving points are read page by page and upserted into their new shards, and
+   * each copy's version and payload hash are remembered for the sync.
+   */
   private void copy(CollectionDescriptor c, Resharding r) {
     ShardMap map = c.shardMap();
     LOG.info("node {}: resharding {} {} from {} to {} shards: copying", node.nodeId(), c.name(),
@@ -135,45 +153,128 @@ final class ReshardingDriver implements AutoCloseable {
       }
     }
     for (ShardPlacement shard : map.shards()) {
-      client(c, shard).setOwnership(new ShardOwnership(map.hashing(), shard.shardId(), r.toCount())).join();
+      RaftShardClient client = client(c, shard);
+      client.setOwnership(new ShardOwnership(map.hashing(), shard.shardId(), r.fromCount())).join();
+      client.dropForeignPoints().join();
+      client.setOwnership(null).join();
     }
     long started = System.nanoTime();
-    long total = 0;
-    int pageSize = pageSize(c.config().vectors());
-    UpsertCondition insertOnly = new UpsertCondition(UpdateMode.INSERT_ONLY, null);
+    Map<PointId, Copied> copies = new java.util.HashMap<>();
+    boolean done = eachMovingPage(c, r, true, page -> {
+      upsert(c, r, page);
+      for (PointRecord p : page) {
+        copies.put(p.id(), new Copied(p.version(), payloadHash(p)));
+      }
+    });
+    if (!done) {
+      return;
+    }
+    LOG.info("node {}: resharding {}: copied {} points in {} ms; fencing the shards and copying what changed since", node.nodeId(),
+        c.name(), copies.size(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    long syncEpoch = node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.COPYING, Resharding.Phase.SYNCING).join();
+    lastCopy = new CopyRecord(c.name(), syncEpoch, copies);
+  }
+
+  /**
+   * The sync, with every shard fenced and routers holding writes of moving points: what changed
+   * at an old shard since its bulk copy (another version or payload) is copied again, what was
+   * deleted there is deleted at the new shard; then the metadata switches the routing. A node that
+   * did not make the bulk copy (a new meta leader) sends the resharding back to copying.
+   */
+  private void sync(CollectionDescriptor c, Resharding r) {
+    ShardMap map = c.shardMap();
+    CopyRecord record = lastCopy;
+    if (record == null || !record.collection().equals(c.name()) || record.syncEpoch() != map.epoch()) {
+      LOG.info("node {}: resharding {}: this node did not make its bulk copy; copying again", node.nodeId(), c.name());
+      node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.COPYING).join();
+      return;
+    }
+    long started = System.nanoTime();
+    for (ShardPlacement shard : map.shards()) {
+      client(c, shard).setOwnership(new ShardOwnership(map.hashing(), shard.shardId(), r.toCount())).join();
+    }
+    Map<PointId, Copied> unseen = new java.util.HashMap<>(record.copies());
+    long[] changed = new long[1];
+    boolean done = eachMovingPage(c, r, false, page -> {
+      List<PointId> again = new ArrayList<>();
+      for (PointRecord p : page) {
+        Copied copied = unseen.remove(p.id());
+        if (copied == null || copied.version() != p.version() || copied.payloadHash() != payloadHash(p)) {
+          again.add(p.id());
+        }
+      }
+      if (!again.isEmpty()) {
+        int source = map.hashing().shardOf(again.getFirst(), r.fromCount());
+        upsert(c, r, client(c, map.shard(source)).retrieve(again, true, true, ReadConsistency.LINEARIZABLE).join());
+        changed[0] += again.size();
+      }
+    });
+    if (!done) {
+      return;
+    }
+    Map<ShardPlacement, List<PointId>> deleted = new LinkedHashMap<>();
+    for (PointId id : unseen.keySet()) {
+      deleted.computeIfAbsent(map.shard(map.hashing().shardOf(id, r.toCount())), t -> new ArrayList<>()).add(id);
+    }
+    for (var e : deleted.entrySet()) {
+      client(c, e.getKey()).delete(e.getValue()).join();
+    }
+    LOG.info("node {}: resharding {}: synced {} changed and {} deleted points in {} ms; switching the routing to {} shards",
+        node.nodeId(), c.name(), changed[0], unseen.size(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+        r.toCount());
+    if (stillAt(c.name(), map.epoch())) {
+      node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.CLEANUP).join();
+      lastCopy = null;
+    }
+  }
+
+  /**
+   * Reads every old shard's moving points page by page (linearizable reads; the next page read while
+   * the current one is handled), with their vectors and payloads when {@code full}, else with
+   * their payloads only. Returns false when the collection's map changed or this node stopped
+   * leading, and the phase has to be looked at again.
+   */
+  private boolean eachMovingPage(CollectionDescriptor c, Resharding r, boolean full,
+      java.util.function.Consumer<List<PointRecord>> handle) {
+    ShardMap map = c.shardMap();
+    int pageSize = full ? pageSize(c.config().vectors()) : MAX_PAGE;
     for (int source = 0; source < r.fromCount(); source++) {
       // The points of this shard that another shard owns under the new count (all of them for a removed shard).
       Filter moving = source < r.toCount() ? Filter.noneOf(new Condition.OwnedBy(map.hashing(), source, r.toCount())) : null;
       RaftShardClient from = client(c, map.shard(source));
-      // The next page is read while the current one is written.
       java.util.concurrent.CompletableFuture<List<PointRecord>> next =
-          from.scroll(null, pageSize + 1, moving, true, true, ReadConsistency.LINEARIZABLE);
+          from.scroll(null, pageSize + 1, moving, true, full, ReadConsistency.LINEARIZABLE);
       while (next != null) {
         List<PointRecord> page = next.join();
         next = page.size() > pageSize
-            ? from.scroll(page.get(pageSize).id(), pageSize + 1, moving, true, true, ReadConsistency.LINEARIZABLE)
+            ? from.scroll(page.get(pageSize).id(), pageSize + 1, moving, true, full, ReadConsistency.LINEARIZABLE)
             : null;
-        if (!stillCopying(c.name(), map.epoch())) {
-          return;
+        if (!stillAt(c.name(), map.epoch())) {
+          return false;
         }
         List<PointRecord> batch = page.subList(0, Math.min(pageSize, page.size()));
-        Map<ShardPlacement, List<Point>> byTarget = new LinkedHashMap<>();
-        for (PointRecord p : batch) {
-          ShardPlacement target = map.shard(map.hashing().shardOf(p.id(), r.toCount()));
-          byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(new Point(p.id(), p.vectors(), p.payload(), p.sparse()));
-        }
-        for (var e : byTarget.entrySet()) {
-          client(c, e.getKey()).prepareUpsert(e.getValue(), insertOnly).send().join();
-        }
-        total += batch.size();
-        copied.addAndGet(batch.size());
+        handle.accept(batch);
+        copied.addAndGet(full ? batch.size() : 0);
       }
     }
-    LOG.info("node {}: resharding {}: copied {} points in {} ms; switching the routing to {} shards", node.nodeId(), c.name(),
-        total, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), r.toCount());
-    if (stillCopying(c.name(), map.epoch())) {
-      node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.COPYING, Resharding.Phase.CLEANUP).join();
+    return true;
+  }
+
+  /** Upserts the records into the shards that own them under the new count. */
+  private void upsert(CollectionDescriptor c, Resharding r, List<PointRecord> records) {
+    ShardMap map = c.shardMap();
+    Map<ShardPlacement, List<Point>> byTarget = new LinkedHashMap<>();
+    for (PointRecord p : records) {
+      ShardPlacement target = map.shard(map.hashing().shardOf(p.id(), r.toCount()));
+      byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(new Point(p.id(), p.vectors(), p.payload(), p.sparse()));
     }
+    for (var e : byTarget.entrySet()) {
+      client(c, e.getKey()).prepareUpsert(e.getValue(), UpsertCondition.NONE).send().join();
+    }
+  }
+
+  private static int payloadHash(PointRecord p) {
+    return p.payload() == null ? 0 : java.util.Arrays.hashCode(p.payload().toBytes());
   }
 
   /**
@@ -191,8 +292,8 @@ final class ReshardingDriver implements AutoCloseable {
     return (int) Math.max(MIN_PAGE, Math.min(MAX_PAGE, PAGE_BYTES / bytes));
   }
 
-  /** True while this node leads and the collection's map is the one the copy started from. */
-  private boolean stillCopying(String collection, long epoch) {
+  /** True while this node leads and the collection's map is still at {@code epoch}. */
+  private boolean stillAt(String collection, long epoch) {
     CollectionDescriptor now = node.clusterState().collections().get(collection);
     return leads() && now != null && now.shardMap().epoch() == epoch;
   }

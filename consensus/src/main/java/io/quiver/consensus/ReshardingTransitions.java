@@ -20,6 +20,18 @@ final class ReshardingTransitions {
 
   private ReshardingTransitions() {}
 
+  /** The phases an abort may come from: before the routing switched. */
+  private static final java.util.Set<Resharding.Phase> ABORTABLE = java.util.EnumSet.of(Resharding.Phase.COPYING,
+      Resharding.Phase.SYNCING);
+  /** Stands for "the resharding ends" in {@link #ALLOWED}. */
+  private static final Object END = "end";
+  /** The steps a resharding may take from each phase (back to copying: a new driver starts the copy again). */
+  private static final Map<Resharding.Phase, java.util.Set<Object>> ALLOWED = Map.of(
+      Resharding.Phase.COPYING, java.util.Set.of(Resharding.Phase.SYNCING, Resharding.Phase.ABORTING),
+      Resharding.Phase.SYNCING, java.util.Set.of(Resharding.Phase.CLEANUP, Resharding.Phase.COPYING, Resharding.Phase.ABORTING),
+      Resharding.Phase.CLEANUP, java.util.Set.of(END),
+      Resharding.Phase.ABORTING, java.util.Set.of(END));
+
   /** The state after the command, or the reason it is refused (and its reply status). */
   record Outcome(ClusterState next, byte status, String problem) {
     static Outcome refused(ClusterState current, long index, byte status, String problem) {
@@ -84,14 +96,19 @@ final class ReshardingTransitions {
     }
     ShardMap map = c.shardMap();
     Resharding r = map.resharding();
+    String now = r == null ? "not being resharded" : "in resharding phase " + phaseName(r.phase());
+    if (command.to() == Resharding.Phase.ABORTING && (r == null || !ABORTABLE.contains(r.phase()))) {
+      return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST, "Bad request: the resharding of collection `"
+          + c.name() + "` cannot be aborted: it is " + now
+          + (r != null && r.phase() == Resharding.Phase.CLEANUP ? " (its points are routed to the new shards already)" : ""));
+    }
     if (r == null || r.phase() != command.from()) {
-      String now = r == null ? "not being resharded" : "in resharding phase " + phaseName(r.phase());
-      String what = command.from() == Resharding.Phase.COPYING && command.to() == Resharding.Phase.ABORTING
-          ? "Bad request: the resharding of collection `" + c.name() + "` cannot be aborted: it is " + now
-              + (r != null && r.phase() == Resharding.Phase.CLEANUP ? " (its points are routed to the new shards already)" : "")
-          : "Conflict: collection `" + c.name() + "` is " + now + ", not " + phaseName(command.from());
-      return Outcome.refused(current, index, what.startsWith("Conflict") ? MetaMessages.STATUS_CONFLICT
-          : MetaMessages.STATUS_BAD_REQUEST, what);
+      return Outcome.refused(current, index, MetaMessages.STATUS_CONFLICT,
+          "Conflict: collection `" + c.name() + "` is " + now + ", not " + phaseName(command.from()));
+    }
+    if (!ALLOWED.getOrDefault(r.phase(), java.util.Set.of()).contains(command.to() == null ? END : command.to())) {
+      return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST, "Bad request: a resharding cannot go from "
+          + phaseName(r.phase()) + " to " + (command.to() == null ? "its end" : phaseName(command.to())));
     }
     if (command.to() != null) {
       return ok(current, index, c, map.withResharding(index, map.shards(), r.withPhase(command.to())));

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Goal: resharding's metadata transitions, as every node applies them: up adds a shard on the least
- * loaded node and routes by the old count until the switch; down keeps the last shard until the
+ * loaded node and routes by the old count until the switch (copying, then syncing, which may go
+ * back to copying); no phase is skipped; down keeps the last shard until the
  * end; abort only before the switch; the end removes the shard that takes no points and reports
  * the new shard_number; a step from the wrong phase changes nothing. The commands, a create's
  * hashing and a snapshot holding a resharding round-trip, and a create from an older log reads as
@@ -64,8 +65,19 @@ class ReshardingTransitionsTest {
         new MetaCommand.ReshardingStep("c", Resharding.Phase.CLEANUP, null));
     assertEquals(MetaMessages.STATUS_CONFLICT, wrongPhase.status());
 
-    var switched = ReshardingTransitions.step(started.next(), 13,
+    var skipping = ReshardingTransitions.step(started.next(), 12,
         new MetaCommand.ReshardingStep("c", Resharding.Phase.COPYING, Resharding.Phase.CLEANUP));
+    assertTrue(skipping.problem().contains("cannot go from copying to cleanup"), skipping.problem());
+    var syncing = ReshardingTransitions.step(started.next(), 12,
+        new MetaCommand.ReshardingStep("c", Resharding.Phase.COPYING, Resharding.Phase.SYNCING));
+    assertNull(syncing.problem());
+    assertEquals(2, syncing.next().collections().get("c").shardMap().routingCount(), "still routed by the old count");
+    assertTrue(syncing.next().collections().get("c").shardMap().resharding().holdsMovingWrites());
+    var back = ReshardingTransitions.step(syncing.next(), 13,
+        new MetaCommand.ReshardingStep("c", Resharding.Phase.SYNCING, Resharding.Phase.COPYING));
+    assertNull(back.problem(), "a new driver sends a sync it did not copy for back to copying");
+    var switched = ReshardingTransitions.step(syncing.next(), 13,
+        new MetaCommand.ReshardingStep("c", Resharding.Phase.SYNCING, Resharding.Phase.CLEANUP));
     ShardMap afterSwitch = switched.next().collections().get("c").shardMap();
     assertEquals(3, afterSwitch.routingCount());
     int inNew = 0;
@@ -94,8 +106,10 @@ class ReshardingTransitionsTest {
     assertEquals(2, map.shardCount());
     assertEquals(2, map.routingCount());
     assertEquals(map.shard(1).replicas().getFirst(), map.resharding().peerId());
-    var switched = ReshardingTransitions.step(down.next(), 12,
-        new MetaCommand.ReshardingStep("c", Resharding.Phase.COPYING, Resharding.Phase.CLEANUP));
+    var syncing = ReshardingTransitions.step(down.next(), 12,
+        new MetaCommand.ReshardingStep("c", Resharding.Phase.COPYING, Resharding.Phase.SYNCING));
+    var switched = ReshardingTransitions.step(syncing.next(), 12,
+        new MetaCommand.ReshardingStep("c", Resharding.Phase.SYNCING, Resharding.Phase.CLEANUP));
     assertEquals(1, switched.next().collections().get("c").shardMap().readShards().size());
     var ended = ReshardingTransitions.step(switched.next(), 13, new MetaCommand.ReshardingStep("c", Resharding.Phase.CLEANUP, null));
     assertEquals(1, ended.next().collections().get("c").shardMap().shardCount());
@@ -119,7 +133,8 @@ class ReshardingTransitionsTest {
   void commandsAndSnapshotsRoundTrip() throws Exception {
     for (MetaCommand c : List.<MetaCommand>of(new MetaCommand.StartResharding("c", Resharding.Direction.UP, null),
         new MetaCommand.StartResharding("c", Resharding.Direction.DOWN, 7L),
-        new MetaCommand.ReshardingStep("c", Resharding.Phase.COPYING, Resharding.Phase.CLEANUP),
+        new MetaCommand.ReshardingStep("c", Resharding.Phase.COPYING, Resharding.Phase.SYNCING),
+        new MetaCommand.ReshardingStep("c", Resharding.Phase.SYNCING, Resharding.Phase.CLEANUP),
         new MetaCommand.ReshardingStep("c", Resharding.Phase.ABORTING, null),
         new MetaCommand.CreateCollection("c", CONFIG), new MetaCommand.CreateCollection("c", CONFIG, PointHashing.MOD))) {
       assertEquals(c, MetaMessages.decodeCommand(MetaMessages.encode(c).getContent()));

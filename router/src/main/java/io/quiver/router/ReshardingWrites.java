@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Writes to a collection that is being resharded ({@link Resharding}). While its points are copied
- * (or a resharding is aborted), a write of a point that moves, and a write that selects points by
- * filter, wait until the routing has switched (or gone back): the point's old shard is fenced and
- * its new one is not routed to yet. A write that a shard refuses because its points moved (a
+ * Writes to a collection that is being resharded ({@link Resharding}). While the last changes are
+ * copied ({@link Resharding.Phase#SYNCING}, or a resharding is aborted), a write of a point that
+ * moves, and a write that selects points by filter, wait until the routing has switched (or gone
+ * back): the point's old shard is fenced and its new one is not routed to yet. During the bulk copy
+ * before it, writes go on as usual. A write that a shard refuses because its points moved (a
  * router whose metadata was older than the shard's fence) is routed again by the newest map. Both
  * wait at most {@link #WAIT_MS} in all, then fail with a 503 that says why.
  */
@@ -68,7 +69,7 @@ final class ReshardingWrites {
 
   private static boolean mustWait(ShardMap map, Collection<PointId> ids) {
     Resharding r = map.resharding();
-    if (r == null || r.phase() == Resharding.Phase.CLEANUP) {
+    if (r == null || !r.holdsMovingWrites()) {
       return false;
     }
     if (ids == null) {

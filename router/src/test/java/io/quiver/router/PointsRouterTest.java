@@ -296,8 +296,9 @@ class PointsRouterTest {
   /**
    * A collection going from 3 to 2 shards, simulated: every moving point also copied into its new
    * shard, as the copy does. While copying and after the switch, count, scroll and search see each
-   * point exactly once (each shard answers for what it owns); a write of a moving point waits while
-   * copying and goes to its new shard once the routing switched.
+   * point exactly once (each shard answers for what it owns); a write of a moving point goes to its
+   * old shard during the bulk copy, waits while syncing, and goes to its new shard once the routing
+   * switched.
    */
   @Test
   void whileReshardingEachPointIsReadOnceAndMovingWritesWaitForTheSwitch() throws Exception {
@@ -315,7 +316,7 @@ class PointsRouterTest {
     }
     assertTrue(moving.size() > 100, "seed " + seed + ": " + moving.size());
     for (io.quiver.sharding.Resharding.Phase phase : List.of(io.quiver.sharding.Resharding.Phase.COPYING,
-        io.quiver.sharding.Resharding.Phase.CLEANUP)) {
+        io.quiver.sharding.Resharding.Phase.SYNCING, io.quiver.sharding.Resharding.Phase.CLEANUP)) {
       CollectionDescriptor resharding = new CollectionDescriptor(c.name(), c.config(), map.withResharding(2, map.shards(),
           new io.quiver.sharding.Resharding(io.quiver.sharding.Resharding.Direction.DOWN, 3, 2, 1, phase)));
       collections.put(c.name(), resharding);
@@ -328,17 +329,24 @@ class PointsRouterTest {
           ids(router.search(resharding, exactSearch(query, 20), 0, ReadConsistency.LEADER).join()), phase + ", seed " + seed);
     }
 
-    // A write of a moving point while copying waits until the routing switches, then goes to the new shard.
+    // During the bulk copy a write of a moving point goes to its old shard at once; while syncing it
+    // waits until the routing switches, then goes to the new shard.
     CollectionDescriptor copying = new CollectionDescriptor(c.name(), c.config(), map.withResharding(3, map.shards(),
         new io.quiver.sharding.Resharding(io.quiver.sharding.Resharding.Direction.DOWN, 3, 2, 1,
             io.quiver.sharding.Resharding.Phase.COPYING)));
     collections.put(c.name(), copying);
     PointId id = moving.getFirst();
+    router.upsert(copying, List.of(new Point(id, Map.of(VectorsConfig.DEFAULT, new float[] {8, 8, 8, 8}), null))).get(10, TimeUnit.SECONDS);
+    assertArrayEquals(new float[] {8, 8, 8, 8}, clientOf(c, map.hashing().shardOf(id, 3))
+        .retrieve(List.of(id), false, true, ReadConsistency.LEADER).join().getFirst().vectors().get(VectorsConfig.DEFAULT));
+    CollectionDescriptor syncing = new CollectionDescriptor(c.name(), c.config(), map.withResharding(4, map.shards(),
+        copying.shardMap().resharding().withPhase(io.quiver.sharding.Resharding.Phase.SYNCING)));
+    collections.put(c.name(), syncing);
     float[] changed = {9, 9, 9, 9};
-    CompletableFuture<Long> write = router.upsert(copying, List.of(new Point(id, Map.of(VectorsConfig.DEFAULT, changed), null)));
+    CompletableFuture<Long> write = router.upsert(syncing, List.of(new Point(id, Map.of(VectorsConfig.DEFAULT, changed), null)));
     Thread.sleep(300);
-    assertFalse(write.isDone(), "a write of a moving point waits while its points are copied");
-    collections.put(c.name(), new CollectionDescriptor(c.name(), c.config(), map.withResharding(4, map.shards(),
+    assertFalse(write.isDone(), "a write of a moving point waits while the last changes are copied");
+    collections.put(c.name(), new CollectionDescriptor(c.name(), c.config(), map.withResharding(5, map.shards(),
         copying.shardMap().resharding().withPhase(io.quiver.sharding.Resharding.Phase.CLEANUP))));
     write.get(10, TimeUnit.SECONDS);
     int newShard = map.hashing().shardOf(id, 2);

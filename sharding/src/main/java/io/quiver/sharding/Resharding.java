@@ -8,14 +8,17 @@ import java.util.Objects;
  * from the start; going {@link Direction#DOWN}, the last shard stays in it until the end.
  *
  * <ol>
- *   <li>{@link Phase#COPYING}: points are routed by {@code fromCount} shards. Every shard is fenced
- *       (it refuses writes of points it will not own under {@code toCount}), then the points that
- *       move are copied to their new shards. Routers hold writes of moving points (and writes that
- *       select by filter) until the phase ends.</li>
+ *   <li>{@link Phase#COPYING}: points are routed by {@code fromCount} shards; reads and writes go on
+ *       as usual. The points that will move are copied to their new shards, and the version and
+ *       payload of each copy are remembered.</li>
+ *   <li>{@link Phase#SYNCING}: still routed by {@code fromCount}. Every shard is fenced (it refuses
+ *       writes of points it will not own under {@code toCount}), routers hold writes of moving points
+ *       (and writes that select by filter), and what changed at the old shards since its copy is
+ *       copied again (or deleted). Short: only the changes travel.</li>
  *   <li>{@link Phase#CLEANUP}: points are routed by {@code toCount} shards; each shard answers only
  *       for the points it owns (reads carry {@link io.quiver.storage.filter.Condition.OwnedBy}) and
  *       deletes the copies it no longer owns.</li>
- *   <li>{@link Phase#ABORTING}: routed by {@code fromCount} again; each shard's fence goes back to
+ *   <li>{@link Phase#ABORTING}: routed by {@code fromCount}; each shard's fence goes back to
  *       {@code fromCount} and the copies made so far are deleted.</li>
  * </ol>
  *
@@ -25,7 +28,8 @@ public record Resharding(Direction direction, int fromCount, int toCount, long p
 
   public enum Direction { UP, DOWN }
 
-  public enum Phase { COPYING, CLEANUP, ABORTING }
+  /** In the order of their codes in the metadata (SYNCING came last). */
+  public enum Phase { COPYING, CLEANUP, ABORTING, SYNCING }
 
   public Resharding {
     Objects.requireNonNull(direction, "direction");
@@ -43,6 +47,11 @@ public record Resharding(Direction direction, int fromCount, int toCount, long p
   /** The shard added (up) or removed (down). */
   public int changedShard() {
     return direction == Direction.UP ? fromCount : fromCount - 1;
+  }
+
+  /** True while routers hold writes of moving points and writes that select by filter. */
+  public boolean holdsMovingWrites() {
+    return phase == Phase.SYNCING || phase == Phase.ABORTING;
   }
 
   public Resharding withPhase(Phase next) {
