@@ -451,6 +451,54 @@ class DatatypeIT {
           + recall(c, storedC, qc, "c", truthC);
     }
     assertTrue(found >= 0.9 * 3 * rounds * 10, c + " graph recall@10 " + found + "/" + 3 * rounds * 10);
+    checkCustomObjectivesOnUint8Cosine(c, storedC, random);
+  }
+
+  /**
+   * MMR with diversity 0 (relevance only) and recommend best_score with one positive vector over c
+   * (uint8 Cosine, stored as given) rank by Qdrant's cosine over the stored bytes, as a nearest
+   * search does: each compares stored vectors itself, so each must divide by their norms.
+   */
+  private void checkCustomObjectivesOnUint8Cosine(String c, Map<Integer, float[]> storedC, Random random)
+      throws Exception {
+    for (int round = 0; round < 3; round++) {
+      float[] q = new float[DIM];
+      for (int d = 0; d < DIM; d++) {
+        q[d] = d == 0 ? 1 + random.nextInt(7) : random.nextInt(8);
+      }
+      Map<Integer, Double> truth = new HashMap<>();
+      double qq = normSquared(q);
+      storedC.forEach((id, v) -> {
+        double dot = 0;
+        for (int d = 0; d < DIM; d++) {
+          dot += (double) q[d] * v[d];
+        }
+        double vv = normSquared(v);
+        truth.put(id, vv == 0 ? 0 : dot / Math.sqrt(qq * vv));
+      });
+      double[] sorted = truth.values().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double tenth = sorted[sorted.length - 10];
+      String where = c + " c round " + round;
+      JsonNode mmr = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+          "{\"query\":{\"nearest\":" + floats(q) + ",\"mmr\":{\"diversity\":0,\"candidates_limit\":100}},"
+              + "\"using\":\"c\",\"limit\":10}").result().get("points");
+      JsonNode recommend = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+          "{\"query\":{\"recommend\":{\"positive\":[" + floats(q) + "],\"strategy\":\"best_score\"}},"
+              + "\"using\":\"c\",\"limit\":10}").result().get("points");
+      assertEquals(10, mmr.size(), where + " mmr " + mmr);
+      assertEquals(10, recommend.size(), where + " recommend " + recommend);
+      for (int i = 0; i < 10; i++) {
+        double own = truth.get(mmr.get(i).get("id").asInt());
+        assertTrue(own >= tenth - 1e-5, where + " mmr rank " + i + " cosine " + own + " < 10th " + tenth + ": " + mmr);
+        assertEquals(own, mmr.get(i).get("score").asDouble(), 1e-4, where + " mmr keeps the search score");
+        if (i > 0) {
+          assertTrue(own <= truth.get(mmr.get(i - 1).get("id").asInt()) + 1e-5, where + " mmr by relevance: " + mmr);
+        }
+        double recommended = truth.get(recommend.get(i).get("id").asInt());
+        assertTrue(recommended >= tenth - 1e-5, where + " recommend rank " + i + " cosine " + recommended + " < 10th "
+            + tenth + ": " + recommend);
+      }
+    }
   }
 
   /**
