@@ -57,6 +57,7 @@ public final class SegmentsBenchmark {
     boolean onDisk = true;
     Path dir = null;
     VectorDatatype datatype = null;
+    Distance distance = Distance.EUCLID;
     long indexingThresholdKb = OptimizersConfig.DEFAULT.indexingThresholdKb();
     long fullScanThresholdKb = HnswConfig.DEFAULT.fullScanThresholdKb();
     for (int i = 0; i < args.length; i += 2) {
@@ -68,6 +69,9 @@ public final class SegmentsBenchmark {
         case "--on-disk" -> onDisk = Boolean.parseBoolean(v);
         case "--dir" -> dir = Path.of(v);
         case "--datatype" -> datatype = VectorDatatype.fromQdrantName(v);
+        // Qdrant's name (Euclid, Cosine, Dot, Manhattan); recall of other than Euclid is measured
+        // against brute force over the stored vectors (see DatatypeQueries)
+        case "--distance" -> distance = java.util.Objects.requireNonNull(Distance.fromQdrantName(v), "distance " + v);
         // In KB of stored vectors, as in Qdrant: a narrower datatype fits more points per segment.
         case "--indexing-threshold" -> indexingThresholdKb = Long.parseLong(v);
         // Also in KB of stored vectors: below it a segment is scanned exactly instead of searched by graph.
@@ -80,10 +84,10 @@ public final class SegmentsBenchmark {
     }
     long baseline = heapAfterGc();
     long rssBaseline = rssBytes();
-    System.out.printf("segments bench: %,d x %d, on_disk %s, datatype %s, batch %d, dir %s%n", points, dim, onDisk,
-        datatype == null ? "(none)" : datatype.qdrantName(), batch, dir);
+    System.out.printf("segments bench: %,d x %d, on_disk %s, datatype %s, distance %s, batch %d, dir %s%n", points, dim,
+        onDisk, datatype == null ? "(none)" : datatype.qdrantName(), distance.qdrantName(), batch, dir);
     System.out.printf("baseline: heap %s, rss %s%n", mib(baseline), mib(rssBaseline));
-    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, onDisk, null, null, datatype)),
+    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(dim, distance, onDisk, null, null, datatype)),
         new HnswConfig(HnswConfig.DEFAULT.m(), HnswConfig.DEFAULT.efConstruct(), fullScanThresholdKb, HnswConfig.DEFAULT.onDisk()),
         new OptimizersConfig(OptimizersConfig.DEFAULT.deletedThreshold(),
             OptimizersConfig.DEFAULT.vacuumMinVectorNumber(), OptimizersConfig.DEFAULT.defaultSegmentNumber(), null,
@@ -123,7 +127,7 @@ public final class SegmentsBenchmark {
         System.out.printf("sealed segment files: %s (%,d bytes), vector data alone %,d bytes (%d per dimension)%n",
             mib(bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR))), bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR)),
             (long) points * dim * datatype.bytesPerDimension(), datatype.bytesPerDimension());
-        DatatypeQueries.run(shard, original, centres, datatype);
+        DatatypeQueries.run(shard, original, centres, datatype, distance);
       }
     }
     try (Shard shard = Shard.open(shardDir)) {

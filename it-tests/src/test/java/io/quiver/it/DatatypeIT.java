@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Vector {@code datatype} (float16, uint8, float32 given explicitly) through REST against a real
  * node process: the config is reported back exactly, points read back as stored (float16: every
- * value a half, the input normalized for Cosine and rounded; uint8: the integers given), exact and
+ * value a half, the input normalized for Cosine and rounded; uint8: the integers given, Cosine
+ * too, scored as Qdrant does: {@code dot(q, v) / (|q| |v|)}), exact and
  * graph searches once the segments are sealed and indexed (stored at their width), bad values and
  * unsupported combinations refused naming the field, and the same after a restart and in a copy
  * recovered from a snapshot. Every response is validated against Qdrant's OpenAPI spec.
@@ -45,7 +46,8 @@ class DatatypeIT {
   private static final int DIM = 8;
   private static final String VECTORS = "{\"h\":{\"size\":8,\"distance\":\"Cosine\",\"datatype\":\"float16\"},"
       + "\"b\":{\"size\":8,\"distance\":\"Euclid\",\"on_disk\":true,\"datatype\":\"uint8\"},"
-      + "\"f\":{\"size\":8,\"distance\":\"Dot\",\"datatype\":\"float32\"}}";
+      + "\"f\":{\"size\":8,\"distance\":\"Dot\",\"datatype\":\"float32\"},"
+      + "\"c\":{\"size\":8,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}";
 
   private Path data;
   private NodeProcess node;
@@ -53,6 +55,7 @@ class DatatypeIT {
   private final OpenApiContract spec = OpenApiContract.load();
   private final Map<Integer, float[]> givenH = new HashMap<>();
   private final Map<Integer, float[]> givenB = new HashMap<>();
+  private final Map<Integer, float[]> givenC = new HashMap<>();
 
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
@@ -68,15 +71,19 @@ class DatatypeIT {
         float[] h = new float[DIM];
         float[] b = new float[DIM];
         float[] f = new float[DIM];
+        float[] c = new float[DIM];
         for (int d = 0; d < DIM; d++) {
           h[d] = (float) random.nextGaussian();
           b[d] = random.nextInt(256);
           f[d] = random.nextInt(9) - 4;
+          // uint8 Cosine: mostly small values (directions spread), some all-zero points (score 0)
+          c[d] = i % 97 == 0 ? 0 : random.nextInt(4) == 0 ? random.nextInt(256) : random.nextInt(8);
         }
         givenH.put(i, h);
         givenB.put(i, b);
+        givenC.put(i, c);
         points.append(i == from ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":{\"h\":").append(floats(h))
-            .append(",\"b\":").append(floats(b)).append(",\"f\":").append(floats(f)).append("}}");
+            .append(",\"b\":").append(floats(b)).append(",\"f\":").append(floats(f)).append(",\"c\":").append(floats(c)).append("}}");
       }
       call("PUT", "/collections/{collection_name}/points", C + "/points?wait=true", points.append("]}").toString());
     }
@@ -118,8 +125,8 @@ class DatatypeIT {
         "vectors.datatype");
     assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"float64\"}}",
         "vectors.datatype");
-    assertError("PUT", "/collections/bad", "{\"vectors\":{\"v\":{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}}",
-        "vectors.v.datatype");
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\","
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.datatype");
     assertError("PUT", "/collections/bad", "{\"vectors\":{\"m\":{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"turbo4\","
         + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}}", "vectors.m.datatype");
     assertEquals(N, count(C), "no point was written by a refused request");
@@ -140,6 +147,8 @@ class DatatypeIT {
     }
     assertTrue(rounded, "float16 rounding is visible in the read-back vector: " + r);
     assertEquals(QdrantHttp.JSON.readTree(floats(givenB.get(5))), r.at("/vector/b"));
+    // uint8 Cosine: the integers given, not normalized (as Qdrant stores them)
+    assertEquals(QdrantHttp.JSON.readTree(floats(givenC.get(5))), r.at("/vector/c"));
   }
 
   @Test
@@ -314,8 +323,18 @@ class DatatypeIT {
     assertEquals(1, d16.size(), d16.toString());
     assertEquals(half, d16.get(0).get("score").floatValue(), 0f, d16.toString());
     assertEquals(half, d16.get(0).at("/vector/d16/0").floatValue(), 0f, d16.toString());
-    assertError("PUT", c + "/vectors/d8", "{\"dense\":{\"size\":3,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}",
-        "dense.datatype");
+    // uint8 Cosine added after creation: echoed, stored as given, scored dot / (|q| |v|) as Qdrant does
+    call("PUT", "/collections/{collection_name}/vectors/{vector_name}", c + "/vectors/d8?wait=true",
+        "{\"dense\":{\"size\":3,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}");
+    assertEquals(QdrantHttp.JSON.readTree("{\"size\":3,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}"),
+        info(c).at("/config/params/vectors/d8"));
+    call("PUT", "/collections/{collection_name}/points/vectors", c + "/points/vectors?wait=true",
+        "{\"points\":[{\"id\":4,\"vector\":{\"d8\":[3,4,0]}}]}");
+    JsonNode d8 = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+        "{\"query\":[4,0,3],\"using\":\"d8\",\"with_vector\":[\"d8\"]}").result().get("points");
+    assertEquals(1, d8.size(), d8.toString());
+    assertEquals(12.0 / 25, d8.get(0).get("score").doubleValue(), 1e-6, d8.toString());
+    assertEquals(QdrantHttp.JSON.readTree("[3.0,4.0,0.0]"), d8.get(0).at("/vector/d8"), d8.toString());
     call("DELETE", "/collections/{collection_name}", c, null);
   }
 
@@ -398,34 +417,95 @@ class DatatypeIT {
     return s.append("]").toString();
   }
 
-  /** Exact and graph searches of h (float16, Cosine) and b (uint8, Euclid) against brute force. */
+  /**
+   * Exact and graph searches of h (float16, Cosine), b (uint8, Euclid) and c (uint8, Cosine: stored
+   * as given, scored by their norms) against brute force.
+   */
   private void checkSearches(String c, Random random) throws Exception {
     Map<Integer, float[]> storedH = new HashMap<>();
     Map<Integer, float[]> storedB = new HashMap<>();
+    Map<Integer, float[]> storedC = new HashMap<>();
     JsonNode points = call("POST", "/collections/{collection_name}/points/scroll", c + "/points/scroll",
         "{\"limit\":" + N + ",\"with_vector\":true}").result().get("points");
     assertEquals(N, points.size());
     for (JsonNode p : points) {
       storedH.put(p.get("id").asInt(), floats(p.at("/vector/h")));
       storedB.put(p.get("id").asInt(), floats(p.at("/vector/b")));
+      storedC.put(p.get("id").asInt(), floats(p.at("/vector/c")));
     }
     int found = 0;
     int rounds = 10;
     for (int round = 0; round < rounds; round++) {
       float[] qh = new float[DIM];
       float[] qb = new float[DIM];
+      float[] qc = new float[DIM];
       for (int d = 0; d < DIM; d++) {
         qh[d] = (float) random.nextGaussian();
         qb[d] = random.nextFloat() * 255;
+        qc[d] = d == 0 ? 1 + random.nextInt(7) : random.nextInt(8); // never the zero vector
       }
       double[] truthH = bruteForce(c, storedH, qh, true, "h", round);
       double[] truthB = bruteForce(c, storedB, qb, false, "b", round);
-      found += recall(c, storedH, qh, "h", truthH) + recall(c, storedB, qb, "b", truthB);
+      double[] truthC = bruteForce(c, storedC, qc, true, "c", round);
+      found += recall(c, storedH, qh, "h", truthH) + recall(c, storedB, qb, "b", truthB)
+          + recall(c, storedC, qc, "c", truthC);
     }
-    assertTrue(found >= 0.9 * 2 * rounds * 10, c + " graph recall@10 " + found + "/" + 2 * rounds * 10);
+    assertTrue(found >= 0.9 * 3 * rounds * 10, c + " graph recall@10 " + found + "/" + 3 * rounds * 10);
+    checkCustomObjectivesOnUint8Cosine(c, storedC, random);
   }
 
-  /** Checks the exact search against brute force; returns the brute-force scores by id. */
+  /**
+   * MMR with diversity 0 (relevance only) and recommend best_score with one positive vector over c
+   * (uint8 Cosine, stored as given) rank by Qdrant's cosine over the stored bytes, as a nearest
+   * search does: each compares stored vectors itself, so each must divide by their norms.
+   */
+  private void checkCustomObjectivesOnUint8Cosine(String c, Map<Integer, float[]> storedC, Random random)
+      throws Exception {
+    for (int round = 0; round < 3; round++) {
+      float[] q = new float[DIM];
+      for (int d = 0; d < DIM; d++) {
+        q[d] = d == 0 ? 1 + random.nextInt(7) : random.nextInt(8);
+      }
+      Map<Integer, Double> truth = new HashMap<>();
+      double qq = normSquared(q);
+      storedC.forEach((id, v) -> {
+        double dot = 0;
+        for (int d = 0; d < DIM; d++) {
+          dot += (double) q[d] * v[d];
+        }
+        double vv = normSquared(v);
+        truth.put(id, vv == 0 ? 0 : dot / Math.sqrt(qq * vv));
+      });
+      double[] sorted = truth.values().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double tenth = sorted[sorted.length - 10];
+      String where = c + " c round " + round;
+      JsonNode mmr = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+          "{\"query\":{\"nearest\":" + floats(q) + ",\"mmr\":{\"diversity\":0,\"candidates_limit\":100}},"
+              + "\"using\":\"c\",\"limit\":10}").result().get("points");
+      JsonNode recommend = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
+          "{\"query\":{\"recommend\":{\"positive\":[" + floats(q) + "],\"strategy\":\"best_score\"}},"
+              + "\"using\":\"c\",\"limit\":10}").result().get("points");
+      assertEquals(10, mmr.size(), where + " mmr " + mmr);
+      assertEquals(10, recommend.size(), where + " recommend " + recommend);
+      for (int i = 0; i < 10; i++) {
+        double own = truth.get(mmr.get(i).get("id").asInt());
+        assertTrue(own >= tenth - 1e-5, where + " mmr rank " + i + " cosine " + own + " < 10th " + tenth + ": " + mmr);
+        assertEquals(own, mmr.get(i).get("score").asDouble(), 1e-4, where + " mmr keeps the search score");
+        if (i > 0) {
+          assertTrue(own <= truth.get(mmr.get(i - 1).get("id").asInt()) + 1e-5, where + " mmr by relevance: " + mmr);
+        }
+        double recommended = truth.get(recommend.get(i).get("id").asInt());
+        assertTrue(recommended >= tenth - 1e-5, where + " recommend rank " + i + " cosine " + recommended + " < 10th "
+            + tenth + ": " + recommend);
+      }
+    }
+  }
+
+  /**
+   * Checks the exact search against brute force; returns the brute-force scores by id. Cosine is
+   * Qdrant's {@code dot(q, v) / (|q| |v|)} (0 for a zero vector): over stored vectors that are
+   * normalized (float16, up to rounding) it is {@code dot(q, v) / |q|}, as Quiver scores them.
+   */
   private double[] bruteForce(String c, Map<Integer, float[]> stored, float[] q, boolean cosine, String using, int round)
       throws Exception {
     double[] scores = new double[N];
@@ -437,7 +517,9 @@ class DatatypeIT {
         dot += (double) qn[d] * e.getValue()[d];
         l2 += ((double) qn[d] - e.getValue()[d]) * ((double) qn[d] - e.getValue()[d]);
       }
-      scores[e.getKey()] = cosine ? dot : Math.sqrt(l2);
+      // uint8 Cosine vectors are stored as given: divide by their norm (Qdrant's formula)
+      double norm = using.equals("c") ? Math.sqrt(normSquared(e.getValue())) : 1;
+      scores[e.getKey()] = cosine ? (norm == 0 ? 0 : dot / norm) : Math.sqrt(l2);
     }
     double[] sorted = scores.clone();
     Arrays.sort(sorted);
@@ -468,6 +550,14 @@ class DatatypeIT {
       n += truth.contains(h.get("id").asInt()) ? 1 : 0;
     }
     return n;
+  }
+
+  private static double normSquared(float[] v) {
+    double s = 0;
+    for (float x : v) {
+      s += (double) x * x;
+    }
+    return s;
   }
 
   private static float[] normalized(float[] v) {

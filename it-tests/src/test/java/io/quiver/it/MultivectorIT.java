@@ -403,6 +403,9 @@ class MultivectorIT {
         + "{\"comparator\":\"sum\"}}}", "dense.multivector_config.comparator");
     assertError("PUT", c + "/vectors/x", "{\"dense\":{\"size\":4,\"distance\":\"Dot\",\"datatype\":\"turbo4\","
         + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}", "dense.datatype");
+    // uint8 Cosine rows would have to be stored as given and scored by their norms: refused by name
+    assertError("PUT", c + "/vectors/x", "{\"dense\":{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\","
+        + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}", "dense.datatype");
     assertError("PUT", c + "/vectors/late", "{\"dense\":" + late + "}", "already exists");
     call("PUT", "/collections/{collection_name}", "/collections/quantized", "{\"vectors\":{\"p\":{\"size\":4,"
         + "\"distance\":\"Dot\"}},\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}");

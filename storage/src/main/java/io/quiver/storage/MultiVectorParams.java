@@ -23,6 +23,12 @@ public record MultiVectorParams(VectorParams vector, Comparator comparator) {
     if (vector.quantization() != null) {
       throw new BadRequestException("Wrong input: quantization_config is not supported for multivectors yet");
     }
+    if (vector.storedAsGiven()) {
+      // Rows are stored normalized for Cosine, which integers 0..255 cannot be (dense uint8 Cosine
+      // vectors are stored as given and scored by their norms; multivector rows are not yet).
+      throw new BadRequestException("Wrong input: `datatype`: uint8 multivectors cannot use the Cosine distance in"
+          + " Quiver yet; use Dot, Euclid or Manhattan, or datatype float16");
+    }
   }
 
   /** The size of one row. */

@@ -1133,7 +1133,7 @@ public final class Shard implements AutoCloseable {
         continue;
       }
       VectorParams params = config.get(e.getKey());
-      float[] prepared = params.distance().prepare(e.getValue());
+      float[] prepared = params.prepareStored(e.getValue());
       if (params.storedDatatype() == io.quiver.index.vector.VectorDatatype.FLOAT16) {
         // Stored (and read back) as the halves the sealed segments will hold: every segment
         // scores the same values, and a point reads back what it is scored as (as in Qdrant).

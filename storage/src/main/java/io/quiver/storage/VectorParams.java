@@ -23,11 +23,23 @@ public record VectorParams(int size, Distance distance, boolean onDisk, HnswConf
     if (size < 1 || size > MAX_SIZE) {
       throw new IllegalArgumentException("vector size must be in [1, " + MAX_SIZE + "], got " + size);
     }
-    if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
-      // Cosine vectors are stored normalized, which integers 0..255 cannot be.
-      throw new BadRequestException("Wrong input: `datatype`: uint8 vectors cannot use the Cosine distance in Quiver;"
-          + " use Dot, Euclid or Manhattan, or datatype float16");
-    }
+  }
+
+  /**
+   * True for uint8 Cosine vectors: stored as given (integers 0..255 cannot be normalized, and
+   * Qdrant stores the bytes as sent), scored as {@code dot(q, v) / (|q| |v|)}; every other Cosine
+   * vector is stored normalized.
+   */
+  public boolean storedAsGiven() {
+    return distance == Distance.COSINE && datatype == VectorDatatype.UINT8;
+  }
+
+  /**
+   * A vector as these params store it: prepared for the distance ({@link Distance#prepare}: a
+   * normalized copy for Cosine) unless {@link #storedAsGiven()}; float16 rounding is the caller's.
+   */
+  public float[] prepareStored(float[] vector) {
+    return storedAsGiven() ? vector : distance.prepare(vector);
   }
 
   /** A vector without a memory placement (its {@code onDisk} decides). */

@@ -54,10 +54,30 @@ class ShardDatatypeTest {
 
   @ParameterizedTest
   @CsvSource({"FLOAT16,COSINE", "FLOAT16,DOT", "FLOAT16,EUCLID", "FLOAT16,MANHATTAN", "UINT8,DOT", "UINT8,EUCLID",
-      "UINT8,MANHATTAN"})
+      "UINT8,MANHATTAN", "UINT8,COSINE"})
   void storesNarrowAndSearchesLikeBruteForce(VectorDatatype datatype, Distance distance) throws Exception {
+    storesAndSearchesLikeBruteForce(datatype, distance, config(distance, datatype));
+  }
+
+  /**
+   * Uint8 Cosine vectors (stored as given, scored by their norms) mapped from their files
+   * ({@code on_disk}) and with scalar int8 codes (trained on the normalized vectors; candidates
+   * rescored with the stored bytes): exact search equals brute force, graph recall as above.
+   */
+  @ParameterizedTest
+  @CsvSource({"true,false", "false,true", "true,true"})
+  void uint8CosineOnDiskOrQuantizedSearchesLikeBruteForce(boolean onDisk, boolean quantized) throws Exception {
+    QuantizationConfig quantization = quantized ? new QuantizationConfig.Scalar(null, true) : null;
+    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(DIM, Distance.COSINE, onDisk, null,
+        quantization, VectorDatatype.UINT8)), new HnswConfig(16, 100, 0, false), new OptimizersConfig(0.2, 1000, 2, null, 8, 0));
+    storesAndSearchesLikeBruteForce(VectorDatatype.UINT8, Distance.COSINE, config);
+  }
+
+  private void storesAndSearchesLikeBruteForce(VectorDatatype datatype, Distance distance, ShardConfig config)
+      throws Exception {
     Random random = new Random(SEED + datatype.ordinal() * 7L + distance.ordinal());
-    String where = "seed=" + SEED + " " + datatype + " " + distance;
+    String where = "seed=" + SEED + " " + datatype + " " + distance + " " + config.vectors().get(VectorsConfig.DEFAULT);
+    boolean asGiven = datatype == VectorDatatype.UINT8 && distance == Distance.COSINE;
     float[][] stored = new float[N][];
     Path shardDir = dir.resolve("s");
     List<float[]> queries = new ArrayList<>();
@@ -65,7 +85,7 @@ class ShardDatatypeTest {
       queries.add(randomVector(random, datatype, false));
     }
     List<List<ScoredPoint>> before = new ArrayList<>();
-    try (Shard shard = Shard.openOrCreate(shardDir, config(distance, datatype))) {
+    try (Shard shard = Shard.openOrCreate(shardDir, config)) {
       List<Point> points = new ArrayList<>();
       for (int i = 0; i < N; i++) {
         float[] v = randomVector(random, datatype, true);
@@ -84,7 +104,7 @@ class ShardDatatypeTest {
       double recall = 0;
       for (float[] q : queries) {
         List<ScoredPoint> exact = shard.search(request(q, true));
-        assertLikeBruteForce(stored, q, distance, exact, where);
+        assertLikeBruteForce(stored, q, distance, asGiven, exact, where);
         before.add(exact);
         recall += overlap(exact, shard.search(request(q, false)));
       }
@@ -97,7 +117,7 @@ class ShardDatatypeTest {
         // The same points, scored again (the reopened shard's segments may differ in kind, and
         // float sums in another order differ in the last bits): brute force again, same ids.
         List<ScoredPoint> after = reopened.search(request(queries.get(i), true));
-        assertLikeBruteForce(stored, queries.get(i), distance, after, where + " after reopen");
+        assertLikeBruteForce(stored, queries.get(i), distance, asGiven, after, where + " after reopen");
         assertEquals(ids(before.get(i)), ids(after), where + " after reopen");
       }
     }
@@ -120,7 +140,8 @@ class ShardDatatypeTest {
       assertThrows(BadRequestException.class,
           () -> shard.upsert(List.of(new Point(PointId.of(1), Map.of(VectorsConfig.DEFAULT, v), Payload.EMPTY)), 1));
     }
-    assertThrows(BadRequestException.class, () -> config(Distance.COSINE, VectorDatatype.UINT8));
+    VectorParams uint8Cosine = new VectorParams(DIM, Distance.COSINE, false, null, null, VectorDatatype.UINT8);
+    assertThrows(BadRequestException.class, () -> new MultiVectorParams(uint8Cosine, MultiVectorParams.Comparator.MAX_SIM));
   }
 
   private static float[] randomVector(Random random, VectorDatatype datatype, boolean point) {
@@ -133,8 +154,14 @@ class ShardDatatypeTest {
     return v;
   }
 
-  /** What the shard must store: normalized for Cosine, then rounded to the datatype. */
+  /**
+   * What the shard must store: normalized for Cosine, then rounded to the datatype; uint8 Cosine
+   * as given (as Qdrant stores it: integers cannot be normalized).
+   */
   private static float[] storedForm(float[] v, Distance distance, VectorDatatype datatype) {
+    if (datatype == VectorDatatype.UINT8) {
+      return v.clone();
+    }
     float[] out = distance.prepare(v).clone();
     if (datatype == VectorDatatype.FLOAT16) {
       for (int i = 0; i < out.length; i++) {
@@ -144,27 +171,31 @@ class ShardDatatypeTest {
     return out;
   }
 
-  private static double qdrantScore(Distance distance, float[] q, float[] v) {
-    double dot = 0, l2 = 0, l1 = 0, qq = 0;
+  /** Qdrant's score; {@code asGiven}: v is not normalized (uint8 Cosine), else a Cosine v is (up to rounding). */
+  private static double qdrantScore(Distance distance, boolean asGiven, float[] q, float[] v) {
+    double dot = 0, l2 = 0, l1 = 0, qq = 0, vv = 0;
     for (int i = 0; i < q.length; i++) {
       dot += (double) q[i] * v[i];
       l2 += ((double) q[i] - v[i]) * ((double) q[i] - v[i]);
       l1 += Math.abs((double) q[i] - v[i]);
       qq += (double) q[i] * q[i];
+      vv += (double) v[i] * v[i];
     }
     return switch (distance) {
-      case COSINE -> qq == 0 ? 0 : dot / Math.sqrt(qq); // v is stored normalized (up to rounding)
+      // Qdrant's cosine: dot / sqrt(|q|^2 |v|^2), 0 for a zero vector; a normalized v (float32,
+      // float16: rounded after normalizing, as both Qdrant and Quiver score it) counts as |v| = 1
+      case COSINE -> qq == 0 || vv == 0 ? 0 : dot / Math.sqrt(qq * (asGiven ? vv : 1));
       case DOT -> dot;
       case EUCLID -> Math.sqrt(l2);
       case MANHATTAN -> l1;
     };
   }
 
-  private static void assertLikeBruteForce(float[][] stored, float[] q, Distance distance, List<ScoredPoint> hits,
-      String where) {
+  private static void assertLikeBruteForce(float[][] stored, float[] q, Distance distance, boolean asGiven,
+      List<ScoredPoint> hits, String where) {
     double[] scores = new double[stored.length];
     for (int i = 0; i < stored.length; i++) {
-      scores[i] = qdrantScore(distance, q, stored[i]);
+      scores[i] = qdrantScore(distance, asGiven, q, stored[i]);
     }
     double[] sorted = scores.clone();
     Arrays.sort(sorted);

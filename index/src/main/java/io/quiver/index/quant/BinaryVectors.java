@@ -65,7 +65,7 @@ public final class BinaryVectors implements QuantizedVectors {
     double[] sum = new double[dim];
     float[] v = new float[dim];
     for (int i = 0; i < size; i++) {
-      vectors.copyVector(i, v);
+      vectors.copyPrepared(i, v);
       for (int d = 0; d < dim; d++) {
         sum[d] += v[d];
       }
@@ -81,7 +81,7 @@ public final class BinaryVectors implements QuantizedVectors {
     int[] ones = new int[size];
     long[] code = new long[words];
     for (int i = 0; i < size; i++) {
-      vectors.copyVector(i, v);
+      vectors.copyPrepared(i, v);
       encode(v, mean, code);
       System.arraycopy(code, 0, codes, i * words, words);
       double sq = 0;

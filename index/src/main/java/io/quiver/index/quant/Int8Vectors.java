@@ -54,7 +54,7 @@ public final class Int8Vectors implements QuantizedVectors {
     float[] v = new float[dim];
     byte[] code = new byte[dim];
     for (int i = 0; i < size; i++) {
-      vectors.copyVector(i, v);
+      vectors.copyPrepared(i, v);
       sums[i] = quantizer.quantize(v, code);
       System.arraycopy(code, 0, codes, i * dim, dim);
     }

@@ -36,7 +36,7 @@ public final class PqVectors implements QuantizedVectors {
     byte[] codes = new byte[Math.multiplyExact(vectors.size(), m)];
     float[] v = new float[vectors.dimension()];
     for (int i = 0; i < vectors.size(); i++) {
-      vectors.copyVector(i, v);
+      vectors.copyPrepared(i, v);
       pq.encode(v, codes, i * m);
     }
     return new PqVectors(pq, vectors.distance() == Distance.EUCLID, vectors.size(), codes);

@@ -40,7 +40,7 @@ public final class ProductQuantizer {
     int n = Math.min(sampleSize, vectors.size());
     float[][] sample = new float[n][dim];
     for (int i = 0; i < n; i++) {
-      vectors.copyVector(n == vectors.size() ? i : random.nextInt(vectors.size()), sample[i]);
+      vectors.copyPrepared(n == vectors.size() ? i : random.nextInt(vectors.size()), sample[i]);
     }
     float[][] codebooks = new float[m][];
     for (int s = 0; s < m; s++) {

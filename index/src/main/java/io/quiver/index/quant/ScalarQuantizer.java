@@ -48,7 +48,7 @@ public final class ScalarQuantizer {
     float[] v = new float[dim];
     SplittableRandom random = new SplittableRandom(seed);
     for (int i = 0; i < sampleVectors; i++) {
-      vectors.copyVector(sampleVectors == n ? i : random.nextInt(n), v);
+      vectors.copyPrepared(sampleVectors == n ? i : random.nextInt(n), v);
       System.arraycopy(v, 0, sample, i * dim, dim);
     }
     Arrays.sort(sample);

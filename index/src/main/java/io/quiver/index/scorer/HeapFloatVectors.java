@@ -8,6 +8,8 @@ import io.quiver.index.vector.VectorizationProvider;
  * Float32 vectors in one flat heap array, vector {@code ord} at {@code [ord * dim, (ord+1) * dim)}:
  * contiguous, so a vector is one run of cache lines and no per-vector object header is chased.
  * Capacity is {@code 2^31 - 1} floats; larger sets belong in a {@link SegmentFloatVectors}.
+ * Cosine vectors may be held as given ({@link #storedAsGiven()}: the values of a uint8 vector
+ * before it is sealed), scored by {@link VectorKernels#cosine(float[], float[], int)}.
  */
 public final class HeapFloatVectors implements FloatVectors {
 
@@ -17,9 +19,22 @@ public final class HeapFloatVectors implements FloatVectors {
   private final int dim;
   private final int size;
   private final Distance distance;
+  private final boolean asGiven;
 
   /** Wraps {@code data} (not copied), whose vectors must already be prepared for the distance. */
   public HeapFloatVectors(float[] data, int dim, Distance distance) {
+    this(data, dim, distance, false);
+  }
+
+  /**
+   * Wraps {@code data} (not copied); with {@code storedAsGiven} (Cosine only) its vectors are not
+   * normalized and the scorers divide by their norms, else they must be prepared for the distance.
+   */
+  public HeapFloatVectors(float[] data, int dim, Distance distance, boolean storedAsGiven) {
+    if (storedAsGiven && distance != Distance.COSINE) {
+      throw new IllegalArgumentException("only Cosine vectors are stored as given, not " + distance.qdrantName());
+    }
+    this.asGiven = storedAsGiven;
     if (dim <= 0 || data.length % dim != 0) {
       throw new IllegalArgumentException("data length " + data.length + " is not a multiple of dim " + dim);
     }
@@ -50,6 +65,11 @@ public final class HeapFloatVectors implements FloatVectors {
   @Override
   public int size() {
     return size;
+  }
+
+  @Override
+  public boolean storedAsGiven() {
+    return asGiven;
   }
 
   @Override
@@ -100,7 +120,8 @@ public final class HeapFloatVectors implements FloatVectors {
     public float score(int ord) {
       int offset = ord * dim;
       return switch (distance) {
-        case COSINE, DOT -> KERNELS.dot(query, data, offset);
+        case COSINE -> asGiven ? KERNELS.cosine(query, data, offset) : KERNELS.dot(query, data, offset);
+        case DOT -> KERNELS.dot(query, data, offset);
         case EUCLID -> -KERNELS.squareDistance(query, data, offset);
         case MANHATTAN -> -KERNELS.l1Distance(query, data, offset);
       };
@@ -130,7 +151,7 @@ public final class HeapFloatVectors implements FloatVectors {
           }
         }
         case COSINE, DOT -> {
-          for (; i + 4 <= count; i += 4) {
+          for (; !asGiven && i + 4 <= count; i += 4) {
             KERNELS.dot4(query, data, ords[i] * dim, ords[i + 1] * dim, ords[i + 2] * dim, ords[i + 3] * dim, scores, i);
           }
         }
@@ -154,7 +175,7 @@ public final class HeapFloatVectors implements FloatVectors {
     }
   }
 
-  /** Copies the query vector into a reused buffer: the scorer it returns reads that buffer. */
+  /** Copies the query vector, prepared, into a reused buffer: the scorer it returns reads that buffer. */
   private final class Supplier implements VectorScorerSupplier {
     private final float[] buffer = new float[dim];
     private final Scorer scorer = new Scorer(buffer);
@@ -162,6 +183,9 @@ public final class HeapFloatVectors implements FloatVectors {
     @Override
     public VectorScorer scorer(int ord) {
       System.arraycopy(data, ord * dim, buffer, 0, dim);
+      if (asGiven) {
+        FloatVectors.normalizeInPlace(buffer);
+      }
       return scorer;
     }
 

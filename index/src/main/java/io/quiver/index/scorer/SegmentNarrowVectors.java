@@ -17,8 +17,10 @@ import java.nio.ByteOrder;
  * widened into a float array on the scoring path. As for {@link SegmentFloatVectors}, the
  * segment's owner decides when it is unmapped.
  *
- * <p>Cosine needs stored vectors normalized, which a uint8 vector cannot be: uint8 serves Dot,
- * Euclid and Manhattan only (the constructor refuses Cosine).
+ * <p>Uint8 Cosine vectors are stored as given ({@link #storedAsGiven()}: integers cannot be
+ * normalized), as Qdrant stores them: the scorer takes a normalized query and computes
+ * {@code dot(q, v) / |v|} in one pass ({@link VectorKernels#cosineUint8}), which is Qdrant's
+ * {@code dot(a, b) / sqrt(|a|^2 |b|^2)} over the bytes (0 for a zero vector).
  */
 public final class SegmentNarrowVectors implements FloatVectors {
 
@@ -39,9 +41,6 @@ public final class SegmentNarrowVectors implements FloatVectors {
       VectorDatatype datatype) {
     if (datatype == VectorDatatype.FLOAT32) {
       throw new IllegalArgumentException("float32 vectors belong in a SegmentFloatVectors");
-    }
-    if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
-      throw new IllegalArgumentException("uint8 vectors cannot be scored with Cosine");
     }
     this.stride = (long) dim * datatype.bytesPerDimension();
     if (base + stride * size > segment.byteSize()) {
@@ -75,6 +74,11 @@ public final class SegmentNarrowVectors implements FloatVectors {
   @Override
   public int size() {
     return size;
+  }
+
+  @Override
+  public boolean storedAsGiven() {
+    return datatype == VectorDatatype.UINT8 && distance == Distance.COSINE;
   }
 
   @Override
@@ -140,7 +144,8 @@ public final class SegmentNarrowVectors implements FloatVectors {
         };
       }
       return switch (distance) {
-        case COSINE, DOT -> KERNELS.dotUint8(query, segment, offset);
+        case COSINE -> KERNELS.cosineUint8(query, segment, offset);
+        case DOT -> KERNELS.dotUint8(query, segment, offset);
         case EUCLID -> -KERNELS.squareDistanceUint8(query, segment, offset);
         case MANHATTAN -> -KERNELS.l1DistanceUint8(query, segment, offset);
       };
@@ -152,14 +157,17 @@ public final class SegmentNarrowVectors implements FloatVectors {
     }
   }
 
-  /** Decodes the stored query vector into a reused heap buffer, read by the scorer it returns. */
+  /**
+   * Decodes the stored query vector, prepared ({@link #copyPrepared}), into a reused heap buffer,
+   * read by the scorer it returns.
+   */
   private final class Supplier implements VectorScorerSupplier {
     private final float[] buffer = new float[dim];
     private final Scorer scorer = new Scorer(buffer);
 
     @Override
     public VectorScorer scorer(int ord) {
-      copyVector(ord, buffer);
+      copyPrepared(ord, buffer);
       return scorer;
     }
 

@@ -345,6 +345,68 @@ final class PanamaVectorKernels implements VectorKernels {
     return sum;
   }
 
+  @Override
+  public float cosineUint8(float[] q, MemorySegment data, long byteOffset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector dot0 = FloatVector.zero(SPECIES);
+    FloatVector dot1 = FloatVector.zero(SPECIES);
+    FloatVector norm0 = FloatVector.zero(SPECIES);
+    FloatVector norm1 = FloatVector.zero(SPECIES);
+    for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
+      FloatVector v0 = unsignedBytes(data, byteOffset + i);
+      FloatVector v1 = unsignedBytes(data, byteOffset + i + LANES);
+      dot0 = FloatVector.fromArray(SPECIES, q, i).fma(v0, dot0);
+      dot1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(v1, dot1);
+      norm0 = v0.fma(v0, norm0);
+      norm1 = v1.fma(v1, norm1);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector v = unsignedBytes(data, byteOffset + i);
+      dot0 = FloatVector.fromArray(SPECIES, q, i).fma(v, dot0);
+      norm0 = v.fma(v, norm0);
+    }
+    float dot = dot0.add(dot1).reduceLanes(VectorOperators.ADD);
+    float norm = norm0.add(norm1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float v = unsignedByte(data, byteOffset, i);
+      dot += q[i] * v;
+      norm += v * v;
+    }
+    return norm == 0f ? 0f : dot / (float) Math.sqrt(norm);
+  }
+
+  @Override
+  public float cosine(float[] q, float[] data, int offset) {
+    int n = q.length;
+    int i = 0;
+    FloatVector dot0 = FloatVector.zero(SPECIES);
+    FloatVector dot1 = FloatVector.zero(SPECIES);
+    FloatVector norm0 = FloatVector.zero(SPECIES);
+    FloatVector norm1 = FloatVector.zero(SPECIES);
+    for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
+      FloatVector v0 = FloatVector.fromArray(SPECIES, data, offset + i);
+      FloatVector v1 = FloatVector.fromArray(SPECIES, data, offset + i + LANES);
+      dot0 = FloatVector.fromArray(SPECIES, q, i).fma(v0, dot0);
+      dot1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(v1, dot1);
+      norm0 = v0.fma(v0, norm0);
+      norm1 = v1.fma(v1, norm1);
+    }
+    for (int bound = n - LANES; i <= bound; i += LANES) {
+      FloatVector v = FloatVector.fromArray(SPECIES, data, offset + i);
+      dot0 = FloatVector.fromArray(SPECIES, q, i).fma(v, dot0);
+      norm0 = v.fma(v, norm0);
+    }
+    float dot = dot0.add(dot1).reduceLanes(VectorOperators.ADD);
+    float norm = norm0.add(norm1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float v = data[offset + i];
+      dot += q[i] * v;
+      norm += v * v;
+    }
+    return norm == 0f ? 0f : dot / (float) Math.sqrt(norm);
+  }
+
   private static IntVector widen(ByteVector v) {
     return (IntVector) v.convertShape(VectorOperators.B2I, INT_SPECIES, 0);
   }

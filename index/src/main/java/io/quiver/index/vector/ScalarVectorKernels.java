@@ -152,6 +152,30 @@ final class ScalarVectorKernels implements VectorKernels {
   }
 
   @Override
+  public float cosineUint8(float[] q, MemorySegment data, long byteOffset) {
+    float dot = 0f;
+    float norm = 0f;
+    for (int i = 0; i < q.length; i++) {
+      float v = unsignedByte(data, byteOffset, i);
+      dot += q[i] * v;
+      norm += v * v;
+    }
+    return norm == 0f ? 0f : dot / (float) Math.sqrt(norm);
+  }
+
+  @Override
+  public float cosine(float[] q, float[] data, int offset) {
+    float dot = 0f;
+    float norm = 0f;
+    for (int i = 0; i < q.length; i++) {
+      float v = data[offset + i];
+      dot += q[i] * v;
+      norm += v * v;
+    }
+    return norm == 0f ? 0f : dot / (float) Math.sqrt(norm);
+  }
+
+  @Override
   public int dotInt8(byte[] a, byte[] data, int offset) {
     int sum = 0;
     for (int i = 0; i < a.length; i++) {

@@ -73,6 +73,21 @@ public interface VectorKernels {
   /** Manhattan distance against unsigned bytes in a segment (see dotUint8). */
   float l1DistanceUint8(float[] q, MemorySegment data, long byteOffset);
 
+  /**
+   * The cosine of a unit (or zero) query {@code q} and the {@code q.length} unsigned bytes at byte
+   * offset {@code byteOffset} of {@code data}, which are not normalized: {@code dot(q, v) / |v|},
+   * 0 when {@code v} is zero (Qdrant's Cosine over uint8 vectors). One pass accumulates the dot
+   * product and the stored vector's squared norm.
+   */
+  float cosineUint8(float[] q, MemorySegment data, long byteOffset);
+
+  /**
+   * The cosine of a unit (or zero) query {@code q} and the unnormalized float vector at {@code
+   * data[offset .. offset + q.length)}: {@code dot(q, v) / |v|}, 0 when {@code v} is zero (see
+   * cosineUint8).
+   */
+  float cosine(float[] q, float[] data, int offset);
+
   /** Sum of {@code a[i] * data[offset + i]} over signed bytes, exact in int arithmetic. */
   int dotInt8(byte[] a, byte[] data, int offset);
 

@@ -88,6 +88,47 @@ class NarrowVectorKernelsTest {
     }
   }
 
+  /**
+   * The cosine kernels over vectors stored as given (uint8 bytes, and the same integers as floats
+   * on the heap) against Qdrant's formula in double precision over the integers: {@code dot(a, b)
+   * / sqrt(|a|^2 |b|^2)}, 0 when a norm is 0. The query is the integer vector normalized (as the
+   * shard prepares a Cosine query). Round 0 stores all 255s, round 1 all zeros (score 0).
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 7, 8, 13, 16, 17, 207, 702, 1536})
+  void cosineKernelsMatchQdrantsFormulaOverTheIntegers(int length) {
+    long seed = BASE_SEED + 57L * length;
+    SplittableRandom random = new SplittableRandom(seed);
+    try (Arena arena = Arena.ofConfined()) {
+      for (int round = 0; round < 20; round++) {
+        float[] rawQuery = new float[length];
+        for (int i = 0; i < length; i++) {
+          rawQuery[i] = random.nextInt(256);
+        }
+        float[] q = Distance.COSINE.prepare(rawQuery);
+        long offset = random.nextInt(7);
+        MemorySegment seg = arena.allocate(offset + length);
+        float[] heap = new float[(int) offset + length];
+        float[] stored = new float[length];
+        for (int i = 0; i < length; i++) {
+          int value = round == 0 ? 255 : round == 1 ? 0 : random.nextInt(256);
+          seg.set(ValueLayout.JAVA_BYTE, offset + i, (byte) value);
+          heap[(int) offset + i] = value;
+          stored[i] = value;
+        }
+        double qq = dot(rawQuery, rawQuery);
+        double vv = dot(stored, stored);
+        double expected = qq == 0 || vv == 0 ? 0 : dot(rawQuery, stored) / Math.sqrt(qq * vv);
+        String where = "seed=" + seed + " length=" + length + " round=" + round;
+        for (VectorKernels k : KERNELS) {
+          // Cosines are at most 1; float sums of n non-negative terms err by ~n * 2^-24 relative.
+          assertEquals(expected, k.cosineUint8(q, seg, offset), 1e-6 * length + 1e-6, where + " uint8 " + k);
+          assertEquals(expected, k.cosine(q, heap, (int) offset), 1e-6 * length + 1e-6, where + " heap " + k);
+        }
+      }
+    }
+  }
+
   /** Every one of the 63,488 finite halves decodes in the Panama lanes as Float.float16ToFloat does. */
   @Test
   void panamaDecodesEveryFiniteHalfExactly() {

@@ -104,6 +104,19 @@ final class CollectionJson {
   }
 
   /**
+   * A multivector of {@code params}; uint8 Cosine refused by name: its rows are stored normalized,
+   * which integers cannot be (dense uint8 Cosine vectors are stored as given; multivector rows not yet).
+   */
+  private static MultiVectorParams multivector(VectorParams params, MultiVectorParams.Comparator comparator, String field) {
+    if (params.storedAsGiven()) {
+      throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: uint8 multivectors cannot use the Cosine"
+          + " distance in Quiver yet (multivector rows are stored normalized, which integers 0..255 cannot be); use Dot,"
+          + " Euclid or Manhattan, or datatype float16");
+    }
+    return new MultiVectorParams(params, comparator);
+  }
+
+  /**
    * Qdrant's {@code multivector_config: {comparator: max_sim}} of a vector: null when absent;
    * anything else than {@code max_sim}, unknown fields or a quantization of the vector refused by name.
    */
@@ -283,7 +296,7 @@ final class CollectionJson {
       VectorParams single = vectorParams(vectors, "vectors", collectionHnsw);
       MultiVectorParams.Comparator comparator = multivectorConfig(vectors, "vectors");
       return comparator == null ? VectorsConfig.single(single)
-          : new VectorsConfig(Map.of(), Map.of(), Map.of(VectorsConfig.DEFAULT, new MultiVectorParams(single, comparator)));
+          : new VectorsConfig(Map.of(), Map.of(), Map.of(VectorsConfig.DEFAULT, multivector(single, comparator, "vectors")));
     }
     if (vectors.isEmpty()) {
       throw ApiException.badRequest("Validation error in JSON body: `vectors` must configure at least one vector");
@@ -300,7 +313,7 @@ final class CollectionJson {
       if (comparator == null) {
         named.put(e.getKey(), params);
       } else {
-        multi.put(e.getKey(), new MultiVectorParams(params, comparator));
+        multi.put(e.getKey(), multivector(params, comparator, "vectors." + e.getKey()));
       }
     }
     return new VectorsConfig(named, Map.of(), multi);
@@ -426,7 +439,7 @@ final class CollectionJson {
       if (comparator == null) {
         return new VectorsConfig(Map.of(name, params));
       }
-      return new VectorsConfig(Map.of(), Map.of(), Map.of(name, new MultiVectorParams(params, comparator)));
+      return new VectorsConfig(Map.of(), Map.of(), Map.of(name, multivector(params, comparator, "dense")));
     }
     JsonNode sparse = body.get("sparse");
     onlyFields(sparse, "sparse", List.of("modifier", "datatype"));
@@ -478,13 +491,6 @@ final class CollectionJson {
     }
     Memory memory = MemoryJson.parseNotPinned(node, field, "dense vector storage");
     VectorDatatype datatype = datatype(node.get("datatype"), field + ".datatype");
-    if (datatype == VectorDatatype.UINT8 && distance == Distance.COSINE) {
-      // Qdrant accepts it and scores the cosine of the raw bytes (dot / both norms); Quiver's
-      // Cosine scorers, graphs and quantizers all assume vectors stored normalized.
-      throw ApiException.badRequest("Wrong input: `" + field + ".datatype`: uint8 vectors cannot use the Cosine distance"
-          + " in Quiver yet (Cosine vectors are stored normalized, which integers 0..255 cannot be); use Dot, Euclid or"
-          + " Manhattan, or datatype float16");
-    }
     boolean onDisk = bool(node, "on_disk", field, false);
     JsonNode hnswNode = node.get("hnsw_config");
     // A vector's own hnsw_config is a diff over the collection's; stored resolved.

@@ -18,7 +18,8 @@ public final class MaximalMarginalRelevance {
   private MaximalMarginalRelevance() {}
 
   /**
-   * @param candidates points with their (prepared) vector of {@code using} attached
+   * @param candidates points with their vector of {@code using} attached, as stored (compared
+   *     prepared: a uint8 Cosine vector is stored as given, so each is prepared here)
    * @param query the prepared query vector
    */
   public static List<ScoredPoint> select(List<ScoredPoint> candidates, String using, float[] query, Distance distance,
@@ -29,7 +30,7 @@ public final class MaximalMarginalRelevance {
       float[] v = p.vectors() == null ? null : p.vectors().get(using);
       if (v != null) {
         withVector.add(p);
-        vectors.add(v);
+        vectors.add(distance.prepare(v));
       }
     }
     if (withVector.size() < 2) {

@@ -144,7 +144,8 @@ public final class AppendableSegment extends Segment {
 
   @Override
   public FloatVectors vectors(String name) {
-    return new HeapFloatVectors(data.get(name), config.vectors().get(name).size(), config.vectors().get(name).distance());
+    VectorParams params = config.vectors().get(name);
+    return new HeapFloatVectors(data.get(name), params.size(), params.distance(), params.storedAsGiven());
   }
 
   @Override

@@ -172,7 +172,7 @@ public final class SealedSegment extends Segment {
       vectors.copyVector(ord, one);
       System.arraycopy(one, 0, data, ord * dim, dim);
     }
-    return new HeapFloatVectors(data, dim, vectors.distance());
+    return new HeapFloatVectors(data, dim, vectors.distance(), vectors.storedAsGiven());
   }
 
   /**

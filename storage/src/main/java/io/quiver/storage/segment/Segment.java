@@ -130,4 +130,15 @@ public abstract sealed class Segment permits AppendableSegment, SealedSegment {
     v.copyVector(ord, out);
     return out;
   }
+
+  /**
+   * Copies the vector {@code name} of {@code ord} as it is compared ({@link
+   * FloatVectors#copyPrepared}: normalized for Cosine even when stored as given).
+   */
+  public float[] preparedVector(String name, int ord) {
+    FloatVectors v = vectors(name);
+    float[] out = new float[v.dimension()];
+    v.copyPrepared(ord, out);
+    return out;
+  }
 }

@@ -161,6 +161,9 @@ final class SegmentBuilder {
   private boolean buildIndex(String name, int number, String vectorName, VectorParams params,
       List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
     Path raw = dir.resolve(name + "." + number + ".vec");
+    if (params.storedAsGiven()) {
+      return buildIndexAsGiven(raw, name, number, vectorName, params, origins, cancelled);
+    }
     try {
       if (!writeRaw(raw, vectorName, params.size(), origins, cancelled)) {
         return false;
@@ -186,6 +189,37 @@ final class SegmentBuilder {
       }
     } finally {
       Files.deleteIfExists(raw);
+    }
+  }
+
+  /**
+   * {@link #buildIndex} of vectors stored as given (uint8 Cosine): the temporary copy is a plain
+   * vectors file at the stored width, whose scorers divide by each vector's norm (a float32 copy
+   * would be scored as if normalized); the graph and these vectors are then written as usual.
+   */
+  private boolean buildIndexAsGiven(Path temporary, String name, int number, String vectorName, VectorParams params,
+      List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+    try {
+      if (!PlainVectorsFile.write(temporary, vectorName, params.size(), params.distance(), params.storedDatatype(),
+          origins, cancelled)) {
+        return false;
+      }
+      try (PlainVectorsFile.Mapped mapped = PlainVectorsFile.open(temporary)) {
+        if (cancelled.getAsBoolean()) {
+          return false;
+        }
+        HnswConfig hnsw = config.hnswOf(vectorName);
+        io.quiver.index.hnsw.OrdFilter inserted = ord -> {
+          SealedSegment.Origin o = origins.get(ord);
+          return o.segment().hasVector(vectorName, o.ord());
+        };
+        HnswIndex index = HnswIndex.build(mapped.vectors(), new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads),
+            cancelled, inserted);
+        index.write(SegmentFiles.hnswFile(dir, name, number), params.storedDatatype());
+        return true;
+      }
+    } finally {
+      Files.deleteIfExists(temporary);
     }
   }
 

@@ -447,7 +447,7 @@ public final class ShardSegments implements AutoCloseable {
           continue;
         }
         float score = io.quiver.storage.scoring.Scorer.scoreDense(scorer, id,
-            readsVector ? segment.vector(vectorName, ord) : null, distance);
+            readsVector ? segment.preparedVector(vectorName, ord) : null, distance);
         if (minScore != null && score < minScore) {
           continue;
         }
