@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * vectors of {@code --dim} dimensions, then {@code start_resharding up}. Reports the time from the
  * request to the end of the resharding (every node reports one shard more and no resharding), the
  * share of the points that moved (the new shard's points over all), the exact count afterwards,
- * and the latency of searches sent through the first node all along (p50 / p99 / max, and errors).
+ * the latency of searches sent through the first node all along (p50 / p99 / max, and errors), and
+ * the latency of single-point upserts of random ids through the second node during it.
  *
  * <pre>bin/quiver bench resharding [--points 1000000] [--dim 16] [--shards 4] [--dir DIR] [--out FILE]</pre>
  */
@@ -95,8 +96,30 @@ public final class ReshardingBenchmark {
         }
       }, "searcher");
       searcher.start();
+      List<Long> writeLatencies = java.util.Collections.synchronizedList(new ArrayList<>());
+      int[] writeErrors = new int[1];
+      int total = points;
+      Thread writer = new Thread(() -> {
+        SplittableRandom r = new SplittableRandom(11);
+        BenchNode through = nodes.get(1);
+        while (!stop.get()) {
+          long s = System.nanoTime();
+          try {
+            int id = r.nextInt(total);
+            if (through.send("PUT", "/collections/bench/points?wait=true",
+                "{\"points\":[{\"id\":" + id + ",\"vector\":" + vector(r, queryDim) + "}]}") != 200) {
+              writeErrors[0]++;
+            }
+          } catch (Exception e) {
+            writeErrors[0]++;
+          }
+          writeLatencies.add(System.nanoTime() - s);
+        }
+      }, "writer");
+      writer.start();
       Thread.sleep(2000);
       int before = latencies.size();
+      int writesBefore = writeLatencies.size();
       long started = System.nanoTime();
       check(first.send("POST", "/collections/bench/cluster", "{\"start_resharding\":{\"direction\":\"up\"}}"), "start_resharding");
       while (!finished(nodes, shards + 1)) {
@@ -104,8 +127,10 @@ public final class ReshardingBenchmark {
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       int after = latencies.size();
+      int writesAfter = writeLatencies.size();
       stop.set(true);
       searcher.join();
+      writer.join();
       long moved = pointsOfShard(nodes, shards);
       long count = JSON.readTree(countBody(first)).at("/result/count").asLong();
       line.accept(String.format(Locale.ROOT, "resharding %d -> %d shards: %.1f s; points moved to the new shard %,d of %,d = %.1f %%"
@@ -115,6 +140,10 @@ public final class ReshardingBenchmark {
       long[] quiet = latencies.subList(0, before).stream().mapToLong(Long::longValue).sorted().toArray();
       line.accept(String.format(Locale.ROOT, "searches through node 0 (top 10, one client): before %s; during the resharding %s;"
           + " errors %d", percentiles(quiet), percentiles(during), errors[0]));
+      long[] writesDuring = writeLatencies.subList(writesBefore, writesAfter).stream().mapToLong(Long::longValue).sorted().toArray();
+      line.accept(String.format(Locale.ROOT, "single-point upserts (wait=true) of random ids through node 1, one client, during the"
+          + " resharding: %s; errors %d (a write of a moving point waits while the last changes are copied)",
+          percentiles(writesDuring), writeErrors[0]));
     } finally {
       for (BenchNode n : nodes) {
         n.stopQuietly();

@@ -1015,6 +1015,10 @@ public final class Shard implements AutoCloseable {
     }
     // Full-text conditions on indexed fields are decided as their index decides them.
     io.quiver.storage.filter.Filter verified = payloadIndexes.forVerification(filter);
+    if (!verified.readsPayload()) {
+      // Ids and vectors only (e.g. resharding's ownership): no payload read from RocksDB per point.
+      return id -> verified.matches(id, Payload.EMPTY, name -> hasVector(id, name));
+    }
     return id -> verified.matches(id, store.payload(id), name -> hasVector(id, name));
   }
 

@@ -62,6 +62,33 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
    *
    * @param hasVector whether the point has the named vector (for {@code has_vector})
    */
+  /**
+   * True when some condition of this filter reads the payload; false when it tests only ids and
+   * vectors ({@code has_id}, {@code slice}, ownership, {@code has_vector}), so that a caller need not
+   * load the payload.
+   */
+  public boolean readsPayload() {
+    return readsPayload(must) || (should != null && readsPayload(should)) || readsPayload(mustNot)
+        || (minShould != null && readsPayload(minShould.conditions()));
+  }
+
+  private static boolean readsPayload(List<Condition> conditions) {
+    for (Condition c : conditions) {
+      boolean reads = switch (c) {
+        case Filter f -> f.readsPayload();
+        case Condition.HasId h -> false;
+        case Condition.HasVector v -> false;
+        case Condition.Slice s -> false;
+        case Condition.OwnedBy o -> false;
+        default -> true;
+      };
+      if (reads) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public boolean matches(PointId id, Payload payload, Predicate<String> hasVector) {
     return FilterEvaluator.matches(this, id, payload, hasVector);
   }
