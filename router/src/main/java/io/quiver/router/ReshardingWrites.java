@@ -9,7 +9,6 @@ import io.quiver.storage.PointId;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -87,9 +86,6 @@ final class ReshardingWrites {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof PointsMovedException) {
         return true;
-      }
-      if (!(t instanceof CompletionException) && t.getCause() == t) {
-        break;
       }
     }
     return false;

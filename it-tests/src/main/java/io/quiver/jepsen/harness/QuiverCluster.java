@@ -163,7 +163,6 @@ public final class QuiverCluster implements AutoCloseable {
         throw new IllegalStateException("no reachable node lists the cluster's peers");
     }
 
-    /** @return the nodes that hold a replica of the shard, as the first reachable node that answers places them */
     /**
      * Waits (at most {@code timeout}) until a reachable node reports no resharding of the collection
      * in progress; returns whether one did.
@@ -186,6 +185,7 @@ public final class QuiverCluster implements AutoCloseable {
         return false;
     }
 
+    /** @return the nodes that hold a replica of the shard, as the first reachable node that answers places them */
     public Set<Integer> replicaHolders(String collection, int shardId) {
         Map<Integer, Long> ids = peerIds();
         for (NodeHost node : reachable()) {
