@@ -86,7 +86,11 @@ class ThreeNodeClusterTest {
           .retrieve(List.of(last), false, true, ReadConsistency.ANY).join();
       assertEquals(129f, record.getFirst().vectors().get("")[0]);
     } finally {
-      TestNodes.closeAll(n1, n2, n3);
+      for (RaftNode n : new RaftNode[] {n1, n2, n3}) {
+        if (n != null) {
+          n.close();
+        }
+      }
     }
   }
 
