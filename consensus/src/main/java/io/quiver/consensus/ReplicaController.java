@@ -44,7 +44,6 @@ final class ReplicaController implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaController.class);
   private static final long RETRY_DELAY_MS = 1000;
-  private static final long LOOK_EVERY_MS = 2000;
 
   private final RaftNode node;
   private final CoalescingTask task;
@@ -57,9 +56,6 @@ final class ReplicaController implements AutoCloseable {
   ReplicaController(RaftNode node) {
     this.node = node;
     this.task = new CoalescingTask("replica-controller", RETRY_DELAY_MS, this::pass);
-    // Also looks every few seconds: a node that becomes meta leader is often not caught up yet when
-    // the leader change (or the next state change) triggers it, and then nothing triggers it again.
-    task.triggerEvery(LOOK_EVERY_MS);
   }
 
   void onStateChanged(ClusterState state) {
