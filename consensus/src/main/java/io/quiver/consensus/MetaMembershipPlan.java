@@ -1,8 +1,6 @@
 package io.quiver.consensus;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -19,12 +17,20 @@ import java.util.SortedMap;
  *   <li>drops voters and listeners that are no longer registered, and adds nothing else as a
  *       voter (dropping {@code b} from {@code {a, b}} and adding {@code c} together would be one
  *       new voter against one kept, and refused);</li>
- *   <li>otherwise promotes at most one node to voter while there are fewer than {@code maxVoters}
- *       (a current listener first: it already has the log, so Ratis' staging is short; then the
- *       lowest node id);</li>
- *   <li>and in either case makes every other registered node a listener (listeners do not count
- *       towards Ratis' rule) and carries address changes.</li>
+ *   <li>otherwise adds at most one node as a voter while there are fewer than {@code maxVoters}
+ *       (the lowest registered node id that is not a voter);</li>
+ *   <li>and makes every other registered node a listener only once the voters are full (listeners
+ *       do not count towards Ratis' rule); it carries address changes.</li>
  * </ol>
+ * <b>A listener is never made a voter in one change</b>: in Ratis 3.2.1 a listener added to a
+ * running group is never marked caught up by its leader, whose appends then keep telling it that
+ * it is initializing, so its division stays {@code STARTING}; promoted to voter, it still does,
+ * and refuses to vote ({@code ServerNotReadyException}) until the leader changes. With the leader
+ * gone, the group lost a voter it counted on: three nodes started at once, the third a listener
+ * then a voter, lost their meta majority for good when the first died (PeerReconnectsTest). A
+ * listener to be promoted therefore leaves the configuration first (while there is room for
+ * voters, there are no listeners), and joins as a voter through Ratis' staging, which marks it
+ * caught up.
  * The caller applies a step, then plans again from the configuration that results, so a refused
  * or interrupted change is re-planned from what Ratis holds, never retried as it was.
  */
@@ -60,27 +66,28 @@ final class MetaMembershipPlan {
       }
     }
     if (!votersDropped && voters.size() < maxVoters) {
-      promoteOne(current, registered, voters);
+      addOneVoter(current, registered, voters);
     }
     Map<Long, String> listeners = new LinkedHashMap<>();
-    registered.forEach((id, address) -> {
-      if (!voters.containsKey(id)) {
-        listeners.put(id, address);
-      }
-    });
+    if (voters.size() >= maxVoters) {
+      registered.forEach((id, address) -> {
+        if (!voters.containsKey(id)) {
+          listeners.put(id, address);
+        }
+      });
+    }
     Configuration next = new Configuration(voters, listeners);
     return next.equals(current) ? Optional.empty() : Optional.of(next);
   }
 
-  private static void promoteOne(Configuration current, SortedMap<Long, String> registered, Map<Long, String> voters) {
-    List<Long> candidates = new ArrayList<>();
-    registered.keySet().stream().filter(id -> !voters.containsKey(id) && current.listeners().containsKey(id))
-        .forEach(candidates::add);
-    registered.keySet().stream().filter(id -> !voters.containsKey(id) && !current.listeners().containsKey(id))
-        .forEach(candidates::add);
-    if (!candidates.isEmpty()) {
-      Long id = candidates.getFirst();
-      voters.put(id, registered.get(id));
-    }
+  /**
+   * Adds the lowest registered node id that is not a voter, unless it is a listener now: then it
+   * leaves the configuration in this step (there is room for voters, so there are no listeners) and
+   * is added in the next.
+   */
+  private static void addOneVoter(Configuration current, SortedMap<Long, String> registered, Map<Long, String> voters) {
+    registered.keySet().stream().filter(id -> !voters.containsKey(id)).findFirst()
+        .filter(id -> !current.listeners().containsKey(id))
+        .ifPresent(id -> voters.put(id, registered.get(id)));
   }
 }

@@ -42,8 +42,7 @@ final class ReshardingTransitions {
   static Outcome start(ClusterState current, long index, MetaCommand.StartResharding command) {
     CollectionDescriptor c = current.collections().get(command.collection());
     if (c == null) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_NOT_FOUND,
-          "Not found: Collection `" + command.collection() + "` doesn't exist!");
+      return notFound(current, index, command.collection());
     }
     ShardMap map = c.shardMap();
     if (map.resharding() != null) {
@@ -91,8 +90,7 @@ final class ReshardingTransitions {
   static Outcome step(ClusterState current, long index, MetaCommand.ReshardingStep command) {
     CollectionDescriptor c = current.collections().get(command.collection());
     if (c == null) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_NOT_FOUND,
-          "Not found: Collection `" + command.collection() + "` doesn't exist!");
+      return notFound(current, index, command.collection());
     }
     ShardMap map = c.shardMap();
     Resharding r = map.resharding();
@@ -124,6 +122,10 @@ final class ReshardingTransitions {
     ClusterState next = current.withCollection(index,
         new CollectionDescriptor(c.name(), resized, map.withResharding(index, shards, null)));
     return new Outcome(next, MetaMessages.STATUS_OK, null);
+  }
+
+  private static Outcome notFound(ClusterState current, long index, String collection) {
+    return Outcome.refused(current, index, MetaMessages.STATUS_NOT_FOUND, "Not found: Collection `" + collection + "` doesn't exist!");
   }
 
   static String phaseName(Resharding.Phase phase) {

@@ -49,7 +49,7 @@ class MetaMembershipPlanTest {
     SortedMap<Long, String> registered = new TreeMap<>(Map.of(1L, "h1:1", 3L, "h3:1"));
     MetaMembershipPlan.Configuration first = MetaMembershipPlan.nextStep(conf, registered, 5).orElseThrow();
     assertEquals(Set.of(1L), first.voters().keySet());
-    assertEquals(Set.of(3L), first.listeners().keySet());
+    assertEquals(Set.of(), first.listeners().keySet(), "the listener leaves before it is added as a voter");
     MetaMembershipPlan.Configuration second = MetaMembershipPlan.nextStep(first, registered, 5).orElseThrow();
     assertTrue(ratisAdmits(first, second));
     assertEquals(Set.of(1L, 3L), second.voters().keySet());
@@ -57,12 +57,32 @@ class MetaMembershipPlanTest {
   }
 
   @Test
-  void aListenerIsPromotedBeforeAnUnknownNodeAndAddressChangesAreCarried() {
+  void aListenerIsNeverMadeAVoterInOneChangeAndAddressChangesAreCarried() {
     MetaMembershipPlan.Configuration conf = new MetaMembershipPlan.Configuration(Map.of(1L, "h1:1"), Map.of(9L, "h9:1"));
     SortedMap<Long, String> registered = new TreeMap<>(Map.of(1L, "h1:2", 2L, "h2:1", 9L, "h9:1"));
     MetaMembershipPlan.Configuration next = MetaMembershipPlan.nextStep(conf, registered, 5).orElseThrow();
-    assertEquals(Map.of(1L, "h1:2", 9L, "h9:1"), next.voters());
-    assertEquals(Map.of(2L, "h2:1"), next.listeners());
+    assertEquals(Map.of(1L, "h1:2", 2L, "h2:1"), next.voters());
+    assertEquals(Map.of(), next.listeners(), "no listeners while there is room for voters");
+    MetaMembershipPlan.Configuration then = MetaMembershipPlan.nextStep(next, registered, 5).orElseThrow();
+    assertEquals(Map.of(1L, "h1:2", 2L, "h2:1", 9L, "h9:1"), then.voters());
+
+    // Five voters and a listener, then a voter leaves: the listener leaves the configuration
+    // before it is added as a voter, never both in one change.
+    MetaMembershipPlan.Configuration full = new MetaMembershipPlan.Configuration(
+        Map.of(1L, "h1:1", 2L, "h2:1", 3L, "h3:1", 4L, "h4:1", 5L, "h5:1"), Map.of(6L, "h6:1"));
+    SortedMap<Long, String> fiveLeft = nodes(6);
+    fiveLeft.remove(5L);
+    MetaMembershipPlan.Configuration conf2 = full;
+    int steps = 0;
+    for (Optional<MetaMembershipPlan.Configuration> step; (step = MetaMembershipPlan.nextStep(conf2, fiveLeft, 5)).isPresent(); ) {
+      for (Long id : step.get().voters().keySet()) {
+        assertFalse(conf2.listeners().containsKey(id), "listener " + id + " made a voter in one change: " + conf2 + " -> " + step.get());
+      }
+      assertTrue(ratisAdmits(conf2, step.get()));
+      conf2 = step.get();
+      assertTrue(++steps <= 4, "converges");
+    }
+    assertEquals(Set.of(1L, 2L, 3L, 4L, 6L), conf2.voters().keySet());
   }
 
   @Test

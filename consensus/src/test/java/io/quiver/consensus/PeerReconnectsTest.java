@@ -35,8 +35,8 @@ class PeerReconnectsTest {
     int p2 = TestNodes.freePort();
     int p3 = TestNodes.freePort();
     RaftNode n1 = TestNodes.start(dir, 1, p1, null, 100);
-    CompletableFuture<RaftNode> f2 = CompletableFuture.supplyAsync(() -> startQuietly(2, p2, p1));
-    CompletableFuture<RaftNode> f3 = CompletableFuture.supplyAsync(() -> startQuietly(3, p3, p1));
+    CompletableFuture<RaftNode> f2 = TestNodes.startAsync(dir, 2, p2, p1, 100);
+    CompletableFuture<RaftNode> f3 = TestNodes.startAsync(dir, 3, p3, p1, 100);
     RaftNode n2 = f2.join();
     RaftNode n3 = f3.join();
     try {
@@ -56,19 +56,7 @@ class PeerReconnectsTest {
       assertEquals("c", n2.catalog().aliases().get("a"), "node 2 applied the entry only node 3 had");
       assertTrue(caughtUpMs < 8_000, "node 2 caught up " + caughtUpMs + " ms after its restart");
     } finally {
-      for (RaftNode n : new RaftNode[] {n1, n2, n3}) {
-        if (n != null) {
-          n.close();
-        }
-      }
-    }
-  }
-
-  private RaftNode startQuietly(long id, int port, int bootstrap) {
-    try {
-      return TestNodes.start(dir, id, port, bootstrap, 100);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      TestNodes.closeAll(n1, n2, n3);
     }
   }
 }

@@ -23,6 +23,27 @@ final class TestNodes {
     return node;
   }
 
+  /** As {@link #start}, on another thread: for nodes started at the same moment, as operators start them. */
+  static java.util.concurrent.CompletableFuture<RaftNode> startAsync(Path dir, long id, int port, int bootstrapPort,
+      long snapshotThreshold) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return start(dir, id, port, bootstrapPort, snapshotThreshold);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  /** Closes every node that is not null (for finally blocks of tests that stop and restart nodes). */
+  static void closeAll(RaftNode... nodes) throws IOException {
+    for (RaftNode n : nodes) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

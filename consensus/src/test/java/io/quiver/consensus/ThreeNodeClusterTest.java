@@ -86,11 +86,7 @@ class ThreeNodeClusterTest {
           .retrieve(List.of(last), false, true, ReadConsistency.ANY).join();
       assertEquals(129f, record.getFirst().vectors().get("")[0]);
     } finally {
-      for (RaftNode n : new RaftNode[] {n1, n2, n3}) {
-        if (n != null) {
-          n.close();
-        }
-      }
+      TestNodes.closeAll(n1, n2, n3);
     }
   }
 

@@ -56,8 +56,8 @@ class WitnessTest {
     int p3 = freePort();
     RaftNode n1 = start(1, p1, null);
     // The other two start at the same moment, as an operator starts them.
-    CompletableFuture<RaftNode> f2 = CompletableFuture.supplyAsync(() -> startQuietly(2, p2, p1));
-    CompletableFuture<RaftNode> f3 = CompletableFuture.supplyAsync(() -> startQuietly(3, p3, p1));
+    CompletableFuture<RaftNode> f2 = TestNodes.startAsync(dir, 2, p2, p1, 20);
+    CompletableFuture<RaftNode> f3 = TestNodes.startAsync(dir, 3, p3, p1, 20);
     RaftNode n2 = f2.join();
     RaftNode n3 = f3.join();
     try {
@@ -105,19 +105,7 @@ class WitnessTest {
           () -> n3.replicaChanges().replicate("c", 0, 2, 3).join());
       assertTrue(error.getCause().getMessage().contains("witness"), error.getCause().getMessage());
     } finally {
-      for (RaftNode n : new RaftNode[] {n1, n2, n3}) {
-        if (n != null) {
-          n.close();
-        }
-      }
-    }
-  }
-
-  private RaftNode startQuietly(long id, int port, int bootstrap) {
-    try {
-      return start(id, port, bootstrap);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      TestNodes.closeAll(n1, n2, n3);
     }
   }
 
@@ -182,11 +170,7 @@ class WitnessTest {
       }
       assertEquals(110, n2.shardClients().forShard("c", shard).count(ReadConsistency.LINEARIZABLE).join());
     } finally {
-      for (RaftNode n : new RaftNode[] {n1, n2, n3}) {
-        if (n != null) {
-          n.close();
-        }
-      }
+      TestNodes.closeAll(n1, n2, n3);
     }
   }
 }
