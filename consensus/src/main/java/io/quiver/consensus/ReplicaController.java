@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * with {@link ShardReplicaChanges} (an added replica catches up by snapshot install and the log
  * before its membership change commits). A failed step is planned again a second later; a new
  * meta leader picks up where the old one stopped, since everything it plans from is in the log.
+ * A shard group whose configuration disagrees with the metadata is mid-change and gets no step;
+ * a change abandoned halfway (its node died) is repaired ({@link #inspect}); every group is asked
+ * at each audit ({@link #AUDIT_EVERY_MS}).
  *
  * <p>With {@link RaftNodeConfig#autoRebalance()}, the leader asks for a rebalance itself whenever
  * the set of nodes that may hold replicas has grown since it last looked (a node joined, a drained
@@ -51,11 +54,12 @@ final class ReplicaController implements AutoCloseable {
   private volatile String lastError;
   private final AtomicLong stepsDone = new AtomicLong();
   private Set<Long> knownEligible; // only touched on the task's thread; null until this node leads
-  private final Map<UUID, Long> changingSince = new HashMap<>(); // group -> nanoTime first seen mid-change; task thread only
+  private final Map<UUID, Seen> changingSince = new HashMap<>(); // groups seen mid-change; task thread only
 
   ReplicaController(RaftNode node) {
     this.node = node;
     this.task = new CoalescingTask("replica-controller", RETRY_DELAY_MS, this::pass);
+    task.triggerEvery(auditEveryMs);
   }
 
   void onStateChanged(ClusterState state) {
@@ -100,11 +104,59 @@ final class ReplicaController implements AutoCloseable {
       }
       knownEligible = eligible;
     }
-    OverReplicated over = overReplicated(state);
-    Optional<ReplicaStep> step = ReplicaPlanner.next(state.nodes().keySet(), state.draining(),
-        state.collections().values(), state.rebalancing(), over.leaders(), over.changing());
+    Map<UUID, Long> leaders = new HashMap<>();
+    Set<UUID> changing = new java.util.HashSet<>();
+    Set<UUID> settled = new java.util.HashSet<>();
+    // The over-replicated groups are asked first (the planner drops a replica that does not lead),
+    // and every group at each audit (a change abandoned where no step follows would stay).
+    long now = System.nanoTime();
+    boolean audit = now - lastAudit >= TimeUnit.MILLISECONDS.toNanos(auditEveryMs);
+    List<ShardPlacement> asked = new java.util.ArrayList<>();
+    Map<UUID, CollectionDescriptor> collectionOf = new HashMap<>();
+    for (CollectionDescriptor c : state.collections().values()) {
+      for (ShardPlacement shard : c.shardMap().shards()) {
+        collectionOf.put(shard.groupId(), c);
+        if (audit || shard.replicas().size() > c.config().replicationFactor()) {
+          asked.add(shard);
+        }
+      }
+    }
+    changingSince.keySet().retainAll(collectionOf.keySet());
+    if (audit) {
+      lastAudit = now;
+    }
+    Map<UUID, GroupView> views = viewsOf(state, asked);
+    for (ShardPlacement shard : asked) {
+      CollectionDescriptor c = collectionOf.get(shard.groupId());
+      boolean beforeADrop = shard.replicas().size() > c.config().replicationFactor();
+      if (inspect(c, shard, views.get(shard.groupId()), beforeADrop, leaders, changing, settled) == Inspection.REPAIRING) {
+        return;
+      }
+    }
+    Optional<ReplicaStep> step;
+    while (true) {
+      step = ReplicaPlanner.next(state.nodes().keySet(), state.draining(), state.collections().values(),
+          state.rebalancing(), leaders, changing);
+      if (step.isEmpty()) {
+        break;
+      }
+      CollectionDescriptor c = state.collections().get(step.get().collection());
+      ShardPlacement shard = c.shardMap().shard(step.get().shardId());
+      if (settled.contains(shard.groupId())) {
+        break;
+      }
+      Inspection found = inspect(c, shard, viewOf(state, shard), false, leaders, changing, settled);
+      if (found == Inspection.REPAIRING) {
+        return;
+      }
+      if (found == Inspection.SETTLED) {
+        break;
+      }
+    }
     if (step.isEmpty()) {
-      if (state.rebalancing()) {
+      if (!changing.isEmpty()) {
+        task.retryLater(); // a change in progress elsewhere: look again once it may have ended
+      } else if (state.rebalancing()) {
         LOG.info("node {}: rebalance finished", node.nodeId());
         node.catalogInternal().setRebalancing(false).join();
       }
@@ -134,56 +186,119 @@ final class ReplicaController implements AutoCloseable {
   }
 
   /**
-   * How long a shard group may look mid-change (metadata and configuration disagree) before this
-   * controller treats it as a change that was abandoned (its node died) and repairs it.
+   * How long a shard group may look mid-change (metadata and configuration disagree) without its
+   * leader bringing in a missing voter before this controller treats the change as abandoned (the
+   * node carrying it out died between its two steps) and repairs it. Longer than a new replica
+   * may take to start hosting the group (30 s) before the configuration change begins.
    */
   static final long ABANDONED_CHANGE_MS = 60_000;
 
-  /** What the replicas of the over-replicated shard groups say: who leads, and which groups are mid-change. */
-  private record OverReplicated(Map<UUID, Long> leaders, Set<UUID> changing) {}
+  /** {@link #ABANDONED_CHANGE_MS} and {@link #AUDIT_EVERY_MS}, shorter in tests through these system properties. */
+  private final long abandonedChangeMs = Long.getLong("quiver.test.abandoned_change_ms", ABANDONED_CHANGE_MS);
+  private final long auditEveryMs = Long.getLong("quiver.test.replica_audit_ms", AUDIT_EVERY_MS);
 
-  /**
-   * Asks the over-replicated shard groups (those the planner may drop from) who leads them and
-   * whether their leader's configuration holds exactly the metadata's replicas. A group whose
-   * voters differ is in the middle of a replica change that some node carries out (a move adds the
-   * new replica to the metadata, then to the configuration): dropping its surplus replica would
-   * undo that change halfway. After {@link #ABANDONED_CHANGE_MS} the change counts as abandoned.
-   */
-  private OverReplicated overReplicated(ClusterState state) {
-    Map<UUID, Long> leaders = new HashMap<>();
-    Set<UUID> changing = new java.util.HashSet<>();
-    long now = System.nanoTime();
-    Set<UUID> stillChanging = new java.util.HashSet<>();
-    for (CollectionDescriptor c : state.collections().values()) {
-      for (ShardPlacement s : c.shardMap().shards()) {
-        if (s.replicas().size() <= c.config().replicationFactor()) {
-          continue;
-        }
-        GroupView view = viewOf(state, s);
-        if (view != null) {
-          leaders.put(s.groupId(), view.leader());
-        }
-        // A group whose leader did not answer (busy, electing) may be mid-change as well: only a
-        // leader's configuration that holds exactly the metadata's replicas says it is settled.
-        if (view == null || !view.voters().equals(Set.copyOf(s.voters()))) {
-          stillChanging.add(s.groupId());
-          long since = changingSince.computeIfAbsent(s.groupId(), g -> now);
-          if (now - since < TimeUnit.MILLISECONDS.toNanos(ABANDONED_CHANGE_MS)) {
-            changing.add(s.groupId());
-          } else {
-            LOG.warn("node {}: shard group {} has had voters {} but replicas {} in the metadata for over {} s: "
-                + "treating the change as abandoned", node.nodeId(), s.groupId(), view == null ? "(no leader answered)" : view.voters(), s.replicas(),
-                ABANDONED_CHANGE_MS / 1000);
+  /** How often every shard group is asked whether it agrees with the metadata (else only before steps). */
+  static final long AUDIT_EVERY_MS = 30_000;
+
+  private long lastAudit = System.nanoTime(); // task thread only
+
+  /** Concurrent group questions of one pass. */
+  private static final int CONCURRENT_VIEWS = 8;
+
+  /** {@link #viewOf} for many groups, several at a time; a group no leader answered for is absent. */
+  private Map<UUID, GroupView> viewsOf(ClusterState state, List<ShardPlacement> shards) throws InterruptedException {
+    Map<UUID, GroupView> views = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(CONCURRENT_VIEWS);
+    try (var askers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (ShardPlacement shard : shards) {
+        slots.acquire();
+        askers.submit(() -> {
+          try {
+            GroupView view = viewOf(state, shard);
+            if (view != null) {
+              views.put(shard.groupId(), view);
+            }
+          } finally {
+            slots.release();
           }
-        }
+        });
       }
     }
-    changingSince.keySet().retainAll(stillChanging);
-    return new OverReplicated(leaders, changing);
+    return views;
   }
 
-  /** A shard group as its leader sees it: the leader's node and the voters of its configuration. */
-  private record GroupView(long leader, Set<Long> voters) {}
+  /** A group seen mid-change: first and last seen (nanoTime), on the task's thread only. */
+  private static final class Seen {
+    long first;
+    long last;
+  }
+
+  /** Seen mid-change again after this long: a new change, not the same one. */
+  private static final long SAME_CHANGE_GAP_MS = 10_000;
+
+  private enum Inspection { SETTLED, CHANGING, REPAIRING }
+
+  /**
+   * Asks the shard group's leader for its voters. A group whose leader's configuration differs
+   * from the metadata's replicas and witnesses is in the middle of a replica change that some node
+   * carries out (an add puts the new replica in the metadata first, a drop takes it out of the
+   * configuration first; a {@code move_shard} may be asked of any node): it gets no step here
+   * ({@code changing}). While the leader sends to a missing voter (it stages the new replica: a
+   * snapshot, then the log, possibly for minutes) the change is progressing; once it has looked
+   * stuck for {@link #ABANDONED_CHANGE_MS} it is repaired ({@link ShardReplicaChanges#realign}).
+   * A group whose leader does not answer counts as changing only where {@code noLeaderIsChanging}
+   * (before a drop); elsewhere the step's own retries wait for a leader.
+   */
+  private Inspection inspect(CollectionDescriptor c, ShardPlacement shard, GroupView view, boolean noLeaderIsChanging,
+      Map<UUID, Long> leaders, Set<UUID> changing, Set<UUID> settled) {
+    UUID group = shard.groupId();
+    if (view != null) {
+      leaders.put(group, view.leader());
+    }
+    Set<Long> voters = Set.copyOf(shard.voters());
+    if ((view == null && !noLeaderIsChanging) || (view != null && view.voters().equals(voters))) {
+      changingSince.remove(group);
+      settled.add(group);
+      return Inspection.SETTLED;
+    }
+    long now = System.nanoTime();
+    Seen seen = changingSince.get(group);
+    boolean progressing = view != null && voters.stream().anyMatch(v -> !view.voters().contains(v) && view.appending().contains(v));
+    if (seen == null || progressing || now - seen.last > TimeUnit.MILLISECONDS.toNanos(SAME_CHANGE_GAP_MS)) {
+      seen = new Seen();
+      seen.first = now;
+      changingSince.put(group, seen);
+    }
+    seen.last = now;
+    if (now - seen.first < TimeUnit.MILLISECONDS.toNanos(abandonedChangeMs)) {
+      changing.add(group);
+      return Inspection.CHANGING;
+    }
+    if (view == null) {
+      LOG.warn("node {}: no replica of shard group {} has answered as its leader for over {} s; planning for it as settled",
+          node.nodeId(), group, abandonedChangeMs / 1000);
+      settled.add(group);
+      return Inspection.SETTLED;
+    }
+    changingSince.remove(group);
+    current = null;
+    try {
+      node.replicaChanges().realign(c.name(), shard.shardId(), view.voters()).join();
+      lastError = null;
+    } catch (RuntimeException e) {
+      lastError = "repairing shard " + shard.shardId() + " of " + c.name() + ": "
+          + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
+      throw e;
+    }
+    task.trigger();
+    return Inspection.REPAIRING;
+  }
+
+  /**
+   * A shard group as its leader sees it: the leader's node, the voters of its configuration, and
+   * the nodes it sends the log to (its followers and the new replicas it is bringing in).
+   */
+  private record GroupView(long leader, Set<Long> voters, Set<Long> appending) {}
 
   /** The group as its leader (one of the metadata's replicas) sees it, or null when no replica answers as leader. */
   private GroupView viewOf(ClusterState state, ShardPlacement shard) {
@@ -205,7 +320,12 @@ final class ReplicaController implements AutoCloseable {
               .map(p -> RaftNode.nodeIdOf(p.getId().toString()))
               .filter(java.util.Objects::nonNull)
               .forEach(voters::add);
-          return new GroupView(replica, voters);
+          Set<Long> appending = new TreeSet<>();
+          info.getCommitInfos().stream()
+              .map(ci -> RaftNode.nodeIdOf(org.apache.ratis.protocol.RaftPeerId.valueOf(ci.getServer().getId()).toString()))
+              .filter(java.util.Objects::nonNull)
+              .forEach(appending::add);
+          return new GroupView(replica, voters, appending);
         }
       } catch (IOException | RuntimeException unreachable) {
         // ask the next replica

@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * addWitness(to): as replicate(to), with the shard's witnesses (a voter without data, which the
  *                 leader still sends a snapshot to when it joins: it keeps only its term and index)
  * dropWitness(n): as drop(n), with the shard's witnesses
+ * realign:        after a change abandoned between its two steps (its node died), the metadata and
+ *                 the configuration keep the voters they agree on (see {@link #realign})
  * </pre>
  * Every configuration holds the shard's replicas and witnesses, with their priorities
  * ({@link RaftNode#shardGroup(java.util.UUID, List, List, java.util.Map)}).
@@ -132,6 +134,39 @@ public final class ShardReplicaChanges implements AutoCloseable {
         inProgress.decrementAndGet();
         org.slf4j.MDC.remove("collection");
         org.slf4j.MDC.remove("shard");
+      }
+    }, worker);
+  }
+
+  /**
+   * Repairs a shard whose metadata and group configuration disagree because a change was abandoned
+   * between its two steps (the node carrying it out died): a replica in the metadata that never
+   * joined the configuration (an interrupted add) or that already left it (an interrupted drop),
+   * or a voter of the configuration missing from the metadata. Both end with the voters they
+   * agree on: the configuration first, then the metadata. The planner then adds what the
+   * shard still lacks, the ordinary way. Refused when they agree on no data replica.
+   */
+  public CompletableFuture<Void> realign(String collection, int shardId, java.util.Set<Long> configured) {
+    return CompletableFuture.runAsync(() -> {
+      ShardPlacement shard = shard(collection, shardId);
+      List<Long> replicas = shard.replicas().stream().filter(configured::contains).toList();
+      List<Long> witnesses = shard.witnesses().stream().filter(configured::contains).toList();
+      if (replicas.isEmpty()) {
+        throw new ShardUnavailableException("shard " + shardId + " of `" + collection + "`: its group's voters " + configured
+            + " hold none of its replicas " + shard.replicas() + " in the metadata; not repaired automatically", null);
+      }
+      ShardPlacement agreed = new ShardPlacement(shardId, shard.groupId(), replicas, witnesses);
+      LOG.warn("node {}: shard {} of {} has voters {} in its group but replicas {} and witnesses {} in the metadata, "
+          + "after a change that was abandoned: both keep replicas {} and witnesses {}", node.nodeId(), shardId, collection,
+          configured, shard.replicas(), shard.witnesses(), replicas, witnesses);
+      if (!java.util.Set.copyOf(agreed.voters()).equals(configured)) {
+        changeConfiguration(shard, agreed);
+      }
+      if (!replicas.equals(shard.replicas())) {
+        setReplicas(collection, shardId, replicas);
+      }
+      if (!witnesses.equals(shard.witnesses())) {
+        setWitnesses(collection, shardId, witnesses);
       }
     }, worker);
   }

@@ -16,8 +16,6 @@ import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import io.quiver.storage.scoring.ScoreRequest;
 import io.quiver.storage.scoring.Scorer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,10 +41,7 @@ class ConcurrentShardReadsTest {
 
   @Test
   void concurrentReadsGetTheirOwnReplies() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = TestNodes.freePort();
     CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 1, 1, 1);
     try (RaftNode node = RaftNode.start(new RaftNodeConfig(7, "127.0.0.1", port, "127.0.0.1:1", dir.resolve("raft"),
         1000, 16 << 10, Duration.ofSeconds(10), null))) {

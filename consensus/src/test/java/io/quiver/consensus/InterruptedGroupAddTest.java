@@ -14,7 +14,6 @@ import io.quiver.storage.PointId;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,10 +69,7 @@ class InterruptedGroupAddTest {
   }
 
   private void interruptAddAndRestart(Damage damage) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = TestNodes.freePort();
     RaftNodeConfig config = new RaftNodeConfig(1, "127.0.0.1", port, "127.0.0.1:" + (port + 1),
         dir.resolve("n1"), 1000, 1 << 20, Duration.ofSeconds(10), null);
     CollectionDescriptor c;

@@ -22,7 +22,6 @@ import io.quiver.storage.SearchRequest;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,15 +49,10 @@ class RaftNodeTest {
     return node;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   @Test
   void writesSurviveRestartAndSnapshots() throws Exception {
-    int port = freePort();
+    int port = TestNodes.freePort();
     CollectionConfig config = new CollectionConfig(
         VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 2, 1, 1);
     try (RaftNode node = start(port)) {
@@ -103,7 +97,7 @@ class RaftNodeTest {
   void aStaleCopyOfAnAppliedWriteIsNotAppliedAgain() throws Exception {
     CollectionConfig config = new CollectionConfig(
         VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 1, 1, 1);
-    try (RaftNode node = start(freePort())) {
+    try (RaftNode node = start(TestNodes.freePort())) {
       CollectionDescriptor c = node.catalog().create("docs", config).join();
       ShardPlacement shard = c.shardMap().shards().getFirst();
       RaftGroupId group = RaftGroupId.valueOf(shard.groupId());
@@ -127,7 +121,7 @@ class RaftNodeTest {
   /** A join retries hosting the meta group when the first attempt was slow; the retry must not fail the start. */
   @Test
   void hostingTheMetaGroupAgainIsNotAnError() throws Exception {
-    try (RaftNode node = start(freePort())) {
+    try (RaftNode node = start(TestNodes.freePort())) {
       node.hostMetaGroup();
       assertTrue(node.metaStatus().voter());
     }
@@ -141,7 +135,7 @@ class RaftNodeTest {
   @Test
   void anUpsertLargerThanOneLogEntryIsWrittenInSeveralEntries() throws Exception {
     CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(1536, Distance.DOT, false)), 1, 1, 1);
-    try (RaftNode node = start(freePort())) {
+    try (RaftNode node = start(TestNodes.freePort())) {
       CollectionDescriptor c = node.catalog().create("big", config).join();
       List<Point> points = UpsertEntriesTest.points(1000, 1536, new java.util.Random(7));
       ShardClient shard = node.shardClients().forShard("big", c.shardMap().shards().getFirst());

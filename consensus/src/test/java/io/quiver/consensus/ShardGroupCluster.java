@@ -4,7 +4,6 @@ import io.quiver.storage.ShardConfig;
 import io.quiver.storage.VectorsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ final class ShardGroupCluster implements AutoCloseable {
     List<RaftPeer> peers = new ArrayList<>();
     List<Integer> ports = new ArrayList<>();
     for (String id : ids) {
-      int port = freePort();
+      int port = TestNodes.freePort();
       ports.add(port);
       peers.add(RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + port).build());
     }
@@ -123,9 +122,4 @@ final class ShardGroupCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -14,7 +14,6 @@ import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,10 +37,7 @@ class StoppedDivisionRestartTest {
 
   @Test
   void aDivisionThatClosedByItselfIsRestartedWithItsData() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = TestNodes.freePort();
     try (RaftNode node = RaftNode.start(new RaftNodeConfig(1, "127.0.0.1", port, "127.0.0.1:" + (port + 1),
         dir.resolve("n1"), 1000, 1 << 20, Duration.ofSeconds(10), null))) {
       node.awaitCaughtUp(Duration.ofSeconds(60));

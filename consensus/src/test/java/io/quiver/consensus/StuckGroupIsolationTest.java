@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,8 +84,8 @@ class StuckGroupIsolationTest {
 
   @Test
   void aGroupWhoseWritesAreStuckDoesNotStopAnotherGroupOnTheSameServers(@TempDir Path dir) throws Exception {
-    RaftPeer a = peer("a", freePort());
-    RaftPeer b = peer("b", freePort());
+    RaftPeer a = peer("a", TestNodes.freePort());
+    RaftPeer b = peer("b", TestNodes.freePort());
     RaftGroup stuck = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), a);
     RaftGroup shared = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), a, b);
     StuckStateMachine stuckMachine = new StuckStateMachine();
@@ -160,9 +159,4 @@ class StuckGroupIsolationTest {
     return RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + port).build();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -1,9 +1,13 @@
 package io.quiver.consensus;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /** Starts real {@link RaftNode}s on loopback for the multi-node tests of this module, each in {@code dir/n<id>}. */
@@ -44,9 +48,35 @@ final class TestNodes {
     }
   }
 
+  /**
+   * A loopback port that nothing listens on, below the kernel's ephemeral range: a port the kernel
+   * handed out ({@code new ServerSocket(0)}) can be taken again, between the test's choice and the
+   * node's bind, or while a node is down for a restart, as the local port of some outgoing
+   * connection (a full run failed that way: "Failed to bind to address /127.0.0.1:40145").
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    int low = 10_000;
+    int span = Math.max(1_000, ephemeralRangeStart() - low);
+    NEXT_PORT.compareAndSet(-1, (int) (ProcessHandle.current().pid() * 7_919 % span));
+    for (int tried = 0; tried < span; tried++) {
+      int port = low + Math.floorMod(NEXT_PORT.getAndIncrement(), span);
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return port;
+      } catch (IOException taken) {
+        // next one
+      }
+    }
+    throw new IOException("no free loopback port in " + low + ".." + (low + span));
+  }
+
+  private static final AtomicInteger NEXT_PORT = new AtomicInteger(-1);
+
+  private static int ephemeralRangeStart() {
+    try {
+      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException notLinux) {
+      return 32_768;
     }
   }
 

@@ -41,15 +41,12 @@ class ThreeNodeClusterTest {
     return TestNodes.start(dir, id, port, bootstrapPort, snapshotThreshold);
   }
 
-  private static int freePort() throws IOException {
-    return TestNodes.freePort();
-  }
 
   @Test
   void joinReplicateAndSurviveANodeLoss() throws Exception {
-    int p1 = freePort();
-    int p2 = freePort();
-    int p3 = freePort();
+    int p1 = TestNodes.freePort();
+    int p2 = TestNodes.freePort();
+    int p3 = TestNodes.freePort();
     RaftNode n1 = start(1, p1, null);
     RaftNode n2 = start(2, p2, p1);
     RaftNode n3 = start(3, p3, p2); // joins through a follower
@@ -102,9 +99,9 @@ class ThreeNodeClusterTest {
   @Test
   @org.junit.jupiter.api.Tag("flaky")
   void moveReplicateAndDropAShardUnderWrites() throws Exception {
-    int p1 = freePort();
-    int p2 = freePort();
-    int p3 = freePort();
+    int p1 = TestNodes.freePort();
+    int p2 = TestNodes.freePort();
+    int p3 = TestNodes.freePort();
     try (RaftNode n1 = start(1, p1, null, 100); RaftNode n2 = start(2, p2, p1, 100); RaftNode n3 = start(3, p3, p1, 100)) {
       CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1);
       CollectionDescriptor c = n1.catalog().create("m", config).join();

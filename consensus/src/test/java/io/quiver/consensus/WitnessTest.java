@@ -45,15 +45,12 @@ class WitnessTest {
     return TestNodes.start(dir, id, port, bootstrapPort, 20);
   }
 
-  private static int freePort() throws IOException {
-    return TestNodes.freePort();
-  }
 
   @Test
   void theWitnessKeepsTheGroupWritableAndCatchesAReturningReplicaUp() throws Exception {
-    int p1 = freePort();
-    int p2 = freePort();
-    int p3 = freePort();
+    int p1 = TestNodes.freePort();
+    int p2 = TestNodes.freePort();
+    int p3 = TestNodes.freePort();
     RaftNode n1 = start(1, p1, null);
     // The other two start at the same moment, as an operator starts them.
     CompletableFuture<RaftNode> f2 = TestNodes.startAsync(dir, 2, p2, p1, 20);
@@ -130,9 +127,9 @@ class WitnessTest {
    */
   @Test
   void aWitnessAddedLaterKeepsOnlyTheTermAndIndexOfTheSnapshotItIsSent() throws Exception {
-    int p1 = freePort();
-    int p2 = freePort();
-    int p3 = freePort();
+    int p1 = TestNodes.freePort();
+    int p2 = TestNodes.freePort();
+    int p3 = TestNodes.freePort();
     RaftNode n1 = start(1, p1, null);
     RaftNode n2 = start(2, p2, p1);
     RaftNode n3 = null;

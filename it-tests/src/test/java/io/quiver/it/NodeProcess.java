@@ -2,6 +2,8 @@ package io.quiver.it;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,9 +45,36 @@ final class NodeProcess implements AutoCloseable {
     this.log = dataDir.resolveSibling(dataDir.getFileName() + "-node.log");
   }
 
+  /**
+   * A loopback port that nothing listens on, below the kernel's ephemeral range (the consensus
+   * tests' {@code TestNodes.freePort} does the same): a port the kernel handed out can be taken
+   * again as the local port of an outgoing connection, between the choice and the node's bind or
+   * while a node is down for a restart (a full run failed that way: "Failed to bind to address
+   * /127.0.0.1:40145"). Each JVM starts at its own offset and walks up.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    int low = 10_000;
+    int span = Math.max(1_000, ephemeralRangeStart() - low);
+    NEXT_PORT.compareAndSet(-1, (int) (ProcessHandle.current().pid() * 7_919 % span));
+    for (int tried = 0; tried < span; tried++) {
+      int port = low + Math.floorMod(NEXT_PORT.getAndIncrement(), span);
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return port;
+      } catch (IOException taken) {
+        // next one
+      }
+    }
+    throw new IOException("no free loopback port in " + low + ".." + (low + span));
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT = new java.util.concurrent.atomic.AtomicInteger(-1);
+
+  private static int ephemeralRangeStart() {
+    try {
+      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException notLinux) {
+      return 32_768;
     }
   }
 

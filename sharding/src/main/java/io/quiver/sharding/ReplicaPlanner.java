@@ -52,9 +52,10 @@ public final class ReplicaPlanner {
    * groups ({@code leaders}: group id -> node): a surplus replica is dropped from a node that does
    * not lead the group when there is one (a group that loses its leader is without one for an
    * election, and in Ratis 3.2 sometimes for many seconds). The groups in {@code changing} are in
-   * the middle of a replica change that another node carries out (a {@code move_shard} asked of it:
-   * the new replica is in the metadata and not yet in the group's configuration): their surplus
-   * replica is the one being added or removed, so it is not dropped here.
+   * the middle of a replica change that some node carries out (a {@code move_shard} asked of it:
+   * the new replica is in the metadata and not yet in the group's configuration): no step is
+   * planned for them (their surplus replica is the one being added; a witness added beside a
+   * replica that is still joining would make the configuration change wait for both).
    */
   public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
       Collection<CollectionDescriptor> collections, boolean rebalance, Map<java.util.UUID, Long> leaders,
@@ -66,6 +67,9 @@ public final class ReplicaPlanner {
     for (CollectionDescriptor c : sorted) {
       int target = Math.min(c.config().replicationFactor(), eligible.size());
       for (ShardPlacement s : c.shardMap().shards()) {
+        if (changing.contains(s.groupId())) {
+          continue;
+        }
         long live = s.replicas().stream().filter(r -> !draining.contains(r)).count();
         if (live < target) {
           Optional<Long> to = leastLoaded(eligible, load, s);
@@ -84,7 +88,7 @@ public final class ReplicaPlanner {
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
         for (long r : s.replicas()) {
-          if (!draining.contains(r)) {
+          if (!draining.contains(r) || changing.contains(s.groupId())) {
             continue;
           }
           // Step 1 has already added the copies the shard needs elsewhere (where it could).
@@ -107,12 +111,12 @@ public final class ReplicaPlanner {
         }
       }
     }
-    Optional<ReplicaStep> witnessStep = witnessStep(nodes, draining, eligible, load, sorted);
+    Optional<ReplicaStep> witnessStep = witnessStep(nodes, draining, eligible, load, sorted, changing);
     if (witnessStep.isPresent()) {
       return witnessStep;
     }
     if (rebalance) {
-      return rebalanceStep(eligible, load, sorted);
+      return rebalanceStep(eligible, load, sorted, changing);
     }
     return Optional.empty();
   }
@@ -123,10 +127,10 @@ public final class ReplicaPlanner {
   }
 
   private static Optional<ReplicaStep> witnessStep(Collection<Long> nodes, Set<Long> draining, List<Long> eligible,
-      Map<Long, Integer> load, List<CollectionDescriptor> sorted) {
+      Map<Long, Integer> load, List<CollectionDescriptor> sorted, Set<java.util.UUID> changing) {
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
-        for (int i = 0; i < s.witnesses().size(); i++) {
+        for (int i = 0; i < s.witnesses().size() && !changing.contains(s.groupId()); i++) {
           long w = s.witnesses().get(i);
           if (!nodes.contains(w)) {
             return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), w, "node " + w + " left the cluster"));
@@ -145,7 +149,7 @@ public final class ReplicaPlanner {
     Map<Long, Integer> witnesses = witnessLoads(nodes, sorted);
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
-        if (wantsWitness(c, s) && s.witnesses().isEmpty()) {
+        if (wantsWitness(c, s) && s.witnesses().isEmpty() && !changing.contains(s.groupId())) {
           Optional<Long> to = eligible.stream()
               .filter(n -> !s.replicas().contains(n))
               .min(Comparator.<Long>comparingInt(n -> witnesses.getOrDefault(n, 0))
@@ -214,7 +218,7 @@ public final class ReplicaPlanner {
   }
 
   private static Optional<ReplicaStep> rebalanceStep(List<Long> eligible, Map<Long, Integer> load,
-      List<CollectionDescriptor> collections) {
+      List<CollectionDescriptor> collections, Set<java.util.UUID> changing) {
     if (eligible.size() < 2) {
       return Optional.empty();
     }
@@ -231,7 +235,8 @@ public final class ReplicaPlanner {
         }
         for (CollectionDescriptor c : collections) {
           for (ShardPlacement s : c.shardMap().shards()) {
-            if (s.replicas().contains(from) && !s.replicas().contains(to) && !s.witnesses().contains(to)) {
+            if (s.replicas().contains(from) && !s.replicas().contains(to) && !s.witnesses().contains(to)
+                && !changing.contains(s.groupId())) {
               return Optional.of(new ReplicaStep.Move(c.name(), s.shardId(), from, to, "rebalance"));
             }
           }

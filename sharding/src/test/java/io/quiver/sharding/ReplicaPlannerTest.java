@@ -129,6 +129,19 @@ class ReplicaPlannerTest {
         "once settled (or abandoned), the surplus replica that does not lead is dropped");
   }
 
+  @Test
+  void aShardWhoseReplicaIsStillJoiningGetsNoWitnessUntilTheChangeEnds() {
+    List<Long> nodes = List.of(1L, 2L, 3L);
+    // replication_factor 2: replica 2 is in the metadata, not yet in the group's configuration.
+    CollectionDescriptor joining = ReplicaPlanner.applied(withRf(collection("c", 1, 1, List.of(1L)), 2),
+        new ReplicaStep.Add("c", 0, 2L, "replication_factor 2"));
+    java.util.UUID group = joining.shardMap().shard(0).groupId();
+    assertTrue(ReplicaPlanner.next(nodes, Set.of(), List.of(joining), true, Map.of(group, 1L), Set.of(group)).isEmpty(),
+        "no witness, drop or move while the replica joins");
+    assertEquals(new ReplicaStep.AddWitness("c", 0, 3L, "replication_factor 2: a third voter keeps the shard available with one node down"),
+        ReplicaPlanner.next(nodes, Set.of(), List.of(joining), true, Map.of(group, 1L), Set.of()).orElseThrow());
+  }
+
   /** Every shard's witness after settling: exactly one, off the shard's replicas, when rf is 2 and there is a third node. */
   private static void assertWitnesses(List<Long> nodes, Set<Long> draining, List<CollectionDescriptor> settled) {
     for (CollectionDescriptor c : settled) {
