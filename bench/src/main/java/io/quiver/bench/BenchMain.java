@@ -28,6 +28,8 @@ import java.util.List;
  *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS
  *   groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--out FILE]
  *     a real node process: idle CPU, RSS, threads and open files per number of shard groups; stop and restart times
+ *   transfer [--points 1050000] [--dim 256] [--rate-mb 50] [--dir DIR] [--out FILE]
+ *     two real node processes: a 1 GiB shard copied to a new replica, without and with a rate limit; time, rate, search latency
  *   resharding [--points 1000000] [--dim 16] [--shards 4] [--dir DIR] [--out FILE]
  *     three real node processes: resharding up under a search load; time, share of points moved, search latency
  *   lifecycle [--repeats 7] [--restarts 3] [--pause-ms 1000] [--only single,cluster,restart] [--out FILE]
@@ -65,6 +67,10 @@ public final class BenchMain {
     }
     if (args.length > 0 && args[0].equals("groups")) {
       GroupsBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("transfer")) {
+      TransferBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("resharding")) {

@@ -26,6 +26,7 @@ final class BenchNode {
   private final int raftPort;
   private final List<String> extraArgs;
   private Process process;
+  private final java.util.Map<String, String> environment = new java.util.HashMap<>();
 
   /** {@code extraArgs}: more {@code bin/quiver node} flags (e.g. {@code --bootstrap URL}). */
   BenchNode(Path home, Path dataDir, int httpPort, int raftPort, List<String> extraArgs) {
@@ -40,6 +41,12 @@ final class BenchNode {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  /** Sets an environment variable of the process for later starts (the config mechanism: {@code QUIVER__...}). */
+  BenchNode environment(String name, String value) {
+    environment.put(name, value);
+    return this;
   }
 
   /** The Raft address other nodes reach this one on ({@code --uri}, {@code --bootstrap}). */
@@ -58,7 +65,9 @@ final class BenchNode {
         "--host", "127.0.0.1", "--http-port", String.valueOf(httpPort), "--raft-port", String.valueOf(raftPort),
         "--uri", raftUri()));
     cmd.addAll(extraArgs);
-    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
+    process = builder.start();
     System.out.println(why + ": node pid " + process.pid() + ", log " + log);
     return this;
   }

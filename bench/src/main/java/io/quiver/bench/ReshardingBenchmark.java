@@ -155,7 +155,7 @@ public final class ReshardingBenchmark {
     }
   }
 
-  private static String percentiles(long[] sortedNanos) {
+  static String percentiles(long[] sortedNanos) {
     if (sortedNanos.length == 0) {
       return "no queries";
     }
@@ -164,7 +164,7 @@ public final class ReshardingBenchmark {
         sortedNanos[sortedNanos.length - 1] / 1e6);
   }
 
-  private static void load(List<BenchNode> nodes, int points, int dim) throws Exception {
+  static void load(List<BenchNode> nodes, int points, int dim) throws Exception {
     int batch = 2000;
     Thread[] loaders = new Thread[2];
     Exception[] failure = new Exception[1];
@@ -194,7 +194,7 @@ public final class ReshardingBenchmark {
     }
   }
 
-  private static String vector(SplittableRandom r, int dim) {
+  static String vector(SplittableRandom r, int dim) {
     float[] v = new float[dim];
     for (int d = 0; d < dim; d++) {
       v[d] = (float) r.nextGaussian();
@@ -231,7 +231,7 @@ public final class ReshardingBenchmark {
     return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  private static void check(int status, String what) {
+  static void check(int status, String what) {
     if (status != 200) {
       throw new IllegalStateException(what + " answered " + status);
     }

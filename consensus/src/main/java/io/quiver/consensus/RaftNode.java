@@ -73,6 +73,7 @@ public final class RaftNode implements Closeable {
   private final ShardReplicaChanges replicaChanges;
   private final ShardReplicaInspector replicaInspector;
   private final ReplicaController replicaController;
+  private final IncomingSnapshots incomingSnapshots;
   private final ReshardingDriver resharding;
   private final boolean joining;
   private final MetaCatchUp catchUp;
@@ -98,9 +99,11 @@ public final class RaftNode implements Closeable {
         .setServerId(self.getId())
         .setProperties(properties)
         .setStateMachineRegistry(this::newStateMachine);
-    if (tls != null) {
-      builder.setParameters(RaftTls.parameters(credentials));
-    }
+    this.incomingSnapshots = new IncomingSnapshots(new TransferRate(config.transferBytesPerSecond()));
+    org.apache.ratis.conf.Parameters parameters = tls != null ? RaftTls.parameters(credentials) : new org.apache.ratis.conf.Parameters();
+    GrpcConfigKeys.Server.setServicesCustomizer(parameters,
+        (netty, types) -> types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.SERVER) ? netty.intercept(incomingSnapshots) : netty);
+    builder.setParameters(parameters);
     if (firstStart && !joining) {
       LOG.info("node {}: new data directory, bootstrapping a cluster of one", config.nodeId());
       builder.setGroup(RaftGroup.valueOf(META_GROUP_ID, self));
@@ -261,6 +264,16 @@ public final class RaftNode implements Closeable {
    * carries out (only known on the leader), steps done, the last failure; and the steps still
    * planned from this node's metadata (computed here with the same pure planner).
    */
+  /** The shard snapshots this node is receiving (replica transfers into it), and those finished in the last seconds. */
+  public List<IncomingTransfer> incomingTransfers() {
+    return incomingSnapshots.transfers();
+  }
+
+  /** This node's limit on incoming snapshot bytes per second (0: none). */
+  public long transferBytesPerSecond() {
+    return incomingSnapshots.rate().bytesPerSecond();
+  }
+
   public ScalingStatus scalingStatus() {
     ClusterState state = clusterState();
     List<ReplicaStep> planned = ReplicaPlanner.plan(state.nodes().keySet(), state.draining(),
@@ -774,6 +787,9 @@ public final class RaftNode implements Closeable {
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, 4 * config.snapshotThreshold());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(config.logSegmentBytes()));
     setLogWriteBuffer(p);
+    // Snapshot chunks of 1 MiB (Ratis' default is 16 MiB): a transfer held to the node's rate
+    // (IncomingSnapshots) must answer each chunk within Ratis' request timeout (3 s).
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(1 << 20));
     return p;
   }
 

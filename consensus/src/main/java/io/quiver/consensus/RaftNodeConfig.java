@@ -37,12 +37,26 @@ public record RaftNodeConfig(
     String bootstrapAddress,
     String bindHost,
     int metaVoters,
-    boolean autoRebalance) {
+    boolean autoRebalance,
+    long transferBytesPerSecond) {
 
   public static final long SNAPSHOT_THRESHOLD_DEFAULT = 10_000;
   public static final long LOG_SEGMENT_BYTES_DEFAULT = 8L << 20;
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
   public static final int META_VOTERS_MAX = 5;
+  /**
+   * The lowest limit of incoming snapshot bytes per second: a snapshot chunk (1 MiB) must pass in
+   * well under Ratis' 3-s request timeout, or the leader gives the transfer up and starts it again.
+   */
+  public static final long TRANSFER_RATE_MIN = 1L << 20;
+
+  /** A config without a limit on incoming transfers. */
+  public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
+      long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress, String bindHost,
+      int metaVoters, boolean autoRebalance) {
+    this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
+        bootstrapAddress, bindHost, metaVoters, autoRebalance, 0);
+  }
 
   public RaftNodeConfig {
     Objects.requireNonNull(raftHost, "raftHost");
@@ -50,6 +64,10 @@ public record RaftNodeConfig(
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     if (raftPort < 1 || raftPort > 65535) {
       throw new IllegalArgumentException("raft port must be in [1, 65535], got " + raftPort);
+    }
+    if (transferBytesPerSecond != 0 && transferBytesPerSecond < TRANSFER_RATE_MIN) {
+      throw new IllegalArgumentException("the transfer rate must be 0 (no limit) or at least " + TRANSFER_RATE_MIN
+          + " bytes/s, got " + transferBytesPerSecond);
     }
     if (metaVoters < 1 || metaVoters > META_VOTERS_MAX) {
       throw new IllegalArgumentException("meta voters must be in [1, " + META_VOTERS_MAX + "], got " + metaVoters);
@@ -61,14 +79,14 @@ public record RaftNodeConfig(
       long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress, String bindHost,
       int metaVoters) {
     this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
-        bootstrapAddress, bindHost, metaVoters, false);
+        bootstrapAddress, bindHost, metaVoters, false, 0);
   }
 
   /** A config whose Raft server listens on every interface. */
   public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
       long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress) {
     this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
-        bootstrapAddress, null, META_VOTERS_MAX, false);
+        bootstrapAddress, null, META_VOTERS_MAX, false, 0);
   }
 
   /** @return true if the Raft server listens on one address only ({@link #bindHost()}) */

@@ -58,7 +58,8 @@ public final class QuiverNode implements AutoCloseable {
     RaftNode raft = RaftNode.create(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
         raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
         config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress(),
-        config.get(ConfigKey.SERVICE_HOST), config.metaVoters(), config.bool(ConfigKey.AUTO_REBALANCE)), io.quiver.node.security.RestSecurity.raftTls(config));
+        config.get(ConfigKey.SERVICE_HOST), config.metaVoters(), config.bool(ConfigKey.AUTO_REBALANCE),
+        config.transferBytesPerSecond()), io.quiver.node.security.RestSecurity.raftTls(config));
     // Opening the groups (and later catching up) runs beside the REST layer's set-up: on a 2-core
     // machine each takes about a second, mostly class loading. Until this node has caught up with
     // the cluster metadata, collection requests answer 503 and /readyz says why.

@@ -67,6 +67,18 @@ class NodeConfigTest {
   }
 
   @Test
+  void theTransferRateIsInMebibytesPerSecondAndZeroMeansNoLimit() throws Exception {
+    assertEquals(0, NodeConfig.resolve(null, Map.of(), Map.of()).transferBytesPerSecond());
+    assertEquals(40L << 20, NodeConfig.resolve(null, Map.of("QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC", "40"), Map.of())
+        .transferBytesPerSecond());
+    for (String wrong : new String[] {"-1", "fast", "1.5"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> NodeConfig.resolve(null, Map.of("QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC", wrong), Map.of()));
+      assertTrue(e.getMessage().contains("cluster.transfer_rate_mb_per_sec"), e.getMessage());
+    }
+  }
+
+  @Test
   void mistakesAreNamed() throws Exception {
     Path yaml = dir.resolve("typo.yaml");
     Files.writeString(yaml, "service:\n  http_prot: 7000\n");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.consensus.ClusterState;
+import io.quiver.consensus.IncomingTransfer;
 import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.RaftStatus;
 import io.quiver.node.http.ApiException;
@@ -21,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code GET /cluster} and {@code GET /collections/{c}/cluster}, in Qdrant's shapes. */
@@ -265,6 +267,25 @@ public final class ClusterApi {
     return CompletableFuture.completedFuture(RestResponse.ok(result));
   }
 
+  /**
+   * A transfer's progress as Qdrant words it in {@code comment} ("Transferring ..., ETA: ..."), and
+   * as numbers in the Quiver extension {@code quiver_progress}: the snapshot's bytes received and
+   * in all, the rate so far, seconds left (-1 while unknown) and the node's rate limit (0: none).
+   */
+  private void progress(ObjectNode t, IncomingTransfer received, String prefix) {
+    long elapsedSec = Math.max(0, (System.currentTimeMillis() - received.startedMillis()) / 1000);
+    double eta = received.etaSeconds();
+    t.put("comment", String.format(java.util.Locale.ROOT, "%sTransferring snapshot bytes (%d/%d), started %ds ago, ETA: %s",
+        prefix, received.bytesDone(), received.bytesTotal(), elapsedSec, eta < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%.1fs", eta)));
+    ObjectNode p = t.putObject("quiver_progress");
+    p.put("bytes_done", received.bytesDone());
+    p.put("bytes_total", received.bytesTotal());
+    p.put("bytes_per_second", Math.round(received.bytesPerSecond()));
+    p.put("eta_seconds", Math.round(eta * 10) / 10.0);
+    p.put("rate_limit_bytes_per_second", raft.transferBytesPerSecond());
+    p.put("snapshot_index", received.snapshotIndex());
+  }
+
   private CompletableFuture<RestResponse> collectionCluster(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     ObjectNode result = json.createObjectNode();
@@ -293,6 +314,8 @@ public final class ClusterApi {
       r.put("quiver_phase", resharding.phase().name().toLowerCase(java.util.Locale.ROOT));
       r.put("quiver_routing_shards", resharding.routingCount());
     }
+    Map<java.util.UUID, IncomingTransfer> incoming = new java.util.HashMap<>();
+    raft.incomingTransfers().forEach(t -> incoming.put(t.groupId(), t));
     ReplicaStep inProgress = raft.scalingStatus().current();
     if (inProgress != null && inProgress.collection().equals(c.name())) {
       Long to = switch (inProgress) {
@@ -312,6 +335,25 @@ public final class ClusterApi {
         t.put("sync", true);
         t.put("method", "snapshot");
         t.put("comment", inProgress.reason());
+        IncomingTransfer received = to == raft.id() ? incoming.remove(c.shardMap().shard(inProgress.shardId()).groupId()) : null;
+        if (received != null) {
+          progress(t, received, inProgress.reason() + ": ");
+        }
+      }
+    }
+    // The snapshots this node is receiving for the collection's shards (its own incoming transfers).
+    for (ShardPlacement shard : c.shardMap().shards()) {
+      IncomingTransfer received = incoming.get(shard.groupId());
+      if (received != null && !received.done()) {
+        ObjectNode t = transfers.addObject();
+        t.put("shard_id", shard.shardId());
+        if (received.fromNode() != null) {
+          t.put("from", received.fromNode().longValue());
+        }
+        t.put("to", raft.id());
+        t.put("sync", true);
+        t.put("method", "snapshot");
+        progress(t, received, "");
       }
     }
     List<CompletableFuture<Void>> counts = new ArrayList<>();
@@ -323,9 +365,15 @@ public final class ClusterApi {
           entry.put("shard_id", shard.shardId());
           // Initializing: placed here, group not started yet; Partial: started, not yet in the
           // group's configuration (receiving a snapshot and the log); Active: a member.
-          entry.put("state", members.isEmpty() ? "Initializing" : members.get().contains(node) ? "Active" : "Partial");
+          boolean active = members.isPresent() && members.get().contains(node);
+          entry.put("state", members.isEmpty() ? "Initializing" : active ? "Active" : "Partial");
           raft.shardStatus(shard.groupId()).ifPresent(s -> entry.put("role", s.role().name()));
           local.add(entry);
+          if (!active) {
+            // Receiving a snapshot and the log: nothing to count yet, and a count would wait for the install.
+            entry.put("points_count", 0);
+            continue;
+          }
           // ANY reads this node's own replica; one that does not answer within the deadline counts 0.
           counts.add(router.shardCount(c, shard, ReadConsistency.ANY)
               .handle((n, error) -> {

@@ -54,6 +54,8 @@ public enum ConfigKey {
   BOOTSTRAP("cluster.bootstrap", "", "--bootstrap", "Raft URI http://HOST:PORT of any member, to join its cluster on the first start (this node's own URI: it is the seed and bootstraps)"),
   AUTO_REBALANCE("cluster.auto_rebalance", "false", null,
       "when this node leads the cluster metadata: rebalance replicas (as POST /cluster/rebalance) whenever a node joins or a drain ends"),
+  TRANSFER_RATE_MB("cluster.transfer_rate_mb_per_sec", "0", null,
+      "limit on the shard snapshots this node receives (replica transfers into it), all together, in MiB/s; 0: no limit; else at least 1"),
   PEER_DEAD_TIMEOUT_MS("cluster.peer_dead_timeout_ms", "10000", null,
       "a peer this node has not reached (TCP connect to its Raft port, tried every second) for this long is Dead in GET /cluster, its replicas Dead, quiver_peer_up 0"),
   LOG_FORMAT("log.format", "text", null, "text: one line per event; json: one JSON object per line (collection, shard and group first where known)"),

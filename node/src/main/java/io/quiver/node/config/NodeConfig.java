@@ -108,6 +108,7 @@ public final class NodeConfig {
       throw new IllegalArgumentException("service.verify_https_client_certificate needs service.enable_tls: true");
     }
     metaVoters();
+    transferBytesPerSecond();
     shardResources();
   }
 
@@ -155,6 +156,21 @@ public final class NodeConfig {
   }
 
   /** The most voters the meta group may have ({@link ConfigKey#META_VOTERS}, 1 to 5). */
+  /** {@code cluster.transfer_rate_mb_per_sec} in bytes per second: 0 (no limit) or 1 MiB/s and more; else refused naming the key. */
+  public long transferBytesPerSecond() {
+    String raw = get(ConfigKey.TRANSFER_RATE_MB);
+    long mb;
+    try {
+      mb = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(ConfigKey.TRANSFER_RATE_MB.key() + " must be a whole number of MiB/s, got '" + raw + "'");
+    }
+    if (mb < 0 || mb > (Long.MAX_VALUE >> 20)) {
+      throw new IllegalArgumentException(ConfigKey.TRANSFER_RATE_MB.key() + " must be 0 (no limit) or at least 1, got " + raw);
+    }
+    return mb << 20;
+  }
+
   public int metaVoters() {
     long v = positiveLong(ConfigKey.META_VOTERS);
     if (v > 5) {
