@@ -9,7 +9,7 @@ package io.quiver.storage;
  * @param vacuumMinVectorNumber ... but only once it has at least this many deleted points
  * @param defaultSegmentNumber the number of sealed segments the merger aims for; 0: {@link #segmentTarget()} decides
  * @param maxSegmentSizeKb a merge never produces a segment larger than this; null: {@link #DEFAULT_MAX_SEGMENT_SIZE_KB}
- * @param indexingThresholdKb the appendable segment is flushed to a plain segment at this size, and the optimizer builds the HNSW graphs of plain segments; 0 disables indexing (and flushing)
+ * @param indexingThresholdKb the appendable segment is flushed to a plain segment at this size, and the optimizer builds the HNSW graphs of plain segments; 0 disables indexing: plain segments are still flushed, at {@link #UNINDEXED_FLUSH_KB}
  * @param flushIntervalSec how often the shard's store is flushed to disk when it has new writes
  */
 public record OptimizersConfig(
@@ -45,6 +45,23 @@ public record OptimizersConfig(
   /** The number of sealed segments merging aims for: the configured one, or the processor count (at least 2). */
   public int segmentTarget() {
     return defaultSegmentNumber > 0 ? defaultSegmentNumber : Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * The size at which the appendable segment (on the heap) is flushed to a plain sealed segment
+   * while indexing is disabled ({@code indexing_threshold: 0}, Qdrant's advice for bulk uploads):
+   * without it the heap held every vector (a 1 GiB upload ran the node out of a 2 GiB heap).
+   */
+  public static final long UNINDEXED_FLUSH_KB = 10_000;
+
+  /** True unless {@code indexing_threshold} is 0: the optimizer builds the graphs of plain segments. */
+  public boolean indexingEnabled() {
+    return indexingThresholdKb > 0;
+  }
+
+  /** The appendable segment's size at which it is flushed to a plain segment: the indexing threshold, or {@link #UNINDEXED_FLUSH_KB}. */
+  public long flushThresholdKb() {
+    return indexingThresholdKb > 0 ? indexingThresholdKb : UNINDEXED_FLUSH_KB;
   }
 
   /** The configured maximum segment size, or the default. */

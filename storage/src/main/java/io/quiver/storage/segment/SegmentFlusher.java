@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * anyway, writes stall (at most 1 s each) once the two hold 4 thresholds
  * ({@link ShardSegments#awaitFlushBacklog}). A flush of a
  * segment whose points were all deleted swaps it for nothing. With {@code indexing_threshold} 0
- * (indexing disabled) nothing is flushed: the appendable segment keeps every point, as before.
+ * (indexing disabled) segments are flushed at {@link io.quiver.storage.OptimizersConfig#UNINDEXED_FLUSH_KB}
+ * and stay plain until indexing is enabled again.
  */
 final class SegmentFlusher extends SegmentWorker {
 
@@ -45,8 +46,7 @@ final class SegmentFlusher extends SegmentWorker {
    * write, which wakes the flusher then; so an idle flusher needs no timer (it waits for a wake-up).
    */
   boolean isDue(SegmentSet set) {
-    long threshold = config.optimizers().indexingThresholdKb();
-    return threshold > 0 && set.active().sizeKb() >= threshold;
+    return set.active().sizeKb() >= config.optimizers().flushThresholdKb();
   }
 
   /** True while a flush runs or one is due. */

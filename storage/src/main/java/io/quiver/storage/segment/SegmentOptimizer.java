@@ -120,7 +120,7 @@ final class SegmentOptimizer extends SegmentWorker {
   /** The first job that applies to {@code set}, or null. */
   private Job nextJob(SegmentSet set) {
     OptimizersConfig o = config.optimizers();
-    List<Segment> plain = indexCandidates(set.sealed(), o);
+    List<Segment> plain = o.indexingEnabled() ? indexCandidates(set.sealed(), o) : null;
     if (plain != null) {
       return () -> rebuild(plain, "index");
     }

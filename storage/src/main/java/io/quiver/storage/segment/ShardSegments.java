@@ -207,8 +207,8 @@ public final class ShardSegments implements AutoCloseable {
    * needs it to swap).
    */
   public void awaitFlushBacklog() {
-    long threshold = config.optimizers().indexingThresholdKb();
-    if (threshold <= 0 || backlogKb() < BACKLOG_LIMIT_THRESHOLDS * threshold) {
+    long threshold = config.optimizers().flushThresholdKb();
+    if (backlogKb() < BACKLOG_LIMIT_THRESHOLDS * threshold) {
       return;
     }
     flusher.wake();
