@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * replication_factor} 1 -> 2: the leader streams the shard's snapshot to the new node (Ratis'
  * snapshot install), which then catches up from the log. Measured twice: without a limit, and
  * with the receiving node's {@code cluster.transfer_rate_mb_per_sec} set to {@code --rate-mb}
- * (the node is restarted with it; between the two the factor goes back to 1). Reports the time
+ * (the node is restarted with it; between the two the factor goes back to 1). Snapshots are taken
+ * every 100 log entries, so that the new replica receives a snapshot. Reports the time
  * from the request to the new replica being Active, the snapshot's bytes (from the transfer's
  * progress) and the rate, and the latency of searches sent to the receiving node all along.
  *
@@ -62,6 +63,10 @@ public final class TransferBenchmark {
     List<BenchNode> nodes = new ArrayList<>();
     nodes.add(new BenchNode(home, dir.resolve("node-0"), BenchNode.freePort(), seedRaft, List.of("--bootstrap", seed)));
     nodes.add(new BenchNode(home, dir.resolve("node-1"), BenchNode.freePort(), BenchNode.freePort(), List.of("--bootstrap", seed)));
+    // Snapshots every 100 log entries (a batch of 2,000 points is one): the log behind them is
+    // purged, so a new replica must receive the snapshot; with the default 10,000 the whole upload
+    // is still in the log and the new replica replays it instead.
+    nodes.forEach(n -> n.environment("QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD", "100"));
     try {
       BenchNode first = nodes.get(0);
       first.start("transfer").awaitReady();
