@@ -135,7 +135,12 @@ public final class TransferBenchmark {
     long snapshotBytes = 0;
     long firstByteNanos = 0;
     long lastByteNanos = 0;
+    long giveUp = started + 20L * 60 * 1_000_000_000L;
     while (!"Active".equals(localState(receiver))) {
+      if (System.nanoTime() > giveUp) {
+        stop.set(true);
+        throw new IllegalStateException("the new replica was not Active 20 minutes after the request (" + limit + ")");
+      }
       JsonNode info = JSON.readTree(receiver.get("/collections/bench/cluster")).get("result");
       for (JsonNode t : info.get("shard_transfers")) {
         JsonNode p = t.get("quiver_progress");

@@ -616,10 +616,10 @@ public final class RaftNode implements Closeable {
    * right after a SIGKILL of the shard's leader), so the budget leaves room for a slow failover. Attempts that hang (a
    * partitioned old leader) are cut by the router's request deadline.
    */
-  RaftClient newShardClient(RaftGroup group) {
+  RaftClient newShardClient(RaftGroup group, RaftPeerId leaderHint) {
     long sleepMs = 100;
     return newClient(group, TimeDuration.valueOf(3, TimeUnit.SECONDS), RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-        (int) (SHARD_NO_LEADER_BUDGET_MS / sleepMs), TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)));
+        (int) (SHARD_NO_LEADER_BUDGET_MS / sleepMs), TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)), leaderHint);
   }
 
   static final long SHARD_NO_LEADER_BUDGET_MS = 5_000;
@@ -646,12 +646,23 @@ public final class RaftNode implements Closeable {
   }
 
   RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry) {
+    return newClient(group, requestTimeout, retry, null);
+  }
+
+  /**
+   * A client whose first request goes to {@code leaderHint} when it is a peer of the group (else
+   * Ratis picks one: the highest priority, which may be a replica that is only joining and does
+   * not host the group yet; the group mismatch it answers closes the client).
+   */
+  RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry, RaftPeerId leaderHint) {
     RaftProperties clientProperties = clientProperties(requestTimeout);
+    RaftPeerId leader = group.getPeers().size() == 1 ? group.getPeers().iterator().next().getId()
+        : leaderHint != null && group.getPeer(leaderHint) != null ? leaderHint : null;
     // Every reply checked against its request's call id (see CallMatchingClientRpc).
     return CallMatchingClientRpc.newClientBuilder(ClientId.randomId(), clientProperties,
             tls == null ? null : RaftTls.parameters(credentials))
         .setRaftGroup(group)
-        .setLeaderId(group.getPeers().size() == 1 ? group.getPeers().iterator().next().getId() : null)
+        .setLeaderId(leader)
         .setRetryPolicy(retry)
         .build();
   }
@@ -787,6 +798,11 @@ public final class RaftNode implements Closeable {
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, 4 * config.snapshotThreshold());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(config.logSegmentBytes()));
     setLogWriteBuffer(p);
+    // A new replica (staging, before its configuration change commits) may go without answering
+    // for up to 60 s. Ratis' default is 3 x the longest election timeout (3.6 s): a 2 GiB snapshot
+    // install to a new replica stalled longer than that on a busy disk, and Ratis failed the change
+    // ("NOPROGRESS") and started the whole transfer over, every 15 s, forever.
+    RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
     // Snapshot chunks of 1 MiB (Ratis' default is 16 MiB): a transfer held to the node's rate
     // (IncomingSnapshots) must answer each chunk within Ratis' request timeout (3 s).
     RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(1 << 20));

@@ -35,7 +35,8 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
 
   private final String name;
   private final RaftClient client;
-  private final RaftPeerId nearestReplica;
+  /** This node's replica when it may serve {@code consistency=any} reads (an Active replica), else null; asked per read. */
+  private final java.util.function.Supplier<RaftPeerId> nearestReplica;
   private final Runnable onBroken;
   /** Where replies are decoded and their callers continue (see {@link #decode}). */
   private final java.util.concurrent.Executor replies;
@@ -47,8 +48,10 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
    * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
    *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
    * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are split
+   * @param nearestReplica this node's own replica while it is a member of the group's configuration,
+   *     else null (a replica still receiving its snapshot or the log must not answer reads)
    */
-  RaftShardClient(String name, RaftClient client, RaftPeerId nearestReplica, Runnable onBroken,
+  RaftShardClient(String name, RaftClient client, java.util.function.Supplier<RaftPeerId> nearestReplica, Runnable onBroken,
       java.util.concurrent.Executor replies, int maxEntryBytes) {
     this.maxEntryBytes = maxEntryBytes;
     this.name = name;
@@ -258,16 +261,17 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     CompletableFuture<RaftClientReply> reply = switch (consistency.level()) {
       case LINEARIZABLE -> linearizableRead(query);
       case LEADER -> pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query));
-      case ANY -> nearestReplica == null
-          ? pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query))
-          : consistency.minIndex() == 0
-              ? staleRead(query, 0, nearestReplica)
-              : staleRead(query, consistency.minIndex(), nearestReplica)
-                  .handleAsync((r, error) -> error == null && r.isSuccess()
-                      ? CompletableFuture.completedFuture(r)
-                      // the local replica is behind; resent off the Ratis event loop (see decode)
-                      : pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query)), replies)
-                  .thenCompose(f -> f);
+      case ANY -> {
+        RaftPeerId nearest = nearestReplica.get();
+        yield nearest == null
+            ? pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query))
+            : staleRead(query, consistency.minIndex(), nearest)
+                .handleAsync((r, error) -> error == null && r.isSuccess()
+                    ? CompletableFuture.completedFuture(r)
+                    // the local replica is behind (or closing, or gone); resent off the Ratis event loop (see decode)
+                    : pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query)), replies)
+                .thenCompose(f -> f);
+      }
     };
     return decode(reply, reader);
   }

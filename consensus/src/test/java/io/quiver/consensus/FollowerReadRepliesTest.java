@@ -94,7 +94,7 @@ class FollowerReadRepliesTest {
     RaftPeerId follower = awaitFollowerWithLeader(group);
 
     RaftClient client = cluster.client(follower, 5);
-    RaftShardClient shard = new RaftShardClient("shard", client, follower, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
+    RaftShardClient shard = new RaftShardClient("shard", client, () -> follower, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
     List<Point> points = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       points.add(new Point(PointId.of(i), Map.of("", new float[] {i, 1}), Payload.EMPTY));
@@ -148,7 +148,7 @@ class FollowerReadRepliesTest {
     // to the follower is answered at once: on Ratis' ordered stream it waited for two client
     // timeouts (6 s), since Ratis 3.2.1 did not flag it as the first of its window.
     RaftClient freshClient = cluster.client(follower, 5);
-    RaftShardClient fresh = new RaftShardClient("shard", freshClient, follower, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
+    RaftShardClient fresh = new RaftShardClient("shard", freshClient, () -> follower, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
     long firstSent = System.nanoTime();
     assertEquals(PointId.of(0), fresh.retrieve(List.of(PointId.of(0)), false, true, ReadConsistency.ANY)
         .get(20, TimeUnit.SECONDS).getFirst().id());

@@ -109,7 +109,7 @@ class StaleLeaderReadTest {
   }
 
   private RaftShardClient shardClient(RaftGroup group, RaftPeerId leader) {
-    return new RaftShardClient("shard via " + leader, cluster.client(leader, 30), null, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
+    return new RaftShardClient("shard via " + leader, cluster.client(leader, 30), () -> null, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
   }
 
   /** appendEntries and requestVote between {@code peer} and the others fail from now on, both ways. */
