@@ -125,7 +125,7 @@ final class ReplicaController implements AutoCloseable {
     if (audit) {
       lastAudit = now;
     }
-    Map<UUID, GroupView> views = viewsOf(state, asked);
+    Map<UUID, ShardGroupView> views = viewsOf(state, asked);
     for (ShardPlacement shard : asked) {
       CollectionDescriptor c = collectionOf.get(shard.groupId());
       boolean beforeADrop = shard.replicas().size() > c.config().replicationFactor();
@@ -145,7 +145,7 @@ final class ReplicaController implements AutoCloseable {
       if (settled.contains(shard.groupId())) {
         break;
       }
-      Inspection found = inspect(c, shard, viewOf(state, shard), false, leaders, changing, settled);
+      Inspection found = inspect(c, shard, ShardGroupView.ask(node, state, shard), false, leaders, changing, settled);
       if (found == Inspection.REPAIRING) {
         return;
       }
@@ -205,16 +205,16 @@ final class ReplicaController implements AutoCloseable {
   /** Concurrent group questions of one pass. */
   private static final int CONCURRENT_VIEWS = 8;
 
-  /** {@link #viewOf} for many groups, several at a time; a group no leader answered for is absent. */
-  private Map<UUID, GroupView> viewsOf(ClusterState state, List<ShardPlacement> shards) throws InterruptedException {
-    Map<UUID, GroupView> views = new java.util.concurrent.ConcurrentHashMap<>();
+  /** {@link ShardGroupView#ask} for many groups, several at a time; a group no leader answered for is absent. */
+  private Map<UUID, ShardGroupView> viewsOf(ClusterState state, List<ShardPlacement> shards) throws InterruptedException {
+    Map<UUID, ShardGroupView> views = new java.util.concurrent.ConcurrentHashMap<>();
     java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(CONCURRENT_VIEWS);
     try (var askers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       for (ShardPlacement shard : shards) {
         slots.acquire();
         askers.submit(() -> {
           try {
-            GroupView view = viewOf(state, shard);
+            ShardGroupView view = ShardGroupView.ask(node, state, shard);
             if (view != null) {
               views.put(shard.groupId(), view);
             }
@@ -249,7 +249,7 @@ final class ReplicaController implements AutoCloseable {
    * A group whose leader does not answer counts as changing only where {@code noLeaderIsChanging}
    * (before a drop); elsewhere the step's own retries wait for a leader.
    */
-  private Inspection inspect(CollectionDescriptor c, ShardPlacement shard, GroupView view, boolean noLeaderIsChanging,
+  private Inspection inspect(CollectionDescriptor c, ShardPlacement shard, ShardGroupView view, boolean noLeaderIsChanging,
       Map<UUID, Long> leaders, Set<UUID> changing, Set<UUID> settled) {
     UUID group = shard.groupId();
     if (view != null) {
@@ -263,7 +263,7 @@ final class ReplicaController implements AutoCloseable {
     }
     long now = System.nanoTime();
     Seen seen = changingSince.get(group);
-    boolean progressing = view != null && voters.stream().anyMatch(v -> !view.voters().contains(v) && view.appending().contains(v));
+    boolean progressing = view != null && view.bringsIn(voters);
     if (seen == null || progressing || now - seen.last > TimeUnit.MILLISECONDS.toNanos(SAME_CHANGE_GAP_MS)) {
       seen = new Seen();
       seen.first = now;
@@ -292,46 +292,6 @@ final class ReplicaController implements AutoCloseable {
     }
     task.trigger();
     return Inspection.REPAIRING;
-  }
-
-  /**
-   * A shard group as its leader sees it: the leader's node, the voters of its configuration, and
-   * the nodes it sends the log to (its followers and the new replicas it is bringing in).
-   */
-  private record GroupView(long leader, Set<Long> voters, Set<Long> appending) {}
-
-  /** The group as its leader (one of the metadata's replicas) sees it, or null when no replica answers as leader. */
-  private GroupView viewOf(ClusterState state, ShardPlacement shard) {
-    RaftGroupId groupId = RaftGroupId.valueOf(shard.groupId());
-    for (long replica : shard.replicas()) {
-      NodeAddress address = state.nodes().get(replica);
-      if (address == null) {
-        continue;
-      }
-      RaftPeer peer = RaftNode.peer(replica, address.raftAddress());
-      try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer), TimeDuration.valueOf(1, TimeUnit.SECONDS),
-          RetryPolicies.noRetry())) {
-        GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
-        // The reply's group holds the leader's current configuration (read from the group, not
-        // from the conf field, which Ratis' Netty transport left empty).
-        if (info.isSuccess() && info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
-          Set<Long> voters = new TreeSet<>();
-          info.getGroup().getPeers().stream()
-              .map(p -> RaftNode.nodeIdOf(p.getId().toString()))
-              .filter(java.util.Objects::nonNull)
-              .forEach(voters::add);
-          Set<Long> appending = new TreeSet<>();
-          info.getCommitInfos().stream()
-              .map(ci -> RaftNode.nodeIdOf(org.apache.ratis.protocol.RaftPeerId.valueOf(ci.getServer().getId()).toString()))
-              .filter(java.util.Objects::nonNull)
-              .forEach(appending::add);
-          return new GroupView(replica, voters, appending);
-        }
-      } catch (IOException | RuntimeException unreachable) {
-        // ask the next replica
-      }
-    }
-    return null;
   }
 
   private static long anyReplica(ClusterState state, ReplicaStep step) {

@@ -303,20 +303,73 @@ public final class ShardReplicaChanges implements AutoCloseable {
     }
   }
 
-  /** Asks the shard group's leader to change its configuration to {@code next}'s voters; returns once the change committed. */
+  /**
+   * How long a configuration change that adds voters may go without its leader sending anything to
+   * them before it counts as failed. Bringing a new replica in (a snapshot, then the log) takes as
+   * long as the snapshot takes to stream, which has no bound (a 2 GiB shard, a transfer rate limit).
+   */
+  private static final long NO_PROGRESS_MS = 60_000;
+
+  /**
+   * Asks the shard group's leader to change its configuration to {@code next}'s voters; returns once
+   * the change committed. Ratis answers a change that adds voters only once they have caught up, and
+   * a request sent again meanwhile is refused as "in progress": while the leader is bringing a new
+   * voter in, this keeps waiting (it asks the leader once a second), and a change that shows no
+   * progress for {@link #NO_PROGRESS_MS} fails (the caller reverts the metadata).
+   */
   private void changeConfiguration(ShardPlacement shard, ShardPlacement next) {
     var nodes = node.clusterState().nodes();
     RaftGroup current = node.shardGroup(shard, nodes);
     List<RaftPeer> peers = node.shardGroup(next, nodes).getPeers().stream().toList();
+    java.util.Set<Long> wanted = java.util.Set.copyOf(next.voters());
+    long lastProgress = System.nanoTime();
     try (RaftClient client = node.newClient(current, TimeDuration.valueOf(5, TimeUnit.SECONDS),
         RetryPolicies.retryUpToMaximumCountWithFixedSleep(CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
-      RaftClientReply reply = client.admin().setConfiguration(peers);
-      if (!reply.isSuccess()) {
-        throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change refused: " + RaftFailureWords.describe(reply.getException()), reply.getException());
+      while (true) {
+        Throwable failure;
+        try {
+          RaftClientReply reply = client.admin().setConfiguration(peers);
+          if (reply.isSuccess()) {
+            return;
+          }
+          failure = reply.getException();
+          if (!inProgress(failure)) {
+            throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change refused: "
+                + RaftFailureWords.describe(failure), failure);
+          }
+        } catch (IOException e) {
+          failure = e;
+        }
+        ShardGroupView view = ShardGroupView.ask(node, node.clusterState(), next);
+        if (view != null && view.voters().equals(wanted)) {
+          return; // committed while this waited for the answer
+        }
+        if (view != null && view.bringsIn(wanted)) {
+          lastProgress = System.nanoTime();
+        } else if (!inProgress(failure) || System.nanoTime() - lastProgress > TimeUnit.MILLISECONDS.toNanos(NO_PROGRESS_MS)) {
+          throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change failed: "
+              + RaftFailureWords.describe(failure), failure);
+        }
+        Thread.sleep(1000);
       }
     } catch (IOException e) {
       throw new ShardUnavailableException("shard " + shard.shardId() + ": configuration change failed: " + RaftFailureWords.describe(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ShardUnavailableException("shard " + shard.shardId() + ": interrupted", e);
     }
+  }
+
+  /** True for Ratis' "a reconfiguration is already in progress", and for a timeout while one may be. */
+  private static boolean inProgress(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException
+          || t instanceof org.apache.ratis.protocol.exceptions.TimeoutIOException
+          || t instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
