@@ -47,7 +47,7 @@ import java.util.SplittableRandom;
  *       none by default), the shard's config updated to quantize the multivector's rows and the
  *       shard reopened (the graph parts load from their files and their rows are quantized at
  *       open: timed), then per {@code --ef}: QPS and recall@k with rescoring (Qdrant's default;
- *       {@code --oversampling}, default 1) and without ({@code rescore: false});
+ *       per {@code --oversampling}, default 1) and without ({@code rescore: false});
  *   <li>with {@code --hnsw true}, HNSW over multivectors from the index module alone (a graph node
  *       is a point, distances are MaxSim: {@link MaxSimScorerSupplier}), its build time
  *       ({@code --threads}) and, per {@code --ef}, QPS and recall@k.
@@ -55,7 +55,7 @@ import java.util.SplittableRandom;
  * <pre>
  *   multivector [--points 20000] [--rows 16] [--dim 128] [--query-rows 16] [--queries 100] [--k 10]
  *               [--m 16] [--ef-construct 64] [--ef 32,64,128] [--threads 2] [--hnsw false] [--dir DIR]
- *               [--quantization scalar,binary] [--oversampling 1]
+ *               [--quantization scalar,binary] [--oversampling 1,4]
  * </pre>
  */
 public final class MultiVectorBenchmark {
@@ -77,7 +77,7 @@ public final class MultiVectorBenchmark {
     int threads = 2;
     boolean hnsw = false;
     String[] quantizations = {};
-    double oversampling = 1;
+    double[] oversamplings = {1};
     Path dir = Path.of(System.getProperty("java.io.tmpdir"), "quiver-multivector-bench");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -94,7 +94,8 @@ public final class MultiVectorBenchmark {
         case "--hnsw" -> hnsw = Boolean.parseBoolean(args[++i]);
         case "--dir" -> dir = Path.of(args[++i]);
         case "--quantization" -> quantizations = args[++i].split(",");
-        case "--oversampling" -> oversampling = Double.parseDouble(args[++i]);
+        case "--oversampling" -> oversamplings = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble)
+            .toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -212,10 +213,15 @@ public final class MultiVectorBenchmark {
         try (Shard quantized = Shard.open(shardDir)) {
           System.out.printf(Locale.ROOT, "  %s quantization (%s): shard reopened in %.1f s (rows quantized at open)%n",
               kind, quantization.codesKey(), (System.nanoTime() - reopen) / 1e9);
+          for (int q = 0; q < queryCount; q++) { // warm-up (untimed): the quantized scorers' code paths compiled
+            quantized.search(new SearchRequest("colbert", queries[q], k, false, false, null, null, efs[0], false,
+                QuantizationSearchParams.DEFAULT));
+          }
           for (int ef : efs) {
-            for (boolean rescore : new boolean[] {true, false}) {
+            for (int o = 0; o <= oversamplings.length; o++) { // each oversampling rescored, then no rescore
+              boolean rescore = o < oversamplings.length;
               QuantizationSearchParams params = new QuantizationSearchParams(false, rescore,
-                  rescore ? oversampling : null);
+                  rescore ? oversamplings[o] : null);
               recall = 0;
               start = System.nanoTime();
               for (int q = 0; q < queryCount; q++) {
@@ -223,7 +229,7 @@ public final class MultiVectorBenchmark {
                     null, ef, false, params));
                 recall += recall(truth[q], ids(hits));
               }
-              report(kind + ", hnsw_ef " + ef + (rescore ? ", rescore x" + oversampling : ", no rescore"), queryCount,
+              report(kind + ", hnsw_ef " + ef + (rescore ? ", rescore x" + oversamplings[o] : ", no rescore"), queryCount,
                   System.nanoTime() - start, recall / queryCount);
             }
           }
