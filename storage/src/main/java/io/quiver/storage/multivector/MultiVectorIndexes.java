@@ -68,6 +68,13 @@ import java.util.function.Predicate;
  * snapshot, leaves it deleted and puts the point in the tail). A file that is corrupt, truncated,
  * does not follow on, or was built with other settings is deleted, and its range rebuilt.
  *
+ * <p><b>Quantization.</b> With the vector's quantization (its own, else the collection's), each
+ * part holds the codes of its rows ({@link PartCodes}, made by its build, written in its file, made
+ * again at open when the file's are for another config); a graph search then traverses by MaxSim
+ * over the codes and rescores {@code limit * oversampling} candidates from the float rows, as
+ * Qdrant's {@code params.quantization} says ({@link #search(String, float[][], int, Predicate,
+ * Integer, boolean, QuantizationSearchParams)}). Scans always score the float rows.
+ *
  * <p>Not thread-safe: writes and {@link #install} under the shard's write lock, searches and
  * {@link #nextBuild} under its read lock. {@link #isDue} may be called without a lock.
  */
