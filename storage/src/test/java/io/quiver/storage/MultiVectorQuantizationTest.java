@@ -75,6 +75,7 @@ class MultiVectorQuantizationTest {
       case "scalar" -> new QuantizationConfig.Scalar(null, null);
       case "binary" -> new QuantizationConfig.Binary(false, null, null);
       case "product" -> new QuantizationConfig.Product(QuantizationConfig.Compression.X4, null);
+      case "hamming" -> new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.BINARY, null);
       default -> throw new IllegalArgumentException(kind);
     };
   }
@@ -83,13 +84,14 @@ class MultiVectorQuantizationTest {
    * Thresholds: int8 keeps ~1% of a row similarity's range as error, so without rescoring recall@10
    * is near 1 (0.9 leaves room for ties within that error); one bit per dimension ranks far more
    * coarsely (0.5, over 128 dims; over 32 it fell to 0.46), as dense binary codes do; product x4 (one
-   * byte per 4 dims) in between (0.7). A quantized MaxSim also favours points with many rows (the
+   * byte per 4 dims) in between (0.7); binary with {@code query_encoding: binary} (the query's sign
+   * bits too, Hamming distance) coarser still (0.3). A quantized MaxSim also favours points with many rows (the
    * best of more noisy estimates), which is why coarse codes need more candidates.
    * Oversampling: how many candidates per hit the rescoring needs here to hold the true top 10.
    */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"scalar, COSINE, 32, 2, 0.9", "scalar, EUCLID, 32, 2, 0.9", "binary, DOT, 128, 30, 0.5",
-      "binary, COSINE, 128, 30, 0.4", "product, EUCLID, 32, 4, 0.7"})
+      "binary, COSINE, 128, 30, 0.4", "hamming, DOT, 128, 30, 0.3", "product, EUCLID, 32, 4, 0.7"})
   void rescoredSearchesEqualBruteForceAndSurviveReopen(String kind, Distance distance, int rowDim, double oversampling,
       double recallWithoutRescore) throws Exception {
     dim = rowDim;

@@ -61,6 +61,10 @@ public final class MultiVectorGraphBuilds implements IndexWork {
     }
     long start = System.nanoTime();
     HnswGraph graph = build.run(cancelled);
+    if (build.quantization() != null && cancelled.getAsBoolean()) {
+      // The shard closes: it does not wait for the training (product k-means can take seconds).
+      throw new io.quiver.index.hnsw.BuildCancelledException(build.nodes());
+    }
     io.quiver.index.multivector.QuantizedMaxSim codes = quantize(build);
     java.nio.file.Path file = indexes.write(build, graph, codes);
     boolean installed;
