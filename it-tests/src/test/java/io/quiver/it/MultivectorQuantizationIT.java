@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * unreachable); rescored with enough oversampling the answer equals that float search, ids and
  * scores; the default (rescore, oversampling 1) has exact scores and high recall; {@code rescore:
  * false} answers the codes' approximate scores with high recall; a PATCH disabling the vector's
- * quantization is reported back and its searches score the float rows. Every response is
+ * quantization is reported back and its searches score the float rows; after a restart the codes
+ * answer as before. Every response is
  * validated against Qdrant's OpenAPI spec.
  *
  * <p>Oracle: brute-force MaxSim over the Cosine-normalized rows, in double.
@@ -39,6 +40,7 @@ class MultivectorQuantizationIT {
   private static final String SCALAR = "{\"scalar\":{\"type\":\"int8\",\"quantile\":0.99,\"always_ram\":true}}";
   private static final String BINARY = "{\"binary\":{\"always_ram\":false}}";
 
+  private Path data;
   private NodeProcess node;
   private QdrantHttp http;
   private final OpenApiContract spec = OpenApiContract.load();
@@ -48,7 +50,8 @@ class MultivectorQuantizationIT {
 
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
-    node = new NodeProcess(tmp.resolve("data")).start();
+    data = tmp.resolve("data");
+    node = new NodeProcess(data).start();
     http = new QdrantHttp(node.baseUrl());
     for (int c = 0; c < centres.length; c++) {
       centres[c] = gaussian(1f);
@@ -113,6 +116,24 @@ class MultivectorQuantizationIT {
     upsertAndAwaitIndexed(c);
     // one bit per dimension of 64: coarse (recall@10 0.37 over 16 dims), so 10 candidates per hit
     assertQuantizationSteers(c, 10, 0.3);
+
+    // Restarted: the graph parts and their codes load from the shards' files; the same answers.
+    List<float[][]> queries = new ArrayList<>();
+    List<JsonNode> before = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queries.add(near(2));
+      before.add(query(c, queries.get(i), "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"));
+    }
+    node.close();
+    node = new NodeProcess(data).start();
+    http = new QdrantHttp(node.baseUrl());
+    awaitGreen(c);
+    assertEquals(QdrantHttp.JSON.readTree(BINARY), info(c).at("/config/quantization_config"), "reported after the restart");
+    assertEquals(N, info(c).get("indexed_vectors_count").asInt(), "the parts loaded, not rebuilt: " + info(c));
+    for (int i = 0; i < 5; i++) {
+      assertSameHits(before.get(i), query(c, queries.get(i), "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"),
+          "approximate answers after the restart");
+    }
   }
 
   @Test
