@@ -23,7 +23,9 @@ import java.util.List;
  *   sparse [--corpus FILE] [--queries 1000] [--k 10] [--rounds 3] [--dir DIR]
  *     BM25 sparse vectors from apt's package descriptions: Quiver's exact sparse top-k vs Lucene, 1 thread
  *   multivector [--points 20000] [--rows 16] [--dim 128] [--query-rows 16] [--queries 100] [--ef 32,64,128]
- *     synthetic late-interaction set: Quiver's MaxSim search and HNSW over multivectors vs brute force, 1 thread
+ *               [--quantization scalar,binary,product] [--oversampling 1,4]
+ *     synthetic late-interaction set: Quiver's MaxSim search (float rows, then quantized rows with and without
+ *     rescoring) and HNSW over multivectors vs brute force, 1 thread
  *   segments [--points 100000] [--dim 128] [--batch 1000] [--on-disk true] [--dir DIR]
  *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS
  *   groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--out FILE]

@@ -14,6 +14,8 @@ import io.quiver.storage.MultiVectorParams;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
+import io.quiver.storage.QuantizationConfig;
+import io.quiver.storage.QuantizationSearchParams;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
 import io.quiver.storage.Shard;
@@ -41,6 +43,11 @@ import java.util.SplittableRandom;
  *       {@code --ef} (the request's {@code hnsw_ef}): QPS and recall@k, and how long after the
  *       ingest began the graphs were ready; then the shard closed and reopened: how long the open
  *       took (the graph part files are loaded, not rebuilt), and the same searches again;
+ *   <li>per {@code --quantization} kind ({@code scalar}: int8, {@code binary}, {@code product}: x4;
+ *       none by default), the shard's config updated to quantize the multivector's rows and the
+ *       shard reopened (the graph parts load from their files and their rows are quantized at
+ *       open: timed), then per {@code --ef}: QPS and recall@k with rescoring (Qdrant's default;
+ *       per {@code --oversampling}, default 1) and without ({@code rescore: false});
  *   <li>with {@code --hnsw true}, HNSW over multivectors from the index module alone (a graph node
  *       is a point, distances are MaxSim: {@link MaxSimScorerSupplier}), its build time
  *       ({@code --threads}) and, per {@code --ef}, QPS and recall@k.
@@ -48,6 +55,7 @@ import java.util.SplittableRandom;
  * <pre>
  *   multivector [--points 20000] [--rows 16] [--dim 128] [--query-rows 16] [--queries 100] [--k 10]
  *               [--m 16] [--ef-construct 64] [--ef 32,64,128] [--threads 2] [--hnsw false] [--dir DIR]
+ *               [--quantization scalar,binary] [--oversampling 1,4]
  * </pre>
  */
 public final class MultiVectorBenchmark {
@@ -68,6 +76,8 @@ public final class MultiVectorBenchmark {
     int[] efs = {32, 64, 128};
     int threads = 2;
     boolean hnsw = false;
+    String[] quantizations = {};
+    double[] oversamplings = {1};
     Path dir = Path.of(System.getProperty("java.io.tmpdir"), "quiver-multivector-bench");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -83,6 +93,9 @@ public final class MultiVectorBenchmark {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--hnsw" -> hnsw = Boolean.parseBoolean(args[++i]);
         case "--dir" -> dir = Path.of(args[++i]);
+        case "--quantization" -> quantizations = args[++i].split(",");
+        case "--oversampling" -> oversamplings = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble)
+            .toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -128,9 +141,9 @@ public final class MultiVectorBenchmark {
         new MultiVectorParams(new VectorParams(dim, Distance.COSINE, false), MultiVectorParams.Comparator.MAX_SIM)));
     HnswConfig hnswConfig = new HnswConfig(m, efConstruct, HnswConfig.DEFAULT.fullScanThresholdKb(), false);
     Shard shard = Shard.openOrCreate(shardDir, new ShardConfig(vectors, hnswConfig, OptimizersConfig.DEFAULT));
+    long index = 0;
     try {
       long ingest = System.nanoTime();
-      long index = 0;
       for (int from = 0; from < points; from += 1000) {
         List<Point> batch = new ArrayList<>();
         for (int p = from; p < Math.min(points, from + 1000); p++) {
@@ -179,6 +192,47 @@ public final class MultiVectorBenchmark {
             recall += recall(truth[q], ids(hits));
           }
           report("reopened shard, HNSW, hnsw_ef " + ef, queryCount, System.nanoTime() - start, recall / queryCount);
+        }
+      }
+      // 2c. quantized rows: the same graphs, the rows quantized at the reopen for each kind
+      for (String kind : quantizations) {
+        QuantizationConfig quantization = switch (kind) {
+          case "scalar" -> new QuantizationConfig.Scalar(null, null);
+          case "binary" -> new QuantizationConfig.Binary(false, null, null);
+          case "product" -> new QuantizationConfig.Product(QuantizationConfig.Compression.X4, null);
+          default -> throw new IllegalArgumentException("unknown quantization " + kind);
+        };
+        try (Shard reopened = Shard.open(shardDir)) {
+          ShardConfig was = reopened.shardConfig();
+          MultiVectorParams p = was.vectors().getMulti("colbert");
+          reopened.updateConfig(new ShardConfig(was.vectors().withMulti(Map.of("colbert",
+              new MultiVectorParams(p.vector().withQuantization(quantization), p.comparator()))), was.hnsw(),
+              was.optimizers()), ++index);
+        }
+        reopen = System.nanoTime();
+        try (Shard quantized = Shard.open(shardDir)) {
+          System.out.printf(Locale.ROOT, "  %s quantization (%s): shard reopened in %.1f s (rows quantized at open)%n",
+              kind, quantization.codesKey(), (System.nanoTime() - reopen) / 1e9);
+          for (int q = 0; q < queryCount; q++) { // warm-up (untimed): the quantized scorers' code paths compiled
+            quantized.search(new SearchRequest("colbert", queries[q], k, false, false, null, null, efs[0], false,
+                QuantizationSearchParams.DEFAULT));
+          }
+          for (int ef : efs) {
+            for (int o = 0; o <= oversamplings.length; o++) { // each oversampling rescored, then no rescore
+              boolean rescore = o < oversamplings.length;
+              QuantizationSearchParams params = new QuantizationSearchParams(false, rescore,
+                  rescore ? oversamplings[o] : null);
+              recall = 0;
+              start = System.nanoTime();
+              for (int q = 0; q < queryCount; q++) {
+                List<ScoredPoint> hits = quantized.search(new SearchRequest("colbert", queries[q], k, false, false, null,
+                    null, ef, false, params));
+                recall += recall(truth[q], ids(hits));
+              }
+              report(kind + ", hnsw_ef " + ef + (rescore ? ", rescore x" + oversamplings[o] : ", no rescore"), queryCount,
+                  System.nanoTime() - start, recall / queryCount);
+            }
+          }
         }
       }
     } finally {

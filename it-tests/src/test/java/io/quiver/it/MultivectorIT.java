@@ -132,8 +132,9 @@ class MultivectorIT {
         "mmr");
     assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":"
         + "{\"comparator\":\"min_sim\"}}}", "multivector_config.comparator");
-    assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":"
-        + "{\"comparator\":\"max_sim\"},\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}}", "vectors.quantization_config");
+    // quantization is honoured (MultivectorQuantizationIT); product codes have no Manhattan tables
+    assertError("PUT", "/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Manhattan\",\"multivector_config\":"
+        + "{\"comparator\":\"max_sim\"},\"quantization_config\":{\"product\":{\"compression\":\"x4\"}}}}", "Manhattan");
     // on_disk: true is honoured (the shards reopen with the rows mapped from scratch files): the
     // rest of this class (brute force, updates, restart, snapshot recovery, graphs) runs on it.
     call("PATCH", "/collections/{collection_name}", C, "{\"vectors\":{\"late\":{\"on_disk\":true}}}");
@@ -407,9 +408,14 @@ class MultivectorIT {
     assertError("PUT", c + "/vectors/x", "{\"dense\":{\"size\":4,\"distance\":\"Cosine\",\"datatype\":\"uint8\","
         + "\"multivector_config\":{\"comparator\":\"max_sim\"}}}", "dense.datatype");
     assertError("PUT", c + "/vectors/late", "{\"dense\":" + late + "}", "already exists");
+    // a multivector added to a quantized collection takes the collection's quantization (its rows quantized)
     call("PUT", "/collections/{collection_name}", "/collections/quantized", "{\"vectors\":{\"p\":{\"size\":4,"
         + "\"distance\":\"Dot\"}},\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}}}");
-    assertError("PUT", "/collections/quantized/vectors/m", "{\"dense\":" + late + "}", "multivector_config");
+    call("PUT", "/collections/{collection_name}/vectors/{vector_name}", "/collections/quantized/vectors/m",
+        "{\"dense\":" + late + "}");
+    JsonNode quantized = call("GET", "/collections/{collection_name}", "/collections/quantized", null).result();
+    assertEquals("max_sim", quantized.at("/config/params/vectors/m/multivector_config/comparator").asText());
+    assertEquals("int8", quantized.at("/config/quantization_config/scalar/type").asText());
     call("DELETE", "/collections/{collection_name}", "/collections/quantized", null);
 
     // Deleted again: gone from the info, the points and the queries.

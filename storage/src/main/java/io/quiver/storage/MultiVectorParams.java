@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A dense vector name whose points hold a list of vectors (Qdrant's {@code VectorParams} with
  * {@code multivector_config}): {@code vector} gives each row's size, distance, {@code on_disk},
- * HNSW settings (no quantization) and datatype (rows are validated and rounded as a dense vector
+ * HNSW settings, quantization (each row quantized: the graph parts' codes) and datatype (rows are validated and rounded as a dense vector
  * of that datatype is: uint8 integers 0..255, float16 halves), {@code comparator} how two lists
  * compare.
  */
@@ -20,9 +20,6 @@ public record MultiVectorParams(VectorParams vector, Comparator comparator) {
   public MultiVectorParams {
     Objects.requireNonNull(vector, "vector");
     Objects.requireNonNull(comparator, "comparator");
-    if (vector.quantization() != null) {
-      throw new BadRequestException("Wrong input: quantization_config is not supported for multivectors yet");
-    }
     if (vector.storedAsGiven()) {
       // Rows are stored normalized for Cosine, which integers 0..255 cannot be (dense uint8 Cosine
       // vectors are stored as given and scored by their norms; multivector rows are not yet).

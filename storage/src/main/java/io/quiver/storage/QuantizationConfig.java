@@ -5,7 +5,9 @@ import java.util.Locale;
 /**
  * How sealed indexed segments quantize a vector (Qdrant's {@code quantization_config}): the
  * optimizer writes the codes beside the graph, and searches traverse the graph with quantized
- * scores, then rescore the best candidates from the original vectors. The variants are the ones
+ * scores, then rescore the best candidates from the original vectors. For a multivector, each row
+ * is quantized in the graph parts ({@code MultiVectorIndexes}) and traversals score MaxSim over
+ * the row codes. The variants are the ones
  * the index module implements; the REST edge refuses the others by name.
  *
  * <p>{@code alwaysRam} and {@code memory} (nullable: not given) are reported back as given. Codes

@@ -694,7 +694,9 @@ public final class Shard implements AutoCloseable {
    * {@code full_scan_threshold} (in points of the average multivector's size) scores its matching
    * points exactly; otherwise the name's HNSW graphs are searched (beam {@code max(hnsw_ef or
    * ef_construct, limit)}) with the filter as the accept test, and the points no graph holds yet
-   * are scored exactly (see {@link io.quiver.storage.multivector.MultiVectorIndexes}).
+   * are scored exactly (see {@link io.quiver.storage.multivector.MultiVectorIndexes}). With a
+   * quantization, graph parts are traversed over their quantized rows and rescored from the float
+   * rows as {@code params.quantization} says.
    */
   private List<ScoredPoint> searchMulti(SearchRequest request) {
     MultiVectorParams params = config.getMulti(request.vectorName());
@@ -705,7 +707,8 @@ public final class Shard implements AutoCloseable {
     try {
       List<ScoredPoint> found;
       if (request.filter() == null) {
-        found = multiIndexes.search(request.vectorName(), query, request.limit(), null, request.hnswEf(), request.exact());
+        found = multiIndexes.search(request.vectorName(), query, request.limit(), null, request.hnswEf(), request.exact(),
+            request.quantization());
       } else {
         long thresholdPoints = shardConfig.hnswOf(request.vectorName()).fullScanThresholdKb() * 1024
             / multiIndexes.averageBytes(request.vectorName());
@@ -716,7 +719,7 @@ public final class Shard implements AutoCloseable {
           found = multiIndexes.scoreCandidates(request.vectorName(), query, request.limit(), plan::forEachCandidate);
         } else {
           found = multiIndexes.search(request.vectorName(), query, request.limit(), plan.accept(), request.hnswEf(),
-              request.exact() || selective);
+              request.exact() || selective, request.quantization());
         }
       }
       List<ScoredPoint> hits = new ArrayList<>(found.size());

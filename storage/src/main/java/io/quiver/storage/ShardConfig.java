@@ -31,7 +31,9 @@ public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConf
     Objects.requireNonNull(vectors, "vectors");
     Objects.requireNonNull(hnsw, "hnsw");
     Objects.requireNonNull(optimizers, "optimizers");
-    for (var e : vectors.vectors().entrySet()) {
+    java.util.Map<String, VectorParams> quantizable = new java.util.LinkedHashMap<>(vectors.vectors());
+    vectors.multi().forEach((name, p) -> quantizable.put(name, p.vector()));
+    for (var e : quantizable.entrySet()) {
       QuantizationConfig q = e.getValue().quantization() != null ? e.getValue().quantization() : quantization;
       if (q instanceof QuantizationConfig.Product && e.getValue().distance() == io.quiver.index.vector.Distance.MANHATTAN) {
         throw new BadRequestException("product quantization does not support the Manhattan distance (vector "
@@ -45,9 +47,15 @@ public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConf
     this(vectors, hnsw, optimizers, null);
   }
 
-  /** The quantization of one vector: its own when it has one, else the collection's; null: none. */
+  /**
+   * The quantization of one dense vector or multivector (whose rows are quantized): its own when
+   * it has one, else the collection's; null: none.
+   */
   public QuantizationConfig quantizationOf(String vectorName) {
     VectorParams params = vectors.get(vectorName);
+    if (params == null && vectors.getMulti(vectorName) != null) {
+      params = vectors.getMulti(vectorName).vector();
+    }
     return params != null && params.quantization() != null ? params.quantization() : quantization;
   }
 

@@ -10,7 +10,7 @@ import java.io.IOException;
  * deletedThreshold (double), vacuumMinVectorNumber (long), defaultSegmentNumber (int),
  * maxSegmentSizeKb (long, -1 for none), indexingThresholdKb (long), flushIntervalSec (long).
  * Marker -4 adds, after those, the quantization ({@link QuantizationConfigCodec}): the collection's,
- * then a count (int) and per vector with its own: name (UTF), config.
+ * then a count (int) and per dense vector or multivector with its own: name (UTF), config.
  * Marker -9 adds, after those, Qdrant's {@code memory} placements ({@link Memory}, each a byte: -1
  * not given, else the ordinal): the collection HNSW config's, the collection quantization's, the
  * payload storage's, then a
@@ -49,6 +49,11 @@ public final class ShardConfigCodec {
         own.put(name, p.quantization());
       }
     });
+    config.vectors().multi().forEach((name, p) -> {
+      if (p.vector().quantization() != null) {
+        own.put(name, p.vector().quantization());
+      }
+    });
     out.writeInt(own.size());
     for (var e : own.entrySet()) {
       out.writeUTF(e.getKey());
@@ -79,16 +84,20 @@ public final class ShardConfigCodec {
       QuantizationConfig collection = QuantizationConfigCodec.read(in);
       int count = in.readInt();
       java.util.Map<String, VectorParams> withOwn = new java.util.LinkedHashMap<>(vectors.vectors());
+      java.util.Map<String, MultiVectorParams> multiWithOwn = new java.util.LinkedHashMap<>(vectors.multi());
       for (int i = 0; i < count; i++) {
         String name = in.readUTF();
-        VectorParams p = withOwn.get(name);
         QuantizationConfig q = QuantizationConfigCodec.read(in);
-        if (p == null) {
+        if (withOwn.containsKey(name)) {
+          withOwn.put(name, withOwn.get(name).withQuantization(q));
+        } else if (multiWithOwn.containsKey(name)) {
+          MultiVectorParams m = multiWithOwn.get(name);
+          multiWithOwn.put(name, new MultiVectorParams(m.vector().withQuantization(q), m.comparator()));
+        } else {
           throw new IOException("corrupt shard config: quantization of unknown vector " + name);
         }
-        withOwn.put(name, p.withQuantization(q));
       }
-      ShardConfig config = new ShardConfig(new VectorsConfig(withOwn, vectors.sparse(), vectors.multi()), hnsw, optimizers,
+      ShardConfig config = new ShardConfig(new VectorsConfig(withOwn, vectors.sparse(), multiWithOwn), hnsw, optimizers,
           collection);
       return first == MARKER_MEMORY ? MemoryPlacements.read(config, in) : config;
     } catch (BadRequestException e) {

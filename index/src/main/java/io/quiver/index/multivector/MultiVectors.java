@@ -151,6 +151,20 @@ public final class MultiVectors {
     return Arrays.copyOfRange(data, start, start + counts[base + ord] * dim);
   }
 
+  /** Copies row {@code row} of {@code ord} into {@code out} (length {@link #dim()}). */
+  public void copyRow(int ord, int row, float[] out) {
+    if (row < 0 || row >= counts[base + ord]) {
+      throw new IndexOutOfBoundsException("row " + row + " of " + counts[base + ord] + " of ord " + ord);
+    }
+    long start = starts[base + ord];
+    if (mapped != null) {
+      java.lang.foreign.MemorySegment.copy(mapped.chunk(start), MappedRows.LE_FLOAT,
+          MappedRows.offset(start) + (long) row * dim * Float.BYTES, out, 0, dim);
+      return;
+    }
+    System.arraycopy(data, (int) start + row * dim, out, 0, dim);
+  }
+
   /** True when {@code ord}'s rows are exactly {@code flat} (same length, bitwise equal floats). */
   public boolean rowsEqual(int ord, float[] flat) {
     if (mapped != null) {

@@ -52,14 +52,28 @@ public final class RescoringSearch {
     if (!(oversample >= 1)) {
       throw new IllegalArgumentException("oversample must be >= 1, got " + oversample);
     }
+    return search(searcher, graph, quantizedScorer, rescore ? exact.scorer(query) : null, k, ef, oversample, filter);
+  }
+
+  /**
+   * As {@link #search(HnswSearcher, HnswGraph, VectorScorer, FloatVectors, float[], int, int,
+   * float, boolean, OrdFilter)} with the exact scorer given ({@code exactScorer}; null: no
+   * rescoring, the best {@code k} keep their quantized scores): for graphs whose nodes are not
+   * single vectors (a multivector's MaxSim over its float rows).
+   */
+  public static TopHits search(HnswSearcher searcher, HnswGraph graph, VectorScorer quantizedScorer,
+      VectorScorer exactScorer, int k, int ef, float oversample, OrdFilter filter) {
+    if (!(oversample >= 1)) {
+      throw new IllegalArgumentException("oversample must be >= 1, got " + oversample);
+    }
     int candidates = Math.max(k, (int) Math.ceil(k * (double) oversample));
     TopHits approx = searcher.search(graph, quantizedScorer, candidates, Math.max(ef, candidates), filter);
-    if (!rescore) {
+    if (exactScorer == null) {
       int m = Math.min(k, approx.size());
       return new TopHits(java.util.Arrays.copyOf(approx.ords(), m), java.util.Arrays.copyOf(approx.scores(), m),
           approx.visited());
     }
-    VectorScorer scorer = exact.scorer(query);
+    VectorScorer scorer = exactScorer;
     int n = approx.size();
     int[] ords = approx.ords().clone();
     float[] scores = new float[n];

@@ -19,6 +19,8 @@
  * io.quiver.index.quant.ProductQuantizer}): one byte per subspace of a few dimensions, scored by
  * table lookups (asymmetric distance computation); not for Manhattan. {@link
  * io.quiver.index.quant.QuantizedVectorsFormat} is the binary form of any of the three, written
- * beside a sealed segment's graph so that codes are built once per segment.
+ * beside a sealed segment's graph so that codes are built once per segment. Multivectors quantize
+ * their rows with the same classes ({@code io.quiver.index.multivector.QuantizedMaxSim}), and
+ * {@link io.quiver.index.quant.RescoringSearch} takes any exact scorer (float MaxSim) for them.
  */
 package io.quiver.index.quant;

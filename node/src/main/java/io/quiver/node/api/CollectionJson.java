@@ -64,7 +64,6 @@ final class CollectionJson {
     int replication = positiveInt(body, "replication_factor", 1);
     int writeConsistency = positiveInt(body, "write_consistency_factor", 1);
     QuantizationConfig quantization = QuantizationJson.parse(body.get("quantization_config"), "quantization_config");
-    refuseQuantizedMultivectors(vectorsConfig, quantization);
     try {
       CollectionConfig config = new CollectionConfig(vectorsConfig, shards, replication, writeConsistency, hnsw, optimizers,
           quantization, StrictModeJson.parse(body.get("strict_mode_config")), payloadMemory(body.get("payload"), "payload"));
@@ -95,14 +94,6 @@ final class CollectionJson {
     }
   }
 
-  /** Quantized multivectors are not built yet: a collection-wide quantization with multivectors is refused by name. */
-  private static void refuseQuantizedMultivectors(VectorsConfig vectors, QuantizationConfig quantization) {
-    if (quantization != null && !vectors.multi().isEmpty()) {
-      throw ApiException.badRequest("Wrong input: `quantization_config` is not supported in a collection with"
-          + " multivectors yet (multivectors are scored from float32 only)");
-    }
-  }
-
   /**
    * A multivector of {@code params}; uint8 Cosine refused by name: its rows are stored normalized,
    * which integers cannot be (dense uint8 Cosine vectors are stored as given; multivector rows not yet).
@@ -118,7 +109,7 @@ final class CollectionJson {
 
   /**
    * Qdrant's {@code multivector_config: {comparator: max_sim}} of a vector: null when absent;
-   * anything else than {@code max_sim}, unknown fields or a quantization of the vector refused by name.
+   * anything else than {@code max_sim}, unknown fields and the settings of {@link #refuseMultivectorSettings} refused by name.
    */
   private static MultiVectorParams.Comparator multivectorConfig(JsonNode node, String field) {
     JsonNode multi = node.get("multivector_config");
@@ -148,16 +139,13 @@ final class CollectionJson {
   }
 
   /**
-   * What a multivector cannot honour yet, refused by name: quantization (scored from float32
-   * only) and {@code hnsw_config.on_disk: true} (graphs are built on the heap). {@code on_disk:
-   * true} (or {@code memory: cold}) is honoured: the shard maps the rows from scratch files. The
-   * rest of its {@code hnsw_config} is honoured (the shard's multivector graphs).
+   * What a multivector cannot honour yet, refused by name: {@code hnsw_config.on_disk: true} and
+   * {@code memory: cold} (graphs are built on the heap). {@code on_disk: true} (or {@code memory:
+   * cold}) is honoured: the shard maps the rows from scratch files. The rest of its {@code
+   * hnsw_config} is honoured (the shard's multivector graphs), and so is its {@code
+   * quantization_config} (each row quantized in the graph parts: {@code MultiVectorIndexes}).
    */
   private static void refuseMultivectorSettings(JsonNode node, String field) {
-    if (node.hasNonNull("quantization_config")) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".quantization_config` is not supported for multivectors yet"
-          + " (multivectors are scored from float32 only)");
-    }
     JsonNode hnswNode = node.get("hnsw_config");
     if (hnswNode != null && hnswNode.isObject() && bool(hnswNode, "on_disk", field + ".hnsw_config", false)
         && !hnswNode.hasNonNull("memory")) {
@@ -419,12 +407,7 @@ final class CollectionJson {
    * datatype}}}, as a vectors config holding only that vector.
    */
   static VectorsConfig vectorNameConfig(JsonNode body, String name, CollectionConfig collection) {
-    VectorsConfig added = vectorNameConfig(body, name, collection.hnsw());
-    if (!added.multi().isEmpty() && collection.quantization() != null) {
-      throw ApiException.badRequest("Wrong input: `dense.multivector_config`: the collection has a `quantization_config`,"
-          + " which multivectors do not support yet (multivectors are scored from their stored values only)");
-    }
-    return added;
+    return vectorNameConfig(body, name, collection.hnsw());
   }
 
   private static VectorsConfig vectorNameConfig(JsonNode body, String name, HnswConfig collectionHnsw) {
@@ -591,13 +574,17 @@ final class CollectionJson {
         Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage");
         refuseMultivectorSettings(diff, field);
         JsonNode hnswNode = diff.get("hnsw_config");
-        if (hnswNode != null && !hnswNode.isNull()) { // with memory, the only settings of a multivector that can change
+        if (hnswNode != null && !hnswNode.isNull()) { // with memory, on_disk and quantization_config, the settings of a multivector that can change
           VectorParams v = p.vector();
           HnswConfig own = hnswConfig(hnswNode, field + ".hnsw_config", v.hnsw() == null ? hnsw : v.hnsw());
           p = new MultiVectorParams(v.withHnsw(own), p.comparator());
         }
         if (memory != null) {
           p = new MultiVectorParams(p.vector().withMemory(memory), p.comparator());
+        }
+        QuantizationJson.Diff q = QuantizationJson.parseDiff(diff.get("quantization_config"), field + ".quantization_config");
+        if (q.disabled() || q.config() != null) { // the replicas reopen: the parts' rows are quantized again
+          p = new MultiVectorParams(p.vector().withQuantization(q.disabled() ? null : q.config()), p.comparator());
         }
         boolean onDisk = bool(diff, "on_disk", field, p.vector().onDisk());
         if (onDisk != p.vector().onDisk()) { // the replicas reopen their shards: rows mapped or on the heap
@@ -634,7 +621,6 @@ final class CollectionJson {
     }
     QuantizationJson.Diff q = QuantizationJson.parseDiff(body.get("quantization_config"), "quantization_config");
     QuantizationConfig quantization = q.disabled() ? null : q.config() != null ? q.config() : current.quantization();
-    refuseQuantizedMultivectors(current.vectors(), quantization);
     try {
       CollectionConfig config = new CollectionConfig(new VectorsConfig(vectors, sparse, multi), current.shardNumber(), replication,
           writeConsistency, hnsw, optimizers, quantization, strict, payloadMemory);

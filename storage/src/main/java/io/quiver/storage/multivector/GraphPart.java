@@ -2,6 +2,7 @@ package io.quiver.storage.multivector;
 
 import io.quiver.index.hnsw.HnswGraph;
 import io.quiver.index.multivector.MultiVectors;
+import io.quiver.index.multivector.QuantizedMaxSim;
 
 /**
  * An HNSW graph over the multivectors of one contiguous range {@code [from, to)} of a name's
@@ -13,6 +14,9 @@ import io.quiver.index.multivector.MultiVectors;
  * <p>{@code file} is its {@link GraphPartFile} (null when it could not be written: rebuilt at the
  * next open); a part loaded from its file reads the graph from the file's mapping, which
  * {@link #close} releases (under the shard's write lock, when the part is dropped).
+ *
+ * <p>{@code codes} are its rows quantized as the vector's quantization asks ({@link PartCodes};
+ * null: the vector has none), which graph searches traverse with before rescoring from {@code view}.
  */
 final class GraphPart {
 
@@ -25,11 +29,13 @@ final class GraphPart {
   private final int dim;
   private final java.nio.file.Path file;
   private final AutoCloseable mapping;
+  private final QuantizedMaxSim codes;
   /** Nodes whose point was deleted or updated since the build. */
   int deletedNodes;
 
   GraphPart(int from, int to, HnswGraph graph, MultiVectors view, int nodes, long rows, int dim,
-      java.nio.file.Path file, AutoCloseable mapping) {
+      java.nio.file.Path file, AutoCloseable mapping, QuantizedMaxSim codes) {
+    this.codes = codes;
     this.file = file;
     this.mapping = mapping;
     this.from = from;
@@ -60,6 +66,11 @@ final class GraphPart {
 
   MultiVectors view() {
     return view;
+  }
+
+  /** The quantized rows, or null. */
+  QuantizedMaxSim codes() {
+    return codes;
   }
 
   /** Graph nodes (ords live at the build). */

@@ -33,14 +33,18 @@ import java.util.HexFormat;
  *   int m, int ef_construct, int dim, int distance (ordinal), int name length, name (UTF-8)
  *   per ord of [from, to): byte id length, id (PointId.toBytes), byte inserted (a graph node),
  *                          int row count, rows (float32, prepared)
+ *   version 2: int codes key length, codes key (UTF-8, {@code QuantizationConfig.codesKey}; empty: no codes),
+ *              then, with a key, the rows' codes ({@code QuantizedVectorsFormat}) to the end
  * </pre>
+ *
+ * Version 1 files (no codes) still read; their codes, if the vector wants some, are made at open.
  */
 final class GraphPartFile {
 
   static final String SUFFIX = ".graph";
   static final String TMP = ".tmp";
   private static final int MAGIC = 0x514D5647;
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
   private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfFloat LE_FLOAT =
@@ -73,8 +77,12 @@ final class GraphPartFile {
     }
   }
 
-  /** Writes the part of {@code build} with its graph durably (temp file, fsync, rename, directory fsync); returns its path. */
-  static Path write(Path dir, GraphBuild build, long generation, HnswGraph graph) throws IOException {
+  /**
+   * Writes the part of {@code build} with its graph and its rows' codes (null: none) durably (temp
+   * file, fsync, rename, directory fsync); returns its path.
+   */
+  static Path write(Path dir, GraphBuild build, long generation, HnswGraph graph,
+      io.quiver.index.multivector.QuantizedMaxSim codes) throws IOException {
     Files.createDirectories(dir);
     Path file = file(dir, build.name(), generation, build.from(), build.to());
     Path tmp = file.resolveSibling(file.getFileName() + TMP);
@@ -104,14 +112,24 @@ final class GraphPartFile {
           out.putFloat(f);
         }
       }
+      byte[] key = codes == null ? new byte[0] : build.quantization().codesKey().getBytes(StandardCharsets.UTF_8);
+      out.putInt(key.length);
+      out.putBytes(key);
+      if (codes != null) {
+        out.putBytes(PartCodes.toBytes(codes));
+      }
     });
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(dir);
     return file;
   }
 
-  /** A part file read whole: its graph (mapped until {@code file} is closed) and per ord its point, node flag and rows. */
-  record Loaded(HnswFormat.GraphFile file, PointId[] ids, boolean[] inserted, float[][] rows) {}
+  /**
+   * A part file read whole: its graph (mapped until {@code file} is closed), per ord its point,
+   * node flag and rows, and the key and bytes of its rows' codes (null: none).
+   */
+  record Loaded(HnswFormat.GraphFile file, PointId[] ids, boolean[] inserted, float[][] rows, String codesKey,
+      byte[] codes) {}
 
   /**
    * Opens a part file and checks it against what the caller expects (name, generation, range and
@@ -125,7 +143,8 @@ final class GraphPartFile {
     try {
       MemorySegment a = opened.attachment();
       long pos = 0;
-      if (a.byteSize() < 40 || a.get(LE_INT, 0) != MAGIC || a.get(LE_INT, 4) != VERSION) {
+      int version = a.byteSize() < 40 ? -1 : a.get(LE_INT, 4);
+      if (a.byteSize() < 40 || a.get(LE_INT, 0) != MAGIC || version < 1 || version > VERSION) {
         throw new IOException(file + ": not a multivector graph part");
       }
       long gen = a.get(LE_LONG, 8);
@@ -182,10 +201,27 @@ final class GraphPartFile {
         ids[g - from] = PointId.fromBytes(id);
         rowsOf[g - from] = flat;
       }
+      String codesKey = null;
+      byte[] codes = null;
+      if (version >= 2) {
+        int keyLength = pos + 4 > a.byteSize() ? -1 : a.get(LE_INT, pos);
+        if (keyLength < 0 || pos + 4 + keyLength > a.byteSize()) {
+          throw new IOException(file + ": corrupt codes key");
+        }
+        byte[] key = new byte[keyLength];
+        MemorySegment.copy(a, ValueLayout.JAVA_BYTE, pos + 4, key, 0, keyLength);
+        pos += 4 + keyLength;
+        if (keyLength > 0) {
+          codesKey = new String(key, StandardCharsets.UTF_8);
+          codes = new byte[Math.toIntExact(a.byteSize() - pos)];
+          MemorySegment.copy(a, ValueLayout.JAVA_BYTE, pos, codes, 0, codes.length);
+          pos = a.byteSize();
+        }
+      }
       if (pos != a.byteSize()) {
         throw new IOException(file + ": " + (a.byteSize() - pos) + " bytes after the last ord");
       }
-      return new Loaded(opened, ids, inserted, rowsOf);
+      return new Loaded(opened, ids, inserted, rowsOf, codesKey, codes);
     } catch (IOException | RuntimeException e) {
       opened.close();
       throw e;

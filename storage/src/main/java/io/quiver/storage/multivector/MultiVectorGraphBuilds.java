@@ -31,6 +31,17 @@ public final class MultiVectorGraphBuilds implements IndexWork {
     this.threads = Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
+  /** The codes of the build's rows (null: no quantization, or too many rows for one code array: logged). */
+  private io.quiver.index.multivector.QuantizedMaxSim quantize(GraphBuild build) {
+    try {
+      return build.quantize();
+    } catch (IllegalArgumentException e) {
+      LOG.warn("{}: the multivector graph of {} over ords [{}, {}) is searched unquantized: {}", shard, build.name(),
+          build.from(), build.to(), e.getMessage());
+      return null;
+    }
+  }
+
   @Override
   public boolean isDue() {
     return indexes.isDue();
@@ -50,11 +61,16 @@ public final class MultiVectorGraphBuilds implements IndexWork {
     }
     long start = System.nanoTime();
     HnswGraph graph = build.run(cancelled);
-    java.nio.file.Path file = indexes.write(build, graph);
+    if (build.quantization() != null && cancelled.getAsBoolean()) {
+      // The shard closes: it does not wait for the training (product k-means can take seconds).
+      throw new io.quiver.index.hnsw.BuildCancelledException(build.nodes());
+    }
+    io.quiver.index.multivector.QuantizedMaxSim codes = quantize(build);
+    java.nio.file.Path file = indexes.write(build, graph, codes);
     boolean installed;
     lock.writeLock().lock();
     try {
-      installed = indexes.install(build, graph, file);
+      installed = indexes.install(build, graph, file, codes);
     } finally {
       lock.writeLock().unlock();
     }

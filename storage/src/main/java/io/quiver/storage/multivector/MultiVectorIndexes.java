@@ -7,10 +7,16 @@ import io.quiver.index.hnsw.OrdFilter;
 import io.quiver.index.hnsw.TopHits;
 import io.quiver.index.multivector.MaxSimScorerSupplier;
 import io.quiver.index.multivector.MultiVectors;
+import io.quiver.index.multivector.QuantizedMaxSim;
+import io.quiver.index.quant.BinaryVectors;
+import io.quiver.index.quant.RescoringSearch;
+import io.quiver.index.scorer.VectorScorer;
 import io.quiver.storage.HnswConfig;
 import io.quiver.storage.MultiVectorParams;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.PointId;
+import io.quiver.storage.QuantizationConfig;
+import io.quiver.storage.QuantizationSearchParams;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.ShardConfig;
 import java.io.IOException;
@@ -62,6 +68,13 @@ import java.util.function.Predicate;
  * snapshot, leaves it deleted and puts the point in the tail). A file that is corrupt, truncated,
  * does not follow on, or was built with other settings is deleted, and its range rebuilt.
  *
+ * <p><b>Quantization.</b> With the vector's quantization (its own, else the collection's), each
+ * part holds the codes of its rows ({@link PartCodes}, made by its build, written in its file, made
+ * again at open when the file's are for another config); a graph search then traverses by MaxSim
+ * over the codes and rescores {@code limit * oversampling} candidates from the float rows, as
+ * Qdrant's {@code params.quantization} says ({@link #search(String, float[][], int, Predicate,
+ * Integer, boolean, QuantizationSearchParams)}). Scans always score the float rows.
+ *
  * <p>Not thread-safe: writes and {@link #install} under the shard's write lock, searches and
  * {@link #nextBuild} under its read lock. {@link #isDue} may be called without a lock.
  */
@@ -86,7 +99,7 @@ public final class MultiVectorIndexes {
   private MultiVectorIndexes(ShardConfig config, Path graphDir) {
     this.graphDir = graphDir;
     config.vectors().multi().forEach((name, p) -> byName.put(name, new Named(name, p, config.hnswOf(name),
-        config.optimizers(), this)));
+        config.optimizers(), config.quantizationOf(name), this)));
   }
 
   /**
@@ -184,13 +197,16 @@ public final class MultiVectorIndexes {
     }
   }
 
-  /** Writes the part a build made to its file (no lock needed); null when there is no directory or it failed. */
-  Path write(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph) {
+  /**
+   * Writes the part a build made, with its rows' codes (null: none), to its file (no lock needed);
+   * null when there is no directory or it failed.
+   */
+  Path write(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph, QuantizedMaxSim codes) {
     if (graphDir == null) {
       return null;
     }
     try {
-      return GraphPartFile.write(graphDir, build, build.generation(), graph);
+      return GraphPartFile.write(graphDir, build, build.generation(), graph, codes);
     } catch (IOException | RuntimeException e) {
       LOG.warn("{}: cannot write the multivector graph over [{}, {}) of {}; it is rebuilt at the next open: {}",
           graphDir, build.from(), build.to(), build.name(), e.toString());
@@ -263,6 +279,19 @@ public final class MultiVectorIndexes {
    */
   public List<ScoredPoint> search(String name, float[][] query, int limit, Predicate<PointId> accept, Integer hnswEf,
       boolean exact) {
+    return search(name, query, limit, accept, hnswEf, exact, null);
+  }
+
+  /**
+   * As {@link #search(String, float[][], int, Predicate, Integer, boolean)}, with Qdrant's {@code
+   * params.quantization} (null: the defaults) for the graph parts that have quantized rows: the
+   * traversal scores MaxSim over the codes and keeps {@code limit * oversampling} candidates,
+   * rescored by MaxSim over the float rows unless {@code rescore: false} (hits then carry the
+   * approximate scores); {@code ignore} searches the float rows. Scans (the tail, small parts,
+   * {@code exact}) always score the float rows, as the dense path's exact scans do.
+   */
+  public List<ScoredPoint> search(String name, float[][] query, int limit, Predicate<PointId> accept, Integer hnswEf,
+      boolean exact, QuantizationSearchParams quantization) {
     Named named = byName.get(name);
     Best best = new Best(named.params.distance().higherIsBetter(), limit);
     int scanFrom = 0;
@@ -273,7 +302,7 @@ public final class MultiVectorIndexes {
         if (part.liveBytes() < fullScanBytes) {
           named.scan(query, part.from(), part.to(), accept, best);
         } else {
-          named.searchGraph(part, query, ef, accept, best);
+          named.searchGraph(part, query, ef, accept, best, quantization);
         }
       }
       scanFrom = named.indexedTo;
@@ -371,7 +400,7 @@ public final class MultiVectorIndexes {
    * whose files are deleted (under the shard's write lock); returns
    * false when it no longer applies (the name's store was compacted while it was built).
    */
-  boolean install(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph, Path file) {
+  boolean install(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph, Path file, QuantizedMaxSim codes) {
     Named named = byName.get(build.name());
     if (named == null || named.store != build.store() || !named.parts.containsAll(build.absorbed())) {
       deleteQuietly(file);
@@ -384,7 +413,7 @@ public final class MultiVectorIndexes {
       }
     }
     GraphPart part = new GraphPart(build.from(), build.to(), graph, build.view(), build.nodes(), build.rows(),
-        named.params.size(), file, null);
+        named.params.size(), file, null, codes);
     part.deletedNodes = deletedNodes;
     List<GraphPart> parts = new ArrayList<>();
     for (GraphPart p : named.parts) {
@@ -457,6 +486,8 @@ public final class MultiVectorIndexes {
     private final MultiVectorParams params;
     private final HnswConfig hnsw;
     private final OptimizersConfig optimizers;
+    /** The vector's quantization (its own, else the collection's); null: none. */
+    private final QuantizationConfig quantization;
     private MultiVectors store;
     private final Map<PointId, Integer> ords = new HashMap<>();
     private List<PointId> ids = new ArrayList<>();
@@ -474,8 +505,10 @@ public final class MultiVectorIndexes {
     /** At open: point id -> the last loaded node of it, until its stored rows are compared. */
     private Map<PointId, Integer> pending;
 
-    Named(String name, MultiVectorParams params, HnswConfig hnsw, OptimizersConfig optimizers, MultiVectorIndexes owner) {
+    Named(String name, MultiVectorParams params, HnswConfig hnsw, OptimizersConfig optimizers,
+        QuantizationConfig quantization, MultiVectorIndexes owner) {
       this.owner = owner;
+      this.quantization = quantization;
       this.name = name;
       this.params = params;
       this.hnsw = hnsw;
@@ -613,7 +646,7 @@ public final class MultiVectorIndexes {
       }
       return new GraphBuild(name, store, generation, store.range(from, to),
           ids.subList(from, to).toArray(PointId[]::new), from, to, inserted, nodes, rows, absorbed,
-          new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads));
+          new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), quantization);
     }
 
     /**
@@ -680,8 +713,9 @@ public final class MultiVectorIndexes {
           }
         }
         cursor = store.size();
-        loaded.add(new GraphPart(at, cursor, read.file().graph(), store.range(at, cursor), nodes, rows, params.size(),
-            chosen, read.file()));
+        MultiVectors view = store.range(at, cursor);
+        loaded.add(new GraphPart(at, cursor, read.file().graph(), view, nodes, rows, params.size(), chosen, read.file(),
+            loadCodes(read, view, chosen)));
         insertedOf.add(read.inserted());
       }
       for (Path f : mine) {
@@ -699,6 +733,35 @@ public final class MultiVectorIndexes {
             name.isEmpty() ? "\"\"" : name, cursor);
       }
       return loaded.size();
+    }
+
+    /**
+     * The codes of a loaded part's rows: those in its file when they were made for the vector's
+     * quantization, else (another quantization since, or a file written before codes, or codes
+     * that do not read) made now from the rows; null when the vector has no quantization or the
+     * rows are too many to quantize (searched from the float rows, logged).
+     */
+    private QuantizedMaxSim loadCodes(GraphPartFile.Loaded read, MultiVectors view, Path file) {
+      if (quantization == null) {
+        return null;
+      }
+      if (quantization.codesKey().equals(read.codesKey())) {
+        try {
+          return PartCodes.fromBytes(read.codes(), view);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("{}: the codes in {} are not used (made again): {}", owner.graphDir, file.getFileName(), e.toString());
+        }
+      }
+      try {
+        long start = System.nanoTime();
+        QuantizedMaxSim codes = PartCodes.quantize(quantization, view);
+        LOG.info("{}: quantized the rows of {} ({}) at open in {} ms", owner.graphDir, file.getFileName(),
+            quantization.codesKey(), (System.nanoTime() - start) / 1_000_000);
+        return codes;
+      } catch (IllegalArgumentException e) {
+        LOG.warn("{}: the rows of {} are searched unquantized: {}", owner.graphDir, file.getFileName(), e.getMessage());
+        return null;
+      }
     }
 
     /** Per loaded part (in order), which of its ords are nodes; only between {@link #load} and {@link #finishRestore}. */
@@ -751,14 +814,29 @@ public final class MultiVectorIndexes {
       }
     }
 
-    /** Searches one graph part; its accept test takes live ords the filter accepts. */
-    void searchGraph(GraphPart part, float[][] query, int ef, Predicate<PointId> accept, Best best) {
+    /**
+     * Searches one graph part; its accept test takes live ords the filter accepts. Over the part's
+     * quantized rows when it has them and {@code quantization} does not say {@code ignore}.
+     */
+    void searchGraph(GraphPart part, float[][] query, int ef, Predicate<PointId> accept, Best best,
+        QuantizationSearchParams quantization) {
       int from = part.from();
       OrdBitSet deletedNow = deleted;
       List<PointId> idsNow = ids;
       OrdFilter live = g -> !deletedNow.get(from + g) && (accept == null || accept.test(idsNow.get(from + g)));
-      TopHits hits = SEARCHERS.get().search(part.graph(), MaxSimScorerSupplier.scorer(part.view(), query),
-          best.limit, ef, live);
+      QuantizationSearchParams q = quantization == null ? QuantizationSearchParams.DEFAULT : quantization;
+      VectorScorer exact = MaxSimScorerSupplier.scorer(part.view(), query);
+      TopHits hits;
+      if (part.codes() == null || q.ignore()) {
+        hits = SEARCHERS.get().search(part.graph(), exact, best.limit, ef, live);
+      } else {
+        QuantizedMaxSim codes = part.codes();
+        VectorScorer approximate = this.quantization instanceof QuantizationConfig.Binary b && b.hammingQuery()
+            ? codes.scorer(query, ((BinaryVectors) codes.codes())::hammingScorer)
+            : codes.scorer(query);
+        hits = RescoringSearch.search(SEARCHERS.get(), part.graph(), approximate, q.rescoreOrDefault() ? exact : null,
+            best.limit, ef, q.oversamplingOrDefault(), live);
+      }
       boolean higher = params.distance().higherIsBetter();
       for (int i = 0; i < hits.size(); i++) {
         float similarity = hits.scores()[i];

@@ -1,12 +1,7 @@
 package io.quiver.storage.segment;
 
-import io.quiver.index.quant.BinaryVectors;
-import io.quiver.index.quant.Int8Vectors;
-import io.quiver.index.quant.PqVectors;
-import io.quiver.index.quant.ProductQuantizer;
 import io.quiver.index.quant.QuantizedVectors;
 import io.quiver.index.quant.QuantizedVectorsFormat;
-import io.quiver.index.quant.ScalarQuantizer;
 import io.quiver.index.scorer.FloatVectors;
 import io.quiver.storage.QuantizationConfig;
 import io.quiver.storage.ShardConfig;
@@ -46,11 +41,6 @@ import java.util.zip.CheckedOutputStream;
 final class SegmentCodes {
 
   private static final int MAGIC = 0x51535143;
-  /** Seeds of quantile sampling and k-means: the same vectors give the same codes on every replica. */
-  private static final long SEED = 42;
-  /** Vectors k-means trains the product codebooks on, and its rounds. */
-  private static final int PQ_SAMPLE = 5_000;
-  private static final int PQ_ITERATIONS = 6;
 
   static final SegmentCodes NONE = new SegmentCodes(null, Map.of());
 
@@ -105,7 +95,7 @@ final class SegmentCodes {
    * Quantizes the vectors of segment {@code segmentName} as {@code config} asks and writes the
    * codes file (fsynced) under a new id; {@link #NONE} when no vector is quantized, null (file
    * removed) when {@code cancelled} said true between two vectors. Cost: int8 and binary two
-   * passes over the vectors; product k-means on {@value #PQ_SAMPLE} vectors, then one pass.
+   * passes over the vectors; product k-means on a sample, then one pass ({@link io.quiver.storage.QuantizationTraining}).
    */
   static SegmentCodes build(Path dir, String segmentName, ShardConfig config, Function<String, FloatVectors> vectors,
       BooleanSupplier cancelled) throws IOException {
@@ -139,13 +129,7 @@ final class SegmentCodes {
   }
 
   static QuantizedVectors quantize(QuantizationConfig q, FloatVectors vectors) {
-    return switch (q) {
-      case QuantizationConfig.Scalar s ->
-          Int8Vectors.quantize(vectors, ScalarQuantizer.fit(vectors, s.quantile() == null ? 1.0 : s.quantile(), SEED));
-      case QuantizationConfig.Product p -> PqVectors.quantize(vectors,
-          ProductQuantizer.train(vectors, p.subspaces(vectors.dimension()), PQ_SAMPLE, PQ_ITERATIONS, SEED));
-      case QuantizationConfig.Binary b -> BinaryVectors.quantize(vectors);
-    };
+    return io.quiver.storage.QuantizationTraining.quantize(q, vectors);
   }
 
   private static void write(Path file, Map<String, Entry> entries) throws IOException {
