@@ -80,7 +80,16 @@ public final class TransferBenchmark {
       nodes.get(1).start("transfer").awaitReady();
 
       move(nodes, nodes.get(1), dim, "no limit", line);
-      ReshardingBenchmark.check(first.send("PATCH", "/collections/bench", "{\"params\":{\"replication_factor\":1}}"), "lower");
+      // Right after a move a PATCH may meet the replica being dropped (503, "does not host it (yet)"): tried again.
+      int lowered = 0;
+      for (int attempt = 0; attempt < 5 && lowered != 200; attempt++) {
+        lowered = first.send("PATCH", "/collections/bench", "{\"params\":{\"replication_factor\":1}}");
+        if (lowered != 200) {
+          line.accept("lowering replication_factor answered " + lowered + "; trying again");
+          Thread.sleep(2000);
+        }
+      }
+      ReshardingBenchmark.check(lowered, "lower");
       BenchNode empty = null;
       long deadline = System.nanoTime() + 120_000_000_000L;
       while (empty == null && System.nanoTime() < deadline) {
