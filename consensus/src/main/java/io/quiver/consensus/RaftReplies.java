@@ -13,19 +13,28 @@ final class RaftReplies {
 
   private RaftReplies() {}
 
-  /** The content of a successful reply; any failure becomes a {@link ShardUnavailableException} naming {@code what}. */
+  /**
+   * The content of a successful reply; any failure becomes a {@link ShardUnavailableException}
+   * naming {@code what} ({@link io.quiver.sharding.ShardClientRetiredException} when it left the
+   * client unusable).
+   */
   static CompletableFuture<ByteString> content(CompletableFuture<RaftClientReply> reply, String what) {
     return reply.handle((r, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        throw new ShardUnavailableException(what + " is unavailable: " + describe(cause), cause);
+        throw unavailable(what, cause);
       }
       if (!r.isSuccess()) {
-        Throwable cause = r.getException();
-        throw new ShardUnavailableException(what + " is unavailable: " + describe(cause), cause);
+        throw unavailable(what, r.getException());
       }
       return r.getMessage().getContent();
     });
+  }
+
+  private static ShardUnavailableException unavailable(String what, Throwable cause) {
+    String message = what + " is unavailable: " + describe(cause);
+    return isClientBroken(cause) ? new io.quiver.sharding.ShardClientRetiredException(message, cause)
+        : new ShardUnavailableException(message, cause);
   }
 
   /** True when the failure left the Ratis client closed, so it must be replaced. */

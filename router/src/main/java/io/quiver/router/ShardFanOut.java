@@ -106,10 +106,27 @@ final class ShardFanOut {
         .thenApply(ignored -> answers.stream().map(CompletableFuture::join).toList());
   }
 
-  /** {@code call} asked of one shard, bounded by the node's deadline or the caller's timeout. */
+  /**
+   * {@code call} (a read) asked of one shard, bounded by the node's deadline or the caller's
+   * timeout; asked once more through a new client when the first one was retired (it met a replica
+   * that does not host the group: one joining or just dropped, while the placement changes).
+   */
   <T> CompletableFuture<T> toShard(CollectionDescriptor c, ShardPlacement shard,
       Function<ShardClient, CompletableFuture<T>> call) {
-    return bounded(call.apply(clients.forShard(c.name(), shard)), c, shard, Deadline.NODE);
+    CompletableFuture<T> answer = call.apply(clients.forShard(c.name(), shard))
+        .handle((value, error) -> error == null ? CompletableFuture.completedFuture(value)
+            : retired(error) ? call.apply(clients.forShard(c.name(), shard)) : CompletableFuture.<T>failedFuture(error))
+        .thenCompose(f -> f);
+    return bounded(answer, c, shard, Deadline.NODE);
+  }
+
+  private static boolean retired(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof io.quiver.sharding.ShardClientRetiredException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A write of the same thing to every shard of {@code c} (one log entry each); no point ids to report. */

@@ -70,8 +70,13 @@ class PointsRouterTest {
   private final Map<UUID, ExecutorService> executors = new HashMap<>();
   private final Map<String, CollectionDescriptor> collections = new HashMap<>();
   private final List<CountDownLatch> blocked = new ArrayList<>();
+  /** A client handed out once for a shard before its real one (see {@link #retiredClient}). */
+  private final Map<UUID, io.quiver.sharding.ShardClient> retiredOnce = new java.util.concurrent.ConcurrentHashMap<>();
   private final PointsRouter router = new PointsRouter(name -> Optional.ofNullable(collections.get(name)),
-      (collection, shard) -> clients.get(shard.groupId()), DEADLINE);
+      (collection, shard) -> {
+        io.quiver.sharding.ShardClient retired = retiredOnce.remove(shard.groupId());
+        return retired != null ? retired : clients.get(shard.groupId());
+      }, DEADLINE);
 
   @AfterEach
   void closeShards() throws InterruptedException {
@@ -262,6 +267,29 @@ class PointsRouterTest {
     assertInstanceOf(ShardUnavailableException.class, e);
     assertEquals("shard 2 of collection `failed` is unavailable: its replica is closed", e.getMessage());
     assertInstanceOf(ShardUnavailableException.class, failure(router.count(c, ReadConsistency.LEADER)));
+  }
+
+  @Test
+  void aReadMetByARetiredClientIsAskedAgainThroughANewOne() {
+    CollectionDescriptor c = open("retired", Distance.DOT);
+    writeRandomPoints(c, random, 40);
+    long all = router.count(c, ReadConsistency.LEADER).join();
+    // As when this node's client of a shard met a replica only joining (group mismatch): it closed itself.
+    retiredOnce.put(c.shardMap().shard(1).groupId(), retiredClient("shard 1 of collection `retired`"));
+    assertEquals(all, router.count(c, ReadConsistency.LEADER).join());
+    assertTrue(retiredOnce.isEmpty(), "the retired client was asked first");
+  }
+
+  /** A shard client whose every call fails as a retired Ratis client's does. */
+  private static io.quiver.sharding.ShardClient retiredClient(String name) {
+    return (io.quiver.sharding.ShardClient) java.lang.reflect.Proxy.newProxyInstance(PointsRouterTest.class.getClassLoader(),
+        new Class<?>[] {io.quiver.sharding.ShardClient.class}, (proxy, method, args) -> {
+          if (method.getReturnType() == CompletableFuture.class) {
+            return CompletableFuture.failedFuture(new io.quiver.sharding.ShardClientRetiredException(
+                name + " is unavailable: the replica does not host it (yet)", null));
+          }
+          throw new UnsupportedOperationException(method.getName());
+        });
   }
 
   @Test
