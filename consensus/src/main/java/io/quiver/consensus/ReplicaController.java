@@ -108,7 +108,9 @@ final class ReplicaController implements AutoCloseable {
     Set<UUID> changing = new java.util.HashSet<>();
     Set<UUID> settled = new java.util.HashSet<>();
     // The over-replicated groups are asked first (the planner drops a replica that does not lead),
-    // and every group at each audit (a change abandoned where no step follows would stay).
+    // the groups seen mid-change at every pass until they settle (passes come a second apart while
+    // any is: the change's age counts from its first sighting), and every group at each audit (a
+    // change abandoned where no step follows would stay).
     long now = System.nanoTime();
     boolean audit = now - lastAudit >= TimeUnit.MILLISECONDS.toNanos(auditEveryMs);
     List<ShardPlacement> asked = new java.util.ArrayList<>();
@@ -116,7 +118,7 @@ final class ReplicaController implements AutoCloseable {
     for (CollectionDescriptor c : state.collections().values()) {
       for (ShardPlacement shard : c.shardMap().shards()) {
         collectionOf.put(shard.groupId(), c);
-        if (audit || shard.replicas().size() > c.config().replicationFactor()) {
+        if (audit || shard.replicas().size() > c.config().replicationFactor() || changingSince.containsKey(shard.groupId())) {
           asked.add(shard);
         }
       }
