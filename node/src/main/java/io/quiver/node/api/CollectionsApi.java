@@ -97,14 +97,8 @@ public final class CollectionsApi {
   private CompletableFuture<RestResponse> update(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     CollectionConfig updated = CollectionJson.parseUpdate(request.jsonBody(true), c.config());
-    // An update of collection-level settings only (replication_factor, write_consistency_factor)
-    // changes nothing in the shards: it writes to none (a write to every shard right after the
-    // new factor could meet a replica being dropped and answer 503).
-    boolean shardsChange = !updated.shardConfig().equals(c.config().shardConfig());
     return catalog.update(c.name(), updated)
-        .thenCompose(applied -> shardsChange
-            ? router.updateShardConfig(applied) // the updated collection, as the meta log applied it
-            : CompletableFuture.completedFuture(0L))
+        .thenCompose(router::updateShardConfig) // the updated collection, as the meta log applied it
         .thenApply(index -> RestResponse.ok(true));
   }
 
