@@ -14,6 +14,8 @@ import java.util.List;
  *     NAME: fashion-mnist | synth:N:DIM
  *   rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100] [--shards 1]
  *     end-to-end REST latency against a running node
+ *   rest-search [--url URL] [--dataset fashion-mnist] [--queries 1000] [--ef 40,64] [--clients 1,4] [--ingest-clients 2]
+ *     a real data set through REST: ingest, query latency and QPS with recall@10, beside the in-process engine
  *   quantization [--url URL] [--dataset synth:20000:128] [--queries 200] [--ef 64] [--oversampling 2]
  *     QPS and recall@10 through REST of each quantization kind (none, int8, binary, product x16)
  *   shard [--points 100000] [--dim 128] [--batch 1000] [--queries 200] [--dir DIR]
@@ -45,6 +47,10 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("rest")) {
       io.quiver.bench.rest.RestBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("rest-search")) {
+      io.quiver.bench.rest.RestSearchBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("quantization")) {

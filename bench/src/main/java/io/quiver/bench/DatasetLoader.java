@@ -12,14 +12,14 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 
 /** Loads the benchmark's data sets by name: {@code fashion-mnist} or {@code synth:N:DIM}. */
-final class DatasetLoader {
+public final class DatasetLoader {
 
   private static final String FASHION_PACKAGE = "dataset-fashion-mnist";
   private static final long SYNTH_SEED = 42;
 
   private DatasetLoader() {}
 
-  static Dataset load(String name) throws IOException, InterruptedException {
+  public static Dataset load(String name) throws IOException, InterruptedException {
     if (name.equals("fashion-mnist")) {
       return fashionMnist();
     }

@@ -78,18 +78,39 @@ final class PointCodec {
 
   static void writeFloats(float[] v, DataOutput out) throws IOException {
     out.writeInt(v.length);
-    for (float x : v) {
-      out.writeFloat(x);
-    }
+    writeFloatArray(v, out);
   }
 
   static float[] readFloats(DataInput in) throws IOException {
     float[] v = new float[readCount(in)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = in.readFloat();
-    }
+    readFloatArray(in, v);
     return v;
   }
+
+  /**
+   * Big-endian floats, as {@link DataOutput#writeFloat} writes them one by one, written as one
+   * array: one float at a time, a 1,000-point batch of 784 dimensions made 784,000 calls into a
+   * synchronized {@code ByteArrayOutputStream} and was a fifth of an upsert's time on the HTTP
+   * thread (and reading them back one at a time a third of the apply thread's).
+   */
+  private static void writeFloatArray(float[] v, DataOutput out) throws IOException {
+    byte[] bytes = new byte[v.length * Float.BYTES];
+    for (int i = 0; i < v.length; i++) {
+      BIG_ENDIAN_FLOAT.set(bytes, i * Float.BYTES, v[i]);
+    }
+    out.write(bytes);
+  }
+
+  private static void readFloatArray(DataInput in, float[] into) throws IOException {
+    byte[] bytes = new byte[into.length * Float.BYTES];
+    in.readFully(bytes);
+    for (int i = 0; i < into.length; i++) {
+      into[i] = (float) BIG_ENDIAN_FLOAT.get(bytes, i * Float.BYTES);
+    }
+  }
+
+  private static final java.lang.invoke.VarHandle BIG_ENDIAN_FLOAT =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(float[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
   static void writePayload(Payload payload, DataOutput out) throws IOException {
     if (payload.isEmpty()) {

@@ -395,6 +395,11 @@ public final class RaftNode implements Closeable {
     return out;
   }
 
+  /** This node's replica of shard group {@code groupId}, for in-process reads; {@code member}: true while it is in the group's configuration. */
+  LocalShardReplica localReplica(UUID groupId, java.util.function.BooleanSupplier member) {
+    return new LocalShardReplica(server, RaftGroupId.valueOf(groupId), member);
+  }
+
   /** A shard group's local replica, or empty when this node does not host the group. */
   public java.util.Optional<RaftStatus> shardStatus(UUID groupId) {
     try {

@@ -35,8 +35,8 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
 
   private final String name;
   private final RaftClient client;
-  /** This node's replica when it may serve {@code consistency=any} reads (an Active replica), else null; asked per read. */
-  private final java.util.function.Supplier<RaftPeerId> nearestReplica;
+  /** This node's own replica of the group, read in-process when it may answer; null when this node holds none. */
+  private final LocalShardReplica local;
   private final Runnable onBroken;
   /** Where replies are decoded and their callers continue (see {@link #decode}). */
   private final java.util.concurrent.Executor replies;
@@ -48,15 +48,14 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
    * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
    *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
    * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are split
-   * @param nearestReplica this node's own replica while it is a member of the group's configuration,
-   *     else null (a replica still receiving its snapshot or the log must not answer reads)
+   * @param local this node's own replica, or null when the group has none here
    */
-  RaftShardClient(String name, RaftClient client, java.util.function.Supplier<RaftPeerId> nearestReplica, Runnable onBroken,
+  RaftShardClient(String name, RaftClient client, LocalShardReplica local, Runnable onBroken,
       java.util.concurrent.Executor replies, int maxEntryBytes) {
     this.maxEntryBytes = maxEntryBytes;
     this.name = name;
     this.client = client;
-    this.nearestReplica = nearestReplica;
+    this.local = local;
     this.onBroken = onBroken;
     this.replies = replies;
   }
@@ -258,22 +257,31 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   private <T> CompletableFuture<T> read(Message query, ReadConsistency consistency, BodyReader<T> reader) {
-    CompletableFuture<RaftClientReply> reply = switch (consistency.level()) {
-      case LINEARIZABLE -> linearizableRead(query);
-      case LEADER -> pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query));
-      case ANY -> {
-        RaftPeerId nearest = nearestReplica.get();
-        yield nearest == null
-            ? pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query))
-            : staleRead(query, consistency.minIndex(), nearest)
-                .handleAsync((r, error) -> error == null && r.isSuccess()
-                    ? CompletableFuture.completedFuture(r)
-                    // the local replica is behind (or closing, or gone); resent off the Ratis event loop (see decode)
-                    : pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query)), replies)
-                .thenCompose(f -> f);
-      }
+    ShardStateMachine machine = local == null ? null : switch (consistency.level()) {
+      case LINEARIZABLE -> null;
+      case LEADER -> local.asLeader();
+      case ANY -> local.asMember();
     };
-    return decode(reply, reader);
+    if (machine == null) {
+      return decode(remoteRead(query, consistency), reader);
+    }
+    // In-process (see LocalShardReplica), on the pool that decodes replies: never on the caller's
+    // thread, which may be an HTTP event loop. A replica that cannot answer after all (behind
+    // minIndex, closing) leaves the read to the leader, as a remote read would.
+    long minIndex = consistency.minIndex();
+    return CompletableFuture.supplyAsync(() -> machine.queryStale(query, minIndex), replies)
+        .thenCompose(f -> f)
+        .handle((reply, error) -> error == null
+            ? CompletableFuture.completedFuture(readBody(reply.getContent(), reader))
+            : decode(pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query)), reader))
+        .thenCompose(f -> f);
+  }
+
+  private CompletableFuture<RaftClientReply> remoteRead(Message query, ReadConsistency consistency) {
+    return switch (consistency.level()) {
+      case LINEARIZABLE -> linearizableRead(query);
+      case LEADER, ANY -> pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query));
+    };
   }
 
   /**
@@ -330,12 +338,16 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
         }
         throw error instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(error);
       }
-      try {
-        return reader.read(ShardMessages.openReply(content));
-      } catch (IOException e) {
-        throw new UncheckedIOException(name + ": undecodable reply", e);
-      }
+      return readBody(content, reader);
     }, replies);
+  }
+
+  private <T> T readBody(ByteString content, BodyReader<T> reader) {
+    try {
+      return reader.read(ShardMessages.openReply(content));
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + ": undecodable reply", e);
+    }
   }
 
   @Override

@@ -36,17 +36,16 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
       RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
       boolean local = shard.replicas().contains(node.nodeId());
       String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
-      RaftPeerId self = RaftNode.peerId(node.nodeId());
       // consistency=any reads this node's own replica only once it is a member of the group's
       // configuration: a replica placed here but still receiving its snapshot or the log (a new
       // replica) failed them, or would have answered from part of the data.
-      java.util.function.Supplier<RaftPeerId> nearest = () -> local
-          && node.shardMembers(id).map(members -> members.contains(node.nodeId())).orElse(false) ? self : null;
+      LocalShardReplica localReplica = local ? node.localReplica(id,
+          () -> node.shardMembers(id).map(members -> members.contains(node.nodeId())).orElse(false)) : null;
       // The first request goes to the leader this node knows of (its own replica's view), else to
       // another replica than this one: a replica only joining here does not host the group yet.
       RaftPeerId leaderHint = node.shardStatus(id).map(RaftStatus::leaderNodeId).map(RaftNode::peerId)
           .orElseGet(() -> shard.replicas().stream().filter(r -> r != node.nodeId()).findFirst().map(RaftNode::peerId).orElse(null));
-      return new RaftShardClient(name, node.newShardClient(group, leaderHint), nearest,
+      return new RaftShardClient(name, node.newShardClient(group, leaderHint), localReplica,
           () -> evict(placement), replies, node.maxShardEntryBytes());
     });
   }

@@ -109,10 +109,53 @@ class StaleLeaderReadTest {
   }
 
   private RaftShardClient shardClient(RaftGroup group, RaftPeerId leader) {
-    return new RaftShardClient("shard via " + leader, cluster.client(leader, 30), () -> null, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
+    return new RaftShardClient("shard via " + leader, cluster.client(leader, 30), null, () -> {}, replies, 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
   }
 
   /** appendEntries and requestVote between {@code peer} and the others fail from now on, both ways. */
+  /**
+   * Reads this node's own replica may answer are answered by it in-process (LocalShardReplica), and
+   * only those. A follower is cut off after value 1, and the others commit value 2. Oracle, through
+   * a shard client whose local replica is that follower: a read of any replica returns 1 (the
+   * follower's own state: it cannot have come from the others); a read of any replica that has
+   * applied value 2's write, and a leader read, return 2 (the follower is behind, and not the
+   * leader: both go to the leader).
+   */
+  @Test
+  void readsTheLocalReplicaMayAnswerAreAnsweredInProcess() throws Exception {
+    cluster = new ShardGroupCluster(dir, VECTORS);
+    RaftGroup group = cluster.start(List.of("a", "b", "c"), (id, p) -> {});
+    RaftPeerId leader = awaitLeader(group, Set.of(RaftPeerId.valueOf("a"), RaftPeerId.valueOf("b"), RaftPeerId.valueOf("c")));
+    RaftPeerId follower = cluster.servers().stream().map(RaftServer::getId).filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    RaftShardClient viaLeader = shardClient(group, leader);
+    long first = viaLeader.upsert(List.of(point(1))).get(10, TimeUnit.SECONDS);
+    awaitApplied(follower, first);
+
+    isolate(follower);
+    long second = viaLeader.upsert(List.of(point(2))).get(30, TimeUnit.SECONDS);
+    RaftShardClient local = new RaftShardClient("shard with a local follower", cluster.client(leader, 30),
+        new LocalShardReplica(cluster.server(follower), group.getGroupId(), () -> true), () -> {}, replies,
+        4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
+    assertValue(1, local.retrieve(List.of(KEY), false, true, ReadConsistency.ANY).get(10, TimeUnit.SECONDS));
+    assertValue(2, local.retrieve(List.of(KEY), false, true, ReadConsistency.anyAfter(second)).get(30, TimeUnit.SECONDS));
+    assertValue(2, local.retrieve(List.of(KEY), false, true, ReadConsistency.LEADER).get(30, TimeUnit.SECONDS));
+    // not a member of the configuration (a replica still joining): never read
+    RaftShardClient joining = new RaftShardClient("shard with a joining local replica", cluster.client(leader, 30),
+        new LocalShardReplica(cluster.server(follower), group.getGroupId(), () -> false), () -> {}, replies,
+        4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
+    assertValue(2, joining.retrieve(List.of(KEY), false, true, ReadConsistency.ANY).get(30, TimeUnit.SECONDS));
+  }
+
+  private void awaitApplied(RaftPeerId peer, long index) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (cluster.info(cluster.server(peer)).getLastAppliedIndex() < index) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(peer + " did not apply " + index + " within 30 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+
   private void isolate(RaftPeerId peer) {
     isolated = peer;
     CodeInjectionForTesting.Code cut = (local, remote, args) -> {

@@ -1,0 +1,328 @@
+package io.quiver.bench.rest;
+
+import io.quiver.bench.Dataset;
+import io.quiver.bench.DatasetLoader;
+import io.quiver.bench.engine.Engine;
+import io.quiver.bench.engine.ExactEngine;
+import io.quiver.bench.engine.QuiverEngine;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the REST edge gives of the engine: a real data set ingested through {@code PUT .../points}
+ * ({@code wait=true} batches), then top-10 queries through {@code POST .../points/query} with
+ * {@code hnsw_ef}, by one client (latency) and by several (throughput), with recall@10 against an
+ * exact scan, and the same queries on the same vectors in this JVM through Quiver's HNSW on its
+ * mapped file (the in-process engine: what REST adds is the difference). Request bodies are built
+ * before the clock starts; the client keeps its connections alive (HTTP/1.1).
+ *
+ * <p>Allocation per query on the node is read from its {@code /metrics}
+ * ({@code jvm_memory_pool_allocated_bytes_total} of the eden pool, which the JVM updates at each
+ * young collection): approximate, within one eden's size over the whole run.
+ *
+ * <pre>bin/quiver bench rest-search [--url http://127.0.0.1:6333] [--dataset fashion-mnist] [--queries 1000]
+ *     [--ef 40,64] [--clients 1,4] [--ingest-clients 2] [--batch 1000] [--engine true]</pre>
+ */
+public final class RestSearchBenchmark {
+
+  private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
+  private static final Pattern EDEN = Pattern.compile(
+      "jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]*Eden[^\"]*\"\\} ([0-9.E+]+)");
+  private static final String COLLECTION = "/collections/bench_rest_search";
+
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final String url;
+
+  private RestSearchBenchmark(String url) {
+    this.url = url;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String url = "http://127.0.0.1:6333";
+    String dataset = "fashion-mnist";
+    int queries = 1000;
+    int[] efs = {40, 64};
+    int[] clients = {1, 4};
+    int ingestClients = 2;
+    int batch = 1000;
+    boolean engine = true;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--url" -> url = args[i + 1];
+        case "--dataset" -> dataset = args[i + 1];
+        case "--queries" -> queries = Integer.parseInt(args[i + 1]);
+        case "--ef" -> efs = ints(args[i + 1]);
+        case "--clients" -> clients = ints(args[i + 1]);
+        case "--ingest-clients" -> ingestClients = Integer.parseInt(args[i + 1]);
+        case "--batch" -> batch = Integer.parseInt(args[i + 1]);
+        case "--engine" -> engine = Boolean.parseBoolean(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Dataset data = DatasetLoader.load(dataset).withQueries(queries);
+    new RestSearchBenchmark(url).run(data, efs, clients, ingestClients, batch, engine);
+  }
+
+  private static int[] ints(String csv) {
+    return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
+  private void run(Dataset data, int[] efs, int[] clients, int ingestClients, int batch, boolean withEngine)
+      throws Exception {
+    System.out.printf(Locale.ROOT, "%s: %d x %d %s, %d queries, top 10, via %s (%d cores)%n", data.name(), data.size(),
+        data.dim(), data.distance().qdrantName(), data.queryCount(), url, Runtime.getRuntime().availableProcessors());
+    List<Set<Integer>> truth = truth(data);
+    String[] bodies = new String[data.queryCount()];
+    send("DELETE", COLLECTION, null);
+    send("PUT", COLLECTION, "{\"vectors\":{\"size\":" + data.dim() + ",\"distance\":\"" + data.distance().qdrantName()
+        + "\"},\"hnsw_config\":{\"m\":16,\"ef_construct\":100}}");
+    try {
+      ingest(data, ingestClients, batch);
+      long t0 = System.nanoTime();
+      awaitGreen();
+      System.out.printf(Locale.ROOT, "indexed (status green) %.1f s after the last write%n", (System.nanoTime() - t0) / 1e9);
+      double[] healthz = new double[2000];
+      for (int i = 0; i < healthz.length + 200; i++) {
+        long s = System.nanoTime();
+        send("GET", "/healthz", null);
+        if (i >= 200) {
+          healthz[i - 200] = (System.nanoTime() - s) / 1e6;
+        }
+      }
+      Arrays.sort(healthz);
+      System.out.printf(Locale.ROOT, "GET /healthz (the HTTP floor, client included): p50 %.3f ms, p99 %.3f ms%n",
+          at(healthz, 0.5), at(healthz, 0.99));
+      try (Engine engine = withEngine ? new QuiverEngine(16, 100, Files.createTempDirectory("rest-search"), false) : null) {
+        if (engine != null) {
+          engine.build(data, 2);
+          engine.prepareSearch();
+        }
+        for (int ef : efs) {
+          for (int q = 0; q < bodies.length; q++) {
+            bodies[q] = "{\"query\":" + vector(data.query(q)) + ",\"limit\":10,\"params\":{\"hnsw_ef\":" + ef + "}}";
+          }
+          for (int n : clients) {
+            report("REST, ef " + ef + ", " + n + " client(s)", restRound(bodies, truth, n));
+          }
+          if (engine != null) {
+            for (int n : new int[] {1, 2}) {
+              report("in-process engine, ef " + ef + ", " + n + " thread(s)", engineRound(engine, data, ef, truth, n));
+            }
+          }
+        }
+      }
+    } finally {
+      send("DELETE", COLLECTION, null);
+    }
+  }
+
+  private record Round(double[] ms, double qps, double recall, double bytesPerQuery) {}
+
+  private void report(String what, Round r) {
+    Arrays.sort(r.ms);
+    System.out.printf(Locale.ROOT, "%-36s p50 %6.3f ms  p99 %6.3f ms  %8.1f QPS  recall@10 %.4f%s%n", what,
+        at(r.ms, 0.5), at(r.ms, 0.99), r.qps, r.recall,
+        Double.isNaN(r.bytesPerQuery) ? "" : String.format(Locale.ROOT, "  node allocated ~%.1f KB/query", r.bytesPerQuery / 1024));
+  }
+
+  /** Every query once per client thread after a warm-up round; latencies of all, recall of the first thread's. */
+  private Round restRound(String[] bodies, List<Set<Integer>> truth, int threads) throws Exception {
+    for (int q = 0; q < Math.min(300, bodies.length); q++) {
+      send("POST", COLLECTION + "/points/query", bodies[q]);
+    }
+    double edenBefore = eden();
+    double[] ms = new double[bodies.length * threads];
+    double[] recall = new double[1];
+    AtomicInteger slot = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long start = System.nanoTime();
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < bodies.length; i++) {
+          int q = (i + thread * bodies.length / threads) % bodies.length;
+          long s = System.nanoTime();
+          String reply = send("POST", COLLECTION + "/points/query", bodies[q]);
+          ms[slot.getAndIncrement()] = (System.nanoTime() - s) / 1e6;
+          if (thread == 0) {
+            recall[0] += overlap(ids(reply), truth.get(q));
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get();
+    }
+    double sec = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    double allocated = eden() - edenBefore;
+    return new Round(ms, ms.length / sec, recall[0] / bodies.length, allocated / ms.length);
+  }
+
+  private Round engineRound(Engine engine, Dataset data, int ef, List<Set<Integer>> truth, int threads) throws Exception {
+    double[] ms = new double[data.queryCount() * threads];
+    double[] recall = new double[1];
+    AtomicInteger slot = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<?>> done = new ArrayList<>();
+    long[] start = new long[1];
+    for (int pass = 0; pass < 2; pass++) { // the first pass warms the JIT up
+      boolean timed = pass == 1;
+      slot.set(0);
+      start[0] = System.nanoTime();
+      done.clear();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          Engine.Searcher searcher = engine.searcher();
+          for (int i = 0; i < data.queryCount(); i++) {
+            int q = (i + thread * data.queryCount() / threads) % data.queryCount();
+            float[] query = data.query(q);
+            long s = System.nanoTime();
+            int[] found = searcher.search(query, 10, ef);
+            ms[slot.getAndIncrement()] = (System.nanoTime() - s) / 1e6;
+            if (timed && thread == 0) {
+              Set<Integer> got = new HashSet<>();
+              for (int id : found) {
+                got.add(id);
+              }
+              recall[0] += overlap(got, truth.get(q));
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    }
+    double sec = (System.nanoTime() - start[0]) / 1e9;
+    pool.shutdown();
+    return new Round(ms, ms.length / sec, recall[0] / data.queryCount(), Double.NaN);
+  }
+
+  private static double overlap(Set<Integer> got, Set<Integer> expected) {
+    int hit = 0;
+    for (int id : got) {
+      hit += expected.contains(id) ? 1 : 0;
+    }
+    return hit / 10.0;
+  }
+
+  private static List<Set<Integer>> truth(Dataset data) throws Exception {
+    List<Set<Integer>> truth = new ArrayList<>();
+    try (ExactEngine exact = new ExactEngine()) {
+      exact.build(data, 1);
+      Engine.Searcher searcher = exact.searcher();
+      for (int q = 0; q < data.queryCount(); q++) {
+        Set<Integer> ids = new HashSet<>();
+        for (int ord : searcher.search(data.query(q), 10, 0)) {
+          ids.add(ord);
+        }
+        truth.add(ids);
+      }
+    }
+    return truth;
+  }
+
+  /** Batches of {@code batch} points, {@code wait=true}, from {@code clients} threads at once. */
+  private void ingest(Dataset data, int clients, int batch) throws Exception {
+    List<String> bodies = new ArrayList<>();
+    for (int from = 0; from < data.size(); from += batch) {
+      StringBuilder s = new StringBuilder("{\"points\":[");
+      for (int i = from; i < Math.min(data.size(), from + batch); i++) {
+        s.append(i == from ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":").append(vector(data.baseVector(i)))
+            .append('}');
+      }
+      bodies.add(s.append("]}").toString());
+    }
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    long start = System.nanoTime();
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < clients; t++) {
+      done.add(pool.submit(() -> {
+        for (int b; (b = next.getAndIncrement()) < bodies.size(); ) {
+          send("PUT", COLLECTION + "/points?wait=true", bodies.get(b));
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get();
+    }
+    pool.shutdown();
+    double sec = (System.nanoTime() - start) / 1e9;
+    System.out.printf(Locale.ROOT, "ingest: %.0f points/s (%d points, batches of %d, wait=true, %d clients, %.1f s)%n",
+        data.size() / sec, data.size(), batch, clients, sec);
+  }
+
+  private void awaitGreen() throws Exception {
+    long deadline = System.nanoTime() + 1_800_000_000_000L;
+    while (!send("GET", COLLECTION, null).contains("\"status\":\"green\"")) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not optimized after 30 minutes");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private double eden() throws IOException, InterruptedException {
+    Matcher m = EDEN.matcher(send("GET", "/metrics", null));
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
+  private static Set<Integer> ids(String reply) {
+    Set<Integer> out = new HashSet<>();
+    Matcher m = ID.matcher(reply);
+    while (m.find()) {
+      out.add(Integer.parseInt(m.group(1)));
+    }
+    return out;
+  }
+
+  private static double at(double[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
+  }
+
+  private static String vector(float[] v) {
+    StringBuilder s = new StringBuilder("[");
+    for (int d = 0; d < v.length; d++) {
+      s.append(d == 0 ? "" : ",").append(v[d]);
+    }
+    return s.append(']').toString();
+  }
+
+  private String send(String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200 && !(method.equals("DELETE") && r.statusCode() == 404)) {
+      throw new IOException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+    }
+    return r.body();
+  }
+}
