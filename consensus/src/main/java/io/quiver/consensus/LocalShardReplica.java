@@ -23,12 +23,23 @@ final class LocalShardReplica {
   private final RaftServer server;
   private final RaftGroupId groupId;
   private final java.util.function.BooleanSupplier member;
+  private final java.util.concurrent.Executor reads;
 
-  /** @param member true while this node's replica is in the group's configuration */
-  LocalShardReplica(RaftServer server, RaftGroupId groupId, java.util.function.BooleanSupplier member) {
+  /**
+   * @param member true while this node's replica is in the group's configuration
+   * @param reads where the queries run: never the caller's thread, which may be an HTTP event loop
+   */
+  LocalShardReplica(RaftServer server, RaftGroupId groupId, java.util.function.BooleanSupplier member,
+      java.util.concurrent.Executor reads) {
     this.server = server;
     this.groupId = groupId;
     this.member = member;
+    this.reads = reads;
+  }
+
+  /** Where the replica's queries run. */
+  java.util.concurrent.Executor reads() {
+    return reads;
   }
 
   /** The replica's state machine while it leads the group and may serve leader reads, else null. */

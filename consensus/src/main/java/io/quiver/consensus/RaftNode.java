@@ -395,9 +395,9 @@ public final class RaftNode implements Closeable {
     return out;
   }
 
-  /** This node's replica of shard group {@code groupId}, for in-process reads; {@code member}: true while it is in the group's configuration. */
-  LocalShardReplica localReplica(UUID groupId, java.util.function.BooleanSupplier member) {
-    return new LocalShardReplica(server, RaftGroupId.valueOf(groupId), member);
+  /** This node's replica of shard group {@code groupId}, for in-process reads on {@code reads}; {@code member}: true while it is in the group's configuration. */
+  LocalShardReplica localReplica(UUID groupId, java.util.function.BooleanSupplier member, java.util.concurrent.Executor reads) {
+    return new LocalShardReplica(server, RaftGroupId.valueOf(groupId), member, reads);
   }
 
   /** A shard group's local replica, or empty when this node does not host the group. */

@@ -265,11 +265,10 @@ final class RaftShardClient implements ShardClient, AutoCloseable {
     if (machine == null) {
       return decode(remoteRead(query, consistency), reader);
     }
-    // In-process (see LocalShardReplica), on the pool that decodes replies: never on the caller's
-    // thread, which may be an HTTP event loop. A replica that cannot answer after all (behind
-    // minIndex, closing) leaves the read to the leader, as a remote read would.
+    // In-process (see LocalShardReplica), on its pool. A replica that cannot answer after all
+    // (behind minIndex, closing) leaves the read to the leader, as a remote read would.
     long minIndex = consistency.minIndex();
-    return CompletableFuture.supplyAsync(() -> machine.queryStale(query, minIndex), replies)
+    return CompletableFuture.supplyAsync(() -> machine.queryStale(query, minIndex), local.reads())
         .thenCompose(f -> f)
         .handle((reply, error) -> error == null
             ? CompletableFuture.completedFuture(readBody(reply.getContent(), reader))

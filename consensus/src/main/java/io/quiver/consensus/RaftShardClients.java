@@ -24,6 +24,13 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
   /** Decodes replies off the Ratis event loops (see {@link RaftShardClient}); shared by all clients. */
   private final java.util.concurrent.ExecutorService replies = java.util.concurrent.Executors.newFixedThreadPool(
       Math.max(2, Runtime.getRuntime().availableProcessors()), Thread.ofPlatform().daemon().name("shard-replies-", 0).factory());
+  /**
+   * Runs the queries this node's replicas answer in-process (see {@link LocalShardReplica}): a pool
+   * of its own, so that a long scan never holds back the decoding of other shards' replies; twice
+   * the cores, as searches wait on memory-mapped pages too.
+   */
+  private final java.util.concurrent.ExecutorService localReads = java.util.concurrent.Executors.newFixedThreadPool(
+      Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), Thread.ofPlatform().daemon().name("shard-reads-", 0).factory());
 
   RaftShardClients(RaftNode node) {
     this.node = node;
@@ -40,7 +47,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
       // configuration: a replica placed here but still receiving its snapshot or the log (a new
       // replica) failed them, or would have answered from part of the data.
       LocalShardReplica localReplica = local ? node.localReplica(id,
-          () -> node.shardMembers(id).map(members -> members.contains(node.nodeId())).orElse(false)) : null;
+          () -> node.shardMembers(id).map(members -> members.contains(node.nodeId())).orElse(false), localReads) : null;
       // The first request goes to the leader this node knows of (its own replica's view), else to
       // another replica than this one: a replica only joining here does not host the group yet.
       RaftPeerId leaderHint = node.shardStatus(id).map(RaftStatus::leaderNodeId).map(RaftNode::peerId)
@@ -103,5 +110,6 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
       }
     }
     replies.shutdown();
+    localReads.shutdown();
   }
 }

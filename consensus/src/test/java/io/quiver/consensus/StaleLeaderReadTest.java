@@ -134,14 +134,14 @@ class StaleLeaderReadTest {
     isolate(follower);
     long second = viaLeader.upsert(List.of(point(2))).get(30, TimeUnit.SECONDS);
     RaftShardClient local = new RaftShardClient("shard with a local follower", cluster.client(leader, 30),
-        new LocalShardReplica(cluster.server(follower), group.getGroupId(), () -> true), () -> {}, replies,
+        new LocalShardReplica(cluster.server(follower), group.getGroupId(), () -> true, replies), () -> {}, replies,
         4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
     assertValue(1, local.retrieve(List.of(KEY), false, true, ReadConsistency.ANY).get(10, TimeUnit.SECONDS));
     assertValue(2, local.retrieve(List.of(KEY), false, true, ReadConsistency.anyAfter(second)).get(30, TimeUnit.SECONDS));
     assertValue(2, local.retrieve(List.of(KEY), false, true, ReadConsistency.LEADER).get(30, TimeUnit.SECONDS));
     // not a member of the configuration (a replica still joining): never read
     RaftShardClient joining = new RaftShardClient("shard with a joining local replica", cluster.client(leader, 30),
-        new LocalShardReplica(cluster.server(follower), group.getGroupId(), () -> false), () -> {}, replies,
+        new LocalShardReplica(cluster.server(follower), group.getGroupId(), () -> false, replies), () -> {}, replies,
         4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES);
     assertValue(2, joining.retrieve(List.of(KEY), false, true, ReadConsistency.ANY).get(30, TimeUnit.SECONDS));
   }
