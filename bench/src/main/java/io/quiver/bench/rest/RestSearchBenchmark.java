@@ -6,12 +6,7 @@ import io.quiver.bench.engine.Engine;
 import io.quiver.bench.engine.ExactEngine;
 import io.quiver.bench.engine.QuiverEngine;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -31,11 +26,12 @@ import java.util.regex.Pattern;
  * {@code hnsw_ef}, by one client (latency) and by several (throughput), with recall@10 against an
  * exact scan, and the same queries on the same vectors in this JVM through Quiver's HNSW on its
  * mapped file (the in-process engine: what REST adds is the difference). Request bodies are built
- * before the clock starts; the client keeps its connections alive (HTTP/1.1).
+ * before the clock starts; each client thread keeps one HTTP/1.1 connection alive
+ * ({@link KeepAliveHttpClient}). Each REST round is preceded by one pass over the queries (warm-up).
  *
  * <p>Allocation per query on the node is read from its {@code /metrics}
  * ({@code jvm_memory_pool_allocated_bytes_total} of the eden pool, which the JVM updates at each
- * young collection): approximate, within one eden's size over the whole run.
+ * young collection): approximate, within one eden's size over all rounds of one {@code hnsw_ef}.
  *
  * <pre>bin/quiver bench rest-search [--url http://127.0.0.1:6333] [--dataset fashion-mnist] [--queries 1000]
  *     [--ef 40,64] [--clients 1,4] [--ingest-clients 2] [--batch 1000] [--engine true]</pre>
@@ -47,12 +43,13 @@ public final class RestSearchBenchmark {
       "jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]*Eden[^\"]*\"\\} ([0-9.E+]+)");
   private static final String COLLECTION = "/collections/bench_rest_search";
 
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
   private final String url;
+  /** One kept-alive connection per thread (see {@link KeepAliveHttpClient}). */
+  private final ThreadLocal<KeepAliveHttpClient> clients;
 
   private RestSearchBenchmark(String url) {
     this.url = url;
+    this.clients = ThreadLocal.withInitial(() -> new KeepAliveHttpClient(url));
   }
 
   public static void main(String[] args) throws Exception {
@@ -119,9 +116,14 @@ public final class RestSearchBenchmark {
           for (int q = 0; q < bodies.length; q++) {
             bodies[q] = "{\"query\":" + vector(data.query(q)) + ",\"limit\":10,\"params\":{\"hnsw_ef\":" + ef + "}}";
           }
+          double edenBefore = eden();
+          int sent = 0;
           for (int n : clients) {
             report("REST, ef " + ef + ", " + n + " client(s)", restRound(bodies, truth, n));
+            sent += (n + 1) * bodies.length; // each round's queries and its warm-up
           }
+          System.out.printf(Locale.ROOT, "node allocated ~%.1f KB per query at ef %d (eden pool, counted at each young GC)%n",
+              (eden() - edenBefore) / sent / 1024, ef);
           if (engine != null) {
             for (int n : new int[] {1, 2}) {
               report("in-process engine, ef " + ef + ", " + n + " thread(s)", engineRound(engine, data, ef, truth, n));
@@ -134,21 +136,19 @@ public final class RestSearchBenchmark {
     }
   }
 
-  private record Round(double[] ms, double qps, double recall, double bytesPerQuery) {}
+  private record Round(double[] ms, double qps, double recall) {}
 
   private void report(String what, Round r) {
     Arrays.sort(r.ms);
-    System.out.printf(Locale.ROOT, "%-36s p50 %6.3f ms  p99 %6.3f ms  %8.1f QPS  recall@10 %.4f%s%n", what,
-        at(r.ms, 0.5), at(r.ms, 0.99), r.qps, r.recall,
-        Double.isNaN(r.bytesPerQuery) ? "" : String.format(Locale.ROOT, "  node allocated ~%.1f KB/query", r.bytesPerQuery / 1024));
+    System.out.printf(Locale.ROOT, "%-38s p50 %6.3f ms  p99 %6.3f ms  %8.1f QPS  recall@10 %.4f%n", what,
+        at(r.ms, 0.5), at(r.ms, 0.99), r.qps, r.recall);
   }
 
-  /** Every query once per client thread after a warm-up round; latencies of all, recall of the first thread's. */
+  /** Every query once per client thread after a warm-up pass; latencies of all, recall of the first thread's. */
   private Round restRound(String[] bodies, List<Set<Integer>> truth, int threads) throws Exception {
-    for (int q = 0; q < Math.min(300, bodies.length); q++) {
+    for (int q = 0; q < bodies.length; q++) {
       send("POST", COLLECTION + "/points/query", bodies[q]);
     }
-    double edenBefore = eden();
     double[] ms = new double[bodies.length * threads];
     double[] recall = new double[1];
     AtomicInteger slot = new AtomicInteger();
@@ -158,14 +158,10 @@ public final class RestSearchBenchmark {
     for (int t = 0; t < threads; t++) {
       int thread = t;
       done.add(pool.submit(() -> {
-        for (int i = 0; i < bodies.length; i++) {
-          int q = (i + thread * bodies.length / threads) % bodies.length;
-          long s = System.nanoTime();
-          String reply = send("POST", COLLECTION + "/points/query", bodies[q]);
-          ms[slot.getAndIncrement()] = (System.nanoTime() - s) / 1e6;
-          if (thread == 0) {
-            recall[0] += overlap(ids(reply), truth.get(q));
-          }
+        try (KeepAliveHttpClient mine = clients.get()) {
+          runQueries(bodies, truth, threads, thread, ms, slot, recall);
+        } finally {
+          clients.remove();
         }
         return null;
       }));
@@ -175,8 +171,20 @@ public final class RestSearchBenchmark {
     }
     double sec = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
-    double allocated = eden() - edenBefore;
-    return new Round(ms, ms.length / sec, recall[0] / bodies.length, allocated / ms.length);
+    return new Round(ms, ms.length / sec, recall[0] / bodies.length);
+  }
+
+  private void runQueries(String[] bodies, List<Set<Integer>> truth, int threads, int thread, double[] ms,
+      AtomicInteger slot, double[] recall) throws IOException {
+    for (int i = 0; i < bodies.length; i++) {
+      int q = (i + thread * bodies.length / threads) % bodies.length;
+      long s = System.nanoTime();
+      String reply = send("POST", COLLECTION + "/points/query", bodies[q]);
+      ms[slot.getAndIncrement()] = (System.nanoTime() - s) / 1e6;
+      if (thread == 0) {
+        recall[0] += overlap(ids(reply), truth.get(q));
+      }
+    }
   }
 
   private Round engineRound(Engine engine, Dataset data, int ef, List<Set<Integer>> truth, int threads) throws Exception {
@@ -218,7 +226,7 @@ public final class RestSearchBenchmark {
     }
     double sec = (System.nanoTime() - start[0]) / 1e9;
     pool.shutdown();
-    return new Round(ms, ms.length / sec, recall[0] / data.queryCount(), Double.NaN);
+    return new Round(ms, ms.length / sec, recall[0] / data.queryCount());
   }
 
   private static double overlap(Set<Integer> got, Set<Integer> expected) {
@@ -246,7 +254,7 @@ public final class RestSearchBenchmark {
   }
 
   /** Batches of {@code batch} points, {@code wait=true}, from {@code clients} threads at once. */
-  private void ingest(Dataset data, int clients, int batch) throws Exception {
+  private void ingest(Dataset data, int threads, int batch) throws Exception {
     List<String> bodies = new ArrayList<>();
     for (int from = 0; from < data.size(); from += batch) {
       StringBuilder s = new StringBuilder("{\"points\":[");
@@ -257,13 +265,17 @@ public final class RestSearchBenchmark {
       bodies.add(s.append("]}").toString());
     }
     AtomicInteger next = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     long start = System.nanoTime();
     List<Future<?>> done = new ArrayList<>();
-    for (int t = 0; t < clients; t++) {
+    for (int t = 0; t < threads; t++) {
       done.add(pool.submit(() -> {
-        for (int b; (b = next.getAndIncrement()) < bodies.size(); ) {
-          send("PUT", COLLECTION + "/points?wait=true", bodies.get(b));
+        try (KeepAliveHttpClient mine = clients.get()) {
+          for (int b; (b = next.getAndIncrement()) < bodies.size(); ) {
+            send("PUT", COLLECTION + "/points?wait=true", bodies.get(b));
+          }
+        } finally {
+          clients.remove();
         }
         return null;
       }));
@@ -274,7 +286,7 @@ public final class RestSearchBenchmark {
     pool.shutdown();
     double sec = (System.nanoTime() - start) / 1e9;
     System.out.printf(Locale.ROOT, "ingest: %.0f points/s (%d points, batches of %d, wait=true, %d clients, %.1f s)%n",
-        data.size() / sec, data.size(), batch, clients, sec);
+        data.size() / sec, data.size(), batch, threads, sec);
   }
 
   private void awaitGreen() throws Exception {
@@ -287,7 +299,7 @@ public final class RestSearchBenchmark {
     }
   }
 
-  private double eden() throws IOException, InterruptedException {
+  private double eden() throws IOException {
     Matcher m = EDEN.matcher(send("GET", "/metrics", null));
     return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
   }
@@ -313,15 +325,10 @@ public final class RestSearchBenchmark {
     return s.append(']').toString();
   }
 
-  private String send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200 && !(method.equals("DELETE") && r.statusCode() == 404)) {
-      throw new IOException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+  private String send(String method, String path, String body) throws IOException {
+    var r = clients.get().send(method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    if (r.status() != 200 && !(method.equals("DELETE") && r.status() == 404)) {
+      throw new IOException(method + " " + path + " -> " + r.status() + " " + r.body());
     }
     return r.body();
   }
