@@ -45,7 +45,7 @@ final class RaftCollectionCatalog implements CollectionCatalog {
   @Override
   public CompletableFuture<CollectionDescriptor> create(String name, CollectionConfig config) {
     return send(new MetaCommand.CreateCollection(name, config), name).thenApplyAsync(index -> {
-      awaitApplied(index);
+      awaitVisible(index);
       CollectionDescriptor created = get(name).orElseThrow(
           () -> new IllegalStateException("collection " + name + " created at " + index + " but not in the applied state"));
       awaitShardsReady(created);
@@ -57,7 +57,7 @@ final class RaftCollectionCatalog implements CollectionCatalog {
   public CompletableFuture<Boolean> delete(String name) {
     return send(new MetaCommand.DeleteCollection(name), name)
         .thenApplyAsync(index -> {
-          awaitApplied(index);
+          awaitVisible(index);
           return true;
         }, waits)
         .exceptionally(e -> {
@@ -148,7 +148,7 @@ final class RaftCollectionCatalog implements CollectionCatalog {
   public CompletableFuture<CollectionDescriptor> changeVectorName(String name, String vector,
       io.quiver.storage.VectorsConfig added) {
     return send(new MetaCommand.ChangeVectorName(name, vector, added), name).thenApplyAsync(index -> {
-      awaitApplied(index);
+      awaitVisible(index);
       return get(name).orElseThrow(() -> new io.quiver.sharding.CollectionNotFoundException(name));
     }, waits);
   }
@@ -156,14 +156,14 @@ final class RaftCollectionCatalog implements CollectionCatalog {
   @Override
   public CompletableFuture<CollectionDescriptor> update(String name, io.quiver.sharding.CollectionConfig config) {
     return send(new MetaCommand.UpdateCollection(name, config), name).thenApplyAsync(index -> {
-      awaitApplied(index);
+      awaitVisible(index);
       return get(name).orElseThrow(() -> new io.quiver.sharding.CollectionNotFoundException(name));
     }, waits);
   }
 
   @Override
   public CompletableFuture<Void> updateAliases(List<io.quiver.sharding.AliasAction> actions) {
-    return send(new MetaCommand.UpdateAliases(actions), "aliases").thenAcceptAsync(this::awaitApplied, waits);
+    return send(new MetaCommand.UpdateAliases(actions), "aliases").thenAcceptAsync(this::awaitVisible, waits);
   }
 
   @Override
@@ -206,6 +206,32 @@ final class RaftCollectionCatalog implements CollectionCatalog {
             default -> throw new BadRequestException(reply.message());
           };
         });
+  }
+
+  /**
+   * How long a change a user made waits for the other nodes to commit it ({@link #awaitVisible}).
+   * A node that is down or slow holds no answer longer than this: the change is committed and
+   * applied here, and that node catches up by itself.
+   */
+  private static final long OTHER_NODES_WAIT_MS = 2_000;
+
+  /**
+   * Waits until this node has applied {@code index}, and (up to {@value #OTHER_NODES_WAIT_MS} ms)
+   * until every member of the meta group has committed it: a collection change answered with 200
+   * is then what the other live nodes report as well. Without the second wait a PATCH of
+   * {@code replication_factor} answered while another node still reported the old value
+   * (ReplicationFactorIT; only the shard writes that followed it hid the race).
+   */
+  void awaitVisible(long index) {
+    awaitApplied(index);
+    try {
+      node.metaClient().async().watch(index, org.apache.ratis.proto.RaftProtos.ReplicationLevel.ALL_COMMITTED)
+          .get(OTHER_NODES_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slowOrDown) {
+      // committed by a majority and applied here: the others follow
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   void awaitApplied(long index) {
