@@ -68,8 +68,17 @@ class WeightedRebalanceIT {
       long spreadBefore = spread(before, "bytes");
       long spreadAfter = spread(after, "bytes");
       JsonNode scaling = http.get("/cluster").result().get("quiver_scaling");
-      System.out.printf("weighted rebalance onto a 4th node in %.1f s: bytes spread %d -> %d, leaders %s -> %s; %s%n", seconds,
-          spreadBefore, spreadAfter, column(before, "leaders"), column(after, "leaders"), column(after, "bytes"));
+      long transfers = 0;
+      for (QdrantHttp h : cluster.http) {
+        for (String line : h.send("GET", "/metrics", null).raw().split("\n")) {
+          if (line.startsWith("quiver_shard_transfers_completed_total{kind=\"transfer_leader\"}")) {
+            transfers += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          }
+        }
+      }
+      System.out.printf("weighted rebalance onto a 4th node in %.1f s: bytes spread %d -> %d, leaders %s -> %s "
+          + "(%d leadership transfers); %s%n", seconds, spreadBefore, spreadAfter, column(before, "leaders"),
+          column(after, "leaders"), transfers, column(after, "bytes"));
       assertTrue(settled.get("moves").isEmpty(), "nothing left to move or transfer: " + settled);
       assertTrue(after.get(Long.toString(newPeer)).get("bytes").asLong() > 0, "the new node took data: " + after);
       assertTrue(spreadAfter * 2 < spreadBefore, "bytes per node evened out: " + before + " -> " + after);
