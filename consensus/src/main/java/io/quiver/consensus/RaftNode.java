@@ -308,6 +308,17 @@ public final class RaftNode implements Closeable {
     return out;
   }
 
+  /**
+   * Bytes, replicas and shard groups led per member, from this node's metadata and the sizes and
+   * leaders it last learnt (nothing is asked: on a node that never planned, bytes and leaders are 0).
+   */
+  public Map<Long, io.quiver.sharding.NodeLoad> peerLoads() {
+    ClusterState state = clusterState();
+    var reports = shardSurvey.reports();
+    return io.quiver.sharding.NodeLoad.perNode(state.nodes().keySet(), state.collections().values(),
+        io.quiver.sharding.ShardWeights.of(state.collections().values(), reports), reports.leaders());
+  }
+
   /** A rebalance plan and how old (ms) the oldest size or leader it was planned from is. */
   public record RebalanceView(io.quiver.sharding.RebalancePlan plan, long reportsAgeMs) {}
 

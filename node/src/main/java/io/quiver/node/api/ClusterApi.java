@@ -295,6 +295,8 @@ public final class ClusterApi {
     ObjectNode replicas = ext.putObject("replicas_per_peer");
     load.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
         .forEach(e -> replicas.put(Long.toString(e.getKey()), e.getValue()));
+    // Bytes and leaders as this node last learnt them (the meta leader keeps them fresh; see GET /cluster/rebalance).
+    loads(ext.putObject("loads_per_peer"), raft.peerLoads());
     ArrayNode draining = ext.putArray("draining_peers");
     scaling.draining().forEach(draining::add);
     ext.put("rebalancing", scaling.rebalancing());
