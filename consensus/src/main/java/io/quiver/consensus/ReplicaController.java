@@ -142,8 +142,13 @@ final class ReplicaController implements AutoCloseable {
       }
     }
     // Sizes and leaders of every group, asked again once older than the survey's age (kept short
-    // while rebalancing, when leaders move); the leaders just seen above override them.
-    ShardReports reports = node.shardSurvey().refresh(state, state.rebalancing() ? REBALANCING_SURVEY_AGE_MS : SURVEY_AGE_MS);
+    // while rebalancing, when leaders move) — only when there is something to plan: a pass that
+    // has no step with the figures known asks nothing. The leaders just seen above override them.
+    ShardReports reports = node.shardSurvey().reports();
+    if (state.rebalancing() || ReplicaPlanner.next(state.nodes().keySet(), state.draining(), state.collections().values(),
+        false, reports.withLeaders(leaders), changing).isPresent()) {
+      reports = node.shardSurvey().refresh(state, state.rebalancing() ? REBALANCING_SURVEY_AGE_MS : SURVEY_AGE_MS);
+    }
     Optional<ReplicaStep> step;
     while (true) {
       step = ReplicaPlanner.next(state.nodes().keySet(), state.draining(), state.collections().values(),

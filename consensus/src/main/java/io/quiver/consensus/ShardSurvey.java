@@ -183,8 +183,8 @@ final class ShardSurvey {
   }
 
   /**
-   * Runs the questions {@value #CONCURRENT_QUESTIONS} at a time on platform threads (Ratis' blocking
-   * client calls are not written for virtual threads); returns when all are done.
+   * Runs the questions {@value #CONCURRENT_QUESTIONS} at a time on a pool of platform threads made
+   * for this refresh; returns when all are done.
    */
   private static void ask(List<Runnable> questions) throws InterruptedException {
     if (questions.isEmpty()) {
