@@ -253,4 +253,57 @@ class RebalancePlannerTest {
       assertTrue(t.shardId() != witnessLed.shardId(), "a group led by its witness is left to Ratis: " + t);
     }
   }
+
+  @Test
+  void movesComeBeforeTransfersAndAMovedLeaderIsNotGuessed() {
+    List<Long> three = List.of(1L, 2L, 3L);
+    List<Long> four = List.of(1L, 2L, 3L, 4L);
+    CollectionDescriptor c = collection("c", 6, 2, three);
+    Map<UUID, Long> leaders = new HashMap<>();
+    c.shardMap().shards().forEach(s -> leaders.put(s.groupId(), s.replicas().getFirst()));
+    RebalancePlan plan = ReplicaPlanner.plan(four, Set.of(), List.of(c), true, new ShardReports(leaders, Map.of()), 100);
+    int firstTransfer = plan.steps().indexOf(plan.steps().stream()
+        .filter(st -> st instanceof ReplicaStep.TransferLeader).findFirst().orElse(null));
+    int lastMove = -1;
+    Set<Integer> movedLeaders = new HashSet<>();
+    for (int i = 0; i < plan.steps().size(); i++) {
+      if (plan.steps().get(i) instanceof ReplicaStep.Move m) {
+        lastMove = i;
+        if (leaders.get(c.shardMap().shard(m.shardId()).groupId()) == m.from()) {
+          movedLeaders.add(m.shardId());
+        }
+      }
+    }
+    assertTrue(lastMove >= 0, "the 4th node takes replicas: " + plan.steps());
+    assertTrue(firstTransfer < 0 || firstTransfer > lastMove, "moves first: " + plan.steps());
+    for (ReplicaStep st : plan.steps()) {
+      if (st instanceof ReplicaStep.TransferLeader t) {
+        assertFalse(movedLeaders.contains(t.shardId()), "a group whose leader moved has no known leader in the plan: " + st);
+      }
+    }
+  }
+
+  @Test
+  void aDrainingNodeIsGivenNoLeadership() {
+    List<Long> three = List.of(1L, 2L, 3L);
+    CollectionDescriptor c = collection("c", 6, 3, three);
+    Map<UUID, Long> leaders = new HashMap<>();
+    c.shardMap().shards().forEach(s -> leaders.put(s.groupId(), 1L));
+    // Node 3 drains: its replicas are dropped (two copies remain on the other nodes), and it leads nothing.
+    List<ReplicaStep> taken = new ArrayList<>();
+    var step = ReplicaPlanner.next(three, Set.of(3L), List.of(c), true, new ShardReports(leaders, Map.of()), Set.of());
+    for (int i = 0; i < 20 && step.isPresent(); i++) {
+      taken.add(step.get());
+      if (step.get() instanceof ReplicaStep.TransferLeader t) {
+        assertTrue(t.to() != 3L, "no leadership to a draining node: " + t);
+        leaders.put(c.shardMap().shard(t.shardId()).groupId(), t.to());
+      }
+      c = ReplicaPlanner.applied(c, step.get());
+      step = ReplicaPlanner.next(three, Set.of(3L), List.of(c), true, new ShardReports(leaders, Map.of()), Set.of());
+    }
+    assertTrue(step.isEmpty(), "settles: " + taken);
+    assertEquals(6, taken.stream().filter(st -> st instanceof ReplicaStep.Drop).count(), taken.toString());
+    assertEquals(3, taken.stream().filter(st -> st instanceof ReplicaStep.TransferLeader).count(),
+        "node 1 hands 3 of its 6 groups to node 2: " + taken);
+  }
 }
