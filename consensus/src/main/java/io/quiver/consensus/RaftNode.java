@@ -73,6 +73,7 @@ public final class RaftNode implements Closeable {
   private final ShardReplicaChanges replicaChanges;
   private final ShardReplicaInspector replicaInspector;
   private final ReplicaController replicaController;
+  private final ShardSurvey shardSurvey;
   private final IncomingSnapshots incomingSnapshots;
   private final ReshardingDriver resharding;
   private final boolean joining;
@@ -118,6 +119,7 @@ public final class RaftNode implements Closeable {
     this.membership = new MetaMembership(this);
     this.replicaChanges = new ShardReplicaChanges(this);
     this.replicaInspector = new ShardReplicaInspector(this);
+    this.shardSurvey = new ShardSurvey(this);
     this.replicaController = new ReplicaController(this);
     this.resharding = new ReshardingDriver(this);
     this.catchUp = new MetaCatchUp(this, new NodeAddress(config.raftAddress(), config.httpAddress()), reconciler::start);
@@ -277,7 +279,7 @@ public final class RaftNode implements Closeable {
   public ScalingStatus scalingStatus() {
     ClusterState state = clusterState();
     List<ReplicaStep> planned = ReplicaPlanner.plan(state.nodes().keySet(), state.draining(),
-        state.collections().values(), state.rebalancing(), 1000);
+        state.collections().values(), state.rebalancing(), shardSurvey.reports(), 1000).steps();
     return new ScalingStatus(state.rebalancing(), state.draining(), planned, replicaController.currentStep(),
         replicaController.stepsDone(), replicaController.lastError());
   }
@@ -286,10 +288,43 @@ public final class RaftNode implements Closeable {
   public record ScalingStatus(boolean rebalancing, java.util.SortedSet<Long> draining, List<ReplicaStep> planned,
       ReplicaStep current, long stepsDone, String lastError) {}
 
-  /** The steps a rebalance would take now, from this node's metadata ({@code GET /cluster/rebalance}). */
-  public List<ReplicaStep> rebalancePlan() {
+  /**
+   * The steps a rebalance would take now, from this node's metadata and the shard groups' sizes and
+   * leaders ({@code GET /cluster/rebalance}): those older than {@code maxAgeMs} are asked again
+   * first (see {@link ShardSurvey}), on a virtual thread.
+   */
+  public CompletableFuture<RebalanceView> rebalancePlan(long maxAgeMs) {
+    CompletableFuture<RebalanceView> out = new CompletableFuture<>();
+    Thread.ofVirtual().name("rebalance-plan").start(() -> {
+      try {
+        ClusterState state = clusterState();
+        var reports = shardSurvey.refresh(state, maxAgeMs);
+        out.complete(new RebalanceView(ReplicaPlanner.plan(state.nodes().keySet(), state.draining(),
+            state.collections().values(), true, reports, 1000), shardSurvey.oldestAgeMs()));
+      } catch (InterruptedException | RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Bytes, replicas and shard groups led per member, from this node's metadata and the sizes and
+   * leaders it last learnt (nothing is asked: on a node that never planned, bytes and leaders are 0).
+   */
+  public Map<Long, io.quiver.sharding.NodeLoad> peerLoads() {
     ClusterState state = clusterState();
-    return ReplicaPlanner.plan(state.nodes().keySet(), state.draining(), state.collections().values(), true, 1000);
+    var reports = shardSurvey.reports();
+    return io.quiver.sharding.NodeLoad.perNode(state.nodes().keySet(), state.collections().values(),
+        io.quiver.sharding.ShardWeights.of(state.collections().values(), reports), reports.leaders());
+  }
+
+  /** A rebalance plan and how old (ms) the oldest size or leader it was planned from is. */
+  public record RebalanceView(io.quiver.sharding.RebalancePlan plan, long reportsAgeMs) {}
+
+  /** The shard groups' sizes and leaders as this node last learnt them (for the replica planner). */
+  ShardSurvey shardSurvey() {
+    return shardSurvey;
   }
 
   /** Starts resharding a collection by one shard (see {@link RaftCollectionCatalog#startResharding}). */

@@ -4,6 +4,7 @@ import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReplicaPlanner;
 import io.quiver.sharding.ReplicaStep;
 import io.quiver.sharding.ShardPlacement;
+import io.quiver.sharding.ShardReports;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -39,9 +40,14 @@ import org.slf4j.LoggerFactory;
  * a change abandoned halfway (its node died) is repaired ({@link #inspect}); every group is asked
  * at each audit ({@link #AUDIT_EVERY_MS}).
  *
+ * <p>The planner weighs each replica by its shard's size and knows each group's leader from the
+ * {@link ShardSurvey} (asked again once older than {@link #SURVEY_AGE_MS}, or
+ * {@link #REBALANCING_SURVEY_AGE_MS} during a rebalance); a rebalance ends with leadership
+ * transfers ({@link ReplicaStep.TransferLeader}), each checked against the leader seen just before.
+ *
  * <p>With {@link RaftNodeConfig#autoRebalance()}, the leader asks for a rebalance itself whenever
- * the set of nodes that may hold replicas has grown since it last looked (a node joined, a drained
- * node was removed and another joined...).
+ * the set of nodes that may hold replicas has changed since it last looked (a node joined, started
+ * draining, or left).
  */
 final class ReplicaController implements AutoCloseable {
 
@@ -94,8 +100,8 @@ final class ReplicaController implements AutoCloseable {
     ClusterState state = node.clusterState();
     if (node.config().autoRebalance()) {
       Set<Long> eligible = new TreeSet<>(state.eligibleNodes());
-      if (knownEligible != null && !knownEligible.containsAll(eligible) && !state.rebalancing()) {
-        LOG.info("node {}: nodes {} may take replicas now (were {}): rebalancing (cluster.auto_rebalance)",
+      if (knownEligible != null && !knownEligible.equals(eligible) && !state.rebalancing()) {
+        LOG.info("node {}: nodes {} may take replicas now (were {}: a node joined, drains or left): rebalancing (cluster.auto_rebalance)",
             node.nodeId(), eligible, knownEligible);
         knownEligible = eligible;
         node.catalogInternal().setRebalancing(true).join();
@@ -135,10 +141,18 @@ final class ReplicaController implements AutoCloseable {
         return;
       }
     }
+    // Sizes and leaders of every group, asked again once older than the survey's age (kept short
+    // while rebalancing, when leaders move) — only when there is something to plan: a pass that
+    // has no step with the figures known asks nothing. The leaders just seen above override them.
+    ShardReports reports = node.shardSurvey().reports();
+    if (state.rebalancing() || ReplicaPlanner.next(state.nodes().keySet(), state.draining(), state.collections().values(),
+        false, reports.withLeaders(leaders), changing).isPresent()) {
+      reports = node.shardSurvey().refresh(state, state.rebalancing() ? REBALANCING_SURVEY_AGE_MS : SURVEY_AGE_MS);
+    }
     Optional<ReplicaStep> step;
     while (true) {
       step = ReplicaPlanner.next(state.nodes().keySet(), state.draining(), state.collections().values(),
-          state.rebalancing(), leaders, changing);
+          state.rebalancing(), reports.withLeaders(leaders), changing);
       if (step.isEmpty()) {
         break;
       }
@@ -151,6 +165,18 @@ final class ReplicaController implements AutoCloseable {
       if (found == Inspection.REPAIRING) {
         return;
       }
+      if (found == Inspection.SETTLED && step.get() instanceof ReplicaStep.TransferLeader t) {
+        Long leader = leaders.get(shard.groupId());
+        if (leader == null) {
+          // No replica answered as its leader just now: ask the survey again before moving leadership.
+          node.shardSurvey().forgetLeader(shard.groupId());
+          task.retryLater();
+          return;
+        }
+        if (leader != t.from()) {
+          continue; // planned from an older leader: plan again with the one just seen
+        }
+      }
       if (found == Inspection.SETTLED) {
         break;
       }
@@ -158,6 +184,8 @@ final class ReplicaController implements AutoCloseable {
     if (step.isEmpty()) {
       if (!changing.isEmpty()) {
         task.retryLater(); // a change in progress elsewhere: look again once it may have ended
+      } else if (state.rebalancing() && node.shardSurvey().recentlyLeaderless(ELECTION_WAIT_MS)) {
+        task.retryLater(); // a group changed by the rebalance is electing: weigh its leader before ending
       } else if (state.rebalancing()) {
         LOG.info("node {}: rebalance finished", node.nodeId());
         node.catalogInternal().setRebalancing(false).join();
@@ -175,11 +203,22 @@ final class ReplicaController implements AutoCloseable {
         case ReplicaStep.Move m -> changes.move(m.collection(), m.shardId(), m.from(), m.to()).join();
         case ReplicaStep.AddWitness a -> changes.addWitness(a.collection(), a.shardId(), a.to()).join();
         case ReplicaStep.DropWitness d -> changes.dropWitness(d.collection(), d.shardId(), d.node()).join();
+        case ReplicaStep.TransferLeader t -> changes.transferLeader(t.collection(), t.shardId(), t.to()).join();
+      }
+      UUID group = state.collections().get(s.collection()).shardMap().shard(s.shardId()).groupId();
+      if (s instanceof ReplicaStep.TransferLeader t) {
+        node.shardSurvey().leaderSeen(group, t.to());
+      } else {
+        node.shardSurvey().forgetLeader(group); // a changed group may have another leader: asked again
       }
       stepsDone.incrementAndGet();
       lastError = null;
     } catch (RuntimeException e) {
       lastError = s + ": " + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
+      if (s instanceof ReplicaStep.TransferLeader) {
+        // Leadership may have moved anyway, or elsewhere: ask before planning the next transfer.
+        node.shardSurvey().forgetLeader(state.collections().get(s.collection()).shardMap().shard(s.shardId()).groupId());
+      }
       throw e;
     } finally {
       current = null;
@@ -198,6 +237,14 @@ final class ReplicaController implements AutoCloseable {
   /** {@link #ABANDONED_CHANGE_MS} and {@link #AUDIT_EVERY_MS}, shorter in tests through these system properties. */
   private final long abandonedChangeMs = Long.getLong("quiver.test.abandoned_change_ms", ABANDONED_CHANGE_MS);
   private final long auditEveryMs = Long.getLong("quiver.test.replica_audit_ms", AUDIT_EVERY_MS);
+
+  /** How long a rebalance waits for a group that names no leader (electing after a change) before it ends without it. */
+  static final long ELECTION_WAIT_MS = 10_000;
+
+  /** How old a group's reported size and leader may be when the controller plans ({@link ShardSurvey}). */
+  static final long SURVEY_AGE_MS = 30_000;
+  /** The same while a rebalance runs: its leadership transfers plan from leaders seen this recently. */
+  static final long REBALANCING_SURVEY_AGE_MS = 5_000;
 
   /** How often every shard group is asked whether it agrees with the metadata (else only before steps). */
   static final long AUDIT_EVERY_MS = 30_000;
@@ -256,6 +303,7 @@ final class ReplicaController implements AutoCloseable {
     UUID group = shard.groupId();
     if (view != null) {
       leaders.put(group, view.leader());
+      node.shardSurvey().leaderSeen(group, view.leader());
     }
     Set<Long> voters = Set.copyOf(shard.voters());
     if ((view == null && !noLeaderIsChanging) || (view != null && view.voters().equals(voters))) {

@@ -69,7 +69,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
 
   /** The kinds counted: Qdrant's operation names. */
   public static final List<String> KINDS = List.of("replicate_shard", "drop_replica", "move_shard", "add_witness",
-      "drop_witness");
+      "drop_witness", "transfer_leader");
 
   private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> started = counters();
   private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> completed = counters();
@@ -105,6 +105,41 @@ public final class ShardReplicaChanges implements AutoCloseable {
   /** The witness on {@code node} leaves the shard's group. */
   public CompletableFuture<Void> dropWitness(String collection, int shardId, long node) {
     return tracked("drop_witness", collection, shardId, () -> doDropWitness(collection, shardId, node));
+  }
+
+  /**
+   * Leadership of the shard's group passes to its data replica on {@code to}: Ratis' leadership
+   * transfer, asked of the current leader, which waits for {@code to} to have its whole log, has it
+   * start an election, and answers once it leads ({@value #TRANSFER_LEADER_TIMEOUT_MS} ms at most;
+   * writes wait meanwhile). Refused (by Ratis as well) for a witness, which has a lower priority, and
+   * while the group's configuration changes. Nothing in the metadata changes.
+   */
+  public CompletableFuture<Void> transferLeader(String collection, int shardId, long to) {
+    return tracked("transfer_leader", collection, shardId, () -> doTransferLeader(collection, shardId, to));
+  }
+
+  /** How long a leadership transfer may take before it counts as failed (Ratis then keeps or elects a leader by itself). */
+  static final long TRANSFER_LEADER_TIMEOUT_MS = 10_000;
+
+  private void doTransferLeader(String collection, int shardId, long to) {
+    ShardPlacement shard = shard(collection, shardId);
+    if (!shard.replicas().contains(to)) {
+      throw new ShardUnavailableException("shard " + shardId + " of `" + collection + "`: node " + to
+          + " holds no data replica of it; leadership goes only to a data replica", null);
+    }
+    LOG.info("node {}: transferring leadership of shard {} of {} to node {}", node.nodeId(), shardId, collection, to);
+    RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
+    try (RaftClient client = node.newClient(group, TimeDuration.valueOf(TRANSFER_LEADER_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS),
+        RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
+      RaftClientReply reply = client.admin().transferLeadership(RaftNode.peerId(to), TRANSFER_LEADER_TIMEOUT_MS);
+      if (!reply.isSuccess()) {
+        throw new ShardUnavailableException("shard " + shardId + " of `" + collection + "`: leadership did not move to node "
+            + to + ": " + RaftFailureWords.describe(reply.getException()), reply.getException());
+      }
+    } catch (IOException e) {
+      throw new ShardUnavailableException("shard " + shardId + " of `" + collection + "`: leadership did not move to node "
+          + to + ": " + RaftFailureWords.describe(e), e);
+    }
   }
 
   public CompletableFuture<Void> move(String collection, int shardId, long from, long to) {

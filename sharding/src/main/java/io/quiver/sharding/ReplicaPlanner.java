@@ -30,12 +30,13 @@ import java.util.Set;
  *       replica of the shard that holds the fewest witnesses (then the fewest replicas). A node
  *       that holds a shard's witness never takes a replica of it: when it is the only node left
  *       for a needed replica, the witness is dropped first.
- *   <li><b>Rebalance</b> (only when asked): a replica moves to the least-loaded eligible node from
- *       the most-loaded one holding a shard it lacks, while their loads differ by more than one.
+ *   <li><b>Rebalance</b> (only when asked, see {@link RebalancePlanner}): replicas move until the
+ *       bytes per node are even (within a tolerance), then the replica counts; then leadership of
+ *       shard groups passes between data replicas until no node leads clearly more than another.
  * </ol>
- * A node's load is the number of replicas it holds over all collections; eligible nodes are the
- * members that are not draining. Ties go to the lower node id, then the lower collection name and
- * shard id.
+ * A node's load is the bytes of the replicas it holds over all collections ({@link ShardWeights},
+ * from the points the groups reported), then their number; eligible nodes are the members that are
+ * not draining. Ties go to the lower node id, then the lower collection name and shard id.
  */
 public final class ReplicaPlanner {
 
@@ -60,8 +61,26 @@ public final class ReplicaPlanner {
   public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
       Collection<CollectionDescriptor> collections, boolean rebalance, Map<java.util.UUID, Long> leaders,
       Set<java.util.UUID> changing) {
+    return next(nodes, draining, collections, rebalance, new ShardReports(leaders, Map.of()), changing);
+  }
+
+  /**
+   * As {@link #next(Collection, Set, Collection, boolean, Map, Set)}, with what the groups reported:
+   * their leaders, and their points, which weigh each replica ({@link ShardWeights}) when choosing
+   * where a replica goes, which one is dropped, and which moves a rebalance makes.
+   */
+  public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
+      Collection<CollectionDescriptor> collections, boolean rebalance, ShardReports reports, Set<java.util.UUID> changing) {
+    return next(nodes, draining, collections, rebalance, reports, ShardWeights.of(collections, reports), changing);
+  }
+
+  private static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
+      Collection<CollectionDescriptor> collections, boolean rebalance, ShardReports reports, ShardWeights weights,
+      Set<java.util.UUID> changing) {
+    Map<java.util.UUID, Long> leaders = reports.leaders();
     List<Long> eligible = nodes.stream().filter(n -> !draining.contains(n)).sorted().toList();
-    Map<Long, Integer> load = loads(nodes, collections);
+    Map<Long, NodeLoad> nodeLoad = NodeLoad.perNode(nodes, collections, weights, leaders);
+    Comparator<Long> lighter = lighterFirst(nodeLoad);
     List<CollectionDescriptor> sorted = collections.stream().sorted(Comparator.comparing(CollectionDescriptor::name)).toList();
 
     for (CollectionDescriptor c : sorted) {
@@ -72,7 +91,7 @@ public final class ReplicaPlanner {
         }
         long live = s.replicas().stream().filter(r -> !draining.contains(r)).count();
         if (live < target) {
-          Optional<Long> to = leastLoaded(eligible, load, s);
+          Optional<Long> to = leastLoaded(eligible, lighter, s);
           if (to.isPresent()) {
             return Optional.of(new ReplicaStep.Add(c.name(), s.shardId(), to.get(),
                 "replication_factor " + c.config().replicationFactor()));
@@ -104,19 +123,21 @@ public final class ReplicaPlanner {
           Long leader = leaders.get(s.groupId());
           long victim = s.replicas().stream()
               .max(Comparator.<Long, Boolean>comparing(n -> !n.equals(leader))
-                  .thenComparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.reverseOrder()))
+                  .thenComparingLong(n -> nodeLoad.get(n).bytes()).thenComparingInt(n -> nodeLoad.get(n).replicas())
+                  .thenComparing(Comparator.reverseOrder()))
               .orElseThrow();
           return Optional.of(new ReplicaStep.Drop(c.name(), s.shardId(), victim,
               "replication_factor " + c.config().replicationFactor()));
         }
       }
     }
-    Optional<ReplicaStep> witnessStep = witnessStep(nodes, draining, eligible, load, sorted, changing);
+    Optional<ReplicaStep> witnessStep = witnessStep(nodes, draining, eligible, lighter, sorted, changing);
     if (witnessStep.isPresent()) {
       return witnessStep;
     }
     if (rebalance) {
-      return rebalanceStep(eligible, load, sorted, changing);
+      Optional<ReplicaStep> move = RebalancePlanner.moveStep(eligible, sorted, weights, leaders, changing);
+      return move.isPresent() ? move : RebalancePlanner.leaderStep(eligible, sorted, leaders, changing);
     }
     return Optional.empty();
   }
@@ -127,7 +148,7 @@ public final class ReplicaPlanner {
   }
 
   private static Optional<ReplicaStep> witnessStep(Collection<Long> nodes, Set<Long> draining, List<Long> eligible,
-      Map<Long, Integer> load, List<CollectionDescriptor> sorted, Set<java.util.UUID> changing) {
+      Comparator<Long> lighter, List<CollectionDescriptor> sorted, Set<java.util.UUID> changing) {
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
         for (int i = 0; i < s.witnesses().size() && !changing.contains(s.groupId()); i++) {
@@ -153,7 +174,7 @@ public final class ReplicaPlanner {
           Optional<Long> to = eligible.stream()
               .filter(n -> !s.replicas().contains(n))
               .min(Comparator.<Long>comparingInt(n -> witnesses.getOrDefault(n, 0))
-                  .thenComparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()));
+                  .thenComparing(lighter));
           if (to.isPresent()) {
             return Optional.of(new ReplicaStep.AddWitness(c.name(), s.shardId(), to.get(),
                 "replication_factor 2: a third voter keeps the shard available with one node down"));
@@ -182,23 +203,51 @@ public final class ReplicaPlanner {
    */
   public static List<ReplicaStep> plan(Collection<Long> nodes, Set<Long> draining,
       Collection<CollectionDescriptor> collections, boolean rebalance, int maxSteps) {
-    Map<String, CollectionDescriptor> current = new HashMap<>();
+    return plan(nodes, draining, collections, rebalance, ShardReports.NONE, maxSteps).steps();
+  }
+
+  /**
+   * As {@link #plan(Collection, Set, Collection, boolean, int)}, knowing what the groups reported,
+   * with each step's shard weight and the node loads after it. A group whose leading replica moves
+   * or is dropped has no known leader for the rest of the plan (its next one is elected then).
+   */
+  public static RebalancePlan plan(Collection<Long> nodes, Set<Long> draining,
+      Collection<CollectionDescriptor> collections, boolean rebalance, ShardReports reports, int maxSteps) {
+    Map<String, CollectionDescriptor> current = new java.util.TreeMap<>();
     collections.forEach(c -> current.put(c.name(), c));
-    List<ReplicaStep> steps = new ArrayList<>();
+    ShardWeights weights = ShardWeights.of(collections, reports);
+    Map<java.util.UUID, Long> leaders = new HashMap<>(reports.leaders());
+    Map<Long, NodeLoad> before = NodeLoad.perNode(nodes, current.values(), weights, leaders);
+    List<RebalancePlan.Planned> steps = new ArrayList<>();
     while (steps.size() < maxSteps) {
-      Optional<ReplicaStep> step = next(nodes, draining, current.values(), rebalance);
+      Optional<ReplicaStep> step = next(nodes, draining, current.values(), rebalance,
+          new ShardReports(leaders, reports.points()), weights, Set.of());
       if (step.isEmpty()) {
         break;
       }
-      steps.add(step.get());
       CollectionDescriptor c = current.get(step.get().collection());
+      java.util.UUID group = c.shardMap().shard(step.get().shardId()).groupId();
+      Long leader = leaders.get(group);
+      switch (step.get()) {
+        case ReplicaStep.TransferLeader t -> leaders.put(group, t.to());
+        case ReplicaStep.Move m when leader != null && leader == m.from() -> leaders.remove(group);
+        case ReplicaStep.Drop d when leader != null && leader == d.node() -> leaders.remove(group);
+        case ReplicaStep.DropWitness d when leader != null && leader == d.node() -> leaders.remove(group);
+        default -> { }
+      }
       current.put(c.name(), applied(c, step.get()));
+      steps.add(new RebalancePlan.Planned(step.get(), weights.bytes(group), weights.points(group),
+          NodeLoad.perNode(nodes, current.values(), weights, leaders)));
     }
-    return steps;
+    Map<Long, NodeLoad> after = steps.isEmpty() ? before : steps.getLast().loadsAfter();
+    return new RebalancePlan(steps, before, after);
   }
 
   /** The collection with {@code step} applied to its shard map (same epoch: a plan, not a change). */
   static CollectionDescriptor applied(CollectionDescriptor c, ReplicaStep step) {
+    if (step instanceof ReplicaStep.TransferLeader) {
+      return c; // the placement stays
+    }
     List<ShardPlacement> shards = new ArrayList<>(c.shardMap().shards());
     ShardPlacement s = shards.get(step.shardId());
     List<Long> replicas = new ArrayList<>(s.replicas());
@@ -212,45 +261,21 @@ public final class ReplicaPlanner {
       }
       case ReplicaStep.AddWitness a -> witnesses.add(a.to());
       case ReplicaStep.DropWitness d -> witnesses.remove(d.node());
+      case ReplicaStep.TransferLeader t -> throw new IllegalStateException("handled above: " + t);
     }
     shards.set(s.shardId(), new ShardPlacement(s.shardId(), s.groupId(), replicas, witnesses));
     return new CollectionDescriptor(c.name(), c.config(), c.shardMap().withShards(c.shardMap().epoch(), shards));
   }
 
-  private static Optional<ReplicaStep> rebalanceStep(List<Long> eligible, Map<Long, Integer> load,
-      List<CollectionDescriptor> collections, Set<java.util.UUID> changing) {
-    if (eligible.size() < 2) {
-      return Optional.empty();
-    }
-    // The least-loaded target first, from the most-loaded source that holds a shard it lacks.
-    Comparator<Long> byLoad = Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder());
-    List<Long> ascending = eligible.stream().sorted(byLoad).toList();
-    List<Long> descending = eligible.stream()
-        .sorted(Comparator.<Long>comparingInt(n -> -load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()))
-        .toList();
-    for (long to : ascending) {
-      for (long from : descending) {
-        if (load.getOrDefault(from, 0) - load.getOrDefault(to, 0) <= 1) {
-          break;
-        }
-        for (CollectionDescriptor c : collections) {
-          for (ShardPlacement s : c.shardMap().shards()) {
-            if (s.replicas().contains(from) && !s.replicas().contains(to) && !s.witnesses().contains(to)
-                && !changing.contains(s.groupId())) {
-              return Optional.of(new ReplicaStep.Move(c.name(), s.shardId(), from, to, "rebalance"));
-            }
-          }
-        }
-      }
-    }
-    return Optional.empty();
+  /** The lightest eligible node that holds neither a replica nor the witness of shard {@code s}. */
+  private static Optional<Long> leastLoaded(List<Long> eligible, Comparator<Long> lighter, ShardPlacement s) {
+    return eligible.stream().filter(n -> !s.replicas().contains(n) && !s.witnesses().contains(n)).min(lighter);
   }
 
-  /** The eligible node with the fewest replicas that holds neither a replica nor the witness of shard {@code s}. */
-  private static Optional<Long> leastLoaded(List<Long> eligible, Map<Long, Integer> load, ShardPlacement s) {
-    return eligible.stream()
-        .filter(n -> !s.replicas().contains(n) && !s.witnesses().contains(n))
-        .min(Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()));
+  /** Nodes by bytes held, then replicas held, then id. */
+  private static Comparator<Long> lighterFirst(Map<Long, NodeLoad> load) {
+    return Comparator.<Long>comparingLong(n -> load.get(n).bytes()).thenComparingInt(n -> load.get(n).replicas())
+        .thenComparing(Comparator.naturalOrder());
   }
 
   /** Replicas per node (every member present, with 0 when it holds none). */

@@ -3,7 +3,7 @@ package io.quiver.sharding;
 /**
  * One change of one shard's replica set, as the {@link ReplicaPlanner} proposes it: the cluster
  * carries out one such step at a time (a Raft membership change of the shard's group plus a new
- * shard map).
+ * shard map; for {@link TransferLeader}, a leadership transfer inside the group).
  */
 public sealed interface ReplicaStep {
 
@@ -28,4 +28,10 @@ public sealed interface ReplicaStep {
 
   /** The witness on {@code node} leaves the shard's group. */
   record DropWitness(String collection, int shardId, long node, String reason) implements ReplicaStep {}
+
+  /**
+   * Leadership of the shard's group passes from the data replica on {@code from} to the one on
+   * {@code to} (never to a witness): no data moves, the placement stays as it is.
+   */
+  record TransferLeader(String collection, int shardId, long from, long to, String reason) implements ReplicaStep {}
 }

@@ -74,24 +74,65 @@ public final class ClusterApi {
     return raft.setDraining(peer, !cancel).thenApply(index -> RestResponse.ok(true));
   }
 
-  /** A Quiver extension: the replica moves a rebalance would make now (not carried out). */
+  /**
+   * How old the shard sizes and leaders a plan is made from may be: older ones are asked of the
+   * shard groups first (a few seconds at most; see the consensus module's ShardSurvey).
+   */
+  static final long PLAN_REPORTS_AGE_MS = 2_000;
+
+  /**
+   * A Quiver extension: the steps a rebalance would take now (not carried out), each with its
+   * shard's size and the per-peer loads once it is done, and the loads now and after the plan.
+   */
   private CompletableFuture<RestResponse> rebalancePlan(RestRequest request) {
-    ObjectNode result = json.createObjectNode();
-    steps(result.putArray("moves"), raft.rebalancePlan());
-    return CompletableFuture.completedFuture(RestResponse.ok(result));
+    return raft.rebalancePlan(PLAN_REPORTS_AGE_MS).thenApply(view -> RestResponse.ok(planJson(view)));
   }
 
   /**
-   * A Quiver extension: asks the meta leader to carry out the rebalance plan, one move at a time
-   * (each an added replica that catches up, then the old one dropped). Answers at once with the
-   * plan; progress is in {@code GET /cluster} ({@code quiver_scaling}).
+   * A Quiver extension: asks the meta leader to carry out the rebalance plan, one step at a time
+   * (a move: an added replica that catches up, then the old one dropped; a leadership transfer).
+   * Answers at once with the plan as {@code GET} shows it; progress is in {@code GET /cluster}
+   * ({@code quiver_scaling}). The leader plans each step afresh, so what it does may differ from
+   * this plan where sizes or leaders changed meanwhile.
    */
   private CompletableFuture<RestResponse> rebalance(RestRequest request) {
-    var plan = raft.rebalancePlan();
-    return raft.requestRebalance().thenApply(index -> {
-      ObjectNode result = json.createObjectNode();
-      steps(result.putArray("moves"), plan);
-      return RestResponse.ok(result);
+    return raft.rebalancePlan(PLAN_REPORTS_AGE_MS).thenCompose(view -> raft.requestRebalance()
+        .thenApply(index -> RestResponse.ok(planJson(view))));
+  }
+
+  /**
+   * {@code moves}: each step in Qdrant-like words plus {@code shard_bytes} (what a replica of the
+   * shard weighs: points x the bytes of a point's dense vectors and id; the collection's mean while
+   * its size is not known), {@code shard_points} (null when not known) and {@code loads_after};
+   * {@code loads_before} and {@code loads_after} of the whole plan; {@code reports_age_seconds}: the
+   * age of the oldest size or leader it was planned from. A load is {@code bytes}, {@code replicas}
+   * and {@code leaders} (shard groups led) per peer.
+   */
+  private ObjectNode planJson(RaftNode.RebalanceView view) {
+    ObjectNode result = json.createObjectNode();
+    ArrayNode moves = result.putArray("moves");
+    for (var planned : view.plan().planned()) {
+      ObjectNode o = step(moves.addObject(), planned.step());
+      o.put("shard_bytes", planned.shardBytes());
+      if (planned.shardPoints() < 0) {
+        o.putNull("shard_points");
+      } else {
+        o.put("shard_points", planned.shardPoints());
+      }
+      loads(o.putObject("loads_after"), planned.loadsAfter());
+    }
+    loads(result.putObject("loads_before"), view.plan().before());
+    loads(result.putObject("loads_after"), view.plan().after());
+    result.put("reports_age_seconds", view.reportsAgeMs() / 1000.0);
+    return result;
+  }
+
+  private static void loads(ObjectNode out, Map<Long, io.quiver.sharding.NodeLoad> loads) {
+    new java.util.TreeMap<>(loads).forEach((peer, load) -> {
+      ObjectNode o = out.putObject(Long.toString(peer));
+      o.put("bytes", load.bytes());
+      o.put("replicas", load.replicas());
+      o.put("leaders", load.leaders());
     });
   }
 
@@ -134,6 +175,11 @@ public final class ClusterApi {
       case ReplicaStep.DropWitness d -> {
         o.put("operation", "drop_witness");
         o.put("peer_id", d.node());
+      }
+      case ReplicaStep.TransferLeader t -> {
+        o.put("operation", "transfer_leader");
+        o.put("from_peer_id", t.from());
+        o.put("to_peer_id", t.to());
       }
     }
     o.put("reason", s.reason());
@@ -249,6 +295,8 @@ public final class ClusterApi {
     ObjectNode replicas = ext.putObject("replicas_per_peer");
     load.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
         .forEach(e -> replicas.put(Long.toString(e.getKey()), e.getValue()));
+    // Bytes and leaders as this node last learnt them (the meta leader keeps them fresh; see GET /cluster/rebalance).
+    loads(ext.putObject("loads_per_peer"), raft.peerLoads());
     ArrayNode draining = ext.putArray("draining_peers");
     scaling.draining().forEach(draining::add);
     ext.put("rebalancing", scaling.rebalancing());
@@ -324,6 +372,7 @@ public final class ClusterApi {
         case ReplicaStep.AddWitness a -> a.to();
         case ReplicaStep.Drop d -> null;
         case ReplicaStep.DropWitness d -> null;
+        case ReplicaStep.TransferLeader t -> null;
       };
       if (to != null) {
         ObjectNode t = transfers.addObject();
