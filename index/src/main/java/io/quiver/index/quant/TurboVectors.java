@@ -16,8 +16,16 @@ import io.quiver.index.vector.Distance;
  *   r = x - mean                      (centring: the common part of the data costs no bits)
  *   u = R·r / |r|                     (R: {@link HadamardRotation}, seeded; u in R^D, |u| = 1)
  *   c_j = nearest level to u_j·√D     (codebook at 1, 1.6, 2 or 4 bits: {@link TurboBits})
- *   ĉ_j = centroid(c_j),  s = |r| · (u·ĉ) / |ĉ|²     (projection of u onto its code: R·r ≈ s·ĉ)
+ *   ĉ_j = centroid(c_j),  s = |r| · √D / Σ_j ĉ_j·(u_j·√D)
  * </pre>
+ *
+ * The scale s makes the inner-product estimate below unbiased, as RaBitQ's estimator
+ * {@code <o,q> ≈ <ō,q>/<ō,o>} does: the codebook's reconstruction alone shrinks every inner
+ * product by {@code <û,u>} (2/π at one bit: the bias TurboQuant's paper notes for its MSE
+ * quantizer), which would rank Euclidean neighbours by a distance that favours short vectors.
+ * With s, {@code r·r} is estimated exactly. {@link #decode} still returns the MSE-optimal
+ * reconstruction (the projection of {@code R·r} on {@code ĉ}, {@code |r|²/(s·|ĉ|²)·ĉ}, from the
+ * stored s and {@code |r|²}).
  *
  * A query is scored asymmetrically: it stays float, is centred (Euclid) and rotated once
  * ({@code t' = R·t}), and one table per code byte holds Σ ĉ·t' for every byte value, so a code
@@ -42,7 +50,7 @@ public final class TurboVectors implements QuantizedVectors {
   private final int size;
   private final int bytes;
   private final byte[] codes;
-  /** s per vector: R·r ≈ s·ĉ. */
+  /** s per vector: r·t ≈ s·Σ ĉ_j (R·t)_j. */
   private final float[] scale;
   /** |r|² per vector. */
   private final float[] normSq;
@@ -135,7 +143,6 @@ public final class TurboVectors implements QuantizedVectors {
       int levels = bits.levels();
       int perByte = bits.perByte();
       double dotZc = 0;
-      double cc = 0;
       for (int b = 0, j = 0; j < padded; b++) {
         int code = 0;
         int weight = 1;
@@ -144,14 +151,14 @@ public final class TurboVectors implements QuantizedVectors {
           int level = codebook.quantize(z);
           float c = codebook.centroid(level);
           dotZc += (double) z * c;
-          cc += (double) c * c;
           code += level * weight;
           weight *= levels;
         }
         out[at + b] = (byte) code;
       }
-      // s = |r|·(u·ĉ)/|ĉ|² with u = z/√D and ĉ in z units, so that R·r ≈ s·ĉ.
-      scale = norm == 0 || cc == 0 ? 0f : (float) (norm * dotZc / cc / Math.sqrt(padded));
+      // s = |r|·√D / Σ ĉ·z (z = u·√D): r·t ≈ s·Σ ĉ_j t'_j, exact for t = r. Σ ĉ·z > 0: a
+      // coordinate's nearest centroid has its sign or is 0.
+      scale = norm == 0 || dotZc <= 0 ? 0f : (float) (norm * Math.sqrt(padded) / dotZc);
     }
   }
 
@@ -181,19 +188,27 @@ public final class TurboVectors implements QuantizedVectors {
     return out;
   }
 
-  /** s·ĉ of vector {@code ord}: its centred reconstruction in the rotated space (D values). */
+  /**
+   * The MSE-optimal centred reconstruction of vector {@code ord} in the rotated space (D values):
+   * the projection of R·r on ĉ, {@code (R·r·ĉ)/|ĉ|² · ĉ = |r|²/(s·|ĉ|²) · ĉ}.
+   */
   private void decodeRotated(int ord, float[] out) {
     int levels = bits.levels();
     int perByte = bits.perByte();
     int padded = rotation.paddedDimension();
-    float s = scale[ord];
     int at = ord * bytes;
+    double cc = 0;
     for (int b = 0, j = 0; j < padded; b++) {
       int code = codes[at + b] & 0xff;
       for (int k = 0; k < perByte && j < padded; k++, j++) {
-        out[j] = s * centroids[code % levels];
+        out[j] = centroids[code % levels];
+        cc += (double) out[j] * out[j];
         code /= levels;
       }
+    }
+    float coefficient = scale[ord] == 0 || cc == 0 ? 0f : (float) (normSq[ord] / (scale[ord] * cc));
+    for (int j = 0; j < padded; j++) {
+      out[j] *= coefficient;
     }
   }
 
