@@ -229,7 +229,10 @@ class QuantizationIT {
     return s;
   }
 
-  /** Turbo on a named vector and on a multivector (its rows are quantized as dense vectors are). */
+  /**
+   * Turbo on a named vector, on a multivector (its rows are quantized as dense vectors are: searches
+   * in MultiVectorQuantizationTest) and on a named vector added after creation.
+   */
   @Test
   void turboPerVectorAndOnMultivectors() throws Exception {
     String c = "/collections/turbonamed";
@@ -244,6 +247,13 @@ class QuantizationIT {
         "{\"vectors\":{\"a\":{\"quantization_config\":{\"turbo\":{\"bits\":\"bits4\"}}}}}", 200);
     assertEquals(QdrantHttp.JSON.readTree("{\"turbo\":{\"bits\":\"bits4\"}}"),
         info(c).at("/config/params/vectors/a/quantization_config"));
+    // a named vector added later (Qdrant's DenseVectorConfig has no quantization: set by PATCH)
+    api.call("PUT", "/collections/{collection_name}/vectors/{vector_name}", c + "/vectors/added?wait=true",
+        "{\"dense\":{\"size\":8,\"distance\":\"Euclid\"}}", 200);
+    api.call("PATCH", "/collections/{collection_name}", c,
+        "{\"vectors\":{\"added\":{\"quantization_config\":{\"turbo\":{\"bits\":\"bits1\"}}}}}", 200);
+    assertEquals(QdrantHttp.JSON.readTree("{\"turbo\":{\"bits\":\"bits1\"}}"),
+        info(c).at("/config/params/vectors/added/quantization_config"));
   }
 
   @Test
