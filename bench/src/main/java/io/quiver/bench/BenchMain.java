@@ -129,8 +129,10 @@ public final class BenchMain {
     List<String> unknown = new ArrayList<>(engines);
     unknown.removeAll(IndexBenchmark.ALL_ENGINES);
     unknown.removeAll(IndexBenchmark.EXTRA_ENGINES);
+    unknown.removeAll(IndexBenchmark.TURBO_ENGINES);
     if (!unknown.isEmpty()) {
-      usage("unknown engines " + unknown + "; known: " + IndexBenchmark.ALL_ENGINES);
+      usage("unknown engines " + unknown + "; known: " + IndexBenchmark.ALL_ENGINES + " and, when named, "
+          + IndexBenchmark.TURBO_ENGINES);
     }
     return new IndexBenchmark.Options(dataset, out, engines, efs, queries, m, efConstruction, cache);
   }

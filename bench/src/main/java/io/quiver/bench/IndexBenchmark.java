@@ -7,6 +7,7 @@ import io.quiver.bench.engine.ExactEngine;
 import io.quiver.bench.engine.JVectorEngine;
 import io.quiver.bench.engine.LuceneEngine;
 import io.quiver.bench.engine.QuiverBinaryEngine;
+import io.quiver.bench.engine.QuiverTurboEngine;
 import io.quiver.bench.engine.QuiverEngine;
 import io.quiver.bench.engine.QuiverInt8Engine;
 import io.quiver.bench.engine.QuiverPqEngine;
@@ -26,6 +27,8 @@ import java.util.Map;
 final class IndexBenchmark {
 
   static final List<String> ALL_ENGINES = List.of("quiver", "quiver-int8", "quiver-binary", "quiver-pq", "lucene", "jvector", "exact");
+  /** TurboQuant codes over the float32 graph, run (and reported) only when named. */
+  static final List<String> TURBO_ENGINES = List.of("quiver-turbo1", "quiver-turbo1_5", "quiver-turbo2", "quiver-turbo4");
   /** Diagnostic engines, run only when named: quiver-heap (vectors and graph on the heap, no file). */
   static final List<String> EXTRA_ENGINES = List.of("quiver-heap");
   private static final int EXACT_QUERIES = 200;
@@ -72,6 +75,10 @@ final class IndexBenchmark {
         case "quiver-int8" -> new QuiverInt8Engine(options.m(), options.efConstruction(), 1.5f);
         case "quiver-binary" -> new QuiverBinaryEngine(quiver, 10);
         case "quiver-pq" -> new QuiverPqEngine(quiver, 5);
+        case "quiver-turbo1" -> new QuiverTurboEngine(quiver, io.quiver.index.quant.TurboBits.BITS1, 10);
+        case "quiver-turbo1_5" -> new QuiverTurboEngine(quiver, io.quiver.index.quant.TurboBits.BITS1_5, 5);
+        case "quiver-turbo2" -> new QuiverTurboEngine(quiver, io.quiver.index.quant.TurboBits.BITS2, 5);
+        case "quiver-turbo4" -> new QuiverTurboEngine(quiver, io.quiver.index.quant.TurboBits.BITS4, 1.5f);
         case "lucene" -> new LuceneEngine(options.m(), options.efConstruction());
         case "jvector" -> new JVectorEngine(options.m(), options.efConstruction());
         case "exact" -> new ExactEngine();
@@ -109,7 +116,8 @@ final class IndexBenchmark {
     String name = engine.name();
     double b1 = timeBuild(engine, data, 1);
     double b2 = timeBuild(engine, data, 2);
-    if ((engine instanceof QuiverBinaryEngine || engine instanceof QuiverPqEngine) && buildTimes.containsKey("quiver")) {
+    if ((engine instanceof QuiverBinaryEngine || engine instanceof QuiverPqEngine || engine instanceof QuiverTurboEngine)
+        && buildTimes.containsKey("quiver")) {
       b1 += buildTimes.get("quiver")[0]; // it searches the float32 graph: count that graph's build
       b2 += buildTimes.get("quiver")[1];
     }

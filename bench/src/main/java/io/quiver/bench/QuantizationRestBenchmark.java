@@ -16,14 +16,14 @@ import java.util.regex.Pattern;
 
 /**
  * Quantization through the REST API of a running node: for each kind (none, int8, binary,
- * product) creates a collection of the data set's base vectors with that {@code
- * quantization_config}, waits until the optimizer has indexed and quantized it (full_scan_threshold 10 KB: every
- * sealed segment is searched through its graph), then runs the
- * queries one at a time ({@code hnsw_ef}, {@code oversampling}) and prints QPS and recall@10
+ * product x16, TurboQuant at 1, 1.5, 2 and 4 bits: turbo1, turbo1_5, turbo2, turbo4) creates a
+ * collection of the data set's base vectors with that {@code quantization_config}, waits until
+ * the optimizer has indexed and quantized it (full_scan_threshold 10 KB: every sealed segment is
+ * searched through its graph), then runs the queries one at a time ({@code hnsw_ef}, {@code oversampling}) and prints QPS and recall@10
  * against the exact ranking ({@code params.exact}, asked of the same node).
  *
  * <pre>bin/quiver bench quantization [--url http://127.0.0.1:6333] [--dataset synth:20000:128]
- *     [--queries 200] [--ef 64] [--oversampling 2] [--kinds none,int8,binary,product]</pre>
+ *     [--queries 200] [--ef 64] [--oversampling 2] [--kinds none,int8,binary,product,turbo1,turbo2,turbo4]</pre>
  */
 public final class QuantizationRestBenchmark {
 
@@ -41,7 +41,7 @@ public final class QuantizationRestBenchmark {
     int queries = 200;
     int ef = 64;
     double oversampling = 2;
-    String kinds = "none,int8,binary,product";
+    String kinds = "none,int8,binary,product,turbo1,turbo2,turbo4";
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -69,6 +69,7 @@ public final class QuantizationRestBenchmark {
         case "int8" -> "{\"scalar\":{\"type\":\"int8\",\"quantile\":0.99,\"always_ram\":true}}";
         case "binary" -> "{\"binary\":{\"always_ram\":true}}";
         case "product" -> "{\"product\":{\"compression\":\"x16\",\"always_ram\":true}}";
+        case "turbo1", "turbo1_5", "turbo2", "turbo4" -> "{\"turbo\":{\"bits\":\"bits" + kind.substring(5) + "\"}}";
         default -> throw new IllegalArgumentException("unknown kind " + kind);
       };
       long t0 = System.nanoTime();

@@ -67,7 +67,7 @@ final class Report {
   static void writeJson(Path out, List<IndexBenchmark.Row> rows) throws IOException {
     List<Map<String, Object>> json = new ArrayList<>();
     for (IndexBenchmark.Row r : rows) {
-      if (!IndexBenchmark.ALL_ENGINES.contains(r.engine())) {
+      if (!IndexBenchmark.ALL_ENGINES.contains(r.engine()) && !IndexBenchmark.TURBO_ENGINES.contains(r.engine())) {
         continue; // diagnostic engines are printed, not reported
       }
       Map<String, Object> m = new LinkedHashMap<>();

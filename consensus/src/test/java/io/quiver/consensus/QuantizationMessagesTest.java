@@ -34,7 +34,10 @@ class QuantizationMessagesTest {
       new QuantizationConfig.Product(QuantizationConfig.Compression.X64, false),
       new QuantizationConfig.Binary(false, null, null),
       new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.BINARY, true),
-      new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.SCALAR4BITS, false)));
+      new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.SCALAR4BITS, false),
+      new QuantizationConfig.Turbo(null, null),
+      new QuantizationConfig.Turbo(io.quiver.index.quant.TurboBits.BITS1_5, true),
+      new QuantizationConfig.Turbo(io.quiver.index.quant.TurboBits.BITS4, false)));
 
   @Test
   void shardConfigsRoundTrip() throws Exception {

@@ -67,7 +67,8 @@ class CollectionUpdateIT {
     assertEquals(0, hit.get("id").asInt(), "point 0 is exactly the query");
 
     api.assertError("PATCH", "/collections/{collection_name}", c, "{\"vectors\":{\"nope\":{\"on_disk\":true}}}", 400, "nope");
-    api.assertError("PATCH", "/collections/{collection_name}", c, "{\"quantization_config\":{\"turbo\":{}}}", 400, "quantization_config.turbo");
+    api.assertError("PATCH", "/collections/{collection_name}", c, "{\"quantization_config\":{\"turbo\":{\"bits\":\"bits8\"}}}", 400,
+        "quantization_config.turbo.bits");
     api.assertError("PATCH", "/collections/{collection_name}", c, "{\"optimizers_config\":{\"deleted_threshold\":7}}", 400, "deleted_threshold");
     api.assertError("PATCH", "/collections/{collection_name}", "/collections/absent", "{\"hnsw_config\":{\"m\":4}}", 404, "absent");
     assertEquals(8, info(c).get("config").get("hnsw_config").get("m").asInt(), "refused updates changed nothing");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * their indexed segments use the codes — {@code rescore: false} answers the codes' approximate
  * scores, {@code ignore: true} the exact ones — in every search form (query, query with prefetch,
  * query batch and groups, the older search and its batch); {@code PATCH} disables quantization
- * and sets it again, and the optimizer rebuilds the codes; the variants Quiver does not implement
- * are refused with 400 naming them.
+ * and sets it again, and the optimizer rebuilds the codes; TurboQuant ({@code turbo}, every
+ * {@code bits}) finds the exact top 10 after rescoring, survives a restart and PATCHes; the
+ * variants Quiver does not implement are refused with 400 naming them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -67,6 +69,11 @@ class QuantizationIT {
         "{\"product\":{\"compression\":\"x4\",\"always_ram\":false}}",
         "{\"binary\":{\"always_ram\":true,\"encoding\":\"one_bit\",\"query_encoding\":\"scalar4bits\"}}",
         "{\"binary\":{\"query_encoding\":\"binary\"}}",
+        "{\"turbo\":{\"bits\":\"bits1\"}}",
+        "{\"turbo\":{\"bits\":\"bits1_5\",\"always_ram\":true}}",
+        "{\"turbo\":{\"bits\":\"bits2\",\"memory\":\"cached\"}}",
+        "{\"turbo\":{\"bits\":\"bits4\"}}",
+        "{\"turbo\":{}}",
     };
     for (int i = 0; i < kinds.length; i++) {
       String c = "/collections/q" + i;
@@ -146,6 +153,109 @@ class QuantizationIT {
     assertCodesSteer(c, "/points/query");
   }
 
+  /**
+   * TurboQuant end to end: each width's codes with rescoring find the exact top 10 (recall@10
+   * over 20 queries against brute force, oversampling 4: at least 0.95), a PATCH changes the
+   * width and is reported, the config and the codes survive a restart, and a PATCH disables it.
+   */
+  @Test
+  void turboRecallPatchRestartAndDisable() throws Exception {
+    String c = "/collections/turbo";
+    String four = "{\"turbo\":{\"bits\":\"bits4\"}}";
+    api.call("PUT", "/collections/{collection_name}", c, createBody(four), 200);
+    upsertAndAwaitIndexed(c);
+    assertCodesSteer(c, "/points/query");
+    double recall = recall(c, 4);
+    System.out.println("turbo bits4 recall@10 (oversampling 4): " + recall);
+    assertTrue(recall >= 0.95, "turbo bits4 recall@10 " + recall);
+
+    String two = "{\"turbo\":{\"bits\":\"bits2\",\"always_ram\":false}}";
+    float[] q = vectors[17].clone();
+    List<Integer> fourBitIds = ids(search(c, q, "{\"quantization\":{\"rescore\":false}}"));
+    api.call("PATCH", "/collections/{collection_name}", c, "{\"quantization_config\":" + two + "}", 200);
+    assertEquals(QdrantHttp.JSON.readTree(two), info(c).at("/config/quantization_config"));
+    awaitCodes(c, q);
+    recall = recall(c, 8);
+    System.out.println("turbo bits2 recall@10 (oversampling 8): " + recall);
+    assertTrue(recall >= 0.95, "turbo bits2 recall@10 " + recall);
+    JsonNode before = search(c, q, "{\"quantization\":{\"rescore\":false}}");
+
+    node.stop();
+    node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
+    api = new SpecClient(node.baseUrl());
+    assertEquals(QdrantHttp.JSON.readTree(two), info(c).at("/config/quantization_config"), "kept across a restart");
+    awaitGreen(c);
+    assertEquals(before, search(c, q, "{\"quantization\":{\"rescore\":false}}"), "the same codes after a restart");
+    System.out.println("turbo: 4-bit approximate top 10 " + fourBitIds + ", 2-bit " + ids(before));
+
+    api.call("PATCH", "/collections/{collection_name}", c, "{\"quantization_config\":\"Disabled\"}", 200);
+    assertTrue(info(c).at("/config/quantization_config").isNull(), "disabled: " + info(c));
+    awaitGreen(c);
+    for (int i = 0; i < 600 && approximate(q, search(c, q, "{\"quantization\":{\"rescore\":false}}")); i++) {
+      Thread.sleep(100);
+    }
+    assertApprox(q, search(c, q, "{\"quantization\":{\"rescore\":false}}"), false);
+  }
+
+  /** Mean recall@10 of rescored turbo searches against brute force over 20 perturbed points. */
+  private double recall(String c, double oversampling) throws Exception {
+    Random random = new Random(11);
+    double sum = 0;
+    int queries = 20;
+    for (int i = 0; i < queries; i++) {
+      float[] q = vectors[random.nextInt(N)].clone();
+      for (int d = 0; d < DIM; d++) {
+        q[d] += (float) random.nextGaussian();
+      }
+      List<Integer> truth = java.util.stream.IntStream.range(0, N).boxed()
+          .sorted(java.util.Comparator.comparingDouble(p -> euclid(vectors[p], q))).limit(10).toList();
+      List<Integer> got = ids(search(c, q, "{\"quantization\":{\"rescore\":true,\"oversampling\":" + oversampling + "}}"));
+      sum += got.stream().filter(truth::contains).count() / 10.0;
+    }
+    return sum / queries;
+  }
+
+  private static List<Integer> ids(JsonNode hits) {
+    List<Integer> out = new java.util.ArrayList<>();
+    hits.forEach(h -> out.add(h.get("id").asInt()));
+    return out;
+  }
+
+  private static double euclid(float[] a, float[] b) {
+    double s = 0;
+    for (int d = 0; d < a.length; d++) {
+      s += (a[d] - b[d]) * (a[d] - b[d]);
+    }
+    return s;
+  }
+
+  /**
+   * Turbo on a named vector, on a multivector (its rows are quantized as dense vectors are: searches
+   * in MultiVectorQuantizationTest) and on a named vector added after creation.
+   */
+  @Test
+  void turboPerVectorAndOnMultivectors() throws Exception {
+    String c = "/collections/turbonamed";
+    api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{"
+        + "\"a\":{\"size\":4,\"distance\":\"Cosine\",\"quantization_config\":{\"turbo\":{\"bits\":\"bits1_5\"}}},"
+        + "\"m\":{\"size\":4,\"distance\":\"Dot\",\"multivector_config\":{\"comparator\":\"max_sim\"},"
+        + "\"quantization_config\":{\"turbo\":{\"bits\":\"bits2\"}}}}}", 200);
+    JsonNode config = info(c).get("config");
+    assertEquals(QdrantHttp.JSON.readTree("{\"turbo\":{\"bits\":\"bits1_5\"}}"), config.at("/params/vectors/a/quantization_config"));
+    assertEquals(QdrantHttp.JSON.readTree("{\"turbo\":{\"bits\":\"bits2\"}}"), config.at("/params/vectors/m/quantization_config"));
+    api.call("PATCH", "/collections/{collection_name}", c,
+        "{\"vectors\":{\"a\":{\"quantization_config\":{\"turbo\":{\"bits\":\"bits4\"}}}}}", 200);
+    assertEquals(QdrantHttp.JSON.readTree("{\"turbo\":{\"bits\":\"bits4\"}}"),
+        info(c).at("/config/params/vectors/a/quantization_config"));
+    // a named vector added later (Qdrant's DenseVectorConfig has no quantization: set by PATCH)
+    api.call("PUT", "/collections/{collection_name}/vectors/{vector_name}", c + "/vectors/added?wait=true",
+        "{\"dense\":{\"size\":8,\"distance\":\"Euclid\"}}", 200);
+    api.call("PATCH", "/collections/{collection_name}", c,
+        "{\"vectors\":{\"added\":{\"quantization_config\":{\"turbo\":{\"bits\":\"bits1\"}}}}}", 200);
+    assertEquals(QdrantHttp.JSON.readTree("{\"turbo\":{\"bits\":\"bits1\"}}"),
+        info(c).at("/config/params/vectors/added/quantization_config"));
+  }
+
   @Test
   void perVectorQuantizationIsReportedAndPatched() throws Exception {
     String c = "/collections/named";
@@ -173,7 +283,13 @@ class QuantizationIT {
     api.assertError("PUT", create, c, createBody("{\"binary\":{\"encoding\":\"two_bits\"}}"), 400, "two_bits");
     api.assertError("PUT", create, c, createBody("{\"binary\":{\"encoding\":\"one_and_half_bits\"}}"), 400, "one_and_half_bits");
     api.assertError("PUT", create, c, createBody("{\"binary\":{\"query_encoding\":\"scalar8bits\"}}"), 400, "scalar8bits");
-    api.assertError("PUT", create, c, createBody("{\"turbo\":{}}"), 400, "turbo");
+    api.assertError("PUT", create, c, createBody("{\"turbo\":{\"bits\":\"bits3\"}}"), 400, "quantization_config.turbo.bits");
+    api.assertError("PUT", create, c, createBody("{\"turbo\":{\"bits\":4}}"), 400, "quantization_config.turbo.bits");
+    api.assertError("PUT", create, c, createBody("{\"turbo\":{\"bitz\":\"bits4\"}}"), 400, "bitz");
+    api.assertError("PUT", create, c, createBody("{\"turbo\":{\"memory\":\"cold\"}}"), 400,
+        "quantization_config.turbo.memory");
+    api.assertError("PUT", create, c, "{\"vectors\":{\"size\":4,\"distance\":\"Manhattan\"},"
+        + "\"quantization_config\":{\"turbo\":{}}}", 400, "Manhattan");
     api.assertError("PUT", create, c, createBody("{\"scalar\":{\"type\":\"int8\",\"memory\":\"cold\"}}"), 400,
         "quantization_config.scalar.memory");
     api.assertError("PUT", create, c, createBody("{\"scalar\":{\"type\":\"int4\"}}"), 400, "int4");

@@ -107,6 +107,48 @@ public sealed interface QuantizationConfig {
     }
   }
 
+  /**
+   * TurboQuant ({@code turbo}): a seeded random rotation, then each coordinate quantized with the
+   * optimal codebook of the rotated coordinates' distribution ({@code io.quiver.index.quant.TurboVectors});
+   * {@code bits} null: not given, which means {@code bits4} (reported back as not given).
+   * Not for Manhattan, which a rotation does not preserve.
+   */
+  record Turbo(io.quiver.index.quant.TurboBits bits, Boolean alwaysRam, Memory memory) implements QuantizationConfig {
+    public Turbo(io.quiver.index.quant.TurboBits bits, Boolean alwaysRam) {
+      this(bits, alwaysRam, null);
+    }
+
+    @Override
+    public Turbo withMemory(Memory newMemory) {
+      return new Turbo(bits, alwaysRam, newMemory);
+    }
+
+    @Override
+    public String codesKey() {
+      return "turbo:" + effectiveBits().name();
+    }
+
+    /** The code width used: the one given, else 4 bits. */
+    public io.quiver.index.quant.TurboBits effectiveBits() {
+      return bits == null ? io.quiver.index.quant.TurboBits.BITS4 : bits;
+    }
+
+    /** Qdrant's {@code TurboQuantBitSize} name of a width: {@code bits1}, {@code bits1_5}, {@code bits2}, {@code bits4}. */
+    public static String qdrantName(io.quiver.index.quant.TurboBits bits) {
+      return bits.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The width of a Qdrant name, or null. */
+    public static io.quiver.index.quant.TurboBits fromQdrantName(String name) {
+      for (io.quiver.index.quant.TurboBits b : io.quiver.index.quant.TurboBits.values()) {
+        if (qdrantName(b).equals(name)) {
+          return b;
+        }
+      }
+      return null;
+    }
+  }
+
   /** Qdrant's {@code CompressionRatio}. */
   enum Compression {
     X4(4), X8(8), X16(16), X32(32), X64(64);

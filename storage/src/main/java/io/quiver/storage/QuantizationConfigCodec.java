@@ -6,9 +6,10 @@ import java.io.IOException;
 
 /**
  * The binary form of a nullable {@link QuantizationConfig}: kind (byte: 0 none, 1 scalar, 2
- * product, 3 binary), then scalar: hasQuantile (boolean) [quantile (float)]; product: compression
+ * product, 3 binary, 4 turbo), then scalar: hasQuantile (boolean) [quantile (float)]; product: compression
  * (byte, {@link QuantizationConfig.Compression} ordinal); binary: encodingGiven (boolean), query
- * encoding (byte, ordinal, -1 none); then alwaysRam (byte: -1 not given, 0 false, 1 true).
+ * encoding (byte, ordinal, -1 none); kind 4 turbo: bits (byte, {@code TurboBits} ordinal, -1 not
+ * given); then alwaysRam (byte: -1 not given, 0 false, 1 true).
  * Enum ordinals are part of the format: only append.
  */
 public final class QuantizationConfigCodec {
@@ -37,6 +38,10 @@ public final class QuantizationConfigCodec {
         out.writeBoolean(b.encodingGiven());
         out.writeByte(b.queryEncoding() == null ? -1 : b.queryEncoding().ordinal());
       }
+      case QuantizationConfig.Turbo t -> {
+        out.writeByte(4);
+        out.writeByte(t.bits() == null ? -1 : t.bits().ordinal());
+      }
     }
     out.writeByte(q.alwaysRam() == null ? -1 : q.alwaysRam() ? 1 : 0);
   }
@@ -54,6 +59,10 @@ public final class QuantizationConfigCodec {
           yield new QuantizationConfig.Binary(encoding,
               query < 0 ? null : ordinal(QuantizationConfig.BinaryQueryEncoding.values(), query), null);
         }
+        case 4 -> {
+          int bits = in.readByte();
+          yield new QuantizationConfig.Turbo(bits < 0 ? null : ordinal(io.quiver.index.quant.TurboBits.values(), bits), null);
+        }
         default -> throw new IOException("corrupt quantization config: kind " + kind);
       };
       if (q == null) {
@@ -65,6 +74,7 @@ public final class QuantizationConfigCodec {
         case QuantizationConfig.Scalar s -> new QuantizationConfig.Scalar(s.quantile(), alwaysRam);
         case QuantizationConfig.Product p -> new QuantizationConfig.Product(p.compression(), alwaysRam);
         case QuantizationConfig.Binary b -> new QuantizationConfig.Binary(b.encodingGiven(), b.queryEncoding(), alwaysRam);
+        case QuantizationConfig.Turbo t -> new QuantizationConfig.Turbo(t.bits(), alwaysRam);
       };
     } catch (BadRequestException e) {
       throw new IOException("corrupt quantization config: " + e.getMessage());

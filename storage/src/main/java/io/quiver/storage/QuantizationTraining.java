@@ -6,6 +6,7 @@ import io.quiver.index.quant.PqVectors;
 import io.quiver.index.quant.ProductQuantizer;
 import io.quiver.index.quant.QuantizedVectors;
 import io.quiver.index.quant.ScalarQuantizer;
+import io.quiver.index.quant.TurboVectors;
 import io.quiver.index.scorer.FloatVectors;
 
 /**
@@ -16,7 +17,7 @@ import io.quiver.index.scorer.FloatVectors;
  */
 public final class QuantizationTraining {
 
-  /** Seed of quantile sampling and k-means. */
+  /** Seed of quantile sampling, k-means and the turbo rotation. */
   static final long SEED = 42;
   /** Vectors k-means trains the product codebooks on, and its rounds. */
   static final int PQ_SAMPLE = 5_000;
@@ -25,8 +26,8 @@ public final class QuantizationTraining {
   private QuantizationTraining() {}
 
   /**
-   * Quantizes every vector of {@code vectors} as {@code q} asks. Cost: int8 and binary two passes
-   * over the vectors; product k-means on {@value #PQ_SAMPLE} vectors, then one pass.
+   * Quantizes every vector of {@code vectors} as {@code q} asks. Cost: int8, binary and turbo two
+   * passes over the vectors (turbo's rotation is seeded with {@link #SEED}, stored with the codes); product k-means on {@value #PQ_SAMPLE} vectors, then one pass.
    */
   public static QuantizedVectors quantize(QuantizationConfig q, FloatVectors vectors) {
     return switch (q) {
@@ -35,6 +36,7 @@ public final class QuantizationTraining {
       case QuantizationConfig.Product p -> PqVectors.quantize(vectors,
           ProductQuantizer.train(vectors, p.subspaces(vectors.dimension()), PQ_SAMPLE, PQ_ITERATIONS, SEED));
       case QuantizationConfig.Binary b -> BinaryVectors.quantize(vectors);
+      case QuantizationConfig.Turbo t -> TurboVectors.quantize(vectors, t.effectiveBits(), SEED);
     };
   }
 }

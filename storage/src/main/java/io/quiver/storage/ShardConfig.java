@@ -35,8 +35,10 @@ public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConf
     vectors.multi().forEach((name, p) -> quantizable.put(name, p.vector()));
     for (var e : quantizable.entrySet()) {
       QuantizationConfig q = e.getValue().quantization() != null ? e.getValue().quantization() : quantization;
-      if (q instanceof QuantizationConfig.Product && e.getValue().distance() == io.quiver.index.vector.Distance.MANHATTAN) {
-        throw new BadRequestException("product quantization does not support the Manhattan distance (vector "
+      if ((q instanceof QuantizationConfig.Product || q instanceof QuantizationConfig.Turbo)
+          && e.getValue().distance() == io.quiver.index.vector.Distance.MANHATTAN) {
+        throw new BadRequestException((q instanceof QuantizationConfig.Product ? "product" : "turbo")
+            + " quantization does not support the Manhattan distance (vector "
             + (e.getKey().isEmpty() ? "\"\"" : e.getKey()) + ")");
       }
     }

@@ -76,6 +76,8 @@ class MultiVectorQuantizationTest {
       case "binary" -> new QuantizationConfig.Binary(false, null, null);
       case "product" -> new QuantizationConfig.Product(QuantizationConfig.Compression.X4, null);
       case "hamming" -> new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.BINARY, null);
+      case "turbo" -> new QuantizationConfig.Turbo(null, null);
+      case "turbo2" -> new QuantizationConfig.Turbo(io.quiver.index.quant.TurboBits.BITS2, null);
       default -> throw new IllegalArgumentException(kind);
     };
   }
@@ -85,13 +87,14 @@ class MultiVectorQuantizationTest {
    * is near 1 (0.9 leaves room for ties within that error); one bit per dimension ranks far more
    * coarsely (0.5, over 128 dims; over 32 it fell to 0.46), as dense binary codes do; product x4 (one
    * byte per 4 dims) in between (0.7); binary with {@code query_encoding: binary} (the query's sign
-   * bits too, Hamming distance) coarser still (0.3). A quantized MaxSim also favours points with many rows (the
+   * bits too, Hamming distance) coarser still (0.3); turbo at 4 bits (0.7) and 2 bits (0.5). A quantized MaxSim also favours points with many rows (the
    * best of more noisy estimates), which is why coarse codes need more candidates.
    * Oversampling: how many candidates per hit the rescoring needs here to hold the true top 10.
    */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"scalar, COSINE, 32, 2, 0.9", "scalar, EUCLID, 32, 2, 0.9", "binary, DOT, 128, 30, 0.5",
-      "binary, COSINE, 128, 30, 0.4", "hamming, DOT, 128, 30, 0.3", "product, EUCLID, 32, 4, 0.7"})
+      "binary, COSINE, 128, 30, 0.4", "hamming, DOT, 128, 30, 0.3", "product, EUCLID, 32, 4, 0.7",
+      "turbo, EUCLID, 32, 3, 0.7", "turbo2, COSINE, 64, 10, 0.5"})
   void rescoredSearchesEqualBruteForceAndSurviveReopen(String kind, Distance distance, int rowDim, double oversampling,
       double recallWithoutRescore) throws Exception {
     dim = rowDim;
@@ -143,6 +146,7 @@ class MultiVectorQuantizationTest {
       recall /= queries.size();
       floatRecall /= queries.size();
       assertTrue(floatRecall >= 0.98, kind + ": recall@10 of the float graph search " + floatRecall);
+      System.out.println(kind + " " + distance + ": recall@10 without rescoring " + recall);
       assertTrue(recall >= recallWithoutRescore, kind + ": recall@10 without rescoring " + recall);
       assertTrue(differing > queries.size(), kind + ": approximate scores differ from exact ones (" + differing
           + " of " + 10 * queries.size() + " hits)");
@@ -235,7 +239,8 @@ class MultiVectorQuantizationTest {
   void aMultivectorsQuantizationRoundTripsInTheShardConfig() throws Exception {
     for (QuantizationConfig q : List.of(quantization("scalar"), new QuantizationConfig.Scalar(0.99f, true,
         Memory.PINNED), new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.BINARY, false),
-        quantization("product"))) {
+        quantization("product"), new QuantizationConfig.Turbo(io.quiver.index.quant.TurboBits.BITS1_5, true,
+        Memory.PINNED), quantization("turbo"))) {
       ShardConfig config = config(Distance.DOT, q);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       ShardConfigCodec.write(config, new DataOutputStream(bytes));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.index.quant.TurboBits;
 import io.quiver.index.vector.Distance;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,6 +118,83 @@ class ShardQuantizationTest {
           shard.search(request(q, new QuantizationSearchParams(false, false, null))),
           "without codes, rescore: false searches the float32 vectors");
     }
+  }
+
+  /**
+   * TurboQuant in a shard: 4-bit codes with rescoring find the brute-force top 10 (oversampling
+   * 3; turbo on 32 dimensions rotates in 32), a reopened shard searches the same codes without
+   * rebuilding, a change of bits (4 -> 1) rebuilds them, and disabling drops them. A shard
+   * created without quantization and updated to turbo gets codes: {@link #turboByUpdate}.
+   */
+  @Test
+  void turboRecallReopenBitsChangeAndDisable() throws Exception {
+    Path shardDir = dir.resolve("s");
+    long index = 0;
+    Set<String> fourBitCodes;
+    float[] q = query();
+    List<ScoredPoint> approx;
+    try (Shard shard = Shard.openOrCreate(shardDir, config(new QuantizationConfig.Turbo(TurboBits.BITS4, null)))) {
+      fill(shard, ++index);
+      awaitCodes(shard, shardDir);
+      double recall = recall(shard, new QuantizationSearchParams(false, true, 3.0));
+      System.out.printf("seed %d, turbo bits4 + rescoring (oversampling 3): recall@10 %.4f%n", SEED, recall);
+      assertTrue(recall >= 0.95, "seed=" + SEED + " turbo bits4 recall@10 " + recall);
+      assertCodesSteer(shard);
+      fourBitCodes = codesFiles(shardDir.resolve(Shard.SEGMENTS_DIR));
+      approx = shard.search(request(q, new QuantizationSearchParams(false, false, null)));
+    }
+    try (Shard shard = Shard.open(shardDir)) {
+      assertEquals(approx, shard.search(request(q, new QuantizationSearchParams(false, false, null))),
+          "the reopened shard searches the same codes");
+      assertEquals(fourBitCodes, codesFiles(shardDir.resolve(Shard.SEGMENTS_DIR)), "and did not rebuild them");
+      shard.updateConfig(config(new QuantizationConfig.Turbo(TurboBits.BITS1, null)), ++index);
+    }
+    try (Shard shard = Shard.open(shardDir)) {
+      awaitCodes(shard, shardDir);
+      Set<String> oneBitCodes = codesFiles(shardDir.resolve(Shard.SEGMENTS_DIR));
+      assertTrue(java.util.Collections.disjoint(fourBitCodes, oneBitCodes), "rebuilt for 1 bit: " + oneBitCodes);
+      assertCodesSteer(shard);
+      double recall = recall(shard, new QuantizationSearchParams(false, true, 20.0));
+      System.out.printf("seed %d, turbo bits1 + rescoring (oversampling 20): recall@10 %.4f%n", SEED, recall);
+      assertTrue(recall >= 0.75, "seed=" + SEED + " turbo bits1 recall@10 " + recall);
+      shard.updateConfig(config(null), ++index);
+    }
+    try (Shard shard = Shard.open(shardDir)) {
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (!codesFiles(shardDir.resolve(Shard.SEGMENTS_DIR)).isEmpty() || shard.info().optimizing()) {
+        assertTrue(System.nanoTime() < deadline, "codes still there 60 s after quantization was disabled");
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  /**
+   * Quantization added by a config update (Qdrant's PATCH) to a shard created without it; the
+   * shard is reopened after the update, as the state machine does.
+   */
+  @Test
+  void turboByUpdate() throws Exception {
+    Path shardDir = dir.resolve("s");
+    try (Shard shard = Shard.openOrCreate(shardDir, config(null))) {
+      fill(shard, 1);
+      shard.updateConfig(config(new QuantizationConfig.Turbo(TurboBits.BITS1_5, true)), 2);
+    }
+    try (Shard shard = Shard.open(shardDir)) {
+      awaitCodes(shard, shardDir);
+      assertCodesSteer(shard);
+      // 1.6 bits on 32 dimensions: a coarse filter like binary's, oversampled as much.
+      double recall = recall(shard, new QuantizationSearchParams(false, true, 20.0));
+      System.out.printf("seed %d, turbo bits1_5 + rescoring (oversampling 20): recall@10 %.4f%n", SEED, recall);
+      assertTrue(recall >= 0.85, "seed=" + SEED + " turbo bits1_5 recall@10 " + recall);
+    }
+  }
+
+  @Test
+  void turboOnManhattanIsRefusedByName() {
+    BadRequestException e = org.junit.jupiter.api.Assertions.assertThrows(BadRequestException.class,
+        () -> new ShardConfig(VectorsConfig.single(new VectorParams(DIM, Distance.MANHATTAN, false)), HnswConfig.DEFAULT,
+            OptimizersConfig.DEFAULT, new QuantizationConfig.Turbo(null, null)));
+    assertTrue(e.getMessage().contains("turbo quantization does not support the Manhattan distance"), e.getMessage());
   }
 
   /** Codes are derived: an unreadable codes file is no reason to refuse the shard; it is rebuilt. */

@@ -12,12 +12,15 @@ import java.nio.ByteOrder;
  * once per segment, not at every open. Big-endian header fields, little-endian arrays:
  *
  * <pre>
- *   kind (byte: 1 int8, 2 binary, 3 product), distance (byte, Distance ordinal), size (int), then
+ *   kind (byte: 1 int8, 2 binary, 3 product, 4 turbo), distance (byte, Distance ordinal), size (int), then
  *   int8:    dim (int), lower (float), alpha (float), codes (size * dim bytes), code sums (size ints)
  *   binary:  dim (int), mean (dim floats), codes (size * ceil(dim / 64) longs),
  *            |x'|² (size floats), scale (size floats), set bits (size ints)
  *   product: dim (int), m (int), subspace starts (m + 1 ints), codebooks (256 * width(s) floats each),
  *            codes (size * m bytes)
+ *   turbo:   dim (int), bits (byte, {@link TurboBits} ordinal), rotation seed (long), levels (int),
+ *            centroids (levels floats), mean (dim floats), codes (size * codeBytes(D) bytes),
+ *            scale (size floats), |x - mean|² (size floats)
  * </pre>
  *
  * The caller frames it (magic, version, checksum): this is one part of a larger file.
@@ -27,6 +30,7 @@ public final class QuantizedVectorsFormat {
   static final byte INT8 = 1;
   static final byte BINARY = 2;
   static final byte PRODUCT = 3;
+  static final byte TURBO = 4;
   private static final int CHUNK = 1 << 16;
 
   private QuantizedVectorsFormat() {}
@@ -36,6 +40,7 @@ public final class QuantizedVectorsFormat {
       case Int8Vectors v -> v.writeTo(out);
       case BinaryVectors v -> v.writeTo(out);
       case PqVectors v -> v.writeTo(out);
+      case TurboVectors v -> v.writeTo(out);
       default -> throw new IllegalArgumentException("no file format for " + codes.getClass().getSimpleName());
     }
   }
@@ -55,6 +60,7 @@ public final class QuantizedVectorsFormat {
       case INT8 -> Int8Vectors.readFrom(in, d, size);
       case BINARY -> BinaryVectors.readFrom(in, d, size);
       case PRODUCT -> PqVectors.readFrom(in, d, size);
+      case TURBO -> TurboVectors.readFrom(in, d, size);
       default -> throw new IOException("corrupt quantized vectors: kind " + kind);
     };
   }

@@ -28,7 +28,7 @@ class QuantizedVectorsFormatTest {
 
   private static final long SEED = Long.getLong("tests.seed", System.nanoTime());
 
-  enum Kind { INT8, BINARY, PRODUCT }
+  enum Kind { INT8, BINARY, PRODUCT, TURBO }
 
   @ParameterizedTest
   @EnumSource(Kind.class)
@@ -41,12 +41,15 @@ class QuantizedVectorsFormatTest {
         v[d] = (float) random.nextGaussian();
       }
     }
-    Distance distance = kind == Kind.PRODUCT ? Distance.EUCLID : Distance.values()[random.nextInt(Distance.values().length)];
+    // Product and turbo codes do not take Manhattan (the last distance).
+    int distances = kind == Kind.PRODUCT || kind == Kind.TURBO ? 3 : Distance.values().length;
+    Distance distance = Distance.values()[random.nextInt(distances)];
     HeapFloatVectors vectors = HeapFloatVectors.of(data, distance);
     QuantizedVectors codes = switch (kind) {
       case INT8 -> Int8Vectors.quantize(vectors, ScalarQuantizer.fit(vectors, 0.99, SEED));
       case BINARY -> BinaryVectors.quantize(vectors);
       case PRODUCT -> PqVectors.quantize(vectors, ProductQuantizer.train(vectors, Math.max(1, dim / 4), 300, 3, SEED));
+      case TURBO -> TurboVectors.quantize(vectors, TurboBits.values()[random.nextInt(TurboBits.values().length)], SEED);
     };
     byte[] bytes = bytesOf(codes);
     QuantizedVectors read = QuantizedVectorsFormat.read(new DataInputStream(new ByteArrayInputStream(bytes)));

@@ -496,8 +496,9 @@ final class CollectionJson {
     }
     VectorDatatype datatype = VectorDatatype.fromQdrantName(node.asText());
     if (datatype == null && node.asText().equals("turbo4")) {
-      throw ApiException.badRequest("Wrong input: `" + field + "`: turbo4 is not supported by Quiver; use float32,"
-          + " float16 or uint8");
+      throw ApiException.badRequest("Wrong input: `" + field + "`: turbo4 is not supported by Quiver as a storage"
+          + " datatype; use float32, float16 or uint8, and for 4-bit TurboQuant codes"
+          + " `quantization_config: {\"turbo\": {\"bits\": \"bits4\"}}` (searched, then rescored from the stored vectors)");
     }
     if (datatype == null) {
       throw ApiException.badRequest("Json deserialize error: " + field + ": unknown variant `" + node.asText()

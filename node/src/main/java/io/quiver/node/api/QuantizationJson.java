@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * Qdrant's {@code QuantizationConfig} (create) and {@code QuantizationConfigDiff} (update: a whole
  * config, or {@code "Disabled"}) in and out. What the index module implements is honoured and
- * reported back as given; the variants and fields it does not implement are refused by name:
- * {@code turbo}, binary {@code two_bits} / {@code one_and_half_bits} encodings, the {@code
+ * reported back as given ({@code turbo} with its {@code bits} too); the variants and fields it does
+ * not implement are refused by name: binary {@code two_bits} / {@code one_and_half_bits} encodings, the {@code
  * scalar8bits} query encoding, and {@code memory: cold} (codes are always held on the heap, which
  * {@code cached} and {@code pinned} describe).
  */
@@ -46,7 +46,7 @@ final class QuantizationJson {
     if (node.isTextual()) {
       if (!node.asText().equals("Disabled")) {
         throw ApiException.badRequest("Json deserialize error: " + at + ": unknown variant `" + node.asText()
-            + "`, expected `Disabled` or an object with `scalar`, `product` or `binary`");
+            + "`, expected `Disabled` or an object with `scalar`, `product`, `binary` or `turbo`");
       }
       return new Diff(true, null);
     }
@@ -56,14 +56,11 @@ final class QuantizationJson {
   private static QuantizationConfig config(JsonNode node, String at) {
     if (!node.isObject() || node.size() != 1) {
       throw ApiException.badRequest("Json deserialize error: " + at
-          + ": expected an object with exactly one of `scalar`, `product`, `binary`");
+          + ": expected an object with exactly one of `scalar`, `product`, `binary`, `turbo`");
     }
     String kind = node.fieldNames().next();
     JsonNode body = node.get(kind);
     String path = at + "." + kind;
-    if (kind.equals("turbo")) {
-      throw unsupported(path, "turbo quantization is not supported (use `scalar`, `product` or `binary`)");
-    }
     if (!body.isObject()) {
       throw ApiException.badRequest("Json deserialize error: " + path + ": expected an object");
     }
@@ -75,8 +72,9 @@ final class QuantizationJson {
         case "scalar" -> scalar(body, path);
         case "product" -> product(body, path);
         case "binary" -> binary(body, path);
+        case "turbo" -> turbo(body, path);
         default -> throw ApiException.badRequest("Json deserialize error: " + at + ": unknown variant `" + kind
-            + "`, expected one of `scalar`, `product`, `binary`");
+            + "`, expected one of `scalar`, `product`, `binary`, `turbo`");
       };
       return config.withMemory(memory);
     } catch (BadRequestException e) {
@@ -150,6 +148,21 @@ final class QuantizationJson {
     return new QuantizationConfig.Binary(encodingGiven, queryEncoding, alwaysRam(body, at));
   }
 
+  /** Qdrant's {@code TurboQuantQuantizationConfig}: {@code bits} (nullable: 4 bits), {@code always_ram}, {@code memory}. */
+  private static QuantizationConfig.Turbo turbo(JsonNode body, String at) {
+    onlyFields(body, at, Set.of("bits", "always_ram", "memory"));
+    JsonNode bits = body.get("bits");
+    io.quiver.index.quant.TurboBits b = null;
+    if (bits != null && !bits.isNull()) {
+      b = bits.isTextual() ? QuantizationConfig.Turbo.fromQdrantName(bits.asText()) : null;
+      if (b == null) {
+        throw ApiException.badRequest("Json deserialize error: " + at + ".bits: unknown variant `"
+            + (bits.isTextual() ? bits.asText() : bits.toString()) + "`, expected one of `bits1`, `bits1_5`, `bits2`, `bits4`");
+      }
+    }
+    return new QuantizationConfig.Turbo(b, alwaysRam(body, at));
+  }
+
   private static Boolean alwaysRam(JsonNode body, String at) {
     JsonNode v = body.get("always_ram");
     if (v == null || v.isNull()) {
@@ -204,6 +217,14 @@ final class QuantizationJson {
           binary.put("query_encoding", b.queryEncoding().qdrantName());
         }
         MemoryJson.put(binary, b.memory());
+      }
+      case QuantizationConfig.Turbo t -> {
+        ObjectNode turbo = out.putObject("turbo");
+        putAlwaysRam(turbo, t.alwaysRam());
+        MemoryJson.put(turbo, t.memory());
+        if (t.bits() != null) {
+          turbo.put("bits", QuantizationConfig.Turbo.qdrantName(t.bits()));
+        }
       }
     }
     return out;
