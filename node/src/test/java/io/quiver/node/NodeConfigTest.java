@@ -57,13 +57,32 @@ class NodeConfigTest {
     var set = NodeConfig.resolve(null, Map.of("QUIVER__STORAGE__PERFORMANCE__OPTIMIZER_THREADS", "3",
         "QUIVER__STORAGE__PERFORMANCE__FLUSH_THREADS", "1", "QUIVER__STORAGE__ROCKSDB__BLOCK_CACHE_MB", "64",
         "QUIVER__STORAGE__ROCKSDB__WRITE_BUFFER_MB", "32"), Map.of()).shardResources();
-    assertEquals(new io.quiver.storage.ShardResources.Settings(1, 3, 64L << 20, 32L << 20), set);
+    assertEquals(new io.quiver.storage.ShardResources.Settings(1, 3, 64L << 20, 32L << 20,
+        io.quiver.storage.ShardResources.Settings.indexingThreads(0)), set);
     IllegalArgumentException threads = assertThrows(IllegalArgumentException.class,
         () -> NodeConfig.resolve(null, Map.of("QUIVER__STORAGE__PERFORMANCE__OPTIMIZER_THREADS", "-1"), Map.of()));
     assertTrue(threads.getMessage().contains("storage.performance.optimizer_threads"), threads.getMessage());
     IllegalArgumentException buffers = assertThrows(IllegalArgumentException.class,
         () -> NodeConfig.resolve(null, Map.of("QUIVER__STORAGE__ROCKSDB__WRITE_BUFFER_MB", "512"), Map.of()));
     assertTrue(buffers.getMessage().contains("storage.rocksdb.write_buffer_mb"), buffers.getMessage());
+  }
+
+  @Test
+  void theOptimizerCpuBudgetSetsTheThreadsOfAGraphBuildAsQdrantsDoes() throws Exception {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(Math.max(1, cores - 1), NodeConfig.resolve(null, Map.of(), Map.of()).shardResources().indexingThreads(),
+        "automatic: one core kept free");
+    assertEquals(3, NodeConfig.resolve(null, Map.of("QUIVER__STORAGE__PERFORMANCE__OPTIMIZER_CPU_BUDGET", "3"), Map.of())
+        .shardResources().indexingThreads());
+    assertEquals(Math.max(1, cores - 2), NodeConfig.resolve(null,
+        Map.of("QUIVER__STORAGE__PERFORMANCE__OPTIMIZER_CPU_BUDGET", "-2"), Map.of()).shardResources().indexingThreads());
+    assertEquals(1, NodeConfig.resolve(null,
+        Map.of("QUIVER__STORAGE__PERFORMANCE__OPTIMIZER_CPU_BUDGET", "-256"), Map.of()).shardResources().indexingThreads());
+    for (String wrong : new String[] {"lots", "1000", "1.5"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(null,
+          Map.of("QUIVER__STORAGE__PERFORMANCE__OPTIMIZER_CPU_BUDGET", wrong), Map.of()));
+      assertTrue(e.getMessage().contains("storage.performance.optimizer_cpu_budget"), e.getMessage());
+    }
   }
 
   @Test

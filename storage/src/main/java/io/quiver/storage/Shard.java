@@ -81,14 +81,15 @@ public final class Shard implements AutoCloseable {
     }
     try {
       this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
-          resources.flushes(), resources.optimizations());
+          resources.flushes(), resources.optimizations(), resources.indexingThreads());
     } catch (RuntimeException e) {
       sparseIndexes.close(); // sealed sparse parts may be held in native memory
       throw e;
     }
     List<io.quiver.storage.segment.IndexWork> indexWork = new ArrayList<>();
     if (!multiIndexes.isEmpty()) {
-      indexWork.add(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString()));
+      indexWork.add(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString(),
+          resources.indexingThreads()));
       multiIndexes.onBuildDue(segments::wakeOptimizer);
     }
     if (!sparseIndexes.isEmpty()) {

@@ -29,14 +29,27 @@ public final class ShardResources implements AutoCloseable {
    *     (a graph build also uses the cores on threads of its own while it runs)
    * @param blockCacheBytes RocksDB's block cache of all shards, memtables included
    * @param writeBufferBytes RocksDB's memtables of all shards, at most {@code blockCacheBytes}
+   * @param indexingThreads threads one graph build (HNSW, dense or multivector) runs on, at least 1
    */
-  public record Settings(int flushThreads, int optimizerThreads, long blockCacheBytes, long writeBufferBytes) {
+  public record Settings(int flushThreads, int optimizerThreads, long blockCacheBytes, long writeBufferBytes,
+      int indexingThreads) {
 
     public Settings {
-      if (flushThreads < 1 || optimizerThreads < 1) {
-        throw new IllegalArgumentException("flush and optimizer threads must be at least 1, got "
-            + flushThreads + " and " + optimizerThreads);
+      if (flushThreads < 1 || optimizerThreads < 1 || indexingThreads < 1) {
+        throw new IllegalArgumentException("flush, optimizer and indexing threads must be at least 1, got "
+            + flushThreads + ", " + optimizerThreads + " and " + indexingThreads);
       }
+    }
+
+    /**
+     * Threads of a graph build for Qdrant's {@code optimizer_cpu_budget}: 0 (automatic) keeps one
+     * core free for writes and searches when there are two or more, as Qdrant does; a negative
+     * budget is subtracted from the cores; a positive one is used as it is. At least 1.
+     */
+    public static int indexingThreads(int cpuBudget) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      int threads = cpuBudget > 0 ? cpuBudget : cpuBudget < 0 ? cores + cpuBudget : cores - 1;
+      return Math.max(1, threads);
     }
 
     /** Flush threads: {@code min(2, cores)}. */
@@ -54,7 +67,7 @@ public final class ShardResources implements AutoCloseable {
 
     public static Settings defaults() {
       return new Settings(defaultFlushThreads(), defaultOptimizerThreads(), BLOCK_CACHE_BYTES_DEFAULT,
-          WRITE_BUFFER_BYTES_DEFAULT);
+          WRITE_BUFFER_BYTES_DEFAULT, indexingThreads(0));
     }
   }
 
@@ -103,6 +116,11 @@ public final class ShardResources implements AutoCloseable {
 
   public Settings settings() {
     return settings;
+  }
+
+  /** Threads one graph build runs on ({@link Settings#indexingThreads}). */
+  public int indexingThreads() {
+    return settings.indexingThreads();
   }
 
   public SegmentWorkPool flushes() {

@@ -11,6 +11,8 @@ public enum ConfigKey {
       "threads that flush full appendable segments, shared by all shards of the node; 0: min(2, cores)"),
   OPTIMIZER_THREADS("storage.performance.optimizer_threads", "0", null,
       "threads that index, vacuum and merge segments, shared by all shards of the node (fair between shards); 0: max(1, cores / 2)"),
+  OPTIMIZER_CPU_BUDGET("storage.performance.optimizer_cpu_budget", "0", null,
+      "threads one index build (HNSW graph) runs on, as Qdrant's: 0: automatic, the cores minus one (at least 1), so that writes and searches keep a core; negative: the cores minus that many; positive: that many"),
   ROCKSDB_BLOCK_CACHE_MB("storage.rocksdb.block_cache_mb", "256", null,
       "RocksDB block cache shared by all shards of the node, in MiB; the memtables (write_buffer_mb) are charged to it"),
   ROCKSDB_WRITE_BUFFER_MB("storage.rocksdb.write_buffer_mb", "128", null,

@@ -122,7 +122,23 @@ public final class NodeConfig {
       throw new IllegalArgumentException(ConfigKey.ROCKSDB_WRITE_BUFFER_MB.key() + " (" + writeMb
           + ") must be at most " + ConfigKey.ROCKSDB_BLOCK_CACHE_MB.key() + " (" + cacheMb + "): memtables are charged to the cache");
     }
-    return new io.quiver.storage.ShardResources.Settings(flush, optimizer, cacheMb << 20, writeMb << 20);
+    return new io.quiver.storage.ShardResources.Settings(flush, optimizer, cacheMb << 20, writeMb << 20,
+        io.quiver.storage.ShardResources.Settings.indexingThreads(cpuBudget()));
+  }
+
+  /** {@link ConfigKey#OPTIMIZER_CPU_BUDGET}: -256 to 256. */
+  private int cpuBudget() {
+    String raw = get(ConfigKey.OPTIMIZER_CPU_BUDGET).trim();
+    try {
+      long v = Long.parseLong(raw);
+      if (v < -256 || v > 256) {
+        throw new IllegalArgumentException(ConfigKey.OPTIMIZER_CPU_BUDGET.key()
+            + " must be between -256 and 256 (0: automatic), got " + raw);
+      }
+      return (int) v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(ConfigKey.OPTIMIZER_CPU_BUDGET.key() + " must be an integer (0: automatic), got " + raw);
+    }
   }
 
   /** A thread count: 0 for {@code automatic}, else 1 to 256. */

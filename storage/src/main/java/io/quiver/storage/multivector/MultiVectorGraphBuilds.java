@@ -23,12 +23,15 @@ public final class MultiVectorGraphBuilds implements IndexWork {
   private final String shard;
   private final int threads;
 
-  /** {@code lock} is the shard's lock guarding {@code indexes}; {@code shard} names the log lines. */
-  public MultiVectorGraphBuilds(MultiVectorIndexes indexes, ReadWriteLock lock, String shard) {
+  /**
+   * {@code lock} is the shard's lock guarding {@code indexes}; {@code shard} names the log lines;
+   * a graph build runs on {@code threads} threads.
+   */
+  public MultiVectorGraphBuilds(MultiVectorIndexes indexes, ReadWriteLock lock, String shard, int threads) {
     this.indexes = indexes;
     this.lock = lock;
     this.shard = shard;
-    this.threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    this.threads = threads;
   }
 
   /** The codes of the build's rows (null: no quantization, or too many rows for one code array: logged). */

@@ -89,10 +89,11 @@ public final class ShardSegments implements AutoCloseable {
    * name, maps the sealed segments, and matches them against {@code stored}: a sealed ord is
    * live when the store holds its id at its version; a stored point no sealed segment holds goes
    * into the appendable segment. Then starts the flusher and the optimizer on the given pools
-   * ({@code flush} is called by the optimizer a flush interval after writes).
+   * ({@code flush} is called by the optimizer a flush interval after writes); a graph build runs
+   * on {@code indexingThreads} threads.
    */
   public static ShardSegments open(Path dir, ShardConfig config, ReadWriteLock lock, StoredPoints stored,
-      Runnable flush, SegmentWorkPool flushes, SegmentWorkPool optimizations) {
+      Runnable flush, SegmentWorkPool flushes, SegmentWorkPool optimizations, int indexingThreads) {
     ShardSegments segments = new ShardSegments(dir, config, lock);
     try {
       Files.createDirectories(dir);
@@ -113,7 +114,7 @@ public final class ShardSegments implements AutoCloseable {
       segments.closeSegments();
       throw new StorageException("cannot open the segments in " + dir, e);
     }
-    SegmentBuilder builder = new SegmentBuilder(dir, config, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    SegmentBuilder builder = new SegmentBuilder(dir, config, indexingThreads);
     segments.optimizer = new SegmentOptimizer(segments, config, builder, flush, optimizations);
     segments.flusher = new SegmentFlusher(segments, config, builder, segments::flushed, flushes);
     segments.optimizer.start();

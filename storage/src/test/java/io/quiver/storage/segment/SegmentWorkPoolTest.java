@@ -85,7 +85,7 @@ class SegmentWorkPoolTest {
   private ShardSegments segments(SegmentWorkPool pool) {
     ShardConfig config = ShardConfig.of(VectorsConfig.single(new VectorParams(4, Distance.DOT, false)));
     segments = ShardSegments.open(dir.resolve("s").resolve("segments"), config, new ReentrantReadWriteLock(),
-        visitor -> {}, () -> {}, pool, pool);
+        visitor -> {}, () -> {}, pool, pool, 2);
     return segments;
   }
 
