@@ -129,10 +129,19 @@ final class ShardFanOut {
     return false;
   }
 
-  /** A write of the same thing to every shard of {@code c} (one log entry each); no point ids to report. */
+  /**
+   * A write of the same thing to every shard of {@code c} (one log entry each); no point ids to
+   * report. These writes set a state (a shard config, a field index there or not), so one that met
+   * a retired client (a replica dropped or only joining while the placement changes: "does not host
+   * it (yet)") is sent once more through a new client, as a read is: applying it twice sets the
+   * same state. Writes of points are not resent: a conditional one is not idempotent.
+   */
   CompletableFuture<Long> writeEveryShard(CollectionDescriptor c, Deadline bound,
       Function<ShardClient, CompletableFuture<Long>> write) {
-    return write(c, everyShard(c), bound, (client, shard) -> whole(() -> write.apply(client)), shard -> null);
+    return write(c, everyShard(c), bound, (client, shard) -> whole(() -> write.apply(client)
+        .handle((index, error) -> error == null ? CompletableFuture.completedFuture(index)
+            : retired(error) ? write.apply(clients.forShard(c.name(), shard)) : CompletableFuture.<Long>failedFuture(error))
+        .thenCompose(f -> f)), shard -> null);
   }
 
   /**

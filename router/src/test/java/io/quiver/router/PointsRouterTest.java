@@ -280,6 +280,16 @@ class PointsRouterTest {
     assertTrue(retiredOnce.isEmpty(), "the retired client was asked first");
   }
 
+  @Test
+  void aConfigWriteMetByARetiredClientIsSentAgainThroughANewOne() {
+    CollectionDescriptor c = open("retiredconfig", Distance.DOT);
+    writeRandomPoints(c, random, 10);
+    // As a PATCH right after a move: the client of shard 1 met the replica being dropped.
+    retiredOnce.put(c.shardMap().shard(1).groupId(), retiredClient("shard 1 of collection `retiredconfig`"));
+    assertTrue(router.updateShardConfig(c).join() > 0);
+    assertTrue(retiredOnce.isEmpty(), "the retired client was asked first");
+  }
+
   /** A shard client whose every call fails as a retired Ratis client's does. */
   private static io.quiver.sharding.ShardClient retiredClient(String name) {
     return (io.quiver.sharding.ShardClient) java.lang.reflect.Proxy.newProxyInstance(PointsRouterTest.class.getClassLoader(),
