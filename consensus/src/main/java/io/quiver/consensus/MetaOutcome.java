@@ -20,6 +20,9 @@ import java.util.Objects;
  * </ul>
  * {@code message} is the text for the user, unchanged from before this type existed.
  *
+ * <p>Replies carry the ordinals of the three enums ({@link MetaMessages#reply}): append new
+ * constants at the end, never reorder them.
+ *
  * @param name the collection, alias or peer the refusal is about (a peer as its decimal id); empty
  *     for {@link Subject#NONE}
  */

@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The state machine of the meta group: the cluster's nodes and collections as a {@link ClusterState}.
- * Placement of a new collection's shards is computed here, in apply, with the pure
- * {@link PlacementPlanner}: every node derives the same shard map from the same log.
+ * The rules live in the pure {@link ClusterState#apply} (placement of a new collection's shards
+ * included, with the {@link PlacementPlanner}: every node derives the same shard map from the same
+ * log); this class keeps the Ratis plumbing around them: decoding entries, the applied term and
+ * index, refusing stale duplicates, snapshots, and encoding each {@link MetaOutcome} as the reply.
  *
  * <p>Listeners are told of every new state on the apply thread and must return quickly.
  */
