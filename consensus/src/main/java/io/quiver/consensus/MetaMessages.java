@@ -290,7 +290,8 @@ final class MetaMessages {
       return new Reply(in.readLong(), MetaOutcome.APPLIED);
     }
     String message = in.readUTF();
-    if (in.available() == 0) { // an earlier build: no trailer
+    int faultOrdinal = in.read(); // -1 at the end of the reply: an earlier build, no trailer
+    if (faultOrdinal < 0) {
       MetaOutcome.Status status = switch (legacy) {
         case 1 -> MetaOutcome.Status.BAD_REQUEST;
         case 2 -> MetaOutcome.Status.NOT_FOUND;
@@ -299,7 +300,7 @@ final class MetaMessages {
       };
       return new Reply(-1, new MetaOutcome(MetaOutcome.Fault.USER, status, MetaOutcome.Subject.NONE, "", message));
     }
-    MetaOutcome.Fault fault = readEnum(MetaOutcome.Fault.values(), in.readUnsignedByte(), "meta reply fault");
+    MetaOutcome.Fault fault = readEnum(MetaOutcome.Fault.values(), faultOrdinal, "meta reply fault");
     MetaOutcome.Status status = readEnum(MetaOutcome.Status.values(), in.readUnsignedByte(), "meta reply status");
     MetaOutcome.Subject subject = readEnum(MetaOutcome.Subject.values(), in.readUnsignedByte(), "meta reply subject");
     try {
