@@ -12,8 +12,8 @@ import java.util.TreeMap;
  */
 final class AliasChanges {
 
-  /** The new aliases, or a reply status and message when an action is invalid. */
-  record Result(SortedMap<String, String> aliases, byte status, String error) {}
+  /** The new aliases, or (aliases null) the refusal of the first invalid action. */
+  record Result(SortedMap<String, String> aliases, MetaOutcome refusal) {}
 
   private AliasChanges() {}
 
@@ -23,7 +23,7 @@ final class AliasChanges {
       switch (action) {
         case AliasAction.Create c -> {
           if (!state.collections().containsKey(c.collection())) {
-            return notFound("Not found: Collection `" + c.collection() + "` doesn't exist!");
+            return new Result(null, MetaOutcome.collectionNotFound(c.collection()));
           }
           String problem = checkName(state, c.alias());
           if (problem != null) {
@@ -33,13 +33,13 @@ final class AliasChanges {
         }
         case AliasAction.Delete d -> {
           if (aliases.remove(d.alias()) == null) {
-            return notFound("Not found: Alias `" + d.alias() + "` doesn't exist!");
+            return new Result(null, MetaOutcome.aliasNotFound(d.alias()));
           }
         }
         case AliasAction.Rename r -> {
           String target = aliases.remove(r.from());
           if (target == null) {
-            return notFound("Not found: Alias `" + r.from() + "` doesn't exist!");
+            return new Result(null, MetaOutcome.aliasNotFound(r.from()));
           }
           String problem = checkName(state, r.to());
           if (problem != null) {
@@ -49,7 +49,7 @@ final class AliasChanges {
         }
       }
     }
-    return new Result(aliases, MetaMessages.STATUS_OK, null);
+    return new Result(aliases, null);
   }
 
   private static String checkName(ClusterState state, String alias) {
@@ -62,11 +62,7 @@ final class AliasChanges {
     return null;
   }
 
-  private static Result notFound(String message) {
-    return new Result(null, MetaMessages.STATUS_NOT_FOUND, message);
-  }
-
   private static Result bad(String message) {
-    return new Result(null, MetaMessages.STATUS_BAD_REQUEST, message);
+    return new Result(null, MetaOutcome.badRequest(message));
   }
 }

@@ -36,6 +36,19 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     this(appliedIndex, nodes, collections, aliases, new TreeSet<>(), false);
   }
 
+  /** A state after one command, and what the command came to (applied, or refused and why). */
+  record Applied(ClusterState state, MetaOutcome outcome) {}
+
+  /**
+   * The state after applying {@code command} as the log entry at {@code index}, with its outcome:
+   * the meta group's rules ({@link MetaTransitions}) as a pure function. A refused command yields
+   * this state at {@code index}. Deterministic: the same state and command give the same result
+   * on every node.
+   */
+  Applied apply(long index, MetaCommand command) {
+    return MetaTransitions.apply(this, index, command);
+  }
+
   /** The members that may take new replicas: every node that is not draining. */
   public java.util.List<Long> eligibleNodes() {
     return nodes.keySet().stream().filter(n -> !draining.contains(n)).toList();

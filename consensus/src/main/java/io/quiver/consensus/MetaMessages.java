@@ -27,7 +27,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * command:  magic "QMC1" | version 1 or 2 (2: a collection config ends with its strict mode) | type (1 register node, 2 create, 3 delete, 4 set shard replicas, 5 remove node,
  *           6 aliases, 7 update collection, 8 set draining, 9 set rebalancing, 10 remove node by force,
  *           11 change a vector name, 12 set shard witnesses) | body
- * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict) | long or message
+ * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict or already exists)
+ *           | ok: log index (long) | else: message | since typed outcomes (MetaOutcome), a trailer that earlier
+ *           builds do not read: fault | status | subject (ordinals of MetaOutcome's enums) | subject name
  * snapshot: magic "QMS1" | version 2, 3, 4 or 5 | applied index | nodes | collections (4: each config ends with its strict
  *           mode, StrictModeConfigCodec; 5: each shard's replicas are followed by its witnesses) | aliases | (3:) draining
  *           nodes | rebalancing
@@ -44,11 +46,6 @@ final class MetaMessages {
    * Version 2 (strict mode) and 1 are still read.
    */
   static final int COMMAND_VERSION = 3;
-
-  static final byte STATUS_OK = 0;
-  static final byte STATUS_BAD_REQUEST = 1;
-  static final byte STATUS_NOT_FOUND = 2;
-  static final byte STATUS_CONFLICT = 3;
 
   private static final byte REGISTER_NODE = 1;
   private static final byte CREATE_COLLECTION = 2;
@@ -258,27 +255,59 @@ final class MetaMessages {
     };
   }
 
-  static Message reply(byte status, long value) {
+  /**
+   * The reply to a command: its log index when applied, else its refusal. Still version 1, so that
+   * a node of an earlier build reads it during a rolling upgrade: such a node reads the legacy
+   * status byte and the message and ignores the typed trailer after them (it reads no further).
+   */
+  static Message reply(MetaOutcome outcome, long index) {
     return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(status);
-      out.writeLong(value);
+      out.writeByte(outcome.status().legacyCode);
+      if (outcome.applied()) {
+        out.writeLong(index);
+        return;
+      }
+      out.writeUTF(outcome.message());
+      out.writeByte(outcome.fault().ordinal());
+      out.writeByte(outcome.status().ordinal());
+      out.writeByte(outcome.subject().ordinal());
+      out.writeUTF(outcome.name());
     });
   }
 
-  static Message reply(byte status, String message) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(status);
-      out.writeUTF(message);
-    });
-  }
-
-  /** A decoded reply: the status, and the long value (ok) or the message (an error). */
-  record Reply(byte status, long value, String message) {}
+  /**
+   * A decoded reply: the log index (when applied, else -1) and the outcome. A refusal from a node
+   * of an earlier build has no typed trailer: its outcome is a user fault with the status of the
+   * legacy byte and {@link MetaOutcome.Subject#NONE}, and the caller reads it in the light of the
+   * command it sent (see {@code RaftCollectionCatalog}).
+   */
+  record Reply(long value, MetaOutcome outcome) {}
 
   static Reply decodeReply(ByteString content) throws IOException {
     DataInputStream in = Envelope.open(content, REPLY_MAGIC, VERSION);
-    byte status = in.readByte();
-    return status == STATUS_OK ? new Reply(status, in.readLong(), null) : new Reply(status, -1, in.readUTF());
+    byte legacy = in.readByte();
+    if (legacy == MetaOutcome.Status.OK.legacyCode) {
+      return new Reply(in.readLong(), MetaOutcome.APPLIED);
+    }
+    String message = in.readUTF();
+    int faultOrdinal = in.read(); // -1 at the end of the reply: an earlier build, no trailer
+    if (faultOrdinal < 0) {
+      MetaOutcome.Status status = switch (legacy) {
+        case 1 -> MetaOutcome.Status.BAD_REQUEST;
+        case 2 -> MetaOutcome.Status.NOT_FOUND;
+        case 3 -> MetaOutcome.Status.CONFLICT;
+        default -> throw new IOException("unknown meta reply status " + legacy);
+      };
+      return new Reply(-1, new MetaOutcome(MetaOutcome.Fault.USER, status, MetaOutcome.Subject.NONE, "", message));
+    }
+    MetaOutcome.Fault fault = readEnum(MetaOutcome.Fault.values(), faultOrdinal, "meta reply fault");
+    MetaOutcome.Status status = readEnum(MetaOutcome.Status.values(), in.readUnsignedByte(), "meta reply status");
+    MetaOutcome.Subject subject = readEnum(MetaOutcome.Subject.values(), in.readUnsignedByte(), "meta reply subject");
+    try {
+      return new Reply(-1, new MetaOutcome(fault, status, subject, in.readUTF(), message));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("inconsistent meta reply: " + e.getMessage(), e);
+    }
   }
 
   /**

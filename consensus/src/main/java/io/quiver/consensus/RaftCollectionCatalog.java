@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
  */
 final class RaftCollectionCatalog implements CollectionCatalog {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftCollectionCatalog.class);
   private static final long POLL_MS = 20;
 
   private final RaftNode node;
@@ -193,18 +194,10 @@ final class RaftCollectionCatalog implements CollectionCatalog {
           } catch (IOException e) {
             throw new UncheckedIOException("undecodable meta reply", e);
           }
-          return switch (reply.status()) {
-            case MetaMessages.STATUS_OK -> reply.value();
-            case MetaMessages.STATUS_CONFLICT -> throw command instanceof MetaCommand.CreateCollection
-                ? new CollectionAlreadyExistsException(subject) : new ClusterConflictException(reply.message());
-            case MetaMessages.STATUS_NOT_FOUND -> throw command instanceof MetaCommand.RemoveNode || command instanceof MetaCommand.SetDraining
-                ? new BadRequestException(reply.message())
-                : command instanceof MetaCommand.UpdateAliases
-                ? aliasNotFound(reply.message())
-                : reply.message() != null && reply.message().startsWith("Not found")
-                    ? new io.quiver.sharding.CollectionNotFoundException(subject) : new NotFound(subject);
-            default -> throw new BadRequestException(reply.message());
-          };
+          if (reply.outcome().applied()) {
+            return reply.value();
+          }
+          throw refusal(command, subject, reply.outcome());
         });
   }
 
@@ -303,11 +296,38 @@ final class RaftCollectionCatalog implements CollectionCatalog {
     return e;
   }
 
-  /** A 404 of an alias change: a missing collection or a missing alias (the message names which). */
-  private static RuntimeException aliasNotFound(String message) {
-    String name = message.substring(message.indexOf('`') + 1, message.lastIndexOf('`'));
-    return message.contains("Collection `") ? new io.quiver.sharding.CollectionNotFoundException(name)
-        : new io.quiver.sharding.AliasNotFoundException(name);
+  /**
+   * The exception a refused command fails with, chosen from the outcome's typed fields (never from
+   * its message). A refusal from a node of an earlier build carries no subject
+   * ({@link MetaOutcome.Subject#NONE}, see {@link MetaMessages#decodeReply}); it is read as that
+   * build meant it, from the command sent: a conflict of a create is an existing collection, a
+   * not-found of a delete is a missing collection. An alias change such a node refuses as not found
+   * answers 400 with its message during the upgrade (which of alias and collection was missing is
+   * not in that reply).
+   */
+  private static RuntimeException refusal(MetaCommand command, String subject, MetaOutcome outcome) {
+    if (outcome.fault() == MetaOutcome.Fault.SERVICE) {
+      LOG.warn("the cluster metadata could not handle {}: {}", command.getClass().getSimpleName(), outcome.message());
+    }
+    boolean legacy = outcome.subject() == MetaOutcome.Subject.NONE;
+    return switch (outcome.status()) {
+      case ALREADY_EXISTS -> new CollectionAlreadyExistsException(outcome.name());
+      case CONFLICT -> legacy && command instanceof MetaCommand.CreateCollection
+          ? new CollectionAlreadyExistsException(subject) : new ClusterConflictException(outcome.message());
+      case NOT_FOUND -> switch (outcome.subject()) {
+        case COLLECTION -> command instanceof MetaCommand.DeleteCollection
+            ? new NotFound(outcome.name()) : new io.quiver.sharding.CollectionNotFoundException(outcome.name());
+        case ALIAS -> new io.quiver.sharding.AliasNotFoundException(outcome.name());
+        // An unknown peer in a cluster operation is bad input to that operation (HTTP 400), as before.
+        case PEER -> new BadRequestException(outcome.message());
+        case NONE -> command instanceof MetaCommand.DeleteCollection ? new NotFound(subject)
+            : command instanceof MetaCommand.RemoveNode || command instanceof MetaCommand.SetDraining
+                || command instanceof MetaCommand.UpdateAliases
+            ? new BadRequestException(outcome.message()) : new io.quiver.sharding.CollectionNotFoundException(subject);
+      };
+      case BAD_REQUEST -> new BadRequestException(outcome.message());
+      case OK -> throw new IllegalArgumentException("an applied outcome is no refusal");
+    };
   }
 
   /** The meta group says the named thing does not exist. */

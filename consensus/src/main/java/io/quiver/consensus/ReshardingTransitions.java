@@ -32,10 +32,19 @@ final class ReshardingTransitions {
       Resharding.Phase.CLEANUP, java.util.Set.of(END),
       Resharding.Phase.ABORTING, java.util.Set.of(END));
 
-  /** The state after the command, or the reason it is refused (and its reply status). */
-  record Outcome(ClusterState next, byte status, String problem) {
-    static Outcome refused(ClusterState current, long index, byte status, String problem) {
-      return new Outcome(current.atIndex(index), status, problem);
+  /** The state after the command and what it came to (a refusal leaves the state as it was). */
+  record Outcome(ClusterState next, MetaOutcome outcome) {
+    static Outcome refused(ClusterState current, long index, MetaOutcome outcome) {
+      return new Outcome(current.atIndex(index), outcome);
+    }
+
+    /** The user's message of a refusal, or null when the command was applied. */
+    String problem() {
+      return outcome.applied() ? null : outcome.message();
+    }
+
+    ClusterState.Applied applied() {
+      return new ClusterState.Applied(next, outcome);
     }
   }
 
@@ -46,40 +55,40 @@ final class ReshardingTransitions {
     }
     ShardMap map = c.shardMap();
     if (map.resharding() != null) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST, "Bad request: collection `" + c.name()
+      return Outcome.refused(current, index, MetaOutcome.badRequest("Bad request: collection `" + c.name()
           + "` is being resharded already (" + map.resharding().direction().name().toLowerCase(java.util.Locale.ROOT)
-          + " to " + map.resharding().toCount() + " shards); abort it first");
+          + " to " + map.resharding().toCount() + " shards); abort it first"));
     }
     int n = map.shardCount();
     if (command.direction() == Resharding.Direction.DOWN) {
       if (n < 2) {
-        return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST,
-            "Bad request: collection `" + c.name() + "` has a single shard: it cannot be resharded down");
+        return Outcome.refused(current, index, MetaOutcome.badRequest(
+            "Bad request: collection `" + c.name() + "` has a single shard: it cannot be resharded down"));
       }
       ShardPlacement last = map.shard(n - 1);
       if (command.peerId() != null && !last.replicas().contains(command.peerId())) {
-        return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST, "Bad request: peer " + command.peerId()
-            + " holds no replica of shard " + (n - 1) + ", the shard that resharding down removes");
+        return Outcome.refused(current, index, MetaOutcome.badRequest("Bad request: peer " + command.peerId()
+            + " holds no replica of shard " + (n - 1) + ", the shard that resharding down removes"));
       }
       long peer = command.peerId() != null ? command.peerId() : last.replicas().getFirst();
       Resharding r = new Resharding(Resharding.Direction.DOWN, n, n - 1, peer, Resharding.Phase.COPYING);
       return ok(current, index, c, map.withResharding(index, map.shards(), r));
     }
     if (n >= CollectionConfig.MAX_SHARDS) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST,
-          "Bad request: collection `" + c.name() + "` has " + n + " shards, the most a collection may have");
+      return Outcome.refused(current, index, MetaOutcome.badRequest(
+          "Bad request: collection `" + c.name() + "` has " + n + " shards, the most a collection may have"));
     }
     List<Long> eligible = current.eligibleNodes();
     if (command.peerId() != null && !current.nodes().containsKey(command.peerId())) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST,
-          "Bad request: peer " + command.peerId() + " is not a member of the cluster");
+      return Outcome.refused(current, index, MetaOutcome.badRequest(
+          "Bad request: peer " + command.peerId() + " is not a member of the cluster"));
     }
     ShardPlacement added;
     try {
       added = PlacementPlanner.placeAddedShard(eligible, load(current), command.peerId(), c.name(), n, index,
           c.config().replicationFactor());
     } catch (IllegalArgumentException e) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST, "Bad request: " + e.getMessage());
+      return Outcome.refused(current, index, MetaOutcome.badRequest("Bad request: " + e.getMessage()));
     }
     List<ShardPlacement> shards = new ArrayList<>(map.shards());
     shards.add(added);
@@ -96,17 +105,17 @@ final class ReshardingTransitions {
     Resharding r = map.resharding();
     String now = r == null ? "not being resharded" : "in resharding phase " + phaseName(r.phase());
     if (command.to() == Resharding.Phase.ABORTING && (r == null || !ABORTABLE.contains(r.phase()))) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST, "Bad request: the resharding of collection `"
+      return Outcome.refused(current, index, MetaOutcome.badRequest("Bad request: the resharding of collection `"
           + c.name() + "` cannot be aborted: it is " + now
-          + (r != null && r.phase() == Resharding.Phase.CLEANUP ? " (its points are routed to the new shards already)" : ""));
+          + (r != null && r.phase() == Resharding.Phase.CLEANUP ? " (its points are routed to the new shards already)" : "")));
     }
     if (r == null || r.phase() != command.from()) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_CONFLICT,
-          "Conflict: collection `" + c.name() + "` is " + now + ", not " + phaseName(command.from()));
+      return Outcome.refused(current, index, MetaOutcome.conflict(
+          "Conflict: collection `" + c.name() + "` is " + now + ", not " + phaseName(command.from())));
     }
     if (!ALLOWED.getOrDefault(r.phase(), java.util.Set.of()).contains(command.to() == null ? END : command.to())) {
-      return Outcome.refused(current, index, MetaMessages.STATUS_BAD_REQUEST, "Bad request: a resharding cannot go from "
-          + phaseName(r.phase()) + " to " + (command.to() == null ? "its end" : phaseName(command.to())));
+      return Outcome.refused(current, index, MetaOutcome.badRequest("Bad request: a resharding cannot go from "
+          + phaseName(r.phase()) + " to " + (command.to() == null ? "its end" : phaseName(command.to()))));
     }
     if (command.to() != null) {
       return ok(current, index, c, map.withResharding(index, map.shards(), r.withPhase(command.to())));
@@ -121,11 +130,11 @@ final class ReshardingTransitions {
         config.payloadMemory());
     ClusterState next = current.withCollection(index,
         new CollectionDescriptor(c.name(), resized, map.withResharding(index, shards, null)));
-    return new Outcome(next, MetaMessages.STATUS_OK, null);
+    return new Outcome(next, MetaOutcome.APPLIED);
   }
 
   private static Outcome notFound(ClusterState current, long index, String collection) {
-    return Outcome.refused(current, index, MetaMessages.STATUS_NOT_FOUND, "Not found: Collection `" + collection + "` doesn't exist!");
+    return Outcome.refused(current, index, MetaOutcome.collectionNotFound(collection));
   }
 
   static String phaseName(Resharding.Phase phase) {
@@ -134,7 +143,7 @@ final class ReshardingTransitions {
 
   private static Outcome ok(ClusterState current, long index, CollectionDescriptor c, ShardMap map) {
     return new Outcome(current.withCollection(index, new CollectionDescriptor(c.name(), c.config(), map)),
-        MetaMessages.STATUS_OK, null);
+        MetaOutcome.APPLIED);
   }
 
   /** Replicas and witnesses per node over every collection. */

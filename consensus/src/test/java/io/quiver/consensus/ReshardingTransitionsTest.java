@@ -63,7 +63,7 @@ class ReshardingTransitionsTest {
 
     var wrongPhase = ReshardingTransitions.step(started.next(), 12,
         new MetaCommand.ReshardingStep("c", Resharding.Phase.CLEANUP, null));
-    assertEquals(MetaMessages.STATUS_CONFLICT, wrongPhase.status());
+    assertEquals(MetaOutcome.Status.CONFLICT, wrongPhase.outcome().status());
 
     var skipping = ReshardingTransitions.step(started.next(), 12,
         new MetaCommand.ReshardingStep("c", Resharding.Phase.COPYING, Resharding.Phase.CLEANUP));

@@ -31,6 +31,18 @@ import java.util.UUID;
  *
  * Reading checks every count and tag and rejects nesting deeper than {@link #DEPTH_MAX}, so a
  * corrupt entry fails with an {@link IOException} instead of exhausting memory or the stack.
+ *
+ * <p><b>Why it lives here and not beside the log codecs of {@code consensus}.</b> The module
+ * direction would allow the move (consensus depends on storage, and no storage code calls this
+ * class), but the codec belongs with the filter AST it writes, as the binary forms of storage's
+ * other value types do ({@code ShardConfigCodec}, {@code VectorsConfigCodec}, which the meta and
+ * shard commands embed the same way): {@code consensus} owns the formats of its own messages
+ * (commands, replies, snapshots) and composes these. Three things tie it to this package: its
+ * writer switches exhaustively over the sealed {@link Condition} and {@link FieldPredicate}, so a
+ * new condition and its tag are one change to one module; its randomized round trip runs on the filter generator of storage's
+ * tests ({@code FilterRandomizedTest}, {@code RandomFilters}); and {@link #DEPTH_MAX} and
+ * {@link #LIST_LENGTH_MAX} are limits of the filter language that {@code node}'s JSON reader
+ * enforces too, so that a filter it accepts is one this codec accepts.
  */
 public final class FilterCodec {
 
