@@ -197,7 +197,8 @@ final class CollectionJson {
       throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an object");
     }
     if (integer(node, "max_indexing_threads", field, 0, 0, Long.MAX_VALUE) != 0) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".max_indexing_threads`: only 0 (automatic: one thread per core) is supported");
+      throw ApiException.badRequest("Wrong input: `" + field + ".max_indexing_threads`: only 0 (automatic) is supported; a graph build"
+          + " runs on the node's `storage.performance.optimizer_cpu_budget` threads");
     }
     if (node.hasNonNull("payload_m")) {
       throw ApiException.badRequest("Wrong input: `" + field + ".payload_m`: payload-aware HNSW links are not built");
@@ -230,7 +231,8 @@ final class CollectionJson {
       throw ApiException.badRequest("Wrong input: `" + field + ".memmap_threshold`: not supported (sealed segments are always mapped; use `on_disk`)");
     }
     if (node.hasNonNull("max_optimization_threads")) {
-      throw ApiException.badRequest("Wrong input: `" + field + ".max_optimization_threads`: not supported (one optimizer thread per shard)");
+      throw ApiException.badRequest("Wrong input: `" + field + ".max_optimization_threads`: not supported (segments are optimized by a"
+          + " node-wide pool: the node settings `storage.performance.optimizer_threads` and `optimizer_cpu_budget`)");
     }
     if (bool(node, "prevent_unoptimized", field, false)) {
       throw ApiException.badRequest("Wrong input: `" + field + ".prevent_unoptimized`: not supported yet");
