@@ -793,6 +793,9 @@ public final class RaftNode implements Closeable {
   /** The shortest election timeout of every group (the longest is twice it); see {@link #serverProperties}. */
   static final TimeDuration ELECTION_TIMEOUT_MIN = TimeDuration.valueOf(600, TimeUnit.MILLISECONDS);
 
+  /** Ratis' staging timeout: how long a replica being added may go without answering (see its use). */
+  static final long STAGING_TIMEOUT_SECONDS = 20;
+
   static RaftProperties serverProperties(RaftNodeConfig config) {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
@@ -839,10 +842,12 @@ public final class RaftNode implements Closeable {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(config.logSegmentBytes()));
     setLogWriteBuffer(p);
     // A new replica (staging, before its configuration change commits) may go without answering
-    // for up to 60 s. Ratis' default is 3 x the longest election timeout (3.6 s): a 2 GiB snapshot
+    // for up to 20 s. Ratis' default is 3 x the longest election timeout (3.6 s): a 2 GiB snapshot
     // install to a new replica stalled longer than that on a busy disk, and Ratis failed the change
-    // ("NOPROGRESS") and started the whole transfer over, every 15 s, forever.
-    RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
+    // ("NOPROGRESS") and started the whole transfer over, every 15 s, forever. With 1 MiB chunks
+    // (below) a live replica answers every chunk within about a second, rate limit included; 60 s
+    // made a change whose new replica died hold its shard for 65.7 s (TransferCrashIT).
+    RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(STAGING_TIMEOUT_SECONDS, TimeUnit.SECONDS));
     // Snapshot chunks of 1 MiB (Ratis' default is 16 MiB): a transfer held to the node's rate
     // (IncomingSnapshots) must answer each chunk within Ratis' request timeout (3 s).
     RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(1 << 20));

@@ -343,7 +343,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
    * them before it counts as failed. Bringing a new replica in (a snapshot, then the log) takes as
    * long as the snapshot takes to stream, which has no bound (a 2 GiB shard, a transfer rate limit).
    */
-  private static final long NO_PROGRESS_MS = 60_000;
+  private static final long NO_PROGRESS_MS = TimeUnit.SECONDS.toMillis(RaftNode.STAGING_TIMEOUT_SECONDS);
 
   /**
    * Asks the shard group's leader to change its configuration to {@code next}'s voters; returns once
