@@ -118,7 +118,7 @@ public final class ScenarioRun {
                 }
                 Thread.sleep(QUIET.toMillis());
                 long now = System.nanoTime() - runStart;
-                finalReadsDone = clients.finalReads(cluster.anyRunning(1).orElseThrow(), 1_000_000, now + 60_000_000_000L);
+                finalReadsDone = clients.finalReads(cluster.anyRunning(1).orElseThrow(), 1_000_000, now + 60_000_000_000L, faults::note);
                 faults.note(finalReadsDone ? "final reads done" : "final reads did not all succeed within 60 s");
                 if (!finalReadsDone) {
                     Files.writeString(out.resolve("diagnosis.txt"), cluster.describe(PointCalls.COLLECTION),

@@ -114,12 +114,15 @@ public final class WorkloadRunner {
      * Performs the workload's final reads one after another through {@code node}, repeating one
      * that fails until it succeeds or {@code deadlineNanos} (run clock) passes.
      *
+     * @param failures told of a failed attempt (the first three of each read, then every tenth), so
+     *     that a run whose final reads never succeed says why in its fault log
      * @return false if some final read never succeeded
      */
-    public boolean finalReads(NodeHost node, int process, long deadlineNanos) {
+    public boolean finalReads(NodeHost node, int process, long deadlineNanos, java.util.function.Consumer<String> failures) {
         boolean all = true;
         for (Op planned : workload.finalReads(process, clock.getAsLong())) {
             boolean done = false;
+            int failed = 0;
             while (!done && clock.getAsLong() < deadlineNanos) {
                 Op invocation = new Op(process, OpType.INVOKE, planned.f(), planned.key(), planned.value(), null,
                         planned.required(), clock.getAsLong(), Op.NEVER, null, null);
@@ -127,6 +130,11 @@ public final class WorkloadRunner {
                 Op completion = workload.perform(invocation, node.baseUrl(), calls);
                 history.append(completion);
                 done = completion.type() == OpType.OK;
+                if (!done && (++failed <= 3 || failed % 10 == 0)) {
+                    failures.accept("final " + planned.f().name().toLowerCase(java.util.Locale.ROOT) + " through "
+                            + node.name() + " failed (attempt " + failed + ", " + completion.type().name().toLowerCase(java.util.Locale.ROOT)
+                            + ", " + (completion.completeNanos() - invocation.invokeNanos()) / 1_000_000 + " ms): " + completion.error());
+                }
                 if (completion.type() == OpType.INFO && planned.f() != OpFunction.READ_ALL) {
                     process++;
                 }
