@@ -117,12 +117,14 @@ final class ShardGroupReconciler implements AutoCloseable {
     // A node that held a replica of a shard and now holds its witness (or the other way round)
     // hosts the group with the wrong kind of state machine: it leaves the group with its data,
     // and is added again below as what it is now.
+    boolean swapped = false;
     for (RaftGroupId id : desired.keySet()) {
       if (hosted.contains(id) && node.hostsWitness(id) != witnessHere.contains(id)) {
         LOG.info("node {}: shard group {} is hosted as a {} but placed here as a {}: removing it to host it again",
             node.nodeId(), id, witnessHere.contains(id) ? "replica" : "witness", witnessHere.contains(id) ? "witness" : "replica");
         check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
         hosted.remove(id);
+        swapped = true;
       }
     }
 
@@ -136,11 +138,17 @@ final class ShardGroupReconciler implements AutoCloseable {
         restart(e.getValue());
       }
     }
+    boolean removed = false;
     for (RaftGroupId id : hosted) {
       if (!desired.containsKey(id)) {
         LOG.info("node {}: removing shard group {}", node.nodeId(), id);
         check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
+        removed = true;
       }
+    }
+    if (removed || swapped) {
+      // Ratis deleted the removed groups' directories: their stores in the node's storage engine go too.
+      io.quiver.storage.Shard.dropUnreferencedStores();
     }
     node.shardClientsInternal().retainOnly(allPlacements);
   }

@@ -20,13 +20,15 @@ import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 import org.apache.ratis.util.FileUtils;
 
 /**
- * Snapshots of a shard replica: each one a complete copy of the shard's RocksDB (a checkpoint) in
+ * Snapshots of a shard replica: each one a complete copy of the shard (a checkpoint: its store as
+ * SST files in {@code store/}, and its segment, sparse and multivector files) in
  * {@code <sm>/snapshots/<term>_<index>/}, with a {@code COMPLETE} marker written last so a snapshot
  * cut short by a crash is never used. The snapshot's files are what Ratis streams to a follower
  * that is too far behind (or a new replica); on the follower they land in the same relative place
  * and the state machine restores its shard from them.
  *
- * <p>Layout of the state-machine directory: {@code shard/} (the live store) and {@code snapshots/}.
+ * <p>Layout of the state-machine directory: {@code shard/} (the live shard: its files, and the
+ * {@code STORE} file naming its store in the node's storage engine) and {@code snapshots/}.
  */
 final class ShardSnapshotStorage implements StateMachineStorage {
 
@@ -108,17 +110,18 @@ final class ShardSnapshotStorage implements StateMachineStorage {
   }
 
   /**
-   * Replaces the live shard directory with a copy of a snapshot: immutable files are hard linked
-   * (RocksDB's SST files, and everything under {@code segments/}, {@code sparse/} and
+   * Replaces the live shard (its store dropped, see {@code Shard.destroy}) with a copy of a
+   * snapshot, which the shard ingests when it opens: immutable files are hard linked
+   * (the store's SST files, and everything under {@code segments/}, {@code sparse/} and
    * {@code multivectors/}: sealed segment files, sealed sparse parts and their manifests, which are
    * only ever replaced by a rename, and multivector graph files, written once under new names); the
-   * others (RocksDB's MANIFEST, CURRENT,
-   * OPTIONS, which it appends to or rewrites) are copied.
+   * others (the store's file list; a snapshot of the old layout: RocksDB's MANIFEST, CURRENT, OPTIONS,
+   * which it appends to or rewrites) are copied.
    */
   void restoreShardFrom(Path snapshot) throws IOException {
     Path shard = shardDir();
     if (Files.exists(shard)) {
-      FileUtils.deleteFully(shard);
+      io.quiver.storage.Shard.destroy(shard);
     }
     Path tmp = smDir.toPath().resolve("shard.restoring");
     if (Files.exists(tmp)) {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * bad-request message, identical on every replica; an exception out of apply would mean the
  * replica is broken.
  *
- * <p>Snapshots are RocksDB checkpoints (see {@link ShardSnapshotStorage}): complete copies of the
+ * <p>Snapshots are checkpoints of the shard (see {@link ShardSnapshotStorage}; its store as SST
+ * files the node's storage engine ingests, see {@code Shard.checkpoint}): complete copies of the
  * shard, so Ratis can purge its log up to them and stream them to a follower that is too far behind
  * or to a new replica, which restores its shard from the files in {@link #reinitialize()}. After a
  * restart, Ratis replays the log after the latest snapshot and the shard skips the entries it
@@ -84,7 +85,8 @@ final class ShardStateMachine extends BaseStateMachine {
     Path shardDir = storage.shardDir();
     Path snapshot = storage.latestDir();
     ShardConfig config = null;
-    if (!Files.exists(shardDir)) {
+    if (!Shard.exists(shardDir)) {
+      // No store, or a directory whose store a crash left half created or half dropped.
       if (snapshot != null) {
         storage.restoreShardFrom(snapshot);
         LOG.info("{} {}: restored the shard from snapshot {}", getId(), getGroupId(), snapshot.getFileName());
@@ -145,7 +147,7 @@ final class ShardStateMachine extends BaseStateMachine {
       var info = storage.getLatestSnapshot();
       if (info != null && info.getTermIndex().getIndex() > getLastAppliedTermIndex().getIndex()) {
         // The installed snapshot is newer than the local shard: it replaces it.
-        org.apache.ratis.util.FileUtils.deleteFully(storage.shardDir());
+        Shard.destroy(storage.shardDir());
       }
     }
     openShard();

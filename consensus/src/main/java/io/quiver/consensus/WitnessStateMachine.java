@@ -113,10 +113,11 @@ final class WitnessStateMachine extends BaseStateMachine {
       storage.record(current); // writes the marker of a new witness
     }
     Path sm = storage.raftStorage.getStorageDir().getStateMachineDir().toPath();
-    for (String dir : List.of("snapshots", "shard")) {
-      if (Files.exists(sm.resolve(dir))) {
-        FileUtils.deleteFully(sm.resolve(dir));
-      }
+    if (Files.exists(sm.resolve("shard"))) {
+      io.quiver.storage.Shard.destroy(sm.resolve("shard")); // its store in the node's engine too
+    }
+    if (Files.exists(sm.resolve("snapshots"))) {
+      FileUtils.deleteFully(sm.resolve("snapshots"));
     }
   }
 

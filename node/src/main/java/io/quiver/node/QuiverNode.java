@@ -54,7 +54,8 @@ public final class QuiverNode implements AutoCloseable {
     String raftHost = config.raftHost();
     Duration timeout = Duration.ofMillis(config.positiveLong(ConfigKey.REQUEST_TIMEOUT_MS));
     LOG.info("node {}: starting with data in {}", nodeId, dataDir);
-    io.quiver.storage.ShardResources.install(config.shardResources()); // logs what shards share
+    // One RocksDB instance for all shard replicas of the node (logs what shards share).
+    io.quiver.storage.ShardResources.install(config.shardResources(), dataDir.resolve("engine"));
     RaftNode raft = RaftNode.create(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
         raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
         config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress(),
@@ -135,6 +136,7 @@ public final class QuiverNode implements AutoCloseable {
       liveness.close();
       raftStarted.handle((ok, error) -> null).join(); // close only once start has returned
       raft.close();
+      io.quiver.storage.ShardResources.closeInstalled(); // after every shard: the storage engine last
       throw e;
     }
   }
@@ -183,6 +185,7 @@ public final class QuiverNode implements AutoCloseable {
     liveness.close();
     http.close();
     raft.close();
+    io.quiver.storage.ShardResources.closeInstalled(); // after every shard: the storage engine last
   }
 
   public static void main(String[] args) throws Exception {

@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One shard replica's storage engine: the points of one shard, persistent in a directory.
  *
- * <p>Layout: the directory is a RocksDB instance ({@link ShardStore}: every point's id, version,
- * vectors and payload, the config, the applied index) with the sealed segments' files in its
- * {@code segments/} subdirectory ({@link ShardSegments}). RocksDB is the truth; segments are the
+ * <p>Layout: the shard's store is a column family of the node's RocksDB instance ({@link NodeEngine},
+ * {@link ShardStore}: every point's id, version, vectors and payload, the config, the applied
+ * index), named by the directory's {@code STORE} file; the directory holds the sealed segments'
+ * files in its {@code segments/} subdirectory ({@link ShardSegments}). RocksDB is the truth; segments are the
  * searchable form of the vectors, rebuilt from RocksDB where they are missing.
  *
  * <p>Writes ({@link #upsert}, {@link #delete}) are called in strict log order by one thread (the
@@ -121,7 +122,7 @@ public final class Shard implements AutoCloseable {
 
   /** As {@link #openOrCreate(Path, ShardConfig)}, on the given shared threads and memory. */
   public static Shard openOrCreate(Path dir, ShardConfig config, ShardResources resources) {
-    ShardStore store = new ShardStore(dir, resources.storeMemory());
+    ShardStore store = resources.engine().openStore(dir);
     try {
       ShardConfig stored = store.shardConfig();
       if (stored == null) {
@@ -136,6 +137,27 @@ public final class Shard implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /**
+   * Whether {@code dir} holds a shard (in the process' {@link NodeEngine}, or files that opening it
+   * installs or migrates); a directory whose creation or drop a crash cut short holds none.
+   */
+  public static boolean exists(Path dir) {
+    return ShardResources.processWide().engine().holds(dir);
+  }
+
+  /**
+   * Deletes the (closed) shard in {@code dir}: drops its store from the process' {@link NodeEngine}
+   * and deletes the directory. Crash-safe (see {@link NodeEngine#destroy}).
+   */
+  public static void destroy(Path dir) throws java.io.IOException {
+    ShardResources.processWide().engine().destroy(dir);
+  }
+
+  /** Drops the stores of shards whose directories were deleted ({@link NodeEngine#dropUnreferenced}). */
+  public static int dropUnreferencedStores() {
+    return ShardResources.processWide().engine().dropUnreferenced();
   }
 
   public VectorsConfig config() {
@@ -1097,7 +1119,9 @@ public final class Shard implements AutoCloseable {
 
   /**
    * Writes a checkpoint of this shard into {@code target} (a new directory): {@link #open} on it
-   * gives the shard as of the last apply. It holds a RocksDB checkpoint (SST files hard-linked),
+   * gives the shard as of the last apply (installing the store's files into the engine). It holds
+   * in {@code store/} the store's keys as SST files ({@link StoreSstFiles}: one read of the store and
+   * one write of its bytes, the price of a snapshot that another node's engine can ingest),
    * in {@code segments/} hard links to the sealed segments' files and their manifest (any
    * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB), in
    * {@code multivectors/} hard links to the multivector graph part files (checked against RocksDB's

@@ -1,6 +1,9 @@
 package io.quiver.storage;
 
 import io.quiver.storage.segment.SegmentWorkPool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.slf4j.Logger;
@@ -10,10 +13,14 @@ import org.slf4j.LoggerFactory;
  * What all shard replicas of a process share, so that an idle shard costs no thread and little
  * memory: the flush pool and the optimizer pool ({@link SegmentWorkPool}, one queue entry per
  * shard with work, fair between shards) and RocksDB's block cache and write-buffer manager
- * ({@link StoreMemory}).
+ * ({@link StoreMemory}), and the one RocksDB instance that holds every shard's store ({@link
+ * NodeEngine}, on that memory).
  *
  * <p>A process has one: {@link #install} sets it from the node's settings before any shard opens;
- * a process that installs none (tests, benchmarks) gets {@link Settings#defaults()} on first use.
+ * a process that installs none (tests, benchmarks) gets {@link Settings#defaults()} on first use,
+ * with its engine in a new temporary directory (deleted when the process exits): its shards reopen
+ * within the process, and a test that reopens shards in another process passes an engine directory
+ * of its own to {@link #ShardResources(Settings, Path)}.
  * Thread-safe.
  */
 public final class ShardResources implements AutoCloseable {
@@ -76,11 +83,21 @@ public final class ShardResources implements AutoCloseable {
   private final SegmentWorkPool flushes;
   private final SegmentWorkPool optimizations;
   private final StoreMemory storeMemory;
+  private final NodeEngine engine;
 
-  /** Starts the pools and allocates the shared cache; {@link #close} when no shard uses them any more. */
+  /** As {@link #ShardResources(Settings, Path)} with the engine in a new temporary directory. */
   public ShardResources(Settings settings) {
+    this(settings, temporaryEngineDir());
+  }
+
+  /**
+   * Starts the pools, allocates the shared cache and opens the storage engine in {@code engineDir};
+   * {@link #close} when no shard uses them any more.
+   */
+  public ShardResources(Settings settings, Path engineDir) {
     this.settings = settings;
     this.storeMemory = new StoreMemory(settings.blockCacheBytes(), settings.writeBufferBytes());
+    this.engine = new NodeEngine(engineDir, storeMemory);
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
         Thread.ofPlatform().daemon().name("segment-timer").factory());
     t.setRemoveOnCancelPolicy(true); // a wake-up cancels an idle wait: do not keep it until it was due
@@ -94,16 +111,45 @@ public final class ShardResources implements AutoCloseable {
    *
    * @throws IllegalStateException when shards already use other resources
    */
-  public static synchronized ShardResources install(Settings settings) {
+  public static synchronized ShardResources install(Settings settings, Path engineDir) {
     if (processWide != null) {
-      if (processWide.settings.equals(settings)) {
+      if (processWide.settings.equals(settings) && processWide.engine.dir().equals(engineDir.toAbsolutePath().normalize())) {
         return processWide;
       }
-      throw new IllegalStateException("shard resources are already in use with " + processWide.settings);
+      throw new IllegalStateException("shard resources are already in use with " + processWide.settings + " and the "
+          + processWide.engine);
     }
-    processWide = new ShardResources(settings);
+    processWide = new ShardResources(settings, engineDir);
     LOG.info("shards share: {}", processWide);
     return processWide;
+  }
+
+  /**
+   * Closes the installed resources (after every shard closed: the node closes them last) and
+   * forgets them; the next use installs defaults again.
+   */
+  public static synchronized void closeInstalled() {
+    if (processWide != null) {
+      processWide.close();
+      processWide = null;
+    }
+  }
+
+  private static Path temporaryEngineDir() {
+    try {
+      Path dir = Files.createTempDirectory("quiver-engine-");
+      // RocksDB is not closed at exit (shards may still use it); Linux lets open files be deleted.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (var walk = Files.walk(dir)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+          // best effort: a temporary directory
+        }
+      }, "quiver-engine-cleanup"));
+      return dir;
+    } catch (IOException e) {
+      throw new StorageException("cannot create a temporary directory for the storage engine", e);
+    }
   }
 
   /** The resources of this process: those installed, else defaults (created on first use). */
@@ -135,16 +181,22 @@ public final class ShardResources implements AutoCloseable {
     return storeMemory;
   }
 
+  /** The RocksDB instance of every shard's store. */
+  public NodeEngine engine() {
+    return engine;
+  }
+
   @Override
   public void close() {
     flushes.close();
     optimizations.close();
     timer.shutdownNow();
+    engine.close();
     storeMemory.close();
   }
 
   @Override
   public String toString() {
-    return flushes + ", " + optimizations + ", " + storeMemory;
+    return flushes + ", " + optimizations + ", " + storeMemory + ", " + engine;
   }
 }

@@ -18,11 +18,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import io.quiver.storage.filter.JsonPath;
 import io.quiver.storage.payloadindex.FieldIndexSchema;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -30,23 +26,36 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * A shard replica's RocksDB instance. Column families: {@code default} (shard metadata: the
- * vectors config, the payload index schema and the last applied log index), {@code points} (id -&gt; version and vectors),
- * {@code payloads} (id -&gt; payload JSON).
+ * A shard replica's store: one column family of the node's {@link NodeEngine}, holding three
+ * sections told apart by the first byte of the key: {@link #META} (the vectors config, the payload
+ * index schema, the ownership and the last applied log index), {@link #POINTS} (id -&gt; version and
+ * vectors) and {@link #PAYLOADS} (id -&gt; payload JSON). Within a section keys sort as the ids'
+ * bytes, as they did in the column families of the old layout ({@link LegacyShardStore}).
  *
  * <p>Every apply writes one {@link WriteBatch} that includes the new applied index, so the data and
- * the index it reflects can never disagree after a crash. Writes go to RocksDB's WAL without fsync:
- * the Raft log is the durable write-ahead log, and {@link #flush()} (called when Raft takes a
- * snapshot, before it may purge its log) makes everything up to that point durable.
+ * the index it reflects can never disagree after a crash. Because a shard's data and its applied
+ * index share one column family, they also share one memtable, and every flush of it to an SST file
+ * is a cut at one point of the shard's writes: no {@code atomic_flush} is needed (which, DB-wide,
+ * would flush every shard whenever one flushes). Writes go to the engine's WAL without fsync: the
+ * Raft log is the durable write-ahead log, and {@link #flush()} (called when Raft takes a snapshot,
+ * before it may purge its log) makes everything up to that point durable.
+ *
+ * <p>Not thread-safe for writes (one apply thread); reads may run concurrently. {@link #close()}
+ * releases the store to the engine; its column family stays.
  */
 final class ShardStore implements AutoCloseable {
 
-  private static final byte[] KEY_APPLIED_INDEX = "applied_index".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] KEY_VECTORS_CONFIG = "vectors_config".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] KEY_PAYLOAD_SCHEMA = "payload_schema".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] KEY_SHARD_CONFIG = "shard_config".getBytes(StandardCharsets.UTF_8);
+  /** Section prefixes: the first byte of every key. */
+  static final byte META = 0;
+  static final byte POINTS = 1;
+  static final byte PAYLOADS = 2;
+
+  private static final byte[] KEY_APPLIED_INDEX = key(META, "applied_index".getBytes(StandardCharsets.UTF_8));
+  private static final byte[] KEY_VECTORS_CONFIG = key(META, "vectors_config".getBytes(StandardCharsets.UTF_8));
+  private static final byte[] KEY_PAYLOAD_SCHEMA = key(META, "payload_schema".getBytes(StandardCharsets.UTF_8));
+  private static final byte[] KEY_SHARD_CONFIG = key(META, "shard_config".getBytes(StandardCharsets.UTF_8));
   /** hashing ordinal (byte) | shard (int) | shards (int); absent: the shard has no ownership fence */
-  private static final byte[] KEY_OWNERSHIP = "ownership".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEY_OWNERSHIP = key(META, "ownership".getBytes(StandardCharsets.UTF_8));
   /** Point values: version 1 = version + dense vectors; version 2 appends the sparse vectors. */
   private static final int POINT_FORMAT_VERSION = 1;
   private static final int POINT_FORMAT_VERSION_SPARSE = 2;
@@ -55,47 +64,81 @@ final class ShardStore implements AutoCloseable {
     RocksDB.loadLibrary();
   }
 
-  private final DBOptions dbOptions;
-  private final ColumnFamilyOptions cfOptions;
+  private final NodeEngine engine;
+  private final String name;
   private final RocksDB db;
-  private final ColumnFamilyHandle meta;
-  private final ColumnFamilyHandle points;
-  private final ColumnFamilyHandle payloads;
+  private final ColumnFamilyHandle family;
   private final WriteOptions writeOptions = new WriteOptions();
 
-  /** Opens (or creates) the instance in {@code dir}, on the process' shared cache and write buffers. */
-  ShardStore(Path dir, StoreMemory memory) {
-    try {
-      Files.createDirectories(dir);
-      dbOptions = memory.dbOptions();
-      cfOptions = memory.columnFamilyOptions();
-      List<ColumnFamilyDescriptor> descriptors = List.of(
-          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-          new ColumnFamilyDescriptor("points".getBytes(StandardCharsets.UTF_8), cfOptions),
-          new ColumnFamilyDescriptor("payloads".getBytes(StandardCharsets.UTF_8), cfOptions));
-      List<ColumnFamilyHandle> handles = new ArrayList<>();
-      db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      meta = handles.get(0);
-      points = handles.get(1);
-      payloads = handles.get(2);
-    } catch (RocksDBException | IOException e) {
-      throw new StorageException("cannot open shard store at " + dir, e);
+  /** The store {@code name} of {@code engine}, in {@code family}; made by {@link NodeEngine#openStore}. */
+  ShardStore(NodeEngine engine, String name, RocksDB db, ColumnFamilyHandle family) {
+    this.engine = engine;
+    this.name = name;
+    this.db = db;
+    this.family = family;
+  }
+
+  /** {@code section} followed by {@code bytes}. */
+  static byte[] key(byte section, byte[] bytes) {
+    byte[] key = new byte[bytes.length + 1];
+    key[0] = section;
+    System.arraycopy(bytes, 0, key, 1, bytes.length);
+    return key;
+  }
+
+  private static byte[] unprefixed(byte[] key) {
+    return java.util.Arrays.copyOfRange(key, 1, key.length);
+  }
+
+  /**
+   * An iterator over one section, positioned at its first key (or at {@code from} within it); its
+   * keys still carry the section byte. Close it.
+   */
+  private final class SectionIterator implements AutoCloseable {
+    private final org.rocksdb.Slice lower;
+    private final org.rocksdb.Slice upper;
+    private final org.rocksdb.ReadOptions options;
+    final RocksIterator it;
+
+    SectionIterator(byte section, byte[] from) {
+      lower = new org.rocksdb.Slice(new byte[] {section});
+      upper = new org.rocksdb.Slice(new byte[] {(byte) (section + 1)});
+      options = new org.rocksdb.ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+      it = db.newIterator(family, options);
+      if (from == null) {
+        it.seekToFirst();
+      } else {
+        it.seek(ShardStore.key(section, from));
+      }
+    }
+
+    /** The current key without its section byte. */
+    byte[] key() {
+      return unprefixed(it.key());
+    }
+
+    @Override
+    public void close() {
+      it.close();
+      options.close();
+      upper.close();
+      lower.close();
     }
   }
 
   long appliedIndex() {
-    byte[] v = get(meta, KEY_APPLIED_INDEX);
+    byte[] v = get(KEY_APPLIED_INDEX);
     return v == null ? -1 : ByteBuffer.wrap(v).getLong();
   }
 
   /** The shard's config; a shard written before configs had HNSW and optimizer settings gets the defaults. */
   ShardConfig shardConfig() {
     try {
-      byte[] v = get(meta, KEY_SHARD_CONFIG);
+      byte[] v = get(KEY_SHARD_CONFIG);
       if (v != null) {
         return ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v)));
       }
-      v = get(meta, KEY_VECTORS_CONFIG);
+      v = get(KEY_VECTORS_CONFIG);
       return v == null ? null : ShardConfig.of(VectorsConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v))));
     } catch (IOException e) {
       throw new StorageException("corrupt config in shard store", e);
@@ -104,7 +147,7 @@ final class ShardStore implements AutoCloseable {
 
   /** The shard's ownership fence, or null when it has none. */
   ShardOwnership ownership() {
-    byte[] v = get(meta, KEY_OWNERSHIP);
+    byte[] v = get(KEY_OWNERSHIP);
     if (v == null) {
       return null;
     }
@@ -120,7 +163,7 @@ final class ShardStore implements AutoCloseable {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       ShardConfigCodec.write(config, new DataOutputStream(bytes));
-      db.put(meta, writeOptions, KEY_SHARD_CONFIG, bytes.toByteArray());
+      db.put(family, writeOptions, KEY_SHARD_CONFIG, bytes.toByteArray());
     } catch (RocksDBException | IOException e) {
       throw new StorageException("cannot write shard config", e);
     }
@@ -138,11 +181,11 @@ final class ShardStore implements AutoCloseable {
         Map<String, io.quiver.index.sparse.SparseVector> sparse, Payload payload) {
       try {
         byte[] key = id.toBytes();
-        batch.put(points, key, encodePoint(version, vectors, sparse));
+        batch.put(family, key(POINTS, key), encodePoint(version, vectors, sparse));
         if (payload.isEmpty()) {
-          batch.delete(payloads, key);
+          batch.delete(family, key(PAYLOADS, key));
         } else {
-          batch.put(payloads, key, payload.toBytes());
+          batch.put(family, key(PAYLOADS, key), payload.toBytes());
         }
       } catch (RocksDBException e) {
         throw new StorageException("cannot stage point " + id, e);
@@ -153,9 +196,9 @@ final class ShardStore implements AutoCloseable {
     void putOwnership(ShardOwnership ownership) {
       try {
         if (ownership == null) {
-          batch.delete(meta, KEY_OWNERSHIP);
+          batch.delete(family, KEY_OWNERSHIP);
         } else {
-          batch.put(meta, KEY_OWNERSHIP, ByteBuffer.allocate(9).put((byte) ownership.hashing().ordinal())
+          batch.put(family, KEY_OWNERSHIP, ByteBuffer.allocate(9).put((byte) ownership.hashing().ordinal())
               .putInt(ownership.shard()).putInt(ownership.shards()).array());
         }
       } catch (RocksDBException e) {
@@ -168,7 +211,7 @@ final class ShardStore implements AutoCloseable {
       try {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ShardConfigCodec.write(config, new DataOutputStream(bytes));
-        batch.put(meta, KEY_SHARD_CONFIG, bytes.toByteArray());
+        batch.put(family, KEY_SHARD_CONFIG, bytes.toByteArray());
       } catch (RocksDBException | IOException e) {
         throw new StorageException("cannot stage the shard config", e);
       }
@@ -181,14 +224,15 @@ final class ShardStore implements AutoCloseable {
      */
     long dropVectors(java.util.Set<String> dense, java.util.Set<String> sparse) {
       long changed = 0;
-      try (RocksIterator it = db.newIterator(points)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
+      try (SectionIterator section = new SectionIterator(POINTS, null)) {
+        RocksIterator it = section.it;
+        for (; it.isValid(); it.next()) {
           StoredVectors v = decodePoint(it.value());
           Map<String, float[]> keptDense = new LinkedHashMap<>(v.vectors());
           Map<String, io.quiver.index.sparse.SparseVector> keptSparse = new LinkedHashMap<>(v.sparse());
           boolean touched = keptDense.keySet().removeAll(dense) | keptSparse.keySet().removeAll(sparse);
           if (touched) {
-            batch.put(points, it.key(), encodePoint(v.version(), keptDense, keptSparse));
+            batch.put(family, it.key(), encodePoint(v.version(), keptDense, keptSparse));
             changed++;
           }
         }
@@ -203,9 +247,9 @@ final class ShardStore implements AutoCloseable {
       try {
         byte[] key = id.toBytes();
         if (payload.isEmpty()) {
-          batch.delete(payloads, key);
+          batch.delete(family, key(PAYLOADS, key));
         } else {
-          batch.put(payloads, key, payload.toBytes());
+          batch.put(family, key(PAYLOADS, key), payload.toBytes());
         }
       } catch (RocksDBException e) {
         throw new StorageException("cannot stage payload of " + id, e);
@@ -215,7 +259,7 @@ final class ShardStore implements AutoCloseable {
     /** Replaces the payload index schema (the indexed fields), see {@link PayloadSchemaCodec}. */
     void putPayloadSchema(Map<JsonPath, FieldIndexSchema> schema) {
       try {
-        batch.put(meta, KEY_PAYLOAD_SCHEMA, PayloadSchemaCodec.encode(schema));
+        batch.put(family, KEY_PAYLOAD_SCHEMA, PayloadSchemaCodec.encode(schema));
       } catch (RocksDBException e) {
         throw new StorageException("cannot stage the payload schema", e);
       }
@@ -224,8 +268,8 @@ final class ShardStore implements AutoCloseable {
     void deletePoint(PointId id) {
       try {
         byte[] key = id.toBytes();
-        batch.delete(points, key);
-        batch.delete(payloads, key);
+        batch.delete(family, key(POINTS, key));
+        batch.delete(family, key(PAYLOADS, key));
       } catch (RocksDBException e) {
         throw new StorageException("cannot stage delete of " + id, e);
       }
@@ -233,7 +277,7 @@ final class ShardStore implements AutoCloseable {
 
     void commit(long appliedIndex) {
       try {
-        batch.put(meta, KEY_APPLIED_INDEX, ByteBuffer.allocate(8).putLong(appliedIndex).array());
+        batch.put(family, KEY_APPLIED_INDEX, ByteBuffer.allocate(8).putLong(appliedIndex).array());
         db.write(writeOptions, batch);
       } catch (RocksDBException e) {
         throw new StorageException("cannot write batch at index " + appliedIndex, e);
@@ -251,7 +295,7 @@ final class ShardStore implements AutoCloseable {
   }
 
   Payload payload(PointId id) {
-    byte[] v = get(payloads, id.toBytes());
+    byte[] v = get(key(PAYLOADS, id.toBytes()));
     return v == null ? Payload.EMPTY : Payload.fromBytes(v);
   }
 
@@ -261,8 +305,8 @@ final class ShardStore implements AutoCloseable {
    */
   long preloadPayloads() {
     long bytes = 0;
-    try (RocksIterator it = db.newIterator(payloads)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
+    try (SectionIterator section = new SectionIterator(PAYLOADS, null)) {
+      for (RocksIterator it = section.it; it.isValid(); it.next()) {
         bytes += it.value().length;
       }
     }
@@ -271,7 +315,7 @@ final class ShardStore implements AutoCloseable {
 
   /** The indexed payload fields (empty when none). */
   Map<JsonPath, FieldIndexSchema> payloadSchema() {
-    byte[] v = get(meta, KEY_PAYLOAD_SCHEMA);
+    byte[] v = get(KEY_PAYLOAD_SCHEMA);
     return v == null ? Map.of() : PayloadSchemaCodec.decode(v);
   }
 
@@ -281,15 +325,16 @@ final class ShardStore implements AutoCloseable {
    * sort alike.
    */
   void forEachPointPayload(BiConsumer<PointId, Payload> consumer) {
-    try (RocksIterator ids = db.newIterator(points); RocksIterator payloadIt = db.newIterator(payloads)) {
-      payloadIt.seekToFirst();
-      for (ids.seekToFirst(); ids.isValid(); ids.next()) {
-        byte[] key = ids.key();
+    try (SectionIterator idSection = new SectionIterator(POINTS, null);
+        SectionIterator payloadSection = new SectionIterator(PAYLOADS, null)) {
+      RocksIterator payloadIt = payloadSection.it;
+      for (RocksIterator ids = idSection.it; ids.isValid(); ids.next()) {
+        byte[] key = ShardStore.key(PAYLOADS, idSection.key());
         while (payloadIt.isValid() && java.util.Arrays.compareUnsigned(payloadIt.key(), key) < 0) {
           payloadIt.next();
         }
         boolean has = payloadIt.isValid() && java.util.Arrays.equals(payloadIt.key(), key);
-        consumer.accept(PointId.fromBytes(key), has ? Payload.fromBytes(payloadIt.value()) : Payload.EMPTY);
+        consumer.accept(PointId.fromBytes(idSection.key()), has ? Payload.fromBytes(payloadIt.value()) : Payload.EMPTY);
       }
     }
   }
@@ -299,10 +344,10 @@ final class ShardStore implements AutoCloseable {
    * that decodes its (prepared) vectors only when asked, so a scan at open does not keep them.
    */
   void forEachPoint(io.quiver.storage.segment.ShardSegments.StoredPoints.Visitor visitor) {
-    try (RocksIterator it = db.newIterator(points)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
+    try (SectionIterator section = new SectionIterator(POINTS, null)) {
+      for (RocksIterator it = section.it; it.isValid(); it.next()) {
         byte[] value = it.value();
-        visitor.visit(PointId.fromBytes(it.key()), versionOf(value), () -> decodePoint(value).vectors(),
+        visitor.visit(PointId.fromBytes(section.key()), versionOf(value), () -> decodePoint(value).vectors(),
             () -> vectorNames(value));
       }
     }
@@ -313,39 +358,40 @@ final class ShardStore implements AutoCloseable {
    * the first) in Qdrant's id order, until it returns false.
    */
   void forEachIdFrom(PointId from, java.util.function.Predicate<PointId> visitor) {
-    try (RocksIterator it = db.newIterator(points)) {
-      if (from == null) {
-        it.seekToFirst();
-      } else {
-        it.seek(from.toBytes());
-      }
-      for (; it.isValid(); it.next()) {
-        if (!visitor.test(PointId.fromBytes(it.key()))) {
+    try (SectionIterator section = new SectionIterator(POINTS, from == null ? null : from.toBytes())) {
+      for (RocksIterator it = section.it; it.isValid(); it.next()) {
+        if (!visitor.test(PointId.fromBytes(section.key()))) {
           return;
         }
       }
     }
   }
 
-  /** Flushes memtables to SST files and syncs them: everything written so far survives power loss. */
+  /**
+   * Flushes this store's memtable to SST files and syncs the WAL: everything written so far survives
+   * power loss. One column family, so one flush: a consistent cut of the shard (see the class comment).
+   */
   void flush() {
-    try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
-      db.flush(options, List.of(meta, points, payloads));
-      db.syncWal();
-    } catch (RocksDBException e) {
-      throw new StorageException("cannot flush shard store", e);
-    }
+    engine.flush(family);
   }
 
   /**
-   * Writes a consistent copy of the store into {@code target} (which must not exist): hard links
-   * to the immutable SST files plus copies of the rest, after a flush. Opening it gives the store
-   * as of this call.
+   * Writes a consistent copy of the store into {@code target}: the {@link StoreSstFiles} of
+   * everything it holds as of this call, which {@link NodeEngine#openStore} ingests into a new column
+   * family when a shard opens in a directory holding them. Costs one sequential read of the store
+   * and one write of its bytes (RocksJava offers no export another node can import, see {@link
+   * StoreSstFiles}).
    */
   void checkpoint(Path target) {
-    try (org.rocksdb.Checkpoint checkpoint = org.rocksdb.Checkpoint.create(db)) {
-      checkpoint.createCheckpoint(target.toString());
-    } catch (RocksDBException e) {
+    // An iterator reads the state of the moment it was made, whatever is written meanwhile.
+    try (RocksIterator it = db.newIterator(family);
+        StoreSstFiles.Writer writer = new StoreSstFiles.Writer(target)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        writer.put(it.key(), it.value());
+      }
+      it.status();
+      writer.finish();
+    } catch (RocksDBException | IOException e) {
       throw new StorageException("cannot create a checkpoint at " + target, e);
     }
   }
@@ -355,17 +401,17 @@ final class ShardStore implements AutoCloseable {
 
   /** The sparse vectors a stored point has (empty when it has none or does not exist). */
   Map<String, io.quiver.index.sparse.SparseVector> sparse(PointId id) {
-    byte[] v = get(points, id.toBytes());
+    byte[] v = get(key(POINTS, id.toBytes()));
     return v == null ? Map.of() : decodePoint(v).sparse();
   }
 
   /** Calls {@code consumer} with every stored point that has sparse vectors, in id order. */
   void forEachSparse(BiConsumer<PointId, Map<String, io.quiver.index.sparse.SparseVector>> consumer) {
-    try (RocksIterator it = db.newIterator(points)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
+    try (SectionIterator section = new SectionIterator(POINTS, null)) {
+      for (RocksIterator it = section.it; it.isValid(); it.next()) {
         byte[] value = it.value();
         if (value[0] == POINT_FORMAT_VERSION_SPARSE) {
-          consumer.accept(PointId.fromBytes(it.key()), decodePoint(value).sparse());
+          consumer.accept(PointId.fromBytes(section.key()), decodePoint(value).sparse());
         }
       }
     }
@@ -377,8 +423,8 @@ final class ShardStore implements AutoCloseable {
    * nothing for them).
    */
   void forEachSparseEncoded(io.quiver.storage.sparse.SparseIndexes.StoredVisitor visitor) {
-    try (RocksIterator it = db.newIterator(points)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
+    try (SectionIterator section = new SectionIterator(POINTS, null)) {
+      for (RocksIterator it = section.it; it.isValid(); it.next()) {
         byte[] value = it.value();
         if (value[0] != POINT_FORMAT_VERSION_SPARSE) {
           continue;
@@ -399,7 +445,7 @@ final class ShardStore implements AutoCloseable {
           buf.get(name);
           int n = buf.getInt();
           if (id == null) {
-            id = PointId.fromBytes(it.key());
+            id = PointId.fromBytes(section.key());
           }
           visitor.visit(id, new String(name, StandardCharsets.UTF_8), buf, buf.position(), n);
           buf.position(buf.position() + 8 * n);
@@ -516,9 +562,9 @@ final class ShardStore implements AutoCloseable {
     return new StoredVectors(version, vectors, sparse);
   }
 
-  private byte[] get(ColumnFamilyHandle cf, byte[] key) {
+  private byte[] get(byte[] key) {
     try {
-      return db.get(cf, key);
+      return db.get(family, key);
     } catch (RocksDBException e) {
       throw new StorageException("cannot read shard store", e);
     }
@@ -527,11 +573,11 @@ final class ShardStore implements AutoCloseable {
   @Override
   public void close() {
     writeOptions.close();
-    meta.close();
-    points.close();
-    payloads.close();
-    db.close();
-    dbOptions.close();
-    cfOptions.close();
+    engine.release(name);
+  }
+
+  @Override
+  public String toString() {
+    return "ShardStore[" + name + "]";
   }
 }

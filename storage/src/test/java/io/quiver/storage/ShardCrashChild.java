@@ -65,6 +65,8 @@ public final class ShardCrashChild {
     Path dir = Path.of(args[0]);
     long seed = Long.parseLong(args[1]);
     Mode mode = args.length > 2 ? Mode.valueOf(args[2].toUpperCase(java.util.Locale.ROOT)) : Mode.SWAPS;
+    // The node's storage engine beside the shard, where the test reopens it after the kill.
+    ShardResources.install(ShardResources.Settings.defaults(), dir.resolveSibling("engine"));
     Shard shard = Shard.openOrCreate(dir, mode.config());
     for (long index = shard.appliedIndex() + 1; ; index++) {
       Op op = op(mode, seed, index);

@@ -61,7 +61,9 @@ class ShardCrashTest {
       String at = mode + " seed " + seed + " round " + round;
       long acknowledged = runAndKill(shardDir, mode, seed,
           mode != ShardCrashChild.Mode.BACKLOG ? 100 + random.nextInt(700) : random.nextInt(300));
-      try (Shard shard = Shard.open(shardDir)) {
+      // The killed child's storage engine, opened after the crash (and closed before the next child).
+      try (ShardResources engine = new ShardResources(ShardResources.Settings.defaults(), shardDir.resolveSibling("engine"));
+          Shard shard = Shard.openOrCreate(shardDir, null, engine)) {
         long applied = shard.appliedIndex();
         assertTrue(applied >= acknowledged, at + ": applied " + applied + " < acknowledged " + acknowledged);
         TreeMap<PointId, Map<String, float[]>> model = model(mode, seed, applied);
