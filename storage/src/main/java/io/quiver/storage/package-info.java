@@ -1,6 +1,7 @@
 /**
  * One shard replica's storage engine and the types a shard is asked and answers in. {@link
- * io.quiver.storage.Shard} is the engine: a RocksDB instance ({@link io.quiver.storage.ShardStore}:
+ * io.quiver.storage.Shard} is the engine: a store in the node's one RocksDB instance ({@link
+ * io.quiver.storage.NodeEngine}, a column family per shard; {@link io.quiver.storage.ShardStore}:
  * ids, versions, vectors, payloads, the config and the last applied log index) plus the segments
  * that make its vectors searchable ({@code io.quiver.storage.segment}), the payload indexes
  * ({@code io.quiver.storage.payloadindex}) and the scored scans ({@code io.quiver.storage.scoring}).
