@@ -416,6 +416,8 @@ public final class NodeEngine implements AutoCloseable {
       return;
     }
     closed = true;
+    long start = System.nanoTime();
+    int count = stores.size();
     stores.values().forEach(ColumnFamilyHandle::close);
     stores.clear();
     registry.close();
@@ -423,6 +425,7 @@ public final class NodeEngine implements AutoCloseable {
     db.close();
     dbOptions.close();
     cfOptions.close();
+    LOG.info("storage engine {}: closed with {} stores in {} ms", dir, count, (System.nanoTime() - start) / 1_000_000);
   }
 
   @Override

@@ -376,13 +376,17 @@ final class ShardStore implements AutoCloseable {
   }
 
   /**
-   * Writes a consistent copy of the store into {@code target}: the {@link StoreSstFiles} of
+   * Makes the store durable ({@link #flush}) and writes a consistent copy of it into {@code
+   * target}: the {@link StoreSstFiles} of
    * everything it holds as of this call, which {@link NodeEngine#openStore} ingests into a new column
    * family when a shard opens in a directory holding them. Costs one sequential read of the store
    * and one write of its bytes (RocksJava offers no export another node can import, see {@link
    * StoreSstFiles}).
    */
   void checkpoint(Path target) {
+    // Durable first: Ratis may purge its log up to this snapshot once it is taken, so the live
+    // store must not lose what it holds now on power loss (as RocksDB's checkpoint flushed before).
+    flush();
     // An iterator reads the state of the moment it was made, whatever is written meanwhile.
     try (RocksIterator it = db.newIterator(family);
         StoreSstFiles.Writer writer = new StoreSstFiles.Writer(target)) {
