@@ -151,6 +151,9 @@ final class ShardStateMachine extends BaseStateMachine {
       }
     }
     openShard();
+    // Ratis replaces the state-machine directory with the installed snapshot's, so the old shard
+    // directory may be gone without Shard.destroy: its store in the node's engine goes now.
+    Shard.dropUnreferencedStores();
     LifeCycles.resume(getLifeCycle());
   }
 
