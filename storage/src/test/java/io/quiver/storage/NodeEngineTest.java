@@ -31,8 +31,8 @@ import org.rocksdb.SstFileReaderIterator;
 /**
  * Goal: many shards live in one RocksDB instance ({@link NodeEngine}) and each keeps exactly its
  * own data through writes, a clean reopen of the engine, the drop of another shard, a checkpoint
- * installed into a second engine, an interrupted creation, and the migration of a shard directory
- * of the old layout (a RocksDB per shard). Oracle: the points each shard was given, read back
+ * installed into a second engine, an interrupted creation or drop, and the migration of a shard
+ * directory of the old layout (a RocksDB per shard). Oracle: the points each shard was given, read back
  * through {@link Shard#retrieve} and {@link Shard#count}. (A crash of the engine by SIGKILL is
  * {@link ShardCrashTest}'s.)
  */
@@ -204,6 +204,52 @@ class NodeEngineTest {
     }
     try (ShardResources target = engine("engine-b"); Shard reopened = Shard.openOrCreate(legacy, null, target)) {
       assertHolds(reopened, 6, 31, "migrated, written and reopened");
+    }
+  }
+
+  @Test
+  void aDropOrACreationCutShortByACrashIsFinishedWhenTheEngineOpens() throws Exception {
+    try (ShardResources engine = engine("engine")) {
+      for (int s = 0; s < 2; s++) {
+        try (Shard shard = Shard.openOrCreate(dir.resolve("s" + s), CONFIG, engine)) {
+          fill(shard, s, 5, 1);
+        }
+      }
+    }
+    // The engine's files as a crash leaves them: the drop of s0 past its first step (its entry
+    // DROPPING, synced), and a column family created (step 2) whose store was never registered.
+    String s0 = Files.readString(dir.resolve("s0").resolve(NodeEngine.STORE_FILE)).trim();
+    Path engineDir = dir.resolve("engine");
+    try (Options listOptions = new Options(); DBOptions options = new DBOptions();
+        ColumnFamilyOptions cf = new ColumnFamilyOptions()) {
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      for (byte[] name : RocksDB.listColumnFamilies(listOptions, engineDir.toString())) {
+        descriptors.add(new ColumnFamilyDescriptor(name, cf));
+      }
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      try (RocksDB db = RocksDB.open(options, engineDir.toString(), descriptors, handles)) {
+        byte[] key = ("store:" + s0).getBytes(StandardCharsets.UTF_8);
+        byte[] entry = db.get(handles.getFirst(), key);
+        entry[0] = 2; // DROPPING
+        db.put(handles.getFirst(), key, entry);
+        handles.add(db.createColumnFamily(new ColumnFamilyDescriptor("shard-never-registered".getBytes(StandardCharsets.UTF_8), cf)));
+        handles.forEach(ColumnFamilyHandle::close);
+      }
+    }
+    try (ShardResources engine = engine("engine")) {
+      assertEquals(1, engine.engine().storeCount(), "the half-dropped and the unregistered stores are gone");
+      assertFalse(engine.engine().holds(dir.resolve("s0")), "the half-dropped shard does not come back as data");
+      try (Shard shard = Shard.openOrCreate(dir.resolve("s1"), null, engine)) {
+        assertHolds(shard, 1, 5, "the other shard");
+      }
+      try (Shard fresh = Shard.openOrCreate(dir.resolve("s0"), CONFIG, engine)) {
+        assertEquals(0, fresh.count(), "the dropped shard's directory opens only as a new shard");
+      }
+    }
+    try (Options listOptions = new Options()) {
+      List<String> families = RocksDB.listColumnFamilies(listOptions, engineDir.toString()).stream()
+          .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+      assertFalse(families.contains(s0) || families.contains("shard-never-registered"), "column families left: " + families);
     }
   }
 
