@@ -77,7 +77,11 @@ final class MonotonicTimeouts {
     installed = true;
   }
 
-  /** As many threads as Ratis had {@code Timer}s: its tasks only complete futures and send requests. */
+  /**
+   * As many threads as Ratis had {@code Timer}s (its tasks only complete futures and send
+   * requests), all of them core threads, started as needed and kept: a pool with no core threads
+   * spins (JDK-8129861, met by Ratis' earlier executor-based scheduler: RATIS-814).
+   */
   private static ScheduledExecutorService newExecutor(int threads) {
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads,
         Thread.ofPlatform().daemon().name("ratis-timeout-", 0).factory());
