@@ -50,6 +50,12 @@ public final class RaftNode implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
 
+  static {
+    // Before any Ratis server or client of this process exists: Ratis' timeouts and retries would
+    // otherwise count on the wall clock (see MonotonicTimeouts).
+    MonotonicTimeouts.install();
+  }
+
   static final RaftGroupId META_GROUP_ID =
       RaftGroupId.valueOf(UUID.nameUUIDFromBytes("quiver-meta".getBytes(StandardCharsets.UTF_8)));
 

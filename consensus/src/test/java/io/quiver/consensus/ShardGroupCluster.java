@@ -53,6 +53,15 @@ final class ShardGroupCluster implements AutoCloseable {
    * (election timeouts, lease).
    */
   RaftGroup start(List<String> ids, BiConsumer<RaftPeerId, RaftProperties> tune) throws IOException {
+    RaftGroup built = build(ids, tune);
+    for (RaftServer server : servers) {
+      server.start();
+    }
+    return built;
+  }
+
+  /** As {@link #start}, without starting the servers: a test starts them ({@link RaftServer#start}) when it needs them. */
+  RaftGroup build(List<String> ids, BiConsumer<RaftPeerId, RaftProperties> tune) throws IOException {
     List<RaftPeer> peers = new ArrayList<>();
     List<Integer> ports = new ArrayList<>();
     for (String id : ids) {
@@ -76,7 +85,6 @@ final class ShardGroupCluster implements AutoCloseable {
           .setProperties(p)
           .setStateMachineRegistry(gid -> new ShardStateMachine(g -> ShardConfig.of(vectors)))
           .build();
-      server.start();
       servers.add(server);
     }
     return group;

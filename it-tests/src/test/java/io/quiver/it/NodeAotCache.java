@@ -12,14 +12,16 @@ import java.util.List;
  * with 11 collections went from launch to ready in 4.1-4.4 s with the cache and 7.6-8.4 s without;
  * most of a start is class loading, and the suite starts a few hundred nodes.
  *
- * <p>The cache is a file beside the jar ({@code quiver-node-it.aot}), made again when the jar or
- * a jar in {@code lib/} is newer. The JVM checks that the class path and flags match and ignores a cache that does not, so
- * a stale or foreign cache only costs the time it would have saved. Should the training run fail,
+ * <p>The cache is a file beside the jar named by the build it was made from
+ * ({@code quiver-node-it-<hash>.aot}: a hash of Quiver's own jars and the names and sizes of the
+ * libraries), so a cache of another build is never used: the JVM does not notice a changed library
+ * jar under a cache and runs its old cached classes beside the new ones (a storage-only change ran
+ * them: NoSuchMethodError), and comparing file times was not enough to keep such a cache out. Should the training run fail,
  * nodes start without a cache and the reason is printed once. {@code -Dquiver.it.aot=false} turns it off.
  */
 final class NodeAotCache {
 
-  private static final String FILE = "quiver-node-it.aot";
+  private static final String PREFIX = "quiver-node-it";
   private static boolean tried;
   private static Path cache;
 
@@ -36,13 +38,16 @@ final class NodeAotCache {
   }
 
   private static Path prepare(Path nodeDir) {
-    Path file = nodeDir.resolve(FILE);
-    Path jar = nodeDir.resolve("quiver-node.jar");
     try {
-      if (Files.exists(file) && Files.getLastModifiedTime(file).compareTo(newestJar(jar, nodeDir.resolve("lib"))) > 0) {
+      Path file = nodeDir.resolve(PREFIX + "-" + buildKey(nodeDir) + ".aot");
+      if (Files.exists(file)) {
         return file;
       }
-      Files.deleteIfExists(file);
+      try (var old = Files.newDirectoryStream(nodeDir, PREFIX + "*.aot")) {
+        for (Path p : old) {
+          Files.deleteIfExists(p);
+        }
+      }
       long started = System.nanoTime();
       train(file);
       if (!Files.exists(file)) {
@@ -62,21 +67,31 @@ final class NodeAotCache {
   }
 
   /**
-   * The newest modification time of the node jar and the jars in {@code lib}. The JVM did not
-   * notice a library jar changed under a cache (a storage-only change ran the cached old classes
-   * beside new ones: NoSuchMethodError), so any of them being newer makes the cache again.
+   * The build's key: SHA-1 over the bytes of the node jar and of Quiver's jars in {@code lib/}, and
+   * over the names and sizes of every jar there (the libraries' names carry their versions).
    */
-  private static java.nio.file.attribute.FileTime newestJar(Path jar, Path lib) throws IOException {
-    java.nio.file.attribute.FileTime newest = Files.getLastModifiedTime(jar);
-    if (Files.isDirectory(lib)) {
-      try (var jars = Files.newDirectoryStream(lib, "*.jar")) {
-        for (Path p : jars) {
-          java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(p);
-          newest = t.compareTo(newest) > 0 ? t : newest;
+  static String buildKey(Path nodeDir) throws IOException {
+    try {
+      java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+      sha1.update(Files.readAllBytes(nodeDir.resolve("quiver-node.jar")));
+      Path lib = nodeDir.resolve("lib");
+      if (Files.isDirectory(lib)) {
+        List<Path> jars;
+        try (var listed = Files.list(lib)) {
+          jars = listed.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+        }
+        for (Path jar : jars) {
+          String name = jar.getFileName().toString();
+          sha1.update((name + " " + Files.size(jar) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          if (name.startsWith("quiver-")) {
+            sha1.update(Files.readAllBytes(jar));
+          }
         }
       }
+      return java.util.HexFormat.of().formatHex(sha1.digest()).substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is missing from this JDK", e);
     }
-    return newest;
   }
 
   /** Starts a node that records the cache, takes it through the usual calls, and stops it (the JVM writes the cache at exit). */

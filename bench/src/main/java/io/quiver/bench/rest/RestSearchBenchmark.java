@@ -34,7 +34,11 @@ import java.util.regex.Pattern;
  * young collection): approximate, within one eden's size over all rounds of one {@code hnsw_ef}.
  *
  * <pre>bin/quiver bench rest-search [--url http://127.0.0.1:6333] [--dataset fashion-mnist] [--queries 1000]
- *     [--ef 40,64] [--clients 1,4] [--ingest-clients 2] [--batch 1000] [--engine true]</pre>
+ *     [--ef 40,64] [--clients 1,4] [--ingest-clients 2] [--batch 1000] [--engine true]
+ *     [--payload-bytes 0]</pre>
+ *
+ * <p>With {@code --payload-bytes N}, each point carries a payload with a text of about N bytes and
+ * the queries ask for payloads ({@code with_payload: true}): what returning document chunks costs.
  */
 public final class RestSearchBenchmark {
 
@@ -47,8 +51,12 @@ public final class RestSearchBenchmark {
   /** One kept-alive connection per thread (see {@link KeepAliveHttpClient}). */
   private final ThreadLocal<KeepAliveHttpClient> clients;
 
-  private RestSearchBenchmark(String url) {
+  /** Each point's payload carries a text of about this many bytes, and queries ask for payloads; 0: none. */
+  private final int payloadBytes;
+
+  private RestSearchBenchmark(String url, int payloadBytes) {
     this.url = url;
+    this.payloadBytes = payloadBytes;
     this.clients = ThreadLocal.withInitial(() -> new KeepAliveHttpClient(url));
   }
 
@@ -61,6 +69,7 @@ public final class RestSearchBenchmark {
     int ingestClients = 2;
     int batch = 1000;
     boolean engine = true;
+    int payloadBytes = 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -71,11 +80,12 @@ public final class RestSearchBenchmark {
         case "--ingest-clients" -> ingestClients = Integer.parseInt(args[i + 1]);
         case "--batch" -> batch = Integer.parseInt(args[i + 1]);
         case "--engine" -> engine = Boolean.parseBoolean(args[i + 1]);
+        case "--payload-bytes" -> payloadBytes = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Dataset data = DatasetLoader.load(dataset).withQueries(queries);
-    new RestSearchBenchmark(url).run(data, efs, clients, ingestClients, batch, engine);
+    new RestSearchBenchmark(url, payloadBytes).run(data, efs, clients, ingestClients, batch, engine);
   }
 
   private static int[] ints(String csv) {
@@ -84,8 +94,9 @@ public final class RestSearchBenchmark {
 
   private void run(Dataset data, int[] efs, int[] clients, int ingestClients, int batch, boolean withEngine)
       throws Exception {
-    System.out.printf(Locale.ROOT, "%s: %d x %d %s, %d queries, top 10, via %s (%d cores)%n", data.name(), data.size(),
-        data.dim(), data.distance().qdrantName(), data.queryCount(), url, Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT, "%s: %d x %d %s, %d queries, top 10, via %s (%d cores)%s%n", data.name(), data.size(),
+        data.dim(), data.distance().qdrantName(), data.queryCount(), url, Runtime.getRuntime().availableProcessors(),
+        payloadBytes > 0 ? ", payloads of ~" + payloadBytes + " bytes returned with each hit" : "");
     List<Set<Integer>> truth = truth(data);
     String[] bodies = new String[data.queryCount()];
     send("DELETE", COLLECTION, null);
@@ -114,7 +125,8 @@ public final class RestSearchBenchmark {
         }
         for (int ef : efs) {
           for (int q = 0; q < bodies.length; q++) {
-            bodies[q] = "{\"query\":" + vector(data.query(q)) + ",\"limit\":10,\"params\":{\"hnsw_ef\":" + ef + "}}";
+            bodies[q] = "{\"query\":" + vector(data.query(q)) + ",\"limit\":10,\"params\":{\"hnsw_ef\":" + ef + "}"
+                + (payloadBytes > 0 ? ",\"with_payload\":true" : "") + "}";
           }
           double edenBefore = eden();
           int sent = 0;
@@ -259,8 +271,11 @@ public final class RestSearchBenchmark {
     for (int from = 0; from < data.size(); from += batch) {
       StringBuilder s = new StringBuilder("{\"points\":[");
       for (int i = from; i < Math.min(data.size(), from + batch); i++) {
-        s.append(i == from ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":").append(vector(data.baseVector(i)))
-            .append('}');
+        s.append(i == from ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":").append(vector(data.baseVector(i)));
+        if (payloadBytes > 0) {
+          s.append(",\"payload\":{\"doc\":").append(i).append(",\"text\":\"").append(text(i, payloadBytes)).append("\"}");
+        }
+        s.append('}');
       }
       bodies.add(s.append("]}").toString());
     }
@@ -287,6 +302,19 @@ public final class RestSearchBenchmark {
     double sec = (System.nanoTime() - start) / 1e9;
     System.out.printf(Locale.ROOT, "ingest: %.0f points/s (%d points, batches of %d, wait=true, %d clients, %.1f s)%n",
         data.size() / sec, data.size(), batch, threads, sec);
+  }
+
+  private static final String[] WORDS = {"vector", "search", "shard", "replica", "payload", "query", "index",
+      "segment", "cluster", "node", "graph", "filter", "score", "point", "collection", "raft"};
+
+  /** About {@code bytes} of words, different for each point (a stand-in for a document chunk's text). */
+  private static String text(int point, int bytes) {
+    StringBuilder s = new StringBuilder(bytes + 16);
+    java.util.Random random = new java.util.Random(point);
+    while (s.length() < bytes) {
+      s.append(WORDS[random.nextInt(WORDS.length)]).append(' ');
+    }
+    return s.toString();
   }
 
   private void awaitGreen() throws Exception {

@@ -22,6 +22,14 @@ public enum FaultKind {
     PAUSE("pause"),
     /** Wall clocks of some nodes moved by up to an hour either way, reset when the fault ends. */
     CLOCK_SKEW("clock"),
+    /**
+     * The wall clock of n1 (through which the final reads go) one hour ahead while the other nodes
+     * are killed, so that its requests fail at once and are retried every 100 ms; at the heal its
+     * clock steps back first, then the others restart. A retry scheduled by the wall clock (as Ratis' Timers did) is then due an hour
+     * later, and its client's ordered stream waits behind it: plain skews catch that only when a
+     * request happens to be retried at the instant a skew heals (CI's search-clock run, once).
+     */
+    CLOCK_STEP_WHILE_RETRYING("clock"),
     /** Random loss of 10 to 40 percent of the packets between some nodes and the rest. */
     PACKET_LOSS("loss"),
     /**

@@ -190,6 +190,27 @@ public final class NemesisRunner implements AutoCloseable {
                     }
                 });
             }
+            case CLOCK_STEP_WHILE_RETRYING -> {
+                if (!nemesis.canSkewClocks()) {
+                    throw new IllegalStateException("nodes were not started under libfaketime");
+                }
+                // n1: the final reads go through it (ScenarioRun), so a node whose Raft clients
+                // wait for the wall clock after the step fails the run instead of only its own ops
+                int node = 1;
+                List<Integer> others = new ArrayList<>(allNodes());
+                others.remove(Integer.valueOf(node));
+                nemesis.skew(node, 3600);
+                for (int other : others) {
+                    nemesis.kill(other);
+                }
+                return new Injected("clock step n" + node + " +3600s while " + names(new TreeSet<>(others))
+                        + " are killed; back before they restart", () -> {
+                    nemesis.skew(node, 0);
+                    for (int other : others) {
+                        nemesis.restart(other);
+                    }
+                });
+            }
             case PACKET_LOSS -> {
                 List<Integer> order = allNodes();
                 Collections.shuffle(order, random);

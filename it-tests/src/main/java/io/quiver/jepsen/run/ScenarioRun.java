@@ -89,7 +89,7 @@ public final class ScenarioRun {
         Path historyFile = out.resolve("history.jsonl");
         boolean finalReadsDone;
         long runStart;
-        try (QuiverCluster cluster = QuiverCluster.form(scenario.nodes(), out, nodeBuild, kinds.contains(FaultKind.CLOCK_SKEW));
+        try (QuiverCluster cluster = QuiverCluster.form(scenario.nodes(), out, nodeBuild, kinds.stream().anyMatch(k -> k.family().equals("clock")));
                 HistoryWriter history = new HistoryWriter(historyFile)) {
             console.printf("%s: %d nodes ready after %.1fs%n", scenario.name(), scenario.nodes(), (System.nanoTime() - started) / 1e9);
             QuiverClient client = new QuiverClient(REQUEST_TIMEOUT);

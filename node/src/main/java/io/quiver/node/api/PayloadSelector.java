@@ -52,6 +52,11 @@ record PayloadSelector(boolean enabled, Set<String> include, Set<String> exclude
     return keys;
   }
 
+  /** True when the whole payload is selected (enabled, no keys included or excluded). */
+  boolean selectsAll() {
+    return enabled && include == null && exclude == null;
+  }
+
   /**
    * The selected part of a payload (a copy when anything is dropped). Keys are Qdrant's key paths:
    * {@code a.b} keeps (or drops) only {@code b} inside {@code a}, {@code a[].b} does so in every

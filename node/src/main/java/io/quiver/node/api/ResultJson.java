@@ -93,8 +93,15 @@ final class ResultJson {
     return array;
   }
 
+  /**
+   * A whole payload goes into the response as the bytes it was stored as (see {@link RawJson}); a
+   * selection of keys needs its tree.
+   */
   private JsonNode payload(Payload payload, PayloadSelector selector) {
-    return payload == null ? json.nullNode() : selector.apply(payload.tree());
+    if (payload == null) {
+      return json.nullNode();
+    }
+    return selector.selectsAll() ? RawJson.node(payload.toBytes()) : selector.apply(payload.tree());
   }
 
   private JsonNode vectors(Map<String, float[]> vectors, Map<String, SparseVector> sparse) {

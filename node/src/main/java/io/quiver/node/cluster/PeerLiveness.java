@@ -36,8 +36,15 @@ public final class PeerLiveness implements AutoCloseable {
   private final long self;
   private final Supplier<Map<Long, String>> peers;
   private final Duration deadAfter;
-  private final Instant started = Instant.now();
-  private final Map<Long, Instant> lastContact = new ConcurrentHashMap<>();
+  /**
+   * A successful contact: when, as shown to users ({@code at}), and in {@link System#nanoTime()}
+   * terms, which decide the state: with the wall clock, a step back of it (NTP, a VM resumed) kept
+   * a peer that died alive for as long as the step, and a step ahead made every peer dead.
+   */
+  private record Contact(Instant at, long nanos) {}
+
+  private final long startedNanos = System.nanoTime();
+  private final Map<Long, Contact> lastContact = new ConcurrentHashMap<>();
   private final Map<Long, State> logged = new ConcurrentHashMap<>();
   private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("peer-liveness").daemon().factory());
@@ -67,10 +74,10 @@ public final class PeerLiveness implements AutoCloseable {
     if (id == self) {
       return new Peer(State.Alive, Instant.now());
     }
-    Instant last = lastContact.get(id);
-    Instant since = last == null ? started : last;
-    State state = Duration.between(since, Instant.now()).compareTo(deadAfter) > 0 ? State.Dead : State.Alive;
-    return new Peer(state, last);
+    Contact last = lastContact.get(id);
+    long since = last == null ? startedNanos : last.nanos();
+    State state = System.nanoTime() - since > deadAfter.toNanos() ? State.Dead : State.Alive;
+    return new Peer(state, last == null ? null : last.at());
   }
 
   public boolean isDead(long id) {
@@ -91,7 +98,7 @@ public final class PeerLiveness implements AutoCloseable {
         return;
       }
       if (reachable(address)) {
-        lastContact.put(id, Instant.now());
+        lastContact.put(id, new Contact(Instant.now(), System.nanoTime()));
       }
       State state = peer(id).state();
       State before = logged.put(id, state);

@@ -29,6 +29,7 @@ public final class RepeatedWarningFilter extends TurboFilter {
   private long intervalMillis = 60_000;
 
   private static final class Window {
+    /** When the current interval began, in {@link System#nanoTime()} terms. */
     long start;
     long held;
     final String sample;
@@ -55,7 +56,10 @@ public final class RepeatedWarningFilter extends TurboFilter {
     String message = formatted.getMessage();
     // warn(format, arg, exception) hands the exception over as the last parameter.
     String key = key(logger.getName(), level, message, t != null ? t : formatted.getThrowable());
-    long now = System.currentTimeMillis();
+    // The monotonic clock: with the wall clock, a step back (NTP, a VM resumed; the Jepsen clock
+    // skew healing after +3600 s) held back every repeat of a warning seen before it for as long
+    // as the step, so that a node's log said nothing of what went wrong after it.
+    long now = System.nanoTime();
     Window w = windows.get(key);
     if (w == null) {
       if (windows.size() >= MAX_KEYS) {
@@ -66,7 +70,7 @@ public final class RepeatedWarningFilter extends TurboFilter {
     }
     long held;
     synchronized (w) {
-      if (now - w.start < intervalMillis) {
+      if (now - w.start < intervalMillis * 1_000_000) {
         w.held++;
         return FilterReply.DENY;
       }

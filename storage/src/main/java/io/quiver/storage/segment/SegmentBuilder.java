@@ -42,7 +42,9 @@ import java.util.function.BooleanSupplier;
  * written to {@code NAME.V.plain} (fsynced), then ids and directory as above — no graph, so it
  * takes about as long as writing the bytes.
  *
- * <p>The new files are named by the manifest only after all of this; until then a crash leaves
+ * <p>Before the new segment is handed back, its vectors are read back and compared with their
+ * origins' ({@link CopiedVectorsCheck}): a segment written wrong fails its build instead of
+ * replacing good data. The new files are named by the manifest only after all of this; until then a crash leaves
  * files that the next open removes. A cancelled build (the shard is closing) removes its files,
  * temporary ones included, and returns null: the graph build asks the cancellation before every
  * node it inserts.
@@ -103,6 +105,12 @@ final class SegmentBuilder {
       SegmentFiles.writeIds(SegmentFiles.idsFile(dir, name), ids, versions, ids.length);
       SealedSegment segment = SealedSegment.open(dir, name, config);
       markAbsent(segment, origins);
+      try {
+        CopiedVectorsCheck.verify(segment, origins, config.vectors().vectors().keySet());
+      } catch (RuntimeException e) {
+        segment.close();
+        throw e;
+      }
       if (!plain && !quantize(segment, cancelled)) {
         segment.close();
         deleteFiles(name);
