@@ -52,7 +52,7 @@ final class ShardSnapshotStorage implements StateMachineStorage {
     return smDir.toPath().resolve("shard");
   }
 
-  private Path snapshotsDir() {
+  Path snapshotsDir() {
     return smDir.toPath().resolve("snapshots");
   }
 
@@ -158,7 +158,7 @@ final class ShardSnapshotStorage implements StateMachineStorage {
   }
 
   @Override
-  public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+  public synchronized void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
     Path dir = snapshotsDir();
     if (!Files.isDirectory(dir)) {
       return;

@@ -48,6 +48,10 @@ final class ShardStateMachine extends BaseStateMachine {
   private final AppliedRequests appliedRequests = new AppliedRequests();
   private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong snapshotInstalls = new java.util.concurrent.atomic.AtomicLong();
+  /** The snapshot being written (see {@link #takeSnapshot}), or the last one; null before the first. */
+  private volatile SnapshotWrite snapshotWrite;
+  /** The snapshot index last returned to Ratis (Ratis' own snapshot index), -1 for none. */
+  private volatile long reportedSnapshot = -1;
 
   ShardStateMachine(Function<RaftGroupId, ShardConfig> configOfNewGroup) {
     this.configOfNewGroup = configOfNewGroup;
@@ -103,6 +107,7 @@ final class ShardStateMachine extends BaseStateMachine {
     }
     shard = Shard.openOrCreate(shardDir, config);
     var latest = storage.getLatestSnapshot();
+    reportedSnapshot = latest == null ? -1 : latest.getIndex();
     if (latest != null) {
       setLastAppliedTermIndex(latest.getTermIndex());
       LOG.info("{}: snapshot at {}, shard applied index {}", getId(), latest.getTermIndex(), shard.appliedIndex());
@@ -158,6 +163,7 @@ final class ShardStateMachine extends BaseStateMachine {
   }
 
   private void closeShard() {
+    stopSnapshotWrite();
     Shard s = shard;
     shard = null;
     if (s != null) {
@@ -325,25 +331,116 @@ final class ShardStateMachine extends BaseStateMachine {
     return query(request);
   }
 
+  /**
+   * Takes a snapshot without holding up the apply thread, which Ratis calls this on: the shard's
+   * state is pinned and its derived files linked here (a flush, a RocksDB snapshot, hard links), and
+   * the store's SST files are written by {@link SnapshotWriters} while applies go on (a full read and
+   * write of the shard's RocksDB data: seconds for a large shard, every {@code snapshot_threshold}
+   * entries). Ratis learns of a snapshot only once it is complete: this returns -1 (nothing new)
+   * while one is being written, and its index at the first call after, so Ratis purges its log only
+   * up to complete snapshots; one more snapshot's worth of log is kept meanwhile. A replica writes one
+   * snapshot at a time. Ratis calls this at every apply round while its threshold is passed, so a
+   * finished snapshot is reported at the next round (an idle group reports it at its next write).
+   */
   @Override
   public long takeSnapshot() throws IOException {
+    SnapshotWrite writing = snapshotWrite;
+    if (writing != null && !writing.isDone()) {
+      return -1;
+    }
+    var latest = storage.getLatestSnapshot();
+    long complete = latest == null ? -1 : latest.getIndex();
+    if (complete > reportedSnapshot) {
+      reportedSnapshot = complete;
+      return complete;
+    }
     TermIndex last = getLastAppliedTermIndex();
-    if (last == null || last.getIndex() < 0 || shard == null) {
+    Shard s = shard;
+    if (last == null || last.getIndex() <= complete || s == null) {
       return -1;
     }
     Path dir = storage.newSnapshotDir(last);
-    if (Files.exists(dir.resolve(ShardSnapshotStorage.COMPLETE))) {
-      return last.getIndex();
-    }
     if (Files.exists(dir)) {
       org.apache.ratis.util.FileUtils.deleteFully(dir); // a snapshot cut short earlier
     }
     Files.createDirectories(dir.getParent());
-    shard.checkpoint(dir);
-    storage.markComplete(dir);
-    storage.cleanupOldSnapshots(null);
-    LOG.info("{}: snapshot at {}", getId(), last);
-    return last.getIndex();
+    SnapshotWrite write = new SnapshotWrite(s.beginCheckpoint(dir), dir, last);
+    snapshotWrite = write;
+    SnapshotWriters.executor().execute(write);
+    return -1;
+  }
+
+  /** Cancels a snapshot being written and waits until its writer has let go of the shard's store. */
+  private void stopSnapshotWrite() {
+    SnapshotWrite writing = snapshotWrite;
+    if (writing != null) {
+      writing.cancelAndWait();
+    }
+  }
+
+  /**
+   * A begun snapshot whose store files are still to be written: run once by a {@link
+   * SnapshotWriters} thread, or abandoned by {@link #cancelAndWait} if the shard closes first
+   * (whoever claims it first does its part: writes it, or releases its pinned state and removes it).
+   */
+  private final class SnapshotWrite implements Runnable {
+    private final Shard.Checkpoint checkpoint;
+    private final Path dir;
+    private final TermIndex at;
+    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private volatile boolean cancelled;
+
+    SnapshotWrite(Shard.Checkpoint checkpoint, Path dir, TermIndex at) {
+      this.checkpoint = checkpoint;
+      this.dir = dir;
+      this.at = at;
+    }
+
+    boolean isDone() {
+      return done.isDone();
+    }
+
+    @Override
+    public void run() {
+      if (!claimed.compareAndSet(false, true)) {
+        return; // abandoned before it started
+      }
+      long started = System.nanoTime();
+      try (checkpoint) {
+        checkpoint.writeStore(() -> cancelled);
+        storage.markComplete(dir);
+        storage.cleanupOldSnapshots(null);
+        LOG.info("{}: snapshot at {} written in {} ms", getId(), at, (System.nanoTime() - started) / 1_000_000);
+      } catch (IOException | RuntimeException e) {
+        if (!(e instanceof java.util.concurrent.CancellationException)) {
+          LOG.warn("{}: the snapshot at {} could not be written (another is taken at the next threshold): {}",
+              getId(), at, e.toString());
+        }
+        remove();
+      } finally {
+        done.complete(null);
+      }
+    }
+
+    void cancelAndWait() {
+      cancelled = true;
+      if (claimed.compareAndSet(false, true)) {
+        checkpoint.close();
+        remove();
+        done.complete(null);
+      } else {
+        done.join();
+      }
+    }
+
+    private void remove() {
+      try {
+        org.apache.ratis.util.FileUtils.deleteFully(dir);
+      } catch (IOException notRemoved) {
+        LOG.warn("{}: cannot remove the unfinished snapshot {}: {}", getId(), dir, notRemoved.toString());
+      }
+    }
   }
 
   @Override

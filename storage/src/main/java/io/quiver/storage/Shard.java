@@ -1131,19 +1131,69 @@ public final class Shard implements AutoCloseable {
    * from the apply thread (or with applies paused), so no write lands halfway.
    */
   public void checkpoint(Path target) {
+    try (Checkpoint checkpoint = beginCheckpoint(target)) {
+      checkpoint.writeStore(() -> false);
+    }
+  }
+
+  /**
+   * {@link #checkpoint} in two steps, so that the costly one need not hold up the apply thread: this
+   * call pins the store's state (a flush and a RocksDB snapshot) and links the derived files into
+   * {@code target}, at once and under the same conditions as {@code checkpoint} (from the apply
+   * thread); {@link Checkpoint#writeStore} then writes the store's SST files of that state, on any
+   * thread, while applies go on. Close the checkpoint when done (it holds back the store's
+   * compaction); close it, and let {@code writeStore} return, before this shard closes.
+   */
+  public Checkpoint beginCheckpoint(Path target) {
+    ShardStore.PinnedState pinned;
     lock.readLock().lock();
     try {
-      store.checkpoint(target);
-      sparseIndexes.linkFiles(target.resolve(io.quiver.storage.sparse.SparseIndexes.DIR));
-      multiIndexes.linkFiles(target.resolve(MULTIVECTORS_DIR));
-    } catch (java.io.IOException e) {
-      throw new StorageException("cannot link the multivector graph files into " + target, e);
+      pinned = store.pin();
+      try {
+        sparseIndexes.linkFiles(target.resolve(io.quiver.storage.sparse.SparseIndexes.DIR));
+        multiIndexes.linkFiles(target.resolve(MULTIVECTORS_DIR));
+      } catch (java.io.IOException | RuntimeException e) {
+        pinned.close();
+        throw e instanceof java.io.IOException io
+            ? new StorageException("cannot link the multivector graph files into " + target, io) : (RuntimeException) e;
+      }
     } finally {
       lock.readLock().unlock();
     }
     // Outside the read lock: an optimizer swap holds the files lock while it waits for the write
     // lock, so taking the files lock under the read lock could deadlock with it.
-    segments.linkFiles(target.resolve(SEGMENTS_DIR));
+    try {
+      segments.linkFiles(target.resolve(SEGMENTS_DIR));
+    } catch (RuntimeException e) {
+      pinned.close();
+      throw e;
+    }
+    return new Checkpoint(pinned, target);
+  }
+
+  /** A checkpoint begun by {@link #beginCheckpoint}: the store's files still to be written. */
+  public static final class Checkpoint implements AutoCloseable {
+    private final ShardStore.PinnedState pinned;
+    private final Path target;
+
+    private Checkpoint(ShardStore.PinnedState pinned, Path target) {
+      this.pinned = pinned;
+      this.target = target;
+    }
+
+    /**
+     * Writes the store's SST files of the pinned state into the checkpoint's {@code store/}; stops
+     * with a {@link java.util.concurrent.CancellationException} soon after {@code cancelled} says
+     * true (the checkpoint is then incomplete: remove its directory).
+     */
+    public void writeStore(java.util.function.BooleanSupplier cancelled) {
+      pinned.writeTo(target, cancelled);
+    }
+
+    @Override
+    public void close() {
+      pinned.close();
+    }
   }
 
   /** Makes every applied write durable on disk (see {@link ShardStore#flush()}). */

@@ -377,26 +377,68 @@ final class ShardStore implements AutoCloseable {
 
   /**
    * Makes the store durable ({@link #flush}) and writes a consistent copy of it into {@code
-   * target}: the {@link StoreSstFiles} of
-   * everything it holds as of this call, which {@link NodeEngine#openStore} ingests into a new column
-   * family when a shard opens in a directory holding them. Costs one sequential read of the store
-   * and one write of its bytes (RocksJava offers no export another node can import, see {@link
-   * StoreSstFiles}).
+   * target}: the {@link StoreSstFiles} of everything it holds as of this call, which {@link
+   * NodeEngine#openStore} ingests into a new column family when a shard opens in a directory holding
+   * them. Costs one sequential read of the store and one write of its bytes (RocksJava offers no
+   * export another node can import, see {@link StoreSstFiles}); {@link #pin} does the same in two
+   * steps, so that the costly one can run elsewhere.
    */
   void checkpoint(Path target) {
-    // Durable first: Ratis may purge its log up to this snapshot once it is taken, so the live
-    // store must not lose what it holds now on power loss (as RocksDB's checkpoint flushed before).
+    try (PinnedState state = pin()) {
+      state.writeTo(target, () -> false);
+    }
+  }
+
+  /**
+   * Pins what the store holds now for a copy written later ({@link PinnedState#writeTo}), whatever is
+   * written meanwhile: makes it durable first (Ratis may purge its log up to a snapshot of this
+   * state, so the live store must not lose it on power loss), then takes a RocksDB snapshot, which
+   * keeps this state readable (and its older versions from being compacted away) until closed. Cheap:
+   * a flush and a sequence number.
+   */
+  PinnedState pin() {
     flush();
-    // An iterator reads the state of the moment it was made, whatever is written meanwhile.
-    try (RocksIterator it = db.newIterator(family);
-        StoreSstFiles.Writer writer = new StoreSstFiles.Writer(target)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        writer.put(it.key(), it.value());
+    return new PinnedState(db.getSnapshot());
+  }
+
+  /** A state of the store pinned by {@link #pin}; close it (it holds back compaction) once written. */
+  final class PinnedState implements AutoCloseable {
+    private final org.rocksdb.Snapshot snapshot;
+    private boolean released;
+
+    private PinnedState(org.rocksdb.Snapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    /**
+     * Writes the pinned state into {@code target} as {@link StoreSstFiles}; asks {@code cancelled}
+     * every 4,096 keys and stops with a {@link java.util.concurrent.CancellationException} (leaving
+     * partial files for the caller to remove) when it says true.
+     */
+    void writeTo(Path target, java.util.function.BooleanSupplier cancelled) {
+      try (org.rocksdb.ReadOptions options = new org.rocksdb.ReadOptions().setSnapshot(snapshot);
+          RocksIterator it = db.newIterator(family, options);
+          StoreSstFiles.Writer writer = new StoreSstFiles.Writer(target)) {
+        long keys = 0;
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          if ((++keys & 4095) == 0 && cancelled.getAsBoolean()) {
+            throw new java.util.concurrent.CancellationException("the checkpoint into " + target + " was cancelled");
+          }
+          writer.put(it.key(), it.value());
+        }
+        it.status();
+        writer.finish();
+      } catch (RocksDBException | IOException e) {
+        throw new StorageException("cannot create a checkpoint at " + target, e);
       }
-      it.status();
-      writer.finish();
-    } catch (RocksDBException | IOException e) {
-      throw new StorageException("cannot create a checkpoint at " + target, e);
+    }
+
+    @Override
+    public void close() {
+      if (!released) {
+        released = true;
+        db.releaseSnapshot(snapshot);
+      }
     }
   }
 
