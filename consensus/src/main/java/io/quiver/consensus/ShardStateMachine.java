@@ -48,6 +48,8 @@ final class ShardStateMachine extends BaseStateMachine {
   private final AppliedRequests appliedRequests = new AppliedRequests();
   private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong snapshotInstalls = new java.util.concurrent.atomic.AtomicLong();
+  /** Guards opening and closing the shard against a snapshot beginning on it (see {@link #closeShard}). */
+  private final Object shardLifecycle = new Object();
   /** The snapshot being written (see {@link #takeSnapshot}), or the last one; null before the first. */
   private volatile SnapshotWrite snapshotWrite;
   /** The snapshot index last returned to Ratis (Ratis' own snapshot index), -1 for none. */
@@ -162,12 +164,20 @@ final class ShardStateMachine extends BaseStateMachine {
     LifeCycles.resume(getLifeCycle());
   }
 
+  /**
+   * Closes the shard. Under {@link #shardLifecycle}, so that no snapshot begins on a shard being
+   * closed: Ratis calls {@link #pause} (an install) from another thread than the apply thread that
+   * takes snapshots, and a snapshot write left running would read a store whose column family the
+   * install then drops.
+   */
   private void closeShard() {
-    stopSnapshotWrite();
-    Shard s = shard;
-    shard = null;
-    if (s != null) {
-      s.close();
+    synchronized (shardLifecycle) {
+      Shard s = shard;
+      shard = null;
+      stopSnapshotWrite();
+      if (s != null) {
+        s.close();
+      }
     }
   }
 
@@ -355,19 +365,21 @@ final class ShardStateMachine extends BaseStateMachine {
       return complete;
     }
     TermIndex last = getLastAppliedTermIndex();
-    Shard s = shard;
-    if (last == null || last.getIndex() <= complete || s == null) {
+    synchronized (shardLifecycle) {
+      Shard s = shard;
+      if (last == null || last.getIndex() <= complete || s == null) {
+        return -1;
+      }
+      Path dir = storage.newSnapshotDir(last);
+      if (Files.exists(dir)) {
+        org.apache.ratis.util.FileUtils.deleteFully(dir); // a snapshot cut short earlier
+      }
+      Files.createDirectories(dir.getParent());
+      SnapshotWrite write = new SnapshotWrite(s.beginCheckpoint(dir), dir, last);
+      snapshotWrite = write;
+      SnapshotWriters.executor().execute(write);
       return -1;
     }
-    Path dir = storage.newSnapshotDir(last);
-    if (Files.exists(dir)) {
-      org.apache.ratis.util.FileUtils.deleteFully(dir); // a snapshot cut short earlier
-    }
-    Files.createDirectories(dir.getParent());
-    SnapshotWrite write = new SnapshotWrite(s.beginCheckpoint(dir), dir, last);
-    snapshotWrite = write;
-    SnapshotWriters.executor().execute(write);
-    return -1;
   }
 
   /** Cancels a snapshot being written and waits until its writer has let go of the shard's store. */
