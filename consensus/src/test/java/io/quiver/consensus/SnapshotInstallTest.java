@@ -7,15 +7,12 @@ import io.quiver.index.vector.Distance;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
-import io.quiver.storage.Payload;
-import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,17 +45,17 @@ class SnapshotInstallTest {
     try {
       CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 3, 1);
       CollectionDescriptor c = n2.catalog().create("c", config).join();
-      write(n2, c, 0, 30);
+      TestNodes.writePoints(n2, c, 0, 30);
       n1.close();
       n1 = null;
-      write(n2, c, 30, 400); // 370 entries: far more than the 4 x 20 the log keeps behind a snapshot
+      TestNodes.writePoints(n2, c, 30, 400); // 370 entries: far more than the 4 x 20 the log keeps behind a snapshot
       n1 = TestNodes.start(dir, 1, p1, null, 20);
       RaftNode back = n1;
       long deadline = System.nanoTime() + 60_000_000_000L;
-      while (count(back, c) != 400 && System.nanoTime() < deadline) {
+      while (TestNodes.countPoints(back, c) != 400 && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      assertEquals(400, count(back, c), "the returning replica holds every point");
+      assertEquals(400, TestNodes.countPoints(back, c), "the returning replica holds every point");
       var record = back.shardClients().forShard("c", c.shardMap().shard(0))
           .retrieve(List.of(PointId.of(399)), false, true, ReadConsistency.ANY).join();
       assertEquals(399f, record.getFirst().vectors().get("")[0]);
@@ -77,17 +74,5 @@ class SnapshotInstallTest {
     } finally {
       TestNodes.closeAll(n1, n2, n3);
     }
-  }
-
-  private static void write(RaftNode via, CollectionDescriptor c, int from, int to) {
-    for (int i = from; i < to; i++) {
-      PointId id = PointId.of(i);
-      via.shardClients().forShard("c", c.shardMap().shardOf(id))
-          .upsert(List.of(new Point(id, Map.of("", new float[] {i, 1}), Payload.EMPTY))).join();
-    }
-  }
-
-  private static long count(RaftNode via, CollectionDescriptor c) {
-    return via.shardClients().forShard(c.name(), c.shardMap().shard(0)).count(ReadConsistency.ANY).join();
   }
 }

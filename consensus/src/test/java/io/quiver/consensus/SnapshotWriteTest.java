@@ -8,15 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quiver.index.vector.Distance;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
-import io.quiver.sharding.ReadConsistency;
-import io.quiver.storage.Payload;
-import io.quiver.storage.Point;
-import io.quiver.storage.PointId;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,21 +36,13 @@ class SnapshotWriteTest {
   void snapshotsAreWrittenOffTheApplyThreadAndTheLogIsPurgedOnlyUpToCompleteOnes() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService writer = Executors.newSingleThreadExecutor();
-    SnapshotWriters.overrideForTests(task -> writer.execute(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      task.run();
-    }));
+    holdSnapshotWriters(writer, release);
     RaftNode n = TestNodes.start(dir, 1, TestNodes.freePort(), null, 20);
     try {
       CollectionDescriptor c = n.catalog().create("c",
           new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1)).join();
-      write(n, c, 0, 300);
-      assertEquals(300, count(n, c), "every write committed and applied while the snapshot writer was held");
+      TestNodes.writePoints(n, c, 0, 300);
+      assertEquals(300, TestNodes.countPoints(n, c), "every write committed and applied while the snapshot writer was held");
       RaftServer.Division division = shardDivision(n);
       ShardStateMachine machine = (ShardStateMachine) division.getStateMachine();
       assertNull(machine.getStateMachineStorage().getLatestSnapshot(), "no snapshot completes while its writer is held");
@@ -67,14 +53,14 @@ class SnapshotWriteTest {
       long deadline = System.nanoTime() + 60_000_000_000L;
       int next = 300;
       while (division.getRaftLog().getStartIndex() <= 1 && System.nanoTime() < deadline) {
-        write(n, c, next, next + 20); // each round of writes reports a finished snapshot and may start the next
+        TestNodes.writePoints(n, c, next, next + 20); // each round of writes reports a finished snapshot and may start the next
         next += 20;
         Thread.sleep(50);
       }
       assertNotNull(machine.getStateMachineStorage().getLatestSnapshot(), "snapshots complete once written");
       assertTrue(division.getRaftLog().getStartIndex() > 1,
           "the log is purged up to complete snapshots: starts at " + division.getRaftLog().getStartIndex());
-      assertEquals(next, count(n, c));
+      assertEquals(next, TestNodes.countPoints(n, c));
     } finally {
       SnapshotWriters.overrideForTests(null);
       release.countDown();
@@ -92,15 +78,7 @@ class SnapshotWriteTest {
   void aHeldSnapshotWriteIsAbandonedWhenTheNodeCloses() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService writer = Executors.newSingleThreadExecutor();
-    SnapshotWriters.overrideForTests(task -> writer.execute(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      task.run();
-    }));
+    holdSnapshotWriters(writer, release);
     int port = TestNodes.freePort();
     RaftNode n = TestNodes.start(dir, 1, port, null, 20);
     Path snapshots;
@@ -108,7 +86,7 @@ class SnapshotWriteTest {
     try {
       c = n.catalog().create("c",
           new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1)).join();
-      write(n, c, 0, 60);
+      TestNodes.writePoints(n, c, 0, 60);
       snapshots = ((ShardStateMachine) shardDivision(n).getStateMachine()).getStateMachineStorage().snapshotsDir();
       try (var listed = java.nio.file.Files.list(snapshots)) {
         assertEquals(1, listed.count(), "one snapshot begun, held: " + snapshots);
@@ -127,7 +105,7 @@ class SnapshotWriteTest {
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (System.nanoTime() < deadline) {
         try {
-          if (count(again, c) == 60) {
+          if (TestNodes.countPoints(again, c) == 60) {
             break;
           }
         } catch (RuntimeException notYet) {
@@ -135,10 +113,23 @@ class SnapshotWriteTest {
         }
         Thread.sleep(100);
       }
-      assertEquals(60, count(again, c), "every point after the restart");
+      assertEquals(60, TestNodes.countPoints(again, c), "every point after the restart");
     } finally {
       TestNodes.closeAll(again);
     }
+  }
+
+  /** Snapshot writes go to {@code writer} and wait there until {@code release} opens. */
+  private static void holdSnapshotWriters(ExecutorService writer, CountDownLatch release) {
+    SnapshotWriters.overrideForTests(task -> writer.execute(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      task.run();
+    }));
   }
 
   private static RaftServer.Division shardDivision(RaftNode n) throws Exception {
@@ -149,17 +140,5 @@ class SnapshotWriteTest {
       }
     }
     throw new AssertionError("no shard group on the node");
-  }
-
-  private static void write(RaftNode via, CollectionDescriptor c, int from, int to) {
-    for (int i = from; i < to; i++) {
-      PointId id = PointId.of(i);
-      via.shardClients().forShard("c", c.shardMap().shardOf(id))
-          .upsert(List.of(new Point(id, Map.of("", new float[] {i, 1}), Payload.EMPTY))).join();
-    }
-  }
-
-  private static long count(RaftNode via, CollectionDescriptor c) {
-    return via.shardClients().forShard(c.name(), c.shardMap().shard(0)).count(ReadConsistency.ANY).join();
   }
 }

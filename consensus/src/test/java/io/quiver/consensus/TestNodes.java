@@ -94,4 +94,20 @@ final class TestNodes {
     }
     throw new AssertionError(what);
   }
+
+  /** Upserts points {@code from..to-1} (vector {i, 1}) into collection {@code c}, one write each, through {@code via}. */
+  static void writePoints(RaftNode via, io.quiver.sharding.CollectionDescriptor c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      io.quiver.storage.PointId id = io.quiver.storage.PointId.of(i);
+      via.shardClients().forShard(c.name(), c.shardMap().shardOf(id))
+          .upsert(java.util.List.of(new io.quiver.storage.Point(id, java.util.Map.of("", new float[] {i, 1}),
+              io.quiver.storage.Payload.EMPTY))).join();
+    }
+  }
+
+  /** The points of shard 0 of {@code c}, counted by any replica through {@code via}. */
+  static long countPoints(RaftNode via, io.quiver.sharding.CollectionDescriptor c) {
+    return via.shardClients().forShard(c.name(), c.shardMap().shard(0))
+        .count(io.quiver.sharding.ReadConsistency.ANY).join();
+  }
 }
