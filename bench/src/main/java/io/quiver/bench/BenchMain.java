@@ -30,8 +30,9 @@ import java.util.List;
  *     rescoring) and HNSW over multivectors vs brute force, 1 thread
  *   segments [--points 100000] [--dim 128] [--batch 1000] [--on-disk true] [--dir DIR]
  *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS
- *   groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--out FILE]
- *     a real node process: idle CPU, RSS, threads and open files per number of shard groups; stop and restart times
+ *   groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--nodes 1] [--replication 1] [--out FILE]
+ *     a real node process: idle CPU, RSS, threads and open files per number of shard groups; stop and restart times;
+ *     with --nodes N, N nodes launched at once and the idle Raft traffic between them
  *   transfer [--points 1050000] [--dim 256] [--rate-mb 50] [--dir DIR] [--out FILE]
  *     two real node processes: a 1 GiB shard copied to a new replica, without and with a rate limit; time, rate, search latency
  *   resharding [--points 1000000] [--dim 16] [--shards 4] [--dir DIR] [--out FILE]

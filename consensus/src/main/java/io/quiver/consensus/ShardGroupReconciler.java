@@ -128,8 +128,13 @@ final class ShardGroupReconciler implements AutoCloseable {
       }
     }
 
+    // A failed add fails the pass only after the restarts and removals below: a removal can free
+    // what the add lacked (LogBufferMemory), and a stuck add must not keep a dropped group running.
+    IOException addFailed = null;
     try {
       addMissing(desired, hosted);
+    } catch (IOException e) {
+      addFailed = e;
     } finally {
       node.firstElectionFor(null);
     }
@@ -151,7 +156,13 @@ final class ShardGroupReconciler implements AutoCloseable {
       io.quiver.storage.Shard.dropUnreferencedStores();
     }
     node.shardClientsInternal().retainOnly(allPlacements);
+    if (addFailed != null) {
+      throw addFailed;
+    }
   }
+
+  /** Direct memory left to other buffers (file I/O, transfers) when deciding how many groups fit. */
+  private static final long DIRECT_MEMORY_RESERVE_BYTES = 16L << 20;
 
   /** Concurrent "does this group run elsewhere" questions of one pass (each opens a client per peer). */
   private static final int CONCURRENT_CHECKS = 8;
@@ -232,8 +243,14 @@ final class ShardGroupReconciler implements AutoCloseable {
       return;
     }
     node.firstElectionFor(groups.get(0));
+    // Only as many as the direct memory can hold: a Ratis add that runs out of it leaves the
+    // group's directory locked until the node restarts (LogBufferMemory).
+    long bufferBytes = node.logWriteBufferBytes();
+    int fit = LogBufferMemory.groupsThatFit(groups.size(), bufferBytes, DIRECT_MEMORY_RESERVE_BYTES);
+    IOException failed = fit == groups.size() ? null : new IOException(LogBufferMemory.shortage(groups.size() - fit,
+        bufferBytes, (int) java.util.stream.StreamSupport.stream(node.server().getGroupIds().spliterator(), false).count()));
     Map<RaftGroupId, CompletableFuture<RaftClientReply>> adds = new LinkedHashMap<>();
-    for (RaftGroup group : groups) {
+    for (RaftGroup group : groups.subList(0, fit)) {
       LOG.info("node {}: adding shard group {}{}", node.nodeId(), group.getGroupId(),
           group.getPeers().isEmpty() ? " (joining a running group)" : "");
       // RECOVER, not FORMAT: Ratis formats a new directory, and a directory left by an add or a
@@ -243,10 +260,10 @@ final class ShardGroupReconciler implements AutoCloseable {
       adds.put(group.getGroupId(), node.server().groupManagementAsync(
           GroupManagementRequest.newAdd(ADMIN_CLIENT, node.self().getId(), callIds.incrementAndGet(), group, false)));
     }
-    IOException failed = null;
     for (Map.Entry<RaftGroupId, CompletableFuture<RaftClientReply>> add : adds.entrySet()) {
       try {
         check(add.getValue().join().isSuccess(), "add", add.getKey());
+        StateMachineUpdaterSignal.install(node.server(), add.getKey());
       } catch (CompletionException | IOException e) {
         IOException cause = e instanceof IOException io ? io : new IOException("add of group " + add.getKey() + " failed", e.getCause());
         if (failed == null) {
