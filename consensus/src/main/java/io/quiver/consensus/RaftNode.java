@@ -54,6 +54,8 @@ public final class RaftNode implements Closeable {
     // Before any Ratis server or client of this process exists: Ratis' timeouts and retries would
     // otherwise count on the wall clock (see MonotonicTimeouts).
     MonotonicTimeouts.install();
+    // Nor may every group's Ratis metrics become JMX MBeans (see RatisJmxMetrics).
+    RatisJmxMetrics.disable();
   }
 
   static final RaftGroupId META_GROUP_ID =
