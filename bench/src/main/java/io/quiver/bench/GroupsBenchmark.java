@@ -113,16 +113,7 @@ public final class GroupsBenchmark {
       int collections = 0;
       for (int target : targets) {
         List<Double> createMs = new ArrayList<>();
-        while (collections * shards < target) {
-          long t0 = System.nanoTime();
-          String body = "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":" + shards + "}";
-          int status = node.send("PUT", "/collections/g" + collections, body);
-          if (status != 200) {
-            throw new IllegalStateException("creating collection g" + collections + " answered " + status);
-          }
-          createMs.add((System.nanoTime() - t0) / 1e6);
-          collections++;
-        }
+        collections = createUntil(collections, target, shards, 1, createMs);
         Sample s = idleSample(node.pid(), idleSec);
         line(String.format(Locale.ROOT, "| %d | %.1f | %.0f | %d | %d | %s |", collections * shards, s.cpuPercent,
             s.rssKb / 1024.0, s.threads, s.openFiles, createMs.isEmpty() ? "-" : median(createMs) + " / " + max(createMs)));
@@ -170,17 +161,7 @@ public final class GroupsBenchmark {
       int collections = 0;
       for (int target : targets) {
         List<Double> createMs = new ArrayList<>();
-        while (collections * shards < target) {
-          long t0 = System.nanoTime();
-          String body = "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":" + shards
-              + ",\"replication_factor\":" + replication + "}";
-          int status = node.send("PUT", "/collections/g" + collections, body);
-          if (status != 200) {
-            throw new IllegalStateException("creating collection g" + collections + " answered " + status);
-          }
-          createMs.add((System.nanoTime() - t0) / 1e6);
-          collections++;
-        }
+        collections = createUntil(collections, target, shards, replication, createMs);
         Thread.sleep(2_000); // let the last create's follow-up work (elections, first snapshots) settle
         long[] ticks0 = new long[cluster.size()];
         for (int i = 0; i < cluster.size(); i++) {
@@ -213,6 +194,26 @@ public final class GroupsBenchmark {
         n.stopQuietly();
       }
     }
+  }
+
+  /**
+   * Creates collections {@code g<collections>, ...} of {@code shards} shards and {@code replication}
+   * replicas through the first node until there are {@code target} shard groups, adding each create's
+   * time to {@code createMs}; returns the number of collections now.
+   */
+  private int createUntil(int collections, int target, int shards, int replication, List<Double> createMs) throws Exception {
+    while (collections * shards < target) {
+      long t0 = System.nanoTime();
+      String body = "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":" + shards
+          + ",\"replication_factor\":" + replication + "}";
+      int status = node.send("PUT", "/collections/g" + collections, body);
+      if (status != 200) {
+        throw new IllegalStateException("creating collection g" + collections + " answered " + status);
+      }
+      createMs.add((System.nanoTime() - t0) / 1e6);
+      collections++;
+    }
+    return collections;
   }
 
   /**
