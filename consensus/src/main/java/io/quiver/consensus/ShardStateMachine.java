@@ -147,7 +147,6 @@ final class ShardStateMachine extends BaseStateMachine {
   /** Called after a snapshot was installed: the state-machine directory now holds only the snapshot. */
   @Override
   public void reinitialize() throws IOException {
-    snapshotInstalls.incrementAndGet();
     closeShard();
     Path latest = storage.latestDir();
     if (latest != null && Files.exists(storage.shardDir())) {
@@ -161,6 +160,7 @@ final class ShardStateMachine extends BaseStateMachine {
     // Ratis replaces the state-machine directory with the installed snapshot's, so the old shard
     // directory may be gone without Shard.destroy: its store in the node's engine goes now.
     Shard.dropUnreferencedStores();
+    snapshotInstalls.incrementAndGet(); // counted once the replica is open again on what it installed
     LifeCycles.resume(getLifeCycle());
   }
 

@@ -52,15 +52,15 @@ class SnapshotInstallTest {
       n1 = TestNodes.start(dir, 1, p1, null, 20);
       RaftNode back = n1;
       long deadline = System.nanoTime() + 60_000_000_000L;
-      while (TestNodes.countPoints(back, c) != 400 && System.nanoTime() < deadline) {
+      // The count may be answered by another replica while this one installs: wait for the install too.
+      while ((TestNodes.countPoints(back, c) != 400 || installs(back) < 1) && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
       assertEquals(400, TestNodes.countPoints(back, c), "the returning replica holds every point");
       var record = back.shardClients().forShard("c", c.shardMap().shard(0))
           .retrieve(List.of(PointId.of(399)), false, true, ReadConsistency.ANY).join();
       assertEquals(399f, record.getFirst().vectors().get("")[0]);
-      long installs = back.localReplicas().stream().mapToLong(ReplicaStats::snapshotInstalls).sum();
-      assertTrue(installs >= 1, "caught up by a snapshot install, not the log: " + back.localReplicas());
+      assertTrue(installs(back) >= 1, "caught up by a snapshot install, not the log: " + back.localReplicas());
       try (Stream<Path> walk = Files.walk(dir.resolve("n1"))) {
         List<Path> shardDirs = walk.filter(p -> p.getFileName().toString().equals("shard") && Files.isDirectory(p)).toList();
         assertEquals(1, shardDirs.size(), "one shard replica on n1: " + shardDirs);
@@ -74,5 +74,9 @@ class SnapshotInstallTest {
     } finally {
       TestNodes.closeAll(n1, n2, n3);
     }
+  }
+
+  private static long installs(RaftNode node) {
+    return node.localReplicas().stream().mapToLong(ReplicaStats::snapshotInstalls).sum();
   }
 }
