@@ -77,6 +77,7 @@ public final class RescoringSearch {
     int n = approx.size();
     int[] ords = approx.ords().clone();
     float[] scores = new float[n];
+    scorer.prefetch(ords, n);
     scorer.bulkScore(ords, n, scores);
     sortBestFirst(ords, scores, n);
     int m = Math.min(k, n);

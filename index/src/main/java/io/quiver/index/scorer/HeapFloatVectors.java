@@ -132,14 +132,9 @@ public final class HeapFloatVectors implements FloatVectors {
       return size;
     }
 
-    /**
-     * Scores four vectors per kernel call so that their cache misses overlap; before that, loads
-     * one float per cache line of every vector, so that all their misses overlap (the rescoring
-     * of quantized candidates reads a few dozen vectors scattered over the heap).
-     */
+    /** Scores four vectors per kernel call so that their cache misses overlap. */
     @Override
     public void bulkScore(int[] ords, int count, float[] scores) {
-      touch(ords, count);
       int i = 0;
       switch (distance) {
         case EUCLID -> {
@@ -162,8 +157,13 @@ public final class HeapFloatVectors implements FloatVectors {
       }
     }
 
-    /** Reads one float per cache line (16 floats) of each vector; the sum keeps the loads alive. */
-    private void touch(int[] ords, int count) {
+    /**
+     * Reads one float per cache line (16 floats) of each vector, so that all their misses overlap
+     * (the rescoring of quantized candidates reads a few dozen vectors scattered over the heap);
+     * the sum keeps the loads alive.
+     */
+    @Override
+    public void prefetch(int[] ords, int count) {
       int t = 0;
       for (int j = 0; j < count; j++) {
         int o = ords[j] * dim;
