@@ -225,7 +225,13 @@ final class RandomFilters {
     return new FieldPredicate.DatetimeRange(b[0], b[1], b[2], b[3]);
   }
 
-  /** A star-shaped (so simple) polygon around a random center, sometimes with a square hole. */
+  /**
+   * A star-shaped (so simple) polygon around a random center, sometimes with a square hole around
+   * the center, small enough to lie inside: its corners stay nearer the center than every edge
+   * (a triangle's edge may pass within a quarter degree of it; a hole crossing the exterior is a
+   * polygon with no agreed meaning, and once failed the oracle's even-odd rule, seed
+   * 1083788824583246472).
+   */
   private FieldPredicate.GeoPolygon polygon() {
     double lat = 45 + random.nextDouble() * 10;
     double lon = 5 + random.nextDouble() * 20;
@@ -239,10 +245,23 @@ final class RandomFilters {
     ring.add(ring.getFirst());
     List<List<GeoPoint>> holes = new ArrayList<>();
     if (random.nextBoolean()) {
-      double h = 0.9;
+      double nearestEdge = Double.MAX_VALUE;
+      for (int i = 0; i + 1 < ring.size(); i++) {
+        nearestEdge = Math.min(nearestEdge, distanceToSegment(lat, lon, ring.get(i), ring.get(i + 1)));
+      }
+      double h = Math.min(0.9, 0.9 * nearestEdge / Math.sqrt(2));
       holes.add(List.of(new GeoPoint(lat - h, lon - h), new GeoPoint(lat - h, lon + h), new GeoPoint(lat + h, lon + h),
           new GeoPoint(lat + h, lon - h), new GeoPoint(lat - h, lon - h)));
     }
     return new FieldPredicate.GeoPolygon(ring, holes);
+  }
+
+  /** The distance from (lat, lon) to the segment a-b, in degrees on the plane the polygon test uses. */
+  private static double distanceToSegment(double lat, double lon, GeoPoint a, GeoPoint b) {
+    double dx = b.lon() - a.lon();
+    double dy = b.lat() - a.lat();
+    double t = ((lon - a.lon()) * dx + (lat - a.lat()) * dy) / (dx * dx + dy * dy);
+    t = Math.max(0, Math.min(1, t));
+    return Math.hypot(lon - (a.lon() + t * dx), lat - (a.lat() + t * dy));
   }
 }
