@@ -73,6 +73,7 @@ public final class RaftNode implements Closeable {
   private final RaftServer server;
   private final java.util.concurrent.atomic.AtomicLong metaLeaderChanges = new java.util.concurrent.atomic.AtomicLong();
   private final MetaClients metaClients;
+  private final PeerInfoClients peerInfoClients = new PeerInfoClients(this);
   private final RaftShardClients shardClients;
   private final RaftCollectionCatalog catalog;
   private final ShardGroupReconciler reconciler;
@@ -653,6 +654,11 @@ public final class RaftNode implements Closeable {
   }
 
   /** A client of a group whose requests retry (every 100 ms) for up to the request timeout. */
+  /** This node's clients of the other nodes for group-info questions ({@link ShardGroupView#ask}). */
+  PeerInfoClients peerInfoClients() {
+    return peerInfoClients;
+  }
+
   RaftClient newClient(RaftGroup group) {
     long sleepMs = 100;
     int attempts = (int) Math.max(1, config.requestTimeout().toMillis() / sleepMs);
@@ -900,6 +906,7 @@ public final class RaftNode implements Closeable {
     reconciler.close();
     shardClients.close();
     metaClients.close();
+    peerInfoClients.close();
     server.close();
     if (credentials != null) {
       credentials.close();

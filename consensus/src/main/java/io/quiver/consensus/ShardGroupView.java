@@ -7,18 +7,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.util.TimeDuration;
 
 /**
  * A shard group as its leader sees it: the leader's node, the voters of its configuration, and
@@ -35,10 +30,10 @@ record ShardGroupView(long leader, Set<Long> voters, Set<Long> appending) {
   /**
    * The group as its leader sees it, or null when no replica answers as its leader. When this node
    * hosts the leader, its division answers without a request. Otherwise the metadata's replicas are
-   * asked in turn (1 s each, each through a new client), the leader this node's replica follows
-   * first. The meta leader asks every group every 30 s ({@link ReplicaController}): with a client
-   * and a group-info request per group, a node with 1,400 groups spent over half a core on it for
-   * each audit (issue 17).
+   * asked in turn (1 s each, through this node's client of that node, {@link PeerInfoClients}), the
+   * leader this node's replica follows first. The meta leader asks every group every 30 s
+   * ({@link ReplicaController}): with a new client and a group-info request per group, a node with
+   * 1,400 groups spent over half a core on it for each audit (issue 17).
    */
   static ShardGroupView ask(RaftNode node, ClusterState state, ShardPlacement shard) {
     RaftGroupId groupId = RaftGroupId.valueOf(shard.groupId());
@@ -63,10 +58,8 @@ record ShardGroupView(long leader, Set<Long> voters, Set<Long> appending) {
       if (address == null) {
         continue;
       }
-      RaftPeer peer = RaftNode.peer(replica, address.raftAddress());
-      try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer), TimeDuration.valueOf(1, TimeUnit.SECONDS),
-          RetryPolicies.noRetry())) {
-        GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
+      try {
+        GroupInfoReply info = node.peerInfoClients().info(replica, address.raftAddress(), groupId);
         // The reply's group holds the leader's current configuration (read from the group, not
         // from the conf field, which Ratis' Netty transport left empty).
         if (info.isSuccess() && info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
