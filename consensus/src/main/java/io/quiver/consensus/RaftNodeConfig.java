@@ -50,14 +50,6 @@ public record RaftNodeConfig(
    */
   public static final long TRANSFER_RATE_MIN = 1L << 20;
 
-  /** A config without a limit on incoming transfers. */
-  public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
-      long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress, String bindHost,
-      int metaVoters, boolean autoRebalance) {
-    this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
-        bootstrapAddress, bindHost, metaVoters, autoRebalance, 0);
-  }
-
   public RaftNodeConfig {
     Objects.requireNonNull(raftHost, "raftHost");
     Objects.requireNonNull(raftDir, "raftDir");
@@ -74,19 +66,101 @@ public record RaftNodeConfig(
     }
   }
 
-  /** A config without automatic rebalancing. */
-  public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
-      long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress, String bindHost,
-      int metaVoters) {
-    this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
-        bootstrapAddress, bindHost, metaVoters, false, 0);
+  /**
+   * A config for node {@code nodeId} keeping its groups in {@code raftDir}, with every other setting
+   * at its default until set: Raft address and the REST address published are required.
+   */
+  public static Builder builder(long nodeId, Path raftDir) {
+    return new Builder(nodeId, raftDir);
   }
 
-  /** A config whose Raft server listens on every interface. */
-  public RaftNodeConfig(long nodeId, String raftHost, int raftPort, String httpAddress, Path raftDir,
-      long snapshotThreshold, long logSegmentBytes, Duration requestTimeout, String bootstrapAddress) {
-    this(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes, requestTimeout,
-        bootstrapAddress, null, META_VOTERS_MAX, false, 0);
+  /** Builds a {@link RaftNodeConfig}; the defaults are those of a node started without settings. */
+  public static final class Builder {
+    private final long nodeId;
+    private final Path raftDir;
+    private String raftHost;
+    private int raftPort;
+    private String httpAddress;
+    private long snapshotThreshold = SNAPSHOT_THRESHOLD_DEFAULT;
+    private long logSegmentBytes = LOG_SEGMENT_BYTES_DEFAULT;
+    private Duration requestTimeout = REQUEST_TIMEOUT_DEFAULT;
+    private String bootstrapAddress;
+    private String bindHost;
+    private int metaVoters = META_VOTERS_MAX;
+    private boolean autoRebalance;
+    private long transferBytesPerSecond;
+
+    private Builder(long nodeId, Path raftDir) {
+      this.nodeId = nodeId;
+      this.raftDir = raftDir;
+    }
+
+    /** The host and port other nodes reach this node's Raft server on (required). */
+    public Builder raftAddress(String host, int port) {
+      this.raftHost = host;
+      this.raftPort = port;
+      return this;
+    }
+
+    /** {@code host:port} of this node's REST API, published in the cluster state (required). */
+    public Builder httpAddress(String address) {
+      this.httpAddress = address;
+      return this;
+    }
+
+    public Builder snapshotThreshold(long entries) {
+      this.snapshotThreshold = entries;
+      return this;
+    }
+
+    public Builder logSegmentBytes(long bytes) {
+      this.logSegmentBytes = bytes;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** {@code host:port} of a member's Raft port to join through; null (the default): a new cluster. */
+    public Builder bootstrapAddress(String address) {
+      this.bootstrapAddress = address;
+      return this;
+    }
+
+    /** The local address to listen on; null (the default), blank or {@code 0.0.0.0}: every interface. */
+    public Builder bindHost(String host) {
+      this.bindHost = host;
+      return this;
+    }
+
+    public Builder metaVoters(int voters) {
+      this.metaVoters = voters;
+      return this;
+    }
+
+    public Builder autoRebalance(boolean on) {
+      this.autoRebalance = on;
+      return this;
+    }
+
+    /** Incoming snapshot bytes per second; 0 (the default): no limit. */
+    public Builder transferBytesPerSecond(long bytesPerSecond) {
+      this.transferBytesPerSecond = bytesPerSecond;
+      return this;
+    }
+
+    public RaftNodeConfig build() {
+      if (raftHost == null) {
+        throw new IllegalStateException("the Raft address of node " + nodeId + " is not set");
+      }
+      if (httpAddress == null) {
+        throw new IllegalStateException("the REST address of node " + nodeId + " is not set");
+      }
+      return new RaftNodeConfig(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes,
+          requestTimeout, bootstrapAddress, bindHost, metaVoters, autoRebalance, transferBytesPerSecond);
+    }
   }
 
   /** @return true if the Raft server listens on one address only ({@link #bindHost()}) */

@@ -43,8 +43,8 @@ class ConcurrentShardReadsTest {
   void concurrentReadsGetTheirOwnReplies() throws Exception {
     int port = TestNodes.freePort();
     CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 1, 1, 1);
-    try (RaftNode node = RaftNode.start(new RaftNodeConfig(7, "127.0.0.1", port, "127.0.0.1:1", dir.resolve("raft"),
-        1000, 16 << 10, Duration.ofSeconds(10), null))) {
+    try (RaftNode node = RaftNode.start(RaftNodeConfig.builder(7, dir.resolve("raft")).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:1")
+        .snapshotThreshold(1000).logSegmentBytes(16 << 10).build())) {
       node.awaitCaughtUp(Duration.ofSeconds(60));
       CollectionDescriptor c = node.catalog().create("docs", config).join();
       ShardClient shard = node.shardClients().forShard("docs", c.shardMap().shards().getFirst());

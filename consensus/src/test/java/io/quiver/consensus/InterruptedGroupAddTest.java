@@ -70,8 +70,8 @@ class InterruptedGroupAddTest {
 
   private void interruptAddAndRestart(Damage damage) throws Exception {
     int port = TestNodes.freePort();
-    RaftNodeConfig config = new RaftNodeConfig(1, "127.0.0.1", port, "127.0.0.1:" + (port + 1),
-        dir.resolve("n1"), 1000, 1 << 20, Duration.ofSeconds(10), null);
+    RaftNodeConfig config = RaftNodeConfig.builder(1, dir.resolve("n1")).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:" + (port + 1))
+        .snapshotThreshold(1000).logSegmentBytes(1 << 20).build();
     CollectionDescriptor c;
     ShardPlacement shard;
     try (RaftNode node = RaftNode.start(config)) {

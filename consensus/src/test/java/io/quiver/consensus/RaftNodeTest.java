@@ -43,8 +43,8 @@ class RaftNodeTest {
   @TempDir Path dir;
 
   private RaftNode start(int port) throws IOException {
-    RaftNode node = RaftNode.start(new RaftNodeConfig(7, "127.0.0.1", port, "127.0.0.1:1", dir.resolve("raft"),
-        50, 16 << 10, Duration.ofSeconds(10), null));
+    RaftNode node = RaftNode.start(RaftNodeConfig.builder(7, dir.resolve("raft")).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:1")
+        .snapshotThreshold(50).logSegmentBytes(16 << 10).build());
     node.awaitCaughtUp(Duration.ofSeconds(60));
     return node;
   }

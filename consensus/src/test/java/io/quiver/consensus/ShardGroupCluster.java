@@ -72,8 +72,8 @@ final class ShardGroupCluster implements AutoCloseable {
     group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
     for (int i = 0; i < peers.size(); i++) {
       RaftPeer peer = peers.get(i);
-      RaftProperties p = RaftNode.serverProperties(new RaftNodeConfig(1, "127.0.0.1", ports.get(i), "127.0.0.1:1",
-          dir.resolve(peer.getId().toString()), 1000, 1 << 20, Duration.ofSeconds(10), null));
+      RaftProperties p = RaftNode.serverProperties(RaftNodeConfig.builder(1, dir.resolve(peer.getId().toString())).raftAddress("127.0.0.1", ports.get(i)).httpAddress("127.0.0.1:1")
+        .snapshotThreshold(1000).logSegmentBytes(1 << 20).build());
       if (transport == org.apache.ratis.rpc.SupportedRpcType.NETTY) {
         org.apache.ratis.RaftConfigKeys.Rpc.setType(p, transport);
         org.apache.ratis.netty.NettyConfigKeys.Server.setPort(p, ports.get(i));

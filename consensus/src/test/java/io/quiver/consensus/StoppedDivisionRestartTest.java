@@ -38,8 +38,8 @@ class StoppedDivisionRestartTest {
   @Test
   void aDivisionThatClosedByItselfIsRestartedWithItsData() throws Exception {
     int port = TestNodes.freePort();
-    try (RaftNode node = RaftNode.start(new RaftNodeConfig(1, "127.0.0.1", port, "127.0.0.1:" + (port + 1),
-        dir.resolve("n1"), 1000, 1 << 20, Duration.ofSeconds(10), null))) {
+    try (RaftNode node = RaftNode.start(RaftNodeConfig.builder(1, dir.resolve("n1")).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:" + (port + 1))
+        .snapshotThreshold(1000).logSegmentBytes(1 << 20).build())) {
       node.awaitCaughtUp(Duration.ofSeconds(60));
       CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1);
       CollectionDescriptor c = node.catalog().create("c", config).join();

@@ -137,8 +137,8 @@ class StuckGroupIsolationTest {
   private static RaftServer server(RaftPeer self, Path dir, org.apache.ratis.statemachine.StateMachine.Registry machines)
       throws IOException {
     int port = Integer.parseInt(self.getAddress().substring(self.getAddress().lastIndexOf(':') + 1));
-    RaftNodeConfig config = new RaftNodeConfig(1, "127.0.0.1", port, "127.0.0.1:1", dir.resolve(self.getId().toString()),
-        1000, 1 << 20, Duration.ofSeconds(10), null);
+    RaftNodeConfig config = RaftNodeConfig.builder(1, dir.resolve(self.getId().toString())).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:1")
+        .snapshotThreshold(1000).logSegmentBytes(1 << 20).build();
     return RaftServer.newBuilder().setServerId(self.getId())
         .setProperties(RaftNode.serverProperties(config))
         .setStateMachineRegistry(machines)

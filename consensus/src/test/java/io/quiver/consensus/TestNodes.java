@@ -21,8 +21,8 @@ final class TestNodes {
    * directory, rejoining) through it; returns once its metadata has caught up.
    */
   static RaftNode start(Path dir, long id, int port, Integer bootstrapPort, long snapshotThreshold) throws IOException {
-    RaftNode node = RaftNode.start(new RaftNodeConfig(id, "127.0.0.1", port, "127.0.0.1:" + (port + 1), dir.resolve("n" + id),
-        snapshotThreshold, 2 << 10, Duration.ofSeconds(10), bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort));
+    RaftNode node = RaftNode.start(RaftNodeConfig.builder(id, dir.resolve("n" + id)).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:" + (port + 1))
+        .snapshotThreshold(snapshotThreshold).logSegmentBytes(2 << 10).bootstrapAddress(bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort).build());
     node.awaitCaughtUp(Duration.ofSeconds(90));
     return node;
   }

@@ -56,11 +56,19 @@ public final class QuiverNode implements AutoCloseable {
     LOG.info("node {}: starting with data in {}", nodeId, dataDir);
     // One RocksDB instance for all shard replicas of the node (logs what shards share).
     io.quiver.storage.ShardResources.install(config.shardResources(), dataDir.resolve("engine"));
-    RaftNode raft = RaftNode.create(new RaftNodeConfig(nodeId, raftHost, config.raftPort(),
-        raftHost + ":" + httpPort, dataDir.resolve("raft"), config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD),
-        config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024, timeout, config.bootstrapAddress(),
-        config.get(ConfigKey.SERVICE_HOST), config.metaVoters(), config.bool(ConfigKey.AUTO_REBALANCE),
-        config.transferBytesPerSecond()), io.quiver.node.security.RestSecurity.raftTls(config));
+    RaftNodeConfig raftConfig = RaftNodeConfig.builder(nodeId, dataDir.resolve("raft"))
+        .raftAddress(raftHost, config.raftPort())
+        .httpAddress(raftHost + ":" + httpPort)
+        .snapshotThreshold(config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD))
+        .logSegmentBytes(config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024)
+        .requestTimeout(timeout)
+        .bootstrapAddress(config.bootstrapAddress())
+        .bindHost(config.get(ConfigKey.SERVICE_HOST))
+        .metaVoters(config.metaVoters())
+        .autoRebalance(config.bool(ConfigKey.AUTO_REBALANCE))
+        .transferBytesPerSecond(config.transferBytesPerSecond())
+        .build();
+    RaftNode raft = RaftNode.create(raftConfig, io.quiver.node.security.RestSecurity.raftTls(config));
     // Opening the groups (and later catching up) runs beside the REST layer's set-up: on a 2-core
     // machine each takes about a second, mostly class loading. Until this node has caught up with
     // the cluster metadata, collection requests answer 503 and /readyz says why.
