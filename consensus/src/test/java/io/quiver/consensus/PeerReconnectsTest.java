@@ -10,7 +10,6 @@ import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,11 +33,10 @@ class PeerReconnectsTest {
     int p1 = TestNodes.freePort();
     int p2 = TestNodes.freePort();
     int p3 = TestNodes.freePort();
-    RaftNode n1 = TestNodes.start(dir, 1, p1, null, 100);
-    CompletableFuture<RaftNode> f2 = TestNodes.startAsync(dir, 2, p2, p1, 100);
-    CompletableFuture<RaftNode> f3 = TestNodes.startAsync(dir, 3, p3, p1, 100);
-    RaftNode n2 = f2.join();
-    RaftNode n3 = f3.join();
+    RaftNode[] nodes = TestNodes.startCluster(dir, 100, p1, p2, p3);
+    RaftNode n1 = nodes[0];
+    RaftNode n2 = nodes[1];
+    RaftNode n3 = nodes[2];
     try {
       RaftNode seed = n1;
       TestNodes.awaitTrue(() -> seed.metaVoters().size() == 3, "three meta voters", 30_000);

@@ -13,7 +13,6 @@ import io.quiver.storage.VectorsConfig;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,14 +30,8 @@ class ShardGroupViewTest {
 
   @Test
   void everyGroupIsDescribedThroughOneClientPerNode() throws Exception {
-    int p1 = TestNodes.freePort();
-    int p2 = TestNodes.freePort();
-    int p3 = TestNodes.freePort();
-    RaftNode n1 = TestNodes.start(dir, 1, p1, null, 100);
-    CompletableFuture<RaftNode> f2 = TestNodes.startAsync(dir, 2, p2, p1, 100);
-    CompletableFuture<RaftNode> f3 = TestNodes.startAsync(dir, 3, p3, p1, 100);
-    RaftNode n2 = f2.join();
-    RaftNode n3 = f3.join();
+    RaftNode[] nodes = TestNodes.startCluster(dir, 100, TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort());
+    RaftNode n1 = nodes[0];
     try {
       CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 6, 2, 1);
       CollectionDescriptor c = n1.catalog().create("c", config).join();
@@ -59,7 +52,7 @@ class ShardGroupViewTest {
       assertTrue(n1.peerInfoClients().opened() <= 2,
           remote + " remote answers through " + n1.peerInfoClients().opened() + " clients (one per other node at most)");
     } finally {
-      TestNodes.closeAll(n1, n2, n3);
+      TestNodes.closeAll(nodes);
     }
   }
 }

@@ -39,6 +39,23 @@ final class TestNodes {
     });
   }
 
+  /**
+   * Starts a cluster of nodes 1 to {@code ports.length} on those ports: node 1 bootstraps it, and
+   * the others join through it at the same moment, as operators start them.
+   */
+  static RaftNode[] startCluster(Path dir, long snapshotThreshold, int... ports) throws IOException {
+    RaftNode[] nodes = new RaftNode[ports.length];
+    nodes[0] = start(dir, 1, ports[0], null, snapshotThreshold);
+    java.util.List<java.util.concurrent.CompletableFuture<RaftNode>> joining = new java.util.ArrayList<>();
+    for (int i = 1; i < ports.length; i++) {
+      joining.add(startAsync(dir, i + 1, ports[i], ports[0], snapshotThreshold));
+    }
+    for (int i = 1; i < ports.length; i++) {
+      nodes[i] = joining.get(i - 1).join();
+    }
+    return nodes;
+  }
+
   /** Closes every node that is not null (for finally blocks of tests that stop and restart nodes). */
   static void closeAll(RaftNode... nodes) throws IOException {
     for (RaftNode n : nodes) {
