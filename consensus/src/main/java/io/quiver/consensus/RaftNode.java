@@ -653,12 +653,12 @@ public final class RaftNode implements Closeable {
     return RaftPeer.newBuilder().setId(peerId(nodeId)).setAddress(address.raftAddress()).setPriority(priority).build();
   }
 
-  /** A client of a group whose requests retry (every 100 ms) for up to the request timeout. */
   /** This node's clients of the other nodes for group-info questions ({@link ShardGroupView#ask}). */
   PeerInfoClients peerInfoClients() {
     return peerInfoClients;
   }
 
+  /** A client of a group whose requests retry (every 100 ms) for up to the request timeout. */
   RaftClient newClient(RaftGroup group) {
     long sleepMs = 100;
     int attempts = (int) Math.max(1, config.requestTimeout().toMillis() / sleepMs);
