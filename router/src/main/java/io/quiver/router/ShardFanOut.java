@@ -189,7 +189,7 @@ final class ShardFanOut {
     if (bound == Deadline.CALLER_ONLY) {
       return future;
     }
-    return future.orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
+    return ShardCallTimeouts.processWide().within(future, deadline.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof TimeoutException) {
         throw new ShardUnavailableException("shard " + shard.shardId() + " of collection `" + c.name()
@@ -207,7 +207,7 @@ final class ShardFanOut {
       future.cancel(false); // nothing waits for it; a write already sent may still be applied
       return CompletableFuture.failedFuture(timedOut(c, shard));
     }
-    return future.orTimeout(remainingNanos, TimeUnit.NANOSECONDS).exceptionally(e -> {
+    return ShardCallTimeouts.processWide().within(future, remainingNanos, TimeUnit.NANOSECONDS).exceptionally(e -> {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof TimeoutException) {
         throw timedOut(c, shard);
