@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.raft.TransferRate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.MetaCommand;
+import io.quiver.consensus.meta.MetaMessages;
+import io.quiver.consensus.meta.NodeAddress;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;

@@ -1,5 +1,8 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.meta.MetaMembershipPlan;
+import io.quiver.consensus.raft.CoalescingTask;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,11 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.meta.MetaCommand;
+import io.quiver.consensus.meta.MetaMessages;
+import io.quiver.consensus.meta.MetaOutcome;
+import io.quiver.consensus.meta.NodeAddress;
+import io.quiver.consensus.raft.RaftReplies;
 import io.quiver.sharding.ClusterConflictException;
 import io.quiver.sharding.CollectionAlreadyExistsException;
 import io.quiver.sharding.CollectionCatalog;
@@ -22,7 +28,7 @@ import java.util.concurrent.Executors;
  * this node's applied state. A create completes only when this node has applied it and every
  * shard group answers, so the next write to the collection finds its shards.
  */
-final class RaftCollectionCatalog implements CollectionCatalog {
+public final class RaftCollectionCatalog implements CollectionCatalog {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftCollectionCatalog.class);
   private static final long POLL_MS = 20;

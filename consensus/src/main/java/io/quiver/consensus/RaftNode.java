@@ -1,11 +1,30 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.meta.ForcedRemoval;
+import io.quiver.consensus.meta.MetaStateMachine;
+import io.quiver.consensus.meta.NodeAddress;
+import io.quiver.consensus.raft.CallMatchingClientRpc;
+import io.quiver.consensus.raft.GroupManagementThreads;
+import io.quiver.consensus.raft.MonotonicTimeouts;
+import io.quiver.consensus.raft.PeerCredentials;
+import io.quiver.consensus.raft.PeerReconnects;
+import io.quiver.consensus.raft.RaftFailureWords;
+import io.quiver.consensus.raft.RaftStatus;
+import io.quiver.consensus.raft.RaftTls;
+import io.quiver.consensus.raft.StateMachineUpdaterSignal;
+import io.quiver.consensus.raft.TransferRate;
+import io.quiver.consensus.shard.LocalShardReplica;
+import io.quiver.consensus.shard.RaftShardClient;
+import io.quiver.consensus.shard.ShardStateMachine;
+import io.quiver.consensus.shard.UpsertEntries;
+import io.quiver.consensus.shard.WitnessStateMachine;
 import io.quiver.sharding.CollectionCatalog;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReplicaPlanner;
 import io.quiver.sharding.ReplicaStep;
-import io.quiver.sharding.ShardPlacement;
 import io.quiver.sharding.ShardClients;
+import io.quiver.sharding.ShardPlacement;
 import io.quiver.storage.ShardConfig;
 import java.io.Closeable;
 import java.io.File;
@@ -571,7 +590,7 @@ public final class RaftNode implements Closeable {
     return config;
   }
 
-  RaftServer server() {
+  public RaftServer server() {
     return server;
   }
 
@@ -588,7 +607,7 @@ public final class RaftNode implements Closeable {
   }
 
   /** The meta group's voters as this node knows them (itself alone while it knows none). */
-  List<RaftPeer> metaVoters() {
+  public List<RaftPeer> metaVoters() {
     return metaClients.voters();
   }
 
@@ -667,7 +686,7 @@ public final class RaftNode implements Closeable {
   }
 
   /**
-   * A client of a shard group that gives up after about {@link #SHARD_NO_LEADER_BUDGET_MS} of
+   * A client of a shard group that gives up after about {@link RaftShardClient#NO_LEADER_BUDGET_MS} of
    * failed attempts: when a shard has no majority, its requests fail fast (503 naming the shard)
    * instead of retrying for the whole request timeout. A leader election after a crash takes well
    * under a second on an idle machine, but took over 3 s under CI's load (SparseClusterIT's write
@@ -677,13 +696,12 @@ public final class RaftNode implements Closeable {
   RaftClient newShardClient(RaftGroup group, RaftPeerId leaderHint) {
     long sleepMs = 100;
     return newClient(group, TimeDuration.valueOf(3, TimeUnit.SECONDS), RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-        (int) (SHARD_NO_LEADER_BUDGET_MS / sleepMs), TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)), leaderHint);
+        (int) (RaftShardClient.NO_LEADER_BUDGET_MS / sleepMs), TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)), leaderHint);
   }
 
-  static final long SHARD_NO_LEADER_BUDGET_MS = 5_000;
 
   /** Room left in an entry for what Ratis adds around a command (term, index, client and call ids: under 100 bytes). */
-  static final int ENTRY_HEADROOM_BYTES = 4096;
+  public static final int ENTRY_HEADROOM_BYTES = 4096;
 
   /**
    * The largest command this node's shard clients put into one log entry: Ratis refuses to append
@@ -701,7 +719,7 @@ public final class RaftNode implements Closeable {
   }
 
   /** The properties of this node's Raft clients: the servers' transport, each request given up after {@code requestTimeout}. */
-  static RaftProperties clientProperties(TimeDuration requestTimeout) {
+  public static RaftProperties clientProperties(TimeDuration requestTimeout) {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, requestTimeout);
@@ -841,7 +859,7 @@ public final class RaftNode implements Closeable {
     // on term 1. Election timeout: 300ms") in every group at once, and the next write met "no leader
     // elected" (ReplicationFactorIT in CI, load 5 on 2 cores). A leader now rides out 1.2 s of
     // starvation; a dead leader is replaced in about 0.6-1.2 s plus an election, well within a shard
-    // client's retry budget (SHARD_NO_LEADER_BUDGET_MS). Heartbeats go at half the minimum (300 ms),
+    // client's retry budget (RaftShardClient.NO_LEADER_BUDGET_MS). Heartbeats go at half the minimum (300 ms),
     // so idle groups also wake half as often.
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ELECTION_TIMEOUT_MIN);
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ELECTION_TIMEOUT_MIN.multiply(2));

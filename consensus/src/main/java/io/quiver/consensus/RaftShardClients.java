@@ -1,5 +1,8 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.raft.RaftStatus;
+import io.quiver.consensus.shard.LocalShardReplica;
+import io.quiver.consensus.shard.RaftShardClient;
 import io.quiver.sharding.ShardClient;
 import io.quiver.sharding.ShardClients;
 import io.quiver.sharding.ShardPlacement;

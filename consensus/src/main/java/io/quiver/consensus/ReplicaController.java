@@ -1,5 +1,8 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.raft.CoalescingTask;
+import io.quiver.consensus.raft.RaftFailureWords;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReplicaPlanner;
 import io.quiver.sharding.ReplicaStep;
@@ -9,8 +12,12 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.GroupInfoReply;
@@ -18,12 +25,8 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.util.TimeDuration;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.storage.ShardInfo;
 import io.quiver.storage.segment.SegmentWork;
 import io.quiver.storage.segment.SegmentsInfo;

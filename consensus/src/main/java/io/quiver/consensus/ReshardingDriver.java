@@ -1,5 +1,10 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.meta.ReshardingTransitions;
+import io.quiver.consensus.raft.CoalescingTask;
+import io.quiver.consensus.raft.RaftFailureWords;
+import io.quiver.consensus.shard.RaftShardClient;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.sharding.Resharding;

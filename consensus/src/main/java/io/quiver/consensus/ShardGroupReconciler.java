@@ -1,5 +1,10 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.raft.CoalescingTask;
+import io.quiver.consensus.raft.GroupManagementThreads;
+import io.quiver.consensus.raft.LogBufferMemory;
+import io.quiver.consensus.raft.StateMachineUpdaterSignal;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ShardPlacement;
 import java.io.IOException;

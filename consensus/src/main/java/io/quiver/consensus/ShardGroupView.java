@@ -1,5 +1,7 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.meta.NodeAddress;
 import io.quiver.sharding.ShardPlacement;
 import java.io.IOException;
 import java.util.ArrayList;

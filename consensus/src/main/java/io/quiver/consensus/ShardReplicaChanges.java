@@ -1,5 +1,7 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.NodeAddress;
+import io.quiver.consensus.raft.RaftFailureWords;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.CollectionNotFoundException;
 import io.quiver.sharding.ShardPlacement;

@@ -1,5 +1,8 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.NodeAddress;
+import io.quiver.consensus.raft.RaftFailureWords;
+import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.sharding.ShardPlacement;
 import java.util.ArrayList;
 import java.util.List;

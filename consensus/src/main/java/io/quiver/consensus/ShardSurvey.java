@@ -1,5 +1,7 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.sharding.ShardPlacement;

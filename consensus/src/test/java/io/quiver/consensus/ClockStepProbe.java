@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.shard.RaftShardClient;
 import io.quiver.index.vector.Distance;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.storage.Payload;

@@ -3,7 +3,11 @@ package io.quiver.consensus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.quiver.consensus.codec.PointCodec;
+import io.quiver.consensus.raft.CallMatchingClientRpc;
+import io.quiver.consensus.shard.RaftShardClient;
+import io.quiver.consensus.shard.ShardMessages;
+import io.quiver.consensus.shard.ShardQuery;
 import io.quiver.index.vector.Distance;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.storage.Payload;

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.quiver.consensus.shard.ShardCommand;
+import io.quiver.consensus.shard.ShardMessages;
+import io.quiver.consensus.shard.UpsertEntriesTest;
 import io.quiver.index.vector.Distance;
 import io.quiver.sharding.CollectionAlreadyExistsException;
 import io.quiver.sharding.CollectionConfig;

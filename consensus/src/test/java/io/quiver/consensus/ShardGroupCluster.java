@@ -1,5 +1,7 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.raft.CallMatchingClientRpc;
+import io.quiver.consensus.shard.ShardStateMachine;
 import io.quiver.storage.ShardConfig;
 import io.quiver.storage.VectorsConfig;
 import java.io.IOException;

@@ -3,7 +3,8 @@ package io.quiver.consensus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.quiver.consensus.shard.LocalShardReplica;
+import io.quiver.consensus.shard.RaftShardClient;
 import io.quiver.index.vector.Distance;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.storage.Payload;

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /** Starts real {@link RaftNode}s on loopback for the multi-node tests of this module, each in {@code dir/n<id>}. */
-final class TestNodes {
+public final class TestNodes {
 
   private TestNodes() {}
 
@@ -20,7 +20,7 @@ final class TestNodes {
    * bootstrapping a new cluster when {@code bootstrapPort} is null, else joining (or, with a data
    * directory, rejoining) through it; returns once its metadata has caught up.
    */
-  static RaftNode start(Path dir, long id, int port, Integer bootstrapPort, long snapshotThreshold) throws IOException {
+  public static RaftNode start(Path dir, long id, int port, Integer bootstrapPort, long snapshotThreshold) throws IOException {
     RaftNode node = RaftNode.start(RaftNodeConfig.builder(id, dir.resolve("n" + id)).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:" + (port + 1))
         .snapshotThreshold(snapshotThreshold).logSegmentBytes(2 << 10).bootstrapAddress(bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort).build());
     node.awaitCaughtUp(Duration.ofSeconds(90));
@@ -43,7 +43,7 @@ final class TestNodes {
    * Starts a cluster of nodes 1 to {@code ports.length} on those ports: node 1 bootstraps it, and
    * the others join through it at the same moment, as operators start them.
    */
-  static RaftNode[] startCluster(Path dir, long snapshotThreshold, int... ports) throws IOException {
+  public static RaftNode[] startCluster(Path dir, long snapshotThreshold, int... ports) throws IOException {
     RaftNode[] nodes = new RaftNode[ports.length];
     nodes[0] = start(dir, 1, ports[0], null, snapshotThreshold);
     java.util.List<java.util.concurrent.CompletableFuture<RaftNode>> joining = new java.util.ArrayList<>();
@@ -57,7 +57,7 @@ final class TestNodes {
   }
 
   /** Closes every node that is not null (for finally blocks of tests that stop and restart nodes). */
-  static void closeAll(RaftNode... nodes) throws IOException {
+  public static void closeAll(RaftNode... nodes) throws IOException {
     for (RaftNode n : nodes) {
       if (n != null) {
         n.close();
@@ -71,7 +71,7 @@ final class TestNodes {
    * node's bind, or while a node is down for a restart, as the local port of some outgoing
    * connection (a full run failed that way: "Failed to bind to address /127.0.0.1:40145").
    */
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     int low = 10_000;
     int span = Math.max(1_000, ephemeralRangeStart() - low);
     NEXT_PORT.compareAndSet(-1, (int) (ProcessHandle.current().pid() * 7_919 % span));
@@ -98,7 +98,7 @@ final class TestNodes {
   }
 
   /** Waits until {@code condition} holds (a condition that throws counts as not yet), else fails naming {@code what}. */
-  static void awaitTrue(BooleanSupplier condition, String what, long timeoutMs) throws InterruptedException {
+  public static void awaitTrue(BooleanSupplier condition, String what, long timeoutMs) throws InterruptedException {
     for (int i = 0; i < timeoutMs / 50; i++) {
       try {
         if (condition.getAsBoolean()) {
@@ -113,7 +113,7 @@ final class TestNodes {
   }
 
   /** Upserts points {@code from..to-1} (vector {i, 1}) into collection {@code c}, one write each, through {@code via}. */
-  static void writePoints(RaftNode via, io.quiver.sharding.CollectionDescriptor c, int from, int to) {
+  public static void writePoints(RaftNode via, io.quiver.sharding.CollectionDescriptor c, int from, int to) {
     for (int i = from; i < to; i++) {
       io.quiver.storage.PointId id = io.quiver.storage.PointId.of(i);
       via.shardClients().forShard(c.name(), c.shardMap().shardOf(id))

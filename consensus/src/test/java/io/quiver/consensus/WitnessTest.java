@@ -3,7 +3,9 @@ package io.quiver.consensus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.quiver.consensus.raft.PeerReconnects;
+import io.quiver.consensus.raft.RaftStatus;
+import io.quiver.consensus.shard.WitnessStateMachine;
 import io.quiver.index.vector.Distance;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;

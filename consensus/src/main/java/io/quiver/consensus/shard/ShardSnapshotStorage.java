@@ -1,0 +1,185 @@
+package io.quiver.consensus.shard;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
+import org.apache.ratis.util.FileUtils;
+
+/**
+ * Snapshots of a shard replica: each one a complete copy of the shard (a checkpoint: its store as
+ * SST files in {@code store/}, and its segment, sparse and multivector files) in
+ * {@code <sm>/snapshots/<term>_<index>/}, with a {@code COMPLETE} marker written last so a snapshot
+ * cut short by a crash is never used. The snapshot's files are what Ratis streams to a follower
+ * that is too far behind (or a new replica); on the follower they land in the same relative place
+ * and the state machine restores its shard from them.
+ *
+ * <p>Layout of the state-machine directory: {@code shard/} (the live shard: its files, and the
+ * {@code STORE} file naming its store in the node's storage engine) and {@code snapshots/}.
+ */
+public final class ShardSnapshotStorage implements StateMachineStorage {
+
+  private static final Pattern NAME = Pattern.compile("(\\d+)_(\\d+)");
+  static final String COMPLETE = "COMPLETE";
+  private static final int RETAINED = 2;
+  /**
+   * Younger snapshots are never deleted, however many there are: one may be streaming to a
+   * follower, and deleting its files would restart the transfer (forever, under steady writes).
+   */
+  private static final long RETAIN_YOUNGER_THAN_MS = 120_000;
+
+  private volatile File smDir;
+
+  @Override
+  public void init(RaftStorage raftStorage) {
+    smDir = raftStorage.getStorageDir().getStateMachineDir();
+  }
+
+  Path shardDir() {
+    return smDir.toPath().resolve("shard");
+  }
+
+  public Path snapshotsDir() {
+    return smDir.toPath().resolve("snapshots");
+  }
+
+  /** The directory a new snapshot at {@code termIndex} is written into. */
+  Path newSnapshotDir(TermIndex termIndex) {
+    return snapshotsDir().resolve(termIndex.getTerm() + "_" + termIndex.getIndex());
+  }
+
+  /** Marks a fully written snapshot directory as usable. */
+  void markComplete(Path dir) throws IOException {
+    try (var channel = java.nio.channels.FileChannel.open(dir.resolve(COMPLETE),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+  }
+
+  @Override
+  public FileListSnapshotInfo getLatestSnapshot() {
+    Path latest = latestDir();
+    if (latest == null) {
+      return null;
+    }
+    Matcher m = NAME.matcher(latest.getFileName().toString());
+    if (!m.matches()) {
+      return null;
+    }
+    List<FileInfo> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(latest)) {
+      walk.filter(Files::isRegularFile).sorted().forEach(p -> files.add(new FileInfo(p, null)));
+    } catch (IOException e) {
+      return null;
+    }
+    return new FileListSnapshotInfo(files, TermIndex.valueOf(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+  }
+
+  /** The newest complete snapshot directory, or null. */
+  Path latestDir() {
+    Path dir = snapshotsDir();
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    try (Stream<Path> list = Files.list(dir)) {
+      return list.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+          .filter(p -> Files.exists(p.resolve(COMPLETE)))
+          .max(Comparator.comparingLong(ShardSnapshotStorage::indexOf))
+          .orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static long indexOf(Path snapshot) {
+    Matcher m = NAME.matcher(snapshot.getFileName().toString());
+    return m.matches() ? Long.parseLong(m.group(2)) : -1;
+  }
+
+  /**
+   * Replaces the live shard (its store dropped, see {@code Shard.destroy}) with a copy of a
+   * snapshot, which the shard ingests when it opens: immutable files are hard linked
+   * (the store's SST files, and everything under {@code segments/}, {@code sparse/} and
+   * {@code multivectors/}: sealed segment files, sealed sparse parts and their manifests, which are
+   * only ever replaced by a rename, and multivector graph files, written once under new names); the
+   * others (the store's file list; a snapshot of the old layout: RocksDB's MANIFEST, CURRENT, OPTIONS,
+   * which it appends to or rewrites) are copied.
+   */
+  void restoreShardFrom(Path snapshot) throws IOException {
+    Path shard = shardDir();
+    if (Files.exists(shard)) {
+      io.quiver.storage.Shard.destroy(shard);
+    }
+    Path tmp = smDir.toPath().resolve("shard.restoring");
+    if (Files.exists(tmp)) {
+      FileUtils.deleteFully(tmp);
+    }
+    Files.createDirectories(tmp);
+    copyTree(snapshot, tmp, false);
+    Files.move(tmp, shard, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void copyTree(Path from, Path to, boolean linkAll) throws IOException {
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String name = f.getFileName().toString();
+        if (name.equals(COMPLETE) || name.endsWith(".md5")) {
+          continue;
+        }
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to.resolve(name));
+          copyTree(f, to.resolve(name), linkAll || name.equals(io.quiver.storage.Shard.SEGMENTS_DIR)
+              || name.equals(io.quiver.storage.Shard.MULTIVECTORS_DIR) || name.equals(io.quiver.storage.sparse.SparseIndexes.DIR));
+        } else if (linkAll || name.endsWith(".sst")) {
+          Files.createLink(to.resolve(name), f);
+        } else {
+          Files.copy(f, to.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void format() throws IOException {
+    // Nothing to prepare: directories are created on first use.
+  }
+
+  @Override
+  public synchronized void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+    Path dir = snapshotsDir();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    List<Path> all;
+    try (Stream<Path> list = Files.list(dir)) {
+      all = list.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+          .sorted(Comparator.comparingLong(ShardSnapshotStorage::indexOf).reversed())
+          .toList();
+    }
+    int kept = 0;
+    long now = System.currentTimeMillis();
+    for (Path p : all) {
+      boolean complete = Files.exists(p.resolve(COMPLETE));
+      if (complete && kept < RETAINED) {
+        kept++;
+      } else if (complete && now - Files.getLastModifiedTime(p.resolve(COMPLETE)).toMillis() < RETAIN_YOUNGER_THAN_MS) {
+        continue; // may be streaming to a follower
+      } else if (complete || kept > 0) {
+        FileUtils.deleteFully(p); // old, or an incomplete one older than a complete one
+      }
+    }
+  }
+}
