@@ -100,7 +100,7 @@ public final class ShardBenchmark {
     }
     VectorsConfig config = VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, false));
     runShards(dir, config, vectors, buckets, data, batch, queries, dim, random);
-    // Open time: the indexes are rebuilt from the payloads at open (docs/ARCHITECTURE.md, "Payload indexes").
+    // Open time: the indexes are rebuilt from the payloads at open (docs/design/filters-and-payload-indexes.md).
     for (String name : new String[] {"plain", "indexed"}) {
       long t0 = System.nanoTime();
       try (Shard shard = Shard.open(dir.resolve(name), null)) {

@@ -61,13 +61,13 @@ class SnapshotInstallIT {
    * division shuts itself down at an election during a snapshot install; the node's reconciler now
    * restarts it, but the restart can hit a second race — "previous != null" in RoleInfo while
    * install chunks arrive during its start — which leaves the group's storage locked). See
-   * docs/ARCHITECTURE.md, "Known defects of Ratis 3.2". Run it with -Dquiver.it.snapshotInstall=true.
+   * docs/design/ratis-defects.md. Run it with -Dquiver.it.snapshotInstall=true.
    */
   @org.junit.jupiter.api.BeforeAll
   static void onlyWhenAskedFor() {
     org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("quiver.it.snapshotInstall"),
         "SKIPPED SnapshotInstallIT: it fails intermittently on a known, open Ratis 3.2.1 race around snapshot installs"
-            + " to a restarted replica (docs/ARCHITECTURE.md); run it with -Dquiver.it.snapshotInstall=true");
+            + " to a restarted replica (docs/design/ratis-defects.md); run it with -Dquiver.it.snapshotInstall=true");
   }
 
   private final Map<Integer, float[]> vectors = new TreeMap<>();

@@ -175,12 +175,12 @@ public final class QuiverNode implements AutoCloseable {
   private static NodeMetrics.ClusterView clusterView(RaftNode raft) {
     return new NodeMetrics.ClusterView(
         () -> raft.clusterState().nodes().size(),
-        () -> metaOr(raft, io.quiver.consensus.RaftStatus::term),
-        () -> metaOr(raft, io.quiver.consensus.RaftStatus::commitIndex),
-        () -> metaOr(raft, s -> s.role() == io.quiver.consensus.RaftStatus.Role.Leader ? 1 : 0));
+        () -> metaOr(raft, io.quiver.consensus.raft.RaftStatus::term),
+        () -> metaOr(raft, io.quiver.consensus.raft.RaftStatus::commitIndex),
+        () -> metaOr(raft, s -> s.role() == io.quiver.consensus.raft.RaftStatus.Role.Leader ? 1 : 0));
   }
 
-  private static long metaOr(RaftNode raft, java.util.function.ToLongFunction<io.quiver.consensus.RaftStatus> value) {
+  private static long metaOr(RaftNode raft, java.util.function.ToLongFunction<io.quiver.consensus.raft.RaftStatus> value) {
     try {
       return value.applyAsLong(raft.metaStatus());
     } catch (java.io.IOException notHosted) {

@@ -15,7 +15,7 @@ public record ReadConsistency(Level level, long minIndex) {
     /**
      * A read barrier (a no-op entry) committed through the shard's leader, then a read at its index:
      * sees every write acknowledged before the read began. Not Ratis' ReadIndex, which can answer
-     * from a deposed leader in Ratis 3.2 (docs/ARCHITECTURE.md, "Known defects of Ratis 3.2").
+     * from a deposed leader in Ratis 3.2 (docs/design/ratis-defects.md).
      */
     LINEARIZABLE,
     /** Answered by the shard's current leader from its applied state: the default. */

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * Qdrant's memory placement of a component's data ({@code memory: cold|cached|pinned}). Data is
  * always persisted; the placement says how it is held in RAM. What each value does depends on the
- * component (docs/ARCHITECTURE.md, "Memory placement"); a component that cannot honour a value
+ * component (docs/design/storage.md, "Memory placement"); a component that cannot honour a value
  * refuses it at the REST edge, so a config never holds a placement that is ignored.
  *
  * <p>The ordinals are part of the stored config format ({@link ShardConfigCodec}): only append.

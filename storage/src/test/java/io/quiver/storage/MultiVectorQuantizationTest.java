@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * <ul>
  *   <li>{@code hnsw_ef} 5,000 (a beam larger than any part: a traversal scores every node it can
  *       reach): {@code ignore: true} (float rows) finds the brute-force top 10 (recall@10 at least
- *       0.98: a multi-threaded build may leave a node or two unreachable, see ARCHITECTURE.md) with
+ *       0.98: a multi-threaded build may leave a node or two unreachable, see docs/design/vectors.md, "Multivectors") with
  *       exact scores; rescored (the default) with enough oversampling, the quantized candidates
  *       hold those same hits: the answer equals the float search's, ids and scores;
  *   <li>{@code rescore: false}: the hits keep their approximate scores, which differ from the

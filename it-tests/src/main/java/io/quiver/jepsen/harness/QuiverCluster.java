@@ -49,7 +49,7 @@ public final class QuiverCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "jepsen-cluster-stop"));
         try {
             // All at once, as a compose file or a StatefulSet starts them: the joiners keep asking
-            // the first node until it is up (docs/ARCHITECTURE.md, "Forming a cluster").
+            // the first node until it is up (docs/design/cluster-membership.md, "Forming a cluster").
             for (NodeHost node : nodes) {
                 node.start();
             }

@@ -15,7 +15,7 @@ import java.util.List;
  * @param nodes cluster size (3 or 5)
  * @param seed seeds the fault schedule and the clients
  * @param replication the collection's {@code replication_factor} (2: two replicas and a witness per
- *     shard, see the witnesses in docs/ARCHITECTURE.md)
+ *     shard, see docs/design/witnesses.md)
  */
 public record Scenario(String name, String workload, String nemesis, int seconds, int nodes, long seed, int replication) {
 

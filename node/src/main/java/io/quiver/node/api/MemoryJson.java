@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * Qdrant's {@code memory} placement ({@code cold|cached|pinned}) of one component, in and out.
- * Each component says which values it honours (docs/ARCHITECTURE.md, "Memory placement"); a value
+ * Each component says which values it honours (docs/design/storage.md, "Memory placement"); a value
  * it cannot honour is refused naming the field and saying why, never stored and ignored.
  */
 final class MemoryJson {

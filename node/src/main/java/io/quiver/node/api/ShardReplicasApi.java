@@ -65,7 +65,7 @@ public final class ShardReplicasApi {
 
   private static void shardJson(ShardPlacement shard, List<ReplicaStatus> replicas, ObjectNode out, ArrayNode transfers) {
     ReplicaStatus leader = replicas.stream()
-        .filter(r -> r.role() == io.quiver.consensus.RaftStatus.Role.Leader).findFirst().orElse(null);
+        .filter(r -> r.role() == io.quiver.consensus.raft.RaftStatus.Role.Leader).findFirst().orElse(null);
     out.put("shard_id", shard.shardId());
     if (leader == null) {
       out.putNull("leader");

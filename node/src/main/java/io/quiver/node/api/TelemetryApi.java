@@ -3,7 +3,7 @@ package io.quiver.node.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.consensus.RaftNode;
-import io.quiver.consensus.RaftStatus;
+import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.node.http.RestResponse;
 import io.quiver.node.http.RestRoutes;
 import java.io.IOException;

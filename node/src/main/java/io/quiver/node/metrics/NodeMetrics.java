@@ -93,7 +93,7 @@ public final class NodeMetrics {
    * @param meta the meta group's status, or null while this node does not host it
    */
   public void registerReplicas(java.util.function.Supplier<java.util.List<io.quiver.consensus.ReplicaStats>> replicas,
-      java.util.function.Supplier<io.quiver.consensus.RaftStatus> meta, LongSupplier metaLeaderChanges,
+      java.util.function.Supplier<io.quiver.consensus.raft.RaftStatus> meta, LongSupplier metaLeaderChanges,
       java.util.function.Supplier<io.quiver.consensus.ShardReplicaChanges.Counts> transfers) {
     new ReplicaMetrics(registry, ReplicaMetrics.source(replicas, meta, metaLeaderChanges, transfers));
   }

@@ -3,7 +3,7 @@ package io.quiver.node.metrics;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.quiver.consensus.RaftStatus;
+import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.consensus.ReplicaStats;
 import io.quiver.consensus.ShardReplicaChanges;
 import java.util.List;

@@ -44,12 +44,12 @@ public final class RestSecurity {
   }
 
   /** Mutual TLS between Raft peers when {@code cluster.p2p.enable_tls}, else null (Netty RPC, no TLS). */
-  public static io.quiver.consensus.RaftTls raftTls(NodeConfig config) {
+  public static io.quiver.consensus.raft.RaftTls raftTls(NodeConfig config) {
     if (!config.bool(ConfigKey.P2P_ENABLE_TLS)) {
       return null;
     }
     LOG.info("Raft transport: gRPC with mutual TLS (cluster.p2p.enable_tls)");
-    return new io.quiver.consensus.RaftTls(Path.of(config.get(ConfigKey.TLS_CERT)), Path.of(config.get(ConfigKey.TLS_KEY)),
+    return new io.quiver.consensus.raft.RaftTls(Path.of(config.get(ConfigKey.TLS_CERT)), Path.of(config.get(ConfigKey.TLS_KEY)),
         Path.of(config.get(ConfigKey.TLS_CA_CERT)),
         Duration.ofSeconds(config.positiveLong(ConfigKey.TLS_CERT_TTL)));
   }

@@ -25,7 +25,7 @@ import org.roaringbitmap.RoaringBitmap;
  * assigned when a point is first seen, kept while it lives, compacted when the indexes are rebuilt
  * at open). Answers {@link #candidates(Filter)} and {@link #estimate(Filter)}.
  *
- * <p>Lives in memory and is rebuilt from the payloads at open (see docs/ARCHITECTURE.md, "Payload
+ * <p>Lives in memory and is rebuilt from the payloads at open (see docs/design/filters-and-payload-indexes.md, "Payload
  * indexes"); the schema is stored by the shard. While no field is indexed nothing is kept, not even
  * ords, so an unindexed shard pays nothing.
  *
