@@ -116,7 +116,11 @@ public final class BenchMain {
         case "--dataset" -> dataset = required(value, args[i++]);
         case "--out" -> out = Path.of(required(value, args[i++]));
         case "--engines" -> engines = List.of(required(value, args[i++]).split(","));
-        case "--ef" -> efs = Arrays.stream(required(value, args[i++]).split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--ef" ->
+            efs =
+                Arrays.stream(required(value, args[i++]).split(","))
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
         case "--queries" -> queries = Integer.parseInt(required(value, args[i++]));
         case "--m" -> m = Integer.parseInt(required(value, args[i++]));
         case "--ef-construction" -> efConstruction = Integer.parseInt(required(value, args[i++]));
@@ -132,10 +136,16 @@ public final class BenchMain {
     unknown.removeAll(IndexBenchmark.EXTRA_ENGINES);
     unknown.removeAll(IndexBenchmark.TURBO_ENGINES);
     if (!unknown.isEmpty()) {
-      usage("unknown engines " + unknown + "; known: " + IndexBenchmark.ALL_ENGINES + " and, when named, "
-          + IndexBenchmark.TURBO_ENGINES);
+      usage(
+          "unknown engines "
+              + unknown
+              + "; known: "
+              + IndexBenchmark.ALL_ENGINES
+              + " and, when named, "
+              + IndexBenchmark.TURBO_ENGINES);
     }
-    return new IndexBenchmark.Options(dataset, out, engines, efs, queries, m, efConstruction, cache);
+    return new IndexBenchmark.Options(
+        dataset, out, engines, efs, queries, m, efConstruction, cache);
   }
 
   private static String required(String value, String option) {
@@ -147,9 +157,12 @@ public final class BenchMain {
 
   private static void usage(String problem) {
     System.err.println("quiver bench: " + problem);
-    System.err.println("usage: bin/quiver bench index --dataset fashion-mnist|synth:N:DIM --out FILE"
-        + " [--engines " + String.join(",", IndexBenchmark.ALL_ENGINES) + "] [--ef 10,20,40,80,160]"
-        + " [--queries N] [--m 16] [--ef-construction 100] [--cache DIR]");
+    System.err.println(
+        "usage: bin/quiver bench index --dataset fashion-mnist|synth:N:DIM --out FILE"
+            + " [--engines "
+            + String.join(",", IndexBenchmark.ALL_ENGINES)
+            + "] [--ef 10,20,40,80,160]"
+            + " [--queries N] [--m 16] [--ef-construction 100] [--cache DIR]");
     System.exit(2);
   }
 }

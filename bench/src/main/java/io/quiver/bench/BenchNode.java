@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real node process a benchmark starts on loopback through {@code bin/quiver node} (the operator's
- * launcher, with its AOT cache), with its own data directory and ports; its output goes to a log
- * file beside the data directory. Stopped by its pid, never by name.
+ * A real node process a benchmark starts on loopback through {@code bin/quiver node} (the
+ * operator's launcher, with its AOT cache), with its own data directory and ports; its output goes
+ * to a log file beside the data directory. Stopped by its pid, never by name.
  */
 final class BenchNode {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Path home;
   private final Path dataDir;
@@ -43,7 +44,10 @@ final class BenchNode {
     }
   }
 
-  /** Sets an environment variable of the process for later starts (the config mechanism: {@code QUIVER__...}). */
+  /**
+   * Sets an environment variable of the process for later starts (the config mechanism: {@code
+   * QUIVER__...}).
+   */
   BenchNode environment(String name, String value) {
     environment.put(name, value);
     return this;
@@ -61,11 +65,24 @@ final class BenchNode {
   /** Launches the process; {@code why} names its log file ({@code <data>-<why>.log}). */
   BenchNode start(String why) throws IOException {
     Path log = dataDir.resolveSibling(dataDir.getFileName() + "-" + why + ".log");
-    List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/quiver").toString(), "node", "--data-dir", dataDir.toString(),
-        "--host", "127.0.0.1", "--http-port", String.valueOf(httpPort), "--raft-port", String.valueOf(raftPort),
-        "--uri", raftUri()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                home.resolve("bin/quiver").toString(),
+                "node",
+                "--data-dir",
+                dataDir.toString(),
+                "--host",
+                "127.0.0.1",
+                "--http-port",
+                String.valueOf(httpPort),
+                "--raft-port",
+                String.valueOf(raftPort),
+                "--uri",
+                raftUri()));
     cmd.addAll(extraArgs);
-    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(environment);
     process = builder.start();
     System.out.println(why + ": node pid " + process.pid() + ", log " + log);
@@ -80,12 +97,16 @@ final class BenchNode {
     return process;
   }
 
-  /** Waits until {@code /readyz} answers 200 (5 minutes at most; fails at once if the process exits). */
+  /**
+   * Waits until {@code /readyz} answers 200 (5 minutes at most; fails at once if the process
+   * exits).
+   */
   void awaitReady() throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("the node on port " + httpPort + " exited with " + process.exitValue());
+        throw new IllegalStateException(
+            "the node on port " + httpPort + " exited with " + process.exitValue());
       }
       try {
         if (send("GET", "/readyz", null) == 200) {
@@ -99,13 +120,20 @@ final class BenchNode {
       }
       Thread.sleep(20);
     }
-    throw new IllegalStateException("the node on port " + httpPort + " was not ready within 5 minutes");
+    throw new IllegalStateException(
+        "the node on port " + httpPort + " was not ready within 5 minutes");
   }
 
   /** Sends a request and returns its status; prints the body of an unexpected one. */
   int send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(60));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            .timeout(Duration.ofSeconds(60));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
@@ -118,7 +146,11 @@ final class BenchNode {
 
   /** The body of a GET that answers 200, or null. */
   String get(String path) throws IOException, InterruptedException {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(60)).GET().build();
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            .timeout(Duration.ofSeconds(60))
+            .GET()
+            .build();
     HttpResponse<String> answer = CLIENT.send(r, HttpResponse.BodyHandlers.ofString());
     return answer.statusCode() == 200 ? answer.body() : null;
   }

@@ -8,7 +8,8 @@ import io.quiver.index.vector.Distance;
  * @param name as given on the command line
  * @param key identifies the exact content (for the ground-truth cache)
  */
-public record Dataset(String name, String key, Distance distance, int dim, float[] base, float[] queries) {
+public record Dataset(
+    String name, String key, Distance distance, int dim, float[] base, float[] queries) {
 
   public int size() {
     return base.length / dim;

@@ -30,20 +30,22 @@ public final class DatasetLoader {
       }
       return synthetic(Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), 2000);
     }
-    throw new IllegalArgumentException("unknown data set " + name + " (fashion-mnist or synth:N:DIM)");
+    throw new IllegalArgumentException(
+        "unknown data set " + name + " (fashion-mnist or synth:N:DIM)");
   }
 
   /**
    * The ann-benchmarks set fashion-mnist-784-euclidean: the 60,000 training images are the base,
-   * the 10,000 test images the queries; raw pixels as float32, L2. Installs the Debian package
-   * when its files are missing.
+   * the 10,000 test images the queries; raw pixels as float32, L2. Installs the Debian package when
+   * its files are missing.
    */
   static Dataset fashionMnist() throws IOException, InterruptedException {
     Path train = findPackageFile("train-images-idx3-ubyte.gz");
     Path test = findPackageFile("t10k-images-idx3-ubyte.gz");
     float[] base = readIdxImages(train);
     float[] queries = readIdxImages(test);
-    return new Dataset("fashion-mnist", "fashion-mnist-60000x784", Distance.EUCLID, 784, base, queries);
+    return new Dataset(
+        "fashion-mnist", "fashion-mnist-60000x784", Distance.EUCLID, 784, base, queries);
   }
 
   private static Path findPackageFile(String fileName) throws IOException, InterruptedException {
@@ -57,7 +59,10 @@ public final class DatasetLoader {
       run("apt-get", "install", "-y", FASHION_PACKAGE);
       listed = run("dpkg", "-L", FASHION_PACKAGE);
     }
-    return listed.stream().filter(l -> l.endsWith(fileName)).map(Path::of).findFirst()
+    return listed.stream()
+        .filter(l -> l.endsWith(fileName))
+        .map(Path::of)
+        .findFirst()
         .orElseThrow(() -> new IOException(FASHION_PACKAGE + " does not contain " + fileName));
   }
 
@@ -73,7 +78,8 @@ public final class DatasetLoader {
         DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
       int magic = in.readInt();
       if (magic != 0x00000803) {
-        throw new IOException(file + ": not an idx3 image file (magic " + Integer.toHexString(magic) + ")");
+        throw new IOException(
+            file + ": not an idx3 image file (magic " + Integer.toHexString(magic) + ")");
       }
       int count = in.readInt();
       int rows = in.readInt();
@@ -89,8 +95,8 @@ public final class DatasetLoader {
 
   /**
    * A Gaussian mixture with low intrinsic dimension: 64 cluster centres in a 16-d latent space,
-   * points scattered around them, mapped to {@code dim} dimensions by one random linear map,
-   * plus a little isotropic noise. Queries are fresh draws from the same distribution.
+   * points scattered around them, mapped to {@code dim} dimensions by one random linear map, plus a
+   * little isotropic noise. Queries are fresh draws from the same distribution.
    */
   static Dataset synthetic(int n, int dim, int queryCount) {
     SplittableRandom random = new SplittableRandom(SYNTH_SEED);
@@ -110,10 +116,17 @@ public final class DatasetLoader {
     }
     float[] base = draw(random, n, dim, map, centres);
     float[] queries = draw(random, queryCount, dim, map, centres);
-    return new Dataset("synth:" + n + ":" + dim, "synth-" + n + "x" + dim + "-s" + SYNTH_SEED, Distance.EUCLID, dim, base, queries);
+    return new Dataset(
+        "synth:" + n + ":" + dim,
+        "synth-" + n + "x" + dim + "-s" + SYNTH_SEED,
+        Distance.EUCLID,
+        dim,
+        base,
+        queries);
   }
 
-  private static float[] draw(SplittableRandom random, int n, int dim, double[][] map, double[][] centres) {
+  private static float[] draw(
+      SplittableRandom random, int n, int dim, double[][] map, double[][] centres) {
     int latent = centres[0].length;
     float[] out = new float[n * dim];
     double[] z = new double[latent];

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 /**
- * The exact top-100 of every query, by a SIMD scan over all base vectors on every core, cached
- * on disk under a name that includes a checksum of the data, so a changed data set is never
- * judged against stale truth.
+ * The exact top-100 of every query, by a SIMD scan over all base vectors on every core, cached on
+ * disk under a name that includes a checksum of the data, so a changed data set is never judged
+ * against stale truth.
  */
 final class GroundTruth {
 
@@ -25,7 +25,8 @@ final class GroundTruth {
 
   /** Loads the cached truth for {@code data}, or computes and caches it. Rows are best first. */
   static int[][] load(Dataset data, Path cacheDir) throws IOException, InterruptedException {
-    Path file = cacheDir.resolve("gt-" + data.key() + "-" + Long.toHexString(checksum(data)) + ".bin");
+    Path file =
+        cacheDir.resolve("gt-" + data.key() + "-" + Long.toHexString(checksum(data)) + ".bin");
     if (Files.exists(file)) {
       int[][] cached = read(file, data.queryCount());
       if (cached != null) {
@@ -35,8 +36,9 @@ final class GroundTruth {
     }
     long start = System.nanoTime();
     int[][] truth = compute(data);
-    System.out.printf("ground truth: computed top-%d of %d queries in %.1f s, cached in %s%n", DEPTH,
-        data.queryCount(), (System.nanoTime() - start) / 1e9, file);
+    System.out.printf(
+        "ground truth: computed top-%d of %d queries in %.1f s, cached in %s%n",
+        DEPTH, data.queryCount(), (System.nanoTime() - start) / 1e9, file);
     write(file, truth);
     return truth;
   }
@@ -63,17 +65,20 @@ final class GroundTruth {
     int threads = Runtime.getRuntime().availableProcessors();
     Thread[] workers = new Thread[threads];
     for (int t = 0; t < threads; t++) {
-      workers[t] = Thread.ofPlatform().start(() -> {
-        TopK top = new TopK(DEPTH);
-        for (int q = next.getAndIncrement(); q < nq; q = next.getAndIncrement()) {
-          VectorScorer scorer = vectors.scorer(data.distance().prepare(data.query(q)));
-          top.clear();
-          for (int i = 0; i < vectors.size(); i++) {
-            top.offer(scorer.score(i), i);
-          }
-          truth[q] = top.bestFirst();
-        }
-      });
+      workers[t] =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    TopK top = new TopK(DEPTH);
+                    for (int q = next.getAndIncrement(); q < nq; q = next.getAndIncrement()) {
+                      VectorScorer scorer = vectors.scorer(data.distance().prepare(data.query(q)));
+                      top.clear();
+                      for (int i = 0; i < vectors.size(); i++) {
+                        top.offer(scorer.score(i), i);
+                      }
+                      truth[q] = top.bestFirst();
+                    }
+                  });
     }
     for (Thread w : workers) {
       w.join();
@@ -99,7 +104,8 @@ final class GroundTruth {
   private static void write(Path file, int[][] truth) throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
       out.writeInt(MAGIC);
       out.writeInt(truth.length);
       out.writeInt(DEPTH);

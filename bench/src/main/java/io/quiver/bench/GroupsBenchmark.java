@@ -11,23 +11,24 @@ import java.util.stream.Stream;
 
 /**
  * What idle shard groups cost one node (issue 17): starts a real node process on loopback with a
- * fresh data directory, creates collections of {@code --shards} shards until the node hosts each
- * of {@code --groups} shard groups, and at each step leaves the node idle {@code --idle-sec}
- * seconds and reads from {@code /proc/<pid>}: CPU used while idle (% of one core, from
- * {@code stat}), RSS and threads ({@code status}) and open files ({@code fd}). Also records the time
- * to create each collection, the time from SIGTERM to the process' exit, and the time from a
- * restart to {@code /readyz} answering 200 and to the last collection answering a count. The node
- * is stopped by its pid.
+ * fresh data directory, creates collections of {@code --shards} shards until the node hosts each of
+ * {@code --groups} shard groups, and at each step leaves the node idle {@code --idle-sec} seconds
+ * and reads from {@code /proc/<pid>}: CPU used while idle (% of one core, from {@code stat}), RSS
+ * and threads ({@code status}) and open files ({@code fd}). Also records the time to create each
+ * collection, the time from SIGTERM to the process' exit, and the time from a restart to {@code
+ * /readyz} answering 200 and to the last collection answering a count. The node is stopped by its
+ * pid.
  *
  * <p>With {@code --nodes N} (N > 1) it launches N nodes at once instead, creates the collections
- * with {@code --replication R} replicas per shard (3 nodes and R=2 also give each shard a
- * witness), and reads the same figures per node, plus the traffic between the nodes' Raft ports
- * while idle: TCP segments that carry data, summed over both ends of every connection from
- * {@code ss -ti} ({@code data_segs_out}); an idle heartbeat and its reply are one segment each.
- * No restart is measured in that mode.
+ * with {@code --replication R} replicas per shard (3 nodes and R=2 also give each shard a witness),
+ * and reads the same figures per node, plus the traffic between the nodes' Raft ports while idle:
+ * TCP segments that carry data, summed over both ends of every connection from {@code ss -ti}
+ * ({@code data_segs_out}); an idle heartbeat and its reply are one segment each. No restart is
+ * measured in that mode.
  *
  * <pre>bin/quiver bench groups [--groups 0,40,100,200] [--shards 4] [--idle-sec 20] [--nodes 1]
  *     [--replication 1] [--http-port PORT] [--raft-port PORT] [--dir DIR] [--out FILE]</pre>
+ *
  * (ports: free ones by default; given ports are those of the first node).
  */
 public final class GroupsBenchmark {
@@ -40,7 +41,8 @@ public final class GroupsBenchmark {
   private final List<Integer> raftPorts = new ArrayList<>();
   private final StringBuilder report = new StringBuilder();
 
-  private GroupsBenchmark(Path home, Path dataDir, int httpPort, int raftPort, int nodes) throws IOException {
+  private GroupsBenchmark(Path home, Path dataDir, int httpPort, int raftPort, int nodes)
+      throws IOException {
     if (nodes == 1) {
       this.node = new BenchNode(home, dataDir.resolve("data"), httpPort, raftPort, List.of());
       cluster.add(node);
@@ -51,9 +53,15 @@ public final class GroupsBenchmark {
     for (int i = 0; i < nodes; i++) {
       int raft = i == 0 ? raftPort : BenchNode.freePort();
       raftPorts.add(raft);
-      // The seed points at itself, the others at it: all launched at once, as operators start a cluster.
-      cluster.add(new BenchNode(home, dataDir.resolve("n" + i), i == 0 ? httpPort : BenchNode.freePort(), raft,
-          List.of("--bootstrap", seed)));
+      // The seed points at itself, the others at it: all launched at once, as operators start a
+      // cluster.
+      cluster.add(
+          new BenchNode(
+              home,
+              dataDir.resolve("n" + i),
+              i == 0 ? httpPort : BenchNode.freePort(),
+              raft,
+              List.of("--bootstrap", seed)));
     }
     this.node = cluster.getFirst();
   }
@@ -70,7 +78,8 @@ public final class GroupsBenchmark {
     Path out = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
-        case "--groups" -> groups = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--groups" ->
+            groups = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--shards" -> shards = Integer.parseInt(args[i + 1]);
         case "--idle-sec" -> idleSec = Integer.parseInt(args[i + 1]);
         case "--nodes" -> nodes = Integer.parseInt(args[i + 1]);
@@ -88,11 +97,17 @@ public final class GroupsBenchmark {
     }
     Files.createDirectories(dir);
     if (nodes < 1 || replication < 1 || replication > nodes) {
-      throw new IllegalArgumentException("--nodes must be at least 1 and --replication between 1 and --nodes");
+      throw new IllegalArgumentException(
+          "--nodes must be at least 1 and --replication between 1 and --nodes");
     }
     GroupsBenchmark bench = new GroupsBenchmark(home, dir, httpPort, raftPort, nodes);
     bench.line("command: bin/quiver bench groups " + String.join(" ", args));
-    bench.line(String.format(Locale.ROOT, "machine: %d cores, data in %s", Runtime.getRuntime().availableProcessors(), dir));
+    bench.line(
+        String.format(
+            Locale.ROOT,
+            "machine: %d cores, data in %s",
+            Runtime.getRuntime().availableProcessors(),
+            dir));
     if (nodes == 1) {
       bench.run(groups, shards, idleSec);
     } else {
@@ -108,20 +123,30 @@ public final class GroupsBenchmark {
     node.start("start");
     try {
       node.awaitReady();
-      line("| shard groups | idle CPU (% of one core) | RSS (MB) | threads | open files | create per collection (median / max ms) |");
+      line(
+          "| shard groups | idle CPU (% of one core) | RSS (MB) | threads | open files | create per collection (median / max ms) |");
       line("|---|---|---|---|---|---|");
       int collections = 0;
       for (int target : targets) {
         List<Double> createMs = new ArrayList<>();
         collections = createUntil(collections, target, shards, 1, createMs);
         Sample s = idleSample(node.pid(), idleSec);
-        line(String.format(Locale.ROOT, "| %d | %.1f | %.0f | %d | %d | %s |", collections * shards, s.cpuPercent,
-            s.rssKb / 1024.0, s.threads, s.openFiles, createMs.isEmpty() ? "-" : median(createMs) + " / " + max(createMs)));
+        line(
+            String.format(
+                Locale.ROOT,
+                "| %d | %.1f | %.0f | %d | %d | %s |",
+                collections * shards,
+                s.cpuPercent,
+                s.rssKb / 1024.0,
+                s.threads,
+                s.openFiles,
+                createMs.isEmpty() ? "-" : median(createMs) + " / " + max(createMs)));
       }
       long t0 = System.nanoTime();
       int exit = node.stop(); // SIGTERM
       double stopMs = (System.nanoTime() - t0) / 1e6;
-      line(String.format(Locale.ROOT, "stop: SIGTERM to exit %.0f ms (exit code %d)", stopMs, exit));
+      line(
+          String.format(Locale.ROOT, "stop: SIGTERM to exit %.0f ms (exit code %d)", stopMs, exit));
       t0 = System.nanoTime();
       node.start("restart");
       node.awaitReady();
@@ -131,22 +156,33 @@ public final class GroupsBenchmark {
         Thread.sleep(20);
       }
       double servingMs = (System.nanoTime() - t0) / 1e6;
-      line(String.format(Locale.ROOT, "restart: process start to /readyz 200 in %.0f ms, to the last collection counting in %.0f ms",
-          readyMs, servingMs));
+      line(
+          String.format(
+              Locale.ROOT,
+              "restart: process start to /readyz 200 in %.0f ms, to the last collection counting in %.0f ms",
+              readyMs,
+              servingMs));
       Sample s = idleSample(node.pid(), idleSec);
-      line(String.format(Locale.ROOT, "after restart, idle: %.1f%% CPU, %.0f MB RSS, %d threads, %d open files",
-          s.cpuPercent, s.rssKb / 1024.0, s.threads, s.openFiles));
+      line(
+          String.format(
+              Locale.ROOT,
+              "after restart, idle: %.1f%% CPU, %.0f MB RSS, %d threads, %d open files",
+              s.cpuPercent,
+              s.rssKb / 1024.0,
+              s.threads,
+              s.openFiles));
     } finally {
       node.stopQuietly();
     }
   }
 
   /**
-   * The cluster mode: every node launched at once, collections of {@code shards} shards with
-   * {@code replication} replicas created through the first node until the cluster has each number
-   * of {@code targets} shard groups; per step, the nodes' mean idle figures and the Raft traffic.
+   * The cluster mode: every node launched at once, collections of {@code shards} shards with {@code
+   * replication} replicas created through the first node until the cluster has each number of
+   * {@code targets} shard groups; per step, the nodes' mean idle figures and the Raft traffic.
    */
-  private void runCluster(int[] targets, int shards, int replication, int idleSec) throws Exception {
+  private void runCluster(int[] targets, int shards, int replication, int idleSec)
+      throws Exception {
     try {
       for (BenchNode n : cluster) {
         n.start("start");
@@ -154,15 +190,19 @@ public final class GroupsBenchmark {
       for (BenchNode n : cluster) {
         n.awaitReady();
       }
-      line(String.format(Locale.ROOT, "%d nodes, replication_factor %d", cluster.size(), replication));
-      line("| shard groups | replicas per node | idle CPU per node (% of one core) | RSS per node (MB) | threads per node"
-          + " | Raft segments/s between nodes | per group | create per collection (median / max ms) |");
+      line(
+          String.format(
+              Locale.ROOT, "%d nodes, replication_factor %d", cluster.size(), replication));
+      line(
+          "| shard groups | replicas per node | idle CPU per node (% of one core) | RSS per node (MB) | threads per node"
+              + " | Raft segments/s between nodes | per group | create per collection (median / max ms) |");
       line("|---|---|---|---|---|---|---|---|");
       int collections = 0;
       for (int target : targets) {
         List<Double> createMs = new ArrayList<>();
         collections = createUntil(collections, target, shards, replication, createMs);
-        Thread.sleep(2_000); // let the last create's follow-up work (elections, first snapshots) settle
+        Thread.sleep(
+            2_000); // let the last create's follow-up work (elections, first snapshots) settle
         long[] ticks0 = new long[cluster.size()];
         for (int i = 0; i < cluster.size(); i++) {
           ticks0[i] = cpuTicks(cluster.get(i).pid());
@@ -184,10 +224,18 @@ public final class GroupsBenchmark {
         }
         int groups = collections * shards;
         double perSec = (segments1 - segments0) / elapsedSec;
-        line(String.format(Locale.ROOT, "| %d | %.0f | %.1f | %.0f | %.0f | %.0f | %.2f | %s |", groups,
-            (double) groups * replication / cluster.size(), cpu / cluster.size(), rssKb / cluster.size() / 1024.0,
-            threads / cluster.size(), perSec, groups == 0 ? 0.0 : perSec / groups,
-            createMs.isEmpty() ? "-" : median(createMs) + " / " + max(createMs)));
+        line(
+            String.format(
+                Locale.ROOT,
+                "| %d | %.0f | %.1f | %.0f | %.0f | %.0f | %.2f | %s |",
+                groups,
+                (double) groups * replication / cluster.size(),
+                cpu / cluster.size(),
+                rssKb / cluster.size() / 1024.0,
+                threads / cluster.size(),
+                perSec,
+                groups == 0 ? 0.0 : perSec / groups,
+                createMs.isEmpty() ? "-" : median(createMs) + " / " + max(createMs)));
       }
     } finally {
       for (BenchNode n : cluster) {
@@ -197,18 +245,25 @@ public final class GroupsBenchmark {
   }
 
   /**
-   * Creates collections {@code g<collections>, ...} of {@code shards} shards and {@code replication}
-   * replicas through the first node until there are {@code target} shard groups, adding each create's
-   * time to {@code createMs}; returns the number of collections now.
+   * Creates collections {@code g<collections>, ...} of {@code shards} shards and {@code
+   * replication} replicas through the first node until there are {@code target} shard groups,
+   * adding each create's time to {@code createMs}; returns the number of collections now.
    */
-  private int createUntil(int collections, int target, int shards, int replication, List<Double> createMs) throws Exception {
+  private int createUntil(
+      int collections, int target, int shards, int replication, List<Double> createMs)
+      throws Exception {
     while (collections * shards < target) {
       long t0 = System.nanoTime();
-      String body = "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":" + shards
-          + ",\"replication_factor\":" + replication + "}";
+      String body =
+          "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":"
+              + shards
+              + ",\"replication_factor\":"
+              + replication
+              + "}";
       int status = node.send("PUT", "/collections/g" + collections, body);
       if (status != 200) {
-        throw new IllegalStateException("creating collection g" + collections + " answered " + status);
+        throw new IllegalStateException(
+            "creating collection g" + collections + " answered " + status);
       }
       createMs.add((System.nanoTime() - t0) / 1e6);
       collections++;
@@ -223,16 +278,25 @@ public final class GroupsBenchmark {
   private long raftSegments() throws IOException, InterruptedException {
     StringBuilder filter = new StringBuilder("(");
     for (int port : raftPorts) {
-      filter.append(filter.length() > 1 ? " or " : " ").append("sport = :").append(port).append(" or dport = :").append(port);
+      filter
+          .append(filter.length() > 1 ? " or " : " ")
+          .append("sport = :")
+          .append(port)
+          .append(" or dport = :")
+          .append(port);
     }
-    Process ss = new ProcessBuilder("ss", "-tinH", "state", "established", filter.append(" )").toString())
-        .redirectErrorStream(true).start();
-    String out = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    Process ss =
+        new ProcessBuilder("ss", "-tinH", "state", "established", filter.append(" )").toString())
+            .redirectErrorStream(true)
+            .start();
+    String out =
+        new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (ss.waitFor() != 0) {
       throw new IOException("ss failed: " + out);
     }
     long total = 0;
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("data_segs_out:(\\d+)").matcher(out);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("data_segs_out:(\\d+)").matcher(out);
     while (m.find()) {
       total += Long.parseLong(m.group(1));
     }

@@ -20,8 +20,8 @@ import javax.management.openmbean.CompositeData;
  *
  * <ul>
  *   <li>{@link #afterGc()}: the largest heap in use right after a collection (every collector's GC
- *       notification, heap pools summed) — an upper bound of the live set at that moment, the figure
- *       that says whether the data held on the heap is bounded;
+ *       notification, heap pools summed) — an upper bound of the live set at that moment, the
+ *       figure that says whether the data held on the heap is bounded;
  *   <li>{@link #used()}: the largest heap in use (garbage included), seen by a sampler every 50 ms
  *       and right before every collection (where used heap peaks: it only grows between
  *       collections) — depends on the collector's heuristics and {@code -Xmx} as much as on the
@@ -96,7 +96,8 @@ final class HeapPeak implements AutoCloseable {
 
   /** The largest heap in use so far (sampled, before each collection, and now). */
   long used() {
-    return used.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+    return used.accumulateAndGet(
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
   }
 
   /** The largest heap the JVM may use ({@code -Xmx}). */

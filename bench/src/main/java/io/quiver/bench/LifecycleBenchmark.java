@@ -13,17 +13,19 @@ import java.util.Locale;
  * <ul>
  *   <li><b>one node</b>: {@code --repeats} creates of a 1-shard and of a 4-shard collection;
  *   <li><b>three nodes</b>, launched at the same moment (the first pointed at itself, the others at
- *       it, as a compose file starts them): creates of rf 1 x 2 shards, rf 3 x 3 shards and rf 2 x 3
- *       shards (rf 2 also places a witness on the third node), each through the first node;
- *   <li><b>restart</b> of a node holding 10 one-shard collections with a point each: SIGTERM, launch,
- *       time to {@code /readyz} 200 and to every collection answering an exact count, {@code --restarts} times.
+ *       it, as a compose file starts them): creates of rf 1 x 2 shards, rf 3 x 3 shards and rf 2 x
+ *       3 shards (rf 2 also places a witness on the third node), each through the first node;
+ *   <li><b>restart</b> of a node holding 10 one-shard collections with a point each: SIGTERM,
+ *       launch, time to {@code /readyz} 200 and to every collection answering an exact count,
+ *       {@code --restarts} times.
  * </ul>
  *
  * A create is timed from sending {@code PUT /collections/NAME} to its 200 (which Quiver sends once
- * every shard answers a count through its leader); creates are {@code --pause-ms} apart so that each
- * starts on a quiet cluster. Figures are min / median / max. Nodes are stopped by their pids.
+ * every shard answers a count through its leader); creates are {@code --pause-ms} apart so that
+ * each starts on a quiet cluster. Figures are min / median / max. Nodes are stopped by their pids.
  *
- * <pre>bin/quiver bench lifecycle [--repeats 7] [--restarts 3] [--pause-ms 1000] [--only single,cluster,restart]
+ * <pre>
+ * bin/quiver bench lifecycle [--repeats 7] [--restarts 3] [--pause-ms 1000] [--only single,cluster,restart]
  *     [--dir DIR] [--out FILE]</pre>
  */
 public final class LifecycleBenchmark {
@@ -66,8 +68,13 @@ public final class LifecycleBenchmark {
     Files.createDirectories(dir);
     LifecycleBenchmark bench = new LifecycleBenchmark(home, dir, repeats, pauseMs);
     bench.line("command: bin/quiver bench lifecycle " + String.join(" ", args));
-    bench.line(String.format(Locale.ROOT, "machine: %d cores, load average %s, data in %s", Runtime.getRuntime().availableProcessors(),
-        Files.readString(Path.of("/proc/loadavg")).trim(), dir));
+    bench.line(
+        String.format(
+            Locale.ROOT,
+            "machine: %d cores, load average %s, data in %s",
+            Runtime.getRuntime().availableProcessors(),
+            Files.readString(Path.of("/proc/loadavg")).trim(),
+            dir));
     bench.warmUp();
     if (only.contains("single")) {
       bench.singleNode();
@@ -90,7 +97,9 @@ public final class LifecycleBenchmark {
    * measured starts should all use it.
    */
   private void warmUp() throws Exception {
-    BenchNode node = new BenchNode(home, dir.resolve("warm-up"), BenchNode.freePort(), BenchNode.freePort(), List.of());
+    BenchNode node =
+        new BenchNode(
+            home, dir.resolve("warm-up"), BenchNode.freePort(), BenchNode.freePort(), List.of());
     try {
       node.start("warm-up").awaitReady();
       create(node, "warm", 1, 1);
@@ -100,7 +109,9 @@ public final class LifecycleBenchmark {
   }
 
   private void singleNode() throws Exception {
-    BenchNode node = new BenchNode(home, dir.resolve("single"), BenchNode.freePort(), BenchNode.freePort(), List.of());
+    BenchNode node =
+        new BenchNode(
+            home, dir.resolve("single"), BenchNode.freePort(), BenchNode.freePort(), List.of());
     try {
       node.start("start").awaitReady();
       line("");
@@ -119,7 +130,9 @@ public final class LifecycleBenchmark {
     String seed = "http://127.0.0.1:" + raft[0];
     List<BenchNode> nodes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      nodes.add(new BenchNode(home, dir.resolve("cluster-" + i), http[i], raft[i], List.of("--bootstrap", seed)));
+      nodes.add(
+          new BenchNode(
+              home, dir.resolve("cluster-" + i), http[i], raft[i], List.of("--bootstrap", seed)));
     }
     try {
       long t0 = System.nanoTime();
@@ -134,7 +147,11 @@ public final class LifecycleBenchmark {
         Thread.sleep(50);
       }
       line("");
-      line(String.format(Locale.ROOT, "three nodes launched at once: all ready with 3 peers in %.1f s", (System.nanoTime() - t0) / 1e9));
+      line(
+          String.format(
+              Locale.ROOT,
+              "three nodes launched at once: all ready with 3 peers in %.1f s",
+              (System.nanoTime() - t0) / 1e9));
       line("");
       line("| three nodes, creates through the first | create min / median / max (ms) |");
       line("|---|---|");
@@ -154,14 +171,19 @@ public final class LifecycleBenchmark {
   }
 
   private void restart(int restarts) throws Exception {
-    BenchNode node = new BenchNode(home, dir.resolve("restart"), BenchNode.freePort(), BenchNode.freePort(), List.of());
+    BenchNode node =
+        new BenchNode(
+            home, dir.resolve("restart"), BenchNode.freePort(), BenchNode.freePort(), List.of());
     int collections = 10;
     try {
       node.start("start").awaitReady();
       for (int c = 0; c < collections; c++) {
         create(node, "r" + c, 1, 1);
-        int status = node.send("PUT", "/collections/r" + c + "/points?wait=true",
-            "{\"points\":[{\"id\":1,\"vector\":[0.1,0.2,0.3,0.4]}]}");
+        int status =
+            node.send(
+                "PUT",
+                "/collections/r" + c + "/points?wait=true",
+                "{\"points\":[{\"id\":1,\"vector\":[0.1,0.2,0.3,0.4]}]}");
         if (status != 200) {
           throw new IllegalStateException("upsert into r" + c + " answered " + status);
         }
@@ -175,7 +197,8 @@ public final class LifecycleBenchmark {
         node.start("restart-" + r).awaitReady();
         ready.add((System.nanoTime() - t0) / 1e6);
         for (int c = 0; c < collections; c++) {
-          while (node.send("POST", "/collections/r" + c + "/points/count", "{\"exact\":true}") != 200) {
+          while (node.send("POST", "/collections/r" + c + "/points/count", "{\"exact\":true}")
+              != 200) {
             Thread.sleep(10);
           }
           if (c == 0) {
@@ -195,7 +218,8 @@ public final class LifecycleBenchmark {
     }
   }
 
-  private void measureCreates(BenchNode node, String prefix, int shards, int replicationFactor) throws Exception {
+  private void measureCreates(BenchNode node, String prefix, int shards, int replicationFactor)
+      throws Exception {
     List<Double> ms = new ArrayList<>();
     for (int i = 0; i < repeats; i++) {
       Thread.sleep(pauseMs);
@@ -203,13 +227,25 @@ public final class LifecycleBenchmark {
       create(node, prefix + "-" + i, shards, replicationFactor);
       ms.add((System.nanoTime() - t0) / 1e6);
     }
-    line(String.format(Locale.ROOT, "| %d shard%s, replication_factor %d (%d creates) | %s |", shards, shards == 1 ? "" : "s",
-        replicationFactor, repeats, stats(ms)));
+    line(
+        String.format(
+            Locale.ROOT,
+            "| %d shard%s, replication_factor %d (%d creates) | %s |",
+            shards,
+            shards == 1 ? "" : "s",
+            replicationFactor,
+            repeats,
+            stats(ms)));
   }
 
-  private static void create(BenchNode node, String name, int shards, int replicationFactor) throws Exception {
-    String body = "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":" + shards
-        + ",\"replication_factor\":" + replicationFactor + "}";
+  private static void create(BenchNode node, String name, int shards, int replicationFactor)
+      throws Exception {
+    String body =
+        "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":"
+            + shards
+            + ",\"replication_factor\":"
+            + replicationFactor
+            + "}";
     int status = node.send("PUT", "/collections/" + name, body);
     if (status != 200) {
       throw new IllegalStateException("creating collection " + name + " answered " + status);
@@ -219,7 +255,8 @@ public final class LifecycleBenchmark {
   private static String stats(List<Double> xs) {
     List<Double> s = new ArrayList<>(xs);
     s.sort(null);
-    return String.format(Locale.ROOT, "%.0f / %.0f / %.0f", s.get(0), s.get(s.size() / 2), s.get(s.size() - 1));
+    return String.format(
+        Locale.ROOT, "%.0f / %.0f / %.0f", s.get(0), s.get(s.size() / 2), s.get(s.size() - 1));
   }
 
   private void line(String s) {

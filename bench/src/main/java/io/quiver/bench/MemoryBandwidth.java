@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Measures this machine's single-thread memory read bandwidth: a SIMD sum over 1 GiB of
- * off-heap memory (far beyond the caches), best of 5 passes. The yardstick for the exact scan.
+ * Measures this machine's single-thread memory read bandwidth: a SIMD sum over 1 GiB of off-heap
+ * memory (far beyond the caches), best of 5 passes. The yardstick for the exact scan.
  */
 final class MemoryBandwidth {
 

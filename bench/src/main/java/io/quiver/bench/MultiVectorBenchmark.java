@@ -36,6 +36,7 @@ import java.util.SplittableRandom;
  * is {@code --rows} vectors near a few of 1,024 topic centres, queries are {@code --query-rows}
  * vectors near the topics of a random point), Cosine, MaxSim. Measures on one thread, against
  * brute-force MaxSim (the ground truth, timed too):
+ *
  * <ul>
  *   <li>Quiver's shard search ({@code Shard.search}): with {@code exact: true} (every multivector
  *       scored), then, once the shard's optimizer has built its multivector graphs in the
@@ -45,13 +46,14 @@ import java.util.SplittableRandom;
  *       took (the graph part files are loaded, not rebuilt), and the same searches again;
  *   <li>per {@code --quantization} kind ({@code scalar}: int8, {@code binary}, {@code product}: x4;
  *       none by default), the shard's config updated to quantize the multivector's rows and the
- *       shard reopened (the graph parts load from their files and their rows are quantized at
- *       open: timed), then per {@code --ef}: QPS and recall@k with rescoring (Qdrant's default;
- *       per {@code --oversampling}, default 1) and without ({@code rescore: false});
+ *       shard reopened (the graph parts load from their files and their rows are quantized at open:
+ *       timed), then per {@code --ef}: QPS and recall@k with rescoring (Qdrant's default; per
+ *       {@code --oversampling}, default 1) and without ({@code rescore: false});
  *   <li>with {@code --hnsw true}, HNSW over multivectors from the index module alone (a graph node
- *       is a point, distances are MaxSim: {@link MaxSimScorerSupplier}), its build time
- *       ({@code --threads}) and, per {@code --ef}, QPS and recall@k.
+ *       is a point, distances are MaxSim: {@link MaxSimScorerSupplier}), its build time ({@code
+ *       --threads}) and, per {@code --ef}, QPS and recall@k.
  * </ul>
+ *
  * <pre>
  *   multivector [--points 20000] [--rows 16] [--dim 128] [--query-rows 16] [--queries 100] [--k 10]
  *               [--m 16] [--ef-construct 64] [--ef 32,64,128] [--threads 2] [--hnsw false] [--dir DIR]
@@ -89,18 +91,28 @@ public final class MultiVectorBenchmark {
         case "--k" -> k = Integer.parseInt(args[++i]);
         case "--m" -> m = Integer.parseInt(args[++i]);
         case "--ef-construct" -> efConstruct = Integer.parseInt(args[++i]);
-        case "--ef" -> efs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--ef" ->
+            efs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--hnsw" -> hnsw = Boolean.parseBoolean(args[++i]);
         case "--dir" -> dir = Path.of(args[++i]);
         case "--quantization" -> quantizations = args[++i].split(",");
-        case "--oversampling" -> oversamplings = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble)
-            .toArray();
+        case "--oversampling" ->
+            oversamplings =
+                Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    System.out.printf(Locale.ROOT, "multivector: %d points x %d vectors x %d dims (Cosine, MaxSim), %d queries x %d"
-        + " vectors, top %d, 1 search thread%n", points, rows, dim, queryCount, queryRows, k);
+    System.out.printf(
+        Locale.ROOT,
+        "multivector: %d points x %d vectors x %d dims (Cosine, MaxSim), %d queries x %d"
+            + " vectors, top %d, 1 search thread%n",
+        points,
+        rows,
+        dim,
+        queryCount,
+        queryRows,
+        k);
     SplittableRandom random = new SplittableRandom(42);
     float[][] topics = new float[TOPICS][];
     for (int t = 0; t < TOPICS; t++) {
@@ -109,7 +121,13 @@ public final class MultiVectorBenchmark {
     float[][] data = new float[points][];
     int[][] pointTopics = new int[points][];
     for (int p = 0; p < points; p++) {
-      pointTopics[p] = new int[] {random.nextInt(TOPICS), random.nextInt(TOPICS), random.nextInt(TOPICS), random.nextInt(TOPICS)};
+      pointTopics[p] =
+          new int[] {
+            random.nextInt(TOPICS),
+            random.nextInt(TOPICS),
+            random.nextInt(TOPICS),
+            random.nextInt(TOPICS)
+          };
       data[p] = near(random, topics, pointTopics[p], rows, dim);
     }
     float[][] queries = new float[queryCount][];
@@ -137,10 +155,20 @@ public final class MultiVectorBenchmark {
     //    graphs (built in the background by the shard's optimizer once the points exceed the
     //    default indexing_threshold), per hnsw_ef
     Path shardDir = Files.createTempDirectory(Files.createDirectories(dir), "shard");
-    VectorsConfig vectors = new VectorsConfig(Map.of(), Map.of(), Map.of("colbert",
-        new MultiVectorParams(new VectorParams(dim, Distance.COSINE, false), MultiVectorParams.Comparator.MAX_SIM)));
-    HnswConfig hnswConfig = new HnswConfig(m, efConstruct, HnswConfig.DEFAULT.fullScanThresholdKb(), false);
-    Shard shard = Shard.openOrCreate(shardDir, new ShardConfig(vectors, hnswConfig, OptimizersConfig.DEFAULT));
+    VectorsConfig vectors =
+        new VectorsConfig(
+            Map.of(),
+            Map.of(),
+            Map.of(
+                "colbert",
+                new MultiVectorParams(
+                    new VectorParams(dim, Distance.COSINE, false),
+                    MultiVectorParams.Comparator.MAX_SIM)));
+    HnswConfig hnswConfig =
+        new HnswConfig(m, efConstruct, HnswConfig.DEFAULT.fullScanThresholdKb(), false);
+    Shard shard =
+        Shard.openOrCreate(
+            shardDir, new ShardConfig(vectors, hnswConfig, OptimizersConfig.DEFAULT));
     long index = 0;
     try {
       long ingest = System.nanoTime();
@@ -151,86 +179,148 @@ public final class MultiVectorBenchmark {
         }
         shard.upsert(batch, ++index);
       }
-      System.out.printf(Locale.ROOT, "  shard ingest: %.1f s%n", (System.nanoTime() - ingest) / 1e9);
+      System.out.printf(
+          Locale.ROOT, "  shard ingest: %.1f s%n", (System.nanoTime() - ingest) / 1e9);
       while (shard.info().optimizing()) {
         Thread.sleep(100);
       }
-      System.out.printf(Locale.ROOT, "  shard graphs (M %d, ef_construct %d, optimizer pool + %d builder threads) ready"
-          + " %.1f s after ingest began; %d of %d points indexed%n", m, efConstruct,
-          Runtime.getRuntime().availableProcessors(), (System.nanoTime() - ingest) / 1e9, shard.info().indexedVectors(),
+      System.out.printf(
+          Locale.ROOT,
+          "  shard graphs (M %d, ef_construct %d, optimizer pool + %d builder threads) ready"
+              + " %.1f s after ingest began; %d of %d points indexed%n",
+          m,
+          efConstruct,
+          Runtime.getRuntime().availableProcessors(),
+          (System.nanoTime() - ingest) / 1e9,
+          shard.info().indexedVectors(),
           points);
       double recall = 0;
       start = System.nanoTime();
       for (int q = 0; q < queryCount; q++) {
-        List<ScoredPoint> hits = shard.search(new SearchRequest("colbert", queries[q], k, false, false, null, null, null,
-            true));
+        List<ScoredPoint> hits =
+            shard.search(
+                new SearchRequest("colbert", queries[q], k, false, false, null, null, null, true));
         recall += recall(truth[q], ids(hits));
       }
-      report("Quiver shard, exact: true", queryCount, System.nanoTime() - start, recall / queryCount);
+      report(
+          "Quiver shard, exact: true", queryCount, System.nanoTime() - start, recall / queryCount);
       for (int ef : efs) {
         recall = 0;
         start = System.nanoTime();
         for (int q = 0; q < queryCount; q++) {
-          List<ScoredPoint> hits = shard.search(new SearchRequest("colbert", queries[q], k, false, false, null, null, ef,
-              false));
+          List<ScoredPoint> hits =
+              shard.search(
+                  new SearchRequest("colbert", queries[q], k, false, false, null, null, ef, false));
           recall += recall(truth[q], ids(hits));
         }
-        report("Quiver shard, HNSW, hnsw_ef " + ef, queryCount, System.nanoTime() - start, recall / queryCount);
+        report(
+            "Quiver shard, HNSW, hnsw_ef " + ef,
+            queryCount,
+            System.nanoTime() - start,
+            recall / queryCount);
       }
       shard.close();
-      // 2b. reopened: the graph part files are loaded (checked against the stored points), not rebuilt
+      // 2b. reopened: the graph part files are loaded (checked against the stored points), not
+      // rebuilt
       long reopen = System.nanoTime();
       try (Shard reopened = Shard.open(shardDir)) {
-        System.out.printf(Locale.ROOT, "  shard reopened in %.1f s: %d of %d points indexed, building: %s%n",
-            (System.nanoTime() - reopen) / 1e9, reopened.info().indexedVectors(), points, reopened.info().optimizing());
+        System.out.printf(
+            Locale.ROOT,
+            "  shard reopened in %.1f s: %d of %d points indexed, building: %s%n",
+            (System.nanoTime() - reopen) / 1e9,
+            reopened.info().indexedVectors(),
+            points,
+            reopened.info().optimizing());
         for (int ef : efs) {
           recall = 0;
           start = System.nanoTime();
           for (int q = 0; q < queryCount; q++) {
-            List<ScoredPoint> hits = reopened.search(new SearchRequest("colbert", queries[q], k, false, false, null,
-                null, ef, false));
+            List<ScoredPoint> hits =
+                reopened.search(
+                    new SearchRequest(
+                        "colbert", queries[q], k, false, false, null, null, ef, false));
             recall += recall(truth[q], ids(hits));
           }
-          report("reopened shard, HNSW, hnsw_ef " + ef, queryCount, System.nanoTime() - start, recall / queryCount);
+          report(
+              "reopened shard, HNSW, hnsw_ef " + ef,
+              queryCount,
+              System.nanoTime() - start,
+              recall / queryCount);
         }
       }
       // 2c. quantized rows: the same graphs, the rows quantized at the reopen for each kind
       for (String kind : quantizations) {
-        QuantizationConfig quantization = switch (kind) {
-          case "scalar" -> new QuantizationConfig.Scalar(null, null);
-          case "binary" -> new QuantizationConfig.Binary(false, null, null);
-          case "product" -> new QuantizationConfig.Product(QuantizationConfig.Compression.X4, null);
-          default -> throw new IllegalArgumentException("unknown quantization " + kind);
-        };
+        QuantizationConfig quantization =
+            switch (kind) {
+              case "scalar" -> new QuantizationConfig.Scalar(null, null);
+              case "binary" -> new QuantizationConfig.Binary(false, null, null);
+              case "product" ->
+                  new QuantizationConfig.Product(QuantizationConfig.Compression.X4, null);
+              default -> throw new IllegalArgumentException("unknown quantization " + kind);
+            };
         try (Shard reopened = Shard.open(shardDir)) {
           ShardConfig was = reopened.shardConfig();
           MultiVectorParams p = was.vectors().getMulti("colbert");
-          reopened.updateConfig(new ShardConfig(was.vectors().withMulti(Map.of("colbert",
-              new MultiVectorParams(p.vector().withQuantization(quantization), p.comparator()))), was.hnsw(),
-              was.optimizers()), ++index);
+          reopened.updateConfig(
+              new ShardConfig(
+                  was.vectors()
+                      .withMulti(
+                          Map.of(
+                              "colbert",
+                              new MultiVectorParams(
+                                  p.vector().withQuantization(quantization), p.comparator()))),
+                  was.hnsw(),
+                  was.optimizers()),
+              ++index);
         }
         reopen = System.nanoTime();
         try (Shard quantized = Shard.open(shardDir)) {
-          System.out.printf(Locale.ROOT, "  %s quantization (%s): shard reopened in %.1f s (rows quantized at open)%n",
-              kind, quantization.codesKey(), (System.nanoTime() - reopen) / 1e9);
-          for (int q = 0; q < queryCount; q++) { // warm-up (untimed): the quantized scorers' code paths compiled
-            quantized.search(new SearchRequest("colbert", queries[q], k, false, false, null, null, efs[0], false,
-                QuantizationSearchParams.DEFAULT));
+          System.out.printf(
+              Locale.ROOT,
+              "  %s quantization (%s): shard reopened in %.1f s (rows quantized at open)%n",
+              kind,
+              quantization.codesKey(),
+              (System.nanoTime() - reopen) / 1e9);
+          for (int q = 0;
+              q < queryCount;
+              q++) { // warm-up (untimed): the quantized scorers' code paths compiled
+            quantized.search(
+                new SearchRequest(
+                    "colbert",
+                    queries[q],
+                    k,
+                    false,
+                    false,
+                    null,
+                    null,
+                    efs[0],
+                    false,
+                    QuantizationSearchParams.DEFAULT));
           }
           for (int ef : efs) {
-            for (int o = 0; o <= oversamplings.length; o++) { // each oversampling rescored, then no rescore
+            for (int o = 0;
+                o <= oversamplings.length;
+                o++) { // each oversampling rescored, then no rescore
               boolean rescore = o < oversamplings.length;
-              QuantizationSearchParams params = new QuantizationSearchParams(false, rescore,
-                  rescore ? oversamplings[o] : null);
+              QuantizationSearchParams params =
+                  new QuantizationSearchParams(false, rescore, rescore ? oversamplings[o] : null);
               recall = 0;
               start = System.nanoTime();
               for (int q = 0; q < queryCount; q++) {
-                List<ScoredPoint> hits = quantized.search(new SearchRequest("colbert", queries[q], k, false, false, null,
-                    null, ef, false, params));
+                List<ScoredPoint> hits =
+                    quantized.search(
+                        new SearchRequest(
+                            "colbert", queries[q], k, false, false, null, null, ef, false, params));
                 recall += recall(truth[q], ids(hits));
               }
-              report(kind + ", hnsw_ef " + ef + (rescore ? ", rescore x" + oversamplings[o] : ", no rescore"), queryCount,
-                  System.nanoTime() - start, recall / queryCount);
+              report(
+                  kind
+                      + ", hnsw_ef "
+                      + ef
+                      + (rescore ? ", rescore x" + oversamplings[o] : ", no rescore"),
+                  queryCount,
+                  System.nanoTime() - start,
+                  recall / queryCount);
             }
           }
         }
@@ -242,18 +332,35 @@ public final class MultiVectorBenchmark {
     // 3. HNSW over multivectors (index module)
     if (hnsw) {
       long build = System.nanoTime();
-      HnswGraph graph = HnswBuilder.build(new MaxSimScorerSupplier(store), new HnswParams(m, efConstruct, 42L, threads));
-      System.out.printf(Locale.ROOT, "  HNSW build (M %d, ef_construct %d, %d threads): %.1f s%n", m, efConstruct, threads,
+      HnswGraph graph =
+          HnswBuilder.build(
+              new MaxSimScorerSupplier(store), new HnswParams(m, efConstruct, 42L, threads));
+      System.out.printf(
+          Locale.ROOT,
+          "  HNSW build (M %d, ef_construct %d, %d threads): %.1f s%n",
+          m,
+          efConstruct,
+          threads,
           (System.nanoTime() - build) / 1e9);
       HnswSearcher searcher = new HnswSearcher();
       for (int ef : efs) {
         double recall = 0;
         start = System.nanoTime();
         for (int q = 0; q < queryCount; q++) {
-          TopHits hits = searcher.search(graph, MaxSimScorerSupplier.scorer(store, preparedQueries[q]), k, ef, ord -> true);
+          TopHits hits =
+              searcher.search(
+                  graph,
+                  MaxSimScorerSupplier.scorer(store, preparedQueries[q]),
+                  k,
+                  ef,
+                  ord -> true);
           recall += recall(truth[q], hits.ords());
         }
-        report("HNSW over multivectors, ef " + ef, queryCount, System.nanoTime() - start, recall / queryCount);
+        report(
+            "HNSW over multivectors, ef " + ef,
+            queryCount,
+            System.nanoTime() - start,
+            recall / queryCount);
       }
     }
   }
@@ -297,10 +404,12 @@ public final class MultiVectorBenchmark {
   }
 
   private static void report(String what, int queries, long nanos, double recall) {
-    System.out.printf(Locale.ROOT, "  %-36s %8.1f QPS  recall@k %.4f%n", what, queries / (nanos / 1e9), recall);
+    System.out.printf(
+        Locale.ROOT, "  %-36s %8.1f QPS  recall@k %.4f%n", what, queries / (nanos / 1e9), recall);
   }
 
-  private static float[] near(SplittableRandom random, float[][] topics, int[] chosen, int rows, int dim) {
+  private static float[] near(
+      SplittableRandom random, float[][] topics, int[] chosen, int rows, int dim) {
     float[] out = new float[rows * dim];
     for (int r = 0; r < rows; r++) {
       float[] centre = topics[chosen[random.nextInt(chosen.length)]];

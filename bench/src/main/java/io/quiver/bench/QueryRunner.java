@@ -69,7 +69,12 @@ final class QueryRunner {
     for (int pass = 0; pass < PASSES; pass++) {
       qps2 = Math.max(qps2, twoThreadQps(engine, ef));
     }
-    return new Measurement(recall(results), bestQps, qps2, best[nq / 2] / 1e6, best[Math.min(nq - 1, (int) (nq * 0.99))] / 1e6);
+    return new Measurement(
+        recall(results),
+        bestQps,
+        qps2,
+        best[nq / 2] / 1e6,
+        best[Math.min(nq - 1, (int) (nq * 0.99))] / 1e6);
   }
 
   private double twoThreadQps(Engine engine, int ef) throws Exception {
@@ -81,17 +86,22 @@ final class QueryRunner {
     Thread[] workers = new Thread[threads];
     for (int t = 0; t < threads; t++) {
       Engine.Searcher searcher = engine.searcher();
-      workers[t] = Thread.ofPlatform().start(() -> {
-        ready.countDown();
-        try {
-          go.await();
-          for (int q = next.getAndIncrement(); q < queries.length; q = next.getAndIncrement()) {
-            searcher.search(queries[q], K, ef);
-          }
-        } catch (Exception e) {
-          failure.set(e);
-        }
-      });
+      workers[t] =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    ready.countDown();
+                    try {
+                      go.await();
+                      for (int q = next.getAndIncrement();
+                          q < queries.length;
+                          q = next.getAndIncrement()) {
+                        searcher.search(queries[q], K, ef);
+                      }
+                    } catch (Exception e) {
+                      failure.set(e);
+                    }
+                  });
     }
     ready.await();
     long start = System.nanoTime();

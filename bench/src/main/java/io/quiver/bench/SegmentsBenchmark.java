@@ -34,14 +34,16 @@ import java.util.SplittableRandom;
  *   <li>peak heap during ingest and during ingest + indexing ({@link HeapPeak}: the largest heap
  *       right after a GC, and the largest sampled heap in use, garbage included);
  *   <li>memory: heap used (after full GCs) beyond the baseline measured before the shard opened,
- *       and the process RSS, after the build and again after closing and reopening the shard
- *       (what a restarted node holds); with {@code --on-disk true} vectors and graphs are mapped;
- *   <li>a recall@10 check of 100 HNSW queries against exact ones, so the figures are of a working index;
+ *       and the process RSS, after the build and again after closing and reopening the shard (what
+ *       a restarted node holds); with {@code --on-disk true} vectors and graphs are mapped;
+ *   <li>a recall@10 check of 100 HNSW queries against exact ones, so the figures are of a working
+ *       index;
  *   <li>with {@code --datatype}: bytes of the sealed segment files, and 1-thread QPS and recall@10
  *       of 500 queries, through the graph (ef 64) and exact, against brute force in double
- *       precision over the <em>original</em> float32 vectors (so float32, float16 and uint8 runs
- *       on the same data compare: what the narrower storage costs in recall).
+ *       precision over the <em>original</em> float32 vectors (so float32, float16 and uint8 runs on
+ *       the same data compare: what the narrower storage costs in recall).
  * </ol>
+ *
  * Vectors: a Gaussian mixture (64 centres, seeded), L2. For {@code --datatype uint8} every vector
  * and query goes through the same affine map to 0..255 ({@code (x + 2) * 255 / 4}, points rounded
  * and clamped to integers), which preserves L2 rankings up to the rounding.
@@ -71,10 +73,13 @@ public final class SegmentsBenchmark {
         case "--datatype" -> datatype = VectorDatatype.fromQdrantName(v);
         // Qdrant's name (Euclid, Cosine, Dot, Manhattan); recall of other than Euclid is measured
         // against brute force over the stored vectors (see DatatypeQueries)
-        case "--distance" -> distance = java.util.Objects.requireNonNull(Distance.fromQdrantName(v), "distance " + v);
+        case "--distance" ->
+            distance =
+                java.util.Objects.requireNonNull(Distance.fromQdrantName(v), "distance " + v);
         // In KB of stored vectors, as in Qdrant: a narrower datatype fits more points per segment.
         case "--indexing-threshold" -> indexingThresholdKb = Long.parseLong(v);
-        // Also in KB of stored vectors: below it a segment is scanned exactly instead of searched by graph.
+        // Also in KB of stored vectors: below it a segment is scanned exactly instead of searched
+        // by graph.
         case "--full-scan-threshold" -> fullScanThresholdKb = Long.parseLong(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -84,18 +89,36 @@ public final class SegmentsBenchmark {
     }
     long baseline = heapAfterGc();
     long rssBaseline = rssBytes();
-    System.out.printf("segments bench: %,d x %d, on_disk %s, datatype %s, distance %s, batch %d, dir %s%n", points, dim,
-        onDisk, datatype == null ? "(none)" : datatype.qdrantName(), distance.qdrantName(), batch, dir);
+    System.out.printf(
+        "segments bench: %,d x %d, on_disk %s, datatype %s, distance %s, batch %d, dir %s%n",
+        points,
+        dim,
+        onDisk,
+        datatype == null ? "(none)" : datatype.qdrantName(),
+        distance.qdrantName(),
+        batch,
+        dir);
     System.out.printf("baseline: heap %s, rss %s%n", mib(baseline), mib(rssBaseline));
-    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(dim, distance, onDisk, null, null, datatype)),
-        new HnswConfig(HnswConfig.DEFAULT.m(), HnswConfig.DEFAULT.efConstruct(), fullScanThresholdKb, HnswConfig.DEFAULT.onDisk()),
-        new OptimizersConfig(OptimizersConfig.DEFAULT.deletedThreshold(),
-            OptimizersConfig.DEFAULT.vacuumMinVectorNumber(), OptimizersConfig.DEFAULT.defaultSegmentNumber(), null,
-            indexingThresholdKb, OptimizersConfig.DEFAULT.flushIntervalSec()));
+    ShardConfig config =
+        new ShardConfig(
+            VectorsConfig.single(new VectorParams(dim, distance, onDisk, null, null, datatype)),
+            new HnswConfig(
+                HnswConfig.DEFAULT.m(),
+                HnswConfig.DEFAULT.efConstruct(),
+                fullScanThresholdKb,
+                HnswConfig.DEFAULT.onDisk()),
+            new OptimizersConfig(
+                OptimizersConfig.DEFAULT.deletedThreshold(),
+                OptimizersConfig.DEFAULT.vacuumMinVectorNumber(),
+                OptimizersConfig.DEFAULT.defaultSegmentNumber(),
+                null,
+                indexingThresholdKb,
+                OptimizersConfig.DEFAULT.flushIntervalSec()));
     Path shardDir = dir.resolve("shard");
     float[][] centres = centres(dim);
     float[][] original = datatype == null ? null : new float[points][];
-    try (Shard shard = Shard.openOrCreate(shardDir, config); HeapPeak peak = new HeapPeak()) {
+    try (Shard shard = Shard.openOrCreate(shardDir, config);
+        HeapPeak peak = new HeapPeak()) {
       long start = System.nanoTime();
       long index = 0;
       SplittableRandom random = new SplittableRandom(42);
@@ -106,27 +129,39 @@ public final class SegmentsBenchmark {
           if (original != null) {
             original[id] = v;
           }
-          list.add(new Point(PointId.of(id), Map.of(VectorsConfig.DEFAULT, stored(v, datatype)), Payload.EMPTY));
+          list.add(
+              new Point(
+                  PointId.of(id),
+                  Map.of(VectorsConfig.DEFAULT, stored(v, datatype)),
+                  Payload.EMPTY));
         }
         shard.upsert(list, ++index);
       }
       double ingestS = (System.nanoTime() - start) / 1e9;
-      System.out.printf("ingest: %,d points in %.1f s = %,.0f points/s (dim %d)%n", points, ingestS, points / ingestS, dim);
+      System.out.printf(
+          "ingest: %,d points in %.1f s = %,.0f points/s (dim %d)%n",
+          points, ingestS, points / ingestS, dim);
       reportPeak("during ingest", peak, baseline);
       System.out.printf("at the end of ingest: %s, %s%n", shard.info(), shard.segmentsInfo());
       long optimizedAt = awaitIdle(shard);
       double totalS = (optimizedAt - start) / 1e9;
       ShardInfo info = shard.info();
-      System.out.printf("optimizer idle after %.1f s in total (%,.0f points/s indexed end to end): %s%n", totalS,
-          points / totalS, info);
+      System.out.printf(
+          "optimizer idle after %.1f s in total (%,.0f points/s indexed end to end): %s%n",
+          totalS, points / totalS, info);
       reportPeak("during ingest + indexing", peak, baseline);
       report("after build", baseline);
       System.out.printf("segments: %s%n", shard.segmentsInfo());
-      System.out.printf("recall@10 (HNSW ef 100 vs exact, 100 queries): %.3f%n", recall(shard, centres, dim, datatype));
+      System.out.printf(
+          "recall@10 (HNSW ef 100 vs exact, 100 queries): %.3f%n",
+          recall(shard, centres, dim, datatype));
       if (datatype != null) {
-        System.out.printf("sealed segment files: %s (%,d bytes), vector data alone %,d bytes (%d per dimension)%n",
-            mib(bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR))), bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR)),
-            (long) points * dim * datatype.bytesPerDimension(), datatype.bytesPerDimension());
+        System.out.printf(
+            "sealed segment files: %s (%,d bytes), vector data alone %,d bytes (%d per dimension)%n",
+            mib(bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR))),
+            bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR)),
+            (long) points * dim * datatype.bytesPerDimension(),
+            datatype.bytesPerDimension());
         DatatypeQueries.run(shard, original, centres, datatype, distance);
       }
     }
@@ -139,12 +174,15 @@ public final class SegmentsBenchmark {
 
   private static void report(String when, long baseline) throws IOException {
     long heap = heapAfterGc();
-    System.out.printf("%s: heap %s (%s beyond baseline), rss %s%n", when, mib(heap), mib(heap - baseline), mib(rssBytes()));
+    System.out.printf(
+        "%s: heap %s (%s beyond baseline), rss %s%n",
+        when, mib(heap), mib(heap - baseline), mib(rssBytes()));
   }
 
   private static void reportPeak(String when, HeapPeak peak, long baseline) {
-    System.out.printf("peak heap %s: %s after a GC (%s beyond baseline), %s in use sampled every 50 ms%n", when,
-        mib(peak.afterGc()), mib(peak.afterGc() - baseline), mib(peak.used()));
+    System.out.printf(
+        "peak heap %s: %s after a GC (%s beyond baseline), %s in use sampled every 50 ms%n",
+        when, mib(peak.afterGc()), mib(peak.afterGc() - baseline), mib(peak.used()));
   }
 
   private static long awaitIdle(Shard shard) throws InterruptedException {
@@ -154,7 +192,10 @@ public final class SegmentsBenchmark {
     return System.nanoTime();
   }
 
-  /** A vector as it is upserted for {@code datatype}: uint8 through the affine map, rounded and clamped. */
+  /**
+   * A vector as it is upserted for {@code datatype}: uint8 through the affine map, rounded and
+   * clamped.
+   */
   static float[] stored(float[] v, VectorDatatype datatype) {
     if (datatype != VectorDatatype.UINT8) {
       return v;
@@ -193,8 +234,10 @@ public final class SegmentsBenchmark {
     int found = 0;
     for (int q = 0; q < 100; q++) {
       float[] query = query(sample(random, centres), datatype);
-      List<ScoredPoint> exact = shard.search(new SearchRequest("", query, 10, false, false, null, null, null, true));
-      List<ScoredPoint> approx = shard.search(new SearchRequest("", query, 10, false, false, null, null, 100, false));
+      List<ScoredPoint> exact =
+          shard.search(new SearchRequest("", query, 10, false, false, null, null, null, true));
+      List<ScoredPoint> approx =
+          shard.search(new SearchRequest("", query, 10, false, false, null, null, 100, false));
       var truth = exact.stream().map(ScoredPoint::id).toList();
       found += (int) approx.stream().filter(h -> truth.contains(h.id())).count();
     }

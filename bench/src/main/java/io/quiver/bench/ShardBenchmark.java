@@ -36,27 +36,28 @@ import java.util.function.Predicate;
 
 /**
  * One local shard (RocksDB, in-process, no Raft): ingest rate with and without payload indexes,
- * then filtered search QPS and recall@10 at 1%, 10% and 50% selectivity. Payload per point:
- * {@code bucket} (integer, uniform in [0, 100000): the filter is {@code bucket < s * 100000}) and
- * {@code color} (keyword, one of 100). Searches run single-threaded:
+ * then filtered search QPS and recall@10 at 1%, 10% and 50% selectivity. Payload per point: {@code
+ * bucket} (integer, uniform in [0, 100000): the filter is {@code bucket < s * 100000}) and {@code
+ * color} (keyword, one of 100). Searches run single-threaded:
  *
  * <ul>
- *   <li>{@code shard, no index}: {@link Shard#search} without payload indexes (the accept test reads
- *       each visited point's payload from RocksDB);
+ *   <li>{@code shard, no index}: {@link Shard#search} without payload indexes (the accept test
+ *       reads each visited point's payload from RocksDB);
  *   <li>{@code shard, indexed}: {@link Shard#search} with the indexes: the search plan scores the
  *       index's candidates exactly below the full-scan threshold (Qdrant's default, 10,000 KB =
  *       20,000 points of 128 dims) and traverses the sealed segments' HNSW graphs (M 16,
  *       ef_construct 100, search ef 100) with a bitmap accept test above it.
  * </ul>
+ *
  * Each run also searches the indexed shard without a filter (same ef: the baseline of issue 15's
- * target "a 1% selective indexed filter keeps at least half the unfiltered QPS at the same recall"),
- * and every row reports the bytes the searching thread allocated per query
- * ({@code ThreadMXBean.getThreadAllocatedBytes} around the query loop, warm-up excluded).
+ * target "a 1% selective indexed filter keeps at least half the unfiltered QPS at the same
+ * recall"), and every row reports the bytes the searching thread allocated per query ({@code
+ * ThreadMXBean.getThreadAllocatedBytes} around the query loop, warm-up excluded).
  *
  * <p>Searches start once the background optimizer has sealed and indexed the segments (default
  * {@code indexing_threshold} 10,000 KB); the ingest figures include the optimizer running
- * concurrently, as on a node.
- * Recall is against an exact filtered brute force over the same vectors.
+ * concurrently, as on a node. Recall is against an exact filtered brute force over the same
+ * vectors.
  */
 public final class ShardBenchmark {
 
@@ -87,7 +88,8 @@ public final class ShardBenchmark {
     if (dir == null) {
       dir = Files.createTempDirectory("quiver-shard-bench");
     }
-    System.out.printf("shard benchmark: %d points x %d dims, batches of %d, %d queries per selectivity, dir %s%n",
+    System.out.printf(
+        "shard benchmark: %d points x %d dims, batches of %d, %d queries per selectivity, dir %s%n",
         points, dim, batch, queries, dir);
     Random random = new Random(42);
     // The index benchmark's synthetic set: clustered points on a 16-dimensional latent space.
@@ -100,23 +102,35 @@ public final class ShardBenchmark {
     }
     VectorsConfig config = VectorsConfig.single(new VectorParams(dim, Distance.EUCLID, false));
     runShards(dir, config, vectors, buckets, data, batch, queries, dim, random);
-    // Open time: the indexes are rebuilt from the payloads at open (docs/design/filters-and-payload-indexes.md).
+    // Open time: the indexes are rebuilt from the payloads at open
+    // (docs/design/filters-and-payload-indexes.md).
     for (String name : new String[] {"plain", "indexed"}) {
       long t0 = System.nanoTime();
       try (Shard shard = Shard.open(dir.resolve(name), null)) {
-        System.out.printf("reopen %s: %.2f s (%d points)%n", name, (System.nanoTime() - t0) / 1e9, shard.count());
+        System.out.printf(
+            "reopen %s: %.2f s (%d points)%n", name, (System.nanoTime() - t0) / 1e9, shard.count());
       }
     }
   }
 
-  private static void runShards(Path dir, VectorsConfig config, float[][] vectors, int[] buckets, Dataset data, int batch,
-      int queries, int dim, Random random) {
+  private static void runShards(
+      Path dir,
+      VectorsConfig config,
+      float[][] vectors,
+      int[] buckets,
+      Dataset data,
+      int batch,
+      int queries,
+      int dim,
+      Random random) {
     int points = vectors.length;
-    try (Shard plain = Shard.open(dir.resolve("plain"), config); Shard indexed = Shard.open(dir.resolve("indexed"), config)) {
+    try (Shard plain = Shard.open(dir.resolve("plain"), config);
+        Shard indexed = Shard.open(dir.resolve("indexed"), config)) {
       indexed.createFieldIndex("bucket", FieldIndexSchema.of(PayloadSchemaType.INTEGER), 1);
       indexed.createFieldIndex("color", FieldIndexSchema.of(PayloadSchemaType.KEYWORD), 2);
       warmUp(dir, config, vectors, buckets, batch);
-      // One shard at a time, each followed by its optimizer, so neither ingest competes with the other's HNSW build.
+      // One shard at a time, each followed by its optimizer, so neither ingest competes with the
+      // other's HNSW build.
       ingest("without payload indexes", plain, vectors, buckets, batch, 10);
       awaitOptimized(plain);
       ingest("with 2 payload indexes (integer, keyword)", indexed, vectors, buckets, batch, 10);
@@ -124,23 +138,30 @@ public final class ShardBenchmark {
       System.out.println();
       System.out.println("shards after optimizing: " + plain.info() + ", " + indexed.info());
       PayloadIndexes indexes = new PayloadIndexes();
-      indexes.create(JsonPath.of("bucket"), FieldIndexSchema.of(PayloadSchemaType.INTEGER), c -> { });
+      indexes.create(
+          JsonPath.of("bucket"), FieldIndexSchema.of(PayloadSchemaType.INTEGER), c -> {});
       for (int i = 0; i < points; i++) {
         indexes.onPayloadChanged(PointId.of(i), payload(buckets[i]));
       }
-      HeapFloatVectors heap = HeapFloatVectors.of(vectors, Distance.EUCLID); // the brute-force oracle
-      long thresholdPoints = 10_000L * 1024 / (4L * dim); // Qdrant's default full_scan_threshold, 10,000 KB
+      HeapFloatVectors heap =
+          HeapFloatVectors.of(vectors, Distance.EUCLID); // the brute-force oracle
+      long thresholdPoints =
+          10_000L * 1024 / (4L * dim); // Qdrant's default full_scan_threshold, 10,000 KB
       // Two passes over every row: the first one also warms the JIT up (the Vector API kernels
       // allocate until C2 has compiled them), the second is the one to quote.
       for (int pass = 1; pass <= 2; pass++) {
         System.out.printf("pass %d%s%n", pass, pass == 1 ? " (also JIT warm-up)" : "");
-        System.out.printf("%-12s %-22s %-17s %10s %10s %12s%n", "selectivity", "path", "strategy", "QPS", "recall@10",
-            "bytes/query");
-        double unfiltered = search(1.0, plain, indexed, indexes, heap, buckets, data, queries, thresholdPoints);
+        System.out.printf(
+            "%-12s %-22s %-17s %10s %10s %12s%n",
+            "selectivity", "path", "strategy", "QPS", "recall@10", "bytes/query");
+        double unfiltered =
+            search(1.0, plain, indexed, indexes, heap, buckets, data, queries, thresholdPoints);
         for (double s : new double[] {0.01, 0.10, 0.50}) {
-          double qps = search(s, plain, indexed, indexes, heap, buckets, data, queries, thresholdPoints);
-          System.out.printf("%-12s indexed filtered / unfiltered QPS = %.2f%n", String.format("%.0f%%", s * 100),
-              qps / unfiltered);
+          double qps =
+              search(s, plain, indexed, indexes, heap, buckets, data, queries, thresholdPoints);
+          System.out.printf(
+              "%-12s indexed filtered / unfiltered QPS = %.2f%n",
+              String.format("%.0f%%", s * 100), qps / unfiltered);
         }
       }
     }
@@ -153,8 +174,12 @@ public final class ShardBenchmark {
     return Payload.of(o);
   }
 
-  /** Ingests a fifth of the points into scratch shards, with and without indexes, so the JIT is warm for both. */
-  private static void warmUp(Path dir, VectorsConfig config, float[][] vectors, int[] buckets, int batch) {
+  /**
+   * Ingests a fifth of the points into scratch shards, with and without indexes, so the JIT is warm
+   * for both.
+   */
+  private static void warmUp(
+      Path dir, VectorsConfig config, float[][] vectors, int[] buckets, int batch) {
     int n = Math.max(batch, vectors.length / 5);
     float[][] some = java.util.Arrays.copyOf(vectors, n);
     for (int round = 0; round < 2; round++) {
@@ -169,7 +194,9 @@ public final class ShardBenchmark {
         t0 = System.nanoTime();
         ingestQuietly(b, some, buckets, batch);
         double with = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("warm-up %d (%d points): %.0f points/s without, %.0f with indexes%n", round, n, n / without, n / with);
+        System.out.printf(
+            "warm-up %d (%d points): %.0f points/s without, %.0f with indexes%n",
+            round, n, n / without, n / with);
       }
     }
   }
@@ -179,31 +206,53 @@ public final class ShardBenchmark {
     for (int start = 0; start < vectors.length; start += batch) {
       List<Point> points = new ArrayList<>(batch);
       for (int i = start; i < Math.min(vectors.length, start + batch); i++) {
-        points.add(new Point(PointId.of(i), Map.of(VectorsConfig.DEFAULT, vectors[i]), payload(buckets[i])));
+        points.add(
+            new Point(
+                PointId.of(i), Map.of(VectorsConfig.DEFAULT, vectors[i]), payload(buckets[i])));
       }
       shard.upsert(points, ++index);
     }
   }
 
-  private static void ingest(String label, Shard shard, float[][] vectors, int[] buckets, int batch, long firstIndex) {
+  private static void ingest(
+      String label, Shard shard, float[][] vectors, int[] buckets, int batch, long firstIndex) {
     long t0 = System.nanoTime();
     long index = firstIndex;
     for (int start = 0; start < vectors.length; start += batch) {
       List<Point> points = new ArrayList<>(batch);
       for (int i = start; i < Math.min(vectors.length, start + batch); i++) {
-        points.add(new Point(PointId.of(i), Map.of(VectorsConfig.DEFAULT, vectors[i]), payload(buckets[i])));
+        points.add(
+            new Point(
+                PointId.of(i), Map.of(VectorsConfig.DEFAULT, vectors[i]), payload(buckets[i])));
       }
       shard.upsert(points, ++index);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("ingest %s: %d points in %.1f s = %.0f points/s%n", label, vectors.length, seconds, vectors.length / seconds);
+    System.out.printf(
+        "ingest %s: %d points in %.1f s = %.0f points/s%n",
+        label, vectors.length, seconds, vectors.length / seconds);
   }
 
-  /** Runs one selectivity (1.0: no filter, the indexed shard only); returns the indexed shard's QPS. */
-  private static double search(double s, Shard plain, Shard indexed, PayloadIndexes indexes, HeapFloatVectors heap,
-      int[] buckets, Dataset data, int queries, long thresholdPoints) {
-    Filter filter = s >= 1.0 ? null
-        : Filter.allOf(new Condition.Field(JsonPath.of("bucket"), new FieldPredicate.NumberRange(null, null, s * BUCKETS, null)));
+  /**
+   * Runs one selectivity (1.0: no filter, the indexed shard only); returns the indexed shard's QPS.
+   */
+  private static double search(
+      double s,
+      Shard plain,
+      Shard indexed,
+      PayloadIndexes indexes,
+      HeapFloatVectors heap,
+      int[] buckets,
+      Dataset data,
+      int queries,
+      long thresholdPoints) {
+    Filter filter =
+        s >= 1.0
+            ? null
+            : Filter.allOf(
+                new Condition.Field(
+                    JsonPath.of("bucket"),
+                    new FieldPredicate.NumberRange(null, null, s * BUCKETS, null)));
     List<float[]> qs = new ArrayList<>();
     List<Set<Integer>> truth = new ArrayList<>();
     for (int q = 0; q < queries; q++) {
@@ -212,17 +261,37 @@ public final class ShardBenchmark {
       truth.add(exact(heap.scorer(v), buckets, s * BUCKETS));
     }
     if (filter == null) {
-      return row("none", "shard, indexed", "unfiltered", queries,
-          q -> ids(indexed.search(new SearchRequest("", qs.get(q), K, false, false, null, null))), truth);
+      return row(
+          "none",
+          "shard, indexed",
+          "unfiltered",
+          queries,
+          q -> ids(indexed.search(new SearchRequest("", qs.get(q), K, false, false, null, null))),
+          truth);
     }
     String sel = String.format("%.0f%%", s * 100);
-    int plainQueries = Math.max(5, queries / 10); // the unindexed path reads a payload per point: slow
+    int plainQueries =
+        Math.max(5, queries / 10); // the unindexed path reads a payload per point: slow
     Predicate<PointId> matches = id -> buckets[(int) id.number()] < s * BUCKETS;
-    String strategy = SearchPlan.plan(indexes, filter, buckets.length, thresholdPoints, matches).strategy().name().toLowerCase();
-    row(sel, "shard, no index", "filtered_graph", plainQueries,
-        q -> ids(plain.search(new SearchRequest("", qs.get(q), K, false, false, null, filter))), truth);
-    return row(sel, "shard, indexed", strategy, queries,
-        q -> ids(indexed.search(new SearchRequest("", qs.get(q), K, false, false, null, filter))), truth);
+    String strategy =
+        SearchPlan.plan(indexes, filter, buckets.length, thresholdPoints, matches)
+            .strategy()
+            .name()
+            .toLowerCase();
+    row(
+        sel,
+        "shard, no index",
+        "filtered_graph",
+        plainQueries,
+        q -> ids(plain.search(new SearchRequest("", qs.get(q), K, false, false, null, filter))),
+        truth);
+    return row(
+        sel,
+        "shard, indexed",
+        strategy,
+        queries,
+        q -> ids(indexed.search(new SearchRequest("", qs.get(q), K, false, false, null, filter))),
+        truth);
   }
 
   private static void awaitOptimized(Shard shard) {
@@ -245,8 +314,17 @@ public final class ShardBenchmark {
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
-  /** Runs the queries on this thread and prints QPS, recall@10 and bytes allocated per query; returns the QPS. */
-  private static double row(String sel, String path, String strategy, int queries, Search search, List<Set<Integer>> truth) {
+  /**
+   * Runs the queries on this thread and prints QPS, recall@10 and bytes allocated per query;
+   * returns the QPS.
+   */
+  private static double row(
+      String sel,
+      String path,
+      String strategy,
+      int queries,
+      Search search,
+      List<Set<Integer>> truth) {
     for (int q = 0; q < Math.min(queries, 10); q++) {
       search.run(q); // warm-up
     }
@@ -276,8 +354,9 @@ public final class ShardBenchmark {
       }
       recall += (double) found / Math.max(1, truth.get(q).size());
     }
-    System.out.printf("%-12s %-22s %-17s %10.1f %10.4f %12d%n", sel, path, strategy, run / seconds, recall / queries,
-        bytes / run);
+    System.out.printf(
+        "%-12s %-22s %-17s %10.1f %10.4f %12d%n",
+        sel, path, strategy, run / seconds, recall / queries, bytes / run);
     return run / seconds;
   }
 

@@ -6,8 +6,8 @@ import io.quiver.index.sparse.GrowingSparseIndex;
 import io.quiver.index.sparse.MappedSparseIndex;
 import io.quiver.index.sparse.OrdTieOrder;
 import io.quiver.index.sparse.SparseIndexFormat;
-import io.quiver.index.sparse.SparseSearcher;
 import io.quiver.index.sparse.SparsePostings;
+import io.quiver.index.sparse.SparseSearcher;
 import io.quiver.index.sparse.SparseVector;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,17 +36,18 @@ import org.apache.lucene.store.FSDirectory;
 /**
  * {@code bin/quiver bench sparse}: BM25-weighted sparse vectors from real text (the English package
  * descriptions of Debian's main archive, apt's {@code Translation-en}), one document per
- * description paragraph, queries from package short descriptions. Measures, on one thread:
- * Quiver's exact sparse top-10 (heap index and mapped file) with recall against brute force, and
- * Lucene's top-10 over the same weights ({@link FeatureField} linear queries in a disjunction,
- * which Lucene scores with its block-max pruning), plus memory per posting of each.
+ * description paragraph, queries from package short descriptions. Measures, on one thread: Quiver's
+ * exact sparse top-10 (heap index and mapped file) with recall against brute force, and Lucene's
+ * top-10 over the same weights ({@link FeatureField} linear queries in a disjunction, which Lucene
+ * scores with its block-max pruning), plus memory per posting of each.
  *
  * <pre>
  *   sparse [--corpus FILE] [--queries 1000] [--k 10] [--dir DIR] [--rounds 3]
  * </pre>
+ *
  * Without {@code --corpus}, the corpus is produced from apt's lists: {@code apt-get update -o
- * Acquire::Languages=en} (as root) when the Translation-en file is missing, then
- * {@code apt-helper cat-file} to decompress it.
+ * Acquire::Languages=en} (as root) when the Translation-en file is missing, then {@code apt-helper
+ * cat-file} to decompress it.
  */
 public final class SparseBenchmark {
 
@@ -77,12 +78,20 @@ public final class SparseBenchmark {
       corpus = aptCorpus(dir);
     }
     Corpus c = Corpus.read(corpus, queryCount);
-    System.out.printf(Locale.ROOT, "corpus: %s: %d documents (description paragraphs), %d terms, %d postings, %d queries%n",
-        corpus, c.docs.size(), c.vocabulary.size(), c.postings, c.queries.size());
+    System.out.printf(
+        Locale.ROOT,
+        "corpus: %s: %d documents (description paragraphs), %d terms, %d postings, %d queries%n",
+        corpus,
+        c.docs.size(),
+        c.vocabulary.size(),
+        c.postings,
+        c.queries.size());
     run(c, k, rounds, dir);
   }
 
-  /** Decompresses apt's Translation-en of the main archive (fetching the lists first when missing). */
+  /**
+   * Decompresses apt's Translation-en of the main archive (fetching the lists first when missing).
+   */
   static Path aptCorpus(Path dir) throws IOException, InterruptedException {
     Path source = findTranslation();
     if (source == null) {
@@ -90,7 +99,8 @@ public final class SparseBenchmark {
       exec(List.of("apt-get", "update", "-o", "Acquire::Languages=en"), null);
       source = findTranslation();
       if (source == null) {
-        throw new IOException("no *_main_i18n_Translation-en* under " + APT_LISTS + " after apt-get update");
+        throw new IOException(
+            "no *_main_i18n_Translation-en* under " + APT_LISTS + " after apt-get update");
       }
     }
     Path out = dir.resolve("Translation-en.txt");
@@ -103,15 +113,23 @@ public final class SparseBenchmark {
       return null;
     }
     try (var files = Files.list(APT_LISTS)) {
-      return files.filter(p -> {
-        String n = p.getFileName().toString();
-        return n.contains("_dists_bookworm_main_i18n_Translation-en") || (n.contains("_main_i18n_Translation-en")
-            && !n.contains("security") && !n.contains("updates"));
-      }).sorted().findFirst().orElse(null);
+      return files
+          .filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.contains("_dists_bookworm_main_i18n_Translation-en")
+                    || (n.contains("_main_i18n_Translation-en")
+                        && !n.contains("security")
+                        && !n.contains("updates"));
+              })
+          .sorted()
+          .findFirst()
+          .orElse(null);
     }
   }
 
-  private static void exec(List<String> command, Path stdout) throws IOException, InterruptedException {
+  private static void exec(List<String> command, Path stdout)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(stdout == null);
     if (stdout != null) {
       pb.redirectOutput(stdout.toFile());
@@ -183,7 +201,10 @@ public final class SparseBenchmark {
       }
     }
 
-    /** BM25 document weights: tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)) * ln(1 + (N - n + 0.5) / (n + 0.5)). */
+    /**
+     * BM25 document weights: tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)) * ln(1 + (N - n +
+     * 0.5) / (n + 0.5)).
+     */
     private void weigh(List<List<String>> paragraphs) {
       Map<Integer, Integer> df = new HashMap<>();
       List<Map<Integer, Integer>> tfs = new ArrayList<>(paragraphs.size());
@@ -202,10 +223,13 @@ public final class SparseBenchmark {
       for (int i = 0; i < n; i++) {
         int dl = paragraphs.get(i).size();
         Map<Integer, Float> weights = new HashMap<>();
-        tfs.get(i).forEach((id, tf) -> {
-          double idf = Math.log(1 + (n - df.get(id) + 0.5) / (df.get(id) + 0.5));
-          weights.put(id, (float) (tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl)) * idf));
-        });
+        tfs.get(i)
+            .forEach(
+                (id, tf) -> {
+                  double idf = Math.log(1 + (n - df.get(id) + 0.5) / (df.get(id) + 0.5));
+                  weights.put(
+                      id, (float) (tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl)) * idf));
+                });
         docs.add(vector(weights));
         postings += weights.size();
       }
@@ -247,15 +271,25 @@ public final class SparseBenchmark {
     int[][] truth = bruteForce(c, heap, k);
     float[] truthKth = new float[truth.length];
     try (MappedSparseIndex mapped = SparseIndexFormat.open(file)) {
-      System.out.printf(Locale.ROOT, "quiver: heap index built in %.2f s, %d postings, %.2f bytes/posting on the heap"
-          + " (arrays' capacity included); file written in %.2f s, %.2f bytes/posting in the file%n",
-          heapBuild, heap.postingCount(), (double) heap.heapBytes() / heap.postingCount(), fileWrite,
+      System.out.printf(
+          Locale.ROOT,
+          "quiver: heap index built in %.2f s, %d postings, %.2f bytes/posting on the heap"
+              + " (arrays' capacity included); file written in %.2f s, %.2f bytes/posting in the file%n",
+          heapBuild,
+          heap.postingCount(),
+          (double) heap.heapBytes() / heap.postingCount(),
+          fileWrite,
           (double) mapped.fileBytes() / mapped.postingCount());
       LuceneSide lucene = LuceneSide.build(c, dir.resolve("lucene"));
-      System.out.printf(Locale.ROOT, "lucene: indexed in %.2f s (FeatureField, force-merged to 1 segment), %.2f bytes/posting"
-          + " (whole index directory)%n", lucene.buildSeconds, (double) lucene.bytes / c.postings);
+      System.out.printf(
+          Locale.ROOT,
+          "lucene: indexed in %.2f s (FeatureField, force-merged to 1 segment), %.2f bytes/posting"
+              + " (whole index directory)%n",
+          lucene.buildSeconds,
+          (double) lucene.bytes / c.postings);
       System.out.println();
-      System.out.println("engine                          QPS (1 thread)   recall@" + k + "   scored/query");
+      System.out.println(
+          "engine                          QPS (1 thread)   recall@" + k + "   scored/query");
       for (int round = 0; round < rounds; round++) {
         report("quiver sparse (heap)", c, heap, k, truth, round);
         report("quiver sparse (mapped file)", c, mapped, k, truth, round);
@@ -265,23 +299,31 @@ public final class SparseBenchmark {
     }
   }
 
-  private static void report(String name, Corpus c, SparsePostings index, int k, int[][] truth, int round) {
+  private static void report(
+      String name, Corpus c, SparsePostings index, int k, int[][] truth, int round) {
     int[][] results = new int[c.queries.size()][];
     long scored = 0;
     long t0 = System.nanoTime();
     for (int q = 0; q < c.queries.size(); q++) {
-      TopHits hits = SparseSearcher.search(index, c.queries.get(q), k, OrdFilter.ALL, OrdTieOrder.BY_ORD);
+      TopHits hits =
+          SparseSearcher.search(index, c.queries.get(q), k, OrdFilter.ALL, OrdTieOrder.BY_ORD);
       results[q] = hits.ords();
       scored += hits.visited();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    System.out.printf(Locale.ROOT, "%-30s %10.1f   %10.4f   %10.0f   (round %d)%n", name, c.queries.size() / seconds,
-        recall(c, truth, results, k), (double) scored / c.queries.size(), round + 1);
+    System.out.printf(
+        Locale.ROOT,
+        "%-30s %10.1f   %10.4f   %10.0f   (round %d)%n",
+        name,
+        c.queries.size() / seconds,
+        recall(c, truth, results, k),
+        (double) scored / c.queries.size(),
+        round + 1);
   }
 
   /**
-   * Exact top k by exhaustive term-at-a-time accumulation (every posting of every query term),
-   * ties by ord: the oracle.
+   * Exact top k by exhaustive term-at-a-time accumulation (every posting of every query term), ties
+   * by ord: the oracle.
    */
   static int[][] bruteForce(Corpus c, GrowingSparseIndex index, int k) {
     double[] acc = new double[c.docs.size()];
@@ -304,11 +346,13 @@ public final class SparseBenchmark {
           acc[ord] += (double) query.value(i) * list.value(p);
         }
       }
-      docs.sort((a, b) -> {
-        int cmp = Float.compare((float) acc[b], (float) acc[a]);
-        return cmp != 0 ? cmp : Integer.compare(a, b);
-      });
-      out[q] = docs.subList(0, Math.min(k, docs.size())).stream().mapToInt(Integer::intValue).toArray();
+      docs.sort(
+          (a, b) -> {
+            int cmp = Float.compare((float) acc[b], (float) acc[a]);
+            return cmp != 0 ? cmp : Integer.compare(a, b);
+          });
+      out[q] =
+          docs.subList(0, Math.min(k, docs.size())).stream().mapToInt(Integer::intValue).toArray();
       for (int ord : docs) {
         acc[ord] = 0;
         touched[ord] = false;
@@ -364,7 +408,8 @@ public final class SparseBenchmark {
       }
       long t0 = System.nanoTime();
       FSDirectory directory = FSDirectory.open(path);
-      try (IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig().setRAMBufferSizeMB(256))) {
+      try (IndexWriter writer =
+          new IndexWriter(directory, new IndexWriterConfig().setRAMBufferSizeMB(256))) {
         for (SparseVector doc : c.docs) {
           Document d = new Document();
           for (int i = 0; i < doc.size(); i++) {
@@ -385,12 +430,15 @@ public final class SparseBenchmark {
     Query query(SparseVector q) {
       BooleanQuery.Builder b = new BooleanQuery.Builder();
       for (int i = 0; i < q.size(); i++) {
-        b.add(FeatureField.newLinearQuery("f", Integer.toString(q.index(i)), q.value(i)), BooleanClause.Occur.SHOULD);
+        b.add(
+            FeatureField.newLinearQuery("f", Integer.toString(q.index(i)), q.value(i)),
+            BooleanClause.Occur.SHOULD);
       }
       return b.build();
     }
 
-    void report(Corpus c, int k, int[][] truth, GrowingSparseIndex heap, int round) throws IOException {
+    void report(Corpus c, int k, int[][] truth, GrowingSparseIndex heap, int round)
+        throws IOException {
       Query[] queries = new Query[c.queries.size()];
       for (int q = 0; q < queries.length; q++) {
         queries[q] = query(c.queries.get(q));
@@ -402,8 +450,14 @@ public final class SparseBenchmark {
         results[q] = Arrays.stream(top.scoreDocs).mapToInt(d -> d.doc).toArray();
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "%-30s %10.1f   %10.4f   %10s   (round %d; FeatureField keeps 9 significant bits"
-          + " of each weight)%n", "lucene FeatureField", queries.length / seconds, recall(c, truth, results, k), "-",
+      System.out.printf(
+          Locale.ROOT,
+          "%-30s %10.1f   %10.4f   %10s   (round %d; FeatureField keeps 9 significant bits"
+              + " of each weight)%n",
+          "lucene FeatureField",
+          queries.length / seconds,
+          recall(c, truth, results, k),
+          "-",
           round + 1);
     }
 

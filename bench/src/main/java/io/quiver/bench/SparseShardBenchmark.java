@@ -23,12 +23,12 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * {@code bin/quiver bench sparse-shard}: the cost of a shard's sparse index at open. Writes
- * {@code --points} synthetic sparse points (Zipf-distributed dimensions over {@code --dims}, about
- * {@code --nnz} non-zeros each) into a sparse-only shard, waits for its optimizer, closes it, then
- * opens it again {@code --opens} times and reports, for each, the open time and the heap in use
- * after a full GC (minus the heap in use with the shard closed), plus the exact sparse top-10 QPS
- * of the reopened shard on 1 thread (results are checked equal before and after the reopen).
+ * {@code bin/quiver bench sparse-shard}: the cost of a shard's sparse index at open. Writes {@code
+ * --points} synthetic sparse points (Zipf-distributed dimensions over {@code --dims}, about {@code
+ * --nnz} non-zeros each) into a sparse-only shard, waits for its optimizer, closes it, then opens
+ * it again {@code --opens} times and reports, for each, the open time and the heap in use after a
+ * full GC (minus the heap in use with the shard closed), plus the exact sparse top-10 QPS of the
+ * reopened shard on 1 thread (results are checked equal before and after the reopen).
  *
  * <pre>
  *   sparse-shard [--points 200000] [--dims 30000] [--nnz 40] [--queries 200] [--opens 3]
@@ -62,9 +62,11 @@ public final class SparseShardBenchmark {
     deleteTree(dir);
     Files.createDirectories(dir);
     Path shardDir = dir.resolve("shard");
-    VectorsConfig vectors = new VectorsConfig(Map.of(),
-        Map.of("text", new SparseVectorParams(true, null, onDisk, null, null)));
-    ShardConfig config = new ShardConfig(vectors, io.quiver.storage.HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
+    VectorsConfig vectors =
+        new VectorsConfig(
+            Map.of(), Map.of("text", new SparseVectorParams(true, null, onDisk, null, null)));
+    ShardConfig config =
+        new ShardConfig(vectors, io.quiver.storage.HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
     Random random = new Random(42);
     double[] zipf = zipfCumulative(dims);
     long postings = 0;
@@ -84,8 +86,13 @@ public final class SparseShardBenchmark {
       while (shard.info().optimizing()) {
         Thread.sleep(100);
       }
-      System.out.printf(Locale.ROOT, "wrote %d points (%d postings) in %.1f s, optimizer done after %.1f s more%n",
-          points, postings, (wrote - start) / 1e9, (System.nanoTime() - wrote) / 1e9);
+      System.out.printf(
+          Locale.ROOT,
+          "wrote %d points (%d postings) in %.1f s, optimizer done after %.1f s more%n",
+          points,
+          postings,
+          (wrote - start) / 1e9,
+          (System.nanoTime() - wrote) / 1e9);
     }
     List<SparseVector> qs = new ArrayList<>();
     for (int i = 0; i < queries; i++) {
@@ -110,8 +117,15 @@ public final class SparseShardBenchmark {
       } else if (!ids(first).equals(ids(results))) {
         throw new AssertionError("results differ between opens");
       }
-      System.out.printf(Locale.ROOT, "open %d: %.2f s, heap in use after open (full GC) %.1f MB (%.1f bytes/posting),"
-          + " top-10 %.0f QPS (1 thread)%n", round + 1, openNs / 1e9, heap / 1e6, (double) heap / postings, qps);
+      System.out.printf(
+          Locale.ROOT,
+          "open %d: %.2f s, heap in use after open (full GC) %.1f MB (%.1f bytes/posting),"
+              + " top-10 %.0f QPS (1 thread)%n",
+          round + 1,
+          openNs / 1e9,
+          heap / 1e6,
+          (double) heap / postings,
+          qps);
     }
     deleteTree(dir);
   }

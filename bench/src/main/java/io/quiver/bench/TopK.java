@@ -1,8 +1,8 @@
 package io.quiver.bench;
 
 /**
- * The best {@code k} (score, id) pairs seen, higher score first; a fixed-size min-heap on
- * parallel primitive arrays. Not thread-safe; reuse with {@link #clear()}.
+ * The best {@code k} (score, id) pairs seen, higher score first; a fixed-size min-heap on parallel
+ * primitive arrays. Not thread-safe; reuse with {@link #clear()}.
  */
 final class TopK {
 

@@ -23,15 +23,20 @@ import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
  * the wait holds back the stream's replies, so the leader sends no faster (it keeps at most 8
  * chunks unanswered). The metadata group's own snapshots are never held back.
  *
- * <p>A transfer interrupted by a crash of either side starts again from its first byte (Ratis
- * sends a new snapshot under a new request id); the progress then starts again too.
+ * <p>A transfer interrupted by a crash of either side starts again from its first byte (Ratis sends
+ * a new snapshot under a new request id); the progress then starts again too.
  */
 final class IncomingSnapshots implements ServerInterceptor {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IncomingSnapshots.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(IncomingSnapshots.class);
 
-  /** A finished transfer stays visible this long; one without a chunk for {@link #STALE_MS} is dropped. */
+  /**
+   * A finished transfer stays visible this long; one without a chunk for {@link #STALE_MS} is
+   * dropped.
+   */
   private static final long KEEP_DONE_MS = 10_000;
+
   private static final long STALE_MS = 60_000;
 
   private final TransferRate rate;
@@ -67,23 +72,38 @@ final class IncomingSnapshots implements ServerInterceptor {
   List<IncomingTransfer> transfers() {
     long now = System.currentTimeMillis();
     List<IncomingTransfer> out = new ArrayList<>();
-    transfers.entrySet().removeIf(e -> {
-      State s = e.getValue();
-      synchronized (s) {
-        return s.done ? now - s.updatedMillis > KEEP_DONE_MS : now - s.updatedMillis > STALE_MS;
-      }
-    });
-    transfers.forEach((group, s) -> {
-      synchronized (s) {
-        out.add(new IncomingTransfer(group, s.fromNode, s.bytesDone, s.bytesTotal, s.snapshotIndex, s.startedMillis,
-            s.updatedMillis, s.done));
-      }
-    });
+    transfers
+        .entrySet()
+        .removeIf(
+            e -> {
+              State s = e.getValue();
+              synchronized (s) {
+                return s.done
+                    ? now - s.updatedMillis > KEEP_DONE_MS
+                    : now - s.updatedMillis > STALE_MS;
+              }
+            });
+    transfers.forEach(
+        (group, s) -> {
+          synchronized (s) {
+            out.add(
+                new IncomingTransfer(
+                    group,
+                    s.fromNode,
+                    s.bytesDone,
+                    s.bytesTotal,
+                    s.snapshotIndex,
+                    s.startedMillis,
+                    s.updatedMillis,
+                    s.done));
+          }
+        });
     return out;
   }
 
   @Override
-  public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+  public <Q, A> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
     ServerCall.Listener<Q> listener = next.startCall(call, headers);
     if (!"installSnapshot".equals(call.getMethodDescriptor().getBareMethodName())) {
       return listener;
@@ -114,11 +134,20 @@ final class IncomingSnapshots implements ServerInterceptor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    State state = transfers.compute(groupId.getUuid(), (g, old) -> old != null && old.requestId.equals(chunk.getRequestId())
-        ? old
-        : new State(chunk.getRequestId(), RaftNode.nodeIdOf(
-            org.apache.ratis.protocol.RaftPeerId.valueOf(request.getServerRequest().getRequestorId()).toString()),
-            chunk.getTotalSize(), chunk.getTermIndex().getIndex()));
+    State state =
+        transfers.compute(
+            groupId.getUuid(),
+            (g, old) ->
+                old != null && old.requestId.equals(chunk.getRequestId())
+                    ? old
+                    : new State(
+                        chunk.getRequestId(),
+                        RaftNode.nodeIdOf(
+                            org.apache.ratis.protocol.RaftPeerId.valueOf(
+                                    request.getServerRequest().getRequestorId())
+                                .toString()),
+                        chunk.getTotalSize(),
+                        chunk.getTermIndex().getIndex()));
     boolean first;
     boolean finished;
     synchronized (state) {
@@ -129,11 +158,19 @@ final class IncomingSnapshots implements ServerInterceptor {
       state.done |= chunk.getDone();
     }
     if (first) {
-      LOG.info("receiving a snapshot of shard group {} (index {}) from node {}: {} bytes{}", groupId, state.snapshotIndex,
-          state.fromNode, state.bytesTotal, rate.bytesPerSecond() == 0 ? "" : ", at most " + rate.bytesPerSecond() + " bytes/s");
+      LOG.info(
+          "receiving a snapshot of shard group {} (index {}) from node {}: {} bytes{}",
+          groupId,
+          state.snapshotIndex,
+          state.fromNode,
+          state.bytesTotal,
+          rate.bytesPerSecond() == 0 ? "" : ", at most " + rate.bytesPerSecond() + " bytes/s");
     }
     if (finished) {
-      LOG.info("received the snapshot of shard group {}: {} bytes in {} ms", groupId, state.bytesDone,
+      LOG.info(
+          "received the snapshot of shard group {}: {} bytes in {} ms",
+          groupId,
+          state.bytesDone,
           state.updatedMillis - state.startedMillis);
     }
   }

@@ -3,12 +3,19 @@ package io.quiver.consensus;
 import java.util.UUID;
 
 /**
- * A shard snapshot this node is receiving, or received within the last seconds (a replica
- * transfer into this node): bytes of the leader's checkpoint arrived so far of its total, from
- * which node, since when ({@link IncomingSnapshots}).
+ * A shard snapshot this node is receiving, or received within the last seconds (a replica transfer
+ * into this node): bytes of the leader's checkpoint arrived so far of its total, from which node,
+ * since when ({@link IncomingSnapshots}).
  */
-public record IncomingTransfer(UUID groupId, Long fromNode, long bytesDone, long bytesTotal, long snapshotIndex,
-    long startedMillis, long updatedMillis, boolean done) {
+public record IncomingTransfer(
+    UUID groupId,
+    Long fromNode,
+    long bytesDone,
+    long bytesTotal,
+    long snapshotIndex,
+    long startedMillis,
+    long updatedMillis,
+    boolean done) {
 
   /** Bytes per second since the first chunk (0 before a second chunk). */
   public double bytesPerSecond() {

@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  * The client this node sends meta commands with. It addresses the meta group's current voters, not
  * only this node: a listener's not-leader reply does not lead Ratis' client to the leader, and a
  * client whose only peer is a listener retried it until its ordered sliding window closed, after
- * which every later request failed at once ("SlidingWindow$Client ... is closed"; found by
- * {@code ClusterFormationIT} with 3 voters among 5 nodes). So the client is rebuilt when the voters
- * change and after such a failure. Replaced clients are closed with the node (requests may still
- * be in flight on them). Thread-safe.
+ * which every later request failed at once ("SlidingWindow$Client ... is closed"; found by {@code
+ * ClusterFormationIT} with 3 voters among 5 nodes). So the client is rebuilt when the voters change
+ * and after such a failure. Replaced clients are closed with the node (requests may still be in
+ * flight on them). Thread-safe.
  */
 final class MetaClients implements AutoCloseable {
 
@@ -36,7 +36,9 @@ final class MetaClients implements AutoCloseable {
     this.node = node;
   }
 
-  /** The client over the meta group's voters as this node knows them (itself while it knows none). */
+  /**
+   * The client over the meta group's voters as this node knows them (itself while it knows none).
+   */
   synchronized RaftClient current() {
     List<RaftPeer> voters = voters();
     Set<String> ids = new TreeSet<>();
@@ -47,14 +49,18 @@ final class MetaClients implements AutoCloseable {
     return current;
   }
 
-  /** A request through {@code client} failed; if its sliding window is closed, the next request gets a new client. */
+  /**
+   * A request through {@code client} failed; if its sliding window is closed, the next request gets
+   * a new client.
+   */
   synchronized void failed(RaftClient client, Throwable error) {
     Throwable e = error;
     while (e instanceof CompletionException && e.getCause() != null) {
       e = e.getCause();
     }
     if (client == current && e instanceof AlreadyClosedException) {
-      LOG.info("node {}: the meta client is closed ({}); replacing it", node.nodeId(), e.getMessage());
+      LOG.info(
+          "node {}: the meta client is closed ({}); replacing it", node.nodeId(), e.getMessage());
       replace(voters(), currentPeers);
     }
   }
@@ -67,12 +73,18 @@ final class MetaClients implements AutoCloseable {
     currentPeers = ids;
   }
 
-  /** The meta group's voters in this node's copy of its configuration; this node alone while it knows none. */
+  /**
+   * The meta group's voters in this node's copy of its configuration; this node alone while it
+   * knows none.
+   */
   List<RaftPeer> voters() {
     try {
       List<RaftPeer> voters = new ArrayList<>();
-      for (RaftPeer peer : node.server().getDivision(RaftNode.META_GROUP_ID).getRaftConf()
-          .getCurrentPeers(RaftPeerRole.FOLLOWER)) {
+      for (RaftPeer peer :
+          node.server()
+              .getDivision(RaftNode.META_GROUP_ID)
+              .getRaftConf()
+              .getCurrentPeers(RaftPeerRole.FOLLOWER)) {
         // This node at the address it has now: a node restarted on another Raft port still finds
         // itself under its old one in the stored configuration until it re-registers (a single
         // node restarted so would otherwise never reach the meta leader, which is itself).

@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On the meta group's leader: keeps the meta group's Raft configuration equal to the registered
- * nodes — up to {@link RaftNodeConfig#metaVoters()} voters (five by default), every other node a listener (it receives the metadata
- * but does not vote, so elections stay fast in a large cluster). Voters stay voters; a new node
- * becomes a voter while there are fewer, one voter per configuration change
- * ({@link MetaMembershipPlan}).
+ * nodes — up to {@link RaftNodeConfig#metaVoters()} voters (five by default), every other node a
+ * listener (it receives the metadata but does not vote, so elections stay fast in a large cluster).
+ * Voters stay voters; a new node becomes a voter while there are fewer, one voter per configuration
+ * change ({@link MetaMembershipPlan}).
  *
  * <p>Runs on its own thread; on followers a pass does nothing.
  */
@@ -53,9 +53,9 @@ final class MetaMembership implements AutoCloseable {
   }
 
   /**
-   * One pass on the leader: plans one configuration step from what Ratis holds now
-   * ({@link MetaMembershipPlan}), asks Ratis for it, and schedules the next pass; a refused or
-   * failed change is re-planned on the next pass from the then current configuration.
+   * One pass on the leader: plans one configuration step from what Ratis holds now ({@link
+   * MetaMembershipPlan}), asks Ratis for it, and schedules the next pass; a refused or failed
+   * change is re-planned on the next pass from the then current configuration.
    */
   private void reconcile() throws IOException {
     RaftServer.Division division = node.server().getDivision(RaftNode.META_GROUP_ID);
@@ -77,17 +77,27 @@ final class MetaMembership implements AutoCloseable {
     }
     SortedMap<Long, String> registered = new TreeMap<>();
     node.meta().state().nodes().forEach((id, address) -> registered.put(id, address.raftAddress()));
-    MetaMembershipPlan.Configuration current = new MetaMembershipPlan.Configuration(
-        addresses(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)), addresses(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
-    Optional<MetaMembershipPlan.Configuration> step = MetaMembershipPlan.nextStep(current, registered, node.config().metaVoters());
+    MetaMembershipPlan.Configuration current =
+        new MetaMembershipPlan.Configuration(
+            addresses(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)),
+            addresses(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
+    Optional<MetaMembershipPlan.Configuration> step =
+        MetaMembershipPlan.nextStep(current, registered, node.config().metaVoters());
     if (step.isEmpty()) {
       return;
     }
     MetaMembershipPlan.Configuration next = step.get();
-    LOG.info("node {}: meta group configuration: voters {} -> {}, listeners {} -> {}", node.nodeId(),
-        current.voters().keySet(), next.voters().keySet(), current.listeners().keySet(), next.listeners().keySet());
-    try (RaftClient client = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()))) {
-      RaftClientReply reply = client.admin().setConfiguration(peers(next.voters()), peers(next.listeners()));
+    LOG.info(
+        "node {}: meta group configuration: voters {} -> {}, listeners {} -> {}",
+        node.nodeId(),
+        current.voters().keySet(),
+        next.voters().keySet(),
+        current.listeners().keySet(),
+        next.listeners().keySet());
+    try (RaftClient client =
+        node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()))) {
+      RaftClientReply reply =
+          client.admin().setConfiguration(peers(next.voters()), peers(next.listeners()));
       if (!reply.isSuccess()) {
         throw new IOException("the configuration change was refused: " + reply.getException());
       }

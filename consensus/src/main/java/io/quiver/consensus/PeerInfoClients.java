@@ -14,15 +14,14 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * One Raft client per other node for the group-info questions of {@link ShardGroupView}: a
- * group-info request names its group itself, so one client (and its connection) serves every
- * group hosted on that node. Before, each question built and closed a client of its own: the meta
- * leader's audit asks every group every 30 s, so a node with many groups opened a connection (a
- * TLS handshake with TLS on) per remotely led group and audit.
+ * group-info request names its group itself, so one client (and its connection) serves every group
+ * hosted on that node. Before, each question built and closed a client of its own: the meta
+ * leader's audit asks every group every 30 s, so a node with many groups opened a connection (a TLS
+ * handshake with TLS on) per remotely led group and audit.
  *
  * <p>A client that fails a request (unreachable, timed out, closed) is dropped and closed, and the
  * next question to that node builds a new one; so is a client whose node's address changed.
- * Requests time out after 1 s and are not retried (the caller asks another replica).
- * Thread-safe.
+ * Requests time out after 1 s and are not retried (the caller asks another replica). Thread-safe.
  */
 final class PeerInfoClients implements AutoCloseable {
 
@@ -42,18 +41,26 @@ final class PeerInfoClients implements AutoCloseable {
     if (closed) {
       throw new IOException("the node is stopping");
     }
-    Entry entry = clients.compute(nodeId, (id, old) -> {
-      if (old != null && old.address().equals(raftAddress)) {
-        return old;
-      }
-      if (old != null) {
-        closeQuietly(old.client());
-      }
-      RaftPeer peer = RaftNode.peer(nodeId, raftAddress);
-      opened.incrementAndGet();
-      return new Entry(raftAddress, peer, node.newClient(RaftGroup.valueOf(groupId, peer),
-          TimeDuration.valueOf(1, TimeUnit.SECONDS), RetryPolicies.noRetry()));
-    });
+    Entry entry =
+        clients.compute(
+            nodeId,
+            (id, old) -> {
+              if (old != null && old.address().equals(raftAddress)) {
+                return old;
+              }
+              if (old != null) {
+                closeQuietly(old.client());
+              }
+              RaftPeer peer = RaftNode.peer(nodeId, raftAddress);
+              opened.incrementAndGet();
+              return new Entry(
+                  raftAddress,
+                  peer,
+                  node.newClient(
+                      RaftGroup.valueOf(groupId, peer),
+                      TimeDuration.valueOf(1, TimeUnit.SECONDS),
+                      RetryPolicies.noRetry()));
+            });
     if (closed && clients.remove(nodeId, entry)) {
       closeQuietly(entry.client()); // built while the node closed
       throw new IOException("the node is stopping");

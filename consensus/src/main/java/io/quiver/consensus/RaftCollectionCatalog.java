@@ -25,16 +25,20 @@ import java.util.concurrent.Executors;
 
 /**
  * The {@link CollectionCatalog} over the meta group: changes go through its log, reads come from
- * this node's applied state. A create completes only when this node has applied it and every
- * shard group answers, so the next write to the collection finds its shards.
+ * this node's applied state. A create completes only when this node has applied it and every shard
+ * group answers, so the next write to the collection finds its shards.
  */
 public final class RaftCollectionCatalog implements CollectionCatalog {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftCollectionCatalog.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RaftCollectionCatalog.class);
   private static final long POLL_MS = 20;
 
   private final RaftNode node;
-  /** Waiting for a change to take effect blocks; it happens here, off Netty's and Ratis' threads. */
+
+  /**
+   * Waiting for a change to take effect blocks; it happens here, off Netty's and Ratis' threads.
+   */
   private final ExecutorService waits = Executors.newVirtualThreadPerTaskExecutor();
 
   RaftCollectionCatalog(RaftNode node) {
@@ -51,28 +55,42 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
 
   @Override
   public CompletableFuture<CollectionDescriptor> create(String name, CollectionConfig config) {
-    return send(new MetaCommand.CreateCollection(name, config), name).thenApplyAsync(index -> {
-      awaitVisible(index);
-      CollectionDescriptor created = get(name).orElseThrow(
-          () -> new IllegalStateException("collection " + name + " created at " + index + " but not in the applied state"));
-      awaitShardsReady(created);
-      return created;
-    }, waits);
+    return send(new MetaCommand.CreateCollection(name, config), name)
+        .thenApplyAsync(
+            index -> {
+              awaitVisible(index);
+              CollectionDescriptor created =
+                  get(name)
+                      .orElseThrow(
+                          () ->
+                              new IllegalStateException(
+                                  "collection "
+                                      + name
+                                      + " created at "
+                                      + index
+                                      + " but not in the applied state"));
+              awaitShardsReady(created);
+              return created;
+            },
+            waits);
   }
 
   @Override
   public CompletableFuture<Boolean> delete(String name) {
     return send(new MetaCommand.DeleteCollection(name), name)
-        .thenApplyAsync(index -> {
-          awaitVisible(index);
-          return true;
-        }, waits)
-        .exceptionally(e -> {
-          if (unwrap(e) instanceof NotFound) {
-            return false;
-          }
-          throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-        });
+        .thenApplyAsync(
+            index -> {
+              awaitVisible(index);
+              return true;
+            },
+            waits)
+        .exceptionally(
+            e -> {
+              if (unwrap(e) instanceof NotFound) {
+                return false;
+              }
+              throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            });
   }
 
   /**
@@ -94,34 +112,48 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
   }
 
   /**
-   * Starts resharding {@code collection} by one shard (Qdrant's {@code start_resharding}); completes
-   * once this node's metadata holds it. The meta leader's {@link ReshardingDriver} carries it out.
+   * Starts resharding {@code collection} by one shard (Qdrant's {@code start_resharding});
+   * completes once this node's metadata holds it. The meta leader's {@link ReshardingDriver}
+   * carries it out.
    */
-  public CompletableFuture<Long> startResharding(String collection, io.quiver.sharding.Resharding.Direction direction,
-      Long peerId) {
+  public CompletableFuture<Long> startResharding(
+      String collection, io.quiver.sharding.Resharding.Direction direction, Long peerId) {
     return sendAndApply(new MetaCommand.StartResharding(collection, direction, peerId), collection);
   }
 
-  /** Aborts a resharding that has not switched its routing yet (Qdrant's {@code abort_resharding}). */
+  /**
+   * Aborts a resharding that has not switched its routing yet (Qdrant's {@code abort_resharding}).
+   */
   public CompletableFuture<Long> abortResharding(String collection) {
     CollectionDescriptor c = node.clusterState().collections().get(collection);
     io.quiver.sharding.Resharding r = c == null ? null : c.shardMap().resharding();
-    io.quiver.sharding.Resharding.Phase from = r == null ? io.quiver.sharding.Resharding.Phase.COPYING : r.phase();
-    return sendAndApply(new MetaCommand.ReshardingStep(collection, from, io.quiver.sharding.Resharding.Phase.ABORTING),
+    io.quiver.sharding.Resharding.Phase from =
+        r == null ? io.quiver.sharding.Resharding.Phase.COPYING : r.phase();
+    return sendAndApply(
+        new MetaCommand.ReshardingStep(
+            collection, from, io.quiver.sharding.Resharding.Phase.ABORTING),
         collection);
   }
 
-  /** Moves a resharding from one phase to the next ({@code to} null: ended); see {@link MetaCommand.ReshardingStep}. */
-  CompletableFuture<Long> reshardingStep(String collection, io.quiver.sharding.Resharding.Phase from,
+  /**
+   * Moves a resharding from one phase to the next ({@code to} null: ended); see {@link
+   * MetaCommand.ReshardingStep}.
+   */
+  CompletableFuture<Long> reshardingStep(
+      String collection,
+      io.quiver.sharding.Resharding.Phase from,
       io.quiver.sharding.Resharding.Phase to) {
     return sendAndApply(new MetaCommand.ReshardingStep(collection, from, to), collection);
   }
 
   private CompletableFuture<Long> sendAndApply(MetaCommand command, String subject) {
-    return send(command, subject).thenApplyAsync(index -> {
-      awaitApplied(index);
-      return index;
-    }, waits);
+    return send(command, subject)
+        .thenApplyAsync(
+            index -> {
+              awaitApplied(index);
+              return index;
+            },
+            waits);
   }
 
   /** Replaces the replicas of one shard in the metadata; completes with the log index. */
@@ -139,38 +171,51 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
   }
 
   /**
-   * This node's applied metadata, once it has caught up with the meta group's log (see
-   * {@link MetaCatchUp}). Before that it may lack recent collections, so a read would answer 404
-   * for a collection that exists: refused with a 503 saying why instead.
+   * This node's applied metadata, once it has caught up with the meta group's log (see {@link
+   * MetaCatchUp}). Before that it may lack recent collections, so a read would answer 404 for a
+   * collection that exists: refused with a 503 saying why instead.
    */
   private ClusterState caughtUpState() {
     if (!node.isCaughtUp()) {
-      throw new ShardUnavailableException("this node has not caught up with the cluster metadata yet ("
-          + node.notReadyReason() + "); retry, or send the request to another node", null);
+      throw new ShardUnavailableException(
+          "this node has not caught up with the cluster metadata yet ("
+              + node.notReadyReason()
+              + "); retry, or send the request to another node",
+          null);
     }
     return node.meta().state();
   }
 
   @Override
-  public CompletableFuture<CollectionDescriptor> changeVectorName(String name, String vector,
-      io.quiver.storage.VectorsConfig added) {
-    return send(new MetaCommand.ChangeVectorName(name, vector, added), name).thenApplyAsync(index -> {
-      awaitVisible(index);
-      return get(name).orElseThrow(() -> new io.quiver.sharding.CollectionNotFoundException(name));
-    }, waits);
+  public CompletableFuture<CollectionDescriptor> changeVectorName(
+      String name, String vector, io.quiver.storage.VectorsConfig added) {
+    return send(new MetaCommand.ChangeVectorName(name, vector, added), name)
+        .thenApplyAsync(
+            index -> {
+              awaitVisible(index);
+              return get(name)
+                  .orElseThrow(() -> new io.quiver.sharding.CollectionNotFoundException(name));
+            },
+            waits);
   }
 
   @Override
-  public CompletableFuture<CollectionDescriptor> update(String name, io.quiver.sharding.CollectionConfig config) {
-    return send(new MetaCommand.UpdateCollection(name, config), name).thenApplyAsync(index -> {
-      awaitVisible(index);
-      return get(name).orElseThrow(() -> new io.quiver.sharding.CollectionNotFoundException(name));
-    }, waits);
+  public CompletableFuture<CollectionDescriptor> update(
+      String name, io.quiver.sharding.CollectionConfig config) {
+    return send(new MetaCommand.UpdateCollection(name, config), name)
+        .thenApplyAsync(
+            index -> {
+              awaitVisible(index);
+              return get(name)
+                  .orElseThrow(() -> new io.quiver.sharding.CollectionNotFoundException(name));
+            },
+            waits);
   }
 
   @Override
   public CompletableFuture<Void> updateAliases(List<io.quiver.sharding.AliasAction> actions) {
-    return send(new MetaCommand.UpdateAliases(actions), "aliases").thenAcceptAsync(this::awaitVisible, waits);
+    return send(new MetaCommand.UpdateAliases(actions), "aliases")
+        .thenAcceptAsync(this::awaitVisible, waits);
   }
 
   @Override
@@ -183,50 +228,58 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
     return List.copyOf(caughtUpState().collections().values());
   }
 
-  /** Sends a command to the meta group; completes with its log index or fails with the mapped error. */
+  /**
+   * Sends a command to the meta group; completes with its log index or fails with the mapped error.
+   */
   private CompletableFuture<Long> send(MetaCommand command, String subject) {
     org.apache.ratis.client.RaftClient client = node.metaClient();
-    CompletableFuture<org.apache.ratis.protocol.RaftClientReply> sent = client.async().send(MetaMessages.encode(command));
-    sent.whenComplete((reply, error) -> {
-      if (error != null) {
-        node.metaClientFailed(client, error);
-      }
-    });
-    return RaftReplies.content(sent, "the cluster metadata")
-        .thenApply(content -> {
-          MetaMessages.Reply reply;
-          try {
-            reply = MetaMessages.decodeReply(content);
-          } catch (IOException e) {
-            throw new UncheckedIOException("undecodable meta reply", e);
+    CompletableFuture<org.apache.ratis.protocol.RaftClientReply> sent =
+        client.async().send(MetaMessages.encode(command));
+    sent.whenComplete(
+        (reply, error) -> {
+          if (error != null) {
+            node.metaClientFailed(client, error);
           }
-          if (reply.outcome().applied()) {
-            return reply.value();
-          }
-          throw refusal(command, subject, reply.outcome());
         });
+    return RaftReplies.content(sent, "the cluster metadata")
+        .thenApply(
+            content -> {
+              MetaMessages.Reply reply;
+              try {
+                reply = MetaMessages.decodeReply(content);
+              } catch (IOException e) {
+                throw new UncheckedIOException("undecodable meta reply", e);
+              }
+              if (reply.outcome().applied()) {
+                return reply.value();
+              }
+              throw refusal(command, subject, reply.outcome());
+            });
   }
 
   /**
-   * How long a change a user made waits for the other nodes to commit it ({@link #awaitVisible}).
-   * A node that is down or slow holds no answer longer than this: the change is committed and
-   * applied here, and that node catches up by itself.
+   * How long a change a user made waits for the other nodes to commit it ({@link #awaitVisible}). A
+   * node that is down or slow holds no answer longer than this: the change is committed and applied
+   * here, and that node catches up by itself.
    */
   private static final long OTHER_NODES_WAIT_MS = 2_000;
 
   /**
    * Waits until this node has applied {@code index}, and (up to {@value #OTHER_NODES_WAIT_MS} ms)
-   * until every member of the meta group has committed it: a collection change answered with 200
-   * is then what the other live nodes report as well. Without the second wait a PATCH of
-   * {@code replication_factor} answered while another node still reported the old value
+   * until every member of the meta group has committed it: a collection change answered with 200 is
+   * then what the other live nodes report as well. Without the second wait a PATCH of {@code
+   * replication_factor} answered while another node still reported the old value
    * (ReplicationFactorIT; only the shard writes that followed it hid the race).
    */
   void awaitVisible(long index) {
     awaitApplied(index);
     try {
-      node.metaClient().async().watch(index, org.apache.ratis.proto.RaftProtos.ReplicationLevel.ALL_COMMITTED)
+      node.metaClient()
+          .async()
+          .watch(index, org.apache.ratis.proto.RaftProtos.ReplicationLevel.ALL_COMMITTED)
           .get(OTHER_NODES_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slowOrDown) {
+    } catch (java.util.concurrent.TimeoutException
+        | java.util.concurrent.ExecutionException slowOrDown) {
       // committed by a majority and applied here: the others follow
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -237,7 +290,8 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
     long deadline = System.nanoTime() + node.config().requestTimeout().toNanos();
     while (node.meta().state().appliedIndex() < index) {
       if (System.nanoTime() > deadline) {
-        throw new ShardUnavailableException("the cluster metadata did not apply index " + index + " in time", null);
+        throw new ShardUnavailableException(
+            "the cluster metadata did not apply index " + index + " in time", null);
       }
       sleep();
     }
@@ -250,16 +304,26 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
       awaitLocalLeader(shard, deadline);
       while (true) {
         try {
-          node.shardClients().forShard(collection.name(), shard).count(ReadConsistency.LEADER).join();
+          node.shardClients()
+              .forShard(collection.name(), shard)
+              .count(ReadConsistency.LEADER)
+              .join();
           break;
         } catch (RuntimeException e) {
           if (System.nanoTime() > deadline) {
             // The collection exists (its create is in the metadata log): say so, so that a client
             // does not retry into a 409 believing nothing happened.
-            throw new ShardUnavailableException("collection `" + collection.name() + "` was created, but shard "
-                + shard.shardId() + " did not start within " + 3 * node.config().requestTimeout().toSeconds()
-                + " s; it keeps starting in the background (GET /collections/" + collection.name()
-                + " shows its status)", e);
+            throw new ShardUnavailableException(
+                "collection `"
+                    + collection.name()
+                    + "` was created, but shard "
+                    + shard.shardId()
+                    + " did not start within "
+                    + 3 * node.config().requestTimeout().toSeconds()
+                    + " s; it keeps starting in the background (GET /collections/"
+                    + collection.name()
+                    + " shows its status)",
+                e);
           }
           sleep();
         }
@@ -304,33 +368,47 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
 
   /**
    * The exception a refused command fails with, chosen from the outcome's typed fields (never from
-   * its message). A refusal from a node of an earlier build carries no subject
-   * ({@link MetaOutcome.Subject#NONE}, see {@link MetaMessages#decodeReply}); it is read as that
-   * build meant it, from the command sent: a conflict of a create is an existing collection, a
-   * not-found of a delete is a missing collection. An alias change such a node refuses as not found
-   * answers 400 with its message during the upgrade (which of alias and collection was missing is
-   * not in that reply).
+   * its message). A refusal from a node of an earlier build carries no subject ({@link
+   * MetaOutcome.Subject#NONE}, see {@link MetaMessages#decodeReply}); it is read as that build
+   * meant it, from the command sent: a conflict of a create is an existing collection, a not-found
+   * of a delete is a missing collection. An alias change such a node refuses as not found answers
+   * 400 with its message during the upgrade (which of alias and collection was missing is not in
+   * that reply).
    */
-  private static RuntimeException refusal(MetaCommand command, String subject, MetaOutcome outcome) {
+  private static RuntimeException refusal(
+      MetaCommand command, String subject, MetaOutcome outcome) {
     if (outcome.fault() == MetaOutcome.Fault.SERVICE) {
-      LOG.warn("the cluster metadata could not handle {}: {}", command.getClass().getSimpleName(), outcome.message());
+      LOG.warn(
+          "the cluster metadata could not handle {}: {}",
+          command.getClass().getSimpleName(),
+          outcome.message());
     }
     boolean legacy = outcome.subject() == MetaOutcome.Subject.NONE;
     return switch (outcome.status()) {
       case ALREADY_EXISTS -> new CollectionAlreadyExistsException(outcome.name());
-      case CONFLICT -> legacy && command instanceof MetaCommand.CreateCollection
-          ? new CollectionAlreadyExistsException(subject) : new ClusterConflictException(outcome.message());
-      case NOT_FOUND -> switch (outcome.subject()) {
-        case COLLECTION -> command instanceof MetaCommand.DeleteCollection
-            ? new NotFound(outcome.name()) : new io.quiver.sharding.CollectionNotFoundException(outcome.name());
-        case ALIAS -> new io.quiver.sharding.AliasNotFoundException(outcome.name());
-        // An unknown peer in a cluster operation is bad input to that operation (HTTP 400), as before.
-        case PEER -> new BadRequestException(outcome.message());
-        case NONE -> command instanceof MetaCommand.DeleteCollection ? new NotFound(subject)
-            : command instanceof MetaCommand.RemoveNode || command instanceof MetaCommand.SetDraining
-                || command instanceof MetaCommand.UpdateAliases
-            ? new BadRequestException(outcome.message()) : new io.quiver.sharding.CollectionNotFoundException(subject);
-      };
+      case CONFLICT ->
+          legacy && command instanceof MetaCommand.CreateCollection
+              ? new CollectionAlreadyExistsException(subject)
+              : new ClusterConflictException(outcome.message());
+      case NOT_FOUND ->
+          switch (outcome.subject()) {
+            case COLLECTION ->
+                command instanceof MetaCommand.DeleteCollection
+                    ? new NotFound(outcome.name())
+                    : new io.quiver.sharding.CollectionNotFoundException(outcome.name());
+            case ALIAS -> new io.quiver.sharding.AliasNotFoundException(outcome.name());
+            // An unknown peer in a cluster operation is bad input to that operation (HTTP 400), as
+            // before.
+            case PEER -> new BadRequestException(outcome.message());
+            case NONE ->
+                command instanceof MetaCommand.DeleteCollection
+                    ? new NotFound(subject)
+                    : command instanceof MetaCommand.RemoveNode
+                            || command instanceof MetaCommand.SetDraining
+                            || command instanceof MetaCommand.UpdateAliases
+                        ? new BadRequestException(outcome.message())
+                        : new io.quiver.sharding.CollectionNotFoundException(subject);
+          };
       case BAD_REQUEST -> new BadRequestException(outcome.message());
       case OK -> throw new IllegalArgumentException("an applied outcome is no refusal");
     };

@@ -41,7 +41,6 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -58,9 +57,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's Raft side: one Ratis server hosting the meta group and every shard group placed
- * here (multi-raft), the reconciler that keeps the hosted groups equal to the placement, and the
- * clients the router uses ({@link #catalog()}, {@link #shardClients()}).
+ * This node's Raft side: one Ratis server hosting the meta group and every shard group placed here
+ * (multi-raft), the reconciler that keeps the hosted groups equal to the placement, and the clients
+ * the router uses ({@link #catalog()}, {@link #shardClients()}).
  *
  * <p>On the first start of a data directory the node bootstraps a meta group of one (itself); on a
  * restart Ratis reopens every group found in the directory and replays their logs.
@@ -90,7 +89,8 @@ public final class RaftNode implements Closeable {
   private final RaftProperties properties;
   private final MetaStateMachine meta = new MetaStateMachine();
   private final RaftServer server;
-  private final java.util.concurrent.atomic.AtomicLong metaLeaderChanges = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong metaLeaderChanges =
+      new java.util.concurrent.atomic.AtomicLong();
   private final MetaClients metaClients;
   private final PeerInfoClients peerInfoClients = new PeerInfoClients(this);
   private final RaftShardClients shardClients;
@@ -110,7 +110,11 @@ public final class RaftNode implements Closeable {
 
   /** Mutual TLS on the Raft transport (Ratis' gRPC), or null for plain gRPC. */
   private final RaftTls tls;
-  /** The TLS identity and trust of every Raft connection, reloaded when its files change; null without TLS. */
+
+  /**
+   * The TLS identity and trust of every Raft connection, reloaded when its files change; null
+   * without TLS.
+   */
   private final PeerCredentials credentials;
 
   private RaftNode(RaftNodeConfig config, RaftTls tls) throws IOException {
@@ -119,19 +123,29 @@ public final class RaftNode implements Closeable {
     this.credentials = tls == null ? null : new PeerCredentials(tls, tls.checkEvery());
     this.self = peer(config.nodeId(), config.raftAddress());
     this.properties = serverProperties(config);
-    boolean firstStart = !new File(config.raftDir().toFile(), META_GROUP_ID.getUuid().toString()).exists();
+    boolean firstStart =
+        !new File(config.raftDir().toFile(), META_GROUP_ID.getUuid().toString()).exists();
     // A node whose bootstrap address is its own Raft address is the seed: it bootstraps, so every
     // node of a StatefulSet or compose file may be given the same --bootstrap.
-    this.joining = firstStart && config.bootstrapAddress() != null
-        && !config.bootstrapAddress().equalsIgnoreCase(config.raftAddress());
-    RaftServer.Builder builder = RaftServer.newBuilder()
-        .setServerId(self.getId())
-        .setProperties(properties)
-        .setStateMachineRegistry(this::newStateMachine);
-    this.incomingSnapshots = new IncomingSnapshots(new TransferRate(config.transferBytesPerSecond()));
-    org.apache.ratis.conf.Parameters parameters = tls != null ? RaftTls.parameters(credentials) : new org.apache.ratis.conf.Parameters();
-    GrpcConfigKeys.Server.setServicesCustomizer(parameters,
-        (netty, types) -> types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.SERVER) ? netty.intercept(incomingSnapshots) : netty);
+    this.joining =
+        firstStart
+            && config.bootstrapAddress() != null
+            && !config.bootstrapAddress().equalsIgnoreCase(config.raftAddress());
+    RaftServer.Builder builder =
+        RaftServer.newBuilder()
+            .setServerId(self.getId())
+            .setProperties(properties)
+            .setStateMachineRegistry(this::newStateMachine);
+    this.incomingSnapshots =
+        new IncomingSnapshots(new TransferRate(config.transferBytesPerSecond()));
+    org.apache.ratis.conf.Parameters parameters =
+        tls != null ? RaftTls.parameters(credentials) : new org.apache.ratis.conf.Parameters();
+    GrpcConfigKeys.Server.setServicesCustomizer(
+        parameters,
+        (netty, types) ->
+            types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.SERVER)
+                ? netty.intercept(incomingSnapshots)
+                : netty);
     builder.setParameters(parameters);
     if (firstStart && !joining) {
       LOG.info("node {}: new data directory, bootstrapping a cluster of one", config.nodeId());
@@ -150,7 +164,9 @@ public final class RaftNode implements Closeable {
     this.shardSurvey = new ShardSurvey(this);
     this.replicaController = new ReplicaController(this);
     this.resharding = new ReshardingDriver(this);
-    this.catchUp = new MetaCatchUp(this, new NodeAddress(config.raftAddress(), config.httpAddress()), reconciler::start);
+    this.catchUp =
+        new MetaCatchUp(
+            this, new NodeAddress(config.raftAddress(), config.httpAddress()), reconciler::start);
     meta.addListener(reconciler::onStateChanged);
     meta.addListener(membership::onStateChanged);
     meta.addLeaderListener(membership::onLeaderChanged);
@@ -163,11 +179,11 @@ public final class RaftNode implements Closeable {
 
   /**
    * Starts the Raft server and returns; this node's metadata is brought up to date in the
-   * background ({@link MetaCatchUp}: on a new cluster or a restart by writing a {@code RegisterNode}
-   * entry; when joining, by asking the cluster at the bootstrap address to register it, after which
-   * the meta leader adds it to the meta group and catches it up). Only then does the reconciler
-   * start (see {@link ShardGroupReconciler#start}) and can the node become ready ({@link #isReady}).
-   * A node that cannot reach the meta leader keeps waiting, never exits for it.
+   * background ({@link MetaCatchUp}: on a new cluster or a restart by writing a {@code
+   * RegisterNode} entry; when joining, by asking the cluster at the bootstrap address to register
+   * it, after which the meta leader adds it to the meta group and catches it up). Only then does
+   * the reconciler start (see {@link ShardGroupReconciler#start}) and can the node become ready
+   * ({@link #isReady}). A node that cannot reach the meta leader keeps waiting, never exits for it.
    */
   public static RaftNode start(RaftNodeConfig config) throws IOException {
     RaftNode node = create(config);
@@ -183,12 +199,17 @@ public final class RaftNode implements Closeable {
     return create(config, null);
   }
 
-  /** As {@link #create(RaftNodeConfig)}, with mutual TLS between peers when {@code tls} is not null. */
+  /**
+   * As {@link #create(RaftNodeConfig)}, with mutual TLS between peers when {@code tls} is not null.
+   */
   public static RaftNode create(RaftNodeConfig config, RaftTls tls) throws IOException {
     return new RaftNode(config, tls);
   }
 
-  /** Starts the Raft server (opening every group in the data directory) and the catch-up; see {@link #start(RaftNodeConfig)}. */
+  /**
+   * Starts the Raft server (opening every group in the data directory) and the catch-up; see {@link
+   * #start(RaftNodeConfig)}.
+   */
   public void start() throws IOException {
     server.start();
     // Every group found in the data directory is open now; its applier sleeps until signalled.
@@ -196,17 +217,26 @@ public final class RaftNode implements Closeable {
       StateMachineUpdaterSignal.install(server, id);
     }
     reconnects.start();
-    LOG.info("node {}: raft server up on {}{}", config.nodeId(), config.raftAddress(),
+    LOG.info(
+        "node {}: raft server up on {}{}",
+        config.nodeId(),
+        config.raftAddress(),
         joining ? ", joining the cluster through " + config.bootstrapAddress() : "");
     catchUp.start();
   }
 
-  /** True when this node was started on an empty data directory to join the cluster at the bootstrap address. */
+  /**
+   * True when this node was started on an empty data directory to join the cluster at the bootstrap
+   * address.
+   */
   boolean joining() {
     return joining;
   }
 
-  /** True once the local copy of the meta group has a configuration (this node was added, or bootstrapped it). */
+  /**
+   * True once the local copy of the meta group has a configuration (this node was added, or
+   * bootstrapped it).
+   */
   boolean isMetaMember() {
     try {
       return !server.getDivision(META_GROUP_ID).getRaftConf().getAllPeers().isEmpty();
@@ -222,9 +252,16 @@ public final class RaftNode implements Closeable {
    */
   void hostMetaGroup() throws IOException {
     try (RaftClient admin = newClient(RaftGroup.valueOf(META_GROUP_ID, self))) {
-      check(admin.getGroupManagementApi(self.getId()).add(RaftGroup.valueOf(META_GROUP_ID)).isSuccess(), "host the meta group");
+      check(
+          admin
+              .getGroupManagementApi(self.getId())
+              .add(RaftGroup.valueOf(META_GROUP_ID))
+              .isSuccess(),
+          "host the meta group");
     } catch (AlreadyExistsException alreadyHosted) {
-      LOG.info("node {}: the meta group is hosted already (an earlier attempt succeeded)", config.nodeId());
+      LOG.info(
+          "node {}: the meta group is hosted already (an earlier attempt succeeded)",
+          config.nodeId());
     }
   }
 
@@ -233,8 +270,6 @@ public final class RaftNode implements Closeable {
       throw new IOException("could not " + what);
     }
   }
-
-
 
   public CollectionCatalog catalog() {
     return catalog;
@@ -266,21 +301,27 @@ public final class RaftNode implements Closeable {
    * held starts again empty on another node ({@link ForcedRemoval}).
    */
   public CompletableFuture<Long> removeNodeForcibly(long nodeId) {
-    return CompletableFuture.supplyAsync(() -> {
-      for (CollectionDescriptor c : clusterState().collections().values()) {
-        for (ShardPlacement s : c.shardMap().shards()) {
-          if (s.replicas().contains(nodeId) && s.replicas().size() > 1) {
-            try {
-              replicaChanges.drop(c.name(), s.shardId(), nodeId).join();
-            } catch (RuntimeException e) {
-              LOG.warn("node {}: forced removal of node {}: its replica of {}/{} could not leave the group: {}",
-                  config.nodeId(), nodeId, c.name(), s.shardId(), RaftFailureWords.describe(e));
+    return CompletableFuture.supplyAsync(
+        () -> {
+          for (CollectionDescriptor c : clusterState().collections().values()) {
+            for (ShardPlacement s : c.shardMap().shards()) {
+              if (s.replicas().contains(nodeId) && s.replicas().size() > 1) {
+                try {
+                  replicaChanges.drop(c.name(), s.shardId(), nodeId).join();
+                } catch (RuntimeException e) {
+                  LOG.warn(
+                      "node {}: forced removal of node {}: its replica of {}/{} could not leave the group: {}",
+                      config.nodeId(),
+                      nodeId,
+                      c.name(),
+                      s.shardId(),
+                      RaftFailureWords.describe(e));
+                }
+              }
             }
           }
-        }
-      }
-      return catalog.removeNode(nodeId, true).join();
-    });
+          return catalog.removeNode(nodeId, true).join();
+        });
   }
 
   /** Starts ({@code drain}) or stops draining a node: the meta leader moves its replicas away. */
@@ -288,7 +329,9 @@ public final class RaftNode implements Closeable {
     return catalog.setDraining(nodeId, drain);
   }
 
-  /** Asks the meta leader to rebalance replicas across the nodes ({@code POST /cluster/rebalance}). */
+  /**
+   * Asks the meta leader to rebalance replicas across the nodes ({@code POST /cluster/rebalance}).
+   */
   public CompletableFuture<Long> requestRebalance() {
     return catalog.setRebalancing(true);
   }
@@ -298,7 +341,10 @@ public final class RaftNode implements Closeable {
    * carries out (only known on the leader), steps done, the last failure; and the steps still
    * planned from this node's metadata (computed here with the same pure planner).
    */
-  /** The shard snapshots this node is receiving (replica transfers into it), and those finished in the last seconds. */
+  /**
+   * The shard snapshots this node is receiving (replica transfers into it), and those finished in
+   * the last seconds.
+   */
   public List<IncomingTransfer> incomingTransfers() {
     return incomingSnapshots.transfers();
   }
@@ -310,15 +356,32 @@ public final class RaftNode implements Closeable {
 
   public ScalingStatus scalingStatus() {
     ClusterState state = clusterState();
-    List<ReplicaStep> planned = ReplicaPlanner.plan(state.nodes().keySet(), state.draining(),
-        state.collections().values(), state.rebalancing(), shardSurvey.reports(), 1000).steps();
-    return new ScalingStatus(state.rebalancing(), state.draining(), planned, replicaController.currentStep(),
-        replicaController.stepsDone(), replicaController.lastError());
+    List<ReplicaStep> planned =
+        ReplicaPlanner.plan(
+                state.nodes().keySet(),
+                state.draining(),
+                state.collections().values(),
+                state.rebalancing(),
+                shardSurvey.reports(),
+                1000)
+            .steps();
+    return new ScalingStatus(
+        state.rebalancing(),
+        state.draining(),
+        planned,
+        replicaController.currentStep(),
+        replicaController.stepsDone(),
+        replicaController.lastError());
   }
 
   /** See {@link #scalingStatus()}. */
-  public record ScalingStatus(boolean rebalancing, java.util.SortedSet<Long> draining, List<ReplicaStep> planned,
-      ReplicaStep current, long stepsDone, String lastError) {}
+  public record ScalingStatus(
+      boolean rebalancing,
+      java.util.SortedSet<Long> draining,
+      List<ReplicaStep> planned,
+      ReplicaStep current,
+      long stepsDone,
+      String lastError) {}
 
   /**
    * The steps a rebalance would take now, from this node's metadata and the shard groups' sizes and
@@ -327,50 +390,76 @@ public final class RaftNode implements Closeable {
    */
   public CompletableFuture<RebalanceView> rebalancePlan(long maxAgeMs) {
     CompletableFuture<RebalanceView> out = new CompletableFuture<>();
-    Thread.ofVirtual().name("rebalance-plan").start(() -> {
-      try {
-        ClusterState state = clusterState();
-        var reports = shardSurvey.refresh(state, maxAgeMs);
-        out.complete(new RebalanceView(ReplicaPlanner.plan(state.nodes().keySet(), state.draining(),
-            state.collections().values(), true, reports, 1000), shardSurvey.oldestAgeMs()));
-      } catch (InterruptedException | RuntimeException e) {
-        out.completeExceptionally(e);
-      }
-    });
+    Thread.ofVirtual()
+        .name("rebalance-plan")
+        .start(
+            () -> {
+              try {
+                ClusterState state = clusterState();
+                var reports = shardSurvey.refresh(state, maxAgeMs);
+                out.complete(
+                    new RebalanceView(
+                        ReplicaPlanner.plan(
+                            state.nodes().keySet(),
+                            state.draining(),
+                            state.collections().values(),
+                            true,
+                            reports,
+                            1000),
+                        shardSurvey.oldestAgeMs()));
+              } catch (InterruptedException | RuntimeException e) {
+                out.completeExceptionally(e);
+              }
+            });
     return out;
   }
 
   /**
    * Bytes, replicas and shard groups led per member, from this node's metadata and the sizes and
-   * leaders it last learnt (nothing is asked: on a node that never planned, bytes and leaders are 0).
+   * leaders it last learnt (nothing is asked: on a node that never planned, bytes and leaders are
+   * 0).
    */
   public Map<Long, io.quiver.sharding.NodeLoad> peerLoads() {
     ClusterState state = clusterState();
     var reports = shardSurvey.reports();
-    return io.quiver.sharding.NodeLoad.perNode(state.nodes().keySet(), state.collections().values(),
-        io.quiver.sharding.ShardWeights.of(state.collections().values(), reports), reports.leaders());
+    return io.quiver.sharding.NodeLoad.perNode(
+        state.nodes().keySet(),
+        state.collections().values(),
+        io.quiver.sharding.ShardWeights.of(state.collections().values(), reports),
+        reports.leaders());
   }
 
   /** A rebalance plan and how old (ms) the oldest size or leader it was planned from is. */
   public record RebalanceView(io.quiver.sharding.RebalancePlan plan, long reportsAgeMs) {}
 
-  /** The shard groups' sizes and leaders as this node last learnt them (for the replica planner). */
+  /**
+   * The shard groups' sizes and leaders as this node last learnt them (for the replica planner).
+   */
   ShardSurvey shardSurvey() {
     return shardSurvey;
   }
 
-  /** Starts resharding a collection by one shard (see {@link RaftCollectionCatalog#startResharding}). */
-  public java.util.concurrent.CompletableFuture<Long> startResharding(String collection,
-      io.quiver.sharding.Resharding.Direction direction, Long peerId) {
+  /**
+   * Starts resharding a collection by one shard (see {@link
+   * RaftCollectionCatalog#startResharding}).
+   */
+  public java.util.concurrent.CompletableFuture<Long> startResharding(
+      String collection, io.quiver.sharding.Resharding.Direction direction, Long peerId) {
     return catalog.startResharding(collection, direction, peerId);
   }
 
-  /** Aborts a collection's resharding before its routing switched (see {@link RaftCollectionCatalog#abortResharding}). */
+  /**
+   * Aborts a collection's resharding before its routing switched (see {@link
+   * RaftCollectionCatalog#abortResharding}).
+   */
   public java.util.concurrent.CompletableFuture<Long> abortResharding(String collection) {
     return catalog.abortResharding(collection);
   }
 
-  /** Points copied by the reshardings this node drove, and why its last resharding step failed (null: it did not). */
+  /**
+   * Points copied by the reshardings this node drove, and why its last resharding step failed
+   * (null: it did not).
+   */
   public long reshardingPointsCopied() {
     return resharding.pointsCopied();
   }
@@ -404,14 +493,16 @@ public final class RaftNode implements Closeable {
 
   /**
    * Every shard replica this node hosts, and every shard witness (without shard figures), read
-   * without any Raft round trip (for metrics). A group
-   * the cluster metadata no longer names (being removed) is left out. Thread-safe; O(replicas).
+   * without any Raft round trip (for metrics). A group the cluster metadata no longer names (being
+   * removed) is left out. Thread-safe; O(replicas).
    */
   public java.util.List<ReplicaStats> localReplicas() {
     java.util.Map<UUID, Object[]> placements = new java.util.HashMap<>();
     for (var c : clusterState().collections().values()) {
       for (var p : c.shardMap().shards()) {
-        placements.put(p.groupId(), new Object[] {c.name(), p.shardId(), c.config().vectors().vectors().size()});
+        placements.put(
+            p.groupId(),
+            new Object[] {c.name(), p.shardId(), c.config().vectors().vectors().size()});
       }
     }
     java.util.List<ReplicaStats> out = new java.util.ArrayList<>();
@@ -425,7 +516,10 @@ public final class RaftNode implements Closeable {
         RaftStatus status = status(groupId);
         long lag = -1;
         if (status.role() == RaftStatus.Role.Leader) {
-          long last = division.getRaftLog().getLastEntryTermIndex() == null ? 0 : division.getRaftLog().getLastEntryTermIndex().getIndex();
+          long last =
+              division.getRaftLog().getLastEntryTermIndex() == null
+                  ? 0
+                  : division.getRaftLog().getLastEntryTermIndex().getIndex();
           lag = 0;
           for (long match : division.getInfo().getFollowerMatchIndices()) {
             lag = Math.max(lag, last - match);
@@ -433,8 +527,19 @@ public final class RaftNode implements Closeable {
         }
         if (division.getStateMachine() instanceof WitnessStateMachine) {
           // The shard's witness: its Raft group as seen here, no shard.
-          out.add(new ReplicaStats((String) placement[0], (Integer) placement[1], groupId.getUuid(), status, 0, 0, lag,
-              (Integer) placement[2], null, null, null));
+          out.add(
+              new ReplicaStats(
+                  (String) placement[0],
+                  (Integer) placement[1],
+                  groupId.getUuid(),
+                  status,
+                  0,
+                  0,
+                  lag,
+                  (Integer) placement[2],
+                  null,
+                  null,
+                  null));
           continue;
         }
         if (!(division.getStateMachine() instanceof ShardStateMachine machine)) {
@@ -453,8 +558,19 @@ public final class RaftNode implements Closeable {
             // closed between the read of the field and these calls: reported without shard figures
           }
         }
-        out.add(new ReplicaStats((String) placement[0], (Integer) placement[1], groupId.getUuid(), status,
-            machine.leaderChanges(), machine.snapshotInstalls(), lag, (Integer) placement[2], info, segments, work));
+        out.add(
+            new ReplicaStats(
+                (String) placement[0],
+                (Integer) placement[1],
+                groupId.getUuid(),
+                status,
+                machine.leaderChanges(),
+                machine.snapshotInstalls(),
+                lag,
+                (Integer) placement[2],
+                info,
+                segments,
+                work));
       } catch (IOException removed) {
         // the group was removed meanwhile
       }
@@ -462,8 +578,14 @@ public final class RaftNode implements Closeable {
     return out;
   }
 
-  /** This node's replica of shard group {@code groupId}, for in-process reads on {@code reads}; {@code member}: true while it is in the group's configuration. */
-  LocalShardReplica localReplica(UUID groupId, java.util.function.BooleanSupplier member, java.util.concurrent.Executor reads) {
+  /**
+   * This node's replica of shard group {@code groupId}, for in-process reads on {@code reads};
+   * {@code member}: true while it is in the group's configuration.
+   */
+  LocalShardReplica localReplica(
+      UUID groupId,
+      java.util.function.BooleanSupplier member,
+      java.util.concurrent.Executor reads) {
     return new LocalShardReplica(server, RaftGroupId.valueOf(groupId), member, reads);
   }
 
@@ -478,8 +600,8 @@ public final class RaftNode implements Closeable {
 
   /**
    * The nodes in the Raft configuration of a shard group as this node's replica knows it (voters
-   * and listeners of the current configuration), or empty when this node does not host the group.
-   * A replica that was just added and has not received the configuration yet knows none.
+   * and listeners of the current configuration), or empty when this node does not host the group. A
+   * replica that was just added and has not received the configuration yet knows none.
    */
   public java.util.Optional<java.util.Set<Long>> shardMembers(UUID groupId) {
     try {
@@ -502,16 +624,23 @@ public final class RaftNode implements Closeable {
     var info = division.getInfo();
     // A replica added to a running group has no role until the leader contacts it.
     var currentRole = info.getCurrentRole();
-    RaftStatus.Role role = currentRole == null ? RaftStatus.Role.Follower : switch (currentRole) {
-      case LEADER -> RaftStatus.Role.Leader;
-      case CANDIDATE -> RaftStatus.Role.Candidate;
-      case LISTENER -> RaftStatus.Role.Listener;
-      default -> RaftStatus.Role.Follower;
-    };
+    RaftStatus.Role role =
+        currentRole == null
+            ? RaftStatus.Role.Follower
+            : switch (currentRole) {
+              case LEADER -> RaftStatus.Role.Leader;
+              case CANDIDATE -> RaftStatus.Role.Candidate;
+              case LISTENER -> RaftStatus.Role.Listener;
+              default -> RaftStatus.Role.Follower;
+            };
     RaftPeerId leader = info.getLeaderId();
     Long leaderNode = leader == null ? null : nodeIdOf(leader.toString());
-    boolean voter = division.getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
-        .stream().anyMatch(p -> p.getId().equals(self.getId()));
+    boolean voter =
+        division
+            .getRaftConf()
+            .getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
+            .stream()
+            .anyMatch(p -> p.getId().equals(self.getId()));
     long commit;
     long applied;
     try {
@@ -549,8 +678,8 @@ public final class RaftNode implements Closeable {
   }
 
   /**
-   * Waits until this node's metadata has caught up (see {@link MetaCatchUp}); for callers that
-   * need the catalog at once, such as tests.
+   * Waits until this node's metadata has caught up (see {@link MetaCatchUp}); for callers that need
+   * the catalog at once, such as tests.
    *
    * @throws IOException when it has not caught up within {@code timeout}
    */
@@ -558,7 +687,13 @@ public final class RaftNode implements Closeable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!catchUp.isCaughtUp()) {
       if (System.nanoTime() > deadline) {
-        throw new IOException("node " + config.nodeId() + " not caught up after " + timeout + ": " + catchUp.waitingFor());
+        throw new IOException(
+            "node "
+                + config.nodeId()
+                + " not caught up after "
+                + timeout
+                + ": "
+                + catchUp.waitingFor());
       }
       try {
         Thread.sleep(10);
@@ -611,7 +746,10 @@ public final class RaftNode implements Closeable {
     return metaClients.voters();
   }
 
-  /** Called when a request through {@code client} failed: a client whose sliding window closed is replaced. */
+  /**
+   * Called when a request through {@code client} failed: a client whose sliding window closed is
+   * replaced.
+   */
   void metaClientFailed(RaftClient client, Throwable error) {
     metaClients.failed(client, error);
   }
@@ -641,19 +779,24 @@ public final class RaftNode implements Closeable {
     return shardGroup(shard.groupId(), shard.replicas(), shard.witnesses(), nodes);
   }
 
-  /** Ratis priority of a shard's data replicas: above its witnesses', so a witness leader hands over. */
+  /**
+   * Ratis priority of a shard's data replicas: above its witnesses', so a witness leader hands
+   * over.
+   */
   static final int REPLICA_PRIORITY = 1;
+
   /** Ratis priority of a shard's witnesses (see {@link WitnessStateMachine}). */
   static final int WITNESS_PRIORITY = 0;
 
   /**
    * The Raft group of a shard: its id and a peer per replica and per witness, addressed from the
    * cluster state. Replicas have a higher priority than witnesses: Ratis' voters refuse a
-   * lower-priority candidate whose log is no longer than theirs, and a leader hands leadership
-   * to a caught-up follower of higher priority, so a witness leads only while it alone holds the
-   * newest entries, and only until a data replica has them.
+   * lower-priority candidate whose log is no longer than theirs, and a leader hands leadership to a
+   * caught-up follower of higher priority, so a witness leads only while it alone holds the newest
+   * entries, and only until a data replica has them.
    */
-  RaftGroup shardGroup(UUID groupId, List<Long> replicas, List<Long> witnesses, Map<Long, NodeAddress> nodes) {
+  RaftGroup shardGroup(
+      UUID groupId, List<Long> replicas, List<Long> witnesses, Map<Long, NodeAddress> nodes) {
     List<RaftPeer> peers = new java.util.ArrayList<>();
     for (long id : replicas) {
       peers.add(shardPeer(groupId, id, nodes, REPLICA_PRIORITY));
@@ -664,15 +807,23 @@ public final class RaftNode implements Closeable {
     return RaftGroup.valueOf(RaftGroupId.valueOf(groupId), peers);
   }
 
-  private static RaftPeer shardPeer(UUID groupId, long nodeId, Map<Long, NodeAddress> nodes, int priority) {
+  private static RaftPeer shardPeer(
+      UUID groupId, long nodeId, Map<Long, NodeAddress> nodes, int priority) {
     NodeAddress address = nodes.get(nodeId);
     if (address == null) {
-      throw new IllegalStateException("replica on unknown node " + nodeId + " for group " + groupId);
+      throw new IllegalStateException(
+          "replica on unknown node " + nodeId + " for group " + groupId);
     }
-    return RaftPeer.newBuilder().setId(peerId(nodeId)).setAddress(address.raftAddress()).setPriority(priority).build();
+    return RaftPeer.newBuilder()
+        .setId(peerId(nodeId))
+        .setAddress(address.raftAddress())
+        .setPriority(priority)
+        .build();
   }
 
-  /** This node's clients of the other nodes for group-info questions ({@link ShardGroupView#ask}). */
+  /**
+   * This node's clients of the other nodes for group-info questions ({@link ShardGroupView#ask}).
+   */
   PeerInfoClients peerInfoClients() {
     return peerInfoClients;
   }
@@ -681,26 +832,36 @@ public final class RaftNode implements Closeable {
   RaftClient newClient(RaftGroup group) {
     long sleepMs = 100;
     int attempts = (int) Math.max(1, config.requestTimeout().toMillis() / sleepMs);
-    return newClient(group, TimeDuration.valueOf(3, TimeUnit.SECONDS),
-        RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)));
+    return newClient(
+        group,
+        TimeDuration.valueOf(3, TimeUnit.SECONDS),
+        RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)));
   }
 
   /**
-   * A client of a shard group that gives up after about {@link RaftShardClient#NO_LEADER_BUDGET_MS} of
-   * failed attempts: when a shard has no majority, its requests fail fast (503 naming the shard)
+   * A client of a shard group that gives up after about {@link RaftShardClient#NO_LEADER_BUDGET_MS}
+   * of failed attempts: when a shard has no majority, its requests fail fast (503 naming the shard)
    * instead of retrying for the whole request timeout. A leader election after a crash takes well
    * under a second on an idle machine, but took over 3 s under CI's load (SparseClusterIT's write
-   * right after a SIGKILL of the shard's leader), so the budget leaves room for a slow failover. Attempts that hang (a
-   * partitioned old leader) are cut by the router's request deadline.
+   * right after a SIGKILL of the shard's leader), so the budget leaves room for a slow failover.
+   * Attempts that hang (a partitioned old leader) are cut by the router's request deadline.
    */
   RaftClient newShardClient(RaftGroup group, RaftPeerId leaderHint) {
     long sleepMs = 100;
-    return newClient(group, TimeDuration.valueOf(3, TimeUnit.SECONDS), RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-        (int) (RaftShardClient.NO_LEADER_BUDGET_MS / sleepMs), TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)), leaderHint);
+    return newClient(
+        group,
+        TimeDuration.valueOf(3, TimeUnit.SECONDS),
+        RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            (int) (RaftShardClient.NO_LEADER_BUDGET_MS / sleepMs),
+            TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)),
+        leaderHint);
   }
 
-
-  /** Room left in an entry for what Ratis adds around a command (term, index, client and call ids: under 100 bytes). */
+  /**
+   * Room left in an entry for what Ratis adds around a command (term, index, client and call ids:
+   * under 100 bytes).
+   */
   public static final int ENTRY_HEADROOM_BYTES = 4096;
 
   /**
@@ -710,15 +871,22 @@ public final class RaftNode implements Closeable {
    * ({@link UpsertEntries}).
    */
   int maxShardEntryBytes() {
-    return RaftServerConfigKeys.Log.Appender.bufferByteLimit(properties).getSizeInt() - ENTRY_HEADROOM_BYTES;
+    return RaftServerConfigKeys.Log.Appender.bufferByteLimit(properties).getSizeInt()
+        - ENTRY_HEADROOM_BYTES;
   }
 
-  /** The direct memory each group's Raft log worker allocates for its write buffer (see {@link #setLogWriteBuffer}). */
+  /**
+   * The direct memory each group's Raft log worker allocates for its write buffer (see {@link
+   * #setLogWriteBuffer}).
+   */
   long logWriteBufferBytes() {
     return RaftServerConfigKeys.Log.writeBufferSize(properties).getSize();
   }
 
-  /** The properties of this node's Raft clients: the servers' transport, each request given up after {@code requestTimeout}. */
+  /**
+   * The properties of this node's Raft clients: the servers' transport, each request given up after
+   * {@code requestTimeout}.
+   */
   public static RaftProperties clientProperties(TimeDuration requestTimeout) {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
@@ -732,15 +900,20 @@ public final class RaftNode implements Closeable {
 
   /**
    * A client whose first request goes to {@code leaderHint} when it is a peer of the group (else
-   * Ratis picks one: the highest priority, which may be a replica that is only joining and does
-   * not host the group yet; the group mismatch it answers closes the client).
+   * Ratis picks one: the highest priority, which may be a replica that is only joining and does not
+   * host the group yet; the group mismatch it answers closes the client).
    */
-  RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry, RaftPeerId leaderHint) {
+  RaftClient newClient(
+      RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry, RaftPeerId leaderHint) {
     RaftProperties clientProperties = clientProperties(requestTimeout);
-    RaftPeerId leader = group.getPeers().size() == 1 ? group.getPeers().iterator().next().getId()
-        : leaderHint != null && group.getPeer(leaderHint) != null ? leaderHint : null;
+    RaftPeerId leader =
+        group.getPeers().size() == 1
+            ? group.getPeers().iterator().next().getId()
+            : leaderHint != null && group.getPeer(leaderHint) != null ? leaderHint : null;
     // Every reply checked against its request's call id (see CallMatchingClientRpc).
-    return CallMatchingClientRpc.newClientBuilder(ClientId.randomId(), clientProperties,
+    return CallMatchingClientRpc.newClientBuilder(
+            ClientId.randomId(),
+            clientProperties,
             tls == null ? null : RaftTls.parameters(credentials))
         .setRaftGroup(group)
         .setLeaderId(leader)
@@ -757,14 +930,22 @@ public final class RaftNode implements Closeable {
     if (groupId.equals(META_GROUP_ID)) {
       return meta;
     }
-    Boolean witnessDirectory = WitnessStateMachine.witnessDirectory(config.raftDir().resolve(groupId.getUuid().toString()));
-    boolean witness = witnessDirectory != null ? witnessDirectory : isWitnessHere(groupId.getUuid());
+    Boolean witnessDirectory =
+        WitnessStateMachine.witnessDirectory(
+            config.raftDir().resolve(groupId.getUuid().toString()));
+    boolean witness =
+        witnessDirectory != null ? witnessDirectory : isWitnessHere(groupId.getUuid());
     return witness ? new WitnessStateMachine() : new ShardStateMachine(this::shardConfigOf);
   }
 
-  /** True when the applied metadata places the witness of shard group {@code groupId} on this node. */
+  /**
+   * True when the applied metadata places the witness of shard group {@code groupId} on this node.
+   */
   boolean isWitnessHere(UUID groupId) {
-    return meta.state().findGroup(groupId).map(e -> e.getValue().witnesses().contains(config.nodeId())).orElse(false);
+    return meta.state()
+        .findGroup(groupId)
+        .map(e -> e.getValue().witnesses().contains(config.nodeId()))
+        .orElse(false);
   }
 
   /** True when this server hosts shard group {@code groupId} as its witness. */
@@ -777,16 +958,20 @@ public final class RaftNode implements Closeable {
   }
 
   /**
-   * The shard config of a group new to this node, from the cluster metadata; null when the
-   * metadata does not place it. Waits up to {@link #METADATA_WAIT_MS} for it to appear: at a
-   * restart Ratis starts every group in parallel, and a group whose add was interrupted (a
-   * directory without a shard yet) can start before the meta group has loaded its snapshot and
-   * replayed the entry that created the collection (InterruptedGroupAddTest).
+   * The shard config of a group new to this node, from the cluster metadata; null when the metadata
+   * does not place it. Waits up to {@link #METADATA_WAIT_MS} for it to appear: at a restart Ratis
+   * starts every group in parallel, and a group whose add was interrupted (a directory without a
+   * shard yet) can start before the meta group has loaded its snapshot and replayed the entry that
+   * created the collection (InterruptedGroupAddTest).
    */
   private ShardConfig shardConfigOf(RaftGroupId groupId) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(METADATA_WAIT_MS);
     while (true) {
-      ShardConfig config = meta.state().findGroup(groupId.getUuid()).map(e -> e.getKey().config().shardConfig()).orElse(null);
+      ShardConfig config =
+          meta.state()
+              .findGroup(groupId.getUuid())
+              .map(e -> e.getKey().config().shardConfig())
+              .orElse(null);
       if (config != null || System.nanoTime() > deadline) {
         return config;
       }
@@ -799,13 +984,21 @@ public final class RaftNode implements Closeable {
     }
   }
 
-  /** How long a new group's state machine waits for the metadata that places it (see {@link #shardConfigOf}). */
+  /**
+   * How long a new group's state machine waits for the metadata that places it (see {@link
+   * #shardConfigOf}).
+   */
   private static final long METADATA_WAIT_MS = 20_000;
 
   /** The first election of a group after it starts: 150-300 ms (see {@link #serverProperties}). */
   static final TimeDuration FIRST_ELECTION_MIN = TimeDuration.valueOf(150, TimeUnit.MILLISECONDS);
-  /** The first election of a group whose only voter is this node: 10-20 ms (see {@link #firstElectionFor}). */
-  static final TimeDuration SOLE_VOTER_FIRST_ELECTION_MIN = TimeDuration.valueOf(10, TimeUnit.MILLISECONDS);
+
+  /**
+   * The first election of a group whose only voter is this node: 10-20 ms (see {@link
+   * #firstElectionFor}).
+   */
+  static final TimeDuration SOLE_VOTER_FIRST_ELECTION_MIN =
+      TimeDuration.valueOf(10, TimeUnit.MILLISECONDS);
 
   private static void setFirstElectionTimeout(RaftProperties p, TimeDuration min) {
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, min);
@@ -817,24 +1010,32 @@ public final class RaftNode implements Closeable {
    * {@code group} has this node as its only voter, else the usual 150-300 ms ({@code group} null:
    * the usual). Ratis reads the setting from the server's properties when a division's follower
    * state starts, so the one thread that adds groups calls this before each add. A collection on
-   * one node waited most of its create for that first election (creates 0.25-0.47 s, of which
-   * the group add took about 30 ms). The short timeout is safe only without peers: a replica that
-   * campaigned before its peers had started could win term 1 and lose it at once, which left
-   * Ratis 3.2.1 divisions that never applied again (see {@link #serverProperties}).
+   * one node waited most of its create for that first election (creates 0.25-0.47 s, of which the
+   * group add took about 30 ms). The short timeout is safe only without peers: a replica that
+   * campaigned before its peers had started could win term 1 and lose it at once, which left Ratis
+   * 3.2.1 divisions that never applied again (see {@link #serverProperties}).
    */
   void firstElectionFor(RaftGroup group) {
-    setFirstElectionTimeout(properties, group != null && isSoleVoter(group) ? SOLE_VOTER_FIRST_ELECTION_MIN : FIRST_ELECTION_MIN);
+    setFirstElectionTimeout(
+        properties,
+        group != null && isSoleVoter(group) ? SOLE_VOTER_FIRST_ELECTION_MIN : FIRST_ELECTION_MIN);
   }
 
   /** True when this node is the only peer of {@code group}'s configuration. */
   boolean isSoleVoter(RaftGroup group) {
-    return group.getPeers().size() == 1 && group.getPeers().iterator().next().getId().equals(self.getId());
+    return group.getPeers().size() == 1
+        && group.getPeers().iterator().next().getId().equals(self.getId());
   }
 
-  /** The shortest election timeout of every group (the longest is twice it); see {@link #serverProperties}. */
+  /**
+   * The shortest election timeout of every group (the longest is twice it); see {@link
+   * #serverProperties}.
+   */
   static final TimeDuration ELECTION_TIMEOUT_MIN = TimeDuration.valueOf(600, TimeUnit.MILLISECONDS);
 
-  /** Ratis' staging timeout: how long a replica being added may go without answering (see its use). */
+  /**
+   * Ratis' staging timeout: how long a replica being added may go without answering (see its use).
+   */
   static final long STAGING_TIMEOUT_SECONDS = 20;
 
   static RaftProperties serverProperties(RaftNodeConfig config) {
@@ -850,16 +1051,22 @@ public final class RaftNode implements Closeable {
     // leader (StaleLeaderReadTest). DEFAULT, not LINEARIZABLE: with LINEARIZABLE a follower sent a
     // sendReadOnly asks the leader for a read index; on Ratis' Netty transport (Quiver's until it
     // moved to gRPC) that protocol is missing:
-    // the exception leaves the request unanswered, and Ratis' Netty client, which pairs replies with
+    // the exception leaves the request unanswered, and Ratis' Netty client, which pairs replies
+    // with
     // requests by order alone, then hands every later request on that connection the next one's
     // reply (FollowerReadRepliesTest). With DEFAULT a follower answers NotLeader.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
-    // Election timeouts 600-1200 ms (Ratis' default is 150-300 ms): on a busy machine (2 cores, a few
-    // JVMs, GC) a leader that did not hear from a majority for 300 ms stepped down ("Lost leadership
-    // on term 1. Election timeout: 300ms") in every group at once, and the next write met "no leader
+    // Election timeouts 600-1200 ms (Ratis' default is 150-300 ms): on a busy machine (2 cores, a
+    // few
+    // JVMs, GC) a leader that did not hear from a majority for 300 ms stepped down ("Lost
+    // leadership
+    // on term 1. Election timeout: 300ms") in every group at once, and the next write met "no
+    // leader
     // elected" (ReplicationFactorIT in CI, load 5 on 2 cores). A leader now rides out 1.2 s of
-    // starvation; a dead leader is replaced in about 0.6-1.2 s plus an election, well within a shard
-    // client's retry budget (RaftShardClient.NO_LEADER_BUDGET_MS). Heartbeats go at half the minimum (300 ms),
+    // starvation; a dead leader is replaced in about 0.6-1.2 s plus an election, well within a
+    // shard
+    // client's retry budget (RaftShardClient.NO_LEADER_BUDGET_MS). Heartbeats go at half the
+    // minimum (300 ms),
     // so idle groups also wake half as often.
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ELECTION_TIMEOUT_MIN);
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ELECTION_TIMEOUT_MIN.multiply(2));
@@ -881,11 +1088,13 @@ public final class RaftNode implements Closeable {
     // each group's last snapshot, which the threshold above keeps short.
     RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, config.snapshotThreshold()));
+    RaftServerConfigKeys.Log.setPurgeGap(
+        p, (int) Math.min(Integer.MAX_VALUE, config.snapshotThreshold()));
     // Keep some log behind each snapshot: a follower that has just installed a snapshot continues
     // from the log instead of needing the next snapshot, which under steady writes never ends.
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, 4 * config.snapshotThreshold());
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(config.logSegmentBytes()));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(
+        p, org.apache.ratis.util.SizeInBytes.valueOf(config.logSegmentBytes()));
     setLogWriteBuffer(p);
     // A new replica (staging, before its configuration change commits) may go without answering
     // for up to 20 s. Ratis' default is 3 x the longest election timeout (3.6 s): a 2 GiB snapshot
@@ -893,23 +1102,27 @@ public final class RaftNode implements Closeable {
     // ("NOPROGRESS") and started the whole transfer over, every 15 s, forever. With 1 MiB chunks
     // (below) a live replica answers every chunk within about a second, rate limit included; 60 s
     // made a change whose new replica died hold its shard for 65.7 s (TransferCrashIT).
-    RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(STAGING_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    RaftServerConfigKeys.setStagingTimeout(
+        p, TimeDuration.valueOf(STAGING_TIMEOUT_SECONDS, TimeUnit.SECONDS));
     // Snapshot chunks of 1 MiB (Ratis' default is 16 MiB): a transfer held to the node's rate
     // (IncomingSnapshots) must answer each chunk within Ratis' request timeout (3 s).
-    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf(1 << 20));
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(
+        p, org.apache.ratis.util.SizeInBytes.valueOf(1 << 20));
     return p;
   }
 
   /**
-   * Every division's log worker allocates its write buffer ({@code raft.server.log.write.buffer.size},
-   * 8 MB by default) as a zeroed direct buffer: resident memory per shard group, idle or not (9.7 MB
-   * per group measured with 200 groups, issue 17). Ratis requires it to hold one whole entry, the
-   * appender's byte limit (4 MB, which bounds {@link #maxShardEntryBytes}) plus 8 bytes; so the
-   * smallest buffer that keeps the entry limit, which only batches log writes less.
+   * Every division's log worker allocates its write buffer ({@code
+   * raft.server.log.write.buffer.size}, 8 MB by default) as a zeroed direct buffer: resident memory
+   * per shard group, idle or not (9.7 MB per group measured with 200 groups, issue 17). Ratis
+   * requires it to hold one whole entry, the appender's byte limit (4 MB, which bounds {@link
+   * #maxShardEntryBytes}) plus 8 bytes; so the smallest buffer that keeps the entry limit, which
+   * only batches log writes less.
    */
   private static void setLogWriteBuffer(RaftProperties p) {
     int entryLimit = RaftServerConfigKeys.Log.Appender.bufferByteLimit(p).getSizeInt();
-    RaftServerConfigKeys.Log.setWriteBufferSize(p, org.apache.ratis.util.SizeInBytes.valueOf(entryLimit + 8));
+    RaftServerConfigKeys.Log.setWriteBufferSize(
+        p, org.apache.ratis.util.SizeInBytes.valueOf(entryLimit + 8));
   }
 
   @Override

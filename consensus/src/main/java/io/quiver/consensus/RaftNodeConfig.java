@@ -18,8 +18,8 @@ import java.util.Objects;
  * @param requestTimeout how long a client request may wait for a shard or the meta group
  * @param bootstrapAddress {@code host:port} of the Raft port of any member of the cluster to join,
  *     or null to start a new cluster (only read on the first start of a data directory)
- * @param bindHost the local address the Raft server listens on; null, blank or {@code 0.0.0.0}
- *     for every interface
+ * @param bindHost the local address the Raft server listens on; null, blank or {@code 0.0.0.0} for
+ *     every interface
  * @param metaVoters the most voters the meta group may have (1 to {@link #META_VOTERS_MAX}); every
  *     other node is a listener. Read by the meta leader.
  * @param autoRebalance when this node leads the meta group: rebalance replicas whenever a node
@@ -44,6 +44,7 @@ public record RaftNodeConfig(
   public static final long LOG_SEGMENT_BYTES_DEFAULT = 8L << 20;
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
   public static final int META_VOTERS_MAX = 5;
+
   /**
    * The lowest limit of incoming snapshot bytes per second: a snapshot chunk (1 MiB) must pass in
    * well under Ratis' 3-s request timeout, or the leader gives the transfer up and starts it again.
@@ -58,17 +59,21 @@ public record RaftNodeConfig(
       throw new IllegalArgumentException("raft port must be in [1, 65535], got " + raftPort);
     }
     if (transferBytesPerSecond != 0 && transferBytesPerSecond < TRANSFER_RATE_MIN) {
-      throw new IllegalArgumentException("the transfer rate must be 0 (no limit) or at least " + TRANSFER_RATE_MIN
-          + " bytes/s, got " + transferBytesPerSecond);
+      throw new IllegalArgumentException(
+          "the transfer rate must be 0 (no limit) or at least "
+              + TRANSFER_RATE_MIN
+              + " bytes/s, got "
+              + transferBytesPerSecond);
     }
     if (metaVoters < 1 || metaVoters > META_VOTERS_MAX) {
-      throw new IllegalArgumentException("meta voters must be in [1, " + META_VOTERS_MAX + "], got " + metaVoters);
+      throw new IllegalArgumentException(
+          "meta voters must be in [1, " + META_VOTERS_MAX + "], got " + metaVoters);
     }
   }
 
   /**
-   * A config for node {@code nodeId} keeping its groups in {@code raftDir}, with every other setting
-   * at its default until set: Raft address and the REST address published are required.
+   * A config for node {@code nodeId} keeping its groups in {@code raftDir}, with every other
+   * setting at its default until set: Raft address and the REST address published are required.
    */
   public static Builder builder(long nodeId, Path raftDir) {
     return new Builder(nodeId, raftDir);
@@ -123,13 +128,18 @@ public record RaftNodeConfig(
       return this;
     }
 
-    /** {@code host:port} of a member's Raft port to join through; null (the default): a new cluster. */
+    /**
+     * {@code host:port} of a member's Raft port to join through; null (the default): a new cluster.
+     */
     public Builder bootstrapAddress(String address) {
       this.bootstrapAddress = address;
       return this;
     }
 
-    /** The local address to listen on; null (the default), blank or {@code 0.0.0.0}: every interface. */
+    /**
+     * The local address to listen on; null (the default), blank or {@code 0.0.0.0}: every
+     * interface.
+     */
     public Builder bindHost(String host) {
       this.bindHost = host;
       return this;
@@ -158,12 +168,26 @@ public record RaftNodeConfig(
       if (httpAddress == null) {
         throw new IllegalStateException("the REST address of node " + nodeId + " is not set");
       }
-      return new RaftNodeConfig(nodeId, raftHost, raftPort, httpAddress, raftDir, snapshotThreshold, logSegmentBytes,
-          requestTimeout, bootstrapAddress, bindHost, metaVoters, autoRebalance, transferBytesPerSecond);
+      return new RaftNodeConfig(
+          nodeId,
+          raftHost,
+          raftPort,
+          httpAddress,
+          raftDir,
+          snapshotThreshold,
+          logSegmentBytes,
+          requestTimeout,
+          bootstrapAddress,
+          bindHost,
+          metaVoters,
+          autoRebalance,
+          transferBytesPerSecond);
     }
   }
 
-  /** @return true if the Raft server listens on one address only ({@link #bindHost()}) */
+  /**
+   * @return true if the Raft server listens on one address only ({@link #bindHost()})
+   */
   public boolean bindsOneAddress() {
     return bindHost != null && !bindHost.isBlank() && !bindHost.equals("0.0.0.0");
   }

@@ -16,24 +16,40 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One cached {@link RaftShardClient} per shard group, closed when the group leaves the cluster state. */
+/**
+ * One cached {@link RaftShardClient} per shard group, closed when the group leaves the cluster
+ * state.
+ */
 final class RaftShardClients implements ShardClients, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftShardClients.class);
 
   private final RaftNode node;
-  /** Keyed by placement (group and replicas): a changed replica set gets a client that knows the new peers. */
-  private final ConcurrentHashMap<ShardPlacement, RaftShardClient> clients = new ConcurrentHashMap<>();
-  /** Decodes replies off the Ratis event loops (see {@link RaftShardClient}); shared by all clients. */
-  private final java.util.concurrent.ExecutorService replies = java.util.concurrent.Executors.newFixedThreadPool(
-      Math.max(2, Runtime.getRuntime().availableProcessors()), Thread.ofPlatform().daemon().name("shard-replies-", 0).factory());
+
+  /**
+   * Keyed by placement (group and replicas): a changed replica set gets a client that knows the new
+   * peers.
+   */
+  private final ConcurrentHashMap<ShardPlacement, RaftShardClient> clients =
+      new ConcurrentHashMap<>();
+
+  /**
+   * Decodes replies off the Ratis event loops (see {@link RaftShardClient}); shared by all clients.
+   */
+  private final java.util.concurrent.ExecutorService replies =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          Thread.ofPlatform().daemon().name("shard-replies-", 0).factory());
+
   /**
    * Runs the queries this node's replicas answer in-process (see {@link LocalShardReplica}): a pool
    * of its own, so that a long scan never holds back the decoding of other shards' replies; twice
    * the cores, as searches wait on memory-mapped pages too.
    */
-  private final java.util.concurrent.ExecutorService localReads = java.util.concurrent.Executors.newFixedThreadPool(
-      Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), Thread.ofPlatform().daemon().name("shard-reads-", 0).factory());
+  private final java.util.concurrent.ExecutorService localReads =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+          Thread.ofPlatform().daemon().name("shard-reads-", 0).factory());
 
   RaftShardClients(RaftNode node) {
     this.node = node;
@@ -41,23 +57,48 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
 
   @Override
   public ShardClient forShard(String collection, ShardPlacement shard) {
-    return clients.computeIfAbsent(shard, placement -> {
-      UUID id = placement.groupId();
-      RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
-      boolean local = shard.replicas().contains(node.nodeId());
-      String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
-      // consistency=any reads this node's own replica only once it is a member of the group's
-      // configuration: a replica placed here but still receiving its snapshot or the log (a new
-      // replica) failed them, or would have answered from part of the data.
-      LocalShardReplica localReplica = local ? node.localReplica(id,
-          () -> node.shardMembers(id).map(members -> members.contains(node.nodeId())).orElse(false), localReads) : null;
-      // The first request goes to the leader this node knows of (its own replica's view), else to
-      // another replica than this one: a replica only joining here does not host the group yet.
-      RaftPeerId leaderHint = node.shardStatus(id).map(RaftStatus::leaderNodeId).map(RaftNode::peerId)
-          .orElseGet(() -> shard.replicas().stream().filter(r -> r != node.nodeId()).findFirst().map(RaftNode::peerId).orElse(null));
-      return new RaftShardClient(name, node.newShardClient(group, leaderHint), localReplica,
-          () -> evict(placement), replies, node.maxShardEntryBytes());
-    });
+    return clients.computeIfAbsent(
+        shard,
+        placement -> {
+          UUID id = placement.groupId();
+          RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
+          boolean local = shard.replicas().contains(node.nodeId());
+          String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
+          // consistency=any reads this node's own replica only once it is a member of the group's
+          // configuration: a replica placed here but still receiving its snapshot or the log (a new
+          // replica) failed them, or would have answered from part of the data.
+          LocalShardReplica localReplica =
+              local
+                  ? node.localReplica(
+                      id,
+                      () ->
+                          node.shardMembers(id)
+                              .map(members -> members.contains(node.nodeId()))
+                              .orElse(false),
+                      localReads)
+                  : null;
+          // The first request goes to the leader this node knows of (its own replica's view), else
+          // to
+          // another replica than this one: a replica only joining here does not host the group yet.
+          RaftPeerId leaderHint =
+              node.shardStatus(id)
+                  .map(RaftStatus::leaderNodeId)
+                  .map(RaftNode::peerId)
+                  .orElseGet(
+                      () ->
+                          shard.replicas().stream()
+                              .filter(r -> r != node.nodeId())
+                              .findFirst()
+                              .map(RaftNode::peerId)
+                              .orElse(null));
+          return new RaftShardClient(
+              name,
+              node.newShardClient(group, leaderHint),
+              localReplica,
+              () -> evict(placement),
+              replies,
+              node.maxShardEntryBytes());
+        });
   }
 
   private void evict(ShardPlacement placement) {
@@ -77,19 +118,25 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
    */
   void retainOnly(Set<ShardPlacement> livePlacements) {
     long graceMs = 2 * node.config().requestTimeout().toMillis();
-    clients.entrySet().removeIf(e -> {
-      if (livePlacements.contains(e.getKey())) {
-        return false;
-      }
-      RaftShardClient retiring = e.getValue();
-      retired.add(retiring);
-      CompletableFuture.runAsync(() -> {
-        if (retired.remove(retiring)) {
-          closeQuietly(retiring);
-        }
-      }, CompletableFuture.delayedExecutor(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS));
-      return true;
-    });
+    clients
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (livePlacements.contains(e.getKey())) {
+                return false;
+              }
+              RaftShardClient retiring = e.getValue();
+              retired.add(retiring);
+              CompletableFuture.runAsync(
+                  () -> {
+                    if (retired.remove(retiring)) {
+                      closeQuietly(retiring);
+                    }
+                  },
+                  CompletableFuture.delayedExecutor(
+                      graceMs, java.util.concurrent.TimeUnit.MILLISECONDS));
+              return true;
+            });
   }
 
   /** Clients of old placements waiting for their requests in flight (see {@link #retainOnly}). */

@@ -11,8 +11,8 @@ import org.apache.ratis.metrics.MetricRegistries;
  * when it closes, each under the MBean server's one lock. Quiver reads none of them (its own
  * metrics come from {@code ReplicaStats}, exported by the node), yet with 1,400 shard groups a
  * SIGTERM took 15.9 s, spent by 1,401 threads waiting to unregister their MBeans one after another
- * ({@code Dm3MetricsReporting.stopJmxReporter}), and a group's start registered them
- * ({@code Repository.addMBean} in thread dumps of a restart; issue 17).
+ * ({@code Dm3MetricsReporting.stopJmxReporter}), and a group's start registered them ({@code
+ * Repository.addMBean} in thread dumps of a restart; issue 17).
  *
  * <p>How: {@link #disable()} registers a reporter that does nothing before Ratis creates any
  * registry, which is all Ratis checks for. A registry created earlier in the process (a test that
@@ -27,7 +27,7 @@ final class RatisJmxMetrics {
   /** Call before any Ratis server or client exists; later calls do nothing. */
   static synchronized void disable() {
     if (!disabled) {
-      MetricRegistries.global().addReporterRegistration(registry -> { }, registry -> { });
+      MetricRegistries.global().addReporterRegistration(registry -> {}, registry -> {});
       disabled = true;
     }
   }

@@ -8,7 +8,6 @@ import io.quiver.sharding.ReplicaPlanner;
 import io.quiver.sharding.ReplicaStep;
 import io.quiver.sharding.ShardPlacement;
 import io.quiver.sharding.ShardReports;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +17,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.protocol.GroupInfoReply;
-import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +26,18 @@ import org.slf4j.LoggerFactory;
  * shard-group membership change at a time — replicas added or dropped until every shard has its
  * collection's {@code replication_factor} (at most one per node), draining nodes emptied, and a
  * rebalance carried out when one was asked for ({@link ClusterState#rebalancing()}). Each step is
- * planned afresh from the applied metadata by the pure {@link ReplicaPlanner} and carried out
- * with {@link ShardReplicaChanges} (an added replica catches up by snapshot install and the log
- * before its membership change commits). A failed step is planned again a second later; a new
- * meta leader picks up where the old one stopped, since everything it plans from is in the log.
- * A shard group whose configuration disagrees with the metadata is mid-change and gets no step;
- * a change abandoned halfway (its node died) is repaired ({@link #inspect}); every group is asked
- * at each audit ({@link #AUDIT_EVERY_MS}).
+ * planned afresh from the applied metadata by the pure {@link ReplicaPlanner} and carried out with
+ * {@link ShardReplicaChanges} (an added replica catches up by snapshot install and the log before
+ * its membership change commits). A failed step is planned again a second later; a new meta leader
+ * picks up where the old one stopped, since everything it plans from is in the log. A shard group
+ * whose configuration disagrees with the metadata is mid-change and gets no step; a change
+ * abandoned halfway (its node died) is repaired ({@link #inspect}); every group is asked at each
+ * audit ({@link #AUDIT_EVERY_MS}).
  *
  * <p>The planner weighs each replica by its shard's size and knows each group's leader from the
- * {@link ShardSurvey} (asked again once older than {@link #SURVEY_AGE_MS}, or
- * {@link #REBALANCING_SURVEY_AGE_MS} during a rebalance); a rebalance ends with leadership
- * transfers ({@link ReplicaStep.TransferLeader}), each checked against the leader seen just before.
+ * {@link ShardSurvey} (asked again once older than {@link #SURVEY_AGE_MS}, or {@link
+ * #REBALANCING_SURVEY_AGE_MS} during a rebalance); a rebalance ends with leadership transfers
+ * ({@link ReplicaStep.TransferLeader}), each checked against the leader seen just before.
  *
  * <p>With {@link RaftNodeConfig#autoRebalance()}, the leader asks for a rebalance itself whenever
  * the set of nodes that may hold replicas has changed since it last looked (a node joined, started
@@ -63,7 +54,8 @@ final class ReplicaController implements AutoCloseable {
   private volatile String lastError;
   private final AtomicLong stepsDone = new AtomicLong();
   private Set<Long> knownEligible; // only touched on the task's thread; null until this node leads
-  private final Map<UUID, Seen> changingSince = new HashMap<>(); // groups seen mid-change; task thread only
+  private final Map<UUID, Seen> changingSince =
+      new HashMap<>(); // groups seen mid-change; task thread only
 
   ReplicaController(RaftNode node) {
     this.node = node;
@@ -104,8 +96,11 @@ final class ReplicaController implements AutoCloseable {
     if (node.config().autoRebalance()) {
       Set<Long> eligible = new TreeSet<>(state.eligibleNodes());
       if (knownEligible != null && !knownEligible.equals(eligible) && !state.rebalancing()) {
-        LOG.info("node {}: nodes {} may take replicas now (were {}: a node joined, drains or left): rebalancing (cluster.auto_rebalance)",
-            node.nodeId(), eligible, knownEligible);
+        LOG.info(
+            "node {}: nodes {} may take replicas now (were {}: a node joined, drains or left): rebalancing (cluster.auto_rebalance)",
+            node.nodeId(),
+            eligible,
+            knownEligible);
         knownEligible = eligible;
         node.catalogInternal().setRebalancing(true).join();
         task.trigger();
@@ -127,7 +122,9 @@ final class ReplicaController implements AutoCloseable {
     for (CollectionDescriptor c : state.collections().values()) {
       for (ShardPlacement shard : c.shardMap().shards()) {
         collectionOf.put(shard.groupId(), c);
-        if (audit || shard.replicas().size() > c.config().replicationFactor() || changingSince.containsKey(shard.groupId())) {
+        if (audit
+            || shard.replicas().size() > c.config().replicationFactor()
+            || changingSince.containsKey(shard.groupId())) {
           asked.add(shard);
         }
       }
@@ -140,7 +137,8 @@ final class ReplicaController implements AutoCloseable {
     for (ShardPlacement shard : asked) {
       CollectionDescriptor c = collectionOf.get(shard.groupId());
       boolean beforeADrop = shard.replicas().size() > c.config().replicationFactor();
-      if (inspect(c, shard, views.get(shard.groupId()), beforeADrop, leaders, changing, settled) == Inspection.REPAIRING) {
+      if (inspect(c, shard, views.get(shard.groupId()), beforeADrop, leaders, changing, settled)
+          == Inspection.REPAIRING) {
         return;
       }
     }
@@ -148,14 +146,29 @@ final class ReplicaController implements AutoCloseable {
     // while rebalancing, when leaders move) — only when there is something to plan: a pass that
     // has no step with the figures known asks nothing. The leaders just seen above override them.
     ShardReports reports = node.shardSurvey().reports();
-    if (state.rebalancing() || ReplicaPlanner.next(state.nodes().keySet(), state.draining(), state.collections().values(),
-        false, reports.withLeaders(leaders), changing).isPresent()) {
-      reports = node.shardSurvey().refresh(state, state.rebalancing() ? REBALANCING_SURVEY_AGE_MS : SURVEY_AGE_MS);
+    if (state.rebalancing()
+        || ReplicaPlanner.next(
+                state.nodes().keySet(),
+                state.draining(),
+                state.collections().values(),
+                false,
+                reports.withLeaders(leaders),
+                changing)
+            .isPresent()) {
+      reports =
+          node.shardSurvey()
+              .refresh(state, state.rebalancing() ? REBALANCING_SURVEY_AGE_MS : SURVEY_AGE_MS);
     }
     Optional<ReplicaStep> step;
     while (true) {
-      step = ReplicaPlanner.next(state.nodes().keySet(), state.draining(), state.collections().values(),
-          state.rebalancing(), reports.withLeaders(leaders), changing);
+      step =
+          ReplicaPlanner.next(
+              state.nodes().keySet(),
+              state.draining(),
+              state.collections().values(),
+              state.rebalancing(),
+              reports.withLeaders(leaders),
+              changing);
       if (step.isEmpty()) {
         break;
       }
@@ -164,14 +177,17 @@ final class ReplicaController implements AutoCloseable {
       if (settled.contains(shard.groupId())) {
         break;
       }
-      Inspection found = inspect(c, shard, ShardGroupView.ask(node, state, shard), false, leaders, changing, settled);
+      Inspection found =
+          inspect(
+              c, shard, ShardGroupView.ask(node, state, shard), false, leaders, changing, settled);
       if (found == Inspection.REPAIRING) {
         return;
       }
       if (found == Inspection.SETTLED && step.get() instanceof ReplicaStep.TransferLeader t) {
         Long leader = leaders.get(shard.groupId());
         if (leader == null) {
-          // No replica answered as its leader just now: ask the survey again before moving leadership.
+          // No replica answered as its leader just now: ask the survey again before moving
+          // leadership.
           node.shardSurvey().forgetLeader(shard.groupId());
           task.retryLater();
           return;
@@ -188,7 +204,8 @@ final class ReplicaController implements AutoCloseable {
       if (!changing.isEmpty()) {
         task.retryLater(); // a change in progress elsewhere: look again once it may have ended
       } else if (state.rebalancing() && node.shardSurvey().recentlyLeaderless(ELECTION_WAIT_MS)) {
-        task.retryLater(); // a group changed by the rebalance is electing: weigh its leader before ending
+        task.retryLater(); // a group changed by the rebalance is electing: weigh its leader before
+        // ending
       } else if (state.rebalancing()) {
         LOG.info("node {}: rebalance finished", node.nodeId());
         node.catalogInternal().setRebalancing(false).join();
@@ -201,18 +218,24 @@ final class ReplicaController implements AutoCloseable {
     try {
       ShardReplicaChanges changes = node.replicaChanges();
       switch (s) {
-        case ReplicaStep.Add a -> changes.replicate(a.collection(), a.shardId(), anyReplica(state, a), a.to()).join();
+        case ReplicaStep.Add a ->
+            changes.replicate(a.collection(), a.shardId(), anyReplica(state, a), a.to()).join();
         case ReplicaStep.Drop d -> changes.drop(d.collection(), d.shardId(), d.node()).join();
-        case ReplicaStep.Move m -> changes.move(m.collection(), m.shardId(), m.from(), m.to()).join();
-        case ReplicaStep.AddWitness a -> changes.addWitness(a.collection(), a.shardId(), a.to()).join();
-        case ReplicaStep.DropWitness d -> changes.dropWitness(d.collection(), d.shardId(), d.node()).join();
-        case ReplicaStep.TransferLeader t -> changes.transferLeader(t.collection(), t.shardId(), t.to()).join();
+        case ReplicaStep.Move m ->
+            changes.move(m.collection(), m.shardId(), m.from(), m.to()).join();
+        case ReplicaStep.AddWitness a ->
+            changes.addWitness(a.collection(), a.shardId(), a.to()).join();
+        case ReplicaStep.DropWitness d ->
+            changes.dropWitness(d.collection(), d.shardId(), d.node()).join();
+        case ReplicaStep.TransferLeader t ->
+            changes.transferLeader(t.collection(), t.shardId(), t.to()).join();
       }
       UUID group = state.collections().get(s.collection()).shardMap().shard(s.shardId()).groupId();
       if (s instanceof ReplicaStep.TransferLeader t) {
         node.shardSurvey().leaderSeen(group, t.to());
       } else {
-        node.shardSurvey().forgetLeader(group); // a changed group may have another leader: asked again
+        node.shardSurvey()
+            .forgetLeader(group); // a changed group may have another leader: asked again
       }
       stepsDone.incrementAndGet();
       lastError = null;
@@ -220,7 +243,9 @@ final class ReplicaController implements AutoCloseable {
       lastError = s + ": " + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
       if (s instanceof ReplicaStep.TransferLeader) {
         // Leadership may have moved anyway, or elsewhere: ask before planning the next transfer.
-        node.shardSurvey().forgetLeader(state.collections().get(s.collection()).shardMap().shard(s.shardId()).groupId());
+        node.shardSurvey()
+            .forgetLeader(
+                state.collections().get(s.collection()).shardMap().shard(s.shardId()).groupId());
       }
       throw e;
     } finally {
@@ -232,24 +257,41 @@ final class ReplicaController implements AutoCloseable {
   /**
    * How long a shard group may look mid-change (metadata and configuration disagree) without its
    * leader bringing in a missing voter before this controller treats the change as abandoned (the
-   * node carrying it out died between its two steps) and repairs it. Longer than a new replica
-   * may take to start hosting the group (30 s) before the configuration change begins.
+   * node carrying it out died between its two steps) and repairs it. Longer than a new replica may
+   * take to start hosting the group (30 s) before the configuration change begins.
    */
   static final long ABANDONED_CHANGE_MS = 60_000;
 
-  /** {@link #ABANDONED_CHANGE_MS} and {@link #AUDIT_EVERY_MS}, shorter in tests through these system properties. */
-  private final long abandonedChangeMs = Long.getLong("quiver.test.abandoned_change_ms", ABANDONED_CHANGE_MS);
+  /**
+   * {@link #ABANDONED_CHANGE_MS} and {@link #AUDIT_EVERY_MS}, shorter in tests through these system
+   * properties.
+   */
+  private final long abandonedChangeMs =
+      Long.getLong("quiver.test.abandoned_change_ms", ABANDONED_CHANGE_MS);
+
   private final long auditEveryMs = Long.getLong("quiver.test.replica_audit_ms", AUDIT_EVERY_MS);
 
-  /** How long a rebalance waits for a group that names no leader (electing after a change) before it ends without it. */
+  /**
+   * How long a rebalance waits for a group that names no leader (electing after a change) before it
+   * ends without it.
+   */
   static final long ELECTION_WAIT_MS = 10_000;
 
-  /** How old a group's reported size and leader may be when the controller plans ({@link ShardSurvey}). */
+  /**
+   * How old a group's reported size and leader may be when the controller plans ({@link
+   * ShardSurvey}).
+   */
   static final long SURVEY_AGE_MS = 30_000;
-  /** The same while a rebalance runs: its leadership transfers plan from leaders seen this recently. */
+
+  /**
+   * The same while a rebalance runs: its leadership transfers plan from leaders seen this recently.
+   */
   static final long REBALANCING_SURVEY_AGE_MS = 5_000;
 
-  /** How often every shard group is asked whether it agrees with the metadata (else only before steps). */
+  /**
+   * How often every shard group is asked whether it agrees with the metadata (else only before
+   * steps).
+   */
   static final long AUDIT_EVERY_MS = 30_000;
 
   private long lastAudit = System.nanoTime(); // task thread only
@@ -257,23 +299,28 @@ final class ReplicaController implements AutoCloseable {
   /** Concurrent group questions of one pass. */
   private static final int CONCURRENT_VIEWS = 8;
 
-  /** {@link ShardGroupView#ask} for many groups, several at a time; a group no leader answered for is absent. */
-  private Map<UUID, ShardGroupView> viewsOf(ClusterState state, List<ShardPlacement> shards) throws InterruptedException {
+  /**
+   * {@link ShardGroupView#ask} for many groups, several at a time; a group no leader answered for
+   * is absent.
+   */
+  private Map<UUID, ShardGroupView> viewsOf(ClusterState state, List<ShardPlacement> shards)
+      throws InterruptedException {
     Map<UUID, ShardGroupView> views = new java.util.concurrent.ConcurrentHashMap<>();
     java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(CONCURRENT_VIEWS);
     try (var askers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       for (ShardPlacement shard : shards) {
         slots.acquire();
-        askers.submit(() -> {
-          try {
-            ShardGroupView view = ShardGroupView.ask(node, state, shard);
-            if (view != null) {
-              views.put(shard.groupId(), view);
-            }
-          } finally {
-            slots.release();
-          }
-        });
+        askers.submit(
+            () -> {
+              try {
+                ShardGroupView view = ShardGroupView.ask(node, state, shard);
+                if (view != null) {
+                  views.put(shard.groupId(), view);
+                }
+              } finally {
+                slots.release();
+              }
+            });
       }
     }
     return views;
@@ -288,21 +335,31 @@ final class ReplicaController implements AutoCloseable {
   /** Seen mid-change again after this long: a new change, not the same one. */
   private static final long SAME_CHANGE_GAP_MS = 10_000;
 
-  private enum Inspection { SETTLED, CHANGING, REPAIRING }
+  private enum Inspection {
+    SETTLED,
+    CHANGING,
+    REPAIRING
+  }
 
   /**
-   * Asks the shard group's leader for its voters. A group whose leader's configuration differs
-   * from the metadata's replicas and witnesses is in the middle of a replica change that some node
+   * Asks the shard group's leader for its voters. A group whose leader's configuration differs from
+   * the metadata's replicas and witnesses is in the middle of a replica change that some node
    * carries out (an add puts the new replica in the metadata first, a drop takes it out of the
    * configuration first; a {@code move_shard} may be asked of any node): it gets no step here
    * ({@code changing}). While the leader sends to a missing voter (it stages the new replica: a
    * snapshot, then the log, possibly for minutes) the change is progressing; once it has looked
-   * stuck for {@link #ABANDONED_CHANGE_MS} it is repaired ({@link ShardReplicaChanges#realign}).
-   * A group whose leader does not answer counts as changing only where {@code noLeaderIsChanging}
+   * stuck for {@link #ABANDONED_CHANGE_MS} it is repaired ({@link ShardReplicaChanges#realign}). A
+   * group whose leader does not answer counts as changing only where {@code noLeaderIsChanging}
    * (before a drop); elsewhere the step's own retries wait for a leader.
    */
-  private Inspection inspect(CollectionDescriptor c, ShardPlacement shard, ShardGroupView view, boolean noLeaderIsChanging,
-      Map<UUID, Long> leaders, Set<UUID> changing, Set<UUID> settled) {
+  private Inspection inspect(
+      CollectionDescriptor c,
+      ShardPlacement shard,
+      ShardGroupView view,
+      boolean noLeaderIsChanging,
+      Map<UUID, Long> leaders,
+      Set<UUID> changing,
+      Set<UUID> settled) {
     UUID group = shard.groupId();
     if (view != null) {
       leaders.put(group, view.leader());
@@ -317,7 +374,9 @@ final class ReplicaController implements AutoCloseable {
     long now = System.nanoTime();
     Seen seen = changingSince.get(group);
     boolean progressing = view != null && view.bringsIn(voters);
-    if (seen == null || progressing || now - seen.last > TimeUnit.MILLISECONDS.toNanos(SAME_CHANGE_GAP_MS)) {
+    if (seen == null
+        || progressing
+        || now - seen.last > TimeUnit.MILLISECONDS.toNanos(SAME_CHANGE_GAP_MS)) {
       seen = new Seen();
       seen.first = now;
       changingSince.put(group, seen);
@@ -328,8 +387,11 @@ final class ReplicaController implements AutoCloseable {
       return Inspection.CHANGING;
     }
     if (view == null) {
-      LOG.warn("node {}: no replica of shard group {} has answered as its leader for over {} s; planning for it as settled",
-          node.nodeId(), group, abandonedChangeMs / 1000);
+      LOG.warn(
+          "node {}: no replica of shard group {} has answered as its leader for over {} s; planning for it as settled",
+          node.nodeId(),
+          group,
+          abandonedChangeMs / 1000);
       settled.add(group);
       return Inspection.SETTLED;
     }
@@ -339,8 +401,13 @@ final class ReplicaController implements AutoCloseable {
       node.replicaChanges().realign(c.name(), shard.shardId(), view.voters()).join();
       lastError = null;
     } catch (RuntimeException e) {
-      lastError = "repairing shard " + shard.shardId() + " of " + c.name() + ": "
-          + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
+      lastError =
+          "repairing shard "
+              + shard.shardId()
+              + " of "
+              + c.name()
+              + ": "
+              + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
       throw e;
     }
     task.trigger();

@@ -36,16 +36,15 @@ import org.slf4j.LoggerFactory;
  *   <li>copying: the payload indexes of shard 0 are created on an added shard; every shard drops
  *       the copies of an earlier attempt and loses its fence; the moving points of each old shard
  *       are read page by page (linearizable reads) and upserted into their new shards while writes
- *       go on, and each copy's version and payload hash are remembered.</li>
+ *       go on, and each copy's version and payload hash are remembered.
  *   <li>syncing: every shard is fenced under the new count (through its log: it refuses writes of
  *       points it will not own) while routers hold writes of moving points; the moving points are
  *       read again without vectors, those whose version or payload changed are copied again, those
- *       gone are deleted at their new shard; then one meta entry switches the routing.</li>
+ *       gone are deleted at their new shard; then one meta entry switches the routing.
  *   <li>cleanup: each remaining shard deletes the copies it holds of points it does not own; then
- *       the resharding ends (a removed shard leaves the map, and its group is deleted).</li>
- *   <li>aborting: each old shard's fence goes back to the old count and it deletes what it does
- *       not own under it (copies received); then the resharding ends (an added shard leaves the
- *       map).</li>
+ *       the resharding ends (a removed shard leaves the map, and its group is deleted).
+ *   <li>aborting: each old shard's fence goes back to the old count and it deletes what it does not
+ *       own under it (copies received); then the resharding ends (an added shard leaves the map).
  * </ul>
  */
 final class ReshardingDriver implements AutoCloseable {
@@ -53,8 +52,10 @@ final class ReshardingDriver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReshardingDriver.class);
   private static final long RETRY_DELAY_MS = 1000;
   private static final long LOOK_EVERY_MS = 2000;
+
   /** A page of the copy holds about this many bytes of points (a read, then a write of them). */
   static final int PAGE_BYTES = 4 << 20;
+
   static final int MAX_PAGE = 4096;
   static final int MIN_PAGE = 64;
 
@@ -118,9 +119,15 @@ final class ReshardingDriver implements AutoCloseable {
         }
         lastError = null;
       } catch (RuntimeException e) {
-        lastError = "collection `" + c.name() + "`, " + ReshardingTransitions.phaseName(r.phase()) + ": "
-            + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
-        LOG.warn("node {}: resharding {} failed; trying again: {}", node.nodeId(), c.name(), lastError);
+        lastError =
+            "collection `"
+                + c.name()
+                + "`, "
+                + ReshardingTransitions.phaseName(r.phase())
+                + ": "
+                + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
+        LOG.warn(
+            "node {}: resharding {} failed; trying again: {}", node.nodeId(), c.name(), lastError);
         throw e;
       }
       task.trigger(); // the next phase, planned from the state this one produced
@@ -148,8 +155,13 @@ final class ReshardingDriver implements AutoCloseable {
    */
   private void copy(CollectionDescriptor c, Resharding r) {
     ShardMap map = c.shardMap();
-    LOG.info("node {}: resharding {} {} from {} to {} shards: copying", node.nodeId(), c.name(),
-        r.direction().name().toLowerCase(java.util.Locale.ROOT), r.fromCount(), r.toCount());
+    LOG.info(
+        "node {}: resharding {} {} from {} to {} shards: copying",
+        node.nodeId(),
+        c.name(),
+        r.direction().name().toLowerCase(java.util.Locale.ROOT),
+        r.fromCount(),
+        r.toCount());
     if (r.direction() == Resharding.Direction.UP) {
       ShardPlacement added = map.shard(r.changedShard());
       var schema = client(c, map.shard(0)).payloadSchema(ReadConsistency.LINEARIZABLE).join();
@@ -165,95 +177,152 @@ final class ReshardingDriver implements AutoCloseable {
     }
     long started = System.nanoTime();
     Map<PointId, Copied> copies = new java.util.HashMap<>();
-    boolean done = eachMovingPage(c, r, true, page -> {
-      upsert(c, r, page);
-      for (PointRecord p : page) {
-        copies.put(p.id(), new Copied(p.version(), payloadHash(p)));
-      }
-    });
+    boolean done =
+        eachMovingPage(
+            c,
+            r,
+            true,
+            page -> {
+              upsert(c, r, page);
+              for (PointRecord p : page) {
+                copies.put(p.id(), new Copied(p.version(), payloadHash(p)));
+              }
+            });
     if (!done) {
       return;
     }
-    LOG.info("node {}: resharding {}: copied {} points in {} ms; fencing the shards and copying what changed since", node.nodeId(),
-        c.name(), copies.size(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-    long syncEpoch = node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.COPYING, Resharding.Phase.SYNCING).join();
+    LOG.info(
+        "node {}: resharding {}: copied {} points in {} ms; fencing the shards and copying what changed since",
+        node.nodeId(),
+        c.name(),
+        copies.size(),
+        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    long syncEpoch =
+        node.catalogInternal()
+            .reshardingStep(c.name(), Resharding.Phase.COPYING, Resharding.Phase.SYNCING)
+            .join();
     lastCopy = new CopyRecord(c.name(), syncEpoch, copies);
   }
 
   /**
-   * The sync, with every shard fenced and routers holding writes of moving points: what changed
-   * at an old shard since its bulk copy (another version or payload) is copied again, what was
-   * deleted there is deleted at the new shard; then the metadata switches the routing. A node that
-   * did not make the bulk copy (a new meta leader) sends the resharding back to copying.
+   * The sync, with every shard fenced and routers holding writes of moving points: what changed at
+   * an old shard since its bulk copy (another version or payload) is copied again, what was deleted
+   * there is deleted at the new shard; then the metadata switches the routing. A node that did not
+   * make the bulk copy (a new meta leader) sends the resharding back to copying.
    */
   private void sync(CollectionDescriptor c, Resharding r) {
     ShardMap map = c.shardMap();
     CopyRecord record = lastCopy;
-    if (record == null || !record.collection().equals(c.name()) || record.syncEpoch() != map.epoch()) {
-      LOG.info("node {}: resharding {}: this node did not make its bulk copy; copying again", node.nodeId(), c.name());
-      node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.COPYING).join();
+    if (record == null
+        || !record.collection().equals(c.name())
+        || record.syncEpoch() != map.epoch()) {
+      LOG.info(
+          "node {}: resharding {}: this node did not make its bulk copy; copying again",
+          node.nodeId(),
+          c.name());
+      node.catalogInternal()
+          .reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.COPYING)
+          .join();
       return;
     }
     long started = System.nanoTime();
     for (ShardPlacement shard : map.shards()) {
-      client(c, shard).setOwnership(new ShardOwnership(map.hashing(), shard.shardId(), r.toCount())).join();
+      client(c, shard)
+          .setOwnership(new ShardOwnership(map.hashing(), shard.shardId(), r.toCount()))
+          .join();
     }
     Map<PointId, Copied> unseen = new java.util.HashMap<>(record.copies());
     long[] changed = new long[1];
-    boolean done = eachMovingPage(c, r, false, page -> {
-      List<PointId> again = new ArrayList<>();
-      for (PointRecord p : page) {
-        Copied copied = unseen.remove(p.id());
-        if (copied == null || copied.version() != p.version() || copied.payloadHash() != payloadHash(p)) {
-          again.add(p.id());
-        }
-      }
-      if (!again.isEmpty()) {
-        int source = map.hashing().shardOf(again.getFirst(), r.fromCount());
-        upsert(c, r, client(c, map.shard(source)).retrieve(again, true, true, ReadConsistency.LINEARIZABLE).join());
-        changed[0] += again.size();
-      }
-    });
+    boolean done =
+        eachMovingPage(
+            c,
+            r,
+            false,
+            page -> {
+              List<PointId> again = new ArrayList<>();
+              for (PointRecord p : page) {
+                Copied copied = unseen.remove(p.id());
+                if (copied == null
+                    || copied.version() != p.version()
+                    || copied.payloadHash() != payloadHash(p)) {
+                  again.add(p.id());
+                }
+              }
+              if (!again.isEmpty()) {
+                int source = map.hashing().shardOf(again.getFirst(), r.fromCount());
+                upsert(
+                    c,
+                    r,
+                    client(c, map.shard(source))
+                        .retrieve(again, true, true, ReadConsistency.LINEARIZABLE)
+                        .join());
+                changed[0] += again.size();
+              }
+            });
     if (!done) {
       return;
     }
     Map<ShardPlacement, List<PointId>> deleted = new LinkedHashMap<>();
     for (PointId id : unseen.keySet()) {
-      deleted.computeIfAbsent(map.shard(map.hashing().shardOf(id, r.toCount())), t -> new ArrayList<>()).add(id);
+      deleted
+          .computeIfAbsent(
+              map.shard(map.hashing().shardOf(id, r.toCount())), t -> new ArrayList<>())
+          .add(id);
     }
     for (var e : deleted.entrySet()) {
       client(c, e.getKey()).delete(e.getValue()).join();
     }
-    LOG.info("node {}: resharding {}: synced {} changed and {} deleted points in {} ms; switching the routing to {} shards",
-        node.nodeId(), c.name(), changed[0], unseen.size(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+    LOG.info(
+        "node {}: resharding {}: synced {} changed and {} deleted points in {} ms; switching the routing to {} shards",
+        node.nodeId(),
+        c.name(),
+        changed[0],
+        unseen.size(),
+        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
         r.toCount());
     if (stillAt(c.name(), map.epoch())) {
-      node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.CLEANUP).join();
+      node.catalogInternal()
+          .reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.CLEANUP)
+          .join();
       lastCopy = null;
     }
   }
 
   /**
-   * Reads every old shard's moving points page by page (linearizable reads; the next page read while
-   * the current one is handled), with their vectors and payloads when {@code full}, else with
+   * Reads every old shard's moving points page by page (linearizable reads; the next page read
+   * while the current one is handled), with their vectors and payloads when {@code full}, else with
    * their payloads only. Returns false when the collection's map changed or this node stopped
    * leading, and the phase has to be looked at again.
    */
-  private boolean eachMovingPage(CollectionDescriptor c, Resharding r, boolean full,
+  private boolean eachMovingPage(
+      CollectionDescriptor c,
+      Resharding r,
+      boolean full,
       java.util.function.Consumer<List<PointRecord>> handle) {
     ShardMap map = c.shardMap();
     int pageSize = full ? pageSize(c.config().vectors()) : MAX_PAGE;
     for (int source = 0; source < r.fromCount(); source++) {
-      // The points of this shard that another shard owns under the new count (all of them for a removed shard).
-      Filter moving = source < r.toCount() ? Filter.noneOf(new Condition.OwnedBy(map.hashing(), source, r.toCount())) : null;
+      // The points of this shard that another shard owns under the new count (all of them for a
+      // removed shard).
+      Filter moving =
+          source < r.toCount()
+              ? Filter.noneOf(new Condition.OwnedBy(map.hashing(), source, r.toCount()))
+              : null;
       RaftShardClient from = client(c, map.shard(source));
       java.util.concurrent.CompletableFuture<List<PointRecord>> next =
           from.scroll(null, pageSize + 1, moving, true, full, ReadConsistency.LINEARIZABLE);
       while (next != null) {
         List<PointRecord> page = next.join();
-        next = page.size() > pageSize
-            ? from.scroll(page.get(pageSize).id(), pageSize + 1, moving, true, full, ReadConsistency.LINEARIZABLE)
-            : null;
+        next =
+            page.size() > pageSize
+                ? from.scroll(
+                    page.get(pageSize).id(),
+                    pageSize + 1,
+                    moving,
+                    true,
+                    full,
+                    ReadConsistency.LINEARIZABLE)
+                : null;
         if (!stillAt(c.name(), map.epoch())) {
           return false;
         }
@@ -271,7 +340,9 @@ final class ReshardingDriver implements AutoCloseable {
     Map<ShardPlacement, List<Point>> byTarget = new LinkedHashMap<>();
     for (PointRecord p : records) {
       ShardPlacement target = map.shard(map.hashing().shardOf(p.id(), r.toCount()));
-      byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(new Point(p.id(), p.vectors(), p.payload(), p.sparse()));
+      byTarget
+          .computeIfAbsent(target, t -> new ArrayList<>())
+          .add(new Point(p.id(), p.vectors(), p.payload(), p.sparse()));
     }
     for (var e : byTarget.entrySet()) {
       client(c, e.getKey()).prepareUpsert(e.getValue(), UpsertCondition.NONE).send().join();
@@ -319,7 +390,11 @@ final class ReshardingDriver implements AutoCloseable {
       client.setOwnership(new ShardOwnership(map.hashing(), s, r.fromCount())).join();
       client.dropForeignPoints().join();
     }
-    LOG.info("node {}: resharding {} aborted: back to {} shards", node.nodeId(), c.name(), r.fromCount());
+    LOG.info(
+        "node {}: resharding {} aborted: back to {} shards",
+        node.nodeId(),
+        c.name(),
+        r.fromCount());
     node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.ABORTING, null).join();
   }
 

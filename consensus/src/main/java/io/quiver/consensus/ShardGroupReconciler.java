@@ -41,13 +41,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the local Ratis server host exactly the shard groups the cluster state places on this
- * node, as replicas or as witnesses: adds the missing ones, removes (and deletes the data of) those
- * no longer placed here.
+ * Makes the local Ratis server host exactly the shard groups the cluster state places on this node,
+ * as replicas or as witnesses: adds the missing ones, removes (and deletes the data of) those no
+ * longer placed here.
  *
  * <p>Runs on its own thread, never on the apply thread: {@link #onStateChanged} only schedules a
  * pass, and a pass also runs every {@link #CHECK_PERIOD_MS}, which restarts a division that closed
- * by itself ({@link #stoppedItself}). Passes are idempotent; a failed pass is retried after a second.
+ * by itself ({@link #stoppedItself}). Passes are idempotent; a failed pass is retried after a
+ * second.
  */
 final class ShardGroupReconciler implements AutoCloseable {
 
@@ -125,9 +126,16 @@ final class ShardGroupReconciler implements AutoCloseable {
     boolean swapped = false;
     for (RaftGroupId id : desired.keySet()) {
       if (hosted.contains(id) && node.hostsWitness(id) != witnessHere.contains(id)) {
-        LOG.info("node {}: shard group {} is hosted as a {} but placed here as a {}: removing it to host it again",
-            node.nodeId(), id, witnessHere.contains(id) ? "replica" : "witness", witnessHere.contains(id) ? "witness" : "replica");
-        check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
+        LOG.info(
+            "node {}: shard group {} is hosted as a {} but placed here as a {}: removing it to host it again",
+            node.nodeId(),
+            id,
+            witnessHere.contains(id) ? "replica" : "witness",
+            witnessHere.contains(id) ? "witness" : "replica");
+        check(
+            admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(),
+            "remove",
+            id);
         hosted.remove(id);
         swapped = true;
       }
@@ -144,7 +152,8 @@ final class ShardGroupReconciler implements AutoCloseable {
       node.firstElectionFor(null);
     }
     for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
-      if (hosted.contains(e.getKey()) && (stoppedItself(e.getKey()) || startedWithoutConfiguration(e.getValue()))) {
+      if (hosted.contains(e.getKey())
+          && (stoppedItself(e.getKey()) || startedWithoutConfiguration(e.getValue()))) {
         restart(e.getValue());
       }
     }
@@ -152,12 +161,16 @@ final class ShardGroupReconciler implements AutoCloseable {
     for (RaftGroupId id : hosted) {
       if (!desired.containsKey(id)) {
         LOG.info("node {}: removing shard group {}", node.nodeId(), id);
-        check(admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(), "remove", id);
+        check(
+            admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(),
+            "remove",
+            id);
         removed = true;
       }
     }
     if (removed || swapped) {
-      // Ratis deleted the removed groups' directories: their stores in the node's storage engine go too.
+      // Ratis deleted the removed groups' directories: their stores in the node's storage engine go
+      // too.
       io.quiver.storage.Shard.dropUnreferencedStores();
     }
     node.shardClientsInternal().retainOnly(allPlacements);
@@ -166,10 +179,15 @@ final class ShardGroupReconciler implements AutoCloseable {
     }
   }
 
-  /** Direct memory left to other buffers (file I/O, transfers) when deciding how many groups fit. */
+  /**
+   * Direct memory left to other buffers (file I/O, transfers) when deciding how many groups fit.
+   */
   private static final long DIRECT_MEMORY_RESERVE_BYTES = 16L << 20;
 
-  /** Concurrent "does this group run elsewhere" questions of one pass (each opens a client per peer). */
+  /**
+   * Concurrent "does this group run elsewhere" questions of one pass (each opens a client per
+   * peer).
+   */
   private static final int CONCURRENT_CHECKS = 8;
 
   /**
@@ -177,10 +195,11 @@ final class ShardGroupReconciler implements AutoCloseable {
    * {@link GroupManagementThreads}): first those whose only voter is this node, all with the short
    * first election, then all others with the usual one ({@link RaftNode#firstElectionFor} is one
    * setting of the server, read as each division starts, so the two kinds are never added side by
-   * side). Whether each joins a running group is asked of the peers for all groups at once first.
-   * A failed add fails the pass (retried) after the others of its batch finished.
+   * side). Whether each joins a running group is asked of the peers for all groups at once first. A
+   * failed add fails the pass (retried) after the others of its batch finished.
    */
-  private void addMissing(Map<RaftGroupId, RaftGroup> desired, Set<RaftGroupId> hosted) throws IOException {
+  private void addMissing(Map<RaftGroupId, RaftGroup> desired, Set<RaftGroupId> hosted)
+      throws IOException {
     List<RaftGroup> missing = new ArrayList<>();
     for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
       if (!hosted.contains(e.getKey())) {
@@ -213,18 +232,24 @@ final class ShardGroupReconciler implements AutoCloseable {
     Semaphore checks = new Semaphore(CONCURRENT_CHECKS);
     try (ExecutorService askers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (RaftGroup group : missing) {
-        answers.add(askers.submit(() -> {
-          boolean hereAlready = java.nio.file.Files.isDirectory(node.config().raftDir().resolve(group.getGroupId().getUuid().toString()));
-          if (hereAlready || group.getPeers().size() < 2) {
-            return group;
-          }
-          checks.acquire();
-          try {
-            return hasLeaderElsewhere(group) ? RaftGroup.valueOf(group.getGroupId()) : group;
-          } finally {
-            checks.release();
-          }
-        }));
+        answers.add(
+            askers.submit(
+                () -> {
+                  boolean hereAlready =
+                      java.nio.file.Files.isDirectory(
+                          node.config().raftDir().resolve(group.getGroupId().getUuid().toString()));
+                  if (hereAlready || group.getPeers().size() < 2) {
+                    return group;
+                  }
+                  checks.acquire();
+                  try {
+                    return hasLeaderElsewhere(group)
+                        ? RaftGroup.valueOf(group.getGroupId())
+                        : group;
+                  } finally {
+                    checks.release();
+                  }
+                }));
       }
       List<RaftGroup> groups = new ArrayList<>();
       for (Future<RaftGroup> answer : answers) {
@@ -251,26 +276,46 @@ final class ShardGroupReconciler implements AutoCloseable {
     // Only as many as the direct memory can hold: a Ratis add that runs out of it leaves the
     // group's directory locked until the node restarts (LogBufferMemory).
     long bufferBytes = node.logWriteBufferBytes();
-    int fit = LogBufferMemory.groupsThatFit(groups.size(), bufferBytes, DIRECT_MEMORY_RESERVE_BYTES);
-    IOException failed = fit == groups.size() ? null : new IOException(LogBufferMemory.shortage(groups.size() - fit,
-        bufferBytes, (int) java.util.stream.StreamSupport.stream(node.server().getGroupIds().spliterator(), false).count()));
+    int fit =
+        LogBufferMemory.groupsThatFit(groups.size(), bufferBytes, DIRECT_MEMORY_RESERVE_BYTES);
+    IOException failed =
+        fit == groups.size()
+            ? null
+            : new IOException(
+                LogBufferMemory.shortage(
+                    groups.size() - fit,
+                    bufferBytes,
+                    (int)
+                        java.util.stream.StreamSupport.stream(
+                                node.server().getGroupIds().spliterator(), false)
+                            .count()));
     Map<RaftGroupId, CompletableFuture<RaftClientReply>> adds = new LinkedHashMap<>();
     for (RaftGroup group : groups.subList(0, fit)) {
-      LOG.info("node {}: adding shard group {}{}", node.nodeId(), group.getGroupId(),
+      LOG.info(
+          "node {}: adding shard group {}{}",
+          node.nodeId(),
+          group.getGroupId(),
           group.getPeers().isEmpty() ? " (joining a running group)" : "");
       // RECOVER, not FORMAT: Ratis formats a new directory, and a directory left by an add or a
       // restart that was interrupted is taken up instead of failing "existing directories found"
       // at every later pass. (Group ids include the collection's creation index, so a directory
       // can only belong to this very group.)
-      adds.put(group.getGroupId(), node.server().groupManagementAsync(
-          GroupManagementRequest.newAdd(ADMIN_CLIENT, node.self().getId(), callIds.incrementAndGet(), group, false)));
+      adds.put(
+          group.getGroupId(),
+          node.server()
+              .groupManagementAsync(
+                  GroupManagementRequest.newAdd(
+                      ADMIN_CLIENT, node.self().getId(), callIds.incrementAndGet(), group, false)));
     }
     for (Map.Entry<RaftGroupId, CompletableFuture<RaftClientReply>> add : adds.entrySet()) {
       try {
         check(add.getValue().join().isSuccess(), "add", add.getKey());
         StateMachineUpdaterSignal.install(node.server(), add.getKey());
       } catch (CompletionException | IOException e) {
-        IOException cause = e instanceof IOException io ? io : new IOException("add of group " + add.getKey() + " failed", e.getCause());
+        IOException cause =
+            e instanceof IOException io
+                ? io
+                : new IOException("add of group " + add.getKey() + " failed", e.getCause());
         if (failed == null) {
           failed = cause;
         } else {
@@ -329,12 +374,22 @@ final class ShardGroupReconciler implements AutoCloseable {
    * group as a missing one, from the same directory.
    */
   private void restart(RaftGroup group) throws IOException {
-    LOG.warn("node {}: shard group {} stopped by itself, or waits without a configuration; restarting it from its data with the configuration {}",
-        node.nodeId(), group.getGroupId(), group.getPeers());
-    check(admin().getGroupManagementApi(node.self().getId()).remove(group.getGroupId(), false, false).isSuccess(),
-        "remove (to restart)", group.getGroupId());
+    LOG.warn(
+        "node {}: shard group {} stopped by itself, or waits without a configuration; restarting it from its data with the configuration {}",
+        node.nodeId(),
+        group.getGroupId(),
+        group.getPeers());
+    check(
+        admin()
+            .getGroupManagementApi(node.self().getId())
+            .remove(group.getGroupId(), false, false)
+            .isSuccess(),
+        "remove (to restart)",
+        group.getGroupId());
     node.firstElectionFor(null);
-    check(admin().getGroupManagementApi(node.self().getId()).add(group, false).isSuccess(), "restart",
+    check(
+        admin().getGroupManagementApi(node.self().getId()).add(group, false).isSuccess(),
+        "restart",
         group.getGroupId());
   }
 
@@ -373,8 +428,11 @@ final class ShardGroupReconciler implements AutoCloseable {
 
   /** True when {@code peer} answers that it hosts the group and knows its leader. */
   private boolean knowsLeader(RaftPeer peer, RaftGroupId groupId) {
-    try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer),
-        TimeDuration.valueOf(1, TimeUnit.SECONDS), RetryPolicies.noRetry())) {
+    try (RaftClient client =
+        node.newClient(
+            RaftGroup.valueOf(groupId, peer),
+            TimeDuration.valueOf(1, TimeUnit.SECONDS),
+            RetryPolicies.noRetry())) {
       GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
       return info.isSuccess() && knowsLeader(info.getRoleInfoProto());
     } catch (IOException | RuntimeException unreachableOrNotHosting) {
@@ -384,7 +442,8 @@ final class ShardGroupReconciler implements AutoCloseable {
 
   private static boolean knowsLeader(RoleInfoProto role) {
     return role.getRole() == RaftPeerRole.LEADER
-        || (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
+        || (role.hasFollowerInfo()
+            && role.getFollowerInfo().hasLeaderInfo()
             && !role.getFollowerInfo().getLeaderInfo().getId().getId().isEmpty());
   }
 

@@ -18,9 +18,9 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 
 /**
- * A shard group as its leader sees it: the leader's node, the voters of its configuration, and
- * the nodes it sends the log to ({@code appending}: its followers, and the new replicas it is
- * bringing in, a snapshot and then the log, before their configuration change commits).
+ * A shard group as its leader sees it: the leader's node, the voters of its configuration, and the
+ * nodes it sends the log to ({@code appending}: its followers, and the new replicas it is bringing
+ * in, a snapshot and then the log, before their configuration change commits).
  */
 record ShardGroupView(long leader, Set<Long> voters, Set<Long> appending) {
 
@@ -33,9 +33,9 @@ record ShardGroupView(long leader, Set<Long> voters, Set<Long> appending) {
    * The group as its leader sees it, or null when no replica answers as its leader. When this node
    * hosts the leader, its division answers without a request. Otherwise the metadata's replicas are
    * asked in turn (1 s each, through this node's client of that node, {@link PeerInfoClients}), the
-   * leader this node's replica follows first. The meta leader asks every group every 30 s
-   * ({@link ReplicaController}): with a new client and a group-info request per group, a node with
-   * 1,400 groups spent over half a core on it for each audit (issue 17).
+   * leader this node's replica follows first. The meta leader asks every group every 30 s ({@link
+   * ReplicaController}): with a new client and a group-info request per group, a node with 1,400
+   * groups spent over half a core on it for each audit (issue 17).
    */
   static ShardGroupView ask(RaftNode node, ClusterState state, ShardPlacement shard) {
     RaftGroupId groupId = RaftGroupId.valueOf(shard.groupId());
@@ -74,8 +74,12 @@ record ShardGroupView(long leader, Set<Long> voters, Set<Long> appending) {
     return null;
   }
 
-  /** The view of the leader on node {@code leader}, from its group (current configuration) and commit infos. */
-  private static ShardGroupView of(long leader, RaftGroup group, Collection<CommitInfoProto> commitInfos) {
+  /**
+   * The view of the leader on node {@code leader}, from its group (current configuration) and
+   * commit infos.
+   */
+  private static ShardGroupView of(
+      long leader, RaftGroup group, Collection<CommitInfoProto> commitInfos) {
     Set<Long> voters = new TreeSet<>();
     group.getPeers().stream()
         .map(p -> RaftNode.nodeIdOf(p.getId().toString()))

@@ -26,8 +26,8 @@ import org.apache.ratis.util.TimeDuration;
  * same call {@code ratis sh group info} makes): its role, the leader it follows, its commit and
  * applied indexes, and whether it is in the leader's Raft configuration yet (a replica being added
  * is in the shard map before it is in the configuration: it is catching up by snapshot and log).
- * For dashboards; read-only, and each replica gets one attempt with a short timeout, so a dead
- * node shows as unreachable instead of slowing the answer.
+ * For dashboards; read-only, and each replica gets one attempt with a short timeout, so a dead node
+ * shows as unreachable instead of slowing the answer.
  *
  * <p>Thread-safe. Blocking work runs on virtual threads, never on the caller's.
  */
@@ -44,8 +44,14 @@ public final class ShardReplicaInspector implements AutoCloseable {
    * @param inConfiguration false while the leader's Raft configuration does not list this replica
    *     yet (it is being added); true when unknown
    */
-  public record ReplicaStatus(long nodeId, RaftStatus.Role role, Long leaderNodeId, long commitIndex,
-      long appliedIndex, boolean inConfiguration, String problem) {
+  public record ReplicaStatus(
+      long nodeId,
+      RaftStatus.Role role,
+      Long leaderNodeId,
+      long commitIndex,
+      long appliedIndex,
+      boolean inConfiguration,
+      String problem) {
 
     public boolean reachable() {
       return role != null;
@@ -59,36 +65,57 @@ public final class ShardReplicaInspector implements AutoCloseable {
     this.node = node;
   }
 
-  /** Every replica of {@code shard}, in the shard map's order; never fails (an unreachable replica says so). */
+  /**
+   * Every replica of {@code shard}, in the shard map's order; never fails (an unreachable replica
+   * says so).
+   */
   public CompletableFuture<List<ReplicaStatus>> inspect(ShardPlacement shard) {
     RaftGroupId groupId = RaftGroupId.valueOf(shard.groupId());
     List<CompletableFuture<Answer>> answers = new ArrayList<>();
     for (long replica : shard.replicas()) {
       answers.add(CompletableFuture.supplyAsync(() -> ask(groupId, replica), workers));
     }
-    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      List<Answer> all = answers.stream().map(CompletableFuture::join).toList();
-      // The leader's configuration says which replicas are members yet.
-      List<String> members = all.stream().filter(a -> a.reply != null
-              && a.reply.getRoleInfoProto().getRole() == RaftPeerRole.LEADER && a.reply.getConf().isPresent())
-          .findFirst()
-          .map(a -> a.reply.getConf().get().getPeersList().stream().map(p -> p.getId().toStringUtf8()).toList())
-          .orElse(null);
-      return all.stream().map(a -> a.toStatus(members)).toList();
-    });
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              List<Answer> all = answers.stream().map(CompletableFuture::join).toList();
+              // The leader's configuration says which replicas are members yet.
+              List<String> members =
+                  all.stream()
+                      .filter(
+                          a ->
+                              a.reply != null
+                                  && a.reply.getRoleInfoProto().getRole() == RaftPeerRole.LEADER
+                                  && a.reply.getConf().isPresent())
+                      .findFirst()
+                      .map(
+                          a ->
+                              a.reply.getConf().get().getPeersList().stream()
+                                  .map(p -> p.getId().toStringUtf8())
+                                  .toList())
+                      .orElse(null);
+              return all.stream().map(a -> a.toStatus(members)).toList();
+            });
   }
 
   private record Answer(long nodeId, GroupInfoReply reply, String problem) {
 
     ReplicaStatus toStatus(List<String> members) {
-      boolean inConfiguration = members == null || members.contains(RaftNode.peerId(nodeId).toString());
+      boolean inConfiguration =
+          members == null || members.contains(RaftNode.peerId(nodeId).toString());
       if (reply == null) {
         return new ReplicaStatus(nodeId, null, null, 0, 0, inConfiguration, problem);
       }
       RoleInfoProto role = reply.getRoleInfoProto();
       var log = reply.getLogInfoProto();
-      return new ReplicaStatus(nodeId, role(role.getRole()), leaderOf(role), log.getCommitted().getIndex(),
-          log.getApplied().getIndex(), inConfiguration, null);
+      return new ReplicaStatus(
+          nodeId,
+          role(role.getRole()),
+          leaderOf(role),
+          log.getCommitted().getIndex(),
+          log.getApplied().getIndex(),
+          inConfiguration,
+          null);
     }
   }
 
@@ -98,10 +125,15 @@ public final class ShardReplicaInspector implements AutoCloseable {
       return new Answer(replica, null, "not a member of the cluster");
     }
     RaftPeer peer = RaftNode.peer(replica, address.raftAddress());
-    try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer),
-        TimeDuration.valueOf(REPLICA_TIMEOUT_MS, TimeUnit.MILLISECONDS), RetryPolicies.noRetry())) {
+    try (RaftClient client =
+        node.newClient(
+            RaftGroup.valueOf(groupId, peer),
+            TimeDuration.valueOf(REPLICA_TIMEOUT_MS, TimeUnit.MILLISECONDS),
+            RetryPolicies.noRetry())) {
       GroupInfoReply reply = client.getGroupManagementApi(peer.getId()).info(groupId);
-      return reply.isSuccess() ? new Answer(replica, reply, null) : new Answer(replica, null, "does not host the shard yet");
+      return reply.isSuccess()
+          ? new Answer(replica, reply, null)
+          : new Answer(replica, null, "does not host the shard yet");
     } catch (Exception e) {
       // Unreachable, timed out, or not hosting the group (over gRPC that arrives unchecked).
       return new Answer(replica, null, RaftFailureWords.describe(e));
@@ -118,9 +150,12 @@ public final class ShardReplicaInspector implements AutoCloseable {
   }
 
   private static Long leaderOf(RoleInfoProto role) {
-    RaftPeerProto leader = role.getRole() == RaftPeerRole.LEADER ? role.getSelf()
-        : role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo() ? role.getFollowerInfo().getLeaderInfo().getId()
-        : null;
+    RaftPeerProto leader =
+        role.getRole() == RaftPeerRole.LEADER
+            ? role.getSelf()
+            : role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
+                ? role.getFollowerInfo().getLeaderInfo().getId()
+                : null;
     return leader == null ? null : RaftNode.nodeIdOf(leader.getId().toStringUtf8());
   }
 

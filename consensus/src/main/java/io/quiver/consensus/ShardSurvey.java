@@ -30,6 +30,7 @@ final class ShardSurvey {
 
   /** How long an info read of one group may take before its points count as unchanged. */
   static final long COUNT_TIMEOUT_MS = 2_000;
+
   /** Groups asked at the same time. */
   static final int CONCURRENT_QUESTIONS = 8;
 
@@ -46,13 +47,15 @@ final class ShardSurvey {
    * accepts.
    */
   private static final long NO_LEADER = -1;
+
   static final long NO_LEADER_AGE_MS = 2_000;
 
   private final RaftNode node;
   private final Map<UUID, Figure> leaders = new ConcurrentHashMap<>();
   private final Map<UUID, Figure> points = new ConcurrentHashMap<>();
   private final ReentrantLock refreshing = new ReentrantLock();
-  private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger unanswered =
+      new java.util.concurrent.atomic.AtomicInteger();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardSurvey.class);
 
   ShardSurvey(RaftNode node) {
@@ -62,11 +65,12 @@ final class ShardSurvey {
   /** The figures known now, however old, without asking anything. */
   ShardReports reports() {
     Map<UUID, Long> l = new HashMap<>();
-    leaders.forEach((g, f) -> {
-      if (f.value() != NO_LEADER) {
-        l.put(g, f.value());
-      }
-    });
+    leaders.forEach(
+        (g, f) -> {
+          if (f.value() != NO_LEADER) {
+            l.put(g, f.value());
+          }
+        });
     Map<UUID, Long> p = new HashMap<>();
     points.forEach((g, f) -> p.put(g, f.value()));
     return new ShardReports(l, p);
@@ -89,8 +93,12 @@ final class ShardSurvey {
           UUID group = shard.groupId();
           present.put(group, true);
           Figure leader = leaders.get(group);
-          if (stale(leader, now, leader != null && leader.value() == NO_LEADER
-              ? Math.min(maxAge, TimeUnit.MILLISECONDS.toNanos(NO_LEADER_AGE_MS)) : maxAge)) {
+          if (stale(
+              leader,
+              now,
+              leader != null && leader.value() == NO_LEADER
+                  ? Math.min(maxAge, TimeUnit.MILLISECONDS.toNanos(NO_LEADER_AGE_MS))
+                  : maxAge)) {
             questions.add(() -> askLeader(state, shard));
           }
           if (stale(points.get(group), now, maxAge)) {
@@ -103,7 +111,11 @@ final class ShardSurvey {
       unanswered.set(0);
       ask(questions);
       if (unanswered.get() > 0) {
-        LOG.debug("node {}: {} of {} shard groups named no leader when asked", node.nodeId(), unanswered.get(), present.size());
+        LOG.debug(
+            "node {}: {} of {} shard groups named no leader when asked",
+            node.nodeId(),
+            unanswered.get(),
+            present.size());
       }
       return reports();
     } finally {
@@ -111,14 +123,18 @@ final class ShardSurvey {
     }
   }
 
-  /** The leader of {@code group} as just seen by someone else (the replica controller's own questions). */
+  /**
+   * The leader of {@code group} as just seen by someone else (the replica controller's own
+   * questions).
+   */
   void leaderSeen(UUID group, long leader) {
     learnt(leaders, group, leader);
   }
 
   private static void learnt(Map<UUID, Figure> figures, UUID group, long value) {
     long now = System.nanoTime();
-    figures.compute(group, (g, old) -> old == null ? new Figure(value, now, now) : old.next(value, now));
+    figures.compute(
+        group, (g, old) -> old == null ? new Figure(value, now, now) : old.next(value, now));
   }
 
   /**
@@ -127,11 +143,17 @@ final class ShardSurvey {
    */
   boolean recentlyLeaderless(long windowMs) {
     long now = System.nanoTime();
-    return leaders.values().stream().anyMatch(f -> f.value() == NO_LEADER
-        && now - f.sinceNanos() < TimeUnit.MILLISECONDS.toNanos(windowMs));
+    return leaders.values().stream()
+        .anyMatch(
+            f ->
+                f.value() == NO_LEADER
+                    && now - f.sinceNanos() < TimeUnit.MILLISECONDS.toNanos(windowMs));
   }
 
-  /** Forgets the leader of {@code group} (a step changed its replicas): asked again at the next refresh. */
+  /**
+   * Forgets the leader of {@code group} (a step changed its replicas): asked again at the next
+   * refresh.
+   */
   void forgetLeader(UUID group) {
     leaders.remove(group);
   }
@@ -154,8 +176,8 @@ final class ShardSurvey {
   }
 
   /**
-   * This node's own replica's view of the leader when it hosts the group and knows one (no
-   * question asked), else the group's replicas are asked.
+   * This node's own replica's view of the leader when it hosts the group and knows one (no question
+   * asked), else the group's replicas are asked.
    */
   private void askLeader(ClusterState state, ShardPlacement shard) {
     Long known = node.shardStatus(shard.groupId()).map(RaftStatus::leaderNodeId).orElse(null);
@@ -174,8 +196,12 @@ final class ShardSurvey {
 
   private void askPoints(String collection, ShardPlacement shard) {
     try {
-      long n = node.shardClients().forShard(collection, shard).info(ReadConsistency.ANY)
-          .get(COUNT_TIMEOUT_MS, TimeUnit.MILLISECONDS).points();
+      long n =
+          node.shardClients()
+              .forShard(collection, shard)
+              .info(ReadConsistency.ANY)
+              .get(COUNT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+              .points();
       learnt(points, shard.groupId(), n);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -192,11 +218,14 @@ final class ShardSurvey {
     if (questions.isEmpty()) {
       return;
     }
-    var askers = Executors.newFixedThreadPool(Math.min(CONCURRENT_QUESTIONS, questions.size()), r -> {
-      Thread t = new Thread(r, "shard-survey");
-      t.setDaemon(true);
-      return t;
-    });
+    var askers =
+        Executors.newFixedThreadPool(
+            Math.min(CONCURRENT_QUESTIONS, questions.size()),
+            r -> {
+              Thread t = new Thread(r, "shard-survey");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       questions.forEach(askers::execute);
     } finally {

@@ -15,8 +15,8 @@
  * </pre>
  *
  * The meta group's {@link io.quiver.consensus.meta.MetaStateMachine} applies {@link
- * io.quiver.consensus.meta.MetaCommand}s to the {@link io.quiver.consensus.meta.ClusterState} (nodes,
- * collections and their shard maps, aliases, drains), read through {@link
+ * io.quiver.consensus.meta.MetaCommand}s to the {@link io.quiver.consensus.meta.ClusterState}
+ * (nodes, collections and their shard maps, aliases, drains), read through {@link
  * io.quiver.consensus.RaftCollectionCatalog}; its leader runs the {@link
  * io.quiver.consensus.MetaMembership} and {@link io.quiver.consensus.ReplicaController} loops that
  * keep the meta voters and the replica placement where the metadata says, with {@link
@@ -24,12 +24,13 @@
  * {@link io.quiver.consensus.shard.ShardStateMachine} applies {@link
  * io.quiver.consensus.shard.ShardCommand}s to a storage {@link io.quiver.storage.Shard} and answers
  * {@link io.quiver.consensus.shard.ShardQuery}s, with RocksDB checkpoints as snapshots ({@link
- * io.quiver.consensus.shard.ShardSnapshotStorage}); {@link io.quiver.consensus.ShardGroupReconciler}
- * makes the local server host exactly the groups placed here; {@link
- * io.quiver.consensus.shard.RaftShardClient} is the {@code ShardClient} the router uses. Every log
- * entry and message has an explicit, versioned binary form ({@link
+ * io.quiver.consensus.shard.ShardSnapshotStorage}); {@link
+ * io.quiver.consensus.ShardGroupReconciler} makes the local server host exactly the groups placed
+ * here; {@link io.quiver.consensus.shard.RaftShardClient} is the {@code ShardClient} the router
+ * uses. Every log entry and message has an explicit, versioned binary form ({@link
  * io.quiver.consensus.codec.Envelope}, {@link io.quiver.consensus.meta.MetaMessages}, {@link
  * io.quiver.consensus.shard.ShardMessages} and the other codecs), never JSON of HTTP types: the log
- * is an on-disk format. Apply is deterministic, so a bad command fails the same way on every replica.
+ * is an on-disk format. Apply is deterministic, so a bad command fails the same way on every
+ * replica.
  */
 package io.quiver.consensus;

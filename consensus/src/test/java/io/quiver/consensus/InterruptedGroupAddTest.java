@@ -42,26 +42,30 @@ class InterruptedGroupAddTest {
 
   @Test
   void anAddInterruptedBeforeRatisFormattedTheDirectoryComesUp() throws Exception {
-    interruptAddAndRestart(current -> {
-      deleteTree(current);
-      Files.createDirectories(current); // Ratis' format clears current/ first, then writes raft-meta
-    });
+    interruptAddAndRestart(
+        current -> {
+          deleteTree(current);
+          Files.createDirectories(
+              current); // Ratis' format clears current/ first, then writes raft-meta
+        });
   }
 
   @Test
   void anAddInterruptedAfterTheFormatBeforeTheShardExistedComesUp() throws Exception {
-    interruptAddAndRestart(current -> {
-      keepOnly(current, "raft-meta");
-    });
+    interruptAddAndRestart(
+        current -> {
+          keepOnly(current, "raft-meta");
+        });
   }
 
   @Test
   void anAddInterruptedWhileTheShardStoreWasCreatedComesUp() throws Exception {
-    interruptAddAndRestart(current -> {
-      keepOnly(current, "raft-meta");
-      // the store's directory exists (RocksDB creates it first), its config was never written
-      Files.createDirectories(current.resolve("sm").resolve("shard"));
-    });
+    interruptAddAndRestart(
+        current -> {
+          keepOnly(current, "raft-meta");
+          // the store's directory exists (RocksDB creates it first), its config was never written
+          Files.createDirectories(current.resolve("sm").resolve("shard"));
+        });
   }
 
   private interface Damage {
@@ -70,39 +74,61 @@ class InterruptedGroupAddTest {
 
   private void interruptAddAndRestart(Damage damage) throws Exception {
     int port = TestNodes.freePort();
-    RaftNodeConfig config = RaftNodeConfig.builder(1, dir.resolve("n1")).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:" + (port + 1))
-        .snapshotThreshold(1000).logSegmentBytes(1 << 20).build();
+    RaftNodeConfig config =
+        RaftNodeConfig.builder(1, dir.resolve("n1"))
+            .raftAddress("127.0.0.1", port)
+            .httpAddress("127.0.0.1:" + (port + 1))
+            .snapshotThreshold(1000)
+            .logSegmentBytes(1 << 20)
+            .build();
     CollectionDescriptor c;
     ShardPlacement shard;
     try (RaftNode node = RaftNode.start(config)) {
       node.awaitCaughtUp(Duration.ofSeconds(60));
-      c = node.catalog().create("c", new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1)).join();
+      c =
+          node.catalog()
+              .create(
+                  "c",
+                  new CollectionConfig(
+                      VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1))
+              .join();
       shard = c.shardMap().shards().get(0);
     }
     Path groupDir = config.raftDir().resolve(shard.groupId().toString());
     Path current = groupDir.resolve("current");
     assertTrue(Files.isDirectory(current), "the add created " + current);
     damage.apply(current);
-    Files.writeString(groupDir.resolve("in_use.lock"), "4242@dead-host"); // the crashed process' lock file
+    Files.writeString(
+        groupDir.resolve("in_use.lock"), "4242@dead-host"); // the crashed process' lock file
 
     try (RaftNode node = RaftNode.start(config)) {
       node.awaitCaughtUp(Duration.ofSeconds(60));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (true) {
         try {
-          node.shardClients().forShard(c.name(), shard)
-              .upsert(List.of(new Point(PointId.of(1), Map.of("", new float[] {1, 1}), Payload.EMPTY))).join();
+          node.shardClients()
+              .forShard(c.name(), shard)
+              .upsert(
+                  List.of(new Point(PointId.of(1), Map.of("", new float[] {1, 1}), Payload.EMPTY)))
+              .join();
           break;
         } catch (RuntimeException notYet) {
-          assertTrue(System.nanoTime() < deadline, "the shard whose add was interrupted did not take a write within 60 s: " + notYet);
+          assertTrue(
+              System.nanoTime() < deadline,
+              "the shard whose add was interrupted did not take a write within 60 s: " + notYet);
           Thread.sleep(200);
         }
       }
       for (int i = 2; i <= 10; i++) {
-        node.shardClients().forShard(c.name(), shard)
-            .upsert(List.of(new Point(PointId.of(i), Map.of("", new float[] {i, 1}), Payload.EMPTY))).join();
+        node.shardClients()
+            .forShard(c.name(), shard)
+            .upsert(
+                List.of(new Point(PointId.of(i), Map.of("", new float[] {i, 1}), Payload.EMPTY)))
+            .join();
       }
-      assertEquals(10, node.shardClients().forShard(c.name(), shard).count(ReadConsistency.LINEARIZABLE).join(),
+      assertEquals(
+          10,
+          node.shardClients().forShard(c.name(), shard).count(ReadConsistency.LINEARIZABLE).join(),
           "the shard came up and holds the writes made since");
     }
   }

@@ -7,7 +7,6 @@ import io.quiver.storage.VectorsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,14 +36,18 @@ final class ShardGroupCluster implements AutoCloseable {
   private final List<RaftClient> clients = new ArrayList<>();
   private RaftGroup group;
 
-  /** Ratis' transport of the servers and clients: Quiver's (gRPC), or Netty to reproduce a defect of it. */
+  /**
+   * Ratis' transport of the servers and clients: Quiver's (gRPC), or Netty to reproduce a defect of
+   * it.
+   */
   private final org.apache.ratis.rpc.SupportedRpcType transport;
 
   ShardGroupCluster(Path dir, VectorsConfig vectors) {
     this(dir, vectors, org.apache.ratis.rpc.SupportedRpcType.GRPC);
   }
 
-  ShardGroupCluster(Path dir, VectorsConfig vectors, org.apache.ratis.rpc.SupportedRpcType transport) {
+  ShardGroupCluster(
+      Path dir, VectorsConfig vectors, org.apache.ratis.rpc.SupportedRpcType transport) {
     this.dir = dir;
     this.vectors = vectors;
     this.transport = transport;
@@ -54,7 +57,8 @@ final class ShardGroupCluster implements AutoCloseable {
    * Starts one server per id; {@code tune} may change a server's properties before it starts
    * (election timeouts, lease).
    */
-  RaftGroup start(List<String> ids, BiConsumer<RaftPeerId, RaftProperties> tune) throws IOException {
+  RaftGroup start(List<String> ids, BiConsumer<RaftPeerId, RaftProperties> tune)
+      throws IOException {
     RaftGroup built = build(ids, tune);
     for (RaftServer server : servers) {
       server.start();
@@ -62,8 +66,12 @@ final class ShardGroupCluster implements AutoCloseable {
     return built;
   }
 
-  /** As {@link #start}, without starting the servers: a test starts them ({@link RaftServer#start}) when it needs them. */
-  RaftGroup build(List<String> ids, BiConsumer<RaftPeerId, RaftProperties> tune) throws IOException {
+  /**
+   * As {@link #start}, without starting the servers: a test starts them ({@link RaftServer#start})
+   * when it needs them.
+   */
+  RaftGroup build(List<String> ids, BiConsumer<RaftPeerId, RaftProperties> tune)
+      throws IOException {
     List<RaftPeer> peers = new ArrayList<>();
     List<Integer> ports = new ArrayList<>();
     for (String id : ids) {
@@ -74,19 +82,26 @@ final class ShardGroupCluster implements AutoCloseable {
     group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
     for (int i = 0; i < peers.size(); i++) {
       RaftPeer peer = peers.get(i);
-      RaftProperties p = RaftNode.serverProperties(RaftNodeConfig.builder(1, dir.resolve(peer.getId().toString())).raftAddress("127.0.0.1", ports.get(i)).httpAddress("127.0.0.1:1")
-        .snapshotThreshold(1000).logSegmentBytes(1 << 20).build());
+      RaftProperties p =
+          RaftNode.serverProperties(
+              RaftNodeConfig.builder(1, dir.resolve(peer.getId().toString()))
+                  .raftAddress("127.0.0.1", ports.get(i))
+                  .httpAddress("127.0.0.1:1")
+                  .snapshotThreshold(1000)
+                  .logSegmentBytes(1 << 20)
+                  .build());
       if (transport == org.apache.ratis.rpc.SupportedRpcType.NETTY) {
         org.apache.ratis.RaftConfigKeys.Rpc.setType(p, transport);
         org.apache.ratis.netty.NettyConfigKeys.Server.setPort(p, ports.get(i));
       }
       tune.accept(peer.getId(), p);
-      RaftServer server = RaftServer.newBuilder()
-          .setServerId(peer.getId())
-          .setGroup(group)
-          .setProperties(p)
-          .setStateMachineRegistry(gid -> new ShardStateMachine(g -> ShardConfig.of(vectors)))
-          .build();
+      RaftServer server =
+          RaftServer.newBuilder()
+              .setServerId(peer.getId())
+              .setGroup(group)
+              .setProperties(p)
+              .setStateMachineRegistry(gid -> new ShardStateMachine(g -> ShardConfig.of(vectors)))
+              .build();
       servers.add(server);
     }
     return group;
@@ -109,15 +124,22 @@ final class ShardGroupCluster implements AutoCloseable {
     }
   }
 
-  /** A client that sends to {@code leader} first, retrying {@code retries} times 100 ms apart; closed with the cluster. */
+  /**
+   * A client that sends to {@code leader} first, retrying {@code retries} times 100 ms apart;
+   * closed with the cluster.
+   */
   RaftClient client(RaftPeerId leader, int retries) {
     RaftProperties p = RaftNode.clientProperties(TimeDuration.valueOf(3, TimeUnit.SECONDS));
     org.apache.ratis.RaftConfigKeys.Rpc.setType(p, transport);
-    RaftClient client = CallMatchingClientRpc.newClientBuilder(org.apache.ratis.protocol.ClientId.randomId(), p, null)
-        .setRaftGroup(group)
-        .setLeaderId(leader)
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(retries, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-        .build();
+    RaftClient client =
+        CallMatchingClientRpc.newClientBuilder(
+                org.apache.ratis.protocol.ClientId.randomId(), p, null)
+            .setRaftGroup(group)
+            .setLeaderId(leader)
+            .setRetryPolicy(
+                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                    retries, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+            .build();
     clients.add(client);
     return client;
   }
@@ -131,5 +153,4 @@ final class ShardGroupCluster implements AutoCloseable {
       s.close();
     }
   }
-
 }

@@ -43,33 +43,48 @@ class SnapshotInstallTest {
     RaftNode n2 = TestNodes.start(dir, 2, p2, p1, 20);
     RaftNode n3 = TestNodes.start(dir, 3, p3, p1, 20);
     try {
-      CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 3, 1);
+      CollectionConfig config =
+          new CollectionConfig(
+              VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 3, 1);
       CollectionDescriptor c = n2.catalog().create("c", config).join();
       TestNodes.writePoints(n2, c, 0, 30);
       n1.close();
       n1 = null;
-      TestNodes.writePoints(n2, c, 30, 400); // 370 entries: far more than the 4 x 20 the log keeps behind a snapshot
+      TestNodes.writePoints(
+          n2, c, 30, 400); // 370 entries: far more than the 4 x 20 the log keeps behind a snapshot
       n1 = TestNodes.start(dir, 1, p1, null, 20);
       RaftNode back = n1;
       long deadline = System.nanoTime() + 60_000_000_000L;
-      // The count may be answered by another replica while this one installs: wait for the install too.
-      while ((TestNodes.countPoints(back, c) != 400 || installs(back) < 1) && System.nanoTime() < deadline) {
+      // The count may be answered by another replica while this one installs: wait for the install
+      // too.
+      while ((TestNodes.countPoints(back, c) != 400 || installs(back) < 1)
+          && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
       assertEquals(400, TestNodes.countPoints(back, c), "the returning replica holds every point");
-      var record = back.shardClients().forShard("c", c.shardMap().shard(0))
-          .retrieve(List.of(PointId.of(399)), false, true, ReadConsistency.ANY).join();
+      var record =
+          back.shardClients()
+              .forShard("c", c.shardMap().shard(0))
+              .retrieve(List.of(PointId.of(399)), false, true, ReadConsistency.ANY)
+              .join();
       assertEquals(399f, record.getFirst().vectors().get("")[0]);
-      assertTrue(installs(back) >= 1, "caught up by a snapshot install, not the log: " + back.localReplicas());
+      assertTrue(
+          installs(back) >= 1,
+          "caught up by a snapshot install, not the log: " + back.localReplicas());
       try (Stream<Path> walk = Files.walk(dir.resolve("n1"))) {
-        List<Path> shardDirs = walk.filter(p -> p.getFileName().toString().equals("shard") && Files.isDirectory(p)).toList();
+        List<Path> shardDirs =
+            walk.filter(p -> p.getFileName().toString().equals("shard") && Files.isDirectory(p))
+                .toList();
         assertEquals(1, shardDirs.size(), "one shard replica on n1: " + shardDirs);
         Path shard = shardDirs.getFirst();
         assertTrue(Files.exists(shard.resolve("STORE")), "the shard names its store in the engine");
-        assertTrue(!Files.exists(shard.resolve("store")) && !Files.exists(shard.resolve("CURRENT")),
+        assertTrue(
+            !Files.exists(shard.resolve("store")) && !Files.exists(shard.resolve("CURRENT")),
             "nothing left to ingest and no RocksDB of its own in " + shard);
       }
-      assertEquals(storesBefore + 3, io.quiver.storage.ShardResources.processWide().engine().storeCount(),
+      assertEquals(
+          storesBefore + 3,
+          io.quiver.storage.ShardResources.processWide().engine().storeCount(),
           "one store per replica: the store the install replaced was dropped");
     } finally {
       TestNodes.closeAll(n1, n2, n3);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quiver.consensus.shard.ShardStateMachine;
 import io.quiver.consensus.shard.SnapshotWriters;
 import io.quiver.index.vector.Distance;
@@ -34,33 +35,50 @@ class SnapshotWriteTest {
   @TempDir Path dir;
 
   @Test
-  void snapshotsAreWrittenOffTheApplyThreadAndTheLogIsPurgedOnlyUpToCompleteOnes() throws Exception {
+  void snapshotsAreWrittenOffTheApplyThreadAndTheLogIsPurgedOnlyUpToCompleteOnes()
+      throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService writer = Executors.newSingleThreadExecutor();
     holdSnapshotWriters(writer, release);
     RaftNode n = TestNodes.start(dir, 1, TestNodes.freePort(), null, 20);
     try {
-      CollectionDescriptor c = n.catalog().create("c",
-          new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1)).join();
+      CollectionDescriptor c =
+          n.catalog()
+              .create(
+                  "c",
+                  new CollectionConfig(
+                      VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1))
+              .join();
       TestNodes.writePoints(n, c, 0, 300);
-      assertEquals(300, TestNodes.countPoints(n, c), "every write committed and applied while the snapshot writer was held");
+      assertEquals(
+          300,
+          TestNodes.countPoints(n, c),
+          "every write committed and applied while the snapshot writer was held");
       RaftServer.Division division = shardDivision(n);
       ShardStateMachine machine = (ShardStateMachine) division.getStateMachine();
-      assertNull(machine.getStateMachineStorage().getLatestSnapshot(), "no snapshot completes while its writer is held");
+      assertNull(
+          machine.getStateMachineStorage().getLatestSnapshot(),
+          "no snapshot completes while its writer is held");
       long startHeld = division.getRaftLog().getStartIndex();
-      assertTrue(startHeld <= 1, "nothing purged without a complete snapshot: log starts at " + startHeld);
+      assertTrue(
+          startHeld <= 1, "nothing purged without a complete snapshot: log starts at " + startHeld);
 
       release.countDown();
       long deadline = System.nanoTime() + 60_000_000_000L;
       int next = 300;
       while (division.getRaftLog().getStartIndex() <= 1 && System.nanoTime() < deadline) {
-        TestNodes.writePoints(n, c, next, next + 20); // each round of writes reports a finished snapshot and may start the next
+        TestNodes.writePoints(
+            n, c, next,
+            next + 20); // each round of writes reports a finished snapshot and may start the next
         next += 20;
         Thread.sleep(50);
       }
-      assertNotNull(machine.getStateMachineStorage().getLatestSnapshot(), "snapshots complete once written");
-      assertTrue(division.getRaftLog().getStartIndex() > 1,
-          "the log is purged up to complete snapshots: starts at " + division.getRaftLog().getStartIndex());
+      assertNotNull(
+          machine.getStateMachineStorage().getLatestSnapshot(), "snapshots complete once written");
+      assertTrue(
+          division.getRaftLog().getStartIndex() > 1,
+          "the log is purged up to complete snapshots: starts at "
+              + division.getRaftLog().getStartIndex());
       assertEquals(next, TestNodes.countPoints(n, c));
     } finally {
       SnapshotWriters.overrideForTests(null);
@@ -85,10 +103,18 @@ class SnapshotWriteTest {
     Path snapshots;
     CollectionDescriptor c;
     try {
-      c = n.catalog().create("c",
-          new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1)).join();
+      c =
+          n.catalog()
+              .create(
+                  "c",
+                  new CollectionConfig(
+                      VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1))
+              .join();
       TestNodes.writePoints(n, c, 0, 60);
-      snapshots = ((ShardStateMachine) shardDivision(n).getStateMachine()).getStateMachineStorage().snapshotsDir();
+      snapshots =
+          ((ShardStateMachine) shardDivision(n).getStateMachine())
+              .getStateMachineStorage()
+              .snapshotsDir();
       try (var listed = java.nio.file.Files.list(snapshots)) {
         assertEquals(1, listed.count(), "one snapshot begun, held: " + snapshots);
       }
@@ -122,15 +148,18 @@ class SnapshotWriteTest {
 
   /** Snapshot writes go to {@code writer} and wait there until {@code release} opens. */
   private static void holdSnapshotWriters(ExecutorService writer, CountDownLatch release) {
-    SnapshotWriters.overrideForTests(task -> writer.execute(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      task.run();
-    }));
+    SnapshotWriters.overrideForTests(
+        task ->
+            writer.execute(
+                () -> {
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                  }
+                  task.run();
+                }));
   }
 
   private static RaftServer.Division shardDivision(RaftNode n) throws Exception {

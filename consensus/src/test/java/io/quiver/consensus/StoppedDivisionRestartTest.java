@@ -38,10 +38,18 @@ class StoppedDivisionRestartTest {
   @Test
   void aDivisionThatClosedByItselfIsRestartedWithItsData() throws Exception {
     int port = TestNodes.freePort();
-    try (RaftNode node = RaftNode.start(RaftNodeConfig.builder(1, dir.resolve("n1")).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:" + (port + 1))
-        .snapshotThreshold(1000).logSegmentBytes(1 << 20).build())) {
+    try (RaftNode node =
+        RaftNode.start(
+            RaftNodeConfig.builder(1, dir.resolve("n1"))
+                .raftAddress("127.0.0.1", port)
+                .httpAddress("127.0.0.1:" + (port + 1))
+                .snapshotThreshold(1000)
+                .logSegmentBytes(1 << 20)
+                .build())) {
       node.awaitCaughtUp(Duration.ofSeconds(60));
-      CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1);
+      CollectionConfig config =
+          new CollectionConfig(
+              VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1);
       CollectionDescriptor c = node.catalog().create("c", config).join();
       ShardPlacement shard = c.shardMap().shards().get(0);
       upsert(node, c, shard, 0, 20);
@@ -54,7 +62,8 @@ class StoppedDivisionRestartTest {
       long deadline = System.nanoTime() + 20_000_000_000L;
       RaftServer.Division restarted = division;
       while (restarted == division || !restarted.getInfo().isAlive()) {
-        assertTrue(System.nanoTime() < deadline, "the closed division was not restarted within 20 s");
+        assertTrue(
+            System.nanoTime() < deadline, "the closed division was not restarted within 20 s");
         Thread.sleep(100);
         try {
           restarted = node.server().getDivision(groupId);
@@ -63,15 +72,20 @@ class StoppedDivisionRestartTest {
         }
       }
       upsert(node, c, shard, 20, 10);
-      assertEquals(30, node.shardClients().forShard("c", shard).count(ReadConsistency.LINEARIZABLE).join(),
+      assertEquals(
+          30,
+          node.shardClients().forShard("c", shard).count(ReadConsistency.LINEARIZABLE).join(),
           "the writes before the close survived it, and the restarted division takes new ones");
     }
   }
 
-  private static void upsert(RaftNode node, CollectionDescriptor c, ShardPlacement shard, int from, int count) {
+  private static void upsert(
+      RaftNode node, CollectionDescriptor c, ShardPlacement shard, int from, int count) {
     for (int i = from; i < from + count; i++) {
-      node.shardClients().forShard(c.name(), shard)
-          .upsert(List.of(new Point(PointId.of(i), Map.of("", new float[] {i, 1}), Payload.EMPTY))).join();
+      node.shardClients()
+          .forShard(c.name(), shard)
+          .upsert(List.of(new Point(PointId.of(i), Map.of("", new float[] {i, 1}), Payload.EMPTY)))
+          .join();
     }
   }
 }

@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
-/** Starts real {@link RaftNode}s on loopback for the multi-node tests of this module, each in {@code dir/n<id>}. */
+/**
+ * Starts real {@link RaftNode}s on loopback for the multi-node tests of this module, each in {@code
+ * dir/n<id>}.
+ */
 public final class TestNodes {
 
   private TestNodes() {}
@@ -20,33 +23,48 @@ public final class TestNodes {
    * bootstrapping a new cluster when {@code bootstrapPort} is null, else joining (or, with a data
    * directory, rejoining) through it; returns once its metadata has caught up.
    */
-  public static RaftNode start(Path dir, long id, int port, Integer bootstrapPort, long snapshotThreshold) throws IOException {
-    RaftNode node = RaftNode.start(RaftNodeConfig.builder(id, dir.resolve("n" + id)).raftAddress("127.0.0.1", port).httpAddress("127.0.0.1:" + (port + 1))
-        .snapshotThreshold(snapshotThreshold).logSegmentBytes(2 << 10).bootstrapAddress(bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort).build());
+  public static RaftNode start(
+      Path dir, long id, int port, Integer bootstrapPort, long snapshotThreshold)
+      throws IOException {
+    RaftNode node =
+        RaftNode.start(
+            RaftNodeConfig.builder(id, dir.resolve("n" + id))
+                .raftAddress("127.0.0.1", port)
+                .httpAddress("127.0.0.1:" + (port + 1))
+                .snapshotThreshold(snapshotThreshold)
+                .logSegmentBytes(2 << 10)
+                .bootstrapAddress(bootstrapPort == null ? null : "127.0.0.1:" + bootstrapPort)
+                .build());
     node.awaitCaughtUp(Duration.ofSeconds(90));
     return node;
   }
 
-  /** As {@link #start}, on another thread: for nodes started at the same moment, as operators start them. */
-  static java.util.concurrent.CompletableFuture<RaftNode> startAsync(Path dir, long id, int port, int bootstrapPort,
-      long snapshotThreshold) {
-    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return start(dir, id, port, bootstrapPort, snapshotThreshold);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+  /**
+   * As {@link #start}, on another thread: for nodes started at the same moment, as operators start
+   * them.
+   */
+  static java.util.concurrent.CompletableFuture<RaftNode> startAsync(
+      Path dir, long id, int port, int bootstrapPort, long snapshotThreshold) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return start(dir, id, port, bootstrapPort, snapshotThreshold);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
   }
 
   /**
    * Starts a cluster of nodes 1 to {@code ports.length} on those ports: node 1 bootstraps it, and
    * the others join through it at the same moment, as operators start them.
    */
-  public static RaftNode[] startCluster(Path dir, long snapshotThreshold, int... ports) throws IOException {
+  public static RaftNode[] startCluster(Path dir, long snapshotThreshold, int... ports)
+      throws IOException {
     RaftNode[] nodes = new RaftNode[ports.length];
     nodes[0] = start(dir, 1, ports[0], null, snapshotThreshold);
-    java.util.List<java.util.concurrent.CompletableFuture<RaftNode>> joining = new java.util.ArrayList<>();
+    java.util.List<java.util.concurrent.CompletableFuture<RaftNode>> joining =
+        new java.util.ArrayList<>();
     for (int i = 1; i < ports.length; i++) {
       joining.add(startAsync(dir, i + 1, ports[i], ports[0], snapshotThreshold));
     }
@@ -56,7 +74,9 @@ public final class TestNodes {
     return nodes;
   }
 
-  /** Closes every node that is not null (for finally blocks of tests that stop and restart nodes). */
+  /**
+   * Closes every node that is not null (for finally blocks of tests that stop and restart nodes).
+   */
   public static void closeAll(RaftNode... nodes) throws IOException {
     for (RaftNode n : nodes) {
       if (n != null) {
@@ -91,14 +111,21 @@ public final class TestNodes {
 
   private static int ephemeralRangeStart() {
     try {
-      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+      return Integer.parseInt(
+          Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .trim()
+              .split("\\s+")[0]);
     } catch (IOException | RuntimeException notLinux) {
       return 32_768;
     }
   }
 
-  /** Waits until {@code condition} holds (a condition that throws counts as not yet), else fails naming {@code what}. */
-  public static void awaitTrue(BooleanSupplier condition, String what, long timeoutMs) throws InterruptedException {
+  /**
+   * Waits until {@code condition} holds (a condition that throws counts as not yet), else fails
+   * naming {@code what}.
+   */
+  public static void awaitTrue(BooleanSupplier condition, String what, long timeoutMs)
+      throws InterruptedException {
     for (int i = 0; i < timeoutMs / 50; i++) {
       try {
         if (condition.getAsBoolean()) {
@@ -112,19 +139,31 @@ public final class TestNodes {
     throw new AssertionError(what);
   }
 
-  /** Upserts points {@code from..to-1} (vector {i, 1}) into collection {@code c}, one write each, through {@code via}. */
-  public static void writePoints(RaftNode via, io.quiver.sharding.CollectionDescriptor c, int from, int to) {
+  /**
+   * Upserts points {@code from..to-1} (vector {i, 1}) into collection {@code c}, one write each,
+   * through {@code via}.
+   */
+  public static void writePoints(
+      RaftNode via, io.quiver.sharding.CollectionDescriptor c, int from, int to) {
     for (int i = from; i < to; i++) {
       io.quiver.storage.PointId id = io.quiver.storage.PointId.of(i);
-      via.shardClients().forShard(c.name(), c.shardMap().shardOf(id))
-          .upsert(java.util.List.of(new io.quiver.storage.Point(id, java.util.Map.of("", new float[] {i, 1}),
-              io.quiver.storage.Payload.EMPTY))).join();
+      via.shardClients()
+          .forShard(c.name(), c.shardMap().shardOf(id))
+          .upsert(
+              java.util.List.of(
+                  new io.quiver.storage.Point(
+                      id,
+                      java.util.Map.of("", new float[] {i, 1}),
+                      io.quiver.storage.Payload.EMPTY)))
+          .join();
     }
   }
 
   /** The points of shard 0 of {@code c}, counted by any replica through {@code via}. */
   static long countPoints(RaftNode via, io.quiver.sharding.CollectionDescriptor c) {
-    return via.shardClients().forShard(c.name(), c.shardMap().shard(0))
-        .count(io.quiver.sharding.ReadConsistency.ANY).join();
+    return via.shardClients()
+        .forShard(c.name(), c.shardMap().shard(0))
+        .count(io.quiver.sharding.ReadConsistency.ANY)
+        .join();
   }
 }

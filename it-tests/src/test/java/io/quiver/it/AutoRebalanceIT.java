@@ -18,32 +18,46 @@ import org.junit.jupiter.api.io.TempDir;
  * processes: two nodes launched at once with automatic rebalancing, a collection of 4 shards x 1
  * replica under a writer; a third node joins and takes replicas without being asked (every
  * acknowledged write still there once, replicas identical). Removing it is refused (409, it holds
- * only copies) until {@code force=true}, which removes it: the shards whose only copy it held
- * start again empty on the remaining nodes (their points are lost, as documented) and the
- * collection takes writes and reads on every shard again.
+ * only copies) until {@code force=true}, which removes it: the shards whose only copy it held start
+ * again empty on the remaining nodes (their points are lost, as documented) and the collection
+ * takes writes and reads on every shard again.
  */
 @Timeout(180)
 class AutoRebalanceIT {
 
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   @Test
   void aJoiningNodeTakesReplicasByItselfAndAForcedRemovalLosesOnlyItsShards() throws Exception {
     Map<String, String> auto = Map.of("QUIVER__CLUSTER__AUTO_REBALANCE", "true");
     try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, auto)) {
       QdrantHttp http = cluster.http.get(0);
-      assertEquals(200, http.send("PUT", "/collections/a",
-          "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":4,\"replication_factor\":1}").status());
+      assertEquals(
+          200,
+          http.send(
+                  "PUT",
+                  "/collections/a",
+                  "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":4,\"replication_factor\":1}")
+              .status());
       long newPeer;
       try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "a")) {
         Thread.sleep(1000);
         long started = System.nanoTime();
         QdrantHttp third = cluster.add(auto);
         newPeer = cluster.peerId(third);
-        Map<Integer, Set<Long>> placed = ScalingCluster.awaitPlacement(cluster.http, "a", 90_000,
-            p -> p.size() == 4 && p.values().stream().allMatch(s -> s.size() == 1)
-                && p.values().stream().anyMatch(s -> s.contains(newPeer)));
-        System.out.printf("auto rebalance onto a 3rd node: %s after %.1f s%n", placed, (System.nanoTime() - started) / 1e9);
+        Map<Integer, Set<Long>> placed =
+            ScalingCluster.awaitPlacement(
+                cluster.http,
+                "a",
+                90_000,
+                p ->
+                    p.size() == 4
+                        && p.values().stream().allMatch(s -> s.size() == 1)
+                        && p.values().stream().anyMatch(s -> s.contains(newPeer)));
+        System.out.printf(
+            "auto rebalance onto a 3rd node: %s after %.1f s%n",
+            placed, (System.nanoTime() - started) / 1e9);
         JsonNode perPeer = http.get("/cluster").result().at("/quiver_scaling/replicas_per_peer");
         for (JsonNode n : perPeer) {
           assertTrue(n.asInt() >= 1 && n.asInt() <= 2, "even within one: " + perPeer);
@@ -54,20 +68,35 @@ class AutoRebalanceIT {
       int before = count(http);
       QdrantHttp.Reply refused = http.send("DELETE", "/cluster/peer/" + newPeer, null);
       assertEquals(409, refused.status(), refused.raw());
-      assertTrue(refused.raw().contains("only copy") && refused.raw().contains("force=true"), refused.raw());
-      QdrantHttp.Reply forced = http.send("DELETE", "/cluster/peer/" + newPeer + "?force=true", null);
+      assertTrue(
+          refused.raw().contains("only copy") && refused.raw().contains("force=true"),
+          refused.raw());
+      QdrantHttp.Reply forced =
+          http.send("DELETE", "/cluster/peer/" + newPeer + "?force=true", null);
       assertEquals(200, forced.status(), forced.raw());
       cluster.nodes.get(2).close();
       List<QdrantHttp> remaining = cluster.http.subList(0, 2);
-      ScalingCluster.awaitPlacement(remaining, "a", 60_000,
-          p -> p.size() == 4 && p.values().stream().allMatch(s -> s.size() == 1 && !s.contains(newPeer)));
+      ScalingCluster.awaitPlacement(
+          remaining,
+          "a",
+          60_000,
+          p ->
+              p.size() == 4
+                  && p.values().stream().allMatch(s -> s.size() == 1 && !s.contains(newPeer)));
       int after = count(http);
-      assertTrue(after < before, "the shards held only by the removed node start empty: " + before + " -> " + after);
+      assertTrue(
+          after < before,
+          "the shards held only by the removed node start empty: " + before + " -> " + after);
       StringBuilder points = new StringBuilder();
       for (int id = 1_000_000; id < 1_000_040; id++) {
-        points.append(points.isEmpty() ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":[1,1]}");
+        points
+            .append(points.isEmpty() ? "" : ",")
+            .append("{\"id\":")
+            .append(id)
+            .append(",\"vector\":[1,1]}");
       }
-      QdrantHttp.Reply write = http.send("PUT", "/collections/a/points?wait=true", "{\"points\":[" + points + "]}");
+      QdrantHttp.Reply write =
+          http.send("PUT", "/collections/a/points?wait=true", "{\"points\":[" + points + "]}");
       assertEquals(200, write.status(), write.raw());
       assertEquals(after + 40, count(http), "every shard takes writes again");
     }

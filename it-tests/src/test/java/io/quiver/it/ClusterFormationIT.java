@@ -20,12 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
  * <ul>
  *   <li>Five nodes launched at the same moment, each pointed at another one (the seed at itself,
  *       two at the seed, two at joiners that are not members yet), form one cluster without a
- *       manual step: every node sees the same five peers, the metadata group has exactly
- *       {@code meta_voters} voters (3 here, so that listeners exist) and the rest are listeners,
- *       and a collection created through one node is written and read through every node.</li>
- *   <li>A node restarted while the other nodes (and so the meta group's majority) are down stays
- *       up for longer than the 10 s after which it used to exit, answers {@code /readyz} 503 saying
- *       why and collection requests 503, and becomes ready, with its data, once the others return.</li>
+ *       manual step: every node sees the same five peers, the metadata group has exactly {@code
+ *       meta_voters} voters (3 here, so that listeners exist) and the rest are listeners, and a
+ *       collection created through one node is written and read through every node.
+ *   <li>A node restarted while the other nodes (and so the meta group's majority) are down stays up
+ *       for longer than the 10 s after which it used to exit, answers {@code /readyz} 503 saying
+ *       why and collection requests 503, and becomes ready, with its data, once the others return.
  * </ul>
  */
 @Timeout(300)
@@ -41,8 +41,9 @@ class ClusterFormationIT {
     try {
       for (int i = 0; i < n; i++) {
         raftPorts.add(NodeProcess.freePort());
-        nodes.add(new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i))
-            .environment("QUIVER__CLUSTER__CONSENSUS__META_VOTERS", "3"));
+        nodes.add(
+            new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i))
+                .environment("QUIVER__CLUSTER__CONSENSUS__META_VOTERS", "3"));
       }
       // The seed is pointed at itself (so every node may get the same flag); n1, n2 at the seed;
       // n3, n4 at n1 and n2, which are not members yet when they start.
@@ -54,35 +55,69 @@ class ClusterFormationIT {
       for (NodeProcess node : nodes) {
         node.awaitReady();
       }
-      System.out.printf("five nodes launched at once were all ready after %.1f s%n", (System.nanoTime() - launched) / 1e9);
+      System.out.printf(
+          "five nodes launched at once were all ready after %.1f s%n",
+          (System.nanoTime() - launched) / 1e9);
       List<QdrantHttp> http = nodes.stream().map(node -> new QdrantHttp(node.baseUrl())).toList();
 
       awaitOneClusterWithVoters(http, n, 3);
 
-      assertEquals(200, http.get(4).send("PUT", "/collections/formed",
-          "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":5,\"replication_factor\":2}").status());
+      assertEquals(
+          200,
+          http.get(4)
+              .send(
+                  "PUT",
+                  "/collections/formed",
+                  "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":5,\"replication_factor\":2}")
+              .status());
       for (int i = 0; i < n; i++) {
         StringBuilder points = new StringBuilder();
         for (int j = 0; j < 10; j++) {
           int id = i * 10 + j;
-          points.append(j == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":[").append(id).append(",1]}");
+          points
+              .append(j == 0 ? "" : ",")
+              .append("{\"id\":")
+              .append(id)
+              .append(",\"vector\":[")
+              .append(id)
+              .append(",1]}");
         }
-        QdrantHttp.Reply r = http.get(i).send("PUT", "/collections/formed/points?wait=true", "{\"points\":[" + points + "]}");
+        QdrantHttp.Reply r =
+            http.get(i)
+                .send(
+                    "PUT", "/collections/formed/points?wait=true", "{\"points\":[" + points + "]}");
         assertEquals(200, r.status(), "upsert through node " + i + ": " + r.raw());
       }
       for (int i = 0; i < n; i++) {
-        QdrantHttp.Reply count = http.get(i).send("POST", "/collections/formed/points/count", "{\"exact\":true}");
+        QdrantHttp.Reply count =
+            http.get(i).send("POST", "/collections/formed/points/count", "{\"exact\":true}");
         assertEquals(200, count.status(), count.raw());
         assertEquals(10 * n, count.result().get("count").asInt(), "count through node " + i);
-        QdrantHttp.Reply query = http.get(i).send("POST", "/collections/formed/points/query", "{\"query\":[1,0],\"limit\":3}");
+        QdrantHttp.Reply query =
+            http.get(i)
+                .send("POST", "/collections/formed/points/query", "{\"query\":[1,0],\"limit\":3}");
         assertEquals(200, query.status(), query.raw());
-        assertEquals(10 * n - 1, query.result().get("points").get(0).get("id").asInt(), "top hit through node " + i);
+        assertEquals(
+            10 * n - 1,
+            query.result().get("points").get(0).get("id").asInt(),
+            "top hit through node " + i);
       }
       // A second collection created through another node is usable at once everywhere.
-      assertEquals(200, http.get(2).send("PUT", "/collections/second", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").status());
+      assertEquals(
+          200,
+          http.get(2)
+              .send("PUT", "/collections/second", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}")
+              .status());
       for (int i = 0; i < n; i++) {
-        assertEquals(200, http.get(i).send("PUT", "/collections/second/points?wait=true",
-            "{\"points\":[{\"id\":" + i + ",\"vector\":[1,1]}]}").status(), "write to `second` through node " + i);
+        assertEquals(
+            200,
+            http.get(i)
+                .send(
+                    "PUT",
+                    "/collections/second/points?wait=true",
+                    "{\"points\":[{\"id\":" + i + ",\"vector\":[1,1]}]}")
+                .status(),
+            "write to `second` through node " + i);
       }
     } finally {
       for (NodeProcess node : nodes) {
@@ -92,7 +127,8 @@ class ClusterFormationIT {
   }
 
   /** Waits until every node reports the same peers and the meta group has {@code voters} voters. */
-  private static void awaitOneClusterWithVoters(List<QdrantHttp> http, int peers, int voters) throws Exception {
+  private static void awaitOneClusterWithVoters(List<QdrantHttp> http, int peers, int voters)
+      throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
     String last = "";
     while (true) {
@@ -106,11 +142,21 @@ class ClusterFormationIT {
         voterCount += cluster.get("raft_info").get("is_voter").asBoolean() ? 1 : 0;
         last = last.isEmpty() ? cluster.toString() : last;
       }
-      if (peerSets.size() == 1 && peerSets.iterator().next().size() == peers && voterCount == voters) {
+      if (peerSets.size() == 1
+          && peerSets.iterator().next().size() == peers
+          && voterCount == voters) {
         return;
       }
-      assertTrue(System.nanoTime() < deadline,
-          "one cluster of " + peers + " with " + voters + " voters; peer sets " + peerSets + ", voters " + voterCount);
+      assertTrue(
+          System.nanoTime() < deadline,
+          "one cluster of "
+              + peers
+              + " with "
+              + voters
+              + " voters; peer sets "
+              + peerSets
+              + ", voters "
+              + voterCount);
       Thread.sleep(200);
     }
   }
@@ -125,19 +171,24 @@ class ClusterFormationIT {
   void aNodeJoinsThroughAListener() throws Exception {
     List<NodeProcess> nodes = new ArrayList<>();
     try {
-      List<Integer> raftPorts = List.of(NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort());
+      List<Integer> raftPorts =
+          List.of(NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort());
       for (int i = 0; i < 3; i++) {
-        nodes.add(new NodeProcess(tmp.resolve("l" + i), NodeProcess.freePort(), raftPorts.get(i))
-            .environment("QUIVER__CLUSTER__CONSENSUS__META_VOTERS", "1"));
+        nodes.add(
+            new NodeProcess(tmp.resolve("l" + i), NodeProcess.freePort(), raftPorts.get(i))
+                .environment("QUIVER__CLUSTER__CONSENSUS__META_VOTERS", "1"));
       }
       nodes.get(0).launch("--bootstrap", "http://127.0.0.1:" + raftPorts.get(0));
       nodes.get(1).launch("--bootstrap", "http://127.0.0.1:" + raftPorts.get(0));
       nodes.get(0).awaitReady();
       nodes.get(1).awaitReady();
       QdrantHttp second = new QdrantHttp(nodes.get(1).baseUrl());
-      assertFalse(second.get("/cluster").result().at("/raft_info/is_voter").asBoolean(), "the second node is a listener");
+      assertFalse(
+          second.get("/cluster").result().at("/raft_info/is_voter").asBoolean(),
+          "the second node is a listener");
       nodes.get(2).start("--bootstrap", "http://127.0.0.1:" + raftPorts.get(1));
-      awaitOneClusterWithVoters(nodes.stream().map(node -> new QdrantHttp(node.baseUrl())).toList(), 3, 1);
+      awaitOneClusterWithVoters(
+          nodes.stream().map(node -> new QdrantHttp(node.baseUrl())).toList(), 3, 1);
     } finally {
       for (NodeProcess node : nodes) {
         node.close();
@@ -160,11 +211,24 @@ class ClusterFormationIT {
         node.awaitReady();
       }
       QdrantHttp first = new QdrantHttp(nodes.get(0).baseUrl());
-      awaitOneClusterWithVoters(nodes.stream().map(node -> new QdrantHttp(node.baseUrl())).toList(), 3, 3);
-      assertEquals(200, first.send("PUT", "/collections/kept",
-          "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":3}").status());
-      assertEquals(200, first.send("PUT", "/collections/kept/points?wait=true",
-          "{\"points\":[{\"id\":1,\"vector\":[1,0]},{\"id\":2,\"vector\":[0,1]},{\"id\":3,\"vector\":[1,1]}]}").status());
+      awaitOneClusterWithVoters(
+          nodes.stream().map(node -> new QdrantHttp(node.baseUrl())).toList(), 3, 3);
+      assertEquals(
+          200,
+          first
+              .send(
+                  "PUT",
+                  "/collections/kept",
+                  "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":3}")
+              .status());
+      assertEquals(
+          200,
+          first
+              .send(
+                  "PUT",
+                  "/collections/kept/points?wait=true",
+                  "{\"points\":[{\"id\":1,\"vector\":[1,0]},{\"id\":2,\"vector\":[0,1]},{\"id\":3,\"vector\":[1,1]}]}")
+              .status());
       for (NodeProcess node : nodes) {
         node.stop();
       }
@@ -174,13 +238,19 @@ class ClusterFormationIT {
       long alone = System.nanoTime();
       boolean sawNotReady = false;
       while (System.nanoTime() - alone < 15_000_000_000L) {
-        assertTrue(nodes.get(0).isAlive(), "the node stays up while the meta leader is unreachable; log:\n" + nodes.get(0).logTail());
+        assertTrue(
+            nodes.get(0).isAlive(),
+            "the node stays up while the meta leader is unreachable; log:\n"
+                + nodes.get(0).logTail());
         try {
           QdrantHttp.Reply ready = first.get("/readyz");
           assertEquals(503, ready.status(), ready.raw());
           assertTrue(ready.raw().contains("cluster metadata"), ready.raw());
           QdrantHttp.Reply collection = first.get("/collections/kept");
-          assertEquals(503, collection.status(), "a collection request while not caught up: " + collection.raw());
+          assertEquals(
+              503,
+              collection.status(),
+              "a collection request while not caught up: " + collection.raw());
           sawNotReady = true;
         } catch (java.io.IOException notListeningYet) {
           // the REST port opens a moment after the process starts
@@ -194,7 +264,8 @@ class ClusterFormationIT {
       nodes.get(1).launch();
       nodes.get(2).launch();
       nodes.get(0).awaitReady();
-      QdrantHttp.Reply count = first.send("POST", "/collections/kept/points/count", "{\"exact\":true}");
+      QdrantHttp.Reply count =
+          first.send("POST", "/collections/kept/points/count", "{\"exact\":true}");
       assertEquals(200, count.status(), count.raw());
       assertEquals(3, count.result().get("count").asInt());
     } finally {

@@ -43,7 +43,8 @@ final class ClusterWorkload {
         try {
           QdrantHttp.Reply r = node.get("/cluster");
           last = r.raw();
-          if (r.status() == 200 && r.result().get("peers").size() == peers
+          if (r.status() == 200
+              && r.result().get("peers").size() == peers
               && !r.result().path("raft_info").path("leader").isNull()) {
             break;
           }
@@ -51,7 +52,15 @@ final class ClusterWorkload {
           last = e.toString();
         }
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("no cluster of " + peers + " peers seen by " + node + " within " + timeout + ": " + last);
+          throw new AssertionError(
+              "no cluster of "
+                  + peers
+                  + " peers seen by "
+                  + node
+                  + " within "
+                  + timeout
+                  + ": "
+                  + last);
         }
         Thread.sleep(500);
       }
@@ -70,8 +79,18 @@ final class ClusterWorkload {
 
   /** Creates the collection through {@code via}: Euclid over 4 dimensions. */
   void create(QdrantHttp via, int shards, int replicationFactor) throws Exception {
-    ok(via.send("PUT", "/collections/" + collection, "{\"vectors\":{\"size\":" + DIM + ",\"distance\":\"Euclid\"},"
-        + "\"shard_number\":" + shards + ",\"replication_factor\":" + replicationFactor + "}"));
+    ok(
+        via.send(
+            "PUT",
+            "/collections/" + collection,
+            "{\"vectors\":{\"size\":"
+                + DIM
+                + ",\"distance\":\"Euclid\"},"
+                + "\"shard_number\":"
+                + shards
+                + ",\"replication_factor\":"
+                + replicationFactor
+                + "}"));
   }
 
   /**
@@ -85,34 +104,74 @@ final class ClusterWorkload {
       batch.put(first + i, vector());
     }
     StringBuilder body = new StringBuilder("{\"points\":[");
-    batch.forEach((id, v) -> body.append(body.charAt(body.length() - 1) == '[' ? "" : ",")
-        .append("{\"id\":").append(id).append(",\"vector\":").append(json(v)).append('}'));
+    batch.forEach(
+        (id, v) ->
+            body.append(body.charAt(body.length() - 1) == '[' ? "" : ",")
+                .append("{\"id\":")
+                .append(id)
+                .append(",\"vector\":")
+                .append(json(v))
+                .append('}'));
     body.append("]}");
-    QdrantHttp.Reply r = retry(() -> via.send("PUT", "/collections/" + collection + "/points?wait=true", body.toString()),
-        deadline);
+    QdrantHttp.Reply r =
+        retry(
+            () ->
+                via.send(
+                    "PUT", "/collections/" + collection + "/points?wait=true", body.toString()),
+            deadline);
     ok(r);
     acknowledged.putAll(batch);
   }
 
-  /** Asks {@code queries} random queries through every node; each answer must be the reference's, and so the count. */
+  /**
+   * Asks {@code queries} random queries through every node; each answer must be the reference's,
+   * and so the count.
+   */
   void assertQueries(List<QdrantHttp> nodes, int queries, Duration deadline) throws Exception {
     for (QdrantHttp node : nodes) {
-      QdrantHttp.Reply count = ok(retry(() -> node.send("POST", "/collections/" + collection + "/points/count",
-          "{\"exact\":true}"), deadline));
-      assertEquals(acknowledged.size(), count.result().get("count").asInt(), "count via " + node + ", seed " + seed);
+      QdrantHttp.Reply count =
+          ok(
+              retry(
+                  () ->
+                      node.send(
+                          "POST",
+                          "/collections/" + collection + "/points/count",
+                          "{\"exact\":true}"),
+                  deadline));
+      assertEquals(
+          acknowledged.size(),
+          count.result().get("count").asInt(),
+          "count via " + node + ", seed " + seed);
     }
     for (int q = 0; q < queries; q++) {
       float[] query = vector();
       List<Integer> expected = expectedTop(query);
       for (QdrantHttp node : nodes) {
-        QdrantHttp.Reply r = ok(retry(() -> node.send("POST", "/collections/" + collection + "/points/query",
-            "{\"query\":" + json(query) + ",\"limit\":" + TOP + ",\"params\":{\"exact\":true}}"), deadline));
+        QdrantHttp.Reply r =
+            ok(
+                retry(
+                    () ->
+                        node.send(
+                            "POST",
+                            "/collections/" + collection + "/points/query",
+                            "{\"query\":"
+                                + json(query)
+                                + ",\"limit\":"
+                                + TOP
+                                + ",\"params\":{\"exact\":true}}"),
+                    deadline));
         List<Integer> ids = new ArrayList<>();
         r.result().get("points").forEach(p -> ids.add(p.get("id").asInt()));
         for (int id : ids) {
-          assertTrue(acknowledged.containsKey(id), id + " was never acknowledged, via " + node + ", seed " + seed);
+          assertTrue(
+              acknowledged.containsKey(id),
+              id + " was never acknowledged, via " + node + ", seed " + seed);
         }
-        NearTies.assertTop(expected, ids, id -> distance(query, acknowledged.get(id)), "top " + TOP + " via " + node + ", seed " + seed);
+        NearTies.assertTop(
+            expected,
+            ids,
+            id -> distance(query, acknowledged.get(id)),
+            "top " + TOP + " via " + node + ", seed " + seed);
       }
     }
   }
@@ -125,7 +184,10 @@ final class ClusterWorkload {
     QdrantHttp.Reply send() throws Exception;
   }
 
-  /** The first 200, else the last answer once {@code deadline} has passed (a node may be electing a new leader). */
+  /**
+   * The first 200, else the last answer once {@code deadline} has passed (a node may be electing a
+   * new leader).
+   */
   private static QdrantHttp.Reply retry(Call call, Duration deadline) throws Exception {
     long end = System.nanoTime() + deadline.toNanos();
     while (true) {
@@ -169,10 +231,11 @@ final class ClusterWorkload {
     Map<Integer, Double> distance = new HashMap<>();
     acknowledged.forEach((id, v) -> distance.put(id, distance(q, v)));
     List<Integer> ids = new ArrayList<>(acknowledged.keySet());
-    ids.sort((a, b) -> {
-      int c = Double.compare(distance.get(a), distance.get(b));
-      return c != 0 ? c : Integer.compare(a, b);
-    });
+    ids.sort(
+        (a, b) -> {
+          int c = Double.compare(distance.get(a), distance.get(b));
+          return c != 0 ? c : Integer.compare(a, b);
+        });
     return ids.subList(0, Math.min(TOP, ids.size()));
   }
 

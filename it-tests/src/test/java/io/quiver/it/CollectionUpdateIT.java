@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code PATCH /collections/{c}} on a real node: new optimizer and HNSW settings reach collection
  * info and every shard's engine (a lowered indexing threshold makes the optimizer index the points
- * it had left in the appendable segment), survive a restart, and bad updates get 400/404 naming
- * the field while changing nothing.
+ * it had left in the appendable segment), survive a restart, and bad updates get 400/404 naming the
+ * field while changing nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -38,11 +38,15 @@ class CollectionUpdateIT {
     }
   }
 
-
   @Test
   void settingsReachTheShardsAndSurviveRestart() throws Exception {
     String c = "/collections/tuned";
-    api.call("PUT", "/collections/{collection_name}", c, "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}", 200);
+    api.call(
+        "PUT",
+        "/collections/{collection_name}",
+        c,
+        "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}",
+        200);
     StringBuilder points = new StringBuilder("{\"points\":[");
     for (int i = 0; i < 400; i++) {
       points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":[");
@@ -51,33 +55,88 @@ class CollectionUpdateIT {
       }
       points.append("]}");
     }
-    api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", points.append("]}").toString(), 200);
-    assertEquals(0, info(c).get("indexed_vectors_count").asInt(), "400 small points stay below the default indexing threshold");
+    api.call(
+        "PUT",
+        "/collections/{collection_name}/points",
+        c + "/points?wait=true",
+        points.append("]}").toString(),
+        200);
+    assertEquals(
+        0,
+        info(c).get("indexed_vectors_count").asInt(),
+        "400 small points stay below the default indexing threshold");
 
-    api.call("PATCH", "/collections/{collection_name}", c,
-        "{\"optimizers_config\":{\"indexing_threshold\":1},\"hnsw_config\":{\"m\":8},\"params\":{\"write_consistency_factor\":1}}", 200);
+    api.call(
+        "PATCH",
+        "/collections/{collection_name}",
+        c,
+        "{\"optimizers_config\":{\"indexing_threshold\":1},\"hnsw_config\":{\"m\":8},\"params\":{\"write_consistency_factor\":1}}",
+        200);
     JsonNode config = info(c).get("config");
     assertEquals(1, config.get("optimizer_config").get("indexing_threshold").asInt());
     assertEquals(8, config.get("hnsw_config").get("m").asInt());
-    assertEquals(0.2, config.get("optimizer_config").get("deleted_threshold").asDouble(), 1e-9, "fields not given keep their values");
-    assertTrue(awaitIndexed(c, 400), "every shard took the new threshold and indexed its points: " + info(c));
+    assertEquals(
+        0.2,
+        config.get("optimizer_config").get("deleted_threshold").asDouble(),
+        1e-9,
+        "fields not given keep their values");
+    assertTrue(
+        awaitIndexed(c, 400),
+        "every shard took the new threshold and indexed its points: " + info(c));
 
-    JsonNode hit = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
-        "{\"query\":[0,7,14,21,28,35,42,49],\"limit\":1,\"params\":{\"exact\":true}}", 200).result().get("points").get(0);
+    JsonNode hit =
+        api.call(
+                "POST",
+                "/collections/{collection_name}/points/query",
+                c + "/points/query",
+                "{\"query\":[0,7,14,21,28,35,42,49],\"limit\":1,\"params\":{\"exact\":true}}",
+                200)
+            .result()
+            .get("points")
+            .get(0);
     assertEquals(0, hit.get("id").asInt(), "point 0 is exactly the query");
 
-    api.assertError("PATCH", "/collections/{collection_name}", c, "{\"vectors\":{\"nope\":{\"on_disk\":true}}}", 400, "nope");
-    api.assertError("PATCH", "/collections/{collection_name}", c, "{\"quantization_config\":{\"turbo\":{\"bits\":\"bits8\"}}}", 400,
+    api.assertError(
+        "PATCH",
+        "/collections/{collection_name}",
+        c,
+        "{\"vectors\":{\"nope\":{\"on_disk\":true}}}",
+        400,
+        "nope");
+    api.assertError(
+        "PATCH",
+        "/collections/{collection_name}",
+        c,
+        "{\"quantization_config\":{\"turbo\":{\"bits\":\"bits8\"}}}",
+        400,
         "quantization_config.turbo.bits");
-    api.assertError("PATCH", "/collections/{collection_name}", c, "{\"optimizers_config\":{\"deleted_threshold\":7}}", 400, "deleted_threshold");
-    api.assertError("PATCH", "/collections/{collection_name}", "/collections/absent", "{\"hnsw_config\":{\"m\":4}}", 404, "absent");
-    assertEquals(8, info(c).get("config").get("hnsw_config").get("m").asInt(), "refused updates changed nothing");
+    api.assertError(
+        "PATCH",
+        "/collections/{collection_name}",
+        c,
+        "{\"optimizers_config\":{\"deleted_threshold\":7}}",
+        400,
+        "deleted_threshold");
+    api.assertError(
+        "PATCH",
+        "/collections/{collection_name}",
+        "/collections/absent",
+        "{\"hnsw_config\":{\"m\":4}}",
+        404,
+        "absent");
+    assertEquals(
+        8,
+        info(c).get("config").get("hnsw_config").get("m").asInt(),
+        "refused updates changed nothing");
 
     node.stop();
     node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
     api = new SpecClient(node.baseUrl());
     JsonNode after = info(c);
-    assertEquals(1, after.get("config").get("optimizer_config").get("indexing_threshold").asInt(), "kept across a restart");
+    assertEquals(
+        1,
+        after.get("config").get("optimizer_config").get("indexing_threshold").asInt(),
+        "kept across a restart");
     assertEquals(400, after.get("points_count").asInt());
   }
 
@@ -94,5 +153,4 @@ class CollectionUpdateIT {
     }
     return false;
   }
-
 }

@@ -19,15 +19,14 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code deploy/docker-compose.yml} as an operator runs it: {@code docker-compose up -d} brings up
  * its 3 nodes at once (the image built from {@code deploy/Dockerfile}, an API key from the
- * environment, the REST ports published on 127.0.0.1); they form one cluster, and a collection
- * with replication factor 3 takes writes and answers queries through every node's published port
- * exactly as a brute-force reference does.
+ * environment, the REST ports published on 127.0.0.1); they form one cluster, and a collection with
+ * replication factor 3 takes writes and answers queries through every node's published port exactly
+ * as a brute-force reference does.
  *
  * <p>The compose project is {@code quiver-it-compose} (so its containers, network and volumes are
- * named {@code quiver-it-compose_...}), each node limited to {@value #MEMORY} by the file's
- * {@code QUIVER_MEMORY}; {@code down -v} and a sweep of the prefix run at setup and in
- * {@code @AfterAll}. Skipped, saying why, where no Docker engine can be had; fails then under
- * {@code CI=true}.
+ * named {@code quiver-it-compose_...}), each node limited to {@value #MEMORY} by the file's {@code
+ * QUIVER_MEMORY}; {@code down -v} and a sweep of the prefix run at setup and in {@code @AfterAll}.
+ * Skipped, saying why, where no Docker engine can be had; fails then under {@code CI=true}.
  */
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
 class ComposeClusterIT {
@@ -35,11 +34,13 @@ class ComposeClusterIT {
   private static final String PROJECT = ContainerEngine.PREFIX + "compose";
   private static final String MEMORY = "768m";
   private static final int NODES = 3;
-  private static final String API_KEY = "compose-test-key-" + Long.toHexString(new Random().nextLong());
+  private static final String API_KEY =
+      "compose-test-key-" + Long.toHexString(new Random().nextLong());
 
   private static NetworkLock lock;
   private static final List<Integer> PORTS = new ArrayList<>();
-  private static final List<java.util.function.Supplier<java.nio.file.Path>> DUMPERS = new ArrayList<>();
+  private static final List<java.util.function.Supplier<java.nio.file.Path>> DUMPERS =
+      new ArrayList<>();
 
   @BeforeAll
   static void composeUp() throws Exception {
@@ -53,14 +54,17 @@ class ComposeClusterIT {
     }
     for (int i = 1; i <= NODES; i++) {
       String container = PROJECT + "_quiver-" + i + "_1";
-      java.util.function.Supplier<java.nio.file.Path> dumper = () -> ContainerEngine.saveLogs(container);
+      java.util.function.Supplier<java.nio.file.Path> dumper =
+          () -> ContainerEngine.saveLogs(container);
       DUMPERS.add(dumper);
       NodeLogsOnFailure.registerDumper(dumper); // a failed test prints what the containers logged
     }
     long started = System.nanoTime();
     Command.Result up = compose(Duration.ofSeconds(180), "up", "-d");
     assertEquals(0, up.exitCode(), () -> "docker-compose up failed: " + up.output());
-    System.out.printf("containers: docker-compose up -d returned after %.1f s%n", (System.nanoTime() - started) / 1e9);
+    System.out.printf(
+        "containers: docker-compose up -d returned after %.1f s%n",
+        (System.nanoTime() - started) / 1e9);
   }
 
   @AfterAll
@@ -93,9 +97,12 @@ class ComposeClusterIT {
     }
     long started = System.nanoTime();
     ClusterWorkload.awaitCluster(http, NODES, Duration.ofSeconds(150));
-    System.out.printf("containers: the compose nodes formed a cluster of %d %.1f s after up%n", NODES,
-        (System.nanoTime() - started) / 1e9);
-    assertEquals(401, http.get(0).withHeaders(Map.of()).get("/collections").status(),
+    System.out.printf(
+        "containers: the compose nodes formed a cluster of %d %.1f s after up%n",
+        NODES, (System.nanoTime() - started) / 1e9);
+    assertEquals(
+        401,
+        http.get(0).withHeaders(Map.of()).get("/collections").status(),
         "QUIVER_API_KEY reached the nodes: no key, no access");
 
     ClusterWorkload workload = new ClusterWorkload("composed", new Random().nextLong());
@@ -106,11 +113,19 @@ class ComposeClusterIT {
     workload.assertQueries(http, 5, Duration.ofSeconds(30));
   }
 
-  /** Runs docker-compose on deploy/docker-compose.yml with the test's project name and variables. */
+  /**
+   * Runs docker-compose on deploy/docker-compose.yml with the test's project name and variables.
+   */
   private static Command.Result compose(Duration timeout, String... args) {
     Path file = ContainerEngine.home().resolve("deploy/docker-compose.yml");
-    List<String> argv = new ArrayList<>(List.of("env", "QUIVER_IMAGE=" + NodeImage.TAG, "QUIVER_API_KEY=" + API_KEY,
-        "QUIVER_MEMORY=" + MEMORY, "QUIVER_SUBNET=" + ContainerEngine.SUBNET));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "QUIVER_IMAGE=" + NodeImage.TAG,
+                "QUIVER_API_KEY=" + API_KEY,
+                "QUIVER_MEMORY=" + MEMORY,
+                "QUIVER_SUBNET=" + ContainerEngine.SUBNET));
     for (int i = 0; i < NODES; i++) {
       // Before setup has chosen ports (down at setup), any free value does: down ignores ports.
       argv.add("QUIVER_HTTP_PORT_" + (i + 1) + "=" + (PORTS.size() > i ? PORTS.get(i) : 0));

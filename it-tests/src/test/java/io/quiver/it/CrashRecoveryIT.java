@@ -41,11 +41,17 @@ class CrashRecoveryIT {
     Set<Integer> deleted = new HashSet<>();
 
     for (int round = 0; round < 3; round++) {
-      try (NodeProcess node = new NodeProcess(data, httpPort, raftPort).start("--config", config.toString())) {
+      try (NodeProcess node =
+          new NodeProcess(data, httpPort, raftPort).start("--config", config.toString())) {
         QdrantHttp http = new QdrantHttp(node.baseUrl());
         if (round == 0) {
-          assertEquals(200, http.send("PUT", "/collections/durable",
-              "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}").status());
+          assertEquals(
+              200,
+              http.send(
+                      "PUT",
+                      "/collections/durable",
+                      "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}")
+                  .status());
         } else {
           assertState(http, model, deleted, "after kill -9 #" + round + " (seed " + seed + ")");
         }
@@ -53,8 +59,13 @@ class CrashRecoveryIT {
           if (random.nextInt(5) == 0 && !model.isEmpty()) {
             List<Integer> ids = new ArrayList<>(model.keySet());
             int victim = ids.get(random.nextInt(ids.size()));
-            assertEquals(200, http.send("POST", "/collections/durable/points/delete?wait=true",
-                "{\"points\":[" + victim + "]}").status());
+            assertEquals(
+                200,
+                http.send(
+                        "POST",
+                        "/collections/durable/points/delete?wait=true",
+                        "{\"points\":[" + victim + "]}")
+                    .status());
             model.remove(victim);
             deleted.add(victim);
             continue;
@@ -65,11 +76,18 @@ class CrashRecoveryIT {
             int id = random.nextInt(2000);
             int value = random.nextInt(1_000_000);
             written.put(id, value);
-            body.append(i == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(vector(id))
-                .append(",\"payload\":{\"v\":").append(value).append("}}");
+            body.append(i == 0 ? "" : ",")
+                .append("{\"id\":")
+                .append(id)
+                .append(",\"vector\":")
+                .append(vector(id))
+                .append(",\"payload\":{\"v\":")
+                .append(value)
+                .append("}}");
           }
           body.append("]}");
-          QdrantHttp.Reply r = http.send("PUT", "/collections/durable/points?wait=true", body.toString());
+          QdrantHttp.Reply r =
+              http.send("PUT", "/collections/durable/points?wait=true", body.toString());
           assertEquals(200, r.status(), r.raw());
           // Within one request a repeated id keeps its last occurrence, as the map does.
           model.putAll(written);
@@ -78,8 +96,10 @@ class CrashRecoveryIT {
         node.kill9();
       }
     }
-    try (NodeProcess node = new NodeProcess(data, httpPort, raftPort).start("--config", config.toString())) {
-      assertState(new QdrantHttp(node.baseUrl()), model, deleted, "final restart (seed " + seed + ")");
+    try (NodeProcess node =
+        new NodeProcess(data, httpPort, raftPort).start("--config", config.toString())) {
+      assertState(
+          new QdrantHttp(node.baseUrl()), model, deleted, "final restart (seed " + seed + ")");
     }
   }
 
@@ -91,7 +111,8 @@ class CrashRecoveryIT {
     return v.append("]").toString();
   }
 
-  private static void assertState(QdrantHttp http, Map<Integer, Integer> model, Set<Integer> deleted, String when)
+  private static void assertState(
+      QdrantHttp http, Map<Integer, Integer> model, Set<Integer> deleted, String when)
       throws Exception {
     QdrantHttp.Reply count = http.send("POST", "/collections/durable/points/count", "{}");
     assertEquals(model.size(), count.result().get("count").asInt(), "point count " + when);
@@ -101,10 +122,14 @@ class CrashRecoveryIT {
     for (int i = 0; i < all.size(); i++) {
       ids.append(i == 0 ? "" : ",").append(all.get(i));
     }
-    JsonNode records = http.send("POST", "/collections/durable/points", ids.append("]}").toString()).result();
+    JsonNode records =
+        http.send("POST", "/collections/durable/points", ids.append("]}").toString()).result();
     Map<Integer, Integer> found = new HashMap<>();
     records.forEach(r -> found.put(r.get("id").asInt(), r.at("/payload/v").asInt()));
-    assertEquals(model, found, "acknowledged upserts present with their last payload, deletes absent, " + when);
+    assertEquals(
+        model,
+        found,
+        "acknowledged upserts present with their last payload, deletes absent, " + when);
     assertTrue(records.size() == model.size(), when);
   }
 }

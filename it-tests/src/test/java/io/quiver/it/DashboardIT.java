@@ -34,19 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web UI at {@code /dashboard}, end to end in a real browser: three keyed nodes launched at
- * once form a cluster; a collection (3 shards, 2 replicas each) gets 37 points; then
- * {@code it-tests/dashboard-e2e/dashboard.mjs} drives Debian's headless Chromium (through
- * playwright-core, no browser download) over every page of the UI served by a joining node, as a
- * person would, and reports what each page showed. This test checks the report against the
- * cluster's real state, read over REST: the nodes and the meta leader; the collection and its
- * point count; every replica where it lives with the role its node reports; a filtered search
- * equal to a brute-force ranking computed here; every page of the points browser, forward and
- * back. Without the key the UI says one is needed; with it, every API call carries it. A
- * screenshot of each page is saved under {@code it-tests/target/dashboard-screenshots/}.
+ * once form a cluster; a collection (3 shards, 2 replicas each) gets 37 points; then {@code
+ * it-tests/dashboard-e2e/dashboard.mjs} drives Debian's headless Chromium (through playwright-core,
+ * no browser download) over every page of the UI served by a joining node, as a person would, and
+ * reports what each page showed. This test checks the report against the cluster's real state, read
+ * over REST: the nodes and the meta leader; the collection and its point count; every replica where
+ * it lives with the role its node reports; a filtered search equal to a brute-force ranking
+ * computed here; every page of the points browser, forward and back. Without the key the UI says
+ * one is needed; with it, every API call carries it. A screenshot of each page is saved under
+ * {@code it-tests/target/dashboard-screenshots/}.
  *
  * <p>Chromium is installed by {@code dashboard-e2e/install-chromium.sh} (apt, as root) when
- * missing. Without Chromium, npm or a dashboard in the node's jar (built with
- * {@code -Dquiver.ui.skip}) the test is skipped, saying so; with {@code CI=true} it fails instead.
+ * missing. Without Chromium, npm or a dashboard in the node's jar (built with {@code
+ * -Dquiver.ui.skip}) the test is skipped, saying so; with {@code CI=true} it fails instead.
  */
 @Timeout(900) // a first run may install Chromium; the test itself takes well under 2 minutes
 class DashboardIT {
@@ -66,8 +66,12 @@ class DashboardIT {
     try {
       int seedRaft = NodeProcess.freePort();
       for (int i = 0; i < 3; i++) {
-        nodes.add(new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), i == 0 ? seedRaft : NodeProcess.freePort())
-            .environment("QUIVER__SERVICE__API_KEY", KEY));
+        nodes.add(
+            new NodeProcess(
+                    tmp.resolve("n" + i),
+                    NodeProcess.freePort(),
+                    i == 0 ? seedRaft : NodeProcess.freePort())
+                .environment("QUIVER__SERVICE__API_KEY", KEY));
       }
       for (NodeProcess node : nodes) { // launched at once; every one is given the seed
         node.launch("--bootstrap", "http://127.0.0.1:" + seedRaft);
@@ -75,7 +79,10 @@ class DashboardIT {
       for (NodeProcess node : nodes) {
         node.awaitReady();
       }
-      List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl(), Map.of("api-key", KEY), null)).toList();
+      List<QdrantHttp> http =
+          nodes.stream()
+              .map(n -> new QdrantHttp(n.baseUrl(), Map.of("api-key", KEY), null))
+              .toList();
       awaitPeers(http.get(0), 3);
       Map<Integer, float[]> vectors = createCollection(http.get(1));
       Map<String, String> roles = awaitReplicaRoles(http);
@@ -86,18 +93,26 @@ class DashboardIT {
       List<String> expectedHits = bruteForce(vectors, query, "Berlin", 5);
       Path screenshots = Path.of("target", "dashboard-screenshots").toAbsolutePath();
       ObjectNode spec = QdrantHttp.JSON.createObjectNode();
-      spec.put("baseUrl", served.baseUrl()).put("apiKey", KEY).put("screenshots", screenshots.toString())
-          .put("collection", COLLECTION).put("limit", 5).put("pageSize", PAGE_SIZE);
+      spec.put("baseUrl", served.baseUrl())
+          .put("apiKey", KEY)
+          .put("screenshots", screenshots.toString())
+          .put("collection", COLLECTION)
+          .put("limit", 5)
+          .put("pageSize", PAGE_SIZE);
       ArrayNode q = spec.putArray("query");
       for (float f : query) {
         q.add(f);
       }
-      spec.set("filter", QdrantHttp.JSON.readTree("{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"Berlin\"}}]}"));
+      spec.set(
+          "filter",
+          QdrantHttp.JSON.readTree(
+              "{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"Berlin\"}}]}"));
       Path specFile = tmp.resolve("spec.json");
       Files.writeString(specFile, spec.toString());
       long started = System.nanoTime();
       JsonNode report = report(run(work, 180, "node", "dashboard.mjs", specFile.toString()));
-      System.out.printf("the browser went through every page in %.1f s%n", (System.nanoTime() - started) / 1e9);
+      System.out.printf(
+          "the browser went through every page in %.1f s%n", (System.nanoTime() - started) / 1e9);
 
       checkAuth(report);
       checkCluster(report.get("pages").get("cluster"), http.get(2).get("/cluster").result());
@@ -119,18 +134,25 @@ class DashboardIT {
 
   // --- setup -------------------------------------------------------------------------------
 
-  /** Chromium (installed when missing), npm and the dashboard in the node's jar, or a skip (a failure under CI). */
+  /**
+   * Chromium (installed when missing), npm and the dashboard in the node's jar, or a skip (a
+   * failure under CI).
+   */
   private static Path prepareBrowserScript() throws Exception {
     Path jar = Path.of(System.getProperty("quiver.node.dir", "../node/target"), "quiver-node.jar");
     try (ZipFile zip = new ZipFile(jar.toFile())) {
-      requireOrSkip(zip.getEntry("dashboard/index.html") != null,
-          "the node was built without its dashboard (-Dquiver.ui.skip): " + jar + " has no dashboard/index.html");
+      requireOrSkip(
+          zip.getEntry("dashboard/index.html") != null,
+          "the node was built without its dashboard (-Dquiver.ui.skip): "
+              + jar
+              + " has no dashboard/index.html");
     }
     Path install = Path.of("dashboard-e2e", "install-chromium.sh").toAbsolutePath();
     Process p = new ProcessBuilder("bash", install.toString()).inheritIO().start();
     boolean chromium = p.waitFor(800, TimeUnit.SECONDS) && p.exitValue() == 0;
     p.destroyForcibly();
-    requireOrSkip(chromium, "Debian's chromium is not installed and " + install + " could not install it");
+    requireOrSkip(
+        chromium, "Debian's chromium is not installed and " + install + " could not install it");
 
     Path work = Path.of("target", "dashboard-e2e").toAbsolutePath();
     Files.createDirectories(work);
@@ -143,7 +165,15 @@ class DashboardIT {
     if (!Files.exists(installed) || !java.util.Arrays.equals(lock, Files.readAllBytes(installed))) {
       boolean npm;
       try {
-        run(work, 300, "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error");
+        run(
+            work,
+            300,
+            "npm",
+            "ci",
+            "--prefer-offline",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error");
         npm = true;
       } catch (IOException noNpm) {
         npm = false;
@@ -156,7 +186,8 @@ class DashboardIT {
 
   private static void requireOrSkip(boolean condition, String why) {
     if (!condition && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError("DashboardIT cannot run: " + why + "; CI=true: a failure, never a skip");
+      throw new AssertionError(
+          "DashboardIT cannot run: " + why + "; CI=true: a failure, never a skip");
     }
     Assumptions.assumeTrue(condition, "SKIPPED DashboardIT (the web UI in a browser): " + why);
   }
@@ -169,10 +200,18 @@ class DashboardIT {
     }
   }
 
-  /** 3 shards x 2 replicas, {@link #POINTS} points with seeded vectors and a city; returns the vectors by id. */
+  /**
+   * 3 shards x 2 replicas, {@link #POINTS} points with seeded vectors and a city; returns the
+   * vectors by id.
+   */
   private static Map<Integer, float[]> createCollection(QdrantHttp node) throws Exception {
-    assertEquals(200, node.send("PUT", "/collections/" + COLLECTION,
-        "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":3,\"replication_factor\":2}").status());
+    assertEquals(
+        200,
+        node.send(
+                "PUT",
+                "/collections/" + COLLECTION,
+                "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"shard_number\":3,\"replication_factor\":2}")
+            .status());
     Random random = new Random(16);
     Map<Integer, float[]> vectors = new TreeMap<>();
     ArrayNode points = QdrantHttp.JSON.createArrayNode();
@@ -187,8 +226,11 @@ class DashboardIT {
       point.putObject("payload").put("city", CITIES[id % CITIES.length]).put("n", id);
       vectors.put(id, v);
     }
-    QdrantHttp.Reply upsert = node.send("PUT", "/collections/" + COLLECTION + "/points?wait=true",
-        "{\"points\":" + points + "}");
+    QdrantHttp.Reply upsert =
+        node.send(
+            "PUT",
+            "/collections/" + COLLECTION + "/points?wait=true",
+            "{\"points\":" + points + "}");
     assertEquals(200, upsert.status(), upsert.raw());
     return vectors;
   }
@@ -204,7 +246,9 @@ class DashboardIT {
       for (QdrantHttp node : nodes) {
         JsonNode info = node.get("/collections/" + COLLECTION + "/cluster").result();
         for (JsonNode local : info.get("local_shards")) {
-          roles.put(local.get("shard_id").asInt() + "/" + info.get("peer_id").asText(), local.path("role").asText(""));
+          roles.put(
+              local.get("shard_id").asInt() + "/" + info.get("peer_id").asText(),
+              local.path("role").asText(""));
         }
       }
       long leaders = roles.values().stream().filter("Leader"::equals).count();
@@ -220,33 +264,64 @@ class DashboardIT {
   private static void checkStaticFiles(List<NodeProcess> nodes) throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     for (NodeProcess node : nodes) {
-      HttpResponse<String> index = client.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/dashboard/")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> index =
+          client.send(
+              HttpRequest.newBuilder(URI.create(node.baseUrl() + "/dashboard/")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, index.statusCode(), node.baseUrl());
-      assertEquals("text/html; charset=utf-8", index.headers().firstValue("content-type").orElse(""));
+      assertEquals(
+          "text/html; charset=utf-8", index.headers().firstValue("content-type").orElse(""));
       assertEquals("no-cache", index.headers().firstValue("cache-control").orElse(""));
-      var script = java.util.regex.Pattern.compile("/dashboard/assets/[A-Za-z0-9._-]+\\.js").matcher(index.body());
+      var script =
+          java.util.regex.Pattern.compile("/dashboard/assets/[A-Za-z0-9._-]+\\.js")
+              .matcher(index.body());
       assertTrue(script.find(), index.body());
-      HttpResponse<String> js = client.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + script.group())).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> js =
+          client.send(
+              HttpRequest.newBuilder(URI.create(node.baseUrl() + script.group())).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, js.statusCode());
-      assertEquals("text/javascript; charset=utf-8", js.headers().firstValue("content-type").orElse(""));
+      assertEquals(
+          "text/javascript; charset=utf-8", js.headers().firstValue("content-type").orElse(""));
       assertTrue(js.headers().firstValue("cache-control").orElse("").contains("immutable"));
-      assertEquals(401, client.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/collections")).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode(), "the API itself still needs the key");
-      assertEquals(404, client.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/dashboard/assets/nothing.js")).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode());
+      assertEquals(
+          401,
+          client
+              .send(
+                  HttpRequest.newBuilder(URI.create(node.baseUrl() + "/collections")).build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode(),
+          "the API itself still needs the key");
+      assertEquals(
+          404,
+          client
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(node.baseUrl() + "/dashboard/assets/nothing.js"))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode());
     }
   }
 
   // --- checks of what the browser saw --------------------------------------------------------
 
   private static void checkAuth(JsonNode report) {
-    assertTrue(report.get("withoutKey").asText().startsWith("401"), "without a key: " + report.get("withoutKey"));
-    assertTrue(report.get("keyKeptAfterReload").asBoolean(), "the key was not kept across a reload");
-    assertEquals(0, report.get("unauthorizedApiCalls").size(), "API calls without the key: " + report.get("unauthorizedApiCalls"));
-    assertEquals(0, report.get("failedCalls").size(), "API calls that failed: " + report.get("failedCalls"));
-    assertEquals(0, report.get("consoleErrors").size(), "errors in the browser: " + report.get("consoleErrors"));
+    assertTrue(
+        report.get("withoutKey").asText().startsWith("401"),
+        "without a key: " + report.get("withoutKey"));
+    assertTrue(
+        report.get("keyKeptAfterReload").asBoolean(), "the key was not kept across a reload");
+    assertEquals(
+        0,
+        report.get("unauthorizedApiCalls").size(),
+        "API calls without the key: " + report.get("unauthorizedApiCalls"));
+    assertEquals(
+        0, report.get("failedCalls").size(), "API calls that failed: " + report.get("failedCalls"));
+    assertEquals(
+        0,
+        report.get("consoleErrors").size(),
+        "errors in the browser: " + report.get("consoleErrors"));
   }
 
   private static void checkCluster(JsonNode page, JsonNode cluster) {
@@ -259,7 +334,8 @@ class DashboardIT {
       assertEquals("ok", row.get("cells").get(6).asText(), "health of node " + row);
     }
     assertEquals(peers, shown);
-    assertEquals("node " + cluster.get("raft_info").get("leader").asText(), page.get("metaLeader").asText());
+    assertEquals(
+        "node " + cluster.get("raft_info").get("leader").asText(), page.get("metaLeader").asText());
     assertEquals("yes", page.get("ready").asText());
   }
 
@@ -294,33 +370,48 @@ class DashboardIT {
     List<String> ids = new ArrayList<>();
     page.get("ids").forEach(id -> ids.add(id.asText()));
     assertEquals(expected, ids, "search hits vs. brute force");
-    page.get("payloads").forEach(p -> assertTrue(p.asText().contains("\"city\":\"Berlin\""), p.asText()));
-    assertTrue(page.get("badFilterError").asText().contains("not valid JSON"), page.get("badFilterError").asText());
+    page.get("payloads")
+        .forEach(p -> assertTrue(p.asText().contains("\"city\":\"Berlin\""), p.asText()));
+    assertTrue(
+        page.get("badFilterError").asText().contains("not valid JSON"),
+        page.get("badFilterError").asText());
   }
 
   private static void checkPoints(JsonNode page) {
     List<List<String>> pages = new ArrayList<>();
-    page.get("pages").forEach(p -> {
-      List<String> ids = new ArrayList<>();
-      p.forEach(id -> ids.add(id.asText()));
-      pages.add(ids);
-    });
+    page.get("pages")
+        .forEach(
+            p -> {
+              List<String> ids = new ArrayList<>();
+              p.forEach(id -> ids.add(id.asText()));
+              pages.add(ids);
+            });
     assertEquals(List.of(10, 10, 10, 7), pages.stream().map(List::size).toList());
-    assertEquals(IntStream.rangeClosed(1, POINTS).mapToObj(Integer::toString).toList(),
-        pages.stream().flatMap(List::stream).toList(), "every point once, in id order");
+    assertEquals(
+        IntStream.rangeClosed(1, POINTS).mapToObj(Integer::toString).toList(),
+        pages.stream().flatMap(List::stream).toList(),
+        "every point once, in id order");
     List<String> back = new ArrayList<>();
     page.get("afterPrevious").forEach(id -> back.add(id.asText()));
     assertEquals(pages.get(2), back, "Previous shows the page before the last again");
     assertEquals("Page 3", page.get("pageLabelAfterPrevious").asText());
   }
 
-  /** The {@code limit} ids of points with {@code city} nearest to {@code query} by cosine similarity. */
-  private static List<String> bruteForce(Map<Integer, float[]> vectors, float[] query, String city, int limit) {
+  /**
+   * The {@code limit} ids of points with {@code city} nearest to {@code query} by cosine
+   * similarity.
+   */
+  private static List<String> bruteForce(
+      Map<Integer, float[]> vectors, float[] query, String city, int limit) {
     return vectors.entrySet().stream()
         .filter(e -> CITIES[e.getKey() % CITIES.length].equals(city))
-        .sorted(Comparator.comparingDouble((Map.Entry<Integer, float[]> e) -> -cosine(e.getValue(), query))
-            .thenComparing(Map.Entry::getKey))
-        .limit(limit).map(e -> e.getKey().toString()).toList();
+        .sorted(
+            Comparator.comparingDouble(
+                    (Map.Entry<Integer, float[]> e) -> -cosine(e.getValue(), query))
+                .thenComparing(Map.Entry::getKey))
+        .limit(limit)
+        .map(e -> e.getKey().toString())
+        .toList();
   }
 
   private static double cosine(float[] a, float[] b) {
@@ -346,10 +437,18 @@ class DashboardIT {
     throw new AssertionError("the browser script printed no report:\n" + output);
   }
 
-  /** Runs a command in {@code dir}; fails with its output when it fails or outlives {@code seconds}. */
-  private static String run(Path dir, int seconds, String... command) throws IOException, InterruptedException {
+  /**
+   * Runs a command in {@code dir}; fails with its output when it fails or outlives {@code seconds}.
+   */
+  private static String run(Path dir, int seconds, String... command)
+      throws IOException, InterruptedException {
     Path log = Files.createTempFile("dashboard", ".log");
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
       boolean done = p.waitFor(seconds, TimeUnit.SECONDS);
       String out = Files.readString(log);

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Qdrant's official REST client for JavaScript ({@code @qdrant/js-client-rest}, pinned in
- * {@code it-tests/js-client/package.json}), unchanged, runs a realistic application session
- * ({@code session.mjs}: create, upsert, filtered count and query checked against brute force,
- * scroll pages, payload updates, a payload index, recommend, aliases, snapshots, deletes) against a
- * real node that requires an API key ({@code QUIVER__SERVICE__API_KEY}): the client passes it with
- * its {@code apiKey} option, and a client without it (or with a wrong one) gets 401. The test
- * installs the npm package itself into {@code target/js-client}.
+ * Qdrant's official REST client for JavaScript ({@code @qdrant/js-client-rest}, pinned in {@code
+ * it-tests/js-client/package.json}), unchanged, runs a realistic application session ({@code
+ * session.mjs}: create, upsert, filtered count and query checked against brute force, scroll pages,
+ * payload updates, a payload index, recommend, aliases, snapshots, deletes) against a real node
+ * that requires an API key ({@code QUIVER__SERVICE__API_KEY}): the client passes it with its {@code
+ * apiKey} option, and a client without it (or with a wrong one) gets 401. The test installs the npm
+ * package itself into {@code target/js-client}.
  */
 @Timeout(600)
 class JsClientSessionIT {
@@ -34,16 +34,30 @@ class JsClientSessionIT {
     }
     run(work, 300, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error");
     String apiKey = "js-" + java.util.UUID.randomUUID();
-    try (NodeProcess node = new NodeProcess(tmp.resolve("data")).environment("QUIVER__SERVICE__API_KEY", apiKey).start()) {
+    try (NodeProcess node =
+        new NodeProcess(tmp.resolve("data"))
+            .environment("QUIVER__SERVICE__API_KEY", apiKey)
+            .start()) {
       String out = run(work, 240, "node", "session.mjs", node.baseUrl(), apiKey);
-      assertTrue(out.contains("session passed") && out.contains("ok   a client without the API key is refused"), out);
+      assertTrue(
+          out.contains("session passed")
+              && out.contains("ok   a client without the API key is refused"),
+          out);
     }
   }
 
-  /** Runs a command in {@code dir}; fails with its output when it fails or outlives {@code seconds}. */
-  private static String run(Path dir, int seconds, String... command) throws IOException, InterruptedException {
+  /**
+   * Runs a command in {@code dir}; fails with its output when it fails or outlives {@code seconds}.
+   */
+  private static String run(Path dir, int seconds, String... command)
+      throws IOException, InterruptedException {
     Path log = Files.createTempFile("js-client", ".log");
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
       boolean done = p.waitFor(seconds, TimeUnit.SECONDS);
       String out = Files.readString(log);

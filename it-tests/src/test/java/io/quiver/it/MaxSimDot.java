@@ -1,6 +1,9 @@
 package io.quiver.it;
 
-/** MaxSim under Dot, the brute-force oracle of the multivector tests: per query row the best dot product with any stored row, summed. */
+/**
+ * MaxSim under Dot, the brute-force oracle of the multivector tests: per query row the best dot
+ * product with any stored row, summed.
+ */
 final class MaxSimDot {
 
   private MaxSimDot() {}

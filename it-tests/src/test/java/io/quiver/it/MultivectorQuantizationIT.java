@@ -16,18 +16,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code quantization_config} on multivectors through REST against a real node process (2
- * shards): the vector's own scalar quantization and a collection-wide binary one are reported
- * back exactly as given; once the shards' graph parts are built (with their rows quantized),
- * {@code /points/query} with {@code params.quantization} behaves as for dense vectors, with a
- * beam over every node ({@code hnsw_ef} 2,000): {@code ignore: true} searches the float rows
- * (brute-force scores, recall@10 at least 0.95: a multi-threaded graph build may leave a node
- * unreachable); rescored with enough oversampling the answer equals that float search, ids and
- * scores; the default (rescore, oversampling 1) has exact scores and high recall; {@code rescore:
- * false} answers the codes' approximate scores with high recall; a PATCH disabling the vector's
+ * {@code quantization_config} on multivectors through REST against a real node process (2 shards):
+ * the vector's own scalar quantization and a collection-wide binary one are reported back exactly
+ * as given; once the shards' graph parts are built (with their rows quantized), {@code
+ * /points/query} with {@code params.quantization} behaves as for dense vectors, with a beam over
+ * every node ({@code hnsw_ef} 2,000): {@code ignore: true} searches the float rows (brute-force
+ * scores, recall@10 at least 0.95: a multi-threaded graph build may leave a node unreachable);
+ * rescored with enough oversampling the answer equals that float search, ids and scores; the
+ * default (rescore, oversampling 1) has exact scores and high recall; {@code rescore: false}
+ * answers the codes' approximate scores with high recall; a PATCH disabling the vector's
  * quantization is reported back and its searches score the float rows; after a restart the codes
- * answer as before. Every response is
- * validated against Qdrant's OpenAPI spec.
+ * answer as before. Every response is validated against Qdrant's OpenAPI spec.
  *
  * <p>Oracle: brute-force MaxSim over the Cosine-normalized rows, in double.
  */
@@ -37,7 +36,8 @@ class MultivectorQuantizationIT {
 
   private static final int N = 400;
   private static final int DIM = 64;
-  private static final String SCALAR = "{\"scalar\":{\"type\":\"int8\",\"quantile\":0.99,\"always_ram\":true}}";
+  private static final String SCALAR =
+      "{\"scalar\":{\"type\":\"int8\",\"quantile\":0.99,\"always_ram\":true}}";
   private static final String BINARY = "{\"binary\":{\"always_ram\":false}}";
 
   private Path data;
@@ -74,11 +74,17 @@ class MultivectorQuantizationIT {
    * its graph (full_scan_threshold 0).
    */
   private static String createBody(String vectorQuantization, String collectionQuantization) {
-    return "{\"vectors\":{\"late\":{\"size\":" + DIM + ",\"distance\":\"Cosine\",\"multivector_config\":"
-        + "{\"comparator\":\"max_sim\"}" + (vectorQuantization == null ? "" : ",\"quantization_config\":"
-        + vectorQuantization) + "}},\"shard_number\":2,\"hnsw_config\":{\"full_scan_threshold\":0},"
+    return "{\"vectors\":{\"late\":{\"size\":"
+        + DIM
+        + ",\"distance\":\"Cosine\",\"multivector_config\":"
+        + "{\"comparator\":\"max_sim\"}"
+        + (vectorQuantization == null ? "" : ",\"quantization_config\":" + vectorQuantization)
+        + "}},\"shard_number\":2,\"hnsw_config\":{\"full_scan_threshold\":0},"
         + "\"optimizers_config\":{\"indexing_threshold\":1}"
-        + (collectionQuantization == null ? "" : ",\"quantization_config\":" + collectionQuantization) + "}";
+        + (collectionQuantization == null
+            ? ""
+            : ",\"quantization_config\":" + collectionQuantization)
+        + "}";
   }
 
   @Test
@@ -86,22 +92,39 @@ class MultivectorQuantizationIT {
     String c = "/collections/scalar";
     call("PUT", "/collections/{collection_name}", c, createBody(SCALAR, null));
     JsonNode info = info(c);
-    assertEquals(QdrantHttp.JSON.readTree("{\"size\":" + DIM + ",\"distance\":\"Cosine\",\"multivector_config\":"
-        + "{\"comparator\":\"max_sim\"},\"quantization_config\":" + SCALAR + "}"), info.at("/config/params/vectors/late"),
+    assertEquals(
+        QdrantHttp.JSON.readTree(
+            "{\"size\":"
+                + DIM
+                + ",\"distance\":\"Cosine\",\"multivector_config\":"
+                + "{\"comparator\":\"max_sim\"},\"quantization_config\":"
+                + SCALAR
+                + "}"),
+        info.at("/config/params/vectors/late"),
         "the vector's quantization reported back as given");
-    assertTrue(info.at("/config/quantization_config").isNull() || info.at("/config/quantization_config").isMissingNode(),
+    assertTrue(
+        info.at("/config/quantization_config").isNull()
+            || info.at("/config/quantization_config").isMissingNode(),
         "no collection-wide quantization: " + info.at("/config"));
     upsertAndAwaitIndexed(c);
-    // int8 with quantile 0.99 (the tails clipped): approximate scores close to exact (recall@10 0.88 here)
+    // int8 with quantile 0.99 (the tails clipped): approximate scores close to exact (recall@10
+    // 0.88 here)
     assertQuantizationSteers(c, 4, 0.8);
 
-    call("PATCH", "/collections/{collection_name}", c, "{\"vectors\":{\"late\":{\"quantization_config\":\"Disabled\"}}}");
-    assertTrue(info(c).at("/config/params/vectors/late/quantization_config").isMissingNode(),
+    call(
+        "PATCH",
+        "/collections/{collection_name}",
+        c,
+        "{\"vectors\":{\"late\":{\"quantization_config\":\"Disabled\"}}}");
+    assertTrue(
+        info(c).at("/config/params/vectors/late/quantization_config").isMissingNode(),
         "disabled: " + info(c).at("/config/params/vectors/late"));
     awaitGreen(c);
     for (int i = 0; i < 10; i++) {
       float[][] q = near(1 + random.nextInt(3));
-      assertTrueScores(bruteForce(q), query(c, q, "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"),
+      assertTrueScores(
+          bruteForce(q),
+          query(c, q, "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"),
           "disabled, rescore false");
     }
   }
@@ -111,7 +134,10 @@ class MultivectorQuantizationIT {
     String c = "/collections/binary";
     call("PUT", "/collections/{collection_name}", c, createBody(null, BINARY));
     JsonNode info = info(c);
-    assertEquals(QdrantHttp.JSON.readTree(BINARY), info.at("/config/quantization_config"), "reported as given");
+    assertEquals(
+        QdrantHttp.JSON.readTree(BINARY),
+        info.at("/config/quantization_config"),
+        "reported as given");
     assertTrue(info.at("/config/params/vectors/late/quantization_config").isMissingNode());
     upsertAndAwaitIndexed(c);
     // one bit per dimension of 64: coarse (recall@10 0.37 over 16 dims), so 10 candidates per hit
@@ -122,32 +148,54 @@ class MultivectorQuantizationIT {
     List<JsonNode> before = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       queries.add(near(2));
-      before.add(query(c, queries.get(i), "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"));
+      before.add(
+          query(c, queries.get(i), "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"));
     }
     node.close();
     node = new NodeProcess(data).start();
     http = new QdrantHttp(node.baseUrl());
     awaitGreen(c);
-    assertEquals(QdrantHttp.JSON.readTree(BINARY), info(c).at("/config/quantization_config"), "reported after the restart");
-    assertEquals(N, info(c).get("indexed_vectors_count").asInt(), "the parts loaded, not rebuilt: " + info(c));
+    assertEquals(
+        QdrantHttp.JSON.readTree(BINARY),
+        info(c).at("/config/quantization_config"),
+        "reported after the restart");
+    assertEquals(
+        N,
+        info(c).get("indexed_vectors_count").asInt(),
+        "the parts loaded, not rebuilt: " + info(c));
     for (int i = 0; i < 5; i++) {
-      assertSameHits(before.get(i), query(c, queries.get(i), "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"),
+      assertSameHits(
+          before.get(i),
+          query(c, queries.get(i), "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"),
           "approximate answers after the restart");
     }
   }
 
   @Test
   void whatIsNotImplementedIsRefusedByName() throws Exception {
-    QdrantHttp.Reply r = http.send("PUT", "/collections/bad", "{\"vectors\":{\"late\":{\"size\":4,\"distance\":"
-        + "\"Manhattan\",\"multivector_config\":{\"comparator\":\"max_sim\"},\"quantization_config\":{\"product\":"
-        + "{\"compression\":\"x4\"}}}}}");
+    QdrantHttp.Reply r =
+        http.send(
+            "PUT",
+            "/collections/bad",
+            "{\"vectors\":{\"late\":{\"size\":4,\"distance\":"
+                + "\"Manhattan\",\"multivector_config\":{\"comparator\":\"max_sim\"},\"quantization_config\":{\"product\":"
+                + "{\"compression\":\"x4\"}}}}}");
     assertEquals(400, r.status(), r.raw());
     assertTrue(r.body().at("/status/error").asText().contains("Manhattan"), r.raw());
-    r = http.send("PUT", "/collections/bad", "{\"vectors\":{\"late\":{\"size\":4,\"distance\":\"Dot\","
-        + "\"multivector_config\":{\"comparator\":\"max_sim\"},\"quantization_config\":{\"scalar\":{\"type\":\"int8\","
-        + "\"memory\":\"cold\"}}}}}");
+    r =
+        http.send(
+            "PUT",
+            "/collections/bad",
+            "{\"vectors\":{\"late\":{\"size\":4,\"distance\":\"Dot\","
+                + "\"multivector_config\":{\"comparator\":\"max_sim\"},\"quantization_config\":{\"scalar\":{\"type\":\"int8\","
+                + "\"memory\":\"cold\"}}}}}");
     assertEquals(400, r.status(), r.raw());
-    assertTrue(r.body().at("/status/error").asText().contains("vectors.late.quantization_config.scalar.memory"), r.raw());
+    assertTrue(
+        r.body()
+            .at("/status/error")
+            .asText()
+            .contains("vectors.late.quantization_config.scalar.memory"),
+        r.raw());
   }
 
   /**
@@ -156,7 +204,8 @@ class MultivectorQuantizationIT {
    * {@code rescore: false}: approximate scores, recall at least {@code recallWithoutRescore};
    * {@code ignore: true}: the brute-force top 10.
    */
-  private void assertQuantizationSteers(String c, int oversampling, double recallWithoutRescore) throws Exception {
+  private void assertQuantizationSteers(String c, int oversampling, double recallWithoutRescore)
+      throws Exception {
     double recallDefault = 0;
     double recallFloat = 0;
     double recallApproximate = 0;
@@ -167,8 +216,15 @@ class MultivectorQuantizationIT {
       List<double[]> truth = bruteForce(q);
       JsonNode floats = query(c, q, "{\"hnsw_ef\":2000,\"quantization\":{\"ignore\":true}}");
       recallFloat += assertTrueScores(truth, floats, "ignore");
-      assertSameHits(floats, query(c, q, "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":true,\"oversampling\":"
-          + oversampling + "}}"), "rescored, oversampling " + oversampling);
+      assertSameHits(
+          floats,
+          query(
+              c,
+              q,
+              "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":true,\"oversampling\":"
+                  + oversampling
+                  + "}}"),
+          "rescored, oversampling " + oversampling);
       for (JsonNode hit : query(c, q, "{\"hnsw_ef\":2000}")) {
         double exact = scoreOf(truth, hit.get("id").asInt());
         assertEquals(exact, hit.get("score").asDouble(), 1e-4, "the default rescores");
@@ -184,10 +240,20 @@ class MultivectorQuantizationIT {
     recallFloat /= queries;
     recallApproximate /= queries;
     assertTrue(recallFloat >= 0.95, c + ": recall@10 of the float graph search " + recallFloat);
-    assertTrue(recallDefault >= recallWithoutRescore, c + ": recall@10 with the defaults " + recallDefault);
-    assertTrue(recallApproximate >= recallWithoutRescore, c + ": recall@10 without rescoring " + recallApproximate);
-    assertTrue(differing > queries, c + ": rescore false answers approximate scores (" + differing + " of "
-        + 10 * queries + " differ)");
+    assertTrue(
+        recallDefault >= recallWithoutRescore,
+        c + ": recall@10 with the defaults " + recallDefault);
+    assertTrue(
+        recallApproximate >= recallWithoutRescore,
+        c + ": recall@10 without rescoring " + recallApproximate);
+    assertTrue(
+        differing > queries,
+        c
+            + ": rescore false answers approximate scores ("
+            + differing
+            + " of "
+            + 10 * queries
+            + " differ)");
   }
 
   /** Asserts every hit has its brute-force score; returns recall@10. */
@@ -196,7 +262,11 @@ class MultivectorQuantizationIT {
     double recall = 0;
     for (JsonNode hit : hits) {
       int id = hit.get("id").asInt();
-      assertEquals(scoreOf(truth, id), hit.get("score").asDouble(), 1e-4, what + ": score of " + id + " " + hits);
+      assertEquals(
+          scoreOf(truth, id),
+          hit.get("score").asDouble(),
+          1e-4,
+          what + ": score of " + id + " " + hits);
       recall += rank(truth, id) < 10 ? 0.1 : 0;
     }
     return recall;
@@ -206,16 +276,30 @@ class MultivectorQuantizationIT {
   private static void assertSameHits(JsonNode expected, JsonNode actual, String what) {
     assertEquals(expected.size(), actual.size(), what);
     for (int i = 0; i < expected.size(); i++) {
-      assertEquals(expected.get(i).get("id").asInt(), actual.get(i).get("id").asInt(), what + ": rank " + i + " "
-          + actual + " vs " + expected);
-      assertEquals(expected.get(i).get("score").asDouble(), actual.get(i).get("score").asDouble(), 1e-5,
+      assertEquals(
+          expected.get(i).get("id").asInt(),
+          actual.get(i).get("id").asInt(),
+          what + ": rank " + i + " " + actual + " vs " + expected);
+      assertEquals(
+          expected.get(i).get("score").asDouble(),
+          actual.get(i).get("score").asDouble(),
+          1e-5,
           what + ": score at rank " + i);
     }
   }
 
   private JsonNode query(String c, float[][] q, String params) throws Exception {
-    return call("POST", "/collections/{collection_name}/points/query", c + "/points/query", "{\"query\":" + rowsJson(q)
-        + ",\"using\":\"late\",\"limit\":10,\"params\":" + params + "}").result().get("points");
+    return call(
+            "POST",
+            "/collections/{collection_name}/points/query",
+            c + "/points/query",
+            "{\"query\":"
+                + rowsJson(q)
+                + ",\"using\":\"late\",\"limit\":10,\"params\":"
+                + params
+                + "}")
+        .result()
+        .get("points");
   }
 
   /** [id, score] of every point, best first, ties by id. */
@@ -264,14 +348,23 @@ class MultivectorQuantizationIT {
   private void upsertAndAwaitIndexed(String c) throws Exception {
     StringBuilder body = new StringBuilder("{\"points\":[");
     for (int i = 0; i < N; i++) {
-      body.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":{\"late\":")
-          .append(rowsJson(points.get(i))).append("}}");
+      body.append(i == 0 ? "" : ",")
+          .append("{\"id\":")
+          .append(i)
+          .append(",\"vector\":{\"late\":")
+          .append(rowsJson(points.get(i)))
+          .append("}}");
     }
-    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", body.append("]}").toString());
+    call(
+        "PUT",
+        "/collections/{collection_name}/points",
+        c + "/points?wait=true",
+        body.append("]}").toString());
     for (int i = 0; i < 1200 && info(c).get("indexed_vectors_count").asInt() < N; i++) {
       Thread.sleep(100);
     }
-    assertEquals(N, info(c).get("indexed_vectors_count").asInt(), "every point in a graph part: " + info(c));
+    assertEquals(
+        N, info(c).get("indexed_vectors_count").asInt(), "every point in a graph part: " + info(c));
     awaitGreen(c);
   }
 
@@ -317,7 +410,8 @@ class MultivectorQuantizationIT {
     return s.append("]").toString();
   }
 
-  private QdrantHttp.Reply call(String method, String template, String path, String body) throws Exception {
+  private QdrantHttp.Reply call(String method, String template, String path, String body)
+      throws Exception {
     QdrantHttp.Reply r = http.send(method, path, body);
     assertEquals(200, r.status(), method + " " + path + " " + body + " -> " + r.raw());
     spec.assertValid(method, template, r.status(), r.body());

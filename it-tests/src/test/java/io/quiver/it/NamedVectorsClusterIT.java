@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Named vectors changed on a three-node cluster (2 shards, replication factor 3, the nodes
- * launched at once): while one node is killed with SIGKILL, a dense vector is dropped, another
- * created, points written with it, and vectors deleted from points by ids and by filter. The
- * returning node replays those entries (meta log and shard logs); then every node, reading its
- * OWN replicas ({@code consistency=any}), shows every point with exactly the vectors of the model,
- * and the collection's vectors are the same through every node. After all three are stopped and
- * launched again at once, the same holds.
+ * Named vectors changed on a three-node cluster (2 shards, replication factor 3, the nodes launched
+ * at once): while one node is killed with SIGKILL, a dense vector is dropped, another created,
+ * points written with it, and vectors deleted from points by ids and by filter. The returning node
+ * replays those entries (meta log and shard logs); then every node, reading its OWN replicas
+ * ({@code consistency=any}), shows every point with exactly the vectors of the model, and the
+ * collection's vectors are the same through every node. After all three are stopped and launched
+ * again at once, the same holds.
  *
  * <p>Oracle: the names of each point's vectors, kept by the test.
  */
@@ -46,8 +46,13 @@ class NamedVectorsClusterIT {
       launchAll(nodes, raftPorts.get(0));
       List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
       awaitPeers(http.get(0), 3);
-      ok(http.get(1).send("PUT", C, "{\"vectors\":{\"a\":{\"size\":3,\"distance\":\"Dot\"},"
-          + "\"b\":{\"size\":2,\"distance\":\"Dot\"}},\"sparse_vectors\":{\"s\":{}},\"shard_number\":2,\"replication_factor\":3}"));
+      ok(
+          http.get(1)
+              .send(
+                  "PUT",
+                  C,
+                  "{\"vectors\":{\"a\":{\"size\":3,\"distance\":\"Dot\"},"
+                      + "\"b\":{\"size\":2,\"distance\":\"Dot\"}},\"sparse_vectors\":{\"s\":{}},\"shard_number\":2,\"replication_factor\":3}"));
       StringBuilder points = new StringBuilder("{\"points\":[");
       for (int i = 0; i < 40; i++) {
         Set<String> has = new TreeSet<>();
@@ -65,35 +70,65 @@ class NamedVectorsClusterIT {
           has.add("s");
         }
         names.put(i, has);
-        points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":{")
-            .append(String.join(",", parts)).append("},\"payload\":{\"g\":\"").append(i % 2 == 0 ? "even" : "odd")
+        points
+            .append(i == 0 ? "" : ",")
+            .append("{\"id\":")
+            .append(i)
+            .append(",\"vector\":{")
+            .append(String.join(",", parts))
+            .append("},\"payload\":{\"g\":\"")
+            .append(i % 2 == 0 ? "even" : "odd")
             .append("\"}}");
       }
       ok(http.get(0).send("PUT", C + "/points?wait=true", points.append("]}").toString()));
       assertEveryNodeShowsTheModel(http, List.of("a", "b"), "before the kill");
 
       nodes.get(2).kill9();
-      ok(http.get(0).send("POST", C + "/points/vectors/delete?wait=true", "{\"points\":[0,1,2,3,4,5,6,7,8,9],\"vector\":[\"a\"]}"));
+      ok(
+          http.get(0)
+              .send(
+                  "POST",
+                  C + "/points/vectors/delete?wait=true",
+                  "{\"points\":[0,1,2,3,4,5,6,7,8,9],\"vector\":[\"a\"]}"));
       for (int id = 0; id < 10; id++) {
         names.get(id).remove("a");
       }
       ok(http.get(1).send("DELETE", C + "/vectors/b?wait=true", null));
       names.values().forEach(has -> has.remove("b"));
-      ok(http.get(0).send("PUT", C + "/vectors/c?wait=true", "{\"dense\":{\"size\":2,\"distance\":\"Dot\"}}"));
-      ok(http.get(1).send("PUT", C + "/points?wait=true", "{\"points\":[{\"id\":40,\"vector\":{\"c\":[1,2]},"
-          + "\"payload\":{\"g\":\"even\"}},{\"id\":41,\"vector\":{\"c\":[2,1],\"s\":{\"indices\":[1],\"values\":[3]}},"
-          + "\"payload\":{\"g\":\"odd\"}}]}"));
+      ok(
+          http.get(0)
+              .send(
+                  "PUT",
+                  C + "/vectors/c?wait=true",
+                  "{\"dense\":{\"size\":2,\"distance\":\"Dot\"}}"));
+      ok(
+          http.get(1)
+              .send(
+                  "PUT",
+                  C + "/points?wait=true",
+                  "{\"points\":[{\"id\":40,\"vector\":{\"c\":[1,2]},"
+                      + "\"payload\":{\"g\":\"even\"}},{\"id\":41,\"vector\":{\"c\":[2,1],\"s\":{\"indices\":[1],\"values\":[3]}},"
+                      + "\"payload\":{\"g\":\"odd\"}}]}"));
       names.put(40, new TreeSet<>(Set.of("c")));
       names.put(41, new TreeSet<>(Set.of("c", "s")));
-      ok(http.get(0).send("POST", C + "/points/vectors/delete?wait=true",
-          "{\"filter\":{\"must\":[{\"key\":\"g\",\"match\":{\"value\":\"even\"}}]},\"vector\":[\"s\"]}"));
-      names.forEach((id, has) -> {
-        if (id % 2 == 0) {
-          has.remove("s");
-        }
-      });
-      ok(http.get(1).send("PUT", C + "/points/vectors?wait=true",
-          "{\"points\":[{\"id\":3,\"vector\":{\"c\":[5,5],\"s\":{\"indices\":[2],\"values\":[1]}}}]}"));
+      ok(
+          http.get(0)
+              .send(
+                  "POST",
+                  C + "/points/vectors/delete?wait=true",
+                  "{\"filter\":{\"must\":[{\"key\":\"g\",\"match\":{\"value\":\"even\"}}]},\"vector\":[\"s\"]}"));
+      names.forEach(
+          (id, has) -> {
+            if (id % 2 == 0) {
+              has.remove("s");
+            }
+          });
+      ok(
+          http.get(1)
+              .send(
+                  "PUT",
+                  C + "/points/vectors?wait=true",
+                  "{\"points\":[{\"id\":3,\"vector\":{\"c\":[5,5],\"s\":{\"indices\":[2],\"values\":[1]}}}]}"));
       names.get(3).addAll(List.of("c", "s"));
 
       nodes.get(2).start();
@@ -116,7 +151,10 @@ class NamedVectorsClusterIT {
     }
   }
 
-  /** The first start: all three launched at once, every one pointed at the seed (the seed at itself). */
+  /**
+   * The first start: all three launched at once, every one pointed at the seed (the seed at
+   * itself).
+   */
   private static void launchAll(List<NodeProcess> nodes, int seedRaftPort) throws Exception {
     for (NodeProcess n : nodes) {
       n.launch("--bootstrap", "http://127.0.0.1:" + seedRaftPort);
@@ -126,7 +164,8 @@ class NamedVectorsClusterIT {
     }
   }
 
-  private void awaitEveryNodeShowsTheModel(List<QdrantHttp> http, List<String> dense, String when) throws Exception {
+  private void awaitEveryNodeShowsTheModel(List<QdrantHttp> http, List<String> dense, String when)
+      throws Exception {
     long deadline = System.nanoTime() + 90_000_000_000L;
     while (true) {
       try {
@@ -141,11 +180,20 @@ class NamedVectorsClusterIT {
     }
   }
 
-  /** Through every node, from its own replicas: each point's vectors, has_vector counts, the collection's vectors. */
-  private void assertEveryNodeShowsTheModel(List<QdrantHttp> http, List<String> dense, String when) throws Exception {
+  /**
+   * Through every node, from its own replicas: each point's vectors, has_vector counts, the
+   * collection's vectors.
+   */
+  private void assertEveryNodeShowsTheModel(List<QdrantHttp> http, List<String> dense, String when)
+      throws Exception {
     for (int n = 0; n < http.size(); n++) {
       String at = when + ", node " + n;
-      QdrantHttp.Reply r = http.get(n).send("POST", C + "/points/scroll?consistency=any", "{\"limit\":100,\"with_vector\":true}");
+      QdrantHttp.Reply r =
+          http.get(n)
+              .send(
+                  "POST",
+                  C + "/points/scroll?consistency=any",
+                  "{\"limit\":100,\"with_vector\":true}");
       assertEquals(200, r.status(), at + ": " + r.raw());
       Map<Integer, Set<String>> seen = new TreeMap<>();
       for (JsonNode p : r.result().get("points")) {
@@ -155,10 +203,16 @@ class NamedVectorsClusterIT {
       }
       assertEquals(names, seen, at);
       for (String v : List.of("a", "c", "s")) {
-        QdrantHttp.Reply count = http.get(n).send("POST", C + "/points/count?consistency=any",
-            "{\"exact\":true,\"filter\":{\"must\":[{\"has_vector\":\"" + v + "\"}]}}");
+        QdrantHttp.Reply count =
+            http.get(n)
+                .send(
+                    "POST",
+                    C + "/points/count?consistency=any",
+                    "{\"exact\":true,\"filter\":{\"must\":[{\"has_vector\":\"" + v + "\"}]}}");
         assertEquals(200, count.status(), at + ": " + count.raw());
-        assertEquals(names.values().stream().filter(h -> h.contains(v)).count(), count.result().get("count").asLong(),
+        assertEquals(
+            names.values().stream().filter(h -> h.contains(v)).count(),
+            count.result().get("count").asLong(),
             at + ": has_vector " + v);
       }
       QdrantHttp.Reply info = http.get(n).send("GET", C, null);

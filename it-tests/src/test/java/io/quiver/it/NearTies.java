@@ -17,20 +17,38 @@ final class NearTies {
   private NearTies() {}
 
   /**
-   * {@code actual} equals {@code expected}, or holds as many distinct points and at every rank a point
-   * whose reference score is the expected one's to 1e-5 relative.
+   * {@code actual} equals {@code expected}, or holds as many distinct points and at every rank a
+   * point whose reference score is the expected one's to 1e-5 relative.
    */
-  static void assertTop(List<Integer> expected, List<Integer> actual, ToDoubleFunction<Integer> score, String context) {
+  static void assertTop(
+      List<Integer> expected,
+      List<Integer> actual,
+      ToDoubleFunction<Integer> score,
+      String context) {
     if (expected.equals(actual)) {
       return;
     }
     assertEquals(expected.size(), actual.size(), context + ": " + actual + " vs " + expected);
-    assertEquals(actual.size(), new HashSet<>(actual).size(), context + ": a point twice in " + actual);
+    assertEquals(
+        actual.size(), new HashSet<>(actual).size(), context + ": a point twice in " + actual);
     for (int r = 0; r < expected.size(); r++) {
       double want = score.applyAsDouble(expected.get(r));
       double got = score.applyAsDouble(actual.get(r));
-      assertEquals(want, got, 1e-5 * Math.max(1, Math.abs(want)),
-          context + ": rank " + r + " holds " + actual.get(r) + " instead of " + expected.get(r) + ": " + actual + " vs " + expected);
+      assertEquals(
+          want,
+          got,
+          1e-5 * Math.max(1, Math.abs(want)),
+          context
+              + ": rank "
+              + r
+              + " holds "
+              + actual.get(r)
+              + " instead of "
+              + expected.get(r)
+              + ": "
+              + actual
+              + " vs "
+              + expected);
     }
   }
 }

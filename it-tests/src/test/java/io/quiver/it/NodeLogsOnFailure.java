@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * test's {@code @TempDir} (where {@link NodeProcess} keeps its logs). Registered for every test
  * class of this module through {@code META-INF/services}, like {@link SkippedSchemaChecks}.
  */
-public final class NodeLogsOnFailure implements BeforeTestExecutionCallback, AfterTestExecutionCallback {
+public final class NodeLogsOnFailure
+    implements BeforeTestExecutionCallback, AfterTestExecutionCallback {
 
   private static final Set<Path> LOGS = ConcurrentHashMap.newKeySet();
   private static final int WARNINGS_MAX = 40;
@@ -36,7 +37,8 @@ public final class NodeLogsOnFailure implements BeforeTestExecutionCallback, Aft
 
   private long startedMillis;
 
-  private static final Set<java.util.function.Supplier<Path>> DUMPERS = ConcurrentHashMap.newKeySet();
+  private static final Set<java.util.function.Supplier<Path>> DUMPERS =
+      ConcurrentHashMap.newKeySet();
 
   /** Called by {@link NodeProcess} for every process it launches. */
   static void register(Path log) {
@@ -76,13 +78,24 @@ public final class NodeLogsOnFailure implements BeforeTestExecutionCallback, Aft
         if (!Files.exists(log) || Files.getLastModifiedTime(log).toMillis() < startedMillis) {
           continue;
         }
-        Path kept = Path.of("target", "node-logs", context.getRequiredTestClass().getSimpleName() + "."
-            + context.getRequiredTestMethod().getName());
+        Path kept =
+            Path.of(
+                "target",
+                "node-logs",
+                context.getRequiredTestClass().getSimpleName()
+                    + "."
+                    + context.getRequiredTestMethod().getName());
         Files.createDirectories(kept);
-        Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            log,
+            kept.resolve(log.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         String report = report(context.getDisplayName(), log, kept, Files.readAllLines(log));
         System.err.println(report);
-        Files.writeString(kept.resolve("REPORT.txt"), report + "\n", java.nio.file.StandardOpenOption.CREATE,
+        Files.writeString(
+            kept.resolve("REPORT.txt"),
+            report + "\n",
+            java.nio.file.StandardOpenOption.CREATE,
             java.nio.file.StandardOpenOption.APPEND);
       } catch (IOException e) {
         System.err.println("(could not read " + log + ": " + e.getMessage() + ")");
@@ -103,16 +116,30 @@ public final class NodeLogsOnFailure implements BeforeTestExecutionCallback, Aft
       }
     }
     List<String> keys = new ArrayList<>(firstLine.keySet());
-    StringBuilder out = new StringBuilder("==== ").append(test).append(" failed; node log ").append(log)
-        .append(" (").append(lines.size()).append(" lines, kept in ").append(kept).append("): last ")
-        .append(Math.min(WARNINGS_MAX, keys.size())).append(" of ").append(keys.size())
-        .append(" distinct warnings/errors/elections ====\n");
+    StringBuilder out =
+        new StringBuilder("==== ")
+            .append(test)
+            .append(" failed; node log ")
+            .append(log)
+            .append(" (")
+            .append(lines.size())
+            .append(" lines, kept in ")
+            .append(kept)
+            .append("): last ")
+            .append(Math.min(WARNINGS_MAX, keys.size()))
+            .append(" of ")
+            .append(keys.size())
+            .append(" distinct warnings/errors/elections ====\n");
     for (String key : keys.subList(Math.max(0, keys.size() - WARNINGS_MAX), keys.size())) {
       String line = firstLine.get(key);
-      out.append(counts.get(key)).append("x ").append(line, 0, Math.min(600, line.length())).append('\n');
+      out.append(counts.get(key))
+          .append("x ")
+          .append(line, 0, Math.min(600, line.length()))
+          .append('\n');
     }
     out.append("---- last ").append(TAIL_LINES).append(" lines ----\n");
-    lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())
+    lines
+        .subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())
         .forEach(l -> out.append(l, 0, Math.min(600, l.length())).append('\n'));
     return out.toString();
   }

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Quiver node process started from the built {@code node/target} (the same jar and libs
- * {@code bin/quiver node} runs), on free loopback ports, with its own data directory. Killed by
- * its PID, never by name; {@link #close()} always leaves no process behind.
+ * {@code bin/quiver node} runs), on free loopback ports, with its own data directory. Killed by its
+ * PID, never by name; {@link #close()} always leaves no process behind.
  */
 final class NodeProcess implements AutoCloseable {
 
@@ -68,11 +68,15 @@ final class NodeProcess implements AutoCloseable {
     throw new IOException("no free loopback port in " + low + ".." + (low + span));
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT = new java.util.concurrent.atomic.AtomicInteger(-1);
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(-1);
 
   private static int ephemeralRangeStart() {
     try {
-      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+      return Integer.parseInt(
+          Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .trim()
+              .split("\\s+")[0]);
     } catch (IOException | RuntimeException notLinux) {
       return 32_768;
     }
@@ -109,8 +113,8 @@ final class NodeProcess implements AutoCloseable {
 
   /**
    * Starts the process and waits until {@code /readyz} answers 200. A process that does not become
-   * ready is killed before the failure is thrown: a caller that keeps only started nodes (as
-   * {@code nodes.add(node.start())} does) would otherwise leave it running after the test.
+   * ready is killed before the failure is thrown: a caller that keeps only started nodes (as {@code
+   * nodes.add(node.start())} does) would otherwise leave it running after the test.
    */
   NodeProcess start(String... extraArgs) throws IOException, InterruptedException {
     launch(extraArgs);
@@ -125,33 +129,51 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts the process without waiting for it to be ready (see {@link #awaitReady()}). */
   NodeProcess launch(String... extraArgs) throws IOException {
-    Path nodeDir = Path.of(System.getProperty("quiver.node.dir", "../node/target")).toAbsolutePath().normalize();
+    Path nodeDir =
+        Path.of(System.getProperty("quiver.node.dir", "../node/target"))
+            .toAbsolutePath()
+            .normalize();
     Path jar = nodeDir.resolve("quiver-node.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException("no node build at " + jar + "; run the build first");
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java,
-        "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-XX:+UseSerialGC"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow",
+                "-Xmx512m",
+                "-XX:+UseSerialGC"));
     command.addAll(jvmOptions != null ? jvmOptions : NodeAotCache.options(nodeDir));
-    command.addAll(List.of(
-        // RocksDB's library unpacked at build time (node/pom.xml), not extracted at every start.
-        "-Djava.library.path=" + nodeDir.resolve("native"),
-        "-cp", jar + File.pathSeparator + nodeDir.resolve("lib") + File.separator + "*",
-        "io.quiver.node.QuiverNode",
-        "--data-dir", dataDir.toString(),
-        "--host", "127.0.0.1",
-        "--http-port", Integer.toString(httpPort),
-        "--raft-port", Integer.toString(raftPort)));
+    command.addAll(
+        List.of(
+            // RocksDB's library unpacked at build time (node/pom.xml), not extracted at every
+            // start.
+            "-Djava.library.path=" + nodeDir.resolve("native"),
+            "-cp",
+            jar + File.pathSeparator + nodeDir.resolve("lib") + File.separator + "*",
+            "io.quiver.node.QuiverNode",
+            "--data-dir",
+            dataDir.toString(),
+            "--host",
+            "127.0.0.1",
+            "--http-port",
+            Integer.toString(httpPort),
+            "--raft-port",
+            Integer.toString(raftPort)));
     command.addAll(List.of(extraArgs));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(environment);
     NodeLogsOnFailure.register(log);
-    process = builder
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    process =
+        builder
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return this;
   }
 
@@ -165,11 +187,16 @@ final class NodeProcess implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("node exited with " + process.exitValue() + "; log:\n" + logTail());
+        throw new IllegalStateException(
+            "node exited with " + process.exitValue() + "; log:\n" + logTail());
       }
       try {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -178,7 +205,8 @@ final class NodeProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("node not ready after " + START_TIMEOUT + "; log:\n" + logTail());
+    throw new IllegalStateException(
+        "node not ready after " + START_TIMEOUT + "; log:\n" + logTail());
   }
 
   int httpPort() {
@@ -212,10 +240,14 @@ final class NodeProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** Waits for the process to exit on its own and returns its exit code (fails after {@code timeout}). */
+  /**
+   * Waits for the process to exit on its own and returns its exit code (fails after {@code
+   * timeout}).
+   */
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException("node still running after " + timeout + "; log:\n" + logTail());
+      throw new IllegalStateException(
+          "node still running after " + timeout + "; log:\n" + logTail());
     }
     return process.exitValue();
   }

@@ -26,38 +26,39 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Qdrant's REST API contract, read at test time from the shared directory (never copied into
- * this repository), used to check that real response bodies of a node match it.
+ * Qdrant's REST API contract, read at test time from the shared directory (never copied into this
+ * repository), used to check that real response bodies of a node match it.
  *
- * <p>Two files are read: {@code openapi.json} (current) and {@code openapi-1.16.json}, which
- * still describes the older endpoints (points/search, recommend, discover and their batch and
- * groups forms). An operation is looked up in {@code openapi.json} first.
+ * <p>Two files are read: {@code openapi.json} (current) and {@code openapi-1.16.json}, which still
+ * describes the older endpoints (points/search, recommend, discover and their batch and groups
+ * forms). An operation is looked up in {@code openapi.json} first.
  *
  * <p>OpenAPI 3.0 schemas are rewritten as JSON Schema 2020-12 before validation:
+ *
  * <ul>
  *   <li>{@code nullable: true} beside a plain {@code type} T becomes {@code type: [T, "null"]};
- *       alone (Qdrant's {@code anyOf: [{$ref: X}, {nullable: true}]} for an optional X) it
- *       becomes {@code type: "null"}, so that branch admits null and nothing else; beside
- *       {@code $ref}, {@code anyOf}, {@code oneOf}, {@code allOf} or {@code enum} the schema
- *       becomes {@code anyOf: [{type: "null"}, <schema>]}.
+ *       alone (Qdrant's {@code anyOf: [{$ref: X}, {nullable: true}]} for an optional X) it becomes
+ *       {@code type: "null"}, so that branch admits null and nothing else; beside {@code $ref},
+ *       {@code anyOf}, {@code oneOf}, {@code allOf} or {@code enum} the schema becomes {@code
+ *       anyOf: [{type: "null"}, <schema>]}.
  *   <li>{@code $ref: "#/components/schemas/X"} becomes {@code "#/$defs/X"}, with all component
  *       schemas of the same file under {@code $defs}.
- *   <li>{@code format} is asserted only for {@code uuid}. The others are Rust type hints
- *       (uint, uint64, float, double, ...) or looser than JSON Schema's meaning (Qdrant's
- *       date-time has no zone), so they are dropped; ranges such as {@code minimum: 0} stay.
+ *   <li>{@code format} is asserted only for {@code uuid}. The others are Rust type hints (uint,
+ *       uint64, float, double, ...) or looser than JSON Schema's meaning (Qdrant's date-time has no
+ *       zone), so they are dropped; ranges such as {@code minimum: 0} stay.
  *   <li>{@code example} is dropped.
  * </ul>
  *
- * <p>Where the files are: system property {@code quiver.openapi} (the build passes
- * {@code ../shared/qdrant-api} beside the clone unless {@code -Dquiver.openapi=DIR} says
- * otherwise). A plain clone has no such directory. Then {@link #load()} gives a contract that
- * checks nothing and records each check it skips: {@link SkippedSchemaChecks} reports the test
- * as skipped (a JUnit assumption), naming the checks, after its other assertions ran; and
- * {@link #require} aborts a test that is about the spec itself at once. With the environment
- * variable {@code CI=true} an absent spec fails instead: CI never passes without the checks.
+ * <p>Where the files are: system property {@code quiver.openapi} (the build passes {@code
+ * ../shared/qdrant-api} beside the clone unless {@code -Dquiver.openapi=DIR} says otherwise). A
+ * plain clone has no such directory. Then {@link #load()} gives a contract that checks nothing and
+ * records each check it skips: {@link SkippedSchemaChecks} reports the test as skipped (a JUnit
+ * assumption), naming the checks, after its other assertions ran; and {@link #require} aborts a
+ * test that is about the spec itself at once. With the environment variable {@code CI=true} an
+ * absent spec fails instead: CI never passes without the checks.
  *
- * <p>Thread-safe. The specs are read once per JVM; a schema is compiled on first use per
- * operation and status, then cached.
+ * <p>Thread-safe. The specs are read once per JVM; a schema is compiled on first use per operation
+ * and status, then cached.
  */
 public final class OpenApiContract {
 
@@ -67,20 +68,24 @@ public final class OpenApiContract {
       Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
   private static final String COMPONENT_REF = "#/components/schemas/";
   private static final Set<String> ASSERTED_FORMATS = Set.of("uuid");
+
   /** Keywords that constrain nothing: a nullable schema made only of these admits only null. */
   private static final Set<String> ANNOTATIONS =
       Set.of("description", "title", "default", "deprecated");
+
   /** Keywords beside which {@code type: [T, "null"]} would not be enough to admit null. */
   private static final Set<String> NULL_BLOCKING =
       Set.of("$ref", "anyOf", "oneOf", "allOf", "enum", "not");
+
   private static final int BODY_CHARS_MAX = 2_000;
 
   private static final JsonSchemaFactory FACTORY =
       JsonSchemaFactory.getInstance(VersionFlag.V202012);
-  private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder()
-      .pathType(PathType.JSON_POINTER)
-      .formatAssertionsEnabled(true)
-      .build();
+  private static final SchemaValidatorsConfig CONFIG =
+      SchemaValidatorsConfig.builder()
+          .pathType(PathType.JSON_POINTER)
+          .formatAssertionsEnabled(true)
+          .build();
 
   private static OpenApiContract loaded;
 
@@ -89,8 +94,10 @@ public final class OpenApiContract {
   private record Compiled(String file, JsonSchema schema) {}
 
   private final List<Spec> specs;
+
   /** Why there are no specs (the spec files are absent), or null when they were read. */
   private final String absence;
+
   private final Set<String> operations;
   private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
 
@@ -111,10 +118,10 @@ public final class OpenApiContract {
   }
 
   /**
-   * The contract read from the directory in system property {@code quiver.openapi} (set by
-   * surefire and failsafe), else from {@code <basedir>/../../shared/qdrant-api}. Read once, then
-   * cached. When that directory is absent (a plain clone), a contract whose
-   * {@link #assertValid} skips and records every check (see the class comment).
+   * The contract read from the directory in system property {@code quiver.openapi} (set by surefire
+   * and failsafe), else from {@code <basedir>/../../shared/qdrant-api}. Read once, then cached.
+   * When that directory is absent (a plain clone), a contract whose {@link #assertValid} skips and
+   * records every check (see the class comment).
    *
    * @throws AssertionError if the directory is absent and the environment has {@code CI=true}
    * @throws UncheckedIOException if the directory is there but a spec file is missing or not JSON
@@ -125,11 +132,14 @@ public final class OpenApiContract {
       if (Files.isDirectory(dir)) {
         loaded = read(dir);
       } else {
-        String absence = "Qdrant's OpenAPI spec is not at " + dir
-            + " (put Qdrant's openapi.json and openapi-1.16.json in ../shared/qdrant-api beside the clone,"
-            + " or pass -Dquiver.openapi=DIR)";
+        String absence =
+            "Qdrant's OpenAPI spec is not at "
+                + dir
+                + " (put Qdrant's openapi.json and openapi-1.16.json in ../shared/qdrant-api beside the clone,"
+                + " or pass -Dquiver.openapi=DIR)";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-          throw new AssertionError(absence + "; CI=true: a missing spec is a failure, never a skip");
+          throw new AssertionError(
+              absence + "; CI=true: a missing spec is a failure, never a skip");
         }
         System.err.println("WARNING: " + absence + ": every response-schema check is SKIPPED");
         loaded = new OpenApiContract(List.of(), absence);
@@ -145,8 +155,8 @@ public final class OpenApiContract {
    */
   public static OpenApiContract require(String what) {
     OpenApiContract contract = load();
-    Assumptions.assumeTrue(contract.absence == null,
-        () -> "SKIPPED " + what + ": " + contract.absence);
+    Assumptions.assumeTrue(
+        contract.absence == null, () -> "SKIPPED " + what + ": " + contract.absence);
     return contract;
   }
 
@@ -166,14 +176,14 @@ public final class OpenApiContract {
   }
 
   /**
-   * Checks {@code body} against the JSON response schema of the operation for {@code status}:
-   * the exact code if the spec lists it, else its class ({@code "4XX"}), else {@code "default"}.
+   * Checks {@code body} against the JSON response schema of the operation for {@code status}: the
+   * exact code if the spec lists it, else its class ({@code "4XX"}), else {@code "default"}.
    *
    * @param method HTTP method, case-insensitive
    * @param pathTemplate the spec's path key, e.g. {@code "/collections/{collection_name}/points"}
    * @throws IllegalArgumentException if neither file has the operation
-   * @throws AssertionError listing every violation with a JSON pointer into {@code body}; also
-   *     when the spec has no response for {@code status} or declares no JSON body for it
+   * @throws AssertionError listing every violation with a JSON pointer into {@code body}; also when
+   *     the spec has no response for {@code status} or declares no JSON body for it
    */
   public void assertValid(String method, String pathTemplate, int status, JsonNode body) {
     Objects.requireNonNull(body, "body");
@@ -182,8 +192,9 @@ public final class OpenApiContract {
       SkippedSchemaChecks.record(operation + " -> " + status);
       return;
     }
-    Compiled contract = compiled.computeIfAbsent(operation + " " + status,
-        key -> compile(operation, method, pathTemplate, status));
+    Compiled contract =
+        compiled.computeIfAbsent(
+            operation + " " + status, key -> compile(operation, method, pathTemplate, status));
     Set<ValidationMessage> violations = contract.schema().validate(body);
     if (!violations.isEmpty()) {
       throw new AssertionError(report(operation, status, contract.file(), violations, body));
@@ -207,8 +218,11 @@ public final class OpenApiContract {
       try {
         root = JSON.readTree(dir.resolve(file).toFile());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read Qdrant's spec " + dir.resolve(file)
-            + " (set -Dquiver.openapi to its directory)", e);
+        throw new UncheckedIOException(
+            "cannot read Qdrant's spec "
+                + dir.resolve(file)
+                + " (set -Dquiver.openapi to its directory)",
+            e);
       }
       ObjectNode defs = JSON.createObjectNode();
       for (var schema : root.path("components").path("schemas").properties()) {
@@ -225,19 +239,29 @@ public final class OpenApiContract {
   }
 
   private Compiled compile(String operation, String method, String pathTemplate, int status) {
-    Spec spec = specWith(method, pathTemplate).orElseThrow(
-        () -> new IllegalArgumentException("no operation " + operation + " in " + SPEC_FILES));
+    Spec spec =
+        specWith(method, pathTemplate)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "no operation " + operation + " in " + SPEC_FILES));
     JsonNode responses =
         spec.paths().path(pathTemplate).path(method.toLowerCase(Locale.ROOT)).path("responses");
     JsonNode response = responseFor(responses, status);
     if (response == null) {
-      throw new AssertionError(operation + " -> " + status + ": " + spec.file()
-          + " lists only responses " + names(responses));
+      throw new AssertionError(
+          operation
+              + " -> "
+              + status
+              + ": "
+              + spec.file()
+              + " lists only responses "
+              + names(responses));
     }
     JsonNode schema = response.path("content").path("application/json").path("schema");
     if (!schema.isObject()) {
-      throw new AssertionError(operation + " -> " + status + ": " + spec.file()
-          + " declares no JSON body for it");
+      throw new AssertionError(
+          operation + " -> " + status + ": " + spec.file() + " declares no JSON body for it");
     }
     ObjectNode document = (ObjectNode) toJsonSchema(schema);
     document.put("$schema", "https://json-schema.org/draft/2020-12/schema");
@@ -264,7 +288,7 @@ public final class OpenApiContract {
       String keyword = field.getKey();
       JsonNode value = field.getValue();
       switch (keyword) {
-        case "nullable", "example" -> { }
+        case "nullable", "example" -> {}
         case "format" -> {
           if (ASSERTED_FORMATS.contains(value.asText())) {
             out.set(keyword, value);
@@ -301,8 +325,8 @@ public final class OpenApiContract {
       return schema.put("type", "null");
     }
     JsonNode type = schema.get("type");
-    boolean plainType = type != null && type.isTextual()
-        && constraints.stream().noneMatch(NULL_BLOCKING::contains);
+    boolean plainType =
+        type != null && type.isTextual() && constraints.stream().noneMatch(NULL_BLOCKING::contains);
     if (plainType) {
       schema.putArray("type").add(type.asText()).add("null");
       return schema;
@@ -316,18 +340,30 @@ public final class OpenApiContract {
     return object.properties().stream().map(Map.Entry::getKey).toList();
   }
 
-  private static String report(String operation, int status, String file,
-      Set<ValidationMessage> violations, JsonNode body) {
-    StringBuilder out = new StringBuilder()
-        .append(operation).append(" -> ").append(status).append(": body violates ").append(file)
-        .append(" in ").append(violations.size()).append(" place(s):");
+  private static String report(
+      String operation, int status, String file, Set<ValidationMessage> violations, JsonNode body) {
+    StringBuilder out =
+        new StringBuilder()
+            .append(operation)
+            .append(" -> ")
+            .append(status)
+            .append(": body violates ")
+            .append(file)
+            .append(" in ")
+            .append(violations.size())
+            .append(" place(s):");
     for (ValidationMessage violation : violations) {
-      out.append("\n  \"").append(violation.getInstanceLocation()).append("\": ")
+      out.append("\n  \"")
+          .append(violation.getInstanceLocation())
+          .append("\": ")
           .append(violation.getError());
     }
     String text = body.toString();
-    out.append("\nbody: ").append(text.length() <= BODY_CHARS_MAX
-        ? text : text.substring(0, BODY_CHARS_MAX) + "... (" + text.length() + " chars)");
+    out.append("\nbody: ")
+        .append(
+            text.length() <= BODY_CHARS_MAX
+                ? text
+                : text.substring(0, BODY_CHARS_MAX) + "... (" + text.length() + " chars)");
     return out.toString();
   }
 }

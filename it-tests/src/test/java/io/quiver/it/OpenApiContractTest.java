@@ -11,7 +11,10 @@ import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Hand-made bodies, valid and invalid, against Qdrant's spec files (skipped, saying so, when they are absent). */
+/**
+ * Hand-made bodies, valid and invalid, against Qdrant's spec files (skipped, saying so, when they
+ * are absent).
+ */
 @Timeout(60)
 class OpenApiContractTest {
 
@@ -23,7 +26,8 @@ class OpenApiContractTest {
   private static final String NOT_FOUND =
       "{'status':{'error':'Not found: Collection `x` doesn\\'t exist!'},'time':0.0}";
 
-  private final OpenApiContract contract = OpenApiContract.require("OpenApiContractTest (checks the spec reader itself)");
+  private final OpenApiContract contract =
+      OpenApiContract.require("OpenApiContractTest (checks the spec reader itself)");
 
   @Test
   void listsOperationsOfBothFiles() {
@@ -36,33 +40,78 @@ class OpenApiContractTest {
 
   @Test
   void collectionList() {
-    contract.assertValid("GET", COLLECTIONS, 200,
+    contract.assertValid(
+        "GET",
+        COLLECTIONS,
+        200,
         json("{'result':{'collections':[{'name':'a'}]},'status':'ok','time':0.001}"));
-    assertViolation("/result/collections", () -> contract.assertValid("GET", COLLECTIONS, 200,
-        json("{'result':{'collections':'a'},'status':'ok','time':0.001}")));
-    assertViolation("/result/collections/0", () -> contract.assertValid("GET", COLLECTIONS, 200,
-        json("{'result':{'collections':[{}]},'status':'ok','time':0.001}")));
+    assertViolation(
+        "/result/collections",
+        () ->
+            contract.assertValid(
+                "GET",
+                COLLECTIONS,
+                200,
+                json("{'result':{'collections':'a'},'status':'ok','time':0.001}")));
+    assertViolation(
+        "/result/collections/0",
+        () ->
+            contract.assertValid(
+                "GET",
+                COLLECTIONS,
+                200,
+                json("{'result':{'collections':[{}]},'status':'ok','time':0.001}")));
   }
 
   @Test
   void upsertResult() {
-    contract.assertValid("PUT", UPSERT, 200,
+    contract.assertValid(
+        "PUT",
+        UPSERT,
+        200,
         json("{'result':{'operation_id':1,'status':'completed'},'status':'ok','time':0.1}"));
-    assertViolation("/result/status", () -> contract.assertValid("PUT", UPSERT, 200,
-        json("{'result':{'operation_id':1,'status':'done'},'status':'ok','time':0.1}")));
+    assertViolation(
+        "/result/status",
+        () ->
+            contract.assertValid(
+                "PUT",
+                UPSERT,
+                200,
+                json("{'result':{'operation_id':1,'status':'done'},'status':'ok','time':0.1}")));
   }
 
   @Test
   void nullableTypedFieldAdmitsNullAndUint64ButKeepsItsRange() {
-    contract.assertValid("PUT", UPSERT, 200,
+    contract.assertValid(
+        "PUT",
+        UPSERT,
+        200,
         json("{'result':{'operation_id':null,'status':'acknowledged'},'status':'ok','time':0.1}"));
-    contract.assertValid("PUT", UPSERT, 200, json(
-        "{'result':{'operation_id':18446744073709551615,'status':'completed'},"
-            + "'status':'ok','time':0}"));
-    assertViolation("/result/operation_id", () -> contract.assertValid("PUT", UPSERT, 200,
-        json("{'result':{'operation_id':-1,'status':'completed'},'status':'ok','time':0.1}")));
-    assertViolation("/result/operation_id", () -> contract.assertValid("PUT", UPSERT, 200,
-        json("{'result':{'operation_id':'1','status':'completed'},'status':'ok','time':0.1}")));
+    contract.assertValid(
+        "PUT",
+        UPSERT,
+        200,
+        json(
+            "{'result':{'operation_id':18446744073709551615,'status':'completed'},"
+                + "'status':'ok','time':0}"));
+    assertViolation(
+        "/result/operation_id",
+        () ->
+            contract.assertValid(
+                "PUT",
+                UPSERT,
+                200,
+                json(
+                    "{'result':{'operation_id':-1,'status':'completed'},'status':'ok','time':0.1}")));
+    assertViolation(
+        "/result/operation_id",
+        () ->
+            contract.assertValid(
+                "PUT",
+                UPSERT,
+                200,
+                json(
+                    "{'result':{'operation_id':'1','status':'completed'},'status':'ok','time':0.1}")));
   }
 
   @Test
@@ -70,46 +119,91 @@ class OpenApiContractTest {
     contract.assertValid("GET", "/collections/{collection_name}", 404, json(NOT_FOUND));
     contract.assertValid("PUT", UPSERT, 400, json(NOT_FOUND));
     contract.assertValid("PUT", UPSERT, 500, json(NOT_FOUND));
-    assertViolation("/status", () -> contract.assertValid("GET", "/collections/{collection_name}",
-        404, json("{'status':'error','time':0.0}")));
+    assertViolation(
+        "/status",
+        () ->
+            contract.assertValid(
+                "GET",
+                "/collections/{collection_name}",
+                404,
+                json("{'status':'error','time':0.0}")));
   }
 
   @Test
   void oldSearchComesFromSixteen() {
-    contract.assertValid("POST", SEARCH, 200, json("""
+    contract.assertValid(
+        "POST",
+        SEARCH,
+        200,
+        json(
+            """
         {'result':[{'id':1,'version':3,'score':0.75,'payload':{'city':'London'},'vector':[0.1,0.2]},
                    {'id':'550e8400-e29b-41d4-a716-446655440000','version':0,'score':0.5}],
          'status':'ok','time':0.002}"""));
-    assertViolation("/result/0/score", () -> contract.assertValid("POST", SEARCH, 200,
-        json("{'result':[{'id':1,'version':3,'score':'high'}],'status':'ok','time':0.002}")));
+    assertViolation(
+        "/result/0/score",
+        () ->
+            contract.assertValid(
+                "POST",
+                SEARCH,
+                200,
+                json(
+                    "{'result':[{'id':1,'version':3,'score':'high'}],'status':'ok','time':0.002}")));
   }
 
   @Test
   void pointIdIsUint64OrUuid() {
-    assertViolation("/result/0/id", () -> contract.assertValid("POST", SEARCH, 200,
-        json("{'result':[{'id':'not-a-uuid','version':3,'score':0.5}],'status':'ok','time':0.0}")));
-    assertViolation("/result/0/id", () -> contract.assertValid("POST", SEARCH, 200,
-        json("{'result':[{'id':-5,'version':3,'score':0.5}],'status':'ok','time':0.0}")));
+    assertViolation(
+        "/result/0/id",
+        () ->
+            contract.assertValid(
+                "POST",
+                SEARCH,
+                200,
+                json(
+                    "{'result':[{'id':'not-a-uuid','version':3,'score':0.5}],'status':'ok','time':0.0}")));
+    assertViolation(
+        "/result/0/id",
+        () ->
+            contract.assertValid(
+                "POST",
+                SEARCH,
+                200,
+                json("{'result':[{'id':-5,'version':3,'score':0.5}],'status':'ok','time':0.0}")));
   }
 
   @Test
   void queryPointsNullableRefAdmitsNullButNotAnyValue() {
-    contract.assertValid("POST", QUERY, 200, json("""
+    contract.assertValid(
+        "POST",
+        QUERY,
+        200,
+        json(
+            """
         {'result':{'points':[{'id':7,'version':1,'score':0.9,'payload':null,'vector':null,
                               'shard_key':null,'order_value':null}]},
          'status':'ok','time':0.01,'usage':null}"""));
     // {"anyOf": [{"$ref": Payload}, {"nullable": true}]}: the second branch admits null only.
-    assertViolation("/result/points/0/payload", () -> contract.assertValid("POST", QUERY, 200,
-        json("{'result':{'points':[{'id':7,'version':1,'score':0.9,'payload':'x'}]},"
-            + "'status':'ok','time':0}")));
+    assertViolation(
+        "/result/points/0/payload",
+        () ->
+            contract.assertValid(
+                "POST",
+                QUERY,
+                200,
+                json(
+                    "{'result':{'points':[{'id':7,'version':1,'score':0.9,'payload':'x'}]},"
+                        + "'status':'ok','time':0}")));
   }
 
   @Test
   void responseWithoutJsonSchemaOrUnknownOperation() {
-    AssertionError noJson = assertThrows(AssertionError.class,
-        () -> contract.assertValid("GET", "/healthz", 200, json("{}")));
+    AssertionError noJson =
+        assertThrows(
+            AssertionError.class, () -> contract.assertValid("GET", "/healthz", 200, json("{}")));
     assertTrue(noJson.getMessage().contains("no JSON body"), noJson.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> contract.assertValid("GET", "/nope", 200, json("{}")));
   }
 

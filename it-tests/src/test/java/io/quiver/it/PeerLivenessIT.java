@@ -40,19 +40,29 @@ class PeerLivenessIT {
 
   @Test
   void aKilledPeerIsDeadEverywhereAndAliveAfterRestart() throws Exception {
-    Map<String, String> env = Map.of("QUIVER__CLUSTER__PEER_DEAD_TIMEOUT_MS", "3000", "QUIVER__LOG__FORMAT", "json");
+    Map<String, String> env =
+        Map.of("QUIVER__CLUSTER__PEER_DEAD_TIMEOUT_MS", "3000", "QUIVER__LOG__FORMAT", "json");
     try (ScalingCluster c = ScalingCluster.start(tmp, 3, env)) {
       QdrantHttp first = c.http.get(0);
-      QdrantHttp.Reply created = first.send("PUT", "/collections/live",
-          "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":3,\"replication_factor\":3}");
+      QdrantHttp.Reply created =
+          first.send(
+              "PUT",
+              "/collections/live",
+              "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":3,\"replication_factor\":3}");
       assertEquals(200, created.status(), created.raw());
       long victimId = c.peerId(c.http.get(2));
       // Everyone alive first.
       awaitCluster(first, victimId, "Alive", Duration.ofSeconds(20));
-      // The meta leader is the one whose log is measured: a survivor (move leadership off the victim by killing it).
+      // The meta leader is the one whose log is measured: a survivor (move leadership off the
+      // victim by killing it).
       c.nodes.get(2).kill9();
       JsonNode dead = awaitCluster(first, victimId, "Dead", Duration.ofSeconds(20));
-      assertTrue(dead.get("peers").get(Long.toString(victimId)).get("quiver_liveness").hasNonNull("last_contact"), dead.toString());
+      assertTrue(
+          dead.get("peers")
+              .get(Long.toString(victimId))
+              .get("quiver_liveness")
+              .hasNonNull("last_contact"),
+          dead.toString());
       for (QdrantHttp h : c.http.subList(0, 2)) {
         awaitCluster(h, victimId, "Dead", Duration.ofSeconds(20));
         JsonNode info = h.get("/collections/live/cluster").result();
@@ -82,10 +92,18 @@ class PeerLivenessIT {
       long before = Files.size(leaderLog);
       Thread.sleep(30_000);
       long grown = Files.size(leaderLog) - before;
-      System.out.println("PeerLivenessIT: the meta leader logged " + grown + " bytes in 30 s with a peer down ("
-          + (grown / 30) + " B/s)");
-      assertTrue(grown < LOG_BOUND_30S, "the meta leader logged " + grown + " bytes in 30 s with a peer down:\n"
-          + c.nodes.get(leaderIndex).logTail());
+      System.out.println(
+          "PeerLivenessIT: the meta leader logged "
+              + grown
+              + " bytes in 30 s with a peer down ("
+              + (grown / 30)
+              + " B/s)");
+      assertTrue(
+          grown < LOG_BOUND_30S,
+          "the meta leader logged "
+              + grown
+              + " bytes in 30 s with a peer down:\n"
+              + c.nodes.get(leaderIndex).logTail());
 
       // Restarted on the same data directory and ports: alive again, replicas active, peer_up 1.
       c.nodes.get(2).start();
@@ -102,16 +120,21 @@ class PeerLivenessIT {
 
       // Every line a node logged after its JVM started is a JSON object; shard groups are named.
       boolean namedShardLine = false;
-      for (NodeProcess p : c.nodes.subList(0, 2)) { // not the killed one: its last line may be cut short
+      for (NodeProcess p :
+          c.nodes.subList(0, 2)) { // not the killed one: its last line may be cut short
         for (String line : Files.readAllLines(p.log())) {
           if (line.isBlank() || line.startsWith("WARNING:")) {
             continue; // the JVM's own warnings (incubator module), before logging starts
           }
           JsonNode parsed = JSON.readTree(line);
-          assertTrue(parsed.isObject() && parsed.hasNonNull("message") && parsed.hasNonNull("level"), line);
+          assertTrue(
+              parsed.isObject() && parsed.hasNonNull("message") && parsed.hasNonNull("level"),
+              line);
           if (parsed.has("collection")) {
             assertEquals("live", parsed.get("collection").asText(), line);
-            assertTrue(parsed.get("shard").isInt() && parsed.get("group").asText().startsWith("group-"), line);
+            assertTrue(
+                parsed.get("shard").isInt() && parsed.get("group").asText().startsWith("group-"),
+                line);
             List<String> names = iterator(parsed);
             assertEquals(List.of("collection", "shard", "group"), names.subList(0, 3), line);
             namedShardLine = true;
@@ -128,15 +151,18 @@ class PeerLivenessIT {
       try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
         int port = held.getLocalPort();
         Path data = tmp.resolve("data-" + which.replace(' ', '-'));
-        NodeProcess node = which.equals("REST API")
-            ? new NodeProcess(data, port, NodeProcess.freePort())
-            : new NodeProcess(data, NodeProcess.freePort(), port);
+        NodeProcess node =
+            which.equals("REST API")
+                ? new NodeProcess(data, port, NodeProcess.freePort())
+                : new NodeProcess(data, NodeProcess.freePort(), port);
         try (node) {
           node.launch();
           int exit = node.awaitExit(Duration.ofSeconds(60));
           assertNotEquals(0, exit, node.logTail());
           String log = Files.readString(node.log());
-          assertTrue(log.contains("port " + port) && log.contains(which) && log.contains("already in use"), log);
+          assertTrue(
+              log.contains("port " + port) && log.contains(which) && log.contains("already in use"),
+              log);
           assertFalse(log.contains("at io.quiver"), "a stack trace instead of a message:\n" + log);
           assertFalse(Files.exists(data), "a data directory was left behind: " + data);
         }
@@ -155,17 +181,36 @@ class PeerLivenessIT {
     return true;
   }
 
-  private static JsonNode awaitCluster(QdrantHttp h, long peer, String state, Duration timeout) throws Exception {
-    return await(h, timeout, r -> state.equals(r.path("peers").path(Long.toString(peer)).path("quiver_liveness").path("state").asText()),
+  private static JsonNode awaitCluster(QdrantHttp h, long peer, String state, Duration timeout)
+      throws Exception {
+    return await(
+        h,
+        timeout,
+        r ->
+            state.equals(
+                r.path("peers")
+                    .path(Long.toString(peer))
+                    .path("quiver_liveness")
+                    .path("state")
+                    .asText()),
         "peer " + peer + " " + state);
   }
 
   private static long awaitLeader(QdrantHttp h, long notThis) throws Exception {
-    return await(h, Duration.ofSeconds(30), r -> r.path("raft_info").path("leader").isIntegralNumber()
-        && r.path("raft_info").path("leader").asLong() != notThis, "a meta leader").get("raft_info").get("leader").asLong();
+    return await(
+            h,
+            Duration.ofSeconds(30),
+            r ->
+                r.path("raft_info").path("leader").isIntegralNumber()
+                    && r.path("raft_info").path("leader").asLong() != notThis,
+            "a meta leader")
+        .get("raft_info")
+        .get("leader")
+        .asLong();
   }
 
-  private static JsonNode await(QdrantHttp h, Duration timeout, Predicate<JsonNode> done, String what) throws Exception {
+  private static JsonNode await(
+      QdrantHttp h, Duration timeout, Predicate<JsonNode> done, String what) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode last = null;
     while (System.nanoTime() < deadline) {

@@ -22,15 +22,20 @@ final class PrometheusQueries {
   /** The deploy directory of the checkout (tests run in {@code it-tests/}). */
   static Path deployDir() {
     String home = System.getProperty("quiver.home");
-    return (home != null ? Path.of(home) : Path.of("..")).resolve("deploy").toAbsolutePath().normalize();
+    return (home != null ? Path.of(home) : Path.of(".."))
+        .resolve("deploy")
+        .toAbsolutePath()
+        .normalize();
   }
 
   static JsonNode alertRules() throws IOException {
-    return new ObjectMapper(new YAMLFactory()).readTree(deployDir().resolve("prometheus/alerts.yml").toFile());
+    return new ObjectMapper(new YAMLFactory())
+        .readTree(deployDir().resolve("prometheus/alerts.yml").toFile());
   }
 
   static JsonNode scrapeConfig() throws IOException {
-    return new ObjectMapper(new YAMLFactory()).readTree(deployDir().resolve("prometheus/prometheus.yml").toFile());
+    return new ObjectMapper(new YAMLFactory())
+        .readTree(deployDir().resolve("prometheus/prometheus.yml").toFile());
   }
 
   /** Every {@code expr} of the alert rules. */
@@ -61,40 +66,83 @@ final class PrometheusQueries {
 
   private static void collectExpressions(JsonNode node, List<String> out) {
     if (node.isObject()) {
-      node.properties().forEach(e -> {
-        if (e.getKey().equals("expr") && e.getValue().isTextual()) {
-          out.add(e.getValue().asText());
-        } else {
-          collectExpressions(e.getValue(), out);
-        }
-      });
+      node.properties()
+          .forEach(
+              e -> {
+                if (e.getKey().equals("expr") && e.getValue().isTextual()) {
+                  out.add(e.getValue().asText());
+                } else {
+                  collectExpressions(e.getValue(), out);
+                }
+              });
     } else if (node.isArray()) {
       node.forEach(child -> collectExpressions(child, out));
     }
   }
 
   private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  private static final Set<String> NOT_METRICS = Set.of(
-      "sum", "max", "min", "avg", "count", "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
-      "unless", "bool", "rate", "irate", "increase", "delta", "absent", "histogram_quantile", "topk", "bottomk", "time",
-      "offset", "le", "clamp_min", "clamp_max", "label_replace", "vector", "scalar", "changes", "resets", "deriv", "abs",
-      "max_over_time", "min_over_time", "avg_over_time");
+  private static final Set<String> NOT_METRICS =
+      Set.of(
+          "sum",
+          "max",
+          "min",
+          "avg",
+          "count",
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "and",
+          "or",
+          "unless",
+          "bool",
+          "rate",
+          "irate",
+          "increase",
+          "delta",
+          "absent",
+          "histogram_quantile",
+          "topk",
+          "bottomk",
+          "time",
+          "offset",
+          "le",
+          "clamp_min",
+          "clamp_max",
+          "label_replace",
+          "vector",
+          "scalar",
+          "changes",
+          "resets",
+          "deriv",
+          "abs",
+          "max_over_time",
+          "min_over_time",
+          "avg_over_time");
 
   /**
-   * The metric names a PromQL expression selects: identifiers outside label matchers
-   * ({@code {...}}), ranges ({@code [...]}), strings and grouping lists ({@code by (...)}), that are
-   * not functions or keywords. Prometheus' own {@code up} is left out (the node does not export it).
+   * The metric names a PromQL expression selects: identifiers outside label matchers ({@code
+   * {...}}), ranges ({@code [...]}), strings and grouping lists ({@code by (...)}), that are not
+   * functions or keywords. Prometheus' own {@code up} is left out (the node does not export it).
    */
   static Set<String> metricNames(String expr) {
-    String text = expr.replaceAll("\"[^\"]*\"", "\"\"").replaceAll("\\{[^}]*\\}", "{}").replaceAll("\\[[^\\]]*\\]", "[]")
-        .replaceAll("(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
-        .replaceAll("\\$\\w+", " ");
+    String text =
+        expr.replaceAll("\"[^\"]*\"", "\"\"")
+            .replaceAll("\\{[^}]*\\}", "{}")
+            .replaceAll("\\[[^\\]]*\\]", "[]")
+            .replaceAll("(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
+            .replaceAll("\\$\\w+", " ");
     Set<String> names = new TreeSet<>();
     Matcher m = IDENTIFIER.matcher(text);
     while (m.find()) {
       String name = m.group();
       boolean function = text.substring(m.end()).stripLeading().startsWith("(");
-      if (!function && !NOT_METRICS.contains(name) && !name.equals("up") && !Character.isDigit(name.charAt(0))
+      if (!function
+          && !NOT_METRICS.contains(name)
+          && !name.equals("up")
+          && !Character.isDigit(name.charAt(0))
           && !(m.start() > 0 && Character.isDigit(text.charAt(m.start() - 1)))) {
         names.add(name);
       }

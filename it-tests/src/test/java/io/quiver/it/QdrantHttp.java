@@ -30,7 +30,8 @@ final class QdrantHttp {
 
   /**
    * @param headers sent with every request (e.g. {@code api-key})
-   * @param tls the client's TLS context for an {@code https} base URL, or null for the JDK's default
+   * @param tls the client's TLS context for an {@code https} base URL, or null for the JDK's
+   *     default
    */
   QdrantHttp(String baseUrl, java.util.Map<String, String> headers, javax.net.ssl.SSLContext tls) {
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
@@ -52,8 +53,13 @@ final class QdrantHttp {
   }
 
   Reply send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       b.header("Content-Type", "application/json");
     }

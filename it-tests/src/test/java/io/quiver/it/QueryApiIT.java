@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,25 +15,26 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Query API and the older search / recommend / discover endpoints, facet and the distance
- * matrix, against a real node: every response is validated against Qdrant's OpenAPI spec, and
- * every ranking equals a brute-force computation over the inserted points.
+ * matrix, against a real node: every response is validated against Qdrant's OpenAPI spec, and every
+ * ranking equals a brute-force computation over the inserted points.
  *
  * <p>Oracle: small-integer vectors in a Dot collection, so every similarity is exact in float and
- * the node's scores must equal Qdrant's formulas computed here (ties by id ascending). Averages
- * are over 1, 2 or 4 vectors, which are exact too.
+ * the node's scores must equal Qdrant's formulas computed here (ties by id ascending). Averages are
+ * over 1, 2 or 4 vectors, which are exact too.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(240)
 class QueryApiIT {
+
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
 
   private static final String C = "/collections/reco";
   private static final int N = 80;
@@ -46,10 +46,14 @@ class QueryApiIT {
   private final Map<Integer, float[]> vectors = new LinkedHashMap<>();
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    node = new NodeProcess(tmp.resolve("data")).start();
+  void start() throws Exception {
+    node = NODES.start();
     http = new QdrantHttp(node.baseUrl());
-    call("PUT", "/collections/{collection_name}", C, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":3}");
+    call(
+        "PUT",
+        "/collections/{collection_name}",
+        C,
+        "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"shard_number\":3}");
     Random random = new Random(42);
     StringBuilder points = new StringBuilder("{\"points\":[");
     for (int i = 0; i < N; i++) {
@@ -58,24 +62,37 @@ class QueryApiIT {
         v[d] = random.nextInt(7) - 3;
       }
       vectors.put(i, v);
-      points.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":").append(json(v))
-          .append(",\"payload\":{\"group\":").append(i % 7).append(",\"color\":\"").append(COLORS[i % 3])
-          .append("\",\"n\":").append(i).append("}}");
+      points
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":")
+          .append(i)
+          .append(",\"vector\":")
+          .append(json(v))
+          .append(",\"payload\":{\"group\":")
+          .append(i % 7)
+          .append(",\"color\":\"")
+          .append(COLORS[i % 3])
+          .append("\",\"n\":")
+          .append(i)
+          .append("}}");
     }
-    call("PUT", "/collections/{collection_name}/points", C + "/points?wait=true", points.append("]}").toString());
+    call(
+        "PUT",
+        "/collections/{collection_name}/points",
+        C + "/points?wait=true",
+        points.append("]}").toString());
     // a second collection: lookup_from and with_lookup read from it
-    call("PUT", "/collections/{collection_name}", "/collections/other", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
-    call("PUT", "/collections/{collection_name}/points", "/collections/other/points?wait=true",
+    call(
+        "PUT",
+        "/collections/{collection_name}",
+        "/collections/other",
+        "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
+    call(
+        "PUT",
+        "/collections/{collection_name}/points",
+        "/collections/other/points?wait=true",
         "{\"points\":[{\"id\":1,\"vector\":[1,0,0,0],\"payload\":{\"name\":\"one\"}},"
             + "{\"id\":2,\"vector\":[0,1,0,0],\"payload\":{\"name\":\"two\"}},{\"id\":3,\"vector\":[0,0,1,1]}]}");
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (node != null) {
-      System.out.println("node log tail:\n" + node.logTail());
-      node.close();
-    }
   }
 
   // ---- the Query API ----
@@ -83,11 +100,17 @@ class QueryApiIT {
   @Test
   void nearestByVectorAndById() throws Exception {
     float[] q = {1, 2, -1, 0};
-    assertRanking(byScore(id -> dot(q, vectors.get(id)), Set.of()), 10,
+    assertRanking(
+        byScore(id -> dot(q, vectors.get(id)), Set.of()),
+        10,
         points(query("{\"query\":[1,2,-1,0],\"limit\":10}")));
-    assertRanking(byScore(id -> dot(vectors.get(5), vectors.get(id)), Set.of(5)), 7,
+    assertRanking(
+        byScore(id -> dot(vectors.get(5), vectors.get(id)), Set.of(5)),
+        7,
         points(query("{\"query\":5,\"limit\":7}")));
-    assertRanking(byScore(id -> dot(vectors.get(5), vectors.get(id)), Set.of(5)), 4,
+    assertRanking(
+        byScore(id -> dot(vectors.get(5), vectors.get(id)), Set.of(5)),
+        4,
         points(query("{\"query\":{\"nearest\":5},\"limit\":4}")));
   }
 
@@ -98,15 +121,27 @@ class QueryApiIT {
     for (int d = 0; d < 4; d++) {
       avg[d] = (vectors.get(1)[d] + vectors.get(2)[d]) / 2 * 2 - vectors.get(3)[d];
     }
-    assertRanking(byScore(id -> dot(avg, vectors.get(id)), Set.of(1, 2, 3)), 10,
-        points(query("{\"query\":{\"recommend\":{\"positive\":[1,2],\"negative\":[3]}},\"limit\":10}")));
+    assertRanking(
+        byScore(id -> dot(avg, vectors.get(id)), Set.of(1, 2, 3)),
+        10,
+        points(
+            query(
+                "{\"query\":{\"recommend\":{\"positive\":[1,2],\"negative\":[3]}},\"limit\":10}")));
     float[] given = {0, 1, 1, 0};
     List<float[]> pos = List.of(vectors.get(1), given);
     List<float[]> neg = List.of(vectors.get(3));
-    assertRanking(byScore(id -> bestScore(pos, neg, vectors.get(id)), Set.of(1, 3)), 12,
-        points(query("{\"query\":{\"recommend\":{\"positive\":[1,[0,1,1,0]],\"negative\":[3],\"strategy\":\"best_score\"}},\"limit\":12}")));
-    assertRanking(byScore(id -> sumScores(pos, neg, vectors.get(id)), Set.of(1, 3)), 12,
-        points(query("{\"query\":{\"recommend\":{\"positive\":[1,[0,1,1,0]],\"negative\":[3],\"strategy\":\"sum_scores\"}},\"limit\":12}")));
+    assertRanking(
+        byScore(id -> bestScore(pos, neg, vectors.get(id)), Set.of(1, 3)),
+        12,
+        points(
+            query(
+                "{\"query\":{\"recommend\":{\"positive\":[1,[0,1,1,0]],\"negative\":[3],\"strategy\":\"best_score\"}},\"limit\":12}")));
+    assertRanking(
+        byScore(id -> sumScores(pos, neg, vectors.get(id)), Set.of(1, 3)),
+        12,
+        points(
+            query(
+                "{\"query\":{\"recommend\":{\"positive\":[1,[0,1,1,0]],\"negative\":[3],\"strategy\":\"sum_scores\"}},\"limit\":12}")));
     // with a filter and an offset: the page after the first 3 among the red points
     List<Integer> red = new ArrayList<>();
     for (int id : byScore(id -> bestScore(pos, neg, vectors.get(id)), Set.of(1, 3))) {
@@ -114,31 +149,62 @@ class QueryApiIT {
         red.add(id);
       }
     }
-    JsonNode page = points(query("{\"query\":{\"recommend\":{\"positive\":[1,[0,1,1,0]],\"negative\":[3],\"strategy\":\"best_score\"}},"
-        + "\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]},\"offset\":3,\"limit\":4,\"with_payload\":true}"));
+    JsonNode page =
+        points(
+            query(
+                "{\"query\":{\"recommend\":{\"positive\":[1,[0,1,1,0]],\"negative\":[3],\"strategy\":\"best_score\"}},"
+                    + "\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]},\"offset\":3,\"limit\":4,\"with_payload\":true}"));
     assertEquals(red.subList(3, 7), ids(page));
     assertEquals("red", page.get(0).at("/payload/color").asText());
     // old endpoint, same engine
-    JsonNode old = call("POST", "/collections/{collection_name}/points/recommend", C + "/points/recommend",
-        "{\"positive\":[1,[0,1,1,0]],\"negative\":[3],\"strategy\":\"best_score\",\"limit\":12}").result();
+    JsonNode old =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/recommend",
+                C + "/points/recommend",
+                "{\"positive\":[1,[0,1,1,0]],\"negative\":[3],\"strategy\":\"best_score\",\"limit\":12}")
+            .result();
     assertRanking(byScore(id -> bestScore(pos, neg, vectors.get(id)), Set.of(1, 3)), 12, old);
   }
 
   @Test
   void discoverAndContext() throws Exception {
     float[] target = vectors.get(10);
-    List<float[][]> pairs = List.of(new float[][] {vectors.get(11), vectors.get(12)}, new float[][] {{1, 1, 0, 0}, vectors.get(13)});
-    assertRanking(byScore(id -> discover(target, pairs, vectors.get(id)), Set.of(10, 11, 12, 13)), 10, points(query(
-        "{\"query\":{\"discover\":{\"target\":10,\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}]}},\"limit\":10}")));
-    assertRanking(byScore(id -> context(pairs, vectors.get(id)), Set.of(11, 12, 13)), 10, points(query(
-        "{\"query\":{\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}]},\"limit\":10}")));
-    JsonNode old = call("POST", "/collections/{collection_name}/points/discover", C + "/points/discover",
-        "{\"target\":10,\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}],\"limit\":10}").result();
-    assertRanking(byScore(id -> discover(target, pairs, vectors.get(id)), Set.of(10, 11, 12, 13)), 10, old);
-    JsonNode batch = call("POST", "/collections/{collection_name}/points/discover/batch", C + "/points/discover/batch",
-        "{\"searches\":[{\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}],\"limit\":10},"
-            + "{\"target\":[1,0,0,0],\"context\":[],\"limit\":3}]}").result();
-    assertRanking(byScore(id -> context(pairs, vectors.get(id)), Set.of(11, 12, 13)), 10, batch.get(0));
+    List<float[][]> pairs =
+        List.of(
+            new float[][] {vectors.get(11), vectors.get(12)},
+            new float[][] {{1, 1, 0, 0}, vectors.get(13)});
+    assertRanking(
+        byScore(id -> discover(target, pairs, vectors.get(id)), Set.of(10, 11, 12, 13)),
+        10,
+        points(
+            query(
+                "{\"query\":{\"discover\":{\"target\":10,\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}]}},\"limit\":10}")));
+    assertRanking(
+        byScore(id -> context(pairs, vectors.get(id)), Set.of(11, 12, 13)),
+        10,
+        points(
+            query(
+                "{\"query\":{\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}]},\"limit\":10}")));
+    JsonNode old =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/discover",
+                C + "/points/discover",
+                "{\"target\":10,\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}],\"limit\":10}")
+            .result();
+    assertRanking(
+        byScore(id -> discover(target, pairs, vectors.get(id)), Set.of(10, 11, 12, 13)), 10, old);
+    JsonNode batch =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/discover/batch",
+                C + "/points/discover/batch",
+                "{\"searches\":[{\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}],\"limit\":10},"
+                    + "{\"target\":[1,0,0,0],\"context\":[],\"limit\":3}]}")
+            .result();
+    assertRanking(
+        byScore(id -> context(pairs, vectors.get(id)), Set.of(11, 12, 13)), 10, batch.get(0));
     assertEquals(3, batch.get(1).size());
   }
 
@@ -148,8 +214,13 @@ class QueryApiIT {
     float[] q2 = {0, 1, 0, 0};
     List<Integer> first = byScore(id -> dot(q1, vectors.get(id)), Set.of()).subList(0, 20);
     List<Integer> rescored = new ArrayList<>(first);
-    rescored.sort(Comparator.<Integer>comparingDouble(id -> -dot(q2, vectors.get(id))).thenComparing(id -> id));
-    JsonNode hits = points(query("{\"prefetch\":{\"query\":[1,0,0,0],\"limit\":20},\"query\":[0,1,0,0],\"limit\":5,\"with_payload\":[\"n\"]}"));
+    rescored.sort(
+        Comparator.<Integer>comparingDouble(id -> -dot(q2, vectors.get(id)))
+            .thenComparing(id -> id));
+    JsonNode hits =
+        points(
+            query(
+                "{\"prefetch\":{\"query\":[1,0,0,0],\"limit\":20},\"query\":[0,1,0,0],\"limit\":5,\"with_payload\":[\"n\"]}"));
     assertEquals(rescored.subList(0, 5), ids(hits));
     assertEquals(rescored.get(0), hits.get(0).at("/payload/n").asInt());
     assertEquals(1, hits.get(0).get("payload").size(), "only the listed payload key");
@@ -163,54 +234,90 @@ class QueryApiIT {
         rrf.merge(list.get(pos), 1.0 / (pos + 2), Double::sum);
       }
     }
-    String prefetches = "\"prefetch\":[{\"query\":[1,0,0,0],\"limit\":15},{\"query\":[0,1,0,0],\"limit\":15}]";
-    JsonNode fused = points(query("{" + prefetches + ",\"query\":{\"fusion\":\"rrf\"},\"limit\":8}"));
+    String prefetches =
+        "\"prefetch\":[{\"query\":[1,0,0,0],\"limit\":15},{\"query\":[0,1,0,0],\"limit\":15}]";
+    JsonNode fused =
+        points(query("{" + prefetches + ",\"query\":{\"fusion\":\"rrf\"},\"limit\":8}"));
     assertRanking(sortByScore(rrf), 8, fused, rrf);
     Map<Integer, Double> dbsf = new HashMap<>();
     for (float[] q : List.of(q1, q2)) {
       List<Integer> list = byScore(id -> dot(q, vectors.get(id)), Set.of()).subList(0, 15);
-      double mean = list.stream().mapToDouble(id -> dot(q, vectors.get(id))).average().orElseThrow();
-      double var = list.stream().mapToDouble(id -> Math.pow(dot(q, vectors.get(id)) - mean, 2)).sum() / (list.size() - 1);
+      double mean =
+          list.stream().mapToDouble(id -> dot(q, vectors.get(id))).average().orElseThrow();
+      double var =
+          list.stream().mapToDouble(id -> Math.pow(dot(q, vectors.get(id)) - mean, 2)).sum()
+              / (list.size() - 1);
       double lo = mean - 3 * Math.sqrt(var);
       double hi = mean + 3 * Math.sqrt(var);
       list.forEach(id -> dbsf.merge(id, (dot(q, vectors.get(id)) - lo) / (hi - lo), Double::sum));
     }
-    JsonNode distributed = points(query("{" + prefetches + ",\"query\":{\"fusion\":\"dbsf\"},\"limit\":8}"));
+    JsonNode distributed =
+        points(query("{" + prefetches + ",\"query\":{\"fusion\":\"dbsf\"},\"limit\":8}"));
     for (int i = 0; i < 8; i++) {
-      assertEquals(dbsf.get(distributed.get(i).get("id").asInt()), distributed.get(i).get("score").asDouble(), 1e-4);
+      assertEquals(
+          dbsf.get(distributed.get(i).get("id").asInt()),
+          distributed.get(i).get("score").asDouble(),
+          1e-4);
     }
-    JsonNode weighted = points(query("{" + prefetches + ",\"query\":{\"rrf\":{\"k\":60,\"weights\":[3,1]}},\"limit\":3}"));
+    JsonNode weighted =
+        points(
+            query(
+                "{"
+                    + prefetches
+                    + ",\"query\":{\"rrf\":{\"k\":60,\"weights\":[3,1]}},\"limit\":3}"));
     assertEquals(3, weighted.size());
     // the root filter reaches the prefetches: only green points
-    JsonNode green = points(query("{" + prefetches + ",\"query\":{\"fusion\":\"rrf\"},\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"green\"}}]},\"limit\":30}"));
+    JsonNode green =
+        points(
+            query(
+                "{"
+                    + prefetches
+                    + ",\"query\":{\"fusion\":\"rrf\"},\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"green\"}}]},\"limit\":30}"));
     assertTrue(green.size() > 0);
     green.forEach(h -> assertEquals(1, h.get("id").asInt() % 3));
   }
 
   @Test
   void sampleIdOrderThresholdMmrAndVectors() throws Exception {
-    JsonNode sample = points(query("{\"query\":{\"sample\":\"random\"},\"limit\":6,\"with_vector\":true}"));
+    JsonNode sample =
+        points(query("{\"query\":{\"sample\":\"random\"},\"limit\":6,\"with_vector\":true}"));
     assertEquals(6, sample.size());
     Set<Integer> distinct = new HashSet<>(ids(sample));
     assertEquals(6, distinct.size());
     sample.forEach(h -> assertEquals(0.0, h.get("score").asDouble()));
-    sample.forEach(h -> assertEquals(json(vectors.get(h.get("id").asInt())), h.get("vector").toString().replace(".0", "")));
-    JsonNode idOrder = points(query("{\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"blue\"}}]},\"limit\":4}"));
+    sample.forEach(
+        h ->
+            assertEquals(
+                json(vectors.get(h.get("id").asInt())),
+                h.get("vector").toString().replace(".0", "")));
+    JsonNode idOrder =
+        points(
+            query(
+                "{\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"blue\"}}]},\"limit\":4}"));
     assertEquals(List.of(2, 5, 8, 11), ids(idOrder));
     float[] q = {1, 1, 1, 1};
     JsonNode above = points(query("{\"query\":[1,1,1,1],\"score_threshold\":4,\"limit\":100}"));
     long expected = vectors.values().stream().filter(v -> dot(q, v) >= 4).count();
     assertEquals(expected, above.size());
-    JsonNode mmr = points(query("{\"query\":{\"nearest\":[1,1,1,1],\"mmr\":{\"diversity\":0.5,\"candidates_limit\":20}},\"limit\":5}"));
+    JsonNode mmr =
+        points(
+            query(
+                "{\"query\":{\"nearest\":[1,1,1,1],\"mmr\":{\"diversity\":0.5,\"candidates_limit\":20}},\"limit\":5}"));
     assertEquals(5, mmr.size());
-    assertEquals(byScore(id -> dot(q, vectors.get(id)), Set.of()).getFirst(), mmr.get(0).get("id").asInt());
+    assertEquals(
+        byScore(id -> dot(q, vectors.get(id)), Set.of()).getFirst(), mmr.get(0).get("id").asInt());
     assertTrue(mmr.get(0).get("vector").isNull(), "MMR's vectors stay internal unless asked for");
   }
 
   @Test
   void batchGroupsAndLookups() throws Exception {
-    JsonNode batch = call("POST", "/collections/{collection_name}/points/query/batch", C + "/points/query/batch",
-        "{\"searches\":[{\"query\":[1,0,0,0],\"limit\":2},{\"query\":{\"recommend\":{\"positive\":[4]}},\"limit\":3}]}").result();
+    JsonNode batch =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/query/batch",
+                C + "/points/query/batch",
+                "{\"searches\":[{\"query\":[1,0,0,0],\"limit\":2},{\"query\":{\"recommend\":{\"positive\":[4]}},\"limit\":3}]}")
+            .result();
     assertEquals(2, batch.size());
     assertEquals(2, batch.get(0).get("points").size());
     assertEquals(3, batch.get(1).get("points").size());
@@ -224,8 +331,14 @@ class QueryApiIT {
         expected.computeIfAbsent(group, g -> new ArrayList<>()).add(id);
       }
     }
-    JsonNode groups = call("POST", "/collections/{collection_name}/points/query/groups", C + "/points/query/groups",
-        "{\"query\":[0,0,1,1],\"group_by\":\"group\",\"group_size\":2,\"limit\":3,\"with_lookup\":\"other\"}").result().get("groups");
+    JsonNode groups =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/query/groups",
+                C + "/points/query/groups",
+                "{\"query\":[0,0,1,1],\"group_by\":\"group\",\"group_size\":2,\"limit\":3,\"with_lookup\":\"other\"}")
+            .result()
+            .get("groups");
     assertEquals(3, groups.size());
     int g = 0;
     for (Map.Entry<Integer, List<Integer>> e : expected.entrySet()) {
@@ -236,46 +349,93 @@ class QueryApiIT {
         assertEquals(e.getKey(), group.at("/lookup/id").asInt());
       }
     }
-    JsonNode oldGroups = call("POST", "/collections/{collection_name}/points/search/groups", C + "/points/search/groups",
-        "{\"vector\":[0,0,1,1],\"group_by\":\"color\",\"group_size\":1,\"limit\":3,\"with_payload\":true}").result().get("groups");
+    JsonNode oldGroups =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/search/groups",
+                C + "/points/search/groups",
+                "{\"vector\":[0,0,1,1],\"group_by\":\"color\",\"group_size\":1,\"limit\":3,\"with_payload\":true}")
+            .result()
+            .get("groups");
     assertEquals(3, oldGroups.size());
     assertEquals(ranking.getFirst(), oldGroups.get(0).at("/hits/0/id").asInt());
-    call("POST", "/collections/{collection_name}/points/recommend/groups", C + "/points/recommend/groups",
+    call(
+        "POST",
+        "/collections/{collection_name}/points/recommend/groups",
+        C + "/points/recommend/groups",
         "{\"positive\":[7],\"group_by\":\"group\",\"group_size\":2,\"limit\":2}");
-    JsonNode searches = call("POST", "/collections/{collection_name}/points/search/batch", C + "/points/search/batch",
-        "{\"searches\":[{\"vector\":[0,0,1,1],\"limit\":3},{\"vector\":[1,0,0,0],\"limit\":1}]}").result();
+    JsonNode searches =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/search/batch",
+                C + "/points/search/batch",
+                "{\"searches\":[{\"vector\":[0,0,1,1],\"limit\":3},{\"vector\":[1,0,0,0],\"limit\":1}]}")
+            .result();
     assertEquals(ranking.subList(0, 3), ids(searches.get(0)));
-    JsonNode recommends = call("POST", "/collections/{collection_name}/points/recommend/batch", C + "/points/recommend/batch",
-        "{\"searches\":[{\"positive\":[7],\"limit\":3},{\"positive\":[8],\"negative\":[9],\"strategy\":\"best_score\",\"limit\":2}]}").result();
+    JsonNode recommends =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/recommend/batch",
+                C + "/points/recommend/batch",
+                "{\"searches\":[{\"positive\":[7],\"limit\":3},{\"positive\":[8],\"negative\":[9],\"strategy\":\"best_score\",\"limit\":2}]}")
+            .result();
     assertEquals(3, recommends.get(0).size());
 
-    // lookup_from: example ids are points of "other", vectors compared in "reco"; nothing is excluded
+    // lookup_from: example ids are points of "other", vectors compared in "reco"; nothing is
+    // excluded
     float[] fromOther = {1, 1, 0, 0};
-    assertRanking(byScore(id -> dot(fromOther, vectors.get(id)), Set.of()), 5, points(query(
-        "{\"query\":{\"recommend\":{\"positive\":[1,2]}},\"lookup_from\":{\"collection\":\"other\"},\"limit\":5}")));
+    assertRanking(
+        byScore(id -> dot(fromOther, vectors.get(id)), Set.of()),
+        5,
+        points(
+            query(
+                "{\"query\":{\"recommend\":{\"positive\":[1,2]}},\"lookup_from\":{\"collection\":\"other\"},\"limit\":5}")));
   }
 
   @Test
   void withVectorNamesAndPayloadSelectors() throws Exception {
     String c = "/collections/named";
-    call("PUT", "/collections/{collection_name}", c,
+    call(
+        "PUT",
+        "/collections/{collection_name}",
+        c,
         "{\"vectors\":{\"image\":{\"size\":2,\"distance\":\"Euclid\"},\"text\":{\"size\":2,\"distance\":\"Cosine\"}}}");
-    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true",
+    call(
+        "PUT",
+        "/collections/{collection_name}/points",
+        c + "/points?wait=true",
         "{\"points\":[{\"id\":1,\"vector\":{\"image\":[0,0],\"text\":[1,0]},\"payload\":{\"a\":1,\"b\":2}},"
             + "{\"id\":2,\"vector\":{\"image\":[3,4],\"text\":[0,1]},\"payload\":{\"a\":3,\"b\":4}}]}");
-    JsonNode hit = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
-        "{\"query\":[3,4],\"using\":\"image\",\"limit\":1,\"with_vector\":[\"text\"],\"with_payload\":{\"exclude\":[\"a\"]}}")
-        .result().get("points").get(0);
+    JsonNode hit =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/query",
+                c + "/points/query",
+                "{\"query\":[3,4],\"using\":\"image\",\"limit\":1,\"with_vector\":[\"text\"],\"with_payload\":{\"exclude\":[\"a\"]}}")
+            .result()
+            .get("points")
+            .get(0);
     assertEquals(2, hit.get("id").asInt());
     assertEquals(0.0, hit.get("score").asDouble(), 1e-6);
     assertEquals(List.of("text"), fieldNames(hit.get("vector")));
     assertEquals(List.of("b"), fieldNames(hit.get("payload")));
-    JsonNode records = call("POST", "/collections/{collection_name}/points", c + "/points",
-        "{\"ids\":[1],\"with_vector\":[\"image\"]}").result();
+    JsonNode records =
+        call(
+                "POST",
+                "/collections/{collection_name}/points",
+                c + "/points",
+                "{\"ids\":[1],\"with_vector\":[\"image\"]}")
+            .result();
     assertEquals(List.of("image"), fieldNames(records.get(0).get("vector")));
     // recommend by id in a named, Euclid space: nearest to point 1's image vector, point 1 excluded
-    JsonNode reco = call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
-        "{\"query\":{\"recommend\":{\"positive\":[1]}},\"using\":\"image\"}").result().get("points");
+    JsonNode reco =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/query",
+                c + "/points/query",
+                "{\"query\":{\"recommend\":{\"positive\":[1]}},\"using\":\"image\"}")
+            .result()
+            .get("points");
     assertEquals(List.of(2), ids(reco));
     assertEquals(5.0, reco.get(0).get("score").asDouble(), 1e-6);
   }
@@ -284,7 +444,10 @@ class QueryApiIT {
 
   @Test
   void facetCounts() throws Exception {
-    JsonNode hits = call("POST", "/collections/{collection_name}/facet", C + "/facet", "{\"key\":\"color\"}").result().get("hits");
+    JsonNode hits =
+        call("POST", "/collections/{collection_name}/facet", C + "/facet", "{\"key\":\"color\"}")
+            .result()
+            .get("hits");
     assertEquals(3, hits.size());
     // 80 points: red 27 (i % 3 == 0), green 27, blue 26; ties by value ascending
     assertEquals("green", hits.get(0).get("value").asText());
@@ -292,18 +455,31 @@ class QueryApiIT {
     assertEquals("red", hits.get(1).get("value").asText());
     assertEquals("blue", hits.get(2).get("value").asText());
     assertEquals(26, hits.get(2).get("count").asInt());
-    JsonNode filtered = call("POST", "/collections/{collection_name}/facet", C + "/facet",
-        "{\"key\":\"group\",\"limit\":2,\"exact\":true,\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"lt\":10}}]}}").result().get("hits");
+    JsonNode filtered =
+        call(
+                "POST",
+                "/collections/{collection_name}/facet",
+                C + "/facet",
+                "{\"key\":\"group\",\"limit\":2,\"exact\":true,\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"lt\":10}}]}}")
+            .result()
+            .get("hits");
     assertEquals(2, filtered.size());
-    assertEquals(0, filtered.get(0).get("value").asInt()); // groups 0, 1, 2 have 2 points each among 0..9
+    assertEquals(
+        0, filtered.get(0).get("value").asInt()); // groups 0, 1, 2 have 2 points each among 0..9
     assertEquals(2, filtered.get(0).get("count").asInt());
     assertEquals(1, filtered.get(1).get("value").asInt());
   }
 
   @Test
   void searchMatrix() throws Exception {
-    JsonNode pairs = call("POST", "/collections/{collection_name}/points/search/matrix/pairs", C + "/points/search/matrix/pairs",
-        "{\"sample\":10,\"limit\":3}").result().get("pairs");
+    JsonNode pairs =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/search/matrix/pairs",
+                C + "/points/search/matrix/pairs",
+                "{\"sample\":10,\"limit\":3}")
+            .result()
+            .get("pairs");
     Set<Integer> sampled = new HashSet<>();
     pairs.forEach(p -> sampled.add(p.get("a").asInt()));
     assertEquals(10, sampled.size());
@@ -315,42 +491,63 @@ class QueryApiIT {
       assertTrue(sampled.contains(b));
       assertEquals(dot(vectors.get(a), vectors.get(b)), p.get("score").asDouble(), 1e-6);
     }
-    JsonNode offsets = call("POST", "/collections/{collection_name}/points/search/matrix/offsets", C + "/points/search/matrix/offsets",
-        "{\"sample\":5,\"limit\":2,\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]}}").result();
+    JsonNode offsets =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/search/matrix/offsets",
+                C + "/points/search/matrix/offsets",
+                "{\"sample\":5,\"limit\":2,\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]}}")
+            .result();
     assertEquals(5, offsets.get("ids").size());
     assertEquals(10, offsets.get("scores").size());
     offsets.get("ids").forEach(id -> assertEquals(0, id.asInt() % 3));
     for (int i = 0; i < 10; i++) {
       int a = offsets.get("ids").get(offsets.get("offsets_row").get(i).asInt()).asInt();
       int b = offsets.get("ids").get(offsets.get("offsets_col").get(i).asInt()).asInt();
-      assertEquals(dot(vectors.get(a), vectors.get(b)), offsets.get("scores").get(i).asDouble(), 1e-6);
+      assertEquals(
+          dot(vectors.get(a), vectors.get(b)), offsets.get("scores").get(i).asDouble(), 1e-6);
     }
   }
 
-  /** Goal: concurrent requests (and the concurrent shard reads inside one batch) never mix their results. */
+  /**
+   * Goal: concurrent requests (and the concurrent shard reads inside one batch) never mix their
+   * results.
+   */
   @Test
   void concurrentBatchesKeepTheirResults() throws Exception {
     float[] target = vectors.get(10);
-    List<float[][]> pairs = List.of(new float[][] {vectors.get(11), vectors.get(12)}, new float[][] {{1, 1, 0, 0}, vectors.get(13)});
-    List<Integer> contextRanking = byScore(id -> context(pairs, vectors.get(id)), Set.of(11, 12, 13)).subList(0, 10);
+    List<float[][]> pairs =
+        List.of(
+            new float[][] {vectors.get(11), vectors.get(12)},
+            new float[][] {{1, 1, 0, 0}, vectors.get(13)});
+    List<Integer> contextRanking =
+        byScore(id -> context(pairs, vectors.get(id)), Set.of(11, 12, 13)).subList(0, 10);
     float[] q = {1, 0, 0, 0};
     List<Integer> nearest = byScore(id -> dot(q, vectors.get(id)), Set.of()).subList(0, 3);
-    String body = "{\"searches\":[{\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}],\"limit\":10},"
-        + "{\"target\":[1,0,0,0],\"context\":[],\"limit\":3}]}";
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    String body =
+        "{\"searches\":[{\"context\":[{\"positive\":11,\"negative\":12},{\"positive\":[1,1,0,0],\"negative\":13}],\"limit\":10},"
+            + "{\"target\":[1,0,0,0],\"context\":[],\"limit\":3}]}";
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
     try {
       List<java.util.concurrent.Future<String>> runs = new ArrayList<>();
       for (int i = 0; i < 400; i++) {
-        runs.add(pool.submit(() -> {
-          QdrantHttp.Reply r = http.send("POST", C + "/points/discover/batch", body);
-          if (r.status() != 200) {
-            return r.raw();
-          }
-          List<Integer> first = ids(r.result().get(0));
-          List<Integer> second = ids(r.result().get(1));
-          List<Integer> byTarget = byScore(id -> discover(target, List.of(), vectors.get(id)), Set.of()).subList(0, 3);
-          return first.equals(contextRanking) && second.size() == 3 ? null : r.raw() + " expected " + contextRanking + " " + byTarget + " " + nearest;
-        }));
+        runs.add(
+            pool.submit(
+                () -> {
+                  QdrantHttp.Reply r = http.send("POST", C + "/points/discover/batch", body);
+                  if (r.status() != 200) {
+                    return r.raw();
+                  }
+                  List<Integer> first = ids(r.result().get(0));
+                  List<Integer> second = ids(r.result().get(1));
+                  List<Integer> byTarget =
+                      byScore(id -> discover(target, List.of(), vectors.get(id)), Set.of())
+                          .subList(0, 3);
+                  return first.equals(contextRanking) && second.size() == 3
+                      ? null
+                      : r.raw() + " expected " + contextRanking + " " + byTarget + " " + nearest;
+                }));
       }
       for (var run : runs) {
         String failure = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
@@ -365,27 +562,62 @@ class QueryApiIT {
 
   @Test
   void errorsNameTheFieldOrThePoint() throws Exception {
-    assertError("/points/query", "{\"query\":{\"recommend\":{\"positive\":[1,777]}}}", 404, "No point with id 777 found");
-    assertError("/points/query", "{\"query\":{\"recommend\":{\"positive\":[1,\"x\"]}}}", 400, "query.recommend.positive[1]");
-    assertError("/points/query", "{\"query\":{\"recommend\":{\"positive\":[],\"negative\":[2]}}}", 400, "Positive vectors should not be empty");
-    assertError("/points/query", "{\"query\":{\"fusion\":\"rrf\"}}", 400, "Fusion without prefetches");
-    assertError("/points/query", "{\"prefetch\":[{\"query\":[1,0,0,0]}]}", 400, "A query is needed to merge the prefetches");
-    assertError("/points/query", "{\"query\":{\"order_by\":\"n\"}}", 400, "No range index for `order_by` key: `n`");
-    assertError("/points/query", "{\"query\":{\"order_by\":{\"key\":\"n\",\"direction\":1}}}", 400,
+    assertError(
+        "/points/query",
+        "{\"query\":{\"recommend\":{\"positive\":[1,777]}}}",
+        404,
+        "No point with id 777 found");
+    assertError(
+        "/points/query",
+        "{\"query\":{\"recommend\":{\"positive\":[1,\"x\"]}}}",
+        400,
+        "query.recommend.positive[1]");
+    assertError(
+        "/points/query",
+        "{\"query\":{\"recommend\":{\"positive\":[],\"negative\":[2]}}}",
+        400,
+        "Positive vectors should not be empty");
+    assertError(
+        "/points/query", "{\"query\":{\"fusion\":\"rrf\"}}", 400, "Fusion without prefetches");
+    assertError(
+        "/points/query",
+        "{\"prefetch\":[{\"query\":[1,0,0,0]}]}",
+        400,
+        "A query is needed to merge the prefetches");
+    assertError(
+        "/points/query",
+        "{\"query\":{\"order_by\":\"n\"}}",
+        400,
+        "No range index for `order_by` key: `n`");
+    assertError(
+        "/points/query",
+        "{\"query\":{\"order_by\":{\"key\":\"n\",\"direction\":1}}}",
+        400,
         "query.order_by.direction");
-    assertError("/points/query", "{\"query\":{\"discover\":{\"context\":[]}}}", 400, "query.discover.target");
-    assertError("/points/query", "{\"prefetch\":{\"query\":[1,0,0]},\"query\":{\"fusion\":\"dbsf\"}}", 400, "expected dim: 4, got 3");
+    assertError(
+        "/points/query",
+        "{\"query\":{\"discover\":{\"context\":[]}}}",
+        400,
+        "query.discover.target");
+    assertError(
+        "/points/query",
+        "{\"prefetch\":{\"query\":[1,0,0]},\"query\":{\"fusion\":\"dbsf\"}}",
+        400,
+        "expected dim: 4, got 3");
     assertError("/points/query", "{\"query\":[1,0,0,0],\"with_vector\":[\"nope\"]}", 400, "nope");
     assertError("/points/search", "{\"vector\":[1,0,0,0]}", 400, "limit");
-    assertError("/points/recommend", "{\"positive\":[999],\"limit\":3}", 404, "No point with id 999 found");
+    assertError(
+        "/points/recommend", "{\"positive\":[999],\"limit\":3}", 404, "No point with id 999 found");
     assertError("/facet", "{\"limit\":3}", 400, "key");
-    QdrantHttp.Reply missing = http.send("POST", "/collections/nope/points/query", "{\"query\":[1,0,0,0]}");
+    QdrantHttp.Reply missing =
+        http.send("POST", "/collections/nope/points/query", "{\"query\":[1,0,0,0]}");
     assertEquals(404, missing.status());
   }
 
   // ---- helpers ----
 
-  private QdrantHttp.Reply call(String method, String template, String path, String body) throws Exception {
+  private QdrantHttp.Reply call(String method, String template, String path, String body)
+      throws Exception {
     QdrantHttp.Reply r = http.send(method, path, body);
     assertEquals(200, r.status(), method + " " + path + " " + body + " -> " + r.raw());
     spec.assertValid(method, template, r.status(), r.body());
@@ -393,15 +625,18 @@ class QueryApiIT {
   }
 
   private JsonNode query(String body) throws Exception {
-    return call("POST", "/collections/{collection_name}/points/query", C + "/points/query", body).result();
+    return call("POST", "/collections/{collection_name}/points/query", C + "/points/query", body)
+        .result();
   }
 
-  private void assertError(String suffix, String body, int status, String mention) throws Exception {
+  private void assertError(String suffix, String body, int status, String mention)
+      throws Exception {
     QdrantHttp.Reply r = http.send("POST", C + suffix, body);
     assertEquals(status, r.status(), body + " -> " + r.raw());
     spec.assertValid("POST", "/collections/{collection_name}" + suffix, r.status(), r.body());
     String error = r.body().at("/status/error").asText();
-    assertTrue(error.contains(mention), body + ": error should mention '" + mention + "': " + error);
+    assertTrue(
+        error.contains(mention), body + ": error should mention '" + mention + "': " + error);
   }
 
   private static JsonNode points(JsonNode result) {
@@ -423,7 +658,9 @@ class QueryApiIT {
   /** All point ids but {@code excluded}, best first by {@code score}, ties by id. */
   private List<Integer> byScore(ToDoubleFunction<Integer> score, Set<Integer> excluded) {
     Map<Integer, Double> scores = new HashMap<>();
-    vectors.keySet().stream().filter(id -> !excluded.contains(id)).forEach(id -> scores.put(id, score.applyAsDouble(id)));
+    vectors.keySet().stream()
+        .filter(id -> !excluded.contains(id))
+        .forEach(id -> scores.put(id, score.applyAsDouble(id)));
     return sortByScore(scores);
   }
 
@@ -438,7 +675,8 @@ class QueryApiIT {
     assertRanking(expected, limit, hits, none);
   }
 
-  private void assertRanking(List<Integer> expected, int limit, JsonNode hits, Map<Integer, Double> scores) {
+  private void assertRanking(
+      List<Integer> expected, int limit, JsonNode hits, Map<Integer, Double> scores) {
     assertEquals(expected.subList(0, limit), ids(hits), hits.toString());
     if (scores != null) {
       for (JsonNode h : hits) {
@@ -488,7 +726,9 @@ class QueryApiIT {
     return s - n;
   }
 
-  /** Qdrant's discover_query.rs: rank over pairs plus the scaled sigmoid of the target similarity. */
+  /**
+   * Qdrant's discover_query.rs: rank over pairs plus the scaled sigmoid of the target similarity.
+   */
   private static float discover(float[] target, List<float[][]> pairs, float[] v) {
     int rank = 0;
     for (float[][] p : pairs) {

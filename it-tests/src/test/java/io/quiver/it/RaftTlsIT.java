@@ -1,7 +1,6 @@
 package io.quiver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -18,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Raft between nodes over mutual TLS ({@code cluster.p2p.enable_tls}, each node with its own
- * certificate from a CA made at test time): three nodes form a cluster and replicate writes;
- * rogue processes cannot get in — a node without TLS and a node whose certificate comes from
- * another CA both fail to join and never appear in {@code /cluster}, and plaintext bytes sent to
- * a Raft port get the connection closed — and the data is unchanged afterwards; a member killed
- * with kill -9 and restarted catches up over TLS (its own replicas count every point written
- * while it was down). Certificates rotated on disk are taken up without a restart.
+ * certificate from a CA made at test time): three nodes form a cluster and replicate writes; rogue
+ * processes cannot get in — a node without TLS and a node whose certificate comes from another CA
+ * both fail to join and never appear in {@code /cluster}, and plaintext bytes sent to a Raft port
+ * get the connection closed — and the data is unchanged afterwards; a member killed with kill -9
+ * and restarted catches up over TLS (its own replicas count every point written while it was down).
+ * Certificates rotated on disk are taken up without a restart.
  */
 @Timeout(300)
 class RaftTlsIT {
@@ -39,31 +38,56 @@ class RaftTlsIT {
     try {
       int firstRaftPort = NodeProcess.freePort();
       for (int i = 0; i < 3; i++) {
-        NodeProcess node = tlsNode("n" + i, TestCertificates.server(ca, "node " + i), caFile,
-            i == 0 ? firstRaftPort : NodeProcess.freePort());
-        nodes.add(i == 0 ? node.start() : node.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
+        NodeProcess node =
+            tlsNode(
+                "n" + i,
+                TestCertificates.server(ca, "node " + i),
+                caFile,
+                i == 0 ? firstRaftPort : NodeProcess.freePort());
+        nodes.add(
+            i == 0 ? node.start() : node.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
       }
       List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
       assertEquals(3, http.get(2).get("/cluster").result().get("peers").size());
-      assertEquals(200, http.get(0).send("PUT", "/collections/safe",
-          "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":3}").status());
+      assertEquals(
+          200,
+          http.get(0)
+              .send(
+                  "PUT",
+                  "/collections/safe",
+                  "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":3}")
+              .status());
       StringBuilder points = new StringBuilder("{\"points\":[");
       for (int p = 1; p <= 50; p++) {
-        points.append(p > 1 ? "," : "").append("{\"id\":").append(p).append(",\"vector\":[").append(p).append(",1]}");
+        points
+            .append(p > 1 ? "," : "")
+            .append("{\"id\":")
+            .append(p)
+            .append(",\"vector\":[")
+            .append(p)
+            .append(",1]}");
       }
-      assertEquals(200, http.get(1).send("PUT", "/collections/safe/points?wait=true", points + "]}").status());
+      assertEquals(
+          200,
+          http.get(1).send("PUT", "/collections/safe/points?wait=true", points + "]}").status());
       for (QdrantHttp h : http) {
         assertEquals(50, count(h), "via " + h);
       }
 
       // A node without TLS, and one with a certificate of another CA, cannot join: a joiner never
       // gives up (it waits, not ready), so each is given 8 s and must still be outside the cluster.
-      NodeProcess plain = new NodeProcess(tmp.resolve("rogue-plain"))
-          .environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "3000");
+      NodeProcess plain =
+          new NodeProcess(tmp.resolve("rogue-plain"))
+              .environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "3000");
       plain.launch("--bootstrap", "http://127.0.0.1:" + firstRaftPort);
       TestCertificates.Identity otherCa = TestCertificates.authority("rogue CA");
-      NodeProcess stranger = tlsNode("rogue-tls", TestCertificates.server(otherCa, "rogue"), caFile, NodeProcess.freePort())
-          .environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "3000");
+      NodeProcess stranger =
+          tlsNode(
+                  "rogue-tls",
+                  TestCertificates.server(otherCa, "rogue"),
+                  caFile,
+                  NodeProcess.freePort())
+              .environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "3000");
       stranger.launch("--bootstrap", "http://127.0.0.1:" + firstRaftPort);
       Thread.sleep(8_000);
       assertEquals(3, http.get(0).get("/cluster").result().get("peers").size(), "no rogue joined");
@@ -73,27 +97,40 @@ class RaftTlsIT {
       // Plaintext bytes to a Raft port: the TLS handshake fails and the connection is closed.
       try (Socket socket = new Socket("127.0.0.1", nodes.get(0).raftPort())) {
         socket.setSoTimeout(10_000);
-        socket.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nnot a raft message".getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write(
+                "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nnot a raft message"
+                    .getBytes(StandardCharsets.US_ASCII));
         assertTrue(readsToEnd(socket.getInputStream()), "connection closed");
       }
 
-      assertEquals(3, http.get(0).get("/cluster").result().get("peers").size(), "no rogue among the peers");
+      assertEquals(
+          3, http.get(0).get("/cluster").result().get("peers").size(), "no rogue among the peers");
       for (QdrantHttp h : http) {
         assertEquals(50, count(h), "data unchanged via " + h);
       }
 
-      // A member killed and restarted catches up over TLS: writes made while it was down reach its replicas.
+      // A member killed and restarted catches up over TLS: writes made while it was down reach its
+      // replicas.
       nodes.get(2).kill9();
       StringBuilder more = new StringBuilder("{\"points\":[");
       for (int p = 51; p <= 100; p++) {
-        more.append(p > 51 ? "," : "").append("{\"id\":").append(p).append(",\"vector\":[").append(p).append(",1]}");
+        more.append(p > 51 ? "," : "")
+            .append("{\"id\":")
+            .append(p)
+            .append(",\"vector\":[")
+            .append(p)
+            .append(",1]}");
       }
-      assertEquals(200, http.get(0).send("PUT", "/collections/safe/points?wait=true", more + "]}").status());
+      assertEquals(
+          200, http.get(0).send("PUT", "/collections/safe/points?wait=true", more + "]}").status());
       nodes.get(2).start();
       long deadline = System.nanoTime() + 60_000_000_000L;
       int own = -1;
       while (System.nanoTime() < deadline && own != 100) {
-        QdrantHttp.Reply r = http.get(2).send("POST", "/collections/safe/points/count?consistency=any", "{}");
+        QdrantHttp.Reply r =
+            http.get(2).send("POST", "/collections/safe/points/count?consistency=any", "{}");
         own = r.status() == 200 ? r.result().get("count").asInt() : -1;
         Thread.sleep(200);
       }
@@ -101,7 +138,10 @@ class RaftTlsIT {
     } catch (AssertionError | RuntimeException e) {
       StringBuilder logs = new StringBuilder(String.valueOf(e.getMessage()));
       for (NodeProcess n : nodes) {
-        logs.append("\n--- log of ").append(n.dataDir().getFileName()).append(":\n").append(n.logTail());
+        logs.append("\n--- log of ")
+            .append(n.dataDir().getFileName())
+            .append(":\n")
+            .append(n.logTail());
       }
       throw new AssertionError(logs.toString(), e);
     } finally {
@@ -115,7 +155,8 @@ class RaftTlsIT {
    * Certificates rotated on disk are used without a restart (tls.cert_ttl): two members move to a
    * new CA (their certificate, key and trusted CA replaced), and a third node that has and trusts
    * only the new CA joins through the first one. Without the reload the first member's Raft server
-   * would still present the old CA's certificate, the joiner would refuse it, and it would never join.
+   * would still present the old CA's certificate, the joiner would refuse it, and it would never
+   * join.
    */
   @Test
   void rotatedCertificatesAreUsedWithoutARestart() throws Exception {
@@ -126,15 +167,33 @@ class RaftTlsIT {
     try {
       int firstRaftPort = NodeProcess.freePort();
       for (int i = 0; i < 2; i++) {
-        NodeProcess node = tlsNode("n" + i, TestCertificates.server(oldCa, "node " + i), caFile,
-            i == 0 ? firstRaftPort : NodeProcess.freePort()).environment("QUIVER__TLS__CERT_TTL", "1");
-        nodes.add(i == 0 ? node.start() : node.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
+        NodeProcess node =
+            tlsNode(
+                    "n" + i,
+                    TestCertificates.server(oldCa, "node " + i),
+                    caFile,
+                    i == 0 ? firstRaftPort : NodeProcess.freePort())
+                .environment("QUIVER__TLS__CERT_TTL", "1");
+        nodes.add(
+            i == 0 ? node.start() : node.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
       }
       QdrantHttp first = new QdrantHttp(nodes.get(0).baseUrl());
-      assertEquals(200, first.send("PUT", "/collections/safe",
-          "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"replication_factor\":2}").status());
-      assertEquals(200, first.send("PUT", "/collections/safe/points?wait=true",
-          "{\"points\":[{\"id\":1,\"vector\":[1,1]}]}").status());
+      assertEquals(
+          200,
+          first
+              .send(
+                  "PUT",
+                  "/collections/safe",
+                  "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"replication_factor\":2}")
+              .status());
+      assertEquals(
+          200,
+          first
+              .send(
+                  "PUT",
+                  "/collections/safe/points?wait=true",
+                  "{\"points\":[{\"id\":1,\"vector\":[1,1]}]}")
+              .status());
 
       TestCertificates.Identity newCa = TestCertificates.authority("quiver CA 2026");
       for (int i = 0; i < 2; i++) {
@@ -143,25 +202,41 @@ class RaftTlsIT {
       }
       Path tmpCa = tmp.resolve("ca.pem.new");
       Files.writeString(tmpCa, TestCertificates.pem(newCa.certificate()));
-      Files.move(tmpCa, caFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmpCa,
+          caFile,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       Thread.sleep(3_000); // > tls.cert_ttl: both members have reloaded
 
       Path newCaFile = tmp.resolve("new-ca.pem");
       Files.writeString(newCaFile, TestCertificates.pem(newCa.certificate()));
-      NodeProcess joiner = tlsNode("n2", TestCertificates.server(newCa, "node 2"), newCaFile, NodeProcess.freePort());
+      NodeProcess joiner =
+          tlsNode(
+              "n2", TestCertificates.server(newCa, "node 2"), newCaFile, NodeProcess.freePort());
       nodes.add(joiner.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
       QdrantHttp third = new QdrantHttp(joiner.baseUrl());
-      assertEquals(3, third.get("/cluster").result().get("peers").size(), "the node of the new CA joined");
+      assertEquals(
+          3, third.get("/cluster").result().get("peers").size(), "the node of the new CA joined");
       // The members talk over new connections with the new certificates: a write commits on both.
-      assertEquals(200, new QdrantHttp(nodes.get(1).baseUrl()).send("PUT", "/collections/safe/points?wait=true",
-          "{\"points\":[{\"id\":2,\"vector\":[2,1]}]}").status());
+      assertEquals(
+          200,
+          new QdrantHttp(nodes.get(1).baseUrl())
+              .send(
+                  "PUT",
+                  "/collections/safe/points?wait=true",
+                  "{\"points\":[{\"id\":2,\"vector\":[2,1]}]}")
+              .status());
       assertEquals(2, count(third), "read through the new node");
       String log = Files.readString(nodes.get(0).log());
       assertTrue(log.contains("Raft TLS: reloaded"), "the first member logged the reload");
     } catch (AssertionError | RuntimeException e) {
       StringBuilder logs = new StringBuilder(String.valueOf(e.getMessage()));
       for (NodeProcess n : nodes) {
-        logs.append("\n--- log of ").append(n.dataDir().getFileName()).append(":\n").append(n.logTail());
+        logs.append("\n--- log of ")
+            .append(n.dataDir().getFileName())
+            .append(":\n")
+            .append(n.logTail());
       }
       throw new AssertionError(logs.toString(), e);
     } finally {
@@ -171,7 +246,8 @@ class RaftTlsIT {
     }
   }
 
-  private NodeProcess tlsNode(String name, TestCertificates.Identity identity, Path caFile, int raftPort) throws Exception {
+  private NodeProcess tlsNode(
+      String name, TestCertificates.Identity identity, Path caFile, int raftPort) throws Exception {
     Path cert = tmp.resolve(name + "-cert.pem");
     Path key = tmp.resolve(name + "-key.pem");
     identity.write(cert, key);

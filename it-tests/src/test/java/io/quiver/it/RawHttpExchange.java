@@ -19,7 +19,10 @@ final class RawHttpExchange {
   /** How the exchange ended. {@code status} is -1 when no status line came back. */
   record Outcome(int status, boolean closed, boolean timedOut, long millis, String response) {
 
-    /** The outcome class a report counts: {@code 200}, {@code 4xx:413}, {@code closed}, {@code hang}. */
+    /**
+     * The outcome class a report counts: {@code 200}, {@code 4xx:413}, {@code closed}, {@code
+     * hang}.
+     */
     String label() {
       if (timedOut) {
         return "hang";
@@ -27,10 +30,14 @@ final class RawHttpExchange {
       if (status < 0) {
         return "closed";
       }
-      return status >= 400 && status < 500 ? "4xx:" + status : status >= 500 ? "5xx:" + status : Integer.toString(status);
+      return status >= 400 && status < 500
+          ? "4xx:" + status
+          : status >= 500 ? "5xx:" + status : Integer.toString(status);
     }
 
-    /** The JSON body of the response, or "" (everything after the blank line that ends the head). */
+    /**
+     * The JSON body of the response, or "" (everything after the blank line that ends the head).
+     */
     String body() {
       int at = response.indexOf("\r\n\r\n");
       return at < 0 ? "" : response.substring(at + 4);
@@ -39,8 +46,8 @@ final class RawHttpExchange {
 
   /**
    * How the request is sent: all at once; trickled (one piece every {@code trickleMs}, to test
-   * slow-loris guards); and whether the client half-closes its side after the last byte (a body
-   * cut short: the server sees the end of the stream).
+   * slow-loris guards); and whether the client half-closes its side after the last byte (a body cut
+   * short: the server sees the end of the stream).
    */
   record Sending(int trickleBytes, long trickleMs, boolean halfCloseAfter) {
     static final Sending AT_ONCE = new Sending(0, 0, false);
@@ -50,10 +57,11 @@ final class RawHttpExchange {
 
   /**
    * Sends {@code request} to 127.0.0.1:{@code port} and reads until the server closes the
-   * connection, a whole response has arrived ({@code Content-Length} honoured), or
-   * {@code boundMs} passes since the first byte was sent.
+   * connection, a whole response has arrived ({@code Content-Length} honoured), or {@code boundMs}
+   * passes since the first byte was sent.
    */
-  static Outcome send(int port, byte[] request, Sending sending, long boundMs) throws IOException, InterruptedException {
+  static Outcome send(int port, byte[] request, Sending sending, long boundMs)
+      throws IOException, InterruptedException {
     long start = System.nanoTime();
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout((int) Math.max(1, boundMs));
@@ -130,7 +138,8 @@ final class RawHttpExchange {
       return false; // read to the close
     }
     int lineEnd = head.indexOf("\r\n", at);
-    long length = Long.parseLong(head.substring(at + 15, lineEnd < 0 ? head.length() : lineEnd).trim());
+    long length =
+        Long.parseLong(head.substring(at + 15, lineEnd < 0 ? head.length() : lineEnd).trim());
     return bytes.length - (headEnd + 4) >= length;
   }
 

@@ -19,22 +19,27 @@ import org.junit.jupiter.api.io.TempDir;
  * through every node all the time. The collection goes up to 3 shards, down to 2, and a third
  * resharding is aborted (or, when its copy was already done, finishes). After each: the shard count
  * is reported back, the added shard holds points, every acknowledged write is present exactly once
- * with its vector (scroll and exact count through every node, {@link ScalingCluster#checkReplicas}),
- * search agrees with the points, and no write failed: writes of moving points wait for the copy.
- * Then a resharding survives the SIGKILL of the node that drives it (the meta leader) and of the
- * node that receives the moving points, each in the middle of the copy.
+ * with its vector (scroll and exact count through every node, {@link
+ * ScalingCluster#checkReplicas}), search agrees with the points, and no write failed: writes of
+ * moving points wait for the copy. Then a resharding survives the SIGKILL of the node that drives
+ * it (the meta leader) and of the node that receives the moving points, each in the middle of the
+ * copy.
  */
 @Timeout(300)
 class ReshardingIT {
 
-  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path tmp;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   @Test
   void shardsAreAddedAndRemovedOnlineUnderWrites() throws Exception {
     try (ScalingCluster cluster = ScalingCluster.start(tmp, 3, Map.of())) {
       QdrantHttp http = cluster.http.get(0);
-      QdrantHttp.Reply created = http.send("PUT", "/collections/r",
-          "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":1}");
+      QdrantHttp.Reply created =
+          http.send(
+              "PUT",
+              "/collections/r",
+              "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":1}");
       assertEquals(200, created.status(), created.raw());
       try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "r")) {
         Thread.sleep(4000);
@@ -45,28 +50,50 @@ class ReshardingIT {
         assertTrue(pointsInShard(cluster, 2) > 0, "the added shard holds points: " + shards);
         reshard(cluster, writer, "down", 2);
 
-        QdrantHttp.Reply again = http.send("POST", "/collections/r/cluster", "{\"start_resharding\":{\"direction\":\"up\"}}");
+        QdrantHttp.Reply again =
+            http.send(
+                "POST", "/collections/r/cluster", "{\"start_resharding\":{\"direction\":\"up\"}}");
         assertEquals(200, again.status(), again.raw());
-        QdrantHttp.Reply twice = http.send("POST", "/collections/r/cluster", "{\"start_resharding\":{\"direction\":\"up\"}}");
-        QdrantHttp.Reply abort = cluster.http.get(1).send("POST", "/collections/r/cluster", "{\"abort_resharding\":{}}");
-        System.out.println("second start while one runs: " + twice.status() + " " + twice.raw() + "; abort: " + abort.status() + " "
-            + abort.raw());
+        QdrantHttp.Reply twice =
+            http.send(
+                "POST", "/collections/r/cluster", "{\"start_resharding\":{\"direction\":\"up\"}}");
+        QdrantHttp.Reply abort =
+            cluster.http.get(1).send("POST", "/collections/r/cluster", "{\"abort_resharding\":{}}");
+        System.out.println(
+            "second start while one runs: "
+                + twice.status()
+                + " "
+                + twice.raw()
+                + "; abort: "
+                + abort.status()
+                + " "
+                + abort.raw());
         // Two starts in a row: the second is refused while the first runs (or it starts another
         // when the first was already done); an abort succeeds unless the copy had finished.
         int expected = abort.status() == 200 ? 2 : 3;
         if (abort.status() != 200) {
-          assertTrue(abort.raw().contains("cannot be aborted") || abort.raw().contains("not being resharded"), abort.raw());
+          assertTrue(
+              abort.raw().contains("cannot be aborted")
+                  || abort.raw().contains("not being resharded"),
+              abort.raw());
         }
         awaitShards(cluster, twice.status() == 200 && abort.status() != 200 ? 4 : expected);
         ScalingCluster.checkReplicas(cluster.http, "r", writer);
         checkSearch(cluster, writer);
 
-        QdrantHttp.Reply bad = http.send("POST", "/collections/r/cluster", "{\"start_resharding\":{\"direction\":\"sideways\"}}");
+        QdrantHttp.Reply bad =
+            http.send(
+                "POST",
+                "/collections/r/cluster",
+                "{\"start_resharding\":{\"direction\":\"sideways\"}}");
         assertEquals(400, bad.status(), bad.raw());
         assertTrue(bad.raw().contains("start_resharding.direction"), bad.raw());
 
-        assertTrue(writer.acknowledged.size() > 200, "the writer made progress: " + writer.acknowledged.size());
-        assertTrue(writer.failures.isEmpty(), "writes failed during resharding: " + writer.failures);
+        assertTrue(
+            writer.acknowledged.size() > 200,
+            "the writer made progress: " + writer.acknowledged.size());
+        assertTrue(
+            writer.failures.isEmpty(), "writes failed during resharding: " + writer.failures);
       }
     }
   }
@@ -77,32 +104,50 @@ class ReshardingIT {
   /**
    * 30,000 points of 128 dimensions in 2 shards. Resharding up is started, and while it copies
    * ({@code quiver_phase: copying}) the meta leader, which drives it, is killed with SIGKILL and
-   * restarted: the next leader copies again from the start and finishes. Then up again, killing
-   * the node of the new shard. After each: 3, then 4 shards, every point exactly once (count and
-   * a scroll of every id through each node), with its vector.
+   * restarted: the next leader copies again from the start and finishes. Then up again, killing the
+   * node of the new shard. After each: 3, then 4 shards, every point exactly once (count and a
+   * scroll of every id through each node), with its vector.
    */
   @Test
   void aReshardingSurvivesTheKillOfItsDriverAndOfItsTarget() throws Exception {
     try (ScalingCluster cluster = ScalingCluster.start(tmp, 3, Map.of())) {
       QdrantHttp http = cluster.http.get(0);
-      QdrantHttp.Reply created = http.send("PUT", "/collections/big",
-          "{\"vectors\":{\"size\":" + BIG_DIM + ",\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":1}");
+      QdrantHttp.Reply created =
+          http.send(
+              "PUT",
+              "/collections/big",
+              "{\"vectors\":{\"size\":"
+                  + BIG_DIM
+                  + ",\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":1}");
       assertEquals(200, created.status(), created.raw());
       for (int from = 0; from < BIG_POINTS; from += 1000) {
         StringBuilder body = new StringBuilder("{\"points\":[");
         for (int id = from; id < from + 1000; id++) {
-          body.append(id == from ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(bigVector(id)).append("}");
+          body.append(id == from ? "" : ",")
+              .append("{\"id\":")
+              .append(id)
+              .append(",\"vector\":")
+              .append(bigVector(id))
+              .append("}");
         }
-        QdrantHttp.Reply r = http.send("PUT", "/collections/big/points?wait=true", body.append("]}").toString());
+        QdrantHttp.Reply r =
+            http.send("PUT", "/collections/big/points?wait=true", body.append("]}").toString());
         assertEquals(200, r.status(), r.raw());
       }
       int shards = 2;
       for (String victim : List.of("driver", "target")) {
-        QdrantHttp.Reply started = http.send("POST", "/collections/big/cluster", "{\"start_resharding\":{\"direction\":\"up\"}}");
+        QdrantHttp.Reply started =
+            http.send(
+                "POST",
+                "/collections/big/cluster",
+                "{\"start_resharding\":{\"direction\":\"up\"}}");
         assertEquals(200, started.status(), started.raw());
         shards++;
         JsonNode op = awaitCopying(http);
-        long peer = victim.equals("driver") ? http.get("/cluster").result().at("/raft_info/leader").asLong() : op.get("peer_id").asLong();
+        long peer =
+            victim.equals("driver")
+                ? http.get("/cluster").result().at("/raft_info/leader").asLong()
+                : op.get("peer_id").asLong();
         int killed = -1;
         for (int i = 0; i < cluster.http.size(); i++) {
           if (cluster.peerId(cluster.http.get(i)) == peer) {
@@ -111,12 +156,15 @@ class ReshardingIT {
         }
         long t0 = System.nanoTime();
         cluster.nodes.get(killed).kill9();
-        System.out.printf("killed the %s of the resharding to %d shards (peer %d) while it copied%n", victim, shards, peer);
+        System.out.printf(
+            "killed the %s of the resharding to %d shards (peer %d) while it copied%n",
+            victim, shards, peer);
         Thread.sleep(1000);
         cluster.nodes.get(killed).start("--bootstrap", "http://127.0.0.1:" + cluster.seedRaftPort);
         awaitShards(cluster, "big", shards, 180_000);
-        System.out.printf("the resharding to %d shards finished %.1f s after the kill of its %s%n", shards,
-            (System.nanoTime() - t0) / 1e9, victim);
+        System.out.printf(
+            "the resharding to %d shards finished %.1f s after the kill of its %s%n",
+            shards, (System.nanoTime() - t0) / 1e9, victim);
         checkBig(cluster);
       }
     }
@@ -150,12 +198,18 @@ class ReshardingIT {
       assertEquals(BIG_POINTS, count.result().get("count").asInt(), h + " " + count.raw());
       TreeSet<Long> seen = new TreeSet<>();
       String offset = "null";
-      while (!offset.equals("null")  || seen.isEmpty()) {
-        QdrantHttp.Reply page = h.send("POST", "/collections/big/points/scroll",
-            "{\"limit\":5000,\"offset\":" + offset + ",\"with_payload\":false,\"with_vector\":false}");
+      while (!offset.equals("null") || seen.isEmpty()) {
+        QdrantHttp.Reply page =
+            h.send(
+                "POST",
+                "/collections/big/points/scroll",
+                "{\"limit\":5000,\"offset\":"
+                    + offset
+                    + ",\"with_payload\":false,\"with_vector\":false}");
         assertEquals(200, page.status(), page.raw());
         for (JsonNode p : page.result().get("points")) {
-          assertTrue(seen.add(p.get("id").asLong()), h + ": point " + p.get("id") + " returned twice");
+          assertTrue(
+              seen.add(p.get("id").asLong()), h + ": point " + p.get("id") + " returned twice");
         }
         offset = page.result().path("next_page_offset").toString();
         if (offset.isEmpty() || offset.equals("null")) {
@@ -163,28 +217,46 @@ class ReshardingIT {
         }
       }
       assertEquals(BIG_POINTS, seen.size(), h.toString());
-      QdrantHttp.Reply sample = h.send("POST", "/collections/big/points", "{\"ids\":[0,7777,29999],\"with_vector\":true}");
+      QdrantHttp.Reply sample =
+          h.send(
+              "POST", "/collections/big/points", "{\"ids\":[0,7777,29999],\"with_vector\":true}");
       for (JsonNode p : sample.result()) {
         JsonNode v = p.get("vector");
         int id = p.get("id").asInt();
         for (int d = 0; d < BIG_DIM; d += 31) {
-          assertEquals((id * 31 + d * 17) % 97 / 97.0f, v.get(d).floatValue(), 1e-6, "point " + id + " dimension " + d);
+          assertEquals(
+              (id * 31 + d * 17) % 97 / 97.0f,
+              v.get(d).floatValue(),
+              1e-6,
+              "point " + id + " dimension " + d);
         }
       }
     }
   }
 
-  private static void reshard(ScalingCluster cluster, ScalingCluster.Writer writer, String direction, int shards) throws Exception {
+  private static void reshard(
+      ScalingCluster cluster, ScalingCluster.Writer writer, String direction, int shards)
+      throws Exception {
     long started = System.nanoTime();
-    QdrantHttp.Reply r = cluster.http.get(1).send("POST", "/collections/r/cluster",
-        "{\"start_resharding\":{\"direction\":\"" + direction + "\"}}");
+    QdrantHttp.Reply r =
+        cluster
+            .http
+            .get(1)
+            .send(
+                "POST",
+                "/collections/r/cluster",
+                "{\"start_resharding\":{\"direction\":\"" + direction + "\"}}");
     assertEquals(200, r.status(), r.raw());
     assertEquals(true, r.result().asBoolean(), r.raw());
     awaitShards(cluster, shards);
-    System.out.printf("resharding %s to %d shards took %.2f s (%d points acknowledged so far)%n", direction, shards,
-        (System.nanoTime() - started) / 1e9, writer.acknowledged.size());
+    System.out.printf(
+        "resharding %s to %d shards took %.2f s (%d points acknowledged so far)%n",
+        direction, shards, (System.nanoTime() - started) / 1e9, writer.acknowledged.size());
     for (QdrantHttp h : cluster.http) {
-      assertEquals(shards, h.get("/collections/r").result().at("/config/params/shard_number").asInt(), h.toString());
+      assertEquals(
+          shards,
+          h.get("/collections/r").result().at("/config/params/shard_number").asInt(),
+          h.toString());
     }
     ScalingCluster.checkReplicas(cluster.http, "r", writer);
     checkSearch(cluster, writer);
@@ -195,7 +267,8 @@ class ReshardingIT {
   }
 
   /** Waits until every node reports {@code shards} shards and no resharding in progress. */
-  private static void awaitShards(ScalingCluster cluster, String collection, int shards, long timeoutMs) throws Exception {
+  private static void awaitShards(
+      ScalingCluster cluster, String collection, int shards, long timeoutMs) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     String last = "";
     while (System.currentTimeMillis() < deadline) {
@@ -216,7 +289,8 @@ class ReshardingIT {
         }
         JsonNode info = reply.result();
         last = info.toString();
-        if (info.get("shard_count").asInt() != shards || info.path("resharding_operations").size() != 0) {
+        if (info.get("shard_count").asInt() != shards
+            || info.path("resharding_operations").size() != 0) {
           done = false;
           break;
         }
@@ -242,17 +316,27 @@ class ReshardingIT {
   }
 
   /** The best 10 by Dot with [1, 0] are the 10 largest ids present, through every node. */
-  private static void checkSearch(ScalingCluster cluster, ScalingCluster.Writer writer) throws Exception {
+  private static void checkSearch(ScalingCluster cluster, ScalingCluster.Writer writer)
+      throws Exception {
     writer.pause();
     try {
-      QdrantHttp.Reply all = cluster.http.get(0).send("POST", "/collections/r/points/scroll",
-          "{\"limit\":100000,\"with_vector\":false,\"with_payload\":false}");
+      QdrantHttp.Reply all =
+          cluster
+              .http
+              .get(0)
+              .send(
+                  "POST",
+                  "/collections/r/points/scroll",
+                  "{\"limit\":100000,\"with_vector\":false,\"with_payload\":false}");
       TreeSet<Long> ids = new TreeSet<>();
       all.result().get("points").forEach(p -> ids.add(p.get("id").asLong()));
       List<Long> expected = new ArrayList<>(ids.descendingSet()).subList(0, 10);
       for (QdrantHttp h : cluster.http) {
-        QdrantHttp.Reply found = h.send("POST", "/collections/r/points/query",
-            "{\"query\":[1,0],\"limit\":10,\"params\":{\"exact\":true}}");
+        QdrantHttp.Reply found =
+            h.send(
+                "POST",
+                "/collections/r/points/query",
+                "{\"query\":[1,0],\"limit\":10,\"params\":{\"exact\":true}}");
         assertEquals(200, found.status(), found.raw());
         List<Long> got = new ArrayList<>();
         found.result().get("points").forEach(p -> got.add(p.get("id").asLong()));

@@ -34,11 +34,18 @@ final class ScalingCluster implements AutoCloseable {
     this.seedRaftPort = NodeProcess.freePort();
   }
 
-  /** Launches {@code n} nodes at the same moment (the seed pointed at itself, the rest at the seed) and waits for all. */
+  /**
+   * Launches {@code n} nodes at the same moment (the seed pointed at itself, the rest at the seed)
+   * and waits for all.
+   */
   static ScalingCluster start(Path dir, int n, Map<String, String> env) throws Exception {
     ScalingCluster c = new ScalingCluster(dir);
     for (int i = 0; i < n; i++) {
-      NodeProcess p = new NodeProcess(dir.resolve("n" + i), NodeProcess.freePort(), i == 0 ? c.seedRaftPort : NodeProcess.freePort());
+      NodeProcess p =
+          new NodeProcess(
+              dir.resolve("n" + i),
+              NodeProcess.freePort(),
+              i == 0 ? c.seedRaftPort : NodeProcess.freePort());
       env.forEach(p::environment);
       c.nodes.add(p);
     }
@@ -83,8 +90,12 @@ final class ScalingCluster implements AutoCloseable {
     return out;
   }
 
-  /** shard -> the peers whose own replica of it is Active, from every node's collection cluster info. */
-  static Map<Integer, Set<Long>> activeReplicas(List<QdrantHttp> nodes, String collection) throws Exception {
+  /**
+   * shard -> the peers whose own replica of it is Active, from every node's collection cluster
+   * info.
+   */
+  static Map<Integer, Set<Long>> activeReplicas(List<QdrantHttp> nodes, String collection)
+      throws Exception {
     Map<Integer, Set<Long>> holders = new TreeMap<>();
     for (QdrantHttp h : nodes) {
       QdrantHttp.Reply r = h.get("/collections/" + collection + "/cluster");
@@ -99,9 +110,16 @@ final class ScalingCluster implements AutoCloseable {
     return holders;
   }
 
-  /** Waits until {@code done} holds for the active replicas and no replica step is pending on any node. */
-  static Map<Integer, Set<Long>> awaitPlacement(List<QdrantHttp> nodes, String collection, long timeoutMs,
-      Predicate<Map<Integer, Set<Long>>> done) throws Exception {
+  /**
+   * Waits until {@code done} holds for the active replicas and no replica step is pending on any
+   * node.
+   */
+  static Map<Integer, Set<Long>> awaitPlacement(
+      List<QdrantHttp> nodes,
+      String collection,
+      long timeoutMs,
+      Predicate<Map<Integer, Set<Long>>> done)
+      throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     Map<Integer, Set<Long>> last = null;
     String scaling = null;
@@ -111,23 +129,35 @@ final class ScalingCluster implements AutoCloseable {
       for (QdrantHttp h : nodes) {
         JsonNode s = h.get("/cluster").result().get("quiver_scaling");
         scaling = s.toString();
-        idle &= s.get("pending_steps").isEmpty() && s.get("current_step").isNull() && !s.get("rebalancing").asBoolean();
+        idle &=
+            s.get("pending_steps").isEmpty()
+                && s.get("current_step").isNull()
+                && !s.get("rebalancing").asBoolean();
       }
       if (idle && done.test(last)) {
         return last;
       }
       Thread.sleep(300);
     }
-    throw new AssertionError("placement of " + collection + " not reached in " + timeoutMs + " ms: " + last + ", scaling " + scaling);
+    throw new AssertionError(
+        "placement of "
+            + collection
+            + " not reached in "
+            + timeoutMs
+            + " ms: "
+            + last
+            + ", scaling "
+            + scaling);
   }
 
   /**
    * Every acknowledged point is present exactly once, no point is there that was never attempted,
-   * and every node's own replicas (consistency=any: this node's replica of each shard it holds,
-   * the leader's for the others) hold exactly the same points with the same vectors — so every
-   * replica of every shard is identical. Waits up to 30 s for replicas to converge.
+   * and every node's own replicas (consistency=any: this node's replica of each shard it holds, the
+   * leader's for the others) hold exactly the same points with the same vectors — so every replica
+   * of every shard is identical. Waits up to 30 s for replicas to converge.
    */
-  static void checkReplicas(List<QdrantHttp> nodes, String collection, Writer writer) throws Exception {
+  static void checkReplicas(List<QdrantHttp> nodes, String collection, Writer writer)
+      throws Exception {
     writer.pause();
     try {
       Set<Integer> attempted = new TreeSet<>(writer.attempted);
@@ -146,13 +176,17 @@ final class ScalingCluster implements AutoCloseable {
     }
   }
 
-  private static String replicaProblem(List<QdrantHttp> nodes, String collection, Writer writer, Set<Integer> attempted)
+  private static String replicaProblem(
+      List<QdrantHttp> nodes, String collection, Writer writer, Set<Integer> attempted)
       throws Exception {
     Map<Integer, List<Double>> reference = null;
     QdrantHttp referenceNode = null;
     for (QdrantHttp h : nodes) {
-      QdrantHttp.Reply r = h.send("POST", "/collections/" + collection + "/points/scroll?consistency=any",
-          "{\"limit\":100000,\"with_vector\":true,\"with_payload\":false}");
+      QdrantHttp.Reply r =
+          h.send(
+              "POST",
+              "/collections/" + collection + "/points/scroll?consistency=any",
+              "{\"limit\":100000,\"with_vector\":true,\"with_payload\":false}");
       if (r.status() != 200) {
         return h + ": scroll answered " + r.status() + " " + r.raw();
       }
@@ -167,7 +201,11 @@ final class ScalingCluster implements AutoCloseable {
       Set<Integer> missing = new TreeSet<>(writer.acknowledged);
       missing.removeAll(points.keySet());
       if (!missing.isEmpty()) {
-        return h + ": " + missing.size() + " acknowledged points missing, e.g. " + missing.iterator().next();
+        return h
+            + ": "
+            + missing.size()
+            + " acknowledged points missing, e.g. "
+            + missing.iterator().next();
       }
       Set<Integer> unknown = new TreeSet<>(points.keySet());
       unknown.removeAll(attempted);
@@ -187,9 +225,20 @@ final class ScalingCluster implements AutoCloseable {
         diff.removeAll(points.keySet());
         Set<Integer> diff2 = new TreeSet<>(points.keySet());
         diff2.removeAll(reference.keySet());
-        return "replicas differ: " + referenceNode + " has " + diff + " that " + h + " lacks, and lacks " + diff2;
+        return "replicas differ: "
+            + referenceNode
+            + " has "
+            + diff
+            + " that "
+            + h
+            + " lacks, and lacks "
+            + diff2;
       }
-      QdrantHttp.Reply count = h.send("POST", "/collections/" + collection + "/points/count?consistency=any", "{\"exact\":true}");
+      QdrantHttp.Reply count =
+          h.send(
+              "POST",
+              "/collections/" + collection + "/points/count?consistency=any",
+              "{\"exact\":true}");
       if (count.status() != 200 || count.result().get("count").asInt() != points.size()) {
         return h + ": count " + count.raw() + " != " + points.size() + " scrolled";
       }
@@ -208,10 +257,13 @@ final class ScalingCluster implements AutoCloseable {
     private final ReentrantLock turn = new ReentrantLock();
     private final Thread thread;
     private volatile String lastFailure;
+
     /** Nodes the writer leaves out (killed on purpose), see {@link #avoid}. */
     private final Set<QdrantHttp> avoided = ConcurrentHashMap.newKeySet();
+
     /** Each failed request: when (System.nanoTime()) and what it answered. */
-    final java.util.Queue<Map.Entry<Long, String>> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.Queue<Map.Entry<Long, String>> failures =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     Writer(List<QdrantHttp> through, String collection) {
       this.through = List.copyOf(through);
@@ -232,7 +284,12 @@ final class ScalingCluster implements AutoCloseable {
           for (int k = 0; k < 4; k++, id++) {
             ids.add(id);
             attempted.add(id);
-            body.append(k == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":[").append(id).append(",1]}");
+            body.append(k == 0 ? "" : ",")
+                .append("{\"id\":")
+                .append(id)
+                .append(",\"vector\":[")
+                .append(id)
+                .append(",1]}");
           }
           body.append("]}");
           QdrantHttp h = through.get(request++ % through.size());
@@ -240,7 +297,8 @@ final class ScalingCluster implements AutoCloseable {
             h = through.get(request++ % through.size());
           }
           try {
-            QdrantHttp.Reply r = h.send("PUT", "/collections/" + collection + "/points?wait=true", body.toString());
+            QdrantHttp.Reply r =
+                h.send("PUT", "/collections/" + collection + "/points?wait=true", body.toString());
             if (r.status() == 200) {
               acknowledged.addAll(ids);
             } else {
@@ -262,7 +320,10 @@ final class ScalingCluster implements AutoCloseable {
       }
     }
 
-    /** Leaves node {@code h} out of the writer's turns (before it is killed), or takes it back ({@code avoid} false). */
+    /**
+     * Leaves node {@code h} out of the writer's turns (before it is killed), or takes it back
+     * ({@code avoid} false).
+     */
     void avoid(QdrantHttp h, boolean avoid) {
       if (avoid) {
         avoided.add(h);

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Segments through REST on a real node: a collection with a small indexing threshold seals and
  * indexes its points in the background (status yellow while the optimizer works, then green with
- * every vector indexed), its hnsw/optimizer settings are reported back as created, and
- * {@code params.exact} / {@code params.hnsw_ef} answer like a brute-force ranking — also after a
- * restart. Every response is validated against Qdrant's OpenAPI schema.
+ * every vector indexed), its hnsw/optimizer settings are reported back as created, and {@code
+ * params.exact} / {@code params.hnsw_ef} answer like a brute-force ranking — also after a restart.
+ * Every response is validated against Qdrant's OpenAPI schema.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(240)
@@ -46,23 +46,32 @@ class SegmentsIT {
     }
   }
 
-
   @Test
   void sealsIndexesAndSearchesThroughRest() throws Exception {
     String c = "/collections/segments";
-    api.call("PUT", "/collections/{collection_name}", c, """
+    api.call(
+        "PUT",
+        "/collections/{collection_name}",
+        c,
+        """
         {"vectors": {"size": %d, "distance": "Euclid", "on_disk": true,
                      "hnsw_config": {"m": 8}},
          "hnsw_config": {"m": 12, "ef_construct": 64, "full_scan_threshold": 10},
          "optimizers_config": {"indexing_threshold": 10, "default_segment_number": 2,
                                "deleted_threshold": 0.3, "vacuum_min_vector_number": 100,
                                "flush_interval_sec": 1}}
-        """.formatted(DIM), 200);
-    JsonNode config = api.call("GET", "/collections/{collection_name}", c, null, 200).result().get("config");
+        """
+            .formatted(DIM),
+        200);
+    JsonNode config =
+        api.call("GET", "/collections/{collection_name}", c, null, 200).result().get("config");
     assertEquals(12, config.at("/hnsw_config/m").asInt(), config.toString());
     assertEquals(64, config.at("/hnsw_config/ef_construct").asInt());
     assertEquals(10, config.at("/hnsw_config/full_scan_threshold").asInt());
-    assertEquals(8, config.at("/params/vectors/hnsw_config/m").asInt(), "per-vector hnsw_config over the collection's");
+    assertEquals(
+        8,
+        config.at("/params/vectors/hnsw_config/m").asInt(),
+        "per-vector hnsw_config over the collection's");
     assertEquals(64, config.at("/params/vectors/hnsw_config/ef_construct").asInt());
     assertTrue(config.at("/params/vectors/on_disk").asBoolean());
     assertEquals(10, config.at("/optimizer_config/indexing_threshold").asInt());
@@ -80,9 +89,19 @@ class SegmentsIT {
         }
         int id = vectors.size();
         vectors.add(v);
-        body.append(i == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(json(v)).append('}');
+        body.append(i == 0 ? "" : ",")
+            .append("{\"id\":")
+            .append(id)
+            .append(",\"vector\":")
+            .append(json(v))
+            .append('}');
       }
-      api.call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", body.append("]}").toString(), 200);
+      api.call(
+          "PUT",
+          "/collections/{collection_name}/points",
+          c + "/points?wait=true",
+          body.append("]}").toString(),
+          200);
     }
     JsonNode info = awaitGreen(c);
     assertEquals(3000, info.get("points_count").asInt());
@@ -98,10 +117,18 @@ class SegmentsIT {
     assertIndexed(info);
     checkSearches(c, vectors, random);
 
-    api.call("PUT", "/collections/{collection_name}", "/collections/bad",
-        "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"hnsw_config\":{\"m\":1}}", 400);
-    api.call("PUT", "/collections/{collection_name}", "/collections/bad",
-        "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"optimizers_config\":{\"deleted_threshold\":2}}", 400);
+    api.call(
+        "PUT",
+        "/collections/{collection_name}",
+        "/collections/bad",
+        "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"hnsw_config\":{\"m\":1}}",
+        400);
+    api.call(
+        "PUT",
+        "/collections/{collection_name}",
+        "/collections/bad",
+        "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},\"optimizers_config\":{\"deleted_threshold\":2}}",
+        400);
   }
 
   private void checkSearches(String c, List<float[]> vectors, Random random) throws Exception {
@@ -115,15 +142,30 @@ class SegmentsIT {
       for (int i = 0; i < vectors.size(); i++) {
         truth.add(i);
       }
-      truth.sort(Comparator.comparingDouble((Integer i) -> l2(query, vectors.get(i))).thenComparing(i -> i));
+      truth.sort(
+          Comparator.comparingDouble((Integer i) -> l2(query, vectors.get(i)))
+              .thenComparing(i -> i));
       truth = truth.subList(0, 10);
-      JsonNode exact = api.call("POST", "/collections/{collection_name}/points/query", c + "/points/query",
-          "{\"query\":" + json(query) + ",\"limit\":10,\"params\":{\"exact\":true}}", 200).result().get("points");
+      JsonNode exact =
+          api.call(
+                  "POST",
+                  "/collections/{collection_name}/points/query",
+                  c + "/points/query",
+                  "{\"query\":" + json(query) + ",\"limit\":10,\"params\":{\"exact\":true}}",
+                  200)
+              .result()
+              .get("points");
       List<Integer> exactIds = new ArrayList<>();
       exact.forEach(p -> exactIds.add(p.get("id").asInt()));
       assertEquals(truth, exactIds, "exact search is a brute-force ranking");
-      JsonNode approx = api.call("POST", "/collections/{collection_name}/points/search", c + "/points/search",
-          "{\"vector\":" + json(query) + ",\"limit\":10,\"params\":{\"hnsw_ef\":128}}", 200).result();
+      JsonNode approx =
+          api.call(
+                  "POST",
+                  "/collections/{collection_name}/points/search",
+                  c + "/points/search",
+                  "{\"vector\":" + json(query) + ",\"limit\":10,\"params\":{\"hnsw_ef\":128}}",
+                  200)
+              .result();
       for (JsonNode p : approx) {
         found += truth.contains(p.get("id").asInt()) ? 1 : 0;
       }
@@ -139,7 +181,9 @@ class SegmentsIT {
    */
   private static void assertIndexed(JsonNode info) {
     int indexed = info.get("indexed_vectors_count").asInt();
-    assertTrue(indexed > 3000 - 320 && indexed <= 3000, "all but fewer than a threshold's worth are indexed: " + info);
+    assertTrue(
+        indexed > 3000 - 320 && indexed <= 3000,
+        "all but fewer than a threshold's worth are indexed: " + info);
   }
 
   private JsonNode awaitGreen(String c) throws Exception {

@@ -10,18 +10,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The settings rule: every field of a request body that Qdrant defines is either honoured and
@@ -30,15 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
  * index type's params) and {@code SearchParams} schemas in {@code openapi.json} (descending into
  * nested settings objects), sends each one alone with a valid, non-default value to a real node,
  * and classifies the answer:
+ *
  * <ul>
  *   <li><b>refused</b>: 400 or 422 whose message names the field (or the setting object it is in);
- *   <li><b>echoed</b>: 200, and collection info (or {@code payload_schema}) reports the value at the
- *       field's place;
- *   <li><b>effect</b>: 200 for a field listed in {@link #EFFECT_TESTED} with the test that shows its
- *       effect (search params, which no info reports);
+ *   <li><b>echoed</b>: 200, and collection info (or {@code payload_schema}) reports the value at
+ *       the field's place;
+ *   <li><b>effect</b>: 200 for a field listed in {@link #EFFECT_TESTED} with the test that shows
+ *       its effect (search params, which no info reports);
  *   <li><b>silent</b>: anything else — the test fails, unless the field is in {@link #KNOWN_SILENT}
  *       with the reason it is still open (each an open item of the project's issues).
  * </ul>
+ *
  * A new field in Qdrant's spec, or a regression, therefore fails here. Without the spec the test is
  * skipped with a loud message, and fails when {@code CI=true}.
  */
@@ -46,22 +46,29 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class SettingsRuleIT {
 
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  /** Fields whose effect (not an info entry) shows they are honoured, and the test that shows it. */
-  private static final Map<String, String> EFFECT_TESTED = Map.of(
-      "SearchParams.hnsw_ef", "SegmentsIT (hnsw_ef answers like brute force)",
-      "SearchParams.exact", "SegmentsIT, CollectionUpdateIT (exact answers the exact ranking)",
-      "SearchParams.quantization.ignore", "QuantizationIT (ignore: exact scores)",
-      "SearchParams.quantization.rescore", "QuantizationIT (rescore: false: the codes' scores)",
-      "SearchParams.quantization.oversampling", "QuantizationIT, ShardQuantizationTest (recall with oversampling)",
-      // On this single node a factor above 1 is refused naming it (more replicas than nodes);
-      // in a cluster the replicas follow it: ReplicationFactorIT.
-      "UpdateCollection.params.replication_factor", "ReplicationFactorIT (replicas added and dropped until every shard has that many)");
+  /**
+   * Fields whose effect (not an info entry) shows they are honoured, and the test that shows it.
+   */
+  private static final Map<String, String> EFFECT_TESTED =
+      Map.of(
+          "SearchParams.hnsw_ef", "SegmentsIT (hnsw_ef answers like brute force)",
+          "SearchParams.exact", "SegmentsIT, CollectionUpdateIT (exact answers the exact ranking)",
+          "SearchParams.quantization.ignore", "QuantizationIT (ignore: exact scores)",
+          "SearchParams.quantization.rescore", "QuantizationIT (rescore: false: the codes' scores)",
+          "SearchParams.quantization.oversampling",
+              "QuantizationIT, ShardQuantizationTest (recall with oversampling)",
+          // On this single node a factor above 1 is refused naming it (more replicas than nodes);
+          // in a cluster the replicas follow it: ReplicationFactorIT.
+          "UpdateCollection.params.replication_factor",
+              "ReplicationFactorIT (replicas added and dropped until every shard has that many)");
 
   /**
-   * Fields accepted without effect or report today, each with why it is still open. The walk
-   * prints the entries that are no longer silent, so that the list only shrinks.
+   * Fields accepted without effect or report today, each with why it is still open. The walk prints
+   * the entries that are no longer silent, so that the list only shrinks.
    */
   static final Map<String, String> KNOWN_SILENT = new TreeMap<>(Map.<String, String>of());
 
@@ -73,10 +80,11 @@ class SettingsRuleIT {
   private int collections;
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
+  void start() throws Exception {
     Path spec = OpenApiContract.specDir().resolve("openapi.json");
     if (!Files.isRegularFile(spec)) {
-      String message = "SettingsRuleIT: Qdrant's spec " + spec + " is absent: the settings rule is NOT checked";
+      String message =
+          "SettingsRuleIT: Qdrant's spec " + spec + " is absent: the settings rule is NOT checked";
       System.err.println("!!!!! " + message);
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         fail(message + " (CI=true)");
@@ -84,15 +92,8 @@ class SettingsRuleIT {
       Assumptions.abort(message);
     }
     schemas = QdrantHttp.JSON.readTree(spec.toFile()).at("/components/schemas");
-    node = new NodeProcess(tmp.resolve("data")).start();
+    node = NODES.start();
     http = new QdrantHttp(node.baseUrl());
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test
@@ -109,7 +110,8 @@ class SettingsRuleIT {
     put("/collections/searched", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
     put("/collections/updated", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
     put("/collections/indexed", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
-    http.send("PUT", searched + "/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,2,3,4]}]}");
+    http.send(
+        "PUT", searched + "/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,2,3,4]}]}");
     for (Field f : fields) {
       String outcome = check(f);
       outcomes.put(f.name(), outcome);
@@ -119,17 +121,27 @@ class SettingsRuleIT {
     System.out.println(table);
     for (String known : KNOWN_SILENT.keySet()) {
       if (outcomes.containsKey(known) && !outcomes.get(known).startsWith("silent")) {
-        System.out.println("SettingsRuleIT: " + known + " is no longer silent (" + outcomes.get(known)
-            + "): remove it from KNOWN_SILENT");
+        System.out.println(
+            "SettingsRuleIT: "
+                + known
+                + " is no longer silent ("
+                + outcomes.get(known)
+                + "): remove it from KNOWN_SILENT");
       }
     }
-    assertTrue(silent.isEmpty(), "accepted silently (honour or refuse them by name):\n  " + String.join("\n  ", silent));
+    assertTrue(
+        silent.isEmpty(),
+        "accepted silently (honour or refuse them by name):\n  " + String.join("\n  ", silent));
   }
 
   /** One walked field: the schema it belongs to, its path, and the schema of its value. */
-  record Field(String root, List<String> path, JsonNode schema, JsonNode variant, String variantType) {
+  record Field(
+      String root, List<String> path, JsonNode schema, JsonNode variant, String variantType) {
     String name() {
-      return root + "." + String.join(".", path) + (variant == null ? "" : " (" + variantType + ")");
+      return root
+          + "."
+          + String.join(".", path)
+          + (variant == null ? "" : " (" + variantType + ")");
     }
 
     String key() {
@@ -139,11 +151,28 @@ class SettingsRuleIT {
 
   // ---- the walk over the spec ----
 
-  /** Schemas not descended into: filters, free-form JSON, and maps whose entries are walked elsewhere. */
-  private static final Set<String> LEAVES = Set.of("Filter", "Payload", "IdfParams", "SparseVectorsConfig",
-      "StrictModeMultivectorConfig", "StrictModeSparseConfig", "MultiVectorConfig", "GeoPoint");
+  /**
+   * Schemas not descended into: filters, free-form JSON, and maps whose entries are walked
+   * elsewhere.
+   */
+  private static final Set<String> LEAVES =
+      Set.of(
+          "Filter",
+          "Payload",
+          "IdfParams",
+          "SparseVectorsConfig",
+          "StrictModeMultivectorConfig",
+          "StrictModeSparseConfig",
+          "MultiVectorConfig",
+          "GeoPoint");
 
-  private void walk(String root, JsonNode schema, List<String> path, List<Field> out, int depth, JsonNode variant) {
+  private void walk(
+      String root,
+      JsonNode schema,
+      List<String> path,
+      List<Field> out,
+      int depth,
+      JsonNode variant) {
     for (JsonNode alt : alternatives(schema)) {
       JsonNode props = alt.get("properties");
       if (props == null) {
@@ -171,8 +200,19 @@ class SettingsRuleIT {
         if (nested) {
           walk(root, p.getValue(), at, out, depth + 1, variant);
         } else {
-          out.add(new Field(root, at, p.getValue(), variant,
-              variant == null ? null : alternatives(variant.get("properties").get("type")).getFirst().get("enum").get(0).asText()));
+          out.add(
+              new Field(
+                  root,
+                  at,
+                  p.getValue(),
+                  variant,
+                  variant == null
+                      ? null
+                      : alternatives(variant.get("properties").get("type"))
+                          .getFirst()
+                          .get("enum")
+                          .get(0)
+                          .asText()));
         }
       }
     }
@@ -199,7 +239,10 @@ class SettingsRuleIT {
     return "";
   }
 
-  /** The concrete alternatives of a schema: $ref resolved, anyOf/oneOf flattened, the bare nullable dropped. */
+  /**
+   * The concrete alternatives of a schema: $ref resolved, anyOf/oneOf flattened, the bare nullable
+   * dropped.
+   */
   private List<JsonNode> alternatives(JsonNode schema) {
     List<JsonNode> out = new ArrayList<>();
     if (schema.has("$ref")) {
@@ -217,7 +260,9 @@ class SettingsRuleIT {
     return out;
   }
 
-  /** A valid value other than the default: the last enum value, the negated boolean, default + 1... */
+  /**
+   * A valid value other than the default: the last enum value, the negated boolean, default + 1...
+   */
   private JsonNode sample(JsonNode schema, String name) {
     List<JsonNode> alts = alternatives(schema);
     JsonNode s = alts.getLast();
@@ -235,38 +280,46 @@ class SettingsRuleIT {
     switch (type) {
       case "boolean":
         return F.booleanNode(dflt == null || !dflt.asBoolean());
-      case "integer": {
-        long min = s.has("minimum") ? s.get("minimum").asLong() : 0;
-        long v = dflt != null && dflt.isNumber() ? dflt.asLong() + 1 : Math.max(min, 1) + 1;
-        if (s.has("maximum")) {
-          v = Math.min(v, s.get("maximum").asLong());
+      case "integer":
+        {
+          long min = s.has("minimum") ? s.get("minimum").asLong() : 0;
+          long v = dflt != null && dflt.isNumber() ? dflt.asLong() + 1 : Math.max(min, 1) + 1;
+          if (s.has("maximum")) {
+            v = Math.min(v, s.get("maximum").asLong());
+          }
+          return F.numberNode(v);
         }
-        return F.numberNode(v);
-      }
-      case "number": {
-        double min = s.has("minimum") ? s.get("minimum").asDouble() : 0;
-        double max = s.has("maximum") ? s.get("maximum").asDouble() : min + 4;
-        return F.numberNode((min + max) / 2 == (dflt == null ? Double.NaN : dflt.asDouble()) ? (min + 3 * max) / 4 : (min + max) / 2);
-      }
+      case "number":
+        {
+          double min = s.has("minimum") ? s.get("minimum").asDouble() : 0;
+          double max = s.has("maximum") ? s.get("maximum").asDouble() : min + 4;
+          return F.numberNode(
+              (min + max) / 2 == (dflt == null ? Double.NaN : dflt.asDouble())
+                  ? (min + 3 * max) / 4
+                  : (min + max) / 2);
+        }
       case "string":
         return F.textNode("f");
-      case "array": {
-        ArrayNode a = F.arrayNode();
-        a.add(sample(s.get("items"), name));
-        return a;
-      }
-      default: {
-        ObjectNode o = F.objectNode();
-        JsonNode entries = s.get("additionalProperties");
-        if (entries != null && (entries.isBoolean() || entries.isEmpty()) || s.has("additionalProperties") && !s.has("properties") && entries.isBoolean()) {
-          o.put("k", "v");
-        } else if (entries != null && entries.isObject()) {
-          o.set("k", minimal(entries));
-        } else {
-          o.setAll(minimal(s));
+      case "array":
+        {
+          ArrayNode a = F.arrayNode();
+          a.add(sample(s.get("items"), name));
+          return a;
         }
-        return o;
-      }
+      default:
+        {
+          ObjectNode o = F.objectNode();
+          JsonNode entries = s.get("additionalProperties");
+          if (entries != null && (entries.isBoolean() || entries.isEmpty())
+              || s.has("additionalProperties") && !s.has("properties") && entries.isBoolean()) {
+            o.put("k", "v");
+          } else if (entries != null && entries.isObject()) {
+            o.set("k", minimal(entries));
+          } else {
+            o.setAll(minimal(s));
+          }
+          return o;
+        }
     }
   }
 
@@ -284,10 +337,14 @@ class SettingsRuleIT {
     return o;
   }
 
-  /** The body that sets {@code f} alone (with the required siblings of every object on its path). */
+  /**
+   * The body that sets {@code f} alone (with the required siblings of every object on its path).
+   */
   private ObjectNode body(Field f, JsonNode value) {
-    ObjectNode root = f.root().equals("CreateCollection")
-        ? (ObjectNode) parse("{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}") : F.objectNode();
+    ObjectNode root =
+        f.root().equals("CreateCollection")
+            ? (ObjectNode) parse("{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}")
+            : F.objectNode();
     JsonNode schema = f.root().startsWith("CreateFieldIndex") ? f.variant() : ref(f.root());
     if (f.variant() != null) {
       root.put("type", f.variantType());
@@ -300,7 +357,12 @@ class SettingsRuleIT {
       if (!step.isEmpty() && child != null) {
         JsonNode objectAlt = objectAlternativeHolding(child, f.path().get(i + 1));
         if (objectAlt != null) {
-          minimal(objectAlt).fields().forEachRemaining(e -> { if (!next.has(e.getKey())) next.set(e.getKey(), e.getValue()); });
+          minimal(objectAlt)
+              .fields()
+              .forEachRemaining(
+                  e -> {
+                    if (!next.has(e.getKey())) next.set(e.getKey(), e.getValue());
+                  });
           schema = objectAlt;
         }
       } else {
@@ -322,7 +384,10 @@ class SettingsRuleIT {
     return null;
   }
 
-  /** The object alternative of {@code schema} that has property {@code name} (e.g. the scalar variant). */
+  /**
+   * The object alternative of {@code schema} that has property {@code name} (e.g. the scalar
+   * variant).
+   */
   private JsonNode objectAlternativeHolding(JsonNode schema, String name) {
     for (JsonNode alt : alternatives(schema)) {
       if (alt.path("properties").has(name)) {
@@ -335,11 +400,13 @@ class SettingsRuleIT {
   // ---- sending and classifying ----
 
   /**
-   * Fields whose sampled value (the last enum value) Quiver refuses, but which it honours for
-   * other values: the walk sends this value instead, so the field must come back echoed.
+   * Fields whose sampled value (the last enum value) Quiver refuses, but which it honours for other
+   * values: the walk sends this value instead, so the field must come back echoed.
    */
-  private static final Map<String, JsonNode> HONOURED_VALUES = Map.of(
-      "CreateCollection.vectors.datatype", F.textNode("float16")); // turbo4 is refused: DatatypeIT
+  private static final Map<String, JsonNode> HONOURED_VALUES =
+      Map.of(
+          "CreateCollection.vectors.datatype",
+          F.textNode("float16")); // turbo4 is refused: DatatypeIT
 
   private String check(Field f) throws Exception {
     JsonNode value = HONOURED_VALUES.getOrDefault(f.key(), sample(f.schema(), f.path().getLast()));
@@ -353,18 +420,26 @@ class SettingsRuleIT {
         reported = reply.status() == 200 ? info(c).get("config") : null;
       }
       case "UpdateCollection" -> {
-        c = "/collections/updated"; // one collection takes every update: each sets one field, so its echo is its own
+        c = "/collections/updated"; // one collection takes every update: each sets one field, so
+        // its echo is its own
         reply = http.send("PATCH", c, body.toString());
         reported = reply.status() == 200 ? info(c).get("config") : null;
       }
       case "SearchParams" -> {
-        reply = http.send("POST", "/collections/searched/points/query",
-            "{\"query\":[1,1,1,1],\"limit\":1,\"params\":" + body + "}");
+        reply =
+            http.send(
+                "POST",
+                "/collections/searched/points/query",
+                "{\"query\":[1,1,1,1],\"limit\":1,\"params\":" + body + "}");
         reported = null;
       }
       default -> {
         c = "/collections/indexed"; // one collection: each index is created, checked and deleted
-        reply = http.send("PUT", c + "/index?wait=true", "{\"field_name\":\"f\",\"field_schema\":" + body + "}");
+        reply =
+            http.send(
+                "PUT",
+                c + "/index?wait=true",
+                "{\"field_name\":\"f\",\"field_schema\":" + body + "}");
         reported = reply.status() == 200 ? info(c).at("/payload_schema/f/params") : null;
         http.send("DELETE", c + "/index/f?wait=true", null);
       }
@@ -383,7 +458,8 @@ class SettingsRuleIT {
     if (reply.status() != 200) {
       return record(f, "status " + reply.status() + ": " + sent + " -> " + reply.raw());
     }
-    if (reported != null && value.equals(reportedAt(f, reported)) || numericallyEqual(value, reportedAt(f, reported))) {
+    if (reported != null && value.equals(reportedAt(f, reported))
+        || numericallyEqual(value, reportedAt(f, reported))) {
       return "echoed";
     }
     if (EFFECT_TESTED.containsKey(f.key())) {
@@ -430,8 +506,16 @@ class SettingsRuleIT {
           p.removeFirst(); // the unnamed vector is reported without a name
         }
       }
-      case "shard_number", "sharding_method", "replication_factor", "write_consistency_factor", "on_disk_payload",
-          "sparse_vectors", "payload", "read_fan_out_factor", "read_fan_out_delay_ms" -> mapped.add("params");
+      case "shard_number",
+          "sharding_method",
+          "replication_factor",
+          "write_consistency_factor",
+          "on_disk_payload",
+          "sparse_vectors",
+          "payload",
+          "read_fan_out_factor",
+          "read_fan_out_delay_ms" ->
+          mapped.add("params");
       case "params" -> {
         mapped.add("params");
         p.removeFirst();
@@ -440,7 +524,7 @@ class SettingsRuleIT {
         mapped.add("optimizer_config");
         p.removeFirst();
       }
-      default -> { }
+      default -> {}
     }
     mapped.addAll(p);
     return at(reported, mapped);
@@ -455,7 +539,11 @@ class SettingsRuleIT {
   }
 
   private static boolean numericallyEqual(JsonNode a, JsonNode b) {
-    return a != null && b != null && a.isNumber() && b.isNumber() && Math.abs(a.asDouble() - b.asDouble()) < 1e-6;
+    return a != null
+        && b != null
+        && a.isNumber()
+        && b.isNumber()
+        && Math.abs(a.asDouble() - b.asDouble()) < 1e-6;
   }
 
   private void put(String c, String body) throws Exception {

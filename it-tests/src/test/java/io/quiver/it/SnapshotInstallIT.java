@@ -30,28 +30,32 @@ import org.junit.jupiter.api.io.TempDir;
  * three real node processes.
  *
  * <p>The nodes take a snapshot of every group each few log entries and keep only a short log behind
- * it (set through the node's environment, {@code QUIVER__CLUSTER__CONSENSUS__*}). One node is killed
- * with SIGKILL; the others take upserts, updates, deletes (by id and by filter), payload set /
- * overwrite / key deletes and a new payload index, seal and index segments, and purge their logs past
- * everything the dead node holds. When it returns, its shards can only catch up by installing the
- * leaders' snapshots: the test sees each shard group restore from an installed snapshot in the node's
- * log, finds in the installed snapshot the same randomly named HNSW files as on the leaders' side,
- * and reads through the restarted node's own replicas ({@code consistency=any}): retrieve with
- * payloads and vectors, filtered counts, exact search, scroll with {@code order_by} on an indexed
- * integer field — all equal to a model kept by the test, and collection info of its replicas shows
- * indexed vectors. Then the node is killed again at once and restarted: the installed state must
- * survive the crash (no second install needed) and still equal the model.
+ * it (set through the node's environment, {@code QUIVER__CLUSTER__CONSENSUS__*}). One node is
+ * killed with SIGKILL; the others take upserts, updates, deletes (by id and by filter), payload set
+ * / overwrite / key deletes and a new payload index, seal and index segments, and purge their logs
+ * past everything the dead node holds. When it returns, its shards can only catch up by installing
+ * the leaders' snapshots: the test sees each shard group restore from an installed snapshot in the
+ * node's log, finds in the installed snapshot the same randomly named HNSW files as on the leaders'
+ * side, and reads through the restarted node's own replicas ({@code consistency=any}): retrieve
+ * with payloads and vectors, filtered counts, exact search, scroll with {@code order_by} on an
+ * indexed integer field — all equal to a model kept by the test, and collection info of its
+ * replicas shows indexed vectors. Then the node is killed again at once and restarted: the
+ * installed state must survive the crash (no second install needed) and still equal the model.
  */
 @Timeout(240)
 class SnapshotInstallIT {
 
   private static final int DIM = 8;
   private static final String C = "/collections/snap";
+
   /** Snapshot every 8 entries of a group, keep 4 x 8 entries behind it, 8 KB log segments. */
-  private static final Map<String, String> SMALL_LOG = Map.of(
-      "QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD", "8",
-      "QUIVER__CLUSTER__CONSENSUS__LOG_SEGMENT_KB", "8");
-  private static final Pattern RESTORED = Pattern.compile("(group-[0-9A-Fa-f]+)\\S*: restored the shard from snapshot (\\d+_\\d+)");
+  private static final Map<String, String> SMALL_LOG =
+      Map.of(
+          "QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD", "8",
+          "QUIVER__CLUSTER__CONSENSUS__LOG_SEGMENT_KB", "8");
+
+  private static final Pattern RESTORED =
+      Pattern.compile("(group-[0-9A-Fa-f]+)\\S*: restored the shard from snapshot (\\d+_\\d+)");
   private static final String[] COLORS = {"red", "green", "blue", "black"};
 
   @TempDir Path tmp;
@@ -65,7 +69,8 @@ class SnapshotInstallIT {
    */
   @org.junit.jupiter.api.BeforeAll
   static void onlyWhenAskedFor() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("quiver.it.snapshotInstall"),
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Boolean.getBoolean("quiver.it.snapshotInstall"),
         "SKIPPED SnapshotInstallIT: it fails intermittently on a known, open Ratis 3.2.1 race around snapshot installs"
             + " to a restarted replica (docs/design/ratis-defects.md); run it with -Dquiver.it.snapshotInstall=true");
   }
@@ -73,6 +78,7 @@ class SnapshotInstallIT {
   private final Map<Integer, float[]> vectors = new TreeMap<>();
   private final Map<Integer, ObjectNode> payloads = new TreeMap<>();
   private long lastOperationId;
+
   /** The live nodes, asked for their own copies of points that differ (for the failure message). */
   private List<QdrantHttp> liveNodes = List.of();
 
@@ -86,19 +92,32 @@ class SnapshotInstallIT {
       List<Integer> raftPorts = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         raftPorts.add(NodeProcess.freePort());
-        NodeProcess node = new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i));
+        NodeProcess node =
+            new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i));
         SMALL_LOG.forEach(node::environment);
-        node.start(i == 0 ? new String[0] : new String[] {"--bootstrap", "http://127.0.0.1:" + raftPorts.get(0)});
+        node.start(
+            i == 0
+                ? new String[0]
+                : new String[] {"--bootstrap", "http://127.0.0.1:" + raftPorts.get(0)});
         nodes.add(node);
       }
       List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
       // 2 KB of 8-dim vectors is 64 points: every shard seals and indexes segments many times.
-      ok(http.get(0).send("PUT", C, """
+      ok(
+          http.get(0)
+              .send(
+                  "PUT",
+                  C,
+                  """
           {"vectors": {"size": 8, "distance": "Euclid"}, "shard_number": 3, "replication_factor": 3,
            "hnsw_config": {"m": 8, "ef_construct": 32, "full_scan_threshold": 1},
            "optimizers_config": {"indexing_threshold": 2, "default_segment_number": 2, "flush_interval_sec": 1}}
           """));
-      write(http.get(1), "PUT", C + "/index?wait=true", "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
+      write(
+          http.get(1),
+          "PUT",
+          C + "/index?wait=true",
+          "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
       for (int b = 0; b < 10; b++) {
         upsert(http.get(b % 3), random, b * 30, 30);
       }
@@ -112,26 +131,47 @@ class SnapshotInstallIT {
 
       // While it is down: a new payload index, many upserts (sealed and indexed on the live
       // replicas), updates, deletes, payload changes.
-      write(live.get(0), "PUT", C + "/index?wait=true", "{\"field_name\":\"color\",\"field_schema\":\"keyword\"}");
+      write(
+          live.get(0),
+          "PUT",
+          C + "/index?wait=true",
+          "{\"field_name\":\"color\",\"field_schema\":\"keyword\"}");
       for (int b = 0; b < 60; b++) {
         upsert(live.get(b % 2), random, 300 + b * 20, 20);
       }
       awaitGreen(live.get(0));
       mutate(live, random);
-      // Fill the logs until every live replica of every shard group has purged past the dead node's log.
+      // Fill the logs until every live replica of every shard group has purged past the dead node's
+      // log.
       int fillers = 0;
       while (!purgedPast(nodes.subList(0, 2), lastIndexItMayHold)) {
-        assertTrue(fillers < 400, "the live replicas did not purge their logs past " + lastIndexItMayHold
-            + " after " + fillers + " writes; logs: " + logFiles(nodes.get(0)));
+        assertTrue(
+            fillers < 400,
+            "the live replicas did not purge their logs past "
+                + lastIndexItMayHold
+                + " after "
+                + fillers
+                + " writes; logs: "
+                + logFiles(nodes.get(0)));
         int n = random.nextInt(100);
-        write(live.get(fillers % 2), "POST", C + "/points/payload?wait=true",
-            "{\"payload\":{\"round\":" + fillers + "},\"filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":" + n + "}}]}}");
+        write(
+            live.get(fillers % 2),
+            "POST",
+            C + "/points/payload?wait=true",
+            "{\"payload\":{\"round\":"
+                + fillers
+                + "},\"filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":"
+                + n
+                + "}}]}}");
         int round = fillers;
-        payloads.values().stream().filter(p -> p.path("n").isInt() && p.get("n").asInt() == n).forEach(p -> p.put("round", round));
+        payloads.values().stream()
+            .filter(p -> p.path("n").isInt() && p.get("n").asInt() == n)
+            .forEach(p -> p.put("round", round));
         fillers++;
       }
-      System.out.printf("snapshot-install: %d filler writes to purge past index %d (%.1f s in)%n", fillers, lastIndexItMayHold,
-          (System.nanoTime() - started) / 1e9);
+      System.out.printf(
+          "snapshot-install: %d filler writes to purge past index %d (%.1f s in)%n",
+          fillers, lastIndexItMayHold, (System.nanoTime() - started) / 1e9);
 
       // The node returns: its shard groups can only catch up by installing the leaders' snapshots.
       // It is killed as soon as the first one is installed (the others may be mid-transfer), and
@@ -141,24 +181,35 @@ class SnapshotInstallIT {
       down.launch();
       Map<String, String> installed = new TreeMap<>(awaitRestores(down, logOffset, 1));
       down.kill9();
-      System.out.printf("snapshot-install: killed after installing %s (%.1f s in)%n", installed, (System.nanoTime() - started) / 1e9);
+      System.out.printf(
+          "snapshot-install: killed after installing %s (%.1f s in)%n",
+          installed, (System.nanoTime() - started) / 1e9);
       logOffset = Files.size(down.log());
       down.start();
       long secondStart = logOffset;
       long deadline = System.nanoTime() + 60_000_000_000L;
       while (installed.size() < 3) {
         installed.putAll(restores(down, secondStart));
-        assertTrue(System.nanoTime() < deadline, "only " + installed + " of 3 shard groups restored from an installed snapshot; log:\n"
-            + down.logTail());
+        assertTrue(
+            System.nanoTime() < deadline,
+            "only "
+                + installed
+                + " of 3 shard groups restored from an installed snapshot; log:\n"
+                + down.logTail());
         Thread.sleep(50);
       }
-      System.out.printf("snapshot-install: installed %s (%.1f s in); logs left below an installed snapshot and dropped: %d%n",
-          installed, (System.nanoTime() - started) / 1e9, count(down, secondStart, "the Raft log ended below snapshot"));
+      System.out.printf(
+          "snapshot-install: installed %s (%.1f s in); logs left below an installed snapshot and dropped: %d%n",
+          installed,
+          (System.nanoTime() - started) / 1e9,
+          count(down, secondStart, "the Raft log ended below snapshot"));
       assertInstalledSnapshotsCarrySealedSegments(down, nodes.subList(0, 2), installed);
       QdrantHttp back = new QdrantHttp(down.baseUrl());
       checkAgainstModel(back, random, seed);
       JsonNode info = back.get(C + "?consistency=any").result();
-      assertTrue(info.get("indexed_vectors_count").asInt() > 0, "the restarted node's replicas hold indexed vectors: " + info);
+      assertTrue(
+          info.get("indexed_vectors_count").asInt() > 0,
+          "the restarted node's replicas hold indexed vectors: " + info);
       assertEquals(vectors.size(), info.get("points_count").asInt(), info.toString());
 
       // Kill it again and restart: the installed state is on its disk.
@@ -166,12 +217,18 @@ class SnapshotInstallIT {
       logOffset = Files.size(down.log());
       down.start();
       checkAgainstModel(back, random, seed);
-      assertEquals(Map.of(), restores(down, logOffset), "the installed snapshots survived the crash: no second install");
+      assertEquals(
+          Map.of(),
+          restores(down, logOffset),
+          "the installed snapshots survived the crash: no second install");
       info = awaitGreen(back);
-      assertTrue(info.get("indexed_vectors_count").asInt() > vectors.size() - 3 * 64,
+      assertTrue(
+          info.get("indexed_vectors_count").asInt() > vectors.size() - 3 * 64,
           "all but less than a threshold per shard indexed: " + info);
       assertEquals(vectors.size(), info.get("points_count").asInt(), info.toString());
-      System.out.printf("snapshot-install: done in %.1f s (seed %d)%n", (System.nanoTime() - started) / 1e9, seed);
+      System.out.printf(
+          "snapshot-install: done in %.1f s (seed %d)%n",
+          (System.nanoTime() - started) / 1e9, seed);
     } finally {
       for (NodeProcess n : nodes) {
         n.close();
@@ -194,15 +251,23 @@ class SnapshotInstallIT {
       p.put("tag", "t" + random.nextInt(5));
       vs.put(id, v);
       ps.put(id, p);
-      body.append(i == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(json(v))
-          .append(",\"payload\":").append(p).append('}');
+      body.append(i == 0 ? "" : ",")
+          .append("{\"id\":")
+          .append(id)
+          .append(",\"vector\":")
+          .append(json(v))
+          .append(",\"payload\":")
+          .append(p)
+          .append('}');
     }
     write(via, "PUT", C + "/points?wait=true", body.append("]}").toString());
     vectors.putAll(vs);
     payloads.putAll(ps);
   }
 
-  /** Updates, deletes by id and by filter, payload set / overwrite / key delete, on sealed points. */
+  /**
+   * Updates, deletes by id and by filter, payload set / overwrite / key delete, on sealed points.
+   */
   private void mutate(List<QdrantHttp> live, Random random) throws Exception {
     for (int round = 0; round < 6; round++) {
       QdrantHttp via = live.get(round % 2);
@@ -220,8 +285,14 @@ class SnapshotInstallIT {
         ObjectNode p = QdrantHttp.JSON.createObjectNode();
         p.put("n", random.nextInt(100));
         p.put("color", COLORS[random.nextInt(COLORS.length)]);
-        body.append(vs.size() == 1 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(json(v))
-            .append(",\"payload\":").append(p).append('}');
+        body.append(vs.size() == 1 ? "" : ",")
+            .append("{\"id\":")
+            .append(id)
+            .append(",\"vector\":")
+            .append(json(v))
+            .append(",\"payload\":")
+            .append(p)
+            .append('}');
         payloads.put(id, p);
       }
       write(via, "PUT", C + "/points?wait=true", body.append("]}").toString());
@@ -236,11 +307,22 @@ class SnapshotInstallIT {
       // delete by filter: one n value of one color
       int n = random.nextInt(100);
       String color = COLORS[random.nextInt(COLORS.length)];
-      write(via, "POST", C + "/points/delete?wait=true", "{\"filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":" + n
-          + "}},{\"key\":\"color\",\"match\":{\"value\":\"" + color + "\"}}]}}");
-      new ArrayList<>(payloads.keySet()).stream()
-          .filter(id -> payloads.get(id).path("n").asInt(-1) == n && color.equals(payloads.get(id).path("color").asText()))
-          .forEach(this::forget);
+      write(
+          via,
+          "POST",
+          C + "/points/delete?wait=true",
+          "{\"filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":"
+              + n
+              + "}},{\"key\":\"color\",\"match\":{\"value\":\""
+              + color
+              + "\"}}]}}");
+      new ArrayList<>(payloads.keySet())
+          .stream()
+              .filter(
+                  id ->
+                      payloads.get(id).path("n").asInt(-1) == n
+                          && color.equals(payloads.get(id).path("color").asText()))
+              .forEach(this::forget);
       ids = new ArrayList<>(vectors.keySet());
       List<Integer> some = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -248,24 +330,44 @@ class SnapshotInstallIT {
       }
       // set payload: a new color and a nested value
       String newColor = COLORS[random.nextInt(COLORS.length)];
-      write(via, "POST", C + "/points/payload?wait=true",
-          "{\"payload\":{\"color\":\"" + newColor + "\",\"meta\":{\"round\":" + round + "}},\"points\":" + some + "}");
+      write(
+          via,
+          "POST",
+          C + "/points/payload?wait=true",
+          "{\"payload\":{\"color\":\""
+              + newColor
+              + "\",\"meta\":{\"round\":"
+              + round
+              + "}},\"points\":"
+              + some
+              + "}");
       for (int id : some) {
         payloads.get(id).put("color", newColor);
         payloads.get(id).putObject("meta").put("round", round);
       }
       // overwrite payload: drops n (the point leaves the order_by index)
       List<Integer> overwritten = some.subList(0, 5);
-      write(via, "PUT", C + "/points/payload?wait=true", "{\"payload\":{\"tag\":\"over\"},\"points\":" + overwritten + "}");
+      write(
+          via,
+          "PUT",
+          C + "/points/payload?wait=true",
+          "{\"payload\":{\"tag\":\"over\"},\"points\":" + overwritten + "}");
       for (int id : overwritten) {
         ObjectNode p = QdrantHttp.JSON.createObjectNode();
         p.put("tag", "over");
         payloads.put(id, p);
       }
       // delete keys by filter
-      write(via, "POST", C + "/points/payload/delete?wait=true",
-          "{\"keys\":[\"tag\"],\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"" + newColor + "\"}}]}}");
-      payloads.values().stream().filter(p -> newColor.equals(p.path("color").asText())).forEach(p -> p.remove("tag"));
+      write(
+          via,
+          "POST",
+          C + "/points/payload/delete?wait=true",
+          "{\"keys\":[\"tag\"],\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\""
+              + newColor
+              + "\"}}]}}");
+      payloads.values().stream()
+          .filter(p -> newColor.equals(p.path("color").asText()))
+          .forEach(p -> p.remove("tag"));
     }
   }
 
@@ -274,7 +376,10 @@ class SnapshotInstallIT {
     payloads.remove(id);
   }
 
-  /** A write through {@code via}; retried while a shard elects a leader (every write here is idempotent). */
+  /**
+   * A write through {@code via}; retried while a shard elects a leader (every write here is
+   * idempotent).
+   */
   private void write(QdrantHttp via, String method, String path, String body) throws Exception {
     QdrantHttp.Reply r = null;
     for (int attempt = 0; attempt < 10; attempt++) {
@@ -333,40 +438,91 @@ class SnapshotInstallIT {
         differ.removeIf(id -> expected.get(id).equals(actual.get(id)));
         StringBuilder detail = new StringBuilder();
         for (int id : differ) {
-          detail.append("\n  ").append(id).append(": model ").append(expected.get(id)).append("\n  ").append(id)
-              .append(": node  ").append(actual.get(id));
+          detail
+              .append("\n  ")
+              .append(id)
+              .append(": model ")
+              .append(expected.get(id))
+              .append("\n  ")
+              .append(id)
+              .append(": node  ")
+              .append(actual.get(id));
         }
         for (QdrantHttp other : liveNodes) {
-          detail.append("\n  ").append(other).append(" (its replicas): ").append(other.send("POST", C + "/points" + any,
-              "{\"ids\":" + differ + ",\"with_payload\":true,\"with_vector\":true}").raw());
+          detail
+              .append("\n  ")
+              .append(other)
+              .append(" (its replicas): ")
+              .append(
+                  other
+                      .send(
+                          "POST",
+                          C + "/points" + any,
+                          "{\"ids\":" + differ + ",\"with_payload\":true,\"with_vector\":true}")
+                      .raw());
         }
-        throw new AssertionError("the restarted node's replicas never equalled the model (seed " + seed + "): missing "
-            + missing + ", resurrected " + extra + ", different " + differ + " last status " + r.status() + detail);
+        throw new AssertionError(
+            "the restarted node's replicas never equalled the model (seed "
+                + seed
+                + "): missing "
+                + missing
+                + ", resurrected "
+                + extra
+                + ", different "
+                + differ
+                + " last status "
+                + r.status()
+                + detail);
       }
       Thread.sleep(200);
     }
 
     // Filtered counts (keyword index created while the node was down, integer range).
     for (String color : COLORS) {
-      long want = payloads.values().stream().filter(p -> color.equals(p.path("color").asText())).count();
-      JsonNode count = result(back.send("POST", C + "/points/count" + any,
-          "{\"exact\":true,\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"" + color + "\"}}]}}"));
+      long want =
+          payloads.values().stream().filter(p -> color.equals(p.path("color").asText())).count();
+      JsonNode count =
+          result(
+              back.send(
+                  "POST",
+                  C + "/points/count" + any,
+                  "{\"exact\":true,\"filter\":{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\""
+                      + color
+                      + "\"}}]}}"));
       assertEquals(want, count.get("count").asLong(), "count of color " + color + ", seed " + seed);
     }
-    long wantRange = payloads.values().stream().filter(p -> p.path("n").isInt() && p.get("n").asInt() >= 20
-        && p.get("n").asInt() < 45 && !p.has("tag")).count();
-    JsonNode count = result(back.send("POST", C + "/points/count" + any,
-        "{\"exact\":true,\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"gte\":20,\"lt\":45}}],"
-            + "\"must_not\":[{\"key\":\"tag\",\"match\":{\"any\":[\"t0\",\"t1\",\"t2\",\"t3\",\"t4\",\"over\"]}}]}}"));
+    long wantRange =
+        payloads.values().stream()
+            .filter(
+                p ->
+                    p.path("n").isInt()
+                        && p.get("n").asInt() >= 20
+                        && p.get("n").asInt() < 45
+                        && !p.has("tag"))
+            .count();
+    JsonNode count =
+        result(
+            back.send(
+                "POST",
+                C + "/points/count" + any,
+                "{\"exact\":true,\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"gte\":20,\"lt\":45}}],"
+                    + "\"must_not\":[{\"key\":\"tag\",\"match\":{\"any\":[\"t0\",\"t1\",\"t2\",\"t3\",\"t4\",\"over\"]}}]}}"));
     assertEquals(wantRange, count.get("count").asLong(), "range count, seed " + seed);
 
     // Exact search.
     for (int q = 0; q < 5; q++) {
       float[] query = vector(random);
       List<Integer> want = new ArrayList<>(vectors.keySet());
-      want.sort(Comparator.comparingDouble((Integer id) -> l2(query, vectors.get(id))).thenComparing(id -> id));
-      JsonNode hits = result(back.send("POST", C + "/points/query" + any,
-          "{\"query\":" + json(query) + ",\"limit\":10,\"params\":{\"exact\":true}}")).get("points");
+      want.sort(
+          Comparator.comparingDouble((Integer id) -> l2(query, vectors.get(id)))
+              .thenComparing(id -> id));
+      JsonNode hits =
+          result(
+                  back.send(
+                      "POST",
+                      C + "/points/query" + any,
+                      "{\"query\":" + json(query) + ",\"limit\":10,\"params\":{\"exact\":true}}"))
+              .get("points");
       List<Integer> got = new ArrayList<>();
       hits.forEach(h -> got.add(h.get("id").asInt()));
       // Same ranking as the model's; two points may only swap places when their distances tie
@@ -375,8 +531,16 @@ class SnapshotInstallIT {
       for (int i = 0; i < 10; i++) {
         double wantDistance = l2(query, vectors.get(want.get(i)));
         float[] gotVector = vectors.get(got.get(i));
-        assertTrue(gotVector != null && Math.abs(l2(query, gotVector) - wantDistance) < 1e-3,
-            "exact search rank " + i + ": " + got + " but the model ranks " + want.subList(0, 10) + ", seed " + seed);
+        assertTrue(
+            gotVector != null && Math.abs(l2(query, gotVector) - wantDistance) < 1e-3,
+            "exact search rank "
+                + i
+                + ": "
+                + got
+                + " but the model ranks "
+                + want.subList(0, 10)
+                + ", seed "
+                + seed);
       }
       assertEquals(10, new HashSet<>(got).size(), got.toString());
     }
@@ -384,14 +548,24 @@ class SnapshotInstallIT {
     // Scroll ordered by the integer index, both directions, whole collection in one page.
     List<Integer> byN = new ArrayList<>(payloads.keySet());
     byN.removeIf(id -> !payloads.get(id).path("n").isInt());
-    byN.sort(Comparator.comparingInt((Integer id) -> payloads.get(id).get("n").asInt()).thenComparing(id -> id));
+    byN.sort(
+        Comparator.comparingInt((Integer id) -> payloads.get(id).get("n").asInt())
+            .thenComparing(id -> id));
     for (boolean desc : new boolean[] {false, true}) {
       List<Integer> want = new ArrayList<>(byN);
       if (desc) {
         java.util.Collections.reverse(want);
       }
-      JsonNode page = result(back.send("POST", C + "/points/scroll" + any, "{\"order_by\":{\"key\":\"n\",\"direction\":\""
-          + (desc ? "desc" : "asc") + "\"},\"limit\":" + (want.size() + 10) + ",\"with_payload\":false}"));
+      JsonNode page =
+          result(
+              back.send(
+                  "POST",
+                  C + "/points/scroll" + any,
+                  "{\"order_by\":{\"key\":\"n\",\"direction\":\""
+                      + (desc ? "desc" : "asc")
+                      + "\"},\"limit\":"
+                      + (want.size() + 10)
+                      + ",\"with_payload\":false}"));
       List<Integer> got = new ArrayList<>();
       page.get("points").forEach(p -> got.add(p.get("id").asInt()));
       assertEquals(want, got, "scroll order_by n " + (desc ? "desc" : "asc") + ", seed " + seed);
@@ -421,8 +595,13 @@ class SnapshotInstallIT {
   /** Shard groups' directories of a node: {@code <data>/raft/<group>} holding {@code sm/shard}. */
   private static List<Path> shardGroups(NodeProcess node) throws IOException {
     try (Stream<Path> groups = Files.list(node.dataDir().resolve("raft"))) {
-      return groups.filter(g -> Files.isDirectory(g.resolve("sm/shard")) || Files.isDirectory(g.resolve("sm/snapshots")))
-          .sorted().toList();
+      return groups
+          .filter(
+              g ->
+                  Files.isDirectory(g.resolve("sm/shard"))
+                      || Files.isDirectory(g.resolve("sm/snapshots")))
+          .sorted()
+          .toList();
     }
   }
 
@@ -466,7 +645,10 @@ class SnapshotInstallIT {
     StringBuilder s = new StringBuilder();
     for (Path g : shardGroups(node)) {
       try (Stream<Path> files = Files.list(g.resolve("current"))) {
-        s.append(g.getFileName()).append(": ").append(files.map(f -> f.getFileName().toString()).sorted().toList()).append('\n');
+        s.append(g.getFileName())
+            .append(": ")
+            .append(files.map(f -> f.getFileName().toString()).sorted().toList())
+            .append('\n');
       }
     }
     return s.toString();
@@ -474,16 +656,26 @@ class SnapshotInstallIT {
 
   private static long count(NodeProcess node, long offset, String text) throws IOException {
     byte[] all = Files.readAllBytes(node.log());
-    String log = new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
-        java.nio.charset.StandardCharsets.UTF_8);
+    String log =
+        new String(
+            all,
+            (int) Math.min(offset, all.length),
+            (int) Math.max(0, all.length - offset),
+            java.nio.charset.StandardCharsets.UTF_8);
     return log.lines().filter(l -> l.contains(text)).count();
   }
 
-  /** Group (as the log names it) -> the snapshot its shard was restored from, since {@code offset}. */
+  /**
+   * Group (as the log names it) -> the snapshot its shard was restored from, since {@code offset}.
+   */
   private static Map<String, String> restores(NodeProcess node, long offset) throws IOException {
     byte[] all = Files.readAllBytes(node.log());
-    String text = new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
-        java.nio.charset.StandardCharsets.UTF_8);
+    String text =
+        new String(
+            all,
+            (int) Math.min(offset, all.length),
+            (int) Math.max(0, all.length - offset),
+            java.nio.charset.StandardCharsets.UTF_8);
     Map<String, String> out = new TreeMap<>();
     Matcher m = RESTORED.matcher(text);
     while (m.find()) {
@@ -492,15 +684,22 @@ class SnapshotInstallIT {
     return out;
   }
 
-  private static Map<String, String> awaitRestores(NodeProcess node, long offset, int groups) throws Exception {
+  private static Map<String, String> awaitRestores(NodeProcess node, long offset, int groups)
+      throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (true) {
       Map<String, String> found = restores(node, offset);
       if (found.size() >= groups) {
         return found;
       }
-      assertTrue(System.nanoTime() < deadline, "only " + found + " of " + groups
-          + " shard groups restored from an installed snapshot; log:\n" + node.logTail());
+      assertTrue(
+          System.nanoTime() < deadline,
+          "only "
+              + found
+              + " of "
+              + groups
+              + " shard groups restored from an installed snapshot; log:\n"
+              + node.logTail());
       Thread.sleep(5);
     }
   }
@@ -509,23 +708,54 @@ class SnapshotInstallIT {
    * Each installed snapshot holds indexed segments (HNSW files), and their random names are the
    * ones the same snapshot has on a live replica: the files came over the wire, not from a rebuild.
    */
-  private static void assertInstalledSnapshotsCarrySealedSegments(NodeProcess node, List<NodeProcess> others,
-      Map<String, String> installed) throws IOException {
+  private static void assertInstalledSnapshotsCarrySealedSegments(
+      NodeProcess node, List<NodeProcess> others, Map<String, String> installed)
+      throws IOException {
     for (Path group : shardGroups(node)) {
       Path snapshots = group.resolve("sm/snapshots");
       String uuid = group.getFileName().toString().replace("-", "");
-      String name = installed.entrySet().stream()
-          .filter(e -> uuid.toUpperCase(java.util.Locale.ROOT).endsWith(e.getKey().substring("group-".length()).toUpperCase(java.util.Locale.ROOT)))
-          .map(Map.Entry::getValue).findFirst().orElse(null);
-      assertTrue(name != null && Files.isDirectory(snapshots.resolve(name)),
+      String name =
+          installed.entrySet().stream()
+              .filter(
+                  e ->
+                      uuid.toUpperCase(java.util.Locale.ROOT)
+                          .endsWith(
+                              e.getKey()
+                                  .substring("group-".length())
+                                  .toUpperCase(java.util.Locale.ROOT)))
+              .map(Map.Entry::getValue)
+              .findFirst()
+              .orElse(null);
+      assertTrue(
+          name != null && Files.isDirectory(snapshots.resolve(name)),
           "installed snapshot of " + group.getFileName() + " is on disk: " + installed);
       Set<String> hnsw = hnswFiles(snapshots.resolve(name));
-      assertFalse(hnsw.isEmpty(), "the installed snapshot " + name + " of " + group.getFileName() + " holds sealed HNSW segments");
+      assertFalse(
+          hnsw.isEmpty(),
+          "the installed snapshot "
+              + name
+              + " of "
+              + group.getFileName()
+              + " holds sealed HNSW segments");
       Set<String> onLeaders = new HashSet<>();
       for (NodeProcess other : others) {
-        onLeaders.addAll(hnswFiles(other.dataDir().resolve("raft").resolve(group.getFileName()).resolve("sm/snapshots").resolve(name)));
+        onLeaders.addAll(
+            hnswFiles(
+                other
+                    .dataDir()
+                    .resolve("raft")
+                    .resolve(group.getFileName())
+                    .resolve("sm/snapshots")
+                    .resolve(name)));
       }
-      assertTrue(onLeaders.containsAll(hnsw), "HNSW files " + hnsw + " of snapshot " + name + " came from a live replica's " + onLeaders);
+      assertTrue(
+          onLeaders.containsAll(hnsw),
+          "HNSW files "
+              + hnsw
+              + " of snapshot "
+              + name
+              + " came from a live replica's "
+              + onLeaders);
     }
   }
 

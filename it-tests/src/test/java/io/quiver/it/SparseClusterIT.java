@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Sparse vectors on a three-node cluster (3 shards, replication factor 3): points written through
  * every node, sparse queries (plain and {@code modifier: idf}, whose document frequencies come from
  * every shard) and recommend by a point id (sum_scores, examples IDF-weighted on the idf vector)
- * through every node equal a brute-force ranking; a node killed with SIGKILL and
- * restarted answers the same from its own replicas ({@code consistency=any}) once it has caught up,
- * so sparse vectors survive log replay and restart.
+ * through every node equal a brute-force ranking; a node killed with SIGKILL and restarted answers
+ * the same from its own replicas ({@code consistency=any}) once it has caught up, so sparse vectors
+ * survive log replay and restart.
  *
  * <p>Oracle: integer values (exact dot products); IDF with Quiver's formula and roundings.
  */
@@ -40,7 +40,8 @@ class SparseClusterIT {
       List<Integer> raftPorts = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         raftPorts.add(NodeProcess.freePort());
-        NodeProcess node = new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i));
+        NodeProcess node =
+            new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i));
         if (i == 0) {
           node.start();
         } else {
@@ -49,8 +50,13 @@ class SparseClusterIT {
         nodes.add(node);
       }
       List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
-      ok(http.get(0).send("PUT", "/collections/s", "{\"sparse_vectors\":{\"plain\":{},\"idf\":{\"modifier\":\"idf\"}},"
-          + "\"shard_number\":3,\"replication_factor\":3}"));
+      ok(
+          http.get(0)
+              .send(
+                  "PUT",
+                  "/collections/s",
+                  "{\"sparse_vectors\":{\"plain\":{},\"idf\":{\"modifier\":\"idf\"}},"
+                      + "\"shard_number\":3,\"replication_factor\":3}"));
       for (int batch = 0; batch < 12; batch++) {
         StringBuilder body = new StringBuilder("{\"points\":[");
         for (int i = 0; i < 25; i++) {
@@ -61,10 +67,18 @@ class SparseClusterIT {
           }
           model.put(id, v);
           String json = json(v);
-          body.append(i == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":{\"plain\":").append(json)
-              .append(",\"idf\":").append(json).append("}}");
+          body.append(i == 0 ? "" : ",")
+              .append("{\"id\":")
+              .append(id)
+              .append(",\"vector\":{\"plain\":")
+              .append(json)
+              .append(",\"idf\":")
+              .append(json)
+              .append("}}");
         }
-        ok(http.get(batch % 3).send("PUT", "/collections/s/points?wait=true", body.append("]}").toString()));
+        ok(
+            http.get(batch % 3)
+                .send("PUT", "/collections/s/points?wait=true", body.append("]}").toString()));
       }
       List<TreeMap<Long, Float>> queries = new ArrayList<>();
       for (int n = 0; n < 6; n++) {
@@ -77,7 +91,12 @@ class SparseClusterIT {
         checkQueries(h, queries, "");
       }
       nodes.get(2).kill9();
-      ok(http.get(0).send("POST", "/collections/s/points/delete?wait=true", "{\"points\":[0,1,2,3,4,5,6,7,8,9]}"));
+      ok(
+          http.get(0)
+              .send(
+                  "POST",
+                  "/collections/s/points/delete?wait=true",
+                  "{\"points\":[0,1,2,3,4,5,6,7,8,9]}"));
       for (int id = 0; id < 10; id++) {
         model.remove(id);
       }
@@ -102,20 +121,30 @@ class SparseClusterIT {
     }
   }
 
-  private void checkQueries(QdrantHttp h, List<TreeMap<Long, Float>> queries, String params) throws Exception {
+  private void checkQueries(QdrantHttp h, List<TreeMap<Long, Float>> queries, String params)
+      throws Exception {
     for (TreeMap<Long, Float> q : queries) {
       for (String using : List.of("plain", "idf")) {
-        QdrantHttp.Reply r = h.send("POST", "/collections/s/points/query" + params,
-            "{\"query\":" + json(q) + ",\"using\":\"" + using + "\",\"limit\":10}");
+        QdrantHttp.Reply r =
+            h.send(
+                "POST",
+                "/collections/s/points/query" + params,
+                "{\"query\":" + json(q) + ",\"using\":\"" + using + "\",\"limit\":10}");
         assertEquals(200, r.status(), r.raw());
         List<Map.Entry<Integer, Float>> expected = truth(q, using.equals("idf"));
         JsonNode points = r.result().get("points");
         List<Integer> ids = new ArrayList<>();
         points.forEach(p -> ids.add(p.get("id").asInt()));
         String where = h + " " + using + " " + q + params;
-        assertEquals(expected.subList(0, Math.min(10, expected.size())).stream().map(Map.Entry::getKey).toList(), ids, where);
+        assertEquals(
+            expected.subList(0, Math.min(10, expected.size())).stream()
+                .map(Map.Entry::getKey)
+                .toList(),
+            ids,
+            where);
         for (int i = 0; i < ids.size(); i++) {
-          assertEquals(expected.get(i).getValue(), points.get(i).get("score").floatValue(), 1e-6f, where);
+          assertEquals(
+              expected.get(i).getValue(), points.get(i).get("score").floatValue(), 1e-6f, where);
         }
         checkRecommend(h, q, using, params);
       }
@@ -123,19 +152,28 @@ class SparseClusterIT {
   }
 
   /**
-   * recommend sum_scores with a point id (the point's own sparse vector) as the positive and
-   * {@code q} as the negative: every other point scores sim(positive) - sim(q), the sparse dot
-   * product (0 without a shared dimension), each example weighted by IDF over the whole collection
-   * on the idf vector.
+   * recommend sum_scores with a point id (the point's own sparse vector) as the positive and {@code
+   * q} as the negative: every other point scores sim(positive) - sim(q), the sparse dot product (0
+   * without a shared dimension), each example weighted by IDF over the whole collection on the idf
+   * vector.
    */
-  private void checkRecommend(QdrantHttp h, TreeMap<Long, Float> q, String using, String params) throws Exception {
+  private void checkRecommend(QdrantHttp h, TreeMap<Long, Float> q, String using, String params)
+      throws Exception {
     int positive = 10 + Math.floorMod(q.hashCode(), model.size() - 10);
     while (!model.containsKey(positive)) {
       positive++;
     }
-    QdrantHttp.Reply r = h.send("POST", "/collections/s/points/query" + params, "{\"query\":{\"recommend\":{\"positive\":["
-        + positive + "],\"negative\":[" + json(q) + "],\"strategy\":\"sum_scores\"}},\"using\":\"" + using
-        + "\",\"limit\":10}");
+    QdrantHttp.Reply r =
+        h.send(
+            "POST",
+            "/collections/s/points/query" + params,
+            "{\"query\":{\"recommend\":{\"positive\":["
+                + positive
+                + "],\"negative\":["
+                + json(q)
+                + "],\"strategy\":\"sum_scores\"}},\"using\":\""
+                + using
+                + "\",\"limit\":10}");
     assertEquals(200, r.status(), r.raw());
     TreeMap<Long, Float> p = model.get(positive);
     TreeMap<Long, Float> union = new TreeMap<>(p);
@@ -143,24 +181,32 @@ class SparseClusterIT {
     Map<Long, Double> weights = weights(union);
     List<Map.Entry<Integer, Float>> expected = new ArrayList<>();
     int self = positive;
-    model.forEach((id, v) -> {
-      if (id != self) {
-        float plus = 0f + sim(p, v, using.equals("idf") ? weights : null);
-        float minus = 0f + sim(q, v, using.equals("idf") ? weights : null);
-        expected.add(Map.entry(id, plus - minus));
-      }
-    });
-    expected.sort(Comparator.comparing((Map.Entry<Integer, Float> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
+    model.forEach(
+        (id, v) -> {
+          if (id != self) {
+            float plus = 0f + sim(p, v, using.equals("idf") ? weights : null);
+            float minus = 0f + sim(q, v, using.equals("idf") ? weights : null);
+            expected.add(Map.entry(id, plus - minus));
+          }
+        });
+    expected.sort(
+        Comparator.comparing((Map.Entry<Integer, Float> e) -> -e.getValue())
+            .thenComparing(Map.Entry::getKey));
     JsonNode points = r.result().get("points");
     String where = h + " recommend " + using + " +" + positive + " -" + q + params;
     assertEquals(10, points.size(), where);
     for (int i = 0; i < 10; i++) {
-      assertEquals(expected.get(i).getKey().intValue(), points.get(i).get("id").asInt(), where + " at " + i + ": " + points);
-      assertEquals(expected.get(i).getValue(), points.get(i).get("score").floatValue(), 1e-6f, where);
+      assertEquals(
+          expected.get(i).getKey().intValue(),
+          points.get(i).get("id").asInt(),
+          where + " at " + i + ": " + points);
+      assertEquals(
+          expected.get(i).getValue(), points.get(i).get("score").floatValue(), 1e-6f, where);
     }
   }
 
-  private static float sim(TreeMap<Long, Float> example, TreeMap<Long, Float> point, Map<Long, Double> idf) {
+  private static float sim(
+      TreeMap<Long, Float> example, TreeMap<Long, Float> point, Map<Long, Double> idf) {
     double sum = 0;
     for (Map.Entry<Long, Float> e : example.entrySet()) {
       Float x = point.get(e.getKey());
@@ -188,32 +234,36 @@ class SparseClusterIT {
       weights.put(index, Math.log((model.size() - n + 0.5) / (n + 0.5) + 1));
     }
     List<Map.Entry<Integer, Float>> out = new ArrayList<>();
-    model.forEach((id, v) -> {
-      double sum = 0;
-      boolean shares = false;
-      for (Map.Entry<Long, Float> e : q.entrySet()) {
-        Float x = v.get(e.getKey());
-        if (x != null) {
-          shares = true;
-          float w = idf ? (float) (e.getValue() * weights.get(e.getKey())) : e.getValue();
-          sum += (double) w * x;
-        }
-      }
-      if (shares) {
-        out.add(Map.entry(id, (float) sum));
-      }
-    });
-    out.sort(Comparator.comparing((Map.Entry<Integer, Float> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
+    model.forEach(
+        (id, v) -> {
+          double sum = 0;
+          boolean shares = false;
+          for (Map.Entry<Long, Float> e : q.entrySet()) {
+            Float x = v.get(e.getKey());
+            if (x != null) {
+              shares = true;
+              float w = idf ? (float) (e.getValue() * weights.get(e.getKey())) : e.getValue();
+              sum += (double) w * x;
+            }
+          }
+          if (shares) {
+            out.add(Map.entry(id, (float) sum));
+          }
+        });
+    out.sort(
+        Comparator.comparing((Map.Entry<Integer, Float> e) -> -e.getValue())
+            .thenComparing(Map.Entry::getKey));
     return out;
   }
 
   private static String json(TreeMap<Long, Float> v) {
     StringBuilder indices = new StringBuilder();
     StringBuilder values = new StringBuilder();
-    v.forEach((i, x) -> {
-      indices.append(indices.length() == 0 ? "" : ",").append(i);
-      values.append(values.length() == 0 ? "" : ",").append(x);
-    });
+    v.forEach(
+        (i, x) -> {
+          indices.append(indices.length() == 0 ? "" : ",").append(i);
+          values.append(values.length() == 0 ? "" : ",").append(x);
+        });
     return "{\"indices\":[" + indices + "],\"values\":[" + values + "]}";
   }
 

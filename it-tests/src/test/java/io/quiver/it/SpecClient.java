@@ -21,8 +21,12 @@ final class SpecClient {
     return http;
   }
 
-  /** Sends a request, asserts the status, validates the body against the spec, returns the reply. */
-  QdrantHttp.Reply call(String method, String template, String path, String body, int expectedStatus) throws Exception {
+  /**
+   * Sends a request, asserts the status, validates the body against the spec, returns the reply.
+   */
+  QdrantHttp.Reply call(
+      String method, String template, String path, String body, int expectedStatus)
+      throws Exception {
     QdrantHttp.Reply r = http.send(method, path, body);
     assertEquals(expectedStatus, r.status(), method + " " + path + " -> " + r.raw());
     if (r.body() != null) {
@@ -31,10 +35,17 @@ final class SpecClient {
     return r;
   }
 
-  /** As {@link #call}, for an error whose message must mention {@code mustMention} (a field, a name). */
-  void assertError(String method, String template, String path, String body, int status, String mustMention) throws Exception {
+  /**
+   * As {@link #call}, for an error whose message must mention {@code mustMention} (a field, a
+   * name).
+   */
+  void assertError(
+      String method, String template, String path, String body, int status, String mustMention)
+      throws Exception {
     QdrantHttp.Reply r = call(method, template, path, body, status);
     String error = r.body().at("/status/error").asText();
-    assertTrue(error.contains(mustMention), "error of " + method + " " + path + " should mention '" + mustMention + "': " + error);
+    assertTrue(
+        error.contains(mustMention),
+        "error of " + method + " " + path + " should mention '" + mustMention + "': " + error);
   }
 }

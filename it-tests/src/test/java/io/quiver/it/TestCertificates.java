@@ -34,9 +34,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A certificate authority made at test time (BouncyCastle), and certificates it signs: for a
- * server on 127.0.0.1/localhost, or for a client. Written as the node reads them: PEM certificate,
- * PEM PKCS#8 key.
+ * A certificate authority made at test time (BouncyCastle), and certificates it signs: for a server
+ * on 127.0.0.1/localhost, or for a client. Written as the node reads them: PEM certificate, PEM
+ * PKCS#8 key.
  */
 final class TestCertificates {
 
@@ -58,8 +58,10 @@ final class TestCertificates {
     SSLContext clientContext(Identity ca) throws GeneralSecurityException, IOException {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      store.setKeyEntry("me", keys.getPrivate(), new char[0], new java.security.cert.Certificate[] {certificate});
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      store.setKeyEntry(
+          "me", keys.getPrivate(), new char[0], new java.security.cert.Certificate[] {certificate});
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(store, new char[0]);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(kmf.getKeyManagers(), trusting(ca).getTrustManagers(), new SecureRandom());
@@ -74,7 +76,8 @@ final class TestCertificates {
     X500Name subject = new X500Name("CN=" + name);
     X509v3CertificateBuilder builder = builder(subject, subject, keys);
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    builder.addExtension(
+        Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
     return new Identity(keys, sign(builder, keys));
   }
 
@@ -82,16 +85,23 @@ final class TestCertificates {
   static Identity server(Identity ca, String name) throws Exception {
     KeyPair keys = keyPair();
     X509v3CertificateBuilder builder = builder(issuerName(ca), new X500Name("CN=" + name), keys);
-    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
-        new GeneralName(GeneralName.dNSName, "localhost")}));
+    builder.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new GeneralNames(
+            new GeneralName[] {
+              new GeneralName(
+                  GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
+              new GeneralName(GeneralName.dNSName, "localhost")
+            }));
     return new Identity(keys, sign(builder, ca.keys()));
   }
 
   /** A client certificate signed by {@code ca}. */
   static Identity client(Identity ca, String name) throws Exception {
     KeyPair keys = keyPair();
-    return new Identity(keys, sign(builder(issuerName(ca), new X500Name("CN=" + name), keys), ca.keys()));
+    return new Identity(
+        keys, sign(builder(issuerName(ca), new X500Name("CN=" + name), keys), ca.keys()));
   }
 
   /** A client's SSL context that trusts only {@code ca} and presents no certificate. */
@@ -101,11 +111,13 @@ final class TestCertificates {
     return context;
   }
 
-  private static TrustManagerFactory trusting(Identity ca) throws GeneralSecurityException, IOException {
+  private static TrustManagerFactory trusting(Identity ca)
+      throws GeneralSecurityException, IOException {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     return tmf;
   }
@@ -122,14 +134,21 @@ final class TestCertificates {
 
   private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
     Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
-        Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic());
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        BigInteger.valueOf(SERIALS.incrementAndGet()),
+        Date.from(now.minus(Duration.ofMinutes(5))),
+        Date.from(now.plus(Duration.ofDays(1))),
+        subject,
+        keys.getPublic());
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
       throws OperatorCreationException, GeneralSecurityException {
-    return new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            builder.build(
+                new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
   }
 
   static String pem(Object object) throws IOException {
@@ -137,7 +156,8 @@ final class TestCertificates {
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       if (object instanceof java.security.PrivateKey key) {
         // PKCS#8 ("BEGIN PRIVATE KEY"), the form the JDK reads without BouncyCastle.
-        writer.writeObject(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", key.getEncoded()));
+        writer.writeObject(
+            new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", key.getEncoded()));
       } else {
         writer.writeObject(object);
       }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The REST API over TLS ({@code service.enable_tls}, {@code tls.cert}, {@code tls.key},
- * {@code tls.cert_ttl}) with a CA made at test time: a client trusting the CA is served, one
- * that does not (the JDK's default trust) and a plain-HTTP client are refused; replacing the
- * files switches new connections to the new certificate without a restart. With
- * {@code service.verify_https_client_certificate}, only clients presenting a certificate of
- * {@code tls.ca_cert} are served.
+ * The REST API over TLS ({@code service.enable_tls}, {@code tls.cert}, {@code tls.key}, {@code
+ * tls.cert_ttl}) with a CA made at test time: a client trusting the CA is served, one that does not
+ * (the JDK's default trust) and a plain-HTTP client are refused; replacing the files switches new
+ * connections to the new certificate without a restart. With {@code
+ * service.verify_https_client_certificate}, only clients presenting a certificate of {@code
+ * tls.ca_cert} are served.
  */
 @Timeout(180)
 class TlsIT {
@@ -43,18 +43,44 @@ class TlsIT {
     SSLContext trustingCa = TestCertificates.clientTrusting(ca);
     try (NodeProcess node = tlsNode(cert, key).tls(trustingCa).start()) {
       QdrantHttp https = new QdrantHttp(node.baseUrl(), Map.of(), trustingCa);
-      assertEquals(200, https.send("PUT", "/collections/secure", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}").status());
-      assertEquals(200, https.send("PUT", "/collections/secure/points?wait=true",
-          "{\"points\":[{\"id\":1,\"vector\":[1,2]}]}").status());
-      assertEquals(1, https.send("POST", "/collections/secure/points/count", "{}").result().get("count").asInt());
+      assertEquals(
+          200,
+          https
+              .send("PUT", "/collections/secure", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}")
+              .status());
+      assertEquals(
+          200,
+          https
+              .send(
+                  "PUT",
+                  "/collections/secure/points?wait=true",
+                  "{\"points\":[{\"id\":1,\"vector\":[1,2]}]}")
+              .status());
+      assertEquals(
+          1,
+          https
+              .send("POST", "/collections/secure/points/count", "{}")
+              .result()
+              .get("count")
+              .asInt());
       assertEquals(first.serial(), servedSerial(node, trustingCa));
 
       // Without the CA, the JDK's default trust refuses the certificate; plain HTTP gets no answer.
-      assertThrows(javax.net.ssl.SSLHandshakeException.class,
-          () -> new QdrantHttp(node.baseUrl(), Map.of(), SSLContext.getDefault()).get("/collections"));
-      assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/collections"))
-              .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+      assertThrows(
+          javax.net.ssl.SSLHandshakeException.class,
+          () ->
+              new QdrantHttp(node.baseUrl(), Map.of(), SSLContext.getDefault())
+                  .get("/collections"));
+      assertThrows(
+          IOException.class,
+          () ->
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + node.httpPort() + "/collections"))
+                          .timeout(Duration.ofSeconds(10))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString()));
 
       // A new certificate from another CA: new connections get it within tls.cert_ttl (1 s here).
       TestCertificates.Identity ca2 = TestCertificates.authority("quiver test CA 2");
@@ -73,9 +99,17 @@ class TlsIT {
       }
       assertEquals(second.serial(), served, "the renewed certificate is served without a restart");
       QdrantHttp renewed = new QdrantHttp(node.baseUrl(), Map.of(), trustingCa2);
-      assertEquals(1, renewed.send("POST", "/collections/secure/points/count", "{}").result().get("count").asInt());
-      assertThrows(javax.net.ssl.SSLHandshakeException.class,
-          () -> new QdrantHttp(node.baseUrl(), Map.of(), trustingCa).get("/collections"), "the old CA no longer matches");
+      assertEquals(
+          1,
+          renewed
+              .send("POST", "/collections/secure/points/count", "{}")
+              .result()
+              .get("count")
+              .asInt());
+      assertThrows(
+          javax.net.ssl.SSLHandshakeException.class,
+          () -> new QdrantHttp(node.baseUrl(), Map.of(), trustingCa).get("/collections"),
+          "the old CA no longer matches");
     }
   }
 
@@ -90,15 +124,23 @@ class TlsIT {
     SSLContext client = TestCertificates.client(ca, "app").clientContext(ca);
     TestCertificates.Identity strangerCa = TestCertificates.authority("someone else");
     SSLContext stranger = TestCertificates.client(strangerCa, "intruder").clientContext(ca);
-    try (NodeProcess node = tlsNode(cert, key)
-        .environment("QUIVER__SERVICE__VERIFY_HTTPS_CLIENT_CERTIFICATE", "true")
-        .environment("QUIVER__TLS__CA_CERT", caCert.toString())
-        .tls(client).start()) {
-      assertEquals(200, new QdrantHttp(node.baseUrl(), Map.of(), client).get("/collections").status());
-      assertThrows(IOException.class,
-          () -> new QdrantHttp(node.baseUrl(), Map.of(), TestCertificates.clientTrusting(ca)).get("/collections"),
+    try (NodeProcess node =
+        tlsNode(cert, key)
+            .environment("QUIVER__SERVICE__VERIFY_HTTPS_CLIENT_CERTIFICATE", "true")
+            .environment("QUIVER__TLS__CA_CERT", caCert.toString())
+            .tls(client)
+            .start()) {
+      assertEquals(
+          200, new QdrantHttp(node.baseUrl(), Map.of(), client).get("/collections").status());
+      assertThrows(
+          IOException.class,
+          () ->
+              new QdrantHttp(node.baseUrl(), Map.of(), TestCertificates.clientTrusting(ca))
+                  .get("/collections"),
           "no client certificate");
-      assertThrows(IOException.class, () -> new QdrantHttp(node.baseUrl(), Map.of(), stranger).get("/collections"),
+      assertThrows(
+          IOException.class,
+          () -> new QdrantHttp(node.baseUrl(), Map.of(), stranger).get("/collections"),
           "a client certificate of another CA");
     }
   }
@@ -122,7 +164,8 @@ class TlsIT {
 
   /** The serial number of the certificate the node presents on a new connection. */
   private static BigInteger servedSerial(NodeProcess node, SSLContext client) throws IOException {
-    try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", node.httpPort())) {
+    try (SSLSocket socket =
+        (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", node.httpPort())) {
       socket.setSoTimeout(10_000);
       socket.startHandshake();
       return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();

@@ -1,7 +1,6 @@
 package io.quiver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -15,12 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replica transfer interrupted by a crash: three node processes launched at once, a shard of
- * 30,000 points of 256 dimensions (tens of MB to stream), then {@code replication_factor} 1 -> 2
- * so the meta leader copies the shard to another node (a snapshot of the shard, then the log).
- * While the copy is in progress ({@code shard_transfers} non-empty) the <b>target</b> is killed
- * with SIGKILL and restarted; later, the same with the <b>source</b> (the only copy). Each time
- * the transfer ends by itself, the shard gets its 2 Active replicas, and each replica holds every
- * point with its vector.
+ * 30,000 points of 256 dimensions (tens of MB to stream), then {@code replication_factor} 1 -> 2 so
+ * the meta leader copies the shard to another node (a snapshot of the shard, then the log). While
+ * the copy is in progress ({@code shard_transfers} non-empty) the <b>target</b> is killed with
+ * SIGKILL and restarted; later, the same with the <b>source</b> (the only copy). Each time the
+ * transfer ends by itself, the shard gets its 2 Active replicas, and each replica holds every point
+ * with its vector.
  */
 @Timeout(420)
 class TransferCrashIT {
@@ -28,41 +27,53 @@ class TransferCrashIT {
   private static final int POINTS = 30_000;
   private static final int DIM = 256;
 
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   @Test
   void aTransferSurvivesTheKillOfItsTargetAndOfItsSource() throws Exception {
     try (ScalingCluster cluster = ScalingCluster.start(tmp, 3, Map.of())) {
       QdrantHttp http = cluster.http.get(0);
-      QdrantHttp.Reply created = http.send("PUT", "/collections/big",
-          "{\"vectors\":{\"size\":" + DIM + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
+      QdrantHttp.Reply created =
+          http.send(
+              "PUT",
+              "/collections/big",
+              "{\"vectors\":{\"size\":"
+                  + DIM
+                  + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
       assertEquals(200, created.status(), created.raw());
       load(http);
 
       for (String victim : List.of("target", "source")) {
         long source = ScalingCluster.activeReplicas(cluster.http, "big").get(0).iterator().next();
-        QdrantHttp.Reply raised = http.send("PATCH", "/collections/big", "{\"params\":{\"replication_factor\":2}}");
+        QdrantHttp.Reply raised =
+            http.send("PATCH", "/collections/big", "{\"params\":{\"replication_factor\":2}}");
         assertEquals(200, raised.status(), raised.raw());
         long target = awaitTransfer(cluster);
         int killed = indexOf(cluster, victim.equals("target") ? target : source);
         long started = System.nanoTime();
         cluster.nodes.get(killed).kill9();
-        System.out.printf("killed the %s (peer %d) of the transfer %d -> %d%n", victim,
-            victim.equals("target") ? target : source, source, target);
+        System.out.printf(
+            "killed the %s (peer %d) of the transfer %d -> %d%n",
+            victim, victim.equals("target") ? target : source, source, target);
         Thread.sleep(1000);
         cluster.nodes.get(killed).start("--bootstrap", "http://127.0.0.1:" + cluster.seedRaftPort);
-        Map<Integer, Set<Long>> placed = ScalingCluster.awaitPlacement(cluster.http, "big", 180_000,
-            p -> p.size() == 1 && p.get(0).size() == 2);
-        System.out.printf("after the %s's kill: replicas %s, %.1f s after the kill%n", victim, placed,
-            (System.nanoTime() - started) / 1e9);
+        Map<Integer, Set<Long>> placed =
+            ScalingCluster.awaitPlacement(
+                cluster.http, "big", 180_000, p -> p.size() == 1 && p.get(0).size() == 2);
+        System.out.printf(
+            "after the %s's kill: replicas %s, %.1f s after the kill%n",
+            victim, placed, (System.nanoTime() - started) / 1e9);
         for (long holder : placed.get(0)) {
           checkReplica(cluster.http.get(indexOf(cluster, holder)));
         }
         if (victim.equals("target")) {
           // Back to one copy for the second round: the source is then the only one.
-          QdrantHttp.Reply lowered = http.send("PATCH", "/collections/big", "{\"params\":{\"replication_factor\":1}}");
+          QdrantHttp.Reply lowered =
+              http.send("PATCH", "/collections/big", "{\"params\":{\"replication_factor\":1}}");
           assertEquals(200, lowered.status(), lowered.raw());
-          ScalingCluster.awaitPlacement(cluster.http, "big", 60_000, p -> p.size() == 1 && p.get(0).size() == 1);
+          ScalingCluster.awaitPlacement(
+              cluster.http, "big", 60_000, p -> p.size() == 1 && p.get(0).size() == 1);
         }
       }
     }
@@ -89,7 +100,10 @@ class TransferCrashIT {
     return ((id * 31 + d * 7) % 64) / 8.0;
   }
 
-  /** Waits for the meta leader to report a transfer of shard 0 of {@code big} in progress; returns its target. */
+  /**
+   * Waits for the meta leader to report a transfer of shard 0 of {@code big} in progress; returns
+   * its target.
+   */
   private static long awaitTransfer(ScalingCluster cluster) throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
@@ -127,16 +141,23 @@ class TransferCrashIT {
       }
       count = h.send("POST", "/collections/big/points/count?consistency=any", "{\"exact\":true}");
       assertEquals(200, count.status(), count.raw());
-    } while (count.result().get("count").asInt() != POINTS && System.currentTimeMillis() < deadline);
+    } while (count.result().get("count").asInt() != POINTS
+        && System.currentTimeMillis() < deadline);
     assertEquals(POINTS, count.result().get("count").asInt(), h + ": " + count.raw());
-    QdrantHttp.Reply some = h.send("POST", "/collections/big/points?consistency=any",
-        "{\"ids\":[0,1,12345,29999],\"with_vector\":true}");
+    QdrantHttp.Reply some =
+        h.send(
+            "POST",
+            "/collections/big/points?consistency=any",
+            "{\"ids\":[0,1,12345,29999],\"with_vector\":true}");
     assertEquals(200, some.status(), some.raw());
     assertEquals(4, some.result().size(), some.raw());
     for (JsonNode p : some.result()) {
       int id = p.get("id").asInt();
       for (int d = 0; d < DIM; d += 37) {
-        assertEquals(component(id, d), p.get("vector").get(d).asDouble(), h + ": point " + id + " dimension " + d);
+        assertEquals(
+            component(id, d),
+            p.get("vector").get(d).asDouble(),
+            h + ": point " + id + " dimension " + d);
       }
     }
   }

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A replica transfer held to the receiving node's rate and visible while it runs. Two node
  * processes started at once with {@code cluster.transfer_rate_mb_per_sec: 4}; a shard of 20,000
- * points of 256 dimensions (about 20 MB of vectors) on one of them, its log purged behind
- * snapshots so that a new replica must receive a snapshot; then {@code replication_factor} 1 -> 2.
- * While the snapshot streams, {@code GET /collections/{c}/cluster} on the receiving node shows the
- * transfer with its bytes growing, Qdrant's "Transferring ... ETA" comment and the limit, and the
- * node answers queries. The transfer takes at least the snapshot's size over the rate (it cannot
- * go faster than the limit), and the new replica then holds every point.
+ * points of 256 dimensions (about 20 MB of vectors) on one of them, its log purged behind snapshots
+ * so that a new replica must receive a snapshot; then {@code replication_factor} 1 -> 2. While the
+ * snapshot streams, {@code GET /collections/{c}/cluster} on the receiving node shows the transfer
+ * with its bytes growing, Qdrant's "Transferring ... ETA" comment and the limit, and the node
+ * answers queries. The transfer takes at least the snapshot's size over the rate (it cannot go
+ * faster than the limit), and the new replica then holds every point.
  */
 @Timeout(300)
 class TransferProgressIT {
@@ -31,22 +31,34 @@ class TransferProgressIT {
   private static final int DIM = 256;
   private static final long RATE = 4L << 20;
 
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   @Test
   void aThrottledTransferShowsItsProgressOnTheReceivingNode() throws Exception {
-    Map<String, String> env = Map.of("QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC", "4",
-        "QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD", "5");
+    Map<String, String> env =
+        Map.of(
+            "QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC",
+            "4",
+            "QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD",
+            "5");
     try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, env)) {
       QdrantHttp http = cluster.http.get(0);
-      QdrantHttp.Reply created = http.send("PUT", "/collections/t",
-          "{\"vectors\":{\"size\":" + DIM + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
+      QdrantHttp.Reply created =
+          http.send(
+              "PUT",
+              "/collections/t",
+              "{\"vectors\":{\"size\":"
+                  + DIM
+                  + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
       assertEquals(200, created.status(), created.raw());
       load(http);
       long source = ScalingCluster.activeReplicas(cluster.http, "t").get(0).iterator().next();
-      QdrantHttp target = cluster.peerId(cluster.http.get(0)) == source ? cluster.http.get(1) : cluster.http.get(0);
+      QdrantHttp target =
+          cluster.peerId(cluster.http.get(0)) == source ? cluster.http.get(1) : cluster.http.get(0);
 
-      QdrantHttp.Reply raised = http.send("PATCH", "/collections/t", "{\"params\":{\"replication_factor\":2}}");
+      QdrantHttp.Reply raised =
+          http.send("PATCH", "/collections/t", "{\"params\":{\"replication_factor\":2}}");
       assertEquals(200, raised.status(), raised.raw());
       List<JsonNode> seen = new ArrayList<>();
       long firstSeen = 0;
@@ -56,14 +68,18 @@ class TransferProgressIT {
         QdrantHttp.Reply info = target.get("/collections/t/cluster");
         assertEquals(200, info.status(), info.raw());
         for (JsonNode t : info.result().get("shard_transfers")) {
-          if (t.has("quiver_progress") && t.get("quiver_progress").get("bytes_done").asLong() < t.get("quiver_progress").get("bytes_total").asLong()) {
+          if (t.has("quiver_progress")
+              && t.get("quiver_progress").get("bytes_done").asLong()
+                  < t.get("quiver_progress").get("bytes_total").asLong()) {
             seen.add(t);
             firstSeen = firstSeen == 0 ? System.nanoTime() : firstSeen;
             lastSeen = System.nanoTime();
           }
         }
         // The receiving node keeps serving while the snapshot streams in.
-        QdrantHttp.Reply query = target.send("POST", "/collections/t/points/query", "{\"query\":" + vector(7) + ",\"limit\":3}");
+        QdrantHttp.Reply query =
+            target.send(
+                "POST", "/collections/t/points/query", "{\"query\":" + vector(7) + ",\"limit\":3}");
         assertEquals(200, query.status(), query.raw());
         if (isActiveOn(target, cluster.peerId(target))) {
           break;
@@ -75,20 +91,33 @@ class TransferProgressIT {
       JsonNode last = seen.getLast();
       long total = last.get("quiver_progress").get("bytes_total").asLong();
       assertTrue(total > 5_000_000, "the snapshot holds the vectors: " + last);
-      assertTrue(last.get("quiver_progress").get("bytes_done").asLong() > first.get("quiver_progress").get("bytes_done").asLong(),
+      assertTrue(
+          last.get("quiver_progress").get("bytes_done").asLong()
+              > first.get("quiver_progress").get("bytes_done").asLong(),
           "bytes grow: " + first + " then " + last);
       assertEquals(source, last.get("from").asLong(), last.toString());
       assertEquals(cluster.peerId(target), last.get("to").asLong(), last.toString());
-      assertEquals(RATE, last.get("quiver_progress").get("rate_limit_bytes_per_second").asLong(), last.toString());
-      assertTrue(last.get("comment").asText().contains("Transferring") && last.get("comment").asText().contains("ETA"), last.toString());
-      assertTrue(last.get("quiver_progress").get("bytes_per_second").asLong() <= RATE * 5 / 4, "held to the limit: " + last);
+      assertEquals(
+          RATE,
+          last.get("quiver_progress").get("rate_limit_bytes_per_second").asLong(),
+          last.toString());
+      assertTrue(
+          last.get("comment").asText().contains("Transferring")
+              && last.get("comment").asText().contains("ETA"),
+          last.toString());
+      assertTrue(
+          last.get("quiver_progress").get("bytes_per_second").asLong() <= RATE * 5 / 4,
+          "held to the limit: " + last);
       // Seen in progress for most of size / rate: it cannot have gone faster than the limit.
       double seenSeconds = (lastSeen - firstSeen) / 1e9;
       double leastSeconds = (double) total / RATE;
-      assertTrue(seenSeconds >= leastSeconds * 0.6, "in progress for " + seenSeconds + " s of at least " + leastSeconds + " s");
+      assertTrue(
+          seenSeconds >= leastSeconds * 0.6,
+          "in progress for " + seenSeconds + " s of at least " + leastSeconds + " s");
 
       ScalingCluster.awaitPlacement(cluster.http, "t", 120_000, p -> p.get(0).size() == 2);
-      QdrantHttp.Reply count = target.send("POST", "/collections/t/points/count?consistency=any", "{\"exact\":true}");
+      QdrantHttp.Reply count =
+          target.send("POST", "/collections/t/points/count?consistency=any", "{\"exact\":true}");
       assertEquals(POINTS, count.result().get("count").asInt(), count.raw());
     }
   }
@@ -102,7 +131,12 @@ class TransferProgressIT {
     for (int from = 0; from < POINTS; from += 500) {
       StringBuilder body = new StringBuilder("{\"points\":[");
       for (int id = from; id < from + 500; id++) {
-        body.append(id == from ? "" : ",").append("{\"id\":").append(id).append(",\"vector\":").append(vector(id)).append("}");
+        body.append(id == from ? "" : ",")
+            .append("{\"id\":")
+            .append(id)
+            .append(",\"vector\":")
+            .append(vector(id))
+            .append("}");
       }
       body.append("]}");
       QdrantHttp.Reply r = http.send("PUT", "/collections/t/points?wait=true", body.toString());

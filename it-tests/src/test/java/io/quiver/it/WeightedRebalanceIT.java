@@ -20,20 +20,23 @@ import org.junit.jupiter.api.io.TempDir;
  * one of replication factor 3); a fourth node joins and {@code POST /cluster/rebalance} runs. The
  * plan ({@code GET /cluster/rebalance}) shows each step with its shard's size and the loads after
  * it; once done, the spread of bytes per node has narrowed, no node leads two groups more than
- * another replica of one of them (the planner has nothing left, leadership transfers included),
- * and every point is still there exactly once.
+ * another replica of one of them (the planner has nothing left, leadership transfers included), and
+ * every point is still there exactly once.
  */
 @Timeout(150)
 class WeightedRebalanceIT {
 
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   /** collection -> {dimensions, shards, replication factor, points}. */
-  private static final Map<String, int[]> COLLECTIONS = new TreeMap<>(Map.of(
-      "large", new int[] {256, 4, 1, 1800},
-      "medium", new int[] {32, 3, 1, 1800},
-      "tiny", new int[] {4, 6, 1, 300},
-      "led", new int[] {4, 6, 3, 300}));
+  private static final Map<String, int[]> COLLECTIONS =
+      new TreeMap<>(
+          Map.of(
+              "large", new int[] {256, 4, 1, 1800},
+              "medium", new int[] {32, 3, 1, 1800},
+              "tiny", new int[] {4, 6, 1, 300},
+              "led", new int[] {4, 6, 3, 300}));
 
   @Test
   void aFourthNodeEvensOutBytesAndLeaders() throws Exception {
@@ -41,8 +44,17 @@ class WeightedRebalanceIT {
       QdrantHttp http = cluster.http.get(0);
       for (var e : COLLECTIONS.entrySet()) {
         int[] c = e.getValue();
-        QdrantHttp.Reply created = http.send("PUT", "/collections/" + e.getKey(), "{\"vectors\":{\"size\":" + c[0]
-            + ",\"distance\":\"Dot\"},\"shard_number\":" + c[1] + ",\"replication_factor\":" + c[2] + "}");
+        QdrantHttp.Reply created =
+            http.send(
+                "PUT",
+                "/collections/" + e.getKey(),
+                "{\"vectors\":{\"size\":"
+                    + c[0]
+                    + ",\"distance\":\"Dot\"},\"shard_number\":"
+                    + c[1]
+                    + ",\"replication_factor\":"
+                    + c[2]
+                    + "}");
         assertEquals(200, created.status(), created.raw());
         upload(http, e.getKey(), c[0], c[3]);
       }
@@ -52,10 +64,18 @@ class WeightedRebalanceIT {
       long newPeer = cluster.peerId(fourth);
       JsonNode plan = awaitPlanWith(http, newPeer);
       JsonNode before = plan.get("loads_before");
-      System.out.println("rebalance plan: " + plan.get("moves").size() + " steps, loads before " + before + ", after "
-          + plan.get("loads_after"));
+      System.out.println(
+          "rebalance plan: "
+              + plan.get("moves").size()
+              + " steps, loads before "
+              + before
+              + ", after "
+              + plan.get("loads_after"));
       for (JsonNode step : plan.get("moves")) {
-        assertTrue(step.get("shard_bytes").asLong() >= 0 && step.has("loads_after") && step.get("loads_after").has(Long.toString(newPeer)),
+        assertTrue(
+            step.get("shard_bytes").asLong() >= 0
+                && step.has("loads_after")
+                && step.get("loads_after").has(Long.toString(newPeer)),
             step.toString());
       }
       QdrantHttp.Reply rebalance = http.send("POST", "/cluster/rebalance", null);
@@ -76,13 +96,24 @@ class WeightedRebalanceIT {
           }
         }
       }
-      System.out.printf("weighted rebalance onto a 4th node in %.1f s: bytes spread %d -> %d, leaders %s -> %s "
-          + "(%d leadership transfers); %s%n", seconds, spreadBefore, spreadAfter, column(before, "leaders"),
-          column(after, "leaders"), transfers, column(after, "bytes"));
+      System.out.printf(
+          "weighted rebalance onto a 4th node in %.1f s: bytes spread %d -> %d, leaders %s -> %s "
+              + "(%d leadership transfers); %s%n",
+          seconds,
+          spreadBefore,
+          spreadAfter,
+          column(before, "leaders"),
+          column(after, "leaders"),
+          transfers,
+          column(after, "bytes"));
       assertTrue(settled.get("moves").isEmpty(), "nothing left to move or transfer: " + settled);
-      assertTrue(after.get(Long.toString(newPeer)).get("bytes").asLong() > 0, "the new node took data: " + after);
-      assertTrue(spreadAfter * 2 < spreadBefore, "bytes per node evened out: " + before + " -> " + after);
-      assertTrue(spread(after, "leaders") <= spread(before, "leaders") || spread(after, "leaders") <= 2,
+      assertTrue(
+          after.get(Long.toString(newPeer)).get("bytes").asLong() > 0,
+          "the new node took data: " + after);
+      assertTrue(
+          spreadAfter * 2 < spreadBefore, "bytes per node evened out: " + before + " -> " + after);
+      assertTrue(
+          spread(after, "leaders") <= spread(before, "leaders") || spread(after, "leaders") <= 2,
           "leaders spread: " + before + " -> " + after + ", " + scaling);
 
       for (var e : COLLECTIONS.entrySet()) {
@@ -91,7 +122,10 @@ class WeightedRebalanceIT {
     }
   }
 
-  /** Waits until the plan (of any node, here the seed) moves something onto {@code peer}: it knows the node joined. */
+  /**
+   * Waits until the plan (of any node, here the seed) moves something onto {@code peer}: it knows
+   * the node joined.
+   */
   private static JsonNode awaitPlanWith(QdrantHttp http, long peer) throws Exception {
     long deadline = System.currentTimeMillis() + 30_000;
     JsonNode plan = null;
@@ -124,7 +158,8 @@ class WeightedRebalanceIT {
     return plan;
   }
 
-  private static void upload(QdrantHttp http, String collection, int dims, int points) throws Exception {
+  private static void upload(QdrantHttp http, String collection, int dims, int points)
+      throws Exception {
     for (int from = 0; from < points; from += 300) {
       StringBuilder body = new StringBuilder("{\"points\":[");
       for (int id = from; id < Math.min(points, from + 300); id++) {
@@ -135,23 +170,30 @@ class WeightedRebalanceIT {
         body.append("]}");
       }
       body.append("]}");
-      QdrantHttp.Reply r = http.send("PUT", "/collections/" + collection + "/points?wait=true", body.toString());
+      QdrantHttp.Reply r =
+          http.send("PUT", "/collections/" + collection + "/points?wait=true", body.toString());
       assertEquals(200, r.status(), r.raw());
     }
   }
 
   /** Every node counts exactly {@code points} and scrolls each id 0..points-1 once. */
-  private static void assertEveryPointOnce(ScalingCluster cluster, String collection, int points) throws Exception {
+  private static void assertEveryPointOnce(ScalingCluster cluster, String collection, int points)
+      throws Exception {
     for (QdrantHttp h : cluster.http) {
-      QdrantHttp.Reply scroll = h.send("POST", "/collections/" + collection + "/points/scroll",
-          "{\"limit\":100000,\"with_vector\":false,\"with_payload\":false}");
+      QdrantHttp.Reply scroll =
+          h.send(
+              "POST",
+              "/collections/" + collection + "/points/scroll",
+              "{\"limit\":100000,\"with_vector\":false,\"with_payload\":false}");
       assertEquals(200, scroll.status(), scroll.raw());
       Set<Integer> ids = new HashSet<>();
       for (JsonNode p : scroll.result().get("points")) {
-        assertTrue(ids.add(p.get("id").asInt()), collection + ": point " + p.get("id") + " twice on " + h);
+        assertTrue(
+            ids.add(p.get("id").asInt()), collection + ": point " + p.get("id") + " twice on " + h);
       }
       assertEquals(points, ids.size(), collection + " on " + h);
-      QdrantHttp.Reply count = h.send("POST", "/collections/" + collection + "/points/count", "{\"exact\":true}");
+      QdrantHttp.Reply count =
+          h.send("POST", "/collections/" + collection + "/points/count", "{\"exact\":true}");
       assertEquals(points, count.result().get("count").asInt(), count.raw());
     }
   }
@@ -168,8 +210,14 @@ class WeightedRebalanceIT {
 
   private static String column(JsonNode loads, String field) {
     StringBuilder out = new StringBuilder("{");
-    loads.fieldNames().forEachRemaining(peer -> out.append(out.length() > 1 ? ", " : "").append(peer.substring(Math.max(0, peer.length() - 4)))
-        .append('=').append(loads.get(peer).get(field).asLong()));
+    loads
+        .fieldNames()
+        .forEachRemaining(
+            peer ->
+                out.append(out.length() > 1 ? ", " : "")
+                    .append(peer.substring(Math.max(0, peer.length() - 4)))
+                    .append('=')
+                    .append(loads.get(peer).get(field).asLong()));
     return out.append('}').toString();
   }
 }

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** The flags of {@code quiver node}: {@code --config FILE}, {@code --help}, and one per {@link ConfigKey} that has a flag. */
+/**
+ * The flags of {@code quiver node}: {@code --config FILE}, {@code --help}, and one per {@link
+ * ConfigKey} that has a flag.
+ */
 record CommandLine(Path configFile, boolean help, Map<ConfigKey, String> flags) {
 
   static CommandLine parse(String[] args) {
@@ -69,10 +72,18 @@ record CommandLine(Path configFile, boolean help, Map<ConfigKey, String> flags) 
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    s.append(String.format("  %-38s %-14s %-46s %s%n", "key", "flag", "environment", "default: meaning"));
+    s.append(
+        String.format(
+            "  %-38s %-14s %-46s %s%n", "key", "flag", "environment", "default: meaning"));
     for (ConfigKey k : ConfigKey.values()) {
-      s.append(String.format("  %-38s %-14s %-46s %s: %s%n", k.key(), k.flag() == null ? "" : k.flag(),
-          k.environmentVariable(), k.defaultValue(), k.description()));
+      s.append(
+          String.format(
+              "  %-38s %-14s %-46s %s: %s%n",
+              k.key(),
+              k.flag() == null ? "" : k.flag(),
+              k.environmentVariable(),
+              k.defaultValue(),
+              k.description()));
     }
     return s.toString();
   }

@@ -8,8 +8,8 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 
 /**
- * This node's id: chosen at random on the first start of a data directory and stored in it
- * ({@code node-id}), so a restarted node is the same Raft peer.
+ * This node's id: chosen at random on the first start of a data directory and stored in it ({@code
+ * node-id}), so a restarted node is the same Raft peer.
  */
 final class NodeIdentity {
 

@@ -26,8 +26,16 @@ final class PortCheck {
       probe.setReuseAddress(true);
       probe.bind(new InetSocketAddress(host, port));
     } catch (IOException e) {
-      throw new PortInUseException("cannot start: port " + port + " on " + host + " for " + purpose
-          + " is already in use (" + e.getMessage() + "); nothing was written to the data directory");
+      throw new PortInUseException(
+          "cannot start: port "
+              + port
+              + " on "
+              + host
+              + " for "
+              + purpose
+              + " is already in use ("
+              + e.getMessage()
+              + "); nothing was written to the data directory");
     }
   }
 }

@@ -5,21 +5,21 @@ import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.RaftNodeConfig;
 import io.quiver.node.api.AliasesApi;
 import io.quiver.node.api.ClusterApi;
-import io.quiver.node.api.MetricsApi;
-import io.quiver.node.api.TelemetryApi;
-import io.quiver.node.metrics.NodeMetrics;
 import io.quiver.node.api.CollectionsApi;
 import io.quiver.node.api.FieldIndexApi;
+import io.quiver.node.api.MetricsApi;
 import io.quiver.node.api.PointsApi;
 import io.quiver.node.api.PointsUpdateApi;
 import io.quiver.node.api.ScrollApi;
 import io.quiver.node.api.ServiceApi;
 import io.quiver.node.api.SnapshotsApi;
+import io.quiver.node.api.TelemetryApi;
 import io.quiver.node.config.ConfigKey;
 import io.quiver.node.config.NodeConfig;
 import io.quiver.node.http.HttpServer;
 import io.quiver.node.http.RestDispatcher;
 import io.quiver.node.http.RestRoutes;
+import io.quiver.node.metrics.NodeMetrics;
 import io.quiver.router.PointsRouter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +47,14 @@ public final class QuiverNode implements AutoCloseable {
     Path dataDir = config.dataDir().toAbsolutePath();
     int httpPort = config.port(ConfigKey.HTTP_PORT);
     // Before anything is written: a port in use must not leave a half-initialised data directory.
-    PortCheck.free(config.get(ConfigKey.SERVICE_HOST), httpPort, "the REST API (" + ConfigKey.HTTP_PORT.key() + ")");
-    PortCheck.free(config.get(ConfigKey.SERVICE_HOST), config.raftPort(), "the Raft server (" + ConfigKey.RAFT_PORT.key() + ")");
+    PortCheck.free(
+        config.get(ConfigKey.SERVICE_HOST),
+        httpPort,
+        "the REST API (" + ConfigKey.HTTP_PORT.key() + ")");
+    PortCheck.free(
+        config.get(ConfigKey.SERVICE_HOST),
+        config.raftPort(),
+        "the Raft server (" + ConfigKey.RAFT_PORT.key() + ")");
     Files.createDirectories(dataDir);
     long nodeId = NodeIdentity.loadOrCreate(dataDir);
     String raftHost = config.raftHost();
@@ -56,44 +62,58 @@ public final class QuiverNode implements AutoCloseable {
     LOG.info("node {}: starting with data in {}", nodeId, dataDir);
     // One RocksDB instance for all shard replicas of the node (logs what shards share).
     io.quiver.storage.ShardResources.install(config.shardResources(), dataDir.resolve("engine"));
-    RaftNodeConfig raftConfig = RaftNodeConfig.builder(nodeId, dataDir.resolve("raft"))
-        .raftAddress(raftHost, config.raftPort())
-        .httpAddress(raftHost + ":" + httpPort)
-        .snapshotThreshold(config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD))
-        .logSegmentBytes(config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024)
-        .requestTimeout(timeout)
-        .bootstrapAddress(config.bootstrapAddress())
-        .bindHost(config.get(ConfigKey.SERVICE_HOST))
-        .metaVoters(config.metaVoters())
-        .autoRebalance(config.bool(ConfigKey.AUTO_REBALANCE))
-        .transferBytesPerSecond(config.transferBytesPerSecond())
-        .build();
-    RaftNode raft = RaftNode.create(raftConfig, io.quiver.node.security.RestSecurity.raftTls(config));
+    RaftNodeConfig raftConfig =
+        RaftNodeConfig.builder(nodeId, dataDir.resolve("raft"))
+            .raftAddress(raftHost, config.raftPort())
+            .httpAddress(raftHost + ":" + httpPort)
+            .snapshotThreshold(config.positiveLong(ConfigKey.SNAPSHOT_THRESHOLD))
+            .logSegmentBytes(config.positiveLong(ConfigKey.LOG_SEGMENT_KB) * 1024)
+            .requestTimeout(timeout)
+            .bootstrapAddress(config.bootstrapAddress())
+            .bindHost(config.get(ConfigKey.SERVICE_HOST))
+            .metaVoters(config.metaVoters())
+            .autoRebalance(config.bool(ConfigKey.AUTO_REBALANCE))
+            .transferBytesPerSecond(config.transferBytesPerSecond())
+            .build();
+    RaftNode raft =
+        RaftNode.create(raftConfig, io.quiver.node.security.RestSecurity.raftTls(config));
     // Opening the groups (and later catching up) runs beside the REST layer's set-up: on a 2-core
     // machine each takes about a second, mostly class loading. Until this node has caught up with
     // the cluster metadata, collection requests answer 503 and /readyz says why.
-    java.util.concurrent.CompletableFuture<Void> raftStarted = new java.util.concurrent.CompletableFuture<>();
-    Thread.ofPlatform().name("raft-start").start(() -> {
-      try {
-        raft.start();
-        raftStarted.complete(null);
-      } catch (Throwable e) {
-        raftStarted.completeExceptionally(e);
-      }
-    });
-    var liveness = new io.quiver.node.cluster.PeerLiveness(nodeId, () -> peerAddresses(raft),
-        Duration.ofMillis(config.positiveLong(ConfigKey.PEER_DEAD_TIMEOUT_MS)));
+    java.util.concurrent.CompletableFuture<Void> raftStarted =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread.ofPlatform()
+        .name("raft-start")
+        .start(
+            () -> {
+              try {
+                raft.start();
+                raftStarted.complete(null);
+              } catch (Throwable e) {
+                raftStarted.completeExceptionally(e);
+              }
+            });
+    var liveness =
+        new io.quiver.node.cluster.PeerLiveness(
+            nodeId,
+            () -> peerAddresses(raft),
+            Duration.ofMillis(config.positiveLong(ConfigKey.PEER_DEAD_TIMEOUT_MS)));
     io.quiver.node.logging.LogGroupNames.install(() -> groupNames(raft));
     try {
       // Request bodies are parsed with this mapper: its token limit bounds the heap one body takes.
-      // Numbers are parsed by Jackson's FastDoubleParser (correctly rounded, as Double.parseDouble):
+      // Numbers are parsed by Jackson's FastDoubleParser (correctly rounded, as
+      // Double.parseDouble):
       // a query of 784 floats as JSON clients print them (17 digits) spent about a quarter of its
       // CPU time in the JDK's parser, on its big-integer path.
-      ObjectMapper json = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-          .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-          .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
-              .maxTokenCount(config.positiveLong(ConfigKey.MAX_JSON_TOKENS)).build())
-          .build());
+      ObjectMapper json =
+          new ObjectMapper(
+              com.fasterxml.jackson.core.JsonFactory.builder()
+                  .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                  .streamReadConstraints(
+                      com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                          .maxTokenCount(config.positiveLong(ConfigKey.MAX_JSON_TOKENS))
+                          .build())
+                  .build());
       PointsRouter router = new PointsRouter(raft.catalog()::get, raft.shardClients(), timeout);
       RestRoutes routes = new RestRoutes();
       new ServiceApi(raft::notReadyReason).register(routes);
@@ -109,42 +129,72 @@ public final class QuiverNode implements AutoCloseable {
       new io.quiver.node.api.ShardReplicasApi(raft, router, json).register(routes);
       new io.quiver.node.api.DashboardApi().register(routes);
       NodeMetrics metrics = new NodeMetrics(ServiceApi.VERSION, raft.catalog(), clusterView(raft));
-      metrics.registerReplicas(raft::localReplicas, () -> {
-        try {
-          return raft.metaStatus();
-        } catch (java.io.IOException notHosted) {
-          return null;
-        }
-      }, raft::metaLeaderChanges, () -> raft.replicaChanges().counts());
+      metrics.registerReplicas(
+          raft::localReplicas,
+          () -> {
+            try {
+              return raft.metaStatus();
+            } catch (java.io.IOException notHosted) {
+              return null;
+            }
+          },
+          raft::metaLeaderChanges,
+          () -> raft.replicaChanges().counts());
       metrics.registerDataDirectory(dataDir);
       metrics.registerPeers(() -> peerAddresses(raft).keySet(), id -> liveness.isDead(id) ? 0 : 1);
       new MetricsApi(metrics).register(routes);
       new TelemetryApi(raft, json).register(routes);
       new SnapshotsApi(dataDir.resolve("snapshots"), raft.catalog(), router, json).register(routes);
-      new io.quiver.node.api.StrictModeGuard(router).guard(routes); // after every route: it wraps the guarded ones
-      int maxBody = (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
-      var authorizer = io.quiver.node.security.RestSecurity.authorizer(config, router, json, routes.templates());
-      var limit = new io.quiver.node.http.ConcurrencyLimit(
-          (int) Math.min(Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS)));
-      HttpServer http = HttpServer.start(config.get(ConfigKey.SERVICE_HOST), httpPort, maxBody,
-          new RestDispatcher(routes, json, metrics.rest(), authorizer, limit,
-              io.quiver.node.api.RequestLimits.from(config)), io.quiver.node.security.RestSecurity.tls(config),
-          config.positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC) * 1000);
+      new io.quiver.node.api.StrictModeGuard(router)
+          .guard(routes); // after every route: it wraps the guarded ones
+      int maxBody =
+          (int)
+              Math.min(
+                  Integer.MAX_VALUE,
+                  config.positiveLong(ConfigKey.MAX_REQUEST_SIZE_MB) * 1024 * 1024);
+      var authorizer =
+          io.quiver.node.security.RestSecurity.authorizer(config, router, json, routes.templates());
+      var limit =
+          new io.quiver.node.http.ConcurrencyLimit(
+              (int)
+                  Math.min(
+                      Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS)));
+      HttpServer http =
+          HttpServer.start(
+              config.get(ConfigKey.SERVICE_HOST),
+              httpPort,
+              maxBody,
+              new RestDispatcher(
+                  routes,
+                  json,
+                  metrics.rest(),
+                  authorizer,
+                  limit,
+                  io.quiver.node.api.RequestLimits.from(config)),
+              io.quiver.node.security.RestSecurity.tls(config),
+              config.positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC) * 1000);
       try {
         raftStarted.join();
       } catch (java.util.concurrent.CompletionException e) {
         http.close();
         throw e.getCause() instanceof Exception cause ? cause : e;
       }
-      LOG.info("node {}: REST on {}:{} ({})", nodeId, config.get(ConfigKey.SERVICE_HOST), http.port(),
-          raft.isReady() ? "ready" : "/readyz answers 503 until this node has caught up with the cluster");
+      LOG.info(
+          "node {}: REST on {}:{} ({})",
+          nodeId,
+          config.get(ConfigKey.SERVICE_HOST),
+          http.port(),
+          raft.isReady()
+              ? "ready"
+              : "/readyz answers 503 until this node has caught up with the cluster");
       liveness.start();
       return new QuiverNode(raft, http, liveness);
     } catch (Exception e) {
       liveness.close();
       raftStarted.handle((ok, error) -> null).join(); // close only once start has returned
       raft.close();
-      io.quiver.storage.ShardResources.closeInstalled(); // after every shard: the storage engine last
+      io.quiver.storage.ShardResources
+          .closeInstalled(); // after every shard: the storage engine last
       throw e;
     }
   }
@@ -157,17 +207,27 @@ public final class QuiverNode implements AutoCloseable {
   }
 
   /** Every group of the cluster metadata, by the short id Ratis prints, for log lines. */
-  private static java.util.Map<String, io.quiver.node.logging.LogGroupNames.GroupName> groupNames(RaftNode raft) {
-    java.util.Map<String, io.quiver.node.logging.LogGroupNames.GroupName> out = new java.util.HashMap<>();
+  private static java.util.Map<String, io.quiver.node.logging.LogGroupNames.GroupName> groupNames(
+      RaftNode raft) {
+    java.util.Map<String, io.quiver.node.logging.LogGroupNames.GroupName> out =
+        new java.util.HashMap<>();
     String meta = RaftNode.metaGroupUuid().toString();
-    out.put(meta.substring(24).toUpperCase(java.util.Locale.ROOT),
+    out.put(
+        meta.substring(24).toUpperCase(java.util.Locale.ROOT),
         new io.quiver.node.logging.LogGroupNames.GroupName("meta", null, null));
-    raft.clusterState().collections().forEach((name, c) -> {
-      for (io.quiver.sharding.ShardPlacement shard : c.shardMap().shards()) {
-        String shortId = shard.groupId().toString().substring(24).toUpperCase(java.util.Locale.ROOT);
-        out.put(shortId, new io.quiver.node.logging.LogGroupNames.GroupName("group-" + shortId, name, shard.shardId()));
-      }
-    });
+    raft.clusterState()
+        .collections()
+        .forEach(
+            (name, c) -> {
+              for (io.quiver.sharding.ShardPlacement shard : c.shardMap().shards()) {
+                String shortId =
+                    shard.groupId().toString().substring(24).toUpperCase(java.util.Locale.ROOT);
+                out.put(
+                    shortId,
+                    new io.quiver.node.logging.LogGroupNames.GroupName(
+                        "group-" + shortId, name, shard.shardId()));
+              }
+            });
     return out;
   }
 
@@ -177,10 +237,12 @@ public final class QuiverNode implements AutoCloseable {
         () -> raft.clusterState().nodes().size(),
         () -> metaOr(raft, io.quiver.consensus.raft.RaftStatus::term),
         () -> metaOr(raft, io.quiver.consensus.raft.RaftStatus::commitIndex),
-        () -> metaOr(raft, s -> s.role() == io.quiver.consensus.raft.RaftStatus.Role.Leader ? 1 : 0));
+        () ->
+            metaOr(raft, s -> s.role() == io.quiver.consensus.raft.RaftStatus.Role.Leader ? 1 : 0));
   }
 
-  private static long metaOr(RaftNode raft, java.util.function.ToLongFunction<io.quiver.consensus.raft.RaftStatus> value) {
+  private static long metaOr(
+      RaftNode raft, java.util.function.ToLongFunction<io.quiver.consensus.raft.RaftStatus> value) {
     try {
       return value.applyAsLong(raft.metaStatus());
     } catch (java.io.IOException notHosted) {
@@ -226,15 +288,19 @@ public final class QuiverNode implements AutoCloseable {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
-      try {
-        node.close();
-      } catch (Exception e) {
-        LOG.warn("error while shutting down", e);
-      }
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("shutting down");
+                  try {
+                    node.close();
+                  } catch (Exception e) {
+                    LOG.warn("error while shutting down", e);
+                  }
+                  stopped.countDown();
+                },
+                "shutdown"));
     stopped.await();
   }
 }

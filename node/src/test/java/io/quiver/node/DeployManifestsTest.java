@@ -38,12 +38,12 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * The deployment files in {@code deploy/} against the node's own code, so that a renamed setting,
  * port or health route breaks this test instead of a cluster: every {@code QUIVER__...} variable in
- * the Kubernetes manifests and the compose file is one the node reads ({@link ConfigKey}); the ports
- * are the node's defaults; the probes' paths are routes {@link ServiceApi} serves and
- * {@link RouteAccess} leaves open (probes carry no API key); API keys come only from Secrets and TLS
- * files from a Secret volume; the StatefulSet starts its pods in parallel behind a headless Service
- * that publishes not-ready pods (peers must resolve before they are ready) and a
- * PodDisruptionBudget that keeps a Raft majority.
+ * the Kubernetes manifests and the compose file is one the node reads ({@link ConfigKey}); the
+ * ports are the node's defaults; the probes' paths are routes {@link ServiceApi} serves and {@link
+ * RouteAccess} leaves open (probes carry no API key); API keys come only from Secrets and TLS files
+ * from a Secret volume; the StatefulSet starts its pods in parallel behind a headless Service that
+ * publishes not-ready pods (peers must resolve before they are ready) and a PodDisruptionBudget
+ * that keeps a Raft majority.
  */
 @Timeout(30)
 class DeployManifestsTest {
@@ -67,7 +67,10 @@ class DeployManifestsTest {
     assertFalse(files.isEmpty(), "no manifests in " + DEPLOY.resolve("k8s"));
     for (Path file : files) {
       for (JsonNode doc : documents(file)) {
-        assertTrue(doc.hasNonNull("apiVersion") && doc.hasNonNull("kind") && doc.path("metadata").hasNonNull("name"),
+        assertTrue(
+            doc.hasNonNull("apiVersion")
+                && doc.hasNonNull("kind")
+                && doc.path("metadata").hasNonNull("name"),
             file + ": a document without apiVersion, kind or metadata.name: " + doc);
         BY_KIND.computeIfAbsent(doc.get("kind").asText(), k -> new ArrayList<>()).add(doc);
       }
@@ -82,35 +85,56 @@ class DeployManifestsTest {
 
   @Test
   void statefulSetStartsItsPodsTogetherBehindTheHeadlessService() {
-    assertEquals("Parallel", statefulSet.at("/spec/podManagementPolicy").asText(),
+    assertEquals(
+        "Parallel",
+        statefulSet.at("/spec/podManagementPolicy").asText(),
         "operators start nodes together; OrderedReady would wait for quiver-0 to be ready, which needs its peers");
     JsonNode headless = service(statefulSet.at("/spec/serviceName").asText());
-    assertEquals("None", headless.at("/spec/clusterIP").asText(), "the StatefulSet's service is headless");
-    assertTrue(headless.at("/spec/publishNotReadyAddresses").asBoolean(),
+    assertEquals(
+        "None", headless.at("/spec/clusterIP").asText(), "the StatefulSet's service is headless");
+    assertTrue(
+        headless.at("/spec/publishNotReadyAddresses").asBoolean(),
         "peers resolve each other's names before they are ready (readiness needs the cluster formed)");
     JsonNode podLabels = statefulSet.at("/spec/template/metadata/labels");
     assertSelects(statefulSet.at("/spec/selector/matchLabels"), podLabels, "StatefulSet selector");
     for (JsonNode s : BY_KIND.get("Service")) {
-      assertSelects(s.at("/spec/selector"), podLabels, "Service " + s.at("/metadata/name").asText());
+      assertSelects(
+          s.at("/spec/selector"), podLabels, "Service " + s.at("/metadata/name").asText());
     }
-    assertTrue(statefulSet.at("/spec/replicas").asInt() >= 3, "at least 3 replicas: replication factor 3 and a Raft majority");
+    assertTrue(
+        statefulSet.at("/spec/replicas").asInt() >= 3,
+        "at least 3 replicas: replication factor 3 and a Raft majority");
   }
 
   @Test
   void portsAreTheNodesOwn() {
     Map<String, Integer> ports = new HashMap<>();
-    container.get("ports").forEach(p -> ports.put(p.get("name").asText(), p.get("containerPort").asInt()));
-    assertEquals(Map.of("http", HTTP_PORT, "raft", RAFT_PORT), ports, ConfigKey.HTTP_PORT.key() + " and " + ConfigKey.RAFT_PORT.key());
+    container
+        .get("ports")
+        .forEach(p -> ports.put(p.get("name").asText(), p.get("containerPort").asInt()));
+    assertEquals(
+        Map.of("http", HTTP_PORT, "raft", RAFT_PORT),
+        ports,
+        ConfigKey.HTTP_PORT.key() + " and " + ConfigKey.RAFT_PORT.key());
     JsonNode headless = service(statefulSet.at("/spec/serviceName").asText());
     Map<String, Integer> exposed = new HashMap<>();
-    headless.at("/spec/ports").forEach(p -> {
-      assertTrue(ports.containsKey(p.get("targetPort").asText()), "headless port targets a container port: " + p);
-      exposed.put(p.get("name").asText(), p.get("port").asInt());
-    });
+    headless
+        .at("/spec/ports")
+        .forEach(
+            p -> {
+              assertTrue(
+                  ports.containsKey(p.get("targetPort").asText()),
+                  "headless port targets a container port: " + p);
+              exposed.put(p.get("name").asText(), p.get("port").asInt());
+            });
     assertEquals(ports, exposed, "the headless Service exposes REST and Raft on the same ports");
     for (JsonNode s : BY_KIND.get("Service")) {
-      s.at("/spec/ports").forEach(p -> assertTrue(ports.containsKey(p.get("targetPort").asText()),
-          s.at("/metadata/name").asText() + " targets a named container port: " + p));
+      s.at("/spec/ports")
+          .forEach(
+              p ->
+                  assertTrue(
+                      ports.containsKey(p.get("targetPort").asText()),
+                      s.at("/metadata/name").asText() + " targets a named container port: " + p));
     }
   }
 
@@ -132,11 +156,15 @@ class DeployManifestsTest {
       List<String> segments = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
       RestRoutes.Match match = routes.find("GET", segments, new boolean[1]);
       assertNotNull(match, probe + " " + path + " is not a route the node serves");
-      assertEquals(AccessRule.Level.OPEN, RouteAccess.of("GET", match.template()).level(),
+      assertEquals(
+          AccessRule.Level.OPEN,
+          RouteAccess.of("GET", match.template()).level(),
           probe + " " + path + " needs an API key, which probes do not send");
       assertEquals("http", get.path("port").asText(), probe + " port");
-      assertEquals(tls ? "HTTPS" : "HTTP", get.path("scheme").asText("HTTP"), probe + " scheme, with "
-          + ConfigKey.ENABLE_TLS.environmentVariable() + "=" + tls);
+      assertEquals(
+          tls ? "HTTPS" : "HTTP",
+          get.path("scheme").asText("HTTP"),
+          probe + " scheme, with " + ConfigKey.ENABLE_TLS.environmentVariable() + "=" + tls);
     }
   }
 
@@ -148,7 +176,9 @@ class DeployManifestsTest {
     }
     for (String name : env.keySet()) {
       if (name.startsWith("QUIVER__")) {
-        assertTrue(known.contains(name), "statefulset: " + name + " is no setting of the node; known: " + known);
+        assertTrue(
+            known.contains(name),
+            "statefulset: " + name + " is no setting of the node; known: " + known);
       }
     }
     // SnakeYAML (under Jackson's YAML module) resolves the compose file's anchors and merge keys.
@@ -158,30 +188,39 @@ class DeployManifestsTest {
     }
     int checked = 0;
     @SuppressWarnings("unchecked")
-    Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+    Map<String, Map<String, Object>> services =
+        (Map<String, Map<String, Object>>) compose.get("services");
     for (Map.Entry<String, Map<String, Object>> service : services.entrySet()) {
-      assertTrue(service.getValue().get("environment") instanceof Map,
+      assertTrue(
+          service.getValue().get("environment") instanceof Map,
           "docker-compose service " + service.getKey() + " has an environment map");
       for (Object name : ((Map<?, ?>) service.getValue().get("environment")).keySet()) {
         if (name.toString().startsWith("QUIVER__")) {
-          assertTrue(known.contains(name.toString()),
+          assertTrue(
+              known.contains(name.toString()),
               "docker-compose " + service.getKey() + ": " + name + " is no setting of the node");
           checked++;
         }
       }
     }
-    assertTrue(checked >= 3 * 4,
-        "every compose node gets its address, bootstrap peer and keys through QUIVER__ variables: " + checked);
+    assertTrue(
+        checked >= 3 * 4,
+        "every compose node gets its address, bootstrap peer and keys through QUIVER__ variables: "
+            + checked);
   }
 
   @Test
   void clusterAddressesUseTheHeadlessNamesAndTheRaftPort() {
     String headless = statefulSet.at("/spec/serviceName").asText();
     String name = statefulSet.at("/metadata/name").asText();
-    assertEquals("http://$(POD_NAME)." + headless + ":" + RAFT_PORT, value(ConfigKey.RAFT_URI),
+    assertEquals(
+        "http://$(POD_NAME)." + headless + ":" + RAFT_PORT,
+        value(ConfigKey.RAFT_URI),
         "each pod is reached at its own name under the headless Service");
     assertEquals("metadata.name", env.get("POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText());
-    assertEquals("http://" + name + "-0." + headless + ":" + RAFT_PORT, value(ConfigKey.BOOTSTRAP),
+    assertEquals(
+        "http://" + name + "-0." + headless + ":" + RAFT_PORT,
+        value(ConfigKey.BOOTSTRAP),
         "every pod bootstraps through pod 0, which then starts the cluster itself");
   }
 
@@ -190,41 +229,65 @@ class DeployManifestsTest {
     for (ConfigKey key : List.of(ConfigKey.API_KEY, ConfigKey.READ_ONLY_API_KEY)) {
       JsonNode e = env.get(key.environmentVariable());
       assertNotNull(e, key.environmentVariable() + " is set");
-      assertFalse(e.has("value"), key.environmentVariable() + " must not be written in the manifest");
-      assertTrue(e.at("/valueFrom/secretKeyRef/name").isTextual(), key.environmentVariable() + " comes from a Secret");
+      assertFalse(
+          e.has("value"), key.environmentVariable() + " must not be written in the manifest");
+      assertTrue(
+          e.at("/valueFrom/secretKeyRef/name").isTextual(),
+          key.environmentVariable() + " comes from a Secret");
     }
     assertEquals("true", value(ConfigKey.ENABLE_TLS), "REST over TLS");
-    assertEquals("true", value(ConfigKey.P2P_ENABLE_TLS), "mutual TLS between the nodes' Raft ports");
+    assertEquals(
+        "true", value(ConfigKey.P2P_ENABLE_TLS), "mutual TLS between the nodes' Raft ports");
     Map<String, String> secretVolumes = new HashMap<>();
-    statefulSet.at("/spec/template/spec/volumes").forEach(v -> {
-      if (v.has("secret")) {
-        secretVolumes.put(v.get("name").asText(), v.at("/secret/secretName").asText());
-      }
-    });
+    statefulSet
+        .at("/spec/template/spec/volumes")
+        .forEach(
+            v -> {
+              if (v.has("secret")) {
+                secretVolumes.put(v.get("name").asText(), v.at("/secret/secretName").asText());
+              }
+            });
     Map<String, String> mounts = new HashMap<>();
-    container.get("volumeMounts").forEach(m -> mounts.put(m.get("mountPath").asText(), m.get("name").asText()));
+    container
+        .get("volumeMounts")
+        .forEach(m -> mounts.put(m.get("mountPath").asText(), m.get("name").asText()));
     for (ConfigKey file : List.of(ConfigKey.TLS_CERT, ConfigKey.TLS_KEY, ConfigKey.TLS_CA_CERT)) {
       Path path = Path.of(value(file));
       String volume = mounts.get(path.getParent().toString());
       assertNotNull(volume, file.key() + " " + path + " is in a mounted directory");
-      assertTrue(secretVolumes.containsKey(volume), file.key() + " " + path + " is in a Secret volume");
+      assertTrue(
+          secretVolumes.containsKey(volume), file.key() + " " + path + " is in a Secret volume");
     }
-    String data = mounts.entrySet().stream().filter(m -> !secretVolumes.containsKey(m.getValue()))
-        .map(Map.Entry::getKey).findFirst().orElse(null);
+    String data =
+        mounts.entrySet().stream()
+            .filter(m -> !secretVolumes.containsKey(m.getValue()))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElse(null);
     assertNotNull(data, "a data volume");
-    assertTrue(Path.of(value(ConfigKey.STORAGE_PATH)).startsWith(data), ConfigKey.STORAGE_PATH.key() + " is on the data volume " + data);
+    assertTrue(
+        Path.of(value(ConfigKey.STORAGE_PATH)).startsWith(data),
+        ConfigKey.STORAGE_PATH.key() + " is on the data volume " + data);
     Set<String> claims = new TreeSet<>();
-    statefulSet.at("/spec/volumeClaimTemplates").forEach(c -> claims.add(c.at("/metadata/name").asText()));
-    assertTrue(claims.contains(mounts.get(data)), "the data volume is a persistent volume claim per pod");
+    statefulSet
+        .at("/spec/volumeClaimTemplates")
+        .forEach(c -> claims.add(c.at("/metadata/name").asText()));
+    assertTrue(
+        claims.contains(mounts.get(data)), "the data volume is a persistent volume claim per pod");
   }
 
   @Test
   void disruptionBudgetKeepsAMajority() {
     JsonNode pdb = only("PodDisruptionBudget");
-    assertSelects(pdb.at("/spec/selector/matchLabels"), statefulSet.at("/spec/template/metadata/labels"), "PodDisruptionBudget");
+    assertSelects(
+        pdb.at("/spec/selector/matchLabels"),
+        statefulSet.at("/spec/template/metadata/labels"),
+        "PodDisruptionBudget");
     int replicas = statefulSet.at("/spec/replicas").asInt();
     int down = pdb.at("/spec/maxUnavailable").asInt(-1);
-    assertTrue(down >= 1 && replicas - down > replicas / 2, "maxUnavailable " + down + " of " + replicas + " keeps a majority");
+    assertTrue(
+        down >= 1 && replicas - down > replicas / 2,
+        "maxUnavailable " + down + " of " + replicas + " keeps a majority");
   }
 
   private static String value(ConfigKey key) {
@@ -250,8 +313,14 @@ class DeployManifestsTest {
 
   private static void assertSelects(JsonNode selector, JsonNode labels, String what) {
     assertTrue(selector.isObject() && selector.size() > 0, what + " has a selector");
-    selector.fields().forEachRemaining(e -> assertEquals(e.getValue().asText(), labels.path(e.getKey()).asText(null),
-        what + " selects the pods' label " + e.getKey()));
+    selector
+        .fields()
+        .forEachRemaining(
+            e ->
+                assertEquals(
+                    e.getValue().asText(),
+                    labels.path(e.getKey()).asText(null),
+                    what + " selects the pods' label " + e.getKey()));
   }
 
   private static List<JsonNode> documents(Path file) throws IOException {

@@ -46,13 +46,14 @@ import java.util.function.IntToDoubleFunction;
  * this class holds only what is asked of the shards and how their answers merge. The router cannot
  * tell a local shard from a remote one. Thread-safe.
  *
- * <p>Methods take the {@link CollectionDescriptor} their caller looked up (with {@link #collection}):
- * one request sees one shard map, however many fan-outs it makes.
+ * <p>Methods take the {@link CollectionDescriptor} their caller looked up (with {@link
+ * #collection}): one request sees one shard map, however many fan-outs it makes.
  */
 public final class PointsRouter {
 
   /** Finds a collection by its name or an alias (the catalog's applied view). */
   private final Function<String, Optional<CollectionDescriptor>> collections;
+
   private final ShardFanOut fanOut;
   private final ReshardingWrites resharding;
 
@@ -61,12 +62,15 @@ public final class PointsRouter {
    * @param shards the client of each shard
    * @param deadline how long one shard call may take when the caller gives no timeout
    */
-  public PointsRouter(Function<String, Optional<CollectionDescriptor>> collections, ShardClients shards,
+  public PointsRouter(
+      Function<String, Optional<CollectionDescriptor>> collections,
+      ShardClients shards,
       Duration deadline) {
     this(collections, new ShardFanOut(shards, deadline));
   }
 
-  private PointsRouter(Function<String, Optional<CollectionDescriptor>> collections, ShardFanOut fanOut) {
+  private PointsRouter(
+      Function<String, Optional<CollectionDescriptor>> collections, ShardFanOut fanOut) {
     this.collections = collections;
     this.fanOut = fanOut;
     this.resharding = new ReshardingWrites(collections);
@@ -74,10 +78,10 @@ public final class PointsRouter {
 
   /**
    * This router for one request with the caller's {@code timeout} (Qdrant's query parameter): from
-   * now on, every shard call of the request — however many fan-outs it makes — must complete
-   * before {@code timeout} has passed, instead of each within the node's deadline; when it
-   * expires the request fails with {@link RequestTimeoutException}. Index creation and removal,
-   * which have no deadline otherwise, get this one too. Make one per request: the clock starts here.
+   * now on, every shard call of the request — however many fan-outs it makes — must complete before
+   * {@code timeout} has passed, instead of each within the node's deadline; when it expires the
+   * request fails with {@link RequestTimeoutException}. Index creation and removal, which have no
+   * deadline otherwise, get this one too. Make one per request: the clock starts here.
    */
   public PointsRouter withTimeout(Duration timeout) {
     return new PointsRouter(collections, fanOut.withTimeout(timeout));
@@ -100,70 +104,105 @@ public final class PointsRouter {
 
   /**
    * Writes the points that {@code condition} admits, each shard deciding per point when it applies
-   * its entries (see {@link UpsertCondition}). Every shard's part is encoded and checked before
-   * any is sent, so a point too large for the log refuses the whole request
-   * ({@link io.quiver.storage.BadRequestException}) with nothing written. A shard's part may go
-   * into several log entries, sent in order ({@link io.quiver.sharding.ShardClient#prepareUpsert}).
+   * its entries (see {@link UpsertCondition}). Every shard's part is encoded and checked before any
+   * is sent, so a point too large for the log refuses the whole request ({@link
+   * io.quiver.storage.BadRequestException}) with nothing written. A shard's part may go into
+   * several log entries, sent in order ({@link io.quiver.sharding.ShardClient#prepareUpsert}).
    */
-  public CompletableFuture<Long> upsert(CollectionDescriptor c, List<Point> points, UpsertCondition condition) {
+  public CompletableFuture<Long> upsert(
+      CollectionDescriptor c, List<Point> points, UpsertCondition condition) {
     Map<PointId, Point> last = new LinkedHashMap<>();
     for (Point p : points) {
       last.remove(p.id());
       last.put(p.id(), p);
     }
-    return resharding.write(c, last.keySet(), current -> fanOut.write(current,
-        groupByShard(current.shardMap(), last.values(), Point::id), Deadline.NODE,
-        (client, batch) -> client.prepareUpsert(batch, condition), batch -> batch.stream().map(Point::id).toList()));
+    return resharding.write(
+        c,
+        last.keySet(),
+        current ->
+            fanOut.write(
+                current,
+                groupByShard(current.shardMap(), last.values(), Point::id),
+                Deadline.NODE,
+                (client, batch) -> client.prepareUpsert(batch, condition),
+                batch -> batch.stream().map(Point::id).toList()));
   }
 
   /** Deletes points by id; absent ids are ignored. */
   public CompletableFuture<Long> delete(CollectionDescriptor c, List<PointId> ids) {
     LinkedHashSet<PointId> distinct = new LinkedHashSet<>(ids);
-    return resharding.write(c, distinct, current -> fanOut.write(current,
-        groupByShard(current.shardMap(), distinct, Function.identity()), Deadline.NODE,
-        (client, batch) -> ShardFanOut.whole(() -> client.delete(batch)), Function.identity()));
+    return resharding.write(
+        c,
+        distinct,
+        current ->
+            fanOut.write(
+                current,
+                groupByShard(current.shardMap(), distinct, Function.identity()),
+                Deadline.NODE,
+                (client, batch) -> ShardFanOut.whole(() -> client.delete(batch)),
+                Function.identity()));
   }
 
   /**
    * Applies a change to existing points. An id selector is split by shard like a delete; a filter
    * selector goes to every shard, each of which resolves it against its own points when it applies
-   * the operation. Every shard's part is encoded and checked before any is sent (see
-   * {@link io.quiver.sharding.ShardClient#prepareApply}). Completes with the highest log index once
-   * every shard has applied its part.
+   * the operation. Every shard's part is encoded and checked before any is sent (see {@link
+   * io.quiver.sharding.ShardClient#prepareApply}). Completes with the highest log index once every
+   * shard has applied its part.
    */
   public CompletableFuture<Long> apply(CollectionDescriptor c, PointsOperation operation) {
     return switch (operation.selector()) {
-      case PointSelector.ByFilter f -> resharding.write(c, null, current -> {
-        Map<ShardPlacement, PointsOperation> everyShard = new LinkedHashMap<>();
-        current.shardMap().shards().forEach(shard -> everyShard.put(shard, operation));
-        return fanOut.write(current, everyShard, Deadline.NODE, (client, op) -> client.prepareApply(op), op -> null);
-      });
+      case PointSelector.ByFilter f ->
+          resharding.write(
+              c,
+              null,
+              current -> {
+                Map<ShardPlacement, PointsOperation> everyShard = new LinkedHashMap<>();
+                current.shardMap().shards().forEach(shard -> everyShard.put(shard, operation));
+                return fanOut.write(
+                    current,
+                    everyShard,
+                    Deadline.NODE,
+                    (client, op) -> client.prepareApply(op),
+                    op -> null);
+              });
       case PointSelector.Ids ids -> {
         LinkedHashSet<PointId> distinct = new LinkedHashSet<>(ids.ids());
-        yield resharding.write(c, distinct, current -> fanOut.write(current,
-            groupByShard(current.shardMap(), distinct, Function.identity()), Deadline.NODE,
-            (client, part) -> client.prepareApply(operation.restrictedTo(part)), Function.identity()));
+        yield resharding.write(
+            c,
+            distinct,
+            current ->
+                fanOut.write(
+                    current,
+                    groupByShard(current.shardMap(), distinct, Function.identity()),
+                    Deadline.NODE,
+                    (client, part) -> client.prepareApply(operation.restrictedTo(part)),
+                    Function.identity()));
       }
     };
   }
 
   /** Sends the collection's (updated) engine settings to every shard. */
   public CompletableFuture<Long> updateShardConfig(CollectionDescriptor c) {
-    return fanOut.writeEveryShard(c, Deadline.NODE, client -> client.updateConfig(c.config().shardConfig()));
+    return fanOut.writeEveryShard(
+        c, Deadline.NODE, client -> client.updateConfig(c.config().shardConfig()));
   }
 
   /**
    * Indexes a payload field in every shard, through each shard's log (so every replica builds it);
-   * completes with the highest log index once every shard has applied it. Only the caller's
-   * timeout bounds it: building an index may take long.
+   * completes with the highest log index once every shard has applied it. Only the caller's timeout
+   * bounds it: building an index may take long.
    */
-  public CompletableFuture<Long> createFieldIndex(CollectionDescriptor c, String field, FieldIndexSchema schema) {
-    return fanOut.writeEveryShard(c, Deadline.CALLER_ONLY, client -> client.createFieldIndex(field, schema));
+  public CompletableFuture<Long> createFieldIndex(
+      CollectionDescriptor c, String field, FieldIndexSchema schema) {
+    return fanOut.writeEveryShard(
+        c, Deadline.CALLER_ONLY, client -> client.createFieldIndex(field, schema));
   }
 
   /** Drops the index of a payload field in every shard, through each shard's log. */
   public CompletableFuture<Long> deleteFieldIndex(CollectionDescriptor c, String field) {
-    return fanOut.writeEveryShard(c, Deadline.CALLER_ONLY, client -> client.deleteFieldIndex(field));
+    return fanOut.writeEveryShard(
+        c, Deadline.CALLER_ONLY, client -> client.deleteFieldIndex(field));
   }
 
   // ---- reads: pages and top-k ----
@@ -171,22 +210,37 @@ public final class PointsRouter {
   /**
    * One page of points in id order over every shard: up to {@code limit} points from {@code offset}
    * (inclusive; null: the first) matching {@code filter}, and the id the next page starts at (null
-   * when there is none). Each shard returns its first {@code limit + 1}, so the merged
-   * {@code limit + 1}-th id, if any, is the next page's offset.
+   * when there is none). Each shard returns its first {@code limit + 1}, so the merged {@code limit
+   * + 1}-th id, if any, is the next page's offset.
    */
-  public CompletableFuture<ScrollPage> scroll(CollectionDescriptor c, PointId offset, int limit, Filter filter,
-      boolean withPayload, boolean withVector, ReadConsistency consistency) {
-    return fanOut.toReadShards(c, filter, (client, f) -> client.scroll(offset, limit + 1, f, withPayload, withVector, consistency))
-        .thenApply(lists -> {
-          List<PointRecord> merged = TopKMerger.merge(lists, Comparator.comparing(PointRecord::id), 0, limit + 1);
-          if (merged.size() <= limit) {
-            return new ScrollPage(merged, null);
-          }
-          return new ScrollPage(merged.subList(0, limit), merged.get(limit).id());
-        });
+  public CompletableFuture<ScrollPage> scroll(
+      CollectionDescriptor c,
+      PointId offset,
+      int limit,
+      Filter filter,
+      boolean withPayload,
+      boolean withVector,
+      ReadConsistency consistency) {
+    return fanOut
+        .toReadShards(
+            c,
+            filter,
+            (client, f) ->
+                client.scroll(offset, limit + 1, f, withPayload, withVector, consistency))
+        .thenApply(
+            lists -> {
+              List<PointRecord> merged =
+                  TopKMerger.merge(lists, Comparator.comparing(PointRecord::id), 0, limit + 1);
+              if (merged.size() <= limit) {
+                return new ScrollPage(merged, null);
+              }
+              return new ScrollPage(merged.subList(0, limit), merged.get(limit).id());
+            });
   }
 
-  /** A page of {@link #scroll}: the points, and the offset of the next page (null: the last page). */
+  /**
+   * A page of {@link #scroll}: the points, and the offset of the next page (null: the last page).
+   */
   public record ScrollPage(List<PointRecord> points, PointId nextOffset) {}
 
   /**
@@ -196,73 +250,94 @@ public final class PointsRouter {
    * payload index; the merge by (value, id) keeps the first {@code limit}. There is no next-page
    * offset: callers page with {@code start_from} and a filter, as in Qdrant.
    */
-  public CompletableFuture<List<PointRecord>> scrollOrdered(CollectionDescriptor c, OrderBy orderBy, int limit,
-      Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
-    Comparator<PointRecord> order = (a, b) -> orderBy.compare(a.orderValue(), a.id(), b.orderValue(), b.id());
-    return fanOut.toReadShards(c, filter, (client, f) -> client.scrollOrdered(orderBy, limit, f, withPayload, withVector, consistency))
+  public CompletableFuture<List<PointRecord>> scrollOrdered(
+      CollectionDescriptor c,
+      OrderBy orderBy,
+      int limit,
+      Filter filter,
+      boolean withPayload,
+      boolean withVector,
+      ReadConsistency consistency) {
+    Comparator<PointRecord> order =
+        (a, b) -> orderBy.compare(a.orderValue(), a.id(), b.orderValue(), b.id());
+    return fanOut
+        .toReadShards(
+            c,
+            filter,
+            (client, f) ->
+                client.scrollOrdered(orderBy, limit, f, withPayload, withVector, consistency))
         .thenApply(lists -> TopKMerger.merge(lists, order, 0, limit));
   }
 
   /**
-   * The best {@code limit} hits after skipping {@code offset}, merged over every shard: by score
-   * as the vector's distance orders it, ties by id. A sparse vector with {@code modifier: idf} is
+   * The best {@code limit} hits after skipping {@code offset}, merged over every shard: by score as
+   * the vector's distance orders it, ties by id. A sparse vector with {@code modifier: idf} is
    * first weighted over the whole collection (one more fan-out, see {@link #idfWeighted}).
    */
-  public CompletableFuture<List<ScoredPoint>> search(CollectionDescriptor c, SearchRequest request, int offset,
-      ReadConsistency consistency) {
+  public CompletableFuture<List<ScoredPoint>> search(
+      CollectionDescriptor c, SearchRequest request, int offset, ReadConsistency consistency) {
     if (request.isSparse()) {
       var sparse = c.config().vectors().getSparse(request.vectorName());
       if (sparse != null && sparse.idf()) {
-        return idfWeighted(c, request, consistency).thenCompose(weighted -> searchShards(c, weighted, offset, consistency));
+        return idfWeighted(c, request, consistency)
+            .thenCompose(weighted -> searchShards(c, weighted, offset, consistency));
       }
     }
     return searchShards(c, request, offset, consistency);
   }
 
-  /** The request with its sparse query weighted by inverse document frequency over the whole collection ({@link #idfWeights}). */
-  private CompletableFuture<SearchRequest> idfWeighted(CollectionDescriptor c, SearchRequest request,
-      ReadConsistency consistency) {
+  /**
+   * The request with its sparse query weighted by inverse document frequency over the whole
+   * collection ({@link #idfWeights}).
+   */
+  private CompletableFuture<SearchRequest> idfWeighted(
+      CollectionDescriptor c, SearchRequest request, ReadConsistency consistency) {
     return idfWeights(c, request.vectorName(), request.sparseVector().indices(), consistency)
         .thenApply(idf -> request.withSparseVector(request.sparseVector().reweighted(idf)));
   }
 
   /**
-   * Inverse document frequencies of {@code indices} over the whole collection (Qdrant's
-   * {@code modifier: idf}): every shard reports N (its points, with or without the vector, as
-   * Qdrant counts available points) and n (those whose vector {@code name} has each dimension),
-   * summed; a dimension's weight is {@code ln((N - n + 0.5) / (n + 0.5) + 1)}. Only the given
-   * dimensions have a weight.
+   * Inverse document frequencies of {@code indices} over the whole collection (Qdrant's {@code
+   * modifier: idf}): every shard reports N (its points, with or without the vector, as Qdrant
+   * counts available points) and n (those whose vector {@code name} has each dimension), summed; a
+   * dimension's weight is {@code ln((N - n + 0.5) / (n + 0.5) + 1)}. Only the given dimensions have
+   * a weight.
    */
-  private CompletableFuture<IntToDoubleFunction> idfWeights(CollectionDescriptor c, String name, int[] indices,
-      ReadConsistency consistency) {
-    return fanOut.toEveryShard(c, client -> client.sparseStatistics(name, indices, consistency))
-        .thenApply(parts -> {
-          long[] total = new long[indices.length + 1];
-          for (long[] counts : parts) {
-            for (int i = 0; i < total.length; i++) {
-              total[i] += counts[i];
-            }
-          }
-          Map<Integer, Double> idf = new HashMap<>();
-          for (int i = 0; i < indices.length; i++) {
-            double n = total[i + 1];
-            idf.put(indices[i], Math.log((total[0] - n + 0.5) / (n + 0.5) + 1));
-          }
-          return idf::get;
-        });
+  private CompletableFuture<IntToDoubleFunction> idfWeights(
+      CollectionDescriptor c, String name, int[] indices, ReadConsistency consistency) {
+    return fanOut
+        .toEveryShard(c, client -> client.sparseStatistics(name, indices, consistency))
+        .thenApply(
+            parts -> {
+              long[] total = new long[indices.length + 1];
+              for (long[] counts : parts) {
+                for (int i = 0; i < total.length; i++) {
+                  total[i] += counts[i];
+                }
+              }
+              Map<Integer, Double> idf = new HashMap<>();
+              for (int i = 0; i < indices.length; i++) {
+                double n = total[i + 1];
+                idf.put(indices[i], Math.log((total[0] - n + 0.5) / (n + 0.5) + 1));
+              }
+              return idf::get;
+            });
   }
 
   /**
-   * A custom scorer's sparse examples weighted by IDF over the whole collection when the
-   * request's vector is sparse with {@code modifier: idf} (Qdrant weights every sparse vector of a
-   * query); the request as it is otherwise.
+   * A custom scorer's sparse examples weighted by IDF over the whole collection when the request's
+   * vector is sparse with {@code modifier: idf} (Qdrant weights every sparse vector of a query);
+   * the request as it is otherwise.
    */
   @SuppressWarnings("unchecked")
-  private CompletableFuture<ScoreRequest> idfWeighted(CollectionDescriptor c, ScoreRequest request,
-      ReadConsistency consistency) {
+  private CompletableFuture<ScoreRequest> idfWeighted(
+      CollectionDescriptor c, ScoreRequest request, ReadConsistency consistency) {
     var sparse = c.config().vectors().getSparse(request.vectorName());
     List<?> examples = request.scorer().examples();
-    if (sparse == null || !sparse.idf() || examples.isEmpty() || !(examples.getFirst() instanceof SparseVector)) {
+    if (sparse == null
+        || !sparse.idf()
+        || examples.isEmpty()
+        || !(examples.getFirst() instanceof SparseVector)) {
       return CompletableFuture.completedFuture(request);
     }
     java.util.TreeSet<Integer> dimensions = new java.util.TreeSet<>();
@@ -277,16 +352,28 @@ public final class PointsRouter {
         .thenApply(idf -> request.withScorer(scorer.map(v -> v.reweighted(idf))));
   }
 
-  /** Each shard's best {@code offset + limit}, merged into the page {@code [offset, offset + limit)}. */
-  private CompletableFuture<List<ScoredPoint>> searchShards(CollectionDescriptor c, SearchRequest request, int offset,
-      ReadConsistency consistency) {
+  /**
+   * Each shard's best {@code offset + limit}, merged into the page {@code [offset, offset +
+   * limit)}.
+   */
+  private CompletableFuture<List<ScoredPoint>> searchShards(
+      CollectionDescriptor c, SearchRequest request, int offset, ReadConsistency consistency) {
     var params = c.config().vectors().get(request.vectorName());
     var multi = c.config().vectors().getMulti(request.vectorName());
-    boolean higherIsBetter = multi != null ? multi.distance().higherIsBetter()
-        : params == null || params.distance().higherIsBetter();
+    boolean higherIsBetter =
+        multi != null
+            ? multi.distance().higherIsBetter()
+            : params == null || params.distance().higherIsBetter();
     SearchRequest shardRequest = request.withLimit(request.limit() + offset);
-    return fanOut.toReadShards(c, shardRequest.filter(), (client, f) -> client.search(shardRequest.withFilter(f), consistency))
-        .thenApply(lists -> TopKMerger.merge(lists, ScoredPoint.bestFirst(higherIsBetter), offset, request.limit()));
+    return fanOut
+        .toReadShards(
+            c,
+            shardRequest.filter(),
+            (client, f) -> client.search(shardRequest.withFilter(f), consistency))
+        .thenApply(
+            lists ->
+                TopKMerger.merge(
+                    lists, ScoredPoint.bestFirst(higherIsBetter), offset, request.limit()));
   }
 
   /**
@@ -294,31 +381,50 @@ public final class PointsRouter {
    * every shard: higher score first, ties by id. Sparse examples of a vector with {@code modifier:
    * idf} are first weighted over the whole collection.
    */
-  public CompletableFuture<List<ScoredPoint>> score(CollectionDescriptor c, ScoreRequest request, int offset,
-      ReadConsistency consistency) {
+  public CompletableFuture<List<ScoredPoint>> score(
+      CollectionDescriptor c, ScoreRequest request, int offset, ReadConsistency consistency) {
     return idfWeighted(c, request.withLimit(request.limit() + offset), consistency)
-        .thenCompose(shardRequest -> fanOut.toReadShards(c, shardRequest.filter(), (client, f) -> client.score(shardRequest.withFilter(f), consistency)))
-        .thenApply(lists -> TopKMerger.merge(lists, ScoredPoint.HIGHER_FIRST, offset, request.limit()));
+        .thenCompose(
+            shardRequest ->
+                fanOut.toReadShards(
+                    c,
+                    shardRequest.filter(),
+                    (client, f) -> client.score(shardRequest.withFilter(f), consistency)))
+        .thenApply(
+            lists -> TopKMerger.merge(lists, ScoredPoint.HIGHER_FIRST, offset, request.limit()));
   }
 
-  /** The points among {@code ids} that exist, each once, in the order of first occurrence in {@code ids}. */
-  public CompletableFuture<List<PointRecord>> retrieve(CollectionDescriptor c, List<PointId> ids, boolean withPayload,
-      boolean withVector, ReadConsistency consistency) {
+  /**
+   * The points among {@code ids} that exist, each once, in the order of first occurrence in {@code
+   * ids}.
+   */
+  public CompletableFuture<List<PointRecord>> retrieve(
+      CollectionDescriptor c,
+      List<PointId> ids,
+      boolean withPayload,
+      boolean withVector,
+      ReadConsistency consistency) {
     LinkedHashSet<PointId> unique = new LinkedHashSet<>(ids);
-    Map<ShardPlacement, List<PointId>> byShard = groupByShard(c.shardMap(), unique, Function.identity());
-    return fanOut.toShards(c, byShard, (client, batch) -> client.retrieve(batch, withPayload, withVector, consistency))
-        .thenApply(parts -> {
-          Map<PointId, PointRecord> found = new HashMap<>();
-          parts.forEach(part -> part.forEach(r -> found.put(r.id(), r)));
-          List<PointRecord> out = new ArrayList<>(found.size());
-          for (PointId id : unique) {
-            PointRecord r = found.get(id);
-            if (r != null) {
-              out.add(r);
-            }
-          }
-          return out;
-        });
+    Map<ShardPlacement, List<PointId>> byShard =
+        groupByShard(c.shardMap(), unique, Function.identity());
+    return fanOut
+        .toShards(
+            c,
+            byShard,
+            (client, batch) -> client.retrieve(batch, withPayload, withVector, consistency))
+        .thenApply(
+            parts -> {
+              Map<PointId, PointRecord> found = new HashMap<>();
+              parts.forEach(part -> part.forEach(r -> found.put(r.id(), r)));
+              List<PointRecord> out = new ArrayList<>(found.size());
+              for (PointId id : unique) {
+                PointRecord r = found.get(id);
+                if (r != null) {
+                  out.add(r);
+                }
+              }
+              return out;
+            });
   }
 
   // ---- reads: sums over the shards ----
@@ -329,40 +435,58 @@ public final class PointsRouter {
   }
 
   /** The exact number of points matching {@code filter} (null: all), summed over the shards. */
-  public CompletableFuture<Long> count(CollectionDescriptor c, Filter filter, ReadConsistency consistency) {
-    return fanOut.toReadShards(c, filter, (client, f) -> client.count(f, consistency)).thenApply(PointsRouter::sum);
+  public CompletableFuture<Long> count(
+      CollectionDescriptor c, Filter filter, ReadConsistency consistency) {
+    return fanOut
+        .toReadShards(c, filter, (client, f) -> client.count(f, consistency))
+        .thenApply(PointsRouter::sum);
   }
 
   /**
    * The exact number of points in one shard, read from the replica {@code consistency} chooses
    * ({@link ReadConsistency#ANY}: this node's own when it has one), within the deadline.
    */
-  public CompletableFuture<Long> shardCount(CollectionDescriptor c, ShardPlacement shard, ReadConsistency consistency) {
+  public CompletableFuture<Long> shardCount(
+      CollectionDescriptor c, ShardPlacement shard, ReadConsistency consistency) {
     return fanOut.toShard(c, shard, client -> client.count(consistency));
   }
 
   /**
    * The approximate number of points matching {@code filter} (null: all): the sum over the shards
-   * of the expected value of each shard's payload-index cardinality estimate ({@code exact: false}).
+   * of the expected value of each shard's payload-index cardinality estimate ({@code exact:
+   * false}).
    */
-  public CompletableFuture<Long> estimateCount(CollectionDescriptor c, Filter filter, ReadConsistency consistency) {
-    return fanOut.toReadShards(c, filter, (client, f) -> client.estimateCount(f, consistency)).thenApply(PointsRouter::sum);
+  public CompletableFuture<Long> estimateCount(
+      CollectionDescriptor c, Filter filter, ReadConsistency consistency) {
+    return fanOut
+        .toReadShards(c, filter, (client, f) -> client.estimateCount(f, consistency))
+        .thenApply(PointsRouter::sum);
   }
 
-  /** Points, segments, indexed vectors and optimizer state, summed over the shards (one replica each). */
+  /**
+   * Points, segments, indexed vectors and optimizer state, summed over the shards (one replica
+   * each).
+   */
   public CompletableFuture<ShardInfo> info(CollectionDescriptor c, ReadConsistency consistency) {
-    return fanOut.toEveryShard(c, client -> client.info(consistency))
+    return fanOut
+        .toEveryShard(c, client -> client.info(consistency))
         .thenApply(parts -> parts.stream().reduce(ShardInfo.EMPTY, ShardInfo::plus));
   }
 
-  /** How many points matching {@code filter} (null: all) have each value at {@code key}, summed over the shards. */
-  public CompletableFuture<Map<FacetValue, Long>> facet(CollectionDescriptor c, JsonPath key, Filter filter,
-      ReadConsistency consistency) {
-    return fanOut.toReadShards(c, filter, (client, f) -> client.facet(key, f, consistency)).thenApply(parts -> {
-      Map<FacetValue, Long> total = new HashMap<>();
-      parts.forEach(part -> part.forEach((value, n) -> total.merge(value, n, Long::sum)));
-      return total;
-    });
+  /**
+   * How many points matching {@code filter} (null: all) have each value at {@code key}, summed over
+   * the shards.
+   */
+  public CompletableFuture<Map<FacetValue, Long>> facet(
+      CollectionDescriptor c, JsonPath key, Filter filter, ReadConsistency consistency) {
+    return fanOut
+        .toReadShards(c, filter, (client, f) -> client.facet(key, f, consistency))
+        .thenApply(
+            parts -> {
+              Map<FacetValue, Long> total = new HashMap<>();
+              parts.forEach(part -> part.forEach((value, n) -> total.merge(value, n, Long::sum)));
+              return total;
+            });
   }
 
   /**
@@ -370,14 +494,25 @@ public final class PointsRouter {
    * source of truth): a field any shard indexes, with the schema of the first shard that has it and
    * the indexed point counts summed over the shards.
    */
-  public CompletableFuture<Map<String, PayloadIndexes.FieldInfo>> payloadSchema(CollectionDescriptor c,
-      ReadConsistency consistency) {
-    return fanOut.toEveryShard(c, client -> client.payloadSchema(consistency)).thenApply(parts -> {
-      Map<String, PayloadIndexes.FieldInfo> merged = new TreeMap<>();
-      parts.forEach(part -> part.forEach((field, info) -> merged.merge(field, info,
-          (a, b) -> new PayloadIndexes.FieldInfo(a.schema(), a.points() + b.points()))));
-      return merged;
-    });
+  public CompletableFuture<Map<String, PayloadIndexes.FieldInfo>> payloadSchema(
+      CollectionDescriptor c, ReadConsistency consistency) {
+    return fanOut
+        .toEveryShard(c, client -> client.payloadSchema(consistency))
+        .thenApply(
+            parts -> {
+              Map<String, PayloadIndexes.FieldInfo> merged = new TreeMap<>();
+              parts.forEach(
+                  part ->
+                      part.forEach(
+                          (field, info) ->
+                              merged.merge(
+                                  field,
+                                  info,
+                                  (a, b) ->
+                                      new PayloadIndexes.FieldInfo(
+                                          a.schema(), a.points() + b.points()))));
+              return merged;
+            });
   }
 
   private static long sum(List<Long> counts) {

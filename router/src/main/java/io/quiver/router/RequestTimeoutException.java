@@ -1,9 +1,9 @@
 package io.quiver.router;
 
 /**
- * A request did not complete within the {@code timeout} its caller gave (Qdrant's
- * {@code Timeout} error, 408). Work already sent to shards is not recalled: a write may still be
- * applied later, a read still finishes in its shard.
+ * A request did not complete within the {@code timeout} its caller gave (Qdrant's {@code Timeout}
+ * error, 408). Work already sent to shards is not recalled: a write may still be applied later, a
+ * read still finishes in its shard.
  */
 public final class RequestTimeoutException extends RuntimeException {
 

@@ -17,14 +17,15 @@ import java.util.function.Function;
  * copied ({@link Resharding.Phase#SYNCING}, or a resharding is aborted), a write of a point that
  * moves, and a write that selects points by filter, wait until the routing has switched (or gone
  * back): the point's old shard is fenced and its new one is not routed to yet. During the bulk copy
- * before it, writes go on as usual. A write that a shard refuses because its points moved (a
- * router whose metadata was older than the shard's fence) is routed again by the newest map. Both
- * wait at most {@link #WAIT_MS} in all, then fail with a 503 that says why.
+ * before it, writes go on as usual. A write that a shard refuses because its points moved (a router
+ * whose metadata was older than the shard's fence) is routed again by the newest map. Both wait at
+ * most {@link #WAIT_MS} in all, then fail with a 503 that says why.
  */
 final class ReshardingWrites {
 
   /** How long a write may wait for a resharding's copy to end. */
   static final long WAIT_MS = 60_000;
+
   private static final long POLL_MS = 50;
 
   private final Function<String, Optional<CollectionDescriptor>> collections;
@@ -35,33 +36,55 @@ final class ReshardingWrites {
 
   /**
    * Runs {@code write} with the newest descriptor of {@code c} once it may be written: at once
-   * unless the collection is being copied and {@code ids} hold a moving point ({@code ids} null: the
-   * write selects by filter).
+   * unless the collection is being copied and {@code ids} hold a moving point ({@code ids} null:
+   * the write selects by filter).
    */
-  CompletableFuture<Long> write(CollectionDescriptor c, Collection<PointId> ids,
+  CompletableFuture<Long> write(
+      CollectionDescriptor c,
+      Collection<PointId> ids,
       Function<CollectionDescriptor, CompletableFuture<Long>> write) {
     return attempt(c, ids, write, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS));
   }
 
-  private CompletableFuture<Long> attempt(CollectionDescriptor c, Collection<PointId> ids,
-      Function<CollectionDescriptor, CompletableFuture<Long>> write, long deadline) {
+  private CompletableFuture<Long> attempt(
+      CollectionDescriptor c,
+      Collection<PointId> ids,
+      Function<CollectionDescriptor, CompletableFuture<Long>> write,
+      long deadline) {
     if (mustWait(c.shardMap(), ids)) {
       return later(c, ids, write, deadline, null);
     }
-    return write.apply(c).exceptionallyCompose(error -> moved(error)
-        ? later(c, ids, write, deadline, error)
-        : CompletableFuture.failedFuture(error));
+    return write
+        .apply(c)
+        .exceptionallyCompose(
+            error ->
+                moved(error)
+                    ? later(c, ids, write, deadline, error)
+                    : CompletableFuture.failedFuture(error));
   }
 
-  private CompletableFuture<Long> later(CollectionDescriptor c, Collection<PointId> ids,
-      Function<CollectionDescriptor, CompletableFuture<Long>> write, long deadline, Throwable cause) {
+  private CompletableFuture<Long> later(
+      CollectionDescriptor c,
+      Collection<PointId> ids,
+      Function<CollectionDescriptor, CompletableFuture<Long>> write,
+      long deadline,
+      Throwable cause) {
     if (System.nanoTime() > deadline) {
       Resharding r = c.shardMap().resharding();
-      return CompletableFuture.failedFuture(new ShardUnavailableException("collection `" + c.name() + "` is being resharded"
-          + (r == null ? "" : " to " + r.toCount() + " shards") + " and the points of this write are moving between shards;"
-          + " it was not written within " + WAIT_MS / 1000 + " s: retry it", cause));
+      return CompletableFuture.failedFuture(
+          new ShardUnavailableException(
+              "collection `"
+                  + c.name()
+                  + "` is being resharded"
+                  + (r == null ? "" : " to " + r.toCount() + " shards")
+                  + " and the points of this write are moving between shards;"
+                  + " it was not written within "
+                  + WAIT_MS / 1000
+                  + " s: retry it",
+              cause));
     }
-    return CompletableFuture.supplyAsync(() -> collections.apply(c.name()).orElse(c),
+    return CompletableFuture.supplyAsync(
+            () -> collections.apply(c.name()).orElse(c),
             CompletableFuture.delayedExecutor(POLL_MS, TimeUnit.MILLISECONDS))
         .thenCompose(fresh -> attempt(fresh, ids, write, deadline));
   }

@@ -11,18 +11,19 @@ import java.util.concurrent.locks.LockSupport;
  * The deadlines of shard calls, checked by one thread every {@code tick} instead of a timer per
  * call. {@link CompletableFuture#orTimeout} schedules each timeout on the JDK's delay scheduler
  * (JDK 25: the common pool's), whose thread a new earliest deadline wakes: at 0.77 wake-ups per
- * search on one node, and 9-25% of the QPS of 4 REST clients on 2 cores
- * ({@code bench/results/rest-search-timeouts.txt}). A call here is a lock-free queue insert; the
- * thread ticks while calls come (or came within {@code linger}) and sleeps without a timeout when
- * none did, so an idle node pays nothing. A deadline is honoured to within one tick (10 ms), which
- * the node's deadline and a request's {@code timeout} (seconds) do not notice.
+ * search on one node, and 9-25% of the QPS of 4 REST clients on 2 cores ({@code
+ * bench/results/rest-search-timeouts.txt}). A call here is a lock-free queue insert; the thread
+ * ticks while calls come (or came within {@code linger}) and sleeps without a timeout when none
+ * did, so an idle node pays nothing. A deadline is honoured to within one tick (10 ms), which the
+ * node's deadline and a request's {@code timeout} (seconds) do not notice.
  *
- * <p>A timed-out future is completed exceptionally with a {@link TimeoutException}, as
- * {@code orTimeout} does, on this class's thread. Thread-safe.
+ * <p>A timed-out future is completed exceptionally with a {@link TimeoutException}, as {@code
+ * orTimeout} does, on this class's thread. Thread-safe.
  */
 final class ShardCallTimeouts {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardCallTimeouts.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ShardCallTimeouts.class);
 
   private static final ShardCallTimeouts PROCESS_WIDE =
       new ShardCallTimeouts(TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
@@ -47,7 +48,9 @@ final class ShardCallTimeouts {
     return PROCESS_WIDE;
   }
 
-  /** {@code future}, completed with a {@link TimeoutException} unless done within {@code timeout}. */
+  /**
+   * {@code future}, completed with a {@link TimeoutException} unless done within {@code timeout}.
+   */
   <T> CompletableFuture<T> within(CompletableFuture<T> future, long timeout, TimeUnit unit) {
     if (future.isDone()) {
       return future;
@@ -66,7 +69,10 @@ final class ShardCallTimeouts {
     return pending.size();
   }
 
-  /** The checking thread (for tests: it waits without a timeout while no call came within the linger). */
+  /**
+   * The checking thread (for tests: it waits without a timeout while no call came within the
+   * linger).
+   */
   Thread ticker() {
     return ticker;
   }
@@ -76,7 +82,8 @@ final class ShardCallTimeouts {
       try {
         tick();
       } catch (RuntimeException | Error e) {
-        LOG.error("checking shard call deadlines failed; checking on", e); // the thread must live on
+        LOG.error(
+            "checking shard call deadlines failed; checking on", e); // the thread must live on
         LockSupport.parkNanos(this, tickNanos);
       }
     }

@@ -30,14 +30,16 @@ import java.util.function.Supplier;
  *  {@link Deadline#CALLER_ONLY}, no timeout | none: the call may take as long as it takes
  * </pre>
  *
- * A read completes once every shard asked has answered or failed: with the answers in the order
- * of the shards, or with the first failure in that order (the other answers are dropped). A write
- * goes by {@link WriteOutcome}: it says which shards (and points) were applied and which were not.
+ * A read completes once every shard asked has answered or failed: with the answers in the order of
+ * the shards, or with the first failure in that order (the other answers are dropped). A write goes
+ * by {@link WriteOutcome}: it says which shards (and points) were applied and which were not.
  * Thread-safe; make one per request with {@link #withTimeout} when the caller gives a timeout.
  */
 final class ShardFanOut {
 
-  /** What bounds a shard call when the caller gave no timeout (with one, the timeout always does). */
+  /**
+   * What bounds a shard call when the caller gave no timeout (with one, the timeout always does).
+   */
   enum Deadline {
     /** The node's deadline: reads and point writes. */
     NODE,
@@ -46,18 +48,25 @@ final class ShardFanOut {
   }
 
   private final ShardClients clients;
+
   /** How long one shard call may take (the node's request timeout). */
   private final Duration deadline;
+
   /** The caller's {@code timeout} for the whole request, or null (see {@link #withTimeout}). */
   private final Duration requestTimeout;
-  /** When the caller's request times out, in {@link System#nanoTime()} terms; unused without a timeout. */
+
+  /**
+   * When the caller's request times out, in {@link System#nanoTime()} terms; unused without a
+   * timeout.
+   */
   private final long requestDeadlineNanos;
 
   ShardFanOut(ShardClients clients, Duration deadline) {
     this(clients, deadline, null, 0);
   }
 
-  private ShardFanOut(ShardClients clients, Duration deadline, Duration requestTimeout, long requestDeadlineNanos) {
+  private ShardFanOut(
+      ShardClients clients, Duration deadline, Duration requestTimeout, long requestDeadlineNanos) {
     this.clients = clients;
     this.deadline = deadline;
     this.requestTimeout = requestTimeout;
@@ -66,42 +75,60 @@ final class ShardFanOut {
 
   /**
    * This fan-out for one request with the caller's {@code timeout}: every shard call made through
-   * it from now on must complete before {@code timeout} has passed (see {@link PointsRouter#withTimeout}).
+   * it from now on must complete before {@code timeout} has passed (see {@link
+   * PointsRouter#withTimeout}).
    */
   ShardFanOut withTimeout(Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
     long now = System.nanoTime();
-    long nanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : timeout.toNanos();
+    long nanos =
+        timeout.compareTo(Duration.ofDays(365)) > 0
+            ? Duration.ofDays(365).toNanos()
+            : timeout.toNanos();
     return new ShardFanOut(clients, deadline, timeout, now + nanos);
   }
 
-  /** {@code call} asked of every shard of {@code c}: the answers in shard order (see the class comment). */
-  <T> CompletableFuture<List<T>> toEveryShard(CollectionDescriptor c, Function<ShardClient, CompletableFuture<T>> call) {
+  /**
+   * {@code call} asked of every shard of {@code c}: the answers in shard order (see the class
+   * comment).
+   */
+  <T> CompletableFuture<List<T>> toEveryShard(
+      CollectionDescriptor c, Function<ShardClient, CompletableFuture<T>> call) {
     return toShards(c, everyShard(c), (client, shard) -> call.apply(client));
   }
 
   /**
-   * {@code call} asked of every shard a read goes to ({@link io.quiver.sharding.ShardMap#readShards}),
-   * with the filter that shard must answer for: the request's {@code filter} (null: none), and
-   * while the collection is resharded the shard's ownership too, since a shard may then hold
-   * copies of points it does not own. The answers in shard order.
+   * {@code call} asked of every shard a read goes to ({@link
+   * io.quiver.sharding.ShardMap#readShards}), with the filter that shard must answer for: the
+   * request's {@code filter} (null: none), and while the collection is resharded the shard's
+   * ownership too, since a shard may then hold copies of points it does not own. The answers in
+   * shard order.
    */
-  <T> CompletableFuture<List<T>> toReadShards(CollectionDescriptor c, io.quiver.storage.filter.Filter filter,
+  <T> CompletableFuture<List<T>> toReadShards(
+      CollectionDescriptor c,
+      io.quiver.storage.filter.Filter filter,
       BiFunction<ShardClient, io.quiver.storage.filter.Filter, CompletableFuture<T>> call) {
     Map<ShardPlacement, io.quiver.storage.filter.Filter> parts = new LinkedHashMap<>();
     for (ShardPlacement shard : c.shardMap().readShards()) {
-      parts.put(shard, io.quiver.storage.filter.Filter.and(filter, c.shardMap().readRestriction(shard)));
+      parts.put(
+          shard, io.quiver.storage.filter.Filter.and(filter, c.shardMap().readRestriction(shard)));
     }
     return toShards(c, parts, call);
   }
 
-  /** {@code call} asked of each shard in {@code parts} with its part: the answers in the order of {@code parts}. */
-  <P, T> CompletableFuture<List<T>> toShards(CollectionDescriptor c, Map<ShardPlacement, P> parts,
+  /**
+   * {@code call} asked of each shard in {@code parts} with its part: the answers in the order of
+   * {@code parts}.
+   */
+  <P, T> CompletableFuture<List<T>> toShards(
+      CollectionDescriptor c,
+      Map<ShardPlacement, P> parts,
       BiFunction<ShardClient, P, CompletableFuture<T>> call) {
     List<CompletableFuture<T>> answers = new ArrayList<>(parts.size());
-    parts.forEach((shard, part) -> answers.add(toShard(c, shard, client -> call.apply(client, part))));
+    parts.forEach(
+        (shard, part) -> answers.add(toShard(c, shard, client -> call.apply(client, part))));
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
         .thenApply(ignored -> answers.stream().map(CompletableFuture::join).toList());
   }
@@ -111,12 +138,20 @@ final class ShardFanOut {
    * timeout; asked once more through a new client when the first one was retired (it met a replica
    * that does not host the group: one joining or just dropped, while the placement changes).
    */
-  <T> CompletableFuture<T> toShard(CollectionDescriptor c, ShardPlacement shard,
+  <T> CompletableFuture<T> toShard(
+      CollectionDescriptor c,
+      ShardPlacement shard,
       Function<ShardClient, CompletableFuture<T>> call) {
-    CompletableFuture<T> answer = call.apply(clients.forShard(c.name(), shard))
-        .handle((value, error) -> error == null ? CompletableFuture.completedFuture(value)
-            : retired(error) ? call.apply(clients.forShard(c.name(), shard)) : CompletableFuture.<T>failedFuture(error))
-        .thenCompose(f -> f);
+    CompletableFuture<T> answer =
+        call.apply(clients.forShard(c.name(), shard))
+            .handle(
+                (value, error) ->
+                    error == null
+                        ? CompletableFuture.completedFuture(value)
+                        : retired(error)
+                            ? call.apply(clients.forShard(c.name(), shard))
+                            : CompletableFuture.<T>failedFuture(error))
+            .thenCompose(f -> f);
     return bounded(answer, c, shard, Deadline.NODE);
   }
 
@@ -136,27 +171,55 @@ final class ShardFanOut {
    * it (yet)") is sent once more through a new client, as a read is: applying it twice sets the
    * same state. Writes of points are not resent: a conditional one is not idempotent.
    */
-  CompletableFuture<Long> writeEveryShard(CollectionDescriptor c, Deadline bound,
+  CompletableFuture<Long> writeEveryShard(
+      CollectionDescriptor c,
+      Deadline bound,
       Function<ShardClient, CompletableFuture<Long>> write) {
-    return write(c, everyShard(c), bound, (client, shard) -> whole(() -> write.apply(client)
-        .handle((index, error) -> error == null ? CompletableFuture.completedFuture(index)
-            : retired(error) ? write.apply(clients.forShard(c.name(), shard)) : CompletableFuture.<Long>failedFuture(error))
-        .thenCompose(f -> f)), shard -> null);
+    return write(
+        c,
+        everyShard(c),
+        bound,
+        (client, shard) ->
+            whole(
+                () ->
+                    write
+                        .apply(client)
+                        .handle(
+                            (index, error) ->
+                                error == null
+                                    ? CompletableFuture.completedFuture(index)
+                                    : retired(error)
+                                        ? write.apply(clients.forShard(c.name(), shard))
+                                        : CompletableFuture.<Long>failedFuture(error))
+                        .thenCompose(f -> f)),
+        shard -> null);
   }
 
   /**
    * A write of each shard's part: 1. every part prepared ({@code prepare} encodes and checks it, so
-   * a part that cannot be written refuses the whole request with nothing sent); 2. every part
-   * sent, bounded by {@code bound}; 3. the outcome as {@link WriteOutcome} says, reporting each
-   * part's ids ({@code idsOf}; null when a part selects by filter).
+   * a part that cannot be written refuses the whole request with nothing sent); 2. every part sent,
+   * bounded by {@code bound}; 3. the outcome as {@link WriteOutcome} says, reporting each part's
+   * ids ({@code idsOf}; null when a part selects by filter).
    */
-  <P> CompletableFuture<Long> write(CollectionDescriptor c, Map<ShardPlacement, P> parts, Deadline bound,
-      BiFunction<ShardClient, P, ShardClient.PreparedWrite> prepare, Function<P, List<PointId>> idsOf) {
+  <P> CompletableFuture<Long> write(
+      CollectionDescriptor c,
+      Map<ShardPlacement, P> parts,
+      Deadline bound,
+      BiFunction<ShardClient, P, ShardClient.PreparedWrite> prepare,
+      Function<P, List<PointId>> idsOf) {
     Map<ShardPlacement, ShardClient.PreparedWrite> prepared = new LinkedHashMap<>();
-    parts.forEach((shard, part) -> prepared.put(shard, prepare.apply(clients.forShard(c.name(), shard), part)));
+    parts.forEach(
+        (shard, part) ->
+            prepared.put(shard, prepare.apply(clients.forShard(c.name(), shard), part)));
     Map<ShardPlacement, WriteOutcome.Part> sent = new LinkedHashMap<>();
-    prepared.forEach((shard, write) -> sent.put(shard,
-        new WriteOutcome.Part(bounded(write.send(), c, shard, bound), idsOf.apply(parts.get(shard)), write::written)));
+    prepared.forEach(
+        (shard, write) ->
+            sent.put(
+                shard,
+                new WriteOutcome.Part(
+                    bounded(write.send(), c, shard, bound),
+                    idsOf.apply(parts.get(shard)),
+                    write::written)));
     return WriteOutcome.of(c.name(), sent);
   }
 
@@ -181,44 +244,62 @@ final class ShardFanOut {
     return shards;
   }
 
-  private <T> CompletableFuture<T> bounded(CompletableFuture<T> future, CollectionDescriptor c, ShardPlacement shard,
-      Deadline bound) {
+  private <T> CompletableFuture<T> bounded(
+      CompletableFuture<T> future, CollectionDescriptor c, ShardPlacement shard, Deadline bound) {
     if (requestTimeout != null) {
       return withRequestDeadline(future, c, shard);
     }
     if (bound == Deadline.CALLER_ONLY) {
       return future;
     }
-    return ShardCallTimeouts.processWide().within(future, deadline.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof TimeoutException) {
-        throw new ShardUnavailableException("shard " + shard.shardId() + " of collection `" + c.name()
-            + "` did not answer within " + deadline.toMillis() + " ms (a write may still be applied later)", cause);
-      }
-      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-    });
+    return ShardCallTimeouts.processWide()
+        .within(future, deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(
+            e -> {
+              Throwable cause = e.getCause() != null ? e.getCause() : e;
+              if (cause instanceof TimeoutException) {
+                throw new ShardUnavailableException(
+                    "shard "
+                        + shard.shardId()
+                        + " of collection `"
+                        + c.name()
+                        + "` did not answer within "
+                        + deadline.toMillis()
+                        + " ms (a write may still be applied later)",
+                    cause);
+              }
+              throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            });
   }
 
   /** The shard call bounded by what is left of the caller's timeout. */
-  private <T> CompletableFuture<T> withRequestDeadline(CompletableFuture<T> future, CollectionDescriptor c,
-      ShardPlacement shard) {
+  private <T> CompletableFuture<T> withRequestDeadline(
+      CompletableFuture<T> future, CollectionDescriptor c, ShardPlacement shard) {
     long remainingNanos = requestDeadlineNanos - System.nanoTime();
     if (remainingNanos <= 0) {
       future.cancel(false); // nothing waits for it; a write already sent may still be applied
       return CompletableFuture.failedFuture(timedOut(c, shard));
     }
-    return ShardCallTimeouts.processWide().within(future, remainingNanos, TimeUnit.NANOSECONDS).exceptionally(e -> {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof TimeoutException) {
-        throw timedOut(c, shard);
-      }
-      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-    });
+    return ShardCallTimeouts.processWide()
+        .within(future, remainingNanos, TimeUnit.NANOSECONDS)
+        .exceptionally(
+            e -> {
+              Throwable cause = e.getCause() != null ? e.getCause() : e;
+              if (cause instanceof TimeoutException) {
+                throw timedOut(c, shard);
+              }
+              throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            });
   }
 
   private RequestTimeoutException timedOut(CollectionDescriptor c, ShardPlacement shard) {
-    return new RequestTimeoutException("Timeout error: the request did not complete within its timeout of "
-        + requestTimeout.toNanos() / 1e9 + " s: shard " + shard.shardId() + " of collection `" + c.name()
-        + "` had not answered (a write may still be applied later)");
+    return new RequestTimeoutException(
+        "Timeout error: the request did not complete within its timeout of "
+            + requestTimeout.toNanos() / 1e9
+            + " s: shard "
+            + shard.shardId()
+            + " of collection `"
+            + c.name()
+            + "` had not answered (a write may still be applied later)");
   }
 }

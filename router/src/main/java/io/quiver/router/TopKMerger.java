@@ -17,7 +17,9 @@ final class TopKMerger {
   static <T> List<T> merge(List<List<T>> lists, Comparator<T> order, int offset, int limit) {
     record Cursor<T>(List<T> list, int position) {}
     PriorityQueue<Cursor<T>> heads =
-        new PriorityQueue<>(Math.max(1, lists.size()), (a, b) -> order.compare(a.list().get(a.position()), b.list().get(b.position())));
+        new PriorityQueue<>(
+            Math.max(1, lists.size()),
+            (a, b) -> order.compare(a.list().get(a.position()), b.list().get(b.position())));
     for (List<T> list : lists) {
       if (!list.isEmpty()) {
         heads.add(new Cursor<>(list, 0));

@@ -27,8 +27,8 @@ final class WriteOutcome {
 
   /**
    * One shard's part: its result, its ids in the order sent (null when it selects by filter or has
-   * no ids), and how many of them, from the first, are known written (see
-   * {@link ShardClient.PreparedWrite#written}).
+   * no ids), and how many of them, from the first, are known written (see {@link
+   * ShardClient.PreparedWrite#written}).
    */
   record Part(CompletableFuture<Long> result, List<PointId> ids, IntSupplier written) {
 
@@ -42,23 +42,27 @@ final class WriteOutcome {
 
   /** Completes with the highest index once every part has, or fails as {@link #failure} says. */
   static CompletableFuture<Long> of(String collection, Map<ShardPlacement, Part> parts) {
-    CompletableFuture<?>[] settled = parts.values().stream()
-        .map(p -> p.result().handle((v, e) -> null)).toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(settled).thenApply(ignored -> {
-      long max = 0;
-      boolean failed = false;
-      for (Part p : parts.values()) {
-        if (p.result().isCompletedExceptionally()) {
-          failed = true;
-        } else {
-          max = Math.max(max, p.result().join());
-        }
-      }
-      if (failed) {
-        throw failure(collection, parts);
-      }
-      return max;
-    });
+    CompletableFuture<?>[] settled =
+        parts.values().stream()
+            .map(p -> p.result().handle((v, e) -> null))
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(settled)
+        .thenApply(
+            ignored -> {
+              long max = 0;
+              boolean failed = false;
+              for (Part p : parts.values()) {
+                if (p.result().isCompletedExceptionally()) {
+                  failed = true;
+                } else {
+                  max = Math.max(max, p.result().join());
+                }
+              }
+              if (failed) {
+                throw failure(collection, parts);
+              }
+              return max;
+            });
   }
 
   /**
@@ -96,12 +100,17 @@ final class WriteOutcome {
     }
     Throwable first = pick(failures);
     boolean anyApplied = !appliedShards.isEmpty();
-    boolean unknownOutcome = first instanceof ShardUnavailableException || first instanceof RequestTimeoutException;
+    boolean unknownOutcome =
+        first instanceof ShardUnavailableException || first instanceof RequestTimeoutException;
     if (!anyApplied && !unknownOutcome) {
       return first instanceof RuntimeException r ? r : new CompletionException(first);
     }
-    String message = first.getMessage() + "; applied: " + shards(appliedShards, byIds ? appliedIds : null)
-        + "; not applied: " + shards(notAppliedShards, byIds ? notAppliedIds : null);
+    String message =
+        first.getMessage()
+            + "; applied: "
+            + shards(appliedShards, byIds ? appliedIds : null)
+            + "; not applied: "
+            + shards(notAppliedShards, byIds ? notAppliedIds : null);
     return switch (first) {
       case ShardUnavailableException s -> new ShardUnavailableException(message, s);
       case RequestTimeoutException t -> new RequestTimeoutException(message);
@@ -115,19 +124,24 @@ final class WriteOutcome {
     if (shards.isEmpty()) {
       return "none";
     }
-    String text = (shards.size() == 1 ? "shard " : "shards ")
-        + shards.stream().distinct().map(String::valueOf).collect(Collectors.joining(", "));
+    String text =
+        (shards.size() == 1 ? "shard " : "shards ")
+            + shards.stream().distinct().map(String::valueOf).collect(Collectors.joining(", "));
     if (ids == null || ids.isEmpty()) {
       return text;
     }
-    String shown = ids.stream().limit(IDS_SHOWN).map(PointId::toString).collect(Collectors.joining(", "));
+    String shown =
+        ids.stream().limit(IDS_SHOWN).map(PointId::toString).collect(Collectors.joining(", "));
     String more = ids.size() > IDS_SHOWN ? " and " + (ids.size() - IDS_SHOWN) + " more" : "";
     return text + " (" + (ids.size() == 1 ? "point " : "points ") + shown + more + ")";
   }
 
   private static Throwable pick(Map<Integer, Throwable> failures) {
-    for (Class<?> kind : List.of(ShardUnavailableException.class, RequestTimeoutException.class,
-        BadRequestException.class)) {
+    for (Class<?> kind :
+        List.of(
+            ShardUnavailableException.class,
+            RequestTimeoutException.class,
+            BadRequestException.class)) {
       for (Throwable t : failures.values()) {
         if (kind.isInstance(t)) {
           return t;

@@ -55,10 +55,16 @@ final class LocalShardClient implements ShardClient, AutoCloseable {
   private final String name;
   private final Path dir;
   private final Executor executor;
-  /** Calls hold the read lock while they use {@link #shard}; closing and reopening it take the write lock. */
+
+  /**
+   * Calls hold the read lock while they use {@link #shard}; closing and reopening it take the write
+   * lock.
+   */
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+
   /** One writer at a time, in index order. */
   private final Object writes = new Object();
+
   private volatile Shard shard;
   private long lastIndex;
 
@@ -70,19 +76,24 @@ final class LocalShardClient implements ShardClient, AutoCloseable {
     this.lastIndex = Math.max(0, shard.appliedIndex());
   }
 
-  /** Opens (or creates, with {@code config}) the shard in {@code dir}; {@code name} appears in errors. */
+  /**
+   * Opens (or creates, with {@code config}) the shard in {@code dir}; {@code name} appears in
+   * errors.
+   */
   static LocalShardClient open(String name, Path dir, ShardConfig config, Executor executor) {
     return new LocalShardClient(name, dir, Shard.openOrCreate(dir, config), executor);
   }
 
   @Override
   public PreparedWrite prepareUpsert(List<Point> points, UpsertCondition condition) {
-    return new AllOrNothing(points.size(), () -> write((s, index) -> s.upsert(points, condition, index)));
+    return new AllOrNothing(
+        points.size(), () -> write((s, index) -> s.upsert(points, condition, index)));
   }
 
   @Override
   public PreparedWrite prepareApply(PointsOperation operation) {
-    int ids = operation.selector() instanceof PointSelector.Ids selected ? selected.ids().size() : 0;
+    int ids =
+        operation.selector() instanceof PointSelector.Ids selected ? selected.ids().size() : 0;
     return new AllOrNothing(ids, () -> write((s, index) -> s.apply(operation, index)));
   }
 
@@ -94,11 +105,16 @@ final class LocalShardClient implements ShardClient, AutoCloseable {
   /** Stores the config and reopens the shard with it, as a replica does. */
   @Override
   public CompletableFuture<Long> updateConfig(ShardConfig config) {
-    return run(lifecycle.writeLock(), s -> applyInOrder(s, (open, index) -> {
-      open.updateConfig(config, index);
-      open.close();
-      shard = Shard.open(dir);
-    }));
+    return run(
+        lifecycle.writeLock(),
+        s ->
+            applyInOrder(
+                s,
+                (open, index) -> {
+                  open.updateConfig(config, index);
+                  open.close();
+                  shard = Shard.open(dir);
+                }));
   }
 
   @Override
@@ -112,25 +128,36 @@ final class LocalShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<List<PointRecord>> scroll(PointId offset, int limit, Filter filter, boolean withPayload,
-      boolean withVector, ReadConsistency consistency) {
+  public CompletableFuture<List<PointRecord>> scroll(
+      PointId offset,
+      int limit,
+      Filter filter,
+      boolean withPayload,
+      boolean withVector,
+      ReadConsistency consistency) {
     return read(s -> s.scroll(offset, limit, filter, withPayload, withVector));
   }
 
   @Override
-  public CompletableFuture<List<PointRecord>> scrollOrdered(OrderBy orderBy, int limit, Filter filter,
-      boolean withPayload, boolean withVector, ReadConsistency consistency) {
+  public CompletableFuture<List<PointRecord>> scrollOrdered(
+      OrderBy orderBy,
+      int limit,
+      Filter filter,
+      boolean withPayload,
+      boolean withVector,
+      ReadConsistency consistency) {
     return read(s -> s.scrollOrdered(orderBy, limit, filter, withPayload, withVector));
   }
 
   @Override
-  public CompletableFuture<List<ScoredPoint>> search(SearchRequest request, ReadConsistency consistency) {
+  public CompletableFuture<List<ScoredPoint>> search(
+      SearchRequest request, ReadConsistency consistency) {
     return read(s -> s.search(request));
   }
 
   @Override
-  public CompletableFuture<List<PointRecord>> retrieve(List<PointId> ids, boolean withPayload, boolean withVector,
-      ReadConsistency consistency) {
+  public CompletableFuture<List<PointRecord>> retrieve(
+      List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency) {
     return read(s -> s.retrieve(ids, withPayload, withVector));
   }
 
@@ -145,22 +172,26 @@ final class LocalShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<Map<String, PayloadIndexes.FieldInfo>> payloadSchema(ReadConsistency consistency) {
+  public CompletableFuture<Map<String, PayloadIndexes.FieldInfo>> payloadSchema(
+      ReadConsistency consistency) {
     return read(Shard::payloadSchema);
   }
 
   @Override
-  public CompletableFuture<List<ScoredPoint>> score(ScoreRequest request, ReadConsistency consistency) {
+  public CompletableFuture<List<ScoredPoint>> score(
+      ScoreRequest request, ReadConsistency consistency) {
     return read(s -> s.score(request));
   }
 
   @Override
-  public CompletableFuture<Map<FacetValue, Long>> facet(JsonPath key, Filter filter, ReadConsistency consistency) {
+  public CompletableFuture<Map<FacetValue, Long>> facet(
+      JsonPath key, Filter filter, ReadConsistency consistency) {
     return read(s -> s.facet(key, filter));
   }
 
   @Override
-  public CompletableFuture<long[]> sparseStatistics(String vectorName, int[] indices, ReadConsistency consistency) {
+  public CompletableFuture<long[]> sparseStatistics(
+      String vectorName, int[] indices, ReadConsistency consistency) {
     return read(s -> s.sparseStatistics(vectorName, indices));
   }
 
@@ -198,17 +229,20 @@ final class LocalShardClient implements ShardClient, AutoCloseable {
 
   /** {@code work} on the executor, holding {@code lock} while it uses the open shard. */
   private <T> CompletableFuture<T> run(Lock lock, Function<Shard, T> work) {
-    return CompletableFuture.supplyAsync(() -> {
-      lock.lock();
-      try {
-        if (shard == null) {
-          throw new ShardUnavailableException(name + " is unavailable: its replica is closed", null);
-        }
-        return work.apply(shard);
-      } finally {
-        lock.unlock();
-      }
-    }, executor);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          lock.lock();
+          try {
+            if (shard == null) {
+              throw new ShardUnavailableException(
+                  name + " is unavailable: its replica is closed", null);
+            }
+            return work.apply(shard);
+          } finally {
+            lock.unlock();
+          }
+        },
+        executor);
   }
 
   /** Applies {@code command} at the next log index; completes with the index. */
@@ -238,10 +272,12 @@ final class LocalShardClient implements ShardClient, AutoCloseable {
 
     @Override
     public CompletableFuture<Long> send() {
-      return send.get().thenApply(index -> {
-        written.set(items);
-        return index;
-      });
+      return send.get()
+          .thenApply(
+              index -> {
+                written.set(items);
+                return index;
+              });
     }
 
     @Override

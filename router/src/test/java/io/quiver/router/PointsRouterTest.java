@@ -46,44 +46,55 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The router over three real shards (RocksDB in a temp dir) in this process, through
- * {@link LocalShardClient}s: no Ratis. Oracles: a brute-force ranking of every point written (the
- * vectors have small integer components, so every score is exact in float and ties are common:
- * the merge must break them by id as each shard does), the sorted list of ids, and the messages
- * the REST layer maps to 503 and 408. A slow shard is a real one whose executor is kept busy.
+ * The router over three real shards (RocksDB in a temp dir) in this process, through {@link
+ * LocalShardClient}s: no Ratis. Oracles: a brute-force ranking of every point written (the vectors
+ * have small integer components, so every score is exact in float and ties are common: the merge
+ * must break them by id as each shard does), the sorted list of ids, and the messages the REST
+ * layer maps to 503 and 408. A slow shard is a real one whose executor is kept busy.
  */
 @Timeout(60)
 class PointsRouterTest {
 
   private static final int SHARDS = 3;
   private static final int DIM = 4;
+
   /** The node's deadline: long enough that a shard that is not blocked always answers in it. */
   private static final Duration DEADLINE = Duration.ofSeconds(1);
 
   @TempDir Path dir;
 
-  /** Each test's own seed (JUnit makes an instance per test), replayable with {@code -Dtests.seed}. */
+  /**
+   * Each test's own seed (JUnit makes an instance per test), replayable with {@code -Dtests.seed}.
+   */
   private final long seed = Long.getLong("tests.seed", new Random().nextLong());
+
   private final Random random = new Random(seed);
 
   private final Map<UUID, LocalShardClient> clients = new HashMap<>();
   private final Map<UUID, ExecutorService> executors = new HashMap<>();
   private final Map<String, CollectionDescriptor> collections = new HashMap<>();
   private final List<CountDownLatch> blocked = new ArrayList<>();
+
   /** A client handed out once for a shard before its real one (see {@link #retiredClient}). */
-  private final Map<UUID, io.quiver.sharding.ShardClient> retiredOnce = new java.util.concurrent.ConcurrentHashMap<>();
-  private final PointsRouter router = new PointsRouter(name -> Optional.ofNullable(collections.get(name)),
-      (collection, shard) -> {
-        io.quiver.sharding.ShardClient retired = retiredOnce.remove(shard.groupId());
-        return retired != null ? retired : clients.get(shard.groupId());
-      }, DEADLINE);
+  private final Map<UUID, io.quiver.sharding.ShardClient> retiredOnce =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final PointsRouter router =
+      new PointsRouter(
+          name -> Optional.ofNullable(collections.get(name)),
+          (collection, shard) -> {
+            io.quiver.sharding.ShardClient retired = retiredOnce.remove(shard.groupId());
+            return retired != null ? retired : clients.get(shard.groupId());
+          },
+          DEADLINE);
 
   @AfterEach
   void closeShards() throws InterruptedException {
     blocked.forEach(CountDownLatch::countDown);
     for (ExecutorService executor : executors.values()) {
       executor.shutdown();
-      assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS), "a shard's executor did not stop");
+      assertTrue(
+          executor.awaitTermination(10, TimeUnit.SECONDS), "a shard's executor did not stop");
     }
     clients.values().forEach(LocalShardClient::close);
   }
@@ -95,18 +106,26 @@ class PointsRouterTest {
     CollectionDescriptor c = open("dot", Distance.DOT);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 400);
     for (ShardPlacement shard : c.shardMap().shards()) {
-      assertTrue(router.shardCount(c, shard, ReadConsistency.LEADER).join() > 0, "seed " + seed + ": shard " + shard);
+      assertTrue(
+          router.shardCount(c, shard, ReadConsistency.LEADER).join() > 0,
+          "seed " + seed + ": shard " + shard);
     }
     for (int round = 0; round < 40; round++) {
       float[] query = randomVector(random);
       int limit = 1 + random.nextInt(40);
       int offset = random.nextInt(3) == 0 ? 0 : random.nextInt(60);
-      List<ScoredPoint> hits = router.search(c, exactSearch(query, limit), offset, ReadConsistency.LEADER).join();
+      List<ScoredPoint> hits =
+          router.search(c, exactSearch(query, limit), offset, ReadConsistency.LEADER).join();
       List<ScoredPoint> expected = bruteForceDot(written, query);
-      expected = expected.subList(Math.min(offset, expected.size()), Math.min(offset + limit, expected.size()));
+      expected =
+          expected.subList(
+              Math.min(offset, expected.size()), Math.min(offset + limit, expected.size()));
       assertEquals(ids(expected), ids(hits), "seed " + seed + ", round " + round);
       for (int i = 0; i < hits.size(); i++) {
-        assertEquals(expected.get(i).score(), hits.get(i).score(), "seed " + seed + ", round " + round + ", rank " + i);
+        assertEquals(
+            expected.get(i).score(),
+            hits.get(i).score(),
+            "seed " + seed + ", round " + round + ", rank " + i);
       }
     }
   }
@@ -119,13 +138,17 @@ class PointsRouterTest {
     int pageSize = 1 + random.nextInt(20);
     List<ScoredPoint> concatenated = new ArrayList<>();
     for (int offset = 0; ; offset += pageSize) {
-      List<ScoredPoint> page = router.search(c, exactSearch(query, pageSize), offset, ReadConsistency.LEADER).join();
+      List<ScoredPoint> page =
+          router.search(c, exactSearch(query, pageSize), offset, ReadConsistency.LEADER).join();
       concatenated.addAll(page);
       if (page.size() < pageSize) {
         break;
       }
     }
-    assertEquals(ids(bruteForceDot(written, query)), ids(concatenated), "seed " + seed + ", page size " + pageSize);
+    assertEquals(
+        ids(bruteForceDot(written, query)),
+        ids(concatenated),
+        "seed " + seed + ", page size " + pageSize);
   }
 
   @Test
@@ -133,10 +156,14 @@ class PointsRouterTest {
     CollectionDescriptor c = open("euclid", Distance.EUCLID);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 200);
     float[] query = randomVector(random);
-    Comparator<PointId> nearestFirst = Comparator.<PointId>comparingDouble(id -> squaredDistance(written.get(id), query))
-        .thenComparing(Comparator.naturalOrder());
+    Comparator<PointId> nearestFirst =
+        Comparator.<PointId>comparingDouble(id -> squaredDistance(written.get(id), query))
+            .thenComparing(Comparator.naturalOrder());
     List<PointId> expected = written.keySet().stream().sorted(nearestFirst).limit(25).toList();
-    assertEquals(expected, ids(router.search(c, exactSearch(query, 25), 0, ReadConsistency.LEADER).join()), "seed " + seed);
+    assertEquals(
+        expected,
+        ids(router.search(c, exactSearch(query, 25), 0, ReadConsistency.LEADER).join()),
+        "seed " + seed);
   }
 
   @Test
@@ -147,12 +174,14 @@ class PointsRouterTest {
     List<PointId> seen = new ArrayList<>();
     PointId offset = null;
     do {
-      PointsRouter.ScrollPage page = router.scroll(c, offset, limit, null, false, false, ReadConsistency.LEADER).join();
+      PointsRouter.ScrollPage page =
+          router.scroll(c, offset, limit, null, false, false, ReadConsistency.LEADER).join();
       assertTrue(page.points().size() <= limit, "seed " + seed);
       page.points().forEach(r -> seen.add(r.id()));
       offset = page.nextOffset();
     } while (offset != null);
-    assertEquals(written.keySet().stream().sorted().toList(), seen, "seed " + seed + ", limit " + limit);
+    assertEquals(
+        written.keySet().stream().sorted().toList(), seen, "seed " + seed + ", limit " + limit);
   }
 
   // ---- de-duplication ----
@@ -160,9 +189,15 @@ class PointsRouterTest {
   @Test
   void anUpsertKeepsTheLastOccurrenceOfARepeatedId() {
     CollectionDescriptor c = open("dedup", Distance.DOT);
-    router.upsert(c, List.of(point(1, 1, 0, 0, 0), point(2, 0, 1, 0, 0), point(1, 0, 0, 0, 7))).join();
+    router
+        .upsert(c, List.of(point(1, 1, 0, 0, 0), point(2, 0, 1, 0, 0), point(1, 0, 0, 0, 7)))
+        .join();
     assertEquals(2, router.count(c, ReadConsistency.LEADER).join());
-    PointRecord one = router.retrieve(c, List.of(PointId.of(1)), false, true, ReadConsistency.LEADER).join().getFirst();
+    PointRecord one =
+        router
+            .retrieve(c, List.of(PointId.of(1)), false, true, ReadConsistency.LEADER)
+            .join()
+            .getFirst();
     assertArrayEquals(new float[] {0, 0, 0, 7}, one.vectors().get(VectorsConfig.DEFAULT));
   }
 
@@ -175,9 +210,12 @@ class PointsRouterTest {
     }
     router.upsert(c, points).join();
     List<PointId> asked = ids(27, 3, 27, 999, 3, 14, 1, 14);
-    assertEquals(ids(27, 3, 14, 1), ids(router.retrieve(c, asked, false, false, ReadConsistency.LEADER).join()));
+    assertEquals(
+        ids(27, 3, 14, 1),
+        ids(router.retrieve(c, asked, false, false, ReadConsistency.LEADER).join()));
     router.delete(c, ids(3, 3, 14, 999)).join();
-    assertEquals(ids(27, 1), ids(router.retrieve(c, asked, false, false, ReadConsistency.LEADER).join()));
+    assertEquals(
+        ids(27, 1), ids(router.retrieve(c, asked, false, false, ReadConsistency.LEADER).join()));
     assertEquals(28, router.count(c, ReadConsistency.LEADER).join());
   }
 
@@ -188,9 +226,12 @@ class PointsRouterTest {
     CollectionDescriptor c = open("slow", Distance.DOT);
     writeRandomPoints(c, random, 50);
     block(c, 1);
-    Throwable e = failure(router.search(c, exactSearch(new float[] {1, 0, 0, 0}, 5), 0, ReadConsistency.LEADER));
+    Throwable e =
+        failure(
+            router.search(c, exactSearch(new float[] {1, 0, 0, 0}, 5), 0, ReadConsistency.LEADER));
     assertInstanceOf(ShardUnavailableException.class, e);
-    assertEquals("shard 1 of collection `slow` did not answer within 1000 ms (a write may still be applied later)",
+    assertEquals(
+        "shard 1 of collection `slow` did not answer within 1000 ms (a write may still be applied later)",
         e.getMessage());
   }
 
@@ -198,23 +239,35 @@ class PointsRouterTest {
   void withTheCallersTimeoutASlowShardIsATimeoutError() {
     CollectionDescriptor c = open("timeout", Distance.DOT);
     block(c, 2);
-    Throwable e = failure(router.withTimeout(Duration.ofMillis(1500)).count(c, ReadConsistency.LEADER));
+    Throwable e =
+        failure(router.withTimeout(Duration.ofMillis(1500)).count(c, ReadConsistency.LEADER));
     assertInstanceOf(RequestTimeoutException.class, e);
-    assertTrue(e.getMessage().startsWith("Timeout error: the request did not complete within its timeout of 1.5 s: "
-        + "shard 2 of collection `timeout` had not answered"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "Timeout error: the request did not complete within its timeout of 1.5 s: "
+                    + "shard 2 of collection `timeout` had not answered"),
+        e.getMessage());
   }
 
   @Test
   void onlyTheShardsHoldingTheIdsAreAsked() {
     CollectionDescriptor c = open("asked", Distance.DOT);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 60);
-    List<PointId> notInShard1 = written.keySet().stream()
-        .filter(id -> c.shardMap().shardOf(id).shardId() != 1).sorted().toList();
+    List<PointId> notInShard1 =
+        written.keySet().stream()
+            .filter(id -> c.shardMap().shardOf(id).shardId() != 1)
+            .sorted()
+            .toList();
     block(c, 1);
-    assertEquals(notInShard1, ids(router.retrieve(c, notInShard1, false, false, ReadConsistency.LEADER).join()));
-    long inShard0 = notInShard1.stream().filter(id -> c.shardMap().shardOf(id).shardId() == 0).count();
+    assertEquals(
+        notInShard1,
+        ids(router.retrieve(c, notInShard1, false, false, ReadConsistency.LEADER).join()));
+    long inShard0 =
+        notInShard1.stream().filter(id -> c.shardMap().shardOf(id).shardId() == 0).count();
     assertEquals(inShard0, router.shardCount(c, c.shardMap().shard(0), ReadConsistency.ANY).join());
-    assertInstanceOf(ShardUnavailableException.class,
+    assertInstanceOf(
+        ShardUnavailableException.class,
         failure(router.shardCount(c, c.shardMap().shard(1), ReadConsistency.ANY)));
   }
 
@@ -228,8 +281,10 @@ class PointsRouterTest {
     CountDownLatch slow = block(c, 1);
     Throwable e = failure(router.upsert(c, points));
     assertInstanceOf(ShardUnavailableException.class, e);
-    assertEquals("shard 1 of collection `slowwrite` did not answer within 1000 ms (a write may still be applied later)"
-        + report(c, points, 1), e.getMessage());
+    assertEquals(
+        "shard 1 of collection `slowwrite` did not answer within 1000 ms (a write may still be applied later)"
+            + report(c, points, 1),
+        e.getMessage());
     slow.countDown();
     long count;
     do { // the write sent to shard 1 was not recalled: it is applied once the shard answers
@@ -242,18 +297,23 @@ class PointsRouterTest {
   void aPayloadIndexIsBoundedOnlyByTheCallersTimeout() throws InterruptedException {
     CollectionDescriptor c = open("index", Distance.DOT);
     CountDownLatch slow = block(c, 0);
-    CompletableFuture<Long> created = router.createFieldIndex(c, "city", FieldIndexSchema.of(PayloadSchemaType.KEYWORD));
+    CompletableFuture<Long> created =
+        router.createFieldIndex(c, "city", FieldIndexSchema.of(PayloadSchemaType.KEYWORD));
     Thread.sleep(2 * DEADLINE.toMillis()); // longer than any read may take
     assertFalse(created.isDone(), "index creation was cut off by the read deadline");
     slow.countDown();
     created.join();
-    assertEquals(List.of("city"), List.copyOf(router.payloadSchema(c, ReadConsistency.LEADER).join().keySet()));
+    assertEquals(
+        List.of("city"),
+        List.copyOf(router.payloadSchema(c, ReadConsistency.LEADER).join().keySet()));
 
     block(c, 2);
     Throwable e = failure(router.withTimeout(Duration.ofMillis(1500)).deleteFieldIndex(c, "city"));
     assertInstanceOf(RequestTimeoutException.class, e);
-    assertTrue(e.getMessage().contains("shard 2 of collection `index` had not answered"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("; applied: shards 0, 1; not applied: shard 2"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("shard 2 of collection `index` had not answered"), e.getMessage());
+    assertTrue(
+        e.getMessage().endsWith("; applied: shards 0, 1; not applied: shard 2"), e.getMessage());
   }
 
   // ---- a shard failing ----
@@ -263,10 +323,14 @@ class PointsRouterTest {
     CollectionDescriptor c = open("failed", Distance.DOT);
     writeRandomPoints(c, random, 40);
     clientOf(c, 2).close();
-    Throwable e = failure(router.search(c, exactSearch(new float[] {1, 1, 1, 1}, 10), 0, ReadConsistency.LEADER));
+    Throwable e =
+        failure(
+            router.search(c, exactSearch(new float[] {1, 1, 1, 1}, 10), 0, ReadConsistency.LEADER));
     assertInstanceOf(ShardUnavailableException.class, e);
-    assertEquals("shard 2 of collection `failed` is unavailable: its replica is closed", e.getMessage());
-    assertInstanceOf(ShardUnavailableException.class, failure(router.count(c, ReadConsistency.LEADER)));
+    assertEquals(
+        "shard 2 of collection `failed` is unavailable: its replica is closed", e.getMessage());
+    assertInstanceOf(
+        ShardUnavailableException.class, failure(router.count(c, ReadConsistency.LEADER)));
   }
 
   @Test
@@ -274,8 +338,10 @@ class PointsRouterTest {
     CollectionDescriptor c = open("retired", Distance.DOT);
     writeRandomPoints(c, random, 40);
     long all = router.count(c, ReadConsistency.LEADER).join();
-    // As when this node's client of a shard met a replica only joining (group mismatch): it closed itself.
-    retiredOnce.put(c.shardMap().shard(1).groupId(), retiredClient("shard 1 of collection `retired`"));
+    // As when this node's client of a shard met a replica only joining (group mismatch): it closed
+    // itself.
+    retiredOnce.put(
+        c.shardMap().shard(1).groupId(), retiredClient("shard 1 of collection `retired`"));
     assertEquals(all, router.count(c, ReadConsistency.LEADER).join());
     assertTrue(retiredOnce.isEmpty(), "the retired client was asked first");
   }
@@ -285,21 +351,26 @@ class PointsRouterTest {
     CollectionDescriptor c = open("retiredconfig", Distance.DOT);
     writeRandomPoints(c, random, 10);
     // As a PATCH right after a move: the client of shard 1 met the replica being dropped.
-    retiredOnce.put(c.shardMap().shard(1).groupId(), retiredClient("shard 1 of collection `retiredconfig`"));
+    retiredOnce.put(
+        c.shardMap().shard(1).groupId(), retiredClient("shard 1 of collection `retiredconfig`"));
     assertTrue(router.updateShardConfig(c).join() > 0);
     assertTrue(retiredOnce.isEmpty(), "the retired client was asked first");
   }
 
   /** A shard client whose every call fails as a retired Ratis client's does. */
   private static io.quiver.sharding.ShardClient retiredClient(String name) {
-    return (io.quiver.sharding.ShardClient) java.lang.reflect.Proxy.newProxyInstance(PointsRouterTest.class.getClassLoader(),
-        new Class<?>[] {io.quiver.sharding.ShardClient.class}, (proxy, method, args) -> {
-          if (method.getReturnType() == CompletableFuture.class) {
-            return CompletableFuture.failedFuture(new io.quiver.sharding.ShardClientRetiredException(
-                name + " is unavailable: the replica does not host it (yet)", null));
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
+    return (io.quiver.sharding.ShardClient)
+        java.lang.reflect.Proxy.newProxyInstance(
+            PointsRouterTest.class.getClassLoader(),
+            new Class<?>[] {io.quiver.sharding.ShardClient.class},
+            (proxy, method, args) -> {
+              if (method.getReturnType() == CompletableFuture.class) {
+                return CompletableFuture.failedFuture(
+                    new io.quiver.sharding.ShardClientRetiredException(
+                        name + " is unavailable: the replica does not host it (yet)", null));
+              }
+              throw new UnsupportedOperationException(method.getName());
+            });
   }
 
   @Test
@@ -312,16 +383,24 @@ class PointsRouterTest {
     clientOf(c, 0).close();
     Throwable e = failure(router.upsert(c, points));
     assertInstanceOf(ShardUnavailableException.class, e);
-    assertEquals("shard 0 of collection `failedwrite` is unavailable: its replica is closed" + report(c, points, 0),
+    assertEquals(
+        "shard 0 of collection `failedwrite` is unavailable: its replica is closed"
+            + report(c, points, 0),
         e.getMessage());
-    List<PointId> applied = points.stream().map(Point::id).filter(id -> c.shardMap().shardOf(id).shardId() != 0).toList();
-    assertEquals(applied, ids(router.retrieve(c, applied, false, false, ReadConsistency.LEADER).join()));
+    List<PointId> applied =
+        points.stream()
+            .map(Point::id)
+            .filter(id -> c.shardMap().shardOf(id).shardId() != 0)
+            .toList();
+    assertEquals(
+        applied, ids(router.retrieve(c, applied, false, false, ReadConsistency.LEADER).join()));
   }
 
   @Test
   void badInputRefusedByTheShardsIsABadRequest() {
     CollectionDescriptor c = open("bad", Distance.DOT);
-    Throwable e = failure(router.search(c, exactSearch(new float[] {1, 2, 3}, 5), 0, ReadConsistency.LEADER));
+    Throwable e =
+        failure(router.search(c, exactSearch(new float[] {1, 2, 3}, 5), 0, ReadConsistency.LEADER));
     assertInstanceOf(BadRequestException.class, e);
     assertTrue(e.getMessage().contains("expected dim: 4, got 3"), e.getMessage());
   }
@@ -348,59 +427,140 @@ class PointsRouterTest {
       int to = map.hashing().shardOf(e.getKey(), 2);
       if (map.hashing().shardOf(e.getKey(), 3) != to) {
         moving.add(e.getKey());
-        clientOf(c, to).prepareUpsert(List.of(new Point(e.getKey(), Map.of(VectorsConfig.DEFAULT, e.getValue()), null)),
-            io.quiver.storage.UpsertCondition.NONE).send().join();
+        clientOf(c, to)
+            .prepareUpsert(
+                List.of(new Point(e.getKey(), Map.of(VectorsConfig.DEFAULT, e.getValue()), null)),
+                io.quiver.storage.UpsertCondition.NONE)
+            .send()
+            .join();
       }
     }
     assertTrue(moving.size() > 100, "seed " + seed + ": " + moving.size());
-    for (io.quiver.sharding.Resharding.Phase phase : List.of(io.quiver.sharding.Resharding.Phase.COPYING,
-        io.quiver.sharding.Resharding.Phase.SYNCING, io.quiver.sharding.Resharding.Phase.CLEANUP)) {
-      CollectionDescriptor resharding = new CollectionDescriptor(c.name(), c.config(), map.withResharding(2, map.shards(),
-          new io.quiver.sharding.Resharding(io.quiver.sharding.Resharding.Direction.DOWN, 3, 2, 1, phase)));
+    for (io.quiver.sharding.Resharding.Phase phase :
+        List.of(
+            io.quiver.sharding.Resharding.Phase.COPYING,
+            io.quiver.sharding.Resharding.Phase.SYNCING,
+            io.quiver.sharding.Resharding.Phase.CLEANUP)) {
+      CollectionDescriptor resharding =
+          new CollectionDescriptor(
+              c.name(),
+              c.config(),
+              map.withResharding(
+                  2,
+                  map.shards(),
+                  new io.quiver.sharding.Resharding(
+                      io.quiver.sharding.Resharding.Direction.DOWN, 3, 2, 1, phase)));
       collections.put(c.name(), resharding);
-      assertEquals(written.size(), router.count(resharding, ReadConsistency.LEADER).join(), phase + ", seed " + seed);
-      List<PointId> scrolled = router.scroll(resharding, null, 10_000, null, false, false, ReadConsistency.LEADER).join()
-          .points().stream().map(PointRecord::id).toList();
+      assertEquals(
+          written.size(),
+          router.count(resharding, ReadConsistency.LEADER).join(),
+          phase + ", seed " + seed);
+      List<PointId> scrolled =
+          router
+              .scroll(resharding, null, 10_000, null, false, false, ReadConsistency.LEADER)
+              .join()
+              .points()
+              .stream()
+              .map(PointRecord::id)
+              .toList();
       assertEquals(written.keySet().stream().sorted().toList(), scrolled, phase + ", seed " + seed);
       float[] query = randomVector(random);
-      assertEquals(ids(bruteForceDot(written, query).subList(0, 20)),
-          ids(router.search(resharding, exactSearch(query, 20), 0, ReadConsistency.LEADER).join()), phase + ", seed " + seed);
+      assertEquals(
+          ids(bruteForceDot(written, query).subList(0, 20)),
+          ids(router.search(resharding, exactSearch(query, 20), 0, ReadConsistency.LEADER).join()),
+          phase + ", seed " + seed);
     }
 
-    // During the bulk copy a write of a moving point goes to its old shard at once; while syncing it
+    // During the bulk copy a write of a moving point goes to its old shard at once; while syncing
+    // it
     // waits until the routing switches, then goes to the new shard.
-    CollectionDescriptor copying = new CollectionDescriptor(c.name(), c.config(), map.withResharding(3, map.shards(),
-        new io.quiver.sharding.Resharding(io.quiver.sharding.Resharding.Direction.DOWN, 3, 2, 1,
-            io.quiver.sharding.Resharding.Phase.COPYING)));
+    CollectionDescriptor copying =
+        new CollectionDescriptor(
+            c.name(),
+            c.config(),
+            map.withResharding(
+                3,
+                map.shards(),
+                new io.quiver.sharding.Resharding(
+                    io.quiver.sharding.Resharding.Direction.DOWN,
+                    3,
+                    2,
+                    1,
+                    io.quiver.sharding.Resharding.Phase.COPYING)));
     collections.put(c.name(), copying);
     PointId id = moving.getFirst();
-    router.upsert(copying, List.of(new Point(id, Map.of(VectorsConfig.DEFAULT, new float[] {8, 8, 8, 8}), null))).get(10, TimeUnit.SECONDS);
-    assertArrayEquals(new float[] {8, 8, 8, 8}, clientOf(c, map.hashing().shardOf(id, 3))
-        .retrieve(List.of(id), false, true, ReadConsistency.LEADER).join().getFirst().vectors().get(VectorsConfig.DEFAULT));
-    CollectionDescriptor syncing = new CollectionDescriptor(c.name(), c.config(), map.withResharding(4, map.shards(),
-        copying.shardMap().resharding().withPhase(io.quiver.sharding.Resharding.Phase.SYNCING)));
+    router
+        .upsert(
+            copying,
+            List.of(new Point(id, Map.of(VectorsConfig.DEFAULT, new float[] {8, 8, 8, 8}), null)))
+        .get(10, TimeUnit.SECONDS);
+    assertArrayEquals(
+        new float[] {8, 8, 8, 8},
+        clientOf(c, map.hashing().shardOf(id, 3))
+            .retrieve(List.of(id), false, true, ReadConsistency.LEADER)
+            .join()
+            .getFirst()
+            .vectors()
+            .get(VectorsConfig.DEFAULT));
+    CollectionDescriptor syncing =
+        new CollectionDescriptor(
+            c.name(),
+            c.config(),
+            map.withResharding(
+                4,
+                map.shards(),
+                copying
+                    .shardMap()
+                    .resharding()
+                    .withPhase(io.quiver.sharding.Resharding.Phase.SYNCING)));
     collections.put(c.name(), syncing);
     float[] changed = {9, 9, 9, 9};
-    CompletableFuture<Long> write = router.upsert(syncing, List.of(new Point(id, Map.of(VectorsConfig.DEFAULT, changed), null)));
+    CompletableFuture<Long> write =
+        router.upsert(
+            syncing, List.of(new Point(id, Map.of(VectorsConfig.DEFAULT, changed), null)));
     Thread.sleep(300);
-    assertFalse(write.isDone(), "a write of a moving point waits while the last changes are copied");
-    collections.put(c.name(), new CollectionDescriptor(c.name(), c.config(), map.withResharding(5, map.shards(),
-        copying.shardMap().resharding().withPhase(io.quiver.sharding.Resharding.Phase.CLEANUP))));
+    assertFalse(
+        write.isDone(), "a write of a moving point waits while the last changes are copied");
+    collections.put(
+        c.name(),
+        new CollectionDescriptor(
+            c.name(),
+            c.config(),
+            map.withResharding(
+                5,
+                map.shards(),
+                copying
+                    .shardMap()
+                    .resharding()
+                    .withPhase(io.quiver.sharding.Resharding.Phase.CLEANUP))));
     write.get(10, TimeUnit.SECONDS);
     int newShard = map.hashing().shardOf(id, 2);
-    assertArrayEquals(changed, clientOf(c, newShard).retrieve(List.of(id), false, true, ReadConsistency.LEADER).join()
-        .getFirst().vectors().get(VectorsConfig.DEFAULT));
+    assertArrayEquals(
+        changed,
+        clientOf(c, newShard)
+            .retrieve(List.of(id), false, true, ReadConsistency.LEADER)
+            .join()
+            .getFirst()
+            .vectors()
+            .get(VectorsConfig.DEFAULT));
   }
 
   private CollectionDescriptor open(String name, Distance distance) {
-    CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(DIM, distance, false)), SHARDS, 1, 1);
+    CollectionConfig config =
+        new CollectionConfig(
+            VectorsConfig.single(new VectorParams(DIM, distance, false)), SHARDS, 1, 1);
     List<ShardPlacement> placements = new ArrayList<>();
     for (int i = 0; i < SHARDS; i++) {
       ShardPlacement shard = new ShardPlacement(i, UUID.randomUUID(), List.of(1L));
       ExecutorService executor = Executors.newSingleThreadExecutor();
       executors.put(shard.groupId(), executor);
-      clients.put(shard.groupId(), LocalShardClient.open("shard " + i + " of collection `" + name + "`",
-          dir.resolve(name + "-" + i), config.shardConfig(), executor));
+      clients.put(
+          shard.groupId(),
+          LocalShardClient.open(
+              "shard " + i + " of collection `" + name + "`",
+              dir.resolve(name + "-" + i),
+              config.shardConfig(),
+              executor));
       placements.add(shard);
     }
     CollectionDescriptor c = new CollectionDescriptor(name, config, new ShardMap(1, placements));
@@ -412,19 +572,24 @@ class PointsRouterTest {
     return clients.get(c.shardMap().shard(shardId).groupId());
   }
 
-  /** Keeps the shard's executor busy until the latch is counted down (at the latest after the test). */
+  /**
+   * Keeps the shard's executor busy until the latch is counted down (at the latest after the test).
+   */
   private CountDownLatch block(CollectionDescriptor c, int shardId) {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(1);
     blocked.add(release);
-    executors.get(c.shardMap().shard(shardId).groupId()).execute(() -> {
-      started.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    executors
+        .get(c.shardMap().shard(shardId).groupId())
+        .execute(
+            () -> {
+              started.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     try {
       started.await();
     } catch (InterruptedException e) {
@@ -453,7 +618,9 @@ class PointsRouterTest {
     return written;
   }
 
-  /** Components in [-5, 5]: dot products and squared distances are small integers, exact in float. */
+  /**
+   * Components in [-5, 5]: dot products and squared distances are small integers, exact in float.
+   */
   private static float[] randomVector(Random random) {
     float[] v = new float[DIM];
     for (int i = 0; i < DIM; i++) {
@@ -463,19 +630,21 @@ class PointsRouterTest {
   }
 
   private static SearchRequest exactSearch(float[] query, int limit) {
-    return new SearchRequest(VectorsConfig.DEFAULT, query, limit, false, false, null, null, null, true);
+    return new SearchRequest(
+        VectorsConfig.DEFAULT, query, limit, false, false, null, null, null, true);
   }
 
   /** Every point by dot product with {@code query}, highest first, ties by id. */
   private static List<ScoredPoint> bruteForceDot(Map<PointId, float[]> points, float[] query) {
     List<ScoredPoint> all = new ArrayList<>();
-    points.forEach((id, v) -> {
-      float dot = 0;
-      for (int i = 0; i < DIM; i++) {
-        dot += v[i] * query[i];
-      }
-      all.add(new ScoredPoint(id, 0, dot, null, null));
-    });
+    points.forEach(
+        (id, v) -> {
+          float dot = 0;
+          for (int i = 0; i < DIM; i++) {
+            dot += v[i] * query[i];
+          }
+          all.add(new ScoredPoint(id, 0, dot, null, null));
+        });
     all.sort(ScoredPoint.HIGHER_FIRST);
     return all;
   }
@@ -501,32 +670,49 @@ class PointsRouterTest {
   }
 
   private static List<PointId> ids(List<?> hitsOrRecords) {
-    return hitsOrRecords.stream().map(x -> switch (x) {
-      case ScoredPoint p -> p.id();
-      case PointRecord r -> r.id();
-      default -> throw new IllegalArgumentException(String.valueOf(x));
-    }).toList();
+    return hitsOrRecords.stream()
+        .map(
+            x ->
+                switch (x) {
+                  case ScoredPoint p -> p.id();
+                  case PointRecord r -> r.id();
+                  default -> throw new IllegalArgumentException(String.valueOf(x));
+                })
+        .toList();
   }
 
   /**
    * What a write of {@code points} reports when shard {@code failed} failed and the others did not:
-   * the shards in the order the router sends them (that of their first point), each with its points.
+   * the shards in the order the router sends them (that of their first point), each with its
+   * points.
    */
   private static String report(CollectionDescriptor c, List<Point> points, int failed) {
     Map<Integer, List<String>> byShard = new java.util.LinkedHashMap<>();
-    points.forEach(p -> byShard.computeIfAbsent(c.shardMap().shardOf(p.id()).shardId(), s -> new ArrayList<>())
-        .add(p.id().toString()));
+    points.forEach(
+        p ->
+            byShard
+                .computeIfAbsent(c.shardMap().shardOf(p.id()).shardId(), s -> new ArrayList<>())
+                .add(p.id().toString()));
     assertEquals(SHARDS, byShard.size(), "the test's points must reach every shard");
     List<String> applied = new ArrayList<>();
     List<String> appliedIds = new ArrayList<>();
-    byShard.forEach((shard, ids) -> {
-      if (shard != failed) {
-        applied.add(String.valueOf(shard));
-        appliedIds.addAll(ids);
-      }
-    });
-    return "; applied: shards " + String.join(", ", applied) + " (points " + String.join(", ", appliedIds) + ")"
-        + "; not applied: shard " + failed + " (points " + String.join(", ", byShard.get(failed)) + ")";
+    byShard.forEach(
+        (shard, ids) -> {
+          if (shard != failed) {
+            applied.add(String.valueOf(shard));
+            appliedIds.addAll(ids);
+          }
+        });
+    return "; applied: shards "
+        + String.join(", ", applied)
+        + " (points "
+        + String.join(", ", appliedIds)
+        + ")"
+        + "; not applied: shard "
+        + failed
+        + " (points "
+        + String.join(", ", byShard.get(failed))
+        + ")";
   }
 
   /** The failure of {@code future}, unwrapped as the REST layer unwraps it. */

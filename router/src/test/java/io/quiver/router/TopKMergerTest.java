@@ -34,8 +34,12 @@ class TopKMergerTest {
       all.sort(Comparator.reverseOrder());
       int offset = random.nextInt(10);
       int limit = random.nextInt(15);
-      List<Integer> expected = all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
-      assertEquals(expected, TopKMerger.merge(lists, Comparator.reverseOrder(), offset, limit), "seed " + seed);
+      List<Integer> expected =
+          all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+      assertEquals(
+          expected,
+          TopKMerger.merge(lists, Comparator.reverseOrder(), offset, limit),
+          "seed " + seed);
     }
   }
 }

@@ -26,11 +26,11 @@ public interface CollectionCatalog {
   /**
    * Creates the named vector {@code vector} ({@code added}: a vectors config holding exactly it,
    * dense or sparse) or deletes it ({@code added} null) in the metadata, by the rule of {@link
-   * io.quiver.storage.VectorNameChange}. Completes with the updated collection once this node
-   * has applied it; the shards still have to be told (their own logs).
+   * io.quiver.storage.VectorNameChange}. Completes with the updated collection once this node has
+   * applied it; the shards still have to be told (their own logs).
    */
-  CompletableFuture<CollectionDescriptor> changeVectorName(String name, String vector,
-      io.quiver.storage.VectorsConfig added);
+  CompletableFuture<CollectionDescriptor> changeVectorName(
+      String name, String vector, io.quiver.storage.VectorsConfig added);
 
   /** Deletes a collection; completes with false when it did not exist. */
   CompletableFuture<Boolean> delete(String name);
@@ -39,10 +39,10 @@ public interface CollectionCatalog {
   Optional<CollectionDescriptor> get(String name);
 
   /**
-   * Applies alias changes atomically: all of them or none. Fails with
-   * {@link CollectionNotFoundException} when an alias would point at a missing collection,
-   * {@link AliasNotFoundException} when a deleted or renamed alias does not exist, and
-   * {@link io.quiver.storage.BadRequestException} when an alias would shadow a collection.
+   * Applies alias changes atomically: all of them or none. Fails with {@link
+   * CollectionNotFoundException} when an alias would point at a missing collection, {@link
+   * AliasNotFoundException} when a deleted or renamed alias does not exist, and {@link
+   * io.quiver.storage.BadRequestException} when an alias would shadow a collection.
    */
   CompletableFuture<Void> updateAliases(List<AliasAction> actions);
 

@@ -6,14 +6,17 @@ import java.util.TreeMap;
 
 /**
  * What one node carries, as the replica planner evens it out: the bytes of the shard replicas it
- * holds ({@link ShardWeights}), how many replicas, and how many shard groups it leads (as
- * reported; a group of unknown leader counts for no node).
+ * holds ({@link ShardWeights}), how many replicas, and how many shard groups it leads (as reported;
+ * a group of unknown leader counts for no node).
  */
 public record NodeLoad(long bytes, int replicas, int leaders) {
 
   /** The load of every node of {@code nodes} (0s for one that holds nothing), in node order. */
-  public static Map<Long, NodeLoad> perNode(Collection<Long> nodes, Collection<CollectionDescriptor> collections,
-      ShardWeights weights, Map<java.util.UUID, Long> leaders) {
+  public static Map<Long, NodeLoad> perNode(
+      Collection<Long> nodes,
+      Collection<CollectionDescriptor> collections,
+      ShardWeights weights,
+      Map<java.util.UUID, Long> leaders) {
     Map<Long, long[]> sums = new TreeMap<>();
     nodes.forEach(n -> sums.put(n, new long[3]));
     for (CollectionDescriptor c : collections) {

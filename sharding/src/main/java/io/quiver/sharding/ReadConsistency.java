@@ -5,17 +5,17 @@ package io.quiver.sharding;
  * answering replica must have applied ({@code 0}: any replica state).
  *
  * <p>A write's {@code operation_id} is the highest log index among the shards it touched, so a
- * replica of any shard of that collection that has applied up to it has applied the write's part
- * in that shard (indexes of one shard's log only grow). A replica that has not is skipped for the
+ * replica of any shard of that collection that has applied up to it has applied the write's part in
+ * that shard (indexes of one shard's log only grow). A replica that has not is skipped for the
  * shard's leader: reading your own writes never needs a majority round trip.
  */
 public record ReadConsistency(Level level, long minIndex) {
 
   public enum Level {
     /**
-     * A read barrier (a no-op entry) committed through the shard's leader, then a read at its index:
-     * sees every write acknowledged before the read began. Not Ratis' ReadIndex, which can answer
-     * from a deposed leader in Ratis 3.2 (docs/design/ratis-defects.md).
+     * A read barrier (a no-op entry) committed through the shard's leader, then a read at its
+     * index: sees every write acknowledged before the read began. Not Ratis' ReadIndex, which can
+     * answer from a deposed leader in Ratis 3.2 (docs/design/ratis-defects.md).
      */
     LINEARIZABLE,
     /** Answered by the shard's current leader from its applied state: the default. */

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param before the load of every member now
  * @param after the load of every member once every step is done
  */
-public record RebalancePlan(List<Planned> planned, Map<Long, NodeLoad> before, Map<Long, NodeLoad> after) {
+public record RebalancePlan(
+    List<Planned> planned, Map<Long, NodeLoad> before, Map<Long, NodeLoad> after) {
 
   public RebalancePlan {
     planned = List.copyOf(planned);
@@ -23,11 +24,13 @@ public record RebalancePlan(List<Planned> planned, Map<Long, NodeLoad> before, M
   /**
    * One step of the plan.
    *
-   * @param shardBytes what a replica of the shard weighs ({@link ShardWeights}; the mean when not known)
+   * @param shardBytes what a replica of the shard weighs ({@link ShardWeights}; the mean when not
+   *     known)
    * @param shardPoints the points its group reported, or -1 when not known
    * @param loadsAfter the load of every member once this step (and the ones before it) is done
    */
-  public record Planned(ReplicaStep step, long shardBytes, long shardPoints, Map<Long, NodeLoad> loadsAfter) {
+  public record Planned(
+      ReplicaStep step, long shardBytes, long shardPoints, Map<Long, NodeLoad> loadsAfter) {
     public Planned {
       loadsAfter = Map.copyOf(loadsAfter);
     }

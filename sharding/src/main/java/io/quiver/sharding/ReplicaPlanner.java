@@ -15,6 +15,7 @@ import java.util.Set;
  * cluster after each step (so a step that failed or was overtaken is simply planned afresh).
  *
  * <p>In order of priority:
+ *
  * <ol>
  *   <li><b>Under-replicated</b>: a shard with fewer replicas than {@code min(replication_factor,
  *       eligible nodes)} gets one on the least-loaded eligible node that lacks it.
@@ -24,16 +25,17 @@ import java.util.Set;
  *   <li><b>Over-replicated</b>: a shard with more replicas than {@code replication_factor} loses
  *       the one on the most-loaded node (never the last copy).
  *   <li><b>Witnesses</b>: a witness on a node that left or drains is dropped, as is one of a shard
- *       that should have none; a shard should have exactly one when its collection's
- *       {@code replication_factor} is 2 and it has its 2 replicas, so that its group of three
- *       voters survives the loss of any one node. It is placed on the eligible node without a
- *       replica of the shard that holds the fewest witnesses (then the fewest replicas). A node
- *       that holds a shard's witness never takes a replica of it: when it is the only node left
- *       for a needed replica, the witness is dropped first.
+ *       that should have none; a shard should have exactly one when its collection's {@code
+ *       replication_factor} is 2 and it has its 2 replicas, so that its group of three voters
+ *       survives the loss of any one node. It is placed on the eligible node without a replica of
+ *       the shard that holds the fewest witnesses (then the fewest replicas). A node that holds a
+ *       shard's witness never takes a replica of it: when it is the only node left for a needed
+ *       replica, the witness is dropped first.
  *   <li><b>Rebalance</b> (only when asked, see {@link RebalancePlanner}): replicas move until the
  *       bytes per node are even (within a tolerance), then the replica counts; then leadership of
  *       shard groups passes between data replicas until no node leads clearly more than another.
  * </ol>
+ *
  * A node's load is the bytes of the replicas it holds over all collections ({@link ShardWeights},
  * from the points the groups reported), then their number; eligible nodes are the members that are
  * not draining. Ties go to the lower node id, then the lower collection name and shard id.
@@ -43,8 +45,11 @@ public final class ReplicaPlanner {
   private ReplicaPlanner() {}
 
   /** The next step, or empty when the placement is as it should be. */
-  public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
-      Collection<CollectionDescriptor> collections, boolean rebalance) {
+  public static Optional<ReplicaStep> next(
+      Collection<Long> nodes,
+      Set<Long> draining,
+      Collection<CollectionDescriptor> collections,
+      boolean rebalance) {
     return next(nodes, draining, collections, rebalance, Map.of(), Set.of());
   }
 
@@ -58,30 +63,53 @@ public final class ReplicaPlanner {
    * planned for them (their surplus replica is the one being added; a witness added beside a
    * replica that is still joining would make the configuration change wait for both).
    */
-  public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
-      Collection<CollectionDescriptor> collections, boolean rebalance, Map<java.util.UUID, Long> leaders,
+  public static Optional<ReplicaStep> next(
+      Collection<Long> nodes,
+      Set<Long> draining,
+      Collection<CollectionDescriptor> collections,
+      boolean rebalance,
+      Map<java.util.UUID, Long> leaders,
       Set<java.util.UUID> changing) {
-    return next(nodes, draining, collections, rebalance, new ShardReports(leaders, Map.of()), changing);
+    return next(
+        nodes, draining, collections, rebalance, new ShardReports(leaders, Map.of()), changing);
   }
 
   /**
-   * As {@link #next(Collection, Set, Collection, boolean, Map, Set)}, with what the groups reported:
-   * their leaders, and their points, which weigh each replica ({@link ShardWeights}) when choosing
-   * where a replica goes, which one is dropped, and which moves a rebalance makes.
+   * As {@link #next(Collection, Set, Collection, boolean, Map, Set)}, with what the groups
+   * reported: their leaders, and their points, which weigh each replica ({@link ShardWeights}) when
+   * choosing where a replica goes, which one is dropped, and which moves a rebalance makes.
    */
-  public static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
-      Collection<CollectionDescriptor> collections, boolean rebalance, ShardReports reports, Set<java.util.UUID> changing) {
-    return next(nodes, draining, collections, rebalance, reports, ShardWeights.of(collections, reports), changing);
+  public static Optional<ReplicaStep> next(
+      Collection<Long> nodes,
+      Set<Long> draining,
+      Collection<CollectionDescriptor> collections,
+      boolean rebalance,
+      ShardReports reports,
+      Set<java.util.UUID> changing) {
+    return next(
+        nodes,
+        draining,
+        collections,
+        rebalance,
+        reports,
+        ShardWeights.of(collections, reports),
+        changing);
   }
 
-  private static Optional<ReplicaStep> next(Collection<Long> nodes, Set<Long> draining,
-      Collection<CollectionDescriptor> collections, boolean rebalance, ShardReports reports, ShardWeights weights,
+  private static Optional<ReplicaStep> next(
+      Collection<Long> nodes,
+      Set<Long> draining,
+      Collection<CollectionDescriptor> collections,
+      boolean rebalance,
+      ShardReports reports,
+      ShardWeights weights,
       Set<java.util.UUID> changing) {
     Map<java.util.UUID, Long> leaders = reports.leaders();
     List<Long> eligible = nodes.stream().filter(n -> !draining.contains(n)).sorted().toList();
     Map<Long, NodeLoad> nodeLoad = NodeLoad.perNode(nodes, collections, weights, leaders);
     Comparator<Long> lighter = lighterFirst(nodeLoad);
-    List<CollectionDescriptor> sorted = collections.stream().sorted(Comparator.comparing(CollectionDescriptor::name)).toList();
+    List<CollectionDescriptor> sorted =
+        collections.stream().sorted(Comparator.comparing(CollectionDescriptor::name)).toList();
 
     for (CollectionDescriptor c : sorted) {
       int target = Math.min(c.config().replicationFactor(), eligible.size());
@@ -93,13 +121,25 @@ public final class ReplicaPlanner {
         if (live < target) {
           Optional<Long> to = leastLoaded(eligible, lighter, s);
           if (to.isPresent()) {
-            return Optional.of(new ReplicaStep.Add(c.name(), s.shardId(), to.get(),
-                "replication_factor " + c.config().replicationFactor()));
+            return Optional.of(
+                new ReplicaStep.Add(
+                    c.name(),
+                    s.shardId(),
+                    to.get(),
+                    "replication_factor " + c.config().replicationFactor()));
           }
           Optional<Long> witness = s.witnesses().stream().filter(eligible::contains).findFirst();
           if (witness.isPresent()) {
-            return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), witness.get(),
-                "node " + witness.get() + " is needed for a replica (replication_factor " + c.config().replicationFactor() + ")"));
+            return Optional.of(
+                new ReplicaStep.DropWitness(
+                    c.name(),
+                    s.shardId(),
+                    witness.get(),
+                    "node "
+                        + witness.get()
+                        + " is needed for a replica (replication_factor "
+                        + c.config().replicationFactor()
+                        + ")"));
           }
         }
       }
@@ -112,32 +152,45 @@ public final class ReplicaPlanner {
           }
           // Step 1 has already added the copies the shard needs elsewhere (where it could).
           if (s.replicas().stream().anyMatch(other -> !draining.contains(other))) {
-            return Optional.of(new ReplicaStep.Drop(c.name(), s.shardId(), r, "node " + r + " is draining"));
+            return Optional.of(
+                new ReplicaStep.Drop(c.name(), s.shardId(), r, "node " + r + " is draining"));
           }
         }
       }
     }
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
-        if (s.replicas().size() > c.config().replicationFactor() && !changing.contains(s.groupId())) {
+        if (s.replicas().size() > c.config().replicationFactor()
+            && !changing.contains(s.groupId())) {
           Long leader = leaders.get(s.groupId());
-          long victim = s.replicas().stream()
-              .max(Comparator.<Long, Boolean>comparing(n -> !n.equals(leader))
-                  .thenComparingLong(n -> nodeLoad.get(n).bytes()).thenComparingInt(n -> nodeLoad.get(n).replicas())
-                  .thenComparing(Comparator.reverseOrder()))
-              .orElseThrow();
-          return Optional.of(new ReplicaStep.Drop(c.name(), s.shardId(), victim,
-              "replication_factor " + c.config().replicationFactor()));
+          long victim =
+              s.replicas().stream()
+                  .max(
+                      Comparator.<Long, Boolean>comparing(n -> !n.equals(leader))
+                          .thenComparingLong(n -> nodeLoad.get(n).bytes())
+                          .thenComparingInt(n -> nodeLoad.get(n).replicas())
+                          .thenComparing(Comparator.reverseOrder()))
+                  .orElseThrow();
+          return Optional.of(
+              new ReplicaStep.Drop(
+                  c.name(),
+                  s.shardId(),
+                  victim,
+                  "replication_factor " + c.config().replicationFactor()));
         }
       }
     }
-    Optional<ReplicaStep> witnessStep = witnessStep(nodes, draining, eligible, lighter, sorted, changing);
+    Optional<ReplicaStep> witnessStep =
+        witnessStep(nodes, draining, eligible, lighter, sorted, changing);
     if (witnessStep.isPresent()) {
       return witnessStep;
     }
     if (rebalance) {
-      Optional<ReplicaStep> move = RebalancePlanner.moveStep(eligible, sorted, weights, leaders, changing);
-      return move.isPresent() ? move : RebalancePlanner.leaderStep(eligible, sorted, leaders, changing);
+      Optional<ReplicaStep> move =
+          RebalancePlanner.moveStep(eligible, sorted, weights, leaders, changing);
+      return move.isPresent()
+          ? move
+          : RebalancePlanner.leaderStep(eligible, sorted, leaders, changing);
     }
     return Optional.empty();
   }
@@ -147,22 +200,39 @@ public final class ReplicaPlanner {
     return c.config().replicationFactor() == 2 && s.replicas().size() == 2;
   }
 
-  private static Optional<ReplicaStep> witnessStep(Collection<Long> nodes, Set<Long> draining, List<Long> eligible,
-      Comparator<Long> lighter, List<CollectionDescriptor> sorted, Set<java.util.UUID> changing) {
+  private static Optional<ReplicaStep> witnessStep(
+      Collection<Long> nodes,
+      Set<Long> draining,
+      List<Long> eligible,
+      Comparator<Long> lighter,
+      List<CollectionDescriptor> sorted,
+      Set<java.util.UUID> changing) {
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
         for (int i = 0; i < s.witnesses().size() && !changing.contains(s.groupId()); i++) {
           long w = s.witnesses().get(i);
           if (!nodes.contains(w)) {
-            return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), w, "node " + w + " left the cluster"));
+            return Optional.of(
+                new ReplicaStep.DropWitness(
+                    c.name(), s.shardId(), w, "node " + w + " left the cluster"));
           }
           if (draining.contains(w)) {
-            return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), w, "node " + w + " is draining"));
+            return Optional.of(
+                new ReplicaStep.DropWitness(
+                    c.name(), s.shardId(), w, "node " + w + " is draining"));
           }
           if (!wantsWitness(c, s) || i > 0) {
-            return Optional.of(new ReplicaStep.DropWitness(c.name(), s.shardId(), w,
-                "a shard with " + s.replicas().size() + " replicas (replication_factor " + c.config().replicationFactor()
-                    + ") needs " + (wantsWitness(c, s) ? "one witness" : "no witness")));
+            return Optional.of(
+                new ReplicaStep.DropWitness(
+                    c.name(),
+                    s.shardId(),
+                    w,
+                    "a shard with "
+                        + s.replicas().size()
+                        + " replicas (replication_factor "
+                        + c.config().replicationFactor()
+                        + ") needs "
+                        + (wantsWitness(c, s) ? "one witness" : "no witness")));
           }
         }
       }
@@ -171,13 +241,19 @@ public final class ReplicaPlanner {
     for (CollectionDescriptor c : sorted) {
       for (ShardPlacement s : c.shardMap().shards()) {
         if (wantsWitness(c, s) && s.witnesses().isEmpty() && !changing.contains(s.groupId())) {
-          Optional<Long> to = eligible.stream()
-              .filter(n -> !s.replicas().contains(n))
-              .min(Comparator.<Long>comparingInt(n -> witnesses.getOrDefault(n, 0))
-                  .thenComparing(lighter));
+          Optional<Long> to =
+              eligible.stream()
+                  .filter(n -> !s.replicas().contains(n))
+                  .min(
+                      Comparator.<Long>comparingInt(n -> witnesses.getOrDefault(n, 0))
+                          .thenComparing(lighter));
           if (to.isPresent()) {
-            return Optional.of(new ReplicaStep.AddWitness(c.name(), s.shardId(), to.get(),
-                "replication_factor 2: a third voter keeps the shard available with one node down"));
+            return Optional.of(
+                new ReplicaStep.AddWitness(
+                    c.name(),
+                    s.shardId(),
+                    to.get(),
+                    "replication_factor 2: a third voter keeps the shard available with one node down"));
           }
         }
       }
@@ -186,7 +262,8 @@ public final class ReplicaPlanner {
   }
 
   /** Witnesses per node (every member present, with 0 when it holds none). */
-  static Map<Long, Integer> witnessLoads(Collection<Long> nodes, Collection<CollectionDescriptor> collections) {
+  static Map<Long, Integer> witnessLoads(
+      Collection<Long> nodes, Collection<CollectionDescriptor> collections) {
     Map<Long, Integer> load = new HashMap<>();
     nodes.forEach(n -> load.put(n, 0));
     for (CollectionDescriptor c : collections) {
@@ -201,8 +278,12 @@ public final class ReplicaPlanner {
    * Every step from here to a settled placement, computed by applying each step to a copy of the
    * placement (what {@code GET /cluster/rebalance} shows). Bounded by {@code maxSteps}.
    */
-  public static List<ReplicaStep> plan(Collection<Long> nodes, Set<Long> draining,
-      Collection<CollectionDescriptor> collections, boolean rebalance, int maxSteps) {
+  public static List<ReplicaStep> plan(
+      Collection<Long> nodes,
+      Set<Long> draining,
+      Collection<CollectionDescriptor> collections,
+      boolean rebalance,
+      int maxSteps) {
     return plan(nodes, draining, collections, rebalance, ShardReports.NONE, maxSteps).steps();
   }
 
@@ -211,8 +292,13 @@ public final class ReplicaPlanner {
    * with each step's shard weight and the node loads after it. A group whose leading replica moves
    * or is dropped has no known leader for the rest of the plan (its next one is elected then).
    */
-  public static RebalancePlan plan(Collection<Long> nodes, Set<Long> draining,
-      Collection<CollectionDescriptor> collections, boolean rebalance, ShardReports reports, int maxSteps) {
+  public static RebalancePlan plan(
+      Collection<Long> nodes,
+      Set<Long> draining,
+      Collection<CollectionDescriptor> collections,
+      boolean rebalance,
+      ShardReports reports,
+      int maxSteps) {
     Map<String, CollectionDescriptor> current = new java.util.TreeMap<>();
     collections.forEach(c -> current.put(c.name(), c));
     ShardWeights weights = ShardWeights.of(collections, reports);
@@ -220,8 +306,15 @@ public final class ReplicaPlanner {
     Map<Long, NodeLoad> before = NodeLoad.perNode(nodes, current.values(), weights, leaders);
     List<RebalancePlan.Planned> steps = new ArrayList<>();
     while (steps.size() < maxSteps) {
-      Optional<ReplicaStep> step = next(nodes, draining, current.values(), rebalance,
-          new ShardReports(leaders, reports.points()), weights, Set.of());
+      Optional<ReplicaStep> step =
+          next(
+              nodes,
+              draining,
+              current.values(),
+              rebalance,
+              new ShardReports(leaders, reports.points()),
+              weights,
+              Set.of());
       if (step.isEmpty()) {
         break;
       }
@@ -232,18 +325,25 @@ public final class ReplicaPlanner {
         case ReplicaStep.TransferLeader t -> leaders.put(group, t.to());
         case ReplicaStep.Move m when leader != null && leader == m.from() -> leaders.remove(group);
         case ReplicaStep.Drop d when leader != null && leader == d.node() -> leaders.remove(group);
-        case ReplicaStep.DropWitness d when leader != null && leader == d.node() -> leaders.remove(group);
-        default -> { }
+        case ReplicaStep.DropWitness d when leader != null && leader == d.node() ->
+            leaders.remove(group);
+        default -> {}
       }
       current.put(c.name(), applied(c, step.get()));
-      steps.add(new RebalancePlan.Planned(step.get(), weights.bytes(group), weights.points(group),
-          NodeLoad.perNode(nodes, current.values(), weights, leaders)));
+      steps.add(
+          new RebalancePlan.Planned(
+              step.get(),
+              weights.bytes(group),
+              weights.points(group),
+              NodeLoad.perNode(nodes, current.values(), weights, leaders)));
     }
     Map<Long, NodeLoad> after = steps.isEmpty() ? before : steps.getLast().loadsAfter();
     return new RebalancePlan(steps, before, after);
   }
 
-  /** The collection with {@code step} applied to its shard map (same epoch: a plan, not a change). */
+  /**
+   * The collection with {@code step} applied to its shard map (same epoch: a plan, not a change).
+   */
   static CollectionDescriptor applied(CollectionDescriptor c, ReplicaStep step) {
     if (step instanceof ReplicaStep.TransferLeader) {
       return c; // the placement stays
@@ -264,22 +364,28 @@ public final class ReplicaPlanner {
       case ReplicaStep.TransferLeader t -> throw new IllegalStateException("handled above: " + t);
     }
     shards.set(s.shardId(), new ShardPlacement(s.shardId(), s.groupId(), replicas, witnesses));
-    return new CollectionDescriptor(c.name(), c.config(), c.shardMap().withShards(c.shardMap().epoch(), shards));
+    return new CollectionDescriptor(
+        c.name(), c.config(), c.shardMap().withShards(c.shardMap().epoch(), shards));
   }
 
   /** The lightest eligible node that holds neither a replica nor the witness of shard {@code s}. */
-  private static Optional<Long> leastLoaded(List<Long> eligible, Comparator<Long> lighter, ShardPlacement s) {
-    return eligible.stream().filter(n -> !s.replicas().contains(n) && !s.witnesses().contains(n)).min(lighter);
+  private static Optional<Long> leastLoaded(
+      List<Long> eligible, Comparator<Long> lighter, ShardPlacement s) {
+    return eligible.stream()
+        .filter(n -> !s.replicas().contains(n) && !s.witnesses().contains(n))
+        .min(lighter);
   }
 
   /** Nodes by bytes held, then replicas held, then id. */
   private static Comparator<Long> lighterFirst(Map<Long, NodeLoad> load) {
-    return Comparator.<Long>comparingLong(n -> load.get(n).bytes()).thenComparingInt(n -> load.get(n).replicas())
+    return Comparator.<Long>comparingLong(n -> load.get(n).bytes())
+        .thenComparingInt(n -> load.get(n).replicas())
         .thenComparing(Comparator.naturalOrder());
   }
 
   /** Replicas per node (every member present, with 0 when it holds none). */
-  public static Map<Long, Integer> loads(Collection<Long> nodes, Collection<CollectionDescriptor> collections) {
+  public static Map<Long, Integer> loads(
+      Collection<Long> nodes, Collection<CollectionDescriptor> collections) {
     Map<Long, Integer> load = new HashMap<>();
     nodes.forEach(n -> load.put(n, 0));
     for (CollectionDescriptor c : collections) {

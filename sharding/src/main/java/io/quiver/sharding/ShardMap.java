@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A collection's shards at one epoch: immutable. A point lives in shard
- * {@code hashing.shardOf(id, routingCount())} (see {@link PointHashing}; the hash never changes
- * between releases). While the collection is resharded ({@link Resharding}, else null), the map
- * may hold one shard more than points are routed by, and each shard answers reads only for the
- * points it owns ({@link #readRestriction}).
+ * A collection's shards at one epoch: immutable. A point lives in shard {@code hashing.shardOf(id,
+ * routingCount())} (see {@link PointHashing}; the hash never changes between releases). While the
+ * collection is resharded ({@link Resharding}, else null), the map may hold one shard more than
+ * points are routed by, and each shard answers reads only for the points it owns ({@link
+ * #readRestriction}).
  */
-public record ShardMap(long epoch, List<ShardPlacement> shards, PointHashing hashing, Resharding resharding) {
+public record ShardMap(
+    long epoch, List<ShardPlacement> shards, PointHashing hashing, Resharding resharding) {
 
   public ShardMap {
     shards = List.copyOf(shards);
@@ -23,12 +24,17 @@ public record ShardMap(long epoch, List<ShardPlacement> shards, PointHashing has
         throw new IllegalArgumentException("shard " + i + " is out of order: " + shards.get(i));
       }
     }
-    if (resharding != null && Math.max(resharding.fromCount(), resharding.toCount()) != shards.size()) {
-      throw new IllegalArgumentException("resharding " + resharding + " over " + shards.size() + " shards");
+    if (resharding != null
+        && Math.max(resharding.fromCount(), resharding.toCount()) != shards.size()) {
+      throw new IllegalArgumentException(
+          "resharding " + resharding + " over " + shards.size() + " shards");
     }
   }
 
-  /** A map of a collection created before resharding existed: {@link PointHashing#MOD}, not resharding. */
+  /**
+   * A map of a collection created before resharding existed: {@link PointHashing#MOD}, not
+   * resharding.
+   */
   public ShardMap(long epoch, List<ShardPlacement> shards) {
     this(epoch, shards, PointHashing.MOD, null);
   }
@@ -63,10 +69,15 @@ public record ShardMap(long epoch, List<ShardPlacement> shards, PointHashing has
    * there after moving away).
    */
   public Condition.OwnedBy readRestriction(ShardPlacement shard) {
-    return resharding == null ? null : new Condition.OwnedBy(hashing, shard.shardId(), routingCount());
+    return resharding == null
+        ? null
+        : new Condition.OwnedBy(hashing, shard.shardId(), routingCount());
   }
 
-  /** True while the collection is resharded and {@code id}'s shard differs between the old and the new count. */
+  /**
+   * True while the collection is resharded and {@code id}'s shard differs between the old and the
+   * new count.
+   */
   public boolean isMoving(PointId id) {
     return resharding != null
         && hashing.shardOf(id, resharding.fromCount()) != hashing.shardOf(id, resharding.toCount());
@@ -78,7 +89,8 @@ public record ShardMap(long epoch, List<ShardPlacement> shards, PointHashing has
   }
 
   /** This map with other shards and resharding state at a new epoch. */
-  public ShardMap withResharding(long newEpoch, List<ShardPlacement> newShards, Resharding newResharding) {
+  public ShardMap withResharding(
+      long newEpoch, List<ShardPlacement> newShards, Resharding newResharding) {
     return new ShardMap(newEpoch, newShards, hashing, newResharding);
   }
 }

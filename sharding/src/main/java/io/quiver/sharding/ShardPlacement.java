@@ -26,7 +26,8 @@ public record ShardPlacement(int shardId, UUID groupId, List<Long> replicas, Lis
     var distinct = new HashSet<>(replicas);
     for (long w : witnesses) {
       if (!distinct.add(w)) {
-        throw new IllegalArgumentException("shard " + shardId + ": node " + w + " would hold both a replica and a witness");
+        throw new IllegalArgumentException(
+            "shard " + shardId + ": node " + w + " would hold both a replica and a witness");
       }
     }
   }

@@ -6,9 +6,9 @@ import java.util.UUID;
 
 /**
  * What the shard groups last reported about themselves, as the replica planner weighs them: the
- * node leading each group and the live points it holds. A group missing from a map is not known
- * (it did not answer, or was not asked yet); the planner counts an unknown size as the mean (see
- * {@link ShardWeights}) and plans no leadership transfer for a group of unknown leader.
+ * node leading each group and the live points it holds. A group missing from a map is not known (it
+ * did not answer, or was not asked yet); the planner counts an unknown size as the mean (see {@link
+ * ShardWeights}) and plans no leadership transfer for a group of unknown leader.
  *
  * @param leaders group id -> the node whose replica leads it
  * @param points group id -> the live points of the shard

@@ -9,13 +9,12 @@ import java.util.UUID;
 
 /**
  * The bytes the replica planner weighs each shard replica by: its live points times the bytes a
- * point of its collection takes ({@link #bytesPerPoint}: its dense vectors as stored, plus
- * {@value #POINT_OVERHEAD_BYTES} bytes for its id and version). Payloads, sparse vectors and the
- * HNSW graph are left out: the figure is a deterministic estimate from a point count every
- * replica agrees on, not a disk measurement, and it is comparable across collections of different
- * dimensions. A shard whose count is not known weighs the mean of the known shards of its
- * collection, else of all known shards, else 0 (so a cluster that reported nothing is balanced
- * by replica counts alone).
+ * point of its collection takes ({@link #bytesPerPoint}: its dense vectors as stored, plus {@value
+ * #POINT_OVERHEAD_BYTES} bytes for its id and version). Payloads, sparse vectors and the HNSW graph
+ * are left out: the figure is a deterministic estimate from a point count every replica agrees on,
+ * not a disk measurement, and it is comparable across collections of different dimensions. A shard
+ * whose count is not known weighs the mean of the known shards of its collection, else of all known
+ * shards, else 0 (so a cluster that reported nothing is balanced by replica counts alone).
  */
 public final class ShardWeights {
 
@@ -31,7 +30,8 @@ public final class ShardWeights {
   private ShardWeights() {}
 
   /** The weights of every shard of {@code collections}, from the points in {@code reports}. */
-  public static ShardWeights of(Collection<CollectionDescriptor> collections, ShardReports reports) {
+  public static ShardWeights of(
+      Collection<CollectionDescriptor> collections, ShardReports reports) {
     ShardWeights w = new ShardWeights();
     long knownBytes = 0;
     long knownCount = 0;
@@ -63,7 +63,10 @@ public final class ShardWeights {
     return w;
   }
 
-  /** The bytes a replica of the group weighs (the mean when its size is not known; 0 for a group not given). */
+  /**
+   * The bytes a replica of the group weighs (the mean when its size is not known; 0 for a group not
+   * given).
+   */
   public long bytes(UUID group) {
     return bytes.getOrDefault(group, 0L);
   }
@@ -78,7 +81,10 @@ public final class ShardWeights {
     return points.getOrDefault(group, -1L);
   }
 
-  /** Bytes of one point of the collection: each dense vector (a multivector's first row) as stored, plus its id. */
+  /**
+   * Bytes of one point of the collection: each dense vector (a multivector's first row) as stored,
+   * plus its id.
+   */
   public static long bytesPerPoint(CollectionDescriptor c) {
     long total = POINT_OVERHEAD_BYTES;
     for (VectorParams v : c.config().vectors().vectors().values()) {

@@ -39,7 +39,8 @@ class PlacementPlannerTest {
       shard.replicas().forEach(node -> replicas.merge(node, 1, Integer::sum));
     }
     for (long node : NODES) {
-      assertEquals(shards / NODES.size(), firstReplicas.get(node), "first replicas on node " + node);
+      assertEquals(
+          shards / NODES.size(), firstReplicas.get(node), "first replicas on node " + node);
       assertEquals(shards * 3 / NODES.size(), replicas.get(node), "replicas on node " + node);
     }
   }
@@ -54,14 +55,21 @@ class PlacementPlannerTest {
       map.shards().forEach(s -> groups.add(s.groupId()));
     }
     assertEquals(12, groups.size());
-    assertNotEquals(first.shard(0).groupId(), again.shard(0).groupId(), "a re-created collection reused a group");
+    assertNotEquals(
+        first.shard(0).groupId(),
+        again.shard(0).groupId(),
+        "a re-created collection reused a group");
   }
 
   @Test
   void moreReplicasThanNodesIsRefusedWithTheSettingsName() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PlacementPlanner.place(List.of(1L, 2L), "c", 3, config(1, 3)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PlacementPlanner.place(List.of(1L, 2L), "c", 3, config(1, 3)));
     assertTrue(e.getMessage().contains("replication_factor"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> PlacementPlanner.place(List.of(), "c", 3, config(1, 1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PlacementPlanner.place(List.of(), "c", 3, config(1, 1)));
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A rebalance weighted by shard size, and leaders evened out ({@link RebalancePlanner} through
- * {@link ReplicaPlanner}): bytes per node even out, counts break ties, a settled plan plans
- * nothing more, and leadership goes only to data replicas.
+ * {@link ReplicaPlanner}): bytes per node even out, counts break ties, a settled plan plans nothing
+ * more, and leadership goes only to data replicas.
  */
 @Timeout(30)
 class RebalancePlannerTest {
@@ -27,7 +27,8 @@ class RebalancePlannerTest {
   /** Bytes of one point of the test collections: 4 float32 dimensions plus the point's id. */
   private static final long POINT_BYTES = 4 * 4 + ShardWeights.POINT_OVERHEAD_BYTES;
 
-  private static CollectionDescriptor collection(String name, int shards, int rf, List<Long> nodes) {
+  private static CollectionDescriptor collection(
+      String name, int shards, int rf, List<Long> nodes) {
     CollectionConfig config = config(shards, rf);
     return new CollectionDescriptor(name, config, PlacementPlanner.place(nodes, name, 1, config));
   }
@@ -39,13 +40,26 @@ class RebalancePlannerTest {
     }
   }
 
-  /** The steps of the plan applied one by one, as the controller would (each re-planned from the result). */
-  private static List<CollectionDescriptor> settle(List<Long> nodes, List<CollectionDescriptor> collections,
-      ShardReports reports, List<ReplicaStep> taken) {
+  /**
+   * The steps of the plan applied one by one, as the controller would (each re-planned from the
+   * result).
+   */
+  private static List<CollectionDescriptor> settle(
+      List<Long> nodes,
+      List<CollectionDescriptor> collections,
+      ShardReports reports,
+      List<ReplicaStep> taken) {
     List<CollectionDescriptor> current = new ArrayList<>(collections);
     Map<UUID, Long> leaders = new HashMap<>(reports.leaders());
     for (int i = 0; i < 1000; i++) {
-      var step = ReplicaPlanner.next(nodes, Set.of(), current, true, new ShardReports(leaders, reports.points()), Set.of());
+      var step =
+          ReplicaPlanner.next(
+              nodes,
+              Set.of(),
+              current,
+              true,
+              new ShardReports(leaders, reports.points()),
+              Set.of());
       if (step.isEmpty()) {
         return current;
       }
@@ -56,9 +70,12 @@ class RebalancePlannerTest {
           ShardPlacement s = c.shardMap().shard(step.get().shardId());
           if (step.get() instanceof ReplicaStep.TransferLeader t) {
             assertEquals(t.from(), leaders.get(s.groupId()), "transferred from its leader: " + t);
-            assertTrue(s.replicas().contains(t.to()) && !s.witnesses().contains(t.to()), "to a data replica: " + t + " " + s);
+            assertTrue(
+                s.replicas().contains(t.to()) && !s.witnesses().contains(t.to()),
+                "to a data replica: " + t + " " + s);
             leaders.put(s.groupId(), t.to());
-          } else if (step.get() instanceof ReplicaStep.Move m && Long.valueOf(m.from()).equals(leaders.get(s.groupId()))) {
+          } else if (step.get() instanceof ReplicaStep.Move m
+              && Long.valueOf(m.from()).equals(leaders.get(s.groupId()))) {
             leaders.remove(s.groupId());
           }
           current.set(j, ReplicaPlanner.applied(c, step.get()));
@@ -68,7 +85,8 @@ class RebalancePlannerTest {
     throw new AssertionError("no convergence: " + taken);
   }
 
-  private static long spread(Map<Long, NodeLoad> loads, java.util.function.ToLongFunction<NodeLoad> of) {
+  private static long spread(
+      Map<Long, NodeLoad> loads, java.util.function.ToLongFunction<NodeLoad> of) {
     long max = loads.values().stream().mapToLong(of).max().orElseThrow();
     long min = loads.values().stream().mapToLong(of).min().orElseThrow();
     return max - min;
@@ -89,38 +107,57 @@ class RebalancePlannerTest {
 
     // By replica counts alone the bytes would stay far apart.
     List<CollectionDescriptor> byCounts = settle(four, cs, ShardReports.NONE, new ArrayList<>());
-    long countsSpread = spread(NodeLoad.perNode(four, byCounts, ShardWeights.of(cs, reports), Map.of()), NodeLoad::bytes);
+    long countsSpread =
+        spread(
+            NodeLoad.perNode(four, byCounts, ShardWeights.of(cs, reports), Map.of()),
+            NodeLoad::bytes);
 
     List<ReplicaStep> taken = new ArrayList<>();
     List<CollectionDescriptor> settled = settle(four, cs, reports, taken);
     ShardWeights weights = ShardWeights.of(cs, reports);
     Map<Long, NodeLoad> before = NodeLoad.perNode(four, cs, weights, Map.of());
     Map<Long, NodeLoad> after = NodeLoad.perNode(four, settled, weights, Map.of());
-    assertTrue(spread(after, NodeLoad::bytes) < spread(before, NodeLoad::bytes) / 4, before + " -> " + after);
-    assertTrue(spread(after, NodeLoad::bytes) < countsSpread / 2, "by counts " + countsSpread + ", by bytes " + after);
+    assertTrue(
+        spread(after, NodeLoad::bytes) < spread(before, NodeLoad::bytes) / 4,
+        before + " -> " + after);
+    assertTrue(
+        spread(after, NodeLoad::bytes) < countsSpread / 2,
+        "by counts " + countsSpread + ", by bytes " + after);
     assertTrue(taken.stream().allMatch(s -> s instanceof ReplicaStep.Move), taken.toString());
-    System.out.printf("bytes per node %s -> %s in %d moves (by counts alone the spread would be %d)%n", before, after,
-        taken.size(), countsSpread);
-    assertEquals(taken, ReplicaPlanner.plan(four, Set.of(), cs, true, reports, 100).steps(), "plan() lists the same steps");
-    assertTrue(ReplicaPlanner.plan(four, Set.of(), settled, true, reports, 100).planned().isEmpty(),
+    System.out.printf(
+        "bytes per node %s -> %s in %d moves (by counts alone the spread would be %d)%n",
+        before, after, taken.size(), countsSpread);
+    assertEquals(
+        taken,
+        ReplicaPlanner.plan(four, Set.of(), cs, true, reports, 100).steps(),
+        "plan() lists the same steps");
+    assertTrue(
+        ReplicaPlanner.plan(four, Set.of(), settled, true, reports, 100).planned().isEmpty(),
         "re-planning the settled placement moves nothing back");
 
     // The plan's loads: the last step's loads are the settled ones.
     RebalancePlan plan = ReplicaPlanner.plan(four, Set.of(), cs, true, reports, 100);
     assertEquals(before, plan.before());
     assertEquals(after, plan.after());
-    assertTrue(plan.planned().getFirst().shardBytes() >= 10_000 * POINT_BYTES, "a large shard goes first: " + plan);
+    assertTrue(
+        plan.planned().getFirst().shardBytes() >= 10_000 * POINT_BYTES,
+        "a large shard goes first: " + plan);
   }
 
   @Test
   void withoutSizesReplicaCountsEvenOutAsBefore() {
     List<Long> four = List.of(1L, 2L, 3L, 4L);
-    List<CollectionDescriptor> cs = List.of(collection("a", 4, 2, List.of(1L, 2L, 3L)), collection("b", 2, 1, List.of(1L, 2L, 3L)));
+    List<CollectionDescriptor> cs =
+        List.of(
+            collection("a", 4, 2, List.of(1L, 2L, 3L)), collection("b", 2, 1, List.of(1L, 2L, 3L)));
     List<ReplicaStep> taken = new ArrayList<>();
     List<CollectionDescriptor> settled = settle(four, cs, ShardReports.NONE, taken);
     Map<Long, Integer> load = ReplicaPlanner.loads(four, settled);
-    assertTrue(load.values().stream().mapToInt(Integer::intValue).max().orElseThrow()
-        - load.values().stream().mapToInt(Integer::intValue).min().orElseThrow() <= 1, "even: " + load);
+    assertTrue(
+        load.values().stream().mapToInt(Integer::intValue).max().orElseThrow()
+                - load.values().stream().mapToInt(Integer::intValue).min().orElseThrow()
+            <= 1,
+        "even: " + load);
   }
 
   @Test
@@ -156,7 +193,12 @@ class RebalancePlannerTest {
       Map<UUID, Long> points = new HashMap<>();
       Map<UUID, Long> leaders = new HashMap<>();
       for (int k = 0; k < 1 + random.nextInt(3); k++) {
-        CollectionDescriptor c = collection("c" + k, 1 + random.nextInt(8), 1 + random.nextInt(Math.min(3, placedOn.size())), placedOn);
+        CollectionDescriptor c =
+            collection(
+                "c" + k,
+                1 + random.nextInt(8),
+                1 + random.nextInt(Math.min(3, placedOn.size())),
+                placedOn);
         for (ShardPlacement s : c.shardMap().shards()) {
           if (random.nextInt(5) > 0) { // some sizes unknown
             points.put(s.groupId(), (long) random.nextInt(random.nextBoolean() ? 100 : 100_000));
@@ -179,7 +221,8 @@ class RebalancePlannerTest {
       // Replay, checking that no placement comes back.
       for (ReplicaStep step : taken) {
         if (!(step instanceof ReplicaStep.TransferLeader)) {
-          assertTrue(seen.add(replicaSets(current)), "placement revisited after " + step + "; " + context);
+          assertTrue(
+              seen.add(replicaSets(current)), "placement revisited after " + step + "; " + context);
         }
         for (int j = 0; j < current.size(); j++) {
           if (current.get(j).name().equals(step.collection())) {
@@ -187,8 +230,13 @@ class RebalancePlannerTest {
           }
         }
       }
-      assertTrue(ReplicaPlanner.plan(nodes, Set.of(), settled, true, new ShardReports(Map.of(), points), 10).planned().stream()
-          .noneMatch(p -> p.step() instanceof ReplicaStep.Move), "a settled placement plans no move; " + context);
+      assertTrue(
+          ReplicaPlanner.plan(
+                  nodes, Set.of(), settled, true, new ShardReports(Map.of(), points), 10)
+              .planned()
+              .stream()
+              .noneMatch(p -> p.step() instanceof ReplicaStep.Move),
+          "a settled placement plans no move; " + context);
     }
   }
 
@@ -212,11 +260,22 @@ class RebalancePlannerTest {
     ShardReports reports = new ShardReports(leaders, Map.of());
     RebalancePlan plan = ReplicaPlanner.plan(three, Set.of(), List.of(c), true, reports, 100);
     assertEquals(4, plan.planned().size(), plan.toString());
-    assertTrue(plan.steps().stream().allMatch(s -> s instanceof ReplicaStep.TransferLeader t && t.from() == 1L), plan.toString());
-    assertEquals(Map.of(1L, 2, 2L, 2, 3L, 2), Map.of(1L, plan.after().get(1L).leaders(), 2L, plan.after().get(2L).leaders(),
-        3L, plan.after().get(3L).leaders()));
+    assertTrue(
+        plan.steps().stream()
+            .allMatch(s -> s instanceof ReplicaStep.TransferLeader t && t.from() == 1L),
+        plan.toString());
+    assertEquals(
+        Map.of(1L, 2, 2L, 2, 3L, 2),
+        Map.of(
+            1L,
+            plan.after().get(1L).leaders(),
+            2L,
+            plan.after().get(2L).leaders(),
+            3L,
+            plan.after().get(3L).leaders()));
     assertEquals(6, plan.before().get(1L).leaders());
-    assertTrue(ReplicaPlanner.next(three, Set.of(), List.of(c), false, reports, Set.of()).isEmpty(),
+    assertTrue(
+        ReplicaPlanner.next(three, Set.of(), List.of(c), false, reports, Set.of()).isEmpty(),
         "leaders move only in a rebalance");
 
     // Settled: nothing more.
@@ -241,16 +300,25 @@ class RebalancePlannerTest {
         leaders.put(s.groupId(), 1L);
       }
     }
-    ShardPlacement witnessLed = c.shardMap().shards().stream().filter(s -> !s.replicas().contains(1L)).findFirst().orElseThrow();
+    ShardPlacement witnessLed =
+        c.shardMap().shards().stream()
+            .filter(s -> !s.replicas().contains(1L))
+            .findFirst()
+            .orElseThrow();
     leaders.put(witnessLed.groupId(), witnessLed.witnesses().getFirst());
     List<ReplicaStep> taken = new ArrayList<>();
-    settle(three, List.of(c), new ShardReports(leaders, Map.of()), taken); // asserts each transfer goes to a data replica
+    settle(
+        three,
+        List.of(c),
+        new ShardReports(leaders, Map.of()),
+        taken); // asserts each transfer goes to a data replica
     assertFalse(taken.isEmpty(), "node 1 led too many: " + leaders);
     for (ReplicaStep step : taken) {
       ReplicaStep.TransferLeader t = (ReplicaStep.TransferLeader) step;
       ShardPlacement s = c.shardMap().shard(t.shardId());
       assertTrue(s.replicas().contains(t.to()) && !s.witnesses().contains(t.to()), t + " " + s);
-      assertTrue(t.shardId() != witnessLed.shardId(), "a group led by its witness is left to Ratis: " + t);
+      assertTrue(
+          t.shardId() != witnessLed.shardId(), "a group led by its witness is left to Ratis: " + t);
     }
   }
 
@@ -261,9 +329,16 @@ class RebalancePlannerTest {
     CollectionDescriptor c = collection("c", 6, 2, three);
     Map<UUID, Long> leaders = new HashMap<>();
     c.shardMap().shards().forEach(s -> leaders.put(s.groupId(), s.replicas().getFirst()));
-    RebalancePlan plan = ReplicaPlanner.plan(four, Set.of(), List.of(c), true, new ShardReports(leaders, Map.of()), 100);
-    int firstTransfer = plan.steps().indexOf(plan.steps().stream()
-        .filter(st -> st instanceof ReplicaStep.TransferLeader).findFirst().orElse(null));
+    RebalancePlan plan =
+        ReplicaPlanner.plan(
+            four, Set.of(), List.of(c), true, new ShardReports(leaders, Map.of()), 100);
+    int firstTransfer =
+        plan.steps()
+            .indexOf(
+                plan.steps().stream()
+                    .filter(st -> st instanceof ReplicaStep.TransferLeader)
+                    .findFirst()
+                    .orElse(null));
     int lastMove = -1;
     Set<Integer> movedLeaders = new HashSet<>();
     for (int i = 0; i < plan.steps().size(); i++) {
@@ -278,7 +353,9 @@ class RebalancePlannerTest {
     assertTrue(firstTransfer < 0 || firstTransfer > lastMove, "moves first: " + plan.steps());
     for (ReplicaStep st : plan.steps()) {
       if (st instanceof ReplicaStep.TransferLeader t) {
-        assertFalse(movedLeaders.contains(t.shardId()), "a group whose leader moved has no known leader in the plan: " + st);
+        assertFalse(
+            movedLeaders.contains(t.shardId()),
+            "a group whose leader moved has no known leader in the plan: " + st);
       }
     }
   }
@@ -289,9 +366,12 @@ class RebalancePlannerTest {
     CollectionDescriptor c = collection("c", 6, 3, three);
     Map<UUID, Long> leaders = new HashMap<>();
     c.shardMap().shards().forEach(s -> leaders.put(s.groupId(), 1L));
-    // Node 3 drains: its replicas are dropped (two copies remain on the other nodes), and it leads nothing.
+    // Node 3 drains: its replicas are dropped (two copies remain on the other nodes), and it leads
+    // nothing.
     List<ReplicaStep> taken = new ArrayList<>();
-    var step = ReplicaPlanner.next(three, Set.of(3L), List.of(c), true, new ShardReports(leaders, Map.of()), Set.of());
+    var step =
+        ReplicaPlanner.next(
+            three, Set.of(3L), List.of(c), true, new ShardReports(leaders, Map.of()), Set.of());
     for (int i = 0; i < 20 && step.isPresent(); i++) {
       taken.add(step.get());
       if (step.get() instanceof ReplicaStep.TransferLeader t) {
@@ -299,11 +379,16 @@ class RebalancePlannerTest {
         leaders.put(c.shardMap().shard(t.shardId()).groupId(), t.to());
       }
       c = ReplicaPlanner.applied(c, step.get());
-      step = ReplicaPlanner.next(three, Set.of(3L), List.of(c), true, new ShardReports(leaders, Map.of()), Set.of());
+      step =
+          ReplicaPlanner.next(
+              three, Set.of(3L), List.of(c), true, new ShardReports(leaders, Map.of()), Set.of());
     }
     assertTrue(step.isEmpty(), "settles: " + taken);
-    assertEquals(6, taken.stream().filter(st -> st instanceof ReplicaStep.Drop).count(), taken.toString());
-    assertEquals(3, taken.stream().filter(st -> st instanceof ReplicaStep.TransferLeader).count(),
+    assertEquals(
+        6, taken.stream().filter(st -> st instanceof ReplicaStep.Drop).count(), taken.toString());
+    assertEquals(
+        3,
+        taken.stream().filter(st -> st instanceof ReplicaStep.TransferLeader).count(),
         "node 1 hands 3 of its 6 groups to node 2: " + taken);
   }
 }

@@ -18,11 +18,11 @@ import org.rocksdb.RocksIterator;
 
 /**
  * A shard directory of the layout before {@link NodeEngine}: one RocksDB instance per shard in the
- * shard's own directory, with column families {@code default} (metadata), {@code points} and
- * {@code payloads}. Such a directory (a node's data from an older build, or an old snapshot restored
- * into it) is migrated when its shard opens: its three column families are written, under the
- * section prefixes of {@link ShardStore}, as {@link StoreSstFiles} that the engine ingests, and its
- * RocksDB files are deleted once the new store is registered.
+ * shard's own directory, with column families {@code default} (metadata), {@code points} and {@code
+ * payloads}. Such a directory (a node's data from an older build, or an old snapshot restored into
+ * it) is migrated when its shard opens: its three column families are written, under the section
+ * prefixes of {@link ShardStore}, as {@link StoreSstFiles} that the engine ingests, and its RocksDB
+ * files are deleted once the new store is registered.
  */
 final class LegacyShardStore {
 
@@ -41,7 +41,8 @@ final class LegacyShardStore {
    * so writes acknowledged by the old build are kept.
    */
   static void copyTo(Path shardDir, StoreSstFiles.Writer writer) throws IOException {
-    try (Options listOptions = new Options(); DBOptions options = new DBOptions();
+    try (Options listOptions = new Options();
+        DBOptions options = new DBOptions();
         ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()) {
       List<byte[]> names = RocksDB.listColumnFamilies(listOptions, shardDir.toString());
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -83,7 +84,8 @@ final class LegacyShardStore {
     return -1;
   }
 
-  private static void copy(RocksDB db, ColumnFamilyHandle family, byte section, StoreSstFiles.Writer writer)
+  private static void copy(
+      RocksDB db, ColumnFamilyHandle family, byte section, StoreSstFiles.Writer writer)
       throws RocksDBException {
     try (RocksIterator it = db.newIterator(family)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -110,7 +112,13 @@ final class LegacyShardStore {
   }
 
   private static boolean isRocksDbFile(String name) {
-    return name.endsWith(".sst") || name.endsWith(".log") || name.endsWith(".blob") || name.equals("IDENTITY")
-        || name.equals("LOCK") || name.startsWith("LOG") || name.startsWith("MANIFEST-") || name.startsWith("OPTIONS-");
+    return name.endsWith(".sst")
+        || name.endsWith(".log")
+        || name.endsWith(".blob")
+        || name.equals("IDENTITY")
+        || name.equals("LOCK")
+        || name.startsWith("LOG")
+        || name.startsWith("MANIFEST-")
+        || name.startsWith("OPTIONS-");
   }
 }

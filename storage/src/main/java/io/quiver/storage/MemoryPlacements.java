@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The {@code memory} placements of a {@link ShardConfig} in binary form: the trailer of {@link
- * ShardConfigCodec}'s marker -9 (the format is described there). Kept apart from the vectors'
- * codec so that configs without placements keep their bytes.
+ * ShardConfigCodec}'s marker -9 (the format is described there). Kept apart from the vectors' codec
+ * so that configs without placements keep their bytes.
  */
 final class MemoryPlacements {
 
@@ -17,7 +17,8 @@ final class MemoryPlacements {
 
   /** True when some component of {@code config} has a placement given. */
   static boolean anyIn(ShardConfig config) {
-    if (config.hnsw().memory() != null || config.quantization() != null && config.quantization().memory() != null
+    if (config.hnsw().memory() != null
+        || config.quantization() != null && config.quantization().memory() != null
         || config.payloadMemory() != null) {
       return true;
     }
@@ -39,11 +40,13 @@ final class MemoryPlacements {
     write(config.quantization() == null ? null : config.quantization().memory(), out);
     write(config.payloadMemory(), out);
     Map<String, VectorParams> placed = new LinkedHashMap<>();
-    dense(config.vectors()).forEach((name, p) -> {
-      if (hasAny(p)) {
-        placed.put(name, p);
-      }
-    });
+    dense(config.vectors())
+        .forEach(
+            (name, p) -> {
+              if (hasAny(p)) {
+                placed.put(name, p);
+              }
+            });
     out.writeInt(placed.size());
     for (Map.Entry<String, VectorParams> e : placed.entrySet()) {
       VectorParams p = e.getValue();
@@ -53,11 +56,15 @@ final class MemoryPlacements {
       write(p.quantization() == null ? null : p.quantization().memory(), out);
     }
     Map<String, Memory> sparse = new LinkedHashMap<>();
-    config.vectors().sparse().forEach((name, p) -> {
-      if (p.memory() != null) {
-        sparse.put(name, p.memory());
-      }
-    });
+    config
+        .vectors()
+        .sparse()
+        .forEach(
+            (name, p) -> {
+              if (p.memory() != null) {
+                sparse.put(name, p.memory());
+              }
+            });
     out.writeInt(sparse.size());
     for (Map.Entry<String, Memory> e : sparse.entrySet()) {
       out.writeUTF(e.getKey());
@@ -69,7 +76,8 @@ final class MemoryPlacements {
   static ShardConfig read(ShardConfig config, DataInput in) throws IOException {
     try {
       HnswConfig hnsw = withMemory(config.hnsw(), read(in), "the collection's hnsw config");
-      QuantizationConfig quantization = withMemory(config.quantization(), read(in), "the collection's quantization");
+      QuantizationConfig quantization =
+          withMemory(config.quantization(), read(in), "the collection's quantization");
       Memory payload = read(in);
       Map<String, VectorParams> vectors = new LinkedHashMap<>(config.vectors().vectors());
       Map<String, MultiVectorParams> multi = new LinkedHashMap<>(config.vectors().multi());
@@ -82,14 +90,21 @@ final class MemoryPlacements {
         Memory own = read(in);
         Memory hnswMemory = read(in);
         Memory quantizationMemory = read(in);
-        VectorParams p = vectors.containsKey(name) ? vectors.get(name)
-            : multi.containsKey(name) ? multi.get(name).vector() : null;
+        VectorParams p =
+            vectors.containsKey(name)
+                ? vectors.get(name)
+                : multi.containsKey(name) ? multi.get(name).vector() : null;
         if (p == null) {
           throw new IOException("corrupt shard config: placement of unknown vector " + name);
         }
-        p = p.withMemory(own)
-            .withHnsw(withMemory(p.hnsw(), hnswMemory, "the hnsw config of vector " + name))
-            .withQuantization(withMemory(p.quantization(), quantizationMemory, "the quantization of vector " + name));
+        p =
+            p.withMemory(own)
+                .withHnsw(withMemory(p.hnsw(), hnswMemory, "the hnsw config of vector " + name))
+                .withQuantization(
+                    withMemory(
+                        p.quantization(),
+                        quantizationMemory,
+                        "the quantization of vector " + name));
         if (vectors.containsKey(name)) {
           vectors.put(name, p);
         } else {
@@ -110,7 +125,12 @@ final class MemoryPlacements {
         }
         sparse.put(name, p.withMemory(memory));
       }
-      return new ShardConfig(new VectorsConfig(vectors, sparse, multi), hnsw, config.optimizers(), quantization, payload);
+      return new ShardConfig(
+          new VectorsConfig(vectors, sparse, multi),
+          hnsw,
+          config.optimizers(),
+          quantization,
+          payload);
     } catch (BadRequestException | IllegalArgumentException e) {
       throw new IOException("corrupt shard config: " + e.getMessage());
     }
@@ -124,11 +144,13 @@ final class MemoryPlacements {
   }
 
   private static boolean hasAny(VectorParams p) {
-    return p.memory() != null || p.hnsw() != null && p.hnsw().memory() != null
+    return p.memory() != null
+        || p.hnsw() != null && p.hnsw().memory() != null
         || p.quantization() != null && p.quantization().memory() != null;
   }
 
-  private static HnswConfig withMemory(HnswConfig h, Memory memory, String what) throws IOException {
+  private static HnswConfig withMemory(HnswConfig h, Memory memory, String what)
+      throws IOException {
     if (memory == null) {
       return h;
     }
@@ -138,7 +160,8 @@ final class MemoryPlacements {
     return new HnswConfig(h.m(), h.efConstruct(), h.fullScanThresholdKb(), h.onDisk(), memory);
   }
 
-  private static QuantizationConfig withMemory(QuantizationConfig q, Memory memory, String what) throws IOException {
+  private static QuantizationConfig withMemory(QuantizationConfig q, Memory memory, String what)
+      throws IOException {
     if (memory == null) {
       return q;
     }

@@ -5,9 +5,9 @@ import java.util.Objects;
 /**
  * A dense vector name whose points hold a list of vectors (Qdrant's {@code VectorParams} with
  * {@code multivector_config}): {@code vector} gives each row's size, distance, {@code on_disk},
- * HNSW settings, quantization (each row quantized: the graph parts' codes) and datatype (rows are validated and rounded as a dense vector
- * of that datatype is: uint8 integers 0..255, float16 halves), {@code comparator} how two lists
- * compare.
+ * HNSW settings, quantization (each row quantized: the graph parts' codes) and datatype (rows are
+ * validated and rounded as a dense vector of that datatype is: uint8 integers 0..255, float16
+ * halves), {@code comparator} how two lists compare.
  */
 public record MultiVectorParams(VectorParams vector, Comparator comparator) {
 
@@ -15,7 +15,9 @@ public record MultiVectorParams(VectorParams vector, Comparator comparator) {
   public static final int MAX_ROWS = 4_096;
 
   /** Qdrant's {@code MultiVectorComparator} (lower case in JSON). */
-  public enum Comparator { MAX_SIM }
+  public enum Comparator {
+    MAX_SIM
+  }
 
   public MultiVectorParams {
     Objects.requireNonNull(vector, "vector");
@@ -23,8 +25,9 @@ public record MultiVectorParams(VectorParams vector, Comparator comparator) {
     if (vector.storedAsGiven()) {
       // Rows are stored normalized for Cosine, which integers 0..255 cannot be (dense uint8 Cosine
       // vectors are stored as given and scored by their norms; multivector rows are not yet).
-      throw new BadRequestException("Wrong input: `datatype`: uint8 multivectors cannot use the Cosine distance in"
-          + " Quiver yet; use Dot, Euclid or Manhattan, or datatype float16");
+      throw new BadRequestException(
+          "Wrong input: `datatype`: uint8 multivectors cannot use the Cosine distance in"
+              + " Quiver yet; use Dot, Euclid or Manhattan, or datatype float16");
     }
   }
 

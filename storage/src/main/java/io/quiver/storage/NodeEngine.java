@@ -37,17 +37,18 @@ import org.slf4j.LoggerFactory;
  * <p><b>Naming.</b> A shard directory names its store in the file {@value #STORE_FILE}: a random
  * name ({@code shard-<uuid>}), never reused. The shard's other files (segments, sparse parts,
  * multivector graphs) stay in the directory. The engine's {@code default} column family is the
- * <i>registry</i>: {@code store:<name>} -&gt; state ({@code LIVE} or {@code DROPPING}) and the owner
- * directory relative to the engine's. Registry writes are synced.
+ * <i>registry</i>: {@code store:<name>} -&gt; state ({@code LIVE} or {@code DROPPING}) and the
+ * owner directory relative to the engine's. Registry writes are synced.
  *
- * <p><b>Creating, installing, migrating</b> ({@link #openStore}): (1) a fresh name is written to the
- * directory's {@value #STORE_FILE} (temp file, fsync, rename); (2) the column family is created;
- * (3) files are ingested into it when the directory holds {@link StoreSstFiles} (a checkpoint to
- * install) or an old per-shard RocksDB ({@link LegacyShardStore}, migrated through SST files);
- * (4) the store is registered {@code LIVE}; (5) the ingested or migrated files are deleted. A crash
- * before (4) leaves a column family with no {@code LIVE} entry, dropped when the engine next opens,
- * and a name that resolves to nothing, so the shard is absent ({@link #holds}) and its files to
- * ingest are still there: the open starts again. A crash after (4) leaves only files to delete.
+ * <p><b>Creating, installing, migrating</b> ({@link #openStore}): (1) a fresh name is written to
+ * the directory's {@value #STORE_FILE} (temp file, fsync, rename); (2) the column family is
+ * created; (3) files are ingested into it when the directory holds {@link StoreSstFiles} (a
+ * checkpoint to install) or an old per-shard RocksDB ({@link LegacyShardStore}, migrated through
+ * SST files); (4) the store is registered {@code LIVE}; (5) the ingested or migrated files are
+ * deleted. A crash before (4) leaves a column family with no {@code LIVE} entry, dropped when the
+ * engine next opens, and a name that resolves to nothing, so the shard is absent ({@link #holds})
+ * and its files to ingest are still there: the open starts again. A crash after (4) leaves only
+ * files to delete.
  *
  * <p><b>Dropping</b> ({@link #destroy}): the entry becomes {@code DROPPING} (synced), the column
  * family is dropped (RocksDB deletes its SST files), the entry is deleted. A crash in between is
@@ -55,10 +56,10 @@ import org.slf4j.LoggerFactory;
  * whose directory was deleted by someone else (Ratis removing a group) are dropped by {@link
  * #dropUnreferenced}.
  *
- * <p><b>Durability.</b> Shards write the WAL without fsync (the Raft log is the WAL); {@link #flush}
- * flushes one store's memtable and syncs the WAL. With more than one column family RocksDB syncs
- * a closed WAL before it records a flush's SST file, so after power loss no column family is ahead
- * of the WAL the others recover from, and each store recovers to a prefix of its own writes.
+ * <p><b>Durability.</b> Shards write the WAL without fsync (the Raft log is the WAL); {@link
+ * #flush} flushes one store's memtable and syncs the WAL. With more than one column family RocksDB
+ * syncs a closed WAL before it records a flush's SST file, so after power loss no column family is
+ * ahead of the WAL the others recover from, and each store recovers to a prefix of its own writes.
  * {@code max_total_wal_size} is the write-buffer budget, so an idle store's small memtable cannot
  * keep old WAL files alive for ever (RocksDB flushes the stores holding the oldest WAL instead).
  *
@@ -67,8 +68,10 @@ import org.slf4j.LoggerFactory;
 public final class NodeEngine implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeEngine.class);
+
   /** The file of a shard directory that names its store. */
   static final String STORE_FILE = "STORE";
+
   private static final String REGISTRY_PREFIX = "store:";
   private static final byte LIVE = 1;
   private static final byte DROPPING = 2;
@@ -83,10 +86,13 @@ public final class NodeEngine implements AutoCloseable {
   private final RocksDB db;
   private final ColumnFamilyHandle registry;
   private final WriteOptions synced = new WriteOptions().setSync(true);
+
   /** Registered ({@code LIVE}) stores. */
   private final Map<String, ColumnFamilyHandle> stores = new ConcurrentHashMap<>();
+
   /** Stores a {@link ShardStore} has open. */
   private final Set<String> open = ConcurrentHashMap.newKeySet();
+
   private volatile boolean closed;
 
   /**
@@ -99,7 +105,10 @@ public final class NodeEngine implements AutoCloseable {
     this.cfOptions = memory.columnFamilyOptions();
     try {
       Files.createDirectories(this.dir);
-      List<byte[]> names = Files.exists(this.dir.resolve("CURRENT")) ? listFamilies() : List.of(RocksDB.DEFAULT_COLUMN_FAMILY);
+      List<byte[]> names =
+          Files.exists(this.dir.resolve("CURRENT"))
+              ? listFamilies()
+              : List.of(RocksDB.DEFAULT_COLUMN_FAMILY);
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
       for (byte[] name : names) {
         descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
@@ -115,7 +124,10 @@ public final class NodeEngine implements AutoCloseable {
       throw new StorageException("cannot open the node's storage engine at " + dir, e);
     }
     int dropped = dropUnreferenced();
-    LOG.info("storage engine {}: {} shard stores{}", this.dir, stores.size(),
+    LOG.info(
+        "storage engine {}: {} shard stores{}",
+        this.dir,
+        stores.size(),
         dropped > 0 ? ", dropped " + dropped + " no shard directory names" : "");
   }
 
@@ -132,7 +144,10 @@ public final class NodeEngine implements AutoCloseable {
       stores.put(name, family);
       return;
     }
-    LOG.warn("storage engine {}: dropping store {}, whose {} was cut short by a crash", dir, name,
+    LOG.warn(
+        "storage engine {}: dropping store {}, whose {} was cut short by a crash",
+        dir,
+        name,
         entry == null ? "creation" : "drop");
     db.dropColumnFamily(family);
     family.close();
@@ -175,7 +190,8 @@ public final class NodeEngine implements AutoCloseable {
    */
   public boolean holds(Path shardDir) {
     String name = readName(shardDir);
-    return (name != null && stores.containsKey(name)) || StoreSstFiles.present(shardDir)
+    return (name != null && stores.containsKey(name))
+        || StoreSstFiles.present(shardDir)
         || LegacyShardStore.present(shardDir);
   }
 
@@ -194,7 +210,8 @@ public final class NodeEngine implements AutoCloseable {
       String name = readName(owner);
       if (name != null && stores.containsKey(name)) {
         if (!open.add(name)) {
-          throw new IllegalStateException("the store " + name + " of " + owner + " is open already");
+          throw new IllegalStateException(
+              "the store " + name + " of " + owner + " is open already");
         }
         deleteLeftovers(owner); // of an install or a migration cut short after (4)
         return new ShardStore(this, name, db, stores.get(name));
@@ -210,8 +227,9 @@ public final class NodeEngine implements AutoCloseable {
   private ShardStore create(Path owner) throws IOException, RocksDBException {
     String name = "shard-" + UUID.randomUUID();
     writeName(owner, name); // (1)
-    ColumnFamilyHandle family = db.createColumnFamily(
-        new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions)); // (2)
+    ColumnFamilyHandle family =
+        db.createColumnFamily(
+            new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions)); // (2)
     String how = "created";
     try {
       List<String> files = List.of();
@@ -223,7 +241,8 @@ public final class NodeEngine implements AutoCloseable {
         how = "migrated from the shard's own RocksDB";
       }
       if (!files.isEmpty()) {
-        try (IngestExternalFileOptions options = new IngestExternalFileOptions().setMoveFiles(true)) {
+        try (IngestExternalFileOptions options =
+            new IngestExternalFileOptions().setMoveFiles(true)) {
           db.ingestExternalFile(family, files, options); // (3)
         }
       }
@@ -271,7 +290,8 @@ public final class NodeEngine implements AutoCloseable {
     String name = readName(shardDir);
     if (name != null && stores.containsKey(name)) {
       if (open.contains(name)) {
-        throw new IllegalStateException("the store " + name + " of " + shardDir + " is open; close its shard first");
+        throw new IllegalStateException(
+            "the store " + name + " of " + shardDir + " is open; close its shard first");
       }
       drop(name);
     }
@@ -301,7 +321,8 @@ public final class NodeEngine implements AutoCloseable {
   /**
    * Drops every store that is not open and whose owner directory does not name it any more (Ratis
    * deleted a removed group's directory, a snapshot install replaced it, or the node stopped while
-   * it did). Returns how many. Reads one small file per store: call it after removals, not per write.
+   * it did). Returns how many. Reads one small file per store: call it after removals, not per
+   * write.
    */
   public synchronized int dropUnreferenced() {
     if (closed) {
@@ -314,7 +335,10 @@ public final class NodeEngine implements AutoCloseable {
       }
       Path owner = ownerOf(name);
       if (owner == null || !name.equals(readName(owner))) {
-        LOG.info("storage engine: store {} is named by no shard directory ({} is gone): dropping it", name, owner);
+        LOG.info(
+            "storage engine: store {} is named by no shard directory ({} is gone): dropping it",
+            name,
+            owner);
         drop(name);
         dropped++;
       }
@@ -328,7 +352,8 @@ public final class NodeEngine implements AutoCloseable {
       if (entry == null || entry.length < 2) {
         return null;
       }
-      return dir.resolve(new String(entry, 1, entry.length - 1, StandardCharsets.UTF_8)).normalize();
+      return dir.resolve(new String(entry, 1, entry.length - 1, StandardCharsets.UTF_8))
+          .normalize();
     } catch (RocksDBException e) {
       throw new StorageException("cannot read the registry of the storage engine", e);
     }
@@ -353,7 +378,9 @@ public final class NodeEngine implements AutoCloseable {
     return (REGISTRY_PREFIX + name).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The state, then the owner directory relative to the engine's (so the data directory may move). */
+  /**
+   * The state, then the owner directory relative to the engine's (so the data directory may move).
+   */
   private byte[] registryValue(byte state, Path owner) {
     byte[] path = dir.relativize(owner).toString().getBytes(StandardCharsets.UTF_8);
     byte[] value = new byte[path.length + 1];
@@ -378,7 +405,11 @@ public final class NodeEngine implements AutoCloseable {
     try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       channel.force(true);
     }
-    Files.move(tmp, shardDir.resolve(STORE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        shardDir.resolve(STORE_FILE),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
     try (FileChannel channel = FileChannel.open(shardDir, StandardOpenOption.READ)) {
       channel.force(true);
     }
@@ -411,7 +442,10 @@ public final class NodeEngine implements AutoCloseable {
       return;
     }
     if (!open.isEmpty()) {
-      LOG.error("storage engine {}: {} stores still open at close ({}...): left open", dir, open.size(),
+      LOG.error(
+          "storage engine {}: {} stores still open at close ({}...): left open",
+          dir,
+          open.size(),
           open.iterator().next());
       return;
     }
@@ -425,7 +459,11 @@ public final class NodeEngine implements AutoCloseable {
     db.close();
     dbOptions.close();
     cfOptions.close();
-    LOG.info("storage engine {}: closed with {} stores in {} ms", dir, count, (System.nanoTime() - start) / 1_000_000);
+    LOG.info(
+        "storage engine {}: closed with {} stores in {} ms",
+        dir,
+        count,
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   @Override

@@ -14,7 +14,10 @@ import java.util.Objects;
  */
 public record OrderBy(JsonPath key, Direction direction, OrderValue startFrom) {
 
-  public enum Direction { ASC, DESC }
+  public enum Direction {
+    ASC,
+    DESC
+  }
 
   public OrderBy {
     Objects.requireNonNull(key, "key");
@@ -48,7 +51,9 @@ public record OrderBy(JsonPath key, Direction direction, OrderValue startFrom) {
 
   /** Qdrant's message when the key has no range-capable index. */
   public String missingIndexMessage() {
-    return "Wrong input: No range index for `order_by` key: `" + key + "`. Please create one to use `order_by`. "
+    return "Wrong input: No range index for `order_by` key: `"
+        + key
+        + "`. Please create one to use `order_by`. "
         + "Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas "
         + "support Range conditions";
   }

@@ -3,10 +3,10 @@ package io.quiver.storage;
 import java.math.BigDecimal;
 
 /**
- * The value a point is ordered by in an {@code order_by} scroll or query (Qdrant's
- * {@code OrderValue}): a 64-bit integer (integer and datetime indexes; a datetime is its UTC
- * microseconds) or a double (float indexes). Integers and doubles compare by their exact numeric
- * value; NaN is above every number, as in Qdrant. Immutable.
+ * The value a point is ordered by in an {@code order_by} scroll or query (Qdrant's {@code
+ * OrderValue}): a 64-bit integer (integer and datetime indexes; a datetime is its UTC microseconds)
+ * or a double (float indexes). Integers and doubles compare by their exact numeric value; NaN is
+ * above every number, as in Qdrant. Immutable.
  */
 public final class OrderValue implements Comparable<OrderValue> {
 
@@ -29,7 +29,9 @@ public final class OrderValue implements Comparable<OrderValue> {
     return new OrderValue(false, 0, value + 0.0);
   }
 
-  /** True for an integer value ({@link #longValue()}), false for a double ({@link #doubleValue()}). */
+  /**
+   * True for an integer value ({@link #longValue()}), false for a double ({@link #doubleValue()}).
+   */
   public boolean isInteger() {
     return integer;
   }
@@ -53,10 +55,14 @@ public final class OrderValue implements Comparable<OrderValue> {
     if (!integer && !other.integer) {
       return Double.compare(doubleValue, other.doubleValue);
     }
-    return integer ? compareExact(longValue, other.doubleValue) : -compareExact(other.longValue, doubleValue);
+    return integer
+        ? compareExact(longValue, other.doubleValue)
+        : -compareExact(other.longValue, doubleValue);
   }
 
-  /** A long against a double by exact value: NaN is above everything, infinities beyond every long. */
+  /**
+   * A long against a double by exact value: NaN is above everything, infinities beyond every long.
+   */
   private static int compareExact(long a, double b) {
     if (Double.isNaN(b) || b == Double.POSITIVE_INFINITY) {
       return -1;

@@ -14,8 +14,8 @@ import java.util.Arrays;
  * A point's payload: a JSON object, held as its UTF-8 JSON bytes, as a Jackson tree, or both.
  * Immutable once built: callers that need to change the tree copy it first.
  *
- * <p>Most payloads only pass through: the log entry's bytes go into RocksDB, RocksDB's bytes go into
- * a shard reply, and the reply's bytes go into the REST response. A payload made from bytes
+ * <p>Most payloads only pass through: the log entry's bytes go into RocksDB, RocksDB's bytes go
+ * into a shard reply, and the reply's bytes go into the REST response. A payload made from bytes
  * ({@link #fromBytes}) keeps them and parses its tree only when something asks for it (a payload
  * index adding the point, a filter without an index, a payload update, a {@code with_payload}
  * selection of keys), once; {@link #toBytes} hands back the very bytes it was made from. Before,
@@ -23,12 +23,14 @@ import java.util.Arrays;
  */
 public final class Payload {
 
-  private static final ObjectMapper JSON = new ObjectMapper(
-      JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build());
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build());
   public static final Payload EMPTY = new Payload(null, JSON.createObjectNode());
 
   /** The UTF-8 JSON object, or null until {@link #toBytes} first serializes {@link #tree}. */
   private volatile byte[] bytes;
+
   /** The tree, or null until {@link #tree()} first parses {@link #bytes}. */
   private volatile ObjectNode tree;
 
@@ -57,7 +59,8 @@ public final class Payload {
       try {
         JsonNode parsed = JSON.readTree(bytes);
         if (!(parsed instanceof ObjectNode object)) {
-          throw new UncheckedIOException(new IOException("corrupt payload bytes: not a JSON object"));
+          throw new UncheckedIOException(
+              new IOException("corrupt payload bytes: not a JSON object"));
         }
         tree = t = object;
       } catch (IOException e) {
@@ -83,7 +86,8 @@ public final class Payload {
   }
 
   private static int skipSpace(byte[] json, int i) {
-    while (i < json.length && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t')) {
+    while (i < json.length
+        && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t')) {
       i++;
     }
     return i;
@@ -115,7 +119,8 @@ public final class Payload {
     }
     byte[] mine = bytes;
     byte[] theirs = p.bytes;
-    return (mine != null && theirs != null && Arrays.equals(mine, theirs)) || tree().equals(p.tree());
+    return (mine != null && theirs != null && Arrays.equals(mine, theirs))
+        || tree().equals(p.tree());
   }
 
   @Override

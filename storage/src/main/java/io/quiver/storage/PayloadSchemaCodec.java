@@ -11,9 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The stored form of a shard's payload index schema: version 1, count, then per field its key
- * path text (UTF) and its {@link FieldIndexSchema}. Kept in the shard's metadata, so RocksDB
- * checkpoints (Raft snapshots) carry it.
+ * The stored form of a shard's payload index schema: version 1, count, then per field its key path
+ * text (UTF) and its {@link FieldIndexSchema}. Kept in the shard's metadata, so RocksDB checkpoints
+ * (Raft snapshots) carry it.
  */
 final class PayloadSchemaCodec {
 

@@ -38,7 +38,8 @@ public sealed interface PayloadUpdate {
       return Payload.of(root);
     }
 
-    private static void setAt(ObjectNode parent, String name, List<JsonPath.Step> rest, int i, ObjectNode values) {
+    private static void setAt(
+        ObjectNode parent, String name, List<JsonPath.Step> rest, int i, ObjectNode values) {
       if (i == rest.size()) {
         JsonNode target = parent.get(name);
         ObjectNode obj = target instanceof ObjectNode o ? o : parent.putObject(name);
@@ -61,7 +62,8 @@ public sealed interface PayloadUpdate {
           }
         }
         case JsonPath.Index idx -> {
-          if (child instanceof ArrayNode array && idx.index() < array.size()
+          if (child instanceof ArrayNode array
+              && idx.index() < array.size()
               && array.get(idx.index()) instanceof ObjectNode o) {
             setInside(o, rest, i + 1, values);
           }
@@ -69,8 +71,12 @@ public sealed interface PayloadUpdate {
       }
     }
 
-    /** Continues a path inside an array element: the element itself is the target when the path ends. */
-    private static void setInside(ObjectNode element, List<JsonPath.Step> rest, int i, ObjectNode values) {
+    /**
+     * Continues a path inside an array element: the element itself is the target when the path
+     * ends.
+     */
+    private static void setInside(
+        ObjectNode element, List<JsonPath.Step> rest, int i, ObjectNode values) {
       if (i == rest.size()) {
         merge(element, values);
       } else if (rest.get(i) instanceof JsonPath.Key k) {
@@ -97,7 +103,10 @@ public sealed interface PayloadUpdate {
     }
   }
 
-  /** Removes the given key paths ({@code a.b}, {@code a[].b}, {@code a[0]}); missing ones are ignored. */
+  /**
+   * Removes the given key paths ({@code a.b}, {@code a[].b}, {@code a[0]}); missing ones are
+   * ignored.
+   */
   record DeleteKeys(List<JsonPath> keys) implements PayloadUpdate {
     public DeleteKeys {
       keys = List.copyOf(keys);
@@ -126,7 +135,8 @@ public sealed interface PayloadUpdate {
       }
     }
 
-    private static void removeInArray(ArrayNode array, JsonPath.Step step, List<JsonPath.Step> rest, int i) {
+    private static void removeInArray(
+        ArrayNode array, JsonPath.Step step, List<JsonPath.Step> rest, int i) {
       boolean last = i + 1 == rest.size();
       switch (step) {
         case JsonPath.Index idx -> {
@@ -148,7 +158,7 @@ public sealed interface PayloadUpdate {
             }
           }
         }
-        case JsonPath.Key k -> { }
+        case JsonPath.Key k -> {}
       }
     }
 

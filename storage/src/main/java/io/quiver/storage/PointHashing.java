@@ -1,18 +1,17 @@
 package io.quiver.storage;
 
 /**
- * How a collection maps a point to one of its {@code n} shards, from the point's
- * {@link PointId#stableHash()}. Both are stable across releases; a collection records which one it
- * uses.
+ * How a collection maps a point to one of its {@code n} shards, from the point's {@link
+ * PointId#stableHash()}. Both are stable across releases; a collection records which one it uses.
  *
  * <ul>
  *   <li>{@link #MOD}: {@code floorMod(hash, n)}, what every collection created before resharding
- *       existed uses. Going from {@code n} to {@code n + 1} shards moves about {@code n / (n + 1)} of
- *       the points.</li>
+ *       existed uses. Going from {@code n} to {@code n + 1} shards moves about {@code n / (n + 1)}
+ *       of the points.
  *   <li>{@link #JUMP}: Lamping and Veach's jump consistent hash ("A Fast, Minimal Memory,
  *       Consistent Hash Algorithm", 2014). Going from {@code n} to {@code n + 1} shards moves only
  *       the {@code 1 / (n + 1)} of the points that the new shard takes, and going back moves only
- *       the last shard's points: what resharding wants.</li>
+ *       the last shard's points: what resharding wants.
  * </ul>
  */
 public enum PointHashing {

@@ -72,7 +72,10 @@ public final class PointId implements Comparable<PointId> {
 
   /** A 64-bit hash that never changes between releases: the router's shard choice depends on it. */
   public long stableHash() {
-    long h = uuid == null ? number : uuid.getMostSignificantBits() ^ Long.rotateLeft(uuid.getLeastSignificantBits(), 29);
+    long h =
+        uuid == null
+            ? number
+            : uuid.getMostSignificantBits() ^ Long.rotateLeft(uuid.getLeastSignificantBits(), 29);
     // SplitMix64 finalizer: cheap and well mixed.
     h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
     h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
@@ -87,8 +90,12 @@ public final class PointId implements Comparable<PointId> {
     if (other.uuid == null) {
       return 1;
     }
-    int c = Long.compareUnsigned(uuid.getMostSignificantBits(), other.uuid.getMostSignificantBits());
-    return c != 0 ? c : Long.compareUnsigned(uuid.getLeastSignificantBits(), other.uuid.getLeastSignificantBits());
+    int c =
+        Long.compareUnsigned(uuid.getMostSignificantBits(), other.uuid.getMostSignificantBits());
+    return c != 0
+        ? c
+        : Long.compareUnsigned(
+            uuid.getLeastSignificantBits(), other.uuid.getLeastSignificantBits());
   }
 
   @Override

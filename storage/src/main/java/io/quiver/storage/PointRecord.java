@@ -5,11 +5,16 @@ import java.util.Map;
 
 /**
  * A stored point as read back: payload and vectors are null when the caller did not ask for them.
- * {@code version} is the Raft log index of the write that produced this copy. {@code orderValue}
- * is the value the point was ordered by in an {@code order_by} scroll, null otherwise.
- * {@code sparse} holds the sparse vectors the point has (null when vectors were not asked for).
+ * {@code version} is the Raft log index of the write that produced this copy. {@code orderValue} is
+ * the value the point was ordered by in an {@code order_by} scroll, null otherwise. {@code sparse}
+ * holds the sparse vectors the point has (null when vectors were not asked for).
  */
-public record PointRecord(PointId id, long version, Payload payload, Map<String, float[]> vectors, OrderValue orderValue,
+public record PointRecord(
+    PointId id,
+    long version,
+    Payload payload,
+    Map<String, float[]> vectors,
+    OrderValue orderValue,
     Map<String, SparseVector> sparse) {
 
   /** A record read without an ordering. */
@@ -18,7 +23,12 @@ public record PointRecord(PointId id, long version, Payload payload, Map<String,
   }
 
   /** A record without sparse vectors. */
-  public PointRecord(PointId id, long version, Payload payload, Map<String, float[]> vectors, OrderValue orderValue) {
+  public PointRecord(
+      PointId id,
+      long version,
+      Payload payload,
+      Map<String, float[]> vectors,
+      OrderValue orderValue) {
     this(id, version, payload, vectors, orderValue, null);
   }
 

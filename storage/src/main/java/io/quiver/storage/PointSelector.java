@@ -14,7 +14,9 @@ public sealed interface PointSelector {
     }
   }
 
-  /** Every point the filter matches when the operation is applied (on each replica, in log order). */
+  /**
+   * Every point the filter matches when the operation is applied (on each replica, in log order).
+   */
   record ByFilter(Filter filter) implements PointSelector {
     public ByFilter {
       Objects.requireNonNull(filter, "filter");

@@ -25,7 +25,8 @@ public sealed interface PointsOperation {
       case UpdatePayload p -> new UpdatePayload(selector, p.update());
       case UpdateVectors u -> {
         java.util.Set<PointId> keep = new java.util.HashSet<>(ids);
-        yield new UpdateVectors(u.points().stream().filter(pv -> keep.contains(pv.id())).toList(), u.updateFilter());
+        yield new UpdateVectors(
+            u.points().stream().filter(pv -> keep.contains(pv.id())).toList(), u.updateFilter());
       }
       case DeleteVectors v -> new DeleteVectors(selector, v.names());
     };
@@ -63,7 +64,8 @@ public sealed interface PointsOperation {
    * point that does not exist, or whose payload does not match {@code updateFilter} (Qdrant's
    * {@code update_filter}; null: no filter) when the operation is applied, is skipped.
    */
-  record UpdateVectors(List<PointVectors> points, io.quiver.storage.filter.Filter updateFilter) implements PointsOperation {
+  record UpdateVectors(List<PointVectors> points, io.quiver.storage.filter.Filter updateFilter)
+      implements PointsOperation {
     public UpdateVectors {
       points = List.copyOf(points);
     }
@@ -79,7 +81,10 @@ public sealed interface PointsOperation {
   }
 
   /** The new vectors of one point, by name: dense ones and sparse ones. */
-  record PointVectors(PointId id, Map<String, float[]> vectors, Map<String, io.quiver.index.sparse.SparseVector> sparse) {
+  record PointVectors(
+      PointId id,
+      Map<String, float[]> vectors,
+      Map<String, io.quiver.index.sparse.SparseVector> sparse) {
     public PointVectors {
       Objects.requireNonNull(id, "id");
       vectors = Map.copyOf(vectors);

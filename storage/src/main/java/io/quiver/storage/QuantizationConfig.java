@@ -6,9 +6,9 @@ import java.util.Locale;
  * How sealed indexed segments quantize a vector (Qdrant's {@code quantization_config}): the
  * optimizer writes the codes beside the graph, and searches traverse the graph with quantized
  * scores, then rescore the best candidates from the original vectors. For a multivector, each row
- * is quantized in the graph parts ({@code MultiVectorIndexes}) and traversals score MaxSim over
- * the row codes. The variants are the ones
- * the index module implements; the REST edge refuses the others by name.
+ * is quantized in the graph parts ({@code MultiVectorIndexes}) and traversals score MaxSim over the
+ * row codes. The variants are the ones the index module implements; the REST edge refuses the
+ * others by name.
  *
  * <p>{@code alwaysRam} and {@code memory} (nullable: not given) are reported back as given. Codes
  * are always read into process memory (the heap) when a segment opens, which is what {@code
@@ -32,7 +32,10 @@ public sealed interface QuantizationConfig {
    */
   String codesKey();
 
-  /** Int8 codes ({@code scalar}, {@code type: int8}); {@code quantile} null: the whole range of values. */
+  /**
+   * Int8 codes ({@code scalar}, {@code type: int8}); {@code quantile} null: the whole range of
+   * values.
+   */
   record Scalar(Float quantile, Boolean alwaysRam, Memory memory) implements QuantizationConfig {
     public Scalar(Float quantile, Boolean alwaysRam) {
       this(quantile, alwaysRam, null);
@@ -45,7 +48,8 @@ public sealed interface QuantizationConfig {
 
     public Scalar {
       if (quantile != null && !(quantile >= 0.5f && quantile <= 1f)) {
-        throw new BadRequestException("quantization_config.scalar.quantile must be in [0.5, 1], got " + quantile);
+        throw new BadRequestException(
+            "quantization_config.scalar.quantile must be in [0.5, 1], got " + quantile);
       }
     }
 
@@ -56,7 +60,8 @@ public sealed interface QuantizationConfig {
   }
 
   /** Product quantization: {@code compression} is float32 bytes per code byte. */
-  record Product(Compression compression, Boolean alwaysRam, Memory memory) implements QuantizationConfig {
+  record Product(Compression compression, Boolean alwaysRam, Memory memory)
+      implements QuantizationConfig {
     public Product(Compression compression, Boolean alwaysRam) {
       this(compression, alwaysRam, null);
     }
@@ -82,10 +87,11 @@ public sealed interface QuantizationConfig {
   }
 
   /**
-   * One bit per dimension ({@code encoding} null or {@code one_bit}); {@code queryEncoding}
-   * (null: not given) says how a query is compared with the codes.
+   * One bit per dimension ({@code encoding} null or {@code one_bit}); {@code queryEncoding} (null:
+   * not given) says how a query is compared with the codes.
    */
-  record Binary(boolean encodingGiven, BinaryQueryEncoding queryEncoding, Boolean alwaysRam, Memory memory)
+  record Binary(
+      boolean encodingGiven, BinaryQueryEncoding queryEncoding, Boolean alwaysRam, Memory memory)
       implements QuantizationConfig {
     public Binary(boolean encodingGiven, BinaryQueryEncoding queryEncoding, Boolean alwaysRam) {
       this(encodingGiven, queryEncoding, alwaysRam, null);
@@ -109,11 +115,12 @@ public sealed interface QuantizationConfig {
 
   /**
    * TurboQuant ({@code turbo}): a seeded random rotation, then each coordinate quantized with the
-   * optimal codebook of the rotated coordinates' distribution ({@code io.quiver.index.quant.TurboVectors});
-   * {@code bits} null: not given, which means {@code bits4} (reported back as not given).
-   * Not for Manhattan, which a rotation does not preserve.
+   * optimal codebook of the rotated coordinates' distribution ({@code
+   * io.quiver.index.quant.TurboVectors}); {@code bits} null: not given, which means {@code bits4}
+   * (reported back as not given). Not for Manhattan, which a rotation does not preserve.
    */
-  record Turbo(io.quiver.index.quant.TurboBits bits, Boolean alwaysRam, Memory memory) implements QuantizationConfig {
+  record Turbo(io.quiver.index.quant.TurboBits bits, Boolean alwaysRam, Memory memory)
+      implements QuantizationConfig {
     public Turbo(io.quiver.index.quant.TurboBits bits, Boolean alwaysRam) {
       this(bits, alwaysRam, null);
     }
@@ -133,7 +140,10 @@ public sealed interface QuantizationConfig {
       return bits == null ? io.quiver.index.quant.TurboBits.BITS4 : bits;
     }
 
-    /** Qdrant's {@code TurboQuantBitSize} name of a width: {@code bits1}, {@code bits1_5}, {@code bits2}, {@code bits4}. */
+    /**
+     * Qdrant's {@code TurboQuantBitSize} name of a width: {@code bits1}, {@code bits1_5}, {@code
+     * bits2}, {@code bits4}.
+     */
     public static String qdrantName(io.quiver.index.quant.TurboBits bits) {
       return bits.name().toLowerCase(Locale.ROOT);
     }
@@ -151,7 +161,11 @@ public sealed interface QuantizationConfig {
 
   /** Qdrant's {@code CompressionRatio}. */
   enum Compression {
-    X4(4), X8(8), X16(16), X32(32), X64(64);
+    X4(4),
+    X8(8),
+    X16(16),
+    X32(32),
+    X64(64);
 
     private final int ratio;
 
@@ -184,7 +198,9 @@ public sealed interface QuantizationConfig {
    * module's asymmetric estimate), {@code binary} (the query's sign bits, Hamming distance).
    */
   enum BinaryQueryEncoding {
-    DEFAULT, BINARY, SCALAR4BITS;
+    DEFAULT,
+    BINARY,
+    SCALAR4BITS;
 
     public String qdrantName() {
       return name().toLowerCase(Locale.ROOT);

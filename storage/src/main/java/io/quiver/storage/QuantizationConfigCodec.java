@@ -6,11 +6,11 @@ import java.io.IOException;
 
 /**
  * The binary form of a nullable {@link QuantizationConfig}: kind (byte: 0 none, 1 scalar, 2
- * product, 3 binary, 4 turbo), then scalar: hasQuantile (boolean) [quantile (float)]; product: compression
- * (byte, {@link QuantizationConfig.Compression} ordinal); binary: encodingGiven (boolean), query
- * encoding (byte, ordinal, -1 none); kind 4 turbo: bits (byte, {@code TurboBits} ordinal, -1 not
- * given); then alwaysRam (byte: -1 not given, 0 false, 1 true).
- * Enum ordinals are part of the format: only append.
+ * product, 3 binary, 4 turbo), then scalar: hasQuantile (boolean) [quantile (float)]; product:
+ * compression (byte, {@link QuantizationConfig.Compression} ordinal); binary: encodingGiven
+ * (boolean), query encoding (byte, ordinal, -1 none); kind 4 turbo: bits (byte, {@code TurboBits}
+ * ordinal, -1 not given); then alwaysRam (byte: -1 not given, 0 false, 1 true). Enum ordinals are
+ * part of the format: only append.
  */
 public final class QuantizationConfigCodec {
 
@@ -49,22 +49,30 @@ public final class QuantizationConfigCodec {
   public static QuantizationConfig read(DataInput in) throws IOException {
     int kind = in.readByte();
     try {
-      QuantizationConfig q = switch (kind) {
-        case 0 -> null;
-        case 1 -> new QuantizationConfig.Scalar(in.readBoolean() ? in.readFloat() : null, null);
-        case 2 -> new QuantizationConfig.Product(ordinal(QuantizationConfig.Compression.values(), in.readByte()), null);
-        case 3 -> {
-          boolean encoding = in.readBoolean();
-          int query = in.readByte();
-          yield new QuantizationConfig.Binary(encoding,
-              query < 0 ? null : ordinal(QuantizationConfig.BinaryQueryEncoding.values(), query), null);
-        }
-        case 4 -> {
-          int bits = in.readByte();
-          yield new QuantizationConfig.Turbo(bits < 0 ? null : ordinal(io.quiver.index.quant.TurboBits.values(), bits), null);
-        }
-        default -> throw new IOException("corrupt quantization config: kind " + kind);
-      };
+      QuantizationConfig q =
+          switch (kind) {
+            case 0 -> null;
+            case 1 -> new QuantizationConfig.Scalar(in.readBoolean() ? in.readFloat() : null, null);
+            case 2 ->
+                new QuantizationConfig.Product(
+                    ordinal(QuantizationConfig.Compression.values(), in.readByte()), null);
+            case 3 -> {
+              boolean encoding = in.readBoolean();
+              int query = in.readByte();
+              yield new QuantizationConfig.Binary(
+                  encoding,
+                  query < 0
+                      ? null
+                      : ordinal(QuantizationConfig.BinaryQueryEncoding.values(), query),
+                  null);
+            }
+            case 4 -> {
+              int bits = in.readByte();
+              yield new QuantizationConfig.Turbo(
+                  bits < 0 ? null : ordinal(io.quiver.index.quant.TurboBits.values(), bits), null);
+            }
+            default -> throw new IOException("corrupt quantization config: kind " + kind);
+          };
       if (q == null) {
         return null;
       }
@@ -72,8 +80,10 @@ public final class QuantizationConfigCodec {
       Boolean alwaysRam = ram < 0 ? null : ram == 1;
       return switch (q) {
         case QuantizationConfig.Scalar s -> new QuantizationConfig.Scalar(s.quantile(), alwaysRam);
-        case QuantizationConfig.Product p -> new QuantizationConfig.Product(p.compression(), alwaysRam);
-        case QuantizationConfig.Binary b -> new QuantizationConfig.Binary(b.encodingGiven(), b.queryEncoding(), alwaysRam);
+        case QuantizationConfig.Product p ->
+            new QuantizationConfig.Product(p.compression(), alwaysRam);
+        case QuantizationConfig.Binary b ->
+            new QuantizationConfig.Binary(b.encodingGiven(), b.queryEncoding(), alwaysRam);
         case QuantizationConfig.Turbo t -> new QuantizationConfig.Turbo(t.bits(), alwaysRam);
       };
     } catch (BadRequestException e) {

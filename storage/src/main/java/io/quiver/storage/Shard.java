@@ -1,7 +1,5 @@
 package io.quiver.storage;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
 import io.quiver.storage.payloadindex.Estimate;
@@ -10,6 +8,8 @@ import io.quiver.storage.payloadindex.PayloadIndexes;
 import io.quiver.storage.payloadindex.SearchPlan;
 import io.quiver.storage.segment.SegmentsInfo;
 import io.quiver.storage.segment.ShardSegments;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One shard replica's storage engine: the points of one shard, persistent in a directory.
  *
- * <p>Layout: the shard's store is a column family of the node's RocksDB instance ({@link NodeEngine},
- * {@link ShardStore}: every point's id, version, vectors and payload, the config, the applied
- * index), named by the directory's {@code STORE} file; the directory holds the sealed segments'
- * files in its {@code segments/} subdirectory ({@link ShardSegments}). RocksDB is the truth; segments are the
- * searchable form of the vectors, rebuilt from RocksDB where they are missing.
+ * <p>Layout: the shard's store is a column family of the node's RocksDB instance ({@link
+ * NodeEngine}, {@link ShardStore}: every point's id, version, vectors and payload, the config, the
+ * applied index), named by the directory's {@code STORE} file; the directory holds the sealed
+ * segments' files in its {@code segments/} subdirectory ({@link ShardSegments}). RocksDB is the
+ * truth; segments are the searchable form of the vectors, rebuilt from RocksDB where they are
+ * missing.
  *
  * <p>Writes ({@link #upsert}, {@link #delete}) are called in strict log order by one thread (the
  * Raft apply thread) with the log index of the entry; an entry at or below {@link #appliedIndex()}
@@ -36,17 +37,19 @@ import org.slf4j.LoggerFactory;
 public final class Shard implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+
   /** The subdirectory of the sealed segments' files. */
   public static final String SEGMENTS_DIR = "segments";
+
   /** Where the multivector graph part files are (immutable files, replaced by new names). */
   public static final String MULTIVECTORS_DIR = "multivectors";
 
   /**
    * Score-candidates looks candidates up by id while they are fewer than one in this many points,
-   * and scans the segments' ords with the plan's bit test otherwise. From {@code bench shard}
-   * (100k points of 128 dims, warm JIT): a looked-up candidate, scored, costs ~0.25-0.3 us, a
-   * scanned ord ~5-7 ns; 1 in 256 made the 1% filter (1,000 candidates) scan and run at a third
-   * of the QPS of looking them up.
+   * and scans the segments' ords with the plan's bit test otherwise. From {@code bench shard} (100k
+   * points of 128 dims, warm JIT): a looked-up candidate, scored, costs ~0.25-0.3 us, a scanned ord
+   * ~5-7 ns; 1 in 256 made the 1% filter (1,000 candidates) scan and run at a third of the QPS of
+   * looking them up.
    */
   private static final int LOOKUP_SCAN_RATIO = 32;
 
@@ -60,6 +63,7 @@ public final class Shard implements AutoCloseable {
   private final io.quiver.storage.sparse.SparseIndexes sparseIndexes;
   private final io.quiver.storage.multivector.MultiVectorIndexes multiIndexes;
   private volatile long appliedIndex;
+
   /** Which points this shard owns (null: all it is given); see {@link ShardOwnership}. */
   private volatile ShardOwnership ownership;
 
@@ -69,11 +73,16 @@ public final class Shard implements AutoCloseable {
     this.config = shardConfig.vectors();
     this.store = store;
     this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
-    this.sparseIndexes = io.quiver.storage.sparse.SparseIndexes.open(dir, shardConfig, store::forEachSparseEncoded,
-        "Shard[" + dir.getFileName() + "]");
-    this.multiIndexes = io.quiver.storage.multivector.MultiVectorIndexes.open(shardConfig,
-        dir.resolve(MULTIVECTORS_DIR), visit -> store.forEachPoint((id, version, vectors, names) ->
-            visit.accept(id, vectors.get())));
+    this.sparseIndexes =
+        io.quiver.storage.sparse.SparseIndexes.open(
+            dir, shardConfig, store::forEachSparseEncoded, "Shard[" + dir.getFileName() + "]");
+    this.multiIndexes =
+        io.quiver.storage.multivector.MultiVectorIndexes.open(
+            shardConfig,
+            dir.resolve(MULTIVECTORS_DIR),
+            visit ->
+                store.forEachPoint(
+                    (id, version, vectors, names) -> visit.accept(id, vectors.get())));
     this.appliedIndex = store.appliedIndex();
     this.ownership = store.ownership();
     if (shardConfig.payloadMemory() == Memory.CACHED) {
@@ -81,16 +90,25 @@ public final class Shard implements AutoCloseable {
       LOG.info("{}: payload.memory cached: read {} bytes of payloads at open", dir, bytes);
     }
     try {
-      this.segments = ShardSegments.open(dir.resolve(SEGMENTS_DIR), shardConfig, lock, store::forEachPoint, this::flush,
-          resources.flushes(), resources.optimizations(), resources.indexingThreads());
+      this.segments =
+          ShardSegments.open(
+              dir.resolve(SEGMENTS_DIR),
+              shardConfig,
+              lock,
+              store::forEachPoint,
+              this::flush,
+              resources.flushes(),
+              resources.optimizations(),
+              resources.indexingThreads());
     } catch (RuntimeException e) {
       sparseIndexes.close(); // sealed sparse parts may be held in native memory
       throw e;
     }
     List<io.quiver.storage.segment.IndexWork> indexWork = new ArrayList<>();
     if (!multiIndexes.isEmpty()) {
-      indexWork.add(new io.quiver.storage.multivector.MultiVectorGraphBuilds(multiIndexes, lock, toString(),
-          resources.indexingThreads()));
+      indexWork.add(
+          new io.quiver.storage.multivector.MultiVectorGraphBuilds(
+              multiIndexes, lock, toString(), resources.indexingThreads()));
       multiIndexes.onBuildDue(segments::wakeOptimizer);
     }
     if (!sparseIndexes.isEmpty()) {
@@ -131,7 +149,8 @@ public final class Shard implements AutoCloseable {
         stored = config;
       }
       Shard shard = new Shard(dir, stored, store, resources);
-      LOG.info("{}: opened with {} points, applied index {}", shard, shard.count(), shard.appliedIndex);
+      LOG.info(
+          "{}: opened with {} points, applied index {}", shard, shard.count(), shard.appliedIndex);
       return shard;
     } catch (RuntimeException e) {
       store.close();
@@ -155,7 +174,10 @@ public final class Shard implements AutoCloseable {
     ShardResources.processWide().engine().destroy(dir);
   }
 
-  /** Drops the stores of shards whose directories were deleted ({@link NodeEngine#dropUnreferenced}). */
+  /**
+   * Drops the stores of shards whose directories were deleted ({@link
+   * NodeEngine#dropUnreferenced}).
+   */
   public static int dropUnreferencedStores() {
     return ShardResources.processWide().engine().dropUnreferenced();
   }
@@ -192,7 +214,8 @@ public final class Shard implements AutoCloseable {
     }
     new PointValidator(config).validate(points);
     List<Map<String, float[]>> prepared = new ArrayList<>(points.size());
-    List<Map<String, io.quiver.index.sparse.SparseVector>> preparedSparse = new ArrayList<>(points.size());
+    List<Map<String, io.quiver.index.sparse.SparseVector>> preparedSparse =
+        new ArrayList<>(points.size());
     for (Point p : points) {
       prepared.add(prepare(p.vectors()));
       preparedSparse.add(prepareSparse(p.sparse()));
@@ -203,7 +226,12 @@ public final class Shard implements AutoCloseable {
       boolean[] written = admitted(points, condition);
       for (int i = 0; i < points.size(); i++) {
         if (written[i]) {
-          batch.putPoint(points.get(i).id(), index, prepared.get(i), preparedSparse.get(i), points.get(i).payload());
+          batch.putPoint(
+              points.get(i).id(),
+              index,
+              prepared.get(i),
+              preparedSparse.get(i),
+              points.get(i).payload());
         }
       }
       batch.commit(index);
@@ -221,13 +249,17 @@ public final class Shard implements AutoCloseable {
     }
   }
 
-  /** Which points {@code condition} lets an upsert write, from the current state. Call under the write lock. */
+  /**
+   * Which points {@code condition} lets an upsert write, from the current state. Call under the
+   * write lock.
+   */
   private boolean[] admitted(List<Point> points, UpsertCondition condition) {
     boolean[] written = new boolean[points.size()];
     var matches = condition.updateFilter() == null ? null : matcher(condition.updateFilter());
     for (int i = 0; i < points.size(); i++) {
       PointId id = points.get(i).id();
-      written[i] = condition.isUnconditional() || condition.writes(id, segments.contains(id), matches);
+      written[i] =
+          condition.isUnconditional() || condition.writes(id, segments.contains(id), matches);
     }
     return written;
   }
@@ -273,60 +305,70 @@ public final class Shard implements AutoCloseable {
     lock.writeLock().lock();
     try (ShardStore.Batch batch = store.batch()) {
       List<PointId> ids = select(operation.selector());
-      Runnable afterCommit = switch (operation) {
-        case PointsOperation.DeletePoints d -> {
-          ids.forEach(batch::deletePoint);
-          yield () -> ids.forEach(id -> {
-            segments.remove(id);
-            sparseIndexes.remove(id);
-            multiIndexes.remove(id);
-            onPayloadChanged(id, null);
-          });
-        }
-        case PointsOperation.UpdatePayload p -> {
-          Map<PointId, Payload> changed = new LinkedHashMap<>();
-          for (PointId id : ids) {
-            Payload payload = p.update().apply(store.payload(id));
-            batch.putPayload(id, payload);
-            changed.put(id, payload);
-          }
-          yield () -> changed.forEach(this::onPayloadChanged);
-        }
-        case PointsOperation.UpdateVectors u -> {
-          // Keyed by id: a point updated twice in one entry gets both updates, in order.
-          Map<PointId, RewrittenPoint> updated = new LinkedHashMap<>();
-          var matches = u.updateFilter() == null ? null : matcher(u.updateFilter());
-          for (PointsOperation.PointVectors pv : u.points()) {
-            if (!segments.contains(pv.id()) || (matches != null && !matches.test(pv.id()))) {
-              continue;
+      Runnable afterCommit =
+          switch (operation) {
+            case PointsOperation.DeletePoints d -> {
+              ids.forEach(batch::deletePoint);
+              yield () ->
+                  ids.forEach(
+                      id -> {
+                        segments.remove(id);
+                        sparseIndexes.remove(id);
+                        multiIndexes.remove(id);
+                        onPayloadChanged(id, null);
+                      });
             }
-            RewrittenPoint before = updated.get(pv.id());
-            Map<String, float[]> vectors = new HashMap<>(before != null ? before.vectors() : vectorsOf(pv.id()));
-            vectors.putAll(prepare(pv.vectors()));
-            Map<String, io.quiver.index.sparse.SparseVector> sparse =
-                new HashMap<>(before != null ? before.sparse() : store.sparse(pv.id()));
-            sparse.putAll(prepareSparse(pv.sparse()));
-            batch.putPoint(pv.id(), index, vectors, sparse, store.payload(pv.id()));
-            updated.put(pv.id(), new RewrittenPoint(pv.id(), vectors, sparse,
-                !pv.sparse().isEmpty() || (before != null && before.sparseChanged())));
-          }
-          yield () -> updated.values().forEach(r -> publish(r, index));
-        }
-        case PointsOperation.DeleteVectors d -> {
-          List<RewrittenPoint> updated = new ArrayList<>();
-          for (PointId id : ids) {
-            Map<String, float[]> vectors = new HashMap<>(vectorsOf(id));
-            Map<String, io.quiver.index.sparse.SparseVector> sparse = new HashMap<>(store.sparse(id));
-            boolean sparseChanged = sparse.keySet().removeAll(d.names());
-            if (!(vectors.keySet().removeAll(d.names()) | sparseChanged)) {
-              continue; // it had none of them
+            case PointsOperation.UpdatePayload p -> {
+              Map<PointId, Payload> changed = new LinkedHashMap<>();
+              for (PointId id : ids) {
+                Payload payload = p.update().apply(store.payload(id));
+                batch.putPayload(id, payload);
+                changed.put(id, payload);
+              }
+              yield () -> changed.forEach(this::onPayloadChanged);
             }
-            batch.putPoint(id, index, vectors, sparse, store.payload(id));
-            updated.add(new RewrittenPoint(id, vectors, sparse, sparseChanged));
-          }
-          yield () -> updated.forEach(r -> publish(r, index));
-        }
-      };
+            case PointsOperation.UpdateVectors u -> {
+              // Keyed by id: a point updated twice in one entry gets both updates, in order.
+              Map<PointId, RewrittenPoint> updated = new LinkedHashMap<>();
+              var matches = u.updateFilter() == null ? null : matcher(u.updateFilter());
+              for (PointsOperation.PointVectors pv : u.points()) {
+                if (!segments.contains(pv.id()) || (matches != null && !matches.test(pv.id()))) {
+                  continue;
+                }
+                RewrittenPoint before = updated.get(pv.id());
+                Map<String, float[]> vectors =
+                    new HashMap<>(before != null ? before.vectors() : vectorsOf(pv.id()));
+                vectors.putAll(prepare(pv.vectors()));
+                Map<String, io.quiver.index.sparse.SparseVector> sparse =
+                    new HashMap<>(before != null ? before.sparse() : store.sparse(pv.id()));
+                sparse.putAll(prepareSparse(pv.sparse()));
+                batch.putPoint(pv.id(), index, vectors, sparse, store.payload(pv.id()));
+                updated.put(
+                    pv.id(),
+                    new RewrittenPoint(
+                        pv.id(),
+                        vectors,
+                        sparse,
+                        !pv.sparse().isEmpty() || (before != null && before.sparseChanged())));
+              }
+              yield () -> updated.values().forEach(r -> publish(r, index));
+            }
+            case PointsOperation.DeleteVectors d -> {
+              List<RewrittenPoint> updated = new ArrayList<>();
+              for (PointId id : ids) {
+                Map<String, float[]> vectors = new HashMap<>(vectorsOf(id));
+                Map<String, io.quiver.index.sparse.SparseVector> sparse =
+                    new HashMap<>(store.sparse(id));
+                boolean sparseChanged = sparse.keySet().removeAll(d.names());
+                if (!(vectors.keySet().removeAll(d.names()) | sparseChanged)) {
+                  continue; // it had none of them
+                }
+                batch.putPoint(id, index, vectors, sparse, store.payload(id));
+                updated.add(new RewrittenPoint(id, vectors, sparse, sparseChanged));
+              }
+              yield () -> updated.forEach(r -> publish(r, index));
+            }
+          };
       batch.commit(index);
       afterCommit.run();
       appliedIndex = index;
@@ -335,9 +377,15 @@ public final class Shard implements AutoCloseable {
     }
   }
 
-  /** A point written again with new vectors (a vector update or deletion): published after the batch commits. */
-  private record RewrittenPoint(PointId id, Map<String, float[]> vectors,
-      Map<String, io.quiver.index.sparse.SparseVector> sparse, boolean sparseChanged) {}
+  /**
+   * A point written again with new vectors (a vector update or deletion): published after the batch
+   * commits.
+   */
+  private record RewrittenPoint(
+      PointId id,
+      Map<String, float[]> vectors,
+      Map<String, io.quiver.index.sparse.SparseVector> sparse,
+      boolean sparseChanged) {}
 
   private void publish(RewrittenPoint r, long index) {
     segments.put(r.id(), index, r.vectors());
@@ -361,7 +409,8 @@ public final class Shard implements AutoCloseable {
   /** The ids an operation applies to, resolved against the current state, in a stable order. */
   private List<PointId> select(PointSelector selector) {
     return switch (selector) {
-      case PointSelector.Ids ids -> ids.ids().stream().filter(segments::contains).distinct().toList();
+      case PointSelector.Ids ids ->
+          ids.ids().stream().filter(segments::contains).distinct().toList();
       case PointSelector.ByFilter f -> {
         var accept = accept(f.filter());
         List<PointId> out = new ArrayList<>();
@@ -376,11 +425,15 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * One page of points in Qdrant's id order: up to {@code limit} points with id at or after
-   * {@code offset} (null: from the first) that match {@code filter} (null: all).
+   * One page of points in Qdrant's id order: up to {@code limit} points with id at or after {@code
+   * offset} (null: from the first) that match {@code filter} (null: all).
    */
-  public List<PointRecord> scroll(PointId offset, int limit, io.quiver.storage.filter.Filter filter,
-      boolean withPayload, boolean withVector) {
+  public List<PointRecord> scroll(
+      PointId offset,
+      int limit,
+      io.quiver.storage.filter.Filter filter,
+      boolean withPayload,
+      boolean withVector) {
     if (limit <= 0) {
       return List.of();
     }
@@ -388,14 +441,21 @@ public final class Shard implements AutoCloseable {
     try {
       var accept = accept(filter);
       List<PointRecord> out = new ArrayList<>(Math.min(limit, 1024));
-      store.forEachIdFrom(offset, id -> {
-        if (segments.contains(id) && (accept == null || accept.test(id))) {
-          out.add(new PointRecord(id, segments.version(id),
-              withPayload ? store.payload(id) : null,
-              withVector ? vectorsOf(id) : null, null, withVector ? sparseOf(id) : null));
-        }
-        return out.size() < limit;
-      });
+      store.forEachIdFrom(
+          offset,
+          id -> {
+            if (segments.contains(id) && (accept == null || accept.test(id))) {
+              out.add(
+                  new PointRecord(
+                      id,
+                      segments.version(id),
+                      withPayload ? store.payload(id) : null,
+                      withVector ? vectorsOf(id) : null,
+                      null,
+                      withVector ? sparseOf(id) : null));
+            }
+            return out.size() < limit;
+          });
       return out;
     } finally {
       lock.readLock().unlock();
@@ -405,12 +465,12 @@ public final class Shard implements AutoCloseable {
   /**
    * Up to {@code limit} points matching {@code filter} (null: all) in the order of their values at
    * {@code orderBy.key()}, streamed from the key's payload index: one record per distinct (value,
-   * point) pair, each carrying its {@link PointRecord#orderValue()}, ties by id (see
-   * {@link OrderBy}). A key without a range-capable index is a {@link BadRequestException}, also
-   * on a shard without points. Cost: the values walked until {@code limit} points pass the filter.
+   * point) pair, each carrying its {@link PointRecord#orderValue()}, ties by id (see {@link
+   * OrderBy}). A key without a range-capable index is a {@link BadRequestException}, also on a
+   * shard without points. Cost: the values walked until {@code limit} points pass the filter.
    */
-  public List<PointRecord> scrollOrdered(OrderBy orderBy, int limit, Filter filter, boolean withPayload,
-      boolean withVector) {
+  public List<PointRecord> scrollOrdered(
+      OrderBy orderBy, int limit, Filter filter, boolean withPayload, boolean withVector) {
     lock.readLock().lock();
     try {
       if (!payloadIndexes.ordersBy(orderBy.key())) {
@@ -421,27 +481,38 @@ public final class Shard implements AutoCloseable {
         return out;
       }
       var accept = accept(filter);
-      java.util.Comparator<PointId> tieOrder = orderBy.descending()
-          ? java.util.Comparator.reverseOrder() : java.util.Comparator.naturalOrder();
+      java.util.Comparator<PointId> tieOrder =
+          orderBy.descending()
+              ? java.util.Comparator.reverseOrder()
+              : java.util.Comparator.naturalOrder();
       List<PointId> tied = new ArrayList<>();
-      payloadIndexes.forEachOrdered(orderBy, (value, ords) -> {
-        tied.clear();
-        ords.forEach((int ord) -> {
-          PointId id = payloadIndexes.idOf(ord);
-          if (segments.contains(id) && (accept == null || accept.test(id))) {
-            tied.add(id);
-          }
-        });
-        tied.sort(tieOrder); // ords follow insertion order, ties go by id
-        for (PointId id : tied) {
-          if (out.size() == limit) {
-            break;
-          }
-          out.add(new PointRecord(id, segments.version(id), withPayload ? store.payload(id) : null,
-              withVector ? vectorsOf(id) : null, value, withVector ? sparseOf(id) : null));
-        }
-        return out.size() < limit;
-      });
+      payloadIndexes.forEachOrdered(
+          orderBy,
+          (value, ords) -> {
+            tied.clear();
+            ords.forEach(
+                (int ord) -> {
+                  PointId id = payloadIndexes.idOf(ord);
+                  if (segments.contains(id) && (accept == null || accept.test(id))) {
+                    tied.add(id);
+                  }
+                });
+            tied.sort(tieOrder); // ords follow insertion order, ties go by id
+            for (PointId id : tied) {
+              if (out.size() == limit) {
+                break;
+              }
+              out.add(
+                  new PointRecord(
+                      id,
+                      segments.version(id),
+                      withPayload ? store.payload(id) : null,
+                      withVector ? vectorsOf(id) : null,
+                      value,
+                      withVector ? sparseOf(id) : null));
+            }
+            return out.size() < limit;
+          });
       return out;
     } finally {
       lock.readLock().unlock();
@@ -518,7 +589,10 @@ public final class Shard implements AutoCloseable {
     }
   }
 
-  /** The cardinality estimate of a filter (null: all points), from the payload indexes where they apply. */
+  /**
+   * The cardinality estimate of a filter (null: all points), from the payload indexes where they
+   * apply.
+   */
   public Estimate estimate(Filter filter) {
     lock.readLock().lock();
     try {
@@ -546,26 +620,36 @@ public final class Shard implements AutoCloseable {
     }
     for (Map.Entry<String, VectorParams> e : shardConfig.vectors().vectors().entrySet()) {
       VectorParams updated = newConfig.vectors().get(e.getKey());
-      if (updated != null && (updated.size() != e.getValue().size() || updated.distance() != e.getValue().distance())) {
-        throw new BadRequestException("Wrong input: a collection update cannot change vector `" + e.getKey()
-            + "`'s size or distance");
+      if (updated != null
+          && (updated.size() != e.getValue().size()
+              || updated.distance() != e.getValue().distance())) {
+        throw new BadRequestException(
+            "Wrong input: a collection update cannot change vector `"
+                + e.getKey()
+                + "`'s size or distance");
       }
     }
     for (Map.Entry<String, MultiVectorParams> e : shardConfig.vectors().multi().entrySet()) {
       MultiVectorParams updated = newConfig.vectors().getMulti(e.getKey());
       MultiVectorParams was = e.getValue();
-      if (updated != null && (updated.size() != was.size() || updated.distance() != was.distance()
-          || updated.comparator() != was.comparator()
-          || updated.vector().storedDatatype() != was.vector().storedDatatype())) {
-        throw new BadRequestException("Wrong input: a collection update cannot change multivector `" + e.getKey()
-            + "`'s size, distance, comparator or datatype");
+      if (updated != null
+          && (updated.size() != was.size()
+              || updated.distance() != was.distance()
+              || updated.comparator() != was.comparator()
+              || updated.vector().storedDatatype() != was.vector().storedDatatype())) {
+        throw new BadRequestException(
+            "Wrong input: a collection update cannot change multivector `"
+                + e.getKey()
+                + "`'s size, distance, comparator or datatype");
       }
     }
     for (Map.Entry<String, SparseVectorParams> e : shardConfig.vectors().sparse().entrySet()) {
       SparseVectorParams updated = newConfig.vectors().getSparse(e.getKey());
       if (updated != null && updated.storedDatatype() != e.getValue().storedDatatype()) {
-        throw new BadRequestException("Wrong input: a collection update cannot change sparse vector `" + e.getKey()
-            + "`'s datatype");
+        throw new BadRequestException(
+            "Wrong input: a collection update cannot change sparse vector `"
+                + e.getKey()
+                + "`'s datatype");
       }
     }
     // Multivectors travel flat in the points' dense vector maps: a dropped one is removed from
@@ -577,7 +661,8 @@ public final class Shard implements AutoCloseable {
     droppedDense.removeAll(newConfig.vectors().multi().keySet());
     java.util.Set<String> droppedSparse = new java.util.HashSet<>(config.sparse().keySet());
     droppedSparse.removeAll(newConfig.vectors().sparse().keySet());
-    boolean denseNamesChanged = !config.vectors().keySet().equals(newConfig.vectors().vectors().keySet());
+    boolean denseNamesChanged =
+        !config.vectors().keySet().equals(newConfig.vectors().vectors().keySet());
     if (denseNamesChanged) {
       // Before the batch (an empty manifest fits any stored state), and without the shard's lock
       // (a swap holds the files lock while it waits for the write lock).
@@ -586,26 +671,42 @@ public final class Shard implements AutoCloseable {
     lock.writeLock().lock();
     try (ShardStore.Batch batch = store.batch()) {
       batch.putShardConfig(newConfig);
-      long changed = droppedDense.isEmpty() && droppedSparse.isEmpty() ? 0 : batch.dropVectors(droppedDense, droppedSparse);
+      long changed =
+          droppedDense.isEmpty() && droppedSparse.isEmpty()
+              ? 0
+              : batch.dropVectors(droppedDense, droppedSparse);
       batch.commit(index);
       appliedIndex = index;
-      if (denseNamesChanged || !droppedSparse.isEmpty() || !droppedDense.isEmpty()
+      if (denseNamesChanged
+          || !droppedSparse.isEmpty()
+          || !droppedDense.isEmpty()
           || !config.multi().keySet().equals(newConfig.vectors().multi().keySet())) {
-        LOG.info("{}: vectors now {} (sparse {}, multivectors {}); removed {} {} from {} points", this,
-            newConfig.vectors().vectors().keySet(), newConfig.vectors().sparse().keySet(),
-            newConfig.vectors().multi().keySet(), droppedDense, droppedSparse, changed);
+        LOG.info(
+            "{}: vectors now {} (sparse {}, multivectors {}); removed {} {} from {} points",
+            this,
+            newConfig.vectors().vectors().keySet(),
+            newConfig.vectors().sparse().keySet(),
+            newConfig.vectors().multi().keySet(),
+            droppedDense,
+            droppedSparse,
+            changed);
       }
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  /** Which points this shard owns, or null when it has no fence (it owns every point it is given). */
+  /**
+   * Which points this shard owns, or null when it has no fence (it owns every point it is given).
+   */
   public ShardOwnership ownership() {
     return ownership;
   }
 
-  /** Sets (or, with null, clears) the shard's ownership fence, with the entry that changes it. Skipped if already applied. */
+  /**
+   * Sets (or, with null, clears) the shard's ownership fence, with the entry that changes it.
+   * Skipped if already applied.
+   */
   public void setOwnership(ShardOwnership newOwnership, long index) {
     if (index <= appliedIndex) {
       return;
@@ -659,17 +760,32 @@ public final class Shard implements AutoCloseable {
       // candidates are looked up one by one in the id tracker (a few cache misses each); more than
       // 1 in LOOKUP_SCAN_RATIO of the points are found faster by a sequential pass over each
       // segment's ords with the plan's bit test, scoring those it takes.
-      if (plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES && plan.hasCandidates()
+      if (plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES
+          && plan.hasCandidates()
           && (long) plan.candidateCount() * LOOKUP_SCAN_RATIO < segments.liveCount()) {
-        hits = segments.searchCandidates(request.vectorName(), query, request.limit(), plan::forEachIndexedCandidate,
-            plan.segmentFilter());
+        hits =
+            segments.searchCandidates(
+                request.vectorName(),
+                query,
+                request.limit(),
+                plan::forEachIndexedCandidate,
+                plan.segmentFilter());
       } else {
         boolean exact = request.exact() || plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES;
-        hits = segments.search(request.vectorName(), query, request.limit(), request.hnswEf(), exact,
-            plan.segmentFilter(), request.quantization());
+        hits =
+            segments.search(
+                request.vectorName(),
+                query,
+                request.limit(),
+                request.hnswEf(),
+                exact,
+                plan.segmentFilter(),
+                request.quantization());
       }
       if (request.scoreThreshold() != null) {
-        hits = withinThreshold(hits, request.scoreThreshold(), config.get(request.vectorName()).distance());
+        hits =
+            withinThreshold(
+                hits, request.scoreThreshold(), config.get(request.vectorName()).distance());
       }
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
@@ -679,25 +795,37 @@ public final class Shard implements AutoCloseable {
 
   /**
    * The best points by dot product with the request's sparse vector, among those sharing a
-   * dimension with it, best first, ties by id; exact. With a filter whose payload-index estimate
-   * is below the vector's {@code full_scan_threshold}, the matching points are scored directly;
+   * dimension with it, best first, ties by id; exact. With a filter whose payload-index estimate is
+   * below the vector's {@code full_scan_threshold}, the matching points are scored directly;
    * otherwise the inverted index is walked with the filter as an accept test.
    */
   private List<ScoredPoint> searchSparse(SearchRequest request) {
     SparseVectorParams params = config.getSparse(request.vectorName());
     if (params == null) {
-      throw new BadRequestException("Wrong input: Not existing vector name error: " + request.vectorName()
-          + (config.get(request.vectorName()) != null ? " (it is a dense vector, the query is sparse)" : ""));
+      throw new BadRequestException(
+          "Wrong input: Not existing vector name error: "
+              + request.vectorName()
+              + (config.get(request.vectorName()) != null
+                  ? " (it is a dense vector, the query is sparse)"
+                  : ""));
     }
     lock.readLock().lock();
     try {
       List<ScoredPoint> hits = new ArrayList<>();
       SearchPlan plan = request.filter() == null ? null : plan(request.filter(), null);
-      if (plan != null && plan.hasCandidates() && plan.estimate().max() < params.fullScanThresholdOrDefault()) {
-        hits = scoreSparseCandidates(plan, request.vectorName(), request.sparseVector(), request.limit());
+      if (plan != null
+          && plan.hasCandidates()
+          && plan.estimate().max() < params.fullScanThresholdOrDefault()) {
+        hits =
+            scoreSparseCandidates(
+                plan, request.vectorName(), request.sparseVector(), request.limit());
       } else {
-        for (var h : sparseIndexes.search(request.vectorName(), request.sparseVector(), request.limit(),
-            plan == null ? null : plan.accept())) {
+        for (var h :
+            sparseIndexes.search(
+                request.vectorName(),
+                request.sparseVector(),
+                request.limit(),
+                plan == null ? null : plan.accept())) {
           hits.add(new ScoredPoint(h.id(), segments.version(h.id()), h.score(), null, null));
         }
       }
@@ -724,25 +852,51 @@ public final class Shard implements AutoCloseable {
   private List<ScoredPoint> searchMulti(SearchRequest request) {
     MultiVectorParams params = config.getMulti(request.vectorName());
     new PointValidator(config).validateQuery(request.vectorName(), request.vector());
-    float[][] query = io.quiver.index.multivector.MaxSim.rows(
-        io.quiver.index.multivector.MaxSim.prepare(params.distance(), request.vector(), params.size()), params.size());
+    float[][] query =
+        io.quiver.index.multivector.MaxSim.rows(
+            io.quiver.index.multivector.MaxSim.prepare(
+                params.distance(), request.vector(), params.size()),
+            params.size());
     lock.readLock().lock();
     try {
       List<ScoredPoint> found;
       if (request.filter() == null) {
-        found = multiIndexes.search(request.vectorName(), query, request.limit(), null, request.hnswEf(), request.exact(),
-            request.quantization());
+        found =
+            multiIndexes.search(
+                request.vectorName(),
+                query,
+                request.limit(),
+                null,
+                request.hnswEf(),
+                request.exact(),
+                request.quantization());
       } else {
-        long thresholdPoints = shardConfig.hnswOf(request.vectorName()).fullScanThresholdKb() * 1024
-            / multiIndexes.averageBytes(request.vectorName());
-        SearchPlan plan = SearchPlan.plan(payloadIndexes, request.filter(), segments.liveCount(), thresholdPoints,
-            matcher(request.filter()));
+        long thresholdPoints =
+            shardConfig.hnswOf(request.vectorName()).fullScanThresholdKb()
+                * 1024
+                / multiIndexes.averageBytes(request.vectorName());
+        SearchPlan plan =
+            SearchPlan.plan(
+                payloadIndexes,
+                request.filter(),
+                segments.liveCount(),
+                thresholdPoints,
+                matcher(request.filter()));
         boolean selective = plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES;
         if (selective && plan.hasCandidates()) {
-          found = multiIndexes.scoreCandidates(request.vectorName(), query, request.limit(), plan::forEachCandidate);
+          found =
+              multiIndexes.scoreCandidates(
+                  request.vectorName(), query, request.limit(), plan::forEachCandidate);
         } else {
-          found = multiIndexes.search(request.vectorName(), query, request.limit(), plan.accept(), request.hnswEf(),
-              request.exact() || selective, request.quantization());
+          found =
+              multiIndexes.search(
+                  request.vectorName(),
+                  query,
+                  request.limit(),
+                  plan.accept(),
+                  request.hnswEf(),
+                  request.exact() || selective,
+                  request.quantization());
         }
       }
       List<ScoredPoint> hits = new ArrayList<>(found.size());
@@ -758,23 +912,24 @@ public final class Shard implements AutoCloseable {
     }
   }
 
-  private List<ScoredPoint> scoreSparseCandidates(SearchPlan plan, String name, io.quiver.index.sparse.SparseVector query,
-      int limit) {
+  private List<ScoredPoint> scoreSparseCandidates(
+      SearchPlan plan, String name, io.quiver.index.sparse.SparseVector query, int limit) {
     List<ScoredPoint> scored = new ArrayList<>();
-    plan.forEachCandidate(id -> {
-      var v = store.sparse(id).get(name);
-      if (v != null && v.overlaps(query)) {
-        scored.add(new ScoredPoint(id, segments.version(id), v.dot(query), null, null));
-      }
-    });
+    plan.forEachCandidate(
+        id -> {
+          var v = store.sparse(id).get(name);
+          if (v != null && v.overlaps(query)) {
+            scored.add(new ScoredPoint(id, segments.version(id), v.dot(query), null, null));
+          }
+        });
     scored.sort(ScoredPoint.HIGHER_FIRST);
     return scored.size() > limit ? new ArrayList<>(scored.subList(0, limit)) : scored;
   }
 
   /**
-   * For IDF weighting over the whole collection: the number of live points of the shard (Qdrant's
-   * N is every available point, with or without the vector), then per dimension of
-   * {@code indices} how many points' vector {@code name} has it.
+   * For IDF weighting over the whole collection: the number of live points of the shard (Qdrant's N
+   * is every available point, with or without the vector), then per dimension of {@code indices}
+   * how many points' vector {@code name} has it.
    */
   public long[] sparseStatistics(String name, int[] indices) {
     if (config.getSparse(name) == null) {
@@ -793,8 +948,8 @@ public final class Shard implements AutoCloseable {
     }
   }
 
-  private static List<ScoredPoint> withinThreshold(List<ScoredPoint> hits, float threshold,
-      io.quiver.index.vector.Distance distance) {
+  private static List<ScoredPoint> withinThreshold(
+      List<ScoredPoint> hits, float threshold, io.quiver.index.vector.Distance distance) {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
     for (ScoredPoint h : hits) {
       if (!distance.isBetter(threshold, h.score())) {
@@ -805,12 +960,12 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * The best points by a custom {@link io.quiver.storage.scoring.Scorer} (exact scan), higher
-   * score first, ties by id. The request's vector may be dense, a multivector or sparse; the
-   * scorer's examples must be of its kind ({@code float[]}, flat rows for a multivector, or sparse
-   * vectors), and each point with that vector is compared with them as Qdrant's custom objectives
-   * compare (see {@link io.quiver.storage.scoring.Scorer}). Vector-free scorers (random, id order)
-   * take every live point, whatever the vector.
+   * The best points by a custom {@link io.quiver.storage.scoring.Scorer} (exact scan), higher score
+   * first, ties by id. The request's vector may be dense, a multivector or sparse; the scorer's
+   * examples must be of its kind ({@code float[]}, flat rows for a multivector, or sparse vectors),
+   * and each point with that vector is compared with them as Qdrant's custom objectives compare
+   * (see {@link io.quiver.storage.scoring.Scorer}). Vector-free scorers (random, id order) take
+   * every live point, whatever the vector.
    */
   public List<ScoredPoint> score(io.quiver.storage.scoring.ScoreRequest request) {
     String name = request.vectorName();
@@ -818,18 +973,32 @@ public final class Shard implements AutoCloseable {
     lock.readLock().lock();
     try {
       if (!request.scorer().usesVector()) {
-        hits = segments.scan(name, denseExamples(request), null, request.limit(), request.scoreThreshold(),
-            accept(request.filter()));
+        hits =
+            segments.scan(
+                name,
+                denseExamples(request),
+                null,
+                request.limit(),
+                request.scoreThreshold(),
+                accept(request.filter()));
       } else if (config.get(name) != null) {
         io.quiver.index.vector.Distance distance = config.get(name).distance();
         var prepared = denseExamples(request).map(distance::prepare);
-        hits = segments.scan(name, prepared, distance, request.limit(), request.scoreThreshold(), accept(request.filter()));
+        hits =
+            segments.scan(
+                name,
+                prepared,
+                distance,
+                request.limit(),
+                request.scoreThreshold(),
+                accept(request.filter()));
       } else if (config.getMulti(name) != null) {
         hits = scoreMulti(request);
       } else if (config.getSparse(name) != null) {
         hits = scoreSparse(request);
       } else {
-        throw new BadRequestException("Wrong input: Not existing vector name error: " + displayName(name));
+        throw new BadRequestException(
+            "Wrong input: Not existing vector name error: " + displayName(name));
       }
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
@@ -841,13 +1010,20 @@ public final class Shard implements AutoCloseable {
     return name.isEmpty() ? "(unnamed)" : name;
   }
 
-  /** The request's scorer over dense examples (a dense vector's or a multivector's), each checked against the vector. */
+  /**
+   * The request's scorer over dense examples (a dense vector's or a multivector's), each checked
+   * against the vector.
+   */
   @SuppressWarnings("unchecked")
-  private io.quiver.storage.scoring.Scorer<float[]> denseExamples(io.quiver.storage.scoring.ScoreRequest request) {
+  private io.quiver.storage.scoring.Scorer<float[]> denseExamples(
+      io.quiver.storage.scoring.ScoreRequest request) {
     for (Object example : request.scorer().examples()) {
       if (!(example instanceof float[] v)) {
-        throw new BadRequestException("Wrong input: vector " + displayName(request.vectorName()) + " is not sparse:"
-            + " a sparse vector cannot be an example for it");
+        throw new BadRequestException(
+            "Wrong input: vector "
+                + displayName(request.vectorName())
+                + " is not sparse:"
+                + " a sparse vector cannot be an example for it");
       }
       new PointValidator(config).validateQuery(request.vectorName(), v);
     }
@@ -856,64 +1032,84 @@ public final class Shard implements AutoCloseable {
 
   /**
    * A custom scorer over a multivector: every live multivector the filter accepts, compared with
-   * each example by the sum over the example's rows of the best row similarity (Qdrant's
-   * {@code score_max_similarity}). Call under the read lock.
+   * each example by the sum over the example's rows of the best row similarity (Qdrant's {@code
+   * score_max_similarity}). Call under the read lock.
    */
   private List<ScoredPoint> scoreMulti(io.quiver.storage.scoring.ScoreRequest request) {
     MultiVectorParams params = config.getMulti(request.vectorName());
-    var prepared = denseExamples(request).map(v -> io.quiver.index.multivector.MaxSim.prepare(params.distance(), v,
-        params.size()));
+    var prepared =
+        denseExamples(request)
+            .map(
+                v ->
+                    io.quiver.index.multivector.MaxSim.prepare(
+                        params.distance(), v, params.size()));
     java.util.IdentityHashMap<float[], float[][]> rows = new java.util.IdentityHashMap<>();
-    prepared.examples().forEach(v -> rows.put(v, io.quiver.index.multivector.MaxSim.rows(v, params.size())));
-    io.quiver.storage.scoring.HighestScores best = new io.quiver.storage.scoring.HighestScores(request.limit());
-    multiIndexes.forEachLive(request.vectorName(), accept(request.filter()), (id, similarity) -> {
-      float score = prepared.score(id, example -> similarity.of(rows.get(example)));
-      if (request.scoreThreshold() == null || score >= request.scoreThreshold()) {
-        best.offer(new ScoredPoint(id, segments.version(id), score, null, null));
-      }
-    });
+    prepared
+        .examples()
+        .forEach(v -> rows.put(v, io.quiver.index.multivector.MaxSim.rows(v, params.size())));
+    io.quiver.storage.scoring.HighestScores best =
+        new io.quiver.storage.scoring.HighestScores(request.limit());
+    multiIndexes.forEachLive(
+        request.vectorName(),
+        accept(request.filter()),
+        (id, similarity) -> {
+          float score = prepared.score(id, example -> similarity.of(rows.get(example)));
+          if (request.scoreThreshold() == null || score >= request.scoreThreshold()) {
+            best.offer(new ScoredPoint(id, segments.version(id), score, null, null));
+          }
+        });
     return best.sorted();
   }
 
   /**
    * A custom scorer over a sparse vector: every live point with it that the filter accepts,
-   * compared with each example by the dot product over shared dimensions (0 when none), as
-   * Qdrant's sparse custom scorer does. A filter whose payload-index estimate is below the
-   * vector's {@code full_scan_threshold} reads its matching points only. Call under the read lock.
+   * compared with each example by the dot product over shared dimensions (0 when none), as Qdrant's
+   * sparse custom scorer does. A filter whose payload-index estimate is below the vector's {@code
+   * full_scan_threshold} reads its matching points only. Call under the read lock.
    */
   @SuppressWarnings("unchecked")
   private List<ScoredPoint> scoreSparse(io.quiver.storage.scoring.ScoreRequest request) {
     String name = request.vectorName();
     for (Object example : request.scorer().examples()) {
       if (!(example instanceof io.quiver.index.sparse.SparseVector)) {
-        throw new BadRequestException("Wrong input: vector " + displayName(name) + " is sparse: its examples must be"
-            + " sparse vectors ({\"indices\": [...], \"values\": [...]}) or point ids");
+        throw new BadRequestException(
+            "Wrong input: vector "
+                + displayName(name)
+                + " is sparse: its examples must be"
+                + " sparse vectors ({\"indices\": [...], \"values\": [...]}) or point ids");
       }
     }
-    var scorer = (io.quiver.storage.scoring.Scorer<io.quiver.index.sparse.SparseVector>) request.scorer();
-    io.quiver.storage.scoring.HighestScores best = new io.quiver.storage.scoring.HighestScores(request.limit());
-    java.util.function.BiConsumer<PointId, io.quiver.index.sparse.SparseVector> visit = (id, v) -> {
-      float score = scorer.score(id, example -> example.dot(v));
-      if (request.scoreThreshold() == null || score >= request.scoreThreshold()) {
-        best.offer(new ScoredPoint(id, segments.version(id), score, null, null));
-      }
-    };
+    var scorer =
+        (io.quiver.storage.scoring.Scorer<io.quiver.index.sparse.SparseVector>) request.scorer();
+    io.quiver.storage.scoring.HighestScores best =
+        new io.quiver.storage.scoring.HighestScores(request.limit());
+    java.util.function.BiConsumer<PointId, io.quiver.index.sparse.SparseVector> visit =
+        (id, v) -> {
+          float score = scorer.score(id, example -> example.dot(v));
+          if (request.scoreThreshold() == null || score >= request.scoreThreshold()) {
+            best.offer(new ScoredPoint(id, segments.version(id), score, null, null));
+          }
+        };
     SearchPlan plan = request.filter() == null ? null : plan(request.filter(), null);
-    if (plan != null && plan.hasCandidates() && plan.estimate().max() < config.getSparse(name).fullScanThresholdOrDefault()) {
-      plan.forEachCandidate(id -> {
-        var v = store.sparse(id).get(name);
-        if (v != null) {
-          visit.accept(id, v);
-        }
-      });
+    if (plan != null
+        && plan.hasCandidates()
+        && plan.estimate().max() < config.getSparse(name).fullScanThresholdOrDefault()) {
+      plan.forEachCandidate(
+          id -> {
+            var v = store.sparse(id).get(name);
+            if (v != null) {
+              visit.accept(id, v);
+            }
+          });
     } else {
       var accept = plan == null ? null : plan.accept();
-      store.forEachSparse((id, vectors) -> {
-        var v = vectors.get(name);
-        if (v != null && (accept == null || accept.test(id))) {
-          visit.accept(id, v);
-        }
-      });
+      store.forEachSparse(
+          (id, vectors) -> {
+            var v = vectors.get(name);
+            if (v != null && (accept == null || accept.test(id))) {
+              visit.accept(id, v);
+            }
+          });
     }
     return best.sorted();
   }
@@ -922,8 +1118,8 @@ public final class Shard implements AutoCloseable {
    * How many points matching {@code filter} (null: all) have each value at {@code key}: strings,
    * integers and booleans, each distinct value counted once per point.
    */
-  public Map<io.quiver.storage.scoring.FacetValue, Long> facet(io.quiver.storage.filter.JsonPath key,
-      io.quiver.storage.filter.Filter filter) {
+  public Map<io.quiver.storage.scoring.FacetValue, Long> facet(
+      io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter) {
     lock.readLock().lock();
     try {
       var accept = accept(filter);
@@ -934,7 +1130,8 @@ public final class Shard implements AutoCloseable {
           continue;
         }
         seen.clear();
-        for (var value : io.quiver.storage.scoring.PayloadValues.at(key, store.payload(id).tree())) {
+        for (var value :
+            io.quiver.storage.scoring.PayloadValues.at(key, store.payload(id).tree())) {
           var facetValue = io.quiver.storage.scoring.FacetValue.of(value);
           if (facetValue != null && seen.add(facetValue)) {
             counts.merge(facetValue, 1L, Long::sum);
@@ -947,14 +1144,22 @@ public final class Shard implements AutoCloseable {
     }
   }
 
-  private List<ScoredPoint> withPayloadAndVectors(List<ScoredPoint> hits, boolean withPayload, boolean withVector) {
+  private List<ScoredPoint> withPayloadAndVectors(
+      List<ScoredPoint> hits, boolean withPayload, boolean withVector) {
     if (!withPayload && !withVector) {
       return hits;
     }
     List<ScoredPoint> out = new ArrayList<>(hits.size());
     for (ScoredPoint h : hits) {
-      out.add(new ScoredPoint(h.id(), h.version(), h.score(), withPayload ? store.payload(h.id()) : null,
-          withVector ? vectorsOf(h.id()) : null, null, withVector ? sparseOf(h.id()) : null));
+      out.add(
+          new ScoredPoint(
+              h.id(),
+              h.version(),
+              h.score(),
+              withPayload ? store.payload(h.id()) : null,
+              withVector ? vectorsOf(h.id()) : null,
+              null,
+              withVector ? sparseOf(h.id()) : null));
     }
     return out;
   }
@@ -968,9 +1173,14 @@ public final class Shard implements AutoCloseable {
         if (!segments.contains(id)) {
           continue;
         }
-        out.add(new PointRecord(id, segments.version(id),
-            withPayload ? store.payload(id) : null,
-            withVector ? vectorsOf(id) : null, null, withVector ? sparseOf(id) : null));
+        out.add(
+            new PointRecord(
+                id,
+                segments.version(id),
+                withPayload ? store.payload(id) : null,
+                withVector ? vectorsOf(id) : null,
+                null,
+                withVector ? sparseOf(id) : null));
       }
       return out;
     } finally {
@@ -1014,8 +1224,9 @@ public final class Shard implements AutoCloseable {
 
   /**
    * The filter as a test of a point id, as the query plan decides it: indexed conditions from the
-   * payload indexes, the rest by reading the candidate's stored payload.
-   * {@code has_vector} asks whether the point has the named vector (dense: its segment's absent bitmap; sparse: its stored vectors).
+   * payload indexes, the rest by reading the candidate's stored payload. {@code has_vector} asks
+   * whether the point has the named vector (dense: its segment's absent bitmap; sparse: its stored
+   * vectors).
    */
   private java.util.function.Predicate<PointId> accept(Filter filter) {
     return plan(filter, null).accept();
@@ -1029,10 +1240,13 @@ public final class Shard implements AutoCloseable {
     long thresholdPoints = Long.MAX_VALUE;
     if (vectorName != null) {
       VectorParams params = config.get(vectorName);
-      thresholdPoints = shardConfig.hnswOf(vectorName).fullScanThresholdKb() * 1024
-          / ((long) params.storedDatatype().bytesPerDimension() * params.size());
+      thresholdPoints =
+          shardConfig.hnswOf(vectorName).fullScanThresholdKb()
+              * 1024
+              / ((long) params.storedDatatype().bytesPerDimension() * params.size());
     }
-    return SearchPlan.plan(payloadIndexes, filter, segments.liveCount(), thresholdPoints, matcher(filter));
+    return SearchPlan.plan(
+        payloadIndexes, filter, segments.liveCount(), thresholdPoints, matcher(filter));
   }
 
   private java.util.function.Predicate<PointId> matcher(io.quiver.storage.filter.Filter filter) {
@@ -1048,7 +1262,10 @@ public final class Shard implements AutoCloseable {
     return id -> verified.matches(id, store.payload(id), name -> hasVector(id, name));
   }
 
-  /** {@code has_vector}: the live point has the named vector, dense, multi or sparse (points may omit any named vector). */
+  /**
+   * {@code has_vector}: the live point has the named vector, dense, multi or sparse (points may
+   * omit any named vector).
+   */
   private boolean hasVector(PointId id, String name) {
     if (config.get(name) != null) {
       return segments.hasVector(id, name);
@@ -1059,7 +1276,10 @@ public final class Shard implements AutoCloseable {
     return config.getSparse(name) != null && store.sparse(id).containsKey(name);
   }
 
-  /** The stored (prepared) dense vectors of a point with its multivectors (flat), or null when it is absent. */
+  /**
+   * The stored (prepared) dense vectors of a point with its multivectors (flat), or null when it is
+   * absent.
+   */
   private Map<String, float[]> vectorsOf(PointId id) {
     Map<String, float[]> dense = segments.vectors(id);
     if (dense == null || multiIndexes.isEmpty()) {
@@ -1080,8 +1300,12 @@ public final class Shard implements AutoCloseable {
     lock.readLock().lock();
     try {
       var s = segments.info();
-      return new ShardInfo(segments.liveCount(), s.segments(), s.indexedVectors() + multiIndexes.indexedPoints(),
-          s.optimizing(), 0);
+      return new ShardInfo(
+          segments.liveCount(),
+          s.segments(),
+          s.indexedVectors() + multiIndexes.indexedPoints(),
+          s.optimizing(),
+          0);
     } finally {
       lock.readLock().unlock();
     }
@@ -1092,7 +1316,10 @@ public final class Shard implements AutoCloseable {
     return multiIndexes.loadedParts();
   }
 
-  /** What the inverted index of sparse vector {@code name} holds and where (sealed parts, postings on the heap). */
+  /**
+   * What the inverted index of sparse vector {@code name} holds and where (sealed parts, postings
+   * on the heap).
+   */
   public io.quiver.storage.sparse.SparseIndexes.Stats sparseIndexStats(String name) {
     lock.readLock().lock();
     try {
@@ -1107,7 +1334,10 @@ public final class Shard implements AutoCloseable {
     return segments.work();
   }
 
-  /** What the segments hold: plain segments waiting to be indexed, the in-heap backlog (see {@link SegmentsInfo}). */
+  /**
+   * What the segments hold: plain segments waiting to be indexed, the in-heap backlog (see {@link
+   * SegmentsInfo}).
+   */
   public SegmentsInfo segmentsInfo() {
     lock.readLock().lock();
     try {
@@ -1120,15 +1350,15 @@ public final class Shard implements AutoCloseable {
   /**
    * Writes a checkpoint of this shard into {@code target} (a new directory): {@link #open} on it
    * gives the shard as of the last apply (installing the store's files into the engine). It holds
-   * in {@code store/} the store's keys as SST files ({@link StoreSstFiles}: one read of the store and
-   * one write of its bytes, the price of a snapshot that another node's engine can ingest),
-   * in {@code segments/} hard links to the sealed segments' files and their manifest (any
-   * manifest is consistent with any RocksDB state: at open, liveness comes from RocksDB), in
-   * {@code multivectors/} hard links to the multivector graph part files (checked against RocksDB's
-   * points at open, see {@link io.quiver.storage.multivector.MultiVectorIndexes#open}), and in
-   * {@code sparse/} hard links to the sealed sparse parts and their manifest (checked by content
-   * fingerprints at open). Call
-   * from the apply thread (or with applies paused), so no write lands halfway.
+   * in {@code store/} the store's keys as SST files ({@link StoreSstFiles}: one read of the store
+   * and one write of its bytes, the price of a snapshot that another node's engine can ingest), in
+   * {@code segments/} hard links to the sealed segments' files and their manifest (any manifest is
+   * consistent with any RocksDB state: at open, liveness comes from RocksDB), in {@code
+   * multivectors/} hard links to the multivector graph part files (checked against RocksDB's points
+   * at open, see {@link io.quiver.storage.multivector.MultiVectorIndexes#open}), and in {@code
+   * sparse/} hard links to the sealed sparse parts and their manifest (checked by content
+   * fingerprints at open). Call from the apply thread (or with applies paused), so no write lands
+   * halfway.
    */
   public void checkpoint(Path target) {
     try (Checkpoint checkpoint = beginCheckpoint(target)) {
@@ -1137,11 +1367,11 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * {@link #checkpoint} in two steps, so that the costly one need not hold up the apply thread: this
-   * call pins the store's state (a flush and a RocksDB snapshot) and links the derived files into
-   * {@code target}, at once and under the same conditions as {@code checkpoint} (from the apply
-   * thread); {@link Checkpoint#writeStore} then writes the store's SST files of that state, on any
-   * thread, while applies go on. Close the checkpoint when done (it holds back the store's
+   * {@link #checkpoint} in two steps, so that the costly one need not hold up the apply thread:
+   * this call pins the store's state (a flush and a RocksDB snapshot) and links the derived files
+   * into {@code target}, at once and under the same conditions as {@code checkpoint} (from the
+   * apply thread); {@link Checkpoint#writeStore} then writes the store's SST files of that state,
+   * on any thread, while applies go on. Close the checkpoint when done (it holds back the store's
    * compaction); close it, and let {@code writeStore} return, before this shard closes.
    */
   public Checkpoint beginCheckpoint(Path target) {
@@ -1155,7 +1385,8 @@ public final class Shard implements AutoCloseable {
       } catch (java.io.IOException | RuntimeException e) {
         pinned.close();
         throw e instanceof java.io.IOException io
-            ? new StorageException("cannot link the multivector graph files into " + target, io) : (RuntimeException) e;
+            ? new StorageException("cannot link the multivector graph files into " + target, io)
+            : (RuntimeException) e;
       }
     } finally {
       lock.readLock().unlock();
@@ -1206,10 +1437,16 @@ public final class Shard implements AutoCloseable {
     for (Map.Entry<String, float[]> e : vectors.entrySet()) {
       MultiVectorParams multi = config.getMulti(e.getKey());
       if (multi != null) {
-        float[] rows = io.quiver.index.multivector.MaxSim.prepare(multi.distance(), e.getValue(), multi.size());
+        float[] rows =
+            io.quiver.index.multivector.MaxSim.prepare(
+                multi.distance(), e.getValue(), multi.size());
         if (multi.vector().storedDatatype() == io.quiver.index.vector.VectorDatatype.FLOAT16) {
           // Rows normalized (Cosine), then rounded to halves: stored, scored and read back as such.
-          rows = multi.vector().storedDatatype().roundInPlace(rows == e.getValue() ? rows.clone() : rows);
+          rows =
+              multi
+                  .vector()
+                  .storedDatatype()
+                  .roundInPlace(rows == e.getValue() ? rows.clone() : rows);
         }
         out.put(e.getKey(), rows);
         continue;
@@ -1219,22 +1456,31 @@ public final class Shard implements AutoCloseable {
       if (params.storedDatatype() == io.quiver.index.vector.VectorDatatype.FLOAT16) {
         // Stored (and read back) as the halves the sealed segments will hold: every segment
         // scores the same values, and a point reads back what it is scored as (as in Qdrant).
-        prepared = params.storedDatatype().roundInPlace(prepared == e.getValue() ? prepared.clone() : prepared);
+        prepared =
+            params
+                .storedDatatype()
+                .roundInPlace(prepared == e.getValue() ? prepared.clone() : prepared);
       }
       out.put(e.getKey(), prepared);
     }
     return out;
   }
 
-  /** Sparse vectors as their datatypes store them ({@link io.quiver.storage.sparse.SparseValues}). */
+  /**
+   * Sparse vectors as their datatypes store them ({@link io.quiver.storage.sparse.SparseValues}).
+   */
   private Map<String, io.quiver.index.sparse.SparseVector> prepareSparse(
       Map<String, io.quiver.index.sparse.SparseVector> sparse) {
     if (sparse.isEmpty()) {
       return sparse;
     }
     Map<String, io.quiver.index.sparse.SparseVector> out = new LinkedHashMap<>();
-    sparse.forEach((name, v) -> out.put(name,
-        io.quiver.storage.sparse.SparseValues.stored(config.getSparse(name).storedDatatype(), v)));
+    sparse.forEach(
+        (name, v) ->
+            out.put(
+                name,
+                io.quiver.storage.sparse.SparseValues.stored(
+                    config.getSparse(name).storedDatatype(), v)));
     return out;
   }
 

@@ -4,18 +4,26 @@ import java.util.Objects;
 
 /**
  * Everything a shard's storage engine is configured with: the vectors every point carries, how
- * sealed segments index them (collection-wide {@link HnswConfig}; a vector's own
- * {@link VectorParams#hnsw()} overrides it), when the optimizer works, and Qdrant's {@code
- * payload.memory} placement of the payload storage ({@code payloadMemory}, null when not given):
- * {@code cold} (what Quiver always does: payloads are read from RocksDB on demand, through its
- * block cache) or {@code cached} (every payload is also read once when the shard opens, so RocksDB's
- * block cache and the page cache hold them, evictable); {@code pinned} is refused, as Qdrant refuses it.
+ * sealed segments index them (collection-wide {@link HnswConfig}; a vector's own {@link
+ * VectorParams#hnsw()} overrides it), when the optimizer works, and Qdrant's {@code payload.memory}
+ * placement of the payload storage ({@code payloadMemory}, null when not given): {@code cold} (what
+ * Quiver always does: payloads are read from RocksDB on demand, through its block cache) or {@code
+ * cached} (every payload is also read once when the shard opens, so RocksDB's block cache and the
+ * page cache hold them, evictable); {@code pinned} is refused, as Qdrant refuses it.
  */
-public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConfig optimizers,
-    QuantizationConfig quantization, Memory payloadMemory) {
+public record ShardConfig(
+    VectorsConfig vectors,
+    HnswConfig hnsw,
+    OptimizersConfig optimizers,
+    QuantizationConfig quantization,
+    Memory payloadMemory) {
 
   /** A config without a payload placement. */
-  public ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConfig optimizers, QuantizationConfig quantization) {
+  public ShardConfig(
+      VectorsConfig vectors,
+      HnswConfig hnsw,
+      OptimizersConfig optimizers,
+      QuantizationConfig quantization) {
     this(vectors, hnsw, optimizers, quantization, null);
   }
 
@@ -26,20 +34,25 @@ public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConf
 
   public ShardConfig {
     if (payloadMemory == Memory.PINNED) {
-      throw new BadRequestException("payload.memory: `pinned` is not supported for payload storage");
+      throw new BadRequestException(
+          "payload.memory: `pinned` is not supported for payload storage");
     }
     Objects.requireNonNull(vectors, "vectors");
     Objects.requireNonNull(hnsw, "hnsw");
     Objects.requireNonNull(optimizers, "optimizers");
-    java.util.Map<String, VectorParams> quantizable = new java.util.LinkedHashMap<>(vectors.vectors());
+    java.util.Map<String, VectorParams> quantizable =
+        new java.util.LinkedHashMap<>(vectors.vectors());
     vectors.multi().forEach((name, p) -> quantizable.put(name, p.vector()));
     for (var e : quantizable.entrySet()) {
-      QuantizationConfig q = e.getValue().quantization() != null ? e.getValue().quantization() : quantization;
+      QuantizationConfig q =
+          e.getValue().quantization() != null ? e.getValue().quantization() : quantization;
       if ((q instanceof QuantizationConfig.Product || q instanceof QuantizationConfig.Turbo)
           && e.getValue().distance() == io.quiver.index.vector.Distance.MANHATTAN) {
-        throw new BadRequestException((q instanceof QuantizationConfig.Product ? "product" : "turbo")
-            + " quantization does not support the Manhattan distance (vector "
-            + (e.getKey().isEmpty() ? "\"\"" : e.getKey()) + ")");
+        throw new BadRequestException(
+            (q instanceof QuantizationConfig.Product ? "product" : "turbo")
+                + " quantization does not support the Manhattan distance (vector "
+                + (e.getKey().isEmpty() ? "\"\"" : e.getKey())
+                + ")");
       }
     }
   }
@@ -50,8 +63,8 @@ public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConf
   }
 
   /**
-   * The quantization of one dense vector or multivector (whose rows are quantized): its own when
-   * it has one, else the collection's; null: none.
+   * The quantization of one dense vector or multivector (whose rows are quantized): its own when it
+   * has one, else the collection's; null: none.
    */
   public QuantizationConfig quantizationOf(String vectorName) {
     VectorParams params = vectors.get(vectorName);
@@ -66,7 +79,10 @@ public record ShardConfig(VectorsConfig vectors, HnswConfig hnsw, OptimizersConf
     return new ShardConfig(vectors, HnswConfig.DEFAULT, OptimizersConfig.DEFAULT);
   }
 
-  /** The HNSW settings of one vector (dense or multivector): its own when it has them, else the collection's. */
+  /**
+   * The HNSW settings of one vector (dense or multivector): its own when it has them, else the
+   * collection's.
+   */
   public HnswConfig hnswOf(String vectorName) {
     VectorParams params = vectors.get(vectorName);
     if (params == null && vectors.getMulti(vectorName) != null) {

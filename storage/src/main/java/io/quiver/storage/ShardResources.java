@@ -11,17 +11,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What all shard replicas of a process share, so that an idle shard costs no thread and little
- * memory: the flush pool and the optimizer pool ({@link SegmentWorkPool}, one queue entry per
- * shard with work, fair between shards) and RocksDB's block cache and write-buffer manager
- * ({@link StoreMemory}), and the one RocksDB instance that holds every shard's store ({@link
- * NodeEngine}, on that memory).
+ * memory: the flush pool and the optimizer pool ({@link SegmentWorkPool}, one queue entry per shard
+ * with work, fair between shards) and RocksDB's block cache and write-buffer manager ({@link
+ * StoreMemory}), and the one RocksDB instance that holds every shard's store ({@link NodeEngine},
+ * on that memory).
  *
- * <p>A process has one: {@link #install} sets it from the node's settings before any shard opens;
- * a process that installs none (tests, benchmarks) gets {@link Settings#defaults()} on first use,
+ * <p>A process has one: {@link #install} sets it from the node's settings before any shard opens; a
+ * process that installs none (tests, benchmarks) gets {@link Settings#defaults()} on first use,
  * with its engine in a new temporary directory (deleted when the process exits): its shards reopen
  * within the process, and a test that reopens shards in another process passes an engine directory
- * of its own to {@link #ShardResources(Settings, Path)}.
- * Thread-safe.
+ * of its own to {@link #ShardResources(Settings, Path)}. Thread-safe.
  */
 public final class ShardResources implements AutoCloseable {
 
@@ -32,19 +31,28 @@ public final class ShardResources implements AutoCloseable {
    * The sizes of what shards share.
    *
    * @param flushThreads threads that flush full appendable segments to plain ones, at least 1
-   * @param optimizerThreads threads that index, quantize, vacuum and merge segments, at least 1
-   *     (a graph build also uses the cores on threads of its own while it runs)
+   * @param optimizerThreads threads that index, quantize, vacuum and merge segments, at least 1 (a
+   *     graph build also uses the cores on threads of its own while it runs)
    * @param blockCacheBytes RocksDB's block cache of all shards, memtables included
    * @param writeBufferBytes RocksDB's memtables of all shards, at most {@code blockCacheBytes}
    * @param indexingThreads threads one graph build (HNSW, dense or multivector) runs on, at least 1
    */
-  public record Settings(int flushThreads, int optimizerThreads, long blockCacheBytes, long writeBufferBytes,
+  public record Settings(
+      int flushThreads,
+      int optimizerThreads,
+      long blockCacheBytes,
+      long writeBufferBytes,
       int indexingThreads) {
 
     public Settings {
       if (flushThreads < 1 || optimizerThreads < 1 || indexingThreads < 1) {
-        throw new IllegalArgumentException("flush, optimizer and indexing threads must be at least 1, got "
-            + flushThreads + ", " + optimizerThreads + " and " + indexingThreads);
+        throw new IllegalArgumentException(
+            "flush, optimizer and indexing threads must be at least 1, got "
+                + flushThreads
+                + ", "
+                + optimizerThreads
+                + " and "
+                + indexingThreads);
       }
     }
 
@@ -73,8 +81,12 @@ public final class ShardResources implements AutoCloseable {
     public static final long WRITE_BUFFER_BYTES_DEFAULT = 128L << 20;
 
     public static Settings defaults() {
-      return new Settings(defaultFlushThreads(), defaultOptimizerThreads(), BLOCK_CACHE_BYTES_DEFAULT,
-          WRITE_BUFFER_BYTES_DEFAULT, indexingThreads(0));
+      return new Settings(
+          defaultFlushThreads(),
+          defaultOptimizerThreads(),
+          BLOCK_CACHE_BYTES_DEFAULT,
+          WRITE_BUFFER_BYTES_DEFAULT,
+          indexingThreads(0));
     }
   }
 
@@ -98,12 +110,15 @@ public final class ShardResources implements AutoCloseable {
     this.settings = settings;
     this.storeMemory = new StoreMemory(settings.blockCacheBytes(), settings.writeBufferBytes());
     this.engine = new NodeEngine(engineDir, storeMemory);
-    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
-        Thread.ofPlatform().daemon().name("segment-timer").factory());
-    t.setRemoveOnCancelPolicy(true); // a wake-up cancels an idle wait: do not keep it until it was due
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().daemon().name("segment-timer").factory());
+    t.setRemoveOnCancelPolicy(
+        true); // a wake-up cancels an idle wait: do not keep it until it was due
     this.timer = t;
     this.flushes = new SegmentWorkPool("segment-flush", settings.flushThreads(), timer);
-    this.optimizations = new SegmentWorkPool("segment-optimize", settings.optimizerThreads(), timer);
+    this.optimizations =
+        new SegmentWorkPool("segment-optimize", settings.optimizerThreads(), timer);
   }
 
   /**
@@ -113,11 +128,15 @@ public final class ShardResources implements AutoCloseable {
    */
   public static synchronized ShardResources install(Settings settings, Path engineDir) {
     if (processWide != null) {
-      if (processWide.settings.equals(settings) && processWide.engine.dir().equals(engineDir.toAbsolutePath().normalize())) {
+      if (processWide.settings.equals(settings)
+          && processWide.engine.dir().equals(engineDir.toAbsolutePath().normalize())) {
         return processWide;
       }
-      throw new IllegalStateException("shard resources are already in use with " + processWide.settings + " and the "
-          + processWide.engine);
+      throw new IllegalStateException(
+          "shard resources are already in use with "
+              + processWide.settings
+              + " and the "
+              + processWide.engine);
     }
     processWide = new ShardResources(settings, engineDir);
     LOG.info("shards share: {}", processWide);
@@ -139,13 +158,18 @@ public final class ShardResources implements AutoCloseable {
     try {
       Path dir = Files.createTempDirectory("quiver-engine-");
       // RocksDB is not closed at exit (shards may still use it); Linux lets open files be deleted.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try (var walk = Files.walk(dir)) {
-          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-          // best effort: a temporary directory
-        }
-      }, "quiver-engine-cleanup"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try (var walk = Files.walk(dir)) {
+                      walk.sorted(java.util.Comparator.reverseOrder())
+                          .forEach(p -> p.toFile().delete());
+                    } catch (IOException | RuntimeException ignored) {
+                      // best effort: a temporary directory
+                    }
+                  },
+                  "quiver-engine-cleanup"));
       return dir;
     } catch (IOException e) {
       throw new StorageException("cannot create a temporary directory for the storage engine", e);

@@ -1,23 +1,21 @@
 package io.quiver.storage;
 
+import io.quiver.storage.filter.JsonPath;
+import io.quiver.storage.payloadindex.FieldIndexSchema;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import io.quiver.storage.filter.JsonPath;
-import io.quiver.storage.payloadindex.FieldIndexSchema;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -28,9 +26,9 @@ import org.rocksdb.WriteOptions;
 /**
  * A shard replica's store: one column family of the node's {@link NodeEngine}, holding three
  * sections told apart by the first byte of the key: {@link #META} (the vectors config, the payload
- * index schema, the ownership and the last applied log index), {@link #POINTS} (id -&gt; version and
- * vectors) and {@link #PAYLOADS} (id -&gt; payload JSON). Within a section keys sort as the ids'
- * bytes, as they did in the column families of the old layout ({@link LegacyShardStore}).
+ * index schema, the ownership and the last applied log index), {@link #POINTS} (id -&gt; version
+ * and vectors) and {@link #PAYLOADS} (id -&gt; payload JSON). Within a section keys sort as the
+ * ids' bytes, as they did in the column families of the old layout ({@link LegacyShardStore}).
  *
  * <p>Every apply writes one {@link WriteBatch} that includes the new applied index, so the data and
  * the index it reflects can never disagree after a crash. Because a shard's data and its applied
@@ -47,17 +45,28 @@ final class ShardStore implements AutoCloseable {
 
   /** Section prefixes: the first byte of every key. */
   static final byte META = 0;
+
   static final byte POINTS = 1;
   static final byte PAYLOADS = 2;
 
-  private static final byte[] KEY_APPLIED_INDEX = key(META, "applied_index".getBytes(StandardCharsets.UTF_8));
-  private static final byte[] KEY_VECTORS_CONFIG = key(META, "vectors_config".getBytes(StandardCharsets.UTF_8));
-  private static final byte[] KEY_PAYLOAD_SCHEMA = key(META, "payload_schema".getBytes(StandardCharsets.UTF_8));
-  private static final byte[] KEY_SHARD_CONFIG = key(META, "shard_config".getBytes(StandardCharsets.UTF_8));
-  /** hashing ordinal (byte) | shard (int) | shards (int); absent: the shard has no ownership fence */
-  private static final byte[] KEY_OWNERSHIP = key(META, "ownership".getBytes(StandardCharsets.UTF_8));
+  private static final byte[] KEY_APPLIED_INDEX =
+      key(META, "applied_index".getBytes(StandardCharsets.UTF_8));
+  private static final byte[] KEY_VECTORS_CONFIG =
+      key(META, "vectors_config".getBytes(StandardCharsets.UTF_8));
+  private static final byte[] KEY_PAYLOAD_SCHEMA =
+      key(META, "payload_schema".getBytes(StandardCharsets.UTF_8));
+  private static final byte[] KEY_SHARD_CONFIG =
+      key(META, "shard_config".getBytes(StandardCharsets.UTF_8));
+
+  /**
+   * hashing ordinal (byte) | shard (int) | shards (int); absent: the shard has no ownership fence
+   */
+  private static final byte[] KEY_OWNERSHIP =
+      key(META, "ownership".getBytes(StandardCharsets.UTF_8));
+
   /** Point values: version 1 = version + dense vectors; version 2 appends the sparse vectors. */
   private static final int POINT_FORMAT_VERSION = 1;
+
   private static final int POINT_FORMAT_VERSION_SPARSE = 2;
 
   static {
@@ -70,7 +79,10 @@ final class ShardStore implements AutoCloseable {
   private final ColumnFamilyHandle family;
   private final WriteOptions writeOptions = new WriteOptions();
 
-  /** The store {@code name} of {@code engine}, in {@code family}; made by {@link NodeEngine#openStore}. */
+  /**
+   * The store {@code name} of {@code engine}, in {@code family}; made by {@link
+   * NodeEngine#openStore}.
+   */
   ShardStore(NodeEngine engine, String name, RocksDB db, ColumnFamilyHandle family) {
     this.engine = engine;
     this.name = name;
@@ -103,7 +115,8 @@ final class ShardStore implements AutoCloseable {
     SectionIterator(byte section, byte[] from) {
       lower = new org.rocksdb.Slice(new byte[] {section});
       upper = new org.rocksdb.Slice(new byte[] {(byte) (section + 1)});
-      options = new org.rocksdb.ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+      options =
+          new org.rocksdb.ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
       it = db.newIterator(family, options);
       if (from == null) {
         it.seekToFirst();
@@ -131,7 +144,10 @@ final class ShardStore implements AutoCloseable {
     return v == null ? -1 : ByteBuffer.wrap(v).getLong();
   }
 
-  /** The shard's config; a shard written before configs had HNSW and optimizer settings gets the defaults. */
+  /**
+   * The shard's config; a shard written before configs had HNSW and optimizer settings gets the
+   * defaults.
+   */
   ShardConfig shardConfig() {
     try {
       byte[] v = get(KEY_SHARD_CONFIG);
@@ -139,7 +155,10 @@ final class ShardStore implements AutoCloseable {
         return ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v)));
       }
       v = get(KEY_VECTORS_CONFIG);
-      return v == null ? null : ShardConfig.of(VectorsConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v))));
+      return v == null
+          ? null
+          : ShardConfig.of(
+              VectorsConfigCodec.read(new DataInputStream(new ByteArrayInputStream(v))));
     } catch (IOException e) {
       throw new StorageException("corrupt config in shard store", e);
     }
@@ -177,8 +196,12 @@ final class ShardStore implements AutoCloseable {
       putPoint(id, version, vectors, Map.of(), payload);
     }
 
-    void putPoint(PointId id, long version, Map<String, float[]> vectors,
-        Map<String, io.quiver.index.sparse.SparseVector> sparse, Payload payload) {
+    void putPoint(
+        PointId id,
+        long version,
+        Map<String, float[]> vectors,
+        Map<String, io.quiver.index.sparse.SparseVector> sparse,
+        Payload payload) {
       try {
         byte[] key = id.toBytes();
         batch.put(family, key(POINTS, key), encodePoint(version, vectors, sparse));
@@ -198,8 +221,14 @@ final class ShardStore implements AutoCloseable {
         if (ownership == null) {
           batch.delete(family, KEY_OWNERSHIP);
         } else {
-          batch.put(family, KEY_OWNERSHIP, ByteBuffer.allocate(9).put((byte) ownership.hashing().ordinal())
-              .putInt(ownership.shard()).putInt(ownership.shards()).array());
+          batch.put(
+              family,
+              KEY_OWNERSHIP,
+              ByteBuffer.allocate(9)
+                  .put((byte) ownership.hashing().ordinal())
+                  .putInt(ownership.shard())
+                  .putInt(ownership.shards())
+                  .array());
         }
       } catch (RocksDBException e) {
         throw new StorageException("cannot stage the ownership", e);
@@ -218,8 +247,8 @@ final class ShardStore implements AutoCloseable {
     }
 
     /**
-     * Stages, for every stored point holding a vector named in {@code dense} or {@code sparse},
-     * the point without those vectors (same version and payload): a vector name dropped from the
+     * Stages, for every stored point holding a vector named in {@code dense} or {@code sparse}, the
+     * point without those vectors (same version and payload): a vector name dropped from the
      * collection. Returns how many points changed.
      */
     long dropVectors(java.util.Set<String> dense, java.util.Set<String> sparse) {
@@ -229,15 +258,18 @@ final class ShardStore implements AutoCloseable {
         for (; it.isValid(); it.next()) {
           StoredVectors v = decodePoint(it.value());
           Map<String, float[]> keptDense = new LinkedHashMap<>(v.vectors());
-          Map<String, io.quiver.index.sparse.SparseVector> keptSparse = new LinkedHashMap<>(v.sparse());
-          boolean touched = keptDense.keySet().removeAll(dense) | keptSparse.keySet().removeAll(sparse);
+          Map<String, io.quiver.index.sparse.SparseVector> keptSparse =
+              new LinkedHashMap<>(v.sparse());
+          boolean touched =
+              keptDense.keySet().removeAll(dense) | keptSparse.keySet().removeAll(sparse);
           if (touched) {
             batch.put(family, it.key(), encodePoint(v.version(), keptDense, keptSparse));
             changed++;
           }
         }
       } catch (RocksDBException e) {
-        throw new StorageException("cannot stage the removal of vectors " + dense + " " + sparse, e);
+        throw new StorageException(
+            "cannot stage the removal of vectors " + dense + " " + sparse, e);
       }
       return changed;
     }
@@ -301,7 +333,8 @@ final class ShardStore implements AutoCloseable {
 
   /**
    * Reads every stored payload once, so that RocksDB's block cache and the page cache hold them
-   * ({@code payload.memory: cached}); returns the bytes read. One sequential pass over the column family.
+   * ({@code payload.memory: cached}); returns the bytes read. One sequential pass over the column
+   * family.
    */
   long preloadPayloads() {
     long bytes = 0;
@@ -334,31 +367,37 @@ final class ShardStore implements AutoCloseable {
           payloadIt.next();
         }
         boolean has = payloadIt.isValid() && java.util.Arrays.equals(payloadIt.key(), key);
-        consumer.accept(PointId.fromBytes(idSection.key()), has ? Payload.fromBytes(payloadIt.value()) : Payload.EMPTY);
+        consumer.accept(
+            PointId.fromBytes(idSection.key()),
+            has ? Payload.fromBytes(payloadIt.value()) : Payload.EMPTY);
       }
     }
   }
 
   /**
-   * Calls {@code visitor} with every stored point in id order: its id, version, and a supplier
-   * that decodes its (prepared) vectors only when asked, so a scan at open does not keep them.
+   * Calls {@code visitor} with every stored point in id order: its id, version, and a supplier that
+   * decodes its (prepared) vectors only when asked, so a scan at open does not keep them.
    */
   void forEachPoint(io.quiver.storage.segment.ShardSegments.StoredPoints.Visitor visitor) {
     try (SectionIterator section = new SectionIterator(POINTS, null)) {
       for (RocksIterator it = section.it; it.isValid(); it.next()) {
         byte[] value = it.value();
-        visitor.visit(PointId.fromBytes(section.key()), versionOf(value), () -> decodePoint(value).vectors(),
+        visitor.visit(
+            PointId.fromBytes(section.key()),
+            versionOf(value),
+            () -> decodePoint(value).vectors(),
             () -> vectorNames(value));
       }
     }
   }
 
   /**
-   * Calls {@code visitor} with the id of every stored point from {@code from} (inclusive; null:
-   * the first) in Qdrant's id order, until it returns false.
+   * Calls {@code visitor} with the id of every stored point from {@code from} (inclusive; null: the
+   * first) in Qdrant's id order, until it returns false.
    */
   void forEachIdFrom(PointId from, java.util.function.Predicate<PointId> visitor) {
-    try (SectionIterator section = new SectionIterator(POINTS, from == null ? null : from.toBytes())) {
+    try (SectionIterator section =
+        new SectionIterator(POINTS, from == null ? null : from.toBytes())) {
       for (RocksIterator it = section.it; it.isValid(); it.next()) {
         if (!visitor.test(PointId.fromBytes(section.key()))) {
           return;
@@ -368,8 +407,9 @@ final class ShardStore implements AutoCloseable {
   }
 
   /**
-   * Flushes this store's memtable to SST files and syncs the WAL: everything written so far survives
-   * power loss. One column family, so one flush: a consistent cut of the shard (see the class comment).
+   * Flushes this store's memtable to SST files and syncs the WAL: everything written so far
+   * survives power loss. One column family, so one flush: a consistent cut of the shard (see the
+   * class comment).
    */
   void flush() {
     engine.flush(family);
@@ -378,10 +418,10 @@ final class ShardStore implements AutoCloseable {
   /**
    * Makes the store durable ({@link #flush}) and writes a consistent copy of it into {@code
    * target}: the {@link StoreSstFiles} of everything it holds as of this call, which {@link
-   * NodeEngine#openStore} ingests into a new column family when a shard opens in a directory holding
-   * them. Costs one sequential read of the store and one write of its bytes (RocksJava offers no
-   * export another node can import, see {@link StoreSstFiles}); {@link #pin} does the same in two
-   * steps, so that the costly one can run elsewhere.
+   * NodeEngine#openStore} ingests into a new column family when a shard opens in a directory
+   * holding them. Costs one sequential read of the store and one write of its bytes (RocksJava
+   * offers no export another node can import, see {@link StoreSstFiles}); {@link #pin} does the
+   * same in two steps, so that the costly one can run elsewhere.
    */
   void checkpoint(Path target) {
     try (PinnedState state = pin()) {
@@ -390,18 +430,20 @@ final class ShardStore implements AutoCloseable {
   }
 
   /**
-   * Pins what the store holds now for a copy written later ({@link PinnedState#writeTo}), whatever is
-   * written meanwhile: makes it durable first (Ratis may purge its log up to a snapshot of this
+   * Pins what the store holds now for a copy written later ({@link PinnedState#writeTo}), whatever
+   * is written meanwhile: makes it durable first (Ratis may purge its log up to a snapshot of this
    * state, so the live store must not lose it on power loss), then takes a RocksDB snapshot, which
-   * keeps this state readable (and its older versions from being compacted away) until closed. Cheap:
-   * a flush and a sequence number.
+   * keeps this state readable (and its older versions from being compacted away) until closed.
+   * Cheap: a flush and a sequence number.
    */
   PinnedState pin() {
     flush();
     return new PinnedState(db.getSnapshot());
   }
 
-  /** A state of the store pinned by {@link #pin}; close it (it holds back compaction) once written. */
+  /**
+   * A state of the store pinned by {@link #pin}; close it (it holds back compaction) once written.
+   */
   final class PinnedState implements AutoCloseable {
     private final org.rocksdb.Snapshot snapshot;
     private boolean released;
@@ -422,7 +464,8 @@ final class ShardStore implements AutoCloseable {
         long keys = 0;
         for (it.seekToFirst(); it.isValid(); it.next()) {
           if ((++keys & 4095) == 0 && cancelled.getAsBoolean()) {
-            throw new java.util.concurrent.CancellationException("the checkpoint into " + target + " was cancelled");
+            throw new java.util.concurrent.CancellationException(
+                "the checkpoint into " + target + " was cancelled");
           }
           writer.put(it.key(), it.value());
         }
@@ -442,7 +485,9 @@ final class ShardStore implements AutoCloseable {
     }
   }
 
-  record StoredVectors(long version, Map<String, float[]> vectors,
+  record StoredVectors(
+      long version,
+      Map<String, float[]> vectors,
       Map<String, io.quiver.index.sparse.SparseVector> sparse) {}
 
   /** The sparse vectors a stored point has (empty when it has none or does not exist). */
@@ -452,7 +497,8 @@ final class ShardStore implements AutoCloseable {
   }
 
   /** Calls {@code consumer} with every stored point that has sparse vectors, in id order. */
-  void forEachSparse(BiConsumer<PointId, Map<String, io.quiver.index.sparse.SparseVector>> consumer) {
+  void forEachSparse(
+      BiConsumer<PointId, Map<String, io.quiver.index.sparse.SparseVector>> consumer) {
     try (SectionIterator section = new SectionIterator(POINTS, null)) {
       for (RocksIterator it = section.it; it.isValid(); it.next()) {
         byte[] value = it.value();
@@ -500,7 +546,9 @@ final class ShardStore implements AutoCloseable {
     }
   }
 
-  private static byte[] encodePoint(long version, Map<String, float[]> vectors,
+  private static byte[] encodePoint(
+      long version,
+      Map<String, float[]> vectors,
       Map<String, io.quiver.index.sparse.SparseVector> sparse) {
     int size = 1 + 8 + 4;
     List<byte[]> sparseNames = new ArrayList<>();
@@ -519,7 +567,8 @@ final class ShardStore implements AutoCloseable {
       size += 2 + name.length + 4 + 4 * e.getValue().length;
     }
     ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    buf.put((byte) (sparse.isEmpty() ? POINT_FORMAT_VERSION : POINT_FORMAT_VERSION_SPARSE)).putLong(version)
+    buf.put((byte) (sparse.isEmpty() ? POINT_FORMAT_VERSION : POINT_FORMAT_VERSION_SPARSE))
+        .putLong(version)
         .putInt(vectors.size());
     int i = 0;
     for (float[] v : vectors.values()) {
@@ -602,7 +651,9 @@ final class ShardStore implements AutoCloseable {
         for (int k = 0; k < n; k++) {
           values[k] = buf.getFloat();
         }
-        sparse.put(new String(name, StandardCharsets.UTF_8), io.quiver.index.sparse.SparseVector.of(indices, values));
+        sparse.put(
+            new String(name, StandardCharsets.UTF_8),
+            io.quiver.index.sparse.SparseVector.of(indices, values));
       }
     }
     return new StoredVectors(version, vectors, sparse);

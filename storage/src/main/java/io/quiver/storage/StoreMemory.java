@@ -14,8 +14,8 @@ import org.rocksdb.WriteBufferManager;
  * charged to that cache. The cache's capacity bounds the blocks and the memtables of all shards
  * together; once the memtables of all shards pass {@code writeBufferBytes}, the shard being written
  * flushes its memtables. Every store also uses the process' default {@link Env}, whose background
- * thread pools (flushes, compactions) are shared by all instances, and dumps no statistics (a
- * timer per instance otherwise).
+ * thread pools (flushes, compactions) are shared by all instances, and dumps no statistics (a timer
+ * per instance otherwise).
  *
  * <p>Thread-safe. Options handed out are owned (and closed) by the store that asked for them; the
  * cache and the manager live as long as the process (or the test) that made them.
@@ -37,8 +37,12 @@ final class StoreMemory implements AutoCloseable {
    */
   StoreMemory(long blockCacheBytes, long writeBufferBytes) {
     if (writeBufferBytes < 1 || blockCacheBytes < writeBufferBytes) {
-      throw new IllegalArgumentException("the write buffers (" + writeBufferBytes
-          + " bytes) must be positive and fit in the block cache (" + blockCacheBytes + " bytes)");
+      throw new IllegalArgumentException(
+          "the write buffers ("
+              + writeBufferBytes
+              + " bytes) must be positive and fit in the block cache ("
+              + blockCacheBytes
+              + " bytes)");
     }
     this.blockCacheBytes = blockCacheBytes;
     this.writeBufferBytes = writeBufferBytes;
@@ -68,7 +72,8 @@ final class StoreMemory implements AutoCloseable {
 
   /** New options for one column family, reading through the shared block cache. */
   ColumnFamilyOptions columnFamilyOptions() {
-    return new ColumnFamilyOptions().setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+    return new ColumnFamilyOptions()
+        .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
   }
 
   @Override
@@ -79,6 +84,10 @@ final class StoreMemory implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RocksDB block cache " + (blockCacheBytes >> 20) + " MiB, write buffers " + (writeBufferBytes >> 20) + " MiB";
+    return "RocksDB block cache "
+        + (blockCacheBytes >> 20)
+        + " MiB, write buffers "
+        + (writeBufferBytes >> 20)
+        + " MiB";
   }
 }

@@ -19,10 +19,10 @@ import org.rocksdb.SstFileWriter;
  * new column family. It is what a checkpoint holds (so what a Raft snapshot streams), and what an
  * old per-shard RocksDB is migrated through.
  *
- * <p>Layout: the directory {@value #DIR} holds {@code 000001.sst}, {@code 000002.sst}, ... (files of
- * at most {@link #FILE_BYTES_MAX}, keys in order across them) and {@value #FILES}, the list of
- * those names, written last (temp file, fsync, rename): a directory without it was cut short and
- * is never ingested. SST files are only ever written once, so a snapshot may hard-link them.
+ * <p>Layout: the directory {@value #DIR} holds {@code 000001.sst}, {@code 000002.sst}, ... (files
+ * of at most {@link #FILE_BYTES_MAX}, keys in order across them) and {@value #FILES}, the list of
+ * those names, written last (temp file, fsync, rename): a directory without it was cut short and is
+ * never ingested. SST files are only ever written once, so a snapshot may hard-link them.
  *
  * <p>Why SST files rather than RocksDB's {@code exportColumnFamily}: RocksJava 10.10 exports only
  * into an {@code ExportImportFilesMetaData} object that cannot be written down or rebuilt on the
@@ -34,7 +34,9 @@ final class StoreSstFiles {
 
   /** The subdirectory of a checkpoint (or of a shard directory to be installed) with the files. */
   static final String DIR = "store";
+
   static final String FILES = "FILES";
+
   /** A file is closed and the next one started past this size. */
   static final long FILE_BYTES_MAX = 256L << 20;
 

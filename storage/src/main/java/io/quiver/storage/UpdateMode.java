@@ -1,9 +1,9 @@
 package io.quiver.storage;
 
 /**
- * What an upsert does with points that exist and points that do not (Qdrant's
- * {@code update_mode}). Decided per point by each replica when it applies the entry, from its
- * own state: every replica applies the same log to the same state, so all decide alike.
+ * What an upsert does with points that exist and points that do not (Qdrant's {@code update_mode}).
+ * Decided per point by each replica when it applies the entry, from its own state: every replica
+ * applies the same log to the same state, so all decide alike.
  *
  * <p>Part of the shard log format by {@link #ordinal()}: only append.
  */

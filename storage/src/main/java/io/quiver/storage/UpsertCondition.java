@@ -31,8 +31,8 @@ public record UpsertCondition(UpdateMode mode, Filter updateFilter) {
    * Whether the point {@code id} is written.
    *
    * @param exists whether the shard holds a point with this id before the write
-   * @param matchesFilter tests an existing point against {@link #updateFilter}; called only when
-   *     it exists, the mode allows updates and there is a filter
+   * @param matchesFilter tests an existing point against {@link #updateFilter}; called only when it
+   *     exists, the mode allows updates and there is a filter
    */
   public boolean writes(PointId id, boolean exists, Predicate<PointId> matchesFilter) {
     if (!exists) {

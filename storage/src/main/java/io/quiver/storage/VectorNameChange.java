@@ -22,7 +22,10 @@ public final class VectorNameChange {
    * (dense, multivector or sparse) for a creation, null for a deletion.
    */
   public static String problem(VectorsConfig current, String name, VectorsConfig added) {
-    boolean exists = current.get(name) != null || current.getSparse(name) != null || current.getMulti(name) != null;
+    boolean exists =
+        current.get(name) != null
+            || current.getSparse(name) != null
+            || current.getMulti(name) != null;
     if (added == null) {
       if (!exists) {
         return "Wrong input: Not existing vector name error: " + name;
@@ -31,12 +34,16 @@ public final class VectorNameChange {
         return "Wrong input: the unnamed vector cannot be deleted";
       }
       if (current.vectors().size() + current.sparse().size() + current.multi().size() == 1) {
-        return "Wrong input: vector `" + name + "` is the collection's last vector; delete the collection instead";
+        return "Wrong input: vector `"
+            + name
+            + "` is the collection's last vector; delete the collection instead";
       }
       return null;
     }
     if (added.vectors().size() + added.sparse().size() + added.multi().size() != 1
-        || (added.get(name) == null && added.getSparse(name) == null && added.getMulti(name) == null)) {
+        || (added.get(name) == null
+            && added.getSparse(name) == null
+            && added.getMulti(name) == null)) {
       return "Wrong input: the request must define exactly the vector `" + name + "`";
     }
     if (name.isEmpty()) {
@@ -45,7 +52,9 @@ public final class VectorNameChange {
     if (exists) {
       return "Wrong input: Vector with name `" + name + "` already exists";
     }
-    boolean unnamed = current.vectors().containsKey(VectorsConfig.DEFAULT) || current.multi().containsKey(VectorsConfig.DEFAULT);
+    boolean unnamed =
+        current.vectors().containsKey(VectorsConfig.DEFAULT)
+            || current.multi().containsKey(VectorsConfig.DEFAULT);
     if ((added.get(name) != null || added.getMulti(name) != null) && unnamed) {
       return "Wrong input: the collection has an unnamed vector; it cannot take named dense vectors or multivectors"
           + " (sparse ones it can)";

@@ -5,15 +5,21 @@ import io.quiver.index.vector.VectorDatatype;
 import java.util.Objects;
 
 /**
- * One named vector of a collection: its dimension and distance, whether sealed segments keep it
- * in mapped files ({@code onDisk}) or on the heap, its own HNSW and quantization settings
- * (null: the collection's), the datatype its values are stored with ({@code datatype}; null:
- * not given, stored as float32 and reported as absent, as Qdrant does), and Qdrant's {@code memory}
- * placement of the stored vectors (null: not given; it overrides {@code onDisk} when given: see
- * {@link #placement()}).
+ * One named vector of a collection: its dimension and distance, whether sealed segments keep it in
+ * mapped files ({@code onDisk}) or on the heap, its own HNSW and quantization settings (null: the
+ * collection's), the datatype its values are stored with ({@code datatype}; null: not given, stored
+ * as float32 and reported as absent, as Qdrant does), and Qdrant's {@code memory} placement of the
+ * stored vectors (null: not given; it overrides {@code onDisk} when given: see {@link
+ * #placement()}).
  */
-public record VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization,
-    VectorDatatype datatype, Memory memory) {
+public record VectorParams(
+    int size,
+    Distance distance,
+    boolean onDisk,
+    HnswConfig hnsw,
+    QuantizationConfig quantization,
+    VectorDatatype datatype,
+    Memory memory) {
 
   /** The largest dimension accepted; Qdrant's limit is 65,536. */
   public static final int MAX_SIZE = 65_536;
@@ -21,7 +27,8 @@ public record VectorParams(int size, Distance distance, boolean onDisk, HnswConf
   public VectorParams {
     Objects.requireNonNull(distance, "distance");
     if (size < 1 || size > MAX_SIZE) {
-      throw new IllegalArgumentException("vector size must be in [1, " + MAX_SIZE + "], got " + size);
+      throw new IllegalArgumentException(
+          "vector size must be in [1, " + MAX_SIZE + "], got " + size);
     }
   }
 
@@ -43,7 +50,12 @@ public record VectorParams(int size, Distance distance, boolean onDisk, HnswConf
   }
 
   /** A vector without a memory placement (its {@code onDisk} decides). */
-  public VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization,
+  public VectorParams(
+      int size,
+      Distance distance,
+      boolean onDisk,
+      HnswConfig hnsw,
+      QuantizationConfig quantization,
       VectorDatatype datatype) {
     this(size, distance, onDisk, hnsw, quantization, datatype, null);
   }
@@ -69,7 +81,12 @@ public record VectorParams(int size, Distance distance, boolean onDisk, HnswConf
   }
 
   /** A vector stored as float32 unless it says otherwise. */
-  public VectorParams(int size, Distance distance, boolean onDisk, HnswConfig hnsw, QuantizationConfig quantization) {
+  public VectorParams(
+      int size,
+      Distance distance,
+      boolean onDisk,
+      HnswConfig hnsw,
+      QuantizationConfig quantization) {
     this(size, distance, onDisk, hnsw, quantization, null);
   }
 

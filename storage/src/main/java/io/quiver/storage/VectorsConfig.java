@@ -7,13 +7,15 @@ import java.util.Objects;
 
 /**
  * The vectors every point of a collection carries: one unnamed vector (name {@link #DEFAULT}) or
- * several named ones, each with its own {@link VectorParams}; and named sparse vectors
- * ({@code sparse}, Qdrant's {@code sparse_vectors}), which a point may leave out; and named
- * multivectors ({@code multi}: dense vectors with Qdrant's {@code multivector_config}, a list of
- * rows per point, flat in the point's dense vector map). The three name sets are disjoint; a
- * collection has at least one vector of some kind.
+ * several named ones, each with its own {@link VectorParams}; and named sparse vectors ({@code
+ * sparse}, Qdrant's {@code sparse_vectors}), which a point may leave out; and named multivectors
+ * ({@code multi}: dense vectors with Qdrant's {@code multivector_config}, a list of rows per point,
+ * flat in the point's dense vector map). The three name sets are disjoint; a collection has at
+ * least one vector of some kind.
  */
-public record VectorsConfig(Map<String, VectorParams> vectors, Map<String, SparseVectorParams> sparse,
+public record VectorsConfig(
+    Map<String, VectorParams> vectors,
+    Map<String, SparseVectorParams> sparse,
     Map<String, MultiVectorParams> multi) {
 
   /** The name of the single unnamed vector. */
@@ -28,7 +30,8 @@ public record VectorsConfig(Map<String, VectorParams> vectors, Map<String, Spars
     }
     for (String name : sparse.keySet()) {
       if (vectors.containsKey(name)) {
-        throw new BadRequestException("Wrong input: vector name " + name + " is both a dense and a sparse vector");
+        throw new BadRequestException(
+            "Wrong input: vector name " + name + " is both a dense and a sparse vector");
       }
     }
     for (String name : multi.keySet()) {
@@ -61,7 +64,9 @@ public record VectorsConfig(Map<String, VectorParams> vectors, Map<String, Spars
     this(vectors, Map.of());
   }
 
-  /** The params of a sparse vector, or null when the collection has no sparse vector of that name. */
+  /**
+   * The params of a sparse vector, or null when the collection has no sparse vector of that name.
+   */
   public SparseVectorParams getSparse(String name) {
     return sparse.get(name);
   }

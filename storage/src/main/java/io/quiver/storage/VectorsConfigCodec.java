@@ -30,10 +30,11 @@ import java.util.Map;
  *            then the datatypes of multivectors, in version 5's form: count (int), per multivector
  *            with a datatype: name (UTF), datatype (byte)
  * </pre>
- * Writers write version 2 when there are neither sparse vectors nor multivectors nor datatypes
- * (so the bytes of such configs do not change), version 3 when there are sparse vectors only,
- * version 4 when there are multivectors, version 5 when a dense vector has a datatype (even
- * float32: it is reported back as given), version 6 when a multivector has one; readers read all six.
+ *
+ * Writers write version 2 when there are neither sparse vectors nor multivectors nor datatypes (so
+ * the bytes of such configs do not change), version 3 when there are sparse vectors only, version 4
+ * when there are multivectors, version 5 when a dense vector has a datatype (even float32: it is
+ * reported back as given), version 6 when a multivector has one; readers read all six.
  */
 public final class VectorsConfigCodec {
 
@@ -47,22 +48,33 @@ public final class VectorsConfigCodec {
 
   public static void write(VectorsConfig config, DataOutput out) throws IOException {
     Map<String, VectorDatatype> datatypes = new LinkedHashMap<>();
-    config.vectors().forEach((name, p) -> {
-      if (p.datatype() != null) {
-        datatypes.put(name, p.datatype());
-      }
-    });
+    config
+        .vectors()
+        .forEach(
+            (name, p) -> {
+              if (p.datatype() != null) {
+                datatypes.put(name, p.datatype());
+              }
+            });
     Map<String, VectorDatatype> multiDatatypes = new LinkedHashMap<>();
-    config.multi().forEach((name, p) -> {
-      if (p.vector().datatype() != null) {
-        multiDatatypes.put(name, p.vector().datatype());
-      }
-    });
+    config
+        .multi()
+        .forEach(
+            (name, p) -> {
+              if (p.vector().datatype() != null) {
+                multiDatatypes.put(name, p.vector().datatype());
+              }
+            });
     boolean version6 = !multiDatatypes.isEmpty();
     boolean version5 = version6 || !datatypes.isEmpty();
     boolean version4 = version5 || !config.multi().isEmpty();
     boolean version3 = version4 || !config.sparse().isEmpty();
-    out.writeInt(version6 ? VERSION_6_MARKER : version5 ? VERSION_5_MARKER : version4 ? VERSION_4_MARKER : version3 ? VERSION_3_MARKER : VERSION_2_MARKER);
+    out.writeInt(
+        version6
+            ? VERSION_6_MARKER
+            : version5
+                ? VERSION_5_MARKER
+                : version4 ? VERSION_4_MARKER : version3 ? VERSION_3_MARKER : VERSION_2_MARKER);
     out.writeInt(config.vectors().size());
     for (Map.Entry<String, VectorParams> e : config.vectors().entrySet()) {
       out.writeUTF(e.getKey());
@@ -87,7 +99,8 @@ public final class VectorsConfigCodec {
     }
   }
 
-  private static void writeDatatypes(Map<String, VectorDatatype> datatypes, DataOutput out) throws IOException {
+  private static void writeDatatypes(Map<String, VectorDatatype> datatypes, DataOutput out)
+      throws IOException {
     out.writeInt(datatypes.size());
     for (Map.Entry<String, VectorDatatype> e : datatypes.entrySet()) {
       out.writeUTF(e.getKey());
@@ -131,14 +144,17 @@ public final class VectorsConfigCodec {
       VectorParams vector = readDense(in, true);
       int comparator = in.readByte();
       if (comparator < 0 || comparator >= MultiVectorParams.Comparator.values().length) {
-        throw new IOException("corrupt multivector config of " + name + ": comparator " + comparator);
+        throw new IOException(
+            "corrupt multivector config of " + name + ": comparator " + comparator);
       }
-      multi.put(name, new MultiVectorParams(vector, MultiVectorParams.Comparator.values()[comparator]));
+      multi.put(
+          name, new MultiVectorParams(vector, MultiVectorParams.Comparator.values()[comparator]));
     }
     return multi;
   }
 
-  private static void writeSparse(Map<String, SparseVectorParams> sparse, DataOutput out) throws IOException {
+  private static void writeSparse(Map<String, SparseVectorParams> sparse, DataOutput out)
+      throws IOException {
     out.writeInt(sparse.size());
     for (Map.Entry<String, SparseVectorParams> e : sparse.entrySet()) {
       SparseVectorParams p = e.getValue();
@@ -164,13 +180,21 @@ public final class VectorsConfigCodec {
       int onDisk = in.readByte();
       String datatype = in.readUTF();
       int modifier = in.readByte();
-      if (onDisk < 0 || onDisk > 2 || modifier < 0 || modifier > SparseVectorParams.Modifier.values().length) {
+      if (onDisk < 0
+          || onDisk > 2
+          || modifier < 0
+          || modifier > SparseVectorParams.Modifier.values().length) {
         throw new IOException("corrupt sparse vector config of " + name);
       }
       try {
-        sparse.put(name, new SparseVectorParams(hasIndex, threshold < 0 ? null : threshold,
-            onDisk == 0 ? null : onDisk == 2, datatype.isEmpty() ? null : datatype,
-            modifier == 0 ? null : SparseVectorParams.Modifier.values()[modifier - 1]));
+        sparse.put(
+            name,
+            new SparseVectorParams(
+                hasIndex,
+                threshold < 0 ? null : threshold,
+                onDisk == 0 ? null : onDisk == 2,
+                datatype.isEmpty() ? null : datatype,
+                modifier == 0 ? null : SparseVectorParams.Modifier.values()[modifier - 1]));
       } catch (BadRequestException | IllegalArgumentException e) {
         throw new IOException("corrupt sparse vector config of " + name + ": " + e.getMessage());
       }
@@ -209,7 +233,8 @@ public final class VectorsConfigCodec {
       readDatatypes(in, rows);
       Map<String, MultiVectorParams> typed = new LinkedHashMap<>();
       try {
-        multi.forEach((name, p) -> typed.put(name, new MultiVectorParams(rows.get(name), p.comparator())));
+        multi.forEach(
+            (name, p) -> typed.put(name, new MultiVectorParams(rows.get(name), p.comparator())));
       } catch (BadRequestException e) {
         throw new IOException("corrupt multivector config: " + e.getMessage());
       }
@@ -219,10 +244,12 @@ public final class VectorsConfigCodec {
   }
 
   /** Reads version 5's (or 6's) datatypes into the vectors they name. */
-  private static void readDatatypes(DataInput in, Map<String, VectorParams> vectors) throws IOException {
+  private static void readDatatypes(DataInput in, Map<String, VectorParams> vectors)
+      throws IOException {
     int count = in.readInt();
     if (count < 0 || count > vectors.size()) {
-      throw new IOException("corrupt vectors config: " + count + " datatypes for " + vectors.size() + " vectors");
+      throw new IOException(
+          "corrupt vectors config: " + count + " datatypes for " + vectors.size() + " vectors");
     }
     for (int i = 0; i < count; i++) {
       String name = in.readUTF();
@@ -232,8 +259,15 @@ public final class VectorsConfigCodec {
         throw new IOException("corrupt vectors config: datatype " + ordinal + " of vector " + name);
       }
       try {
-        vectors.put(name, new VectorParams(p.size(), p.distance(), p.onDisk(), p.hnsw(), p.quantization(),
-            VectorDatatype.values()[ordinal]));
+        vectors.put(
+            name,
+            new VectorParams(
+                p.size(),
+                p.distance(),
+                p.onDisk(),
+                p.hnsw(),
+                p.quantization(),
+                VectorDatatype.values()[ordinal]));
       } catch (BadRequestException e) {
         throw new IOException("corrupt vectors config of " + name + ": " + e.getMessage());
       }

@@ -27,11 +27,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * points were written (as {@code PUT /collections/{c}/vectors/{name}} does: a new config, then a
  * reopen), stores each point's rows at that datatype (float16: normalized for Cosine, then rounded
  * to halves; uint8: the integers given), reads them back as stored, and MaxSim search over them is
- * exact through upserts, deletes, multivector updates and reopens; dropping the multivector
- * removes it from every point. Oracle: a TreeMap model of the stored rows (computed here with
- * {@link Float#float16ToFloat}) and brute-force MaxSim in double: each rank's score equals the
- * oracle's score at that rank and each hit's own true score (1e-4 relative: the shard sums in
- * float), so near-ties may swap but nothing else.
+ * exact through upserts, deletes, multivector updates and reopens; dropping the multivector removes
+ * it from every point. Oracle: a TreeMap model of the stored rows (computed here with {@link
+ * Float#float16ToFloat}) and brute-force MaxSim in double: each rank's score equals the oracle's
+ * score at that rank and each hit's own true score (1e-4 relative: the shard sums in float), so
+ * near-ties may swap but nothing else.
  */
 @Timeout(120)
 class MultiVectorDatatypeTest {
@@ -44,18 +44,28 @@ class MultiVectorDatatypeTest {
   private static final VectorParams DENSE = new VectorParams(2, Distance.DOT, false);
 
   private static ShardConfig config(MultiVectorParams multi) {
-    VectorsConfig vectors = new VectorsConfig(Map.of("d", DENSE), Map.of(),
-        multi == null ? Map.of() : Map.of("m", multi));
-    return new ShardConfig(vectors, new HnswConfig(8, 32, 0, false), new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
+    VectorsConfig vectors =
+        new VectorsConfig(
+            Map.of("d", DENSE), Map.of(), multi == null ? Map.of() : Map.of("m", multi));
+    return new ShardConfig(
+        vectors, new HnswConfig(8, 32, 0, false), new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
   }
 
   private static MultiVectorParams multi(VectorDatatype datatype, Distance distance) {
-    return new MultiVectorParams(new VectorParams(DIM, distance, false, null, null, datatype),
+    return new MultiVectorParams(
+        new VectorParams(DIM, distance, false, null, null, datatype),
         MultiVectorParams.Comparator.MAX_SIM);
   }
 
   @ParameterizedTest
-  @CsvSource({"FLOAT16,COSINE", "FLOAT16,DOT", "FLOAT16,EUCLID", "UINT8,DOT", "UINT8,EUCLID", "UINT8,MANHATTAN"})
+  @CsvSource({
+    "FLOAT16,COSINE",
+    "FLOAT16,DOT",
+    "FLOAT16,EUCLID",
+    "UINT8,DOT",
+    "UINT8,EUCLID",
+    "UINT8,MANHATTAN"
+  })
   void addedNarrowMultivectorSearchesLikeBruteForce(VectorDatatype datatype, Distance distance) {
     Random random = new Random(SEED + 31L * datatype.ordinal() + distance.ordinal());
     String where0 = "seed " + SEED + " " + datatype + " " + distance;
@@ -88,15 +98,20 @@ class MultiVectorDatatypeTest {
           shard.upsert(batch, ++index);
           model.putAll(staged);
         } else if (op < 50) {
-          List<PointId> ids = List.of(PointId.of(random.nextInt(120)), PointId.of(random.nextInt(120)));
+          List<PointId> ids =
+              List.of(PointId.of(random.nextInt(120)), PointId.of(random.nextInt(120)));
           shard.delete(ids, ++index);
           ids.forEach(model::remove);
         } else if (op < 58) {
           PointId id = PointId.of(random.nextInt(120));
           float[] rows = rows(random, datatype, 1 + random.nextInt(4));
-          shard.apply(new PointsOperation.UpdateVectors(List.of(new PointsOperation.PointVectors(id, Map.of("m", rows)))),
+          shard.apply(
+              new PointsOperation.UpdateVectors(
+                  List.of(new PointsOperation.PointVectors(id, Map.of("m", rows)))),
               ++index);
-          if (!shard.retrieve(List.of(id), false, false).isEmpty()) { // an update of a missing point does nothing
+          if (!shard
+              .retrieve(List.of(id), false, false)
+              .isEmpty()) { // an update of a missing point does nothing
             model.put(id, stored(rows, datatype, distance));
           }
         } else if (op < 61) {
@@ -106,14 +121,21 @@ class MultiVectorDatatypeTest {
           float[] q = queryRows(random, datatype, 1 + random.nextInt(3));
           int k = 1 + random.nextInt(10);
           List<Map.Entry<PointId, Double>> truth = truth(model, q, distance);
-          List<ScoredPoint> hits = shard.search(new SearchRequest("m", q, k, false, false, null, null, null, true));
+          List<ScoredPoint> hits =
+              shard.search(new SearchRequest("m", q, k, false, false, null, null, null, true));
           assertEquals(Math.min(k, truth.size()), hits.size(), where);
           Map<PointId, Double> own = new HashMap<>();
           truth.forEach(e -> own.put(e.getKey(), e.getValue()));
           for (int i = 0; i < hits.size(); i++) {
             double expected = truth.get(i).getValue();
-            String at = where + " rank " + i + ": expected " + truth.stream().limit(k).map(Map.Entry::getKey).toList()
-                + ", got " + hits.stream().map(ScoredPoint::id).toList();
+            String at =
+                where
+                    + " rank "
+                    + i
+                    + ": expected "
+                    + truth.stream().limit(k).map(Map.Entry::getKey).toList()
+                    + ", got "
+                    + hits.stream().map(ScoredPoint::id).toList();
             assertEquals(expected, hits.get(i).score(), 1e-4 * Math.max(1, Math.abs(expected)), at);
             Double score = own.get(hits.get(i).id());
             assertTrue(score != null, at + ": a hit without the multivector");
@@ -135,9 +157,18 @@ class MultiVectorDatatypeTest {
       Shard s = shard;
       float[] bad = new float[DIM * 2];
       bad[DIM + 1] = datatype == VectorDatatype.UINT8 ? 2.5f : 70_000f;
-      BadRequestException e = assertThrows(BadRequestException.class, () -> s.upsert(List.of(new Point(PointId.of(1),
-          Map.of("d", new float[2], "m", bad), Payload.EMPTY)), 1_000_000));
-      assertTrue(e.getMessage().contains("vector 1 element 1") && e.getMessage().contains(datatype.qdrantName()),
+      BadRequestException e =
+          assertThrows(
+              BadRequestException.class,
+              () ->
+                  s.upsert(
+                      List.of(
+                          new Point(
+                              PointId.of(1), Map.of("d", new float[2], "m", bad), Payload.EMPTY)),
+                      1_000_000));
+      assertTrue(
+          e.getMessage().contains("vector 1 element 1")
+              && e.getMessage().contains(datatype.qdrantName()),
           e.getMessage());
       // Dropping the multivector removes it from every point; the dense vector stays.
       shard.updateConfig(config(null), ++index);
@@ -154,8 +185,10 @@ class MultiVectorDatatypeTest {
 
   @Test
   void aMultivectorCannotChangeItsDatatype() {
-    try (Shard shard = Shard.openOrCreate(dir.resolve("c"), config(multi(VectorDatatype.FLOAT16, Distance.DOT)))) {
-      assertThrows(BadRequestException.class,
+    try (Shard shard =
+        Shard.openOrCreate(dir.resolve("c"), config(multi(VectorDatatype.FLOAT16, Distance.DOT)))) {
+      assertThrows(
+          BadRequestException.class,
           () -> shard.updateConfig(config(multi(VectorDatatype.UINT8, Distance.DOT)), 5));
     }
   }
@@ -164,7 +197,10 @@ class MultiVectorDatatypeTest {
   private static float[] rows(Random random, VectorDatatype datatype, int count) {
     float[] v = new float[count * DIM];
     for (int i = 0; i < v.length; i++) {
-      v[i] = datatype == VectorDatatype.UINT8 ? random.nextInt(256) : (float) random.nextGaussian() * 4;
+      v[i] =
+          datatype == VectorDatatype.UINT8
+              ? random.nextInt(256)
+              : (float) random.nextGaussian() * 4;
     }
     return v;
   }
@@ -173,30 +209,44 @@ class MultiVectorDatatypeTest {
   private static float[] queryRows(Random random, VectorDatatype datatype, int count) {
     float[] v = new float[count * DIM];
     for (int i = 0; i < v.length; i++) {
-      v[i] = datatype == VectorDatatype.UINT8 ? random.nextFloat() * 255 : (float) random.nextGaussian() * 4;
+      v[i] =
+          datatype == VectorDatatype.UINT8
+              ? random.nextFloat() * 255
+              : (float) random.nextGaussian() * 4;
     }
     return v;
   }
 
-  /** What the shard must store: each row prepared for the distance (normalized for Cosine), then rounded to halves. */
+  /**
+   * What the shard must store: each row prepared for the distance (normalized for Cosine), then
+   * rounded to halves.
+   */
   private static float[] stored(float[] rows, VectorDatatype datatype, Distance distance) {
     float[] out = new float[rows.length];
     for (int i = 0; i < rows.length; i += DIM) {
       float[] row = distance.prepare(java.util.Arrays.copyOfRange(rows, i, i + DIM));
       for (int x = 0; x < DIM; x++) {
-        out[i + x] = datatype == VectorDatatype.FLOAT16 ? Float.float16ToFloat(Float.floatToFloat16(row[x])) : row[x];
+        out[i + x] =
+            datatype == VectorDatatype.FLOAT16
+                ? Float.float16ToFloat(Float.floatToFloat16(row[x]))
+                : row[x];
       }
     }
     return out;
   }
 
-  /** Brute-force MaxSim, best first (higher for Cosine and Dot, lower for distances), ties by id. */
-  private static List<Map.Entry<PointId, Double>> truth(TreeMap<PointId, float[]> model, float[] q, Distance distance) {
+  /**
+   * Brute-force MaxSim, best first (higher for Cosine and Dot, lower for distances), ties by id.
+   */
+  private static List<Map.Entry<PointId, Double>> truth(
+      TreeMap<PointId, float[]> model, float[] q, Distance distance) {
     float[] query = stored(q, VectorDatatype.FLOAT32, distance);
     List<Map.Entry<PointId, Double>> out = new ArrayList<>();
     model.forEach((id, rows) -> out.add(Map.entry(id, maxSim(query, rows, distance))));
     Comparator<Map.Entry<PointId, Double>> byScore = Comparator.comparing(Map.Entry::getValue);
-    out.sort((distance.higherIsBetter() ? byScore.reversed() : byScore).thenComparing(Map.Entry::getKey));
+    out.sort(
+        (distance.higherIsBetter() ? byScore.reversed() : byScore)
+            .thenComparing(Map.Entry::getKey));
     return out;
   }
 
@@ -215,11 +265,12 @@ class MultiVectorDatatypeTest {
           sq += (a - b) * (a - b);
           l1 += Math.abs(a - b);
         }
-        double s = switch (distance) {
-          case COSINE, DOT -> dot;
-          case EUCLID -> Math.sqrt(sq);
-          case MANHATTAN -> l1;
-        };
+        double s =
+            switch (distance) {
+              case COSINE, DOT -> dot;
+              case EUCLID -> Math.sqrt(sq);
+              case MANHATTAN -> l1;
+            };
         best = distance.higherIsBetter() ? Math.max(best, s) : Math.min(best, s);
       }
       sum += best;

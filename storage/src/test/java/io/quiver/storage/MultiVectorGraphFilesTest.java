@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -27,14 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: a shard's multivector graph parts are written to files and loaded at reopen instead of
- * rebuilt, and a file is never trusted blindly. A real shard on RocksDB: 1,200 clustered points
- * (16 dims, 2-8 rows), a graph part per ~200 points. Reopened, every part is loaded (counted by the
+ * rebuilt, and a file is never trusted blindly. A real shard on RocksDB: 1,200 clustered points (16
+ * dims, 2-8 rows), a graph part per ~200 points. Reopened, every part is loaded (counted by the
  * shard), nothing is due (status green at once) and graph searches return exactly what they
  * returned before the close; a checkpoint carries the files. A corrupted file is dropped and its
  * range rebuilt. Files older than the RocksDB state (points updated and deleted since, the store
  * compacted) are either not used (an older generation beside newer files) or used only for the
  * nodes whose point RocksDB still holds with the same rows: searches never return a deleted or
- * stale point, and the emptied parts are rebuilt. Oracle: brute-force MaxSim in double over a model.
+ * stale point, and the emptied parts are rebuilt. Oracle: brute-force MaxSim in double over a
+ * model.
  */
 @Timeout(180)
 class MultiVectorGraphFilesTest {
@@ -49,11 +49,19 @@ class MultiVectorGraphFilesTest {
   private long index;
 
   private static ShardConfig config() {
-    VectorsConfig vectors = new VectorsConfig(Map.of(), Map.of(), Map.of("m",
-        new MultiVectorParams(new VectorParams(DIM, Distance.COSINE, false), MultiVectorParams.Comparator.MAX_SIM)));
+    VectorsConfig vectors =
+        new VectorsConfig(
+            Map.of(),
+            Map.of(),
+            Map.of(
+                "m",
+                new MultiVectorParams(
+                    new VectorParams(DIM, Distance.COSINE, false),
+                    MultiVectorParams.Comparator.MAX_SIM)));
     // indexing_threshold 64 KB: a part every ~200 points; full_scan_threshold 16 KB: parts are
     // searched through their graphs; deleted_threshold 0.2: a part a fifth deleted is rebuilt.
-    return new ShardConfig(vectors, new HnswConfig(16, 64, 16, false), new OptimizersConfig(0.2, 100, 2, null, 64, 0));
+    return new ShardConfig(
+        vectors, new HnswConfig(16, 64, 16, false), new OptimizersConfig(0.2, 100, 2, null, 64, 0));
   }
 
   private Shard loaded(Path shardDir) {
@@ -126,8 +134,10 @@ class MultiVectorGraphFilesTest {
     } finally {
       shard.close();
     }
-    String victim = files.stream().max(Comparator.comparingLong(f -> size(shardDir, f))).orElseThrow();
-    try (RandomAccessFile raf = new RandomAccessFile(graphDir(shardDir).resolve(victim).toFile(), "rw")) {
+    String victim =
+        files.stream().max(Comparator.comparingLong(f -> size(shardDir, f))).orElseThrow();
+    try (RandomAccessFile raf =
+        new RandomAccessFile(graphDir(shardDir).resolve(victim).toFile(), "rw")) {
       long at = raf.length() / 2;
       raf.seek(at);
       int b = raf.read();
@@ -146,7 +156,8 @@ class MultiVectorGraphFilesTest {
     }
     shard = Shard.open(shardDir);
     try {
-      assertEquals(graphFiles(shardDir).size(), shard.multivectorPartsLoaded(), "the rebuilt parts load");
+      assertEquals(
+          graphFiles(shardDir).size(), shard.multivectorPartsLoaded(), "the rebuilt parts load");
       assertFalse(shard.info().optimizing());
     } finally {
       shard.close();
@@ -184,7 +195,8 @@ class MultiVectorGraphFilesTest {
         shard.upsert(batch, ++index);
       }
       awaitIndexed(shard);
-      assertTrue(Set.copyOf(graphFiles(shardDir)).stream().noneMatch(oldFiles::contains),
+      assertTrue(
+          Set.copyOf(graphFiles(shardDir)).stream().noneMatch(oldFiles::contains),
           "the compaction dropped the old files: " + graphFiles(shardDir));
       checkAgainstBruteForce(shard, queries, "after the compaction");
     } finally {
@@ -215,7 +227,8 @@ class MultiVectorGraphFilesTest {
     try {
       assertEquals(oldFiles.size(), shard.multivectorPartsLoaded());
       long live = shard.count();
-      assertTrue(shard.info().indexedVectors() < live / 2, "stale nodes are not counted: " + shard.info());
+      assertTrue(
+          shard.info().indexedVectors() < live / 2, "stale nodes are not counted: " + shard.info());
       assertTrue(shard.info().optimizing(), "the stale parts are rebuilt: " + shard.info());
       checkAgainstBruteForce(shard, queries, "stale files");
       awaitIndexed(shard);
@@ -228,7 +241,10 @@ class MultiVectorGraphFilesTest {
     // The rebuilt parts (a vacuum writes a file of the same range and name) load again.
     shard = Shard.open(shardDir);
     try {
-      assertEquals(graphFiles(shardDir).size(), shard.multivectorPartsLoaded(), graphFiles(shardDir).toString());
+      assertEquals(
+          graphFiles(shardDir).size(),
+          shard.multivectorPartsLoaded(),
+          graphFiles(shardDir).toString());
       assertFalse(shard.info().optimizing(), "nothing to rebuild: " + shard.info());
       checkAgainstBruteForce(shard, queries, "rebuilt parts reloaded");
     } finally {
@@ -268,14 +284,18 @@ class MultiVectorGraphFilesTest {
     return out;
   }
 
-  /** Graph hits are live points with their true scores, recall@10 at least 0.8; exact equals brute force. */
+  /**
+   * Graph hits are live points with their true scores, recall@10 at least 0.8; exact equals brute
+   * force.
+   */
   private void checkAgainstBruteForce(Shard shard, List<float[]> queries, String at) {
     double recall = 0;
     for (float[] q : queries) {
       List<Map.Entry<PointId, Double>> truth = truth(q);
       Map<PointId, Double> own = new HashMap<>();
       truth.forEach(e -> own.put(e.getKey(), e.getValue()));
-      List<ScoredPoint> graph = shard.search(new SearchRequest("m", q, 10, false, false, null, null, null, false));
+      List<ScoredPoint> graph =
+          shard.search(new SearchRequest("m", q, 10, false, false, null, null, null, false));
       assertEquals(10, graph.size(), at);
       Set<PointId> top = new TreeSet<>();
       truth.subList(0, 10).forEach(e -> top.add(e.getKey()));
@@ -285,7 +305,8 @@ class MultiVectorGraphFilesTest {
         assertEquals(s, h.score(), 1e-4, at + ": a stale score for " + h.id());
         recall += top.contains(h.id()) ? 0.1 : 0;
       }
-      List<ScoredPoint> exact = shard.search(new SearchRequest("m", q, 10, false, false, null, null, null, true));
+      List<ScoredPoint> exact =
+          shard.search(new SearchRequest("m", q, 10, false, false, null, null, null, true));
       for (int i = 0; i < 10; i++) {
         assertEquals(truth.get(i).getValue(), exact.get(i).score(), 1e-4, at + " exact rank " + i);
       }
@@ -297,23 +318,27 @@ class MultiVectorGraphFilesTest {
   private List<Map.Entry<PointId, Double>> truth(float[] q) {
     List<Map.Entry<PointId, Double>> out = new ArrayList<>();
     float[] qn = normalized(q);
-    model.forEach((id, m) -> {
-      float[] dn = normalized(m);
-      double sum = 0;
-      for (int i = 0; i < qn.length; i += DIM) {
-        double best = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < dn.length; j += DIM) {
-          double dot = 0;
-          for (int x = 0; x < DIM; x++) {
-            dot += (double) qn[i + x] * dn[j + x];
+    model.forEach(
+        (id, m) -> {
+          float[] dn = normalized(m);
+          double sum = 0;
+          for (int i = 0; i < qn.length; i += DIM) {
+            double best = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < dn.length; j += DIM) {
+              double dot = 0;
+              for (int x = 0; x < DIM; x++) {
+                dot += (double) qn[i + x] * dn[j + x];
+              }
+              best = Math.max(best, dot);
+            }
+            sum += best;
           }
-          best = Math.max(best, dot);
-        }
-        sum += best;
-      }
-      out.add(Map.entry(id, sum));
-    });
-    out.sort(Comparator.comparing(Map.Entry<PointId, Double>::getValue).reversed().thenComparing(Map.Entry::getKey));
+          out.add(Map.entry(id, sum));
+        });
+    out.sort(
+        Comparator.comparing(Map.Entry<PointId, Double>::getValue)
+            .reversed()
+            .thenComparing(Map.Entry::getKey));
     return out;
   }
 

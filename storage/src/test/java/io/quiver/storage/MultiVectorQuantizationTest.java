@@ -30,19 +30,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Goal: a multivector with a {@code quantization_config} is searched through its graph parts over
- * quantized rows (each row quantized by the dense quantizers), and the candidates are rescored
- * from the float rows. A real shard on RocksDB: 1,200 clustered points (32 dims, 2-8 rows),
- * graph parts of ~100-600 points, {@code full_scan_threshold} 0 (every part searched through its
- * graph). Oracle: brute-force MaxSim in double over a model of the points.
+ * quantized rows (each row quantized by the dense quantizers), and the candidates are rescored from
+ * the float rows. A real shard on RocksDB: 1,200 clustered points (32 dims, 2-8 rows), graph parts
+ * of ~100-600 points, {@code full_scan_threshold} 0 (every part searched through its graph).
+ * Oracle: brute-force MaxSim in double over a model of the points.
  *
  * <ul>
  *   <li>{@code hnsw_ef} 5,000 (a beam larger than any part: a traversal scores every node it can
  *       reach): {@code ignore: true} (float rows) finds the brute-force top 10 (recall@10 at least
- *       0.98: a multi-threaded build may leave a node or two unreachable, see docs/design/vectors.md, "Multivectors") with
- *       exact scores; rescored (the default) with enough oversampling, the quantized candidates
- *       hold those same hits: the answer equals the float search's, ids and scores;
- *   <li>{@code rescore: false}: the hits keep their approximate scores, which differ from the
- *       exact ones, and recall@10 stays high (thresholds below, per quantizer);
+ *       0.98: a multi-threaded build may leave a node or two unreachable, see
+ *       docs/design/vectors.md, "Multivectors") with exact scores; rescored (the default) with
+ *       enough oversampling, the quantized candidates hold those same hits: the answer equals the
+ *       float search's, ids and scores;
+ *   <li>{@code rescore: false}: the hits keep their approximate scores, which differ from the exact
+ *       ones, and recall@10 stays high (thresholds below, per quantizer);
  *   <li>the shard closed and reopened: the parts and their codes are loaded from the files, and
  *       every search (with and without rescoring) answers exactly as before.
  * </ul>
@@ -50,8 +51,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(240)
 class MultiVectorQuantizationTest {
 
-  /** Dimensions of a row: 32, 128 for binary codes (one bit per dimension needs many dimensions). */
+  /**
+   * Dimensions of a row: 32, 128 for binary codes (one bit per dimension needs many dimensions).
+   */
   private int dim = 32;
+
   private static final int POINTS = 1_200;
 
   @TempDir Path dir;
@@ -63,11 +67,15 @@ class MultiVectorQuantizationTest {
 
   private ShardConfig config(Distance distance, QuantizationConfig quantization) {
     VectorParams rows = new VectorParams(dim, distance, false, null, quantization);
-    VectorsConfig vectors = new VectorsConfig(Map.of(), Map.of(), Map.of("m",
-        new MultiVectorParams(rows, MultiVectorParams.Comparator.MAX_SIM)));
+    VectorsConfig vectors =
+        new VectorsConfig(
+            Map.of(),
+            Map.of(),
+            Map.of("m", new MultiVectorParams(rows, MultiVectorParams.Comparator.MAX_SIM)));
     // indexing_threshold 64 KB: a part every ~100 points (parts absorb each other geometrically);
     // full_scan_threshold 0: every part is searched through its graph, never scanned.
-    return new ShardConfig(vectors, new HnswConfig(16, 64, 0, false), new OptimizersConfig(0.2, 100, 2, null, 64, 0));
+    return new ShardConfig(
+        vectors, new HnswConfig(16, 64, 0, false), new OptimizersConfig(0.2, 100, 2, null, 64, 0));
   }
 
   private static QuantizationConfig quantization(String kind) {
@@ -75,7 +83,8 @@ class MultiVectorQuantizationTest {
       case "scalar" -> new QuantizationConfig.Scalar(null, null);
       case "binary" -> new QuantizationConfig.Binary(false, null, null);
       case "product" -> new QuantizationConfig.Product(QuantizationConfig.Compression.X4, null);
-      case "hamming" -> new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.BINARY, null);
+      case "hamming" ->
+          new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.BINARY, null);
       case "turbo" -> new QuantizationConfig.Turbo(null, null);
       case "turbo2" -> new QuantizationConfig.Turbo(io.quiver.index.quant.TurboBits.BITS2, null);
       default -> throw new IllegalArgumentException(kind);
@@ -85,18 +94,27 @@ class MultiVectorQuantizationTest {
   /**
    * Thresholds: int8 keeps ~1% of a row similarity's range as error, so without rescoring recall@10
    * is near 1 (0.9 leaves room for ties within that error); one bit per dimension ranks far more
-   * coarsely (0.5, over 128 dims; over 32 it fell to 0.46), as dense binary codes do; product x4 (one
-   * byte per 4 dims) in between (0.7); binary with {@code query_encoding: binary} (the query's sign
-   * bits too, Hamming distance) coarser still (0.3); turbo at 4 bits (0.7) and 2 bits (0.5). A quantized MaxSim also favours points with many rows (the
-   * best of more noisy estimates), which is why coarse codes need more candidates.
-   * Oversampling: how many candidates per hit the rescoring needs here to hold the true top 10.
+   * coarsely (0.5, over 128 dims; over 32 it fell to 0.46), as dense binary codes do; product x4
+   * (one byte per 4 dims) in between (0.7); binary with {@code query_encoding: binary} (the query's
+   * sign bits too, Hamming distance) coarser still (0.3); turbo at 4 bits (0.7) and 2 bits (0.5). A
+   * quantized MaxSim also favours points with many rows (the best of more noisy estimates), which
+   * is why coarse codes need more candidates. Oversampling: how many candidates per hit the
+   * rescoring needs here to hold the true top 10.
    */
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"scalar, COSINE, 32, 2, 0.9", "scalar, EUCLID, 32, 2, 0.9", "binary, DOT, 128, 30, 0.5",
-      "binary, COSINE, 128, 30, 0.4", "hamming, DOT, 128, 30, 0.3", "product, EUCLID, 32, 4, 0.7",
-      "turbo, EUCLID, 32, 3, 0.7", "turbo2, COSINE, 64, 10, 0.5"})
-  void rescoredSearchesEqualBruteForceAndSurviveReopen(String kind, Distance distance, int rowDim, double oversampling,
-      double recallWithoutRescore) throws Exception {
+  @CsvSource({
+    "scalar, COSINE, 32, 2, 0.9",
+    "scalar, EUCLID, 32, 2, 0.9",
+    "binary, DOT, 128, 30, 0.5",
+    "binary, COSINE, 128, 30, 0.4",
+    "hamming, DOT, 128, 30, 0.3",
+    "product, EUCLID, 32, 4, 0.7",
+    "turbo, EUCLID, 32, 3, 0.7",
+    "turbo2, COSINE, 64, 10, 0.5"
+  })
+  void rescoredSearchesEqualBruteForceAndSurviveReopen(
+      String kind, Distance distance, int rowDim, double oversampling, double recallWithoutRescore)
+      throws Exception {
     dim = rowDim;
     Path shardDir = dir.resolve("s");
     Shard shard = Shard.openOrCreate(shardDir, config(distance, quantization(kind)));
@@ -117,7 +135,9 @@ class MultiVectorQuantizationTest {
         shard.upsert(batch, ++index);
       }
       awaitIndexed(shard);
-      assertTrue(shard.info().indexedVectors() >= POINTS - 150, "the points in graph parts: " + shard.info());
+      assertTrue(
+          shard.info().indexedVectors() >= POINTS - 150,
+          "the points in graph parts: " + shard.info());
       files = graphFiles(shardDir);
       queries = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -128,16 +148,23 @@ class MultiVectorQuantizationTest {
       int differing = 0;
       for (float[] q : queries) {
         List<Map.Entry<PointId, Double>> truth = truth(distance, q);
-        List<ScoredPoint> rescored = search(shard, q, new QuantizationSearchParams(false, null, oversampling));
+        List<ScoredPoint> rescored =
+            search(shard, q, new QuantizationSearchParams(false, null, oversampling));
         List<ScoredPoint> floats = search(shard, q, new QuantizationSearchParams(true, null, null));
         floatRecall += assertTrueScores(truth, floats, kind + ": ignore");
         assertSame(floats, rescored, kind + ": rescored as the float search");
-        List<ScoredPoint> approximate = search(shard, q, new QuantizationSearchParams(false, false, null));
+        List<ScoredPoint> approximate =
+            search(shard, q, new QuantizationSearchParams(false, false, null));
         Set<PointId> top = new HashSet<>();
         truth.subList(0, 10).forEach(e -> top.add(e.getKey()));
         for (ScoredPoint h : approximate) {
           recall += top.contains(h.id()) ? 0.1 : 0;
-          double exact = truth.stream().filter(e -> e.getKey().equals(h.id())).findFirst().orElseThrow().getValue();
+          double exact =
+              truth.stream()
+                  .filter(e -> e.getKey().equals(h.id()))
+                  .findFirst()
+                  .orElseThrow()
+                  .getValue();
           differing += Math.abs(exact - h.score()) > 1e-4 * Math.max(1, Math.abs(exact)) ? 1 : 0;
         }
         before.add(rescored);
@@ -145,17 +172,25 @@ class MultiVectorQuantizationTest {
       }
       recall /= queries.size();
       floatRecall /= queries.size();
-      assertTrue(floatRecall >= 0.98, kind + ": recall@10 of the float graph search " + floatRecall);
+      assertTrue(
+          floatRecall >= 0.98, kind + ": recall@10 of the float graph search " + floatRecall);
       System.out.println(kind + " " + distance + ": recall@10 without rescoring " + recall);
       assertTrue(recall >= recallWithoutRescore, kind + ": recall@10 without rescoring " + recall);
-      assertTrue(differing > queries.size(), kind + ": approximate scores differ from exact ones (" + differing
-          + " of " + 10 * queries.size() + " hits)");
+      assertTrue(
+          differing > queries.size(),
+          kind
+              + ": approximate scores differ from exact ones ("
+              + differing
+              + " of "
+              + 10 * queries.size()
+              + " hits)");
     } finally {
       shard.close();
     }
     shard = Shard.open(shardDir);
     try {
-      assertEquals(files.size(), shard.multivectorPartsLoaded(), "every part loaded with its codes");
+      assertEquals(
+          files.size(), shard.multivectorPartsLoaded(), "every part loaded with its codes");
       assertFalse(shard.info().optimizing(), "nothing rebuilt: " + shard.info());
       assertEquals(files, graphFiles(shardDir), "no file rewritten");
       List<List<ScoredPoint>> after = new ArrayList<>();
@@ -164,8 +199,14 @@ class MultiVectorQuantizationTest {
         after.add(search(shard, q, new QuantizationSearchParams(false, false, null)));
       }
       for (int i = 0; i < before.size(); i++) {
-        assertSame(before.get(i), after.get(i), kind + ": query " + i / 2 + (i % 2 == 0 ? " rescored" : " approximate")
-            + " after the reopen as before");
+        assertSame(
+            before.get(i),
+            after.get(i),
+            kind
+                + ": query "
+                + i / 2
+                + (i % 2 == 0 ? " rescored" : " approximate")
+                + " after the reopen as before");
       }
     } finally {
       shard.close();
@@ -214,8 +255,10 @@ class MultiVectorQuantizationTest {
       List<List<ScoredPoint>> binary = new ArrayList<>();
       for (float[] q : queries) {
         binary.add(search(shard, q, new QuantizationSearchParams(false, false, null)));
-        assertSame(search(shard, q, new QuantizationSearchParams(true, null, null)),
-            search(shard, q, new QuantizationSearchParams(false, null, 30.0)), "binary after the change, rescored");
+        assertSame(
+            search(shard, q, new QuantizationSearchParams(true, null, null)),
+            search(shard, q, new QuantizationSearchParams(false, null, 30.0)),
+            "binary after the change, rescored");
       }
       assertNotEquals(scalar, binary, "other codes, other approximate scores");
       shard.updateConfig(config(Distance.COSINE, null), ++index);
@@ -226,7 +269,9 @@ class MultiVectorQuantizationTest {
     try {
       assertEquals(parts, shard.multivectorPartsLoaded());
       for (float[] q : queries) {
-        assertTrueScores(truth(Distance.COSINE, q), search(shard, q, new QuantizationSearchParams(false, false, null)),
+        assertTrueScores(
+            truth(Distance.COSINE, q),
+            search(shard, q, new QuantizationSearchParams(false, false, null)),
             "no quantization: float rows");
       }
     } finally {
@@ -237,33 +282,47 @@ class MultiVectorQuantizationTest {
   /** Goal: a multivector's own quantization is stored with the shard's config and read back. */
   @Test
   void aMultivectorsQuantizationRoundTripsInTheShardConfig() throws Exception {
-    for (QuantizationConfig q : List.of(quantization("scalar"), new QuantizationConfig.Scalar(0.99f, true,
-        Memory.PINNED), new QuantizationConfig.Binary(true, QuantizationConfig.BinaryQueryEncoding.BINARY, false),
-        quantization("product"), new QuantizationConfig.Turbo(io.quiver.index.quant.TurboBits.BITS1_5, true,
-        Memory.PINNED), quantization("turbo"))) {
+    for (QuantizationConfig q :
+        List.of(
+            quantization("scalar"),
+            new QuantizationConfig.Scalar(0.99f, true, Memory.PINNED),
+            new QuantizationConfig.Binary(
+                true, QuantizationConfig.BinaryQueryEncoding.BINARY, false),
+            quantization("product"),
+            new QuantizationConfig.Turbo(
+                io.quiver.index.quant.TurboBits.BITS1_5, true, Memory.PINNED),
+            quantization("turbo"))) {
       ShardConfig config = config(Distance.DOT, q);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       ShardConfigCodec.write(config, new DataOutputStream(bytes));
-      ShardConfig read = ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+      ShardConfig read =
+          ShardConfigCodec.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
       assertEquals(config, read);
       assertEquals(q, read.quantizationOf("m"));
     }
     // The collection's quantization applies to a multivector without its own.
-    ShardConfig collectionWide = new ShardConfig(config(Distance.DOT, null).vectors(), HnswConfig.DEFAULT,
-        OptimizersConfig.DEFAULT, quantization("binary"));
+    ShardConfig collectionWide =
+        new ShardConfig(
+            config(Distance.DOT, null).vectors(),
+            HnswConfig.DEFAULT,
+            OptimizersConfig.DEFAULT,
+            quantization("binary"));
     assertEquals(quantization("binary"), collectionWide.quantizationOf("m"));
     // Product quantization has no Manhattan tables, for rows as for dense vectors.
-    BadRequestException e = assertThrows(BadRequestException.class,
-        () -> config(Distance.MANHATTAN, quantization("product")));
+    BadRequestException e =
+        assertThrows(
+            BadRequestException.class, () -> config(Distance.MANHATTAN, quantization("product")));
     assertTrue(e.getMessage().contains("Manhattan"), e.getMessage());
   }
 
   private List<ScoredPoint> search(Shard shard, float[] q, QuantizationSearchParams params) {
-    return shard.search(new SearchRequest("m", q, 10, false, false, null, null, 5_000, false, params));
+    return shard.search(
+        new SearchRequest("m", q, 10, false, false, null, null, 5_000, false, params));
   }
 
   /** Asserts that every hit has its brute-force score; returns recall@10. */
-  private static double assertTrueScores(List<Map.Entry<PointId, Double>> truth, List<ScoredPoint> hits, String at) {
+  private static double assertTrueScores(
+      List<Map.Entry<PointId, Double>> truth, List<ScoredPoint> hits, String at) {
     assertEquals(10, hits.size(), at);
     Map<PointId, Double> scores = new java.util.HashMap<>();
     truth.forEach(e -> scores.put(e.getKey(), e.getValue()));
@@ -272,50 +331,65 @@ class MultiVectorQuantizationTest {
     double recall = 0;
     for (ScoredPoint h : hits) {
       double exact = scores.get(h.id());
-      assertEquals(exact, h.score(), 1e-4 * Math.max(1, Math.abs(exact)), at + ": score of " + h.id());
+      assertEquals(
+          exact, h.score(), 1e-4 * Math.max(1, Math.abs(exact)), at + ": score of " + h.id());
       recall += top.contains(h.id()) ? 0.1 : 0;
     }
     return recall;
   }
 
-  /** The same ids in the same order, scores equal but for float rounding (summation paths differ). */
+  /**
+   * The same ids in the same order, scores equal but for float rounding (summation paths differ).
+   */
   private static void assertSame(List<ScoredPoint> expected, List<ScoredPoint> actual, String at) {
-    assertEquals(expected.stream().map(ScoredPoint::id).toList(), actual.stream().map(ScoredPoint::id).toList(), at);
+    assertEquals(
+        expected.stream().map(ScoredPoint::id).toList(),
+        actual.stream().map(ScoredPoint::id).toList(),
+        at);
     for (int i = 0; i < expected.size(); i++) {
       float e = expected.get(i).score();
-      assertEquals(e, actual.get(i).score(), 1e-5 * Math.max(1, Math.abs(e)), at + ": score at rank " + i);
+      assertEquals(
+          e, actual.get(i).score(), 1e-5 * Math.max(1, Math.abs(e)), at + ": score at rank " + i);
     }
   }
 
-  /** Every model point by brute-force MaxSim in double, best first (the distance's order), ties by id. */
+  /**
+   * Every model point by brute-force MaxSim in double, best first (the distance's order), ties by
+   * id.
+   */
   private List<Map.Entry<PointId, Double>> truth(Distance distance, float[] q) {
     List<Map.Entry<PointId, Double>> out = new ArrayList<>();
     float[] query = distance == Distance.COSINE ? normalized(q) : q;
-    model.forEach((id, m) -> {
-      float[] rows = distance == Distance.COSINE ? normalized(m) : m;
-      double sum = 0;
-      for (int i = 0; i < query.length; i += dim) {
-        double best = distance.higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        for (int j = 0; j < rows.length; j += dim) {
-          double s = 0;
-          for (int x = 0; x < dim; x++) {
-            double a = query[i + x];
-            double b = rows[j + x];
-            s += switch (distance) {
-              case COSINE, DOT -> a * b;
-              case EUCLID -> (a - b) * (a - b);
-              case MANHATTAN -> Math.abs(a - b);
-            };
+    model.forEach(
+        (id, m) -> {
+          float[] rows = distance == Distance.COSINE ? normalized(m) : m;
+          double sum = 0;
+          for (int i = 0; i < query.length; i += dim) {
+            double best =
+                distance.higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            for (int j = 0; j < rows.length; j += dim) {
+              double s = 0;
+              for (int x = 0; x < dim; x++) {
+                double a = query[i + x];
+                double b = rows[j + x];
+                s +=
+                    switch (distance) {
+                      case COSINE, DOT -> a * b;
+                      case EUCLID -> (a - b) * (a - b);
+                      case MANHATTAN -> Math.abs(a - b);
+                    };
+              }
+              s = distance == Distance.EUCLID ? Math.sqrt(s) : s;
+              best = distance.higherIsBetter() ? Math.max(best, s) : Math.min(best, s);
+            }
+            sum += best;
           }
-          s = distance == Distance.EUCLID ? Math.sqrt(s) : s;
-          best = distance.higherIsBetter() ? Math.max(best, s) : Math.min(best, s);
-        }
-        sum += best;
-      }
-      out.add(Map.entry(id, sum));
-    });
+          out.add(Map.entry(id, sum));
+        });
     Comparator<Map.Entry<PointId, Double>> byScore = Comparator.comparing(Map.Entry::getValue);
-    out.sort((distance.higherIsBetter() ? byScore.reversed() : byScore).thenComparing(Map.Entry::getKey));
+    out.sort(
+        (distance.higherIsBetter() ? byScore.reversed() : byScore)
+            .thenComparing(Map.Entry::getKey));
     return out;
   }
 

@@ -30,11 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  * has_vector} and named vectors created and dropped after creation behave exactly like a model,
  * through random operations, restarts, and an optimizer that flushes, indexes (HNSW), merges and
  * vacuums all the time (tiny thresholds). Points carry a random subset of the vectors. Oracle: a
- * TreeMap model of each point's vectors. Exact searches must equal brute force over the points
- * that HAVE the searched vector (ids and scores: small integer vectors make scores exact), so a
- * point lacking it is never scored as zeros; graph searches may miss points but every hit must
- * have the vector and carry its true score; retrieve and scroll show exactly the vectors a point
- * has; counts and deletes by {@code has_vector} equal the model's.
+ * TreeMap model of each point's vectors. Exact searches must equal brute force over the points that
+ * HAVE the searched vector (ids and scores: small integer vectors make scores exact), so a point
+ * lacking it is never scored as zeros; graph searches may miss points but every hit must have the
+ * vector and carry its true score; retrieve and scroll show exactly the vectors a point has; counts
+ * and deletes by {@code has_vector} equal the model's.
  */
 @Timeout(180)
 class NamedVectorsShardModelTest {
@@ -44,7 +44,10 @@ class NamedVectorsShardModelTest {
 
   @TempDir Path dir;
 
-  /** One point of the model: its dense vectors by name (prepared = as given: Dot, Euclid), its sparse vector "s", its group. */
+  /**
+   * One point of the model: its dense vectors by name (prepared = as given: Dot, Euclid), its
+   * sparse vector "s", its group.
+   */
   private static final class Stored {
     private final Map<String, float[]> dense;
     private SparseVector sparse;
@@ -70,9 +73,15 @@ class NamedVectorsShardModelTest {
   }
 
   private static ShardConfig config(Map<String, VectorParams> dense) {
-    VectorsConfig vectors = new VectorsConfig(dense,
-        Map.of("s", new SparseVectorParams(true, 0L, false, "float32", SparseVectorParams.Modifier.NONE)));
-    return new ShardConfig(vectors, new HnswConfig(8, 32, 0, false), new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
+    VectorsConfig vectors =
+        new VectorsConfig(
+            dense,
+            Map.of(
+                "s",
+                new SparseVectorParams(
+                    true, 0L, false, "float32", SparseVectorParams.Modifier.NONE)));
+    return new ShardConfig(
+        vectors, new HnswConfig(8, 32, 0, false), new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
   }
 
   private static Map<String, VectorParams> initialDense() {
@@ -96,7 +105,8 @@ class NamedVectorsShardModelTest {
       for (int step = 0; step < 900; step++) {
         String at = "seed " + seed + " step " + step;
         if (step == 450) {
-          // Drop "b" (dense) and add "c" (dense) after creation: existing points lack "c", "b" is gone.
+          // Drop "b" (dense) and add "c" (dense) after creation: existing points lack "c", "b" is
+          // gone.
           Map<String, VectorParams> dense = new LinkedHashMap<>(config.vectors().vectors());
           dense.remove("b");
           dense.put("c", new VectorParams(2, Distance.DOT, false));
@@ -109,8 +119,10 @@ class NamedVectorsShardModelTest {
             s.dense().remove("b");
           }
           Shard current = shard;
-          assertThrows(BadRequestException.class, () -> current.search(new SearchRequest("b", new float[3], 3, false,
-              false, null)), at);
+          assertThrows(
+              BadRequestException.class,
+              () -> current.search(new SearchRequest("b", new float[3], 3, false, false, null)),
+              at);
         }
         List<String> denseNames = List.copyOf(config.vectors().vectors().keySet());
         int op = random.nextInt(100);
@@ -125,10 +137,17 @@ class NamedVectorsShardModelTest {
                 dense.put(name, vector(random, config.vectors().get(name).size()));
               }
             }
-            SparseVector s = random.nextBoolean() ? SparseShardModelTest.randomSparse(random, 1 + random.nextInt(5)) : null;
+            SparseVector s =
+                random.nextBoolean()
+                    ? SparseShardModelTest.randomSparse(random, 1 + random.nextInt(5))
+                    : null;
             String group = GROUPS[random.nextInt(3)];
-            batch.add(new Point(id, dense, Payload.of(JsonNodeFactory.instance.objectNode().put("group", group)),
-                s == null ? Map.of() : Map.of("s", s)));
+            batch.add(
+                new Point(
+                    id,
+                    dense,
+                    Payload.of(JsonNodeFactory.instance.objectNode().put("group", group)),
+                    s == null ? Map.of() : Map.of("s", s)));
             staged.put(id, new Stored(dense, s, group));
           }
           shard.upsert(batch, ++index);
@@ -149,12 +168,18 @@ class NamedVectorsShardModelTest {
           }
           if (random.nextBoolean()) {
             List<PointId> ids = randomIds(random, 20);
-            shard.apply(new PointsOperation.DeleteVectors(new PointSelector.Ids(ids), names), ++index);
+            shard.apply(
+                new PointsOperation.DeleteVectors(new PointSelector.Ids(ids), names), ++index);
             ids.forEach(id -> dropVectors(model.get(id), names));
           } else {
             String group = GROUPS[random.nextInt(3)];
-            shard.apply(new PointsOperation.DeleteVectors(new PointSelector.ByFilter(groupFilter(group)), names), ++index);
-            model.values().stream().filter(s -> s.group().equals(group)).forEach(s -> dropVectors(s, names));
+            shard.apply(
+                new PointsOperation.DeleteVectors(
+                    new PointSelector.ByFilter(groupFilter(group)), names),
+                ++index);
+            model.values().stream()
+                .filter(s -> s.group().equals(group))
+                .forEach(s -> dropVectors(s, names));
           }
         } else if (op < 62) {
           List<PointsOperation.PointVectors> updates = new ArrayList<>();
@@ -165,9 +190,12 @@ class NamedVectorsShardModelTest {
                 dense.put(name, vector(random, config.vectors().get(name).size()));
               }
             }
-            Map<String, SparseVector> sparse = dense.isEmpty() || random.nextInt(3) == 0
-                ? Map.of("s", SparseShardModelTest.randomSparse(random, 1 + random.nextInt(5))) : Map.of();
-            PointsOperation.PointVectors pv = new PointsOperation.PointVectors(PointId.of(random.nextInt(IDS)), dense, sparse);
+            Map<String, SparseVector> sparse =
+                dense.isEmpty() || random.nextInt(3) == 0
+                    ? Map.of("s", SparseShardModelTest.randomSparse(random, 1 + random.nextInt(5)))
+                    : Map.of();
+            PointsOperation.PointVectors pv =
+                new PointsOperation.PointVectors(PointId.of(random.nextInt(IDS)), dense, sparse);
             updates.add(pv); // the same id twice: both apply, in order
           }
           shard.apply(new PointsOperation.UpdateVectors(updates), ++index);
@@ -184,10 +212,12 @@ class NamedVectorsShardModelTest {
           shard.close();
           shard = Shard.open(dir.resolve("s"));
         } else if (op < 68) {
-          String name = random.nextBoolean() ? "s" : denseNames.get(random.nextInt(denseNames.size()));
+          String name =
+              random.nextBoolean() ? "s" : denseNames.get(random.nextInt(denseNames.size()));
           String group = GROUPS[random.nextInt(3)];
           Filter filter = Filter.allOf(new Condition.HasVector(name), groupCondition(group));
-          shard.apply(new PointsOperation.DeletePoints(new PointSelector.ByFilter(filter)), ++index);
+          shard.apply(
+              new PointsOperation.DeletePoints(new PointSelector.ByFilter(filter)), ++index);
           model.values().removeIf(s -> s.group().equals(group) && has(s, name));
         } else {
           check(shard, model, denseNames, config, random, at);
@@ -195,55 +225,100 @@ class NamedVectorsShardModelTest {
         }
         assertEquals(model.size(), shard.count(), at);
       }
-      assertTrue(indexedSeen > 0, "seed " + seed + ": the checks never met an indexed (HNSW) segment");
-      check(shard, model, List.copyOf(config.vectors().vectors().keySet()), config, random, "seed " + seed + " end");
+      assertTrue(
+          indexedSeen > 0, "seed " + seed + ": the checks never met an indexed (HNSW) segment");
+      check(
+          shard,
+          model,
+          List.copyOf(config.vectors().vectors().keySet()),
+          config,
+          random,
+          "seed " + seed + " end");
       assertWholeState(shard, model, "seed " + seed + " end");
       shard.close();
       shard = Shard.open(dir.resolve("s"));
       assertWholeState(shard, model, "seed " + seed + " after the last restart");
       Shard last = shard;
-      assertThrows(BadRequestException.class, () -> last.apply(new PointsOperation.DeleteVectors(
-          new PointSelector.Ids(List.of(PointId.of(1))), List.of("nope")), 1_000_000));
-      assertThrows(BadRequestException.class, () -> last.apply(new PointsOperation.UpdateVectors(List.of(
-          new PointsOperation.PointVectors(PointId.of(1), Map.of(), Map.of("a", SparseVector.EMPTY)))), 1_000_001));
+      assertThrows(
+          BadRequestException.class,
+          () ->
+              last.apply(
+                  new PointsOperation.DeleteVectors(
+                      new PointSelector.Ids(List.of(PointId.of(1))), List.of("nope")),
+                  1_000_000));
+      assertThrows(
+          BadRequestException.class,
+          () ->
+              last.apply(
+                  new PointsOperation.UpdateVectors(
+                      List.of(
+                          new PointsOperation.PointVectors(
+                              PointId.of(1), Map.of(), Map.of("a", SparseVector.EMPTY)))),
+                  1_000_001));
     } finally {
       shard.close();
     }
   }
 
   /** Searches (exact and graph), counts with has_vector, and a retrieve, against the model. */
-  private static void check(Shard shard, TreeMap<PointId, Stored> model, List<String> denseNames, ShardConfig config,
-      Random random, String at) {
+  private static void check(
+      Shard shard,
+      TreeMap<PointId, Stored> model,
+      List<String> denseNames,
+      ShardConfig config,
+      Random random,
+      String at) {
     String name = denseNames.get(random.nextInt(denseNames.size()));
     VectorParams params = config.vectors().get(name);
     float[] query = vector(random, params.size());
     int k = 1 + random.nextInt(12);
-    String other = random.nextBoolean() ? null : (random.nextBoolean() ? "s" : denseNames.get(random.nextInt(denseNames.size())));
+    String other =
+        random.nextBoolean()
+            ? null
+            : (random.nextBoolean() ? "s" : denseNames.get(random.nextInt(denseNames.size())));
     Filter filter = other == null ? null : Filter.allOf(new Condition.HasVector(other));
     List<Map.Entry<PointId, Float>> truth = new ArrayList<>();
-    model.forEach((id, s) -> {
-      if (s.dense().containsKey(name) && (other == null || has(s, other))) {
-        truth.add(Map.entry(id, params.distance().similarity(query, s.dense().get(name))));
-      }
-    });
-    truth.sort(Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue()).reversed()
-        .thenComparing(Map.Entry::getKey));
-    List<ScoredPoint> exact = shard.search(new SearchRequest(name, query, k, false, true, null, filter, null, true));
-    assertEquals(truth.stream().limit(k).map(Map.Entry::getKey).toList(), exact.stream().map(ScoredPoint::id).toList(),
+    model.forEach(
+        (id, s) -> {
+          if (s.dense().containsKey(name) && (other == null || has(s, other))) {
+            truth.add(Map.entry(id, params.distance().similarity(query, s.dense().get(name))));
+          }
+        });
+    truth.sort(
+        Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue())
+            .reversed()
+            .thenComparing(Map.Entry::getKey));
+    List<ScoredPoint> exact =
+        shard.search(new SearchRequest(name, query, k, false, true, null, filter, null, true));
+    assertEquals(
+        truth.stream().limit(k).map(Map.Entry::getKey).toList(),
+        exact.stream().map(ScoredPoint::id).toList(),
         at + " exact " + name + " filter has_vector " + other);
     for (int i = 0; i < exact.size(); i++) {
-      assertEquals(params.distance().toQdrantScore(truth.get(i).getValue()), exact.get(i).score(), 1e-4f, at);
-      assertArrayEquals(model.get(exact.get(i).id()).dense().get(name), exact.get(i).vectors().get(name), at);
+      assertEquals(
+          params.distance().toQdrantScore(truth.get(i).getValue()),
+          exact.get(i).score(),
+          1e-4f,
+          at);
+      assertArrayEquals(
+          model.get(exact.get(i).id()).dense().get(name), exact.get(i).vectors().get(name), at);
     }
-    for (ScoredPoint hit : shard.search(new SearchRequest(name, query, k, false, false, null, filter, 64, false))) {
+    for (ScoredPoint hit :
+        shard.search(new SearchRequest(name, query, k, false, false, null, filter, 64, false))) {
       Stored s = model.get(hit.id());
-      assertTrue(s != null && s.dense().containsKey(name), at + " graph hit " + hit.id() + " lacks " + name);
+      assertTrue(
+          s != null && s.dense().containsKey(name),
+          at + " graph hit " + hit.id() + " lacks " + name);
       assertEquals(params.distance().score(query, s.dense().get(name)), hit.score(), 1e-4f, at);
     }
     for (String n : List.of(name, "s")) {
       long having = model.values().stream().filter(s -> has(s, n)).count();
-      assertEquals(having, shard.count(Filter.allOf(new Condition.HasVector(n))), at + " has_vector " + n);
-      assertEquals(model.size() - having, shard.count(Filter.noneOf(new Condition.HasVector(n))), at + " !has_vector " + n);
+      assertEquals(
+          having, shard.count(Filter.allOf(new Condition.HasVector(n))), at + " has_vector " + n);
+      assertEquals(
+          model.size() - having,
+          shard.count(Filter.noneOf(new Condition.HasVector(n))),
+          at + " !has_vector " + n);
     }
     List<PointId> ids = randomIds(random, 5);
     for (PointRecord r : shard.retrieve(ids, false, true)) {
@@ -262,8 +337,14 @@ class NamedVectorsShardModelTest {
 
   private static void assertVectors(Stored s, PointRecord r, String at) {
     assertEquals(s.dense().keySet(), r.vectors().keySet(), at + " dense names of " + r.id());
-    s.dense().forEach((name, v) -> assertArrayEquals(v, r.vectors().get(name), at + " " + name + " of " + r.id()));
-    assertEquals(s.sparse() == null ? Map.of() : Map.of("s", s.sparse()), r.sparse(), at + " sparse of " + r.id());
+    s.dense()
+        .forEach(
+            (name, v) ->
+                assertArrayEquals(v, r.vectors().get(name), at + " " + name + " of " + r.id()));
+    assertEquals(
+        s.sparse() == null ? Map.of() : Map.of("s", s.sparse()),
+        r.sparse(),
+        at + " sparse of " + r.id());
   }
 
   private static boolean has(Stored s, String name) {

@@ -32,15 +32,16 @@ import org.rocksdb.SstFileReaderIterator;
  * Goal: many shards live in one RocksDB instance ({@link NodeEngine}) and each keeps exactly its
  * own data through writes, a clean reopen of the engine, the drop of another shard, a checkpoint
  * installed into a second engine, an interrupted creation or drop, and the migration of a shard
- * directory of the old layout (a RocksDB per shard). Oracle: the points each shard was given, read back
- * through {@link Shard#retrieve} and {@link Shard#count}. (A crash of the engine by SIGKILL is
+ * directory of the old layout (a RocksDB per shard). Oracle: the points each shard was given, read
+ * back through {@link Shard#retrieve} and {@link Shard#count}. (A crash of the engine by SIGKILL is
  * {@link ShardCrashTest}'s.)
  */
 @Timeout(120)
 class NodeEngineTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ShardConfig CONFIG = ShardConfig.of(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)));
+  private static final ShardConfig CONFIG =
+      ShardConfig.of(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)));
 
   @TempDir Path dir;
 
@@ -53,7 +54,8 @@ class NodeEngineTest {
     List<Point> points = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ObjectNode payload = JSON.createObjectNode().put("shard", s).put("i", i);
-      points.add(new Point(PointId.of(s * 100L + i), Map.of("", new float[] {s, i}), Payload.of(payload)));
+      points.add(
+          new Point(PointId.of(s * 100L + i), Map.of("", new float[] {s, i}), Payload.of(payload)));
     }
     shard.upsert(points, index);
   }
@@ -121,10 +123,12 @@ class NodeEngineTest {
 
   @Test
   void aStoreIsOpenOnceAndAnOpenStoreIsNotDropped() throws Exception {
-    try (ShardResources engine = engine("engine"); Shard shard = Shard.openOrCreate(dir.resolve("s"), CONFIG, engine)) {
+    try (ShardResources engine = engine("engine");
+        Shard shard = Shard.openOrCreate(dir.resolve("s"), CONFIG, engine)) {
       assertThrows(IllegalStateException.class, () -> engine.engine().destroy(dir.resolve("s")));
       copyTree(dir.resolve("s"), dir.resolve("copy"));
-      assertThrows(IllegalStateException.class, () -> Shard.openOrCreate(dir.resolve("copy"), null, engine));
+      assertThrows(
+          IllegalStateException.class, () -> Shard.openOrCreate(dir.resolve("copy"), null, engine));
       deleteTree(dir.resolve("s"));
       assertEquals(0, engine.engine().dropUnreferenced(), "an open store is never swept");
     }
@@ -132,12 +136,14 @@ class NodeEngineTest {
 
   @Test
   void aCheckpointInstallsIntoAnotherEngine() throws Exception {
-    try (ShardResources source = engine("engine-a"); Shard shard = Shard.openOrCreate(dir.resolve("a"), CONFIG, source)) {
+    try (ShardResources source = engine("engine-a");
+        Shard shard = Shard.openOrCreate(dir.resolve("a"), CONFIG, source)) {
       fill(shard, 3, 20, 1);
       shard.checkpoint(dir.resolve("cp"));
       fill(shard, 3, 25, 2); // after the checkpoint: not in it
     }
-    assertTrue(Files.exists(dir.resolve("cp").resolve(StoreSstFiles.DIR).resolve(StoreSstFiles.FILES)));
+    assertTrue(
+        Files.exists(dir.resolve("cp").resolve(StoreSstFiles.DIR).resolve(StoreSstFiles.FILES)));
     try (ShardResources target = engine("engine-b")) {
       assertTrue(target.engine().holds(dir.resolve("cp")), "files to install count as a shard");
       try (Shard installed = Shard.openOrCreate(dir.resolve("cp"), null, target)) {
@@ -145,7 +151,9 @@ class NodeEngineTest {
         assertHolds(installed, 3, 20, "installed");
         fill(installed, 3, 21, 2);
       }
-      assertFalse(Files.exists(dir.resolve("cp").resolve(StoreSstFiles.DIR)), "the ingested files are gone");
+      assertFalse(
+          Files.exists(dir.resolve("cp").resolve(StoreSstFiles.DIR)),
+          "the ingested files are gone");
       try (Shard reopened = Shard.openOrCreate(dir.resolve("cp"), null, target)) {
         assertHolds(reopened, 3, 21, "installed, written and reopened");
       }
@@ -154,7 +162,8 @@ class NodeEngineTest {
 
   @Test
   void anInstallCutShortBeforeItsStoreWasRegisteredStartsAgain() throws Exception {
-    try (ShardResources source = engine("engine-a"); Shard shard = Shard.openOrCreate(dir.resolve("a"), CONFIG, source)) {
+    try (ShardResources source = engine("engine-a");
+        Shard shard = Shard.openOrCreate(dir.resolve("a"), CONFIG, source)) {
       fill(shard, 4, 7, 5);
       shard.checkpoint(dir.resolve("cp"));
     }
@@ -172,7 +181,9 @@ class NodeEngineTest {
     Files.writeString(dir.resolve("n").resolve(NodeEngine.STORE_FILE), "shard-never-registered\n");
     try (ShardResources target = engine("engine-b")) {
       assertFalse(target.engine().holds(dir.resolve("n")));
-      assertThrows(NullPointerException.class, () -> Shard.openOrCreate(dir.resolve("n"), null, target),
+      assertThrows(
+          NullPointerException.class,
+          () -> Shard.openOrCreate(dir.resolve("n"), null, target),
           "no config: nothing to open");
       try (Shard created = Shard.openOrCreate(dir.resolve("n"), CONFIG, target)) {
         assertEquals(0, created.count());
@@ -183,7 +194,8 @@ class NodeEngineTest {
 
   @Test
   void aShardDirectoryOfTheOldLayoutIsMigratedAtOpen() throws Exception {
-    try (ShardResources source = engine("engine-a"); Shard shard = Shard.openOrCreate(dir.resolve("a"), CONFIG, source)) {
+    try (ShardResources source = engine("engine-a");
+        Shard shard = Shard.openOrCreate(dir.resolve("a"), CONFIG, source)) {
       fill(shard, 6, 30, 9);
       shard.checkpoint(dir.resolve("cp"));
     }
@@ -198,11 +210,16 @@ class NodeEngineTest {
       }
       assertFalse(Files.exists(legacy.resolve("CURRENT")), "the old instance's files are deleted");
       try (Stream<Path> files = Files.list(legacy)) {
-        assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".sst")
-            || f.getFileName().toString().startsWith("MANIFEST")), "no file of the old instance is left");
+        assertTrue(
+            files.noneMatch(
+                f ->
+                    f.getFileName().toString().endsWith(".sst")
+                        || f.getFileName().toString().startsWith("MANIFEST")),
+            "no file of the old instance is left");
       }
     }
-    try (ShardResources target = engine("engine-b"); Shard reopened = Shard.openOrCreate(legacy, null, target)) {
+    try (ShardResources target = engine("engine-b");
+        Shard reopened = Shard.openOrCreate(legacy, null, target)) {
       assertHolds(reopened, 6, 31, "migrated, written and reopened");
     }
   }
@@ -220,7 +237,8 @@ class NodeEngineTest {
     // DROPPING, synced), and a column family created (step 2) whose store was never registered.
     String s0 = Files.readString(dir.resolve("s0").resolve(NodeEngine.STORE_FILE)).trim();
     Path engineDir = dir.resolve("engine");
-    try (Options listOptions = new Options(); DBOptions options = new DBOptions();
+    try (Options listOptions = new Options();
+        DBOptions options = new DBOptions();
         ColumnFamilyOptions cf = new ColumnFamilyOptions()) {
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
       for (byte[] name : RocksDB.listColumnFamilies(listOptions, engineDir.toString())) {
@@ -232,13 +250,19 @@ class NodeEngineTest {
         byte[] entry = db.get(handles.getFirst(), key);
         entry[0] = 2; // DROPPING
         db.put(handles.getFirst(), key, entry);
-        handles.add(db.createColumnFamily(new ColumnFamilyDescriptor("shard-never-registered".getBytes(StandardCharsets.UTF_8), cf)));
+        handles.add(
+            db.createColumnFamily(
+                new ColumnFamilyDescriptor(
+                    "shard-never-registered".getBytes(StandardCharsets.UTF_8), cf)));
         handles.forEach(ColumnFamilyHandle::close);
       }
     }
     try (ShardResources engine = engine("engine")) {
-      assertEquals(1, engine.engine().storeCount(), "the half-dropped and the unregistered stores are gone");
-      assertFalse(engine.engine().holds(dir.resolve("s0")), "the half-dropped shard does not come back as data");
+      assertEquals(
+          1, engine.engine().storeCount(), "the half-dropped and the unregistered stores are gone");
+      assertFalse(
+          engine.engine().holds(dir.resolve("s0")),
+          "the half-dropped shard does not come back as data");
       try (Shard shard = Shard.openOrCreate(dir.resolve("s1"), null, engine)) {
         assertHolds(shard, 1, 5, "the other shard");
       }
@@ -247,9 +271,13 @@ class NodeEngineTest {
       }
     }
     try (Options listOptions = new Options()) {
-      List<String> families = RocksDB.listColumnFamilies(listOptions, engineDir.toString()).stream()
-          .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
-      assertFalse(families.contains(s0) || families.contains("shard-never-registered"), "column families left: " + families);
+      List<String> families =
+          RocksDB.listColumnFamilies(listOptions, engineDir.toString()).stream()
+              .map(b -> new String(b, StandardCharsets.UTF_8))
+              .toList();
+      assertFalse(
+          families.contains(s0) || families.contains("shard-never-registered"),
+          "column families left: " + families);
     }
   }
 
@@ -260,20 +288,31 @@ class NodeEngineTest {
    */
   private static void writeOldLayout(Path checkpoint, Path legacy) throws Exception {
     Files.createDirectories(legacy);
-    try (DBOptions options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+    try (DBOptions options =
+            new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         ColumnFamilyOptions cf = new ColumnFamilyOptions()) {
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      try (RocksDB db = RocksDB.open(options, legacy.toString(), List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf),
-          new ColumnFamilyDescriptor("points".getBytes(StandardCharsets.UTF_8), cf),
-          new ColumnFamilyDescriptor("payloads".getBytes(StandardCharsets.UTF_8), cf)), handles)) {
+      try (RocksDB db =
+          RocksDB.open(
+              options,
+              legacy.toString(),
+              List.of(
+                  new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf),
+                  new ColumnFamilyDescriptor("points".getBytes(StandardCharsets.UTF_8), cf),
+                  new ColumnFamilyDescriptor("payloads".getBytes(StandardCharsets.UTF_8), cf)),
+              handles)) {
         for (String file : StoreSstFiles.files(checkpoint)) {
-          try (Options readerOptions = new Options(); SstFileReader reader = new SstFileReader(readerOptions);
+          try (Options readerOptions = new Options();
+              SstFileReader reader = new SstFileReader(readerOptions);
               ReadOptions read = new ReadOptions()) {
             reader.open(file);
             try (SstFileReaderIterator it = reader.newIterator(read)) {
               for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] key = it.key();
-                db.put(handles.get(key[0]), java.util.Arrays.copyOfRange(key, 1, key.length), it.value());
+                db.put(
+                    handles.get(key[0]),
+                    java.util.Arrays.copyOfRange(key, 1, key.length),
+                    it.value());
               }
             }
           }

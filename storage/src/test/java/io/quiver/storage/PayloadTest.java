@@ -35,7 +35,8 @@ class PayloadTest {
 
   @Test
   void aTreeIsSerializedOnceAndReadsBackEqual() throws Exception {
-    ObjectNode tree = (ObjectNode) new ObjectMapper().readTree("{\"city\":\"Berlin\",\"n\":[1,2,3]}");
+    ObjectNode tree =
+        (ObjectNode) new ObjectMapper().readTree("{\"city\":\"Berlin\",\"n\":[1,2,3]}");
     Payload p = Payload.of(tree);
     byte[] bytes = p.toBytes();
     assertSame(bytes, p.toBytes());
@@ -48,7 +49,9 @@ class PayloadTest {
 
   @Test
   void equalityIsTheJsonObjectsNotTheBytes() {
-    assertEquals(Payload.fromBytes(utf8("{\"a\":1,\"b\":2}")), Payload.fromBytes(utf8("{ \"a\" : 1 , \"b\" : 2 }")));
+    assertEquals(
+        Payload.fromBytes(utf8("{\"a\":1,\"b\":2}")),
+        Payload.fromBytes(utf8("{ \"a\" : 1 , \"b\" : 2 }")));
     assertFalse(Payload.fromBytes(utf8("{\"a\":1}")).equals(Payload.fromBytes(utf8("{\"a\":2}"))));
   }
 

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Goal: {@link PointHashing#MOD} is exactly the placement collections had before (floorMod of the
- * stable hash), and {@link PointHashing#JUMP} is a consistent hash: going from n to n + 1 shards,
- * a point either stays or moves to the new shard, about 1/(n + 1) of them move, and the shards are
+ * stable hash), and {@link PointHashing#JUMP} is a consistent hash: going from n to n + 1 shards, a
+ * point either stays or moves to the new shard, about 1/(n + 1) of them move, and the shards are
  * even. Oracle: the definitions, over 200,000 ids (numbers and UUIDs).
  */
 class PointHashingTest {
@@ -23,7 +23,8 @@ class PointHashingTest {
     for (int i = 0; i < 10_000; i++) {
       PointId id = id(i);
       for (int n = 1; n <= 7; n++) {
-        assertEquals((int) Math.floorMod(id.stableHash(), (long) n), PointHashing.MOD.shardOf(id, n));
+        assertEquals(
+            (int) Math.floorMod(id.stableHash(), (long) n), PointHashing.MOD.shardOf(id, n));
       }
     }
   }
@@ -46,7 +47,8 @@ class PointHashingTest {
         perShard[after]++;
       }
       double expected = points / (double) (n + 1);
-      assertEquals(expected, moved, expected * 0.05, "points moved going from " + n + " to " + (n + 1));
+      assertEquals(
+          expected, moved, expected * 0.05, "points moved going from " + n + " to " + (n + 1));
       for (int s = 0; s <= n; s++) {
         assertEquals(expected, perShard[s], expected * 0.05, "shard " + s + " of " + (n + 1));
       }

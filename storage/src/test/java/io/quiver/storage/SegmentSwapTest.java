@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Goal: a search running while the optimizer swaps segments sees the old set or the new one,
- * never both (duplicates) nor neither (missing points); checkpoints taken by the writing thread
- * meanwhile (as the apply thread does for Raft snapshots) neither deadlock with swaps nor lose
- * points. Oracle: the shard always holds exactly the ids 0..N-1, so every exact search with a limit
- * above N returns each of them once, and every checkpoint opens with N points.
+ * Goal: a search running while the optimizer swaps segments sees the old set or the new one, never
+ * both (duplicates) nor neither (missing points); checkpoints taken by the writing thread meanwhile
+ * (as the apply thread does for Raft snapshots) neither deadlock with swaps nor lose points.
+ * Oracle: the shard always holds exactly the ids 0..N-1, so every exact search with a limit above N
+ * returns each of them once, and every checkpoint opens with N points.
  */
 @Timeout(60)
 class SegmentSwapTest {
@@ -33,24 +33,40 @@ class SegmentSwapTest {
   @Test
   void searchesDuringSwapsSeeExactlyOneCopyOfEveryPoint() throws Exception {
     Random random = new Random(3);
-    try (Shard shard = Shard.openOrCreate(dir.resolve("s"), SegmentedShardModelTest.tinySegments(Distance.DOT))) {
+    try (Shard shard =
+        Shard.openOrCreate(dir.resolve("s"), SegmentedShardModelTest.tinySegments(Distance.DOT))) {
       long index = 0;
       shard.upsert(points(random, 0, N), ++index);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread reader = Thread.ofPlatform().start(() -> {
-        try {
-          while (!stop.get()) {
-            float[] q = SegmentedShardModelTest.randomVector(random(), 4);
-            List<ScoredPoint> hits = shard.search(new SearchRequest("a", q, N + 10, false, false, null, null, null, true));
-            assertEquals(N, hits.size(), "one copy of every point");
-            assertEquals(N, new HashSet<>(hits.stream().map(ScoredPoint::id).toList()).size(), "no duplicates");
-            assertTrue(shard.search(new SearchRequest("a", q, 5, false, false, null, null, 16, false)).size() <= 5);
-          }
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      });
+      Thread reader =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      while (!stop.get()) {
+                        float[] q = SegmentedShardModelTest.randomVector(random(), 4);
+                        List<ScoredPoint> hits =
+                            shard.search(
+                                new SearchRequest(
+                                    "a", q, N + 10, false, false, null, null, null, true));
+                        assertEquals(N, hits.size(), "one copy of every point");
+                        assertEquals(
+                            N,
+                            new HashSet<>(hits.stream().map(ScoredPoint::id).toList()).size(),
+                            "no duplicates");
+                        assertTrue(
+                            shard
+                                    .search(
+                                        new SearchRequest(
+                                            "a", q, 5, false, false, null, null, 16, false))
+                                    .size()
+                                <= 5);
+                      }
+                    } catch (Throwable e) {
+                      failure.set(e);
+                    }
+                  });
       int checkpoints = 0;
       for (int round = 0; round < 300 && failure.get() == null; round++) {
         int from = random.nextInt(N - 20);
@@ -81,8 +97,15 @@ class SegmentSwapTest {
   private static List<Point> points(Random random, int from, int to) {
     List<Point> out = new ArrayList<>();
     for (int id = from; id < to; id++) {
-      out.add(new Point(PointId.of(id), Map.of("a", SegmentedShardModelTest.randomVector(random, 4),
-          "b", SegmentedShardModelTest.randomVector(random, 2)), Payload.EMPTY));
+      out.add(
+          new Point(
+              PointId.of(id),
+              Map.of(
+                  "a",
+                  SegmentedShardModelTest.randomVector(random, 4),
+                  "b",
+                  SegmentedShardModelTest.randomVector(random, 2)),
+              Payload.EMPTY));
     }
     return out;
   }

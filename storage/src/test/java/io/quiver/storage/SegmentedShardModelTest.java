@@ -32,8 +32,12 @@ class SegmentedShardModelTest {
 
   static ShardConfig tinySegments(Distance distance) {
     return new ShardConfig(
-        new VectorsConfig(Map.of("a", new VectorParams(DIM, distance, true),
-            "b", new VectorParams(2, Distance.DOT, false, new HnswConfig(4, 16, 0, true)))),
+        new VectorsConfig(
+            Map.of(
+                "a",
+                new VectorParams(DIM, distance, true),
+                "b",
+                new VectorParams(2, Distance.DOT, false, new HnswConfig(4, 16, 0, true)))),
         new HnswConfig(8, 32, 0, false),
         new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
   }
@@ -41,8 +45,8 @@ class SegmentedShardModelTest {
   /**
    * {@link #tinySegments} with memory placements picked by {@code random} (none given included):
    * vectors "a" copied into memory (neither given), mapped (cold, or on_disk) or mapped and read
-   * through (cached); each graph
-   * cold, cached or pinned (copied into native memory). The results must not depend on them.
+   * through (cached); each graph cold, cached or pinned (copied into native memory). The results
+   * must not depend on them.
    */
   static ShardConfig tinySegments(Distance distance, Random random) {
     Memory[] vectorPlacements = {null, Memory.COLD, Memory.CACHED};
@@ -52,10 +56,25 @@ class SegmentedShardModelTest {
     HnswConfig h = c.hnsw();
     HnswConfig b = c.vectors().get("b").hnsw();
     return new ShardConfig(
-        new VectorsConfig(Map.of("a", new VectorParams(DIM, distance, random.nextBoolean(), null, null, null, a),
-            "b", c.vectors().get("b").withHnsw(new HnswConfig(b.m(), b.efConstruct(), b.fullScanThresholdKb(), b.onDisk(),
-                graphPlacements[random.nextInt(graphPlacements.length)])))),
-        new HnswConfig(h.m(), h.efConstruct(), h.fullScanThresholdKb(), h.onDisk(),
+        new VectorsConfig(
+            Map.of(
+                "a",
+                new VectorParams(DIM, distance, random.nextBoolean(), null, null, null, a),
+                "b",
+                c.vectors()
+                    .get("b")
+                    .withHnsw(
+                        new HnswConfig(
+                            b.m(),
+                            b.efConstruct(),
+                            b.fullScanThresholdKb(),
+                            b.onDisk(),
+                            graphPlacements[random.nextInt(graphPlacements.length)])))),
+        new HnswConfig(
+            h.m(),
+            h.efConstruct(),
+            h.fullScanThresholdKb(),
+            h.onDisk(),
             graphPlacements[random.nextInt(graphPlacements.length)]),
         c.optimizers());
   }
@@ -67,8 +86,13 @@ class SegmentedShardModelTest {
     System.out.println("seed " + seed);
     Distance distance = Distance.values()[random.nextInt(Distance.values().length)];
     ShardConfig config = tinySegments(distance, random);
-    System.out.println("placements: vectors a " + config.vectors().get("a").placement() + ", graph a "
-        + config.hnswOf("a").placement() + ", graph b " + config.hnswOf("b").placement());
+    System.out.println(
+        "placements: vectors a "
+            + config.vectors().get("a").placement()
+            + ", graph a "
+            + config.hnswOf("a").placement()
+            + ", graph b "
+            + config.hnswOf("b").placement());
     TreeMap<PointId, Map<String, float[]>> model = new TreeMap<>();
     long index = 0;
     int found = 0;
@@ -81,12 +105,17 @@ class SegmentedShardModelTest {
         if (op < 55) {
           List<Point> batch = new ArrayList<>();
           for (int i = 1 + random.nextInt(20); i > 0; i--) {
-            batch.add(new Point(PointId.of(random.nextInt(400)),
-                Map.of("a", randomVector(random, DIM), "b", randomVector(random, 2)), Payload.EMPTY));
+            batch.add(
+                new Point(
+                    PointId.of(random.nextInt(400)),
+                    Map.of("a", randomVector(random, DIM), "b", randomVector(random, 2)),
+                    Payload.EMPTY));
           }
           shard.upsert(batch, ++index);
           for (Point p : batch) {
-            model.put(p.id(), Map.of("a", distance.prepare(p.vectors().get("a")), "b", p.vectors().get("b")));
+            model.put(
+                p.id(),
+                Map.of("a", distance.prepare(p.vectors().get("a")), "b", p.vectors().get("b")));
           }
         } else if (op < 70) {
           List<PointId> ids = new ArrayList<>();
@@ -105,46 +134,59 @@ class SegmentedShardModelTest {
         } else if (op < 90) {
           float[] q = randomVector(random, DIM);
           int k = 1 + random.nextInt(10);
-          List<ScoredPoint> hits = shard.search(new SearchRequest("a", q, k, false, false, null, null, null, true));
+          List<ScoredPoint> hits =
+              shard.search(new SearchRequest("a", q, k, false, false, null, null, null, true));
           List<PointId> truth = truth(model, distance, distance.prepare(q), k);
           assertEquals(truth, hits.stream().map(ScoredPoint::id).toList(), at);
           for (ScoredPoint h : hits) {
-            assertClose(distance.score(distance.prepare(q), model.get(h.id()).get("a")), h.score(), at);
+            assertClose(
+                distance.score(distance.prepare(q), model.get(h.id()).get("a")), h.score(), at);
           }
         } else if (op < 98) {
           float[] q = randomVector(random, DIM);
           int k = 1 + random.nextInt(10);
-          List<ScoredPoint> hits = shard.search(new SearchRequest("a", q, k, false, true, null, null, 64, false));
+          List<ScoredPoint> hits =
+              shard.search(new SearchRequest("a", q, k, false, true, null, null, 64, false));
           List<PointId> truth = truth(model, distance, distance.prepare(q), k);
           for (ScoredPoint h : hits) {
             assertTrue(model.containsKey(h.id()), at + ": hit " + h.id() + " is not live");
-            assertClose(distance.score(distance.prepare(q), model.get(h.id()).get("a")), h.score(), at);
+            assertClose(
+                distance.score(distance.prepare(q), model.get(h.id()).get("a")), h.score(), at);
             assertArrayEquals(model.get(h.id()).get("a"), h.vectors().get("a"), 1e-6f, at);
             found += truth.contains(h.id()) ? 1 : 0;
           }
           expected += truth.size();
         } else {
-          List<PointId> ids = List.of(PointId.of(random.nextInt(400)), PointId.of(random.nextInt(400)));
+          List<PointId> ids =
+              List.of(PointId.of(random.nextInt(400)), PointId.of(random.nextInt(400)));
           for (PointRecord r : shard.retrieve(ids, false, true)) {
             assertArrayEquals(model.get(r.id()).get("b"), r.vectors().get("b"), at);
           }
-          assertEquals(ids.stream().distinct().filter(model::containsKey).count(),
-              shard.retrieve(ids.stream().distinct().toList(), false, false).size(), at);
+          assertEquals(
+              ids.stream().distinct().filter(model::containsKey).count(),
+              shard.retrieve(ids.stream().distinct().toList(), false, false).size(),
+              at);
         }
         assertEquals(model.size(), shard.count(), at);
       }
       awaitOptimized(shard);
       ShardInfo info = shard.info();
       assertEquals(model.size(), info.points());
-      // Merged down to the target of 2 sealed segments, unless max_segment_size (3 KB: 128 points) forbids it.
+      // Merged down to the target of 2 sealed segments, unless max_segment_size (3 KB: 128 points)
+      // forbids it.
       long bound = 1 + Math.max(2, (model.size() + 127) / 128 + 1);
-      assertTrue(info.segments() <= bound, "seed " + seed + ": merged towards the target, got " + info);
-      assertTrue(model.size() < 100 || info.indexedVectors() >= model.size(), "seed " + seed + ": sealed and indexed, got " + info);
+      assertTrue(
+          info.segments() <= bound, "seed " + seed + ": merged towards the target, got " + info);
+      assertTrue(
+          model.size() < 100 || info.indexedVectors() >= model.size(),
+          "seed " + seed + ": sealed and indexed, got " + info);
     } finally {
       shard.close();
     }
     // Graph search with ef 64 on segments of a few hundred points: nearly exact.
-    assertTrue(expected == 0 || found >= 0.9 * expected, "seed " + seed + ": recall " + found + "/" + expected);
+    assertTrue(
+        expected == 0 || found >= 0.9 * expected,
+        "seed " + seed + ": recall " + found + "/" + expected);
   }
 
   static void awaitOptimized(Shard shard) throws InterruptedException {
@@ -155,9 +197,14 @@ class SegmentedShardModelTest {
     }
   }
 
-  static List<PointId> truth(Map<PointId, Map<String, float[]>> model, Distance distance, float[] q, int k) {
-    Comparator<PointId> byScore = Comparator.comparingDouble(id -> distance.similarity(q, model.get(id).get("a")));
-    return model.keySet().stream().sorted(byScore.reversed().thenComparing(id -> id)).limit(k).toList();
+  static List<PointId> truth(
+      Map<PointId, Map<String, float[]>> model, Distance distance, float[] q, int k) {
+    Comparator<PointId> byScore =
+        Comparator.comparingDouble(id -> distance.similarity(q, model.get(id).get("a")));
+    return model.keySet().stream()
+        .sorted(byScore.reversed().thenComparing(id -> id))
+        .limit(k)
+        .toList();
   }
 
   private static void assertClose(float expected, float actual, String message) {

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Goal: a checkpoint of a shard with sealed segments opens as the same shard (same points,
- * versions and exact results), shares the sealed files by hard link, and stays valid when the
- * source shard's optimizer later replaces those files. Oracle: the source shard itself.
+ * Goal: a checkpoint of a shard with sealed segments opens as the same shard (same points, versions
+ * and exact results), shares the sealed files by hard link, and stays valid when the source shard's
+ * optimizer later replaces those files. Oracle: the source shard itself.
  */
 @Timeout(60)
 class ShardCheckpointTest {
@@ -34,8 +34,15 @@ class ShardCheckpointTest {
       for (int batch = 0; batch < 20; batch++) {
         List<Point> points = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-          points.add(new Point(PointId.of(random.nextInt(500)), Map.of("a", SegmentedShardModelTest.randomVector(random, 4),
-              "b", SegmentedShardModelTest.randomVector(random, 2)), Payload.EMPTY));
+          points.add(
+              new Point(
+                  PointId.of(random.nextInt(500)),
+                  Map.of(
+                      "a",
+                      SegmentedShardModelTest.randomVector(random, 4),
+                      "b",
+                      SegmentedShardModelTest.randomVector(random, 2)),
+                  Payload.EMPTY));
         }
         shard.upsert(points, ++index);
       }
@@ -43,11 +50,18 @@ class ShardCheckpointTest {
       assertTrue(shard.info().indexedVectors() > 0, "sealed segments exist: " + shard.info());
       shard.checkpoint(dir.resolve("cp"));
       try (Stream<Path> files = Files.list(dir.resolve("cp").resolve(Shard.SEGMENTS_DIR))) {
-        assertTrue(files.anyMatch(f -> f.toString().endsWith(".hnsw")), "sealed files are in the checkpoint");
+        assertTrue(
+            files.anyMatch(f -> f.toString().endsWith(".hnsw")),
+            "sealed files are in the checkpoint");
       }
       // Change the source afterwards: the checkpoint must not see it.
-      shard.delete(shard.retrieve(List.of(PointId.of(1), PointId.of(2), PointId.of(3)), false, false).stream()
-          .map(PointRecord::id).toList(), ++index);
+      shard.delete(
+          shard
+              .retrieve(List.of(PointId.of(1), PointId.of(2), PointId.of(3)), false, false)
+              .stream()
+              .map(PointRecord::id)
+              .toList(),
+          ++index);
       List<PointId> all = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
         all.add(PointId.of(i));
@@ -62,7 +76,9 @@ class ShardCheckpointTest {
         List<PointId> fromCopy = copy.search(request).stream().map(ScoredPoint::id).toList();
         List<PointId> fromSource = shard.search(request).stream().map(ScoredPoint::id).toList();
         // Equal except for the (at most 3) points deleted from the source after the checkpoint.
-        assertTrue(fromCopy.containsAll(fromSource.subList(0, Math.min(fromSource.size(), 7))), fromCopy + " vs " + fromSource);
+        assertTrue(
+            fromCopy.containsAll(fromSource.subList(0, Math.min(fromSource.size(), 7))),
+            fromCopy + " vs " + fromSource);
       }
     }
   }

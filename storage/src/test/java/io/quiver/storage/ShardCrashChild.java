@@ -9,10 +9,10 @@ import java.util.Random;
 
 /**
  * The child process of {@link ShardCrashTest}: opens (or creates) a shard and applies the seeded
- * operation stream from the entry after its applied index on, printing
- * {@code applied N indexed M plain P sparseParts S} after each apply (an acknowledgement, how many
- * vectors indexed segments hold, how many plain segments wait for the optimizer, how many sealed
- * sparse parts there are), until it is killed. Modes:
+ * operation stream from the entry after its applied index on, printing {@code applied N indexed M
+ * plain P sparseParts S} after each apply (an acknowledgement, how many vectors indexed segments
+ * hold, how many plain segments wait for the optimizer, how many sealed sparse parts there are),
+ * until it is killed. Modes:
  *
  * <ul>
  *   <li>{@code swaps}: 300 ids, tiny segment thresholds, so the flusher and the optimizer flush,
@@ -31,11 +31,15 @@ public final class ShardCrashChild {
   enum Mode {
     SWAPS(300, 20, 4),
     BACKLOG(20_000, 200, 8),
-    /** As swaps, the points with a sparse vector "s" too: sparse parts are sealed all the time (1 KB threshold). */
+    /**
+     * As swaps, the points with a sparse vector "s" too: sparse parts are sealed all the time (1 KB
+     * threshold).
+     */
     SPARSE(300, 20, 4);
 
     final int ids;
     final int maxBatch;
+
     /** One operation in this many is a delete. */
     final int deleteOneIn;
 
@@ -51,10 +55,16 @@ public final class ShardCrashChild {
         return tiny;
       }
       if (this == SPARSE) {
-        return new ShardConfig(new VectorsConfig(tiny.vectors().vectors(),
-            Map.of("s", new SparseVectorParams(true, 0L, null, null, null))), tiny.hnsw(), tiny.optimizers());
+        return new ShardConfig(
+            new VectorsConfig(
+                tiny.vectors().vectors(),
+                Map.of("s", new SparseVectorParams(true, 0L, null, null, null))),
+            tiny.hnsw(),
+            tiny.optimizers());
       }
-      return new ShardConfig(tiny.vectors(), new HnswConfig(16, 200, 0, false),
+      return new ShardConfig(
+          tiny.vectors(),
+          new HnswConfig(16, 200, 0, false),
           new OptimizersConfig(0.2, 1000, 2, null, 16, 0));
     }
   }
@@ -64,7 +74,8 @@ public final class ShardCrashChild {
   public static void main(String[] args) {
     Path dir = Path.of(args[0]);
     long seed = Long.parseLong(args[1]);
-    Mode mode = args.length > 2 ? Mode.valueOf(args[2].toUpperCase(java.util.Locale.ROOT)) : Mode.SWAPS;
+    Mode mode =
+        args.length > 2 ? Mode.valueOf(args[2].toUpperCase(java.util.Locale.ROOT)) : Mode.SWAPS;
     // The node's storage engine beside the shard, where the test reopens it after the kill.
     ShardResources.install(ShardResources.Settings.defaults(), dir.resolveSibling("engine"));
     Shard shard = Shard.openOrCreate(dir, mode.config());
@@ -76,13 +87,23 @@ public final class ShardCrashChild {
         shard.upsert(op.upserts(), index);
       }
       var info = shard.segmentsInfo();
-      System.out.println("applied " + index + " indexed " + info.indexedVectors() + " plain " + info.plainSegments()
-          + " sparseParts " + (mode == Mode.SPARSE ? shard.sparseIndexStats("s").sealedParts() : 0));
+      System.out.println(
+          "applied "
+              + index
+              + " indexed "
+              + info.indexedVectors()
+              + " plain "
+              + info.plainSegments()
+              + " sparseParts "
+              + (mode == Mode.SPARSE ? shard.sparseIndexStats("s").sealedParts() : 0));
       System.out.flush();
     }
   }
 
-  /** The operation of log entry {@code index}: a function of (mode, seed, index) only, so a model can replay it. */
+  /**
+   * The operation of log entry {@code index}: a function of (mode, seed, index) only, so a model
+   * can replay it.
+   */
   record Op(List<Point> upserts, List<PointId> deletes) {}
 
   static Op op(Mode mode, long seed, long index) {
@@ -97,12 +118,20 @@ public final class ShardCrashChild {
     List<Point> points = new ArrayList<>();
     for (int i = 1 + random.nextInt(mode.maxBatch); i > 0; i--) {
       PointId id = PointId.of(random.nextInt(mode.ids));
-      Map<String, float[]> vectors = Map.of(
-          "a", SegmentedShardModelTest.randomVector(random, 4), "b", SegmentedShardModelTest.randomVector(random, 2));
-      points.add(mode == Mode.SPARSE
-          ? new Point(id, vectors, Payload.EMPTY,
-              Map.of("s", SparseShardModelTest.randomSparse(random, 1 + random.nextInt(6))))
-          : new Point(id, vectors, Payload.EMPTY));
+      Map<String, float[]> vectors =
+          Map.of(
+              "a",
+              SegmentedShardModelTest.randomVector(random, 4),
+              "b",
+              SegmentedShardModelTest.randomVector(random, 2));
+      points.add(
+          mode == Mode.SPARSE
+              ? new Point(
+                  id,
+                  vectors,
+                  Payload.EMPTY,
+                  Map.of("s", SparseShardModelTest.randomSparse(random, 1 + random.nextInt(6))))
+              : new Point(id, vectors, Payload.EMPTY));
     }
     return new Op(points, null);
   }

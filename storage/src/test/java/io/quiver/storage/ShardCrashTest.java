@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * optimizer are flushing, indexing, merging and vacuuming (tiny thresholds keep them swapping all
  * the time), or while ingest outruns indexing and full appendable segments are being flushed to
  * plain segments, or while sealed sparse parts are written and replaced — reopens equal to the
- * model up to its applied index, and never behind an acknowledged apply. Oracle: the child's seeded operation stream ({@link ShardCrashChild#op})
- * replayed into a TreeMap up to the reopened shard's applied index; compared: count, every point's
- * vectors, exact search (dense, and sparse in the sparse mode).
+ * model up to its applied index, and never behind an acknowledged apply. Oracle: the child's seeded
+ * operation stream ({@link ShardCrashChild#op}) replayed into a TreeMap up to the reopened shard's
+ * applied index; compared: count, every point's vectors, exact search (dense, and sparse in the
+ * sparse mode).
  */
 @Timeout(120)
 class ShardCrashTest {
@@ -45,8 +46,8 @@ class ShardCrashTest {
   }
 
   /**
-   * The flusher's swap (a full appendable segment -&gt; a plain segment) while the optimizer is busy
-   * building: each kill comes 0-300 ms after the child reported a plain segment waiting.
+   * The flusher's swap (a full appendable segment -&gt; a plain segment) while the optimizer is
+   * busy building: each kill comes 0-300 ms after the child reported a plain segment waiting.
    */
   @Test
   void killedWhileIngestOutrunsIndexingReopensEqualToTheModel() throws Exception {
@@ -59,13 +60,24 @@ class ShardCrashTest {
     Path shardDir = dir.resolve("s");
     for (int round = 0; round < rounds; round++) {
       String at = mode + " seed " + seed + " round " + round;
-      long acknowledged = runAndKill(shardDir, mode, seed,
-          mode != ShardCrashChild.Mode.BACKLOG ? 100 + random.nextInt(700) : random.nextInt(300));
-      // The killed child's storage engine, opened after the crash (and closed before the next child).
-      try (ShardResources engine = new ShardResources(ShardResources.Settings.defaults(), shardDir.resolveSibling("engine"));
+      long acknowledged =
+          runAndKill(
+              shardDir,
+              mode,
+              seed,
+              mode != ShardCrashChild.Mode.BACKLOG
+                  ? 100 + random.nextInt(700)
+                  : random.nextInt(300));
+      // The killed child's storage engine, opened after the crash (and closed before the next
+      // child).
+      try (ShardResources engine =
+              new ShardResources(
+                  ShardResources.Settings.defaults(), shardDir.resolveSibling("engine"));
           Shard shard = Shard.openOrCreate(shardDir, null, engine)) {
         long applied = shard.appliedIndex();
-        assertTrue(applied >= acknowledged, at + ": applied " + applied + " < acknowledged " + acknowledged);
+        assertTrue(
+            applied >= acknowledged,
+            at + ": applied " + applied + " < acknowledged " + acknowledged);
         TreeMap<PointId, Map<String, float[]>> model = model(mode, seed, applied);
         assertEquals(model.size(), shard.count(), at);
         List<PointId> all = new ArrayList<>();
@@ -73,7 +85,8 @@ class ShardCrashTest {
           all.add(PointId.of(i));
         }
         List<PointRecord> records = shard.retrieve(all, false, true);
-        assertEquals(new ArrayList<>(model.keySet()), records.stream().map(PointRecord::id).toList(), at);
+        assertEquals(
+            new ArrayList<>(model.keySet()), records.stream().map(PointRecord::id).toList(), at);
         for (PointRecord r : records) {
           assertArrayEquals(model.get(r.id()).get("a"), r.vectors().get("a"), at);
           assertArrayEquals(model.get(r.id()).get("b"), r.vectors().get("b"), at);
@@ -81,25 +94,35 @@ class ShardCrashTest {
         if (mode == ShardCrashChild.Mode.SPARSE) {
           TreeMap<PointId, io.quiver.index.sparse.SparseVector> sparse = sparseModel(seed, applied);
           for (int q = 0; q < 10; q++) {
-            io.quiver.index.sparse.SparseVector query = SparseShardModelTest.randomSparse(random, 1 + random.nextInt(5));
+            io.quiver.index.sparse.SparseVector query =
+                SparseShardModelTest.randomSparse(random, 1 + random.nextInt(5));
             List<Map.Entry<PointId, Float>> truth = new ArrayList<>();
-            sparse.forEach((id, v) -> {
-              if (v.overlaps(query)) {
-                truth.add(Map.entry(id, v.dot(query)));
-              }
-            });
-            truth.sort(java.util.Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue()).reversed()
-                .thenComparing(Map.Entry::getKey));
-            List<ScoredPoint> hits = shard.search(SearchRequest.sparse("s", query, 10, false, false, null, null));
-            assertEquals(truth.stream().limit(10).map(Map.Entry::getKey).toList(),
-                hits.stream().map(ScoredPoint::id).toList(), at + " sparse query " + query);
+            sparse.forEach(
+                (id, v) -> {
+                  if (v.overlaps(query)) {
+                    truth.add(Map.entry(id, v.dot(query)));
+                  }
+                });
+            truth.sort(
+                java.util.Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue())
+                    .reversed()
+                    .thenComparing(Map.Entry::getKey));
+            List<ScoredPoint> hits =
+                shard.search(SearchRequest.sparse("s", query, 10, false, false, null, null));
+            assertEquals(
+                truth.stream().limit(10).map(Map.Entry::getKey).toList(),
+                hits.stream().map(ScoredPoint::id).toList(),
+                at + " sparse query " + query);
           }
         }
         for (int q = 0; q < 5; q++) {
           float[] query = SegmentedShardModelTest.randomVector(random, 4);
-          List<ScoredPoint> hits = shard.search(new SearchRequest("a", query, 10, false, false, null, null, null, true));
-          assertEquals(SegmentedShardModelTest.truth(model, Distance.EUCLID, query, 10),
-              hits.stream().map(ScoredPoint::id).toList(), at);
+          List<ScoredPoint> hits =
+              shard.search(new SearchRequest("a", query, 10, false, false, null, null, null, true));
+          assertEquals(
+              SegmentedShardModelTest.truth(model, Distance.EUCLID, query, 10),
+              hits.stream().map(ScoredPoint::id).toList(),
+              at);
         }
       }
     }
@@ -114,42 +137,60 @@ class ShardCrashTest {
    * backlog: the kill lands among flushes while the optimizer builds), kills it; returns its last
    * acknowledged index.
    */
-  private static long runAndKill(Path shardDir, ShardCrashChild.Mode mode, long seed, long millis) throws Exception {
+  private static long runAndKill(Path shardDir, ShardCrashChild.Mode mode, long seed, long millis)
+      throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process child = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), ShardCrashChild.class.getName(), shardDir.toString(), Long.toString(seed),
-        mode.name())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ShardCrashChild.class.getName(),
+                shardDir.toString(),
+                Long.toString(seed),
+                mode.name())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     AtomicLong acknowledged = new AtomicLong(-1);
-    java.util.concurrent.atomic.AtomicBoolean sealed = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean sealed =
+        new java.util.concurrent.atomic.AtomicBoolean();
     Object started = new Object();
-    Thread reader = Thread.ofPlatform().daemon().start(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          if (line.startsWith("applied ")) {
-            String[] words = line.split(" ");
-            acknowledged.set(Long.parseLong(words[1]));
-            long indexed = Long.parseLong(words[3]);
-            long plain = Long.parseLong(words[5]);
-            long sparseParts = Long.parseLong(words[7]);
-            if (switch (mode) {
-              case SWAPS -> indexed == 0;
-              case BACKLOG -> plain == 0;
-              case SPARSE -> sparseParts == 0;
-            }) {
-              continue; // kill only once swaps are under way (swaps) / plain segments wait (backlog)
-            }
-            synchronized (started) {
-              sealed.set(true);
-              started.notifyAll();
-            }
-          }
-        }
-      } catch (Exception e) {
-        // the child died: its output ends
-      }
-    });
+    Thread reader =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                      if (line.startsWith("applied ")) {
+                        String[] words = line.split(" ");
+                        acknowledged.set(Long.parseLong(words[1]));
+                        long indexed = Long.parseLong(words[3]);
+                        long plain = Long.parseLong(words[5]);
+                        long sparseParts = Long.parseLong(words[7]);
+                        if (switch (mode) {
+                          case SWAPS -> indexed == 0;
+                          case BACKLOG -> plain == 0;
+                          case SPARSE -> sparseParts == 0;
+                        }) {
+                          continue; // kill only once swaps are under way (swaps) / plain segments
+                          // wait (backlog)
+                        }
+                        synchronized (started) {
+                          sealed.set(true);
+                          started.notifyAll();
+                        }
+                      }
+                    }
+                  } catch (Exception e) {
+                    // the child died: its output ends
+                  }
+                });
     try {
       synchronized (started) {
         long deadline = System.currentTimeMillis() + 30_000;
@@ -157,8 +198,13 @@ class ShardCrashTest {
           started.wait(100);
         }
       }
-      assertTrue(sealed.get(), "the child never " + (mode == ShardCrashChild.Mode.SWAPS ? "indexed" : "flushed")
-          + " a segment (exit " + (child.isAlive() ? "alive" : child.exitValue()) + ")");
+      assertTrue(
+          sealed.get(),
+          "the child never "
+              + (mode == ShardCrashChild.Mode.SWAPS ? "indexed" : "flushed")
+              + " a segment (exit "
+              + (child.isAlive() ? "alive" : child.exitValue())
+              + ")");
       Thread.sleep(millis);
     } finally {
       child.destroyForcibly(); // SIGKILL to the child's pid
@@ -168,7 +214,8 @@ class ShardCrashTest {
     return acknowledged.get();
   }
 
-  private static TreeMap<PointId, io.quiver.index.sparse.SparseVector> sparseModel(long seed, long upTo) {
+  private static TreeMap<PointId, io.quiver.index.sparse.SparseVector> sparseModel(
+      long seed, long upTo) {
     TreeMap<PointId, io.quiver.index.sparse.SparseVector> model = new TreeMap<>();
     for (long index = 0; index <= upTo; index++) {
       ShardCrashChild.Op op = ShardCrashChild.op(ShardCrashChild.Mode.SPARSE, seed, index);
@@ -183,9 +230,12 @@ class ShardCrashTest {
     return model;
   }
 
-  private static TreeMap<PointId, Map<String, float[]>> model(ShardCrashChild.Mode mode, long seed, long upTo) {
+  private static TreeMap<PointId, Map<String, float[]>> model(
+      ShardCrashChild.Mode mode, long seed, long upTo) {
     TreeMap<PointId, Map<String, float[]>> model = new TreeMap<>();
-    for (long index = 0; index <= upTo; index++) { // a new shard's applied index is -1: the child applies entry 0 first
+    for (long index = 0;
+        index <= upTo;
+        index++) { // a new shard's applied index is -1: the child applies entry 0 first
       ShardCrashChild.Op op = ShardCrashChild.op(mode, seed, index);
       if (op.deletes() != null) {
         op.deletes().forEach(model::remove);

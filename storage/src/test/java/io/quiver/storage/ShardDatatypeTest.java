@@ -31,11 +31,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * bytes per dimension), reads back the stored values (float16: the input, normalized for Cosine,
  * rounded to half precision; uint8: the integers given), and searches them correctly with every
  * distance it serves, before and after a reopen. Oracle: brute force in double precision over the
- * stored values as the test itself computes them ({@link Float#float16ToFloat} of
- * {@link Float#floatToFloat16}); exact search must give the brute-force top 10 (each hit's score
- * equal to its brute-force score, and the k-th score equal to the brute-force k-th, so ties may
- * swap), the graph search a recall@10 of at least 0.9 (measured 0.97-1.0 at these sizes).
- * Segments: appendable (float32 on the heap), plain and indexed (mapped, narrow) all take part.
+ * stored values as the test itself computes them ({@link Float#float16ToFloat} of {@link
+ * Float#floatToFloat16}); exact search must give the brute-force top 10 (each hit's score equal to
+ * its brute-force score, and the k-th score equal to the brute-force k-th, so ties may swap), the
+ * graph search a recall@10 of at least 0.9 (measured 0.97-1.0 at these sizes). Segments: appendable
+ * (float32 on the heap), plain and indexed (mapped, narrow) all take part.
  */
 @Timeout(300)
 class ShardDatatypeTest {
@@ -48,35 +48,60 @@ class ShardDatatypeTest {
   @TempDir Path dir;
 
   private static ShardConfig config(Distance distance, VectorDatatype datatype) {
-    return new ShardConfig(VectorsConfig.single(new VectorParams(DIM, distance, false, null, null, datatype)),
-        new HnswConfig(16, 100, 0, false), new OptimizersConfig(0.2, 1000, 2, null, 8, 0));
+    return new ShardConfig(
+        VectorsConfig.single(new VectorParams(DIM, distance, false, null, null, datatype)),
+        new HnswConfig(16, 100, 0, false),
+        new OptimizersConfig(0.2, 1000, 2, null, 8, 0));
   }
 
   @ParameterizedTest
-  @CsvSource({"FLOAT16,COSINE", "FLOAT16,DOT", "FLOAT16,EUCLID", "FLOAT16,MANHATTAN", "UINT8,DOT", "UINT8,EUCLID",
-      "UINT8,MANHATTAN", "UINT8,COSINE"})
-  void storesNarrowAndSearchesLikeBruteForce(VectorDatatype datatype, Distance distance) throws Exception {
+  @CsvSource({
+    "FLOAT16,COSINE",
+    "FLOAT16,DOT",
+    "FLOAT16,EUCLID",
+    "FLOAT16,MANHATTAN",
+    "UINT8,DOT",
+    "UINT8,EUCLID",
+    "UINT8,MANHATTAN",
+    "UINT8,COSINE"
+  })
+  void storesNarrowAndSearchesLikeBruteForce(VectorDatatype datatype, Distance distance)
+      throws Exception {
     storesAndSearchesLikeBruteForce(datatype, distance, config(distance, datatype));
   }
 
   /**
-   * Uint8 Cosine vectors (stored as given, scored by their norms) mapped from their files
-   * ({@code on_disk}) and with scalar int8 codes (trained on the normalized vectors; candidates
-   * rescored with the stored bytes): exact search equals brute force, graph recall as above.
+   * Uint8 Cosine vectors (stored as given, scored by their norms) mapped from their files ({@code
+   * on_disk}) and with scalar int8 codes (trained on the normalized vectors; candidates rescored
+   * with the stored bytes): exact search equals brute force, graph recall as above.
    */
   @ParameterizedTest
   @CsvSource({"true,false", "false,true", "true,true"})
-  void uint8CosineOnDiskOrQuantizedSearchesLikeBruteForce(boolean onDisk, boolean quantized) throws Exception {
+  void uint8CosineOnDiskOrQuantizedSearchesLikeBruteForce(boolean onDisk, boolean quantized)
+      throws Exception {
     QuantizationConfig quantization = quantized ? new QuantizationConfig.Scalar(null, true) : null;
-    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(DIM, Distance.COSINE, onDisk, null,
-        quantization, VectorDatatype.UINT8)), new HnswConfig(16, 100, 0, false), new OptimizersConfig(0.2, 1000, 2, null, 8, 0));
+    ShardConfig config =
+        new ShardConfig(
+            VectorsConfig.single(
+                new VectorParams(
+                    DIM, Distance.COSINE, onDisk, null, quantization, VectorDatatype.UINT8)),
+            new HnswConfig(16, 100, 0, false),
+            new OptimizersConfig(0.2, 1000, 2, null, 8, 0));
     storesAndSearchesLikeBruteForce(VectorDatatype.UINT8, Distance.COSINE, config);
   }
 
-  private void storesAndSearchesLikeBruteForce(VectorDatatype datatype, Distance distance, ShardConfig config)
-      throws Exception {
+  private void storesAndSearchesLikeBruteForce(
+      VectorDatatype datatype, Distance distance, ShardConfig config) throws Exception {
     Random random = new Random(SEED + datatype.ordinal() * 7L + distance.ordinal());
-    String where = "seed=" + SEED + " " + datatype + " " + distance + " " + config.vectors().get(VectorsConfig.DEFAULT);
+    String where =
+        "seed="
+            + SEED
+            + " "
+            + datatype
+            + " "
+            + distance
+            + " "
+            + config.vectors().get(VectorsConfig.DEFAULT);
     boolean asGiven = datatype == VectorDatatype.UINT8 && distance == Distance.COSINE;
     float[][] stored = new float[N][];
     Path shardDir = dir.resolve("s");
@@ -98,8 +123,13 @@ class ShardDatatypeTest {
       }
       awaitIndexed(shard);
       assertNarrowFiles(shardDir.resolve(Shard.SEGMENTS_DIR), datatype, where);
-      for (PointRecord r : shard.retrieve(List.of(PointId.of(0), PointId.of(N / 2), PointId.of(N - 1)), false, true)) {
-        assertArrayEquals(stored[(int) r.id().number()], r.vectors().get(VectorsConfig.DEFAULT), where + " read back " + r.id());
+      for (PointRecord r :
+          shard.retrieve(
+              List.of(PointId.of(0), PointId.of(N / 2), PointId.of(N - 1)), false, true)) {
+        assertArrayEquals(
+            stored[(int) r.id().number()],
+            r.vectors().get(VectorsConfig.DEFAULT),
+            where + " read back " + r.id());
       }
       double recall = 0;
       for (float[] q : queries) {
@@ -117,7 +147,8 @@ class ShardDatatypeTest {
         // The same points, scored again (the reopened shard's segments may differ in kind, and
         // float sums in another order differ in the last bits): brute force again, same ids.
         List<ScoredPoint> after = reopened.search(request(queries.get(i), true));
-        assertLikeBruteForce(stored, queries.get(i), distance, asGiven, after, where + " after reopen");
+        assertLikeBruteForce(
+            stored, queries.get(i), distance, asGiven, after, where + " after reopen");
         assertEquals(ids(before.get(i)), ids(after), where + " after reopen");
       }
     }
@@ -125,38 +156,58 @@ class ShardDatatypeTest {
 
   @Test
   void refusesValuesTheDatatypeCannotStore() {
-    try (Shard shard = Shard.openOrCreate(dir.resolve("u"), config(Distance.DOT, VectorDatatype.UINT8))) {
+    try (Shard shard =
+        Shard.openOrCreate(dir.resolve("u"), config(Distance.DOT, VectorDatatype.UINT8))) {
       for (float bad : new float[] {1.5f, -1f, 256f}) {
         float[] v = new float[DIM];
         v[3] = bad;
-        BadRequestException e = assertThrows(BadRequestException.class,
-            () -> shard.upsert(List.of(new Point(PointId.of(1), Map.of(VectorsConfig.DEFAULT, v), Payload.EMPTY)), 1));
-        assertTrue(e.getMessage().contains("uint8") && e.getMessage().contains("element 3"), e.getMessage());
+        BadRequestException e =
+            assertThrows(
+                BadRequestException.class,
+                () ->
+                    shard.upsert(
+                        List.of(
+                            new Point(
+                                PointId.of(1), Map.of(VectorsConfig.DEFAULT, v), Payload.EMPTY)),
+                        1));
+        assertTrue(
+            e.getMessage().contains("uint8") && e.getMessage().contains("element 3"),
+            e.getMessage());
       }
     }
-    try (Shard shard = Shard.openOrCreate(dir.resolve("h"), config(Distance.EUCLID, VectorDatatype.FLOAT16))) {
+    try (Shard shard =
+        Shard.openOrCreate(dir.resolve("h"), config(Distance.EUCLID, VectorDatatype.FLOAT16))) {
       float[] v = new float[DIM];
       v[0] = 70_000f; // above the largest half, 65,504
-      assertThrows(BadRequestException.class,
-          () -> shard.upsert(List.of(new Point(PointId.of(1), Map.of(VectorsConfig.DEFAULT, v), Payload.EMPTY)), 1));
+      assertThrows(
+          BadRequestException.class,
+          () ->
+              shard.upsert(
+                  List.of(
+                      new Point(PointId.of(1), Map.of(VectorsConfig.DEFAULT, v), Payload.EMPTY)),
+                  1));
     }
-    VectorParams uint8Cosine = new VectorParams(DIM, Distance.COSINE, false, null, null, VectorDatatype.UINT8);
-    assertThrows(BadRequestException.class, () -> new MultiVectorParams(uint8Cosine, MultiVectorParams.Comparator.MAX_SIM));
+    VectorParams uint8Cosine =
+        new VectorParams(DIM, Distance.COSINE, false, null, null, VectorDatatype.UINT8);
+    assertThrows(
+        BadRequestException.class,
+        () -> new MultiVectorParams(uint8Cosine, MultiVectorParams.Comparator.MAX_SIM));
   }
 
   private static float[] randomVector(Random random, VectorDatatype datatype, boolean point) {
     float[] v = new float[DIM];
     for (int d = 0; d < DIM; d++) {
-      v[d] = datatype == VectorDatatype.UINT8
-          ? (point ? random.nextInt(256) : random.nextFloat() * 255f)
-          : (float) random.nextGaussian() * 3f;
+      v[d] =
+          datatype == VectorDatatype.UINT8
+              ? (point ? random.nextInt(256) : random.nextFloat() * 255f)
+              : (float) random.nextGaussian() * 3f;
     }
     return v;
   }
 
   /**
-   * What the shard must store: normalized for Cosine, then rounded to the datatype; uint8 Cosine
-   * as given (as Qdrant stores it: integers cannot be normalized).
+   * What the shard must store: normalized for Cosine, then rounded to the datatype; uint8 Cosine as
+   * given (as Qdrant stores it: integers cannot be normalized).
    */
   private static float[] storedForm(float[] v, Distance distance, VectorDatatype datatype) {
     if (datatype == VectorDatatype.UINT8) {
@@ -171,7 +222,10 @@ class ShardDatatypeTest {
     return out;
   }
 
-  /** Qdrant's score; {@code asGiven}: v is not normalized (uint8 Cosine), else a Cosine v is (up to rounding). */
+  /**
+   * Qdrant's score; {@code asGiven}: v is not normalized (uint8 Cosine), else a Cosine v is (up to
+   * rounding).
+   */
   private static double qdrantScore(Distance distance, boolean asGiven, float[] q, float[] v) {
     double dot = 0, l2 = 0, l1 = 0, qq = 0, vv = 0;
     for (int i = 0; i < q.length; i++) {
@@ -191,8 +245,13 @@ class ShardDatatypeTest {
     };
   }
 
-  private static void assertLikeBruteForce(float[][] stored, float[] q, Distance distance, boolean asGiven,
-      List<ScoredPoint> hits, String where) {
+  private static void assertLikeBruteForce(
+      float[][] stored,
+      float[] q,
+      Distance distance,
+      boolean asGiven,
+      List<ScoredPoint> hits,
+      String where) {
     double[] scores = new double[stored.length];
     for (int i = 0; i < stored.length; i++) {
       scores[i] = qdrantScore(distance, asGiven, q, stored[i]);
@@ -203,7 +262,11 @@ class ShardDatatypeTest {
     assertEquals(K, hits.size(), where);
     for (ScoredPoint h : hits) {
       double expected = scores[(int) h.id().number()];
-      assertEquals(expected, h.score(), 1e-4 * Math.max(1, Math.abs(expected)), where + " score of " + h.id());
+      assertEquals(
+          expected,
+          h.score(),
+          1e-4 * Math.max(1, Math.abs(expected)),
+          where + " score of " + h.id());
     }
     double last = hits.get(K - 1).score();
     assertEquals(kth, last, 1e-4 * Math.max(1, Math.abs(kth)), where + " k-th score");
@@ -238,7 +301,8 @@ class ShardDatatypeTest {
   }
 
   /** Every graph file of the shard holds the datatype, at its width. */
-  private static void assertNarrowFiles(Path segments, VectorDatatype datatype, String where) throws IOException {
+  private static void assertNarrowFiles(Path segments, VectorDatatype datatype, String where)
+      throws IOException {
     List<Path> graphs;
     try (Stream<Path> files = Files.list(segments)) {
       graphs = files.filter(f -> f.getFileName().toString().endsWith(".hnsw")).toList();
@@ -247,7 +311,9 @@ class ShardDatatypeTest {
     for (Path f : graphs) {
       try (HnswIndex index = HnswIndex.open(f)) {
         assertEquals(datatype, index.vectors().datatype(), where + " " + f);
-        assertEquals((long) index.vectors().size() * DIM * datatype.bytesPerDimension(), index.vectors().offHeapBytes(),
+        assertEquals(
+            (long) index.vectors().size() * DIM * datatype.bytesPerDimension(),
+            index.vectors().offHeapBytes(),
             where + " " + f);
       }
     }

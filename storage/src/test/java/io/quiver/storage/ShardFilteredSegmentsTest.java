@@ -29,14 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * segment ords, plus a payload check tested only on candidates entering the results) never takes a
  * deleted copy, a copy replaced by an update made after its segment was sealed, nor misses a point
  * whose payload changed while its vector stayed in a sealed segment; with exact and inexact index
- * answers, without indexes, after all indexes are dropped and created again (the payload-index
- * ords are reassigned), and across reopens. Tiny thresholds keep the flusher and the optimizer
- * sealing, merging and vacuuming throughout; {@code full_scan_threshold} 1 KB (64 points) makes the
- * plan pick both strategies (scoring the candidates, and a filtered traversal), and {@code has_id}
- * filters make candidates so few that they are looked up by id rather than found by a scan.
- * Oracle: a TreeMap model of vectors and payloads; {@link Filter#matches} and a brute-force ranking
- * for exact searches (ties by id); graph searches must return only matching live points with their
- * true scores.
+ * answers, without indexes, after all indexes are dropped and created again (the payload-index ords
+ * are reassigned), and across reopens. Tiny thresholds keep the flusher and the optimizer sealing,
+ * merging and vacuuming throughout; {@code full_scan_threshold} 1 KB (64 points) makes the plan
+ * pick both strategies (scoring the candidates, and a filtered traversal), and {@code has_id}
+ * filters make candidates so few that they are looked up by id rather than found by a scan. Oracle:
+ * a TreeMap model of vectors and payloads; {@link Filter#matches} and a brute-force ranking for
+ * exact searches (ties by id); graph searches must return only matching live points with their true
+ * scores.
  */
 @Timeout(120)
 class ShardFilteredSegmentsTest {
@@ -51,10 +51,11 @@ class ShardFilteredSegmentsTest {
   void filteredSearchesOverChangingSegmentsMatchBruteForce() throws Exception {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
-    ShardConfig config = new ShardConfig(
-        new VectorsConfig(Map.of("", new VectorParams(4, Distance.EUCLID, false))),
-        new HnswConfig(8, 32, 1, false),
-        new OptimizersConfig(0.1, 2, 2, 6L, 1, 0));
+    ShardConfig config =
+        new ShardConfig(
+            new VectorsConfig(Map.of("", new VectorParams(4, Distance.EUCLID, false))),
+            new HnswConfig(8, 32, 1, false),
+            new OptimizersConfig(0.1, 2, 2, 6L, 1, 0));
     Map<PointId, Point> model = new TreeMap<>();
     Shard shard = Shard.openOrCreate(dir.resolve("s"), config);
     long index = 0;
@@ -81,25 +82,36 @@ class ShardFilteredSegmentsTest {
           }
           shard.delete(ids, ++index);
           ids.forEach(model::remove);
-        } else if (op < 52) { // payload changes only: the vectors stay where they are, sealed or not
+        } else if (op
+            < 52) { // payload changes only: the vectors stay where they are, sealed or not
           List<PointId> ids = new ArrayList<>();
           for (int i = 1 + random.nextInt(20); i > 0; i--) {
             ids.add(PointId.of(random.nextInt(IDS)));
           }
-          ObjectNode values = JSON.objectNode().put("color", COLORS[random.nextInt(COLORS.length)])
-              .put("n", random.nextInt(100));
-          shard.apply(new PointsOperation.UpdatePayload(new PointSelector.Ids(ids),
-              new PayloadUpdate.Set(Payload.of(values), null)), ++index);
+          ObjectNode values =
+              JSON.objectNode()
+                  .put("color", COLORS[random.nextInt(COLORS.length)])
+                  .put("n", random.nextInt(100));
+          shard.apply(
+              new PointsOperation.UpdatePayload(
+                  new PointSelector.Ids(ids), new PayloadUpdate.Set(Payload.of(values), null)),
+              ++index);
           for (PointId id : ids.stream().distinct().toList()) {
             Point p = model.get(id);
             if (p != null) {
-              model.put(id, new Point(id, p.vectors(), new PayloadUpdate.Set(Payload.of(values), null).apply(p.payload())));
+              model.put(
+                  id,
+                  new Point(
+                      id,
+                      p.vectors(),
+                      new PayloadUpdate.Set(Payload.of(values), null).apply(p.payload())));
             }
           }
         } else if (op < 55) { // all indexes dropped (the ords go), later created again (new ords)
           if (shard.payloadSchema().isEmpty()) {
             shard.createFieldIndex("n", FieldIndexSchema.integer(true, true), ++index);
-            shard.createFieldIndex("color", FieldIndexSchema.of(PayloadSchemaType.KEYWORD), ++index);
+            shard.createFieldIndex(
+                "color", FieldIndexSchema.of(PayloadSchemaType.KEYWORD), ++index);
           } else {
             for (String field : List.copyOf(shard.payloadSchema().keySet())) {
               shard.deleteFieldIndex(field, ++index);
@@ -115,38 +127,57 @@ class ShardFilteredSegmentsTest {
           Filter filter = filter(random);
           float[] query = vector(random);
           int k = 1 + random.nextInt(10);
-          List<PointId> expected = model.values().stream()
-              .filter(p -> filter.matches(p.id(), p.payload(), n -> true))
-              .sorted((a, b) -> {
-                int c = Float.compare(distance(a, query), distance(b, query));
-                return c != 0 ? c : a.id().compareTo(b.id());
-              })
-              .limit(k).map(Point::id).toList();
-          List<ScoredPoint> exact = shard.search(new SearchRequest("", query, k, false, false, null, filter, null, true));
-          // Ids must equal the brute force's, up to near-ties (float kernels differ in the last bits).
+          List<PointId> expected =
+              model.values().stream()
+                  .filter(p -> filter.matches(p.id(), p.payload(), n -> true))
+                  .sorted(
+                      (a, b) -> {
+                        int c = Float.compare(distance(a, query), distance(b, query));
+                        return c != 0 ? c : a.id().compareTo(b.id());
+                      })
+                  .limit(k)
+                  .map(Point::id)
+                  .toList();
+          List<ScoredPoint> exact =
+              shard.search(new SearchRequest("", query, k, false, false, null, filter, null, true));
+          // Ids must equal the brute force's, up to near-ties (float kernels differ in the last
+          // bits).
           assertEquals(expected.size(), exact.size(), at + ": exact search with " + filter);
           for (int i = 0; i < expected.size(); i++) {
             float want = distance(model.get(expected.get(i)), query);
             float got = exact.get(i).score();
             assertEquals(want, got, 1e-4, at + ": rank " + i + " of exact search with " + filter);
-            if (Math.abs(want - got) > 1e-6 || (i > 0 && Math.abs(exact.get(i - 1).score() - got) < 1e-5)) {
+            if (Math.abs(want - got) > 1e-6
+                || (i > 0 && Math.abs(exact.get(i - 1).score() - got) < 1e-5)) {
               continue;
             }
-            assertEquals(expected.get(i), exact.get(i).id(), at + ": rank " + i + " of exact search with " + filter);
+            assertEquals(
+                expected.get(i),
+                exact.get(i).id(),
+                at + ": rank " + i + " of exact search with " + filter);
           }
           for (ScoredPoint h : exact) {
             Point p = model.get(h.id());
-            assertTrue(p != null && filter.matches(p.id(), p.payload(), n -> true), at + ": hit " + h.id() + " for " + filter);
+            assertTrue(
+                p != null && filter.matches(p.id(), p.payload(), n -> true),
+                at + ": hit " + h.id() + " for " + filter);
             assertEquals(distance(p, query), h.score(), 1e-4, at);
           }
-          List<ScoredPoint> graph = shard.search(new SearchRequest("", query, k, false, false, null, filter, 64, false));
+          List<ScoredPoint> graph =
+              shard.search(new SearchRequest("", query, k, false, false, null, filter, 64, false));
           for (ScoredPoint h : graph) {
             Point p = model.get(h.id());
-            assertTrue(p != null && filter.matches(p.id(), p.payload(), n -> true), at + ": hit " + h.id() + " for " + filter);
+            assertTrue(
+                p != null && filter.matches(p.id(), p.payload(), n -> true),
+                at + ": hit " + h.id() + " for " + filter);
             assertEquals(distance(p, query), h.score(), 1e-4, at);
           }
-          assertEquals(model.values().stream().filter(p -> filter.matches(p.id(), p.payload(), n -> true)).count(),
-              shard.count(filter), at + ": count of " + filter);
+          assertEquals(
+              model.values().stream()
+                  .filter(p -> filter.matches(p.id(), p.payload(), n -> true))
+                  .count(),
+              shard.count(filter),
+              at + ": count of " + filter);
           searches++;
         }
       }
@@ -166,19 +197,33 @@ class ShardFilteredSegmentsTest {
     if (random.nextInt(8) > 0) {
       payload.put("n", random.nextInt(100));
     } else {
-      payload.put("n", random.nextInt(100) + 0.5); // a float under an integer index: verified per point
+      payload.put(
+          "n", random.nextInt(100) + 0.5); // a float under an integer index: verified per point
     }
     return payload;
   }
 
-  /** Exact index answers, inexact ones (floats under the integer index, is_empty), selective and broad. */
+  /**
+   * Exact index answers, inexact ones (floats under the integer index, is_empty), selective and
+   * broad.
+   */
   private static Filter filter(Random random) {
-    Condition color = new Condition.Field(JsonPath.of("color"), new FieldPredicate.MatchKeyword(COLORS[random.nextInt(COLORS.length)]));
+    Condition color =
+        new Condition.Field(
+            JsonPath.of("color"),
+            new FieldPredicate.MatchKeyword(COLORS[random.nextInt(COLORS.length)]));
     double lo = random.nextInt(100);
-    Condition range = new Condition.Field(JsonPath.of("n"), new FieldPredicate.NumberRange(null, lo, lo + random.nextInt(60), null));
+    Condition range =
+        new Condition.Field(
+            JsonPath.of("n"),
+            new FieldPredicate.NumberRange(null, lo, lo + random.nextInt(60), null));
     Condition empty = new Condition.IsEmpty(JsonPath.of("color"));
-    // One or two ids: so few candidates that the shard looks them up by id instead of scanning ords.
-    Condition ids = new Condition.HasId(new java.util.HashSet<>(List.of(PointId.of(random.nextInt(IDS)), PointId.of(random.nextInt(IDS)))));
+    // One or two ids: so few candidates that the shard looks them up by id instead of scanning
+    // ords.
+    Condition ids =
+        new Condition.HasId(
+            new java.util.HashSet<>(
+                List.of(PointId.of(random.nextInt(IDS)), PointId.of(random.nextInt(IDS)))));
     return switch (random.nextInt(7)) {
       case 0 -> Filter.allOf(color);
       case 1 -> Filter.allOf(color, range);
@@ -191,7 +236,9 @@ class ShardFilteredSegmentsTest {
   }
 
   private static float[] vector(Random random) {
-    return new float[] {random.nextFloat(), random.nextFloat(), random.nextFloat(), random.nextFloat()};
+    return new float[] {
+      random.nextFloat(), random.nextFloat(), random.nextFloat(), random.nextFloat()
+    };
   }
 
   /** Qdrant's Euclid score: the distance. */

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: a shard behaves like a map from id to (vector, payload) across random upserts, deletes and
- * reopenings, and its search equals a brute-force ranking. Oracle: a TreeMap model and a sort of all
- * model points by exactly computed distance.
+ * reopenings, and its search equals a brute-force ranking. Oracle: a TreeMap model and a sort of
+ * all model points by exactly computed distance.
  */
 @Timeout(120)
 class ShardModelTest {
@@ -60,10 +60,11 @@ class ShardModelTest {
         } else if (op < 80) {
           List<PointId> ids = List.of(randomId(random), randomId(random));
           shard.delete(ids, ++index);
-          ids.forEach(id -> {
-            vectors.remove(id);
-            payloads.remove(id);
-          });
+          ids.forEach(
+              id -> {
+                vectors.remove(id);
+                payloads.remove(id);
+              });
         } else if (op < 85) {
           shard.close();
           shard = Shard.open(dir.resolve("s"));
@@ -78,10 +79,17 @@ class ShardModelTest {
           float[] q = randomVector(random, 5);
           int k = 1 + random.nextInt(8);
           List<ScoredPoint> hits = shard.search(new SearchRequest("", q, k, true, true, null));
-          List<PointId> expected = vectors.keySet().stream()
-              .sorted(Comparator.<PointId>comparingDouble(id -> l2(q, vectors.get(id))).thenComparing(id -> id))
-              .limit(k).toList();
-          assertEquals(expected, hits.stream().map(ScoredPoint::id).toList(), "seed " + seed + " step " + step);
+          List<PointId> expected =
+              vectors.keySet().stream()
+                  .sorted(
+                      Comparator.<PointId>comparingDouble(id -> l2(q, vectors.get(id)))
+                          .thenComparing(id -> id))
+                  .limit(k)
+                  .toList();
+          assertEquals(
+              expected,
+              hits.stream().map(ScoredPoint::id).toList(),
+              "seed " + seed + " step " + step);
           for (ScoredPoint h : hits) {
             assertEquals(payloads.get(h.id()), h.payload(), "seed " + seed);
             assertArrayEquals(vectors.get(h.id()), h.vectors().get(""), "seed " + seed);
@@ -100,10 +108,13 @@ class ShardModelTest {
 
   @Test
   void badPointsAreRejectedWhole() {
-    try (Shard shard = Shard.open(dir.resolve("b"), VectorsConfig.single(new VectorParams(2, Distance.DOT, false)))) {
-      List<Point> batch = List.of(
-          new Point(PointId.of(1), Map.of("", new float[] {1, 2}), Payload.EMPTY),
-          new Point(PointId.of(2), Map.of("", new float[] {1, 2, 3}), Payload.EMPTY));
+    try (Shard shard =
+        Shard.open(
+            dir.resolve("b"), VectorsConfig.single(new VectorParams(2, Distance.DOT, false)))) {
+      List<Point> batch =
+          List.of(
+              new Point(PointId.of(1), Map.of("", new float[] {1, 2}), Payload.EMPTY),
+              new Point(PointId.of(2), Map.of("", new float[] {1, 2, 3}), Payload.EMPTY));
       BadRequestException e = assertThrows(BadRequestException.class, () -> shard.upsert(batch, 1));
       assertEquals(true, e.getMessage().contains("expected dim: 2, got 3"), e.getMessage());
       assertEquals(0, shard.count(), "nothing of a rejected batch is written");
@@ -112,28 +123,45 @@ class ShardModelTest {
 
   @Test
   void idsOrderLikeQdrantAndRoundTrip() {
-    List<PointId> ids = new ArrayList<>(List.of(PointId.of(UUID.fromString("00000000-0000-0000-0000-000000000001")),
-        PointId.of(-1L), PointId.of(7), PointId.of(0), PointId.of(UUID.fromString("ffffffff-0000-0000-0000-000000000000"))));
+    List<PointId> ids =
+        new ArrayList<>(
+            List.of(
+                PointId.of(UUID.fromString("00000000-0000-0000-0000-000000000001")),
+                PointId.of(-1L),
+                PointId.of(7),
+                PointId.of(0),
+                PointId.of(UUID.fromString("ffffffff-0000-0000-0000-000000000000"))));
     ids.sort(null);
-    assertEquals(List.of("0", "7", "18446744073709551615", "00000000-0000-0000-0000-000000000001",
-        "ffffffff-0000-0000-0000-000000000000"), ids.stream().map(PointId::toString).toList());
+    assertEquals(
+        List.of(
+            "0",
+            "7",
+            "18446744073709551615",
+            "00000000-0000-0000-0000-000000000001",
+            "ffffffff-0000-0000-0000-000000000000"),
+        ids.stream().map(PointId::toString).toList());
     for (PointId id : ids) {
       assertEquals(id, PointId.fromBytes(id.toBytes()));
     }
     for (int i = 1; i < ids.size(); i++) {
-      assertEquals(true, java.util.Arrays.compareUnsigned(ids.get(i - 1).toBytes(), ids.get(i).toBytes()) < 0,
+      assertEquals(
+          true,
+          java.util.Arrays.compareUnsigned(ids.get(i - 1).toBytes(), ids.get(i).toBytes()) < 0,
           "byte order equals id order");
     }
   }
 
   private static PointId randomId(Random random) {
-    return random.nextInt(4) == 0 ? PointId.of(new UUID(0, random.nextInt(30))) : PointId.of(random.nextInt(60));
+    return random.nextInt(4) == 0
+        ? PointId.of(new UUID(0, random.nextInt(30)))
+        : PointId.of(random.nextInt(60));
   }
 
   private static float[] randomVector(Random random, int dim) {
     float[] v = new float[dim];
     for (int i = 0; i < dim; i++) {
-      v[i] = random.nextInt(10); // small integers make ties common, which exercises the id tie-break
+      v[i] =
+          random.nextInt(10); // small integers make ties common, which exercises the id tie-break
     }
     return v;
   }

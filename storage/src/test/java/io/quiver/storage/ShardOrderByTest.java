@@ -30,19 +30,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: {@link Shard#scrollOrdered} streams points from the payload index in (value, id) order —
- * reversed when descending — once per distinct value a point holds (arrays), from {@code start_from}
- * inclusive, with filters, through upserts, deletes, payload changes and a reopen (indexes rebuilt),
- * for integer, float and datetime indexes. Oracle: a TreeMap model of the payloads, each point's
- * indexable values extracted and sorted by brute force. Keys without a range-capable index are
- * refused. Seeded; replay with -Dtests.seed.
+ * reversed when descending — once per distinct value a point holds (arrays), from {@code
+ * start_from} inclusive, with filters, through upserts, deletes, payload changes and a reopen
+ * (indexes rebuilt), for integer, float and datetime indexes. Oracle: a TreeMap model of the
+ * payloads, each point's indexable values extracted and sorted by brute force. Keys without a
+ * range-capable index are refused. Seeded; replay with -Dtests.seed.
  */
 @Timeout(120)
 class ShardOrderByTest {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final String[] COLORS = {"red", "green", "blue"};
-  private static final String[] DATES = {"2024-01-01T00:00:00Z", "2024-01-01T00:00:00.000001Z", "2023-12-31T23:59:59Z",
-      "2024-02-29T12:00:00+02:00", "2024-03-01", "not a date"};
+  private static final String[] DATES = {
+    "2024-01-01T00:00:00Z",
+    "2024-01-01T00:00:00.000001Z",
+    "2023-12-31T23:59:59Z",
+    "2024-02-29T12:00:00+02:00",
+    "2024-03-01",
+    "not a date"
+  };
 
   @TempDir Path dir;
 
@@ -63,22 +69,29 @@ class ShardOrderByTest {
         List<Point> batch = new ArrayList<>();
         Set<PointId> seen = new LinkedHashSet<>();
         for (int i = 0; i < 60; i++) {
-          PointId id = random.nextInt(10) == 0 ? PointId.of(new java.util.UUID(random.nextInt(4), random.nextInt(50)))
-              : PointId.of(random.nextInt(300));
+          PointId id =
+              random.nextInt(10) == 0
+                  ? PointId.of(new java.util.UUID(random.nextInt(4), random.nextInt(50)))
+                  : PointId.of(random.nextInt(300));
           if (seen.add(id)) {
             batch.add(new Point(id, Map.of("", new float[] {1, 0}), Payload.of(payload(random))));
           }
         }
         shard.upsert(batch, ++index);
         batch.forEach(p -> model.put(p.id(), p.payload()));
-        List<PointId> deletes = List.of(PointId.of(random.nextInt(300)), PointId.of(random.nextInt(300)));
+        List<PointId> deletes =
+            List.of(PointId.of(random.nextInt(300)), PointId.of(random.nextInt(300)));
         shard.delete(deletes, ++index);
         deletes.forEach(model::remove);
         PointId changed = PointId.of(random.nextInt(300));
         ObjectNode set = JSON.objectNode().put("i", random.nextInt(20));
-        shard.apply(new PointsOperation.UpdatePayload(new PointSelector.Ids(List.of(changed)),
-            new PayloadUpdate.Set(Payload.of(set), null)), ++index);
-        model.computeIfPresent(changed, (id, p) -> new PayloadUpdate.Set(Payload.of(set), null).apply(p));
+        shard.apply(
+            new PointsOperation.UpdatePayload(
+                new PointSelector.Ids(List.of(changed)),
+                new PayloadUpdate.Set(Payload.of(set), null)),
+            ++index);
+        model.computeIfPresent(
+            changed, (id, p) -> new PayloadUpdate.Set(Payload.of(set), null).apply(p));
         if (round == 4) {
           shard.close();
           shard = Shard.open(dir, null);
@@ -90,13 +103,24 @@ class ShardOrderByTest {
       for (String key : List.of("color", "missing", "r")) {
         OrderBy orderBy = new OrderBy(JsonPath.of(key), OrderBy.Direction.ASC, null);
         Shard s = shard;
-        BadRequestException e = assertThrows(BadRequestException.class, () -> s.scrollOrdered(orderBy, 5, null, false, false));
-        assertTrue(e.getMessage().contains("No range index for `order_by` key: `" + key + "`"), e.getMessage());
+        BadRequestException e =
+            assertThrows(
+                BadRequestException.class, () -> s.scrollOrdered(orderBy, 5, null, false, false));
+        assertTrue(
+            e.getMessage().contains("No range index for `order_by` key: `" + key + "`"),
+            e.getMessage());
       }
       shard.createFieldIndex("r", FieldIndexSchema.integer(true, false), ++index);
       Shard s = shard;
-      assertThrows(BadRequestException.class,
-          () -> s.scrollOrdered(new OrderBy(JsonPath.of("r"), OrderBy.Direction.DESC, null), 5, null, false, false));
+      assertThrows(
+          BadRequestException.class,
+          () ->
+              s.scrollOrdered(
+                  new OrderBy(JsonPath.of("r"), OrderBy.Direction.DESC, null),
+                  5,
+                  null,
+                  false,
+                  false));
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError("replay with -Dtests.seed=" + seed + ": " + e.getMessage(), e);
     } finally {
@@ -104,14 +128,17 @@ class ShardOrderByTest {
     }
   }
 
-  /** Small value domains, so many points tie; arrays (with repeats), missing keys and foreign values. */
+  /**
+   * Small value domains, so many points tie; arrays (with repeats), missing keys and foreign
+   * values.
+   */
   private static ObjectNode payload(Random random) {
     ObjectNode p = JSON.objectNode();
     if (random.nextInt(4) > 0) {
       p.put("color", COLORS[random.nextInt(COLORS.length)]);
     }
     switch (random.nextInt(6)) {
-      case 0 -> { }
+      case 0 -> {}
       case 1 -> p.put("i", 2.5); // a float is foreign to an integer index: never ordered by it
       case 2, 3 -> {
         ArrayNode a = p.putArray("i");
@@ -129,7 +156,9 @@ class ShardOrderByTest {
     if (random.nextInt(3) > 0) {
       p.put("t", DATES[random.nextInt(DATES.length)]);
     } else if (random.nextBoolean()) {
-      p.putArray("t").add(DATES[random.nextInt(DATES.length)]).add(DATES[random.nextInt(DATES.length)]);
+      p.putArray("t")
+          .add(DATES[random.nextInt(DATES.length)])
+          .add(DATES[random.nextInt(DATES.length)]);
     }
     return p;
   }
@@ -138,30 +167,38 @@ class ShardOrderByTest {
 
   private static void check(Shard shard, Map<PointId, Payload> model, Random random) {
     String key = List.of("i", "f", "t").get(random.nextInt(3));
-    OrderBy.Direction direction = random.nextBoolean() ? OrderBy.Direction.ASC : OrderBy.Direction.DESC;
-    OrderValue start = switch (random.nextInt(4)) {
-      case 0 -> null;
-      case 1 -> OrderValue.of((long) random.nextInt(20) - 5);
-      case 2 -> OrderValue.of(random.nextInt(40) / 4.0 - 5);
-      default -> OrderValue.of(Datetimes.parseMicros(DATES[random.nextInt(DATES.length - 1)]));
-    };
+    OrderBy.Direction direction =
+        random.nextBoolean() ? OrderBy.Direction.ASC : OrderBy.Direction.DESC;
+    OrderValue start =
+        switch (random.nextInt(4)) {
+          case 0 -> null;
+          case 1 -> OrderValue.of((long) random.nextInt(20) - 5);
+          case 2 -> OrderValue.of(random.nextInt(40) / 4.0 - 5);
+          default -> OrderValue.of(Datetimes.parseMicros(DATES[random.nextInt(DATES.length - 1)]));
+        };
     OrderBy orderBy = new OrderBy(JsonPath.of(key), direction, start);
-    Filter filter = random.nextBoolean() ? null
-        : Filter.allOf(new Condition.Field(JsonPath.of("color"), new FieldPredicate.MatchKeyword(COLORS[random.nextInt(3)])));
+    Filter filter =
+        random.nextBoolean()
+            ? null
+            : Filter.allOf(
+                new Condition.Field(
+                    JsonPath.of("color"),
+                    new FieldPredicate.MatchKeyword(COLORS[random.nextInt(3)])));
     int limit = 1 + random.nextInt(random.nextBoolean() ? 10 : 400);
     boolean withPayload = random.nextBoolean();
 
     List<Entry> expected = new ArrayList<>();
-    model.forEach((id, payload) -> {
-      if (filter != null && !filter.matches(id, payload, n -> true)) {
-        return;
-      }
-      for (OrderValue v : indexedValues(key, payload.tree().get(key))) {
-        if (orderBy.admits(v)) {
-          expected.add(new Entry(v, id));
-        }
-      }
-    });
+    model.forEach(
+        (id, payload) -> {
+          if (filter != null && !filter.matches(id, payload, n -> true)) {
+            return;
+          }
+          for (OrderValue v : indexedValues(key, payload.tree().get(key))) {
+            if (orderBy.admits(v)) {
+              expected.add(new Entry(v, id));
+            }
+          }
+        });
     expected.sort((a, b) -> orderBy.compare(a.value(), a.id(), b.value(), b.id()));
     List<Entry> want = expected.subList(0, Math.min(limit, expected.size()));
 
@@ -169,7 +206,9 @@ class ShardOrderByTest {
     List<Entry> gotEntries = got.stream().map(r -> new Entry(r.orderValue(), r.id())).toList();
     assertEquals(want, gotEntries, orderBy + " limit " + limit + " filter " + filter);
     for (PointRecord r : got) {
-      assertEquals(withPayload ? model.get(r.id()).tree() : null, r.payload() == null ? null : r.payload().tree());
+      assertEquals(
+          withPayload ? model.get(r.id()).tree() : null,
+          r.payload() == null ? null : r.payload().tree());
     }
   }
 

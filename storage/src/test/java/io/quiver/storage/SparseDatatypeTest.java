@@ -51,8 +51,10 @@ class SparseDatatypeTest {
     sparse.put("hf", new SparseVectorParams(true, 1_000_000L, null, "float16", null));
     sparse.put("u", new SparseVectorParams(true, 0L, null, "uint8", null));
     sparse.put("uf", new SparseVectorParams(true, 1_000_000L, null, "uint8", null));
-    return new ShardConfig(new VectorsConfig(Map.of("d", new VectorParams(2, Distance.DOT, false)), sparse),
-        new HnswConfig(8, 32, 0, false), new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
+    return new ShardConfig(
+        new VectorsConfig(Map.of("d", new VectorParams(2, Distance.DOT, false)), sparse),
+        new HnswConfig(8, 32, 0, false),
+        new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
   }
 
   @Test
@@ -75,9 +77,12 @@ class SparseDatatypeTest {
             PointId id = PointId.of(random.nextInt(200));
             SparseVector v = randomSparse(random);
             String group = GROUPS[random.nextInt(2)];
-            batch.add(new Point(id, Map.of("d", new float[] {1, 1}),
-                Payload.of(JsonNodeFactory.instance.objectNode().put("group", group)),
-                Map.of("h", v, "hf", v, "u", v, "uf", v)));
+            batch.add(
+                new Point(
+                    id,
+                    Map.of("d", new float[] {1, 1}),
+                    Payload.of(JsonNodeFactory.instance.objectNode().put("group", group)),
+                    Map.of("h", v, "hf", v, "u", v, "uf", v)));
             groups.put(id, group);
             for (String name : NAMES) {
               model.get(name).put(id, stored(name, v));
@@ -87,8 +92,10 @@ class SparseDatatypeTest {
         } else if (op < 50) {
           PointId id = PointId.of(random.nextInt(200));
           SparseVector v = randomSparse(random);
-          shard.apply(new PointsOperation.UpdateVectors(List.of(new PointsOperation.PointVectors(id, Map.of(),
-              Map.of("h", v, "u", v)))), ++index);
+          shard.apply(
+              new PointsOperation.UpdateVectors(
+                  List.of(new PointsOperation.PointVectors(id, Map.of(), Map.of("h", v, "u", v)))),
+              ++index);
           if (groups.containsKey(id)) {
             model.get("h").put(id, stored("h", v));
             model.get("u").put(id, stored("u", v));
@@ -105,36 +112,67 @@ class SparseDatatypeTest {
           SparseVector q = randomSparse(random);
           int k = 1 + random.nextInt(10);
           String group = random.nextBoolean() ? null : GROUPS[random.nextInt(2)];
-          Filter filter = group == null ? null
-              : Filter.allOf(new Condition.Field(JsonPath.of("group"), new FieldPredicate.MatchKeyword(group)));
+          Filter filter =
+              group == null
+                  ? null
+                  : Filter.allOf(
+                      new Condition.Field(
+                          JsonPath.of("group"), new FieldPredicate.MatchKeyword(group)));
           for (String name : NAMES) {
             List<Map.Entry<PointId, Float>> truth = truth(model.get(name), groups, q, group);
-            List<ScoredPoint> hits = shard.search(SearchRequest.sparse(name, q, k, false, true, null, filter));
-            assertEquals(truth.stream().limit(k).map(Map.Entry::getKey).toList(),
-                hits.stream().map(ScoredPoint::id).toList(), at + " " + name + " group " + group);
+            List<ScoredPoint> hits =
+                shard.search(SearchRequest.sparse(name, q, k, false, true, null, filter));
+            assertEquals(
+                truth.stream().limit(k).map(Map.Entry::getKey).toList(),
+                hits.stream().map(ScoredPoint::id).toList(),
+                at + " " + name + " group " + group);
             for (int i = 0; i < hits.size(); i++) {
-              assertEquals(truth.get(i).getValue(), hits.get(i).score(), 1e-6f * Math.max(1, Math.abs(hits.get(i).score())),
+              assertEquals(
+                  truth.get(i).getValue(),
+                  hits.get(i).score(),
+                  1e-6f * Math.max(1, Math.abs(hits.get(i).score())),
                   at + " " + name);
-              assertEquals(model.get(name).get(hits.get(i).id()), hits.get(i).sparse().get(name), at + " " + name);
+              assertEquals(
+                  model.get(name).get(hits.get(i).id()),
+                  hits.get(i).sparse().get(name),
+                  at + " " + name);
             }
           }
         } else {
           PointId id = PointId.of(random.nextInt(200));
           for (PointRecord r : shard.retrieve(List.of(id), false, true)) {
             for (String name : NAMES) {
-              assertEquals(model.get(name).get(id), r.sparse().get(name), at + " read back " + name + " " + id);
+              assertEquals(
+                  model.get(name).get(id),
+                  r.sparse().get(name),
+                  at + " read back " + name + " " + id);
             }
           }
         }
       }
       Shard last = shard;
       SparseVector tooLarge = SparseVector.of(new int[] {3, 7}, new float[] {1f, 70_000f});
-      BadRequestException e = assertThrows(BadRequestException.class, () -> last.upsert(List.of(new Point(PointId.of(1),
-          Map.of("d", new float[2]), null, Map.of("h", tooLarge))), 1_000_000));
-      assertTrue(e.getMessage().contains("float16") && e.getMessage().contains("index 7"), e.getMessage());
+      BadRequestException e =
+          assertThrows(
+              BadRequestException.class,
+              () ->
+                  last.upsert(
+                      List.of(
+                          new Point(
+                              PointId.of(1),
+                              Map.of("d", new float[2]),
+                              null,
+                              Map.of("h", tooLarge))),
+                      1_000_000));
+      assertTrue(
+          e.getMessage().contains("float16") && e.getMessage().contains("index 7"), e.getMessage());
       // uint8 takes any finite values (quantized), as Qdrant does.
-      last.upsert(List.of(new Point(PointId.of(1), Map.of("d", new float[2]), null, Map.of("u", tooLarge))), 1_000_001);
-      assertEquals(tooLarge, last.retrieve(List.of(PointId.of(1)), false, true).getFirst().sparse().get("u"),
+      last.upsert(
+          List.of(new Point(PointId.of(1), Map.of("d", new float[2]), null, Map.of("u", tooLarge))),
+          1_000_001);
+      assertEquals(
+          tooLarge,
+          last.retrieve(List.of(PointId.of(1)), false, true).getFirst().sparse().get("u"),
           "two values are both levels: stored exactly");
       // Writing stored values again keeps them (snapshot recovery does): the rounding is
       // idempotent, also for ranges narrow for their magnitude (levels finer than floats).
@@ -142,10 +180,18 @@ class SparseDatatypeTest {
       long at = 1_000_002;
       for (int i = 0; i < 200; i++) {
         SparseVector v = i % 2 == 0 ? randomSparse(again) : narrowRange(again);
-        last.upsert(List.of(new Point(PointId.of(2), Map.of("d", new float[2]), null, Map.of("u", v, "h", v))), at++);
-        Map<String, SparseVector> first = last.retrieve(List.of(PointId.of(2)), false, true).getFirst().sparse();
-        last.upsert(List.of(new Point(PointId.of(2), Map.of("d", new float[2]), null, first)), at++);
-        assertEquals(first, last.retrieve(List.of(PointId.of(2)), false, true).getFirst().sparse(), "rewritten " + v);
+        last.upsert(
+            List.of(
+                new Point(PointId.of(2), Map.of("d", new float[2]), null, Map.of("u", v, "h", v))),
+            at++);
+        Map<String, SparseVector> first =
+            last.retrieve(List.of(PointId.of(2)), false, true).getFirst().sparse();
+        last.upsert(
+            List.of(new Point(PointId.of(2), Map.of("d", new float[2]), null, first)), at++);
+        assertEquals(
+            first,
+            last.retrieve(List.of(PointId.of(2)), false, true).getFirst().sparse(),
+            "rewritten " + v);
         assertEquals(stored("u", v), first.get("u"), "oracle " + v);
       }
     } finally {
@@ -156,10 +202,22 @@ class SparseDatatypeTest {
   @Test
   void aSparseVectorCannotChangeItsDatatype() {
     try (Shard shard = Shard.openOrCreate(dir.resolve("c"), config())) {
-      ShardConfig changed = new ShardConfig(config().vectors().withSparse(Map.of("h",
-          new SparseVectorParams(true, 0L, null, "uint8", null), "hf", config().vectors().getSparse("hf"),
-          "u", config().vectors().getSparse("u"), "uf", config().vectors().getSparse("uf"))),
-          config().hnsw(), config().optimizers());
+      ShardConfig changed =
+          new ShardConfig(
+              config()
+                  .vectors()
+                  .withSparse(
+                      Map.of(
+                          "h",
+                          new SparseVectorParams(true, 0L, null, "uint8", null),
+                          "hf",
+                          config().vectors().getSparse("hf"),
+                          "u",
+                          config().vectors().getSparse("u"),
+                          "uf",
+                          config().vectors().getSparse("uf"))),
+              config().hnsw(),
+              config().optimizers());
       assertThrows(BadRequestException.class, () -> shard.updateConfig(changed, 5));
     }
   }
@@ -184,27 +242,37 @@ class SparseDatatypeTest {
       for (int i = 0; i < values.length; i++) {
         long level = Math.round((values[i] - min) / step);
         float q = level == 255 ? (float) max : (float) (min + level * step);
-        assertTrue(Math.abs(q - values[i]) <= step / 2 + 1e-6 * Math.abs(max), "within half a step");
+        assertTrue(
+            Math.abs(q - values[i]) <= step / 2 + 1e-6 * Math.abs(max), "within half a step");
         values[i] = q;
       }
     }
     return SparseVector.of(v.indices(), values);
   }
 
-  private static List<Map.Entry<PointId, Float>> truth(TreeMap<PointId, SparseVector> model, Map<PointId, String> groups,
-      SparseVector q, String group) {
+  private static List<Map.Entry<PointId, Float>> truth(
+      TreeMap<PointId, SparseVector> model,
+      Map<PointId, String> groups,
+      SparseVector q,
+      String group) {
     List<Map.Entry<PointId, Float>> out = new ArrayList<>();
-    model.forEach((id, v) -> {
-      if (v.overlaps(q) && (group == null || group.equals(groups.get(id)))) {
-        out.add(Map.entry(id, v.dot(q)));
-      }
-    });
-    out.sort(Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue()).reversed()
-        .thenComparing(Map.Entry::getKey));
+    model.forEach(
+        (id, v) -> {
+          if (v.overlaps(q) && (group == null || group.equals(groups.get(id)))) {
+            out.add(Map.entry(id, v.dot(q)));
+          }
+        });
+    out.sort(
+        Comparator.comparing((Map.Entry<PointId, Float> e) -> e.getValue())
+            .reversed()
+            .thenComparing(Map.Entry::getKey));
     return out;
   }
 
-  /** Values spread over a range that is narrow for their magnitude (down to several levels per float). */
+  /**
+   * Values spread over a range that is narrow for their magnitude (down to several levels per
+   * float).
+   */
   private static SparseVector narrowRange(Random random) {
     int size = 2 + random.nextInt(10);
     int[] indices = new int[size];

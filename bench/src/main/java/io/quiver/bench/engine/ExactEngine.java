@@ -9,19 +9,19 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Exact search: a SIMD scan of every base vector, read from off-heap memory (a
- * {@link MemorySegment}, as a mapped vector file would be), keeping the best k. Long vectors
- * (at least {@value #BULK_MIN_DIM} dims) are scored in blocks of consecutive vectors through the
- * scorer's bulk path (four vectors per kernel call, one pass over the query per four vectors);
- * short ones one at a time (the single-vector kernel's four accumulators: at 128 dims it scanned
- * at ~20 GB/s where the bulk path reached ~10, at 784 dims the bulk path ~13-14 GB/s against
- * ~11 in a microbenchmark; in the benchmark at 784 dims 61-66% of the bandwidth against 41-42%
- * one at a time). The top-k heap is touched only by scores better than
- * its worst.
+ * Exact search: a SIMD scan of every base vector, read from off-heap memory (a {@link
+ * MemorySegment}, as a mapped vector file would be), keeping the best k. Long vectors (at least
+ * {@value #BULK_MIN_DIM} dims) are scored in blocks of consecutive vectors through the scorer's
+ * bulk path (four vectors per kernel call, one pass over the query per four vectors); short ones
+ * one at a time (the single-vector kernel's four accumulators: at 128 dims it scanned at ~20 GB/s
+ * where the bulk path reached ~10, at 784 dims the bulk path ~13-14 GB/s against ~11 in a
+ * microbenchmark; in the benchmark at 784 dims 61-66% of the bandwidth against 41-42% one at a
+ * time). The top-k heap is touched only by scores better than its worst.
  */
 public final class ExactEngine implements Engine {
 
-  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   static final int BULK_MIN_DIM = 256;
 

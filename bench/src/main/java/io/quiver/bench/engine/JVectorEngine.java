@@ -21,12 +21,13 @@ import java.util.concurrent.ForkJoinPool;
 /**
  * JVector 4 as a library: in-memory graph with hierarchy, exact float scores (no PQ), vectors on
  * the heap. JVector's M is the maximum degree of every node, so it is set to 2M (HNSW's level-0
- * degree); beam width = efConstruction, alpha 1.2, neighbour overflow 1.2 (its defaults). A
- * search keeps ef candidates (rerankK) and returns the top k.
+ * degree); beam width = efConstruction, alpha 1.2, neighbour overflow 1.2 (its defaults). A search
+ * keeps ef candidates (rerankK) and returns the top k.
  */
 public final class JVectorEngine implements Engine {
 
-  private static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
+  private static final VectorTypeSupport VTS =
+      VectorizationProvider.getInstance().getVectorTypeSupport();
 
   private final int m;
   private final int efConstruction;
@@ -46,12 +47,13 @@ public final class JVectorEngine implements Engine {
 
   @Override
   public void build(Dataset data, int threads) throws Exception {
-    similarity = switch (data.distance()) {
-      case EUCLID -> VectorSimilarityFunction.EUCLIDEAN;
-      case DOT -> VectorSimilarityFunction.DOT_PRODUCT;
-      case COSINE -> VectorSimilarityFunction.COSINE;
-      case MANHATTAN -> throw new IllegalArgumentException("JVector has no Manhattan distance");
-    };
+    similarity =
+        switch (data.distance()) {
+          case EUCLID -> VectorSimilarityFunction.EUCLIDEAN;
+          case DOT -> VectorSimilarityFunction.DOT_PRODUCT;
+          case COSINE -> VectorSimilarityFunction.COSINE;
+          case MANHATTAN -> throw new IllegalArgumentException("JVector has no Manhattan distance");
+        };
     List<VectorFloat<?>> list = new ArrayList<>(data.size());
     for (int i = 0; i < data.size(); i++) {
       list.add(VTS.createFloatVector(data.baseVector(i)));
@@ -60,8 +62,9 @@ public final class JVectorEngine implements Engine {
     BuildScoreProvider bsp = BuildScoreProvider.randomAccessScoreProvider(values, similarity);
     ForkJoinPool simd = new ForkJoinPool(threads);
     ForkJoinPool parallel = new ForkJoinPool(threads);
-    try (GraphIndexBuilder builder = new GraphIndexBuilder(bsp, data.dim(), 2 * m, efConstruction, 1.2f, 1.2f,
-        true, true, simd, parallel)) {
+    try (GraphIndexBuilder builder =
+        new GraphIndexBuilder(
+            bsp, data.dim(), 2 * m, efConstruction, 1.2f, 1.2f, true, true, simd, parallel)) {
       graph = builder.build(values);
     } finally {
       simd.shutdown();
@@ -74,7 +77,8 @@ public final class JVectorEngine implements Engine {
     GraphSearcher searcher = new GraphSearcher(graph);
     RandomAccessVectorValues mine = values.copy();
     return (query, k, ef) -> {
-      DefaultSearchScoreProvider ssp = DefaultSearchScoreProvider.exact(VTS.createFloatVector(query), similarity, mine);
+      DefaultSearchScoreProvider ssp =
+          DefaultSearchScoreProvider.exact(VTS.createFloatVector(query), similarity, mine);
       SearchResult result = searcher.search(ssp, k, Math.max(k, ef), 0f, 0f, Bits.ALL);
       SearchResult.NodeScore[] nodes = result.getNodes();
       int[] out = new int[nodes.length];

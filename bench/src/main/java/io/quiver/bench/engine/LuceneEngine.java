@@ -25,11 +25,11 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 
 /**
- * Lucene 10.3's HNSW used as a library (lucene-core's util.hnsw): vectors on the heap
- * ({@code FloatVectorValues.fromFloats}), Lucene99 flat vector scorer (Panama SIMD when the
- * incubator module is present), the same M and efConstruction. One thread builds with
- * {@code HnswGraphBuilder}, two with {@code HnswConcurrentMergeBuilder} (what Lucene's merges
- * use). A search collects the best ef and returns the top k (Lucene's k + fanout).
+ * Lucene 10.3's HNSW used as a library (lucene-core's util.hnsw): vectors on the heap ({@code
+ * FloatVectorValues.fromFloats}), Lucene99 flat vector scorer (Panama SIMD when the incubator
+ * module is present), the same M and efConstruction. One thread builds with {@code
+ * HnswGraphBuilder}, two with {@code HnswConcurrentMergeBuilder} (what Lucene's merges use). A
+ * search collects the best ef and returns the top k (Lucene's k + fanout).
  */
 public final class LuceneEngine implements Engine {
 
@@ -52,18 +52,20 @@ public final class LuceneEngine implements Engine {
 
   @Override
   public void build(Dataset data, int threads) throws IOException {
-    similarity = switch (data.distance()) {
-      case EUCLID -> VectorSimilarityFunction.EUCLIDEAN;
-      case DOT -> VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
-      case COSINE -> VectorSimilarityFunction.DOT_PRODUCT;
-      case MANHATTAN -> throw new IllegalArgumentException("Lucene has no Manhattan distance");
-    };
+    similarity =
+        switch (data.distance()) {
+          case EUCLID -> VectorSimilarityFunction.EUCLIDEAN;
+          case DOT -> VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
+          case COSINE -> VectorSimilarityFunction.DOT_PRODUCT;
+          case MANHATTAN -> throw new IllegalArgumentException("Lucene has no Manhattan distance");
+        };
     List<float[]> list = new ArrayList<>(data.size());
     for (int i = 0; i < data.size(); i++) {
       list.add(data.baseVector(i));
     }
     values = FloatVectorValues.fromFloats(list, data.dim());
-    RandomVectorScorerSupplier supplier = flatScorer.getRandomVectorScorerSupplier(similarity, values);
+    RandomVectorScorerSupplier supplier =
+        flatScorer.getRandomVectorScorerSupplier(similarity, values);
     int n = data.size();
     HnswGraphBuilder builder = HnswGraphBuilder.create(supplier, m, efConstruction, 42, n);
     if (threads == 1) {
@@ -72,8 +74,16 @@ public final class LuceneEngine implements Engine {
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      graph = new HnswConcurrentMergeBuilder(new TaskExecutor(pool), threads, supplier, m, efConstruction,
-          builder.getGraph(), null).build(n);
+      graph =
+          new HnswConcurrentMergeBuilder(
+                  new TaskExecutor(pool),
+                  threads,
+                  supplier,
+                  m,
+                  efConstruction,
+                  builder.getGraph(),
+                  null)
+              .build(n);
     } finally {
       pool.shutdown();
     }
@@ -107,8 +117,8 @@ public final class LuceneEngine implements Engine {
   }
 
   /**
-   * A read-only view of an OnHeapHnswGraph with its own neighbour cursor, so that two threads
-   * can search one graph. Iterates the same NeighborArray the graph's own cursor would.
+   * A read-only view of an OnHeapHnswGraph with its own neighbour cursor, so that two threads can
+   * search one graph. Iterates the same NeighborArray the graph's own cursor would.
    */
   private static final class GraphView extends HnswGraph {
     private final OnHeapHnswGraph graph;
@@ -163,5 +173,4 @@ public final class LuceneEngine implements Engine {
       return graph.getNodesOnLevel(level);
     }
   }
-
 }

@@ -9,8 +9,7 @@ import io.quiver.index.quant.RescoringSearch;
 /**
  * Quiver with binary codes (1 bit per dimension): searches the float32 engine's graph with
  * asymmetric binary scores (4-bit query against 1-bit codes), then rescores {@code k * oversample}
- * candidates exactly. Its build time is
- * the float32 graph's plus quantization.
+ * candidates exactly. Its build time is the float32 graph's plus quantization.
  */
 public final class QuiverBinaryEngine implements Engine {
 

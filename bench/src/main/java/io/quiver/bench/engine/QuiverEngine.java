@@ -16,14 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Quiver's float32 HNSW. Vectors are copied off-heap (native memory, as the storage module's
- * vector files are) and the graph is built on the heap from them; then graph and vectors are
- * written in the on-disk format and searched straight from the memory-mapped file, as a sealed
- * segment is.
+ * Quiver's float32 HNSW. Vectors are copied off-heap (native memory, as the storage module's vector
+ * files are) and the graph is built on the heap from them; then graph and vectors are written in
+ * the on-disk format and searched straight from the memory-mapped file, as a sealed segment is.
  */
 public final class QuiverEngine implements Engine {
 
-  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final int m;
   private final int efConstruction;
@@ -36,8 +36,8 @@ public final class QuiverEngine implements Engine {
   private final boolean onHeap;
 
   /**
-   * @param onHeap diagnostic variant "quiver-heap": vectors in a heap array, graph on the heap,
-   *     no file
+   * @param onHeap diagnostic variant "quiver-heap": vectors in a heap array, graph on the heap, no
+   *     file
    */
   public QuiverEngine(int m, int efConstruction, Path dir, boolean onHeap) {
     this.m = m;
@@ -54,8 +54,10 @@ public final class QuiverEngine implements Engine {
   @Override
   public void build(Dataset data, int threads) {
     if (onHeap) {
-      built = HnswIndex.build(new HeapFloatVectors(data.base(), data.dim(), data.distance()),
-          new HnswParams(m, efConstruction, 42, threads));
+      built =
+          HnswIndex.build(
+              new HeapFloatVectors(data.base(), data.dim(), data.distance()),
+              new HnswParams(m, efConstruction, 42, threads));
       return;
     }
     if (arena == null) {

@@ -12,8 +12,8 @@ import io.quiver.index.scorer.FloatVectors;
 import io.quiver.index.scorer.HeapFloatVectors;
 
 /**
- * Quiver with int8 codes: the graph is built and searched over the codes (a quarter of the
- * bytes), the best {@code k * oversample} candidates are rescored from the float32 vectors.
+ * Quiver with int8 codes: the graph is built and searched over the codes (a quarter of the bytes),
+ * the best {@code k * oversample} candidates are rescored from the float32 vectors.
  */
 public final class QuiverInt8Engine implements Engine {
 
@@ -49,7 +49,10 @@ public final class QuiverInt8Engine implements Engine {
     return (query, k, ef) -> search.search(query, k, ef, OrdFilter.ALL).ords();
   }
 
-  /** Graph and codes; the float32 vectors used for rescoring are not counted (they may stay on disk). */
+  /**
+   * Graph and codes; the float32 vectors used for rescoring are not counted (they may stay on
+   * disk).
+   */
   @Override
   public long heapBytes() {
     return graph.heapBytes() + codes.heapBytes();

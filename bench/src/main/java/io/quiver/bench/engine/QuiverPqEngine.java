@@ -8,9 +8,9 @@ import io.quiver.index.quant.ProductQuantizer;
 import io.quiver.index.quant.RescoringSearch;
 
 /**
- * Quiver with product-quantized codes (4 dimensions per byte): searches the float32 engine's
- * graph with table-lookup scores, then rescores {@code k * oversample} candidates exactly. Its
- * build time is the float32 graph's plus codebook training and encoding.
+ * Quiver with product-quantized codes (4 dimensions per byte): searches the float32 engine's graph
+ * with table-lookup scores, then rescores {@code k * oversample} candidates exactly. Its build time
+ * is the float32 graph's plus codebook training and encoding.
  */
 public final class QuiverPqEngine implements Engine {
 

@@ -12,11 +12,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A blocking HTTP/1.1 client over one kept-alive connection, for latency measurements: it writes
- * the request and reads the response on the calling thread, nothing else. The JDK's
- * {@code HttpClient} hands every exchange to its selector thread and back; on this 2-core
- * machine that alone put the floor of {@code GET /healthz} at 0.4-0.6 ms, where a plain
- * keep-alive client (Python's {@code http.client}) measured 0.07 ms. Speaks only what Quiver
- * answers: responses with a {@code Content-Length}. One per thread; not thread-safe.
+ * the request and reads the response on the calling thread, nothing else. The JDK's {@code
+ * HttpClient} hands every exchange to its selector thread and back; on this 2-core machine that
+ * alone put the floor of {@code GET /healthz} at 0.4-0.6 ms, where a plain keep-alive client
+ * (Python's {@code http.client}) measured 0.07 ms. Speaks only what Quiver answers: responses with
+ * a {@code Content-Length}. One per thread; not thread-safe.
  */
 final class KeepAliveHttpClient implements AutoCloseable {
 
@@ -44,10 +44,20 @@ final class KeepAliveHttpClient implements AutoCloseable {
       in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
       out = socket.getOutputStream();
     }
-    StringBuilder head = new StringBuilder(128).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
-        .append(host).append(':').append(port).append("\r\n");
+    StringBuilder head =
+        new StringBuilder(128)
+            .append(method)
+            .append(' ')
+            .append(path)
+            .append(" HTTP/1.1\r\nHost: ")
+            .append(host)
+            .append(':')
+            .append(port)
+            .append("\r\n");
     if (body != null) {
-      head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+      head.append("Content-Type: application/json\r\nContent-Length: ")
+          .append(body.length)
+          .append("\r\n");
     } else if (!method.equals("GET")) {
       head.append("Content-Length: 0\r\n");
     }
@@ -76,7 +86,8 @@ final class KeepAliveHttpClient implements AutoCloseable {
       String name = header.substring(0, colon).trim();
       if (name.equalsIgnoreCase("content-length")) {
         length = Integer.parseInt(header.substring(colon + 1).trim());
-      } else if (name.equalsIgnoreCase("connection") && header.substring(colon + 1).trim().equalsIgnoreCase("close")) {
+      } else if (name.equalsIgnoreCase("connection")
+          && header.substring(colon + 1).trim().equalsIgnoreCase("close")) {
         close = true;
       }
     }

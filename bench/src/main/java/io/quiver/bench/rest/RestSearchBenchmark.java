@@ -26,14 +26,15 @@ import java.util.regex.Pattern;
  * {@code hnsw_ef}, by one client (latency) and by several (throughput), with recall@10 against an
  * exact scan, and the same queries on the same vectors in this JVM through Quiver's HNSW on its
  * mapped file (the in-process engine: what REST adds is the difference). Request bodies are built
- * before the clock starts; each client thread keeps one HTTP/1.1 connection alive
- * ({@link KeepAliveHttpClient}). Each REST round is preceded by one pass over the queries (warm-up).
+ * before the clock starts; each client thread keeps one HTTP/1.1 connection alive ({@link
+ * KeepAliveHttpClient}). Each REST round is preceded by one pass over the queries (warm-up).
  *
- * <p>Allocation per query on the node is read from its {@code /metrics}
- * ({@code jvm_memory_pool_allocated_bytes_total} of the eden pool, which the JVM updates at each
- * young collection): approximate, within one eden's size over all rounds of one {@code hnsw_ef}.
+ * <p>Allocation per query on the node is read from its {@code /metrics} ({@code
+ * jvm_memory_pool_allocated_bytes_total} of the eden pool, which the JVM updates at each young
+ * collection): approximate, within one eden's size over all rounds of one {@code hnsw_ef}.
  *
- * <pre>bin/quiver bench rest-search [--url http://127.0.0.1:6333] [--dataset fashion-mnist] [--queries 1000]
+ * <pre>
+ * bin/quiver bench rest-search [--url http://127.0.0.1:6333] [--dataset fashion-mnist] [--queries 1000]
  *     [--ef 40,64] [--clients 1,4] [--ingest-clients 2] [--batch 1000] [--engine true]
  *     [--payload-bytes 0]</pre>
  *
@@ -43,15 +44,20 @@ import java.util.regex.Pattern;
 public final class RestSearchBenchmark {
 
   private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
-  private static final Pattern EDEN = Pattern.compile(
-      "jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]*Eden[^\"]*\"\\} ([0-9.E+]+)");
+  private static final Pattern EDEN =
+      Pattern.compile(
+          "jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]*Eden[^\"]*\"\\} ([0-9.E+]+)");
   private static final String COLLECTION = "/collections/bench_rest_search";
 
   private final String url;
+
   /** One kept-alive connection per thread (see {@link KeepAliveHttpClient}). */
   private final ThreadLocal<KeepAliveHttpClient> clients;
 
-  /** Each point's payload carries a text of about this many bytes, and queries ask for payloads; 0: none. */
+  /**
+   * Each point's payload carries a text of about this many bytes, and queries ask for payloads; 0:
+   * none.
+   */
   private final int payloadBytes;
 
   private RestSearchBenchmark(String url, int payloadBytes) {
@@ -85,28 +91,47 @@ public final class RestSearchBenchmark {
       }
     }
     Dataset data = DatasetLoader.load(dataset).withQueries(queries);
-    new RestSearchBenchmark(url, payloadBytes).run(data, efs, clients, ingestClients, batch, engine);
+    new RestSearchBenchmark(url, payloadBytes)
+        .run(data, efs, clients, ingestClients, batch, engine);
   }
 
   private static int[] ints(String csv) {
     return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
   }
 
-  private void run(Dataset data, int[] efs, int[] clients, int ingestClients, int batch, boolean withEngine)
+  private void run(
+      Dataset data, int[] efs, int[] clients, int ingestClients, int batch, boolean withEngine)
       throws Exception {
-    System.out.printf(Locale.ROOT, "%s: %d x %d %s, %d queries, top 10, via %s (%d cores)%s%n", data.name(), data.size(),
-        data.dim(), data.distance().qdrantName(), data.queryCount(), url, Runtime.getRuntime().availableProcessors(),
+    System.out.printf(
+        Locale.ROOT,
+        "%s: %d x %d %s, %d queries, top 10, via %s (%d cores)%s%n",
+        data.name(),
+        data.size(),
+        data.dim(),
+        data.distance().qdrantName(),
+        data.queryCount(),
+        url,
+        Runtime.getRuntime().availableProcessors(),
         payloadBytes > 0 ? ", payloads of ~" + payloadBytes + " bytes returned with each hit" : "");
     List<Set<Integer>> truth = truth(data);
     String[] bodies = new String[data.queryCount()];
     send("DELETE", COLLECTION, null);
-    send("PUT", COLLECTION, "{\"vectors\":{\"size\":" + data.dim() + ",\"distance\":\"" + data.distance().qdrantName()
-        + "\"},\"hnsw_config\":{\"m\":16,\"ef_construct\":100}}");
+    send(
+        "PUT",
+        COLLECTION,
+        "{\"vectors\":{\"size\":"
+            + data.dim()
+            + ",\"distance\":\""
+            + data.distance().qdrantName()
+            + "\"},\"hnsw_config\":{\"m\":16,\"ef_construct\":100}}");
     try {
       ingest(data, ingestClients, batch);
       long t0 = System.nanoTime();
       awaitGreen();
-      System.out.printf(Locale.ROOT, "indexed (status green) %.1f s after the last write%n", (System.nanoTime() - t0) / 1e9);
+      System.out.printf(
+          Locale.ROOT,
+          "indexed (status green) %.1f s after the last write%n",
+          (System.nanoTime() - t0) / 1e9);
       double[] healthz = new double[2000];
       for (int i = 0; i < healthz.length + 200; i++) {
         long s = System.nanoTime();
@@ -116,17 +141,29 @@ public final class RestSearchBenchmark {
         }
       }
       Arrays.sort(healthz);
-      System.out.printf(Locale.ROOT, "GET /healthz (the HTTP floor, client included): p50 %.3f ms, p99 %.3f ms%n",
-          at(healthz, 0.5), at(healthz, 0.99));
-      try (Engine engine = withEngine ? new QuiverEngine(16, 100, Files.createTempDirectory("rest-search"), false) : null) {
+      System.out.printf(
+          Locale.ROOT,
+          "GET /healthz (the HTTP floor, client included): p50 %.3f ms, p99 %.3f ms%n",
+          at(healthz, 0.5),
+          at(healthz, 0.99));
+      try (Engine engine =
+          withEngine
+              ? new QuiverEngine(16, 100, Files.createTempDirectory("rest-search"), false)
+              : null) {
         if (engine != null) {
           engine.build(data, 2);
           engine.prepareSearch();
         }
         for (int ef : efs) {
           for (int q = 0; q < bodies.length; q++) {
-            bodies[q] = "{\"query\":" + vector(data.query(q)) + ",\"limit\":10,\"params\":{\"hnsw_ef\":" + ef + "}"
-                + (payloadBytes > 0 ? ",\"with_payload\":true" : "") + "}";
+            bodies[q] =
+                "{\"query\":"
+                    + vector(data.query(q))
+                    + ",\"limit\":10,\"params\":{\"hnsw_ef\":"
+                    + ef
+                    + "}"
+                    + (payloadBytes > 0 ? ",\"with_payload\":true" : "")
+                    + "}";
           }
           double edenBefore = eden();
           int sent = 0;
@@ -134,11 +171,16 @@ public final class RestSearchBenchmark {
             report("REST, ef " + ef + ", " + n + " client(s)", restRound(bodies, truth, n));
             sent += (n + 1) * bodies.length; // each round's queries and its warm-up
           }
-          System.out.printf(Locale.ROOT, "node allocated ~%.1f KB per query at ef %d (eden pool, counted at each young GC)%n",
-              (eden() - edenBefore) / sent / 1024, ef);
+          System.out.printf(
+              Locale.ROOT,
+              "node allocated ~%.1f KB per query at ef %d (eden pool, counted at each young GC)%n",
+              (eden() - edenBefore) / sent / 1024,
+              ef);
           if (engine != null) {
             for (int n : new int[] {1, 2}) {
-              report("in-process engine, ef " + ef + ", " + n + " thread(s)", engineRound(engine, data, ef, truth, n));
+              report(
+                  "in-process engine, ef " + ef + ", " + n + " thread(s)",
+                  engineRound(engine, data, ef, truth, n));
             }
           }
         }
@@ -152,11 +194,20 @@ public final class RestSearchBenchmark {
 
   private void report(String what, Round r) {
     Arrays.sort(r.ms);
-    System.out.printf(Locale.ROOT, "%-38s p50 %6.3f ms  p99 %6.3f ms  %8.1f QPS  recall@10 %.4f%n", what,
-        at(r.ms, 0.5), at(r.ms, 0.99), r.qps, r.recall);
+    System.out.printf(
+        Locale.ROOT,
+        "%-38s p50 %6.3f ms  p99 %6.3f ms  %8.1f QPS  recall@10 %.4f%n",
+        what,
+        at(r.ms, 0.5),
+        at(r.ms, 0.99),
+        r.qps,
+        r.recall);
   }
 
-  /** Every query once per client thread after a warm-up pass; latencies of all, recall of the first thread's. */
+  /**
+   * Every query once per client thread after a warm-up pass; latencies of all, recall of the first
+   * thread's.
+   */
   private Round restRound(String[] bodies, List<Set<Integer>> truth, int threads) throws Exception {
     for (int q = 0; q < bodies.length; q++) {
       send("POST", COLLECTION + "/points/query", bodies[q]);
@@ -169,14 +220,16 @@ public final class RestSearchBenchmark {
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int thread = t;
-      done.add(pool.submit(() -> {
-        try (KeepAliveHttpClient mine = clients.get()) {
-          runQueries(bodies, truth, threads, thread, ms, slot, recall);
-        } finally {
-          clients.remove();
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                try (KeepAliveHttpClient mine = clients.get()) {
+                  runQueries(bodies, truth, threads, thread, ms, slot, recall);
+                } finally {
+                  clients.remove();
+                }
+                return null;
+              }));
     }
     for (Future<?> f : done) {
       f.get();
@@ -186,8 +239,15 @@ public final class RestSearchBenchmark {
     return new Round(ms, ms.length / sec, recall[0] / bodies.length);
   }
 
-  private void runQueries(String[] bodies, List<Set<Integer>> truth, int threads, int thread, double[] ms,
-      AtomicInteger slot, double[] recall) throws IOException {
+  private void runQueries(
+      String[] bodies,
+      List<Set<Integer>> truth,
+      int threads,
+      int thread,
+      double[] ms,
+      AtomicInteger slot,
+      double[] recall)
+      throws IOException {
     for (int i = 0; i < bodies.length; i++) {
       int q = (i + thread * bodies.length / threads) % bodies.length;
       long s = System.nanoTime();
@@ -199,7 +259,8 @@ public final class RestSearchBenchmark {
     }
   }
 
-  private Round engineRound(Engine engine, Dataset data, int ef, List<Set<Integer>> truth, int threads) throws Exception {
+  private Round engineRound(
+      Engine engine, Dataset data, int ef, List<Set<Integer>> truth, int threads) throws Exception {
     double[] ms = new double[data.queryCount() * threads];
     double[] recall = new double[1];
     AtomicInteger slot = new AtomicInteger();
@@ -213,24 +274,26 @@ public final class RestSearchBenchmark {
       done.clear();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        done.add(pool.submit(() -> {
-          Engine.Searcher searcher = engine.searcher();
-          for (int i = 0; i < data.queryCount(); i++) {
-            int q = (i + thread * data.queryCount() / threads) % data.queryCount();
-            float[] query = data.query(q);
-            long s = System.nanoTime();
-            int[] found = searcher.search(query, 10, ef);
-            ms[slot.getAndIncrement()] = (System.nanoTime() - s) / 1e6;
-            if (timed && thread == 0) {
-              Set<Integer> got = new HashSet<>();
-              for (int id : found) {
-                got.add(id);
-              }
-              recall[0] += overlap(got, truth.get(q));
-            }
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  Engine.Searcher searcher = engine.searcher();
+                  for (int i = 0; i < data.queryCount(); i++) {
+                    int q = (i + thread * data.queryCount() / threads) % data.queryCount();
+                    float[] query = data.query(q);
+                    long s = System.nanoTime();
+                    int[] found = searcher.search(query, 10, ef);
+                    ms[slot.getAndIncrement()] = (System.nanoTime() - s) / 1e6;
+                    if (timed && thread == 0) {
+                      Set<Integer> got = new HashSet<>();
+                      for (int id : found) {
+                        got.add(id);
+                      }
+                      recall[0] += overlap(got, truth.get(q));
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get();
@@ -271,9 +334,17 @@ public final class RestSearchBenchmark {
     for (int from = 0; from < data.size(); from += batch) {
       StringBuilder s = new StringBuilder("{\"points\":[");
       for (int i = from; i < Math.min(data.size(), from + batch); i++) {
-        s.append(i == from ? "" : ",").append("{\"id\":").append(i).append(",\"vector\":").append(vector(data.baseVector(i)));
+        s.append(i == from ? "" : ",")
+            .append("{\"id\":")
+            .append(i)
+            .append(",\"vector\":")
+            .append(vector(data.baseVector(i)));
         if (payloadBytes > 0) {
-          s.append(",\"payload\":{\"doc\":").append(i).append(",\"text\":\"").append(text(i, payloadBytes)).append("\"}");
+          s.append(",\"payload\":{\"doc\":")
+              .append(i)
+              .append(",\"text\":\"")
+              .append(text(i, payloadBytes))
+              .append("\"}");
         }
         s.append('}');
       }
@@ -284,30 +355,57 @@ public final class RestSearchBenchmark {
     long start = System.nanoTime();
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      done.add(pool.submit(() -> {
-        try (KeepAliveHttpClient mine = clients.get()) {
-          for (int b; (b = next.getAndIncrement()) < bodies.size(); ) {
-            send("PUT", COLLECTION + "/points?wait=true", bodies.get(b));
-          }
-        } finally {
-          clients.remove();
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                try (KeepAliveHttpClient mine = clients.get()) {
+                  for (int b; (b = next.getAndIncrement()) < bodies.size(); ) {
+                    send("PUT", COLLECTION + "/points?wait=true", bodies.get(b));
+                  }
+                } finally {
+                  clients.remove();
+                }
+                return null;
+              }));
     }
     for (Future<?> f : done) {
       f.get();
     }
     pool.shutdown();
     double sec = (System.nanoTime() - start) / 1e9;
-    System.out.printf(Locale.ROOT, "ingest: %.0f points/s (%d points, batches of %d, wait=true, %d clients, %.1f s)%n",
-        data.size() / sec, data.size(), batch, threads, sec);
+    System.out.printf(
+        Locale.ROOT,
+        "ingest: %.0f points/s (%d points, batches of %d, wait=true, %d clients, %.1f s)%n",
+        data.size() / sec,
+        data.size(),
+        batch,
+        threads,
+        sec);
   }
 
-  private static final String[] WORDS = {"vector", "search", "shard", "replica", "payload", "query", "index",
-      "segment", "cluster", "node", "graph", "filter", "score", "point", "collection", "raft"};
+  private static final String[] WORDS = {
+    "vector",
+    "search",
+    "shard",
+    "replica",
+    "payload",
+    "query",
+    "index",
+    "segment",
+    "cluster",
+    "node",
+    "graph",
+    "filter",
+    "score",
+    "point",
+    "collection",
+    "raft"
+  };
 
-  /** About {@code bytes} of words, different for each point (a stand-in for a document chunk's text). */
+  /**
+   * About {@code bytes} of words, different for each point (a stand-in for a document chunk's
+   * text).
+   */
   private static String text(int point, int bytes) {
     StringBuilder s = new StringBuilder(bytes + 16);
     java.util.Random random = new java.util.Random(point);
@@ -354,7 +452,13 @@ public final class RestSearchBenchmark {
   }
 
   private String send(String method, String path, String body) throws IOException {
-    var r = clients.get().send(method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    var r =
+        clients
+            .get()
+            .send(
+                method,
+                path,
+                body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     if (r.status() != 200 && !(method.equals("DELETE") && r.status() == 404)) {
       throw new IOException(method + " " + path + " -> " + r.status() + " " + r.body());
     }

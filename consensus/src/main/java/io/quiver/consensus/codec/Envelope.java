@@ -43,15 +43,20 @@ public final class Envelope {
   }
 
   /** Opens a message, checking its magic and version; the stream is positioned at the body. */
-  public static DataInputStream open(ByteString content, int magic, int version) throws IOException {
+  public static DataInputStream open(ByteString content, int magic, int version)
+      throws IOException {
     return open(content.newInput(), magic, version);
   }
 
-  /** An opened message of a format that has several versions: the body stream and the version it is in. */
+  /**
+   * An opened message of a format that has several versions: the body stream and the version it is
+   * in.
+   */
   public record Opened(DataInputStream in, int version) {}
 
   /** Opens a message written in any version from {@code oldest} to {@code newest}. */
-  public static Opened open(ByteString content, int magic, int oldest, int newest) throws IOException {
+  public static Opened open(ByteString content, int magic, int oldest, int newest)
+      throws IOException {
     DataInputStream in = new DataInputStream(content.newInput());
     int actualMagic = in.readInt();
     if (actualMagic != magic) {
@@ -59,7 +64,14 @@ public final class Envelope {
     }
     int actualVersion = in.readUnsignedByte();
     if (actualVersion < oldest || actualVersion > newest) {
-      throw new IOException("unsupported format version " + actualVersion + " (this build reads " + oldest + " to " + newest + ")");
+      throw new IOException(
+          "unsupported format version "
+              + actualVersion
+              + " (this build reads "
+              + oldest
+              + " to "
+              + newest
+              + ")");
     }
     return new Opened(in, actualVersion);
   }
@@ -72,7 +84,8 @@ public final class Envelope {
     }
     int actualVersion = in.readUnsignedByte();
     if (actualVersion != version) {
-      throw new IOException("unsupported format version " + actualVersion + " (this build reads " + version + ")");
+      throw new IOException(
+          "unsupported format version " + actualVersion + " (this build reads " + version + ")");
     }
     return in;
   }

@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The binary form of {@link OrderBy} in an ordered-scroll query and of the order values in its reply.
+ * The binary form of {@link OrderBy} in an ordered-scroll query and of the order values in its
+ * reply.
  *
  * <pre>
  * order by:    key (UTF) | direction (0 asc, 1 desc) | has start (bool) | [order value]
@@ -60,7 +61,8 @@ public final class OrderByCodec {
     };
   }
 
-  public static void writeOrderedRecords(List<PointRecord> records, DataOutput out) throws IOException {
+  public static void writeOrderedRecords(List<PointRecord> records, DataOutput out)
+      throws IOException {
     PointCodec.writeRecords(records, out);
     for (PointRecord r : records) {
       writeValue(r.orderValue(), out);
@@ -71,7 +73,9 @@ public final class OrderByCodec {
     List<PointRecord> plain = PointCodec.readRecords(in);
     List<PointRecord> out = new ArrayList<>(plain.size());
     for (PointRecord r : plain) {
-      out.add(new PointRecord(r.id(), r.version(), r.payload(), r.vectors(), readValue(in), r.sparse()));
+      out.add(
+          new PointRecord(
+              r.id(), r.version(), r.payload(), r.vectors(), readValue(in), r.sparse()));
     }
     return out;
   }

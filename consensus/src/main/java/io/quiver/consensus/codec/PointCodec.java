@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Binary forms of points, ids and results, shared by the log commands and the read replies.
- * Vectors are written as a count, then per vector its name (UTF), dimension and floats; a payload
- * as a length-prefixed UTF-8 JSON object (length 0 = empty). Sparse vectors as a count, then per
- * vector its name (UTF), its length, indices (int) and values (float). Part of the log format:
- * change only with a new command type or version.
+ * Binary forms of points, ids and results, shared by the log commands and the read replies. Vectors
+ * are written as a count, then per vector its name (UTF), dimension and floats; a payload as a
+ * length-prefixed UTF-8 JSON object (length 0 = empty). Sparse vectors as a count, then per vector
+ * its name (UTF), its length, indices (int) and values (float). Part of the log format: change only
+ * with a new command type or version.
  *
  * <p>In results, the vectors of a record or hit start with a byte: 0 none, 1 dense vectors, 2 dense
  * then sparse vectors (what was a boolean before sparse vectors, so older replies read the same).
@@ -110,7 +110,8 @@ public final class PointCodec {
   }
 
   private static final java.lang.invoke.VarHandle BIG_ENDIAN_FLOAT =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(float[].class, java.nio.ByteOrder.BIG_ENDIAN);
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          float[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
   public static void writePayload(Payload payload, DataOutput out) throws IOException {
     if (payload.isEmpty()) {
@@ -164,7 +165,8 @@ public final class PointCodec {
     return points;
   }
 
-  public static void writeSparse(Map<String, SparseVector> sparse, DataOutput out) throws IOException {
+  public static void writeSparse(Map<String, SparseVector> sparse, DataOutput out)
+      throws IOException {
     out.writeInt(sparse.size());
     for (Map.Entry<String, SparseVector> e : sparse.entrySet()) {
       out.writeUTF(e.getKey());
@@ -209,8 +211,9 @@ public final class PointCodec {
   }
 
   /** The vectors of a result: 0 none, 1 dense, 2 dense and sparse (see the class comment). */
-  private static void writeResultVectors(Map<String, float[]> vectors, Map<String, SparseVector> sparse,
-      DataOutput out) throws IOException {
+  private static void writeResultVectors(
+      Map<String, float[]> vectors, Map<String, SparseVector> sparse, DataOutput out)
+      throws IOException {
     if (vectors == null) {
       out.writeByte(0);
       return;
@@ -264,8 +267,14 @@ public final class PointCodec {
       long version = in.readLong();
       Payload payload = readOptionalPayload(in);
       Object[] v = readResultVectors(in);
-      records.add(new PointRecord(id, version, payload, (Map<String, float[]>) v[0], null,
-          (Map<String, SparseVector>) v[1]));
+      records.add(
+          new PointRecord(
+              id,
+              version,
+              payload,
+              (Map<String, float[]>) v[0],
+              null,
+              (Map<String, SparseVector>) v[1]));
     }
     return records;
   }
@@ -291,8 +300,15 @@ public final class PointCodec {
       float score = in.readFloat();
       Payload payload = readOptionalPayload(in);
       Object[] v = readResultVectors(in);
-      hits.add(new ScoredPoint(id, version, score, payload, (Map<String, float[]>) v[0], null,
-          (Map<String, SparseVector>) v[1]));
+      hits.add(
+          new ScoredPoint(
+              id,
+              version,
+              score,
+              payload,
+              (Map<String, float[]>) v[0],
+              null,
+              (Map<String, SparseVector>) v[1]));
     }
     return hits;
   }
@@ -307,7 +323,6 @@ public final class PointCodec {
   private static Payload readOptionalPayload(DataInput in) throws IOException {
     return in.readBoolean() ? readPayload(in) : null;
   }
-
 
   public static int readCount(DataInput in) throws IOException {
     int n = in.readInt();

@@ -45,8 +45,12 @@ public final class PointsOperationCodec {
 
   private PointsOperationCodec() {}
 
-  /** @param commandVersion the version of the shard command it goes into: 2 is needed for a vector update's filter */
-  public static void write(PointsOperation operation, DataOutput out, int commandVersion) throws IOException {
+  /**
+   * @param commandVersion the version of the shard command it goes into: 2 is needed for a vector
+   *     update's filter
+   */
+  public static void write(PointsOperation operation, DataOutput out, int commandVersion)
+      throws IOException {
     switch (operation) {
       case PointsOperation.DeletePoints d -> {
         out.writeByte(DELETE_POINTS);
@@ -65,7 +69,8 @@ public final class PointsOperationCodec {
           out.writeUTF(name);
         }
       }
-      case PointsOperation.UpdateVectors u when u.points().stream().anyMatch(pv -> !pv.sparse().isEmpty()) -> {
+      case PointsOperation.UpdateVectors u
+          when u.points().stream().anyMatch(pv -> !pv.sparse().isEmpty()) -> {
         out.writeByte(UPDATE_VECTORS_SPARSE);
         out.writeInt(u.points().size());
         for (PointsOperation.PointVectors pv : u.points()) {
@@ -91,15 +96,17 @@ public final class PointsOperationCodec {
             FilterCodec.write(u.updateFilter(), out);
           }
         } else if (u.updateFilter() != null) {
-          throw new IllegalArgumentException("a vector update with a filter needs command version 2");
+          throw new IllegalArgumentException(
+              "a vector update with a filter needs command version 2");
         }
       }
     }
   }
 
   /**
-   * @param commandVersion the version of the shard command it is in ({@link io.quiver.consensus.shard.ShardMessages#COMMAND_VERSION}
-   *     or older): version 1 has no update filter
+   * @param commandVersion the version of the shard command it is in ({@link
+   *     io.quiver.consensus.shard.ShardMessages#COMMAND_VERSION} or older): version 1 has no update
+   *     filter
    */
   public static PointsOperation read(DataInput in, int commandVersion) throws IOException {
     byte kind = in.readByte();
@@ -110,7 +117,8 @@ public final class PointsOperationCodec {
         int n = PointCodec.readCount(in);
         List<PointsOperation.PointVectors> points = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          points.add(new PointsOperation.PointVectors(PointCodec.readId(in), PointCodec.readVectors(in)));
+          points.add(
+              new PointsOperation.PointVectors(PointCodec.readId(in), PointCodec.readVectors(in)));
         }
         boolean filtered = commandVersion >= 2 && in.readBoolean();
         yield new PointsOperation.UpdateVectors(points, filtered ? FilterCodec.read(in) : null);
@@ -128,10 +136,12 @@ public final class PointsOperationCodec {
         int n = PointCodec.readCount(in);
         List<PointsOperation.PointVectors> points = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          points.add(new PointsOperation.PointVectors(PointCodec.readId(in), PointCodec.readVectors(in),
-              PointCodec.readSparse(in)));
+          points.add(
+              new PointsOperation.PointVectors(
+                  PointCodec.readId(in), PointCodec.readVectors(in), PointCodec.readSparse(in)));
         }
-        yield new PointsOperation.UpdateVectors(points, in.readBoolean() ? FilterCodec.read(in) : null);
+        yield new PointsOperation.UpdateVectors(
+            points, in.readBoolean() ? FilterCodec.read(in) : null);
       }
       default -> throw new IOException("unknown points operation kind " + kind);
     };
@@ -187,7 +197,9 @@ public final class PointsOperationCodec {
   private static PayloadUpdate readUpdate(DataInput in) throws IOException {
     byte kind = in.readByte();
     return switch (kind) {
-      case SET -> new PayloadUpdate.Set(PointCodec.readPayload(in), in.readBoolean() ? path(in.readUTF()) : null);
+      case SET ->
+          new PayloadUpdate.Set(
+              PointCodec.readPayload(in), in.readBoolean() ? path(in.readUTF()) : null);
       case OVERWRITE -> new PayloadUpdate.Overwrite(PointCodec.readPayload(in));
       case DELETE_KEYS -> {
         int n = PointCodec.readCount(in);

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The binary form of the scored-scan and facet reads and of the facet reply (inside
- * {@link io.quiver.consensus.shard.ShardMessages}' query and reply envelopes).
+ * The binary form of the scored-scan and facet reads and of the facet reply (inside {@link
+ * io.quiver.consensus.shard.ShardMessages}' query and reply envelopes).
  *
  * <pre>
  * score request: vectorName | scorer | limit | threshold? | filter? (by ShardMessages) | withPayload | withVector
@@ -50,14 +50,16 @@ public final class ScoringCodec {
   }
 
   /** Reads what {@link #writeScoreRequest} wrote; the filter is read separately and passed in. */
-  public static ScoreRequest readScoreRequest(DataInput in, FilterReader filter) throws IOException {
+  public static ScoreRequest readScoreRequest(DataInput in, FilterReader filter)
+      throws IOException {
     String name = in.readUTF();
     Scorer<?> scorer = readScorer(in);
     int limit = in.readInt();
     Float threshold = in.readBoolean() ? in.readFloat() : null;
     boolean withPayload = in.readBoolean();
     boolean withVector = in.readBoolean();
-    return new ScoreRequest(name, scorer, limit, threshold, filter.read(in), withPayload, withVector);
+    return new ScoreRequest(
+        name, scorer, limit, threshold, filter.read(in), withPayload, withVector);
   }
 
   @FunctionalInterface
@@ -120,10 +122,13 @@ public final class ScoringCodec {
     V read(DataInput in) throws IOException;
   }
 
-  private static <V> Scorer<V> readExampleScorer(byte kind, DataInput in, ExampleReader<V> example) throws IOException {
+  private static <V> Scorer<V> readExampleScorer(byte kind, DataInput in, ExampleReader<V> example)
+      throws IOException {
     return switch (kind) {
-      case BEST_SCORE -> new Scorer.RecommendBestScore<>(readExamples(in, example), readExamples(in, example));
-      case SUM_SCORES -> new Scorer.RecommendSumScores<>(readExamples(in, example), readExamples(in, example));
+      case BEST_SCORE ->
+          new Scorer.RecommendBestScore<>(readExamples(in, example), readExamples(in, example));
+      case SUM_SCORES ->
+          new Scorer.RecommendSumScores<>(readExamples(in, example), readExamples(in, example));
       case DISCOVER -> new Scorer.Discover<>(example.read(in), readPairs(in, example));
       case CONTEXT -> new Scorer.Context<>(readPairs(in, example));
       default -> throw new IOException("scorer kind " + kind + " has no examples");
@@ -156,7 +161,8 @@ public final class ScoringCodec {
     }
   }
 
-  private static <V> List<V> readExamples(DataInput in, ExampleReader<V> example) throws IOException {
+  private static <V> List<V> readExamples(DataInput in, ExampleReader<V> example)
+      throws IOException {
     int n = PointCodec.readCount(in);
     List<V> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -165,7 +171,8 @@ public final class ScoringCodec {
     return out;
   }
 
-  private static void writePairs(List<? extends Scorer.Pair<?>> pairs, DataOutput out) throws IOException {
+  private static void writePairs(List<? extends Scorer.Pair<?>> pairs, DataOutput out)
+      throws IOException {
     out.writeInt(pairs.size());
     for (Scorer.Pair<?> p : pairs) {
       writeExample(p.positive(), out);
@@ -173,7 +180,8 @@ public final class ScoringCodec {
     }
   }
 
-  private static <V> List<Scorer.Pair<V>> readPairs(DataInput in, ExampleReader<V> example) throws IOException {
+  private static <V> List<Scorer.Pair<V>> readPairs(DataInput in, ExampleReader<V> example)
+      throws IOException {
     int n = PointCodec.readCount(in);
     List<Scorer.Pair<V>> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -194,7 +202,8 @@ public final class ScoringCodec {
     }
   }
 
-  public static void writeFacetCounts(Map<FacetValue, Long> counts, DataOutput out) throws IOException {
+  public static void writeFacetCounts(Map<FacetValue, Long> counts, DataOutput out)
+      throws IOException {
     out.writeInt(counts.size());
     for (Map.Entry<FacetValue, Long> e : counts.entrySet()) {
       FacetValue v = e.getKey();
@@ -213,12 +222,13 @@ public final class ScoringCodec {
     Map<FacetValue, Long> counts = new HashMap<>(n * 2);
     for (int i = 0; i < n; i++) {
       int kind = in.readByte();
-      FacetValue v = switch (kind) {
-        case 0 -> FacetValue.of(in.readUTF());
-        case 1 -> FacetValue.of(in.readLong());
-        case 2 -> FacetValue.of(in.readBoolean());
-        default -> throw new IOException("unknown facet value kind " + kind);
-      };
+      FacetValue v =
+          switch (kind) {
+            case 0 -> FacetValue.of(in.readUTF());
+            case 1 -> FacetValue.of(in.readLong());
+            case 2 -> FacetValue.of(in.readBoolean());
+            default -> throw new IOException("unknown facet value kind " + kind);
+          };
       counts.put(v, in.readLong());
     }
     return counts;

@@ -9,6 +9,7 @@ import java.util.Map;
 
 /**
  * A collection's strict mode in the meta log and its snapshots:
+ *
  * <pre>
  * present (bool) | mask (int: bit i set = field i given) | the given fields in order:
  *   0 enabled (bool), 1 max_query_limit, 2 max_timeout (long), 3 unindexed_filtering_retrieve,
@@ -38,7 +39,7 @@ public final class StrictModeConfigCodec {
     out.writeInt(mask);
     for (Object f : fields) {
       switch (f) {
-        case null -> { }
+        case null -> {}
         case Boolean b -> out.writeBoolean(b);
         case Long l -> out.writeLong(l);
         case Double d -> out.writeDouble(d);
@@ -52,7 +53,9 @@ public final class StrictModeConfigCodec {
             }
           }
         }
-        default -> throw new IllegalStateException("no encoding for a strict mode field of " + f.getClass());
+        default ->
+            throw new IllegalStateException(
+                "no encoding for a strict mode field of " + f.getClass());
       }
     }
   }
@@ -62,17 +65,48 @@ public final class StrictModeConfigCodec {
       return null;
     }
     int mask = in.readInt();
-    return new StrictModeConfig(bool(in, mask, 0), num(in, mask, 1), num(in, mask, 2), bool(in, mask, 3), bool(in, mask, 4),
-        num(in, mask, 5), bool(in, mask, 6), (mask & (1 << 7)) != 0 ? in.readDouble() : null, num(in, mask, 8),
-        num(in, mask, 9), num(in, mask, 10), num(in, mask, 11), num(in, mask, 12), num(in, mask, 13), map(in, mask, 14),
-        map(in, mask, 15), num(in, mask, 16), num(in, mask, 17));
+    return new StrictModeConfig(
+        bool(in, mask, 0),
+        num(in, mask, 1),
+        num(in, mask, 2),
+        bool(in, mask, 3),
+        bool(in, mask, 4),
+        num(in, mask, 5),
+        bool(in, mask, 6),
+        (mask & (1 << 7)) != 0 ? in.readDouble() : null,
+        num(in, mask, 8),
+        num(in, mask, 9),
+        num(in, mask, 10),
+        num(in, mask, 11),
+        num(in, mask, 12),
+        num(in, mask, 13),
+        map(in, mask, 14),
+        map(in, mask, 15),
+        num(in, mask, 16),
+        num(in, mask, 17));
   }
 
   private static Object[] fields(StrictModeConfig c) {
-    return new Object[] {c.enabled(), c.maxQueryLimit(), c.maxTimeout(), c.unindexedFilteringRetrieve(),
-        c.unindexedFilteringUpdate(), c.searchMaxHnswEf(), c.searchAllowExact(), c.searchMaxOversampling(),
-        c.upsertMaxBatchsize(), c.searchMaxBatchsize(), c.maxPointsCount(), c.filterMaxConditions(), c.conditionMaxSize(),
-        c.maxPayloadIndexCount(), c.multivectorMaxVectors(), c.sparseMaxLength(), c.readRateLimit(), c.writeRateLimit()};
+    return new Object[] {
+      c.enabled(),
+      c.maxQueryLimit(),
+      c.maxTimeout(),
+      c.unindexedFilteringRetrieve(),
+      c.unindexedFilteringUpdate(),
+      c.searchMaxHnswEf(),
+      c.searchAllowExact(),
+      c.searchMaxOversampling(),
+      c.upsertMaxBatchsize(),
+      c.searchMaxBatchsize(),
+      c.maxPointsCount(),
+      c.filterMaxConditions(),
+      c.conditionMaxSize(),
+      c.maxPayloadIndexCount(),
+      c.multivectorMaxVectors(),
+      c.sparseMaxLength(),
+      c.readRateLimit(),
+      c.writeRateLimit()
+    };
   }
 
   private static Boolean bool(DataInput in, int mask, int bit) throws IOException {

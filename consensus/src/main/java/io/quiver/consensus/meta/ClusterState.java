@@ -13,16 +13,21 @@ import java.util.UUID;
 
 /**
  * The cluster metadata at one applied log index: nodes and collections (with their shard maps),
- * aliases, the nodes being drained ({@code POST /cluster/peer/{id}/drain}: their replicas move
- * away and they take no new ones) and whether a rebalance was asked for and is not finished.
- * Immutable; the meta state machine replaces it on every apply, and readers on any thread see a
- * consistent whole.
+ * aliases, the nodes being drained ({@code POST /cluster/peer/{id}/drain}: their replicas move away
+ * and they take no new ones) and whether a rebalance was asked for and is not finished. Immutable;
+ * the meta state machine replaces it on every apply, and readers on any thread see a consistent
+ * whole.
  */
-public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes,
-    SortedMap<String, CollectionDescriptor> collections, SortedMap<String, String> aliases,
-    SortedSet<Long> draining, boolean rebalancing) {
+public record ClusterState(
+    long appliedIndex,
+    SortedMap<Long, NodeAddress> nodes,
+    SortedMap<String, CollectionDescriptor> collections,
+    SortedMap<String, String> aliases,
+    SortedSet<Long> draining,
+    boolean rebalancing) {
 
-  public static final ClusterState EMPTY = new ClusterState(-1, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+  public static final ClusterState EMPTY =
+      new ClusterState(-1, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
 
   public ClusterState {
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
@@ -31,8 +36,11 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
     draining = Collections.unmodifiableSortedSet(new TreeSet<>(draining));
   }
 
-  public ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes,
-      SortedMap<String, CollectionDescriptor> collections, SortedMap<String, String> aliases) {
+  public ClusterState(
+      long appliedIndex,
+      SortedMap<Long, NodeAddress> nodes,
+      SortedMap<String, CollectionDescriptor> collections,
+      SortedMap<String, String> aliases) {
     this(appliedIndex, nodes, collections, aliases, new TreeSet<>(), false);
   }
 
@@ -42,8 +50,8 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
   /**
    * The state after applying {@code command} as the log entry at {@code index}, with its outcome:
    * the meta group's rules ({@link MetaTransitions}) as a pure function. A refused command yields
-   * this state at {@code index}. Deterministic: the same state and command give the same result
-   * on every node.
+   * this state at {@code index}. Deterministic: the same state and command give the same result on
+   * every node.
    */
   Applied apply(long index, MetaCommand command) {
     return MetaTransitions.apply(this, index, command);
@@ -89,9 +97,9 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
   }
 
   /**
-   * The state without the node: it leaves the members, the draining set and every shard's
-   * witnesses (a witness holds no data; the planner places a new one, whose configuration change
-   * also takes the old witness out of the shard's group).
+   * The state without the node: it leaves the members, the draining set and every shard's witnesses
+   * (a witness holds no data; the planner places a new one, whose configuration change also takes
+   * the old witness out of the shard's group).
    */
   ClusterState withoutNode(long index, long nodeId) {
     TreeMap<Long, NodeAddress> n = new TreeMap<>(nodes);
@@ -103,11 +111,16 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
       if (collection.shardMap().shards().stream().noneMatch(s -> s.witnesses().contains(nodeId))) {
         continue;
       }
-      java.util.List<ShardPlacement> shards = collection.shardMap().shards().stream()
-          .map(s -> s.withWitnesses(s.witnesses().stream().filter(w -> w != nodeId).toList()))
-          .toList();
-      c.put(collection.name(), new CollectionDescriptor(collection.name(), collection.config(),
-          collection.shardMap().withShards(index, shards)));
+      java.util.List<ShardPlacement> shards =
+          collection.shardMap().shards().stream()
+              .map(s -> s.withWitnesses(s.witnesses().stream().filter(w -> w != nodeId).toList()))
+              .toList();
+      c.put(
+          collection.name(),
+          new CollectionDescriptor(
+              collection.name(),
+              collection.config(),
+              collection.shardMap().withShards(index, shards)));
     }
     return new ClusterState(index, n, c, aliases, d, rebalancing);
   }
@@ -127,20 +140,26 @@ public record ClusterState(long appliedIndex, SortedMap<Long, NodeAddress> nodes
   }
 
   /** The state with one shard's replicas replaced, its collection's shard map at a new epoch. */
-  ClusterState withShardReplicas(long index, String collection, int shardId, java.util.List<Long> replicas) {
+  ClusterState withShardReplicas(
+      long index, String collection, int shardId, java.util.List<Long> replicas) {
     CollectionDescriptor c = collections.get(collection);
     java.util.List<ShardPlacement> shards = new java.util.ArrayList<>(c.shardMap().shards());
     ShardPlacement old = shards.get(shardId);
     shards.set(shardId, old.withReplicas(replicas));
-    return withCollection(index, new CollectionDescriptor(collection, c.config(), c.shardMap().withShards(index, shards)));
+    return withCollection(
+        index,
+        new CollectionDescriptor(collection, c.config(), c.shardMap().withShards(index, shards)));
   }
 
   /** The state with one shard's witnesses replaced, its collection's shard map at a new epoch. */
-  ClusterState withShardWitnesses(long index, String collection, int shardId, java.util.List<Long> witnesses) {
+  ClusterState withShardWitnesses(
+      long index, String collection, int shardId, java.util.List<Long> witnesses) {
     CollectionDescriptor c = collections.get(collection);
     java.util.List<ShardPlacement> shards = new java.util.ArrayList<>(c.shardMap().shards());
     shards.set(shardId, shards.get(shardId).withWitnesses(witnesses));
-    return withCollection(index, new CollectionDescriptor(collection, c.config(), c.shardMap().withShards(index, shards)));
+    return withCollection(
+        index,
+        new CollectionDescriptor(collection, c.config(), c.shardMap().withShards(index, shards)));
   }
 
   ClusterState atIndex(long index) {

@@ -3,7 +3,6 @@ package io.quiver.consensus.meta;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.PlacementPlanner;
 import io.quiver.sharding.ReplicaPlanner;
-import io.quiver.sharding.ShardMap;
 import io.quiver.sharding.ShardPlacement;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,16 +38,27 @@ public final class ForcedRemoval {
         replicas.remove(nodeId);
         if (replicas.isEmpty()) {
           Map<Long, Integer> load = ReplicaPlanner.loads(remaining, next.collections().values());
-          long target = remaining.stream()
-              .min(Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()))
-              .orElseThrow();
-          shards.add(new ShardPlacement(s.shardId(), PlacementPlanner.groupId(c.name(), s.shardId(), index), List.of(target)));
+          long target =
+              remaining.stream()
+                  .min(
+                      Comparator.<Long>comparingInt(n -> load.getOrDefault(n, 0))
+                          .thenComparing(Comparator.naturalOrder()))
+                  .orElseThrow();
+          shards.add(
+              new ShardPlacement(
+                  s.shardId(),
+                  PlacementPlanner.groupId(c.name(), s.shardId(), index),
+                  List.of(target)));
         } else {
           shards.add(s.withReplicas(replicas));
         }
       }
       if (changed) {
-        next = next.withCollection(index, new CollectionDescriptor(c.name(), c.config(), c.shardMap().withShards(index, shards)));
+        next =
+            next.withCollection(
+                index,
+                new CollectionDescriptor(
+                    c.name(), c.config(), c.shardMap().withShards(index, shards)));
       }
     }
     return next.withoutNode(index, nodeId);

@@ -9,10 +9,12 @@ public sealed interface MetaCommand {
 
   /**
    * Creates a collection; the applying state machine places its shards. A create written by this
-   * build hashes points with {@link io.quiver.storage.PointHashing#JUMP}; one from an earlier build's
-   * log (which had no hashing field) with {@code MOD}, as it did then.
+   * build hashes points with {@link io.quiver.storage.PointHashing#JUMP}; one from an earlier
+   * build's log (which had no hashing field) with {@code MOD}, as it did then.
    */
-  record CreateCollection(String name, CollectionConfig config, io.quiver.storage.PointHashing hashing) implements MetaCommand {
+  record CreateCollection(
+      String name, CollectionConfig config, io.quiver.storage.PointHashing hashing)
+      implements MetaCommand {
     public CreateCollection(String name, CollectionConfig config) {
       this(name, config, io.quiver.storage.PointHashing.JUMP);
     }
@@ -23,7 +25,8 @@ public sealed interface MetaCommand {
    * up adds a shard (its replicas from {@code peerId}, else the least loaded nodes), down removes
    * the last one. Refused while another resharding of the collection runs.
    */
-  record StartResharding(String collection, io.quiver.sharding.Resharding.Direction direction, Long peerId)
+  record StartResharding(
+      String collection, io.quiver.sharding.Resharding.Direction direction, Long peerId)
       implements MetaCommand {}
 
   /**
@@ -32,7 +35,10 @@ public sealed interface MetaCommand {
    * no-op conflict when the resharding is not in phase {@code from}: a driver that lost the meta
    * leadership cannot move it twice.
    */
-  record ReshardingStep(String collection, io.quiver.sharding.Resharding.Phase from, io.quiver.sharding.Resharding.Phase to)
+  record ReshardingStep(
+      String collection,
+      io.quiver.sharding.Resharding.Phase from,
+      io.quiver.sharding.Resharding.Phase to)
       implements MetaCommand {}
 
   record DeleteCollection(String name) implements MetaCommand {}
@@ -48,20 +54,32 @@ public sealed interface MetaCommand {
     }
   }
 
-  /** Starts ({@code drain}) or stops draining a node: its replicas move away and it takes no new ones. */
+  /**
+   * Starts ({@code drain}) or stops draining a node: its replicas move away and it takes no new
+   * ones.
+   */
   record SetDraining(long nodeId, boolean drain) implements MetaCommand {}
 
   /** Asks for a rebalance ({@code true}) or records that the one asked for has finished. */
   record SetRebalancing(boolean on) implements MetaCommand {}
 
-  /** Replaces the replica set of one shard (a replica added, moved or dropped); a new shard-map epoch. */
-  record SetShardReplicas(String collection, int shardId, java.util.List<Long> replicas) implements MetaCommand {}
+  /**
+   * Replaces the replica set of one shard (a replica added, moved or dropped); a new shard-map
+   * epoch.
+   */
+  record SetShardReplicas(String collection, int shardId, java.util.List<Long> replicas)
+      implements MetaCommand {}
 
-  /** Replaces the witnesses of one shard (see {@link io.quiver.sharding.ShardPlacement}); a new shard-map epoch. */
-  record SetShardWitnesses(String collection, int shardId, java.util.List<Long> witnesses) implements MetaCommand {}
+  /**
+   * Replaces the witnesses of one shard (see {@link io.quiver.sharding.ShardPlacement}); a new
+   * shard-map epoch.
+   */
+  record SetShardWitnesses(String collection, int shardId, java.util.List<Long> witnesses)
+      implements MetaCommand {}
 
   /** Applies alias changes atomically (all or none). */
-  record UpdateAliases(java.util.List<io.quiver.sharding.AliasAction> actions) implements MetaCommand {}
+  record UpdateAliases(java.util.List<io.quiver.sharding.AliasAction> actions)
+      implements MetaCommand {}
 
   /** Replaces a collection's settings (not its vectors or shard count); its shard map stays. */
   record UpdateCollection(String name, CollectionConfig config) implements MetaCommand {}
@@ -71,5 +89,6 @@ public sealed interface MetaCommand {
    * holding exactly that name, dense or sparse) or deletes it ({@code added} null). Applied by
    * every node in log order; the shards learn it through their own logs.
    */
-  record ChangeVectorName(String collection, String vector, io.quiver.storage.VectorsConfig added) implements MetaCommand {}
+  record ChangeVectorName(String collection, String vector, io.quiver.storage.VectorsConfig added)
+      implements MetaCommand {}
 }

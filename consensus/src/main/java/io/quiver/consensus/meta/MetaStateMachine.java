@@ -30,11 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of the meta group: the cluster's nodes and collections as a {@link ClusterState}.
- * The rules live in the pure {@link ClusterState#apply} (placement of a new collection's shards
- * included, with the {@link PlacementPlanner}: every node derives the same shard map from the same
- * log); this class keeps the Ratis plumbing around them: decoding entries, the applied term and
- * index, refusing stale duplicates, snapshots, and encoding each {@link MetaOutcome} as the reply.
+ * The state machine of the meta group: the cluster's nodes and collections as a {@link
+ * ClusterState}. The rules live in the pure {@link ClusterState#apply} (placement of a new
+ * collection's shards included, with the {@link PlacementPlanner}: every node derives the same
+ * shard map from the same log); this class keeps the Ratis plumbing around them: decoding entries,
+ * the applied term and index, refusing stale duplicates, snapshots, and encoding each {@link
+ * MetaOutcome} as the reply.
  *
  * <p>Listeners are told of every new state on the apply thread and must return quickly.
  */
@@ -56,34 +57,48 @@ public final class MetaStateMachine extends BaseStateMachine {
     listeners.add(listener);
   }
 
-  /** Runs {@code listener} (on a Ratis thread; it must return quickly) whenever the meta group's leader changes. */
+  /**
+   * Runs {@code listener} (on a Ratis thread; it must return quickly) whenever the meta group's
+   * leader changes.
+   */
   public void addLeaderListener(Runnable listener) {
     leaderListeners.add(listener);
   }
 
   @Override
-  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
+  public void notifyLeaderChanged(
+      org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
       org.apache.ratis.protocol.RaftPeerId newLeaderId) {
     leaderListeners.forEach(Runnable::run);
   }
 
   @Override
-  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
     super.initialize(server, groupId, raftStorage);
     // RUNNING is what pause() (before a snapshot install) transitions from.
-    getLifeCycle().startAndTransition(() -> {
-      storage.init(raftStorage);
-      SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
-      if (latest != null) {
-        // Before Ratis opens the log: see LogBehindSnapshot (a crash right after a snapshot install).
-        var dropped = LogBehindSnapshot.dropIfBehind(raftStorage.getStorageDir().getCurrentDir().toPath(), latest.getIndex());
-        if (!dropped.isEmpty()) {
-          LOG.warn("{}: the Raft log ended below snapshot {} (a crash right after installing it): dropped {}", getId(),
-              latest.getTermIndex(), dropped);
-        }
-      }
-      loadSnapshot(latest);
-    }, IOException.class);
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              storage.init(raftStorage);
+              SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
+              if (latest != null) {
+                // Before Ratis opens the log: see LogBehindSnapshot (a crash right after a snapshot
+                // install).
+                var dropped =
+                    LogBehindSnapshot.dropIfBehind(
+                        raftStorage.getStorageDir().getCurrentDir().toPath(), latest.getIndex());
+                if (!dropped.isEmpty()) {
+                  LOG.warn(
+                      "{}: the Raft log ended below snapshot {} (a crash right after installing it): dropped {}",
+                      getId(),
+                      latest.getTermIndex(),
+                      dropped);
+                }
+              }
+              loadSnapshot(latest);
+            },
+            IOException.class);
   }
 
   /** Called after a snapshot from the leader was installed (a joining or lagging node). */
@@ -116,18 +131,27 @@ public final class MetaStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Refuses a stale copy of a command this replica already applied, as
-   * {@link io.quiver.consensus.shard.ShardStateMachine#startTransaction} does for writes: a late copy of a create after a
-   * delete would bring a collection back, one of an old replica set would undo a move.
+   * Refuses a stale copy of a command this replica already applied, as {@link
+   * io.quiver.consensus.shard.ShardStateMachine#startTransaction} does for writes: a late copy of a
+   * create after a delete would bring a collection back, one of an old replica set would undo a
+   * move.
    */
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext context = super.startTransaction(request);
     if (appliedRequests.contains(ClientInvocationId.valueOf(request))) {
-      LOG.warn("{}: refused a second copy of request {} of {}, which was already applied", getId(), request.getCallId(),
+      LOG.warn(
+          "{}: refused a second copy of request {} of {}, which was already applied",
+          getId(),
+          request.getCallId(),
           request.getClientId());
-      context.setException(new IOException("request " + request.getCallId() + " of " + request.getClientId()
-          + " was already applied; this copy is stale"));
+      context.setException(
+          new IOException(
+              "request "
+                  + request.getCallId()
+                  + " of "
+                  + request.getClientId()
+                  + " was already applied; this copy is stale"));
     }
     return context;
   }
@@ -143,13 +167,18 @@ public final class MetaStateMachine extends BaseStateMachine {
     ClusterState current = state;
     ClusterState.Applied applied;
     try {
-      MetaCommand command = MetaMessages.decodeCommand(entry.getStateMachineLogEntry().getLogData());
+      MetaCommand command =
+          MetaMessages.decodeCommand(entry.getStateMachineLogEntry().getLogData());
       applied = current.apply(index, command);
     } catch (IllegalArgumentException e) {
-      applied = new ClusterState.Applied(current.atIndex(index), MetaOutcome.badRequest(e.getMessage()));
+      applied =
+          new ClusterState.Applied(current.atIndex(index), MetaOutcome.badRequest(e.getMessage()));
     } catch (IOException e) {
       LOG.error("{}: undecodable log entry at index {}, skipped: {}", getId(), index, e.toString());
-      applied = new ClusterState.Applied(current.atIndex(index), MetaOutcome.undecodable("undecodable command: " + e.getMessage()));
+      applied =
+          new ClusterState.Applied(
+              current.atIndex(index),
+              MetaOutcome.undecodable("undecodable command: " + e.getMessage()));
     }
     appliedRequests.record(ClientInvocationId.valueOf(entry.getStateMachineLogEntry()));
     updateLastAppliedTermIndex(entry.getTerm(), index);
@@ -180,7 +209,8 @@ public final class MetaStateMachine extends BaseStateMachine {
     Files.write(tmp.toPath(), MetaMessages.encodeSnapshot(snapshotState));
     Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    storage.updateLatestSnapshot(
+        new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
     return last.getIndex();
   }
 }

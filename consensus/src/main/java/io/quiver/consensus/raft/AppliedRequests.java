@@ -6,8 +6,8 @@ import java.util.Map;
 import org.apache.ratis.protocol.ClientInvocationId;
 
 /**
- * The client invocations (Ratis client id and call id) a group's state machine applied recently,
- * so that its leader can refuse a stale copy of a request that was already applied.
+ * The client invocations (Ratis client id and call id) a group's state machine applied recently, so
+ * that its leader can refuse a stale copy of a request that was already applied.
  *
  * <p>Why: Ratis' retry cache makes a retried request take effect once, but a Ratis 3.2 server drops
  * a request's cache entry as soon as the client reports, on a later request, that it received the
@@ -16,7 +16,8 @@ import org.apache.ratis.protocol.ClientInvocationId;
  * of the request can still be in flight on a previous connection (queued in TCP during a partition
  * and delivered when it heals); it then finds no cache entry and is appended and applied a second
  * time, after newer writes: an acknowledged write overwritten by an old one. The Jepsen register
- * workload found this under partitions. See {@link io.quiver.consensus.shard.ShardStateMachine#startTransaction}.
+ * workload found this under partitions. See {@link
+ * io.quiver.consensus.shard.ShardStateMachine#startTransaction}.
  *
  * <p>Bounded by count and age (the oldest are forgotten first); only the leader's check uses it and
  * a refused request never enters the log, so forgetting never makes replicas diverge. Thread-safe.
@@ -25,11 +26,13 @@ public final class AppliedRequests {
 
   /** Invocations remembered at most. */
   static final int CAPACITY_DEFAULT = 1 << 15;
+
   /** Invocations older than this are forgotten (TCP gives up retransmitting well before). */
   static final long MAX_AGE_NANOS_DEFAULT = 15L * 60 * 1_000_000_000L;
 
   private final int capacity;
   private final long maxAgeNanos;
+
   /** Invocation to the {@link System#nanoTime()} it was applied at, oldest first. */
   private final LinkedHashMap<ClientInvocationId, Long> applied = new LinkedHashMap<>();
 
@@ -52,7 +55,9 @@ public final class AppliedRequests {
     forgetOld(now);
   }
 
-  /** @return true if {@code invocation} was applied and is still remembered */
+  /**
+   * @return true if {@code invocation} was applied and is still remembered
+   */
   public synchronized boolean contains(ClientInvocationId invocation) {
     forgetOld(System.nanoTime());
     return applied.containsKey(invocation);

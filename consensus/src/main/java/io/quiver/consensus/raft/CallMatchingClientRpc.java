@@ -5,12 +5,12 @@ import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.ClientFactory;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -27,13 +27,13 @@ import org.slf4j.LoggerFactory;
  * order on a connection alone, and its Netty server writes no reply at all when handling a request
  * throws a RuntimeException (a stale read sent to a replica whose log is not open yet: "log is
  * uninitialized", seen in SnapshotInstallIT's logs). From then on every request on that connection
- * would complete with the reply of the request after it: a read with another read's points, a
- * write acknowledged by another write's reply. Every Ratis reply carries its request's call id, so
- * the slip is detected at the first successful reply; resetting the connection fails the requests
- * still outstanding on it (the client retries them on a new connection, and the server's retry
- * cache keeps a retried write from being applied twice), and the mismatched request fails with an
- * {@link IOException}, which the client's retry policy also retries. Exception replies cannot be
- * checked (the transport turns them into exceptions without their call id); they only cause retries.
+ * would complete with the reply of the request after it: a read with another read's points, a write
+ * acknowledged by another write's reply. Every Ratis reply carries its request's call id, so the
+ * slip is detected at the first successful reply; resetting the connection fails the requests still
+ * outstanding on it (the client retries them on a new connection, and the server's retry cache
+ * keeps a retried write from being applied twice), and the mismatched request fails with an {@link
+ * IOException}, which the client's retry policy also retries. Exception replies cannot be checked
+ * (the transport turns them into exceptions without their call id); they only cause retries.
  */
 public final class CallMatchingClientRpc implements RaftClientRpc {
 
@@ -57,14 +57,19 @@ public final class CallMatchingClientRpc implements RaftClientRpc {
 
   /** The transport {@code properties} name (Ratis' own factory), wrapped in this check. */
   static RaftClientRpc of(ClientId clientId, RaftProperties properties, Parameters parameters) {
-    ClientFactory factory = ClientFactory.cast(RaftConfigKeys.Rpc.type(properties, LOG::debug).newFactory(parameters));
+    ClientFactory factory =
+        ClientFactory.cast(RaftConfigKeys.Rpc.type(properties, LOG::debug).newFactory(parameters));
     return new CallMatchingClientRpc(factory.newRaftClientRpc(clientId, properties));
   }
 
   /** A client builder whose transport is {@link #of}. */
-  public static RaftClient.Builder newClientBuilder(ClientId clientId, RaftProperties properties, Parameters parameters) {
-    RaftClient.Builder builder = RaftClient.newBuilder().setClientId(clientId).setProperties(properties)
-        .setClientRpc(of(clientId, properties, parameters));
+  public static RaftClient.Builder newClientBuilder(
+      ClientId clientId, RaftProperties properties, Parameters parameters) {
+    RaftClient.Builder builder =
+        RaftClient.newBuilder()
+            .setClientId(clientId)
+            .setProperties(properties)
+            .setClientRpc(of(clientId, properties, parameters));
     return parameters == null ? builder : builder.setParameters(parameters);
   }
 
@@ -107,9 +112,18 @@ public final class CallMatchingClientRpc implements RaftClientRpc {
     }
     MISMATCHES.incrementAndGet();
     RaftPeerId peer = request.getServerId();
-    MismatchedReplyException mismatch = new MismatchedReplyException("call #" + request.getCallId() + " to " + peer
-        + " received the reply of call #" + reply.getCallId() + ": the connection's replies are out of step");
-    LOG.warn("{}; resetting the connection (its outstanding requests are retried)", mismatch.getMessage());
+    MismatchedReplyException mismatch =
+        new MismatchedReplyException(
+            "call #"
+                + request.getCallId()
+                + " to "
+                + peer
+                + " received the reply of call #"
+                + reply.getCallId()
+                + ": the connection's replies are out of step");
+    LOG.warn(
+        "{}; resetting the connection (its outstanding requests are retried)",
+        mismatch.getMessage());
     transport.handleException(peer, mismatch, true);
     throw new CompletionException(mismatch);
   }

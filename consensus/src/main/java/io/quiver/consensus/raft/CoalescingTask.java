@@ -32,11 +32,13 @@ public final class CoalescingTask implements AutoCloseable {
     this.name = name;
     this.pass = pass;
     this.retryDelayMs = retryDelayMs;
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, name);
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Schedules a pass unless one is already pending. Returns at once; safe on any thread. */

@@ -3,9 +3,9 @@ package io.quiver.consensus.raft;
 import org.apache.ratis.util.LifeCycle;
 
 /**
- * The state-machine life cycle Ratis expects around a snapshot installation: it calls
- * {@code pause()} before every chunk and asserts PAUSED before {@code reinitialize()};
- * {@code BaseStateMachine} leaves both to the subclass.
+ * The state-machine life cycle Ratis expects around a snapshot installation: it calls {@code
+ * pause()} before every chunk and asserts PAUSED before {@code reinitialize()}; {@code
+ * BaseStateMachine} leaves both to the subclass.
  */
 public final class LifeCycles {
 

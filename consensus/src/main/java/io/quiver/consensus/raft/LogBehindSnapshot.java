@@ -33,14 +33,15 @@ import org.apache.ratis.util.SizeInBytes;
 public final class LogBehindSnapshot {
 
   private static final Pattern CLOSED = Pattern.compile("log_(\\d+)-(\\d+)");
+
   /** Entries larger than this are not written by Quiver (the REST body limit is far below). */
   private static final SizeInBytes MAX_ENTRY = SizeInBytes.valueOf("1GB");
 
   private LogBehindSnapshot() {}
 
   /**
-   * Deletes every log segment in {@code logDir} (a group's {@code current} directory) when the
-   * last entry they hold is below {@code snapshotIndex}; otherwise changes nothing.
+   * Deletes every log segment in {@code logDir} (a group's {@code current} directory) when the last
+   * entry they hold is below {@code snapshotIndex}; otherwise changes nothing.
    *
    * @return the deleted segment files (empty when the log reaches the snapshot or there is none)
    */
@@ -81,8 +82,13 @@ public final class LogBehindSnapshot {
       return Long.parseLong(closed.group(2));
     }
     long[] last = {-1};
-    LogSegment.readSegmentFile(segment.getPath().toFile(), segment.getStartEnd(), MAX_ENTRY,
-        RaftServerConfigKeys.Log.CorruptionPolicy.WARN_AND_RETURN, null, entry -> last[0] = entry.getIndex());
+    LogSegment.readSegmentFile(
+        segment.getPath().toFile(),
+        segment.getStartEnd(),
+        MAX_ENTRY,
+        RaftServerConfigKeys.Log.CorruptionPolicy.WARN_AND_RETURN,
+        null,
+        entry -> last[0] = entry.getIndex());
     return last[0];
   }
 }

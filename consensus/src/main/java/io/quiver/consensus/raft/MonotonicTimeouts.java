@@ -19,20 +19,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: every delay Ratis 3.2.1 schedules goes through {@link TimeoutExecutor#getInstance()}: a
  * client request's timeout, the pause before a client retries a request, a leader's appendEntries
- * timeout, watch, read-index and step-down timeouts. That executor ({@link TimeoutTimer}) runs
- * them on eight {@link Timer}s, and a {@code Timer} schedules by {@link System#currentTimeMillis}.
- * When the wall clock steps back (an NTP step, a virtual machine resumed, an operator), a task
- * scheduled before the step runs that much later; when it steps forward, pending timeouts fire at
- * once. After a one-hour step back, a shard client's retry waited an hour, and with it every later
- * request of that client, queued behind it in the client's ordered stream: a node's linearizable
- * reads (whose barrier goes through that stream) and writes to that shard failed until then (the
- * Jepsen search-clock run: final reads failed for 60 s after a +3600 s skew healed;
- * {@code ClockStepTest}). Ratis has no setting for this and upstream still uses the {@code Timer}s.
+ * timeout, watch, read-index and step-down timeouts. That executor ({@link TimeoutTimer}) runs them
+ * on eight {@link Timer}s, and a {@code Timer} schedules by {@link System#currentTimeMillis}. When
+ * the wall clock steps back (an NTP step, a virtual machine resumed, an operator), a task scheduled
+ * before the step runs that much later; when it steps forward, pending timeouts fire at once. After
+ * a one-hour step back, a shard client's retry waited an hour, and with it every later request of
+ * that client, queued behind it in the client's ordered stream: a node's linearizable reads (whose
+ * barrier goes through that stream) and writes to that shard failed until then (the Jepsen
+ * search-clock run: final reads failed for 60 s after a +3600 s skew healed; {@code
+ * ClockStepTest}). Ratis has no setting for this and upstream still uses the {@code Timer}s.
  *
  * <p>How: {@link #install()} gives each of {@link TimeoutTimer}'s lazily created {@code Timer}s a
- * {@link MonotonicTimer} before Ratis creates them, which runs each task on a
- * {@link ScheduledThreadPoolExecutor} (it counts delays with {@code nanoTime}). It reaches into
- * Ratis' private fields, so it fails loudly if an upgrade of Ratis changed them.
+ * {@link MonotonicTimer} before Ratis creates them, which runs each task on a {@link
+ * ScheduledThreadPoolExecutor} (it counts delays with {@code nanoTime}). It reaches into Ratis'
+ * private fields, so it fails loudly if an upgrade of Ratis changed them.
  */
 public final class MonotonicTimeouts {
 
@@ -65,14 +65,18 @@ public final class MonotonicTimeouts {
         MemoizedSupplier<?> timer = (MemoizedSupplier<?>) timers.get(i);
         synchronized (timer) { // MemoizedSupplier initializes under its own lock
           if (timer.isInitialized()) {
-            LOG.warn("Ratis' timer {} already exists: the tasks it holds keep counting on the wall clock", i);
+            LOG.warn(
+                "Ratis' timer {} already exists: the tasks it holds keep counting on the wall clock",
+                i);
           }
           value.set(timer, new MonotonicTimer("ratis-timer" + i, executor));
         }
       }
     } catch (ReflectiveOperationException | ClassCastException e) {
-      throw new IllegalStateException("cannot make Ratis' timeouts count on the monotonic clock: Ratis' TimeoutTimer"
-          + " is not as in Ratis 3.2.1 (check MonotonicTimeouts against the new version)", e);
+      throw new IllegalStateException(
+          "cannot make Ratis' timeouts count on the monotonic clock: Ratis' TimeoutTimer"
+              + " is not as in Ratis 3.2.1 (check MonotonicTimeouts against the new version)",
+          e);
     }
     installed = true;
   }
@@ -83,16 +87,17 @@ public final class MonotonicTimeouts {
    * spins (JDK-8129861, met by Ratis' earlier executor-based scheduler: RATIS-814).
    */
   private static ScheduledExecutorService newExecutor(int threads) {
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads,
-        Thread.ofPlatform().daemon().name("ratis-timeout-", 0).factory());
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            threads, Thread.ofPlatform().daemon().name("ratis-timeout-", 0).factory());
     executor.setRemoveOnCancelPolicy(true);
     return executor;
   }
 
   /**
-   * A {@link Timer} whose {@link #schedule(TimerTask, long)} runs the task on an executor that counts
-   * on the monotonic clock. It serves {@link TimeoutTimer}, which calls nothing else: the other
-   * ways to schedule refuse.
+   * A {@link Timer} whose {@link #schedule(TimerTask, long)} runs the task on an executor that
+   * counts on the monotonic clock. It serves {@link TimeoutTimer}, which calls nothing else: the
+   * other ways to schedule refuse.
    */
   static final class MonotonicTimer extends Timer {
 
@@ -139,7 +144,8 @@ public final class MonotonicTimeouts {
     }
 
     private static UnsupportedOperationException refused() {
-      return new UnsupportedOperationException("Ratis' TimeoutTimer schedules one delay at a time; nothing else is served");
+      return new UnsupportedOperationException(
+          "Ratis' TimeoutTimer schedules one delay at a time; nothing else is served");
     }
   }
 }

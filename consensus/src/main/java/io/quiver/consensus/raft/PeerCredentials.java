@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's Raft TLS identity and trust ({@link RaftTls}'s files), reloaded when the files
  * change: a daemon thread compares their SHA-256 every {@code checkEvery}, and a change that loads
- * replaces the key and trust managers that every later handshake asks — the Raft server's and
- * every client's, since Ratis' gRPC transport builds its TLS contexts on the managers given here
- * ({@link #keyManager()}, {@link #trustManager()}), not on the files. Open connections keep the
+ * replaces the key and trust managers that every later handshake asks — the Raft server's and every
+ * client's, since Ratis' gRPC transport builds its TLS contexts on the managers given here ({@link
+ * #keyManager()}, {@link #trustManager()}), not on the files. Open connections keep the
  * certificates they were made with. A change that does not load (a half-written file, a key that
  * does not match its certificate) is logged and the previous credentials stay in use.
  */
@@ -45,26 +45,40 @@ public final class PeerCredentials implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerCredentials.class);
 
-  private record Loaded(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust, byte[] digest, String subject) {}
+  private record Loaded(
+      X509ExtendedKeyManager keys, X509ExtendedTrustManager trust, byte[] digest, String subject) {}
 
   private final RaftTls files;
   private final ScheduledExecutorService watcher;
   private volatile Loaded current;
 
-  /** Loads the files now (an {@link IllegalArgumentException} names the setting that does not load) and watches them. */
+  /**
+   * Loads the files now (an {@link IllegalArgumentException} names the setting that does not load)
+   * and watches them.
+   */
   public PeerCredentials(RaftTls files, Duration checkEvery) {
     this.files = files;
     try {
       this.current = load();
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot load the Raft TLS credentials (tls.cert " + files.cert() + ", tls.key "
-          + files.key() + " as PEM PKCS#8, tls.ca_cert " + files.caCert() + "): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot load the Raft TLS credentials (tls.cert "
+              + files.cert()
+              + ", tls.key "
+              + files.key()
+              + " as PEM PKCS#8, tls.ca_cert "
+              + files.caCert()
+              + "): "
+              + e.getMessage(),
+          e);
     }
-    this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "raft-tls-watcher");
-      t.setDaemon(true);
-      return t;
-    });
+    this.watcher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "raft-tls-watcher");
+              t.setDaemon(true);
+              return t;
+            });
     long ms = Math.max(1, checkEvery.toMillis());
     watcher.scheduleWithFixedDelay(this::reloadIfChanged, ms, ms, TimeUnit.MILLISECONDS);
   }
@@ -85,7 +99,9 @@ public final class PeerCredentials implements AutoCloseable {
       LOG.info("Raft TLS: reloaded {} ({}); new connections use it", files.cert(), next.subject());
       return true;
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      LOG.warn("Raft TLS: the changed certificate files do not load, keeping the previous ones: {}", e.getMessage());
+      LOG.warn(
+          "Raft TLS: the changed certificate files do not load, keeping the previous ones: {}",
+          e.getMessage());
       return false;
     }
   }
@@ -93,7 +109,8 @@ public final class PeerCredentials implements AutoCloseable {
   private Loaded load() throws IOException, GeneralSecurityException {
     byte[] digest = digest();
     CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-    Collection<? extends Certificate> chain = x509.generateCertificates(new ByteArrayInputStream(Files.readAllBytes(files.cert())));
+    Collection<? extends Certificate> chain =
+        x509.generateCertificates(new ByteArrayInputStream(Files.readAllBytes(files.cert())));
     if (chain.isEmpty()) {
       throw new CertificateException("no certificate in " + files.cert());
     }
@@ -107,17 +124,23 @@ public final class PeerCredentials implements AutoCloseable {
     KeyStore anchors = KeyStore.getInstance("PKCS12");
     anchors.load(null, null);
     int i = 0;
-    for (Certificate ca : x509.generateCertificates(new ByteArrayInputStream(Files.readAllBytes(files.caCert())))) {
+    for (Certificate ca :
+        x509.generateCertificates(new ByteArrayInputStream(Files.readAllBytes(files.caCert())))) {
       anchors.setCertificateEntry("ca" + i++, ca);
     }
     if (i == 0) {
       throw new CertificateException("no certificate in " + files.caCert());
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(anchors);
-    String subject = ((X509Certificate) chain.iterator().next()).getSubjectX500Principal().getName();
-    return new Loaded((X509ExtendedKeyManager) kmf.getKeyManagers()[0], (X509ExtendedTrustManager) tmf.getTrustManagers()[0],
-        digest, subject);
+    String subject =
+        ((X509Certificate) chain.iterator().next()).getSubjectX500Principal().getName();
+    return new Loaded(
+        (X509ExtendedKeyManager) kmf.getKeyManagers()[0],
+        (X509ExtendedTrustManager) tmf.getTrustManagers()[0],
+        digest,
+        subject);
   }
 
   /** A PEM PKCS#8 private key ("BEGIN PRIVATE KEY"), RSA or EC. */
@@ -127,7 +150,9 @@ public final class PeerCredentials implements AutoCloseable {
     if (begin < 0 || end < begin) {
       throw new GeneralSecurityException("the key is not PEM PKCS#8 (\"BEGIN PRIVATE KEY\")");
     }
-    byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
+    byte[] der =
+        Base64.getMimeDecoder()
+            .decode(pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
     GeneralSecurityException last = null;
     for (String algorithm : new String[] {"RSA", "EC", "Ed25519"}) {
       try {
@@ -181,7 +206,8 @@ public final class PeerCredentials implements AutoCloseable {
       }
 
       @Override
-      public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+      public String chooseEngineClientAlias(
+          String[] keyType, Principal[] issuers, SSLEngine engine) {
         return current.keys().chooseEngineClientAlias(keyType, issuers, engine);
       }
 
@@ -196,32 +222,38 @@ public final class PeerCredentials implements AutoCloseable {
   X509ExtendedTrustManager trustManager() {
     return new X509ExtendedTrustManager() {
       @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+          throws CertificateException {
         current.trust().checkClientTrusted(chain, authType, socket);
       }
 
       @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+          throws CertificateException {
         current.trust().checkServerTrusted(chain, authType, socket);
       }
 
       @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+          throws CertificateException {
         current.trust().checkClientTrusted(chain, authType, engine);
       }
 
       @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+          throws CertificateException {
         current.trust().checkServerTrusted(chain, authType, engine);
       }
 
       @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      public void checkClientTrusted(X509Certificate[] chain, String authType)
+          throws CertificateException {
         current.trust().checkClientTrusted(chain, authType);
       }
 
       @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      public void checkServerTrusted(X509Certificate[] chain, String authType)
+          throws CertificateException {
         current.trust().checkServerTrusted(chain, authType);
       }
 

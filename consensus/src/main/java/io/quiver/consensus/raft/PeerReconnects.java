@@ -36,15 +36,18 @@ public final class PeerReconnects implements AutoCloseable {
 
   public PeerReconnects(RaftServer server, long nodeId) {
     this.server = server;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "peer-reconnects-n" + nodeId);
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "peer-reconnects-n" + nodeId);
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public void start() {
-    timer.scheduleWithFixedDelay(this::resetLeaderlessGroups, EVERY_MS, EVERY_MS, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::resetLeaderlessGroups, EVERY_MS, EVERY_MS, TimeUnit.MILLISECONDS);
   }
 
   private void resetLeaderlessGroups() {

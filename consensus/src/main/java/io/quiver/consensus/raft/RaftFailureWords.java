@@ -27,15 +27,16 @@ import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 
 /**
  * The cause of a failed Ratis call in words a user of the REST API understands ("no leader
- * elected", "the replica is closed", "timed out after 3 s", "not enough replicas reachable"),
- * never a Java class name: Ratis' own messages name classes and internal ids
- * ({@code AlreadyClosedException: SlidingWindow$Client...}). The caller names the shard or the
- * cluster metadata; this says only why.
+ * elected", "the replica is closed", "timed out after 3 s", "not enough replicas reachable"), never
+ * a Java class name: Ratis' own messages name classes and internal ids ({@code
+ * AlreadyClosedException: SlidingWindow$Client...}). The caller names the shard or the cluster
+ * metadata; this says only why.
  */
 public final class RaftFailureWords {
 
   /** Ratis says "timeout 3s" / "timeout=3000ms" in its timeout messages. */
-  private static final Pattern TIMEOUT = Pattern.compile("timeout[ =:]*(\\d+(?:\\.\\d+)?)\\s*(ms|s)\\b");
+  private static final Pattern TIMEOUT =
+      Pattern.compile("timeout[ =:]*(\\d+(?:\\.\\d+)?)\\s*(ms|s)\\b");
 
   private RaftFailureWords() {}
 
@@ -44,11 +45,15 @@ public final class RaftFailureWords {
     if (t == null) {
       return "the request failed for an unknown reason";
     }
-    // Ratis wraps the retry failure in the closing of the client's window: the retry failure says why
+    // Ratis wraps the retry failure in the closing of the client's window: the retry failure says
+    // why
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof RaftRetryFailureException retry) {
-        String why = retry.getCause() == null || retry.getCause() == retry ? null : known(retry.getCause());
-        return (why == null ? "no leader elected" : why) + " (gave up after " + retry.getAttemptCount()
+        String why =
+            retry.getCause() == null || retry.getCause() == retry ? null : known(retry.getCause());
+        return (why == null ? "no leader elected" : why)
+            + " (gave up after "
+            + retry.getAttemptCount()
             + " attempts; a majority of its replicas may be down or unreachable)";
       }
     }
@@ -77,12 +82,14 @@ public final class RaftFailureWords {
       case LeaderNotReadyException n -> "no leader elected (the new leader is not ready yet)";
       case LeaderSteppingDownException n -> "no leader elected (the leader is stepping down)";
       case ServerNotReadyException n -> "the replica is still starting";
-      case AlreadyClosedException n when n.getMessage() != null && n.getMessage().contains("SlidingWindow") ->
+      case AlreadyClosedException n
+          when n.getMessage() != null && n.getMessage().contains("SlidingWindow") ->
           "the connection to its replicas was reset after an earlier request failed (retry the request)";
       case AlreadyClosedException n -> "the replica is closed";
       case GroupMismatchException n -> "the replica does not host it (yet)";
       case StateMachineException n -> "the replica could not apply the request";
-      case ResourceUnavailableException n -> "the replica is overloaded (too many pending requests)";
+      case ResourceUnavailableException n ->
+          "the replica is overloaded (too many pending requests)";
       case ReconfigurationInProgressException n -> "its replica set is being changed";
       case ReconfigurationTimeoutException n -> "its replica set change timed out";
       case StaleReadException n -> "the replica is behind";
@@ -93,10 +100,13 @@ public final class RaftFailureWords {
       case java.util.concurrent.TimeoutException n -> timedOut(n.getMessage());
       case ConnectException n -> "not enough replicas reachable";
       case NoRouteToHostException n -> "not enough replicas reachable";
-      case UnknownHostException n -> "not enough replicas reachable (a replica's address does not resolve)";
+      case UnknownHostException n ->
+          "not enough replicas reachable (a replica's address does not resolve)";
       case ClosedChannelException n -> "not enough replicas reachable (the connection was closed)";
-      case IOException n when n.getMessage() != null
-          && n.getMessage().toLowerCase(Locale.ROOT).contains("connection refused") -> "not enough replicas reachable";
+      case IOException n
+          when n.getMessage() != null
+              && n.getMessage().toLowerCase(Locale.ROOT).contains("connection refused") ->
+          "not enough replicas reachable";
       default -> null;
     };
   }

@@ -18,22 +18,28 @@ public final class RaftReplies {
    * naming {@code what} ({@link io.quiver.sharding.ShardClientRetiredException} when it left the
    * client unusable).
    */
-  public static CompletableFuture<ByteString> content(CompletableFuture<RaftClientReply> reply, String what) {
-    return reply.handle((r, error) -> {
-      if (error != null) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        throw unavailable(what, cause);
-      }
-      if (!r.isSuccess()) {
-        throw unavailable(what, r.getException());
-      }
-      return r.getMessage().getContent();
-    });
+  public static CompletableFuture<ByteString> content(
+      CompletableFuture<RaftClientReply> reply, String what) {
+    return reply.handle(
+        (r, error) -> {
+          if (error != null) {
+            Throwable cause =
+                error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error;
+            throw unavailable(what, cause);
+          }
+          if (!r.isSuccess()) {
+            throw unavailable(what, r.getException());
+          }
+          return r.getMessage().getContent();
+        });
   }
 
   private static ShardUnavailableException unavailable(String what, Throwable cause) {
     String message = what + " is unavailable: " + describe(cause);
-    return isClientBroken(cause) ? new io.quiver.sharding.ShardClientRetiredException(message, cause)
+    return isClientBroken(cause)
+        ? new io.quiver.sharding.ShardClientRetiredException(message, cause)
         : new ShardUnavailableException(message, cause);
   }
 

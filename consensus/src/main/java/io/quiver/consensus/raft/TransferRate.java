@@ -13,7 +13,8 @@ public final class TransferRate {
 
   public TransferRate(long bytesPerSecond) {
     if (bytesPerSecond < 0) {
-      throw new IllegalArgumentException("transfer rate must be >= 0 bytes/s, got " + bytesPerSecond);
+      throw new IllegalArgumentException(
+          "transfer rate must be >= 0 bytes/s, got " + bytesPerSecond);
     }
     this.bytesPerSecond = bytesPerSecond;
   }

@@ -24,10 +24,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * A {@link ShardClient} over the shard's Raft group. Writes go through the group's log (the Ratis
- * client finds the leader and retries on leader change); reads go to the leader
- * ({@link ReadConsistency#LEADER}), or to
- * a replica on this node when there is one ({@link ReadConsistency#ANY}); linearizable reads
- * ({@link ReadConsistency#LINEARIZABLE}) commit a barrier first (see {@link #linearizableRead}).
+ * client finds the leader and retries on leader change); reads go to the leader ({@link
+ * ReadConsistency#LEADER}), or to a replica on this node when there is one ({@link
+ * ReadConsistency#ANY}); linearizable reads ({@link ReadConsistency#LINEARIZABLE}) commit a barrier
+ * first (see {@link #linearizableRead}).
  */
 public final class RaftShardClient implements ShardClient, AutoCloseable {
 
@@ -39,26 +39,45 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
 
   private final String name;
   private final RaftClient client;
-  /** This node's own replica of the group, read in-process when it may answer; null when this node holds none. */
+
+  /**
+   * This node's own replica of the group, read in-process when it may answer; null when this node
+   * holds none.
+   */
   private final LocalShardReplica local;
+
   private final Runnable onBroken;
+
   /** Where replies are decoded and their callers continue (see {@link #decode}). */
   private final java.util.concurrent.Executor replies;
-  /** How long a client of a shard group retries while the group has no leader (an election takes about 1 s). */
+
+  /**
+   * How long a client of a shard group retries while the group has no leader (an election takes
+   * about 1 s).
+   */
   public static final long NO_LEADER_BUDGET_MS = 5_000;
 
-  /** The largest command the shard group's log takes in one entry (see {@link io.quiver.consensus.RaftNode#maxShardEntryBytes}). */
+  /**
+   * The largest command the shard group's log takes in one entry (see {@link
+   * io.quiver.consensus.RaftNode#maxShardEntryBytes}).
+   */
   private final int maxEntryBytes;
 
   /**
    * @param replies runs the decoding of replies and everything the callers chain after it
    * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
    *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
-   * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are split
+   * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are
+   *     split
    * @param local this node's own replica, or null when the group has none here
    */
-  public RaftShardClient(String name, RaftClient client, LocalShardReplica local, Runnable onBroken,
-      java.util.concurrent.Executor replies, int maxEntryBytes) {
+  public RaftShardClient(
+      String name,
+      RaftClient client,
+      LocalShardReplica local,
+      Runnable onBroken,
+      java.util.concurrent.Executor replies,
+      int maxEntryBytes) {
     this.maxEntryBytes = maxEntryBytes;
     this.name = name;
     this.client = client;
@@ -74,9 +93,11 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
    * sent.
    */
   @Override
-  public PreparedWrite prepareUpsert(List<Point> points, io.quiver.storage.UpsertCondition condition) {
+  public PreparedWrite prepareUpsert(
+      List<Point> points, io.quiver.storage.UpsertCondition condition) {
     List<Integer> pointsPerEntry = new java.util.ArrayList<>();
-    return inOrder(UpsertEntries.split(points, condition, maxEntryBytes, pointsPerEntry), pointsPerEntry);
+    return inOrder(
+        UpsertEntries.split(points, condition, maxEntryBytes, pointsPerEntry), pointsPerEntry);
   }
 
   /**
@@ -84,7 +105,8 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
    * highest index, and counts the points (ids) of the entries applied so far.
    */
   private PreparedWrite inOrder(List<Message> entries, List<Integer> itemsPerEntry) {
-    java.util.concurrent.atomic.AtomicInteger applied = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger applied =
+        new java.util.concurrent.atomic.AtomicInteger();
     return new PreparedWrite() {
       @Override
       public CompletableFuture<Long> send() {
@@ -92,16 +114,19 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
         for (int i = 1; i < entries.size(); i++) {
           Message entry = entries.get(i);
           int before = itemsPerEntry.get(i - 1);
-          written = written.thenCompose(index -> {
-            applied.addAndGet(before);
-            return write(entry).thenApply(next -> Math.max(index, next));
-          });
+          written =
+              written.thenCompose(
+                  index -> {
+                    applied.addAndGet(before);
+                    return write(entry).thenApply(next -> Math.max(index, next));
+                  });
         }
         int last = itemsPerEntry.getLast();
-        return written.thenApply(index -> {
-          applied.addAndGet(last);
-          return index;
-        });
+        return written.thenApply(
+            index -> {
+              applied.addAndGet(last);
+              return index;
+            });
       }
 
       @Override
@@ -139,42 +164,69 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<List<PointRecord>> scroll(io.quiver.storage.PointId offset, int limit,
-      io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.Scroll(offset, limit, filter, withPayload, withVector)),
-        consistency, PointCodec::readRecords);
+  public CompletableFuture<List<PointRecord>> scroll(
+      io.quiver.storage.PointId offset,
+      int limit,
+      io.quiver.storage.filter.Filter filter,
+      boolean withPayload,
+      boolean withVector,
+      ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(new ShardQuery.Scroll(offset, limit, filter, withPayload, withVector)),
+        consistency,
+        PointCodec::readRecords);
   }
 
   @Override
-  public CompletableFuture<List<PointRecord>> scrollOrdered(io.quiver.storage.OrderBy orderBy, int limit,
-      io.quiver.storage.filter.Filter filter, boolean withPayload, boolean withVector, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.ScrollOrdered(orderBy, limit, filter, withPayload, withVector)),
-        consistency, OrderByCodec::readOrderedRecords);
+  public CompletableFuture<List<PointRecord>> scrollOrdered(
+      io.quiver.storage.OrderBy orderBy,
+      int limit,
+      io.quiver.storage.filter.Filter filter,
+      boolean withPayload,
+      boolean withVector,
+      ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(
+            new ShardQuery.ScrollOrdered(orderBy, limit, filter, withPayload, withVector)),
+        consistency,
+        OrderByCodec::readOrderedRecords);
   }
 
   @Override
-  public CompletableFuture<List<ScoredPoint>> search(SearchRequest request, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.Search(request)), consistency, PointCodec::readScored);
+  public CompletableFuture<List<ScoredPoint>> search(
+      SearchRequest request, ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(new ShardQuery.Search(request)), consistency, PointCodec::readScored);
   }
 
   @Override
   public CompletableFuture<List<PointRecord>> retrieve(
       List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.Retrieve(ids, withPayload, withVector)), consistency, PointCodec::readRecords);
+    return read(
+        ShardMessages.encode(new ShardQuery.Retrieve(ids, withPayload, withVector)),
+        consistency,
+        PointCodec::readRecords);
   }
 
   @Override
-  public CompletableFuture<Long> count(io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.Count(filter)), consistency, DataInputStream::readLong);
+  public CompletableFuture<Long> count(
+      io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(new ShardQuery.Count(filter)), consistency, DataInputStream::readLong);
   }
 
   @Override
-  public CompletableFuture<Long> estimateCount(io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.EstimateCount(filter)), consistency, DataInputStream::readLong);
+  public CompletableFuture<Long> estimateCount(
+      io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(new ShardQuery.EstimateCount(filter)),
+        consistency,
+        DataInputStream::readLong);
   }
 
   @Override
-  public CompletableFuture<Long> createFieldIndex(String field, io.quiver.storage.payloadindex.FieldIndexSchema schema) {
+  public CompletableFuture<Long> createFieldIndex(
+      String field, io.quiver.storage.payloadindex.FieldIndexSchema schema) {
     return write(ShardMessages.encode(new ShardCommand.CreateFieldIndex(field, schema)));
   }
 
@@ -184,25 +236,39 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>> payloadSchema(
-      ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.PayloadSchema()), consistency, ShardMessages::readPayloadSchema);
+  public CompletableFuture<
+          java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>>
+      payloadSchema(ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(new ShardQuery.PayloadSchema()),
+        consistency,
+        ShardMessages::readPayloadSchema);
   }
 
   @Override
-  public CompletableFuture<List<ScoredPoint>> score(io.quiver.storage.scoring.ScoreRequest request, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.Score(request)), consistency, PointCodec::readScored);
+  public CompletableFuture<List<ScoredPoint>> score(
+      io.quiver.storage.scoring.ScoreRequest request, ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(new ShardQuery.Score(request)), consistency, PointCodec::readScored);
   }
 
   @Override
   public CompletableFuture<java.util.Map<io.quiver.storage.scoring.FacetValue, Long>> facet(
-      io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.Facet(key, filter)), consistency, ScoringCodec::readFacetCounts);
+      io.quiver.storage.filter.JsonPath key,
+      io.quiver.storage.filter.Filter filter,
+      ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(new ShardQuery.Facet(key, filter)),
+        consistency,
+        ScoringCodec::readFacetCounts);
   }
 
   @Override
-  public CompletableFuture<long[]> sparseStatistics(String vectorName, int[] indices, ReadConsistency consistency) {
-    return read(ShardMessages.encode(new ShardQuery.SparseStatistics(vectorName, indices)), consistency,
+  public CompletableFuture<long[]> sparseStatistics(
+      String vectorName, int[] indices, ReadConsistency consistency) {
+    return read(
+        ShardMessages.encode(new ShardQuery.SparseStatistics(vectorName, indices)),
+        consistency,
         ShardMessages::readLongs);
   }
 
@@ -215,26 +281,31 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
     return decode(pastWitness(() -> client.async().send(command)), DataInputStream::readLong);
   }
 
-  /** How long a request refused by a witness leader is retried: the leader hands over within about an election. */
+  /**
+   * How long a request refused by a witness leader is retried: the leader hands over within about
+   * an election.
+   */
   private static final long WITNESS_RETRY_BUDGET_MS = NO_LEADER_BUDGET_MS;
+
   private static final long WITNESS_RETRY_SLEEP_MS = 100;
 
   /**
-   * Sends a request to the group's leader, and again (a new request: the refused one never
-   * entered the log) every {@value #WITNESS_RETRY_SLEEP_MS} ms for up to
-   * {@link #WITNESS_RETRY_BUDGET_MS} after the first refusal while the leader is the shard's witness
-   * (or steps down to hand leadership to a replica), which refuses every
-   * request ({@link WitnessStateMachine}) and hands leadership to a data replica once one has
-   * caught up. Writes are idempotent, so an entry the witness's predecessor logged and the witness
-   * committed, whose client then sends it again here, applies twice to the same effect.
+   * Sends a request to the group's leader, and again (a new request: the refused one never entered
+   * the log) every {@value #WITNESS_RETRY_SLEEP_MS} ms for up to {@link #WITNESS_RETRY_BUDGET_MS}
+   * after the first refusal while the leader is the shard's witness (or steps down to hand
+   * leadership to a replica), which refuses every request ({@link WitnessStateMachine}) and hands
+   * leadership to a data replica once one has caught up. Writes are idempotent, so an entry the
+   * witness's predecessor logged and the witness committed, whose client then sends it again here,
+   * applies twice to the same effect.
    */
-  private CompletableFuture<RaftClientReply> pastWitness(java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
+  private CompletableFuture<RaftClientReply> pastWitness(
+      java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
     return pastWitness(send, 0);
   }
 
   /**
-   * True when the leader refused the request because it is handing leadership over (a witness to
-   * a replica, by priority): the request never entered the log.
+   * True when the leader refused the request because it is handing leadership over (a witness to a
+   * replica, by priority): the request never entered the log.
    */
   private static boolean isSteppingDown(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
@@ -245,30 +316,53 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
     return false;
   }
 
-  /** @param deadline when to stop retrying, in {@link System#nanoTime()} terms; 0 until the first refusal (the budget starts there) */
-  private CompletableFuture<RaftClientReply> pastWitness(java.util.function.Supplier<CompletableFuture<RaftClientReply>> send,
-      long deadline) {
-    return send.get().handle((reply, error) -> {
-      Throwable refusal = error != null ? error : reply.isSuccess() ? null : reply.getException();
-      long now = System.nanoTime();
-      if (refusal == null || !(WitnessStateMachine.isRefusal(refusal) || isSteppingDown(refusal))
-          || (deadline != 0 && now > deadline)) {
-        return error == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<RaftClientReply>failedFuture(error);
-      }
-      long until = deadline != 0 ? deadline : now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WITNESS_RETRY_BUDGET_MS);
-      // Sent again off the Ratis event loop (see decode).
-      return CompletableFuture.supplyAsync(() -> pastWitness(send, until),
-          CompletableFuture.delayedExecutor(WITNESS_RETRY_SLEEP_MS, java.util.concurrent.TimeUnit.MILLISECONDS, replies))
-          .thenCompose(f -> f);
-    }).thenCompose(f -> f);
+  /**
+   * @param deadline when to stop retrying, in {@link System#nanoTime()} terms; 0 until the first
+   *     refusal (the budget starts there)
+   */
+  private CompletableFuture<RaftClientReply> pastWitness(
+      java.util.function.Supplier<CompletableFuture<RaftClientReply>> send, long deadline) {
+    return send.get()
+        .handle(
+            (reply, error) -> {
+              Throwable refusal =
+                  error != null ? error : reply.isSuccess() ? null : reply.getException();
+              long now = System.nanoTime();
+              if (refusal == null
+                  || !(WitnessStateMachine.isRefusal(refusal) || isSteppingDown(refusal))
+                  || (deadline != 0 && now > deadline)) {
+                return error == null
+                    ? CompletableFuture.completedFuture(reply)
+                    : CompletableFuture.<RaftClientReply>failedFuture(error);
+              }
+              long until =
+                  deadline != 0
+                      ? deadline
+                      : now
+                          + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                              WITNESS_RETRY_BUDGET_MS);
+              // Sent again off the Ratis event loop (see decode).
+              return CompletableFuture.supplyAsync(
+                      () -> pastWitness(send, until),
+                      CompletableFuture.delayedExecutor(
+                          WITNESS_RETRY_SLEEP_MS,
+                          java.util.concurrent.TimeUnit.MILLISECONDS,
+                          replies))
+                  .thenCompose(f -> f);
+            })
+        .thenCompose(f -> f);
   }
 
-  private <T> CompletableFuture<T> read(Message query, ReadConsistency consistency, BodyReader<T> reader) {
-    ShardStateMachine machine = local == null ? null : switch (consistency.level()) {
-      case LINEARIZABLE -> null;
-      case LEADER -> local.asLeader();
-      case ANY -> local.asMember();
-    };
+  private <T> CompletableFuture<T> read(
+      Message query, ReadConsistency consistency, BodyReader<T> reader) {
+    ShardStateMachine machine =
+        local == null
+            ? null
+            : switch (consistency.level()) {
+              case LINEARIZABLE -> null;
+              case LEADER -> local.asLeader();
+              case ANY -> local.asMember();
+            };
     if (machine == null) {
       return decode(remoteRead(query, consistency), reader);
     }
@@ -277,13 +371,18 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
     long minIndex = consistency.minIndex();
     return CompletableFuture.supplyAsync(() -> machine.queryStale(query, minIndex), local.reads())
         .thenCompose(f -> f)
-        .handle((reply, error) -> error == null
-            ? CompletableFuture.completedFuture(readBody(reply.getContent(), reader))
-            : decode(pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query)), reader))
+        .handle(
+            (reply, error) ->
+                error == null
+                    ? CompletableFuture.completedFuture(readBody(reply.getContent(), reader))
+                    : decode(
+                        pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query)),
+                        reader))
         .thenCompose(f -> f);
   }
 
-  private CompletableFuture<RaftClientReply> remoteRead(Message query, ReadConsistency consistency) {
+  private CompletableFuture<RaftClientReply> remoteRead(
+      Message query, ReadConsistency consistency) {
     return switch (consistency.level()) {
       case LINEARIZABLE -> linearizableRead(query);
       case LEADER, ANY -> pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query));
@@ -292,23 +391,27 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
 
   /**
    * A linearizable read: commits a {@link ShardCommand.ReadBarrier} through the leader, then reads
-   * the replica that answered it, at or after the barrier's index. Whatever was acknowledged
-   * before this read began has a lower index, and a committed barrier proves that a majority
-   * followed its leader after the read began.
+   * the replica that answered it, at or after the barrier's index. Whatever was acknowledged before
+   * this read began has a lower index, and a committed barrier proves that a majority followed its
+   * leader after the read began.
    *
-   * <p>Not Ratis' ReadIndex ({@code sendReadOnly}): in Ratis 3.2.0 and 3.2.1 a leader answers a read at
-   * once when an earlier heartbeat round already acknowledged its commit index
-   * ({@code ReadIndexHeartbeats.addAppendEntriesListener} returns null), however long ago that
-   * was. A leader that has been paused or cut off, and has not noticed yet that another replica
-   * leads with newer writes, then serves its own stale state (the Jepsen delete-pause anomaly,
-   * reproduced by {@code StaleLeaderReadTest}).
+   * <p>Not Ratis' ReadIndex ({@code sendReadOnly}): in Ratis 3.2.0 and 3.2.1 a leader answers a
+   * read at once when an earlier heartbeat round already acknowledged its commit index ({@code
+   * ReadIndexHeartbeats.addAppendEntriesListener} returns null), however long ago that was. A
+   * leader that has been paused or cut off, and has not noticed yet that another replica leads with
+   * newer writes, then serves its own stale state (the Jepsen delete-pause anomaly, reproduced by
+   * {@code StaleLeaderReadTest}).
    */
   private CompletableFuture<RaftClientReply> linearizableRead(Message query) {
-    return pastWitness(() -> client.async().send(ShardMessages.encode(new ShardCommand.ReadBarrier())))
+    return pastWitness(
+            () -> client.async().send(ShardMessages.encode(new ShardCommand.ReadBarrier())))
         // continued off the Ratis event loop (see decode)
-        .thenComposeAsync(barrier -> barrier.isSuccess()
-            ? staleRead(query, barrier.getLogIndex(), barrier.getServerId())
-            : CompletableFuture.completedFuture(barrier), replies);
+        .thenComposeAsync(
+            barrier ->
+                barrier.isSuccess()
+                    ? staleRead(query, barrier.getLogIndex(), barrier.getServerId())
+                    : CompletableFuture.completedFuture(barrier),
+            replies);
   }
 
   /**
@@ -318,34 +421,43 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
    * only when the leader's window says so ({@code OrderedAsync.sendRequestWithRetry} asks the
    * leader's window, fixed upstream in RATIS-2403), so the first read addressed to a replica waited
    * on the server for a predecessor that never comes until the client timed out twice: 6 s (every
-   * first {@code consistency=any} or linearizable read through a node, and resharding's first
-   * copy page). Reads need no order; the unordered stream has no windows, and it is separate from
-   * the ordered stream the writes use, so the client's writes and these reads do not interfere.
+   * first {@code consistency=any} or linearizable read through a node, and resharding's first copy
+   * page). Reads need no order; the unordered stream has no windows, and it is separate from the
+   * ordered stream the writes use, so the client's writes and these reads do not interfere.
    */
-  private CompletableFuture<RaftClientReply> staleRead(Message query, long minIndex, RaftPeerId server) {
+  private CompletableFuture<RaftClientReply> staleRead(
+      Message query, long minIndex, RaftPeerId server) {
     return org.apache.ratis.client.impl.UnorderedAsync.send(
-        org.apache.ratis.protocol.RaftClientRequest.staleReadRequestType(minIndex), query, server,
+        org.apache.ratis.protocol.RaftClientRequest.staleReadRequestType(minIndex),
+        query,
+        server,
         (org.apache.ratis.client.impl.RaftClientImpl) client);
   }
 
   /**
    * Decodes the reply on {@link #replies}, never on the thread that completed it: that is a thread
-   * of the Ratis client's transport, which must not run the callers' continuations (the next
-   * stage of a query, a REST reply). On Ratis' Netty transport, which Quiver used before gRPC and
-   * which matches replies to requests in the order they were queued (NettyRpcProxy), a request
-   * sent from its event loop was even written ahead of requests other threads had queued, so
-   * replies reached the wrong callers.
+   * of the Ratis client's transport, which must not run the callers' continuations (the next stage
+   * of a query, a REST reply). On Ratis' Netty transport, which Quiver used before gRPC and which
+   * matches replies to requests in the order they were queued (NettyRpcProxy), a request sent from
+   * its event loop was even written ahead of requests other threads had queued, so replies reached
+   * the wrong callers.
    */
-  private <T> CompletableFuture<T> decode(CompletableFuture<RaftClientReply> reply, BodyReader<T> reader) {
-    return RaftReplies.content(reply, name).handleAsync((ByteString content, Throwable error) -> {
-      if (error != null) {
-        if (RaftReplies.isClientBroken(error)) {
-          onBroken.run();
-        }
-        throw error instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(error);
-      }
-      return readBody(content, reader);
-    }, replies);
+  private <T> CompletableFuture<T> decode(
+      CompletableFuture<RaftClientReply> reply, BodyReader<T> reader) {
+    return RaftReplies.content(reply, name)
+        .handleAsync(
+            (ByteString content, Throwable error) -> {
+              if (error != null) {
+                if (RaftReplies.isClientBroken(error)) {
+                  onBroken.run();
+                }
+                throw error instanceof java.util.concurrent.CompletionException c
+                    ? c
+                    : new java.util.concurrent.CompletionException(error);
+              }
+              return readBody(content, reader);
+            },
+            replies);
   }
 
   private <T> T readBody(ByteString content, BodyReader<T> reader) {

@@ -7,7 +7,8 @@ import java.util.List;
 /** A write to one shard, as it sits in the shard group's Raft log. */
 public sealed interface ShardCommand {
   /** Points to write, each if {@code condition} admits it when the entry is applied. */
-  record Upsert(List<Point> points, io.quiver.storage.UpsertCondition condition) implements ShardCommand {
+  record Upsert(List<Point> points, io.quiver.storage.UpsertCondition condition)
+      implements ShardCommand {
     public Upsert(List<Point> points) {
       this(points, io.quiver.storage.UpsertCondition.NONE);
     }
@@ -19,17 +20,21 @@ public sealed interface ShardCommand {
   record Apply(io.quiver.storage.PointsOperation operation) implements ShardCommand {}
 
   /** Index a payload field (every replica of every shard of the collection gets one). */
-  record CreateFieldIndex(String field, io.quiver.storage.payloadindex.FieldIndexSchema schema) implements ShardCommand {}
+  record CreateFieldIndex(String field, io.quiver.storage.payloadindex.FieldIndexSchema schema)
+      implements ShardCommand {}
 
   /** Drop the index of a payload field. */
   record DeleteFieldIndex(String field) implements ShardCommand {}
 
-  /** New HNSW / optimizer / per-vector settings from a collection update; the replica reopens its shard. */
+  /**
+   * New HNSW / optimizer / per-vector settings from a collection update; the replica reopens its
+   * shard.
+   */
   record UpdateConfig(io.quiver.storage.ShardConfig config) implements ShardCommand {}
 
   /**
-   * Changes nothing: a linearizable read first commits one through the group's leader, then reads
-   * a replica that has applied it (see {@link RaftShardClient}). Committing proves a majority
+   * Changes nothing: a linearizable read first commits one through the group's leader, then reads a
+   * replica that has applied it (see {@link RaftShardClient}). Committing proves a majority
    * accepted this leader after the read began, which Ratis' ReadIndex does not always prove.
    */
   record ReadBarrier() implements ShardCommand {}
@@ -41,6 +46,8 @@ public sealed interface ShardCommand {
    */
   record SetOwnership(io.quiver.storage.ShardOwnership ownership) implements ShardCommand {}
 
-  /** Deletes every point the shard holds but does not own under its fence (none without a fence). */
+  /**
+   * Deletes every point the shard holds but does not own under its fence (none without a fence).
+   */
   record DropForeignPoints() implements ShardCommand {}
 }

@@ -39,20 +39,25 @@ public final class ShardMessages {
   static final int QUERY_MAGIC = 0x51535131; // "QSQ1"
   static final int REPLY_MAGIC = 0x51535231; // "QSR1"
   static final int VERSION = 1;
+
   /**
    * The newest command version: 2, in which an upsert carries its condition and a vector update its
    * filter. A command that has neither is still written in version 1, so that a node of an earlier
    * build, during a rolling upgrade, applies every write it can (see {@link #commandVersion}).
    */
   static final int COMMAND_VERSION = 2;
+
   private static final int COMMAND_VERSION_OLDEST = 1;
 
   /** The oldest version that can hold {@code command}. */
   static int commandVersion(ShardCommand command) {
     return switch (command) {
       case ShardCommand.Upsert u -> upsertVersion(u.condition());
-      case ShardCommand.Apply a -> a.operation() instanceof io.quiver.storage.PointsOperation.UpdateVectors v
-          && v.updateFilter() != null ? 2 : 1;
+      case ShardCommand.Apply a ->
+          a.operation() instanceof io.quiver.storage.PointsOperation.UpdateVectors v
+                  && v.updateFilter() != null
+              ? 2
+              : 1;
       default -> 1;
     };
   }
@@ -63,6 +68,7 @@ public final class ShardMessages {
 
   static final byte STATUS_OK = 0;
   static final byte STATUS_BAD_REQUEST = 1;
+
   /** A write of points the shard does not own (resharding): nothing was applied; route it again. */
   static final byte STATUS_MOVED = 2;
 
@@ -73,8 +79,10 @@ public final class ShardMessages {
   private static final byte DELETE_FIELD_INDEX = 5;
   private static final byte UPDATE_CONFIG = 6;
   private static final byte READ_BARRIER = 7;
+
   /** has ownership | hashing ordinal | shard | shards */
   private static final byte SET_OWNERSHIP = 8;
+
   private static final byte DROP_FOREIGN_POINTS = 9;
   private static final byte UPSERT_SPARSE = 16;
   private static final byte SPARSE_SEARCH = 24;
@@ -94,72 +102,81 @@ public final class ShardMessages {
 
   public static Message encode(ShardCommand command) {
     int version = commandVersion(command);
-    return Envelope.message(COMMAND_MAGIC, version, out -> {
-      switch (command) {
-        case ShardCommand.Upsert u -> {
-          boolean sparse = u.points().stream().anyMatch(p -> !p.sparse().isEmpty());
-          out.writeByte(sparse ? UPSERT_SPARSE : UPSERT);
-          if (version >= 2) {
-            writeUpsertCondition(u.condition(), out);
+    return Envelope.message(
+        COMMAND_MAGIC,
+        version,
+        out -> {
+          switch (command) {
+            case ShardCommand.Upsert u -> {
+              boolean sparse = u.points().stream().anyMatch(p -> !p.sparse().isEmpty());
+              out.writeByte(sparse ? UPSERT_SPARSE : UPSERT);
+              if (version >= 2) {
+                writeUpsertCondition(u.condition(), out);
+              }
+              if (sparse) {
+                PointCodec.writePointsWithSparse(u.points(), out);
+              } else {
+                PointCodec.writePoints(u.points(), out);
+              }
+            }
+            case ShardCommand.Delete d -> {
+              out.writeByte(DELETE);
+              PointCodec.writeIds(d.ids(), out);
+            }
+            case ShardCommand.Apply a -> {
+              out.writeByte(POINTS_OPERATION);
+              PointsOperationCodec.write(a.operation(), out, version);
+            }
+            case ShardCommand.CreateFieldIndex c -> {
+              out.writeByte(CREATE_FIELD_INDEX);
+              out.writeUTF(c.field());
+              c.schema().write(out);
+            }
+            case ShardCommand.DeleteFieldIndex d -> {
+              out.writeByte(DELETE_FIELD_INDEX);
+              out.writeUTF(d.field());
+            }
+            case ShardCommand.UpdateConfig u -> {
+              out.writeByte(UPDATE_CONFIG);
+              io.quiver.storage.ShardConfigCodec.write(u.config(), out);
+            }
+            case ShardCommand.ReadBarrier b -> out.writeByte(READ_BARRIER);
+            case ShardCommand.SetOwnership o -> {
+              out.writeByte(SET_OWNERSHIP);
+              out.writeBoolean(o.ownership() != null);
+              if (o.ownership() != null) {
+                out.writeByte(o.ownership().hashing().ordinal());
+                out.writeInt(o.ownership().shard());
+                out.writeInt(o.ownership().shards());
+              }
+            }
+            case ShardCommand.DropForeignPoints d -> out.writeByte(DROP_FOREIGN_POINTS);
           }
-          if (sparse) {
-            PointCodec.writePointsWithSparse(u.points(), out);
-          } else {
-            PointCodec.writePoints(u.points(), out);
-          }
-        }
-        case ShardCommand.Delete d -> {
-          out.writeByte(DELETE);
-          PointCodec.writeIds(d.ids(), out);
-        }
-        case ShardCommand.Apply a -> {
-          out.writeByte(POINTS_OPERATION);
-          PointsOperationCodec.write(a.operation(), out, version);
-        }
-        case ShardCommand.CreateFieldIndex c -> {
-          out.writeByte(CREATE_FIELD_INDEX);
-          out.writeUTF(c.field());
-          c.schema().write(out);
-        }
-        case ShardCommand.DeleteFieldIndex d -> {
-          out.writeByte(DELETE_FIELD_INDEX);
-          out.writeUTF(d.field());
-        }
-        case ShardCommand.UpdateConfig u -> {
-          out.writeByte(UPDATE_CONFIG);
-          io.quiver.storage.ShardConfigCodec.write(u.config(), out);
-        }
-        case ShardCommand.ReadBarrier b -> out.writeByte(READ_BARRIER);
-        case ShardCommand.SetOwnership o -> {
-          out.writeByte(SET_OWNERSHIP);
-          out.writeBoolean(o.ownership() != null);
-          if (o.ownership() != null) {
-            out.writeByte(o.ownership().hashing().ordinal());
-            out.writeInt(o.ownership().shard());
-            out.writeInt(o.ownership().shards());
-          }
-        }
-        case ShardCommand.DropForeignPoints d -> out.writeByte(DROP_FOREIGN_POINTS);
-      }
-    });
+        });
   }
 
   public static ShardCommand decodeCommand(ByteString content) throws IOException {
-    Envelope.Opened opened = Envelope.open(content, COMMAND_MAGIC, COMMAND_VERSION_OLDEST, COMMAND_VERSION);
+    Envelope.Opened opened =
+        Envelope.open(content, COMMAND_MAGIC, COMMAND_VERSION_OLDEST, COMMAND_VERSION);
     DataInputStream in = opened.in();
     byte type = in.readByte();
     return switch (type) {
       case UPSERT, UPSERT_SPARSE -> {
-        UpsertCondition condition = opened.version() >= 2 ? readUpsertCondition(in) : UpsertCondition.NONE;
-        yield new ShardCommand.Upsert(type == UPSERT_SPARSE ? PointCodec.readPointsWithSparse(in) : PointCodec.readPoints(in),
+        UpsertCondition condition =
+            opened.version() >= 2 ? readUpsertCondition(in) : UpsertCondition.NONE;
+        yield new ShardCommand.Upsert(
+            type == UPSERT_SPARSE ? PointCodec.readPointsWithSparse(in) : PointCodec.readPoints(in),
             condition);
       }
       case DELETE -> new ShardCommand.Delete(PointCodec.readIds(in));
-      case POINTS_OPERATION -> new ShardCommand.Apply(PointsOperationCodec.read(in, opened.version()));
-      case CREATE_FIELD_INDEX -> new ShardCommand.CreateFieldIndex(in.readUTF(),
-          io.quiver.storage.payloadindex.FieldIndexSchema.read(in));
+      case POINTS_OPERATION ->
+          new ShardCommand.Apply(PointsOperationCodec.read(in, opened.version()));
+      case CREATE_FIELD_INDEX ->
+          new ShardCommand.CreateFieldIndex(
+              in.readUTF(), io.quiver.storage.payloadindex.FieldIndexSchema.read(in));
       case DELETE_FIELD_INDEX -> new ShardCommand.DeleteFieldIndex(in.readUTF());
-      case UPDATE_CONFIG -> new ShardCommand.UpdateConfig(io.quiver.storage.ShardConfigCodec.read(in));
+      case UPDATE_CONFIG ->
+          new ShardCommand.UpdateConfig(io.quiver.storage.ShardConfigCodec.read(in));
       case READ_BARRIER -> new ShardCommand.ReadBarrier();
       case SET_OWNERSHIP -> {
         if (!in.readBoolean()) {
@@ -169,8 +186,9 @@ public final class ShardMessages {
         if (hashing < 0 || hashing >= io.quiver.storage.PointHashing.values().length) {
           throw new IOException("unknown point hashing " + hashing);
         }
-        yield new ShardCommand.SetOwnership(new io.quiver.storage.ShardOwnership(io.quiver.storage.PointHashing.values()[hashing],
-            in.readInt(), in.readInt()));
+        yield new ShardCommand.SetOwnership(
+            new io.quiver.storage.ShardOwnership(
+                io.quiver.storage.PointHashing.values()[hashing], in.readInt(), in.readInt()));
       }
       case DROP_FOREIGN_POINTS -> new ShardCommand.DropForeignPoints();
       default -> throw new IOException("unknown shard command type " + type);
@@ -178,26 +196,30 @@ public final class ShardMessages {
   }
 
   /**
-   * An upsert entry from points already encoded by {@link #encodePoint}: the same bytes as
-   * {@code encode(new ShardCommand.Upsert(points, condition))}, without encoding the points again.
+   * An upsert entry from points already encoded by {@link #encodePoint}: the same bytes as {@code
+   * encode(new ShardCommand.Upsert(points, condition))}, without encoding the points again.
    */
-  static Message encodeUpsert(UpsertCondition condition, boolean withSparse, List<byte[]> encodedPoints) {
+  static Message encodeUpsert(
+      UpsertCondition condition, boolean withSparse, List<byte[]> encodedPoints) {
     int version = upsertVersion(condition);
-    return Envelope.message(COMMAND_MAGIC, version, out -> {
-      out.writeByte(withSparse ? UPSERT_SPARSE : UPSERT);
-      if (version >= 2) {
-        writeUpsertCondition(condition, out);
-      }
-      out.writeInt(encodedPoints.size());
-      for (byte[] point : encodedPoints) {
-        out.write(point);
-      }
-    });
+    return Envelope.message(
+        COMMAND_MAGIC,
+        version,
+        out -> {
+          out.writeByte(withSparse ? UPSERT_SPARSE : UPSERT);
+          if (version >= 2) {
+            writeUpsertCondition(condition, out);
+          }
+          out.writeInt(encodedPoints.size());
+          for (byte[] point : encodedPoints) {
+            out.write(point);
+          }
+        });
   }
 
   /**
-   * A point in its upsert-entry form, for {@link #encodeUpsert}: followed by its sparse vectors when
-   * the entry is one {@code withSparse} (type 16).
+   * A point in its upsert-entry form, for {@link #encodeUpsert}: followed by its sparse vectors
+   * when the entry is one {@code withSparse} (type 16).
    */
   static byte[] encodePoint(io.quiver.storage.Point point, boolean withSparse) {
     try {
@@ -219,7 +241,8 @@ public final class ShardMessages {
     return encodeUpsert(condition, false, List.of()).getContent().size();
   }
 
-  private static void writeUpsertCondition(UpsertCondition condition, java.io.DataOutput out) throws IOException {
+  private static void writeUpsertCondition(UpsertCondition condition, java.io.DataOutput out)
+      throws IOException {
     out.writeByte(condition.mode().ordinal());
     out.writeBoolean(condition.updateFilter() != null);
     if (condition.updateFilter() != null) {
@@ -233,107 +256,111 @@ public final class ShardMessages {
     if (mode >= modes.length) {
       throw new IOException("unknown update mode " + mode);
     }
-    io.quiver.storage.filter.Filter filter = in.readBoolean() ? io.quiver.storage.filter.FilterCodec.read(in) : null;
+    io.quiver.storage.filter.Filter filter =
+        in.readBoolean() ? io.quiver.storage.filter.FilterCodec.read(in) : null;
     return new UpsertCondition(modes[mode], filter);
   }
 
   public static Message encode(ShardQuery query) {
-    return Envelope.message(QUERY_MAGIC, VERSION, out -> {
-      switch (query) {
-        case ShardQuery.Search s when s.request().isSparse() -> {
-          SearchRequest r = s.request();
-          out.writeByte(SPARSE_SEARCH);
-          out.writeUTF(r.vectorName());
-          PointCodec.writeSparseVector(r.sparseVector(), out);
-          out.writeInt(r.limit());
-          out.writeBoolean(r.withPayload());
-          out.writeBoolean(r.withVector());
-          out.writeBoolean(r.scoreThreshold() != null);
-          if (r.scoreThreshold() != null) {
-            out.writeFloat(r.scoreThreshold());
+    return Envelope.message(
+        QUERY_MAGIC,
+        VERSION,
+        out -> {
+          switch (query) {
+            case ShardQuery.Search s when s.request().isSparse() -> {
+              SearchRequest r = s.request();
+              out.writeByte(SPARSE_SEARCH);
+              out.writeUTF(r.vectorName());
+              PointCodec.writeSparseVector(r.sparseVector(), out);
+              out.writeInt(r.limit());
+              out.writeBoolean(r.withPayload());
+              out.writeBoolean(r.withVector());
+              out.writeBoolean(r.scoreThreshold() != null);
+              if (r.scoreThreshold() != null) {
+                out.writeFloat(r.scoreThreshold());
+              }
+              writeFilter(r.filter(), out);
+            }
+            case ShardQuery.SparseStatistics st -> {
+              out.writeByte(SPARSE_STATISTICS);
+              out.writeUTF(st.vectorName());
+              out.writeInt(st.indices().length);
+              for (int d : st.indices()) {
+                out.writeInt(d);
+              }
+            }
+            case ShardQuery.Search s -> {
+              SearchRequest r = s.request();
+              out.writeByte(SEARCH);
+              out.writeUTF(r.vectorName());
+              PointCodec.writeFloats(r.vector(), out);
+              out.writeInt(r.limit());
+              out.writeBoolean(r.withPayload());
+              out.writeBoolean(r.withVector());
+              out.writeBoolean(r.scoreThreshold() != null);
+              if (r.scoreThreshold() != null) {
+                out.writeFloat(r.scoreThreshold());
+              }
+              writeFilter(r.filter(), out);
+              out.writeInt(r.hnswEf() == null ? -1 : r.hnswEf());
+              out.writeBoolean(r.exact());
+              writeQuantizationParams(r.quantization(), out);
+            }
+            case ShardQuery.Retrieve r -> {
+              out.writeByte(RETRIEVE);
+              PointCodec.writeIds(r.ids(), out);
+              out.writeBoolean(r.withPayload());
+              out.writeBoolean(r.withVector());
+            }
+            case ShardQuery.Scroll s -> {
+              out.writeByte(SCROLL);
+              out.writeBoolean(s.offset() != null);
+              if (s.offset() != null) {
+                PointCodec.writeId(s.offset(), out);
+              }
+              out.writeInt(s.limit());
+              writeFilter(s.filter(), out);
+              out.writeBoolean(s.withPayload());
+              out.writeBoolean(s.withVector());
+            }
+            case ShardQuery.ScrollOrdered s -> {
+              out.writeByte(SCROLL_ORDERED);
+              OrderByCodec.writeOrderBy(s.orderBy(), out);
+              out.writeInt(s.limit());
+              writeFilter(s.filter(), out);
+              out.writeBoolean(s.withPayload());
+              out.writeBoolean(s.withVector());
+            }
+            case ShardQuery.EstimateCount c -> {
+              out.writeByte(ESTIMATE_COUNT);
+              writeFilter(c.filter(), out);
+            }
+            case ShardQuery.PayloadSchema p -> out.writeByte(PAYLOAD_SCHEMA);
+            case ShardQuery.Info i -> out.writeByte(INFO);
+            case ShardQuery.Count c -> {
+              out.writeByte(COUNT);
+              writeFilter(c.filter(), out);
+            }
+            case ShardQuery.Score s -> {
+              out.writeByte(SCORE);
+              ScoringCodec.writeScoreRequest(s.request(), out);
+              writeFilter(s.request().filter(), out);
+            }
+            case ShardQuery.Facet f -> {
+              out.writeByte(FACET);
+              ScoringCodec.writeFacetKey(f.key(), out);
+              writeFilter(f.filter(), out);
+            }
           }
-          writeFilter(r.filter(), out);
-        }
-        case ShardQuery.SparseStatistics st -> {
-          out.writeByte(SPARSE_STATISTICS);
-          out.writeUTF(st.vectorName());
-          out.writeInt(st.indices().length);
-          for (int d : st.indices()) {
-            out.writeInt(d);
-          }
-        }
-        case ShardQuery.Search s -> {
-          SearchRequest r = s.request();
-          out.writeByte(SEARCH);
-          out.writeUTF(r.vectorName());
-          PointCodec.writeFloats(r.vector(), out);
-          out.writeInt(r.limit());
-          out.writeBoolean(r.withPayload());
-          out.writeBoolean(r.withVector());
-          out.writeBoolean(r.scoreThreshold() != null);
-          if (r.scoreThreshold() != null) {
-            out.writeFloat(r.scoreThreshold());
-          }
-          writeFilter(r.filter(), out);
-          out.writeInt(r.hnswEf() == null ? -1 : r.hnswEf());
-          out.writeBoolean(r.exact());
-          writeQuantizationParams(r.quantization(), out);
-        }
-        case ShardQuery.Retrieve r -> {
-          out.writeByte(RETRIEVE);
-          PointCodec.writeIds(r.ids(), out);
-          out.writeBoolean(r.withPayload());
-          out.writeBoolean(r.withVector());
-        }
-        case ShardQuery.Scroll s -> {
-          out.writeByte(SCROLL);
-          out.writeBoolean(s.offset() != null);
-          if (s.offset() != null) {
-            PointCodec.writeId(s.offset(), out);
-          }
-          out.writeInt(s.limit());
-          writeFilter(s.filter(), out);
-          out.writeBoolean(s.withPayload());
-          out.writeBoolean(s.withVector());
-        }
-        case ShardQuery.ScrollOrdered s -> {
-          out.writeByte(SCROLL_ORDERED);
-          OrderByCodec.writeOrderBy(s.orderBy(), out);
-          out.writeInt(s.limit());
-          writeFilter(s.filter(), out);
-          out.writeBoolean(s.withPayload());
-          out.writeBoolean(s.withVector());
-        }
-        case ShardQuery.EstimateCount c -> {
-          out.writeByte(ESTIMATE_COUNT);
-          writeFilter(c.filter(), out);
-        }
-        case ShardQuery.PayloadSchema p -> out.writeByte(PAYLOAD_SCHEMA);
-        case ShardQuery.Info i -> out.writeByte(INFO);
-        case ShardQuery.Count c -> {
-          out.writeByte(COUNT);
-          writeFilter(c.filter(), out);
-        }
-        case ShardQuery.Score s -> {
-          out.writeByte(SCORE);
-          ScoringCodec.writeScoreRequest(s.request(), out);
-          writeFilter(s.request().filter(), out);
-        }
-        case ShardQuery.Facet f -> {
-          out.writeByte(FACET);
-          ScoringCodec.writeFacetKey(f.key(), out);
-          writeFilter(f.filter(), out);
-        }
-      }
-    });
+        });
   }
 
   /**
    * Search {@code params.quantization}, after {@code exact}: present (boolean) [, ignore (boolean),
    * rescore (byte: -1 not given, 0, 1), oversampling (double, NaN not given)].
    */
-  private static void writeQuantizationParams(io.quiver.storage.QuantizationSearchParams q, java.io.DataOutput out)
-      throws IOException {
+  private static void writeQuantizationParams(
+      io.quiver.storage.QuantizationSearchParams q, java.io.DataOutput out) throws IOException {
     out.writeBoolean(q != null);
     if (q != null) {
       out.writeBoolean(q.ignore());
@@ -342,14 +369,17 @@ public final class ShardMessages {
     }
   }
 
-  private static io.quiver.storage.QuantizationSearchParams readQuantizationParams(DataInputStream in) throws IOException {
+  private static io.quiver.storage.QuantizationSearchParams readQuantizationParams(
+      DataInputStream in) throws IOException {
     if (!in.readBoolean()) {
       return null;
     }
     boolean ignore = in.readBoolean();
     int rescore = in.readByte();
     double oversampling = in.readDouble();
-    return new io.quiver.storage.QuantizationSearchParams(ignore, rescore < 0 ? null : rescore == 1,
+    return new io.quiver.storage.QuantizationSearchParams(
+        ignore,
+        rescore < 0 ? null : rescore == 1,
         Double.isNaN(oversampling) ? null : oversampling);
   }
 
@@ -367,8 +397,18 @@ public final class ShardMessages {
         var filter = readFilter(in);
         int ef = in.readInt();
         boolean exact = in.readBoolean();
-        yield new ShardQuery.Search(new SearchRequest(name, vector, limit, withPayload, withVector, threshold, filter,
-            ef < 0 ? null : ef, exact, readQuantizationParams(in)));
+        yield new ShardQuery.Search(
+            new SearchRequest(
+                name,
+                vector,
+                limit,
+                withPayload,
+                withVector,
+                threshold,
+                filter,
+                ef < 0 ? null : ef,
+                exact,
+                readQuantizationParams(in)));
       }
       case SPARSE_SEARCH -> {
         String name = in.readUTF();
@@ -377,8 +417,9 @@ public final class ShardMessages {
         boolean withPayload = in.readBoolean();
         boolean withVector = in.readBoolean();
         Float threshold = in.readBoolean() ? in.readFloat() : null;
-        yield new ShardQuery.Search(SearchRequest.sparse(name, vector, limit, withPayload, withVector, threshold,
-            readFilter(in)));
+        yield new ShardQuery.Search(
+            SearchRequest.sparse(
+                name, vector, limit, withPayload, withVector, threshold, readFilter(in)));
       }
       case SPARSE_STATISTICS -> {
         String name = in.readUTF();
@@ -388,29 +429,43 @@ public final class ShardMessages {
         }
         yield new ShardQuery.SparseStatistics(name, indices);
       }
-      case RETRIEVE -> new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
+      case RETRIEVE ->
+          new ShardQuery.Retrieve(PointCodec.readIds(in), in.readBoolean(), in.readBoolean());
       case COUNT -> new ShardQuery.Count(readFilter(in));
       case ESTIMATE_COUNT -> new ShardQuery.EstimateCount(readFilter(in));
       case PAYLOAD_SCHEMA -> new ShardQuery.PayloadSchema();
       case INFO -> new ShardQuery.Info();
-      case SCROLL -> new ShardQuery.Scroll(in.readBoolean() ? PointCodec.readId(in) : null, in.readInt(),
-          readFilter(in), in.readBoolean(), in.readBoolean());
-      case SCROLL_ORDERED -> new ShardQuery.ScrollOrdered(OrderByCodec.readOrderBy(in), in.readInt(), readFilter(in),
-          in.readBoolean(), in.readBoolean());
-      case SCORE -> new ShardQuery.Score(ScoringCodec.readScoreRequest(in, ShardMessages::readFilter));
+      case SCROLL ->
+          new ShardQuery.Scroll(
+              in.readBoolean() ? PointCodec.readId(in) : null,
+              in.readInt(),
+              readFilter(in),
+              in.readBoolean(),
+              in.readBoolean());
+      case SCROLL_ORDERED ->
+          new ShardQuery.ScrollOrdered(
+              OrderByCodec.readOrderBy(in),
+              in.readInt(),
+              readFilter(in),
+              in.readBoolean(),
+              in.readBoolean());
+      case SCORE ->
+          new ShardQuery.Score(ScoringCodec.readScoreRequest(in, ShardMessages::readFilter));
       case FACET -> new ShardQuery.Facet(ScoringCodec.readFacetKey(in), readFilter(in));
       default -> throw new IOException("unknown shard query type " + type);
     };
   }
 
-  private static void writeFilter(io.quiver.storage.filter.Filter filter, java.io.DataOutput out) throws IOException {
+  private static void writeFilter(io.quiver.storage.filter.Filter filter, java.io.DataOutput out)
+      throws IOException {
     out.writeBoolean(filter != null);
     if (filter != null) {
       io.quiver.storage.filter.FilterCodec.write(filter, out);
     }
   }
 
-  private static io.quiver.storage.filter.Filter readFilter(java.io.DataInput in) throws IOException {
+  private static io.quiver.storage.filter.Filter readFilter(java.io.DataInput in)
+      throws IOException {
     return in.readBoolean() ? io.quiver.storage.filter.FilterCodec.read(in) : null;
   }
 
@@ -419,14 +474,17 @@ public final class ShardMessages {
    * update queue (long; absent from the replies of older builds, read as 0).
    */
   static Message okInfo(io.quiver.storage.ShardInfo info) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_OK);
-      out.writeLong(info.points());
-      out.writeInt(info.segments());
-      out.writeLong(info.indexedVectors());
-      out.writeBoolean(info.optimizing());
-      out.writeLong(info.updateQueue());
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          out.writeLong(info.points());
+          out.writeInt(info.segments());
+          out.writeLong(info.indexedVectors());
+          out.writeBoolean(info.optimizing());
+          out.writeLong(info.updateQueue());
+        });
   }
 
   static io.quiver.storage.ShardInfo readInfo(DataInputStream in) throws IOException {
@@ -434,18 +492,22 @@ public final class ShardMessages {
     int segments = in.readInt();
     long indexed = in.readLong();
     boolean optimizing = in.readBoolean();
-    return new io.quiver.storage.ShardInfo(points, segments, indexed, optimizing, in.available() >= Long.BYTES ? in.readLong() : 0);
+    return new io.quiver.storage.ShardInfo(
+        points, segments, indexed, optimizing, in.available() >= Long.BYTES ? in.readLong() : 0);
   }
 
   /** The sparse statistics reply: count, then the longs. */
   static Message okLongs(long[] values) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_OK);
-      out.writeInt(values.length);
-      for (long v : values) {
-        out.writeLong(v);
-      }
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          out.writeInt(values.length);
+          for (long v : values) {
+            out.writeLong(v);
+          }
+        });
   }
 
   static long[] readLongs(DataInputStream in) throws IOException {
@@ -457,82 +519,109 @@ public final class ShardMessages {
   }
 
   static Message okIndex(long index) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_OK);
-      out.writeLong(index);
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          out.writeLong(index);
+        });
   }
 
   /** The payload schema reply: count, then per field its name, schema and indexed point count. */
-  static Message okPayloadSchema(java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> schema) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_OK);
-      out.writeInt(schema.size());
-      for (var e : schema.entrySet()) {
-        out.writeUTF(e.getKey());
-        e.getValue().schema().write(out);
-        out.writeInt(e.getValue().points());
-      }
-    });
+  static Message okPayloadSchema(
+      java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> schema) {
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          out.writeInt(schema.size());
+          for (var e : schema.entrySet()) {
+            out.writeUTF(e.getKey());
+            e.getValue().schema().write(out);
+            out.writeInt(e.getValue().points());
+          }
+        });
   }
 
-  static java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> readPayloadSchema(DataInputStream in)
-      throws IOException {
+  static java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo>
+      readPayloadSchema(DataInputStream in) throws IOException {
     int n = in.readInt();
-    java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> out = new java.util.LinkedHashMap<>();
+    java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> out =
+        new java.util.LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
       String field = in.readUTF();
       var schema = io.quiver.storage.payloadindex.FieldIndexSchema.read(in);
-      out.put(field, new io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo(schema, in.readInt()));
+      out.put(
+          field, new io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo(schema, in.readInt()));
     }
     return out;
   }
 
   static Message okScored(List<ScoredPoint> hits) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_OK);
-      PointCodec.writeScored(hits, out);
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          PointCodec.writeScored(hits, out);
+        });
   }
 
   static Message okRecords(List<PointRecord> records) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_OK);
-      PointCodec.writeRecords(records, out);
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          PointCodec.writeRecords(records, out);
+        });
   }
 
   static Message okOrderedRecords(List<PointRecord> records) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_OK);
-      OrderByCodec.writeOrderedRecords(records, out);
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          OrderByCodec.writeOrderedRecords(records, out);
+        });
   }
 
   static Message okFacet(java.util.Map<io.quiver.storage.scoring.FacetValue, Long> counts) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_OK);
-      ScoringCodec.writeFacetCounts(counts, out);
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          ScoringCodec.writeFacetCounts(counts, out);
+        });
   }
 
   static Message moved(String message) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_MOVED);
-      out.writeUTF(message);
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_MOVED);
+          out.writeUTF(message);
+        });
   }
 
   static Message badRequest(String message) {
-    return Envelope.message(REPLY_MAGIC, VERSION, out -> {
-      out.writeByte(STATUS_BAD_REQUEST);
-      out.writeUTF(message);
-    });
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_BAD_REQUEST);
+          out.writeUTF(message);
+        });
   }
 
   /**
-   * Opens a reply: returns the stream positioned at the body when the status is ok, throws
-   * {@link io.quiver.storage.BadRequestException} with the state machine's message otherwise.
+   * Opens a reply: returns the stream positioned at the body when the status is ok, throws {@link
+   * io.quiver.storage.BadRequestException} with the state machine's message otherwise.
    */
   public static DataInputStream openReply(ByteString content) throws IOException {
     DataInputStream in = Envelope.open(content, REPLY_MAGIC, VERSION);

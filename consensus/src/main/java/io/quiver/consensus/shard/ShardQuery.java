@@ -8,20 +8,36 @@ import java.util.List;
 public sealed interface ShardQuery {
   record Search(SearchRequest request) implements ShardQuery {}
 
-  record Retrieve(List<PointId> ids, boolean withPayload, boolean withVector) implements ShardQuery {}
+  record Retrieve(List<PointId> ids, boolean withPayload, boolean withVector)
+      implements ShardQuery {}
 
   /** The number of points matching {@code filter} (null: all). */
-  /** Up to {@code limit} points from {@code offset} (null: the first) in id order, matching {@code filter}. */
-  record Scroll(io.quiver.storage.PointId offset, int limit, io.quiver.storage.filter.Filter filter,
-      boolean withPayload, boolean withVector) implements ShardQuery {}
+  /**
+   * Up to {@code limit} points from {@code offset} (null: the first) in id order, matching {@code
+   * filter}.
+   */
+  record Scroll(
+      io.quiver.storage.PointId offset,
+      int limit,
+      io.quiver.storage.filter.Filter filter,
+      boolean withPayload,
+      boolean withVector)
+      implements ShardQuery {}
 
   /** Up to {@code limit} points matching {@code filter} in the order of a payload key's values. */
-  record ScrollOrdered(io.quiver.storage.OrderBy orderBy, int limit, io.quiver.storage.filter.Filter filter,
-      boolean withPayload, boolean withVector) implements ShardQuery {}
+  record ScrollOrdered(
+      io.quiver.storage.OrderBy orderBy,
+      int limit,
+      io.quiver.storage.filter.Filter filter,
+      boolean withPayload,
+      boolean withVector)
+      implements ShardQuery {}
 
   record Count(io.quiver.storage.filter.Filter filter) implements ShardQuery {}
 
-  /** The payload indexes' cardinality estimate of {@code filter} (null: all): its expected value. */
+  /**
+   * The payload indexes' cardinality estimate of {@code filter} (null: all): its expected value.
+   */
   record EstimateCount(io.quiver.storage.filter.Filter filter) implements ShardQuery {}
 
   /** The indexed payload fields with their schema and point counts. */
@@ -31,7 +47,8 @@ public sealed interface ShardQuery {
   record Score(io.quiver.storage.scoring.ScoreRequest request) implements ShardQuery {}
 
   /** Counts of the values at {@code key} among the points matching {@code filter} (null: all). */
-  record Facet(io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter) implements ShardQuery {}
+  record Facet(io.quiver.storage.filter.JsonPath key, io.quiver.storage.filter.Filter filter)
+      implements ShardQuery {}
 
   /**
    * For IDF: the number of points with sparse vector {@code vectorName}, then how many of them have

@@ -21,11 +21,11 @@ import org.apache.ratis.util.FileUtils;
 
 /**
  * Snapshots of a shard replica: each one a complete copy of the shard (a checkpoint: its store as
- * SST files in {@code store/}, and its segment, sparse and multivector files) in
- * {@code <sm>/snapshots/<term>_<index>/}, with a {@code COMPLETE} marker written last so a snapshot
- * cut short by a crash is never used. The snapshot's files are what Ratis streams to a follower
- * that is too far behind (or a new replica); on the follower they land in the same relative place
- * and the state machine restores its shard from them.
+ * SST files in {@code store/}, and its segment, sparse and multivector files) in {@code
+ * <sm>/snapshots/<term>_<index>/}, with a {@code COMPLETE} marker written last so a snapshot cut
+ * short by a crash is never used. The snapshot's files are what Ratis streams to a follower that is
+ * too far behind (or a new replica); on the follower they land in the same relative place and the
+ * state machine restores its shard from them.
  *
  * <p>Layout of the state-machine directory: {@code shard/} (the live shard: its files, and the
  * {@code STORE} file naming its store in the node's storage engine) and {@code snapshots/}.
@@ -35,6 +35,7 @@ public final class ShardSnapshotStorage implements StateMachineStorage {
   private static final Pattern NAME = Pattern.compile("(\\d+)_(\\d+)");
   static final String COMPLETE = "COMPLETE";
   private static final int RETAINED = 2;
+
   /**
    * Younger snapshots are never deleted, however many there are: one may be streaming to a
    * follower, and deleting its files would restart the transfer (forever, under steady writes).
@@ -63,8 +64,11 @@ public final class ShardSnapshotStorage implements StateMachineStorage {
 
   /** Marks a fully written snapshot directory as usable. */
   void markComplete(Path dir) throws IOException {
-    try (var channel = java.nio.channels.FileChannel.open(dir.resolve(COMPLETE),
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var channel =
+        java.nio.channels.FileChannel.open(
+            dir.resolve(COMPLETE),
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE)) {
       channel.force(true);
     }
   }
@@ -85,7 +89,8 @@ public final class ShardSnapshotStorage implements StateMachineStorage {
     } catch (IOException e) {
       return null;
     }
-    return new FileListSnapshotInfo(files, TermIndex.valueOf(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+    return new FileListSnapshotInfo(
+        files, TermIndex.valueOf(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
   }
 
   /** The newest complete snapshot directory, or null. */
@@ -111,12 +116,12 @@ public final class ShardSnapshotStorage implements StateMachineStorage {
 
   /**
    * Replaces the live shard (its store dropped, see {@code Shard.destroy}) with a copy of a
-   * snapshot, which the shard ingests when it opens: immutable files are hard linked
-   * (the store's SST files, and everything under {@code segments/}, {@code sparse/} and
-   * {@code multivectors/}: sealed segment files, sealed sparse parts and their manifests, which are
-   * only ever replaced by a rename, and multivector graph files, written once under new names); the
-   * others (the store's file list; a snapshot of the old layout: RocksDB's MANIFEST, CURRENT, OPTIONS,
-   * which it appends to or rewrites) are copied.
+   * snapshot, which the shard ingests when it opens: immutable files are hard linked (the store's
+   * SST files, and everything under {@code segments/}, {@code sparse/} and {@code multivectors/}:
+   * sealed segment files, sealed sparse parts and their manifests, which are only ever replaced by
+   * a rename, and multivector graph files, written once under new names); the others (the store's
+   * file list; a snapshot of the old layout: RocksDB's MANIFEST, CURRENT, OPTIONS, which it appends
+   * to or rewrites) are copied.
    */
   void restoreShardFrom(Path snapshot) throws IOException {
     Path shard = shardDir();
@@ -141,8 +146,13 @@ public final class ShardSnapshotStorage implements StateMachineStorage {
         }
         if (Files.isDirectory(f)) {
           Files.createDirectories(to.resolve(name));
-          copyTree(f, to.resolve(name), linkAll || name.equals(io.quiver.storage.Shard.SEGMENTS_DIR)
-              || name.equals(io.quiver.storage.Shard.MULTIVECTORS_DIR) || name.equals(io.quiver.storage.sparse.SparseIndexes.DIR));
+          copyTree(
+              f,
+              to.resolve(name),
+              linkAll
+                  || name.equals(io.quiver.storage.Shard.SEGMENTS_DIR)
+                  || name.equals(io.quiver.storage.Shard.MULTIVECTORS_DIR)
+                  || name.equals(io.quiver.storage.sparse.SparseIndexes.DIR));
         } else if (linkAll || name.endsWith(".sst")) {
           Files.createLink(to.resolve(name), f);
         } else {
@@ -165,9 +175,10 @@ public final class ShardSnapshotStorage implements StateMachineStorage {
     }
     List<Path> all;
     try (Stream<Path> list = Files.list(dir)) {
-      all = list.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-          .sorted(Comparator.comparingLong(ShardSnapshotStorage::indexOf).reversed())
-          .toList();
+      all =
+          list.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+              .sorted(Comparator.comparingLong(ShardSnapshotStorage::indexOf).reversed())
+              .toList();
     }
     int kept = 0;
     long now = System.currentTimeMillis();
@@ -175,7 +186,9 @@ public final class ShardSnapshotStorage implements StateMachineStorage {
       boolean complete = Files.exists(p.resolve(COMPLETE));
       if (complete && kept < RETAINED) {
         kept++;
-      } else if (complete && now - Files.getLastModifiedTime(p.resolve(COMPLETE)).toMillis() < RETAIN_YOUNGER_THAN_MS) {
+      } else if (complete
+          && now - Files.getLastModifiedTime(p.resolve(COMPLETE)).toMillis()
+              < RETAIN_YOUNGER_THAN_MS) {
         continue; // may be streaming to a follower
       } else if (complete || kept > 0) {
         FileUtils.deleteFully(p); // old, or an incomplete one older than a complete one

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Applying is deterministic: the same entries give the same shard on every replica. Bad input
  * that reaches the log (it is validated at the edge first) applies as a no-op whose reply is a
- * bad-request message, identical on every replica; an exception out of apply would mean the
- * replica is broken.
+ * bad-request message, identical on every replica; an exception out of apply would mean the replica
+ * is broken.
  *
  * <p>Snapshots are checkpoints of the shard (see {@link ShardSnapshotStorage}; its store as SST
  * files the node's storage engine ingests, see {@code Shard.checkpoint}): complete copies of the
@@ -45,16 +45,28 @@ public final class ShardStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
 
   private final ShardSnapshotStorage storage = new ShardSnapshotStorage();
+
   /** The vectors config of a new group, from the cluster metadata; null for an unknown group. */
   private final Function<RaftGroupId, ShardConfig> configOfNewGroup;
+
   private volatile Shard shard;
   private final AppliedRequests appliedRequests = new AppliedRequests();
-  private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong snapshotInstalls = new java.util.concurrent.atomic.AtomicLong();
-  /** Guards opening and closing the shard against a snapshot beginning on it (see {@link #closeShard}). */
+  private final java.util.concurrent.atomic.AtomicLong leaderChanges =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong snapshotInstalls =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Guards opening and closing the shard against a snapshot beginning on it (see {@link
+   * #closeShard}).
+   */
   private final Object shardLifecycle = new Object();
-  /** The snapshot being written (see {@link #takeSnapshot}), or the last one; null before the first. */
+
+  /**
+   * The snapshot being written (see {@link #takeSnapshot}), or the last one; null before the first.
+   */
   private volatile SnapshotWrite snapshotWrite;
+
   /** The snapshot index last returned to Ratis (Ratis' own snapshot index), -1 for none. */
   private volatile long reportedSnapshot = -1;
 
@@ -63,24 +75,34 @@ public final class ShardStateMachine extends BaseStateMachine {
   }
 
   @Override
-  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
     super.initialize(server, groupId, raftStorage);
     // RUNNING is what pause() (before a snapshot install) transitions from.
-    getLifeCycle().startAndTransition(() -> {
-      storage.init(raftStorage);
-      dropLogBehindSnapshot(raftStorage);
-      openShard();
-    }, IOException.class);
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              storage.init(raftStorage);
+              dropLogBehindSnapshot(raftStorage);
+              openShard();
+            },
+            IOException.class);
   }
 
   /** Called before Ratis opens the group's log: see {@link LogBehindSnapshot}. */
   private void dropLogBehindSnapshot(RaftStorage raftStorage) throws IOException {
     var latest = storage.getLatestSnapshot();
     if (latest != null) {
-      var dropped = LogBehindSnapshot.dropIfBehind(raftStorage.getStorageDir().getCurrentDir().toPath(), latest.getIndex());
+      var dropped =
+          LogBehindSnapshot.dropIfBehind(
+              raftStorage.getStorageDir().getCurrentDir().toPath(), latest.getIndex());
       if (!dropped.isEmpty()) {
-        LOG.warn("{} {}: the Raft log ended below snapshot {} (a crash right after installing it): dropped {}", getId(),
-            getGroupId(), latest.getTermIndex(), dropped);
+        LOG.warn(
+            "{} {}: the Raft log ended below snapshot {} (a crash right after installing it): dropped {}",
+            getId(),
+            getGroupId(),
+            latest.getTermIndex(),
+            dropped);
       }
     }
   }
@@ -98,11 +120,17 @@ public final class ShardStateMachine extends BaseStateMachine {
       // No store, or a directory whose store a crash left half created or half dropped.
       if (snapshot != null) {
         storage.restoreShardFrom(snapshot);
-        LOG.info("{} {}: restored the shard from snapshot {}", getId(), getGroupId(), snapshot.getFileName());
+        LOG.info(
+            "{} {}: restored the shard from snapshot {}",
+            getId(),
+            getGroupId(),
+            snapshot.getFileName());
       } else {
         config = configOfNewGroup.apply(getGroupId());
         if (config == null) {
-          throw new IOException(getGroupId() + ": no collection in the cluster metadata places this shard group here");
+          throw new IOException(
+              getGroupId()
+                  + ": no collection in the cluster metadata places this shard group here");
         }
       }
     } else if (snapshot == null) {
@@ -115,11 +143,18 @@ public final class ShardStateMachine extends BaseStateMachine {
     reportedSnapshot = latest == null ? -1 : latest.getIndex();
     if (latest != null) {
       setLastAppliedTermIndex(latest.getTermIndex());
-      LOG.info("{}: snapshot at {}, shard applied index {}", getId(), latest.getTermIndex(), shard.appliedIndex());
+      LOG.info(
+          "{}: snapshot at {}, shard applied index {}",
+          getId(),
+          latest.getTermIndex(),
+          shard.appliedIndex());
     }
   }
 
-  /** Called before Ratis installs a snapshot from the leader: the shard's files are about to be replaced. */
+  /**
+   * Called before Ratis installs a snapshot from the leader: the shard's files are about to be
+   * replaced.
+   */
   @Override
   public void pause() {
     LifeCycles.pause(getLifeCycle());
@@ -127,7 +162,8 @@ public final class ShardStateMachine extends BaseStateMachine {
   }
 
   @Override
-  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
+  public void notifyLeaderChanged(
+      org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
       org.apache.ratis.protocol.RaftPeerId newLeaderId) {
     leaderChanges.incrementAndGet();
   }
@@ -147,7 +183,9 @@ public final class ShardStateMachine extends BaseStateMachine {
     return shard;
   }
 
-  /** Called after a snapshot was installed: the state-machine directory now holds only the snapshot. */
+  /**
+   * Called after a snapshot was installed: the state-machine directory now holds only the snapshot.
+   */
   @Override
   public void reinitialize() throws IOException {
     closeShard();
@@ -163,7 +201,8 @@ public final class ShardStateMachine extends BaseStateMachine {
     // Ratis replaces the state-machine directory with the installed snapshot's, so the old shard
     // directory may be gone without Shard.destroy: its store in the node's engine goes now.
     Shard.dropUnreferencedStores();
-    snapshotInstalls.incrementAndGet(); // counted once the replica is open again on what it installed
+    snapshotInstalls
+        .incrementAndGet(); // counted once the replica is open again on what it installed
     LifeCycles.resume(getLifeCycle());
   }
 
@@ -199,10 +238,18 @@ public final class ShardStateMachine extends BaseStateMachine {
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext context = super.startTransaction(request);
     if (appliedRequests.contains(ClientInvocationId.valueOf(request))) {
-      LOG.warn("{}: refused a second copy of request {} of {}, which was already applied", getId(), request.getCallId(),
+      LOG.warn(
+          "{}: refused a second copy of request {} of {}, which was already applied",
+          getId(),
+          request.getCallId(),
           request.getClientId());
-      context.setException(new IOException("request " + request.getCallId() + " of " + request.getClientId()
-          + " was already applied; this copy is stale"));
+      context.setException(
+          new IOException(
+              "request "
+                  + request.getCallId()
+                  + " of "
+                  + request.getClientId()
+                  + " was already applied; this copy is stale"));
     }
     return context;
   }
@@ -213,7 +260,8 @@ public final class ShardStateMachine extends BaseStateMachine {
     long index = entry.getIndex();
     Message reply;
     try {
-      ShardCommand command = ShardMessages.decodeCommand(entry.getStateMachineLogEntry().getLogData());
+      ShardCommand command =
+          ShardMessages.decodeCommand(entry.getStateMachineLogEntry().getLogData());
       String moved = notOwned(command);
       if (moved != null) {
         shard.markApplied(index);
@@ -225,7 +273,8 @@ public final class ShardStateMachine extends BaseStateMachine {
         case ShardCommand.Upsert u -> shard.upsert(u.points(), u.condition(), index);
         case ShardCommand.Delete d -> shard.delete(d.ids(), index);
         case ShardCommand.Apply a -> shard.apply(a.operation(), index);
-        case ShardCommand.CreateFieldIndex c -> shard.createFieldIndex(c.field(), c.schema(), index);
+        case ShardCommand.CreateFieldIndex c ->
+            shard.createFieldIndex(c.field(), c.schema(), index);
         case ShardCommand.DeleteFieldIndex d -> shard.deleteFieldIndex(d.field(), index);
         case ShardCommand.ReadBarrier b -> shard.markApplied(index);
         case ShardCommand.SetOwnership o -> shard.setOwnership(o.ownership(), index);
@@ -234,8 +283,10 @@ public final class ShardStateMachine extends BaseStateMachine {
           if (owned == null || owned.shard() >= owned.shards()) {
             shard.markApplied(index);
           } else {
-            shard.apply(new io.quiver.storage.PointsOperation.DeletePoints(
-                new io.quiver.storage.PointSelector.ByFilter(owned.foreignFilter())), index);
+            shard.apply(
+                new io.quiver.storage.PointsOperation.DeletePoints(
+                    new io.quiver.storage.PointSelector.ByFilter(owned.foreignFilter())),
+                index);
           }
         }
         case ShardCommand.UpdateConfig u -> {
@@ -246,7 +297,8 @@ public final class ShardStateMachine extends BaseStateMachine {
           try {
             openShard();
           } catch (IOException e) {
-            throw new java.io.UncheckedIOException(getId() + ": cannot reopen the shard with its new config", e);
+            throw new java.io.UncheckedIOException(
+                getId() + ": cannot reopen the shard with its new config", e);
           }
         }
       }
@@ -268,27 +320,38 @@ public final class ShardStateMachine extends BaseStateMachine {
   /**
    * Why {@code command} writes a point this shard does not own under its ownership fence, or null
    * when it does not (or the shard has no fence). Checked per entry: a refused entry changes
-   * nothing, so its writer can route all of it again. Writes that select by filter are not
-   * checked: they change only what the shard holds, and routers hold them while a collection is
-   * resharded.
+   * nothing, so its writer can route all of it again. Writes that select by filter are not checked:
+   * they change only what the shard holds, and routers hold them while a collection is resharded.
    */
   private String notOwned(ShardCommand command) {
     io.quiver.storage.ShardOwnership owned = shard.ownership();
     if (owned == null) {
       return null;
     }
-    java.util.List<io.quiver.storage.PointId> ids = switch (command) {
-      case ShardCommand.Upsert u -> u.points().stream().map(io.quiver.storage.Point::id).toList();
-      case ShardCommand.Delete d -> d.ids();
-      case ShardCommand.Apply a -> a.operation().selector() instanceof io.quiver.storage.PointSelector.Ids selected
-          ? selected.ids() : java.util.List.of();
-      default -> java.util.List.of();
-    };
+    java.util.List<io.quiver.storage.PointId> ids =
+        switch (command) {
+          case ShardCommand.Upsert u ->
+              u.points().stream().map(io.quiver.storage.Point::id).toList();
+          case ShardCommand.Delete d -> d.ids();
+          case ShardCommand.Apply a ->
+              a.operation().selector() instanceof io.quiver.storage.PointSelector.Ids selected
+                  ? selected.ids()
+                  : java.util.List.of();
+          default -> java.util.List.of();
+        };
     for (io.quiver.storage.PointId id : ids) {
       if (!owned.owns(id)) {
-        return "point " + id + " belongs to another shard now (shard " + owned.shard() + " owns the points that "
-            + owned.hashing().name().toLowerCase(java.util.Locale.ROOT) + " hashing puts in shard " + owned.shard() + " of "
-            + owned.shards() + ")";
+        return "point "
+            + id
+            + " belongs to another shard now (shard "
+            + owned.shard()
+            + " owns the points that "
+            + owned.hashing().name().toLowerCase(java.util.Locale.ROOT)
+            + " hashing puts in shard "
+            + owned.shard()
+            + " of "
+            + owned.shards()
+            + ")";
       }
     }
     return null;
@@ -298,21 +361,30 @@ public final class ShardStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> query(Message request) {
     try {
       ShardQuery query = ShardMessages.decodeQuery(request.getContent());
-      Message reply = switch (query) {
-        case ShardQuery.Search s -> ShardMessages.okScored(shard.search(s.request()));
-        case ShardQuery.Retrieve r -> ShardMessages.okRecords(shard.retrieve(r.ids(), r.withPayload(), r.withVector()));
-        case ShardQuery.Count c -> ShardMessages.okIndex(shard.count(c.filter()));
-        case ShardQuery.EstimateCount c -> ShardMessages.okIndex(shard.estimate(c.filter()).expected());
-        case ShardQuery.PayloadSchema p -> ShardMessages.okPayloadSchema(shard.payloadSchema());
-        case ShardQuery.Scroll sc -> ShardMessages.okRecords(
-            shard.scroll(sc.offset(), sc.limit(), sc.filter(), sc.withPayload(), sc.withVector()));
-        case ShardQuery.ScrollOrdered so -> ShardMessages.okOrderedRecords(
-            shard.scrollOrdered(so.orderBy(), so.limit(), so.filter(), so.withPayload(), so.withVector()));
-        case ShardQuery.Score s -> ShardMessages.okScored(shard.score(s.request()));
-        case ShardQuery.Facet f -> ShardMessages.okFacet(shard.facet(f.key(), f.filter()));
-        case ShardQuery.Info i -> ShardMessages.okInfo(shard.info().withUpdateQueue(unappliedEntries()));
-        case ShardQuery.SparseStatistics st -> ShardMessages.okLongs(shard.sparseStatistics(st.vectorName(), st.indices()));
-      };
+      Message reply =
+          switch (query) {
+            case ShardQuery.Search s -> ShardMessages.okScored(shard.search(s.request()));
+            case ShardQuery.Retrieve r ->
+                ShardMessages.okRecords(shard.retrieve(r.ids(), r.withPayload(), r.withVector()));
+            case ShardQuery.Count c -> ShardMessages.okIndex(shard.count(c.filter()));
+            case ShardQuery.EstimateCount c ->
+                ShardMessages.okIndex(shard.estimate(c.filter()).expected());
+            case ShardQuery.PayloadSchema p -> ShardMessages.okPayloadSchema(shard.payloadSchema());
+            case ShardQuery.Scroll sc ->
+                ShardMessages.okRecords(
+                    shard.scroll(
+                        sc.offset(), sc.limit(), sc.filter(), sc.withPayload(), sc.withVector()));
+            case ShardQuery.ScrollOrdered so ->
+                ShardMessages.okOrderedRecords(
+                    shard.scrollOrdered(
+                        so.orderBy(), so.limit(), so.filter(), so.withPayload(), so.withVector()));
+            case ShardQuery.Score s -> ShardMessages.okScored(shard.score(s.request()));
+            case ShardQuery.Facet f -> ShardMessages.okFacet(shard.facet(f.key(), f.filter()));
+            case ShardQuery.Info i ->
+                ShardMessages.okInfo(shard.info().withUpdateQueue(unappliedEntries()));
+            case ShardQuery.SparseStatistics st ->
+                ShardMessages.okLongs(shard.sparseStatistics(st.vectorName(), st.indices()));
+          };
       return CompletableFuture.completedFuture(reply);
     } catch (BadRequestException e) {
       return CompletableFuture.completedFuture(ShardMessages.badRequest(e.getMessage()));
@@ -323,7 +395,8 @@ public final class ShardStateMachine extends BaseStateMachine {
 
   /**
    * Entries in this replica's log that it has not applied yet: the updates it accepted (as leader)
-   * or received and still has to apply, as Qdrant's update queue counts them. 0 while the log is not open.
+   * or received and still has to apply, as Qdrant's update queue counts them. 0 while the log is
+   * not open.
    */
   private long unappliedEntries() {
     try {
@@ -338,22 +411,28 @@ public final class ShardStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
     if (getLastAppliedTermIndex().getIndex() < minIndex) {
-      return CompletableFuture.failedFuture(new IOException(
-          getId() + ": replica has applied " + getLastAppliedTermIndex().getIndex() + " < requested " + minIndex));
+      return CompletableFuture.failedFuture(
+          new IOException(
+              getId()
+                  + ": replica has applied "
+                  + getLastAppliedTermIndex().getIndex()
+                  + " < requested "
+                  + minIndex));
     }
     return query(request);
   }
 
   /**
    * Takes a snapshot without holding up the apply thread, which Ratis calls this on: the shard's
-   * state is pinned and its derived files linked here (a flush, a RocksDB snapshot, hard links), and
-   * the store's SST files are written by {@link SnapshotWriters} while applies go on (a full read and
-   * write of the shard's RocksDB data: seconds for a large shard, every {@code snapshot_threshold}
-   * entries). Ratis learns of a snapshot only once it is complete: this returns -1 (nothing new)
-   * while one is being written, and its index at the first call after, so Ratis purges its log only
-   * up to complete snapshots; one more snapshot's worth of log is kept meanwhile. A replica writes one
-   * snapshot at a time. Ratis calls this at every apply round while its threshold is passed, so a
-   * finished snapshot is reported at the next round (an idle group reports it at its next write).
+   * state is pinned and its derived files linked here (a flush, a RocksDB snapshot, hard links),
+   * and the store's SST files are written by {@link SnapshotWriters} while applies go on (a full
+   * read and write of the shard's RocksDB data: seconds for a large shard, every {@code
+   * snapshot_threshold} entries). Ratis learns of a snapshot only once it is complete: this returns
+   * -1 (nothing new) while one is being written, and its index at the first call after, so Ratis
+   * purges its log only up to complete snapshots; one more snapshot's worth of log is kept
+   * meanwhile. A replica writes one snapshot at a time. Ratis calls this at every apply round while
+   * its threshold is passed, so a finished snapshot is reported at the next round (an idle group
+   * reports it at its next write).
    */
   @Override
   public long takeSnapshot() throws IOException {
@@ -385,7 +464,9 @@ public final class ShardStateMachine extends BaseStateMachine {
     }
   }
 
-  /** Cancels a snapshot being written and waits until its writer has let go of the shard's store. */
+  /**
+   * Cancels a snapshot being written and waits until its writer has let go of the shard's store.
+   */
   private void stopSnapshotWrite() {
     SnapshotWrite writing = snapshotWrite;
     if (writing != null) {
@@ -396,13 +477,15 @@ public final class ShardStateMachine extends BaseStateMachine {
   /**
    * A begun snapshot whose store files are still to be written: run once by a {@link
    * SnapshotWriters} thread, or abandoned by {@link #cancelAndWait} if the shard closes first
-   * (whoever claims it first does its part: writes it, or releases its pinned state and removes it).
+   * (whoever claims it first does its part: writes it, or releases its pinned state and removes
+   * it).
    */
   private final class SnapshotWrite implements Runnable {
     private final Shard.Checkpoint checkpoint;
     private final Path dir;
     private final TermIndex at;
-    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean claimed =
+        new java.util.concurrent.atomic.AtomicBoolean();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile boolean cancelled;
 
@@ -426,11 +509,18 @@ public final class ShardStateMachine extends BaseStateMachine {
         checkpoint.writeStore(() -> cancelled);
         storage.markComplete(dir);
         storage.cleanupOldSnapshots(null);
-        LOG.info("{}: snapshot at {} written in {} ms", getId(), at, (System.nanoTime() - started) / 1_000_000);
+        LOG.info(
+            "{}: snapshot at {} written in {} ms",
+            getId(),
+            at,
+            (System.nanoTime() - started) / 1_000_000);
       } catch (IOException | RuntimeException e) {
         if (!(e instanceof java.util.concurrent.CancellationException)) {
-          LOG.warn("{}: the snapshot at {} could not be written (another is taken at the next threshold): {}",
-              getId(), at, e.toString());
+          LOG.warn(
+              "{}: the snapshot at {} could not be written (another is taken at the next threshold): {}",
+              getId(),
+              at,
+              e.toString());
         }
         remove();
       } finally {
@@ -453,7 +543,11 @@ public final class ShardStateMachine extends BaseStateMachine {
       try {
         org.apache.ratis.util.FileUtils.deleteFully(dir);
       } catch (IOException notRemoved) {
-        LOG.warn("{}: cannot remove the unfinished snapshot {}: {}", getId(), dir, notRemoved.toString());
+        LOG.warn(
+            "{}: cannot remove the unfinished snapshot {}: {}",
+            getId(),
+            dir,
+            notRemoved.toString());
       }
     }
   }

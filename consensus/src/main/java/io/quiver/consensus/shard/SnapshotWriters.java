@@ -17,8 +17,14 @@ public final class SnapshotWriters {
 
   static {
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-    POOL = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        Thread.ofPlatform().daemon().name("shard-snapshot-writer-", 0).factory());
+    POOL =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            Thread.ofPlatform().daemon().name("shard-snapshot-writer-", 0).factory());
     POOL.allowCoreThreadTimeOut(true);
   }
 

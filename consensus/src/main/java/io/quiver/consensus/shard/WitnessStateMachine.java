@@ -27,11 +27,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of a shard group's <b>witness</b> (see {@link io.quiver.sharding.ShardPlacement}):
- * a voter that keeps the group's log but no shard. It applies nothing, refuses every client
- * request (writes in {@link #startTransaction}, reads in {@link #query}) with {@link #REFUSAL}, which
- * the shard clients retry until leadership has moved to a data replica (Ratis hands it over by
- * priority: {@link io.quiver.consensus.RaftNode#shardGroup(java.util.UUID, List, List, java.util.Map)}).
+ * The state machine of a shard group's <b>witness</b> (see {@link
+ * io.quiver.sharding.ShardPlacement}): a voter that keeps the group's log but no shard. It applies
+ * nothing, refuses every client request (writes in {@link #startTransaction}, reads in {@link
+ * #query}) with {@link #REFUSAL}, which the shard clients retry until leadership has moved to a
+ * data replica (Ratis hands it over by priority: {@link
+ * io.quiver.consensus.RaftNode#shardGroup(java.util.UUID, List, List, java.util.Map)}).
  *
  * <p><b>Snapshots without data.</b> A witness's snapshot is only a term and index, recorded in
  * {@value #MARKER} at the root of the group's directory (outside the state-machine directory, which
@@ -39,21 +40,27 @@ import org.slf4j.LoggerFactory;
  * replica's. The snapshot lists no file, so a witness that leads can never send it to a data
  * replica in place of data (Ratis cannot build an install request without files, and fails the
  * attempt instead): a data replica too far behind waits for a data leader. To keep that rare, a
- * witness snapshots no further than every peer's commit index as it last heard of them, so it
- * keeps the entries a lagging data replica still needs. A snapshot that a data leader installs
- * here (when the witness joins, or fell behind the leader's log) is reduced to its term and index
- * and its files are deleted.
+ * witness snapshots no further than every peer's commit index as it last heard of them, so it keeps
+ * the entries a lagging data replica still needs. A snapshot that a data leader installs here (when
+ * the witness joins, or fell behind the leader's log) is reduced to its term and index and its
+ * files are deleted.
  *
- * <p>The marker also tells {@link io.quiver.consensus.RaftNode} on a restart that the group's directory is a witness's.
+ * <p>The marker also tells {@link io.quiver.consensus.RaftNode} on a restart that the group's
+ * directory is a witness's.
  */
 public final class WitnessStateMachine extends BaseStateMachine {
 
   private static final Logger LOG = LoggerFactory.getLogger(WitnessStateMachine.class);
 
-  /** The file at the root of a witness group's directory: "witness", then its snapshot's term and index. */
+  /**
+   * The file at the root of a witness group's directory: "witness", then its snapshot's term and
+   * index.
+   */
   public static final String MARKER = "quiver-witness";
+
   /** The words of every refusal; the shard clients retry a request refused with them. */
-  static final String REFUSAL = "is the shard's witness: it holds no data and hands leadership to a replica";
+  static final String REFUSAL =
+      "is the shard's witness: it holds no data and hands leadership to a replica";
 
   private final WitnessStorage storage = new WitnessStorage();
 
@@ -84,22 +91,26 @@ public final class WitnessStateMachine extends BaseStateMachine {
   }
 
   @Override
-  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
     super.initialize(server, groupId, raftStorage);
-    getLifeCycle().startAndTransition(() -> {
-      storage.init(raftStorage);
-      adoptInstalledSnapshot();
-      TermIndex latest = storage.latest();
-      if (latest != null) {
-        setLastAppliedTermIndex(latest);
-      }
-      LOG.info("{} {}: witness of the shard group, snapshot {}", getId(), groupId, latest);
-    }, IOException.class);
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              storage.init(raftStorage);
+              adoptInstalledSnapshot();
+              TermIndex latest = storage.latest();
+              if (latest != null) {
+                setLastAppliedTermIndex(latest);
+              }
+              LOG.info("{} {}: witness of the shard group, snapshot {}", getId(), groupId, latest);
+            },
+            IOException.class);
   }
 
   /**
-   * Keeps only the term and index of a snapshot a data leader installed here (or that a crash
-   * left installed but not yet reduced), and deletes its files.
+   * Keeps only the term and index of a snapshot a data leader installed here (or that a crash left
+   * installed but not yet reduced), and deletes its files.
    */
   private void adoptInstalledSnapshot() throws IOException {
     ShardSnapshotStorage installed = new ShardSnapshotStorage();
@@ -108,7 +119,10 @@ public final class WitnessStateMachine extends BaseStateMachine {
     TermIndex current = storage.latest();
     if (snapshot != null && (current == null || snapshot.getIndex() > current.getIndex())) {
       storage.record(snapshot.getTermIndex());
-      LOG.info("{} {}: witness kept snapshot {} of the leader as its term and index only", getId(), getGroupId(),
+      LOG.info(
+          "{} {}: witness kept snapshot {} of the leader as its term and index only",
+          getId(),
+          getGroupId(),
           snapshot.getTermIndex());
     } else {
       storage.record(current); // writes the marker of a new witness
@@ -131,7 +145,9 @@ public final class WitnessStateMachine extends BaseStateMachine {
   public void reinitialize() throws IOException {
     adoptInstalledSnapshot();
     TermIndex latest = storage.latest();
-    if (latest != null && (getLastAppliedTermIndex() == null || latest.getIndex() > getLastAppliedTermIndex().getIndex())) {
+    if (latest != null
+        && (getLastAppliedTermIndex() == null
+            || latest.getIndex() > getLastAppliedTermIndex().getIndex())) {
       setLastAppliedTermIndex(latest);
     }
     LifeCycles.resume(getLifeCycle());
@@ -171,8 +187,8 @@ public final class WitnessStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Records a snapshot at the applied index, or at the lowest commit index of the group's peers
-   * as this replica last heard of them when that is lower (see the class comment).
+   * Records a snapshot at the applied index, or at the lowest commit index of the group's peers as
+   * this replica last heard of them when that is lower (see the class comment).
    */
   @Override
   public long takeSnapshot() throws IOException {
@@ -221,11 +237,16 @@ public final class WitnessStateMachine extends BaseStateMachine {
       return TermIndex.valueOf(Long.parseLong(termIndex[0]), Long.parseLong(termIndex[1]));
     }
 
-    /** Writes the marker with {@code termIndex} (none when null), durably, replacing the old one. */
+    /**
+     * Writes the marker with {@code termIndex} (none when null), durably, replacing the old one.
+     */
     void record(TermIndex termIndex) throws IOException {
       Path marker = marker();
       Path tmp = marker.resolveSibling(MARKER + ".tmp");
-      String text = "witness\n" + (termIndex == null ? "" : termIndex.getTerm() + " " + termIndex.getIndex()) + "\n";
+      String text =
+          "witness\n"
+              + (termIndex == null ? "" : termIndex.getTerm() + " " + termIndex.getIndex())
+              + "\n";
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         channel.force(true);

@@ -1,8 +1,7 @@
 package io.quiver.consensus.meta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import io.quiver.consensus.meta.MetaCommand;
-import io.quiver.consensus.meta.MetaMessages;
+
 import io.quiver.index.vector.Distance;
 import io.quiver.storage.SparseVectorParams;
 import io.quiver.storage.VectorParams;
@@ -11,8 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Goal: a named vector created (dense, sparse, multivector, with datatypes) or deleted survives
- * the meta log encoding. Oracle: record equality.
+ * Goal: a named vector created (dense, sparse, multivector, with datatypes) or deleted survives the
+ * meta log encoding. Oracle: record equality.
  */
 class ChangeVectorNameMessageTest {
 
@@ -22,16 +21,47 @@ class ChangeVectorNameMessageTest {
 
   @Test
   void createAndDeleteRoundTrip() throws Exception {
-    var dense = new MetaCommand.ChangeVectorName("c", "img",
-        new VectorsConfig(Map.of("img", new VectorParams(8, Distance.COSINE, false))));
-    var sparse = new MetaCommand.ChangeVectorName("c", "text", new VectorsConfig(Map.of(),
-        Map.of("text", new SparseVectorParams(false, null, null, null, SparseVectorParams.Modifier.IDF))));
+    var dense =
+        new MetaCommand.ChangeVectorName(
+            "c",
+            "img",
+            new VectorsConfig(Map.of("img", new VectorParams(8, Distance.COSINE, false))));
+    var sparse =
+        new MetaCommand.ChangeVectorName(
+            "c",
+            "text",
+            new VectorsConfig(
+                Map.of(),
+                Map.of(
+                    "text",
+                    new SparseVectorParams(
+                        false, null, null, null, SparseVectorParams.Modifier.IDF))));
     var drop = new MetaCommand.ChangeVectorName("c", "img", null);
-    var multi = new MetaCommand.ChangeVectorName("c", "colbert", new VectorsConfig(Map.of(), Map.of(),
-        Map.of("colbert", new io.quiver.storage.MultiVectorParams(new VectorParams(4, Distance.DOT, false, null, null,
-            io.quiver.index.vector.VectorDatatype.UINT8), io.quiver.storage.MultiVectorParams.Comparator.MAX_SIM))));
-    var narrowSparse = new MetaCommand.ChangeVectorName("c", "bm25", new VectorsConfig(Map.of(),
-        Map.of("bm25", new SparseVectorParams(true, null, null, "float16", null))));
+    var multi =
+        new MetaCommand.ChangeVectorName(
+            "c",
+            "colbert",
+            new VectorsConfig(
+                Map.of(),
+                Map.of(),
+                Map.of(
+                    "colbert",
+                    new io.quiver.storage.MultiVectorParams(
+                        new VectorParams(
+                            4,
+                            Distance.DOT,
+                            false,
+                            null,
+                            null,
+                            io.quiver.index.vector.VectorDatatype.UINT8),
+                        io.quiver.storage.MultiVectorParams.Comparator.MAX_SIM))));
+    var narrowSparse =
+        new MetaCommand.ChangeVectorName(
+            "c",
+            "bm25",
+            new VectorsConfig(
+                Map.of(),
+                Map.of("bm25", new SparseVectorParams(true, null, null, "float16", null))));
     for (MetaCommand command : new MetaCommand[] {dense, sparse, drop, multi, narrowSparse}) {
       assertEquals(command, roundTrip(command));
     }

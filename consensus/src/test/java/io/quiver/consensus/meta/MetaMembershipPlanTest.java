@@ -30,7 +30,8 @@ class MetaMembershipPlanTest {
       SortedMap<Long, String> registered = nodes(n);
       MetaMembershipPlan.Configuration conf = BOOTSTRAPPED;
       int steps = 0;
-      for (Optional<MetaMembershipPlan.Configuration> next; (next = MetaMembershipPlan.nextStep(conf, registered, 5)).isPresent(); ) {
+      for (Optional<MetaMembershipPlan.Configuration> next;
+          (next = MetaMembershipPlan.nextStep(conf, registered, 5)).isPresent(); ) {
         assertTrue(ratisAdmits(conf, next.get()), "step " + conf + " -> " + next.get());
         conf = next.get();
         assertTrue(++steps <= 8, "converges");
@@ -45,12 +46,16 @@ class MetaMembershipPlanTest {
   void aRemovedVoterIsDroppedBeforeAListenerIsPromoted() {
     // Two voters, one of them removed, a third node registered: dropping b and adding c in one
     // change would be refused (one new voter against one kept).
-    MetaMembershipPlan.Configuration conf = new MetaMembershipPlan.Configuration(Map.of(1L, "h1:1", 2L, "h2:1"), Map.of(3L, "h3:1"));
+    MetaMembershipPlan.Configuration conf =
+        new MetaMembershipPlan.Configuration(Map.of(1L, "h1:1", 2L, "h2:1"), Map.of(3L, "h3:1"));
     SortedMap<Long, String> registered = new TreeMap<>(Map.of(1L, "h1:1", 3L, "h3:1"));
-    MetaMembershipPlan.Configuration first = MetaMembershipPlan.nextStep(conf, registered, 5).orElseThrow();
+    MetaMembershipPlan.Configuration first =
+        MetaMembershipPlan.nextStep(conf, registered, 5).orElseThrow();
     assertEquals(Set.of(1L), first.voters().keySet());
-    assertEquals(Set.of(), first.listeners().keySet(), "the listener leaves before it is added as a voter");
-    MetaMembershipPlan.Configuration second = MetaMembershipPlan.nextStep(first, registered, 5).orElseThrow();
+    assertEquals(
+        Set.of(), first.listeners().keySet(), "the listener leaves before it is added as a voter");
+    MetaMembershipPlan.Configuration second =
+        MetaMembershipPlan.nextStep(first, registered, 5).orElseThrow();
     assertTrue(ratisAdmits(first, second));
     assertEquals(Set.of(1L, 3L), second.voters().keySet());
     assertFalse(MetaMembershipPlan.nextStep(second, registered, 5).isPresent());
@@ -58,25 +63,32 @@ class MetaMembershipPlanTest {
 
   @Test
   void aListenerIsNeverMadeAVoterInOneChangeAndAddressChangesAreCarried() {
-    MetaMembershipPlan.Configuration conf = new MetaMembershipPlan.Configuration(Map.of(1L, "h1:1"), Map.of(9L, "h9:1"));
+    MetaMembershipPlan.Configuration conf =
+        new MetaMembershipPlan.Configuration(Map.of(1L, "h1:1"), Map.of(9L, "h9:1"));
     SortedMap<Long, String> registered = new TreeMap<>(Map.of(1L, "h1:2", 2L, "h2:1", 9L, "h9:1"));
-    MetaMembershipPlan.Configuration next = MetaMembershipPlan.nextStep(conf, registered, 5).orElseThrow();
+    MetaMembershipPlan.Configuration next =
+        MetaMembershipPlan.nextStep(conf, registered, 5).orElseThrow();
     assertEquals(Map.of(1L, "h1:2", 2L, "h2:1"), next.voters());
     assertEquals(Map.of(), next.listeners(), "no listeners while there is room for voters");
-    MetaMembershipPlan.Configuration then = MetaMembershipPlan.nextStep(next, registered, 5).orElseThrow();
+    MetaMembershipPlan.Configuration then =
+        MetaMembershipPlan.nextStep(next, registered, 5).orElseThrow();
     assertEquals(Map.of(1L, "h1:2", 2L, "h2:1", 9L, "h9:1"), then.voters());
 
     // Five voters and a listener, then a voter leaves: the listener leaves the configuration
     // before it is added as a voter, never both in one change.
-    MetaMembershipPlan.Configuration full = new MetaMembershipPlan.Configuration(
-        Map.of(1L, "h1:1", 2L, "h2:1", 3L, "h3:1", 4L, "h4:1", 5L, "h5:1"), Map.of(6L, "h6:1"));
+    MetaMembershipPlan.Configuration full =
+        new MetaMembershipPlan.Configuration(
+            Map.of(1L, "h1:1", 2L, "h2:1", 3L, "h3:1", 4L, "h4:1", 5L, "h5:1"), Map.of(6L, "h6:1"));
     SortedMap<Long, String> fiveLeft = nodes(6);
     fiveLeft.remove(5L);
     MetaMembershipPlan.Configuration conf2 = full;
     int steps = 0;
-    for (Optional<MetaMembershipPlan.Configuration> step; (step = MetaMembershipPlan.nextStep(conf2, fiveLeft, 5)).isPresent(); ) {
+    for (Optional<MetaMembershipPlan.Configuration> step;
+        (step = MetaMembershipPlan.nextStep(conf2, fiveLeft, 5)).isPresent(); ) {
       for (Long id : step.get().voters().keySet()) {
-        assertFalse(conf2.listeners().containsKey(id), "listener " + id + " made a voter in one change: " + conf2 + " -> " + step.get());
+        assertFalse(
+            conf2.listeners().containsKey(id),
+            "listener " + id + " made a voter in one change: " + conf2 + " -> " + step.get());
       }
       assertTrue(ratisAdmits(conf2, step.get()));
       conf2 = step.get();
@@ -87,13 +99,15 @@ class MetaMembershipPlanTest {
 
   @Test
   void aMatchingConfigurationNeedsNoChange() {
-    MetaMembershipPlan.Configuration conf = new MetaMembershipPlan.Configuration(
-        Map.of(1L, "h1:1", 2L, "h2:1", 3L, "h3:1", 4L, "h4:1", 5L, "h5:1"), Map.of(6L, "h6:1"));
+    MetaMembershipPlan.Configuration conf =
+        new MetaMembershipPlan.Configuration(
+            Map.of(1L, "h1:1", 2L, "h2:1", 3L, "h3:1", 4L, "h4:1", 5L, "h5:1"), Map.of(6L, "h6:1"));
     assertFalse(MetaMembershipPlan.nextStep(conf, nodes(6), 5).isPresent());
   }
 
   /** Ratis 3.2's admission rule (RaftConfigurationImpl.changeMajority, RATIS-1912), restated. */
-  private static boolean ratisAdmits(MetaMembershipPlan.Configuration from, MetaMembershipPlan.Configuration to) {
+  private static boolean ratisAdmits(
+      MetaMembershipPlan.Configuration from, MetaMembershipPlan.Configuration to) {
     Set<Long> added = new HashSet<>(to.voters().keySet());
     added.removeAll(from.voters().keySet());
     long kept = to.voters().size() - added.size();

@@ -3,10 +3,7 @@ package io.quiver.consensus.meta;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import io.quiver.consensus.meta.ClusterState;
-import io.quiver.consensus.meta.MetaCommand;
-import io.quiver.consensus.meta.MetaMessages;
-import io.quiver.consensus.meta.NodeAddress;
+
 import io.quiver.index.vector.Distance;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
@@ -32,25 +29,41 @@ class ScalingMessagesTest {
 
   @Test
   void scalingCommandsRoundTrip() throws Exception {
-    for (MetaCommand c : List.<MetaCommand>of(new MetaCommand.SetDraining(7, true), new MetaCommand.SetDraining(7, false),
-        new MetaCommand.SetRebalancing(true), new MetaCommand.RemoveNode(9, true), new MetaCommand.RemoveNode(9, false),
-        new MetaCommand.SetShardWitnesses("c", 2, List.of(4L)), new MetaCommand.SetShardWitnesses("c", 0, List.of()))) {
+    for (MetaCommand c :
+        List.<MetaCommand>of(
+            new MetaCommand.SetDraining(7, true),
+            new MetaCommand.SetDraining(7, false),
+            new MetaCommand.SetRebalancing(true),
+            new MetaCommand.RemoveNode(9, true),
+            new MetaCommand.RemoveNode(9, false),
+            new MetaCommand.SetShardWitnesses("c", 2, List.of(4L)),
+            new MetaCommand.SetShardWitnesses("c", 0, List.of()))) {
       assertEquals(c, MetaMessages.decodeCommand(MetaMessages.encode(c).getContent()));
     }
   }
 
   @Test
   void snapshotsCarryDrainingAndRebalancingAndVersion2StillReads() throws Exception {
-    CollectionConfig config = new CollectionConfig(new VectorsConfig(Map.of("", new VectorParams(2, Distance.DOT, false))), 2, 1, 1);
-    TreeMap<Long, NodeAddress> nodes = new TreeMap<>(Map.of(1L, new NodeAddress("h:1", "h:2"), 2L, new NodeAddress("h:3", "h:4")));
-    TreeMap<String, CollectionDescriptor> collections = new TreeMap<>(Map.of("c",
-        new CollectionDescriptor("c", config, PlacementPlanner.place(List.of(1L, 2L), "c", 5, config))));
-    ClusterState state = new ClusterState(42, nodes, collections, new TreeMap<>(), new TreeSet<>(List.of(2L)), true);
-    ClusterState read = MetaMessages.decodeSnapshot(new ByteArrayInputStream(MetaMessages.encodeSnapshot(state)));
+    CollectionConfig config =
+        new CollectionConfig(
+            new VectorsConfig(Map.of("", new VectorParams(2, Distance.DOT, false))), 2, 1, 1);
+    TreeMap<Long, NodeAddress> nodes =
+        new TreeMap<>(Map.of(1L, new NodeAddress("h:1", "h:2"), 2L, new NodeAddress("h:3", "h:4")));
+    TreeMap<String, CollectionDescriptor> collections =
+        new TreeMap<>(
+            Map.of(
+                "c",
+                new CollectionDescriptor(
+                    "c", config, PlacementPlanner.place(List.of(1L, 2L), "c", 5, config))));
+    ClusterState state =
+        new ClusterState(42, nodes, collections, new TreeMap<>(), new TreeSet<>(List.of(2L)), true);
+    ClusterState read =
+        MetaMessages.decodeSnapshot(new ByteArrayInputStream(MetaMessages.encodeSnapshot(state)));
     assertEquals(state, read);
 
     // Version 2: the same body without the two trailing fields.
-    byte[] v3 = MetaMessages.encodeSnapshot(new ClusterState(42, nodes, collections, new TreeMap<>()));
+    byte[] v3 =
+        MetaMessages.encodeSnapshot(new ClusterState(42, nodes, collections, new TreeMap<>()));
     ByteArrayOutputStream v2 = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(v2);
     out.write(v3, 0, 4);
@@ -64,21 +77,39 @@ class ScalingMessagesTest {
 
   @Test
   void snapshotsCarryWitnessesAndAreVersion5OnlyWithThem() throws Exception {
-    CollectionConfig config = new CollectionConfig(new VectorsConfig(Map.of("", new VectorParams(2, Distance.DOT, false))), 3, 2, 1);
-    TreeMap<Long, NodeAddress> nodes = new TreeMap<>(Map.of(1L, new NodeAddress("h:1", "h:2"), 2L, new NodeAddress("h:3", "h:4"),
-        3L, new NodeAddress("h:5", "h:6")));
-    CollectionDescriptor c = new CollectionDescriptor("c", config, PlacementPlanner.place(List.of(1L, 2L, 3L), "c", 5, config));
+    CollectionConfig config =
+        new CollectionConfig(
+            new VectorsConfig(Map.of("", new VectorParams(2, Distance.DOT, false))), 3, 2, 1);
+    TreeMap<Long, NodeAddress> nodes =
+        new TreeMap<>(
+            Map.of(
+                1L,
+                new NodeAddress("h:1", "h:2"),
+                2L,
+                new NodeAddress("h:3", "h:4"),
+                3L,
+                new NodeAddress("h:5", "h:6")));
+    CollectionDescriptor c =
+        new CollectionDescriptor(
+            "c", config, PlacementPlanner.place(List.of(1L, 2L, 3L), "c", 5, config));
     assertEquals(List.of(3L), c.shardMap().shard(0).witnesses());
-    ClusterState state = new ClusterState(42, nodes, new TreeMap<>(Map.of("c", c)), new TreeMap<>(), new TreeSet<>(), false);
+    ClusterState state =
+        new ClusterState(
+            42, nodes, new TreeMap<>(Map.of("c", c)), new TreeMap<>(), new TreeSet<>(), false);
     byte[] bytes = MetaMessages.encodeSnapshot(state);
     assertEquals(5, bytes[4], "version 5 with witnesses");
     assertEquals(state, MetaMessages.decodeSnapshot(new ByteArrayInputStream(bytes)));
     // Without witnesses the snapshot keeps the version earlier builds read.
-    ClusterState without = state.withShardWitnesses(43, "c", 0, List.of()).withShardWitnesses(44, "c", 1, List.of())
-        .withShardWitnesses(45, "c", 2, List.of());
+    ClusterState without =
+        state
+            .withShardWitnesses(43, "c", 0, List.of())
+            .withShardWitnesses(44, "c", 1, List.of())
+            .withShardWitnesses(45, "c", 2, List.of());
     assertEquals(3, MetaMessages.encodeSnapshot(without)[4]);
     // A removed node leaves every witness list.
     ClusterState removed = state.withoutNode(46, 3L);
-    assertTrue(removed.collections().get("c").shardMap().shards().stream().noneMatch(s -> s.witnesses().contains(3L)));
+    assertTrue(
+        removed.collections().get("c").shardMap().shards().stream()
+            .noneMatch(s -> s.witnesses().contains(3L)));
   }
 }

@@ -2,8 +2,7 @@ package io.quiver.consensus.meta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import io.quiver.consensus.meta.MetaCommand;
-import io.quiver.consensus.meta.MetaMessages;
+
 import io.quiver.index.vector.Distance;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.StrictModeConfig;
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class StrictModeMessageTest {
 
-  private static final VectorsConfig VECTORS = VectorsConfig.single(new VectorParams(4, Distance.DOT, false));
+  private static final VectorsConfig VECTORS =
+      VectorsConfig.single(new VectorParams(4, Distance.DOT, false));
 
   private static MetaCommand roundTrip(MetaCommand command) throws Exception {
     return MetaMessages.decodeCommand(MetaMessages.encode(command).getContent());
@@ -35,14 +35,38 @@ class StrictModeMessageTest {
     Map<String, Long> multi = new LinkedHashMap<>();
     multi.put("m", 3L);
     multi.put("unset", null);
-    StrictModeConfig full = new StrictModeConfig(true, 10L, 2L, false, true, 64L, false, 1.5, 100L, 4L, 1000L, 8L, 16L, 3L,
-        multi, Map.of("s", 7L), 600L, 60L);
-    StrictModeConfig sparse = new StrictModeConfig(false, null, 5L, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null);
+    StrictModeConfig full =
+        new StrictModeConfig(
+            true,
+            10L,
+            2L,
+            false,
+            true,
+            64L,
+            false,
+            1.5,
+            100L,
+            4L,
+            1000L,
+            8L,
+            16L,
+            3L,
+            multi,
+            Map.of("s", 7L),
+            600L,
+            60L);
+    StrictModeConfig sparse =
+        new StrictModeConfig(
+            false, null, 5L, null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null);
     for (StrictModeConfig strict : new StrictModeConfig[] {full, sparse, null}) {
       CollectionConfig config = new CollectionConfig(VECTORS, 2, 1, 1).withStrictMode(strict);
-      assertEquals(new MetaCommand.CreateCollection("c", config), roundTrip(new MetaCommand.CreateCollection("c", config)));
-      assertEquals(new MetaCommand.UpdateCollection("c", config), roundTrip(new MetaCommand.UpdateCollection("c", config)));
+      assertEquals(
+          new MetaCommand.CreateCollection("c", config),
+          roundTrip(new MetaCommand.CreateCollection("c", config)));
+      assertEquals(
+          new MetaCommand.UpdateCollection("c", config),
+          roundTrip(new MetaCommand.UpdateCollection("c", config)));
     }
   }
 
@@ -60,7 +84,10 @@ class StrictModeMessageTest {
     out.writeInt(1);
     out.writeInt(1);
     MetaCommand decoded = MetaMessages.decodeCommand(ByteString.copyFrom(bytes.toByteArray()));
-    assertEquals(new MetaCommand.CreateCollection("old", config, io.quiver.storage.PointHashing.MOD), decoded, "a create from an earlier build hashes by MOD");
+    assertEquals(
+        new MetaCommand.CreateCollection("old", config, io.quiver.storage.PointHashing.MOD),
+        decoded,
+        "a create from an earlier build hashes by MOD");
     assertNull(((MetaCommand.CreateCollection) decoded).config().strictMode());
   }
 }

@@ -20,10 +20,13 @@ class AppliedRequestsTest {
     applied.record(ClientInvocationId.valueOf(a, 2));
     assertTrue(applied.contains(ClientInvocationId.valueOf(a, 1)));
     assertTrue(applied.contains(ClientInvocationId.valueOf(b, 1)));
-    assertFalse(applied.contains(ClientInvocationId.valueOf(b, 2)), "another client's call 2 was not applied");
+    assertFalse(
+        applied.contains(ClientInvocationId.valueOf(b, 2)),
+        "another client's call 2 was not applied");
     applied.record(ClientInvocationId.valueOf(a, 3));
     assertEquals(3, applied.size());
-    assertFalse(applied.contains(ClientInvocationId.valueOf(a, 1)), "the oldest is forgotten first");
+    assertFalse(
+        applied.contains(ClientInvocationId.valueOf(a, 1)), "the oldest is forgotten first");
     assertTrue(applied.contains(ClientInvocationId.valueOf(a, 3)));
   }
 

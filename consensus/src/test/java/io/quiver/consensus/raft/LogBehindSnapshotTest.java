@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The log a crash right after a snapshot install leaves (segments, the last one open, all below the
  * installed snapshot) is dropped before Ratis opens it; a log that reaches the snapshot is kept.
- * Segment files are written with Ratis' own writer. The whole sequence on real nodes is in
- * {@code SnapshotInstallIT}.
+ * Segment files are written with Ratis' own writer. The whole sequence on real nodes is in {@code
+ * SnapshotInstallIT}.
  */
 class LogBehindSnapshotTest {
 
@@ -29,7 +29,8 @@ class LogBehindSnapshotTest {
   void dropsAnOpenSegmentThatEndsBelowTheSnapshot() throws IOException {
     Path closed = segment("log_1-10", 1, 10);
     Path open = segment("log_inprogress_11", 11, 24);
-    assertEquals(List.of(), LogBehindSnapshot.dropIfBehind(dir, 24), "the log reaches the snapshot");
+    assertEquals(
+        List.of(), LogBehindSnapshot.dropIfBehind(dir, 24), "the log reaches the snapshot");
     assertEquals(List.of(), LogBehindSnapshot.dropIfBehind(dir, 20));
     assertTrue(Files.exists(closed) && Files.exists(open));
 
@@ -44,17 +45,23 @@ class LogBehindSnapshotTest {
     Path closed = segment("log_1-300", 1, 300);
     assertEquals(List.of(), LogBehindSnapshot.dropIfBehind(dir, 215));
     assertTrue(Files.exists(closed));
-    assertEquals(List.of(), LogBehindSnapshot.dropIfBehind(dir.resolve("none"), 215), "no log directory");
+    assertEquals(
+        List.of(), LogBehindSnapshot.dropIfBehind(dir.resolve("none"), 215), "no log directory");
     assertEquals(List.of(), LogBehindSnapshot.dropIfBehind(dir, -1), "no snapshot");
   }
 
   private Path segment(String name, long first, long last) throws IOException {
     Path file = dir.resolve(name);
-    try (SegmentedRaftLogOutputStream out = new SegmentedRaftLogOutputStream(file.toFile(), false, 1L << 20, 0,
-        ByteBuffer.allocateDirect(64 << 10))) {
+    try (SegmentedRaftLogOutputStream out =
+        new SegmentedRaftLogOutputStream(
+            file.toFile(), false, 1L << 20, 0, ByteBuffer.allocateDirect(64 << 10))) {
       for (long i = first; i <= last; i++) {
-        out.write(LogEntryProto.newBuilder().setTerm(1).setIndex(i)
-            .setMetadataEntry(MetadataProto.newBuilder().setCommitIndex(i - 1)).build());
+        out.write(
+            LogEntryProto.newBuilder()
+                .setTerm(1)
+                .setIndex(i)
+                .setMetadataEntry(MetadataProto.newBuilder().setCommitIndex(i - 1))
+                .build());
       }
       out.flush();
     }

@@ -2,6 +2,7 @@ package io.quiver.consensus.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.TestNodes;
 import io.quiver.index.vector.Distance;
@@ -41,7 +42,12 @@ class PeerReconnectsTest {
     try {
       RaftNode seed = n1;
       TestNodes.awaitTrue(() -> seed.metaVoters().size() == 3, "three meta voters", 30_000);
-      n1.catalog().create("c", new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1)).join();
+      n1.catalog()
+          .create(
+              "c",
+              new CollectionConfig(
+                  VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 1, 1, 1))
+          .join();
       n2.close();
       n2 = null;
       n1.catalog().updateAliases(List.of(new AliasAction.Create("a", "c"))).join();
@@ -52,7 +58,8 @@ class PeerReconnectsTest {
       long start = System.nanoTime();
       n2 = TestNodes.start(dir, 2, p2, p3, 100);
       long caughtUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertEquals("c", n2.catalog().aliases().get("a"), "node 2 applied the entry only node 3 had");
+      assertEquals(
+          "c", n2.catalog().aliases().get("a"), "node 2 applied the entry only node 3 had");
       assertTrue(caughtUpMs < 8_000, "node 2 caught up " + caughtUpMs + " ms after its restart");
     } finally {
       TestNodes.closeAll(n1, n2, n3);

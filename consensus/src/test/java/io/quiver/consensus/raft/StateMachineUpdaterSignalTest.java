@@ -3,6 +3,7 @@ package io.quiver.consensus.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.TestNodes;
 import io.quiver.index.vector.Distance;
@@ -39,9 +40,12 @@ class StateMachineUpdaterSignalTest {
     signal.signal();
     long t0 = System.nanoTime();
     assertTrue(signal.await(100, TimeUnit.MILLISECONDS), "the earlier signal is taken");
-    assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(StateMachineUpdaterSignal.IDLE_WAIT_MS),
+    assertTrue(
+        System.nanoTime() - t0
+            < TimeUnit.MILLISECONDS.toNanos(StateMachineUpdaterSignal.IDLE_WAIT_MS),
         "taken without sleeping");
-    assertFalse(signal.await(100, TimeUnit.MILLISECONDS), "taken once: the next wait ends without one");
+    assertFalse(
+        signal.await(100, TimeUnit.MILLISECONDS), "taken once: the next wait ends without one");
   }
 
   @Test
@@ -49,14 +53,17 @@ class StateMachineUpdaterSignalTest {
     StateMachineUpdaterSignal.Pending signal = new StateMachineUpdaterSignal.Pending("t");
     CountDownLatch waiting = new CountDownLatch(1);
     AtomicBoolean woken = new AtomicBoolean();
-    Thread waiter = Thread.ofPlatform().start(() -> {
-      try {
-        waiting.countDown();
-        woken.set(signal.await(100, TimeUnit.MILLISECONDS));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread waiter =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    waiting.countDown();
+                    woken.set(signal.await(100, TimeUnit.MILLISECONDS));
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
     waiting.await();
     signal.signal();
     waiter.join();
@@ -66,23 +73,31 @@ class StateMachineUpdaterSignalTest {
   @Test
   void everyGroupsApplierWaitsOnTheKeptSignalAcrossARestart() throws Exception {
     int port = TestNodes.freePort();
-    CollectionConfig config = new CollectionConfig(VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 3, 1, 1);
+    CollectionConfig config =
+        new CollectionConfig(
+            VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 3, 1, 1);
     RaftNode node = TestNodes.start(dir, 1, port, null, 1_000);
     try {
       CollectionDescriptor c = node.catalog().create("c", config).join();
       TestNodes.writePoints(node, c, 0, 20);
-      assertEquals(4, assertAppliersWaitOnPending(node.server()), "the meta group and 3 shard groups");
+      assertEquals(
+          4, assertAppliersWaitOnPending(node.server()), "the meta group and 3 shard groups");
     } finally {
       node.close();
     }
     node = TestNodes.start(dir, 1, port, null, 1_000);
     try {
       CollectionDescriptor c = node.catalog().get("c").orElseThrow();
-      assertEquals(4, assertAppliersWaitOnPending(node.server()), "the groups reopened at the restart");
+      assertEquals(
+          4, assertAppliersWaitOnPending(node.server()), "the groups reopened at the restart");
       TestNodes.writePoints(node, c, 20, 40);
       long total = 0;
       for (var shard : c.shardMap().shards()) {
-        total += node.shardClients().forShard("c", shard).count(io.quiver.sharding.ReadConsistency.LINEARIZABLE).join();
+        total +=
+            node.shardClients()
+                .forShard("c", shard)
+                .count(io.quiver.sharding.ReadConsistency.LINEARIZABLE)
+                .join();
       }
       assertEquals(40, total, "every point written before and after the restart");
     } finally {
@@ -90,15 +105,21 @@ class StateMachineUpdaterSignalTest {
     }
   }
 
-  /** Fails unless every division's applier waits on a {@link StateMachineUpdaterSignal.Pending}; returns how many there are. */
+  /**
+   * Fails unless every division's applier waits on a {@link StateMachineUpdaterSignal.Pending};
+   * returns how many there are.
+   */
   private static int assertAppliersWaitOnPending(RaftServer server) throws Exception {
     int divisions = 0;
     for (RaftGroupId id : server.getGroupIds()) {
       RaftServer.Division division = server.getDivision(id);
       Object state = field(division, "state");
-      Object updater = ((org.apache.ratis.util.MemoizedSupplier<?>) field(state, "stateMachineUpdater")).get();
+      Object updater =
+          ((org.apache.ratis.util.MemoizedSupplier<?>) field(state, "stateMachineUpdater")).get();
       Object signal = field(updater, "awaitForSignal");
-      assertTrue(signal instanceof StateMachineUpdaterSignal.Pending, id + " waits on " + signal.getClass().getName());
+      assertTrue(
+          signal instanceof StateMachineUpdaterSignal.Pending,
+          id + " waits on " + signal.getClass().getName());
       divisions++;
     }
     return divisions;

@@ -2,9 +2,7 @@ package io.quiver.consensus.shard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import io.quiver.consensus.shard.ShardCommand;
-import io.quiver.consensus.shard.ShardMessages;
-import io.quiver.consensus.shard.ShardQuery;
+
 import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
@@ -22,25 +20,56 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Goal: the payload-index commands, queries and the payload-schema reply survive their log and
- * wire encodings unchanged, for every index type and parameter. Oracle: record equality.
+ * Goal: the payload-index commands, queries and the payload-schema reply survive their log and wire
+ * encodings unchanged, for every index type and parameter. Oracle: record equality.
  */
 class FieldIndexMessagesTest {
 
-  private static final List<FieldIndexSchema> SCHEMAS = List.of(
-      FieldIndexSchema.of(PayloadSchemaType.KEYWORD), FieldIndexSchema.integer(false, true), FieldIndexSchema.integer(true, false),
-      FieldIndexSchema.of(PayloadSchemaType.FLOAT), FieldIndexSchema.withParams(PayloadSchemaType.BOOL),
-      FieldIndexSchema.of(PayloadSchemaType.DATETIME), FieldIndexSchema.of(PayloadSchemaType.UUID),
-      FieldIndexSchema.of(PayloadSchemaType.GEO), FieldIndexSchema.text(Tokenizer.PREFIX, false, 2, 10),
-      FieldIndexSchema.text(Tokenizer.WHITESPACE, true, 0, 0),
-      // The text options and keyword prefix (format version 2), each form of each option.
-      FieldIndexSchema.text(Tokenizer.MULTILINGUAL, true, 1, 20, true, false, Stopwords.ofLanguage("english"),
-          StemmerParams.snowball("english")),
-      FieldIndexSchema.text(Tokenizer.WORD, false, 0, 0, null, true,
-          Stopwords.ofSet(List.of("french", "german"), List.of("foo", "bär")), StemmerParams.NONE),
-      FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0, false, null, Stopwords.ofSet(null, List.of("x")), null),
-      FieldIndexSchema.text(Tokenizer.PREFIX, true, 0, 0, null, null, Stopwords.ofSet(List.of("turkish"), null), null),
-      FieldIndexSchema.keyword(true), FieldIndexSchema.keyword(false), FieldIndexSchema.keyword(null));
+  private static final List<FieldIndexSchema> SCHEMAS =
+      List.of(
+          FieldIndexSchema.of(PayloadSchemaType.KEYWORD),
+          FieldIndexSchema.integer(false, true),
+          FieldIndexSchema.integer(true, false),
+          FieldIndexSchema.of(PayloadSchemaType.FLOAT),
+          FieldIndexSchema.withParams(PayloadSchemaType.BOOL),
+          FieldIndexSchema.of(PayloadSchemaType.DATETIME),
+          FieldIndexSchema.of(PayloadSchemaType.UUID),
+          FieldIndexSchema.of(PayloadSchemaType.GEO),
+          FieldIndexSchema.text(Tokenizer.PREFIX, false, 2, 10),
+          FieldIndexSchema.text(Tokenizer.WHITESPACE, true, 0, 0),
+          // The text options and keyword prefix (format version 2), each form of each option.
+          FieldIndexSchema.text(
+              Tokenizer.MULTILINGUAL,
+              true,
+              1,
+              20,
+              true,
+              false,
+              Stopwords.ofLanguage("english"),
+              StemmerParams.snowball("english")),
+          FieldIndexSchema.text(
+              Tokenizer.WORD,
+              false,
+              0,
+              0,
+              null,
+              true,
+              Stopwords.ofSet(List.of("french", "german"), List.of("foo", "bär")),
+              StemmerParams.NONE),
+          FieldIndexSchema.text(
+              Tokenizer.WORD, true, 0, 0, false, null, Stopwords.ofSet(null, List.of("x")), null),
+          FieldIndexSchema.text(
+              Tokenizer.PREFIX,
+              true,
+              0,
+              0,
+              null,
+              null,
+              Stopwords.ofSet(List.of("turkish"), null),
+              null),
+          FieldIndexSchema.keyword(true),
+          FieldIndexSchema.keyword(false),
+          FieldIndexSchema.keyword(null));
 
   @Test
   void commandsRoundTrip() throws Exception {
@@ -54,15 +83,23 @@ class FieldIndexMessagesTest {
 
   @Test
   void queriesAndSchemaReplyRoundTrip() throws Exception {
-    Filter filter = Filter.allOf(new Condition.Field(JsonPath.of("n"), new FieldPredicate.NumberRange(null, 1.0, 5.5, null)));
-    for (ShardQuery query : List.of(new ShardQuery.EstimateCount(filter), new ShardQuery.EstimateCount(null), new ShardQuery.PayloadSchema())) {
+    Filter filter =
+        Filter.allOf(
+            new Condition.Field(
+                JsonPath.of("n"), new FieldPredicate.NumberRange(null, 1.0, 5.5, null)));
+    for (ShardQuery query :
+        List.of(
+            new ShardQuery.EstimateCount(filter),
+            new ShardQuery.EstimateCount(null),
+            new ShardQuery.PayloadSchema())) {
       assertEquals(query, ShardMessages.decodeQuery(ShardMessages.encode(query).getContent()));
     }
     Map<String, PayloadIndexes.FieldInfo> schema = new LinkedHashMap<>();
     for (int i = 0; i < SCHEMAS.size(); i++) {
       schema.put("f" + i, new PayloadIndexes.FieldInfo(SCHEMAS.get(i), i * 7));
     }
-    DataInputStream in = ShardMessages.openReply(ShardMessages.okPayloadSchema(schema).getContent());
+    DataInputStream in =
+        ShardMessages.openReply(ShardMessages.okPayloadSchema(schema).getContent());
     assertEquals(schema, assertInstanceOf(Map.class, ShardMessages.readPayloadSchema(in)));
   }
 }

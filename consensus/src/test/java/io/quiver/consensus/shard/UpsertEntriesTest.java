@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.codec.PointCodec;
@@ -40,22 +41,37 @@ public class UpsertEntriesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int LIMIT = 4 * 1024 * 1024 - RaftNode.ENTRY_HEADROOM_BYTES;
   private static final Filter BELOW_5 =
-      Filter.allOf(new Condition.Field(JsonPath.of("n"), new FieldPredicate.NumberRange(null, null, 5.0, null)));
+      Filter.allOf(
+          new Condition.Field(
+              JsonPath.of("n"), new FieldPredicate.NumberRange(null, null, 5.0, null)));
 
   @Test
   void conditionRoundTripsAndVersion1EntriesReadAsPlainUpserts() throws Exception {
     List<Point> points = points(3, 4, new Random(1));
-    for (UpsertCondition condition : List.of(UpsertCondition.NONE, new UpsertCondition(UpdateMode.INSERT_ONLY, null),
-        new UpsertCondition(UpdateMode.UPDATE_ONLY, BELOW_5), new UpsertCondition(UpdateMode.UPSERT, BELOW_5))) {
-      var decoded = assertInstanceOf(ShardCommand.Upsert.class,
-          ShardMessages.decodeCommand(ShardMessages.encode(new ShardCommand.Upsert(points, condition)).getContent()));
+    for (UpsertCondition condition :
+        List.of(
+            UpsertCondition.NONE,
+            new UpsertCondition(UpdateMode.INSERT_ONLY, null),
+            new UpsertCondition(UpdateMode.UPDATE_ONLY, BELOW_5),
+            new UpsertCondition(UpdateMode.UPSERT, BELOW_5))) {
+      var decoded =
+          assertInstanceOf(
+              ShardCommand.Upsert.class,
+              ShardMessages.decodeCommand(
+                  ShardMessages.encode(new ShardCommand.Upsert(points, condition)).getContent()));
       assertEquals(condition, decoded.condition());
       assertSamePoints(points, decoded.points());
     }
-    assertEquals(1, ShardMessages.encode(new ShardCommand.Upsert(points)).getContent().byteAt(4),
+    assertEquals(
+        1,
+        ShardMessages.encode(new ShardCommand.Upsert(points)).getContent().byteAt(4),
         "an unconditional upsert is written in version 1, which nodes of earlier builds read");
-    assertEquals(2, ShardMessages.encode(new ShardCommand.Upsert(points, new UpsertCondition(UpdateMode.INSERT_ONLY, null)))
-        .getContent().byteAt(4));
+    assertEquals(
+        2,
+        ShardMessages.encode(
+                new ShardCommand.Upsert(points, new UpsertCondition(UpdateMode.INSERT_ONLY, null)))
+            .getContent()
+            .byteAt(4));
     // An entry as the previous build wrote it: version 1, type 1, then the points.
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
@@ -63,7 +79,10 @@ public class UpsertEntriesTest {
     out.writeByte(1);
     out.writeByte(1);
     PointCodec.writePoints(points, out);
-    var old = assertInstanceOf(ShardCommand.Upsert.class, ShardMessages.decodeCommand(ByteString.copyFrom(bytes.toByteArray())));
+    var old =
+        assertInstanceOf(
+            ShardCommand.Upsert.class,
+            ShardMessages.decodeCommand(ByteString.copyFrom(bytes.toByteArray())));
     assertEquals(UpsertCondition.NONE, old.condition());
     assertSamePoints(points, old.points());
   }
@@ -77,8 +96,11 @@ public class UpsertEntriesTest {
     assertEquals(2, entries.size(), "6.2 MB of points in entries of at most 4 MB");
     List<Point> decoded = new ArrayList<>();
     for (Message entry : entries) {
-      assertTrue(entry.getContent().size() <= LIMIT, "entry of " + entry.getContent().size() + " bytes");
-      var upsert = assertInstanceOf(ShardCommand.Upsert.class, ShardMessages.decodeCommand(entry.getContent()));
+      assertTrue(
+          entry.getContent().size() <= LIMIT, "entry of " + entry.getContent().size() + " bytes");
+      var upsert =
+          assertInstanceOf(
+              ShardCommand.Upsert.class, ShardMessages.decodeCommand(entry.getContent()));
       assertEquals(condition, upsert.condition(), "every entry carries the condition");
       decoded.addAll(upsert.points());
     }
@@ -86,9 +108,13 @@ public class UpsertEntriesTest {
     assertEquals(1, UpsertEntries.split(points(1, 4, new Random(3)), condition, LIMIT).size());
     List<Message> plain = UpsertEntries.split(points, UpsertCondition.NONE, LIMIT);
     assertEquals(2, plain.size());
-    assertEquals(1, plain.getFirst().getContent().byteAt(4), "split unconditional entries stay version 1");
+    assertEquals(
+        1, plain.getFirst().getContent().byteAt(4), "split unconditional entries stay version 1");
     assertEquals(2, entries.getFirst().getContent().byteAt(4));
-    assertEquals(1, UpsertEntries.split(List.of(), condition, LIMIT).size(), "an empty upsert is one empty entry");
+    assertEquals(
+        1,
+        UpsertEntries.split(List.of(), condition, LIMIT).size(),
+        "an empty upsert is one empty entry");
     // Exactly at the limit: one entry; one byte less: two.
     List<Point> two = points(2, 8, new Random(4));
     int exact = ShardMessages.encode(new ShardCommand.Upsert(two, condition)).getContent().size();
@@ -96,28 +122,43 @@ public class UpsertEntriesTest {
     assertEquals(2, UpsertEntries.split(two, condition, exact - 1).size());
   }
 
-  /** Split entries keep sparse vectors (type 16), with or without a condition, across several entries. */
+  /**
+   * Split entries keep sparse vectors (type 16), with or without a condition, across several
+   * entries.
+   */
   @Test
   void splitEntriesCarrySparseVectors() throws Exception {
     Random random = new Random(6);
     List<Point> points = new ArrayList<>();
     for (Point p : points(800, 1536, random)) {
-      Map<String, SparseVector> sparse = p.id().number() % 3 == 0 ? Map.of()
-          : Map.of("text", SparseVector.of(new int[] {(int) p.id().number() + 100, 7, -1}, new float[] {0.5f, 1.5f, 2.5f}));
+      Map<String, SparseVector> sparse =
+          p.id().number() % 3 == 0
+              ? Map.of()
+              : Map.of(
+                  "text",
+                  SparseVector.of(
+                      new int[] {(int) p.id().number() + 100, 7, -1},
+                      new float[] {0.5f, 1.5f, 2.5f}));
       points.add(new Point(p.id(), p.vectors(), p.payload(), sparse));
     }
-    for (UpsertCondition condition : List.of(UpsertCondition.NONE, new UpsertCondition(UpdateMode.INSERT_ONLY, null))) {
+    for (UpsertCondition condition :
+        List.of(UpsertCondition.NONE, new UpsertCondition(UpdateMode.INSERT_ONLY, null))) {
       List<Message> entries = UpsertEntries.split(points, condition, LIMIT);
       assertEquals(2, entries.size());
       List<Point> decoded = new ArrayList<>();
       for (Message entry : entries) {
-        var upsert = assertInstanceOf(ShardCommand.Upsert.class, ShardMessages.decodeCommand(entry.getContent()));
+        var upsert =
+            assertInstanceOf(
+                ShardCommand.Upsert.class, ShardMessages.decodeCommand(entry.getContent()));
         assertEquals(condition, upsert.condition());
         decoded.addAll(upsert.points());
       }
       assertSamePoints(points, decoded);
       for (int i = 0; i < points.size(); i++) {
-        assertEquals(points.get(i).sparse().keySet(), decoded.get(i).sparse().keySet(), "sparse names of point " + i);
+        assertEquals(
+            points.get(i).sparse().keySet(),
+            decoded.get(i).sparse().keySet(),
+            "sparse names of point " + i);
         for (var e : points.get(i).sparse().entrySet()) {
           SparseVector got = decoded.get(i).sparse().get(e.getKey());
           assertEquals(e.getValue().size(), got.size());
@@ -133,9 +174,16 @@ public class UpsertEntriesTest {
   @Test
   void aPointLargerThanAnEntryIsRefusedNamingItAndTheLimit() {
     List<Point> points = new ArrayList<>(points(3, 4, new Random(5)));
-    points.add(1, new Point(PointId.of(77), Map.of("", new float[] {1, 2, 3, 4}),
-        Payload.of(JSON.createObjectNode().put("text", "x".repeat(LIMIT)))));
-    BadRequestException e = assertThrows(BadRequestException.class, () -> UpsertEntries.split(points, UpsertCondition.NONE, LIMIT));
+    points.add(
+        1,
+        new Point(
+            PointId.of(77),
+            Map.of("", new float[] {1, 2, 3, 4}),
+            Payload.of(JSON.createObjectNode().put("text", "x".repeat(LIMIT)))));
+    BadRequestException e =
+        assertThrows(
+            BadRequestException.class,
+            () -> UpsertEntries.split(points, UpsertCondition.NONE, LIMIT));
     assertTrue(e.getMessage().startsWith("point 77 is too large to be written"), e.getMessage());
     assertTrue(e.getMessage().contains("at most 4.00 MB (" + LIMIT + " bytes)"), e.getMessage());
   }
@@ -147,8 +195,14 @@ public class UpsertEntriesTest {
       for (int d = 0; d < dim; d++) {
         v[d] = random.nextFloat();
       }
-      points.add(new Point(PointId.of(i), Map.of("", v),
-          Payload.of(JSON.createObjectNode().put("text", "chunk " + i + " of a document about vectors").put("n", i % 10))));
+      points.add(
+          new Point(
+              PointId.of(i),
+              Map.of("", v),
+              Payload.of(
+                  JSON.createObjectNode()
+                      .put("text", "chunk " + i + " of a document about vectors")
+                      .put("n", i % 10))));
     }
     return points;
   }
@@ -158,7 +212,9 @@ public class UpsertEntriesTest {
     for (int i = 0; i < expected.size(); i++) {
       assertEquals(expected.get(i).id(), actual.get(i).id());
       assertEquals(expected.get(i).payload(), actual.get(i).payload());
-      assertTrue(Arrays.equals(expected.get(i).vectors().get(""), actual.get(i).vectors().get("")), "vector of " + i);
+      assertTrue(
+          Arrays.equals(expected.get(i).vectors().get(""), actual.get(i).vectors().get("")),
+          "vector of " + i);
     }
   }
 }

@@ -3,24 +3,24 @@ package io.quiver.index.hnsw;
 import io.quiver.index.scorer.VectorScorer;
 import io.quiver.index.scorer.VectorScorerSupplier;
 import java.util.SplittableRandom;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
- * Builds an {@link OnHeapHnswGraph} over all ordinals of a {@link VectorScorerSupplier}, on
- * {@link HnswParams#threads()} threads.
+ * Builds an {@link OnHeapHnswGraph} over all ordinals of a {@link VectorScorerSupplier}, on {@link
+ * HnswParams#threads()} threads.
  *
- * <p>Concurrency (as hnswlib): each node's lists are written under that node's lock; searches
- * read lists without locks; a node whose level exceeds the current top level holds the entry
- * lock for its whole insertion, so the top of the graph grows one node at a time. Lock order:
- * the entry lock, then at most one node lock. Levels are drawn up front from the seed, so the
- * graph's shape is reproducible; with more than one thread the edges depend on timing.
+ * <p>Concurrency (as hnswlib): each node's lists are written under that node's lock; searches read
+ * lists without locks; a node whose level exceeds the current top level holds the entry lock for
+ * its whole insertion, so the top of the graph grows one node at a time. Lock order: the entry
+ * lock, then at most one node lock. Levels are drawn up front from the seed, so the graph's shape
+ * is reproducible; with more than one thread the edges depend on timing.
  *
  * <p>Cancellation is cooperative: every worker asks the caller's {@code cancelled} supplier before
- * each node it inserts and stops when it says true; the build then throws
- * {@link BuildCancelledException} once every worker has stopped (no thread of the build outlives it).
+ * each node it inserts and stops when it says true; the build then throws {@link
+ * BuildCancelledException} once every worker has stopped (no thread of the build outlives it).
  */
 public final class HnswBuilder {
 
@@ -31,16 +31,23 @@ public final class HnswBuilder {
   private final OnHeapHnswGraph graph;
   private final ReentrantLock entryLock = new ReentrantLock();
   private final BooleanSupplier cancelled;
+
   /** The ords that become graph nodes; the others keep empty lists and are never reached. */
   private final OrdFilter inserted;
+
   private volatile boolean stopped;
 
-  private HnswBuilder(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled, OrdFilter inserted) {
+  private HnswBuilder(
+      VectorScorerSupplier supplier,
+      HnswParams params,
+      BooleanSupplier cancelled,
+      OrdFilter inserted) {
     this.supplier = supplier;
     this.params = params;
     this.cancelled = cancelled;
     this.inserted = inserted;
-    this.graph = new OnHeapHnswGraph(supplier.size(), params.maxConn(), drawLevels(supplier.size(), params));
+    this.graph =
+        new OnHeapHnswGraph(supplier.size(), params.maxConn(), drawLevels(supplier.size(), params));
   }
 
   /** Builds the graph of every vector the supplier has. Blocks until done. */
@@ -49,13 +56,14 @@ public final class HnswBuilder {
   }
 
   /**
-   * Builds the graph of every vector the supplier has, asking {@code cancelled} before each node
-   * is inserted (keep it cheap: a volatile read). Blocks until done or cancelled.
+   * Builds the graph of every vector the supplier has, asking {@code cancelled} before each node is
+   * inserted (keep it cheap: a volatile read). Blocks until done or cancelled.
    *
    * @throws BuildCancelledException when {@code cancelled} said true; every builder thread has
    *     stopped by then and the partial graph is dropped
    */
-  public static OnHeapHnswGraph build(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled) {
+  public static OnHeapHnswGraph build(
+      VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled) {
     return build(supplier, params, cancelled, OrdFilter.ALL);
   }
 
@@ -63,24 +71,31 @@ public final class HnswBuilder {
    * As {@link #build(VectorScorerSupplier, HnswParams, BooleanSupplier)}, inserting only the ords
    * {@code inserted} accepts (e.g. the points that have this vector): the others stay in the
    * graph's numbering with empty neighbour lists, are never linked to and never visited by a
-   * search, so their (absent) vectors are never scored. With no ord inserted the graph is empty
-   * (no entry point).
+   * search, so their (absent) vectors are never scored. With no ord inserted the graph is empty (no
+   * entry point).
    */
-  public static OnHeapHnswGraph build(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled,
+  public static OnHeapHnswGraph build(
+      VectorScorerSupplier supplier,
+      HnswParams params,
+      BooleanSupplier cancelled,
       OrdFilter inserted) {
     return build(supplier, params, cancelled, inserted, false);
   }
 
   /**
-   * As {@link #build(VectorScorerSupplier, HnswParams, BooleanSupplier, OrdFilter)}; with
-   * {@code reconnect}, nodes no level-0 path from the entry point reaches are then linked in
-   * (see {@link #reconnect}) when they are at most 1% of the inserted nodes. More than that is a
-   * property of the similarity rather than of concurrent inserts (the dot product's hubs leave
-   * most low-norm vectors unreachable: 1,191 of 2,000 clustered 4-dim vectors in
-   * HnswBuildCancellationTest's set), and linking them would cost about a rebuild.
+   * As {@link #build(VectorScorerSupplier, HnswParams, BooleanSupplier, OrdFilter)}; with {@code
+   * reconnect}, nodes no level-0 path from the entry point reaches are then linked in (see {@link
+   * #reconnect}) when they are at most 1% of the inserted nodes. More than that is a property of
+   * the similarity rather than of concurrent inserts (the dot product's hubs leave most low-norm
+   * vectors unreachable: 1,191 of 2,000 clustered 4-dim vectors in HnswBuildCancellationTest's
+   * set), and linking them would cost about a rebuild.
    */
-  public static OnHeapHnswGraph build(VectorScorerSupplier supplier, HnswParams params, BooleanSupplier cancelled,
-      OrdFilter inserted, boolean reconnect) {
+  public static OnHeapHnswGraph build(
+      VectorScorerSupplier supplier,
+      HnswParams params,
+      BooleanSupplier cancelled,
+      OrdFilter inserted,
+      boolean reconnect) {
     HnswBuilder builder = new HnswBuilder(supplier, params, cancelled, inserted);
     builder.run();
     if (reconnect && !builder.stopped) {
@@ -124,14 +139,18 @@ public final class HnswBuilder {
     Thread[] workers = new Thread[threads];
     for (int t = 0; t < threads; t++) {
       Inserter inserter = new Inserter(supplier.copy());
-      workers[t] = Thread.ofPlatform().name("hnsw-build-" + t).start(() -> {
-        try {
-          inserter.insertAll(next);
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-          next.set(Integer.MAX_VALUE / 2); // stop the other workers
-        }
-      });
+      workers[t] =
+          Thread.ofPlatform()
+              .name("hnsw-build-" + t)
+              .start(
+                  () -> {
+                    try {
+                      inserter.insertAll(next);
+                    } catch (Throwable e) {
+                      failure.compareAndSet(null, e);
+                      next.set(Integer.MAX_VALUE / 2); // stop the other workers
+                    }
+                  });
     }
     for (Thread worker : workers) {
       try {
@@ -150,12 +169,12 @@ public final class HnswBuilder {
    * Links the inserted nodes that no level-0 path from the entry point reaches (a search can never
    * return them): concurrent inserts can leave a node whose inbound links were all pruned by later
    * neighbours' list updates (a few per thousand with two threads on clustered multivectors). For
-   * each such node, in ord order: search level 0 from the entry point with its scorer, as an
-   * insert does, and append it to the list of the best reached result that has room (else it
-   * replaces the worst-scored neighbour of the best reached result); then mark what it reaches.
-   * Repeats (at most 3 rounds) while a replacement may have cut another node off. One thread;
-   * asks {@code cancelled} per node. Cost: one breadth-first pass over level 0 per round, and one
-   * insert-like search per unreached node. Returns the number of links added.
+   * each such node, in ord order: search level 0 from the entry point with its scorer, as an insert
+   * does, and append it to the list of the best reached result that has room (else it replaces the
+   * worst-scored neighbour of the best reached result); then mark what it reaches. Repeats (at most
+   * 3 rounds) while a replacement may have cut another node off. One thread; asks {@code cancelled}
+   * per node. Cost: one breadth-first pass over level 0 per round, and one insert-like search per
+   * unreached node. Returns the number of links added.
    */
   private int reconnect() {
     int size = graph.size();
@@ -263,12 +282,11 @@ public final class HnswBuilder {
     }
 
     /**
-     * Inserts {@code node}:
-     * 1. if its level is above the current top, take the entry lock for the whole insertion;
-     * 2. descend greedily from the entry point to the node's level + 1;
-     * 3. on each level from there to 0: beam search (efConstruction) from the previous level's
-     *    results, select neighbours by the heuristic, link the node to them and them back to it;
-     * 4. if the node is the new top, publish it as the entry point.
+     * Inserts {@code node}: 1. if its level is above the current top, take the entry lock for the
+     * whole insertion; 2. descend greedily from the entry point to the node's level + 1; 3. on each
+     * level from there to 0: beam search (efConstruction) from the previous level's results, select
+     * neighbours by the heuristic, link the node to them and them back to it; 4. if the node is the
+     * new top, publish it as the entry point.
      */
     private void insert(int node) {
       int level = graph.levelOf(node);
@@ -295,7 +313,17 @@ public final class HnswBuilder {
         entryScores[0] = epScore;
         int entryCount = 1;
         for (int l = Math.min(level, top); l >= 0; l--) {
-          int n = searcher.searchLevelFrom(graph, scorer, l, entryNodes, entryScores, entryCount, beam, candNodes, candScores);
+          int n =
+              searcher.searchLevelFrom(
+                  graph,
+                  scorer,
+                  l,
+                  entryNodes,
+                  entryScores,
+                  entryCount,
+                  beam,
+                  candNodes,
+                  candScores);
           link(node, l, n);
           System.arraycopy(candNodes, 0, entryNodes, 0, n);
           System.arraycopy(candScores, 0, entryScores, 0, n);
@@ -327,7 +355,9 @@ public final class HnswBuilder {
       }
       entryNodes[0] = ep;
       entryScores[0] = epScore;
-      int n = searcher.searchLevelFrom(graph, scorer, 0, entryNodes, entryScores, 1, beam, candNodes, candScores);
+      int n =
+          searcher.searchLevelFrom(
+              graph, scorer, 0, entryNodes, entryScores, 1, beam, candNodes, candScores);
       int best = -1;
       for (int i = 0; i < n; i++) {
         int c = candNodes[i];
@@ -344,7 +374,8 @@ public final class HnswBuilder {
         }
       }
       if (best < 0) {
-        // No reached node found (the search's upper levels led elsewhere): hang it off the entry point.
+        // No reached node found (the search's upper levels led elsewhere): hang it off the entry
+        // point.
         int c = (int) entry;
         candNodes[0] = c;
         candScores[0] = scorer.score(c);
@@ -372,10 +403,14 @@ public final class HnswBuilder {
       }
     }
 
-    /** Links {@code node} at {@code level} to the selected of its {@code n} candidates, both ways. */
+    /**
+     * Links {@code node} at {@code level} to the selected of its {@code n} candidates, both ways.
+     */
     private void link(int node, int level, int n) {
       int cap = level == 0 ? graph.maxConn0() : graph.maxConn();
-      int selected = NeighbourSelector.select(candNodes, candScores, n, cap, node, pairSupplier, selNodes, selScores);
+      int selected =
+          NeighbourSelector.select(
+              candNodes, candScores, n, cap, node, pairSupplier, selNodes, selScores);
       synchronized (graph.lockOf(node)) {
         graph.setNeighbours(level, node, selNodes, selScores, selected);
       }
@@ -385,14 +420,13 @@ public final class HnswBuilder {
     }
 
     /**
-     * Adds {@code node} to the list of {@code target}. A full list is not re-selected from
-     * scratch (O(M^2) scores); only the newcomer's relations are checked (O(M), as Lucene's
-     * NeighborArray does):
-     * 1. if a neighbour nearer to the target than the newcomer is also nearer to the newcomer
-     *    than the target is, the newcomer is redundant: drop it;
-     * 2. otherwise evict the worst neighbour the newcomer makes redundant (one that is farther
-     *    from the target than the newcomer and nearer to the newcomer than to the target);
-     * 3. if there is none, evict the worst neighbour if it is worse than the newcomer.
+     * Adds {@code node} to the list of {@code target}. A full list is not re-selected from scratch
+     * (O(M^2) scores); only the newcomer's relations are checked (O(M), as Lucene's NeighborArray
+     * does): 1. if a neighbour nearer to the target than the newcomer is also nearer to the
+     * newcomer than the target is, the newcomer is redundant: drop it; 2. otherwise evict the worst
+     * neighbour the newcomer makes redundant (one that is farther from the target than the newcomer
+     * and nearer to the newcomer than to the target); 3. if there is none, evict the worst
+     * neighbour if it is worse than the newcomer.
      */
     private void addReverse(int level, int target, int node, float score, int cap) {
       synchronized (graph.lockOf(target)) {

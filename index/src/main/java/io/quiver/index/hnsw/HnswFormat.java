@@ -3,8 +3,8 @@ package io.quiver.index.hnsw;
 import io.quiver.index.scorer.FloatVectors;
 import io.quiver.index.scorer.SegmentFloatVectors;
 import io.quiver.index.scorer.SegmentNarrowVectors;
-import io.quiver.index.vector.VectorDatatype;
 import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorDatatype;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,8 +17,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * The on-disk format of an HNSW index: one file holding the vectors and the graph, little
- * endian, searched in place through a mapping.
+ * The on-disk format of an HNSW index: one file holding the vectors and the graph, little endian,
+ * searched in place through a mapping.
  *
  * <pre>
  *   offset  size        field
@@ -44,24 +44,29 @@ import java.util.zip.CRC32C;
  * A reader rejects another magic, a version it does not know, and a checksum mismatch. Writers
  * write version 1 for float32 vectors (those files are unchanged), version 2 otherwise.
  *
- * <p><b>Version 3: a graph with the caller's attachment instead of vectors</b> ({@link #writeGraph},
- * {@link #openGraph}; e.g. a multivector graph, whose nodes have rows of varying counts): the same
- * header with dim 0 and datatype 0, where the field at 40 is the attachment's offset; the level-0
- * lists at 64, the upper levels, then (64-aligned) the attachment's bytes up to the checksum. The
- * checksum covers the attachment too.
+ * <p><b>Version 3: a graph with the caller's attachment instead of vectors</b> ({@link
+ * #writeGraph}, {@link #openGraph}; e.g. a multivector graph, whose nodes have rows of varying
+ * counts): the same header with dim 0 and datatype 0, where the field at 40 is the attachment's
+ * offset; the level-0 lists at 64, the upper levels, then (64-aligned) the attachment's bytes up to
+ * the checksum. The checksum covers the attachment too.
  */
 public final class HnswFormat {
 
   static final int MAGIC = 0x5156484E;
   static final int VERSION = 1;
+
   /** Version 2: the datatype field at offset 36 says the width of the stored vectors. */
   static final int VERSION_DATATYPE = 2;
+
   /** Version 3: a graph and an opaque attachment, no vectors. */
   static final int VERSION_GRAPH = 3;
+
   static final int HEADER_BYTES = 64;
   static final int TRAILER_BYTES = 12;
-  private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt LE_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong LE_LONG =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private HnswFormat() {}
 
@@ -72,22 +77,37 @@ public final class HnswFormat {
 
   /**
    * Writes {@code graph} and {@code vectors}, stored as {@code datatype} (every value must be one
-   * that {@link VectorDatatype#canStore} accepts and {@link VectorDatatype#round} leaves as is),
-   * to {@code file} (replacing it), then fsyncs it.
+   * that {@link VectorDatatype#canStore} accepts and {@link VectorDatatype#round} leaves as is), to
+   * {@code file} (replacing it), then fsyncs it.
    */
-  public static void write(Path file, HnswGraph graph, FloatVectors vectors, VectorDatatype datatype) throws IOException {
+  public static void write(
+      Path file, HnswGraph graph, FloatVectors vectors, VectorDatatype datatype)
+      throws IOException {
     int size = graph.size();
     int dim = vectors.dimension();
     long vectorsOffset = HEADER_BYTES;
     long level0Offset = align64(vectorsOffset + (long) size * dim * datatype.bytesPerDimension());
     long upperOffset = align64(level0Offset + (long) size * (graph.maxConn0() + 1) * Integer.BYTES);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    try (FileChannel ch =
+            FileChannel.open(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
         ChecksummedWriter out = new ChecksummedWriter(ch)) {
       boolean float32 = datatype == VectorDatatype.FLOAT32;
-      out.putInt(MAGIC).putInt(float32 ? VERSION : VERSION_DATATYPE).putInt(vectors.distance().ordinal()).putInt(dim)
-          .putInt(size).putInt(graph.maxConn()).putInt(graph.maxConn0()).putInt(graph.maxLevel())
-          .putInt(graph.entryPoint()).putInt(datatype.ordinal()).putLong(vectorsOffset).putLong(level0Offset)
+      out.putInt(MAGIC)
+          .putInt(float32 ? VERSION : VERSION_DATATYPE)
+          .putInt(vectors.distance().ordinal())
+          .putInt(dim)
+          .putInt(size)
+          .putInt(graph.maxConn())
+          .putInt(graph.maxConn0())
+          .putInt(graph.maxLevel())
+          .putInt(graph.entryPoint())
+          .putInt(datatype.ordinal())
+          .putLong(vectorsOffset)
+          .putLong(level0Offset)
           .putLong(upperOffset);
       float[] vector = new float[dim];
       for (int i = 0; i < size; i++) {
@@ -103,8 +123,12 @@ public final class HnswFormat {
     }
   }
 
-  /** Level-0 lists (from the current position), padding to {@code upperOffset}, then the upper levels. */
-  private static void writeLists(ChecksummedWriter out, HnswGraph graph, long upperOffset) throws IOException {
+  /**
+   * Level-0 lists (from the current position), padding to {@code upperOffset}, then the upper
+   * levels.
+   */
+  private static void writeLists(ChecksummedWriter out, HnswGraph graph, long upperOffset)
+      throws IOException {
     int size = graph.size();
     int[] list = new int[graph.maxConn0()];
     for (int i = 0; i < size; i++) {
@@ -163,7 +187,8 @@ public final class HnswFormat {
    * A version 3 file opened: its graph read in place from the mapping and the attachment's bytes
    * (little endian). Closing it unmaps both; neither may be read afterwards.
    */
-  public record GraphFile(HnswGraph graph, MemorySegment attachment, Arena arena) implements AutoCloseable {
+  public record GraphFile(HnswGraph graph, MemorySegment attachment, Arena arena)
+      implements AutoCloseable {
     @Override
     public void close() {
       arena.close();
@@ -175,41 +200,58 @@ public final class HnswFormat {
    * version 3, then fsyncs it. Callers that need the file to appear whole write a temporary file
    * and rename it.
    */
-  public static void writeGraph(Path file, HnswGraph graph, Attachment attachment) throws IOException {
+  public static void writeGraph(Path file, HnswGraph graph, Attachment attachment)
+      throws IOException {
     long level0Offset = HEADER_BYTES;
-    long upperOffset = align64(level0Offset + (long) graph.size() * (graph.maxConn0() + 1) * Integer.BYTES);
+    long upperOffset =
+        align64(level0Offset + (long) graph.size() * (graph.maxConn0() + 1) * Integer.BYTES);
     long attachmentOffset = align64(upperOffset + upperBytes(graph));
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    try (FileChannel ch =
+            FileChannel.open(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
         ChecksummedWriter out = new ChecksummedWriter(ch)) {
-      out.putInt(MAGIC).putInt(VERSION_GRAPH).putInt(0).putInt(0).putInt(graph.size()).putInt(graph.maxConn())
-          .putInt(graph.maxConn0()).putInt(graph.maxLevel()).putInt(graph.entryPoint()).putInt(0)
-          .putLong(attachmentOffset).putLong(level0Offset).putLong(upperOffset);
+      out.putInt(MAGIC)
+          .putInt(VERSION_GRAPH)
+          .putInt(0)
+          .putInt(0)
+          .putInt(graph.size())
+          .putInt(graph.maxConn())
+          .putInt(graph.maxConn0())
+          .putInt(graph.maxLevel())
+          .putInt(graph.entryPoint())
+          .putInt(0)
+          .putLong(attachmentOffset)
+          .putLong(level0Offset)
+          .putLong(upperOffset);
       writeLists(out, graph, upperOffset);
       out.padTo(attachmentOffset);
-      attachment.writeTo(new AttachmentOutput() {
-        @Override
-        public void putInt(int v) throws IOException {
-          out.putInt(v);
-        }
+      attachment.writeTo(
+          new AttachmentOutput() {
+            @Override
+            public void putInt(int v) throws IOException {
+              out.putInt(v);
+            }
 
-        @Override
-        public void putLong(long v) throws IOException {
-          out.putLong(v);
-        }
+            @Override
+            public void putLong(long v) throws IOException {
+              out.putLong(v);
+            }
 
-        @Override
-        public void putFloat(float v) throws IOException {
-          out.putFloat(v);
-        }
+            @Override
+            public void putFloat(float v) throws IOException {
+              out.putFloat(v);
+            }
 
-        @Override
-        public void putBytes(byte[] bytes) throws IOException {
-          for (byte b : bytes) {
-            out.putByte(b);
-          }
-        }
-      });
+            @Override
+            public void putBytes(byte[] bytes) throws IOException {
+              for (byte b : bytes) {
+                out.putByte(b);
+              }
+            }
+          });
       out.finish(MAGIC);
       ch.force(true);
     }
@@ -226,39 +268,63 @@ public final class HnswFormat {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
       long length = seg.byteSize();
-      if (length < HEADER_BYTES + TRAILER_BYTES || seg.get(LE_INT, 0) != MAGIC
+      if (length < HEADER_BYTES + TRAILER_BYTES
+          || seg.get(LE_INT, 0) != MAGIC
           || seg.get(LE_INT, length - 4) != MAGIC) {
         throw new IOException(file + ": not a Quiver HNSW file, or truncated");
       }
       int version = seg.get(LE_INT, 4);
       if (version != VERSION_GRAPH) {
-        throw new IOException(file + ": HNSW format version " + version + " is not a graph file (expected "
-            + VERSION_GRAPH + ")");
+        throw new IOException(
+            file
+                + ": HNSW format version "
+                + version
+                + " is not a graph file (expected "
+                + VERSION_GRAPH
+                + ")");
       }
       long stored = seg.get(LE_LONG, length - TRAILER_BYTES);
       long actual = crc(seg, length - TRAILER_BYTES);
       if (stored != actual) {
-        throw new IOException(file + ": checksum mismatch (stored " + Long.toHexString(stored) + ", computed "
-            + Long.toHexString(actual) + ")");
+        throw new IOException(
+            file
+                + ": checksum mismatch (stored "
+                + Long.toHexString(stored)
+                + ", computed "
+                + Long.toHexString(actual)
+                + ")");
       }
       int size = seg.get(LE_INT, 16);
       long attachmentOffset = seg.get(LE_LONG, 40);
       long level0Offset = seg.get(LE_LONG, 48);
       long upperOffset = seg.get(LE_LONG, 56);
-      if (size < 0 || level0Offset < HEADER_BYTES || upperOffset < level0Offset || attachmentOffset < upperOffset
+      if (size < 0
+          || level0Offset < HEADER_BYTES
+          || upperOffset < level0Offset
+          || attachmentOffset < upperOffset
           || attachmentOffset > length - TRAILER_BYTES) {
         throw new IOException(file + ": corrupt header");
       }
-      MappedHnswGraph graph = MappedHnswGraph.read(seg, size, seg.get(LE_INT, 20), seg.get(LE_INT, 24),
-          seg.get(LE_INT, 28), seg.get(LE_INT, 32), level0Offset, upperOffset);
-      return new GraphFile(graph, seg.asSlice(attachmentOffset, length - TRAILER_BYTES - attachmentOffset), arena);
+      MappedHnswGraph graph =
+          MappedHnswGraph.read(
+              seg,
+              size,
+              seg.get(LE_INT, 20),
+              seg.get(LE_INT, 24),
+              seg.get(LE_INT, 28),
+              seg.get(LE_INT, 32),
+              level0Offset,
+              upperOffset);
+      return new GraphFile(
+          graph, seg.asSlice(attachmentOffset, length - TRAILER_BYTES - attachmentOffset), arena);
     } catch (IOException | RuntimeException e) {
       arena.close();
       throw e;
     }
   }
 
-  private static void writeList(ChecksummedWriter out, int count, int[] list, int cap) throws IOException {
+  private static void writeList(ChecksummedWriter out, int count, int[] list, int cap)
+      throws IOException {
     out.putInt(count);
     for (int j = 0; j < cap; j++) {
       out.putInt(j < count ? list[j] : 0);
@@ -278,7 +344,8 @@ public final class HnswFormat {
       // the Vector API's segment loads on the segment's class; with both mapped and native
       // segments in one process (an index built from native memory, searched from a file),
       // the polluted profile cost ~30% of search throughput. One class keeps them monomorphic.
-      MemorySegment segment = MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null);
+      MemorySegment segment =
+          MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null);
       return open(segment, arena, file.toString());
     } catch (IOException | RuntimeException e) {
       arena.close();
@@ -288,18 +355,33 @@ public final class HnswFormat {
 
   private static HnswIndex open(MemorySegment seg, Arena arena, String name) throws IOException {
     long length = seg.byteSize();
-    if (length < HEADER_BYTES + TRAILER_BYTES || seg.get(LE_INT, 0) != MAGIC || seg.get(LE_INT, length - 4) != MAGIC) {
+    if (length < HEADER_BYTES + TRAILER_BYTES
+        || seg.get(LE_INT, 0) != MAGIC
+        || seg.get(LE_INT, length - 4) != MAGIC) {
       throw new IOException(name + ": not a Quiver HNSW file, or truncated");
     }
     int version = seg.get(LE_INT, 4);
     if (version != VERSION && version != VERSION_DATATYPE) {
-      throw new IOException(name + ": HNSW format version " + version + " is not supported (expected " + VERSION
-          + " or " + VERSION_DATATYPE + ")");
+      throw new IOException(
+          name
+              + ": HNSW format version "
+              + version
+              + " is not supported (expected "
+              + VERSION
+              + " or "
+              + VERSION_DATATYPE
+              + ")");
     }
     long stored = seg.get(LE_LONG, length - TRAILER_BYTES);
     long actual = crc(seg, length - TRAILER_BYTES);
     if (stored != actual) {
-      throw new IOException(name + ": checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(actual) + ")");
+      throw new IOException(
+          name
+              + ": checksum mismatch (stored "
+              + Long.toHexString(stored)
+              + ", computed "
+              + Long.toHexString(actual)
+              + ")");
     }
     Distance distance = Distance.values()[seg.get(LE_INT, 8)];
     int dim = seg.get(LE_INT, 12);
@@ -316,10 +398,13 @@ public final class HnswFormat {
     long vectorsOffset = seg.get(LE_LONG, 40);
     long level0Offset = seg.get(LE_LONG, 48);
     long upperOffset = seg.get(LE_LONG, 56);
-    MappedHnswGraph graph = MappedHnswGraph.read(seg, size, maxConn, maxConn0, maxLevel, entryPoint, level0Offset, upperOffset);
-    FloatVectors vectors = datatype == VectorDatatype.FLOAT32
-        ? new SegmentFloatVectors(seg, vectorsOffset, size, dim, distance)
-        : new SegmentNarrowVectors(seg, vectorsOffset, size, dim, distance, datatype);
+    MappedHnswGraph graph =
+        MappedHnswGraph.read(
+            seg, size, maxConn, maxConn0, maxLevel, entryPoint, level0Offset, upperOffset);
+    FloatVectors vectors =
+        datatype == VectorDatatype.FLOAT32
+            ? new SegmentFloatVectors(seg, vectorsOffset, size, dim, distance)
+            : new SegmentNarrowVectors(seg, vectorsOffset, size, dim, distance, datatype);
     return new HnswIndex(graph, vectors, arena::close);
   }
 

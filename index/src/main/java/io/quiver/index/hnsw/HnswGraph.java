@@ -1,9 +1,9 @@
 package io.quiver.index.hnsw;
 
 /**
- * Read view of an HNSW graph over ordinals {@code 0 .. size()-1}: on the heap while it is built,
- * or mapped from a file. Safe for concurrent readers; the graph under construction may be read
- * while it changes (a reader then sees some valid, possibly stale, neighbour list).
+ * Read view of an HNSW graph over ordinals {@code 0 .. size()-1}: on the heap while it is built, or
+ * mapped from a file. Safe for concurrent readers; the graph under construction may be read while
+ * it changes (a reader then sees some valid, possibly stale, neighbour list).
  */
 public interface HnswGraph {
 
@@ -29,8 +29,8 @@ public interface HnswGraph {
 
   /**
    * Copies the neighbours of {@code node} at {@code level} into {@code out} (which has room for
-   * {@link #maxConn0()} ints) and returns how many there are. {@code level} must be at most
-   * {@link #levelOf(int) levelOf(node)}. Cost: one short copy, no allocation.
+   * {@link #maxConn0()} ints) and returns how many there are. {@code level} must be at most {@link
+   * #levelOf(int) levelOf(node)}. Cost: one short copy, no allocation.
    */
   int neighbours(int level, int node, int[] out);
 

@@ -6,16 +6,17 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An HNSW graph together with the float32 vectors it indexes and a set of deleted ordinals: what
- * a sealed segment searches. Searches are thread-safe (each thread uses its own
- * {@link HnswSearcher}); {@link #delete(int)} may run concurrently with them.
+ * An HNSW graph together with the float32 vectors it indexes and a set of deleted ordinals: what a
+ * sealed segment searches. Searches are thread-safe (each thread uses its own {@link
+ * HnswSearcher}); {@link #delete(int)} may run concurrently with them.
  *
- * <p>Deleted ordinals stay in the graph as waypoints and are never returned. They are dropped
- * (and the graph rebuilt without them) when storage merges segments.
+ * <p>Deleted ordinals stay in the graph as waypoints and are never returned. They are dropped (and
+ * the graph rebuilt without them) when storage merges segments.
  */
 public final class HnswIndex implements AutoCloseable {
 
-  private static final ThreadLocal<HnswSearcher> SEARCHERS = ThreadLocal.withInitial(HnswSearcher::new);
+  private static final ThreadLocal<HnswSearcher> SEARCHERS =
+      ThreadLocal.withInitial(HnswSearcher::new);
 
   private final HnswGraph graph;
   private final FloatVectors vectors;
@@ -25,7 +26,8 @@ public final class HnswIndex implements AutoCloseable {
 
   HnswIndex(HnswGraph graph, FloatVectors vectors, AutoCloseable resources) {
     if (graph.size() != vectors.size()) {
-      throw new IllegalArgumentException("graph has " + graph.size() + " nodes but there are " + vectors.size() + " vectors");
+      throw new IllegalArgumentException(
+          "graph has " + graph.size() + " nodes but there are " + vectors.size() + " vectors");
     }
     this.graph = graph;
     this.vectors = vectors;
@@ -39,21 +41,29 @@ public final class HnswIndex implements AutoCloseable {
   }
 
   /**
-   * Builds the graph over all {@code vectors}, asking {@code cancelled} before each node is inserted.
+   * Builds the graph over all {@code vectors}, asking {@code cancelled} before each node is
+   * inserted.
    *
-   * @throws BuildCancelledException when {@code cancelled} said true (every builder thread has stopped)
+   * @throws BuildCancelledException when {@code cancelled} said true (every builder thread has
+   *     stopped)
    */
-  public static HnswIndex build(FloatVectors vectors, HnswParams params, java.util.function.BooleanSupplier cancelled) {
+  public static HnswIndex build(
+      FloatVectors vectors, HnswParams params, java.util.function.BooleanSupplier cancelled) {
     return new HnswIndex(HnswBuilder.build(vectors.supplier(), params, cancelled), vectors, null);
   }
 
   /**
    * Builds the graph over the {@code vectors} that {@code inserted} accepts (see {@link
-   * HnswBuilder#build(io.quiver.index.scorer.VectorScorerSupplier, HnswParams, java.util.function.BooleanSupplier, OrdFilter)}).
+   * HnswBuilder#build(io.quiver.index.scorer.VectorScorerSupplier, HnswParams,
+   * java.util.function.BooleanSupplier, OrdFilter)}).
    */
-  public static HnswIndex build(FloatVectors vectors, HnswParams params, java.util.function.BooleanSupplier cancelled,
+  public static HnswIndex build(
+      FloatVectors vectors,
+      HnswParams params,
+      java.util.function.BooleanSupplier cancelled,
       OrdFilter inserted) {
-    return new HnswIndex(HnswBuilder.build(vectors.supplier(), params, cancelled, inserted), vectors, null);
+    return new HnswIndex(
+        HnswBuilder.build(vectors.supplier(), params, cancelled, inserted), vectors, null);
   }
 
   /** Wraps an already built graph of these vectors. */

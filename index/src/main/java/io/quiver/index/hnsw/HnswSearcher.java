@@ -7,8 +7,8 @@ import io.quiver.index.scorer.VectorScorer;
  * width ef on level 0 (the paper's SEARCH-LAYER).
  *
  * <p>Owns all scratch a search needs — the visited set, the candidate and result heaps, the
- * neighbour and score buffers — and reuses it across calls, so a search allocates only its
- * result. Not thread-safe: one searcher per thread (e.g. in a {@link ThreadLocal}).
+ * neighbour and score buffers — and reuses it across calls, so a search allocates only its result.
+ * Not thread-safe: one searcher per thread (e.g. in a {@link ThreadLocal}).
  */
 public final class HnswSearcher {
 
@@ -97,10 +97,11 @@ public final class HnswSearcher {
 
   /**
    * Beam search on one level, starting from the contents of the candidate queue (already marked
-   * visited, and those accepted already in the results). Leaves at most {@code beam} accepted
-   * nodes in the result queue.
+   * visited, and those accepted already in the results). Leaves at most {@code beam} accepted nodes
+   * in the result queue.
    */
-  private void searchLevel(HnswGraph graph, VectorScorer scorer, int level, int beam, OrdFilter accept) {
+  private void searchLevel(
+      HnswGraph graph, VectorScorer scorer, int level, int beam, OrdFilter accept) {
     NodeQueue candidates = this.candidates;
     NodeQueue results = this.results;
     int[] neighbours = this.neighbours;
@@ -139,11 +140,19 @@ public final class HnswSearcher {
 
   /**
    * For the builder: beam search of width {@code beam} on {@code level} from the given entry
-   * points, all accepted. Returns the number of results, written best first into
-   * {@code outNodes} / {@code outScores} (each of length at least beam).
+   * points, all accepted. Returns the number of results, written best first into {@code outNodes} /
+   * {@code outScores} (each of length at least beam).
    */
-  int searchLevelFrom(HnswGraph graph, VectorScorer scorer, int level, int[] entryNodes, float[] entryScores,
-      int entryCount, int beam, int[] outNodes, float[] outScores) {
+  int searchLevelFrom(
+      HnswGraph graph,
+      VectorScorer scorer,
+      int level,
+      int[] entryNodes,
+      float[] entryScores,
+      int entryCount,
+      int beam,
+      int[] outNodes,
+      float[] outScores) {
     ensureCapacity(graph.maxConn0(), beam);
     visited.clear(graph.size());
     candidates.clear();

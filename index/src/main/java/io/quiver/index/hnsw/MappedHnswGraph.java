@@ -6,13 +6,14 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * An {@link HnswGraph} read in place from a mapped {@link HnswFormat} file. Level-0 lists (the
- * bulk of the graph) stay in the mapping; the node ids of each upper level (about n/M of them)
- * are copied to the heap to find a node's list by binary search. Immutable, thread-safe.
+ * An {@link HnswGraph} read in place from a mapped {@link HnswFormat} file. Level-0 lists (the bulk
+ * of the graph) stay in the mapping; the node ids of each upper level (about n/M of them) are
+ * copied to the heap to find a node's list by binary search. Immutable, thread-safe.
  */
 final class MappedHnswGraph implements HnswGraph {
 
-  private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt LE_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final MemorySegment segment;
   private final int size;
@@ -26,8 +27,16 @@ final class MappedHnswGraph implements HnswGraph {
   private final int[][] levelNodes; // [level][i] ascending node ids on that level (index 0 unused)
   private final long[] levelListsOffset;
 
-  private MappedHnswGraph(MemorySegment segment, int size, int maxConn, int maxConn0, int maxLevel, int entryPoint,
-      long level0Offset, int[][] levelNodes, long[] levelListsOffset) {
+  private MappedHnswGraph(
+      MemorySegment segment,
+      int size,
+      int maxConn,
+      int maxConn0,
+      int maxLevel,
+      int entryPoint,
+      long level0Offset,
+      int[][] levelNodes,
+      long[] levelListsOffset) {
     this.segment = segment;
     this.size = size;
     this.maxConn = maxConn;
@@ -41,8 +50,15 @@ final class MappedHnswGraph implements HnswGraph {
     this.levelListsOffset = levelListsOffset;
   }
 
-  static MappedHnswGraph read(MemorySegment seg, int size, int maxConn, int maxConn0, int maxLevel, int entryPoint,
-      long level0Offset, long upperOffset) {
+  static MappedHnswGraph read(
+      MemorySegment seg,
+      int size,
+      int maxConn,
+      int maxConn0,
+      int maxLevel,
+      int entryPoint,
+      long level0Offset,
+      long upperOffset) {
     int levels = Math.max(0, maxLevel);
     int[][] levelNodes = new int[levels + 1][];
     long[] listsOffset = new long[levels + 1];
@@ -57,14 +73,15 @@ final class MappedHnswGraph implements HnswGraph {
       listsOffset[level] = pos;
       pos += (long) k * (maxConn + 1) * Integer.BYTES;
     }
-    return new MappedHnswGraph(seg, size, maxConn, maxConn0, maxLevel, entryPoint, level0Offset, levelNodes, listsOffset);
+    return new MappedHnswGraph(
+        seg, size, maxConn, maxConn0, maxLevel, entryPoint, level0Offset, levelNodes, listsOffset);
   }
 
   /**
    * This graph with its lists copied out of the mapping into memory of {@code arena} (native
-   * process memory: no page of it is read from the file again, and none is evicted to it). The
-   * copy is one contiguous block from the level-0 lists to the end of the upper levels; the heap
-   * node ids are shared. Cost: one sequential read of the graph's bytes.
+   * process memory: no page of it is read from the file again, and none is evicted to it). The copy
+   * is one contiguous block from the level-0 lists to the end of the upper levels; the heap node
+   * ids are shared. Cost: one sequential read of the graph's bytes.
    */
   MappedHnswGraph copyTo(java.lang.foreign.Arena arena) {
     long end = level0Offset + size * stride0;
@@ -78,7 +95,8 @@ final class MappedHnswGraph implements HnswGraph {
     for (int level = 1; level < lists.length; level++) {
       lists[level] = levelListsOffset[level] - level0Offset;
     }
-    return new MappedHnswGraph(copy, size, maxConn, maxConn0, maxLevel, entryPoint, 0, levelNodes, lists);
+    return new MappedHnswGraph(
+        copy, size, maxConn, maxConn0, maxLevel, entryPoint, 0, levelNodes, lists);
   }
 
   @Override

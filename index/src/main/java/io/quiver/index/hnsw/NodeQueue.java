@@ -7,13 +7,16 @@ import java.util.Arrays;
  * order-preserving as an int in the high half, the node in the low half. One primitive array, no
  * objects, no boxing; comparisons are single long compares. Ties on score order by node id.
  *
- * <p>{@link Order#WORST_FIRST} keeps the worst pair on top (a bounded result set: the top is
- * what to evict); {@link Order#BEST_FIRST} keeps the best on top (the candidates to expand).
- * Not thread-safe; reused across searches via {@link #clear()}.
+ * <p>{@link Order#WORST_FIRST} keeps the worst pair on top (a bounded result set: the top is what
+ * to evict); {@link Order#BEST_FIRST} keeps the best on top (the candidates to expand). Not
+ * thread-safe; reused across searches via {@link #clear()}.
  */
 final class NodeQueue {
 
-  enum Order { WORST_FIRST, BEST_FIRST }
+  enum Order {
+    WORST_FIRST,
+    BEST_FIRST
+  }
 
   private final boolean bestFirst;
   private long[] heap;
@@ -54,8 +57,8 @@ final class NodeQueue {
   }
 
   /**
-   * For a worst-first queue bounded to {@code capacity}: adds the pair if there is room or it
-   * beats the current worst (which is then evicted). Returns true if the pair was added.
+   * For a worst-first queue bounded to {@code capacity}: adds the pair if there is room or it beats
+   * the current worst (which is then evicted). Returns true if the pair was added.
    */
   boolean offer(float score, int node, int capacity) {
     long packed = encode(score, node);

@@ -10,9 +10,9 @@ package io.quiver.index.hnsw;
  *   upperScore  the same shape, floats (build only)
  * </pre>
  *
- * Writers of a node's lists hold that node's lock ({@link #lockOf(int)}); readers do not lock:
- * a list is rewritten entries-first, count-last, and every slot always holds some valid ordinal,
- * so a racing reader sees a usable (maybe stale or mixed) list, which a graph search tolerates.
+ * Writers of a node's lists hold that node's lock ({@link #lockOf(int)}); readers do not lock: a
+ * list is rewritten entries-first, count-last, and every slot always holds some valid ordinal, so a
+ * racing reader sees a usable (maybe stale or mixed) list, which a graph search tolerates.
  */
 public final class OnHeapHnswGraph implements HnswGraph {
 
@@ -149,8 +149,8 @@ public final class OnHeapHnswGraph implements HnswGraph {
   }
 
   /**
-   * Appends {@code neighbour} if the list has room; returns false (and changes nothing) when it
-   * is full. The caller holds the node's lock.
+   * Appends {@code neighbour} if the list has room; returns false (and changes nothing) when it is
+   * full. The caller holds the node's lock.
    */
   boolean tryAppend(int level, int node, int neighbour, float score) {
     if (level == 0) {

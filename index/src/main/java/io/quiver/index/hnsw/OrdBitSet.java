@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A fixed-size set of ordinals, e.g. the deleted ones of a sealed segment. {@link #set(int)} is
- * atomic and may race with readers; a reader sees a set bit no later than the next
- * happens-before edge with the writer (the segment's usual publication).
+ * atomic and may race with readers; a reader sees a set bit no later than the next happens-before
+ * edge with the writer (the segment's usual publication).
  */
 public final class OrdBitSet {
 

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The nodes one search has seen, as a generation-stamped int array: a node is visited when its
- * stamp equals the current generation, so clearing is one increment instead of a fill of n bits
- * (a fill happens only when the generation wraps, once per 2^31 searches). One int per node of the
+ * stamp equals the current generation, so clearing is one increment instead of a fill of n bits (a
+ * fill happens only when the generation wraps, once per 2^31 searches). One int per node of the
  * graph, reused by every search of one thread.
  */
 final class VisitedSet {

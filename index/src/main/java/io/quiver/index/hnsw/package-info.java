@@ -1,6 +1,6 @@
 /**
- * Hierarchical Navigable Small World graphs (Malkov and Yashunin, "Efficient and robust
- * approximate nearest neighbor search using HNSW graphs", 2016/2018).
+ * Hierarchical Navigable Small World graphs (Malkov and Yashunin, "Efficient and robust approximate
+ * nearest neighbor search using HNSW graphs", 2016/2018).
  *
  * <h2>Mapping of the paper's names</h2>
  *
@@ -30,8 +30,8 @@
  * <h2>Layout</h2>
  *
  * Level 0 neighbour lists live in one flat {@code int[]} ({@code [count, n0 .. n(2M-1)]} per node,
- * fixed stride), the few upper-level lists in per-node arrays. Search scratch (a
- * generation-stamped visited array, two primitive long heaps, neighbour and score buffers) is
- * owned by one {@link io.quiver.index.hnsw.HnswSearcher} per thread and reused across queries.
+ * fixed stride), the few upper-level lists in per-node arrays. Search scratch (a generation-stamped
+ * visited array, two primitive long heaps, neighbour and score buffers) is owned by one {@link
+ * io.quiver.index.hnsw.HnswSearcher} per thread and reused across queries.
  */
 package io.quiver.index.hnsw;

@@ -16,17 +16,18 @@ import java.util.Arrays;
  * Append-only float rows in memory-mapped scratch files instead of the heap ({@code on_disk}
  * multivectors): chunks of {@code chunkBytes} (or one multivector's size, if larger), each a file
  * {@code <prefix><n>.rows} in {@code dir} created, mapped read-write and unlinked at once (so no
- * file outlives the process, and the kernel writes cold pages back to the unlinked file instead
- * of holding them in memory). A row run never spans chunks; a position is {@code chunk << 40 |
- * byte offset}. Mappings are released when unreachable (automatic arenas). The rows are a cache:
- * the shard rebuilds them at open from RocksDB.
+ * file outlives the process, and the kernel writes cold pages back to the unlinked file instead of
+ * holding them in memory). A row run never spans chunks; a position is {@code chunk << 40 | byte
+ * offset}. Mappings are released when unreachable (automatic arenas). The rows are a cache: the
+ * shard rebuilds them at open from RocksDB.
  *
  * <p>Appends are single-threaded; readers may read positions returned before (the chunk array is
  * replaced, never changed in place, and published through a volatile field).
  */
 final class MappedRows {
 
-  static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final long OFFSET_MASK = (1L << 40) - 1;
 
   private final Path dir;
@@ -80,8 +81,13 @@ final class MappedRows {
     try {
       Files.createDirectories(dir);
       Path file = dir.resolve(prefix + (created++) + ".rows");
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE)) {
         MemorySegment segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, Arena.ofAuto());
         Files.delete(file);
         return segment;

@@ -13,7 +13,8 @@ import io.quiver.index.vector.VectorizationProvider;
  * smallest distance (lower is better, like the distance itself). Sums are taken in double and
  * rounded once, so the score does not depend on the order rows are visited in.
  *
- * <p>Cost: {@code queryRows x storedRows} kernel calls of {@code dim} floats. Stateless and thread-safe.
+ * <p>Cost: {@code queryRows x storedRows} kernel calls of {@code dim} floats. Stateless and
+ * thread-safe.
  */
 public final class MaxSim {
 
@@ -22,10 +23,11 @@ public final class MaxSim {
   private MaxSim() {}
 
   /**
-   * The MaxSim score of the query rows against {@code count} stored rows starting at float
-   * {@code offset} of {@code data}.
+   * The MaxSim score of the query rows against {@code count} stored rows starting at float {@code
+   * offset} of {@code data}.
    */
-  public static float score(Distance distance, float[][] query, float[] data, int offset, int count, int dim) {
+  public static float score(
+      Distance distance, float[][] query, float[] data, int offset, int count, int dim) {
     double sum = 0;
     for (float[] q : query) {
       float best = distance.higherIsBetter() ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
@@ -40,13 +42,19 @@ public final class MaxSim {
     return (float) sum;
   }
 
-  /** {@link #score} with both multivectors flat ({@code query.length} a multiple of {@code dim}). */
+  /**
+   * {@link #score} with both multivectors flat ({@code query.length} a multiple of {@code dim}).
+   */
   public static float score(Distance distance, float[] query, float[] stored, int dim) {
     return score(distance, rows(query, dim), stored, 0, stored.length / dim, dim);
   }
 
-  /** The MaxSim score as a similarity: higher is better whatever the distance (the graph's convention). */
-  public static float similarity(Distance distance, float[][] query, float[] data, int offset, int count, int dim) {
+  /**
+   * The MaxSim score as a similarity: higher is better whatever the distance (the graph's
+   * convention).
+   */
+  public static float similarity(
+      Distance distance, float[][] query, float[] data, int offset, int count, int dim) {
     float s = score(distance, query, data, offset, count, dim);
     return distance.higherIsBetter() ? s : -s;
   }
@@ -59,10 +67,16 @@ public final class MaxSim {
    * rows) is neither: the builder's neighbour selection compares a candidate's score to the new
    * node with its score to a kept neighbour, i.e. sums over different rows, which pruned links to
    * points with many rows until ~9% of the nodes had no inbound link (MaxSimTest). Both directions
-   * come from one pass over the {@code |a| x |b|} row scores; {@code columns} is scratch of at least
-   * {@code count} floats.
+   * come from one pass over the {@code |a| x |b|} row scores; {@code columns} is scratch of at
+   * least {@code count} floats.
    */
-  public static float nodeSimilarity(Distance distance, float[][] a, float[] data, int offset, int count, int dim,
+  public static float nodeSimilarity(
+      Distance distance,
+      float[][] a,
+      float[] data,
+      int offset,
+      int count,
+      int dim,
       float[] columns) {
     boolean higher = distance.higherIsBetter();
     float worst = higher ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
@@ -93,22 +107,23 @@ public final class MaxSim {
    * The similarity Qdrant's custom objectives (recommend {@code best_score} and {@code sum_scores},
    * discover, context) compare a multivector example with a point by: the sum over the example's
    * rows of the best internal similarity ({@link Distance#similarity}: the dot product for Cosine
-   * and Dot, the negated squared distance for Euclid, the negated L1 distance for Manhattan) to
-   * any of the {@code count} stored rows at float {@code offset} of {@code data}. Higher is better;
+   * and Dot, the negated squared distance for Euclid, the negated L1 distance for Manhattan) to any
+   * of the {@code count} stored rows at float {@code offset} of {@code data}. Higher is better;
    * summed in double and rounded once, as {@link #score}.
    */
-  public static float exampleSimilarity(Distance distance, float[][] example, float[] data, int offset, int count,
-      int dim) {
+  public static float exampleSimilarity(
+      Distance distance, float[][] example, float[] data, int offset, int count, int dim) {
     double sum = 0;
     for (float[] q : example) {
       float best = Float.NEGATIVE_INFINITY;
       for (int r = 0; r < count; r++) {
         int at = offset + r * dim;
-        float s = switch (distance) {
-          case COSINE, DOT -> KERNELS.dot(q, data, at);
-          case EUCLID -> -KERNELS.squareDistance(q, data, at);
-          case MANHATTAN -> -KERNELS.l1Distance(q, data, at);
-        };
+        float s =
+            switch (distance) {
+              case COSINE, DOT -> KERNELS.dot(q, data, at);
+              case EUCLID -> -KERNELS.squareDistance(q, data, at);
+              case MANHATTAN -> -KERNELS.l1Distance(q, data, at);
+            };
         if (s > best) {
           best = s;
         }
@@ -121,7 +136,8 @@ public final class MaxSim {
   /** Splits a flat multivector into its rows (copies). */
   public static float[][] rows(float[] flat, int dim) {
     if (dim <= 0 || flat.length == 0 || flat.length % dim != 0) {
-      throw new IllegalArgumentException("a multivector of " + flat.length + " floats is not rows of " + dim);
+      throw new IllegalArgumentException(
+          "a multivector of " + flat.length + " floats is not rows of " + dim);
     }
     float[][] out = new float[flat.length / dim][];
     for (int i = 0; i < out.length; i++) {
@@ -143,9 +159,17 @@ public final class MaxSim {
     return out;
   }
 
-  /** {@link #score} over {@code count} rows at byte {@code offset} of {@code data} (little-endian float32, e.g. mapped). */
-  public static float score(Distance distance, float[][] query, java.lang.foreign.MemorySegment data, long offset,
-      int count, int dim) {
+  /**
+   * {@link #score} over {@code count} rows at byte {@code offset} of {@code data} (little-endian
+   * float32, e.g. mapped).
+   */
+  public static float score(
+      Distance distance,
+      float[][] query,
+      java.lang.foreign.MemorySegment data,
+      long offset,
+      int count,
+      int dim) {
     double sum = 0;
     long rowBytes = (long) dim * Float.BYTES;
     for (float[] q : query) {
@@ -162,8 +186,14 @@ public final class MaxSim {
   }
 
   /** {@link #nodeSimilarity} over rows at byte {@code offset} of {@code data}. */
-  public static float nodeSimilarity(Distance distance, float[][] a, java.lang.foreign.MemorySegment data, long offset,
-      int count, int dim, float[] columns) {
+  public static float nodeSimilarity(
+      Distance distance,
+      float[][] a,
+      java.lang.foreign.MemorySegment data,
+      long offset,
+      int count,
+      int dim,
+      float[] columns) {
     boolean higher = distance.higherIsBetter();
     float worst = higher ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
     java.util.Arrays.fill(columns, 0, count, worst);
@@ -191,19 +221,25 @@ public final class MaxSim {
   }
 
   /** {@link #exampleSimilarity} over rows at byte {@code offset} of {@code data}. */
-  public static float exampleSimilarity(Distance distance, float[][] example, java.lang.foreign.MemorySegment data,
-      long offset, int count, int dim) {
+  public static float exampleSimilarity(
+      Distance distance,
+      float[][] example,
+      java.lang.foreign.MemorySegment data,
+      long offset,
+      int count,
+      int dim) {
     double sum = 0;
     long rowBytes = (long) dim * Float.BYTES;
     for (float[] q : example) {
       float best = Float.NEGATIVE_INFINITY;
       for (int r = 0; r < count; r++) {
         long at = offset + r * rowBytes;
-        float s = switch (distance) {
-          case COSINE, DOT -> KERNELS.dot(q, data, at);
-          case EUCLID -> -KERNELS.squareDistance(q, data, at);
-          case MANHATTAN -> -KERNELS.l1Distance(q, data, at);
-        };
+        float s =
+            switch (distance) {
+              case COSINE, DOT -> KERNELS.dot(q, data, at);
+              case EUCLID -> -KERNELS.squareDistance(q, data, at);
+              case MANHATTAN -> -KERNELS.l1Distance(q, data, at);
+            };
         if (s > best) {
           best = s;
         }
@@ -213,7 +249,8 @@ public final class MaxSim {
     return (float) sum;
   }
 
-  private static float rowScore(Distance distance, float[] q, java.lang.foreign.MemorySegment data, long offset) {
+  private static float rowScore(
+      Distance distance, float[] q, java.lang.foreign.MemorySegment data, long offset) {
     return switch (distance) {
       case COSINE, DOT -> KERNELS.dot(q, data, offset);
       case EUCLID -> (float) Math.sqrt(KERNELS.squareDistance(q, data, offset));

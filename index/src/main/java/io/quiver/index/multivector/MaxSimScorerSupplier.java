@@ -6,13 +6,14 @@ import io.quiver.index.scorer.VectorScorerSupplier;
 /**
  * Scorers over {@link MultiVectors} for the HNSW graph, where a graph node is a whole point (all
  * its rows). A search scores by MaxSim ({@link #scorer(MultiVectors, float[][])}: the query's rows
- * against each point's, as Qdrant ranks). The builder links nodes by
- * {@link MaxSim#nodeSimilarity}, symmetric and independent of row counts: the neighbour
- * heuristic compares scores of different pairs, which plain MaxSim (a sum over one side's rows,
- * different each way) made meaningless; with it ~9% of the nodes of a clustered set ended with no
- * inbound link and could never be found (MaxSimTest: 0 now).
+ * against each point's, as Qdrant ranks). The builder links nodes by {@link MaxSim#nodeSimilarity},
+ * symmetric and independent of row counts: the neighbour heuristic compares scores of different
+ * pairs, which plain MaxSim (a sum over one side's rows, different each way) made meaningless; with
+ * it ~9% of the nodes of a clustered set ended with no inbound link and could never be found
+ * (MaxSimTest: 0 now).
  *
- * <p>Not thread-safe (a scorer keeps its node's rows and scratch); {@link #copy()} per builder thread.
+ * <p>Not thread-safe (a scorer keeps its node's rows and scratch); {@link #copy()} per builder
+ * thread.
  */
 public final class MaxSimScorerSupplier implements VectorScorerSupplier {
 
@@ -22,7 +23,9 @@ public final class MaxSimScorerSupplier implements VectorScorerSupplier {
     this.vectors = vectors;
   }
 
-  /** A scorer of the given query rows (prepared for the distance) against every stored multivector. */
+  /**
+   * A scorer of the given query rows (prepared for the distance) against every stored multivector.
+   */
   public static VectorScorer scorer(MultiVectors vectors, float[][] query) {
     return new VectorScorer() {
       @Override
@@ -37,7 +40,9 @@ public final class MaxSimScorerSupplier implements VectorScorerSupplier {
     };
   }
 
-  /** A scorer of node {@code ord} against every stored multivector by {@link MaxSim#nodeSimilarity}. */
+  /**
+   * A scorer of node {@code ord} against every stored multivector by {@link MaxSim#nodeSimilarity}.
+   */
   @Override
   public VectorScorer scorer(int ord) {
     float[][] rows = MaxSim.rows(vectors.get(ord), vectors.dim());

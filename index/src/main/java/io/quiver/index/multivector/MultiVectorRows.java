@@ -11,13 +11,14 @@ import io.quiver.index.vector.Distance;
  * ord}, in ord order. What the quantizers of {@code io.quiver.index.quant} train on and encode, so
  * a multivector's rows are quantized by the same code as dense vectors (Qdrant quantizes each row).
  *
- * <p>Random access ({@link #copyVector}) finds the multivector by binary search over the first
- * rows (O(log size)); the quantizers' sequential passes and samples are far from the hot path.
+ * <p>Random access ({@link #copyVector}) finds the multivector by binary search over the first rows
+ * (O(log size)); the quantizers' sequential passes and samples are far from the hot path.
  * Thread-safe for reads, as the view it wraps; its scorers are not.
  */
 public final class MultiVectorRows implements FloatVectors {
 
   private final MultiVectors vectors;
+
   /** Row ord of each multivector's first row, and the total rows at index {@code size}. */
   private final int[] firstRow;
 
@@ -38,7 +39,10 @@ public final class MultiVectorRows implements FloatVectors {
     firstRow[vectors.size()] = (int) rows;
   }
 
-  /** The row ord of multivector {@code ord}'s first row; {@code firstRow(size())} is the number of rows. */
+  /**
+   * The row ord of multivector {@code ord}'s first row; {@code firstRow(size())} is the number of
+   * rows.
+   */
   public int firstRow(int ord) {
     return firstRow[ord];
   }
@@ -78,7 +82,10 @@ public final class MultiVectorRows implements FloatVectors {
     vectors.copyRow(lo, row - firstRow[lo], out);
   }
 
-  /** A scorer of one prepared row against every row (copies each row: for tests and training, not search). */
+  /**
+   * A scorer of one prepared row against every row (copies each row: for tests and training, not
+   * search).
+   */
   @Override
   public VectorScorer scorer(float[] query) {
     Distance distance = vectors.distance();

@@ -5,15 +5,16 @@ import java.util.Arrays;
 
 /**
  * Growing heap store of multivectors, one per ordinal {@code 0 .. size()-1}: every row of every
- * multivector in one flat float array (ord's rows at {@code [start(ord), start(ord) + count(ord) * dim)}),
- * so scoring one point reads one contiguous run. Rows must be prepared for the distance.
+ * multivector in one flat float array (ord's rows at {@code [start(ord), start(ord) + count(ord) *
+ * dim)}), so scoring one point reads one contiguous run. Rows must be prepared for the distance.
  *
  * <p>Appends are single-threaded; readers may run concurrently with appends only for ords below a
- * {@link #size()} they read after the append returned (the arrays are replaced, never shrunk in place).
+ * {@link #size()} they read after the append returned (the arrays are replaced, never shrunk in
+ * place).
  *
- * <p>A store made by {@link #mapped} keeps its rows in memory-mapped scratch files instead
- * ({@link MappedRows}; {@code start(ord)} is then a position there), for {@code on_disk}
- * multivectors; everything else is the same.
+ * <p>A store made by {@link #mapped} keeps its rows in memory-mapped scratch files instead ({@link
+ * MappedRows}; {@code start(ord)} is then a position there), for {@code on_disk} multivectors;
+ * everything else is the same.
  *
  * <p>{@link #range} gives a frozen view of some ords without copying: appends never write below the
  * store's current end, so the view's rows never change while the store grows (a background graph
@@ -28,9 +29,12 @@ public final class MultiVectors {
   private int[] counts = new int[16];
   private int floats;
   private volatile int size;
+
   /** For a {@link #range} view: the store's ord of this view's ord 0; 0 for a store. */
   private final int base;
+
   private final boolean frozen;
+
   /** The rows when they are mapped ({@link #mapped}); null: in {@link #data}. */
   private final MappedRows mapped;
 
@@ -51,10 +55,11 @@ public final class MultiVectors {
 
   /**
    * A store whose rows live in memory-mapped scratch files in {@code dir} (named {@code
-   * <prefix><n>.rows}, unlinked as soon as they are mapped; chunks of {@code chunkBytes}) instead of
-   * the heap: only two numbers per ord stay on the heap.
+   * <prefix><n>.rows}, unlinked as soon as they are mapped; chunks of {@code chunkBytes}) instead
+   * of the heap: only two numbers per ord stay on the heap.
    */
-  public static MultiVectors mapped(int dim, Distance distance, java.nio.file.Path dir, String prefix, long chunkBytes) {
+  public static MultiVectors mapped(
+      int dim, Distance distance, java.nio.file.Path dir, String prefix, long chunkBytes) {
     return new MultiVectors(dim, distance, new MappedRows(dir, prefix, chunkBytes));
   }
 
@@ -84,7 +89,8 @@ public final class MultiVectors {
    */
   public MultiVectors range(int from, int to) {
     if (from < 0 || to < from || to > size) {
-      throw new IllegalArgumentException("range [" + from + ", " + to + ") of " + size + " multivectors");
+      throw new IllegalArgumentException(
+          "range [" + from + ", " + to + ") of " + size + " multivectors");
     }
     return new MultiVectors(this, from, to);
   }
@@ -95,7 +101,8 @@ public final class MultiVectors {
       throw new IllegalStateException("a range view of multivectors cannot be appended to");
     }
     if (flat.length == 0 || flat.length % dim != 0) {
-      throw new IllegalArgumentException("a multivector of " + flat.length + " floats is not rows of " + dim);
+      throw new IllegalArgumentException(
+          "a multivector of " + flat.length + " floats is not rows of " + dim);
     }
     int ord = size;
     if (ord == counts.length) {
@@ -143,8 +150,13 @@ public final class MultiVectors {
     if (mapped != null) {
       long position = starts[base + ord];
       float[] out = new float[counts[base + ord] * dim];
-      java.lang.foreign.MemorySegment.copy(mapped.chunk(position), MappedRows.LE_FLOAT, MappedRows.offset(position),
-          out, 0, out.length);
+      java.lang.foreign.MemorySegment.copy(
+          mapped.chunk(position),
+          MappedRows.LE_FLOAT,
+          MappedRows.offset(position),
+          out,
+          0,
+          out.length);
       return out;
     }
     int start = (int) starts[base + ord];
@@ -154,12 +166,18 @@ public final class MultiVectors {
   /** Copies row {@code row} of {@code ord} into {@code out} (length {@link #dim()}). */
   public void copyRow(int ord, int row, float[] out) {
     if (row < 0 || row >= counts[base + ord]) {
-      throw new IndexOutOfBoundsException("row " + row + " of " + counts[base + ord] + " of ord " + ord);
+      throw new IndexOutOfBoundsException(
+          "row " + row + " of " + counts[base + ord] + " of ord " + ord);
     }
     long start = starts[base + ord];
     if (mapped != null) {
-      java.lang.foreign.MemorySegment.copy(mapped.chunk(start), MappedRows.LE_FLOAT,
-          MappedRows.offset(start) + (long) row * dim * Float.BYTES, out, 0, dim);
+      java.lang.foreign.MemorySegment.copy(
+          mapped.chunk(start),
+          MappedRows.LE_FLOAT,
+          MappedRows.offset(start) + (long) row * dim * Float.BYTES,
+          out,
+          0,
+          dim);
       return;
     }
     System.arraycopy(data, (int) start + row * dim, out, 0, dim);
@@ -198,7 +216,13 @@ public final class MultiVectors {
   public float score(float[][] query, int ord) {
     if (mapped != null) {
       long position = starts[base + ord];
-      return MaxSim.score(distance, query, mapped.chunk(position), MappedRows.offset(position), counts[base + ord], dim);
+      return MaxSim.score(
+          distance,
+          query,
+          mapped.chunk(position),
+          MappedRows.offset(position),
+          counts[base + ord],
+          dim);
     }
     return MaxSim.score(distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
   }
@@ -209,26 +233,46 @@ public final class MultiVectors {
       float s = score(query, ord);
       return distance.higherIsBetter() ? s : -s;
     }
-    return MaxSim.similarity(distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
+    return MaxSim.similarity(
+        distance, query, data, (int) starts[base + ord], counts[base + ord], dim);
   }
 
-  /** {@link MaxSim#nodeSimilarity} of rows {@code a} and {@code ord} ({@code columns}: scratch of at least {@code count(ord)} floats). */
+  /**
+   * {@link MaxSim#nodeSimilarity} of rows {@code a} and {@code ord} ({@code columns}: scratch of at
+   * least {@code count(ord)} floats).
+   */
   public float nodeSimilarity(float[][] a, int ord, float[] columns) {
     if (mapped != null) {
       long position = starts[base + ord];
-      return MaxSim.nodeSimilarity(distance, a, mapped.chunk(position), MappedRows.offset(position), counts[base + ord],
-          dim, columns);
+      return MaxSim.nodeSimilarity(
+          distance,
+          a,
+          mapped.chunk(position),
+          MappedRows.offset(position),
+          counts[base + ord],
+          dim,
+          columns);
     }
-    return MaxSim.nodeSimilarity(distance, a, data, (int) starts[base + ord], counts[base + ord], dim, columns);
+    return MaxSim.nodeSimilarity(
+        distance, a, data, (int) starts[base + ord], counts[base + ord], dim, columns);
   }
 
-  /** {@link MaxSim#exampleSimilarity} of prepared example rows to {@code ord} (custom objectives' comparator). */
+  /**
+   * {@link MaxSim#exampleSimilarity} of prepared example rows to {@code ord} (custom objectives'
+   * comparator).
+   */
   public float exampleSimilarity(float[][] example, int ord) {
     if (mapped != null) {
       long position = starts[base + ord];
-      return MaxSim.exampleSimilarity(distance, example, mapped.chunk(position), MappedRows.offset(position),
-          counts[base + ord], dim);
+      return MaxSim.exampleSimilarity(
+          distance,
+          example,
+          mapped.chunk(position),
+          MappedRows.offset(position),
+          counts[base + ord],
+          dim);
     }
-    return MaxSim.exampleSimilarity(distance, example, data, (int) starts[base + ord], counts[base + ord], dim);
+    return MaxSim.exampleSimilarity(
+        distance, example, data, (int) starts[base + ord], counts[base + ord], dim);
   }
 }

@@ -7,11 +7,10 @@ import java.util.function.Function;
 
 /**
  * MaxSim over quantized rows: the codes of every row of a set of multivectors (one {@link
- * QuantizedVectors} over a {@link MultiVectorRows}, so any of the dense quantizers serves), and
- * the first row of each multivector. A point's approximate MaxSim is, per query row, the best
- * quantized similarity among its rows, converted to the distance's score ({@link
- * Distance#toQdrantScore}: the square root for Euclid) and summed, as {@link MaxSim#score} does
- * with float rows:
+ * QuantizedVectors} over a {@link MultiVectorRows}, so any of the dense quantizers serves), and the
+ * first row of each multivector. A point's approximate MaxSim is, per query row, the best quantized
+ * similarity among its rows, converted to the distance's score ({@link Distance#toQdrantScore}: the
+ * square root for Euclid) and summed, as {@link MaxSim#score} does with float rows:
  *
  * <pre>
  *   query rows q_1..q_n ──quantize──▶ n row scorers ──▶ per point: Σ_i max_r s_i(row r)   (isExact() == false)
@@ -29,11 +28,13 @@ public final class QuantizedMaxSim {
 
   /**
    * @param codes the codes of every row, row ords as in {@code firstRow}
-   * @param firstRow per multivector its first row ord, then the number of rows ({@link MultiVectorRows#firstRows})
+   * @param firstRow per multivector its first row ord, then the number of rows ({@link
+   *     MultiVectorRows#firstRows})
    */
   public QuantizedMaxSim(QuantizedVectors codes, int[] firstRow, Distance distance) {
     if (codes.size() != firstRow[firstRow.length - 1]) {
-      throw new IllegalArgumentException(codes.size() + " row codes for " + firstRow[firstRow.length - 1] + " rows");
+      throw new IllegalArgumentException(
+          codes.size() + " row codes for " + firstRow[firstRow.length - 1] + " rows");
     }
     this.codes = codes;
     this.firstRow = firstRow;

@@ -8,15 +8,15 @@ import io.quiver.index.vector.VectorKernels;
 import io.quiver.index.vector.VectorizationProvider;
 
 /**
- * One bit per dimension: bit d is set when {@code x[d] > mean[d]} (centering first makes the
- * bits informative for data that is not zero-centred, like pixels). Codes are
- * {@code ceil(dim/64)} longs per vector in one flat array (1/32 of the float32 bytes), plus two
- * floats and an int per vector. A coarse filter, always followed by exact rescoring.
+ * One bit per dimension: bit d is set when {@code x[d] > mean[d]} (centering first makes the bits
+ * informative for data that is not zero-centred, like pixels). Codes are {@code ceil(dim/64)} longs
+ * per vector in one flat array (1/32 of the float32 bytes), plus two floats and an int per vector.
+ * A coarse filter, always followed by exact rescoring.
  *
  * <p>Queries are scored asymmetrically, as RaBitQ and Lucene's BBQ do: the query keeps 4 bits per
- * dimension, and the centred data vector {@code x' = x - mean} is estimated from its signs
- * {@code s} (±1) by {@code x' ≈ c·s} with {@code c = |x'|² / Σ|x'_d|}, the scale that keeps
- * {@code x'·s} exact. Then, with {@code t} the query (centred for Euclid):
+ * dimension, and the centred data vector {@code x' = x - mean} is estimated from its signs {@code
+ * s} (±1) by {@code x' ≈ c·s} with {@code c = |x'|² / Σ|x'_d|}, the scale that keeps {@code x'·s}
+ * exact. Then, with {@code t} the query (centred for Euclid):
  *
  * <pre>
  *   x'·t  ≈ c · s·t,    s·t = 2·Σ_{bit d set} t_d - Σ_d t_d       (t in 4 bits: popcounts of bit planes)
@@ -24,13 +24,14 @@ import io.quiver.index.vector.VectorizationProvider;
  *   Dot:     x·q      = x'·q + mean·q
  * </pre>
  *
- * Manhattan is ranked by the Euclidean estimate. Far better ordering than Hamming distance
- * between two sign codes (which loses every magnitude), at 4 popcounts per code word.
- * {@link #supplier()} (stored code against stored code) still uses Hamming distance.
+ * Manhattan is ranked by the Euclidean estimate. Far better ordering than Hamming distance between
+ * two sign codes (which loses every magnitude), at 4 popcounts per code word. {@link #supplier()}
+ * (stored code against stored code) still uses Hamming distance.
  */
 public final class BinaryVectors implements QuantizedVectors {
 
   private static final VectorKernels KERNELS = VectorizationProvider.kernels();
+
   /** Bits per dimension of a quantized query. */
   static final int QUERY_BITS = 4;
 
@@ -39,14 +40,23 @@ public final class BinaryVectors implements QuantizedVectors {
   private final int words;
   private final int size;
   private final long[] codes;
+
   /** |x'|² per vector. */
   private final float[] normSq;
+
   /** |x'|² / Σ|x'_d| per vector (0 for x' = 0). */
   private final float[] scale;
+
   /** Set bits per vector. */
   private final int[] ones;
 
-  private BinaryVectors(float[] mean, Distance distance, int size, long[] codes, float[] normSq, float[] scale,
+  private BinaryVectors(
+      float[] mean,
+      Distance distance,
+      int size,
+      long[] codes,
+      float[] normSq,
+      float[] scale,
       int[] ones) {
     this.mean = mean;
     this.distance = distance;
@@ -126,7 +136,8 @@ public final class BinaryVectors implements QuantizedVectors {
     QuantizedVectorsFormat.writeInts(ones, out);
   }
 
-  static BinaryVectors readFrom(java.io.DataInput in, Distance distance, int size) throws java.io.IOException {
+  static BinaryVectors readFrom(java.io.DataInput in, Distance distance, int size)
+      throws java.io.IOException {
     int dim = QuantizedVectorsFormat.readDim(in);
     float[] mean = QuantizedVectorsFormat.readFloats(in, dim);
     long[] codes = QuantizedVectorsFormat.readLongs(in, Math.multiplyExact(size, (dim + 63) >>> 6));
@@ -147,8 +158,8 @@ public final class BinaryVectors implements QuantizedVectors {
   }
 
   /**
-   * A scorer that encodes the query to sign bits too and ranks by Hamming distance (Qdrant's
-   * {@code query_encoding: binary}): cheaper than {@link #scorer(float[])}, far coarser.
+   * A scorer that encodes the query to sign bits too and ranks by Hamming distance (Qdrant's {@code
+   * query_encoding: binary}): cheaper than {@link #scorer(float[])}, far coarser.
    */
   public VectorScorer hammingScorer(float[] query) {
     long[] code = new long[words];
@@ -165,11 +176,15 @@ public final class BinaryVectors implements QuantizedVectors {
   private final class QueryScorer implements VectorScorer {
     private final long[] planes = new long[QUERY_BITS * words];
     private final boolean dot;
+
     /** t_d ≈ low + step · u_d with u_d in [0, 2^QUERY_BITS). */
     private final float low;
+
     private final float step;
+
     /** Σ_d t_d of the quantized t, and |t|² (Euclid) or mean·q (dot). */
     private final float sumT;
+
     private final float extra;
 
     QueryScorer(float[] query) {
@@ -207,7 +222,8 @@ public final class BinaryVectors implements QuantizedVectors {
 
     @Override
     public float score(int ord) {
-      float setSum = low * ones[ord] + step * KERNELS.bitPlaneDot(planes, QUERY_BITS, codes, ord * words);
+      float setSum =
+          low * ones[ord] + step * KERNELS.bitPlaneDot(planes, QUERY_BITS, codes, ord * words);
       float xt = scale[ord] * (2 * setSum - sumT);
       return dot ? xt + extra : -(normSq[ord] + extra - 2 * xt);
     }

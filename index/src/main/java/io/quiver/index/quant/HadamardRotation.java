@@ -3,9 +3,9 @@ package io.quiver.index.quant;
 import java.util.SplittableRandom;
 
 /**
- * A seeded random orthogonal rotation of R^d, as TurboQuant needs: the vector is padded with
- * zeros to {@code D = 2^ceil(log2 d)} and passed three times through random sign flips followed
- * by the normalized Walsh-Hadamard transform,
+ * A seeded random orthogonal rotation of R^d, as TurboQuant needs: the vector is padded with zeros
+ * to {@code D = 2^ceil(log2 d)} and passed three times through random sign flips followed by the
+ * normalized Walsh-Hadamard transform,
  *
  * <pre>
  *   R = (H/√D)·S₃ · (H/√D)·S₂ · (H/√D)·S₁      (S_i diagonal ±1 from the seed)
@@ -24,8 +24,10 @@ public final class HadamardRotation {
   private final int dimension;
   private final int padded;
   private final long seed;
+
   /** ROUNDS sign vectors of length {@link #padded}, as ±1f. */
   private final float[][] signs;
+
   private final float inverseSqrt;
 
   public HadamardRotation(int dimension, long seed) {
@@ -33,7 +35,10 @@ public final class HadamardRotation {
       throw new IllegalArgumentException("dimension must be >= 1, got " + dimension);
     }
     this.dimension = dimension;
-    this.padded = Integer.highestOneBit(dimension) == dimension ? dimension : Integer.highestOneBit(dimension) << 1;
+    this.padded =
+        Integer.highestOneBit(dimension) == dimension
+            ? dimension
+            : Integer.highestOneBit(dimension) << 1;
     this.seed = seed;
     SplittableRandom random = new SplittableRandom(seed);
     signs = new float[ROUNDS][padded];
@@ -59,7 +64,9 @@ public final class HadamardRotation {
     return seed;
   }
 
-  /** {@code out = R·in}: {@code in} has d values (read only), {@code out} at least D (overwritten). */
+  /**
+   * {@code out = R·in}: {@code in} has d values (read only), {@code out} at least D (overwritten).
+   */
   public void rotate(float[] in, float[] out) {
     System.arraycopy(in, 0, out, 0, dimension);
     java.util.Arrays.fill(out, dimension, padded, 0f);
@@ -72,8 +79,8 @@ public final class HadamardRotation {
   }
 
   /**
-   * {@code out = Rᵀ·in} truncated to d values: the inverse rotation ({@code in} has D values and
-   * is used as scratch, so it is changed).
+   * {@code out = Rᵀ·in} truncated to d values: the inverse rotation ({@code in} has D values and is
+   * used as scratch, so it is changed).
    */
   public void rotateBack(float[] in, float[] out) {
     for (int r = ROUNDS - 1; r >= 0; r--) {

@@ -18,11 +18,11 @@ import io.quiver.index.vector.VectorizationProvider;
  *   Dot:        x · y     ≈ a² · Σ c·d + a·o · (Σc + Σd) + dim·o²   (Σd stored per vector)
  * </pre>
  *
- * <p>A graph search over int8 codes waits on memory, not on arithmetic (a 784-byte code costs
- * ~35 ns of arithmetic in cache and ~130 ns from DRAM). So {@link Scorer#bulkScore} first reads
- * one byte per cache line of every code it is about to score: Java has no prefetch instruction,
- * and independent loads let the CPU fetch all those lines at once instead of four codes at a
- * time (about 10% faster searches on Fashion-MNIST).
+ * <p>A graph search over int8 codes waits on memory, not on arithmetic (a 784-byte code costs ~35
+ * ns of arithmetic in cache and ~130 ns from DRAM). So {@link Scorer#bulkScore} first reads one
+ * byte per cache line of every code it is about to score: Java has no prefetch instruction, and
+ * independent loads let the CPU fetch all those lines at once instead of four codes at a time
+ * (about 10% faster searches on Fashion-MNIST).
  */
 public final class Int8Vectors implements QuantizedVectors {
 
@@ -36,7 +36,13 @@ public final class Int8Vectors implements QuantizedVectors {
   private final byte[] codes;
   private final int[] codeSums;
 
-  private Int8Vectors(ScalarQuantizer quantizer, Distance distance, int dim, int size, byte[] codes, int[] codeSums) {
+  private Int8Vectors(
+      ScalarQuantizer quantizer,
+      Distance distance,
+      int dim,
+      int size,
+      byte[] codes,
+      int[] codeSums) {
     this.quantizer = quantizer;
     this.distance = distance;
     this.dim = dim;
@@ -75,7 +81,8 @@ public final class Int8Vectors implements QuantizedVectors {
     QuantizedVectorsFormat.writeInts(codeSums, out);
   }
 
-  static Int8Vectors readFrom(java.io.DataInput in, Distance distance, int size) throws java.io.IOException {
+  static Int8Vectors readFrom(java.io.DataInput in, Distance distance, int size)
+      throws java.io.IOException {
     int dim = QuantizedVectorsFormat.readDim(in);
     ScalarQuantizer quantizer = ScalarQuantizer.ofStep(in.readFloat(), in.readFloat());
     byte[] codes = QuantizedVectorsFormat.readBytes(in, Math.multiplyExact(size, dim));
@@ -129,7 +136,8 @@ public final class Int8Vectors implements QuantizedVectors {
       return switch (distance) {
         case EUCLID -> -a2 * KERNELS.squareDistanceInt8(query, codes, offset);
         case MANHATTAN -> -quantizer.alpha() * KERNELS.l1DistanceInt8(query, codes, offset);
-        case COSINE, DOT -> a2 * KERNELS.dotInt8(query, codes, offset) + ao * (querySum + codeSums[ord]) + constant;
+        case COSINE, DOT ->
+            a2 * KERNELS.dotInt8(query, codes, offset) + ao * (querySum + codeSums[ord]) + constant;
       };
     }
 
@@ -165,7 +173,8 @@ public final class Int8Vectors implements QuantizedVectors {
           }
         }
         for (int j = 0; j < i; j++) {
-          scores[j] = euclid ? -a2 * raw[j] : a2 * raw[j] + ao * (querySum + codeSums[ords[j]]) + constant;
+          scores[j] =
+              euclid ? -a2 * raw[j] : a2 * raw[j] + ao * (querySum + codeSums[ords[j]]) + constant;
         }
       }
       for (; i < count; i++) {

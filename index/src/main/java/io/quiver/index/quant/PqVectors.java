@@ -6,10 +6,10 @@ import io.quiver.index.scorer.VectorScorerSupplier;
 import io.quiver.index.vector.Distance;
 
 /**
- * Product-quantized codes ({@link ProductQuantizer}): {@code m} bytes per vector in one flat
- * array. A query scorer precomputes a 256-entry similarity table per subspace, so scoring a code
- * is m table lookups (asymmetric distance computation) and reads m bytes instead of 4 * dim.
- * Manhattan is not supported.
+ * Product-quantized codes ({@link ProductQuantizer}): {@code m} bytes per vector in one flat array.
+ * A query scorer precomputes a 256-entry similarity table per subspace, so scoring a code is m
+ * table lookups (asymmetric distance computation) and reads m bytes instead of 4 * dim. Manhattan
+ * is not supported.
  */
 public final class PqVectors implements QuantizedVectors {
 
@@ -30,7 +30,8 @@ public final class PqVectors implements QuantizedVectors {
   /** Encodes every vector of {@code vectors} with a trained quantizer. */
   public static PqVectors quantize(FloatVectors vectors, ProductQuantizer pq) {
     if (vectors.distance() == Distance.MANHATTAN) {
-      throw new IllegalArgumentException("product quantization supports Euclid, Dot and Cosine, not Manhattan");
+      throw new IllegalArgumentException(
+          "product quantization supports Euclid, Dot and Cosine, not Manhattan");
     }
     int m = pq.subspaces();
     byte[] codes = new byte[Math.multiplyExact(vectors.size(), m)];
@@ -48,12 +49,14 @@ public final class PqVectors implements QuantizedVectors {
   }
 
   void writeTo(java.io.DataOutput out) throws java.io.IOException {
-    QuantizedVectorsFormat.writeHeader(QuantizedVectorsFormat.PRODUCT, euclid ? Distance.EUCLID : Distance.DOT, size, out);
+    QuantizedVectorsFormat.writeHeader(
+        QuantizedVectorsFormat.PRODUCT, euclid ? Distance.EUCLID : Distance.DOT, size, out);
     pq.writeTo(out);
     out.write(codes);
   }
 
-  static PqVectors readFrom(java.io.DataInput in, Distance distance, int size) throws java.io.IOException {
+  static PqVectors readFrom(java.io.DataInput in, Distance distance, int size)
+      throws java.io.IOException {
     ProductQuantizer pq = ProductQuantizer.readFrom(in);
     byte[] codes = QuantizedVectorsFormat.readBytes(in, Math.multiplyExact(size, pq.subspaces()));
     return new PqVectors(pq, distance == Distance.EUCLID, size, codes);

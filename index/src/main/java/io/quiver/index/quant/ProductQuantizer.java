@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 /**
  * Product quantization (Jégou et al. 2011): the dimensions are split into {@code m} contiguous
  * subspaces, each with its own codebook of 256 centroids learned by k-means on a sample; a vector
- * is encoded as the index of the nearest centroid in every subspace, one byte each. Immutable
- * once trained.
+ * is encoded as the index of the nearest centroid in every subspace, one byte each. Immutable once
+ * trained.
  */
 public final class ProductQuantizer {
 
@@ -24,10 +24,11 @@ public final class ProductQuantizer {
   }
 
   /**
-   * Trains {@code m} codebooks with {@code iterations} rounds of Lloyd's k-means on up to
-   * {@code sampleSize} vectors drawn with {@code seed}. Cost: O(sample * 256 * dim * iterations).
+   * Trains {@code m} codebooks with {@code iterations} rounds of Lloyd's k-means on up to {@code
+   * sampleSize} vectors drawn with {@code seed}. Cost: O(sample * 256 * dim * iterations).
    */
-  public static ProductQuantizer train(FloatVectors vectors, int m, int sampleSize, int iterations, long seed) {
+  public static ProductQuantizer train(
+      FloatVectors vectors, int m, int sampleSize, int iterations, long seed) {
     int dim = vectors.dimension();
     if (m < 1 || m > dim) {
       throw new IllegalArgumentException("m must be in [1, " + dim + "], got " + m);
@@ -49,7 +50,8 @@ public final class ProductQuantizer {
     return new ProductQuantizer(dim, start, codebooks);
   }
 
-  private static float[] kMeans(float[][] sample, int from, int width, int iterations, SplittableRandom random) {
+  private static float[] kMeans(
+      float[][] sample, int from, int width, int iterations, SplittableRandom random) {
     int k = CENTROIDS;
     float[] centroids = new float[k * width];
     for (int c = 0; c < k; c++) {
@@ -71,7 +73,8 @@ public final class ProductQuantizer {
       }
       for (int c = 0; c < k; c++) {
         if (counts[c] == 0) { // an empty cluster restarts at a random sample point
-          System.arraycopy(sample[random.nextInt(sample.length)], from, centroids, c * width, width);
+          System.arraycopy(
+              sample[random.nextInt(sample.length)], from, centroids, c * width, width);
           continue;
         }
         for (int d = 0; d < width; d++) {
@@ -113,14 +116,16 @@ public final class ProductQuantizer {
     int dim = QuantizedVectorsFormat.readDim(in);
     int m = in.readInt();
     if (m < 1 || m > dim) {
-      throw new java.io.IOException("corrupt product quantizer: " + m + " subspaces of " + dim + " dimensions");
+      throw new java.io.IOException(
+          "corrupt product quantizer: " + m + " subspaces of " + dim + " dimensions");
     }
     int[] start = QuantizedVectorsFormat.readInts(in, m + 1);
     float[][] books = new float[m][];
     for (int s = 0; s < m; s++) {
       int width = start[s + 1] - start[s];
       if (start[0] != 0 || width < 1 || start[m] != dim) {
-        throw new java.io.IOException("corrupt product quantizer: subspace " + s + " starts at " + start[s]);
+        throw new java.io.IOException(
+            "corrupt product quantizer: subspace " + s + " starts at " + start[s]);
       }
       books[s] = QuantizedVectorsFormat.readFloats(in, CENTROIDS * width);
     }
@@ -153,8 +158,9 @@ public final class ProductQuantizer {
 
   /**
    * Fills {@code table[s * 256 + c]} with the contribution of centroid c of subspace s to the
-   * similarity with {@code query}: the negated squared distance ({@code euclid}) or the dot product.
-   * A code's approximate similarity is then the sum of m table entries (asymmetric distance).
+   * similarity with {@code query}: the negated squared distance ({@code euclid}) or the dot
+   * product. A code's approximate similarity is then the sum of m table entries (asymmetric
+   * distance).
    */
   public void similarityTable(float[] query, boolean euclid, float[] table) {
     for (int s = 0; s < codebooks.length; s++) {

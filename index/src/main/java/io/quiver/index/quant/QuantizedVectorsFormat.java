@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The binary form of {@link QuantizedVectors}, written beside a graph so that codes are built
- * once per segment, not at every open. Big-endian header fields, little-endian arrays:
+ * The binary form of {@link QuantizedVectors}, written beside a graph so that codes are built once
+ * per segment, not at every open. Big-endian header fields, little-endian arrays:
  *
  * <pre>
  *   kind (byte: 1 int8, 2 binary, 3 product, 4 turbo), distance (byte, Distance ordinal), size (int), then
@@ -41,7 +41,9 @@ public final class QuantizedVectorsFormat {
       case BinaryVectors v -> v.writeTo(out);
       case PqVectors v -> v.writeTo(out);
       case TurboVectors v -> v.writeTo(out);
-      default -> throw new IllegalArgumentException("no file format for " + codes.getClass().getSimpleName());
+      default ->
+          throw new IllegalArgumentException(
+              "no file format for " + codes.getClass().getSimpleName());
     }
   }
 
@@ -65,7 +67,8 @@ public final class QuantizedVectorsFormat {
     };
   }
 
-  static void writeHeader(byte kind, Distance distance, int size, DataOutput out) throws IOException {
+  static void writeHeader(byte kind, Distance distance, int size, DataOutput out)
+      throws IOException {
     out.writeByte(kind);
     out.writeByte(distance.ordinal());
     out.writeInt(size);
@@ -95,7 +98,10 @@ public final class QuantizedVectorsFormat {
     for (int i = 0; i < n; i += CHUNK) {
       int m = Math.min(CHUNK, n - i);
       in.readFully(bytes, 0, m * Float.BYTES);
-      ByteBuffer.wrap(bytes, 0, m * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(a, i, m);
+      ByteBuffer.wrap(bytes, 0, m * Float.BYTES)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer()
+          .get(a, i, m);
     }
     return a;
   }
@@ -116,7 +122,10 @@ public final class QuantizedVectorsFormat {
     for (int i = 0; i < n; i += CHUNK) {
       int m = Math.min(CHUNK, n - i);
       in.readFully(bytes, 0, m * Integer.BYTES);
-      ByteBuffer.wrap(bytes, 0, m * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(a, i, m);
+      ByteBuffer.wrap(bytes, 0, m * Integer.BYTES)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .asIntBuffer()
+          .get(a, i, m);
     }
     return a;
   }
@@ -137,7 +146,10 @@ public final class QuantizedVectorsFormat {
     for (int i = 0; i < n; i += CHUNK) {
       int m = Math.min(CHUNK, n - i);
       in.readFully(bytes, 0, m * Long.BYTES);
-      ByteBuffer.wrap(bytes, 0, m * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(a, i, m);
+      ByteBuffer.wrap(bytes, 0, m * Long.BYTES)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .asLongBuffer()
+          .get(a, i, m);
     }
     return a;
   }

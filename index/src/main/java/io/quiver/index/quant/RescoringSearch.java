@@ -8,10 +8,10 @@ import io.quiver.index.scorer.FloatVectors;
 import io.quiver.index.scorer.VectorScorer;
 
 /**
- * Searches a graph with quantized scores, then rescores the best {@code k * oversample}
- * candidates exactly from the float32 vectors and returns the best {@code k}. The float32
- * vectors are read only for those candidates, so they may live on disk. Not thread-safe (holds
- * a searcher): one instance per thread.
+ * Searches a graph with quantized scores, then rescores the best {@code k * oversample} candidates
+ * exactly from the float32 vectors and returns the best {@code k}. The float32 vectors are read
+ * only for those candidates, so they may live on disk. Not thread-safe (holds a searcher): one
+ * instance per thread.
  */
 public final class RescoringSearch {
 
@@ -22,10 +22,11 @@ public final class RescoringSearch {
   private final HnswSearcher searcher = new HnswSearcher();
 
   /**
-   * @param oversample how many candidates to rescore per wanted hit (>= 1; 2–5 for int8,
-   *     5–20 for binary)
+   * @param oversample how many candidates to rescore per wanted hit (>= 1; 2–5 for int8, 5–20 for
+   *     binary)
    */
-  public RescoringSearch(HnswGraph graph, QuantizedVectors codes, FloatVectors exact, float oversample) {
+  public RescoringSearch(
+      HnswGraph graph, QuantizedVectors codes, FloatVectors exact, float oversample) {
     if (oversample < 1) {
       throw new IllegalArgumentException("oversample must be >= 1, got " + oversample);
     }
@@ -37,22 +38,40 @@ public final class RescoringSearch {
 
   /** The best {@code k} by exact score among the quantized search's candidates; query prepared. */
   public TopHits search(float[] query, int k, int ef, OrdFilter filter) {
-    return search(searcher, graph, codes.scorer(query), exact, query, k, ef, oversample, true, filter);
+    return search(
+        searcher, graph, codes.scorer(query), exact, query, k, ef, oversample, true, filter);
   }
 
   /**
    * One quantized search with the caller's searcher (not thread-safe: one per thread): traverses
    * {@code graph} with {@code quantizedScorer} (from {@link QuantizedVectors#scorer} for {@code
    * query}) keeping the best {@code ceil(k * oversample)} candidates, then, when {@code rescore},
-   * scores them exactly from {@code exact} and returns the best {@code k} by exact score;
-   * otherwise the best {@code k} by quantized score, with quantized (approximate) scores.
+   * scores them exactly from {@code exact} and returns the best {@code k} by exact score; otherwise
+   * the best {@code k} by quantized score, with quantized (approximate) scores.
    */
-  public static TopHits search(HnswSearcher searcher, HnswGraph graph, VectorScorer quantizedScorer, FloatVectors exact,
-      float[] query, int k, int ef, float oversample, boolean rescore, OrdFilter filter) {
+  public static TopHits search(
+      HnswSearcher searcher,
+      HnswGraph graph,
+      VectorScorer quantizedScorer,
+      FloatVectors exact,
+      float[] query,
+      int k,
+      int ef,
+      float oversample,
+      boolean rescore,
+      OrdFilter filter) {
     if (!(oversample >= 1)) {
       throw new IllegalArgumentException("oversample must be >= 1, got " + oversample);
     }
-    return search(searcher, graph, quantizedScorer, rescore ? exact.scorer(query) : null, k, ef, oversample, filter);
+    return search(
+        searcher,
+        graph,
+        quantizedScorer,
+        rescore ? exact.scorer(query) : null,
+        k,
+        ef,
+        oversample,
+        filter);
   }
 
   /**
@@ -61,16 +80,26 @@ public final class RescoringSearch {
    * rescoring, the best {@code k} keep their quantized scores): for graphs whose nodes are not
    * single vectors (a multivector's MaxSim over its float rows).
    */
-  public static TopHits search(HnswSearcher searcher, HnswGraph graph, VectorScorer quantizedScorer,
-      VectorScorer exactScorer, int k, int ef, float oversample, OrdFilter filter) {
+  public static TopHits search(
+      HnswSearcher searcher,
+      HnswGraph graph,
+      VectorScorer quantizedScorer,
+      VectorScorer exactScorer,
+      int k,
+      int ef,
+      float oversample,
+      OrdFilter filter) {
     if (!(oversample >= 1)) {
       throw new IllegalArgumentException("oversample must be >= 1, got " + oversample);
     }
     int candidates = Math.max(k, (int) Math.ceil(k * (double) oversample));
-    TopHits approx = searcher.search(graph, quantizedScorer, candidates, Math.max(ef, candidates), filter);
+    TopHits approx =
+        searcher.search(graph, quantizedScorer, candidates, Math.max(ef, candidates), filter);
     if (exactScorer == null) {
       int m = Math.min(k, approx.size());
-      return new TopHits(java.util.Arrays.copyOf(approx.ords(), m), java.util.Arrays.copyOf(approx.scores(), m),
+      return new TopHits(
+          java.util.Arrays.copyOf(approx.ords(), m),
+          java.util.Arrays.copyOf(approx.scores(), m),
           approx.visited());
     }
     VectorScorer scorer = exactScorer;
@@ -81,7 +110,8 @@ public final class RescoringSearch {
     scorer.bulkScore(ords, n, scores);
     sortBestFirst(ords, scores, n);
     int m = Math.min(k, n);
-    return new TopHits(java.util.Arrays.copyOf(ords, m), java.util.Arrays.copyOf(scores, m), approx.visited() + n);
+    return new TopHits(
+        java.util.Arrays.copyOf(ords, m), java.util.Arrays.copyOf(scores, m), approx.visited() + n);
   }
 
   private static void sortBestFirst(int[] ords, float[] scores, int n) {

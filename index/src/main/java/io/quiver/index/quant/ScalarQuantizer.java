@@ -5,10 +5,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Maps floats to signed bytes with one global range: {@code code = round((x - lower) / alpha) - 128}
- * clamped to [-128, 127], {@code alpha = (upper - lower) / 255}. The range comes from quantiles
- * of a sample of all values (Lucene's approach), so a few outliers do not waste the 256 levels.
- * Values already on a 256-level grid (e.g. 8-bit pixels) quantize losslessly. Immutable.
+ * Maps floats to signed bytes with one global range: {@code code = round((x - lower) / alpha) -
+ * 128} clamped to [-128, 127], {@code alpha = (upper - lower) / 255}. The range comes from
+ * quantiles of a sample of all values (Lucene's approach), so a few outliers do not waste the 256
+ * levels. Values already on a 256-level grid (e.g. 8-bit pixels) quantize losslessly. Immutable.
  */
 public final class ScalarQuantizer {
 
@@ -28,7 +28,10 @@ public final class ScalarQuantizer {
     this.alpha = alpha;
   }
 
-  /** The quantizer with this lower bound and step (as {@link #lower()} and {@link #alpha()} report them). */
+  /**
+   * The quantizer with this lower bound and step (as {@link #lower()} and {@link #alpha()} report
+   * them).
+   */
   static ScalarQuantizer ofStep(float lower, float alpha) throws java.io.IOException {
     if (!(alpha > 0) || !Float.isFinite(lower)) {
       throw new java.io.IOException("corrupt scalar quantizer: lower " + lower + ", step " + alpha);
@@ -37,8 +40,8 @@ public final class ScalarQuantizer {
   }
 
   /**
-   * Fits the range to the {@code (1 - confidence) / 2} and {@code (1 + confidence) / 2}
-   * quantiles of up to 1M values sampled (seeded) from {@code vectors}. Cost: O(sample log sample).
+   * Fits the range to the {@code (1 - confidence) / 2} and {@code (1 + confidence) / 2} quantiles
+   * of up to 1M values sampled (seeded) from {@code vectors}. Cost: O(sample log sample).
    */
   public static ScalarQuantizer fit(FloatVectors vectors, double confidence, long seed) {
     int dim = vectors.dimension();

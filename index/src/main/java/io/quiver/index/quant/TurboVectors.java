@@ -6,11 +6,11 @@ import io.quiver.index.scorer.VectorScorerSupplier;
 import io.quiver.index.vector.Distance;
 
 /**
- * TurboQuant codes (Zandieh et al. 2025, "TurboQuant: online vector quantization with
- * near-optimal distortion rate"): a random rotation makes every coordinate of a unit vector
- * follow the same known, concentrated distribution (close to N(0, 1/D)), so each coordinate is
- * quantized on its own with a precomputed optimal scalar codebook for that distribution
- * ({@link GaussianCodebook}), with no training on the data beyond a mean. Per vector:
+ * TurboQuant codes (Zandieh et al. 2025, "TurboQuant: online vector quantization with near-optimal
+ * distortion rate"): a random rotation makes every coordinate of a unit vector follow the same
+ * known, concentrated distribution (close to N(0, 1/D)), so each coordinate is quantized on its own
+ * with a precomputed optimal scalar codebook for that distribution ({@link GaussianCodebook}), with
+ * no training on the data beyond a mean. Per vector:
  *
  * <pre>
  *   r = x - mean                      (centring: the common part of the data costs no bits)
@@ -19,17 +19,16 @@ import io.quiver.index.vector.Distance;
  *   ĉ_j = centroid(c_j),  s = |r| · √D / Σ_j ĉ_j·(u_j·√D)
  * </pre>
  *
- * The scale s makes the inner-product estimate below unbiased, as RaBitQ's estimator
- * {@code <o,q> ≈ <ō,q>/<ō,o>} does: the codebook's reconstruction alone shrinks every inner
- * product by {@code <û,u>} (2/π at one bit: the bias TurboQuant's paper notes for its MSE
- * quantizer), which would rank Euclidean neighbours by a distance that favours short vectors.
- * With s, {@code r·r} is estimated exactly. {@link #decode} still returns the MSE-optimal
- * reconstruction (the projection of {@code R·r} on {@code ĉ}, {@code |r|²/(s·|ĉ|²)·ĉ}, from the
- * stored s and {@code |r|²}).
+ * The scale s makes the inner-product estimate below unbiased, as RaBitQ's estimator {@code <o,q> ≈
+ * <ō,q>/<ō,o>} does: the codebook's reconstruction alone shrinks every inner product by {@code
+ * <û,u>} (2/π at one bit: the bias TurboQuant's paper notes for its MSE quantizer), which would
+ * rank Euclidean neighbours by a distance that favours short vectors. With s, {@code r·r} is
+ * estimated exactly. {@link #decode} still returns the MSE-optimal reconstruction (the projection
+ * of {@code R·r} on {@code ĉ}, {@code |r|²/(s·|ĉ|²)·ĉ}, from the stored s and {@code |r|²}).
  *
- * A query is scored asymmetrically: it stays float, is centred (Euclid) and rotated once
- * ({@code t' = R·t}), and one table per code byte holds Σ ĉ·t' for every byte value, so a code
- * costs one lookup per byte (D/8 at 1 bit, D/2 at 4 bits), as product quantization's ADC does:
+ * <p>A query is scored asymmetrically: it stays float, is centred (Euclid) and rotated once ({@code
+ * t' = R·t}), and one table per code byte holds Σ ĉ·t' for every byte value, so a code costs one
+ * lookup per byte (D/8 at 1 bit, D/2 at 4 bits), as product quantization's ADC does:
  *
  * <pre>
  *   r·t ≈ s · Σ_j ĉ_j t'_j
@@ -37,8 +36,8 @@ import io.quiver.index.vector.Distance;
  *   Dot, Cosine: x·q = r·q + mean·q                  (t = q)
  * </pre>
  *
- * Manhattan is not rotation-invariant, so these codes cannot estimate it: refused. Thread-safe
- * for reads; the scorers are not.
+ * Manhattan is not rotation-invariant, so these codes cannot estimate it: refused. Thread-safe for
+ * reads; the scorers are not.
  */
 public final class TurboVectors implements QuantizedVectors {
 
@@ -50,13 +49,23 @@ public final class TurboVectors implements QuantizedVectors {
   private final int size;
   private final int bytes;
   private final byte[] codes;
+
   /** s per vector: r·t ≈ s·Σ ĉ_j (R·t)_j. */
   private final float[] scale;
+
   /** |r|² per vector. */
   private final float[] normSq;
 
-  private TurboVectors(TurboBits bits, HadamardRotation rotation, float[] centroids, float[] mean, Distance distance,
-      int size, byte[] codes, float[] scale, float[] normSq) {
+  private TurboVectors(
+      TurboBits bits,
+      HadamardRotation rotation,
+      float[] centroids,
+      float[] mean,
+      Distance distance,
+      int size,
+      byte[] codes,
+      float[] scale,
+      float[] normSq) {
     this.bits = bits;
     this.rotation = rotation;
     this.centroids = centroids;
@@ -70,14 +79,15 @@ public final class TurboVectors implements QuantizedVectors {
   }
 
   /**
-   * Encodes every vector of {@code vectors} at {@code bits} with the rotation of {@code seed}.
-   * Two passes (the mean, then the codes), {@code O(D log D)} per vector.
+   * Encodes every vector of {@code vectors} at {@code bits} with the rotation of {@code seed}. Two
+   * passes (the mean, then the codes), {@code O(D log D)} per vector.
    *
    * @throws IllegalArgumentException for Manhattan
    */
   public static TurboVectors quantize(FloatVectors vectors, TurboBits bits, long seed) {
     if (vectors.distance() == Distance.MANHATTAN) {
-      throw new IllegalArgumentException("turbo quantization supports Euclid, Dot and Cosine, not Manhattan");
+      throw new IllegalArgumentException(
+          "turbo quantization supports Euclid, Dot and Cosine, not Manhattan");
     }
     int dim = vectors.dimension();
     int size = vectors.size();
@@ -106,7 +116,8 @@ public final class TurboVectors implements QuantizedVectors {
       scale[i] = encoder.scale;
       normSq[i] = encoder.normSq;
     }
-    return new TurboVectors(bits, rotation, codebook.centroids(), mean, vectors.distance(), size, codes, scale, normSq);
+    return new TurboVectors(
+        bits, rotation, codebook.centroids(), mean, vectors.distance(), size, codes, scale, normSq);
   }
 
   /** Encodes one vector; holds the per-vector outputs of its last call (reused scratch). */
@@ -225,7 +236,8 @@ public final class TurboVectors implements QuantizedVectors {
     QuantizedVectorsFormat.writeFloats(normSq, out);
   }
 
-  static TurboVectors readFrom(java.io.DataInput in, Distance distance, int size) throws java.io.IOException {
+  static TurboVectors readFrom(java.io.DataInput in, Distance distance, int size)
+      throws java.io.IOException {
     int dim = QuantizedVectorsFormat.readDim(in);
     int b = in.readByte();
     if (b < 0 || b >= TurboBits.values().length) {
@@ -239,7 +251,9 @@ public final class TurboVectors implements QuantizedVectors {
     }
     float[] centroids = QuantizedVectorsFormat.readFloats(in, levels);
     float[] mean = QuantizedVectorsFormat.readFloats(in, dim);
-    byte[] codes = QuantizedVectorsFormat.readBytes(in, Math.multiplyExact(size, bits.codeBytes(rotation.paddedDimension())));
+    byte[] codes =
+        QuantizedVectorsFormat.readBytes(
+            in, Math.multiplyExact(size, bits.codeBytes(rotation.paddedDimension())));
     float[] scale = QuantizedVectorsFormat.readFloats(in, size);
     float[] normSq = QuantizedVectorsFormat.readFloats(in, size);
     return new TurboVectors(bits, rotation, centroids, mean, distance, size, codes, scale, normSq);
@@ -306,6 +320,7 @@ public final class TurboVectors implements QuantizedVectors {
 
   private final class Scorer implements VectorScorer {
     private final float[] table;
+
     /** |t|² (Euclid) or mean·q (Dot, Cosine). */
     private float extra;
 

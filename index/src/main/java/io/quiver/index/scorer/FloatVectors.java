@@ -4,11 +4,12 @@ import io.quiver.index.vector.Distance;
 import io.quiver.index.vector.VectorDatatype;
 
 /**
- * A read-only store of vectors (float32, or narrower: {@link #datatype()}) of one dimension, addressed by ordinal, that makes scorers
- * for one {@link Distance}. Vectors are stored prepared ({@link Distance#prepare(float[])}, i.e.
- * normalized for Cosine), except Cosine vectors stored as given ({@link #storedAsGiven()}: uint8,
- * which integers cannot be normalized; their scorers divide by each stored vector's norm).
- * Implementations are thread-safe for reads; the scorers they make are not.
+ * A read-only store of vectors (float32, or narrower: {@link #datatype()}) of one dimension,
+ * addressed by ordinal, that makes scorers for one {@link Distance}. Vectors are stored prepared
+ * ({@link Distance#prepare(float[])}, i.e. normalized for Cosine), except Cosine vectors stored as
+ * given ({@link #storedAsGiven()}: uint8, which integers cannot be normalized; their scorers divide
+ * by each stored vector's norm). Implementations are thread-safe for reads; the scorers they make
+ * are not.
  */
 public interface FloatVectors {
 
@@ -52,9 +53,13 @@ public interface FloatVectors {
     }
   }
 
-  /** Divides {@code v} by its norm (a zero vector stays zero), as {@link Distance#prepare(float[])} does. */
+  /**
+   * Divides {@code v} by its norm (a zero vector stays zero), as {@link Distance#prepare(float[])}
+   * does.
+   */
   static void normalizeInPlace(float[] v) {
-    float norm = (float) Math.sqrt(io.quiver.index.vector.VectorizationProvider.kernels().dot(v, v));
+    float norm =
+        (float) Math.sqrt(io.quiver.index.vector.VectorizationProvider.kernels().dot(v, v));
     if (norm == 0f) {
       return;
     }
@@ -64,9 +69,9 @@ public interface FloatVectors {
   }
 
   /**
-   * A scorer against {@code query}, which must already be prepared for the distance
-   * ({@link Distance#prepare(float[])}) and have {@link #dimension()} elements. The array is not
-   * copied: do not change it while the scorer is in use.
+   * A scorer against {@code query}, which must already be prepared for the distance ({@link
+   * Distance#prepare(float[])}) and have {@link #dimension()} elements. The array is not copied: do
+   * not change it while the scorer is in use.
    */
   VectorScorer scorer(float[] query);
 

@@ -7,9 +7,9 @@ import io.quiver.index.vector.VectorizationProvider;
 /**
  * Float32 vectors in one flat heap array, vector {@code ord} at {@code [ord * dim, (ord+1) * dim)}:
  * contiguous, so a vector is one run of cache lines and no per-vector object header is chased.
- * Capacity is {@code 2^31 - 1} floats; larger sets belong in a {@link SegmentFloatVectors}.
- * Cosine vectors may be held as given ({@link #storedAsGiven()}: the values of a uint8 vector
- * before it is sealed), scored by {@link VectorKernels#cosine(float[], float[], int)}.
+ * Capacity is {@code 2^31 - 1} floats; larger sets belong in a {@link SegmentFloatVectors}. Cosine
+ * vectors may be held as given ({@link #storedAsGiven()}: the values of a uint8 vector before it is
+ * sealed), scored by {@link VectorKernels#cosine(float[], float[], int)}.
  */
 public final class HeapFloatVectors implements FloatVectors {
 
@@ -32,11 +32,13 @@ public final class HeapFloatVectors implements FloatVectors {
    */
   public HeapFloatVectors(float[] data, int dim, Distance distance, boolean storedAsGiven) {
     if (storedAsGiven && distance != Distance.COSINE) {
-      throw new IllegalArgumentException("only Cosine vectors are stored as given, not " + distance.qdrantName());
+      throw new IllegalArgumentException(
+          "only Cosine vectors are stored as given, not " + distance.qdrantName());
     }
     this.asGiven = storedAsGiven;
     if (dim <= 0 || data.length % dim != 0) {
-      throw new IllegalArgumentException("data length " + data.length + " is not a multiple of dim " + dim);
+      throw new IllegalArgumentException(
+          "data length " + data.length + " is not a multiple of dim " + dim);
     }
     this.data = data;
     this.dim = dim;
@@ -50,7 +52,8 @@ public final class HeapFloatVectors implements FloatVectors {
     float[] flat = new float[Math.multiplyExact(vectors.length, dim)];
     for (int i = 0; i < vectors.length; i++) {
       if (vectors[i].length != dim) {
-        throw new IllegalArgumentException("vector " + i + " has " + vectors[i].length + " dims, expected " + dim);
+        throw new IllegalArgumentException(
+            "vector " + i + " has " + vectors[i].length + " dims, expected " + dim);
       }
       System.arraycopy(distance.prepare(vectors[i]), 0, flat, i * dim, dim);
     }
@@ -120,7 +123,8 @@ public final class HeapFloatVectors implements FloatVectors {
     public float score(int ord) {
       int offset = ord * dim;
       return switch (distance) {
-        case COSINE -> asGiven ? KERNELS.cosine(query, data, offset) : KERNELS.dot(query, data, offset);
+        case COSINE ->
+            asGiven ? KERNELS.cosine(query, data, offset) : KERNELS.dot(query, data, offset);
         case DOT -> KERNELS.dot(query, data, offset);
         case EUCLID -> -KERNELS.squareDistance(query, data, offset);
         case MANHATTAN -> -KERNELS.l1Distance(query, data, offset);
@@ -139,7 +143,15 @@ public final class HeapFloatVectors implements FloatVectors {
       switch (distance) {
         case EUCLID -> {
           for (; i + 4 <= count; i += 4) {
-            KERNELS.squareDistance4(query, data, ords[i] * dim, ords[i + 1] * dim, ords[i + 2] * dim, ords[i + 3] * dim, scores, i);
+            KERNELS.squareDistance4(
+                query,
+                data,
+                ords[i] * dim,
+                ords[i + 1] * dim,
+                ords[i + 2] * dim,
+                ords[i + 3] * dim,
+                scores,
+                i);
           }
           for (int j = 0; j < i; j++) {
             scores[j] = -scores[j];
@@ -147,10 +159,18 @@ public final class HeapFloatVectors implements FloatVectors {
         }
         case COSINE, DOT -> {
           for (; !asGiven && i + 4 <= count; i += 4) {
-            KERNELS.dot4(query, data, ords[i] * dim, ords[i + 1] * dim, ords[i + 2] * dim, ords[i + 3] * dim, scores, i);
+            KERNELS.dot4(
+                query,
+                data,
+                ords[i] * dim,
+                ords[i + 1] * dim,
+                ords[i + 2] * dim,
+                ords[i + 3] * dim,
+                scores,
+                i);
           }
         }
-        case MANHATTAN -> { }
+        case MANHATTAN -> {}
       }
       for (; i < count; i++) {
         scores[i] = score(ords[i]);
@@ -175,7 +195,10 @@ public final class HeapFloatVectors implements FloatVectors {
     }
   }
 
-  /** Copies the query vector, prepared, into a reused buffer: the scorer it returns reads that buffer. */
+  /**
+   * Copies the query vector, prepared, into a reused buffer: the scorer it returns reads that
+   * buffer.
+   */
   private final class Supplier implements VectorScorerSupplier {
     private final float[] buffer = new float[dim];
     private final Scorer scorer = new Scorer(buffer);

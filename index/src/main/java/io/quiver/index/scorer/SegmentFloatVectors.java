@@ -9,9 +9,9 @@ import java.nio.ByteOrder;
 
 /**
  * Float32 vectors read in place from a {@link MemorySegment} (typically a mapped file): little
- * endian, contiguous, vector {@code ord} at byte {@code base + ord * dim * 4}. Nothing is copied
- * to the heap on the scoring path; the segment's owner (its arena) decides when it is unmapped,
- * and scoring after that throws {@link IllegalStateException}.
+ * endian, contiguous, vector {@code ord} at byte {@code base + ord * dim * 4}. Nothing is copied to
+ * the heap on the scoring path; the segment's owner (its arena) decides when it is unmapped, and
+ * scoring after that throws {@link IllegalStateException}.
  */
 public final class SegmentFloatVectors implements FloatVectors {
 
@@ -27,10 +27,19 @@ public final class SegmentFloatVectors implements FloatVectors {
   private final Distance distance;
 
   /** Views {@code size} vectors of {@code dim} floats starting at byte {@code base} of segment. */
-  public SegmentFloatVectors(MemorySegment segment, long base, int size, int dim, Distance distance) {
+  public SegmentFloatVectors(
+      MemorySegment segment, long base, int size, int dim, Distance distance) {
     long need = base + (long) size * dim * Float.BYTES;
     if (need > segment.byteSize()) {
-      throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes is too small for " + size + " x " + dim + " floats at " + base);
+      throw new IllegalArgumentException(
+          "segment of "
+              + segment.byteSize()
+              + " bytes is too small for "
+              + size
+              + " x "
+              + dim
+              + " floats at "
+              + base);
     }
     this.segment = segment;
     this.base = base;
@@ -110,7 +119,15 @@ public final class SegmentFloatVectors implements FloatVectors {
       switch (distance) {
         case EUCLID -> {
           for (; i + 4 <= count; i += 4) {
-            KERNELS.squareDistance4(query, segment, base + ords[i] * stride, base + ords[i + 1] * stride, base + ords[i + 2] * stride, base + ords[i + 3] * stride, scores, i);
+            KERNELS.squareDistance4(
+                query,
+                segment,
+                base + ords[i] * stride,
+                base + ords[i + 1] * stride,
+                base + ords[i + 2] * stride,
+                base + ords[i + 3] * stride,
+                scores,
+                i);
           }
           for (int j = 0; j < i; j++) {
             scores[j] = -scores[j];
@@ -118,10 +135,18 @@ public final class SegmentFloatVectors implements FloatVectors {
         }
         case COSINE, DOT -> {
           for (; i + 4 <= count; i += 4) {
-            KERNELS.dot4(query, segment, base + ords[i] * stride, base + ords[i + 1] * stride, base + ords[i + 2] * stride, base + ords[i + 3] * stride, scores, i);
+            KERNELS.dot4(
+                query,
+                segment,
+                base + ords[i] * stride,
+                base + ords[i + 1] * stride,
+                base + ords[i + 2] * stride,
+                base + ords[i + 3] * stride,
+                scores,
+                i);
           }
         }
-        case MANHATTAN -> { }
+        case MANHATTAN -> {}
       }
       for (; i < count; i++) {
         scores[i] = score(ords[i]);

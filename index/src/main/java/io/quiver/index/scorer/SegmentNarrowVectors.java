@@ -14,13 +14,13 @@ import java.nio.ByteOrder;
  * contiguous, vector {@code ord} at byte {@code base + ord * dim * bytesPerDimension}; halves are
  * little endian. Scorers take a float32 query and score the stored vectors at their width through
  * the kernels ({@link VectorKernels#dotFloat16}, {@link VectorKernels#dotUint8}, ...): nothing is
- * widened into a float array on the scoring path. As for {@link SegmentFloatVectors}, the
- * segment's owner decides when it is unmapped.
+ * widened into a float array on the scoring path. As for {@link SegmentFloatVectors}, the segment's
+ * owner decides when it is unmapped.
  *
  * <p>Uint8 Cosine vectors are stored as given ({@link #storedAsGiven()}: integers cannot be
- * normalized), as Qdrant stores them: the scorer takes a normalized query and computes
- * {@code dot(q, v) / |v|} in one pass ({@link VectorKernels#cosineUint8}), which is Qdrant's
- * {@code dot(a, b) / sqrt(|a|^2 |b|^2)} over the bytes (0 for a zero vector).
+ * normalized), as Qdrant stores them: the scorer takes a normalized query and computes {@code
+ * dot(q, v) / |v|} in one pass ({@link VectorKernels#cosineUint8}), which is Qdrant's {@code dot(a,
+ * b) / sqrt(|a|^2 |b|^2)} over the bytes (0 for a zero vector).
  */
 public final class SegmentNarrowVectors implements FloatVectors {
 
@@ -36,16 +36,33 @@ public final class SegmentNarrowVectors implements FloatVectors {
   private final Distance distance;
   private final VectorDatatype datatype;
 
-  /** Views {@code size} vectors of {@code dim} elements of {@code datatype} from byte {@code base} of segment. */
-  public SegmentNarrowVectors(MemorySegment segment, long base, int size, int dim, Distance distance,
+  /**
+   * Views {@code size} vectors of {@code dim} elements of {@code datatype} from byte {@code base}
+   * of segment.
+   */
+  public SegmentNarrowVectors(
+      MemorySegment segment,
+      long base,
+      int size,
+      int dim,
+      Distance distance,
       VectorDatatype datatype) {
     if (datatype == VectorDatatype.FLOAT32) {
       throw new IllegalArgumentException("float32 vectors belong in a SegmentFloatVectors");
     }
     this.stride = (long) dim * datatype.bytesPerDimension();
     if (base + stride * size > segment.byteSize()) {
-      throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes is too small for " + size + " x "
-          + dim + " " + datatype.qdrantName() + " at " + base);
+      throw new IllegalArgumentException(
+          "segment of "
+              + segment.byteSize()
+              + " bytes is too small for "
+              + size
+              + " x "
+              + dim
+              + " "
+              + datatype.qdrantName()
+              + " at "
+              + base);
     }
     this.segment = segment;
     this.base = base;

@@ -2,16 +2,16 @@ package io.quiver.index.scorer;
 
 /**
  * Scores stored vectors, named by their ordinal {@code 0 .. size()-1}, against one query that is
- * fixed when the scorer is created. This is the only way the graph sees vectors, so the same
- * graph code serves float32 on the heap, float32 from a mapped file and quantized codes.
+ * fixed when the scorer is created. This is the only way the graph sees vectors, so the same graph
+ * code serves float32 on the heap, float32 from a mapped file and quantized codes.
  *
  * <p>Scores are similarities: <b>higher is better</b>, whatever the distance (a Euclidean scorer
  * returns the negated squared distance). They are comparable only with scores of the same scorer
  * type; {@link #isExact()} says whether they are the exact similarity of the float32 vectors or an
  * approximation (quantized codes) that a caller should rescore.
  *
- * <p>Not thread-safe: a scorer may keep scratch state. Create one per thread. Cost: one call
- * reads one stored vector (a cache miss per 64 bytes of it on a cold index).
+ * <p>Not thread-safe: a scorer may keep scratch state. Create one per thread. Cost: one call reads
+ * one stored vector (a cache miss per 64 bytes of it on a cold index).
  */
 public interface VectorScorer {
 
@@ -27,8 +27,8 @@ public interface VectorScorer {
   }
 
   /**
-   * Scores {@code ords[0 .. count)} into {@code scores[0 .. count)}. Same result as calling
-   * {@link #score(int)} for each; implementations may overlap the memory reads of several vectors.
+   * Scores {@code ords[0 .. count)} into {@code scores[0 .. count)}. Same result as calling {@link
+   * #score(int)} for each; implementations may overlap the memory reads of several vectors.
    */
   default void bulkScore(int[] ords, int count, float[] scores) {
     for (int i = 0; i < count; i++) {

@@ -1,8 +1,8 @@
 package io.quiver.index.scorer;
 
 /**
- * Makes scorers whose query is itself a stored vector: what a graph builder needs to compare a
- * node being inserted with its candidates, and candidates with each other.
+ * Makes scorers whose query is itself a stored vector: what a graph builder needs to compare a node
+ * being inserted with its candidates, and candidates with each other.
  *
  * <p>Not thread-safe (an implementation may reuse scratch buffers across the scorers it returns,
  * e.g. to decode a stored vector once); every builder thread takes its own {@link #copy()}.

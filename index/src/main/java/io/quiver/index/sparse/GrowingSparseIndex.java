@@ -9,8 +9,8 @@ import java.util.function.IntConsumer;
 /**
  * An inverted index on the heap that grows as vectors are added: per dimension, parallel arrays of
  * ords and values (8 bytes a posting, 6 with half-precision values, plus array growth slack),
- * appended in ord order; deletes set a bit. {@link #compact()} drops deleted postings and renumbers the live ords densely, keeping
- * their order.
+ * appended in ord order; deletes set a bit. {@link #compact()} drops deleted postings and renumbers
+ * the live ords densely, keeping their order.
  *
  * <p>Not thread-safe: one writer, and readers that the caller keeps from running during a write
  * (storage holds its shard's read/write lock). Views returned by {@link #postings} are only valid
@@ -32,9 +32,9 @@ public final class GrowingSparseIndex implements SparsePostings {
   }
 
   /**
-   * An index holding its values as IEEE halves ({@code halfValues}: 2 bytes a value instead of
-   * 4) or as floats. With halves, every value added must be a half already (the caller rounds
-   * them when they are stored): values read back exactly as added.
+   * An index holding its values as IEEE halves ({@code halfValues}: 2 bytes a value instead of 4)
+   * or as floats. With halves, every value added must be a half already (the caller rounds them
+   * when they are stored): values read back exactly as added.
    */
   public GrowingSparseIndex(boolean halfValues) {
     this.halfValues = halfValues;
@@ -51,12 +51,18 @@ public final class GrowingSparseIndex implements SparsePostings {
     for (int i = 0; i < vector.size(); i++) {
       float value = vector.value(i);
       if (halfValues && Float.float16ToFloat(Float.floatToFloat16(value)) != value) {
-        throw new IllegalArgumentException("value " + value + " of index " + Integer.toUnsignedString(vector.index(i))
-            + " is not a half-precision value");
+        throw new IllegalArgumentException(
+            "value "
+                + value
+                + " of index "
+                + Integer.toUnsignedString(vector.index(i))
+                + " is not a half-precision value");
       }
     }
     for (int i = 0; i < vector.size(); i++) {
-      lists.computeIfAbsent(vector.index(i), d -> new GrowingList(halfValues)).append(ord, vector.value(i));
+      lists
+          .computeIfAbsent(vector.index(i), d -> new GrowingList(halfValues))
+          .append(ord, vector.value(i));
     }
     postingCount += vector.size();
     ordBound = ord + 1;
@@ -66,7 +72,8 @@ public final class GrowingSparseIndex implements SparsePostings {
   /** Marks {@code ord} deleted (its postings stay until {@link #compact()}). Idempotent. */
   public void delete(int ord) {
     if (ord < 0 || ord >= ordBound) {
-      throw new IllegalArgumentException("ord " + ord + " is not in the index (bound " + ordBound + ")");
+      throw new IllegalArgumentException(
+          "ord " + ord + " is not in the index (bound " + ordBound + ")");
     }
     if (!deleted.get(ord)) {
       deleted.set(ord);
@@ -153,7 +160,10 @@ public final class GrowingSparseIndex implements SparsePostings {
     return remap;
   }
 
-  /** One dimension's postings: ords increasing, with the list's value range; values as floats or halves. */
+  /**
+   * One dimension's postings: ords increasing, with the list's value range; values as floats or
+   * halves.
+   */
   private static final class GrowingList implements PostingList {
     private int[] ords = new int[4];
     private float[] values; // null when the values are halves

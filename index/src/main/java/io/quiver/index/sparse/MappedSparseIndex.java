@@ -4,12 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * An immutable inverted index read in place from a mapped {@link SparseIndexFormat} file (or from
- * a copy of it in native memory, {@link SparseIndexFormat#load}): a
- * dimension's list is found by binary search in the directory, its postings are read straight
- * from the mapping. Holds no deleted ords (callers filter with an
- * {@link io.quiver.index.hnsw.OrdFilter}). Thread-safe; {@link #close()} unmaps (or frees the
- * copy), after which it must not be used.
+ * An immutable inverted index read in place from a mapped {@link SparseIndexFormat} file (or from a
+ * copy of it in native memory, {@link SparseIndexFormat#load}): a dimension's list is found by
+ * binary search in the directory, its postings are read straight from the mapping. Holds no deleted
+ * ords (callers filter with an {@link io.quiver.index.hnsw.OrdFilter}). Thread-safe; {@link
+ * #close()} unmaps (or frees the copy), after which it must not be used.
  */
 public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
 
@@ -37,11 +36,15 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
     int hi = dimCount - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      long entry = SparseIndexFormat.HEADER_BYTES + (long) mid * SparseIndexFormat.DIRECTORY_ENTRY_BYTES;
+      long entry =
+          SparseIndexFormat.HEADER_BYTES + (long) mid * SparseIndexFormat.DIRECTORY_ENTRY_BYTES;
       int c = Integer.compareUnsigned(seg.get(SparseIndexFormat.LE_INT, entry), index);
       if (c == 0) {
-        return new MappedList(seg.get(SparseIndexFormat.LE_INT, entry + 4), seg.get(SparseIndexFormat.LE_LONG, entry + 8),
-            seg.get(SparseIndexFormat.LE_FLOAT, entry + 16), seg.get(SparseIndexFormat.LE_FLOAT, entry + 20));
+        return new MappedList(
+            seg.get(SparseIndexFormat.LE_INT, entry + 4),
+            seg.get(SparseIndexFormat.LE_LONG, entry + 8),
+            seg.get(SparseIndexFormat.LE_FLOAT, entry + 16),
+            seg.get(SparseIndexFormat.LE_FLOAT, entry + 20));
       }
       if (c < 0) {
         lo = mid + 1;
@@ -65,14 +68,16 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
   @Override
   public void forEachDimension(java.util.function.IntConsumer consumer) {
     for (int d = 0; d < dimCount; d++) {
-      consumer.accept(seg.get(SparseIndexFormat.LE_INT,
-          SparseIndexFormat.HEADER_BYTES + (long) d * SparseIndexFormat.DIRECTORY_ENTRY_BYTES));
+      consumer.accept(
+          seg.get(
+              SparseIndexFormat.LE_INT,
+              SparseIndexFormat.HEADER_BYTES + (long) d * SparseIndexFormat.DIRECTORY_ENTRY_BYTES));
     }
   }
 
   /**
-   * Reads every page of the index once (pre-loads a mapped file into the page cache); returns a
-   * sum of what it read, so that the reads are not optimized away.
+   * Reads every page of the index once (pre-loads a mapped file into the page cache); returns a sum
+   * of what it read, so that the reads are not optimized away.
    */
   public long readThrough() {
     long sum = 0;
@@ -82,7 +87,10 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
     return sum;
   }
 
-  /** True when the index was copied into process memory at open, false when it is read from a mapping. */
+  /**
+   * True when the index was copied into process memory at open, false when it is read from a
+   * mapping.
+   */
   public boolean inMemory() {
     return !seg.isMapped();
   }
@@ -110,6 +118,7 @@ public final class MappedSparseIndex implements SparsePostings, AutoCloseable {
   /** Aligned little-endian elements (the arrays start 64-aligned in the file and in memory). */
   private static final java.lang.foreign.ValueLayout.OfInt ORD =
       java.lang.foreign.ValueLayout.JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
   private static final java.lang.foreign.ValueLayout.OfFloat VALUE =
       java.lang.foreign.ValueLayout.JAVA_FLOAT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 

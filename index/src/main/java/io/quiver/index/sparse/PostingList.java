@@ -23,8 +23,8 @@ public interface PostingList {
   float minValue();
 
   /**
-   * The first position at or after {@code from} whose ord is at least {@code target}, or
-   * {@link #size()}: galloping, then binary search, so skipping far costs O(log distance).
+   * The first position at or after {@code from} whose ord is at least {@code target}, or {@link
+   * #size()}: galloping, then binary search, so skipping far costs O(log distance).
    */
   default int advance(int from, int target) {
     int n = size();

@@ -42,9 +42,12 @@ public final class SparseIndexFormat {
   static final int HEADER_BYTES = 32;
   static final int DIRECTORY_ENTRY_BYTES = 24;
   static final int TRAILER_BYTES = 12;
-  static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfInt LE_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfLong LE_LONG =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfFloat LE_FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private SparseIndexFormat() {}
 
@@ -62,7 +65,10 @@ public final class SparseIndexFormat {
    */
   public record Source(SparsePostings postings, int[] remap) {}
 
-  /** Writes the live postings of {@code source} to {@code file} (replacing it), ords unchanged, then fsyncs it. */
+  /**
+   * Writes the live postings of {@code source} to {@code file} (replacing it), ords unchanged, then
+   * fsyncs it.
+   */
   public static void write(Path file, GrowingSparseIndex source) throws IOException {
     int[] remap = new int[source.ordBound()];
     for (int ord = 0; ord < remap.length; ord++) {
@@ -74,9 +80,9 @@ public final class SparseIndexFormat {
   /**
    * Writes the postings of {@code sources} that their remaps keep to {@code file} (replacing it),
    * under the new ords, then fsyncs it: a list holds the kept postings of every source, in source
-   * order, so the ords of a later source must all be above those of the earlier ones. {@code ordBound}
-   * is one more than the largest new ord. The sources are read three times (counts, ords, values)
-   * and never copied.
+   * order, so the ords of a later source must all be above those of the earlier ones. {@code
+   * ordBound} is one more than the largest new ord. The sources are read three times (counts, ords,
+   * values) and never copied.
    */
   public static void write(Path file, int ordBound, List<Source> sources) throws IOException {
     int[] dims = dimensions(sources);
@@ -104,8 +110,12 @@ public final class SparseIndexFormat {
       mins[d] = min;
       postings += counts[d];
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    try (FileChannel ch =
+            FileChannel.open(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
         Writer out = new Writer(ch)) {
       int kept = 0;
       for (int count : counts) {
@@ -167,8 +177,8 @@ public final class SparseIndexFormat {
   }
 
   /**
-   * Reads {@code file} into native memory (off the heap, never paged out to the file), verifies
-   * it as {@link #open} does, and returns the index read from that copy. Closing it frees the copy.
+   * Reads {@code file} into native memory (off the heap, never paged out to the file), verifies it
+   * as {@link #open} does, and returns the index read from that copy. Closing it frees the copy.
    */
   public static MappedSparseIndex load(Path file) throws IOException {
     Arena arena = Arena.ofShared();
@@ -203,13 +213,20 @@ public final class SparseIndexFormat {
 
   private static void verify(MemorySegment seg, String name) throws IOException {
     long length = seg.byteSize();
-    if (length < HEADER_BYTES + TRAILER_BYTES || seg.get(LE_INT, 0) != MAGIC || seg.get(LE_INT, length - 4) != MAGIC) {
+    if (length < HEADER_BYTES + TRAILER_BYTES
+        || seg.get(LE_INT, 0) != MAGIC
+        || seg.get(LE_INT, length - 4) != MAGIC) {
       throw new IOException(name + ": not a Quiver sparse index file, or truncated");
     }
     int version = seg.get(LE_INT, 4);
     if (version != VERSION) {
-      throw new IOException(name + ": sparse index format version " + version + " is not supported (expected "
-          + VERSION + ")");
+      throw new IOException(
+          name
+              + ": sparse index format version "
+              + version
+              + " is not supported (expected "
+              + VERSION
+              + ")");
     }
     CRC32C crc = new CRC32C();
     crc.update(seg.asSlice(0, length - TRAILER_BYTES).asByteBuffer());
@@ -218,7 +235,9 @@ public final class SparseIndexFormat {
     }
     int dims = seg.get(LE_INT, 12);
     long postings = seg.get(LE_LONG, 16);
-    if (dims < 0 || postings < 0 || valuesOffset(dims, postings) + postings * Float.BYTES + TRAILER_BYTES > length) {
+    if (dims < 0
+        || postings < 0
+        || valuesOffset(dims, postings) + postings * Float.BYTES + TRAILER_BYTES > length) {
       throw new IOException(name + ": sparse index sizes do not fit the file");
     }
   }

@@ -38,8 +38,8 @@ public final class SparseSearcher {
    * ords {@code accept} takes and the index has not deleted. {@link TopHits#visited()} counts the
    * ords fully scored. Ties go by {@code tieOrder}.
    */
-  public static TopHits search(SparsePostings index, SparseVector query, int k, OrdFilter accept,
-      OrdTieOrder tieOrder) {
+  public static TopHits search(
+      SparsePostings index, SparseVector query, int k, OrdFilter accept, OrdTieOrder tieOrder) {
     return search(index, query, k, accept, tieOrder, Float.NEGATIVE_INFINITY);
   }
 
@@ -49,8 +49,13 @@ public final class SparseSearcher {
    * whose score is below {@code floor} are neither returned nor scored when pruning can skip them
    * (an ord scoring exactly {@code floor} is still returned: it may win the tie).
    */
-  public static TopHits search(SparsePostings index, SparseVector query, int k, OrdFilter accept,
-      OrdTieOrder tieOrder, float floor) {
+  public static TopHits search(
+      SparsePostings index,
+      SparseVector query,
+      int k,
+      OrdFilter accept,
+      OrdTieOrder tieOrder,
+      float floor) {
     if (k <= 0) {
       return new TopHits(new int[0], new float[0], 0);
     }

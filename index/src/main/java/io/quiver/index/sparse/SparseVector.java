@@ -22,15 +22,16 @@ public final class SparseVector {
   }
 
   /**
-   * The vector with these dimensions and values, in any order. Throws {@link IllegalArgumentException}
-   * when the lengths differ, a dimension repeats or a value is not finite. The arrays are copied.
+   * The vector with these dimensions and values, in any order. Throws {@link
+   * IllegalArgumentException} when the lengths differ, a dimension repeats or a value is not
+   * finite. The arrays are copied.
    */
   public static SparseVector of(int[] indices, float[] values) {
     Objects.requireNonNull(indices, "indices");
     Objects.requireNonNull(values, "values");
     if (indices.length != values.length) {
-      throw new IllegalArgumentException("indices and values differ in length: " + indices.length + " and "
-          + values.length);
+      throw new IllegalArgumentException(
+          "indices and values differ in length: " + indices.length + " and " + values.length);
     }
     for (float v : values) {
       if (!Float.isFinite(v)) {
@@ -38,7 +39,8 @@ public final class SparseVector {
       }
     }
     int n = indices.length;
-    long[] keyed = new long[n]; // unsigned index above bit 31, position in the low 31 bits: one signed sort
+    long[] keyed =
+        new long[n]; // unsigned index above bit 31, position in the low 31 bits: one signed sort
     for (int i = 0; i < n; i++) {
       keyed[i] = (Integer.toUnsignedLong(indices[i]) << 31) | i;
     }
@@ -49,7 +51,8 @@ public final class SparseVector {
       sortedIndices[i] = (int) (keyed[i] >>> 31);
       sortedValues[i] = values[(int) (keyed[i] & 0x7FFF_FFFFL)];
       if (i > 0 && sortedIndices[i] == sortedIndices[i - 1]) {
-        throw new IllegalArgumentException("index " + Integer.toUnsignedString(sortedIndices[i]) + " is repeated");
+        throw new IllegalArgumentException(
+            "index " + Integer.toUnsignedString(sortedIndices[i]) + " is repeated");
       }
     }
     return new SparseVector(sortedIndices, sortedValues);
@@ -118,8 +121,8 @@ public final class SparseVector {
   }
 
   /**
-   * The dot product over shared dimensions, summed in double and rounded once (as
-   * {@link SparseSearcher} scores, so both give the same float).
+   * The dot product over shared dimensions, summed in double and rounded once (as {@link
+   * SparseSearcher} scores, so both give the same float).
    */
   public float dot(SparseVector other) {
     double sum = 0;
@@ -154,10 +157,10 @@ public final class SparseVector {
   }
 
   /**
-   * The vector over the union of both vectors' dimensions whose value at each is
-   * {@code op(this value, other value)}, a dimension one of them lacks counting 0 there (Qdrant's
-   * {@code combine_aggregate}; every dimension of the union is kept, even with value 0). Throws
-   * {@link IllegalArgumentException} when a result is not finite.
+   * The vector over the union of both vectors' dimensions whose value at each is {@code op(this
+   * value, other value)}, a dimension one of them lacks counting 0 there (Qdrant's {@code
+   * combine_aggregate}; every dimension of the union is kept, even with value 0). Throws {@link
+   * IllegalArgumentException} when a result is not finite.
    */
   public SparseVector combine(SparseVector other, ValueOperator op) {
     int[] outIndices = new int[indices.length + other.indices.length];
@@ -166,7 +169,12 @@ public final class SparseVector {
     int i = 0;
     int j = 0;
     while (i < indices.length || j < other.indices.length) {
-      int c = i == indices.length ? 1 : j == other.indices.length ? -1 : Integer.compareUnsigned(indices[i], other.indices[j]);
+      int c =
+          i == indices.length
+              ? 1
+              : j == other.indices.length
+                  ? -1
+                  : Integer.compareUnsigned(indices[i], other.indices[j]);
       if (c == 0) {
         outIndices[n] = indices[i];
         outValues[n] = op.apply(values[i++], other.values[j++]);
@@ -178,8 +186,9 @@ public final class SparseVector {
         outValues[n] = op.apply(0f, other.values[j++]);
       }
       if (!Float.isFinite(outValues[n])) {
-        throw new IllegalArgumentException("combining the vectors gives a non-finite value at dimension "
-            + Integer.toUnsignedString(outIndices[n]));
+        throw new IllegalArgumentException(
+            "combining the vectors gives a non-finite value at dimension "
+                + Integer.toUnsignedString(outIndices[n]));
       }
       n++;
     }
@@ -188,7 +197,9 @@ public final class SparseVector {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SparseVector v && Arrays.equals(indices, v.indices) && Arrays.equals(values, v.values);
+    return o instanceof SparseVector v
+        && Arrays.equals(indices, v.indices)
+        && Arrays.equals(values, v.values);
   }
 
   @Override
@@ -200,7 +211,10 @@ public final class SparseVector {
   public String toString() {
     StringBuilder s = new StringBuilder("{");
     for (int i = 0; i < indices.length; i++) {
-      s.append(i == 0 ? "" : ", ").append(Integer.toUnsignedString(indices[i])).append(':').append(values[i]);
+      s.append(i == 0 ? "" : ", ")
+          .append(Integer.toUnsignedString(indices[i]))
+          .append(':')
+          .append(values[i]);
     }
     return s.append('}').toString();
   }

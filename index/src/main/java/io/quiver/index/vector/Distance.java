@@ -76,8 +76,8 @@ public enum Distance {
 
   /**
    * Converts an internal similarity (what a {@code VectorScorer} returns: higher is better, the
-   * negated squared distance for Euclid, the negated L1 distance for Manhattan) to the score
-   * Qdrant reports.
+   * negated squared distance for Euclid, the negated L1 distance for Manhattan) to the score Qdrant
+   * reports.
    */
   public float toQdrantScore(float similarity) {
     return switch (this) {

@@ -12,11 +12,10 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels on the JDK's Vector API. Float loops keep four accumulators in vector registers (an
- * FMA has a latency of ~4 cycles, so one accumulator would stall the pipeline on long vectors) and
- * reduce once at the end; the tail (length not a multiple of the species) runs as scalar code.
- * Int8 loops widen a quarter-width byte vector to a full-width int vector, so the arithmetic is
- * exact.
+ * Kernels on the JDK's Vector API. Float loops keep four accumulators in vector registers (an FMA
+ * has a latency of ~4 cycles, so one accumulator would stall the pipeline on long vectors) and
+ * reduce once at the end; the tail (length not a multiple of the species) runs as scalar code. Int8
+ * loops widen a quarter-width byte vector to a full-width int vector, so the arithmetic is exact.
  * Float16 and uint8 stored vectors are loaded at their width (a half-size short vector, a
  * quarter-size byte vector) and converted in registers to one full float vector per step.
  */
@@ -28,9 +27,11 @@ final class PanamaVectorKernels implements VectorKernels {
   private static final VectorSpecies<Byte> BYTE_SPECIES =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(INT_SPECIES.length() * Byte.SIZE));
   private static final int BYTE_LANES = BYTE_SPECIES.length();
+
   /** As many halves as SPECIES has floats (half its bit size): one load feeds one float vector. */
   private static final VectorSpecies<Short> HALF_SPECIES =
       VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE));
+
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
   static String describe() {
@@ -64,13 +65,23 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc2 = FloatVector.zero(SPECIES);
     FloatVector acc3 = FloatVector.zero(SPECIES);
     for (int bound4 = n - 4 * LANES; i <= bound4; i += 4 * LANES) {
-      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromArray(SPECIES, data, offset + i), acc0);
-      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(FloatVector.fromArray(SPECIES, data, offset + i + LANES), acc1);
-      acc2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).fma(FloatVector.fromArray(SPECIES, data, offset + i + 2 * LANES), acc2);
-      acc3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).fma(FloatVector.fromArray(SPECIES, data, offset + i + 3 * LANES), acc3);
+      acc0 =
+          FloatVector.fromArray(SPECIES, q, i)
+              .fma(FloatVector.fromArray(SPECIES, data, offset + i), acc0);
+      acc1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .fma(FloatVector.fromArray(SPECIES, data, offset + i + LANES), acc1);
+      acc2 =
+          FloatVector.fromArray(SPECIES, q, i + 2 * LANES)
+              .fma(FloatVector.fromArray(SPECIES, data, offset + i + 2 * LANES), acc2);
+      acc3 =
+          FloatVector.fromArray(SPECIES, q, i + 3 * LANES)
+              .fma(FloatVector.fromArray(SPECIES, data, offset + i + 3 * LANES), acc3);
     }
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromArray(SPECIES, data, offset + i), acc0);
+      acc0 =
+          FloatVector.fromArray(SPECIES, q, i)
+              .fma(FloatVector.fromArray(SPECIES, data, offset + i), acc0);
     }
     float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -88,17 +99,27 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc2 = FloatVector.zero(SPECIES);
     FloatVector acc3 = FloatVector.zero(SPECIES);
     for (int bound4 = n - 4 * LANES; i <= bound4; i += 4 * LANES) {
-      FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromArray(SPECIES, data, offset + i));
-      FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(FloatVector.fromArray(SPECIES, data, offset + i + LANES));
-      FloatVector d2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).sub(FloatVector.fromArray(SPECIES, data, offset + i + 2 * LANES));
-      FloatVector d3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).sub(FloatVector.fromArray(SPECIES, data, offset + i + 3 * LANES));
+      FloatVector d0 =
+          FloatVector.fromArray(SPECIES, q, i)
+              .sub(FloatVector.fromArray(SPECIES, data, offset + i));
+      FloatVector d1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .sub(FloatVector.fromArray(SPECIES, data, offset + i + LANES));
+      FloatVector d2 =
+          FloatVector.fromArray(SPECIES, q, i + 2 * LANES)
+              .sub(FloatVector.fromArray(SPECIES, data, offset + i + 2 * LANES));
+      FloatVector d3 =
+          FloatVector.fromArray(SPECIES, q, i + 3 * LANES)
+              .sub(FloatVector.fromArray(SPECIES, data, offset + i + 3 * LANES));
       acc0 = d0.fma(d0, acc0);
       acc1 = d1.fma(d1, acc1);
       acc2 = d2.fma(d2, acc2);
       acc3 = d3.fma(d3, acc3);
     }
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      FloatVector d = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromArray(SPECIES, data, offset + i));
+      FloatVector d =
+          FloatVector.fromArray(SPECIES, q, i)
+              .sub(FloatVector.fromArray(SPECIES, data, offset + i));
       acc0 = d.fma(d, acc0);
     }
     float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
@@ -116,11 +137,23 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc0 = FloatVector.zero(SPECIES);
     FloatVector acc1 = FloatVector.zero(SPECIES);
     for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
-      acc0 = acc0.add(FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromArray(SPECIES, data, offset + i)).abs());
-      acc1 = acc1.add(FloatVector.fromArray(SPECIES, q, i + LANES).sub(FloatVector.fromArray(SPECIES, data, offset + i + LANES)).abs());
+      acc0 =
+          acc0.add(
+              FloatVector.fromArray(SPECIES, q, i)
+                  .sub(FloatVector.fromArray(SPECIES, data, offset + i))
+                  .abs());
+      acc1 =
+          acc1.add(
+              FloatVector.fromArray(SPECIES, q, i + LANES)
+                  .sub(FloatVector.fromArray(SPECIES, data, offset + i + LANES))
+                  .abs());
     }
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      acc0 = acc0.add(FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromArray(SPECIES, data, offset + i)).abs());
+      acc0 =
+          acc0.add(
+              FloatVector.fromArray(SPECIES, q, i)
+                  .sub(FloatVector.fromArray(SPECIES, data, offset + i))
+                  .abs());
     }
     float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -139,13 +172,23 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc3 = FloatVector.zero(SPECIES);
     for (int bound4 = n - 4 * LANES; i <= bound4; i += 4 * LANES) {
       long o = byteOffset + 4L * i;
-      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromMemorySegment(SPECIES, data, o, LE), acc0);
-      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, o + 4L * LANES, LE), acc1);
-      acc2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, o + 8L * LANES, LE), acc2);
-      acc3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, o + 12L * LANES, LE), acc3);
+      acc0 =
+          FloatVector.fromArray(SPECIES, q, i)
+              .fma(FloatVector.fromMemorySegment(SPECIES, data, o, LE), acc0);
+      acc1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .fma(FloatVector.fromMemorySegment(SPECIES, data, o + 4L * LANES, LE), acc1);
+      acc2 =
+          FloatVector.fromArray(SPECIES, q, i + 2 * LANES)
+              .fma(FloatVector.fromMemorySegment(SPECIES, data, o + 8L * LANES, LE), acc2);
+      acc3 =
+          FloatVector.fromArray(SPECIES, q, i + 3 * LANES)
+              .fma(FloatVector.fromMemorySegment(SPECIES, data, o + 12L * LANES, LE), acc3);
     }
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE), acc0);
+      acc0 =
+          FloatVector.fromArray(SPECIES, q, i)
+              .fma(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE), acc0);
     }
     float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -164,17 +207,27 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc3 = FloatVector.zero(SPECIES);
     for (int bound4 = n - 4 * LANES; i <= bound4; i += 4 * LANES) {
       long o = byteOffset + 4L * i;
-      FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, o, LE));
-      FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, o + 4L * LANES, LE));
-      FloatVector d2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, o + 8L * LANES, LE));
-      FloatVector d3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, o + 12L * LANES, LE));
+      FloatVector d0 =
+          FloatVector.fromArray(SPECIES, q, i)
+              .sub(FloatVector.fromMemorySegment(SPECIES, data, o, LE));
+      FloatVector d1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .sub(FloatVector.fromMemorySegment(SPECIES, data, o + 4L * LANES, LE));
+      FloatVector d2 =
+          FloatVector.fromArray(SPECIES, q, i + 2 * LANES)
+              .sub(FloatVector.fromMemorySegment(SPECIES, data, o + 8L * LANES, LE));
+      FloatVector d3 =
+          FloatVector.fromArray(SPECIES, q, i + 3 * LANES)
+              .sub(FloatVector.fromMemorySegment(SPECIES, data, o + 12L * LANES, LE));
       acc0 = d0.fma(d0, acc0);
       acc1 = d1.fma(d1, acc1);
       acc2 = d2.fma(d2, acc2);
       acc3 = d3.fma(d3, acc3);
     }
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      FloatVector d = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE));
+      FloatVector d =
+          FloatVector.fromArray(SPECIES, q, i)
+              .sub(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE));
       acc0 = d.fma(d, acc0);
     }
     float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
@@ -191,7 +244,11 @@ final class PanamaVectorKernels implements VectorKernels {
     int i = 0;
     FloatVector acc = FloatVector.zero(SPECIES);
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      acc = acc.add(FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE)).abs());
+      acc =
+          acc.add(
+              FloatVector.fromArray(SPECIES, q, i)
+                  .sub(FloatVector.fromMemorySegment(SPECIES, data, byteOffset + 4L * i, LE))
+                  .abs());
     }
     float sum = acc.reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -202,21 +259,29 @@ final class PanamaVectorKernels implements VectorKernels {
 
   /**
    * The {@code LANES} halves at {@code byteOffset} as floats, converted in registers: the
-   * magnitude's exponent and mantissa bits are moved to float32's positions and rescaled by
-   * 2^112 (the difference of the exponent biases, 127 - 15), which also turns half subnormals
-   * into the right float normals; then the sign bit is put back. Finite halves only.
+   * magnitude's exponent and mantissa bits are moved to float32's positions and rescaled by 2^112
+   * (the difference of the exponent biases, 127 - 15), which also turns half subnormals into the
+   * right float normals; then the sign bit is put back. Finite halves only.
    */
   private static FloatVector halves(MemorySegment data, long byteOffset) {
-    IntVector bits = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, data, byteOffset, LE)
-        .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
-    FloatVector magnitude = bits.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-    return magnitude.reinterpretAsInts().or(bits.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    IntVector bits =
+        (IntVector)
+            ShortVector.fromMemorySegment(HALF_SPECIES, data, byteOffset, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+    FloatVector magnitude =
+        bits.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+    return magnitude
+        .reinterpretAsInts()
+        .or(bits.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+        .reinterpretAsFloats();
   }
 
   /** The {@code LANES} unsigned bytes at {@code byteOffset} as floats, converted in registers. */
   private static FloatVector unsignedBytes(MemorySegment data, long byteOffset) {
-    return (FloatVector) ByteVector.fromMemorySegment(BYTE_SPECIES, data, byteOffset, LE)
-        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INT_SPECIES, 0).convert(VectorOperators.I2F, 0);
+    return (FloatVector)
+        ByteVector.fromMemorySegment(BYTE_SPECIES, data, byteOffset, LE)
+            .convertShape(VectorOperators.ZERO_EXTEND_B2I, INT_SPECIES, 0)
+            .convert(VectorOperators.I2F, 0);
   }
 
   private static float half(MemorySegment data, long byteOffset, int i) {
@@ -235,7 +300,9 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc1 = FloatVector.zero(SPECIES);
     for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
       acc0 = FloatVector.fromArray(SPECIES, q, i).fma(halves(data, byteOffset + 2L * i), acc0);
-      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(halves(data, byteOffset + 2L * (i + LANES)), acc1);
+      acc1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .fma(halves(data, byteOffset + 2L * (i + LANES)), acc1);
     }
     for (int bound = n - LANES; i <= bound; i += LANES) {
       acc0 = FloatVector.fromArray(SPECIES, q, i).fma(halves(data, byteOffset + 2L * i), acc0);
@@ -255,7 +322,9 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc1 = FloatVector.zero(SPECIES);
     for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
       FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(halves(data, byteOffset + 2L * i));
-      FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(halves(data, byteOffset + 2L * (i + LANES)));
+      FloatVector d1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .sub(halves(data, byteOffset + 2L * (i + LANES)));
       acc0 = d0.fma(d0, acc0);
       acc1 = d1.fma(d1, acc1);
     }
@@ -277,7 +346,9 @@ final class PanamaVectorKernels implements VectorKernels {
     int i = 0;
     FloatVector acc = FloatVector.zero(SPECIES);
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      acc = acc.add(FloatVector.fromArray(SPECIES, q, i).sub(halves(data, byteOffset + 2L * i)).abs());
+      acc =
+          acc.add(
+              FloatVector.fromArray(SPECIES, q, i).sub(halves(data, byteOffset + 2L * i)).abs());
     }
     float sum = acc.reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -294,7 +365,9 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc1 = FloatVector.zero(SPECIES);
     for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
       acc0 = FloatVector.fromArray(SPECIES, q, i).fma(unsignedBytes(data, byteOffset + i), acc0);
-      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(unsignedBytes(data, byteOffset + i + LANES), acc1);
+      acc1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .fma(unsignedBytes(data, byteOffset + i + LANES), acc1);
     }
     for (int bound = n - LANES; i <= bound; i += LANES) {
       acc0 = FloatVector.fromArray(SPECIES, q, i).fma(unsignedBytes(data, byteOffset + i), acc0);
@@ -313,8 +386,11 @@ final class PanamaVectorKernels implements VectorKernels {
     FloatVector acc0 = FloatVector.zero(SPECIES);
     FloatVector acc1 = FloatVector.zero(SPECIES);
     for (int bound2 = n - 2 * LANES; i <= bound2; i += 2 * LANES) {
-      FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(unsignedBytes(data, byteOffset + i));
-      FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(unsignedBytes(data, byteOffset + i + LANES));
+      FloatVector d0 =
+          FloatVector.fromArray(SPECIES, q, i).sub(unsignedBytes(data, byteOffset + i));
+      FloatVector d1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .sub(unsignedBytes(data, byteOffset + i + LANES));
       acc0 = d0.fma(d0, acc0);
       acc1 = d1.fma(d1, acc1);
     }
@@ -336,7 +412,9 @@ final class PanamaVectorKernels implements VectorKernels {
     int i = 0;
     FloatVector acc = FloatVector.zero(SPECIES);
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      acc = acc.add(FloatVector.fromArray(SPECIES, q, i).sub(unsignedBytes(data, byteOffset + i)).abs());
+      acc =
+          acc.add(
+              FloatVector.fromArray(SPECIES, q, i).sub(unsignedBytes(data, byteOffset + i)).abs());
     }
     float sum = acc.reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -434,7 +512,9 @@ final class PanamaVectorKernels implements VectorKernels {
     int i = 0;
     IntVector acc = IntVector.zero(INT_SPECIES);
     for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
-      IntVector d = widen(ByteVector.fromArray(BYTE_SPECIES, a, i)).sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, offset + i)));
+      IntVector d =
+          widen(ByteVector.fromArray(BYTE_SPECIES, a, i))
+              .sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, offset + i)));
       acc = acc.add(d.mul(d));
     }
     int sum = acc.reduceLanes(VectorOperators.ADD);
@@ -451,7 +531,9 @@ final class PanamaVectorKernels implements VectorKernels {
     int i = 0;
     IntVector acc = IntVector.zero(INT_SPECIES);
     for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
-      IntVector d = widen(ByteVector.fromArray(BYTE_SPECIES, a, i)).sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, offset + i)));
+      IntVector d =
+          widen(ByteVector.fromArray(BYTE_SPECIES, a, i))
+              .sub(widen(ByteVector.fromArray(BYTE_SPECIES, data, offset + i)));
       acc = acc.add(d.abs());
     }
     int sum = acc.reduceLanes(VectorOperators.ADD);
@@ -484,8 +566,9 @@ final class PanamaVectorKernels implements VectorKernels {
     int i = 0;
     IntVector acc = IntVector.zero(INT_SPECIES);
     for (int bound = n - BYTE_LANES; i <= bound; i += BYTE_LANES) {
-      IntVector d = widen(ByteVector.fromArray(BYTE_SPECIES, a, i))
-          .sub(widen(ByteVector.fromMemorySegment(BYTE_SPECIES, data, byteOffset + i, LE)));
+      IntVector d =
+          widen(ByteVector.fromArray(BYTE_SPECIES, a, i))
+              .sub(widen(ByteVector.fromMemorySegment(BYTE_SPECIES, data, byteOffset + i, LE)));
       acc = acc.add(d.mul(d));
     }
     int sum = acc.reduceLanes(VectorOperators.ADD);
@@ -556,7 +639,8 @@ final class PanamaVectorKernels implements VectorKernels {
   }
 
   @Override
-  public void squareDistance4(float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at) {
+  public void squareDistance4(
+      float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at) {
     int n = q.length;
     int i = 0;
     FloatVector a0 = FloatVector.zero(SPECIES);
@@ -596,7 +680,8 @@ final class PanamaVectorKernels implements VectorKernels {
   }
 
   @Override
-  public void dot4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
+  public void dot4(
+      float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
     int n = q.length;
     int i = 0;
     FloatVector a0 = FloatVector.zero(SPECIES);
@@ -630,7 +715,8 @@ final class PanamaVectorKernels implements VectorKernels {
   }
 
   @Override
-  public void squareDistance4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
+  public void squareDistance4(
+      float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
     int n = q.length;
     int i = 0;
     FloatVector a0 = FloatVector.zero(SPECIES);
@@ -704,7 +790,8 @@ final class PanamaVectorKernels implements VectorKernels {
   }
 
   @Override
-  public void squareDistanceInt8x4(byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at) {
+  public void squareDistanceInt8x4(
+      byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at) {
     int n = a.length;
     int i = 0;
     IntVector s0 = IntVector.zero(INT_SPECIES);

@@ -256,7 +256,8 @@ final class ScalarVectorKernels implements VectorKernels {
   }
 
   @Override
-  public void squareDistance4(float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at) {
+  public void squareDistance4(
+      float[] q, float[] data, int o0, int o1, int o2, int o3, float[] out, int at) {
     out[at] = squareDistance(q, data, o0);
     out[at + 1] = squareDistance(q, data, o1);
     out[at + 2] = squareDistance(q, data, o2);
@@ -264,7 +265,8 @@ final class ScalarVectorKernels implements VectorKernels {
   }
 
   @Override
-  public void dot4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
+  public void dot4(
+      float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
     out[at] = dot(q, data, o0);
     out[at + 1] = dot(q, data, o1);
     out[at + 2] = dot(q, data, o2);
@@ -272,7 +274,8 @@ final class ScalarVectorKernels implements VectorKernels {
   }
 
   @Override
-  public void squareDistance4(float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
+  public void squareDistance4(
+      float[] q, MemorySegment data, long o0, long o1, long o2, long o3, float[] out, int at) {
     out[at] = squareDistance(q, data, o0);
     out[at + 1] = squareDistance(q, data, o1);
     out[at + 2] = squareDistance(q, data, o2);
@@ -288,7 +291,8 @@ final class ScalarVectorKernels implements VectorKernels {
   }
 
   @Override
-  public void squareDistanceInt8x4(byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at) {
+  public void squareDistanceInt8x4(
+      byte[] a, byte[] data, int o0, int o1, int o2, int o3, int[] out, int at) {
     out[at] = squareDistanceInt8(a, data, o0);
     out[at + 1] = squareDistanceInt8(a, data, o1);
     out[at + 2] = squareDistanceInt8(a, data, o2);

@@ -1,9 +1,9 @@
 package io.quiver.index.vector;
 
 /**
- * The element type vectors are stored with (Qdrant's {@code datatype}). Queries are always
- * float32; stored vectors are scored at their own width by the {@link VectorKernels} without
- * being widened into a float array first.
+ * The element type vectors are stored with (Qdrant's {@code datatype}). Queries are always float32;
+ * stored vectors are scored at their own width by the {@link VectorKernels} without being widened
+ * into a float array first.
  *
  * <ul>
  *   <li>{@code FLOAT32}: 4 bytes per dimension, IEEE single precision;
@@ -11,6 +11,7 @@ package io.quiver.index.vector;
  *       values are rounded to nearest-even on the way in, and must stay finite (|x| &le; 65,504);
  *   <li>{@code UINT8}: 1 byte, an unsigned integer 0..255; values must be integers in that range.
  * </ul>
+ *
  * Ordinals are part of on-disk formats: only append.
  */
 public enum VectorDatatype {
@@ -50,7 +51,8 @@ public enum VectorDatatype {
   public boolean canStore(float x) {
     return switch (this) {
       case FLOAT32 -> Float.isFinite(x);
-      case FLOAT16 -> Float.isFinite(x) && Float.isFinite(Float.float16ToFloat(Float.floatToFloat16(x)));
+      case FLOAT16 ->
+          Float.isFinite(x) && Float.isFinite(Float.float16ToFloat(Float.floatToFloat16(x)));
       case UINT8 -> x >= 0f && x <= 255f && x == Math.rint(x);
     };
   }

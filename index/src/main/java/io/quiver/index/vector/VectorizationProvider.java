@@ -31,7 +31,8 @@ public final class VectorizationProvider {
       return new ScalarVectorKernels();
     }
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      LOG.warn("vector kernels: scalar, because jdk.incubator.vector is not loaded; start the JVM with --add-modules jdk.incubator.vector");
+      LOG.warn(
+          "vector kernels: scalar, because jdk.incubator.vector is not loaded; start the JVM with --add-modules jdk.incubator.vector");
       return new ScalarVectorKernels();
     }
     try {

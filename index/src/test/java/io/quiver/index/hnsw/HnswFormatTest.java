@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Goal: an index written to disk and mapped back is the same index: same graph, same vectors,
- * same search results; and a damaged file is refused, never searched. Oracle: the in-memory
- * index it was written from. Seeded; the seed is in every failure message.
+ * Goal: an index written to disk and mapped back is the same index: same graph, same vectors, same
+ * search results; and a damaged file is refused, never searched. Oracle: the in-memory index it was
+ * written from. Seeded; the seed is in every failure message.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HnswFormatTest {
@@ -40,7 +40,10 @@ class HnswFormatTest {
       assertEquals(a.size(), b.size());
       assertEquals(a.maxLevel(), b.maxLevel());
       assertEquals(a.entryPoint(), b.entryPoint());
-      assertEquals(0, mapped.graph().heapBytes() > mapped.graph().offHeapBytes() ? 1 : 0, "level 0 stays off-heap");
+      assertEquals(
+          0,
+          mapped.graph().heapBytes() > mapped.graph().offHeapBytes() ? 1 : 0,
+          "level 0 stays off-heap");
       int[] la = new int[a.maxConn0()];
       int[] lb = new int[b.maxConn0()];
       float[] va = new float[heap.vectors().dimension()];
@@ -94,15 +97,22 @@ class HnswFormatTest {
         assertEquals(a.levelOf(node), copy.levelOf(node), "seed=" + SEED + " node " + node);
         for (int level = 0; level <= a.levelOf(node); level++) {
           int ca = a.neighbours(level, node, la);
-          assertEquals(ca, copy.neighbours(level, node, lb), "seed=" + SEED + " node " + node + " level " + level);
-          assertArrayEquals(java.util.Arrays.copyOf(la, ca), java.util.Arrays.copyOf(lb, ca),
+          assertEquals(
+              ca,
+              copy.neighbours(level, node, lb),
+              "seed=" + SEED + " node " + node + " level " + level);
+          assertArrayEquals(
+              java.util.Arrays.copyOf(la, ca),
+              java.util.Arrays.copyOf(lb, ca),
               "seed=" + SEED + " node " + node + " level " + level);
         }
       }
       HnswIndex pinned = HnswIndex.of(copy, heap.vectors());
       for (int q = 0; q < 10; q++) {
         float[] query = HnswRecallTest.query(random, heap);
-        assertArrayEquals(heap.search(query, 10, 50, OrdFilter.ALL).ords(), pinned.search(query, 10, 50, OrdFilter.ALL).ords(),
+        assertArrayEquals(
+            heap.search(query, 10, 50, OrdFilter.ALL).ords(),
+            pinned.search(query, 10, 50, OrdFilter.ALL).ords(),
             "seed=" + SEED + " query " + q);
       }
     }
@@ -121,7 +131,11 @@ class HnswFormatTest {
       raf.seek(position);
       raf.write(b ^ 0x10);
     }
-    IOException e = assertThrows(IOException.class, () -> HnswIndex.open(file), "seed=" + SEED + " flipped byte " + position);
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> HnswIndex.open(file),
+            "seed=" + SEED + " flipped byte " + position);
     assertTrue(e.getMessage().contains("checksum"), e.getMessage());
   }
 
@@ -132,6 +146,7 @@ class HnswFormatTest {
     Path foreign = Files.write(dir.resolve("foreign"), new byte[200]);
     assertThrows(IOException.class, () -> HnswIndex.open(foreign));
   }
+
   /**
    * Goal: a graph-only file (version 3) maps back to the same graph and the caller's attachment
    * bytes; a flipped byte in the attachment is refused (the checksum covers it). Oracle: the
@@ -142,12 +157,15 @@ class HnswFormatTest {
     SplittableRandom random = new SplittableRandom(SEED);
     HnswIndex heap = HnswRecallTest.build(random, Distance.DOT, 2);
     Path file = dir.resolve("graph.v3");
-    HnswFormat.writeGraph(file, heap.graph(), out -> {
-      out.putInt(42);
-      out.putBytes(new byte[] {1, 2, 3});
-      out.putLong(-7L);
-      out.putFloat(0.5f);
-    });
+    HnswFormat.writeGraph(
+        file,
+        heap.graph(),
+        out -> {
+          out.putInt(42);
+          out.putBytes(new byte[] {1, 2, 3});
+          out.putLong(-7L);
+          out.putFloat(0.5f);
+        });
     long attachmentStart;
     try (HnswFormat.GraphFile opened = HnswFormat.openGraph(file)) {
       HnswGraph a = heap.graph();
@@ -161,7 +179,10 @@ class HnswFormatTest {
         assertEquals(a.levelOf(node), b.levelOf(node), "seed=" + SEED + " node " + node);
         for (int level = 0; level <= a.levelOf(node); level++) {
           int ca = a.neighbours(level, node, la);
-          assertEquals(ca, b.neighbours(level, node, lb), "seed=" + SEED + " node " + node + " level " + level);
+          assertEquals(
+              ca,
+              b.neighbours(level, node, lb),
+              "seed=" + SEED + " node " + node + " level " + level);
           for (int i = 0; i < ca; i++) {
             assertEquals(la[i], lb[i], "seed=" + SEED + " node " + node + " level " + level);
           }
@@ -170,10 +191,14 @@ class HnswFormatTest {
       var attachment = opened.attachment();
       var le = java.nio.ByteOrder.LITTLE_ENDIAN;
       assertEquals(19, attachment.byteSize());
-      assertEquals(42, attachment.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(le), 0));
+      assertEquals(
+          42, attachment.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(le), 0));
       assertEquals(3, attachment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 6));
-      assertEquals(-7L, attachment.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(le), 7));
-      assertEquals(0.5f, attachment.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(le), 15));
+      assertEquals(
+          -7L, attachment.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(le), 7));
+      assertEquals(
+          0.5f,
+          attachment.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(le), 15));
       attachmentStart = Files.size(file) - 12 - 19;
     }
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
@@ -182,6 +207,7 @@ class HnswFormatTest {
     }
     IOException e = assertThrows(IOException.class, () -> HnswFormat.openGraph(file));
     assertTrue(e.getMessage().contains("checksum"), e.getMessage());
-    assertThrows(IOException.class, () -> HnswIndex.open(file), "a graph file is not an index file");
+    assertThrows(
+        IOException.class, () -> HnswIndex.open(file), "a graph file is not an index file");
   }
 }

@@ -28,7 +28,8 @@ class HnswPartialInsertTest {
     for (int i = 0; i < data.length; i++) {
       data[i] = random.nextFloat();
     }
-    // Left-out ords hold zeros, as segments store absent vectors: Euclid queries near 0 would love them.
+    // Left-out ords hold zeros, as segments store absent vectors: Euclid queries near 0 would love
+    // them.
     OrdFilter inserted = ord -> ord % 3 != 0;
     for (int ord = 0; ord < n; ord += 3) {
       java.util.Arrays.fill(data, ord * dim, (ord + 1) * dim, 0f);
@@ -46,14 +47,16 @@ class HnswPartialInsertTest {
           }
           TopHits hits = index.search(query, 10, 64, OrdFilter.ALL);
           for (int i = 0; i < hits.size(); i++) {
-            assertTrue(inserted.accept(hits.ords()[i]), "a left-out ord was returned: " + hits.ords()[i]);
+            assertTrue(
+                inserted.accept(hits.ords()[i]), "a left-out ord was returned: " + hits.ords()[i]);
           }
           found += hits.size();
         }
         assertEquals(500, found, "every search returns 10 inserted ords");
       }
     }
-    HnswIndex empty = HnswIndex.build(vectors, new HnswParams(8, 64, 7L, 1), () -> false, ord -> false);
+    HnswIndex empty =
+        HnswIndex.build(vectors, new HnswParams(8, 64, 7L, 1), () -> false, ord -> false);
     assertEquals(-1, empty.graph().entryPoint());
     assertEquals(0, empty.search(new float[dim], 5, 16, OrdFilter.ALL).size());
     empty.write(dir.resolve("e.hnsw"));

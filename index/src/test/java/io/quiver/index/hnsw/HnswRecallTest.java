@@ -15,11 +15,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Goal: HNSW search finds (almost) what an exhaustive scan finds, for every distance, with
- * deletes and with filters of several selectivities, and a concurrent build is as good as a
- * sequential one. Oracle: {@link TestData#exactTopK} (brute force over the same scorer). Data and
- * queries are seeded Gaussian mixtures; the seed is in every failure message
- * (rerun with -Dtests.seed=N).
+ * Goal: HNSW search finds (almost) what an exhaustive scan finds, for every distance, with deletes
+ * and with filters of several selectivities, and a concurrent build is as good as a sequential one.
+ * Oracle: {@link TestData#exactTopK} (brute force over the same scorer). Data and queries are
+ * seeded Gaussian mixtures; the seed is in every failure message (rerun with -Dtests.seed=N).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HnswRecallTest {
@@ -30,6 +29,7 @@ class HnswRecallTest {
   private static final int QUERIES = 100;
   private static final int K = 10;
   private static final int EF = 64;
+
   /** Recall@10 at ef = 64, M = 16, efConstruction = 100 on 3,000 clustered 24-d vectors. */
   private static final double MIN_RECALL = 0.95;
 
@@ -88,7 +88,8 @@ class HnswRecallTest {
       total += TestData.recall(hits.ords(), TestData.exactTopK(index.vectors(), query, K, filter));
     }
     double recall = total / QUERIES;
-    assertTrue(recall >= MIN_RECALL, "seed=" + SEED + " recall with a " + percent + "% filter: " + recall);
+    assertTrue(
+        recall >= MIN_RECALL, "seed=" + SEED + " recall with a " + percent + "% filter: " + recall);
   }
 
   @Test
@@ -101,15 +102,20 @@ class HnswRecallTest {
     long querySeed = random.nextLong();
     double r1 = meanRecall(sequential, new SplittableRandom(querySeed), OrdFilter.ALL);
     double r2 = meanRecall(concurrent, new SplittableRandom(querySeed), OrdFilter.ALL);
-    assertTrue(Math.abs(r1 - r2) <= 0.02, "seed=" + SEED + " sequential " + r1 + " vs concurrent " + r2);
-    assertEquals(sequential.graph().maxLevel(), concurrent.graph().maxLevel(), "levels are drawn from the seed");
+    assertTrue(
+        Math.abs(r1 - r2) <= 0.02, "seed=" + SEED + " sequential " + r1 + " vs concurrent " + r2);
+    assertEquals(
+        sequential.graph().maxLevel(),
+        concurrent.graph().maxLevel(),
+        "levels are drawn from the seed");
   }
 
   @Test
   void tinyGraphsWork() {
     for (int n : new int[] {1, 2, 5}) {
       SplittableRandom random = new SplittableRandom(SEED + n);
-      HeapFloatVectors vectors = HeapFloatVectors.of(TestData.clustered(random, n, 3, 1), Distance.DOT);
+      HeapFloatVectors vectors =
+          HeapFloatVectors.of(TestData.clustered(random, n, 3, 1), Distance.DOT);
       HnswIndex index = HnswIndex.build(vectors, new HnswParams(4, 10, SEED, 2));
       TopHits hits = index.search(new float[] {1, 0, 0}, K, EF, OrdFilter.ALL);
       assertEquals(n, hits.size(), "seed=" + SEED + " n=" + n);
@@ -127,7 +133,8 @@ class HnswRecallTest {
 
   static HnswIndex build(SplittableRandom random, Distance distance, int threads) {
     float[][] data = TestData.clustered(random, N, DIM, 20);
-    return HnswIndex.build(HeapFloatVectors.of(data, distance), new HnswParams(16, 100, random.nextLong(), threads));
+    return HnswIndex.build(
+        HeapFloatVectors.of(data, distance), new HnswParams(16, 100, random.nextLong(), threads));
   }
 
   static float[] query(SplittableRandom random, HnswIndex index) {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * Goal: MaxSim scores equal a plain double-precision MaxSim for every distance and awkward
  * dimensions (the SIMD kernels' tails), and HNSW over multivectors (a node per point, MaxSim
  * between nodes) finds the brute-force top 10. Oracle: scores computed here; brute-force top-k.
- * Recall threshold 0.9 at ef 100 on 1,500 clustered points: the graph search is approximate.
- * The graph links nodes by the symmetric {@link MaxSim#nodeSimilarity}, which leaves no node
+ * Recall threshold 0.9 at ef 100 on 1,500 clustered points: the graph search is approximate. The
+ * graph links nodes by the symmetric {@link MaxSim#nodeSimilarity}, which leaves no node
  * unreachable (plain MaxSim, a sum over one side's rows, did).
  */
 @Timeout(120)
@@ -38,7 +38,10 @@ class MaxSimTest {
         float[] pq = MaxSim.prepare(distance, q, dim);
         float[] pd = MaxSim.prepare(distance, d, dim);
         double expected = plain(distance, pq, pd, dim);
-        assertEquals(expected, MaxSim.score(distance, pq, pd, dim), 1e-4 * Math.max(1, Math.abs(expected)),
+        assertEquals(
+            expected,
+            MaxSim.score(distance, pq, pd, dim),
+            1e-4 * Math.max(1, Math.abs(expected)),
             distance + " dim " + dim);
       }
     }
@@ -56,16 +59,23 @@ class MaxSimTest {
     }
     MultiVectors store = new MultiVectors(dim, Distance.COSINE);
     for (int p = 0; p < 1500; p++) {
-      store.add(MaxSim.prepare(Distance.COSINE, near(random, centres, 2 + random.nextInt(6), dim), dim));
+      store.add(
+          MaxSim.prepare(Distance.COSINE, near(random, centres, 2 + random.nextInt(6), dim), dim));
     }
-    HnswGraph graph = HnswBuilder.build(new MaxSimScorerSupplier(store), new HnswParams(16, 100, 42L, 1));
+    HnswGraph graph =
+        HnswBuilder.build(new MaxSimScorerSupplier(store), new HnswParams(16, 100, 42L, 1));
     HnswSearcher searcher = new HnswSearcher();
     double recall = 0;
     int queries = 50;
     for (int i = 0; i < queries; i++) {
-      float[][] q = MaxSim.rows(MaxSim.prepare(Distance.COSINE, near(random, centres, 1 + random.nextInt(4), dim), dim), dim);
+      float[][] q =
+          MaxSim.rows(
+              MaxSim.prepare(
+                  Distance.COSINE, near(random, centres, 1 + random.nextInt(4), dim), dim),
+              dim);
       int[] truth = bruteForce(store, q, 10);
-      TopHits hits = searcher.search(graph, MaxSimScorerSupplier.scorer(store, q), 10, 100, ord -> true);
+      TopHits hits =
+          searcher.search(graph, MaxSimScorerSupplier.scorer(store, q), 10, 100, ord -> true);
       int found = 0;
       for (int t : truth) {
         found += Arrays.stream(hits.ords()).anyMatch(o -> o == t) ? 1 : 0;
@@ -111,12 +121,12 @@ class MaxSimTest {
 
   /**
    * Goal: the graph over multivectors leaves no node unreachable, so a beam wider than the graph
-   * finds the exact top 10. 3,000 clustered points (16 dims, 2-8 rows, the model test's shape),
-   * M 16, ef_construct 100, one builder thread (reproducible), and two. Every node is reached from
+   * finds the exact top 10. 3,000 clustered points (16 dims, 2-8 rows, the model test's shape), M
+   * 16, ef_construct 100, one builder thread (reproducible), and two. Every node is reached from
    * the entry point on level 0 (breadth-first over the lists); recall@10 at ef 5,000 is 1.0 and at
    * ef 100 at least 0.97. Linking nodes by plain MaxSim instead left 263-298 of the 3,000 nodes
-   * without an inbound link (recall@10 at ef 5,000: 0.96-0.99; at ef 100 0.90-0.96; by
-   * {@link MaxSim#nodeSimilarity} 0.997). Oracle: BFS and brute-force MaxSim.
+   * without an inbound link (recall@10 at ef 5,000: 0.96-0.99; at ef 100 0.90-0.96; by {@link
+   * MaxSim#nodeSimilarity} 0.997). Oracle: BFS and brute-force MaxSim.
    */
   @Test
   void everyNodeIsReachableAndAWideBeamFindsTheExactTopTen() {
@@ -128,15 +138,22 @@ class MaxSimTest {
     }
     MultiVectors store = new MultiVectors(dim, Distance.COSINE);
     for (int p = 0; p < 3000; p++) {
-      store.add(MaxSim.prepare(Distance.COSINE, near(random, centres, 2 + random.nextInt(7), dim), dim));
+      store.add(
+          MaxSim.prepare(Distance.COSINE, near(random, centres, 2 + random.nextInt(7), dim), dim));
     }
-    HnswGraph graph = HnswBuilder.build(new MaxSimScorerSupplier(store), new HnswParams(16, 100, 42L, 1));
+    HnswGraph graph =
+        HnswBuilder.build(new MaxSimScorerSupplier(store), new HnswParams(16, 100, 42L, 1));
     assertEquals(0, unreachable(graph), "nodes not reachable from the entry point on level 0");
     // Two builder threads (as the shard builds): concurrent inserts left 1-6 nodes cut off before
     // the builder reconnected them.
     for (long seed = 1; seed <= 3; seed++) {
-      HnswGraph concurrent = HnswBuilder.build(new MaxSimScorerSupplier(store), new HnswParams(16, 100, seed, 2),
-          () -> false, ord -> true, true);
+      HnswGraph concurrent =
+          HnswBuilder.build(
+              new MaxSimScorerSupplier(store),
+              new HnswParams(16, 100, seed, 2),
+              () -> false,
+              ord -> true,
+              true);
       assertEquals(0, unreachable(concurrent), "two builder threads, seed " + seed);
     }
     HnswSearcher searcher = new HnswSearcher();
@@ -144,15 +161,25 @@ class MaxSimTest {
     double wide = 0;
     int queries = 40;
     for (int i = 0; i < queries; i++) {
-      float[][] q = MaxSim.rows(MaxSim.prepare(Distance.COSINE, near(random, centres, 1 + random.nextInt(4), dim), dim),
-          dim);
+      float[][] q =
+          MaxSim.rows(
+              MaxSim.prepare(
+                  Distance.COSINE, near(random, centres, 1 + random.nextInt(4), dim), dim),
+              dim);
       int[] truth = bruteForce(store, q, 10);
-      narrow += recall(truth, searcher.search(graph, MaxSimScorerSupplier.scorer(store, q), 10, 100, ord -> true));
-      wide += recall(truth, searcher.search(graph, MaxSimScorerSupplier.scorer(store, q), 10, 5000, ord -> true));
+      narrow +=
+          recall(
+              truth,
+              searcher.search(graph, MaxSimScorerSupplier.scorer(store, q), 10, 100, ord -> true));
+      wide +=
+          recall(
+              truth,
+              searcher.search(graph, MaxSimScorerSupplier.scorer(store, q), 10, 5000, ord -> true));
     }
     narrow /= queries;
     wide /= queries;
-    System.out.println("3,000 clustered multivectors: recall@10 at ef 100 " + narrow + ", at ef 5000 " + wide);
+    System.out.println(
+        "3,000 clustered multivectors: recall@10 at ef 100 " + narrow + ", at ef 5000 " + wide);
     assertEquals(1.0, wide, 1e-9, "a beam wider than the graph finds every true hit");
     assertTrue(narrow >= 0.97, "recall@10 at ef 100 " + narrow);
   }
@@ -208,14 +235,18 @@ class MaxSimTest {
    * directory. Oracle: the heap store.
    */
   @Test
-  void aMappedStoreScoresAsTheHeapStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void aMappedStoreScoresAsTheHeapStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
     Random random = new Random(Long.getLong("tests.seed", 6));
     for (Distance distance : Distance.values()) {
       int dim = 7;
       MultiVectors heap = new MultiVectors(dim, distance);
-      MultiVectors mapped = MultiVectors.mapped(dim, distance, dir, "t" + distance.ordinal() + ".", 1024);
+      MultiVectors mapped =
+          MultiVectors.mapped(dim, distance, dir, "t" + distance.ordinal() + ".", 1024);
       for (int p = 0; p < 300; p++) {
-        float[] rows = MaxSim.prepare(distance, random(random, (p == 150 ? 60 : 1 + random.nextInt(6)) * dim), dim);
+        float[] rows =
+            MaxSim.prepare(
+                distance, random(random, (p == 150 ? 60 : 1 + random.nextInt(6)) * dim), dim);
         assertEquals(heap.add(rows), mapped.add(rows));
       }
       assertTrue(mapped.isMapped());
@@ -228,12 +259,26 @@ class MaxSimTest {
         String at = distance + " ord " + ord;
         assertArrayEquals(heap.get(ord), mapped.get(ord), at);
         assertTrue(mapped.rowsEqual(ord, heap.get(ord)), at);
-        assertEquals(heap.score(q, ord), mapped.score(q, ord), 1e-5f * Math.max(1, Math.abs(heap.score(q, ord))), at);
-        assertEquals(heap.similarity(q, ord), mapped.similarity(q, ord), 1e-5f * Math.max(1, Math.abs(heap.score(q, ord))),
+        assertEquals(
+            heap.score(q, ord),
+            mapped.score(q, ord),
+            1e-5f * Math.max(1, Math.abs(heap.score(q, ord))),
             at);
-        assertEquals(heap.exampleSimilarity(q, ord), mapped.exampleSimilarity(q, ord),
-            1e-4f * Math.max(1, Math.abs(heap.exampleSimilarity(q, ord))), at);
-        assertEquals(heap.nodeSimilarity(q, ord, columns), mapped.nodeSimilarity(q, ord, columns), 1e-5f, at);
+        assertEquals(
+            heap.similarity(q, ord),
+            mapped.similarity(q, ord),
+            1e-5f * Math.max(1, Math.abs(heap.score(q, ord))),
+            at);
+        assertEquals(
+            heap.exampleSimilarity(q, ord),
+            mapped.exampleSimilarity(q, ord),
+            1e-4f * Math.max(1, Math.abs(heap.exampleSimilarity(q, ord))),
+            at);
+        assertEquals(
+            heap.nodeSimilarity(q, ord, columns),
+            mapped.nodeSimilarity(q, ord, columns),
+            1e-5f,
+            at);
         if (ord >= 100 && ord < 200) {
           assertEquals(mapped.score(q, ord), view.score(q, ord - 100), at + " view");
         }
@@ -265,11 +310,12 @@ class MaxSimTest {
         for (int x = 0; x < dim; x++) {
           double a = q[i + x];
           double b = d[j + x];
-          s += switch (distance) {
-            case COSINE, DOT -> a * b;
-            case EUCLID -> (a - b) * (a - b);
-            case MANHATTAN -> Math.abs(a - b);
-          };
+          s +=
+              switch (distance) {
+                case COSINE, DOT -> a * b;
+                case EUCLID -> (a - b) * (a - b);
+                case MANHATTAN -> Math.abs(a - b);
+              };
         }
         if (distance == Distance.EUCLID) {
           s = Math.sqrt(s);

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Timeout;
  * order, and MaxSim over their int8 codes approximates float MaxSim closely enough to rank: per
  * point the error stays within 0.03 per query row (Cosine rows in [-1, 1], int8 steps of ~1/128),
  * the sign convention is the graph's (negated distances for Euclid), and the approximate top 10
- * overlaps the exact top 10 in at least 8 of 10. Binary codes (one bit per dimension, far
- * coarser) still rank the exact best point in their top 10 %. Oracle: {@link MultiVectors}'
- * float MaxSim. Seeded ({@code tests.seed}).
+ * overlaps the exact top 10 in at least 8 of 10. Binary codes (one bit per dimension, far coarser)
+ * still rank the exact best point in their top 10 %. Oracle: {@link MultiVectors}' float MaxSim.
+ * Seeded ({@code tests.seed}).
  */
 @Timeout(60)
 class QuantizedMaxSimTest {
@@ -47,12 +47,14 @@ class QuantizedMaxSimTest {
         float[] flat = view.get(ord);
         for (int r = 0; r < view.count(ord); r++, at++) {
           rows.copyVector(at, row);
-          assertArrayEquals(Arrays.copyOfRange(flat, r * DIM, (r + 1) * DIM), row, "row " + r + " of ord " + ord);
+          assertArrayEquals(
+              Arrays.copyOfRange(flat, r * DIM, (r + 1) * DIM), row, "row " + r + " of ord " + ord);
         }
       }
       assertEquals(at, rows.firstRow(view.size()));
     }
-    assertThrows(IndexOutOfBoundsException.class, () -> store.copyRow(0, store.count(0), new float[DIM]));
+    assertThrows(
+        IndexOutOfBoundsException.class, () -> store.copyRow(0, store.count(0), new float[DIM]));
   }
 
   @Test
@@ -66,7 +68,8 @@ class QuantizedMaxSimTest {
       assertEquals(store.size(), quantized.size());
       int overlap = 0;
       for (int t = 0; t < 20; t++) {
-        float[][] query = MaxSim.rows(MaxSim.prepare(distance, near(random, 1 + random.nextInt(4)), DIM), DIM);
+        float[][] query =
+            MaxSim.rows(MaxSim.prepare(distance, near(random, 1 + random.nextInt(4)), DIM), DIM);
         VectorScorer approximate = quantized.scorer(query);
         assertFalse(approximate.isExact());
         float[] exact = new float[store.size()];
@@ -88,7 +91,8 @@ class QuantizedMaxSimTest {
     Random random = new Random(Long.getLong("tests.seed", 7));
     MultiVectors store = store(random, Distance.COSINE, 400);
     MultiVectorRows rows = new MultiVectorRows(store);
-    QuantizedMaxSim quantized = new QuantizedMaxSim(BinaryVectors.quantize(rows), rows.firstRows(), Distance.COSINE);
+    QuantizedMaxSim quantized =
+        new QuantizedMaxSim(BinaryVectors.quantize(rows), rows.firstRows(), Distance.COSINE);
     for (int t = 0; t < 20; t++) {
       float[][] query = MaxSim.rows(MaxSim.prepare(Distance.COSINE, near(random, 2), DIM), DIM);
       VectorScorer approximate = quantized.scorer(query);
@@ -100,7 +104,9 @@ class QuantizedMaxSimTest {
       }
       int best = top(exact, 1)[0];
       int[] candidates = top(approx, store.size() / 10);
-      assertTrue(IntStream.of(candidates).anyMatch(c -> c == best), "query " + t + ": the best point in the top 10 %");
+      assertTrue(
+          IntStream.of(candidates).anyMatch(c -> c == best),
+          "query " + t + ": the best point in the top 10 %");
     }
   }
 
@@ -109,8 +115,12 @@ class QuantizedMaxSimTest {
   }
 
   private static int[] top(float[] scores, int k) {
-    return IntStream.range(0, scores.length).boxed()
-        .sorted(Comparator.comparingDouble((Integer i) -> scores[i]).reversed()).limit(k).mapToInt(i -> i).toArray();
+    return IntStream.range(0, scores.length)
+        .boxed()
+        .sorted(Comparator.comparingDouble((Integer i) -> scores[i]).reversed())
+        .limit(k)
+        .mapToInt(i -> i)
+        .toArray();
   }
 
   private static float[][] centres;

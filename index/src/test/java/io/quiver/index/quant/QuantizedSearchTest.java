@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Goal: searching quantized codes and rescoring exactly finds what a brute-force float32 scan
  * finds, for int8 (graph built over the codes), binary (graph built over floats, heavy
- * oversampling) and product quantization (graph built over floats); and int8 is lossless on
- * 8-bit data. Oracle: brute force over the float32
- * vectors. Seeded Gaussian mixtures; the seed is in every failure message.
+ * oversampling) and product quantization (graph built over floats); and int8 is lossless on 8-bit
+ * data. Oracle: brute force over the float32 vectors. Seeded Gaussian mixtures; the seed is in
+ * every failure message.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class QuantizedSearchTest {
@@ -33,15 +33,20 @@ class QuantizedSearchTest {
   private static final int N = 3000;
   private static final int DIM = 32;
   private static final int K = 10;
+
   /** Int8 + rescoring (oversample 3) recall@10 at ef = 64. */
   private static final double MIN_INT8_RECALL = 0.95;
+
   /**
    * Binary (128 bits) + rescoring (oversample 10) recall@10 at ef = 100 on the float32 graph. The
    * seed changes every run; seen lows are 0.828 and 0.846 (0.85 failed 1 seed in 8), so the bound
    * sits below them rather than at the top of the range.
    */
   private static final double MIN_BINARY_RECALL = 0.80;
-  /** PQ (2 dims per subspace) + rescoring (oversample 10) recall@10 at ef = 64 on the float32 graph. */
+
+  /**
+   * PQ (2 dims per subspace) + rescoring (oversample 10) recall@10 at ef = 64 on the float32 graph.
+   */
   private static final double MIN_PQ_RECALL = 0.9;
 
   @ParameterizedTest
@@ -50,30 +55,39 @@ class QuantizedSearchTest {
     SplittableRandom random = new SplittableRandom(SEED + distance.ordinal());
     HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random, DIM), distance);
     Int8Vectors codes = Int8Vectors.quantize(vectors, ScalarQuantizer.fit(vectors, 0.999, SEED));
-    assertTrue(codes.heapBytes() * 3 < vectors.heapBytes(), "int8 codes are about a quarter of float32");
+    assertTrue(
+        codes.heapBytes() * 3 < vectors.heapBytes(), "int8 codes are about a quarter of float32");
     HnswGraph graph = HnswBuilder.build(codes.supplier(), new HnswParams(16, 100, SEED, 2));
     RescoringSearch search = new RescoringSearch(graph, codes, vectors, 3);
     double recall = meanRecall(random, vectors, search, 64);
-    assertTrue(recall >= MIN_INT8_RECALL, "seed=" + SEED + " " + distance + " int8 recall " + recall);
+    assertTrue(
+        recall >= MIN_INT8_RECALL, "seed=" + SEED + " " + distance + " int8 recall " + recall);
   }
 
   @ParameterizedTest
-  @EnumSource(value = Distance.class, names = {"EUCLID", "DOT", "COSINE"})
+  @EnumSource(
+      value = Distance.class,
+      names = {"EUCLID", "DOT", "COSINE"})
   void binaryWithOversampledRescoringMatchesBruteForce(Distance distance) {
     SplittableRandom random = new SplittableRandom(SEED + 11 + distance.ordinal());
     // One bit per dimension needs enough dimensions to rank: 128 bits here.
     HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random, 128), distance);
     BinaryVectors codes = BinaryVectors.quantize(vectors);
-    assertTrue(codes.heapBytes() * 12 < vectors.heapBytes(), "binary codes are 1/32 of float32, rounded up to whole 64-bit words");
+    assertTrue(
+        codes.heapBytes() * 12 < vectors.heapBytes(),
+        "binary codes are 1/32 of float32, rounded up to whole 64-bit words");
     HnswGraph graph = HnswBuilder.build(vectors.supplier(), new HnswParams(16, 100, SEED, 2));
     RescoringSearch search = new RescoringSearch(graph, codes, vectors, 10);
     double recall = meanRecall(random, vectors, search, 100);
     System.out.println("binary " + distance + " recall " + recall + " seed=" + SEED);
-    assertTrue(recall >= MIN_BINARY_RECALL, "seed=" + SEED + " " + distance + " binary recall " + recall);
+    assertTrue(
+        recall >= MIN_BINARY_RECALL, "seed=" + SEED + " " + distance + " binary recall " + recall);
   }
 
   @ParameterizedTest
-  @EnumSource(value = Distance.class, names = {"EUCLID", "DOT", "COSINE"})
+  @EnumSource(
+      value = Distance.class,
+      names = {"EUCLID", "DOT", "COSINE"})
   void productQuantizationWithRescoringMatchesBruteForce(Distance distance) {
     SplittableRandom random = new SplittableRandom(SEED + 17 + distance.ordinal());
     HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random, DIM), distance);
@@ -104,7 +118,11 @@ class QuantizedSearchTest {
       VectorScorer exact = vectors.scorer(query);
       VectorScorer approx = codes.scorer(query);
       for (int i = 0; i < pixels.length; i++) {
-        assertEquals(exact.score(i), approx.score(i), 1e-3f * Math.abs(exact.score(i)), "seed=" + SEED + " vector " + i);
+        assertEquals(
+            exact.score(i),
+            approx.score(i),
+            1e-3f * Math.abs(exact.score(i)),
+            "seed=" + SEED + " vector " + i);
       }
     }
   }
@@ -126,7 +144,8 @@ class QuantizedSearchTest {
     return out;
   }
 
-  private static double meanRecall(SplittableRandom random, HeapFloatVectors vectors, RescoringSearch search, int ef) {
+  private static double meanRecall(
+      SplittableRandom random, HeapFloatVectors vectors, RescoringSearch search, int ef) {
     double total = 0;
     int queries = 100;
     float[] q = new float[vectors.dimension()];

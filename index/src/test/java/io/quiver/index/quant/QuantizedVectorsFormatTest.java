@@ -28,7 +28,12 @@ class QuantizedVectorsFormatTest {
 
   private static final long SEED = Long.getLong("tests.seed", System.nanoTime());
 
-  enum Kind { INT8, BINARY, PRODUCT, TURBO }
+  enum Kind {
+    INT8,
+    BINARY,
+    PRODUCT,
+    TURBO
+  }
 
   @ParameterizedTest
   @EnumSource(Kind.class)
@@ -45,14 +50,20 @@ class QuantizedVectorsFormatTest {
     int distances = kind == Kind.PRODUCT || kind == Kind.TURBO ? 3 : Distance.values().length;
     Distance distance = Distance.values()[random.nextInt(distances)];
     HeapFloatVectors vectors = HeapFloatVectors.of(data, distance);
-    QuantizedVectors codes = switch (kind) {
-      case INT8 -> Int8Vectors.quantize(vectors, ScalarQuantizer.fit(vectors, 0.99, SEED));
-      case BINARY -> BinaryVectors.quantize(vectors);
-      case PRODUCT -> PqVectors.quantize(vectors, ProductQuantizer.train(vectors, Math.max(1, dim / 4), 300, 3, SEED));
-      case TURBO -> TurboVectors.quantize(vectors, TurboBits.values()[random.nextInt(TurboBits.values().length)], SEED);
-    };
+    QuantizedVectors codes =
+        switch (kind) {
+          case INT8 -> Int8Vectors.quantize(vectors, ScalarQuantizer.fit(vectors, 0.99, SEED));
+          case BINARY -> BinaryVectors.quantize(vectors);
+          case PRODUCT ->
+              PqVectors.quantize(
+                  vectors, ProductQuantizer.train(vectors, Math.max(1, dim / 4), 300, 3, SEED));
+          case TURBO ->
+              TurboVectors.quantize(
+                  vectors, TurboBits.values()[random.nextInt(TurboBits.values().length)], SEED);
+        };
     byte[] bytes = bytesOf(codes);
-    QuantizedVectors read = QuantizedVectorsFormat.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+    QuantizedVectors read =
+        QuantizedVectorsFormat.read(new DataInputStream(new ByteArrayInputStream(bytes)));
     assertEquals(codes.size(), read.size());
     for (int q = 0; q < 5; q++) {
       float[] query = distance.prepare(data[random.nextInt(data.length)].clone());
@@ -63,8 +74,10 @@ class QuantizedVectorsFormatTest {
       }
     }
     byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 1);
-    assertThrows(IOException.class,
-        () -> QuantizedVectorsFormat.read(new DataInputStream(new ByteArrayInputStream(truncated))));
+    assertThrows(
+        IOException.class,
+        () ->
+            QuantizedVectorsFormat.read(new DataInputStream(new ByteArrayInputStream(truncated))));
   }
 
   @Test

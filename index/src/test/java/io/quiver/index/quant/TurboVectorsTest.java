@@ -24,9 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Goal: the parts of TurboQuant do what the method needs — the rotation is orthogonal, the
  * codebooks are the Lloyd-Max quantizers of N(0,1), the codes' distortion is near the codebook's
- * error and falls with the bits, and a graph search over the codes with exact rescoring finds
- * the brute-force top 10. Oracles: float math (norms, dot products), published Lloyd-Max values,
- * brute force over the float32 vectors. Seeded; the seed is in every failure message.
+ * error and falls with the bits, and a graph search over the codes with exact rescoring finds the
+ * brute-force top 10. Oracles: float math (norms, dot products), published Lloyd-Max values, brute
+ * force over the float32 vectors. Seeded; the seed is in every failure message.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TurboVectorsTest {
@@ -39,7 +39,8 @@ class TurboVectorsTest {
   void rotationPreservesNormsAndDotProductsAndInverts(int dim) {
     SplittableRandom random = new SplittableRandom(SEED + dim);
     HadamardRotation rotation = new HadamardRotation(dim, random.nextLong());
-    assertTrue(rotation.paddedDimension() >= dim && Integer.bitCount(rotation.paddedDimension()) == 1);
+    assertTrue(
+        rotation.paddedDimension() >= dim && Integer.bitCount(rotation.paddedDimension()) == 1);
     for (int n = 0; n < 20; n++) {
       float[] x = gaussian(random, dim);
       float[] y = gaussian(random, dim);
@@ -104,9 +105,9 @@ class TurboVectorsTest {
 
   /**
    * The relative squared error |x̂ - x|² / |x - mean|² of the decoded codes, averaged over random
-   * vectors, is at most the codebook's error on N(0,1) (what TurboQuant's analysis predicts for
-   * a rotated unit vector; the projection scale only lowers it) plus 10% for the finite
-   * dimension, and falls strictly with every step in bits.
+   * vectors, is at most the codebook's error on N(0,1) (what TurboQuant's analysis predicts for a
+   * rotated unit vector; the projection scale only lowers it) plus 10% for the finite dimension,
+   * and falls strictly with every step in bits.
    */
   @Test
   void distortionIsBelowTheCodebookErrorAndFallsWithBits() {
@@ -140,23 +141,36 @@ class TurboVectorsTest {
       }
       double distortion = total / data.length;
       double bound = bits.codebook().meanSquaredError() * 1.1;
-      System.out.println("turbo " + bits + " relative distortion " + distortion + " (codebook " + bits.codebook().meanSquaredError() + ")");
-      assertTrue(distortion <= bound, "seed=" + SEED + " " + bits + " distortion " + distortion + " > " + bound);
-      assertTrue(distortion < previous, "seed=" + SEED + " " + bits + " distortion " + distortion + " >= " + previous);
+      System.out.println(
+          "turbo "
+              + bits
+              + " relative distortion "
+              + distortion
+              + " (codebook "
+              + bits.codebook().meanSquaredError()
+              + ")");
+      assertTrue(
+          distortion <= bound,
+          "seed=" + SEED + " " + bits + " distortion " + distortion + " > " + bound);
+      assertTrue(
+          distortion < previous,
+          "seed=" + SEED + " " + bits + " distortion " + distortion + " >= " + previous);
       previous = distortion;
     }
   }
 
   /**
-   * Graph (float32, M 16) search with turbo scores, exact rescoring: recall@10 against brute
-   * force at ef 64, for each bit width and distance, oversampling 10 (as binary quantization's
-   * test). Seen: 1 bit 0.89–0.97, 1.5 bits 0.96–0.97, 2 bits 0.97–0.98, 4 bits 0.97–1.0 (Dot is
-   * capped near 0.97 by the float32 graph itself); the bounds sit below those lows. These
-   * clusters are hard for a data-oblivious code: the within-cluster spread that ranks neighbours
-   * is ~9% of |x - mean|², below the 2-bit codebook's 12% error, hence the oversampling.
+   * Graph (float32, M 16) search with turbo scores, exact rescoring: recall@10 against brute force
+   * at ef 64, for each bit width and distance, oversampling 10 (as binary quantization's test).
+   * Seen: 1 bit 0.89–0.97, 1.5 bits 0.96–0.97, 2 bits 0.97–0.98, 4 bits 0.97–1.0 (Dot is capped
+   * near 0.97 by the float32 graph itself); the bounds sit below those lows. These clusters are
+   * hard for a data-oblivious code: the within-cluster spread that ranks neighbours is ~9% of |x -
+   * mean|², below the 2-bit codebook's 12% error, hence the oversampling.
    */
   @ParameterizedTest
-  @EnumSource(value = Distance.class, names = {"EUCLID", "DOT", "COSINE"})
+  @EnumSource(
+      value = Distance.class,
+      names = {"EUCLID", "DOT", "COSINE"})
   void searchWithRescoringMatchesBruteForce(Distance distance) {
     SplittableRandom random = new SplittableRandom(SEED + 31 + distance.ordinal());
     HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random, 3000, 128), distance);
@@ -164,22 +178,34 @@ class TurboVectorsTest {
     for (TurboBits bits : TurboBits.values()) {
       TurboVectors codes = TurboVectors.quantize(vectors, bits, SEED);
       int oversample = 10;
-      double recall = meanRecall(new SplittableRandom(SEED), vectors, new RescoringSearch(graph, codes, vectors, oversample),
-          64);
-      double min = switch (bits) {
-        case BITS1 -> 0.8;
-        case BITS1_5 -> 0.88;
-        case BITS2 -> 0.9;
-        case BITS4 -> 0.95;
-      };
-      System.out.println("turbo " + bits + " " + distance + " recall@10 " + recall + " seed=" + SEED);
-      assertTrue(recall >= min, "seed=" + SEED + " " + bits + " " + distance + " recall " + recall + " < " + min);
+      double recall =
+          meanRecall(
+              new SplittableRandom(SEED),
+              vectors,
+              new RescoringSearch(graph, codes, vectors, oversample),
+              64);
+      double min =
+          switch (bits) {
+            case BITS1 -> 0.8;
+            case BITS1_5 -> 0.88;
+            case BITS2 -> 0.9;
+            case BITS4 -> 0.95;
+          };
+      System.out.println(
+          "turbo " + bits + " " + distance + " recall@10 " + recall + " seed=" + SEED);
+      assertTrue(
+          recall >= min,
+          "seed=" + SEED + " " + bits + " " + distance + " recall " + recall + " < " + min);
     }
   }
 
-  /** The turbo scores themselves (no rescoring) order candidates nearly as the exact ones at 4 bits. */
+  /**
+   * The turbo scores themselves (no rescoring) order candidates nearly as the exact ones at 4 bits.
+   */
   @ParameterizedTest
-  @EnumSource(value = Distance.class, names = {"EUCLID", "DOT", "COSINE"})
+  @EnumSource(
+      value = Distance.class,
+      names = {"EUCLID", "DOT", "COSINE"})
   void fourBitScoresTrackExactScores(Distance distance) {
     SplittableRandom random = new SplittableRandom(SEED + 41 + distance.ordinal());
     HeapFloatVectors vectors = HeapFloatVectors.of(clustered(random, 500, 64), distance);
@@ -198,7 +224,9 @@ class TurboVectorsTest {
       varSq += Math.pow(exact.score(i) - meanScore, 2);
     }
     // The estimate's error is a small fraction of the spread of the scores it must rank.
-    assertTrue(errSq < 0.05 * varSq, "seed=" + SEED + " " + distance + " error " + errSq + " vs spread " + varSq);
+    assertTrue(
+        errSq < 0.05 * varSq,
+        "seed=" + SEED + " " + distance + " error " + errSq + " vs spread " + varSq);
     // A stored code scored against itself by the graph-build supplier is the best of a few.
     var supplier = codes.supplier();
     VectorScorer self = supplier.scorer(3);
@@ -206,9 +234,9 @@ class TurboVectorsTest {
   }
 
   /**
-   * The scale makes r·t unbiased and r·r exact, so a stored vector asked as the query scores
-   * itself at Euclidean distance 0 at every width (the MSE reconstruction alone would not: it
-   * shrinks r·t by the codebook's u·û, 2/π at one bit).
+   * The scale makes r·t unbiased and r·r exact, so a stored vector asked as the query scores itself
+   * at Euclidean distance 0 at every width (the MSE reconstruction alone would not: it shrinks r·t
+   * by the codebook's u·û, 2/π at one bit).
    */
   @ParameterizedTest
   @EnumSource(TurboBits.class)
@@ -219,28 +247,37 @@ class TurboVectorsTest {
     TurboVectors codes = TurboVectors.quantize(vectors, bits, SEED);
     for (int i = 0; i < 20; i++) {
       float self = codes.scorer(data[i]).score(i);
-      assertEquals(0f, self, 1e-3f * Math.abs(vectors.scorer(data[i]).score((i + 1) % data.length)),
+      assertEquals(
+          0f,
+          self,
+          1e-3f * Math.abs(vectors.scorer(data[i]).score((i + 1) % data.length)),
           "seed=" + SEED + " " + bits + " vector " + i);
     }
   }
 
   @Test
   void manhattanIsRefused() {
-    HeapFloatVectors vectors = HeapFloatVectors.of(new float[][] {{1, 2}, {3, 4}}, Distance.MANHATTAN);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TurboVectors.quantize(vectors, TurboBits.BITS4, SEED));
+    HeapFloatVectors vectors =
+        HeapFloatVectors.of(new float[][] {{1, 2}, {3, 4}}, Distance.MANHATTAN);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TurboVectors.quantize(vectors, TurboBits.BITS4, SEED));
     assertTrue(e.getMessage().contains("Manhattan"));
   }
 
   @Test
   void codesHaveTheStatedSize() {
-    HeapFloatVectors vectors = HeapFloatVectors.of(clustered(new SplittableRandom(SEED), 100, 128), Distance.DOT);
+    HeapFloatVectors vectors =
+        HeapFloatVectors.of(clustered(new SplittableRandom(SEED), 100, 128), Distance.DOT);
     assertEquals(16, TurboBits.BITS1.codeBytes(128));
     assertEquals(26, TurboBits.BITS1_5.codeBytes(128));
     assertEquals(32, TurboBits.BITS2.codeBytes(128));
     assertEquals(64, TurboBits.BITS4.codeBytes(128));
     TurboVectors codes = TurboVectors.quantize(vectors, TurboBits.BITS4, SEED);
-    assertTrue(codes.heapBytes() * 6 < vectors.heapBytes(), "4 bits per dimension plus 8 bytes per vector: ~1/7 of float32");
+    assertTrue(
+        codes.heapBytes() * 6 < vectors.heapBytes(),
+        "4 bits per dimension plus 8 bytes per vector: ~1/7 of float32");
   }
 
   private static float[] gaussian(SplittableRandom random, int dim) {
@@ -276,7 +313,8 @@ class TurboVectorsTest {
     return out;
   }
 
-  private static double meanRecall(SplittableRandom random, HeapFloatVectors vectors, RescoringSearch search, int ef) {
+  private static double meanRecall(
+      SplittableRandom random, HeapFloatVectors vectors, RescoringSearch search, int ef) {
     double total = 0;
     int queries = 100;
     float[] q = new float[vectors.dimension()];

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Timeout;
  * Goal: Cosine vectors stored as given (uint8 bytes in a segment, the same integers in a heap
  * array: not normalized) are scored as Qdrant scores uint8 Cosine, {@code dot(q, v) / sqrt(|q|^2
  * |v|^2)} (0 for a zero vector), by the query scorer, the build supplier (stored vector against
- * stored vector, both ways) and bulk scoring; {@code copyVector} gives the bytes and
- * {@code copyPrepared} their normalized form; an HNSW graph built over them finds the brute-force
- * neighbours. Oracle: that formula in double precision over the stored integers. Seeded
- * ({@code -Dtests.seed}); recall threshold 0.9 (measured ~0.99 at this size).
+ * stored vector, both ways) and bulk scoring; {@code copyVector} gives the bytes and {@code
+ * copyPrepared} their normalized form; an HNSW graph built over them finds the brute-force
+ * neighbours. Oracle: that formula in double precision over the stored integers. Seeded ({@code
+ * -Dtests.seed}); recall threshold 0.9 (measured ~0.99 at this size).
  */
 @Timeout(120)
 class StoredAsGivenCosineTest {
@@ -48,16 +48,22 @@ class StoredAsGivenCosineTest {
       for (int i = 0; i < N; i++) {
         for (int d = 0; d < DIM; d++) {
           // point 0 is the zero vector (score 0 against everything)
-          stored[i][d] = i == 0 ? 0 : random.nextInt(4) == 0 ? random.nextInt(256) : random.nextInt(16);
+          stored[i][d] =
+              i == 0 ? 0 : random.nextInt(4) == 0 ? random.nextInt(256) : random.nextInt(16);
           bytes.set(ValueLayout.JAVA_BYTE, 3 + (long) i * DIM + d, (byte) stored[i][d]);
           heap[i * DIM + d] = stored[i][d];
         }
       }
-      FloatVectors narrow = new SegmentNarrowVectors(bytes, 3, N, DIM, Distance.COSINE, VectorDatatype.UINT8);
+      FloatVectors narrow =
+          new SegmentNarrowVectors(bytes, 3, N, DIM, Distance.COSINE, VectorDatatype.UINT8);
       FloatVectors onHeap = new HeapFloatVectors(heap, DIM, Distance.COSINE, true);
       assertTrue(narrow.storedAsGiven() && onHeap.storedAsGiven(), where);
-      assertFalse(new SegmentNarrowVectors(bytes, 3, N, DIM, Distance.DOT, VectorDatatype.UINT8).storedAsGiven());
-      assertThrows(IllegalArgumentException.class, () -> new HeapFloatVectors(heap, DIM, Distance.DOT, true));
+      assertFalse(
+          new SegmentNarrowVectors(bytes, 3, N, DIM, Distance.DOT, VectorDatatype.UINT8)
+              .storedAsGiven());
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> new HeapFloatVectors(heap, DIM, Distance.DOT, true));
 
       float[] copy = new float[DIM];
       float[] prepared = new float[DIM];
@@ -101,9 +107,15 @@ class StoredAsGivenCosineTest {
         int a = 1 + random.nextInt(N - 1);
         int b = random.nextInt(N);
         double expected = qdrantCosine(stored[a], stored[b]);
-        assertEquals(expected, supplier.scorer(a).score(b), 1e-5, where + " supplier " + a + "," + b);
-        assertEquals(expected, supplier.scorer(b).score(a), 1e-5, where + " supplier " + b + "," + a);
-        assertEquals(expected, heapSupplier.scorer(a).score(b), 1e-5, where + " heap supplier " + a + "," + b);
+        assertEquals(
+            expected, supplier.scorer(a).score(b), 1e-5, where + " supplier " + a + "," + b);
+        assertEquals(
+            expected, supplier.scorer(b).score(a), 1e-5, where + " supplier " + b + "," + a);
+        assertEquals(
+            expected,
+            heapSupplier.scorer(a).score(b),
+            1e-5,
+            where + " heap supplier " + a + "," + b);
       }
 
       try (HnswIndex index = HnswIndex.build(narrow, new HnswParams(16, 100, 42L, 1))) {
@@ -118,7 +130,11 @@ class StoredAsGivenCosineTest {
           for (int i = 0; i < N; i++) {
             byScore[i] = i;
           }
-          Arrays.sort(byScore, (x, y) -> Double.compare(qdrantCosine(rawQuery, stored[y]), qdrantCosine(rawQuery, stored[x])));
+          Arrays.sort(
+              byScore,
+              (x, y) ->
+                  Double.compare(
+                      qdrantCosine(rawQuery, stored[y]), qdrantCosine(rawQuery, stored[x])));
           Set<Integer> top = new HashSet<>(Arrays.asList(byScore).subList(0, 10));
           TopHits hits = index.search(q, 10, 64, OrdFilter.ALL);
           for (int i = 0; i < hits.size(); i++) {

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Goal: an index holding its values as halves (float16 sparse vectors) reads back every value
- * exactly as added and searches exactly like a float index of the same vectors, through deletes
- * and compaction, in less heap; a value that is not a half is refused. Oracle: a float32
- * {@link GrowingSparseIndex} fed the same vectors (itself checked against brute force by
- * {@code SparseSearchTest}): postings, hits and scores equal.
+ * exactly as added and searches exactly like a float index of the same vectors, through deletes and
+ * compaction, in less heap; a value that is not a half is refused. Oracle: a float32 {@link
+ * GrowingSparseIndex} fed the same vectors (itself checked against brute force by {@code
+ * SparseSearchTest}): postings, hits and scores equal.
  */
 @Timeout(60)
 class GrowingSparseIndexHalfValuesTest {
@@ -37,7 +37,8 @@ class GrowingSparseIndexHalfValuesTest {
         floats.delete(dead);
       }
     }
-    assertTrue(halves.heapBytes() < floats.heapBytes(), halves.heapBytes() + " vs " + floats.heapBytes());
+    assertTrue(
+        halves.heapBytes() < floats.heapBytes(), halves.heapBytes() + " vs " + floats.heapBytes());
     for (int round = 0; round < 2; round++) {
       for (int q = 0; q < 50; q++) {
         SparseVector query = randomHalves(random);
@@ -61,7 +62,8 @@ class GrowingSparseIndexHalfValuesTest {
       }
       assertArrayEquals(floats.compact(), halves.compact(), "seed " + seed);
     }
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> halves.add(halves.ordBound(), SparseVector.of(new int[] {1}, new float[] {0.1f})));
   }
 

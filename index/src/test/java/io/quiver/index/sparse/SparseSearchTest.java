@@ -41,9 +41,14 @@ class SparseSearchTest {
     assertArrayEquals(new float[] {3f, 1f, 2f}, v.values());
     assertEquals(2f, v.valueAt(-1));
     assertEquals(0f, v.valueAt(4));
-    assertThrows(IllegalArgumentException.class, () -> SparseVector.of(new int[] {1, 2, 1}, new float[] {1, 2, 3}));
-    assertThrows(IllegalArgumentException.class, () -> SparseVector.of(new int[] {1, 2}, new float[] {1}));
-    assertThrows(IllegalArgumentException.class, () -> SparseVector.of(new int[] {1}, new float[] {Float.NaN}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SparseVector.of(new int[] {1, 2, 1}, new float[] {1, 2, 3}));
+    assertThrows(
+        IllegalArgumentException.class, () -> SparseVector.of(new int[] {1, 2}, new float[] {1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SparseVector.of(new int[] {1}, new float[] {Float.NaN}));
     SparseVector q = SparseVector.of(new int[] {-1, 3, 9}, new float[] {1f, 1f, 5f});
     assertEquals(3f + 2f, v.dot(q));
     assertTrue(v.overlaps(q));
@@ -73,9 +78,13 @@ class SparseSearchTest {
       long scored = 0;
       long candidates = 0;
       for (int q = 0; q < 60; q++) {
-        SparseVector query = randomVector(random, vocabulary, 1 + random.nextInt(8), random.nextInt(4) == 0);
+        SparseVector query =
+            randomVector(random, vocabulary, 1 + random.nextInt(8), random.nextInt(4) == 0);
         int k = new int[] {1, 3, 10, 50, 500}[random.nextInt(5)];
-        BitSet allowed = random.nextBoolean() ? null : randomBits(random, count, 0.05 + random.nextDouble() * 0.9);
+        BitSet allowed =
+            random.nextBoolean()
+                ? null
+                : randomBits(random, count, 0.05 + random.nextDouble() * 0.9);
         OrdFilter accept = allowed == null ? OrdFilter.ALL : allowed::get;
         TopHits hits = SparseSearcher.search(index, query, k, accept, tieOrder);
         Expected expected = bruteForce(vectors, deleted, allowed, query, k, rank);
@@ -86,15 +95,22 @@ class SparseSearchTest {
         candidates += expected.candidates;
       }
       if (round % 2 == 1) {
-        assertTrue(scored < candidates, "seed=" + SEED + ": pruning scored " + scored + " of " + candidates);
+        assertTrue(
+            scored < candidates,
+            "seed=" + SEED + ": pruning scored " + scored + " of " + candidates);
       }
       checkMappedEqualsHeap(random, index, vectors, deleted, rank);
       checkCompactedEqualsHeap(random, index, vectors, deleted, rank);
     }
   }
 
-  private void checkMappedEqualsHeap(SplittableRandom random, GrowingSparseIndex index, List<SparseVector> vectors,
-      BitSet deleted, int[] rank) throws IOException {
+  private void checkMappedEqualsHeap(
+      SplittableRandom random,
+      GrowingSparseIndex index,
+      List<SparseVector> vectors,
+      BitSet deleted,
+      int[] rank)
+      throws IOException {
     Path file = dir.resolve("sparse-" + random.nextInt(1 << 30) + ".qsp");
     SparseIndexFormat.write(file, index);
     try (MappedSparseIndex mapped = SparseIndexFormat.open(file)) {
@@ -112,8 +128,12 @@ class SparseSearchTest {
     }
   }
 
-  private void checkCompactedEqualsHeap(SplittableRandom random, GrowingSparseIndex index, List<SparseVector> vectors,
-      BitSet deleted, int[] rank) {
+  private void checkCompactedEqualsHeap(
+      SplittableRandom random,
+      GrowingSparseIndex index,
+      List<SparseVector> vectors,
+      BitSet deleted,
+      int[] rank) {
     int[] remap = index.compact();
     assertEquals(0, index.deletedCount());
     List<SparseVector> live = new ArrayList<>();
@@ -129,7 +149,9 @@ class SparseSearchTest {
       SparseVector query = randomVector(random, 100, 1 + random.nextInt(6), false);
       int k = 1 + random.nextInt(40);
       Expected expected = bruteForce(live, new BitSet(), null, query, k, liveRank);
-      TopHits hits = SparseSearcher.search(index, query, k, OrdFilter.ALL, (a, b) -> Integer.compare(liveRank[a], liveRank[b]));
+      TopHits hits =
+          SparseSearcher.search(
+              index, query, k, OrdFilter.ALL, (a, b) -> Integer.compare(liveRank[a], liveRank[b]));
       assertArrayEquals(expected.ords, hits.ords(), "seed=" + SEED + " compacted " + query);
     }
   }
@@ -150,8 +172,13 @@ class SparseSearchTest {
 
   private record Expected(int[] ords, float[] scores, int candidates) {}
 
-  private static Expected bruteForce(List<SparseVector> vectors, BitSet deleted, BitSet allowed, SparseVector query,
-      int k, int[] rank) {
+  private static Expected bruteForce(
+      List<SparseVector> vectors,
+      BitSet deleted,
+      BitSet allowed,
+      SparseVector query,
+      int k,
+      int[] rank) {
     List<int[]> hits = new ArrayList<>(); // ord
     List<Float> scores = new ArrayList<>();
     int candidates = 0;
@@ -168,10 +195,12 @@ class SparseSearchTest {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, (a, b) -> {
-      int c = Float.compare(scores.get(b), scores.get(a));
-      return c != 0 ? c : Integer.compare(rank[hits.get(a)[0]], rank[hits.get(b)[0]]);
-    });
+    Arrays.sort(
+        order,
+        (a, b) -> {
+          int c = Float.compare(scores.get(b), scores.get(a));
+          return c != 0 ? c : Integer.compare(rank[hits.get(a)[0]], rank[hits.get(b)[0]]);
+        });
     int n = Math.min(k, order.length);
     int[] ords = new int[n];
     float[] out = new float[n];
@@ -182,8 +211,12 @@ class SparseSearchTest {
     return new Expected(ords, out, candidates);
   }
 
-  /** Dimensions skewed towards small ones (frequent terms); values from a small set half the time (ties). */
-  static SparseVector randomVector(SplittableRandom random, int vocabulary, int size, boolean negatives) {
+  /**
+   * Dimensions skewed towards small ones (frequent terms); values from a small set half the time
+   * (ties).
+   */
+  static SparseVector randomVector(
+      SplittableRandom random, int vocabulary, int size, boolean negatives) {
     int[] indices = new int[size];
     float[] values = new float[size];
     java.util.Set<Integer> used = new java.util.HashSet<>();
@@ -194,7 +227,10 @@ class SparseSearchTest {
         d = (int) (vocabulary * u * u * u);
       } while (!used.add(d));
       indices[i] = d;
-      float magnitude = random.nextBoolean() ? new float[] {0.5f, 1f, 2f}[random.nextInt(3)] : (float) random.nextDouble(0.01, 3);
+      float magnitude =
+          random.nextBoolean()
+              ? new float[] {0.5f, 1f, 2f}[random.nextInt(3)]
+              : (float) random.nextDouble(0.01, 3);
       values[i] = negatives && random.nextInt(3) == 0 ? -magnitude : magnitude;
     }
     return SparseVector.of(indices, values);

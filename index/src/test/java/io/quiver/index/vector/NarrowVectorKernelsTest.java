@@ -14,19 +14,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Goal: the float16 and uint8 kernels (scalar and Panama) compute the dot product, squared L2
- * and L1 distance of a float32 query with a stored vector of that width, on lengths that exercise
- * the two-accumulator loop, the single-vector loop and the scalar tail, at unaligned offsets.
- * Oracle: a double-precision loop over the stored values decoded one by one with
- * {@link Float#float16ToFloat} or {@code b & 0xFF} (a relative tolerance covers the float
- * summation order). Float16 inputs include subnormals, signed zeros and the largest finite half.
- * Seeded; the seed is in every failure message ({@code -Dtests.seed}).
+ * Goal: the float16 and uint8 kernels (scalar and Panama) compute the dot product, squared L2 and
+ * L1 distance of a float32 query with a stored vector of that width, on lengths that exercise the
+ * two-accumulator loop, the single-vector loop and the scalar tail, at unaligned offsets. Oracle: a
+ * double-precision loop over the stored values decoded one by one with {@link Float#float16ToFloat}
+ * or {@code b & 0xFF} (a relative tolerance covers the float summation order). Float16 inputs
+ * include subnormals, signed zeros and the largest finite half. Seeded; the seed is in every
+ * failure message ({@code -Dtests.seed}).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NarrowVectorKernelsTest {
 
-  private static final VectorKernels[] KERNELS = {VectorizationProvider.scalarKernels(), new PanamaVectorKernels()};
-  private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final VectorKernels[] KERNELS = {
+    VectorizationProvider.scalarKernels(), new PanamaVectorKernels()
+  };
+  private static final ValueLayout.OfShort LE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final long BASE_SEED = Long.getLong("tests.seed", System.nanoTime());
 
   @ParameterizedTest
@@ -50,9 +53,24 @@ class NarrowVectorKernelsTest {
         }
         String where = "seed=" + seed + " length=" + length + " round=" + round;
         for (VectorKernels k : KERNELS) {
-          assertClose(dot(q, decoded), absDot(q, decoded), k.dotFloat16(q, seg, offset), length, where + " dot " + k);
-          assertClose(l2(q, decoded), l2(q, decoded), k.squareDistanceFloat16(q, seg, offset), length, where + " l2 " + k);
-          assertClose(l1(q, decoded), l1(q, decoded), k.l1DistanceFloat16(q, seg, offset), length, where + " l1 " + k);
+          assertClose(
+              dot(q, decoded),
+              absDot(q, decoded),
+              k.dotFloat16(q, seg, offset),
+              length,
+              where + " dot " + k);
+          assertClose(
+              l2(q, decoded),
+              l2(q, decoded),
+              k.squareDistanceFloat16(q, seg, offset),
+              length,
+              where + " l2 " + k);
+          assertClose(
+              l1(q, decoded),
+              l1(q, decoded),
+              k.l1DistanceFloat16(q, seg, offset),
+              length,
+              where + " l1 " + k);
         }
       }
     }
@@ -80,9 +98,24 @@ class NarrowVectorKernelsTest {
         }
         String where = "seed=" + seed + " length=" + length + " round=" + round;
         for (VectorKernels k : KERNELS) {
-          assertClose(dot(q, decoded), absDot(q, decoded), k.dotUint8(q, seg, offset), length, where + " dot " + k);
-          assertClose(l2(q, decoded), l2(q, decoded), k.squareDistanceUint8(q, seg, offset), length, where + " l2 " + k);
-          assertClose(l1(q, decoded), l1(q, decoded), k.l1DistanceUint8(q, seg, offset), length, where + " l1 " + k);
+          assertClose(
+              dot(q, decoded),
+              absDot(q, decoded),
+              k.dotUint8(q, seg, offset),
+              length,
+              where + " dot " + k);
+          assertClose(
+              l2(q, decoded),
+              l2(q, decoded),
+              k.squareDistanceUint8(q, seg, offset),
+              length,
+              where + " l2 " + k);
+          assertClose(
+              l1(q, decoded),
+              l1(q, decoded),
+              k.l1DistanceUint8(q, seg, offset),
+              length,
+              where + " l1 " + k);
         }
       }
     }
@@ -90,8 +123,8 @@ class NarrowVectorKernelsTest {
 
   /**
    * The cosine kernels over vectors stored as given (uint8 bytes, and the same integers as floats
-   * on the heap) against Qdrant's formula in double precision over the integers: {@code dot(a, b)
-   * / sqrt(|a|^2 |b|^2)}, 0 when a norm is 0. The query is the integer vector normalized (as the
+   * on the heap) against Qdrant's formula in double precision over the integers: {@code dot(a, b) /
+   * sqrt(|a|^2 |b|^2)}, 0 when a norm is 0. The query is the integer vector normalized (as the
    * shard prepares a Cosine query). Round 0 stores all 255s, round 1 all zeros (score 0).
    */
   @ParameterizedTest
@@ -122,14 +155,21 @@ class NarrowVectorKernelsTest {
         String where = "seed=" + seed + " length=" + length + " round=" + round;
         for (VectorKernels k : KERNELS) {
           // Cosines are at most 1; float sums of n non-negative terms err by ~n * 2^-24 relative.
-          assertEquals(expected, k.cosineUint8(q, seg, offset), 1e-6 * length + 1e-6, where + " uint8 " + k);
-          assertEquals(expected, k.cosine(q, heap, (int) offset), 1e-6 * length + 1e-6, where + " heap " + k);
+          assertEquals(
+              expected, k.cosineUint8(q, seg, offset), 1e-6 * length + 1e-6, where + " uint8 " + k);
+          assertEquals(
+              expected,
+              k.cosine(q, heap, (int) offset),
+              1e-6 * length + 1e-6,
+              where + " heap " + k);
         }
       }
     }
   }
 
-  /** Every one of the 63,488 finite halves decodes in the Panama lanes as Float.float16ToFloat does. */
+  /**
+   * Every one of the 63,488 finite halves decodes in the Panama lanes as Float.float16ToFloat does.
+   */
   @Test
   void panamaDecodesEveryFiniteHalfExactly() {
     VectorKernels panama = new PanamaVectorKernels();
@@ -149,7 +189,11 @@ class NarrowVectorKernelsTest {
           float[] unit = new float[lanes];
           unit[j] = 1f;
           // dot with a unit vector selects one lane; -0.0 + 0.0 sums to 0.0, so compare values
-          assertEquals(expected, panama.dotFloat16(unit, seg, 0), 0f, "half 0x" + Integer.toHexString(bits & 0xFFFF));
+          assertEquals(
+              expected,
+              panama.dotFloat16(unit, seg, 0),
+              0f,
+              "half 0x" + Integer.toHexString(bits & 0xFFFF));
         }
       }
     }
@@ -209,7 +253,8 @@ class NarrowVectorKernelsTest {
    * A float sum of n terms (summed in another order) errs by at most about n * 2^-24 times the sum
    * of the terms' magnitudes ({@code absSum}); 1e-6 * n is a little above that bound.
    */
-  private static void assertClose(double expected, double absSum, float actual, int n, String message) {
+  private static void assertClose(
+      double expected, double absSum, float actual, int n, String message) {
     assertEquals(expected, actual, 1e-6 * n * absSum + 1e-30, message);
   }
 }

@@ -43,8 +43,16 @@ class VectorKernelsDifferentialTest {
       assertClose(SCALAR.squareDistance(a, b), PANAMA.squareDistance(a, b), length, where + " l2");
       assertClose(SCALAR.l1Distance(a, b), PANAMA.l1Distance(a, b), length, where + " l1");
       assertClose(SCALAR.dot(a, b), PANAMA.dot(a, data, offset), length, where + " dot@offset");
-      assertClose(SCALAR.squareDistance(a, b), PANAMA.squareDistance(a, data, offset), length, where + " l2@offset");
-      assertClose(SCALAR.l1Distance(a, b), PANAMA.l1Distance(a, data, offset), length, where + " l1@offset");
+      assertClose(
+          SCALAR.squareDistance(a, b),
+          PANAMA.squareDistance(a, data, offset),
+          length,
+          where + " l2@offset");
+      assertClose(
+          SCALAR.l1Distance(a, b),
+          PANAMA.l1Distance(a, data, offset),
+          length,
+          where + " l1@offset");
     }
   }
 
@@ -63,8 +71,16 @@ class VectorKernelsDifferentialTest {
         String where = "seed=" + seed + " length=" + length + " round=" + round;
         for (VectorKernels k : new VectorKernels[] {SCALAR, PANAMA}) {
           assertClose(SCALAR.dot(a, b), k.dot(a, segment, byteOffset), length, where + " dot " + k);
-          assertClose(SCALAR.squareDistance(a, b), k.squareDistance(a, segment, byteOffset), length, where + " l2 " + k);
-          assertClose(SCALAR.l1Distance(a, b), k.l1Distance(a, segment, byteOffset), length, where + " l1 " + k);
+          assertClose(
+              SCALAR.squareDistance(a, b),
+              k.squareDistance(a, segment, byteOffset),
+              length,
+              where + " l2 " + k);
+          assertClose(
+              SCALAR.l1Distance(a, b),
+              k.l1Distance(a, segment, byteOffset),
+              length,
+              where + " l1 " + k);
         }
       }
     }
@@ -97,10 +113,23 @@ class VectorKernelsDifferentialTest {
           k.dot4(q, segment, 4L * o[0], 4L * o[1], 4L * o[2], 4L * o[3], dotsSeg, 1);
           k.squareDistance4(q, segment, 4L * o[0], 4L * o[1], 4L * o[2], 4L * o[3], l2Seg, 1);
           for (int j = 0; j < 4; j++) {
-            assertClose(SCALAR.dot(q, data, o[j]), dots[1 + j], length, where + " dot4[" + j + "] " + k);
-            assertClose(SCALAR.squareDistance(q, data, o[j]), l2[1 + j], length, where + " l2x4[" + j + "] " + k);
-            assertClose(SCALAR.dot(q, data, o[j]), dotsSeg[1 + j], length, where + " dot4 segment[" + j + "] " + k);
-            assertClose(SCALAR.squareDistance(q, data, o[j]), l2Seg[1 + j], length, where + " l2x4 segment[" + j + "] " + k);
+            assertClose(
+                SCALAR.dot(q, data, o[j]), dots[1 + j], length, where + " dot4[" + j + "] " + k);
+            assertClose(
+                SCALAR.squareDistance(q, data, o[j]),
+                l2[1 + j],
+                length,
+                where + " l2x4[" + j + "] " + k);
+            assertClose(
+                SCALAR.dot(q, data, o[j]),
+                dotsSeg[1 + j],
+                length,
+                where + " dot4 segment[" + j + "] " + k);
+            assertClose(
+                SCALAR.squareDistance(q, data, o[j]),
+                l2Seg[1 + j],
+                length,
+                where + " l2x4 segment[" + j + "] " + k);
           }
         }
       }
@@ -120,12 +149,28 @@ class VectorKernelsDifferentialTest {
         MemorySegment segment = arena.allocate(data.length);
         MemorySegment.copy(data, 0, segment, ValueLayout.JAVA_BYTE, 0, data.length);
         String where = "seed=" + seed + " length=" + length + " round=" + round;
-        assertEquals(SCALAR.dotInt8(a, data, offset), PANAMA.dotInt8(a, data, offset), where + " dot");
-        assertEquals(SCALAR.squareDistanceInt8(a, data, offset), PANAMA.squareDistanceInt8(a, data, offset), where + " l2");
-        assertEquals(SCALAR.l1DistanceInt8(a, data, offset), PANAMA.l1DistanceInt8(a, data, offset), where + " l1");
-        assertEquals(SCALAR.dotInt8(a, data, offset), PANAMA.dotInt8(a, segment, offset), where + " dot segment");
-        assertEquals(SCALAR.squareDistanceInt8(a, data, offset), PANAMA.squareDistanceInt8(a, segment, offset), where + " l2 segment");
-        assertEquals(SCALAR.dotInt8(a, data, offset), SCALAR.dotInt8(a, segment, offset), where + " scalar dot segment");
+        assertEquals(
+            SCALAR.dotInt8(a, data, offset), PANAMA.dotInt8(a, data, offset), where + " dot");
+        assertEquals(
+            SCALAR.squareDistanceInt8(a, data, offset),
+            PANAMA.squareDistanceInt8(a, data, offset),
+            where + " l2");
+        assertEquals(
+            SCALAR.l1DistanceInt8(a, data, offset),
+            PANAMA.l1DistanceInt8(a, data, offset),
+            where + " l1");
+        assertEquals(
+            SCALAR.dotInt8(a, data, offset),
+            PANAMA.dotInt8(a, segment, offset),
+            where + " dot segment");
+        assertEquals(
+            SCALAR.squareDistanceInt8(a, data, offset),
+            PANAMA.squareDistanceInt8(a, segment, offset),
+            where + " l2 segment");
+        assertEquals(
+            SCALAR.dotInt8(a, data, offset),
+            SCALAR.dotInt8(a, segment, offset),
+            where + " scalar dot segment");
         int[] dots = new int[5];
         int[] l2 = new int[5];
         int o1 = random.nextInt(offset + 1);
@@ -134,7 +179,10 @@ class VectorKernelsDifferentialTest {
         for (int j = 0; j < 4; j++) {
           int o = j % 2 == 0 ? offset : o1;
           assertEquals(SCALAR.dotInt8(a, data, o), dots[1 + j], where + " dotInt8x4[" + j + "]");
-          assertEquals(SCALAR.squareDistanceInt8(a, data, o), l2[1 + j], where + " squareDistanceInt8x4[" + j + "]");
+          assertEquals(
+              SCALAR.squareDistanceInt8(a, data, o),
+              l2[1 + j],
+              where + " squareDistanceInt8x4[" + j + "]");
         }
       }
     }
@@ -190,8 +238,10 @@ class VectorKernelsDifferentialTest {
         }
       }
       String where = "seed=" + seed + " bits=" + bits + " planes=" + planeCount;
-      assertEquals(expected, SCALAR.bitPlaneDot(planes, planeCount, data, offset), where + " scalar");
-      assertEquals(expected, PANAMA.bitPlaneDot(planes, planeCount, data, offset), where + " panama");
+      assertEquals(
+          expected, SCALAR.bitPlaneDot(planes, planeCount, data, offset), where + " scalar");
+      assertEquals(
+          expected, PANAMA.bitPlaneDot(planes, planeCount, data, offset), where + " panama");
     }
   }
 

@@ -11,9 +11,13 @@ import io.quiver.jepsen.history.History;
  */
 public interface Checker {
 
-    /** @return a short stable name for reports, e.g. {@code "set"} */
-    String name();
+  /**
+   * @return a short stable name for reports, e.g. {@code "set"}
+   */
+  String name();
 
-    /** @return the verdict on {@code history}, with counterexamples when it is invalid */
-    CheckResult check(History history);
+  /**
+   * @return the verdict on {@code history}, with counterexamples when it is invalid
+   */
+  CheckResult check(History history);
 }

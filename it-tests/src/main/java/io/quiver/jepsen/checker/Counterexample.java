@@ -12,17 +12,17 @@ import java.util.Objects;
  */
 public record Counterexample(String description, List<Op> ops) {
 
-    public Counterexample {
-        Objects.requireNonNull(description, "description");
-        ops = List.copyOf(ops);
-    }
+  public Counterexample {
+    Objects.requireNonNull(description, "description");
+    ops = List.copyOf(ops);
+  }
 
-    @Override
-    public String toString() {
-        StringBuilder s = new StringBuilder(description);
-        for (Op op : ops) {
-            s.append("\n    ").append(op);
-        }
-        return s.toString();
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder(description);
+    for (Op op : ops) {
+      s.append("\n    ").append(op);
     }
+    return s.toString();
+  }
 }

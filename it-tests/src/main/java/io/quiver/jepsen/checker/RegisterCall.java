@@ -12,10 +12,11 @@ package io.quiver.jepsen.checker;
  * @param after the index of the call that must be linearized before this one, or -1 (used to
  *     linearize interchangeable optional writes in a fixed order, see {@link RegisterWindow})
  */
-record RegisterCall(boolean write, boolean optional, Long value, long callNanos, long returnNanos, int after) {
+record RegisterCall(
+    boolean write, boolean optional, Long value, long callNanos, long returnNanos, int after) {
 
-    RegisterCall {
-        assert returnNanos >= callNanos : callNanos + " > " + returnNanos;
-        assert write || !optional : "an indeterminate read constrains nothing";
-    }
+  RegisterCall {
+    assert returnNanos >= callNanos : callNanos + " > " + returnNanos;
+    assert write || !optional : "an indeterminate read constrains nothing";
+  }
 }

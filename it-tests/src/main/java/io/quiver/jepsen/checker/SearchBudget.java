@@ -9,8 +9,10 @@ package io.quiver.jepsen.checker;
  */
 record SearchBudget(long deadlineNanos, long cacheBytesMax) {
 
-    /** @return true if the deadline has passed */
-    boolean expired() {
-        return System.nanoTime() - deadlineNanos > 0;
-    }
+  /**
+   * @return true if the deadline has passed
+   */
+  boolean expired() {
+    return System.nanoTime() - deadlineNanos > 0;
+  }
 }

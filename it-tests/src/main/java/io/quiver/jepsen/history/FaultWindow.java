@@ -13,22 +13,26 @@ import java.util.Objects;
  */
 public record FaultWindow(long startNanos, long endNanos, String label) {
 
-    public FaultWindow {
-        Objects.requireNonNull(label, "label");
-        if (startNanos < 0 || endNanos != Op.NEVER && endNanos < startNanos) {
-            throw new IllegalArgumentException("bad window [" + startNanos + ", " + endNanos + "]");
-        }
+  public FaultWindow {
+    Objects.requireNonNull(label, "label");
+    if (startNanos < 0 || endNanos != Op.NEVER && endNanos < startNanos) {
+      throw new IllegalArgumentException("bad window [" + startNanos + ", " + endNanos + "]");
     }
+  }
 
-    /** @return the windows of the {@link OpFunction#FAULT} operations of {@code history}, in start order */
-    public static List<FaultWindow> of(History history) {
-        List<FaultWindow> windows = new ArrayList<>();
-        for (Op op : history.ops()) {
-            if (op.f() == OpFunction.FAULT) {
-                windows.add(new FaultWindow(op.invokeNanos(), op.completeNanos(),
-                        op.note() == null ? "fault" : op.note()));
-            }
-        }
-        return windows;
+  /**
+   * @return the windows of the {@link OpFunction#FAULT} operations of {@code history}, in start
+   *     order
+   */
+  public static List<FaultWindow> of(History history) {
+    List<FaultWindow> windows = new ArrayList<>();
+    for (Op op : history.ops()) {
+      if (op.f() == OpFunction.FAULT) {
+        windows.add(
+            new FaultWindow(
+                op.invokeNanos(), op.completeNanos(), op.note() == null ? "fault" : op.note()));
+      }
     }
+    return windows;
+  }
 }

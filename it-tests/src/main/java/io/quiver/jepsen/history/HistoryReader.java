@@ -21,54 +21,75 @@ import java.util.Map;
  */
 public final class HistoryReader {
 
-    private HistoryReader() {}
+  private HistoryReader() {}
 
-    /**
-     * @throws IllegalArgumentException on a malformed line, a process invoking twice without
-     *     completing, or a completion that matches another invocation (the message names the line)
-     */
-    public static History read(Path file) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(in);
-        }
+  /**
+   * @throws IllegalArgumentException on a malformed line, a process invoking twice without
+   *     completing, or a completion that matches another invocation (the message names the line)
+   */
+  public static History read(Path file) throws IOException {
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return read(in);
     }
+  }
 
-    /** As {@link #read(Path)}, from an open reader (not closed). */
-    public static History read(BufferedReader in) throws IOException {
-        Map<Integer, Op> open = new HashMap<>();
-        List<Op> completed = new ArrayList<>();
-        int lineNumber = 0;
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-            lineNumber++;
-            if (line.isBlank()) {
-                continue;
-            }
-            Op op;
-            try {
-                op = HistoryJson.fromLine(line);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("line " + lineNumber + ": " + e.getMessage(), e);
-            }
-            if (op.type() == OpType.INVOKE) {
-                Op previous = open.putIfAbsent(op.process(), op);
-                if (previous != null) {
-                    throw new IllegalArgumentException("line " + lineNumber + ": process " + op.process()
-                            + " invoked again while " + previous + " is in flight");
-                }
-                continue;
-            }
-            Op invocation = open.remove(op.process());
-            if (invocation != null && invocation.invokeNanos() != op.invokeNanos()) {
-                throw new IllegalArgumentException("line " + lineNumber + ": completion " + op
-                        + " does not match the invocation in flight " + invocation);
-            }
-            completed.add(op);
+  /** As {@link #read(Path)}, from an open reader (not closed). */
+  public static History read(BufferedReader in) throws IOException {
+    Map<Integer, Op> open = new HashMap<>();
+    List<Op> completed = new ArrayList<>();
+    int lineNumber = 0;
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      lineNumber++;
+      if (line.isBlank()) {
+        continue;
+      }
+      Op op;
+      try {
+        op = HistoryJson.fromLine(line);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("line " + lineNumber + ": " + e.getMessage(), e);
+      }
+      if (op.type() == OpType.INVOKE) {
+        Op previous = open.putIfAbsent(op.process(), op);
+        if (previous != null) {
+          throw new IllegalArgumentException(
+              "line "
+                  + lineNumber
+                  + ": process "
+                  + op.process()
+                  + " invoked again while "
+                  + previous
+                  + " is in flight");
         }
-        for (Op invocation : open.values()) {
-            completed.add(new Op(invocation.process(), OpType.INFO, invocation.f(), invocation.key(),
-                    invocation.value(), invocation.ids(), invocation.required(), invocation.invokeNanos(),
-                    Op.NEVER, "no completion recorded", invocation.note()));
-        }
-        return History.of(completed);
+        continue;
+      }
+      Op invocation = open.remove(op.process());
+      if (invocation != null && invocation.invokeNanos() != op.invokeNanos()) {
+        throw new IllegalArgumentException(
+            "line "
+                + lineNumber
+                + ": completion "
+                + op
+                + " does not match the invocation in flight "
+                + invocation);
+      }
+      completed.add(op);
     }
+    for (Op invocation : open.values()) {
+      completed.add(
+          new Op(
+              invocation.process(),
+              OpType.INFO,
+              invocation.f(),
+              invocation.key(),
+              invocation.value(),
+              invocation.ids(),
+              invocation.required(),
+              invocation.invokeNanos(),
+              Op.NEVER,
+              "no completion recorded",
+              invocation.note()));
+    }
+    return History.of(completed);
+  }
 }

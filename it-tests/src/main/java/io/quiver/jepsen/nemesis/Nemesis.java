@@ -10,36 +10,39 @@ import java.util.Set;
  */
 public interface Nemesis {
 
-    /** Nodes in different {@code sides} can no longer exchange packets (both directions). */
-    void partition(List<Set<Integer>> sides);
+  /** Nodes in different {@code sides} can no longer exchange packets (both directions). */
+  void partition(List<Set<Integer>> sides);
 
-    /** {@code node} drops every packet from the other nodes; what it sends still arrives. */
-    void deafen(int node);
+  /** {@code node} drops every packet from the other nodes; what it sends still arrives. */
+  void deafen(int node);
 
-    /** Each packet between {@code nodes} and the other nodes is dropped with probability {@code percent}/100. */
-    void loss(Set<Integer> nodes, int percent);
+  /**
+   * Each packet between {@code nodes} and the other nodes is dropped with probability {@code
+   * percent}/100.
+   */
+  void loss(Set<Integer> nodes, int percent);
 
-    /** Removes every partition, one-way drop and loss. */
-    void healNetwork();
+  /** Removes every partition, one-way drop and loss. */
+  void healNetwork();
 
-    /** {@code kill -9} of the node's process. */
-    void kill(int node);
+  /** {@code kill -9} of the node's process. */
+  void kill(int node);
 
-    /** Starts a killed node again on its data and waits (bounded) until it is ready. */
-    void restart(int node);
+  /** Starts a killed node again on its data and waits (bounded) until it is ready. */
+  void restart(int node);
 
-    /** SIGSTOP. */
-    void pause(int node);
+  /** SIGSTOP. */
+  void pause(int node);
 
-    /** SIGCONT. */
-    void resume(int node);
+  /** SIGCONT. */
+  void resume(int node);
 
-    /** Sets the node's wall clock to real time plus {@code seconds}; 0 undoes it. */
-    void skew(int node, long seconds);
+  /** Sets the node's wall clock to real time plus {@code seconds}; 0 undoes it. */
+  void skew(int node, long seconds);
 
-    /** Whether {@link #skew} works for this run (nodes started under libfaketime). */
-    boolean canSkewClocks();
+  /** Whether {@link #skew} works for this run (nodes started under libfaketime). */
+  boolean canSkewClocks();
 
-    /** Heals the network, resumes paused nodes, restarts killed ones, and resets every clock. */
-    void healAll();
+  /** Heals the network, resumes paused nodes, restarts killed ones, and resets every clock. */
+  void healAll();
 }

@@ -14,41 +14,41 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RegisterWorkload implements Workload {
 
-    private final int keys;
-    private final AtomicLong values = new AtomicLong();
+  private final int keys;
+  private final AtomicLong values = new AtomicLong();
 
-    public RegisterWorkload(int keys) {
-        this.keys = keys;
-    }
+  public RegisterWorkload(int keys) {
+    this.keys = keys;
+  }
 
-    @Override
-    public String name() {
-        return "register";
-    }
+  @Override
+  public String name() {
+    return "register";
+  }
 
-    @Override
-    public Op next(int process, long nowNanos, Random random) {
-        long key = random.nextInt(keys);
-        return random.nextBoolean()
-                ? Op.invoke(process, OpFunction.WRITE, key, values.incrementAndGet(), nowNanos)
-                : Op.invoke(process, OpFunction.READ, key, null, nowNanos);
-    }
+  @Override
+  public Op next(int process, long nowNanos, Random random) {
+    long key = random.nextInt(keys);
+    return random.nextBoolean()
+        ? Op.invoke(process, OpFunction.WRITE, key, values.incrementAndGet(), nowNanos)
+        : Op.invoke(process, OpFunction.READ, key, null, nowNanos);
+  }
 
-    @Override
-    public List<Op> finalReads(int process, long nowNanos) {
-        List<Op> reads = new ArrayList<>();
-        for (long key = 0; key < keys; key++) {
-            reads.add(Op.invoke(process, OpFunction.READ, key, null, nowNanos));
-        }
-        return reads;
+  @Override
+  public List<Op> finalReads(int process, long nowNanos) {
+    List<Op> reads = new ArrayList<>();
+    for (long key = 0; key < keys; key++) {
+      reads.add(Op.invoke(process, OpFunction.READ, key, null, nowNanos));
     }
+    return reads;
+  }
 
-    @Override
-    public List<Long> everyId() {
-        List<Long> ids = new ArrayList<>();
-        for (long key = 0; key < keys; key++) {
-            ids.add(key);
-        }
-        return ids;
+  @Override
+  public List<Long> everyId() {
+    List<Long> ids = new ArrayList<>();
+    for (long key = 0; key < keys; key++) {
+      ids.add(key);
     }
+    return ids;
+  }
 }

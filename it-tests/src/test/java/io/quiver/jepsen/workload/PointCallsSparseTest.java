@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Goal: the set workload's final read recognises a point's sparse vector exactly: as a node
- * returns it (dimensions sorted, u32 above 2^31), and refuses a missing, changed or unexpected one.
- * Oracle: the vectors {@link PointCalls} writes, spelled out as JSON here.
+ * Goal: the set workload's final read recognises a point's sparse vector exactly: as a node returns
+ * it (dimensions sorted, u32 above 2^31), and refuses a missing, changed or unexpected one. Oracle:
+ * the vectors {@link PointCalls} writes, spelled out as JSON here.
  */
 @Timeout(10)
 class PointCallsSparseTest {
@@ -20,9 +20,14 @@ class PointCallsSparseTest {
   void recognisesOnlyTheSparseVectorAPointWasWrittenWith() throws Exception {
     long id = 12; // carries one: dimensions 4000000005, 12, 1000004; values 0.5, 3, -0.25
     assertTrue(PointCalls.carriesSparse(id));
-    assertTrue(PointCalls.holdsOwnSparse(id, json("{\"indices\":[12,1000004,4000000005],\"values\":[3,-0.25,0.5]}")));
-    assertFalse(PointCalls.holdsOwnSparse(id, json("{\"indices\":[12,1000004,4000000005],\"values\":[3,-0.25,0.75]}")));
-    assertFalse(PointCalls.holdsOwnSparse(id, json("{\"indices\":[12,1000004],\"values\":[3,-0.25]}")));
+    assertTrue(
+        PointCalls.holdsOwnSparse(
+            id, json("{\"indices\":[12,1000004,4000000005],\"values\":[3,-0.25,0.5]}")));
+    assertFalse(
+        PointCalls.holdsOwnSparse(
+            id, json("{\"indices\":[12,1000004,4000000005],\"values\":[3,-0.25,0.75]}")));
+    assertFalse(
+        PointCalls.holdsOwnSparse(id, json("{\"indices\":[12,1000004],\"values\":[3,-0.25]}")));
     assertFalse(PointCalls.holdsOwnSparse(id, MissingNode.getInstance()));
     assertFalse(PointCalls.carriesSparse(13));
     assertTrue(PointCalls.holdsOwnSparse(13, MissingNode.getInstance()));

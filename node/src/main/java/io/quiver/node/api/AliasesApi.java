@@ -32,7 +32,8 @@ public final class AliasesApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("POST", "/collections/aliases", this::update)
+    routes
+        .add("POST", "/collections/aliases", this::update)
         .add("GET", "/aliases", this::listAll)
         .add("GET", "/collections/{collection_name}/aliases", this::listOfCollection);
   }
@@ -40,7 +41,8 @@ public final class AliasesApi {
   private CompletableFuture<RestResponse> update(RestRequest request) {
     JsonNode actions = request.jsonBody(true).get("actions");
     if (actions == null || !actions.isArray()) {
-      throw ApiException.badRequest("Validation error in JSON body: field `actions` is required (an array)");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: field `actions` is required (an array)");
     }
     List<AliasAction> parsed = new ArrayList<>(actions.size());
     for (int i = 0; i < actions.size(); i++) {
@@ -51,24 +53,41 @@ public final class AliasesApi {
 
   private static AliasAction action(JsonNode node, String at) {
     if (node == null || !node.isObject() || node.size() != 1) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + at
-          + "` must be an object with exactly one of create_alias, delete_alias, rename_alias");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + at
+              + "` must be an object with exactly one of create_alias, delete_alias, rename_alias");
     }
     Map.Entry<String, JsonNode> e = node.properties().iterator().next();
     JsonNode body = e.getValue();
     String bodyAt = at + "." + e.getKey();
     return switch (e.getKey()) {
-      case "create_alias" -> new AliasAction.Create(name(body, bodyAt, "alias_name"), name(body, bodyAt, "collection_name"));
+      case "create_alias" ->
+          new AliasAction.Create(
+              name(body, bodyAt, "alias_name"), name(body, bodyAt, "collection_name"));
       case "delete_alias" -> new AliasAction.Delete(name(body, bodyAt, "alias_name"));
-      case "rename_alias" -> new AliasAction.Rename(name(body, bodyAt, "old_alias_name"), name(body, bodyAt, "new_alias_name"));
-      default -> throw ApiException.badRequest("Validation error in JSON body: `" + at + "` has unknown action `" + e.getKey() + "`");
+      case "rename_alias" ->
+          new AliasAction.Rename(
+              name(body, bodyAt, "old_alias_name"), name(body, bodyAt, "new_alias_name"));
+      default ->
+          throw ApiException.badRequest(
+              "Validation error in JSON body: `"
+                  + at
+                  + "` has unknown action `"
+                  + e.getKey()
+                  + "`");
     };
   }
 
   private static String name(JsonNode body, String at, String field) {
     JsonNode v = body == null ? null : body.get(field);
     if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + at + "." + field + "` is required (a non-empty string)");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + at
+              + "."
+              + field
+              + "` is required (a non-empty string)");
     }
     CollectionJson.validateName(v.asText());
     return v.asText();
@@ -80,7 +99,8 @@ public final class AliasesApi {
 
   private CompletableFuture<RestResponse> listOfCollection(RestRequest request) {
     String name = request.pathParam("collection_name");
-    String collection = catalog.get(name).orElseThrow(() -> new CollectionNotFoundException(name)).name();
+    String collection =
+        catalog.get(name).orElseThrow(() -> new CollectionNotFoundException(name)).name();
     return CompletableFuture.completedFuture(RestResponse.ok(aliases(collection)));
   }
 
@@ -88,11 +108,14 @@ public final class AliasesApi {
   private ObjectNode aliases(String collection) {
     ObjectNode result = json.createObjectNode();
     ArrayNode list = result.putArray("aliases");
-    catalog.aliases().forEach((alias, target) -> {
-      if (collection == null || collection.equals(target)) {
-        list.addObject().put("alias_name", alias).put("collection_name", target);
-      }
-    });
+    catalog
+        .aliases()
+        .forEach(
+            (alias, target) -> {
+              if (collection == null || collection.equals(target)) {
+                list.addObject().put("alias_name", alias).put("collection_name", target);
+              }
+            });
     return result;
   }
 }

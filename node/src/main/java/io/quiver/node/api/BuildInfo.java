@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * What the build recorded about itself: the git commit the node was built from
- * ({@code io/quiver/node/git.properties}, written by the build's git-commit-id step). A node built
- * outside a git checkout has none, and reports none rather than a made-up value.
+ * What the build recorded about itself: the git commit the node was built from ({@code
+ * io/quiver/node/git.properties}, written by the build's git-commit-id step). A node built outside
+ * a git checkout has none, and reports none rather than a made-up value.
  */
 public final class BuildInfo {
 

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.IncomingTransfer;
 import io.quiver.consensus.RaftNode;
+import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.node.http.ApiException;
 import io.quiver.node.http.RestRequest;
@@ -33,7 +33,11 @@ public final class ClusterApi {
   private final ObjectMapper json;
   private final io.quiver.node.cluster.PeerLiveness liveness;
 
-  public ClusterApi(RaftNode raft, PointsRouter router, ObjectMapper json, io.quiver.node.cluster.PeerLiveness liveness) {
+  public ClusterApi(
+      RaftNode raft,
+      PointsRouter router,
+      ObjectMapper json,
+      io.quiver.node.cluster.PeerLiveness liveness) {
     this.raft = raft;
     this.router = router;
     this.json = json;
@@ -41,7 +45,8 @@ public final class ClusterApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("GET", "/cluster", this::cluster)
+    routes
+        .add("GET", "/cluster", this::cluster)
         .add("GET", "/collections/{collection_name}/cluster", this::collectionCluster)
         .add("POST", "/collections/{collection_name}/cluster", this::updateCollectionCluster)
         .add("DELETE", "/cluster/peer/{peer_id}", this::removePeer)
@@ -85,28 +90,30 @@ public final class ClusterApi {
    * shard's size and the per-peer loads once it is done, and the loads now and after the plan.
    */
   private CompletableFuture<RestResponse> rebalancePlan(RestRequest request) {
-    return raft.rebalancePlan(PLAN_REPORTS_AGE_MS).thenApply(view -> RestResponse.ok(planJson(view)));
+    return raft.rebalancePlan(PLAN_REPORTS_AGE_MS)
+        .thenApply(view -> RestResponse.ok(planJson(view)));
   }
 
   /**
-   * A Quiver extension: asks the meta leader to carry out the rebalance plan, one step at a time
-   * (a move: an added replica that catches up, then the old one dropped; a leadership transfer).
+   * A Quiver extension: asks the meta leader to carry out the rebalance plan, one step at a time (a
+   * move: an added replica that catches up, then the old one dropped; a leadership transfer).
    * Answers at once with the plan as {@code GET} shows it; progress is in {@code GET /cluster}
    * ({@code quiver_scaling}). The leader plans each step afresh, so what it does may differ from
    * this plan where sizes or leaders changed meanwhile.
    */
   private CompletableFuture<RestResponse> rebalance(RestRequest request) {
-    return raft.rebalancePlan(PLAN_REPORTS_AGE_MS).thenCompose(view -> raft.requestRebalance()
-        .thenApply(index -> RestResponse.ok(planJson(view))));
+    return raft.rebalancePlan(PLAN_REPORTS_AGE_MS)
+        .thenCompose(
+            view -> raft.requestRebalance().thenApply(index -> RestResponse.ok(planJson(view))));
   }
 
   /**
    * {@code moves}: each step in Qdrant-like words plus {@code shard_bytes} (what a replica of the
    * shard weighs: points x the bytes of a point's dense vectors and id; the collection's mean while
    * its size is not known), {@code shard_points} (null when not known) and {@code loads_after};
-   * {@code loads_before} and {@code loads_after} of the whole plan; {@code reports_age_seconds}: the
-   * age of the oldest size or leader it was planned from. A load is {@code bytes}, {@code replicas}
-   * and {@code leaders} (shard groups led) per peer.
+   * {@code loads_before} and {@code loads_after} of the whole plan; {@code reports_age_seconds}:
+   * the age of the oldest size or leader it was planned from. A load is {@code bytes}, {@code
+   * replicas} and {@code leaders} (shard groups led) per peer.
    */
   private ObjectNode planJson(RaftNode.RebalanceView view) {
     ObjectNode result = json.createObjectNode();
@@ -128,12 +135,14 @@ public final class ClusterApi {
   }
 
   private static void loads(ObjectNode out, Map<Long, io.quiver.sharding.NodeLoad> loads) {
-    new java.util.TreeMap<>(loads).forEach((peer, load) -> {
-      ObjectNode o = out.putObject(Long.toString(peer));
-      o.put("bytes", load.bytes());
-      o.put("replicas", load.replicas());
-      o.put("leaders", load.leaders());
-    });
+    new java.util.TreeMap<>(loads)
+        .forEach(
+            (peer, load) -> {
+              ObjectNode o = out.putObject(Long.toString(peer));
+              o.put("bytes", load.bytes());
+              o.put("replicas", load.replicas());
+              o.put("leaders", load.leaders());
+            });
   }
 
   private static long peerId(RestRequest request) {
@@ -141,7 +150,8 @@ public final class ClusterApi {
     try {
       return Long.parseLong(text);
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("Validation error in path parameters: `peer_id` must be a peer id, got `" + text + "`");
+      throw ApiException.badRequest(
+          "Validation error in path parameters: `peer_id` must be a peer id, got `" + text + "`");
     }
   }
 
@@ -187,8 +197,8 @@ public final class ClusterApi {
   }
 
   /**
-   * Qdrant's cluster operations on a collection. Transfers run to completion before the answer
-   * (the new replica holds the data when {@code true} comes back), so there is never a transfer in
+   * Qdrant's cluster operations on a collection. Transfers run to completion before the answer (the
+   * new replica holds the data when {@code true} comes back), so there is never a transfer in
    * progress for {@code abort_transfer} to abort.
    */
   private CompletableFuture<RestResponse> updateCollectionCluster(RestRequest request) {
@@ -197,35 +207,63 @@ public final class ClusterApi {
     CompletableFuture<Void> done;
     if (body.has("move_shard")) {
       var op = body.get("move_shard");
-      done = raft.replicaChanges().move(c.name(), intField(op, "move_shard.shard_id", "shard_id"),
-          peer(op, "move_shard", "from_peer_id"), peer(op, "move_shard", "to_peer_id"));
+      done =
+          raft.replicaChanges()
+              .move(
+                  c.name(),
+                  intField(op, "move_shard.shard_id", "shard_id"),
+                  peer(op, "move_shard", "from_peer_id"),
+                  peer(op, "move_shard", "to_peer_id"));
     } else if (body.has("replicate_shard")) {
       var op = body.get("replicate_shard");
-      done = raft.replicaChanges().replicate(c.name(), intField(op, "replicate_shard.shard_id", "shard_id"),
-          peer(op, "replicate_shard", "from_peer_id"), peer(op, "replicate_shard", "to_peer_id"));
+      done =
+          raft.replicaChanges()
+              .replicate(
+                  c.name(),
+                  intField(op, "replicate_shard.shard_id", "shard_id"),
+                  peer(op, "replicate_shard", "from_peer_id"),
+                  peer(op, "replicate_shard", "to_peer_id"));
     } else if (body.has("drop_replica")) {
       var op = body.get("drop_replica");
-      done = raft.replicaChanges().drop(c.name(), intField(op, "drop_replica.shard_id", "shard_id"), peer(op, "drop_replica", "peer_id"));
+      done =
+          raft.replicaChanges()
+              .drop(
+                  c.name(),
+                  intField(op, "drop_replica.shard_id", "shard_id"),
+                  peer(op, "drop_replica", "peer_id"));
     } else if (body.has("start_resharding")) {
       JsonNode op = body.get("start_resharding");
       JsonNode direction = op == null ? null : op.get("direction");
-      if (direction == null || !direction.isTextual() || !(direction.asText().equals("up") || direction.asText().equals("down"))) {
-        throw ApiException.badRequest("Validation error in JSON body: `start_resharding.direction` must be \"up\" or \"down\"");
+      if (direction == null
+          || !direction.isTextual()
+          || !(direction.asText().equals("up") || direction.asText().equals("down"))) {
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `start_resharding.direction` must be \"up\" or \"down\"");
       }
       if (op.hasNonNull("shard_key")) {
-        throw ApiException.badRequest("Wrong input: `start_resharding.shard_key`: custom shard keys are not supported");
+        throw ApiException.badRequest(
+            "Wrong input: `start_resharding.shard_key`: custom shard keys are not supported");
       }
       Long peer = op.hasNonNull("peer_id") ? peer(op, "start_resharding", "peer_id") : null;
-      done = raft.startResharding(c.name(), direction.asText().equals("up") ? io.quiver.sharding.Resharding.Direction.UP
-          : io.quiver.sharding.Resharding.Direction.DOWN, peer).thenApply(index -> null);
+      done =
+          raft.startResharding(
+                  c.name(),
+                  direction.asText().equals("up")
+                      ? io.quiver.sharding.Resharding.Direction.UP
+                      : io.quiver.sharding.Resharding.Direction.DOWN,
+                  peer)
+              .thenApply(index -> null);
     } else if (body.has("abort_resharding")) {
       done = raft.abortResharding(c.name()).thenApply(index -> null);
     } else if (body.has("abort_transfer")) {
-      throw ApiException.badRequest("Wrong input: no shard transfer is in progress for collection `"
-          + c.name() + "` (transfers complete before their request returns)");
+      throw ApiException.badRequest(
+          "Wrong input: no shard transfer is in progress for collection `"
+              + c.name()
+              + "` (transfers complete before their request returns)");
     } else {
-      throw ApiException.badRequest("Wrong input: expected one of move_shard, replicate_shard, "
-          + "drop_replica, abort_transfer, start_resharding, abort_resharding; other cluster operations are not supported yet");
+      throw ApiException.badRequest(
+          "Wrong input: expected one of move_shard, replicate_shard, "
+              + "drop_replica, abort_transfer, start_resharding, abort_resharding; other cluster operations are not supported yet");
     }
     return done.thenApply(ignored -> RestResponse.ok(true));
   }
@@ -233,7 +271,8 @@ public final class ClusterApi {
   private static int intField(JsonNode op, String path, String field) {
     JsonNode v = op == null ? null : op.get(field);
     if (v == null || !v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > Integer.MAX_VALUE) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + path + "` must be a non-negative integer");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + path + "` must be a non-negative integer");
     }
     return v.asInt();
   }
@@ -241,7 +280,8 @@ public final class ClusterApi {
   private static long peer(JsonNode op, String operation, String field) {
     JsonNode v = op == null ? null : op.get(field);
     if (v == null || !v.isIntegralNumber() || v.asLong() < 0) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + operation + "." + field + "` must be a peer id");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + operation + "." + field + "` must be a peer id");
     }
     return v.asLong();
   }
@@ -258,20 +298,24 @@ public final class ClusterApi {
     result.put("status", "enabled");
     result.put("peer_id", raft.id());
     ObjectNode peers = result.putObject("peers");
-    state.nodes().forEach((id, address) -> {
-      ObjectNode peer = peers.putObject(Long.toString(id));
-      peer.put("uri", "http://" + address.raftAddress() + "/");
-      peer.put("rest_uri", "http://" + address.httpAddress() + "/");
-      // A Quiver extension: liveness as this node sees it (Dead after cluster.peer_dead_timeout_ms).
-      var seen = liveness.peer(id);
-      ObjectNode live = peer.putObject("quiver_liveness");
-      live.put("state", seen.state().name());
-      if (seen.lastContact() == null) {
-        live.putNull("last_contact");
-      } else {
-        live.put("last_contact", seen.lastContact().toString());
-      }
-    });
+    state
+        .nodes()
+        .forEach(
+            (id, address) -> {
+              ObjectNode peer = peers.putObject(Long.toString(id));
+              peer.put("uri", "http://" + address.raftAddress() + "/");
+              peer.put("rest_uri", "http://" + address.httpAddress() + "/");
+              // A Quiver extension: liveness as this node sees it (Dead after
+              // cluster.peer_dead_timeout_ms).
+              var seen = liveness.peer(id);
+              ObjectNode live = peer.putObject("quiver_liveness");
+              live.put("state", seen.state().name());
+              if (seen.lastContact() == null) {
+                live.putNull("last_contact");
+              } else {
+                live.put("last_contact", seen.lastContact().toString());
+              }
+            });
     ObjectNode info = result.putObject("raft_info");
     info.put("term", meta.term());
     info.put("commit", meta.commitIndex());
@@ -288,14 +332,19 @@ public final class ClusterApi {
     thread.put("last_update", Instant.now().toString());
     result.putObject("message_send_failures");
     // A Quiver extension: replicas per peer, draining peers, the rebalance and the replica steps
-    // still planned (from this node's metadata), and the step in progress (known on the meta leader).
+    // still planned (from this node's metadata), and the step in progress (known on the meta
+    // leader).
     RaftNode.ScalingStatus scaling = raft.scalingStatus();
-    var load = io.quiver.sharding.ReplicaPlanner.loads(state.nodes().keySet(), state.collections().values());
+    var load =
+        io.quiver.sharding.ReplicaPlanner.loads(
+            state.nodes().keySet(), state.collections().values());
     ObjectNode ext = result.putObject("quiver_scaling");
     ObjectNode replicas = ext.putObject("replicas_per_peer");
-    load.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+    load.entrySet().stream()
+        .sorted(java.util.Map.Entry.comparingByKey())
         .forEach(e -> replicas.put(Long.toString(e.getKey()), e.getValue()));
-    // Bytes and leaders as this node last learnt them (the meta leader keeps them fresh; see GET /cluster/rebalance).
+    // Bytes and leaders as this node last learnt them (the meta leader keeps them fresh; see GET
+    // /cluster/rebalance).
     loads(ext.putObject("loads_per_peer"), raft.peerLoads());
     ArrayNode draining = ext.putArray("draining_peers");
     scaling.draining().forEach(draining::add);
@@ -323,8 +372,16 @@ public final class ClusterApi {
   private void progress(ObjectNode t, IncomingTransfer received, String prefix) {
     long elapsedSec = Math.max(0, (System.currentTimeMillis() - received.startedMillis()) / 1000);
     double eta = received.etaSeconds();
-    t.put("comment", String.format(java.util.Locale.ROOT, "%sTransferring snapshot bytes (%d/%d), started %ds ago, ETA: %s",
-        prefix, received.bytesDone(), received.bytesTotal(), elapsedSec, eta < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%.1fs", eta)));
+    t.put(
+        "comment",
+        String.format(
+            java.util.Locale.ROOT,
+            "%sTransferring snapshot bytes (%d/%d), started %ds ago, ETA: %s",
+            prefix,
+            received.bytesDone(),
+            received.bytesTotal(),
+            elapsedSec,
+            eta < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%.1fs", eta)));
     ObjectNode p = t.putObject("quiver_progress");
     p.put("bytes_done", received.bytesDone());
     p.put("bytes_total", received.bytesTotal());
@@ -358,7 +415,8 @@ public final class ClusterApi {
       r.put("direction", resharding.direction().name().toLowerCase(java.util.Locale.ROOT));
       r.put("shard_id", resharding.changedShard());
       r.put("peer_id", resharding.peerId());
-      // Quiver extensions: where the resharding is (copying, cleanup, aborting) and the shards routed by now.
+      // Quiver extensions: where the resharding is (copying, cleanup, aborting) and the shards
+      // routed by now.
       r.put("quiver_phase", resharding.phase().name().toLowerCase(java.util.Locale.ROOT));
       r.put("quiver_routing_shards", resharding.routingCount());
     }
@@ -366,31 +424,38 @@ public final class ClusterApi {
     raft.incomingTransfers().forEach(t -> incoming.put(t.groupId(), t));
     ReplicaStep inProgress = raft.scalingStatus().current();
     if (inProgress != null && inProgress.collection().equals(c.name())) {
-      Long to = switch (inProgress) {
-        case ReplicaStep.Add a -> a.to();
-        case ReplicaStep.Move m -> m.to();
-        case ReplicaStep.AddWitness a -> a.to();
-        case ReplicaStep.Drop d -> null;
-        case ReplicaStep.DropWitness d -> null;
-        case ReplicaStep.TransferLeader t -> null;
-      };
+      Long to =
+          switch (inProgress) {
+            case ReplicaStep.Add a -> a.to();
+            case ReplicaStep.Move m -> m.to();
+            case ReplicaStep.AddWitness a -> a.to();
+            case ReplicaStep.Drop d -> null;
+            case ReplicaStep.DropWitness d -> null;
+            case ReplicaStep.TransferLeader t -> null;
+          };
       if (to != null) {
         ObjectNode t = transfers.addObject();
         t.put("shard_id", inProgress.shardId());
-        long from = inProgress instanceof ReplicaStep.Move m ? m.from()
-            : c.shardMap().shard(inProgress.shardId()).replicas().getFirst();
+        long from =
+            inProgress instanceof ReplicaStep.Move m
+                ? m.from()
+                : c.shardMap().shard(inProgress.shardId()).replicas().getFirst();
         t.put("from", from);
         t.put("to", to.longValue());
         t.put("sync", true);
         t.put("method", "snapshot");
         t.put("comment", inProgress.reason());
-        IncomingTransfer received = to == raft.id() ? incoming.remove(c.shardMap().shard(inProgress.shardId()).groupId()) : null;
+        IncomingTransfer received =
+            to == raft.id()
+                ? incoming.remove(c.shardMap().shard(inProgress.shardId()).groupId())
+                : null;
         if (received != null) {
           progress(t, received, inProgress.reason() + ": ");
         }
       }
     }
-    // The snapshots this node is receiving for the collection's shards (its own incoming transfers).
+    // The snapshots this node is receiving for the collection's shards (its own incoming
+    // transfers).
     for (ShardPlacement shard : c.shardMap().shards()) {
       IncomingTransfer received = incoming.get(shard.groupId());
       if (received != null && !received.done()) {
@@ -419,26 +484,33 @@ public final class ClusterApi {
           raft.shardStatus(shard.groupId()).ifPresent(s -> entry.put("role", s.role().name()));
           local.add(entry);
           if (!active) {
-            // Receiving a snapshot and the log: nothing to count yet, and a count would wait for the install.
+            // Receiving a snapshot and the log: nothing to count yet, and a count would wait for
+            // the install.
             entry.put("points_count", 0);
             continue;
           }
-          // ANY reads this node's own replica; one that does not answer within the deadline counts 0.
-          counts.add(router.shardCount(c, shard, ReadConsistency.ANY)
-              .handle((n, error) -> {
-                entry.put("points_count", error == null ? n : 0);
-                return null;
-              }));
+          // ANY reads this node's own replica; one that does not answer within the deadline counts
+          // 0.
+          counts.add(
+              router
+                  .shardCount(c, shard, ReadConsistency.ANY)
+                  .handle(
+                      (n, error) -> {
+                        entry.put("points_count", error == null ? n : 0);
+                        return null;
+                      }));
         } else {
           ObjectNode entry = remote.addObject();
           entry.put("shard_id", shard.shardId());
           entry.put("peer_id", node);
-          boolean joining = members.isPresent() && !members.get().isEmpty() && !members.get().contains(node);
+          boolean joining =
+              members.isPresent() && !members.get().isEmpty() && !members.get().contains(node);
           // Dead: this node has not reached the replica's peer for cluster.peer_dead_timeout_ms.
           entry.put("state", liveness.isDead(node) ? "Dead" : joining ? "Partial" : "Active");
         }
       }
     }
-    return CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new)).thenApply(ignored -> RestResponse.ok(result));
+    return CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> RestResponse.ok(result));
   }
 }

@@ -38,12 +38,12 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Collection snapshots in Quiver's own format, kept on the node that made them, under
- * {@code <data>/snapshots/<collection>/}. A snapshot is gzip-compressed JSON lines: a header with
- * the collection's config, then one line per point (id, vectors, payload), read through the router
- * page by page in id order, so it covers every shard wherever its replicas live. Recovery creates
- * the collection anew from the header (replacing one of the same name) and upserts the points, so
- * the result is independent of the shard layout. Vectors are stored as the collection keeps them
+ * Collection snapshots in Quiver's own format, kept on the node that made them, under {@code
+ * <data>/snapshots/<collection>/}. A snapshot is gzip-compressed JSON lines: a header with the
+ * collection's config, then one line per point (id, vectors, payload), read through the router page
+ * by page in id order, so it covers every shard wherever its replicas live. Recovery creates the
+ * collection anew from the header (replacing one of the same name) and upserts the points, so the
+ * result is independent of the shard layout. Vectors are stored as the collection keeps them
  * (normalized for Cosine); re-normalizing a unit vector may change its last bit.
  */
 final class CollectionSnapshots {
@@ -51,7 +51,8 @@ final class CollectionSnapshots {
   static final String FORMAT = "quiver-collection-snapshot";
   static final int VERSION = 1;
   private static final int PAGE = 1000;
-  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss-SSS").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss-SSS").withZone(ZoneOffset.UTC);
 
   /** Qdrant's SnapshotDescription. */
   record Description(String name, String creationTime, long size, String checksum) {}
@@ -61,7 +62,8 @@ final class CollectionSnapshots {
   private final PointsRouter router;
   private final ObjectMapper json;
 
-  CollectionSnapshots(Path root, CollectionCatalog catalog, PointsRouter router, ObjectMapper json) {
+  CollectionSnapshots(
+      Path root, CollectionCatalog catalog, PointsRouter router, ObjectMapper json) {
     this.root = root;
     this.catalog = catalog;
     this.router = router;
@@ -81,23 +83,26 @@ final class CollectionSnapshots {
 
   /**
    * Writes a snapshot of the whole storage (blocking): a ZIP with one collection snapshot per
-   * collection ({@code collections/<name>.snapshot}, each recoverable on its own) and
-   * {@code aliases.json}.
+   * collection ({@code collections/<name>.snapshot}, each recoverable on its own) and {@code
+   * aliases.json}.
    */
   Description createFull() throws IOException {
     Files.createDirectories(root);
     String name = "full-snapshot-" + STAMP.format(Instant.now()) + ".snapshot";
     Path tmp = root.resolve(name + ".tmp");
-    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(tmp))) {
+    try (java.util.zip.ZipOutputStream zip =
+        new java.util.zip.ZipOutputStream(Files.newOutputStream(tmp))) {
       zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION); // the entries are gzip already
       for (CollectionDescriptor c : catalog.list()) {
         zip.putNextEntry(new java.util.zip.ZipEntry("collections/" + c.name() + ".snapshot"));
-        write(c, new java.io.FilterOutputStream(zip) {
-          @Override
-          public void close() throws IOException {
-            flush(); // the entry ends here, the ZIP stream goes on
-          }
-        });
+        write(
+            c,
+            new java.io.FilterOutputStream(zip) {
+              @Override
+              public void close() throws IOException {
+                flush(); // the entry ends here, the ZIP stream goes on
+              }
+            });
         zip.closeEntry();
       }
       zip.putNextEntry(new java.util.zip.ZipEntry("aliases.json"));
@@ -116,15 +121,26 @@ final class CollectionSnapshots {
       header.put("format", FORMAT).put("version", VERSION).put("collection", c.name());
       header.set("config", createBody(c));
       // The payload indexes, as collection info reports them; recreated on recover.
-      header.set("payload_schema", FieldIndexJson.payloadSchema(json,
-          router.payloadSchema(c, ReadConsistency.LINEARIZABLE).join()));
+      header.set(
+          "payload_schema",
+          FieldIndexJson.payloadSchema(
+              json, router.payloadSchema(c, ReadConsistency.LINEARIZABLE).join()));
       gen.writeTree(header);
       gen.writeRaw('\n');
       PointId offset = null;
       do {
         // Each page a request of its own, with the shard map of now: replicas may move meanwhile.
-        PointsRouter.ScrollPage page = router.scroll(router.collection(c.name()), offset, PAGE, null, true, true,
-            ReadConsistency.LINEARIZABLE).join();
+        PointsRouter.ScrollPage page =
+            router
+                .scroll(
+                    router.collection(c.name()),
+                    offset,
+                    PAGE,
+                    null,
+                    true,
+                    true,
+                    ReadConsistency.LINEARIZABLE)
+                .join();
         for (PointRecord r : page.points()) {
           gen.writeTree(results.record(r, PayloadSelector.ALL));
           gen.writeRaw('\n');
@@ -175,18 +191,29 @@ final class CollectionSnapshots {
     }
     List<Description> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".snapshot")).sorted().toList()) {
+      for (Path f :
+          files.filter(p -> p.getFileName().toString().endsWith(".snapshot")).sorted().toList()) {
         out.add(describe(f));
       }
     }
     return out;
   }
 
-  /** The file of a snapshot of a collection, or of the whole storage for a null collection; 404 when there is none. */
+  /**
+   * The file of a snapshot of a collection, or of the whole storage for a null collection; 404 when
+   * there is none.
+   */
   Path file(String collection, String name) {
-    String what = "Not found: Snapshot `" + name + "`" + (collection == null ? "" : " of collection `" + collection + "`")
-        + " doesn't exist!";
-    if (name.contains("/") || name.contains("\\") || name.startsWith(".") || !name.endsWith(".snapshot")) {
+    String what =
+        "Not found: Snapshot `"
+            + name
+            + "`"
+            + (collection == null ? "" : " of collection `" + collection + "`")
+            + " doesn't exist!";
+    if (name.contains("/")
+        || name.contains("\\")
+        || name.startsWith(".")
+        || !name.endsWith(".snapshot")) {
       throw ApiException.notFound(what);
     }
     Path f = (collection == null ? root : root.resolve(collection)).resolve(name);
@@ -202,8 +229,8 @@ final class CollectionSnapshots {
 
   /**
    * Restores {@code collection} from a snapshot stream (blocking): validates the whole file first
-   * (format, config, every point), then replaces the collection and writes the points.
-   * A {@code checksum} (SHA-256, hex), when given, must match the bytes read.
+   * (format, config, every point), then replaces the collection and writes the points. A {@code
+   * checksum} (SHA-256, hex), when given, must match the bytes read.
    */
   void recover(String collection, InputStream raw, String checksum) throws IOException {
     MessageDigest sha = sha256();
@@ -214,7 +241,8 @@ final class CollectionSnapshots {
       }
       String actual = HexFormat.of().formatHex(sha.digest());
       if (checksum != null && !checksum.equalsIgnoreCase(actual)) {
-        throw ApiException.badRequest("Wrong input: snapshot checksum mismatch: expected " + checksum + ", got " + actual);
+        throw ApiException.badRequest(
+            "Wrong input: snapshot checksum mismatch: expected " + checksum + ", got " + actual);
       }
       CollectionConfig config;
       try (BufferedReader reader = open(staged)) {
@@ -236,7 +264,9 @@ final class CollectionSnapshots {
         for (String line; (line = reader.readLine()) != null; ) {
           batch.add(point(line, config));
           if (batch.size() == PAGE) {
-            router.upsert(router.collection(collection), batch).join(); // the shard map of now, as for a page
+            router
+                .upsert(router.collection(collection), batch)
+                .join(); // the shard map of now, as for a page
             batch = new ArrayList<>(PAGE);
           }
         }
@@ -251,21 +281,32 @@ final class CollectionSnapshots {
 
   private static BufferedReader open(Path file) throws IOException {
     try {
-      return new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8));
+      return new BufferedReader(
+          new InputStreamReader(
+              new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8));
     } catch (java.util.zip.ZipException e) {
-      throw ApiException.badRequest("Wrong input: not a Quiver snapshot (not gzip): " + e.getMessage());
+      throw ApiException.badRequest(
+          "Wrong input: not a Quiver snapshot (not gzip): " + e.getMessage());
     }
   }
 
-  /** The payload indexes a snapshot's header lists ({@code payload_schema}; absent in older snapshots). */
-  private Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> payloadIndexes(Path staged) throws IOException {
-    Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> out = new java.util.LinkedHashMap<>();
+  /**
+   * The payload indexes a snapshot's header lists ({@code payload_schema}; absent in older
+   * snapshots).
+   */
+  private Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> payloadIndexes(Path staged)
+      throws IOException {
+    Map<String, io.quiver.storage.payloadindex.FieldIndexSchema> out =
+        new java.util.LinkedHashMap<>();
     try (BufferedReader reader = open(staged)) {
       JsonNode schema = json.readTree(reader.readLine()).path("payload_schema");
       for (var it = schema.fields(); it.hasNext(); ) {
         var e = it.next();
         JsonNode params = e.getValue().get("params");
-        out.put(e.getKey(), FieldIndexJson.parseSchema(params != null && !params.isNull() ? params : e.getValue().get("data_type")));
+        out.put(
+            e.getKey(),
+            FieldIndexJson.parseSchema(
+                params != null && !params.isNull() ? params : e.getValue().get("data_type")));
       }
     }
     return out;
@@ -279,8 +320,11 @@ final class CollectionSnapshots {
     } catch (IOException e) {
       header = null;
     }
-    if (header == null || !FORMAT.equals(header.path("format").asText()) || header.path("version").asInt() != VERSION) {
-      throw ApiException.badRequest("Wrong input: not a Quiver snapshot of format " + FORMAT + " version " + VERSION);
+    if (header == null
+        || !FORMAT.equals(header.path("format").asText())
+        || header.path("version").asInt() != VERSION) {
+      throw ApiException.badRequest(
+          "Wrong input: not a Quiver snapshot of format " + FORMAT + " version " + VERSION);
     }
     return CollectionJson.parseCreate(header.get("config"));
   }
@@ -293,7 +337,10 @@ final class CollectionSnapshots {
       throw ApiException.badRequest("Wrong input: corrupt snapshot line: " + e.getMessage());
     }
     PointJson.Vectors vectors = PointJson.vectors(p.get("vector"), "vector", config.vectors());
-    return new Point(PointJson.id(p.get("id"), "id"), vectors.dense(), PointJson.payload(p.get("payload"), "payload"),
+    return new Point(
+        PointJson.id(p.get("id"), "id"),
+        vectors.dense(),
+        PointJson.payload(p.get("payload"), "payload"),
         vectors.sparse());
   }
 
@@ -303,7 +350,10 @@ final class CollectionSnapshots {
       in.transferTo(OutputStream.nullOutputStream());
     }
     Instant created = Files.getLastModifiedTime(file).toInstant();
-    return new Description(file.getFileName().toString(), created.toString().replace("Z", ""), Files.size(file),
+    return new Description(
+        file.getFileName().toString(),
+        created.toString().replace("Z", ""),
+        Files.size(file),
         HexFormat.of().formatHex(sha.digest()));
   }
 

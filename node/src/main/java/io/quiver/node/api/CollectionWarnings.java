@@ -17,14 +17,18 @@ final class CollectionWarnings {
     List<String> warnings = new ArrayList<>();
     // Each shard is a Raft group of its voters; 2 voters have a majority only together. A shard
     // with 2 replicas gets a witness (a third voter without data) when there is a third node.
-    List<Integer> exposed = c.shardMap().shards().stream()
-        .filter(s -> s.replicas().size() == 2 && s.witnesses().isEmpty())
-        .map(ShardPlacement::shardId)
-        .toList();
+    List<Integer> exposed =
+        c.shardMap().shards().stream()
+            .filter(s -> s.replicas().size() == 2 && s.witnesses().isEmpty())
+            .map(ShardPlacement::shardId)
+            .toList();
     if (c.config().replicationFactor() == 2 && !exposed.isEmpty()) {
-      warnings.add("replication_factor 2 tolerates no node failure here: shards " + exposed + " have their 2 replicas and "
-          + "no witness (a third voter without data, placed on a third node), so with either node down such a shard has "
-          + "no majority and answers neither writes nor reads. Add a third node, or use replication_factor 3.");
+      warnings.add(
+          "replication_factor 2 tolerates no node failure here: shards "
+              + exposed
+              + " have their 2 replicas and "
+              + "no witness (a third voter without data, placed on a third node), so with either node down such a shard has "
+              + "no majority and answers neither writes nor reads. Add a third node, or use replication_factor 3.");
     }
     return warnings;
   }

@@ -28,26 +28,31 @@ public final class CollectionsApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("GET", "/collections", this::list)
+    routes
+        .add("GET", "/collections", this::list)
         .add("PUT", "/collections/{collection_name}", this::create)
         .add("GET", "/collections/{collection_name}", this::info)
         .add("PATCH", "/collections/{collection_name}", this::update)
         .add("GET", "/collections/{collection_name}/exists", this::exists)
         .add("DELETE", "/collections/{collection_name}", this::delete)
         .add("PUT", "/collections/{collection_name}/vectors/{vector_name}", this::createVectorName)
-        .add("DELETE", "/collections/{collection_name}/vectors/{vector_name}", this::deleteVectorName);
+        .add(
+            "DELETE",
+            "/collections/{collection_name}/vectors/{vector_name}",
+            this::deleteVectorName);
   }
 
   /**
    * {@code PUT /collections/{c}/vectors/{name}} (Qdrant's {@code VectorNameConfig}: {@code dense},
-   * a multivector with {@code multivector_config}, or {@code sparse}): through the metadata log, then every shard's log (each replica stores the
-   * new config and reopens; existing points lack the vector). Answers once all shards applied it.
+   * a multivector with {@code multivector_config}, or {@code sparse}): through the metadata log,
+   * then every shard's log (each replica stores the new config and reopens; existing points lack
+   * the vector). Answers once all shards applied it.
    */
   private CompletableFuture<RestResponse> createVectorName(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     String vector = request.pathParam("vector_name");
-    io.quiver.storage.VectorsConfig added = CollectionJson.vectorNameConfig(request.jsonBody(true), vector,
-        c.config());
+    io.quiver.storage.VectorsConfig added =
+        CollectionJson.vectorNameConfig(request.jsonBody(true), vector, c.config());
     return changeVectorName(request, c, vector, added);
   }
 
@@ -60,17 +65,24 @@ public final class CollectionsApi {
     return changeVectorName(request, c, request.pathParam("vector_name"), null);
   }
 
-  private CompletableFuture<RestResponse> changeVectorName(RestRequest request, CollectionDescriptor c, String vector,
+  private CompletableFuture<RestResponse> changeVectorName(
+      RestRequest request,
+      CollectionDescriptor c,
+      String vector,
       io.quiver.storage.VectorsConfig added) {
-    String problem = io.quiver.storage.VectorNameChange.problem(c.config().vectors(), vector, added);
+    String problem =
+        io.quiver.storage.VectorNameChange.problem(c.config().vectors(), vector, added);
     if (problem != null) {
-      throw new io.quiver.storage.BadRequestException(problem); // fast; the meta log applies the same rule
+      throw new io.quiver.storage.BadRequestException(
+          problem); // fast; the meta log applies the same rule
     }
     WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
     PointsRouter router = TimeoutParam.router(this.router, request);
-    return catalog.changeVectorName(c.name(), vector, added)
-        .thenCompose(router::updateShardConfig) // the updated collection, as the meta log applied it
+    return catalog
+        .changeVectorName(c.name(), vector, added)
+        .thenCompose(
+            router::updateShardConfig) // the updated collection, as the meta log applied it
         .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
@@ -97,8 +109,10 @@ public final class CollectionsApi {
   private CompletableFuture<RestResponse> update(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     CollectionConfig updated = CollectionJson.parseUpdate(request.jsonBody(true), c.config());
-    return catalog.update(c.name(), updated)
-        .thenCompose(router::updateShardConfig) // the updated collection, as the meta log applied it
+    return catalog
+        .update(c.name(), updated)
+        .thenCompose(
+            router::updateShardConfig) // the updated collection, as the meta log applied it
         .thenApply(index -> RestResponse.ok(true));
   }
 
@@ -107,11 +121,15 @@ public final class CollectionsApi {
     // Leaders by default; `consistency=any` (a Quiver extension) reports this node's own replicas.
     ReadConsistency consistency = ConsistencyParam.parse(request);
     var schema = router.payloadSchema(c, consistency);
-    return router.info(c, consistency).thenCombine(schema, (shards, fields) -> {
-      ObjectNode info = CollectionJson.info(json, c, shards);
-      info.set("payload_schema", FieldIndexJson.payloadSchema(json, fields));
-      return RestResponse.ok(info);
-    });
+    return router
+        .info(c, consistency)
+        .thenCombine(
+            schema,
+            (shards, fields) -> {
+              ObjectNode info = CollectionJson.info(json, c, shards);
+              info.set("payload_schema", FieldIndexJson.payloadSchema(json, fields));
+              return RestResponse.ok(info);
+            });
   }
 
   private CompletableFuture<RestResponse> exists(RestRequest request) {

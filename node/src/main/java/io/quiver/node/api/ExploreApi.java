@@ -8,7 +8,6 @@ import io.quiver.node.http.RestRequest;
 import io.quiver.node.http.RestResponse;
 import io.quiver.node.http.RestRoutes;
 import io.quiver.router.PointsRouter;
-import java.time.Duration;
 import io.quiver.router.query.SearchMatrix;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.storage.PointId;
@@ -16,6 +15,7 @@ import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.VectorsConfig;
 import io.quiver.storage.filter.JsonPath;
 import io.quiver.storage.scoring.FacetValue;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,14 +24,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Exploring a collection: {@code POST /collections/{c}/facet} (how many points have each value of
- * a payload key) and {@code points/search/matrix/pairs} and {@code /offsets} (a random sample and
+ * Exploring a collection: {@code POST /collections/{c}/facet} (how many points have each value of a
+ * payload key) and {@code points/search/matrix/pairs} and {@code /offsets} (a random sample and
  * each sampled point's nearest sampled neighbours).
  */
 public final class ExploreApi {
 
   /** Qdrant's defaults: 10 facet hits, a sample of 10, 3 neighbours each. */
   private static final int DEFAULT_FACET_LIMIT = 10;
+
   private static final int DEFAULT_SAMPLE = 10;
   private static final int DEFAULT_NEIGHBOURS = 3;
   private static final int SAMPLE_MAX = 10_000;
@@ -49,9 +50,16 @@ public final class ExploreApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("POST", "/collections/{collection_name}/facet", this::facet)
-        .add("POST", "/collections/{collection_name}/points/search/matrix/pairs", r -> matrix(r, true))
-        .add("POST", "/collections/{collection_name}/points/search/matrix/offsets", r -> matrix(r, false));
+    routes
+        .add("POST", "/collections/{collection_name}/facet", this::facet)
+        .add(
+            "POST",
+            "/collections/{collection_name}/points/search/matrix/pairs",
+            r -> matrix(r, true))
+        .add(
+            "POST",
+            "/collections/{collection_name}/points/search/matrix/offsets",
+            r -> matrix(r, false));
   }
 
   /**
@@ -75,37 +83,44 @@ public final class ExploreApi {
       throw QueryJson.bad("exact", "must be a boolean");
     }
     var filter = QueryJson.filter(body.get("filter"), "filter");
-    return router.facet(c, key, filter, ConsistencyParam.parse(request)).thenApply(counts -> {
-      List<Map.Entry<FacetValue, Long>> entries = new ArrayList<>(counts.entrySet());
-      entries.sort(Map.Entry.<FacetValue, Long>comparingByValue(Comparator.reverseOrder())
-          .thenComparing(Map.Entry.comparingByKey()));
-      ObjectNode result = json.createObjectNode();
-      ArrayNode hits = result.putArray("hits");
-      for (Map.Entry<FacetValue, Long> e : entries.subList(0, Math.min(limit, entries.size()))) {
-        ObjectNode hit = hits.addObject();
-        FacetValue v = e.getKey();
-        switch (v.kind()) {
-          case STRING -> hit.put("value", v.string());
-          case INTEGER -> hit.put("value", v.integer());
-          case BOOL -> hit.put("value", v.bool());
-        }
-        hit.put("count", e.getValue());
-      }
-      return RestResponse.ok(result);
-    });
+    return router
+        .facet(c, key, filter, ConsistencyParam.parse(request))
+        .thenApply(
+            counts -> {
+              List<Map.Entry<FacetValue, Long>> entries = new ArrayList<>(counts.entrySet());
+              entries.sort(
+                  Map.Entry.<FacetValue, Long>comparingByValue(Comparator.reverseOrder())
+                      .thenComparing(Map.Entry.comparingByKey()));
+              ObjectNode result = json.createObjectNode();
+              ArrayNode hits = result.putArray("hits");
+              for (Map.Entry<FacetValue, Long> e :
+                  entries.subList(0, Math.min(limit, entries.size()))) {
+                ObjectNode hit = hits.addObject();
+                FacetValue v = e.getKey();
+                switch (v.kind()) {
+                  case STRING -> hit.put("value", v.string());
+                  case INTEGER -> hit.put("value", v.integer());
+                  case BOOL -> hit.put("value", v.bool());
+                }
+                hit.put("count", e.getValue());
+              }
+              return RestResponse.ok(result);
+            });
   }
 
   private CompletableFuture<RestResponse> matrix(RestRequest request, boolean pairs) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     Duration timeout = TimeoutParam.parse(request);
-    SearchMatrix matrix = timeout == null ? this.matrix : new SearchMatrix(router.withTimeout(timeout));
+    SearchMatrix matrix =
+        timeout == null ? this.matrix : new SearchMatrix(router.withTimeout(timeout));
     JsonNode body = request.jsonBody(false);
     QueryJson.rejectShardKey(body, "");
     int sample = QueryJson.integer(body.get("sample"), "sample", DEFAULT_SAMPLE, 2, SAMPLE_MAX);
     int limit = QueryJson.integer(body.get("limit"), "limit", DEFAULT_NEIGHBOURS, 1, SAMPLE_MAX);
     String using = QueryJson.text(body.get("using"), "using", VectorsConfig.DEFAULT);
     var filter = QueryJson.filter(body.get("filter"), "filter");
-    return matrix.compute(c, using, filter, sample, limit, ConsistencyParam.parse(request))
+    return matrix
+        .compute(c, using, filter, sample, limit, ConsistencyParam.parse(request))
         .thenApply(m -> RestResponse.ok(pairs ? pairs(m) : offsets(m)));
   }
 

@@ -11,9 +11,9 @@ import io.quiver.storage.filter.JsonPath;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code PUT /collections/{c}/index} and {@code DELETE /collections/{c}/index/{field_name}}: payload
- * field indexes, created and dropped through every shard's Raft log (so every replica of every
- * shard has the same indexes). Answered once every shard has applied the change, whatever
+ * {@code PUT /collections/{c}/index} and {@code DELETE /collections/{c}/index/{field_name}}:
+ * payload field indexes, created and dropped through every shard's Raft log (so every replica of
+ * every shard has the same indexes). Answered once every shard has applied the change, whatever
  * {@code wait} says ({@code wait=false} only changes the reported status, as for point writes).
  */
 public final class FieldIndexApi {
@@ -25,7 +25,8 @@ public final class FieldIndexApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("PUT", "/collections/{collection_name}/index", this::create)
+    routes
+        .add("PUT", "/collections/{collection_name}/index", this::create)
         .add("DELETE", "/collections/{collection_name}/index/{field_name}", this::delete);
   }
 
@@ -41,7 +42,8 @@ public final class FieldIndexApi {
     var schema = FieldIndexJson.parseSchema(body.get("field_schema"));
     WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
-    return router.createFieldIndex(c, field, schema)
+    return router
+        .createFieldIndex(c, field, schema)
         .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
@@ -51,7 +53,8 @@ public final class FieldIndexApi {
     String field = canonicalField(request.pathParam("field_name"));
     WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
-    return router.deleteFieldIndex(c, field)
+    return router
+        .deleteFieldIndex(c, field)
         .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 

@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Qdrant's {@code CreateFieldIndex} body and {@code payload_schema} ({@code PayloadIndexInfo}) in JSON. */
+/**
+ * Qdrant's {@code CreateFieldIndex} body and {@code payload_schema} ({@code PayloadIndexInfo}) in
+ * JSON.
+ */
 final class FieldIndexJson {
 
   private FieldIndexJson() {}
@@ -23,13 +26,15 @@ final class FieldIndexJson {
   /** {@code field_schema}: a type name or a params object with {@code type}. */
   static FieldIndexSchema parseSchema(JsonNode node) {
     if (node == null || node.isNull()) {
-      throw ApiException.badRequest("Bad request: `field_schema` is required (Quiver does not infer an index type from the payloads)");
+      throw ApiException.badRequest(
+          "Bad request: `field_schema` is required (Quiver does not infer an index type from the payloads)");
     }
     if (node.isTextual()) {
       return FieldIndexSchema.of(type(node.asText(), "field_schema"));
     }
     if (!node.isObject()) {
-      throw ApiException.badRequest("Json deserialize error: `field_schema` must be a type name or an object with `type`");
+      throw ApiException.badRequest(
+          "Json deserialize error: `field_schema` must be a type name or an object with `type`");
     }
     JsonNode typeNode = node.get("type");
     if (typeNode == null || !typeNode.isTextual()) {
@@ -37,56 +42,85 @@ final class FieldIndexJson {
     }
     PayloadSchemaType type = type(typeNode.asText(), "field_schema.type");
     refuseUnimplemented(node, type);
-    io.quiver.storage.Memory memory = MemoryJson.parse(node, "field_schema",
-        java.util.EnumSet.of(io.quiver.storage.Memory.CACHED, io.quiver.storage.Memory.PINNED),
-        "payload indexes are held on the heap and rebuilt at open: `cached` or `pinned`");
+    io.quiver.storage.Memory memory =
+        MemoryJson.parse(
+            node,
+            "field_schema",
+            java.util.EnumSet.of(io.quiver.storage.Memory.CACHED, io.quiver.storage.Memory.PINNED),
+            "payload indexes are held on the heap and rebuilt at open: `cached` or `pinned`");
     try {
-      FieldIndexSchema schema = switch (type) {
-        case INTEGER -> FieldIndexSchema.integer(bool(node, "lookup", true), bool(node, "range", true));
-        case TEXT -> FieldIndexSchema.text(tokenizer(node.get("tokenizer")), bool(node, "lowercase", true),
-            uint(node, "min_token_len"), uint(node, "max_token_len"), flag(node, "ascii_folding"),
-            flag(node, "phrase_matching"), stopwords(node.get("stopwords")), stemmer(node.get("stemmer")));
-        case KEYWORD -> FieldIndexSchema.keyword(flag(node, "prefix"));
-        default -> FieldIndexSchema.withParams(type);
-      };
+      FieldIndexSchema schema =
+          switch (type) {
+            case INTEGER ->
+                FieldIndexSchema.integer(bool(node, "lookup", true), bool(node, "range", true));
+            case TEXT ->
+                FieldIndexSchema.text(
+                    tokenizer(node.get("tokenizer")),
+                    bool(node, "lowercase", true),
+                    uint(node, "min_token_len"),
+                    uint(node, "max_token_len"),
+                    flag(node, "ascii_folding"),
+                    flag(node, "phrase_matching"),
+                    stopwords(node.get("stopwords")),
+                    stemmer(node.get("stemmer")));
+            case KEYWORD -> FieldIndexSchema.keyword(flag(node, "prefix"));
+            default -> FieldIndexSchema.withParams(type);
+          };
       return memory == null ? schema : schema.withMemory(memory);
     } catch (BadRequestException e) {
       throw ApiException.badRequest("Bad request: " + e.getMessage());
     }
   }
 
-  /** Index options Qdrant defines that Quiver does not implement: refused by name, never ignored. */
-  private static final Map<String, String> UNIMPLEMENTED_WHEN_TRUE = Map.of(
-      "is_tenant", "tenant-optimized index storage is not supported (filtering by the field works without it)",
-      "is_principal", "principal-index storage is not supported",
-      "on_disk", "payload indexes are kept in memory and rebuilt at open; on-disk indexes are not supported");
-  private static final Map<String, String> UNIMPLEMENTED_WHEN_GIVEN = Map.of(
-      "enable_hnsw", "payload-aware HNSW links are not built");
+  /**
+   * Index options Qdrant defines that Quiver does not implement: refused by name, never ignored.
+   */
+  private static final Map<String, String> UNIMPLEMENTED_WHEN_TRUE =
+      Map.of(
+          "is_tenant",
+              "tenant-optimized index storage is not supported (filtering by the field works without it)",
+          "is_principal", "principal-index storage is not supported",
+          "on_disk",
+              "payload indexes are kept in memory and rebuilt at open; on-disk indexes are not supported");
+
+  private static final Map<String, String> UNIMPLEMENTED_WHEN_GIVEN =
+      Map.of("enable_hnsw", "payload-aware HNSW links are not built");
+
   /** Options of one index type (Qdrant's params of that type), refused on the others. */
-  private static final Map<String, PayloadSchemaType> OPTION_OF_TYPE = Map.of(
-      "prefix", PayloadSchemaType.KEYWORD,
-      "ascii_folding", PayloadSchemaType.TEXT,
-      "phrase_matching", PayloadSchemaType.TEXT,
-      "stopwords", PayloadSchemaType.TEXT,
-      "stemmer", PayloadSchemaType.TEXT);
+  private static final Map<String, PayloadSchemaType> OPTION_OF_TYPE =
+      Map.of(
+          "prefix", PayloadSchemaType.KEYWORD,
+          "ascii_folding", PayloadSchemaType.TEXT,
+          "phrase_matching", PayloadSchemaType.TEXT,
+          "stopwords", PayloadSchemaType.TEXT,
+          "stemmer", PayloadSchemaType.TEXT);
 
   private static void refuseUnimplemented(JsonNode node, PayloadSchemaType type) {
-    UNIMPLEMENTED_WHEN_TRUE.forEach((field, why) -> {
-      if (bool(node, field, false)) {
-        throw ApiException.badRequest("Wrong input: `field_schema." + field + "`: " + why);
-      }
-    });
-    UNIMPLEMENTED_WHEN_GIVEN.forEach((field, why) -> {
-      if (node.hasNonNull(field)) {
-        throw ApiException.badRequest("Wrong input: `field_schema." + field + "`: " + why);
-      }
-    });
-    OPTION_OF_TYPE.forEach((field, owner) -> {
-      if (node.hasNonNull(field) && type != owner) {
-        throw ApiException.badRequest("Wrong input: `field_schema." + field + "` is an option of `" + owner.qdrantName()
-            + "` indexes, not of `" + type.qdrantName() + "`");
-      }
-    });
+    UNIMPLEMENTED_WHEN_TRUE.forEach(
+        (field, why) -> {
+          if (bool(node, field, false)) {
+            throw ApiException.badRequest("Wrong input: `field_schema." + field + "`: " + why);
+          }
+        });
+    UNIMPLEMENTED_WHEN_GIVEN.forEach(
+        (field, why) -> {
+          if (node.hasNonNull(field)) {
+            throw ApiException.badRequest("Wrong input: `field_schema." + field + "`: " + why);
+          }
+        });
+    OPTION_OF_TYPE.forEach(
+        (field, owner) -> {
+          if (node.hasNonNull(field) && type != owner) {
+            throw ApiException.badRequest(
+                "Wrong input: `field_schema."
+                    + field
+                    + "` is an option of `"
+                    + owner.qdrantName()
+                    + "` indexes, not of `"
+                    + type.qdrantName()
+                    + "`");
+          }
+        });
   }
 
   /** {@code stopwords}: a language name, or {@code {languages?: [...], custom?: [...]}}. */
@@ -98,10 +132,13 @@ final class FieldIndexJson {
       return Stopwords.ofLanguage(node.textValue());
     }
     if (!node.isObject()) {
-      throw ApiException.badRequest("Json deserialize error: field_schema.stopwords must be a language name or "
-          + "an object with `languages` and/or `custom`");
+      throw ApiException.badRequest(
+          "Json deserialize error: field_schema.stopwords must be a language name or "
+              + "an object with `languages` and/or `custom`");
     }
-    return Stopwords.ofSet(strings(node.get("languages"), "stopwords.languages"), strings(node.get("custom"), "stopwords.custom"));
+    return Stopwords.ofSet(
+        strings(node.get("languages"), "stopwords.languages"),
+        strings(node.get("custom"), "stopwords.custom"));
   }
 
   private static List<String> strings(JsonNode node, String field) {
@@ -109,12 +146,14 @@ final class FieldIndexJson {
       return null;
     }
     if (!node.isArray()) {
-      throw ApiException.badRequest("Json deserialize error: field_schema." + field + " must be an array of strings");
+      throw ApiException.badRequest(
+          "Json deserialize error: field_schema." + field + " must be an array of strings");
     }
     List<String> out = new ArrayList<>();
     for (JsonNode v : node) {
       if (!v.isTextual()) {
-        throw ApiException.badRequest("Json deserialize error: field_schema." + field + " must be an array of strings");
+        throw ApiException.badRequest(
+            "Json deserialize error: field_schema." + field + " must be an array of strings");
       }
       if (!out.contains(v.textValue())) {
         out.add(v.textValue()); // a set in Qdrant: duplicates collapse
@@ -134,12 +173,16 @@ final class FieldIndexJson {
       case "snowball" -> {
         JsonNode language = node.get("language");
         if (language == null || !language.isTextual()) {
-          throw ApiException.badRequest("Json deserialize error: field_schema.stemmer.language is required for the snowball stemmer");
+          throw ApiException.badRequest(
+              "Json deserialize error: field_schema.stemmer.language is required for the snowball stemmer");
         }
         yield StemmerParams.snowball(language.textValue());
       }
-      default -> throw ApiException.badRequest("Json deserialize error: field_schema.stemmer.type: unknown variant `" + type
-          + "`, expected one of `snowball`, `none`");
+      default ->
+          throw ApiException.badRequest(
+              "Json deserialize error: field_schema.stemmer.type: unknown variant `"
+                  + type
+                  + "`, expected one of `snowball`, `none`");
     };
   }
 
@@ -152,8 +195,12 @@ final class FieldIndexJson {
   private static PayloadSchemaType type(String name, String field) {
     PayloadSchemaType type = PayloadSchemaType.fromQdrantName(name);
     if (type == null) {
-      throw ApiException.badRequest("Json deserialize error: " + field + ": unknown variant `" + name
-          + "`, expected one of `keyword`, `integer`, `float`, `geo`, `text`, `bool`, `datetime`, `uuid`");
+      throw ApiException.badRequest(
+          "Json deserialize error: "
+              + field
+              + ": unknown variant `"
+              + name
+              + "`, expected one of `keyword`, `integer`, `float`, `geo`, `text`, `bool`, `datetime`, `uuid`");
     }
     return type;
   }
@@ -164,8 +211,10 @@ final class FieldIndexJson {
     }
     Tokenizer t = node.isTextual() ? Tokenizer.fromQdrantName(node.asText()) : null;
     if (t == null) {
-      throw ApiException.badRequest("Json deserialize error: field_schema.tokenizer: unknown variant `" + node.asText()
-          + "`, expected one of `prefix`, `whitespace`, `word`, `multilingual`");
+      throw ApiException.badRequest(
+          "Json deserialize error: field_schema.tokenizer: unknown variant `"
+              + node.asText()
+              + "`, expected one of `prefix`, `whitespace`, `word`, `multilingual`");
     }
     return t;
   }
@@ -176,7 +225,8 @@ final class FieldIndexJson {
       return defaultValue;
     }
     if (!v.isBoolean()) {
-      throw ApiException.badRequest("Json deserialize error: field_schema." + field + " must be a boolean");
+      throw ApiException.badRequest(
+          "Json deserialize error: field_schema." + field + " must be a boolean");
     }
     return v.booleanValue();
   }
@@ -187,7 +237,8 @@ final class FieldIndexJson {
       return 0;
     }
     if (!v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > Integer.MAX_VALUE) {
-      throw ApiException.badRequest("Json deserialize error: field_schema." + field + " must be a non-negative integer");
+      throw ApiException.badRequest(
+          "Json deserialize error: field_schema." + field + " must be a non-negative integer");
     }
     return v.asInt();
   }
@@ -195,45 +246,46 @@ final class FieldIndexJson {
   /** {@code payload_schema}: field -&gt; {@code {data_type, params?, points}}. */
   static ObjectNode payloadSchema(ObjectMapper json, Map<String, PayloadIndexes.FieldInfo> schema) {
     ObjectNode out = json.createObjectNode();
-    schema.forEach((field, info) -> {
-      ObjectNode node = out.putObject(field);
-      FieldIndexSchema s = info.schema();
-      node.put("data_type", s.type().qdrantName());
-      if (s.explicitParams()) {
-        ObjectNode params = node.putObject("params");
-        params.put("type", s.type().qdrantName());
-        switch (s.type()) {
-          case INTEGER -> params.put("lookup", s.lookup()).put("range", s.range());
-          case TEXT -> {
-            params.put("tokenizer", s.tokenizer().qdrantName());
-            params.put("lowercase", s.lowercase());
-            if (s.minTokenLength() > 0) {
-              params.put("min_token_len", s.minTokenLength());
-            }
-            if (s.maxTokenLength() > 0) {
-              params.put("max_token_len", s.maxTokenLength());
-            }
-            putFlag(params, "ascii_folding", s.asciiFolding());
-            putFlag(params, "phrase_matching", s.phraseMatching());
-            if (s.stopwords() != null) {
-              params.set("stopwords", stopwordsJson(json, s.stopwords()));
-            }
-            if (s.stemmer() != null) {
-              ObjectNode stemmer = params.putObject("stemmer");
-              if (s.stemmer().language() == null) {
-                stemmer.put("type", "none");
-              } else {
-                stemmer.put("type", "snowball").put("language", s.stemmer().language());
+    schema.forEach(
+        (field, info) -> {
+          ObjectNode node = out.putObject(field);
+          FieldIndexSchema s = info.schema();
+          node.put("data_type", s.type().qdrantName());
+          if (s.explicitParams()) {
+            ObjectNode params = node.putObject("params");
+            params.put("type", s.type().qdrantName());
+            switch (s.type()) {
+              case INTEGER -> params.put("lookup", s.lookup()).put("range", s.range());
+              case TEXT -> {
+                params.put("tokenizer", s.tokenizer().qdrantName());
+                params.put("lowercase", s.lowercase());
+                if (s.minTokenLength() > 0) {
+                  params.put("min_token_len", s.minTokenLength());
+                }
+                if (s.maxTokenLength() > 0) {
+                  params.put("max_token_len", s.maxTokenLength());
+                }
+                putFlag(params, "ascii_folding", s.asciiFolding());
+                putFlag(params, "phrase_matching", s.phraseMatching());
+                if (s.stopwords() != null) {
+                  params.set("stopwords", stopwordsJson(json, s.stopwords()));
+                }
+                if (s.stemmer() != null) {
+                  ObjectNode stemmer = params.putObject("stemmer");
+                  if (s.stemmer().language() == null) {
+                    stemmer.put("type", "none");
+                  } else {
+                    stemmer.put("type", "snowball").put("language", s.stemmer().language());
+                  }
+                }
               }
+              case KEYWORD -> putFlag(params, "prefix", s.prefix());
+              default -> {}
             }
+            MemoryJson.put(params, s.memory());
           }
-          case KEYWORD -> putFlag(params, "prefix", s.prefix());
-          default -> { }
-        }
-        MemoryJson.put(params, s.memory());
-      }
-      node.put("points", info.points());
-    });
+          node.put("points", info.points());
+        });
     return out;
   }
 

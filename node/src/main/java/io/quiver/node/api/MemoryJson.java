@@ -7,9 +7,9 @@ import io.quiver.storage.Memory;
 import java.util.Set;
 
 /**
- * Qdrant's {@code memory} placement ({@code cold|cached|pinned}) of one component, in and out.
- * Each component says which values it honours (docs/design/storage.md, "Memory placement"); a value
- * it cannot honour is refused naming the field and saying why, never stored and ignored.
+ * Qdrant's {@code memory} placement ({@code cold|cached|pinned}) of one component, in and out. Each
+ * component says which values it honours (docs/design/storage.md, "Memory placement"); a value it
+ * cannot honour is refused naming the field and saying why, never stored and ignored.
  */
 final class MemoryJson {
 
@@ -22,8 +22,14 @@ final class MemoryJson {
   static Memory parse(JsonNode node, String at, Set<Memory> honoured, String why) {
     Memory memory = read(node, at);
     if (memory != null && !honoured.contains(memory)) {
-      throw ApiException.badRequest("Wrong input: `" + at + ".memory`: `" + memory.qdrantName()
-          + "` is not supported here (" + why + ")");
+      throw ApiException.badRequest(
+          "Wrong input: `"
+              + at
+              + ".memory`: `"
+              + memory.qdrantName()
+              + "` is not supported here ("
+              + why
+              + ")");
     }
     return memory;
   }
@@ -36,8 +42,13 @@ final class MemoryJson {
   static Memory parseNotPinned(JsonNode node, String at, String what) {
     Memory memory = read(node, at);
     if (memory == Memory.PINNED) {
-      throw new ApiException(422, "Validation error in JSON body: [" + at + ".memory: `pinned` is not supported for "
-          + what + "; use `cached` or `cold`]");
+      throw new ApiException(
+          422,
+          "Validation error in JSON body: ["
+              + at
+              + ".memory: `pinned` is not supported for "
+              + what
+              + "; use `cached` or `cold`]");
     }
     return memory;
   }
@@ -52,13 +63,19 @@ final class MemoryJson {
     }
     Memory memory = v.isTextual() ? Memory.fromQdrantName(v.asText()) : null;
     if (memory == null) {
-      throw ApiException.badRequest("Json deserialize error: " + at + ".memory: unknown variant " + v
-          + ", expected one of `cold`, `cached`, `pinned`");
+      throw ApiException.badRequest(
+          "Json deserialize error: "
+              + at
+              + ".memory: unknown variant "
+              + v
+              + ", expected one of `cold`, `cached`, `pinned`");
     }
     return memory;
   }
 
-  /** Puts {@code memory} into {@code out} when it was given (Qdrant reports only what was given). */
+  /**
+   * Puts {@code memory} into {@code out} when it was given (Qdrant reports only what was given).
+   */
   static void put(ObjectNode out, Memory memory) {
     if (memory != null) {
       out.put("memory", memory.qdrantName());

@@ -17,6 +17,11 @@ public final class MetricsApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("GET", "/metrics", r -> CompletableFuture.completedFuture(RestResponse.raw(200, metrics.scrape(), CONTENT_TYPE)));
+    routes.add(
+        "GET",
+        "/metrics",
+        r ->
+            CompletableFuture.completedFuture(
+                RestResponse.raw(200, metrics.scrape(), CONTENT_TYPE)));
   }
 }

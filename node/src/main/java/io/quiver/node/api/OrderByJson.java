@@ -24,7 +24,8 @@ final class OrderByJson {
     QueryJson.requireObject(node, at);
     String keyText = QueryJson.text(QueryJson.required(node, "key", at), at + ".key", null);
     OrderBy.Direction direction = direction(node.get("direction"), at + ".direction");
-    return new OrderBy(key(keyText, at + ".key"), direction, start(node.get("start_from"), at + ".start_from"));
+    return new OrderBy(
+        key(keyText, at + ".key"), direction, start(node.get("start_from"), at + ".start_from"));
   }
 
   private static JsonPath key(String text, String at) {

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Qdrant's {@code with_payload}: {@code true}/{@code false}, a list of keys to include, or
- * {@code {"include": [...]}} / {@code {"exclude": [...]}}. Keys are key paths ({@code a.b}, {@code a[].b}).
+ * Qdrant's {@code with_payload}: {@code true}/{@code false}, a list of keys to include, or {@code
+ * {"include": [...]}} / {@code {"exclude": [...]}}. Keys are key paths ({@code a.b}, {@code
+ * a[].b}).
  */
 record PayloadSelector(boolean enabled, Set<String> include, Set<String> exclude) {
 
@@ -35,20 +36,24 @@ record PayloadSelector(boolean enabled, Set<String> include, Set<String> exclude
     if (node.isObject() && node.has("exclude")) {
       return new PayloadSelector(true, null, keys(node.get("exclude"), "with_payload.exclude"));
     }
-    throw ApiException.badRequest("Validation error in JSON body: `with_payload` must be a boolean, a list of keys, or {\"include\"|\"exclude\": [...]}");
+    throw ApiException.badRequest(
+        "Validation error in JSON body: `with_payload` must be a boolean, a list of keys, or {\"include\"|\"exclude\": [...]}");
   }
 
   private static Set<String> keys(JsonNode node, String field) {
     if (!node.isArray()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of payload keys");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + field + "` must be an array of payload keys");
     }
     Set<String> keys = new LinkedHashSet<>();
-    node.forEach(k -> {
-      if (!k.isTextual()) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must contain strings, got " + k);
-      }
-      keys.add(k.asText());
-    });
+    node.forEach(
+        k -> {
+          if (!k.isTextual()) {
+            throw ApiException.badRequest(
+                "Validation error in JSON body: `" + field + "` must contain strings, got " + k);
+          }
+          keys.add(k.asText());
+        });
     return keys;
   }
 
@@ -177,13 +182,15 @@ record PayloadSelector(boolean enabled, Set<String> include, Set<String> exclude
 
   /** Merges {@code from} into {@code into}: objects field by field, anything else replaced. */
   private static void merge(ObjectNode into, ObjectNode from) {
-    from.fields().forEachRemaining(e -> {
-      JsonNode existing = into.get(e.getKey());
-      if (existing instanceof ObjectNode a && e.getValue() instanceof ObjectNode b) {
-        merge(a, b);
-      } else {
-        into.set(e.getKey(), e.getValue());
-      }
-    });
+    from.fields()
+        .forEachRemaining(
+            e -> {
+              JsonNode existing = into.get(e.getKey());
+              if (existing instanceof ObjectNode a && e.getValue() instanceof ObjectNode b) {
+                merge(a, b);
+              } else {
+                into.set(e.getKey(), e.getValue());
+              }
+            });
   }
 }

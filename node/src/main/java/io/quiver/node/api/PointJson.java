@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Reads points, ids and vectors from Qdrant's JSON shapes. Every error is a 400 whose message
- * names the field by its JSON path, e.g. {@code points[3].vector}.
+ * Reads points, ids and vectors from Qdrant's JSON shapes. Every error is a 400 whose message names
+ * the field by its JSON path, e.g. {@code points[3].vector}.
  */
 final class PointJson {
 
@@ -29,19 +29,28 @@ final class PointJson {
   /** An id: an unsigned 64-bit integer or a UUID string. */
   static PointId id(JsonNode node, String field) {
     if (node == null || node.isNull() || node.isMissingNode()) {
-      throw ApiException.badRequest("Validation error in JSON body: field `" + field + "` is required");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: field `" + field + "` is required");
     }
     if (node.isIntegralNumber()) {
       BigInteger v = node.bigIntegerValue();
       if (v.signum() < 0 || v.compareTo(MAX_U64) > 0) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an unsigned 64-bit integer or a UUID, got " + v);
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `"
+                + field
+                + "` must be an unsigned 64-bit integer or a UUID, got "
+                + v);
       }
       return PointId.of(v.longValue());
     }
     if (node.isTextual()) {
       return uuid(node.asText(), field);
     }
-    throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an unsigned integer or a UUID string, got " + node);
+    throw ApiException.badRequest(
+        "Validation error in JSON body: `"
+            + field
+            + "` must be an unsigned integer or a UUID string, got "
+            + node);
   }
 
   /** An id from a path segment: digits or a UUID. */
@@ -58,7 +67,16 @@ final class PointJson {
   private static PointId uuid(String text, String field) {
     String t = text.trim();
     if (t.length() == 32 && t.indexOf('-') < 0) { // the simple form, without hyphens
-      t = t.substring(0, 8) + "-" + t.substring(8, 12) + "-" + t.substring(12, 16) + "-" + t.substring(16, 20) + "-" + t.substring(20);
+      t =
+          t.substring(0, 8)
+              + "-"
+              + t.substring(8, 12)
+              + "-"
+              + t.substring(12, 16)
+              + "-"
+              + t.substring(16, 20)
+              + "-"
+              + t.substring(20);
     }
     if (t.startsWith("urn:uuid:")) {
       t = t.substring(9);
@@ -69,14 +87,19 @@ final class PointJson {
       }
       return PointId.of(UUID.fromString(t));
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("Validation error: `" + field + "` is not a valid point id: `" + text
-          + "` (expected an unsigned integer or a UUID)");
+      throw ApiException.badRequest(
+          "Validation error: `"
+              + field
+              + "` is not a valid point id: `"
+              + text
+              + "` (expected an unsigned integer or a UUID)");
     }
   }
 
   static List<PointId> ids(JsonNode node, String field) {
     if (node == null || !node.isArray()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of point ids");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + field + "` must be an array of point ids");
     }
     List<PointId> ids = new ArrayList<>(node.size());
     for (int i = 0; i < node.size(); i++) {
@@ -88,21 +111,29 @@ final class PointJson {
   /** A dense vector: an array of numbers. */
   static float[] floats(JsonNode node, String field) {
     if (node == null || !node.isArray()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of numbers");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + field + "` must be an array of numbers");
     }
     float[] v = new float[node.size()];
     for (int i = 0; i < v.length; i++) {
       JsonNode x = node.get(i);
       if (!x.isNumber()) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + field + "[" + i + "]` must be a number, got " + x);
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `" + field + "[" + i + "]` must be a number, got " + x);
       }
       v[i] = x.floatValue();
       if (!Float.isFinite(v[i])) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + field + "[" + i + "]` is out of the float32 range");
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `"
+                + field
+                + "["
+                + i
+                + "]` is out of the float32 range");
       }
     }
     if (v.length == 0) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must not be empty");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + field + "` must not be empty");
     }
     return v;
   }
@@ -112,17 +143,29 @@ final class PointJson {
    * Errors name the field and row ({@code field[2]}): not a list of vectors, empty, a row of
    * another length (ragged or the wrong size), non-finite numbers.
    */
-  static float[] multiFloats(JsonNode node, String field, io.quiver.storage.MultiVectorParams params) {
+  static float[] multiFloats(
+      JsonNode node, String field, io.quiver.storage.MultiVectorParams params) {
     if (node == null || !node.isArray() || (node.size() > 0 && !node.get(0).isArray())) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be a list of vectors (a"
-          + " multivector: [[...], [...]]), got " + (node == null ? "nothing" : abbreviated(node)));
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + field
+              + "` must be a list of vectors (a"
+              + " multivector: [[...], [...]]), got "
+              + (node == null ? "nothing" : abbreviated(node)));
     }
     if (node.isEmpty()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must hold at least one vector");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + field + "` must hold at least one vector");
     }
     if (node.size() > io.quiver.storage.MultiVectorParams.MAX_ROWS) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` has " + node.size()
-          + " vectors, at most " + io.quiver.storage.MultiVectorParams.MAX_ROWS + " are allowed");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + field
+              + "` has "
+              + node.size()
+              + " vectors, at most "
+              + io.quiver.storage.MultiVectorParams.MAX_ROWS
+              + " are allowed");
     }
     int size = params.size();
     float[] flat = new float[node.size() * size];
@@ -130,11 +173,18 @@ final class PointJson {
       String at = field + "[" + r + "]";
       JsonNode row = node.get(r);
       if (!row.isArray()) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an array of numbers");
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `" + at + "` must be an array of numbers");
       }
       if (row.size() != size) {
-        throw ApiException.badRequest("Wrong input: Vector dimension error: expected dim: " + size + ", got "
-            + row.size() + " (`" + at + "`: every vector of a multivector has the configured size)");
+        throw ApiException.badRequest(
+            "Wrong input: Vector dimension error: expected dim: "
+                + size
+                + ", got "
+                + row.size()
+                + " (`"
+                + at
+                + "`: every vector of a multivector has the configured size)");
       }
       System.arraycopy(floats(row, at), 0, flat, r * size, size);
     }
@@ -147,7 +197,8 @@ final class PointJson {
   }
 
   /** A dense vector, or a multivector when {@code config} (nullable) makes {@code name} one. */
-  private static float[] denseOrMulti(JsonNode node, String field, String name, VectorsConfig config) {
+  private static float[] denseOrMulti(
+      JsonNode node, String field, String name, VectorsConfig config) {
     var multi = config == null ? null : config.getMulti(name);
     return multi != null ? multiFloats(node, field, multi) : floats(node, field);
   }
@@ -163,7 +214,10 @@ final class PointJson {
     return vectors(node, field, null);
   }
 
-  /** {@link #vectors(JsonNode, String)} with the collection's config: its multivectors are lists of vectors. */
+  /**
+   * {@link #vectors(JsonNode, String)} with the collection's config: its multivectors are lists of
+   * vectors.
+   */
   static Vectors vectors(JsonNode node, String field, VectorsConfig config) {
     if (node == null || node.isNull() || node.isMissingNode() || !node.isObject()) {
       return new Vectors(vectorStruct(node, field, config), Map.of());
@@ -191,50 +245,90 @@ final class PointJson {
    */
   static SparseVector sparseVector(JsonNode node, String field) {
     if (node == null || !node.isObject()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field
-          + "` must be a sparse vector {\"indices\": [...], \"values\": [...]}");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + field
+              + "` must be a sparse vector {\"indices\": [...], \"values\": [...]}");
     }
     JsonNode indicesNode = node.get("indices");
     JsonNode valuesNode = node.get("values");
     if (indicesNode == null || !indicesNode.isArray()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + ".indices` must be an array of unsigned 32-bit integers");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + field
+              + ".indices` must be an array of unsigned 32-bit integers");
     }
     if (valuesNode == null || !valuesNode.isArray()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + ".values` must be an array of numbers");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + field + ".values` must be an array of numbers");
     }
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!name.equals("indices") && !name.equals("values")) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + field + "." + name + "` is not a field of a sparse vector");
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `"
+                + field
+                + "."
+                + name
+                + "` is not a field of a sparse vector");
       }
     }
     if (indicesNode.size() != valuesNode.size()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "`: indices and values must have the same"
-          + " length, got " + indicesNode.size() + " and " + valuesNode.size());
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + field
+              + "`: indices and values must have the same"
+              + " length, got "
+              + indicesNode.size()
+              + " and "
+              + valuesNode.size());
     }
     int[] indices = new int[indicesNode.size()];
     float[] values = new float[valuesNode.size()];
     for (int i = 0; i < indices.length; i++) {
       JsonNode x = indicesNode.get(i);
-      if (!x.isIntegralNumber() || !x.canConvertToLong() || x.asLong() < 0 || x.asLong() > MAX_SPARSE_INDEX) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + field + ".indices[" + i
-            + "]` must be an unsigned 32-bit integer (0 to 4294967295), got " + x);
+      if (!x.isIntegralNumber()
+          || !x.canConvertToLong()
+          || x.asLong() < 0
+          || x.asLong() > MAX_SPARSE_INDEX) {
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `"
+                + field
+                + ".indices["
+                + i
+                + "]` must be an unsigned 32-bit integer (0 to 4294967295), got "
+                + x);
       }
       indices[i] = (int) x.asLong();
       JsonNode v = valuesNode.get(i);
       if (!v.isNumber()) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + field + ".values[" + i + "]` must be a number, got " + v);
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `"
+                + field
+                + ".values["
+                + i
+                + "]` must be a number, got "
+                + v);
       }
       values[i] = v.floatValue();
       if (!Float.isFinite(values[i])) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + field + ".values[" + i + "]` is out of the float32 range");
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `"
+                + field
+                + ".values["
+                + i
+                + "]` is out of the float32 range");
       }
     }
     try {
       return SparseVector.of(indices, values);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + ".indices`: " + e.getMessage()
-          + " (indices must be unique)");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + field
+              + ".indices`: "
+              + e.getMessage()
+              + " (indices must be unique)");
     }
   }
 
@@ -243,16 +337,25 @@ final class PointJson {
     return vectorStruct(node, field, null);
   }
 
-  /** {@link #vectorStruct(JsonNode, String)} with the collection's config: its multivectors are lists of vectors. */
+  /**
+   * {@link #vectorStruct(JsonNode, String)} with the collection's config: its multivectors are
+   * lists of vectors.
+   */
   static Map<String, float[]> vectorStruct(JsonNode node, String field, VectorsConfig config) {
     if (node == null || node.isNull() || node.isMissingNode()) {
-      throw ApiException.badRequest("Validation error in JSON body: field `" + field + "` is required");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: field `" + field + "` is required");
     }
     Map<String, float[]> vectors = new LinkedHashMap<>();
     if (node.isArray()) {
-      if (node.size() > 0 && node.get(0).isArray() && (config == null || config.getMulti(VectorsConfig.DEFAULT) == null)) {
-        throw ApiException.badRequest("Wrong input: `" + field + "`: a list of vectors is only accepted for a"
-            + " multivector (a vector with `multivector_config`)");
+      if (node.size() > 0
+          && node.get(0).isArray()
+          && (config == null || config.getMulti(VectorsConfig.DEFAULT) == null)) {
+        throw ApiException.badRequest(
+            "Wrong input: `"
+                + field
+                + "`: a list of vectors is only accepted for a"
+                + " multivector (a vector with `multivector_config`)");
       }
       vectors.put(VectorsConfig.DEFAULT, denseOrMulti(node, field, VectorsConfig.DEFAULT, config));
       return vectors;
@@ -261,14 +364,22 @@ final class PointJson {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (e.getValue().isObject()) {
-          throw ApiException.badRequest("Wrong input: `" + field + "." + e.getKey()
-              + "`: updating sparse vectors of existing points is not supported yet (upsert the point instead)");
+          throw ApiException.badRequest(
+              "Wrong input: `"
+                  + field
+                  + "."
+                  + e.getKey()
+                  + "`: updating sparse vectors of existing points is not supported yet (upsert the point instead)");
         }
-        vectors.put(e.getKey(), denseOrMulti(e.getValue(), field + "." + e.getKey(), e.getKey(), config));
+        vectors.put(
+            e.getKey(), denseOrMulti(e.getValue(), field + "." + e.getKey(), e.getKey(), config));
       }
       return vectors;
     }
-    throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of numbers or an object of named vectors");
+    throw ApiException.badRequest(
+        "Validation error in JSON body: `"
+            + field
+            + "` must be an array of numbers or an object of named vectors");
   }
 
   static Payload payload(JsonNode node, String field) {
@@ -276,7 +387,8 @@ final class PointJson {
       return Payload.EMPTY;
     }
     if (!node.isObject()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be a JSON object");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + field + "` must be a JSON object");
     }
     return Payload.of((ObjectNode) node);
   }
@@ -286,12 +398,15 @@ final class PointJson {
     return upsert(body, null);
   }
 
-  /** {@link #upsert(JsonNode)} with the collection's config: its multivectors are lists of vectors. */
+  /**
+   * {@link #upsert(JsonNode)} with the collection's config: its multivectors are lists of vectors.
+   */
   static List<Point> upsert(JsonNode body, VectorsConfig config) {
     JsonNode points = body.get("points");
     JsonNode batch = body.get("batch");
     if (points != null && batch != null) {
-      throw ApiException.badRequest("Validation error in JSON body: give either `points` or `batch`, not both");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: give either `points` or `batch`, not both");
     }
     if (points != null) {
       if (!points.isArray()) {
@@ -302,11 +417,16 @@ final class PointJson {
         JsonNode p = points.get(i);
         String at = "points[" + i + "]";
         if (!p.isObject()) {
-          throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object");
+          throw ApiException.badRequest(
+              "Validation error in JSON body: `" + at + "` must be an object");
         }
         Vectors vectors = vectors(p.get("vector"), at + ".vector", config);
-        out.add(new Point(id(p.get("id"), at + ".id"), vectors.dense(), payload(p.get("payload"), at + ".payload"),
-            vectors.sparse()));
+        out.add(
+            new Point(
+                id(p.get("id"), at + ".id"),
+                vectors.dense(),
+                payload(p.get("payload"), at + ".payload"),
+                vectors.sparse()));
       }
       return out;
     }
@@ -328,8 +448,12 @@ final class PointJson {
     if (vectorsNode != null && vectorsNode.isArray()) {
       requireSize(vectorsNode, ids.size(), "batch.vectors");
       for (int i = 0; i < ids.size(); i++) {
-        vectors.get(i).put(VectorsConfig.DEFAULT, denseOrMulti(vectorsNode.get(i), "batch.vectors[" + i + "]",
-            VectorsConfig.DEFAULT, config));
+        vectors
+            .get(i)
+            .put(
+                VectorsConfig.DEFAULT,
+                denseOrMulti(
+                    vectorsNode.get(i), "batch.vectors[" + i + "]", VectorsConfig.DEFAULT, config));
       }
     } else if (vectorsNode != null && vectorsNode.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = vectorsNode.fields(); it.hasNext(); ) {
@@ -346,7 +470,8 @@ final class PointJson {
         }
       }
     } else {
-      throw ApiException.badRequest("Validation error in JSON body: `batch.vectors` must be an array or an object of named vector arrays");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `batch.vectors` must be an array or an object of named vector arrays");
     }
     JsonNode payloads = batch.get("payloads");
     if (payloads != null && !payloads.isNull()) {
@@ -355,15 +480,24 @@ final class PointJson {
     List<Point> out = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
       JsonNode payload = payloads == null || payloads.isNull() ? null : payloads.get(i);
-      out.add(new Point(ids.get(i), vectors.get(i), payload(payload, "batch.payloads[" + i + "]"), sparse.get(i)));
+      out.add(
+          new Point(
+              ids.get(i),
+              vectors.get(i),
+              payload(payload, "batch.payloads[" + i + "]"),
+              sparse.get(i)));
     }
     return out;
   }
 
   private static void requireSize(JsonNode array, int size, String field) {
     if (!array.isArray() || array.size() != size) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be an array of "
-          + size + " elements, one per id in `batch.ids`");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + field
+              + "` must be an array of "
+              + size
+              + " elements, one per id in `batch.ids`");
     }
   }
 }

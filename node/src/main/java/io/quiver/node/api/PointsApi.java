@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** {@code /collections/{c}/points...}: upsert, retrieve, count (changes to existing points: {@link PointsUpdateApi}; queries: {@link QueryApi}). */
+/**
+ * {@code /collections/{c}/points...}: upsert, retrieve, count (changes to existing points: {@link
+ * PointsUpdateApi}; queries: {@link QueryApi}).
+ */
 public final class PointsApi {
 
   private final PointsRouter router;
@@ -31,7 +34,8 @@ public final class PointsApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("PUT", "/collections/{collection_name}/points", this::upsert)
+    routes
+        .add("PUT", "/collections/{collection_name}/points", this::upsert)
         .add("GET", "/collections/{collection_name}/points/{id}", this::getPoint)
         .add("POST", "/collections/{collection_name}/points", this::retrieve)
         .add("POST", "/collections/{collection_name}/points/count", this::count);
@@ -46,18 +50,24 @@ public final class PointsApi {
     var condition = UpsertConditionJson.parse(body, "");
     WriteOrderingParam.check(request);
     boolean wait = request.booleanParam("wait", false);
-    return router.upsert(c, points, condition).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
+    return router
+        .upsert(c, points, condition)
+        .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
   }
 
   private CompletableFuture<RestResponse> getPoint(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     PointId id = PointJson.id(request.pathParam("id"), "id");
-    return router.retrieve(c, List.of(id), true, true, ConsistencyParam.parse(request)).thenApply(found -> {
-      if (found.isEmpty()) {
-        throw ApiException.notFound("Not found: Point with id " + id + " does not exists!");
-      }
-      return RestResponse.ok(results.in(c.config().vectors()).record(found.getFirst(), PayloadSelector.ALL));
-    });
+    return router
+        .retrieve(c, List.of(id), true, true, ConsistencyParam.parse(request))
+        .thenApply(
+            found -> {
+              if (found.isEmpty()) {
+                throw ApiException.notFound("Not found: Point with id " + id + " does not exists!");
+              }
+              return RestResponse.ok(
+                  results.in(c.config().vectors()).record(found.getFirst(), PayloadSelector.ALL));
+            });
   }
 
   private CompletableFuture<RestResponse> retrieve(RestRequest request) {
@@ -67,28 +77,35 @@ public final class PointsApi {
     List<PointId> ids = PointJson.ids(body.get("ids"), "ids");
     PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), true);
     VectorSelector vector = VectorSelector.of(body.get("with_vector"), false, "with_vector");
-    return router.retrieve(c, ids, payload.enabled(), vector.enabled(), ConsistencyParam.parse(request)).thenApply(found -> {
-      ArrayNode array = json.createArrayNode();
-      for (PointRecord r : found) {
-        array.add(results.in(c.config().vectors()).record(r, payload, vector));
-      }
-      return RestResponse.ok(array);
-    });
+    return router
+        .retrieve(c, ids, payload.enabled(), vector.enabled(), ConsistencyParam.parse(request))
+        .thenApply(
+            found -> {
+              ArrayNode array = json.createArrayNode();
+              for (PointRecord r : found) {
+                array.add(results.in(c.config().vectors()).record(r, payload, vector));
+              }
+              return RestResponse.ok(array);
+            });
   }
 
   private CompletableFuture<RestResponse> count(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     PointsRouter router = TimeoutParam.router(this.router, request);
     JsonNode body = request.jsonBody(false);
-    var filter = body.hasNonNull("filter") ? io.quiver.node.api.filter.FilterJson.parse(body.get("filter"), "filter") : null;
+    var filter =
+        body.hasNonNull("filter")
+            ? io.quiver.node.api.filter.FilterJson.parse(body.get("filter"), "filter")
+            : null;
     JsonNode exact = body.get("exact");
     if (exact != null && !exact.isNull() && !exact.isBoolean()) {
       throw ApiException.badRequest("Json deserialize error: `exact` must be a boolean");
     }
     // exact: false is answered from the payload indexes' cardinality estimates (expected value).
-    var count = exact != null && exact.isBoolean() && !exact.booleanValue()
-        ? router.estimateCount(c, filter, ConsistencyParam.parse(request))
-        : router.count(c, filter, ConsistencyParam.parse(request));
+    var count =
+        exact != null && exact.isBoolean() && !exact.booleanValue()
+            ? router.estimateCount(c, filter, ConsistencyParam.parse(request))
+            : router.count(c, filter, ConsistencyParam.parse(request));
     return count.thenApply(n -> RestResponse.ok(Map.of("count", n)));
   }
 }

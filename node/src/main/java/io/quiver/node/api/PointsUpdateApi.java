@@ -36,17 +36,42 @@ public final class PointsUpdateApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("POST", "/collections/{collection_name}/points/delete", one(PointsOperationJson::delete))
-        .add("POST", "/collections/{collection_name}/points/payload", one((b, at) -> PointsOperationJson.setPayload(b, at, false)))
-        .add("PUT", "/collections/{collection_name}/points/payload", one((b, at) -> PointsOperationJson.setPayload(b, at, true)))
-        .add("POST", "/collections/{collection_name}/points/payload/delete", one(PointsOperationJson::deletePayload))
-        .add("POST", "/collections/{collection_name}/points/payload/clear", one(PointsOperationJson::clearPayload))
-        .add("PUT", "/collections/{collection_name}/points/vectors", configured(PointsOperationJson::updateVectors))
-        .add("POST", "/collections/{collection_name}/points/vectors/delete", one(PointsOperationJson::deleteVectors))
+    routes
+        .add(
+            "POST",
+            "/collections/{collection_name}/points/delete",
+            one(PointsOperationJson::delete))
+        .add(
+            "POST",
+            "/collections/{collection_name}/points/payload",
+            one((b, at) -> PointsOperationJson.setPayload(b, at, false)))
+        .add(
+            "PUT",
+            "/collections/{collection_name}/points/payload",
+            one((b, at) -> PointsOperationJson.setPayload(b, at, true)))
+        .add(
+            "POST",
+            "/collections/{collection_name}/points/payload/delete",
+            one(PointsOperationJson::deletePayload))
+        .add(
+            "POST",
+            "/collections/{collection_name}/points/payload/clear",
+            one(PointsOperationJson::clearPayload))
+        .add(
+            "PUT",
+            "/collections/{collection_name}/points/vectors",
+            configured(PointsOperationJson::updateVectors))
+        .add(
+            "POST",
+            "/collections/{collection_name}/points/vectors/delete",
+            one(PointsOperationJson::deleteVectors))
         .add("POST", "/collections/{collection_name}/points/batch", this::batch);
   }
 
-  /** Parses one operation's body with the collection's vectors config (multivectors are lists of vectors). */
+  /**
+   * Parses one operation's body with the collection's vectors config (multivectors are lists of
+   * vectors).
+   */
   private interface ConfiguredParse {
     PointsOperation apply(JsonNode body, String at, io.quiver.storage.VectorsConfig config);
   }
@@ -65,23 +90,28 @@ public final class PointsUpdateApi {
       validate(c, operation);
       WriteOrderingParam.check(request);
       boolean wait = request.booleanParam("wait", false);
-      return router.apply(c, operation).thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
+      return router
+          .apply(c, operation)
+          .thenApply(index -> RestResponse.ok(ResultJson.updateResult(index, wait)));
     };
   }
 
   /** A step of a batch: an upsert, or a change to existing points. */
   private sealed interface Step {
-    record Upsert(List<Point> points, io.quiver.storage.UpsertCondition condition) implements Step {}
+    record Upsert(List<Point> points, io.quiver.storage.UpsertCondition condition)
+        implements Step {}
 
     record Apply(PointsOperation operation) implements Step {}
   }
 
   private CompletableFuture<RestResponse> batch(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
-    PointsRouter router = TimeoutParam.router(this.router, request); // one clock for the whole batch
+    PointsRouter router =
+        TimeoutParam.router(this.router, request); // one clock for the whole batch
     JsonNode operations = request.jsonBody(true).get("operations");
     if (operations == null || !operations.isArray()) {
-      throw ApiException.badRequest("Validation error in JSON body: field `operations` is required (an array)");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: field `operations` is required (an array)");
     }
     List<Step> steps = new ArrayList<>(operations.size());
     for (int i = 0; i < operations.size(); i++) {
@@ -91,21 +121,28 @@ public final class PointsUpdateApi {
     boolean wait = request.booleanParam("wait", false);
     CompletableFuture<List<Long>> done = CompletableFuture.completedFuture(new ArrayList<>());
     for (Step step : steps) {
-      done = done.thenCompose(indexes -> run(router, c, step).thenApply(index -> {
-        indexes.add(index);
-        return indexes;
-      }));
+      done =
+          done.thenCompose(
+              indexes ->
+                  run(router, c, step)
+                      .thenApply(
+                          index -> {
+                            indexes.add(index);
+                            return indexes;
+                          }));
     }
-    return done.thenApply(indexes -> {
-      ArrayNode out = json.createArrayNode();
-      for (long index : indexes) {
-        out.add(json.valueToTree(ResultJson.updateResult(index, wait)));
-      }
-      return RestResponse.ok(out);
-    });
+    return done.thenApply(
+        indexes -> {
+          ArrayNode out = json.createArrayNode();
+          for (long index : indexes) {
+            out.add(json.valueToTree(ResultJson.updateResult(index, wait)));
+          }
+          return RestResponse.ok(out);
+        });
   }
 
-  private static CompletableFuture<Long> run(PointsRouter router, CollectionDescriptor c, Step step) {
+  private static CompletableFuture<Long> run(
+      PointsRouter router, CollectionDescriptor c, Step step) {
     return switch (step) {
       case Step.Upsert u -> router.upsert(c, u.points(), u.condition());
       case Step.Apply a -> router.apply(c, a.operation());
@@ -114,36 +151,50 @@ public final class PointsUpdateApi {
 
   private Step step(CollectionDescriptor c, JsonNode node, String at) {
     if (node == null || !node.isObject() || node.size() != 1) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + at + "` must be an object with exactly one "
-          + "operation (upsert, delete, set_payload, overwrite_payload, delete_payload, clear_payload, update_vectors, delete_vectors)");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + at
+              + "` must be an object with exactly one "
+              + "operation (upsert, delete, set_payload, overwrite_payload, delete_payload, clear_payload, update_vectors, delete_vectors)");
     }
     Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
     Map.Entry<String, JsonNode> e = it.next();
     JsonNode body = e.getValue();
     String bodyAt = at + "." + e.getKey() + ".";
     if (body == null || !body.isObject()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + at + "." + e.getKey() + "` must be an object");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + at + "." + e.getKey() + "` must be an object");
     }
     if (e.getKey().equals("upsert")) {
       List<Point> points = PointJson.upsert(body, c.config().vectors());
       new PointValidator(c.config().vectors()).validate(points);
       return new Step.Upsert(points, UpsertConditionJson.parse(body, bodyAt));
     }
-    PointsOperation operation = switch (e.getKey()) {
-      case "delete" -> PointsOperationJson.delete(body, bodyAt);
-      case "set_payload" -> PointsOperationJson.setPayload(body, bodyAt, false);
-      case "overwrite_payload" -> PointsOperationJson.setPayload(body, bodyAt, true);
-      case "delete_payload" -> PointsOperationJson.deletePayload(body, bodyAt);
-      case "clear_payload" -> PointsOperationJson.clearPayload(body, bodyAt);
-      case "update_vectors" -> PointsOperationJson.updateVectors(body, bodyAt, c.config().vectors());
-      case "delete_vectors" -> PointsOperationJson.deleteVectors(body, bodyAt);
-      default -> throw ApiException.badRequest("Validation error in JSON body: `" + at + "` has unknown operation `" + e.getKey() + "`");
-    };
+    PointsOperation operation =
+        switch (e.getKey()) {
+          case "delete" -> PointsOperationJson.delete(body, bodyAt);
+          case "set_payload" -> PointsOperationJson.setPayload(body, bodyAt, false);
+          case "overwrite_payload" -> PointsOperationJson.setPayload(body, bodyAt, true);
+          case "delete_payload" -> PointsOperationJson.deletePayload(body, bodyAt);
+          case "clear_payload" -> PointsOperationJson.clearPayload(body, bodyAt);
+          case "update_vectors" ->
+              PointsOperationJson.updateVectors(body, bodyAt, c.config().vectors());
+          case "delete_vectors" -> PointsOperationJson.deleteVectors(body, bodyAt);
+          default ->
+              throw ApiException.badRequest(
+                  "Validation error in JSON body: `"
+                      + at
+                      + "` has unknown operation `"
+                      + e.getKey()
+                      + "`");
+        };
     validate(c, operation);
     return new Step.Apply(operation);
   }
 
-  /** Checks vector updates against the collection's config at the edge, so bad input writes nothing. */
+  /**
+   * Checks vector updates against the collection's config at the edge, so bad input writes nothing.
+   */
   private static void validate(CollectionDescriptor c, PointsOperation operation) {
     if (operation instanceof PointsOperation.UpdateVectors u) {
       PointValidator validator = new PointValidator(c.config().vectors());

@@ -14,15 +14,18 @@ import java.util.Set;
  * Qdrant's {@code QuantizationConfig} (create) and {@code QuantizationConfigDiff} (update: a whole
  * config, or {@code "Disabled"}) in and out. What the index module implements is honoured and
  * reported back as given ({@code turbo} with its {@code bits} too); the variants and fields it does
- * not implement are refused by name: binary {@code two_bits} / {@code one_and_half_bits} encodings, the {@code
- * scalar8bits} query encoding, and {@code memory: cold} (codes are always held on the heap, which
- * {@code cached} and {@code pinned} describe).
+ * not implement are refused by name: binary {@code two_bits} / {@code one_and_half_bits} encodings,
+ * the {@code scalar8bits} query encoding, and {@code memory: cold} (codes are always held on the
+ * heap, which {@code cached} and {@code pinned} describe).
  */
 final class QuantizationJson {
 
   private QuantizationJson() {}
 
-  /** The result of reading a diff: {@code disabled}, or a config (null: field absent, keep the current). */
+  /**
+   * The result of reading a diff: {@code disabled}, or a config (null: field absent, keep the
+   * current).
+   */
   record Diff(boolean disabled, QuantizationConfig config) {
     static final Diff ABSENT = new Diff(false, null);
   }
@@ -33,20 +36,28 @@ final class QuantizationJson {
       return null;
     }
     if (node.isTextual() && node.asText().equals("Disabled")) {
-      throw bad(at, "`Disabled` only applies to a collection update; omit the field to create without quantization");
+      throw bad(
+          at,
+          "`Disabled` only applies to a collection update; omit the field to create without quantization");
     }
     return config(node, at);
   }
 
-  /** An update's {@code quantization_config} at {@code at}: a config, {@code "Disabled"}, or absent. */
+  /**
+   * An update's {@code quantization_config} at {@code at}: a config, {@code "Disabled"}, or absent.
+   */
   static Diff parseDiff(JsonNode node, String at) {
     if (node == null || node.isNull()) {
       return Diff.ABSENT;
     }
     if (node.isTextual()) {
       if (!node.asText().equals("Disabled")) {
-        throw ApiException.badRequest("Json deserialize error: " + at + ": unknown variant `" + node.asText()
-            + "`, expected `Disabled` or an object with `scalar`, `product`, `binary` or `turbo`");
+        throw ApiException.badRequest(
+            "Json deserialize error: "
+                + at
+                + ": unknown variant `"
+                + node.asText()
+                + "`, expected `Disabled` or an object with `scalar`, `product`, `binary` or `turbo`");
       }
       return new Diff(true, null);
     }
@@ -55,8 +66,10 @@ final class QuantizationJson {
 
   private static QuantizationConfig config(JsonNode node, String at) {
     if (!node.isObject() || node.size() != 1) {
-      throw ApiException.badRequest("Json deserialize error: " + at
-          + ": expected an object with exactly one of `scalar`, `product`, `binary`, `turbo`");
+      throw ApiException.badRequest(
+          "Json deserialize error: "
+              + at
+              + ": expected an object with exactly one of `scalar`, `product`, `binary`, `turbo`");
     }
     String kind = node.fieldNames().next();
     JsonNode body = node.get(kind);
@@ -64,18 +77,27 @@ final class QuantizationJson {
     if (!body.isObject()) {
       throw ApiException.badRequest("Json deserialize error: " + path + ": expected an object");
     }
-    io.quiver.storage.Memory memory = MemoryJson.parse(body, path,
-        java.util.EnumSet.of(io.quiver.storage.Memory.CACHED, io.quiver.storage.Memory.PINNED),
-        "quantized codes are always read into the heap when a segment opens: `cached` or `pinned`");
+    io.quiver.storage.Memory memory =
+        MemoryJson.parse(
+            body,
+            path,
+            java.util.EnumSet.of(io.quiver.storage.Memory.CACHED, io.quiver.storage.Memory.PINNED),
+            "quantized codes are always read into the heap when a segment opens: `cached` or `pinned`");
     try {
-      QuantizationConfig config = switch (kind) {
-        case "scalar" -> scalar(body, path);
-        case "product" -> product(body, path);
-        case "binary" -> binary(body, path);
-        case "turbo" -> turbo(body, path);
-        default -> throw ApiException.badRequest("Json deserialize error: " + at + ": unknown variant `" + kind
-            + "`, expected one of `scalar`, `product`, `binary`, `turbo`");
-      };
+      QuantizationConfig config =
+          switch (kind) {
+            case "scalar" -> scalar(body, path);
+            case "product" -> product(body, path);
+            case "binary" -> binary(body, path);
+            case "turbo" -> turbo(body, path);
+            default ->
+                throw ApiException.badRequest(
+                    "Json deserialize error: "
+                        + at
+                        + ": unknown variant `"
+                        + kind
+                        + "`, expected one of `scalar`, `product`, `binary`, `turbo`");
+          };
       return config.withMemory(memory);
     } catch (BadRequestException e) {
       throw ApiException.badRequest("Validation error in JSON body: " + e.getMessage());
@@ -89,15 +111,23 @@ final class QuantizationJson {
       throw ApiException.badRequest("Json deserialize error: " + at + ": missing field `type`");
     }
     if (!type.asText().equals("int8")) {
-      throw ApiException.badRequest("Json deserialize error: " + at + ".type: unknown variant `" + type.asText()
-          + "`, expected `int8`");
+      throw ApiException.badRequest(
+          "Json deserialize error: "
+              + at
+              + ".type: unknown variant `"
+              + type.asText()
+              + "`, expected `int8`");
     }
     JsonNode quantile = body.get("quantile");
     Float q = null;
     if (quantile != null && !quantile.isNull()) {
       if (!quantile.isNumber() || quantile.asDouble() < 0.5 || quantile.asDouble() > 1) {
-        throw ApiException.badRequest("Validation error in JSON body: [" + at + ".quantile: value " + quantile
-            + " invalid, must be from 0.5 to 1]");
+        throw ApiException.badRequest(
+            "Validation error in JSON body: ["
+                + at
+                + ".quantile: value "
+                + quantile
+                + " invalid, must be from 0.5 to 1]");
       }
       q = quantile.floatValue();
     }
@@ -108,12 +138,18 @@ final class QuantizationJson {
     onlyFields(body, at, Set.of("compression", "always_ram", "memory"));
     JsonNode compression = body.get("compression");
     if (compression == null || !compression.isTextual()) {
-      throw ApiException.badRequest("Json deserialize error: " + at + ": missing field `compression`");
+      throw ApiException.badRequest(
+          "Json deserialize error: " + at + ": missing field `compression`");
     }
-    QuantizationConfig.Compression c = QuantizationConfig.Compression.fromQdrantName(compression.asText());
+    QuantizationConfig.Compression c =
+        QuantizationConfig.Compression.fromQdrantName(compression.asText());
     if (c == null) {
-      throw ApiException.badRequest("Json deserialize error: " + at + ".compression: unknown variant `"
-          + compression.asText() + "`, expected one of `x4`, `x8`, `x16`, `x32`, `x64`");
+      throw ApiException.badRequest(
+          "Json deserialize error: "
+              + at
+              + ".compression: unknown variant `"
+              + compression.asText()
+              + "`, expected one of `x4`, `x8`, `x16`, `x32`, `x64`");
     }
     return new QuantizationConfig.Product(c, alwaysRam(body, at));
   }
@@ -125,11 +161,17 @@ final class QuantizationJson {
     if (encodingGiven) {
       String e = encoding.isTextual() ? encoding.asText() : encoding.toString();
       if (List.of("two_bits", "one_and_half_bits").contains(e)) {
-        throw unsupported(at + ".encoding", "`" + e + "` is not supported (binary codes have one bit per dimension: `one_bit`)");
+        throw unsupported(
+            at + ".encoding",
+            "`" + e + "` is not supported (binary codes have one bit per dimension: `one_bit`)");
       }
       if (!e.equals("one_bit")) {
-        throw ApiException.badRequest("Json deserialize error: " + at + ".encoding: unknown variant `" + e
-            + "`, expected one of `one_bit`, `two_bits`, `one_and_half_bits`");
+        throw ApiException.badRequest(
+            "Json deserialize error: "
+                + at
+                + ".encoding: unknown variant `"
+                + e
+                + "`, expected one of `one_bit`, `two_bits`, `one_and_half_bits`");
       }
     }
     JsonNode query = body.get("query_encoding");
@@ -137,18 +179,27 @@ final class QuantizationJson {
     if (query != null && !query.isNull()) {
       String q = query.isTextual() ? query.asText() : query.toString();
       if (q.equals("scalar8bits")) {
-        throw unsupported(at + ".query_encoding", "`scalar8bits` is not supported (`default`, `binary` or `scalar4bits`)");
+        throw unsupported(
+            at + ".query_encoding",
+            "`scalar8bits` is not supported (`default`, `binary` or `scalar4bits`)");
       }
       queryEncoding = QuantizationConfig.BinaryQueryEncoding.fromQdrantName(q);
       if (queryEncoding == null) {
-        throw ApiException.badRequest("Json deserialize error: " + at + ".query_encoding: unknown variant `" + q
-            + "`, expected one of `default`, `binary`, `scalar4bits`, `scalar8bits`");
+        throw ApiException.badRequest(
+            "Json deserialize error: "
+                + at
+                + ".query_encoding: unknown variant `"
+                + q
+                + "`, expected one of `default`, `binary`, `scalar4bits`, `scalar8bits`");
       }
     }
     return new QuantizationConfig.Binary(encodingGiven, queryEncoding, alwaysRam(body, at));
   }
 
-  /** Qdrant's {@code TurboQuantQuantizationConfig}: {@code bits} (nullable: 4 bits), {@code always_ram}, {@code memory}. */
+  /**
+   * Qdrant's {@code TurboQuantQuantizationConfig}: {@code bits} (nullable: 4 bits), {@code
+   * always_ram}, {@code memory}.
+   */
   private static QuantizationConfig.Turbo turbo(JsonNode body, String at) {
     onlyFields(body, at, Set.of("bits", "always_ram", "memory"));
     JsonNode bits = body.get("bits");
@@ -156,8 +207,12 @@ final class QuantizationJson {
     if (bits != null && !bits.isNull()) {
       b = bits.isTextual() ? QuantizationConfig.Turbo.fromQdrantName(bits.asText()) : null;
       if (b == null) {
-        throw ApiException.badRequest("Json deserialize error: " + at + ".bits: unknown variant `"
-            + (bits.isTextual() ? bits.asText() : bits.toString()) + "`, expected one of `bits1`, `bits1_5`, `bits2`, `bits4`");
+        throw ApiException.badRequest(
+            "Json deserialize error: "
+                + at
+                + ".bits: unknown variant `"
+                + (bits.isTextual() ? bits.asText() : bits.toString())
+                + "`, expected one of `bits1`, `bits1_5`, `bits2`, `bits4`");
       }
     }
     return new QuantizationConfig.Turbo(b, alwaysRam(body, at));
@@ -169,18 +224,27 @@ final class QuantizationJson {
       return null;
     }
     if (!v.isBoolean()) {
-      throw ApiException.badRequest("Json deserialize error: " + at + ".always_ram: expected a boolean, got " + v);
+      throw ApiException.badRequest(
+          "Json deserialize error: " + at + ".always_ram: expected a boolean, got " + v);
     }
     return v.asBoolean();
   }
 
-  /** Qdrant defines no other fields: an unknown one is a typo, refused so that it is not mistaken for a setting. */
+  /**
+   * Qdrant defines no other fields: an unknown one is a typo, refused so that it is not mistaken
+   * for a setting.
+   */
   private static void onlyFields(JsonNode body, String at, Set<String> known) {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!known.contains(f)) {
-        throw ApiException.badRequest("Json deserialize error: " + at + ": unknown field `" + f + "`, expected one of "
-            + known.stream().sorted().map(k -> "`" + k + "`").toList());
+        throw ApiException.badRequest(
+            "Json deserialize error: "
+                + at
+                + ": unknown field `"
+                + f
+                + "`, expected one of "
+                + known.stream().sorted().map(k -> "`" + k + "`").toList());
       }
     }
   }

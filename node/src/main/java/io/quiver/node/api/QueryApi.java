@@ -22,13 +22,14 @@ import java.util.function.BiFunction;
 
 /**
  * The Query API ({@code points/query}, {@code /batch}, {@code /groups}) and the older endpoints
- * mapped onto it ({@code points/search}, {@code recommend}, {@code discover} with their
- * {@code /batch} and {@code /groups} forms). Parsing is in {@link QueryJson} and
- * {@link LegacyQueryJson}; the work is the router's {@link QueryEngine}.
+ * mapped onto it ({@code points/search}, {@code recommend}, {@code discover} with their {@code
+ * /batch} and {@code /groups} forms). Parsing is in {@link QueryJson} and {@link LegacyQueryJson};
+ * the work is the router's {@link QueryEngine}.
  */
 public final class QueryApi {
 
   private static final String POINTS = "/collections/{collection_name}/points";
+
   /** Most requests one batch may carry. */
   private static final int BATCH_MAX = 1_000;
 
@@ -45,7 +46,8 @@ public final class QueryApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("POST", POINTS + "/query", r -> single(r, QueryJson::request, true))
+    routes
+        .add("POST", POINTS + "/query", r -> single(r, QueryJson::request, true))
         .add("POST", POINTS + "/query/batch", r -> batch(r, QueryJson::request, true))
         .add("POST", POINTS + "/query/groups", r -> groups(r, QueryJson::request, "limit"))
         .add("POST", POINTS + "/search", r -> single(r, LegacyQueryJson::search, false))
@@ -53,21 +55,29 @@ public final class QueryApi {
         .add("POST", POINTS + "/search/groups", r -> groups(r, LegacyQueryJson::search, "limit"))
         .add("POST", POINTS + "/recommend", r -> single(r, LegacyQueryJson::recommend, false))
         .add("POST", POINTS + "/recommend/batch", r -> batch(r, LegacyQueryJson::recommend, false))
-        .add("POST", POINTS + "/recommend/groups", r -> groups(r, LegacyQueryJson::recommend, "limit"))
+        .add(
+            "POST",
+            POINTS + "/recommend/groups",
+            r -> groups(r, LegacyQueryJson::recommend, "limit"))
         .add("POST", POINTS + "/discover", r -> single(r, LegacyQueryJson::discover, false))
         .add("POST", POINTS + "/discover/batch", r -> batch(r, LegacyQueryJson::discover, false));
   }
 
   /** One request; the Query API answers {@code {"points": [...]}}, the older ones a bare list. */
-  private CompletableFuture<RestResponse> single(RestRequest request, BiFunction<JsonNode, String, QueryJson.Parsed> parser,
+  private CompletableFuture<RestResponse> single(
+      RestRequest request,
+      BiFunction<JsonNode, String, QueryJson.Parsed> parser,
       boolean queryApi) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     QueryEngine engine = engine(request);
     QueryJson.Parsed parsed = parser.apply(request.jsonBody(!queryApi), "");
-    return run(engine, c, parsed, ConsistencyParam.parse(request)).thenApply(hits -> RestResponse.ok(queryApi ? points(hits) : hits));
+    return run(engine, c, parsed, ConsistencyParam.parse(request))
+        .thenApply(hits -> RestResponse.ok(queryApi ? points(hits) : hits));
   }
 
-  private CompletableFuture<RestResponse> batch(RestRequest request, BiFunction<JsonNode, String, QueryJson.Parsed> parser,
+  private CompletableFuture<RestResponse> batch(
+      RestRequest request,
+      BiFunction<JsonNode, String, QueryJson.Parsed> parser,
       boolean queryApi) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     QueryEngine engine = engine(request); // one clock for the whole batch
@@ -82,11 +92,13 @@ public final class QueryApi {
     ReadConsistency consistency = ConsistencyParam.parse(request);
     List<CompletableFuture<ArrayNode>> parts = new ArrayList<>();
     parsed.forEach(p -> parts.add(run(engine, c, p, consistency)));
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      ArrayNode out = json.createArrayNode();
-      parts.forEach(part -> out.add(queryApi ? points(part.join()) : part.join()));
-      return RestResponse.ok(out);
-    });
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              ArrayNode out = json.createArrayNode();
+              parts.forEach(part -> out.add(queryApi ? points(part.join()) : part.join()));
+              return RestResponse.ok(out);
+            });
   }
 
   /** The engine for one request: bounded by its {@code timeout} when it has one. */
@@ -95,11 +107,17 @@ public final class QueryApi {
     return timeout == null ? engine : new QueryEngine(router.withTimeout(timeout));
   }
 
-  private CompletableFuture<ArrayNode> run(QueryEngine engine, CollectionDescriptor c, QueryJson.Parsed parsed,
+  private CompletableFuture<ArrayNode> run(
+      QueryEngine engine,
+      CollectionDescriptor c,
+      QueryJson.Parsed parsed,
       ReadConsistency consistency) {
     checkVectorNames(c, parsed.vector(), "with_vector");
-    return engine.query(c, parsed.request(), consistency)
-        .thenApply(hits -> results.in(c.config().vectors()).scored(hits, parsed.payload(), parsed.vector()));
+    return engine
+        .query(c, parsed.request(), consistency)
+        .thenApply(
+            hits ->
+                results.in(c.config().vectors()).scored(hits, parsed.payload(), parsed.vector()));
   }
 
   private ObjectNode points(ArrayNode hits) {
@@ -109,7 +127,9 @@ public final class QueryApi {
   }
 
   /** {@code group_by}, {@code group_size} and {@code with_lookup} beside a request of any kind. */
-  private CompletableFuture<RestResponse> groups(RestRequest request, BiFunction<JsonNode, String, QueryJson.Parsed> parser,
+  private CompletableFuture<RestResponse> groups(
+      RestRequest request,
+      BiFunction<JsonNode, String, QueryJson.Parsed> parser,
       String limitField) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     QueryEngine engine = engine(request);
@@ -122,40 +142,66 @@ public final class QueryApi {
     } catch (IllegalArgumentException e) {
       throw QueryJson.bad("group_by", e.getMessage());
     }
-    int groupSize = QueryJson.integer(body.get("group_size"), "group_size", QueryJson.DEFAULT_GROUP_SIZE, 1, 10_000);
-    int limit = QueryJson.integer(body.get(limitField), limitField, QueryJson.DEFAULT_LIMIT, 1, 10_000);
+    int groupSize =
+        QueryJson.integer(
+            body.get("group_size"), "group_size", QueryJson.DEFAULT_GROUP_SIZE, 1, 10_000);
+    int limit =
+        QueryJson.integer(body.get(limitField), limitField, QueryJson.DEFAULT_LIMIT, 1, 10_000);
     Lookup lookup = lookup(body.get("with_lookup"));
     checkVectorNames(c, parsed.vector(), "with_vector");
-    QueryEngine.GroupLookup groupLookup = lookup == null ? null
-        : new QueryEngine.GroupLookup(lookup.collection(), lookup.payload().enabled(), lookup.vector().enabled());
+    QueryEngine.GroupLookup groupLookup =
+        lookup == null
+            ? null
+            : new QueryEngine.GroupLookup(
+                lookup.collection(), lookup.payload().enabled(), lookup.vector().enabled());
     if (lookup != null) {
       router.collection(lookup.collection());
     }
-    return engine.groups(c, parsed.request(), groupBy, groupSize, limit, groupLookup, ConsistencyParam.parse(request))
-        .thenApply(groups -> {
-          ObjectNode result = json.createObjectNode();
-          ArrayNode array = result.putArray("groups");
-          for (PointGroups.Group g : groups) {
-            ObjectNode group = array.addObject();
-            group.set("hits", results.in(c.config().vectors()).scored(g.hits(), parsed.payload(), parsed.vector()));
-            if (g.id().integer() != null) {
-              group.put("id", g.id().integer());
-            } else {
-              group.put("id", g.id().string());
-            }
-            if (lookup != null) {
-              group.set("lookup", g.lookup() == null ? json.nullNode()
-                  : results.in(router.collection(lookup.collection()).config().vectors())
-                      .record(g.lookup(), lookup.payload(), lookup.vector()));
-            }
-          }
-          return RestResponse.ok(result);
-        });
+    return engine
+        .groups(
+            c,
+            parsed.request(),
+            groupBy,
+            groupSize,
+            limit,
+            groupLookup,
+            ConsistencyParam.parse(request))
+        .thenApply(
+            groups -> {
+              ObjectNode result = json.createObjectNode();
+              ArrayNode array = result.putArray("groups");
+              for (PointGroups.Group g : groups) {
+                ObjectNode group = array.addObject();
+                group.set(
+                    "hits",
+                    results
+                        .in(c.config().vectors())
+                        .scored(g.hits(), parsed.payload(), parsed.vector()));
+                if (g.id().integer() != null) {
+                  group.put("id", g.id().integer());
+                } else {
+                  group.put("id", g.id().string());
+                }
+                if (lookup != null) {
+                  group.set(
+                      "lookup",
+                      g.lookup() == null
+                          ? json.nullNode()
+                          : results
+                              .in(router.collection(lookup.collection()).config().vectors())
+                              .record(g.lookup(), lookup.payload(), lookup.vector()));
+                }
+              }
+              return RestResponse.ok(result);
+            });
   }
 
   private record Lookup(String collection, PayloadSelector payload, VectorSelector vector) {}
 
-  /** Qdrant's {@code WithLookupInterface}: a collection name, or {@code {collection, with_payload, with_vectors}}. */
+  /**
+   * Qdrant's {@code WithLookupInterface}: a collection name, or {@code {collection, with_payload,
+   * with_vectors}}.
+   */
   private static Lookup lookup(JsonNode node) {
     if (node == null || node.isNull()) {
       return null;
@@ -164,17 +210,23 @@ public final class QueryApi {
       return new Lookup(node.asText(), PayloadSelector.ALL, VectorSelector.NONE);
     }
     QueryJson.requireObject(node, "with_lookup");
-    String collection = QueryJson.text(QueryJson.required(node, "collection", "with_lookup"), "with_lookup.collection", null);
-    return new Lookup(collection, PayloadSelector.parse(node.get("with_payload"), true),
+    String collection =
+        QueryJson.text(
+            QueryJson.required(node, "collection", "with_lookup"), "with_lookup.collection", null);
+    return new Lookup(
+        collection,
+        PayloadSelector.parse(node.get("with_payload"), true),
         VectorSelector.of(node.get("with_vectors"), false, "with_lookup.with_vectors"));
   }
 
-  private static void checkVectorNames(CollectionDescriptor c, VectorSelector selector, String field) {
+  private static void checkVectorNames(
+      CollectionDescriptor c, VectorSelector selector, String field) {
     if (selector.names() == null) {
       return;
     }
     for (String name : selector.names()) {
-      if (c.config().vectors().get(name) == null && c.config().vectors().getSparse(name) == null
+      if (c.config().vectors().get(name) == null
+          && c.config().vectors().getSparse(name) == null
           && c.config().vectors().getMulti(name) == null) {
         throw ApiException.badRequest("Wrong input: Not existing vector name error: " + name);
       }

@@ -27,27 +27,44 @@ final class QueryJson {
 
   /** Qdrant's defaults. */
   static final int DEFAULT_LIMIT = 10;
+
   static final int DEFAULT_GROUP_SIZE = 3;
+
   /** Qdrant's limit on nested prefetches. */
   static final int PREFETCH_DEPTH_MAX = 64;
 
   /** A parsed request and how its hits are to be shown. */
   record Parsed(QueryRequest request, PayloadSelector payload, VectorSelector vector) {}
 
-  private static final Set<String> QUERY_KINDS = Set.of("nearest", "recommend", "discover", "context", "order_by",
-      "fusion", "rrf", "formula", "sample", "relevance_feedback");
+  private static final Set<String> QUERY_KINDS =
+      Set.of(
+          "nearest",
+          "recommend",
+          "discover",
+          "context",
+          "order_by",
+          "fusion",
+          "rrf",
+          "formula",
+          "sample",
+          "relevance_feedback");
 
   private QueryJson() {}
 
-  /** A {@code QueryRequest} (or the common part of a {@code QueryGroupsRequest}) at {@code at} ("" for the body). */
+  /**
+   * A {@code QueryRequest} (or the common part of a {@code QueryGroupsRequest}) at {@code at} (""
+   * for the body).
+   */
   static Parsed request(JsonNode body, String at) {
     requireObject(body, at);
     rejectShardKey(body, at);
     QueryStage stage = stage(body, at, 0);
     int offset = integer(body.get("offset"), path(at, "offset"), 0, 0, SearchRequest.MAX_LIMIT);
     PayloadSelector payload = PayloadSelector.parse(body.get("with_payload"), false);
-    VectorSelector vector = VectorSelector.of(body.get("with_vector"), false, path(at, "with_vector"));
-    return new Parsed(new QueryRequest(stage, offset, payload.enabled(), vector.enabled()), payload, vector);
+    VectorSelector vector =
+        VectorSelector.of(body.get("with_vector"), false, path(at, "with_vector"));
+    return new Parsed(
+        new QueryRequest(stage, offset, payload.enabled(), vector.enabled()), payload, vector);
   }
 
   private static QueryStage stage(JsonNode node, String at, int depth) {
@@ -68,19 +85,28 @@ final class QueryJson {
       }
     }
     JsonNode queryNode = node.get("query");
-    Query query = queryNode == null || queryNode.isNull() ? null : query(queryNode, node, path(at, "query"));
+    Query query =
+        queryNode == null || queryNode.isNull() ? null : query(queryNode, node, path(at, "query"));
     String using = text(node.get("using"), path(at, "using"), VectorsConfig.DEFAULT);
     Filter filter = filter(node.get("filter"), path(at, "filter"));
     Float threshold = number(node.get("score_threshold"), path(at, "score_threshold"));
-    int limit = integer(node.get("limit"), path(at, "limit"), DEFAULT_LIMIT, 1, SearchRequest.MAX_LIMIT);
-    return new QueryStage(prefetches, query, using, filter, threshold, limit, lookup(node.get("lookup_from"), path(at, "lookup_from")),
+    int limit =
+        integer(node.get("limit"), path(at, "limit"), DEFAULT_LIMIT, 1, SearchRequest.MAX_LIMIT);
+    return new QueryStage(
+        prefetches,
+        query,
+        using,
+        filter,
+        threshold,
+        limit,
+        lookup(node.get("lookup_from"), path(at, "lookup_from")),
         params(node.get("params"), path(at, "params")));
   }
 
   /**
-   * Qdrant's {@code SearchParams}: {@code hnsw_ef}, {@code exact} and {@code quantization}
-   * ({@code ignore}, {@code rescore}, {@code oversampling}). {@code indexed_only: true}, {@code
-   * acorn} options and {@code idf} are refused by name (not implemented); their defaults are accepted.
+   * Qdrant's {@code SearchParams}: {@code hnsw_ef}, {@code exact} and {@code quantization} ({@code
+   * ignore}, {@code rescore}, {@code oversampling}). {@code indexed_only: true}, {@code acorn}
+   * options and {@code idf} are refused by name (not implemented); their defaults are accepted.
    */
   static SearchParams params(JsonNode node, String at) {
     if (node == null || node.isNull()) {
@@ -88,10 +114,14 @@ final class QueryJson {
     }
     requireObject(node, at);
     JsonNode ef = node.get("hnsw_ef");
-    Integer hnswEf = ef == null || ef.isNull() ? null : integer(ef, path(at, "hnsw_ef"), 0, 1, SearchRequest.MAX_HNSW_EF);
+    Integer hnswEf =
+        ef == null || ef.isNull()
+            ? null
+            : integer(ef, path(at, "hnsw_ef"), 0, 1, SearchRequest.MAX_HNSW_EF);
     Boolean exact = bool(node.get("exact"), path(at, "exact"));
     if (Boolean.TRUE.equals(bool(node.get("indexed_only"), path(at, "indexed_only")))) {
-      throw unsupported(path(at, "indexed_only"), "searching only indexed segments is not supported");
+      throw unsupported(
+          path(at, "indexed_only"), "searching only indexed segments is not supported");
     }
     JsonNode acorn = node.get("acorn");
     if (acorn != null && !acorn.isNull()) {
@@ -100,20 +130,26 @@ final class QueryJson {
         throw unsupported(path(at, "acorn.enable"), "ACORN filtered search is not supported");
       }
       if (acorn.hasNonNull("max_selectivity")) {
-        throw unsupported(path(at, "acorn.max_selectivity"), "ACORN filtered search is not supported");
+        throw unsupported(
+            path(at, "acorn.max_selectivity"), "ACORN filtered search is not supported");
       }
     }
     JsonNode idf = node.get("idf");
     if (idf != null && !idf.isNull() && !(idf.isTextual() && idf.asText().equals("global"))) {
       // "global" (collection-wide statistics) is what Quiver computes, and Qdrant's default.
       if (idf.isObject() && idf.has("corpus")) {
-        throw unsupported(path(at, "idf.corpus"), "IDF statistics over a corpus filter are not supported; "
-            + "they are computed over the whole collection (\"global\")");
+        throw unsupported(
+            path(at, "idf.corpus"),
+            "IDF statistics over a corpus filter are not supported; "
+                + "they are computed over the whole collection (\"global\")");
       }
-      throw ApiException.badRequest("Wrong input: `" + path(at, "idf") + "` must be \"global\" or {\"corpus\": filter}");
+      throw ApiException.badRequest(
+          "Wrong input: `" + path(at, "idf") + "` must be \"global\" or {\"corpus\": filter}");
     }
-    return new SearchParams(hnswEf, exact != null && exact, quantizationParams(node.get("quantization"),
-        path(at, "quantization")));
+    return new SearchParams(
+        hnswEf,
+        exact != null && exact,
+        quantizationParams(node.get("quantization"), path(at, "quantization")));
   }
 
   /** Qdrant's {@code QuantizationSearchParams}, or null when absent. */
@@ -127,9 +163,15 @@ final class QueryJson {
     JsonNode over = node.get("oversampling");
     Double oversampling = null;
     if (over != null && !over.isNull()) {
-      if (!over.isNumber() || !(over.asDouble() >= 1) || over.asDouble() > QuantizationSearchParams.MAX_OVERSAMPLING) {
-        throw bad(path(at, "oversampling"), "must be a number in [1, " + (int) QuantizationSearchParams.MAX_OVERSAMPLING
-            + "], got " + over);
+      if (!over.isNumber()
+          || !(over.asDouble() >= 1)
+          || over.asDouble() > QuantizationSearchParams.MAX_OVERSAMPLING) {
+        throw bad(
+            path(at, "oversampling"),
+            "must be a number in [1, "
+                + (int) QuantizationSearchParams.MAX_OVERSAMPLING
+                + "], got "
+                + over);
       }
       oversampling = over.asDouble();
     }
@@ -152,13 +194,18 @@ final class QueryJson {
       return new Query.Nearest(vectorInput(node, at), null);
     }
     List<String> kinds = new ArrayList<>();
-    node.fieldNames().forEachRemaining(name -> {
-      if (QUERY_KINDS.contains(name)) {
-        kinds.add(name);
-      }
-    });
+    node.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (QUERY_KINDS.contains(name)) {
+                kinds.add(name);
+              }
+            });
     if (kinds.size() != 1) {
-      throw bad(at, "must be a vector, a point id, or an object with one of " + new java.util.TreeSet<>(QUERY_KINDS));
+      throw bad(
+          at,
+          "must be a vector, a point id, or an object with one of "
+              + new java.util.TreeSet<>(QUERY_KINDS));
     }
     String kind = kinds.getFirst();
     JsonNode value = node.get(kind);
@@ -168,7 +215,8 @@ final class QueryJson {
       case "recommend" -> recommend(value, p);
       case "discover" -> {
         requireObject(value, p);
-        yield new Query.Discover(vectorInput(required(value, "target", p), p + ".target"),
+        yield new Query.Discover(
+            vectorInput(required(value, "target", p), p + ".target"),
             pairs(value.get("context"), p + ".context"));
       }
       case "context" -> new Query.Context(pairs(value, p));
@@ -182,13 +230,18 @@ final class QueryJson {
       }
       case "order_by" -> new Query.OrderBy(OrderByJson.parse(value, p));
       case "formula" -> throw unsupported(p, "score formulas are not supported yet");
-      case "relevance_feedback" -> throw unsupported(p, "relevance feedback queries are not supported yet");
+      case "relevance_feedback" ->
+          throw unsupported(p, "relevance feedback queries are not supported yet");
       default -> throw bad(at, "unknown query kind " + kind);
     };
   }
 
   private static boolean isVectorObject(JsonNode node) {
-    return node.has("indices") || node.has("text") || node.has("image") || node.has("object") || node.has("model");
+    return node.has("indices")
+        || node.has("text")
+        || node.has("image")
+        || node.has("object")
+        || node.has("model");
   }
 
   /**
@@ -197,15 +250,27 @@ final class QueryJson {
    */
   private static VectorInput multiVector(JsonNode node, String at) {
     if (node.size() > io.quiver.storage.MultiVectorParams.MAX_ROWS) {
-      throw bad(at, "has " + node.size() + " vectors, at most " + io.quiver.storage.MultiVectorParams.MAX_ROWS
-          + " are allowed");
+      throw bad(
+          at,
+          "has "
+              + node.size()
+              + " vectors, at most "
+              + io.quiver.storage.MultiVectorParams.MAX_ROWS
+              + " are allowed");
     }
     float[][] rows = new float[node.size()][];
     for (int r = 0; r < rows.length; r++) {
       rows[r] = PointJson.floats(node.get(r), at + "[" + r + "]");
       if (rows[r].length != rows[0].length) {
-        throw bad(at + "[" + r + "]", "has " + rows[r].length + " numbers but " + at + "[0] has " + rows[0].length
-            + ": every vector of a multivector has the same size");
+        throw bad(
+            at + "[" + r + "]",
+            "has "
+                + rows[r].length
+                + " numbers but "
+                + at
+                + "[0] has "
+                + rows[0].length
+                + ": every vector of a multivector has the same size");
       }
     }
     int size = rows[0].length;
@@ -216,7 +281,10 @@ final class QueryJson {
     return new VectorInput.Dense(flat, size);
   }
 
-  /** Qdrant's {@code VectorInput}: a dense vector, a multivector, a sparse vector or a point id (inference inputs are refused). */
+  /**
+   * Qdrant's {@code VectorInput}: a dense vector, a multivector, a sparse vector or a point id
+   * (inference inputs are refused).
+   */
   static VectorInput vectorInput(JsonNode node, String at) {
     if (node == null || node.isNull()) {
       throw bad(at, "is required");
@@ -249,7 +317,10 @@ final class QueryJson {
       throw bad(at + ".diversity", "must be in [0, 1], got " + diversity);
     }
     JsonNode limit = node.get("candidates_limit");
-    Integer candidates = limit == null || limit.isNull() ? null : integer(limit, at + ".candidates_limit", 0, 0, 16_384);
+    Integer candidates =
+        limit == null || limit.isNull()
+            ? null
+            : integer(limit, at + ".candidates_limit", 0, 0, 16_384);
     return new Query.Mmr(diversity == null ? 0.5f : diversity, candidates);
   }
 
@@ -257,7 +328,8 @@ final class QueryJson {
     requireObject(node, at);
     List<VectorInput> positive = inputs(node.get("positive"), at + ".positive");
     List<VectorInput> negative = inputs(node.get("negative"), at + ".negative");
-    return new Query.Recommend(positive, negative, strategy(node.get("strategy"), at + ".strategy"));
+    return new Query.Recommend(
+        positive, negative, strategy(node.get("strategy"), at + ".strategy"));
   }
 
   static Query.Strategy strategy(JsonNode node, String at) {
@@ -268,7 +340,8 @@ final class QueryJson {
       case "average_vector" -> Query.Strategy.AVERAGE_VECTOR;
       case "best_score" -> Query.Strategy.BEST_SCORE;
       case "sum_scores" -> Query.Strategy.SUM_SCORES;
-      default -> throw bad(at, "must be one of average_vector, best_score, sum_scores, got " + node);
+      default ->
+          throw bad(at, "must be one of average_vector, best_score, sum_scores, got " + node);
     };
   }
 
@@ -307,7 +380,8 @@ final class QueryJson {
 
   private static Query.Pair pair(JsonNode node, String at) {
     requireObject(node, at);
-    return new Query.Pair(vectorInput(required(node, "positive", at), at + ".positive"),
+    return new Query.Pair(
+        vectorInput(required(node, "positive", at), at + ".positive"),
         vectorInput(required(node, "negative", at), at + ".negative"));
   }
 
@@ -323,7 +397,10 @@ final class QueryJson {
   private static Query rrf(JsonNode node, String at) {
     requireObject(node, at);
     JsonNode k = node.get("k");
-    int kValue = k == null || k.isNull() ? ScoreFusion.DEFAULT_RRF_K : integer(k, at + ".k", 0, 1, Integer.MAX_VALUE);
+    int kValue =
+        k == null || k.isNull()
+            ? ScoreFusion.DEFAULT_RRF_K
+            : integer(k, at + ".k", 0, 1, Integer.MAX_VALUE);
     List<Float> weights = null;
     JsonNode w = node.get("weights");
     if (w != null && !w.isNull()) {
@@ -387,7 +464,10 @@ final class QueryJson {
     if (node == null || node.isNull()) {
       return defaultValue;
     }
-    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+    if (!node.isIntegralNumber()
+        || !node.canConvertToLong()
+        || node.asLong() < min
+        || node.asLong() > max) {
       throw bad(at, "must be an integer in [" + min + ", " + max + "], got " + node);
     }
     return node.asInt();

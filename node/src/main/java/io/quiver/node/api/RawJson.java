@@ -12,10 +12,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * A JSON value that is already UTF-8 JSON text (a stored payload), put into a response tree so that
  * Jackson's writer copies its bytes into the response as they are, instead of the node parsing them
- * into a tree only to serialize that tree again. Jackson writes a raw value through
- * {@link com.fasterxml.jackson.core.JsonGenerator#writeRawValue(SerializableString)}, which asks
- * for the unquoted UTF-8 form; the quoted forms (used when a value is written as a JSON string)
- * are given for completeness and quote the text like any string.
+ * into a tree only to serialize that tree again. Jackson writes a raw value through {@link
+ * com.fasterxml.jackson.core.JsonGenerator#writeRawValue(SerializableString)}, which asks for the
+ * unquoted UTF-8 form; the quoted forms (used when a value is written as a JSON string) are given
+ * for completeness and quote the text like any string.
  */
 final class RawJson implements SerializableString {
 

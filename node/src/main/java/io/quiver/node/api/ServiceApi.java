@@ -16,6 +16,7 @@ public final class ServiceApi {
 
   /** Quiver's own version. */
   public static final String VERSION = "0.1.0";
+
   /** The version of Qdrant's REST API that Quiver implements (the spec it is checked against). */
   public static final String QDRANT_API_VERSION = "1.19.0";
 
@@ -29,20 +30,35 @@ public final class ServiceApi {
   public ServiceApi(Supplier<String> notReadyReason) {
     this.notReadyReason = notReadyReason;
     String commit = BuildInfo.packaged().commit().map(c -> ",\"commit\":\"" + c + "\"").orElse("");
-    this.root = "{\"title\":\"quiver - vector search engine\",\"version\":\"" + QDRANT_API_VERSION
-        + "\",\"quiver_version\":\"" + VERSION + "\"" + commit + "}";
+    this.root =
+        "{\"title\":\"quiver - vector search engine\",\"version\":\""
+            + QDRANT_API_VERSION
+            + "\",\"quiver_version\":\""
+            + VERSION
+            + "\""
+            + commit
+            + "}";
   }
 
   public void register(RestRoutes routes) {
-    routes.add("GET", "/", r -> done(RestResponse.raw(200, root, "application/json")))
-        .add("GET", "/healthz", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
-        .add("GET", "/livez", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
-        .add("GET", "/readyz", r -> {
-          String reason = notReadyReason.get();
-          return done(reason == null
-              ? RestResponse.raw(200, "all shards are ready", "text/plain")
-              : RestResponse.raw(503, "not ready: " + reason, "text/plain"));
-        });
+    routes
+        .add("GET", "/", r -> done(RestResponse.raw(200, root, "application/json")))
+        .add(
+            "GET",
+            "/healthz",
+            r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
+        .add(
+            "GET", "/livez", r -> done(RestResponse.raw(200, "healthz check passed", "text/plain")))
+        .add(
+            "GET",
+            "/readyz",
+            r -> {
+              String reason = notReadyReason.get();
+              return done(
+                  reason == null
+                      ? RestResponse.raw(200, "all shards are ready", "text/plain")
+                      : RestResponse.raw(503, "not ready: " + reason, "text/plain"));
+            });
   }
 
   private static CompletableFuture<RestResponse> done(RestResponse response) {

@@ -52,20 +52,26 @@ public final class ShardReplicasApi {
     for (ShardPlacement shard : shards) {
       views.add(raft.replicaInspector().inspect(shard));
     }
-    return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      ObjectNode result = json.createObjectNode();
-      ArrayNode shardsJson = result.putArray("shards");
-      ArrayNode transfers = result.putArray("transfers");
-      for (int i = 0; i < shards.size(); i++) {
-        shardJson(shards.get(i), views.get(i).join(), shardsJson.addObject(), transfers);
-      }
-      return RestResponse.ok(result);
-    });
+    return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              ObjectNode result = json.createObjectNode();
+              ArrayNode shardsJson = result.putArray("shards");
+              ArrayNode transfers = result.putArray("transfers");
+              for (int i = 0; i < shards.size(); i++) {
+                shardJson(shards.get(i), views.get(i).join(), shardsJson.addObject(), transfers);
+              }
+              return RestResponse.ok(result);
+            });
   }
 
-  private static void shardJson(ShardPlacement shard, List<ReplicaStatus> replicas, ObjectNode out, ArrayNode transfers) {
-    ReplicaStatus leader = replicas.stream()
-        .filter(r -> r.role() == io.quiver.consensus.raft.RaftStatus.Role.Leader).findFirst().orElse(null);
+  private static void shardJson(
+      ShardPlacement shard, List<ReplicaStatus> replicas, ObjectNode out, ArrayNode transfers) {
+    ReplicaStatus leader =
+        replicas.stream()
+            .filter(r -> r.role() == io.quiver.consensus.raft.RaftStatus.Role.Leader)
+            .findFirst()
+            .orElse(null);
     out.put("shard_id", shard.shardId());
     if (leader == null) {
       out.putNull("leader");
@@ -95,8 +101,11 @@ public final class ShardReplicasApi {
         transfer.put("shard_id", shard.shardId());
         transfer.put("to_peer_id", r.nodeId());
         if (leader != null) {
-          transfer.put("progress", leader.commitIndex() <= 0 ? 0.0
-              : Math.min(1.0, (double) r.appliedIndex() / leader.commitIndex()));
+          transfer.put(
+              "progress",
+              leader.commitIndex() <= 0
+                  ? 0.0
+                  : Math.min(1.0, (double) r.appliedIndex() / leader.commitIndex()));
         }
       }
     }

@@ -28,8 +28,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Collection snapshots over REST: create, list, download, delete, recover from a {@code file://}
- * or {@code http(s)://} location, and upload (multipart, field {@code snapshot}). The work runs on
+ * Collection snapshots over REST: create, list, download, delete, recover from a {@code file://} or
+ * {@code http(s)://} location, and upload (multipart, field {@code snapshot}). The work runs on
  * virtual threads, never on Netty's event loop. See {@link CollectionSnapshots} for the format.
  * Full-storage snapshots ({@code /snapshots}) are ZIPs of collection snapshots plus the aliases;
  * restore one by recovering each collection snapshot in it (Qdrant restores them at start-up).
@@ -39,8 +39,11 @@ public final class SnapshotsApi {
   private final CollectionCatalog catalog;
   private final CollectionSnapshots snapshots;
   private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-      .followRedirects(HttpClient.Redirect.NORMAL).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .build();
 
   public SnapshotsApi(Path dir, CollectionCatalog catalog, PointsRouter router, ObjectMapper json) {
     this.catalog = catalog;
@@ -49,25 +52,45 @@ public final class SnapshotsApi {
 
   public void register(RestRoutes routes) {
     String base = "/collections/{collection_name}/snapshots";
-    routes.add("POST", base, this::create)
+    routes
+        .add("POST", base, this::create)
         .add("GET", base, this::list)
         .add("GET", base + "/{snapshot_name}", this::download)
         .add("DELETE", base + "/{snapshot_name}", this::delete)
         .add("PUT", base + "/recover", this::recoverFromLocation)
         .add("POST", base + "/upload", this::upload)
-        .add("POST", "/snapshots", r -> run(() -> RestResponse.ok(snapshots.json(snapshots.createFull()))))
-        .add("GET", "/snapshots", r -> run(() -> RestResponse.ok(snapshots.listFull().stream().map(snapshots::json).toList())))
-        .add("GET", "/snapshots/{snapshot_name}", r -> {
-          Path file = snapshots.file(null, r.pathParam("snapshot_name"));
-          return run(() -> RestResponse.raw(200, Files.readAllBytes(file), "application/octet-stream"));
-        })
-        .add("DELETE", "/snapshots/{snapshot_name}", r -> {
-          Path file = snapshots.file(null, r.pathParam("snapshot_name"));
-          return run(() -> {
-            Files.delete(file);
-            return RestResponse.ok(true);
-          });
-        });
+        .add(
+            "POST",
+            "/snapshots",
+            r -> run(() -> RestResponse.ok(snapshots.json(snapshots.createFull()))))
+        .add(
+            "GET",
+            "/snapshots",
+            r ->
+                run(
+                    () ->
+                        RestResponse.ok(
+                            snapshots.listFull().stream().map(snapshots::json).toList())))
+        .add(
+            "GET",
+            "/snapshots/{snapshot_name}",
+            r -> {
+              Path file = snapshots.file(null, r.pathParam("snapshot_name"));
+              return run(
+                  () ->
+                      RestResponse.raw(200, Files.readAllBytes(file), "application/octet-stream"));
+            })
+        .add(
+            "DELETE",
+            "/snapshots/{snapshot_name}",
+            r -> {
+              Path file = snapshots.file(null, r.pathParam("snapshot_name"));
+              return run(
+                  () -> {
+                    Files.delete(file);
+                    return RestResponse.ok(true);
+                  });
+            });
   }
 
   private CollectionDescriptor collection(RestRequest request) {
@@ -82,7 +105,8 @@ public final class SnapshotsApi {
 
   private CompletableFuture<RestResponse> list(RestRequest request) {
     CollectionDescriptor c = collection(request);
-    return run(() -> RestResponse.ok(snapshots.list(c.name()).stream().map(snapshots::json).toList()));
+    return run(
+        () -> RestResponse.ok(snapshots.list(c.name()).stream().map(snapshots::json).toList()));
   }
 
   private CompletableFuture<RestResponse> download(RestRequest request) {
@@ -95,16 +119,18 @@ public final class SnapshotsApi {
     CollectionDescriptor c = collection(request);
     String name = request.pathParam("snapshot_name");
     snapshots.file(c.name(), name);
-    return run(() -> {
-      snapshots.delete(c.name(), name);
-      return RestResponse.ok(true);
-    });
+    return run(
+        () -> {
+          snapshots.delete(c.name(), name);
+          return RestResponse.ok(true);
+        });
   }
 
   /**
-   * {@code {"location": "file:///..." | "http://...", "checksum": "sha256 hex"?, "api_key": "..."?}};
-   * the collection may not exist yet. {@code api_key} (Qdrant's field) is sent as the {@code api-key}
-   * header of the download, e.g. to fetch from a node that requires one (this node too).
+   * {@code {"location": "file:///..." | "http://...", "checksum": "sha256 hex"?, "api_key":
+   * "..."?}}; the collection may not exist yet. {@code api_key} (Qdrant's field) is sent as the
+   * {@code api-key} header of the download, e.g. to fetch from a node that requires one (this node
+   * too).
    */
   private CompletableFuture<RestResponse> recoverFromLocation(RestRequest request) {
     String collection = request.pathParam("collection_name");
@@ -112,17 +138,20 @@ public final class SnapshotsApi {
     JsonNode body = request.jsonBody(true);
     JsonNode location = body.get("location");
     if (location == null || !location.isTextual()) {
-      throw ApiException.badRequest("Validation error in JSON body: field `location` is required (a file:// or http(s):// URL)");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: field `location` is required (a file:// or http(s):// URL)");
     }
     URI uri;
     try {
       uri = URI.create(location.asText());
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("Validation error in JSON body: `location` is not a URL: " + e.getMessage());
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `location` is not a URL: " + e.getMessage());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme();
     if (!List.of("file", "http", "https").contains(scheme)) {
-      throw ApiException.badRequest("Validation error in JSON body: `location` must be a file://, http:// or https:// URL");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `location` must be a file://, http:// or https:// URL");
     }
     String checksum = body.hasNonNull("checksum") ? body.get("checksum").asText() : null;
     JsonNode apiKey = body.get("api_key");
@@ -130,12 +159,13 @@ public final class SnapshotsApi {
       throw ApiException.badRequest("Validation error in JSON body: `api_key` must be a string");
     }
     String key = apiKey == null || apiKey.isNull() ? null : apiKey.asText();
-    return run(() -> {
-      try (InputStream in = open(uri, key)) {
-        snapshots.recover(collection, in, checksum);
-      }
-      return RestResponse.ok(true);
-    });
+    return run(
+        () -> {
+          try (InputStream in = open(uri, key)) {
+            snapshots.recover(collection, in, checksum);
+          }
+          return RestResponse.ok(true);
+        });
   }
 
   private InputStream open(URI uri, String apiKey) throws IOException {
@@ -151,10 +181,12 @@ public final class SnapshotsApi {
       if (apiKey != null) {
         get.header("api-key", apiKey);
       }
-      HttpResponse<InputStream> r = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r =
+          http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
       if (r.statusCode() != 200) {
         r.body().close();
-        throw ApiException.badRequest("Wrong input: downloading the snapshot from " + uri + " gave HTTP " + r.statusCode());
+        throw ApiException.badRequest(
+            "Wrong input: downloading the snapshot from " + uri + " gave HTTP " + r.statusCode());
       }
       return r.body();
     } catch (InterruptedException e) {
@@ -168,10 +200,11 @@ public final class SnapshotsApi {
     CollectionJson.validateName(collection);
     byte[] snapshot = MultipartForm.part(request.contentType(), request.body(), "snapshot");
     String checksum = request.queryParam("checksum");
-    return run(() -> {
-      snapshots.recover(collection, new ByteArrayInputStream(snapshot), checksum);
-      return RestResponse.ok(true);
-    });
+    return run(
+        () -> {
+          snapshots.recover(collection, new ByteArrayInputStream(snapshot), checksum);
+          return RestResponse.ok(true);
+        });
   }
 
   private interface Work {
@@ -179,12 +212,14 @@ public final class SnapshotsApi {
   }
 
   private CompletableFuture<RestResponse> run(Work w) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return w.run();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, work);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return w.run();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        work);
   }
 }

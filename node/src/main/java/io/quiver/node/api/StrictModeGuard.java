@@ -22,21 +22,45 @@ import java.util.concurrent.CompletableFuture;
  * are bad requests, {@code "Bad request: <what>. Help: <how to fix>"} (400).
  *
  * <p>Collections without strict mode, or with it disabled, cost one metadata lookup per request.
- * The payload-index and point-count limits ask the shards (their payload schema / their counts)
- * and so cost one round trip when they are set.
+ * The payload-index and point-count limits ask the shards (their payload schema / their counts) and
+ * so cost one round trip when they are set.
  */
 public final class StrictModeGuard {
 
   private static final String PREFIX = "/collections/{collection_name}";
-  private static final Set<String> QUERIES = Set.of("/points/query", "/points/search", "/points/recommend",
-      "/points/discover", "/points/query/groups", "/points/search/groups", "/points/recommend/groups");
-  private static final Set<String> BATCHES = Set.of("/points/query/batch", "/points/search/batch",
-      "/points/recommend/batch", "/points/discover/batch");
-  private static final Set<String> FILTERED_READS = Set.of("/points/count", "/facet", "/points/search/matrix/pairs",
-      "/points/search/matrix/offsets");
-  private static final Set<String> FILTERED_WRITES = Set.of("/points/delete", "/points/payload", "/points/payload/delete",
-      "/points/payload/clear", "/points/vectors/delete");
-  /** Qdrant's default {@code limit} of a scroll, counted against {@code max_query_limit} when omitted. */
+  private static final Set<String> QUERIES =
+      Set.of(
+          "/points/query",
+          "/points/search",
+          "/points/recommend",
+          "/points/discover",
+          "/points/query/groups",
+          "/points/search/groups",
+          "/points/recommend/groups");
+  private static final Set<String> BATCHES =
+      Set.of(
+          "/points/query/batch",
+          "/points/search/batch",
+          "/points/recommend/batch",
+          "/points/discover/batch");
+  private static final Set<String> FILTERED_READS =
+      Set.of(
+          "/points/count",
+          "/facet",
+          "/points/search/matrix/pairs",
+          "/points/search/matrix/offsets");
+  private static final Set<String> FILTERED_WRITES =
+      Set.of(
+          "/points/delete",
+          "/points/payload",
+          "/points/payload/delete",
+          "/points/payload/clear",
+          "/points/vectors/delete");
+
+  /**
+   * Qdrant's default {@code limit} of a scroll, counted against {@code max_query_limit} when
+   * omitted.
+   */
   private static final long SCROLL_DEFAULT_LIMIT = 10;
 
   private final PointsRouter router;
@@ -48,23 +72,35 @@ public final class StrictModeGuard {
 
   /** Wraps every route it guards. */
   public void guard(RestRoutes routes) {
-    routes.decorate((method, template, handler) -> {
-      if (!template.startsWith(PREFIX + "/")) {
-        return handler;
-      }
-      String route = template.substring(PREFIX.length());
-      boolean guarded = QUERIES.contains(route) || BATCHES.contains(route) || FILTERED_READS.contains(route)
-          || FILTERED_WRITES.contains(route) || route.equals("/points/scroll") || route.equals("/points/batch")
-          || route.equals("/points") || route.equals("/points/{id}") || (route.equals("/points/vectors") && method.equals("PUT"))
-          || (route.equals("/index") && method.equals("PUT"));
-      return guarded ? guarded(method + " " + route, handler) : handler;
-    });
+    routes.decorate(
+        (method, template, handler) -> {
+          if (!template.startsWith(PREFIX + "/")) {
+            return handler;
+          }
+          String route = template.substring(PREFIX.length());
+          boolean guarded =
+              QUERIES.contains(route)
+                  || BATCHES.contains(route)
+                  || FILTERED_READS.contains(route)
+                  || FILTERED_WRITES.contains(route)
+                  || route.equals("/points/scroll")
+                  || route.equals("/points/batch")
+                  || route.equals("/points")
+                  || route.equals("/points/{id}")
+                  || (route.equals("/points/vectors") && method.equals("PUT"))
+                  || (route.equals("/index") && method.equals("PUT"));
+          return guarded ? guarded(method + " " + route, handler) : handler;
+        });
   }
 
-  /** @param endpoint the method, a space, and the route below the collection ({@code POST /points/query}) */
+  /**
+   * @param endpoint the method, a space, and the route below the collection ({@code POST
+   *     /points/query})
+   */
   private RestHandler guarded(String endpoint, RestHandler handler) {
     String route = endpoint.substring(endpoint.indexOf(' ') + 1);
-    boolean read = endpoint.startsWith("GET ") || endpoint.equals("POST /points") || !isWrite(route);
+    boolean read =
+        endpoint.startsWith("GET ") || endpoint.equals("POST /points") || !isWrite(route);
     return request -> {
       CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
       StrictModeConfig s = c.config().strictMode();
@@ -76,22 +112,30 @@ public final class StrictModeGuard {
       if (body != null && !body.isObject()) {
         return handler.handle(request); // the handler answers a malformed body
       }
-      return check(read && route.equals("/points") ? "/points (retrieve)" : route, body, c, s).thenCompose(ok -> {
-        Long perMinute = read ? s.readRateLimit() : s.writeRateLimit();
-        if (perMinute != null && !route.equals("/index")) {
-          rates.acquire(c.name(), !read, perMinute, cost(route, body, read));
-        }
-        return handler.handle(request);
-      });
+      return check(read && route.equals("/points") ? "/points (retrieve)" : route, body, c, s)
+          .thenCompose(
+              ok -> {
+                Long perMinute = read ? s.readRateLimit() : s.writeRateLimit();
+                if (perMinute != null && !route.equals("/index")) {
+                  rates.acquire(c.name(), !read, perMinute, cost(route, body, read));
+                }
+                return handler.handle(request);
+              });
     };
   }
 
   private static boolean isWrite(String route) {
-    return FILTERED_WRITES.contains(route) || route.equals("/points") || route.equals("/points/vectors")
-        || route.equals("/points/batch") || route.equals("/index");
+    return FILTERED_WRITES.contains(route)
+        || route.equals("/points")
+        || route.equals("/points/vectors")
+        || route.equals("/points/batch")
+        || route.equals("/index");
   }
 
-  /** Tokens a request takes: one per search of a read, one per point a write names (one for a filter). */
+  /**
+   * Tokens a request takes: one per search of a read, one per point a write names (one for a
+   * filter).
+   */
   private static long cost(String route, JsonNode body, boolean read) {
     if (body == null) {
       return 1;
@@ -120,7 +164,8 @@ public final class StrictModeGuard {
     return ids != null && ids.isArray() ? Math.max(1, ids.size()) : 1;
   }
 
-  private CompletableFuture<Void> check(String route, JsonNode body, CollectionDescriptor c, StrictModeConfig s) {
+  private CompletableFuture<Void> check(
+      String route, JsonNode body, CollectionDescriptor c, StrictModeConfig s) {
     if (body == null) {
       return done();
     }
@@ -190,22 +235,33 @@ public final class StrictModeGuard {
   }
 
   /** {@code unindexed_filtering_retrieve / _update}: every filtered key needs a payload index. */
-  private CompletableFuture<Void> filterKeys(CollectionDescriptor c, StrictModeRules rules, boolean write) {
+  private CompletableFuture<Void> filterKeys(
+      CollectionDescriptor c, StrictModeRules rules, boolean write) {
     StrictModeConfig s = rules.config();
-    boolean refuse = write ? Boolean.FALSE.equals(s.unindexedFilteringUpdate()) : Boolean.FALSE.equals(s.unindexedFilteringRetrieve());
+    boolean refuse =
+        write
+            ? Boolean.FALSE.equals(s.unindexedFilteringUpdate())
+            : Boolean.FALSE.equals(s.unindexedFilteringRetrieve());
     Map<String, TreeSet<String>> keys = write ? rules.writeKeys() : rules.readKeys();
     if (!refuse || keys.isEmpty()) {
       return done();
     }
-    return router.payloadSchema(c, ReadConsistency.LEADER).thenAccept(indexed -> {
-      for (Map.Entry<String, TreeSet<String>> key : keys.entrySet()) {
-        if (!indexed.containsKey(key.getKey())) {
-          throw StrictModeRules.forbidden("Index required but not found for \"" + key.getKey()
-              + "\" of one of the following types: [" + String.join(", ", key.getValue()) + "]",
-              "Create an index for this key or use a different filter.");
-        }
-      }
-    });
+    return router
+        .payloadSchema(c, ReadConsistency.LEADER)
+        .thenAccept(
+            indexed -> {
+              for (Map.Entry<String, TreeSet<String>> key : keys.entrySet()) {
+                if (!indexed.containsKey(key.getKey())) {
+                  throw StrictModeRules.forbidden(
+                      "Index required but not found for \""
+                          + key.getKey()
+                          + "\" of one of the following types: ["
+                          + String.join(", ", key.getValue())
+                          + "]",
+                      "Create an index for this key or use a different filter.");
+                }
+              }
+            });
   }
 
   /** {@code max_points_count}: refused once the collection holds that many points. */
@@ -213,25 +269,37 @@ public final class StrictModeGuard {
     if (s.maxPointsCount() == null) {
       return done();
     }
-    return router.info(c, ReadConsistency.LEADER).thenAccept(info -> {
-      if (info.points() >= s.maxPointsCount()) {
-        throw StrictModeRules.forbidden("Max points count limit of " + s.maxPointsCount() + " reached!",
-            "Delete points or raise `max_points_count` in the strict mode config of this collection.");
-      }
-    });
+    return router
+        .info(c, ReadConsistency.LEADER)
+        .thenAccept(
+            info -> {
+              if (info.points() >= s.maxPointsCount()) {
+                throw StrictModeRules.forbidden(
+                    "Max points count limit of " + s.maxPointsCount() + " reached!",
+                    "Delete points or raise `max_points_count` in the strict mode config of this collection.");
+              }
+            });
   }
 
-  /** {@code max_payload_index_count}: a new index beyond it is refused (re-creating an existing one is not). */
-  private CompletableFuture<Void> payloadIndexCount(CollectionDescriptor c, StrictModeConfig s, JsonNode body) {
+  /**
+   * {@code max_payload_index_count}: a new index beyond it is refused (re-creating an existing one
+   * is not).
+   */
+  private CompletableFuture<Void> payloadIndexCount(
+      CollectionDescriptor c, StrictModeConfig s, JsonNode body) {
     if (s.maxPayloadIndexCount() == null) {
       return done();
     }
     String field = body.path("field_name").asText("");
-    return router.payloadSchema(c, ReadConsistency.LEADER).thenAccept(indexed -> {
-      if (!indexed.containsKey(field)) {
-        StrictModeRules.limitOf(indexed.size() + 1, s.maxPayloadIndexCount(), "payload index count");
-      }
-    });
+    return router
+        .payloadSchema(c, ReadConsistency.LEADER)
+        .thenAccept(
+            indexed -> {
+              if (!indexed.containsKey(field)) {
+                StrictModeRules.limitOf(
+                    indexed.size() + 1, s.maxPayloadIndexCount(), "payload index count");
+              }
+            });
   }
 
   private static CompletableFuture<Void> done() {

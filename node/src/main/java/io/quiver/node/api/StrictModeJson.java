@@ -21,10 +21,12 @@ final class StrictModeJson {
   private static final String FIELD = "strict_mode_config";
 
   /** Qdrant's fields that Quiver refuses, with why. */
-  private static final Map<String, String> REFUSED = Map.of(
-      "max_collection_vector_size_bytes", "storage size limits are not implemented yet",
-      "max_collection_payload_size_bytes", "storage size limits are not implemented yet",
-      "max_resident_memory_percent", "memory limits are not implemented (deprecated in Qdrant)");
+  private static final Map<String, String> REFUSED =
+      Map.of(
+          "max_collection_vector_size_bytes", "storage size limits are not implemented yet",
+          "max_collection_payload_size_bytes", "storage size limits are not implemented yet",
+          "max_resident_memory_percent",
+              "memory limits are not implemented (deprecated in Qdrant)");
 
   private StrictModeJson() {}
 
@@ -34,12 +36,14 @@ final class StrictModeJson {
       return null;
     }
     if (!node.isObject()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + FIELD + "` must be an object");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + FIELD + "` must be an object");
     }
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (REFUSED.containsKey(name) && !node.get(name).isNull()) {
-        throw ApiException.badRequest("Wrong input: `" + FIELD + "." + name + "` is not supported: " + REFUSED.get(name));
+        throw ApiException.badRequest(
+            "Wrong input: `" + FIELD + "." + name + "` is not supported: " + REFUSED.get(name));
       }
     }
     JsonNode oversampling = node.get("search_max_oversampling");
@@ -50,13 +54,24 @@ final class StrictModeJson {
       }
       maxOversampling = oversampling.asDouble();
     }
-    return new StrictModeConfig(bool(node, "enabled"), integer(node, "max_query_limit", 1), integer(node, "max_timeout", 1),
-        bool(node, "unindexed_filtering_retrieve"), bool(node, "unindexed_filtering_update"),
-        integer(node, "search_max_hnsw_ef", 0), bool(node, "search_allow_exact"), maxOversampling,
-        integer(node, "upsert_max_batchsize", 0), integer(node, "search_max_batchsize", 0), integer(node, "max_points_count", 1),
-        integer(node, "filter_max_conditions", 0), integer(node, "condition_max_size", 0),
-        integer(node, "max_payload_index_count", 0), perVector(node, "multivector_config", "max_vectors"),
-        perVector(node, "sparse_config", "max_length"), integer(node, "read_rate_limit", 1),
+    return new StrictModeConfig(
+        bool(node, "enabled"),
+        integer(node, "max_query_limit", 1),
+        integer(node, "max_timeout", 1),
+        bool(node, "unindexed_filtering_retrieve"),
+        bool(node, "unindexed_filtering_update"),
+        integer(node, "search_max_hnsw_ef", 0),
+        bool(node, "search_allow_exact"),
+        maxOversampling,
+        integer(node, "upsert_max_batchsize", 0),
+        integer(node, "search_max_batchsize", 0),
+        integer(node, "max_points_count", 1),
+        integer(node, "filter_max_conditions", 0),
+        integer(node, "condition_max_size", 0),
+        integer(node, "max_payload_index_count", 0),
+        perVector(node, "multivector_config", "max_vectors"),
+        perVector(node, "sparse_config", "max_length"),
+        integer(node, "read_rate_limit", 1),
         integer(node, "write_rate_limit", 1));
   }
 
@@ -96,24 +111,26 @@ final class StrictModeJson {
 
   private static void putIf(ObjectNode out, String name, Object value) {
     switch (value) {
-      case null -> { }
+      case null -> {}
       case Boolean b -> out.put(name, b);
       case Long l -> out.put(name, l);
       default -> throw new IllegalStateException("no JSON for " + name);
     }
   }
 
-  private static void perVectorJson(ObjectNode out, String field, String limit, Map<String, Long> values) {
+  private static void perVectorJson(
+      ObjectNode out, String field, String limit, Map<String, Long> values) {
     if (values == null) {
       return;
     }
     ObjectNode node = out.putObject(field);
-    values.forEach((name, v) -> {
-      ObjectNode entry = node.putObject(name);
-      if (v != null) {
-        entry.put(limit, v);
-      }
-    });
+    values.forEach(
+        (name, v) -> {
+          ObjectNode entry = node.putObject(name);
+          if (v != null) {
+            entry.put(limit, v);
+          }
+        });
   }
 
   private static Boolean bool(JsonNode node, String name) {
@@ -122,7 +139,8 @@ final class StrictModeJson {
       return null;
     }
     if (!v.isBoolean()) {
-      throw ApiException.badRequest("Json deserialize error: " + FIELD + "." + name + ": expected a boolean, got " + v);
+      throw ApiException.badRequest(
+          "Json deserialize error: " + FIELD + "." + name + ": expected a boolean, got " + v);
     }
     return v.asBoolean();
   }
@@ -138,26 +156,50 @@ final class StrictModeJson {
     return v.asLong();
   }
 
-  /** {@code {"vector name": {"<limit>": n}}}: the limit per vector name (null entry: none given). */
+  /**
+   * {@code {"vector name": {"<limit>": n}}}: the limit per vector name (null entry: none given).
+   */
   private static Map<String, Long> perVector(JsonNode node, String field, String limit) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return null;
     }
     if (!v.isObject()) {
-      throw ApiException.badRequest("Validation error in JSON body: `" + FIELD + "." + field + "` must be an object of vector names");
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `"
+              + FIELD
+              + "."
+              + field
+              + "` must be an object of vector names");
     }
     Map<String, Long> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isObject()) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + FIELD + "." + field + "." + e.getKey()
-            + "` must be an object {\"" + limit + "\": n}");
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `"
+                + FIELD
+                + "."
+                + field
+                + "."
+                + e.getKey()
+                + "` must be an object {\""
+                + limit
+                + "\": n}");
       }
       for (Iterator<String> names = e.getValue().fieldNames(); names.hasNext(); ) {
         String n = names.next();
         if (!List.of(limit).contains(n)) {
-          throw ApiException.badRequest("Wrong input: `" + FIELD + "." + field + "." + e.getKey() + "." + n + "` is not supported");
+          throw ApiException.badRequest(
+              "Wrong input: `"
+                  + FIELD
+                  + "."
+                  + field
+                  + "."
+                  + e.getKey()
+                  + "."
+                  + n
+                  + "` is not supported");
         }
       }
       out.put(e.getKey(), integer(e.getValue(), limit, 1));
@@ -166,7 +208,15 @@ final class StrictModeJson {
   }
 
   private static ApiException invalid(String name, JsonNode value, String expected) {
-    return ApiException.badRequest("Validation error in JSON body: [" + FIELD + "." + name + ": value " + value
-        + " invalid, must be " + expected + "]");
+    return ApiException.badRequest(
+        "Validation error in JSON body: ["
+            + FIELD
+            + "."
+            + name
+            + ": value "
+            + value
+            + " invalid, must be "
+            + expected
+            + "]");
   }
 }

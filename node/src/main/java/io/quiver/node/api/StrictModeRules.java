@@ -17,8 +17,13 @@ import java.util.TreeSet;
 final class StrictModeRules {
 
   private final StrictModeConfig config;
-  /** Filtered payload key -&gt; the index types that would serve it (Qdrant names them in its refusal). */
+
+  /**
+   * Filtered payload key -&gt; the index types that would serve it (Qdrant names them in its
+   * refusal).
+   */
   private final Map<String, TreeSet<String>> readKeys = new TreeMap<>();
+
   private final Map<String, TreeSet<String>> writeKeys = new TreeMap<>();
 
   StrictModeRules(StrictModeConfig config) {
@@ -43,7 +48,8 @@ final class StrictModeRules {
   }
 
   static ApiException exceeded(Object value, Object limit, String name) {
-    return forbidden("Limit exceeded " + number(value) + " > " + number(limit) + " for \"" + name + "\"",
+    return forbidden(
+        "Limit exceeded " + number(value) + " > " + number(limit) + " for \"" + name + "\"",
         "Reduce the \"" + name + "\" parameter to or below " + number(limit) + ".");
   }
 
@@ -67,8 +73,8 @@ final class StrictModeRules {
   }
 
   /**
-   * One read request: {@code limit + offset}, {@code params}, {@code filter}, and each
-   * {@code prefetch} the same way. {@code scroll}: an omitted limit counts as Qdrant's default.
+   * One read request: {@code limit + offset}, {@code params}, {@code filter}, and each {@code
+   * prefetch} the same way. {@code scroll}: an omitted limit counts as Qdrant's default.
    */
   void query(JsonNode q, boolean scroll) {
     if (q == null || !q.isObject()) {
@@ -97,7 +103,9 @@ final class StrictModeRules {
       return;
     }
     JsonNode oversampling = params.path("quantization").get("oversampling");
-    if (oversampling != null && oversampling.isNumber() && config.searchMaxOversampling() != null
+    if (oversampling != null
+        && oversampling.isNumber()
+        && config.searchMaxOversampling() != null
         && oversampling.asDouble() > config.searchMaxOversampling()) {
       throw exceeded(oversampling.asDouble(), config.searchMaxOversampling(), "oversampling");
     }
@@ -110,7 +118,9 @@ final class StrictModeRules {
     }
   }
 
-  /** A filter: {@code filter_max_conditions}, {@code condition_max_size}, and its keys collected. */
+  /**
+   * A filter: {@code filter_max_conditions}, {@code condition_max_size}, and its keys collected.
+   */
   void filter(JsonNode filter, boolean write) {
     if (filter == null || !filter.isObject()) {
       return;
@@ -118,18 +128,28 @@ final class StrictModeRules {
     Map<String, TreeSet<String>> keys = write ? writeKeys : readKeys;
     long conditions = conditions(filter, "", keys);
     if (config.filterMaxConditions() != null && conditions > config.filterMaxConditions()) {
-      throw forbidden("Filter condition limit reached (" + conditions + " > " + config.filterMaxConditions() + ")",
+      throw forbidden(
+          "Filter condition limit reached ("
+              + conditions
+              + " > "
+              + config.filterMaxConditions()
+              + ")",
           "Reduce the amount of conditions of your filter.");
     }
     long size = maxConditionSize(filter);
     if (config.conditionMaxSize() != null && size > config.conditionMaxSize()) {
-      throw forbidden("Condition size limit reached (" + size + " > " + config.conditionMaxSize() + ")",
+      throw forbidden(
+          "Condition size limit reached (" + size + " > " + config.conditionMaxSize() + ")",
           "Reduce the size of your condition.");
     }
   }
 
-  /** The leaf conditions of a filter (nested filters counted through); field keys go to {@code keys}. */
-  private static long conditions(JsonNode filter, String keyPrefix, Map<String, TreeSet<String>> keys) {
+  /**
+   * The leaf conditions of a filter (nested filters counted through); field keys go to {@code
+   * keys}.
+   */
+  private static long conditions(
+      JsonNode filter, String keyPrefix, Map<String, TreeSet<String>> keys) {
     long n = 0;
     for (String clause : new String[] {"must", "should", "must_not"}) {
       JsonNode c = filter.get(clause);
@@ -160,17 +180,24 @@ final class StrictModeRules {
       return conditions(nested.path("filter"), key, keys);
     }
     if (c.has("key")) {
-      keys.computeIfAbsent(keyPrefix + c.get("key").asText(), k -> new TreeSet<>()).addAll(indexTypes(c));
+      keys.computeIfAbsent(keyPrefix + c.get("key").asText(), k -> new TreeSet<>())
+          .addAll(indexTypes(c));
     }
     return 1;
   }
 
-  /** The payload index types that serve a field condition (what Qdrant lists when one is missing). */
+  /**
+   * The payload index types that serve a field condition (what Qdrant lists when one is missing).
+   */
   private static java.util.List<String> indexTypes(JsonNode c) {
     JsonNode match = c.get("match");
     if (match != null) {
-      JsonNode v = match.has("value") ? match.get("value") : match.has("any") ? match.get("any").path(0)
-          : match.has("except") ? match.get("except").path(0) : null;
+      JsonNode v =
+          match.has("value")
+              ? match.get("value")
+              : match.has("any")
+                  ? match.get("any").path(0)
+                  : match.has("except") ? match.get("except").path(0) : null;
       if (match.has("text") || match.has("phrase")) {
         return java.util.List.of("text");
       }
@@ -191,7 +218,8 @@ final class StrictModeRules {
     if (c.has("geo_radius") || c.has("geo_bounding_box") || c.has("geo_polygon")) {
       return java.util.List.of("geo");
     }
-    return java.util.List.of("bool", "datetime", "float", "geo", "integer", "keyword", "text", "uuid");
+    return java.util.List.of(
+        "bool", "datetime", "float", "geo", "integer", "keyword", "text", "uuid");
   }
 
   /** The largest condition input: values of {@code match.any/except}, ids of {@code has_id}. */
@@ -215,7 +243,9 @@ final class StrictModeRules {
     return max;
   }
 
-  /** An upsert body (points list or batch): {@code upsert_max_batchsize} and the per-vector limits. */
+  /**
+   * An upsert body (points list or batch): {@code upsert_max_batchsize} and the per-vector limits.
+   */
   void upsert(JsonNode body, String limitName, VectorsConfig vectors) {
     JsonNode points = body.get("points");
     JsonNode batch = body.get("batch");
@@ -233,7 +263,9 @@ final class StrictModeRules {
       limit(batch.path("ids").size(), config.upsertMaxBatchsize(), limitName);
       JsonNode v = batch.get("vectors");
       if (v != null && v.isObject()) {
-        v.fields().forEachRemaining(e -> e.getValue().forEach(one -> vectorSize(e.getKey(), one, vectors)));
+        v.fields()
+            .forEachRemaining(
+                e -> e.getValue().forEach(one -> vectorSize(e.getKey(), one, vectors)));
       } else if (v != null && v.isArray()) {
         v.forEach(one -> vectorSize(VectorsConfig.DEFAULT, one, vectors));
       }
@@ -242,15 +274,33 @@ final class StrictModeRules {
 
   /** Multivector {@code max_vectors} and sparse {@code max_length} of one vector value. */
   private void vectorSize(String name, JsonNode value, VectorsConfig vectors) {
-    Long maxVectors = config.multivectorMaxVectors() == null ? null : config.multivectorMaxVectors().get(name);
-    if (maxVectors != null && vectors.getMulti(name) != null && value.isArray() && value.size() > maxVectors) {
-      throw forbidden("Multivector \"" + name + "\" has " + value.size() + " vectors, more than the limit of " + maxVectors,
+    Long maxVectors =
+        config.multivectorMaxVectors() == null ? null : config.multivectorMaxVectors().get(name);
+    if (maxVectors != null
+        && vectors.getMulti(name) != null
+        && value.isArray()
+        && value.size() > maxVectors) {
+      throw forbidden(
+          "Multivector \""
+              + name
+              + "\" has "
+              + value.size()
+              + " vectors, more than the limit of "
+              + maxVectors,
           "Reduce the number of vectors in the multivector to or below " + maxVectors + ".");
     }
     Long maxLength = config.sparseMaxLength() == null ? null : config.sparseMaxLength().get(name);
-    if (maxLength != null && vectors.getSparse(name) != null && value.isObject() && value.path("indices").size() > maxLength) {
-      throw forbidden("Sparse vector \"" + name + "\" has " + value.path("indices").size()
-          + " elements, more than the limit of " + maxLength,
+    if (maxLength != null
+        && vectors.getSparse(name) != null
+        && value.isObject()
+        && value.path("indices").size() > maxLength) {
+      throw forbidden(
+          "Sparse vector \""
+              + name
+              + "\" has "
+              + value.path("indices").size()
+              + " elements, more than the limit of "
+              + maxLength,
           "Reduce the length of the sparse vector to or below " + maxLength + ".");
     }
   }
@@ -266,7 +316,10 @@ final class StrictModeRules {
         upsert(op.get("upsert"), "upsert limit", vectors);
         upserts = true;
       } else if (op.has("update_vectors")) {
-        limit(op.get("update_vectors").path("points").size(), config.upsertMaxBatchsize(), "update limit");
+        limit(
+            op.get("update_vectors").path("points").size(),
+            config.upsertMaxBatchsize(),
+            "update limit");
       } else {
         op.fields().forEachRemaining(e -> filter(e.getValue().get("filter"), true));
       }

@@ -11,9 +11,9 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code GET /telemetry}: a subset of Qdrant's TelemetryData that Quiver can fill truthfully —
- * the node id, the app (name, version, start time), the number of collections and the state of
- * the cluster's metadata group.
+ * {@code GET /telemetry}: a subset of Qdrant's TelemetryData that Quiver can fill truthfully — the
+ * node id, the app (name, version, start time), the number of collections and the state of the
+ * cluster's metadata group.
  */
 public final class TelemetryApi {
 
@@ -27,7 +27,8 @@ public final class TelemetryApi {
   }
 
   public void register(RestRoutes routes) {
-    routes.add("GET", "/telemetry", r -> CompletableFuture.completedFuture(RestResponse.ok(telemetry())));
+    routes.add(
+        "GET", "/telemetry", r -> CompletableFuture.completedFuture(RestResponse.ok(telemetry())));
   }
 
   private ObjectNode telemetry() {
@@ -37,7 +38,8 @@ public final class TelemetryApi {
     app.put("name", "quiver");
     app.put("version", ServiceApi.VERSION);
     app.put("startup", startup.toString());
-    // Qdrant's build features, answered for this build: a release build with RocksDB storage, no GPU,
+    // Qdrant's build features, answered for this build: a release build with RocksDB storage, no
+    // GPU,
     // no debug or staging features, and no recovery mode (Quiver has none).
     ObjectNode features = app.putObject("features");
     features.put("debug", false);
@@ -46,7 +48,9 @@ public final class TelemetryApi {
     features.put("gpu", false);
     features.put("rocksdb", true);
     features.put("staging", false);
-    result.putObject("collections").put("number_of_collections", raft.clusterState().collections().size());
+    result
+        .putObject("collections")
+        .put("number_of_collections", raft.clusterState().collections().size());
     ObjectNode cluster = result.putObject("cluster");
     cluster.put("enabled", true);
     try {

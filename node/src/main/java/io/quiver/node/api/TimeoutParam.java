@@ -7,10 +7,10 @@ import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
- * The {@code timeout} query parameter (seconds) of reads and writes: it replaces the node's
- * request deadline ({@code service.request_timeout_ms}) for that request, which then fails with
- * Qdrant's 408 when it expires. Qdrant takes whole seconds, at least 1; Quiver also takes fractions
- * ({@code 0.5}). Zero, negative and non-numeric values are a 400 naming {@code timeout}.
+ * The {@code timeout} query parameter (seconds) of reads and writes: it replaces the node's request
+ * deadline ({@code service.request_timeout_ms}) for that request, which then fails with Qdrant's
+ * 408 when it expires. Qdrant takes whole seconds, at least 1; Quiver also takes fractions ({@code
+ * 0.5}). Zero, negative and non-numeric values are a 400 naming {@code timeout}.
  */
 final class TimeoutParam {
 
@@ -34,7 +34,8 @@ final class TimeoutParam {
     if (seconds.signum() <= 0 || seconds.compareTo(MAX_SECONDS) > 0) {
       throw invalid(v);
     }
-    long nanos = seconds.movePointRight(9).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+    long nanos =
+        seconds.movePointRight(9).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
     return Duration.ofNanos(nanos);
   }
 
@@ -45,7 +46,10 @@ final class TimeoutParam {
   }
 
   private static ApiException invalid(String value) {
-    return ApiException.badRequest("Validation error in query parameters: `timeout` must be a positive number of "
-        + "seconds, got `" + value + "`");
+    return ApiException.badRequest(
+        "Validation error in query parameters: `timeout` must be a positive number of "
+            + "seconds, got `"
+            + value
+            + "`");
   }
 }

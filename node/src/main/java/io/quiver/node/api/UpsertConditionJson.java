@@ -7,7 +7,9 @@ import io.quiver.storage.UpdateMode;
 import io.quiver.storage.UpsertCondition;
 import io.quiver.storage.filter.Filter;
 
-/** Qdrant's {@code update_mode} and {@code update_filter} of an upsert body (points or batch form). */
+/**
+ * Qdrant's {@code update_mode} and {@code update_filter} of an upsert body (points or batch form).
+ */
 final class UpsertConditionJson {
 
   private UpsertConditionJson() {}
@@ -22,12 +24,19 @@ final class UpsertConditionJson {
     if (modeNode != null && !modeNode.isNull()) {
       mode = modeNode.isTextual() ? UpdateMode.ofApiName(modeNode.asText()) : null;
       if (mode == null) {
-        throw ApiException.badRequest("Validation error in JSON body: `" + at + "update_mode` must be one of "
-            + "\"upsert\", \"insert_only\", \"update_only\"; got " + modeNode);
+        throw ApiException.badRequest(
+            "Validation error in JSON body: `"
+                + at
+                + "update_mode` must be one of "
+                + "\"upsert\", \"insert_only\", \"update_only\"; got "
+                + modeNode);
       }
     }
     JsonNode filterNode = body.get("update_filter");
-    Filter filter = filterNode == null || filterNode.isNull() ? null : FilterJson.parse(filterNode, at + "update_filter");
+    Filter filter =
+        filterNode == null || filterNode.isNull()
+            ? null
+            : FilterJson.parse(filterNode, at + "update_filter");
     return new UpsertCondition(mode, filter);
   }
 }

@@ -32,13 +32,17 @@ record VectorSelector(boolean enabled, Set<String> names) {
       Set<String> names = new LinkedHashSet<>();
       for (int i = 0; i < node.size(); i++) {
         if (!node.get(i).isTextual()) {
-          throw ApiException.badRequest("Validation error in JSON body: `" + field + "[" + i + "]` must be a vector name");
+          throw ApiException.badRequest(
+              "Validation error in JSON body: `" + field + "[" + i + "]` must be a vector name");
         }
         names.add(node.get(i).asText());
       }
       return names.isEmpty() ? NONE : new VectorSelector(true, names);
     }
-    throw ApiException.badRequest("Validation error in JSON body: `" + field + "` must be a boolean or a list of vector names");
+    throw ApiException.badRequest(
+        "Validation error in JSON body: `"
+            + field
+            + "` must be a boolean or a list of vector names");
   }
 
   /** The selected vectors of a point (null when vectors are not asked for or absent). */

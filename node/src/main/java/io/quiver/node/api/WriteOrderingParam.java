@@ -7,10 +7,10 @@ import java.util.Set;
 /**
  * The {@code ordering} query parameter of writes, Qdrant's {@code WriteOrdering}: {@code weak},
  * {@code medium} or {@code strong}. Every Quiver write goes through its shard group's Raft leader
- * and is applied in log order on every replica, whichever value is asked: that is Qdrant's
- * {@code strong} ("through the permanent leader, consistent"), which also gives what {@code weak}
- * and {@code medium} promise, so each value is honoured. Any other value is a 400 naming the
- * parameter, before anything is written.
+ * and is applied in log order on every replica, whichever value is asked: that is Qdrant's {@code
+ * strong} ("through the permanent leader, consistent"), which also gives what {@code weak} and
+ * {@code medium} promise, so each value is honoured. Any other value is a 400 naming the parameter,
+ * before anything is written.
  */
 final class WriteOrderingParam {
 
@@ -22,8 +22,10 @@ final class WriteOrderingParam {
   static void check(RestRequest request) {
     String v = request.queryParam("ordering");
     if (v != null && !VALUES.contains(v)) {
-      throw ApiException.badRequest("Query deserialize error: `ordering`: unknown variant `" + v
-          + "`, expected one of `weak`, `medium`, `strong`");
+      throw ApiException.badRequest(
+          "Query deserialize error: `ordering`: unknown variant `"
+              + v
+              + "`, expected one of `weak`, `medium`, `strong`");
     }
   }
 }

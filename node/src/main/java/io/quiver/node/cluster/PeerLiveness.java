@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether each peer of the cluster is reachable, as this node sees it: once a second one thread
  * opens (and at once closes) a TCP connection to every peer's Raft address, at most one second
- * each. A peer whose last successful connection is older than the dead-after timeout is
- * {@link State#Dead}; a peer not reached since this node started counts from the start. This node
- * itself is always alive. The probe sends no byte, so it costs a peer one accepted connection a
- * second and needs nothing of the Raft protocol (it works the same with TLS between peers).
+ * each. A peer whose last successful connection is older than the dead-after timeout is {@link
+ * State#Dead}; a peer not reached since this node started counts from the start. This node itself
+ * is always alive. The probe sends no byte, so it costs a peer one accepted connection a second and
+ * needs nothing of the Raft protocol (it works the same with TLS between peers).
  */
 public final class PeerLiveness implements AutoCloseable {
 
@@ -28,7 +28,10 @@ public final class PeerLiveness implements AutoCloseable {
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
 
   /** Qdrant's words: a replica on a dead peer is in state {@code Dead}. */
-  public enum State { Alive, Dead }
+  public enum State {
+    Alive,
+    Dead
+  }
 
   /** One peer as last seen: its state and its last successful contact (null: never reached). */
   public record Peer(State state, Instant lastContact) {}
@@ -36,6 +39,7 @@ public final class PeerLiveness implements AutoCloseable {
   private final long self;
   private final Supplier<Map<Long, String>> peers;
   private final Duration deadAfter;
+
   /**
    * A successful contact: when, as shown to users ({@code at}), and in {@link System#nanoTime()}
    * terms, which decide the state: with the wall clock, a step back of it (NTP, a VM resumed) kept
@@ -46,8 +50,9 @@ public final class PeerLiveness implements AutoCloseable {
   private final long startedNanos = System.nanoTime();
   private final Map<Long, Contact> lastContact = new ConcurrentHashMap<>();
   private final Map<Long, State> logged = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().name("peer-liveness").daemon().factory());
+  private final ScheduledExecutorService prober =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("peer-liveness").daemon().factory());
 
   /**
    * @param self this node's id
@@ -61,7 +66,8 @@ public final class PeerLiveness implements AutoCloseable {
   }
 
   public PeerLiveness start() {
-    prober.scheduleWithFixedDelay(this::probeAll, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    prober.scheduleWithFixedDelay(
+        this::probeAll, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -93,24 +99,29 @@ public final class PeerLiveness implements AutoCloseable {
     }
     lastContact.keySet().retainAll(current.keySet());
     logged.keySet().retainAll(current.keySet());
-    current.forEach((id, address) -> {
-      if (id == self) {
-        return;
-      }
-      if (reachable(address)) {
-        lastContact.put(id, new Contact(Instant.now(), System.nanoTime()));
-      }
-      State state = peer(id).state();
-      State before = logged.put(id, state);
-      if (before != state && (before != null || state == State.Dead)) {
-        // One line per change, never one per probe: a dead peer must not fill the log.
-        if (state == State.Dead) {
-          LOG.warn("peer {} at {} is dead: no contact for more than {} s", id, address, deadAfter.toSeconds());
-        } else {
-          LOG.info("peer {} at {} is alive again", id, address);
-        }
-      }
-    });
+    current.forEach(
+        (id, address) -> {
+          if (id == self) {
+            return;
+          }
+          if (reachable(address)) {
+            lastContact.put(id, new Contact(Instant.now(), System.nanoTime()));
+          }
+          State state = peer(id).state();
+          State before = logged.put(id, state);
+          if (before != state && (before != null || state == State.Dead)) {
+            // One line per change, never one per probe: a dead peer must not fill the log.
+            if (state == State.Dead) {
+              LOG.warn(
+                  "peer {} at {} is dead: no contact for more than {} s",
+                  id,
+                  address,
+                  deadAfter.toSeconds());
+            } else {
+              LOG.info("peer {} at {} is alive again", id, address);
+            }
+          }
+        });
   }
 
   private static boolean reachable(String hostPort) {
@@ -119,7 +130,9 @@ public final class PeerLiveness implements AutoCloseable {
       return false;
     }
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))),
+      socket.connect(
+          new InetSocketAddress(
+              hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))),
           (int) PROBE_INTERVAL.toMillis());
       return true;
     } catch (IOException | RuntimeException unreachable) {

@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * The node's configuration, resolved once at start from, in increasing precedence: the defaults in
- * {@link ConfigKey}, the YAML file of {@code --config}, environment variables
- * {@code QUIVER__SECTION__KEY}, and command-line flags. Unknown YAML keys are errors, so a typo is
- * not silently ignored.
+ * {@link ConfigKey}, the YAML file of {@code --config}, environment variables {@code
+ * QUIVER__SECTION__KEY}, and command-line flags. Unknown YAML keys are errors, so a typo is not
+ * silently ignored.
  */
 public final class NodeConfig {
 
@@ -28,7 +28,8 @@ public final class NodeConfig {
    * @param environment the process environment
    * @param flags values given on the command line, by key
    */
-  public static NodeConfig resolve(Path yamlFile, Map<String, String> environment, Map<ConfigKey, String> flags)
+  public static NodeConfig resolve(
+      Path yamlFile, Map<String, String> environment, Map<ConfigKey, String> flags)
       throws IOException {
     Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
     for (ConfigKey k : ConfigKey.values()) {
@@ -52,7 +53,8 @@ public final class NodeConfig {
     return config;
   }
 
-  private static void flatten(String prefix, JsonNode node, Map<ConfigKey, String> values, Path file) {
+  private static void flatten(
+      String prefix, JsonNode node, Map<ConfigKey, String> values, Path file) {
     if (!node.isObject()) {
       ConfigKey key = byName(prefix);
       if (key == null) {
@@ -63,7 +65,8 @@ public final class NodeConfig {
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), values, file);
+      flatten(
+          prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), values, file);
     }
   }
 
@@ -102,27 +105,48 @@ public final class NodeConfig {
     bool(ConfigKey.P2P_ENABLE_TLS);
     bool(ConfigKey.AUTO_REBALANCE);
     if (bool(ConfigKey.JWT_RBAC) && get(ConfigKey.API_KEY).isEmpty()) {
-      throw new IllegalArgumentException("service.jwt_rbac needs service.api_key: tokens are signed with it");
+      throw new IllegalArgumentException(
+          "service.jwt_rbac needs service.api_key: tokens are signed with it");
     }
     if (bool(ConfigKey.VERIFY_HTTPS_CLIENT_CERTIFICATE) && !bool(ConfigKey.ENABLE_TLS)) {
-      throw new IllegalArgumentException("service.verify_https_client_certificate needs service.enable_tls: true");
+      throw new IllegalArgumentException(
+          "service.verify_https_client_certificate needs service.enable_tls: true");
     }
     metaVoters();
     transferBytesPerSecond();
     shardResources();
   }
 
-  /** What the shards of this node share: {@link ConfigKey#FLUSH_THREADS} and the others of storage. */
+  /**
+   * What the shards of this node share: {@link ConfigKey#FLUSH_THREADS} and the others of storage.
+   */
   public io.quiver.storage.ShardResources.Settings shardResources() {
-    int flush = threads(ConfigKey.FLUSH_THREADS, io.quiver.storage.ShardResources.Settings.defaultFlushThreads());
-    int optimizer = threads(ConfigKey.OPTIMIZER_THREADS, io.quiver.storage.ShardResources.Settings.defaultOptimizerThreads());
+    int flush =
+        threads(
+            ConfigKey.FLUSH_THREADS,
+            io.quiver.storage.ShardResources.Settings.defaultFlushThreads());
+    int optimizer =
+        threads(
+            ConfigKey.OPTIMIZER_THREADS,
+            io.quiver.storage.ShardResources.Settings.defaultOptimizerThreads());
     long cacheMb = positiveLong(ConfigKey.ROCKSDB_BLOCK_CACHE_MB);
     long writeMb = positiveLong(ConfigKey.ROCKSDB_WRITE_BUFFER_MB);
     if (writeMb > cacheMb) {
-      throw new IllegalArgumentException(ConfigKey.ROCKSDB_WRITE_BUFFER_MB.key() + " (" + writeMb
-          + ") must be at most " + ConfigKey.ROCKSDB_BLOCK_CACHE_MB.key() + " (" + cacheMb + "): memtables are charged to the cache");
+      throw new IllegalArgumentException(
+          ConfigKey.ROCKSDB_WRITE_BUFFER_MB.key()
+              + " ("
+              + writeMb
+              + ") must be at most "
+              + ConfigKey.ROCKSDB_BLOCK_CACHE_MB.key()
+              + " ("
+              + cacheMb
+              + "): memtables are charged to the cache");
     }
-    return new io.quiver.storage.ShardResources.Settings(flush, optimizer, cacheMb << 20, writeMb << 20,
+    return new io.quiver.storage.ShardResources.Settings(
+        flush,
+        optimizer,
+        cacheMb << 20,
+        writeMb << 20,
         io.quiver.storage.ShardResources.Settings.indexingThreads(cpuBudget()));
   }
 
@@ -132,12 +156,15 @@ public final class NodeConfig {
     try {
       long v = Long.parseLong(raw);
       if (v < -256 || v > 256) {
-        throw new IllegalArgumentException(ConfigKey.OPTIMIZER_CPU_BUDGET.key()
-            + " must be between -256 and 256 (0: automatic), got " + raw);
+        throw new IllegalArgumentException(
+            ConfigKey.OPTIMIZER_CPU_BUDGET.key()
+                + " must be between -256 and 256 (0: automatic), got "
+                + raw);
       }
       return (int) v;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(ConfigKey.OPTIMIZER_CPU_BUDGET.key() + " must be an integer (0: automatic), got " + raw);
+      throw new IllegalArgumentException(
+          ConfigKey.OPTIMIZER_CPU_BUDGET.key() + " must be an integer (0: automatic), got " + raw);
     }
   }
 
@@ -147,7 +174,8 @@ public final class NodeConfig {
     try {
       long v = Long.parseLong(raw);
       if (v < 0 || v > 256) {
-        throw new IllegalArgumentException(key.key() + " must be between 0 (automatic) and 256, got " + raw);
+        throw new IllegalArgumentException(
+            key.key() + " must be between 0 (automatic) and 256, got " + raw);
       }
       return v == 0 ? automatic : (int) v;
     } catch (NumberFormatException e) {
@@ -158,7 +186,8 @@ public final class NodeConfig {
   private void atMost(ConfigKey key, long max) {
     long v = positiveLong(key);
     if (v > max) {
-      throw new IllegalArgumentException(key.key() + " must be between 1 and " + max + ", got " + v);
+      throw new IllegalArgumentException(
+          key.key() + " must be between 1 and " + max + ", got " + v);
     }
   }
 
@@ -166,23 +195,29 @@ public final class NodeConfig {
   public String logFormat() {
     String v = get(ConfigKey.LOG_FORMAT).trim();
     if (!v.equals("text") && !v.equals("json")) {
-      throw new IllegalArgumentException(ConfigKey.LOG_FORMAT.key() + " must be text or json, got '" + v + "'");
+      throw new IllegalArgumentException(
+          ConfigKey.LOG_FORMAT.key() + " must be text or json, got '" + v + "'");
     }
     return v;
   }
 
   /** The most voters the meta group may have ({@link ConfigKey#META_VOTERS}, 1 to 5). */
-  /** {@code cluster.transfer_rate_mb_per_sec} in bytes per second: 0 (no limit) or 1 MiB/s and more; else refused naming the key. */
+  /**
+   * {@code cluster.transfer_rate_mb_per_sec} in bytes per second: 0 (no limit) or 1 MiB/s and more;
+   * else refused naming the key.
+   */
   public long transferBytesPerSecond() {
     String raw = get(ConfigKey.TRANSFER_RATE_MB);
     long mb;
     try {
       mb = Long.parseLong(raw.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(ConfigKey.TRANSFER_RATE_MB.key() + " must be a whole number of MiB/s, got '" + raw + "'");
+      throw new IllegalArgumentException(
+          ConfigKey.TRANSFER_RATE_MB.key() + " must be a whole number of MiB/s, got '" + raw + "'");
     }
     if (mb < 0 || mb > (Long.MAX_VALUE >> 20)) {
-      throw new IllegalArgumentException(ConfigKey.TRANSFER_RATE_MB.key() + " must be 0 (no limit) or at least 1, got " + raw);
+      throw new IllegalArgumentException(
+          ConfigKey.TRANSFER_RATE_MB.key() + " must be 0 (no limit) or at least 1, got " + raw);
     }
     return mb << 20;
   }
@@ -190,15 +225,21 @@ public final class NodeConfig {
   public int metaVoters() {
     long v = positiveLong(ConfigKey.META_VOTERS);
     if (v > 5) {
-      throw new IllegalArgumentException(ConfigKey.META_VOTERS.key() + " must be between 1 and 5, got " + v);
+      throw new IllegalArgumentException(
+          ConfigKey.META_VOTERS.key() + " must be between 1 and 5, got " + v);
     }
     return (int) v;
   }
 
-  /** {@code host:port} of this node's Raft server as others reach it: from {@code --uri}, else host and port keys. */
+  /**
+   * {@code host:port} of this node's Raft server as others reach it: from {@code --uri}, else host
+   * and port keys.
+   */
   public String raftAddress() {
     String uri = get(ConfigKey.RAFT_URI);
-    return uri.isBlank() ? get(ConfigKey.RAFT_HOST) + ":" + port(ConfigKey.RAFT_PORT) : hostPort(ConfigKey.RAFT_URI, uri);
+    return uri.isBlank()
+        ? get(ConfigKey.RAFT_HOST) + ":" + port(ConfigKey.RAFT_PORT)
+        : hostPort(ConfigKey.RAFT_URI, uri);
   }
 
   public String raftHost() {
@@ -229,7 +270,8 @@ public final class NodeConfig {
     }
     int colon = s.lastIndexOf(':');
     if (colon <= 0 || colon == s.length() - 1) {
-      throw new IllegalArgumentException(key.key() + " must look like http://HOST:PORT, got '" + uri + "'");
+      throw new IllegalArgumentException(
+          key.key() + " must look like http://HOST:PORT, got '" + uri + "'");
     }
     try {
       int port = Integer.parseInt(s.substring(colon + 1));
@@ -277,7 +319,9 @@ public final class NodeConfig {
     return switch (raw) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw new IllegalArgumentException(key.key() + " must be true or false, got '" + raw + "'");
+      default ->
+          throw new IllegalArgumentException(
+              key.key() + " must be true or false, got '" + raw + "'");
     };
   }
 

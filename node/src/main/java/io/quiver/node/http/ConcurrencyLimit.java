@@ -3,10 +3,10 @@ package io.quiver.node.http;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A bound on the REST requests in progress at once ({@code service.max_concurrent_requests}):
- * past it a request is answered 429 with {@code Retry-After} at once, instead of queueing work
- * the node cannot finish in time. Lock-free and thread-safe; every successful
- * {@link #tryAcquire()} must be followed by exactly one {@link #release()}.
+ * A bound on the REST requests in progress at once ({@code service.max_concurrent_requests}): past
+ * it a request is answered 429 with {@code Retry-After} at once, instead of queueing work the node
+ * cannot finish in time. Lock-free and thread-safe; every successful {@link #tryAcquire()} must be
+ * followed by exactly one {@link #release()}.
  */
 public final class ConcurrencyLimit {
 
@@ -16,10 +16,13 @@ public final class ConcurrencyLimit {
   private final int max;
   private final AtomicInteger inProgress = new AtomicInteger();
 
-  /** @param max requests in progress at once; at least 1 */
+  /**
+   * @param max requests in progress at once; at least 1
+   */
   public ConcurrencyLimit(int max) {
     if (max < 1) {
-      throw new IllegalArgumentException("service.max_concurrent_requests must be positive, got " + max);
+      throw new IllegalArgumentException(
+          "service.max_concurrent_requests must be positive, got " + max);
     }
     this.max = max;
   }

@@ -4,14 +4,17 @@ import java.util.regex.Pattern;
 
 /**
  * The last guard before an error message reaches a user: Java exception class names are taken out
- * ({@code java.io.IOException: disk full} becomes {@code disk full}). The code that fails says
- * what went wrong in words; this catches a library's message that names a class anyway.
+ * ({@code java.io.IOException: disk full} becomes {@code disk full}). The code that fails says what
+ * went wrong in words; this catches a library's message that names a class anyway.
  */
 final class ErrorText {
 
-  /** A (qualified) exception or error class name, with its nested classes, and the ": " after it. */
-  private static final Pattern CLASS_NAME = Pattern.compile(
-      "\\b(?:[a-z_][\\w]*\\.)*[A-Z][\\w]*(?:Exception|Error)(?:\\$[\\w]+)*(?::\\s*|\\b)");
+  /**
+   * A (qualified) exception or error class name, with its nested classes, and the ": " after it.
+   */
+  private static final Pattern CLASS_NAME =
+      Pattern.compile(
+          "\\b(?:[a-z_][\\w]*\\.)*[A-Z][\\w]*(?:Exception|Error)(?:\\$[\\w]+)*(?::\\s*|\\b)");
 
   private ErrorText() {}
 

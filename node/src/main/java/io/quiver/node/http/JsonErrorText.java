@@ -12,14 +12,21 @@ import java.util.regex.Pattern;
 final class JsonErrorText {
 
   private static final Pattern ENABLE_HINT = Pattern.compile(":? ?enable `[^`]*` to allow");
-  /** "(consider enabling `JsonReadFeature.X` to allow ... (U+001E))": one level of nested parentheses. */
-  private static final Pattern CONSIDER_HINT = Pattern.compile(" ?\\(consider enabling `[^`]*`[^()]*(?:\\([^()]*\\)[^()]*)*\\)");
+
+  /**
+   * "(consider enabling `JsonReadFeature.X` to allow ... (U+001E))": one level of nested
+   * parentheses.
+   */
+  private static final Pattern CONSIDER_HINT =
+      Pattern.compile(" ?\\(consider enabling `[^`]*`[^()]*(?:\\([^()]*\\)[^()]*)*\\)");
+
   private static final Pattern SETTING = Pattern.compile(",? ?(?:from|as set by) `[^`]*`");
-  private static final Pattern START_MARKER = Pattern.compile(
-      "\\(start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)\\]\\)");
+  private static final Pattern START_MARKER =
+      Pattern.compile("\\(start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)\\]\\)");
   private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*\\]");
   private static final Pattern BOUND_AS = Pattern.compile(" ?\\(bound as `[^`]*`\\)");
-  private static final Pattern TRAILING = Pattern.compile("Trailing token \\(of type (\\w+)\\) found after value.*");
+  private static final Pattern TRAILING =
+      Pattern.compile("Trailing token \\(of type (\\w+)\\) found after value.*");
   private static final Pattern NON_NUMERIC = Pattern.compile("Non-standard token '([^']*)'");
 
   private JsonErrorText() {}
@@ -28,7 +35,10 @@ final class JsonErrorText {
     if (message == null) {
       return "the body is not valid JSON";
     }
-    String text = NON_NUMERIC.matcher(message).replaceAll("invalid number '$1' (JSON has no NaN or Infinity)");
+    String text =
+        NON_NUMERIC
+            .matcher(message)
+            .replaceAll("invalid number '$1' (JSON has no NaN or Infinity)");
     text = BOUND_AS.matcher(text).replaceAll("");
     text = TRAILING.matcher(text).replaceAll("trailing characters after the JSON value");
     text = ENABLE_HINT.matcher(text).replaceAll("");

@@ -18,12 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST server's TLS context, built from PEM files ({@code tls.cert}, {@code tls.key} in
- * PKCS#8, and {@code tls.ca_cert} when client certificates are verified) and rebuilt when their
- * contents change: a daemon thread compares the files' SHA-256 every {@code tls.cert_ttl}. New
- * connections get the newest context; open ones keep theirs. A change that does not load (a
- * half-written file, a key that does not match) is logged and the previous context stays in use.
- * {@link #get()} is thread-safe and cheap.
+ * The REST server's TLS context, built from PEM files ({@code tls.cert}, {@code tls.key} in PKCS#8,
+ * and {@code tls.ca_cert} when client certificates are verified) and rebuilt when their contents
+ * change: a daemon thread compares the files' SHA-256 every {@code tls.cert_ttl}. New connections
+ * get the newest context; open ones keep theirs. A change that does not load (a half-written file,
+ * a key that does not match) is logged and the previous context stays in use. {@link #get()} is
+ * thread-safe and cheap.
  */
 public final class ReloadingSslContext implements Supplier<SslContext>, AutoCloseable {
 
@@ -40,7 +40,8 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
    * Loads the files now; throws {@link IllegalArgumentException} naming the setting whose file is
    * missing or unreadable.
    *
-   * @param caCert the CA client certificates must chain to, or null to ask for no client certificate
+   * @param caCert the CA client certificates must chain to, or null to ask for no client
+   *     certificate
    */
   public ReloadingSslContext(Path cert, Path key, Path caCert, Duration checkInterval) {
     this.cert = cert;
@@ -55,14 +56,22 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
     try {
       this.current = build();
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot load the TLS certificate " + cert + " with key " + key
-          + " (tls.cert, tls.key; the key must be PEM PKCS#8, \"BEGIN PRIVATE KEY\"): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot load the TLS certificate "
+              + cert
+              + " with key "
+              + key
+              + " (tls.cert, tls.key; the key must be PEM PKCS#8, \"BEGIN PRIVATE KEY\"): "
+              + e.getMessage(),
+          e);
     }
-    this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "tls-cert-watcher");
-      t.setDaemon(true);
-      return t;
-    });
+    this.watcher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tls-cert-watcher");
+              t.setDaemon(true);
+              return t;
+            });
     long ms = checkInterval.toMillis();
     watcher.scheduleWithFixedDelay(this::reloadIfChanged, ms, ms, TimeUnit.MILLISECONDS);
   }
@@ -78,7 +87,8 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
     try {
       now = digest();
     } catch (RuntimeException e) {
-      LOG.warn("TLS: cannot read the certificate files, keeping the loaded ones: {}", e.getMessage());
+      LOG.warn(
+          "TLS: cannot read the certificate files, keeping the loaded ones: {}", e.getMessage());
       return;
     }
     if (Arrays.equals(now, loadedDigest)) {
@@ -89,7 +99,9 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
       loadedDigest = now;
       LOG.info("TLS: reloaded certificate {} (new connections use it)", cert);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("TLS: changed certificate files do not load, keeping the previous ones: {}", e.getMessage());
+      LOG.warn(
+          "TLS: changed certificate files do not load, keeping the previous ones: {}",
+          e.getMessage());
     }
   }
 
@@ -117,8 +129,8 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
 
   private static void requireReadable(String setting, Path file) {
     if (!Files.isReadable(file)) {
-      throw new IllegalArgumentException(setting + ": cannot read " + file.toAbsolutePath()
-          + " (service.enable_tls is true)");
+      throw new IllegalArgumentException(
+          setting + ": cannot read " + file.toAbsolutePath() + " (service.enable_tls is true)");
     }
   }
 

@@ -4,10 +4,10 @@ package io.quiver.node.http;
 public interface RequestObserver {
 
   /**
-   * @param endpoint the matched route template ({@code /collections/{collection_name}/points}),
-   *     or {@code "unmatched"}: never the raw path, so label values stay bounded
+   * @param endpoint the matched route template ({@code /collections/{collection_name}/points}), or
+   *     {@code "unmatched"}: never the raw path, so label values stay bounded
    */
   void observe(String method, String endpoint, int status, long durationNanos);
 
-  RequestObserver NONE = (method, endpoint, status, durationNanos) -> { };
+  RequestObserver NONE = (method, endpoint, status, durationNanos) -> {};
 }

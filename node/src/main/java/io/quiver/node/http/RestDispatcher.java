@@ -33,8 +33,7 @@ import org.slf4j.LoggerFactory;
  * Turns a full HTTP request into a {@link RestRequest}, runs the matching {@link RestHandler}, and
  * writes its result in Qdrant's envelope. Every failure becomes an error envelope with a status:
  * bad input 4xx, a request past its {@code timeout} 408 (as Qdrant), an unavailable shard 503,
- * anything unexpected 500 (logged) — never a dropped
- * connection.
+ * anything unexpected 500 (logged) — never a dropped connection.
  */
 @ChannelHandler.Sharable
 public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -52,15 +51,29 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     this(routes, json, observer, null, ConcurrencyLimit.unbounded());
   }
 
-  public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer,
-      io.quiver.node.security.RequestAuthorizer authorizer, ConcurrencyLimit limit) {
+  public RestDispatcher(
+      RestRoutes routes,
+      ObjectMapper json,
+      RequestObserver observer,
+      io.quiver.node.security.RequestAuthorizer authorizer,
+      ConcurrencyLimit limit) {
     this(routes, json, observer, authorizer, limit, RestRequest.BodyCheck.NONE);
   }
 
-  /** @param authorizer checks every request before its handler runs; null: no authentication (no API key set) */
-  /** @param bodyCheck the node's limits, applied to every JSON body a handler parses */
-  public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer,
-      io.quiver.node.security.RequestAuthorizer authorizer, ConcurrencyLimit limit, RestRequest.BodyCheck bodyCheck) {
+  /**
+   * @param authorizer checks every request before its handler runs; null: no authentication (no API
+   *     key set)
+   */
+  /**
+   * @param bodyCheck the node's limits, applied to every JSON body a handler parses
+   */
+  public RestDispatcher(
+      RestRoutes routes,
+      ObjectMapper json,
+      RequestObserver observer,
+      io.quiver.node.security.RequestAuthorizer authorizer,
+      ConcurrencyLimit limit,
+      RestRequest.BodyCheck bodyCheck) {
     this.bodyCheck = bodyCheck;
     this.routes = routes;
     this.json = json;
@@ -77,15 +90,27 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     if (!http.decoderResult().isSuccess()) {
       // The decoder drops the rest of the connection's bytes after a failure: answer and close.
       int status = malformedStatus(http.decoderResult().cause());
-      write(ctx, false, startNanos, status, errorBody(malformedMessage(status, http.decoderResult().cause()), startNanos));
+      write(
+          ctx,
+          false,
+          startNanos,
+          status,
+          errorBody(malformedMessage(status, http.decoderResult().cause()), startNanos));
       observer.observe(method, UNMATCHED, status, System.nanoTime() - startNanos);
       return;
     }
     boolean limited = !isHealthCheck(http.uri());
     if (limited && !limit.tryAcquire()) {
-      FullHttpResponse tooMany = response(429, errorBody("Too many requests: " + limit.max()
-          + " requests are in progress on this node (service.max_concurrent_requests); retry after "
-          + ConcurrencyLimit.RETRY_AFTER_SECONDS + " s", startNanos));
+      FullHttpResponse tooMany =
+          response(
+              429,
+              errorBody(
+                  "Too many requests: "
+                      + limit.max()
+                      + " requests are in progress on this node (service.max_concurrent_requests); retry after "
+                      + ConcurrencyLimit.RETRY_AFTER_SECONDS
+                      + " s",
+                  startNanos));
       tooMany.headers().set(HttpHeaderNames.RETRY_AFTER, ConcurrencyLimit.RETRY_AFTER_SECONDS);
       flush(ctx, keepAlive, tooMany);
       observer.observe(method, UNMATCHED, 429, System.nanoTime() - startNanos);
@@ -98,27 +123,33 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     } catch (RuntimeException e) {
       response = CompletableFuture.failedFuture(e);
     }
-    response.whenComplete((r, error) -> {
-      int status;
-      if (error != null) {
-        status = writeError(ctx, keepAlive, startNanos, error);
-      } else if (r.isRaw()) {
-        writeRaw(ctx, keepAlive, r);
-        status = r.status();
-      } else {
-        status = r.status();
-        ObjectNode body = json.createObjectNode();
-        // Handlers mostly answer with trees already; converting those again would copy every hit.
-        body.set("result", r.result() instanceof com.fasterxml.jackson.databind.JsonNode tree ? tree : json.valueToTree(r.result()));
-        body.put("status", "ok");
-        body.put("time", seconds(startNanos));
-        write(ctx, keepAlive, startNanos, r.status(), body);
-      }
-      if (limited) {
-        limit.release();
-      }
-      observer.observe(method, endpoint[0], status, System.nanoTime() - startNanos);
-    });
+    response.whenComplete(
+        (r, error) -> {
+          int status;
+          if (error != null) {
+            status = writeError(ctx, keepAlive, startNanos, error);
+          } else if (r.isRaw()) {
+            writeRaw(ctx, keepAlive, r);
+            status = r.status();
+          } else {
+            status = r.status();
+            ObjectNode body = json.createObjectNode();
+            // Handlers mostly answer with trees already; converting those again would copy every
+            // hit.
+            body.set(
+                "result",
+                r.result() instanceof com.fasterxml.jackson.databind.JsonNode tree
+                    ? tree
+                    : json.valueToTree(r.result()));
+            body.put("status", "ok");
+            body.put("time", seconds(startNanos));
+            write(ctx, keepAlive, startNanos, r.status(), body);
+          }
+          if (limited) {
+            limit.release();
+          }
+          observer.observe(method, endpoint[0], status, System.nanoTime() - startNanos);
+        });
   }
 
   private static int malformedStatus(Throwable cause) {
@@ -172,17 +203,37 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     if (authorizer != null) {
       // Authenticate before anything else, unknown paths too: without a valid credential every
       // answer is 401, so the API's shape is not revealed either.
-      var access = authorizer.authorize(http.headers(), method, match == null ? null : match.template(),
-          match == null ? java.util.Map.of() : match.pathParams(), body);
-      return access.thenCompose(a -> handle(http, uri, method, match, otherMethod[0], body, endpoint)
-          .thenApply(r -> r.isRaw() ? r : new RestResponse(r.status(),
-              authorizer.filterListing(method, match.template(), a, r.result()), null, null)));
+      var access =
+          authorizer.authorize(
+              http.headers(),
+              method,
+              match == null ? null : match.template(),
+              match == null ? java.util.Map.of() : match.pathParams(),
+              body);
+      return access.thenCompose(
+          a ->
+              handle(http, uri, method, match, otherMethod[0], body, endpoint)
+                  .thenApply(
+                      r ->
+                          r.isRaw()
+                              ? r
+                              : new RestResponse(
+                                  r.status(),
+                                  authorizer.filterListing(method, match.template(), a, r.result()),
+                                  null,
+                                  null)));
     }
     return handle(http, uri, method, match, otherMethod[0], body, endpoint);
   }
 
-  private CompletableFuture<RestResponse> handle(FullHttpRequest http, QueryStringDecoder uri, String method,
-      RestRoutes.Match match, boolean otherMethod, byte[] body, String[] endpoint) {
+  private CompletableFuture<RestResponse> handle(
+      FullHttpRequest http,
+      QueryStringDecoder uri,
+      String method,
+      RestRoutes.Match match,
+      boolean otherMethod,
+      byte[] body,
+      String[] endpoint) {
     if (match == null) {
       if (otherMethod) {
         throw new ApiException(405, "Method " + method + " is not allowed on " + uri.path());
@@ -190,30 +241,44 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       throw new ApiException(404, "Not found: no API at " + uri.path());
     }
     endpoint[0] = match.template();
-    return match.handler().handle(new RestRequest(method, match.pathParams(), uri.parameters(),
-        http.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE), body, json, match.template(), bodyCheck));
+    return match
+        .handler()
+        .handle(
+            new RestRequest(
+                method,
+                match.pathParams(),
+                uri.parameters(),
+                http.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE),
+                body,
+                json,
+                match.template(),
+                bodyCheck));
   }
 
   /** Writes the error envelope; returns the status written. */
-  private int writeError(ChannelHandlerContext ctx, boolean keepAlive, long startNanos, Throwable error) {
+  private int writeError(
+      ChannelHandlerContext ctx, boolean keepAlive, long startNanos, Throwable error) {
     Throwable e = error;
     while (e instanceof CompletionException && e.getCause() != null) {
       e = e.getCause();
     }
-    int status = switch (e) {
-      case ApiException a -> a.status();
-      case BadRequestException b -> 400;
-      case CollectionNotFoundException n -> 404;
-      case io.quiver.sharding.AliasNotFoundException n -> 404;
-      case io.quiver.router.query.PointNotFoundException p -> 404;
-      case CollectionAlreadyExistsException c -> 409;
-      case io.quiver.sharding.ClusterConflictException c -> 409;
-      case ShardUnavailableException s -> 503;
-      case io.quiver.sharding.PointsMovedException m -> 503;
-      case io.quiver.router.RequestTimeoutException t -> 408;
-      default -> 500;
-    };
-    String message = ErrorText.withoutClassNames(e.getMessage(), "an unexpected failure (the node's log has the details)");
+    int status =
+        switch (e) {
+          case ApiException a -> a.status();
+          case BadRequestException b -> 400;
+          case CollectionNotFoundException n -> 404;
+          case io.quiver.sharding.AliasNotFoundException n -> 404;
+          case io.quiver.router.query.PointNotFoundException p -> 404;
+          case CollectionAlreadyExistsException c -> 409;
+          case io.quiver.sharding.ClusterConflictException c -> 409;
+          case ShardUnavailableException s -> 503;
+          case io.quiver.sharding.PointsMovedException m -> 503;
+          case io.quiver.router.RequestTimeoutException t -> 408;
+          default -> 500;
+        };
+    String message =
+        ErrorText.withoutClassNames(
+            e.getMessage(), "an unexpected failure (the node's log has the details)");
     if (status == 500) {
       LOG.error("request failed unexpectedly", e);
       message = "Service internal error: " + message;
@@ -229,31 +294,52 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     return body;
   }
 
-  private void write(ChannelHandlerContext ctx, boolean keepAlive, long startNanos, int status, ObjectNode body) {
+  private void write(
+      ChannelHandlerContext ctx, boolean keepAlive, long startNanos, int status, ObjectNode body) {
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(body);
     } catch (Exception e) {
       LOG.error("cannot serialize a response", e);
-      bytes = ("{\"status\":{\"error\":\"Service internal error: cannot serialize the response\"},\"time\":"
-          + seconds(startNanos) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      bytes =
+          ("{\"status\":{\"error\":\"Service internal error: cannot serialize the response\"},\"time\":"
+                  + seconds(startNanos)
+                  + "}")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
       status = 500;
     }
     send(ctx, keepAlive, status, Unpooled.wrappedBuffer(bytes), "application/json");
   }
 
   private void writeRaw(ChannelHandlerContext ctx, boolean keepAlive, RestResponse r) {
-    send(ctx, keepAlive, r.status(), Unpooled.wrappedBuffer(r.rawBody()), r.contentType(), r.headers());
+    send(
+        ctx,
+        keepAlive,
+        r.status(),
+        Unpooled.wrappedBuffer(r.rawBody()),
+        r.contentType(),
+        r.headers());
   }
 
-  static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, ByteBuf content, String contentType) {
+  static void send(
+      ChannelHandlerContext ctx,
+      boolean keepAlive,
+      int status,
+      ByteBuf content,
+      String contentType) {
     send(ctx, keepAlive, status, content, contentType, java.util.Map.of());
   }
 
-  private static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, ByteBuf content, String contentType,
+  private static void send(
+      ChannelHandlerContext ctx,
+      boolean keepAlive,
+      int status,
+      ByteBuf content,
+      String contentType,
       java.util.Map<String, String> headers) {
     FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
     headers.forEach((name, value) -> response.headers().set(name, value));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     HttpUtil.setContentLength(response, content.readableBytes());
@@ -267,14 +353,18 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     } catch (Exception e) {
       throw new IllegalStateException("cannot serialize an error envelope", e);
     }
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-        Unpooled.wrappedBuffer(bytes));
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(status),
+            Unpooled.wrappedBuffer(bytes));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     HttpUtil.setContentLength(response, bytes.length);
     return response;
   }
 
-  private static void flush(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+  private static void flush(
+      ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
     if (keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response);

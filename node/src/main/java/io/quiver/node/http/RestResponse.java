@@ -4,11 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * What a handler answers: a result to wrap in Qdrant's envelope
- * ({@code {"result": ..., "status": "ok", "time": seconds}}), or a raw body sent as is, with
- * extra response headers for raw bodies (e.g. {@code Cache-Control}; never null).
+ * What a handler answers: a result to wrap in Qdrant's envelope ({@code {"result": ..., "status":
+ * "ok", "time": seconds}}), or a raw body sent as is, with extra response headers for raw bodies
+ * (e.g. {@code Cache-Control}; never null).
  */
-public record RestResponse(int status, Object result, byte[] rawBody, String contentType, Map<String, String> headers) {
+public record RestResponse(
+    int status, Object result, byte[] rawBody, String contentType, Map<String, String> headers) {
 
   public RestResponse {
     headers = headers == null ? Map.of() : Map.copyOf(headers);

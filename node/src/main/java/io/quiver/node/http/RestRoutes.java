@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The route table: method plus a path template such as
- * {@code /collections/{collection_name}/points/{id}}. Literal segments win over parameters, so
- * {@code /collections/aliases} is never read as a collection named "aliases".
+ * The route table: method plus a path template such as {@code
+ * /collections/{collection_name}/points/{id}}. Literal segments win over parameters, so {@code
+ * /collections/aliases} is never read as a collection named "aliases".
  */
 public final class RestRoutes {
 
@@ -54,9 +54,18 @@ public final class RestRoutes {
     return best;
   }
 
-  /** Replaces every route's handler by {@code decorator(method, template, handler)} (checks that run before handlers). */
+  /**
+   * Replaces every route's handler by {@code decorator(method, template, handler)} (checks that run
+   * before handlers).
+   */
   public RestRoutes decorate(Decorator decorator) {
-    routes.replaceAll(r -> new Route(r.method(), r.template(), r.segments(), decorator.decorate(r.method(), r.template(), r.handler())));
+    routes.replaceAll(
+        r ->
+            new Route(
+                r.method(),
+                r.template(),
+                r.segments(),
+                decorator.decorate(r.method(), r.template(), r.handler())));
     return this;
   }
 

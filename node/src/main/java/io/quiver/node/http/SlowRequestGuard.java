@@ -12,10 +12,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes connections that send a request too slowly (slow-loris: headers or a body trickled a
- * byte at a time, or a body shorter than its {@code Content-Length}). The clock starts with the
- * first byte of a request and stops when the whole request has been decoded; past
- * {@code service.request_read_timeout_sec} the client gets 408 in Qdrant's error envelope and the
+ * Closes connections that send a request too slowly (slow-loris: headers or a body trickled a byte
+ * at a time, or a body shorter than its {@code Content-Length}). The clock starts with the first
+ * byte of a request and stops when the whole request has been decoded; past {@code
+ * service.request_read_timeout_sec} the client gets 408 in Qdrant's error envelope and the
  * connection is closed. An idle keep-alive connection (no byte of a next request yet) is left
  * alone. Two handlers share one guard per channel: {@link #head()} first in the pipeline (it sees
  * raw bytes), {@link #requestDecoded()} after the HTTP decoder (it sees the end of each request).
@@ -44,7 +44,9 @@ public final class SlowRequestGuard {
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!receiving && msg instanceof ByteBuf bytes && bytes.isReadable()) {
           receiving = true;
-          deadline = ctx.executor().schedule(SlowRequestGuard.this::expire, timeoutMs, TimeUnit.MILLISECONDS);
+          deadline =
+              ctx.executor()
+                  .schedule(SlowRequestGuard.this::expire, timeoutMs, TimeUnit.MILLISECONDS);
         }
         ctx.fireChannelRead(msg);
       }
@@ -83,13 +85,18 @@ public final class SlowRequestGuard {
     if (!receiving || headContext == null || !headContext.channel().isActive()) {
       return;
     }
-    String body = "{\"status\":{\"error\":\"Request timeout: the request was not received completely within "
-        + timeoutMs / 1000.0 + " s (service.request_read_timeout_sec)\"},\"time\":0.0}";
+    String body =
+        "{\"status\":{\"error\":\"Request timeout: the request was not received completely within "
+            + timeoutMs / 1000.0
+            + " s (service.request_read_timeout_sec)\"},\"time\":0.0}";
     byte[] content = body.getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: "
-        + content.length + "\r\nconnection: close\r\n\r\n";
+    String head =
+        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: "
+            + content.length
+            + "\r\nconnection: close\r\n\r\n";
     // Written below the HTTP encoder, as bytes: the encoder may be mid-way through nothing at all.
-    headContext.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), content))
+    headContext
+        .writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), content))
         .addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -14,9 +14,9 @@ import java.util.Map;
 
 /**
  * One JSON object per line: {@code collection}, {@code shard} and {@code group} first where known
- * (from the MDC keys of those names, else from a group id in the message, see
- * {@link LogGroupNames}), then {@code time}, {@code level}, {@code logger}, {@code thread},
- * {@code message}, the other MDC entries and {@code error} (the exception and its stack, one string).
+ * (from the MDC keys of those names, else from a group id in the message, see {@link
+ * LogGroupNames}), then {@code time}, {@code level}, {@code logger}, {@code thread}, {@code
+ * message}, the other MDC entries and {@code error} (the exception and its stack, one string).
  */
 public final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
 
@@ -36,7 +36,8 @@ public final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
         LogGroupNames.GroupName named = LogGroupNames.find(message);
         if (named == null) {
           // Ratis names a group's threads after it ("n1@group-0A1B2C3D4E5F-StateMachineUpdater"):
-          // what a shard's apply thread or election logs names its shard even when the text does not.
+          // what a shard's apply thread or election logs names its shard even when the text does
+          // not.
           named = LogGroupNames.find(event.getThreadName());
         }
         if (named != null) {
@@ -64,7 +65,9 @@ public final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
       g.writeStringField("thread", event.getThreadName());
       g.writeStringField("message", message);
       for (Map.Entry<String, String> e : mdc.entrySet()) {
-        if (!e.getKey().equals("collection") && !e.getKey().equals("shard") && !e.getKey().equals("group")) {
+        if (!e.getKey().equals("collection")
+            && !e.getKey().equals("shard")
+            && !e.getKey().equals("group")) {
           g.writeStringField(e.getKey(), e.getValue());
         }
       }

@@ -11,9 +11,12 @@ public final class LogFormat {
 
   private LogFormat() {}
 
-  /** @param format {@code text} (logback.xml as is) or {@code json} */
+  /**
+   * @param format {@code text} (logback.xml as is) or {@code json}
+   */
   public static void apply(String format) {
-    if (!"json".equals(format) || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+    if (!"json".equals(format)
+        || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;
     }
     var root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

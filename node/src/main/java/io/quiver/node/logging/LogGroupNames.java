@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Names the Raft group a log line is about: the group id as Ratis prints it ({@code group-} and the
- * last 12 hex digits of its UUID) or a whole UUID in the message, mapped to its collection and shard
- * (or {@code meta}) through the cluster metadata the node installs with {@link #install}.
+ * last 12 hex digits of its UUID) or a whole UUID in the message, mapped to its collection and
+ * shard (or {@code meta}) through the cluster metadata the node installs with {@link #install}.
  */
 public final class LogGroupNames {
 
@@ -23,7 +23,9 @@ public final class LogGroupNames {
 
   private LogGroupNames() {}
 
-  /** @param groups the groups by the last 12 hex digits of their UUID, upper case; read per line */
+  /**
+   * @param groups the groups by the last 12 hex digits of their UUID, upper case; read per line
+   */
   public static void install(Supplier<Map<String, GroupName>> groups) {
     byShortId = groups;
   }

@@ -14,16 +14,17 @@ import org.slf4j.helpers.MessageFormatter;
  * Lets a warning or error through once, then at most once per interval (a minute by default), with
  * one summary line counting the ones held back. Two events are "the same" when they come from the
  * same logger at the same level, with the same exception class, and read the same once numbers,
- * group ids and addresses are blanked, plus the peers they name ({@code n<id>} and
- * {@code host:port}): so a down peer's endless {@code Connection refused} is a few lines a minute,
- * while a different peer, or a different problem, still gets its own first line.
+ * group ids and addresses are blanked, plus the peers they name ({@code n<id>} and {@code
+ * host:port}): so a down peer's endless {@code Connection refused} is a few lines a minute, while a
+ * different peer, or a different problem, still gets its own first line.
  */
 public final class RepeatedWarningFilter extends TurboFilter {
 
   private static final String SUMMARY = RepeatedWarningFilter.class.getName();
   private static final int MAX_KEYS = 10_000;
   private static final Pattern PEER = Pattern.compile("\\bn-?\\d+\\b|[\\w.-]+:\\d{2,5}\\b");
-  private static final Pattern VARYING = Pattern.compile("group-[0-9A-F]{12}|[0-9a-f]{8}-[0-9a-f-]{27}|\\d+");
+  private static final Pattern VARYING =
+      Pattern.compile("group-[0-9A-F]{12}|[0-9a-f]{8}-[0-9a-f-]{27}|\\d+");
 
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
   private long intervalMillis = 60_000;
@@ -31,6 +32,7 @@ public final class RepeatedWarningFilter extends TurboFilter {
   private static final class Window {
     /** When the current interval began, in {@link System#nanoTime()} terms. */
     long start;
+
     long held;
     final String sample;
 
@@ -46,9 +48,13 @@ public final class RepeatedWarningFilter extends TurboFilter {
   }
 
   @Override
-  public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+  public FilterReply decide(
+      Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
     // format == null: an isWarnEnabled() check, which must not count as an event.
-    if (format == null || level == null || !level.isGreaterOrEqual(Level.WARN) || logger.getName().equals(SUMMARY)
+    if (format == null
+        || level == null
+        || !level.isGreaterOrEqual(Level.WARN)
+        || logger.getName().equals(SUMMARY)
         || !logger.isEnabledFor(level)) {
       return FilterReply.NEUTRAL;
     }
@@ -80,8 +86,15 @@ public final class RepeatedWarningFilter extends TurboFilter {
     }
     if (held > 0) {
       // The summary goes through its own logger, which this filter never holds back.
-      logger.getLoggerContext().getLogger(SUMMARY).warn("{} more like this in the last {} s from {}: {}", held, (intervalMillis + 999) / 1000,
-          logger.getName(), abbreviate(w.sample));
+      logger
+          .getLoggerContext()
+          .getLogger(SUMMARY)
+          .warn(
+              "{} more like this in the last {} s from {}: {}",
+              held,
+              (intervalMillis + 999) / 1000,
+              logger.getName(),
+              abbreviate(w.sample));
     }
     return FilterReply.NEUTRAL;
   }
@@ -102,7 +115,8 @@ public final class RepeatedWarningFilter extends TurboFilter {
     while (peers.find()) {
       key.append(peers.group()).append(',');
     }
-    key.append('|').append(VARYING.matcher(PEER.matcher(abbreviate(message)).replaceAll("_")).replaceAll("#"));
+    key.append('|')
+        .append(VARYING.matcher(PEER.matcher(abbreviate(message)).replaceAll("_")).replaceAll("#"));
     return key.toString();
   }
 

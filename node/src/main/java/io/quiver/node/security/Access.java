@@ -4,18 +4,25 @@ import io.quiver.node.http.ApiException;
 import java.util.Map;
 
 /**
- * What a caller may do, as Qdrant models it: global access ({@code "m"} manage = everything,
- * {@code "r"} = read only), or access to listed collections only, each read ({@code "r"}) or
- * read-write ({@code "rw"}). Immutable and thread-safe.
+ * What a caller may do, as Qdrant models it: global access ({@code "m"} manage = everything, {@code
+ * "r"} = read only), or access to listed collections only, each read ({@code "r"}) or read-write
+ * ({@code "rw"}). Immutable and thread-safe.
  */
 public sealed interface Access {
 
-  /** The read-write API key, a JWT with {@code access: "m"} or without {@code access}, or no authentication. */
+  /**
+   * The read-write API key, a JWT with {@code access: "m"} or without {@code access}, or no
+   * authentication.
+   */
   Access MANAGE = new Global(true);
+
   /** The read-only API key, or a JWT with {@code access: "r"}. */
   Access READ_ONLY = new Global(false);
 
-  /** Throws a 403 {@link ApiException} in Qdrant's words unless this access meets {@code rule} on {@code collection}. */
+  /**
+   * Throws a 403 {@link ApiException} in Qdrant's words unless this access meets {@code rule} on
+   * {@code collection}.
+   */
   void check(AccessRule rule, String collection);
 
   /** True when this access may read {@code collection} (used to filter listings). */
@@ -35,7 +42,9 @@ public sealed interface Access {
     }
   }
 
-  /** @param readWrite per collection name: true for {@code "rw"}, false for {@code "r"} */
+  /**
+   * @param readWrite per collection name: true for {@code "rw"}, false for {@code "r"}
+   */
   record Collections(Map<String, Boolean> readWrite) implements Access {
     public Collections {
       readWrite = Map.copyOf(readWrite);
@@ -44,7 +53,7 @@ public sealed interface Access {
     @Override
     public void check(AccessRule rule, String collection) {
       switch (rule.scope()) {
-        case ANY -> { }
+        case ANY -> {}
         case GLOBAL -> throw forbidden("Global access is required");
         case COLLECTION -> {
           Boolean rw = readWrite.get(collection);

@@ -21,14 +21,16 @@ import java.util.Map;
  * Qdrant's JWTs: HS256, signed with {@code service.api_key}, verified by java-jwt (signature,
  * {@code exp} with 30 s leeway for clock skew, {@code nbf}), then the claims read as Qdrant reads
  * them:
+ *
  * <ul>
- *   <li>{@code exp}: required (a token that never expires is refused);</li>
+ *   <li>{@code exp}: required (a token that never expires is refused);
  *   <li>{@code access}: absent or {@code "m"} = manage, {@code "r"} = read only, or a list of
- *       {@code {"collection": NAME, "access": "r"|"rw"}} (each name once; the deprecated
- *       {@code payload} restriction is refused);</li>
- *   <li>{@code value_exists}: {@code {"collection": NAME, "matches": [{"key": K, "value": V}]}}: the
- *       token is valid only while a point of that collection matches every pair.</li>
+ *       {@code {"collection": NAME, "access": "r"|"rw"}} (each name once; the deprecated {@code
+ *       payload} restriction is refused);
+ *   <li>{@code value_exists}: {@code {"collection": NAME, "matches": [{"key": K, "value": V}]}}:
+ *       the token is valid only while a point of that collection matches every pair.
  * </ul>
+ *
  * Outcomes as in Qdrant: not a JWT or bad claims 401; bad signature or expired 403. Thread-safe.
  */
 final class JwtTokens {
@@ -38,7 +40,10 @@ final class JwtTokens {
   /** A verified token: what it grants, and the existence check it still needs (or null). */
   record Token(Access access, ValueExists valueExists) {}
 
-  /** The {@code value_exists} claim: a filter that must match at least one point of {@code collection}. */
+  /**
+   * The {@code value_exists} claim: a filter that must match at least one point of {@code
+   * collection}.
+   */
   record ValueExists(String collection, JsonNode filter) {}
 
   private final JWTVerifier verifier;
@@ -49,7 +54,10 @@ final class JwtTokens {
     this.json = json;
   }
 
-  /** True when {@code credential} has a JWT's shape (three dot-separated parts), so it is not meant as a key. */
+  /**
+   * True when {@code credential} has a JWT's shape (three dot-separated parts), so it is not meant
+   * as a key.
+   */
   static boolean looksLikeJwt(String credential) {
     int first = credential.indexOf('.');
     return first > 0 && credential.indexOf('.', first + 1) > first + 1;
@@ -75,7 +83,9 @@ final class JwtTokens {
     }
     JsonNode claims;
     try {
-      claims = json.readTree(new String(Base64.getUrlDecoder().decode(jwt.getPayload()), StandardCharsets.UTF_8));
+      claims =
+          json.readTree(
+              new String(Base64.getUrlDecoder().decode(jwt.getPayload()), StandardCharsets.UTF_8));
     } catch (IOException | IllegalArgumentException e) {
       throw unauthorized("Invalid API key or JWT");
     }
@@ -90,31 +100,46 @@ final class JwtTokens {
       return switch (access.asText()) {
         case "m" -> Access.MANAGE;
         case "r" -> Access.READ_ONLY;
-        default -> throw unauthorized("Invalid JWT: access must be \"r\", \"m\" or a list of collection accesses, got \""
-            + access.asText() + "\"");
+        default ->
+            throw unauthorized(
+                "Invalid JWT: access must be \"r\", \"m\" or a list of collection accesses, got \""
+                    + access.asText()
+                    + "\"");
       };
     }
     if (!access.isArray()) {
-      throw unauthorized("Invalid JWT: access must be \"r\", \"m\" or a list of collection accesses");
+      throw unauthorized(
+          "Invalid JWT: access must be \"r\", \"m\" or a list of collection accesses");
     }
     Map<String, Boolean> collections = new LinkedHashMap<>();
     for (JsonNode entry : access) {
       JsonNode name = entry.get("collection");
       JsonNode mode = entry.get("access");
       if (name == null || !name.isTextual() || mode == null || !mode.isTextual()) {
-        throw unauthorized("Invalid JWT: each entry of access needs a collection and an access (\"r\" or \"rw\")");
+        throw unauthorized(
+            "Invalid JWT: each entry of access needs a collection and an access (\"r\" or \"rw\")");
       }
       if (entry.has("payload")) {
-        throw unauthorized("Invalid JWT: the payload restriction of collection " + name.asText() + " is not supported");
+        throw unauthorized(
+            "Invalid JWT: the payload restriction of collection "
+                + name.asText()
+                + " is not supported");
       }
-      boolean readWrite = switch (mode.asText()) {
-        case "r" -> false;
-        case "rw" -> true;
-        default -> throw unauthorized("Invalid JWT: access of collection " + name.asText()
-            + " must be \"r\" or \"rw\", got \"" + mode.asText() + "\"");
-      };
+      boolean readWrite =
+          switch (mode.asText()) {
+            case "r" -> false;
+            case "rw" -> true;
+            default ->
+                throw unauthorized(
+                    "Invalid JWT: access of collection "
+                        + name.asText()
+                        + " must be \"r\" or \"rw\", got \""
+                        + mode.asText()
+                        + "\"");
+          };
       if (collections.put(name.asText(), readWrite) != null) {
-        throw unauthorized("Invalid JWT: collection " + name.asText() + " is listed twice in access");
+        throw unauthorized(
+            "Invalid JWT: collection " + name.asText() + " is listed twice in access");
       }
     }
     return new Access.Collections(collections);
@@ -133,7 +158,11 @@ final class JwtTokens {
     for (JsonNode pair : matches) {
       JsonNode key = pair.get("key");
       JsonNode value = pair.get("value");
-      if (key == null || !key.isTextual() || value == null || !value.isValueNode() || value.isNull()) {
+      if (key == null
+          || !key.isTextual()
+          || value == null
+          || !value.isValueNode()
+          || value.isNull()) {
         throw unauthorized("Invalid JWT: each match of value_exists needs a key and a value");
       }
       var condition = json.createObjectNode().put("key", key.asText());
@@ -148,5 +177,4 @@ final class JwtTokens {
   static ApiException unauthorized(String message) {
     return new ApiException(401, message);
   }
-
 }

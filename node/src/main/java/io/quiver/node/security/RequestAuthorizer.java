@@ -18,17 +18,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Authenticates a REST request and checks it against its route's {@link AccessRule}, with
- * Qdrant's names and outcomes:
+ * Authenticates a REST request and checks it against its route's {@link AccessRule}, with Qdrant's
+ * names and outcomes:
+ *
  * <ol>
- *   <li>routes open to anyone ({@code /healthz}, {@code /livez}, {@code /readyz}) pass;</li>
- *   <li>the credential is the {@code api-key} header, else {@code Authorization: Bearer KEY}; none: 401;</li>
- *   <li>{@code service.api_key} grants everything, {@code service.read_only_api_key} reads (writes 403);
- *       keys are compared in constant time (as SHA-256 digests, so their length does not leak either);</li>
- *   <li>with {@code service.jwt_rbac}, a JWT signed with the API key grants its claims ({@link JwtTokens});
- *       its {@code value_exists} claim is checked against the data ({@link ValueExistsCheck});</li>
- *   <li>anything else: 401.</li>
+ *   <li>routes open to anyone ({@code /healthz}, {@code /livez}, {@code /readyz}) pass;
+ *   <li>the credential is the {@code api-key} header, else {@code Authorization: Bearer KEY}; none:
+ *       401;
+ *   <li>{@code service.api_key} grants everything, {@code service.read_only_api_key} reads (writes
+ *       403); keys are compared in constant time (as SHA-256 digests, so their length does not leak
+ *       either);
+ *   <li>with {@code service.jwt_rbac}, a JWT signed with the API key grants its claims ({@link
+ *       JwtTokens}); its {@code value_exists} claim is checked against the data ({@link
+ *       ValueExistsCheck});
+ *   <li>anything else: 401.
  * </ol>
+ *
  * A caller limited to some collections is also checked on the other collections a query names in
  * its body ({@code lookup_from}, {@code with_lookup}), and sees only those collections in listings
  * ({@link #filterListing}). Thread-safe; never logs a credential.
@@ -46,12 +51,18 @@ public final class RequestAuthorizer {
    * @param readOnlyKey {@code service.read_only_api_key}, or empty
    * @param jwtRbac whether JWTs signed with {@code readWriteKey} are accepted
    */
-  public RequestAuthorizer(String readWriteKey, String readOnlyKey, boolean jwtRbac, ValueExistsCheck valueExists,
+  public RequestAuthorizer(
+      String readWriteKey,
+      String readOnlyKey,
+      boolean jwtRbac,
+      ValueExistsCheck valueExists,
       ObjectMapper json) {
     this.readWriteKeyDigest = readWriteKey.isEmpty() ? null : digest(readWriteKey);
     this.readOnlyKeyDigest = readOnlyKey.isEmpty() ? null : digest(readOnlyKey);
-    this.jwt = jwtRbac && !readWriteKey.isEmpty()
-        ? new JwtTokens(readWriteKey.getBytes(StandardCharsets.UTF_8), json) : null;
+    this.jwt =
+        jwtRbac && !readWriteKey.isEmpty()
+            ? new JwtTokens(readWriteKey.getBytes(StandardCharsets.UTF_8), json)
+            : null;
     this.valueExists = valueExists;
     this.json = json;
   }
@@ -69,8 +80,12 @@ public final class RequestAuthorizer {
    * @param pathParams the route's path parameters ({@code collection_name} for collection routes)
    * @param body the request body (read only for callers limited to some collections)
    */
-  public CompletableFuture<Access> authorize(HttpHeaders headers, String method, String template,
-      Map<String, String> pathParams, byte[] body) {
+  public CompletableFuture<Access> authorize(
+      HttpHeaders headers,
+      String method,
+      String template,
+      Map<String, String> pathParams,
+      byte[] body) {
     // A path no route matches (answered 404/405 after this) needs only a valid credential.
     AccessRule rule = template == null ? AccessRule.LISTING : RouteAccess.of(method, template);
     if (rule.level() == AccessRule.Level.OPEN) {
@@ -102,22 +117,29 @@ public final class RequestAuthorizer {
     } catch (RuntimeException e) {
       exists = CompletableFuture.failedFuture(e);
     }
-    return exists.handle((found, error) -> {
-      if (error != null) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof CollectionNotFoundException) {
-          throw new ApiException(403, "Forbidden: Invalid JWT, stateful validation failed");
-        }
-        throw new CompletionException(cause);
-      }
-      if (!found) {
-        throw JwtTokens.unauthorized("Invalid JWT, stateful validation failed");
-      }
-      return token.access();
-    }).thenCombine(checked, (a, b) -> a);
+    return exists
+        .handle(
+            (found, error) -> {
+              if (error != null) {
+                Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+                if (cause instanceof CollectionNotFoundException) {
+                  throw new ApiException(403, "Forbidden: Invalid JWT, stateful validation failed");
+                }
+                throw new CompletionException(cause);
+              }
+              if (!found) {
+                throw JwtTokens.unauthorized("Invalid JWT, stateful validation failed");
+              }
+              return token.access();
+            })
+        .thenCombine(checked, (a, b) -> a);
   }
 
-  private CompletableFuture<Access> check(Access access, AccessRule rule, Map<String, String> pathParams, byte[] body) {
+  private CompletableFuture<Access> check(
+      Access access, AccessRule rule, Map<String, String> pathParams, byte[] body) {
     String collection = pathParams.get("collection_name");
     access.check(rule, collection);
     if (access instanceof Access.Collections && rule.scope() == AccessRule.Scope.COLLECTION) {
@@ -170,7 +192,10 @@ public final class RequestAuthorizer {
     return null;
   }
 
-  /** Collections a query names besides its path: {@code lookup_from.collection}, {@code with_lookup} (at any depth). */
+  /**
+   * Collections a query names besides its path: {@code lookup_from.collection}, {@code with_lookup}
+   * (at any depth).
+   */
   private List<String> collectionsInBody(byte[] body) {
     List<String> names = new ArrayList<>();
     if (body == null || body.length == 0) {
@@ -209,7 +234,8 @@ public final class RequestAuthorizer {
 
   private static byte[] digest(String credential) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(credential.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256")
+          .digest(credential.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-256", e);
     }

@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * The one place where every REST route is classified: open, read, write or manage, on one
- * collection or on the node (see {@link AccessRule}). Reads that use POST (query, search,
- * scroll, count, retrieve, facet, ...) are reads. A route missing here requires global manage
- * access (fail closed), and {@link #unclassified} names it so the node can warn at start.
+ * collection or on the node (see {@link AccessRule}). Reads that use POST (query, search, scroll,
+ * count, retrieve, facet, ...) are reads. A route missing here requires global manage access (fail
+ * closed), and {@link #unclassified} names it so the node can warn at start.
  */
 public final class RouteAccess {
 
@@ -24,32 +24,82 @@ public final class RouteAccess {
     // The web UI's static files hold no data; every API call the UI makes needs a credential.
     open("GET /dashboard", "GET /dashboard/{file}", "GET /dashboard/assets/{file}");
     rule(AccessRule.LISTING, "GET /", "GET /collections", "GET /aliases");
-    rule(AccessRule.READ_GLOBAL, "GET /metrics", "GET /telemetry", "GET /cluster", "GET /cluster/rebalance",
-        "GET /snapshots", "GET /snapshots/{snapshot_name}");
-    rule(AccessRule.MANAGE_GLOBAL, "POST /collections/aliases", "DELETE /cluster/peer/{peer_id}",
-        "POST /cluster/peer/{peer_id}/drain", "POST /cluster/rebalance",
-        "POST /snapshots", "DELETE /snapshots/{snapshot_name}");
+    rule(
+        AccessRule.READ_GLOBAL,
+        "GET /metrics",
+        "GET /telemetry",
+        "GET /cluster",
+        "GET /cluster/rebalance",
+        "GET /snapshots",
+        "GET /snapshots/{snapshot_name}");
+    rule(
+        AccessRule.MANAGE_GLOBAL,
+        "POST /collections/aliases",
+        "DELETE /cluster/peer/{peer_id}",
+        "POST /cluster/peer/{peer_id}/drain",
+        "POST /cluster/rebalance",
+        "POST /snapshots",
+        "DELETE /snapshots/{snapshot_name}");
 
     // A collection as a whole.
-    rule(AccessRule.READ_COLLECTION, "GET " + C, "GET " + C + "/exists", "GET " + C + "/aliases",
-        "GET " + C + "/cluster", "GET " + C + "/cluster/replicas", "GET " + C + "/snapshots", "GET " + C + "/snapshots/{snapshot_name}");
-    rule(AccessRule.MANAGE_COLLECTION, "PUT " + C, "PATCH " + C, "DELETE " + C, "POST " + C + "/cluster",
-        "PUT " + C + "/snapshots/recover", "POST " + C + "/snapshots/upload",
-        "PUT " + C + "/vectors/{vector_name}", "DELETE " + C + "/vectors/{vector_name}");
-    rule(AccessRule.WRITE_COLLECTION, "POST " + C + "/snapshots", "DELETE " + C + "/snapshots/{snapshot_name}",
-        "PUT " + C + "/index", "DELETE " + C + "/index/{field_name}");
+    rule(
+        AccessRule.READ_COLLECTION,
+        "GET " + C,
+        "GET " + C + "/exists",
+        "GET " + C + "/aliases",
+        "GET " + C + "/cluster",
+        "GET " + C + "/cluster/replicas",
+        "GET " + C + "/snapshots",
+        "GET " + C + "/snapshots/{snapshot_name}");
+    rule(
+        AccessRule.MANAGE_COLLECTION,
+        "PUT " + C,
+        "PATCH " + C,
+        "DELETE " + C,
+        "POST " + C + "/cluster",
+        "PUT " + C + "/snapshots/recover",
+        "POST " + C + "/snapshots/upload",
+        "PUT " + C + "/vectors/{vector_name}",
+        "DELETE " + C + "/vectors/{vector_name}");
+    rule(
+        AccessRule.WRITE_COLLECTION,
+        "POST " + C + "/snapshots",
+        "DELETE " + C + "/snapshots/{snapshot_name}",
+        "PUT " + C + "/index",
+        "DELETE " + C + "/index/{field_name}");
 
     // Points: reads (many by POST) and writes.
-    rule(AccessRule.READ_COLLECTION, "GET " + P + "/{id}", "POST " + P, "POST " + P + "/count",
-        "POST " + P + "/scroll", "POST " + C + "/facet",
-        "POST " + P + "/query", "POST " + P + "/query/batch", "POST " + P + "/query/groups",
-        "POST " + P + "/search", "POST " + P + "/search/batch", "POST " + P + "/search/groups",
-        "POST " + P + "/recommend", "POST " + P + "/recommend/batch", "POST " + P + "/recommend/groups",
-        "POST " + P + "/discover", "POST " + P + "/discover/batch",
-        "POST " + P + "/search/matrix/pairs", "POST " + P + "/search/matrix/offsets");
-    rule(AccessRule.WRITE_COLLECTION, "PUT " + P, "POST " + P + "/delete", "POST " + P + "/payload",
-        "PUT " + P + "/payload", "POST " + P + "/payload/delete", "POST " + P + "/payload/clear",
-        "PUT " + P + "/vectors", "POST " + P + "/vectors/delete", "POST " + P + "/batch");
+    rule(
+        AccessRule.READ_COLLECTION,
+        "GET " + P + "/{id}",
+        "POST " + P,
+        "POST " + P + "/count",
+        "POST " + P + "/scroll",
+        "POST " + C + "/facet",
+        "POST " + P + "/query",
+        "POST " + P + "/query/batch",
+        "POST " + P + "/query/groups",
+        "POST " + P + "/search",
+        "POST " + P + "/search/batch",
+        "POST " + P + "/search/groups",
+        "POST " + P + "/recommend",
+        "POST " + P + "/recommend/batch",
+        "POST " + P + "/recommend/groups",
+        "POST " + P + "/discover",
+        "POST " + P + "/discover/batch",
+        "POST " + P + "/search/matrix/pairs",
+        "POST " + P + "/search/matrix/offsets");
+    rule(
+        AccessRule.WRITE_COLLECTION,
+        "PUT " + P,
+        "POST " + P + "/delete",
+        "POST " + P + "/payload",
+        "PUT " + P + "/payload",
+        "POST " + P + "/payload/delete",
+        "POST " + P + "/payload/clear",
+        "PUT " + P + "/vectors",
+        "POST " + P + "/vectors/delete",
+        "POST " + P + "/batch");
   }
 
   private RouteAccess() {}
@@ -66,7 +116,10 @@ public final class RouteAccess {
     }
   }
 
-  /** The rule of a route, by method and template ({@code POST /collections/{collection_name}/points/query}). */
+  /**
+   * The rule of a route, by method and template ({@code POST
+   * /collections/{collection_name}/points/query}).
+   */
   public static AccessRule of(String method, String template) {
     return RULES.getOrDefault(method + " " + template, AccessRule.MANAGE_GLOBAL);
   }

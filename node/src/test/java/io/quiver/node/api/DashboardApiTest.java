@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The dashboard's static files: served from the class path with their types and caching; nothing else is. */
+/**
+ * The dashboard's static files: served from the class path with their types and caching; nothing
+ * else is.
+ */
 @Timeout(30)
 class DashboardApiTest {
 
@@ -27,19 +30,24 @@ class DashboardApiTest {
 
   private RestResponse get(String... segments) {
     RestRoutes.Match match = routes.find("GET", List.of(segments), new boolean[1]);
-    return match.handler().handle(new RestRequest("GET", match.pathParams(), Map.of(), null, new byte[0], null)).join();
+    return match
+        .handler()
+        .handle(new RestRequest("GET", match.pathParams(), Map.of(), null, new byte[0], null))
+        .join();
   }
 
   @Test
   void servesTheBundleWithTypesAndCaching() {
-    Assumptions.assumeTrue(getClass().getResource("/dashboard/index.html") != null,
+    Assumptions.assumeTrue(
+        getClass().getResource("/dashboard/index.html") != null,
         "SKIPPED DashboardApiTest.servesTheBundleWithTypesAndCaching: built with -Dquiver.ui.skip (no bundle on the class path)");
     RestResponse index = get("dashboard");
     assertEquals(200, index.status());
     assertEquals("text/html; charset=utf-8", index.contentType());
     assertEquals("no-cache", index.headers().get("Cache-Control"));
     String html = new String(index.rawBody(), StandardCharsets.UTF_8);
-    var script = java.util.regex.Pattern.compile("/dashboard/assets/([A-Za-z0-9._-]+\\.js)").matcher(html);
+    var script =
+        java.util.regex.Pattern.compile("/dashboard/assets/([A-Za-z0-9._-]+\\.js)").matcher(html);
     assertTrue(script.find(), html);
     RestResponse js = get("dashboard", "assets", script.group(1));
     assertEquals("text/javascript; charset=utf-8", js.contentType());
@@ -50,11 +58,13 @@ class DashboardApiTest {
   @Test
   void unknownOrUnsafeNamesAre404() {
     for (String name : List.of("nothing.js", "..", ".hidden", "a%2F..%2Findex.html")) {
-      ApiException e = assertThrows(ApiException.class, () -> get("dashboard", "assets", name), name);
+      ApiException e =
+          assertThrows(ApiException.class, () -> get("dashboard", "assets", name), name);
       assertEquals(404, e.status(), name);
     }
     // The path decoder hands a decoded segment over; a slash inside it is refused by name.
-    assertEquals(404, assertThrows(ApiException.class, () -> get("dashboard", "../../etc/passwd")).status());
+    assertEquals(
+        404, assertThrows(ApiException.class, () -> get("dashboard", "../../etc/passwd")).status());
   }
 
   @Test

@@ -14,7 +14,9 @@ class PayloadSelectorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static String apply(String selector, String payload) throws Exception {
-    return PayloadSelector.parse(JSON.readTree(selector), false).apply((ObjectNode) JSON.readTree(payload)).toString();
+    return PayloadSelector.parse(JSON.readTree(selector), false)
+        .apply((ObjectNode) JSON.readTree(payload))
+        .toString();
   }
 
   @Test
@@ -24,8 +26,12 @@ class PayloadSelectorTest {
     assertEquals("{\"a\":{\"b\":1},\"g\":5}", apply("[\"a.b\",\"g\",\"missing\"]", payload));
     assertEquals("{\"a\":{\"b\":1,\"c\":2}}", apply("{\"include\":[\"a.b\",\"a.c\"]}", payload));
     assertEquals("{\"d\":[{\"e\":1},{\"e\":3}]}", apply("[\"d[].e\"]", payload));
-    assertEquals("{\"a\":{\"c\":2},\"d\":[{\"e\":1,\"f\":2},{\"e\":3}]}", apply("{\"exclude\":[\"a.b\",\"g\"]}", payload));
-    assertEquals("{\"a\":{\"b\":1,\"c\":2},\"d\":[{\"f\":2},{}],\"g\":5}", apply("{\"exclude\":[\"d[].e\"]}", payload));
+    assertEquals(
+        "{\"a\":{\"c\":2},\"d\":[{\"e\":1,\"f\":2},{\"e\":3}]}",
+        apply("{\"exclude\":[\"a.b\",\"g\"]}", payload));
+    assertEquals(
+        "{\"a\":{\"b\":1,\"c\":2},\"d\":[{\"f\":2},{}],\"g\":5}",
+        apply("{\"exclude\":[\"d[].e\"]}", payload));
     assertEquals(payload, apply("true", payload));
   }
 }

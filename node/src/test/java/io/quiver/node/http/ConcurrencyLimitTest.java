@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The dispatcher past {@code service.max_concurrent_requests}: requests held in progress fill the
- * limit, the next one is answered 429 with Retry-After at once, health checks still pass, and
- * the places come back when the held requests finish (in Netty's real pipeline, EmbeddedChannel).
+ * limit, the next one is answered 429 with Retry-After at once, health checks still pass, and the
+ * places come back when the held requests finish (in Netty's real pipeline, EmbeddedChannel).
  */
 @Timeout(30)
 class ConcurrencyLimitTest {
@@ -25,13 +25,20 @@ class ConcurrencyLimitTest {
   @Test
   void refusesPastTheLimitWithRetryAfterAndRecovers() {
     CompletableFuture<RestResponse> held = new CompletableFuture<>();
-    RestRoutes routes = new RestRoutes()
-        .add("GET", "/slow", r -> held)
-        .add("GET", "/fast", r -> CompletableFuture.completedFuture(RestResponse.ok("done")))
-        .add("GET", "/readyz", r -> CompletableFuture.completedFuture(RestResponse.raw(200, "ready", "text/plain")));
+    RestRoutes routes =
+        new RestRoutes()
+            .add("GET", "/slow", r -> held)
+            .add("GET", "/fast", r -> CompletableFuture.completedFuture(RestResponse.ok("done")))
+            .add(
+                "GET",
+                "/readyz",
+                r ->
+                    CompletableFuture.completedFuture(
+                        RestResponse.raw(200, "ready", "text/plain")));
     ConcurrencyLimit limit = new ConcurrencyLimit(2);
-    EmbeddedChannel channel = new EmbeddedChannel(
-        new RestDispatcher(routes, new ObjectMapper(), RequestObserver.NONE, null, limit));
+    EmbeddedChannel channel =
+        new EmbeddedChannel(
+            new RestDispatcher(routes, new ObjectMapper(), RequestObserver.NONE, null, limit));
 
     channel.writeInbound(get("/slow"));
     channel.writeInbound(get("/slow"));

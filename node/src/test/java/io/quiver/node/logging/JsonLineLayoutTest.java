@@ -33,14 +33,29 @@ class JsonLineLayoutTest {
 
   @Test
   void aRatisGroupIdNamesItsCollectionAndShardFirst() throws Exception {
-    LogGroupNames.install(() -> Map.of("0A1B2C3D4E5F", new LogGroupNames.GroupName("group-0A1B2C3D4E5F", "docs", 2)));
-    String line = layout.doLayout(event("n1@group-0A1B2C3D4E5F-LeaderElection1: \"quoted\"\nnext line",
-        new IllegalStateException("boom")));
+    LogGroupNames.install(
+        () -> Map.of("0A1B2C3D4E5F", new LogGroupNames.GroupName("group-0A1B2C3D4E5F", "docs", 2)));
+    String line =
+        layout.doLayout(
+            event(
+                "n1@group-0A1B2C3D4E5F-LeaderElection1: \"quoted\"\nnext line",
+                new IllegalStateException("boom")));
     assertTrue(line.endsWith("\n") && line.indexOf('\n') == line.length() - 1, line);
     JsonNode parsed = json.readTree(line);
     List<String> names = new ArrayList<>();
     parsed.fieldNames().forEachRemaining(names::add);
-    assertEquals(List.of("collection", "shard", "group", "time", "level", "logger", "thread", "message", "error"), names);
+    assertEquals(
+        List.of(
+            "collection",
+            "shard",
+            "group",
+            "time",
+            "level",
+            "logger",
+            "thread",
+            "message",
+            "error"),
+        names);
     assertEquals("docs", parsed.get("collection").asText());
     assertEquals(2, parsed.get("shard").asInt());
     assertEquals("WARN", parsed.get("level").asText());
@@ -50,7 +65,8 @@ class JsonLineLayoutTest {
 
   @Test
   void aLineFromAGroupsThreadNamesItsCollectionAndShard() throws Exception {
-    LogGroupNames.install(() -> Map.of("0A1B2C3D4E5F", new LogGroupNames.GroupName("group-0A1B2C3D4E5F", "docs", 2)));
+    LogGroupNames.install(
+        () -> Map.of("0A1B2C3D4E5F", new LogGroupNames.GroupName("group-0A1B2C3D4E5F", "docs", 2)));
     LoggingEvent e = event("Shard[shard]: opened with 0 points", null);
     e.setThreadName("n1@group-0A1B2C3D4E5F-StateMachineUpdater");
     JsonNode parsed = json.readTree(layout.doLayout(e));
@@ -62,11 +78,13 @@ class JsonLineLayoutTest {
   @Test
   void aLineAboutNoGroupHasNoGroupFields() throws Exception {
     JsonNode parsed = json.readTree(layout.doLayout(event("node 7: starting", null)));
-    assertFalse(parsed.has("collection") || parsed.has("shard") || parsed.has("group"), parsed.toString());
+    assertFalse(
+        parsed.has("collection") || parsed.has("shard") || parsed.has("group"), parsed.toString());
     assertEquals("node 7: starting", parsed.get("message").asText());
   }
 
   private LoggingEvent event(String message, Throwable error) {
-    return new LoggingEvent("test", context.getLogger("org.apache.ratis.Test"), Level.WARN, message, error, null);
+    return new LoggingEvent(
+        "test", context.getLogger("org.apache.ratis.Test"), Level.WARN, message, error, null);
   }
 }

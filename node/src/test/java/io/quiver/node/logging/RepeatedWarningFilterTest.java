@@ -32,21 +32,34 @@ class RepeatedWarningFilterTest {
   void aRepeatedErrorAboutOnePeerPassesOnceThenAsASummary() throws Exception {
     Logger appender = context.getLogger("org.apache.ratis.netty.NettyRpcProxy");
     for (int i = 0; i < 1000; i++) {
-      appender.warn("n1@group-0A1B2C3D4E5F->n2: Failed appendEntries #{}", i,
-          new java.io.IOException("send failed", new ConnectException("Connection refused: /127.0.0.1:6345")));
+      appender.warn(
+          "n1@group-0A1B2C3D4E5F->n2: Failed appendEntries #{}",
+          i,
+          new java.io.IOException(
+              "send failed", new ConnectException("Connection refused: /127.0.0.1:6345")));
     }
     assertEquals(1, seen.list.size(), messages());
     // Another peer, and another problem about the same peer, each get their first line.
-    appender.warn("n1@group-0A1B2C3D4E5F->n3: Failed appendEntries #{}", 5,
-        new java.io.IOException("send failed", new ConnectException("Connection refused: /127.0.0.1:6355")));
-    appender.warn("n1@group-0A1B2C3D4E5F->n2: installSnapshot failed", new IllegalStateException("closed"));
+    appender.warn(
+        "n1@group-0A1B2C3D4E5F->n3: Failed appendEntries #{}",
+        5,
+        new java.io.IOException(
+            "send failed", new ConnectException("Connection refused: /127.0.0.1:6355")));
+    appender.warn(
+        "n1@group-0A1B2C3D4E5F->n2: installSnapshot failed", new IllegalStateException("closed"));
     assertEquals(3, seen.list.size(), messages());
     Thread.sleep(400);
-    appender.warn("n1@group-0A1B2C3D4E5F->n2: Failed appendEntries #{}", 2000,
-        new java.io.IOException("send failed", new ConnectException("Connection refused: /127.0.0.1:6345")));
+    appender.warn(
+        "n1@group-0A1B2C3D4E5F->n2: Failed appendEntries #{}",
+        2000,
+        new java.io.IOException(
+            "send failed", new ConnectException("Connection refused: /127.0.0.1:6345")));
     assertEquals(5, seen.list.size(), messages());
     String summary = seen.list.get(3).getFormattedMessage();
-    assertTrue(summary.startsWith("999 more like this in the last 1 s from org.apache.ratis.netty.NettyRpcProxy"), summary);
+    assertTrue(
+        summary.startsWith(
+            "999 more like this in the last 1 s from org.apache.ratis.netty.NettyRpcProxy"),
+        summary);
     assertTrue(seen.list.get(4).getFormattedMessage().endsWith("#2000"), messages());
   }
 

@@ -60,14 +60,26 @@ class RouteAccessTest {
 
   @Test
   void readsByPostAreReadsAndUnknownRoutesNeedManage() {
-    for (String read : List.of("query", "query/batch", "search", "scroll", "count", "recommend", "discover")) {
-      assertEquals(AccessRule.READ_COLLECTION, RouteAccess.of("POST", "/collections/{collection_name}/points/" + read), read);
+    for (String read :
+        List.of("query", "query/batch", "search", "scroll", "count", "recommend", "discover")) {
+      assertEquals(
+          AccessRule.READ_COLLECTION,
+          RouteAccess.of("POST", "/collections/{collection_name}/points/" + read),
+          read);
     }
-    assertEquals(AccessRule.WRITE_COLLECTION, RouteAccess.of("PUT", "/collections/{collection_name}/points"));
-    assertEquals(AccessRule.MANAGE_COLLECTION, RouteAccess.of("DELETE", "/collections/{collection_name}"));
+    assertEquals(
+        AccessRule.WRITE_COLLECTION,
+        RouteAccess.of("PUT", "/collections/{collection_name}/points"));
+    assertEquals(
+        AccessRule.MANAGE_COLLECTION, RouteAccess.of("DELETE", "/collections/{collection_name}"));
     assertEquals(AccessRule.OPEN, RouteAccess.of("GET", "/readyz"));
-    assertEquals(AccessRule.OPEN, RouteAccess.of("GET", "/dashboard/assets/{file}"), "the UI's static files hold no data");
-    assertEquals(AccessRule.READ_COLLECTION, RouteAccess.of("GET", "/collections/{collection_name}/cluster/replicas"));
+    assertEquals(
+        AccessRule.OPEN,
+        RouteAccess.of("GET", "/dashboard/assets/{file}"),
+        "the UI's static files hold no data");
+    assertEquals(
+        AccessRule.READ_COLLECTION,
+        RouteAccess.of("GET", "/collections/{collection_name}/cluster/replicas"));
     assertEquals(AccessRule.MANAGE_GLOBAL, RouteAccess.of("POST", "/some/future/route"));
   }
 
@@ -76,17 +88,26 @@ class RouteAccessTest {
     Access readOnly = Access.READ_ONLY;
     readOnly.check(AccessRule.READ_COLLECTION, "a");
     readOnly.check(AccessRule.READ_GLOBAL, null);
-    assertForbidden("Forbidden: Global manage access is required", () -> readOnly.check(AccessRule.WRITE_COLLECTION, "a"));
+    assertForbidden(
+        "Forbidden: Global manage access is required",
+        () -> readOnly.check(AccessRule.WRITE_COLLECTION, "a"));
     Access.MANAGE.check(AccessRule.MANAGE_GLOBAL, null);
 
     Access limited = new Access.Collections(Map.of("a", true, "b", false));
     limited.check(AccessRule.WRITE_COLLECTION, "a");
     limited.check(AccessRule.READ_COLLECTION, "b");
     limited.check(AccessRule.LISTING, null);
-    assertForbidden("Forbidden: Write access to collection b is required", () -> limited.check(AccessRule.WRITE_COLLECTION, "b"));
-    assertForbidden("Forbidden: Access to collection c is required", () -> limited.check(AccessRule.READ_COLLECTION, "c"));
-    assertForbidden("Forbidden: Manage access for this operation is required", () -> limited.check(AccessRule.MANAGE_COLLECTION, "a"));
-    assertForbidden("Forbidden: Global access is required", () -> limited.check(AccessRule.READ_GLOBAL, null));
+    assertForbidden(
+        "Forbidden: Write access to collection b is required",
+        () -> limited.check(AccessRule.WRITE_COLLECTION, "b"));
+    assertForbidden(
+        "Forbidden: Access to collection c is required",
+        () -> limited.check(AccessRule.READ_COLLECTION, "c"));
+    assertForbidden(
+        "Forbidden: Manage access for this operation is required",
+        () -> limited.check(AccessRule.MANAGE_COLLECTION, "a"));
+    assertForbidden(
+        "Forbidden: Global access is required", () -> limited.check(AccessRule.READ_GLOBAL, null));
     assertTrue(limited.canRead("b") && !limited.canRead("c"));
   }
 

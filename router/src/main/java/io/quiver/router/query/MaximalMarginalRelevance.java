@@ -6,12 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Qdrant's MMR re-ranking ({@code lib/shard/src/query/mmr}): pick the candidate most similar to
- * the query first, then repeatedly the one maximizing
- * {@code lambda * sim(query, c) - (1 - lambda) * max_{s selected} sim(c, s)}, where
- * {@code lambda = 1 - diversity} and {@code sim} is the internal similarity
- * ({@link Distance#similarity}). Points keep their original scores. Pure; O(limit * candidates)
- * similarity computations.
+ * Qdrant's MMR re-ranking ({@code lib/shard/src/query/mmr}): pick the candidate most similar to the
+ * query first, then repeatedly the one maximizing {@code lambda * sim(query, c) - (1 - lambda) *
+ * max_{s selected} sim(c, s)}, where {@code lambda = 1 - diversity} and {@code sim} is the internal
+ * similarity ({@link Distance#similarity}). Points keep their original scores. Pure; O(limit *
+ * candidates) similarity computations.
  */
 public final class MaximalMarginalRelevance {
 
@@ -22,8 +21,13 @@ public final class MaximalMarginalRelevance {
    *     prepared: a uint8 Cosine vector is stored as given, so each is prepared here)
    * @param query the prepared query vector
    */
-  public static List<ScoredPoint> select(List<ScoredPoint> candidates, String using, float[] query, Distance distance,
-      float diversity, int limit) {
+  public static List<ScoredPoint> select(
+      List<ScoredPoint> candidates,
+      String using,
+      float[] query,
+      Distance distance,
+      float diversity,
+      int limit) {
     List<ScoredPoint> withVector = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
     for (ScoredPoint p : candidates) {
@@ -54,7 +58,8 @@ public final class MaximalMarginalRelevance {
         if (selected[i]) {
           continue;
         }
-        float score = round == 0 ? relevance[i] : lambda * relevance[i] - (1f - lambda) * maxSimilarity[i];
+        float score =
+            round == 0 ? relevance[i] : lambda * relevance[i] - (1f - lambda) * maxSimilarity[i];
         if (best < 0 || score > bestScore) {
           best = i;
           bestScore = score;
@@ -64,7 +69,8 @@ public final class MaximalMarginalRelevance {
       out.add(withVector.get(best));
       for (int i = 0; i < n; i++) {
         if (!selected[i]) {
-          maxSimilarity[i] = Math.max(maxSimilarity[i], distance.similarity(vectors.get(i), vectors.get(best)));
+          maxSimilarity[i] =
+              Math.max(maxSimilarity[i], distance.similarity(vectors.get(i), vectors.get(best)));
         }
       }
     }

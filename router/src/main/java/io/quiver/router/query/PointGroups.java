@@ -17,8 +17,8 @@ import java.util.UUID;
 /**
  * Qdrant's {@code group_by}: hits, best first, are put into groups by the values of a payload key
  * (strings and integers; each element of an array is a group of its own, so a point may join
- * several groups). Groups come in the order of their best hit; a group keeps at most
- * {@code groupSize} hits; at most {@code limit} groups are formed. Pure.
+ * several groups). Groups come in the order of their best hit; a group keeps at most {@code
+ * groupSize} hits; at most {@code limit} groups are formed. Pure.
  */
 public final class PointGroups {
 

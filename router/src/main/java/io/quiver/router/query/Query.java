@@ -16,12 +16,20 @@ public sealed interface Query {
     }
   }
 
-  /** Maximal Marginal Relevance: {@code diversity} in [0, 1]; {@code candidatesLimit} null means the stage limit. */
+  /**
+   * Maximal Marginal Relevance: {@code diversity} in [0, 1]; {@code candidatesLimit} null means the
+   * stage limit.
+   */
   record Mmr(float diversity, Integer candidatesLimit) {}
 
-  enum Strategy { AVERAGE_VECTOR, BEST_SCORE, SUM_SCORES }
+  enum Strategy {
+    AVERAGE_VECTOR,
+    BEST_SCORE,
+    SUM_SCORES
+  }
 
-  record Recommend(List<VectorInput> positive, List<VectorInput> negative, Strategy strategy) implements Query {
+  record Recommend(List<VectorInput> positive, List<VectorInput> negative, Strategy strategy)
+      implements Query {
     public Recommend {
       positive = List.copyOf(positive);
       negative = List.copyOf(negative);
@@ -44,9 +52,15 @@ public sealed interface Query {
     }
   }
 
-  enum FusionMethod { RRF, DBSF }
+  enum FusionMethod {
+    RRF,
+    DBSF
+  }
 
-  /** Fuses the results of the stage's prefetches; {@code k} and {@code weights} (nullable) apply to RRF. */
+  /**
+   * Fuses the results of the stage's prefetches; {@code k} and {@code weights} (nullable) apply to
+   * RRF.
+   */
   record Fusion(FusionMethod method, int k, List<Float> weights) implements Query {
     public Fusion {
       Objects.requireNonNull(method, "method");

@@ -56,27 +56,35 @@ public final class QueryEngine {
   }
 
   /** The page of hits of {@code request}, best first. */
-  public CompletableFuture<List<ScoredPoint>> query(CollectionDescriptor c, QueryRequest request,
-      ReadConsistency consistency) {
+  public CompletableFuture<List<ScoredPoint>> query(
+      CollectionDescriptor c, QueryRequest request, ReadConsistency consistency) {
     String collection = c.name();
     QueryStage root = request.stage();
     validate(root);
-    int offset = root.prefetches().isEmpty() && root.query() instanceof Query.Sample ? 0 : request.offset();
-    return resolveReferences(c, root, consistency).thenCompose(vectors -> {
-      Filter rootFilter = excluding(referencedIds(collection, root), root.filter());
-      Stage stage = new Stage(c, vectors, consistency);
-      boolean leaf = root.prefetches().isEmpty();
-      boolean withPayload = leaf && request.withPayload();
-      boolean withVector = leaf && request.withVector();
-      QueryStage planned = root.withFilter(rootFilter).withLimit(root.limit() + offset);
-      return stage.run(planned, null, withPayload, withVector).thenCompose(hits -> {
-        List<ScoredPoint> page = hits.subList(Math.min(offset, hits.size()), hits.size());
-        if (leaf || !(request.withPayload() || request.withVector())) {
-          return CompletableFuture.completedFuture(page);
-        }
-        return fill(c, page, request.withPayload(), request.withVector(), consistency);
-      });
-    });
+    int offset =
+        root.prefetches().isEmpty() && root.query() instanceof Query.Sample ? 0 : request.offset();
+    return resolveReferences(c, root, consistency)
+        .thenCompose(
+            vectors -> {
+              Filter rootFilter = excluding(referencedIds(collection, root), root.filter());
+              Stage stage = new Stage(c, vectors, consistency);
+              boolean leaf = root.prefetches().isEmpty();
+              boolean withPayload = leaf && request.withPayload();
+              boolean withVector = leaf && request.withVector();
+              QueryStage planned = root.withFilter(rootFilter).withLimit(root.limit() + offset);
+              return stage
+                  .run(planned, null, withPayload, withVector)
+                  .thenCompose(
+                      hits -> {
+                        List<ScoredPoint> page =
+                            hits.subList(Math.min(offset, hits.size()), hits.size());
+                        if (leaf || !(request.withPayload() || request.withVector())) {
+                          return CompletableFuture.completedFuture(page);
+                        }
+                        return fill(
+                            c, page, request.withPayload(), request.withVector(), consistency);
+                      });
+            });
   }
 
   /**
@@ -85,80 +93,130 @@ public final class QueryEngine {
    * of the complete ranking. {@code lookup} (nullable) attaches a point of another collection to
    * every group.
    */
-  public CompletableFuture<List<PointGroups.Group>> groups(CollectionDescriptor collection, QueryRequest request,
-      JsonPath groupBy, int groupSize, int limit, GroupLookup lookup, ReadConsistency consistency) {
-    int initial = (int) Math.min(SearchRequest.MAX_LIMIT, Math.max(1L, (long) groupSize * limit * 2));
+  public CompletableFuture<List<PointGroups.Group>> groups(
+      CollectionDescriptor collection,
+      QueryRequest request,
+      JsonPath groupBy,
+      int groupSize,
+      int limit,
+      GroupLookup lookup,
+      ReadConsistency consistency) {
+    int initial =
+        (int) Math.min(SearchRequest.MAX_LIMIT, Math.max(1L, (long) groupSize * limit * 2));
     return groupsWithLimit(collection, request, groupBy, groupSize, limit, initial, consistency)
-        .thenCompose(groups -> lookup == null ? CompletableFuture.completedFuture(groups)
-            : attachLookups(groups, lookup, consistency));
+        .thenCompose(
+            groups ->
+                lookup == null
+                    ? CompletableFuture.completedFuture(groups)
+                    : attachLookups(groups, lookup, consistency));
   }
 
   /** Where {@code with_lookup} reads the group's point: a collection and what to return of it. */
   public record GroupLookup(String collection, boolean withPayload, boolean withVector) {}
 
-  private CompletableFuture<List<PointGroups.Group>> groupsWithLimit(CollectionDescriptor collection,
-      QueryRequest request, JsonPath groupBy, int groupSize, int limit, int fetch, ReadConsistency consistency) {
+  private CompletableFuture<List<PointGroups.Group>> groupsWithLimit(
+      CollectionDescriptor collection,
+      QueryRequest request,
+      JsonPath groupBy,
+      int groupSize,
+      int limit,
+      int fetch,
+      ReadConsistency consistency) {
     QueryStage s = request.stage();
-    QueryStage stage = new QueryStage(s.prefetches(), s.query(), s.using(), s.filter(), s.scoreThreshold(), fetch, s.lookupFrom(),
-        s.params());
-    return query(collection, new QueryRequest(stage, 0, true, request.withVector()), consistency).thenCompose(hits -> {
-      List<PointGroups.Group> groups = PointGroups.group(hits, groupBy, groupSize, limit);
-      if (PointGroups.complete(groups, groupSize, limit) || hits.size() < fetch || fetch >= SearchRequest.MAX_LIMIT) {
-        return CompletableFuture.completedFuture(request.withPayload() ? groups : withoutPayloads(groups));
-      }
-      int next = (int) Math.min(SearchRequest.MAX_LIMIT, fetch * 4L);
-      return groupsWithLimit(collection, request, groupBy, groupSize, limit, next, consistency);
-    });
+    QueryStage stage =
+        new QueryStage(
+            s.prefetches(),
+            s.query(),
+            s.using(),
+            s.filter(),
+            s.scoreThreshold(),
+            fetch,
+            s.lookupFrom(),
+            s.params());
+    return query(collection, new QueryRequest(stage, 0, true, request.withVector()), consistency)
+        .thenCompose(
+            hits -> {
+              List<PointGroups.Group> groups = PointGroups.group(hits, groupBy, groupSize, limit);
+              if (PointGroups.complete(groups, groupSize, limit)
+                  || hits.size() < fetch
+                  || fetch >= SearchRequest.MAX_LIMIT) {
+                return CompletableFuture.completedFuture(
+                    request.withPayload() ? groups : withoutPayloads(groups));
+              }
+              int next = (int) Math.min(SearchRequest.MAX_LIMIT, fetch * 4L);
+              return groupsWithLimit(
+                  collection, request, groupBy, groupSize, limit, next, consistency);
+            });
   }
 
   private static List<PointGroups.Group> withoutPayloads(List<PointGroups.Group> groups) {
     List<PointGroups.Group> out = new ArrayList<>(groups.size());
     for (PointGroups.Group g : groups) {
       List<ScoredPoint> hits = new ArrayList<>(g.hits().size());
-      g.hits().forEach(h -> hits.add(new ScoredPoint(h.id(), h.version(), h.score(), null, h.vectors(), h.orderValue(),
-          h.sparse())));
+      g.hits()
+          .forEach(
+              h ->
+                  hits.add(
+                      new ScoredPoint(
+                          h.id(),
+                          h.version(),
+                          h.score(),
+                          null,
+                          h.vectors(),
+                          h.orderValue(),
+                          h.sparse())));
       out.add(new PointGroups.Group(g.id(), hits, g.lookup()));
     }
     return out;
   }
 
-  private CompletableFuture<List<PointGroups.Group>> attachLookups(List<PointGroups.Group> groups, GroupLookup lookup,
-      ReadConsistency consistency) {
+  private CompletableFuture<List<PointGroups.Group>> attachLookups(
+      List<PointGroups.Group> groups, GroupLookup lookup, ReadConsistency consistency) {
     List<PointId> ids = new ArrayList<>();
-    groups.forEach(g -> {
-      PointId id = g.id().asPointId();
-      if (id != null) {
-        ids.add(id);
-      }
-    });
-    CollectionDescriptor from = router.collection(lookup.collection());
-    return router.retrieve(from, ids, lookup.withPayload(), lookup.withVector(), consistency)
-        .thenApply(records -> {
-          Map<PointId, PointRecord> byId = new HashMap<>();
-          records.forEach(r -> byId.put(r.id(), r));
-          List<PointGroups.Group> out = new ArrayList<>(groups.size());
-          groups.forEach(g -> out.add(g.withLookup(g.id().asPointId() == null ? null : byId.get(g.id().asPointId()))));
-          return out;
+    groups.forEach(
+        g -> {
+          PointId id = g.id().asPointId();
+          if (id != null) {
+            ids.add(id);
+          }
         });
+    CollectionDescriptor from = router.collection(lookup.collection());
+    return router
+        .retrieve(from, ids, lookup.withPayload(), lookup.withVector(), consistency)
+        .thenApply(
+            records -> {
+              Map<PointId, PointRecord> byId = new HashMap<>();
+              records.forEach(r -> byId.put(r.id(), r));
+              List<PointGroups.Group> out = new ArrayList<>(groups.size());
+              groups.forEach(
+                  g ->
+                      out.add(
+                          g.withLookup(
+                              g.id().asPointId() == null ? null : byId.get(g.id().asPointId()))));
+              return out;
+            });
   }
 
   /** Qdrant's structural checks of a stage tree (400s). */
   private static void validate(QueryStage stage) {
     Query query = stage.query();
     if (!stage.prefetches().isEmpty() && query == null) {
-      throw new BadRequestException("Bad request: A query is needed to merge the prefetches. Can't have prefetches "
-          + "without defining a query.");
+      throw new BadRequestException(
+          "Bad request: A query is needed to merge the prefetches. Can't have prefetches "
+              + "without defining a query.");
     }
     if (stage.scoreThreshold() != null && query == null) {
-      throw new BadRequestException("Bad request: A query is needed to use the score_threshold. Can't have "
-          + "score_threshold without defining a query.");
+      throw new BadRequestException(
+          "Bad request: A query is needed to use the score_threshold. Can't have "
+              + "score_threshold without defining a query.");
     }
     if (query instanceof Query.Fusion) {
       if (stage.prefetches().isEmpty()) {
         throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
       }
       if (!stage.using().isEmpty()) {
-        throw new BadRequestException("Bad request: Fusion queries cannot be combined with the 'using' field.");
+        throw new BadRequestException(
+            "Bad request: Fusion queries cannot be combined with the 'using' field.");
       }
     }
     stage.prefetches().forEach(QueryEngine::validate);
@@ -174,7 +232,9 @@ public final class QueryEngine {
   }
 
   private static String lookupVector(QueryStage stage) {
-    return stage.lookupFrom() == null || stage.lookupFrom().vector() == null ? stage.using() : stage.lookupFrom().vector();
+    return stage.lookupFrom() == null || stage.lookupFrom().vector() == null
+        ? stage.using()
+        : stage.lookupFrom().vector();
   }
 
   private static void collectIds(Query query, Set<PointId> out) {
@@ -186,18 +246,23 @@ public final class QueryEngine {
       }
       case Query.Discover d -> {
         addId(d.target(), out);
-        d.context().forEach(p -> {
-          addId(p.positive(), out);
-          addId(p.negative(), out);
-        });
+        d.context()
+            .forEach(
+                p -> {
+                  addId(p.positive(), out);
+                  addId(p.negative(), out);
+                });
       }
-      case Query.Context c -> c.pairs().forEach(p -> {
-        addId(p.positive(), out);
-        addId(p.negative(), out);
-      });
-      case Query.Fusion f -> { }
-      case Query.Sample s -> { }
-      case Query.OrderBy o -> { }
+      case Query.Context c ->
+          c.pairs()
+              .forEach(
+                  p -> {
+                    addId(p.positive(), out);
+                    addId(p.negative(), out);
+                  });
+      case Query.Fusion f -> {}
+      case Query.Sample s -> {}
+      case Query.OrderBy o -> {}
     }
   }
 
@@ -208,19 +273,24 @@ public final class QueryEngine {
   }
 
   /** Every referenced id of the tree, by (lookup collection, vector name). */
-  private static void collectReferences(String collection, QueryStage stage, Map<String, Map<String, Set<PointId>>> out) {
+  private static void collectReferences(
+      String collection, QueryStage stage, Map<String, Map<String, Set<PointId>>> out) {
     if (stage.query() != null) {
       Set<PointId> ids = new LinkedHashSet<>();
       collectIds(stage.query(), ids);
       if (!ids.isEmpty()) {
         out.computeIfAbsent(lookupCollection(collection, stage), k -> new LinkedHashMap<>())
-            .computeIfAbsent(lookupVector(stage), k -> new LinkedHashSet<>()).addAll(ids);
+            .computeIfAbsent(lookupVector(stage), k -> new LinkedHashSet<>())
+            .addAll(ids);
       }
     }
     stage.prefetches().forEach(p -> collectReferences(collection, p, out));
   }
 
-  /** Ids referenced in this collection itself (not through lookup_from elsewhere): excluded from the results. */
+  /**
+   * Ids referenced in this collection itself (not through lookup_from elsewhere): excluded from the
+   * results.
+   */
   private static Set<PointId> referencedIds(String collection, QueryStage stage) {
     Map<String, Map<String, Set<PointId>>> refs = new LinkedHashMap<>();
     collectReferences(collection, stage, refs);
@@ -231,44 +301,55 @@ public final class QueryEngine {
 
   /**
    * The vectors of the points used as examples, by (lookup collection, vector name, id): a dense
-   * vector or a multivector (its rows flat) as {@link VectorInput.Dense}, a sparse one as
-   * {@link VectorInput.Sparse}. A point without that vector is a 404, as in Qdrant.
+   * vector or a multivector (its rows flat) as {@link VectorInput.Dense}, a sparse one as {@link
+   * VectorInput.Sparse}. A point without that vector is a 404, as in Qdrant.
    */
-  private CompletableFuture<Map<VectorKey, VectorInput>> resolveReferences(CollectionDescriptor c, QueryStage root,
-      ReadConsistency consistency) {
+  private CompletableFuture<Map<VectorKey, VectorInput>> resolveReferences(
+      CollectionDescriptor c, QueryStage root, ReadConsistency consistency) {
     Map<String, Map<String, Set<PointId>>> refs = new LinkedHashMap<>();
     collectReferences(c.name(), root, refs);
     Map<VectorKey, VectorInput> vectors = new HashMap<>();
     List<CompletableFuture<Void>> reads = new ArrayList<>();
-    refs.forEach((lookupCollection, byVector) -> {
-      CollectionDescriptor lookup = lookupCollection.equals(c.name()) ? c : router.collection(lookupCollection);
-      Set<PointId> ids = new LinkedHashSet<>();
-      byVector.forEach((vector, vectorIds) -> {
-        var vectorsConfig = lookup.config().vectors();
-        if (vectorsConfig.get(vector) == null && vectorsConfig.getMulti(vector) == null
-            && vectorsConfig.getSparse(vector) == null) {
-          throw new BadRequestException("Wrong input: Not existing vector name error: " + vector);
-        }
-        ids.addAll(vectorIds);
-      });
-      reads.add(router.retrieve(lookup, new ArrayList<>(ids), false, true, consistency).thenAccept(records -> {
-        Map<PointId, PointRecord> found = new HashMap<>();
-        records.forEach(r -> found.put(r.id(), r));
-        byVector.forEach((vector, vectorIds) -> {
-          for (PointId id : vectorIds) {
-            PointRecord r = found.get(id);
-            VectorInput input = r == null ? null : storedVector(r, vector);
-            if (input == null) {
-              throw new PointNotFoundException(id);
-            }
-            synchronized (vectors) {
-              vectors.put(new VectorKey(lookupCollection, vector, id), input);
-            }
-          }
+    refs.forEach(
+        (lookupCollection, byVector) -> {
+          CollectionDescriptor lookup =
+              lookupCollection.equals(c.name()) ? c : router.collection(lookupCollection);
+          Set<PointId> ids = new LinkedHashSet<>();
+          byVector.forEach(
+              (vector, vectorIds) -> {
+                var vectorsConfig = lookup.config().vectors();
+                if (vectorsConfig.get(vector) == null
+                    && vectorsConfig.getMulti(vector) == null
+                    && vectorsConfig.getSparse(vector) == null) {
+                  throw new BadRequestException(
+                      "Wrong input: Not existing vector name error: " + vector);
+                }
+                ids.addAll(vectorIds);
+              });
+          reads.add(
+              router
+                  .retrieve(lookup, new ArrayList<>(ids), false, true, consistency)
+                  .thenAccept(
+                      records -> {
+                        Map<PointId, PointRecord> found = new HashMap<>();
+                        records.forEach(r -> found.put(r.id(), r));
+                        byVector.forEach(
+                            (vector, vectorIds) -> {
+                              for (PointId id : vectorIds) {
+                                PointRecord r = found.get(id);
+                                VectorInput input = r == null ? null : storedVector(r, vector);
+                                if (input == null) {
+                                  throw new PointNotFoundException(id);
+                                }
+                                synchronized (vectors) {
+                                  vectors.put(new VectorKey(lookupCollection, vector, id), input);
+                                }
+                              }
+                            });
+                      }));
         });
-      }));
-    });
-    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(ignored -> vectors);
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> vectors);
   }
 
   /** Vector {@code name} of a retrieved point as a query input, or null when the point lacks it. */
@@ -276,7 +357,9 @@ public final class QueryEngine {
     if (r.sparse() != null && r.sparse().get(name) != null) {
       return new VectorInput.Sparse(r.sparse().get(name));
     }
-    return r.vectors() == null || r.vectors().get(name) == null ? null : new VectorInput.Dense(r.vectors().get(name));
+    return r.vectors() == null || r.vectors().get(name) == null
+        ? null
+        : new VectorInput.Dense(r.vectors().get(name));
   }
 
   // ---- 2. filters ----
@@ -306,14 +389,18 @@ public final class QueryEngine {
     private final Map<VectorKey, VectorInput> vectors;
     private final ReadConsistency consistency;
 
-    Stage(CollectionDescriptor collection, Map<VectorKey, VectorInput> vectors, ReadConsistency consistency) {
+    Stage(
+        CollectionDescriptor collection,
+        Map<VectorKey, VectorInput> vectors,
+        ReadConsistency consistency) {
       this.collection = collection;
       this.vectors = vectors;
       this.consistency = consistency;
     }
 
     /** The stage's best {@code stage.limit()} points, best first. */
-    CompletableFuture<List<ScoredPoint>> run(QueryStage stage, Filter propagated, boolean withPayload, boolean withVector) {
+    CompletableFuture<List<ScoredPoint>> run(
+        QueryStage stage, Filter propagated, boolean withPayload, boolean withVector) {
       Filter filter = and(propagated, stage.filter());
       if (stage.prefetches().isEmpty()) {
         return score(stage, filter, withPayload, withVector);
@@ -322,27 +409,34 @@ public final class QueryEngine {
       for (QueryStage prefetch : stage.prefetches()) {
         parts.add(run(prefetch, filter, false, false));
       }
-      return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
-        List<List<ScoredPoint>> lists = parts.stream().map(CompletableFuture::join).toList();
-        if (stage.query() instanceof Query.Fusion fusion) {
-          return CompletableFuture.completedFuture(fuse(fusion, lists, stage));
-        }
-        Set<PointId> candidates = new LinkedHashSet<>();
-        lists.forEach(list -> list.forEach(p -> candidates.add(p.id())));
-        if (candidates.isEmpty()) {
-          return CompletableFuture.completedFuture(List.<ScoredPoint>of());
-        }
-        return score(stage, Filter.allOf(new Condition.HasId(candidates)), withPayload, withVector);
-      });
+      return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+          .thenCompose(
+              ignored -> {
+                List<List<ScoredPoint>> lists =
+                    parts.stream().map(CompletableFuture::join).toList();
+                if (stage.query() instanceof Query.Fusion fusion) {
+                  return CompletableFuture.completedFuture(fuse(fusion, lists, stage));
+                }
+                Set<PointId> candidates = new LinkedHashSet<>();
+                lists.forEach(list -> list.forEach(p -> candidates.add(p.id())));
+                if (candidates.isEmpty()) {
+                  return CompletableFuture.completedFuture(List.<ScoredPoint>of());
+                }
+                return score(
+                    stage, Filter.allOf(new Condition.HasId(candidates)), withPayload, withVector);
+              });
     }
 
-    private List<ScoredPoint> fuse(Query.Fusion fusion, List<List<ScoredPoint>> lists, QueryStage stage) {
-      List<ScoredPoint> fused = fusion.method() == Query.FusionMethod.RRF
-          ? ScoreFusion.rrf(lists, fusion.k(), fusion.weights())
-          : ScoreFusion.dbsf(lists);
+    private List<ScoredPoint> fuse(
+        Query.Fusion fusion, List<List<ScoredPoint>> lists, QueryStage stage) {
+      List<ScoredPoint> fused =
+          fusion.method() == Query.FusionMethod.RRF
+              ? ScoreFusion.rrf(lists, fusion.k(), fusion.weights())
+              : ScoreFusion.dbsf(lists);
       List<ScoredPoint> out = new ArrayList<>();
       for (ScoredPoint p : fused) {
-        if (out.size() == stage.limit() || (stage.scoreThreshold() != null && p.score() < stage.scoreThreshold())) {
+        if (out.size() == stage.limit()
+            || (stage.scoreThreshold() != null && p.score() < stage.scoreThreshold())) {
           break;
         }
         out.add(p);
@@ -351,36 +445,58 @@ public final class QueryEngine {
     }
 
     /** Scores the points {@code filter} admits by the stage's query. */
-    private CompletableFuture<List<ScoredPoint>> score(QueryStage stage, Filter filter, boolean withPayload, boolean withVector) {
+    private CompletableFuture<List<ScoredPoint>> score(
+        QueryStage stage, Filter filter, boolean withPayload, boolean withVector) {
       Query query = stage.query();
       int limit = stage.limit();
       return switch (query) {
-        case null -> router.score(collection, scan(stage, new Scorer.ById<>(), filter, withPayload, withVector), 0,
-            consistency);
-        case Query.Sample s -> router.score(collection,
-                scan(stage, new Scorer.Random<>(ThreadLocalRandom.current().nextLong()), filter, withPayload, withVector), 0,
-                consistency)
-            .thenApply(QueryEngine::zeroScores);
+        case null ->
+            router.score(
+                collection,
+                scan(stage, new Scorer.ById<>(), filter, withPayload, withVector),
+                0,
+                consistency);
+        case Query.Sample s ->
+            router
+                .score(
+                    collection,
+                    scan(
+                        stage,
+                        new Scorer.Random<>(ThreadLocalRandom.current().nextLong()),
+                        filter,
+                        withPayload,
+                        withVector),
+                    0,
+                    consistency)
+                .thenApply(QueryEngine::zeroScores);
         case Query.Nearest n when isSparse(stage) -> {
           if (n.mmr() != null) {
             throw new BadRequestException("Wrong input: mmr is not supported with sparse vectors");
           }
-          yield searchSparse(stage, sparseVector(stage, n.vector()), filter, withPayload, withVector);
+          yield searchSparse(
+              stage, sparseVector(stage, n.vector()), filter, withPayload, withVector);
         }
         case Query.Nearest n when n.mmr() != null -> mmr(stage, n, filter, withPayload, withVector);
-        case Query.Nearest n -> search(stage, vector(stage, n.vector()), limit, filter, withPayload, withVector);
-        case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR && isSparse(stage) ->
+        case Query.Nearest n ->
+            search(stage, vector(stage, n.vector()), limit, filter, withPayload, withVector);
+        case Query.Recommend r
+            when r.strategy() == Query.Strategy.AVERAGE_VECTOR && isSparse(stage) ->
             searchSparse(stage, sparseAverage(stage, r), filter, withPayload, withVector);
-        case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR && isMulti(stage) ->
+        case Query.Recommend r
+            when r.strategy() == Query.Strategy.AVERAGE_VECTOR && isMulti(stage) ->
             search(stage, multiAverage(stage, r), limit, filter, withPayload, withVector);
         case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR ->
             search(stage, averageVector(stage, r), limit, filter, withPayload, withVector);
         case Query.Recommend r -> custom(stage, r, filter, withPayload, withVector);
         case Query.Discover d -> custom(stage, d, filter, withPayload, withVector);
         case Query.Context c -> custom(stage, c, filter, withPayload, withVector);
-        case Query.OrderBy o -> router.scrollOrdered(collection, o.ordering(), limit, filter, withPayload, withVector, consistency)
-            .thenApply(QueryEngine::ordered);
-        case Query.Fusion f -> throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
+        case Query.OrderBy o ->
+            router
+                .scrollOrdered(
+                    collection, o.ordering(), limit, filter, withPayload, withVector, consistency)
+                .thenApply(QueryEngine::ordered);
+        case Query.Fusion f ->
+            throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
       };
     }
 
@@ -393,10 +509,21 @@ public final class QueryEngine {
     }
 
     /** A nearest query on a sparse vector: exact search by dot product in every shard. */
-    private CompletableFuture<List<ScoredPoint>> searchSparse(QueryStage stage, SparseVector query, Filter filter,
-        boolean withPayload, boolean withVector) {
-      SearchRequest search = SearchRequest.sparse(stage.using(), query, stage.limit(), withPayload, withVector,
-          stage.scoreThreshold(), filter);
+    private CompletableFuture<List<ScoredPoint>> searchSparse(
+        QueryStage stage,
+        SparseVector query,
+        Filter filter,
+        boolean withPayload,
+        boolean withVector) {
+      SearchRequest search =
+          SearchRequest.sparse(
+              stage.using(),
+              query,
+              stage.limit(),
+              withPayload,
+              withVector,
+              stage.scoreThreshold(),
+              filter);
       return router.search(collection, search, 0, consistency);
     }
 
@@ -404,103 +531,180 @@ public final class QueryEngine {
      * A custom objective (recommend best_score or sum_scores, discover, context): an exact scored
      * scan of every shard, comparing each point with the examples as its vector's kind does.
      */
-    private CompletableFuture<List<ScoredPoint>> custom(QueryStage stage, Query query, Filter filter, boolean withPayload,
-        boolean withVector) {
-      Scorer<?> scorer = isSparse(stage)
-          ? scorer(query, input -> sparseVector(stage, input))
-          : scorer(query, input -> vector(stage, input));
-      return router.score(collection, scan(stage, scorer, filter, withPayload, withVector), 0, consistency);
+    private CompletableFuture<List<ScoredPoint>> custom(
+        QueryStage stage, Query query, Filter filter, boolean withPayload, boolean withVector) {
+      Scorer<?> scorer =
+          isSparse(stage)
+              ? scorer(query, input -> sparseVector(stage, input))
+              : scorer(query, input -> vector(stage, input));
+      return router.score(
+          collection, scan(stage, scorer, filter, withPayload, withVector), 0, consistency);
     }
 
-    private ScoreRequest scan(QueryStage stage, Scorer<?> scorer, Filter filter, boolean withPayload, boolean withVector) {
+    private ScoreRequest scan(
+        QueryStage stage,
+        Scorer<?> scorer,
+        Filter filter,
+        boolean withPayload,
+        boolean withVector) {
       requireExisting(stage.using());
-      return new ScoreRequest(stage.using(), scorer, stage.limit(), stage.scoreThreshold(), filter, withPayload, withVector);
+      return new ScoreRequest(
+          stage.using(),
+          scorer,
+          stage.limit(),
+          stage.scoreThreshold(),
+          filter,
+          withPayload,
+          withVector);
     }
 
     private void requireExisting(String using) {
       var config = collection.config().vectors();
-      if (config.get(using) == null && config.getMulti(using) == null && config.getSparse(using) == null) {
-        throw new BadRequestException("Wrong input: Not existing vector name error: " + (using.isEmpty() ? "(unnamed)" : using));
+      if (config.get(using) == null
+          && config.getMulti(using) == null
+          && config.getSparse(using) == null) {
+        throw new BadRequestException(
+            "Wrong input: Not existing vector name error: "
+                + (using.isEmpty() ? "(unnamed)" : using));
       }
     }
 
-    private CompletableFuture<List<ScoredPoint>> search(QueryStage stage, float[] vector, int limit, Filter filter,
-        boolean withPayload, boolean withVector) {
-      SearchRequest search = new SearchRequest(stage.using(), vector, limit, withPayload, withVector, stage.scoreThreshold(), filter,
-          stage.params());
+    private CompletableFuture<List<ScoredPoint>> search(
+        QueryStage stage,
+        float[] vector,
+        int limit,
+        Filter filter,
+        boolean withPayload,
+        boolean withVector) {
+      SearchRequest search =
+          new SearchRequest(
+              stage.using(),
+              vector,
+              limit,
+              withPayload,
+              withVector,
+              stage.scoreThreshold(),
+              filter,
+              stage.params());
       return router.search(collection, search, 0, consistency);
     }
 
-    private CompletableFuture<List<ScoredPoint>> mmr(QueryStage stage, Query.Nearest n, Filter filter, boolean withPayload,
-        boolean withVector) {
+    private CompletableFuture<List<ScoredPoint>> mmr(
+        QueryStage stage, Query.Nearest n, Filter filter, boolean withPayload, boolean withVector) {
       float[] query = vector(stage, n.vector());
-      int candidates = n.mmr().candidatesLimit() == null ? stage.limit() : n.mmr().candidatesLimit();
+      int candidates =
+          n.mmr().candidatesLimit() == null ? stage.limit() : n.mmr().candidatesLimit();
       Distance distance = requireVector(stage.using()).distance();
-      return search(stage, query, candidates, filter, withPayload, true).thenApply(hits -> {
-        List<ScoredPoint> chosen = MaximalMarginalRelevance.select(hits, stage.using(), distance.prepare(query), distance,
-            n.mmr().diversity(), stage.limit());
-        return withVector ? chosen : withoutVectors(chosen);
-      });
+      return search(stage, query, candidates, filter, withPayload, true)
+          .thenApply(
+              hits -> {
+                List<ScoredPoint> chosen =
+                    MaximalMarginalRelevance.select(
+                        hits,
+                        stage.using(),
+                        distance.prepare(query),
+                        distance,
+                        n.mmr().diversity(),
+                        stage.limit());
+                return withVector ? chosen : withoutVectors(chosen);
+              });
     }
 
-    /** The params of dense vector {@code using}, for what only dense vectors support (mmr, the dense average). */
+    /**
+     * The params of dense vector {@code using}, for what only dense vectors support (mmr, the dense
+     * average).
+     */
     private VectorParams requireVector(String using) {
       VectorParams params = collection.config().vectors().get(using);
       if (params == null && collection.config().vectors().getSparse(using) != null) {
-        throw new BadRequestException("Wrong input: vector " + using + " is sparse: mmr is not supported with sparse"
-            + " vectors");
+        throw new BadRequestException(
+            "Wrong input: vector "
+                + using
+                + " is sparse: mmr is not supported with sparse"
+                + " vectors");
       }
       if (params == null && collection.config().vectors().getMulti(using) != null) {
-        throw new BadRequestException("Wrong input: vector " + (using.isEmpty() ? "(unnamed)" : using) + " is a"
-            + " multivector: mmr is not supported with multivectors yet");
+        throw new BadRequestException(
+            "Wrong input: vector "
+                + (using.isEmpty() ? "(unnamed)" : using)
+                + " is a"
+                + " multivector: mmr is not supported with multivectors yet");
       }
       if (params == null) {
-        throw new BadRequestException("Wrong input: Not existing vector name error: " + (using.isEmpty() ? "(unnamed)" : using));
+        throw new BadRequestException(
+            "Wrong input: Not existing vector name error: "
+                + (using.isEmpty() ? "(unnamed)" : using));
       }
       return params;
     }
 
     private float[] vector(QueryStage stage, VectorInput input) {
-      float[] v = switch (input) {
-        case VectorInput.Sparse sp -> throw new BadRequestException("Wrong input: a sparse vector cannot query vector "
-            + (stage.using().isEmpty() ? "(unnamed)" : stage.using()) + (isSparse(stage)
-                ? " in this kind of query" : ", which is dense"));
-        case VectorInput.Dense d -> {
-          checkRows(stage.using(), d);
-          yield d.vector();
-        }
-        case VectorInput.Id id -> switch (resolved(stage, id)) {
-          case VectorInput.Dense d -> d.vector();
-          case VectorInput.Sparse sp -> throw new BadRequestException("Wrong input: point " + id.id() + " gives a sparse"
-              + " vector (" + lookupVector(stage) + "), which cannot query vector "
-              + (stage.using().isEmpty() ? "(unnamed)" : stage.using()) + ", which is dense");
-          case VectorInput.Id unresolved -> throw new IllegalStateException("unresolved " + unresolved);
-        };
-      };
+      float[] v =
+          switch (input) {
+            case VectorInput.Sparse sp ->
+                throw new BadRequestException(
+                    "Wrong input: a sparse vector cannot query vector "
+                        + (stage.using().isEmpty() ? "(unnamed)" : stage.using())
+                        + (isSparse(stage) ? " in this kind of query" : ", which is dense"));
+            case VectorInput.Dense d -> {
+              checkRows(stage.using(), d);
+              yield d.vector();
+            }
+            case VectorInput.Id id ->
+                switch (resolved(stage, id)) {
+                  case VectorInput.Dense d -> d.vector();
+                  case VectorInput.Sparse sp ->
+                      throw new BadRequestException(
+                          "Wrong input: point "
+                              + id.id()
+                              + " gives a sparse"
+                              + " vector ("
+                              + lookupVector(stage)
+                              + "), which cannot query vector "
+                              + (stage.using().isEmpty() ? "(unnamed)" : stage.using())
+                              + ", which is dense");
+                  case VectorInput.Id unresolved ->
+                      throw new IllegalStateException("unresolved " + unresolved);
+                };
+          };
       new PointValidator(collection.config().vectors()).validateQuery(stage.using(), v);
       return v;
     }
 
     /** The vector point {@code id} gives the stage (resolved in step 1). */
     private VectorInput resolved(QueryStage stage, VectorInput.Id id) {
-      return vectors.get(new VectorKey(lookupCollection(collection.name(), stage), lookupVector(stage), id.id()));
+      return vectors.get(
+          new VectorKey(lookupCollection(collection.name(), stage), lookupVector(stage), id.id()));
     }
 
-    /** A query input for sparse vector {@code stage.using()}: a sparse vector, or a point id whose vector is sparse. */
+    /**
+     * A query input for sparse vector {@code stage.using()}: a sparse vector, or a point id whose
+     * vector is sparse.
+     */
     private SparseVector sparseVector(QueryStage stage, VectorInput input) {
       VectorInput given = input instanceof VectorInput.Id id ? resolved(stage, id) : input;
       if (given instanceof VectorInput.Sparse sparse) {
         return sparse.vector();
       }
-      throw new BadRequestException("Wrong input: vector " + stage.using() + " is sparse: the query must be a sparse"
-          + " vector ({\"indices\": [...], \"values\": [...]})" + (input instanceof VectorInput.Id id
-              ? " or the id of a point with a sparse vector " + lookupVector(stage) + ", and point " + id.id()
-                  + "'s vector " + lookupVector(stage) + " is dense" : ""));
+      throw new BadRequestException(
+          "Wrong input: vector "
+              + stage.using()
+              + " is sparse: the query must be a sparse"
+              + " vector ({\"indices\": [...], \"values\": [...]})"
+              + (input instanceof VectorInput.Id id
+                  ? " or the id of a point with a sparse vector "
+                      + lookupVector(stage)
+                      + ", and point "
+                      + id.id()
+                      + "'s vector "
+                      + lookupVector(stage)
+                      + " is dense"
+                  : ""));
     }
 
     /**
-     * A list of vectors only queries a multivector, each row of its size; a single vector may
-     * query a multivector too (a list of one, as in Qdrant).
+     * A list of vectors only queries a multivector, each row of its size; a single vector may query
+     * a multivector too (a list of one, as in Qdrant).
      */
     private void checkRows(String using, VectorInput.Dense d) {
       if (!d.isMulti()) {
@@ -509,12 +713,20 @@ public final class QueryEngine {
       var multi = collection.config().vectors().getMulti(using);
       String name = using.isEmpty() ? "(unnamed)" : using;
       if (multi == null) {
-        throw new BadRequestException("Wrong input: vector " + name + " is not a multivector: the query must be one"
-            + " vector, not a list of vectors");
+        throw new BadRequestException(
+            "Wrong input: vector "
+                + name
+                + " is not a multivector: the query must be one"
+                + " vector, not a list of vectors");
       }
       if (d.rowLength() != multi.size()) {
-        throw new BadRequestException("Wrong input: Vector dimension error: expected dim: " + multi.size()
-            + " per vector of multivector " + name + ", got " + d.rowLength());
+        throw new BadRequestException(
+            "Wrong input: Vector dimension error: expected dim: "
+                + multi.size()
+                + " per vector of multivector "
+                + name
+                + ", got "
+                + d.rowLength());
       }
     }
 
@@ -531,7 +743,8 @@ public final class QueryEngine {
      */
     private SparseVector sparseAverage(QueryStage stage, Query.Recommend r) {
       if (r.positive().isEmpty()) {
-        throw new BadRequestException("Bad request: Positive vectors should not be empty with `average` strategy");
+        throw new BadRequestException(
+            "Bad request: Positive vectors should not be empty with `average` strategy");
       }
       try {
         SparseVector positive = sparseMean(stage, r.positive());
@@ -540,8 +753,11 @@ public final class QueryEngine {
         }
         return positive.combine(sparseMean(stage, r.negative()), (p, n) -> p + p - n);
       } catch (IllegalArgumentException e) {
-        throw new BadRequestException("Wrong input: the average of the examples of vector " + stage.using() + " overflows: "
-            + e.getMessage());
+        throw new BadRequestException(
+            "Wrong input: the average of the examples of vector "
+                + stage.using()
+                + " overflows: "
+                + e.getMessage());
       }
     }
 
@@ -561,7 +777,8 @@ public final class QueryEngine {
      */
     private float[] multiAverage(QueryStage stage, Query.Recommend r) {
       if (r.positive().isEmpty()) {
-        throw new BadRequestException("Bad request: Positive vectors should not be empty with `average` strategy");
+        throw new BadRequestException(
+            "Bad request: Positive vectors should not be empty with `average` strategy");
       }
       List<float[]> positives = vectors(stage, r.positive());
       List<float[]> negatives = vectors(stage, r.negative());
@@ -586,10 +803,14 @@ public final class QueryEngine {
       return out;
     }
 
-    /** Qdrant's average_vector: avg(positive), or avg(positive) + (avg(positive) - avg(negative)), over prepared vectors. */
+    /**
+     * Qdrant's average_vector: avg(positive), or avg(positive) + (avg(positive) - avg(negative)),
+     * over prepared vectors.
+     */
     private float[] averageVector(QueryStage stage, Query.Recommend r) {
       if (r.positive().isEmpty()) {
-        throw new BadRequestException("Bad request: Positive vectors should not be empty with `average` strategy");
+        throw new BadRequestException(
+            "Bad request: Positive vectors should not be empty with `average` strategy");
       }
       Distance distance = requireVector(stage.using()).distance();
       float[] positive = average(vectors(stage, r.positive()), distance);
@@ -605,31 +826,41 @@ public final class QueryEngine {
     }
   }
 
-  /** The custom scorer of a recommend (best_score, sum_scores), discover or context query, its inputs resolved by {@code resolve}. */
+  /**
+   * The custom scorer of a recommend (best_score, sum_scores), discover or context query, its
+   * inputs resolved by {@code resolve}.
+   */
   private static <V> Scorer<V> scorer(Query query, Function<VectorInput, V> resolve) {
     if (query instanceof Query.Recommend r && r.positive().isEmpty() && r.negative().isEmpty()) {
-      throw new BadRequestException("Bad request: At least one positive or negative vector ID required with this strategy");
+      throw new BadRequestException(
+          "Bad request: At least one positive or negative vector ID required with this strategy");
     }
     return switch (query) {
       case Query.Recommend r when r.strategy() == Query.Strategy.BEST_SCORE ->
-          new Scorer.RecommendBestScore<>(resolveAll(r.positive(), resolve), resolveAll(r.negative(), resolve));
-      case Query.Recommend r -> new Scorer.RecommendSumScores<>(resolveAll(r.positive(), resolve),
-          resolveAll(r.negative(), resolve));
-      case Query.Discover d -> new Scorer.Discover<>(resolve.apply(d.target()), pairs(d.context(), resolve));
+          new Scorer.RecommendBestScore<>(
+              resolveAll(r.positive(), resolve), resolveAll(r.negative(), resolve));
+      case Query.Recommend r ->
+          new Scorer.RecommendSumScores<>(
+              resolveAll(r.positive(), resolve), resolveAll(r.negative(), resolve));
+      case Query.Discover d ->
+          new Scorer.Discover<>(resolve.apply(d.target()), pairs(d.context(), resolve));
       case Query.Context c -> new Scorer.Context<>(pairs(c.pairs(), resolve));
       default -> throw new IllegalArgumentException("not a custom objective: " + query);
     };
   }
 
-  private static <V> List<V> resolveAll(List<VectorInput> inputs, Function<VectorInput, V> resolve) {
+  private static <V> List<V> resolveAll(
+      List<VectorInput> inputs, Function<VectorInput, V> resolve) {
     List<V> out = new ArrayList<>(inputs.size());
     inputs.forEach(i -> out.add(resolve.apply(i)));
     return out;
   }
 
-  private static <V> List<Scorer.Pair<V>> pairs(List<Query.Pair> pairs, Function<VectorInput, V> resolve) {
+  private static <V> List<Scorer.Pair<V>> pairs(
+      List<Query.Pair> pairs, Function<VectorInput, V> resolve) {
     List<Scorer.Pair<V>> out = new ArrayList<>(pairs.size());
-    pairs.forEach(p -> out.add(new Scorer.Pair<>(resolve.apply(p.positive()), resolve.apply(p.negative()))));
+    pairs.forEach(
+        p -> out.add(new Scorer.Pair<>(resolve.apply(p.positive()), resolve.apply(p.negative()))));
     return out;
   }
 
@@ -649,39 +880,79 @@ public final class QueryEngine {
 
   private static List<ScoredPoint> zeroScores(List<ScoredPoint> hits) {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
-    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), 0f, h.payload(), h.vectors(), h.orderValue(), h.sparse())));
+    hits.forEach(
+        h ->
+            out.add(
+                new ScoredPoint(
+                    h.id(),
+                    h.version(),
+                    0f,
+                    h.payload(),
+                    h.vectors(),
+                    h.orderValue(),
+                    h.sparse())));
     return out;
   }
 
   /** Ordered records as hits: score 0 (as Qdrant reports them), the order value kept. */
   private static List<ScoredPoint> ordered(List<PointRecord> records) {
     List<ScoredPoint> out = new ArrayList<>(records.size());
-    records.forEach(r -> out.add(new ScoredPoint(r.id(), r.version(), 0f, r.payload(), r.vectors(), r.orderValue(), r.sparse())));
+    records.forEach(
+        r ->
+            out.add(
+                new ScoredPoint(
+                    r.id(),
+                    r.version(),
+                    0f,
+                    r.payload(),
+                    r.vectors(),
+                    r.orderValue(),
+                    r.sparse())));
     return out;
   }
 
   private static List<ScoredPoint> withoutVectors(List<ScoredPoint> hits) {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
-    hits.forEach(h -> out.add(new ScoredPoint(h.id(), h.version(), h.score(), h.payload(), null, h.orderValue())));
+    hits.forEach(
+        h ->
+            out.add(
+                new ScoredPoint(
+                    h.id(), h.version(), h.score(), h.payload(), null, h.orderValue())));
     return out;
   }
 
   // ---- 4. payloads and vectors of the page ----
 
-  private CompletableFuture<List<ScoredPoint>> fill(CollectionDescriptor collection, List<ScoredPoint> page,
-      boolean withPayload, boolean withVector, ReadConsistency consistency) {
+  private CompletableFuture<List<ScoredPoint>> fill(
+      CollectionDescriptor collection,
+      List<ScoredPoint> page,
+      boolean withPayload,
+      boolean withVector,
+      ReadConsistency consistency) {
     List<PointId> ids = page.stream().map(ScoredPoint::id).toList();
-    return router.retrieve(collection, ids, withPayload, withVector, consistency).thenApply(records -> {
-      Map<PointId, PointRecord> byId = new HashMap<>();
-      records.forEach(r -> byId.put(r.id(), r));
-      List<ScoredPoint> out = new ArrayList<>(page.size());
-      for (ScoredPoint p : page) {
-        PointRecord r = byId.get(p.id());
-        if (r != null) { // deleted between the search and the fetch: dropped, as Qdrant does
-          out.add(new ScoredPoint(p.id(), p.version(), p.score(), r.payload(), r.vectors(), p.orderValue(), r.sparse()));
-        }
-      }
-      return out;
-    });
+    return router
+        .retrieve(collection, ids, withPayload, withVector, consistency)
+        .thenApply(
+            records -> {
+              Map<PointId, PointRecord> byId = new HashMap<>();
+              records.forEach(r -> byId.put(r.id(), r));
+              List<ScoredPoint> out = new ArrayList<>(page.size());
+              for (ScoredPoint p : page) {
+                PointRecord r = byId.get(p.id());
+                if (r
+                    != null) { // deleted between the search and the fetch: dropped, as Qdrant does
+                  out.add(
+                      new ScoredPoint(
+                          p.id(),
+                          p.version(),
+                          p.score(),
+                          r.payload(),
+                          r.vectors(),
+                          p.orderValue(),
+                          r.sparse()));
+                }
+              }
+              return out;
+            });
   }
 }

@@ -13,8 +13,14 @@ import java.util.Objects;
  * stage's nearest-neighbour search.
  */
 public record QueryStage(
-    List<QueryStage> prefetches, Query query, String using, Filter filter, Float scoreThreshold, int limit,
-    LookupLocation lookupFrom, SearchParams params) {
+    List<QueryStage> prefetches,
+    Query query,
+    String using,
+    Filter filter,
+    Float scoreThreshold,
+    int limit,
+    LookupLocation lookupFrom,
+    SearchParams params) {
 
   public QueryStage {
     prefetches = List.copyOf(prefetches);
@@ -23,16 +29,24 @@ public record QueryStage(
   }
 
   /** A stage with the default search params. */
-  public QueryStage(List<QueryStage> prefetches, Query query, String using, Filter filter, Float scoreThreshold, int limit,
+  public QueryStage(
+      List<QueryStage> prefetches,
+      Query query,
+      String using,
+      Filter filter,
+      Float scoreThreshold,
+      int limit,
       LookupLocation lookupFrom) {
     this(prefetches, query, using, filter, scoreThreshold, limit, lookupFrom, SearchParams.DEFAULT);
   }
 
   QueryStage withFilter(Filter newFilter) {
-    return new QueryStage(prefetches, query, using, newFilter, scoreThreshold, limit, lookupFrom, params);
+    return new QueryStage(
+        prefetches, query, using, newFilter, scoreThreshold, limit, lookupFrom, params);
   }
 
   QueryStage withLimit(int newLimit) {
-    return new QueryStage(prefetches, query, using, filter, scoreThreshold, newLimit, lookupFrom, params);
+    return new QueryStage(
+        prefetches, query, using, filter, scoreThreshold, newLimit, lookupFrom, params);
   }
 }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fusion of several ranked lists into one, as Qdrant computes it
- * ({@code lib/segment/src/common/reciprocal_rank_fusion.rs}, {@code score_fusion.rs}). Results are
- * sorted by fused score descending, ties by id ascending. Pure functions.
+ * Fusion of several ranked lists into one, as Qdrant computes it ({@code
+ * lib/segment/src/common/reciprocal_rank_fusion.rs}, {@code score_fusion.rs}). Results are sorted
+ * by fused score descending, ties by id ascending. Pure functions.
  */
 public final class ScoreFusion {
 
@@ -20,16 +20,20 @@ public final class ScoreFusion {
   private ScoreFusion() {}
 
   /**
-   * Reciprocal Rank Fusion: a point at 0-based position {@code pos} of a list with weight
-   * {@code w} gains {@code 1 / ((pos + 1) / w + k - 1)} (with {@code w = 1}: {@code 1 / (pos + k)});
-   * a weight of 0 or less contributes nothing. Input scores are ignored; only the order counts.
+   * Reciprocal Rank Fusion: a point at 0-based position {@code pos} of a list with weight {@code w}
+   * gains {@code 1 / ((pos + 1) / w + k - 1)} (with {@code w = 1}: {@code 1 / (pos + k)}); a weight
+   * of 0 or less contributes nothing. Input scores are ignored; only the order counts.
    *
    * @param weights one per list, or null for all 1
    */
   public static List<ScoredPoint> rrf(List<List<ScoredPoint>> lists, int k, List<Float> weights) {
     if (weights != null && weights.size() != lists.size()) {
-      throw new io.quiver.storage.BadRequestException("Bad request: Number of weights in RRF should match number of "
-          + "pre-fetches: got " + weights.size() + ", expected " + lists.size());
+      throw new io.quiver.storage.BadRequestException(
+          "Bad request: Number of weights in RRF should match number of "
+              + "pre-fetches: got "
+              + weights.size()
+              + ", expected "
+              + lists.size());
     }
     Map<PointId, ScoredPoint> fused = new LinkedHashMap<>();
     Map<PointId, Float> scores = new LinkedHashMap<>();
@@ -47,9 +51,9 @@ public final class ScoreFusion {
   }
 
   /**
-   * Distribution-Based Score Fusion: each list's scores are normalized to [0, 1] between
-   * {@code mean - 3 sigma} and {@code mean + 3 sigma} (sample standard deviation; a single point
-   * scores 0.5, and so does every point when the bounds coincide), then summed per point.
+   * Distribution-Based Score Fusion: each list's scores are normalized to [0, 1] between {@code
+   * mean - 3 sigma} and {@code mean + 3 sigma} (sample standard deviation; a single point scores
+   * 0.5, and so does every point when the bounds coincide), then summed per point.
    */
   public static List<ScoredPoint> dbsf(List<List<ScoredPoint>> lists) {
     Map<PointId, ScoredPoint> fused = new LinkedHashMap<>();
@@ -91,10 +95,14 @@ public final class ScoreFusion {
     return out;
   }
 
-  private static List<ScoredPoint> sorted(Map<PointId, ScoredPoint> points, Map<PointId, Float> scores) {
+  private static List<ScoredPoint> sorted(
+      Map<PointId, ScoredPoint> points, Map<PointId, Float> scores) {
     List<ScoredPoint> out = new ArrayList<>(points.size());
-    points.forEach((id, p) -> out.add(new ScoredPoint(id, p.version(), scores.get(id), p.payload(), p.vectors(), null,
-        p.sparse())));
+    points.forEach(
+        (id, p) ->
+            out.add(
+                new ScoredPoint(
+                    id, p.version(), scores.get(id), p.payload(), p.vectors(), null, p.sparse())));
     out.sort(ScoredPoint.HIGHER_FIRST);
     return out;
   }

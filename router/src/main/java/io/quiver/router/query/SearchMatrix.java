@@ -40,45 +40,71 @@ public final class SearchMatrix {
     this.router = router;
   }
 
-  public CompletableFuture<Result> compute(CollectionDescriptor collection, String using, Filter filter, int sample,
-      int limit, ReadConsistency consistency) {
+  public CompletableFuture<Result> compute(
+      CollectionDescriptor collection,
+      String using,
+      Filter filter,
+      int sample,
+      int limit,
+      ReadConsistency consistency) {
     if (collection.config().vectors().get(using) == null) {
-      throw new io.quiver.storage.BadRequestException("Wrong input: Not existing vector name error: " + using);
+      throw new io.quiver.storage.BadRequestException(
+          "Wrong input: Not existing vector name error: " + using);
     }
-    // Only points that have the vector (a point may omit a named vector): they are the matrix's rows.
+    // Only points that have the vector (a point may omit a named vector): they are the matrix's
+    // rows.
     Condition hasVector = new Condition.HasVector(using);
-    Filter sampleFilter = filter == null ? Filter.allOf(hasVector) : Filter.allOf(filter, hasVector);
-    ScoreRequest sampling = new ScoreRequest(using, new Scorer.Random<>(ThreadLocalRandom.current().nextLong()), sample, null,
-        sampleFilter, false, true);
-    return router.score(collection, sampling, 0, consistency).thenCompose(sampled -> {
-      if (sampled.size() < 2) {
-        return CompletableFuture.completedFuture(new Result(List.of(), List.of()));
-      }
-      List<ScoredPoint> points = new ArrayList<>(sampled);
-      points.sort((a, b) -> a.id().compareTo(b.id()));
-      Set<PointId> ids = new LinkedHashSet<>();
-      points.forEach(p -> ids.add(p.id()));
-      Filter onlySample = Filter.allOf(new Condition.HasId(ids));
-      List<CompletableFuture<List<ScoredPoint>>> searches = new ArrayList<>();
-      for (ScoredPoint p : points) {
-        SearchRequest search = new SearchRequest(using, p.vectors().get(using), limit + 1, false, false, null, onlySample);
-        searches.add(router.search(collection, search, 0, consistency).thenApply(hits -> withoutSelf(hits, p.id(), limit)));
-      }
-      return CompletableFuture.allOf(searches.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-        List<List<ScoredPoint>> nearest = new ArrayList<>();
-        searches.forEach(s -> nearest.add(s.join()));
-        return new Result(new ArrayList<>(ids), nearest);
-      });
-    });
+    Filter sampleFilter =
+        filter == null ? Filter.allOf(hasVector) : Filter.allOf(filter, hasVector);
+    ScoreRequest sampling =
+        new ScoreRequest(
+            using,
+            new Scorer.Random<>(ThreadLocalRandom.current().nextLong()),
+            sample,
+            null,
+            sampleFilter,
+            false,
+            true);
+    return router
+        .score(collection, sampling, 0, consistency)
+        .thenCompose(
+            sampled -> {
+              if (sampled.size() < 2) {
+                return CompletableFuture.completedFuture(new Result(List.of(), List.of()));
+              }
+              List<ScoredPoint> points = new ArrayList<>(sampled);
+              points.sort((a, b) -> a.id().compareTo(b.id()));
+              Set<PointId> ids = new LinkedHashSet<>();
+              points.forEach(p -> ids.add(p.id()));
+              Filter onlySample = Filter.allOf(new Condition.HasId(ids));
+              List<CompletableFuture<List<ScoredPoint>>> searches = new ArrayList<>();
+              for (ScoredPoint p : points) {
+                SearchRequest search =
+                    new SearchRequest(
+                        using, p.vectors().get(using), limit + 1, false, false, null, onlySample);
+                searches.add(
+                    router
+                        .search(collection, search, 0, consistency)
+                        .thenApply(hits -> withoutSelf(hits, p.id(), limit)));
+              }
+              return CompletableFuture.allOf(searches.toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      ignored -> {
+                        List<List<ScoredPoint>> nearest = new ArrayList<>();
+                        searches.forEach(s -> nearest.add(s.join()));
+                        return new Result(new ArrayList<>(ids), nearest);
+                      });
+            });
   }
 
   private static List<ScoredPoint> withoutSelf(List<ScoredPoint> hits, PointId self, int limit) {
     List<ScoredPoint> out = new ArrayList<>(hits.size());
-    hits.forEach(h -> {
-      if (!h.id().equals(self)) {
-        out.add(h);
-      }
-    });
+    hits.forEach(
+        h -> {
+          if (!h.id().equals(self)) {
+            out.add(h);
+          }
+        });
     if (out.size() == limit + 1) {
       out.removeLast();
     }

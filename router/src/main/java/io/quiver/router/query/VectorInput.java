@@ -14,7 +14,8 @@ public sealed interface VectorInput {
     public Dense {
       Objects.requireNonNull(vector, "vector");
       if (rowLength < 0 || (rowLength > 0 && vector.length % rowLength != 0)) {
-        throw new IllegalArgumentException("rows of " + rowLength + " do not divide " + vector.length + " numbers");
+        throw new IllegalArgumentException(
+            "rows of " + rowLength + " do not divide " + vector.length + " numbers");
       }
     }
 
@@ -36,7 +37,10 @@ public sealed interface VectorInput {
     }
   }
 
-  /** The vector of point {@code id}, looked up in the stage's {@code lookup_from} collection or the queried one. */
+  /**
+   * The vector of point {@code id}, looked up in the stage's {@code lookup_from} collection or the
+   * queried one.
+   */
   record Id(PointId id) implements VectorInput {
     public Id {
       Objects.requireNonNull(id, "id");

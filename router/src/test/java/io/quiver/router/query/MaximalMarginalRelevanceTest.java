@@ -28,14 +28,22 @@ class MaximalMarginalRelevanceTest {
         List<ScoredPoint> candidates = new ArrayList<>();
         List<float[]> vectors = new ArrayList<>();
         for (int i = 0; i < 2 + random.nextInt(20); i++) {
-          float[] v = distance.prepare(new float[] {random.nextFloat() - 0.5f, random.nextFloat() - 0.5f, random.nextFloat() - 0.5f});
+          float[] v =
+              distance.prepare(
+                  new float[] {
+                    random.nextFloat() - 0.5f, random.nextFloat() - 0.5f, random.nextFloat() - 0.5f
+                  });
           vectors.add(v);
-          candidates.add(new ScoredPoint(PointId.of(i), 1, random.nextFloat(), null, Map.of("v", v)));
+          candidates.add(
+              new ScoredPoint(PointId.of(i), 1, random.nextFloat(), null, Map.of("v", v)));
         }
-        float[] query = distance.prepare(new float[] {random.nextFloat(), random.nextFloat(), random.nextFloat()});
+        float[] query =
+            distance.prepare(
+                new float[] {random.nextFloat(), random.nextFloat(), random.nextFloat()});
         float diversity = random.nextFloat();
         int limit = 1 + random.nextInt(candidates.size());
-        List<ScoredPoint> chosen = MaximalMarginalRelevance.select(candidates, "v", query, distance, diversity, limit);
+        List<ScoredPoint> chosen =
+            MaximalMarginalRelevance.select(candidates, "v", query, distance, diversity, limit);
 
         float lambda = 1f - diversity;
         List<Integer> selected = new ArrayList<>();
@@ -62,7 +70,9 @@ class MaximalMarginalRelevanceTest {
           }
           selected.add(best);
         }
-        assertEquals(selected.stream().map(i -> PointId.of(i)).toList(), chosen.stream().map(ScoredPoint::id).toList(),
+        assertEquals(
+            selected.stream().map(i -> PointId.of(i)).toList(),
+            chosen.stream().map(ScoredPoint::id).toList(),
             "seed " + seed + " " + distance);
       }
     }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Goal: fusion equals Qdrant's. Oracles: Qdrant's own RRF test values
- * (reciprocal_rank_fusion.rs), and a naive double-precision DBSF over random lists.
+ * Goal: fusion equals Qdrant's. Oracles: Qdrant's own RRF test values (reciprocal_rank_fusion.rs),
+ * and a naive double-precision DBSF over random lists.
  */
 @Timeout(30)
 class ScoreFusionTest {
@@ -27,12 +27,15 @@ class ScoreFusionTest {
 
   @Test
   void rrfMatchesQdrantsExample() {
-    List<List<ScoredPoint>> lists = List.of(
-        List.of(p(2, 0.9f), p(1, 0.8f)),
-        List.of(p(1, 0.7f), p(2, 0.6f), p(3, 0.5f)),
-        List.of(p(5, 0.9f), p(3, 0.5f), p(1, 0.4f)));
+    List<List<ScoredPoint>> lists =
+        List.of(
+            List.of(p(2, 0.9f), p(1, 0.8f)),
+            List.of(p(1, 0.7f), p(2, 0.6f), p(3, 0.5f)),
+            List.of(p(5, 0.9f), p(3, 0.5f), p(1, 0.4f)));
     List<ScoredPoint> fused = ScoreFusion.rrf(lists, ScoreFusion.DEFAULT_RRF_K, null);
-    assertEquals(List.of(PointId.of(1), PointId.of(2), PointId.of(3), PointId.of(5)), fused.stream().map(ScoredPoint::id).toList());
+    assertEquals(
+        List.of(PointId.of(1), PointId.of(2), PointId.of(3), PointId.of(5)),
+        fused.stream().map(ScoredPoint::id).toList());
     assertEquals(1.0833334f, fused.get(0).score());
     assertEquals(0.8333334f, fused.get(1).score());
     assertEquals(0.5833334f, fused.get(2).score());
@@ -41,12 +44,14 @@ class ScoreFusionTest {
 
   @Test
   void weightedRrf() {
-    List<List<ScoredPoint>> lists = List.of(List.of(p(1, 0.9f), p(2, 0.8f)), List.of(p(2, 0.9f), p(1, 0.8f)));
+    List<List<ScoredPoint>> lists =
+        List.of(List.of(p(1, 0.9f), p(2, 0.8f)), List.of(p(2, 0.9f), p(1, 0.8f)));
     List<ScoredPoint> equal = ScoreFusion.rrf(lists, 2, null);
     assertEquals(equal.get(0).score(), equal.get(1).score());
     List<ScoredPoint> weighted = ScoreFusion.rrf(lists, 2, List.of(3f, 1f));
     assertEquals(PointId.of(2), weighted.get(0).id());
-    List<ScoredPoint> zero = ScoreFusion.rrf(List.of(List.of(p(1, 1)), List.of(p(2, 1))), 2, List.of(1f, 0f));
+    List<ScoredPoint> zero =
+        ScoreFusion.rrf(List.of(List.of(p(1, 1)), List.of(p(2, 1))), 2, List.of(1f, 0f));
     assertEquals(0.5f, zero.get(0).score());
     assertEquals(0f, zero.get(1).score());
     assertThrows(BadRequestException.class, () -> ScoreFusion.rrf(lists, 2, List.of(1f)));
@@ -65,12 +70,21 @@ class ScoreFusionTest {
         for (int i = 0; i < size; i++) {
           list.add(p(random.nextInt(30), random.nextFloat() * 10 - 5));
         }
-        list = list.stream().collect(java.util.stream.Collectors.toMap(ScoredPoint::id, x -> x, (a, b) -> a,
-            java.util.LinkedHashMap::new)).values().stream().toList();
+        list =
+            list.stream()
+                .collect(
+                    java.util.stream.Collectors.toMap(
+                        ScoredPoint::id, x -> x, (a, b) -> a, java.util.LinkedHashMap::new))
+                .values()
+                .stream()
+                .toList();
         lists.add(list);
         double mean = list.stream().mapToDouble(ScoredPoint::score).average().orElseThrow();
-        double variance = list.size() < 2 ? 0
-            : list.stream().mapToDouble(x -> Math.pow(x.score() - mean, 2)).sum() / (list.size() - 1);
+        double variance =
+            list.size() < 2
+                ? 0
+                : list.stream().mapToDouble(x -> Math.pow(x.score() - mean, 2)).sum()
+                    / (list.size() - 1);
         double lo = mean - 3 * Math.sqrt(variance);
         double hi = mean + 3 * Math.sqrt(variance);
         for (ScoredPoint x : list) {
@@ -81,9 +95,11 @@ class ScoreFusionTest {
       List<ScoredPoint> fused = ScoreFusion.dbsf(lists);
       assertEquals(expected.size(), fused.size());
       for (int i = 0; i < fused.size(); i++) {
-        assertEquals(expected.get(fused.get(i).id().number()), fused.get(i).score(), 1e-4, "seed " + seed);
+        assertEquals(
+            expected.get(fused.get(i).id().number()), fused.get(i).score(), 1e-4, "seed " + seed);
         if (i > 0) {
-          assertEquals(true, fused.get(i - 1).score() >= fused.get(i).score(), "sorted, seed " + seed);
+          assertEquals(
+              true, fused.get(i - 1).score() >= fused.get(i).score(), "sorted, seed " + seed);
         }
       }
     }

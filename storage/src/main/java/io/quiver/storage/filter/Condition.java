@@ -29,14 +29,20 @@ public sealed interface Condition
     }
   }
 
-  /** {@code {"is_empty": {"key": ...}}}: the key is missing, {@code null} or {@code []} (every value, if several). */
+  /**
+   * {@code {"is_empty": {"key": ...}}}: the key is missing, {@code null} or {@code []} (every
+   * value, if several).
+   */
   record IsEmpty(JsonPath key) implements Condition {
     public IsEmpty {
       Objects.requireNonNull(key, "key");
     }
   }
 
-  /** {@code {"is_null": {"key": ...}}}: some value at the key is {@code null} or an array holding a {@code null}. */
+  /**
+   * {@code {"is_null": {"key": ...}}}: some value at the key is {@code null} or an array holding a
+   * {@code null}.
+   */
   record IsNull(JsonPath key) implements Condition {
     public IsNull {
       Objects.requireNonNull(key, "key");
@@ -50,7 +56,10 @@ public sealed interface Condition
     }
   }
 
-  /** {@code {"has_vector": "name"}}: the point has this named vector ({@code ""} is the unnamed one). */
+  /**
+   * {@code {"has_vector": "name"}}: the point has this named vector ({@code ""} is the unnamed
+   * one).
+   */
   record HasVector(String vector) implements Condition {
     public HasVector {
       Objects.requireNonNull(vector, "vector");
@@ -58,9 +67,10 @@ public sealed interface Condition
   }
 
   /**
-   * {@code {"nested": {"key": ..., "filter": ...}}}: some object of the array at {@code key} matches
-   * {@code filter} on its own, keys inside the filter being relative to that object. {@link #key()} is
-   * stored as given; evaluation appends {@code []} when it does not already end with one.
+   * {@code {"nested": {"key": ..., "filter": ...}}}: some object of the array at {@code key}
+   * matches {@code filter} on its own, keys inside the filter being relative to that object. {@link
+   * #key()} is stored as given; evaluation appends {@code []} when it does not already end with
+   * one.
    */
   record Nested(JsonPath key, Filter filter) implements Condition {
     public Nested {
@@ -83,11 +93,12 @@ public sealed interface Condition
 
   /**
    * The point belongs to shard {@code shard} of {@code shards} under {@code hashing}. Not part of
-   * Qdrant's filter language: the router adds it while a collection is resharded, so that each shard
-   * answers only for the points it owns (a shard may hold copies of points moving to or from it),
-   * and a shard's cleanup deletes what it does not own.
+   * Qdrant's filter language: the router adds it while a collection is resharded, so that each
+   * shard answers only for the points it owns (a shard may hold copies of points moving to or from
+   * it), and a shard's cleanup deletes what it does not own.
    */
-  record OwnedBy(io.quiver.storage.PointHashing hashing, int shard, int shards) implements Condition {
+  record OwnedBy(io.quiver.storage.PointHashing hashing, int shard, int shards)
+      implements Condition {
     public OwnedBy {
       Objects.requireNonNull(hashing, "hashing");
       if (shards < 1 || shard < 0 || shard >= shards) {

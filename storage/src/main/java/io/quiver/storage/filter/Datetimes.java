@@ -8,7 +8,8 @@ package io.quiver.storage.filter;
  * <ul>
  *   <li>RFC 3339: {@code 2024-01-02T03:04:05[.fraction](Z|z|+HH:MM|-HH:MM)}, separator {@code T},
  *       {@code t} or a space;
- *   <li>an offset without a colon or without minutes: {@code 2024-01-02T03:04:05+0100}, {@code +01};
+ *   <li>an offset without a colon or without minutes: {@code 2024-01-02T03:04:05+0100}, {@code
+ *       +01};
  *   <li>no zone at all, read as UTC: {@code 2024-01-02T03:04:05[.fraction]} ({@code T} or space),
  *       {@code 2024-01-02 03:04} and {@code 2024-01-02}.
  * </ul>
@@ -26,7 +27,12 @@ public final class Datetimes {
   /** Microseconds since 1970-01-01T00:00:00Z, or {@link #INVALID}. */
   public static long parseMicros(String s) {
     int n = s.length();
-    if (n < 10 || !digits(s, 0, 4) || s.charAt(4) != '-' || !digits(s, 5, 2) || s.charAt(7) != '-' || !digits(s, 8, 2)) {
+    if (n < 10
+        || !digits(s, 0, 4)
+        || s.charAt(4) != '-'
+        || !digits(s, 5, 2)
+        || s.charAt(7) != '-'
+        || !digits(s, 8, 2)) {
       return INVALID;
     }
     int year = num(s, 0, 4);
@@ -40,7 +46,11 @@ public final class Datetimes {
       return dayMicros;
     }
     char sep = s.charAt(10);
-    if ((sep != 'T' && sep != 't' && sep != ' ') || n < 16 || !digits(s, 11, 2) || s.charAt(13) != ':' || !digits(s, 14, 2)) {
+    if ((sep != 'T' && sep != 't' && sep != ' ')
+        || n < 16
+        || !digits(s, 11, 2)
+        || s.charAt(13) != ':'
+        || !digits(s, 14, 2)) {
       return INVALID;
     }
     int hour = num(s, 11, 2);

@@ -11,8 +11,8 @@ import java.util.Set;
  * What a {@link Condition.Field} asks of the values at its key: one of Qdrant's {@code match},
  * {@code range}, {@code geo_*} or {@code values_count} clauses. {@link #test} is applied to each
  * value found at the key; except for {@link ValuesCount}, a value that is an array is tested
- * element by element (one level), and the condition holds if any element passes — Qdrant's
- * {@code ValueChecker::_check} (lib/segment/src/payload_storage/condition_checker.rs).
+ * element by element (one level), and the condition holds if any element passes — Qdrant's {@code
+ * ValueChecker::_check} (lib/segment/src/payload_storage/condition_checker.rs).
  *
  * <p>All implementations are immutable and thread-safe; {@link #test} allocates nothing.
  */
@@ -47,7 +47,9 @@ public sealed interface FieldPredicate extends ValueTest {
     }
   }
 
-  /** {@code match: {value: 42}}: an integer equal to this one (a float such as 42.0 never matches). */
+  /**
+   * {@code match: {value: 42}}: an integer equal to this one (a float such as 42.0 never matches).
+   */
   record MatchInteger(long value) implements FieldPredicate {
     @Override
     public boolean testScalar(JsonNode v) {
@@ -165,7 +167,9 @@ public sealed interface FieldPredicate extends ValueTest {
     }
   }
 
-  /** {@code match: {text: "..."}}: without a full-text index, a string containing this substring. */
+  /**
+   * {@code match: {text: "..."}}: without a full-text index, a string containing this substring.
+   */
   record MatchText(String text) implements FieldPredicate {
     public MatchText {
       Objects.requireNonNull(text, "text");
@@ -240,19 +244,29 @@ public sealed interface FieldPredicate extends ValueTest {
 
     /** The Unicode White_Space property, which Rust's {@code char::is_whitespace} tests. */
     static boolean isWhiteSpace(int cp) {
-      return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
-          || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+      return (cp >= 0x09 && cp <= 0x0D)
+          || cp == 0x20
+          || cp == 0x85
+          || cp == 0xA0
+          || cp == 0x1680
+          || (cp >= 0x2000 && cp <= 0x200A)
+          || cp == 0x2028
+          || cp == 0x2029
+          || cp == 0x202F
+          || cp == 0x205F
+          || cp == 0x3000;
     }
   }
 
   /**
    * A full-text predicate ({@code text}, {@code text_any} or {@code phrase}, the {@code source})
    * decided as the field's full-text index decides it: {@code test} compares the value's tokens
-   * with the query's after the index's analysis. The payload indexes build it to verify points
-   * when they answer a filter only in part, so a point's result never depends on whether the index
-   * or the verification decided it. Never encoded: the codec writes the {@code source}.
+   * with the query's after the index's analysis. The payload indexes build it to verify points when
+   * they answer a filter only in part, so a point's result never depends on whether the index or
+   * the verification decided it. Never encoded: the codec writes the {@code source}.
    */
-  record IndexedText(FieldPredicate source, java.util.function.Predicate<String> test) implements FieldPredicate {
+  record IndexedText(FieldPredicate source, java.util.function.Predicate<String> test)
+      implements FieldPredicate {
     public IndexedText {
       Objects.requireNonNull(source, "source");
       Objects.requireNonNull(test, "test");
@@ -276,7 +290,10 @@ public sealed interface FieldPredicate extends ValueTest {
     }
   }
 
-  /** {@code range} over numbers; a null bound is absent. Integers and floats both compare as doubles. */
+  /**
+   * {@code range} over numbers; a null bound is absent. Integers and floats both compare as
+   * doubles.
+   */
   record NumberRange(Double gt, Double gte, Double lt, Double lte) implements FieldPredicate {
     public NumberRange {
       for (Double b : new Double[] {gt, gte, lt, lte}) {
@@ -292,7 +309,10 @@ public sealed interface FieldPredicate extends ValueTest {
         return false;
       }
       double x = v.doubleValue();
-      return (gt == null || x > gt) && (gte == null || x >= gte) && (lt == null || x < lt) && (lte == null || x <= lte);
+      return (gt == null || x > gt)
+          && (gte == null || x >= gte)
+          && (lt == null || x < lt)
+          && (lte == null || x <= lte);
     }
   }
 
@@ -310,13 +330,16 @@ public sealed interface FieldPredicate extends ValueTest {
       if (x == Datetimes.INVALID) {
         return false;
       }
-      return (gt == null || x > gt) && (gte == null || x >= gte) && (lt == null || x < lt) && (lte == null || x <= lte);
+      return (gt == null || x > gt)
+          && (gte == null || x >= gte)
+          && (lt == null || x < lt)
+          && (lte == null || x <= lte);
     }
   }
 
   /**
-   * {@code geo_bounding_box}: a {@code {lat, lon}} object strictly inside the box. When
-   * {@code topLeft.lon > bottomRight.lon} the box crosses the antimeridian, as in Qdrant.
+   * {@code geo_bounding_box}: a {@code {lat, lon}} object strictly inside the box. When {@code
+   * topLeft.lon > bottomRight.lon} the box crosses the antimeridian, as in Qdrant.
    */
   record GeoBoundingBox(GeoPoint topLeft, GeoPoint bottomRight) implements FieldPredicate {
     public GeoBoundingBox {
@@ -331,14 +354,18 @@ public sealed interface FieldPredicate extends ValueTest {
       }
       double lat = v.get("lat").doubleValue();
       double lon = v.get("lon").doubleValue();
-      boolean lonOk = topLeft.lon() > bottomRight.lon()
-          ? lon > topLeft.lon() || lon < bottomRight.lon()
-          : topLeft.lon() < lon && lon < bottomRight.lon();
+      boolean lonOk =
+          topLeft.lon() > bottomRight.lon()
+              ? lon > topLeft.lon() || lon < bottomRight.lon()
+              : topLeft.lon() < lon && lon < bottomRight.lon();
       return lonOk && bottomRight.lat() < lat && lat < topLeft.lat();
     }
   }
 
-  /** {@code geo_radius}: a {@code {lat, lon}} object whose haversine distance to the center is below the radius (meters). */
+  /**
+   * {@code geo_radius}: a {@code {lat, lon}} object whose haversine distance to the center is below
+   * the radius (meters).
+   */
   record GeoRadius(GeoPoint center, double radiusMeters) implements FieldPredicate {
     public GeoRadius {
       Objects.requireNonNull(center, "center");
@@ -350,7 +377,12 @@ public sealed interface FieldPredicate extends ValueTest {
     @Override
     public boolean testScalar(JsonNode v) {
       return isGeo(v)
-          && Geo.haversineMeters(center.lat(), center.lon(), v.get("lat").doubleValue(), v.get("lon").doubleValue()) < radiusMeters;
+          && Geo.haversineMeters(
+                  center.lat(),
+                  center.lon(),
+                  v.get("lat").doubleValue(),
+                  v.get("lon").doubleValue())
+              < radiusMeters;
     }
   }
 
@@ -359,7 +391,11 @@ public sealed interface FieldPredicate extends ValueTest {
    * every interior ring (planar, lon as x). Each ring has at least 4 points and is closed (first
    * point equals last).
    */
-  record GeoPolygon(List<GeoPoint> exterior, List<List<GeoPoint>> interiors, double[] exteriorRing, List<double[]> interiorRings)
+  record GeoPolygon(
+      List<GeoPoint> exterior,
+      List<List<GeoPoint>> interiors,
+      double[] exteriorRing,
+      List<double[]> interiorRings)
       implements FieldPredicate {
 
     public GeoPolygon(List<GeoPoint> exterior, List<List<GeoPoint>> interiors) {
@@ -381,13 +417,20 @@ public sealed interface FieldPredicate extends ValueTest {
     /** Qdrant's {@code GeoPolygon::validate_line_string}. */
     static void validateRing(List<GeoPoint> ring, String what) {
       if (ring.size() < 4) {
-        throw new IllegalArgumentException("polygon invalid: the " + what + " ring must have at least 4 points, got " + ring.size());
+        throw new IllegalArgumentException(
+            "polygon invalid: the "
+                + what
+                + " ring must have at least 4 points, got "
+                + ring.size());
       }
       GeoPoint first = ring.getFirst();
       GeoPoint last = ring.getLast();
-      if (Math.abs(first.lat() - last.lat()) > Math.ulp(1.0) || Math.abs(first.lon() - last.lon()) > Math.ulp(1.0)) {
-        throw new IllegalArgumentException("polygon invalid: the first and the last points of the " + what
-            + " ring should be the same to form a closed line");
+      if (Math.abs(first.lat() - last.lat()) > Math.ulp(1.0)
+          || Math.abs(first.lon() - last.lon()) > Math.ulp(1.0)) {
+        throw new IllegalArgumentException(
+            "polygon invalid: the first and the last points of the "
+                + what
+                + " ring should be the same to form a closed line");
       }
     }
 
@@ -414,12 +457,16 @@ public sealed interface FieldPredicate extends ValueTest {
 
     @Override
     public boolean testScalar(JsonNode v) {
-      return isGeo(v) && Geo.polygonContains(exteriorRing, interiorRings, v.get("lat").doubleValue(), v.get("lon").doubleValue());
+      return isGeo(v)
+          && Geo.polygonContains(
+              exteriorRing, interiorRings, v.get("lat").doubleValue(), v.get("lon").doubleValue());
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof GeoPolygon p && exterior.equals(p.exterior) && interiors.equals(p.interiors);
+      return o instanceof GeoPolygon p
+          && exterior.equals(p.exterior)
+          && interiors.equals(p.interiors);
     }
 
     @Override
@@ -448,7 +495,10 @@ public sealed interface FieldPredicate extends ValueTest {
     }
 
     public boolean testCount(int count) {
-      return (gt == null || count > gt) && (gte == null || count >= gte) && (lt == null || count < lt) && (lte == null || count <= lte);
+      return (gt == null || count > gt)
+          && (gte == null || count >= gte)
+          && (lt == null || count < lt)
+          && (lte == null || count <= lte);
     }
 
     @Override

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Qdrant's {@code Filter}: a point matches when every {@code must} condition matches, no
- * {@code must_not} condition matches, at least one {@code should} condition matches (when
- * {@code should} is given at all) and at least {@code min_count} of the {@code min_should}
- * conditions match (when given). A filter is also a {@link Condition}, so filters nest.
+ * Qdrant's {@code Filter}: a point matches when every {@code must} condition matches, no {@code
+ * must_not} condition matches, at least one {@code should} condition matches (when {@code should}
+ * is given at all) and at least {@code min_count} of the {@code min_should} conditions match (when
+ * given). A filter is also a {@link Condition}, so filters nest.
  *
  * <p>{@code should == null} means "not given" and is not the same as an empty list: Qdrant keeps an
  * explicit {@code "should": []} and then matches nothing (qdrant/qdrant#554, closed as intended).
@@ -17,7 +17,11 @@ import java.util.function.Predicate;
  *
  * <p>Immutable and thread-safe.
  */
-public record Filter(List<Condition> must, List<Condition> should, List<Condition> mustNot, Condition.MinShould minShould)
+public record Filter(
+    List<Condition> must,
+    List<Condition> should,
+    List<Condition> mustNot,
+    Condition.MinShould minShould)
     implements Condition {
 
   /** The filter with no conditions: matches every point. */
@@ -64,24 +68,27 @@ public record Filter(List<Condition> must, List<Condition> should, List<Conditio
    */
   /**
    * True when some condition of this filter reads the payload; false when it tests only ids and
-   * vectors ({@code has_id}, {@code slice}, ownership, {@code has_vector}), so that a caller need not
-   * load the payload.
+   * vectors ({@code has_id}, {@code slice}, ownership, {@code has_vector}), so that a caller need
+   * not load the payload.
    */
   public boolean readsPayload() {
-    return readsPayload(must) || (should != null && readsPayload(should)) || readsPayload(mustNot)
+    return readsPayload(must)
+        || (should != null && readsPayload(should))
+        || readsPayload(mustNot)
         || (minShould != null && readsPayload(minShould.conditions()));
   }
 
   private static boolean readsPayload(List<Condition> conditions) {
     for (Condition c : conditions) {
-      boolean reads = switch (c) {
-        case Filter f -> f.readsPayload();
-        case Condition.HasId h -> false;
-        case Condition.HasVector v -> false;
-        case Condition.Slice s -> false;
-        case Condition.OwnedBy o -> false;
-        default -> true;
-      };
+      boolean reads =
+          switch (c) {
+            case Filter f -> f.readsPayload();
+            case Condition.HasId h -> false;
+            case Condition.HasVector v -> false;
+            case Condition.Slice s -> false;
+            case Condition.OwnedBy o -> false;
+            default -> true;
+          };
       if (reads) {
         return true;
       }

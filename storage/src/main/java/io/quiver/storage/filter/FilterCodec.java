@@ -39,18 +39,21 @@ import java.util.UUID;
  * shard commands embed the same way): {@code consensus} owns the formats of its own messages
  * (commands, replies, snapshots) and composes these. Three things tie it to this package: its
  * writer switches exhaustively over the sealed {@link Condition} and {@link FieldPredicate}, so a
- * new condition and its tag are one change to one module; its randomized round trip runs on the filter generator of storage's
- * tests ({@code FilterRandomizedTest}, {@code RandomFilters}); and {@link #DEPTH_MAX} and
- * {@link #LIST_LENGTH_MAX} are limits of the filter language that {@code node}'s JSON reader
- * enforces too, so that a filter it accepts is one this codec accepts.
+ * new condition and its tag are one change to one module; its randomized round trip runs on the
+ * filter generator of storage's tests ({@code FilterRandomizedTest}, {@code RandomFilters}); and
+ * {@link #DEPTH_MAX} and {@link #LIST_LENGTH_MAX} are limits of the filter language that {@code
+ * node}'s JSON reader enforces too, so that a filter it accepts is one this codec accepts.
  */
 public final class FilterCodec {
 
   public static final byte VERSION = 1;
+
   /** Deepest nesting of filters (through conditions or {@code nested}) either side accepts. */
   public static final int DEPTH_MAX = 64;
+
   /** Largest element count of any list in a filter. */
   public static final int LIST_LENGTH_MAX = 1 << 20;
+
   /** Largest UTF-8 length of any string in a filter. */
   public static final int STRING_BYTES_MAX = 1 << 24;
 
@@ -94,7 +97,10 @@ public final class FilterCodec {
     writeFilter(filter, out, 1);
   }
 
-  /** Reads a filter written by {@link #write}; a malformed or unknown input is an {@link IOException}. */
+  /**
+   * Reads a filter written by {@link #write}; a malformed or unknown input is an {@link
+   * IOException}.
+   */
   public static Filter read(DataInput in) throws IOException {
     byte version = in.readByte();
     if (version != VERSION) {
@@ -129,7 +135,8 @@ public final class FilterCodec {
     writeList(f.mustNot(), out, depth);
   }
 
-  private static void writeList(List<Condition> conditions, DataOutput out, int depth) throws IOException {
+  private static void writeList(List<Condition> conditions, DataOutput out, int depth)
+      throws IOException {
     writeCount(conditions.size(), out);
     for (Condition c : conditions) {
       writeCondition(c, out, depth);
@@ -190,10 +197,13 @@ public final class FilterCodec {
       case FieldPredicate.MatchKeyword m -> tagged(P_MATCH_KEYWORD, out).writeString(m.value());
       case FieldPredicate.MatchInteger m -> tagged(P_MATCH_INTEGER, out).out().writeLong(m.value());
       case FieldPredicate.MatchBool m -> tagged(P_MATCH_BOOL, out).out().writeBoolean(m.value());
-      case FieldPredicate.MatchAnyKeywords m -> tagged(P_ANY_KEYWORDS, out).writeStrings(m.values());
+      case FieldPredicate.MatchAnyKeywords m ->
+          tagged(P_ANY_KEYWORDS, out).writeStrings(m.values());
       case FieldPredicate.MatchAnyIntegers m -> tagged(P_ANY_INTEGERS, out).writeLongs(m.values());
-      case FieldPredicate.MatchExceptKeywords m -> tagged(P_EXCEPT_KEYWORDS, out).writeStrings(m.values());
-      case FieldPredicate.MatchExceptIntegers m -> tagged(P_EXCEPT_INTEGERS, out).writeLongs(m.values());
+      case FieldPredicate.MatchExceptKeywords m ->
+          tagged(P_EXCEPT_KEYWORDS, out).writeStrings(m.values());
+      case FieldPredicate.MatchExceptIntegers m ->
+          tagged(P_EXCEPT_INTEGERS, out).writeLongs(m.values());
       case FieldPredicate.MatchText m -> tagged(P_TEXT, out).writeString(m.text());
       case FieldPredicate.MatchPhrase m -> tagged(P_PHRASE, out).writeString(m.phrase());
       case FieldPredicate.MatchTextAny m -> tagged(P_TEXT_ANY, out).writeString(m.textAny());
@@ -247,7 +257,9 @@ public final class FilterCodec {
     }
   }
 
-  /** Writes a tag and returns a helper for the payload that follows, to keep the switch above short. */
+  /**
+   * Writes a tag and returns a helper for the payload that follows, to keep the switch above short.
+   */
   private static Writer tagged(byte tag, DataOutput out) throws IOException {
     out.writeByte(tag);
     return new Writer(out);
@@ -260,7 +272,8 @@ public final class FilterCodec {
 
     void writeStrings(Set<String> values) throws IOException {
       writeCount(values.size(), out);
-      for (String s : values.stream().sorted().toList()) { // sorted: the bytes do not depend on set order
+      for (String s :
+          values.stream().sorted().toList()) { // sorted: the bytes do not depend on set order
         FilterCodec.writeString(s, out);
       }
     }
@@ -274,7 +287,10 @@ public final class FilterCodec {
   }
 
   private static int mask(Object gt, Object gte, Object lt, Object lte) {
-    return (gt != null ? 1 : 0) | (gte != null ? 2 : 0) | (lt != null ? 4 : 0) | (lte != null ? 8 : 0);
+    return (gt != null ? 1 : 0)
+        | (gte != null ? 2 : 0)
+        | (lt != null ? 4 : 0)
+        | (lte != null ? 8 : 0);
   }
 
   private static void writeRing(List<GeoPoint> ring, DataOutput out) throws IOException {
@@ -320,7 +336,8 @@ public final class FilterCodec {
 
   private static void writeCount(int count, DataOutput out) throws IOException {
     if (count > LIST_LENGTH_MAX) {
-      throw new IllegalArgumentException("filter list of " + count + " elements exceeds " + LIST_LENGTH_MAX);
+      throw new IllegalArgumentException(
+          "filter list of " + count + " elements exceeds " + LIST_LENGTH_MAX);
     }
     out.writeInt(count);
   }
@@ -328,7 +345,8 @@ public final class FilterCodec {
   private static void writeString(String s, DataOutput out) throws IOException {
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     if (bytes.length > STRING_BYTES_MAX) {
-      throw new IllegalArgumentException("filter string of " + bytes.length + " bytes exceeds " + STRING_BYTES_MAX);
+      throw new IllegalArgumentException(
+          "filter string of " + bytes.length + " bytes exceeds " + STRING_BYTES_MAX);
     }
     out.writeInt(bytes.length);
     out.write(bytes);
@@ -342,12 +360,14 @@ public final class FilterCodec {
     }
     List<Condition> must = readList(in, readCount(in), depth);
     int shouldCount = in.readInt();
-    List<Condition> should = shouldCount == -1 ? null : readList(in, checkCount(shouldCount), depth);
-    Condition.MinShould minShould = switch (in.readByte()) {
-      case 0 -> null;
-      case 1 -> new Condition.MinShould(readList(in, readCount(in), depth), in.readInt());
-      default -> throw new IOException("corrupt filter: bad min_should marker");
-    };
+    List<Condition> should =
+        shouldCount == -1 ? null : readList(in, checkCount(shouldCount), depth);
+    Condition.MinShould minShould =
+        switch (in.readByte()) {
+          case 0 -> null;
+          case 1 -> new Condition.MinShould(readList(in, readCount(in), depth), in.readInt());
+          default -> throw new IOException("corrupt filter: bad min_should marker");
+        };
     List<Condition> mustNot = readList(in, readCount(in), depth);
     return new Filter(must, should, mustNot, minShould);
   }
@@ -378,7 +398,8 @@ public final class FilterCodec {
       case TAG_HAS_VECTOR -> new Condition.HasVector(readString(in));
       case TAG_NESTED -> new Condition.Nested(readPath(in), readFilter(in, depth + 1));
       case TAG_SLICE -> new Condition.Slice(in.readInt(), in.readInt());
-      case TAG_OWNED_BY -> new Condition.OwnedBy(readHashing(in.readByte()), in.readInt(), in.readInt());
+      case TAG_OWNED_BY ->
+          new Condition.OwnedBy(readHashing(in.readByte()), in.readInt(), in.readInt());
       default -> throw new IOException("corrupt filter: unknown condition tag " + tag);
     };
   }
@@ -417,7 +438,8 @@ public final class FilterCodec {
             (mask & 1) != 0 ? in.readLong() : null, (mask & 2) != 0 ? in.readLong() : null,
             (mask & 4) != 0 ? in.readLong() : null, (mask & 8) != 0 ? in.readLong() : null);
       }
-      case P_GEO_BOUNDING_BOX -> new FieldPredicate.GeoBoundingBox(readGeoPoint(in), readGeoPoint(in));
+      case P_GEO_BOUNDING_BOX ->
+          new FieldPredicate.GeoBoundingBox(readGeoPoint(in), readGeoPoint(in));
       case P_GEO_RADIUS -> new FieldPredicate.GeoRadius(readGeoPoint(in), in.readDouble());
       case P_GEO_POLYGON -> {
         List<GeoPoint> exterior = readRing(in);
@@ -482,12 +504,13 @@ public final class FilterCodec {
     List<JsonPath.Step> steps = new ArrayList<>(Math.min(count, 64));
     for (int i = 0; i < count; i++) {
       byte kind = in.readByte();
-      steps.add(switch (kind) {
-        case 0 -> new JsonPath.Key(readString(in));
-        case 1 -> new JsonPath.Index(in.readInt());
-        case 2 -> new JsonPath.Wildcard();
-        default -> throw new IOException("corrupt filter: unknown path step " + kind);
-      });
+      steps.add(
+          switch (kind) {
+            case 0 -> new JsonPath.Key(readString(in));
+            case 1 -> new JsonPath.Index(in.readInt());
+            case 2 -> new JsonPath.Wildcard();
+            default -> throw new IOException("corrupt filter: unknown path step " + kind);
+          });
     }
     return new JsonPath(first, steps);
   }

@@ -11,8 +11,8 @@ import java.util.function.Predicate;
 /**
  * Evaluates a {@link Filter} against one point by reading its payload tree: the no-index path of
  * Qdrant's {@code check_payload} (lib/segment/src/payload_storage/query_checker.rs). Stateless,
- * thread-safe, and allocation-free apart from what a {@code has_vector} predicate or a
- * {@code slice} hash does.
+ * thread-safe, and allocation-free apart from what a {@code has_vector} predicate or a {@code
+ * slice} hash does.
  *
  * <pre>
  *   Filter ── must / should / must_not / min_should ──▶ Condition
@@ -26,8 +26,10 @@ public final class FilterEvaluator {
 
   /** No values exist at the path. */
   private static final int ABSENT = 0;
+
   /** Values exist, none passed the test. */
   private static final int NO_MATCH = 1;
+
   /** At least one value passed. */
   private static final int MATCH = 2;
 
@@ -45,20 +47,23 @@ public final class FilterEvaluator {
    * @param hasVector whether the point has the named vector, for {@code has_vector}; called only
    *     when the filter has such a condition, from the calling thread
    */
-  public static boolean matches(Filter filter, PointId id, Payload payload, Predicate<String> hasVector) {
+  public static boolean matches(
+      Filter filter, PointId id, Payload payload, Predicate<String> hasVector) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(hasVector, "hasVector");
     return matches(filter, id, payload.tree(), hasVector);
   }
 
   /** {@code id == null} inside {@code nested}, where Qdrant does not support id conditions. */
-  private static boolean matches(Filter filter, PointId id, ObjectNode root, Predicate<String> hasVector) {
+  private static boolean matches(
+      Filter filter, PointId id, ObjectNode root, Predicate<String> hasVector) {
     List<Condition> should = filter.should();
     if (should != null && !any(should, id, root, hasVector)) {
       return false;
     }
     Condition.MinShould minShould = filter.minShould();
-    if (minShould != null && !atLeast(minShould.conditions(), minShould.minCount(), id, root, hasVector)) {
+    if (minShould != null
+        && !atLeast(minShould.conditions(), minShould.minCount(), id, root, hasVector)) {
       return false;
     }
     List<Condition> must = filter.must();
@@ -76,7 +81,8 @@ public final class FilterEvaluator {
     return true;
   }
 
-  private static boolean any(List<Condition> conditions, PointId id, ObjectNode root, Predicate<String> hasVector) {
+  private static boolean any(
+      List<Condition> conditions, PointId id, ObjectNode root, Predicate<String> hasVector) {
     for (int i = 0, n = conditions.size(); i < n; i++) {
       if (check(conditions.get(i), id, root, hasVector)) {
         return true;
@@ -85,7 +91,12 @@ public final class FilterEvaluator {
     return false;
   }
 
-  private static boolean atLeast(List<Condition> conditions, int count, PointId id, ObjectNode root, Predicate<String> hasVector) {
+  private static boolean atLeast(
+      List<Condition> conditions,
+      int count,
+      PointId id,
+      ObjectNode root,
+      Predicate<String> hasVector) {
     int matched = 0;
     for (int i = 0, n = conditions.size(); i < n && matched < count; i++) {
       if (check(conditions.get(i), id, root, hasVector)) {
@@ -95,7 +106,8 @@ public final class FilterEvaluator {
     return matched >= count;
   }
 
-  private static boolean check(Condition condition, PointId id, ObjectNode root, Predicate<String> hasVector) {
+  private static boolean check(
+      Condition condition, PointId id, ObjectNode root, Predicate<String> hasVector) {
     return switch (condition) {
       case Filter f -> matches(f, id, root, hasVector);
       case Condition.Field f -> checkField(f, root);
@@ -104,7 +116,8 @@ public final class FilterEvaluator {
       case Condition.IsNull n -> visit(n.key(), root, NULLISH) == MATCH;
       case Condition.HasId h -> id != null && h.ids().contains(id);
       case Condition.HasVector v -> hasVector.test(v.vector());
-      case Condition.Slice s -> id != null && Long.remainderUnsigned(SipHash.ofPointId(id), s.total()) == s.index();
+      case Condition.Slice s ->
+          id != null && Long.remainderUnsigned(SipHash.ofPointId(id), s.total()) == s.index();
       case Condition.OwnedBy o -> id != null && o.hashing().shardOf(id, o.shards()) == o.shard();
       case Condition.Nested n -> checkNested(n, root);
     };
@@ -145,9 +158,9 @@ public final class FilterEvaluator {
 
   /**
    * Applies {@code test} to every value at {@code path}, stopping at the first that passes.
-   * Navigation follows Qdrant's {@code value_get}: {@code .key} steps into objects only,
-   * {@code [n]} and {@code []} into arrays only; anything else yields no value. An explicit
-   * {@code null} at the end of the path is a value.
+   * Navigation follows Qdrant's {@code value_get}: {@code .key} steps into objects only, {@code
+   * [n]} and {@code []} into arrays only; anything else yields no value. An explicit {@code null}
+   * at the end of the path is a value.
    *
    * @return {@link #ABSENT}, {@link #NO_MATCH} or {@link #MATCH}
    */

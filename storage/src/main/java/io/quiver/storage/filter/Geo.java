@@ -16,16 +16,19 @@ final class Geo {
     double phi2 = Math.toRadians(lat2);
     double sinDeltaPhi = Math.sin(Math.toRadians(lat2 - lat1) / 2);
     double sinDeltaLambda = Math.sin(Math.toRadians(lon2 - lon1) / 2);
-    double a = sinDeltaPhi * sinDeltaPhi + Math.cos(phi1) * Math.cos(phi2) * sinDeltaLambda * sinDeltaLambda;
+    double a =
+        sinDeltaPhi * sinDeltaPhi
+            + Math.cos(phi1) * Math.cos(phi2) * sinDeltaLambda * sinDeltaLambda;
     return EARTH_RADIUS_METERS * 2 * Math.asin(Math.sqrt(a));
   }
 
   /**
    * Whether the point lies strictly inside the polygon: inside the exterior ring, outside every
-   * interior ring, and on no ring's boundary (the {@code Contains} relation of the {@code geo} crate).
-   * Coordinates are planar: x = lon, y = lat.
+   * interior ring, and on no ring's boundary (the {@code Contains} relation of the {@code geo}
+   * crate). Coordinates are planar: x = lon, y = lat.
    */
-  static boolean polygonContains(double[] exterior, List<double[]> interiors, double lat, double lon) {
+  static boolean polygonContains(
+      double[] exterior, List<double[]> interiors, double lat, double lon) {
     if (onBoundary(exterior, lat, lon) || !ringContains(exterior, lat, lon)) {
       return false;
     }
@@ -58,8 +61,10 @@ final class Geo {
       double yj = ring[2 * j], xj = ring[2 * j + 1];
       double cross = (xj - xi) * (lat - yi) - (yj - yi) * (lon - xi);
       if (cross == 0
-          && lon >= Math.min(xi, xj) && lon <= Math.max(xi, xj)
-          && lat >= Math.min(yi, yj) && lat <= Math.max(yi, yj)) {
+          && lon >= Math.min(xi, xj)
+          && lon <= Math.max(xi, xj)
+          && lat >= Math.min(yi, yj)
+          && lat <= Math.max(yi, yj)) {
         return true;
       }
     }

@@ -10,7 +10,11 @@ public record GeoPoint(double lat, double lon) {
   public GeoPoint {
     if (!(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) {
       throw new IllegalArgumentException(
-          "geo point lat " + lat + " must be within [-90, 90] and lon " + lon + " within [-180, 180]");
+          "geo point lat "
+              + lat
+              + " must be within [-90, 90] and lon "
+              + lon
+              + " within [-180, 180]");
     }
   }
 }

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A payload key path in Qdrant's syntax: a first key, then any of {@code .key}, {@code ."quoted key"},
- * {@code [n]} (one array element) and {@code []} (every array element), e.g. {@code country.cities[].name}.
- * A bare key is letters, digits, {@code _} and {@code -}; anything else goes in double quotes.
+ * A payload key path in Qdrant's syntax: a first key, then any of {@code .key}, {@code ."quoted
+ * key"}, {@code [n]} (one array element) and {@code []} (every array element), e.g. {@code
+ * country.cities[].name}. A bare key is letters, digits, {@code _} and {@code -}; anything else
+ * goes in double quotes.
  *
  * <p>Immutable and thread-safe. {@link #toString()} gives the canonical text, which {@link #parse}
  * reads back to an equal path — except for keys holding {@code "} or {@code \}, which Qdrant's
@@ -133,14 +134,19 @@ public record JsonPath(String firstKey, List<Step> rest) {
       return true;
     }
     int type = Character.getType(cp);
-    return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
+    return type == Character.DECIMAL_DIGIT_NUMBER
+        || type == Character.LETTER_NUMBER
+        || type == Character.OTHER_NUMBER;
   }
 
   private static IllegalArgumentException bad(String text, int at, String why) {
-    return new IllegalArgumentException("invalid key `" + text + "` at position " + at + ": " + why);
+    return new IllegalArgumentException(
+        "invalid key `" + text + "` at position " + at + ": " + why);
   }
 
-  /** This path with {@code []} appended unless it already ends with one (Qdrant's nested key rule). */
+  /**
+   * This path with {@code []} appended unless it already ends with one (Qdrant's nested key rule).
+   */
   public JsonPath arrayKey() {
     if (!rest.isEmpty() && rest.getLast() instanceof Wildcard) {
       return this;

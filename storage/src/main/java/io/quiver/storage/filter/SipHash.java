@@ -3,8 +3,9 @@ package io.quiver.storage.filter;
 import io.quiver.storage.PointId;
 
 /**
- * SipHash-2-4 (Aumasson and Bernstein), the hash of Qdrant's {@code slice} condition: a zero key over
- * the canonical id bytes, 8 little-endian bytes for an integer id and the 16 RFC 4122 bytes for a UUID.
+ * SipHash-2-4 (Aumasson and Bernstein), the hash of Qdrant's {@code slice} condition: a zero key
+ * over the canonical id bytes, 8 little-endian bytes for an integer id and the 16 RFC 4122 bytes
+ * for a UUID.
  */
 final class SipHash {
 
@@ -13,9 +14,14 @@ final class SipHash {
   /** The slice hash of a point id; allocates nothing. */
   static long ofPointId(PointId id) {
     if (id.isUuid()) {
-      // RFC 4122 bytes are the UUID's big-endian halves; SipHash reads each 8-byte block little-endian.
-      return words(0, 0, Long.reverseBytes(id.uuid().getMostSignificantBits()),
-          Long.reverseBytes(id.uuid().getLeastSignificantBits()), 2);
+      // RFC 4122 bytes are the UUID's big-endian halves; SipHash reads each 8-byte block
+      // little-endian.
+      return words(
+          0,
+          0,
+          Long.reverseBytes(id.uuid().getMostSignificantBits()),
+          Long.reverseBytes(id.uuid().getLeastSignificantBits()),
+          2);
     }
     return words(0, 0, id.number(), 0, 1);
   }
@@ -51,7 +57,12 @@ final class SipHash {
   }
 
   private static long[] init(long k0, long k1) {
-    return new long[] {k0 ^ 0x736f6d6570736575L, k1 ^ 0x646f72616e646f6dL, k0 ^ 0x6c7967656e657261L, k1 ^ 0x7465646279746573L};
+    return new long[] {
+      k0 ^ 0x736f6d6570736575L,
+      k1 ^ 0x646f72616e646f6dL,
+      k0 ^ 0x6c7967656e657261L,
+      k1 ^ 0x7465646279746573L
+    };
   }
 
   private static void compress(long[] v, long m) {

@@ -18,10 +18,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 
 /**
- * The file of one multivector graph part, in the shard's {@code multivectors/} directory: the
- * index module's {@link HnswFormat} version 3 (the graph, then this attachment; CRC32C over all),
- * named {@code v<hex of the name's UTF-8>.<generation>.<from>.<to>.graph}. Written to a
- * {@code .tmp} file, fsynced, renamed, the directory fsynced.
+ * The file of one multivector graph part, in the shard's {@code multivectors/} directory: the index
+ * module's {@link HnswFormat} version 3 (the graph, then this attachment; CRC32C over all), named
+ * {@code v<hex of the name's UTF-8>.<generation>.<from>.<to>.graph}. Written to a {@code .tmp}
+ * file, fsynced, renamed, the directory fsynced.
  *
  * <p>The attachment makes the file self-describing, so it is never trusted blindly at open: the
  * ords' point ids and rows are in it, and a node counts as live only when RocksDB still holds that
@@ -45,8 +45,10 @@ final class GraphPartFile {
   static final String TMP = ".tmp";
   private static final int MAGIC = 0x514D5647;
   private static final int VERSION = 2;
-  private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt LE_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong LE_LONG =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfFloat LE_FLOAT =
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -61,7 +63,10 @@ final class GraphPartFile {
     return dir.resolve(prefix(name) + generation + "." + from + "." + to + SUFFIX);
   }
 
-  /** What a part file's name says: {@code [generation, from, to]}, or null when it is not a part file's name. */
+  /**
+   * What a part file's name says: {@code [generation, from, to]}, or null when it is not a part
+   * file's name.
+   */
   static long[] parseName(String fileName) {
     if (!fileName.startsWith("v") || !fileName.endsWith(SUFFIX)) {
       return null;
@@ -81,44 +86,55 @@ final class GraphPartFile {
    * Writes the part of {@code build} with its graph and its rows' codes (null: none) durably (temp
    * file, fsync, rename, directory fsync); returns its path.
    */
-  static Path write(Path dir, GraphBuild build, long generation, HnswGraph graph,
-      io.quiver.index.multivector.QuantizedMaxSim codes) throws IOException {
+  static Path write(
+      Path dir,
+      GraphBuild build,
+      long generation,
+      HnswGraph graph,
+      io.quiver.index.multivector.QuantizedMaxSim codes)
+      throws IOException {
     Files.createDirectories(dir);
     Path file = file(dir, build.name(), generation, build.from(), build.to());
     Path tmp = file.resolveSibling(file.getFileName() + TMP);
     MultiVectors view = build.view();
     PointId[] ids = build.ids();
     OrdBitSet inserted = build.inserted();
-    HnswFormat.writeGraph(tmp, graph, out -> {
-      out.putInt(MAGIC);
-      out.putInt(VERSION);
-      out.putLong(generation);
-      out.putInt(build.from());
-      out.putInt(build.to());
-      out.putInt(build.params().maxConn());
-      out.putInt(build.params().beamWidth());
-      out.putInt(view.dim());
-      out.putInt(view.distance().ordinal());
-      byte[] name = build.name().getBytes(StandardCharsets.UTF_8);
-      out.putInt(name.length);
-      out.putBytes(name);
-      for (int g = 0; g < view.size(); g++) {
-        byte[] id = ids[g].toBytes();
-        out.putBytes(new byte[] {(byte) id.length});
-        out.putBytes(id);
-        out.putBytes(new byte[] {(byte) (inserted.get(g) ? 1 : 0)});
-        out.putInt(view.count(g));
-        for (float f : view.get(g)) {
-          out.putFloat(f);
-        }
-      }
-      byte[] key = codes == null ? new byte[0] : build.quantization().codesKey().getBytes(StandardCharsets.UTF_8);
-      out.putInt(key.length);
-      out.putBytes(key);
-      if (codes != null) {
-        out.putBytes(PartCodes.toBytes(codes));
-      }
-    });
+    HnswFormat.writeGraph(
+        tmp,
+        graph,
+        out -> {
+          out.putInt(MAGIC);
+          out.putInt(VERSION);
+          out.putLong(generation);
+          out.putInt(build.from());
+          out.putInt(build.to());
+          out.putInt(build.params().maxConn());
+          out.putInt(build.params().beamWidth());
+          out.putInt(view.dim());
+          out.putInt(view.distance().ordinal());
+          byte[] name = build.name().getBytes(StandardCharsets.UTF_8);
+          out.putInt(name.length);
+          out.putBytes(name);
+          for (int g = 0; g < view.size(); g++) {
+            byte[] id = ids[g].toBytes();
+            out.putBytes(new byte[] {(byte) id.length});
+            out.putBytes(id);
+            out.putBytes(new byte[] {(byte) (inserted.get(g) ? 1 : 0)});
+            out.putInt(view.count(g));
+            for (float f : view.get(g)) {
+              out.putFloat(f);
+            }
+          }
+          byte[] key =
+              codes == null
+                  ? new byte[0]
+                  : build.quantization().codesKey().getBytes(StandardCharsets.UTF_8);
+          out.putInt(key.length);
+          out.putBytes(key);
+          if (codes != null) {
+            out.putBytes(PartCodes.toBytes(codes));
+          }
+        });
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(dir);
     return file;
@@ -128,7 +144,12 @@ final class GraphPartFile {
    * A part file read whole: its graph (mapped until {@code file} is closed), per ord its point,
    * node flag and rows, and the key and bytes of its rows' codes (null: none).
    */
-  record Loaded(HnswFormat.GraphFile file, PointId[] ids, boolean[] inserted, float[][] rows, String codesKey,
+  record Loaded(
+      HnswFormat.GraphFile file,
+      PointId[] ids,
+      boolean[] inserted,
+      float[][] rows,
+      String codesKey,
       byte[] codes) {}
 
   /**
@@ -137,8 +158,17 @@ final class GraphPartFile {
    *
    * @throws IOException when the file is corrupt or truncated, or does not match
    */
-  static Loaded read(Path file, String name, long generation, int from, int to, int m, int efConstruct, int dim,
-      int distance) throws IOException {
+  static Loaded read(
+      Path file,
+      String name,
+      long generation,
+      int from,
+      int to,
+      int m,
+      int efConstruct,
+      int dim,
+      int distance)
+      throws IOException {
     HnswFormat.GraphFile opened = HnswFormat.openGraph(file);
     try {
       MemorySegment a = opened.attachment();
@@ -164,19 +194,47 @@ final class GraphPartFile {
       pos += nameLength;
       String fileName = new String(nameBytes, StandardCharsets.UTF_8);
       if (!fileName.equals(name) || gen != generation || f != from || t != to) {
-        throw new IOException(file + ": holds " + fileName + " generation " + gen + " [" + f + ", " + t
-            + "), not what its name says");
+        throw new IOException(
+            file
+                + ": holds "
+                + fileName
+                + " generation "
+                + gen
+                + " ["
+                + f
+                + ", "
+                + t
+                + "), not what its name says");
       }
       if (fileM != m || fileEf != efConstruct) {
-        throw new IOException(file + ": built with m " + fileM + ", ef_construct " + fileEf + "; the vector now has "
-            + m + ", " + efConstruct);
+        throw new IOException(
+            file
+                + ": built with m "
+                + fileM
+                + ", ef_construct "
+                + fileEf
+                + "; the vector now has "
+                + m
+                + ", "
+                + efConstruct);
       }
       if (fileDim != dim || fileDistance != distance) {
-        throw new IOException(file + ": rows of " + fileDim + " dims, distance " + fileDistance
-            + " do not fit the vector");
+        throw new IOException(
+            file
+                + ": rows of "
+                + fileDim
+                + " dims, distance "
+                + fileDistance
+                + " do not fit the vector");
       }
       if (opened.graph().size() != to - from) {
-        throw new IOException(file + ": a graph of " + opened.graph().size() + " nodes over " + (to - from) + " ords");
+        throw new IOException(
+            file
+                + ": a graph of "
+                + opened.graph().size()
+                + " nodes over "
+                + (to - from)
+                + " ords");
       }
       PointId[] ids = new PointId[to - from];
       boolean[] inserted = new boolean[to - from];

@@ -8,11 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds a shard's multivector graphs in the background, one per unit of the shard's optimizer
- * (the process' shared optimizer pool, plus the HNSW builder's threads): the inputs are taken
- * under the shard's read lock (a moment), the graph is built with no lock held while writes go
- * on, written to its file (no lock), and installed under the write lock (a moment) unless the
- * store was compacted meanwhile. Closing the shard cancels a build before its next node.
+ * Builds a shard's multivector graphs in the background, one per unit of the shard's optimizer (the
+ * process' shared optimizer pool, plus the HNSW builder's threads): the inputs are taken under the
+ * shard's read lock (a moment), the graph is built with no lock held while writes go on, written to
+ * its file (no lock), and installed under the write lock (a moment) unless the store was compacted
+ * meanwhile. Closing the shard cancels a build before its next node.
  */
 public final class MultiVectorGraphBuilds implements IndexWork {
 
@@ -24,23 +24,32 @@ public final class MultiVectorGraphBuilds implements IndexWork {
   private final int threads;
 
   /**
-   * {@code lock} is the shard's lock guarding {@code indexes}; {@code shard} names the log lines;
-   * a graph build runs on {@code threads} threads.
+   * {@code lock} is the shard's lock guarding {@code indexes}; {@code shard} names the log lines; a
+   * graph build runs on {@code threads} threads.
    */
-  public MultiVectorGraphBuilds(MultiVectorIndexes indexes, ReadWriteLock lock, String shard, int threads) {
+  public MultiVectorGraphBuilds(
+      MultiVectorIndexes indexes, ReadWriteLock lock, String shard, int threads) {
     this.indexes = indexes;
     this.lock = lock;
     this.shard = shard;
     this.threads = threads;
   }
 
-  /** The codes of the build's rows (null: no quantization, or too many rows for one code array: logged). */
+  /**
+   * The codes of the build's rows (null: no quantization, or too many rows for one code array:
+   * logged).
+   */
   private io.quiver.index.multivector.QuantizedMaxSim quantize(GraphBuild build) {
     try {
       return build.quantize();
     } catch (IllegalArgumentException e) {
-      LOG.warn("{}: the multivector graph of {} over ords [{}, {}) is searched unquantized: {}", shard, build.name(),
-          build.from(), build.to(), e.getMessage());
+      LOG.warn(
+          "{}: the multivector graph of {} over ords [{}, {}) is searched unquantized: {}",
+          shard,
+          build.name(),
+          build.from(),
+          build.to(),
+          e.getMessage());
       return null;
     }
   }
@@ -77,9 +86,16 @@ public final class MultiVectorGraphBuilds implements IndexWork {
     } finally {
       lock.writeLock().unlock();
     }
-    LOG.info("{}: multivector graph of {} over ords [{}, {}) ({} points, replacing {} parts) built in {} ms{}", shard,
-        build.name().isEmpty() ? "\"\"" : build.name(), build.from(), build.to(), build.nodes(), build.absorbed().size(),
-        (System.nanoTime() - start) / 1_000_000, installed ? "" : "; dropped (the store was compacted meanwhile)");
+    LOG.info(
+        "{}: multivector graph of {} over ords [{}, {}) ({} points, replacing {} parts) built in {} ms{}",
+        shard,
+        build.name().isEmpty() ? "\"\"" : build.name(),
+        build.from(),
+        build.to(),
+        build.nodes(),
+        build.absorbed().size(),
+        (System.nanoTime() - start) / 1_000_000,
+        installed ? "" : "; dropped (the store was compacted meanwhile)");
     return true;
   }
 }

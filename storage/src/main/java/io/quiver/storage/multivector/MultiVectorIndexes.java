@@ -25,11 +25,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -37,8 +37,8 @@ import java.util.function.Predicate;
 
 /**
  * A shard's multivectors, one {@link MultiVectors} store per name over shard-wide ords (assigned
- * when a point's multivector is written, in write order), with HNSW graphs over them
- * ({@link GraphPart}: a graph node is a point, MaxSim between nodes, as Qdrant builds them).
+ * when a point's multivector is written, in write order), with HNSW graphs over them ({@link
+ * GraphPart}: a graph node is a point, MaxSim between nodes, as Qdrant builds them).
  *
  * <p>An update deletes the old ord and appends a new one; when deleted ords outnumber live ones
  * (and exceed {@link #COMPACT_MIN_DELETED}) the name's store is rewritten with the live ords only,
@@ -47,26 +47,26 @@ import java.util.function.Predicate;
  * <p><b>Graphs.</b> Each name's ords {@code [0, indexedTo)} are covered by graph parts, each over a
  * contiguous range, built in the background ({@link MultiVectorGraphBuilds}) over a frozen view of
  * the store ({@link MultiVectors#range}) with the ords that were live then. The ords appended since
- * ({@code [indexedTo, size)}, the tail) are scored exactly by every search. A part is built when the
- * tail holds {@code indexing_threshold} KB of rows; it covers the tail and absorbs the parts before
- * it that are not longer than what it covers so far (so part lengths decrease geometrically: a few
- * parts, each ord rebuilt a logarithmic number of times while a shard grows). A part whose deleted
- * nodes exceed {@code deleted_threshold} (and {@code vacuum_min_vector_number}) is rebuilt over its
- * range. A deleted or replaced point is never returned: its ord's deleted bit is checked by the
- * graph search's accept test, and its new ord is in the tail or a newer part.
+ * ({@code [indexedTo, size)}, the tail) are scored exactly by every search. A part is built when
+ * the tail holds {@code indexing_threshold} KB of rows; it covers the tail and absorbs the parts
+ * before it that are not longer than what it covers so far (so part lengths decrease geometrically:
+ * a few parts, each ord rebuilt a logarithmic number of times while a shard grows). A part whose
+ * deleted nodes exceed {@code deleted_threshold} (and {@code vacuum_min_vector_number}) is rebuilt
+ * over its range. A deleted or replaced point is never returned: its ord's deleted bit is checked
+ * by the graph search's accept test, and its new ord is in the tail or a newer part.
  *
- * <p>Rows are held prepared (normalized for Cosine), as the point's stored vectors are. The
- * RocksDB point value is the truth (the flat rows are part of the point's dense vector map); this
- * is rebuilt from it at open, like the sparse and payload indexes.
+ * <p>Rows are held prepared (normalized for Cosine), as the point's stored vectors are. The RocksDB
+ * point value is the truth (the flat rows are part of the point's dense vector map); this is
+ * rebuilt from it at open, like the sparse and payload indexes.
  *
  * <p><b>Graph files.</b> Each built part is written to a {@link GraphPartFile} in the shard's
  * {@code multivectors/} directory (the graph with the point ids and rows of its ords), and a
- * dropped part's file is deleted. At {@link #open} the files of the name's newest store
- * generation that cover {@code [0, n)} contiguously are loaded first: their ords keep their
- * numbers and rows, and a loaded node is live only when RocksDB still holds that point with
- * exactly those rows (an update or delete since, or a RocksDB state from another replica's
- * snapshot, leaves it deleted and puts the point in the tail). A file that is corrupt, truncated,
- * does not follow on, or was built with other settings is deleted, and its range rebuilt.
+ * dropped part's file is deleted. At {@link #open} the files of the name's newest store generation
+ * that cover {@code [0, n)} contiguously are loaded first: their ords keep their numbers and rows,
+ * and a loaded node is live only when RocksDB still holds that point with exactly those rows (an
+ * update or delete since, or a RocksDB state from another replica's snapshot, leaves it deleted and
+ * puts the point in the tail). A file that is corrupt, truncated, does not follow on, or was built
+ * with other settings is deleted, and its range rebuilt.
  *
  * <p><b>Quantization.</b> With the vector's quantization (its own, else the collection's), each
  * part holds the codes of its rows ({@link PartCodes}, made by its build, written in its file, made
@@ -75,31 +75,51 @@ import java.util.function.Predicate;
  * Qdrant's {@code params.quantization} says ({@link #search(String, float[][], int, Predicate,
  * Integer, boolean, QuantizationSearchParams)}). Scans always score the float rows.
  *
- * <p>Not thread-safe: writes and {@link #install} under the shard's write lock, searches and
- * {@link #nextBuild} under its read lock. {@link #isDue} may be called without a lock.
+ * <p>Not thread-safe: writes and {@link #install} under the shard's write lock, searches and {@link
+ * #nextBuild} under its read lock. {@link #isDue} may be called without a lock.
  */
 public final class MultiVectorIndexes {
 
   /** Deleted ords a name's store tolerates before it may compact (with more deleted than live). */
   static final int COMPACT_MIN_DELETED = 1024;
+
   /** Size of the scratch files the rows of an {@code on_disk} multivector are mapped in. */
   static final long MAPPED_CHUNK_BYTES = 64L << 20;
 
-  private static final ThreadLocal<HnswSearcher> SEARCHERS = ThreadLocal.withInitial(HnswSearcher::new);
+  private static final ThreadLocal<HnswSearcher> SEARCHERS =
+      ThreadLocal.withInitial(HnswSearcher::new);
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MultiVectorIndexes.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(MultiVectorIndexes.class);
 
   private final Map<String, Named> byName = new LinkedHashMap<>();
+
   /** Where graph part files are kept; null: nowhere (graphs on the heap only). */
   private final Path graphDir;
+
   private int loadedParts;
-  /** Called whenever a write leaves a build due (wakes the shard's optimizer); cheap, never blocks. */
+
+  /**
+   * Called whenever a write leaves a build due (wakes the shard's optimizer); cheap, never blocks.
+   */
   private volatile Runnable onDue = () -> {};
 
   private MultiVectorIndexes(ShardConfig config, Path graphDir) {
     this.graphDir = graphDir;
-    config.vectors().multi().forEach((name, p) -> byName.put(name, new Named(name, p, config.hnswOf(name),
-        config.optimizers(), config.quantizationOf(name), this)));
+    config
+        .vectors()
+        .multi()
+        .forEach(
+            (name, p) ->
+                byName.put(
+                    name,
+                    new Named(
+                        name,
+                        p,
+                        config.hnswOf(name),
+                        config.optimizers(),
+                        config.quantizationOf(name),
+                        this)));
   }
 
   /**
@@ -108,7 +128,9 @@ public final class MultiVectorIndexes {
    * prepared dense vectors, among them the flat multivectors): a point whose rows equal a loaded
    * node's keeps that node, any other goes to the tail. {@code graphDir} null: no files.
    */
-  public static MultiVectorIndexes open(ShardConfig config, Path graphDir,
+  public static MultiVectorIndexes open(
+      ShardConfig config,
+      Path graphDir,
       Consumer<BiConsumer<PointId, Map<String, float[]>>> points) {
     MultiVectorIndexes indexes = new MultiVectorIndexes(config, graphDir);
     if (indexes.byName.isEmpty()) {
@@ -121,14 +143,15 @@ public final class MultiVectorIndexes {
         indexes.loadedParts += named.load(graphDir, files);
       }
     }
-    points.accept((id, vectors) -> {
-      for (Named named : indexes.byName.values()) {
-        float[] v = vectors.get(named.name);
-        if (v != null) {
-          named.restore(id, v);
-        }
-      }
-    });
+    points.accept(
+        (id, vectors) -> {
+          for (Named named : indexes.byName.values()) {
+            float[] v = vectors.get(named.name);
+            if (v != null) {
+              named.restore(id, v);
+            }
+          }
+        });
     for (Named named : indexes.byName.values()) {
       named.finishRestore();
     }
@@ -136,8 +159,8 @@ public final class MultiVectorIndexes {
   }
 
   /**
-   * Deletes the temporary files in the graph directory and the part files of names not in
-   * {@code keep}; returns the other part files.
+   * Deletes the temporary files in the graph directory and the part files of names not in {@code
+   * keep}; returns the other part files.
    */
   private List<Path> deleteFilesOf(Set<String> keep) {
     List<Path> out = new ArrayList<>();
@@ -169,9 +192,9 @@ public final class MultiVectorIndexes {
   }
 
   /**
-   * Hard-links the files of the current graph parts into {@code target} (a checkpoint's
-   * {@code multivectors/}); call under the shard's read lock (files are deleted under the write lock).
-   * A file that is missing is left out (that range is rebuilt where the checkpoint is opened).
+   * Hard-links the files of the current graph parts into {@code target} (a checkpoint's {@code
+   * multivectors/}); call under the shard's read lock (files are deleted under the write lock). A
+   * file that is missing is left out (that range is rebuilt where the checkpoint is opened).
    */
   public void linkFiles(Path target) throws IOException {
     for (Named named : byName.values()) {
@@ -182,7 +205,10 @@ public final class MultiVectorIndexes {
             Files.createLink(target.resolve(part.file().getFileName()), part.file());
           } catch (java.nio.file.NoSuchFileException gone) {
             // Removed behind our back: the checkpoint's shard rebuilds that range at open.
-            LOG.warn("{}: multivector graph file {} is missing; not in the checkpoint", graphDir, part.file());
+            LOG.warn(
+                "{}: multivector graph file {} is missing; not in the checkpoint",
+                graphDir,
+                part.file());
           }
         }
       }
@@ -208,13 +234,21 @@ public final class MultiVectorIndexes {
     try {
       return GraphPartFile.write(graphDir, build, build.generation(), graph, codes);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("{}: cannot write the multivector graph over [{}, {}) of {}; it is rebuilt at the next open: {}",
-          graphDir, build.from(), build.to(), build.name(), e.toString());
+      LOG.warn(
+          "{}: cannot write the multivector graph over [{}, {}) of {}; it is rebuilt at the next open: {}",
+          graphDir,
+          build.from(),
+          build.to(),
+          build.name(),
+          e.toString());
       return null;
     }
   }
 
-  /** Sets what to call when a write leaves a graph build due (the shard's optimizer wake-up), and calls it if one is. */
+  /**
+   * Sets what to call when a write leaves a graph build due (the shard's optimizer wake-up), and
+   * calls it if one is.
+   */
   public void onBuildDue(Runnable wake) {
     this.onDue = wake;
     if (isDue()) {
@@ -227,7 +261,10 @@ public final class MultiVectorIndexes {
     return byName.isEmpty();
   }
 
-  /** Records that point {@code id} now has these prepared vectors (names that are not multivectors are ignored). */
+  /**
+   * Records that point {@code id} now has these prepared vectors (names that are not multivectors
+   * are ignored).
+   */
   public void put(PointId id, Map<String, float[]> prepared) {
     for (Map.Entry<String, Named> e : byName.entrySet()) {
       e.getValue().remove(id);
@@ -251,16 +288,20 @@ public final class MultiVectorIndexes {
       return Map.of();
     }
     Map<String, float[]> out = new LinkedHashMap<>();
-    byName.forEach((name, named) -> {
-      Integer ord = named.ords.get(id);
-      if (ord != null) {
-        out.put(name, named.store.get(ord));
-      }
-    });
+    byName.forEach(
+        (name, named) -> {
+          Integer ord = named.ords.get(id);
+          if (ord != null) {
+            out.put(name, named.store.get(ord));
+          }
+        });
     return out;
   }
 
-  /** The MaxSim score (as Qdrant reports it) of prepared query rows against point {@code id}'s multivector, or null. */
+  /**
+   * The MaxSim score (as Qdrant reports it) of prepared query rows against point {@code id}'s
+   * multivector, or null.
+   */
   public Float score(String name, float[][] query, PointId id) {
     Named named = byName.get(name);
     Integer ord = named.ords.get(id);
@@ -277,7 +318,12 @@ public final class MultiVectorIndexes {
    * except parts whose indexed rows are below {@code full_scan_threshold} KB (scanned exactly, as
    * small segments are); the tail of ords no part covers yet is always scored exactly.
    */
-  public List<ScoredPoint> search(String name, float[][] query, int limit, Predicate<PointId> accept, Integer hnswEf,
+  public List<ScoredPoint> search(
+      String name,
+      float[][] query,
+      int limit,
+      Predicate<PointId> accept,
+      Integer hnswEf,
       boolean exact) {
     return search(name, query, limit, accept, hnswEf, exact, null);
   }
@@ -290,8 +336,14 @@ public final class MultiVectorIndexes {
    * approximate scores); {@code ignore} searches the float rows. Scans (the tail, small parts,
    * {@code exact}) always score the float rows, as the dense path's exact scans do.
    */
-  public List<ScoredPoint> search(String name, float[][] query, int limit, Predicate<PointId> accept, Integer hnswEf,
-      boolean exact, QuantizationSearchParams quantization) {
+  public List<ScoredPoint> search(
+      String name,
+      float[][] query,
+      int limit,
+      Predicate<PointId> accept,
+      Integer hnswEf,
+      boolean exact,
+      QuantizationSearchParams quantization) {
     Named named = byName.get(name);
     Best best = new Best(named.params.distance().higherIsBetter(), limit);
     int scanFrom = 0;
@@ -311,28 +363,35 @@ public final class MultiVectorIndexes {
     return best.sorted();
   }
 
-  /** The MaxSim top {@code limit} of the given candidate points (those without multivector {@code name} skipped), exact. */
-  public List<ScoredPoint> scoreCandidates(String name, float[][] query, int limit,
-      Consumer<Consumer<PointId>> candidates) {
+  /**
+   * The MaxSim top {@code limit} of the given candidate points (those without multivector {@code
+   * name} skipped), exact.
+   */
+  public List<ScoredPoint> scoreCandidates(
+      String name, float[][] query, int limit, Consumer<Consumer<PointId>> candidates) {
     Named named = byName.get(name);
     Best best = new Best(named.params.distance().higherIsBetter(), limit);
-    candidates.accept(id -> {
-      Integer ord = named.ords.get(id);
-      if (ord != null) {
-        best.offer(new ScoredPoint(id, 0, named.store.score(query, ord), null, null));
-      }
-    });
+    candidates.accept(
+        id -> {
+          Integer ord = named.ords.get(id);
+          if (ord != null) {
+            best.offer(new ScoredPoint(id, 0, named.store.score(query, ord), null, null));
+          }
+        });
     return best.sorted();
   }
 
   /**
-   * Calls {@code visit} with every live point whose multivector {@code name} exists and that
-   * {@code accept} takes (null: all), in ord order, with the comparator of Qdrant's custom
-   * objectives between prepared example rows and that point ({@link MultiVectors#exampleSimilarity}).
-   * The comparator is valid during the call only.
+   * Calls {@code visit} with every live point whose multivector {@code name} exists and that {@code
+   * accept} takes (null: all), in ord order, with the comparator of Qdrant's custom objectives
+   * between prepared example rows and that point ({@link MultiVectors#exampleSimilarity}). The
+   * comparator is valid during the call only.
    */
-  public void forEachLive(String name, Predicate<PointId> accept,
-      java.util.function.BiConsumer<PointId, io.quiver.storage.scoring.Scorer.Similarity<float[][]>> visit) {
+  public void forEachLive(
+      String name,
+      Predicate<PointId> accept,
+      java.util.function.BiConsumer<PointId, io.quiver.storage.scoring.Scorer.Similarity<float[][]>>
+          visit) {
     Named named = byName.get(name);
     MultiVectors store = named.store;
     for (int ord = 0; ord < store.size(); ord++) {
@@ -352,12 +411,16 @@ public final class MultiVectorIndexes {
     return byName.get(name).ords.size();
   }
 
-  /** Bytes of rows of the average live multivector {@code name} (1 when there is none), for the search plan's threshold. */
+  /**
+   * Bytes of rows of the average live multivector {@code name} (1 when there is none), for the
+   * search plan's threshold.
+   */
   public long averageBytes(String name) {
     Named named = byName.get(name);
     long live = named.ords.size();
     long rows = named.store.rowCount();
-    return live == 0 || named.store.size() == 0 ? 1
+    return live == 0 || named.store.size() == 0
+        ? 1
         : Math.max(1, rows * named.params.size() * Float.BYTES / named.store.size());
   }
 
@@ -382,7 +445,10 @@ public final class MultiVectorIndexes {
     return false;
   }
 
-  /** The next graph build that is due, or null: its inputs are taken here (under the shard's read lock). */
+  /**
+   * The next graph build that is due, or null: its inputs are taken here (under the shard's read
+   * lock).
+   */
   GraphBuild nextBuild(int threads) {
     for (Named named : byName.values()) {
       if (named.due) {
@@ -397,12 +463,15 @@ public final class MultiVectorIndexes {
 
   /**
    * Puts a finished graph (written to {@code file}, or null) in place of the parts it absorbed,
-   * whose files are deleted (under the shard's write lock); returns
-   * false when it no longer applies (the name's store was compacted while it was built).
+   * whose files are deleted (under the shard's write lock); returns false when it no longer applies
+   * (the name's store was compacted while it was built).
    */
-  boolean install(GraphBuild build, io.quiver.index.hnsw.HnswGraph graph, Path file, QuantizedMaxSim codes) {
+  boolean install(
+      GraphBuild build, io.quiver.index.hnsw.HnswGraph graph, Path file, QuantizedMaxSim codes) {
     Named named = byName.get(build.name());
-    if (named == null || named.store != build.store() || !named.parts.containsAll(build.absorbed())) {
+    if (named == null
+        || named.store != build.store()
+        || !named.parts.containsAll(build.absorbed())) {
       deleteQuietly(file);
       return false;
     }
@@ -412,8 +481,18 @@ public final class MultiVectorIndexes {
         deletedNodes++;
       }
     }
-    GraphPart part = new GraphPart(build.from(), build.to(), graph, build.view(), build.nodes(), build.rows(),
-        named.params.size(), file, null, codes);
+    GraphPart part =
+        new GraphPart(
+            build.from(),
+            build.to(),
+            graph,
+            build.view(),
+            build.nodes(),
+            build.rows(),
+            named.params.size(),
+            file,
+            null,
+            codes);
     part.deletedNodes = deletedNodes;
     List<GraphPart> parts = new ArrayList<>();
     for (GraphPart p : named.parts) {
@@ -486,27 +565,46 @@ public final class MultiVectorIndexes {
     private final MultiVectorParams params;
     private final HnswConfig hnsw;
     private final OptimizersConfig optimizers;
+
     /** The vector's quantization (its own, else the collection's); null: none. */
     private final QuantizationConfig quantization;
+
     private MultiVectors store;
     private final Map<PointId, Integer> ords = new HashMap<>();
     private List<PointId> ids = new ArrayList<>();
     private OrdBitSet deleted = new OrdBitSet(64);
     private int deletedCount;
-    /** Graph parts over {@code [0, indexedTo)} of {@link #store}, by range; replaced, never changed in place. */
+
+    /**
+     * Graph parts over {@code [0, indexedTo)} of {@link #store}, by range; replaced, never changed
+     * in place.
+     */
     private List<GraphPart> parts = List.of();
+
     private int indexedTo;
+
     /** Rows of the ords {@code [indexedTo, size)}. */
     private long tailRows;
+
     private volatile boolean due;
     private final MultiVectorIndexes owner;
-    /** The store's numbering: +1 at each compaction (part files of another generation cover other ords). */
+
+    /**
+     * The store's numbering: +1 at each compaction (part files of another generation cover other
+     * ords).
+     */
     private long generation;
+
     /** At open: point id -> the last loaded node of it, until its stored rows are compared. */
     private Map<PointId, Integer> pending;
 
-    Named(String name, MultiVectorParams params, HnswConfig hnsw, OptimizersConfig optimizers,
-        QuantizationConfig quantization, MultiVectorIndexes owner) {
+    Named(
+        String name,
+        MultiVectorParams params,
+        HnswConfig hnsw,
+        OptimizersConfig optimizers,
+        QuantizationConfig quantization,
+        MultiVectorIndexes owner) {
       this.owner = owner;
       this.quantization = quantization;
       this.name = name;
@@ -522,8 +620,12 @@ public final class MultiVectorIndexes {
      */
     private MultiVectors newStore() {
       if (params.vector().placement() == io.quiver.storage.Memory.COLD && owner.graphDir != null) {
-        return MultiVectors.mapped(params.size(), params.distance(), owner.graphDir,
-            GraphPartFile.prefix(name) + "rows.", MAPPED_CHUNK_BYTES);
+        return MultiVectors.mapped(
+            params.size(),
+            params.distance(),
+            owner.graphDir,
+            GraphPartFile.prefix(name) + "rows.",
+            MAPPED_CHUNK_BYTES);
       }
       return new MultiVectors(params.size(), params.distance());
     }
@@ -596,7 +698,9 @@ public final class MultiVectorIndexes {
 
     private boolean tailDue() {
       long threshold = optimizers.indexingThresholdKb() * 1024;
-      return threshold > 0 && indexedTo < store.size() && tailRows * params.size() * Float.BYTES >= threshold;
+      return threshold > 0
+          && indexedTo < store.size()
+          && tailRows * params.size() * Float.BYTES >= threshold;
     }
 
     private GraphPart vacuumCandidate() {
@@ -612,7 +716,10 @@ public final class MultiVectorIndexes {
       return null;
     }
 
-    /** The build that is due: over the tail (absorbing the shorter parts before it), or a vacuum of one part. */
+    /**
+     * The build that is due: over the tail (absorbing the shorter parts before it), or a vacuum of
+     * one part.
+     */
     GraphBuild plan(int threads) {
       int from;
       int to;
@@ -644,17 +751,28 @@ public final class MultiVectorIndexes {
           rows += store.count(ord);
         }
       }
-      return new GraphBuild(name, store, generation, store.range(from, to),
-          ids.subList(from, to).toArray(PointId[]::new), from, to, inserted, nodes, rows, absorbed,
-          new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), quantization);
+      return new GraphBuild(
+          name,
+          store,
+          generation,
+          store.range(from, to),
+          ids.subList(from, to).toArray(PointId[]::new),
+          from,
+          to,
+          inserted,
+          nodes,
+          rows,
+          absorbed,
+          new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads),
+          quantization);
     }
 
     /**
      * Loads this name's part files among {@code files} (at open, before the points): those of the
-     * newest generation that cover {@code [0, n)} one after another (at each start the longest
-     * that reads whole and fits); their ords are appended to the empty store, each a pending node
-     * of its point until {@link #restore} compares the stored rows. Deletes the other files of the
-     * name. Returns the number of parts loaded.
+     * newest generation that cover {@code [0, n)} one after another (at each start the longest that
+     * reads whole and fits); their ords are appended to the empty store, each a pending node of its
+     * point until {@link #restore} compares the stored rows. Deletes the other files of the name.
+     * Returns the number of parts loaded.
      */
     int load(Path dir, List<Path> files) {
       String prefix = GraphPartFile.prefix(name);
@@ -682,19 +800,34 @@ public final class MultiVectorIndexes {
             candidates.add(f);
           }
         }
-        candidates.sort(Comparator.comparingLong((Path f) -> GraphPartFile.parseName(f.getFileName().toString())[2])
-            .reversed());
+        candidates.sort(
+            Comparator.comparingLong(
+                    (Path f) -> GraphPartFile.parseName(f.getFileName().toString())[2])
+                .reversed());
         GraphPartFile.Loaded read = null;
         Path chosen = null;
         for (Path f : candidates) {
           int to = (int) GraphPartFile.parseName(f.getFileName().toString())[2];
           try {
-            read = GraphPartFile.read(f, name, gen, at, to, hnsw.m(), hnsw.efConstruct(), params.size(),
-                params.distance().ordinal());
+            read =
+                GraphPartFile.read(
+                    f,
+                    name,
+                    gen,
+                    at,
+                    to,
+                    hnsw.m(),
+                    hnsw.efConstruct(),
+                    params.size(),
+                    params.distance().ordinal());
             chosen = f;
             break;
           } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: multivector graph file {} is not used (rebuilt): {}", dir, f.getFileName(), e.toString());
+            LOG.warn(
+                "{}: multivector graph file {} is not used (rebuilt): {}",
+                dir,
+                f.getFileName(),
+                e.toString());
           }
         }
         if (read == null) {
@@ -714,8 +847,18 @@ public final class MultiVectorIndexes {
         }
         cursor = store.size();
         MultiVectors view = store.range(at, cursor);
-        loaded.add(new GraphPart(at, cursor, read.file().graph(), view, nodes, rows, params.size(), chosen, read.file(),
-            loadCodes(read, view, chosen)));
+        loaded.add(
+            new GraphPart(
+                at,
+                cursor,
+                read.file().graph(),
+                view,
+                nodes,
+                rows,
+                params.size(),
+                chosen,
+                read.file(),
+                loadCodes(read, view, chosen)));
         insertedOf.add(read.inserted());
       }
       for (Path f : mine) {
@@ -729,17 +872,21 @@ public final class MultiVectorIndexes {
       indexedTo = cursor;
       deleted = new OrdBitSet(Math.max(64, cursor * 2));
       if (!loaded.isEmpty()) {
-        LOG.info("{}: loaded {} multivector graph part(s) of {} over ords [0, {})", dir, loaded.size(),
-            name.isEmpty() ? "\"\"" : name, cursor);
+        LOG.info(
+            "{}: loaded {} multivector graph part(s) of {} over ords [0, {})",
+            dir,
+            loaded.size(),
+            name.isEmpty() ? "\"\"" : name,
+            cursor);
       }
       return loaded.size();
     }
 
     /**
      * The codes of a loaded part's rows: those in its file when they were made for the vector's
-     * quantization, else (another quantization since, or a file written before codes, or codes
-     * that do not read) made now from the rows; null when the vector has no quantization or the
-     * rows are too many to quantize (searched from the float rows, logged).
+     * quantization, else (another quantization since, or a file written before codes, or codes that
+     * do not read) made now from the rows; null when the vector has no quantization or the rows are
+     * too many to quantize (searched from the float rows, logged).
      */
     private QuantizedMaxSim loadCodes(GraphPartFile.Loaded read, MultiVectors view, Path file) {
       if (quantization == null) {
@@ -749,25 +896,43 @@ public final class MultiVectorIndexes {
         try {
           return PartCodes.fromBytes(read.codes(), view);
         } catch (IOException | RuntimeException e) {
-          LOG.warn("{}: the codes in {} are not used (made again): {}", owner.graphDir, file.getFileName(), e.toString());
+          LOG.warn(
+              "{}: the codes in {} are not used (made again): {}",
+              owner.graphDir,
+              file.getFileName(),
+              e.toString());
         }
       }
       try {
         long start = System.nanoTime();
         QuantizedMaxSim codes = PartCodes.quantize(quantization, view);
-        LOG.info("{}: quantized the rows of {} ({}) at open in {} ms", owner.graphDir, file.getFileName(),
-            quantization.codesKey(), (System.nanoTime() - start) / 1_000_000);
+        LOG.info(
+            "{}: quantized the rows of {} ({}) at open in {} ms",
+            owner.graphDir,
+            file.getFileName(),
+            quantization.codesKey(),
+            (System.nanoTime() - start) / 1_000_000);
         return codes;
       } catch (IllegalArgumentException e) {
-        LOG.warn("{}: the rows of {} are searched unquantized: {}", owner.graphDir, file.getFileName(), e.getMessage());
+        LOG.warn(
+            "{}: the rows of {} are searched unquantized: {}",
+            owner.graphDir,
+            file.getFileName(),
+            e.getMessage());
         return null;
       }
     }
 
-    /** Per loaded part (in order), which of its ords are nodes; only between {@link #load} and {@link #finishRestore}. */
+    /**
+     * Per loaded part (in order), which of its ords are nodes; only between {@link #load} and
+     * {@link #finishRestore}.
+     */
     private List<boolean[]> loadedInserted = List.of();
 
-    /** At open: point {@code id} is stored with these rows: it keeps its loaded node if the rows are the same. */
+    /**
+     * At open: point {@code id} is stored with these rows: it keeps its loaded node if the rows are
+     * the same.
+     */
     void restore(PointId id, float[] rows) {
       Integer ord = pending == null ? null : pending.remove(id);
       if (ord != null && store.rowsEqual(ord, rows)) {
@@ -818,29 +983,51 @@ public final class MultiVectorIndexes {
      * Searches one graph part; its accept test takes live ords the filter accepts. Over the part's
      * quantized rows when it has them and {@code quantization} does not say {@code ignore}.
      */
-    void searchGraph(GraphPart part, float[][] query, int ef, Predicate<PointId> accept, Best best,
+    void searchGraph(
+        GraphPart part,
+        float[][] query,
+        int ef,
+        Predicate<PointId> accept,
+        Best best,
         QuantizationSearchParams quantization) {
       int from = part.from();
       OrdBitSet deletedNow = deleted;
       List<PointId> idsNow = ids;
-      OrdFilter live = g -> !deletedNow.get(from + g) && (accept == null || accept.test(idsNow.get(from + g)));
-      QuantizationSearchParams q = quantization == null ? QuantizationSearchParams.DEFAULT : quantization;
+      OrdFilter live =
+          g -> !deletedNow.get(from + g) && (accept == null || accept.test(idsNow.get(from + g)));
+      QuantizationSearchParams q =
+          quantization == null ? QuantizationSearchParams.DEFAULT : quantization;
       VectorScorer exact = MaxSimScorerSupplier.scorer(part.view(), query);
       TopHits hits;
       if (part.codes() == null || q.ignore()) {
         hits = SEARCHERS.get().search(part.graph(), exact, best.limit, ef, live);
       } else {
         QuantizedMaxSim codes = part.codes();
-        VectorScorer approximate = this.quantization instanceof QuantizationConfig.Binary b && b.hammingQuery()
-            ? codes.scorer(query, ((BinaryVectors) codes.codes())::hammingScorer)
-            : codes.scorer(query);
-        hits = RescoringSearch.search(SEARCHERS.get(), part.graph(), approximate, q.rescoreOrDefault() ? exact : null,
-            best.limit, ef, q.oversamplingOrDefault(), live);
+        VectorScorer approximate =
+            this.quantization instanceof QuantizationConfig.Binary b && b.hammingQuery()
+                ? codes.scorer(query, ((BinaryVectors) codes.codes())::hammingScorer)
+                : codes.scorer(query);
+        hits =
+            RescoringSearch.search(
+                SEARCHERS.get(),
+                part.graph(),
+                approximate,
+                q.rescoreOrDefault() ? exact : null,
+                best.limit,
+                ef,
+                q.oversamplingOrDefault(),
+                live);
       }
       boolean higher = params.distance().higherIsBetter();
       for (int i = 0; i < hits.size(); i++) {
         float similarity = hits.scores()[i];
-        best.offer(new ScoredPoint(idsNow.get(from + hits.ords()[i]), 0, higher ? similarity : -similarity, null, null));
+        best.offer(
+            new ScoredPoint(
+                idsNow.get(from + hits.ords()[i]),
+                0,
+                higher ? similarity : -similarity,
+                null,
+                null));
       }
     }
   }

@@ -14,10 +14,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * The quantized rows of one graph part: every row of the part's ords (deleted ones included, as
- * the graph numbers them) quantized as the vector's {@link QuantizationConfig} asks, by the same
- * training as a sealed segment's dense codes ({@link QuantizationTraining}) over the part's rows
- * as one vector set ({@link MultiVectorRows}); and their binary form in the part's file.
+ * The quantized rows of one graph part: every row of the part's ords (deleted ones included, as the
+ * graph numbers them) quantized as the vector's {@link QuantizationConfig} asks, by the same
+ * training as a sealed segment's dense codes ({@link QuantizationTraining}) over the part's rows as
+ * one vector set ({@link MultiVectorRows}); and their binary form in the part's file.
  */
 final class PartCodes {
 
@@ -32,16 +32,23 @@ final class PartCodes {
   static QuantizedMaxSim quantize(QuantizationConfig quantization, MultiVectors view) {
     MultiVectorRows rows = new MultiVectorRows(view);
     try {
-      return new QuantizedMaxSim(QuantizationTraining.quantize(quantization, rows), rows.firstRows(), view.distance());
+      return new QuantizedMaxSim(
+          QuantizationTraining.quantize(quantization, rows), rows.firstRows(), view.distance());
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(rows.size() + " rows of " + view.dim() + " dims are too many to quantize in"
-          + " one graph part", e);
+      throw new IllegalArgumentException(
+          rows.size()
+              + " rows of "
+              + view.dim()
+              + " dims are too many to quantize in"
+              + " one graph part",
+          e);
     }
   }
 
   /** The codes of {@code view}'s rows read back from {@link #toBytes}; checked against the rows. */
   static QuantizedMaxSim fromBytes(byte[] bytes, MultiVectors view) throws IOException {
-    QuantizedVectors codes = QuantizedVectorsFormat.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+    QuantizedVectors codes =
+        QuantizedVectorsFormat.read(new DataInputStream(new ByteArrayInputStream(bytes)));
     MultiVectorRows rows = new MultiVectorRows(view);
     if (codes.size() != rows.size()) {
       throw new IOException(codes.size() + " row codes for " + rows.size() + " rows");

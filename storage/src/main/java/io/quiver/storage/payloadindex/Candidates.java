@@ -3,9 +3,9 @@ package io.quiver.storage.payloadindex;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * Points a filter may match, as payload-index ords: exactly the matching points when
- * {@code exact}, otherwise a superset whose members must still be checked against the filter.
- * The bitmap is owned by the receiver (a fresh copy).
+ * Points a filter may match, as payload-index ords: exactly the matching points when {@code exact},
+ * otherwise a superset whose members must still be checked against the filter. The bitmap is owned
+ * by the receiver (a fresh copy).
  */
 public record Candidates(RoaringBitmap ords, boolean exact) {
 

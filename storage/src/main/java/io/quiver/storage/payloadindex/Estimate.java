@@ -11,7 +11,8 @@ public record Estimate(long min, long expected, long max) {
 
   public Estimate {
     if (min < 0 || min > expected || expected > max) {
-      throw new IllegalArgumentException("estimate out of order: " + min + " <= " + expected + " <= " + max);
+      throw new IllegalArgumentException(
+          "estimate out of order: " + min + " <= " + expected + " <= " + max);
     }
   }
 
@@ -35,7 +36,8 @@ public record Estimate(long min, long expected, long max) {
 
   /**
    * All of {@code parts} (Qdrant's {@code combine_must_estimations}): the lower bound assumes the
-   * misses are disjoint, the expectation assumes independence, the upper bound is the smallest part.
+   * misses are disjoint, the expectation assumes independence, the upper bound is the smallest
+   * part.
    */
   static Estimate all(List<Estimate> parts, long total) {
     if (parts.isEmpty()) {

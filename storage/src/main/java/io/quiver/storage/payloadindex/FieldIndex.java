@@ -8,18 +8,22 @@ import org.roaringbitmap.RoaringBitmap;
 /**
  * The index of one payload field over the shard's payload-index ords. Each point's values at the
  * key are given as {@link PayloadValues} flattens them. Besides its own structure, every index
- * keeps the points it indexed at least one value of ({@link #pointCount()}, Qdrant's
- * {@code points} in {@code payload_schema}) and the points with a value it could not index but a
- * predicate it answers might still accept ({@code foreign}, checked per point).
+ * keeps the points it indexed at least one value of ({@link #pointCount()}, Qdrant's {@code points}
+ * in {@code payload_schema}) and the points with a value it could not index but a predicate it
+ * answers might still accept ({@code foreign}, checked per point).
  *
- * <p>Not thread-safe for writes: {@code Shard} writes under its write lock and reads under its
- * read lock; reads do not mutate.
+ * <p>Not thread-safe for writes: {@code Shard} writes under its write lock and reads under its read
+ * lock; reads do not mutate.
  */
 abstract sealed class FieldIndex permits PostingIndex, GeoIndex {
 
   /** Points with at least one value in this index. */
   protected final RoaringBitmap indexed = new RoaringBitmap();
-  /** Points with at least one value this index does not cover but that could pass an answered predicate. */
+
+  /**
+   * Points with at least one value this index does not cover but that could pass an answered
+   * predicate.
+   */
   protected final RoaringBitmap foreign = new RoaringBitmap();
 
   /** Adds a point that is not in the index (after {@link #remove} for a changed one). */
@@ -38,8 +42,8 @@ abstract sealed class FieldIndex permits PostingIndex, GeoIndex {
 
   /**
    * Walks the indexed values in {@code orderBy}'s direction from its start, each distinct value
-   * once with the points holding it (shared: do not modify), until the visitor returns false.
-   * Only when {@link #ordersPoints()}.
+   * once with the points holding it (shared: do not modify), until the visitor returns false. Only
+   * when {@link #ordersPoints()}.
    */
   void forEachOrdered(io.quiver.storage.OrderBy orderBy, OrderedVisitor visitor) {
     throw new IllegalStateException(getClass().getSimpleName() + " does not order points");

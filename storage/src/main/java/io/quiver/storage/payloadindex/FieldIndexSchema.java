@@ -10,10 +10,12 @@ import java.util.Objects;
 /**
  * What a payload field index is: its type and the parameters Quiver honours. Parameters Qdrant
  * defines that Quiver does not implement are refused at the edge. The optional flags are kept as
- * given (null: absent) so collection info reports exactly the fields the request had, as Qdrant does.
+ * given (null: absent) so collection info reports exactly the fields the request had, as Qdrant
+ * does.
  *
  * @param type the index type
- * @param explicitParams true when the request gave a params object (collection info then reports {@code params})
+ * @param explicitParams true when the request gave a params object (collection info then reports
+ *     {@code params})
  * @param lookup integer index: answers {@code match} (Qdrant's default true)
  * @param range integer index: answers {@code range} (Qdrant's default true)
  * @param tokenizer text index: how strings become tokens (default {@link Tokenizer#WORD})
@@ -21,23 +23,37 @@ import java.util.Objects;
  * @param minTokenLength text index: shorter tokens are dropped (0: no limit)
  * @param maxTokenLength text index: longer tokens are dropped (0: no limit)
  * @param asciiFolding text index: accented letters folded to ASCII (null: absent, false)
- * @param phraseMatching text index: word positions kept so the index answers {@code phrase} (null: absent, false)
+ * @param phraseMatching text index: word positions kept so the index answers {@code phrase} (null:
+ *     absent, false)
  * @param stopwords text index: tokens dropped from documents and queries, or null
  * @param stemmer text index: tokens stemmed, or null (absent)
- * @param prefix keyword index: answers {@code match: {prefix}} from its sorted keys (null: absent, false)
+ * @param prefix keyword index: answers {@code match: {prefix}} from its sorted keys (null: absent,
+ *     false)
  * @param memory Qdrant's {@code memory} placement of the index (null: absent): only {@code pinned}
  *     (Qdrant's default) and {@code cached} describe what Quiver does, an index held on the heap
  */
-public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, boolean lookup, boolean range,
-    Tokenizer tokenizer, boolean lowercase, int minTokenLength, int maxTokenLength,
-    Boolean asciiFolding, Boolean phraseMatching, Stopwords stopwords, StemmerParams stemmer, Boolean prefix,
+public record FieldIndexSchema(
+    PayloadSchemaType type,
+    boolean explicitParams,
+    boolean lookup,
+    boolean range,
+    Tokenizer tokenizer,
+    boolean lowercase,
+    int minTokenLength,
+    int maxTokenLength,
+    Boolean asciiFolding,
+    Boolean phraseMatching,
+    Stopwords stopwords,
+    StemmerParams stemmer,
+    Boolean prefix,
     Memory memory) {
 
   /**
-   * Version 1: up to the token lengths; version 2 adds the text options and keyword prefix;
-   * version 3 adds the memory placement (byte: -1 absent, else the {@link Memory} ordinal).
+   * Version 1: up to the token lengths; version 2 adds the text options and keyword prefix; version
+   * 3 adds the memory placement (byte: -1 absent, else the {@link Memory} ordinal).
    */
   private static final int FORMAT_VERSION = 2;
+
   private static final int FORMAT_VERSION_MEMORY = 3;
 
   public FieldIndexSchema {
@@ -47,35 +63,95 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
       throw new BadRequestException("field_schema: token lengths must be >= 0");
     }
     if (maxTokenLength > 0 && minTokenLength > maxTokenLength) {
-      throw new BadRequestException("field_schema: min_token_len " + minTokenLength + " > max_token_len " + maxTokenLength);
+      throw new BadRequestException(
+          "field_schema: min_token_len " + minTokenLength + " > max_token_len " + maxTokenLength);
     }
     if (type == PayloadSchemaType.INTEGER && !lookup && !range) {
-      throw new BadRequestException("field_schema: an integer index needs `lookup` or `range` (both are false)");
+      throw new BadRequestException(
+          "field_schema: an integer index needs `lookup` or `range` (both are false)");
     }
     if (memory == Memory.COLD) {
-      throw new BadRequestException("field_schema.memory: `cold` is not supported (payload indexes are held on the heap"
-          + " and rebuilt at open: `cached` or `pinned`)");
+      throw new BadRequestException(
+          "field_schema.memory: `cold` is not supported (payload indexes are held on the heap"
+              + " and rebuilt at open: `cached` or `pinned`)");
     }
   }
 
   /** The schema without a memory placement. */
-  public FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, boolean lookup, boolean range,
-      Tokenizer tokenizer, boolean lowercase, int minTokenLength, int maxTokenLength,
-      Boolean asciiFolding, Boolean phraseMatching, Stopwords stopwords, StemmerParams stemmer, Boolean prefix) {
-    this(type, explicitParams, lookup, range, tokenizer, lowercase, minTokenLength, maxTokenLength, asciiFolding,
-        phraseMatching, stopwords, stemmer, prefix, null);
+  public FieldIndexSchema(
+      PayloadSchemaType type,
+      boolean explicitParams,
+      boolean lookup,
+      boolean range,
+      Tokenizer tokenizer,
+      boolean lowercase,
+      int minTokenLength,
+      int maxTokenLength,
+      Boolean asciiFolding,
+      Boolean phraseMatching,
+      Stopwords stopwords,
+      StemmerParams stemmer,
+      Boolean prefix) {
+    this(
+        type,
+        explicitParams,
+        lookup,
+        range,
+        tokenizer,
+        lowercase,
+        minTokenLength,
+        maxTokenLength,
+        asciiFolding,
+        phraseMatching,
+        stopwords,
+        stemmer,
+        prefix,
+        null);
   }
 
   /** This schema with a memory placement (null: absent); a placement makes the params explicit. */
   public FieldIndexSchema withMemory(Memory newMemory) {
-    return new FieldIndexSchema(type, explicitParams || newMemory != null, lookup, range, tokenizer, lowercase,
-        minTokenLength, maxTokenLength, asciiFolding, phraseMatching, stopwords, stemmer, prefix, newMemory);
+    return new FieldIndexSchema(
+        type,
+        explicitParams || newMemory != null,
+        lookup,
+        range,
+        tokenizer,
+        lowercase,
+        minTokenLength,
+        maxTokenLength,
+        asciiFolding,
+        phraseMatching,
+        stopwords,
+        stemmer,
+        prefix,
+        newMemory);
   }
 
   /** The schema without the text options and keyword prefix (version-1 data, other types). */
-  public FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, boolean lookup, boolean range,
-      Tokenizer tokenizer, boolean lowercase, int minTokenLength, int maxTokenLength) {
-    this(type, explicitParams, lookup, range, tokenizer, lowercase, minTokenLength, maxTokenLength, null, null, null, null, null);
+  public FieldIndexSchema(
+      PayloadSchemaType type,
+      boolean explicitParams,
+      boolean lookup,
+      boolean range,
+      Tokenizer tokenizer,
+      boolean lowercase,
+      int minTokenLength,
+      int maxTokenLength) {
+    this(
+        type,
+        explicitParams,
+        lookup,
+        range,
+        tokenizer,
+        lowercase,
+        minTokenLength,
+        maxTokenLength,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** The type with Qdrant's default parameters, given as a plain type name. */
@@ -85,25 +161,68 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
 
   /** An integer index given as a params object. */
   public static FieldIndexSchema integer(boolean lookup, boolean range) {
-    return new FieldIndexSchema(PayloadSchemaType.INTEGER, true, lookup, range, Tokenizer.WORD, true, 0, 0);
+    return new FieldIndexSchema(
+        PayloadSchemaType.INTEGER, true, lookup, range, Tokenizer.WORD, true, 0, 0);
   }
 
   /** A full-text index given as a params object, without the analysis options. */
-  public static FieldIndexSchema text(Tokenizer tokenizer, boolean lowercase, int minTokenLength, int maxTokenLength) {
-    return new FieldIndexSchema(PayloadSchemaType.TEXT, true, true, true, tokenizer, lowercase, minTokenLength, maxTokenLength);
+  public static FieldIndexSchema text(
+      Tokenizer tokenizer, boolean lowercase, int minTokenLength, int maxTokenLength) {
+    return new FieldIndexSchema(
+        PayloadSchemaType.TEXT,
+        true,
+        true,
+        true,
+        tokenizer,
+        lowercase,
+        minTokenLength,
+        maxTokenLength);
   }
 
-  /** A full-text index given as a params object with analysis options (each may be null: absent). */
-  public static FieldIndexSchema text(Tokenizer tokenizer, boolean lowercase, int minTokenLength, int maxTokenLength,
-      Boolean asciiFolding, Boolean phraseMatching, Stopwords stopwords, StemmerParams stemmer) {
-    return new FieldIndexSchema(PayloadSchemaType.TEXT, true, true, true, tokenizer, lowercase, minTokenLength, maxTokenLength,
-        asciiFolding, phraseMatching, stopwords, stemmer, null);
+  /**
+   * A full-text index given as a params object with analysis options (each may be null: absent).
+   */
+  public static FieldIndexSchema text(
+      Tokenizer tokenizer,
+      boolean lowercase,
+      int minTokenLength,
+      int maxTokenLength,
+      Boolean asciiFolding,
+      Boolean phraseMatching,
+      Stopwords stopwords,
+      StemmerParams stemmer) {
+    return new FieldIndexSchema(
+        PayloadSchemaType.TEXT,
+        true,
+        true,
+        true,
+        tokenizer,
+        lowercase,
+        minTokenLength,
+        maxTokenLength,
+        asciiFolding,
+        phraseMatching,
+        stopwords,
+        stemmer,
+        null);
   }
 
   /** A keyword index given as a params object; {@code prefix} may be null (absent). */
   public static FieldIndexSchema keyword(Boolean prefix) {
-    return new FieldIndexSchema(PayloadSchemaType.KEYWORD, true, true, true, Tokenizer.WORD, true, 0, 0,
-        null, null, null, null, prefix);
+    return new FieldIndexSchema(
+        PayloadSchemaType.KEYWORD,
+        true,
+        true,
+        true,
+        Tokenizer.WORD,
+        true,
+        0,
+        0,
+        null,
+        null,
+        null,
+        null,
+        prefix);
   }
 
   /** Any other type given as a params object ({@code {"type": "keyword"}}). */
@@ -129,8 +248,13 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
   /** Binary form (log entries and the shard's metadata): version, then the fields. */
   public void write(DataOutput out) throws IOException {
     // Without the newer options the bytes are version 1, readable by nodes that predate them.
-    boolean v1 = asciiFolding == null && phraseMatching == null && prefix == null && stopwords == null && stemmer == null
-        && memory == null;
+    boolean v1 =
+        asciiFolding == null
+            && phraseMatching == null
+            && prefix == null
+            && stopwords == null
+            && stemmer == null
+            && memory == null;
     out.writeByte(v1 ? 1 : memory == null ? FORMAT_VERSION : FORMAT_VERSION_MEMORY);
     out.writeByte(type.ordinal());
     out.writeBoolean(explicitParams);
@@ -185,8 +309,15 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
     int minTokenLength = in.readInt();
     int maxTokenLength = in.readInt();
     if (version == 1) {
-      return new FieldIndexSchema(PayloadSchemaType.values()[type], explicitParams, lookup, range,
-          Tokenizer.values()[tokenizer], lowercase, minTokenLength, maxTokenLength);
+      return new FieldIndexSchema(
+          PayloadSchemaType.values()[type],
+          explicitParams,
+          lookup,
+          range,
+          Tokenizer.values()[tokenizer],
+          lowercase,
+          minTokenLength,
+          maxTokenLength);
     }
     Boolean asciiFolding = readFlag(in);
     Boolean phraseMatching = readFlag(in);
@@ -194,12 +325,13 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
     int stopwordsKind = in.readByte();
     Stopwords stopwords = stopwordsKind == 0 ? null : Stopwords.read(stopwordsKind, in);
     int stemmerKind = in.readByte();
-    StemmerParams stemmer = switch (stemmerKind) {
-      case 0 -> null;
-      case 1 -> StemmerParams.NONE;
-      case 2 -> storedStemmer(in.readUTF());
-      default -> throw new IOException("unknown stemmer form " + stemmerKind);
-    };
+    StemmerParams stemmer =
+        switch (stemmerKind) {
+          case 0 -> null;
+          case 1 -> StemmerParams.NONE;
+          case 2 -> storedStemmer(in.readUTF());
+          default -> throw new IOException("unknown stemmer form " + stemmerKind);
+        };
     Memory memory = null;
     if (version == FORMAT_VERSION_MEMORY) {
       int placement = in.readByte();
@@ -209,9 +341,21 @@ public record FieldIndexSchema(PayloadSchemaType type, boolean explicitParams, b
       memory = Memory.values()[placement];
     }
     try {
-      return new FieldIndexSchema(PayloadSchemaType.values()[type], explicitParams, lookup, range,
-          Tokenizer.values()[tokenizer], lowercase, minTokenLength, maxTokenLength,
-          asciiFolding, phraseMatching, stopwords, stemmer, prefix, memory);
+      return new FieldIndexSchema(
+          PayloadSchemaType.values()[type],
+          explicitParams,
+          lookup,
+          range,
+          Tokenizer.values()[tokenizer],
+          lowercase,
+          minTokenLength,
+          maxTokenLength,
+          asciiFolding,
+          phraseMatching,
+          stopwords,
+          stemmer,
+          prefix,
+          memory);
     } catch (BadRequestException e) {
       throw new IOException("corrupt field index schema: " + e.getMessage(), e);
     }

@@ -37,9 +37,12 @@ final class FilterCandidates {
     }
     for (Condition c : filter.mustNot()) {
       Candidates not = of(c);
-      acc = and(acc, not.exact()
-          ? new Candidates(RoaringBitmap.andNot(indexes.live(), not.ords()), true)
-          : everything(false));
+      acc =
+          and(
+              acc,
+              not.exact()
+                  ? new Candidates(RoaringBitmap.andNot(indexes.live(), not.ords()), true)
+                  : everything(false));
     }
     if (filter.should() != null) {
       acc = and(acc, union(filter.should(), true));
@@ -112,7 +115,10 @@ final class FilterCandidates {
     if (filter.minShould() != null) {
       Estimate any = any(filter.minShould().conditions(), total, useIndexes);
       // At least min_count of them: no more than "any of them", possibly none.
-      parts.add(filter.minShould().minCount() == 1 ? any : new Estimate(0, any.expected() / 2, any.max()));
+      parts.add(
+          filter.minShould().minCount() == 1
+              ? any
+              : new Estimate(0, any.expected() / 2, any.max()));
     }
     return Estimate.all(parts, total);
   }
@@ -131,7 +137,8 @@ final class FilterCandidates {
     }
     if (!useIndexes) {
       if (condition instanceof Condition.HasId h) {
-        return new Estimate(0, Math.min(total, h.ids().size()) / 2, Math.min(total, h.ids().size()));
+        return new Estimate(
+            0, Math.min(total, h.ids().size()) / 2, Math.min(total, h.ids().size()));
       }
       return Estimate.unknown(total);
     }

@@ -22,7 +22,11 @@ final class GeoIndex extends FieldIndex {
   void add(int ord, List<JsonNode> values) {
     List<JsonNode> geo = new ArrayList<>(1);
     for (JsonNode v : values) {
-      if (v.isObject() && v.has("lat") && v.has("lon") && v.get("lat").isNumber() && v.get("lon").isNumber()) {
+      if (v.isObject()
+          && v.has("lat")
+          && v.has("lon")
+          && v.get("lat").isNumber()
+          && v.get("lon").isNumber()) {
         geo.add(v);
       }
     }

@@ -20,14 +20,15 @@ import java.util.function.Consumer;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * The payload indexes of one shard replica: the indexed fields with their schemas, one
- * {@link FieldIndex} per field, and the dense ords they are built over (payload-index ords:
- * assigned when a point is first seen, kept while it lives, compacted when the indexes are rebuilt
- * at open). Answers {@link #candidates(Filter)} and {@link #estimate(Filter)}.
+ * The payload indexes of one shard replica: the indexed fields with their schemas, one {@link
+ * FieldIndex} per field, and the dense ords they are built over (payload-index ords: assigned when
+ * a point is first seen, kept while it lives, compacted when the indexes are rebuilt at open).
+ * Answers {@link #candidates(Filter)} and {@link #estimate(Filter)}.
  *
- * <p>Lives in memory and is rebuilt from the payloads at open (see docs/design/filters-and-payload-indexes.md, "Payload
- * indexes"); the schema is stored by the shard. While no field is indexed nothing is kept, not even
- * ords, so an unindexed shard pays nothing.
+ * <p>Lives in memory and is rebuilt from the payloads at open (see
+ * docs/design/filters-and-payload-indexes.md, "Payload indexes"); the schema is stored by the
+ * shard. While no field is indexed nothing is kept, not even ords, so an unindexed shard pays
+ * nothing.
  *
  * <p>Not thread-safe for writes: the shard calls the write methods under its write lock (from the
  * apply thread) and the read methods under its read lock. Read methods do not mutate.
@@ -48,11 +49,13 @@ public final class PayloadIndexes {
   private final Map<PointId, Integer> ordById = new HashMap<>();
   private final List<PointId> idByOrd = new ArrayList<>();
   private final RoaringBitmap live = new RoaringBitmap();
+
   /**
    * Per segment, the payload-index ord of each segment ord ({@link #ordsIn}). Weak keys: a segment
    * the optimizer replaced drops out with it. Cleared whenever the ords are reassigned.
    */
-  private final Map<Segment, int[]> ordsBySegment = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<Segment, int[]> ordsBySegment =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   /** Indexes with these fields over {@code points}. */
   public static PayloadIndexes build(Map<JsonPath, FieldIndexSchema> schema, PointSource points) {
@@ -60,10 +63,11 @@ public final class PayloadIndexes {
     if (schema.isEmpty()) {
       return indexes;
     }
-    schema.forEach((field, s) -> {
-      indexes.schema.put(field, s);
-      indexes.indexes.put(field, FieldIndex.create(s));
-    });
+    schema.forEach(
+        (field, s) -> {
+          indexes.schema.put(field, s);
+          indexes.indexes.put(field, FieldIndex.create(s));
+        });
     points.forEach(indexes::onPayloadChanged);
     return indexes;
   }
@@ -85,8 +89,8 @@ public final class PayloadIndexes {
   }
 
   /**
-   * Indexes {@code field} (replacing an index of another schema on it) over every point of
-   * {@code points}. O(points); runs on the apply thread like every other write.
+   * Indexes {@code field} (replacing an index of another schema on it) over every point of {@code
+   * points}. O(points); runs on the apply thread like every other write.
    */
   public void create(JsonPath field, FieldIndexSchema fieldSchema, PointSource points) {
     if (fieldSchema.equals(schema.get(field))) {
@@ -103,12 +107,13 @@ public final class PayloadIndexes {
       points.forEach(this::onPayloadChanged); // assigns the ords and fills the new index
       return;
     }
-    points.forEach((id, payload) -> {
-      Integer ord = ordById.get(id);
-      if (ord != null) {
-        index.add(ord, PayloadValues.at(field, payload.tree()));
-      }
-    });
+    points.forEach(
+        (id, payload) -> {
+          Integer ord = ordById.get(id);
+          if (ord != null) {
+            index.add(ord, PayloadValues.at(field, payload.tree()));
+          }
+        });
   }
 
   /** Drops the index of {@code field}; returns false when there was none. */
@@ -159,19 +164,24 @@ public final class PayloadIndexes {
   }
 
   /**
-   * {@code filter} with each full-text condition on a field with a full-text index replaced by
-   * the index's own decision ({@link FieldPredicate.IndexedText}), for verifying candidates point
-   * by point: a filter the indexes answer only in part (an unindexed condition beside an indexed
-   * text match) then gives the same points as one they answer whole. Conditions inside
-   * {@code nested} are left alone (their keys are relative to the nested objects).
+   * {@code filter} with each full-text condition on a field with a full-text index replaced by the
+   * index's own decision ({@link FieldPredicate.IndexedText}), for verifying candidates point by
+   * point: a filter the indexes answer only in part (an unindexed condition beside an indexed text
+   * match) then gives the same points as one they answer whole. Conditions inside {@code nested}
+   * are left alone (their keys are relative to the nested objects).
    */
   public Filter forVerification(Filter filter) {
     if (filter == null || schema.isEmpty()) {
       return filter;
     }
-    return new Filter(forVerification(filter.must()), filter.should() == null ? null : forVerification(filter.should()),
-        forVerification(filter.mustNot()), filter.minShould() == null ? null
-            : new Condition.MinShould(forVerification(filter.minShould().conditions()), filter.minShould().minCount()));
+    return new Filter(
+        forVerification(filter.must()),
+        filter.should() == null ? null : forVerification(filter.should()),
+        forVerification(filter.mustNot()),
+        filter.minShould() == null
+            ? null
+            : new Condition.MinShould(
+                forVerification(filter.minShould().conditions()), filter.minShould().minCount()));
   }
 
   private List<Condition> forVerification(List<Condition> conditions) {
@@ -212,10 +222,10 @@ public final class PayloadIndexes {
   }
 
   /**
-   * For each ord of {@code segment}, the payload-index ord of the point it holds (-1: deleted
-   * then, or a point the indexes do not know). Valid for every ord that is live now: a point keeps
-   * its payload-index ord while it lives, and an ord's point never changes (an update is a new ord,
-   * a re-insert after a delete too). Computed once per segment (O(size) id lookups) and cached; an
+   * For each ord of {@code segment}, the payload-index ord of the point it holds (-1: deleted then,
+   * or a point the indexes do not know). Valid for every ord that is live now: a point keeps its
+   * payload-index ord while it lives, and an ord's point never changes (an update is a new ord, a
+   * re-insert after a delete too). Computed once per segment (O(size) id lookups) and cached; an
    * appendable segment that grew is extended by its new ords only. Thread-safe; call under the
    * shard's read lock.
    */
@@ -255,7 +265,9 @@ public final class PayloadIndexes {
    */
   public Estimate estimate(Filter filter, long total) {
     if (schema.isEmpty()) {
-      return filter == null ? Estimate.exact(total) : new FilterCandidates(this).estimateUnindexed(filter, total);
+      return filter == null
+          ? Estimate.exact(total)
+          : new FilterCandidates(this).estimateUnindexed(filter, total);
     }
     if (filter == null) {
       return Estimate.exact(pointCount());
@@ -268,7 +280,10 @@ public final class PayloadIndexes {
     return f.estimate(filter);
   }
 
-  /** Whether {@code field} has an index that streams points in value order (integer with range, float, datetime). */
+  /**
+   * Whether {@code field} has an index that streams points in value order (integer with range,
+   * float, datetime).
+   */
   public boolean ordersBy(JsonPath field) {
     FieldIndex index = indexes.get(field);
     return index != null && index.ordersPoints();
@@ -305,5 +320,4 @@ public final class PayloadIndexes {
     }
     return out;
   }
-
 }

@@ -1,6 +1,9 @@
 package io.quiver.storage.payloadindex;
 
-/** The kinds of payload field index, with Qdrant's names ({@code PayloadSchemaType}). Only append: the ordinal is stored. */
+/**
+ * The kinds of payload field index, with Qdrant's names ({@code PayloadSchemaType}). Only append:
+ * the ordinal is stored.
+ */
 public enum PayloadSchemaType {
   KEYWORD("keyword"),
   INTEGER("integer"),

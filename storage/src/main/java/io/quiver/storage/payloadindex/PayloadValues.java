@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The values an index sees at a key: the values the filter evaluator visits at that path
- * ({@code .key} into objects only, {@code [n]}/{@code []} into arrays only), each array among them
+ * The values an index sees at a key: the values the filter evaluator visits at that path ({@code
+ * .key} into objects only, {@code [n]}/{@code []} into arrays only), each array among them
  * flattened one level, as {@code FieldPredicate.test} flattens it. So an index and the evaluator
  * look at the same scalars.
  */
@@ -25,7 +25,8 @@ final class PayloadValues {
     return out;
   }
 
-  private static void collect(List<JsonPath.Step> steps, int at, JsonNode node, List<JsonNode> out) {
+  private static void collect(
+      List<JsonPath.Step> steps, int at, JsonNode node, List<JsonNode> out) {
     if (at == steps.size()) {
       if (node.isArray()) {
         for (int i = 0, n = node.size(); i < n; i++) {

@@ -19,8 +19,8 @@ import org.roaringbitmap.RoaringBitmap;
 /**
  * An inverted index: sorted keys, each with the bitmap of the points holding it, plus each point's
  * keys (to remove it). Keys are sorted so ranges are a sub-map. The subclasses say which JSON
- * scalars become keys and which predicates they answer; the answers agree exactly with
- * {@code FieldPredicate.testScalar}.
+ * scalars become keys and which predicates they answer; the answers agree exactly with {@code
+ * FieldPredicate.testScalar}.
  */
 abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldIndex {
 
@@ -29,6 +29,7 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
    * near-unique field such as a timestamp or an id), a {@link RoaringBitmap} from the second on.
    */
   private final TreeMap<K, Object> postings = new TreeMap<>();
+
   private final Map<Integer, Object[]> keysByOrd = new HashMap<>();
 
   /**
@@ -91,7 +92,11 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
   /** The points holding {@code key} (shared, do not modify), or null. */
   final RoaringBitmap posting(K key) {
     Object posting = postings.get(key);
-    return posting == null ? null : posting instanceof Integer single ? RoaringBitmap.bitmapOf(single) : (RoaringBitmap) posting;
+    return posting == null
+        ? null
+        : posting instanceof Integer single
+            ? RoaringBitmap.bitmapOf(single)
+            : (RoaringBitmap) posting;
   }
 
   final RoaringBitmap one(K key) {
@@ -129,7 +134,9 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     return union.result();
   }
 
-  /** The points holding a key from {@code from} on (ascending) while {@code keep} accepts the keys. */
+  /**
+   * The points holding a key from {@code from} on (ascending) while {@code keep} accepts the keys.
+   */
   final RoaringBitmap fromWhile(K from, java.util.function.Predicate<K> keep) {
     Union union = new Union();
     for (Map.Entry<K, Object> e : postings.tailMap(from, true).entrySet()) {
@@ -142,17 +149,17 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
   }
 
   /**
-   * The order value of a key; null when this index cannot order points ({@code keyword},
-   * {@code bool}, {@code uuid}, full text, {@code integer} without {@code range}: see
-   * {@link #ordersPoints()}).
+   * The order value of a key; null when this index cannot order points ({@code keyword}, {@code
+   * bool}, {@code uuid}, full text, {@code integer} without {@code range}: see {@link
+   * #ordersPoints()}).
    */
   OrderValue orderValue(K key) {
     return null;
   }
 
   /**
-   * A key at or before (in the walk's direction) every key whose value is admitted from
-   * {@code start}; null when the walk must start at the first key. Only for ordering indexes.
+   * A key at or before (in the walk's direction) every key whose value is admitted from {@code
+   * start}; null when the walk must start at the first key. Only for ordering indexes.
    */
   K walkBound(OrderValue start, boolean descending) {
     throw new IllegalStateException(getClass().getSimpleName() + " does not order points");
@@ -161,17 +168,22 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
   @Override
   final void forEachOrdered(OrderBy orderBy, OrderedVisitor visitor) {
     NavigableMap<K, Object> keys = orderBy.descending() ? postings.descendingMap() : postings;
-    K bound = orderBy.startFrom() == null ? null : walkBound(orderBy.startFrom(), orderBy.descending());
+    K bound =
+        orderBy.startFrom() == null ? null : walkBound(orderBy.startFrom(), orderBy.descending());
     if (bound != null) {
       keys = keys.tailMap(bound, true);
     }
     for (Map.Entry<K, Object> e : keys.entrySet()) {
       OrderValue value = orderValue(e.getKey());
       if (!orderBy.admits(value)) {
-        continue; // the bound is conservative: the first keys after it may still be before the start
+        continue; // the bound is conservative: the first keys after it may still be before the
+        // start
       }
       Object posting = e.getValue();
-      RoaringBitmap ords = posting instanceof Integer single ? RoaringBitmap.bitmapOf(single) : (RoaringBitmap) posting;
+      RoaringBitmap ords =
+          posting instanceof Integer single
+              ? RoaringBitmap.bitmapOf(single)
+              : (RoaringBitmap) posting;
       if (!visitor.visit(value, ords)) {
         return;
       }
@@ -196,7 +208,10 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     }
 
     RoaringBitmap result() {
-      RoaringBitmap out = count == 0 ? new RoaringBitmap() : RoaringBitmap.bitmapOfUnordered(java.util.Arrays.copyOf(singles, count));
+      RoaringBitmap out =
+          count == 0
+              ? new RoaringBitmap()
+              : RoaringBitmap.bitmapOfUnordered(java.util.Arrays.copyOf(singles, count));
       if (!bitmaps.isEmpty()) {
         bitmaps.add(out);
         out = FastAggregation.or(bitmaps.iterator());
@@ -230,7 +245,8 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
       return switch (p) {
         case FieldPredicate.MatchKeyword m -> IndexAnswer.exact(one(m.value()));
         case FieldPredicate.MatchAnyKeywords m -> IndexAnswer.exact(anyOf(m.values()));
-        case FieldPredicate.MatchPrefix m when prefix -> IndexAnswer.exact(fromWhile(m.prefix(), k -> k.startsWith(m.prefix())));
+        case FieldPredicate.MatchPrefix m when prefix ->
+            IndexAnswer.exact(fromWhile(m.prefix(), k -> k.startsWith(m.prefix())));
         default -> null;
       };
     }
@@ -289,7 +305,10 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
       return longBound(start, descending);
     }
 
-    /** The longs a double range holds; the evaluator compares a long as its double, which agrees below 2^53. */
+    /**
+     * The longs a double range holds; the evaluator compares a long as its double, which agrees
+     * below 2^53.
+     */
     private RoaringBitmap longRange(FieldPredicate.NumberRange r) {
       long lo = Long.MIN_VALUE;
       long hi = Long.MAX_VALUE;
@@ -472,12 +491,13 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
   }
 
   /**
-   * {@code uuid}: strings in the canonical 8-4-4-4-12 hex form, keyed by their exact text (match
-   * is string equality, as without an index). Other strings are foreign.
+   * {@code uuid}: strings in the canonical 8-4-4-4-12 hex form, keyed by their exact text (match is
+   * string equality, as without an index). Other strings are foreign.
    */
   static final class UuidIndex extends PostingIndex<String> {
-    private static final Pattern UUID = Pattern.compile(
-        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern UUID =
+        Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     @Override
     boolean keys(JsonNode v, List<String> out) {
@@ -494,7 +514,10 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     @Override
     IndexAnswer answer(FieldPredicate p) {
       return switch (p) {
-        case FieldPredicate.MatchKeyword m -> isUuid(m.value()) ? IndexAnswer.exact(one(m.value())) : withForeign(new RoaringBitmap());
+        case FieldPredicate.MatchKeyword m ->
+            isUuid(m.value())
+                ? IndexAnswer.exact(one(m.value()))
+                : withForeign(new RoaringBitmap());
         case FieldPredicate.MatchAnyKeywords m -> {
           boolean allUuids = m.values().stream().allMatch(UuidIndex::isUuid);
           RoaringBitmap hits = anyOf(m.values());

@@ -10,8 +10,8 @@ import java.util.function.Predicate;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * How to run one filtered search, chosen from the filter's cardinality estimate (Qdrant's
- * {@code full_scan_threshold} logic):
+ * How to run one filtered search, chosen from the filter's cardinality estimate (Qdrant's {@code
+ * full_scan_threshold} logic):
  *
  * <pre>
  *   estimate.max &lt; threshold          -&gt; SCORE_CANDIDATES  (exact scan of the matching points only)
@@ -22,14 +22,14 @@ import org.roaringbitmap.RoaringBitmap;
  * Qdrant samples points to settle the middle case; Quiver uses the expected value.
  *
  * <p>Searches take the plan's filter in each segment's own ords ({@link #segmentFilter()}): one
- * bitset over the candidates, built in a single pass over the index postings, and per segment
- * the cached map of its ords to payload-index ords ({@link PayloadIndexes#ordsIn}), so a visited
- * ord costs two array reads and a bit test — no id, no hash lookup. When the indexes answer the
- * filter only in part, the bitset is the superset and the payload check is the costly part,
- * tested only on ords whose score would enter the results; without indexes, that check is all.
+ * bitset over the candidates, built in a single pass over the index postings, and per segment the
+ * cached map of its ords to payload-index ords ({@link PayloadIndexes#ordsIn}), so a visited ord
+ * costs two array reads and a bit test — no id, no hash lookup. When the indexes answer the filter
+ * only in part, the bitset is the superset and the payload check is the costly part, tested only on
+ * ords whose score would enter the results; without indexes, that check is all.
  *
- * <p>Built and used by one search thread; valid only while the shard's read lock is held (it
- * shares the indexes' id map).
+ * <p>Built and used by one search thread; valid only while the shard's read lock is held (it shares
+ * the indexes' id map).
  */
 public final class SearchPlan {
 
@@ -50,8 +50,13 @@ public final class SearchPlan {
   private final Predicate<PointId> matches; // the payload check, null when the candidates are exact
   private long[] candidateBits; // built on the first segmentFilter().accept
 
-  private SearchPlan(Strategy strategy, Estimate estimate, PayloadIndexes indexes, Candidates candidates,
-      Predicate<PointId> accept, Predicate<PointId> matches) {
+  private SearchPlan(
+      Strategy strategy,
+      Estimate estimate,
+      PayloadIndexes indexes,
+      Candidates candidates,
+      Predicate<PointId> accept,
+      Predicate<PointId> matches) {
     this.strategy = strategy;
     this.estimate = estimate;
     this.indexes = indexes;
@@ -63,28 +68,36 @@ public final class SearchPlan {
   /**
    * Plans a search over {@code total} points.
    *
-   * @param matches the filter evaluated on one point's payload (the no-index path), used for
-   *     points the indexes cannot decide
+   * @param matches the filter evaluated on one point's payload (the no-index path), used for points
+   *     the indexes cannot decide
    * @param fullScanThresholdPoints below this many matching points, scoring them beats a graph
    */
-  public static SearchPlan plan(PayloadIndexes indexes, Filter filter, long total, long fullScanThresholdPoints,
+  public static SearchPlan plan(
+      PayloadIndexes indexes,
+      Filter filter,
+      long total,
+      long fullScanThresholdPoints,
       Predicate<PointId> matches) {
     if (filter == null) {
       return new SearchPlan(Strategy.UNFILTERED, Estimate.exact(total), indexes, null, null, null);
     }
     if (indexes.isEmpty()) {
       Estimate estimate = indexes.estimate(filter, total);
-      Strategy strategy = total < fullScanThresholdPoints ? Strategy.SCORE_CANDIDATES : Strategy.FILTERED_GRAPH;
+      Strategy strategy =
+          total < fullScanThresholdPoints ? Strategy.SCORE_CANDIDATES : Strategy.FILTERED_GRAPH;
       return new SearchPlan(strategy, estimate, indexes, null, matches, matches);
     }
     Candidates candidates = indexes.candidates(filter);
-    Estimate estimate = candidates.exact() ? Estimate.exact(candidates.size()) : indexes.estimate(filter, total);
+    Estimate estimate =
+        candidates.exact() ? Estimate.exact(candidates.size()) : indexes.estimate(filter, total);
     Strategy strategy = choose(estimate, fullScanThresholdPoints);
     RoaringBitmap ords = candidates.ords();
-    Predicate<PointId> accept = candidates.exact()
-        ? id -> contains(indexes, ords, id)
-        : id -> contains(indexes, ords, id) && matches.test(id);
-    return new SearchPlan(strategy, estimate, indexes, candidates, accept, candidates.exact() ? null : matches);
+    Predicate<PointId> accept =
+        candidates.exact()
+            ? id -> contains(indexes, ords, id)
+            : id -> contains(indexes, ords, id) && matches.test(id);
+    return new SearchPlan(
+        strategy, estimate, indexes, candidates, accept, candidates.exact() ? null : matches);
   }
 
   static Strategy choose(Estimate estimate, long threshold) {
@@ -135,11 +148,13 @@ public final class SearchPlan {
       indexes.forEachId(candidates.ords(), consumer);
       return;
     }
-    indexes.forEachId(candidates.ords(), id -> {
-      if (accept.test(id)) {
-        consumer.accept(id);
-      }
-    });
+    indexes.forEachId(
+        candidates.ords(),
+        id -> {
+          if (accept.test(id)) {
+            consumer.accept(id);
+          }
+        });
   }
 
   /**
@@ -184,7 +199,9 @@ public final class SearchPlan {
     };
   }
 
-  /** The candidates as a plain bitset over payload-index ords: one pass over the postings' result. */
+  /**
+   * The candidates as a plain bitset over payload-index ords: one pass over the postings' result.
+   */
   private long[] candidateBits() {
     if (candidateBits == null) {
       long[] bits = new long[(indexes.ordBound() + 63) >>> 6];

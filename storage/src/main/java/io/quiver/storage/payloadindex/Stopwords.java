@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * A full-text index's {@code stopwords} (Qdrant's {@code StopwordsInterface}), kept in the form it
- * was given so collection info reports it back unchanged: either one language name
- * ({@code "english"}) or a set {@code {languages: [...], custom: [...]}} (each part optional). The
- * language lists are Lucene's ({@link StopwordSets}); languages Lucene has no list for are refused.
+ * was given so collection info reports it back unchanged: either one language name ({@code
+ * "english"}) or a set {@code {languages: [...], custom: [...]}} (each part optional). The language
+ * lists are Lucene's ({@link StopwordSets}); languages Lucene has no list for are refused.
  *
  * @param language the single-language form, or null for the set form
  * @param languages the set form's languages, or null when absent

@@ -10,20 +10,26 @@ import org.tartarus.snowball.SnowballStemmer;
 /**
  * Turns a string into the tokens a full-text index stores and a query looks up, with one field's
  * settings. Documents and queries go through the same steps, in this order:
+ *
  * <ol>
  *   <li>the tokenizer cuts words ({@link Tokenizer});
  *   <li>{@code lowercase} (default true) lowercases each word;
- *   <li>{@code ascii_folding} folds accented letters to ASCII (Lucene's {@link ASCIIFoldingFilter}: "ação" -&gt; "acao");
- *   <li>{@code stopwords} drops listed words (compared ignoring case; Lucene's language lists plus the custom words);
- *   <li>{@code min_token_len} / {@code max_token_len}: word tokenizers drop words outside the range;
- *       the prefix tokenizer cuts longer words to the maximum and drops shorter ones;
- *   <li>{@code stemmer} reduces each word with Lucene's Snowball stemmer of the language ("running" -&gt; "run").
+ *   <li>{@code ascii_folding} folds accented letters to ASCII (Lucene's {@link ASCIIFoldingFilter}:
+ *       "ação" -&gt; "acao");
+ *   <li>{@code stopwords} drops listed words (compared ignoring case; Lucene's language lists plus
+ *       the custom words);
+ *   <li>{@code min_token_len} / {@code max_token_len}: word tokenizers drop words outside the
+ *       range; the prefix tokenizer cuts longer words to the maximum and drops shorter ones;
+ *   <li>{@code stemmer} reduces each word with Lucene's Snowball stemmer of the language ("running"
+ *       -&gt; "run").
  * </ol>
+ *
  * Thread-safe: the settings are immutable and each call makes its own stemmer.
  */
 final class TextAnalyzer {
 
   private final FieldIndexSchema schema;
+
   /** Words to drop, compared ignoring case; null without {@code stopwords}. */
   private final CharArraySet stopwords;
 

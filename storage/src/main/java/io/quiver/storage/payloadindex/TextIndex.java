@@ -11,20 +11,20 @@ import org.roaringbitmap.FastAggregation;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * A full-text index: token -&gt; points. With it, {@code match: {text}} means "every query token
- * is among the value's tokens", {@code text_any} "some query token is", and {@code phrase} "the
- * query tokens occur consecutively in one value" — Qdrant's indexed semantics, which differ from
- * the substring test used without an index (as they do in Qdrant). Query and documents are
- * analyzed alike ({@link TextAnalyzer}: tokenizer, lowercase, ASCII folding, stop words, token
- * length limits, stemming); {@code phrase} is answered only with {@code phrase_matching}, which
- * keeps each value's token sequence. With the prefix tokenizer the index
- * holds every prefix of each word and the query's words are looked up whole, so a query word
- * matches any word it is a prefix of.
+ * A full-text index: token -&gt; points. With it, {@code match: {text}} means "every query token is
+ * among the value's tokens", {@code text_any} "some query token is", and {@code phrase} "the query
+ * tokens occur consecutively in one value" — Qdrant's indexed semantics, which differ from the
+ * substring test used without an index (as they do in Qdrant). Query and documents are analyzed
+ * alike ({@link TextAnalyzer}: tokenizer, lowercase, ASCII folding, stop words, token length
+ * limits, stemming); {@code phrase} is answered only with {@code phrase_matching}, which keeps each
+ * value's token sequence. With the prefix tokenizer the index holds every prefix of each word and
+ * the query's words are looked up whole, so a query word matches any word it is a prefix of.
  */
 final class TextIndex extends PostingIndex<String> {
 
   private final FieldIndexSchema schema;
   private final TextAnalyzer analyzer;
+
   /** Per point, the word sequence of each of its values; kept only with {@code phrase_matching}. */
   private final Map<Integer, List<List<String>>> wordsByOrd = new HashMap<>();
 
@@ -84,25 +84,29 @@ final class TextIndex extends PostingIndex<String> {
   @Override
   IndexAnswer answer(FieldPredicate p) {
     return switch (p) {
-      case FieldPredicate.MatchText t -> IndexAnswer.exact(allOf(new LinkedHashSet<>(words(t.text()))));
-      case FieldPredicate.MatchTextAny t -> IndexAnswer.exact(anyOf(new LinkedHashSet<>(words(t.textAny()))));
+      case FieldPredicate.MatchText t ->
+          IndexAnswer.exact(allOf(new LinkedHashSet<>(words(t.text()))));
+      case FieldPredicate.MatchTextAny t ->
+          IndexAnswer.exact(anyOf(new LinkedHashSet<>(words(t.textAny()))));
       // Without phrase_matching the index keeps no positions: phrase is tested on the stored
       // value, as without an index (Qdrant likewise needs the option to answer phrases).
-      case FieldPredicate.MatchPhrase ph -> schema.matchesPhrases() ? IndexAnswer.exact(phrase(words(ph.phrase()))) : null;
+      case FieldPredicate.MatchPhrase ph ->
+          schema.matchesPhrases() ? IndexAnswer.exact(phrase(words(ph.phrase()))) : null;
       default -> null;
     };
   }
 
   /**
    * The predicate as this index decides it, to test one stored value when the indexes answer a
-   * filter only in part; null for predicates the index leaves to the stored value (a phrase
-   * without {@code phrase_matching}, anything not full-text). Agrees with {@link #answer}.
+   * filter only in part; null for predicates the index leaves to the stored value (a phrase without
+   * {@code phrase_matching}, anything not full-text). Agrees with {@link #answer}.
    */
   FieldPredicate.IndexedText decidedAsIndexed(FieldPredicate p) {
     return switch (p) {
       case FieldPredicate.MatchText t -> {
         List<String> query = List.copyOf(new LinkedHashSet<>(words(t.text())));
-        yield new FieldPredicate.IndexedText(p, value -> !query.isEmpty() && everyWordIn(query, words(value)));
+        yield new FieldPredicate.IndexedText(
+            p, value -> !query.isEmpty() && everyWordIn(query, words(value)));
       }
       case FieldPredicate.MatchTextAny t -> {
         List<String> query = List.copyOf(new LinkedHashSet<>(words(t.textAny())));
@@ -110,7 +114,8 @@ final class TextIndex extends PostingIndex<String> {
       }
       case FieldPredicate.MatchPhrase ph when schema.matchesPhrases() -> {
         List<String> query = words(ph.phrase());
-        yield new FieldPredicate.IndexedText(p, value -> !query.isEmpty() && containsSequence(words(value), query));
+        yield new FieldPredicate.IndexedText(
+            p, value -> !query.isEmpty() && containsSequence(words(value), query));
       }
       default -> null;
     };
@@ -155,14 +160,15 @@ final class TextIndex extends PostingIndex<String> {
   private RoaringBitmap phrase(List<String> query) {
     RoaringBitmap candidates = allOf(new LinkedHashSet<>(query));
     RoaringBitmap out = new RoaringBitmap();
-    candidates.forEach((int ord) -> {
-      for (List<String> words : wordsByOrd.getOrDefault(ord, List.of())) {
-        if (containsSequence(words, query)) {
-          out.add(ord);
-          return;
-        }
-      }
-    });
+    candidates.forEach(
+        (int ord) -> {
+          for (List<String> words : wordsByOrd.getOrDefault(ord, List.of())) {
+            if (containsSequence(words, query)) {
+              out.add(ord);
+              return;
+            }
+          }
+        });
     return out;
   }
 
@@ -180,6 +186,8 @@ final class TextIndex extends PostingIndex<String> {
   }
 
   private boolean matchesWord(String word, String queryWord) {
-    return schema.tokenizer() == Tokenizer.PREFIX ? word.startsWith(queryWord) : word.equals(queryWord);
+    return schema.tokenizer() == Tokenizer.PREFIX
+        ? word.startsWith(queryWord)
+        : word.equals(queryWord);
   }
 }

@@ -15,13 +15,13 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
  * <ul>
  *   <li>{@code WORD}: runs of letters and digits (Unicode), everything else separates;
  *   <li>{@code WHITESPACE}: runs of non-whitespace;
- *   <li>{@code PREFIX}: words as {@code WORD}, and the index stores every prefix of each word
- *       from {@code min_token_len} (default 1) up to the word; queries are cut into whole words;
- *   <li>{@code MULTILINGUAL}: Lucene's {@link StandardTokenizer}, Unicode's word-break rules
- *       (UAX #29): Latin, Cyrillic, Greek, Arabic... words as {@code WORD}, and each Chinese or
- *       Japanese ideograph and each kana run its own token (Qdrant segments those with
- *       dictionaries instead: a multi-character word there is a sequence of one-character tokens
- *       here, so a {@code text} query for it still finds it; Thai is not split).
+ *   <li>{@code PREFIX}: words as {@code WORD}, and the index stores every prefix of each word from
+ *       {@code min_token_len} (default 1) up to the word; queries are cut into whole words;
+ *   <li>{@code MULTILINGUAL}: Lucene's {@link StandardTokenizer}, Unicode's word-break rules (UAX
+ *       #29): Latin, Cyrillic, Greek, Arabic... words as {@code WORD}, and each Chinese or Japanese
+ *       ideograph and each kana run its own token (Qdrant segments those with dictionaries instead:
+ *       a multi-character word there is a sequence of one-character tokens here, so a {@code text}
+ *       query for it still finds it; Thai is not split).
  * </ul>
  */
 public enum Tokenizer {
@@ -58,7 +58,8 @@ public enum Tokenizer {
     int start = -1;
     for (int i = 0; i < text.length(); ) {
       int cp = text.codePointAt(i);
-      boolean inToken = this == WHITESPACE ? !Character.isWhitespace(cp) : Character.isLetterOrDigit(cp);
+      boolean inToken =
+          this == WHITESPACE ? !Character.isWhitespace(cp) : Character.isLetterOrDigit(cp);
       if (inToken && start < 0) {
         start = i;
       } else if (!inToken && start >= 0) {

@@ -8,14 +8,20 @@ import java.util.Comparator;
  * Exactly one of the three is meaningful, as {@link #kind} says. Ordered as Qdrant orders facet
  * values of equal count: by kind (string, integer, boolean), then by value.
  */
-public record FacetValue(Kind kind, long integer, String string, boolean bool) implements Comparable<FacetValue> {
+public record FacetValue(Kind kind, long integer, String string, boolean bool)
+    implements Comparable<FacetValue> {
 
-  public enum Kind { STRING, INTEGER, BOOL }
+  public enum Kind {
+    STRING,
+    INTEGER,
+    BOOL
+  }
 
-  private static final Comparator<FacetValue> ORDER = Comparator.comparing(FacetValue::kind)
-      .thenComparingLong(FacetValue::integer)
-      .thenComparing(FacetValue::string, Comparator.nullsFirst(Comparator.naturalOrder()))
-      .thenComparing(FacetValue::bool);
+  private static final Comparator<FacetValue> ORDER =
+      Comparator.comparing(FacetValue::kind)
+          .thenComparingLong(FacetValue::integer)
+          .thenComparing(FacetValue::string, Comparator.nullsFirst(Comparator.naturalOrder()))
+          .thenComparing(FacetValue::bool);
 
   public static FacetValue of(long integer) {
     return new FacetValue(Kind.INTEGER, integer, null, false);
@@ -29,7 +35,10 @@ public record FacetValue(Kind kind, long integer, String string, boolean bool) i
     return new FacetValue(Kind.BOOL, 0, null, bool);
   }
 
-  /** The facet value of a payload value, or null for values facets do not count (floats, objects, null). */
+  /**
+   * The facet value of a payload value, or null for values facets do not count (floats, objects,
+   * null).
+   */
   public static FacetValue of(JsonNode value) {
     if (value.isTextual()) {
       return of(value.asText());

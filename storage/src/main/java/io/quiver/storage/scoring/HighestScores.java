@@ -7,7 +7,8 @@ import java.util.PriorityQueue;
 
 /**
  * The best {@code limit} hits offered, higher score first, ties by id ascending (the order of
- * {@link ScoredPoint#HIGHER_FIRST}): a bounded heap whose root is the worst hit kept. Not thread-safe.
+ * {@link ScoredPoint#HIGHER_FIRST}): a bounded heap whose root is the worst hit kept. Not
+ * thread-safe.
  */
 public final class HighestScores {
 
@@ -21,7 +22,8 @@ public final class HighestScores {
 
   /** Keeps {@code hit} when it is among the best {@code limit} offered so far. */
   public void offer(ScoredPoint hit) {
-    if (limit == 0 || (heap.size() == limit && ScoredPoint.HIGHER_FIRST.compare(hit, heap.peek()) >= 0)) {
+    if (limit == 0
+        || (heap.size() == limit && ScoredPoint.HIGHER_FIRST.compare(hit, heap.peek()) >= 0)) {
       return;
     }
     heap.add(hit);

@@ -9,10 +9,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * A score for every point of a shard that is not "distance to one query vector": Qdrant's custom
- * search objectives (recommend {@code best_score} and {@code sum_scores}, {@code discover},
- * {@code context}) and the two orders that ignore vectors ({@code sample: random}, and id order
- * for a query without a query). Higher is always better; ties are broken by id ascending by the
- * caller, so {@link ById} (every score 0) yields points in id order.
+ * search objectives (recommend {@code best_score} and {@code sum_scores}, {@code discover}, {@code
+ * context}) and the two orders that ignore vectors ({@code sample: random}, and id order for a
+ * query without a query). Higher is always better; ties are broken by id ascending by the caller,
+ * so {@link ById} (every score 0) yields points in id order.
  *
  * <p>The formulas are Qdrant's ({@code lib/segment/src/vector_storage/query/*.rs}). They see the
  * point only through a {@link Similarity}: the similarity of each example to it, as the vector's
@@ -35,7 +35,10 @@ public sealed interface Scorer<V> {
     float of(V example);
   }
 
-  /** The score of point {@code id}; {@code similarity} compares an example with it (null for vector-free scorers). */
+  /**
+   * The score of point {@code id}; {@code similarity} compares an example with it (null for
+   * vector-free scorers).
+   */
   float score(PointId id, Similarity<V> similarity);
 
   /** Whether {@link #score} reads the point's vector. */
@@ -43,15 +46,22 @@ public sealed interface Scorer<V> {
     return true;
   }
 
-  /** This scorer with every example replaced by {@code prepare(example)} (normalized for Cosine, say). */
+  /**
+   * This scorer with every example replaced by {@code prepare(example)} (normalized for Cosine,
+   * say).
+   */
   Scorer<V> map(UnaryOperator<V> prepare);
 
   /** All example vectors, for checks of their kind and dimension. */
   List<V> examples();
 
-  /** The score of a point whose (prepared) dense vector is {@code vector}, compared by {@code distance}. */
+  /**
+   * The score of a point whose (prepared) dense vector is {@code vector}, compared by {@code
+   * distance}.
+   */
   static float scoreDense(Scorer<float[]> scorer, PointId id, float[] vector, Distance distance) {
-    return scorer.score(id, vector == null ? null : example -> distance.similarity(example, vector));
+    return scorer.score(
+        id, vector == null ? null : example -> distance.similarity(example, vector));
   }
 
   /** A positive and a negative example: the point should be nearer the positive. */
@@ -66,15 +76,18 @@ public sealed interface Scorer<V> {
     }
 
     /**
-     * Qdrant's context loss of one pair: {@code fast_sigmoid(min(sim(p) - sim(n) - EPSILON, 0))},
-     * 0 inside the positive half-space, in (-1, 0) outside.
+     * Qdrant's context loss of one pair: {@code fast_sigmoid(min(sim(p) - sim(n) - EPSILON, 0))}, 0
+     * inside the positive half-space, in (-1, 0) outside.
      */
     float loss(Similarity<V> similarity) {
       float difference = similarity.of(positive) - similarity.of(negative) - Math.ulp(1f);
       return fastSigmoid(Math.min(difference, 0f));
     }
 
-    /** +1 when nearer the positive, -1 when nearer the negative, 0 on a tie (Rust's total_cmp as i32). */
+    /**
+     * +1 when nearer the positive, -1 when nearer the negative, 0 on a tie (Rust's total_cmp as
+     * i32).
+     */
     int rank(Similarity<V> similarity) {
       return Integer.signum(Float.compare(similarity.of(positive), similarity.of(negative)));
     }
@@ -82,8 +95,9 @@ public sealed interface Scorer<V> {
 
   /**
    * {@code best_score}: the best similarity to any positive when it beats the best similarity to
-   * any negative, as {@code scaled_fast_sigmoid(max_pos)}; otherwise {@code -scaled_fast_sigmoid(max_neg)}.
-   * So every point nearer a positive ranks above every point nearer a negative.
+   * any negative, as {@code scaled_fast_sigmoid(max_pos)}; otherwise {@code
+   * -scaled_fast_sigmoid(max_neg)}. So every point nearer a positive ranks above every point nearer
+   * a negative.
    */
   record RecommendBestScore<V>(List<V> positives, List<V> negatives) implements Scorer<V> {
     public RecommendBestScore {
@@ -101,7 +115,9 @@ public sealed interface Scorer<V> {
       for (V n : negatives) {
         maxNegative = Math.max(maxNegative, similarity.of(n));
       }
-      return maxPositive > maxNegative ? scaledFastSigmoid(maxPositive) : -scaledFastSigmoid(maxNegative);
+      return maxPositive > maxNegative
+          ? scaledFastSigmoid(maxPositive)
+          : -scaledFastSigmoid(maxNegative);
     }
 
     @Override
@@ -115,7 +131,9 @@ public sealed interface Scorer<V> {
     }
   }
 
-  /** {@code sum_scores}: the sum of similarities to the positives minus the sum to the negatives. */
+  /**
+   * {@code sum_scores}: the sum of similarities to the positives minus the sum to the negatives.
+   */
   record RecommendSumScores<V>(List<V> positives, List<V> negatives) implements Scorer<V> {
     public RecommendSumScores {
       positives = List.copyOf(positives);
@@ -147,9 +165,9 @@ public sealed interface Scorer<V> {
   }
 
   /**
-   * {@code discover}: the rank (sum over pairs of +1 nearer the positive, -1 nearer the negative,
-   * 0 on a tie) plus {@code scaled_fast_sigmoid(sim(target))}, so the context decides the zone
-   * and the target orders points inside it.
+   * {@code discover}: the rank (sum over pairs of +1 nearer the positive, -1 nearer the negative, 0
+   * on a tie) plus {@code scaled_fast_sigmoid(sim(target))}, so the context decides the zone and
+   * the target orders points inside it.
    */
   record Discover<V>(V target, List<Pair<V>> pairs) implements Scorer<V> {
     public Discover {
@@ -177,15 +195,19 @@ public sealed interface Scorer<V> {
     public List<V> examples() {
       List<V> all = new ArrayList<>();
       all.add(target);
-      pairs.forEach(p -> {
-        all.add(p.positive());
-        all.add(p.negative());
-      });
+      pairs.forEach(
+          p -> {
+            all.add(p.positive());
+            all.add(p.negative());
+          });
       return all;
     }
   }
 
-  /** {@code context}: the sum of the pairs' losses (0 for a point on the positive side of every pair). */
+  /**
+   * {@code context}: the sum of the pairs' losses (0 for a point on the positive side of every
+   * pair).
+   */
   record Context<V>(List<Pair<V>> pairs) implements Scorer<V> {
     public Context {
       pairs = List.copyOf(pairs);
@@ -210,17 +232,18 @@ public sealed interface Scorer<V> {
     @Override
     public List<V> examples() {
       List<V> all = new ArrayList<>();
-      pairs.forEach(p -> {
-        all.add(p.positive());
-        all.add(p.negative());
-      });
+      pairs.forEach(
+          p -> {
+            all.add(p.positive());
+            all.add(p.negative());
+          });
       return all;
     }
   }
 
   /**
-   * A uniformly random order: the score is a hash of the point id with {@code seed}, in [0, 1).
-   * The router sends one seed to every shard, so the merged order is one random permutation.
+   * A uniformly random order: the score is a hash of the point id with {@code seed}, in [0, 1). The
+   * router sends one seed to every shard, so the merged order is one random permutation.
    */
   record Random<V>(long seed) implements Scorer<V> {
     @Override

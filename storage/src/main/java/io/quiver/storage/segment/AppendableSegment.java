@@ -14,13 +14,13 @@ import java.util.Map;
 
 /**
  * The segment that takes writes: vectors on the heap, one flat growing array per vector name
- * (prepared for the distance), searched by exact scan. Its points are also in the shard's
- * RocksDB, which is how they survive a restart: at open the appendable segment is rebuilt from
- * the stored points that no sealed segment holds.
+ * (prepared for the distance), searched by exact scan. Its points are also in the shard's RocksDB,
+ * which is how they survive a restart: at open the appendable segment is rebuilt from the stored
+ * points that no sealed segment holds.
  *
  * <p>Once {@link #freeze() frozen} (the flusher is writing it out) nothing is appended any more:
- * its arrays never change again and the flusher reads them without the shard's lock.
- * Appends run under the shard's write lock; reads under its read lock.
+ * its arrays never change again and the flusher reads them without the shard's lock. Appends run
+ * under the shard's write lock; reads under its read lock.
  */
 public final class AppendableSegment extends Segment {
 
@@ -28,8 +28,10 @@ public final class AppendableSegment extends Segment {
 
   private final ShardConfig config;
   private final Map<String, float[]> data = new LinkedHashMap<>();
+
   /** Per vector name, the ords whose point omits it (created at the first such point). */
   private final Map<String, OrdBitSet> absent = new java.util.HashMap<>();
+
   private PointId[] ids = new PointId[INITIAL_CAPACITY];
   private long[] versions = new long[INITIAL_CAPACITY];
   private volatile OrdBitSet deleted = new OrdBitSet(INITIAL_CAPACITY);
@@ -145,7 +147,8 @@ public final class AppendableSegment extends Segment {
   @Override
   public FloatVectors vectors(String name) {
     VectorParams params = config.vectors().get(name);
-    return new HeapFloatVectors(data.get(name), params.size(), params.distance(), params.storedAsGiven());
+    return new HeapFloatVectors(
+        data.get(name), params.size(), params.distance(), params.storedAsGiven());
   }
 
   @Override
@@ -174,7 +177,12 @@ public final class AppendableSegment extends Segment {
   }
 
   @Override
-  TopHits graphSearch(String name, float[] query, int k, int ef, OrdFilter accept,
+  TopHits graphSearch(
+      String name,
+      float[] query,
+      int k,
+      int ef,
+      OrdFilter accept,
       io.quiver.storage.QuantizationSearchParams quantization) {
     throw new IllegalStateException("an appendable segment has no graph");
   }

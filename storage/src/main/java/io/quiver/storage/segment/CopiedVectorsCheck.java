@@ -27,7 +27,8 @@ final class CopiedVectorsCheck {
    * @throws StorageException naming the first point whose vector in {@code written} differs from
    *     its origin's (or that is present in one and absent in the other)
    */
-  static void verify(SealedSegment written, List<SealedSegment.Origin> origins, Iterable<String> vectorNames) {
+  static void verify(
+      SealedSegment written, List<SealedSegment.Origin> origins, Iterable<String> vectorNames) {
     for (String name : vectorNames) {
       FloatVectors copied = written.vectors(name);
       float[] expected = new float[copied.dimension()];
@@ -38,7 +39,12 @@ final class CopiedVectorsCheck {
         SealedSegment.Origin o = origins.get(ord);
         boolean present = o.segment().hasVector(name, o.ord());
         if (present != written.hasVector(name, ord)) {
-          throw mismatch(written, name, ord, o, "is " + (present ? "absent" : "present") + " in the new segment only");
+          throw mismatch(
+              written,
+              name,
+              ord,
+              o,
+              "is " + (present ? "absent" : "present") + " in the new segment only");
         }
         if (!present) {
           continue;
@@ -56,9 +62,24 @@ final class CopiedVectorsCheck {
     }
   }
 
-  private static StorageException mismatch(SealedSegment written, String name, int ord, SealedSegment.Origin o, String what) {
-    return new StorageException("segment " + written.name() + " was written wrong: the vector `" + name + "` of point "
-        + o.segment().id(o.ord()) + " (ord " + ord + ", copied from " + o.segment() + " ord " + o.ord() + ") " + what
-        + "; the segment is discarded and its build tried again", null);
+  private static StorageException mismatch(
+      SealedSegment written, String name, int ord, SealedSegment.Origin o, String what) {
+    return new StorageException(
+        "segment "
+            + written.name()
+            + " was written wrong: the vector `"
+            + name
+            + "` of point "
+            + o.segment().id(o.ord())
+            + " (ord "
+            + ord
+            + ", copied from "
+            + o.segment()
+            + " ord "
+            + o.ord()
+            + ") "
+            + what
+            + "; the segment is discarded and its build tried again",
+        null);
   }
 }

@@ -5,9 +5,9 @@ import io.quiver.index.hnsw.TopHits;
 import io.quiver.index.scorer.VectorScorer;
 
 /**
- * Exact top-k by scoring every candidate: a bounded min-heap of (similarity, ord) in two
- * primitive arrays, whose root is the worst hit kept. Ties keep the lower point id, so an exact
- * result does not depend on how points are spread over segments and ords.
+ * Exact top-k by scoring every candidate: a bounded min-heap of (similarity, ord) in two primitive
+ * arrays, whose root is the worst hit kept. Ties keep the lower point id, so an exact result does
+ * not depend on how points are spread over segments and ords.
  */
 final class ExactScan {
 
@@ -30,7 +30,8 @@ final class ExactScan {
    * payload read) only on an ord whose score would enter the top k, so a costly filter runs on a
    * few candidates, not on every ord.
    */
-  static TopHits topK(Segment segment, VectorScorer scorer, int size, int k, OrdFilter accept, OrdFilter verify) {
+  static TopHits topK(
+      Segment segment, VectorScorer scorer, int size, int k, OrdFilter accept, OrdFilter verify) {
     ExactScan heap = new ExactScan(segment, Math.max(0, k));
     int visited = 0;
     for (int ord = 0; ord < size && k > 0; ord++) {
@@ -43,7 +44,13 @@ final class ExactScan {
   }
 
   /** As {@link #topK} over the first {@code count} ords of {@code candidates}. */
-  static TopHits topKOf(Segment segment, VectorScorer scorer, int[] candidates, int count, int k, OrdFilter accept,
+  static TopHits topKOf(
+      Segment segment,
+      VectorScorer scorer,
+      int[] candidates,
+      int count,
+      int k,
+      OrdFilter accept,
       OrdFilter verify) {
     ExactScan heap = new ExactScan(segment, Math.max(0, k));
     int visited = 0;

@@ -4,17 +4,20 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Background index work of a shard kept outside its segments (the multivector graphs), run by the
- * shard's {@link SegmentOptimizer} on the optimizer pool when no segment job applies: one unit
- * (one graph build) at a time, never on the Raft apply thread, cancelled when the shard closes.
+ * shard's {@link SegmentOptimizer} on the optimizer pool when no segment job applies: one unit (one
+ * graph build) at a time, never on the Raft apply thread, cancelled when the shard closes.
  */
 public interface IndexWork {
 
-  /** True when a unit is due. Called often and from any thread: cheap, and never waits for the shard's lock. */
+  /**
+   * True when a unit is due. Called often and from any thread: cheap, and never waits for the
+   * shard's lock.
+   */
   boolean isDue();
 
   /**
-   * Runs one unit if one is due (returns false at once otherwise), asking {@code cancelled}
-   * between its steps (e.g. before each graph node) and stopping when it says true.
+   * Runs one unit if one is due (returns false at once otherwise), asking {@code cancelled} between
+   * its steps (e.g. before each graph node) and stopping when it says true.
    */
   boolean runOnce(BooleanSupplier cancelled) throws Exception;
 
@@ -26,7 +29,8 @@ public interface IndexWork {
     if (works.size() == 1) {
       return works.get(0);
     }
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger next =
+        new java.util.concurrent.atomic.AtomicInteger();
     return new IndexWork() {
       @Override
       public boolean isDue() {

@@ -3,8 +3,8 @@ package io.quiver.storage.segment;
 import io.quiver.index.scorer.FloatVectors;
 import io.quiver.index.scorer.SegmentFloatVectors;
 import io.quiver.index.scorer.SegmentNarrowVectors;
-import io.quiver.index.vector.VectorDatatype;
 import io.quiver.index.vector.Distance;
+import io.quiver.index.vector.VectorDatatype;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
 /**
- * The vectors of one name of a plain (unindexed) sealed segment: a flat file of float32, float16
- * or uint8 elements (the vector's datatype), mapped and scanned exactly, no graph. Little endian:
+ * The vectors of one name of a plain (unindexed) sealed segment: a flat file of float32, float16 or
+ * uint8 elements (the vector's datatype), mapped and scanned exactly, no graph. Little endian:
  *
  * <pre>
  *   offset  size            field
@@ -46,12 +46,16 @@ final class PlainVectorsFile {
   private static final int VERSION_DATATYPE = 2;
   private static final int HEADER_BYTES = 64;
   private static final int TRAILER_BYTES = 12;
-  private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt LE_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong LE_LONG =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private PlainVectorsFile() {}
 
-  /** A mapped file's vectors; closing unmaps them (scoring afterwards throws IllegalStateException). */
+  /**
+   * A mapped file's vectors; closing unmaps them (scoring afterwards throws IllegalStateException).
+   */
   record Mapped(FloatVectors vectors, Arena arena) implements AutoCloseable {
     @Override
     public void close() {
@@ -64,16 +68,33 @@ final class PlainVectorsFile {
    * {@code file} (replacing it) and fsyncs it. Returns false, leaving a partial file for the caller
    * to remove, when {@code cancelled} says true (asked every 4,096 vectors).
    */
-  static boolean write(Path file, String vectorName, int dim, Distance distance, VectorDatatype datatype,
-      List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+  static boolean write(
+      Path file,
+      String vectorName,
+      int dim,
+      Distance distance,
+      VectorDatatype datatype,
+      List<SealedSegment.Origin> origins,
+      BooleanSupplier cancelled)
+      throws IOException {
     int vectorBytes = dim * datatype.bytesPerDimension();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.allocate(Math.max(1 << 16, HEADER_BYTES + vectorBytes)).order(ByteOrder.LITTLE_ENDIAN);
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buf =
+          ByteBuffer.allocate(Math.max(1 << 16, HEADER_BYTES + vectorBytes))
+              .order(ByteOrder.LITTLE_ENDIAN);
       CRC32C crc = new CRC32C();
       boolean float32 = datatype == VectorDatatype.FLOAT32;
-      buf.putInt(MAGIC).putInt(float32 ? VERSION : VERSION_DATATYPE).putInt(distance.ordinal()).putInt(dim)
-          .putInt(origins.size()).putInt(float32 ? 0 : datatype.ordinal());
+      buf.putInt(MAGIC)
+          .putInt(float32 ? VERSION : VERSION_DATATYPE)
+          .putInt(distance.ordinal())
+          .putInt(dim)
+          .putInt(origins.size())
+          .putInt(float32 ? 0 : datatype.ordinal());
       while (buf.position() < HEADER_BYTES) {
         buf.put((byte) 0);
       }
@@ -116,21 +137,28 @@ final class PlainVectorsFile {
     buf.clear();
   }
 
-  /** Maps {@code file} read-only, verifies magic, version and checksum, and views its vectors in place. */
+  /**
+   * Maps {@code file} read-only, verifies magic, version and checksum, and views its vectors in
+   * place.
+   */
   static Mapped open(Path file) throws IOException {
     Arena arena = Arena.ofShared();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
       // One MemorySegment class for every vector read in the process, as HnswFormat does (the
       // Vector API's loads are specialized on the segment's class).
-      MemorySegment seg = MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null);
+      MemorySegment seg =
+          MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null);
       long length = seg.byteSize();
-      if (length < HEADER_BYTES + TRAILER_BYTES || seg.get(LE_INT, 0) != MAGIC || seg.get(LE_INT, length - 4) != MAGIC) {
+      if (length < HEADER_BYTES + TRAILER_BYTES
+          || seg.get(LE_INT, 0) != MAGIC
+          || seg.get(LE_INT, length - 4) != MAGIC) {
         throw new IOException(file + ": not a Quiver plain vectors file, or truncated");
       }
       int version = seg.get(LE_INT, 4);
       if (version != VERSION && version != VERSION_DATATYPE) {
-        throw new IOException(file + ": plain vectors format version " + version + " is not supported");
+        throw new IOException(
+            file + ": plain vectors format version " + version + " is not supported");
       }
       CRC32C crc = new CRC32C();
       long chunk = 1 << 20;
@@ -148,12 +176,23 @@ final class PlainVectorsFile {
         throw new IOException(file + ": unknown vector datatype " + datatypeOrdinal);
       }
       VectorDatatype datatype = VectorDatatype.values()[datatypeOrdinal];
-      if (HEADER_BYTES + (long) size * dim * datatype.bytesPerDimension() + TRAILER_BYTES != length) {
-        throw new IOException(file + ": " + length + " bytes do not hold " + size + " x " + dim + " " + datatype.qdrantName());
+      if (HEADER_BYTES + (long) size * dim * datatype.bytesPerDimension() + TRAILER_BYTES
+          != length) {
+        throw new IOException(
+            file
+                + ": "
+                + length
+                + " bytes do not hold "
+                + size
+                + " x "
+                + dim
+                + " "
+                + datatype.qdrantName());
       }
-      FloatVectors vectors = datatype == VectorDatatype.FLOAT32
-          ? new SegmentFloatVectors(seg, HEADER_BYTES, size, dim, distance)
-          : new SegmentNarrowVectors(seg, HEADER_BYTES, size, dim, distance, datatype);
+      FloatVectors vectors =
+          datatype == VectorDatatype.FLOAT32
+              ? new SegmentFloatVectors(seg, HEADER_BYTES, size, dim, distance)
+              : new SegmentNarrowVectors(seg, HEADER_BYTES, size, dim, distance, datatype);
       return new Mapped(vectors, arena);
     } catch (IOException | RuntimeException e) {
       arena.close();

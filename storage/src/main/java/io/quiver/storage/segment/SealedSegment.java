@@ -3,20 +3,20 @@ package io.quiver.storage.segment;
 import io.quiver.index.hnsw.HnswGraph;
 import io.quiver.index.hnsw.HnswIndex;
 import io.quiver.index.hnsw.HnswSearcher;
-import io.quiver.index.quant.BinaryVectors;
-import io.quiver.index.quant.QuantizedVectors;
-import io.quiver.index.quant.RescoringSearch;
-import io.quiver.index.scorer.VectorScorer;
-import io.quiver.storage.QuantizationConfig;
-import io.quiver.storage.QuantizationSearchParams;
 import io.quiver.index.hnsw.OrdBitSet;
 import io.quiver.index.hnsw.OrdFilter;
 import io.quiver.index.hnsw.TopHits;
+import io.quiver.index.quant.BinaryVectors;
+import io.quiver.index.quant.QuantizedVectors;
+import io.quiver.index.quant.RescoringSearch;
 import io.quiver.index.scorer.FloatVectors;
 import io.quiver.index.scorer.HeapFloatVectors;
+import io.quiver.index.scorer.VectorScorer;
 import io.quiver.storage.HnswConfig;
 import io.quiver.storage.Memory;
 import io.quiver.storage.PointId;
+import io.quiver.storage.QuantizationConfig;
+import io.quiver.storage.QuantizationSearchParams;
 import io.quiver.storage.ShardConfig;
 import io.quiver.storage.VectorParams;
 import java.io.IOException;
@@ -37,16 +37,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Placement ({@link VectorParams#placement()}, {@link HnswConfig#placement()}): vectors of an
  * indexed segment with neither {@code memory} nor {@code on_disk: true} are copied from the mapping
- * to process memory at open; {@code memory: cached} vectors stay mapped and are read through once at
- * open (page cache), {@code cold} ones ({@code on_disk: true}) stay mapped and page in on demand.
- * Graphs: {@code cold} stay mapped, {@code cached} ({@code on_disk: false}) are read through once
- * at open, {@code pinned} are copied into native memory. A plain segment's vectors stay mapped
- * whatever is asked (read through at open when {@code cached}): it is a short-lived stage on the way
- * to an indexed segment, and keeping it off the heap is its point.
+ * to process memory at open; {@code memory: cached} vectors stay mapped and are read through once
+ * at open (page cache), {@code cold} ones ({@code on_disk: true}) stay mapped and page in on
+ * demand. Graphs: {@code cold} stay mapped, {@code cached} ({@code on_disk: false}) are read
+ * through once at open, {@code pinned} are copied into native memory. A plain segment's vectors
+ * stay mapped whatever is asked (read through at open when {@code cached}): it is a short-lived
+ * stage on the way to an indexed segment, and keeping it off the heap is its point.
  */
 public final class SealedSegment extends Segment {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SealedSegment.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SealedSegment.class);
 
   private final String name;
   private final ShardConfig config;
@@ -57,18 +58,29 @@ public final class SealedSegment extends Segment {
   private final List<AutoCloseable> mappings;
   private final Map<String, FloatVectors> vectors;
   private final Map<String, HnswIndex> graphs;
+
   /**
    * Per vector name, the ords whose point omits it. Not a file: set before the segment is
    * published, by the builder (from the ords it copied) or at open (from the stored points).
    */
   private final Map<String, OrdBitSet> absent = new java.util.concurrent.ConcurrentHashMap<>();
-  /** Replaced whole when the optimizer rebuilds the codes for a new config; searches read it once. */
-  private volatile SegmentCodes codes = SegmentCodes.NONE;
-  /** Each search thread's graph searcher for quantized searches (its visited set is reused). */
-  private static final ThreadLocal<HnswSearcher> SEARCHERS = ThreadLocal.withInitial(HnswSearcher::new);
 
-  private SealedSegment(String name, ShardConfig config, SegmentFiles.Ids ids, List<AutoCloseable> mappings,
-      Map<String, FloatVectors> vectors, Map<String, HnswIndex> graphs) {
+  /**
+   * Replaced whole when the optimizer rebuilds the codes for a new config; searches read it once.
+   */
+  private volatile SegmentCodes codes = SegmentCodes.NONE;
+
+  /** Each search thread's graph searcher for quantized searches (its visited set is reused). */
+  private static final ThreadLocal<HnswSearcher> SEARCHERS =
+      ThreadLocal.withInitial(HnswSearcher::new);
+
+  private SealedSegment(
+      String name,
+      ShardConfig config,
+      SegmentFiles.Ids ids,
+      List<AutoCloseable> mappings,
+      Map<String, FloatVectors> vectors,
+      Map<String, HnswIndex> graphs) {
     this.name = name;
     this.config = config;
     this.ids = ids.ids();
@@ -107,13 +119,14 @@ public final class SealedSegment extends Segment {
           HnswIndex index = HnswIndex.open(SegmentFiles.hnswFile(dir, name, i++));
           mappings.add(index);
           mappedVectors = index.vectors();
-          FloatVectors held = vectorsPlacement == null ? inMemory(mappedVectors, mappings) : mappedVectors;
+          FloatVectors held =
+              vectorsPlacement == null ? inMemory(mappedVectors, mappings) : mappedVectors;
           if (vectorsPlacement == Memory.CACHED) {
             prefault(held);
           }
           HnswGraph graph = index.graph();
           switch (config.hnswOf(e.getKey()).placement()) {
-            case COLD -> { }
+            case COLD -> {}
             case CACHED -> touch(graph);
             case PINNED -> {
               java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
@@ -121,17 +134,39 @@ public final class SealedSegment extends Segment {
               graph = index.graphIn(arena);
             }
           }
-          HnswIndex searched = held == mappedVectors && graph == index.graph() ? index : HnswIndex.of(graph, held);
+          HnswIndex searched =
+              held == mappedVectors && graph == index.graph() ? index : HnswIndex.of(graph, held);
           graphs.put(e.getKey(), searched);
           vectors.put(e.getKey(), held);
         }
         if (mappedVectors.datatype() != e.getValue().storedDatatype()) {
-          throw new IOException(dir + "/" + name + ": vector " + e.getKey() + " is stored as "
-              + mappedVectors.datatype().qdrantName() + ", the config says " + e.getValue().storedDatatype().qdrantName());
+          throw new IOException(
+              dir
+                  + "/"
+                  + name
+                  + ": vector "
+                  + e.getKey()
+                  + " is stored as "
+                  + mappedVectors.datatype().qdrantName()
+                  + ", the config says "
+                  + e.getValue().storedDatatype().qdrantName());
         }
-        if (mappedVectors.size() != ids.ids().length || mappedVectors.dimension() != e.getValue().size()) {
-          throw new IOException(dir + "/" + name + ": vector " + e.getKey() + " has " + mappedVectors.size() + " x "
-              + mappedVectors.dimension() + ", expected " + ids.ids().length + " x " + e.getValue().size());
+        if (mappedVectors.size() != ids.ids().length
+            || mappedVectors.dimension() != e.getValue().size()) {
+          throw new IOException(
+              dir
+                  + "/"
+                  + name
+                  + ": vector "
+                  + e.getKey()
+                  + " has "
+                  + mappedVectors.size()
+                  + " x "
+                  + mappedVectors.dimension()
+                  + ", expected "
+                  + ids.ids().length
+                  + " x "
+                  + e.getValue().size());
         }
       }
       SealedSegment segment = new SealedSegment(name, config, ids, mappings, vectors, graphs);
@@ -140,8 +175,13 @@ public final class SealedSegment extends Segment {
         try {
           segment.codes = SegmentCodes.read(dir, name, codesId, ids.ids().length);
         } catch (IOException e) {
-          // Codes are derived from the segment's vectors: search without them; the optimizer rebuilds them.
-          LOG.warn("{}: the codes of segment {} are unreadable, rebuilding them: {}", dir, name, e.getMessage());
+          // Codes are derived from the segment's vectors: search without them; the optimizer
+          // rebuilds them.
+          LOG.warn(
+              "{}: the codes of segment {} are unreadable, rebuilding them: {}",
+              dir,
+              name,
+              e.getMessage());
         }
       }
       return segment;
@@ -176,8 +216,8 @@ public final class SealedSegment extends Segment {
   }
 
   /**
-   * Reads every vector once, so the pages of mapped vectors are in the page cache before the
-   * first search ({@code memory: cached}; they stay evictable).
+   * Reads every vector once, so the pages of mapped vectors are in the page cache before the first
+   * search ({@code memory: cached}; they stay evictable).
    */
   private static void prefault(FloatVectors vectors) {
     float[] one = new float[vectors.dimension()];
@@ -215,7 +255,10 @@ public final class SealedSegment extends Segment {
     codes = newCodes;
   }
 
-  /** True for an indexed segment whose codes are not what the config asks (absent, stale or superfluous). */
+  /**
+   * True for an indexed segment whose codes are not what the config asks (absent, stale or
+   * superfluous).
+   */
   boolean needsCodes() {
     return isIndexed() && !codes.matches(config);
   }
@@ -283,7 +326,10 @@ public final class SealedSegment extends Segment {
     return bits == null ? OrdFilter.ALL : bits.absent();
   }
 
-  /** Records that the point at {@code ord} omits vector {@code vectorName} (before the segment is published). */
+  /**
+   * Records that the point at {@code ord} omits vector {@code vectorName} (before the segment is
+   * published).
+   */
   void markAbsent(String vectorName, int ord) {
     absent.computeIfAbsent(vectorName, k -> new OrdBitSet(ids.length)).set(ord);
   }
@@ -307,27 +353,44 @@ public final class SealedSegment extends Segment {
    * the original vectors unless {@code rescore: false}; without, float32 scores throughout.
    */
   @Override
-  TopHits graphSearch(String vectorName, float[] query, int k, int ef, OrdFilter accept,
+  TopHits graphSearch(
+      String vectorName,
+      float[] query,
+      int k,
+      int ef,
+      OrdFilter accept,
       QuantizationSearchParams quantization) {
     HnswIndex index = graphs.get(vectorName);
-    QuantizationSearchParams params = quantization == null ? QuantizationSearchParams.DEFAULT : quantization;
+    QuantizationSearchParams params =
+        quantization == null ? QuantizationSearchParams.DEFAULT : quantization;
     QuantizationConfig wanted = config.quantizationOf(vectorName);
     QuantizedVectors quantized = params.ignore() ? null : codes.usable(vectorName, wanted);
     if (quantized == null) {
       return index.search(query, k, ef, accept);
     }
-    VectorScorer scorer = wanted instanceof QuantizationConfig.Binary b && b.hammingQuery()
-        ? ((BinaryVectors) quantized).hammingScorer(query)
-        : quantized.scorer(query);
-    return RescoringSearch.search(SEARCHERS.get(), index.graph(), scorer, index.vectors(), query, k, ef,
-        params.oversamplingOrDefault(), params.rescoreOrDefault(), accept);
+    VectorScorer scorer =
+        wanted instanceof QuantizationConfig.Binary b && b.hammingQuery()
+            ? ((BinaryVectors) quantized).hammingScorer(query)
+            : quantized.scorer(query);
+    return RescoringSearch.search(
+        SEARCHERS.get(),
+        index.graph(),
+        scorer,
+        index.vectors(),
+        query,
+        k,
+        ef,
+        params.oversamplingOrDefault(),
+        params.rescoreOrDefault(),
+        accept);
   }
 
   @Override
   boolean preferExact(String vectorName) {
     HnswConfig hnsw = config.hnswOf(vectorName);
     VectorParams params = config.vectors().get(vectorName);
-    long liveKb = (long) liveCount() * params.storedDatatype().bytesPerDimension() * params.size() / 1024;
+    long liveKb =
+        (long) liveCount() * params.storedDatatype().bytesPerDimension() * params.size() / 1024;
     return liveKb < hnsw.fullScanThresholdKb();
   }
 
@@ -362,6 +425,12 @@ public final class SealedSegment extends Segment {
 
   @Override
   public String toString() {
-    return (isIndexed() ? "sealed[" : "plain[") + manifestEntry() + ", " + liveCount() + "/" + size() + "]";
+    return (isIndexed() ? "sealed[" : "plain[")
+        + manifestEntry()
+        + ", "
+        + liveCount()
+        + "/"
+        + size()
+        + "]";
   }
 }

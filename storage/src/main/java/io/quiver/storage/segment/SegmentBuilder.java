@@ -29,25 +29,27 @@ import java.util.function.BooleanSupplier;
  * Writes a new sealed segment from points of existing segments.
  *
  * <p>An <em>indexed</em> segment (sealing plain segments, merging, vacuuming):
+ *
  * <ol>
- *   <li>per vector name, the chosen vectors are copied into a temporary raw file
- *       ({@code NAME.V.vec}), mapped, and the HNSW graph is built over the mapping (so the vectors
- *       are never all on the heap; only the graph under construction is);
+ *   <li>per vector name, the chosen vectors are copied into a temporary raw file ({@code
+ *       NAME.V.vec}), mapped, and the HNSW graph is built over the mapping (so the vectors are
+ *       never all on the heap; only the graph under construction is);
  *   <li>graph and vectors are written in HnswFormat (fsynced), the temporary file removed;
  *   <li>the ids and versions are written (fsynced);
  *   <li>when the config quantizes a vector, its codes are built from the segment's vectors and
  *       written beside the graphs ({@link SegmentCodes}, fsynced), then the directory is fsynced.
  * </ol>
+ *
  * A <em>plain</em> segment (flushing a full appendable segment): per vector name the vectors are
  * written to {@code NAME.V.plain} (fsynced), then ids and directory as above — no graph, so it
  * takes about as long as writing the bytes.
  *
  * <p>Before the new segment is handed back, its vectors are read back and compared with their
  * origins' ({@link CopiedVectorsCheck}): a segment written wrong fails its build instead of
- * replacing good data. The new files are named by the manifest only after all of this; until then a crash leaves
- * files that the next open removes. A cancelled build (the shard is closing) removes its files,
- * temporary ones included, and returns null: the graph build asks the cancellation before every
- * node it inserts.
+ * replacing good data. The new files are named by the manifest only after all of this; until then a
+ * crash leaves files that the next open removes. A cancelled build (the shard is closing) removes
+ * its files, temporary ones included, and returns null: the graph build asks the cancellation
+ * before every node it inserts.
  */
 final class SegmentBuilder {
 
@@ -65,7 +67,8 @@ final class SegmentBuilder {
    * Builds indexed segment {@code name} holding the points at {@code origins}, in that order, and
    * opens it; null (files removed) when {@code cancelled} said true.
    */
-  SealedSegment build(String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+  SealedSegment build(String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled)
+      throws IOException {
     return write(name, origins, cancelled, false);
   }
 
@@ -73,22 +76,34 @@ final class SegmentBuilder {
    * Writes plain segment {@code name} (vectors only) holding the points at {@code origins}, in that
    * order, and opens it; null (files removed) when {@code cancelled} said true.
    */
-  SealedSegment buildPlain(String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+  SealedSegment buildPlain(
+      String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled)
+      throws IOException {
     return write(name, origins, cancelled, true);
   }
 
-  private SealedSegment write(String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled, boolean plain)
+  private SealedSegment write(
+      String name, List<SealedSegment.Origin> origins, BooleanSupplier cancelled, boolean plain)
       throws IOException {
     if (SegmentFiles.isPlain(name) != plain) {
-      throw new IllegalArgumentException("segment name " + name + " does not say " + (plain ? "plain" : "indexed"));
+      throw new IllegalArgumentException(
+          "segment name " + name + " does not say " + (plain ? "plain" : "indexed"));
     }
     try {
       int number = 0;
       for (Map.Entry<String, VectorParams> e : config.vectors().vectors().entrySet()) {
-        boolean done = !cancelled.getAsBoolean() && (plain
-            ? PlainVectorsFile.write(SegmentFiles.plainFile(dir, name, number), e.getKey(), e.getValue().size(),
-                e.getValue().distance(), e.getValue().storedDatatype(), origins, cancelled)
-            : buildIndex(name, number, e.getKey(), e.getValue(), origins, cancelled));
+        boolean done =
+            !cancelled.getAsBoolean()
+                && (plain
+                    ? PlainVectorsFile.write(
+                        SegmentFiles.plainFile(dir, name, number),
+                        e.getKey(),
+                        e.getValue().size(),
+                        e.getValue().distance(),
+                        e.getValue().storedDatatype(),
+                        origins,
+                        cancelled)
+                    : buildIndex(name, number, e.getKey(), e.getValue(), origins, cancelled));
         if (!done) {
           deleteFiles(name);
           return null;
@@ -145,7 +160,8 @@ final class SegmentBuilder {
    */
   private boolean quantize(SealedSegment segment, BooleanSupplier cancelled) throws IOException {
     try {
-      SegmentCodes codes = SegmentCodes.build(dir, segment.name(), config, segment::vectors, cancelled);
+      SegmentCodes codes =
+          SegmentCodes.build(dir, segment.name(), config, segment::vectors, cancelled);
       if (codes == null) {
         return false;
       }
@@ -166,8 +182,14 @@ final class SegmentBuilder {
   }
 
   /** Builds and writes the graph of one vector name; false when cancelled. */
-  private boolean buildIndex(String name, int number, String vectorName, VectorParams params,
-      List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+  private boolean buildIndex(
+      String name,
+      int number,
+      String vectorName,
+      VectorParams params,
+      List<SealedSegment.Origin> origins,
+      BooleanSupplier cancelled)
+      throws IOException {
     Path raw = dir.resolve(name + "." + number + ".vec");
     if (params.storedAsGiven()) {
       return buildIndexAsGiven(raw, name, number, vectorName, params, origins, cancelled);
@@ -176,20 +198,27 @@ final class SegmentBuilder {
       if (!writeRaw(raw, vectorName, params.size(), origins, cancelled)) {
         return false;
       }
-      try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ)) {
+      try (Arena arena = Arena.ofShared();
+          FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ)) {
         if (cancelled.getAsBoolean()) {
           return false;
         }
         MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-        FloatVectors vectors = new SegmentFloatVectors(mapped, 0, origins.size(), params.size(), params.distance());
+        FloatVectors vectors =
+            new SegmentFloatVectors(mapped, 0, origins.size(), params.size(), params.distance());
         HnswConfig hnsw = config.hnswOf(vectorName);
         // Points that omit this vector are not graph nodes: their zero slots are never scored.
-        io.quiver.index.hnsw.OrdFilter inserted = ord -> {
-          SealedSegment.Origin o = origins.get(ord);
-          return o.segment().hasVector(vectorName, o.ord());
-        };
-        HnswIndex index = HnswIndex.build(vectors, new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads), cancelled,
-            inserted);
+        io.quiver.index.hnsw.OrdFilter inserted =
+            ord -> {
+              SealedSegment.Origin o = origins.get(ord);
+              return o.segment().hasVector(vectorName, o.ord());
+            };
+        HnswIndex index =
+            HnswIndex.build(
+                vectors,
+                new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads),
+                cancelled,
+                inserted);
         // The graph is built over float32 copies of values the datatype holds exactly, so it is
         // the graph of the stored vectors; they are written at the datatype's width.
         index.write(SegmentFiles.hnswFile(dir, name, number), params.storedDatatype());
@@ -205,11 +234,24 @@ final class SegmentBuilder {
    * vectors file at the stored width, whose scorers divide by each vector's norm (a float32 copy
    * would be scored as if normalized); the graph and these vectors are then written as usual.
    */
-  private boolean buildIndexAsGiven(Path temporary, String name, int number, String vectorName, VectorParams params,
-      List<SealedSegment.Origin> origins, BooleanSupplier cancelled) throws IOException {
+  private boolean buildIndexAsGiven(
+      Path temporary,
+      String name,
+      int number,
+      String vectorName,
+      VectorParams params,
+      List<SealedSegment.Origin> origins,
+      BooleanSupplier cancelled)
+      throws IOException {
     try {
-      if (!PlainVectorsFile.write(temporary, vectorName, params.size(), params.distance(), params.storedDatatype(),
-          origins, cancelled)) {
+      if (!PlainVectorsFile.write(
+          temporary,
+          vectorName,
+          params.size(),
+          params.distance(),
+          params.storedDatatype(),
+          origins,
+          cancelled)) {
         return false;
       }
       try (PlainVectorsFile.Mapped mapped = PlainVectorsFile.open(temporary)) {
@@ -217,12 +259,17 @@ final class SegmentBuilder {
           return false;
         }
         HnswConfig hnsw = config.hnswOf(vectorName);
-        io.quiver.index.hnsw.OrdFilter inserted = ord -> {
-          SealedSegment.Origin o = origins.get(ord);
-          return o.segment().hasVector(vectorName, o.ord());
-        };
-        HnswIndex index = HnswIndex.build(mapped.vectors(), new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads),
-            cancelled, inserted);
+        io.quiver.index.hnsw.OrdFilter inserted =
+            ord -> {
+              SealedSegment.Origin o = origins.get(ord);
+              return o.segment().hasVector(vectorName, o.ord());
+            };
+        HnswIndex index =
+            HnswIndex.build(
+                mapped.vectors(),
+                new HnswParams(hnsw.m(), hnsw.efConstruct(), 42L, threads),
+                cancelled,
+                inserted);
         index.write(SegmentFiles.hnswFile(dir, name, number), params.storedDatatype());
         return true;
       }
@@ -231,11 +278,23 @@ final class SegmentBuilder {
     }
   }
 
-  /** Copies the vectors into a raw file; false when {@code cancelled} said true (asked every 4,096 vectors). */
-  private static boolean writeRaw(Path file, String vectorName, int dim, List<SealedSegment.Origin> origins,
-      BooleanSupplier cancelled) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+  /**
+   * Copies the vectors into a raw file; false when {@code cancelled} said true (asked every 4,096
+   * vectors).
+   */
+  private static boolean writeRaw(
+      Path file,
+      String vectorName,
+      int dim,
+      List<SealedSegment.Origin> origins,
+      BooleanSupplier cancelled)
+      throws IOException {
+    try (FileChannel ch =
+            FileChannel.open(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
       float[] vector = new float[dim];
       ByteBuffer bytes = ByteBuffer.allocate(dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);

@@ -32,11 +32,11 @@ import java.util.zip.CheckedOutputStream;
  * for. Immutable; a config change gives the segment a new instance ({@link
  * SealedSegment#replaceCodes}), with a new {@code id}.
  *
- * <p>File {@code NAME.ID.quant} beside the segment's graphs (the manifest names it: entry
- * {@code NAME@ID}): magic "QSQC", version 1, count (int), then per vector: name (UTF), codes key
- * (UTF), the codes in {@link QuantizedVectorsFormat}; CRC32C of the preceding bytes (long). It is
- * read into memory when the segment opens and checked against the config then: codes built for
- * another config are not used, and the optimizer rebuilds them.
+ * <p>File {@code NAME.ID.quant} beside the segment's graphs (the manifest names it: entry {@code
+ * NAME@ID}): magic "QSQC", version 1, count (int), then per vector: name (UTF), codes key (UTF),
+ * the codes in {@link QuantizedVectorsFormat}; CRC32C of the preceding bytes (long). It is read
+ * into memory when the segment opens and checked against the config then: codes built for another
+ * config are not used, and the optimizer rebuilds them.
  */
 final class SegmentCodes {
 
@@ -70,7 +70,9 @@ final class SegmentCodes {
     return e != null && wanted != null && e.key().equals(wanted.codesKey()) ? e.codes() : null;
   }
 
-  /** True when every vector has exactly the codes {@code config} asks for (none where it asks none). */
+  /**
+   * True when every vector has exactly the codes {@code config} asks for (none where it asks none).
+   */
   boolean matches(ShardConfig config) {
     for (String name : config.vectors().vectors().keySet()) {
       QuantizationConfig q = config.quantizationOf(name);
@@ -94,11 +96,17 @@ final class SegmentCodes {
   /**
    * Quantizes the vectors of segment {@code segmentName} as {@code config} asks and writes the
    * codes file (fsynced) under a new id; {@link #NONE} when no vector is quantized, null (file
-   * removed) when {@code cancelled} said true between two vectors. Cost: int8 and binary two
-   * passes over the vectors; product k-means on a sample, then one pass ({@link io.quiver.storage.QuantizationTraining}).
+   * removed) when {@code cancelled} said true between two vectors. Cost: int8 and binary two passes
+   * over the vectors; product k-means on a sample, then one pass ({@link
+   * io.quiver.storage.QuantizationTraining}).
    */
-  static SegmentCodes build(Path dir, String segmentName, ShardConfig config, Function<String, FloatVectors> vectors,
-      BooleanSupplier cancelled) throws IOException {
+  static SegmentCodes build(
+      Path dir,
+      String segmentName,
+      ShardConfig config,
+      Function<String, FloatVectors> vectors,
+      BooleanSupplier cancelled)
+      throws IOException {
     Map<String, Entry> entries = new LinkedHashMap<>();
     for (String name : config.vectors().vectors().keySet()) {
       QuantizationConfig q = config.quantizationOf(name);
@@ -113,7 +121,9 @@ final class SegmentCodes {
     if (entries.isEmpty()) {
       return NONE;
     }
-    String id = java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+    String id =
+        java.util.HexFormat.of()
+            .toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
     Path file = file(dir, segmentName, id);
     try {
       write(file, entries);
@@ -133,11 +143,17 @@ final class SegmentCodes {
   }
 
   private static void write(Path file, Map<String, Entry> entries) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       CRC32C crc = new CRC32C();
       OutputStream raw = Channels.newOutputStream(ch);
-      DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
+      DataOutputStream out =
+          new DataOutputStream(
+              new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
       out.writeInt(MAGIC);
       out.writeInt(1);
       out.writeInt(entries.size());
@@ -154,13 +170,17 @@ final class SegmentCodes {
     }
   }
 
-  /** Reads codes file {@code id} of segment {@code segmentName}, checksum verified; sizes checked against {@code size}. */
+  /**
+   * Reads codes file {@code id} of segment {@code segmentName}, checksum verified; sizes checked
+   * against {@code size}.
+   */
   static SegmentCodes read(Path dir, String segmentName, String id, int size) throws IOException {
     Path file = file(dir, segmentName, id);
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer buf = SegmentFiles.checked(file, bytes, MAGIC);
-    DataInputStream in = new DataInputStream(
-        new ByteArrayInputStream(bytes, buf.position(), bytes.length - 8 - buf.position()));
+    DataInputStream in =
+        new DataInputStream(
+            new ByteArrayInputStream(bytes, buf.position(), bytes.length - 8 - buf.position()));
     int count = in.readInt();
     if (count < 0 || count > 1024) {
       throw new IOException(file + ": corrupt count " + count);
@@ -171,7 +191,15 @@ final class SegmentCodes {
       String key = in.readUTF();
       QuantizedVectors codes = QuantizedVectorsFormat.read(in);
       if (codes.size() != size) {
-        throw new IOException(file + ": vector " + name + " has " + codes.size() + " codes, the segment " + size + " points");
+        throw new IOException(
+            file
+                + ": vector "
+                + name
+                + " has "
+                + codes.size()
+                + " codes, the segment "
+                + size
+                + " points");
       }
       entries.put(name, new Entry(key, codes));
     }

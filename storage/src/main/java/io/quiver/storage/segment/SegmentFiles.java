@@ -61,7 +61,9 @@ final class SegmentFiles {
 
   /** A new segment name: "p" (plain) or "s" (indexed) and 16 random hex digits. */
   static String newName(boolean plain) {
-    return (plain ? "p" : "s") + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    return (plain ? "p" : "s")
+        + java.util.HexFormat.of()
+            .toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
   }
 
   /** True when segment {@code name} is plain: vectors without graphs, scanned exactly. */
@@ -101,11 +103,17 @@ final class SegmentFiles {
   }
 
   static void writeIds(Path file, PointId[] ids, long[] versions, int count) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       CRC32C crc = new CRC32C();
       OutputStream raw = Channels.newOutputStream(ch);
-      DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
+      DataOutputStream out =
+          new DataOutputStream(
+              new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
       out.writeInt(IDS_MAGIC);
       out.writeInt(VERSION);
       out.writeInt(count);
@@ -167,8 +175,12 @@ final class SegmentFiles {
   /** Replaces the manifest atomically with one naming {@code names}. */
   static void writeManifest(Path dir, List<String> names) throws IOException {
     Path tmp = dir.resolve(MANIFEST + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       CRC32C crc = new CRC32C();
       OutputStream raw = Channels.newOutputStream(ch);
       DataOutputStream out = new DataOutputStream(new CheckedOutputStream(raw, crc));
@@ -182,7 +194,11 @@ final class SegmentFiles {
       new DataOutputStream(raw).writeLong(crc.getValue());
       ch.force(true);
     }
-    Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        dir.resolve(MANIFEST),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(dir);
   }
 
@@ -196,7 +212,10 @@ final class SegmentFiles {
     ByteBuffer buf = checked(file, bytes, MANIFEST_MAGIC);
     int count = buf.getInt();
     List<String> names = new ArrayList<>(count);
-    var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes, buf.position(), bytes.length - 8 - buf.position()));
+    var in =
+        new java.io.DataInputStream(
+            new java.io.ByteArrayInputStream(
+                bytes, buf.position(), bytes.length - 8 - buf.position()));
     for (int i = 0; i < count; i++) {
       names.add(in.readUTF());
     }

@@ -13,6 +13,7 @@ import java.util.function.Predicate;
  *   <li>{@link #verify}: a costly test (the filter evaluated on the point's payload), called only
  *       for an ord that {@link #accept} took and whose score would enter the results.
  * </ul>
+ *
  * Either may be null (every ord passes). Called under the shard's read lock; the filters returned
  * must be safe for the searching thread and valid while that lock is held.
  */

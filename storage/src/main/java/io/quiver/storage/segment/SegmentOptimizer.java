@@ -10,27 +10,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The background optimizer of one shard: a worker on the process' optimizer pool
- * ({@link SegmentWorkPool}; plus the HNSW builder's threads while a graph is built), never the
- * Raft apply thread. The {@link SegmentFlusher} turns full appendable segments into plain sealed
- * segments on the flush pool; each unit of the optimizer is the first job that applies:
+ * The background optimizer of one shard: a worker on the process' optimizer pool ({@link
+ * SegmentWorkPool}; plus the HNSW builder's threads while a graph is built), never the Raft apply
+ * thread. The {@link SegmentFlusher} turns full appendable segments into plain sealed segments on
+ * the flush pool; each unit of the optimizer is the first job that applies:
  *
  * <ol>
- *   <li>index: build the HNSW graphs of the plain segments, oldest first, as many as fit in
- *       {@code max_segment_size} KB (at least one), into one indexed segment (so a backlog of plain
+ *   <li>index: build the HNSW graphs of the plain segments, oldest first, as many as fit in {@code
+ *       max_segment_size} KB (at least one), into one indexed segment (so a backlog of plain
  *       segments left by a fast ingest is indexed in few large builds, not one build per flush);
- *   <li>quantize: rebuild the codes of an indexed segment whose codes are not those the config
- *       asks (the quantization changed: new codes, other codes, or none), keeping its graph;
+ *   <li>quantize: rebuild the codes of an indexed segment whose codes are not those the config asks
+ *       (the quantization changed: new codes, other codes, or none), keeping its graph;
  *   <li>vacuum: rebuild a sealed segment whose deleted fraction exceeds {@code deleted_threshold}
  *       and that has at least {@code vacuum_min_vector_number} deleted points;
  *   <li>merge: while there are more sealed segments than {@link OptimizersConfig#segmentTarget()},
  *       rebuild the smallest ones as one, never above {@code max_segment_size} KB.
  * </ol>
+ *
  * then, when none applies (or in turns with the segment jobs while both have work), a unit of the
- * shard's {@link IndexWork} outside the segments (a multivector graph build, a sparse part), and otherwise waits until a write wakes it; after writes, when the flush interval passes with no
+ * shard's {@link IndexWork} outside the segments (a multivector graph build, a sparse part), and
+ * otherwise waits until a write wakes it; after writes, when the flush interval passes with no
  * further wake-up, it flushes the store. An idle shard with nothing to flush has no timer. Which
- * graph edges a build finds depends on timing; the points
- * the shard holds, their versions and every exact result do not.
+ * graph edges a build finds depends on timing; the points the shard holds, their versions and every
+ * exact result do not.
  */
 final class SegmentOptimizer extends SegmentWorker {
 
@@ -39,14 +41,27 @@ final class SegmentOptimizer extends SegmentWorker {
   private final ShardConfig config;
   private final Runnable flush;
   private final SegmentBuilder builder;
+
   /** Writes came since the last flush of the store. */
   private final AtomicBoolean dirty = new AtomicBoolean();
-  /** Index work outside the segments (multivector graphs), run when no segment job applies; null: none. */
+
+  /**
+   * Index work outside the segments (multivector graphs), run when no segment job applies; null:
+   * none.
+   */
   private volatile IndexWork indexWork;
-  /** The last unit was a segment job: due index work goes first in the next one. Optimizer thread only. */
+
+  /**
+   * The last unit was a segment job: due index work goes first in the next one. Optimizer thread
+   * only.
+   */
   private boolean extraTurn;
 
-  SegmentOptimizer(ShardSegments segments, ShardConfig config, SegmentBuilder builder, Runnable flush,
+  SegmentOptimizer(
+      ShardSegments segments,
+      ShardConfig config,
+      SegmentBuilder builder,
+      Runnable flush,
       SegmentWorkPool pool) {
     super(segments, "optimizer", pool);
     this.config = config;
@@ -98,7 +113,10 @@ final class SegmentOptimizer extends SegmentWorker {
     return true;
   }
 
-  /** Waits the flush interval when writes came since the last flush of the store; else for a wake-up. */
+  /**
+   * Waits the flush interval when writes came since the last flush of the store; else for a
+   * wake-up.
+   */
   @Override
   protected long idleWaitMs() {
     long sec = config.optimizers().flushIntervalSec();
@@ -142,7 +160,10 @@ final class SegmentOptimizer extends SegmentWorker {
     return null;
   }
 
-  /** The oldest plain segments that fit in {@code max_segment_size} together (at least one), or null. */
+  /**
+   * The oldest plain segments that fit in {@code max_segment_size} together (at least one), or
+   * null.
+   */
   private static List<Segment> indexCandidates(List<SealedSegment> sealed, OptimizersConfig o) {
     List<Segment> chosen = new ArrayList<>();
     long kb = 0;
@@ -180,14 +201,22 @@ final class SegmentOptimizer extends SegmentWorker {
     return chosen.size() >= 2 ? chosen : null;
   }
 
-  /** Rebuilds the codes of an indexed segment for the current quantization config (graph and vectors stay). */
+  /**
+   * Rebuilds the codes of an indexed segment for the current quantization config (graph and vectors
+   * stay).
+   */
   private void requantize(SealedSegment segment) throws Exception {
     long start = System.nanoTime();
     SegmentCodes codes = builder.buildCodes(segment, this::cancelled);
     if (codes == null || !segments.swapCodes(segment, codes)) {
       return;
     }
-    LOG.info("{}: quantized {} -> {} in {} ms", segments, segment, codes, (System.nanoTime() - start) / 1_000_000);
+    LOG.info(
+        "{}: quantized {} -> {} in {} ms",
+        segments,
+        segment,
+        codes,
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   /** Builds one sealed segment from the live points of {@code sources} and swaps it in. */
@@ -207,7 +236,12 @@ final class SegmentOptimizer extends SegmentWorker {
     if (!segments.swap(sources, result, origins)) {
       return;
     }
-    LOG.info("{}: {} of {} -> {} in {} ms", segments, why, sources, result,
+    LOG.info(
+        "{}: {} of {} -> {} in {} ms",
+        segments,
+        why,
+        sources,
+        result,
         (System.nanoTime() - start) / 1_000_000);
   }
 }

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The segments of a shard at one moment: the appendable segment taking writes, and the others
- * (frozen appendable segments being flushed, plain and indexed sealed segments). Immutable: the flusher and the optimizer publish
- * a new set in one volatile write, so a search sees the old set or the new one, never a mix.
+ * (frozen appendable segments being flushed, plain and indexed sealed segments). Immutable: the
+ * flusher and the optimizer publish a new set in one volatile write, so a search sees the old set
+ * or the new one, never a mix.
  */
 record SegmentSet(AppendableSegment active, List<Segment> others) {
 

@@ -30,7 +30,8 @@ public final class SegmentWorkPool implements AutoCloseable {
   /**
    * @param name names the threads ({@code name-1}, ...) and the log lines
    * @param threads how many units of work may run at once, at least 1
-   * @param timer queues workers after their idle waits or retry pauses; shared, not closed by this pool
+   * @param timer queues workers after their idle waits or retry pauses; shared, not closed by this
+   *     pool
    */
   public SegmentWorkPool(String name, int threads, ScheduledExecutorService timer) {
     if (threads < 1) {
@@ -39,7 +40,9 @@ public final class SegmentWorkPool implements AutoCloseable {
     this.name = name;
     this.threads = threads;
     this.timer = timer;
-    this.executor = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name(name + "-", 1).factory());
+    this.executor =
+        Executors.newFixedThreadPool(
+            threads, Thread.ofPlatform().daemon().name(name + "-", 1).factory());
   }
 
   /** The number of threads. */
@@ -47,7 +50,9 @@ public final class SegmentWorkPool implements AutoCloseable {
     return threads;
   }
 
-  /** Runs one unit of {@code worker}'s work on a pool thread, after the workers queued before it. */
+  /**
+   * Runs one unit of {@code worker}'s work on a pool thread, after the workers queued before it.
+   */
   void submit(SegmentWorker worker) {
     try {
       executor.execute(worker::runUnit);
@@ -61,7 +66,10 @@ public final class SegmentWorkPool implements AutoCloseable {
     return timer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
   }
 
-  /** Stops the threads; units in progress are interrupted. Only for a process, or a test, that is done with its shards. */
+  /**
+   * Stops the threads; units in progress are interrupted. Only for a process, or a test, that is
+   * done with its shards.
+   */
   @Override
   public void close() {
     executor.shutdownNow();

@@ -7,43 +7,51 @@ import org.slf4j.LoggerFactory;
 /**
  * The background work of one shard's segments ({@link SegmentFlusher}, {@link SegmentOptimizer}),
  * run on a {@link SegmentWorkPool} shared by every shard of the process, never on the Raft apply
- * thread: one unit of work at a time ({@link #workOnce}), queued on the pool by {@link #wake}
- * (or when an idle wait of {@link #idleWaitMs} passes) and queued again while it has more. A
- * failed unit is logged and retried a second later; {@link #stop} waits a bounded time for this
- * worker's unit in progress (never for other shards' work), which asks {@link #cancelled} between
- * its steps.
+ * thread: one unit of work at a time ({@link #workOnce}), queued on the pool by {@link #wake} (or
+ * when an idle wait of {@link #idleWaitMs} passes) and queued again while it has more. A failed
+ * unit is logged and retried a second later; {@link #stop} waits a bounded time for this worker's
+ * unit in progress (never for other shards' work), which asks {@link #cancelled} between its steps.
  */
 abstract class SegmentWorker {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentWorker.class);
+
   /**
-   * How long closing the shard waits for a unit of work in progress at most. Work is cancelled
-   * when the shard closes (a graph build asks before every node it inserts, copies every 4,096
-   * vectors) and removes its files, so closing normally waits for one such step. Should a unit
-   * still run after this (a very slow disk), it is abandoned: it fails on its unmapped sources or
-   * finds the shard closed at its swap (checked under the files lock, which close takes too), so it
-   * never writes the manifest after close; files it leaves are unlisted and removed at the next open.
+   * How long closing the shard waits for a unit of work in progress at most. Work is cancelled when
+   * the shard closes (a graph build asks before every node it inserts, copies every 4,096 vectors)
+   * and removes its files, so closing normally waits for one such step. Should a unit still run
+   * after this (a very slow disk), it is abandoned: it fails on its unmapped sources or finds the
+   * shard closed at its swap (checked under the files lock, which close takes too), so it never
+   * writes the manifest after close; files it leaves are unlisted and removed at the next open.
    */
   private static final long STOP_WAIT_MS = 10_000;
 
   protected final ShardSegments segments;
   private final String name;
   private final SegmentWorkPool pool;
+
   /** Guards the scheduling state below; never held while a unit runs. */
   private final Object state = new Object();
+
   /** Queued on the pool and not yet started. */
   private boolean queued;
+
   /** A unit runs on {@link #runner}. */
   private Thread runner;
+
   /** A wake-up came while a unit ran: run again after it. */
   private boolean rerun;
+
   /** The next unit follows an idle wait that passed without a wake-up ({@link #idleWaitPassed}). */
   private boolean idleWaitPassed;
+
   private ScheduledFuture<?> timer;
   private volatile boolean working;
   private volatile boolean stopped;
-  private final java.util.concurrent.atomic.AtomicLong completedUnits = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong failedUnits = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong completedUnits =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong failedUnits =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** {@code name} names the log lines ("flusher", "optimizer"); {@code pool} runs the units. */
   SegmentWorker(ShardSegments segments, String name, SegmentWorkPool pool) {
@@ -66,8 +74,8 @@ abstract class SegmentWorker {
 
   /**
    * How long to wait, when there is nothing to do, before {@link #idleWaitPassed} and a new look
-   * for work without a wake-up; negative: wait for a wake-up however long (an idle shard then
-   * costs no thread and no timer). Asked after every unit that found nothing to do.
+   * for work without a wake-up; negative: wait for a wake-up however long (an idle shard then costs
+   * no thread and no timer). Asked after every unit that found nothing to do.
    */
   protected long idleWaitMs() {
     return -1;
@@ -78,7 +86,10 @@ abstract class SegmentWorker {
     wake();
   }
 
-  /** There may be work: queues a unit on the pool unless one is queued; cheap, never blocks on the work. */
+  /**
+   * There may be work: queues a unit on the pool unless one is queued; cheap, never blocks on the
+   * work.
+   */
   void wake() {
     synchronized (state) {
       if (stopped) {
@@ -145,7 +156,9 @@ abstract class SegmentWorker {
     working = true;
   }
 
-  /** Stops the worker, waiting at most {@value #STOP_WAIT_MS} ms for its unit in progress to notice. */
+  /**
+   * Stops the worker, waiting at most {@value #STOP_WAIT_MS} ms for its unit in progress to notice.
+   */
   void stop() {
     synchronized (state) {
       stopped = true;
@@ -154,7 +167,11 @@ abstract class SegmentWorker {
       while (runner != null && runner != Thread.currentThread()) {
         long left = (deadline - System.nanoTime()) / 1_000_000;
         if (left <= 0) {
-          LOG.warn("{}: {} still busy after {} ms; leaving it to abandon its work", segments, name, STOP_WAIT_MS);
+          LOG.warn(
+              "{}: {} still busy after {} ms; leaving it to abandon its work",
+              segments,
+              name,
+              STOP_WAIT_MS);
           return;
         }
         try {

@@ -31,23 +31,29 @@ import org.slf4j.LoggerFactory;
  * into plain ones and the {@link SegmentOptimizer} that indexes, vacuums and merges them, both in
  * the background.
  *
- * <p>Locking: the owner ({@code Shard}) holds its read-write lock around every call: the write
- * lock for {@link #put} / {@link #remove} (the Raft apply thread), the read lock for reads. The
- * flusher and the optimizer build new segments without any lock and take the write lock only to
- * publish a new set ({@link #swap}, {@link #freezeActive}). Sealed files are changed under {@code filesLock}, which checkpoints take too.
- * Lock order: {@code filesLock} before the shard's lock; never take {@code filesLock} while holding
- * the shard's lock (a swap holds it while waiting for the write lock).
+ * <p>Locking: the owner ({@code Shard}) holds its read-write lock around every call: the write lock
+ * for {@link #put} / {@link #remove} (the Raft apply thread), the read lock for reads. The flusher
+ * and the optimizer build new segments without any lock and take the write lock only to publish a
+ * new set ({@link #swap}, {@link #freezeActive}). Sealed files are changed under {@code filesLock},
+ * which checkpoints take too. Lock order: {@code filesLock} before the shard's lock; never take
+ * {@code filesLock} while holding the shard's lock (a swap holds it while waiting for the write
+ * lock).
  *
  * <p>Durability: RocksDB holds every point (id, version, vectors); the sealed segments are a
- * derived, searchable copy of some of them. At open the deleted bitmaps and the appendable
- * segment are recomputed from RocksDB, so an acknowledged write is never only in a segment file,
- * and a segment file is never needed for correctness, only for speed.
+ * derived, searchable copy of some of them. At open the deleted bitmaps and the appendable segment
+ * are recomputed from RocksDB, so an acknowledged write is never only in a segment file, and a
+ * segment file is never needed for correctness, only for speed.
  */
 public final class ShardSegments implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ShardSegments.class);
-  /** Thresholds of vectors on the heap past which a write waits for the flusher ({@link #awaitFlushBacklog}). */
+
+  /**
+   * Thresholds of vectors on the heap past which a write waits for the flusher ({@link
+   * #awaitFlushBacklog}).
+   */
   static final int BACKLOG_LIMIT_THRESHOLDS = 4;
+
   /** The longest a write waits for the flusher; then it goes ahead regardless. */
   static final long BACKLOG_WAIT_MS = 1_000;
 
@@ -57,10 +63,13 @@ public final class ShardSegments implements AutoCloseable {
 
     interface Visitor {
       /**
-       * @param vectorNames the names of the dense vectors the point has, decoded when asked
-       *     (a point may omit named vectors)
+       * @param vectorNames the names of the dense vectors the point has, decoded when asked (a
+       *     point may omit named vectors)
        */
-      void visit(PointId id, long version, Supplier<Map<String, float[]>> preparedVectors,
+      void visit(
+          PointId id,
+          long version,
+          Supplier<Map<String, float[]>> preparedVectors,
           Supplier<Set<String>> vectorNames);
     }
   }
@@ -86,14 +95,21 @@ public final class ShardSegments implements AutoCloseable {
 
   /**
    * Opens the segments in {@code dir} (created if absent): removes files the manifest does not
-   * name, maps the sealed segments, and matches them against {@code stored}: a sealed ord is
-   * live when the store holds its id at its version; a stored point no sealed segment holds goes
-   * into the appendable segment. Then starts the flusher and the optimizer on the given pools
-   * ({@code flush} is called by the optimizer a flush interval after writes); a graph build runs
-   * on {@code indexingThreads} threads.
+   * name, maps the sealed segments, and matches them against {@code stored}: a sealed ord is live
+   * when the store holds its id at its version; a stored point no sealed segment holds goes into
+   * the appendable segment. Then starts the flusher and the optimizer on the given pools ({@code
+   * flush} is called by the optimizer a flush interval after writes); a graph build runs on {@code
+   * indexingThreads} threads.
    */
-  public static ShardSegments open(Path dir, ShardConfig config, ReadWriteLock lock, StoredPoints stored,
-      Runnable flush, SegmentWorkPool flushes, SegmentWorkPool optimizations, int indexingThreads) {
+  public static ShardSegments open(
+      Path dir,
+      ShardConfig config,
+      ReadWriteLock lock,
+      StoredPoints stored,
+      Runnable flush,
+      SegmentWorkPool flushes,
+      SegmentWorkPool optimizations,
+      int indexingThreads) {
     ShardSegments segments = new ShardSegments(dir, config, lock);
     try {
       Files.createDirectories(dir);
@@ -122,7 +138,8 @@ public final class ShardSegments implements AutoCloseable {
     return segments;
   }
 
-  private static void removeUnlisted(Path dir, List<String> names, int vectorCount) throws IOException {
+  private static void removeUnlisted(Path dir, List<String> names, int vectorCount)
+      throws IOException {
     Set<Path> keep = new HashSet<>();
     keep.add(dir.resolve(SegmentFiles.MANIFEST));
     for (String name : names) {
@@ -154,22 +171,23 @@ public final class ShardSegments implements AutoCloseable {
     }
     AppendableSegment active = set.active();
     Set<String> configured = config.vectors().vectors().keySet();
-    stored.forEach((id, version, vectors, names) -> {
-      Location at = tracker.get(id);
-      if (at != null && at.segment().version(at.ord()) == version) {
-        confirmed.get(at.segment()).set(at.ord());
-        Set<String> has = names.get();
-        if (has.size() < configured.size()) {
-          for (String name : configured) {
-            if (!has.contains(name)) {
-              ((SealedSegment) at.segment()).markAbsent(name, at.ord());
+    stored.forEach(
+        (id, version, vectors, names) -> {
+          Location at = tracker.get(id);
+          if (at != null && at.segment().version(at.ord()) == version) {
+            confirmed.get(at.segment()).set(at.ord());
+            Set<String> has = names.get();
+            if (has.size() < configured.size()) {
+              for (String name : configured) {
+                if (!has.contains(name)) {
+                  ((SealedSegment) at.segment()).markAbsent(name, at.ord());
+                }
+              }
             }
+          } else {
+            tracker.put(id, new Location(active, active.append(id, version, vectors.get())));
           }
-        }
-      } else {
-        tracker.put(id, new Location(active, active.append(id, version, vectors.get())));
-      }
-    });
+        });
     for (SealedSegment s : sealed) {
       BitSet live = confirmed.get(s);
       for (int ord = 0; ord < s.size(); ord++) {
@@ -202,10 +220,10 @@ public final class ShardSegments implements AutoCloseable {
    * A write stall, as RocksDB's: when the appendable segments on the heap (the one taking writes
    * and a frozen one being flushed) hold {@value #BACKLOG_LIMIT_THRESHOLDS} indexing thresholds or
    * more — the flusher fell behind, e.g. a very slow disk — waits until a flush brings them below,
-   * at most {@value #BACKLOG_WAIT_MS} ms, then returns regardless (a write is never refused or
-   * held longer). Normally returns at once: a flush writes one threshold far faster than ingest
-   * fills the next. Call on the writing thread without holding the shard's lock (the flusher
-   * needs it to swap).
+   * at most {@value #BACKLOG_WAIT_MS} ms, then returns regardless (a write is never refused or held
+   * longer). Normally returns at once: a flush writes one threshold far faster than ingest fills
+   * the next. Call on the writing thread without holding the shard's lock (the flusher needs it to
+   * swap).
    */
   public void awaitFlushBacklog() {
     long threshold = config.optimizers().flushThresholdKb();
@@ -218,7 +236,10 @@ public final class ShardSegments implements AutoCloseable {
       while (!closed && backlogKb() >= BACKLOG_LIMIT_THRESHOLDS * threshold) {
         long left = (deadline - System.nanoTime()) / 1_000_000;
         if (left <= 0) {
-          LOG.warn("{}: the flusher is behind ({} KB of vectors on the heap); writing on", this, backlogKb());
+          LOG.warn(
+              "{}: the flusher is behind ({} KB of vectors on the heap); writing on",
+              this,
+              backlogKb());
           return;
         }
         try {
@@ -310,7 +331,12 @@ public final class ShardSegments implements AutoCloseable {
    * graphs with beam {@code max(ef, limit)} unless {@code exact} (null ef: the vector's
    * ef_construct); the appendable segments are scanned. Hits carry no payload or vectors.
    */
-  public List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Integer ef, boolean exact,
+  public List<ScoredPoint> search(
+      String vectorName,
+      float[] preparedQuery,
+      int limit,
+      Integer ef,
+      boolean exact,
       Predicate<PointId> accept) {
     return search(vectorName, preparedQuery, limit, ef, exact, accept, null);
   }
@@ -319,17 +345,30 @@ public final class ShardSegments implements AutoCloseable {
    * As {@link #search(String, float[], int, Integer, boolean, Predicate)}, with Qdrant's {@code
    * params.quantization} (null: the defaults) for the graph searches of segments with codes.
    */
-  public List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Integer ef, boolean exact,
-      Predicate<PointId> accept, io.quiver.storage.QuantizationSearchParams quantization) {
-    return search(vectorName, preparedQuery, limit, ef, exact, SegmentFilter.ofPoints(accept), quantization);
+  public List<ScoredPoint> search(
+      String vectorName,
+      float[] preparedQuery,
+      int limit,
+      Integer ef,
+      boolean exact,
+      Predicate<PointId> accept,
+      io.quiver.storage.QuantizationSearchParams quantization) {
+    return search(
+        vectorName, preparedQuery, limit, ef, exact, SegmentFilter.ofPoints(accept), quantization);
   }
 
   /**
-   * As {@link #search(String, float[], int, Integer, boolean, Predicate)} with the filter given
-   * per segment in its own ords (null: every point), e.g. a search plan's bitsets.
+   * As {@link #search(String, float[], int, Integer, boolean, Predicate)} with the filter given per
+   * segment in its own ords (null: every point), e.g. a search plan's bitsets.
    */
-  public List<ScoredPoint> search(String vectorName, float[] preparedQuery, int limit, Integer ef, boolean exact,
-      SegmentFilter filter, io.quiver.storage.QuantizationSearchParams quantization) {
+  public List<ScoredPoint> search(
+      String vectorName,
+      float[] preparedQuery,
+      int limit,
+      Integer ef,
+      boolean exact,
+      SegmentFilter filter,
+      io.quiver.storage.QuantizationSearchParams quantization) {
     if (limit == 0) {
       return List.of();
     }
@@ -339,7 +378,9 @@ public final class ShardSegments implements AutoCloseable {
     for (Segment segment : set.all()) {
       OrdFilter accept = filter == null ? null : filter.accept(segment);
       OrdFilter verify = filter == null ? null : filter.verify(segment);
-      TopHits top = segment.search(vectorName, preparedQuery, limit, beam, exact, accept, verify, quantization);
+      TopHits top =
+          segment.search(
+              vectorName, preparedQuery, limit, beam, exact, accept, verify, quantization);
       for (int i = 0; i < top.size(); i++) {
         hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
       }
@@ -349,13 +390,21 @@ public final class ShardSegments implements AutoCloseable {
 
   /** The best {@code limit} hits (similarity descending, ties by id) as Qdrant-scored points. */
   private static List<ScoredPoint> bestOf(List<Hit> hits, int limit, Distance distance) {
-    hits.sort((a, b) -> a.similarity != b.similarity ? Float.compare(b.similarity, a.similarity)
-        : a.segment.id(a.ord).compareTo(b.segment.id(b.ord)));
+    hits.sort(
+        (a, b) ->
+            a.similarity != b.similarity
+                ? Float.compare(b.similarity, a.similarity)
+                : a.segment.id(a.ord).compareTo(b.segment.id(b.ord)));
     List<ScoredPoint> out = new ArrayList<>(Math.min(limit, hits.size()));
     for (int i = 0; i < hits.size() && i < limit; i++) {
       Hit h = hits.get(i);
-      out.add(new ScoredPoint(h.segment.id(h.ord), h.segment.version(h.ord), distance.toQdrantScore(h.similarity), null,
-          null));
+      out.add(
+          new ScoredPoint(
+              h.segment.id(h.ord),
+              h.segment.version(h.ord),
+              distance.toQdrantScore(h.similarity),
+              null,
+              null));
     }
     return out;
   }
@@ -374,19 +423,25 @@ public final class ShardSegments implements AutoCloseable {
    * tracker), then each group is scanned with {@link Segment#scoreCandidates}; {@code filter}'s
    * costly part (null: none) is tested only on ords whose score would enter the top {@code limit}.
    */
-  public List<ScoredPoint> searchCandidates(String vectorName, float[] preparedQuery, int limit,
-      CandidateIds candidates, SegmentFilter filter) {
+  public List<ScoredPoint> searchCandidates(
+      String vectorName,
+      float[] preparedQuery,
+      int limit,
+      CandidateIds candidates,
+      SegmentFilter filter) {
     if (limit == 0) {
       return List.of();
     }
     List<Segment> all = set.all();
-    java.util.IdentityHashMap<Segment, OrdBuffer> bySegment = new java.util.IdentityHashMap<>(all.size() * 2);
-    candidates.forEach(id -> {
-      Location at = tracker.get(id);
-      if (at != null) {
-        bySegment.computeIfAbsent(at.segment(), k -> new OrdBuffer()).add(at.ord());
-      }
-    });
+    java.util.IdentityHashMap<Segment, OrdBuffer> bySegment =
+        new java.util.IdentityHashMap<>(all.size() * 2);
+    candidates.forEach(
+        id -> {
+          Location at = tracker.get(id);
+          if (at != null) {
+            bySegment.computeIfAbsent(at.segment(), k -> new OrdBuffer()).add(at.ord());
+          }
+        });
     List<Hit> hits = new ArrayList<>();
     for (Segment segment : all) { // in the set's order: results do not depend on hash order
       OrdBuffer ords = bySegment.get(segment);
@@ -394,7 +449,8 @@ public final class ShardSegments implements AutoCloseable {
         continue;
       }
       OrdFilter verify = filter == null ? null : filter.verify(segment);
-      TopHits top = segment.scoreCandidates(vectorName, preparedQuery, limit, ords.ords, ords.size, verify);
+      TopHits top =
+          segment.scoreCandidates(vectorName, preparedQuery, limit, ords.ords, ords.size, verify);
       for (int i = 0; i < top.size(); i++) {
         hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
       }
@@ -419,36 +475,44 @@ public final class ShardSegments implements AutoCloseable {
    * The {@code limit} nearest of the live points among {@code candidates} (absent ids are skipped),
    * scored exactly.
    */
-  public List<ScoredPoint> searchCandidates(String vectorName, float[] preparedQuery, int limit,
-      Iterable<PointId> candidates) {
+  public List<ScoredPoint> searchCandidates(
+      String vectorName, float[] preparedQuery, int limit, Iterable<PointId> candidates) {
     return searchCandidates(vectorName, preparedQuery, limit, candidates::forEach, null);
   }
 
   /**
-   * Exact top-{@code limit} of the live points by a custom scorer over dense vector
-   * {@code vectorName} (higher first, ties by id), keeping scores at or above {@code minScore}
-   * when given; {@code accept} (null: all) filters. The scorer's examples are prepared for
-   * {@code distance}; a scorer that reads no vector (then {@code distance} may be null) takes
-   * every live point, with or without the vector. Scores are reported as the scorer computes them.
+   * Exact top-{@code limit} of the live points by a custom scorer over dense vector {@code
+   * vectorName} (higher first, ties by id), keeping scores at or above {@code minScore} when given;
+   * {@code accept} (null: all) filters. The scorer's examples are prepared for {@code distance}; a
+   * scorer that reads no vector (then {@code distance} may be null) takes every live point, with or
+   * without the vector. Scores are reported as the scorer computes them.
    */
-  public List<ScoredPoint> scan(String vectorName, io.quiver.storage.scoring.Scorer<float[]> scorer, Distance distance,
-      int limit, Float minScore, Predicate<PointId> accept) {
+  public List<ScoredPoint> scan(
+      String vectorName,
+      io.quiver.storage.scoring.Scorer<float[]> scorer,
+      Distance distance,
+      int limit,
+      Float minScore,
+      Predicate<PointId> accept) {
     if (limit == 0) {
       return List.of();
     }
     boolean readsVector = scorer.usesVector();
-    io.quiver.storage.scoring.HighestScores best = new io.quiver.storage.scoring.HighestScores(limit);
+    io.quiver.storage.scoring.HighestScores best =
+        new io.quiver.storage.scoring.HighestScores(limit);
     for (Segment segment : set.all()) {
       for (int ord = 0; ord < segment.size(); ord++) {
         if (segment.isDeleted(ord)) {
           continue;
         }
         PointId id = segment.id(ord);
-        if ((accept != null && !accept.test(id)) || (readsVector && !segment.hasVector(vectorName, ord))) {
+        if ((accept != null && !accept.test(id))
+            || (readsVector && !segment.hasVector(vectorName, ord))) {
           continue;
         }
-        float score = io.quiver.storage.scoring.Scorer.scoreDense(scorer, id,
-            readsVector ? segment.preparedVector(vectorName, ord) : null, distance);
+        float score =
+            io.quiver.storage.scoring.Scorer.scoreDense(
+                scorer, id, readsVector ? segment.preparedVector(vectorName, ord) : null, distance);
         if (minScore != null && score < minScore) {
           continue;
         }
@@ -460,8 +524,12 @@ public final class ShardSegments implements AutoCloseable {
 
   /** What the flusher and the optimizer have done since the shard opened. */
   public SegmentWork work() {
-    return new SegmentWork(flusher.completedUnits(), optimizer.completedUnits(), flusher.failedUnits() + optimizer.failedUnits(),
-        flusher.isWorking(), optimizer.isWorking());
+    return new SegmentWork(
+        flusher.completedUnits(),
+        optimizer.completedUnits(),
+        flusher.failedUnits() + optimizer.failedUnits(),
+        flusher.isWorking(),
+        optimizer.isWorking());
   }
 
   /**
@@ -486,13 +554,18 @@ public final class ShardSegments implements AutoCloseable {
     for (AppendableSegment frozen : s.frozen()) {
       appendable += frozen.size();
     }
-    return new SegmentsInfo(s.all().size(), indexed, flusher.hasWork() || optimizer.hasWork(), plain, appendable,
+    return new SegmentsInfo(
+        s.all().size(),
+        indexed,
+        flusher.hasWork() || optimizer.hasWork(),
+        plain,
+        appendable,
         indexedSegments);
   }
 
   /**
-   * Hard-links the sealed segments' files and the manifest into {@code target} (a new directory
-   * on the same file system). Any manifest is consistent with any RocksDB state: liveness is
+   * Hard-links the sealed segments' files and the manifest into {@code target} (a new directory on
+   * the same file system). Any manifest is consistent with any RocksDB state: liveness is
    * recomputed from RocksDB at open.
    */
   public void linkFiles(Path target) {
@@ -581,16 +654,17 @@ public final class ShardSegments implements AutoCloseable {
   /**
    * Replaces {@code sources} by {@code result} (null: by nothing, all their points were deleted):
    * the manifest first (durably), then, under the write lock, the id tracker (an ord of the result
-   * is live only if its origin still holds the point's live copy; writes during the build moved
-   * or deleted the others) and the published set; then the sources' files go. Used by the
-   * flusher (a frozen appendable segment -&gt; a plain one) and the optimizer (plain -&gt; indexed,
-   * vacuum, merge); the two never swap the same sources.
+   * is live only if its origin still holds the point's live copy; writes during the build moved or
+   * deleted the others) and the published set; then the sources' files go. Used by the flusher (a
+   * frozen appendable segment -&gt; a plain one) and the optimizer (plain -&gt; indexed, vacuum,
+   * merge); the two never swap the same sources.
    *
    * <p>Takes ownership of {@code result}: returns false, having unmapped it, when the shard closed
-   * meanwhile (its files are removed too unless the manifest already names them: then it is a
-   * valid segment for the next open).
+   * meanwhile (its files are removed too unless the manifest already names them: then it is a valid
+   * segment for the next open).
    */
-  boolean swap(List<Segment> sources, SealedSegment result, List<SealedSegment.Origin> origins) throws IOException {
+  boolean swap(List<Segment> sources, SealedSegment result, List<SealedSegment.Origin> origins)
+      throws IOException {
     synchronized (filesLock) {
       if (closed) {
         discard(result, true);
@@ -693,7 +767,10 @@ public final class ShardSegments implements AutoCloseable {
     }
   }
 
-  /** A live-ords snapshot of {@code segment}, read without the lock (deletes may race: swap re-checks). */
+  /**
+   * A live-ords snapshot of {@code segment}, read without the lock (deletes may race: swap
+   * re-checks).
+   */
   static List<SealedSegment.Origin> liveOrigins(Segment segment) {
     List<SealedSegment.Origin> out = new ArrayList<>(segment.liveCount());
     for (int ord = 0; ord < segment.size(); ord++) {

@@ -1,7 +1,7 @@
 /**
- * The vector side of a shard: segments, and the background threads that seal, index and merge
- * them. New points go to the {@link io.quiver.storage.segment.AppendableSegment} (heap, exact scan);
- * the {@link io.quiver.storage.segment.SegmentFlusher} writes a full one to a plain sealed segment
+ * The vector side of a shard: segments, and the background threads that seal, index and merge them.
+ * New points go to the {@link io.quiver.storage.segment.AppendableSegment} (heap, exact scan); the
+ * {@link io.quiver.storage.segment.SegmentFlusher} writes a full one to a plain sealed segment
  * (mapped vectors, no graph), and the {@link io.quiver.storage.segment.SegmentOptimizer} builds
  * indexed {@link io.quiver.storage.segment.SealedSegment}s (an HNSW graph and optional quantized
  * {@link io.quiver.storage.segment.SegmentCodes}) from plain ones, merges small ones and vacuums

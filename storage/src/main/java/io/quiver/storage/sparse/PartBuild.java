@@ -17,8 +17,14 @@ import java.util.function.BooleanSupplier;
  * deleted ords as they were when it was planned. {@link #run} writes the part's files (no lock
  * held: the sources are immutable, a frozen tail included) and opens the new index.
  */
-record PartBuild(SparseIndexes indexes, String name, List<SparseIndexes.Part> sources, List<BitSet> deleted,
-    String stem, SparseIndexes.Placement placement, Path dir) {
+record PartBuild(
+    SparseIndexes indexes,
+    String name,
+    List<SparseIndexes.Part> sources,
+    List<BitSet> deleted,
+    String stem,
+    SparseIndexes.Placement placement,
+    Path dir) {
 
   /** What a finished build installs. */
   record Result(MappedSparseIndex index, PointId[] ids, long[] fingerprints, long[] from) {}
@@ -77,8 +83,10 @@ record PartBuild(SparseIndexes indexes, String name, List<SparseIndexes.Part> so
       }
       SparsePartFiles.writeIds(dir, stem, ids, fingerprints, n);
       SparsePartFiles.syncDirectory(dir);
-      MappedSparseIndex opened = placement == SparseIndexes.Placement.NATIVE ? SparseIndexFormat.load(index)
-          : SparseIndexFormat.open(index);
+      MappedSparseIndex opened =
+          placement == SparseIndexes.Placement.NATIVE
+              ? SparseIndexFormat.load(index)
+              : SparseIndexFormat.open(index);
       if (placement == SparseIndexes.Placement.MAPPED_READ_THROUGH) {
         opened.readThrough();
       }

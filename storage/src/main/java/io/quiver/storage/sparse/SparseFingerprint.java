@@ -4,12 +4,12 @@ import io.quiver.index.sparse.SparseVector;
 import java.nio.ByteBuffer;
 
 /**
- * A 64-bit hash of a sparse vector's content (its dimensions and the bits of its values), the
- * same whether computed from the vector or from its encoded form in the shard's store (n
- * little-endian ints, then n floats). A sealed sparse part records it per ord: at open, an ord is
- * live iff the store holds the same content for that point and name, so a part file stays valid
- * whatever the store went through (restarts, snapshot installs from replicas that assigned ords
- * differently, a name dropped and added again), and a stale one is never trusted.
+ * A 64-bit hash of a sparse vector's content (its dimensions and the bits of its values), the same
+ * whether computed from the vector or from its encoded form in the shard's store (n little-endian
+ * ints, then n floats). A sealed sparse part records it per ord: at open, an ord is live iff the
+ * store holds the same content for that point and name, so a part file stays valid whatever the
+ * store went through (restarts, snapshot installs from replicas that assigned ords differently, a
+ * name dropped and added again), and a stale one is never trusted.
  */
 final class SparseFingerprint {
 
@@ -25,7 +25,10 @@ final class SparseFingerprint {
     return finish(h);
   }
 
-  /** The fingerprint of the encoded vector of {@code n} dimensions at {@code at} in {@code le} (little endian). */
+  /**
+   * The fingerprint of the encoded vector of {@code n} dimensions at {@code at} in {@code le}
+   * (little endian).
+   */
   static long of(ByteBuffer le, int at, int n) {
     long h = n;
     for (int i = 0; i < n; i++) {

@@ -8,7 +8,6 @@ import io.quiver.index.sparse.SparseIndexFormat;
 import io.quiver.index.sparse.SparsePostings;
 import io.quiver.index.sparse.SparseSearcher;
 import io.quiver.index.sparse.SparseVector;
-import io.quiver.storage.Memory;
 import io.quiver.storage.OptimizersConfig;
 import io.quiver.storage.PointId;
 import io.quiver.storage.ShardConfig;
@@ -52,21 +51,21 @@ import org.slf4j.LoggerFactory;
  * deleted during the build) is marked deleted in it. With {@code indexing_threshold} 0 nothing is
  * sealed (the index stays on the heap, as Qdrant's appendable segments keep theirs).
  *
- * <p><b>Open</b>: the parts the manifest names are opened (a file that fails its checks is
- * dropped and logged), then the stored sparse vectors are scanned once: a part's ord is live iff
- * the store holds, for that point and name, a vector with the fingerprint the part recorded
- * ({@link SparseFingerprint}); every other stored vector goes into the tail (and is sealed by the
- * optimizer soon after). So a part file can never serve stale postings, whatever happened to the
- * store meanwhile (another replica's snapshot, a name dropped and added again).
+ * <p><b>Open</b>: the parts the manifest names are opened (a file that fails its checks is dropped
+ * and logged), then the stored sparse vectors are scanned once: a part's ord is live iff the store
+ * holds, for that point and name, a vector with the fingerprint the part recorded ({@link
+ * SparseFingerprint}); every other stored vector goes into the tail (and is sealed by the optimizer
+ * soon after). So a part file can never serve stale postings, whatever happened to the store
+ * meanwhile (another replica's snapshot, a name dropped and added again).
  *
  * <p><b>Search</b>: every part is searched with {@link SparseSearcher} (exact top k, the part's
- * deleted ords and the filter as the accept test, ties by point id), the largest first, each
- * with the k-th score of the hits so far as its floor (pruning), and the hits are merged by
- * score then id. A point is in one part, so its score is the same wherever it is, and the merge
- * of exact per-part top k lists is the exact top k.
+ * deleted ords and the filter as the accept test, ties by point id), the largest first, each with
+ * the k-th score of the hits so far as its floor (pruning), and the hits are merged by score then
+ * id. A point is in one part, so its score is the same wherever it is, and the merge of exact
+ * per-part top k lists is the exact top k.
  *
- * <p>Not thread-safe: writes, {@link #nextBuild} and {@link #install} under the shard's write
- * lock, searches and {@link #manifestAfter} under its read lock. {@link #isDue} takes no lock.
+ * <p>Not thread-safe: writes, {@link #nextBuild} and {@link #install} under the shard's write lock,
+ * searches and {@link #manifestAfter} under its read lock. {@link #isDue} takes no lock.
  */
 public final class SparseIndexes implements AutoCloseable {
 
@@ -84,10 +83,15 @@ public final class SparseIndexes implements AutoCloseable {
     MAPPED,
     /** Mapped, every page read once at open ({@code memory: cached}). */
     MAPPED_READ_THROUGH,
-    /** Copied into native memory at open ({@code on_disk: false} or absent, {@code memory: pinned}). */
+    /**
+     * Copied into native memory at open ({@code on_disk: false} or absent, {@code memory: pinned}).
+     */
     NATIVE;
 
-    /** The placement of a name's sealed parts: {@code memory} when given (it overrides {@code on_disk}), else {@code on_disk}. */
+    /**
+     * The placement of a name's sealed parts: {@code memory} when given (it overrides {@code
+     * on_disk}), else {@code on_disk}.
+     */
     public static Placement of(SparseVectorParams params) {
       if (params.memory() != null) {
         return switch (params.memory()) {
@@ -114,8 +118,12 @@ public final class SparseIndexes implements AutoCloseable {
   private final OptimizersConfig optimizers;
   private final String shard;
   private final Map<String, Named> byName = new LinkedHashMap<>();
-  /** Called whenever a write leaves a build due (wakes the shard's optimizer); cheap, never blocks. */
+
+  /**
+   * Called whenever a write leaves a build due (wakes the shard's optimizer); cheap, never blocks.
+   */
   private volatile Runnable onDue = () -> {};
+
   private int nextPartId;
   private long nextStem;
   private volatile boolean closed;
@@ -129,10 +137,11 @@ public final class SparseIndexes implements AutoCloseable {
 
   /**
    * Opens the indexes of the sparse vectors {@code config} names for the shard in {@code shardDir}:
-   * the sealed parts its {@code sparse/} directory holds, checked against the stored vectors
-   * {@code stored} visits (stored values, {@link SparseValues}); see the class comment.
+   * the sealed parts its {@code sparse/} directory holds, checked against the stored vectors {@code
+   * stored} visits (stored values, {@link SparseValues}); see the class comment.
    */
-  public static SparseIndexes open(Path shardDir, ShardConfig config, Consumer<StoredVisitor> stored, String shard) {
+  public static SparseIndexes open(
+      Path shardDir, ShardConfig config, Consumer<StoredVisitor> stored, String shard) {
     SparseIndexes indexes = new SparseIndexes(shardDir.resolve(DIR), config, shard);
     if (indexes.byName.isEmpty()) {
       indexes.removeDirectory();
@@ -166,7 +175,10 @@ public final class SparseIndexes implements AutoCloseable {
     try {
       manifest = SparsePartFiles.readManifest(dir);
     } catch (IOException e) {
-      LOG.warn("{}: sparse index manifest unreadable, rebuilding the sparse indexes: {}", shard, e.toString());
+      LOG.warn(
+          "{}: sparse index manifest unreadable, rebuilding the sparse indexes: {}",
+          shard,
+          e.toString());
       manifest = Map.of();
     }
     Set<String> kept = new HashSet<>(Set.of(SparsePartFiles.MANIFEST));
@@ -187,16 +199,27 @@ public final class SparseIndexes implements AutoCloseable {
             index.close();
             throw new IOException(stem + ": the index holds more ords than its id list");
           }
-          Part part = new Part(nextPartId++, stem, index, ids.ids(), ids.fingerprints(), ids.ids().length,
-              index.postingCount());
+          Part part =
+              new Part(
+                  nextPartId++,
+                  stem,
+                  index,
+                  ids.ids(),
+                  ids.fingerprints(),
+                  ids.ids().length,
+                  index.postingCount());
           part.deleted.set(0, part.size); // live once the store confirms them
           part.deletedCount = part.size;
           named.addPart(part);
           kept.add(SparsePartFiles.indexFile(dir, stem).getFileName().toString());
           kept.add(SparsePartFiles.idsFile(dir, stem).getFileName().toString());
         } catch (IOException | RuntimeException ex) {
-          LOG.warn("{}: sparse part {} of {} cannot be used, its points are indexed again: {}", shard, stem,
-              e.getKey(), ex.toString());
+          LOG.warn(
+              "{}: sparse part {} of {} cannot be used, its points are indexed again: {}",
+              shard,
+              stem,
+              e.getKey(),
+              ex.toString());
         }
       }
     }
@@ -218,31 +241,35 @@ public final class SparseIndexes implements AutoCloseable {
       named.tail = named.newTail();
     }
     int[] covered = new int[1];
-    stored.accept((id, name, le, at, n) -> {
-      Named named = byName.get(name);
-      if (named == null) {
-        return;
-      }
-      long fingerprint = SparseFingerprint.of(le, at, n);
-      Long ref = named.refs.get(id);
-      if (ref != null) {
-        Part part = named.partOf(ref);
-        int ord = ordOf(ref);
-        if (part != named.tail && part.fingerprints[ord] == fingerprint && part.deleted.get(ord)) {
-          part.deleted.clear(ord);
-          part.deletedCount--;
-          covered[0]++;
-          named.fromPartsAtOpen++;
-          return;
-        }
-      }
-      named.refs.remove(id);
-      named.append(id, decode(le, at, n), fingerprint);
-    });
+    stored.accept(
+        (id, name, le, at, n) -> {
+          Named named = byName.get(name);
+          if (named == null) {
+            return;
+          }
+          long fingerprint = SparseFingerprint.of(le, at, n);
+          Long ref = named.refs.get(id);
+          if (ref != null) {
+            Part part = named.partOf(ref);
+            int ord = ordOf(ref);
+            if (part != named.tail
+                && part.fingerprints[ord] == fingerprint
+                && part.deleted.get(ord)) {
+              part.deleted.clear(ord);
+              part.deletedCount--;
+              covered[0]++;
+              named.fromPartsAtOpen++;
+              return;
+            }
+          }
+          named.refs.remove(id);
+          named.append(id, decode(le, at, n), fingerprint);
+        });
     List<String> changed = new ArrayList<>();
     for (Named named : byName.values()) {
       // refs to ords the store did not confirm are gone
-      for (Iterator<Map.Entry<PointId, Long>> it = named.refs.entrySet().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<PointId, Long>> it = named.refs.entrySet().iterator();
+          it.hasNext(); ) {
         long ref = it.next().getValue();
         Part part = named.partOf(ref);
         if (part.deleted.get(ordOf(ref))) {
@@ -250,10 +277,17 @@ public final class SparseIndexes implements AutoCloseable {
         }
       }
       named.updateDue(optimizers);
-      changed.add(named.name + ": " + named.parts.size() + " parts, " + named.tail.size + " points on the heap");
+      changed.add(
+          named.name
+              + ": "
+              + named.parts.size()
+              + " parts, "
+              + named.tail.size
+              + " points on the heap");
     }
     writeManifest(manifestOf(null, null));
-    LOG.info("{}: sparse indexes opened ({} points from sealed parts): {}", shard, covered[0], changed);
+    LOG.info(
+        "{}: sparse indexes opened ({} points from sealed parts): {}", shard, covered[0], changed);
   }
 
   private static long stemNumber(String stem) {
@@ -286,7 +320,10 @@ public final class SparseIndexes implements AutoCloseable {
     return index;
   }
 
-  /** Sets what to call when a write leaves a build due (the shard's optimizer wake-up), and calls it if one is. */
+  /**
+   * Sets what to call when a write leaves a build due (the shard's optimizer wake-up), and calls it
+   * if one is.
+   */
   public void onBuildDue(Runnable wake) {
     this.onDue = wake;
     if (isDue()) {
@@ -336,16 +373,26 @@ public final class SparseIndexes implements AutoCloseable {
     Named named = byName.get(name);
     List<Part> parts = new ArrayList<>(named.parts);
     if (parts.size() > 1) {
-      parts.sort((x, y) -> Long.compare(y.postings, x.postings)); // the largest first: it sets the floor for the others
+      parts.sort(
+          (x, y) ->
+              Long.compare(
+                  y.postings, x.postings)); // the largest first: it sets the floor for the others
     }
     List<Hit> all = new ArrayList<>();
     float floor = Float.NEGATIVE_INFINITY;
     for (Part part : parts) {
       PointId[] ids = part.ids;
       BitSet deleted = part.deleted;
-      TopHits top = SparseSearcher.search(part.index, query, limit,
-          accept == null ? ord -> !deleted.get(ord) : ord -> !deleted.get(ord) && accept.test(ids[ord]),
-          (a, b) -> ids[a].compareTo(ids[b]), floor);
+      TopHits top =
+          SparseSearcher.search(
+              part.index,
+              query,
+              limit,
+              accept == null
+                  ? ord -> !deleted.get(ord)
+                  : ord -> !deleted.get(ord) && accept.test(ids[ord]),
+              (a, b) -> ids[a].compareTo(ids[b]),
+              floor);
       if (top.size() == 0) {
         continue;
       }
@@ -353,7 +400,11 @@ public final class SparseIndexes implements AutoCloseable {
         all.add(new Hit(ids[top.ords()[i]], top.scores()[i]));
       }
       if (all.size() > top.size()) {
-        all.sort((a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score()) : a.id().compareTo(b.id()));
+        all.sort(
+            (a, b) ->
+                a.score() != b.score()
+                    ? Float.compare(b.score(), a.score())
+                    : a.id().compareTo(b.id()));
       }
       if (limit > 0 && all.size() >= limit) {
         all = new ArrayList<>(all.subList(0, limit));
@@ -403,7 +454,8 @@ public final class SparseIndexes implements AutoCloseable {
         heapPostings += part.postings;
       }
     }
-    return new Stats(sealed, sealedPostings, sealedBytes, heapPostings, named.placement, named.fromPartsAtOpen);
+    return new Stats(
+        sealed, sealedPostings, sealedBytes, heapPostings, named.placement, named.fromPartsAtOpen);
   }
 
   /**
@@ -411,7 +463,12 @@ public final class SparseIndexes implements AutoCloseable {
    * (growing parts, deleted ones included until sealed), where sealed parts are held, and how many
    * points the sealed parts found at open held (the others were indexed again).
    */
-  public record Stats(int sealedParts, long sealedPostings, long sealedBytes, long heapPostings, Placement placement,
+  public record Stats(
+      int sealedParts,
+      long sealedPostings,
+      long sealedBytes,
+      long heapPostings,
+      Placement placement,
       long fromPartsAtOpen) {}
 
   /**
@@ -429,8 +486,10 @@ public final class SparseIndexes implements AutoCloseable {
       Map<String, List<String>> manifest = manifestOf(null, null);
       for (List<String> stems : manifest.values()) {
         for (String stem : stems) {
-          Files.createLink(SparsePartFiles.indexFile(target, stem), SparsePartFiles.indexFile(dir, stem));
-          Files.createLink(SparsePartFiles.idsFile(target, stem), SparsePartFiles.idsFile(dir, stem));
+          Files.createLink(
+              SparsePartFiles.indexFile(target, stem), SparsePartFiles.indexFile(dir, stem));
+          Files.createLink(
+              SparsePartFiles.idsFile(target, stem), SparsePartFiles.idsFile(dir, stem));
         }
       }
       SparsePartFiles.writeManifest(target, manifest);
@@ -459,8 +518,8 @@ public final class SparseIndexes implements AutoCloseable {
 
   /**
    * The next part build that is due, or null; under the shard's write lock: a tail to seal is
-   * frozen here (a new tail takes the writes from now on), and the deleted ords of every source
-   * are copied.
+   * frozen here (a new tail takes the writes from now on), and the deleted ords of every source are
+   * copied.
    */
   PartBuild nextBuild() {
     if (closed) {
@@ -480,12 +539,16 @@ public final class SparseIndexes implements AutoCloseable {
       for (Part p : sources) {
         deleted.add((BitSet) p.deleted.clone());
       }
-      return new PartBuild(this, named.name, sources, deleted, "p" + nextStem++, named.placement, dir);
+      return new PartBuild(
+          this, named.name, sources, deleted, "p" + nextStem++, named.placement, dir);
     }
     return null;
   }
 
-  /** The manifest once {@code build} is installed (all names' sealed parts), under the shard's read lock. */
+  /**
+   * The manifest once {@code build} is installed (all names' sealed parts), under the shard's read
+   * lock.
+   */
   Map<String, List<String>> manifestAfter(PartBuild build) {
     return manifestOf(build.name(), build);
   }
@@ -519,14 +582,17 @@ public final class SparseIndexes implements AutoCloseable {
    * to close and whose files to delete once the lock is released (empty when the shard closed
    * meanwhile: the new part is closed here then).
    */
-  List<Part> install(PartBuild build, MappedSparseIndex index, PointId[] ids, long[] fingerprints, long[] from) {
+  List<Part> install(
+      PartBuild build, MappedSparseIndex index, PointId[] ids, long[] fingerprints, long[] from) {
     Named named = byName.get(build.name());
     named.building = false;
     if (closed) {
       index.close();
       return List.of();
     }
-    Part part = new Part(nextPartId++, build.stem(), index, ids, fingerprints, ids.length, index.postingCount());
+    Part part =
+        new Part(
+            nextPartId++, build.stem(), index, ids, fingerprints, ids.length, index.postingCount());
     for (int i = 0; i < ids.length; i++) {
       Long now = named.refs.get(ids[i]);
       if (now != null && now == from[i]) {
@@ -547,12 +613,17 @@ public final class SparseIndexes implements AutoCloseable {
     return build.sources();
   }
 
-  /** A build that failed or was cancelled: its sources stay (a frozen tail keeps serving searches). */
+  /**
+   * A build that failed or was cancelled: its sources stay (a frozen tail keeps serving searches).
+   */
   void abandon(PartBuild build) {
     byName.get(build.name()).building = false;
   }
 
-  /** Closes and deletes the files of parts that were replaced (after {@link #install}, without the lock). */
+  /**
+   * Closes and deletes the files of parts that were replaced (after {@link #install}, without the
+   * lock).
+   */
   void discard(List<Part> replaced) {
     for (Part part : replaced) {
       part.close();
@@ -594,11 +665,15 @@ public final class SparseIndexes implements AutoCloseable {
     return (int) ref;
   }
 
-  /** One part of a name's index: its points by ord, their fingerprints and which ords are deleted. */
+  /**
+   * One part of a name's index: its points by ord, their fingerprints and which ords are deleted.
+   */
   static final class Part {
     final int id;
+
     /** The file stem of a sealed part; null for a heap part. */
     final String stem;
+
     final SparsePostings index;
     PointId[] ids;
     long[] fingerprints;
@@ -606,10 +681,18 @@ public final class SparseIndexes implements AutoCloseable {
     long postings;
     final BitSet deleted = new BitSet();
     int deletedCount;
+
     /** A heap part that no longer takes appends (its build is under way). */
     boolean frozen;
 
-    Part(int id, String stem, SparsePostings index, PointId[] ids, long[] fingerprints, int size, long postings) {
+    Part(
+        int id,
+        String stem,
+        SparsePostings index,
+        PointId[] ids,
+        long[] fingerprints,
+        int size,
+        long postings) {
       this.id = id;
       this.stem = stem;
       this.index = index;
@@ -630,18 +713,24 @@ public final class SparseIndexes implements AutoCloseable {
     }
   }
 
-  /** One name's parts (sealed ones oldest first, then frozen heap parts, the tail last) and refs. */
+  /**
+   * One name's parts (sealed ones oldest first, then frozen heap parts, the tail last) and refs.
+   */
   private final class Named {
     final String name;
     final boolean halfValues;
     final Placement placement;
     final List<Part> parts = new ArrayList<>();
     final Map<Integer, Part> byId = new HashMap<>();
+
     /** Point id -> ref ({@link #ref}) of its live vector. */
     final HashMap<PointId, Long> refs = new HashMap<>();
+
     Part tail;
+
     /** Points whose vectors the sealed parts held at open (not indexed again). */
     long fromPartsAtOpen;
+
     volatile boolean due;
     volatile boolean building;
 
@@ -657,7 +746,15 @@ public final class SparseIndexes implements AutoCloseable {
     }
 
     Part newTail() {
-      Part part = new Part(nextPartId++, null, new GrowingSparseIndex(halfValues), new PointId[16], new long[16], 0, 0);
+      Part part =
+          new Part(
+              nextPartId++,
+              null,
+              new GrowingSparseIndex(halfValues),
+              new PointId[16],
+              new long[16],
+              0,
+              0);
       addPart(part);
       return part;
     }
@@ -702,7 +799,8 @@ public final class SparseIndexes implements AutoCloseable {
 
     private Part vacuumCandidate(OptimizersConfig o) {
       for (Part p : parts) {
-        if (p.stem != null && p.deletedCount >= Math.max(1, o.vacuumMinVectorNumber())
+        if (p.stem != null
+            && p.deletedCount >= Math.max(1, o.vacuumMinVectorNumber())
             && p.deletedCount > o.deletedThreshold() * p.size) {
           return p;
         }

@@ -8,12 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seals a shard's sparse parts in the background, one part per unit of the shard's optimizer
- * (never the Raft apply thread): the build is planned under the shard's write lock (a moment: a
- * full tail is frozen, a new one takes writes), its files are written with no lock held (temporary
- * name, fsync, rename), the manifest naming it is replaced atomically, and the part is installed
- * under the write lock (a moment); the parts it replaces are unmapped and their files deleted
- * after. Closing the shard cancels a build between its steps; its files are removed.
+ * Seals a shard's sparse parts in the background, one part per unit of the shard's optimizer (never
+ * the Raft apply thread): the build is planned under the shard's write lock (a moment: a full tail
+ * is frozen, a new one takes writes), its files are written with no lock held (temporary name,
+ * fsync, rename), the manifest naming it is replaced atomically, and the part is installed under
+ * the write lock (a moment); the parts it replaces are unmapped and their files deleted after.
+ * Closing the shard cancels a build between its steps; its files are removed.
  */
 public final class SparsePartBuilds implements IndexWork {
 
@@ -72,14 +72,22 @@ public final class SparsePartBuilds implements IndexWork {
     List<SparseIndexes.Part> replaced;
     lock.writeLock().lock();
     try {
-      replaced = indexes.install(build, result.index(), result.ids(), result.fingerprints(), result.from());
+      replaced =
+          indexes.install(
+              build, result.index(), result.ids(), result.fingerprints(), result.from());
     } finally {
       lock.writeLock().unlock();
     }
     indexes.discard(replaced);
-    LOG.info("{}: sparse part {} of {} ({} points, {} postings, replacing {} parts) built in {} ms", indexes.shard(),
-        build.stem(), build.name().isEmpty() ? "\"\"" : build.name(), result.ids().length,
-        result.index().postingCount(), build.sources().size(), (System.nanoTime() - start) / 1_000_000);
+    LOG.info(
+        "{}: sparse part {} of {} ({} points, {} postings, replacing {} parts) built in {} ms",
+        indexes.shard(),
+        build.stem(),
+        build.name().isEmpty() ? "\"\"" : build.name(),
+        result.ids().length,
+        result.index().postingCount(),
+        build.sources().size(),
+        (System.nanoTime() - start) / 1_000_000);
     return true;
   }
 

@@ -58,15 +58,21 @@ final class SparsePartFiles {
   record Ids(PointId[] ids, long[] fingerprints) {}
 
   /** Writes the ids file of a part under a temporary name, fsyncs it and renames it into place. */
-  static void writeIds(Path dir, String stem, PointId[] ids, long[] fingerprints, int count) throws IOException {
+  static void writeIds(Path dir, String stem, PointId[] ids, long[] fingerprints, int count)
+      throws IOException {
     Path file = idsFile(dir, stem);
     Path tmp = dir.resolve(stem + ".ids.tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       CRC32C crc = new CRC32C();
       OutputStream raw = Channels.newOutputStream(ch);
-      DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(new CheckedOutputStream(raw, crc),
-          1 << 16));
+      DataOutputStream out =
+          new DataOutputStream(
+              new java.io.BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
       out.writeInt(IDS_MAGIC);
       out.writeInt(VERSION);
       out.writeInt(count);
@@ -105,11 +111,18 @@ final class SparsePartFiles {
     return new Ids(ids, fingerprints);
   }
 
-  /** Replaces the manifest atomically with one naming {@code parts} (vector name -> part stems, oldest first). */
+  /**
+   * Replaces the manifest atomically with one naming {@code parts} (vector name -> part stems,
+   * oldest first).
+   */
   static void writeManifest(Path dir, Map<String, List<String>> parts) throws IOException {
     Path tmp = dir.resolve(MANIFEST + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       CRC32C crc = new CRC32C();
       OutputStream raw = Channels.newOutputStream(ch);
       DataOutputStream out = new DataOutputStream(new CheckedOutputStream(raw, crc));
@@ -127,7 +140,11 @@ final class SparsePartFiles {
       new DataOutputStream(raw).writeLong(crc.getValue());
       ch.force(true);
     }
-    Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        dir.resolve(MANIFEST),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(dir);
   }
 
@@ -140,8 +157,9 @@ final class SparsePartFiles {
     }
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer buf = checked(file, bytes, MANIFEST_MAGIC);
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, buf.position(),
-        bytes.length - 8 - buf.position()));
+    DataInputStream in =
+        new DataInputStream(
+            new ByteArrayInputStream(bytes, buf.position(), bytes.length - 8 - buf.position()));
     int names = in.readInt();
     for (int n = 0; n < names; n++) {
       String name = in.readUTF();

@@ -4,8 +4,8 @@ import io.quiver.index.sparse.SparseVector;
 import io.quiver.index.vector.VectorDatatype;
 
 /**
- * The values a sparse vector is stored with under its index's {@code datatype} (Qdrant's
- * {@code sparse_vectors.NAME.index.datatype}). Applied once, when a point is written: RocksDB, the
+ * The values a sparse vector is stored with under its index's {@code datatype} (Qdrant's {@code
+ * sparse_vectors.NAME.index.datatype}). Applied once, when a point is written: RocksDB, the
  * inverted index, search and retrieve all see the stored values, so exact search over the index
  * equals brute force over what points read back.
  *
@@ -13,15 +13,16 @@ import io.quiver.index.vector.VectorDatatype;
  *   <li>{@code float32}: unchanged;
  *   <li>{@code float16}: each value rounded to the nearest half (values must fit: |x| &le; 65,504);
  *   <li>{@code uint8}: each vector quantized to 256 levels between its own smallest and largest
- *       value ({@code min + round((x - min) / step) * step}, {@code step = (max - min) / 255}), so any
- *       finite values are accepted, as Qdrant accepts them. Qdrant quantizes per posting list at
- *       indexing time instead (its stored vectors keep float32); per vector keeps the stored value
- *       fixed from the write on, identical on every replica and through every rebuild.
+ *       value ({@code min + round((x - min) / step) * step}, {@code step = (max - min) / 255}), so
+ *       any finite values are accepted, as Qdrant accepts them. Qdrant quantizes per posting list
+ *       at indexing time instead (its stored vectors keep float32); per vector keeps the stored
+ *       value fixed from the write on, identical on every replica and through every rebuild.
  * </ul>
+ *
  * Both are idempotent (snapshot recovery writes stored values again): float16 trivially; uint8
- * keeps min and max, and a level's float is either within less than half a step of the level
- * (steps wider than an ulp) or the float nearest every level within half a step of it.
- * Stateless and thread-safe.
+ * keeps min and max, and a level's float is either within less than half a step of the level (steps
+ * wider than an ulp) or the float nearest every level within half a step of it. Stateless and
+ * thread-safe.
  */
 public final class SparseValues {
 
@@ -44,7 +45,10 @@ public final class SparseValues {
     return SparseVector.of(v.indices(), values);
   }
 
-  /** The position of the first value {@code datatype} cannot store (float16: not a finite half), or -1. */
+  /**
+   * The position of the first value {@code datatype} cannot store (float16: not a finite half), or
+   * -1.
+   */
   public static int firstUnstorable(VectorDatatype datatype, SparseVector v) {
     if (datatype != VectorDatatype.FLOAT16) {
       return -1;

@@ -15,8 +15,16 @@ class JsonPathTest {
   void parsesQdrantsGrammar() {
     // The example of Qdrant's json_path parser test.
     JsonPath p = JsonPath.parse("foo[1][50].bar-baz[].\"qux[.]quux\"");
-    assertEquals(new JsonPath("foo", List.of(new JsonPath.Index(1), new JsonPath.Index(50), new JsonPath.Key("bar-baz"),
-        new JsonPath.Wildcard(), new JsonPath.Key("qux[.]quux"))), p);
+    assertEquals(
+        new JsonPath(
+            "foo",
+            List.of(
+                new JsonPath.Index(1),
+                new JsonPath.Index(50),
+                new JsonPath.Key("bar-baz"),
+                new JsonPath.Wildcard(),
+                new JsonPath.Key("qux[.]quux"))),
+        p);
     assertEquals("foo[1][50].bar-baz[].\"qux[.]quux\"", p.toString());
     assertEquals(JsonPath.of("город_1"), JsonPath.parse("город_1"));
     assertEquals(JsonPath.of("a b"), JsonPath.parse("\"a b\""));
@@ -26,7 +34,22 @@ class JsonPathTest {
 
   @Test
   void rejectsMalformedPaths() {
-    for (String bad : new String[] {"", ".a", "a.", "a..b", "a[", "a[x]", "a[-1]", "a b", "\"a", "[0]", "a]", "a.\"b\\\"\"", "a[99999999999]"}) {
+    for (String bad :
+        new String[] {
+          "",
+          ".a",
+          "a.",
+          "a..b",
+          "a[",
+          "a[x]",
+          "a[-1]",
+          "a b",
+          "\"a",
+          "[0]",
+          "a]",
+          "a.\"b\\\"\"",
+          "a[99999999999]"
+        }) {
       assertThrows(IllegalArgumentException.class, () -> JsonPath.parse(bad), bad);
     }
   }

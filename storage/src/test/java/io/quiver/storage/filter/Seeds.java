@@ -2,7 +2,10 @@ package io.quiver.storage.filter;
 
 import java.util.Random;
 
-/** Seeds for the randomized tests: {@code -Dtests.seed=N} replays a run; every failure names its seed. */
+/**
+ * Seeds for the randomized tests: {@code -Dtests.seed=N} replays a run; every failure names its
+ * seed.
+ */
 final class Seeds {
 
   private Seeds() {}

@@ -34,12 +34,12 @@ import org.junit.jupiter.api.Timeout;
  * (recall 1 by construction), the rest traverse an HNSW graph (M 16, ef_construct 100, ef 64) with
  * the plan's accept test. Oracle: brute-force top-10 over the points the evaluator accepts.
  *
- * <p>The graph is the {@code index} module's {@link HnswIndex}, built here over the shard's
- * points; the shard itself searches its appendable segment exactly until sealed segments with
- * graphs are on main. The full-scan threshold is 1,000 points (Qdrant's 10,000 KB over vectors of
- * ~2,500 dimensions), so 0.1% and 1% of 20,000 points are scanned and 10% and beyond traverse.
- * 0.95 leaves room for HNSW's approximation on random data; filtered traversal at 10% is the
- * hardest case and typically lands around 0.97-0.99 here.
+ * <p>The graph is the {@code index} module's {@link HnswIndex}, built here over the shard's points;
+ * the shard itself searches its appendable segment exactly until sealed segments with graphs are on
+ * main. The full-scan threshold is 1,000 points (Qdrant's 10,000 KB over vectors of ~2,500
+ * dimensions), so 0.1% and 1% of 20,000 points are scanned and 10% and beyond traverse. 0.95 leaves
+ * room for HNSW's approximation on random data; filtered traversal at 10% is the hardest case and
+ * typically lands around 0.97-0.99 here.
  */
 @Timeout(300)
 class FilteredSearchRecallTest {
@@ -56,13 +56,14 @@ class FilteredSearchRecallTest {
     Random random = new Random(Long.getLong("tests.seed", 7));
     float[][] data = new float[N][DIM];
     PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(JsonPath.of("bucket"), FieldIndexSchema.of(PayloadSchemaType.INTEGER), c -> { });
+    indexes.create(JsonPath.of("bucket"), FieldIndexSchema.of(PayloadSchemaType.INTEGER), c -> {});
     Map<PointId, Payload> payloads = new HashMap<>();
     for (int i = 0; i < N; i++) {
       for (int d = 0; d < DIM; d++) {
         data[i][d] = random.nextFloat();
       }
-      Payload p = Payload.of(JsonNodeFactory.instance.objectNode().put("bucket", random.nextInt(100_000)));
+      Payload p =
+          Payload.of(JsonNodeFactory.instance.objectNode().put("bucket", random.nextInt(100_000)));
       payloads.put(PointId.of(i), p);
       indexes.onPayloadChanged(PointId.of(i), p);
     }
@@ -71,12 +72,19 @@ class FilteredSearchRecallTest {
 
     double[] selectivities = {0.001, 0.01, 0.1, 0.5, 1.0};
     for (double s : selectivities) {
-      Filter filter = Filter.allOf(new Condition.Field(JsonPath.of("bucket"),
-          new FieldPredicate.NumberRange(null, null, s * 100_000, null)));
+      Filter filter =
+          Filter.allOf(
+              new Condition.Field(
+                  JsonPath.of("bucket"),
+                  new FieldPredicate.NumberRange(null, null, s * 100_000, null)));
       Predicate<PointId> matches = id -> filter.matches(id, payloads.get(id), name -> true);
       SearchPlan plan = SearchPlan.plan(indexes, filter, N, THRESHOLD_POINTS, matches);
-      assertEquals(s * N < THRESHOLD_POINTS ? SearchPlan.Strategy.SCORE_CANDIDATES : SearchPlan.Strategy.FILTERED_GRAPH,
-          plan.strategy(), "strategy at selectivity " + s + " (estimate " + plan.estimate() + ")");
+      assertEquals(
+          s * N < THRESHOLD_POINTS
+              ? SearchPlan.Strategy.SCORE_CANDIDATES
+              : SearchPlan.Strategy.FILTERED_GRAPH,
+          plan.strategy(),
+          "strategy at selectivity " + s + " (estimate " + plan.estimate() + ")");
       double recall = 0;
       for (int q = 0; q < QUERIES; q++) {
         float[] query = new float[DIM];
@@ -85,22 +93,24 @@ class FilteredSearchRecallTest {
         }
         VectorScorer scorer = vectors.scorer(query);
         Set<Integer> truth = topK(scorer, ordsMatching(N, matches));
-        Set<Integer> got = switch (plan.strategy()) {
-          case SCORE_CANDIDATES -> {
-            List<Integer> candidates = new ArrayList<>();
-            plan.forEachCandidate(id -> candidates.add((int) id.number()));
-            yield topK(scorer, candidates);
-          }
-          case FILTERED_GRAPH -> {
-            TopHits hits = graph.search(query, K, EF, ord -> plan.accept().test(PointId.of(ord)));
-            Set<Integer> out = new HashSet<>();
-            for (int ord : hits.ords()) {
-              out.add(ord);
-            }
-            yield out;
-          }
-          case UNFILTERED -> throw new IllegalStateException("filtered");
-        };
+        Set<Integer> got =
+            switch (plan.strategy()) {
+              case SCORE_CANDIDATES -> {
+                List<Integer> candidates = new ArrayList<>();
+                plan.forEachCandidate(id -> candidates.add((int) id.number()));
+                yield topK(scorer, candidates);
+              }
+              case FILTERED_GRAPH -> {
+                TopHits hits =
+                    graph.search(query, K, EF, ord -> plan.accept().test(PointId.of(ord)));
+                Set<Integer> out = new HashSet<>();
+                for (int ord : hits.ords()) {
+                  out.add(ord);
+                }
+                yield out;
+              }
+              case UNFILTERED -> throw new IllegalStateException("filtered");
+            };
         int found = 0;
         for (int ord : got) {
           found += truth.contains(ord) ? 1 : 0;
@@ -108,7 +118,9 @@ class FilteredSearchRecallTest {
         recall += truth.isEmpty() ? 1 : (double) found / truth.size();
       }
       recall /= QUERIES;
-      System.out.printf("selectivity %.1f%%: %s, estimate %s, recall@%d %.4f%n", s * 100, plan.strategy(), plan.estimate(), K, recall);
+      System.out.printf(
+          "selectivity %.1f%%: %s, estimate %s, recall@%d %.4f%n",
+          s * 100, plan.strategy(), plan.estimate(), K, recall);
       assertTrue(recall >= 0.95, "recall@10 " + recall + " at selectivity " + s);
     }
   }

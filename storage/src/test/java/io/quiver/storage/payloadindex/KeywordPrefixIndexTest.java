@@ -30,15 +30,19 @@ import org.junit.jupiter.api.Timeout;
 class KeywordPrefixIndexTest {
 
   private static final JsonPath FIELD = JsonPath.of("k");
-  private static final String[] VALUES = {"a", "ab", "abc", "abd", "b", "B", "ä", "äb", "a\uD83D\uDE00", "a\uFFFF", "a\uFFFFb", ""};
-  private static final String[] PREFIXES = {"", "a", "ab", "abc", "abcd", "ä", "b", "a\uD83D", "a\uFFFF", "z"};
+  private static final String[] VALUES = {
+    "a", "ab", "abc", "abd", "b", "B", "ä", "äb", "a\uD83D\uDE00", "a\uFFFF", "a\uFFFFb", ""
+  };
+  private static final String[] PREFIXES = {
+    "", "a", "ab", "abc", "abcd", "ä", "b", "a\uD83D", "a\uFFFF", "z"
+  };
 
   @Test
   void prefixMatchesTheModel() {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
     PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, FieldIndexSchema.keyword(true), (c) -> { });
+    indexes.create(FIELD, FieldIndexSchema.keyword(true), (c) -> {});
     Map<PointId, String> model = new HashMap<>();
     for (int round = 0; round < 400; round++) {
       PointId id = PointId.of(random.nextInt(25));
@@ -54,24 +58,32 @@ class KeywordPrefixIndexTest {
       }
       String prefix = PREFIXES[random.nextInt(PREFIXES.length)];
       Set<PointId> expected = new TreeSet<>();
-      model.forEach((pid, v) -> {
-        if (v.startsWith(prefix)) {
-          expected.add(pid);
-        }
-      });
-      Candidates c = indexes.candidates(Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPrefix(prefix))));
+      model.forEach(
+          (pid, v) -> {
+            if (v.startsWith(prefix)) {
+              expected.add(pid);
+            }
+          });
+      Candidates c =
+          indexes.candidates(
+              Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPrefix(prefix))));
       assertTrue(c.exact(), "seed " + seed);
       Set<PointId> got = new TreeSet<>();
       indexes.forEachId(c.ords(), got::add);
-      assertEquals(expected, got, "prefix '" + prefix + "' over " + model + "; replay with -Dtests.seed=" + seed);
+      assertEquals(
+          expected,
+          got,
+          "prefix '" + prefix + "' over " + model + "; replay with -Dtests.seed=" + seed);
     }
   }
 
   @Test
   void withoutTheOptionTheStoredValuesDecide() {
     PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, FieldIndexSchema.keyword(null), (c) -> { });
-    Candidates c = indexes.candidates(Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPrefix("a"))));
+    indexes.create(FIELD, FieldIndexSchema.keyword(null), (c) -> {});
+    Candidates c =
+        indexes.candidates(
+            Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPrefix("a"))));
     assertFalse(c.exact());
   }
 }

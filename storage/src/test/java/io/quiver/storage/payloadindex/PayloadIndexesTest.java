@@ -31,29 +31,47 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Goal: for every index type, the payload indexes' candidate set of a random filter is exactly the
  * set of matching points when it says it is exact, and a superset otherwise; after verification it
  * is always exact; and the cardinality estimate brackets the true count — through random upserts,
- * payload changes and deletes, and after a rebuild from the payloads (what a reopen does).
- * Oracle: {@link Filter#matches} (the no-index evaluator) over a map of the current payloads.
- * Full-text is tested in {@link TextIndexTest}: its indexed semantics are token-based by design.
+ * payload changes and deletes, and after a rebuild from the payloads (what a reopen does). Oracle:
+ * {@link Filter#matches} (the no-index evaluator) over a map of the current payloads. Full-text is
+ * tested in {@link TextIndexTest}: its indexed semantics are token-based by design.
  */
 @Timeout(120)
 class PayloadIndexesTest {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final String[] WORDS = {"red", "green", "Red", "", "blue sky",
-      "550e8400-e29b-41d4-a716-446655440000", "00000000-0000-0000-0000-000000000001", "550E8400-E29B-41D4-A716-446655440000"};
-  private static final String[] DATES = {"2024-01-01", "2024-01-01T10:00:00Z", "2024-01-01T10:00:00+01:00", "2023-12-31 23:00",
-      "2024-06-15T12:30:00.5Z", "not a date"};
+  private static final String[] WORDS = {
+    "red",
+    "green",
+    "Red",
+    "",
+    "blue sky",
+    "550e8400-e29b-41d4-a716-446655440000",
+    "00000000-0000-0000-0000-000000000001",
+    "550E8400-E29B-41D4-A716-446655440000"
+  };
+  private static final String[] DATES = {
+    "2024-01-01",
+    "2024-01-01T10:00:00Z",
+    "2024-01-01T10:00:00+01:00",
+    "2023-12-31 23:00",
+    "2024-06-15T12:30:00.5Z",
+    "not a date"
+  };
   private static final double[] BOUNDS = {-3.5, -1, 0, 1, 2, 2.5, 3, 5, 1e19, -1e19};
-  private static final List<JsonPath> FIELDS = List.of(JsonPath.parse("f"), JsonPath.parse("o.f"), JsonPath.parse("arr[].f"));
+  private static final List<JsonPath> FIELDS =
+      List.of(JsonPath.parse("f"), JsonPath.parse("o.f"), JsonPath.parse("arr[].f"));
 
   @ParameterizedTest
-  @EnumSource(value = PayloadSchemaType.class, names = {"KEYWORD", "INTEGER", "FLOAT", "BOOL", "DATETIME", "UUID", "GEO"})
+  @EnumSource(
+      value = PayloadSchemaType.class,
+      names = {"KEYWORD", "INTEGER", "FLOAT", "BOOL", "DATETIME", "UUID", "GEO"})
   void candidatesAndEstimatesAgreeWithTheEvaluator(PayloadSchemaType type) throws Exception {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     try {
       run(type, new Random(seed));
     } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError(type + " failed; replay with -Dtests.seed=" + seed + ": " + e.getMessage(), e);
+      throw new AssertionError(
+          type + " failed; replay with -Dtests.seed=" + seed + ": " + e.getMessage(), e);
     }
   }
 
@@ -64,8 +82,10 @@ class PayloadIndexesTest {
     for (int i = 0; i < 60; i++) {
       upsert(indexes, model, PointId.of(i), payload(field, random));
     }
-    FieldIndexSchema schema = type == PayloadSchemaType.INTEGER && random.nextBoolean()
-        ? FieldIndexSchema.integer(random.nextBoolean(), true) : FieldIndexSchema.of(type);
+    FieldIndexSchema schema =
+        type == PayloadSchemaType.INTEGER && random.nextBoolean()
+            ? FieldIndexSchema.integer(random.nextBoolean(), true)
+            : FieldIndexSchema.of(type);
     indexes.create(field, schema, model::forEach);
     for (int round = 0; round < 30; round++) {
       for (int op = 0; op < 10; op++) {
@@ -87,18 +107,20 @@ class PayloadIndexesTest {
     }
   }
 
-  private static void upsert(PayloadIndexes indexes, Map<PointId, Payload> model, PointId id, Payload payload) {
+  private static void upsert(
+      PayloadIndexes indexes, Map<PointId, Payload> model, PointId id, Payload payload) {
     model.put(id, payload);
     indexes.onPayloadChanged(id, payload);
   }
 
   static void check(PayloadIndexes indexes, Map<PointId, Payload> model, Filter filter) {
     Set<PointId> expected = new TreeSet<>();
-    model.forEach((id, payload) -> {
-      if (filter.matches(id, payload, name -> true)) {
-        expected.add(id);
-      }
-    });
+    model.forEach(
+        (id, payload) -> {
+          if (filter.matches(id, payload, name -> true)) {
+            expected.add(id);
+          }
+        });
     Candidates candidates = indexes.candidates(filter);
     Set<PointId> got = new TreeSet<>();
     indexes.forEachId(candidates.ords(), got::add);
@@ -107,13 +129,19 @@ class PayloadIndexesTest {
     } else {
       assertTrue(got.containsAll(expected), "candidates must be a superset for " + filter);
     }
-    SearchPlan plan = SearchPlan.plan(indexes, filter, model.size(), 10,
-        id -> filter.matches(id, model.get(id), name -> true));
+    SearchPlan plan =
+        SearchPlan.plan(
+            indexes,
+            filter,
+            model.size(),
+            10,
+            id -> filter.matches(id, model.get(id), name -> true));
     Set<PointId> verified = new TreeSet<>();
     plan.forEachCandidate(verified::add);
     assertEquals(expected, verified, "verified candidates of " + filter);
     Estimate estimate = indexes.estimate(filter, model.size());
-    assertTrue(estimate.min() <= expected.size() && expected.size() <= estimate.max(),
+    assertTrue(
+        estimate.min() <= expected.size() && expected.size() <= estimate.max(),
         estimate + " must bracket " + expected.size() + " for " + filter);
   }
 
@@ -162,28 +190,38 @@ class PayloadIndexesTest {
   }
 
   private static ObjectNode geo(Random random) {
-    return JSON.objectNode().put("lat", random.nextInt(5) * 1.0).put("lon", random.nextInt(5) * 1.0 + 0.5);
+    return JSON.objectNode()
+        .put("lat", random.nextInt(5) * 1.0)
+        .put("lon", random.nextInt(5) * 1.0 + 0.5);
   }
 
   // ---- filters: the type's predicates on the indexed field, mixed with unindexed conditions ----
 
   private static Filter filter(PayloadSchemaType type, JsonPath field, Random random, int depth) {
     List<Condition> must = conditions(type, field, random, depth, random.nextInt(3));
-    List<Condition> should = random.nextInt(3) == 0 ? conditions(type, field, random, depth, random.nextInt(3)) : null;
-    List<Condition> mustNot = conditions(type, field, random, depth, random.nextInt(3) == 0 ? 1 : 0);
-    Condition.MinShould minShould = random.nextInt(5) == 0
-        ? new Condition.MinShould(conditions(type, field, random, depth, 2), 1 + random.nextInt(2)) : null;
+    List<Condition> should =
+        random.nextInt(3) == 0 ? conditions(type, field, random, depth, random.nextInt(3)) : null;
+    List<Condition> mustNot =
+        conditions(type, field, random, depth, random.nextInt(3) == 0 ? 1 : 0);
+    Condition.MinShould minShould =
+        random.nextInt(5) == 0
+            ? new Condition.MinShould(
+                conditions(type, field, random, depth, 2), 1 + random.nextInt(2))
+            : null;
     return new Filter(must, should, mustNot, minShould);
   }
 
-  private static List<Condition> conditions(PayloadSchemaType type, JsonPath field, Random random, int depth, int n) {
+  private static List<Condition> conditions(
+      PayloadSchemaType type, JsonPath field, Random random, int depth, int n) {
     List<Condition> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int kind = random.nextInt(10);
       if (kind == 0 && depth > 0) {
         out.add(filter(type, field, random, depth - 1));
       } else if (kind == 1) {
-        out.add(new Condition.Field(JsonPath.of("g"), new FieldPredicate.MatchKeyword(WORDS[random.nextInt(3)])));
+        out.add(
+            new Condition.Field(
+                JsonPath.of("g"), new FieldPredicate.MatchKeyword(WORDS[random.nextInt(3)])));
       } else if (kind == 2) {
         Set<PointId> ids = new HashSet<>();
         for (int j = random.nextInt(5); j > 0; j--) {
@@ -201,14 +239,20 @@ class PayloadIndexesTest {
 
   private static FieldPredicate predicate(PayloadSchemaType type, Random random) {
     return switch (type) {
-      case KEYWORD, UUID -> random.nextBoolean()
-          ? new FieldPredicate.MatchKeyword(WORDS[random.nextInt(WORDS.length)])
-          : new FieldPredicate.MatchAnyKeywords(new HashSet<>(List.of(WORDS[random.nextInt(WORDS.length)], WORDS[random.nextInt(3)])));
-      case INTEGER -> switch (random.nextInt(3)) {
-        case 0 -> new FieldPredicate.MatchInteger(random.nextInt(11) - 5);
-        case 1 -> new FieldPredicate.MatchAnyIntegers(new long[] {random.nextInt(5), random.nextInt(5) - 3});
-        default -> numberRange(random);
-      };
+      case KEYWORD, UUID ->
+          random.nextBoolean()
+              ? new FieldPredicate.MatchKeyword(WORDS[random.nextInt(WORDS.length)])
+              : new FieldPredicate.MatchAnyKeywords(
+                  new HashSet<>(
+                      List.of(WORDS[random.nextInt(WORDS.length)], WORDS[random.nextInt(3)])));
+      case INTEGER ->
+          switch (random.nextInt(3)) {
+            case 0 -> new FieldPredicate.MatchInteger(random.nextInt(11) - 5);
+            case 1 ->
+                new FieldPredicate.MatchAnyIntegers(
+                    new long[] {random.nextInt(5), random.nextInt(5) - 3});
+            default -> numberRange(random);
+          };
       case FLOAT -> numberRange(random);
       case BOOL -> new FieldPredicate.MatchBool(random.nextBoolean());
       case DATETIME -> {
@@ -220,13 +264,24 @@ class PayloadIndexesTest {
         }
         yield new FieldPredicate.DatetimeRange(b[0], b[1], b[2], b[3]);
       }
-      case GEO -> switch (random.nextInt(3)) {
-        case 0 -> new FieldPredicate.GeoBoundingBox(new GeoPoint(random.nextInt(5), random.nextInt(3)),
-            new GeoPoint(random.nextInt(3) - 1, random.nextInt(5)));
-        case 1 -> new FieldPredicate.GeoRadius(new GeoPoint(random.nextInt(5), random.nextInt(5)), random.nextInt(400_000));
-        default -> new FieldPredicate.GeoPolygon(List.of(new GeoPoint(0, 0), new GeoPoint(3, 1), new GeoPoint(0, 4),
-            new GeoPoint(0, 0)), List.of());
-      };
+      case GEO ->
+          switch (random.nextInt(3)) {
+            case 0 ->
+                new FieldPredicate.GeoBoundingBox(
+                    new GeoPoint(random.nextInt(5), random.nextInt(3)),
+                    new GeoPoint(random.nextInt(3) - 1, random.nextInt(5)));
+            case 1 ->
+                new FieldPredicate.GeoRadius(
+                    new GeoPoint(random.nextInt(5), random.nextInt(5)), random.nextInt(400_000));
+            default ->
+                new FieldPredicate.GeoPolygon(
+                    List.of(
+                        new GeoPoint(0, 0),
+                        new GeoPoint(3, 1),
+                        new GeoPoint(0, 4),
+                        new GeoPoint(0, 0)),
+                    List.of());
+          };
       case TEXT -> throw new IllegalArgumentException("see TextIndexTest");
     };
   }

@@ -29,79 +29,207 @@ import org.junit.jupiter.api.Timeout;
  * Goal: the full-text options (ASCII folding, stop words, Snowball stemming, phrase matching, the
  * multilingual tokenizer) analyze documents and queries as Qdrant defines them, and the index
  * answers {@code text}, {@code text_any} and {@code phrase} with them through random upserts and
- * deletes. Oracle: for chosen sentences the expected tokens written out here; for the random
- * model, a table giving each vocabulary word's token under each configuration (written by hand
- * from the Snowball English rules, the ASCII folding table and Lucene's English stop list, not
- * computed by the analyzer) and a per-document evaluation of the match semantics.
+ * deletes. Oracle: for chosen sentences the expected tokens written out here; for the random model,
+ * a table giving each vocabulary word's token under each configuration (written by hand from the
+ * Snowball English rules, the ASCII folding table and Lucene's English stop list, not computed by
+ * the analyzer) and a per-document evaluation of the match semantics.
  */
 @Timeout(60)
 class TextAnalysisModelTest {
 
   private static final JsonPath FIELD = JsonPath.of("t");
 
-  /** word tokenizer, lowercase, ascii_folding, stopwords "english", snowball english, phrase_matching. */
-  private static final FieldIndexSchema ENGLISH = FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0, true, true,
-      Stopwords.ofLanguage("english"), StemmerParams.snowball("english"));
+  /**
+   * word tokenizer, lowercase, ascii_folding, stopwords "english", snowball english,
+   * phrase_matching.
+   */
+  private static final FieldIndexSchema ENGLISH =
+      FieldIndexSchema.text(
+          Tokenizer.WORD,
+          true,
+          0,
+          0,
+          true,
+          true,
+          Stopwords.ofLanguage("english"),
+          StemmerParams.snowball("english"));
 
-  /** whitespace tokenizer, lowercase, custom stop words {tea, of}, no folding, no stemmer, phrase_matching. */
-  private static final FieldIndexSchema CUSTOM = FieldIndexSchema.text(Tokenizer.WHITESPACE, true, 0, 0, null, true,
-      Stopwords.ofSet(null, List.of("tea", "of")), StemmerParams.NONE);
+  /**
+   * whitespace tokenizer, lowercase, custom stop words {tea, of}, no folding, no stemmer,
+   * phrase_matching.
+   */
+  private static final FieldIndexSchema CUSTOM =
+      FieldIndexSchema.text(
+          Tokenizer.WHITESPACE,
+          true,
+          0,
+          0,
+          null,
+          true,
+          Stopwords.ofSet(null, List.of("tea", "of")),
+          StemmerParams.NONE);
 
   /** Vocabulary word -&gt; its token under ENGLISH (null: a stop word). */
-  private static final Map<String, String> ENGLISH_TOKENS = table(
-      "Running", "run", "runs", "run", "ran", "ran", "runner", "runner",
-      "Café", "cafe", "cafes", "cafe", "The", null, "the", null, "and", null, "of", null,
-      "connection", "connect", "connected", "connect", "Über", "uber", "naïve", "naiv",
-      "dark", "dark", "tea", "tea", "teas", "tea");
+  private static final Map<String, String> ENGLISH_TOKENS =
+      table(
+          "Running",
+          "run",
+          "runs",
+          "run",
+          "ran",
+          "ran",
+          "runner",
+          "runner",
+          "Café",
+          "cafe",
+          "cafes",
+          "cafe",
+          "The",
+          null,
+          "the",
+          null,
+          "and",
+          null,
+          "of",
+          null,
+          "connection",
+          "connect",
+          "connected",
+          "connect",
+          "Über",
+          "uber",
+          "naïve",
+          "naiv",
+          "dark",
+          "dark",
+          "tea",
+          "tea",
+          "teas",
+          "tea");
 
   /** Vocabulary word -&gt; its token under CUSTOM. */
-  private static final Map<String, String> CUSTOM_TOKENS = table(
-      "Running", "running", "runs", "runs", "ran", "ran", "runner", "runner",
-      "Café", "café", "cafes", "cafes", "The", "the", "the", "the", "and", "and", "of", null,
-      "connection", "connection", "connected", "connected", "Über", "über", "naïve", "naïve",
-      "dark", "dark", "tea", null, "teas", "teas");
+  private static final Map<String, String> CUSTOM_TOKENS =
+      table(
+          "Running",
+          "running",
+          "runs",
+          "runs",
+          "ran",
+          "ran",
+          "runner",
+          "runner",
+          "Café",
+          "café",
+          "cafes",
+          "cafes",
+          "The",
+          "the",
+          "the",
+          "the",
+          "and",
+          "and",
+          "of",
+          null,
+          "connection",
+          "connection",
+          "connected",
+          "connected",
+          "Über",
+          "über",
+          "naïve",
+          "naïve",
+          "dark",
+          "dark",
+          "tea",
+          null,
+          "teas",
+          "teas");
 
   @Test
   void chosenSentencesGiveTheWrittenTokens() {
-    assertEquals(List.of("runner", "were", "run", "cafe", "s", "connect"),
+    assertEquals(
+        List.of("runner", "were", "run", "cafe", "s", "connect"),
         new TextAnalyzer(ENGLISH).words("The Runners were running, and the café's connections!"));
-    assertEquals(List.of("ação", "naïve"), new TextAnalyzer(FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0)).words("Ação NAÏVE"));
-    assertEquals(List.of("acao", "naive"),
-        new TextAnalyzer(FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0, true, null, null, null)).words("Ação NAÏVE"));
+    assertEquals(
+        List.of("ação", "naïve"),
+        new TextAnalyzer(FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0)).words("Ação NAÏVE"));
+    assertEquals(
+        List.of("acao", "naive"),
+        new TextAnalyzer(FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0, true, null, null, null))
+            .words("Ação NAÏVE"));
     // Stop words are compared ignoring case, also when tokens keep their case.
-    assertEquals(List.of("Quick", "Fox"),
-        new TextAnalyzer(FieldIndexSchema.text(Tokenizer.WORD, false, 0, 0, null, null, Stopwords.ofLanguage("english"), null))
+    assertEquals(
+        List.of("Quick", "Fox"),
+        new TextAnalyzer(
+                FieldIndexSchema.text(
+                    Tokenizer.WORD, false, 0, 0, null, null, Stopwords.ofLanguage("english"), null))
             .words("The Quick and THE Fox"));
     // Languages combine with custom words; French and German lists.
-    assertEquals(List.of("chat", "katze"),
-        new TextAnalyzer(FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0, null, null,
-            Stopwords.ofSet(List.of("french", "german"), List.of("hund")), null)).words("le chat und die Katze Hund"));
+    assertEquals(
+        List.of("chat", "katze"),
+        new TextAnalyzer(
+                FieldIndexSchema.text(
+                    Tokenizer.WORD,
+                    true,
+                    0,
+                    0,
+                    null,
+                    null,
+                    Stopwords.ofSet(List.of("french", "german"), List.of("hund")),
+                    null))
+            .words("le chat und die Katze Hund"));
     // Length limits apply before stemming: "connections" (11) is dropped at max 10, "runs" kept.
-    assertEquals(List.of("run"), new TextAnalyzer(FieldIndexSchema.text(Tokenizer.WORD, true, 0, 10, null, null, null,
-        StemmerParams.snowball("english"))).words("connections runs"));
+    assertEquals(
+        List.of("run"),
+        new TextAnalyzer(
+                FieldIndexSchema.text(
+                    Tokenizer.WORD,
+                    true,
+                    0,
+                    10,
+                    null,
+                    null,
+                    null,
+                    StemmerParams.snowball("english")))
+            .words("connections runs"));
     // Multilingual: Unicode word breaks; each ideograph is a token.
-    assertEquals(List.of("quiver", "搜", "索", "引", "擎", "works", "naïve"),
-        new TextAnalyzer(FieldIndexSchema.text(Tokenizer.MULTILINGUAL, true, 0, 0)).words("Quiver 搜索引擎 works, naïve."));
+    assertEquals(
+        List.of("quiver", "搜", "索", "引", "擎", "works", "naïve"),
+        new TextAnalyzer(FieldIndexSchema.text(Tokenizer.MULTILINGUAL, true, 0, 0))
+            .words("Quiver 搜索引擎 works, naïve."));
   }
 
   @Test
   void schemaWithoutTheOptionsKeepsFormatVersionOne() throws Exception {
-    for (FieldIndexSchema schema : List.of(FieldIndexSchema.text(Tokenizer.PREFIX, false, 2, 9), ENGLISH, CUSTOM,
-        FieldIndexSchema.keyword(true), FieldIndexSchema.withParams(PayloadSchemaType.KEYWORD))) {
+    for (FieldIndexSchema schema :
+        List.of(
+            FieldIndexSchema.text(Tokenizer.PREFIX, false, 2, 9),
+            ENGLISH,
+            CUSTOM,
+            FieldIndexSchema.keyword(true),
+            FieldIndexSchema.withParams(PayloadSchemaType.KEYWORD))) {
       java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
       schema.write(new java.io.DataOutputStream(bytes));
       byte[] written = bytes.toByteArray();
       boolean options = schema.stopwords() != null || schema.prefix() != null;
       assertEquals(options ? 2 : 1, written[0], "format version of " + schema);
-      assertEquals(schema, FieldIndexSchema.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(written))));
+      assertEquals(
+          schema,
+          FieldIndexSchema.read(
+              new java.io.DataInputStream(new java.io.ByteArrayInputStream(written))));
     }
   }
 
   @Test
   void unsupportedLanguagesAreRefusedByName() {
-    BadRequestException e = assertThrows(BadRequestException.class, () -> Stopwords.ofLanguage("hinglish"));
-    assertTrue(e.getMessage().contains("stopwords") && e.getMessage().contains("hinglish"), e.getMessage());
-    e = assertThrows(BadRequestException.class, () -> Stopwords.ofSet(List.of("english", "klingon"), null));
+    BadRequestException e =
+        assertThrows(BadRequestException.class, () -> Stopwords.ofLanguage("hinglish"));
+    assertTrue(
+        e.getMessage().contains("stopwords") && e.getMessage().contains("hinglish"),
+        e.getMessage());
+    e =
+        assertThrows(
+            BadRequestException.class, () -> Stopwords.ofSet(List.of("english", "klingon"), null));
     assertTrue(e.getMessage().contains("stopwords.languages"), e.getMessage());
     e = assertThrows(BadRequestException.class, () -> StemmerParams.snowball("latin"));
     assertTrue(e.getMessage().contains("stemmer.language"), e.getMessage());
@@ -110,11 +238,15 @@ class TextAnalysisModelTest {
   @Test
   void phraseNeedsPhraseMatching() {
     PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0), (c) -> { });
+    indexes.create(FIELD, FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0), (c) -> {});
     indexes.onPayloadChanged(PointId.of(1), payload("dark tea"));
-    Candidates phrase = indexes.candidates(Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPhrase("dark tea"))));
+    Candidates phrase =
+        indexes.candidates(
+            Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPhrase("dark tea"))));
     assertFalse(phrase.exact(), "without phrase_matching the stored value decides a phrase");
-    Candidates text = indexes.candidates(Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchText("tea dark"))));
+    Candidates text =
+        indexes.candidates(
+            Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchText("tea dark"))));
     assertTrue(text.exact());
     assertEquals(1, text.ords().getCardinality());
   }
@@ -123,11 +255,14 @@ class TextAnalysisModelTest {
   void randomDocumentsMatchTheModel() {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
-    for (var config : List.of(Map.entry(ENGLISH, ENGLISH_TOKENS), Map.entry(CUSTOM, CUSTOM_TOKENS))) {
+    for (var config :
+        List.of(Map.entry(ENGLISH, ENGLISH_TOKENS), Map.entry(CUSTOM, CUSTOM_TOKENS))) {
       try {
         run(config.getKey(), config.getValue(), random);
       } catch (AssertionError e) {
-        throw new AssertionError(config.getKey() + " failed; replay with -Dtests.seed=" + seed + ": " + e.getMessage(), e);
+        throw new AssertionError(
+            config.getKey() + " failed; replay with -Dtests.seed=" + seed + ": " + e.getMessage(),
+            e);
       }
     }
   }
@@ -136,7 +271,7 @@ class TextAnalysisModelTest {
     List<String> vocabulary = new ArrayList<>(tokens.keySet());
     Map<PointId, List<String>> model = new HashMap<>();
     PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, schema, (c) -> { });
+    indexes.create(FIELD, schema, (c) -> {});
     for (int round = 0; round < 300; round++) {
       PointId id = PointId.of(random.nextInt(30));
       if (random.nextInt(6) == 0) {
@@ -150,17 +285,19 @@ class TextAnalysisModelTest {
       List<String> query = sentence(vocabulary, random);
       int kind = random.nextInt(3);
       String q = String.join(" ", query);
-      FieldPredicate predicate = switch (kind) {
-        case 0 -> new FieldPredicate.MatchText(q);
-        case 1 -> new FieldPredicate.MatchTextAny(q);
-        default -> new FieldPredicate.MatchPhrase(q);
-      };
+      FieldPredicate predicate =
+          switch (kind) {
+            case 0 -> new FieldPredicate.MatchText(q);
+            case 1 -> new FieldPredicate.MatchTextAny(q);
+            default -> new FieldPredicate.MatchPhrase(q);
+          };
       Set<PointId> expected = new TreeSet<>();
-      model.forEach((pid, words) -> {
-        if (oracle(kind, tokensOf(words, tokens), tokensOf(query, tokens))) {
-          expected.add(pid);
-        }
-      });
+      model.forEach(
+          (pid, words) -> {
+            if (oracle(kind, tokensOf(words, tokens), tokensOf(query, tokens))) {
+              expected.add(pid);
+            }
+          });
       Candidates c = indexes.candidates(Filter.allOf(new Condition.Field(FIELD, predicate)));
       assertTrue(c.exact(), predicate + " is answered by the index");
       Set<PointId> got = new TreeSet<>();
@@ -169,16 +306,20 @@ class TextAnalysisModelTest {
 
       // Beside a condition no index answers, the candidates are verified point by point: with
       // the index's analysis, so the points are the same.
-      Filter mixed = Filter.allOf(new Condition.Field(FIELD, predicate), new Condition.IsEmpty(JsonPath.of("absent")));
+      Filter mixed =
+          Filter.allOf(
+              new Condition.Field(FIELD, predicate), new Condition.IsEmpty(JsonPath.of("absent")));
       Candidates superset = indexes.candidates(mixed);
       assertFalse(superset.exact());
       Filter verified = indexes.forVerification(mixed);
       Set<PointId> checked = new TreeSet<>();
-      indexes.forEachId(superset.ords(), pid -> {
-        if (verified.matches(pid, payload(String.join(" ", model.get(pid))), name -> false)) {
-          checked.add(pid);
-        }
-      });
+      indexes.forEachId(
+          superset.ords(),
+          pid -> {
+            if (verified.matches(pid, payload(String.join(" ", model.get(pid))), name -> false)) {
+              checked.add(pid);
+            }
+          });
       assertEquals(expected, checked, "verified " + predicate + " over " + model);
     }
   }
@@ -201,7 +342,10 @@ class TextAnalysisModelTest {
     return out;
   }
 
-  /** Qdrant's indexed semantics: text = every query token in the document, text_any = some, phrase = consecutive. */
+  /**
+   * Qdrant's indexed semantics: text = every query token in the document, text_any = some, phrase =
+   * consecutive.
+   */
   private static boolean oracle(int kind, List<String> doc, List<String> query) {
     if (query.isEmpty()) {
       return false;

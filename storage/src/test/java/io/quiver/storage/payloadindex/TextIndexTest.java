@@ -23,14 +23,16 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Goal: the full-text index answers text, text_any and phrase with Qdrant's token semantics for
- * each tokenizer, lowercase and token length setting, through changes and deletes. Oracle: a
- * direct per-document evaluation of those semantics (split into words, filter, compare) written
+ * each tokenizer, lowercase and token length setting, through changes and deletes. Oracle: a direct
+ * per-document evaluation of those semantics (split into words, filter, compare) written
  * independently of the index's postings.
  */
 @Timeout(60)
 class TextIndexTest {
 
-  private static final String[] VOCAB = {"Red", "red", "green", "tea", "greenery", "a", "dark-red", "Ünïcode", "tea."};
+  private static final String[] VOCAB = {
+    "Red", "red", "green", "tea", "greenery", "a", "dark-red", "Ünïcode", "tea."
+  };
   private static final JsonPath FIELD = JsonPath.of("t");
 
   @Test
@@ -39,13 +41,23 @@ class TextIndexTest {
     Random random = new Random(seed);
     for (Tokenizer tokenizer : Tokenizer.values()) {
       for (boolean lowercase : new boolean[] {true, false}) {
-        // phrase_matching on: the index answers phrase itself (without it, phrase is the stored-value test).
-        FieldIndexSchema schema = FieldIndexSchema.text(tokenizer, lowercase, random.nextInt(3), random.nextBoolean() ? 0 : 3 + random.nextInt(4),
-            null, true, null, null);
+        // phrase_matching on: the index answers phrase itself (without it, phrase is the
+        // stored-value test).
+        FieldIndexSchema schema =
+            FieldIndexSchema.text(
+                tokenizer,
+                lowercase,
+                random.nextInt(3),
+                random.nextBoolean() ? 0 : 3 + random.nextInt(4),
+                null,
+                true,
+                null,
+                null);
         try {
           run(schema, random);
         } catch (AssertionError e) {
-          throw new AssertionError(schema + " failed; replay with -Dtests.seed=" + seed + ": " + e.getMessage(), e);
+          throw new AssertionError(
+              schema + " failed; replay with -Dtests.seed=" + seed + ": " + e.getMessage(), e);
         }
       }
     }
@@ -69,17 +81,19 @@ class TextIndexTest {
       }
       String query = sentence(random);
       int kind = random.nextInt(3);
-      FieldPredicate predicate = switch (kind) {
-        case 0 -> new FieldPredicate.MatchText(query);
-        case 1 -> new FieldPredicate.MatchTextAny(query);
-        default -> new FieldPredicate.MatchPhrase(query);
-      };
+      FieldPredicate predicate =
+          switch (kind) {
+            case 0 -> new FieldPredicate.MatchText(query);
+            case 1 -> new FieldPredicate.MatchTextAny(query);
+            default -> new FieldPredicate.MatchPhrase(query);
+          };
       Set<PointId> expected = new TreeSet<>();
-      model.forEach((pid, payload) -> {
-        if (oracle(schema, kind, payload.tree().get("t").textValue(), query)) {
-          expected.add(pid);
-        }
-      });
+      model.forEach(
+          (pid, payload) -> {
+            if (oracle(schema, kind, payload.tree().get("t").textValue(), query)) {
+              expected.add(pid);
+            }
+          });
       Candidates c = indexes.candidates(Filter.allOf(new Condition.Field(FIELD, predicate)));
       Set<PointId> got = new TreeSet<>();
       indexes.forEachId(c.ords(), got::add);
@@ -121,11 +135,16 @@ class TextIndexTest {
   }
 
   private static boolean same(FieldIndexSchema s, String docWord, String queryWord) {
-    return s.tokenizer() == Tokenizer.PREFIX ? docWord.startsWith(queryWord) : docWord.equals(queryWord);
+    return s.tokenizer() == Tokenizer.PREFIX
+        ? docWord.startsWith(queryWord)
+        : docWord.equals(queryWord);
   }
 
   private static List<String> words(FieldIndexSchema s, String text) {
-    String[] raw = s.tokenizer() == Tokenizer.WHITESPACE ? text.split("\\s+") : text.split("[^\\p{L}\\p{Nd}]+");
+    String[] raw =
+        s.tokenizer() == Tokenizer.WHITESPACE
+            ? text.split("\\s+")
+            : text.split("[^\\p{L}\\p{Nd}]+");
     List<String> out = new ArrayList<>();
     for (String w : raw) {
       if (w.isEmpty()) {

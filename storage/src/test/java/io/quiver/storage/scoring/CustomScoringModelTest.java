@@ -63,12 +63,26 @@ class CustomScoringModelTest {
   private record Stored(SparseVector sparse, float[] m, float[] e, String group) {}
 
   private static ShardConfig config() {
-    VectorsConfig vectors = new VectorsConfig(Map.of("d", new VectorParams(2, Distance.DOT, false)),
-        Map.of("s", new SparseVectorParams(true, 0L, false, "float32", SparseVectorParams.Modifier.NONE),
-            "t", new SparseVectorParams(true, 1_000_000L, null, null, null)),
-        Map.of("m", new MultiVectorParams(new VectorParams(DIM, Distance.COSINE, false), MultiVectorParams.Comparator.MAX_SIM),
-            "e", new MultiVectorParams(new VectorParams(DIM, Distance.EUCLID, false), MultiVectorParams.Comparator.MAX_SIM)));
-    return new ShardConfig(vectors, new HnswConfig(8, 32, 0, false), new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
+    VectorsConfig vectors =
+        new VectorsConfig(
+            Map.of("d", new VectorParams(2, Distance.DOT, false)),
+            Map.of(
+                "s",
+                new SparseVectorParams(
+                    true, 0L, false, "float32", SparseVectorParams.Modifier.NONE),
+                "t",
+                new SparseVectorParams(true, 1_000_000L, null, null, null)),
+            Map.of(
+                "m",
+                new MultiVectorParams(
+                    new VectorParams(DIM, Distance.COSINE, false),
+                    MultiVectorParams.Comparator.MAX_SIM),
+                "e",
+                new MultiVectorParams(
+                    new VectorParams(DIM, Distance.EUCLID, false),
+                    MultiVectorParams.Comparator.MAX_SIM)));
+    return new ShardConfig(
+        vectors, new HnswConfig(8, 32, 0, false), new OptimizersConfig(0.1, 2, 2, 3L, 1, 0));
   }
 
   @Test
@@ -89,18 +103,26 @@ class CustomScoringModelTest {
           Map<PointId, Stored> staged = new HashMap<>();
           for (int i = 1 + random.nextInt(20); i > 0; i--) {
             PointId id = PointId.of(random.nextInt(200));
-            Stored s = new Stored(random.nextInt(5) > 0 ? randomSparse(random, 1 + random.nextInt(6)) : null,
-                random.nextInt(5) > 0 ? rows(random, 1 + random.nextInt(4)) : null,
-                random.nextInt(5) > 0 ? rows(random, 1 + random.nextInt(4)) : null, GROUPS[random.nextInt(3)]);
-            Map<String, float[]> dense = new HashMap<>(Map.of("d", new float[] {random.nextFloat(), random.nextFloat()}));
+            Stored s =
+                new Stored(
+                    random.nextInt(5) > 0 ? randomSparse(random, 1 + random.nextInt(6)) : null,
+                    random.nextInt(5) > 0 ? rows(random, 1 + random.nextInt(4)) : null,
+                    random.nextInt(5) > 0 ? rows(random, 1 + random.nextInt(4)) : null,
+                    GROUPS[random.nextInt(3)]);
+            Map<String, float[]> dense =
+                new HashMap<>(Map.of("d", new float[] {random.nextFloat(), random.nextFloat()}));
             if (s.m() != null) {
               dense.put("m", s.m());
             }
             if (s.e() != null) {
               dense.put("e", s.e());
             }
-            batch.add(new Point(id, dense, Payload.of(JsonNodeFactory.instance.objectNode().put("group", s.group())),
-                s.sparse() == null ? Map.of() : Map.of("s", s.sparse(), "t", s.sparse())));
+            batch.add(
+                new Point(
+                    id,
+                    dense,
+                    Payload.of(JsonNodeFactory.instance.objectNode().put("group", s.group())),
+                    s.sparse() == null ? Map.of() : Map.of("s", s.sparse(), "t", s.sparse())));
             staged.put(id, s);
           }
           shard.upsert(batch, ++index);
@@ -117,32 +139,66 @@ class CustomScoringModelTest {
           shard = Shard.open(dir.resolve("s"));
         } else {
           String group = random.nextBoolean() ? null : GROUPS[random.nextInt(3)];
-          Filter filter = group == null ? null
-              : Filter.allOf(new Condition.Field(JsonPath.of("group"), new FieldPredicate.MatchKeyword(group)));
+          Filter filter =
+              group == null
+                  ? null
+                  : Filter.allOf(
+                      new Condition.Field(
+                          JsonPath.of("group"), new FieldPredicate.MatchKeyword(group)));
           int k = 1 + random.nextInt(12);
           int kind = random.nextInt(3);
           if (kind == 0) {
-            Scorer<SparseVector> scorer = randomScorer(random, () -> randomSparse(random, 1 + random.nextInt(6)));
+            Scorer<SparseVector> scorer =
+                randomScorer(random, () -> randomSparse(random, 1 + random.nextInt(6)));
             for (String name : List.of("s", "t")) {
-              check(shard, model, name, scorer, k, filter, group, random, s -> s.sparse(),
-                  (example, stored) -> sparseDot(example, stored), at);
+              check(
+                  shard,
+                  model,
+                  name,
+                  scorer,
+                  k,
+                  filter,
+                  group,
+                  random,
+                  s -> s.sparse(),
+                  (example, stored) -> sparseDot(example, stored),
+                  at);
             }
           } else {
             String name = kind == 1 ? "m" : "e";
             Distance distance = kind == 1 ? Distance.COSINE : Distance.EUCLID;
-            Scorer<float[]> scorer = randomScorer(random, () -> rows(random, 1 + random.nextInt(3)));
-            check(shard, model, name, scorer, k, filter, group, random, s -> kind == 1 ? s.m() : s.e(),
-                (example, stored) -> maxSim(distance, example, stored), at);
+            Scorer<float[]> scorer =
+                randomScorer(random, () -> rows(random, 1 + random.nextInt(3)));
+            check(
+                shard,
+                model,
+                name,
+                scorer,
+                k,
+                filter,
+                group,
+                random,
+                s -> kind == 1 ? s.m() : s.e(),
+                (example, stored) -> maxSim(distance, example, stored),
+                at);
           }
         }
       }
       Shard last = shard;
       Scorer<float[]> dense = new Scorer.RecommendSumScores<>(List.of(new float[DIM]), List.of());
-      assertThrows(BadRequestException.class, () -> last.score(new ScoreRequest("s", dense, 3, null, null, false, false)));
-      Scorer<SparseVector> sparse = new Scorer.RecommendSumScores<>(List.of(SparseVector.EMPTY), List.of());
-      assertThrows(BadRequestException.class, () -> last.score(new ScoreRequest("m", sparse, 3, null, null, false, false)));
-      Scorer<float[]> wrongRows = new Scorer.RecommendSumScores<>(List.of(new float[DIM + 1]), List.of());
-      assertThrows(BadRequestException.class, () -> last.score(new ScoreRequest("m", wrongRows, 3, null, null, false, false)));
+      assertThrows(
+          BadRequestException.class,
+          () -> last.score(new ScoreRequest("s", dense, 3, null, null, false, false)));
+      Scorer<SparseVector> sparse =
+          new Scorer.RecommendSumScores<>(List.of(SparseVector.EMPTY), List.of());
+      assertThrows(
+          BadRequestException.class,
+          () -> last.score(new ScoreRequest("m", sparse, 3, null, null, false, false)));
+      Scorer<float[]> wrongRows =
+          new Scorer.RecommendSumScores<>(List.of(new float[DIM + 1]), List.of());
+      assertThrows(
+          BadRequestException.class,
+          () -> last.score(new ScoreRequest("m", wrongRows, 3, null, null, false, false)));
     } finally {
       shard.close();
     }
@@ -157,19 +213,31 @@ class CustomScoringModelTest {
    * Runs the scorer on the shard (and again with a threshold at a random true score) and compares
    * with brute force over the model's points that have the vector and pass the group filter.
    */
-  private static <V> void check(Shard shard, TreeMap<PointId, Stored> model, String name, Scorer<V> scorer, int k,
-      Filter filter, String group, Random random, Function<Stored, V> vectorOf, Similarity<V> similarity, String at) {
+  private static <V> void check(
+      Shard shard,
+      TreeMap<PointId, Stored> model,
+      String name,
+      Scorer<V> scorer,
+      int k,
+      Filter filter,
+      String group,
+      Random random,
+      Function<Stored, V> vectorOf,
+      Similarity<V> similarity,
+      String at) {
     Map<PointId, Float> truth = new HashMap<>();
-    model.forEach((id, s) -> {
-      V stored = vectorOf.apply(s);
-      if (stored != null && (group == null || group.equals(s.group()))) {
-        truth.put(id, scorer.score(id, example -> (float) similarity.of(example, stored)));
-      }
-    });
+    model.forEach(
+        (id, s) -> {
+          V stored = vectorOf.apply(s);
+          if (stored != null && (group == null || group.equals(s.group()))) {
+            truth.put(id, scorer.score(id, example -> (float) similarity.of(example, stored)));
+          }
+        });
     List<Float> ranked = new ArrayList<>(truth.values());
     ranked.sort((a, b) -> Float.compare(b, a));
     String context = at + " " + name + " " + scorer + " group " + group;
-    List<ScoredPoint> hits = shard.score(new ScoreRequest(name, scorer, k, null, filter, false, false));
+    List<ScoredPoint> hits =
+        shard.score(new ScoreRequest(name, scorer, k, null, filter, false, false));
     assertEquals(Math.min(k, truth.size()), hits.size(), context);
     Set<PointId> seen = new HashSet<>();
     for (int i = 0; i < hits.size(); i++) {
@@ -177,14 +245,21 @@ class CustomScoringModelTest {
       assertEquals(true, seen.add(hit.id()), context + " repeated " + hit.id());
       Float own = truth.get(hit.id());
       assertEquals(true, own != null, context + " " + hit.id() + " should not be a hit");
-      assertEquals(own, hit.score(), 1e-4f * Math.max(1, Math.abs(own)), context + " score of " + hit.id());
-      assertEquals(ranked.get(i), hit.score(), 1e-4f * Math.max(1, Math.abs(own)), context + " rank " + i);
+      assertEquals(
+          own, hit.score(), 1e-4f * Math.max(1, Math.abs(own)), context + " score of " + hit.id());
+      assertEquals(
+          ranked.get(i), hit.score(), 1e-4f * Math.max(1, Math.abs(own)), context + " rank " + i);
     }
     if (!ranked.isEmpty()) {
       float threshold = ranked.get(random.nextInt(ranked.size()));
-      List<ScoredPoint> above = shard.score(new ScoreRequest(name, scorer, 1000, threshold, filter, false, false));
+      List<ScoredPoint> above =
+          shard.score(new ScoreRequest(name, scorer, 1000, threshold, filter, false, false));
       long expected = ranked.stream().filter(s -> s >= threshold).count();
-      assertEquals(expected, above.size(), 2, context + " threshold " + threshold); // near-ties at the threshold
+      assertEquals(
+          expected,
+          above.size(),
+          2,
+          context + " threshold " + threshold); // near-ties at the threshold
       above.forEach(h -> assertEquals(true, h.score() >= threshold, context + " below threshold"));
     }
   }
@@ -206,7 +281,8 @@ class CustomScoringModelTest {
     return out;
   }
 
-  private static <V> List<Scorer.Pair<V>> pairs(Random random, java.util.function.Supplier<V> vector) {
+  private static <V> List<Scorer.Pair<V>> pairs(
+      Random random, java.util.function.Supplier<V> vector) {
     List<Scorer.Pair<V>> out = new ArrayList<>();
     for (int i = 1 + random.nextInt(3); i > 0; i--) {
       out.add(new Scorer.Pair<>(vector.get(), vector.get()));
@@ -229,7 +305,10 @@ class CustomScoringModelTest {
     return sum;
   }
 
-  /** Qdrant's score_max_similarity over raw flat rows: rows normalized for Cosine, negated squared distance for Euclid. */
+  /**
+   * Qdrant's score_max_similarity over raw flat rows: rows normalized for Cosine, negated squared
+   * distance for Euclid.
+   */
   private static double maxSim(Distance distance, float[] example, float[] stored) {
     double sum = 0;
     for (int q = 0; q < example.length; q += DIM) {

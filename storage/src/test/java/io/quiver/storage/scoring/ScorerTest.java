@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Goal: the custom scores equal Qdrant's formulas. Oracle: Qdrant's own test cases
- * (reco_query.rs, discover_query.rs, context_query.rs), replayed with one-dimensional Dot vectors
- * so that the similarity of example x to the point [1] is x itself.
+ * Goal: the custom scores equal Qdrant's formulas. Oracle: Qdrant's own test cases (reco_query.rs,
+ * discover_query.rs, context_query.rs), replayed with one-dimensional Dot vectors so that the
+ * similarity of example x to the point [1] is x itself.
  */
 @Timeout(30)
 class ScorerTest {
@@ -40,7 +40,8 @@ class ScorerTest {
   }
 
   private static float bestScore(float[] positives, float[] negatives) {
-    return score(new Scorer.RecommendBestScore<>(vs(positives), vs(negatives)), ID, POINT, Distance.DOT);
+    return score(
+        new Scorer.RecommendBestScore<>(vs(positives), vs(negatives)), ID, POINT, Distance.DOT);
   }
 
   @Test
@@ -51,8 +52,10 @@ class ScorerTest {
     assertEquals(Scorer.scaledFastSigmoid(0), bestScore(new float[] {0}, new float[] {-1}));
     assertEquals(Scorer.scaledFastSigmoid(-42), bestScore(new float[] {-42}, new float[] {-84}));
     assertEquals(-Scorer.scaledFastSigmoid(-42), bestScore(new float[] {-84}, new float[] {-42}));
-    assertEquals(-Scorer.scaledFastSigmoid(6), bestScore(new float[] {1, 2, 3}, new float[] {4, 5, 6}));
-    assertEquals(Scorer.scaledFastSigmoid(10), bestScore(new float[] {10, 2, 3}, new float[] {4, 5, 6}));
+    assertEquals(
+        -Scorer.scaledFastSigmoid(6), bestScore(new float[] {1, 2, 3}, new float[] {4, 5, 6}));
+    assertEquals(
+        Scorer.scaledFastSigmoid(10), bestScore(new float[] {10, 2, 3}, new float[] {4, 5, 6}));
     // equal best scores choose the negative side, as `max_positive > max_negative` is false
     assertEquals(-Scorer.scaledFastSigmoid(5), bestScore(new float[] {5}, new float[] {5}));
     assertEquals(0.75f, Scorer.scaledFastSigmoid(1f));
@@ -67,15 +70,16 @@ class ScorerTest {
   @Test
   void discoverRanksByContextThenTarget() {
     record Case(float[][] pairs, int rank) {}
-    List<Case> cases = List.of(
-        new Case(new float[][] {}, 0),
-        new Case(new float[][] {{10, 4}}, 1),
-        new Case(new float[][] {{4, 10}}, -1),
-        new Case(new float[][] {{11, 11}}, 0),
-        new Case(new float[][] {{10, 4}, {4, 10}}, 0),
-        new Case(new float[][] {{10, 4}, {4, 2}}, 2),
-        new Case(new float[][] {{4, 10}, {2, 4}}, -2),
-        new Case(new float[][] {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {0, 4}}, 4));
+    List<Case> cases =
+        List.of(
+            new Case(new float[][] {}, 0),
+            new Case(new float[][] {{10, 4}}, 1),
+            new Case(new float[][] {{4, 10}}, -1),
+            new Case(new float[][] {{11, 11}}, 0),
+            new Case(new float[][] {{10, 4}, {4, 10}}, 0),
+            new Case(new float[][] {{10, 4}, {4, 2}}, 2),
+            new Case(new float[][] {{4, 10}, {2, 4}}, -2),
+            new Case(new float[][] {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {0, 4}}, 4));
     for (Case c : cases) {
       List<Scorer.Pair<float[]>> pairs = new ArrayList<>();
       for (float[] p : c.pairs()) {
@@ -85,10 +89,24 @@ class ScorerTest {
       assertEquals(c.rank() + Scorer.scaledFastSigmoid(42), score, 1e-6);
     }
     // a bad target with a good context beats a good target with a worse context
-    float good = score(new Scorer.Discover<>(v(-1000), List.of(new Scorer.Pair<>(v(1), v(0)), new Scorer.Pair<>(v(1), v(0)),
-        new Scorer.Pair<>(v(1), v(0)))), ID, POINT, Distance.DOT);
-    float bad = score(new Scorer.Discover<>(v(1000), List.of(new Scorer.Pair<>(v(1), v(0)), new Scorer.Pair<>(v(0), v(1)))),
-        ID, POINT, Distance.DOT);
+    float good =
+        score(
+            new Scorer.Discover<>(
+                v(-1000),
+                List.of(
+                    new Scorer.Pair<>(v(1), v(0)),
+                    new Scorer.Pair<>(v(1), v(0)),
+                    new Scorer.Pair<>(v(1), v(0)))),
+            ID,
+            POINT,
+            Distance.DOT);
+    float bad =
+        score(
+            new Scorer.Discover<>(
+                v(1000), List.of(new Scorer.Pair<>(v(1), v(0)), new Scorer.Pair<>(v(0), v(1)))),
+            ID,
+            POINT,
+            Distance.DOT);
     assertTrue(good > 2.5f && bad < 2.5f);
   }
 
@@ -98,13 +116,20 @@ class ScorerTest {
     for (int i = 0; i < 1000; i++) {
       float p = random.nextFloat() * 200 - 100;
       float n = random.nextFloat() * 200 - 100;
-      float loss = score(new Scorer.Context<>(List.of(new Scorer.Pair<>(v(p), v(n)))), ID, POINT, Distance.DOT);
+      float loss =
+          score(
+              new Scorer.Context<>(List.of(new Scorer.Pair<>(v(p), v(n)))),
+              ID,
+              POINT,
+              Distance.DOT);
       assertTrue(loss <= 0f && loss > -1f, p + " " + n + " -> " + loss);
       if (p - n > 1e-3f) {
         assertEquals(0f, loss);
       }
     }
-    float loss = score(new Scorer.Context<>(List.of(new Scorer.Pair<>(v(0), v(1)))), ID, POINT, Distance.DOT);
+    float loss =
+        score(
+            new Scorer.Context<>(List.of(new Scorer.Pair<>(v(0), v(1)))), ID, POINT, Distance.DOT);
     assertEquals(Scorer.fastSigmoid(-1f - Math.ulp(1f)), loss);
   }
 

@@ -18,7 +18,6 @@ import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,10 @@ class ShardScoreTest {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
     for (Distance distance : Distance.values()) {
-      try (Shard shard = Shard.open(dir.resolve(distance.name()), VectorsConfig.single(new VectorParams(4, distance, false)))) {
+      try (Shard shard =
+          Shard.open(
+              dir.resolve(distance.name()),
+              VectorsConfig.single(new VectorParams(4, distance, false)))) {
         Map<PointId, float[]> stored = new HashMap<>();
         List<Point> points = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -54,26 +56,42 @@ class ShardScoreTest {
           stored.put(PointId.of(i), distance.prepare(v));
         }
         shard.upsert(points, 1);
-        List<Scorer<float[]>> scorers = List.of(
-            new Scorer.RecommendBestScore<>(List.of(randomVector(random), randomVector(random)), List.of(randomVector(random))),
-            new Scorer.RecommendSumScores<>(List.of(randomVector(random)), List.of(randomVector(random))),
-            new Scorer.Discover<>(randomVector(random), List.of(new Scorer.Pair<>(randomVector(random), randomVector(random)))),
-            new Scorer.Context<>(List.of(new Scorer.Pair<>(randomVector(random), randomVector(random)))),
-            new Scorer.Random<>(seed),
-            new Scorer.ById<>());
-        Filter even = Filter.allOf(new Condition.Field(JsonPath.of("even"), new FieldPredicate.MatchBool(true)));
+        List<Scorer<float[]>> scorers =
+            List.of(
+                new Scorer.RecommendBestScore<>(
+                    List.of(randomVector(random), randomVector(random)),
+                    List.of(randomVector(random))),
+                new Scorer.RecommendSumScores<>(
+                    List.of(randomVector(random)), List.of(randomVector(random))),
+                new Scorer.Discover<>(
+                    randomVector(random),
+                    List.of(new Scorer.Pair<>(randomVector(random), randomVector(random)))),
+                new Scorer.Context<>(
+                    List.of(new Scorer.Pair<>(randomVector(random), randomVector(random)))),
+                new Scorer.Random<>(seed),
+                new Scorer.ById<>());
+        Filter even =
+            Filter.allOf(
+                new Condition.Field(JsonPath.of("even"), new FieldPredicate.MatchBool(true)));
         for (Scorer<float[]> scorer : scorers) {
           for (Filter filter : new Filter[] {null, even}) {
-            List<ScoredPoint> hits = shard.score(new ScoreRequest("", scorer, 15, null, filter, false, false));
+            List<ScoredPoint> hits =
+                shard.score(new ScoreRequest("", scorer, 15, null, filter, false, false));
             Scorer<float[]> prepared = scorer.map(distance::prepare);
             List<ScoredPoint> expected = new ArrayList<>();
-            stored.forEach((id, v) -> {
-              if (filter == null || id.number() % 2 == 0) {
-                expected.add(new ScoredPoint(id, 1, Scorer.scoreDense(prepared, id, v, distance), null, null));
-              }
-            });
+            stored.forEach(
+                (id, v) -> {
+                  if (filter == null || id.number() % 2 == 0) {
+                    expected.add(
+                        new ScoredPoint(
+                            id, 1, Scorer.scoreDense(prepared, id, v, distance), null, null));
+                  }
+                });
             expected.sort(ScoredPoint.HIGHER_FIRST);
-            assertEquals(ids(expected.subList(0, 15)), ids(hits), "seed " + seed + " " + distance + " " + scorer);
+            assertEquals(
+                ids(expected.subList(0, 15)),
+                ids(hits),
+                "seed " + seed + " " + distance + " " + scorer);
             assertEquals(expected.getFirst().score(), hits.getFirst().score(), 1e-6);
           }
         }
@@ -83,21 +101,41 @@ class ShardScoreTest {
 
   @Test
   void facetCountsEachValueOncePerPoint() {
-    try (Shard shard = Shard.open(dir.resolve("facet"), VectorsConfig.single(new VectorParams(2, Distance.DOT, false)))) {
+    try (Shard shard =
+        Shard.open(
+            dir.resolve("facet"), VectorsConfig.single(new VectorParams(2, Distance.DOT, false)))) {
       List<Point> points = new ArrayList<>();
       String[] bodies = {
-          "{\"tag\":[\"a\",\"b\",\"a\"],\"n\":1}", "{\"tag\":\"a\",\"n\":2}", "{\"tag\":[\"c\"],\"n\":2.5}",
-          "{\"tag\":true}", "{\"other\":1}", "{\"tag\":[{\"x\":1}, 7]}"};
+        "{\"tag\":[\"a\",\"b\",\"a\"],\"n\":1}", "{\"tag\":\"a\",\"n\":2}",
+            "{\"tag\":[\"c\"],\"n\":2.5}",
+        "{\"tag\":true}", "{\"other\":1}", "{\"tag\":[{\"x\":1}, 7]}"
+      };
       for (int i = 0; i < bodies.length; i++) {
-        points.add(new Point(PointId.of(i), Map.of("", new float[] {1, 0}), Payload.of(parse(bodies[i]))));
+        points.add(
+            new Point(PointId.of(i), Map.of("", new float[] {1, 0}), Payload.of(parse(bodies[i]))));
       }
       shard.upsert(points, 1);
       Map<FacetValue, Long> counts = shard.facet(JsonPath.of("tag"), null);
-      assertEquals(Map.of(FacetValue.of("a"), 2L, FacetValue.of("b"), 1L, FacetValue.of("c"), 1L,
-          FacetValue.of(true), 1L, FacetValue.of(7), 1L), counts);
-      Filter firstTwo = Filter.allOf(new Condition.HasId(java.util.Set.of(PointId.of(0), PointId.of(1))));
-      assertEquals(Map.of(FacetValue.of("a"), 2L, FacetValue.of("b"), 1L), shard.facet(JsonPath.of("tag"), firstTwo));
-      assertEquals(Map.of(FacetValue.of(1), 1L, FacetValue.of(2), 1L), shard.facet(JsonPath.of("n"), null));
+      assertEquals(
+          Map.of(
+              FacetValue.of("a"),
+              2L,
+              FacetValue.of("b"),
+              1L,
+              FacetValue.of("c"),
+              1L,
+              FacetValue.of(true),
+              1L,
+              FacetValue.of(7),
+              1L),
+          counts);
+      Filter firstTwo =
+          Filter.allOf(new Condition.HasId(java.util.Set.of(PointId.of(0), PointId.of(1))));
+      assertEquals(
+          Map.of(FacetValue.of("a"), 2L, FacetValue.of("b"), 1L),
+          shard.facet(JsonPath.of("tag"), firstTwo));
+      assertEquals(
+          Map.of(FacetValue.of(1), 1L, FacetValue.of(2), 1L), shard.facet(JsonPath.of("n"), null));
     }
   }
 

@@ -30,8 +30,11 @@ class CopiedVectorsCheckTest {
 
   @TempDir Path dir;
 
-  private final ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(DIM, Distance.EUCLID, true)),
-      new HnswConfig(8, 32, 0, true), new OptimizersConfig(0.2, 1000, 2, null, 1_000, 0));
+  private final ShardConfig config =
+      new ShardConfig(
+          VectorsConfig.single(new VectorParams(DIM, Distance.EUCLID, true)),
+          new HnswConfig(8, 32, 0, true),
+          new OptimizersConfig(0.2, 1000, 2, null, 1_000, 0));
 
   private AppendableSegment segmentOf(int points, long seed) {
     AppendableSegment s = new AppendableSegment(config);
@@ -58,7 +61,8 @@ class CopiedVectorsCheckTest {
     assertNotNull(indexed); // the builder checked both already; checking again passes
     CopiedVectorsCheck.verify(indexed, origins, config.vectors().vectors().keySet());
 
-    // The same ids, one vector changed at ord 137: what a copy loop that skipped a point would leave.
+    // The same ids, one vector changed at ord 137: what a copy loop that skipped a point would
+    // leave.
     AppendableSegment other = new AppendableSegment(config);
     for (int i = 0; i < 300; i++) {
       float[] v = new float[DIM];
@@ -69,8 +73,10 @@ class CopiedVectorsCheckTest {
       other.append(PointId.of(i), 1, Map.of("", v));
     }
     List<SealedSegment.Origin> wrong = ShardSegments.liveOrigins(other);
-    StorageException e = assertThrows(StorageException.class,
-        () -> CopiedVectorsCheck.verify(indexed, wrong, config.vectors().vectors().keySet()));
+    StorageException e =
+        assertThrows(
+            StorageException.class,
+            () -> CopiedVectorsCheck.verify(indexed, wrong, config.vectors().vectors().keySet()));
     assertTrue(e.getMessage().contains("of point 137"), e.getMessage());
     assertTrue(e.getMessage().contains("was written wrong"), e.getMessage());
     plain.close();

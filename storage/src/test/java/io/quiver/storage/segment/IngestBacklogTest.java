@@ -32,13 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  * frozen one being flushed) stay near the indexing threshold instead of growing with the ingest:
  * full appendable segments are flushed to plain segments while the optimizer builds; meanwhile the
  * status is "optimizing" and indexed_vectors_count counts only points in indexed segments; in the
- * end every point but fewer than a threshold's worth (the appendable segment) is indexed, the
- * plain segments are gone, and exact searches and counts equal the
- * model's at every step. Oracle: a TreeMap model (exact top 10 by brute force) and the
- * {@link SegmentsInfo} after every batch.
+ * end every point but fewer than a threshold's worth (the appendable segment) is indexed, the plain
+ * segments are gone, and exact searches and counts equal the model's at every step. Oracle: a
+ * TreeMap model (exact top 10 by brute force) and the {@link SegmentsInfo} after every batch.
  *
- * <p>Writes stall (at most 1 s each) once the heap holds 4 thresholds, so the backlog stays below
- * 4 thresholds plus a batch unless a stall times out; the bound asserted, an eighth of the points
+ * <p>Writes stall (at most 1 s each) once the heap holds 4 thresholds, so the backlog stays below 4
+ * thresholds plus a batch unless a stall times out; the bound asserted, an eighth of the points
  * (7.8 thresholds), leaves room for a few timeouts on a loaded machine and is still far below what
  * the heap held before plain segments (the whole ingest after the first seal).
  */
@@ -48,6 +47,7 @@ class IngestBacklogTest {
   private static final int N = 80_000;
   private static final int DIM = 16;
   private static final int BATCH = 500;
+
   /** 80 KB: 1,280 points of 16 dimensions. */
   private static final long THRESHOLD_KB = 80;
 
@@ -55,8 +55,11 @@ class IngestBacklogTest {
 
   @Test
   void ingestFasterThanIndexingKeepsTheHeapBacklogBoundedAndTheInfoTruthful() throws Exception {
-    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(DIM, Distance.COSINE, true)),
-        new HnswConfig(16, 200, 0, true), new OptimizersConfig(0.2, 1000, 2, null, THRESHOLD_KB, 0));
+    ShardConfig config =
+        new ShardConfig(
+            VectorsConfig.single(new VectorParams(DIM, Distance.COSINE, true)),
+            new HnswConfig(16, 200, 0, true),
+            new OptimizersConfig(0.2, 1000, 2, null, THRESHOLD_KB, 0));
     long thresholdPoints = THRESHOLD_KB * 1024 / config.bytesPerPoint();
     Random random = new Random(21);
     TreeMap<PointId, float[]> model = new TreeMap<>();
@@ -77,7 +80,8 @@ class IngestBacklogTest {
         if (info.plainSegments() > 0) {
           sawPlainWhileIndexing = true;
           assertTrue(info.optimizing(), "plain segments wait: the status is yellow " + info);
-          assertTrue(info.indexedVectors() <= first + BATCH - thresholdPoints,
+          assertTrue(
+              info.indexedVectors() <= first + BATCH - thresholdPoints,
               "indexed_vectors_count does not count a plain segment's points " + info);
         }
         if (first % 20_000 == 0) {
@@ -85,7 +89,9 @@ class IngestBacklogTest {
         }
       }
       assertTrue(sawPlainWhileIndexing, "ingest outran indexing: plain segments were flushed");
-      assertTrue(maxBacklog <= N / 8, "heap backlog " + maxBacklog + " points (threshold " + thresholdPoints + ")");
+      assertTrue(
+          maxBacklog <= N / 8,
+          "heap backlog " + maxBacklog + " points (threshold " + thresholdPoints + ")");
 
       long deadline = System.nanoTime() + 150_000_000_000L;
       while (shard.info().optimizing()) {
@@ -97,21 +103,32 @@ class IngestBacklogTest {
       assertEquals(N, info.points());
       // As Qdrant: fewer than a threshold's worth may stay unindexed in the appendable segment.
       assertTrue(segments.appendablePoints() < thresholdPoints, segments.toString());
-      assertEquals(N - segments.appendablePoints(), info.indexedVectors(), "every other point indexed: " + segments);
+      assertEquals(
+          N - segments.appendablePoints(),
+          info.indexedVectors(),
+          "every other point indexed: " + segments);
       assertEquals(0, segments.plainSegments(), segments.toString());
       assertExactSearchEqualsModel(shard, model, random);
     }
   }
 
-  private static void assertExactSearchEqualsModel(Shard shard, TreeMap<PointId, float[]> model, Random random) {
+  private static void assertExactSearchEqualsModel(
+      Shard shard, TreeMap<PointId, float[]> model, Random random) {
     assertEquals(model.size(), shard.count());
     for (int q = 0; q < 3; q++) {
       float[] raw = vector(random);
       float[] query = Distance.COSINE.prepare(raw);
-      List<ScoredPoint> hits = shard.search(new SearchRequest(VectorsConfig.DEFAULT, raw, 10, false, false, null,
-          null, null, true));
-      Comparator<PointId> bySimilarity = Comparator.comparingDouble(id -> Distance.COSINE.similarity(query, model.get(id)));
-      List<PointId> truth = model.keySet().stream().sorted(bySimilarity.reversed().thenComparing(id -> id)).limit(10).toList();
+      List<ScoredPoint> hits =
+          shard.search(
+              new SearchRequest(
+                  VectorsConfig.DEFAULT, raw, 10, false, false, null, null, null, true));
+      Comparator<PointId> bySimilarity =
+          Comparator.comparingDouble(id -> Distance.COSINE.similarity(query, model.get(id)));
+      List<PointId> truth =
+          model.keySet().stream()
+              .sorted(bySimilarity.reversed().thenComparing(id -> id))
+              .limit(10)
+              .toList();
       assertEquals(truth, hits.stream().map(ScoredPoint::id).toList());
     }
   }

@@ -47,7 +47,10 @@ class SegmentWorkPoolTest {
     timer.shutdownNow();
   }
 
-  /** A worker whose units record their name and take {@code unitMs}; {@code units} of them, or endless when negative. */
+  /**
+   * A worker whose units record their name and take {@code unitMs}; {@code units} of them, or
+   * endless when negative.
+   */
   private static final class RecordingWorker extends SegmentWorker {
     private final String name;
     private final List<String> log;
@@ -56,7 +59,13 @@ class SegmentWorkPoolTest {
     private final AtomicInteger running = new AtomicInteger();
     volatile int maxOverlap;
 
-    RecordingWorker(ShardSegments segments, SegmentWorkPool pool, String name, List<String> log, long unitMs, int units) {
+    RecordingWorker(
+        ShardSegments segments,
+        SegmentWorkPool pool,
+        String name,
+        List<String> log,
+        long unitMs,
+        int units) {
       super(segments, name, pool);
       this.name = name;
       this.log = log;
@@ -83,9 +92,18 @@ class SegmentWorkPoolTest {
   }
 
   private ShardSegments segments(SegmentWorkPool pool) {
-    ShardConfig config = ShardConfig.of(VectorsConfig.single(new VectorParams(4, Distance.DOT, false)));
-    segments = ShardSegments.open(dir.resolve("s").resolve("segments"), config, new ReentrantReadWriteLock(),
-        visitor -> {}, () -> {}, pool, pool, 2);
+    ShardConfig config =
+        ShardConfig.of(VectorsConfig.single(new VectorParams(4, Distance.DOT, false)));
+    segments =
+        ShardSegments.open(
+            dir.resolve("s").resolve("segments"),
+            config,
+            new ReentrantReadWriteLock(),
+            visitor -> {},
+            () -> {},
+            pool,
+            pool,
+            2);
     return segments;
   }
 
@@ -109,10 +127,14 @@ class SegmentWorkPoolTest {
       busy.stop();
       int firstOther = Math.min(log.indexOf("b"), log.indexOf("c"));
       int lastOther = Math.max(log.lastIndexOf("b"), log.lastIndexOf("c"));
-      long busyBetween = log.subList(firstOther, lastOther + 1).stream().filter("busy"::equals).count();
-      // Round robin: busy, b, c, busy, b, c, busy, b, c: busy runs at most one unit per turn (2 between
+      long busyBetween =
+          log.subList(firstOther, lastOther + 1).stream().filter("busy"::equals).count();
+      // Round robin: busy, b, c, busy, b, c, busy, b, c: busy runs at most one unit per turn (2
+      // between
       // the first and the last of the others' 6 units), never its whole backlog first.
-      assertTrue(busyBetween <= 3, "the busy shard ran " + busyBetween + " units among the others' 6: " + log);
+      assertTrue(
+          busyBetween <= 3,
+          "the busy shard ran " + busyBetween + " units among the others' 6: " + log);
       int after = log.size();
       Thread.sleep(100);
       assertTrue(log.size() <= after + 1, "a stopped worker runs no more units: " + log);
@@ -156,7 +178,8 @@ class SegmentWorkPoolTest {
       long t0 = System.nanoTime();
       quick.stop();
       long stopMs = (System.nanoTime() - t0) / 1_000_000;
-      assertTrue(stopMs < 2_000, "stopping a worker waited " + stopMs + " ms: for another shard's unit?");
+      assertTrue(
+          stopMs < 2_000, "stopping a worker waited " + stopMs + " ms: for another shard's unit?");
       assertEquals(List.of("quick"), log, "stop returned once its own unit ended");
     }
   }

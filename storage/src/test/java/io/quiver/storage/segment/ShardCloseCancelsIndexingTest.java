@@ -56,8 +56,11 @@ class ShardCloseCancelsIndexingTest {
 
   @Test
   void closeCancelsALargeBuildRemovesItsFilesAndTheShardReopensEqualToItsModel() throws Exception {
-    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(DIM, Distance.EUCLID, true)),
-        new HnswConfig(16, 400, 0, true), new OptimizersConfig(0.2, 1000, 2, null, 1_000, 0));
+    ShardConfig config =
+        new ShardConfig(
+            VectorsConfig.single(new VectorParams(DIM, Distance.EUCLID, true)),
+            new HnswConfig(16, 400, 0, true),
+            new OptimizersConfig(0.2, 1000, 2, null, 1_000, 0));
     Path shardDir = dir.resolve("s");
     Path segmentsDir = shardDir.resolve("segments");
     Random random = new Random(11);
@@ -77,14 +80,18 @@ class ShardCloseCancelsIndexingTest {
       awaitLargeBuild(segmentsDir);
       Thread.sleep(500);
       SegmentsInfo before = shard.segmentsInfo();
-      assertTrue(before.optimizing() && before.plainSegments() > 0, "the build of the plain segments runs: " + before);
+      assertTrue(
+          before.optimizing() && before.plainSegments() > 0,
+          "the build of the plain segments runs: " + before);
       assertTrue(before.indexedVectors() < N / 2, "most points wait in plain segments: " + before);
     } finally {
       closePromptly(shard);
     }
     assertOnlyManifestFiles(segmentsDir, config);
-    assertTrue(SegmentFiles.readManifest(segmentsDir).stream().anyMatch(SegmentFiles::isPlain),
-        "the cancelled build replaced nothing: plain segments remain " + SegmentFiles.readManifest(segmentsDir));
+    assertTrue(
+        SegmentFiles.readManifest(segmentsDir).stream().anyMatch(SegmentFiles::isPlain),
+        "the cancelled build replaced nothing: plain segments remain "
+            + SegmentFiles.readManifest(segmentsDir));
 
     shard = Shard.open(shardDir);
     try {
@@ -92,13 +99,17 @@ class ShardCloseCancelsIndexingTest {
       List<PointRecord> records = shard.retrieve(new ArrayList<>(model.keySet()), false, true);
       assertEquals(N, records.size());
       for (PointRecord r : records) {
-        assertArrayEquals(model.get(r.id()), r.vectors().get(VectorsConfig.DEFAULT), "point " + r.id());
+        assertArrayEquals(
+            model.get(r.id()), r.vectors().get(VectorsConfig.DEFAULT), "point " + r.id());
       }
       for (int q = 0; q < 5; q++) {
         float[] query = vector(random);
-        List<ScoredPoint> hits = shard.search(new SearchRequest(VectorsConfig.DEFAULT, query, 10, false, false, null,
-            null, null, true));
-        assertEquals(exactTop10(model, query), hits.stream().map(ScoredPoint::id).toList(), "query " + q);
+        List<ScoredPoint> hits =
+            shard.search(
+                new SearchRequest(
+                    VectorsConfig.DEFAULT, query, 10, false, false, null, null, null, true));
+        assertEquals(
+            exactTop10(model, query), hits.stream().map(ScoredPoint::id).toList(), "query " + q);
       }
     } finally {
       closePromptly(shard); // the reopened optimizer is building again
@@ -112,7 +123,8 @@ class ShardCloseCancelsIndexingTest {
     while (System.nanoTime() < deadline) {
       try (Stream<Path> files = Files.list(segmentsDir)) {
         for (Path f : (Iterable<Path>) files::iterator) {
-          if (f.getFileName().toString().endsWith(".vec") && sizeOrZero(f) >= (long) N / 2 * DIM * Float.BYTES) {
+          if (f.getFileName().toString().endsWith(".vec")
+              && sizeOrZero(f) >= (long) N / 2 * DIM * Float.BYTES) {
             return;
           }
         }
@@ -137,8 +149,12 @@ class ShardCloseCancelsIndexingTest {
     assertTrue(ms < PROMPT_MS, "close took " + ms + " ms");
   }
 
-  /** Every file in the directory belongs to a segment the manifest names (no temporary or partial file). */
-  private static void assertOnlyManifestFiles(Path segmentsDir, ShardConfig config) throws IOException {
+  /**
+   * Every file in the directory belongs to a segment the manifest names (no temporary or partial
+   * file).
+   */
+  private static void assertOnlyManifestFiles(Path segmentsDir, ShardConfig config)
+      throws IOException {
     Set<Path> named = new HashSet<>();
     named.add(segmentsDir.resolve(SegmentFiles.MANIFEST));
     for (String name : SegmentFiles.readManifest(segmentsDir)) {
@@ -151,8 +167,12 @@ class ShardCloseCancelsIndexingTest {
   }
 
   private static List<PointId> exactTop10(TreeMap<PointId, float[]> model, float[] query) {
-    Comparator<PointId> bySimilarity = Comparator.comparingDouble(id -> Distance.EUCLID.similarity(query, model.get(id)));
-    return model.keySet().stream().sorted(bySimilarity.reversed().thenComparing(id -> id)).limit(10).toList();
+    Comparator<PointId> bySimilarity =
+        Comparator.comparingDouble(id -> Distance.EUCLID.similarity(query, model.get(id)));
+    return model.keySet().stream()
+        .sorted(bySimilarity.reversed().thenComparing(id -> id))
+        .limit(10)
+        .toList();
   }
 
   private static float[] vector(Random random) {

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UnindexedIngestTest {
 
   private static final int DIM = 256;
+
   /** 30 MB of vectors: three flushes' worth. */
   private static final int N = 30_000;
 
@@ -46,8 +47,11 @@ class UnindexedIngestTest {
   @Test
   void withIndexingDisabledTheHeapHoldsOneFlushAndNoGraphIsBuilt() throws Exception {
     OptimizersConfig disabled = new OptimizersConfig(0.2, 1000, 2, null, 0, 0);
-    ShardConfig config = new ShardConfig(VectorsConfig.single(new VectorParams(DIM, Distance.DOT, true)),
-        new HnswConfig(16, 64, 0, true), disabled);
+    ShardConfig config =
+        new ShardConfig(
+            VectorsConfig.single(new VectorParams(DIM, Distance.DOT, true)),
+            new HnswConfig(16, 64, 0, true),
+            disabled);
     long flushPoints = OptimizersConfig.UNINDEXED_FLUSH_KB * 1024 / config.bytesPerPoint();
     Random random = new Random(5);
     TreeMap<PointId, float[]> model = new TreeMap<>();
@@ -67,11 +71,16 @@ class UnindexedIngestTest {
       awaitSettled(shard);
       SegmentsInfo info = shard.segmentsInfo();
       assertTrue(info.plainSegments() >= 2, "flushed to plain segments: " + info);
-      assertEquals(0, info.indexedVectors(), "no graph is built while indexing is disabled: " + info);
-      assertTrue(maxAppendable <= 4 * flushPoints + 1000, "heap backlog " + maxAppendable + " points, flush at " + flushPoints);
+      assertEquals(
+          0, info.indexedVectors(), "no graph is built while indexing is disabled: " + info);
+      assertTrue(
+          maxAppendable <= 4 * flushPoints + 1000,
+          "heap backlog " + maxAppendable + " points, flush at " + flushPoints);
       assertExactSearchEqualsModel(shard, model, random);
     }
-    ShardConfig enabled = new ShardConfig(config.vectors(), config.hnsw(), new OptimizersConfig(0.2, 1000, 2, null, 10_000, 0));
+    ShardConfig enabled =
+        new ShardConfig(
+            config.vectors(), config.hnsw(), new OptimizersConfig(0.2, 1000, 2, null, 10_000, 0));
     try (Shard shard = Shard.openOrCreate(dir.resolve("s"), config)) {
       assertExactSearchEqualsModel(shard, model, random);
       shard.updateConfig(enabled, 100); // the owner reopens the shard to take it
@@ -79,7 +88,10 @@ class UnindexedIngestTest {
     try (Shard shard = Shard.openOrCreate(dir.resolve("s"), enabled)) {
       awaitSettled(shard);
       SegmentsInfo info = shard.segmentsInfo();
-      assertEquals(0, info.plainSegments(), "indexing enabled again: the plain segments are indexed " + info);
+      assertEquals(
+          0,
+          info.plainSegments(),
+          "indexing enabled again: the plain segments are indexed " + info);
       assertEquals(N - info.appendablePoints(), info.indexedVectors(), info.toString());
       assertExactSearchEqualsModel(shard, model, random);
     }
@@ -93,14 +105,22 @@ class UnindexedIngestTest {
     }
   }
 
-  private static void assertExactSearchEqualsModel(Shard shard, TreeMap<PointId, float[]> model, Random random) {
+  private static void assertExactSearchEqualsModel(
+      Shard shard, TreeMap<PointId, float[]> model, Random random) {
     assertEquals(model.size(), shard.count());
     for (int q = 0; q < 3; q++) {
       float[] query = vector(random);
-      List<ScoredPoint> hits = shard.search(new SearchRequest(VectorsConfig.DEFAULT, query, 10, false, false, null,
-          null, null, true));
-      Comparator<PointId> bySimilarity = Comparator.comparingDouble(id -> Distance.DOT.similarity(query, model.get(id)));
-      List<PointId> truth = model.keySet().stream().sorted(bySimilarity.reversed().thenComparing(id -> id)).limit(10).toList();
+      List<ScoredPoint> hits =
+          shard.search(
+              new SearchRequest(
+                  VectorsConfig.DEFAULT, query, 10, false, false, null, null, null, true));
+      Comparator<PointId> bySimilarity =
+          Comparator.comparingDouble(id -> Distance.DOT.similarity(query, model.get(id)));
+      List<PointId> truth =
+          model.keySet().stream()
+              .sorted(bySimilarity.reversed().thenComparing(id -> id))
+              .limit(10)
+              .toList();
       assertEquals(truth, hits.stream().map(ScoredPoint::id).toList());
     }
   }

@@ -17,7 +17,9 @@ import java.util.List;
 /** Reads Qdrant's {@code FieldCondition}; see {@link FilterJson} for the rules. */
 final class FieldConditionJson {
 
-  private static final String[] MATCH_KINDS = {"value", "text", "text_any", "phrase", "prefix", "any", "except"};
+  private static final String[] MATCH_KINDS = {
+    "value", "text", "text_any", "phrase", "prefix", "any", "except"
+  };
   private static final String[] BOUNDS = {"gt", "gte", "lt", "lte"};
 
   private FieldConditionJson() {}
@@ -44,7 +46,9 @@ final class FieldConditionJson {
       clauses.add(new Condition.Field(key, range(node.get("range"), at + ".range")));
     }
     if (!absent(node.get("geo_bounding_box"))) {
-      clauses.add(new Condition.Field(key, boundingBox(node.get("geo_bounding_box"), at + ".geo_bounding_box")));
+      clauses.add(
+          new Condition.Field(
+              key, boundingBox(node.get("geo_bounding_box"), at + ".geo_bounding_box")));
     }
     if (!absent(node.get("geo_radius"))) {
       clauses.add(new Condition.Field(key, radius(node.get("geo_radius"), at + ".geo_radius")));
@@ -53,10 +57,14 @@ final class FieldConditionJson {
       clauses.add(new Condition.Field(key, polygon(node.get("geo_polygon"), at + ".geo_polygon")));
     }
     if (clauses.isEmpty()) {
-      throw bad(at, "at least one field condition must be specified: match, range, geo_bounding_box, geo_radius,"
-          + " geo_polygon, values_count, is_empty or is_null");
+      throw bad(
+          at,
+          "at least one field condition must be specified: match, range, geo_bounding_box, geo_radius,"
+              + " geo_polygon, values_count, is_empty or is_null");
     }
-    return clauses.size() == 1 ? clauses.getFirst() : new Filter(List.of(), clauses, List.of(), null);
+    return clauses.size() == 1
+        ? clauses.getFirst()
+        : new Filter(List.of(), clauses, List.of(), null);
   }
 
   private static boolean bool(JsonNode node, String at) {
@@ -112,8 +120,14 @@ final class FieldConditionJson {
       JsonNode e = v.get(i);
       boolean ok = strings ? e.isTextual() : e.isIntegralNumber() && e.canConvertToLong();
       if (!ok) {
-        throw bad(at + "[" + i + "]", "must be " + (strings ? "a string like the first element" : "a 64-bit integer like the first element")
-            + ", got " + kind(e));
+        throw bad(
+            at + "[" + i + "]",
+            "must be "
+                + (strings
+                    ? "a string like the first element"
+                    : "a 64-bit integer like the first element")
+                + ", got "
+                + kind(e));
       }
       if (!strings) {
         integers[i] = e.longValue();
@@ -121,12 +135,19 @@ final class FieldConditionJson {
     }
     if (strings) {
       var values = FilterJson.strings(v, at);
-      return except ? new FieldPredicate.MatchExceptKeywords(values) : new FieldPredicate.MatchAnyKeywords(values);
+      return except
+          ? new FieldPredicate.MatchExceptKeywords(values)
+          : new FieldPredicate.MatchAnyKeywords(values);
     }
-    return except ? new FieldPredicate.MatchExceptIntegers(integers) : new FieldPredicate.MatchAnyIntegers(integers);
+    return except
+        ? new FieldPredicate.MatchExceptIntegers(integers)
+        : new FieldPredicate.MatchAnyIntegers(integers);
   }
 
-  /** Qdrant's RangeInterface: numeric bounds, or date/time strings (any bound a string makes it one). */
+  /**
+   * Qdrant's RangeInterface: numeric bounds, or date/time strings (any bound a string makes it
+   * one).
+   */
   private static FieldPredicate range(JsonNode node, String at) {
     FilterJson.requireObject(node, at);
     boolean datetime = false;
@@ -139,7 +160,9 @@ final class FieldConditionJson {
         JsonNode v = node.get(BOUNDS[i]);
         if (!absent(v)) {
           if (!v.isTextual()) {
-            throw bad(at + "." + BOUNDS[i], "must be a date/time string like the other bounds, got " + kind(v));
+            throw bad(
+                at + "." + BOUNDS[i],
+                "must be a date/time string like the other bounds, got " + kind(v));
           }
           micros[i] = FilterJson.datetime(v, at + "." + BOUNDS[i]);
         }
@@ -164,7 +187,10 @@ final class FieldConditionJson {
     Integer[] bounds = new Integer[4];
     for (int i = 0; i < 4; i++) {
       long v = FilterJson.unsigned(node.get(BOUNDS[i]), at + "." + BOUNDS[i], false);
-      bounds[i] = v < 0 ? null : (int) Math.min(v, Integer.MAX_VALUE); // no value has more than int-many elements
+      bounds[i] =
+          v < 0
+              ? null
+              : (int) Math.min(v, Integer.MAX_VALUE); // no value has more than int-many elements
     }
     return new FieldPredicate.ValuesCount(bounds[0], bounds[1], bounds[2], bounds[3]);
   }
@@ -179,7 +205,8 @@ final class FieldConditionJson {
   private static FieldPredicate radius(JsonNode node, String at) {
     FilterJson.requireObject(node, at);
     GeoPoint center = FilterJson.geoPoint(node.get("center"), at + ".center");
-    return new FieldPredicate.GeoRadius(center, FilterJson.number(node.get("radius"), at + ".radius"));
+    return new FieldPredicate.GeoRadius(
+        center, FilterJson.number(node.get("radius"), at + ".radius"));
   }
 
   private static FieldPredicate polygon(JsonNode node, String at) {
@@ -217,7 +244,11 @@ final class FieldConditionJson {
     try {
       new FieldPredicate.GeoPolygon(ring, List.of());
     } catch (IllegalArgumentException e) {
-      throw bad(at, e.getMessage().replace(" the exterior ring", " the ring").replace(" of the exterior ring", ""));
+      throw bad(
+          at,
+          e.getMessage()
+              .replace(" the exterior ring", " the ring")
+              .replace(" of the exterior ring", ""));
     }
     return ring;
   }

@@ -5,7 +5,6 @@ import io.quiver.node.http.ApiException;
 import io.quiver.storage.PointId;
 import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.Datetimes;
-import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.FilterCodec;
 import io.quiver.storage.filter.GeoPoint;
@@ -20,23 +19,22 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Reads Qdrant's JSON {@code Filter} (the {@code filter} of search, query, scroll, count and
- * delete requests) into the {@link Filter} AST. Every shape of the OpenAPI contract is accepted: a
- * single condition or an array under {@code must}/{@code should}/{@code must_not}, {@code null} for
- * an absent clause, every {@code Condition} variant, {@code match} with a string, integer or bool,
+ * Reads Qdrant's JSON {@code Filter} (the {@code filter} of search, query, scroll, count and delete
+ * requests) into the {@link Filter} AST. Every shape of the OpenAPI contract is accepted: a single
+ * condition or an array under {@code must}/{@code should}/{@code must_not}, {@code null} for an
+ * absent clause, every {@code Condition} variant, {@code match} with a string, integer or bool,
  * {@code any}/{@code except} lists of strings or of integers, {@code range} with numbers or
  * date/time strings, {@code has_id} with integer and UUID ids mixed.
  *
- * <p>Every error is an {@link ApiException} 400 whose message names the offending field by its
- * JSON path, e.g. {@code filter.must[1].range.gte}. Unknown members are rejected in a
- * {@code Filter} (the contract forbids them there) and ignored elsewhere, as Qdrant does.
+ * <p>Every error is an {@link ApiException} 400 whose message names the offending field by its JSON
+ * path, e.g. {@code filter.must[1].range.gte}. Unknown members are rejected in a {@code Filter}
+ * (the contract forbids them there) and ignored elsewhere, as Qdrant does.
  *
- * <p>A field condition with several clauses keeps Qdrant's meaning: {@code values_count} wins,
- * then {@code is_empty}, then {@code is_null}; otherwise the condition holds when any of its
- * {@code match}/{@code range}/{@code geo_*} clauses holds (Qdrant ORs them per value), which is
- * read as a {@code should} of one field condition per clause. The field forms {@code is_empty} and
- * {@code is_null} become {@link Condition.IsEmpty}/{@link Condition.IsNull}, negated for
- * {@code false}.
+ * <p>A field condition with several clauses keeps Qdrant's meaning: {@code values_count} wins, then
+ * {@code is_empty}, then {@code is_null}; otherwise the condition holds when any of its {@code
+ * match}/{@code range}/{@code geo_*} clauses holds (Qdrant ORs them per value), which is read as a
+ * {@code should} of one field condition per clause. The field forms {@code is_empty} and {@code
+ * is_null} become {@link Condition.IsEmpty}/{@link Condition.IsNull}, negated for {@code false}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -44,18 +42,20 @@ public final class FilterJson {
 
   private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
   private static final Pattern HYPHENATED_UUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final Set<String> FILTER_FIELDS = Set.of("must", "should", "must_not", "min_should");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Set<String> FILTER_FIELDS =
+      Set.of("must", "should", "must_not", "min_should");
 
   private FilterJson() {}
 
   /**
    * Reads a filter.
    *
-   * @param node the JSON value; {@code null}, a missing node or JSON {@code null} mean "no
-   *     filter" and give {@link Filter#ALL}
-   * @param field the JSON path of {@code node} in the request body, for error messages (e.g.
-   *     {@code "filter"})
+   * @param node the JSON value; {@code null}, a missing node or JSON {@code null} mean "no filter"
+   *     and give {@link Filter#ALL}
+   * @param field the JSON path of {@code node} in the request body, for error messages (e.g. {@code
+   *     "filter"})
    * @throws ApiException 400 when the JSON is not a valid filter
    */
   public static Filter parse(JsonNode node, String field) {
@@ -73,8 +73,12 @@ public final class FilterJson {
     for (var it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!FILTER_FIELDS.contains(name)) {
-        throw bad(at, "has unknown field `" + name + "`; a filter has only must, should, must_not and min_should"
-            + " (or is this meant as a condition?)");
+        throw bad(
+            at,
+            "has unknown field `"
+                + name
+                + "`; a filter has only must, should, must_not and min_should"
+                + " (or is this meant as a condition?)");
       }
     }
     List<Condition> must = clause(node.get("must"), at + ".must", depth);
@@ -84,7 +88,9 @@ public final class FilterJson {
     return new Filter(must, should, mustNot, minShould);
   }
 
-  /** must / should / must_not: absent, null, one condition or an array of them. Null when absent. */
+  /**
+   * must / should / must_not: absent, null, one condition or an array of them. Null when absent.
+   */
   private static List<Condition> clause(JsonNode node, String at, int depth) {
     if (absent(node)) {
       return null;
@@ -209,12 +215,25 @@ public final class FilterJson {
       } else if (t.length() == 38 && t.startsWith("{") && t.endsWith("}")) {
         t = t.substring(1, 37);
       } else if (t.length() == 32 && t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-        t = t.substring(0, 8) + "-" + t.substring(8, 12) + "-" + t.substring(12, 16) + "-" + t.substring(16, 20) + "-" + t.substring(20);
+        t =
+            t.substring(0, 8)
+                + "-"
+                + t.substring(8, 12)
+                + "-"
+                + t.substring(12, 16)
+                + "-"
+                + t.substring(16, 20)
+                + "-"
+                + t.substring(20);
       }
       if (HYPHENATED_UUID.matcher(t).matches()) {
         return PointId.of(UUID.fromString(t));
       }
-      throw bad(at, "is not a valid point id: `" + node.textValue() + "` (expected an unsigned integer or a UUID)");
+      throw bad(
+          at,
+          "is not a valid point id: `"
+              + node.textValue()
+              + "` (expected an unsigned integer or a UUID)");
     }
     throw bad(at, "must be an unsigned integer or a UUID string, got " + kind(node));
   }
@@ -268,7 +287,9 @@ public final class FilterJson {
   static long datetime(JsonNode node, String at) {
     long micros = Datetimes.parseMicros(node.textValue());
     if (micros == Datetimes.INVALID) {
-      throw bad(at, "'" + node.textValue() + "' is not in a supported date/time format, please use RFC 3339");
+      throw bad(
+          at,
+          "'" + node.textValue() + "' is not in a supported date/time format, please use RFC 3339");
     }
     return micros;
   }
@@ -303,7 +324,12 @@ public final class FilterJson {
 
   static void requireLength(JsonNode array, String at) {
     if (array.size() > FilterCodec.LIST_LENGTH_MAX) {
-      throw bad(at, "has " + array.size() + " elements, more than the limit of " + FilterCodec.LIST_LENGTH_MAX);
+      throw bad(
+          at,
+          "has "
+              + array.size()
+              + " elements, more than the limit of "
+              + FilterCodec.LIST_LENGTH_MAX);
     }
   }
 
@@ -323,7 +349,9 @@ public final class FilterJson {
     return ApiException.badRequest("Validation error in JSON body: `" + at + "` " + what);
   }
 
-  /** A value of the right type that fails a rule of the schema: 422, as Qdrant's validation errors. */
+  /**
+   * A value of the right type that fails a rule of the schema: 422, as Qdrant's validation errors.
+   */
   static ApiException invalid(String at, String what) {
     return new ApiException(422, "Validation error in JSON body: `" + at + "` " + what);
   }

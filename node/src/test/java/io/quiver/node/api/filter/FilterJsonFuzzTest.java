@@ -1,6 +1,5 @@
 package io.quiver.node.api.filter;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,8 +32,9 @@ class FilterJsonFuzzTest {
 
   /**
    * Goal: whatever a client sends, the reader answers with a filter or a 400 (malformed) or 422 (a
-   * well-formed value out of range) that names a field under {@code filter} — never another exception. Oracle: the exception type and message shape.
-   * Inputs: valid filters with one to three random nodes replaced by random JSON values.
+   * well-formed value out of range) that names a field under {@code filter} — never another
+   * exception. Oracle: the exception type and message shape. Inputs: valid filters with one to
+   * three random nodes replaced by random JSON values.
    */
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -55,12 +55,14 @@ class FilterJsonFuzzTest {
       } catch (ApiException e) {
         rejected++;
         assertTrue(e.status() == 400 || e.status() == 422, "seed " + seed + ": " + e.status());
-        assertTrue(e.getMessage().contains("`filter"), () -> "seed " + seed + ": " + e.getMessage());
+        assertTrue(
+            e.getMessage().contains("`filter"), () -> "seed " + seed + ": " + e.getMessage());
       } catch (RuntimeException e) {
         throw new AssertionError("seed " + seed + " (replay with -Dtests.seed): input " + doc, e);
       }
     }
-    assertTrue(rejected > 1000 && rejected < 19_900, "seed " + seed + ": " + rejected + " rejected");
+    assertTrue(
+        rejected > 1000 && rejected < 19_900, "seed " + seed + ": " + rejected + " rejected");
   }
 
   private static void mutate(JsonNode doc, Random random) {
