@@ -206,6 +206,19 @@ final class ReplicaController implements AutoCloseable {
       } else if (state.rebalancing() && node.shardSurvey().recentlyLeaderless(ELECTION_WAIT_MS)) {
         task.retryLater(); // a group changed by the rebalance is electing: weigh its leader before
         // ending
+      } else if (state.rebalancing()
+          && ReplicaPlanner.next(
+                  state.nodes().keySet(),
+                  state.draining(),
+                  state.collections().values(),
+                  true,
+                  node.shardSurvey().refresh(state, FINISHING_SURVEY_AGE_MS).withLeaders(leaders),
+                  changing)
+              .isPresent()) {
+        // Planned from leaders up to REBALANCING_SURVEY_AGE_MS old: a group that elected since
+        // (after a move dropped its leader's replica) may lead elsewhere now. Seen again, the
+        // rebalance has a step left: take it rather than end uneven.
+        task.trigger();
       } else if (state.rebalancing()) {
         LOG.info("node {}: rebalance finished", node.nodeId());
         node.catalogInternal().setRebalancing(false).join();
@@ -287,6 +300,12 @@ final class ReplicaController implements AutoCloseable {
    * The same while a rebalance runs: its leadership transfers plan from leaders seen this recently.
    */
   static final long REBALANCING_SURVEY_AGE_MS = 5_000;
+
+  /**
+   * How recent the leaders a rebalance ends on must be: below {@code GET /cluster/rebalance}'s 2 s,
+   * so that a rebalance never ends on a plan that the next look at it contradicts.
+   */
+  static final long FINISHING_SURVEY_AGE_MS = 1_000;
 
   /**
    * How often every shard group is asked whether it agrees with the metadata (else only before
