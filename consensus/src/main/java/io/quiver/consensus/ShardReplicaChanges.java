@@ -159,15 +159,16 @@ public final class ShardReplicaChanges implements AutoCloseable {
   private void doTransferLeader(String collection, int shardId, long to) {
     ShardPlacement shard = shard(collection, shardId);
     if (!shard.replicas().contains(to)) {
-      throw new ShardUnavailableException(
-          "shard "
+      throw new BadRequestException(
+          "Wrong input: shard "
               + shardId
               + " of `"
               + collection
               + "`: node "
               + to
-              + " holds no data replica of it; leadership goes only to a data replica",
-          null);
+              + " holds no data replica of it; leadership goes only to a data replica (replicas: "
+              + shard.replicas()
+              + ")");
     }
     LOG.info(
         "node {}: transferring leadership of shard {} of {} to node {}",
@@ -176,37 +177,80 @@ public final class ShardReplicaChanges implements AutoCloseable {
         collection,
         to);
     RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TRANSFER_LEADER_TIMEOUT_MS);
+    Throwable failure = null;
     try (RaftClient client =
         node.newClient(
             group,
             TimeDuration.valueOf(TRANSFER_LEADER_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS),
             RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                 3, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
-      RaftClientReply reply =
-          client.admin().transferLeadership(RaftNode.peerId(to), TRANSFER_LEADER_TIMEOUT_MS);
-      if (!reply.isSuccess()) {
-        throw new ShardUnavailableException(
-            "shard "
-                + shardId
-                + " of `"
-                + collection
-                + "`: leadership did not move to node "
-                + to
-                + ": "
-                + RaftFailureWords.describe(reply.getException()),
-            reply.getException());
+      // Under writes the target can fall an entry behind between the leader's check and its
+      // election, and lose it (the old leader then wins again): the transfer is asked again until
+      // the target leads or the time is up.
+      for (int attempt = 1; ; attempt++) {
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (leftMs <= 0) {
+          break;
+        }
+        try {
+          RaftClientReply reply =
+              client.admin().transferLeadership(RaftNode.peerId(to), Math.max(1_000, leftMs));
+          if (reply.isSuccess()) {
+            return;
+          }
+          failure = reply.getException();
+        } catch (IOException e) {
+          failure = e;
+        }
+        if (leads(client, group, to)) {
+          return;
+        }
+        LOG.info(
+            "node {}: leadership of shard {} of {} did not pass to node {} (attempt {}: {}); asking"
+                + " again",
+            node.nodeId(),
+            shardId,
+            collection,
+            to,
+            attempt,
+            RaftFailureWords.describe(failure));
+        try {
+          Thread.sleep(TRANSFER_LEADER_RETRY_MS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
       }
     } catch (IOException e) {
-      throw new ShardUnavailableException(
-          "shard "
-              + shardId
-              + " of `"
-              + collection
-              + "`: leadership did not move to node "
-              + to
-              + ": "
-              + RaftFailureWords.describe(e),
-          e);
+      failure = e;
+    }
+    throw new ShardUnavailableException(
+        "shard "
+            + shardId
+            + " of `"
+            + collection
+            + "`: leadership did not move to node "
+            + to
+            + " within "
+            + TRANSFER_LEADER_TIMEOUT_MS / 1000
+            + " s: "
+            + RaftFailureWords.describe(failure),
+        failure);
+  }
+
+  /** Pause between two asks of one leadership transfer (an election takes 150-300 ms). */
+  static final long TRANSFER_LEADER_RETRY_MS = 300;
+
+  /** True when {@code to}'s replica says it leads the group now (false when it cannot say). */
+  private static boolean leads(RaftClient client, RaftGroup group, long to) {
+    try {
+      var info = client.getGroupManagementApi(RaftNode.peerId(to)).info(group.getGroupId());
+      return info.isSuccess()
+          && info.getRoleInfoProto().getRole()
+              == org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -24,6 +24,7 @@ import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.protocol.exceptions.StaleReadException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 
 /**
  * The cause of a failed Ratis call in words a user of the REST API understands ("no leader
@@ -90,6 +91,9 @@ public final class RaftFailureWords {
       case StateMachineException n -> "the replica could not apply the request";
       case ResourceUnavailableException n ->
           "the replica is overloaded (too many pending requests)";
+      case TransferLeadershipException n ->
+          "the replica asked to lead did not win its election (it may have been behind, or another"
+              + " transfer or election came first)";
       case ReconfigurationInProgressException n -> "its replica set is being changed";
       case ReconfigurationTimeoutException n -> "its replica set change timed out";
       case StaleReadException n -> "the replica is behind";

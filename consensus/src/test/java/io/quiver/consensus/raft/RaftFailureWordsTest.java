@@ -53,6 +53,12 @@ class RaftFailureWordsTest {
         new AlreadyClosedException("SlidingWindow$Client:client-0A1B2C3D->RAFT is closed."));
     assertWords(
         "the replica is closed", new AlreadyClosedException("n1@group-0A1B2C3D is closed."));
+    assertWords(
+        "the replica asked to lead did not win its election (it may have been behind, or another"
+            + " transfer or election came first)",
+        new org.apache.ratis.protocol.exceptions.TransferLeadershipException(
+            "n1@group-0A1B2C3D: Failed to transfer leadership to n2 (the current leader is n1):"
+                + " DIFFERENT_LEADER"));
     assertWords("timed out after 3 s", new TimeoutIOException("Request #17 timeout 3s"));
     assertWords("timed out", new TimeoutIOException("deadline passed"));
     assertWords(

@@ -231,6 +231,16 @@ public final class ClusterApi {
                   c.name(),
                   intField(op, "drop_replica.shard_id", "shard_id"),
                   peer(op, "drop_replica", "peer_id"));
+    } else if (body.has("transfer_leader")) {
+      // A Quiver extension: leadership of the shard's Raft group passes to the data replica on
+      // to_peer_id (before maintenance of the current leader's node, or to spread leaders by hand).
+      var op = body.get("transfer_leader");
+      done =
+          raft.replicaChanges()
+              .transferLeader(
+                  c.name(),
+                  intField(op, "transfer_leader.shard_id", "shard_id"),
+                  peer(op, "transfer_leader", "to_peer_id"));
     } else if (body.has("start_resharding")) {
       JsonNode op = body.get("start_resharding");
       JsonNode direction = op == null ? null : op.get("direction");
@@ -262,8 +272,9 @@ public final class ClusterApi {
               + "` (transfers complete before their request returns)");
     } else {
       throw ApiException.badRequest(
-          "Wrong input: expected one of move_shard, replicate_shard, "
-              + "drop_replica, abort_transfer, start_resharding, abort_resharding; other cluster operations are not supported yet");
+          "Wrong input: expected one of move_shard, replicate_shard, drop_replica, abort_transfer,"
+              + " start_resharding, abort_resharding, transfer_leader (a Quiver extension); other"
+              + " cluster operations are not supported yet");
     }
     return done.thenApply(ignored -> RestResponse.ok(true));
   }
