@@ -121,11 +121,12 @@ final class MetaCatchUp implements AutoCloseable {
               : "the meta leader";
       waitingFor = "registering with " + through;
       try (RaftClient client =
-          node.newClient(
-              RaftGroup.valueOf(RaftNode.META_GROUP_ID, contacts),
-              TimeDuration.valueOf(3, TimeUnit.SECONDS),
-              RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                  20, TimeDuration.valueOf(250, TimeUnit.MILLISECONDS)))) {
+          node.clients()
+              .newClient(
+                  RaftGroup.valueOf(RaftNode.META_GROUP_ID, contacts),
+                  TimeDuration.valueOf(3, TimeUnit.SECONDS),
+                  RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                      20, TimeDuration.valueOf(250, TimeUnit.MILLISECONDS)))) {
         RaftClientReply reply =
             client
                 .io()
@@ -162,10 +163,11 @@ final class MetaCatchUp implements AutoCloseable {
             .setAddress(node.config().bootstrapAddress())
             .build();
     try (RaftClient client =
-        node.newClient(
-            RaftGroup.valueOf(RaftNode.META_GROUP_ID, bootstrap),
-            TimeDuration.valueOf(3, TimeUnit.SECONDS),
-            RetryPolicies.noRetry())) {
+        node.clients()
+            .newClient(
+                RaftGroup.valueOf(RaftNode.META_GROUP_ID, bootstrap),
+                TimeDuration.valueOf(3, TimeUnit.SECONDS),
+                RetryPolicies.noRetry())) {
       org.apache.ratis.protocol.GroupInfoReply info =
           client.getGroupManagementApi(bootstrap.getId()).info(RaftNode.META_GROUP_ID);
       if (info.isSuccess()) {

@@ -69,7 +69,7 @@ final class MetaClients implements AutoCloseable {
     if (current != null) {
       replaced.add(current);
     }
-    current = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, voters));
+    current = node.clients().newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, voters));
     currentPeers = ids;
   }
 

@@ -95,7 +95,7 @@ final class MetaMembership implements AutoCloseable {
         current.listeners().keySet(),
         next.listeners().keySet());
     try (RaftClient client =
-        node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()))) {
+        node.clients().newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()))) {
       RaftClientReply reply =
           client.admin().setConfiguration(peers(next.voters()), peers(next.listeners()));
       if (!reply.isSuccess()) {

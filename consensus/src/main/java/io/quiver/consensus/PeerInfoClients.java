@@ -27,13 +27,13 @@ final class PeerInfoClients implements AutoCloseable {
 
   private record Entry(String address, RaftPeer peer, RaftClient client) {}
 
-  private final RaftNode node;
+  private final RaftClients raftClients;
   private final ConcurrentHashMap<Long, Entry> clients = new ConcurrentHashMap<>();
   private final AtomicLong opened = new AtomicLong();
   private volatile boolean closed;
 
-  PeerInfoClients(RaftNode node) {
-    this.node = node;
+  PeerInfoClients(RaftClients raftClients) {
+    this.raftClients = raftClients;
   }
 
   /** Asks node {@code nodeId} at {@code raftAddress} for its view of group {@code groupId}. */
@@ -56,7 +56,7 @@ final class PeerInfoClients implements AutoCloseable {
               return new Entry(
                   raftAddress,
                   peer,
-                  node.newClient(
+                  raftClients.newClient(
                       RaftGroup.valueOf(groupId, peer),
                       TimeDuration.valueOf(1, TimeUnit.SECONDS),
                       RetryPolicies.noRetry()));

@@ -4,7 +4,6 @@ import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.meta.ForcedRemoval;
 import io.quiver.consensus.meta.MetaStateMachine;
 import io.quiver.consensus.meta.NodeAddress;
-import io.quiver.consensus.raft.CallMatchingClientRpc;
 import io.quiver.consensus.raft.GroupManagementThreads;
 import io.quiver.consensus.raft.MonotonicTimeouts;
 import io.quiver.consensus.raft.PeerCredentials;
@@ -15,7 +14,6 @@ import io.quiver.consensus.raft.RaftTls;
 import io.quiver.consensus.raft.StateMachineUpdaterSignal;
 import io.quiver.consensus.raft.TransferRate;
 import io.quiver.consensus.shard.LocalShardReplica;
-import io.quiver.consensus.shard.RaftShardClient;
 import io.quiver.consensus.shard.ShardStateMachine;
 import io.quiver.consensus.shard.UpsertEntries;
 import io.quiver.consensus.shard.WitnessStateMachine;
@@ -40,14 +38,11 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
-import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -92,7 +87,8 @@ public final class RaftNode implements Closeable {
   private final java.util.concurrent.atomic.AtomicLong metaLeaderChanges =
       new java.util.concurrent.atomic.AtomicLong();
   private final MetaClients metaClients;
-  private final PeerInfoClients peerInfoClients = new PeerInfoClients(this);
+  private final RaftClients clients;
+  private final PeerInfoClients peerInfoClients;
   private final RaftShardClients shardClients;
   private final RaftCollectionCatalog catalog;
   private final ShardGroupReconciler reconciler;
@@ -121,6 +117,8 @@ public final class RaftNode implements Closeable {
     this.config = config;
     this.tls = tls;
     this.credentials = tls == null ? null : new PeerCredentials(tls, tls.checkEvery());
+    this.clients = new RaftClients(config.requestTimeout(), credentials);
+    this.peerInfoClients = new PeerInfoClients(clients);
     this.self = peer(config.nodeId(), config.raftAddress());
     this.properties = serverProperties(config);
     boolean firstStart =
@@ -160,7 +158,7 @@ public final class RaftNode implements Closeable {
     this.reconciler = new ShardGroupReconciler(this);
     this.membership = new MetaMembership(this);
     this.replicaChanges = new ShardReplicaChanges(this);
-    this.replicaInspector = new ShardReplicaInspector(this);
+    this.replicaInspector = new ShardReplicaInspector(clients, this::clusterState);
     this.shardSurvey = new ShardSurvey(this);
     this.replicaController = new ReplicaController(this);
     this.resharding = new ReshardingDriver(this);
@@ -251,7 +249,7 @@ public final class RaftNode implements Closeable {
    * add that did succeed is answered {@link AlreadyExistsException}, which means it is done.
    */
   void hostMetaGroup() throws IOException {
-    try (RaftClient admin = newClient(RaftGroup.valueOf(META_GROUP_ID, self))) {
+    try (RaftClient admin = clients.newClient(RaftGroup.valueOf(META_GROUP_ID, self))) {
       check(
           admin
               .getGroupManagementApi(self.getId())
@@ -821,41 +819,16 @@ public final class RaftNode implements Closeable {
         .build();
   }
 
+  /** This node's Raft clients (every client of a group is built there). */
+  RaftClients clients() {
+    return clients;
+  }
+
   /**
    * This node's clients of the other nodes for group-info questions ({@link ShardGroupView#ask}).
    */
   PeerInfoClients peerInfoClients() {
     return peerInfoClients;
-  }
-
-  /** A client of a group whose requests retry (every 100 ms) for up to the request timeout. */
-  RaftClient newClient(RaftGroup group) {
-    long sleepMs = 100;
-    int attempts = (int) Math.max(1, config.requestTimeout().toMillis() / sleepMs);
-    return newClient(
-        group,
-        TimeDuration.valueOf(3, TimeUnit.SECONDS),
-        RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-            attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)));
-  }
-
-  /**
-   * A client of a shard group that gives up after about {@link RaftShardClient#NO_LEADER_BUDGET_MS}
-   * of failed attempts: when a shard has no majority, its requests fail fast (503 naming the shard)
-   * instead of retrying for the whole request timeout. A leader election after a crash takes well
-   * under a second on an idle machine, but took over 3 s under CI's load (SparseClusterIT's write
-   * right after a SIGKILL of the shard's leader), so the budget leaves room for a slow failover.
-   * Attempts that hang (a partitioned old leader) are cut by the router's request deadline.
-   */
-  RaftClient newShardClient(RaftGroup group, RaftPeerId leaderHint) {
-    long sleepMs = 100;
-    return newClient(
-        group,
-        TimeDuration.valueOf(3, TimeUnit.SECONDS),
-        RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-            (int) (RaftShardClient.NO_LEADER_BUDGET_MS / sleepMs),
-            TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS)),
-        leaderHint);
   }
 
   /**
@@ -892,33 +865,6 @@ public final class RaftNode implements Closeable {
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, requestTimeout);
     return p;
-  }
-
-  RaftClient newClient(RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry) {
-    return newClient(group, requestTimeout, retry, null);
-  }
-
-  /**
-   * A client whose first request goes to {@code leaderHint} when it is a peer of the group (else
-   * Ratis picks one: the highest priority, which may be a replica that is only joining and does not
-   * host the group yet; the group mismatch it answers closes the client).
-   */
-  RaftClient newClient(
-      RaftGroup group, TimeDuration requestTimeout, RetryPolicy retry, RaftPeerId leaderHint) {
-    RaftProperties clientProperties = clientProperties(requestTimeout);
-    RaftPeerId leader =
-        group.getPeers().size() == 1
-            ? group.getPeers().iterator().next().getId()
-            : leaderHint != null && group.getPeer(leaderHint) != null ? leaderHint : null;
-    // Every reply checked against its request's call id (see CallMatchingClientRpc).
-    return CallMatchingClientRpc.newClientBuilder(
-            ClientId.randomId(),
-            clientProperties,
-            tls == null ? null : RaftTls.parameters(credentials))
-        .setRaftGroup(group)
-        .setLeaderId(leader)
-        .setRetryPolicy(retry)
-        .build();
   }
 
   /**

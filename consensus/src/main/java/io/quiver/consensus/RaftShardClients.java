@@ -93,7 +93,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
                               .orElse(null));
           return new RaftShardClient(
               name,
-              node.newShardClient(group, leaderHint),
+              node.clients().newShardClient(group, leaderHint),
               localReplica,
               () -> evict(placement),
               replies,

@@ -429,10 +429,11 @@ final class ShardGroupReconciler implements AutoCloseable {
   /** True when {@code peer} answers that it hosts the group and knows its leader. */
   private boolean knowsLeader(RaftPeer peer, RaftGroupId groupId) {
     try (RaftClient client =
-        node.newClient(
-            RaftGroup.valueOf(groupId, peer),
-            TimeDuration.valueOf(1, TimeUnit.SECONDS),
-            RetryPolicies.noRetry())) {
+        node.clients()
+            .newClient(
+                RaftGroup.valueOf(groupId, peer),
+                TimeDuration.valueOf(1, TimeUnit.SECONDS),
+                RetryPolicies.noRetry())) {
       GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
       return info.isSuccess() && knowsLeader(info.getRoleInfoProto());
     } catch (IOException | RuntimeException unreachableOrNotHosting) {
@@ -455,7 +456,7 @@ final class ShardGroupReconciler implements AutoCloseable {
 
   private RaftClient admin() {
     if (admin == null) {
-      admin = node.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()));
+      admin = node.clients().newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()));
     }
     return admin;
   }

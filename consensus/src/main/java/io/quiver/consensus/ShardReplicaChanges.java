@@ -180,11 +180,12 @@ public final class ShardReplicaChanges implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TRANSFER_LEADER_TIMEOUT_MS);
     Throwable failure = null;
     try (RaftClient client =
-        node.newClient(
-            group,
-            TimeDuration.valueOf(TRANSFER_LEADER_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS),
-            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                3, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
+        node.clients()
+            .newClient(
+                group,
+                TimeDuration.valueOf(TRANSFER_LEADER_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS),
+                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                    3, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
       // Under writes the target can fall an entry behind between the leader's check and its
       // election, and lose it (the old leader then wins again): the transfer is asked again until
       // the target leads or the time is up.
@@ -533,7 +534,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOSTED_TIMEOUT_MS);
     org.apache.ratis.protocol.RaftGroupId groupId =
         org.apache.ratis.protocol.RaftGroupId.valueOf(shard.groupId());
-    try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, peer))) {
+    try (RaftClient client = node.clients().newClient(RaftGroup.valueOf(groupId, peer))) {
       while (true) {
         try {
           if (client.getGroupManagementApi(peer.getId()).info(groupId).isSuccess()) {
@@ -587,11 +588,12 @@ public final class ShardReplicaChanges implements AutoCloseable {
     java.util.Set<Long> wanted = java.util.Set.copyOf(next.voters());
     long lastProgress = System.nanoTime();
     try (RaftClient client =
-        node.newClient(
-            current,
-            TimeDuration.valueOf(5, TimeUnit.SECONDS),
-            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
+        node.clients()
+            .newClient(
+                current,
+                TimeDuration.valueOf(5, TimeUnit.SECONDS),
+                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                    CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
       while (true) {
         Throwable failure;
         try {

@@ -1,5 +1,6 @@
 package io.quiver.consensus;
 
+import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.meta.NodeAddress;
 import io.quiver.consensus.raft.RaftFailureWords;
 import io.quiver.consensus.raft.RaftStatus;
@@ -58,11 +59,17 @@ public final class ShardReplicaInspector implements AutoCloseable {
     }
   }
 
-  private final RaftNode node;
+  private final RaftClients clients;
+  private final java.util.function.Supplier<ClusterState> state;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
-  ShardReplicaInspector(RaftNode node) {
-    this.node = node;
+  /**
+   * @param clients this node's Raft clients
+   * @param state the applied cluster metadata (where each replica's node is)
+   */
+  ShardReplicaInspector(RaftClients clients, java.util.function.Supplier<ClusterState> state) {
+    this.clients = clients;
+    this.state = state;
   }
 
   /**
@@ -120,13 +127,13 @@ public final class ShardReplicaInspector implements AutoCloseable {
   }
 
   private Answer ask(RaftGroupId groupId, long replica) {
-    NodeAddress address = node.clusterState().nodes().get(replica);
+    NodeAddress address = state.get().nodes().get(replica);
     if (address == null) {
       return new Answer(replica, null, "not a member of the cluster");
     }
     RaftPeer peer = RaftNode.peer(replica, address.raftAddress());
     try (RaftClient client =
-        node.newClient(
+        clients.newClient(
             RaftGroup.valueOf(groupId, peer),
             TimeDuration.valueOf(REPLICA_TIMEOUT_MS, TimeUnit.MILLISECONDS),
             RetryPolicies.noRetry())) {

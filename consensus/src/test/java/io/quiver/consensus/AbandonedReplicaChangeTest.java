@@ -85,7 +85,7 @@ class AbandonedReplicaChangeTest {
           group.getPeers().stream()
               .filter(p -> RaftNode.nodeIdOf(p.getId().toString()) == 1L)
               .toList();
-      try (RaftClient client = n1.newClient(group)) {
+      try (RaftClient client = n1.clients().newClient(group)) {
         RaftClientReply reply = client.admin().setConfiguration(onlyNode1);
         assertEquals(true, reply.isSuccess(), String.valueOf(reply.getException()));
       }
