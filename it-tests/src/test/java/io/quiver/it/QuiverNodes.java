@@ -13,6 +13,8 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * The node processes of a test class or of one test, stopped and their data directories deleted
@@ -43,7 +45,12 @@ final class QuiverNodes implements BeforeAllCallback, AfterAllCallback, AfterEac
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    classScoped = true; // only a static field's extension is called before all tests
+    // Class-scoped when held by a static field. In a PER_CLASS test class JUnit calls an instance
+    // field's extension here too; that one still serves one test at a time.
+    classScoped =
+        AnnotationSupport.findAnnotatedFieldValues(
+                context.getRequiredTestClass(), RegisterExtension.class)
+            .contains(this);
   }
 
   @Override
@@ -90,17 +97,43 @@ final class QuiverNodes implements BeforeAllCallback, AfterAllCallback, AfterEac
    */
   List<NodeProcess> startCluster(int count, Consumer<NodeProcess> configure, String... args)
       throws IOException, InterruptedException {
-    int seedRaftPort = NodeProcess.freePort();
+    List<NodeProcess> cluster = cluster(count);
+    cluster.forEach(configure);
+    return launch(cluster, args);
+  }
+
+  /**
+   * As {@link #startCluster(int, Consumer, String...)}, for nodes set up by their index in the
+   * cluster (0 is the seed), a set-up that may throw: each node with its own certificate, say.
+   */
+  List<NodeProcess> startCluster(int count, Setup setUp, String... args) throws Exception {
+    List<NodeProcess> cluster = cluster(count);
+    for (int i = 0; i < count; i++) {
+      setUp.accept(i, cluster.get(i));
+    }
+    return launch(cluster, args);
+  }
+
+  /** The set-up of a cluster's node before it is launched, given its index in the cluster. */
+  @FunctionalInterface
+  interface Setup {
+    void accept(int index, NodeProcess node) throws Exception;
+  }
+
+  /** {@code count} nodes (not started), the first one's Raft port the cluster's seed. */
+  private List<NodeProcess> cluster(int count) throws IOException {
     List<NodeProcess> cluster = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      NodeProcess node =
-          node(
-              "n" + size(), NodeProcess.freePort(), i == 0 ? seedRaftPort : NodeProcess.freePort());
-      configure.accept(node);
-      cluster.add(node);
+      cluster.add(node("n" + size(), NodeProcess.freePort(), NodeProcess.freePort()));
     }
+    return cluster;
+  }
+
+  /** Launches every node of {@code cluster} pointed at the first one, then waits for each. */
+  private static List<NodeProcess> launch(List<NodeProcess> cluster, String... args)
+      throws IOException, InterruptedException {
     List<String> withSeed = new ArrayList<>(List.of(args));
-    withSeed.addAll(List.of("--bootstrap", "http://127.0.0.1:" + seedRaftPort));
+    withSeed.addAll(List.of("--bootstrap", "http://127.0.0.1:" + cluster.get(0).raftPort()));
     for (NodeProcess node : cluster) {
       node.launch(withSeed.toArray(String[]::new));
     }
