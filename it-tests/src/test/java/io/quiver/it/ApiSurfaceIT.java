@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Walks every operation of Qdrant's OpenAPI files against a real node, each with its path filled in
@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class ApiSurfaceIT {
+
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   private static final Map<String, String> PATH_VALUES =
       Map.of(
@@ -101,38 +103,37 @@ class ApiSurfaceIT {
           "DELETE /cluster/peer/{peer_id}");
 
   @Test
-  void everyServedOperationAnswersWithinTheSpec(@TempDir Path tmp) throws Exception {
+  void everyServedOperationAnswersWithinTheSpec() throws Exception {
     OpenApiContract spec =
         OpenApiContract.require("ApiSurfaceIT (walks every operation of Qdrant's spec)");
     List<String> missing = new ArrayList<>();
     List<String> served = new ArrayList<>();
     List<String> violations = new ArrayList<>();
-    try (NodeProcess node = new NodeProcess(tmp.resolve("data")).start()) {
-      QdrantHttp http = new QdrantHttp(node.baseUrl());
-      for (String operation : new TreeSet<>(spec.operations())) {
-        String method = operation.substring(0, operation.indexOf(' '));
-        String template = operation.substring(operation.indexOf(' ') + 1);
-        http.send("PUT", "/collections/walk", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
-        http.send(
-            "PUT",
-            "/collections/walk/points?wait=true",
-            "{\"points\":[{\"id\":1,\"vector\":[1,2],\"payload\":{\"k\":\"v\"}}]}");
-        String path = fill(template);
-        String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
-        QdrantHttp.Reply r = http.send(method, path, body);
-        String error = r.body() == null ? "" : r.body().at("/status/error").asText("");
-        if ((r.status() == 404 && error.startsWith("Not found: no API at")) || r.status() == 405) {
-          missing.add(operation);
-          continue;
-        }
-        served.add(operation + " -> " + r.status());
-        assertNotEquals(500, r.status(), operation + " crashed: " + r.raw());
-        if (r.body() != null) {
-          try {
-            spec.assertValid(method, template, r.status(), r.body());
-          } catch (AssertionError e) {
-            violations.add(operation + " -> " + r.status() + ": " + e.getMessage());
-          }
+    NodeProcess node = NODES.start();
+    QdrantHttp http = new QdrantHttp(node.baseUrl());
+    for (String operation : new TreeSet<>(spec.operations())) {
+      String method = operation.substring(0, operation.indexOf(' '));
+      String template = operation.substring(operation.indexOf(' ') + 1);
+      http.send("PUT", "/collections/walk", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}");
+      http.send(
+          "PUT",
+          "/collections/walk/points?wait=true",
+          "{\"points\":[{\"id\":1,\"vector\":[1,2],\"payload\":{\"k\":\"v\"}}]}");
+      String path = fill(template);
+      String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
+      QdrantHttp.Reply r = http.send(method, path, body);
+      String error = r.body() == null ? "" : r.body().at("/status/error").asText("");
+      if ((r.status() == 404 && error.startsWith("Not found: no API at")) || r.status() == 405) {
+        missing.add(operation);
+        continue;
+      }
+      served.add(operation + " -> " + r.status());
+      assertNotEquals(500, r.status(), operation + " crashed: " + r.raw());
+      if (r.body() != null) {
+        try {
+          spec.assertValid(method, template, r.status(), r.body());
+        } catch (AssertionError e) {
+          violations.add(operation + " -> " + r.status() + ": " + e.getMessage());
         }
       }
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * API keys and JWTs against a real node started with {@code QUIVER__SERVICE__API_KEY}, {@code
@@ -88,7 +86,7 @@ class AuthIT {
           "vector_name",
           "v");
 
-  @TempDir static Path tmp;
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
   private static NodeProcess node;
   private static QdrantHttp anonymous;
   private static QdrantHttp admin;
@@ -96,20 +94,13 @@ class AuthIT {
   @BeforeAll
   static void start() throws Exception {
     node =
-        new NodeProcess(tmp.resolve("data"))
-            .environment("QUIVER__SERVICE__API_KEY", RW)
-            .environment("QUIVER__SERVICE__READ_ONLY_API_KEY", RO)
-            .environment("QUIVER__SERVICE__JWT_RBAC", "true")
-            .start();
+        NODES.start(
+            n ->
+                n.environment("QUIVER__SERVICE__API_KEY", RW)
+                    .environment("QUIVER__SERVICE__READ_ONLY_API_KEY", RO)
+                    .environment("QUIVER__SERVICE__JWT_RBAC", "true"));
     anonymous = new QdrantHttp(node.baseUrl());
     admin = anonymous.withHeaders(Map.of("api-key", RW));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test

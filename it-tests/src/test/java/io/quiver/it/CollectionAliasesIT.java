@@ -3,13 +3,11 @@ package io.quiver.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Aliases through REST on a real node: atomic action lists, use of an alias wherever a collection
@@ -20,22 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class CollectionAliasesIT {
 
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private SpecClient api;
-  private Path data;
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    data = tmp.resolve("data");
-    node = new NodeProcess(data).start();
+  void start() throws Exception {
+    node = NODES.start();
     api = new SpecClient(node.baseUrl());
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test
@@ -152,7 +143,7 @@ class CollectionAliasesIT {
     // Aliases are metadata in the Raft log: they survive a restart; deleting a collection drops its
     // aliases.
     node.stop();
-    node = new NodeProcess(data, node.httpPort(), node.raftPort()).start();
+    node.start(); // its data, ports and settings
     api = new SpecClient(node.baseUrl());
     assertEquals("green", fromVia("prod"));
     api.call("DELETE", "/collections/{collection_name}", "/collections/blue", null, 200);

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code PATCH /collections/{c}} on a real node: new optimizer and HNSW settings reach collection
@@ -22,20 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class CollectionUpdateIT {
 
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private SpecClient api;
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    node = new NodeProcess(tmp.resolve("data")).start();
+  void start() throws Exception {
+    node = NODES.start();
     api = new SpecClient(node.baseUrl());
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test
@@ -130,7 +123,7 @@ class CollectionUpdateIT {
         "refused updates changed nothing");
 
     node.stop();
-    node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
+    node.start(); // its data, ports and settings
     api = new SpecClient(node.baseUrl());
     JsonNode after = info(c);
     assertEquals(

@@ -3,12 +3,11 @@ package io.quiver.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Conditional upserts on replicas, run as Qdrant's multi-node tests run it: 2 peers, a collection
@@ -20,51 +19,40 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(240)
 class ConditionalUpsertReplicasIT {
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   @Test
   void everyReplicaChangesTheSamePoints() throws Exception {
-    List<NodeProcess> nodes = new ArrayList<>();
-    try {
-      int raftPort = NodeProcess.freePort();
-      nodes.add(new NodeProcess(tmp.resolve("n0"), NodeProcess.freePort(), raftPort).start());
-      nodes.add(
-          new NodeProcess(tmp.resolve("n1"), NodeProcess.freePort(), NodeProcess.freePort())
-              .start("--bootstrap", "http://127.0.0.1:" + raftPort));
-      SpecClient viaSecond = new SpecClient(nodes.get(1).baseUrl());
-      WritePathIT.conditionalUpserts(
-          viaSecond,
-          "rf2",
-          "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":2}");
-      long operation =
-          viaSecond
+    List<NodeProcess> nodes = NODES.startCluster(2, n -> {});
+    SpecClient viaSecond = new SpecClient(nodes.get(1).baseUrl());
+    WritePathIT.conditionalUpserts(
+        viaSecond,
+        "rf2",
+        "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":2}");
+    long operation =
+        viaSecond
+            .call(
+                "PUT",
+                "/collections/{collection_name}/points",
+                "/collections/rf2/points?wait=true",
+                "{\"update_mode\":\"insert_only\",\"points\":[{\"id\":1,\"vector\":[0,0],\"payload\":{\"last\":true}}]}",
+                200)
+            .result()
+            .get("operation_id")
+            .asLong();
+    List<JsonNode> replicas = new ArrayList<>();
+    for (NodeProcess node : nodes) {
+      replicas.add(
+          new SpecClient(node.baseUrl())
               .call(
-                  "PUT",
+                  "POST",
                   "/collections/{collection_name}/points",
-                  "/collections/rf2/points?wait=true",
-                  "{\"update_mode\":\"insert_only\",\"points\":[{\"id\":1,\"vector\":[0,0],\"payload\":{\"last\":true}}]}",
+                  "/collections/rf2/points?consistency=any&operation_id=" + operation,
+                  "{\"ids\":[1,2,3,4,5,6,7,8,9,10,11],\"with_payload\":true,\"with_vector\":true}",
                   200)
-              .result()
-              .get("operation_id")
-              .asLong();
-      List<JsonNode> replicas = new ArrayList<>();
-      for (NodeProcess node : nodes) {
-        replicas.add(
-            new SpecClient(node.baseUrl())
-                .call(
-                    "POST",
-                    "/collections/{collection_name}/points",
-                    "/collections/rf2/points?consistency=any&operation_id=" + operation,
-                    "{\"ids\":[1,2,3,4,5,6,7,8,9,10,11],\"with_payload\":true,\"with_vector\":true}",
-                    200)
-                .result());
-      }
-      assertEquals(9, replicas.get(0).size(), replicas.get(0).toString());
-      assertEquals(replicas.get(0), replicas.get(1), "both nodes' replicas hold the same points");
-    } finally {
-      for (NodeProcess node : nodes) {
-        node.close();
-      }
+              .result());
     }
+    assertEquals(9, replicas.get(0).size(), replicas.get(0).toString());
+    assertEquals(replicas.get(0), replicas.get(1), "both nodes' replicas hold the same points");
   }
 }

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class CrashRecoveryIT {
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
+
+  @TempDir Path tmp; // the config file
 
   @Test
   void acknowledgedWritesSurviveKill9() throws Exception {
@@ -34,73 +37,67 @@ class CrashRecoveryIT {
     Random random = new Random(seed);
     Path config = tmp.resolve("config.yaml");
     Files.writeString(config, "cluster:\n  consensus:\n    snapshot_threshold: 40\n");
-    Path data = tmp.resolve("data");
-    int httpPort = NodeProcess.freePort();
-    int raftPort = NodeProcess.freePort();
+    NodeProcess node = NODES.node("data"); // every start on its data and ports
     Map<Integer, Integer> model = new HashMap<>(); // id -> payload value, for acknowledged writes
     Set<Integer> deleted = new HashSet<>();
 
     for (int round = 0; round < 3; round++) {
-      try (NodeProcess node =
-          new NodeProcess(data, httpPort, raftPort).start("--config", config.toString())) {
-        QdrantHttp http = new QdrantHttp(node.baseUrl());
-        if (round == 0) {
+      node.start("--config", config.toString());
+      QdrantHttp http = new QdrantHttp(node.baseUrl());
+      if (round == 0) {
+        assertEquals(
+            200,
+            http.send(
+                    "PUT",
+                    "/collections/durable",
+                    "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}")
+                .status());
+      } else {
+        assertState(http, model, deleted, "after kill -9 #" + round + " (seed " + seed + ")");
+      }
+      for (int batch = 0; batch < 60; batch++) {
+        if (random.nextInt(5) == 0 && !model.isEmpty()) {
+          List<Integer> ids = new ArrayList<>(model.keySet());
+          int victim = ids.get(random.nextInt(ids.size()));
           assertEquals(
               200,
               http.send(
-                      "PUT",
-                      "/collections/durable",
-                      "{\"vectors\":{\"size\":8,\"distance\":\"Euclid\"},\"shard_number\":2}")
+                      "POST",
+                      "/collections/durable/points/delete?wait=true",
+                      "{\"points\":[" + victim + "]}")
                   .status());
-        } else {
-          assertState(http, model, deleted, "after kill -9 #" + round + " (seed " + seed + ")");
+          model.remove(victim);
+          deleted.add(victim);
+          continue;
         }
-        for (int batch = 0; batch < 60; batch++) {
-          if (random.nextInt(5) == 0 && !model.isEmpty()) {
-            List<Integer> ids = new ArrayList<>(model.keySet());
-            int victim = ids.get(random.nextInt(ids.size()));
-            assertEquals(
-                200,
-                http.send(
-                        "POST",
-                        "/collections/durable/points/delete?wait=true",
-                        "{\"points\":[" + victim + "]}")
-                    .status());
-            model.remove(victim);
-            deleted.add(victim);
-            continue;
-          }
-          StringBuilder body = new StringBuilder("{\"points\":[");
-          Map<Integer, Integer> written = new HashMap<>();
-          for (int i = 0; i < 20; i++) {
-            int id = random.nextInt(2000);
-            int value = random.nextInt(1_000_000);
-            written.put(id, value);
-            body.append(i == 0 ? "" : ",")
-                .append("{\"id\":")
-                .append(id)
-                .append(",\"vector\":")
-                .append(vector(id))
-                .append(",\"payload\":{\"v\":")
-                .append(value)
-                .append("}}");
-          }
-          body.append("]}");
-          QdrantHttp.Reply r =
-              http.send("PUT", "/collections/durable/points?wait=true", body.toString());
-          assertEquals(200, r.status(), r.raw());
-          // Within one request a repeated id keeps its last occurrence, as the map does.
-          model.putAll(written);
-          deleted.removeAll(written.keySet());
+        StringBuilder body = new StringBuilder("{\"points\":[");
+        Map<Integer, Integer> written = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+          int id = random.nextInt(2000);
+          int value = random.nextInt(1_000_000);
+          written.put(id, value);
+          body.append(i == 0 ? "" : ",")
+              .append("{\"id\":")
+              .append(id)
+              .append(",\"vector\":")
+              .append(vector(id))
+              .append(",\"payload\":{\"v\":")
+              .append(value)
+              .append("}}");
         }
-        node.kill9();
+        body.append("]}");
+        QdrantHttp.Reply r =
+            http.send("PUT", "/collections/durable/points?wait=true", body.toString());
+        assertEquals(200, r.status(), r.raw());
+        // Within one request a repeated id keeps its last occurrence, as the map does.
+        model.putAll(written);
+        deleted.removeAll(written.keySet());
       }
+      node.kill9();
     }
-    try (NodeProcess node =
-        new NodeProcess(data, httpPort, raftPort).start("--config", config.toString())) {
-      assertState(
-          new QdrantHttp(node.baseUrl()), model, deleted, "final restart (seed " + seed + ")");
-    }
+    node.start("--config", config.toString());
+    assertState(
+        new QdrantHttp(node.baseUrl()), model, deleted, "final restart (seed " + seed + ")");
   }
 
   private static String vector(int id) {

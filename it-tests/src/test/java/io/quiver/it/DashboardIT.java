@@ -30,6 +30,7 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -57,78 +58,58 @@ class DashboardIT {
   private static final int PAGE_SIZE = 10;
   private static final String[] CITIES = {"Berlin", "Paris", "Rome"};
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
+
+  @TempDir Path tmp; // the browser script's spec
 
   @Test
   void everyPageShowsTheClustersRealState() throws Exception {
     Path work = prepareBrowserScript();
-    List<NodeProcess> nodes = new ArrayList<>();
-    try {
-      int seedRaft = NodeProcess.freePort();
-      for (int i = 0; i < 3; i++) {
-        nodes.add(
-            new NodeProcess(
-                    tmp.resolve("n" + i),
-                    NodeProcess.freePort(),
-                    i == 0 ? seedRaft : NodeProcess.freePort())
-                .environment("QUIVER__SERVICE__API_KEY", KEY));
-      }
-      for (NodeProcess node : nodes) { // launched at once; every one is given the seed
-        node.launch("--bootstrap", "http://127.0.0.1:" + seedRaft);
-      }
-      for (NodeProcess node : nodes) {
-        node.awaitReady();
-      }
-      List<QdrantHttp> http =
-          nodes.stream()
-              .map(n -> new QdrantHttp(n.baseUrl(), Map.of("api-key", KEY), null))
-              .toList();
-      awaitPeers(http.get(0), 3);
-      Map<Integer, float[]> vectors = createCollection(http.get(1));
-      Map<String, String> roles = awaitReplicaRoles(http);
-      checkStaticFiles(nodes);
+    List<NodeProcess> nodes =
+        NODES.startCluster(3, n -> n.environment("QUIVER__SERVICE__API_KEY", KEY));
+    List<QdrantHttp> http =
+        nodes.stream().map(n -> new QdrantHttp(n.baseUrl(), Map.of("api-key", KEY), null)).toList();
+    awaitPeers(http.get(0), 3);
+    Map<Integer, float[]> vectors = createCollection(http.get(1));
+    Map<String, String> roles = awaitReplicaRoles(http);
+    checkStaticFiles(nodes);
 
-      NodeProcess served = nodes.get(2); // a joiner: every node serves the UI
-      float[] query = {0.2f, 0.1f, 0.9f, 0.7f};
-      List<String> expectedHits = bruteForce(vectors, query, "Berlin", 5);
-      Path screenshots = Path.of("target", "dashboard-screenshots").toAbsolutePath();
-      ObjectNode spec = QdrantHttp.JSON.createObjectNode();
-      spec.put("baseUrl", served.baseUrl())
-          .put("apiKey", KEY)
-          .put("screenshots", screenshots.toString())
-          .put("collection", COLLECTION)
-          .put("limit", 5)
-          .put("pageSize", PAGE_SIZE);
-      ArrayNode q = spec.putArray("query");
-      for (float f : query) {
-        q.add(f);
-      }
-      spec.set(
-          "filter",
-          QdrantHttp.JSON.readTree(
-              "{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"Berlin\"}}]}"));
-      Path specFile = tmp.resolve("spec.json");
-      Files.writeString(specFile, spec.toString());
-      long started = System.nanoTime();
-      JsonNode report = report(run(work, 180, "node", "dashboard.mjs", specFile.toString()));
-      System.out.printf(
-          "the browser went through every page in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    NodeProcess served = nodes.get(2); // a joiner: every node serves the UI
+    float[] query = {0.2f, 0.1f, 0.9f, 0.7f};
+    List<String> expectedHits = bruteForce(vectors, query, "Berlin", 5);
+    Path screenshots = Path.of("target", "dashboard-screenshots").toAbsolutePath();
+    ObjectNode spec = QdrantHttp.JSON.createObjectNode();
+    spec.put("baseUrl", served.baseUrl())
+        .put("apiKey", KEY)
+        .put("screenshots", screenshots.toString())
+        .put("collection", COLLECTION)
+        .put("limit", 5)
+        .put("pageSize", PAGE_SIZE);
+    ArrayNode q = spec.putArray("query");
+    for (float f : query) {
+      q.add(f);
+    }
+    spec.set(
+        "filter",
+        QdrantHttp.JSON.readTree(
+            "{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"Berlin\"}}]}"));
+    Path specFile = tmp.resolve("spec.json");
+    Files.writeString(specFile, spec.toString());
+    long started = System.nanoTime();
+    JsonNode report = report(run(work, 180, "node", "dashboard.mjs", specFile.toString()));
+    System.out.printf(
+        "the browser went through every page in %.1f s%n", (System.nanoTime() - started) / 1e9);
 
-      checkAuth(report);
-      checkCluster(report.get("pages").get("cluster"), http.get(2).get("/cluster").result());
-      checkCollections(report.get("pages").get("collections"));
-      checkShards(report.get("pages").get("shards"), roles);
-      checkSearch(report.get("pages").get("search"), expectedHits);
-      checkPoints(report.get("pages").get("points"));
-      for (JsonNode shot : report.get("screenshots")) {
-        Path file = Path.of(shot.asText());
-        assertTrue(Files.size(file) > 10_000, "screenshot too small to show a page: " + file);
-        System.out.println("screenshot: " + file);
-      }
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.close();
-      }
+    checkAuth(report);
+    checkCluster(report.get("pages").get("cluster"), http.get(2).get("/cluster").result());
+    checkCollections(report.get("pages").get("collections"));
+    checkShards(report.get("pages").get("shards"), roles);
+    checkSearch(report.get("pages").get("search"), expectedHits);
+    checkPoints(report.get("pages").get("points"));
+    for (JsonNode shot : report.get("screenshots")) {
+      Path file = Path.of(shot.asText());
+      assertTrue(Files.size(file) > 10_000, "screenshot too small to show a page: " + file);
+      System.out.println("screenshot: " + file);
     }
   }
 

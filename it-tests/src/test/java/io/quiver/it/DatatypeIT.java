@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Vector {@code datatype} (float16, uint8, float32 given explicitly) through REST against a real
@@ -50,7 +49,8 @@ class DatatypeIT {
           + "\"f\":{\"size\":8,\"distance\":\"Dot\",\"datatype\":\"float32\"},"
           + "\"c\":{\"size\":8,\"distance\":\"Cosine\",\"datatype\":\"uint8\"}}";
 
-  private Path data;
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private QdrantHttp http;
   private final OpenApiContract spec = OpenApiContract.load();
@@ -59,9 +59,8 @@ class DatatypeIT {
   private final Map<Integer, float[]> givenC = new HashMap<>();
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    data = tmp.resolve("data");
-    node = new NodeProcess(data).start();
+  void start() throws Exception {
+    node = NODES.node("data").start();
     http = new QdrantHttp(node.baseUrl());
     call(
         "PUT",
@@ -112,10 +111,9 @@ class DatatypeIT {
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void printLogTail() {
     if (node != null) {
       System.out.println("node log tail:\n" + node.logTail());
-      node.close();
     }
   }
 
@@ -225,7 +223,7 @@ class DatatypeIT {
   @Order(5)
   void restartAndSnapshotRecoveryKeepThem() throws Exception {
     node.close();
-    node = new NodeProcess(data).start();
+    node = NODES.node("data").start(); // its data, on new ports
     http = new QdrantHttp(node.baseUrl());
     assertEquals(QdrantHttp.JSON.readTree(VECTORS), info(C).at("/config/params/vectors"));
     assertEquals(N, count(C));

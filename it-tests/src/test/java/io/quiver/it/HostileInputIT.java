@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A seeded fuzz test of the REST edge with hostile input: thousands of malformed and hostile
@@ -47,7 +46,7 @@ class HostileInputIT {
       Pattern.compile(
           "Exception|\\bjava\\.|com\\.fasterxml|io\\.netty|io\\.quiver|JsonReadFeature|StreamReadFeature|\\bat [a-z]+\\.[a-z]+\\.");
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   @Test
   void hostileRequestsGetClearAnswersAndChangeNothing() throws Exception {
@@ -59,60 +58,59 @@ class HostileInputIT {
             + (longRun ? " (long run)" : "")
             + "; replay with -Dquiver.it.hostile.seed="
             + seed);
-    try (NodeProcess node =
-        new NodeProcess(tmp.resolve("data"))
-            .environment("QUIVER__SERVICE__REQUEST_READ_TIMEOUT_SEC", "2")
-            .environment("QUIVER__SERVICE__LIMITS__MAX_RESULT_LIMIT", "5000")
-            .environment("QUIVER__SERVICE__LIMITS__MAX_FILTER_CONDITIONS", "500")
-            .start()) {
-      QdrantHttp http = new QdrantHttp(node.baseUrl());
-      writeCollections(http);
-      limitsAreTheConfiguredOnes(http);
-      JsonNode before = everyPoint(http);
-      List<HostileRequests.Case> cases = new HostileRequests(seed, longRun).generate();
-      System.out.println(
-          "HostileInputIT: " + cases.size() + " cases " + HostileRequests.countByCategory(cases));
+    NodeProcess node =
+        NODES.start(
+            n ->
+                n.environment("QUIVER__SERVICE__REQUEST_READ_TIMEOUT_SEC", "2")
+                    .environment("QUIVER__SERVICE__LIMITS__MAX_RESULT_LIMIT", "5000")
+                    .environment("QUIVER__SERVICE__LIMITS__MAX_FILTER_CONDITIONS", "500"));
+    QdrantHttp http = new QdrantHttp(node.baseUrl());
+    writeCollections(http);
+    limitsAreTheConfiguredOnes(http);
+    JsonNode before = everyPoint(http);
+    List<HostileRequests.Case> cases = new HostileRequests(seed, longRun).generate();
+    System.out.println(
+        "HostileInputIT: " + cases.size() + " cases " + HostileRequests.countByCategory(cases));
 
-      HeapSampler heap = new HeapSampler(http);
-      Thread sampler = Thread.ofPlatform().daemon().start(heap);
-      long started = System.nanoTime();
-      Map<String, Map<String, Integer>> outcomes = new TreeMap<>();
-      List<String> failures = run(node, cases, outcomes);
-      heap.stop();
-      sampler.join(5_000);
-      System.out.printf(
-          "HostileInputIT: %d cases in %.1f s; heap of at most %.0f MB: largest in use %.0f MB (garbage included),"
-              + " largest after a collection %.0f MB%n",
-          cases.size(),
-          (System.nanoTime() - started) / 1e9,
-          heap.max.get() / 1e6,
-          heap.maxUsed.get() / 1e6,
-          heap.maxAfterGc.get() / 1e6);
-      outcomes.forEach(
-          (category, counts) -> System.out.println("HostileInputIT:   " + category + " " + counts));
-      failures.stream().limit(60).forEach(f -> System.out.println("HostileInputIT: FAILED " + f));
+    HeapSampler heap = new HeapSampler(http);
+    Thread sampler = Thread.ofPlatform().daemon().start(heap);
+    long started = System.nanoTime();
+    Map<String, Map<String, Integer>> outcomes = new TreeMap<>();
+    List<String> failures = run(node, cases, outcomes);
+    heap.stop();
+    sampler.join(5_000);
+    System.out.printf(
+        "HostileInputIT: %d cases in %.1f s; heap of at most %.0f MB: largest in use %.0f MB (garbage included),"
+            + " largest after a collection %.0f MB%n",
+        cases.size(),
+        (System.nanoTime() - started) / 1e9,
+        heap.max.get() / 1e6,
+        heap.maxUsed.get() / 1e6,
+        heap.maxAfterGc.get() / 1e6);
+    outcomes.forEach(
+        (category, counts) -> System.out.println("HostileInputIT:   " + category + " " + counts));
+    failures.stream().limit(60).forEach(f -> System.out.println("HostileInputIT: FAILED " + f));
 
-      assertTrue(node.isAlive(), "the node is still running");
-      assertTrue(
-          failures.isEmpty(),
-          failures.size()
-              + " requests were answered badly, first: "
-              + failures.subList(0, Math.min(20, failures.size())));
-      String log = Files.readString(node.log());
-      assertFalse(log.contains("OutOfMemoryError"), "no OutOfMemoryError in the node's log");
-      assertFalse(log.contains("StackOverflowError"), "no StackOverflowError in the node's log");
-      assertTrue(heap.samples.get() > 0, "the heap was read from /metrics while the cases ran");
-      // Live data after a collection, not the heap in use (which holds garbage up to the next
-      // collection).
-      assertTrue(
-          heap.maxAfterGc.get() < 0.6 * heap.max.get(),
-          "the heap after a collection stayed below 60% of its maximum: "
-              + heap.maxAfterGc
-              + " of "
-              + heap.max);
-      assertEquals(200, http.get("/readyz").status(), "the node is still ready");
-      assertEquals(before, everyPoint(http), "collection keep is unchanged");
-    }
+    assertTrue(node.isAlive(), "the node is still running");
+    assertTrue(
+        failures.isEmpty(),
+        failures.size()
+            + " requests were answered badly, first: "
+            + failures.subList(0, Math.min(20, failures.size())));
+    String log = Files.readString(node.log());
+    assertFalse(log.contains("OutOfMemoryError"), "no OutOfMemoryError in the node's log");
+    assertFalse(log.contains("StackOverflowError"), "no StackOverflowError in the node's log");
+    assertTrue(heap.samples.get() > 0, "the heap was read from /metrics while the cases ran");
+    // Live data after a collection, not the heap in use (which holds garbage up to the next
+    // collection).
+    assertTrue(
+        heap.maxAfterGc.get() < 0.6 * heap.max.get(),
+        "the heap after a collection stayed below 60% of its maximum: "
+            + heap.maxAfterGc
+            + " of "
+            + heap.max);
+    assertEquals(200, http.get("/readyz").status(), "the node is still ready");
+    assertEquals(before, everyPoint(http), "collection keep is unchanged");
   }
 
   /**

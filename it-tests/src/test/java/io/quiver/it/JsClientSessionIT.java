@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Qdrant's official REST client for JavaScript ({@code @qdrant/js-client-rest}, pinned in {@code
@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class JsClientSessionIT {
 
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
+
   @Test
-  void officialJsClientSessionPasses(@TempDir Path tmp) throws Exception {
+  void officialJsClientSessionPasses() throws Exception {
     Path work = Path.of("target", "js-client").toAbsolutePath();
     Files.createDirectories(work);
     for (String f : List.of("package.json", "session.mjs")) {
@@ -34,16 +36,12 @@ class JsClientSessionIT {
     }
     run(work, 300, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error");
     String apiKey = "js-" + java.util.UUID.randomUUID();
-    try (NodeProcess node =
-        new NodeProcess(tmp.resolve("data"))
-            .environment("QUIVER__SERVICE__API_KEY", apiKey)
-            .start()) {
-      String out = run(work, 240, "node", "session.mjs", node.baseUrl(), apiKey);
-      assertTrue(
-          out.contains("session passed")
-              && out.contains("ok   a client without the API key is refused"),
-          out);
-    }
+    NodeProcess node = NODES.start(n -> n.environment("QUIVER__SERVICE__API_KEY", apiKey));
+    String out = run(work, 240, "node", "session.mjs", node.baseUrl(), apiKey);
+    assertTrue(
+        out.contains("session passed")
+            && out.contains("ok   a client without the API key is refused"),
+        out);
   }
 
   /**

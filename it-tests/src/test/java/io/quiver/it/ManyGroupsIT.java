@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,8 +56,11 @@ class ManyGroupsIT {
               + "\"[^}]*\\} (\\S+)$",
           Pattern.MULTILINE);
 
+  /** The cluster's directory (ScalingCluster), kept when a test fails. */
   @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
   Path tmp;
+
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   /** collection name -> how many points it holds (ids 0..n-1) */
   private final Map<String, Integer> pointsPerCollection = new TreeMap<>();
@@ -143,55 +147,55 @@ class ManyGroupsIT {
    */
   @Test
   void groupsThatDoNotFitTheDirectMemoryWaitInsteadOfBreaking() throws Exception {
-    try (NodeProcess node = new NodeProcess(tmp.resolve("small"))) {
-      node.environment("JDK_JAVA_OPTIONS", "-XX:MaxDirectMemorySize=96m")
-          .environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "2000")
-          .start();
-      QdrantHttp http = new QdrantHttp(node.baseUrl());
-      QdrantHttp.Reply filler =
-          http.send(
-              "PUT",
-              "/collections/filler",
-              "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":10}");
-      assertEquals(200, filler.status(), filler.raw());
-      QdrantHttp.Reply big =
-          http.send(
-              "PUT",
-              "/collections/big",
-              "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":12}");
-      assertEquals(503, big.status(), big.raw());
-      assertTrue(big.raw().contains("was created, but shard"), big.raw());
-      String log = java.nio.file.Files.readString(node.log());
-      assertTrue(
-          log.contains("not started: each needs a 4.0 MB Raft log write buffer in direct memory"),
-          node.logTail());
+    NodeProcess node =
+        NODES.start(
+            n ->
+                n.environment("JDK_JAVA_OPTIONS", "-XX:MaxDirectMemorySize=96m")
+                    .environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "2000"));
+    QdrantHttp http = new QdrantHttp(node.baseUrl());
+    QdrantHttp.Reply filler =
+        http.send(
+            "PUT",
+            "/collections/filler",
+            "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":10}");
+    assertEquals(200, filler.status(), filler.raw());
+    QdrantHttp.Reply big =
+        http.send(
+            "PUT",
+            "/collections/big",
+            "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":12}");
+    assertEquals(503, big.status(), big.raw());
+    assertTrue(big.raw().contains("was created, but shard"), big.raw());
+    String log = java.nio.file.Files.readString(node.log());
+    assertTrue(
+        log.contains("not started: each needs a 4.0 MB Raft log write buffer in direct memory"),
+        node.logTail());
 
-      assertEquals(200, http.send("DELETE", "/collections/filler", null).status());
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      QdrantHttp.Reply written;
-      do {
-        Thread.sleep(500);
-        written =
-            http.send(
-                "PUT",
-                "/collections/big/points?wait=true",
-                "{\"points\":["
-                    + java.util.stream.IntStream.range(0, 60)
-                        .mapToObj(i -> "{\"id\":" + i + ",\"vector\":[" + i + ",1]}")
-                        .collect(java.util.stream.Collectors.joining(","))
-                    + "]}");
-      } while (written.status() != 200 && System.nanoTime() < deadline);
-      assertEquals(
-          200,
-          written.status(),
-          "every shard of big started once filler's memory was freed: " + written.raw());
-      assertEquals(
-          60,
-          http.send("POST", "/collections/big/points/count", "{\"exact\":true}")
-              .result()
-              .get("count")
-              .asInt());
-    }
+    assertEquals(200, http.send("DELETE", "/collections/filler", null).status());
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    QdrantHttp.Reply written;
+    do {
+      Thread.sleep(500);
+      written =
+          http.send(
+              "PUT",
+              "/collections/big/points?wait=true",
+              "{\"points\":["
+                  + java.util.stream.IntStream.range(0, 60)
+                      .mapToObj(i -> "{\"id\":" + i + ",\"vector\":[" + i + ",1]}")
+                      .collect(java.util.stream.Collectors.joining(","))
+                  + "]}");
+    } while (written.status() != 200 && System.nanoTime() < deadline);
+    assertEquals(
+        200,
+        written.status(),
+        "every shard of big started once filler's memory was freed: " + written.raw());
+    assertEquals(
+        60,
+        http.send("POST", "/collections/big/points/count", "{\"exact\":true}")
+            .result()
+            .get("count")
+            .asInt());
   }
 
   /** Points {@code from..from+n-1} of collection {@code c}: vector [id, c], payload naming both. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Qdrant's {@code memory} placement ({@code cold|cached|pinned}) through REST on a real node: a
@@ -46,13 +45,15 @@ class MemoryPlacementIT {
   private static final String[] NAMES = {"cold", "cached", "plain"};
   private static final String[] DISTANCES = {"Dot", "Euclid", "Cosine"};
 
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private SpecClient api;
   private final float[][][] vectors = new float[NAMES.length][N][DIM];
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    node = new NodeProcess(tmp.resolve("data")).start();
+  void start() throws Exception {
+    node = NODES.start();
     api = new SpecClient(node.baseUrl());
     Random random = new Random(13);
     for (float[][] byName : vectors) {
@@ -65,10 +66,9 @@ class MemoryPlacementIT {
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void printLogTail() {
     if (node != null) {
       System.out.println("node log tail:\n" + node.logTail());
-      node.close();
     }
   }
 
@@ -283,7 +283,7 @@ class MemoryPlacementIT {
     JsonNode before = info().get("config");
     assertEquals("cached", before.at("/params/payload/memory").asText(), before.toString());
     node.close();
-    node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
+    node.start(); // its data, ports and settings
     api = new SpecClient(node.baseUrl());
     awaitIndexed();
     assertEquals(before, info().get("config"), "kept across a restart");

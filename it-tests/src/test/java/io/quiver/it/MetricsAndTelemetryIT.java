@@ -5,19 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /metrics} and {@code /telemetry} on a real node: the Prometheus text is well formed and
@@ -35,20 +33,19 @@ class MetricsAndTelemetryIT {
       Pattern.compile(
           "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*\\})? (\\S+)");
 
+  /** The node of the single-node tests, for the whole class. */
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
+  /** The nodes of one test (the cluster), stopped after it. */
+  @RegisterExtension final QuiverNodes testNodes = new QuiverNodes();
+
   private NodeProcess node;
   private QdrantHttp http;
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    node = new NodeProcess(tmp.resolve("data")).start();
+  void start() throws Exception {
+    node = NODES.start();
     http = new QdrantHttp(node.baseUrl());
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test
@@ -214,51 +211,34 @@ class MetricsAndTelemetryIT {
    * know a leader, the leader reports its followers' lag, and every replica holds the points.
    */
   @Test
-  void threeNodeClusterReportsOneLeaderPerGroup(@TempDir Path tmp) throws Exception {
-    List<NodeProcess> nodes = new ArrayList<>();
-    try {
-      int seedRaft = NodeProcess.freePort();
-      for (int i = 0; i < 3; i++) {
-        NodeProcess n =
-            i == 0
-                ? new NodeProcess(tmp.resolve("n0"), NodeProcess.freePort(), seedRaft)
-                : new NodeProcess(tmp.resolve("n" + i));
-        nodes.add(n.launch("--bootstrap", "http://127.0.0.1:" + seedRaft));
+  void threeNodeClusterReportsOneLeaderPerGroup() throws Exception {
+    List<NodeProcess> nodes = testNodes.startCluster(3, n -> {});
+    QdrantHttp first = new QdrantHttp(nodes.get(0).baseUrl());
+    assertEquals(
+        200,
+        first
+            .send(
+                "PUT",
+                "/collections/c3",
+                "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":3}")
+            .status());
+    assertEquals(
+        200,
+        first
+            .send(
+                "PUT",
+                "/collections/c3/points?wait=true",
+                "{\"points\":[{\"id\":1,\"vector\":[1,2]},{\"id\":2,\"vector\":[2,1]},{\"id\":3,\"vector\":[1,1]}]}")
+            .status());
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    String problem;
+    do {
+      problem = clusterProblem(nodes);
+      if (problem != null) {
+        Thread.sleep(500);
       }
-      for (NodeProcess n : nodes) {
-        n.awaitReady();
-      }
-      QdrantHttp first = new QdrantHttp(nodes.get(0).baseUrl());
-      assertEquals(
-          200,
-          first
-              .send(
-                  "PUT",
-                  "/collections/c3",
-                  "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":3}")
-              .status());
-      assertEquals(
-          200,
-          first
-              .send(
-                  "PUT",
-                  "/collections/c3/points?wait=true",
-                  "{\"points\":[{\"id\":1,\"vector\":[1,2]},{\"id\":2,\"vector\":[2,1]},{\"id\":3,\"vector\":[1,1]}]}")
-              .status());
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      String problem;
-      do {
-        problem = clusterProblem(nodes);
-        if (problem != null) {
-          Thread.sleep(500);
-        }
-      } while (problem != null && System.nanoTime() < deadline);
-      assertEquals(null, problem);
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.close();
-      }
-    }
+    } while (problem != null && System.nanoTime() < deadline);
+    assertEquals(null, problem);
   }
 
   /** What is not yet as expected across the three nodes' metrics, or null. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -15,7 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Multivectors on a three-node cluster launched at once (3 shards, replication factor 3): points
@@ -33,107 +32,88 @@ class MultivectorClusterIT {
 
   private static final int DIM = 3;
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   private final Map<Integer, float[][]> model = new TreeMap<>();
 
   @Test
   void maxSimQueriesThroughEveryNodeEqualBruteForce() throws Exception {
     Random random = new Random(9);
-    List<NodeProcess> nodes = new ArrayList<>();
-    try {
-      List<Integer> raftPorts = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        raftPorts.add(NodeProcess.freePort());
-        nodes.add(new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i)));
-      }
-      for (NodeProcess node : nodes) {
-        node.launch("--bootstrap", "http://127.0.0.1:" + raftPorts.get(0));
-      }
-      for (NodeProcess node : nodes) {
-        node.awaitReady();
-      }
-      List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
-      awaitPeers(http.get(0), 3);
-      ok(
-          http.get(0)
-              .send(
-                  "PUT",
-                  "/collections/m",
-                  "{\"vectors\":{\"late\":{\"size\":3,\"distance\":\"Dot\","
-                      + "\"multivector_config\":{\"comparator\":\"max_sim\"}}},\"shard_number\":3,\"replication_factor\":3}"));
-      for (int batch = 0; batch < 12; batch++) {
-        StringBuilder body = new StringBuilder("{\"points\":[");
-        for (int i = 0; i < 25; i++) {
-          int id = batch * 25 + i;
-          model.put(id, rows(random, 1 + random.nextInt(4)));
-          body.append(i == 0 ? "" : ",")
-              .append("{\"id\":")
-              .append(id)
-              .append(",\"vector\":{\"late\":")
-              .append(rowsJson(model.get(id)))
-              .append("},\"payload\":{\"odd\":")
-              .append(id % 2 == 1)
-              .append("}}");
-        }
-        ok(
-            http.get(batch % 3)
-                .send("PUT", "/collections/m/points?wait=true", body.append("]}").toString()));
-      }
-      StringBuilder update = new StringBuilder("{\"points\":[");
-      for (int i = 0; i < 30; i++) {
-        int id = i * 10 + 3;
+    List<NodeProcess> nodes = NODES.startCluster(3, n -> {});
+    List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
+    awaitPeers(http.get(0), 3);
+    ok(
+        http.get(0)
+            .send(
+                "PUT",
+                "/collections/m",
+                "{\"vectors\":{\"late\":{\"size\":3,\"distance\":\"Dot\","
+                    + "\"multivector_config\":{\"comparator\":\"max_sim\"}}},\"shard_number\":3,\"replication_factor\":3}"));
+    for (int batch = 0; batch < 12; batch++) {
+      StringBuilder body = new StringBuilder("{\"points\":[");
+      for (int i = 0; i < 25; i++) {
+        int id = batch * 25 + i;
         model.put(id, rows(random, 1 + random.nextInt(4)));
-        update
-            .append(i == 0 ? "" : ",")
+        body.append(i == 0 ? "" : ",")
             .append("{\"id\":")
             .append(id)
             .append(",\"vector\":{\"late\":")
             .append(rowsJson(model.get(id)))
+            .append("},\"payload\":{\"odd\":")
+            .append(id % 2 == 1)
             .append("}}");
       }
       ok(
-          http.get(1)
-              .send(
-                  "PUT",
-                  "/collections/m/points/vectors?wait=true",
-                  update.append("]}").toString()));
-      List<float[][]> queries = new ArrayList<>();
-      for (int n = 0; n < 6; n++) {
-        queries.add(rows(random, 1 + random.nextInt(3)));
-      }
-      for (QdrantHttp h : http) {
-        checkQueries(h, queries, "");
-      }
-      nodes.get(2).kill9();
-      ok(
-          http.get(0)
-              .send(
-                  "POST",
-                  "/collections/m/points/delete?wait=true",
-                  "{\"points\":[0,1,2,3,4,5,6,7,8,9]}"));
-      for (int id = 0; id < 10; id++) {
-        model.remove(id);
-      }
-      nodes.get(2).start();
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (true) {
-        try {
-          checkQueries(http.get(2), queries, "?consistency=any");
-          break;
-        } catch (AssertionError e) {
-          if (System.nanoTime() > deadline) {
-            throw e;
-          }
-          Thread.sleep(500); // its replicas are still catching up
+          http.get(batch % 3)
+              .send("PUT", "/collections/m/points?wait=true", body.append("]}").toString()));
+    }
+    StringBuilder update = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 30; i++) {
+      int id = i * 10 + 3;
+      model.put(id, rows(random, 1 + random.nextInt(4)));
+      update
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":")
+          .append(id)
+          .append(",\"vector\":{\"late\":")
+          .append(rowsJson(model.get(id)))
+          .append("}}");
+    }
+    ok(
+        http.get(1)
+            .send(
+                "PUT", "/collections/m/points/vectors?wait=true", update.append("]}").toString()));
+    List<float[][]> queries = new ArrayList<>();
+    for (int n = 0; n < 6; n++) {
+      queries.add(rows(random, 1 + random.nextInt(3)));
+    }
+    for (QdrantHttp h : http) {
+      checkQueries(h, queries, "");
+    }
+    nodes.get(2).kill9();
+    ok(
+        http.get(0)
+            .send(
+                "POST",
+                "/collections/m/points/delete?wait=true",
+                "{\"points\":[0,1,2,3,4,5,6,7,8,9]}"));
+    for (int id = 0; id < 10; id++) {
+      model.remove(id);
+    }
+    nodes.get(2).start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try {
+        checkQueries(http.get(2), queries, "?consistency=any");
+        break;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
         }
-      }
-      checkQueries(http.get(2), queries, "");
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.close();
+        Thread.sleep(500); // its replicas are still catching up
       }
     }
+    checkQueries(http.get(2), queries, "");
   }
 
   private static void awaitPeers(QdrantHttp h, int peers) throws Exception {

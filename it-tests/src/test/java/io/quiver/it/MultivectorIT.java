@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Multivectors ({@code multivector_config: {comparator: max_sim}}) through REST against a real node
@@ -44,7 +43,8 @@ class MultivectorIT {
   private static final int DIM = 4;
   private static final String[] COLORS = {"red", "green", "blue"};
 
-  private Path data;
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private QdrantHttp http;
   private final OpenApiContract spec = OpenApiContract.load();
@@ -52,9 +52,8 @@ class MultivectorIT {
   private final Map<Integer, float[]> plain = new LinkedHashMap<>();
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    data = tmp.resolve("data");
-    node = new NodeProcess(data).start();
+  void start() throws Exception {
+    node = NODES.node("data").start();
     http = new QdrantHttp(node.baseUrl());
     call(
         "PUT",
@@ -89,10 +88,9 @@ class MultivectorIT {
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void printLogTail() {
     if (node != null) {
       System.out.println("node log tail:\n" + node.logTail());
-      node.close();
     }
   }
 
@@ -353,7 +351,7 @@ class MultivectorIT {
     checkQueries(new Random(19));
 
     node.close();
-    node = new NodeProcess(data).start();
+    node = NODES.node("data").start(); // its data, on new ports
     http = new QdrantHttp(node.baseUrl());
     assertEquals(
         N,

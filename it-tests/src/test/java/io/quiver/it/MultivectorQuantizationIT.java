@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -13,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code quantization_config} on multivectors through REST against a real node process (2 shards):
@@ -40,7 +39,8 @@ class MultivectorQuantizationIT {
       "{\"scalar\":{\"type\":\"int8\",\"quantile\":0.99,\"always_ram\":true}}";
   private static final String BINARY = "{\"binary\":{\"always_ram\":false}}";
 
-  private Path data;
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private QdrantHttp http;
   private final OpenApiContract spec = OpenApiContract.load();
@@ -49,9 +49,8 @@ class MultivectorQuantizationIT {
   private final List<float[][]> points = new ArrayList<>();
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    data = tmp.resolve("data");
-    node = new NodeProcess(data).start();
+  void start() throws Exception {
+    node = NODES.node("data").start();
     http = new QdrantHttp(node.baseUrl());
     for (int c = 0; c < centres.length; c++) {
       centres[c] = gaussian(1f);
@@ -62,10 +61,9 @@ class MultivectorQuantizationIT {
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void printLogTail() {
     if (node != null) {
       System.out.println("node log tail:\n" + node.logTail());
-      node.close();
     }
   }
 
@@ -152,7 +150,7 @@ class MultivectorQuantizationIT {
           query(c, queries.get(i), "{\"hnsw_ef\":2000,\"quantization\":{\"rescore\":false}}"));
     }
     node.close();
-    node = new NodeProcess(data).start();
+    node = NODES.node("data").start(); // its data, on new ports
     http = new QdrantHttp(node.baseUrl());
     awaitGreen(c);
     assertEquals(

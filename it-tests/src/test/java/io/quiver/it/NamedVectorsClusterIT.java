@@ -3,7 +3,6 @@ package io.quiver.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Named vectors changed on a three-node cluster (2 shards, replication factor 3, the nodes launched
@@ -30,138 +29,113 @@ class NamedVectorsClusterIT {
 
   private static final String C = "/collections/nvc";
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   private final TreeMap<Integer, Set<String>> names = new TreeMap<>();
 
   @Test
   void vectorChangesAreIdenticalOnEveryReplicaAfterRestarts() throws Exception {
-    List<NodeProcess> nodes = new ArrayList<>();
-    try {
-      List<Integer> raftPorts = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        raftPorts.add(NodeProcess.freePort());
-        nodes.add(new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i)));
+    List<NodeProcess> nodes = NODES.startCluster(3, n -> {});
+    List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
+    awaitPeers(http.get(0), 3);
+    ok(
+        http.get(1)
+            .send(
+                "PUT",
+                C,
+                "{\"vectors\":{\"a\":{\"size\":3,\"distance\":\"Dot\"},"
+                    + "\"b\":{\"size\":2,\"distance\":\"Dot\"}},\"sparse_vectors\":{\"s\":{}},\"shard_number\":2,\"replication_factor\":3}"));
+    StringBuilder points = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 40; i++) {
+      Set<String> has = new TreeSet<>();
+      List<String> parts = new ArrayList<>();
+      if (i % 2 == 0) {
+        parts.add("\"a\":[" + (i % 5) + ",1,0]");
+        has.add("a");
       }
-      launchAll(nodes, raftPorts.get(0));
-      List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
-      awaitPeers(http.get(0), 3);
-      ok(
-          http.get(1)
-              .send(
-                  "PUT",
-                  C,
-                  "{\"vectors\":{\"a\":{\"size\":3,\"distance\":\"Dot\"},"
-                      + "\"b\":{\"size\":2,\"distance\":\"Dot\"}},\"sparse_vectors\":{\"s\":{}},\"shard_number\":2,\"replication_factor\":3}"));
-      StringBuilder points = new StringBuilder("{\"points\":[");
-      for (int i = 0; i < 40; i++) {
-        Set<String> has = new TreeSet<>();
-        List<String> parts = new ArrayList<>();
-        if (i % 2 == 0) {
-          parts.add("\"a\":[" + (i % 5) + ",1,0]");
-          has.add("a");
-        }
-        if (i % 3 != 1) {
-          parts.add("\"b\":[1," + (i % 4) + "]");
-          has.add("b");
-        }
-        if (i % 4 == 0) {
-          parts.add("\"s\":{\"indices\":[" + (i % 7) + "],\"values\":[1]}");
-          has.add("s");
-        }
-        names.put(i, has);
-        points
-            .append(i == 0 ? "" : ",")
-            .append("{\"id\":")
-            .append(i)
-            .append(",\"vector\":{")
-            .append(String.join(",", parts))
-            .append("},\"payload\":{\"g\":\"")
-            .append(i % 2 == 0 ? "even" : "odd")
-            .append("\"}}");
+      if (i % 3 != 1) {
+        parts.add("\"b\":[1," + (i % 4) + "]");
+        has.add("b");
       }
-      ok(http.get(0).send("PUT", C + "/points?wait=true", points.append("]}").toString()));
-      assertEveryNodeShowsTheModel(http, List.of("a", "b"), "before the kill");
-
-      nodes.get(2).kill9();
-      ok(
-          http.get(0)
-              .send(
-                  "POST",
-                  C + "/points/vectors/delete?wait=true",
-                  "{\"points\":[0,1,2,3,4,5,6,7,8,9],\"vector\":[\"a\"]}"));
-      for (int id = 0; id < 10; id++) {
-        names.get(id).remove("a");
+      if (i % 4 == 0) {
+        parts.add("\"s\":{\"indices\":[" + (i % 7) + "],\"values\":[1]}");
+        has.add("s");
       }
-      ok(http.get(1).send("DELETE", C + "/vectors/b?wait=true", null));
-      names.values().forEach(has -> has.remove("b"));
-      ok(
-          http.get(0)
-              .send(
-                  "PUT",
-                  C + "/vectors/c?wait=true",
-                  "{\"dense\":{\"size\":2,\"distance\":\"Dot\"}}"));
-      ok(
-          http.get(1)
-              .send(
-                  "PUT",
-                  C + "/points?wait=true",
-                  "{\"points\":[{\"id\":40,\"vector\":{\"c\":[1,2]},"
-                      + "\"payload\":{\"g\":\"even\"}},{\"id\":41,\"vector\":{\"c\":[2,1],\"s\":{\"indices\":[1],\"values\":[3]}},"
-                      + "\"payload\":{\"g\":\"odd\"}}]}"));
-      names.put(40, new TreeSet<>(Set.of("c")));
-      names.put(41, new TreeSet<>(Set.of("c", "s")));
-      ok(
-          http.get(0)
-              .send(
-                  "POST",
-                  C + "/points/vectors/delete?wait=true",
-                  "{\"filter\":{\"must\":[{\"key\":\"g\",\"match\":{\"value\":\"even\"}}]},\"vector\":[\"s\"]}"));
-      names.forEach(
-          (id, has) -> {
-            if (id % 2 == 0) {
-              has.remove("s");
-            }
-          });
-      ok(
-          http.get(1)
-              .send(
-                  "PUT",
-                  C + "/points/vectors?wait=true",
-                  "{\"points\":[{\"id\":3,\"vector\":{\"c\":[5,5],\"s\":{\"indices\":[2],\"values\":[1]}}}]}"));
-      names.get(3).addAll(List.of("c", "s"));
-
-      nodes.get(2).start();
-      awaitEveryNodeShowsTheModel(http, List.of("a", "c"), "after node 2 returned");
-
-      for (NodeProcess n : nodes) {
-        n.stop();
-      }
-      for (NodeProcess n : nodes) {
-        n.launch(); // a restart: the data directory knows its cluster
-      }
-      for (NodeProcess n : nodes) {
-        n.awaitReady();
-      }
-      awaitEveryNodeShowsTheModel(http, List.of("a", "c"), "after all three restarted at once");
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.close();
-      }
+      names.put(i, has);
+      points
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":")
+          .append(i)
+          .append(",\"vector\":{")
+          .append(String.join(",", parts))
+          .append("},\"payload\":{\"g\":\"")
+          .append(i % 2 == 0 ? "even" : "odd")
+          .append("\"}}");
     }
-  }
+    ok(http.get(0).send("PUT", C + "/points?wait=true", points.append("]}").toString()));
+    assertEveryNodeShowsTheModel(http, List.of("a", "b"), "before the kill");
 
-  /**
-   * The first start: all three launched at once, every one pointed at the seed (the seed at
-   * itself).
-   */
-  private static void launchAll(List<NodeProcess> nodes, int seedRaftPort) throws Exception {
+    nodes.get(2).kill9();
+    ok(
+        http.get(0)
+            .send(
+                "POST",
+                C + "/points/vectors/delete?wait=true",
+                "{\"points\":[0,1,2,3,4,5,6,7,8,9],\"vector\":[\"a\"]}"));
+    for (int id = 0; id < 10; id++) {
+      names.get(id).remove("a");
+    }
+    ok(http.get(1).send("DELETE", C + "/vectors/b?wait=true", null));
+    names.values().forEach(has -> has.remove("b"));
+    ok(
+        http.get(0)
+            .send(
+                "PUT",
+                C + "/vectors/c?wait=true",
+                "{\"dense\":{\"size\":2,\"distance\":\"Dot\"}}"));
+    ok(
+        http.get(1)
+            .send(
+                "PUT",
+                C + "/points?wait=true",
+                "{\"points\":[{\"id\":40,\"vector\":{\"c\":[1,2]},"
+                    + "\"payload\":{\"g\":\"even\"}},{\"id\":41,\"vector\":{\"c\":[2,1],\"s\":{\"indices\":[1],\"values\":[3]}},"
+                    + "\"payload\":{\"g\":\"odd\"}}]}"));
+    names.put(40, new TreeSet<>(Set.of("c")));
+    names.put(41, new TreeSet<>(Set.of("c", "s")));
+    ok(
+        http.get(0)
+            .send(
+                "POST",
+                C + "/points/vectors/delete?wait=true",
+                "{\"filter\":{\"must\":[{\"key\":\"g\",\"match\":{\"value\":\"even\"}}]},\"vector\":[\"s\"]}"));
+    names.forEach(
+        (id, has) -> {
+          if (id % 2 == 0) {
+            has.remove("s");
+          }
+        });
+    ok(
+        http.get(1)
+            .send(
+                "PUT",
+                C + "/points/vectors?wait=true",
+                "{\"points\":[{\"id\":3,\"vector\":{\"c\":[5,5],\"s\":{\"indices\":[2],\"values\":[1]}}}]}"));
+    names.get(3).addAll(List.of("c", "s"));
+
+    nodes.get(2).start();
+    awaitEveryNodeShowsTheModel(http, List.of("a", "c"), "after node 2 returned");
+
     for (NodeProcess n : nodes) {
-      n.launch("--bootstrap", "http://127.0.0.1:" + seedRaftPort);
+      n.stop();
+    }
+    for (NodeProcess n : nodes) {
+      n.launch(); // a restart: the data directory knows its cluster
     }
     for (NodeProcess n : nodes) {
       n.awaitReady();
     }
+    awaitEveryNodeShowsTheModel(http, List.of("a", "c"), "after all three restarted at once");
   }
 
   private void awaitEveryNodeShowsTheModel(List<QdrantHttp> http, List<String> dense, String when)

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +37,10 @@ class PeerLivenessIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The cluster's directory (ScalingCluster). */
   @TempDir Path tmp;
+
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   @Test
   void aKilledPeerIsDeadEverywhereAndAliveAfterRestart() throws Exception {
@@ -150,22 +154,21 @@ class PeerLivenessIT {
     for (String which : List.of("REST API", "Raft server")) {
       try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
         int port = held.getLocalPort();
-        Path data = tmp.resolve("data-" + which.replace(' ', '-'));
+        String name = "data-" + which.replace(' ', '-');
         NodeProcess node =
             which.equals("REST API")
-                ? new NodeProcess(data, port, NodeProcess.freePort())
-                : new NodeProcess(data, NodeProcess.freePort(), port);
-        try (node) {
-          node.launch();
-          int exit = node.awaitExit(Duration.ofSeconds(60));
-          assertNotEquals(0, exit, node.logTail());
-          String log = Files.readString(node.log());
-          assertTrue(
-              log.contains("port " + port) && log.contains(which) && log.contains("already in use"),
-              log);
-          assertFalse(log.contains("at io.quiver"), "a stack trace instead of a message:\n" + log);
-          assertFalse(Files.exists(data), "a data directory was left behind: " + data);
-        }
+                ? NODES.node(name, port, NodeProcess.freePort())
+                : NODES.node(name, NodeProcess.freePort(), port);
+        node.launch();
+        int exit = node.awaitExit(Duration.ofSeconds(60));
+        assertNotEquals(0, exit, node.logTail());
+        String log = Files.readString(node.log());
+        assertTrue(
+            log.contains("port " + port) && log.contains(which) && log.contains("already in use"),
+            log);
+        assertFalse(log.contains("at io.quiver"), "a stack trace instead of a message:\n" + log);
+        assertFalse(
+            Files.exists(node.dataDir()), "a data directory was left behind: " + node.dataDir());
       }
     }
   }

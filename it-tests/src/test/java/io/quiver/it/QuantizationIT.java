@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code quantization_config} on a real node: collections created with int8, product and binary
@@ -31,26 +29,21 @@ class QuantizationIT {
   private static final int N = 1_000;
   private static final int DIM = 16;
 
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private SpecClient api;
   private final float[][] vectors = new float[N][DIM];
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    node = new NodeProcess(tmp.resolve("data")).start();
+  void start() throws Exception {
+    node = NODES.start();
     api = new SpecClient(node.baseUrl());
     Random random = new Random(7);
     for (float[] v : vectors) {
       for (int d = 0; d < DIM; d++) {
         v[d] = random.nextFloat() * 10;
       }
-    }
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
     }
   }
 
@@ -250,7 +243,7 @@ class QuantizationIT {
     awaitCodes(c, q);
 
     node.stop();
-    node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
+    node.start(); // its data, ports and settings
     api = new SpecClient(node.baseUrl());
     assertEquals(
         QdrantHttp.JSON.readTree(binary),
@@ -289,7 +282,7 @@ class QuantizationIT {
     JsonNode before = search(c, q, "{\"quantization\":{\"rescore\":false}}");
 
     node.stop();
-    node = new NodeProcess(node.dataDir(), node.httpPort(), node.raftPort()).start();
+    node.start(); // its data, ports and settings
     api = new SpecClient(node.baseUrl());
     assertEquals(
         QdrantHttp.JSON.readTree(two),

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class RaftTlsIT {
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
+
+  @TempDir Path tmp; // certificates
 
   @Test
   void peersAuthenticateEachOtherAndRoguesStayOut() throws Exception {
@@ -36,17 +39,10 @@ class RaftTlsIT {
     Files.writeString(caFile, TestCertificates.pem(ca.certificate()));
     List<NodeProcess> nodes = new ArrayList<>();
     try {
-      int firstRaftPort = NodeProcess.freePort();
-      for (int i = 0; i < 3; i++) {
-        NodeProcess node =
-            tlsNode(
-                "n" + i,
-                TestCertificates.server(ca, "node " + i),
-                caFile,
-                i == 0 ? firstRaftPort : NodeProcess.freePort());
-        nodes.add(
-            i == 0 ? node.start() : node.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
-      }
+      nodes.addAll(
+          NODES.startCluster(
+              3, (i, n) -> tls(n, TestCertificates.server(ca, "node " + i), caFile)));
+      String seed = "http://127.0.0.1:" + nodes.get(0).raftPort();
       List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
       assertEquals(3, http.get(2).get("/cluster").result().get("peers").size());
       assertEquals(
@@ -77,18 +73,13 @@ class RaftTlsIT {
       // A node without TLS, and one with a certificate of another CA, cannot join: a joiner never
       // gives up (it waits, not ready), so each is given 8 s and must still be outside the cluster.
       NodeProcess plain =
-          new NodeProcess(tmp.resolve("rogue-plain"))
-              .environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "3000");
-      plain.launch("--bootstrap", "http://127.0.0.1:" + firstRaftPort);
+          NODES.node("rogue-plain").environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "3000");
+      plain.launch("--bootstrap", seed);
       TestCertificates.Identity otherCa = TestCertificates.authority("rogue CA");
       NodeProcess stranger =
-          tlsNode(
-                  "rogue-tls",
-                  TestCertificates.server(otherCa, "rogue"),
-                  caFile,
-                  NodeProcess.freePort())
+          tls(NODES.node("rogue-tls"), TestCertificates.server(otherCa, "rogue"), caFile)
               .environment("QUIVER__SERVICE__REQUEST_TIMEOUT_MS", "3000");
-      stranger.launch("--bootstrap", "http://127.0.0.1:" + firstRaftPort);
+      stranger.launch("--bootstrap", seed);
       Thread.sleep(8_000);
       assertEquals(3, http.get(0).get("/cluster").result().get("peers").size(), "no rogue joined");
       plain.close();
@@ -144,10 +135,6 @@ class RaftTlsIT {
             .append(n.logTail());
       }
       throw new AssertionError(logs.toString(), e);
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.close();
-      }
     }
   }
 
@@ -165,18 +152,12 @@ class RaftTlsIT {
     Files.writeString(caFile, TestCertificates.pem(oldCa.certificate()));
     List<NodeProcess> nodes = new ArrayList<>();
     try {
-      int firstRaftPort = NodeProcess.freePort();
-      for (int i = 0; i < 2; i++) {
-        NodeProcess node =
-            tlsNode(
-                    "n" + i,
-                    TestCertificates.server(oldCa, "node " + i),
-                    caFile,
-                    i == 0 ? firstRaftPort : NodeProcess.freePort())
-                .environment("QUIVER__TLS__CERT_TTL", "1");
-        nodes.add(
-            i == 0 ? node.start() : node.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
-      }
+      nodes.addAll(
+          NODES.startCluster(
+              2,
+              (i, n) ->
+                  tls(n, TestCertificates.server(oldCa, "node " + i), caFile)
+                      .environment("QUIVER__TLS__CERT_TTL", "1")));
       QdrantHttp first = new QdrantHttp(nodes.get(0).baseUrl());
       assertEquals(
           200,
@@ -198,7 +179,7 @@ class RaftTlsIT {
       TestCertificates.Identity newCa = TestCertificates.authority("quiver CA 2026");
       for (int i = 0; i < 2; i++) {
         TestCertificates.server(newCa, "node " + i + " renewed")
-            .write(tmp.resolve("n" + i + "-cert.pem"), tmp.resolve("n" + i + "-key.pem"));
+            .write(cert(nodes.get(i)), key(nodes.get(i)));
       }
       Path tmpCa = tmp.resolve("ca.pem.new");
       Files.writeString(tmpCa, TestCertificates.pem(newCa.certificate()));
@@ -212,9 +193,8 @@ class RaftTlsIT {
       Path newCaFile = tmp.resolve("new-ca.pem");
       Files.writeString(newCaFile, TestCertificates.pem(newCa.certificate()));
       NodeProcess joiner =
-          tlsNode(
-              "n2", TestCertificates.server(newCa, "node 2"), newCaFile, NodeProcess.freePort());
-      nodes.add(joiner.start("--bootstrap", "http://127.0.0.1:" + firstRaftPort));
+          tls(NODES.node("n2"), TestCertificates.server(newCa, "node 2"), newCaFile);
+      nodes.add(joiner.start("--bootstrap", "http://127.0.0.1:" + nodes.get(0).raftPort()));
       QdrantHttp third = new QdrantHttp(joiner.baseUrl());
       assertEquals(
           3, third.get("/cluster").result().get("peers").size(), "the node of the new CA joined");
@@ -239,23 +219,28 @@ class RaftTlsIT {
             .append(n.logTail());
       }
       throw new AssertionError(logs.toString(), e);
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.close();
-      }
     }
   }
 
-  private NodeProcess tlsNode(
-      String name, TestCertificates.Identity identity, Path caFile, int raftPort) throws Exception {
-    Path cert = tmp.resolve(name + "-cert.pem");
-    Path key = tmp.resolve(name + "-key.pem");
-    identity.write(cert, key);
-    return new NodeProcess(tmp.resolve(name), NodeProcess.freePort(), raftPort)
-        .environment("QUIVER__CLUSTER__P2P__ENABLE_TLS", "true")
-        .environment("QUIVER__TLS__CERT", cert.toString())
-        .environment("QUIVER__TLS__KEY", key.toString())
+  /**
+   * Configures {@code node} for Raft over TLS: {@code identity} written to its certificate and key
+   * files, {@code caFile} trusted.
+   */
+  private NodeProcess tls(NodeProcess node, TestCertificates.Identity identity, Path caFile)
+      throws IOException {
+    identity.write(cert(node), key(node));
+    return node.environment("QUIVER__CLUSTER__P2P__ENABLE_TLS", "true")
+        .environment("QUIVER__TLS__CERT", cert(node).toString())
+        .environment("QUIVER__TLS__KEY", key(node).toString())
         .environment("QUIVER__TLS__CA_CERT", caFile.toString());
+  }
+
+  private Path cert(NodeProcess node) {
+    return tmp.resolve(node.dataDir().getFileName() + "-cert.pem");
+  }
+
+  private Path key(NodeProcess node) {
+    return tmp.resolve(node.dataDir().getFileName() + "-key.pem");
   }
 
   private static int count(QdrantHttp h) throws Exception {

@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Segments through REST on a real node: a collection with a small indexing threshold seals and
@@ -28,22 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 class SegmentsIT {
 
   private static final int DIM = 8;
+
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private SpecClient api;
-  private Path data;
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    data = tmp.resolve("data");
-    node = new NodeProcess(data).start();
+  void start() throws Exception {
+    node = NODES.node("data").start();
     api = new SpecClient(node.baseUrl());
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test
@@ -110,7 +102,7 @@ class SegmentsIT {
     checkSearches(c, vectors, random);
 
     node.close();
-    node = new NodeProcess(data).start();
+    node = NODES.node("data").start(); // its data, on new ports
     api = new SpecClient(node.baseUrl());
     info = awaitGreen(c);
     assertEquals(3000, info.get("points_count").asInt());

@@ -10,10 +10,9 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Clients that misbehave at the HTTP level, over raw sockets against a real node with {@code
@@ -25,62 +24,57 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class SlowClientIT {
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   @Test
   void slowAndMalformedRequestsAreAnsweredAndClosed() throws Exception {
-    try (NodeProcess node =
-        new NodeProcess(tmp.resolve("data"))
-            .environment("QUIVER__SERVICE__REQUEST_READ_TIMEOUT_SEC", "2")
-            .start()) {
-      // Slow-loris: headers never finished.
-      String headers = exchange(node, "GET /collections HTTP/1.1\r\nHost: x\r\nX-Slow: ", 10_000);
-      assertTrue(headers.startsWith("HTTP/1.1 408"), headers);
-      assertTrue(headers.contains("service.request_read_timeout_sec"), headers);
-      // A body shorter than its Content-Length.
-      String body =
-          exchange(
-              node,
-              "PUT /collections/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                  + "Content-Length: 100\r\n\r\n{\"vectors\":",
-              10_000);
-      assertTrue(body.startsWith("HTTP/1.1 408"), body);
+    NodeProcess node =
+        NODES.start(n -> n.environment("QUIVER__SERVICE__REQUEST_READ_TIMEOUT_SEC", "2"));
+    // Slow-loris: headers never finished.
+    String headers = exchange(node, "GET /collections HTTP/1.1\r\nHost: x\r\nX-Slow: ", 10_000);
+    assertTrue(headers.startsWith("HTTP/1.1 408"), headers);
+    assertTrue(headers.contains("service.request_read_timeout_sec"), headers);
+    // A body shorter than its Content-Length.
+    String body =
+        exchange(
+            node,
+            "PUT /collections/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{\"vectors\":",
+            10_000);
+    assertTrue(body.startsWith("HTTP/1.1 408"), body);
 
-      // An idle keep-alive connection outlives the timeout and is then served.
-      try (Socket idle = new Socket("127.0.0.1", node.httpPort())) {
-        idle.setSoTimeout(4_000);
-        try {
-          int b = idle.getInputStream().read();
-          throw new AssertionError("idle connection got " + (b < 0 ? "closed" : "a byte"));
-        } catch (SocketTimeoutException expected) {
-          // still open after twice the timeout
-        }
-        idle.setSoTimeout(10_000);
-        idle.getOutputStream()
-            .write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        String reply = readSome(idle.getInputStream());
-        assertTrue(reply.startsWith("HTTP/1.1 200"), reply);
+    // An idle keep-alive connection outlives the timeout and is then served.
+    try (Socket idle = new Socket("127.0.0.1", node.httpPort())) {
+      idle.setSoTimeout(4_000);
+      try {
+        int b = idle.getInputStream().read();
+        throw new AssertionError("idle connection got " + (b < 0 ? "closed" : "a byte"));
+      } catch (SocketTimeoutException expected) {
+        // still open after twice the timeout
       }
-
-      String longLine =
-          exchange(node, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 10_000);
-      assertTrue(longLine.startsWith("HTTP/1.1 414"), longLine);
-      String flood =
-          exchange(
-              node,
-              "GET /collections HTTP/1.1\r\nHost: x\r\n" + "X-Flood: y\r\n".repeat(2_000) + "\r\n",
-              10_000);
-      assertTrue(flood.startsWith("HTTP/1.1 431"), flood);
-      for (String reply : new String[] {headers, body, longLine, flood}) {
-        assertFalse(
-            reply.contains("Exception") || reply.contains("io.netty"),
-            "a Java class name in: " + reply);
-      }
-      assertEquals(
-          200,
-          new QdrantHttp(node.baseUrl()).get("/collections").status(),
-          "the node still serves");
+      idle.setSoTimeout(10_000);
+      idle.getOutputStream()
+          .write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String reply = readSome(idle.getInputStream());
+      assertTrue(reply.startsWith("HTTP/1.1 200"), reply);
     }
+
+    String longLine =
+        exchange(node, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 10_000);
+    assertTrue(longLine.startsWith("HTTP/1.1 414"), longLine);
+    String flood =
+        exchange(
+            node,
+            "GET /collections HTTP/1.1\r\nHost: x\r\n" + "X-Flood: y\r\n".repeat(2_000) + "\r\n",
+            10_000);
+    assertTrue(flood.startsWith("HTTP/1.1 431"), flood);
+    for (String reply : new String[] {headers, body, longLine, flood}) {
+      assertFalse(
+          reply.contains("Exception") || reply.contains("io.netty"),
+          "a Java class name in: " + reply);
+    }
+    assertEquals(
+        200, new QdrantHttp(node.baseUrl()).get("/collections").status(), "the node still serves");
   }
 
   /**

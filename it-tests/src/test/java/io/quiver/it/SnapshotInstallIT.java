@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A replica catches up by a Raft snapshot that carries sealed HNSW segment files, end to end on
@@ -58,7 +58,7 @@ class SnapshotInstallIT {
       Pattern.compile("(group-[0-9A-Fa-f]+)\\S*: restored the shard from snapshot (\\d+_\\d+)");
   private static final String[] COLORS = {"red", "green", "blue", "black"};
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   /**
    * Out of the default suite: it fails intermittently on a Ratis 3.2.1 race (a restarted replica's
@@ -87,153 +87,134 @@ class SnapshotInstallIT {
     long seed = Long.getLong("snapinstall.seed", new Random().nextLong());
     Random random = new Random(seed);
     long started = System.nanoTime();
-    List<NodeProcess> nodes = new ArrayList<>();
-    try {
-      List<Integer> raftPorts = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        raftPorts.add(NodeProcess.freePort());
-        NodeProcess node =
-            new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i));
-        SMALL_LOG.forEach(node::environment);
-        node.start(
-            i == 0
-                ? new String[0]
-                : new String[] {"--bootstrap", "http://127.0.0.1:" + raftPorts.get(0)});
-        nodes.add(node);
-      }
-      List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
-      // 2 KB of 8-dim vectors is 64 points: every shard seals and indexes segments many times.
-      ok(
-          http.get(0)
-              .send(
-                  "PUT",
-                  C,
-                  """
-          {"vectors": {"size": 8, "distance": "Euclid"}, "shard_number": 3, "replication_factor": 3,
-           "hnsw_config": {"m": 8, "ef_construct": 32, "full_scan_threshold": 1},
-           "optimizers_config": {"indexing_threshold": 2, "default_segment_number": 2, "flush_interval_sec": 1}}
-          """));
-      write(
-          http.get(1),
-          "PUT",
-          C + "/index?wait=true",
-          "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
-      for (int b = 0; b < 10; b++) {
-        upsert(http.get(b % 3), random, b * 30, 30);
-      }
-
-      int victim = 2;
-      NodeProcess down = nodes.get(victim);
-      long lastIndexItMayHold = lastOperationId; // every shard group's log ends at or below it
-      down.kill9();
-      List<QdrantHttp> live = List.of(http.get(0), http.get(1));
-      liveNodes = live;
-
-      // While it is down: a new payload index, many upserts (sealed and indexed on the live
-      // replicas), updates, deletes, payload changes.
-      write(
-          live.get(0),
-          "PUT",
-          C + "/index?wait=true",
-          "{\"field_name\":\"color\",\"field_schema\":\"keyword\"}");
-      for (int b = 0; b < 60; b++) {
-        upsert(live.get(b % 2), random, 300 + b * 20, 20);
-      }
-      awaitGreen(live.get(0));
-      mutate(live, random);
-      // Fill the logs until every live replica of every shard group has purged past the dead node's
-      // log.
-      int fillers = 0;
-      while (!purgedPast(nodes.subList(0, 2), lastIndexItMayHold)) {
-        assertTrue(
-            fillers < 400,
-            "the live replicas did not purge their logs past "
-                + lastIndexItMayHold
-                + " after "
-                + fillers
-                + " writes; logs: "
-                + logFiles(nodes.get(0)));
-        int n = random.nextInt(100);
-        write(
-            live.get(fillers % 2),
-            "POST",
-            C + "/points/payload?wait=true",
-            "{\"payload\":{\"round\":"
-                + fillers
-                + "},\"filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":"
-                + n
-                + "}}]}}");
-        int round = fillers;
-        payloads.values().stream()
-            .filter(p -> p.path("n").isInt() && p.get("n").asInt() == n)
-            .forEach(p -> p.put("round", round));
-        fillers++;
-      }
-      System.out.printf(
-          "snapshot-install: %d filler writes to purge past index %d (%.1f s in)%n",
-          fillers, lastIndexItMayHold, (System.nanoTime() - started) / 1e9);
-
-      // The node returns: its shard groups can only catch up by installing the leaders' snapshots.
-      // It is killed as soon as the first one is installed (the others may be mid-transfer), and
-      // started again; between the two starts, all three shard groups restore from a snapshot.
-      // (Groups install while the node starts, before it answers /readyz: hence launch, not start.)
-      long logOffset = Files.size(down.log());
-      down.launch();
-      Map<String, String> installed = new TreeMap<>(awaitRestores(down, logOffset, 1));
-      down.kill9();
-      System.out.printf(
-          "snapshot-install: killed after installing %s (%.1f s in)%n",
-          installed, (System.nanoTime() - started) / 1e9);
-      logOffset = Files.size(down.log());
-      down.start();
-      long secondStart = logOffset;
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (installed.size() < 3) {
-        installed.putAll(restores(down, secondStart));
-        assertTrue(
-            System.nanoTime() < deadline,
-            "only "
-                + installed
-                + " of 3 shard groups restored from an installed snapshot; log:\n"
-                + down.logTail());
-        Thread.sleep(50);
-      }
-      System.out.printf(
-          "snapshot-install: installed %s (%.1f s in); logs left below an installed snapshot and dropped: %d%n",
-          installed,
-          (System.nanoTime() - started) / 1e9,
-          count(down, secondStart, "the Raft log ended below snapshot"));
-      assertInstalledSnapshotsCarrySealedSegments(down, nodes.subList(0, 2), installed);
-      QdrantHttp back = new QdrantHttp(down.baseUrl());
-      checkAgainstModel(back, random, seed);
-      JsonNode info = back.get(C + "?consistency=any").result();
-      assertTrue(
-          info.get("indexed_vectors_count").asInt() > 0,
-          "the restarted node's replicas hold indexed vectors: " + info);
-      assertEquals(vectors.size(), info.get("points_count").asInt(), info.toString());
-
-      // Kill it again and restart: the installed state is on its disk.
-      down.kill9();
-      logOffset = Files.size(down.log());
-      down.start();
-      checkAgainstModel(back, random, seed);
-      assertEquals(
-          Map.of(),
-          restores(down, logOffset),
-          "the installed snapshots survived the crash: no second install");
-      info = awaitGreen(back);
-      assertTrue(
-          info.get("indexed_vectors_count").asInt() > vectors.size() - 3 * 64,
-          "all but less than a threshold per shard indexed: " + info);
-      assertEquals(vectors.size(), info.get("points_count").asInt(), info.toString());
-      System.out.printf(
-          "snapshot-install: done in %.1f s (seed %d)%n",
-          (System.nanoTime() - started) / 1e9, seed);
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.close();
-      }
+    List<NodeProcess> nodes = NODES.startCluster(3, n -> SMALL_LOG.forEach(n::environment));
+    List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
+    // 2 KB of 8-dim vectors is 64 points: every shard seals and indexes segments many times.
+    ok(
+        http.get(0)
+            .send(
+                "PUT",
+                C,
+                """
+        {"vectors": {"size": 8, "distance": "Euclid"}, "shard_number": 3, "replication_factor": 3,
+         "hnsw_config": {"m": 8, "ef_construct": 32, "full_scan_threshold": 1},
+         "optimizers_config": {"indexing_threshold": 2, "default_segment_number": 2, "flush_interval_sec": 1}}
+        """));
+    write(
+        http.get(1),
+        "PUT",
+        C + "/index?wait=true",
+        "{\"field_name\":\"n\",\"field_schema\":\"integer\"}");
+    for (int b = 0; b < 10; b++) {
+      upsert(http.get(b % 3), random, b * 30, 30);
     }
+
+    int victim = 2;
+    NodeProcess down = nodes.get(victim);
+    long lastIndexItMayHold = lastOperationId; // every shard group's log ends at or below it
+    down.kill9();
+    List<QdrantHttp> live = List.of(http.get(0), http.get(1));
+    liveNodes = live;
+
+    // While it is down: a new payload index, many upserts (sealed and indexed on the live
+    // replicas), updates, deletes, payload changes.
+    write(
+        live.get(0),
+        "PUT",
+        C + "/index?wait=true",
+        "{\"field_name\":\"color\",\"field_schema\":\"keyword\"}");
+    for (int b = 0; b < 60; b++) {
+      upsert(live.get(b % 2), random, 300 + b * 20, 20);
+    }
+    awaitGreen(live.get(0));
+    mutate(live, random);
+    // Fill the logs until every live replica of every shard group has purged past the dead node's
+    // log.
+    int fillers = 0;
+    while (!purgedPast(nodes.subList(0, 2), lastIndexItMayHold)) {
+      assertTrue(
+          fillers < 400,
+          "the live replicas did not purge their logs past "
+              + lastIndexItMayHold
+              + " after "
+              + fillers
+              + " writes; logs: "
+              + logFiles(nodes.get(0)));
+      int n = random.nextInt(100);
+      write(
+          live.get(fillers % 2),
+          "POST",
+          C + "/points/payload?wait=true",
+          "{\"payload\":{\"round\":"
+              + fillers
+              + "},\"filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":"
+              + n
+              + "}}]}}");
+      int round = fillers;
+      payloads.values().stream()
+          .filter(p -> p.path("n").isInt() && p.get("n").asInt() == n)
+          .forEach(p -> p.put("round", round));
+      fillers++;
+    }
+    System.out.printf(
+        "snapshot-install: %d filler writes to purge past index %d (%.1f s in)%n",
+        fillers, lastIndexItMayHold, (System.nanoTime() - started) / 1e9);
+
+    // The node returns: its shard groups can only catch up by installing the leaders' snapshots.
+    // It is killed as soon as the first one is installed (the others may be mid-transfer), and
+    // started again; between the two starts, all three shard groups restore from a snapshot.
+    // (Groups install while the node starts, before it answers /readyz: hence launch, not start.)
+    long logOffset = Files.size(down.log());
+    down.launch();
+    Map<String, String> installed = new TreeMap<>(awaitRestores(down, logOffset, 1));
+    down.kill9();
+    System.out.printf(
+        "snapshot-install: killed after installing %s (%.1f s in)%n",
+        installed, (System.nanoTime() - started) / 1e9);
+    logOffset = Files.size(down.log());
+    down.start();
+    long secondStart = logOffset;
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (installed.size() < 3) {
+      installed.putAll(restores(down, secondStart));
+      assertTrue(
+          System.nanoTime() < deadline,
+          "only "
+              + installed
+              + " of 3 shard groups restored from an installed snapshot; log:\n"
+              + down.logTail());
+      Thread.sleep(50);
+    }
+    System.out.printf(
+        "snapshot-install: installed %s (%.1f s in); logs left below an installed snapshot and dropped: %d%n",
+        installed,
+        (System.nanoTime() - started) / 1e9,
+        count(down, secondStart, "the Raft log ended below snapshot"));
+    assertInstalledSnapshotsCarrySealedSegments(down, nodes.subList(0, 2), installed);
+    QdrantHttp back = new QdrantHttp(down.baseUrl());
+    checkAgainstModel(back, random, seed);
+    JsonNode info = back.get(C + "?consistency=any").result();
+    assertTrue(
+        info.get("indexed_vectors_count").asInt() > 0,
+        "the restarted node's replicas hold indexed vectors: " + info);
+    assertEquals(vectors.size(), info.get("points_count").asInt(), info.toString());
+
+    // Kill it again and restart: the installed state is on its disk.
+    down.kill9();
+    logOffset = Files.size(down.log());
+    down.start();
+    checkAgainstModel(back, random, seed);
+    assertEquals(
+        Map.of(),
+        restores(down, logOffset),
+        "the installed snapshots survived the crash: no second install");
+    info = awaitGreen(back);
+    assertTrue(
+        info.get("indexed_vectors_count").asInt() > vectors.size() - 3 * 64,
+        "all but less than a threshold per shard indexed: " + info);
+    assertEquals(vectors.size(), info.get("points_count").asInt(), info.toString());
+    System.out.printf(
+        "snapshot-install: done in %.1f s (seed %d)%n", (System.nanoTime() - started) / 1e9, seed);
   }
 
   // ---- writes, applied to the model once acknowledged

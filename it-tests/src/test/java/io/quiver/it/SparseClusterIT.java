@@ -3,7 +3,6 @@ package io.quiver.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -13,7 +12,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sparse vectors on a three-node cluster (3 shards, replication factor 3): points written through
@@ -28,97 +27,79 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class SparseClusterIT {
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
   private final Map<Integer, TreeMap<Long, Float>> model = new HashMap<>();
 
   @Test
   void sparseQueriesThroughEveryNodeEqualBruteForce() throws Exception {
     Random random = new Random(5);
-    List<NodeProcess> nodes = new ArrayList<>();
-    try {
-      List<Integer> raftPorts = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        raftPorts.add(NodeProcess.freePort());
-        NodeProcess node =
-            new NodeProcess(tmp.resolve("n" + i), NodeProcess.freePort(), raftPorts.get(i));
-        if (i == 0) {
-          node.start();
-        } else {
-          node.start("--bootstrap", "http://127.0.0.1:" + raftPorts.get(0));
+    List<NodeProcess> nodes = NODES.startCluster(3, n -> {});
+    List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
+    ok(
+        http.get(0)
+            .send(
+                "PUT",
+                "/collections/s",
+                "{\"sparse_vectors\":{\"plain\":{},\"idf\":{\"modifier\":\"idf\"}},"
+                    + "\"shard_number\":3,\"replication_factor\":3}"));
+    for (int batch = 0; batch < 12; batch++) {
+      StringBuilder body = new StringBuilder("{\"points\":[");
+      for (int i = 0; i < 25; i++) {
+        int id = batch * 25 + i;
+        TreeMap<Long, Float> v = new TreeMap<>();
+        for (int k = 1 + random.nextInt(5); k > 0; k--) {
+          v.put((long) (25 * Math.pow(random.nextDouble(), 2)), (float) (1 + random.nextInt(3)));
         }
-        nodes.add(node);
+        model.put(id, v);
+        String json = json(v);
+        body.append(i == 0 ? "" : ",")
+            .append("{\"id\":")
+            .append(id)
+            .append(",\"vector\":{\"plain\":")
+            .append(json)
+            .append(",\"idf\":")
+            .append(json)
+            .append("}}");
       }
-      List<QdrantHttp> http = nodes.stream().map(n -> new QdrantHttp(n.baseUrl())).toList();
       ok(
-          http.get(0)
-              .send(
-                  "PUT",
-                  "/collections/s",
-                  "{\"sparse_vectors\":{\"plain\":{},\"idf\":{\"modifier\":\"idf\"}},"
-                      + "\"shard_number\":3,\"replication_factor\":3}"));
-      for (int batch = 0; batch < 12; batch++) {
-        StringBuilder body = new StringBuilder("{\"points\":[");
-        for (int i = 0; i < 25; i++) {
-          int id = batch * 25 + i;
-          TreeMap<Long, Float> v = new TreeMap<>();
-          for (int k = 1 + random.nextInt(5); k > 0; k--) {
-            v.put((long) (25 * Math.pow(random.nextDouble(), 2)), (float) (1 + random.nextInt(3)));
-          }
-          model.put(id, v);
-          String json = json(v);
-          body.append(i == 0 ? "" : ",")
-              .append("{\"id\":")
-              .append(id)
-              .append(",\"vector\":{\"plain\":")
-              .append(json)
-              .append(",\"idf\":")
-              .append(json)
-              .append("}}");
+          http.get(batch % 3)
+              .send("PUT", "/collections/s/points?wait=true", body.append("]}").toString()));
+    }
+    List<TreeMap<Long, Float>> queries = new ArrayList<>();
+    for (int n = 0; n < 6; n++) {
+      TreeMap<Long, Float> q = new TreeMap<>();
+      q.put((long) random.nextInt(25), 1f);
+      q.put((long) random.nextInt(25), 2f);
+      queries.add(q);
+    }
+    for (QdrantHttp h : http) {
+      checkQueries(h, queries, "");
+    }
+    nodes.get(2).kill9();
+    ok(
+        http.get(0)
+            .send(
+                "POST",
+                "/collections/s/points/delete?wait=true",
+                "{\"points\":[0,1,2,3,4,5,6,7,8,9]}"));
+    for (int id = 0; id < 10; id++) {
+      model.remove(id);
+    }
+    nodes.get(2).start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try {
+        checkQueries(http.get(2), queries, "?consistency=any");
+        break;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
         }
-        ok(
-            http.get(batch % 3)
-                .send("PUT", "/collections/s/points?wait=true", body.append("]}").toString()));
-      }
-      List<TreeMap<Long, Float>> queries = new ArrayList<>();
-      for (int n = 0; n < 6; n++) {
-        TreeMap<Long, Float> q = new TreeMap<>();
-        q.put((long) random.nextInt(25), 1f);
-        q.put((long) random.nextInt(25), 2f);
-        queries.add(q);
-      }
-      for (QdrantHttp h : http) {
-        checkQueries(h, queries, "");
-      }
-      nodes.get(2).kill9();
-      ok(
-          http.get(0)
-              .send(
-                  "POST",
-                  "/collections/s/points/delete?wait=true",
-                  "{\"points\":[0,1,2,3,4,5,6,7,8,9]}"));
-      for (int id = 0; id < 10; id++) {
-        model.remove(id);
-      }
-      nodes.get(2).start();
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (true) {
-        try {
-          checkQueries(http.get(2), queries, "?consistency=any");
-          break;
-        } catch (AssertionError e) {
-          if (System.nanoTime() > deadline) {
-            throw e;
-          }
-          Thread.sleep(500); // its replicas are still catching up
-        }
-      }
-      checkQueries(http.get(2), queries, "");
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.close();
+        Thread.sleep(500); // its replicas are still catching up
       }
     }
+    checkQueries(http.get(2), queries, "");
   }
 
   private void checkQueries(QdrantHttp h, List<TreeMap<Long, Float>> queries, String params)

@@ -3,15 +3,13 @@ package io.quiver.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The full-text and keyword index options through REST on one node (a collection of two shards): a
@@ -44,22 +42,15 @@ class TextIndexIT {
       "{\"type\":\"text\",\"tokenizer\":\"multilingual\",\"stopwords\":\"english\"}";
   private static final String TAG_PARAMS = "{\"type\":\"keyword\",\"prefix\":true}";
 
-  private Path data;
+  @RegisterExtension static final QuiverNodes NODES = new QuiverNodes();
+
   private NodeProcess node;
   private SpecClient api;
 
   @BeforeAll
-  void start(@TempDir Path tmp) throws Exception {
-    data = tmp.resolve("data");
-    node = new NodeProcess(data).start();
+  void start() throws Exception {
+    node = NODES.start();
     api = new SpecClient(node.baseUrl());
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test
@@ -142,7 +133,7 @@ class TextIndexIT {
 
     // Restart: the options are in each shard's stored schema; the indexes are rebuilt with them.
     node.close();
-    node = new NodeProcess(data, node.httpPort(), node.raftPort()).start();
+    node.start(); // its data, ports and settings
     api = new SpecClient(node.baseUrl());
     assertSchemaReported();
     checkIndexedFilters();

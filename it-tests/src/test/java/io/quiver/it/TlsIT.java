@@ -18,6 +18,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class TlsIT {
 
-  @TempDir Path tmp;
+  @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
+
+  @TempDir Path tmp; // certificates
 
   @Test
   void servesOverTlsAndReloadsChangedCertificates() throws Exception {
@@ -41,76 +44,70 @@ class TlsIT {
     Path key = tmp.resolve("key.pem");
     first.write(cert, key);
     SSLContext trustingCa = TestCertificates.clientTrusting(ca);
-    try (NodeProcess node = tlsNode(cert, key).tls(trustingCa).start()) {
-      QdrantHttp https = new QdrantHttp(node.baseUrl(), Map.of(), trustingCa);
-      assertEquals(
-          200,
-          https
-              .send("PUT", "/collections/secure", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}")
-              .status());
-      assertEquals(
-          200,
-          https
-              .send(
-                  "PUT",
-                  "/collections/secure/points?wait=true",
-                  "{\"points\":[{\"id\":1,\"vector\":[1,2]}]}")
-              .status());
-      assertEquals(
-          1,
-          https
-              .send("POST", "/collections/secure/points/count", "{}")
-              .result()
-              .get("count")
-              .asInt());
-      assertEquals(first.serial(), servedSerial(node, trustingCa));
+    NodeProcess node = tlsNode(cert, key).tls(trustingCa).start();
+    QdrantHttp https = new QdrantHttp(node.baseUrl(), Map.of(), trustingCa);
+    assertEquals(
+        200,
+        https
+            .send("PUT", "/collections/secure", "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"}}")
+            .status());
+    assertEquals(
+        200,
+        https
+            .send(
+                "PUT",
+                "/collections/secure/points?wait=true",
+                "{\"points\":[{\"id\":1,\"vector\":[1,2]}]}")
+            .status());
+    assertEquals(
+        1,
+        https.send("POST", "/collections/secure/points/count", "{}").result().get("count").asInt());
+    assertEquals(first.serial(), servedSerial(node, trustingCa));
 
-      // Without the CA, the JDK's default trust refuses the certificate; plain HTTP gets no answer.
-      assertThrows(
-          javax.net.ssl.SSLHandshakeException.class,
-          () ->
-              new QdrantHttp(node.baseUrl(), Map.of(), SSLContext.getDefault())
-                  .get("/collections"));
-      assertThrows(
-          IOException.class,
-          () ->
-              HttpClient.newHttpClient()
-                  .send(
-                      HttpRequest.newBuilder(
-                              URI.create("http://127.0.0.1:" + node.httpPort() + "/collections"))
-                          .timeout(Duration.ofSeconds(10))
-                          .build(),
-                      HttpResponse.BodyHandlers.ofString()));
+    // Without the CA, the JDK's default trust refuses the certificate; plain HTTP gets no answer.
+    assertThrows(
+        javax.net.ssl.SSLHandshakeException.class,
+        () ->
+            new QdrantHttp(node.baseUrl(), Map.of(), SSLContext.getDefault()).get("/collections"));
+    assertThrows(
+        IOException.class,
+        () ->
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + node.httpPort() + "/collections"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()));
 
-      // A new certificate from another CA: new connections get it within tls.cert_ttl (1 s here).
-      TestCertificates.Identity ca2 = TestCertificates.authority("quiver test CA 2");
-      TestCertificates.Identity second = TestCertificates.server(ca2, "node one renewed");
-      second.write(cert, key);
-      SSLContext trustingCa2 = TestCertificates.clientTrusting(ca2);
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      BigInteger served = null;
-      while (System.nanoTime() < deadline) {
-        try {
-          served = servedSerial(node, trustingCa2);
-          break;
-        } catch (javax.net.ssl.SSLException notYet) {
-          Thread.sleep(200);
-        }
+    // A new certificate from another CA: new connections get it within tls.cert_ttl (1 s here).
+    TestCertificates.Identity ca2 = TestCertificates.authority("quiver test CA 2");
+    TestCertificates.Identity second = TestCertificates.server(ca2, "node one renewed");
+    second.write(cert, key);
+    SSLContext trustingCa2 = TestCertificates.clientTrusting(ca2);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    BigInteger served = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        served = servedSerial(node, trustingCa2);
+        break;
+      } catch (javax.net.ssl.SSLException notYet) {
+        Thread.sleep(200);
       }
-      assertEquals(second.serial(), served, "the renewed certificate is served without a restart");
-      QdrantHttp renewed = new QdrantHttp(node.baseUrl(), Map.of(), trustingCa2);
-      assertEquals(
-          1,
-          renewed
-              .send("POST", "/collections/secure/points/count", "{}")
-              .result()
-              .get("count")
-              .asInt());
-      assertThrows(
-          javax.net.ssl.SSLHandshakeException.class,
-          () -> new QdrantHttp(node.baseUrl(), Map.of(), trustingCa).get("/collections"),
-          "the old CA no longer matches");
     }
+    assertEquals(second.serial(), served, "the renewed certificate is served without a restart");
+    QdrantHttp renewed = new QdrantHttp(node.baseUrl(), Map.of(), trustingCa2);
+    assertEquals(
+        1,
+        renewed
+            .send("POST", "/collections/secure/points/count", "{}")
+            .result()
+            .get("count")
+            .asInt());
+    assertThrows(
+        javax.net.ssl.SSLHandshakeException.class,
+        () -> new QdrantHttp(node.baseUrl(), Map.of(), trustingCa).get("/collections"),
+        "the old CA no longer matches");
   }
 
   @Test
@@ -124,38 +121,36 @@ class TlsIT {
     SSLContext client = TestCertificates.client(ca, "app").clientContext(ca);
     TestCertificates.Identity strangerCa = TestCertificates.authority("someone else");
     SSLContext stranger = TestCertificates.client(strangerCa, "intruder").clientContext(ca);
-    try (NodeProcess node =
+    NodeProcess node =
         tlsNode(cert, key)
             .environment("QUIVER__SERVICE__VERIFY_HTTPS_CLIENT_CERTIFICATE", "true")
             .environment("QUIVER__TLS__CA_CERT", caCert.toString())
             .tls(client)
-            .start()) {
-      assertEquals(
-          200, new QdrantHttp(node.baseUrl(), Map.of(), client).get("/collections").status());
-      assertThrows(
-          IOException.class,
-          () ->
-              new QdrantHttp(node.baseUrl(), Map.of(), TestCertificates.clientTrusting(ca))
-                  .get("/collections"),
-          "no client certificate");
-      assertThrows(
-          IOException.class,
-          () -> new QdrantHttp(node.baseUrl(), Map.of(), stranger).get("/collections"),
-          "a client certificate of another CA");
-    }
+            .start();
+    assertEquals(
+        200, new QdrantHttp(node.baseUrl(), Map.of(), client).get("/collections").status());
+    assertThrows(
+        IOException.class,
+        () ->
+            new QdrantHttp(node.baseUrl(), Map.of(), TestCertificates.clientTrusting(ca))
+                .get("/collections"),
+        "no client certificate");
+    assertThrows(
+        IOException.class,
+        () -> new QdrantHttp(node.baseUrl(), Map.of(), stranger).get("/collections"),
+        "a client certificate of another CA");
   }
 
   @Test
   void missingCertificateFileIsNamed() throws Exception {
     NodeProcess node = tlsNode(tmp.resolve("nope.pem"), tmp.resolve("nokey.pem"));
-    try (node) {
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> node.start());
-      assertTrue(e.getMessage().contains("tls.cert: cannot read"), e.getMessage());
-    }
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> node.start());
+    assertTrue(e.getMessage().contains("tls.cert: cannot read"), e.getMessage());
   }
 
   private NodeProcess tlsNode(Path cert, Path key) throws IOException {
-    return new NodeProcess(tmp.resolve("data"))
+    return NODES
+        .node("data")
         .environment("QUIVER__SERVICE__ENABLE_TLS", "true")
         .environment("QUIVER__TLS__CERT", cert.toString())
         .environment("QUIVER__TLS__KEY", key.toString())
