@@ -33,8 +33,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * reply:    magic "QMR1" | version 1 | status (0 ok, 1 bad request, 2 not found, 3 conflict or already exists)
  *           | ok: log index (long) | else: message | since typed outcomes (MetaOutcome), a trailer that earlier
  *           builds do not read: fault | status | subject (ordinals of MetaOutcome's enums) | subject name
- * snapshot: magic "QMS1" | version 2, 3, 4 or 5 | applied index | nodes | collections (4: each config ends with its strict
- *           mode, StrictModeConfigCodec; 5: each shard's replicas are followed by its witnesses) | aliases | (3:) draining
+ * snapshot: magic "QMS1" | version 2 to 6 | applied index | nodes | collections (4: each config ends with its strict
+ *           mode, StrictModeConfigCodec; 5: each shard's replicas are followed by its witnesses; 6: each
+ *           collection's hashing and resharding follow its shards) | aliases | (3:) draining
  *           nodes | rebalancing
  * </pre>
  */
@@ -351,7 +352,8 @@ public final class MetaMessages {
   }
 
   /**
-   * The snapshot in the oldest version that holds it (read by earlier builds): 5 when some shard
+   * The snapshot in the oldest version that holds it (read by earlier builds): 6 when some
+   * collection hashes points other than by {@code mod N} or is being resharded, 5 when some shard
    * has a witness, 4 when some collection has a strict mode, else 3.
    */
   static byte[] encodeSnapshot(ClusterState state) {
