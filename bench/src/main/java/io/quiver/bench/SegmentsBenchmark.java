@@ -152,6 +152,13 @@ public final class SegmentsBenchmark {
       reportPeak("during ingest + indexing", peak, baseline);
       report("after build", baseline);
       System.out.printf("segments: %s%n", shard.segmentsInfo());
+      shard.flush();
+      System.out.printf(
+          "disk after a store flush: store %s (RocksDB of the process, WAL included), sealed"
+              + " segments %s; the vectors alone are %s%n",
+          mib(bytesOf(io.quiver.storage.ShardResources.processWide().engine().dir())),
+          mib(bytesOf(shardDir.resolve(Shard.SEGMENTS_DIR))),
+          mib((long) points * dim * 4));
       System.out.printf(
           "recall@10 (HNSW ef 100 vs exact, 100 queries): %.3f%n",
           recall(shard, centres, dim, datatype));
@@ -223,9 +230,10 @@ public final class SegmentsBenchmark {
     return (x + 2f) * 255f / 4f;
   }
 
+  /** Bytes of the regular files under {@code dir}, subdirectories included. */
   private static long bytesOf(Path dir) throws IOException {
-    try (var files = Files.list(dir)) {
-      return files.mapToLong(f -> f.toFile().length()).sum();
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +83,7 @@ public final class Shard implements AutoCloseable {
             dir.resolve(MULTIVECTORS_DIR),
             visit ->
                 store.forEachPoint(
-                    (id, version, vectors, names) -> visit.accept(id, vectors.get())));
+                    (id, version, vectors, names, inSegments) -> visit.accept(id, vectors.get())));
     this.appliedIndex = store.appliedIndex();
     this.ownership = store.ownership();
     if (shardConfig.payloadMemory() == Memory.CACHED) {
@@ -96,6 +97,7 @@ public final class Shard implements AutoCloseable {
               shardConfig,
               lock,
               store::forEachPoint,
+              this::dropStoreCopies,
               this::flush,
               resources.flushes(),
               resources.optimizations(),
@@ -664,9 +666,10 @@ public final class Shard implements AutoCloseable {
     boolean denseNamesChanged =
         !config.vectors().keySet().equals(newConfig.vectors().vectors().keySet());
     if (denseNamesChanged) {
-      // Before the batch (an empty manifest fits any stored state), and without the shard's lock
-      // (a swap holds the files lock while it waits for the write lock).
-      segments.discardSealed();
+      // Before the batch, and without the shard's lock (a swap holds the files lock while it waits
+      // for the write lock): the store takes back the vectors it had handed over to the sealed
+      // segments, then an empty manifest fits the stored state.
+      segments.discardSealed(this::restoreStoreCopies);
     }
     lock.writeLock().lock();
     try (ShardStore.Batch batch = store.batch()) {
@@ -1375,31 +1378,34 @@ public final class Shard implements AutoCloseable {
    * compaction); close it, and let {@code writeStore} return, before this shard closes.
    */
   public Checkpoint beginCheckpoint(Path target) {
-    ShardStore.PinnedState pinned;
-    lock.readLock().lock();
+    ShardStore.PinnedState[] pinned = new ShardStore.PinnedState[1];
+    // The store is pinned and the segment files linked under the segments' files lock, taken
+    // before the shard's lock (an optimizer swap holds the files lock while it waits for the write
+    // lock): the pinned store may leave vectors to the segments, which must then be in the linked
+    // manifest.
     try {
-      pinned = store.pin();
-      try {
-        sparseIndexes.linkFiles(target.resolve(io.quiver.storage.sparse.SparseIndexes.DIR));
-        multiIndexes.linkFiles(target.resolve(MULTIVECTORS_DIR));
-      } catch (java.io.IOException | RuntimeException e) {
-        pinned.close();
-        throw e instanceof java.io.IOException io
-            ? new StorageException("cannot link the multivector graph files into " + target, io)
-            : (RuntimeException) e;
-      }
-    } finally {
-      lock.readLock().unlock();
-    }
-    // Outside the read lock: an optimizer swap holds the files lock while it waits for the write
-    // lock, so taking the files lock under the read lock could deadlock with it.
-    try {
-      segments.linkFiles(target.resolve(SEGMENTS_DIR));
+      segments.linkFiles(
+          target.resolve(SEGMENTS_DIR),
+          () -> {
+            lock.readLock().lock();
+            try {
+              pinned[0] = store.pin();
+              sparseIndexes.linkFiles(target.resolve(io.quiver.storage.sparse.SparseIndexes.DIR));
+              multiIndexes.linkFiles(target.resolve(MULTIVECTORS_DIR));
+            } catch (java.io.IOException e) {
+              throw new StorageException(
+                  "cannot link the multivector graph files into " + target, e);
+            } finally {
+              lock.readLock().unlock();
+            }
+          });
     } catch (RuntimeException e) {
-      pinned.close();
+      if (pinned[0] != null) {
+        pinned[0].close();
+      }
       throw e;
     }
-    return new Checkpoint(pinned, target);
+    return new Checkpoint(pinned[0], target);
   }
 
   /** A checkpoint begun by {@link #beginCheckpoint}: the store's files still to be written. */
@@ -1424,6 +1430,35 @@ public final class Shard implements AutoCloseable {
     @Override
     public void close() {
       pinned.close();
+    }
+  }
+
+  /**
+   * The sealed segments hold these points' dense vectors durably: the store drops its copies
+   * (called by the segments with the write lock held, or at open).
+   */
+  private void dropStoreCopies(List<PointId> ids, long[] versions) {
+    Set<String> dense = config.vectors().keySet();
+    try (ShardStore.Batch batch = store.batch()) {
+      for (int i = 0; i < ids.size(); i++) {
+        batch.dropSegmentCopies(ids.get(i), versions[i], dense);
+      }
+      batch.commitUnindexed();
+    }
+  }
+
+  /**
+   * Puts back into the store the vectors it handed over to the sealed segments, before they are
+   * discarded (called by the segments under their files lock).
+   */
+  private void restoreStoreCopies() {
+    lock.writeLock().lock();
+    try (ShardStore.Batch batch = store.batch()) {
+      long changed = batch.restoreSegmentCopies(segments::vectors);
+      batch.commitUnindexed();
+      LOG.info("{}: the store took back the vectors of {} points from the segments", this, changed);
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 

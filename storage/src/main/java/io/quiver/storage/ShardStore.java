@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
@@ -27,7 +28,8 @@ import org.rocksdb.WriteOptions;
  * A shard replica's store: one column family of the node's {@link NodeEngine}, holding three
  * sections told apart by the first byte of the key: {@link #META} (the vectors config, the payload
  * index schema, the ownership and the last applied log index), {@link #POINTS} (id -&gt; version
- * and vectors) and {@link #PAYLOADS} (id -&gt; payload JSON). Within a section keys sort as the
+ * and the vectors no sealed segment holds: a vector is stored once, see {@link
+ * #POINT_FORMAT_IN_SEGMENTS}) and {@link #PAYLOADS} (id -&gt; payload JSON). Within a section keys sort as the
  * ids' bytes, as they did in the column families of the old layout ({@link LegacyShardStore}).
  *
  * <p>Every apply writes one {@link WriteBatch} that includes the new applied index, so the data and
@@ -68,6 +70,16 @@ final class ShardStore implements AutoCloseable {
   private static final int POINT_FORMAT_VERSION = 1;
 
   private static final int POINT_FORMAT_VERSION_SPARSE = 2;
+
+  /**
+   * Version 3: the dense vectors that the shard's sealed segments hold durably are not repeated
+   * here (a vector is stored once, see {@link Batch#dropSegmentCopies}). The value is version 2's
+   * (the sparse count always present) followed by the names of the dense vectors the segments hold
+   * for it: a point may omit named vectors, and the segments' absent-vector bitmaps are rebuilt
+   * from these names at open. Vectors no segment holds (multivectors, which travel flat among the
+   * dense ones) stay in the value.
+   */
+  private static final int POINT_FORMAT_IN_SEGMENTS = 3;
 
   static {
     RocksDB.loadLibrary();
@@ -204,7 +216,7 @@ final class ShardStore implements AutoCloseable {
         Payload payload) {
       try {
         byte[] key = id.toBytes();
-        batch.put(family, key(POINTS, key), encodePoint(version, vectors, sparse));
+        batch.put(family, key(POINTS, key), encodePoint(version, vectors, sparse, Set.of()));
         if (payload.isEmpty()) {
           batch.delete(family, key(PAYLOADS, key));
         } else {
@@ -260,10 +272,14 @@ final class ShardStore implements AutoCloseable {
           Map<String, float[]> keptDense = new LinkedHashMap<>(v.vectors());
           Map<String, io.quiver.index.sparse.SparseVector> keptSparse =
               new LinkedHashMap<>(v.sparse());
+          Set<String> keptInSegments = new java.util.LinkedHashSet<>(v.inSegments());
           boolean touched =
-              keptDense.keySet().removeAll(dense) | keptSparse.keySet().removeAll(sparse);
+              keptDense.keySet().removeAll(dense)
+                  | keptSparse.keySet().removeAll(sparse)
+                  | keptInSegments.removeAll(dense);
           if (touched) {
-            batch.put(family, it.key(), encodePoint(v.version(), keptDense, keptSparse));
+            batch.put(
+                family, it.key(), encodePoint(v.version(), keptDense, keptSparse, keptInSegments));
             changed++;
           }
         }
@@ -304,6 +320,84 @@ final class ShardStore implements AutoCloseable {
         batch.delete(family, key(PAYLOADS, key));
       } catch (RocksDBException e) {
         throw new StorageException("cannot stage delete of " + id, e);
+      }
+    }
+
+    /**
+     * Drops from the stored point {@code id} its copies of the dense vectors {@code names} (those
+     * of them it has), once a sealed segment holds them durably at {@code version}: the value keeps
+     * their names ({@link #POINT_FORMAT_IN_SEGMENTS}). Nothing changes when the point is gone, at
+     * another version, or has none of them here. Returns true when the value changed.
+     */
+    boolean dropSegmentCopies(PointId id, long version, Set<String> names) {
+      byte[] key = key(POINTS, id.toBytes());
+      byte[] value = get(key);
+      if (value == null || versionOf(value) != version) {
+        return false;
+      }
+      StoredVectors v = decodePoint(value);
+      Map<String, float[]> kept = new LinkedHashMap<>(v.vectors());
+      Set<String> inSegments = new java.util.LinkedHashSet<>(v.inSegments());
+      for (String name : names) {
+        if (kept.remove(name) != null) {
+          inSegments.add(name);
+        }
+      }
+      if (kept.size() == v.vectors().size()) {
+        return false;
+      }
+      try {
+        batch.put(family, key, encodePoint(version, kept, v.sparse(), inSegments));
+        return true;
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot stage the segment hand-over of " + id, e);
+      }
+    }
+
+    /**
+     * Puts back into every stored point the dense vectors that sealed segments hold for it ({@code
+     * vectorsOf} reads them from the segments), so that the store alone holds every point again:
+     * before the segments are discarded. Returns how many points changed.
+     */
+    long restoreSegmentCopies(
+        java.util.function.Function<PointId, Map<String, float[]>> vectorsOf) {
+      long changed = 0;
+      try (SectionIterator section = new SectionIterator(POINTS, null)) {
+        for (RocksIterator it = section.it; it.isValid(); it.next()) {
+          byte[] value = it.value();
+          if (value[0] != POINT_FORMAT_IN_SEGMENTS) {
+            continue;
+          }
+          PointId id = PointId.fromBytes(section.key());
+          StoredVectors v = decodePoint(value);
+          Map<String, float[]> held = vectorsOf.apply(id);
+          Map<String, float[]> all = new LinkedHashMap<>(v.vectors());
+          for (String name : v.inSegments()) {
+            float[] vector = held == null ? null : held.get(name);
+            if (vector == null) {
+              throw new StorageException(
+                  "point " + id + ": no segment holds its vector `" + name + "`", null);
+            }
+            all.put(name, vector);
+          }
+          batch.put(family, it.key(), encodePoint(v.version(), all, v.sparse(), Set.of()));
+          changed++;
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot stage the vectors put back from the segments", e);
+      }
+      return changed;
+    }
+
+    /**
+     * Writes the staged changes without moving the applied index: for changes that are not log
+     * entries (the vectors' hand-over between the store and the segments).
+     */
+    void commitUnindexed() {
+      try {
+        db.write(writeOptions, batch);
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot write a batch of segment hand-overs", e);
       }
     }
 
@@ -386,7 +480,8 @@ final class ShardStore implements AutoCloseable {
             PointId.fromBytes(section.key()),
             versionOf(value),
             () -> decodePoint(value).vectors(),
-            () -> vectorNames(value));
+            () -> vectorNames(value),
+            value[0] == POINT_FORMAT_IN_SEGMENTS);
       }
     }
   }
@@ -485,10 +580,15 @@ final class ShardStore implements AutoCloseable {
     }
   }
 
+  /**
+   * A decoded point value; {@code inSegments} names the dense vectors that sealed segments hold
+   * instead of the value.
+   */
   record StoredVectors(
       long version,
       Map<String, float[]> vectors,
-      Map<String, io.quiver.index.sparse.SparseVector> sparse) {}
+      Map<String, io.quiver.index.sparse.SparseVector> sparse,
+      Set<String> inSegments) {}
 
   /** The sparse vectors a stored point has (empty when it has none or does not exist). */
   Map<String, io.quiver.index.sparse.SparseVector> sparse(PointId id) {
@@ -502,8 +602,11 @@ final class ShardStore implements AutoCloseable {
     try (SectionIterator section = new SectionIterator(POINTS, null)) {
       for (RocksIterator it = section.it; it.isValid(); it.next()) {
         byte[] value = it.value();
-        if (value[0] == POINT_FORMAT_VERSION_SPARSE) {
-          consumer.accept(PointId.fromBytes(section.key()), decodePoint(value).sparse());
+        if (value[0] == POINT_FORMAT_VERSION_SPARSE || value[0] == POINT_FORMAT_IN_SEGMENTS) {
+          var sparse = decodePoint(value).sparse();
+          if (!sparse.isEmpty()) {
+            consumer.accept(PointId.fromBytes(section.key()), sparse);
+          }
         }
       }
     }
@@ -518,7 +621,7 @@ final class ShardStore implements AutoCloseable {
     try (SectionIterator section = new SectionIterator(POINTS, null)) {
       for (RocksIterator it = section.it; it.isValid(); it.next()) {
         byte[] value = it.value();
-        if (value[0] != POINT_FORMAT_VERSION_SPARSE) {
+        if (value[0] != POINT_FORMAT_VERSION_SPARSE && value[0] != POINT_FORMAT_IN_SEGMENTS) {
           continue;
         }
         ByteBuffer buf = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
@@ -549,10 +652,24 @@ final class ShardStore implements AutoCloseable {
   private static byte[] encodePoint(
       long version,
       Map<String, float[]> vectors,
-      Map<String, io.quiver.index.sparse.SparseVector> sparse) {
+      Map<String, io.quiver.index.sparse.SparseVector> sparse,
+      Set<String> inSegments) {
+    int format =
+        !inSegments.isEmpty()
+            ? POINT_FORMAT_IN_SEGMENTS
+            : sparse.isEmpty() ? POINT_FORMAT_VERSION : POINT_FORMAT_VERSION_SPARSE;
     int size = 1 + 8 + 4;
+    List<byte[]> heldNames = new ArrayList<>();
+    if (format == POINT_FORMAT_IN_SEGMENTS) {
+      size += 4;
+      for (String name : inSegments) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        heldNames.add(bytes);
+        size += 2 + bytes.length;
+      }
+    }
     List<byte[]> sparseNames = new ArrayList<>();
-    if (!sparse.isEmpty()) {
+    if (format != POINT_FORMAT_VERSION) {
       size += 4;
       for (Map.Entry<String, io.quiver.index.sparse.SparseVector> e : sparse.entrySet()) {
         byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
@@ -567,9 +684,7 @@ final class ShardStore implements AutoCloseable {
       size += 2 + name.length + 4 + 4 * e.getValue().length;
     }
     ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    buf.put((byte) (sparse.isEmpty() ? POINT_FORMAT_VERSION : POINT_FORMAT_VERSION_SPARSE))
-        .putLong(version)
-        .putInt(vectors.size());
+    buf.put((byte) format).putLong(version).putInt(vectors.size());
     int i = 0;
     for (float[] v : vectors.values()) {
       byte[] name = names.get(i++);
@@ -577,7 +692,7 @@ final class ShardStore implements AutoCloseable {
       buf.asFloatBuffer().put(v);
       buf.position(buf.position() + 4 * v.length);
     }
-    if (!sparse.isEmpty()) {
+    if (format != POINT_FORMAT_VERSION) {
       buf.putInt(sparse.size());
       int j = 0;
       for (io.quiver.index.sparse.SparseVector v : sparse.values()) {
@@ -591,11 +706,23 @@ final class ShardStore implements AutoCloseable {
         }
       }
     }
+    if (format == POINT_FORMAT_IN_SEGMENTS) {
+      buf.putInt(heldNames.size());
+      for (byte[] name : heldNames) {
+        buf.putShort((short) name.length).put(name);
+      }
+    }
     return buf.array();
   }
 
   /** The names of the dense vectors of an encoded point, without decoding the vectors. */
   private static java.util.Set<String> vectorNames(byte[] bytes) {
+    if (bytes[0] == POINT_FORMAT_IN_SEGMENTS) {
+      StoredVectors v = decodePoint(bytes);
+      java.util.Set<String> names = new java.util.HashSet<>(v.vectors().keySet());
+      names.addAll(v.inSegments());
+      return names;
+    }
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     buf.position(1 + 8);
     int count = buf.getInt();
@@ -613,7 +740,9 @@ final class ShardStore implements AutoCloseable {
   private static long versionOf(byte[] bytes) {
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int format = buf.get();
-    if (format != POINT_FORMAT_VERSION && format != POINT_FORMAT_VERSION_SPARSE) {
+    if (format != POINT_FORMAT_VERSION
+        && format != POINT_FORMAT_VERSION_SPARSE
+        && format != POINT_FORMAT_IN_SEGMENTS) {
       throw new StorageException("unknown point format " + format, null);
     }
     return buf.getLong();
@@ -622,7 +751,9 @@ final class ShardStore implements AutoCloseable {
   private static StoredVectors decodePoint(byte[] bytes) {
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int format = buf.get();
-    if (format != POINT_FORMAT_VERSION && format != POINT_FORMAT_VERSION_SPARSE) {
+    if (format != POINT_FORMAT_VERSION
+        && format != POINT_FORMAT_VERSION_SPARSE
+        && format != POINT_FORMAT_IN_SEGMENTS) {
       throw new StorageException("unknown point format " + format, null);
     }
     long version = buf.getLong();
@@ -637,7 +768,7 @@ final class ShardStore implements AutoCloseable {
       vectors.put(new String(name, StandardCharsets.UTF_8), v);
     }
     Map<String, io.quiver.index.sparse.SparseVector> sparse = new LinkedHashMap<>();
-    if (format == POINT_FORMAT_VERSION_SPARSE) {
+    if (format != POINT_FORMAT_VERSION) {
       int sparseCount = buf.getInt();
       for (int i = 0; i < sparseCount; i++) {
         byte[] name = new byte[buf.getShort()];
@@ -656,7 +787,17 @@ final class ShardStore implements AutoCloseable {
             io.quiver.index.sparse.SparseVector.of(indices, values));
       }
     }
-    return new StoredVectors(version, vectors, sparse);
+    Set<String> inSegments = Set.of();
+    if (format == POINT_FORMAT_IN_SEGMENTS) {
+      int heldCount = buf.getInt();
+      inSegments = new java.util.LinkedHashSet<>();
+      for (int i = 0; i < heldCount; i++) {
+        byte[] name = new byte[buf.getShort()];
+        buf.get(name);
+        inSegments.add(new String(name, StandardCharsets.UTF_8));
+      }
+    }
+    return new StoredVectors(version, vectors, sparse, inSegments);
   }
 
   private byte[] get(byte[] key) {

@@ -39,10 +39,15 @@ import org.slf4j.LoggerFactory;
  * {@code filesLock} while holding the shard's lock (a swap holds it while waiting for the write
  * lock).
  *
- * <p>Durability: RocksDB holds every point (id, version, vectors); the sealed segments are a
- * derived, searchable copy of some of them. At open the deleted bitmaps and the appendable segment
- * are recomputed from RocksDB, so an acknowledged write is never only in a segment file, and a
- * segment file is never needed for correctness, only for speed.
+ * <p>Durability: RocksDB holds every point (id, version, payload), and the vectors of the points no
+ * sealed segment holds yet. A vector is stored once: once a sealed segment holds a point's dense
+ * vectors durably (its files fsynced, the manifest naming it), the store drops its copies and keeps
+ * their names ({@link VectorHandOver}, after a flush's swap, and at open for a point whose copy was
+ * not dropped yet). A point whose vectors the store no longer holds must be found at its version in
+ * a sealed segment the manifest names: open fails otherwise. So the manifest and the store must be
+ * read as one cut: a checkpoint pins the store and links the files under the files lock ({@link
+ * #linkFiles(Path, Runnable)}), which every swap and every hand-over hold too. At open the deleted
+ * bitmaps and the appendable segment are recomputed from RocksDB.
  */
 public final class ShardSegments implements AutoCloseable {
 
@@ -70,15 +75,33 @@ public final class ShardSegments implements AutoCloseable {
           PointId id,
           long version,
           Supplier<Map<String, float[]>> preparedVectors,
-          Supplier<Set<String>> vectorNames);
+          Supplier<Set<String>> vectorNames,
+          boolean vectorsInSegments);
     }
   }
+
+  /**
+   * The store's side of "a vector is stored once": told which points' dense vectors sealed segments
+   * now hold durably, so that it can drop its own copies.
+   */
+  @FunctionalInterface
+  public interface VectorHandOver {
+    /**
+     * A sealed segment the manifest names holds {@code ids[i]}'s dense vectors at {@code
+     * versions[i]}; called with the shard's write lock held (or before the shard is in use).
+     */
+    void heldBySegments(List<PointId> ids, long[] versions);
+  }
+
+  /** Points handed over to the store per hold of the write lock. */
+  static final int HAND_OVER_CHUNK = 2_048;
 
   private record Location(Segment segment, int ord) {}
 
   private final Path dir;
   private final ShardConfig config;
   private final ReadWriteLock lock;
+  private final VectorHandOver handOver;
   private final Object filesLock = new Object();
   private final Object flushedSignal = new Object();
   private final Map<PointId, Location> tracker = new HashMap<>();
@@ -87,30 +110,33 @@ public final class ShardSegments implements AutoCloseable {
   private SegmentOptimizer optimizer;
   private SegmentFlusher flusher;
 
-  private ShardSegments(Path dir, ShardConfig config, ReadWriteLock lock) {
+  private ShardSegments(Path dir, ShardConfig config, ReadWriteLock lock, VectorHandOver handOver) {
     this.dir = dir;
     this.config = config;
     this.lock = lock;
+    this.handOver = handOver;
   }
 
   /**
    * Opens the segments in {@code dir} (created if absent): removes files the manifest does not
    * name, maps the sealed segments, and matches them against {@code stored}: a sealed ord is live
    * when the store holds its id at its version; a stored point no sealed segment holds goes into
-   * the appendable segment. Then starts the flusher and the optimizer on the given pools ({@code
-   * flush} is called by the optimizer a flush interval after writes); a graph build runs on {@code
-   * indexingThreads} threads.
+   * the appendable segment; a stored point that still holds vectors a sealed segment holds at its
+   * version is handed over ({@code handOver}). Then starts the flusher and the optimizer on the
+   * given pools ({@code flush} is called by the optimizer a flush interval after writes); a graph
+   * build runs on {@code indexingThreads} threads.
    */
   public static ShardSegments open(
       Path dir,
       ShardConfig config,
       ReadWriteLock lock,
       StoredPoints stored,
+      VectorHandOver handOver,
       Runnable flush,
       SegmentWorkPool flushes,
       SegmentWorkPool optimizations,
       int indexingThreads) {
-    ShardSegments segments = new ShardSegments(dir, config, lock);
+    ShardSegments segments = new ShardSegments(dir, config, lock, handOver);
     try {
       Files.createDirectories(dir);
       List<String> names = SegmentFiles.readManifest(dir);
@@ -129,6 +155,9 @@ public final class ShardSegments implements AutoCloseable {
     } catch (IOException e) {
       segments.closeSegments();
       throw new StorageException("cannot open the segments in " + dir, e);
+    } catch (RuntimeException e) {
+      segments.closeSegments();
+      throw e;
     }
     SegmentBuilder builder = new SegmentBuilder(dir, config, indexingThreads);
     segments.optimizer = new SegmentOptimizer(segments, config, builder, flush, optimizations);
@@ -155,7 +184,11 @@ public final class ShardSegments implements AutoCloseable {
     }
   }
 
-  /** Builds the id tracker and deleted bitmaps from the stored points (see {@link #open}). */
+  /**
+   * Builds the id tracker and deleted bitmaps from the stored points, and hands over the vectors of
+   * the stored points that a sealed segment holds at their version but the store still holds too
+   * (see {@link #open}).
+   */
   private void matchStored(List<SealedSegment> sealed, StoredPoints stored) {
     for (SealedSegment s : sealed) {
       for (int ord = 0; ord < s.size(); ord++) {
@@ -171,23 +204,54 @@ public final class ShardSegments implements AutoCloseable {
     }
     AppendableSegment active = set.active();
     Set<String> configured = config.vectors().vectors().keySet();
+    List<PointId> toHandOver = new ArrayList<>();
+    List<Long> toHandOverVersions = new ArrayList<>();
     stored.forEach(
-        (id, version, vectors, names) -> {
+        (id, version, vectors, names, inSegments) -> {
           Location at = tracker.get(id);
           if (at != null && at.segment().version(at.ord()) == version) {
             confirmed.get(at.segment()).set(at.ord());
             Set<String> has = names.get();
-            if (has.size() < configured.size()) {
-              for (String name : configured) {
-                if (!has.contains(name)) {
-                  ((SealedSegment) at.segment()).markAbsent(name, at.ord());
-                }
+            boolean holdsAny = false;
+            for (String name : configured) {
+              if (!has.contains(name)) {
+                ((SealedSegment) at.segment()).markAbsent(name, at.ord());
+              } else {
+                holdsAny = true;
               }
             }
+            if (!inSegments && holdsAny) {
+              toHandOver.add(id);
+              toHandOverVersions.add(version);
+            }
+          } else if (inSegments) {
+            throw new StorageException(
+                "point "
+                    + id
+                    + " at version "
+                    + version
+                    + " has its vectors in a sealed segment, but no segment that "
+                    + dir.resolve(SegmentFiles.MANIFEST)
+                    + " names holds it at that version",
+                null);
           } else {
             tracker.put(id, new Location(active, active.append(id, version, vectors.get())));
           }
         });
+    for (int from = 0; from < toHandOver.size(); from += HAND_OVER_CHUNK) {
+      int to = Math.min(toHandOver.size(), from + HAND_OVER_CHUNK);
+      long[] versions = new long[to - from];
+      for (int i = from; i < to; i++) {
+        versions[i - from] = toHandOverVersions.get(i);
+      }
+      handOver.heldBySegments(toHandOver.subList(from, to), versions);
+    }
+    if (!toHandOver.isEmpty()) {
+      LOG.info(
+          "{}: the store handed the vectors of {} points over to the sealed segments",
+          dir,
+          toHandOver.size());
+    }
     for (SealedSegment s : sealed) {
       BitSet live = confirmed.get(s);
       for (int ord = 0; ord < s.size(); ord++) {
@@ -564,12 +628,15 @@ public final class ShardSegments implements AutoCloseable {
   }
 
   /**
-   * Hard-links the sealed segments' files and the manifest into {@code target} (a new directory on
-   * the same file system). Any manifest is consistent with any RocksDB state: liveness is
-   * recomputed from RocksDB at open.
+   * Runs {@code pinStore} (which pins the store's state for a checkpoint), then hard-links the
+   * sealed segments' files and the manifest into {@code target} (a new directory on the same file
+   * system), both under the files lock: no swap or vector hand-over comes between them, so every
+   * point whose vectors the pinned store left to the segments is in a segment the linked manifest
+   * names. {@code pinStore} may take the shard's lock (the files lock comes first).
    */
-  public void linkFiles(Path target) {
+  public void linkFiles(Path target, Runnable pinStore) {
     synchronized (filesLock) {
+      pinStore.run();
       try {
         Files.createDirectories(target);
         Path manifest = dir.resolve(SegmentFiles.MANIFEST);
@@ -590,14 +657,17 @@ public final class ShardSegments implements AutoCloseable {
   }
 
   /**
-   * Forgets every sealed segment for good: writes an empty manifest (durably; any manifest is
-   * consistent with any RocksDB state) and refuses later swaps. For a change of the dense vector
-   * names, after which the sealed files (one per name, by position) no longer fit the config: the
-   * owner closes this and reopens with the new config, every point then goes into the appendable
-   * segment and the flusher and the optimizer rebuild the segments.
+   * Forgets every sealed segment for good: runs {@code restoreStore}, which must put back into the
+   * store the vectors it handed over to the segments (it may take the shard's lock and read them
+   * through {@link #vectors}), then writes an empty manifest (durably) and refuses later swaps and
+   * hand-overs. For a change of the dense vector names, after which the sealed files (one per name,
+   * by position) no longer fit the config: the owner closes this and reopens with the new config,
+   * every point then goes into the appendable segment and the flusher and the optimizer rebuild the
+   * segments.
    */
-  public void discardSealed() {
+  public void discardSealed(Runnable restoreStore) {
     synchronized (filesLock) {
+      restoreStore.run();
       closed = true;
       try {
         SegmentFiles.writeManifest(dir, List.of());
@@ -711,7 +781,50 @@ public final class ShardSegments implements AutoCloseable {
           }
         }
       }
-      return true;
+    }
+    // Points that came from an appendable segment still have their vectors in the store; points
+    // from sealed sources were handed over when they were first sealed (or at an open since).
+    if (result != null && sources.stream().anyMatch(s -> s instanceof AppendableSegment)) {
+      handOverVectors(result);
+    }
+    return true;
+  }
+
+  /**
+   * Tells the store that {@code result} (published and named by the manifest) holds the vectors of
+   * its live points, in chunks: each under the files lock (so that a checkpoint sees the store and
+   * the manifest of one moment) and the write lock (so that no write moves a point meanwhile).
+   * Stops when the shard closes or {@code result} is replaced; a point not handed over keeps its
+   * vectors in the store, which the next open hands over.
+   */
+  private void handOverVectors(SealedSegment result) {
+    for (int from = 0; from < result.size(); from += HAND_OVER_CHUNK) {
+      synchronized (filesLock) {
+        if (closed || !set.sealed().contains(result)) {
+          return;
+        }
+        lock.writeLock().lock();
+        try {
+          List<PointId> ids = new ArrayList<>(HAND_OVER_CHUNK);
+          long[] versions = new long[Math.min(HAND_OVER_CHUNK, result.size() - from)];
+          for (int ord = from; ord < Math.min(result.size(), from + HAND_OVER_CHUNK); ord++) {
+            Location at = tracker.get(result.id(ord));
+            if (at != null && at.segment() == result && at.ord() == ord) {
+              versions[ids.size()] = result.version(ord);
+              ids.add(result.id(ord));
+            }
+          }
+          if (!ids.isEmpty()) {
+            handOver.heldBySegments(ids, java.util.Arrays.copyOf(versions, ids.size()));
+          }
+        } catch (RuntimeException e) {
+          // The store keeps its copies: correct, only larger. The next open tries again.
+          LOG.warn("{}: the store keeps the vectors of {}: {}", this, result, e.toString());
+          return;
+        } finally {
+          lock.writeLock().unlock();
+        }
+      }
     }
   }
 

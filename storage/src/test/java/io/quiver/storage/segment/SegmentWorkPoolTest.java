@@ -100,6 +100,7 @@ class SegmentWorkPoolTest {
             config,
             new ReentrantReadWriteLock(),
             visitor -> {},
+            (ids, versions) -> {},
             () -> {},
             pool,
             pool,
