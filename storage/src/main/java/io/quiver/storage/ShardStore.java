@@ -29,8 +29,9 @@ import org.rocksdb.WriteOptions;
  * sections told apart by the first byte of the key: {@link #META} (the vectors config, the payload
  * index schema, the ownership and the last applied log index), {@link #POINTS} (id -&gt; version
  * and the vectors no sealed segment holds: a vector is stored once, see {@link
- * #POINT_FORMAT_IN_SEGMENTS}) and {@link #PAYLOADS} (id -&gt; payload JSON). Within a section keys sort as the
- * ids' bytes, as they did in the column families of the old layout ({@link LegacyShardStore}).
+ * #POINT_FORMAT_IN_SEGMENTS}) and {@link #PAYLOADS} (id -&gt; payload JSON). Within a section keys
+ * sort as the ids' bytes, as they did in the column families of the old layout ({@link
+ * LegacyShardStore}).
  *
  * <p>Every apply writes one {@link WriteBatch} that includes the new applied index, so the data and
  * the index it reflects can never disagree after a crash. Because a shard's data and its applied
