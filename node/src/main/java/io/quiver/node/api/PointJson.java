@@ -114,14 +114,26 @@ final class PointJson {
       throw ApiException.badRequest(
           "Validation error in JSON body: `" + field + "` must be an array of numbers");
     }
-    float[] v = new float[node.size()];
-    for (int i = 0; i < v.length; i++) {
-      JsonNode x = node.get(i);
-      if (!x.isNumber()) {
-        throw ApiException.badRequest(
-            "Validation error in JSON body: `" + field + "[" + i + "]` must be a number, got " + x);
+    // A request body's array of numbers comes as one primitive array (JsonBodyReader).
+    float[] v =
+        node instanceof io.quiver.node.http.NumberArrayNode numbers ? numbers.floats() : null;
+    if (v == null) {
+      v = new float[node.size()];
+      for (int i = 0; i < v.length; i++) {
+        JsonNode x = node.get(i);
+        if (!x.isNumber()) {
+          throw ApiException.badRequest(
+              "Validation error in JSON body: `"
+                  + field
+                  + "["
+                  + i
+                  + "]` must be a number, got "
+                  + x);
+        }
+        v[i] = x.floatValue();
       }
-      v[i] = x.floatValue();
+    }
+    for (int i = 0; i < v.length; i++) {
       if (!Float.isFinite(v[i])) {
         throw ApiException.badRequest(
             "Validation error in JSON body: `"

@@ -89,12 +89,10 @@ public record RestRequest(
       return json.createObjectNode();
     }
     JsonNode node;
-    try {
-      // Trailing content after the value ("{}{}", "{} x") is an error, as in Qdrant.
-      node =
-          json.reader()
-              .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-              .readTree(body);
+    // Trailing content after the value ("{}{}", "{} x") is an error, as in Qdrant. Arrays of
+    // numbers (vectors) are read into primitive arrays (NumberArrayNode), not a node per number.
+    try (com.fasterxml.jackson.core.JsonParser parser = json.getFactory().createParser(body)) {
+      node = JsonBodyReader.read(parser);
     } catch (JsonProcessingException e) {
       var at = e.getLocation();
       throw ApiException.badRequest(
