@@ -2,6 +2,7 @@ package io.quiver.consensus;
 
 import io.quiver.consensus.meta.MetaCommand;
 import io.quiver.consensus.meta.MetaMessages;
+import io.quiver.consensus.meta.MetaStateMachine;
 import io.quiver.consensus.meta.NodeAddress;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,12 @@ final class MetaCatchUp implements AutoCloseable {
   static final long LOG_EVERY_MS = 10_000;
   private static final long RETRY_PAUSE_MS = 500;
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final MetaStateMachine meta;
+  private final LocalDivisions divisions;
+  private final RaftClients clients;
+  private final MetaClients metaClients;
+  private final boolean joining;
   private final NodeAddress address;
   private final Runnable onCaughtUp;
   private final Thread thread;
@@ -50,8 +56,25 @@ final class MetaCatchUp implements AutoCloseable {
   private String lastLogged;
   private long lastLogNanos;
 
-  MetaCatchUp(RaftNode node, NodeAddress address, Runnable onCaughtUp) {
-    this.node = node;
+  /**
+   * @param joining true when this node was started on an empty data directory to join the cluster
+   *     at the bootstrap address
+   */
+  MetaCatchUp(
+      LocalNode local,
+      MetaStateMachine meta,
+      LocalDivisions divisions,
+      RaftClients clients,
+      MetaClients metaClients,
+      boolean joining,
+      NodeAddress address,
+      Runnable onCaughtUp) {
+    this.local = local;
+    this.meta = meta;
+    this.divisions = divisions;
+    this.clients = clients;
+    this.metaClients = metaClients;
+    this.joining = joining;
     this.address = address;
     this.onCaughtUp = onCaughtUp;
     this.thread = new Thread(this::run, "meta-catch-up");
@@ -74,7 +97,7 @@ final class MetaCatchUp implements AutoCloseable {
 
   private void run() {
     try {
-      if (node.joining()) {
+      if (joining) {
         while (!tryHostMetaGroup()) {
           Thread.sleep(RETRY_PAUSE_MS);
         }
@@ -84,7 +107,7 @@ final class MetaCatchUp implements AutoCloseable {
       caughtUp = true;
       LOG.info(
           "node {}: cluster metadata caught up (applied index {}) {} ms after start",
-          node.nodeId(),
+          local.nodeId(),
           index,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
       onCaughtUp.run();
@@ -95,7 +118,7 @@ final class MetaCatchUp implements AutoCloseable {
 
   private boolean tryHostMetaGroup() {
     try {
-      node.hostMetaGroup();
+      divisions.hostMetaGroup();
       return true;
     } catch (IOException e) {
       report("host", "could not host the meta group locally: " + e.getMessage());
@@ -109,28 +132,27 @@ final class MetaCatchUp implements AutoCloseable {
    */
   private long register() throws InterruptedException {
     while (true) {
-      boolean viaBootstrap = node.config().bootstrapAddress() != null && !node.isMetaMember();
+      boolean viaBootstrap = local.config().bootstrapAddress() != null && !divisions.isMetaMember();
       // The bootstrap member's peer id is unknown; Ratis answers a request sent to a non-leader
       // with
       // the leader's id and the group's peers, and the client follows. A member asks the voters it
       // knows: a listener's not-leader reply does not lead the client to the leader (MetaClients).
-      java.util.List<RaftPeer> contacts = viaBootstrap ? bootstrapContacts() : node.metaVoters();
+      java.util.List<RaftPeer> contacts = viaBootstrap ? bootstrapContacts() : metaClients.voters();
       String through =
           viaBootstrap
-              ? "the bootstrap member " + node.config().bootstrapAddress()
+              ? "the bootstrap member " + local.config().bootstrapAddress()
               : "the meta leader";
       waitingFor = "registering with " + through;
       try (RaftClient client =
-          node.clients()
-              .newClient(
-                  RaftGroup.valueOf(RaftNode.META_GROUP_ID, contacts),
-                  TimeDuration.valueOf(3, TimeUnit.SECONDS),
-                  RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                      20, TimeDuration.valueOf(250, TimeUnit.MILLISECONDS)))) {
+          clients.newClient(
+              RaftGroup.valueOf(RaftNode.META_GROUP_ID, contacts),
+              TimeDuration.valueOf(3, TimeUnit.SECONDS),
+              RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                  20, TimeDuration.valueOf(250, TimeUnit.MILLISECONDS)))) {
         RaftClientReply reply =
             client
                 .io()
-                .send(MetaMessages.encode(new MetaCommand.RegisterNode(node.nodeId(), address)));
+                .send(MetaMessages.encode(new MetaCommand.RegisterNode(local.nodeId(), address)));
         if (reply.isSuccess()) {
           return MetaMessages.decodeReply(reply.getMessage().getContent()).value();
         }
@@ -160,14 +182,13 @@ final class MetaCatchUp implements AutoCloseable {
     RaftPeer bootstrap =
         RaftPeer.newBuilder()
             .setId("bootstrap")
-            .setAddress(node.config().bootstrapAddress())
+            .setAddress(local.config().bootstrapAddress())
             .build();
     try (RaftClient client =
-        node.clients()
-            .newClient(
-                RaftGroup.valueOf(RaftNode.META_GROUP_ID, bootstrap),
-                TimeDuration.valueOf(3, TimeUnit.SECONDS),
-                RetryPolicies.noRetry())) {
+        clients.newClient(
+            RaftGroup.valueOf(RaftNode.META_GROUP_ID, bootstrap),
+            TimeDuration.valueOf(3, TimeUnit.SECONDS),
+            RetryPolicies.noRetry())) {
       org.apache.ratis.protocol.GroupInfoReply info =
           client.getGroupManagementApi(bootstrap.getId()).info(RaftNode.META_GROUP_ID);
       if (info.isSuccess()) {
@@ -191,13 +212,13 @@ final class MetaCatchUp implements AutoCloseable {
   }
 
   private void awaitApplied(long index) throws InterruptedException {
-    while (node.meta().state().appliedIndex() < index) {
+    while (meta.state().appliedIndex() < index) {
       report(
           "apply",
           "registered at meta log index "
               + index
               + "; this node's copy of the cluster metadata has applied index "
-              + node.meta().state().appliedIndex()
+              + meta.state().appliedIndex()
               + " (waiting for the meta leader to replicate to it)");
       Thread.sleep(20);
     }
@@ -218,7 +239,7 @@ final class MetaCatchUp implements AutoCloseable {
     if ((newKind || due) && !quietStart) {
       LOG.warn(
           "node {}: not ready, {} s after start: {}",
-          node.nodeId(),
+          local.nodeId(),
           TimeUnit.NANOSECONDS.toSeconds(now - startNanos),
           reason);
       lastLogged = kind;

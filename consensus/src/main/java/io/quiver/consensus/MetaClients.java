@@ -27,13 +27,17 @@ final class MetaClients implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MetaClients.class);
 
-  private final RaftNode node;
+  private final long nodeId;
+  private final LocalDivisions divisions;
+  private final RaftClients clients;
   private final List<RaftClient> replaced = new ArrayList<>();
   private RaftClient current;
   private Set<String> currentPeers = Set.of();
 
-  MetaClients(RaftNode node) {
-    this.node = node;
+  MetaClients(long nodeId, LocalDivisions divisions, RaftClients clients) {
+    this.nodeId = nodeId;
+    this.divisions = divisions;
+    this.clients = clients;
   }
 
   /**
@@ -59,8 +63,7 @@ final class MetaClients implements AutoCloseable {
       e = e.getCause();
     }
     if (client == current && e instanceof AlreadyClosedException) {
-      LOG.info(
-          "node {}: the meta client is closed ({}); replacing it", node.nodeId(), e.getMessage());
+      LOG.info("node {}: the meta client is closed ({}); replacing it", nodeId, e.getMessage());
       replace(voters(), currentPeers);
     }
   }
@@ -69,7 +72,7 @@ final class MetaClients implements AutoCloseable {
     if (current != null) {
       replaced.add(current);
     }
-    current = node.clients().newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, voters));
+    current = clients.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, voters));
     currentPeers = ids;
   }
 
@@ -81,18 +84,19 @@ final class MetaClients implements AutoCloseable {
     try {
       List<RaftPeer> voters = new ArrayList<>();
       for (RaftPeer peer :
-          node.server()
+          divisions
+              .server()
               .getDivision(RaftNode.META_GROUP_ID)
               .getRaftConf()
               .getCurrentPeers(RaftPeerRole.FOLLOWER)) {
         // This node at the address it has now: a node restarted on another Raft port still finds
         // itself under its old one in the stored configuration until it re-registers (a single
         // node restarted so would otherwise never reach the meta leader, which is itself).
-        voters.add(peer.getId().equals(node.self().getId()) ? node.self() : peer);
+        voters.add(peer.getId().equals(divisions.self().getId()) ? divisions.self() : peer);
       }
-      return voters.isEmpty() ? List.of(node.self()) : voters;
+      return voters.isEmpty() ? List.of(divisions.self()) : voters;
     } catch (IOException notHosted) {
-      return List.of(node.self());
+      return List.of(divisions.self());
     }
   }
 
@@ -105,7 +109,7 @@ final class MetaClients implements AutoCloseable {
       try {
         client.close();
       } catch (IOException e) {
-        LOG.warn("node {}: closing a meta client failed", node.nodeId(), e);
+        LOG.warn("node {}: closing a meta client failed", nodeId, e);
       }
     }
     replaced.clear();

@@ -2,6 +2,7 @@ package io.quiver.consensus;
 
 import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.meta.MetaMembershipPlan;
+import io.quiver.consensus.meta.MetaStateMachine;
 import io.quiver.consensus.raft.CoalescingTask;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,11 +36,18 @@ final class MetaMembership implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetaMembership.class);
   private static final long RETRY_DELAY_MS = 1000;
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final MetaStateMachine meta;
+  private final LocalDivisions divisions;
+  private final RaftClients clients;
   private final CoalescingTask task;
 
-  MetaMembership(RaftNode node) {
-    this.node = node;
+  MetaMembership(
+      LocalNode local, MetaStateMachine meta, LocalDivisions divisions, RaftClients clients) {
+    this.local = local;
+    this.meta = meta;
+    this.divisions = divisions;
+    this.clients = clients;
     this.task = new CoalescingTask("meta-membership", RETRY_DELAY_MS, this::reconcile);
   }
 
@@ -58,11 +66,11 @@ final class MetaMembership implements AutoCloseable {
    * change is re-planned on the next pass from the then current configuration.
    */
   private void reconcile() throws IOException {
-    RaftServer.Division division = node.server().getDivision(RaftNode.META_GROUP_ID);
+    RaftServer.Division division = divisions.server().getDivision(RaftNode.META_GROUP_ID);
     if (!division.getInfo().isLeader()) {
       return;
     }
-    if (!node.isCaughtUp()) {
+    if (!local.isCaughtUp()) {
       // The leader's own registration is not applied yet (a new cluster's seed, whose first
       // entries may be other nodes' registrations): a plan now would drop the voters it does not
       // see registered yet, the leader among them ("voters [n1] -> []").
@@ -76,26 +84,26 @@ final class MetaMembership implements AutoCloseable {
       return;
     }
     SortedMap<Long, String> registered = new TreeMap<>();
-    node.meta().state().nodes().forEach((id, address) -> registered.put(id, address.raftAddress()));
+    meta.state().nodes().forEach((id, address) -> registered.put(id, address.raftAddress()));
     MetaMembershipPlan.Configuration current =
         new MetaMembershipPlan.Configuration(
             addresses(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)),
             addresses(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
     Optional<MetaMembershipPlan.Configuration> step =
-        MetaMembershipPlan.nextStep(current, registered, node.config().metaVoters());
+        MetaMembershipPlan.nextStep(current, registered, local.config().metaVoters());
     if (step.isEmpty()) {
       return;
     }
     MetaMembershipPlan.Configuration next = step.get();
     LOG.info(
         "node {}: meta group configuration: voters {} -> {}, listeners {} -> {}",
-        node.nodeId(),
+        local.nodeId(),
         current.voters().keySet(),
         next.voters().keySet(),
         current.listeners().keySet(),
         next.listeners().keySet());
     try (RaftClient client =
-        node.clients().newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()))) {
+        clients.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, divisions.self()))) {
       RaftClientReply reply =
           client.admin().setConfiguration(peers(next.voters()), peers(next.listeners()));
       if (!reply.isSuccess()) {

@@ -4,6 +4,7 @@ import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.meta.MetaCommand;
 import io.quiver.consensus.meta.MetaMessages;
 import io.quiver.consensus.meta.MetaOutcome;
+import io.quiver.consensus.meta.MetaStateMachine;
 import io.quiver.consensus.meta.NodeAddress;
 import io.quiver.consensus.raft.RaftReplies;
 import io.quiver.sharding.ClusterConflictException;
@@ -12,6 +13,7 @@ import io.quiver.sharding.CollectionCatalog;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ShardClients;
 import io.quiver.sharding.ShardPlacement;
 import io.quiver.sharding.ShardUnavailableException;
 import io.quiver.storage.BadRequestException;
@@ -34,15 +36,35 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
       org.slf4j.LoggerFactory.getLogger(RaftCollectionCatalog.class);
   private static final long POLL_MS = 20;
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final MetaStateMachine meta;
+  private final MetaClients metaClients;
+  private final LocalDivisions divisions;
+  private final ShardClients shardClients;
+  private final java.util.function.Supplier<String> notReadyReason;
 
   /**
    * Waiting for a change to take effect blocks; it happens here, off Netty's and Ratis' threads.
    */
   private final ExecutorService waits = Executors.newVirtualThreadPerTaskExecutor();
 
-  RaftCollectionCatalog(RaftNode node) {
-    this.node = node;
+  /**
+   * @param notReadyReason why this node is not ready, in words (for the error of a request that
+   *     came too early)
+   */
+  RaftCollectionCatalog(
+      LocalNode local,
+      MetaStateMachine meta,
+      MetaClients metaClients,
+      LocalDivisions divisions,
+      ShardClients shardClients,
+      java.util.function.Supplier<String> notReadyReason) {
+    this.local = local;
+    this.meta = meta;
+    this.metaClients = metaClients;
+    this.divisions = divisions;
+    this.shardClients = shardClients;
+    this.notReadyReason = notReadyReason;
   }
 
   /**
@@ -125,7 +147,7 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
    * Aborts a resharding that has not switched its routing yet (Qdrant's {@code abort_resharding}).
    */
   public CompletableFuture<Long> abortResharding(String collection) {
-    CollectionDescriptor c = node.clusterState().collections().get(collection);
+    CollectionDescriptor c = local.clusterState().collections().get(collection);
     io.quiver.sharding.Resharding r = c == null ? null : c.shardMap().resharding();
     io.quiver.sharding.Resharding.Phase from =
         r == null ? io.quiver.sharding.Resharding.Phase.COPYING : r.phase();
@@ -176,14 +198,14 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
    * collection that exists: refused with a 503 saying why instead.
    */
   private ClusterState caughtUpState() {
-    if (!node.isCaughtUp()) {
+    if (!local.isCaughtUp()) {
       throw new ShardUnavailableException(
           "this node has not caught up with the cluster metadata yet ("
-              + node.notReadyReason()
+              + notReadyReason.get()
               + "); retry, or send the request to another node",
           null);
     }
-    return node.meta().state();
+    return meta.state();
   }
 
   @Override
@@ -232,13 +254,13 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
    * Sends a command to the meta group; completes with its log index or fails with the mapped error.
    */
   private CompletableFuture<Long> send(MetaCommand command, String subject) {
-    org.apache.ratis.client.RaftClient client = node.metaClient();
+    org.apache.ratis.client.RaftClient client = metaClients.current();
     CompletableFuture<org.apache.ratis.protocol.RaftClientReply> sent =
         client.async().send(MetaMessages.encode(command));
     sent.whenComplete(
         (reply, error) -> {
           if (error != null) {
-            node.metaClientFailed(client, error);
+            metaClients.failed(client, error);
           }
         });
     return RaftReplies.content(sent, "the cluster metadata")
@@ -274,7 +296,8 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
   void awaitVisible(long index) {
     awaitApplied(index);
     try {
-      node.metaClient()
+      metaClients
+          .current()
           .async()
           .watch(index, org.apache.ratis.proto.RaftProtos.ReplicationLevel.ALL_COMMITTED)
           .get(OTHER_NODES_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -287,8 +310,8 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
   }
 
   void awaitApplied(long index) {
-    long deadline = System.nanoTime() + node.config().requestTimeout().toNanos();
-    while (node.meta().state().appliedIndex() < index) {
+    long deadline = System.nanoTime() + local.config().requestTimeout().toNanos();
+    while (meta.state().appliedIndex() < index) {
       if (System.nanoTime() > deadline) {
         throw new ShardUnavailableException(
             "the cluster metadata did not apply index " + index + " in time", null);
@@ -299,15 +322,12 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
 
   /** Waits until every shard group of the collection answers a read through its leader. */
   private void awaitShardsReady(CollectionDescriptor collection) {
-    long deadline = System.nanoTime() + 3 * node.config().requestTimeout().toNanos();
+    long deadline = System.nanoTime() + 3 * local.config().requestTimeout().toNanos();
     for (ShardPlacement shard : collection.shardMap().shards()) {
       awaitLocalLeader(shard, deadline);
       while (true) {
         try {
-          node.shardClients()
-              .forShard(collection.name(), shard)
-              .count(ReadConsistency.LEADER)
-              .join();
+          shardClients.forShard(collection.name(), shard).count(ReadConsistency.LEADER).join();
           break;
         } catch (RuntimeException e) {
           if (System.nanoTime() > deadline) {
@@ -319,7 +339,7 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
                     + "` was created, but shard "
                     + shard.shardId()
                     + " did not start within "
-                    + 3 * node.config().requestTimeout().toSeconds()
+                    + 3 * local.config().requestTimeout().toSeconds()
                     + " s; it keeps starting in the background (GET /collections/"
                     + collection.name()
                     + " shows its status)",
@@ -337,10 +357,10 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
    * apart, which would add up to that to every collection create.
    */
   private void awaitLocalLeader(ShardPlacement shard, long deadline) {
-    if (!shard.replicas().contains(node.nodeId())) {
+    if (!shard.replicas().contains(local.nodeId())) {
       return;
     }
-    while (System.nanoTime() < deadline && !node.knowsLeader(shard.groupId())) {
+    while (System.nanoTime() < deadline && !divisions.knowsLeader(shard.groupId())) {
       try {
         Thread.sleep(1);
       } catch (InterruptedException e) {

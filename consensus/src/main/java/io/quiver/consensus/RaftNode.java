@@ -13,9 +13,7 @@ import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.consensus.raft.RaftTls;
 import io.quiver.consensus.raft.StateMachineUpdaterSignal;
 import io.quiver.consensus.raft.TransferRate;
-import io.quiver.consensus.shard.LocalShardReplica;
 import io.quiver.consensus.shard.ShardStateMachine;
-import io.quiver.consensus.shard.UpsertEntries;
 import io.quiver.consensus.shard.WitnessStateMachine;
 import io.quiver.sharding.CollectionCatalog;
 import io.quiver.sharding.CollectionDescriptor;
@@ -34,7 +32,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -42,7 +39,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -59,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * <p>On the first start of a data directory the node bootstraps a meta group of one (itself); on a
  * restart Ratis reopens every group found in the directory and replays their logs.
  */
-public final class RaftNode implements Closeable {
+public final class RaftNode implements Closeable, LocalNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
 
@@ -87,6 +83,8 @@ public final class RaftNode implements Closeable {
   private final java.util.concurrent.atomic.AtomicLong metaLeaderChanges =
       new java.util.concurrent.atomic.AtomicLong();
   private final MetaClients metaClients;
+  private final LocalDivisions divisions;
+  private final ShardGroupViews groupViews;
   private final RaftClients clients;
   private final PeerInfoClients peerInfoClients;
   private final RaftShardClients shardClients;
@@ -152,19 +150,33 @@ public final class RaftNode implements Closeable {
     this.server = builder.build();
     GroupManagementThreads.install(server);
     this.reconnects = new PeerReconnects(server, config.nodeId());
-    this.metaClients = new MetaClients(this);
-    this.shardClients = new RaftShardClients(this);
-    this.catalog = new RaftCollectionCatalog(this);
-    this.reconciler = new ShardGroupReconciler(this);
-    this.membership = new MetaMembership(this);
-    this.replicaChanges = new ShardReplicaChanges(this);
+    // Each helper gets what it uses: this node as a LocalNode (id, settings, metadata), and its
+    // other collaborators one by one.
+    this.divisions = new LocalDivisions(server, self, properties, clients);
+    this.groupViews = new ShardGroupViews(server, config.nodeId(), peerInfoClients);
+    this.metaClients = new MetaClients(config.nodeId(), divisions, clients);
+    this.shardClients = new RaftShardClients(this, divisions, clients);
+    this.catalog =
+        new RaftCollectionCatalog(
+            this, meta, metaClients, divisions, shardClients, this::notReadyReason);
+    this.reconciler = new ShardGroupReconciler(this, meta, divisions, clients, shardClients);
+    this.membership = new MetaMembership(this, meta, divisions, clients);
+    this.replicaChanges = new ShardReplicaChanges(this, catalog, clients, groupViews);
     this.replicaInspector = new ShardReplicaInspector(clients, this::clusterState);
-    this.shardSurvey = new ShardSurvey(this);
-    this.replicaController = new ReplicaController(this);
-    this.resharding = new ReshardingDriver(this);
+    this.shardSurvey = new ShardSurvey(this, divisions, groupViews, shardClients);
+    this.replicaController =
+        new ReplicaController(this, shardSurvey, replicaChanges, catalog, groupViews);
+    this.resharding = new ReshardingDriver(this, catalog, shardClients);
     this.catchUp =
         new MetaCatchUp(
-            this, new NodeAddress(config.raftAddress(), config.httpAddress()), reconciler::start);
+            this,
+            meta,
+            divisions,
+            clients,
+            metaClients,
+            joining,
+            new NodeAddress(config.raftAddress(), config.httpAddress()),
+            reconciler::start);
     meta.addListener(reconciler::onStateChanged);
     meta.addListener(membership::onStateChanged);
     meta.addLeaderListener(membership::onLeaderChanged);
@@ -221,52 +233,6 @@ public final class RaftNode implements Closeable {
         config.raftAddress(),
         joining ? ", joining the cluster through " + config.bootstrapAddress() : "");
     catchUp.start();
-  }
-
-  /**
-   * True when this node was started on an empty data directory to join the cluster at the bootstrap
-   * address.
-   */
-  boolean joining() {
-    return joining;
-  }
-
-  /**
-   * True once the local copy of the meta group has a configuration (this node was added, or
-   * bootstrapped it).
-   */
-  boolean isMetaMember() {
-    try {
-      return !server.getDivision(META_GROUP_ID).getRaftConf().getAllPeers().isEmpty();
-    } catch (IOException notHosted) {
-      return false;
-    }
-  }
-
-  /**
-   * Makes the local server host the meta group with an empty configuration. Idempotent: the admin
-   * client retries a request that takes longer than its timeout (a slow start), and the retry of an
-   * add that did succeed is answered {@link AlreadyExistsException}, which means it is done.
-   */
-  void hostMetaGroup() throws IOException {
-    try (RaftClient admin = clients.newClient(RaftGroup.valueOf(META_GROUP_ID, self))) {
-      check(
-          admin
-              .getGroupManagementApi(self.getId())
-              .add(RaftGroup.valueOf(META_GROUP_ID))
-              .isSuccess(),
-          "host the meta group");
-    } catch (AlreadyExistsException alreadyHosted) {
-      LOG.info(
-          "node {}: the meta group is hosted already (an earlier attempt succeeded)",
-          config.nodeId());
-    }
-  }
-
-  private static void check(boolean success, String what) throws IOException {
-    if (!success) {
-      throw new IOException("could not " + what);
-    }
   }
 
   public CollectionCatalog catalog() {
@@ -431,13 +397,6 @@ public final class RaftNode implements Closeable {
   public record RebalanceView(io.quiver.sharding.RebalancePlan plan, long reportsAgeMs) {}
 
   /**
-   * The shard groups' sizes and leaders as this node last learnt them (for the replica planner).
-   */
-  ShardSurvey shardSurvey() {
-    return shardSurvey;
-  }
-
-  /**
    * Starts resharding a collection by one shard (see {@link
    * RaftCollectionCatalog#startResharding}).
    */
@@ -466,22 +425,15 @@ public final class RaftNode implements Closeable {
     return resharding.lastError();
   }
 
-  RaftCollectionCatalog catalogInternal() {
-    return catalog;
-  }
-
-  RaftShardClients shardClientsInternal() {
-    return shardClients;
-  }
-
   /** This node's applied copy of the cluster metadata. */
+  @Override
   public ClusterState clusterState() {
     return meta.state();
   }
 
   /** The meta group as this node sees it. */
   public RaftStatus metaStatus() throws IOException {
-    return status(META_GROUP_ID);
+    return divisions.statusOf(META_GROUP_ID);
   }
 
   /** Leaders of the meta group this node has seen change since it started. */
@@ -511,7 +463,7 @@ public final class RaftNode implements Closeable {
       }
       try {
         RaftServer.Division division = server.getDivision(groupId);
-        RaftStatus status = status(groupId);
+        RaftStatus status = divisions.statusOf(groupId);
         long lag = -1;
         if (status.role() == RaftStatus.Role.Leader) {
           long last =
@@ -576,92 +528,6 @@ public final class RaftNode implements Closeable {
     return out;
   }
 
-  /**
-   * This node's replica of shard group {@code groupId}, for in-process reads on {@code reads};
-   * {@code member}: true while it is in the group's configuration.
-   */
-  LocalShardReplica localReplica(
-      UUID groupId,
-      java.util.function.BooleanSupplier member,
-      java.util.concurrent.Executor reads) {
-    return new LocalShardReplica(server, RaftGroupId.valueOf(groupId), member, reads);
-  }
-
-  /** A shard group's local replica, or empty when this node does not host the group. */
-  public java.util.Optional<RaftStatus> shardStatus(UUID groupId) {
-    try {
-      return java.util.Optional.of(status(RaftGroupId.valueOf(groupId)));
-    } catch (IOException notHosted) {
-      return java.util.Optional.empty();
-    }
-  }
-
-  /**
-   * The nodes in the Raft configuration of a shard group as this node's replica knows it (voters
-   * and listeners of the current configuration), or empty when this node does not host the group. A
-   * replica that was just added and has not received the configuration yet knows none.
-   */
-  public java.util.Optional<java.util.Set<Long>> shardMembers(UUID groupId) {
-    try {
-      RaftServer.Division division = server.getDivision(RaftGroupId.valueOf(groupId));
-      java.util.Set<Long> members = new java.util.TreeSet<>();
-      for (RaftPeer p : division.getRaftConf().getAllPeers()) {
-        Long node = nodeIdOf(p.getId().toString());
-        if (node != null) {
-          members.add(node);
-        }
-      }
-      return java.util.Optional.of(members);
-    } catch (IOException notHosted) {
-      return java.util.Optional.empty();
-    }
-  }
-
-  private RaftStatus status(RaftGroupId groupId) throws IOException {
-    RaftServer.Division division = server.getDivision(groupId);
-    var info = division.getInfo();
-    // A replica added to a running group has no role until the leader contacts it.
-    var currentRole = info.getCurrentRole();
-    RaftStatus.Role role =
-        currentRole == null
-            ? RaftStatus.Role.Follower
-            : switch (currentRole) {
-              case LEADER -> RaftStatus.Role.Leader;
-              case CANDIDATE -> RaftStatus.Role.Candidate;
-              case LISTENER -> RaftStatus.Role.Listener;
-              default -> RaftStatus.Role.Follower;
-            };
-    RaftPeerId leader = info.getLeaderId();
-    Long leaderNode = leader == null ? null : nodeIdOf(leader.toString());
-    boolean voter =
-        division
-            .getRaftConf()
-            .getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
-            .stream()
-            .anyMatch(p -> p.getId().equals(self.getId()));
-    long commit;
-    long applied;
-    try {
-      commit = division.getRaftLog().getLastCommittedIndex();
-      applied = info.getLastAppliedIndex();
-    } catch (IllegalStateException notStarted) {
-      // A replica added to a running group opens its log, and starts applying it, only once the
-      // leader contacts it ("log is uninitialized", "stateMachineUpdater is uninitialized").
-      throw new IOException(groupId + " is not started yet", notStarted);
-    }
-    return new RaftStatus(info.getCurrentTerm(), commit, applied, leaderNode, role, voter);
-  }
-
-  /** True when this node hosts the group and its replica knows a leader (itself or another). */
-  boolean knowsLeader(UUID groupId) {
-    try {
-      var info = server.getDivision(RaftGroupId.valueOf(groupId)).getInfo();
-      return info.isLeaderReady() || (!info.isLeader() && info.getLeaderId() != null);
-    } catch (IOException notHosted) {
-      return false;
-    }
-  }
-
   /** This node's id. */
   public long id() {
     return config.nodeId();
@@ -703,6 +569,7 @@ public final class RaftNode implements Closeable {
   }
 
   /** True once this node's copy of the cluster metadata has caught up with the meta group's log. */
+  @Override
   public boolean isCaughtUp() {
     return catchUp.isCaughtUp();
   }
@@ -715,28 +582,27 @@ public final class RaftNode implements Closeable {
     return reconciler.isConverged() ? null : "some shards placed on this node are not started yet";
   }
 
-  long nodeId() {
+  @Override
+  public long nodeId() {
     return config.nodeId();
   }
 
-  RaftNodeConfig config() {
+  @Override
+  public RaftNodeConfig config() {
     return config;
+  }
+
+  @Override
+  public boolean leadsMeta() {
+    try {
+      return server.getDivision(META_GROUP_ID).getInfo().isLeaderReady() && isCaughtUp();
+    } catch (IOException notHosted) {
+      return false;
+    }
   }
 
   public RaftServer server() {
     return server;
-  }
-
-  RaftPeer self() {
-    return self;
-  }
-
-  MetaStateMachine meta() {
-    return meta;
-  }
-
-  RaftClient metaClient() {
-    return metaClients.current();
   }
 
   /** The meta group's voters as this node knows them (itself alone while it knows none). */
@@ -745,11 +611,29 @@ public final class RaftNode implements Closeable {
   }
 
   /**
-   * Called when a request through {@code client} failed: a client whose sliding window closed is
-   * replaced.
+   * Makes the local server host the meta group with an empty configuration (see {@link
+   * LocalDivisions#hostMetaGroup}).
    */
-  void metaClientFailed(RaftClient client, Throwable error) {
-    metaClients.failed(client, error);
+  void hostMetaGroup() throws IOException {
+    divisions.hostMetaGroup();
+  }
+
+  /** A shard group's local replica, or empty when this node does not host the group. */
+  public java.util.Optional<RaftStatus> shardStatus(UUID groupId) {
+    return divisions.status(groupId);
+  }
+
+  /**
+   * The nodes in the Raft configuration of a shard group as this node's replica knows it (see
+   * {@link LocalDivisions#members}), or empty when this node does not host the group.
+   */
+  public java.util.Optional<java.util.Set<Long>> shardMembers(UUID groupId) {
+    return divisions.members(groupId);
+  }
+
+  /** True when this server hosts shard group {@code groupId} as its witness. */
+  boolean hostsWitness(RaftGroupId groupId) {
+    return divisions.hostsWitness(groupId);
   }
 
   static RaftPeerId peerId(long nodeId) {
@@ -773,7 +657,7 @@ public final class RaftNode implements Closeable {
   }
 
   /** The Raft group of a shard as placed: see {@link #shardGroup(UUID, List, List, Map)}. */
-  RaftGroup shardGroup(ShardPlacement shard, Map<Long, NodeAddress> nodes) {
+  static RaftGroup shardGroup(ShardPlacement shard, Map<Long, NodeAddress> nodes) {
     return shardGroup(shard.groupId(), shard.replicas(), shard.witnesses(), nodes);
   }
 
@@ -793,7 +677,7 @@ public final class RaftNode implements Closeable {
    * caught-up follower of higher priority, so a witness leads only while it alone holds the newest
    * entries, and only until a data replica has them.
    */
-  RaftGroup shardGroup(
+  static RaftGroup shardGroup(
       UUID groupId, List<Long> replicas, List<Long> witnesses, Map<Long, NodeAddress> nodes) {
     List<RaftPeer> peers = new java.util.ArrayList<>();
     for (long id : replicas) {
@@ -819,13 +703,8 @@ public final class RaftNode implements Closeable {
         .build();
   }
 
-  /** This node's Raft clients (every client of a group is built there). */
-  RaftClients clients() {
-    return clients;
-  }
-
   /**
-   * This node's clients of the other nodes for group-info questions ({@link ShardGroupView#ask}).
+   * This node's clients of the other nodes for group-info questions ({@link ShardGroupViews#ask}).
    */
   PeerInfoClients peerInfoClients() {
     return peerInfoClients;
@@ -836,25 +715,6 @@ public final class RaftNode implements Closeable {
    * under 100 bytes).
    */
   public static final int ENTRY_HEADROOM_BYTES = 4096;
-
-  /**
-   * The largest command this node's shard clients put into one log entry: Ratis refuses to append
-   * an entry larger than its appender buffer ({@code raft.server.log.appender.buffer.byte-limit},
-   * the same setting on every node), minus {@link #ENTRY_HEADROOM_BYTES}. Larger upserts are split
-   * ({@link UpsertEntries}).
-   */
-  int maxShardEntryBytes() {
-    return RaftServerConfigKeys.Log.Appender.bufferByteLimit(properties).getSizeInt()
-        - ENTRY_HEADROOM_BYTES;
-  }
-
-  /**
-   * The direct memory each group's Raft log worker allocates for its write buffer (see {@link
-   * #setLogWriteBuffer}).
-   */
-  long logWriteBufferBytes() {
-    return RaftServerConfigKeys.Log.writeBufferSize(properties).getSize();
-  }
 
   /**
    * The properties of this node's Raft clients: the servers' transport, each request given up after
@@ -892,15 +752,6 @@ public final class RaftNode implements Closeable {
         .findGroup(groupId)
         .map(e -> e.getValue().witnesses().contains(config.nodeId()))
         .orElse(false);
-  }
-
-  /** True when this server hosts shard group {@code groupId} as its witness. */
-  boolean hostsWitness(RaftGroupId groupId) {
-    try {
-      return server.getDivision(groupId).getStateMachine() instanceof WitnessStateMachine;
-    } catch (IOException notHosted) {
-      return false;
-    }
   }
 
   /**
@@ -941,36 +792,14 @@ public final class RaftNode implements Closeable {
 
   /**
    * The first election of a group whose only voter is this node: 10-20 ms (see {@link
-   * #firstElectionFor}).
+   * LocalDivisions#firstElectionFor}).
    */
   static final TimeDuration SOLE_VOTER_FIRST_ELECTION_MIN =
       TimeDuration.valueOf(10, TimeUnit.MILLISECONDS);
 
-  private static void setFirstElectionTimeout(RaftProperties p, TimeDuration min) {
+  static void setFirstElectionTimeout(RaftProperties p, TimeDuration min) {
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, min);
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, min.multiply(2));
-  }
-
-  /**
-   * Sets the first-election timeout the next group this server starts will wait: 10-20 ms when
-   * {@code group} has this node as its only voter, else the usual 150-300 ms ({@code group} null:
-   * the usual). Ratis reads the setting from the server's properties when a division's follower
-   * state starts, so the one thread that adds groups calls this before each add. A collection on
-   * one node waited most of its create for that first election (creates 0.25-0.47 s, of which the
-   * group add took about 30 ms). The short timeout is safe only without peers: a replica that
-   * campaigned before its peers had started could win term 1 and lose it at once, which left Ratis
-   * 3.2.1 divisions that never applied again (see {@link #serverProperties}).
-   */
-  void firstElectionFor(RaftGroup group) {
-    setFirstElectionTimeout(
-        properties,
-        group != null && isSoleVoter(group) ? SOLE_VOTER_FIRST_ELECTION_MIN : FIRST_ELECTION_MIN);
-  }
-
-  /** True when this node is the only peer of {@code group}'s configuration. */
-  boolean isSoleVoter(RaftGroup group) {
-    return group.getPeers().size() == 1
-        && group.getPeers().iterator().next().getId().equals(self.getId());
   }
 
   /**
@@ -1062,8 +891,8 @@ public final class RaftNode implements Closeable {
    * raft.server.log.write.buffer.size}, 8 MB by default) as a zeroed direct buffer: resident memory
    * per shard group, idle or not (9.7 MB per group measured with 200 groups, issue 17). Ratis
    * requires it to hold one whole entry, the appender's byte limit (4 MB, which bounds {@link
-   * #maxShardEntryBytes}) plus 8 bytes; so the smallest buffer that keeps the entry limit, which
-   * only batches log writes less.
+   * LocalDivisions#maxShardEntryBytes}) plus 8 bytes; so the smallest buffer that keeps the entry
+   * limit, which only batches log writes less.
    */
   private static void setLogWriteBuffer(RaftProperties p) {
     int entryLimit = RaftServerConfigKeys.Log.Appender.bufferByteLimit(p).getSizeInt();

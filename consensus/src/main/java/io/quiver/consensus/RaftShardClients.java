@@ -24,7 +24,9 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftShardClients.class);
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final LocalDivisions divisions;
+  private final RaftClients raftClients;
 
   /**
    * Keyed by placement (group and replicas): a changed replica set gets a client that knows the new
@@ -51,8 +53,10 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
           Thread.ofPlatform().daemon().name("shard-reads-", 0).factory());
 
-  RaftShardClients(RaftNode node) {
-    this.node = node;
+  RaftShardClients(LocalNode local, LocalDivisions divisions, RaftClients raftClients) {
+    this.local = local;
+    this.divisions = divisions;
+    this.raftClients = raftClients;
   }
 
   @Override
@@ -61,19 +65,20 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
         shard,
         placement -> {
           UUID id = placement.groupId();
-          RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
-          boolean local = shard.replicas().contains(node.nodeId());
+          RaftGroup group = RaftNode.shardGroup(shard, local.clusterState().nodes());
+          boolean hostsReplica = shard.replicas().contains(local.nodeId());
           String name = "shard " + shard.shardId() + " of collection `" + collection + "`";
           // consistency=any reads this node's own replica only once it is a member of the group's
           // configuration: a replica placed here but still receiving its snapshot or the log (a new
           // replica) failed them, or would have answered from part of the data.
           LocalShardReplica localReplica =
-              local
-                  ? node.localReplica(
+              hostsReplica
+                  ? divisions.localReplica(
                       id,
                       () ->
-                          node.shardMembers(id)
-                              .map(members -> members.contains(node.nodeId()))
+                          divisions
+                              .members(id)
+                              .map(members -> members.contains(local.nodeId()))
                               .orElse(false),
                       localReads)
                   : null;
@@ -81,23 +86,24 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
           // to
           // another replica than this one: a replica only joining here does not host the group yet.
           RaftPeerId leaderHint =
-              node.shardStatus(id)
+              divisions
+                  .status(id)
                   .map(RaftStatus::leaderNodeId)
                   .map(RaftNode::peerId)
                   .orElseGet(
                       () ->
                           shard.replicas().stream()
-                              .filter(r -> r != node.nodeId())
+                              .filter(r -> r != local.nodeId())
                               .findFirst()
                               .map(RaftNode::peerId)
                               .orElse(null));
           return new RaftShardClient(
               name,
-              node.clients().newShardClient(group, leaderHint),
+              raftClients.newShardClient(group, leaderHint),
               localReplica,
               () -> evict(placement),
               replies,
-              node.maxShardEntryBytes());
+              divisions.maxShardEntryBytes());
         });
   }
 
@@ -117,7 +123,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
    * request timeout. Closing it at once failed them with "the replica is closed".
    */
   void retainOnly(Set<ShardPlacement> livePlacements) {
-    long graceMs = 2 * node.config().requestTimeout().toMillis();
+    long graceMs = 2 * local.config().requestTimeout().toMillis();
     clients
         .entrySet()
         .removeIf(

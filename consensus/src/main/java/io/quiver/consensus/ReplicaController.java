@@ -17,7 +17,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,11 @@ final class ReplicaController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaController.class);
   private static final long RETRY_DELAY_MS = 1000;
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final ShardSurvey survey;
+  private final ShardReplicaChanges changes;
+  private final RaftCollectionCatalog catalog;
+  private final ShardGroupViews groupViews;
   private final CoalescingTask task;
   private volatile ReplicaStep current;
   private volatile String lastError;
@@ -57,8 +60,17 @@ final class ReplicaController implements AutoCloseable {
   private final Map<UUID, Seen> changingSince =
       new HashMap<>(); // groups seen mid-change; task thread only
 
-  ReplicaController(RaftNode node) {
-    this.node = node;
+  ReplicaController(
+      LocalNode local,
+      ShardSurvey survey,
+      ShardReplicaChanges changes,
+      RaftCollectionCatalog catalog,
+      ShardGroupViews groupViews) {
+    this.local = local;
+    this.survey = survey;
+    this.changes = changes;
+    this.catalog = catalog;
+    this.groupViews = groupViews;
     this.task = new CoalescingTask("replica-controller", RETRY_DELAY_MS, this::pass);
     task.triggerEvery(auditEveryMs);
   }
@@ -87,22 +99,21 @@ final class ReplicaController implements AutoCloseable {
   }
 
   private void pass() throws Exception {
-    RaftServer.Division division = node.server().getDivision(RaftNode.META_GROUP_ID);
-    if (!division.getInfo().isLeaderReady() || !node.isCaughtUp()) {
+    if (!local.leadsMeta()) {
       knownEligible = null;
       return;
     }
-    ClusterState state = node.clusterState();
-    if (node.config().autoRebalance()) {
+    ClusterState state = local.clusterState();
+    if (local.config().autoRebalance()) {
       Set<Long> eligible = new TreeSet<>(state.eligibleNodes());
       if (knownEligible != null && !knownEligible.equals(eligible) && !state.rebalancing()) {
         LOG.info(
             "node {}: nodes {} may take replicas now (were {}: a node joined, drains or left): rebalancing (cluster.auto_rebalance)",
-            node.nodeId(),
+            local.nodeId(),
             eligible,
             knownEligible);
         knownEligible = eligible;
-        node.catalogInternal().setRebalancing(true).join();
+        catalog.setRebalancing(true).join();
         task.trigger();
         return;
       }
@@ -145,7 +156,7 @@ final class ReplicaController implements AutoCloseable {
     // Sizes and leaders of every group, asked again once older than the survey's age (kept short
     // while rebalancing, when leaders move) — only when there is something to plan: a pass that
     // has no step with the figures known asks nothing. The leaders just seen above override them.
-    ShardReports reports = node.shardSurvey().reports();
+    ShardReports reports = survey.reports();
     if (state.rebalancing()
         || ReplicaPlanner.next(
                 state.nodes().keySet(),
@@ -156,8 +167,7 @@ final class ReplicaController implements AutoCloseable {
                 changing)
             .isPresent()) {
       reports =
-          node.shardSurvey()
-              .refresh(state, state.rebalancing() ? REBALANCING_SURVEY_AGE_MS : SURVEY_AGE_MS);
+          survey.refresh(state, state.rebalancing() ? REBALANCING_SURVEY_AGE_MS : SURVEY_AGE_MS);
     }
     Optional<ReplicaStep> step;
     while (true) {
@@ -178,8 +188,7 @@ final class ReplicaController implements AutoCloseable {
         break;
       }
       Inspection found =
-          inspect(
-              c, shard, ShardGroupView.ask(node, state, shard), false, leaders, changing, settled);
+          inspect(c, shard, groupViews.ask(state, shard), false, leaders, changing, settled);
       if (found == Inspection.REPAIRING) {
         return;
       }
@@ -188,7 +197,7 @@ final class ReplicaController implements AutoCloseable {
         if (leader == null) {
           // No replica answered as its leader just now: ask the survey again before moving
           // leadership.
-          node.shardSurvey().forgetLeader(shard.groupId());
+          survey.forgetLeader(shard.groupId());
           task.retryLater();
           return;
         }
@@ -203,7 +212,7 @@ final class ReplicaController implements AutoCloseable {
     if (step.isEmpty()) {
       if (!changing.isEmpty()) {
         task.retryLater(); // a change in progress elsewhere: look again once it may have ended
-      } else if (state.rebalancing() && node.shardSurvey().recentlyLeaderless(ELECTION_WAIT_MS)) {
+      } else if (state.rebalancing() && survey.recentlyLeaderless(ELECTION_WAIT_MS)) {
         task.retryLater(); // a group changed by the rebalance is electing: weigh its leader before
         // ending
       } else if (state.rebalancing()
@@ -212,7 +221,7 @@ final class ReplicaController implements AutoCloseable {
                   state.draining(),
                   state.collections().values(),
                   true,
-                  node.shardSurvey().refresh(state, FINISHING_SURVEY_AGE_MS).withLeaders(leaders),
+                  survey.refresh(state, FINISHING_SURVEY_AGE_MS).withLeaders(leaders),
                   changing)
               .isPresent()) {
         // Planned from leaders up to REBALANCING_SURVEY_AGE_MS old: a group that elected since
@@ -220,16 +229,15 @@ final class ReplicaController implements AutoCloseable {
         // rebalance has a step left: take it rather than end uneven.
         task.trigger();
       } else if (state.rebalancing()) {
-        LOG.info("node {}: rebalance finished", node.nodeId());
-        node.catalogInternal().setRebalancing(false).join();
+        LOG.info("node {}: rebalance finished", local.nodeId());
+        catalog.setRebalancing(false).join();
       }
       return;
     }
     ReplicaStep s = step.get();
     current = s;
-    LOG.info("node {}: replica step {} ({})", node.nodeId(), s, s.reason());
+    LOG.info("node {}: replica step {} ({})", local.nodeId(), s, s.reason());
     try {
-      ShardReplicaChanges changes = node.replicaChanges();
       switch (s) {
         case ReplicaStep.Add a ->
             changes.replicate(a.collection(), a.shardId(), anyReplica(state, a), a.to()).join();
@@ -245,10 +253,9 @@ final class ReplicaController implements AutoCloseable {
       }
       UUID group = state.collections().get(s.collection()).shardMap().shard(s.shardId()).groupId();
       if (s instanceof ReplicaStep.TransferLeader t) {
-        node.shardSurvey().leaderSeen(group, t.to());
+        survey.leaderSeen(group, t.to());
       } else {
-        node.shardSurvey()
-            .forgetLeader(group); // a changed group may have another leader: asked again
+        survey.forgetLeader(group); // a changed group may have another leader: asked again
       }
       stepsDone.incrementAndGet();
       lastError = null;
@@ -256,9 +263,8 @@ final class ReplicaController implements AutoCloseable {
       lastError = s + ": " + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
       if (s instanceof ReplicaStep.TransferLeader) {
         // Leadership may have moved anyway, or elsewhere: ask before planning the next transfer.
-        node.shardSurvey()
-            .forgetLeader(
-                state.collections().get(s.collection()).shardMap().shard(s.shardId()).groupId());
+        survey.forgetLeader(
+            state.collections().get(s.collection()).shardMap().shard(s.shardId()).groupId());
       }
       throw e;
     } finally {
@@ -332,7 +338,7 @@ final class ReplicaController implements AutoCloseable {
         askers.submit(
             () -> {
               try {
-                ShardGroupView view = ShardGroupView.ask(node, state, shard);
+                ShardGroupView view = groupViews.ask(state, shard);
                 if (view != null) {
                   views.put(shard.groupId(), view);
                 }
@@ -382,7 +388,7 @@ final class ReplicaController implements AutoCloseable {
     UUID group = shard.groupId();
     if (view != null) {
       leaders.put(group, view.leader());
-      node.shardSurvey().leaderSeen(group, view.leader());
+      survey.leaderSeen(group, view.leader());
     }
     Set<Long> voters = Set.copyOf(shard.voters());
     if ((view == null && !noLeaderIsChanging) || (view != null && view.voters().equals(voters))) {
@@ -408,7 +414,7 @@ final class ReplicaController implements AutoCloseable {
     if (view == null) {
       LOG.warn(
           "node {}: no replica of shard group {} has answered as its leader for over {} s; planning for it as settled",
-          node.nodeId(),
+          local.nodeId(),
           group,
           abandonedChangeMs / 1000);
       settled.add(group);
@@ -417,7 +423,7 @@ final class ReplicaController implements AutoCloseable {
     changingSince.remove(group);
     current = null;
     try {
-      node.replicaChanges().realign(c.name(), shard.shardId(), view.voters()).join();
+      changes.realign(c.name(), shard.shardId(), view.voters()).join();
       lastError = null;
     } catch (RuntimeException e) {
       lastError =

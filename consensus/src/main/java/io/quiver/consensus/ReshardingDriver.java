@@ -8,6 +8,7 @@ import io.quiver.consensus.shard.RaftShardClient;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.sharding.Resharding;
+import io.quiver.sharding.ShardClients;
 import io.quiver.sharding.ShardMap;
 import io.quiver.sharding.ShardPlacement;
 import io.quiver.storage.Point;
@@ -22,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,13 +59,17 @@ final class ReshardingDriver implements AutoCloseable {
   static final int MAX_PAGE = 4096;
   static final int MIN_PAGE = 64;
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final RaftCollectionCatalog catalog;
+  private final ShardClients shardClients;
   private final CoalescingTask task;
   private final AtomicLong copied = new AtomicLong();
   private volatile String lastError;
 
-  ReshardingDriver(RaftNode node) {
-    this.node = node;
+  ReshardingDriver(LocalNode local, RaftCollectionCatalog catalog, ShardClients shardClients) {
+    this.local = local;
+    this.catalog = catalog;
+    this.shardClients = shardClients;
     this.task = new CoalescingTask("resharding", RETRY_DELAY_MS, this::pass);
     // Also looks every few seconds: a node that becomes meta leader is often not caught up yet when
     // the leader change (or the next state change) triggers it, and then nothing triggers it again.
@@ -93,19 +97,14 @@ final class ReshardingDriver implements AutoCloseable {
   }
 
   private boolean leads() {
-    try {
-      RaftServer.Division division = node.server().getDivision(RaftNode.META_GROUP_ID);
-      return division.getInfo().isLeaderReady() && node.isCaughtUp();
-    } catch (java.io.IOException notHosted) {
-      return false;
-    }
+    return local.leadsMeta();
   }
 
   private void pass() {
     if (!leads()) {
       return;
     }
-    for (CollectionDescriptor c : node.clusterState().collections().values()) {
+    for (CollectionDescriptor c : local.clusterState().collections().values()) {
       Resharding r = c.shardMap().resharding();
       if (r == null) {
         continue;
@@ -127,7 +126,7 @@ final class ReshardingDriver implements AutoCloseable {
                 + ": "
                 + RaftFailureWords.describe(e.getCause() == null ? e : e.getCause());
         LOG.warn(
-            "node {}: resharding {} failed; trying again: {}", node.nodeId(), c.name(), lastError);
+            "node {}: resharding {} failed; trying again: {}", local.nodeId(), c.name(), lastError);
         throw e;
       }
       task.trigger(); // the next phase, planned from the state this one produced
@@ -136,7 +135,7 @@ final class ReshardingDriver implements AutoCloseable {
   }
 
   private RaftShardClient client(CollectionDescriptor c, ShardPlacement shard) {
-    return (RaftShardClient) node.shardClients().forShard(c.name(), shard);
+    return (RaftShardClient) shardClients.forShard(c.name(), shard);
   }
 
   /** What the bulk copy copied: per point, the version and payload hash it had at its old shard. */
@@ -157,7 +156,7 @@ final class ReshardingDriver implements AutoCloseable {
     ShardMap map = c.shardMap();
     LOG.info(
         "node {}: resharding {} {} from {} to {} shards: copying",
-        node.nodeId(),
+        local.nodeId(),
         c.name(),
         r.direction().name().toLowerCase(java.util.Locale.ROOT),
         r.fromCount(),
@@ -193,14 +192,12 @@ final class ReshardingDriver implements AutoCloseable {
     }
     LOG.info(
         "node {}: resharding {}: copied {} points in {} ms; fencing the shards and copying what changed since",
-        node.nodeId(),
+        local.nodeId(),
         c.name(),
         copies.size(),
         java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     long syncEpoch =
-        node.catalogInternal()
-            .reshardingStep(c.name(), Resharding.Phase.COPYING, Resharding.Phase.SYNCING)
-            .join();
+        catalog.reshardingStep(c.name(), Resharding.Phase.COPYING, Resharding.Phase.SYNCING).join();
     lastCopy = new CopyRecord(c.name(), syncEpoch, copies);
   }
 
@@ -218,11 +215,9 @@ final class ReshardingDriver implements AutoCloseable {
         || record.syncEpoch() != map.epoch()) {
       LOG.info(
           "node {}: resharding {}: this node did not make its bulk copy; copying again",
-          node.nodeId(),
+          local.nodeId(),
           c.name());
-      node.catalogInternal()
-          .reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.COPYING)
-          .join();
+      catalog.reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.COPYING).join();
       return;
     }
     long started = System.nanoTime();
@@ -274,16 +269,14 @@ final class ReshardingDriver implements AutoCloseable {
     }
     LOG.info(
         "node {}: resharding {}: synced {} changed and {} deleted points in {} ms; switching the routing to {} shards",
-        node.nodeId(),
+        local.nodeId(),
         c.name(),
         changed[0],
         unseen.size(),
         java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
         r.toCount());
     if (stillAt(c.name(), map.epoch())) {
-      node.catalogInternal()
-          .reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.CLEANUP)
-          .join();
+      catalog.reshardingStep(c.name(), Resharding.Phase.SYNCING, Resharding.Phase.CLEANUP).join();
       lastCopy = null;
     }
   }
@@ -370,7 +363,7 @@ final class ReshardingDriver implements AutoCloseable {
 
   /** True while this node leads and the collection's map is still at {@code epoch}. */
   private boolean stillAt(String collection, long epoch) {
-    CollectionDescriptor now = node.clusterState().collections().get(collection);
+    CollectionDescriptor now = local.clusterState().collections().get(collection);
     return leads() && now != null && now.shardMap().epoch() == epoch;
   }
 
@@ -379,8 +372,8 @@ final class ReshardingDriver implements AutoCloseable {
     for (int s = 0; s < r.toCount(); s++) {
       client(c, map.shard(s)).dropForeignPoints().join();
     }
-    LOG.info("node {}: resharding {} to {} shards finished", node.nodeId(), c.name(), r.toCount());
-    node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.CLEANUP, null).join();
+    LOG.info("node {}: resharding {} to {} shards finished", local.nodeId(), c.name(), r.toCount());
+    catalog.reshardingStep(c.name(), Resharding.Phase.CLEANUP, null).join();
   }
 
   private void abort(CollectionDescriptor c, Resharding r) {
@@ -392,10 +385,10 @@ final class ReshardingDriver implements AutoCloseable {
     }
     LOG.info(
         "node {}: resharding {} aborted: back to {} shards",
-        node.nodeId(),
+        local.nodeId(),
         c.name(),
         r.fromCount());
-    node.catalogInternal().reshardingStep(c.name(), Resharding.Phase.ABORTING, null).join();
+    catalog.reshardingStep(c.name(), Resharding.Phase.ABORTING, null).join();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.quiver.consensus;
 
 import io.quiver.consensus.meta.ClusterState;
+import io.quiver.consensus.meta.MetaStateMachine;
 import io.quiver.consensus.raft.CoalescingTask;
 import io.quiver.consensus.raft.GroupManagementThreads;
 import io.quiver.consensus.raft.LogBufferMemory;
@@ -59,15 +60,28 @@ final class ShardGroupReconciler implements AutoCloseable {
   /** The client id of this node's own group adds (sent in-process, never over the network). */
   private static final ClientId ADMIN_CLIENT = ClientId.randomId();
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final MetaStateMachine meta;
+  private final LocalDivisions divisions;
+  private final RaftClients clients;
+  private final RaftShardClients shardClients;
   private final CoalescingTask task;
   private final AtomicLong callIds = new AtomicLong();
   private volatile boolean started;
   private volatile boolean converged;
   private RaftClient admin; // only touched on the task's thread
 
-  ShardGroupReconciler(RaftNode node) {
-    this.node = node;
+  ShardGroupReconciler(
+      LocalNode local,
+      MetaStateMachine meta,
+      LocalDivisions divisions,
+      RaftClients clients,
+      RaftShardClients shardClients) {
+    this.local = local;
+    this.meta = meta;
+    this.divisions = divisions;
+    this.clients = clients;
+    this.shardClients = shardClients;
     this.task = new CoalescingTask("shard-reconciler", RETRY_DELAY_MS, this::pass);
   }
 
@@ -80,7 +94,7 @@ final class ShardGroupReconciler implements AutoCloseable {
    */
   void start() {
     started = true;
-    onStateChanged(node.meta().state());
+    onStateChanged(meta.state());
     task.triggerEvery(CHECK_PERIOD_MS);
   }
 
@@ -97,9 +111,9 @@ final class ShardGroupReconciler implements AutoCloseable {
   }
 
   private void pass() throws IOException {
-    ClusterState state = node.meta().state();
+    ClusterState state = meta.state();
     reconcile(state);
-    converged = node.meta().state() == state;
+    converged = meta.state() == state;
   }
 
   private void reconcile(ClusterState state) throws IOException {
@@ -110,36 +124,39 @@ final class ShardGroupReconciler implements AutoCloseable {
     for (CollectionDescriptor c : state.collections().values()) {
       for (ShardPlacement s : c.shardMap().shards()) {
         allPlacements.add(s);
-        if (s.voters().contains(node.nodeId())) {
-          RaftGroup group = node.shardGroup(s, state.nodes());
+        if (s.voters().contains(local.nodeId())) {
+          RaftGroup group = RaftNode.shardGroup(s, state.nodes());
           desired.put(group.getGroupId(), group);
           if (PlacementPlanner.groupId(c.name(), s.shardId(), c.shardMap().epoch())
               .equals(s.groupId())) {
             unchangedSinceCreation.add(group.getGroupId());
           }
-          if (s.witnesses().contains(node.nodeId())) {
+          if (s.witnesses().contains(local.nodeId())) {
             witnessHere.add(group.getGroupId());
           }
         }
       }
     }
     Set<RaftGroupId> hosted = new HashSet<>();
-    node.server().getGroupIds().forEach(hosted::add);
+    divisions.server().getGroupIds().forEach(hosted::add);
     hosted.remove(RaftNode.META_GROUP_ID);
     // A node that held a replica of a shard and now holds its witness (or the other way round)
     // hosts the group with the wrong kind of state machine: it leaves the group with its data,
     // and is added again below as what it is now.
     boolean swapped = false;
     for (RaftGroupId id : desired.keySet()) {
-      if (hosted.contains(id) && node.hostsWitness(id) != witnessHere.contains(id)) {
+      if (hosted.contains(id) && divisions.hostsWitness(id) != witnessHere.contains(id)) {
         LOG.info(
             "node {}: shard group {} is hosted as a {} but placed here as a {}: removing it to host it again",
-            node.nodeId(),
+            local.nodeId(),
             id,
             witnessHere.contains(id) ? "replica" : "witness",
             witnessHere.contains(id) ? "witness" : "replica");
         check(
-            admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(),
+            admin()
+                .getGroupManagementApi(divisions.self().getId())
+                .remove(id, true, false)
+                .isSuccess(),
             "remove",
             id);
         hosted.remove(id);
@@ -155,7 +172,7 @@ final class ShardGroupReconciler implements AutoCloseable {
     } catch (IOException e) {
       addFailed = e;
     } finally {
-      node.firstElectionFor(null);
+      divisions.firstElectionFor(null);
     }
     for (Map.Entry<RaftGroupId, RaftGroup> e : desired.entrySet()) {
       if (hosted.contains(e.getKey())
@@ -166,9 +183,12 @@ final class ShardGroupReconciler implements AutoCloseable {
     boolean removed = false;
     for (RaftGroupId id : hosted) {
       if (!desired.containsKey(id)) {
-        LOG.info("node {}: removing shard group {}", node.nodeId(), id);
+        LOG.info("node {}: removing shard group {}", local.nodeId(), id);
         check(
-            admin().getGroupManagementApi(node.self().getId()).remove(id, true, false).isSuccess(),
+            admin()
+                .getGroupManagementApi(divisions.self().getId())
+                .remove(id, true, false)
+                .isSuccess(),
             "remove",
             id);
         removed = true;
@@ -179,7 +199,7 @@ final class ShardGroupReconciler implements AutoCloseable {
       // too.
       io.quiver.storage.Shard.dropUnreferencedStores();
     }
-    node.shardClientsInternal().retainOnly(allPlacements);
+    shardClients.retainOnly(allPlacements);
     if (addFailed != null) {
       throw addFailed;
     }
@@ -221,7 +241,7 @@ final class ShardGroupReconciler implements AutoCloseable {
     List<RaftGroup> soleVoter = new ArrayList<>();
     List<RaftGroup> others = new ArrayList<>();
     for (RaftGroup group : startConfigurations(missing, unchangedSinceCreation)) {
-      (node.isSoleVoter(group) ? soleVoter : others).add(group);
+      (divisions.isSoleVoter(group) ? soleVoter : others).add(group);
     }
     addAll(soleVoter);
     addAll(others);
@@ -254,7 +274,10 @@ final class ShardGroupReconciler implements AutoCloseable {
                 () -> {
                   boolean hereAlready =
                       java.nio.file.Files.isDirectory(
-                          node.config().raftDir().resolve(group.getGroupId().getUuid().toString()));
+                          local
+                              .config()
+                              .raftDir()
+                              .resolve(group.getGroupId().getUuid().toString()));
                   if (hereAlready
                       || group.getPeers().size() < 2
                       || unchangedSinceCreation.contains(group.getGroupId())) {
@@ -291,10 +314,10 @@ final class ShardGroupReconciler implements AutoCloseable {
     if (groups.isEmpty()) {
       return;
     }
-    node.firstElectionFor(groups.get(0));
+    divisions.firstElectionFor(groups.get(0));
     // Only as many as the direct memory can hold: a Ratis add that runs out of it leaves the
     // group's directory locked until the node restarts (LogBufferMemory).
-    long bufferBytes = node.logWriteBufferBytes();
+    long bufferBytes = divisions.logWriteBufferBytes();
     int fit =
         LogBufferMemory.groupsThatFit(groups.size(), bufferBytes, DIRECT_MEMORY_RESERVE_BYTES);
     IOException failed =
@@ -306,13 +329,13 @@ final class ShardGroupReconciler implements AutoCloseable {
                     bufferBytes,
                     (int)
                         java.util.stream.StreamSupport.stream(
-                                node.server().getGroupIds().spliterator(), false)
+                                divisions.server().getGroupIds().spliterator(), false)
                             .count()));
     Map<RaftGroupId, CompletableFuture<RaftClientReply>> adds = new LinkedHashMap<>();
     for (RaftGroup group : groups.subList(0, fit)) {
       LOG.info(
           "node {}: adding shard group {}{}",
-          node.nodeId(),
+          local.nodeId(),
           group.getGroupId(),
           group.getPeers().isEmpty() ? " (joining a running group)" : "");
       // RECOVER, not FORMAT: Ratis formats a new directory, and a directory left by an add or a
@@ -321,15 +344,20 @@ final class ShardGroupReconciler implements AutoCloseable {
       // can only belong to this very group.)
       adds.put(
           group.getGroupId(),
-          node.server()
+          divisions
+              .server()
               .groupManagementAsync(
                   GroupManagementRequest.newAdd(
-                      ADMIN_CLIENT, node.self().getId(), callIds.incrementAndGet(), group, false)));
+                      ADMIN_CLIENT,
+                      divisions.self().getId(),
+                      callIds.incrementAndGet(),
+                      group,
+                      false)));
     }
     for (Map.Entry<RaftGroupId, CompletableFuture<RaftClientReply>> add : adds.entrySet()) {
       try {
         check(add.getValue().join().isSuccess(), "add", add.getKey());
-        StateMachineUpdaterSignal.install(node.server(), add.getKey());
+        StateMachineUpdaterSignal.install(divisions.server(), add.getKey());
       } catch (CompletionException | IOException e) {
         IOException cause =
             e instanceof IOException io
@@ -361,7 +389,8 @@ final class ShardGroupReconciler implements AutoCloseable {
   private boolean stoppedItself(RaftGroupId id) {
     try {
       // CLOSED, not CLOSING: a closing division still holds its storage directory's lock.
-      return node.server().getDivision(id).getInfo().getLifeCycleState() == LifeCycle.State.CLOSED;
+      return divisions.server().getDivision(id).getInfo().getLifeCycleState()
+          == LifeCycle.State.CLOSED;
     } catch (IOException notHosted) {
       return false;
     }
@@ -377,7 +406,12 @@ final class ShardGroupReconciler implements AutoCloseable {
    */
   private boolean startedWithoutConfiguration(RaftGroup group) {
     try {
-      if (!node.server().getDivision(group.getGroupId()).getRaftConf().getAllPeers().isEmpty()) {
+      if (!divisions
+          .server()
+          .getDivision(group.getGroupId())
+          .getRaftConf()
+          .getAllPeers()
+          .isEmpty()) {
         return false;
       }
     } catch (IOException notHosted) {
@@ -395,19 +429,19 @@ final class ShardGroupReconciler implements AutoCloseable {
   private void restart(RaftGroup group) throws IOException {
     LOG.warn(
         "node {}: shard group {} stopped by itself, or waits without a configuration; restarting it from its data with the configuration {}",
-        node.nodeId(),
+        local.nodeId(),
         group.getGroupId(),
         group.getPeers());
     check(
         admin()
-            .getGroupManagementApi(node.self().getId())
+            .getGroupManagementApi(divisions.self().getId())
             .remove(group.getGroupId(), false, false)
             .isSuccess(),
         "remove (to restart)",
         group.getGroupId());
-    node.firstElectionFor(null);
+    divisions.firstElectionFor(null);
     check(
-        admin().getGroupManagementApi(node.self().getId()).add(group, false).isSuccess(),
+        admin().getGroupManagementApi(divisions.self().getId()).add(group, false).isSuccess(),
         "restart",
         group.getGroupId());
   }
@@ -420,7 +454,7 @@ final class ShardGroupReconciler implements AutoCloseable {
   private boolean hasLeaderElsewhere(RaftGroup group) {
     List<RaftPeer> others = new ArrayList<>();
     for (RaftPeer peer : group.getPeers()) {
-      if (!peer.getId().equals(node.self().getId())) {
+      if (!peer.getId().equals(divisions.self().getId())) {
         others.add(peer);
       }
     }
@@ -448,11 +482,10 @@ final class ShardGroupReconciler implements AutoCloseable {
   /** True when {@code peer} answers that it hosts the group and knows its leader. */
   private boolean knowsLeader(RaftPeer peer, RaftGroupId groupId) {
     try (RaftClient client =
-        node.clients()
-            .newClient(
-                RaftGroup.valueOf(groupId, peer),
-                TimeDuration.valueOf(1, TimeUnit.SECONDS),
-                RetryPolicies.noRetry())) {
+        clients.newClient(
+            RaftGroup.valueOf(groupId, peer),
+            TimeDuration.valueOf(1, TimeUnit.SECONDS),
+            RetryPolicies.noRetry())) {
       GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
       return info.isSuccess() && knowsLeader(info.getRoleInfoProto());
     } catch (IOException | RuntimeException unreachableOrNotHosting) {
@@ -475,7 +508,7 @@ final class ShardGroupReconciler implements AutoCloseable {
 
   private RaftClient admin() {
     if (admin == null) {
-      admin = node.clients().newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, node.self()));
+      admin = clients.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, divisions.self()));
     }
     return admin;
   }
@@ -487,7 +520,7 @@ final class ShardGroupReconciler implements AutoCloseable {
       try {
         admin.close();
       } catch (IOException e) {
-        LOG.warn("node {}: closing the admin client failed", node.nodeId(), e);
+        LOG.warn("node {}: closing the admin client failed", local.nodeId(), e);
       }
     }
   }

@@ -55,7 +55,10 @@ public final class ShardReplicaChanges implements AutoCloseable {
   private static final int CONF_CHANGE_ATTEMPTS = 20;
   private static final long HOSTED_TIMEOUT_MS = 30_000;
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final RaftCollectionCatalog catalog;
+  private final RaftClients clients;
+  private final ShardGroupViews groupViews;
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -64,8 +67,15 @@ public final class ShardReplicaChanges implements AutoCloseable {
             return t;
           });
 
-  ShardReplicaChanges(RaftNode node) {
-    this.node = node;
+  ShardReplicaChanges(
+      LocalNode local,
+      RaftCollectionCatalog catalog,
+      RaftClients clients,
+      ShardGroupViews groupViews) {
+    this.local = local;
+    this.catalog = catalog;
+    this.clients = clients;
+    this.groupViews = groupViews;
   }
 
   /** Replica changes asked of this node since it started, by kind and outcome (for metrics). */
@@ -172,20 +182,19 @@ public final class ShardReplicaChanges implements AutoCloseable {
     }
     LOG.info(
         "node {}: transferring leadership of shard {} of {} to node {}",
-        node.nodeId(),
+        local.nodeId(),
         shardId,
         collection,
         to);
-    RaftGroup group = node.shardGroup(shard, node.clusterState().nodes());
+    RaftGroup group = RaftNode.shardGroup(shard, local.clusterState().nodes());
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TRANSFER_LEADER_TIMEOUT_MS);
     Throwable failure = null;
     try (RaftClient client =
-        node.clients()
-            .newClient(
-                group,
-                TimeDuration.valueOf(TRANSFER_LEADER_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS),
-                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                    3, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
+        clients.newClient(
+            group,
+            TimeDuration.valueOf(TRANSFER_LEADER_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS),
+            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                3, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
       // Under writes the target can fall an entry behind between the leader's check and its
       // election, and lose it (the old leader then wins again): the transfer is asked again until
       // the target leads or the time is up.
@@ -210,7 +219,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
         LOG.info(
             "node {}: leadership of shard {} of {} did not pass to node {} (attempt {}: {}); asking"
                 + " again",
-            node.nodeId(),
+            local.nodeId(),
             shardId,
             collection,
             to,
@@ -325,7 +334,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
           LOG.warn(
               "node {}: shard {} of {} has voters {} in its group but replicas {} and witnesses {} in the metadata, "
                   + "after a change that was abandoned: both keep replicas {} and witnesses {}",
-              node.nodeId(),
+              local.nodeId(),
               shardId,
               collection,
               configured,
@@ -378,14 +387,14 @@ public final class ShardReplicaChanges implements AutoCloseable {
               + collection
               + "`; a node holds either a replica or the witness of a shard");
     }
-    if (!node.clusterState().nodes().containsKey(to)) {
+    if (!local.clusterState().nodes().containsKey(to)) {
       throw new BadRequestException("Wrong input: peer " + to + " is not a member of the cluster");
     }
     List<Long> wider = new ArrayList<>(shard.replicas());
     wider.add(to);
     LOG.info(
         "node {}: adding a replica of shard {} of {} on node {}",
-        node.nodeId(),
+        local.nodeId(),
         shardId,
         collection,
         to);
@@ -397,7 +406,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn(
           "node {}: adding node {} to shard {} of {} failed, reverting: {}",
-          node.nodeId(),
+          local.nodeId(),
           to,
           shardId,
           collection,
@@ -433,7 +442,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
     narrower.remove(peer);
     LOG.info(
         "node {}: dropping the replica of shard {} of {} on node {}",
-        node.nodeId(),
+        local.nodeId(),
         shardId,
         collection,
         peer);
@@ -453,14 +462,14 @@ public final class ShardReplicaChanges implements AutoCloseable {
               + collection
               + "`");
     }
-    if (!node.clusterState().nodes().containsKey(to)) {
+    if (!local.clusterState().nodes().containsKey(to)) {
       throw new BadRequestException("Wrong input: peer " + to + " is not a member of the cluster");
     }
     List<Long> wider = new ArrayList<>(shard.witnesses());
     wider.add(to);
     LOG.info(
         "node {}: adding a witness of shard {} of {} on node {}",
-        node.nodeId(),
+        local.nodeId(),
         shardId,
         collection,
         to);
@@ -471,7 +480,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn(
           "node {}: adding the witness on node {} to shard {} of {} failed, reverting: {}",
-          node.nodeId(),
+          local.nodeId(),
           to,
           shardId,
           collection,
@@ -497,7 +506,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
     narrower.remove(peer);
     LOG.info(
         "node {}: dropping the witness of shard {} of {} on node {}",
-        node.nodeId(),
+        local.nodeId(),
         shardId,
         collection,
         peer);
@@ -506,12 +515,12 @@ public final class ShardReplicaChanges implements AutoCloseable {
   }
 
   private void setWitnesses(String collection, int shardId, List<Long> witnesses) {
-    long index = node.catalogInternal().setShardWitnesses(collection, shardId, witnesses).join();
-    node.catalogInternal().awaitApplied(index);
+    long index = catalog.setShardWitnesses(collection, shardId, witnesses).join();
+    catalog.awaitApplied(index);
   }
 
   private ShardPlacement shard(String collection, int shardId) {
-    CollectionDescriptor c = node.clusterState().collections().get(collection);
+    CollectionDescriptor c = local.clusterState().collections().get(collection);
     if (c == null) {
       throw new CollectionNotFoundException(collection);
     }
@@ -523,18 +532,18 @@ public final class ShardReplicaChanges implements AutoCloseable {
   }
 
   private void setReplicas(String collection, int shardId, List<Long> replicas) {
-    long index = node.catalogInternal().setShardReplicas(collection, shardId, replicas).join();
-    node.catalogInternal().awaitApplied(index);
+    long index = catalog.setShardReplicas(collection, shardId, replicas).join();
+    catalog.awaitApplied(index);
   }
 
   /** Polls the node's Raft server until it hosts the shard's group. */
   private void awaitHosted(ShardPlacement shard, long nodeId) {
-    NodeAddress address = node.clusterState().nodes().get(nodeId);
+    NodeAddress address = local.clusterState().nodes().get(nodeId);
     RaftPeer peer = RaftNode.peer(nodeId, address.raftAddress());
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOSTED_TIMEOUT_MS);
     org.apache.ratis.protocol.RaftGroupId groupId =
         org.apache.ratis.protocol.RaftGroupId.valueOf(shard.groupId());
-    try (RaftClient client = node.clients().newClient(RaftGroup.valueOf(groupId, peer))) {
+    try (RaftClient client = clients.newClient(RaftGroup.valueOf(groupId, peer))) {
       while (true) {
         try {
           if (client.getGroupManagementApi(peer.getId()).info(groupId).isSuccess()) {
@@ -582,18 +591,17 @@ public final class ShardReplicaChanges implements AutoCloseable {
    * that shows no progress for {@link #NO_PROGRESS_MS} fails (the caller reverts the metadata).
    */
   private void changeConfiguration(ShardPlacement shard, ShardPlacement next) {
-    var nodes = node.clusterState().nodes();
-    RaftGroup current = node.shardGroup(shard, nodes);
-    List<RaftPeer> peers = node.shardGroup(next, nodes).getPeers().stream().toList();
+    var nodes = local.clusterState().nodes();
+    RaftGroup current = RaftNode.shardGroup(shard, nodes);
+    List<RaftPeer> peers = RaftNode.shardGroup(next, nodes).getPeers().stream().toList();
     java.util.Set<Long> wanted = java.util.Set.copyOf(next.voters());
     long lastProgress = System.nanoTime();
     try (RaftClient client =
-        node.clients()
-            .newClient(
-                current,
-                TimeDuration.valueOf(5, TimeUnit.SECONDS),
-                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                    CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
+        clients.newClient(
+            current,
+            TimeDuration.valueOf(5, TimeUnit.SECONDS),
+            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                CONF_CHANGE_ATTEMPTS, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
       while (true) {
         Throwable failure;
         try {
@@ -613,7 +621,7 @@ public final class ShardReplicaChanges implements AutoCloseable {
         } catch (IOException e) {
           failure = e;
         }
-        ShardGroupView view = ShardGroupView.ask(node, node.clusterState(), next);
+        ShardGroupView view = groupViews.ask(local.clusterState(), next);
         if (view != null && view.voters().equals(wanted)) {
           return; // committed while this waited for the answer
         }

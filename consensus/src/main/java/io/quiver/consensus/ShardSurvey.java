@@ -4,6 +4,7 @@ import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
+import io.quiver.sharding.ShardClients;
 import io.quiver.sharding.ShardPlacement;
 import io.quiver.sharding.ShardReports;
 import java.util.ArrayList;
@@ -50,7 +51,10 @@ final class ShardSurvey {
 
   static final long NO_LEADER_AGE_MS = 2_000;
 
-  private final RaftNode node;
+  private final LocalNode local;
+  private final LocalDivisions divisions;
+  private final ShardGroupViews groupViews;
+  private final ShardClients shardClients;
   private final Map<UUID, Figure> leaders = new ConcurrentHashMap<>();
   private final Map<UUID, Figure> points = new ConcurrentHashMap<>();
   private final ReentrantLock refreshing = new ReentrantLock();
@@ -58,8 +62,15 @@ final class ShardSurvey {
       new java.util.concurrent.atomic.AtomicInteger();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardSurvey.class);
 
-  ShardSurvey(RaftNode node) {
-    this.node = node;
+  ShardSurvey(
+      LocalNode local,
+      LocalDivisions divisions,
+      ShardGroupViews groupViews,
+      ShardClients shardClients) {
+    this.local = local;
+    this.divisions = divisions;
+    this.groupViews = groupViews;
+    this.shardClients = shardClients;
   }
 
   /** The figures known now, however old, without asking anything. */
@@ -113,7 +124,7 @@ final class ShardSurvey {
       if (unanswered.get() > 0) {
         LOG.debug(
             "node {}: {} of {} shard groups named no leader when asked",
-            node.nodeId(),
+            local.nodeId(),
             unanswered.get(),
             present.size());
       }
@@ -180,12 +191,12 @@ final class ShardSurvey {
    * asked), else the group's replicas are asked.
    */
   private void askLeader(ClusterState state, ShardPlacement shard) {
-    Long known = node.shardStatus(shard.groupId()).map(RaftStatus::leaderNodeId).orElse(null);
+    Long known = divisions.status(shard.groupId()).map(RaftStatus::leaderNodeId).orElse(null);
     if (known != null && shard.replicas().contains(known)) {
       leaderSeen(shard.groupId(), known);
       return;
     }
-    ShardGroupView view = ShardGroupView.ask(node, state, shard);
+    ShardGroupView view = groupViews.ask(state, shard);
     if (view == null) {
       unanswered.incrementAndGet();
       learnt(leaders, shard.groupId(), NO_LEADER);
@@ -197,7 +208,7 @@ final class ShardSurvey {
   private void askPoints(String collection, ShardPlacement shard) {
     try {
       long n =
-          node.shardClients()
+          shardClients
               .forShard(collection, shard)
               .info(ReadConsistency.ANY)
               .get(COUNT_TIMEOUT_MS, TimeUnit.MILLISECONDS)

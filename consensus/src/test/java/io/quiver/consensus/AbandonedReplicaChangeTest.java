@@ -80,12 +80,13 @@ class AbandonedReplicaChangeTest {
       }
 
       // The drop's first step only: node 2 leaves the group's configuration, the metadata keeps it.
-      RaftGroup group = n1.shardGroup(shard, n1.clusterState().nodes());
+      RaftGroup group = RaftNode.shardGroup(shard, n1.clusterState().nodes());
       List<RaftPeer> onlyNode1 =
           group.getPeers().stream()
               .filter(p -> RaftNode.nodeIdOf(p.getId().toString()) == 1L)
               .toList();
-      try (RaftClient client = n1.clients().newClient(group)) {
+      try (RaftClient client =
+          new RaftClients(n1.config().requestTimeout(), null).newClient(group)) {
         RaftClientReply reply = client.admin().setConfiguration(onlyNode1);
         assertEquals(true, reply.isSuccess(), String.valueOf(reply.getException()));
       }

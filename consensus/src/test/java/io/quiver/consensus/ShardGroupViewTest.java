@@ -40,10 +40,11 @@ class ShardGroupViewTest {
           new CollectionConfig(
               VectorsConfig.single(new VectorParams(2, Distance.DOT, false)), 6, 2, 1);
       CollectionDescriptor c = n1.catalog().create("c", config).join();
+      ShardGroupViews views = new ShardGroupViews(n1.server(), n1.nodeId(), n1.peerInfoClients());
       int remote = 0;
       for (int round = 0; round < 2; round++) {
         for (ShardPlacement shard : c.shardMap().shards()) {
-          ShardGroupView view = ShardGroupView.ask(n1, n1.clusterState(), shard);
+          ShardGroupView view = views.ask(n1.clusterState(), shard);
           assertNotNull(view, "a leader answered for shard " + shard.shardId());
           Set<Long> voters = new TreeSet<>(shard.replicas());
           voters.addAll(shard.witnesses()); // rf 2: a witness on the third node
