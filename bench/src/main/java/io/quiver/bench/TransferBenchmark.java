@@ -188,7 +188,28 @@ public final class TransferBenchmark {
               }
             },
             "searcher");
+    // A failed move must not leave the searcher looping on refused connections (the JVM would
+    // never exit).
+    searcher.setDaemon(true);
     searcher.start();
+    try {
+      moveAndReport(nodes, receiver, limit, line, stop, searcher, latencies, errors);
+    } finally {
+      stop.set(true);
+      searcher.join();
+    }
+  }
+
+  private static void moveAndReport(
+      List<BenchNode> nodes,
+      BenchNode receiver,
+      String limit,
+      java.util.function.Consumer<String> line,
+      AtomicBoolean stop,
+      Thread searcher,
+      List<Long> latencies,
+      int[] errors)
+      throws Exception {
     Thread.sleep(3000);
     int before = latencies.size();
     long started = System.nanoTime();
@@ -201,7 +222,6 @@ public final class TransferBenchmark {
     long giveUp = started + 20L * 60 * 1_000_000_000L;
     while (!"Active".equals(localState(receiver))) {
       if (System.nanoTime() > giveUp) {
-        stop.set(true);
         throw new IllegalStateException(
             "the new replica was not Active 20 minutes after the request (" + limit + ")");
       }

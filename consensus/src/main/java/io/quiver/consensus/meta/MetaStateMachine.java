@@ -139,20 +139,7 @@ public final class MetaStateMachine extends BaseStateMachine {
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext context = super.startTransaction(request);
-    if (appliedRequests.contains(ClientInvocationId.valueOf(request))) {
-      LOG.warn(
-          "{}: refused a second copy of request {} of {}, which was already applied",
-          getId(),
-          request.getCallId(),
-          request.getClientId());
-      context.setException(
-          new IOException(
-              "request "
-                  + request.getCallId()
-                  + " of "
-                  + request.getClientId()
-                  + " was already applied; this copy is stale"));
-    }
+    appliedRequests.refuseIfApplied(context, request, getId());
     return context;
   }
 

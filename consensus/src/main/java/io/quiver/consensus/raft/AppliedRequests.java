@@ -1,9 +1,14 @@
 package io.quiver.consensus.raft;
 
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.ratis.protocol.ClientInvocationId;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client invocations (Ratis client id and call id) a group's state machine applied recently, so
@@ -23,6 +28,8 @@ import org.apache.ratis.protocol.ClientInvocationId;
  * a refused request never enters the log, so forgetting never makes replicas diverge. Thread-safe.
  */
 public final class AppliedRequests {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AppliedRequests.class);
 
   /** Invocations remembered at most. */
   static final int CAPACITY_DEFAULT = 1 << 15;
@@ -61,6 +68,30 @@ public final class AppliedRequests {
   public synchronized boolean contains(ClientInvocationId invocation) {
     forgetOld(System.nanoTime());
     return applied.containsKey(invocation);
+  }
+
+  /**
+   * Refuses {@code context} (a transaction a leader's state machine is starting for {@code
+   * request}) when the request was already applied: the stale copy then never enters the log, and
+   * only it gets the refusal (its client already has its reply). {@code group} names the state
+   * machine in the warning logged.
+   */
+  public void refuseIfApplied(TransactionContext context, RaftClientRequest request, Object group) {
+    if (!contains(ClientInvocationId.valueOf(request))) {
+      return;
+    }
+    LOG.warn(
+        "{}: refused a second copy of request {} of {}, which was already applied",
+        group,
+        request.getCallId(),
+        request.getClientId());
+    context.setException(
+        new IOException(
+            "request "
+                + request.getCallId()
+                + " of "
+                + request.getClientId()
+                + " was already applied; this copy is stale"));
   }
 
   synchronized int size() {
