@@ -89,6 +89,23 @@ final class BenchNode {
     return this;
   }
 
+  /**
+   * The shard groups whose directories are in this node's data directory (the meta group's is not
+   * counted): a group the node stopped hosting is gone from here once its removal finished.
+   */
+  long shardGroupDirectories() throws IOException {
+    Path raft = dataDir.resolve("raft");
+    if (!java.nio.file.Files.isDirectory(raft)) {
+      return 0;
+    }
+    String meta = io.quiver.consensus.RaftNode.metaGroupUuid().toString();
+    try (var dirs = java.nio.file.Files.list(raft)) {
+      return dirs.map(d -> d.getFileName().toString())
+          .filter(n -> n.length() == 36 && n.charAt(8) == '-' && !n.equals(meta))
+          .count();
+    }
+  }
+
   long pid() {
     return process.pid();
   }

@@ -136,6 +136,12 @@ public final class TransferBenchmark {
       if (empty == null) {
         throw new IllegalStateException("replication_factor 1 was not reached within 120 s");
       }
+      // Stopped before its reconciler has deleted the dropped replica's directory, the node would
+      // reopen that replica at its restart, and the second move would be a log catch-up of it
+      // instead of a transfer.
+      while (empty.shardGroupDirectories() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
       empty.stop();
       empty
           .environment("QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC", String.valueOf(rateMb))
