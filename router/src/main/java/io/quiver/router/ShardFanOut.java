@@ -1,5 +1,6 @@
 package io.quiver.router;
 
+import io.quiver.sharding.CallerThreadReads;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ShardClient;
 import io.quiver.sharding.ShardClients;
@@ -120,23 +121,33 @@ final class ShardFanOut {
 
   /**
    * {@code call} asked of each shard in {@code parts} with its part: the answers in the order of
-   * {@code parts}.
+   * {@code parts}. The last shard may answer on this thread ({@link CallerThreadReads}), while the
+   * others, asked first, answer on theirs.
    */
   <P, T> CompletableFuture<List<T>> toShards(
       CollectionDescriptor c,
       Map<ShardPlacement, P> parts,
       BiFunction<ShardClient, P, CompletableFuture<T>> call) {
     List<CompletableFuture<T>> answers = new ArrayList<>(parts.size());
+    int last = parts.size() - 1;
     parts.forEach(
-        (shard, part) -> answers.add(toShard(c, shard, client -> call.apply(client, part))));
+        (shard, part) -> {
+          Function<ShardClient, CompletableFuture<T>> ask = client -> call.apply(client, part);
+          answers.add(
+              answers.size() == last
+                  ? CallerThreadReads.allow(() -> toShard(c, shard, ask))
+                  : toShard(c, shard, ask));
+        });
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
         .thenApply(ignored -> answers.stream().map(CompletableFuture::join).toList());
   }
 
   /**
    * {@code call} (a read) asked of one shard, bounded by the node's deadline or the caller's
-   * timeout; asked once more through a new client when the first one was retired (it met a replica
-   * that does not host the group: one joining or just dropped, while the placement changes).
+   * timeout (the shard may answer on this thread when the caller allows it: {@link
+   * CallerThreadReads}); asked once more through a new client when the first one was retired (it
+   * met a replica that does not host the group: one joining or just dropped, while the placement
+   * changes).
    */
   <T> CompletableFuture<T> toShard(
       CollectionDescriptor c,

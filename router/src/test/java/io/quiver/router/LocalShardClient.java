@@ -220,8 +220,18 @@ final class LocalShardClient implements ShardClient, AutoCloseable {
   }
 
   private <T> CompletableFuture<T> read(Function<Shard, T> query) {
+    if (io.quiver.sharding.CallerThreadReads.allowed()) {
+      readsAllowedOnCaller.incrementAndGet();
+    }
     return run(lifecycle.readLock(), query);
   }
+
+  /**
+   * Reads asked while the caller allowed them on its thread ({@link
+   * io.quiver.sharding.CallerThreadReads}); they still run on the executor, as the slow-shard tests
+   * need.
+   */
+  final AtomicInteger readsAllowedOnCaller = new AtomicInteger();
 
   private CompletableFuture<Long> write(ObjLongConsumer<Shard> command) {
     return run(lifecycle.readLock(), s -> applyInOrder(s, command));

@@ -131,6 +131,22 @@ class PointsRouterTest {
   }
 
   @Test
+  void onlyTheLastShardOfAFanOutMayAnswerOnTheCallersThread() {
+    CollectionDescriptor c = open("caller", Distance.DOT);
+    writeRandomPoints(c, random, 60);
+    List<ShardPlacement> shards = c.shardMap().readShards();
+    clients.values().forEach(client -> client.readsAllowedOnCaller.set(0));
+    router.search(c, exactSearch(randomVector(random), 5), 0, ReadConsistency.LEADER).join();
+    for (int i = 0; i < shards.size(); i++) {
+      assertEquals(
+          i == shards.size() - 1 ? 1 : 0,
+          clients.get(shards.get(i).groupId()).readsAllowedOnCaller.get(),
+          "shard " + i + " of " + shards.size());
+    }
+    assertFalse(io.quiver.sharding.CallerThreadReads.allowed(), "allowed outside the fan-out");
+  }
+
+  @Test
   void searchPagesByOffsetAndLimitConcatenateToTheWholeRanking() {
     CollectionDescriptor c = open("pages", Distance.DOT);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 150);

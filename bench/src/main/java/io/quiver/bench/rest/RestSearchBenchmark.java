@@ -190,18 +190,33 @@ public final class RestSearchBenchmark {
     }
   }
 
-  private record Round(double[] ms, double qps, double recall) {}
+  /**
+   * One round: latencies as the client saw them, and as the node reported them in each reply's
+   * {@code time} (null for the in-process engine), QPS and recall.
+   */
+  private record Round(double[] ms, double[] serverMs, double qps, double recall) {}
 
   private void report(String what, Round r) {
     Arrays.sort(r.ms);
+    String server = "";
+    if (r.serverMs != null) {
+      Arrays.sort(r.serverMs);
+      server =
+          String.format(
+              Locale.ROOT,
+              "  (node's time: p50 %.3f ms, p99 %.3f ms)",
+              at(r.serverMs, 0.5),
+              at(r.serverMs, 0.99));
+    }
     System.out.printf(
         Locale.ROOT,
-        "%-38s p50 %6.3f ms  p99 %6.3f ms  %8.1f QPS  recall@10 %.4f%n",
+        "%-38s p50 %6.3f ms  p99 %6.3f ms  %8.1f QPS  recall@10 %.4f%s%n",
         what,
         at(r.ms, 0.5),
         at(r.ms, 0.99),
         r.qps,
-        r.recall);
+        r.recall,
+        server);
   }
 
   /**
@@ -213,6 +228,7 @@ public final class RestSearchBenchmark {
       send("POST", COLLECTION + "/points/query", bodies[q]);
     }
     double[] ms = new double[bodies.length * threads];
+    double[] serverMs = new double[ms.length];
     double[] recall = new double[1];
     AtomicInteger slot = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -224,7 +240,7 @@ public final class RestSearchBenchmark {
           pool.submit(
               () -> {
                 try (KeepAliveHttpClient mine = clients.get()) {
-                  runQueries(bodies, truth, threads, thread, ms, slot, recall);
+                  runQueries(bodies, truth, threads, thread, ms, serverMs, slot, recall);
                 } finally {
                   clients.remove();
                 }
@@ -236,7 +252,7 @@ public final class RestSearchBenchmark {
     }
     double sec = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
-    return new Round(ms, ms.length / sec, recall[0] / bodies.length);
+    return new Round(ms, serverMs, ms.length / sec, recall[0] / bodies.length);
   }
 
   private void runQueries(
@@ -245,6 +261,7 @@ public final class RestSearchBenchmark {
       int threads,
       int thread,
       double[] ms,
+      double[] serverMs,
       AtomicInteger slot,
       double[] recall)
       throws IOException {
@@ -252,7 +269,9 @@ public final class RestSearchBenchmark {
       int q = (i + thread * bodies.length / threads) % bodies.length;
       long s = System.nanoTime();
       String reply = send("POST", COLLECTION + "/points/query", bodies[q]);
-      ms[slot.getAndIncrement()] = (System.nanoTime() - s) / 1e6;
+      int at = slot.getAndIncrement();
+      ms[at] = (System.nanoTime() - s) / 1e6;
+      serverMs[at] = serverSeconds(reply) * 1e3;
       if (thread == 0) {
         recall[0] += overlap(ids(reply), truth.get(q));
       }
@@ -301,7 +320,21 @@ public final class RestSearchBenchmark {
     }
     double sec = (System.nanoTime() - start[0]) / 1e9;
     pool.shutdown();
-    return new Round(ms, ms.length / sec, recall[0] / data.queryCount());
+    return new Round(ms, null, ms.length / sec, recall[0] / data.queryCount());
+  }
+
+  /** The {@code time} a reply reports (seconds the node spent on the request), NaN if none. */
+  private static double serverSeconds(String reply) {
+    int at = reply.lastIndexOf("\"time\":");
+    if (at < 0) {
+      return Double.NaN;
+    }
+    int from = at + 7;
+    int to = from;
+    while (to < reply.length() && "0123456789.eE-+".indexOf(reply.charAt(to)) >= 0) {
+      to++;
+    }
+    return Double.parseDouble(reply.substring(from, to));
   }
 
   private static double overlap(Set<Integer> got, Set<Integer> expected) {

@@ -27,7 +27,8 @@ public final class LocalShardReplica {
 
   /**
    * @param member true while this node's replica is in the group's configuration
-   * @param reads where the queries run: never the caller's thread, which may be an HTTP event loop
+   * @param reads where the queries run, except those of bounded cost that a caller lets run on its
+   *     own thread ({@link io.quiver.sharding.CallerThreadReads}), which may be an HTTP event loop
    */
   public LocalShardReplica(
       RaftServer server,
@@ -40,9 +41,38 @@ public final class LocalShardReplica {
     this.reads = reads;
   }
 
+  /**
+   * A search whose time is over this, averaged over the replica's recent searches, keeps its
+   * successors off the caller's thread (see {@link #searchesAreQuick}).
+   */
+  static final long QUICK_SEARCH_NANOS = 1_000_000;
+
+  /**
+   * The replica's recent searches without filter, in nanoseconds: an exponential moving average
+   * (weight 1/8 for the newest). Racy updates lose a sample at worst.
+   */
+  private volatile long searchNanos;
+
   /** Where the replica's queries run. */
   java.util.concurrent.Executor reads() {
     return reads;
+  }
+
+  /**
+   * True while the replica's recent searches without filter took under {@link #QUICK_SEARCH_NANOS}
+   * on average: HNSW searches of indexed segments do (0.1-0.5 ms), full scans of segments not yet
+   * indexed may not. One slow search moves the average by an eighth of its time, so a replica that
+   * scans goes to its pool after one such search and comes back once quick ones have brought the
+   * average down.
+   */
+  boolean searchesAreQuick() {
+    return searchNanos < QUICK_SEARCH_NANOS;
+  }
+
+  /** Counts a search without filter that took {@code nanos}. */
+  void searched(long nanos) {
+    long average = searchNanos;
+    searchNanos = average - (average >> 3) + (nanos >> 3);
   }
 
   /** The replica's state machine while it leads the group and may serve leader reads, else null. */

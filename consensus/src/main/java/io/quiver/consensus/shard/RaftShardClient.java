@@ -195,8 +195,14 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
   @Override
   public CompletableFuture<List<ScoredPoint>> search(
       SearchRequest request, ReadConsistency consistency) {
+    // A filter or an exact search may scan the shard: never on the caller's thread.
     return read(
-        ShardMessages.encode(new ShardQuery.Search(request)), consistency, PointCodec::readScored);
+        ShardMessages.encode(new ShardQuery.Search(request)),
+        consistency,
+        PointCodec::readScored,
+        request.filter() == null && !request.exact()
+            ? OnCaller.IF_SEARCHES_ARE_QUICK
+            : OnCaller.NEVER);
   }
 
   @Override
@@ -205,7 +211,25 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
     return read(
         ShardMessages.encode(new ShardQuery.Retrieve(ids, withPayload, withVector)),
         consistency,
-        PointCodec::readRecords);
+        PointCodec::readRecords,
+        ids.size() <= RETRIEVE_ON_CALLER_MAX_IDS ? OnCaller.YES : OnCaller.NEVER);
+  }
+
+  /** A retrieve of at most this many ids may run on the caller's thread (see {@link OnCaller}). */
+  private static final int RETRIEVE_ON_CALLER_MAX_IDS = 256;
+
+  /**
+   * Whether a read that this node's own replica answers may run on the caller's thread, when the
+   * caller allows it ({@link io.quiver.sharding.CallerThreadReads}): only reads of bounded cost, as
+   * the caller may be an HTTP event loop that other connections wait on. Others run on the local
+   * replica's read pool.
+   */
+  private enum OnCaller {
+    NEVER,
+    /** A search without filter: while the replica's recent searches took little time. */
+    IF_SEARCHES_ARE_QUICK,
+    /** A read by a few ids. */
+    YES
   }
 
   @Override
@@ -355,6 +379,11 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
 
   private <T> CompletableFuture<T> read(
       Message query, ReadConsistency consistency, BodyReader<T> reader) {
+    return read(query, consistency, reader, OnCaller.NEVER);
+  }
+
+  private <T> CompletableFuture<T> read(
+      Message query, ReadConsistency consistency, BodyReader<T> reader, OnCaller onCaller) {
     ShardStateMachine machine =
         local == null
             ? null
@@ -366,10 +395,24 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
     if (machine == null) {
       return decode(remoteRead(query, consistency), reader);
     }
-    // In-process (see LocalShardReplica), on its pool. A replica that cannot answer after all
-    // (behind minIndex, closing) leaves the read to the leader, as a remote read would.
+    // In-process (see LocalShardReplica), on its pool or on this thread. A replica that cannot
+    // answer after all (behind minIndex, closing) leaves the read to the leader, as a remote read
+    // would.
     long minIndex = consistency.minIndex();
-    return CompletableFuture.supplyAsync(() -> machine.queryStale(query, minIndex), local.reads())
+    boolean timed = onCaller == OnCaller.IF_SEARCHES_ARE_QUICK;
+    boolean here =
+        io.quiver.sharding.CallerThreadReads.allowed()
+            && (onCaller == OnCaller.YES || timed && local.searchesAreQuick());
+    return CompletableFuture.supplyAsync(
+            () -> {
+              long start = timed ? System.nanoTime() : 0;
+              CompletableFuture<Message> reply = machine.queryStale(query, minIndex);
+              if (timed) {
+                local.searched(System.nanoTime() - start);
+              }
+              return reply;
+            },
+            here ? Runnable::run : local.reads())
         .thenCompose(f -> f)
         .handle(
             (reply, error) ->
