@@ -28,7 +28,7 @@ import java.util.List;
  *               [--quantization scalar,binary,product] [--oversampling 1,4]
  *     synthetic late-interaction set: Quiver's MaxSim search (float rows, then quantized rows with and without
  *     rescoring) and HNSW over multivectors vs brute force, 1 thread
- *   json-body [--points 1000] [--dims 128,784,1536] [--rounds 5]
+ *   json-body [--points 1000] [--dims 128,784,1536] [--rounds 5] [--payload-chars 0]
  *     the node's request body reader vs Jackson's tree reader: time and allocation per body, 1 thread
  *   segments [--points 100000] [--dim 128] [--batch 1000] [--on-disk true] [--dir DIR]
  *     one local shard with segments and the optimizer: ingest rate, time to indexed, heap and RSS

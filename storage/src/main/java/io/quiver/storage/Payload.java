@@ -44,8 +44,9 @@ public final class Payload {
   }
 
   /**
-   * A payload of UTF-8 JSON bytes that {@link #toBytes} wrote (the log's and the store's form):
-   * they are kept as they are and parsed only when the tree is needed. The array must not change
+   * A payload of UTF-8 JSON bytes that {@link #toBytes} wrote (the log's and the store's form), or
+   * a JSON object's bytes exactly as a client sent them (whitespace and all, no key repeated): they
+   * are kept as they are and parsed only when the tree is needed. The array must not change
    * afterwards.
    */
   public static Payload fromBytes(byte[] bytes) {

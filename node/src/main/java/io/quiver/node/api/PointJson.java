@@ -402,6 +402,12 @@ final class PointJson {
       throw ApiException.badRequest(
           "Validation error in JSON body: `" + field + "` must be a JSON object");
     }
+    // Bytes the body reader kept go into the log as they are (see RawJsonObjectNode).
+    if (node instanceof io.quiver.node.http.RawJsonObjectNode raw
+        && raw.rawJson() != null
+        && !raw.isEmpty()) {
+      return Payload.fromBytes(raw.rawJson());
+    }
     return Payload.of((ObjectNode) node);
   }
 

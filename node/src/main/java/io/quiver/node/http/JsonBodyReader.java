@@ -44,6 +44,17 @@ final class JsonBodyReader {
    * with a {@link JsonParseException}.
    */
   static JsonNode read(JsonParser p) throws IOException {
+    return read(p, null);
+  }
+
+  /**
+   * As {@link #read(JsonParser)}, for a parser over {@code source} (from its first byte): each
+   * payload object (the value of a {@code payload} field, or an element of a {@code payloads}
+   * array) also keeps its own bytes of the body, as a {@link RawJsonObjectNode}, so that it goes
+   * into the log without being serialized again. Not for an object that repeats a key anywhere in
+   * it: its bytes would carry both values where the tree keeps the last.
+   */
+  static JsonNode read(JsonParser p, byte[] source) throws IOException {
     JsonToken t = p.nextToken();
     if (t == null) {
       return null;
@@ -54,18 +65,34 @@ final class JsonBodyReader {
       JsonNode value;
       switch (t) {
         case START_OBJECT -> {
-          if (open.peek() instanceof ArrayContainer a) {
+          Container parent = open.peek();
+          if (parent instanceof ArrayContainer a) {
             a.leaveNumbers();
           }
-          open.push(new ObjectContainer());
+          ObjectContainer object;
+          if (source != null && isPayloadPlace(parent)) {
+            object = new ObjectContainer(new RawJsonObjectNode(), null);
+            object.rawStart = p.currentTokenLocation().getByteOffset();
+          } else {
+            object =
+                new ObjectContainer(
+                    JsonNodeFactory.instance.objectNode(),
+                    parent == null ? null : parent.rawOwner());
+          }
+          open.push(object);
           t = p.nextToken();
           continue;
         }
         case START_ARRAY -> {
-          if (open.peek() instanceof ArrayContainer a) {
+          Container parent = open.peek();
+          if (parent instanceof ArrayContainer a) {
             a.leaveNumbers();
           }
-          open.push(new ArrayContainer(scratch));
+          open.push(
+              new ArrayContainer(
+                  scratch,
+                  parent instanceof ObjectContainer o && "payloads".equals(o.name),
+                  parent == null ? null : parent.rawOwner()));
           t = p.nextToken();
           continue;
         }
@@ -74,7 +101,15 @@ final class JsonBodyReader {
           t = p.nextToken();
           continue;
         }
-        case END_OBJECT, END_ARRAY -> value = open.pop().finish();
+        case END_OBJECT -> {
+          ObjectContainer object = (ObjectContainer) open.pop();
+          if (object.node instanceof RawJsonObjectNode raw && object.rawStart >= 0) {
+            long end = p.currentTokenLocation().getByteOffset() + 1;
+            raw.setRawJson(Arrays.copyOfRange(source, (int) object.rawStart, (int) end));
+          }
+          value = object.node;
+        }
+        case END_ARRAY -> value = open.pop().finish();
         case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
           if (open.peek() instanceof ArrayContainer a && a.addNumber(p)) {
             t = p.nextToken();
@@ -119,19 +154,54 @@ final class JsonBodyReader {
     };
   }
 
+  /**
+   * Where an object opening in {@code parent} is a payload: see {@link #read(JsonParser, byte[])}.
+   */
+  private static boolean isPayloadPlace(Container parent) {
+    return parent instanceof ObjectContainer o && "payload".equals(o.name)
+        || parent instanceof ArrayContainer a && a.payloads;
+  }
+
   private interface Container {
     void add(JsonNode value);
 
     JsonNode finish();
+
+    /** The payload object this container is inside (or is), whose bytes are kept; else null. */
+    ObjectContainer rawOwner();
   }
 
   private static final class ObjectContainer implements Container {
-    private final ObjectNode node = JsonNodeFactory.instance.objectNode();
+    private final ObjectNode node;
+    private final ObjectContainer rawOwner;
     private String name;
+
+    /** Where this payload object starts in the body; -1 when its bytes are not kept. */
+    private long rawStart = -1;
+
+    /**
+     * @param rawOwner the payload object this one is inside, or null (this one's own, if it is a
+     *     payload, is itself)
+     */
+    ObjectContainer(ObjectNode node, ObjectContainer rawOwner) {
+      this.node = node;
+      this.rawOwner = rawOwner;
+    }
+
+    @Override
+    public ObjectContainer rawOwner() {
+      return node instanceof RawJsonObjectNode ? this : rawOwner;
+    }
 
     @Override
     public void add(JsonNode value) {
-      node.replace(name, value);
+      if (node.replace(name, value) != null) {
+        // A repeated key: the tree keeps the last value, the bytes both.
+        ObjectContainer owner = rawOwner();
+        if (owner != null) {
+          owner.rawStart = -1;
+        }
+      }
     }
 
     @Override
@@ -175,11 +245,23 @@ final class JsonBodyReader {
    */
   private static final class ArrayContainer implements Container {
     private final Scratch scratch;
+
+    /** The value of a {@code payloads} field: its objects are payloads. */
+    private final boolean payloads;
+
+    private final ObjectContainer rawOwner;
     private int count;
     private List<JsonNode> nodes; // non-null once an element is not a plain number
 
-    ArrayContainer(Scratch scratch) {
+    ArrayContainer(Scratch scratch, boolean payloads, ObjectContainer rawOwner) {
       this.scratch = scratch;
+      this.payloads = payloads;
+      this.rawOwner = rawOwner;
+    }
+
+    @Override
+    public ObjectContainer rawOwner() {
+      return rawOwner;
     }
 
     /** Takes the parser's current number into the scratch buffer; false if it cannot. */

@@ -90,9 +90,10 @@ public record RestRequest(
     }
     JsonNode node;
     // Trailing content after the value ("{}{}", "{} x") is an error, as in Qdrant. Arrays of
-    // numbers (vectors) are read into primitive arrays (NumberArrayNode), not a node per number.
+    // numbers (vectors) are read into primitive arrays (NumberArrayNode), not a node per number;
+    // payload objects keep their bytes of the body (RawJsonObjectNode).
     try (com.fasterxml.jackson.core.JsonParser parser = json.getFactory().createParser(body)) {
-      node = JsonBodyReader.read(parser);
+      node = JsonBodyReader.read(parser, body);
     } catch (JsonProcessingException e) {
       var at = e.getLocation();
       throw ApiException.badRequest(

@@ -2,6 +2,7 @@ package io.quiver.node.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,6 +31,10 @@ class JsonBodyReaderTest {
 
   private final ObjectMapper json = new ObjectMapper();
 
+  /** Refuses a repeated key: the oracle for which payloads keep their bytes. */
+  private final ObjectMapper strict =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
   @Test
   void readsWhatJacksonReads() throws IOException {
     String[] bodies = {
@@ -51,6 +56,85 @@ class JsonBodyReaderTest {
     for (String body : bodies) {
       assertSame(body);
     }
+  }
+
+  @Test
+  void aPayloadKeepsItsBytesOfTheBodyExactly() throws IOException {
+    String payload =
+        "{ \"text\" : \"caf\u00e9 \\u00e9 \\\"q\\\"\",\n \"n\": [1, 2.5e3],"
+            + " \"o\": {\"x\": null, \"y\": {}} }";
+    String second = "{\"k\":\"\u65e5\u672c\"}";
+    String body =
+        "{\"note\":\"\u00fc\u00f1\u00ee\",\"points\":[{\"id\":1,\"vector\":[1,2],\"payload\":"
+            + payload
+            + "},{\"id\":2,\"payload\":{}}],\"batch\":{\"payloads\":["
+            + second
+            + ",null]},\"filter\":{\"must\":[]}}";
+    JsonNode tree = read(body);
+    assertSame(body);
+    RawJsonObjectNode first =
+        assertInstanceOf(
+            RawJsonObjectNode.class, tree.get("points").get(0).get("payload"), "a payload");
+    assertArrayEquals(payload.getBytes(StandardCharsets.UTF_8), first.rawJson());
+    assertEquals(json.readTree(first.rawJson()), first);
+    RawJsonObjectNode inBatch =
+        assertInstanceOf(RawJsonObjectNode.class, tree.get("batch").get("payloads").get(0));
+    assertArrayEquals(second.getBytes(StandardCharsets.UTF_8), inBatch.rawJson());
+    assertArrayEquals(
+        "{}".getBytes(StandardCharsets.UTF_8),
+        ((RawJsonObjectNode) tree.get("points").get(1).get("payload")).rawJson());
+    assertFalse(tree.get("filter") instanceof RawJsonObjectNode, "not a payload");
+    assertFalse(
+        tree.get("points").get(0).get("payload").get("o") instanceof RawJsonObjectNode,
+        "inside a payload");
+  }
+
+  @Test
+  void aPayloadThatRepeatsAKeyAnywhereKeepsNoBytes() throws IOException {
+    for (String payload :
+        new String[] {
+          "{\"a\":1,\"a\":2}", "{\"o\":{\"b\":[{\"c\":1,\"c\":2}]}}", "{\"a\":{},\"a\":{}}"
+        }) {
+      String body = "{\"payload\":" + payload + ",\"x\":{\"y\":1,\"y\":2}}";
+      assertSame(body);
+      RawJsonObjectNode raw = assertInstanceOf(RawJsonObjectNode.class, read(body).get("payload"));
+      assertNull(raw.rawJson(), payload);
+    }
+    RawJsonObjectNode unique =
+        assertInstanceOf(
+            RawJsonObjectNode.class,
+            read("{\"x\":{\"y\":1,\"y\":2},\"payload\":{\"y\":1}}").get("payload"));
+    assertArrayEquals("{\"y\":1}".getBytes(StandardCharsets.UTF_8), unique.rawJson());
+  }
+
+  @Test
+  void randomPayloadsKeepBytesThatReadAsTheirTree() throws IOException {
+    Random random = new Random(5);
+    int kept = 0;
+    for (int i = 0; i < 500; i++) {
+      StringBuilder payload = new StringBuilder("{\"p\":");
+      randomValue(random, payload, 1);
+      payload.append(",\"q\":");
+      randomValue(random, payload, 2);
+      payload.append('}');
+      String body = "{\"id\":\"\u00e9" + i + "\", \"payload\" :\t" + payload + " }";
+      assertSame(body);
+      RawJsonObjectNode raw = assertInstanceOf(RawJsonObjectNode.class, read(body).get("payload"));
+      boolean repeats;
+      try {
+        strict.readTree(payload.toString());
+        repeats = false;
+      } catch (JsonProcessingException e) {
+        repeats = true;
+      }
+      assertEquals(repeats, raw.rawJson() == null, payload.toString());
+      if (!repeats) {
+        kept++;
+        assertArrayEquals(payload.toString().getBytes(StandardCharsets.UTF_8), raw.rawJson());
+        assertEquals(json.readTree(raw.rawJson()), raw, payload.toString());
+      }
+    }
+    assertTrue(kept > 100, "bytes kept for " + kept + " of 500 payloads");
   }
 
   @Test
@@ -135,7 +219,7 @@ class JsonBodyReaderTest {
 
   private JsonNode read(String body) throws IOException {
     try (JsonParser p = json.getFactory().createParser(body.getBytes(StandardCharsets.UTF_8))) {
-      return JsonBodyReader.read(p);
+      return JsonBodyReader.read(p, body.getBytes(StandardCharsets.UTF_8));
     }
   }
 
