@@ -195,24 +195,28 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
   @Override
   public CompletableFuture<List<ScoredPoint>> search(
       SearchRequest request, ReadConsistency consistency) {
-    // A filter or an exact search may scan the shard: never on the caller's thread.
+    // A filter or an exact search may scan the shard: never on the caller's thread. This node's
+    // replica answers with the hits themselves, not encoded and decoded again.
     return read(
-        ShardMessages.encode(new ShardQuery.Search(request)),
+        () -> ShardMessages.encode(new ShardQuery.Search(request)),
         consistency,
         PointCodec::readScored,
         request.filter() == null && !request.exact()
             ? OnCaller.IF_SEARCHES_ARE_QUICK
-            : OnCaller.NEVER);
+            : OnCaller.NEVER,
+        (machine, minIndex) -> machine.searchStale(request, minIndex));
   }
 
   @Override
   public CompletableFuture<List<PointRecord>> retrieve(
       List<PointId> ids, boolean withPayload, boolean withVector, ReadConsistency consistency) {
+    Message query = ShardMessages.encode(new ShardQuery.Retrieve(ids, withPayload, withVector));
     return read(
-        ShardMessages.encode(new ShardQuery.Retrieve(ids, withPayload, withVector)),
+        () -> query,
         consistency,
         PointCodec::readRecords,
-        ids.size() <= RETRIEVE_ON_CALLER_MAX_IDS ? OnCaller.YES : OnCaller.NEVER);
+        ids.size() <= RETRIEVE_ON_CALLER_MAX_IDS ? OnCaller.YES : OnCaller.NEVER,
+        null);
   }
 
   /** A retrieve of at most this many ids may run on the caller's thread (see {@link OnCaller}). */
@@ -379,11 +383,34 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
 
   private <T> CompletableFuture<T> read(
       Message query, ReadConsistency consistency, BodyReader<T> reader) {
-    return read(query, consistency, reader, OnCaller.NEVER);
+    return read(() -> query, consistency, reader, OnCaller.NEVER, null);
   }
 
+  /** What this node's own replica answers in process, typed (see {@link #read}). */
+  @FunctionalInterface
+  private interface LocalAnswer<T> {
+    /**
+     * @throws IOException when the replica cannot answer after all (behind the minimum index,
+     *     closing): the leader is asked instead
+     */
+    T answer(ShardStateMachine machine, long minIndex) throws IOException;
+  }
+
+  /**
+   * A read: to this node's own replica in process when it may answer ({@link LocalShardReplica}),
+   * else to the replica {@code consistency} chooses. In process, {@code localAnswer} (null: the
+   * encoded {@code query} handed to the state machine and its reply decoded) runs on the replica's
+   * read pool, or on this thread as {@code onCaller} says; a replica that cannot answer after all
+   * leaves the read to the leader, as a remote read would. Bad input fails the read either way.
+   *
+   * @param query the query encoded, made only when it is sent or has no typed local answer
+   */
   private <T> CompletableFuture<T> read(
-      Message query, ReadConsistency consistency, BodyReader<T> reader, OnCaller onCaller) {
+      java.util.function.Supplier<Message> query,
+      ReadConsistency consistency,
+      BodyReader<T> reader,
+      OnCaller onCaller,
+      LocalAnswer<T> localAnswer) {
     ShardStateMachine machine =
         local == null
             ? null
@@ -393,35 +420,59 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
               case ANY -> local.asMember();
             };
     if (machine == null) {
-      return decode(remoteRead(query, consistency), reader);
+      return decode(remoteRead(query.get(), consistency), reader);
     }
-    // In-process (see LocalShardReplica), on its pool or on this thread. A replica that cannot
-    // answer after all (behind minIndex, closing) leaves the read to the leader, as a remote read
-    // would.
     long minIndex = consistency.minIndex();
     boolean timed = onCaller == OnCaller.IF_SEARCHES_ARE_QUICK;
     boolean here =
         io.quiver.sharding.CallerThreadReads.allowed()
             && (onCaller == OnCaller.YES || timed && local.searchesAreQuick());
+    LocalAnswer<T> answer =
+        localAnswer != null
+            ? localAnswer
+            : (m, min) -> {
+              CompletableFuture<Message> reply = m.queryStale(query.get(), min);
+              try {
+                return readBody(reply.join().getContent(), reader);
+              } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+              }
+            };
     return CompletableFuture.supplyAsync(
             () -> {
               long start = timed ? System.nanoTime() : 0;
-              CompletableFuture<Message> reply = machine.queryStale(query, minIndex);
-              if (timed) {
-                local.searched(System.nanoTime() - start);
+              try {
+                return answer.answer(machine, minIndex);
+              } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+              } finally {
+                if (timed) {
+                  local.searched(System.nanoTime() - start);
+                }
               }
-              return reply;
             },
             here ? Runnable::run : local.reads())
-        .thenCompose(f -> f)
         .handle(
-            (reply, error) ->
+            (value, error) ->
                 error == null
-                    ? CompletableFuture.completedFuture(readBody(reply.getContent(), reader))
-                    : decode(
-                        pastWitness(() -> client.async().sendReadOnlyNonLinearizable(query)),
-                        reader))
+                    ? CompletableFuture.completedFuture(value)
+                    : isUserError(error)
+                        ? CompletableFuture.<T>failedFuture(error)
+                        : decode(
+                            pastWitness(
+                                () -> client.async().sendReadOnlyNonLinearizable(query.get())),
+                            reader))
         .thenCompose(f -> f);
+  }
+
+  /** A read's failure that asking another replica would not change: the input is refused. */
+  private static boolean isUserError(Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
+    return cause instanceof io.quiver.storage.BadRequestException
+        || cause instanceof io.quiver.sharding.PointsMovedException;
   }
 
   private CompletableFuture<RaftClientReply> remoteRead(

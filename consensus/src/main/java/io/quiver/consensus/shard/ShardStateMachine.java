@@ -9,6 +9,7 @@ import io.quiver.storage.ShardConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -397,16 +398,41 @@ public final class ShardStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
-    if (getLastAppliedTermIndex().getIndex() < minIndex) {
-      return CompletableFuture.failedFuture(
-          new IOException(
-              getId()
-                  + ": replica has applied "
-                  + getLastAppliedTermIndex().getIndex()
-                  + " < requested "
-                  + minIndex));
+    try {
+      checkApplied(minIndex);
+    } catch (IOException behind) {
+      return CompletableFuture.failedFuture(behind);
     }
     return query(request);
+  }
+
+  /**
+   * A search of this replica in process ({@link LocalShardReplica}), once it has applied {@code
+   * minIndex}: the hits that {@link #query} would encode, without the encoding and the decoding.
+   *
+   * @throws io.quiver.storage.BadRequestException for a request the shard refuses
+   * @throws IOException when this replica cannot answer (behind {@code minIndex}, or its shard
+   *     closed): the caller asks the leader instead
+   */
+  List<io.quiver.storage.ScoredPoint> searchStale(
+      io.quiver.storage.SearchRequest request, long minIndex) throws IOException {
+    checkApplied(minIndex);
+    Shard open = shard;
+    if (open == null) {
+      throw new IOException(getId() + ": the shard is closed");
+    }
+    return open.search(request);
+  }
+
+  private void checkApplied(long minIndex) throws IOException {
+    if (getLastAppliedTermIndex().getIndex() < minIndex) {
+      throw new IOException(
+          getId()
+              + ": replica has applied "
+              + getLastAppliedTermIndex().getIndex()
+              + " < requested "
+              + minIndex);
+    }
   }
 
   /**
