@@ -14,7 +14,7 @@ import java.util.List;
  *     NAME: fashion-mnist | synth:N:DIM
  *   rest [--url http://127.0.0.1:6333] [--dim 128] [--batch 1000] [--upserts 20] [--queries 100] [--shards 1]
  *     end-to-end REST latency against a running node
- *   rest-search [--url URL] [--dataset fashion-mnist] [--queries 1000] [--ef 40,64] [--clients 1,4] [--ingest-clients 2]
+ *   rest-search [--url URL] [--dataset fashion-mnist] [--queries 1000] [--ef 40,64] [--clients 1,4] [--ingest-clients 2] [--filter-percent 0]
  *     a real data set through REST: ingest, query latency and QPS with recall@10, beside the in-process engine
  *   quantization [--url URL] [--dataset synth:20000:128] [--queries 200] [--ef 64] [--oversampling 2]
  *     QPS and recall@10 through REST of each quantization kind (none, int8, binary, product x16)

@@ -36,10 +36,12 @@ import java.util.regex.Pattern;
  * <pre>
  * bin/quiver bench rest-search [--url http://127.0.0.1:6333] [--dataset fashion-mnist] [--queries 1000]
  *     [--ef 40,64] [--clients 1,4] [--ingest-clients 2] [--batch 1000] [--engine true]
- *     [--payload-bytes 0]</pre>
+ *     [--payload-bytes 0] [--filter-percent 0]</pre>
  *
  * <p>With {@code --payload-bytes N}, each point carries a payload with a text of about N bytes and
  * the queries ask for payloads ({@code with_payload: true}): what returning document chunks costs.
+ * With {@code --filter-percent P}, each round runs again with an indexed filter that P% of the
+ * points match, and the ratio of the two QPS is printed.
  */
 public final class RestSearchBenchmark {
 
@@ -60,9 +62,21 @@ public final class RestSearchBenchmark {
    */
   private final int payloadBytes;
 
-  private RestSearchBenchmark(String url, int payloadBytes) {
+  /**
+   * With {@code --filter-percent P} (0: none), each point carries {@code bucket = id % (100 / P)},
+   * indexed as an integer, and every round is run again with the filter {@code bucket == 0}: P% of
+   * the points, recall against an exact scan of them.
+   */
+  private final int filterBuckets;
+
+  private RestSearchBenchmark(String url, int payloadBytes, int filterPercent) {
+    if (filterPercent < 0 || filterPercent > 100 || filterPercent > 0 && 100 % filterPercent != 0) {
+      throw new IllegalArgumentException(
+          "--filter-percent must divide 100 (1, 2, 5, 10, 20, 25, 50, 100), got " + filterPercent);
+    }
     this.url = url;
     this.payloadBytes = payloadBytes;
+    this.filterBuckets = filterPercent == 0 ? 0 : 100 / filterPercent;
     this.clients = ThreadLocal.withInitial(() -> new KeepAliveHttpClient(url));
   }
 
@@ -76,6 +90,7 @@ public final class RestSearchBenchmark {
     int batch = 1000;
     boolean engine = true;
     int payloadBytes = 0;
+    int filterPercent = 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -87,11 +102,12 @@ public final class RestSearchBenchmark {
         case "--batch" -> batch = Integer.parseInt(args[i + 1]);
         case "--engine" -> engine = Boolean.parseBoolean(args[i + 1]);
         case "--payload-bytes" -> payloadBytes = Integer.parseInt(args[i + 1]);
+        case "--filter-percent" -> filterPercent = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Dataset data = DatasetLoader.load(dataset).withQueries(queries);
-    new RestSearchBenchmark(url, payloadBytes)
+    new RestSearchBenchmark(url, payloadBytes, filterPercent)
         .run(data, efs, clients, ingestClients, batch, engine);
   }
 
@@ -114,7 +130,9 @@ public final class RestSearchBenchmark {
         Runtime.getRuntime().availableProcessors(),
         payloadBytes > 0 ? ", payloads of ~" + payloadBytes + " bytes returned with each hit" : "");
     List<Set<Integer>> truth = truth(data);
+    List<Set<Integer>> filteredTruth = filterBuckets > 0 ? filteredTruth(data) : null;
     String[] bodies = new String[data.queryCount()];
+    String[] filteredBodies = new String[data.queryCount()];
     send("DELETE", COLLECTION, null);
     send(
         "PUT",
@@ -124,6 +142,12 @@ public final class RestSearchBenchmark {
             + ",\"distance\":\""
             + data.distance().qdrantName()
             + "\"},\"hnsw_config\":{\"m\":16,\"ef_construct\":100}}");
+    if (filterBuckets > 0) {
+      send(
+          "PUT",
+          COLLECTION + "/index?wait=true",
+          "{\"field_name\":\"bucket\",\"field_schema\":\"integer\"}");
+    }
     try {
       ingest(data, ingestClients, batch);
       long t0 = System.nanoTime();
@@ -156,20 +180,30 @@ public final class RestSearchBenchmark {
         }
         for (int ef : efs) {
           for (int q = 0; q < bodies.length; q++) {
-            bodies[q] =
+            String common =
                 "{\"query\":"
                     + vector(data.query(q))
                     + ",\"limit\":10,\"params\":{\"hnsw_ef\":"
                     + ef
                     + "}"
-                    + (payloadBytes > 0 ? ",\"with_payload\":true" : "")
-                    + "}";
+                    + (payloadBytes > 0 ? ",\"with_payload\":true" : "");
+            bodies[q] = common + "}";
+            filteredBodies[q] =
+                common + ",\"filter\":{\"must\":[{\"key\":\"bucket\",\"match\":{\"value\":0}}]}}";
           }
           double edenBefore = eden();
           int sent = 0;
           for (int n : clients) {
-            report("REST, ef " + ef + ", " + n + " client(s)", restRound(bodies, truth, n));
+            Round plain = restRound(bodies, truth, n);
+            report("REST, ef " + ef + ", " + n + " client(s)", plain);
             sent += (n + 1) * bodies.length; // each round's queries and its warm-up
+            if (filterBuckets > 0) {
+              Round filtered = restRound(filteredBodies, filteredTruth, n);
+              report("  filtered (" + 100 / filterBuckets + "% of the points, indexed)", filtered);
+              System.out.printf(
+                  Locale.ROOT, "  filtered / unfiltered QPS = %.2f%n", filtered.qps / plain.qps);
+              sent += (n + 1) * bodies.length;
+            }
           }
           System.out.printf(
               Locale.ROOT,
@@ -345,6 +379,37 @@ public final class RestSearchBenchmark {
     return hit / 10.0;
   }
 
+  /** The exact top 10 among the points of bucket 0 (ids divisible by {@link #filterBuckets}). */
+  private List<Set<Integer>> filteredTruth(Dataset data) {
+    var distance = data.distance();
+    List<float[]> prepared = new ArrayList<>();
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < data.size(); i += filterBuckets) {
+      prepared.add(distance.prepare(data.baseVector(i)));
+      ids.add(i);
+    }
+    List<Set<Integer>> truth = new ArrayList<>();
+    for (int q = 0; q < data.queryCount(); q++) {
+      float[] query = distance.prepare(data.query(q));
+      Integer[] order = ids.toArray(Integer[]::new);
+      float[] sims = new float[prepared.size()];
+      for (int k = 0; k < sims.length; k++) {
+        sims[k] = distance.similarity(query, prepared.get(k));
+      }
+      Integer[] ranks = new Integer[sims.length];
+      for (int k = 0; k < ranks.length; k++) {
+        ranks[k] = k;
+      }
+      Arrays.sort(ranks, (a, b) -> Float.compare(sims[b], sims[a]));
+      Set<Integer> top = new HashSet<>();
+      for (int k = 0; k < Math.min(10, ranks.length); k++) {
+        top.add(order[ranks[k]]);
+      }
+      truth.add(top);
+    }
+    return truth;
+  }
+
   private static List<Set<Integer>> truth(Dataset data) throws Exception {
     List<Set<Integer>> truth = new ArrayList<>();
     try (ExactEngine exact = new ExactEngine()) {
@@ -372,12 +437,15 @@ public final class RestSearchBenchmark {
             .append(i)
             .append(",\"vector\":")
             .append(vector(data.baseVector(i)));
-        if (payloadBytes > 0) {
-          s.append(",\"payload\":{\"doc\":")
-              .append(i)
-              .append(",\"text\":\"")
-              .append(text(i, payloadBytes))
-              .append("\"}");
+        if (payloadBytes > 0 || filterBuckets > 0) {
+          s.append(",\"payload\":{\"doc\":").append(i);
+          if (filterBuckets > 0) {
+            s.append(",\"bucket\":").append(i % filterBuckets);
+          }
+          if (payloadBytes > 0) {
+            s.append(",\"text\":\"").append(text(i, payloadBytes)).append('"');
+          }
+          s.append('}');
         }
         s.append('}');
       }
