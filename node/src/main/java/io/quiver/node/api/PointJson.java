@@ -134,14 +134,7 @@ final class PointJson {
       }
     }
     for (int i = 0; i < v.length; i++) {
-      if (!Float.isFinite(v[i])) {
-        throw ApiException.badRequest(
-            "Validation error in JSON body: `"
-                + field
-                + "["
-                + i
-                + "]` is out of the float32 range");
-      }
+      requireFloat32(v[i], field, i);
     }
     if (v.length == 0) {
       throw ApiException.badRequest(
@@ -297,6 +290,7 @@ final class PointJson {
     }
     int[] indices = new int[indicesNode.size()];
     float[] values = new float[valuesNode.size()];
+    String valuesField = field + ".values";
     for (int i = 0; i < indices.length; i++) {
       JsonNode x = indicesNode.get(i);
       if (!x.isIntegralNumber()
@@ -323,14 +317,7 @@ final class PointJson {
                 + v);
       }
       values[i] = v.floatValue();
-      if (!Float.isFinite(values[i])) {
-        throw ApiException.badRequest(
-            "Validation error in JSON body: `"
-                + field
-                + ".values["
-                + i
-                + "]` is out of the float32 range");
-      }
+      requireFloat32(values[i], valuesField, i);
     }
     try {
       return SparseVector.of(indices, values);
@@ -392,6 +379,17 @@ final class PointJson {
         "Validation error in JSON body: `"
             + field
             + "` must be an array of numbers or an object of named vectors");
+  }
+
+  /**
+   * 400 naming {@code array[i]} when {@code value}, a JSON number read as a float32, is beyond its
+   * range (it became infinite).
+   */
+  private static void requireFloat32(float value, String array, int i) {
+    if (!Float.isFinite(value)) {
+      throw ApiException.badRequest(
+          "Validation error in JSON body: `" + array + "[" + i + "]` is out of the float32 range");
+    }
   }
 
   static Payload payload(JsonNode node, String field) {
