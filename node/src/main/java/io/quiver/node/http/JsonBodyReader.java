@@ -70,7 +70,7 @@ final class JsonBodyReader {
             a.leaveNumbers();
           }
           ObjectContainer object;
-          if (source != null && isPayloadPlace(parent)) {
+          if (source != null && isPayloadPlace(parent) && parent.rawOwner() == null) {
             object = new ObjectContainer(new RawJsonObjectNode(), null);
             object.rawStart = p.currentTokenLocation().getByteOffset();
           } else {
@@ -91,7 +91,9 @@ final class JsonBodyReader {
           open.push(
               new ArrayContainer(
                   scratch,
-                  parent instanceof ObjectContainer o && "payloads".equals(o.name),
+                  parent instanceof ObjectContainer o
+                      && "payloads".equals(o.name)
+                      && o.rawOwner() == null,
                   parent == null ? null : parent.rawOwner()));
           t = p.nextToken();
           continue;
@@ -156,6 +158,7 @@ final class JsonBodyReader {
 
   /**
    * Where an object opening in {@code parent} is a payload: see {@link #read(JsonParser, byte[])}.
+   * (Not inside another payload: a {@code payload} key within a payload is that payload's data.)
    */
   private static boolean isPayloadPlace(Container parent) {
     return parent instanceof ObjectContainer o && "payload".equals(o.name)

@@ -93,7 +93,11 @@ class JsonBodyReaderTest {
   void aPayloadThatRepeatsAKeyAnywhereKeepsNoBytes() throws IOException {
     for (String payload :
         new String[] {
-          "{\"a\":1,\"a\":2}", "{\"o\":{\"b\":[{\"c\":1,\"c\":2}]}}", "{\"a\":{},\"a\":{}}"
+          "{\"a\":1,\"a\":2}",
+          "{\"o\":{\"b\":[{\"c\":1,\"c\":2}]}}",
+          "{\"a\":{},\"a\":{}}",
+          "{\"payload\":{\"a\":1,\"a\":2}}",
+          "{\"payloads\":[{\"a\":1,\"a\":2}]}"
         }) {
       String body = "{\"payload\":" + payload + ",\"x\":{\"y\":1,\"y\":2}}";
       assertSame(body);
