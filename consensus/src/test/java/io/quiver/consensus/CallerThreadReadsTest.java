@@ -3,25 +3,15 @@ package io.quiver.consensus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quiver.index.vector.Distance;
 import io.quiver.sharding.CallerThreadReads;
-import io.quiver.sharding.CollectionConfig;
-import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.sharding.ShardClient;
-import io.quiver.storage.Payload;
-import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
-import io.quiver.storage.VectorParams;
-import io.quiver.storage.VectorsConfig;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -42,24 +32,8 @@ class CallerThreadReadsTest {
 
   @Test
   void aQuickLocalReadIsAnsweredOnTheCallersThreadOnlyWhereAllowed() throws Exception {
-    int port = TestNodes.freePort();
-    CollectionConfig config =
-        new CollectionConfig(
-            VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 1, 1, 1);
-    try (RaftNode node =
-        RaftNode.start(
-            RaftNodeConfig.builder(7, dir.resolve("raft"))
-                .raftAddress("127.0.0.1", port)
-                .httpAddress("127.0.0.1:1")
-                .build())) {
-      node.awaitCaughtUp(Duration.ofSeconds(60));
-      CollectionDescriptor c = node.catalog().create("docs", config).join();
-      ShardClient shard = node.shardClients().forShard("docs", c.shardMap().shards().getFirst());
-      List<Point> points = new ArrayList<>();
-      for (int i = 0; i < 100; i++) {
-        points.add(new Point(PointId.of(i), Map.of("", new float[] {i, 0, 0}), Payload.EMPTY));
-      }
-      shard.upsert(points).join();
+    try (RaftNode node = TestNodes.start(dir, 7, TestNodes.freePort(), null, 1000)) {
+      ShardClient shard = TestNodes.lineOfPoints(node, "docs", 100);
       for (int i = 0; i < 100; i += 7) {
         int q = i;
         SearchRequest search = new SearchRequest("", new float[] {q, 0, 0}, 3, false, false, null);

@@ -2,9 +2,6 @@ package io.quiver.consensus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.quiver.index.vector.Distance;
-import io.quiver.sharding.CollectionConfig;
-import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.sharding.ShardClient;
 import io.quiver.storage.Payload;
@@ -12,12 +9,9 @@ import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
-import io.quiver.storage.VectorParams;
-import io.quiver.storage.VectorsConfig;
 import io.quiver.storage.scoring.ScoreRequest;
 import io.quiver.storage.scoring.Scorer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,26 +35,8 @@ class ConcurrentShardReadsTest {
 
   @Test
   void concurrentReadsGetTheirOwnReplies() throws Exception {
-    int port = TestNodes.freePort();
-    CollectionConfig config =
-        new CollectionConfig(
-            VectorsConfig.single(new VectorParams(3, Distance.EUCLID, false)), 1, 1, 1);
-    try (RaftNode node =
-        RaftNode.start(
-            RaftNodeConfig.builder(7, dir.resolve("raft"))
-                .raftAddress("127.0.0.1", port)
-                .httpAddress("127.0.0.1:1")
-                .snapshotThreshold(1000)
-                .logSegmentBytes(16 << 10)
-                .build())) {
-      node.awaitCaughtUp(Duration.ofSeconds(60));
-      CollectionDescriptor c = node.catalog().create("docs", config).join();
-      ShardClient shard = node.shardClients().forShard("docs", c.shardMap().shards().getFirst());
-      List<Point> points = new ArrayList<>();
-      for (int i = 0; i < 100; i++) {
-        points.add(new Point(PointId.of(i), Map.of("", new float[] {i, 0, 0}), Payload.EMPTY));
-      }
-      shard.upsert(points).join();
+    try (RaftNode node = TestNodes.start(dir, 7, TestNodes.freePort(), null, 1000)) {
+      ShardClient shard = TestNodes.lineOfPoints(node, "docs", 100);
       for (int round = 0; round < 20; round++) {
         List<CompletableFuture<List<ScoredPoint>>> replies = new ArrayList<>();
         List<CompletableFuture<Long>> writes = new ArrayList<>();

@@ -159,6 +159,35 @@ public final class TestNodes {
     }
   }
 
+  /**
+   * Creates collection {@code name} (3 dimensions, Euclid, one shard) through {@code node} and
+   * writes points 0 to {@code count - 1} in one upsert, point i at [i, 0, 0], so that the nearest
+   * point to [q, 0, 0] is q; returns the client of its shard.
+   */
+  static io.quiver.sharding.ShardClient lineOfPoints(RaftNode node, String name, int count) {
+    var config =
+        new io.quiver.sharding.CollectionConfig(
+            io.quiver.storage.VectorsConfig.single(
+                new io.quiver.storage.VectorParams(
+                    3, io.quiver.index.vector.Distance.EUCLID, false)),
+            1,
+            1,
+            1);
+    io.quiver.sharding.CollectionDescriptor c = node.catalog().create(name, config).join();
+    io.quiver.sharding.ShardClient shard =
+        node.shardClients().forShard(name, c.shardMap().shards().getFirst());
+    java.util.List<io.quiver.storage.Point> points = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      points.add(
+          new io.quiver.storage.Point(
+              io.quiver.storage.PointId.of(i),
+              java.util.Map.of("", new float[] {i, 0, 0}),
+              io.quiver.storage.Payload.EMPTY));
+    }
+    shard.upsert(points).join();
+    return shard;
+  }
+
   /** The points of shard 0 of {@code c}, counted by any replica through {@code via}. */
   static long countPoints(RaftNode via, io.quiver.sharding.CollectionDescriptor c) {
     return via.shardClients()
