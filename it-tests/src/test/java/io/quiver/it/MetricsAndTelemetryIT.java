@@ -79,6 +79,13 @@ class MetricsAndTelemetryIT {
         after.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")),
         "JVM metrics are there");
     assertTrue(
+        after.get("quiver_jvm_allocated_bytes_total")
+            > before.getOrDefault("quiver_jvm_allocated_bytes_total", 0.0),
+        "the node's allocation is counted between two scrapes: "
+            + before.get("quiver_jvm_allocated_bytes_total")
+            + " -> "
+            + after.get("quiver_jvm_allocated_bytes_total"));
+    assertTrue(
         after.keySet().stream().noneMatch(k -> k.contains("/collections/m1")),
         "labels hold templates, never raw paths");
   }

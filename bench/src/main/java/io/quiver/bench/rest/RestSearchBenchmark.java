@@ -30,8 +30,10 @@ import java.util.regex.Pattern;
  * KeepAliveHttpClient}). Each REST round is preceded by one pass over the queries (warm-up).
  *
  * <p>Allocation per query on the node is read from its {@code /metrics} ({@code
- * jvm_memory_pool_allocated_bytes_total} of the eden pool, which the JVM updates at each young
- * collection): approximate, within one eden's size over all rounds of one {@code hnsw_ef}.
+ * quiver_jvm_allocated_bytes_total}: what all the node's threads allocated, current at each scrape;
+ * the rounds' queries and warm-ups divide it, so the node's background work counts too). A node
+ * without that series falls back to the eden pool's {@code jvm_memory_pool_allocated_bytes_total},
+ * which the JVM updates only at young collections: within one eden's size over all rounds.
  *
  * <pre>
  * bin/quiver bench rest-search [--url http://127.0.0.1:6333] [--dataset fashion-mnist] [--queries 1000]
@@ -46,6 +48,8 @@ import java.util.regex.Pattern;
 public final class RestSearchBenchmark {
 
   private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
+  private static final Pattern ALLOCATED =
+      Pattern.compile("(?m)^quiver_jvm_allocated_bytes_total ([0-9.E+]+)");
   private static final Pattern EDEN =
       Pattern.compile(
           "jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]*Eden[^\"]*\"\\} ([0-9.E+]+)");
@@ -191,7 +195,7 @@ public final class RestSearchBenchmark {
             filteredBodies[q] =
                 common + ",\"filter\":{\"must\":[{\"key\":\"bucket\",\"match\":{\"value\":0}}]}}";
           }
-          double edenBefore = eden();
+          Allocated before = allocated();
           int sent = 0;
           for (int n : clients) {
             Round plain = restRound(bodies, truth, n);
@@ -207,9 +211,10 @@ public final class RestSearchBenchmark {
           }
           System.out.printf(
               Locale.ROOT,
-              "node allocated ~%.1f KB per query at ef %d (eden pool, counted at each young GC)%n",
-              (eden() - edenBefore) / sent / 1024,
-              ef);
+              "node allocated ~%.1f KB per query at ef %d (%s)%n",
+              (allocated().bytes - before.bytes) / sent / 1024,
+              ef,
+              before.source);
           if (engine != null) {
             for (int n : new int[] {1, 2}) {
               report(
@@ -526,9 +531,19 @@ public final class RestSearchBenchmark {
     }
   }
 
-  private double eden() throws IOException {
-    Matcher m = EDEN.matcher(send("GET", "/metrics", null));
-    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  /** Bytes the node has allocated so far, and the series they were read from. */
+  private record Allocated(double bytes, String source) {}
+
+  private Allocated allocated() throws IOException {
+    String metrics = send("GET", "/metrics", null);
+    Matcher m = ALLOCATED.matcher(metrics);
+    if (m.find()) {
+      return new Allocated(Double.parseDouble(m.group(1)), "all its threads, at each scrape");
+    }
+    m = EDEN.matcher(metrics);
+    return new Allocated(
+        m.find() ? Double.parseDouble(m.group(1)) : Double.NaN,
+        "eden pool, counted at each young GC");
   }
 
   private static Set<Integer> ids(String reply) {

@@ -10,6 +10,7 @@ import io.quiver.sharding.CollectionCatalog;
 import io.quiver.sharding.CollectionDescriptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
@@ -86,6 +87,14 @@ public final class NodeMetrics {
         .callback(cb -> cb.call(cluster.isMetaLeader().getAsLong()))
         .register(registry);
     JvmMetrics.builder().register(registry);
+    // The JVM's pool counters move only at each young collection; this one is current at each
+    // scrape (what a benchmark needs to divide by its requests).
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    CounterWithCallback.builder()
+        .name("quiver_jvm_allocated_bytes")
+        .help("bytes allocated on the heap by all threads since the process started (approximate)")
+        .callback(cb -> cb.call(threads.getTotalThreadAllocatedBytes()))
+        .register(registry);
     rest = new RestMetrics(registry);
   }
 
