@@ -3,6 +3,7 @@ package io.quiver.consensus;
 import io.quiver.consensus.raft.RaftStatus;
 import io.quiver.consensus.shard.LocalShardReplica;
 import io.quiver.consensus.shard.RaftShardClient;
+import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ShardClient;
 import io.quiver.sharding.ShardClients;
 import io.quiver.sharding.ShardPlacement;
@@ -103,7 +104,13 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
               localReplica,
               () -> evict(placement),
               replies,
-              divisions.maxShardEntryBytes());
+              divisions.maxShardEntryBytes(),
+              vector -> {
+                CollectionDescriptor c = local.clusterState().resolve(collection);
+                return c == null
+                    ? io.quiver.storage.ScoreScale.SIMILARITY
+                    : io.quiver.storage.ScoreScale.of(c.config().vectors(), vector);
+              });
         });
   }
 

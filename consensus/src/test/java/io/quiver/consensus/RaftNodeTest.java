@@ -109,7 +109,7 @@ class RaftNodeTest {
                     ReadConsistency.LINEARIZABLE)
                 .join());
       }
-      hits.sort(ScoredPoint.LOWER_FIRST);
+      hits.sort(ScoredPoint.HIGHER_FIRST); // similarities: the negated squared distance
       assertEquals(PointId.of(6), hits.get(0).id(), "point 5 was deleted, 6 is nearest");
       List<PointRecord> records =
           shardOf(node, c, PointId.of(7))

@@ -440,6 +440,111 @@ class QueryApiIT {
     assertEquals(5.0, reco.get(0).get("score").asDouble(), 1e-6);
   }
 
+  /**
+   * Goal: a Euclid collection reports distances (lower is better) in every endpoint that returns
+   * search scores, over two shards whose hits are merged as similarities inside: search, search
+   * with a score_threshold given as a distance, a rescoring query over a prefetch, groups, and the
+   * distance matrix; while a custom objective (best_score) is reported as it is. Oracle: point i is
+   * at [i, 0], so its distance to [0, 0] is i.
+   */
+  @Test
+  void aEuclidCollectionReportsDistancesEverywhere() throws Exception {
+    String c = "/collections/l2";
+    call(
+        "PUT",
+        "/collections/{collection_name}",
+        c,
+        "{\"vectors\":{\"size\":2,\"distance\":\"Euclid\"},\"shard_number\":2}");
+    StringBuilder body = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < 12; i++) {
+      body.append(i == 0 ? "" : ",")
+          .append("{\"id\":")
+          .append(i)
+          .append(",\"vector\":[")
+          .append(i)
+          .append(",0],\"payload\":{\"odd\":")
+          .append(i % 2)
+          .append("}}");
+    }
+    call("PUT", "/collections/{collection_name}/points", c + "/points?wait=true", body + "]}");
+
+    JsonNode search =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/search",
+                c + "/points/search",
+                "{\"vector\":[0,0],\"limit\":3}")
+            .result();
+    assertEquals(List.of(0, 1, 2), ids(search));
+    assertEquals(List.of(0.0, 1.0, 2.0), scores(search));
+
+    JsonNode within =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/query",
+                c + "/points/query",
+                "{\"query\":[0,0],\"score_threshold\":2,\"limit\":10}")
+            .result()
+            .get("points");
+    assertEquals(List.of(0, 1, 2), ids(within), "a threshold of distance 2 keeps distance 2");
+
+    JsonNode rescored =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/query",
+                c + "/points/query",
+                "{\"prefetch\":{\"query\":[11,0],\"limit\":4},\"query\":[0,0],\"limit\":2}")
+            .result()
+            .get("points");
+    assertEquals(List.of(8, 9), ids(rescored));
+    assertEquals(List.of(8.0, 9.0), scores(rescored));
+
+    JsonNode groups =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/search/groups",
+                c + "/points/search/groups",
+                "{\"vector\":[0,0],\"group_by\":\"odd\",\"limit\":2,\"group_size\":2}")
+            .result()
+            .get("groups");
+    assertEquals(2, groups.size());
+    assertEquals(List.of(0, 2), ids(groups.get(0).get("hits")));
+    assertEquals(List.of(0.0, 2.0), scores(groups.get(0).get("hits")));
+    assertEquals(List.of(1.0, 3.0), scores(groups.get(1).get("hits")));
+
+    JsonNode pairs =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/search/matrix/pairs",
+                c + "/points/search/matrix/pairs",
+                "{\"sample\":6,\"limit\":2}")
+            .result()
+            .get("pairs");
+    assertEquals(12, pairs.size());
+    for (JsonNode p : pairs) {
+      assertEquals(
+          Math.abs(p.get("a").asInt() - p.get("b").asInt()), p.get("score").asDouble(), 1e-6);
+    }
+
+    // best_score is Qdrant's sigmoid of a similarity (the negated squared distance), as it is.
+    JsonNode best =
+        call(
+                "POST",
+                "/collections/{collection_name}/points/query",
+                c + "/points/query",
+                "{\"query\":{\"recommend\":{\"positive\":[[0,0]],\"strategy\":\"best_score\"}},\"limit\":2}")
+            .result()
+            .get("points");
+    assertEquals(List.of(0, 1), ids(best));
+    assertTrue(best.get(0).get("score").asDouble() > best.get(1).get("score").asDouble());
+  }
+
+  private static List<Double> scores(JsonNode hits) {
+    List<Double> out = new ArrayList<>();
+    hits.forEach(h -> out.add(h.get("score").asDouble()));
+    return out;
+  }
+
   // ---- facet and the distance matrix ----
 
   @Test

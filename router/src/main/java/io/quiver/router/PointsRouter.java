@@ -270,9 +270,10 @@ public final class PointsRouter {
   }
 
   /**
-   * The best {@code limit} hits after skipping {@code offset}, merged over every shard: by score as
-   * the vector's distance orders it, ties by id. A sparse vector with {@code modifier: idf} is
-   * first weighted over the whole collection (one more fan-out, see {@link #idfWeighted}).
+   * The best {@code limit} hits after skipping {@code offset}, merged over every shard: by
+   * similarity, higher first, ties by id (the caller reports scores with the vector's {@link
+   * io.quiver.storage.ScoreScale}). A sparse vector with {@code modifier: idf} is first weighted
+   * over the whole collection (one more fan-out, see {@link #idfWeighted}).
    */
   public CompletableFuture<List<ScoredPoint>> search(
       CollectionDescriptor c, SearchRequest request, int offset, ReadConsistency consistency) {
@@ -354,16 +355,11 @@ public final class PointsRouter {
 
   /**
    * Each shard's best {@code offset + limit}, merged into the page {@code [offset, offset +
-   * limit)}.
+   * limit)}: higher similarity first whatever the distance (see {@link
+   * io.quiver.storage.ScoreScale}), ties by id.
    */
   private CompletableFuture<List<ScoredPoint>> searchShards(
       CollectionDescriptor c, SearchRequest request, int offset, ReadConsistency consistency) {
-    var params = c.config().vectors().get(request.vectorName());
-    var multi = c.config().vectors().getMulti(request.vectorName());
-    boolean higherIsBetter =
-        multi != null
-            ? multi.distance().higherIsBetter()
-            : params == null || params.distance().higherIsBetter();
     SearchRequest shardRequest = request.withLimit(request.limit() + offset);
     return fanOut
         .toReadShards(
@@ -371,9 +367,7 @@ public final class PointsRouter {
             shardRequest.filter(),
             (client, f) -> client.search(shardRequest.withFilter(f), consistency))
         .thenApply(
-            lists ->
-                TopKMerger.merge(
-                    lists, ScoredPoint.bestFirst(higherIsBetter), offset, request.limit()));
+            lists -> TopKMerger.merge(lists, ScoredPoint.HIGHER_FIRST, offset, request.limit()));
   }
 
   /**

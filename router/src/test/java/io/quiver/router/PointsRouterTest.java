@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.index.vector.Distance;
+import io.quiver.router.query.Query;
+import io.quiver.router.query.QueryEngine;
+import io.quiver.router.query.QueryRequest;
+import io.quiver.router.query.QueryStage;
+import io.quiver.router.query.VectorInput;
 import io.quiver.sharding.CollectionConfig;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
@@ -18,7 +23,9 @@ import io.quiver.storage.BadRequestException;
 import io.quiver.storage.Point;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
+import io.quiver.storage.ScoreScale;
 import io.quiver.storage.ScoredPoint;
+import io.quiver.storage.SearchParams;
 import io.quiver.storage.SearchRequest;
 import io.quiver.storage.VectorParams;
 import io.quiver.storage.VectorsConfig;
@@ -168,7 +175,7 @@ class PointsRouterTest {
   }
 
   @Test
-  void aDistanceIsMergedLowestFirst() {
+  void aDistanceIsMergedNearestFirstAsASimilarityThatTheScaleReportsAsTheDistance() {
     CollectionDescriptor c = open("euclid", Distance.EUCLID);
     Map<PointId, float[]> written = writeRandomPoints(c, random, 200);
     float[] query = randomVector(random);
@@ -176,10 +183,123 @@ class PointsRouterTest {
         Comparator.<PointId>comparingDouble(id -> squaredDistance(written.get(id), query))
             .thenComparing(Comparator.naturalOrder());
     List<PointId> expected = written.keySet().stream().sorted(nearestFirst).limit(25).toList();
-    assertEquals(
-        expected,
-        ids(router.search(c, exactSearch(query, 25), 0, ReadConsistency.LEADER).join()),
-        "seed " + seed);
+    List<ScoredPoint> hits =
+        router.search(c, exactSearch(query, 25), 0, ReadConsistency.LEADER).join();
+    assertEquals(expected, ids(hits), "seed " + seed);
+    ScoreScale scale = ScoreScale.of(c.config().vectors(), "");
+    assertEquals(ScoreScale.NEGATED_SQUARED_DISTANCE, scale);
+    for (ScoredPoint h : hits) {
+      double squared = squaredDistance(written.get(h.id()), query);
+      assertEquals((float) -squared, h.score(), "seed " + seed + ": the similarity of " + h.id());
+      assertEquals(
+          (float) Math.sqrt(squared),
+          scale.reported(h.score()),
+          1e-6 * Math.max(1, Math.sqrt(squared)),
+          "seed " + seed + ": the reported distance of " + h.id());
+    }
+  }
+
+  @Test
+  void theQueryEngineReportsDistancesThroughItsScaleAndFusesThemAsQdrantDoes() {
+    CollectionDescriptor c = open("euclid-query", Distance.EUCLID);
+    Map<PointId, float[]> written = writeRandomPoints(c, random, 150);
+    QueryEngine engine = new QueryEngine(router);
+    SearchParams exact = new SearchParams(null, true, null);
+    float[] q1 = randomVector(random);
+    float[] q2 = randomVector(random);
+
+    // A nearest query with a score_threshold given as a distance: the hits within it, nearest
+    // first; the scale reports each one's distance.
+    float threshold = 6f;
+    QueryRequest nearest =
+        new QueryRequest(
+            new QueryStage(
+                List.of(),
+                new Query.Nearest(new VectorInput.Dense(q1), null),
+                "",
+                null,
+                threshold,
+                200,
+                null,
+                exact),
+            0,
+            false,
+            false);
+    assertEquals(ScoreScale.NEGATED_SQUARED_DISTANCE, QueryEngine.scale(c, nearest));
+    List<ScoredPoint> within = engine.query(c, nearest, ReadConsistency.LEADER).join();
+    List<ScoredPoint> expectedWithin =
+        reportedNearest(written, q1, written.size()).stream()
+            .filter(p -> p.score() <= threshold)
+            .toList();
+    assertEquals(ids(expectedWithin), ids(within), "seed " + seed);
+    for (int i = 0; i < within.size(); i++) {
+      assertEquals(
+          expectedWithin.get(i).score(),
+          QueryEngine.scale(c, nearest).reported(within.get(i).score()),
+          "seed " + seed + ", rank " + i);
+    }
+
+    // DBSF normalizes each prefetch's reported scores (the distances) as they are, as Qdrant does
+    // (so a farther point gains more: Qdrant's behaviour); its own scores are reported as they are.
+    // Normalizing the similarities instead ranks these points in another order.
+    QueryRequest fused =
+        new QueryRequest(
+            new QueryStage(
+                List.of(
+                    new QueryStage(
+                        List.of(),
+                        new Query.Nearest(new VectorInput.Dense(q1), null),
+                        "",
+                        null,
+                        null,
+                        10,
+                        null,
+                        exact),
+                    new QueryStage(
+                        List.of(),
+                        new Query.Nearest(new VectorInput.Dense(q2), null),
+                        "",
+                        null,
+                        null,
+                        10,
+                        null,
+                        exact)),
+                new Query.Fusion(Query.FusionMethod.DBSF, 0, null),
+                "",
+                null,
+                null,
+                20,
+                null),
+            0,
+            false,
+            false);
+    assertEquals(ScoreScale.SIMILARITY, QueryEngine.scale(c, fused));
+    List<ScoredPoint> expectedFused =
+        io.quiver.router.query.ScoreFusion.dbsf(
+            List.of(reportedNearest(written, q1, 10), reportedNearest(written, q2, 10)));
+    List<ScoredPoint> got = engine.query(c, fused, ReadConsistency.LEADER).join();
+    assertEquals(ids(expectedFused), ids(got), "seed " + seed);
+    for (int i = 0; i < got.size(); i++) {
+      assertEquals(
+          expectedFused.get(i).score(), got.get(i).score(), "seed " + seed + ", rank " + i);
+    }
+  }
+
+  /** The {@code limit} nearest written points, scored by their Euclidean distance. */
+  private static List<ScoredPoint> reportedNearest(
+      Map<PointId, float[]> written, float[] query, int limit) {
+    return written.entrySet().stream()
+        .map(
+            e ->
+                new ScoredPoint(
+                    e.getKey(),
+                    0,
+                    (float) Math.sqrt(squaredDistance(e.getValue(), query)),
+                    null,
+                    null))
+        .sorted(Comparator.comparingDouble(ScoredPoint::score).thenComparing(ScoredPoint::id))
+        .limit(limit)
+        .toList();
   }
 
   @Test

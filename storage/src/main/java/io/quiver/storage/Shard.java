@@ -741,10 +741,12 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * Nearest neighbours of the request's vector, best first: HNSW on sealed segments (exact with
-   * {@code params.exact}), exact scans of appendable ones. A filter is planned from the payload
-   * indexes' cardinality estimate: few matching points are scored exactly from the candidate set,
-   * many are searched through the graphs with an accept test.
+   * Nearest neighbours of the request's vector, best first, each scored by its similarity (higher
+   * is better whatever the distance: see {@link ScoreScale}, which turns it into Qdrant's score):
+   * HNSW on sealed segments (exact with {@code params.exact}), exact scans of appendable ones. A
+   * filter is planned from the payload indexes' cardinality estimate: few matching points are
+   * scored exactly from the candidate set, many are searched through the graphs with an accept
+   * test.
    */
   public List<ScoredPoint> search(SearchRequest request) {
     if (request.isSparse()) {
@@ -786,9 +788,7 @@ public final class Shard implements AutoCloseable {
                 request.quantization());
       }
       if (request.scoreThreshold() != null) {
-        hits =
-            withinThreshold(
-                hits, request.scoreThreshold(), config.get(request.vectorName()).distance());
+        hits = withinThreshold(hits, request);
       }
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
@@ -833,7 +833,7 @@ public final class Shard implements AutoCloseable {
         }
       }
       if (request.scoreThreshold() != null) {
-        hits = withinThreshold(hits, request.scoreThreshold(), io.quiver.index.vector.Distance.DOT);
+        hits = withinThreshold(hits, request);
       }
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
@@ -843,14 +843,15 @@ public final class Shard implements AutoCloseable {
 
   /**
    * The best points by MaxSim against the request's rows (a flat multivector, or one vector), best
-   * first by the vector's distance, ties by id. As for dense vectors: {@code params.exact} scores
-   * every live multivector the filter accepts; a filter whose payload-index estimate is below
-   * {@code full_scan_threshold} (in points of the average multivector's size) scores its matching
-   * points exactly; otherwise the name's HNSW graphs are searched (beam {@code max(hnsw_ef or
-   * ef_construct, limit)}) with the filter as the accept test, and the points no graph holds yet
-   * are scored exactly (see {@link io.quiver.storage.multivector.MultiVectorIndexes}). With a
-   * quantization, graph parts are traversed over their quantized rows and rescored from the float
-   * rows as {@code params.quantization} says.
+   * first by similarity (see {@link ScoreScale}), ties by id. As for dense vectors: {@code
+   * params.exact} scores every live multivector the filter accepts; a filter whose payload-index
+   * estimate is below {@code full_scan_threshold} (in points of the average multivector's size)
+   * scores its matching points exactly; otherwise the name's HNSW graphs are searched (beam {@code
+   * max(hnsw_ef or ef_construct, limit)}) with the filter as the accept test, and the points no
+   * graph holds yet are scored exactly (see {@link
+   * io.quiver.storage.multivector.MultiVectorIndexes}). With a quantization, graph parts are
+   * traversed over their quantized rows and rescored from the float rows as {@code
+   * params.quantization} says.
    */
   private List<ScoredPoint> searchMulti(SearchRequest request) {
     MultiVectorParams params = config.getMulti(request.vectorName());
@@ -907,7 +908,7 @@ public final class Shard implements AutoCloseable {
         hits.add(new ScoredPoint(h.id(), segments.version(h.id()), h.score(), null, null));
       }
       if (request.scoreThreshold() != null) {
-        hits = withinThreshold(hits, request.scoreThreshold(), params.distance());
+        hits = withinThreshold(hits, request);
       }
       return withPayloadAndVectors(hits, request.withPayload(), request.withVector());
     } finally {
@@ -951,11 +952,13 @@ public final class Shard implements AutoCloseable {
     }
   }
 
-  private static List<ScoredPoint> withinThreshold(
-      List<ScoredPoint> hits, float threshold, io.quiver.index.vector.Distance distance) {
+  /** The hits that pass the request's {@code score_threshold} (given as Qdrant reports scores). */
+  private List<ScoredPoint> withinThreshold(List<ScoredPoint> hits, SearchRequest request) {
+    ScoreScale scale = ScoreScale.of(config, request.vectorName());
+    float threshold = request.scoreThreshold();
     List<ScoredPoint> out = new ArrayList<>(hits.size());
     for (ScoredPoint h : hits) {
-      if (!distance.isBetter(threshold, h.score())) {
+      if (scale.passes(h.score(), threshold)) {
         out.add(h);
       }
     }

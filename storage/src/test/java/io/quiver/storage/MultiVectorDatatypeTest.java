@@ -122,7 +122,8 @@ class MultiVectorDatatypeTest {
           int k = 1 + random.nextInt(10);
           List<Map.Entry<PointId, Double>> truth = truth(model, q, distance);
           List<ScoredPoint> hits =
-              shard.search(new SearchRequest("m", q, k, false, false, null, null, null, true));
+              ReportedScores.search(
+                  shard, new SearchRequest("m", q, k, false, false, null, null, null, true));
           assertEquals(Math.min(k, truth.size()), hits.size(), where);
           Map<PointId, Double> own = new HashMap<>();
           truth.forEach(e -> own.put(e.getKey(), e.getValue()));

@@ -316,8 +316,8 @@ class MultiVectorQuantizationTest {
   }
 
   private List<ScoredPoint> search(Shard shard, float[] q, QuantizationSearchParams params) {
-    return shard.search(
-        new SearchRequest("m", q, 10, false, false, null, null, 5_000, false, params));
+    return ReportedScores.search(
+        shard, new SearchRequest("m", q, 10, false, false, null, null, 5_000, false, params));
   }
 
   /** Asserts that every hit has its brute-force score; returns recall@10. */

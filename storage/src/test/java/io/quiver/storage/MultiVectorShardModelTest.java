@@ -136,8 +136,8 @@ class MultiVectorShardModelTest {
             List<Map.Entry<PointId, Double>> truth = truth(model, q, group, cosine);
             boolean exact = random.nextBoolean();
             List<ScoredPoint> hits =
-                shard.search(
-                    new SearchRequest(name, q, k, false, false, null, filter, null, exact));
+                ReportedScores.search(
+                    shard, new SearchRequest(name, q, k, false, false, null, filter, null, exact));
             assertEquals(
                 hits.size(),
                 hits.stream().map(ScoredPoint::id).distinct().count(),
@@ -191,7 +191,8 @@ class MultiVectorShardModelTest {
             if (!truth.isEmpty()) {
               float threshold = (float) (double) truth.get(random.nextInt(truth.size())).getValue();
               List<ScoredPoint> within =
-                  shard.search(
+                  ReportedScores.search(
+                      shard,
                       new SearchRequest(
                           name, q, 1000, false, false, threshold, filter, null, true));
               for (ScoredPoint h : within) {
@@ -251,7 +252,8 @@ class MultiVectorShardModelTest {
       assertThrows(
           BadRequestException.class,
           () ->
-              last.search(
+              ReportedScores.search(
+                  last,
                   new SearchRequest(
                       "m", new float[DIM + 1], 1, false, false, null, null, null, false)));
       assertThrows(
@@ -428,7 +430,8 @@ class MultiVectorShardModelTest {
       assertEquals(4000, shard.count());
       float[] q = rows(random, 2, dim);
       List<ScoredPoint> exact =
-          shard.search(new SearchRequest("m", q, 10, false, false, null, null, null, true));
+          ReportedScores.search(
+              shard, new SearchRequest("m", q, 10, false, false, null, null, null, true));
       assertEquals(10, exact.size());
       Thread.sleep(500);
       assertTrue(
@@ -475,9 +478,11 @@ class MultiVectorShardModelTest {
       List<Map.Entry<PointId, Double>> all = truth(model, groups, q, null, dim);
       List<Map.Entry<PointId, Double>> inGroup = truth(model, groups, q, group, dim);
       List<ScoredPoint> graph =
-          shard.search(new SearchRequest("m", q, 10, false, false, null, null, null, false));
+          ReportedScores.search(
+              shard, new SearchRequest("m", q, 10, false, false, null, null, null, false));
       List<ScoredPoint> filtered =
-          shard.search(new SearchRequest("m", q, 10, false, false, null, filter, null, false));
+          ReportedScores.search(
+              shard, new SearchRequest("m", q, 10, false, false, null, filter, null, false));
       assertOwnScores(graph, all, at);
       assertOwnScores(filtered, inGroup, at + " filter " + group);
       recall += recall(all, graph, 10);
@@ -486,23 +491,27 @@ class MultiVectorShardModelTest {
       // point, so it finds every true hit a narrow beam (10) finds, and more where that one missed
       // some.
       List<ScoredPoint> wide =
-          shard.search(new SearchRequest("m", q, 10, false, false, null, null, 5000, false));
+          ReportedScores.search(
+              shard, new SearchRequest("m", q, 10, false, false, null, null, 5000, false));
       List<ScoredPoint> narrow =
-          shard.search(new SearchRequest("m", q, 10, false, false, null, null, 10, false));
+          ReportedScores.search(
+              shard, new SearchRequest("m", q, 10, false, false, null, null, 10, false));
       assertOwnScores(wide, all, at + " hnsw_ef 5000");
       assertOwnScores(narrow, all, at + " hnsw_ef 10");
       wideRecall += recall(all, wide, 10);
       narrowRecall += recall(all, narrow, 10);
       // exact: true and a selective filter (scored exactly) equal brute force.
       assertEqualsBruteForce(
-          shard.search(new SearchRequest("m", q, 10, false, false, null, null, null, true)),
+          ReportedScores.search(
+              shard, new SearchRequest("m", q, 10, false, false, null, null, null, true)),
           all,
           at + " exact");
       Filter rare =
           Filter.allOf(
               new Condition.Field(JsonPath.of("group"), new FieldPredicate.MatchKeyword("rare")));
       assertEqualsBruteForce(
-          shard.search(new SearchRequest("m", q, 10, false, false, null, rare, null, false)),
+          ReportedScores.search(
+              shard, new SearchRequest("m", q, 10, false, false, null, rare, null, false)),
           truth(model, groups, q, "rare", dim),
           at + " selective filter");
     }

@@ -121,7 +121,9 @@ class NamedVectorsShardModelTest {
           Shard current = shard;
           assertThrows(
               BadRequestException.class,
-              () -> current.search(new SearchRequest("b", new float[3], 3, false, false, null)),
+              () ->
+                  ReportedScores.search(
+                      current, new SearchRequest("b", new float[3], 3, false, false, null)),
               at);
         }
         List<String> denseNames = List.copyOf(config.vectors().vectors().keySet());
@@ -289,7 +291,8 @@ class NamedVectorsShardModelTest {
             .reversed()
             .thenComparing(Map.Entry::getKey));
     List<ScoredPoint> exact =
-        shard.search(new SearchRequest(name, query, k, false, true, null, filter, null, true));
+        ReportedScores.search(
+            shard, new SearchRequest(name, query, k, false, true, null, filter, null, true));
     assertEquals(
         truth.stream().limit(k).map(Map.Entry::getKey).toList(),
         exact.stream().map(ScoredPoint::id).toList(),
@@ -304,7 +307,8 @@ class NamedVectorsShardModelTest {
           model.get(exact.get(i).id()).dense().get(name), exact.get(i).vectors().get(name), at);
     }
     for (ScoredPoint hit :
-        shard.search(new SearchRequest(name, query, k, false, false, null, filter, 64, false))) {
+        ReportedScores.search(
+            shard, new SearchRequest(name, query, k, false, false, null, filter, 64, false))) {
       Stored s = model.get(hit.id());
       assertTrue(
           s != null && s.dense().containsKey(name),

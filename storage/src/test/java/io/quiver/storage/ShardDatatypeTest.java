@@ -133,10 +133,10 @@ class ShardDatatypeTest {
       }
       double recall = 0;
       for (float[] q : queries) {
-        List<ScoredPoint> exact = shard.search(request(q, true));
+        List<ScoredPoint> exact = ReportedScores.search(shard, request(q, true));
         assertLikeBruteForce(stored, q, distance, asGiven, exact, where);
         before.add(exact);
-        recall += overlap(exact, shard.search(request(q, false)));
+        recall += overlap(exact, ReportedScores.search(shard, request(q, false)));
       }
       recall /= queries.size() * K;
       System.out.printf("%s: graph recall@10 %.3f%n", where, recall);
@@ -146,7 +146,7 @@ class ShardDatatypeTest {
       for (int i = 0; i < queries.size(); i++) {
         // The same points, scored again (the reopened shard's segments may differ in kind, and
         // float sums in another order differ in the last bits): brute force again, same ids.
-        List<ScoredPoint> after = reopened.search(request(queries.get(i), true));
+        List<ScoredPoint> after = ReportedScores.search(reopened, request(queries.get(i), true));
         assertLikeBruteForce(
             stored, queries.get(i), distance, asGiven, after, where + " after reopen");
         assertEquals(ids(before.get(i)), ids(after), where + " after reopen");

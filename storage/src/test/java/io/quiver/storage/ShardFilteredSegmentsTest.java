@@ -139,7 +139,8 @@ class ShardFilteredSegmentsTest {
                   .map(Point::id)
                   .toList();
           List<ScoredPoint> exact =
-              shard.search(new SearchRequest("", query, k, false, false, null, filter, null, true));
+              ReportedScores.search(
+                  shard, new SearchRequest("", query, k, false, false, null, filter, null, true));
           // Ids must equal the brute force's, up to near-ties (float kernels differ in the last
           // bits).
           assertEquals(expected.size(), exact.size(), at + ": exact search with " + filter);
@@ -164,7 +165,8 @@ class ShardFilteredSegmentsTest {
             assertEquals(distance(p, query), h.score(), 1e-4, at);
           }
           List<ScoredPoint> graph =
-              shard.search(new SearchRequest("", query, k, false, false, null, filter, 64, false));
+              ReportedScores.search(
+                  shard, new SearchRequest("", query, k, false, false, null, filter, 64, false));
           for (ScoredPoint h : graph) {
             Point p = model.get(h.id());
             assertTrue(

@@ -88,11 +88,13 @@ class ShardQuantizationTest {
           "the checkpoint carries the codes");
       float[] q = query();
       List<ScoredPoint> approx =
-          shard.search(request(q, new QuantizationSearchParams(false, false, null)));
+          ReportedScores.search(
+              shard, request(q, new QuantizationSearchParams(false, false, null)));
       try (Shard copy = Shard.open(dir.resolve("cp"))) {
         assertEquals(
             approx,
-            copy.search(request(q, new QuantizationSearchParams(false, false, null))),
+            ReportedScores.search(
+                copy, request(q, new QuantizationSearchParams(false, false, null))),
             "the reopened copy searches the same codes");
         assertEquals(
             codes,
@@ -137,8 +139,9 @@ class ShardQuantizationTest {
       }
       float[] q = query();
       assertEquals(
-          shard.search(request(q, new QuantizationSearchParams(true, null, null))),
-          shard.search(request(q, new QuantizationSearchParams(false, false, null))),
+          ReportedScores.search(shard, request(q, new QuantizationSearchParams(true, null, null))),
+          ReportedScores.search(
+              shard, request(q, new QuantizationSearchParams(false, false, null))),
           "without codes, rescore: false searches the float32 vectors");
     }
   }
@@ -166,12 +169,15 @@ class ShardQuantizationTest {
       assertTrue(recall >= 0.95, "seed=" + SEED + " turbo bits4 recall@10 " + recall);
       assertCodesSteer(shard);
       fourBitCodes = codesFiles(shardDir.resolve(Shard.SEGMENTS_DIR));
-      approx = shard.search(request(q, new QuantizationSearchParams(false, false, null)));
+      approx =
+          ReportedScores.search(
+              shard, request(q, new QuantizationSearchParams(false, false, null)));
     }
     try (Shard shard = Shard.open(shardDir)) {
       assertEquals(
           approx,
-          shard.search(request(q, new QuantizationSearchParams(false, false, null))),
+          ReportedScores.search(
+              shard, request(q, new QuantizationSearchParams(false, false, null))),
           "the reopened shard searches the same codes");
       assertEquals(
           fourBitCodes,
@@ -296,9 +302,9 @@ class ShardQuantizationTest {
   private void assertCodesSteer(Shard shard) {
     float[] q = query();
     List<ScoredPoint> approx =
-        shard.search(request(q, new QuantizationSearchParams(false, false, null)));
+        ReportedScores.search(shard, request(q, new QuantizationSearchParams(false, false, null)));
     List<ScoredPoint> exact =
-        shard.search(request(q, new QuantizationSearchParams(true, null, null)));
+        ReportedScores.search(shard, request(q, new QuantizationSearchParams(true, null, null)));
     int differing = 0;
     for (ScoredPoint h : approx) {
       if (Math.abs(h.score() - euclid(vectors[(int) h.id().number()], q)) > 1e-4) {
@@ -329,7 +335,7 @@ class ShardQuantizationTest {
           .limit(K)
           .forEach(p -> truth.add((long) p));
       Set<Long> got = new HashSet<>();
-      shard.search(request(q, params)).forEach(h -> got.add(h.id().number()));
+      ReportedScores.search(shard, request(q, params)).forEach(h -> got.add(h.id().number()));
       got.retainAll(truth);
       sum += (double) got.size() / K;
     }

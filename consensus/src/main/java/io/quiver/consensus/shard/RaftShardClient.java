@@ -63,14 +63,9 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
    */
   private final int maxEntryBytes;
 
-  /**
-   * @param replies runs the decoding of replies and everything the callers chain after it
-   * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
-   *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
-   * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are
-   *     split
-   * @param local this node's own replica, or null when the group has none here
-   */
+  private final java.util.function.Function<String, io.quiver.storage.ScoreScale> scoreScales;
+
+  /** A client whose replicas are all of this build (tests): every search reply is similarities. */
   public RaftShardClient(
       String name,
       RaftClient client,
@@ -78,7 +73,39 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
       Runnable onBroken,
       java.util.concurrent.Executor replies,
       int maxEntryBytes) {
+    this(
+        name,
+        client,
+        local,
+        onBroken,
+        replies,
+        maxEntryBytes,
+        vector -> {
+          throw new IllegalStateException(
+              name + ": a search reply of an older build (scores as reported)");
+        });
+  }
+
+  /**
+   * @param replies runs the decoding of replies and everything the callers chain after it
+   * @param onBroken called when the Ratis client can no longer be used (it closes itself after a
+   *     group mismatch, e.g. when a replica has not created the group yet); the owner then drops it
+   * @param maxEntryBytes the largest command one log entry of the group takes; larger upserts are
+   *     split
+   * @param local this node's own replica, or null when the group has none here
+   * @param scoreScales the score scale of each vector name of the collection, for a search reply
+   *     from a replica of an older build, which scored its hits as Qdrant reports them
+   */
+  public RaftShardClient(
+      String name,
+      RaftClient client,
+      LocalShardReplica local,
+      Runnable onBroken,
+      java.util.concurrent.Executor replies,
+      int maxEntryBytes,
+      java.util.function.Function<String, io.quiver.storage.ScoreScale> scoreScales) {
     this.maxEntryBytes = maxEntryBytes;
+    this.scoreScales = scoreScales;
     this.name = name;
     this.client = client;
     this.local = local;
@@ -200,7 +227,7 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
     return read(
         () -> ShardMessages.encode(new ShardQuery.Search(request)),
         consistency,
-        PointCodec::readScored,
+        in -> ShardMessages.readSearchHits(in, () -> scoreScales.apply(request.vectorName())),
         request.filter() == null && !request.exact()
             ? OnCaller.IF_SEARCHES_ARE_QUICK
             : OnCaller.NEVER,

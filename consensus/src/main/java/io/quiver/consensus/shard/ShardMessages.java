@@ -88,6 +88,13 @@ public final class ShardMessages {
   private static final byte SPARSE_SEARCH = 24;
   private static final byte SPARSE_STATISTICS = 25;
   private static final byte SEARCH = 1;
+
+  /**
+   * The trailer of a search query asking for hits scored as similarities, and of its reply saying
+   * they are.
+   */
+  private static final byte SIMILARITIES = 1;
+
   private static final byte RETRIEVE = 2;
   private static final byte COUNT = 3;
   private static final byte SCROLL = 4;
@@ -305,6 +312,8 @@ public final class ShardMessages {
               out.writeInt(r.hnswEf() == null ? -1 : r.hnswEf());
               out.writeBoolean(r.exact());
               writeQuantizationParams(r.quantization(), out);
+              // A trailer older builds do not read: score the hits as similarities.
+              out.writeByte(SIMILARITIES);
             }
             case ShardQuery.Retrieve r -> {
               out.writeByte(RETRIEVE);
@@ -397,6 +406,7 @@ public final class ShardMessages {
         var filter = readFilter(in);
         int ef = in.readInt();
         boolean exact = in.readBoolean();
+        var quantization = readQuantizationParams(in);
         yield new ShardQuery.Search(
             new SearchRequest(
                 name,
@@ -408,7 +418,8 @@ public final class ShardMessages {
                 filter,
                 ef < 0 ? null : ef,
                 exact,
-                readQuantizationParams(in)));
+                quantization),
+            in.available() > 0 && in.readByte() == SIMILARITIES);
       }
       case SPARSE_SEARCH -> {
         String name = in.readUTF();
@@ -417,9 +428,11 @@ public final class ShardMessages {
         boolean withPayload = in.readBoolean();
         boolean withVector = in.readBoolean();
         Float threshold = in.readBoolean() ? in.readFloat() : null;
+        // A sparse search scores by the dot product, the same as a similarity or as reported.
         yield new ShardQuery.Search(
             SearchRequest.sparse(
-                name, vector, limit, withPayload, withVector, threshold, readFilter(in)));
+                name, vector, limit, withPayload, withVector, threshold, readFilter(in)),
+            true);
       }
       case SPARSE_STATISTICS -> {
         String name = in.readUTF();
@@ -557,6 +570,38 @@ public final class ShardMessages {
           field, new io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo(schema, in.readInt()));
     }
     return out;
+  }
+
+  /**
+   * The hits of a search scored as similarities: the scored list, then a trailer saying so (a reply
+   * without it, from an older build, carries the scores Qdrant reports; see {@link
+   * #readSearchHits}).
+   */
+  static Message okSimilarities(List<ScoredPoint> hits) {
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          PointCodec.writeScored(hits, out);
+          out.writeByte(SIMILARITIES);
+        });
+  }
+
+  /**
+   * Reads the hits of a search reply (positioned at its body) as similarities: an older build's
+   * reply, without the trailer, carries the scores Qdrant reports, turned back by {@code scale}
+   * (the searched vector's).
+   */
+  public static List<ScoredPoint> readSearchHits(
+      DataInputStream in, java.util.function.Supplier<io.quiver.storage.ScoreScale> scale)
+      throws IOException {
+    List<ScoredPoint> hits = PointCodec.readScored(in);
+    if (in.available() > 0 && in.readByte() == SIMILARITIES) {
+      return hits;
+    }
+    io.quiver.storage.ScoreScale s = scale.get();
+    return hits.stream().map(s::similarity).toList();
   }
 
   static Message okScored(List<ScoredPoint> hits) {

@@ -6,7 +6,18 @@ import java.util.List;
 
 /** A read of one shard, sent to a replica's state machine. */
 public sealed interface ShardQuery {
-  record Search(SearchRequest request) implements ShardQuery {}
+  /**
+   * A nearest-neighbour search. {@code similarities}: the hits are to be scored as similarities
+   * (higher is better; see {@link io.quiver.storage.ScoreScale}), as routers since that change ask;
+   * false for a query of an older router, which is answered with the scores Qdrant reports.
+   */
+  record Search(SearchRequest request, boolean similarities) implements ShardQuery {
+
+    /** A search of this build: scored as similarities. */
+    public Search(SearchRequest request) {
+      this(request, true);
+    }
+  }
 
   record Retrieve(List<PointId> ids, boolean withPayload, boolean withVector)
       implements ShardQuery {}

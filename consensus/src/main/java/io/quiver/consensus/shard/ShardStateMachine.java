@@ -351,7 +351,14 @@ public final class ShardStateMachine extends BaseStateMachine {
       ShardQuery query = ShardMessages.decodeQuery(request.getContent());
       Message reply =
           switch (query) {
-            case ShardQuery.Search s -> ShardMessages.okScored(shard.search(s.request()));
+            case ShardQuery.Search s when s.similarities() ->
+                ShardMessages.okSimilarities(shard.search(s.request()));
+            case ShardQuery.Search s -> {
+              // An older router's query: the scores it merges and reports are Qdrant's.
+              var scale = io.quiver.storage.ScoreScale.of(shard.config(), s.request().vectorName());
+              yield ShardMessages.okScored(
+                  shard.search(s.request()).stream().map(scale::reported).toList());
+            }
             case ShardQuery.Retrieve r ->
                 ShardMessages.okRecords(shard.retrieve(r.ids(), r.withPayload(), r.withVector()));
             case ShardQuery.Count c -> ShardMessages.okIndex(shard.count(c.filter()));

@@ -132,7 +132,7 @@ public final class ExploreApi {
         ObjectNode pair = pairs.addObject();
         results.putId(pair, "a", m.ids().get(row));
         results.putId(pair, "b", p.id());
-        pair.put("score", p.score());
+        pair.put("score", m.scale().reported(p.score()));
       }
     }
     return result;
@@ -151,7 +151,7 @@ public final class ExploreApi {
       for (ScoredPoint p : m.nearest().get(row)) {
         rows.add(row);
         cols.add(offsetOf.get(p.id()));
-        scores.add(p.score());
+        scores.add(m.scale().reported(p.score()));
       }
     }
     ArrayNode ids = result.putArray("ids");

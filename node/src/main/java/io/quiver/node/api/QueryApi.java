@@ -13,6 +13,7 @@ import io.quiver.router.query.PointGroups;
 import io.quiver.router.query.QueryEngine;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
+import io.quiver.storage.ScoreScale;
 import io.quiver.storage.filter.JsonPath;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +118,13 @@ public final class QueryApi {
         .query(c, parsed.request(), consistency)
         .thenApply(
             hits ->
-                results.in(c.config().vectors()).scored(hits, parsed.payload(), parsed.vector()));
+                results
+                    .in(c.config().vectors())
+                    .scored(
+                        hits,
+                        QueryEngine.scale(c, parsed.request()),
+                        parsed.payload(),
+                        parsed.vector()));
   }
 
   private ObjectNode points(ArrayNode hits) {
@@ -170,13 +177,14 @@ public final class QueryApi {
             groups -> {
               ObjectNode result = json.createObjectNode();
               ArrayNode array = result.putArray("groups");
+              ScoreScale scale = QueryEngine.scale(c, parsed.request());
               for (PointGroups.Group g : groups) {
                 ObjectNode group = array.addObject();
                 group.set(
                     "hits",
                     results
                         .in(c.config().vectors())
-                        .scored(g.hits(), parsed.payload(), parsed.vector()));
+                        .scored(g.hits(), scale, parsed.payload(), parsed.vector()));
                 if (g.id().integer() != null) {
                   group.put("id", g.id().integer());
                 } else {

@@ -8,6 +8,7 @@ import io.quiver.index.sparse.SparseVector;
 import io.quiver.storage.Payload;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
+import io.quiver.storage.ScoreScale;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.VectorsConfig;
 import java.math.BigInteger;
@@ -64,15 +65,16 @@ final class ResultJson {
     return node;
   }
 
-  ObjectNode scored(ScoredPoint p, PayloadSelector payload) {
-    return scored(p, payload, VectorSelector.ALL);
-  }
-
-  ObjectNode scored(ScoredPoint p, PayloadSelector payload, VectorSelector vector) {
+  /**
+   * A hit as Qdrant writes it, its score (a similarity inside Quiver) reported with {@code scale}:
+   * a distance for Euclid and Manhattan searches.
+   */
+  ObjectNode scored(
+      ScoredPoint p, ScoreScale scale, PayloadSelector payload, VectorSelector vector) {
     ObjectNode node = json.createObjectNode();
     putId(node, p.id());
     node.put("version", p.version());
-    node.put("score", p.score());
+    node.put("score", scale.reported(p.score()));
     node.set("payload", payload(p.payload(), payload));
     node.set("vector", vectors(vector.apply(p.vectors()), vector.apply(p.sparse())));
     if (p.orderValue() != null) {
@@ -81,14 +83,14 @@ final class ResultJson {
     return node;
   }
 
-  ArrayNode scored(Iterable<ScoredPoint> hits, PayloadSelector payload) {
-    return scored(hits, payload, VectorSelector.ALL);
-  }
-
-  ArrayNode scored(Iterable<ScoredPoint> hits, PayloadSelector payload, VectorSelector vector) {
+  ArrayNode scored(
+      Iterable<ScoredPoint> hits,
+      ScoreScale scale,
+      PayloadSelector payload,
+      VectorSelector vector) {
     ArrayNode array = json.createArrayNode();
     for (ScoredPoint p : hits) {
-      array.add(scored(p, payload, vector));
+      array.add(scored(p, scale, payload, vector));
     }
     return array;
   }

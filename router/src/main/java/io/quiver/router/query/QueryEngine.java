@@ -9,9 +9,11 @@ import io.quiver.storage.BadRequestException;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
 import io.quiver.storage.PointValidator;
+import io.quiver.storage.ScoreScale;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
 import io.quiver.storage.VectorParams;
+import io.quiver.storage.VectorsConfig;
 import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
@@ -55,7 +57,10 @@ public final class QueryEngine {
     this.router = router;
   }
 
-  /** The page of hits of {@code request}, best first. */
+  /**
+   * The page of hits of {@code request}, best first, scored as similarities (higher is better; see
+   * {@link #scale} for how Qdrant reports them).
+   */
   public CompletableFuture<List<ScoredPoint>> query(
       CollectionDescriptor c, QueryRequest request, ReadConsistency consistency) {
     String collection = c.name();
@@ -85,6 +90,25 @@ public final class QueryEngine {
                             c, page, request.withPayload(), request.withVector(), consistency);
                       });
             });
+  }
+
+  /**
+   * The scale of the scores {@link #query} and {@link #groups} return for {@code request}, which
+   * the node reports them with: the searched vector's for a nearest query (with or without mmr) and
+   * for a recommendation by the average vector; {@link ScoreScale#SIMILARITY} for every other query
+   * (custom objectives, fusion, order, sample and none score as they are reported).
+   */
+  public static ScoreScale scale(CollectionDescriptor c, QueryRequest request) {
+    return scale(c.config().vectors(), request.stage());
+  }
+
+  private static ScoreScale scale(VectorsConfig vectors, QueryStage stage) {
+    return switch (stage.query()) {
+      case Query.Nearest n -> ScoreScale.of(vectors, stage.using());
+      case Query.Recommend r when r.strategy() == Query.Strategy.AVERAGE_VECTOR ->
+          ScoreScale.of(vectors, stage.using());
+      case null, default -> ScoreScale.SIMILARITY;
+    };
   }
 
   /**
@@ -432,7 +456,7 @@ public final class QueryEngine {
       List<ScoredPoint> fused =
           fusion.method() == Query.FusionMethod.RRF
               ? ScoreFusion.rrf(lists, fusion.k(), fusion.weights())
-              : ScoreFusion.dbsf(lists);
+              : ScoreFusion.dbsf(reported(lists, stage));
       List<ScoredPoint> out = new ArrayList<>();
       for (ScoredPoint p : fused) {
         if (out.size() == stage.limit()
@@ -440,6 +464,20 @@ public final class QueryEngine {
           break;
         }
         out.add(p);
+      }
+      return out;
+    }
+
+    /**
+     * The prefetch lists with the scores Qdrant reports (distances for Euclid and Manhattan), which
+     * DBSF normalizes as they are, as Qdrant's {@code score_fusion} does: over a distance prefetch
+     * a farther point gains more (Qdrant's behaviour, kept for compatibility).
+     */
+    private List<List<ScoredPoint>> reported(List<List<ScoredPoint>> lists, QueryStage stage) {
+      List<List<ScoredPoint>> out = new ArrayList<>(lists.size());
+      for (int i = 0; i < lists.size(); i++) {
+        ScoreScale scale = scale(collection.config().vectors(), stage.prefetches().get(i));
+        out.add(lists.get(i).stream().map(scale::reported).toList());
       }
       return out;
     }

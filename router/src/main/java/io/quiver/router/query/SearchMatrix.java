@@ -4,6 +4,7 @@ import io.quiver.router.PointsRouter;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.storage.PointId;
+import io.quiver.storage.ScoreScale;
 import io.quiver.storage.ScoredPoint;
 import io.quiver.storage.SearchRequest;
 import io.quiver.storage.filter.Condition;
@@ -31,8 +32,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class SearchMatrix {
 
-  /** The sampled ids (sorted) and each one's nearest sampled neighbours, best first. */
-  public record Result(List<PointId> ids, List<List<ScoredPoint>> nearest) {}
+  /**
+   * The sampled ids (sorted) and each one's nearest sampled neighbours, best first, scored as
+   * similarities that {@code scale} turns into the scores Qdrant reports.
+   */
+  public record Result(List<PointId> ids, List<List<ScoredPoint>> nearest, ScoreScale scale) {}
 
   private final PointsRouter router;
 
@@ -51,6 +55,7 @@ public final class SearchMatrix {
       throw new io.quiver.storage.BadRequestException(
           "Wrong input: Not existing vector name error: " + using);
     }
+    ScoreScale scale = ScoreScale.of(collection.config().vectors(), using);
     // Only points that have the vector (a point may omit a named vector): they are the matrix's
     // rows.
     Condition hasVector = new Condition.HasVector(using);
@@ -70,7 +75,7 @@ public final class SearchMatrix {
         .thenCompose(
             sampled -> {
               if (sampled.size() < 2) {
-                return CompletableFuture.completedFuture(new Result(List.of(), List.of()));
+                return CompletableFuture.completedFuture(new Result(List.of(), List.of(), scale));
               }
               List<ScoredPoint> points = new ArrayList<>(sampled);
               points.sort((a, b) -> a.id().compareTo(b.id()));
@@ -92,7 +97,7 @@ public final class SearchMatrix {
                       ignored -> {
                         List<List<ScoredPoint>> nearest = new ArrayList<>();
                         searches.forEach(s -> nearest.add(s.join()));
-                        return new Result(new ArrayList<>(ids), nearest);
+                        return new Result(new ArrayList<>(ids), nearest, scale);
                       });
             });
   }

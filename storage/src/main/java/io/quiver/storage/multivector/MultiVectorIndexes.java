@@ -299,19 +299,10 @@ public final class MultiVectorIndexes {
   }
 
   /**
-   * The MaxSim score (as Qdrant reports it) of prepared query rows against point {@code id}'s
-   * multivector, or null.
-   */
-  public Float score(String name, float[][] query, PointId id) {
-    Named named = byName.get(name);
-    Integer ord = named.ords.get(id);
-    return ord == null ? null : named.store.score(query, ord);
-  }
-
-  /**
    * The best {@code limit} points whose multivector {@code name} exists and that {@code accept}
-   * takes (null: all), by the vector's distance (higher first for similarities, lower first for
-   * distances), ties by id. Hits carry no payload or vectors and version 0.
+   * takes (null: all), best first by MaxSim similarity (higher first whatever the distance: the
+   * negated sum of distances for Euclid and Manhattan, see {@link io.quiver.storage.ScoreScale}),
+   * ties by id. Hits carry no payload or vectors and version 0.
    *
    * <p>With {@code exact} every such point is scored. Otherwise each graph part is searched with a
    * beam of {@code max(hnswEf or ef_construct, limit)} and the accept test (live and accepted),
@@ -345,7 +336,7 @@ public final class MultiVectorIndexes {
       boolean exact,
       QuantizationSearchParams quantization) {
     Named named = byName.get(name);
-    Best best = new Best(named.params.distance().higherIsBetter(), limit);
+    Best best = new Best(limit);
     int scanFrom = 0;
     if (!exact) {
       int ef = Math.max(hnswEf != null ? hnswEf : named.hnsw.efConstruct(), limit);
@@ -370,12 +361,12 @@ public final class MultiVectorIndexes {
   public List<ScoredPoint> scoreCandidates(
       String name, float[][] query, int limit, Consumer<Consumer<PointId>> candidates) {
     Named named = byName.get(name);
-    Best best = new Best(named.params.distance().higherIsBetter(), limit);
+    Best best = new Best(limit);
     candidates.accept(
         id -> {
           Integer ord = named.ords.get(id);
           if (ord != null) {
-            best.offer(new ScoredPoint(id, 0, named.store.score(query, ord), null, null));
+            best.offer(new ScoredPoint(id, 0, named.store.similarity(query, ord), null, null));
           }
         });
     return best.sorted();
@@ -528,14 +519,17 @@ public final class MultiVectorIndexes {
     }
   }
 
-  /** The top {@code limit} hits seen so far, by the distance's order, ties by id. */
+  /**
+   * The top {@code limit} hits seen so far, by similarity (higher first, whatever the distance: see
+   * {@link io.quiver.storage.ScoreScale}), ties by id.
+   */
   private static final class Best {
     private final Comparator<ScoredPoint> order;
     private final PriorityQueue<ScoredPoint> heap; // worst on top
     private final int limit;
 
-    Best(boolean higherIsBetter, int limit) {
-      this.order = ScoredPoint.bestFirst(higherIsBetter);
+    Best(int limit) {
+      this.order = ScoredPoint.HIGHER_FIRST;
       this.heap = new PriorityQueue<>(order.reversed());
       this.limit = limit;
     }
@@ -975,7 +969,7 @@ public final class MultiVectorIndexes {
         if (accept != null && !accept.test(id)) {
           continue;
         }
-        best.offer(new ScoredPoint(id, 0, store.score(query, ord), null, null));
+        best.offer(new ScoredPoint(id, 0, store.similarity(query, ord), null, null));
       }
     }
 
@@ -1018,16 +1012,9 @@ public final class MultiVectorIndexes {
                 q.oversamplingOrDefault(),
                 live);
       }
-      boolean higher = params.distance().higherIsBetter();
       for (int i = 0; i < hits.size(); i++) {
-        float similarity = hits.scores()[i];
         best.offer(
-            new ScoredPoint(
-                idsNow.get(from + hits.ords()[i]),
-                0,
-                higher ? similarity : -similarity,
-                null,
-                null));
+            new ScoredPoint(idsNow.get(from + hits.ords()[i]), 0, hits.scores()[i], null, null));
       }
     }
   }

@@ -391,9 +391,10 @@ public final class ShardSegments implements AutoCloseable {
 
   /**
    * The {@code limit} nearest live points to {@code preparedQuery} that {@code accept} takes (null:
-   * all), best first by Qdrant's score, ties by id. Sealed segments are searched through their
-   * graphs with beam {@code max(ef, limit)} unless {@code exact} (null ef: the vector's
-   * ef_construct); the appendable segments are scanned. Hits carry no payload or vectors.
+   * all), best first by similarity (see {@link io.quiver.storage.ScoreScale}), ties by id. Sealed
+   * segments are searched through their graphs with beam {@code max(ef, limit)} unless {@code
+   * exact} (null ef: the vector's ef_construct); the appendable segments are scanned. Hits carry no
+   * payload or vectors.
    */
   public List<ScoredPoint> search(
       String vectorName,
@@ -436,7 +437,6 @@ public final class ShardSegments implements AutoCloseable {
     if (limit == 0) {
       return List.of();
     }
-    Distance distance = config.vectors().get(vectorName).distance();
     int beam = Math.max(limit, ef != null ? ef : config.hnswOf(vectorName).efConstruct());
     List<Hit> hits = new ArrayList<>();
     for (Segment segment : set.all()) {
@@ -449,11 +449,14 @@ public final class ShardSegments implements AutoCloseable {
         hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
       }
     }
-    return bestOf(hits, limit, distance);
+    return bestOf(hits, limit);
   }
 
-  /** The best {@code limit} hits (similarity descending, ties by id) as Qdrant-scored points. */
-  private static List<ScoredPoint> bestOf(List<Hit> hits, int limit, Distance distance) {
+  /**
+   * The best {@code limit} hits (similarity descending, ties by id), scored by their similarity
+   * (see {@link io.quiver.storage.ScoreScale}).
+   */
+  private static List<ScoredPoint> bestOf(List<Hit> hits, int limit) {
     hits.sort(
         (a, b) ->
             a.similarity != b.similarity
@@ -463,12 +466,7 @@ public final class ShardSegments implements AutoCloseable {
     for (int i = 0; i < hits.size() && i < limit; i++) {
       Hit h = hits.get(i);
       out.add(
-          new ScoredPoint(
-              h.segment.id(h.ord),
-              h.segment.version(h.ord),
-              distance.toQdrantScore(h.similarity),
-              null,
-              null));
+          new ScoredPoint(h.segment.id(h.ord), h.segment.version(h.ord), h.similarity, null, null));
     }
     return out;
   }
@@ -519,7 +517,7 @@ public final class ShardSegments implements AutoCloseable {
         hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
       }
     }
-    return bestOf(hits, limit, config.vectors().get(vectorName).distance());
+    return bestOf(hits, limit);
   }
 
   /** A growable list of ords (no boxing). */
