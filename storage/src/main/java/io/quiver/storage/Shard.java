@@ -184,6 +184,15 @@ public final class Shard implements AutoCloseable {
     return ShardResources.processWide().engine().dropUnreferenced();
   }
 
+  /**
+   * True while a write holds the shard or waits for it (then a read would wait for the write to
+   * finish): a caller that must not block, such as an HTTP event loop, sends its read elsewhere. A
+   * hint only: a write may begin right after it answers.
+   */
+  public boolean isWriting() {
+    return lock.isWriteLocked() || lock.hasQueuedThreads();
+  }
+
   public VectorsConfig config() {
     return config;
   }

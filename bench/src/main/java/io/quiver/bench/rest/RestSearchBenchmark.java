@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,7 +39,8 @@ import java.util.regex.Pattern;
  * <pre>
  * bin/quiver bench rest-search [--url http://127.0.0.1:6333] [--dataset fashion-mnist] [--queries 1000]
  *     [--ef 40,64] [--clients 1,4] [--ingest-clients 2] [--batch 1000] [--engine true]
- *     [--payload-bytes 0] [--filter-percent 0]</pre>
+ *     [--payload-bytes 0] [--filter-percent 0] [--write-batch 0]
+ *     [--write-rate 0]</pre>
  *
  * <p>With {@code --payload-bytes N}, each point carries a payload with a text of about N bytes and
  * the queries ask for payloads ({@code with_payload: true}): what returning document chunks costs.
@@ -73,7 +75,18 @@ public final class RestSearchBenchmark {
    */
   private final int filterBuckets;
 
-  private RestSearchBenchmark(String url, int payloadBytes, int filterPercent) {
+  /**
+   * With {@code --write-batch N} (0: none), each round is run again while one writer upserts
+   * batches of N new points ({@code wait=true}, one after another) into the searched collection:
+   * each a dataset vector negated, so far from every query and never among the top 10; at most
+   * {@code --write-rate} points per second (0: as fast as the node takes them).
+   */
+  private final int writeBatch;
+
+  private final int writeRate;
+
+  private RestSearchBenchmark(
+      String url, int payloadBytes, int filterPercent, int writeBatch, int writeRate) {
     if (filterPercent < 0 || filterPercent > 100 || filterPercent > 0 && 100 % filterPercent != 0) {
       throw new IllegalArgumentException(
           "--filter-percent must divide 100 (1, 2, 5, 10, 20, 25, 50, 100), got " + filterPercent);
@@ -81,6 +94,8 @@ public final class RestSearchBenchmark {
     this.url = url;
     this.payloadBytes = payloadBytes;
     this.filterBuckets = filterPercent == 0 ? 0 : 100 / filterPercent;
+    this.writeBatch = writeBatch;
+    this.writeRate = writeRate;
     this.clients = ThreadLocal.withInitial(() -> new KeepAliveHttpClient(url));
   }
 
@@ -95,6 +110,8 @@ public final class RestSearchBenchmark {
     boolean engine = true;
     int payloadBytes = 0;
     int filterPercent = 0;
+    int writeBatch = 0;
+    int writeRate = 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -107,11 +124,13 @@ public final class RestSearchBenchmark {
         case "--engine" -> engine = Boolean.parseBoolean(args[i + 1]);
         case "--payload-bytes" -> payloadBytes = Integer.parseInt(args[i + 1]);
         case "--filter-percent" -> filterPercent = Integer.parseInt(args[i + 1]);
+        case "--write-batch" -> writeBatch = Integer.parseInt(args[i + 1]);
+        case "--write-rate" -> writeRate = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Dataset data = DatasetLoader.load(dataset).withQueries(queries);
-    new RestSearchBenchmark(url, payloadBytes, filterPercent)
+    new RestSearchBenchmark(url, payloadBytes, filterPercent, writeBatch, writeRate)
         .run(data, efs, clients, ingestClients, batch, engine);
   }
 
@@ -208,6 +227,17 @@ public final class RestSearchBenchmark {
                   Locale.ROOT, "  filtered / unfiltered QPS = %.2f%n", filtered.qps / plain.qps);
               sent += (n + 1) * bodies.length;
             }
+            if (writeBatch > 0) {
+              Writer writer = new Writer(data);
+              Round busy;
+              try {
+                busy = restRound(bodies, truth, n);
+              } finally {
+                writer.stop();
+              }
+              report("  while writing (" + writer.describe() + ")", busy);
+              sent += (n + 1) * bodies.length;
+            }
           }
           System.out.printf(
               Locale.ROOT,
@@ -226,6 +256,80 @@ public final class RestSearchBenchmark {
       }
     } finally {
       send("DELETE", COLLECTION, null);
+    }
+  }
+
+  /**
+   * One client upserting batches of {@link #writeBatch} new points into the searched collection,
+   * one after another with {@code wait=true}, until stopped: ids from 100,000,000 up, each a
+   * dataset vector negated (far from every query).
+   */
+  private final class Writer {
+    private final Thread thread;
+    private volatile boolean stopping;
+    private final AtomicInteger batches = new AtomicInteger();
+    private final long started = System.nanoTime();
+    private long stoppedAt;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    Writer(Dataset data) {
+      thread =
+          Thread.ofPlatform()
+              .name("bench-writer")
+              .start(
+                  () -> {
+                    try (KeepAliveHttpClient mine = clients.get()) {
+                      while (!stopping) {
+                        int b = batches.get();
+                        StringBuilder s = new StringBuilder("{\"points\":[");
+                        for (int i = 0; i < writeBatch; i++) {
+                          long id = 100_000_000L + (long) b * writeBatch + i;
+                          float[] v = data.baseVector((int) (id % data.size())).clone();
+                          for (int d = 0; d < v.length; d++) {
+                            v[d] = -v[d];
+                          }
+                          s.append(i == 0 ? "" : ",")
+                              .append("{\"id\":")
+                              .append(id)
+                              .append(",\"vector\":")
+                              .append(vector(v))
+                              .append('}');
+                        }
+                        send("PUT", COLLECTION + "/points?wait=true", s.append("]}").toString());
+                        int written = batches.incrementAndGet() * writeBatch;
+                        if (writeRate > 0) {
+                          long due = started + written * 1_000_000_000L / writeRate;
+                          long wait = due - System.nanoTime();
+                          if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                          }
+                        }
+                      }
+                    } catch (Exception e) {
+                      failure.set(e);
+                    } finally {
+                      clients.remove();
+                    }
+                  });
+    }
+
+    void stop() throws Exception {
+      stopping = true;
+      thread.join();
+      stoppedAt = System.nanoTime();
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+    }
+
+    String describe() {
+      double sec = (stoppedAt - started) / 1e9;
+      return String.format(
+          Locale.ROOT,
+          "%d batches of %d, %.0f points/s",
+          batches.get(),
+          writeBatch,
+          batches.get() * writeBatch / sec);
     }
   }
 

@@ -453,7 +453,8 @@ public final class RaftShardClient implements ShardClient, AutoCloseable {
     boolean timed = onCaller == OnCaller.IF_SEARCHES_ARE_QUICK;
     boolean here =
         io.quiver.sharding.CallerThreadReads.allowed()
-            && (onCaller == OnCaller.YES || timed && local.searchesAreQuick());
+            && (onCaller == OnCaller.YES || timed && local.searchesAreQuick())
+            && !machine.isWriting();
     LocalAnswer<T> answer =
         localAnswer != null
             ? localAnswer

@@ -179,6 +179,15 @@ public final class ShardStateMachine extends BaseStateMachine {
     return snapshotInstalls.get();
   }
 
+  /**
+   * True while a write holds the replica's shard or waits for it: a read now would wait (see {@link
+   * Shard#isWriting}).
+   */
+  boolean isWriting() {
+    Shard open = shard;
+    return open != null && open.isWriting();
+  }
+
   /** The open shard, or null while a snapshot is installed into it (or after close). */
   public Shard shardIfOpen() {
     return shard;
