@@ -37,10 +37,18 @@ public final class QuiverNode implements AutoCloseable {
   private final HttpServer http;
   private final io.quiver.node.cluster.PeerLiveness liveness;
 
-  private QuiverNode(RaftNode raft, HttpServer http, io.quiver.node.cluster.PeerLiveness liveness) {
+  /** Where large request bodies are parsed and handled (see {@link RestDispatcher}). */
+  private final java.util.concurrent.ExecutorService largeBodies;
+
+  private QuiverNode(
+      RaftNode raft,
+      HttpServer http,
+      io.quiver.node.cluster.PeerLiveness liveness,
+      java.util.concurrent.ExecutorService largeBodies) {
     this.raft = raft;
     this.http = http;
     this.liveness = liveness;
+    this.largeBodies = largeBodies;
   }
 
   public static QuiverNode start(NodeConfig config) throws Exception {
@@ -159,6 +167,12 @@ public final class QuiverNode implements AutoCloseable {
               (int)
                   Math.min(
                       Integer.MAX_VALUE, config.positiveLong(ConfigKey.MAX_CONCURRENT_REQUESTS)));
+      // Large request bodies are parsed here, not on the event loops (RestDispatcher): one thread
+      // per core, daemon, bounded by the node's concurrent request limit.
+      java.util.concurrent.ExecutorService largeBodies =
+          java.util.concurrent.Executors.newFixedThreadPool(
+              Math.max(2, Runtime.getRuntime().availableProcessors()),
+              Thread.ofPlatform().daemon().name("rest-bodies-", 0).factory());
       HttpServer http =
           HttpServer.start(
               config.get(ConfigKey.SERVICE_HOST),
@@ -170,13 +184,15 @@ public final class QuiverNode implements AutoCloseable {
                   metrics.rest(),
                   authorizer,
                   limit,
-                  io.quiver.node.api.RequestLimits.from(config)),
+                  io.quiver.node.api.RequestLimits.from(config),
+                  largeBodies),
               io.quiver.node.security.RestSecurity.tls(config),
               config.positiveLong(ConfigKey.REQUEST_READ_TIMEOUT_SEC) * 1000);
       try {
         raftStarted.join();
       } catch (java.util.concurrent.CompletionException e) {
         http.close();
+        largeBodies.shutdown();
         throw e.getCause() instanceof Exception cause ? cause : e;
       }
       LOG.info(
@@ -188,7 +204,7 @@ public final class QuiverNode implements AutoCloseable {
               ? "ready"
               : "/readyz answers 503 until this node has caught up with the cluster");
       liveness.start();
-      return new QuiverNode(raft, http, liveness);
+      return new QuiverNode(raft, http, liveness, largeBodies);
     } catch (Exception e) {
       liveness.close();
       raftStarted.handle((ok, error) -> null).join(); // close only once start has returned
@@ -254,6 +270,7 @@ public final class QuiverNode implements AutoCloseable {
   public void close() throws Exception {
     liveness.close();
     http.close();
+    largeBodies.shutdown();
     raft.close();
     io.quiver.storage.ShardResources.closeInstalled(); // after every shard: the storage engine last
   }

@@ -47,6 +47,15 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   private final ConcurrencyLimit limit;
   private final RestRequest.BodyCheck bodyCheck;
 
+  /**
+   * A request body from this size on (an upsert of about 100 vectors of 784 dimensions; a query is
+   * a few KB) is parsed and handled off the event loop: parsing it takes a millisecond or more,
+   * during which every other connection of that loop would wait.
+   */
+  public static final int LARGE_BODY_BYTES = 64 * 1024;
+
+  private final java.util.concurrent.Executor largeBodies;
+
   public RestDispatcher(RestRoutes routes, ObjectMapper json, RequestObserver observer) {
     this(routes, json, observer, null, ConcurrencyLimit.unbounded());
   }
@@ -74,6 +83,22 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       io.quiver.node.security.RequestAuthorizer authorizer,
       ConcurrencyLimit limit,
       RestRequest.BodyCheck bodyCheck) {
+    this(routes, json, observer, authorizer, limit, bodyCheck, Runnable::run);
+  }
+
+  /**
+   * @param largeBodies where a request with a body of at least {@link #LARGE_BODY_BYTES} is parsed
+   *     and handled, instead of the connection's event loop ({@code Runnable::run}: there too)
+   */
+  public RestDispatcher(
+      RestRoutes routes,
+      ObjectMapper json,
+      RequestObserver observer,
+      io.quiver.node.security.RequestAuthorizer authorizer,
+      ConcurrencyLimit limit,
+      RestRequest.BodyCheck bodyCheck,
+      java.util.concurrent.Executor largeBodies) {
+    this.largeBodies = largeBodies;
     this.bodyCheck = bodyCheck;
     this.routes = routes;
     this.json = json;
@@ -118,10 +143,26 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     }
     String[] endpoint = {UNMATCHED};
     CompletableFuture<RestResponse> response;
-    try {
-      response = dispatch(http, endpoint);
-    } catch (RuntimeException e) {
-      response = CompletableFuture.failedFuture(e);
+    if (http.content().readableBytes() >= LARGE_BODY_BYTES) {
+      // The request outlives this call (Netty releases it on return): hold its bytes until then.
+      FullHttpRequest held = http.retainedDuplicate();
+      response =
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return dispatch(held, endpoint);
+                    } finally {
+                      held.release();
+                    }
+                  },
+                  largeBodies)
+              .thenCompose(f -> f);
+    } else {
+      try {
+        response = dispatch(http, endpoint);
+      } catch (RuntimeException e) {
+        response = CompletableFuture.failedFuture(e);
+      }
     }
     response.whenComplete(
         (r, error) -> {
