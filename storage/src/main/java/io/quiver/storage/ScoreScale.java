@@ -5,8 +5,9 @@ import io.quiver.index.vector.Distance;
 /**
  * How the score a search works with becomes the score Qdrant reports. Inside storage and the router
  * every score is a similarity, higher is better (so a merge has one direction and needs no {@link
- * Distance}); the node converts a hit's score with its list's scale only when it writes the reply,
- * and converts a user's {@code score_threshold} back to compare it.
+ * Distance}); the node converts a hit's score with its list's scale only when it writes the reply.
+ * A user's {@code score_threshold} stays as given and is compared as Qdrant reports scores ({@link
+ * #passes}).
  *
  * <ul>
  *   <li>{@link #SIMILARITY}: reported as it is: Cosine and Dot (the dot product), sparse vectors

@@ -487,11 +487,8 @@ public final class ShardMessages {
    * update queue (long; absent from the replies of older builds, read as 0).
    */
   static Message okInfo(io.quiver.storage.ShardInfo info) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
+    return ok(
         out -> {
-          out.writeByte(STATUS_OK);
           out.writeLong(info.points());
           out.writeInt(info.segments());
           out.writeLong(info.indexedVectors());
@@ -511,11 +508,8 @@ public final class ShardMessages {
 
   /** The sparse statistics reply: count, then the longs. */
   static Message okLongs(long[] values) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
+    return ok(
         out -> {
-          out.writeByte(STATUS_OK);
           out.writeInt(values.length);
           for (long v : values) {
             out.writeLong(v);
@@ -532,23 +526,14 @@ public final class ShardMessages {
   }
 
   static Message okIndex(long index) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
-        out -> {
-          out.writeByte(STATUS_OK);
-          out.writeLong(index);
-        });
+    return ok(out -> out.writeLong(index));
   }
 
   /** The payload schema reply: count, then per field its name, schema and indexed point count. */
   static Message okPayloadSchema(
       java.util.Map<String, io.quiver.storage.payloadindex.PayloadIndexes.FieldInfo> schema) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
+    return ok(
         out -> {
-          out.writeByte(STATUS_OK);
           out.writeInt(schema.size());
           for (var e : schema.entrySet()) {
             out.writeUTF(e.getKey());
@@ -572,17 +557,25 @@ public final class ShardMessages {
     return out;
   }
 
+  /** A reply with status ok and this body. */
+  private static Message ok(Envelope.Body body) {
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(STATUS_OK);
+          body.write(out);
+        });
+  }
+
   /**
    * The hits of a search scored as similarities: the scored list, then a trailer saying so (a reply
    * without it, from an older build, carries the scores Qdrant reports; see {@link
    * #readSearchHits}).
    */
   static Message okSimilarities(List<ScoredPoint> hits) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
+    return ok(
         out -> {
-          out.writeByte(STATUS_OK);
           PointCodec.writeScored(hits, out);
           out.writeByte(SIMILARITIES);
         });
@@ -605,43 +598,19 @@ public final class ShardMessages {
   }
 
   static Message okScored(List<ScoredPoint> hits) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
-        out -> {
-          out.writeByte(STATUS_OK);
-          PointCodec.writeScored(hits, out);
-        });
+    return ok(out -> PointCodec.writeScored(hits, out));
   }
 
   static Message okRecords(List<PointRecord> records) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
-        out -> {
-          out.writeByte(STATUS_OK);
-          PointCodec.writeRecords(records, out);
-        });
+    return ok(out -> PointCodec.writeRecords(records, out));
   }
 
   static Message okOrderedRecords(List<PointRecord> records) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
-        out -> {
-          out.writeByte(STATUS_OK);
-          OrderByCodec.writeOrderedRecords(records, out);
-        });
+    return ok(out -> OrderByCodec.writeOrderedRecords(records, out));
   }
 
   static Message okFacet(java.util.Map<io.quiver.storage.scoring.FacetValue, Long> counts) {
-    return Envelope.message(
-        REPLY_MAGIC,
-        VERSION,
-        out -> {
-          out.writeByte(STATUS_OK);
-          ScoringCodec.writeFacetCounts(counts, out);
-        });
+    return ok(out -> ScoringCodec.writeFacetCounts(counts, out));
   }
 
   static Message moved(String message) {
