@@ -135,7 +135,8 @@ class SegmentedShardModelTest {
           float[] q = randomVector(random, DIM);
           int k = 1 + random.nextInt(10);
           List<ScoredPoint> hits =
-              shard.search(new SearchRequest("a", q, k, false, false, null, null, null, true));
+              ReportedScores.search(
+                  shard, new SearchRequest("a", q, k, false, false, null, null, null, true));
           List<PointId> truth = truth(model, distance, distance.prepare(q), k);
           assertEquals(truth, hits.stream().map(ScoredPoint::id).toList(), at);
           for (ScoredPoint h : hits) {
@@ -146,7 +147,8 @@ class SegmentedShardModelTest {
           float[] q = randomVector(random, DIM);
           int k = 1 + random.nextInt(10);
           List<ScoredPoint> hits =
-              shard.search(new SearchRequest("a", q, k, false, true, null, null, 64, false));
+              ReportedScores.search(
+                  shard, new SearchRequest("a", q, k, false, true, null, null, 64, false));
           List<PointId> truth = truth(model, distance, distance.prepare(q), k);
           for (ScoredPoint h : hits) {
             assertTrue(model.containsKey(h.id()), at + ": hit " + h.id() + " is not live");
