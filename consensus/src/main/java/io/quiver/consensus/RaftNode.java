@@ -15,6 +15,10 @@ import io.quiver.consensus.raft.StateMachineUpdaterSignal;
 import io.quiver.consensus.raft.TransferRate;
 import io.quiver.consensus.shard.ShardStateMachine;
 import io.quiver.consensus.shard.WitnessStateMachine;
+import io.quiver.consensus.snapshot.IncomingSnapshots;
+import io.quiver.consensus.snapshot.IncomingTransfer;
+import io.quiver.consensus.snapshot.InstallNoticePacing;
+import io.quiver.consensus.snapshot.SnapshotFetcher;
 import io.quiver.sharding.CollectionCatalog;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReplicaPlanner;
@@ -32,17 +36,21 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +86,7 @@ public final class RaftNode implements Closeable, LocalNode {
   private final RaftNodeConfig config;
   private final RaftPeer self;
   private final RaftProperties properties;
-  private final MetaStateMachine meta = new MetaStateMachine();
+  private final MetaStateMachine meta;
   private final RaftServer server;
   private final java.util.concurrent.atomic.AtomicLong metaLeaderChanges =
       new java.util.concurrent.atomic.AtomicLong();
@@ -97,6 +105,10 @@ public final class RaftNode implements Closeable, LocalNode {
   private final ReplicaController replicaController;
   private final ShardSurvey shardSurvey;
   private final IncomingSnapshots incomingSnapshots;
+
+  /** Fetches the snapshots this node's replicas need from their peers (resumable). */
+  private final SnapshotFetcher snapshotFetcher;
+
   private final ReshardingDriver resharding;
   private final boolean joining;
   private final MetaCatchUp catchUp;
@@ -134,13 +146,18 @@ public final class RaftNode implements Closeable, LocalNode {
             .setStateMachineRegistry(this::newStateMachine);
     this.incomingSnapshots =
         new IncomingSnapshots(new TransferRate(config.transferBytesPerSecond()));
+    this.snapshotFetcher =
+        new SnapshotFetcher(
+            this::snapshotPeers, incomingSnapshots, peer -> nodeIdOf(peer.toString()));
+    this.meta = new MetaStateMachine(snapshotFetcher);
     org.apache.ratis.conf.Parameters parameters =
         tls != null ? RaftTls.parameters(credentials) : new org.apache.ratis.conf.Parameters();
+    InstallNoticePacing pacing = new InstallNoticePacing();
     GrpcConfigKeys.Server.setServicesCustomizer(
         parameters,
         (netty, types) ->
             types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.SERVER)
-                ? netty.intercept(incomingSnapshots)
+                ? netty.intercept(pacing)
                 : netty);
     builder.setParameters(parameters);
     if (firstStart && !joining) {
@@ -309,6 +326,16 @@ public final class RaftNode implements Closeable, LocalNode {
    * The shard snapshots this node is receiving (replica transfers into it), and those finished in
    * the last seconds.
    */
+  /** Bytes of shard snapshots this node fetched from peers since it started. */
+  public long snapshotBytesFetched() {
+    return incomingSnapshots.bytesFetched();
+  }
+
+  /** Bytes of shard snapshots kept from fetches cut short (not fetched again) since it started. */
+  public long snapshotBytesKept() {
+    return incomingSnapshots.bytesKept();
+  }
+
   public List<IncomingTransfer> incomingTransfers() {
     return incomingSnapshots.transfers();
   }
@@ -732,6 +759,45 @@ public final class RaftNode implements Closeable, LocalNode {
    * the group's directory is a witness's, or, for a directory that does not tell yet (a group new
    * here), when the cluster metadata places the shard's witness here; else a data replica's.
    */
+  /**
+   * The peers of {@code group} for a snapshot fetch: each request is a stale read, which any
+   * replica answers (leader or not), sent once (the fetch itself moves on to another peer or tries
+   * again).
+   */
+  private SnapshotFetcher.Peers snapshotPeers(RaftGroup group) {
+    RaftClient client =
+        clients.newClient(
+            group, TimeDuration.valueOf(30, TimeUnit.SECONDS), RetryPolicies.noRetry());
+    return new SnapshotFetcher.Peers() {
+      @Override
+      public CompletableFuture<ByteString> ask(RaftPeerId peer, Message request) {
+        // Unordered, as RaftShardClient.staleRead explains: Ratis 3.2.1's ordered stale read to a
+        // replica other than the leader waits for a predecessor that never comes.
+        return org.apache.ratis.client.impl.UnorderedAsync.send(
+                org.apache.ratis.protocol.RaftClientRequest.staleReadRequestType(0),
+                request,
+                peer,
+                (org.apache.ratis.client.impl.RaftClientImpl) client)
+            .thenApply(
+                reply -> {
+                  if (!reply.isSuccess()) {
+                    throw new java.util.concurrent.CompletionException(reply.getException());
+                  }
+                  return reply.getMessage().getContent();
+                });
+      }
+
+      @Override
+      public void close() {
+        try {
+          client.close();
+        } catch (IOException e) {
+          LOG.debug("closing a snapshot fetch client: {}", e.toString());
+        }
+      }
+    };
+  }
+
   private StateMachine newStateMachine(RaftGroupId groupId) {
     if (groupId.equals(META_GROUP_ID)) {
       return meta;
@@ -741,7 +807,9 @@ public final class RaftNode implements Closeable, LocalNode {
             config.raftDir().resolve(groupId.getUuid().toString()));
     boolean witness =
         witnessDirectory != null ? witnessDirectory : isWitnessHere(groupId.getUuid());
-    return witness ? new WitnessStateMachine() : new ShardStateMachine(this::shardConfigOf);
+    return witness
+        ? new WitnessStateMachine(snapshotFetcher)
+        : new ShardStateMachine(this::shardConfigOf, snapshotFetcher);
   }
 
   /**
@@ -872,17 +940,15 @@ public final class RaftNode implements Closeable, LocalNode {
         p, org.apache.ratis.util.SizeInBytes.valueOf(config.logSegmentBytes()));
     setLogWriteBuffer(p);
     // A new replica (staging, before its configuration change commits) may go without answering
-    // for up to 20 s. Ratis' default is 3 x the longest election timeout (3.6 s): a 2 GiB snapshot
-    // install to a new replica stalled longer than that on a busy disk, and Ratis failed the change
-    // ("NOPROGRESS") and started the whole transfer over, every 15 s, forever. With 1 MiB chunks
-    // (below) a live replica answers every chunk within about a second, rate limit included; 60 s
-    // made a change whose new replica died hold its shard for 65.7 s (TransferCrashIT).
+    // for up to 20 s. Ratis' default is 3 x the longest election timeout (3.6 s), which a busy disk
+    // exceeded; 60 s made a change whose new replica died hold its shard for 65.7 s
+    // (TransferCrashIT).
     RaftServerConfigKeys.setStagingTimeout(
         p, TimeDuration.valueOf(STAGING_TIMEOUT_SECONDS, TimeUnit.SECONDS));
-    // Snapshot chunks of 1 MiB (Ratis' default is 16 MiB): a transfer held to the node's rate
-    // (IncomingSnapshots) must answer each chunk within Ratis' request timeout (3 s).
-    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(
-        p, org.apache.ratis.util.SizeInBytes.valueOf(1 << 20));
+    // A replica that needs a snapshot is only notified, and fetches it itself (SnapshotFetcher):
+    // resumable after a crash of either side, held to the node's transfer rate. Ratis' own
+    // install streams every file from byte 0 again after any interruption.
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
     return p;
   }
 
@@ -914,6 +980,7 @@ public final class RaftNode implements Closeable, LocalNode {
     metaClients.close();
     peerInfoClients.close();
     server.close();
+    snapshotFetcher.close();
     if (credentials != null) {
       credentials.close();
     }

@@ -11,6 +11,8 @@
  *        |            |
  *   .meta            .shard     the two state machines, their commands and their log formats
  *        \            /
+ *          .snapshot            a replica fetching its snapshot from a peer (resumable)
+ *        /            \
  *   .codec          .raft       binary codecs of storage values; Ratis plumbing shared by both
  * </pre>
  *

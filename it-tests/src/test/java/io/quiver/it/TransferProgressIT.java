@@ -129,6 +129,100 @@ class TransferProgressIT {
     }
   }
 
+  /**
+   * A throttled transfer cut by a SIGKILL of the receiving node when about half the snapshot has
+   * arrived resumes after the restart: the receiving node reports the bytes it kept ({@code
+   * bytes_resumed}, at least what it had before the kill, less the chunks that were in flight), and
+   * the new replica ends with every point.
+   */
+  @Test
+  void aTransferCutByTheReceiversCrashResumesWhereItStopped() throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC",
+            "4",
+            "QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD",
+            "5");
+    try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, env)) {
+      QdrantHttp http = cluster.http.get(0);
+      QdrantHttp.Reply created =
+          http.send(
+              "PUT",
+              "/collections/t",
+              "{\"vectors\":{\"size\":"
+                  + DIM
+                  + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
+      assertEquals(200, created.status(), created.raw());
+      load(http);
+      long source = ScalingCluster.activeReplicas(cluster.http, "t").get(0).iterator().next();
+      int targetIndex = cluster.peerId(cluster.http.get(0)) == source ? 1 : 0;
+      QdrantHttp target = cluster.http.get(targetIndex);
+      long targetPeer = cluster.peerId(target);
+      QdrantHttp.Reply raised =
+          http.send("PATCH", "/collections/t", "{\"params\":{\"replication_factor\":2}}");
+      assertEquals(200, raised.status(), raised.raw());
+
+      JsonNode beforeKill = null;
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (beforeKill == null && System.currentTimeMillis() < deadline) {
+        for (JsonNode t : target.get("/collections/t/cluster").result().get("shard_transfers")) {
+          JsonNode p = t.get("quiver_progress");
+          if (p != null && p.get("bytes_done").asLong() * 2 >= p.get("bytes_total").asLong()) {
+            beforeKill = p;
+          }
+        }
+        Thread.sleep(50);
+      }
+      assertTrue(beforeKill != null, "the transfer reached half its bytes within 120 s");
+      cluster.nodes.get(targetIndex).kill9();
+      System.out.println("killed the receiving node at " + beforeKill);
+      cluster
+          .nodes
+          .get(targetIndex)
+          .start("--bootstrap", "http://127.0.0.1:" + cluster.seedRaftPort);
+
+      ScalingCluster.awaitPlacement(cluster.http, "t", 180_000, p -> p.get(0).size() == 2);
+      // What the restarted node kept of the first fetch, and what it fetched after the restart.
+      double kept = metric(target, "quiver_snapshot_fetch_bytes_total{kind=\"kept\"}");
+      double fetched = metric(target, "quiver_snapshot_fetch_bytes_total{kind=\"fetched\"}");
+      long doneBeforeKill = beforeKill.get("bytes_done").asLong();
+      long total = beforeKill.get("bytes_total").asLong();
+      System.out.printf(
+          "after the restart: kept %.0f bytes, fetched %.0f of %d%n", kept, fetched, total);
+      assertTrue(
+          kept >= doneBeforeKill - 2 * (4L << 20),
+          "the restarted node kept what it had received: "
+              + kept
+              + " bytes kept, "
+              + doneBeforeKill
+              + " received before the kill");
+      assertTrue(
+          fetched <= total - kept + 4 * (4L << 20),
+          "and fetched only the rest: " + fetched + " fetched, " + kept + " kept of " + total);
+      ScalingCluster.awaitPlacement(cluster.http, "t", 120_000, p -> p.get(0).size() == 2);
+      long countDeadline = System.currentTimeMillis() + 30_000;
+      QdrantHttp.Reply count = localCount(target);
+      while (count.result().get("count").asInt() < POINTS
+          && System.currentTimeMillis() < countDeadline) {
+        Thread.sleep(100);
+        count = localCount(target);
+      }
+      assertEquals(POINTS, count.result().get("count").asInt(), count.raw());
+    }
+  }
+
+  /** The value of one sample of the node's Prometheus metrics (0 when absent). */
+  private static double metric(QdrantHttp node, String sample) throws Exception {
+    QdrantHttp.Reply r = node.get("/metrics");
+    assertEquals(200, r.status(), r.raw());
+    for (String line : r.raw().split("\n")) {
+      if (line.startsWith(sample + " ")) {
+        return Double.parseDouble(line.substring(sample.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
   /** The node's own count (consistency=any), never above what was written. */
   private static QdrantHttp.Reply localCount(QdrantHttp node) throws Exception {
     QdrantHttp.Reply count =

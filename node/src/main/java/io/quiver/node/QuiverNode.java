@@ -148,6 +148,7 @@ public final class QuiverNode implements AutoCloseable {
           },
           raft::metaLeaderChanges,
           () -> raft.replicaChanges().counts());
+      metrics.registerSnapshotFetches(raft::snapshotBytesFetched, raft::snapshotBytesKept);
       metrics.registerDataDirectory(dataDir);
       metrics.registerPeers(() -> peerAddresses(raft).keySet(), id -> liveness.isDead(id) ? 0 : 1);
       new MetricsApi(metrics).register(routes);

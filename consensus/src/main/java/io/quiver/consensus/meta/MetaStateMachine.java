@@ -3,11 +3,17 @@ package io.quiver.consensus.meta;
 import io.quiver.consensus.raft.AppliedRequests;
 import io.quiver.consensus.raft.LifeCycles;
 import io.quiver.consensus.raft.LogBehindSnapshot;
+import io.quiver.consensus.snapshot.FetchOnNotice;
+import io.quiver.consensus.snapshot.SnapshotFetcher;
+import io.quiver.consensus.snapshot.SnapshotManifest;
+import io.quiver.consensus.snapshot.SnapshotMessages;
+import io.quiver.consensus.snapshot.SnapshotSource;
 import io.quiver.sharding.PlacementPlanner;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,6 +55,20 @@ public final class MetaStateMachine extends BaseStateMachine {
   private final List<Runnable> leaderListeners = new CopyOnWriteArrayList<>();
   private volatile ClusterState state = ClusterState.EMPTY;
 
+  /** Fetches a peer's snapshot when Ratis says this replica needs one. */
+  private final FetchOnNotice fetchOnNotice;
+
+  private final SnapshotSource source = new SnapshotSource(new OfferedSnapshots());
+
+  /** The state-machine directory (snapshots, and a snapshot being fetched in incoming/). */
+  private volatile Path smDir;
+
+  public MetaStateMachine(SnapshotFetcher fetcher) {
+    this.fetchOnNotice =
+        new FetchOnNotice(
+            fetcher, () -> smDir.resolve("incoming"), true, false, this::installFetched);
+  }
+
   public ClusterState state() {
     return state;
   }
@@ -81,6 +101,7 @@ public final class MetaStateMachine extends BaseStateMachine {
         .startAndTransition(
             () -> {
               storage.init(raftStorage);
+              smDir = raftStorage.getStorageDir().getStateMachineDir().toPath();
               SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
               if (latest != null) {
                 // Before Ratis opens the log: see LogBehindSnapshot (a crash right after a snapshot
@@ -128,6 +149,70 @@ public final class MetaStateMachine extends BaseStateMachine {
   @Override
   public SimpleStateMachineStorage getStateMachineStorage() {
     return storage;
+  }
+
+  /**
+   * Ratis' notice that this replica needs a snapshot (a joining node, or one whose log ends before
+   * the leader's begins): fetches a peer's (one small file, never held to the transfer rate).
+   */
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+      org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, TermIndex firstAvailable) {
+    return fetchOnNotice.start(this, roleInfo, firstAvailable);
+  }
+
+  /** Makes a fetched snapshot file this replica's latest snapshot; reinitialize loads it. */
+  private void installFetched(SnapshotManifest manifest, Path files) throws IOException {
+    if (manifest.files().size() != 1) {
+      throw new IOException(
+          "a metadata snapshot is one file, the peer offered " + manifest.files().size());
+    }
+    File file = storage.getSnapshotFile(manifest.term(), manifest.index());
+    Files.move(
+        files.resolve(manifest.files().getFirst().path()),
+        file.toPath(),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(
+        new SingleFileSnapshotInfo(
+            new FileInfo(file.toPath(), md5),
+            TermIndex.valueOf(manifest.term(), manifest.index())));
+  }
+
+  /** Reads from peers: only the snapshot fetch (the metadata is read from the applied state). */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    if (SnapshotMessages.isRequest(request.getContent())) {
+      return source.answer(request.getContent());
+    }
+    return CompletableFuture.failedFuture(
+        new IOException("the metadata group answers no queries but snapshot fetches"));
+  }
+
+  @Override
+  public void close() throws IOException {
+    fetchOnNotice.cancel();
+    super.close();
+  }
+
+  /** The latest snapshot file, offered to peers that fetch it. */
+  private final class OfferedSnapshots implements SnapshotSource.Snapshots {
+    @Override
+    public SnapshotSource.Offered latest() {
+      SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+      if (latest == null) {
+        return null;
+      }
+      Path file = latest.getFile().getPath();
+      return new SnapshotSource.Offered(
+          latest.getTermIndex(), file.getParent(), List.of(file), true);
+    }
+
+    @Override
+    public Path root(long term, long index) {
+      File file = storage.getSnapshotFile(term, index);
+      return file.exists() ? file.getParentFile().toPath() : null;
+    }
   }
 
   /**

@@ -23,14 +23,17 @@ import org.apache.ratis.util.FileUtils;
  * Snapshots of a shard replica: each one a complete copy of the shard (a checkpoint: its store as
  * SST files in {@code store/}, and its segment, sparse and multivector files) in {@code
  * <sm>/snapshots/<term>_<index>/}, with a {@code COMPLETE} marker written last so a snapshot cut
- * short by a crash is never used. The snapshot's files are what Ratis streams to a follower that is
- * too far behind (or a new replica); on the follower they land in the same relative place and the
- * state machine restores its shard from them.
+ * short by a crash is never used. A follower that is too far behind (or a new replica) fetches the
+ * snapshot's files from a peer ({@link #latest}, {@link #root}: see {@code SnapshotFetcher}); they
+ * land in the same relative place ({@link #installFetched}) and the state machine restores its
+ * shard from them.
  *
  * <p>Layout of the state-machine directory: {@code shard/} (the live shard: its files, and the
- * {@code STORE} file naming its store in the node's storage engine) and {@code snapshots/}.
+ * {@code STORE} file naming its store in the node's storage engine), {@code snapshots/}, and {@code
+ * incoming/} (a snapshot being fetched).
  */
-public final class ShardSnapshotStorage implements StateMachineStorage {
+public final class ShardSnapshotStorage
+    implements StateMachineStorage, io.quiver.consensus.snapshot.SnapshotSource.Snapshots {
 
   private static final Pattern NAME = Pattern.compile("(\\d+)_(\\d+)");
   static final String COMPLETE = "COMPLETE";
@@ -55,6 +58,50 @@ public final class ShardSnapshotStorage implements StateMachineStorage {
 
   public Path snapshotsDir() {
     return smDir.toPath().resolve("snapshots");
+  }
+
+  /** Where a snapshot being fetched from a peer is staged (see {@code SnapshotFetcher}). */
+  Path stagingDir() {
+    return smDir.toPath().resolve("incoming");
+  }
+
+  /**
+   * Makes a snapshot fetched from a peer (its files staged under {@code files}) this replica's
+   * latest, complete snapshot; the shard is restored from it when the state machine reinitializes.
+   */
+  void installFetched(io.quiver.consensus.snapshot.SnapshotManifest manifest, Path files)
+      throws IOException {
+    Path target = newSnapshotDir(TermIndex.valueOf(manifest.term(), manifest.index()));
+    if (Files.exists(target)) {
+      FileUtils.deleteFully(target); // one of this replica's own, cut short
+    }
+    Files.createDirectories(snapshotsDir());
+    Files.move(files, target, StandardCopyOption.ATOMIC_MOVE);
+    markComplete(target);
+  }
+
+  @Override
+  public io.quiver.consensus.snapshot.SnapshotSource.Offered latest() {
+    Path dir = latestDir();
+    FileListSnapshotInfo info = getLatestSnapshot();
+    if (dir == null || info == null) {
+      return null;
+    }
+    List<Path> files = new ArrayList<>();
+    for (FileInfo f : info.getFiles()) {
+      String name = f.getPath().getFileName().toString();
+      if (!name.equals(COMPLETE) && !name.endsWith(".md5")) {
+        files.add(f.getPath());
+      }
+    }
+    return new io.quiver.consensus.snapshot.SnapshotSource.Offered(
+        info.getTermIndex(), dir, files, true);
+  }
+
+  @Override
+  public Path root(long term, long index) {
+    Path dir = snapshotsDir().resolve(term + "_" + index);
+    return Files.exists(dir.resolve(COMPLETE)) ? dir : null;
   }
 
   /** The directory a new snapshot at {@code termIndex} is written into. */

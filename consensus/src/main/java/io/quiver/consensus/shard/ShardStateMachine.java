@@ -3,6 +3,10 @@ package io.quiver.consensus.shard;
 import io.quiver.consensus.raft.AppliedRequests;
 import io.quiver.consensus.raft.LifeCycles;
 import io.quiver.consensus.raft.LogBehindSnapshot;
+import io.quiver.consensus.snapshot.FetchOnNotice;
+import io.quiver.consensus.snapshot.SnapshotFetcher;
+import io.quiver.consensus.snapshot.SnapshotMessages;
+import io.quiver.consensus.snapshot.SnapshotSource;
 import io.quiver.storage.BadRequestException;
 import io.quiver.storage.Shard;
 import io.quiver.storage.ShardConfig;
@@ -36,10 +40,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Snapshots are checkpoints of the shard (see {@link ShardSnapshotStorage}; its store as SST
  * files the node's storage engine ingests, see {@code Shard.checkpoint}): complete copies of the
- * shard, so Ratis can purge its log up to them and stream them to a follower that is too far behind
- * or to a new replica, which restores its shard from the files in {@link #reinitialize()}. After a
- * restart, Ratis replays the log after the latest snapshot and the shard skips the entries it
- * already holds.
+ * shard, so Ratis can purge its log up to them. A follower that is too far behind, or a new
+ * replica, is only notified by Ratis: it fetches a peer's snapshot itself ({@link
+ * #notifyInstallSnapshotFromLeader}, {@link SnapshotFetcher}: resumable, held to the node's
+ * transfer rate), and restores its shard from the files in {@link #reinitialize()}. Its own
+ * snapshots it offers to its peers the same way ({@link SnapshotSource}). After a restart, Ratis
+ * replays the log after the latest snapshot and the shard skips the entries it already holds.
  */
 public final class ShardStateMachine extends BaseStateMachine {
 
@@ -71,8 +77,31 @@ public final class ShardStateMachine extends BaseStateMachine {
   /** The snapshot index last returned to Ratis (Ratis' own snapshot index), -1 for none. */
   private volatile long reportedSnapshot = -1;
 
+  private final SnapshotSource source = new SnapshotSource(storage);
+
+  /** Fetches a peer's snapshot when Ratis says this replica needs one. */
+  private final FetchOnNotice fetchOnNotice;
+
   public ShardStateMachine(Function<RaftGroupId, ShardConfig> configOfNewGroup) {
+    this(configOfNewGroup, null);
+  }
+
+  public ShardStateMachine(
+      Function<RaftGroupId, ShardConfig> configOfNewGroup, SnapshotFetcher fetcher) {
     this.configOfNewGroup = configOfNewGroup;
+    this.fetchOnNotice =
+        new FetchOnNotice(fetcher, storage::stagingDir, true, true, storage::installFetched);
+  }
+
+  /**
+   * Ratis' notice that this replica needs a snapshot (its log ends before the leader's begins, or
+   * it is new to the group): fetches one from a peer, resuming what an earlier fetch staged. Ratis
+   * then pauses this state machine and {@link #reinitialize reinitializes} it on the snapshot.
+   */
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+      org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, TermIndex firstAvailable) {
+    return fetchOnNotice.start(this, roleInfo, firstAvailable);
   }
 
   @Override
@@ -194,7 +223,8 @@ public final class ShardStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Called after a snapshot was installed: the state-machine directory now holds only the snapshot.
+   * Called after a snapshot was installed: the newest snapshot in {@link ShardSnapshotStorage} is
+   * the fetched one, and replaces the shard when it is newer than what the shard applied.
    */
   @Override
   public void reinitialize() throws IOException {
@@ -208,8 +238,7 @@ public final class ShardStateMachine extends BaseStateMachine {
       }
     }
     openShard();
-    // Ratis replaces the state-machine directory with the installed snapshot's, so the old shard
-    // directory may be gone without Shard.destroy: its store in the node's engine goes now.
+    // A store whose shard directory is gone without Shard.destroy (a crash in between) goes now.
     Shard.dropUnreferencedStores();
     snapshotInstalls
         .incrementAndGet(); // counted once the replica is open again on what it installed
@@ -356,6 +385,9 @@ public final class ShardStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> query(Message request) {
+    if (SnapshotMessages.isRequest(request.getContent())) {
+      return source.answer(request.getContent());
+    }
     try {
       ShardQuery query = ShardMessages.decodeQuery(request.getContent());
       Message reply =
@@ -414,6 +446,9 @@ public final class ShardStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    if (SnapshotMessages.isRequest(request.getContent())) {
+      return source.answer(request.getContent()); // a peer fetching this replica's snapshot
+    }
     try {
       checkApplied(minIndex);
     } catch (IOException behind) {
@@ -583,6 +618,7 @@ public final class ShardStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    fetchOnNotice.cancel();
     super.close();
     closeShard();
   }

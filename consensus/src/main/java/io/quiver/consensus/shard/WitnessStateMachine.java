@@ -1,6 +1,10 @@
 package io.quiver.consensus.shard;
 
 import io.quiver.consensus.raft.LifeCycles;
+import io.quiver.consensus.snapshot.FetchOnNotice;
+import io.quiver.consensus.snapshot.SnapshotFetcher;
+import io.quiver.consensus.snapshot.SnapshotMessages;
+import io.quiver.consensus.snapshot.SnapshotSource;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -36,14 +40,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Snapshots without data.</b> A witness's snapshot is only a term and index, recorded in
  * {@value #MARKER} at the root of the group's directory (outside the state-machine directory, which
- * Ratis replaces when it installs a snapshot). Ratis purges the witness's log up to it, like any
- * replica's. The snapshot lists no file, so a witness that leads can never send it to a data
- * replica in place of data (Ratis cannot build an install request without files, and fails the
- * attempt instead): a data replica too far behind waits for a data leader. To keep that rare, a
- * witness snapshots no further than every peer's commit index as it last heard of them, so it keeps
- * the entries a lagging data replica still needs. A snapshot that a data leader installs here (when
- * the witness joins, or fell behind the leader's log) is reduced to its term and index and its
- * files are deleted.
+ * an older build's leader replaced when it streamed a snapshot). Ratis purges the witness's log up
+ * to it, like any replica's. It offers the snapshot as a term and index without data, so a data
+ * replica that a witness leader notifies to install a snapshot fetches one from a data replica
+ * instead (see {@link SnapshotFetcher}), waiting for one with a recent enough snapshot. To keep
+ * that rare, a witness snapshots no further than every peer's commit index as it last heard of
+ * them, so it keeps the entries a lagging data replica still needs. When the witness itself needs a
+ * snapshot (it joins, or fell behind the leader's log), it fetches a data replica's term and index
+ * only. A snapshot that an older build's leader streamed here (files and all) is reduced to its
+ * term and index and its files are deleted.
  *
  * <p>The marker also tells {@link io.quiver.consensus.RaftNode} on a restart that the group's
  * directory is a witness's.
@@ -63,6 +68,21 @@ public final class WitnessStateMachine extends BaseStateMachine {
       "is the shard's witness: it holds no data and hands leadership to a replica";
 
   private final WitnessStorage storage = new WitnessStorage();
+  private final SnapshotSource source = new SnapshotSource(storage);
+
+  /** Fetches a data replica's snapshot term and index when Ratis says this witness needs one. */
+  private final FetchOnNotice fetchOnNotice;
+
+  public WitnessStateMachine(SnapshotFetcher fetcher) {
+    this.fetchOnNotice =
+        new FetchOnNotice(
+            fetcher,
+            null,
+            false,
+            false,
+            (manifest, files) ->
+                storage.record(TermIndex.valueOf(manifest.term(), manifest.index())));
+  }
 
   /**
    * What a group directory holds: {@code TRUE} a witness's (its marker), {@code FALSE} a data
@@ -99,7 +119,7 @@ public final class WitnessStateMachine extends BaseStateMachine {
             () -> {
               storage.init(raftStorage);
               adoptInstalledSnapshot();
-              TermIndex latest = storage.latest();
+              TermIndex latest = storage.recorded();
               if (latest != null) {
                 setLastAppliedTermIndex(latest);
               }
@@ -116,7 +136,7 @@ public final class WitnessStateMachine extends BaseStateMachine {
     ShardSnapshotStorage installed = new ShardSnapshotStorage();
     installed.init(storage.raftStorage);
     FileListSnapshotInfo snapshot = installed.getLatestSnapshot();
-    TermIndex current = storage.latest();
+    TermIndex current = storage.recorded();
     if (snapshot != null && (current == null || snapshot.getIndex() > current.getIndex())) {
       storage.record(snapshot.getTermIndex());
       LOG.info(
@@ -144,7 +164,7 @@ public final class WitnessStateMachine extends BaseStateMachine {
   @Override
   public void reinitialize() throws IOException {
     adoptInstalledSnapshot();
-    TermIndex latest = storage.latest();
+    TermIndex latest = storage.recorded();
     if (latest != null
         && (getLastAppliedTermIndex() == null
             || latest.getIndex() > getLastAppliedTermIndex().getIndex())) {
@@ -178,12 +198,33 @@ public final class WitnessStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> query(Message request) {
+    return queryStale(request, 0);
+  }
+
+  /** Refuses every read, but describes its snapshot (a term and index) to a peer that asks. */
+  @Override
+  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    if (SnapshotMessages.isRequest(request.getContent())) {
+      return source.answer(request.getContent());
+    }
     return CompletableFuture.failedFuture(refusal());
   }
 
+  /**
+   * Ratis' notice that this witness needs a snapshot (it is new to the group, or its log ends
+   * before the leader's begins): a data replica's snapshot term and index, fetched without its
+   * files, become the witness's snapshot.
+   */
   @Override
-  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
-    return CompletableFuture.failedFuture(refusal());
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+      org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, TermIndex firstAvailable) {
+    return fetchOnNotice.start(this, roleInfo, firstAvailable);
+  }
+
+  @Override
+  public void close() throws IOException {
+    fetchOnNotice.cancel();
+    super.close();
   }
 
   /**
@@ -201,7 +242,7 @@ public final class WitnessStateMachine extends BaseStateMachine {
     for (CommitInfoProto info : division.getCommitInfos()) {
       index = Math.min(index, info.getCommitIndex());
     }
-    TermIndex current = storage.latest();
+    TermIndex current = storage.recorded();
     TermIndex at = division.getRaftLog().getTermIndex(index);
     if (at == null || (current != null && index <= current.getIndex())) {
       return current == null ? -1 : current.getIndex();
@@ -211,7 +252,8 @@ public final class WitnessStateMachine extends BaseStateMachine {
   }
 
   /** The witness's snapshot record, in {@value #MARKER} at the root of the group's directory. */
-  private static final class WitnessStorage implements StateMachineStorage {
+  private static final class WitnessStorage
+      implements StateMachineStorage, io.quiver.consensus.snapshot.SnapshotSource.Snapshots {
     private volatile RaftStorage raftStorage;
 
     @Override
@@ -224,7 +266,7 @@ public final class WitnessStateMachine extends BaseStateMachine {
     }
 
     /** The recorded snapshot, or null when there is none yet. */
-    TermIndex latest() throws IOException {
+    TermIndex recorded() throws IOException {
       Path marker = marker();
       if (!Files.exists(marker)) {
         return null;
@@ -257,11 +299,25 @@ public final class WitnessStateMachine extends BaseStateMachine {
     @Override
     public FileListSnapshotInfo getLatestSnapshot() {
       try {
-        TermIndex latest = latest();
+        TermIndex latest = recorded();
         return latest == null ? null : new FileListSnapshotInfo(List.of(), latest);
       } catch (IOException | RuntimeException unreadable) {
         return null;
       }
+    }
+
+    /** Offers the recorded term and index, without data (no data replica installs it). */
+    @Override
+    public io.quiver.consensus.snapshot.SnapshotSource.Offered latest() {
+      TermIndex recorded = getLatestSnapshot() == null ? null : getLatestSnapshot().getTermIndex();
+      return recorded == null
+          ? null
+          : io.quiver.consensus.snapshot.SnapshotSource.Offered.withoutData(recorded);
+    }
+
+    @Override
+    public Path root(long term, long index) {
+      return null;
     }
 
     @Override

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.consensus.IncomingTransfer;
 import io.quiver.consensus.RaftNode;
 import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.raft.RaftStatus;
+import io.quiver.consensus.snapshot.IncomingTransfer;
 import io.quiver.node.http.ApiException;
 import io.quiver.node.http.RestRequest;
 import io.quiver.node.http.RestResponse;
@@ -378,7 +378,8 @@ public final class ClusterApi {
   /**
    * A transfer's progress as Qdrant words it in {@code comment} ("Transferring ..., ETA: ..."), and
    * as numbers in the Quiver extension {@code quiver_progress}: the snapshot's bytes received and
-   * in all, the rate so far, seconds left (-1 while unknown) and the node's rate limit (0: none).
+   * in all, those kept from a fetch cut short, the rate so far, seconds left (-1 while unknown) and
+   * the node's rate limit (0: none).
    */
   private void progress(ObjectNode t, IncomingTransfer received, String prefix) {
     long elapsedSec = Math.max(0, (System.currentTimeMillis() - received.startedMillis()) / 1000);
@@ -396,6 +397,8 @@ public final class ClusterApi {
     ObjectNode p = t.putObject("quiver_progress");
     p.put("bytes_done", received.bytesDone());
     p.put("bytes_total", received.bytesTotal());
+    // Bytes that were already here when this fetch (re)started: kept from one cut short.
+    p.put("bytes_resumed", received.bytesResumed());
     p.put("bytes_per_second", Math.round(received.bytesPerSecond()));
     p.put("eta_seconds", Math.round(eta * 10) / 10.0);
     p.put("rate_limit_bytes_per_second", raft.transferBytesPerSecond());

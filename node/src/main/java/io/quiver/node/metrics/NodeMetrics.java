@@ -149,6 +149,26 @@ public final class NodeMetrics {
   }
 
   /**
+   * Adds {@code quiver_snapshot_fetch_bytes_total}: the bytes of shard snapshots this node's
+   * replicas received since it started, by {@code kind}: {@code fetched} from a peer, or {@code
+   * kept} from a fetch that a crash or a lost peer cut short (resumed instead of fetched again).
+   */
+  public void registerSnapshotFetches(LongSupplier fetched, LongSupplier kept) {
+    CounterWithCallback.builder()
+        .name("quiver_snapshot_fetch_bytes")
+        .help(
+            "bytes of shard snapshots received since the node started: fetched from a peer, or"
+                + " kept from a fetch cut short")
+        .labelNames("kind")
+        .callback(
+            cb -> {
+              cb.call(fetched.getAsLong(), "fetched");
+              cb.call(kept.getAsLong(), "kept");
+            })
+        .register(registry);
+  }
+
+  /**
    * Adds {@code quiver_data_dir_free_bytes} and {@code quiver_data_dir_size_bytes}: the space
    * usable and the total size of the file system holding {@code dataDir} (for a "disk nearly full"
    * alert).

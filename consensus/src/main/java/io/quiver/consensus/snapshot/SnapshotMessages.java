@@ -1,0 +1,169 @@
+package io.quiver.consensus.snapshot;
+
+import io.quiver.consensus.codec.Envelope;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * The binary form of the snapshot fetch: a replica's requests to a peer's state machine (describe
+ * the latest snapshot; read a range of one of its files) and the peer's replies. Sent as stale
+ * reads, which any replica answers, leader or not.
+ */
+public final class SnapshotMessages {
+
+  static final int REQUEST_MAGIC = 0x51534631; // "QSF1"
+  static final int REPLY_MAGIC = 0x51534731; // "QSG1"
+  private static final int VERSION = 1;
+
+  private static final byte DESCRIBE = 1;
+  private static final byte READ = 2;
+
+  private static final byte NONE = 0;
+  private static final byte MANIFEST = 1;
+  private static final byte CHUNK = 2;
+
+  /** Bytes before a chunk's data: magic, version, type, CRC32C, length. */
+  private static final int CHUNK_HEADER = 4 + 1 + 1 + 4 + 4;
+
+  private SnapshotMessages() {}
+
+  /** A request to a peer. */
+  public sealed interface Request {}
+
+  /** Which snapshot the peer would give now. */
+  public record Describe() implements Request {}
+
+  /** {@code length} bytes from {@code offset} of {@code path} in snapshot {@code term_index}. */
+  public record Read(long term, long index, String path, long offset, int length)
+      implements Request {}
+
+  /** True when {@code content} is a snapshot fetch request (and not one of the group's queries). */
+  public static boolean isRequest(ByteString content) {
+    return content.size() >= 4
+        && ((content.byteAt(0) & 0xff) << 24
+                | (content.byteAt(1) & 0xff) << 16
+                | (content.byteAt(2) & 0xff) << 8
+                | (content.byteAt(3) & 0xff))
+            == REQUEST_MAGIC;
+  }
+
+  public static Message describe() {
+    return Envelope.message(REQUEST_MAGIC, VERSION, out -> out.writeByte(DESCRIBE));
+  }
+
+  public static Message read(long term, long index, String path, long offset, int length) {
+    return Envelope.message(
+        REQUEST_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(READ);
+          out.writeLong(term);
+          out.writeLong(index);
+          out.writeUTF(path);
+          out.writeLong(offset);
+          out.writeInt(length);
+        });
+  }
+
+  public static Request decodeRequest(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, REQUEST_MAGIC, VERSION);
+    byte type = in.readByte();
+    return switch (type) {
+      case DESCRIBE -> new Describe();
+      case READ ->
+          new Read(in.readLong(), in.readLong(), in.readUTF(), in.readLong(), in.readInt());
+      default -> throw new IOException("unknown snapshot request type " + type);
+    };
+  }
+
+  /** The reply of a peer with no snapshot to give. */
+  public static Message none() {
+    return Envelope.message(REPLY_MAGIC, VERSION, out -> out.writeByte(NONE));
+  }
+
+  public static Message manifest(SnapshotManifest m) {
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(MANIFEST);
+          out.writeLong(m.term());
+          out.writeLong(m.index());
+          out.writeBoolean(m.data());
+          out.writeInt(m.files().size());
+          for (SnapshotManifest.File f : m.files()) {
+            out.writeUTF(f.path());
+            out.writeLong(f.size());
+            out.writeUTF(f.identity());
+          }
+        });
+  }
+
+  /** The manifest a describe was answered with, or null when the peer has no snapshot. */
+  public static SnapshotManifest decodeManifest(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, REPLY_MAGIC, VERSION);
+    byte type = in.readByte();
+    if (type == NONE) {
+      return null;
+    }
+    if (type != MANIFEST) {
+      throw new IOException("expected a snapshot manifest, got reply type " + type);
+    }
+    long term = in.readLong();
+    long index = in.readLong();
+    boolean data = in.readBoolean();
+    int n = in.readInt();
+    List<SnapshotManifest.File> files = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      files.add(new SnapshotManifest.File(in.readUTF(), in.readLong(), in.readUTF()));
+    }
+    return new SnapshotManifest(term, index, data, files);
+  }
+
+  /** A chunk of a file: the bytes with their CRC32C, which the reader checks. */
+  public static Message chunk(byte[] data, int length) {
+    CRC32C crc = new CRC32C();
+    crc.update(data, 0, length);
+    byte[] header =
+        Envelope.bytes(
+            REPLY_MAGIC,
+            VERSION,
+            out -> {
+              out.writeByte(CHUNK);
+              out.writeInt((int) crc.getValue());
+              out.writeInt(length);
+            });
+    return Message.valueOf(
+        ByteString.copyFrom(header).concat(ByteString.copyFrom(data, 0, length)));
+  }
+
+  /** The bytes of a chunk reply, checked against their CRC32C. */
+  public static ByteString decodeChunk(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, REPLY_MAGIC, VERSION);
+    byte type = in.readByte();
+    if (type != CHUNK) {
+      throw new IOException("expected a snapshot chunk, got reply type " + type);
+    }
+    int expectedCrc = in.readInt();
+    int length = in.readInt();
+    if (content.size() != CHUNK_HEADER + length) {
+      throw new IOException(
+          "a snapshot chunk of "
+              + length
+              + " bytes arrived with "
+              + (content.size() - CHUNK_HEADER));
+    }
+    ByteString data = content.substring(CHUNK_HEADER);
+    CRC32C crc = new CRC32C();
+    crc.update(data.asReadOnlyByteBuffer());
+    if ((int) crc.getValue() != expectedCrc) {
+      throw new IOException("a snapshot chunk failed its checksum");
+    }
+    return data;
+  }
+}
