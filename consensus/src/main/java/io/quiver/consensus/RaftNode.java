@@ -762,33 +762,40 @@ public final class RaftNode implements Closeable, LocalNode {
   /**
    * The peers of {@code group} for a snapshot fetch: each request is a stale read, which any
    * replica answers (leader or not), sent once (the fetch itself moves on to another peer or tries
-   * again).
+   * again). Sent with Ratis' blocking client, each on a thread of the fetch's own: its unordered
+   * async client completes every reply on the common fork-join pool, which anything blocking there
+   * holds up (a test harness starting nodes on it delayed every describe by 5 s), and its ordered
+   * one waits on the first request to a replica other than the leader (see {@code
+   * RaftShardClient.staleRead}).
    */
   private SnapshotFetcher.Peers snapshotPeers(RaftGroup group) {
     RaftClient client =
         clients.newClient(
             group, TimeDuration.valueOf(30, TimeUnit.SECONDS), RetryPolicies.noRetry());
+    java.util.concurrent.ExecutorService askers =
+        java.util.concurrent.Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("snapshot-ask-", 0).factory());
     return new SnapshotFetcher.Peers() {
       @Override
       public CompletableFuture<ByteString> ask(RaftPeerId peer, Message request) {
-        // Unordered, as RaftShardClient.staleRead explains: Ratis 3.2.1's ordered stale read to a
-        // replica other than the leader waits for a predecessor that never comes.
-        return org.apache.ratis.client.impl.UnorderedAsync.send(
-                org.apache.ratis.protocol.RaftClientRequest.staleReadRequestType(0),
-                request,
-                peer,
-                (org.apache.ratis.client.impl.RaftClientImpl) client)
-            .thenApply(
-                reply -> {
-                  if (!reply.isSuccess()) {
-                    throw new java.util.concurrent.CompletionException(reply.getException());
-                  }
-                  return reply.getMessage().getContent();
-                });
+        return CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                var reply = client.io().sendStaleRead(request, 0, peer);
+                if (!reply.isSuccess()) {
+                  throw new java.util.concurrent.CompletionException(reply.getException());
+                }
+                return reply.getMessage().getContent();
+              } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            },
+            askers);
       }
 
       @Override
       public void close() {
+        askers.shutdownNow();
         try {
           client.close();
         } catch (IOException e) {

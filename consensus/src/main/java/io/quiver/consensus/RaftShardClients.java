@@ -54,6 +54,15 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
           Thread.ofPlatform().daemon().name("shard-reads-", 0).factory());
 
+  /**
+   * Closes retired clients: closing one waits (up to 5 s) for its channel, which must hold neither
+   * a Ratis reply thread nor the common fork-join pool, where Ratis' unordered client completes
+   * every stale read (one worker on 2 cores: a close there held every such read for 5 s).
+   */
+  private final java.util.concurrent.ExecutorService closer =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          Thread.ofPlatform().daemon().name("shard-client-closer-", 0).factory());
+
   RaftShardClients(LocalNode local, LocalDivisions divisions, RaftClients raftClients) {
     this.local = local;
     this.divisions = divisions;
@@ -119,7 +128,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
     if (client != null) {
       // Not on this thread: it is the Ratis client's own reply thread, and closing the client
       // from it waits (5 s) for the client's channel to close.
-      CompletableFuture.runAsync(() -> closeQuietly(client));
+      CompletableFuture.runAsync(() -> closeQuietly(client), closer);
     }
   }
 
@@ -147,7 +156,7 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
                     }
                   },
                   CompletableFuture.delayedExecutor(
-                      graceMs, java.util.concurrent.TimeUnit.MILLISECONDS));
+                      graceMs, java.util.concurrent.TimeUnit.MILLISECONDS, closer));
               return true;
             });
   }
@@ -174,5 +183,6 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
     }
     replies.shutdown();
     localReads.shutdown();
+    closer.shutdown();
   }
 }

@@ -306,9 +306,10 @@ public final class ShardReplicaChanges implements AutoCloseable {
    * Repairs a shard whose metadata and group configuration disagree because a change was abandoned
    * between its two steps (the node carrying it out died): a replica in the metadata that never
    * joined the configuration (an interrupted add) or that already left it (an interrupted drop), or
-   * a voter of the configuration missing from the metadata. Both end with the voters they agree on:
-   * the configuration first, then the metadata. The planner then adds what the shard still lacks,
-   * the ordinary way. Refused when they agree on no data replica.
+   * a voter of the configuration missing from the metadata. An interrupted add whose new replicas
+   * host the group is finished ({@link #finishInterruptedAdd}); otherwise both end with the voters
+   * they agree on: the configuration first, then the metadata. The planner then adds what the shard
+   * still lacks, the ordinary way. Refused when they agree on no data replica.
    */
   public CompletableFuture<Void> realign(
       String collection, int shardId, java.util.Set<Long> configured) {
@@ -329,6 +330,9 @@ public final class ShardReplicaChanges implements AutoCloseable {
                     + shard.replicas()
                     + " in the metadata; not repaired automatically",
                 null);
+          }
+          if (finishInterruptedAdd(collection, shard, configured)) {
+            return;
           }
           ShardPlacement agreed = new ShardPlacement(shardId, shard.groupId(), replicas, witnesses);
           LOG.warn(
@@ -353,6 +357,50 @@ public final class ShardReplicaChanges implements AutoCloseable {
           }
         },
         worker);
+  }
+
+  /**
+   * Finishes an add that its driver abandoned after the metadata step (the meta leader, or the
+   * group's leader, died before the configuration change committed): when every replica the
+   * metadata has beyond the configuration is a live member that hosts the group (it may even have
+   * fetched the snapshot already), the configuration change is made again, instead of dropping the
+   * new replica and copying the shard to it from scratch. False when that cannot be done; the
+   * caller then falls back to the voters both agree on.
+   */
+  private boolean finishInterruptedAdd(
+      String collection, ShardPlacement shard, java.util.Set<Long> configured) {
+    List<Long> joining = shard.replicas().stream().filter(r -> !configured.contains(r)).toList();
+    boolean onlyAdds =
+        configured.stream().allMatch(v -> shard.voters().contains(v)) && !joining.isEmpty();
+    if (!onlyAdds) {
+      return false;
+    }
+    try {
+      for (long node : joining) {
+        if (!local.clusterState().nodes().containsKey(node) || !hostsGroup(shard, node)) {
+          return false;
+        }
+      }
+      LOG.warn(
+          "node {}: shard {} of {} has voters {} in its group but replicas {} in the metadata, after an"
+              + " add that was abandoned: finishing it (the new replicas host the group)",
+          local.nodeId(),
+          shard.shardId(),
+          collection,
+          configured,
+          shard.replicas());
+      changeConfiguration(shard, shard);
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "node {}: the abandoned add to shard {} of {} could not be finished ({}); keeping the voters"
+              + " both agree on",
+          local.nodeId(),
+          shard.shardId(),
+          collection,
+          e.toString());
+      return false;
+    }
   }
 
   private void doReplicate(String collection, int shardId, long from, long to) {
@@ -534,6 +582,23 @@ public final class ShardReplicaChanges implements AutoCloseable {
   private void setReplicas(String collection, int shardId, List<Long> replicas) {
     long index = catalog.setShardReplicas(collection, shardId, replicas).join();
     catalog.awaitApplied(index);
+  }
+
+  /** True when the node's Raft server hosts the shard's group now (one question, no waiting). */
+  private boolean hostsGroup(ShardPlacement shard, long nodeId) {
+    NodeAddress address = local.clusterState().nodes().get(nodeId);
+    RaftPeer peer = RaftNode.peer(nodeId, address.raftAddress());
+    org.apache.ratis.protocol.RaftGroupId groupId =
+        org.apache.ratis.protocol.RaftGroupId.valueOf(shard.groupId());
+    try (RaftClient client =
+        clients.newClient(
+            RaftGroup.valueOf(groupId, peer),
+            TimeDuration.valueOf(3, TimeUnit.SECONDS),
+            RetryPolicies.noRetry())) {
+      return client.getGroupManagementApi(peer.getId()).info(groupId).isSuccess();
+    } catch (IOException | RuntimeException notHosted) {
+      return false;
+    }
   }
 
   /** Polls the node's Raft server until it hosts the shard's group. */

@@ -35,9 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * (replication_factor 2 with two nodes: no witness, nothing to move). Without a repair the metadata
  * would go on naming node 2 as a replica that the group no longer replicates to. The meta leader's
  * audit (every 12 s here) finds the disagreement, follows it every second, waits for it to look
- * abandoned (shortened here from 60 s), keeps what both agree on, and the ordinary planning then
- * adds node 2 back: the group's voters are nodes 1 and 2 again and node 2's own replica holds every
- * write.
+ * abandoned (shortened here from 60 s) and repairs it: node 2 still hosts the group, so the change
+ * is made whole again with node 2 a voter (were it gone, both would keep node 1 and the ordinary
+ * planning would add node 2 back). The group's voters are nodes 1 and 2 again and node 2's own
+ * replica holds every write.
  */
 @Timeout(120)
 class AbandonedReplicaChangeTest {

@@ -10,9 +10,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,13 +61,13 @@ class LeaderTransferSoakIT {
     }
 
     List<ScalingCluster.Writer> writers = new ArrayList<>();
-    List<Reader> readers = new ArrayList<>();
+    List<ScalingCluster.Reader> readers = new ArrayList<>();
     int transfers = 0;
     List<String> refusedTransfers = new ArrayList<>();
     try {
       for (String c : factors.keySet()) {
         writers.add(new ScalingCluster.Writer(http, c));
-        readers.add(new Reader(http, c));
+        readers.add(new ScalingCluster.Reader(http, c));
       }
       Thread.sleep(1000);
       long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -127,7 +124,7 @@ class LeaderTransferSoakIT {
       for (ScalingCluster.Writer w : writers) {
         w.close();
       }
-      for (Reader r : readers) {
+      for (ScalingCluster.Reader r : readers) {
         r.close();
       }
     }
@@ -152,7 +149,7 @@ class LeaderTransferSoakIT {
         problems.add(w.collection() + " wrote only " + w.acknowledged.size());
       }
     }
-    for (Reader r : readers) {
+    for (ScalingCluster.Reader r : readers) {
       if (!r.failures.isEmpty()) {
         problems.add(r.collection + ": queries failed: " + List.copyOf(r.failures));
       }
@@ -182,62 +179,5 @@ class LeaderTransferSoakIT {
       }
     }
     return new Placement(replicas, leader);
-  }
-
-  /** Queries and exact counts through every node in turn, every ~10 ms; records every failure. */
-  private static final class Reader implements AutoCloseable {
-    final String collection;
-    final AtomicInteger answered = new AtomicInteger();
-    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    private final List<QdrantHttp> through;
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread thread;
-
-    Reader(List<QdrantHttp> through, String collection) {
-      this.through = List.copyOf(through);
-      this.collection = collection;
-      this.thread = new Thread(this::run, "reader-" + collection);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    private void run() {
-      Random random = new Random();
-      for (int i = 0; !stop.get(); i++) {
-        QdrantHttp h = through.get(i % through.size());
-        try {
-          QdrantHttp.Reply r =
-              i % 4 == 3
-                  ? h.send(
-                      "POST", "/collections/" + collection + "/points/count", "{\"exact\":true}")
-                  : h.send(
-                      "POST",
-                      "/collections/" + collection + "/points/query",
-                      "{\"query\":["
-                          + random.nextFloat()
-                          + ","
-                          + random.nextFloat()
-                          + "],\"limit\":5}");
-          if (r.status() == 200) {
-            answered.incrementAndGet();
-          } else {
-            failures.add(h + ": " + r.status() + " " + r.raw());
-          }
-        } catch (Exception e) {
-          failures.add(h + ": " + e);
-        }
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(30_000);
-    }
   }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Growing and shrinking a cluster under a continuous writer, with real node processes:
+ * Growing and shrinking a cluster under a continuous writer and a reader (queries and exact
+ * counts), with real node processes:
  *
  * <ol>
  *   <li>three nodes launched at once; a collection of 4 shards x 2 replicas being written, and one
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * </ol>
  *
  * After each step every acknowledged write is present exactly once and every replica of every shard
- * is identical ({@link ScalingCluster#checkReplicas}).
+ * is identical ({@link ScalingCluster#checkReplicas}); at the end, no write, query or count has
+ * failed.
  */
 @Timeout(240)
 class RebalanceDrainIT {
@@ -57,7 +59,8 @@ class RebalanceDrainIT {
                   "/collections/solo",
                   "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":1}")
               .status());
-      try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "w")) {
+      try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "w");
+          ScalingCluster.Reader reader = new ScalingCluster.Reader(cluster.http, "w")) {
         Thread.sleep(1000);
 
         // A fourth node joins: nothing moves by itself (auto_rebalance is off).
@@ -138,6 +141,14 @@ class RebalanceDrainIT {
         assertEquals(0, replicasOf(http, victim));
         System.out.printf(
             "drained peer %d in %.1f s%n", victim, (System.nanoTime() - started) / 1e9);
+        // The removed node stops serving the cluster: the clients go through the others.
+        for (QdrantHttp h : cluster.http) {
+          if (cluster.peerId(h) == victim) {
+            writer.avoid(h, true);
+            reader.avoid(h, true);
+          }
+        }
+        Thread.sleep(200); // a request in flight through it ends
         QdrantHttp.Reply removed = http.send("DELETE", "/cluster/peer/" + victim, null);
         assertEquals(200, removed.status(), removed.raw());
         assertFalse(
@@ -153,6 +164,8 @@ class RebalanceDrainIT {
                 + writer.acknowledged.size()
                 + ", last failure "
                 + writer.lastFailure());
+        // Moves, the drain and the removal are graceful: nothing a client sent failed meanwhile.
+        ScalingCluster.assertNoFailures(writer, reader);
       }
     }
   }

@@ -14,10 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code replication_factor} means replicas: three node processes launched at once, a collection of
  * 3 shards with one replica each, a client writing all the time; {@code PATCH} raises the factor to
- * 2, then 3, then lowers it to 1. After each change the meta leader adds or drops replicas one
- * membership change at a time until every shard has exactly that many, all Active; then every
- * acknowledged write is present exactly once and every replica of every shard holds the same points
- * ({@link ScalingCluster#checkReplicas}). A factor above the node count is refused by name.
+ * 2, then 3, then lowers it to 1, while a reader queries and counts through every node. After each
+ * change the meta leader adds or drops replicas one membership change at a time until every shard
+ * has exactly that many, all Active; then every acknowledged write is present exactly once and
+ * every replica of every shard holds the same points ({@link ScalingCluster#checkReplicas}); no
+ * write, query or count failed. A factor above the node count is refused by name.
  */
 @Timeout(240)
 class ReplicationFactorIT {
@@ -35,7 +36,8 @@ class ReplicationFactorIT {
               "/collections/r",
               "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":3,\"replication_factor\":1}");
       assertEquals(200, created.status(), created.raw());
-      try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "r")) {
+      try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "r");
+          ScalingCluster.Reader reader = new ScalingCluster.Reader(cluster.http, "r")) {
         Thread.sleep(1000);
         ScalingCluster.checkReplicas(cluster.http, "r", writer);
 
@@ -83,6 +85,8 @@ class ReplicationFactorIT {
                 + writer.acknowledged.size()
                 + ", last failure "
                 + writer.lastFailure());
+        // Adding and dropping replicas is graceful: nothing a client sent failed meanwhile.
+        ScalingCluster.assertNoFailures(writer, reader);
       }
 
       QdrantHttp.Reply tooMany =

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * resharding is aborted (or, when its copy was already done, finishes). After each: the shard count
  * is reported back, the added shard holds points, every acknowledged write is present exactly once
  * with its vector (scroll and exact count through every node, {@link
- * ScalingCluster#checkReplicas}), search agrees with the points, and no write failed: writes of
- * moving points wait for the copy. Then a resharding survives the SIGKILL of the node that drives
- * it (the meta leader) and of the node that receives the moving points, each in the middle of the
- * copy.
+ * ScalingCluster#checkReplicas}), search agrees with the points, and no write failed (writes of
+ * moving points wait for the copy) and no query or count of a reader running all along. Then a
+ * resharding survives the SIGKILL of the node that drives it (the meta leader) and of the node that
+ * receives the moving points, each in the middle of the copy.
  */
 @Timeout(300)
 class ReshardingIT {
@@ -41,7 +41,8 @@ class ReshardingIT {
               "/collections/r",
               "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":1}");
       assertEquals(200, created.status(), created.raw());
-      try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "r")) {
+      try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "r");
+          ScalingCluster.Reader reader = new ScalingCluster.Reader(cluster.http, "r")) {
         Thread.sleep(4000);
         ScalingCluster.checkReplicas(cluster.http, "r", writer);
 
@@ -94,6 +95,8 @@ class ReshardingIT {
             "the writer made progress: " + writer.acknowledged.size());
         assertTrue(
             writer.failures.isEmpty(), "writes failed during resharding: " + writer.failures);
+        // Queries and exact counts went on through every node all along, none failed.
+        ScalingCluster.assertNoFailures(writer, reader);
       }
     }
   }

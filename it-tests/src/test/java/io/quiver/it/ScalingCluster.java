@@ -9,11 +9,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
@@ -247,6 +250,57 @@ final class ScalingCluster implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Asserts that no write of {@code writer} and no query or count of {@code readers} failed, and
+   * that the readers were answered all along.
+   */
+  static void assertNoFailures(Writer writer, Reader... readers) {
+    assertTrue(
+        writer.failures.isEmpty(),
+        writer.failures.size() + " writes failed, the first: " + writer.failures.peek());
+    for (Reader r : readers) {
+      assertTrue(
+          r.failures.isEmpty(),
+          r.failures.size() + " reads failed, the first: " + r.failures.peek());
+      assertTrue(r.answered.get() > 50, "the reader was answered: " + r.answered.get());
+    }
+  }
+
+  /**
+   * Asserts that every write of {@code writer} and every read of {@code readers} that failed was
+   * answered with a status docs/api.md calls retryable (503: a shard without a leader for now; 408:
+   * the request's deadline), never a 4xx, a 500 or a dropped connection, and that none failed after
+   * {@code calmSinceNanos} (System.nanoTime()).
+   */
+  static void assertOnlyRetryableFailures(long calmSinceNanos, Writer writer, Reader... readers) {
+    List<String> bad = new ArrayList<>();
+    for (Map.Entry<Long, String> f : writer.failures) {
+      if (!retryable(f.getValue()) || f.getKey() > calmSinceNanos) {
+        bad.add("write: " + f.getValue());
+      }
+    }
+    for (Reader r : readers) {
+      for (Map.Entry<Long, String> f : r.timedFailures) {
+        if (!retryable(f.getValue()) || f.getKey() > calmSinceNanos) {
+          bad.add("read: " + f.getValue());
+        }
+      }
+      assertTrue(r.answered.get() > 50, "the reader was answered: " + r.answered.get());
+    }
+    assertTrue(bad.isEmpty(), bad.size() + " failures not retryable or too late, e.g. " + bad);
+  }
+
+  /** "node: STATUS body" with a retryable status. */
+  private static boolean retryable(String failure) {
+    String[] words = failure.split(" ");
+    for (int i = 0; i + 1 < words.length; i++) {
+      if (words[i].endsWith(":")) {
+        return words[i + 1].equals("503") || words[i + 1].equals("408");
+      }
+    }
+    return false;
+  }
+
   /** A light continuous writer: 4 points per request, every ~20 ms, through the nodes in turn. */
   static final class Writer implements AutoCloseable {
     final Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
@@ -347,6 +401,88 @@ final class ScalingCluster implements AutoCloseable {
 
     String collection() {
       return collection;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join(30_000);
+    }
+  }
+
+  /** Queries and exact counts through every node in turn, every ~10 ms; records every failure. */
+  static final class Reader implements AutoCloseable {
+    final String collection;
+    final AtomicInteger answered = new AtomicInteger();
+    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+
+    /** Each failure with when it happened (System.nanoTime()). */
+    final ConcurrentLinkedQueue<Map.Entry<Long, String>> timedFailures =
+        new ConcurrentLinkedQueue<>();
+
+    private final List<QdrantHttp> through;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread thread;
+
+    /** Nodes the reader leaves out (killed or removed on purpose), see {@link #avoid}. */
+    private final Set<QdrantHttp> avoided = ConcurrentHashMap.newKeySet();
+
+    Reader(List<QdrantHttp> through, String collection) {
+      this.through = List.copyOf(through);
+      this.collection = collection;
+      this.thread = new Thread(this::run, "reader-" + collection);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run() {
+      Random random = new Random();
+      for (int i = 0; !stop.get(); i++) {
+        QdrantHttp h = through.get(i % through.size());
+        if (avoided.contains(h) && avoided.size() < through.size()) {
+          continue;
+        }
+        try {
+          QdrantHttp.Reply r =
+              i % 4 == 3
+                  ? h.send(
+                      "POST", "/collections/" + collection + "/points/count", "{\"exact\":true}")
+                  : h.send(
+                      "POST",
+                      "/collections/" + collection + "/points/query",
+                      "{\"query\":["
+                          + random.nextFloat()
+                          + ","
+                          + random.nextFloat()
+                          + "],\"limit\":5}");
+          if (r.status() == 200) {
+            answered.incrementAndGet();
+          } else {
+            failed(h + ": " + r.status() + " " + r.raw());
+          }
+        } catch (Exception e) {
+          failed(h + ": " + e);
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    private void failed(String what) {
+      failures.add(what);
+      timedFailures.add(Map.entry(System.nanoTime(), what));
+    }
+
+    /** Leaves node {@code h} out (before it is killed or removed), or takes it back. */
+    void avoid(QdrantHttp h, boolean avoid) {
+      if (avoid) {
+        avoided.add(h);
+      } else {
+        avoided.remove(h);
+      }
     }
 
     @Override

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the copy is in progress ({@code shard_transfers} non-empty) the <b>target</b> is killed with
  * SIGKILL and restarted; later, the same with the <b>source</b> (the only copy). Each time the
  * transfer ends by itself, the shard gets its 2 Active replicas, and each replica holds every point
- * with its vector.
+ * with its vector. All along, a second collection (2 shards, 2 replicas each) is written and read
+ * through the live nodes: every acknowledged write is there exactly once on identical replicas, and
+ * the only failures are retryable ones (503, 408) while a killed node's groups elect new leaders,
+ * none after the last recovery.
  */
 @Timeout(420)
 class TransferCrashIT {
@@ -43,38 +46,77 @@ class TransferCrashIT {
                   + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
       assertEquals(200, created.status(), created.raw());
       load(http);
+      // The load during the kills: a second collection (2 shards, 2 replicas and a witness each,
+      // so it survives any one node) written and read all along.
+      QdrantHttp.Reply loadCreated =
+          http.send(
+              "PUT",
+              "/collections/w",
+              "{\"vectors\":{\"size\":2,\"distance\":\"Dot\"},\"shard_number\":2,\"replication_factor\":2}");
+      assertEquals(200, loadCreated.status(), loadCreated.raw());
 
-      for (String victim : List.of("target", "source")) {
-        long source = ScalingCluster.activeReplicas(cluster.http, "big").get(0).iterator().next();
-        QdrantHttp.Reply raised =
-            http.send("PATCH", "/collections/big", "{\"params\":{\"replication_factor\":2}}");
-        assertEquals(200, raised.status(), raised.raw());
-        long target = awaitTransfer(cluster);
-        int killed = indexOf(cluster, victim.equals("target") ? target : source);
-        long started = System.nanoTime();
-        cluster.nodes.get(killed).kill9();
-        System.out.printf(
-            "killed the %s (peer %d) of the transfer %d -> %d%n",
-            victim, victim.equals("target") ? target : source, source, target);
-        Thread.sleep(1000);
-        cluster.nodes.get(killed).start("--bootstrap", "http://127.0.0.1:" + cluster.seedRaftPort);
-        Map<Integer, Set<Long>> placed =
-            ScalingCluster.awaitPlacement(
-                cluster.http, "big", 180_000, p -> p.size() == 1 && p.get(0).size() == 2);
-        System.out.printf(
-            "after the %s's kill: replicas %s, %.1f s after the kill%n",
-            victim, placed, (System.nanoTime() - started) / 1e9);
-        for (long holder : placed.get(0)) {
-          checkReplica(cluster.http.get(indexOf(cluster, holder)));
-        }
-        if (victim.equals("target")) {
-          // Back to one copy for the second round: the source is then the only one.
-          QdrantHttp.Reply lowered =
-              http.send("PATCH", "/collections/big", "{\"params\":{\"replication_factor\":1}}");
-          assertEquals(200, lowered.status(), lowered.raw());
+      try (ScalingCluster.Writer writer = new ScalingCluster.Writer(cluster.http, "w");
+          ScalingCluster.Reader reader = new ScalingCluster.Reader(cluster.http, "w")) {
+        for (String victim : List.of("target", "source")) {
+          long source = ScalingCluster.activeReplicas(cluster.http, "big").get(0).iterator().next();
+          QdrantHttp.Reply raised =
+              http.send("PATCH", "/collections/big", "{\"params\":{\"replication_factor\":2}}");
+          assertEquals(200, raised.status(), raised.raw());
+          long target = awaitTransfer(cluster);
+          int killed = indexOf(cluster, victim.equals("target") ? target : source);
+          QdrantHttp killedHttp = cluster.http.get(killed);
+          writer.avoid(killedHttp, true);
+          reader.avoid(killedHttp, true);
+          Thread.sleep(100); // a request in flight through it ends
+          long started = System.nanoTime();
+          cluster.nodes.get(killed).kill9();
+          System.out.printf(
+              "killed the %s (peer %d) of the transfer %d -> %d%n",
+              victim, victim.equals("target") ? target : source, source, target);
+          Thread.sleep(1000);
+          cluster
+              .nodes
+              .get(killed)
+              .start("--bootstrap", "http://127.0.0.1:" + cluster.seedRaftPort);
+          Map<Integer, Set<Long>> placed =
+              ScalingCluster.awaitPlacement(
+                  cluster.http, "big", 180_000, p -> p.size() == 1 && p.get(0).size() == 2);
+          System.out.printf(
+              "after the %s's kill: replicas %s, %.1f s after the kill%n",
+              victim, placed, (System.nanoTime() - started) / 1e9);
+          for (long holder : placed.get(0)) {
+            checkReplica(cluster.http.get(indexOf(cluster, holder)));
+          }
           ScalingCluster.awaitPlacement(
-              cluster.http, "big", 60_000, p -> p.size() == 1 && p.get(0).size() == 1);
+              cluster.http,
+              "w",
+              60_000,
+              p -> p.size() == 2 && p.values().stream().allMatch(r -> r.size() == 2));
+          writer.avoid(killedHttp, false);
+          reader.avoid(killedHttp, false);
+          ScalingCluster.checkReplicas(cluster.http, "w", writer);
+          if (victim.equals("target")) {
+            // Back to one copy for the second round: the source is then the only one.
+            QdrantHttp.Reply lowered =
+                http.send("PATCH", "/collections/big", "{\"params\":{\"replication_factor\":1}}");
+            assertEquals(200, lowered.status(), lowered.raw());
+            ScalingCluster.awaitPlacement(
+                cluster.http, "big", 60_000, p -> p.size() == 1 && p.get(0).size() == 1);
+          }
         }
+        // The load goes on after the last recovery: from then on nothing fails, and what failed
+        // before was retryable (503 while a killed node's groups elected new leaders).
+        long calm = System.nanoTime();
+        Thread.sleep(3000);
+        System.out.printf(
+            "load during the kills: %d points acknowledged, %d reads answered; failed: %d writes,"
+                + " %d reads, e.g. %s%n",
+            writer.acknowledged.size(),
+            reader.answered.get(),
+            writer.failures.size(),
+            reader.failures.size(),
+            reader.failures.peek());
+        ScalingCluster.assertOnlyRetryableFailures(calm, writer, reader);
       }
     }
   }

@@ -56,6 +56,9 @@ public final class SnapshotFetcher implements AutoCloseable {
   private static final long NO_PROGRESS_SECONDS = 120;
   private static final long ASK_TIMEOUT_SECONDS = 30;
 
+  /** A peer that cannot say what it offers within this is passed over for the next. */
+  private static final long DESCRIBE_TIMEOUT_SECONDS = 5;
+
   /** The peers of one group, for the requests of one fetch. */
   public interface Peers extends AutoCloseable {
     /** Sends {@code request} to {@code peer}'s state machine (a stale read) for its reply. */
@@ -267,7 +270,7 @@ public final class SnapshotFetcher implements AutoCloseable {
             SnapshotMessages.decodeManifest(
                 peers
                     .ask(peer, SnapshotMessages.describe())
-                    .get(ASK_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+                    .get(DESCRIBE_TIMEOUT_SECONDS, TimeUnit.SECONDS));
       } catch (Exception e) {
         LOG.debug("{}: {} did not describe its snapshot: {}", r.self(), peer, e.toString());
         continue;

@@ -275,6 +275,23 @@ public final class QuiverCluster implements AutoCloseable {
     }
   }
 
+  /** {@code method path} of a cluster operation (a drain, a rebalance) through {@code via}. */
+  public void clusterOperation(NodeHost via, String method, String path) {
+    try {
+      QuiverClient.Reply r = slowClient.send(via.baseUrl(), method, path, Map.of());
+      if (!r.ok()) {
+        throw new IllegalStateException(
+            method + " " + path + " through " + via.name() + " answered " + r.error());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          method + " " + path + " through " + via.name() + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /**
    * {@code PATCH /collections/{c}} with {@code params.replication_factor}: the cluster adds or
    * drops replicas.

@@ -48,7 +48,13 @@ public enum FaultKind {
    * {@code start_resharding} up (the cluster adds a shard and moves a share of the points to it)
    * and, at the heal, once it has ended, down again (the points move back).
    */
-  RESHARD("resharding");
+  RESHARD("resharding"),
+  /**
+   * {@code POST /cluster/peer/{id}/drain} of a node (the cluster moves its replicas to the others)
+   * and, at the heal, the drain cancelled and {@code POST /cluster/rebalance} (replicas move back
+   * until the nodes hold about as many each); needs more nodes than the replication factor.
+   */
+  DRAIN_AND_REBALANCE("rebalance");
 
   private final String family;
 
@@ -63,7 +69,16 @@ public enum FaultKind {
   /** The family names the command line accepts, plus {@code all} and {@code none}. */
   public static final List<String> FAMILIES =
       List.of(
-          "partition", "kill", "pause", "clock", "loss", "membership", "resharding", "all", "none");
+          "partition",
+          "kill",
+          "pause",
+          "clock",
+          "loss",
+          "membership",
+          "resharding",
+          "rebalance",
+          "all",
+          "none");
 
   /**
    * @param spec comma-separated families, e.g. {@code "partition,kill"}, or {@code all}, or {@code

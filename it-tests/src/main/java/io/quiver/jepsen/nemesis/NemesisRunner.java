@@ -308,6 +308,17 @@ public final class NemesisRunner implements AutoCloseable {
               changeReplicas(random, Map.of("start_resharding", Map.of("direction", "down")));
             });
       }
+      case DRAIN_AND_REBALANCE -> {
+        int node = allNodes().get(random.nextInt(allNodes().size()));
+        long peer = cluster.peerIds().get(node);
+        clusterOperation(random, "POST", "/cluster/peer/" + peer + "/drain");
+        return new Injected(
+            "drain n" + node + "; at the heal, cancel the drain and rebalance",
+            () -> {
+              clusterOperation(random, "POST", "/cluster/peer/" + peer + "/drain?cancel=true");
+              clusterOperation(random, "POST", "/cluster/rebalance");
+            });
+      }
       default -> throw new IllegalStateException("unknown kind " + planned.kind());
     }
   }
@@ -349,6 +360,22 @@ public final class NemesisRunner implements AutoCloseable {
             Locale.ROOT,
             "replication_factor %d through %s took %.1fs",
             factor,
+            via.name(),
+            (clock.getAsLong() - t0) / 1e9));
+  }
+
+  /** Sends a cluster operation through a random reachable node; logs how long it took. */
+  private void clusterOperation(Random random, String method, String path) {
+    long t0 = clock.getAsLong();
+    io.quiver.jepsen.harness.NodeHost via = via(random);
+    cluster.clusterOperation(via, method, path);
+    line(
+        clock.getAsLong(),
+        String.format(
+            Locale.ROOT,
+            "%s %s through %s took %.1fs",
+            method,
+            path,
             via.name(),
             (clock.getAsLong() - t0) / 1e9));
   }

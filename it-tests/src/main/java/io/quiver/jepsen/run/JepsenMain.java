@@ -20,7 +20,7 @@ public final class JepsenMain {
   private static final String USAGE =
       """
             usage: bin/quiver jepsen [--long] [--workload register|set|search|delete|all]
-                                     [--nemesis partition|kill|pause|clock|loss|membership|resharding|all|none (comma-separated)]
+                                     [--nemesis partition|kill|pause|clock|loss|membership|resharding|rebalance|all|none (comma-separated)]
                                      [--time SECONDS] [--seed N] [--nodes 3|5] [--out DIR]
               no --workload/--nemesis: the short suite (4 scenarios, 3 nodes, 60 s each)
               --long: every workload under all faults mixed, 5 nodes, 30 minutes in all

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -110,14 +108,15 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest http) {
     long startNanos = System.nanoTime();
-    boolean keepAlive = HttpUtil.isKeepAlive(http);
+    // After a decoding failure the decoder drops the rest of the connection's bytes: answer, close.
+    ResponseOrder.Responder out =
+        ResponseOrder.next(ctx, HttpUtil.isKeepAlive(http) && http.decoderResult().isSuccess());
     String method = http.method().name();
     if (!http.decoderResult().isSuccess()) {
       // The decoder drops the rest of the connection's bytes after a failure: answer and close.
       int status = malformedStatus(http.decoderResult().cause());
       write(
-          ctx,
-          false,
+          out,
           startNanos,
           status,
           errorBody(malformedMessage(status, http.decoderResult().cause()), startNanos));
@@ -137,7 +136,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
                       + " s",
                   startNanos));
       tooMany.headers().set(HttpHeaderNames.RETRY_AFTER, ConcurrencyLimit.RETRY_AFTER_SECONDS);
-      flush(ctx, keepAlive, tooMany);
+      out.write(tooMany);
       observer.observe(method, UNMATCHED, 429, System.nanoTime() - startNanos);
       return;
     }
@@ -168,9 +167,9 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         (r, error) -> {
           int status;
           if (error != null) {
-            status = writeError(ctx, keepAlive, startNanos, error);
+            status = writeError(out, startNanos, error);
           } else if (r.isRaw()) {
-            writeRaw(ctx, keepAlive, r);
+            writeRaw(out, r);
             status = r.status();
           } else {
             status = r.status();
@@ -184,7 +183,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
                     : json.valueToTree(r.result()));
             body.put("status", "ok");
             body.put("time", seconds(startNanos));
-            write(ctx, keepAlive, startNanos, r.status(), body);
+            write(out, startNanos, r.status(), body);
           }
           if (limited) {
             limit.release();
@@ -297,8 +296,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
   }
 
   /** Writes the error envelope; returns the status written. */
-  private int writeError(
-      ChannelHandlerContext ctx, boolean keepAlive, long startNanos, Throwable error) {
+  private int writeError(ResponseOrder.Responder out, long startNanos, Throwable error) {
     Throwable e = error;
     while (e instanceof CompletionException && e.getCause() != null) {
       e = e.getCause();
@@ -324,7 +322,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
       LOG.error("request failed unexpectedly", e);
       message = "Service internal error: " + message;
     }
-    write(ctx, keepAlive, startNanos, status, errorBody(message, startNanos));
+    write(out, startNanos, status, errorBody(message, startNanos));
     return status;
   }
 
@@ -335,8 +333,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     return body;
   }
 
-  private void write(
-      ChannelHandlerContext ctx, boolean keepAlive, long startNanos, int status, ObjectNode body) {
+  private void write(ResponseOrder.Responder out, long startNanos, int status, ObjectNode body) {
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(body);
@@ -349,31 +346,15 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
               .getBytes(java.nio.charset.StandardCharsets.UTF_8);
       status = 500;
     }
-    send(ctx, keepAlive, status, Unpooled.wrappedBuffer(bytes), "application/json");
+    send(out, status, Unpooled.wrappedBuffer(bytes), "application/json", java.util.Map.of());
   }
 
-  private void writeRaw(ChannelHandlerContext ctx, boolean keepAlive, RestResponse r) {
-    send(
-        ctx,
-        keepAlive,
-        r.status(),
-        Unpooled.wrappedBuffer(r.rawBody()),
-        r.contentType(),
-        r.headers());
-  }
-
-  static void send(
-      ChannelHandlerContext ctx,
-      boolean keepAlive,
-      int status,
-      ByteBuf content,
-      String contentType) {
-    send(ctx, keepAlive, status, content, contentType, java.util.Map.of());
+  private void writeRaw(ResponseOrder.Responder out, RestResponse r) {
+    send(out, r.status(), Unpooled.wrappedBuffer(r.rawBody()), r.contentType(), r.headers());
   }
 
   private static void send(
-      ChannelHandlerContext ctx,
-      boolean keepAlive,
+      ResponseOrder.Responder out,
       int status,
       ByteBuf content,
       String contentType,
@@ -384,7 +365,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     headers.forEach((name, value) -> response.headers().set(name, value));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     HttpUtil.setContentLength(response, content.readableBytes());
-    flush(ctx, keepAlive, response);
+    out.write(response);
   }
 
   private FullHttpResponse response(int status, ObjectNode body) {
@@ -402,16 +383,6 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     HttpUtil.setContentLength(response, bytes.length);
     return response;
-  }
-
-  private static void flush(
-      ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
-    if (keepAlive) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(response);
-    } else {
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    }
   }
 
   static double seconds(long startNanos) {
