@@ -36,23 +36,9 @@ class TransferProgressIT {
 
   @Test
   void aThrottledTransferShowsItsProgressOnTheReceivingNode() throws Exception {
-    Map<String, String> env =
-        Map.of(
-            "QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC",
-            "4",
-            "QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD",
-            "5");
-    try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, env)) {
+    try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, throttled(false))) {
       QdrantHttp http = cluster.http.get(0);
-      QdrantHttp.Reply created =
-          http.send(
-              "PUT",
-              "/collections/t",
-              "{\"vectors\":{\"size\":"
-                  + DIM
-                  + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
-      assertEquals(200, created.status(), created.raw());
-      load(http);
+      createAndLoad(http);
       long source = ScalingCluster.activeReplicas(cluster.http, "t").get(0).iterator().next();
       QdrantHttp target =
           cluster.peerId(cluster.http.get(0)) == source ? cluster.http.get(1) : cluster.http.get(0);
@@ -152,27 +138,9 @@ class TransferProgressIT {
   }
 
   private void cutHalfwayAndResume(boolean killSource) throws Exception {
-    Map<String, String> env = new java.util.HashMap<>();
-    env.put("QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC", "4");
-    env.put("QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD", "5");
-    if (killSource) {
-      // The sender is also the group's leader, and may be the meta leader carrying the add out:
-      // the add is then found abandoned and finished after these (30 s + 60 s in production).
-      env.put(
-          "JAVA_TOOL_OPTIONS",
-          "-Dquiver.test.abandoned_change_ms=5000 -Dquiver.test.replica_audit_ms=3000");
-    }
-    try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, env)) {
+    try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, throttled(killSource))) {
       QdrantHttp http = cluster.http.get(0);
-      QdrantHttp.Reply created =
-          http.send(
-              "PUT",
-              "/collections/t",
-              "{\"vectors\":{\"size\":"
-                  + DIM
-                  + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
-      assertEquals(200, created.status(), created.raw());
-      load(http);
+      createAndLoad(http);
       long source = ScalingCluster.activeReplicas(cluster.http, "t").get(0).iterator().next();
       int targetIndex = cluster.peerId(cluster.http.get(0)) == source ? 1 : 0;
       QdrantHttp target = cluster.http.get(targetIndex);
@@ -229,6 +197,36 @@ class TransferProgressIT {
       }
       assertEquals(POINTS, count.result().get("count").asInt(), count.raw());
     }
+  }
+
+  /**
+   * The nodes' settings: transfers held to 4 MB/s, a snapshot every 5 entries (a new replica must
+   * fetch one). With {@code fastRepair}, an add abandoned by its driver (a killed sender may be the
+   * meta leader carrying it out) is found and finished after 3 s + 5 s instead of 30 s + 60 s.
+   */
+  private static Map<String, String> throttled(boolean fastRepair) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("QUIVER__CLUSTER__TRANSFER_RATE_MB_PER_SEC", "4");
+    env.put("QUIVER__CLUSTER__CONSENSUS__SNAPSHOT_THRESHOLD", "5");
+    if (fastRepair) {
+      env.put(
+          "JAVA_TOOL_OPTIONS",
+          "-Dquiver.test.abandoned_change_ms=5000 -Dquiver.test.replica_audit_ms=3000");
+    }
+    return env;
+  }
+
+  /** Collection `t`: one shard, one replica, {@link #POINTS} points written. */
+  private static void createAndLoad(QdrantHttp http) throws Exception {
+    QdrantHttp.Reply created =
+        http.send(
+            "PUT",
+            "/collections/t",
+            "{\"vectors\":{\"size\":"
+                + DIM
+                + ",\"distance\":\"Dot\"},\"shard_number\":1,\"replication_factor\":1}");
+    assertEquals(200, created.status(), created.raw());
+    load(http);
   }
 
   /** The value of one sample of the node's Prometheus metrics (0 when absent). */

@@ -212,7 +212,7 @@ public final class SnapshotFetcher implements AutoCloseable {
               r.self(),
               group,
               at,
-              offer);
+              offer.peer());
           return at;
         }
         try {

@@ -346,51 +346,39 @@ public final class NemesisRunner implements AutoCloseable {
     return random.nextBoolean() ? metaLeaderOr(random) : shardLeaderOr(random);
   }
 
-  /**
-   * Sets the collection's replication factor through a random reachable node; logs how long it
-   * took.
-   */
+  /** Sets the collection's replication factor through a random reachable node. */
   private void setFactor(Random random, int factor) {
-    long t0 = clock.getAsLong();
-    io.quiver.jepsen.harness.NodeHost via = via(random);
-    cluster.setReplicationFactor(via, collection, factor);
-    line(
-        clock.getAsLong(),
-        String.format(
-            Locale.ROOT,
-            "replication_factor %d through %s took %.1fs",
-            factor,
-            via.name(),
-            (clock.getAsLong() - t0) / 1e9));
+    throughAnyNode(
+        random,
+        "replication_factor " + factor,
+        via -> cluster.setReplicationFactor(via, collection, factor));
   }
 
-  /** Sends a cluster operation through a random reachable node; logs how long it took. */
+  /** Sends a cluster operation (a drain, a rebalance) through a random reachable node. */
   private void clusterOperation(Random random, String method, String path) {
-    long t0 = clock.getAsLong();
-    io.quiver.jepsen.harness.NodeHost via = via(random);
-    cluster.clusterOperation(via, method, path);
-    line(
-        clock.getAsLong(),
-        String.format(
-            Locale.ROOT,
-            "%s %s through %s took %.1fs",
-            method,
-            path,
-            via.name(),
-            (clock.getAsLong() - t0) / 1e9));
+    throughAnyNode(random, method + " " + path, via -> cluster.clusterOperation(via, method, path));
   }
 
-  /** Sends a replica change through a random reachable node; logs how long it took. */
+  /** Sends a replica change through a random reachable node. */
   private void changeReplicas(Random random, Map<String, Object> operation) {
+    throughAnyNode(
+        random, operation.toString(), via -> cluster.changeReplicas(via, collection, operation));
+  }
+
+  /** Runs {@code call} through a random reachable node; logs what it did and how long it took. */
+  private void throughAnyNode(
+      Random random,
+      String what,
+      java.util.function.Consumer<io.quiver.jepsen.harness.NodeHost> call) {
     long t0 = clock.getAsLong();
     io.quiver.jepsen.harness.NodeHost via = via(random);
-    cluster.changeReplicas(via, collection, operation);
+    call.accept(via);
     line(
         clock.getAsLong(),
         String.format(
             Locale.ROOT,
             "%s through %s took %.1fs",
-            operation,
+            what,
             via.name(),
             (clock.getAsLong() - t0) / 1e9));
   }
