@@ -36,44 +36,48 @@ class ConcurrencyLimitTest {
                     CompletableFuture.completedFuture(
                         RestResponse.raw(200, "ready", "text/plain")));
     ConcurrencyLimit limit = new ConcurrencyLimit(2);
-    EmbeddedChannel channel =
-        new EmbeddedChannel(
-            new RestDispatcher(routes, new ObjectMapper(), RequestObserver.NONE, null, limit));
-
-    channel.writeInbound(get("/slow"));
-    channel.writeInbound(get("/slow"));
+    RestDispatcher dispatcher =
+        new RestDispatcher(routes, new ObjectMapper(), RequestObserver.NONE, null, limit);
+    // Each request on a connection of its own (one connection answers in request order).
+    EmbeddedChannel slow1 = new EmbeddedChannel(dispatcher);
+    EmbeddedChannel slow2 = new EmbeddedChannel(dispatcher);
+    slow1.writeInbound(get("/slow"));
+    slow2.writeInbound(get("/slow"));
     assertEquals(2, limit.inProgress());
-    channel.writeInbound(get("/fast"));
-    FullHttpResponse refused = channel.readOutbound();
+    EmbeddedChannel client = new EmbeddedChannel(dispatcher);
+    client.writeInbound(get("/fast"));
+    FullHttpResponse refused = client.readOutbound();
     assertEquals(429, refused.status().code());
     assertEquals("1", refused.headers().get("Retry-After"));
     String body = refused.content().toString(StandardCharsets.UTF_8);
     assertTrue(body.contains("service.max_concurrent_requests"), body);
     refused.release();
 
-    channel.writeInbound(get("/readyz"));
-    FullHttpResponse ready = channel.readOutbound();
+    client.writeInbound(get("/readyz"));
+    FullHttpResponse ready = client.readOutbound();
     assertEquals(200, ready.status().code(), "health checks are never refused");
     ready.release();
 
     held.complete(RestResponse.ok("late"));
-    channel.runPendingTasks();
-    for (int i = 0; i < 2; i++) {
-      FullHttpResponse late = channel.readOutbound();
+    for (EmbeddedChannel slow : new EmbeddedChannel[] {slow1, slow2}) {
+      slow.runPendingTasks();
+      FullHttpResponse late = slow.readOutbound();
       assertEquals(200, late.status().code());
       late.release();
     }
     assertEquals(0, limit.inProgress(), "every place is given back");
-    channel.writeInbound(get("/fast"));
-    FullHttpResponse fast = channel.readOutbound();
+    client.writeInbound(get("/fast"));
+    FullHttpResponse fast = client.readOutbound();
     assertEquals(200, fast.status().code());
     fast.release();
-    channel.writeInbound(get("/nowhere"));
-    FullHttpResponse missing = channel.readOutbound();
+    client.writeInbound(get("/nowhere"));
+    FullHttpResponse missing = client.readOutbound();
     assertEquals(404, missing.status().code());
     missing.release();
     assertEquals(0, limit.inProgress(), "failed requests give their place back too");
-    channel.finishAndReleaseAll();
+    for (EmbeddedChannel c : new EmbeddedChannel[] {slow1, slow2, client}) {
+      c.finishAndReleaseAll();
+    }
   }
 
   private static DefaultFullHttpRequest get(String uri) {
