@@ -102,16 +102,7 @@ class TransferProgressIT {
           "in progress for " + seenSeconds + " s of at least " + leastSeconds + " s");
 
       ScalingCluster.awaitPlacement(cluster.http, "t", 120_000, p -> p.get(0).size() == 2);
-      // A member of the group applies what followed the snapshot right after it (CI once counted
-      // 19,000 at this point): its own count (consistency=any) reaches every point, never more.
-      long countDeadline = System.currentTimeMillis() + 30_000;
-      QdrantHttp.Reply count = localCount(target);
-      while (count.result().get("count").asInt() < POINTS
-          && System.currentTimeMillis() < countDeadline) {
-        Thread.sleep(100);
-        count = localCount(target);
-      }
-      assertEquals(POINTS, count.result().get("count").asInt(), count.raw());
+      assertHoldsEveryPoint(target);
     }
   }
 
@@ -188,14 +179,7 @@ class TransferProgressIT {
           fetched - (killSource ? doneBeforeKill : 0) <= total - kept + 4 * (4L << 20),
           "and fetched only the rest: " + fetched + " fetched, " + kept + " kept of " + total);
       ScalingCluster.awaitPlacement(cluster.http, "t", 120_000, p -> p.get(0).size() == 2);
-      long countDeadline = System.currentTimeMillis() + 30_000;
-      QdrantHttp.Reply count = localCount(target);
-      while (count.result().get("count").asInt() < POINTS
-          && System.currentTimeMillis() < countDeadline) {
-        Thread.sleep(100);
-        count = localCount(target);
-      }
-      assertEquals(POINTS, count.result().get("count").asInt(), count.raw());
+      assertHoldsEveryPoint(target);
     }
   }
 
@@ -239,6 +223,21 @@ class TransferProgressIT {
       }
     }
     return 0;
+  }
+
+  /**
+   * The new replica holds every point within 30 s: a member of the group applies what followed the
+   * snapshot right after it (CI once counted 19,000 at this point), so its own count
+   * (consistency=any) reaches every point, never more.
+   */
+  private static void assertHoldsEveryPoint(QdrantHttp node) throws Exception {
+    long deadline = System.currentTimeMillis() + 30_000;
+    QdrantHttp.Reply count = localCount(node);
+    while (count.result().get("count").asInt() < POINTS && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      count = localCount(node);
+    }
+    assertEquals(POINTS, count.result().get("count").asInt(), count.raw());
   }
 
   /** The node's own count (consistency=any), never above what was written. */
