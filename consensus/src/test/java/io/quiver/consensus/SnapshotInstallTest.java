@@ -55,10 +55,14 @@ class SnapshotInstallTest {
       n1 = TestNodes.start(dir, 1, p1, null, 20);
       RaftNode back = n1;
       long deadline = System.nanoTime() + 60_000_000_000L;
-      // The count may be answered by another replica while this one installs: wait for the install
-      // too.
-      while ((TestNodes.countPoints(back, c) != 400 || installs(back) < 1)
-          && System.nanoTime() < deadline) {
+      // The count may be answered by another replica while this one installs, and right after the
+      // install this one still applies the log that followed its snapshot (CI once read 400, then
+      // 399 from it): wait for the install, then for five counts of 400 in a row.
+      while (installs(back) < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      for (int stable = 0; stable < 5 && System.nanoTime() < deadline; ) {
+        stable = TestNodes.countPoints(back, c) == 400 ? stable + 1 : 0;
         Thread.sleep(100);
       }
       assertEquals(400, TestNodes.countPoints(back, c), "the returning replica holds every point");
