@@ -98,18 +98,23 @@ class HnswRecallTest {
     float[][] data = TestData.clustered(random, N, DIM, 20);
     HeapFloatVectors vectors = HeapFloatVectors.of(data, Distance.EUCLID);
     HnswIndex sequential = HnswIndex.build(vectors, new HnswParams(16, 100, SEED, 1));
-    HnswIndex concurrent = HnswIndex.build(vectors, new HnswParams(16, 100, SEED, 4));
     long querySeed = random.nextLong();
-    // Four times the usual queries: the two graphs differ (threads insert in another order), and
-    // over 100 queries their recalls differed by 0.021 for one seed (70938265539106) in CI.
     double r1 = meanRecall(sequential, new SplittableRandom(querySeed), OrdFilter.ALL, 4 * QUERIES);
-    double r2 = meanRecall(concurrent, new SplittableRandom(querySeed), OrdFilter.ALL, 4 * QUERIES);
-    assertTrue(
-        Math.abs(r1 - r2) <= 0.02, "seed=" + SEED + " sequential " + r1 + " vs concurrent " + r2);
-    assertEquals(
-        sequential.graph().maxLevel(),
-        concurrent.graph().maxLevel(),
-        "levels are drawn from the seed");
+    // Several builds on more threads than this machine's 2 cores, so that threads are preempted
+    // in the middle of inserts: before inserts linked a node only once its own lists were set on
+    // every level, 8 builds in 250 of this set lost 1-6 points of recall@10 (HnswBuilder.link).
+    for (int build = 0; build < 8; build++) {
+      HnswIndex concurrent = HnswIndex.build(vectors, new HnswParams(16, 100, SEED, 4));
+      double r2 =
+          meanRecall(concurrent, new SplittableRandom(querySeed), OrdFilter.ALL, 4 * QUERIES);
+      assertTrue(
+          r2 >= r1 - 0.01,
+          "seed=" + SEED + " build " + build + ": sequential " + r1 + " vs concurrent " + r2);
+      assertEquals(
+          sequential.graph().maxLevel(),
+          concurrent.graph().maxLevel(),
+          "levels are drawn from the seed");
+    }
   }
 
   @Test
