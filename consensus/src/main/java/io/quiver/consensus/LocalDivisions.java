@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -33,17 +32,15 @@ final class LocalDivisions {
   private final RaftServer server;
   private final RaftPeer self;
   private final RaftProperties properties;
-  private final RaftClients clients;
 
   /**
    * @param properties the server's properties: read for the log limits, and changed for the first
    *     election timeout of the next group started ({@link #firstElectionFor})
    */
-  LocalDivisions(RaftServer server, RaftPeer self, RaftProperties properties, RaftClients clients) {
+  LocalDivisions(RaftServer server, RaftPeer self, RaftProperties properties) {
     this.server = server;
     this.self = self;
     this.properties = properties;
-    this.clients = clients;
   }
 
   /** The local Ratis server. */
@@ -69,20 +66,31 @@ final class LocalDivisions {
   }
 
   /**
-   * Makes the local server host the meta group with an empty configuration. Idempotent: the admin
-   * client retries a request that takes longer than its timeout (a slow start), and the retry of an
-   * add that did succeed is answered {@link AlreadyExistsException}, which means it is done.
+   * Makes the local server host the meta group with an empty configuration, asked of the server in
+   * process (a Ratis client would send the add again when it is slow: see {@code
+   * ShardGroupReconciler#manage}). Idempotent: an add that finds the group hosted is done.
    */
   void hostMetaGroup() throws IOException {
-    try (RaftClient admin = clients.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, self))) {
-      if (!admin
-          .getGroupManagementApi(self.getId())
-          .add(RaftGroup.valueOf(RaftNode.META_GROUP_ID))
-          .isSuccess()) {
-        throw new IOException("could not host the meta group");
+    org.apache.ratis.protocol.RaftClientReply reply;
+    try {
+      reply =
+          server
+              .groupManagementAsync(
+                  org.apache.ratis.protocol.GroupManagementRequest.newAdd(
+                      org.apache.ratis.protocol.ClientId.randomId(),
+                      self.getId(),
+                      0,
+                      RaftGroup.valueOf(RaftNode.META_GROUP_ID)))
+              .join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof AlreadyExistsException) {
+        LOG.info("{}: the meta group is hosted already", self.getId());
+        return;
       }
-    } catch (AlreadyExistsException alreadyHosted) {
-      LOG.info("{}: the meta group is hosted already (an earlier attempt succeeded)", self.getId());
+      throw new IOException("could not host the meta group", e.getCause());
+    }
+    if (!reply.isSuccess()) {
+      throw new IOException("could not host the meta group: " + reply.getException());
     }
   }
 

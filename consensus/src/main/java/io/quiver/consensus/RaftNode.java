@@ -4,6 +4,7 @@ import io.quiver.consensus.meta.ClusterState;
 import io.quiver.consensus.meta.ForcedRemoval;
 import io.quiver.consensus.meta.MetaStateMachine;
 import io.quiver.consensus.meta.NodeAddress;
+import io.quiver.consensus.raft.DivisionStartGate;
 import io.quiver.consensus.raft.GroupManagementThreads;
 import io.quiver.consensus.raft.MonotonicTimeouts;
 import io.quiver.consensus.raft.PeerCredentials;
@@ -153,11 +154,12 @@ public final class RaftNode implements Closeable, LocalNode {
     org.apache.ratis.conf.Parameters parameters =
         tls != null ? RaftTls.parameters(credentials) : new org.apache.ratis.conf.Parameters();
     InstallNoticePacing pacing = new InstallNoticePacing();
+    DivisionStartGate startGate = new DivisionStartGate(this::server);
     GrpcConfigKeys.Server.setServicesCustomizer(
         parameters,
         (netty, types) ->
             types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.SERVER)
-                ? netty.intercept(pacing)
+                ? netty.intercept(pacing).intercept(startGate)
                 : netty);
     builder.setParameters(parameters);
     if (firstStart && !joining) {
@@ -169,7 +171,7 @@ public final class RaftNode implements Closeable, LocalNode {
     this.reconnects = new PeerReconnects(server, config.nodeId());
     // Each helper gets what it uses: this node as a LocalNode (id, settings, metadata), and its
     // other collaborators one by one.
-    this.divisions = new LocalDivisions(server, self, properties, clients);
+    this.divisions = new LocalDivisions(server, self, properties);
     this.groupViews = new ShardGroupViews(server, config.nodeId(), peerInfoClients);
     this.metaClients = new MetaClients(config.nodeId(), divisions, clients);
     this.shardClients = new RaftShardClients(this, divisions, clients);

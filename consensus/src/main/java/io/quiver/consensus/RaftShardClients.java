@@ -107,25 +107,31 @@ final class RaftShardClients implements ShardClients, AutoCloseable {
                               .findFirst()
                               .map(RaftNode::peerId)
                               .orElse(null));
-          return new RaftShardClient(
-              name,
-              raftClients.newShardClient(group, leaderHint),
-              localReplica,
-              () -> evict(placement),
-              replies,
-              divisions.maxShardEntryBytes(),
-              vector -> {
-                CollectionDescriptor c = local.clusterState().resolve(collection);
-                return c == null
-                    ? io.quiver.storage.ScoreScale.SIMILARITY
-                    : io.quiver.storage.ScoreScale.of(c.config().vectors(), vector);
-              });
+          RaftShardClient[] self = new RaftShardClient[1];
+          self[0] =
+              new RaftShardClient(
+                  name,
+                  raftClients.newShardClient(group, leaderHint),
+                  localReplica,
+                  () -> evict(placement, self[0]),
+                  replies,
+                  divisions.maxShardEntryBytes(),
+                  vector -> {
+                    CollectionDescriptor c = local.clusterState().resolve(collection);
+                    return c == null
+                        ? io.quiver.storage.ScoreScale.SIMILARITY
+                        : io.quiver.storage.ScoreScale.of(c.config().vectors(), vector);
+                  });
+          return self[0];
         });
   }
 
-  private void evict(ShardPlacement placement) {
-    RaftShardClient client = clients.remove(placement);
-    if (client != null) {
+  /**
+   * Drops {@code client}, broken, from the clients in use, unless a new client of {@code placement}
+   * already replaced it (a request that failed on the old one must not evict the new one).
+   */
+  private void evict(ShardPlacement placement, RaftShardClient client) {
+    if (client != null && clients.remove(placement, client)) {
       // Not on this thread: it is the Ratis client's own reply thread, and closing the client
       // from it waits (5 s) for the client's channel to close.
       CompletableFuture.runAsync(() -> closeQuietly(client), closer);

@@ -69,7 +69,6 @@ final class ShardGroupReconciler implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private volatile boolean started;
   private volatile boolean converged;
-  private RaftClient admin; // only touched on the task's thread
 
   ShardGroupReconciler(
       LocalNode local,
@@ -152,13 +151,7 @@ final class ShardGroupReconciler implements AutoCloseable {
             id,
             witnessHere.contains(id) ? "replica" : "witness",
             witnessHere.contains(id) ? "witness" : "replica");
-        check(
-            admin()
-                .getGroupManagementApi(divisions.self().getId())
-                .remove(id, true, false)
-                .isSuccess(),
-            "remove",
-            id);
+        check(manage(removal(id, true)), "remove", id);
         hosted.remove(id);
         swapped = true;
       }
@@ -184,13 +177,7 @@ final class ShardGroupReconciler implements AutoCloseable {
     for (RaftGroupId id : hosted) {
       if (!desired.containsKey(id)) {
         LOG.info("node {}: removing shard group {}", local.nodeId(), id);
-        check(
-            admin()
-                .getGroupManagementApi(divisions.self().getId())
-                .remove(id, true, false)
-                .isSuccess(),
-            "remove",
-            id);
+        check(manage(removal(id, true)), "remove", id);
         removed = true;
       }
     }
@@ -338,21 +325,7 @@ final class ShardGroupReconciler implements AutoCloseable {
           local.nodeId(),
           group.getGroupId(),
           group.getPeers().isEmpty() ? " (joining a running group)" : "");
-      // RECOVER, not FORMAT: Ratis formats a new directory, and a directory left by an add or a
-      // restart that was interrupted is taken up instead of failing "existing directories found"
-      // at every later pass. (Group ids include the collection's creation index, so a directory
-      // can only belong to this very group.)
-      adds.put(
-          group.getGroupId(),
-          divisions
-              .server()
-              .groupManagementAsync(
-                  GroupManagementRequest.newAdd(
-                      ADMIN_CLIENT,
-                      divisions.self().getId(),
-                      callIds.incrementAndGet(),
-                      group,
-                      false)));
+      adds.put(group.getGroupId(), divisions.server().groupManagementAsync(addition(group)));
     }
     for (Map.Entry<RaftGroupId, CompletableFuture<RaftClientReply>> add : adds.entrySet()) {
       try {
@@ -432,18 +405,9 @@ final class ShardGroupReconciler implements AutoCloseable {
         local.nodeId(),
         group.getGroupId(),
         group.getPeers());
-    check(
-        admin()
-            .getGroupManagementApi(divisions.self().getId())
-            .remove(group.getGroupId(), false, false)
-            .isSuccess(),
-        "remove (to restart)",
-        group.getGroupId());
+    check(manage(removal(group.getGroupId(), false)), "remove (to restart)", group.getGroupId());
     divisions.firstElectionFor(null);
-    check(
-        admin().getGroupManagementApi(divisions.self().getId()).add(group, false).isSuccess(),
-        "restart",
-        group.getGroupId());
+    check(manage(addition(group)), "restart", group.getGroupId());
   }
 
   /**
@@ -506,22 +470,48 @@ final class ShardGroupReconciler implements AutoCloseable {
     }
   }
 
-  private RaftClient admin() {
-    if (admin == null) {
-      admin = clients.newClient(RaftGroup.valueOf(RaftNode.META_GROUP_ID, divisions.self()));
+  /**
+   * An add of {@code group} to this node's server. RECOVER, not FORMAT: Ratis formats a new
+   * directory, and a directory left by an add or a restart that was interrupted is taken up instead
+   * of failing "existing directories found" at every later pass. (Group ids include the
+   * collection's creation index, so a directory can only belong to this very group.)
+   */
+  private GroupManagementRequest addition(RaftGroup group) {
+    return GroupManagementRequest.newAdd(
+        ADMIN_CLIENT, divisions.self().getId(), callIds.incrementAndGet(), group, false);
+  }
+
+  /** A removal of group {@code id} from this node's server, its directory deleted or kept. */
+  private GroupManagementRequest removal(RaftGroupId id, boolean deleteDirectory) {
+    return GroupManagementRequest.newRemove(
+        ADMIN_CLIENT,
+        divisions.self().getId(),
+        callIds.incrementAndGet(),
+        id,
+        deleteDirectory,
+        false);
+  }
+
+  /**
+   * Carries out {@code request} on this node's own server, in process, and waits for it; true when
+   * it succeeded. Never through a Ratis client: a client sends a request again when it takes longer
+   * than the client's timeout (an add under load waits seconds for its directory's lock), and two
+   * adds of one group at the same time can leave a started division outside the server's map of
+   * groups (Ratis 3.2.1 removes the group from the map when the second add fails, whichever add put
+   * it there): that division holds its directory's lock for good, and every later add of the group
+   * failed "the directory is already locked" until the process restarted.
+   */
+  private boolean manage(GroupManagementRequest request) throws IOException {
+    try {
+      return divisions.server().groupManagementAsync(request).join().isSuccess();
+    } catch (CompletionException e) {
+      throw new IOException(
+          "group management (" + request + ") failed", e.getCause() == null ? e : e.getCause());
     }
-    return admin;
   }
 
   @Override
   public void close() {
     task.close();
-    if (admin != null) {
-      try {
-        admin.close();
-      } catch (IOException e) {
-        LOG.warn("node {}: closing the admin client failed", local.nodeId(), e);
-      }
-    }
   }
 }

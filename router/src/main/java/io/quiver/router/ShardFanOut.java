@@ -145,25 +145,59 @@ final class ShardFanOut {
   /**
    * {@code call} (a read) asked of one shard, bounded by the node's deadline or the caller's
    * timeout (the shard may answer on this thread when the caller allows it: {@link
-   * CallerThreadReads}); asked once more through a new client when the first one was retired (it
-   * met a replica that does not host the group: one joining or just dropped, while the placement
-   * changes).
+   * CallerThreadReads}); asked again through a new client while the one it went through was retired
+   * (see {@link #resendWhileRetired}).
    */
   <T> CompletableFuture<T> toShard(
       CollectionDescriptor c,
       ShardPlacement shard,
       Function<ShardClient, CompletableFuture<T>> call) {
-    CompletableFuture<T> answer =
-        call.apply(clients.forShard(c.name(), shard))
-            .handle(
-                (value, error) ->
-                    error == null
-                        ? CompletableFuture.completedFuture(value)
-                        : retired(error)
-                            ? call.apply(clients.forShard(c.name(), shard))
-                            : CompletableFuture.<T>failedFuture(error))
-            .thenCompose(f -> f);
-    return bounded(answer, c, shard, Deadline.NODE);
+    Supplier<CompletableFuture<T>> ask = () -> call.apply(clients.forShard(c.name(), shard));
+    return bounded(resendWhileRetired(ask.get(), ask, 1), c, shard, Deadline.NODE);
+  }
+
+  /**
+   * How many times a call that met a retired client is sent again, each time through the shard's
+   * new client. One is not always enough: while a replica set changes, the new client can be
+   * retired too before it answers, when another request on it meets the replica that does not host
+   * the group yet (Ratis then fails every request in the client's window at once).
+   */
+  static final int RETIRED_RESENDS = 5;
+
+  /** The pause before the second and later resends ({@link #RETIRED_RESENDS}), times the try. */
+  private static final long RETIRED_RESEND_PAUSE_MS = 50;
+
+  /**
+   * {@code sent}'s outcome; while it failed because its client was retired (its Ratis client closed
+   * itself: the call met a replica that does not host the group, or a request before it on the same
+   * client did), {@code resend}'s, up to {@link #RETIRED_RESENDS} times in all. Only reads and
+   * writes that set a state go through here: applying such a write twice (the first try may have
+   * been applied before its client failed) leaves what applying it once does.
+   */
+  private static <T> CompletableFuture<T> resendWhileRetired(
+      CompletableFuture<T> sent, Supplier<CompletableFuture<T>> resend, int attempt) {
+    return sent.handle(
+            (value, error) -> {
+              if (error == null) {
+                return CompletableFuture.completedFuture(value);
+              }
+              if (!retired(error) || attempt > RETIRED_RESENDS) {
+                return CompletableFuture.<T>failedFuture(error);
+              }
+              if (attempt == 1) {
+                return resendWhileRetired(resend.get(), resend, attempt + 1);
+              }
+              // A short pause on the JDK's delay thread, which only sends: the answer comes back on
+              // the client's own threads.
+              return CompletableFuture.supplyAsync(
+                      () -> resendWhileRetired(resend.get(), resend, attempt + 1),
+                      CompletableFuture.delayedExecutor(
+                          RETIRED_RESEND_PAUSE_MS * (attempt - 1),
+                          TimeUnit.MILLISECONDS,
+                          Runnable::run))
+                  .thenCompose(f -> f);
+            })
+        .thenCompose(f -> f);
   }
 
   private static boolean retired(Throwable error) {
@@ -177,10 +211,7 @@ final class ShardFanOut {
 
   /**
    * A write of the same thing to every shard of {@code c} (one log entry each); no point ids to
-   * report. These writes set a state (a shard config, a field index there or not), so one that met
-   * a retired client (a replica dropped or only joining while the placement changes: "does not host
-   * it (yet)") is sent once more through a new client, as a read is: applying it twice sets the
-   * same state. Writes of points are not resent: a conditional one is not idempotent.
+   * report.
    */
   CompletableFuture<Long> writeEveryShard(
       CollectionDescriptor c,
@@ -190,27 +221,22 @@ final class ShardFanOut {
         c,
         everyShard(c),
         bound,
-        (client, shard) ->
-            whole(
-                () ->
-                    write
-                        .apply(client)
-                        .handle(
-                            (index, error) ->
-                                error == null
-                                    ? CompletableFuture.completedFuture(index)
-                                    : retired(error)
-                                        ? write.apply(clients.forShard(c.name(), shard))
-                                        : CompletableFuture.<Long>failedFuture(error))
-                        .thenCompose(f -> f)),
+        (client, shard) -> whole(() -> write.apply(client)),
         shard -> null);
   }
 
   /**
    * A write of each shard's part: 1. every part prepared ({@code prepare} encodes and checks it, so
    * a part that cannot be written refuses the whole request with nothing sent); 2. every part sent,
-   * bounded by {@code bound}; 3. the outcome as {@link WriteOutcome} says, reporting each part's
-   * ids ({@code idsOf}; null when a part selects by filter).
+   * bounded by {@code bound}, and sent again through the shard's new client while the one it went
+   * through was retired ({@link #resendWhileRetired}); 3. the outcome as {@link WriteOutcome} says,
+   * reporting each part's ids ({@code idsOf}; null when a part selects by filter).
+   *
+   * <p>Every write Quiver sends sets a state, so applying it twice leaves what applying it once
+   * does: an upsert sets points (one with a condition finds, the second time, the points it wrote,
+   * and writes them again or leaves them), a delete or a payload change sets what it names, a
+   * config or a field index sets itself. So a part whose first try may have been applied before its
+   * client failed is sent again whole, as a client retrying the request would.
    */
   <P> CompletableFuture<Long> write(
       CollectionDescriptor c,
@@ -224,13 +250,26 @@ final class ShardFanOut {
             prepared.put(shard, prepare.apply(clients.forShard(c.name(), shard), part)));
     Map<ShardPlacement, WriteOutcome.Part> sent = new LinkedHashMap<>();
     prepared.forEach(
-        (shard, write) ->
-            sent.put(
-                shard,
-                new WriteOutcome.Part(
-                    bounded(write.send(), c, shard, bound),
-                    idsOf.apply(parts.get(shard)),
-                    write::written)));
+        (shard, first) -> {
+          // Each try sends the same entries in the same order: the points applied are the most
+          // any try got through.
+          List<ShardClient.PreparedWrite> tries = new java.util.concurrent.CopyOnWriteArrayList<>();
+          tries.add(first);
+          Supplier<CompletableFuture<Long>> again =
+              () -> {
+                ShardClient.PreparedWrite next =
+                    prepare.apply(clients.forShard(c.name(), shard), parts.get(shard));
+                tries.add(next);
+                return next.send();
+              };
+          sent.put(
+              shard,
+              new WriteOutcome.Part(
+                  bounded(resendWhileRetired(first.send(), again, 1), c, shard, bound),
+                  idsOf.apply(parts.get(shard)),
+                  () ->
+                      tries.stream().mapToInt(ShardClient.PreparedWrite::written).max().orElse(0)));
+        });
     return WriteOutcome.of(c.name(), sent);
   }
 

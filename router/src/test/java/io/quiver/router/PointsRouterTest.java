@@ -47,6 +47,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,18 +83,34 @@ class PointsRouterTest {
   private final Map<String, CollectionDescriptor> collections = new HashMap<>();
   private final List<CountDownLatch> blocked = new ArrayList<>();
 
-  /** A client handed out once for a shard before its real one (see {@link #retiredClient}). */
-  private final Map<UUID, io.quiver.sharding.ShardClient> retiredOnce =
+  /**
+   * Clients handed out, one per call, for a shard before its real one (see {@link #retiredClient}).
+   */
+  private final Map<UUID, java.util.Deque<io.quiver.sharding.ShardClient>> retiredFirst =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   private final PointsRouter router =
       new PointsRouter(
           name -> Optional.ofNullable(collections.get(name)),
           (collection, shard) -> {
-            io.quiver.sharding.ShardClient retired = retiredOnce.remove(shard.groupId());
-            return retired != null ? retired : clients.get(shard.groupId());
+            var retired = retiredFirst.get(shard.groupId());
+            io.quiver.sharding.ShardClient next = retired == null ? null : retired.poll();
+            return next != null ? next : clients.get(shard.groupId());
           },
           DEADLINE);
+
+  /** The next {@code count} clients handed out for {@code shard} are retired ones. */
+  private void retire(CollectionDescriptor c, int shard, int count) {
+    var queue = new java.util.concurrent.ConcurrentLinkedDeque<io.quiver.sharding.ShardClient>();
+    for (int i = 0; i < count; i++) {
+      queue.add(retiredClient("shard " + shard + " of collection `" + c.name() + "`"));
+    }
+    retiredFirst.put(c.shardMap().shard(shard).groupId(), queue);
+  }
+
+  private boolean retiredAllAsked() {
+    return retiredFirst.values().stream().allMatch(java.util.Deque::isEmpty);
+  }
 
   @AfterEach
   void closeShards() throws InterruptedException {
@@ -476,10 +493,9 @@ class PointsRouterTest {
     long all = router.count(c, ReadConsistency.LEADER).join();
     // As when this node's client of a shard met a replica only joining (group mismatch): it closed
     // itself.
-    retiredOnce.put(
-        c.shardMap().shard(1).groupId(), retiredClient("shard 1 of collection `retired`"));
+    retire(c, 1, 1);
     assertEquals(all, router.count(c, ReadConsistency.LEADER).join());
-    assertTrue(retiredOnce.isEmpty(), "the retired client was asked first");
+    assertTrue(retiredAllAsked(), "the retired client was asked first");
   }
 
   @Test
@@ -487,23 +503,73 @@ class PointsRouterTest {
     CollectionDescriptor c = open("retiredconfig", Distance.DOT);
     writeRandomPoints(c, random, 10);
     // As a PATCH right after a move: the client of shard 1 met the replica being dropped.
-    retiredOnce.put(
-        c.shardMap().shard(1).groupId(), retiredClient("shard 1 of collection `retiredconfig`"));
+    retire(c, 1, 1);
     assertTrue(router.updateShardConfig(c).join() > 0);
-    assertTrue(retiredOnce.isEmpty(), "the retired client was asked first");
+    assertTrue(retiredAllAsked(), "the retired client was asked first");
   }
 
-  /** A shard client whose every call fails as a retired Ratis client's does. */
+  @Test
+  void anUpsertMetByRetiredClientsIsSentAgainUntilALiveOneTakesIt() {
+    CollectionDescriptor c = open("retiredupsert", Distance.DOT);
+    // While a replica set changes, the new client can be retired too before it answers (another
+    // request on it met the joining replica): each resend goes through the next new client.
+    retire(c, 0, ShardFanOut.RETIRED_RESENDS);
+    List<Point> points = new ArrayList<>();
+    for (long id = 0; id < 30; id++) {
+      points.add(point(id, 1, 0, 0, 0));
+    }
+    assertTrue(router.upsert(c, points).join() > 0);
+    assertTrue(retiredAllAsked(), "every retired client was asked first");
+    List<PointId> ids = points.stream().map(Point::id).toList();
+    assertEquals(ids, ids(router.retrieve(c, ids, false, false, ReadConsistency.LEADER).join()));
+  }
+
+  @Test
+  void aClientRetiredMoreTimesThanTheResendsFailsTheWriteSayingWhatWasApplied() {
+    CollectionDescriptor c = open("alwaysretired", Distance.DOT);
+    retire(c, 0, ShardFanOut.RETIRED_RESENDS + 1);
+    List<Point> points = new ArrayList<>();
+    for (long id = 0; id < 12; id++) {
+      points.add(point(id, 1, 0, 0, 0));
+    }
+    Throwable e = failure(router.upsert(c, points));
+    assertInstanceOf(ShardUnavailableException.class, e);
+    assertEquals(
+        "shard 0 of collection `alwaysretired` is unavailable: the replica does not host it (yet)"
+            + report(c, points, 0),
+        e.getMessage());
+  }
+
+  /**
+   * A shard client whose every call fails as a retired Ratis client's does (a prepared write fails
+   * when it is sent).
+   */
   private static io.quiver.sharding.ShardClient retiredClient(String name) {
+    Supplier<CompletableFuture<Long>> failed =
+        () ->
+            CompletableFuture.failedFuture(
+                new io.quiver.sharding.ShardClientRetiredException(
+                    name + " is unavailable: the replica does not host it (yet)", null));
     return (io.quiver.sharding.ShardClient)
         java.lang.reflect.Proxy.newProxyInstance(
             PointsRouterTest.class.getClassLoader(),
             new Class<?>[] {io.quiver.sharding.ShardClient.class},
             (proxy, method, args) -> {
               if (method.getReturnType() == CompletableFuture.class) {
-                return CompletableFuture.failedFuture(
-                    new io.quiver.sharding.ShardClientRetiredException(
-                        name + " is unavailable: the replica does not host it (yet)", null));
+                return failed.get();
+              }
+              if (method.getReturnType() == io.quiver.sharding.ShardClient.PreparedWrite.class) {
+                return new io.quiver.sharding.ShardClient.PreparedWrite() {
+                  @Override
+                  public CompletableFuture<Long> send() {
+                    return failed.get();
+                  }
+
+                  @Override
+                  public int written() {
+                    return 0;
+                  }
+                };
               }
               throw new UnsupportedOperationException(method.getName());
             });

@@ -103,8 +103,11 @@ public final class CollectionsApi {
   }
 
   /**
-   * {@code PATCH /collections/{c}}: the new settings go through the metadata log, then to every
-   * shard's log; each replica reopens its engine with them. Answers once all shards applied them.
+   * {@code PATCH /collections/{c}}: the new settings go through the metadata log, then, when the
+   * engine's settings changed, to every shard's log; each replica reopens its engine with them.
+   * Answers once all shards applied them. A change of the cluster's settings alone ({@code
+   * replication_factor}, {@code write_consistency_factor}) writes to no shard: a shard busy with
+   * the replica changes that follow is not asked for anything.
    */
   private CompletableFuture<RestResponse> update(RestRequest request) {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
@@ -112,7 +115,10 @@ public final class CollectionsApi {
     return catalog
         .update(c.name(), updated)
         .thenCompose(
-            router::updateShardConfig) // the updated collection, as the meta log applied it
+            applied -> // the updated collection, as the meta log applied it
+            applied.config().shardConfig().equals(c.config().shardConfig())
+                    ? CompletableFuture.completedFuture(0L)
+                    : router.updateShardConfig(applied))
         .thenApply(index -> RestResponse.ok(true));
   }
 
