@@ -209,9 +209,9 @@ public final class MetaStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public Path root(long term, long index) {
+    public Path file(long term, long index, String path) {
       File file = storage.getSnapshotFile(term, index);
-      return file.exists() ? file.getParentFile().toPath() : null;
+      return file.exists() && file.getName().equals(path) ? file.toPath() : null;
     }
   }
 

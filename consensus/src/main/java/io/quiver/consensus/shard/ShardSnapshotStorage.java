@@ -99,9 +99,20 @@ public final class ShardSnapshotStorage
   }
 
   @Override
-  public Path root(long term, long index) {
+  public Path file(long term, long index, String path) {
     Path dir = snapshotsDir().resolve(term + "_" + index);
-    return Files.exists(dir.resolve(COMPLETE)) ? dir : null;
+    if (!Files.exists(dir.resolve(COMPLETE))) {
+      return null;
+    }
+    Path file = dir.resolve(path).normalize();
+    String name = file.getFileName() == null ? "" : file.getFileName().toString();
+    // As latest() offers them: every file of the directory but the marker and checksums.
+    return file.startsWith(dir)
+            && !file.equals(dir)
+            && !name.equals(COMPLETE)
+            && !name.endsWith(".md5")
+        ? file
+        : null;
   }
 
   /** The directory a new snapshot at {@code termIndex} is written into. */

@@ -316,7 +316,7 @@ public final class WitnessStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public Path root(long term, long index) {
+    public Path file(long term, long index, String path) {
       return null;
     }
 

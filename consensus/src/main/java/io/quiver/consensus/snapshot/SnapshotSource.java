@@ -43,8 +43,12 @@ public final class SnapshotSource {
     /** The snapshot it would give now, or null when it has none. */
     Offered latest();
 
-    /** The root of snapshot {@code term_index} while it is complete and on disk, else null. */
-    Path root(long term, long index);
+    /**
+     * File {@code path} (relative to the snapshot's root, as {@link #latest} names it) of snapshot
+     * {@code term_index} while that snapshot is complete and on disk and offers the file, else
+     * null: a peer reads the files of a snapshot, nothing else of this node.
+     */
+    Path file(long term, long index, String path);
   }
 
   private static final ExecutorService READERS =
@@ -97,14 +101,16 @@ public final class SnapshotSource {
   }
 
   private Message read(SnapshotMessages.Read r) throws IOException {
-    Path root = snapshots.root(r.term(), r.index());
-    if (root == null) {
+    Path file = snapshots.file(r.term(), r.index(), r.path());
+    if (file == null || !Files.isRegularFile(file)) {
       throw new NoSuchFileException(
-          "snapshot " + r.term() + "_" + r.index() + " is no longer here");
-    }
-    Path file = root.resolve(r.path()).normalize();
-    if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-      throw new NoSuchFileException("no file " + r.path() + " in snapshot " + r.index());
+          "no file "
+              + r.path()
+              + " in snapshot "
+              + r.term()
+              + "_"
+              + r.index()
+              + " here (gone, or never one of its files)");
     }
     if (r.offset() < 0 || r.length() < 0 || r.length() > MAX_READ) {
       throw new IOException("bad range " + r.offset() + "+" + r.length() + " of " + r.path());

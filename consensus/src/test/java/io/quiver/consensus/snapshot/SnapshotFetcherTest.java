@@ -3,6 +3,7 @@ package io.quiver.consensus.snapshot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.consensus.raft.TransferRate;
@@ -70,8 +71,9 @@ class SnapshotFetcherTest {
                 }
 
                 @Override
-                public Path root(long term, long index) {
-                  return term == 1 && index == 10 ? root : null;
+                public Path file(long term, long index, String path) {
+                  Path file = root.resolve(path).normalize();
+                  return term == 1 && index == 10 && files.contains(file) ? file : null;
                 }
               });
     }
@@ -143,6 +145,33 @@ class SnapshotFetcherTest {
     assertEquals(3L * FILE, t.bytesDone());
     assertEquals(0, t.bytesResumed());
     assertTrue(Files.notExists(dir.resolve("replica/incoming")), "the staging is cleared");
+  }
+
+  @Test
+  void aPeerReadsOnlyTheFilesTheSnapshotOffers() throws Exception {
+    Source source = new Source();
+    Files.writeString(source.root.resolve("not-offered"), "private");
+    Files.writeString(dir.resolve("outside"), "private");
+    Message offered =
+        source
+            .source
+            .answer(SnapshotMessages.read(1, 10, "segments/a", 0, 16).getContent())
+            .get(10, TimeUnit.SECONDS);
+    assertEquals(16, SnapshotMessages.decodeChunk(offered.getContent()).size());
+    for (String path : List.of("not-offered", "../../outside", "segments/../../../outside")) {
+      var refused =
+          assertThrows(
+              java.util.concurrent.ExecutionException.class,
+              () ->
+                  source
+                      .source
+                      .answer(SnapshotMessages.read(1, 10, path, 0, 7).getContent())
+                      .get(10, TimeUnit.SECONDS),
+              path);
+      assertTrue(
+          refused.getCause().getCause() instanceof java.nio.file.NoSuchFileException,
+          path + ": " + refused.getCause());
+    }
   }
 
   @Test
