@@ -304,7 +304,11 @@ public final class RaftNode implements Closeable, LocalNode {
             }
           }
           return catalog.removeNode(nodeId, true).join();
-        });
+        },
+        // A thread of its own: the drops block for as long as the groups take, and the common
+        // pool (one worker on 2 cores) completes Ratis' unordered replies, replica reads among
+        // them.
+        work -> Thread.ofPlatform().daemon().name("forced-removal-" + nodeId).start(work));
   }
 
   /** Starts ({@code drain}) or stops draining a node: the meta leader moves its replicas away. */

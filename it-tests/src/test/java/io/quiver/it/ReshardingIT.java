@@ -105,11 +105,15 @@ class ReshardingIT {
   private static final int BIG_DIM = 128;
 
   /**
-   * 30,000 points of 128 dimensions in 2 shards. Resharding up is started, and while it copies
-   * ({@code quiver_phase: copying}) the meta leader, which drives it, is killed with SIGKILL and
-   * restarted: the next leader copies again from the start and finishes. Then up again, killing the
-   * node of the new shard. After each: 3, then 4 shards, every point exactly once (count and a
-   * scroll of every id through each node), with its vector.
+   * 30,000 points of 128 dimensions in 2 shards, and a writer and a reader on the collection
+   * throughout. Resharding up is started, and while it copies ({@code quiver_phase: copying}) the
+   * meta leader, which drives it, is killed with SIGKILL and restarted: the next leader copies
+   * again from the start and finishes. Then up again, killing the node of the new shard. After
+   * each: 3, then 4 shards, every point exactly once (count and a scroll of every id through each
+   * node), the first 30,000 with their vectors, every write the writer had acknowledged, none it
+   * never sent. Requests failed only while a node was down (each shard has one replica), only with
+   * a status docs/api.md calls retryable, and none between the end of one resharding and the next
+   * kill.
    */
   @Test
   void aReshardingSurvivesTheKillOfItsDriverAndOfItsTarget() throws Exception {
@@ -138,40 +142,82 @@ class ReshardingIT {
         assertEquals(200, r.status(), r.raw());
       }
       int shards = 2;
-      for (String victim : List.of("driver", "target")) {
-        QdrantHttp.Reply started =
-            http.send(
-                "POST",
-                "/collections/big/cluster",
-                "{\"start_resharding\":{\"direction\":\"up\"}}");
-        assertEquals(200, started.status(), started.raw());
-        shards++;
-        JsonNode op = awaitCopying(http);
-        long peer =
-            victim.equals("driver")
-                ? http.get("/cluster").result().at("/raft_info/leader").asLong()
-                : op.get("peer_id").asLong();
-        int killed = -1;
-        for (int i = 0; i < cluster.http.size(); i++) {
-          if (cluster.peerId(cluster.http.get(i)) == peer) {
-            killed = i;
+      try (ScalingCluster.Writer writer =
+              new ScalingCluster.Writer(cluster.http, "big", BIG_DIM, WRITER_FIRST_ID);
+          ScalingCluster.Reader reader = new ScalingCluster.Reader(cluster.http, "big", BIG_DIM)) {
+        long calm = System.nanoTime();
+        while (reader.answered.get() <= 50 || writer.acknowledged.size() < 40) {
+          Thread.sleep(50); // the load is under way before the first resharding starts
+        }
+        for (String victim : List.of("driver", "target")) {
+          ScalingCluster.assertOnlyRetryableFailures(calm, writer, reader);
+          QdrantHttp.Reply started =
+              http.send(
+                  "POST",
+                  "/collections/big/cluster",
+                  "{\"start_resharding\":{\"direction\":\"up\"}}");
+          assertEquals(200, started.status(), started.raw());
+          shards++;
+          JsonNode op = awaitCopying(http);
+          long peer =
+              victim.equals("driver")
+                  ? http.get("/cluster").result().at("/raft_info/leader").asLong()
+                  : op.get("peer_id").asLong();
+          int killed = -1;
+          for (int i = 0; i < cluster.http.size(); i++) {
+            if (cluster.peerId(cluster.http.get(i)) == peer) {
+              killed = i;
+            }
+          }
+          long t0 = System.nanoTime();
+          QdrantHttp down = cluster.http.get(killed);
+          writer.avoid(down, true);
+          reader.avoid(down, true);
+          writer.pause(); // their requests in flight through the node end first
+          reader.pause();
+          try {
+            cluster.nodes.get(killed).kill9();
+          } finally {
+            writer.resume();
+            reader.resume();
+          }
+          System.out.printf(
+              "killed the %s of the resharding to %d shards (peer %d) while it copied%n",
+              victim, shards, peer);
+          Thread.sleep(1000);
+          cluster
+              .nodes
+              .get(killed)
+              .start("--bootstrap", "http://127.0.0.1:" + cluster.seedRaftPort);
+          awaitShards(cluster, "big", shards, 180_000);
+          writer.avoid(down, false);
+          reader.avoid(down, false);
+          calm = System.nanoTime();
+          System.out.printf(
+              "the resharding to %d shards finished %.1f s after the kill of its %s;"
+                  + " %d points written, %d reads answered, %d failed requests so far%n",
+              shards,
+              (System.nanoTime() - t0) / 1e9,
+              victim,
+              writer.acknowledged.size(),
+              reader.answered.get(),
+              writer.failures.size() + reader.timedFailures.size());
+          writer.pause();
+          try {
+            checkBig(cluster, writer);
+          } finally {
+            writer.resume();
           }
         }
-        long t0 = System.nanoTime();
-        cluster.nodes.get(killed).kill9();
-        System.out.printf(
-            "killed the %s of the resharding to %d shards (peer %d) while it copied%n",
-            victim, shards, peer);
-        Thread.sleep(1000);
-        cluster.nodes.get(killed).start("--bootstrap", "http://127.0.0.1:" + cluster.seedRaftPort);
-        awaitShards(cluster, "big", shards, 180_000);
-        System.out.printf(
-            "the resharding to %d shards finished %.1f s after the kill of its %s%n",
-            shards, (System.nanoTime() - t0) / 1e9, victim);
-        checkBig(cluster);
+        Thread.sleep(2000); // the load goes on a little after the last check
+        ScalingCluster.assertOnlyRetryableFailures(calm, writer, reader);
+        assertTrue(writer.acknowledged.size() > 100, "the writer made progress");
       }
     }
   }
+
+  /** The writer's ids start here, above the 30,000 loaded first. */
+  private static final int WRITER_FIRST_ID = 1_000_000;
 
   private static String bigVector(int id) {
     StringBuilder v = new StringBuilder("[");
@@ -194,11 +240,14 @@ class ReshardingIT {
     throw new AssertionError("the resharding did not copy within 30 s");
   }
 
-  /** Every point exactly once, with its vector, through every node. */
-  private static void checkBig(ScalingCluster cluster) throws Exception {
+  /**
+   * Through every node: every point exactly once (the scroll repeats none, and the exact count is
+   * what it returned), the 30,000 loaded first, every point {@code writer} had acknowledged, none
+   * it never sent, and sampled loaded points with their vectors. The writer is paused.
+   */
+  private static void checkBig(ScalingCluster cluster, ScalingCluster.Writer writer)
+      throws Exception {
     for (QdrantHttp h : cluster.http) {
-      QdrantHttp.Reply count = h.send("POST", "/collections/big/points/count", "{\"exact\":true}");
-      assertEquals(BIG_POINTS, count.result().get("count").asInt(), h + " " + count.raw());
       TreeSet<Long> seen = new TreeSet<>();
       String offset = "null";
       while (!offset.equals("null") || seen.isEmpty()) {
@@ -219,7 +268,17 @@ class ReshardingIT {
           break;
         }
       }
-      assertEquals(BIG_POINTS, seen.size(), h.toString());
+      QdrantHttp.Reply count = h.send("POST", "/collections/big/points/count", "{\"exact\":true}");
+      assertEquals(seen.size(), count.result().get("count").asInt(), h + " " + count.raw());
+      assertEquals(BIG_POINTS, seen.headSet((long) BIG_POINTS).size(), h + ": the loaded points");
+      for (int id : writer.acknowledged) {
+        assertTrue(seen.contains((long) id), h + ": acknowledged point " + id + " is missing");
+      }
+      for (long id : seen.tailSet((long) BIG_POINTS)) {
+        assertTrue(
+            id >= WRITER_FIRST_ID && writer.attempted.contains((int) id),
+            h + ": point " + id + " was never written");
+      }
       QdrantHttp.Reply sample =
           h.send(
               "POST", "/collections/big/points", "{\"ids\":[0,7777,29999],\"with_vector\":true}");

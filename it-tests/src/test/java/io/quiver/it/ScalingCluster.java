@@ -301,12 +301,17 @@ final class ScalingCluster implements AutoCloseable {
     return false;
   }
 
-  /** A light continuous writer: 4 points per request, every ~20 ms, through the nodes in turn. */
+  /**
+   * A light continuous writer: 4 points per request, every ~20 ms, through the nodes in turn. Point
+   * {@code id} gets the vector {@code [id, 1, 0, ...]} of the collection's dimension.
+   */
   static final class Writer implements AutoCloseable {
     final Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
     final Set<Integer> attempted = ConcurrentHashMap.newKeySet();
     private final List<QdrantHttp> through;
     private final String collection;
+    private final int dim;
+    private final int firstId;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final ReentrantLock turn = new ReentrantLock();
     private final Thread thread;
@@ -320,15 +325,22 @@ final class ScalingCluster implements AutoCloseable {
         new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     Writer(List<QdrantHttp> through, String collection) {
+      this(through, collection, 2, 0);
+    }
+
+    /** A writer of vectors of {@code dim} dimensions, its ids from {@code firstId} on. */
+    Writer(List<QdrantHttp> through, String collection, int dim, int firstId) {
       this.through = List.copyOf(through);
       this.collection = collection;
+      this.dim = dim;
+      this.firstId = firstId;
       this.thread = new Thread(this::run, "writer-" + collection);
       thread.setDaemon(true);
       thread.start();
     }
 
     private void run() {
-      int id = 0;
+      int id = firstId;
       int request = 0;
       while (!stop.get()) {
         turn.lock();
@@ -343,7 +355,9 @@ final class ScalingCluster implements AutoCloseable {
                 .append(id)
                 .append(",\"vector\":[")
                 .append(id)
-                .append(",1]}");
+                .append(",1")
+                .append(",0".repeat(dim - 2))
+                .append("]}");
           }
           body.append("]}");
           QdrantHttp h = through.get(request++ % through.size());
@@ -421,6 +435,7 @@ final class ScalingCluster implements AutoCloseable {
         new ConcurrentLinkedQueue<>();
 
     private final List<QdrantHttp> through;
+    private final int dim;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Thread thread;
 
@@ -428,8 +443,14 @@ final class ScalingCluster implements AutoCloseable {
     private final Set<QdrantHttp> avoided = ConcurrentHashMap.newKeySet();
 
     Reader(List<QdrantHttp> through, String collection) {
+      this(through, collection, 2);
+    }
+
+    /** A reader whose queries have {@code dim} dimensions. */
+    Reader(List<QdrantHttp> through, String collection, int dim) {
       this.through = List.copyOf(through);
       this.collection = collection;
+      this.dim = dim;
       this.thread = new Thread(this::run, "reader-" + collection);
       thread.setDaemon(true);
       thread.start();
@@ -442,6 +463,7 @@ final class ScalingCluster implements AutoCloseable {
         if (avoided.contains(h) && avoided.size() < through.size()) {
           continue;
         }
+        turn.lock();
         try {
           QdrantHttp.Reply r =
               i % 4 == 3
@@ -450,11 +472,7 @@ final class ScalingCluster implements AutoCloseable {
                   : h.send(
                       "POST",
                       "/collections/" + collection + "/points/query",
-                      "{\"query\":["
-                          + random.nextFloat()
-                          + ","
-                          + random.nextFloat()
-                          + "],\"limit\":5}");
+                      "{\"query\":" + randomVector(random) + ",\"limit\":5}");
           if (r.status() == 200) {
             answered.incrementAndGet();
           } else {
@@ -462,6 +480,8 @@ final class ScalingCluster implements AutoCloseable {
           }
         } catch (Exception e) {
           failed(h + ": " + e);
+        } finally {
+          turn.unlock();
         }
         try {
           Thread.sleep(10);
@@ -471,9 +491,28 @@ final class ScalingCluster implements AutoCloseable {
       }
     }
 
+    private String randomVector(Random random) {
+      StringBuilder v = new StringBuilder("[");
+      for (int d = 0; d < dim; d++) {
+        v.append(d == 0 ? "" : ",").append(random.nextFloat());
+      }
+      return v.append("]").toString();
+    }
+
     private void failed(String what) {
       failures.add(what);
       timedFailures.add(Map.entry(System.nanoTime(), what));
+    }
+
+    private final ReentrantLock turn = new ReentrantLock();
+
+    /** Waits for the request in flight and holds the reader until {@link #resume()}. */
+    void pause() {
+      turn.lock();
+    }
+
+    void resume() {
+      turn.unlock();
     }
 
     /** Leaves node {@code h} out (before it is killed or removed), or takes it back. */

@@ -85,7 +85,8 @@ final class ReshardingWrites {
     }
     return CompletableFuture.supplyAsync(
             () -> collections.apply(c.name()).orElse(c),
-            CompletableFuture.delayedExecutor(POLL_MS, TimeUnit.MILLISECONDS))
+            // Run on the JDK's delay thread: a lookup, then the write is only sent from there.
+            CompletableFuture.delayedExecutor(POLL_MS, TimeUnit.MILLISECONDS, Runnable::run))
         .thenCompose(fresh -> attempt(fresh, ids, write, deadline));
   }
 
