@@ -148,7 +148,10 @@ class RebalanceDrainIT {
             reader.avoid(h, true);
           }
         }
-        Thread.sleep(200); // a request in flight through it ends
+        writer.pause(); // their requests in flight through it end first
+        reader.pause();
+        writer.resume();
+        reader.resume();
         QdrantHttp.Reply removed = http.send("DELETE", "/cluster/peer/" + victim, null);
         assertEquals(200, removed.status(), removed.raw());
         assertFalse(

@@ -276,13 +276,18 @@ final class ScalingCluster implements AutoCloseable {
     List<String> bad = new ArrayList<>();
     for (Map.Entry<Long, String> f : writer.failures) {
       if (!retryable(f.getValue()) || f.getKey() > calmSinceNanos) {
-        bad.add("write: " + f.getValue());
+        bad.add(
+            String.format(
+                "write %+.1f s after calm: %s", (f.getKey() - calmSinceNanos) / 1e9, f.getValue()));
       }
     }
     for (Reader r : readers) {
       for (Map.Entry<Long, String> f : r.timedFailures) {
         if (!retryable(f.getValue()) || f.getKey() > calmSinceNanos) {
-          bad.add("read: " + f.getValue());
+          bad.add(
+              String.format(
+                  "read %+.1f s after calm: %s",
+                  (f.getKey() - calmSinceNanos) / 1e9, f.getValue()));
         }
       }
       assertTrue(r.answered.get() > 50, "the reader was answered: " + r.answered.get());

@@ -67,9 +67,15 @@ class TransferCrashIT {
           QdrantHttp killedHttp = cluster.http.get(killed);
           writer.avoid(killedHttp, true);
           reader.avoid(killedHttp, true);
-          Thread.sleep(100); // a request in flight through it ends
           long started = System.nanoTime();
-          cluster.nodes.get(killed).kill9();
+          writer.pause(); // their requests in flight through the node end first
+          reader.pause();
+          try {
+            cluster.nodes.get(killed).kill9();
+          } finally {
+            writer.resume();
+            reader.resume();
+          }
           System.out.printf(
               "killed the %s (peer %d) of the transfer %d -> %d%n",
               victim, victim.equals("target") ? target : source, source, target);
