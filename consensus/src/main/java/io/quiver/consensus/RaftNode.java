@@ -342,8 +342,25 @@ public final class RaftNode implements Closeable, LocalNode {
     return incomingSnapshots.bytesKept();
   }
 
+  /** The shard snapshots this node is receiving now (and those finished within seconds). */
   public List<IncomingTransfer> incomingTransfers() {
     return incomingSnapshots.transfers();
+  }
+
+  /**
+   * The shard snapshots node {@code nodeId} is receiving ({@link #incomingTransfers} there), their
+   * times on this node's clock; fails when the node does not answer within 2 s or is not a member.
+   */
+  public CompletableFuture<List<IncomingTransfer>> incomingTransfers(long nodeId) {
+    if (nodeId == config.nodeId()) {
+      return CompletableFuture.completedFuture(incomingTransfers());
+    }
+    var address = clusterState().nodes().get(nodeId);
+    if (address == null) {
+      return CompletableFuture.failedFuture(
+          new IOException("node " + nodeId + " is not a member of the cluster"));
+    }
+    return peerInfoClients.transfers(nodeId, address.raftAddress()).orTimeout(2, TimeUnit.SECONDS);
   }
 
   /** This node's limit on incoming snapshot bytes per second (0: none). */

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A replica transfer held to the receiving node's rate and visible while it runs. Two node
- * processes started at once with {@code cluster.transfer_rate_mb_per_sec: 4}; a shard of 20,000
- * points of 256 dimensions (about 20 MB of vectors) on one of them, its log purged behind snapshots
- * so that a new replica must receive a snapshot; then {@code replication_factor} 1 -> 2. While the
- * snapshot streams, {@code GET /collections/{c}/cluster} on the receiving node shows the transfer
- * with its bytes growing, Qdrant's "Transferring ... ETA" comment and the limit, and the node
- * answers queries. The transfer takes at least the snapshot's size over the rate (it cannot go
- * faster than the limit), and the new replica then holds every point.
+ * A replica transfer held to the receiving node's rate and visible while it runs. Node processes
+ * started at once with {@code cluster.transfer_rate_mb_per_sec: 4}; a shard of 20,000 points of 256
+ * dimensions (about 20 MB of vectors) on one of them, its log purged behind snapshots so that a new
+ * replica must receive a snapshot; then {@code replication_factor} 1 -> 2. While the snapshot
+ * streams, {@code GET /collections/{c}/cluster} on every node of three (the receiving one, the
+ * sending one and one that holds nothing of the shard) shows the transfer with the receiving node's
+ * progress, and on the receiving node its bytes grow, with Qdrant's "Transferring ... ETA" comment
+ * and the limit, and the node answers queries. The transfer takes at least the snapshot's size over
+ * the rate (it cannot go faster than the limit), and the new replica then holds every point.
  */
 @Timeout(300)
 class TransferProgressIT {
@@ -35,42 +36,78 @@ class TransferProgressIT {
   Path tmp;
 
   @Test
-  void aThrottledTransferShowsItsProgressOnTheReceivingNode() throws Exception {
-    try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, throttled(false))) {
+  void aThrottledTransferShowsItsProgressOnEveryNode() throws Exception {
+    try (ScalingCluster cluster = ScalingCluster.start(tmp, 3, throttled(false))) {
       QdrantHttp http = cluster.http.get(0);
       createAndLoad(http);
       long source = ScalingCluster.activeReplicas(cluster.http, "t").get(0).iterator().next();
-      QdrantHttp target =
-          cluster.peerId(cluster.http.get(0)) == source ? cluster.http.get(1) : cluster.http.get(0);
+      List<Long> peers = new ArrayList<>();
+      for (QdrantHttp h : cluster.http) {
+        peers.add(cluster.peerId(h));
+      }
 
       QdrantHttp.Reply raised =
           http.send("PATCH", "/collections/t", "{\"params\":{\"replication_factor\":2}}");
       assertEquals(200, raised.status(), raised.raw());
+      // What each node showed of the transfer while it was in progress, by the node's peer id.
+      Map<Long, List<JsonNode>> seenOn = new java.util.TreeMap<>();
+      QdrantHttp target = null;
       List<JsonNode> seen = new ArrayList<>();
       long firstSeen = 0;
       long lastSeen = 0;
       long deadline = System.currentTimeMillis() + 120_000;
       while (System.currentTimeMillis() < deadline) {
-        QdrantHttp.Reply info = target.get("/collections/t/cluster");
-        assertEquals(200, info.status(), info.raw());
-        for (JsonNode t : info.result().get("shard_transfers")) {
-          if (t.has("quiver_progress")
-              && t.get("quiver_progress").get("bytes_done").asLong()
-                  < t.get("quiver_progress").get("bytes_total").asLong()) {
-            seen.add(t);
-            firstSeen = firstSeen == 0 ? System.nanoTime() : firstSeen;
-            lastSeen = System.nanoTime();
+        for (int i = 0; i < cluster.http.size(); i++) {
+          QdrantHttp.Reply info = cluster.http.get(i).get("/collections/t/cluster");
+          assertEquals(200, info.status(), info.raw());
+          for (JsonNode t : info.result().get("shard_transfers")) {
+            if (t.has("quiver_progress")
+                && t.get("quiver_progress").get("bytes_done").asLong()
+                    < t.get("quiver_progress").get("bytes_total").asLong()) {
+              seenOn.computeIfAbsent(peers.get(i), k -> new ArrayList<>()).add(t);
+              if (target == null) {
+                target = cluster.http.get(peers.indexOf(t.get("to").asLong()));
+              }
+              if (cluster.http.get(i) == target) {
+                seen.add(t);
+                firstSeen = firstSeen == 0 ? System.nanoTime() : firstSeen;
+                lastSeen = System.nanoTime();
+              }
+            }
           }
         }
-        // The receiving node keeps serving while the snapshot streams in.
-        QdrantHttp.Reply query =
-            target.send(
-                "POST", "/collections/t/points/query", "{\"query\":" + vector(7) + ",\"limit\":3}");
-        assertEquals(200, query.status(), query.raw());
-        if (isActiveOn(target, cluster.peerId(target))) {
-          break;
+        if (target != null) {
+          // The receiving node keeps serving while the snapshot streams in.
+          QdrantHttp.Reply query =
+              target.send(
+                  "POST",
+                  "/collections/t/points/query",
+                  "{\"query\":" + vector(7) + ",\"limit\":3}");
+          assertEquals(200, query.status(), query.raw());
+          if (isActiveOn(target, cluster.peerId(target))) {
+            break;
+          }
         }
         Thread.sleep(250);
+      }
+      assertTrue(target != null, "a node showed the transfer in progress within 120 s");
+      // Every node shows it, with the receiving node's progress: the one receiving, the one
+      // sending, and the one that holds nothing of the shard (one of them carries it out as the
+      // meta leader).
+      for (long peer : peers) {
+        List<JsonNode> shown = seenOn.getOrDefault(peer, List.of());
+        System.out.printf(
+            "node %d showed the transfer in progress %d times, last: %s%n",
+            peer, shown.size(), shown.isEmpty() ? null : shown.getLast());
+        assertTrue(!shown.isEmpty(), "node " + peer + " showed the transfer: " + seenOn);
+        JsonNode t = shown.getLast();
+        assertEquals(source, t.get("from").asLong(), t.toString());
+        assertEquals(cluster.peerId(target), t.get("to").asLong(), t.toString());
+        assertEquals(
+            RATE,
+            t.get("quiver_progress").get("rate_limit_bytes_per_second").asLong(),
+            t.toString());
+        assertTrue(t.get("comment").asText().contains("ETA"), t.toString());
       }
       assertTrue(seen.size() >= 3, "the transfer was seen in progress at least 3 times: " + seen);
       JsonNode first = seen.getFirst();

@@ -58,12 +58,16 @@ public final class MetaStateMachine extends BaseStateMachine {
   /** Fetches a peer's snapshot when Ratis says this replica needs one. */
   private final FetchOnNotice fetchOnNotice;
 
-  private final SnapshotSource source = new SnapshotSource(new OfferedSnapshots());
+  /** Offers the snapshot to peers, and says which snapshots this node is receiving. */
+  private final SnapshotSource source;
 
   /** The state-machine directory (snapshots, and a snapshot being fetched in incoming/). */
   private volatile Path smDir;
 
   public MetaStateMachine(SnapshotFetcher fetcher) {
+    this.source =
+        new SnapshotSource(
+            new OfferedSnapshots(), fetcher == null ? List::of : fetcher::incomingTransfers);
     this.fetchOnNotice =
         new FetchOnNotice(
             fetcher, () -> smDir.resolve("incoming"), true, false, this::installFetched);
@@ -179,7 +183,10 @@ public final class MetaStateMachine extends BaseStateMachine {
             TermIndex.valueOf(manifest.term(), manifest.index())));
   }
 
-  /** Reads from peers: only the snapshot fetch (the metadata is read from the applied state). */
+  /**
+   * Reads from peers: only the snapshot fetch, and which snapshots this node receives (the metadata
+   * is read from the applied state).
+   */
   @Override
   public CompletableFuture<Message> query(Message request) {
     if (SnapshotMessages.isRequest(request.getContent())) {

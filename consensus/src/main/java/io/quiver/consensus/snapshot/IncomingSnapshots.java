@@ -87,7 +87,8 @@ public final class IncomingSnapshots {
           snapshotIndex,
           startedMillis,
           updatedMillis,
-          done);
+          done,
+          rate.bytesPerSecond());
     }
 
     synchronized boolean expired(long now) {

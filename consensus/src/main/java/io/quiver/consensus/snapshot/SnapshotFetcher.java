@@ -390,6 +390,11 @@ public final class SnapshotFetcher implements AutoCloseable {
         offer.peer(), SnapshotMessages.read(m.term(), m.index(), f.path(), offset, length));
   }
 
+  /** The snapshots this node is receiving now (and those finished within the last seconds). */
+  public List<IncomingTransfer> incomingTransfers() {
+    return incoming.transfers();
+  }
+
   @Override
   public void close() {
     threads.shutdownNow();

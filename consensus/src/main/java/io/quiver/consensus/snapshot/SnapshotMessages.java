@@ -12,7 +12,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 /**
  * The binary form of the snapshot fetch: a replica's requests to a peer's state machine (describe
  * the latest snapshot; read a range of one of its files) and the peer's replies. Sent as stale
- * reads, which any replica answers, leader or not.
+ * reads, which any replica answers, leader or not. Also the question of another node what snapshots
+ * it is receiving ({@link Transfers}, asked of its meta group replica, which every node hosts), for
+ * the transfer progress that {@code GET /collections/{c}/cluster} shows on every node.
  */
 public final class SnapshotMessages {
 
@@ -22,10 +24,12 @@ public final class SnapshotMessages {
 
   private static final byte DESCRIBE = 1;
   private static final byte READ = 2;
+  private static final byte TRANSFERS = 3;
 
   private static final byte NONE = 0;
   private static final byte MANIFEST = 1;
   private static final byte CHUNK = 2;
+  private static final byte TRANSFER_LIST = 3;
 
   /** Bytes before a chunk's data: magic, version, type, CRC32C, length. */
   private static final int CHUNK_HEADER = 4 + 1 + 1 + 4 + 4;
@@ -42,6 +46,9 @@ public final class SnapshotMessages {
   public record Read(long term, long index, String path, long offset, int length)
       implements Request {}
 
+  /** Which snapshots the answering node is receiving ({@link IncomingSnapshots#transfers}). */
+  public record Transfers() implements Request {}
+
   /** True when {@code content} is a snapshot fetch request (and not one of the group's queries). */
   public static boolean isRequest(ByteString content) {
     return content.size() >= 4
@@ -54,6 +61,10 @@ public final class SnapshotMessages {
 
   public static Message describe() {
     return Envelope.message(REQUEST_MAGIC, VERSION, out -> out.writeByte(DESCRIBE));
+  }
+
+  public static Message transfers() {
+    return Envelope.message(REQUEST_MAGIC, VERSION, out -> out.writeByte(TRANSFERS));
   }
 
   public static Message read(long term, long index, String path, long offset, int length) {
@@ -77,6 +88,7 @@ public final class SnapshotMessages {
       case DESCRIBE -> new Describe();
       case READ ->
           new Read(in.readLong(), in.readLong(), in.readUTF(), in.readLong(), in.readInt());
+      case TRANSFERS -> new Transfers();
       default -> throw new IOException("unknown snapshot request type " + type);
     };
   }
@@ -123,6 +135,75 @@ public final class SnapshotMessages {
       files.add(new SnapshotManifest.File(in.readUTF(), in.readLong(), in.readUTF()));
     }
     return new SnapshotManifest(term, index, data, files);
+  }
+
+  /**
+   * The answer to {@link Transfers}: the answering node's clock now, then its transfers with their
+   * times on that clock.
+   */
+  public static Message transferList(List<IncomingTransfer> transfers) {
+    return transferList(transfers, System.currentTimeMillis());
+  }
+
+  /** {@link #transferList(List)} on a clock that reads {@code now}. */
+  static Message transferList(List<IncomingTransfer> transfers, long now) {
+    return Envelope.message(
+        REPLY_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(TRANSFER_LIST);
+          out.writeLong(now);
+          out.writeInt(transfers.size());
+          for (IncomingTransfer t : transfers) {
+            out.writeLong(t.groupId().getMostSignificantBits());
+            out.writeLong(t.groupId().getLeastSignificantBits());
+            out.writeLong(t.fromNode() == null ? -1 : t.fromNode());
+            out.writeBoolean(t.fromNode() != null);
+            out.writeLong(t.bytesDone());
+            out.writeLong(t.bytesTotal());
+            out.writeLong(t.bytesResumed());
+            out.writeLong(t.snapshotIndex());
+            out.writeLong(now - t.startedMillis());
+            out.writeLong(now - t.updatedMillis());
+            out.writeBoolean(t.done());
+            out.writeLong(t.rateLimitBytesPerSecond());
+          }
+        });
+  }
+
+  /**
+   * The transfers of a {@link #transferList} reply, their times moved onto this node's clock (the
+   * ages the other node measured, subtracted from this node's now): another node's wall clock may
+   * be off.
+   */
+  public static List<IncomingTransfer> decodeTransfers(ByteString content) throws IOException {
+    DataInputStream in = Envelope.open(content, REPLY_MAGIC, VERSION);
+    byte type = in.readByte();
+    if (type != TRANSFER_LIST) {
+      throw new IOException("expected a list of transfers, got reply type " + type);
+    }
+    in.readLong(); // the other node's clock, which the ages below are relative to
+    long now = System.currentTimeMillis();
+    int n = in.readInt();
+    List<IncomingTransfer> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      java.util.UUID group = new java.util.UUID(in.readLong(), in.readLong());
+      long from = in.readLong();
+      boolean hasFrom = in.readBoolean();
+      out.add(
+          new IncomingTransfer(
+              group,
+              hasFrom ? from : null,
+              in.readLong(),
+              in.readLong(),
+              in.readLong(),
+              in.readLong(),
+              now - in.readLong(),
+              now - in.readLong(),
+              in.readBoolean(),
+              in.readLong()));
+    }
+    return out;
   }
 
   /** A chunk of a file: the bytes with their CRC32C, which the reader checks. */

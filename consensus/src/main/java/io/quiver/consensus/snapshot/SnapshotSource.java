@@ -21,8 +21,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 /**
  * A state machine's side of the snapshot fetch: it describes its latest snapshot and reads ranges
  * of that snapshot's files (or of an older one that is still on disk) for a peer that fetches it
- * ({@link SnapshotFetcher}). The files are read on a small pool of the process, never on the Raft
- * thread that delivered the request.
+ * ({@link SnapshotFetcher}), and says which snapshots its node is receiving. The files are read on
+ * a small pool of the process, never on the Raft thread that delivered the request.
  */
 public final class SnapshotSource {
 
@@ -61,9 +61,21 @@ public final class SnapshotSource {
           });
 
   private final Snapshots snapshots;
+  private final java.util.function.Supplier<List<IncomingTransfer>> incoming;
 
+  /** A source that does not answer {@link SnapshotMessages.Transfers} (a shard group's). */
   public SnapshotSource(Snapshots snapshots) {
+    this(snapshots, null);
+  }
+
+  /**
+   * @param incoming the snapshots this node is receiving, the answer to {@link
+   *     SnapshotMessages.Transfers} (asked of the meta group's replica), or null to refuse it
+   */
+  public SnapshotSource(
+      Snapshots snapshots, java.util.function.Supplier<List<IncomingTransfer>> incoming) {
     this.snapshots = snapshots;
+    this.incoming = incoming;
   }
 
   /** Answers a request for which {@link SnapshotMessages#isRequest} holds. */
@@ -74,6 +86,12 @@ public final class SnapshotSource {
             return switch (SnapshotMessages.decodeRequest(content)) {
               case SnapshotMessages.Describe d -> describe();
               case SnapshotMessages.Read r -> read(r);
+              case SnapshotMessages.Transfers t -> {
+                if (incoming == null) {
+                  throw new IOException("a node's transfers are asked of its meta group replica");
+                }
+                yield SnapshotMessages.transferList(incoming.get());
+              }
             };
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

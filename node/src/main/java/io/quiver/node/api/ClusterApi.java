@@ -401,7 +401,8 @@ public final class ClusterApi {
     p.put("bytes_resumed", received.bytesResumed());
     p.put("bytes_per_second", Math.round(received.bytesPerSecond()));
     p.put("eta_seconds", Math.round(eta * 10) / 10.0);
-    p.put("rate_limit_bytes_per_second", raft.transferBytesPerSecond());
+    // The receiving node's limit.
+    p.put("rate_limit_bytes_per_second", received.rateLimitBytesPerSecond());
     p.put("snapshot_index", received.snapshotIndex());
   }
 
@@ -434,11 +435,14 @@ public final class ClusterApi {
       r.put("quiver_phase", resharding.phase().name().toLowerCase(java.util.Locale.ROOT));
       r.put("quiver_routing_shards", resharding.routingCount());
     }
-    Map<java.util.UUID, IncomingTransfer> incoming = new java.util.HashMap<>();
-    raft.incomingTransfers().forEach(t -> incoming.put(t.groupId(), t));
+    // The transfers listed so far, by shard and receiving node, with the comment their progress
+    // follows.
+    Map<String, ObjectNode> listed = new java.util.HashMap<>();
+    Map<String, String> commentOf = new java.util.HashMap<>();
     ReplicaStep inProgress = raft.scalingStatus().current();
+    Long to = null; // the node that the step in progress here (the meta leader) adds a replica to
     if (inProgress != null && inProgress.collection().equals(c.name())) {
-      Long to =
+      to =
           switch (inProgress) {
             case ReplicaStep.Add a -> a.to();
             case ReplicaStep.Move m -> m.to();
@@ -459,31 +463,21 @@ public final class ClusterApi {
         t.put("sync", true);
         t.put("method", "snapshot");
         t.put("comment", inProgress.reason());
-        IncomingTransfer received =
-            to == raft.id()
-                ? incoming.remove(c.shardMap().shard(inProgress.shardId()).groupId())
-                : null;
-        if (received != null) {
-          progress(t, received, inProgress.reason() + ": ");
-        }
+        listed.put(inProgress.shardId() + "/" + to, t);
+        commentOf.put(inProgress.shardId() + "/" + to, inProgress.reason() + ": ");
       }
     }
-    // The snapshots this node is receiving for the collection's shards (its own incoming
-    // transfers).
+    // The snapshots this node and the nodes asked below are receiving for the collection's shards.
+    Map<java.util.UUID, Integer> shardOf = new java.util.HashMap<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
-      IncomingTransfer received = incoming.get(shard.groupId());
-      if (received != null && !received.done()) {
-        ObjectNode t = transfers.addObject();
-        t.put("shard_id", shard.shardId());
-        if (received.fromNode() != null) {
-          t.put("from", received.fromNode().longValue());
-        }
-        t.put("to", raft.id());
-        t.put("sync", true);
-        t.put("method", "snapshot");
-        progress(t, received, "");
-      }
+      shardOf.put(shard.groupId(), shard.shardId());
     }
+    Map<Long, CompletableFuture<List<IncomingTransfer>>> receiving = new java.util.TreeMap<>();
+    receiving.put(raft.id(), CompletableFuture.completedFuture(raft.incomingTransfers()));
+    if (to != null) {
+      receiving.computeIfAbsent(to, raft::incomingTransfers);
+    }
+    Map<String, ObjectNode> remoteEntries = new java.util.HashMap<>(); // by shard and node
     List<CompletableFuture<Void>> counts = new ArrayList<>();
     for (ShardPlacement shard : c.shardMap().shards()) {
       var members = raft.shardMembers(shard.groupId());
@@ -517,14 +511,59 @@ public final class ClusterApi {
           ObjectNode entry = remote.addObject();
           entry.put("shard_id", shard.shardId());
           entry.put("peer_id", node);
+          remoteEntries.put(shard.shardId() + "/" + node, entry);
           boolean joining =
               members.isPresent() && !members.get().isEmpty() && !members.get().contains(node);
+          if ((members.isEmpty() || joining) && !liveness.isDead(node)) {
+            // A replica that may be receiving a snapshot: this node does not host the group (and
+            // cannot tell) or sees it outside the group's configuration. Its node says (once per
+            // request, whatever the shards it is asked for).
+            receiving.computeIfAbsent(node, raft::incomingTransfers);
+          }
           // Dead: this node has not reached the replica's peer for cluster.peer_dead_timeout_ms.
           entry.put("state", liveness.isDead(node) ? "Dead" : joining ? "Partial" : "Active");
         }
       }
     }
-    return CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> RestResponse.ok(result));
+    List<CompletableFuture<?>> waits = new ArrayList<>(counts);
+    receiving.values().forEach(waits::add);
+    return CompletableFuture.allOf(
+            waits.stream().map(f -> f.handle((v, error) -> null)).toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              receiving.forEach(
+                  (node, asked) -> {
+                    if (asked.isCompletedExceptionally()) {
+                      return; // the node did not say: its transfers stay unknown
+                    }
+                    for (IncomingTransfer received : asked.join()) {
+                      Integer shardId = shardOf.get(received.groupId());
+                      if (shardId == null || received.done()) {
+                        continue;
+                      }
+                      String key = shardId + "/" + node;
+                      ObjectNode t = listed.get(key);
+                      if (t == null) {
+                        t = transfers.addObject();
+                        t.put("shard_id", shardId);
+                        if (received.fromNode() != null) {
+                          t.put("from", received.fromNode().longValue());
+                        }
+                        t.put("to", node.longValue());
+                        t.put("sync", true);
+                        t.put("method", "snapshot");
+                        listed.put(key, t);
+                      }
+                      if (!t.has("quiver_progress")) {
+                        progress(t, received, commentOf.getOrDefault(key, ""));
+                      }
+                      ObjectNode replica = remoteEntries.get(key);
+                      if (replica != null && replica.get("state").asText().equals("Active")) {
+                        replica.put("state", "Partial"); // not a member until its snapshot is in
+                      }
+                    }
+                  });
+              return RestResponse.ok(result);
+            });
   }
 }
