@@ -17,19 +17,21 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code cluster.auto_rebalance} and {@code DELETE /cluster/peer/{id}?force=true}, with real node
  * processes: two nodes launched at once with automatic rebalancing, a collection of 4 shards x 1
  * replica under a writer; a third node joins and takes replicas without being asked (every
- * acknowledged write still there once, replicas identical). Removing it is refused (409, it holds
- * only copies) until {@code force=true}, which removes it: the shards whose only copy it held start
+ * acknowledged write still there once, replicas identical). Drained, it gives them up; the drain
+ * cancelled, it takes some again without being asked. Removing it is refused (409, it holds only
+ * copies) until {@code force=true}, which removes it: the shards whose only copy it held start
  * again empty on the remaining nodes (their points are lost, as documented) and the collection
  * takes writes and reads on every shard again.
  */
-@Timeout(180)
+@Timeout(300)
 class AutoRebalanceIT {
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path tmp;
 
   @Test
-  void aJoiningNodeTakesReplicasByItselfAndAForcedRemovalLosesOnlyItsShards() throws Exception {
+  void aJoiningOrUndrainedNodeTakesReplicasByItselfAndAForcedRemovalLosesOnlyItsShards()
+      throws Exception {
     Map<String, String> auto = Map.of("QUIVER__CLUSTER__AUTO_REBALANCE", "true");
     try (ScalingCluster cluster = ScalingCluster.start(tmp, 2, auto)) {
       QdrantHttp http = cluster.http.get(0);
@@ -58,10 +60,44 @@ class AutoRebalanceIT {
         System.out.printf(
             "auto rebalance onto a 3rd node: %s after %.1f s%n",
             placed, (System.nanoTime() - started) / 1e9);
-        JsonNode perPeer = http.get("/cluster").result().at("/quiver_scaling/replicas_per_peer");
-        for (JsonNode n : perPeer) {
-          assertTrue(n.asInt() >= 1 && n.asInt() <= 2, "even within one: " + perPeer);
-        }
+        assertEvenWithinOne(http);
+        ScalingCluster.checkReplicas(cluster.http, "a", writer);
+
+        // A drain moves the replicas off the node; once it is cancelled, the node may take
+        // replicas again, and the automatic rebalance gives it some without being asked (a plain
+        // cluster leaves it empty until POST /cluster/rebalance).
+        started = System.nanoTime();
+        QdrantHttp.Reply drain = http.send("POST", "/cluster/peer/" + newPeer + "/drain", null);
+        assertEquals(200, drain.status(), drain.raw());
+        placed =
+            ScalingCluster.awaitPlacement(
+                cluster.http,
+                "a",
+                90_000,
+                p ->
+                    p.size() == 4
+                        && p.values().stream()
+                            .allMatch(s -> s.size() == 1 && !s.contains(newPeer)));
+        System.out.printf(
+            "drained the 3rd node: %s after %.1f s%n", placed, (System.nanoTime() - started) / 1e9);
+        ScalingCluster.checkReplicas(cluster.http, "a", writer);
+        started = System.nanoTime();
+        QdrantHttp.Reply cancelled =
+            http.send("POST", "/cluster/peer/" + newPeer + "/drain?cancel=true", null);
+        assertEquals(200, cancelled.status(), cancelled.raw());
+        placed =
+            ScalingCluster.awaitPlacement(
+                cluster.http,
+                "a",
+                90_000,
+                p ->
+                    p.size() == 4
+                        && p.values().stream().allMatch(s -> s.size() == 1)
+                        && p.values().stream().anyMatch(s -> s.contains(newPeer)));
+        System.out.printf(
+            "auto rebalance after the drain was cancelled: %s after %.1f s%n",
+            placed, (System.nanoTime() - started) / 1e9);
+        assertEvenWithinOne(http);
         ScalingCluster.checkReplicas(cluster.http, "a", writer);
       }
 
@@ -99,6 +135,19 @@ class AutoRebalanceIT {
           http.send("PUT", "/collections/a/points?wait=true", "{\"points\":[" + points + "]}");
       assertEquals(200, write.status(), write.raw());
       assertEquals(after + 40, count(http), "every shard takes writes again");
+    }
+  }
+
+  /** Every node holds 1 or 2 of the 4 replicas, once the rebalance has ended. */
+  private static void assertEvenWithinOne(QdrantHttp http) throws Exception {
+    long deadline = System.currentTimeMillis() + 30_000;
+    JsonNode scaling = http.get("/cluster").result().get("quiver_scaling");
+    while (scaling.get("rebalancing").asBoolean() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+      scaling = http.get("/cluster").result().get("quiver_scaling");
+    }
+    for (JsonNode n : scaling.get("replicas_per_peer")) {
+      assertTrue(n.asInt() >= 1 && n.asInt() <= 2, "even within one: " + scaling);
     }
   }
 
