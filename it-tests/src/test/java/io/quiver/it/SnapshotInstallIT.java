@@ -60,23 +60,6 @@ class SnapshotInstallIT {
 
   @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
 
-  /**
-   * Out of the default suite: it failed intermittently on a Ratis 3.2.1 race (a restarted replica's
-   * division shuts itself down at an election during a snapshot install; the node's reconciler
-   * restarts it, and the restart could hit a second race — "previous != null" in RoleInfo while
-   * install notices arrive during its start — which left the group's storage locked). The second
-   * race is worked around since (DivisionStartGate: 5 of 5 runs passed); the test comes back once
-   * it has a longer record. See docs/design/ratis-defects.md. Run it with
-   * -Dquiver.it.snapshotInstall=true.
-   */
-  @org.junit.jupiter.api.BeforeAll
-  static void onlyWhenAskedFor() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        Boolean.getBoolean("quiver.it.snapshotInstall"),
-        "SKIPPED SnapshotInstallIT: it failed intermittently on a Ratis 3.2.1 race around snapshot installs"
-            + " to a restarted replica (docs/design/ratis-defects.md); run it with -Dquiver.it.snapshotInstall=true");
-  }
-
   private final Map<Integer, float[]> vectors = new TreeMap<>();
   private final Map<Integer, ObjectNode> payloads = new TreeMap<>();
   private long lastOperationId;
