@@ -165,10 +165,17 @@ public final class HttpServer implements AutoCloseable {
       if (ctx.pipeline().get(HttpServerKeepAliveHandler.class) != null) {
         ctx.pipeline().remove(HttpServerKeepAliveHandler.class);
       }
-      ctx.writeAndFlush(response);
-      ctx.executor()
-          .schedule(
-              () -> ctx.close(), OVERSIZED_LINGER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      // After the answers to the requests before it (a pipelining client reads them in order).
+      ResponseOrder.last(
+          ctx,
+          () -> {
+            ctx.writeAndFlush(response);
+            ctx.executor()
+                .schedule(
+                    () -> ctx.close(),
+                    OVERSIZED_LINGER_MS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+          });
     }
   }
 }

@@ -19,7 +19,8 @@ import java.util.Map;
  * <p>Each request takes a {@link Responder} when it arrives (on the event loop, in order). A
  * response is serialized on whatever thread completes its request; only the write hops to the event
  * loop, as a Netty write from another thread does anyway. With one request at a time on the
- * connection (what common clients do) a response is written at once.
+ * connection (what common clients do) a response is written at once. The answers that end a
+ * connection outside the dispatcher (413, 408) take their place in the same order ({@link #last}).
  */
 final class ResponseOrder {
 
@@ -28,9 +29,17 @@ final class ResponseOrder {
 
   private long nextRequest; // event loop only
   private long nextResponse; // event loop only
+  private boolean closing; // event loop only: the last answer is written, nothing follows it
   private final Map<Long, Held> held = new HashMap<>(); // event loop only
 
-  private record Held(FullHttpResponse response, boolean keepAlive) {}
+  /** A response, or the write that ends the connection ({@link #last}). */
+  private record Held(FullHttpResponse response, boolean keepAlive, Runnable lastWrite) {
+    void release() {
+      if (response != null) {
+        ReferenceCountUtil.release(response);
+      }
+    }
+  }
 
   /** One request's place in its connection's order of responses. */
   static final class Responder {
@@ -49,49 +58,71 @@ final class ResponseOrder {
 
     /** Writes {@code response} once the responses of every earlier request are written. */
     void write(FullHttpResponse response) {
+      Held h = new Held(response, keepAlive, null);
       if (ctx.executor().inEventLoop()) {
-        order.ready(ctx, sequence, response, keepAlive);
+        order.ready(ctx, sequence, h);
       } else {
-        ctx.executor().execute(() -> order.ready(ctx, sequence, response, keepAlive));
+        ctx.executor().execute(() -> order.ready(ctx, sequence, h));
       }
     }
   }
 
   /** The responder of the request that just arrived on {@code ctx}'s connection (event loop). */
   static Responder next(ChannelHandlerContext ctx, boolean keepAlive) {
+    ResponseOrder order = of(ctx);
+    return new Responder(ctx, order, order.nextRequest++, keepAlive);
+  }
+
+  /**
+   * Runs {@code lastWrite} once the responses of every request that arrived before it on {@code
+   * ctx}'s connection are written, and writes nothing after it: for an answer that ends the
+   * connection and belongs to no request the dispatcher saw (a body over the limit, a request that
+   * did not arrive in time). {@code lastWrite} writes it and closes the connection (at once or a
+   * little later). Called on the event loop.
+   */
+  static void last(ChannelHandlerContext ctx, Runnable lastWrite) {
+    ResponseOrder order = of(ctx);
+    order.ready(ctx, order.nextRequest++, new Held(null, false, lastWrite));
+  }
+
+  private static ResponseOrder of(ChannelHandlerContext ctx) {
     ResponseOrder order = ctx.channel().attr(KEY).get();
     if (order == null) {
       order = new ResponseOrder();
       ctx.channel().attr(KEY).set(order);
     }
-    return new Responder(ctx, order, order.nextRequest++, keepAlive);
+    return order;
   }
 
-  private void ready(
-      ChannelHandlerContext ctx, long sequence, FullHttpResponse response, boolean keepAlive) {
-    if (!ctx.channel().isActive()) {
-      ReferenceCountUtil.release(response);
+  private void ready(ChannelHandlerContext ctx, long sequence, Held h) {
+    if (!ctx.channel().isActive() || closing) {
+      h.release();
       return;
     }
     if (sequence != nextResponse) {
-      held.put(sequence, new Held(response, keepAlive));
+      held.put(sequence, h);
       return;
     }
-    boolean open = flush(ctx, response, keepAlive);
+    boolean open = flush(ctx, h);
     nextResponse++;
-    for (Held h; open && (h = held.remove(nextResponse)) != null; nextResponse++) {
-      open = flush(ctx, h.response(), h.keepAlive());
+    for (Held next; open && (next = held.remove(nextResponse)) != null; nextResponse++) {
+      open = flush(ctx, next);
     }
     if (!open) {
-      held.values().forEach(h -> ReferenceCountUtil.release(h.response()));
+      closing = true;
+      held.values().forEach(Held::release);
       held.clear();
     }
   }
 
-  /** Writes one response; false when it closes the connection. */
-  private static boolean flush(
-      ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-    if (keepAlive) {
+  /** Writes one response, or the last write; false when it closes the connection. */
+  private static boolean flush(ChannelHandlerContext ctx, Held h) {
+    if (h.lastWrite() != null) {
+      h.lastWrite().run();
+      return false;
+    }
+    FullHttpResponse response = h.response();
+    if (h.keepAlive()) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response);
       return true;

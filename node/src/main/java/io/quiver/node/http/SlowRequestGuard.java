@@ -94,9 +94,14 @@ public final class SlowRequestGuard {
         "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: "
             + content.length
             + "\r\nconnection: close\r\n\r\n";
-    // Written below the HTTP encoder, as bytes: the encoder may be mid-way through nothing at all.
-    headContext
-        .writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), content))
-        .addListener(ChannelFutureListener.CLOSE);
+    // Written below the HTTP encoder, as bytes: the request it answers was never decoded. After
+    // the answers to the requests before it (a pipelining client reads them in order).
+    ChannelHandlerContext ctx = headContext;
+    ResponseOrder.last(
+        ctx,
+        () ->
+            ctx.writeAndFlush(
+                    Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), content))
+                .addListener(ChannelFutureListener.CLOSE));
   }
 }
