@@ -363,11 +363,6 @@ public final class RaftNode implements Closeable, LocalNode {
     return peerInfoClients.transfers(nodeId, address.raftAddress()).orTimeout(2, TimeUnit.SECONDS);
   }
 
-  /** This node's limit on incoming snapshot bytes per second (0: none). */
-  public long transferBytesPerSecond() {
-    return incomingSnapshots.rate().bytesPerSecond();
-  }
-
   public ScalingStatus scalingStatus() {
     ClusterState state = clusterState();
     List<ReplicaStep> planned =

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -80,7 +79,6 @@ class ReshardingIT {
         }
         awaitShards(cluster, twice.status() == 200 && abort.status() != 200 ? 4 : expected);
         ScalingCluster.checkReplicas(cluster.http, "r", writer);
-        checkSearch(cluster, writer);
 
         QdrantHttp.Reply bad =
             http.send(
@@ -321,7 +319,6 @@ class ReshardingIT {
           h.toString());
     }
     ScalingCluster.checkReplicas(cluster.http, "r", writer);
-    checkSearch(cluster, writer);
   }
 
   private static void awaitShards(ScalingCluster cluster, int shards) throws Exception {
@@ -375,37 +372,5 @@ class ReshardingIT {
       }
     }
     return -1;
-  }
-
-  /** The best 10 by Dot with [1, 0] are the 10 largest ids present, through every node. */
-  private static void checkSearch(ScalingCluster cluster, ScalingCluster.Writer writer)
-      throws Exception {
-    writer.pause();
-    try {
-      QdrantHttp.Reply all =
-          cluster
-              .http
-              .get(0)
-              .send(
-                  "POST",
-                  "/collections/r/points/scroll",
-                  "{\"limit\":100000,\"with_vector\":false,\"with_payload\":false}");
-      TreeSet<Long> ids = new TreeSet<>();
-      all.result().get("points").forEach(p -> ids.add(p.get("id").asLong()));
-      List<Long> expected = new ArrayList<>(ids.descendingSet()).subList(0, 10);
-      for (QdrantHttp h : cluster.http) {
-        QdrantHttp.Reply found =
-            h.send(
-                "POST",
-                "/collections/r/points/query",
-                "{\"query\":[1,0],\"limit\":10,\"params\":{\"exact\":true}}");
-        assertEquals(200, found.status(), found.raw());
-        List<Long> got = new ArrayList<>();
-        found.result().get("points").forEach(p -> got.add(p.get("id").asLong()));
-        assertEquals(expected, got, h.toString());
-      }
-    } finally {
-      writer.resume();
-    }
   }
 }

@@ -157,7 +157,9 @@ final class ScalingCluster implements AutoCloseable {
    * Every acknowledged point is present exactly once, no point is there that was never attempted,
    * and every node's own replicas (consistency=any: this node's replica of each shard it holds, the
    * leader's for the others) hold exactly the same points with the same vectors — so every replica
-   * of every shard is identical. Waits up to 30 s for replicas to converge.
+   * of every shard is identical; and an exact search through every node finds what a single node
+   * holding those points would (the 10 largest and the 10 smallest ids). Waits up to 30 s for
+   * replicas to converge.
    */
   static void checkReplicas(List<QdrantHttp> nodes, String collection, Writer writer)
       throws Exception {
@@ -247,6 +249,36 @@ final class ScalingCluster implements AutoCloseable {
       }
     }
     assertTrue(reference != null && reference.size() >= writer.acknowledged.size());
+    // Search agrees with the points, as on one node holding them all: through every node (its
+    // router's fan-out over every shard and merge), the best 10 by Dot with [1, 0] are the 10
+    // largest ids, and with [-1, 0] the 10 smallest.
+    List<Integer> ascending = new ArrayList<>(new TreeSet<>(reference.keySet()));
+    int k = Math.min(10, ascending.size());
+    List<Integer> largest = ascending.reversed().subList(0, k);
+    List<Integer> smallest = ascending.subList(0, k);
+    for (QdrantHttp h : nodes) {
+      for (var query : Map.of("[1,0]", largest, "[-1,0]", smallest).entrySet()) {
+        QdrantHttp.Reply found =
+            h.send(
+                "POST",
+                "/collections/" + collection + "/points/query",
+                "{\"query\":" + query.getKey() + ",\"limit\":10,\"params\":{\"exact\":true}}");
+        if (found.status() != 200) {
+          return h
+              + ": query "
+              + query.getKey()
+              + " answered "
+              + found.status()
+              + " "
+              + found.raw();
+        }
+        List<Integer> got = new ArrayList<>();
+        found.result().get("points").forEach(p -> got.add(p.get("id").asInt()));
+        if (!got.equals(query.getValue())) {
+          return h + ": query " + query.getKey() + " found " + got + ", not " + query.getValue();
+        }
+      }
+    }
     return null;
   }
 

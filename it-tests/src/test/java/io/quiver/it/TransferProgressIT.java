@@ -108,6 +108,11 @@ class TransferProgressIT {
             t.get("quiver_progress").get("rate_limit_bytes_per_second").asLong(),
             t.toString());
         assertTrue(t.get("comment").asText().contains("ETA"), t.toString());
+        // The snapshot's points: all of them but what the log after it holds (a snapshot every 5
+        // entries, batches of 500 points).
+        long points = t.get("quiver_progress").get("points_total").asLong();
+        assertTrue(points > POINTS - 5 * 500 && points <= POINTS, t.toString());
+        assertTrue(t.get("comment").asText().contains(" of " + points + " points"), t.toString());
       }
       assertTrue(seen.size() >= 3, "the transfer was seen in progress at least 3 times: " + seen);
       JsonNode first = seen.getFirst();

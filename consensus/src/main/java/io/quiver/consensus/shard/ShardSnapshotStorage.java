@@ -77,7 +77,7 @@ public final class ShardSnapshotStorage
     }
     Files.createDirectories(snapshotsDir());
     Files.move(files, target, StandardCopyOption.ATOMIC_MOVE);
-    markComplete(target);
+    markComplete(target, manifest.points());
   }
 
   @Override
@@ -95,7 +95,7 @@ public final class ShardSnapshotStorage
       }
     }
     return new io.quiver.consensus.snapshot.SnapshotSource.Offered(
-        info.getTermIndex(), dir, files, true);
+        info.getTermIndex(), dir, files, true, points(dir));
   }
 
   @Override
@@ -120,14 +120,37 @@ public final class ShardSnapshotStorage
     return snapshotsDir().resolve(termIndex.getTerm() + "_" + termIndex.getIndex());
   }
 
-  /** Marks a fully written snapshot directory as usable. */
-  void markComplete(Path dir) throws IOException {
+  /**
+   * Marks a fully written snapshot directory as usable; the marker holds the points the snapshot
+   * holds ({@code points}, -1 when not known), for a peer's transfer progress.
+   */
+  void markComplete(Path dir, long points) throws IOException {
     try (var channel =
         java.nio.channels.FileChannel.open(
             dir.resolve(COMPLETE),
             java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+      if (points >= 0) {
+        channel.write(
+            java.nio.ByteBuffer.wrap(
+                ("points " + points + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      }
       channel.force(true);
+    }
+  }
+
+  /**
+   * The points snapshot directory {@code dir} holds, as its marker says; -1 when it does not say (a
+   * snapshot marked before the count was recorded) or cannot be read.
+   */
+  static long points(Path dir) {
+    try {
+      String marker =
+          Files.readString(dir.resolve(COMPLETE), java.nio.charset.StandardCharsets.US_ASCII);
+      return marker.startsWith("points ") ? Long.parseLong(marker.substring(7).trim()) : -1;
+    } catch (IOException | NumberFormatException unknown) {
+      return -1;
     }
   }
 

@@ -521,7 +521,8 @@ public final class ShardStateMachine extends BaseStateMachine {
         org.apache.ratis.util.FileUtils.deleteFully(dir); // a snapshot cut short earlier
       }
       Files.createDirectories(dir.getParent());
-      SnapshotWrite write = new SnapshotWrite(s.beginCheckpoint(dir), dir, last);
+      // On the thread that applies the log: the count is the snapshot's, at {@code last}.
+      SnapshotWrite write = new SnapshotWrite(s.beginCheckpoint(dir), dir, last, s.count());
       snapshotWrite = write;
       SnapshotWriters.executor().execute(write);
       return -1;
@@ -548,15 +549,17 @@ public final class ShardStateMachine extends BaseStateMachine {
     private final Shard.Checkpoint checkpoint;
     private final Path dir;
     private final TermIndex at;
+    private final long points;
     private final java.util.concurrent.atomic.AtomicBoolean claimed =
         new java.util.concurrent.atomic.AtomicBoolean();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile boolean cancelled;
 
-    SnapshotWrite(Shard.Checkpoint checkpoint, Path dir, TermIndex at) {
+    SnapshotWrite(Shard.Checkpoint checkpoint, Path dir, TermIndex at, long points) {
       this.checkpoint = checkpoint;
       this.dir = dir;
       this.at = at;
+      this.points = points;
     }
 
     boolean isDone() {
@@ -571,7 +574,7 @@ public final class ShardStateMachine extends BaseStateMachine {
       long started = System.nanoTime();
       try (checkpoint) {
         checkpoint.writeStore(() -> cancelled);
-        storage.markComplete(dir);
+        storage.markComplete(dir, points);
         storage.cleanupOldSnapshots(null);
         LOG.info(
             "{}: snapshot at {} written in {} ms",

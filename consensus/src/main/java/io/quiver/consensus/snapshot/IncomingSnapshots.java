@@ -40,6 +40,7 @@ public final class IncomingSnapshots {
     private final long bytesTotal;
     private final long bytesResumed;
     private final long snapshotIndex;
+    private final long pointsTotal;
     private final long startedMillis = System.currentTimeMillis();
     private long bytesDone; // guarded by this
     private long updatedMillis = startedMillis; // guarded by this
@@ -47,8 +48,14 @@ public final class IncomingSnapshots {
     private boolean ended; // guarded by this
 
     private Transfer(
-        UUID group, Long fromNode, long bytesTotal, long bytesResumed, long snapshotIndex) {
+        UUID group,
+        Long fromNode,
+        long bytesTotal,
+        long bytesResumed,
+        long snapshotIndex,
+        long pointsTotal) {
       this.group = group;
+      this.pointsTotal = pointsTotal;
       this.fromNode = fromNode;
       this.bytesTotal = bytesTotal;
       this.bytesResumed = bytesResumed;
@@ -88,7 +95,8 @@ public final class IncomingSnapshots {
           startedMillis,
           updatedMillis,
           done,
-          rate.bytesPerSecond());
+          rate.bytesPerSecond(),
+          pointsTotal);
     }
 
     synchronized boolean expired(long now) {
@@ -96,10 +104,19 @@ public final class IncomingSnapshots {
     }
   }
 
-  /** A fetch into shard group {@code group} (re)starts with {@code bytesResumed} already here. */
+  /**
+   * A fetch into shard group {@code group} (re)starts with {@code bytesResumed} already here; the
+   * snapshot holds {@code pointsTotal} points (-1: not known).
+   */
   public Transfer begin(
-      UUID group, Long fromNode, long bytesTotal, long bytesResumed, long snapshotIndex) {
-    Transfer t = new Transfer(group, fromNode, bytesTotal, bytesResumed, snapshotIndex);
+      UUID group,
+      Long fromNode,
+      long bytesTotal,
+      long bytesResumed,
+      long snapshotIndex,
+      long pointsTotal) {
+    Transfer t =
+        new Transfer(group, fromNode, bytesTotal, bytesResumed, snapshotIndex, pointsTotal);
     kept.addAndGet(bytesResumed);
     transfers.put(group, t);
     return t;

@@ -6,9 +6,11 @@ import java.util.UUID;
  * A shard snapshot this node is fetching, or fetched within the last seconds (a replica transfer
  * into this node): bytes of the snapshot on this node so far of its total, how many of them were
  * already here when the fetch (re)started ({@code bytesResumed}: kept from a fetch cut short), from
- * which node, since when ({@link IncomingSnapshots}), and the receiving node's limit on incoming
- * snapshot bytes per second (0: none). Its times are on the clock of the node that reads it: a
- * transfer into another node ({@link SnapshotMessages#decodeTransfers}) is shifted onto it.
+ * which node, since when ({@link IncomingSnapshots}), the receiving node's limit on incoming
+ * snapshot bytes per second (0: none), and the points the snapshot holds (-1: not known; a snapshot
+ * is files, and its points are counted when it was taken, not as its bytes arrive). Its times are
+ * on the clock of the node that reads it: a transfer into another node ({@link
+ * SnapshotMessages#decodeTransfers}) is shifted onto it.
  */
 public record IncomingTransfer(
     UUID groupId,
@@ -20,7 +22,8 @@ public record IncomingTransfer(
     long startedMillis,
     long updatedMillis,
     boolean done,
-    long rateLimitBytesPerSecond) {
+    long rateLimitBytesPerSecond,
+    long pointsTotal) {
 
   /** Bytes per second fetched since the fetch (re)started (0 before a second chunk). */
   public double bytesPerSecond() {

@@ -303,7 +303,8 @@ public final class SnapshotFetcher implements AutoCloseable {
                 nodeIdOf.apply(offer.peer()),
                 m.totalBytes(),
                 here,
-                m.index())
+                m.index(),
+                m.points())
             : null;
     TransferRate rate = r.throttled() ? incoming.rate() : null;
     LOG.info(

@@ -113,6 +113,8 @@ public final class SnapshotMessages {
             out.writeLong(f.size());
             out.writeUTF(f.identity());
           }
+          // Appended after the first layout: a reader that predates it stops before it.
+          out.writeLong(m.points());
         });
   }
 
@@ -134,7 +136,9 @@ public final class SnapshotMessages {
     for (int i = 0; i < n; i++) {
       files.add(new SnapshotManifest.File(in.readUTF(), in.readLong(), in.readUTF()));
     }
-    return new SnapshotManifest(term, index, data, files);
+    // A peer of an older build ends here: its snapshot's points are not known.
+    long points = in.available() >= Long.BYTES ? in.readLong() : -1;
+    return new SnapshotManifest(term, index, data, files, points);
   }
 
   /**
@@ -167,6 +171,7 @@ public final class SnapshotMessages {
             out.writeLong(now - t.updatedMillis());
             out.writeBoolean(t.done());
             out.writeLong(t.rateLimitBytesPerSecond());
+            out.writeLong(t.pointsTotal());
           }
         });
   }
@@ -201,6 +206,7 @@ public final class SnapshotMessages {
               now - in.readLong(),
               now - in.readLong(),
               in.readBoolean(),
+              in.readLong(),
               in.readLong()));
     }
     return out;

@@ -29,8 +29,17 @@ public final class SnapshotSource {
   /** The largest range one read returns. */
   static final int MAX_READ = 8 << 20;
 
-  /** A snapshot a state machine offers: its root directory and its files (absolute paths). */
-  public record Offered(TermIndex termIndex, Path root, List<Path> files, boolean data) {
+  /**
+   * A snapshot a state machine offers: its root directory, its files (absolute paths), and the
+   * points it holds (-1: not known).
+   */
+  public record Offered(
+      TermIndex termIndex, Path root, List<Path> files, boolean data, long points) {
+
+    /** A snapshot whose points are not known. */
+    public Offered(TermIndex termIndex, Path root, List<Path> files, boolean data) {
+      this(termIndex, root, files, data, -1);
+    }
 
     /** A witness's snapshot: a term and index without files. */
     public static Offered withoutData(TermIndex termIndex) {
@@ -115,7 +124,11 @@ public final class SnapshotSource {
     }
     return SnapshotMessages.manifest(
         new SnapshotManifest(
-            offered.termIndex().getTerm(), offered.termIndex().getIndex(), offered.data(), files));
+            offered.termIndex().getTerm(),
+            offered.termIndex().getIndex(),
+            offered.data(),
+            files,
+            offered.points()));
   }
 
   private Message read(SnapshotMessages.Read r) throws IOException {

@@ -31,9 +31,11 @@ class SnapshotMessagesTest {
             now + skew - 30_000,
             now + skew - 1_000,
             false,
-            4 << 20);
+            4 << 20,
+            20_000);
     IncomingTransfer sentWithoutSource =
-        new IncomingTransfer(UUID.randomUUID(), null, 0, 10, 0, 5, now + skew, now + skew, true, 0);
+        new IncomingTransfer(
+            UUID.randomUUID(), null, 0, 10, 0, 5, now + skew, now + skew, true, 0, -1);
     List<IncomingTransfer> received =
         SnapshotMessages.decodeTransfers(
             SnapshotMessages.transferList(List.of(sent, sentWithoutSource), now + skew)
@@ -47,12 +49,14 @@ class SnapshotMessagesTest {
     assertEquals(1_000, r.bytesResumed());
     assertEquals(77, r.snapshotIndex());
     assertEquals(4 << 20, r.rateLimitBytesPerSecond());
+    assertEquals(20_000, r.pointsTotal());
     // Shifted onto this clock: the ages survive, the other node's skew does not.
     long readAt = System.currentTimeMillis();
     assertTrue(Math.abs(readAt - r.startedMillis() - 30_000) < 5_000, r.toString());
     assertTrue(Math.abs(readAt - r.updatedMillis() - 1_000) < 5_000, r.toString());
     assertEquals(29_000, r.updatedMillis() - r.startedMillis(), 2);
     assertNull(received.get(1).fromNode());
+    assertEquals(-1, received.get(1).pointsTotal());
     assertTrue(received.get(1).done());
   }
 
@@ -82,5 +86,19 @@ class SnapshotMessagesTest {
             () ->
                 new SnapshotSource(none).answer(SnapshotMessages.transfers().getContent()).join());
     assertTrue(refused.getCause().getMessage().contains("meta group"), refused.toString());
+  }
+
+  @Test
+  void aManifestCarriesItsSnapshotsPointsAndOneWithoutThemReadsAsUnknown() throws Exception {
+    SnapshotManifest m =
+        new SnapshotManifest(
+            3, 99, true, List.of(new SnapshotManifest.File("a/b.sst", 10, "k:10:1")), 12_345);
+    var content = SnapshotMessages.manifest(m).getContent();
+    assertEquals(m, SnapshotMessages.decodeManifest(content));
+    // A peer of an older build writes no count after the files.
+    SnapshotManifest older =
+        SnapshotMessages.decodeManifest(content.substring(0, content.size() - Long.BYTES));
+    assertEquals(-1, older.points());
+    assertEquals(m.files(), older.files());
   }
 }

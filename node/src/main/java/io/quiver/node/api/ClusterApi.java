@@ -388,10 +388,11 @@ public final class ClusterApi {
         "comment",
         String.format(
             java.util.Locale.ROOT,
-            "%sTransferring snapshot bytes (%d/%d), started %ds ago, ETA: %s",
+            "%sTransferring snapshot bytes (%d/%d)%s, started %ds ago, ETA: %s",
             prefix,
             received.bytesDone(),
             received.bytesTotal(),
+            received.pointsTotal() < 0 ? "" : " of " + received.pointsTotal() + " points",
             elapsedSec,
             eta < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%.1fs", eta)));
     ObjectNode p = t.putObject("quiver_progress");
@@ -404,6 +405,11 @@ public final class ClusterApi {
     // The receiving node's limit.
     p.put("rate_limit_bytes_per_second", received.rateLimitBytesPerSecond());
     p.put("snapshot_index", received.snapshotIndex());
+    if (received.pointsTotal() >= 0) {
+      // The points the snapshot holds, counted when it was taken: the new replica has them all
+      // once its bytes are in, then catches up on the log after the snapshot.
+      p.put("points_total", received.pointsTotal());
+    }
   }
 
   private CompletableFuture<RestResponse> collectionCluster(RestRequest request) {
