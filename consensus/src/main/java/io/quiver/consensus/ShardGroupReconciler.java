@@ -502,6 +502,9 @@ final class ShardGroupReconciler implements AutoCloseable {
    * failed "the directory is already locked" until the process restarted.
    */
   private boolean manage(GroupManagementRequest request) throws IOException {
+    if (request.getRemove() != null) {
+      return remove(request);
+    }
     try {
       return divisions.server().groupManagementAsync(request).join().isSuccess();
     } catch (CompletionException e) {
@@ -510,8 +513,79 @@ final class ShardGroupReconciler implements AutoCloseable {
     }
   }
 
+  /**
+   * How long a pass waits for a group's removal before it goes on without it. Ratis closes a
+   * removed division on the thread that asks for the removal (an add starts its division on a
+   * thread of Ratis' own), and a close that hung held this node's reconciler, so it added no group
+   * any more: a drained node whose drain was cancelled never hosted the replicas moved back to it
+   * ({@code AutoRebalanceIT}, once: a division's close still running after 90 s).
+   */
+  static final long REMOVAL_WAIT_MS = 10_000;
+
+  /** Where removals run: a division's close never holds the reconciler's own thread. */
+  private final ExecutorService removals =
+      Executors.newCachedThreadPool(
+          Thread.ofPlatform().daemon().name("group-removal-", 0).factory());
+
+  /**
+   * Removes a group through {@link #removals}, waiting at most {@link #REMOVAL_WAIT_MS}. The group
+   * leaves the server's map of groups at once, so the next pass does not see it hosted; a removal
+   * still closing its division after the wait is logged with where it is, and the pass goes on (an
+   * add of the same group meanwhile fails on its directory's lock, and is tried again at the next
+   * pass).
+   */
+  private boolean remove(GroupManagementRequest request) throws IOException {
+    java.util.concurrent.atomic.AtomicReference<Thread> runner =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    long started = System.nanoTime();
+    CompletableFuture<Boolean> removed =
+        CompletableFuture.supplyAsync(
+            () -> {
+              runner.set(Thread.currentThread());
+              return divisions.server().groupManagementAsync(request).join().isSuccess();
+            },
+            removals);
+    try {
+      return removed.get(REMOVAL_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+      throw new IOException("group management (" + request + ") failed", cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while removing group " + request.getRaftGroupId(), e);
+    } catch (java.util.concurrent.TimeoutException slow) {
+      Thread t = runner.get();
+      LOG.warn(
+          "node {}: removing shard group {} has taken more than {} ms; going on without waiting"
+              + " (its division is still closing, at: {})",
+          local.nodeId(),
+          request.getRaftGroupId(),
+          REMOVAL_WAIT_MS,
+          t == null ? "not started" : stackOf(t));
+      removed.whenComplete(
+          (ok, error) ->
+              LOG.info(
+                  "node {}: the removal of shard group {} ended {} ms after it began{}",
+                  local.nodeId(),
+                  request.getRaftGroupId(),
+                  (System.nanoTime() - started) / 1_000_000,
+                  error == null ? "" : ": " + error));
+      return true;
+    }
+  }
+
+  private static String stackOf(Thread t) {
+    StringBuilder out = new StringBuilder(t.getName());
+    StackTraceElement[] frames = t.getStackTrace();
+    for (int i = 0; i < Math.min(frames.length, 30); i++) {
+      out.append(" <- ").append(frames[i]);
+    }
+    return out.toString();
+  }
+
   @Override
   public void close() {
     task.close();
+    removals.shutdown();
   }
 }

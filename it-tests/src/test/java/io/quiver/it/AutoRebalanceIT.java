@@ -48,18 +48,7 @@ class AutoRebalanceIT {
         long started = System.nanoTime();
         QdrantHttp third = cluster.add(auto);
         newPeer = cluster.peerId(third);
-        Map<Integer, Set<Long>> placed =
-            ScalingCluster.awaitPlacement(
-                cluster.http,
-                "a",
-                90_000,
-                p ->
-                    p.size() == 4
-                        && p.values().stream().allMatch(s -> s.size() == 1)
-                        && p.values().stream().anyMatch(s -> s.contains(newPeer)));
-        System.out.printf(
-            "auto rebalance onto a 3rd node: %s after %.1f s%n",
-            placed, (System.nanoTime() - started) / 1e9);
+        awaitOneReplicaEach(cluster, newPeer, true, "auto rebalance onto a 3rd node", started);
         assertEvenWithinOne(http);
         ScalingCluster.checkReplicas(cluster.http, "a", writer);
 
@@ -69,34 +58,14 @@ class AutoRebalanceIT {
         started = System.nanoTime();
         QdrantHttp.Reply drain = http.send("POST", "/cluster/peer/" + newPeer + "/drain", null);
         assertEquals(200, drain.status(), drain.raw());
-        placed =
-            ScalingCluster.awaitPlacement(
-                cluster.http,
-                "a",
-                90_000,
-                p ->
-                    p.size() == 4
-                        && p.values().stream()
-                            .allMatch(s -> s.size() == 1 && !s.contains(newPeer)));
-        System.out.printf(
-            "drained the 3rd node: %s after %.1f s%n", placed, (System.nanoTime() - started) / 1e9);
+        awaitOneReplicaEach(cluster, newPeer, false, "drained the 3rd node", started);
         ScalingCluster.checkReplicas(cluster.http, "a", writer);
         started = System.nanoTime();
         QdrantHttp.Reply cancelled =
             http.send("POST", "/cluster/peer/" + newPeer + "/drain?cancel=true", null);
         assertEquals(200, cancelled.status(), cancelled.raw());
-        placed =
-            ScalingCluster.awaitPlacement(
-                cluster.http,
-                "a",
-                90_000,
-                p ->
-                    p.size() == 4
-                        && p.values().stream().allMatch(s -> s.size() == 1)
-                        && p.values().stream().anyMatch(s -> s.contains(newPeer)));
-        System.out.printf(
-            "auto rebalance after the drain was cancelled: %s after %.1f s%n",
-            placed, (System.nanoTime() - started) / 1e9);
+        awaitOneReplicaEach(
+            cluster, newPeer, true, "auto rebalance after the drain was cancelled", started);
         assertEvenWithinOne(http);
         ScalingCluster.checkReplicas(cluster.http, "a", writer);
       }
@@ -136,6 +105,26 @@ class AutoRebalanceIT {
       assertEquals(200, write.status(), write.raw());
       assertEquals(after + 40, count(http), "every shard takes writes again");
     }
+  }
+
+  /**
+   * Waits until each of the 4 shards of `a` has one replica, and {@code peer} holds some of them
+   * ({@code holdsSome}) or none; prints how long it took since {@code startedNanos}.
+   */
+  private static void awaitOneReplicaEach(
+      ScalingCluster cluster, long peer, boolean holdsSome, String what, long startedNanos)
+      throws Exception {
+    Map<Integer, Set<Long>> placed =
+        ScalingCluster.awaitPlacement(
+            cluster.http,
+            "a",
+            90_000,
+            p ->
+                p.size() == 4
+                    && p.values().stream().allMatch(s -> s.size() == 1)
+                    && p.values().stream().anyMatch(s -> s.contains(peer)) == holdsSome);
+    System.out.printf(
+        "%s: %s after %.1f s%n", what, placed, (System.nanoTime() - startedNanos) / 1e9);
   }
 
   /** Every node holds 1 or 2 of the 4 replicas, once the rebalance has ended. */

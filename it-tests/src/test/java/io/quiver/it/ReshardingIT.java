@@ -169,16 +169,7 @@ class ReshardingIT {
           }
           long t0 = System.nanoTime();
           QdrantHttp down = cluster.http.get(killed);
-          writer.avoid(down, true);
-          reader.avoid(down, true);
-          writer.pause(); // their requests in flight through the node end first
-          reader.pause();
-          try {
-            cluster.nodes.get(killed).kill9();
-          } finally {
-            writer.resume();
-            reader.resume();
-          }
+          cluster.killUnderLoad(killed, writer, reader);
           System.out.printf(
               "killed the %s of the resharding to %d shards (peer %d) while it copied%n",
               victim, shards, peer);

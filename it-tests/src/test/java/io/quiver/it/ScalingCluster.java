@@ -299,6 +299,25 @@ final class ScalingCluster implements AutoCloseable {
   }
 
   /**
+   * SIGKILLs node {@code index} under the load of {@code writer} and {@code reader}: they leave it
+   * out from now on (until their {@code avoid(h, false)}), and the kill waits for their requests in
+   * flight through it, which would otherwise end as dropped connections that the test counts.
+   */
+  void killUnderLoad(int index, Writer writer, Reader reader) throws InterruptedException {
+    QdrantHttp h = http.get(index);
+    writer.avoid(h, true);
+    reader.avoid(h, true);
+    writer.pause();
+    reader.pause();
+    try {
+      nodes.get(index).kill9();
+    } finally {
+      writer.resume();
+      reader.resume();
+    }
+  }
+
+  /**
    * Asserts that every write of {@code writer} and every read of {@code readers} that failed was
    * answered with a status docs/api.md calls retryable (503: a shard without a leader for now; 408:
    * the request's deadline), never a 4xx, a 500 or a dropped connection, and that none failed after

@@ -65,17 +65,8 @@ class TransferCrashIT {
           long target = awaitTransfer(cluster);
           int killed = indexOf(cluster, victim.equals("target") ? target : source);
           QdrantHttp killedHttp = cluster.http.get(killed);
-          writer.avoid(killedHttp, true);
-          reader.avoid(killedHttp, true);
           long started = System.nanoTime();
-          writer.pause(); // their requests in flight through the node end first
-          reader.pause();
-          try {
-            cluster.nodes.get(killed).kill9();
-          } finally {
-            writer.resume();
-            reader.resume();
-          }
+          cluster.killUnderLoad(killed, writer, reader);
           System.out.printf(
               "killed the %s (peer %d) of the transfer %d -> %d%n",
               victim, victim.equals("target") ? target : source, source, target);

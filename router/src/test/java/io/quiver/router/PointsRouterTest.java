@@ -559,17 +559,7 @@ class PointsRouterTest {
                 return failed.get();
               }
               if (method.getReturnType() == io.quiver.sharding.ShardClient.PreparedWrite.class) {
-                return new io.quiver.sharding.ShardClient.PreparedWrite() {
-                  @Override
-                  public CompletableFuture<Long> send() {
-                    return failed.get();
-                  }
-
-                  @Override
-                  public int written() {
-                    return 0;
-                  }
-                };
+                return ShardFanOut.whole(failed);
               }
               throw new UnsupportedOperationException(method.getName());
             });
