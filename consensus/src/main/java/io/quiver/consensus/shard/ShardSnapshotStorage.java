@@ -42,10 +42,21 @@ public final class ShardSnapshotStorage
   /**
    * Younger snapshots are never deleted, however many there are: one may be streaming to a
    * follower, and deleting its files would restart the transfer (forever, under steady writes).
+   * Young means written, or last read by a peer, within this.
    */
   private static final long RETAIN_YOUNGER_THAN_MS = 120_000;
 
+  /** How often a read moves a snapshot's marker time on ({@link #file}). */
+  private static final long KEEP_WHILE_READ_EVERY_MS = 5_000;
+
   private volatile File smDir;
+
+  public ShardSnapshotStorage() {}
+
+  /** Storage in state-machine directory {@code smDir} without {@link #init} (for tests). */
+  ShardSnapshotStorage(Path smDir) {
+    this.smDir = smDir.toFile();
+  }
 
   @Override
   public void init(RaftStorage raftStorage) {
@@ -83,21 +94,53 @@ public final class ShardSnapshotStorage
   @Override
   public io.quiver.consensus.snapshot.SnapshotSource.Offered latest() {
     Path dir = latestDir();
-    FileListSnapshotInfo info = getLatestSnapshot();
-    if (dir == null || info == null) {
+    return dir == null ? null : offered(dir);
+  }
+
+  @Override
+  public io.quiver.consensus.snapshot.SnapshotSource.Offered at(long term, long index) {
+    Path dir = snapshotsDir().resolve(term + "_" + index);
+    return Files.exists(dir.resolve(COMPLETE)) ? offered(dir) : null;
+  }
+
+  /**
+   * Complete snapshot {@code dir} as offered to a peer: every file but the marker and checksums;
+   * null when it went meanwhile.
+   */
+  private static io.quiver.consensus.snapshot.SnapshotSource.Offered offered(Path dir) {
+    Matcher m = NAME.matcher(dir.getFileName().toString());
+    if (!m.matches()) {
       return null;
     }
     List<Path> files = new ArrayList<>();
-    for (FileInfo f : info.getFiles()) {
-      String name = f.getPath().getFileName().toString();
-      if (!name.equals(COMPLETE) && !name.endsWith(".md5")) {
-        files.add(f.getPath());
-      }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.filter(Files::isRegularFile)
+          .sorted()
+          .forEach(
+              f -> {
+                String name = f.getFileName().toString();
+                if (!name.equals(COMPLETE) && !name.endsWith(".md5")) {
+                  files.add(f);
+                }
+              });
+    } catch (IOException | java.io.UncheckedIOException gone) {
+      return null;
     }
     return new io.quiver.consensus.snapshot.SnapshotSource.Offered(
-        info.getTermIndex(), dir, files, true, points(dir));
+        TermIndex.valueOf(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))),
+        dir,
+        files,
+        true,
+        points(dir));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A snapshot whose files a peer reads counts as young for {@link #cleanupOldSnapshots} while
+   * it is read (its marker's time moves on), so a slow transfer is not cut by the sender's newer
+   * snapshots.
+   */
   @Override
   public Path file(long term, long index, String path) {
     Path dir = snapshotsDir().resolve(term + "_" + index);
@@ -107,12 +150,26 @@ public final class ShardSnapshotStorage
     Path file = dir.resolve(path).normalize();
     String name = file.getFileName() == null ? "" : file.getFileName().toString();
     // As latest() offers them: every file of the directory but the marker and checksums.
-    return file.startsWith(dir)
-            && !file.equals(dir)
-            && !name.equals(COMPLETE)
-            && !name.endsWith(".md5")
-        ? file
-        : null;
+    if (!file.startsWith(dir)
+        || file.equals(dir)
+        || name.equals(COMPLETE)
+        || name.endsWith(".md5")) {
+      return null;
+    }
+    keepWhileRead(dir);
+    return file;
+  }
+
+  private static void keepWhileRead(Path dir) {
+    Path marker = dir.resolve(COMPLETE);
+    try {
+      long now = System.currentTimeMillis();
+      if (now - Files.getLastModifiedTime(marker).toMillis() > KEEP_WHILE_READ_EVERY_MS) {
+        Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.fromMillis(now));
+      }
+    } catch (IOException gone) {
+      // removed meanwhile: the read that follows fails and the peer fetches a newer snapshot
+    }
   }
 
   /** The directory a new snapshot at {@code termIndex} is written into. */

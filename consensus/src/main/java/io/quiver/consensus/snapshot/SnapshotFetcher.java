@@ -182,7 +182,10 @@ public final class SnapshotFetcher implements AutoCloseable {
         if (result.isDone()) {
           throw new CancellationException("the replica closed");
         }
-        Offer offer = choose(r, peers, staging == null ? null : staging.source(), mustInstall);
+        Offer offer = staging == null ? null : resumable(r, peers, staging, mustInstall);
+        if (offer == null) {
+          offer = choose(r, peers, staging == null ? null : staging.source(), mustInstall);
+        }
         if (offer == null) {
           if (!mustInstall) {
             LOG.info(
@@ -247,6 +250,44 @@ public final class SnapshotFetcher implements AutoCloseable {
           Thread.sleep(1000);
         }
       }
+    }
+  }
+
+  /**
+   * The staged snapshot, when its peer still holds it and this replica can take it (newer than what
+   * it applied; not older than what the leader's log continues from): resuming it fetches only what
+   * is missing, where the peer's latest snapshot may share no file with it (a sender that restarted
+   * takes a new snapshot of segments its optimizer rebuilt meanwhile). Null otherwise.
+   */
+  private Offer resumable(Request r, Peers peers, SnapshotStaging staging, boolean mustInstall) {
+    String source = staging.source();
+    TermIndex staged = staging.staged();
+    if (source == null
+        || staged.getIndex() <= r.appliedIndex()
+        || (mustInstall && staged.getIndex() < r.neededIndex())) {
+      return null;
+    }
+    RaftPeerId peer = RaftPeerId.valueOf(source);
+    if (peer.equals(r.self())
+        || r.group().getPeers().stream().noneMatch(p -> p.getId().equals(peer))) {
+      return null;
+    }
+    try {
+      SnapshotManifest m =
+          SnapshotMessages.decodeManifest(
+              peers
+                  .ask(peer, SnapshotMessages.describeAt(staged.getTerm(), staged.getIndex()))
+                  .get(DESCRIBE_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      if (m == null
+          || !m.data()
+          || m.term() != staged.getTerm()
+          || m.index() != staged.getIndex()) {
+        return null;
+      }
+      return new Offer(peer, m);
+    } catch (Exception e) {
+      LOG.debug("{}: {} did not describe snapshot {}: {}", r.self(), peer, staged, e.toString());
+      return null;
     }
   }
 

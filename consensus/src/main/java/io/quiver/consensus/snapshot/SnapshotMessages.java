@@ -11,10 +11,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * The binary form of the snapshot fetch: a replica's requests to a peer's state machine (describe
- * the latest snapshot; read a range of one of its files) and the peer's replies. Sent as stale
- * reads, which any replica answers, leader or not. Also the question of another node what snapshots
- * it is receiving ({@link Transfers}, asked of its meta group replica, which every node hosts), for
- * the transfer progress that {@code GET /collections/{c}/cluster} shows on every node.
+ * the latest snapshot, or one it names; read a range of one of its files) and the peer's replies.
+ * Sent as stale reads, which any replica answers, leader or not. Also the question of another node
+ * what snapshots it is receiving ({@link Transfers}, asked of its meta group replica, which every
+ * node hosts), for the transfer progress that {@code GET /collections/{c}/cluster} shows on every
+ * node.
  */
 public final class SnapshotMessages {
 
@@ -25,6 +26,7 @@ public final class SnapshotMessages {
   private static final byte DESCRIBE = 1;
   private static final byte READ = 2;
   private static final byte TRANSFERS = 3;
+  private static final byte DESCRIBE_AT = 4;
 
   private static final byte NONE = 0;
   private static final byte MANIFEST = 1;
@@ -41,6 +43,12 @@ public final class SnapshotMessages {
 
   /** Which snapshot the peer would give now. */
   public record Describe() implements Request {}
+
+  /**
+   * Snapshot {@code term_index}, if the peer still holds it complete (a fetch that stopped resumes
+   * the snapshot it staged). A peer that predates this request refuses it as unknown.
+   */
+  public record DescribeAt(long term, long index) implements Request {}
 
   /** {@code length} bytes from {@code offset} of {@code path} in snapshot {@code term_index}. */
   public record Read(long term, long index, String path, long offset, int length)
@@ -61,6 +69,17 @@ public final class SnapshotMessages {
 
   public static Message describe() {
     return Envelope.message(REQUEST_MAGIC, VERSION, out -> out.writeByte(DESCRIBE));
+  }
+
+  public static Message describeAt(long term, long index) {
+    return Envelope.message(
+        REQUEST_MAGIC,
+        VERSION,
+        out -> {
+          out.writeByte(DESCRIBE_AT);
+          out.writeLong(term);
+          out.writeLong(index);
+        });
   }
 
   public static Message transfers() {
@@ -89,6 +108,7 @@ public final class SnapshotMessages {
       case READ ->
           new Read(in.readLong(), in.readLong(), in.readUTF(), in.readLong(), in.readInt());
       case TRANSFERS -> new Transfers();
+      case DESCRIBE_AT -> new DescribeAt(in.readLong(), in.readLong());
       default -> throw new IOException("unknown snapshot request type " + type);
     };
   }
@@ -118,7 +138,10 @@ public final class SnapshotMessages {
         });
   }
 
-  /** The manifest a describe was answered with, or null when the peer has no snapshot. */
+  /**
+   * The manifest a describe was answered with, or null when the peer has no snapshot (or not the
+   * one named).
+   */
   public static SnapshotManifest decodeManifest(ByteString content) throws IOException {
     DataInputStream in = Envelope.open(content, REPLY_MAGIC, VERSION);
     byte type = in.readByte();

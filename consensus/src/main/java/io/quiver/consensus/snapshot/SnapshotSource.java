@@ -53,6 +53,19 @@ public final class SnapshotSource {
     Offered latest();
 
     /**
+     * Snapshot {@code term_index} while it is complete and on disk, or null: a peer that staged
+     * part of it resumes it although a newer one was taken since. By default only the latest.
+     */
+    default Offered at(long term, long index) {
+      Offered latest = latest();
+      return latest != null
+              && latest.termIndex().getTerm() == term
+              && latest.termIndex().getIndex() == index
+          ? latest
+          : null;
+    }
+
+    /**
      * File {@code path} (relative to the snapshot's root, as {@link #latest} names it) of snapshot
      * {@code term_index} while that snapshot is complete and on disk and offers the file, else
      * null: a peer reads the files of a snapshot, nothing else of this node.
@@ -93,7 +106,8 @@ public final class SnapshotSource {
         () -> {
           try {
             return switch (SnapshotMessages.decodeRequest(content)) {
-              case SnapshotMessages.Describe d -> describe();
+              case SnapshotMessages.Describe d -> describe(snapshots.latest());
+              case SnapshotMessages.DescribeAt d -> describe(snapshots.at(d.term(), d.index()));
               case SnapshotMessages.Read r -> read(r);
               case SnapshotMessages.Transfers t -> {
                 if (incoming == null) {
@@ -109,8 +123,7 @@ public final class SnapshotSource {
         READERS);
   }
 
-  private Message describe() throws IOException {
-    Offered offered = snapshots.latest();
+  private static Message describe(Offered offered) throws IOException {
     if (offered == null) {
       return SnapshotMessages.none();
     }

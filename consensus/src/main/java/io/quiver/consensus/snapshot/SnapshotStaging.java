@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.util.FileUtils;
 
 /**
@@ -53,6 +54,11 @@ final class SnapshotStaging {
   /** The peer whose snapshot is staged, or null when nothing is. */
   String source() {
     return source;
+  }
+
+  /** The staged snapshot's term and index (meaningful while {@link #source} is not null). */
+  TermIndex staged() {
+    return TermIndex.valueOf(term, index);
   }
 
   /**
