@@ -95,6 +95,14 @@ class SettingsRuleIT {
     schemas = QdrantHttp.JSON.readTree(spec.toFile()).at("/components/schemas");
     node = NODES.start();
     http = new QdrantHttp(node.baseUrl());
+    // The collections that updates, searches and indexes go to (a created one is new per field).
+    for (String c : List.of("searched", "updated", "indexed")) {
+      put("/collections/" + c, "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
+    }
+    http.send(
+        "PUT",
+        "/collections/searched/points?wait=true",
+        "{\"points\":[{\"id\":1,\"vector\":[1,2,3,4]}]}");
   }
 
   @Test
@@ -107,12 +115,6 @@ class SettingsRuleIT {
       walk("CreateFieldIndex.field_schema", variant, List.of(), fields, 0, variant);
     }
     assertTrue(fields.size() > 100, "the walk found only " + fields.size() + " fields");
-    String searched = "/collections/searched";
-    put("/collections/searched", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
-    put("/collections/updated", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
-    put("/collections/indexed", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}");
-    http.send(
-        "PUT", searched + "/points?wait=true", "{\"points\":[{\"id\":1,\"vector\":[1,2,3,4]}]}");
     // A CreateCollection field gets a collection of its own, so those are checked 16 at a time (a
     // check mostly waits for the node's Raft commits: the test took 74 s one at a time, 60 s 4 at a
     // time, 33 s 16 at a time); the others share a collection each (updated, indexed, searched)
@@ -146,6 +148,61 @@ class SettingsRuleIT {
     assertTrue(
         silent.isEmpty(),
         "accepted silently (honour or refuse them by name):\n  " + String.join("\n  ", silent));
+  }
+
+  /** A field no Qdrant schema defines: a typo, which must be refused, not ignored. */
+  private static final String UNKNOWN = "not_a_qdrant_field";
+
+  /**
+   * Every settings object the walk goes through (each root, and each object on a field's path)
+   * refuses a field that Qdrant's schema does not define, with 400 naming it: a typo such as {@code
+   * hnsw_config.ef_construction} is not taken for a setting and ignored. Also the body of {@code
+   * PUT .../index} itself.
+   */
+  @Test
+  void aFieldQdrantDoesNotDefineIsRefusedByName() throws Exception {
+    List<Field> fields = new ArrayList<>();
+    walk("CreateCollection", ref("CreateCollection"), List.of(), fields, 0, null);
+    walk("UpdateCollection", ref("UpdateCollection"), List.of(), fields, 0, null);
+    walk("SearchParams", ref("SearchParams"), List.of(), fields, 0, null);
+    for (JsonNode variant : alternatives(ref("PayloadSchemaParams"))) {
+      walk("CreateFieldIndex.field_schema", variant, List.of(), fields, 0, variant);
+    }
+    Map<String, Field> probes = new java.util.LinkedHashMap<>();
+    for (Field f : fields) {
+      for (int k = 0; k < f.path().size(); k++) {
+        List<String> at = new ArrayList<>(f.path().subList(0, k));
+        at.add(UNKNOWN);
+        Field probe = new Field(f.root(), at, null, f.variant(), f.variantType());
+        probes.putIfAbsent(probe.name(), probe);
+      }
+    }
+    List<String> accepted = new ArrayList<>();
+    for (Field probe : probes.values()) {
+      QdrantHttp.Reply reply = send(probe, body(probe, F.numberNode(1)));
+      String error =
+          reply.body() == null ? reply.raw() : reply.body().at("/status/error").asText("");
+      // Named: the unknown field, or the settings object around it when that is refused whole
+      // (`wal_config` is not supported).
+      boolean named =
+          error.contains(UNKNOWN) || (error.contains("not supported") && names(error, probe));
+      if ((reply.status() != 400 && reply.status() != 422) || !named) {
+        accepted.add(probe.name() + " -> " + reply.status() + " " + reply.raw());
+      }
+    }
+    QdrantHttp.Reply index =
+        http.send(
+            "PUT",
+            "/collections/indexed/index?wait=true",
+            "{\"field_name\":\"f\",\"field_schema\":\"keyword\",\"" + UNKNOWN + "\":1}");
+    if (index.status() != 400 || !index.raw().contains(UNKNOWN)) {
+      accepted.add("CreateFieldIndex." + UNKNOWN + " -> " + index.status() + " " + index.raw());
+    }
+    System.out.println("unknown fields probed in " + (probes.size() + 1) + " settings objects");
+    assertTrue(probes.size() > 15, "the walk found only " + probes.size() + " settings objects");
+    assertTrue(
+        accepted.isEmpty(),
+        "a field Qdrant does not define, not refused by name:\n  " + String.join("\n  ", accepted));
   }
 
   /** One walked field: the schema it belongs to, its path, and the schema of its value. */
@@ -425,6 +482,43 @@ class SettingsRuleIT {
   private String check(Field f) throws Exception {
     JsonNode value = HONOURED_VALUES.getOrDefault(f.key(), sample(f.schema(), f.path().getLast()));
     ObjectNode body = body(f, value);
+    Sent sent = sendAndRead(f, body);
+    QdrantHttp.Reply reply = sent.reply();
+    JsonNode reported = sent.reported();
+    String what = f.key() + " = " + value;
+    if (reply.status() == 400 || reply.status() == 422) {
+      String error = reply.body() == null ? reply.raw() : reply.body().at("/status/error").asText();
+      if (names(error, f)) {
+        return "refused " + reply.status();
+      }
+      return record(f, "refused without naming it: " + what + " -> " + error);
+    }
+    if (reply.status() != 200) {
+      return record(f, "status " + reply.status() + ": " + what + " -> " + reply.raw());
+    }
+    if (reported != null && value.equals(reportedAt(f, reported))
+        || numericallyEqual(value, reportedAt(f, reported))) {
+      return "echoed";
+    }
+    if (EFFECT_TESTED.containsKey(f.key())) {
+      return "effect (" + EFFECT_TESTED.get(f.key()) + ")";
+    }
+    return record(f, "silent: " + what + " -> reported " + reportedAt(f, reported));
+  }
+
+  /** A reply, and what info reports where the field was sent (null when not read). */
+  private record Sent(QdrantHttp.Reply reply, JsonNode reported) {}
+
+  private QdrantHttp.Reply send(Field f, ObjectNode body) throws Exception {
+    return sendAndRead(f, body).reply();
+  }
+
+  /**
+   * Sends {@code body} where {@code f}'s root goes: a new collection (deleted after), an update of
+   * collection {@code updated}, the params of a query of {@code searched}, or an index of {@code
+   * indexed} (deleted after); then reads what info reports.
+   */
+  private Sent sendAndRead(Field f, ObjectNode body) throws Exception {
     QdrantHttp.Reply reply;
     JsonNode reported;
     String c = "/collections/rule" + collections.incrementAndGet();
@@ -461,25 +555,7 @@ class SettingsRuleIT {
     if (f.root().equals("CreateCollection")) {
       http.send("DELETE", c, null);
     }
-    String sent = f.key() + " = " + value;
-    if (reply.status() == 400 || reply.status() == 422) {
-      String error = reply.body() == null ? reply.raw() : reply.body().at("/status/error").asText();
-      if (names(error, f)) {
-        return "refused " + reply.status();
-      }
-      return record(f, "refused without naming it: " + sent + " -> " + error);
-    }
-    if (reply.status() != 200) {
-      return record(f, "status " + reply.status() + ": " + sent + " -> " + reply.raw());
-    }
-    if (reported != null && value.equals(reportedAt(f, reported))
-        || numericallyEqual(value, reportedAt(f, reported))) {
-      return "echoed";
-    }
-    if (EFFECT_TESTED.containsKey(f.key())) {
-      return "effect (" + EFFECT_TESTED.get(f.key()) + ")";
-    }
-    return record(f, "silent: " + sent + " -> reported " + reportedAt(f, reported));
+    return new Sent(reply, reported);
   }
 
   private String record(Field f, String what) {

@@ -50,6 +50,7 @@ final class CollectionJson {
   }
 
   static CollectionConfig parseCreate(JsonNode body) {
+    KnownFields.only(body, "", KnownFields.CREATE_COLLECTION);
     JsonNode vectors = body.get("vectors");
     Map<String, SparseVectorParams> sparse = sparseVectors(body.get("sparse_vectors"));
     boolean noDense =
@@ -159,17 +160,7 @@ final class CollectionJson {
               + at
               + "` must be an object {\"comparator\": \"max_sim\"}");
     }
-    for (Iterator<String> it = multi.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!name.equals("comparator")) {
-        throw ApiException.badRequest(
-            "Json deserialize error: "
-                + at
-                + ": unknown field `"
-                + name
-                + "`, expected `comparator`");
-      }
-    }
+    KnownFields.only(multi, at, java.util.Set.of("comparator"));
     JsonNode comparator = multi.get("comparator");
     if (comparator == null || !comparator.isTextual()) {
       throw ApiException.badRequest(
@@ -231,17 +222,7 @@ final class CollectionJson {
       throw ApiException.badRequest(
           "Validation error in JSON body: `" + field + "` must be an object");
     }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!name.equals("memory")) {
-        throw ApiException.badRequest(
-            "Json deserialize error: "
-                + field
-                + ": unknown field `"
-                + name
-                + "`, expected `memory`");
-      }
-    }
+    KnownFields.only(node, field, java.util.Set.of("memory"));
     return MemoryJson.parseNotPinned(node, field, "payload storage");
   }
 
@@ -263,6 +244,7 @@ final class CollectionJson {
       throw ApiException.badRequest(
           "Validation error in JSON body: `" + field + "` must be an object");
     }
+    KnownFields.only(node, field, KnownFields.HNSW_CONFIG_DIFF);
     if (integer(node, "max_indexing_threads", field, 0, 0, Long.MAX_VALUE) != 0) {
       throw ApiException.badRequest(
           "Wrong input: `"
@@ -309,6 +291,7 @@ final class CollectionJson {
       throw ApiException.badRequest(
           "Validation error in JSON body: `" + field + "` must be an object");
     }
+    KnownFields.only(node, field, KnownFields.OPTIMIZERS_CONFIG_DIFF);
     if (node.hasNonNull("memmap_threshold")) {
       throw ApiException.badRequest(
           "Wrong input: `"
@@ -631,6 +614,7 @@ final class CollectionJson {
               + field
               + "` must be an object with `size` and `distance`");
     }
+    KnownFields.only(node, field, KnownFields.VECTOR_PARAMS);
     JsonNode size = node.get("size");
     if (size == null || !size.isIntegralNumber()) {
       throw ApiException.badRequest(
@@ -720,6 +704,7 @@ final class CollectionJson {
    * cannot change is refused with 400 naming the field.
    */
   static CollectionConfig parseUpdate(JsonNode body, CollectionConfig current) {
+    KnownFields.only(body, "", KnownFields.UPDATE_COLLECTION);
     if (body.hasNonNull("metadata")) {
       throw ApiException.badRequest("Wrong input: updating `metadata` is not supported");
     }
@@ -737,6 +722,7 @@ final class CollectionJson {
       if (!params.isObject()) {
         throw ApiException.badRequest("Validation error in JSON body: `params` must be an object");
       }
+      KnownFields.only(params, "params", KnownFields.COLLECTION_PARAMS_DIFF);
       for (String unsupported :
           List.of("read_fan_out_factor", "read_fan_out_delay_ms", "sharding_method")) {
         if (params.hasNonNull(unsupported)) {
@@ -767,6 +753,7 @@ final class CollectionJson {
           vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
+        KnownFields.only(diff, field, KnownFields.VECTOR_PARAMS_DIFF);
         Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage");
         boolean onDisk = bool(diff, "on_disk", field, p.onDisk());
         JsonNode hnswNode = diff.get("hnsw_config");
@@ -798,6 +785,7 @@ final class CollectionJson {
           vectorsNode == null || vectorsNode.isNull() ? null : vectorsNode.get(e.getKey());
       if (diff != null && !diff.isNull()) {
         String field = "vectors." + (e.getKey().isEmpty() ? "\"\"" : e.getKey());
+        KnownFields.only(diff, field, KnownFields.VECTOR_PARAMS_DIFF);
         Memory memory = MemoryJson.parseNotPinned(diff, field, "dense vector storage");
         refuseMultivectorSettings(diff, field);
         JsonNode hnswNode = diff.get("hnsw_config");

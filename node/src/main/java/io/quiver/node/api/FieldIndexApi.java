@@ -34,6 +34,7 @@ public final class FieldIndexApi {
     CollectionDescriptor c = router.collection(request.pathParam("collection_name"));
     PointsRouter router = TimeoutParam.router(this.router, request);
     JsonNode body = request.jsonBody(true);
+    KnownFields.only(body, "", KnownFields.CREATE_FIELD_INDEX);
     JsonNode fieldNode = body.get("field_name");
     if (fieldNode == null || !fieldNode.isTextual()) {
       throw ApiException.badRequest("Json deserialize error: missing field `field_name`");

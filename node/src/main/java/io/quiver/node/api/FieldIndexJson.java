@@ -42,6 +42,7 @@ final class FieldIndexJson {
     }
     PayloadSchemaType type = type(typeNode.asText(), "field_schema.type");
     refuseUnimplemented(node, type);
+    KnownFields.only(node, "field_schema", FIELDS_OF_TYPE.get(type));
     io.quiver.storage.Memory memory =
         MemoryJson.parse(
             node,
@@ -85,6 +86,41 @@ final class FieldIndexJson {
 
   private static final Map<String, String> UNIMPLEMENTED_WHEN_GIVEN =
       Map.of("enable_hnsw", "payload-aware HNSW links are not built");
+
+  /** The fields of Qdrant's params of each index type ({@code KeywordIndexParams}, ...). */
+  private static final Map<PayloadSchemaType, java.util.Set<String>> FIELDS_OF_TYPE =
+      fieldsOfType();
+
+  private static Map<PayloadSchemaType, java.util.Set<String>> fieldsOfType() {
+    List<String> common = List.of("type", "on_disk", "enable_hnsw", "memory");
+    Map<PayloadSchemaType, List<String>> own =
+        Map.of(
+            PayloadSchemaType.KEYWORD, List.of("is_tenant", "prefix"),
+            PayloadSchemaType.INTEGER, List.of("lookup", "range", "is_principal"),
+            PayloadSchemaType.FLOAT, List.of("is_principal"),
+            PayloadSchemaType.GEO, List.of(),
+            PayloadSchemaType.TEXT,
+                List.of(
+                    "tokenizer",
+                    "min_token_len",
+                    "max_token_len",
+                    "lowercase",
+                    "ascii_folding",
+                    "phrase_matching",
+                    "stopwords",
+                    "stemmer"),
+            PayloadSchemaType.BOOL, List.of(),
+            PayloadSchemaType.DATETIME, List.of("is_principal"),
+            PayloadSchemaType.UUID, List.of("is_tenant"));
+    Map<PayloadSchemaType, java.util.Set<String>> out =
+        new java.util.EnumMap<>(PayloadSchemaType.class);
+    for (PayloadSchemaType t : PayloadSchemaType.values()) {
+      java.util.Set<String> fields = new java.util.HashSet<>(common);
+      fields.addAll(own.get(t));
+      out.put(t, java.util.Set.copyOf(fields));
+    }
+    return out;
+  }
 
   /** Options of one index type (Qdrant's params of that type), refused on the others. */
   private static final Map<String, PayloadSchemaType> OPTION_OF_TYPE =
@@ -136,6 +172,7 @@ final class FieldIndexJson {
           "Json deserialize error: field_schema.stopwords must be a language name or "
               + "an object with `languages` and/or `custom`");
     }
+    KnownFields.only(node, "field_schema.stopwords", java.util.Set.of("languages", "custom"));
     return Stopwords.ofSet(
         strings(node.get("languages"), "stopwords.languages"),
         strings(node.get("custom"), "stopwords.custom"));
@@ -167,6 +204,7 @@ final class FieldIndexJson {
     if (node == null || node.isNull()) {
       return null;
     }
+    KnownFields.only(node, "field_schema.stemmer", java.util.Set.of("type", "language"));
     String type = node.path("type").asText("");
     return switch (type) {
       case "none" -> StemmerParams.NONE;

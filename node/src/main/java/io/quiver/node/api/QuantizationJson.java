@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.node.http.ApiException;
 import io.quiver.storage.BadRequestException;
 import io.quiver.storage.QuantizationConfig;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -105,7 +104,7 @@ final class QuantizationJson {
   }
 
   private static QuantizationConfig.Scalar scalar(JsonNode body, String at) {
-    onlyFields(body, at, Set.of("type", "quantile", "always_ram", "memory"));
+    KnownFields.only(body, at, Set.of("type", "quantile", "always_ram", "memory"));
     JsonNode type = body.get("type");
     if (type == null || !type.isTextual()) {
       throw ApiException.badRequest("Json deserialize error: " + at + ": missing field `type`");
@@ -135,7 +134,7 @@ final class QuantizationJson {
   }
 
   private static QuantizationConfig.Product product(JsonNode body, String at) {
-    onlyFields(body, at, Set.of("compression", "always_ram", "memory"));
+    KnownFields.only(body, at, Set.of("compression", "always_ram", "memory"));
     JsonNode compression = body.get("compression");
     if (compression == null || !compression.isTextual()) {
       throw ApiException.badRequest(
@@ -155,7 +154,7 @@ final class QuantizationJson {
   }
 
   private static QuantizationConfig.Binary binary(JsonNode body, String at) {
-    onlyFields(body, at, Set.of("encoding", "query_encoding", "always_ram", "memory"));
+    KnownFields.only(body, at, Set.of("encoding", "query_encoding", "always_ram", "memory"));
     JsonNode encoding = body.get("encoding");
     boolean encodingGiven = encoding != null && !encoding.isNull();
     if (encodingGiven) {
@@ -201,7 +200,7 @@ final class QuantizationJson {
    * always_ram}, {@code memory}.
    */
   private static QuantizationConfig.Turbo turbo(JsonNode body, String at) {
-    onlyFields(body, at, Set.of("bits", "always_ram", "memory"));
+    KnownFields.only(body, at, Set.of("bits", "always_ram", "memory"));
     JsonNode bits = body.get("bits");
     io.quiver.index.quant.TurboBits b = null;
     if (bits != null && !bits.isNull()) {
@@ -228,25 +227,6 @@ final class QuantizationJson {
           "Json deserialize error: " + at + ".always_ram: expected a boolean, got " + v);
     }
     return v.asBoolean();
-  }
-
-  /**
-   * Qdrant defines no other fields: an unknown one is a typo, refused so that it is not mistaken
-   * for a setting.
-   */
-  private static void onlyFields(JsonNode body, String at, Set<String> known) {
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!known.contains(f)) {
-        throw ApiException.badRequest(
-            "Json deserialize error: "
-                + at
-                + ": unknown field `"
-                + f
-                + "`, expected one of "
-                + known.stream().sorted().map(k -> "`" + k + "`").toList());
-      }
-    }
   }
 
   /** Qdrant's output form of {@code q} (only the fields given), or JSON null. */

@@ -113,6 +113,7 @@ final class QueryJson {
       return SearchParams.DEFAULT;
     }
     requireObject(node, at);
+    KnownFields.only(node, at, KnownFields.SEARCH_PARAMS);
     JsonNode ef = node.get("hnsw_ef");
     Integer hnswEf =
         ef == null || ef.isNull()
@@ -126,6 +127,7 @@ final class QueryJson {
     JsonNode acorn = node.get("acorn");
     if (acorn != null && !acorn.isNull()) {
       requireObject(acorn, path(at, "acorn"));
+      KnownFields.only(acorn, path(at, "acorn"), KnownFields.ACORN_SEARCH_PARAMS);
       if (Boolean.TRUE.equals(bool(acorn.get("enable"), path(at, "acorn.enable")))) {
         throw unsupported(path(at, "acorn.enable"), "ACORN filtered search is not supported");
       }
@@ -158,6 +160,7 @@ final class QueryJson {
       return null;
     }
     requireObject(node, at);
+    KnownFields.only(node, at, KnownFields.QUANTIZATION_SEARCH_PARAMS);
     Boolean ignore = bool(node.get("ignore"), path(at, "ignore"));
     Boolean rescore = bool(node.get("rescore"), path(at, "rescore"));
     JsonNode over = node.get("oversampling");

@@ -46,6 +46,7 @@ final class StrictModeJson {
             "Wrong input: `" + FIELD + "." + name + "` is not supported: " + REFUSED.get(name));
       }
     }
+    KnownFields.only(node, FIELD, KnownFields.STRICT_MODE_CONFIG);
     JsonNode oversampling = node.get("search_max_oversampling");
     Double maxOversampling = null;
     if (oversampling != null && !oversampling.isNull()) {
