@@ -309,6 +309,53 @@ class QueryApiIT {
     assertTrue(mmr.get(0).get("vector").isNull(), "MMR's vectors stay internal unless asked for");
   }
 
+  /**
+   * Id order and a random sample use no vector: a collection of named vectors only (here one point
+   * holds only its sparse vector) answers them without {@code using}, every point included, as
+   * Qdrant does; a {@code using} that names no vector is still refused by name.
+   */
+  @Test
+  void idOrderAndSampleNeedNoVectorName() throws Exception {
+    String named = "/collections/named_only";
+    call(
+        "PUT",
+        "/collections/{collection_name}",
+        named,
+        "{\"vectors\":{\"a\":{\"size\":2,\"distance\":\"Dot\"}},\"sparse_vectors\":{\"s\":{}}}");
+    call(
+        "PUT",
+        "/collections/{collection_name}/points",
+        named + "/points?wait=true",
+        "{\"points\":[{\"id\":1,\"vector\":{\"a\":[1,0]}},{\"id\":2,\"vector\":{\"a\":[0,1]}},"
+            + "{\"id\":3,\"vector\":{\"s\":{\"indices\":[7],\"values\":[1.0]}}},"
+            + "{\"id\":4,\"vector\":{\"a\":[1,1],\"s\":{\"indices\":[7],\"values\":[2.0]}}}]}");
+    JsonNode byId =
+        points(
+            call(
+                    "POST",
+                    "/collections/{collection_name}/points/query",
+                    named + "/points/query",
+                    "{\"limit\":10}")
+                .result());
+    assertEquals(List.of(1, 2, 3, 4), ids(byId));
+    JsonNode sample =
+        points(
+            call(
+                    "POST",
+                    "/collections/{collection_name}/points/query",
+                    named + "/points/query",
+                    "{\"query\":{\"sample\":\"random\"},\"limit\":10}")
+                .result());
+    assertEquals(Set.of(1, 2, 3, 4), new HashSet<>(ids(sample)));
+    QdrantHttp.Reply wrong =
+        http.send(
+            "POST",
+            named + "/points/query",
+            "{\"query\":{\"sample\":\"random\"},\"using\":\"nope\",\"limit\":10}");
+    assertEquals(400, wrong.status(), wrong.raw());
+    assertTrue(wrong.raw().contains("nope"), wrong.raw());
+  }
+
   @Test
   void batchGroupsAndLookups() throws Exception {
     JsonNode batch =

@@ -585,7 +585,11 @@ public final class QueryEngine {
         Filter filter,
         boolean withPayload,
         boolean withVector) {
-      requireExisting(stage.using());
+      // A vector-free scorer (id order, random sample) takes every point: a collection of named
+      // vectors only answers it without `using`, as Qdrant does.
+      if (scorer.usesVector() || !stage.using().isEmpty()) {
+        requireExisting(stage.using());
+      }
       return new ScoreRequest(
           stage.using(),
           scorer,
