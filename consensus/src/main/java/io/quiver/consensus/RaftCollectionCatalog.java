@@ -417,9 +417,13 @@ public final class RaftCollectionCatalog implements CollectionCatalog {
                     ? new NotFound(outcome.name())
                     : new io.quiver.sharding.CollectionNotFoundException(outcome.name());
             case ALIAS -> new io.quiver.sharding.AliasNotFoundException(outcome.name());
-            // An unknown peer in a cluster operation is bad input to that operation (HTTP 400), as
-            // before.
-            case PEER -> new BadRequestException(outcome.message());
+            // The peer of DELETE /cluster/peer/{id} and of its drain is the resource asked for
+            // (HTTP 404); an unknown peer in another cluster operation is bad input to it (400).
+            case PEER ->
+                command instanceof MetaCommand.RemoveNode
+                        || command instanceof MetaCommand.SetDraining
+                    ? new io.quiver.sharding.PeerNotFoundException(outcome.message())
+                    : new BadRequestException(outcome.message());
             case NONE ->
                 command instanceof MetaCommand.DeleteCollection
                     ? new NotFound(subject)

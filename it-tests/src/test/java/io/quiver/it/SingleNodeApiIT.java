@@ -71,6 +71,28 @@ class SingleNodeApiIT {
     assertEquals(404, api.http().get("/no/such/api").status());
   }
 
+  /**
+   * A peer named in the path that is not a member is not found (404, naming it), for its removal
+   * and its drain; {@code POST /cluster/rebalance} takes no settings and refuses one by name.
+   */
+  @Test
+  void clusterOperationsNameWhatTheyCannotFindOrTake() throws Exception {
+    for (String[] call :
+        List.of(
+            new String[] {"DELETE", "/cluster/peer/123"},
+            new String[] {"DELETE", "/cluster/peer/123?force=true"},
+            new String[] {"POST", "/cluster/peer/123/drain"})) {
+      QdrantHttp.Reply r = api.http().send(call[0], call[1], call[0].equals("POST") ? "{}" : null);
+      assertEquals(404, r.status(), call[0] + " " + call[1] + " -> " + r.raw());
+      assertTrue(r.raw().contains("peer 123"), r.raw());
+    }
+    QdrantHttp.Reply dry = api.http().send("POST", "/cluster/rebalance", "{\"dry_run\":true}");
+    assertEquals(400, dry.status(), dry.raw());
+    assertTrue(dry.raw().contains("dry_run"), dry.raw());
+    assertEquals(200, api.http().send("POST", "/cluster/rebalance", "{}").status());
+    assertEquals(200, api.http().send("POST", "/cluster/rebalance", null).status());
+  }
+
   @Test
   void collectionLifecycle() throws Exception {
     String c = "/collections/lifecycle";

@@ -102,6 +102,8 @@ public final class ClusterApi {
    * this plan where sizes or leaders changed meanwhile.
    */
   private CompletableFuture<RestResponse> rebalance(RestRequest request) {
+    // It takes no settings: a field in its body (a dry-run flag, say) is refused, never ignored.
+    KnownFields.only(request.jsonBody(false), "", java.util.Set.of());
     return raft.rebalancePlan(PLAN_REPORTS_AGE_MS)
         .thenCompose(
             view -> raft.requestRebalance().thenApply(index -> RestResponse.ok(planJson(view))));

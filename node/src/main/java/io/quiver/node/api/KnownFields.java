@@ -153,8 +153,9 @@ final class KnownFields {
                 + (at.isEmpty() ? "" : at + ": ")
                 + "unknown field `"
                 + f
-                + "`, expected one of "
-                + expected);
+                + (expected.isEmpty()
+                    ? "`: this request takes no fields"
+                    : "`, expected one of " + expected));
       }
     }
   }

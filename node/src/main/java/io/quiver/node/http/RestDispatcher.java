@@ -307,6 +307,7 @@ public final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRe
           case BadRequestException b -> 400;
           case CollectionNotFoundException n -> 404;
           case io.quiver.sharding.AliasNotFoundException n -> 404;
+          case io.quiver.sharding.PeerNotFoundException n -> 404;
           case io.quiver.router.query.PointNotFoundException p -> 404;
           case CollectionAlreadyExistsException c -> 409;
           case io.quiver.sharding.ClusterConflictException c -> 409;
