@@ -563,13 +563,19 @@ final class ShardGroupReconciler implements AutoCloseable {
           REMOVAL_WAIT_MS,
           t == null ? "not started" : stackOf(t));
       removed.whenComplete(
-          (ok, error) ->
-              LOG.info(
-                  "node {}: the removal of shard group {} ended {} ms after it began{}",
-                  local.nodeId(),
-                  request.getRaftGroupId(),
-                  (System.nanoTime() - started) / 1_000_000,
-                  error == null ? "" : ": " + error));
+          (ok, error) -> {
+            LOG.info(
+                "node {}: the removal of shard group {} ended {} ms after it began{}",
+                local.nodeId(),
+                request.getRaftGroupId(),
+                (System.nanoTime() - started) / 1_000_000,
+                error == null ? "" : ": " + error);
+            if (error == null) {
+              // The pass that asked for it dropped the unreferenced stores before this removal
+              // deleted the group's directory: its store goes now, not at some later removal.
+              io.quiver.storage.Shard.dropUnreferencedStores();
+            }
+          });
       return true;
     }
   }
