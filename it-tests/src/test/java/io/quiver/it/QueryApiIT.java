@@ -310,6 +310,54 @@ class QueryApiIT {
   }
 
   /**
+   * A score formula rescores the prefetched points of all 3 shards, as Qdrant's score boosting:
+   * here the dot product ({@code $score}), plus 10 for a red point (a condition), plus {@code n} /
+   * 1000 (a payload value), minus {@code missing} where a point has none (its default, 1). Oracle:
+   * the same sum computed here for each of the 80 points, ranked. Then Qdrant's errors: no
+   * prefetch, a payload key without a value or default, a division by zero.
+   */
+  @Test
+  void aFormulaRescoresThePrefetchedPoints() throws Exception {
+    float[] q = {1, 1, 1, 1};
+    JsonNode hits =
+        points(
+            query(
+                "{\"prefetch\":{\"query\":[1,1,1,1],\"limit\":100},\"query\":{\"formula\":"
+                    + "{\"sum\":[\"$score\",{\"mult\":[10,{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]},"
+                    + "{\"div\":{\"left\":\"n\",\"right\":1000}},{\"neg\":\"missing\"}]},"
+                    + "\"defaults\":{\"missing\":1}},\"limit\":10,\"with_payload\":[\"n\"]}"));
+    java.util.function.IntToDoubleFunction expected =
+        id ->
+            (double) dot(q, vectors.get(id))
+                + (COLORS[id % 3].equals("red") ? 10 : 0)
+                + id / (double) (float) 1000
+                - 1;
+    List<Integer> ranked = new ArrayList<>(vectors.keySet());
+    ranked.sort((a, b) -> Double.compare(expected.applyAsDouble(b), expected.applyAsDouble(a)));
+    assertEquals(ranked.subList(0, 10), ids(hits));
+    for (JsonNode h : hits) {
+      int id = h.get("id").asInt();
+      assertEquals((float) expected.applyAsDouble(id), h.get("score").floatValue(), 1e-5, "" + id);
+      assertEquals(id, h.at("/payload/n").asInt());
+    }
+    assertError(
+        "/points/query",
+        "{\"query\":{\"formula\":1}}",
+        400,
+        "cannot apply Formula without prefetches");
+    assertError(
+        "/points/query",
+        "{\"prefetch\":{\"query\":[1,1,1,1]},\"query\":{\"formula\":{\"mult\":[\"$score\",\"missing\"]}}}",
+        400,
+        "Expected number value for missing in the payload and/or in the formula defaults");
+    assertError(
+        "/points/query",
+        "{\"prefetch\":{\"query\":[1,1,1,1]},\"query\":{\"formula\":{\"div\":{\"left\":\"n\",\"right\":0}}}}",
+        400,
+        "produced a non-finite number");
+  }
+
+  /**
    * Id order and a random sample use no vector: a collection of named vectors only (here one point
    * holds only its sparse vector) answers them without {@code using}, every point included, as
    * Qdrant does; a {@code using} that names no vector is still refused by name.

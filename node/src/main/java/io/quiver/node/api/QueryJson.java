@@ -232,7 +232,7 @@ final class QueryJson {
         yield new Query.Sample();
       }
       case "order_by" -> new Query.OrderBy(OrderByJson.parse(value, p));
-      case "formula" -> throw unsupported(p, "score formulas are not supported yet");
+      case "formula" -> FormulaJson.parse(value, node.get("defaults"), p);
       case "relevance_feedback" ->
           throw unsupported(p, "relevance feedback queries are not supported yet");
       default -> throw bad(at, "unknown query kind " + kind);

@@ -69,6 +69,18 @@ public sealed interface Query {
   }
 
   /**
+   * Rescores the points of the stage's prefetches by a formula ({@link ScoreFormula}), highest
+   * first.
+   */
+  record Formula(ScoreFormula.Expression expression, ScoreFormula.Defaults defaults)
+      implements Query {
+    public Formula {
+      Objects.requireNonNull(expression, "expression");
+      Objects.requireNonNull(defaults, "defaults");
+    }
+  }
+
+  /**
    * Points in the order of a payload key's values (Qdrant's {@code order_by} query), each with its
    * order value; scores are 0. Over prefetches it orders the prefetched points.
    */

@@ -6,6 +6,7 @@ import io.quiver.router.PointsRouter;
 import io.quiver.sharding.CollectionDescriptor;
 import io.quiver.sharding.ReadConsistency;
 import io.quiver.storage.BadRequestException;
+import io.quiver.storage.Payload;
 import io.quiver.storage.PointId;
 import io.quiver.storage.PointRecord;
 import io.quiver.storage.PointValidator;
@@ -20,6 +21,7 @@ import io.quiver.storage.filter.JsonPath;
 import io.quiver.storage.scoring.ScoreRequest;
 import io.quiver.storage.scoring.Scorer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -234,6 +236,9 @@ public final class QueryEngine {
           "Bad request: A query is needed to use the score_threshold. Can't have "
               + "score_threshold without defining a query.");
     }
+    if (query instanceof Query.Formula && stage.prefetches().isEmpty()) {
+      throw new BadRequestException("Wrong input: cannot apply Formula without prefetches");
+    }
     if (query instanceof Query.Fusion) {
       if (stage.prefetches().isEmpty()) {
         throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
@@ -285,6 +290,7 @@ public final class QueryEngine {
                     addId(p.negative(), out);
                   });
       case Query.Fusion f -> {}
+      case Query.Formula f -> {}
       case Query.Sample s -> {}
       case Query.OrderBy o -> {}
     }
@@ -441,6 +447,9 @@ public final class QueryEngine {
                 if (stage.query() instanceof Query.Fusion fusion) {
                   return CompletableFuture.completedFuture(fuse(fusion, lists, stage));
                 }
+                if (stage.query() instanceof Query.Formula formula) {
+                  return rescore(formula, lists, stage);
+                }
                 Set<PointId> candidates = new LinkedHashSet<>();
                 lists.forEach(list -> list.forEach(p -> candidates.add(p.id())));
                 if (candidates.isEmpty()) {
@@ -448,6 +457,75 @@ public final class QueryEngine {
                 }
                 return score(
                     stage, Filter.allOf(new Condition.HasId(candidates)), withPayload, withVector);
+              });
+    }
+
+    /**
+     * The prefetched points rescored by {@code formula}, best first, at most the stage's limit and
+     * none below its threshold. {@code $score[i]} is a point's score in prefetch i as Qdrant
+     * reports it (1 for a prefetch without a query, a sample or an order); the points' payloads are
+     * read once, by id, for the formula.
+     */
+    private CompletableFuture<List<ScoredPoint>> rescore(
+        Query.Formula formula, List<List<ScoredPoint>> lists, QueryStage stage) {
+      List<List<ScoredPoint>> reported = reported(lists, stage);
+      List<Map<PointId, Float>> scores = new ArrayList<>(reported.size());
+      Set<PointId> candidates = new LinkedHashSet<>();
+      for (int i = 0; i < reported.size(); i++) {
+        Query q = stage.prefetches().get(i).query();
+        boolean unscored = q == null || q instanceof Query.Sample || q instanceof Query.OrderBy;
+        Map<PointId, Float> byId = new HashMap<>();
+        for (ScoredPoint p : reported.get(i)) {
+          byId.putIfAbsent(p.id(), unscored ? 1.0f : p.score());
+          candidates.add(p.id());
+        }
+        scores.add(byId);
+      }
+      if (candidates.isEmpty()) {
+        return CompletableFuture.completedFuture(List.of());
+      }
+      ScoreRequest read =
+          new ScoreRequest(
+              "",
+              new Scorer.ById<>(),
+              Math.min(candidates.size(), SearchRequest.MAX_LIMIT),
+              null,
+              Filter.allOf(new Condition.HasId(candidates)),
+              true,
+              false);
+      return router
+          .score(collection, read, 0, consistency)
+          .thenApply(
+              points -> {
+                List<ScoredPoint> out = new ArrayList<>(points.size());
+                for (ScoredPoint p : points) {
+                  Payload payload = p.payload() == null ? Payload.EMPTY : p.payload();
+                  float score =
+                      ScoreFormula.score(
+                          formula.expression(),
+                          formula.defaults(),
+                          new ScoreFormula.Point() {
+                            @Override
+                            public PointId id() {
+                              return p.id();
+                            }
+
+                            @Override
+                            public Payload payload() {
+                              return payload;
+                            }
+
+                            @Override
+                            public Float prefetchScore(int index) {
+                              return index < scores.size() ? scores.get(index).get(p.id()) : null;
+                            }
+                          });
+                  if (stage.scoreThreshold() == null || score >= stage.scoreThreshold()) {
+                    out.add(new ScoredPoint(p.id(), p.version(), score, null, null));
+                  }
+                }
+                out.sort(Comparator.comparingDouble(ScoredPoint::score).reversed());
+                return out.size() > stage.limit() ? out.subList(0, stage.limit()) : out;
               });
     }
 
@@ -535,6 +613,8 @@ public final class QueryEngine {
                 .thenApply(QueryEngine::ordered);
         case Query.Fusion f ->
             throw new BadRequestException("Bad request: cannot apply Fusion without prefetches");
+        case Query.Formula f ->
+            throw new BadRequestException("Wrong input: cannot apply Formula without prefetches");
       };
     }
 

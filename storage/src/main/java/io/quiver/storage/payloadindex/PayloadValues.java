@@ -12,11 +12,12 @@ import java.util.List;
  * flattened one level, as {@code FieldPredicate.test} flattens it. So an index and the evaluator
  * look at the same scalars.
  */
-final class PayloadValues {
+public final class PayloadValues {
 
   private PayloadValues() {}
 
-  static List<JsonNode> at(JsonPath path, ObjectNode root) {
+  /** The values at {@code path} in {@code root}, each array among them flattened one level. */
+  public static List<JsonNode> at(JsonPath path, ObjectNode root) {
     List<JsonNode> out = new ArrayList<>(2);
     JsonNode first = root.get(path.firstKey());
     if (first != null) {

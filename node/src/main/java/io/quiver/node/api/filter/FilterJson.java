@@ -132,6 +132,13 @@ public final class FilterJson {
 
   // ---- conditions ----
 
+  /**
+   * One condition (a field condition, is_empty, has_id, nested, a nested filter...) at {@code at}.
+   */
+  public static Condition condition(JsonNode node, String at) {
+    return condition(node, at, 1);
+  }
+
   private static Condition condition(JsonNode node, String at, int depth) {
     requireObject(node, at);
     if (node.has("key")) {
