@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes connections that send a request too slowly (slow-loris: headers or a body trickled a byte
  * at a time, or a body shorter than its {@code Content-Length}). The clock starts with the first
- * byte of a request and stops when the whole request has been decoded; past {@code
+ * byte of a request (or when the decoder begins a request whose bytes came with the end of the one
+ * before) and stops when the whole request has been decoded; past {@code
  * service.request_read_timeout_sec} the client gets 408 in Qdrant's error envelope and the
  * connection is closed. An idle keep-alive connection (no byte of a next request yet) is left
  * alone. Two handlers share one guard per channel: {@link #head()} first in the pipeline (it sees
@@ -42,11 +43,8 @@ public final class SlowRequestGuard {
 
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!receiving && msg instanceof ByteBuf bytes && bytes.isReadable()) {
-          receiving = true;
-          deadline =
-              ctx.executor()
-                  .schedule(SlowRequestGuard.this::expire, timeoutMs, TimeUnit.MILLISECONDS);
+        if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+          start(ctx);
         }
         ctx.fireChannelRead(msg);
       }
@@ -64,12 +62,27 @@ public final class SlowRequestGuard {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof io.netty.handler.codec.http.HttpRequest) {
+          // A request begins: its clock runs. Usually it already does (its first bytes started
+          // it), but not for a request that came in the same read as the end of the one before
+          // (a pipelining client, or a slow-loris one hiding behind a complete request).
+          start(ctx);
+        }
         if (msg instanceof LastHttpContent) {
           stop();
         }
         ctx.fireChannelRead(msg);
       }
     };
+  }
+
+  /** Starts the clock of a request, unless one runs. */
+  private void start(ChannelHandlerContext ctx) {
+    if (!receiving) {
+      receiving = true;
+      deadline =
+          ctx.executor().schedule(SlowRequestGuard.this::expire, timeoutMs, TimeUnit.MILLISECONDS);
+    }
   }
 
   private void stop() {
