@@ -49,6 +49,13 @@ public final class ShardSnapshotStorage
   /** How often a read moves a snapshot's marker time on ({@link #file}). */
   private static final long KEEP_WHILE_READ_EVERY_MS = 5_000;
 
+  /**
+   * How long after it was written reads may keep a snapshot that is not among the newest (a peer
+   * stuck on its own side would otherwise hold it for good); past it, it is offered no more by name
+   * ({@link #at}) and goes at the next cleanup.
+   */
+  private static final long KEPT_BY_READS_AT_MOST_MS = 30 * 60_000;
+
   private volatile File smDir;
 
   public ShardSnapshotStorage() {}
@@ -100,7 +107,20 @@ public final class ShardSnapshotStorage
   @Override
   public io.quiver.consensus.snapshot.SnapshotSource.Offered at(long term, long index) {
     Path dir = snapshotsDir().resolve(term + "_" + index);
-    return Files.exists(dir.resolve(COMPLETE)) ? offered(dir) : null;
+    if (!Files.exists(dir.resolve(COMPLETE)) || !writtenWithin(dir, KEPT_BY_READS_AT_MOST_MS)) {
+      return null;
+    }
+    keepWhileRead(dir); // asked for by name: its reads follow
+    return offered(dir);
+  }
+
+  /** Whether snapshot {@code dir} was written within {@code ms} (its directory's time). */
+  private static boolean writtenWithin(Path dir, long ms) {
+    try {
+      return System.currentTimeMillis() - Files.getLastModifiedTime(dir).toMillis() < ms;
+    } catch (IOException gone) {
+      return false;
+    }
   }
 
   /**
@@ -125,6 +145,9 @@ public final class ShardSnapshotStorage
               });
     } catch (IOException | java.io.UncheckedIOException gone) {
       return null;
+    }
+    if (!Files.exists(dir.resolve(COMPLETE))) {
+      return null; // removed while it was listed: some files may be missing from the list
     }
     return new io.quiver.consensus.snapshot.SnapshotSource.Offered(
         TermIndex.valueOf(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))),
@@ -153,7 +176,8 @@ public final class ShardSnapshotStorage
     if (!file.startsWith(dir)
         || file.equals(dir)
         || name.equals(COMPLETE)
-        || name.endsWith(".md5")) {
+        || name.endsWith(".md5")
+        || !Files.isRegularFile(file)) {
       return null;
     }
     keepWhileRead(dir);
@@ -326,9 +350,13 @@ public final class ShardSnapshotStorage
         kept++;
       } else if (complete
           && now - Files.getLastModifiedTime(p.resolve(COMPLETE)).toMillis()
-              < RETAIN_YOUNGER_THAN_MS) {
+              < RETAIN_YOUNGER_THAN_MS
+          && writtenWithin(p, KEPT_BY_READS_AT_MOST_MS)) {
         continue; // may be streaming to a follower
       } else if (complete || kept > 0) {
+        // The marker first: from then on no peer is offered it, nor reads it (FileUtils deletes in
+        // listing order, which could leave the marker beside half the files).
+        Files.deleteIfExists(p.resolve(COMPLETE));
         FileUtils.deleteFully(p); // old, or an incomplete one older than a complete one
       }
     }

@@ -61,4 +61,23 @@ class ShardSnapshotRetentionTest {
     assertNull(storage.at(1, 20));
     assertNull(storage.file(1, 20, "segments/a"));
   }
+
+  @Test
+  void readsKeepASnapshotHalfAnHourAfterItWasWrittenAtMost() throws Exception {
+    ShardSnapshotStorage storage = new ShardSnapshotStorage(sm);
+    for (long index : List.of(10L, 20L, 30L)) {
+      snapshot(storage, index);
+    }
+    Path old = storage.snapshotsDir().resolve("1_10");
+    // read a minute ago, but written 40 minutes ago: a peer stuck on its own side keeps it no more
+    Files.setLastModifiedTime(
+        old.resolve(ShardSnapshotStorage.COMPLETE),
+        FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    Files.setLastModifiedTime(old, FileTime.fromMillis(System.currentTimeMillis() - 40 * 60_000));
+    assertNull(storage.at(1, 10), "past the cap it is offered by name no more");
+    assertNull(storage.file(1, 10, "segments/missing"), "a file the snapshot does not hold");
+    storage.cleanupOldSnapshots(null);
+    assertFalse(Files.exists(old), "and it goes at the next cleanup");
+    assertTrue(Files.exists(storage.snapshotsDir().resolve("1_20")));
+  }
 }
