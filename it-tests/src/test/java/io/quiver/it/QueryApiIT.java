@@ -355,6 +355,8 @@ class QueryApiIT {
         "{\"prefetch\":{\"query\":[1,1,1,1]},\"query\":{\"formula\":{\"div\":{\"left\":\"n\",\"right\":0}}}}",
         400,
         "produced a non-finite number");
+    assertError(
+        "/points/query", "{\"query\":[1,1,1,1],\"defaults\":{\"n\":1}}", 400, "query.defaults");
   }
 
   /**

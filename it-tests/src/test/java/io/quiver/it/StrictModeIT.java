@@ -203,6 +203,25 @@ class StrictModeIT {
         "{\"filter\":" + cityFilter + "}",
         400,
         unindexed);
+    // a score formula's condition and its payload variables ask for indexes too, as in Qdrant
+    refused(
+        api,
+        "POST",
+        Q,
+        "/collections/sm/points/query",
+        "{\"prefetch\":{\"query\":[1,1]},\"limit\":1,\"query\":{\"formula\":{\"sum\":[\"$score\","
+            + "{\"key\":\"city\",\"match\":{\"value\":\"Berlin\"}}]}}}",
+        400,
+        unindexed);
+    refused(
+        api,
+        "POST",
+        Q,
+        "/collections/sm/points/query",
+        "{\"prefetch\":{\"query\":[1,1]},\"limit\":1,\"query\":{\"formula\":{\"mult\":[\"$score\",\"price\"]}}}",
+        400,
+        "Bad request: Index required but not found for \"price\" of one of the following types: [float, integer]."
+            + " Help: Create an index for this key or use a different filter.");
     refused(
         api,
         "POST",

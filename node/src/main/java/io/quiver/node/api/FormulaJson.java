@@ -37,8 +37,10 @@ final class FormulaJson {
 
   private static final Set<String> UNARY = Set.of("neg", "abs", "sqrt", "exp", "log10", "ln");
 
-  private static final Set<String> CONDITION_FIELDS =
+  /** The fields that make an object a filter condition (or a nested filter). */
+  static final Set<String> CONDITION_FIELDS =
       Set.of(
+          "slice",
           "key",
           "is_empty",
           "is_null",

@@ -212,6 +212,9 @@ final class QueryJson {
     }
     String kind = kinds.getFirst();
     JsonNode value = node.get(kind);
+    if (node.hasNonNull("defaults") && !kind.equals("formula")) {
+      throw bad(at + ".defaults", "is for a `formula` query only");
+    }
     String p = at + "." + kind;
     return switch (kind) {
       case "nearest" -> new Query.Nearest(vectorInput(value, p), mmr(node.get("mmr"), at + ".mmr"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.node.http.ApiException;
 import io.quiver.sharding.StrictModeConfig;
 import io.quiver.storage.VectorsConfig;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -89,11 +90,49 @@ final class StrictModeRules {
     }
     params(q.get("params"));
     filter(q.get("filter"), false);
+    JsonNode formula = q.path("query").get("formula");
+    if (formula != null) {
+      formulaKeys(formula);
+    }
     JsonNode prefetch = q.get("prefetch");
     if (prefetch != null && prefetch.isArray()) {
       prefetch.forEach(p -> query(p, false));
     } else if (prefetch != null && prefetch.isObject()) {
       query(prefetch, false);
+    }
+  }
+
+  /**
+   * The payload keys a score formula reads, as a filter's keys (Qdrant's strict mode asks an index
+   * for them too): its conditions', its variables' (a number), {@code geo_distance.to} (a geo
+   * point) and {@code datetime_key} (a date/time).
+   */
+  private void formulaKeys(JsonNode e) {
+    if (e.isTextual() && !e.asText().startsWith("$")) {
+      readKeys
+          .computeIfAbsent(e.asText(), k -> new TreeSet<>())
+          .addAll(List.of("float", "integer"));
+    } else if (e.isArray()) {
+      e.forEach(this::formulaKeys);
+    } else if (e.isObject()) {
+      if (FormulaJson.CONDITION_FIELDS.stream().anyMatch(e::has)) {
+        condition(e, "", readKeys); // as in a filter: field conditions ask for an index
+        return;
+      }
+      JsonNode to = e.path("geo_distance").get("to");
+      if (to != null && to.isTextual()) {
+        readKeys.computeIfAbsent(to.asText(), k -> new TreeSet<>()).add("geo");
+        return;
+      }
+      JsonNode datetime = e.get("datetime_key");
+      if (datetime != null && datetime.isTextual()) {
+        readKeys.computeIfAbsent(datetime.asText(), k -> new TreeSet<>()).add("datetime");
+        return;
+      }
+      if (e.has("datetime")) {
+        return; // a constant
+      }
+      e.forEach(this::formulaKeys);
     }
   }
 

@@ -484,17 +484,25 @@ public final class QueryEngine {
       if (candidates.isEmpty()) {
         return CompletableFuture.completedFuture(List.of());
       }
-      ScoreRequest read =
-          new ScoreRequest(
-              "",
-              new Scorer.ById<>(),
-              Math.min(candidates.size(), SearchRequest.MAX_LIMIT),
-              null,
-              Filter.allOf(new Condition.HasId(candidates)),
-              true,
-              false);
-      return router
-          .score(collection, read, 0, consistency)
+      // The payloads, read by id: at most SearchRequest.MAX_LIMIT ids a read.
+      List<PointId> ids = new ArrayList<>(candidates);
+      List<CompletableFuture<List<ScoredPoint>>> reads = new ArrayList<>();
+      for (int from = 0; from < ids.size(); from += SearchRequest.MAX_LIMIT) {
+        List<PointId> part =
+            ids.subList(from, Math.min(ids.size(), from + SearchRequest.MAX_LIMIT));
+        ScoreRequest read =
+            new ScoreRequest(
+                "",
+                new Scorer.ById<>(),
+                part.size(),
+                null,
+                Filter.allOf(new Condition.HasId(new LinkedHashSet<>(part))),
+                true,
+                false);
+        reads.add(router.score(collection, read, 0, consistency));
+      }
+      return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+          .thenApply(ignored -> reads.stream().flatMap(r -> r.join().stream()).toList())
           .thenApply(
               points -> {
                 List<ScoredPoint> out = new ArrayList<>(points.size());
