@@ -107,13 +107,7 @@ class SettingsRuleIT {
 
   @Test
   void everyFieldIsHonouredOrRefusedByName() throws Exception {
-    List<Field> fields = new ArrayList<>();
-    walk("CreateCollection", ref("CreateCollection"), List.of(), fields, 0, null);
-    walk("UpdateCollection", ref("UpdateCollection"), List.of(), fields, 0, null);
-    walk("SearchParams", ref("SearchParams"), List.of(), fields, 0, null);
-    for (JsonNode variant : alternatives(ref("PayloadSchemaParams"))) {
-      walk("CreateFieldIndex.field_schema", variant, List.of(), fields, 0, variant);
-    }
+    List<Field> fields = settingsFields();
     assertTrue(fields.size() > 100, "the walk found only " + fields.size() + " fields");
     // A CreateCollection field gets a collection of its own, so those are checked 16 at a time (a
     // check mostly waits for the node's Raft commits: the test took 74 s one at a time, 60 s 4 at a
@@ -161,13 +155,7 @@ class SettingsRuleIT {
    */
   @Test
   void aFieldQdrantDoesNotDefineIsRefusedByName() throws Exception {
-    List<Field> fields = new ArrayList<>();
-    walk("CreateCollection", ref("CreateCollection"), List.of(), fields, 0, null);
-    walk("UpdateCollection", ref("UpdateCollection"), List.of(), fields, 0, null);
-    walk("SearchParams", ref("SearchParams"), List.of(), fields, 0, null);
-    for (JsonNode variant : alternatives(ref("PayloadSchemaParams"))) {
-      walk("CreateFieldIndex.field_schema", variant, List.of(), fields, 0, variant);
-    }
+    List<Field> fields = settingsFields();
     Map<String, Field> probes = new java.util.LinkedHashMap<>();
     for (Field f : fields) {
       for (int k = 0; k < f.path().size(); k++) {
@@ -203,6 +191,21 @@ class SettingsRuleIT {
     assertTrue(
         accepted.isEmpty(),
         "a field Qdrant does not define, not refused by name:\n  " + String.join("\n  ", accepted));
+  }
+
+  /**
+   * Every leaf field of Qdrant's {@code CreateCollection}, {@code UpdateCollection}, {@code
+   * SearchParams} and each index type's params, as the walk finds them.
+   */
+  private List<Field> settingsFields() {
+    List<Field> fields = new ArrayList<>();
+    walk("CreateCollection", ref("CreateCollection"), List.of(), fields, 0, null);
+    walk("UpdateCollection", ref("UpdateCollection"), List.of(), fields, 0, null);
+    walk("SearchParams", ref("SearchParams"), List.of(), fields, 0, null);
+    for (JsonNode variant : alternatives(ref("PayloadSchemaParams"))) {
+      walk("CreateFieldIndex.field_schema", variant, List.of(), fields, 0, variant);
+    }
+    return fields;
   }
 
   /** One walked field: the schema it belongs to, its path, and the schema of its value. */
