@@ -356,7 +356,10 @@ class QueryApiIT {
         400,
         "produced a non-finite number");
     assertError(
-        "/points/query", "{\"query\":[1,1,1,1],\"defaults\":{\"n\":1}}", 400, "query.defaults");
+        "/points/query",
+        "{\"query\":{\"nearest\":[1,1,1,1],\"defaults\":{\"n\":1}}}",
+        400,
+        "query.defaults");
   }
 
   /**
