@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /** Turns Ratis replies and failures into the content of a successful reply or a clear exception. */
@@ -36,11 +37,27 @@ public final class RaftReplies {
         });
   }
 
-  private static ShardUnavailableException unavailable(String what, Throwable cause) {
+  /**
+   * A failure that left the client closed is "retired" (the router sends the call again through the
+   * shard's new client) only when the call did not spend its retries: one that did (Ratis' {@link
+   * RaftRetryFailureException}, its last attempt refused by a stream to a dead peer) would spend
+   * them again in each new client, 5 s each, until the request's deadline: a write to a shard with
+   * no majority then answered 503 after the whole 20 s instead of about 5 (ThreeNodeClusterIT).
+   */
+  static ShardUnavailableException unavailable(String what, Throwable cause) {
     String message = what + " is unavailable: " + describe(cause);
-    return isClientBroken(cause)
+    return isClientBroken(cause) && !retriesSpent(cause)
         ? new io.quiver.sharding.ShardClientRetiredException(message, cause)
         : new ShardUnavailableException(message, cause);
+  }
+
+  private static boolean retriesSpent(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RaftRetryFailureException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when the failure left the Ratis client closed, so it must be replaced. */
