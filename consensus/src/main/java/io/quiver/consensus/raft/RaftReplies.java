@@ -42,7 +42,10 @@ public final class RaftReplies {
    * shard's new client) only when the call did not spend its retries: one that did (Ratis' {@link
    * RaftRetryFailureException}, its last attempt refused by a stream to a dead peer) would spend
    * them again in each new client, 5 s each, until the request's deadline: a write to a shard with
-   * no majority then answered 503 after the whole 20 s instead of about 5 (ThreeNodeClusterIT).
+   * no majority then answered 503 after the whole 20 s instead of about 5 (ThreeNodeClusterIT). The
+   * calls queued behind it in the same sliding window fail at once with an {@link
+   * AlreadyClosedException} whose cause is that earlier call's {@link RaftRetryFailureException}:
+   * they spent nothing, and are retired (RebalanceDrainIT's reads answered 503 so).
    */
   static ShardUnavailableException unavailable(String what, Throwable cause) {
     String message = what + " is unavailable: " + describe(cause);
@@ -51,10 +54,14 @@ public final class RaftReplies {
         : new ShardUnavailableException(message, cause);
   }
 
+  /** True when the call's own retries ran out, not an earlier call's that closed its window. */
   private static boolean retriesSpent(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof RaftRetryFailureException) {
         return true;
+      }
+      if (t instanceof AlreadyClosedException) {
+        return false;
       }
     }
     return false;

@@ -59,5 +59,14 @@ class RaftRepliesTest {
     assertFalse(spent instanceof ShardClientRetiredException, spent.toString());
     assertTrue(spent.getMessage().startsWith("shard 0 is unavailable"), spent.getMessage());
     assertTrue(RaftReplies.isClientBroken(spent.getCause()), "the client is still replaced");
+
+    // A call queued behind the spent one in the same sliding window fails at once, the spent
+    // call's failure as its cause: it spent nothing, and is sent again through the new client.
+    Throwable queued =
+        failure(
+            new AlreadyClosedException(
+                "client-1->n1 is closed.",
+                new RaftRetryFailureException(request, 50, RetryPolicies.noRetry(), closed)));
+    assertInstanceOf(ShardClientRetiredException.class, queued);
   }
 }
