@@ -56,6 +56,8 @@ class SnapshotInstallIT {
 
   private static final Pattern RESTORED =
       Pattern.compile("(group-[0-9A-Fa-f]+)\\S*: restored the shard from snapshot (\\d+_\\d+)");
+  private static final Pattern FETCHED =
+      Pattern.compile("(group-[0-9A-Fa-f]+): installed snapshot \\(t:(\\d+), i:(\\d+)\\)");
   private static final String[] COLORS = {"red", "green", "blue", "black"};
 
   @RegisterExtension final QuiverNodes NODES = new QuiverNodes();
@@ -146,13 +148,16 @@ class SnapshotInstallIT {
         fillers, lastIndexItMayHold, (System.nanoTime() - started) / 1e9);
 
     // The node returns: its shard groups can only catch up by installing the leaders' snapshots.
-    // It is killed as soon as the first one is installed (the others may be mid-transfer), and
-    // started again; between the two starts, all three shard groups restore from a snapshot.
-    // (Groups install while the node starts, before it answers /readyz: hence launch, not start.)
+    // It is killed as soon as a fetched snapshot is installed but its shard not yet restored from
+    // it (or, when the restores are too quick to catch, once all are done; the others may be
+    // mid-transfer), and started again; between the two starts, all three shard groups restore
+    // from a snapshot. (Groups install while the node starts, before it answers /readyz: hence
+    // launch, not start.)
     long logOffset = Files.size(down.log());
     down.launch();
-    Map<String, String> installed = new TreeMap<>(awaitRestores(down, logOffset, 1));
+    awaitAnInstallNotYetRestored(down, logOffset);
     down.kill9();
+    Map<String, String> installed = new TreeMap<>(restores(down, logOffset));
     System.out.printf(
         "snapshot-install: killed after installing %s (%.1f s in)%n",
         installed, (System.nanoTime() - started) / 1e9);
@@ -171,10 +176,13 @@ class SnapshotInstallIT {
       Thread.sleep(50);
     }
     System.out.printf(
-        "snapshot-install: installed %s (%.1f s in); logs left below an installed snapshot and dropped: %d%n",
+        "snapshot-install: installed %s (%.1f s in); logs left below an installed snapshot and"
+            + " dropped: %d; shards restored at the start from a snapshot installed before the kill:"
+            + " %d%n",
         installed,
         (System.nanoTime() - started) / 1e9,
-        count(down, secondStart, "the Raft log ended below snapshot"));
+        count(down, secondStart, "the Raft log ended below snapshot"),
+        count(down, secondStart, "the shard was not yet restored from installed snapshot"));
     assertInstalledSnapshotsCarrySealedSegments(down, nodes.subList(0, 2), installed);
     QdrantHttp back = new QdrantHttp(down.baseUrl());
     checkAgainstModel(back, random, seed);
@@ -620,53 +628,58 @@ class SnapshotInstallIT {
     return s.toString();
   }
 
-  private static long count(NodeProcess node, long offset, String text) throws IOException {
-    byte[] all = Files.readAllBytes(node.log());
-    String log =
-        new String(
-            all,
-            (int) Math.min(offset, all.length),
-            (int) Math.max(0, all.length - offset),
-            java.nio.charset.StandardCharsets.UTF_8);
-    return log.lines().filter(l -> l.contains(text)).count();
+  private static long count(NodeProcess node, long offset, String line) throws IOException {
+    return text(node, offset).lines().filter(l -> l.contains(line)).count();
   }
 
   /**
    * Group (as the log names it) -> the snapshot its shard was restored from, since {@code offset}.
    */
   private static Map<String, String> restores(NodeProcess node, long offset) throws IOException {
-    byte[] all = Files.readAllBytes(node.log());
-    String text =
-        new String(
-            all,
-            (int) Math.min(offset, all.length),
-            (int) Math.max(0, all.length - offset),
-            java.nio.charset.StandardCharsets.UTF_8);
     Map<String, String> out = new TreeMap<>();
-    Matcher m = RESTORED.matcher(text);
+    Matcher m = RESTORED.matcher(text(node, offset));
     while (m.find()) {
       out.put(m.group(1), m.group(2));
     }
     return out;
   }
 
-  private static Map<String, String> awaitRestores(NodeProcess node, long offset, int groups)
-      throws Exception {
+  /** The node's log from {@code offset}. */
+  private static String text(NodeProcess node, long offset) throws IOException {
+    byte[] all = Files.readAllBytes(node.log());
+    return new String(
+        all,
+        (int) Math.min(offset, all.length),
+        (int) Math.max(0, all.length - offset),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Waits until the node's log (from {@code offset}) shows a fetched snapshot installed whose group
+   * has not restored its shard from it yet (the moment a crash must not corrupt), or all three
+   * groups restored.
+   */
+  private static void awaitAnInstallNotYetRestored(NodeProcess node, long offset) throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (true) {
-      Map<String, String> found = restores(node, offset);
-      if (found.size() >= groups) {
-        return found;
+      Map<String, String> restored = restores(node, offset);
+      Map<String, String> fetched = new TreeMap<>();
+      Matcher m = FETCHED.matcher(text(node, offset));
+      while (m.find()) {
+        fetched.put(m.group(1), m.group(2) + "_" + m.group(3));
+      }
+      if (restored.size() == 3
+          || fetched.entrySet().stream()
+              .anyMatch(e -> !e.getValue().equals(restored.get(e.getKey())))) {
+        return;
       }
       assertTrue(
           System.nanoTime() < deadline,
           "only "
-              + found
-              + " of "
-              + groups
-              + " shard groups restored from an installed snapshot; log:\n"
+              + restored
+              + " of 3 shard groups restored from an installed snapshot; log:\n"
               + node.logTail());
-      Thread.sleep(5);
+      Thread.sleep(2);
     }
   }
 

@@ -29,14 +29,16 @@ import org.apache.ratis.util.FileUtils;
  * shard from them.
  *
  * <p>Layout of the state-machine directory: {@code shard/} (the live shard: its files, and the
- * {@code STORE} file naming its store in the node's storage engine), {@code snapshots/}, and {@code
- * incoming/} (a snapshot being fetched).
+ * {@code STORE} file naming its store in the node's storage engine), {@code snapshots/}, {@code
+ * incoming/} (a snapshot being fetched), and {@code RESTORE_PENDING} (naming an installed snapshot
+ * the shard is not yet restored from).
  */
 public final class ShardSnapshotStorage
     implements StateMachineStorage, io.quiver.consensus.snapshot.SnapshotSource.Snapshots {
 
   private static final Pattern NAME = Pattern.compile("(\\d+)_(\\d+)");
   static final String COMPLETE = "COMPLETE";
+  static final String RESTORE_PENDING = "RESTORE_PENDING";
   private static final int RETAINED = 2;
 
   /**
@@ -94,8 +96,47 @@ public final class ShardSnapshotStorage
       FileUtils.deleteFully(target); // one of this replica's own, cut short
     }
     Files.createDirectories(snapshotsDir());
+    // Durably first: the live shard is older than this snapshot until the state machine restores
+    // it from it, and a crash in between must not leave Ratis starting from the snapshot's index
+    // over the older shard ({@link #restorePending}).
+    writeDurably(smDir.toPath().resolve(RESTORE_PENDING), target.getFileName().toString());
     Files.move(files, target, StandardCopyOption.ATOMIC_MOVE);
     markComplete(target, manifest.points());
+  }
+
+  /**
+   * Whether the live shard has yet to be restored from {@code snapshot}, the latest: it was fetched
+   * from a peer and installed, and no restore from it finished since ({@link
+   * #clearRestorePending}).
+   */
+  boolean restorePending(Path snapshot) {
+    try {
+      Path marker = smDir.toPath().resolve(RESTORE_PENDING);
+      return Files.exists(marker)
+          && Files.readString(marker, java.nio.charset.StandardCharsets.US_ASCII)
+              .trim()
+              .equals(snapshot.getFileName().toString());
+    } catch (IOException unreadable) {
+      return true; // restoring again from the latest snapshot is always safe
+    }
+  }
+
+  /** The live shard holds the installed snapshot (or newer): see {@link #restorePending}. */
+  void clearRestorePending() throws IOException {
+    Files.deleteIfExists(smDir.toPath().resolve(RESTORE_PENDING));
+  }
+
+  private static void writeDurably(Path file, String text) throws IOException {
+    try (var channel =
+        java.nio.channels.FileChannel.open(
+            file,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+      channel.write(
+          java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      channel.force(true);
+    }
   }
 
   @Override

@@ -146,6 +146,16 @@ public final class ShardStateMachine extends BaseStateMachine {
     Path shardDir = storage.shardDir();
     Path snapshot = storage.latestDir();
     ShardConfig config = null;
+    if (snapshot != null && Shard.exists(shardDir) && storage.restorePending(snapshot)) {
+      // A crash came between installing a fetched snapshot and restoring the shard from it: Ratis
+      // starts from the snapshot's index, so the older shard must not stay.
+      LOG.warn(
+          "{} {}: the shard was not yet restored from installed snapshot {}: restoring it now",
+          getId(),
+          getGroupId(),
+          snapshot.getFileName());
+      Shard.destroy(shardDir);
+    }
     if (!Shard.exists(shardDir)) {
       // No store, or a directory whose store a crash left half created or half dropped.
       if (snapshot != null) {
@@ -169,6 +179,7 @@ public final class ShardStateMachine extends BaseStateMachine {
       config = configOfNewGroup.apply(getGroupId());
     }
     shard = Shard.openOrCreate(shardDir, config);
+    storage.clearRestorePending();
     var latest = storage.getLatestSnapshot();
     reportedSnapshot = latest == null ? -1 : latest.getIndex();
     if (latest != null) {
