@@ -18,7 +18,6 @@ import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
 import io.quiver.storage.payloadindex.FieldIndexSchema;
-import io.quiver.storage.payloadindex.PayloadIndexes;
 import io.quiver.storage.payloadindex.PayloadSchemaType;
 import io.quiver.storage.payloadindex.SearchPlan;
 import java.io.IOException;
@@ -32,7 +31,6 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * One local shard (RocksDB, in-process, no Raft): ingest rate with and without payload indexes,
@@ -137,12 +135,6 @@ public final class ShardBenchmark {
       awaitOptimized(indexed);
       System.out.println();
       System.out.println("shards after optimizing: " + plain.info() + ", " + indexed.info());
-      PayloadIndexes indexes = new PayloadIndexes();
-      indexes.create(
-          JsonPath.of("bucket"), FieldIndexSchema.of(PayloadSchemaType.INTEGER), c -> {});
-      for (int i = 0; i < points; i++) {
-        indexes.onPayloadChanged(PointId.of(i), payload(buckets[i]));
-      }
       HeapFloatVectors heap =
           HeapFloatVectors.of(vectors, Distance.EUCLID); // the brute-force oracle
       long thresholdPoints =
@@ -155,10 +147,9 @@ public final class ShardBenchmark {
             "%-12s %-22s %-17s %10s %10s %12s%n",
             "selectivity", "path", "strategy", "QPS", "recall@10", "bytes/query");
         double unfiltered =
-            search(1.0, plain, indexed, indexes, heap, buckets, data, queries, thresholdPoints);
+            search(1.0, plain, indexed, heap, buckets, data, queries, thresholdPoints);
         for (double s : new double[] {0.01, 0.10, 0.50}) {
-          double qps =
-              search(s, plain, indexed, indexes, heap, buckets, data, queries, thresholdPoints);
+          double qps = search(s, plain, indexed, heap, buckets, data, queries, thresholdPoints);
           System.out.printf(
               "%-12s indexed filtered / unfiltered QPS = %.2f%n",
               String.format("%.0f%%", s * 100), qps / unfiltered);
@@ -240,7 +231,6 @@ public final class ShardBenchmark {
       double s,
       Shard plain,
       Shard indexed,
-      PayloadIndexes indexes,
       HeapFloatVectors heap,
       int[] buckets,
       Dataset data,
@@ -272,12 +262,8 @@ public final class ShardBenchmark {
     String sel = String.format("%.0f%%", s * 100);
     int plainQueries =
         Math.max(5, queries / 10); // the unindexed path reads a payload per point: slow
-    Predicate<PointId> matches = id -> buckets[(int) id.number()] < s * BUCKETS;
     String strategy =
-        SearchPlan.plan(indexes, filter, buckets.length, thresholdPoints, matches)
-            .strategy()
-            .name()
-            .toLowerCase();
+        SearchPlan.choose(indexed.estimate(filter), thresholdPoints).name().toLowerCase();
     row(
         sel,
         "shard, no index",

@@ -46,13 +46,13 @@ public final class Shard implements AutoCloseable {
   public static final String MULTIVECTORS_DIR = "multivectors";
 
   /**
-   * Score-candidates looks candidates up by id while they are fewer than one in this many points,
-   * and scans the segments' ords with the plan's bit test otherwise. From {@code bench shard} (100k
-   * points of 128 dims, warm JIT): a looked-up candidate, scored, costs ~0.25-0.3 us, a scanned ord
-   * ~5-7 ns; 1 in 256 made the 1% filter (1,000 candidates) scan and run at a third of the QPS of
-   * looking them up.
+   * Score-candidates scores the plan's candidate ords segment by segment while they are fewer than
+   * one in this many points, and scans the segments' ords with the plan's bit test otherwise. From
+   * {@code bench shard} (100k points of 128 dims, warm JIT), when candidates were still looked up
+   * by id: a looked-up candidate, scored, cost ~0.25-0.3 us, a scanned ord ~5-7 ns; 1 in 256 made
+   * the 1% filter (1,000 candidates) scan and run at a third of the QPS of looking them up.
    */
-  private static final int LOOKUP_SCAN_RATIO = 32;
+  private static final int CANDIDATE_SCAN_RATIO = 32;
 
   private final Path dir;
   private final ShardConfig shardConfig;
@@ -73,7 +73,6 @@ public final class Shard implements AutoCloseable {
     this.shardConfig = shardConfig;
     this.config = shardConfig.vectors();
     this.store = store;
-    this.payloadIndexes = PayloadIndexes.build(store.payloadSchema(), store::forEachPointPayload);
     this.sparseIndexes =
         io.quiver.storage.sparse.SparseIndexes.open(
             dir, shardConfig, store::forEachSparseEncoded, "Shard[" + dir.getFileName() + "]");
@@ -105,6 +104,19 @@ public final class Shard implements AutoCloseable {
     } catch (RuntimeException e) {
       sparseIndexes.close(); // sealed sparse parts may be held in native memory
       throw e;
+    }
+    // Under the write lock: the flusher and the optimizer may already swap segments, and the
+    // indexes must be built over one set of segments and then follow every later change.
+    lock.writeLock().lock();
+    try {
+      this.payloadIndexes =
+          PayloadIndexes.build(
+              store.payloadSchema(),
+              PayloadIndexes.Points.of(segments),
+              store::forEachPointPayload);
+      segments.followOrds(payloadIndexes);
+    } finally {
+      lock.writeLock().unlock();
     }
     List<io.quiver.storage.segment.IndexWork> indexWork = new ArrayList<>();
     if (!multiIndexes.isEmpty()) {
@@ -491,39 +503,17 @@ public final class Shard implements AutoCloseable {
       if (limit <= 0) {
         return out;
       }
-      var accept = accept(filter);
-      java.util.Comparator<PointId> tieOrder =
-          orderBy.descending()
-              ? java.util.Comparator.reverseOrder()
-              : java.util.Comparator.naturalOrder();
-      List<PointId> tied = new ArrayList<>();
-      payloadIndexes.forEachOrdered(
-          orderBy,
-          (value, ords) -> {
-            tied.clear();
-            ords.forEach(
-                (int ord) -> {
-                  PointId id = payloadIndexes.idOf(ord);
-                  if (segments.contains(id) && (accept == null || accept.test(id))) {
-                    tied.add(id);
-                  }
-                });
-            tied.sort(tieOrder); // ords follow insertion order, ties go by id
-            for (PointId id : tied) {
-              if (out.size() == limit) {
-                break;
-              }
-              out.add(
-                  new PointRecord(
-                      id,
-                      segments.version(id),
-                      withPayload ? store.payload(id) : null,
-                      withVector ? vectorsOf(id) : null,
-                      value,
-                      withVector ? sparseOf(id) : null));
-            }
-            return out.size() < limit;
-          });
+      for (PayloadIndexes.OrderedPoint p : payloadIndexes.ordered(orderBy, limit, accept(filter))) {
+        PointId id = p.id();
+        out.add(
+            new PointRecord(
+                id,
+                segments.version(id),
+                withPayload ? store.payload(id) : null,
+                withVector ? vectorsOf(id) : null,
+                p.value(),
+                withVector ? sparseOf(id) : null));
+      }
       return out;
     } finally {
       lock.readLock().unlock();
@@ -771,19 +761,16 @@ public final class Shard implements AutoCloseable {
       SearchPlan plan = plan(request.filter(), request.vectorName());
       List<ScoredPoint> hits;
       // The plan's filter goes to the segments in their own ords (SearchPlan.segmentFilter). Few
-      // candidates are looked up one by one in the id tracker (a few cache misses each); more than
-      // 1 in LOOKUP_SCAN_RATIO of the points are found faster by a sequential pass over each
-      // segment's ords with the plan's bit test, scoring those it takes.
+      // candidates are scored from each segment's candidate ords; more than 1 in
+      // CANDIDATE_SCAN_RATIO of the points are found faster by a sequential pass over each
+      // segment's
+      // ords with the plan's bit test, scoring those it takes.
       if (plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES
           && plan.hasCandidates()
-          && (long) plan.candidateCount() * LOOKUP_SCAN_RATIO < segments.liveCount()) {
+          && (long) plan.candidateCount() * CANDIDATE_SCAN_RATIO < segments.liveCount()) {
         hits =
             segments.searchCandidates(
-                request.vectorName(),
-                query,
-                request.limit(),
-                plan::forEachIndexedCandidate,
-                plan.segmentFilter());
+                request.vectorName(), query, request.limit(), plan.segmentFilter());
       } else {
         boolean exact = request.exact() || plan.strategy() == SearchPlan.Strategy.SCORE_CANDIDATES;
         hits =

@@ -6,11 +6,11 @@ import java.util.List;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * The index of one payload field over the shard's payload-index ords. Each point's values at the
- * key are given as {@link PayloadValues} flattens them. Besides its own structure, every index
- * keeps the points it indexed at least one value of ({@link #pointCount()}, Qdrant's {@code points}
- * in {@code payload_schema}) and the points with a value it could not index but a predicate it
- * answers might still accept ({@code foreign}, checked per point).
+ * The index of one payload field over the ords of one segment. Each point's values at the key are
+ * given as {@link PayloadValues} flattens them. Besides its own structure, every index keeps the
+ * points it indexed at least one value of ({@link #pointCount()}, Qdrant's {@code points} in {@code
+ * payload_schema}) and the points with a value it could not index but a predicate it answers might
+ * still accept ({@code foreign}, checked per point).
  *
  * <p>Not thread-safe for writes: {@code Shard} writes under its write lock and reads under its read
  * lock; reads do not mutate.
@@ -31,6 +31,23 @@ abstract sealed class FieldIndex permits PostingIndex, GeoIndex {
 
   /** Removes a point; absent points are ignored. */
   abstract void remove(int ord);
+
+  /**
+   * Adds point {@code ord} (not in the index) with the values {@code source}, an index of the same
+   * schema, holds for its {@code sourceOrd}: what {@link #add} with those values would do, without
+   * the values (a segment swap moves a point's entry into the new segment's ords).
+   */
+  final void copy(FieldIndex source, int sourceOrd, int ord) {
+    if (source.foreign.contains(sourceOrd)) {
+      foreign.add(ord);
+    }
+    if (copyValues(source, sourceOrd, ord)) {
+      indexed.add(ord);
+    }
+  }
+
+  /** Copies the values of {@code sourceOrd}; returns whether there were any. */
+  abstract boolean copyValues(FieldIndex source, int sourceOrd, int ord);
 
   /** The answer to {@code predicate}, or null when this index cannot answer it. */
   abstract IndexAnswer answer(FieldPredicate predicate);

@@ -7,7 +7,8 @@ import java.util.List;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * Walks a filter against the payload indexes: its candidate set and its cardinality estimate.
+ * Walks a filter against the payload indexes of one segment: its candidate set (in the segment's
+ * ords) and its cardinality estimate.
  *
  * <pre>
  *   must        -&gt; intersection          (exact if every part is)
@@ -24,9 +25,9 @@ import org.roaringbitmap.RoaringBitmap;
  */
 final class FilterCandidates {
 
-  private final PayloadIndexes indexes;
+  private final SegmentPayloadIndex indexes;
 
-  FilterCandidates(PayloadIndexes indexes) {
+  FilterCandidates(SegmentPayloadIndex indexes) {
     this.indexes = indexes;
   }
 
@@ -97,8 +98,8 @@ final class FilterCandidates {
   }
 
   /** The estimate when no field is indexed: every field condition is unknown. */
-  Estimate estimateUnindexed(Filter filter, long total) {
-    return estimate(filter, total, false);
+  static Estimate estimateUnindexed(Filter filter, long total) {
+    return new FilterCandidates(null).estimate(filter, total, false);
   }
 
   private Estimate estimate(Filter filter, long total, boolean useIndexes) {

@@ -37,6 +37,16 @@ final class GeoIndex extends FieldIndex {
   }
 
   @Override
+  boolean copyValues(FieldIndex source, int sourceOrd, int ord) {
+    JsonNode[] values = ((GeoIndex) source).valuesByOrd.get(sourceOrd);
+    if (values == null) {
+      return false;
+    }
+    valuesByOrd.put(ord, values); // never modified: shared
+    return true;
+  }
+
+  @Override
   void remove(int ord) {
     if (valuesByOrd.remove(ord) != null) {
       indexed.remove(ord);

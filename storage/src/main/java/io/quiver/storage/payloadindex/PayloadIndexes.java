@@ -1,39 +1,49 @@
 package io.quiver.storage.payloadindex;
 
+import io.quiver.storage.OrderBy;
+import io.quiver.storage.OrderValue;
 import io.quiver.storage.Payload;
 import io.quiver.storage.PointId;
 import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
+import io.quiver.storage.segment.OrdChanges;
 import io.quiver.storage.segment.Segment;
+import io.quiver.storage.segment.ShardSegments;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
-import org.roaringbitmap.RoaringBitmap;
+import java.util.function.Predicate;
 
 /**
- * The payload indexes of one shard replica: the indexed fields with their schemas, one {@link
- * FieldIndex} per field, and the dense ords they are built over (payload-index ords: assigned when
- * a point is first seen, kept while it lives, compacted when the indexes are rebuilt at open).
- * Answers {@link #candidates(Filter)} and {@link #estimate(Filter)}.
+ * The payload indexes of one shard replica: the indexed fields with their schemas, and per segment
+ * a {@link SegmentPayloadIndex} in that segment's ords. Follows the points as the segments move
+ * them ({@link OrdChanges}: an update that rewrites a point, a delete, a flush or an optimization
+ * that replaces segments), so a point's entries move with it without its payload being read again.
+ * Answers {@link #estimate} for the shard and {@link #of} per segment; {@link SearchPlan} combines
+ * them.
  *
  * <p>Lives in memory and is rebuilt from the payloads at open (see
  * docs/design/filters-and-payload-indexes.md, "Payload indexes"); the schema is stored by the
- * shard. While no field is indexed nothing is kept, not even ords, so an unindexed shard pays
- * nothing.
+ * shard. While no field is indexed nothing is kept, so an unindexed shard pays nothing.
  *
- * <p>Not thread-safe for writes: the shard calls the write methods under its write lock (from the
- * apply thread) and the read methods under its read lock. Read methods do not mutate.
+ * <p>Not thread-safe for writes: the shard calls the write methods (and the segments call the
+ * {@link OrdChanges} ones) under its write lock, the read methods under its read lock. Read methods
+ * do not mutate.
  */
-public final class PayloadIndexes {
+public final class PayloadIndexes implements OrdChanges {
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(PayloadIndexes.class);
+
+  /** A swap's copy of the entries taking this long or more is logged. */
+  private static final long SLOW_COPY_MS = 20;
 
   /** Every stored point with its payload ({@link Payload#EMPTY} when it has none). */
   @FunctionalInterface
@@ -41,34 +51,53 @@ public final class PayloadIndexes {
     void forEach(BiConsumer<PointId, Payload> consumer);
   }
 
+  /** Where the shard's points are: its segments and the id tracker over them. */
+  public interface Points {
+    /** The segment and ord of a point's live copy, or null. */
+    ShardSegments.Location locate(PointId id);
+
+    /** Every segment (stable while the shard's read lock is held). */
+    List<Segment> segments();
+
+    /** The segments of a shard. */
+    static Points of(ShardSegments segments) {
+      return new Points() {
+        @Override
+        public ShardSegments.Location locate(PointId id) {
+          return segments.locate(id);
+        }
+
+        @Override
+        public List<Segment> segments() {
+          return segments.all();
+        }
+      };
+    }
+  }
+
   /** One indexed field as collection info reports it. */
   public record FieldInfo(FieldIndexSchema schema, int points) {}
 
+  /** One point of an ordered walk: its value at the order key. */
+  public record OrderedPoint(OrderValue value, PointId id) {}
+
+  private final Points points;
   private final Map<JsonPath, FieldIndexSchema> schema = new LinkedHashMap<>();
-  private final Map<JsonPath, FieldIndex> indexes = new HashMap<>();
-  private final Map<PointId, Integer> ordById = new HashMap<>();
-  private final List<PointId> idByOrd = new ArrayList<>();
-  private final RoaringBitmap live = new RoaringBitmap();
+  private final Map<Segment, SegmentPayloadIndex> bySegment = new IdentityHashMap<>();
 
-  /**
-   * Per segment, the payload-index ord of each segment ord ({@link #ordsIn}). Weak keys: a segment
-   * the optimizer replaced drops out with it. Cleared whenever the ords are reassigned.
-   */
-  private final Map<Segment, int[]> ordsBySegment =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  public PayloadIndexes(Points points) {
+    this.points = points;
+  }
 
-  /** Indexes with these fields over {@code points}. */
-  public static PayloadIndexes build(Map<JsonPath, FieldIndexSchema> schema, PointSource points) {
-    PayloadIndexes indexes = new PayloadIndexes();
+  /** Indexes with these fields over the points of {@code payloads}, wherever they live now. */
+  public static PayloadIndexes build(
+      Map<JsonPath, FieldIndexSchema> schema, Points points, PointSource payloads) {
+    PayloadIndexes indexes = new PayloadIndexes(points);
     if (schema.isEmpty()) {
       return indexes;
     }
-    schema.forEach(
-        (field, s) -> {
-          indexes.schema.put(field, s);
-          indexes.indexes.put(field, FieldIndex.create(s));
-        });
-    points.forEach(indexes::onPayloadChanged);
+    indexes.schema.putAll(schema);
+    payloads.forEach(indexes::onPayloadChanged);
     return indexes;
   }
 
@@ -84,34 +113,40 @@ public final class PayloadIndexes {
   /** The indexed fields with the number of points each holds a value of. */
   public Map<JsonPath, FieldInfo> info() {
     Map<JsonPath, FieldInfo> out = new LinkedHashMap<>();
-    schema.forEach((field, s) -> out.put(field, new FieldInfo(s, indexes.get(field).pointCount())));
+    schema.forEach(
+        (field, s) -> {
+          int count = 0;
+          for (SegmentPayloadIndex index : bySegment.values()) {
+            count += index.pointCount(field);
+          }
+          out.put(field, new FieldInfo(s, count));
+        });
     return out;
   }
 
   /**
    * Indexes {@code field} (replacing an index of another schema on it) over every point of {@code
-   * points}. O(points); runs on the apply thread like every other write.
+   * payloads}. O(points); runs on the apply thread like every other write.
    */
-  public void create(JsonPath field, FieldIndexSchema fieldSchema, PointSource points) {
+  public void create(JsonPath field, FieldIndexSchema fieldSchema, PointSource payloads) {
     if (fieldSchema.equals(schema.get(field))) {
       return;
     }
     boolean first = schema.isEmpty();
-    if (first) {
-      ordsBySegment.clear(); // the ords are assigned anew below
-    }
-    FieldIndex index = FieldIndex.create(fieldSchema);
     schema.put(field, fieldSchema);
-    indexes.put(field, index);
     if (first) {
-      points.forEach(this::onPayloadChanged); // assigns the ords and fills the new index
+      payloads.forEach(this::onPayloadChanged); // every point, into new segment indexes
       return;
     }
-    points.forEach(
+    for (SegmentPayloadIndex index : bySegment.values()) {
+      index.addField(field, fieldSchema);
+    }
+    payloads.forEach(
         (id, payload) -> {
-          Integer ord = ordById.get(id);
-          if (ord != null) {
-            index.add(ord, PayloadValues.at(field, payload.tree()));
+          ShardSegments.Location at = points.locate(id);
+          SegmentPayloadIndex index = at == null ? null : bySegment.get(at.segment());
+          if (index != null) {
+            index.indexField(field, at.ord(), payload);
           }
         });
   }
@@ -121,46 +156,110 @@ public final class PayloadIndexes {
     if (schema.remove(field) == null) {
       return false;
     }
-    indexes.remove(field);
     if (schema.isEmpty()) {
-      ordById.clear();
-      idByOrd.clear();
-      live.clear();
-      ordsBySegment.clear();
+      bySegment.clear();
+    } else {
+      for (SegmentPayloadIndex index : bySegment.values()) {
+        index.dropField(field);
+      }
     }
     return true;
   }
 
   /**
-   * The hook every payload write calls after it is committed: the point now has {@code payload}
-   * (null: the point was deleted). Upserts, deletes and payload operations all come here.
+   * The hook every payload write calls after it is committed, the segments already updated: the
+   * point now has {@code payload} (null: the point was deleted). Upserts, deletes and payload
+   * operations all come here.
    */
   public void onPayloadChanged(PointId id, Payload payload) {
     if (schema.isEmpty()) {
       return;
     }
-    Integer ord = ordById.get(id);
+    ShardSegments.Location at = points.locate(id);
+    if (at == null) {
+      return; // deleted: its entries went with the segment's delete (OrdChanges.deleted)
+    }
+    SegmentPayloadIndex index = indexOf(at.segment());
     if (payload == null) {
-      if (ord != null) {
-        for (FieldIndex index : indexes.values()) {
-          index.remove(ord);
-        }
-        ordById.remove(id);
-        idByOrd.set(ord, null);
-        live.remove(ord);
-      }
+      index.remove(at.ord());
+    } else {
+      index.set(at.ord(), payload);
+    }
+  }
+
+  private SegmentPayloadIndex indexOf(Segment segment) {
+    return bySegment.computeIfAbsent(segment, this::newIndex);
+  }
+
+  private SegmentPayloadIndex newIndex(Segment segment) {
+    return new SegmentPayloadIndex(
+        schema,
+        id -> {
+          ShardSegments.Location at = points.locate(id);
+          return at != null && at.segment() == segment ? at.ord() : -1;
+        });
+  }
+
+  // ---- following the segments (OrdChanges, under the shard's write lock)
+
+  @Override
+  public void moved(Segment from, int fromOrd, Segment to, int toOrd) {
+    SegmentPayloadIndex source = bySegment.get(from);
+    if (source == null) {
       return;
     }
-    if (ord == null) {
-      ord = idByOrd.size();
-      idByOrd.add(id);
-      ordById.put(id, ord);
-      live.add(ord);
+    indexOf(to).copy(source, fromOrd, toOrd);
+    source.remove(fromOrd);
+  }
+
+  @Override
+  public void deleted(Segment segment, int ord) {
+    SegmentPayloadIndex index = bySegment.get(segment);
+    if (index != null) {
+      index.remove(ord);
     }
-    for (Map.Entry<JsonPath, FieldIndex> e : indexes.entrySet()) {
-      e.getValue().remove(ord);
-      e.getValue().add(ord, PayloadValues.at(e.getKey(), payload.tree()));
+  }
+
+  @Override
+  public void replaced(Iterable<Segment> sources, Segment result, OriginOf origins) {
+    if (result != null && !schema.isEmpty()) {
+      long started = System.nanoTime();
+      SegmentPayloadIndex target = indexOf(result);
+      for (int ord = 0; ord < result.size(); ord++) {
+        if (!result.isDeleted(ord)) {
+          SegmentPayloadIndex source = bySegment.get(origins.segment(ord));
+          if (source != null) {
+            target.copy(source, origins.ord(ord), ord);
+          }
+        }
+      }
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      if (ms >= SLOW_COPY_MS) {
+        LOG.info(
+            "payload index entries of {} points moved into {} in {} ms (writes waited)",
+            target.pointCount(),
+            result,
+            ms);
+      }
     }
+    for (Segment source : sources) {
+      bySegment.remove(source);
+    }
+  }
+
+  // ---- reads (under the shard's read lock)
+
+  Points points() {
+    return points;
+  }
+
+  /**
+   * The indexes of {@code segment} (empty ones when it has no point yet). Only meaningful when
+   * {@link #isEmpty()} is false.
+   */
+  SegmentPayloadIndex of(Segment segment) {
+    SegmentPayloadIndex index = bySegment.get(segment);
+    return index != null ? index : newIndex(segment);
   }
 
   /**
@@ -190,8 +289,11 @@ public final class PayloadIndexes {
       Condition replaced = c;
       if (c instanceof Filter inner) {
         replaced = forVerification(inner);
-      } else if (c instanceof Condition.Field f && indexes.get(f.key()) instanceof TextIndex text) {
-        FieldPredicate.IndexedText decided = text.decidedAsIndexed(f.predicate());
+      } else if (c instanceof Condition.Field f
+          && schema.get(f.key()) != null
+          && schema.get(f.key()).type() == PayloadSchemaType.TEXT) {
+        FieldPredicate.IndexedText decided =
+            new TextIndex(schema.get(f.key())).decidedAsIndexed(f.predicate());
         if (decided != null) {
           replaced = new Condition.Field(f.key(), decided);
         }
@@ -203,81 +305,38 @@ public final class PayloadIndexes {
 
   /** The number of points the indexes know. */
   public long pointCount() {
-    return live.getCardinality();
-  }
-
-  /** The ord of a live point, or -1. */
-  public int ordOf(PointId id) {
-    Integer ord = ordById.get(id);
-    return ord == null ? -1 : ord;
-  }
-
-  public PointId idOf(int ord) {
-    return idByOrd.get(ord);
-  }
-
-  /** One more than the largest ord assigned so far (ords are below it). */
-  int ordBound() {
-    return idByOrd.size();
-  }
-
-  /**
-   * For each ord of {@code segment}, the payload-index ord of the point it holds (-1: deleted then,
-   * or a point the indexes do not know). Valid for every ord that is live now: a point keeps its
-   * payload-index ord while it lives, and an ord's point never changes (an update is a new ord, a
-   * re-insert after a delete too). Computed once per segment (O(size) id lookups) and cached; an
-   * appendable segment that grew is extended by its new ords only. Thread-safe; call under the
-   * shard's read lock.
-   */
-  int[] ordsIn(Segment segment) {
-    int size = segment.size();
-    int[] cached = ordsBySegment.get(segment);
-    if (cached != null && cached.length == size) {
-      return cached;
+    long count = 0;
+    for (SegmentPayloadIndex index : bySegment.values()) {
+      count += index.pointCount();
     }
-    int from = cached == null ? 0 : cached.length;
-    int[] out = cached == null ? new int[size] : Arrays.copyOf(cached, size);
-    for (int ord = from; ord < size; ord++) {
-      out[ord] = segment.isDeleted(ord) ? -1 : ordOf(segment.id(ord));
-    }
-    ordsBySegment.put(segment, out);
-    return out;
-  }
-
-  /** Calls {@code consumer} with the id of every ord in {@code ords}, in ord order. */
-  public void forEachId(RoaringBitmap ords, Consumer<PointId> consumer) {
-    ords.forEach((int ord) -> consumer.accept(idByOrd.get(ord)));
+    return count;
   }
 
   /**
-   * The points {@code filter} may match. Exact when every condition that decides the outcome is
-   * answered by an index (or is a {@code has_id}); otherwise a superset to check point by point.
-   * Only meaningful when {@link #isEmpty()} is false.
-   */
-  public Candidates candidates(Filter filter) {
-    return new FilterCandidates(this).of(filter);
-  }
-
-  /**
-   * The number of points {@code filter} matches, as a {@link Estimate}: exact when the indexes
-   * answer the whole filter, otherwise combined from per-condition estimates as Qdrant does. With
-   * no index, {@code total} is the shard's point count and conditions are unknown.
+   * The number of points {@code filter} matches, as a {@link Estimate}: per segment exact when the
+   * indexes answer the whole filter, otherwise combined from per-condition estimates as Qdrant
+   * does; summed over the segments. With no index, {@code total} is the shard's point count and
+   * conditions are unknown.
    */
   public Estimate estimate(Filter filter, long total) {
     if (schema.isEmpty()) {
       return filter == null
           ? Estimate.exact(total)
-          : new FilterCandidates(this).estimateUnindexed(filter, total);
+          : FilterCandidates.estimateUnindexed(filter, total);
     }
-    if (filter == null) {
-      return Estimate.exact(pointCount());
+    long min = 0;
+    long expected = 0;
+    long max = 0;
+    for (Segment segment : points.segments()) {
+      SegmentPayloadIndex index = bySegment.get(segment);
+      if (index != null) {
+        Estimate e = index.estimate(filter);
+        min += e.min();
+        expected += e.expected();
+        max += e.max();
+      }
     }
-    FilterCandidates f = new FilterCandidates(this);
-    Candidates c = f.of(filter);
-    if (c.exact()) {
-      return Estimate.exact(c.size());
-    }
-    return f.estimate(filter);
+    return new Estimate(min, expected, max);
   }
 
   /**
@@ -285,39 +344,53 @@ public final class PayloadIndexes {
    * float, datetime).
    */
   public boolean ordersBy(JsonPath field) {
-    FieldIndex index = indexes.get(field);
-    return index != null && index.ordersPoints();
+    FieldIndexSchema s = schema.get(field);
+    return s != null && FieldIndex.create(s).ordersPoints();
   }
 
   /**
-   * Walks the values of {@code orderBy.key()} in its direction from its start, each distinct value
-   * once with the payload-index ords of the points holding it ({@link #idOf} gives their ids),
-   * until the visitor returns false. Requires {@link #ordersBy} on the key. O(values visited).
+   * Up to {@code limit} points that {@code accept} takes (null: all), in the order of their values
+   * at {@code orderBy.key()} from its start: one entry per distinct (value, point) pair, ties by id
+   * in the walk's direction. Requires {@link #ordersBy} on the key. Each segment's index is walked
+   * until it gave {@code limit} points past whose value no other of its points can come first; the
+   * walks are merged. O(values walked).
    */
-  public void forEachOrdered(io.quiver.storage.OrderBy orderBy, OrderedVisitor visitor) {
+  public List<OrderedPoint> ordered(OrderBy orderBy, int limit, Predicate<PointId> accept) {
     if (!ordersBy(orderBy.key())) {
       throw new IllegalStateException("no ordering index on " + orderBy.key());
     }
-    indexes.get(orderBy.key()).forEachOrdered(orderBy, visitor);
-  }
-
-  FieldIndex index(JsonPath field) {
-    return indexes.get(field);
-  }
-
-  RoaringBitmap live() {
-    return live;
-  }
-
-  /** The ords of the ids that are live. */
-  RoaringBitmap ordsOf(Iterable<PointId> ids) {
-    RoaringBitmap out = new RoaringBitmap();
-    for (PointId id : ids) {
-      Integer ord = ordById.get(id);
-      if (ord != null) {
-        out.add(ord);
-      }
+    Comparator<PointId> tieOrder =
+        orderBy.descending() ? Comparator.reverseOrder() : Comparator.naturalOrder();
+    Comparator<OrderValue> valueOrder =
+        orderBy.descending() ? Comparator.reverseOrder() : Comparator.naturalOrder();
+    List<OrderedPoint> all = new ArrayList<>();
+    if (limit <= 0) {
+      return all;
     }
-    return out;
+    for (Segment segment : points.segments()) {
+      SegmentPayloadIndex index = bySegment.get(segment);
+      FieldIndex field = index == null ? null : index.index(orderBy.key());
+      if (field == null) {
+        continue;
+      }
+      int[] taken = {0};
+      field.forEachOrdered(
+          orderBy,
+          (value, ords) -> {
+            ords.forEach(
+                (int ord) -> {
+                  PointId id = segment.id(ord);
+                  if (accept == null || accept.test(id)) {
+                    all.add(new OrderedPoint(value, id));
+                    taken[0]++;
+                  }
+                });
+            return taken[0] < limit; // a value's points are all taken: ties sort by id below
+          });
+    }
+    all.sort(
+        Comparator.comparing(OrderedPoint::value, valueOrder)
+            .thenComparing(OrderedPoint::id, tieOrder));
+    return all.size() > limit ? new ArrayList<>(all.subList(0, limit)) : all;
   }
 }

@@ -50,6 +50,21 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
       return;
     }
     Object[] distinct = keys.size() == 1 ? keys.toArray() : new LinkedHashSet<>(keys).toArray();
+    addKeys(ord, distinct);
+    indexed.add(ord);
+  }
+
+  @Override
+  boolean copyValues(FieldIndex source, int sourceOrd, int ord) {
+    Object[] keys = ((PostingIndex<?>) source).keysByOrd.get(sourceOrd);
+    if (keys == null) {
+      return false;
+    }
+    addKeys(ord, keys); // never modified: shared
+    return true;
+  }
+
+  private void addKeys(int ord, Object[] distinct) {
     keysByOrd.put(ord, distinct);
     for (Object k : distinct) {
       @SuppressWarnings("unchecked")
@@ -63,7 +78,6 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
         ((RoaringBitmap) posting).add(ord);
       }
     }
-    indexed.add(ord);
   }
 
   @Override

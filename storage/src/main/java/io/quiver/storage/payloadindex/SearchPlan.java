@@ -5,9 +5,10 @@ import io.quiver.storage.PointId;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.segment.Segment;
 import io.quiver.storage.segment.SegmentFilter;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.roaringbitmap.RoaringBitmap;
 
 /**
  * How to run one filtered search, chosen from the filter's cardinality estimate (Qdrant's {@code
@@ -21,15 +22,14 @@ import org.roaringbitmap.RoaringBitmap;
  *
  * Qdrant samples points to settle the middle case; Quiver uses the expected value.
  *
- * <p>Searches take the plan's filter in each segment's own ords ({@link #segmentFilter()}): one
- * bitset over the candidates, built in a single pass over the index postings, and per segment the
- * cached map of its ords to payload-index ords ({@link PayloadIndexes#ordsIn}), so a visited ord
- * costs two array reads and a bit test — no id, no hash lookup. When the indexes answer the filter
- * only in part, the bitset is the superset and the payload check is the costly part, tested only on
- * ords whose score would enter the results; without indexes, that check is all.
+ * <p>The candidates are computed per segment, in that segment's own ords, from its {@link
+ * SegmentPayloadIndex}; the estimate is their sum. Searches take the plan's filter per segment
+ * ({@link #segmentFilter()}): one bitset over the segment's candidates, built in a single pass, so
+ * a visited ord costs one bit test. When the indexes answer the filter only in part, the bitset is
+ * the superset and the payload check is the costly part, tested only on ords whose score would
+ * enter the results; without indexes, that check is all.
  *
- * <p>Built and used by one search thread; valid only while the shard's read lock is held (it shares
- * the indexes' id map).
+ * <p>Built and used by one search thread; valid only while the shard's read lock is held.
  */
 public final class SearchPlan {
 
@@ -45,22 +45,25 @@ public final class SearchPlan {
   private final Strategy strategy;
   private final Estimate estimate;
   private final PayloadIndexes indexes;
-  private final Candidates candidates; // null when the indexes were not used
+  private final Map<Segment, Candidates> candidates; // null when the indexes were not used
+  private final boolean exact; // every segment's candidates are exact
   private final Predicate<PointId> accept;
   private final Predicate<PointId> matches; // the payload check, null when the candidates are exact
-  private long[] candidateBits; // built on the first segmentFilter().accept
+  private final Map<Segment, long[]> candidateBits = new IdentityHashMap<>();
 
   private SearchPlan(
       Strategy strategy,
       Estimate estimate,
       PayloadIndexes indexes,
-      Candidates candidates,
+      Map<Segment, Candidates> candidates,
+      boolean exact,
       Predicate<PointId> accept,
       Predicate<PointId> matches) {
     this.strategy = strategy;
     this.estimate = estimate;
     this.indexes = indexes;
     this.candidates = candidates;
+    this.exact = exact;
     this.accept = accept;
     this.matches = matches;
   }
@@ -79,28 +82,45 @@ public final class SearchPlan {
       long fullScanThresholdPoints,
       Predicate<PointId> matches) {
     if (filter == null) {
-      return new SearchPlan(Strategy.UNFILTERED, Estimate.exact(total), indexes, null, null, null);
+      return new SearchPlan(
+          Strategy.UNFILTERED, Estimate.exact(total), indexes, null, true, null, null);
     }
     if (indexes.isEmpty()) {
       Estimate estimate = indexes.estimate(filter, total);
       Strategy strategy =
           total < fullScanThresholdPoints ? Strategy.SCORE_CANDIDATES : Strategy.FILTERED_GRAPH;
-      return new SearchPlan(strategy, estimate, indexes, null, matches, matches);
+      return new SearchPlan(strategy, estimate, indexes, null, false, matches, matches);
     }
-    Candidates candidates = indexes.candidates(filter);
-    Estimate estimate =
-        candidates.exact() ? Estimate.exact(candidates.size()) : indexes.estimate(filter, total);
+    Map<Segment, Candidates> candidates = new IdentityHashMap<>();
+    boolean exact = true;
+    long min = 0;
+    long expected = 0;
+    long max = 0;
+    for (Segment segment : indexes.points().segments()) {
+      SegmentPayloadIndex index = indexes.of(segment);
+      Candidates c = index.candidates(filter);
+      candidates.put(segment, c);
+      exact &= c.exact();
+      Estimate e = c.exact() ? Estimate.exact(c.size()) : index.estimate(filter);
+      min += e.min();
+      expected += e.expected();
+      max += e.max();
+    }
+    Estimate estimate = new Estimate(min, expected, max);
     Strategy strategy = choose(estimate, fullScanThresholdPoints);
-    RoaringBitmap ords = candidates.ords();
+    PayloadIndexes.Points points = indexes.points();
     Predicate<PointId> accept =
-        candidates.exact()
-            ? id -> contains(indexes, ords, id)
-            : id -> contains(indexes, ords, id) && matches.test(id);
+        id -> {
+          var at = points.locate(id);
+          Candidates c = at == null ? null : candidates.get(at.segment());
+          return c != null && c.ords().contains(at.ord()) && (c.exact() || matches.test(id));
+        };
     return new SearchPlan(
-        strategy, estimate, indexes, candidates, accept, candidates.exact() ? null : matches);
+        strategy, estimate, indexes, candidates, exact, accept, exact ? null : matches);
   }
 
-  static Strategy choose(Estimate estimate, long threshold) {
+  /** The strategy for a filter of {@code estimate} points, given the full-scan threshold. */
+  public static Strategy choose(Estimate estimate, long threshold) {
     if (estimate.max() < threshold) {
       return Strategy.SCORE_CANDIDATES;
     }
@@ -108,11 +128,6 @@ public final class SearchPlan {
       return Strategy.FILTERED_GRAPH;
     }
     return estimate.expected() < threshold ? Strategy.SCORE_CANDIDATES : Strategy.FILTERED_GRAPH;
-  }
-
-  private static boolean contains(PayloadIndexes indexes, RoaringBitmap ords, PointId id) {
-    int ord = indexes.ordOf(id);
-    return ord >= 0 && ords.contains(ord);
   }
 
   public Strategy strategy() {
@@ -137,41 +152,32 @@ public final class SearchPlan {
   }
 
   /**
-   * Calls {@code consumer} with every point that passes the filter, in index ord order. Verifies
-   * inexact candidates. Requires {@link #hasCandidates()}.
+   * Calls {@code consumer} with every point that passes the filter, segment by segment in ord
+   * order. Verifies inexact candidates. Requires {@link #hasCandidates()}.
    */
   public void forEachCandidate(Consumer<PointId> consumer) {
-    if (candidates == null) {
-      throw new IllegalStateException("this plan has no candidate set (no payload index)");
-    }
-    if (candidates.exact()) {
-      indexes.forEachId(candidates.ords(), consumer);
-      return;
-    }
-    indexes.forEachId(
-        candidates.ords(),
-        id -> {
-          if (accept.test(id)) {
-            consumer.accept(id);
-          }
-        });
+    forEach(
+        (segment, c) ->
+            c.ords()
+                .forEach(
+                    (int ord) -> {
+                      PointId id = segment.id(ord);
+                      if (c.exact() || matches.test(id)) {
+                        consumer.accept(id);
+                      }
+                    }));
   }
 
-  /**
-   * Calls {@code consumer} with every point of the indexes' candidate set, in index ord order,
-   * without verifying it: when the candidates are not exact, the caller verifies those it keeps
-   * with {@link #segmentFilter()}'s costly part. Requires {@link #hasCandidates()}.
-   */
-  public void forEachIndexedCandidate(Consumer<PointId> consumer) {
+  private void forEach(java.util.function.BiConsumer<Segment, Candidates> action) {
     if (candidates == null) {
       throw new IllegalStateException("this plan has no candidate set (no payload index)");
     }
-    indexes.forEachId(candidates.ords(), consumer);
+    candidates.forEach(action);
   }
 
   /**
    * The filter in each segment's ords, null for {@link Strategy#UNFILTERED}: the cheap part is a
-   * bit test of the candidate set (none without indexes); the costly part checks the point's
+   * bit test of the segment's candidates (none without indexes); the costly part checks the point's
    * payload (none when the candidates are exact).
    */
   public SegmentFilter segmentFilter() {
@@ -184,35 +190,52 @@ public final class SearchPlan {
         if (candidates == null) {
           return null;
         }
-        long[] bits = candidateBits();
-        int[] indexOrds = indexes.ordsIn(segment);
-        return ord -> {
-          int o = indexOrds[ord];
-          return o >= 0 && (bits[o >>> 6] & (1L << o)) != 0;
-        };
+        long[] bits = candidateBits(segment);
+        return ord -> ord < (bits.length << 6) && (bits[ord >>> 6] & (1L << ord)) != 0;
       }
 
       @Override
       public OrdFilter verify(Segment segment) {
         return matches == null ? null : ord -> matches.test(segment.id(ord));
       }
+
+      @Override
+      public int[] candidates(Segment segment) {
+        if (candidates == null) {
+          return null;
+        }
+        Candidates c = candidates.get(segment);
+        return c == null ? new int[0] : c.ords().toArray();
+      }
     };
   }
 
-  /**
-   * The candidates as a plain bitset over payload-index ords: one pass over the postings' result.
-   */
-  private long[] candidateBits() {
-    if (candidateBits == null) {
-      long[] bits = new long[(indexes.ordBound() + 63) >>> 6];
-      candidates.ords().forEach((int o) -> bits[o >>> 6] |= 1L << o);
-      candidateBits = bits;
+  /** The candidates of {@code segment} as a plain bitset over its ords: one pass, then cached. */
+  private long[] candidateBits(Segment segment) {
+    long[] bits = candidateBits.get(segment);
+    if (bits == null) {
+      Candidates c = candidates.get(segment);
+      if (c == null || c.ords().isEmpty()) {
+        bits = new long[0];
+      } else {
+        long[] b = new long[(c.ords().last() >>> 6) + 1];
+        c.ords().forEach((int o) -> b[o >>> 6] |= 1L << o);
+        bits = b;
+      }
+      candidateBits.put(segment, bits);
     }
-    return candidateBits;
+    return bits;
   }
 
   /** The candidate ords' count (before verification), or -1 without candidates. */
   public int candidateCount() {
-    return candidates == null ? -1 : candidates.size();
+    if (candidates == null) {
+      return -1;
+    }
+    int count = 0;
+    for (Candidates c : candidates.values()) {
+      count += c.size();
+    }
+    return count;
   }
 }

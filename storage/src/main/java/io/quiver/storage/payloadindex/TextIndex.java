@@ -58,6 +58,15 @@ final class TextIndex extends PostingIndex<String> {
   }
 
   @Override
+  boolean copyValues(FieldIndex source, int sourceOrd, int ord) {
+    List<List<String>> words = ((TextIndex) source).wordsByOrd.get(sourceOrd);
+    if (words != null) {
+      wordsByOrd.put(ord, words); // never modified: shared
+    }
+    return super.copyValues(source, sourceOrd, ord);
+  }
+
+  @Override
   boolean keys(JsonNode v, List<String> out) {
     if (!v.isTextual()) {
       return true;

@@ -25,6 +25,15 @@ public interface SegmentFilter {
   /** The costly test in {@code segment}'s ords, or null. */
   OrdFilter verify(Segment segment);
 
+  /**
+   * The ords of {@code segment} that may pass, in ord order, when the filter can enumerate them (a
+   * payload index's candidates); null when it cannot (then every ord is tested with {@link
+   * #accept}).
+   */
+  default int[] candidates(Segment segment) {
+    return null;
+  }
+
   /** A test of the point id only, evaluated as the costly part (null: every point). */
   static SegmentFilter ofPoints(Predicate<PointId> accept) {
     if (accept == null) {

@@ -96,7 +96,8 @@ public final class ShardSegments implements AutoCloseable {
   /** Points handed over to the store per hold of the write lock. */
   static final int HAND_OVER_CHUNK = 2_048;
 
-  private record Location(Segment segment, int ord) {}
+  /** Where the live copy of a point is: a segment and its ord there. */
+  public record Location(Segment segment, int ord) {}
 
   private final Path dir;
   private final ShardConfig config;
@@ -106,6 +107,7 @@ public final class ShardSegments implements AutoCloseable {
   private final Object flushedSignal = new Object();
   private final Map<PointId, Location> tracker = new HashMap<>();
   private volatile SegmentSet set;
+  private volatile OrdChanges ordChanges = OrdChanges.NONE;
   private volatile boolean closed;
   private SegmentOptimizer optimizer;
   private SegmentFlusher flusher;
@@ -268,12 +270,30 @@ public final class ShardSegments implements AutoCloseable {
 
   // ---- writes: the caller holds the shard's write lock ----
 
-  /** Inserts or replaces a point (vectors prepared); an older copy is marked deleted. */
+  /**
+   * Who follows the points' ords ({@link OrdChanges}); set with the write lock held, before the
+   * shard's first write.
+   */
+  public void followOrds(OrdChanges changes) {
+    this.ordChanges = changes;
+  }
+
+  /**
+   * Inserts or replaces a point (vectors prepared); an older copy is marked deleted ({@link
+   * OrdChanges#moved}).
+   */
   public void put(PointId id, long version, Map<String, float[]> preparedVectors) {
-    remove(id);
+    Location old = tracker.remove(id);
+    if (old != null) {
+      old.segment().delete(old.ord());
+    }
     SegmentSet s = set;
     AppendableSegment active = s.active();
-    tracker.put(id, new Location(active, active.append(id, version, preparedVectors)));
+    Location now = new Location(active, active.append(id, version, preparedVectors));
+    tracker.put(id, now);
+    if (old != null) {
+      ordChanges.moved(old.segment(), old.ord(), now.segment(), now.ord());
+    }
     optimizer.wake();
     if (flusher.isDue(s)) {
       flusher.wake();
@@ -341,11 +361,22 @@ public final class ShardSegments implements AutoCloseable {
       return false;
     }
     at.segment().delete(at.ord());
+    ordChanges.deleted(at.segment(), at.ord());
     optimizer.wake(); // a vacuum may be due
     return true;
   }
 
   // ---- reads: the caller holds the shard's read lock ----
+
+  /** Where the live copy of {@code id} is, or null when it is absent. */
+  public Location locate(PointId id) {
+    return tracker.get(id);
+  }
+
+  /** Every segment, the appendable one last (stable while the read lock is held). */
+  public List<Segment> all() {
+    return set.all();
+  }
 
   public boolean contains(PointId id) {
     return tracker.containsKey(id);
@@ -473,73 +504,31 @@ public final class ShardSegments implements AutoCloseable {
 
   private record Hit(float similarity, Segment segment, int ord) {}
 
-  /** Candidate point ids pushed to a consumer (a search plan walking its postings). */
-  @FunctionalInterface
-  public interface CandidateIds {
-    void forEach(java.util.function.Consumer<PointId> consumer);
-  }
-
   /**
-   * The {@code limit} nearest of the live points among {@code candidates} (absent ids are skipped),
-   * scored exactly: one pass over the candidates groups their ords by the segment holding them (id
-   * tracker), then each group is scanned with {@link Segment#scoreCandidates}; {@code filter}'s
-   * costly part (null: none) is tested only on ords whose score would enter the top {@code limit}.
+   * The {@code limit} nearest of the live points among {@code filter}'s candidates ({@link
+   * SegmentFilter#candidates}, in each segment's own ords), scored exactly with {@link
+   * Segment#scoreCandidates}; {@code filter}'s costly part is tested only on ords whose score would
+   * enter the top {@code limit}.
    */
   public List<ScoredPoint> searchCandidates(
-      String vectorName,
-      float[] preparedQuery,
-      int limit,
-      CandidateIds candidates,
-      SegmentFilter filter) {
+      String vectorName, float[] preparedQuery, int limit, SegmentFilter filter) {
     if (limit == 0) {
       return List.of();
     }
-    List<Segment> all = set.all();
-    java.util.IdentityHashMap<Segment, OrdBuffer> bySegment =
-        new java.util.IdentityHashMap<>(all.size() * 2);
-    candidates.forEach(
-        id -> {
-          Location at = tracker.get(id);
-          if (at != null) {
-            bySegment.computeIfAbsent(at.segment(), k -> new OrdBuffer()).add(at.ord());
-          }
-        });
     List<Hit> hits = new ArrayList<>();
-    for (Segment segment : all) { // in the set's order: results do not depend on hash order
-      OrdBuffer ords = bySegment.get(segment);
-      if (ords == null) {
+    for (Segment segment : set.all()) { // in the set's order: results do not depend on hash order
+      int[] ords = filter.candidates(segment);
+      if (ords == null || ords.length == 0) {
         continue;
       }
-      OrdFilter verify = filter == null ? null : filter.verify(segment);
       TopHits top =
-          segment.scoreCandidates(vectorName, preparedQuery, limit, ords.ords, ords.size, verify);
+          segment.scoreCandidates(
+              vectorName, preparedQuery, limit, ords, ords.length, filter.verify(segment));
       for (int i = 0; i < top.size(); i++) {
         hits.add(new Hit(top.scores()[i], segment, top.ords()[i]));
       }
     }
     return bestOf(hits, limit);
-  }
-
-  /** A growable list of ords (no boxing). */
-  private static final class OrdBuffer {
-    private int[] ords = new int[16];
-    private int size;
-
-    void add(int ord) {
-      if (size == ords.length) {
-        ords = java.util.Arrays.copyOf(ords, size * 2);
-      }
-      ords[size++] = ord;
-    }
-  }
-
-  /**
-   * The {@code limit} nearest of the live points among {@code candidates} (absent ids are skipped),
-   * scored exactly.
-   */
-  public List<ScoredPoint> searchCandidates(
-      String vectorName, float[] preparedQuery, int limit, Iterable<PointId> candidates) {
-    return searchCandidates(vectorName, preparedQuery, limit, candidates::forEach, null);
   }
 
   /**
@@ -766,6 +755,20 @@ public final class ShardSegments implements AutoCloseable {
           }
         }
         set = set.replace(sources, result);
+        ordChanges.replaced(
+            List.copyOf(sources),
+            result,
+            new OrdChanges.OriginOf() {
+              @Override
+              public Segment segment(int ord) {
+                return origins.get(ord).segment();
+              }
+
+              @Override
+              public int ord(int ord) {
+                return origins.get(ord).ord();
+              }
+            });
       } finally {
         lock.writeLock().unlock();
       }

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: the search plan keeps recall@10 &gt;= 0.95 against an exact filtered search at every
@@ -34,15 +35,17 @@ import org.junit.jupiter.api.Timeout;
  * (recall 1 by construction), the rest traverse an HNSW graph (M 16, ef_construct 100, ef 64) with
  * the plan's accept test. Oracle: brute-force top-10 over the points the evaluator accepts.
  *
- * <p>The graph is the {@code index} module's {@link HnswIndex}, built here over the shard's points;
- * the shard itself searches its appendable segment exactly until sealed segments with graphs are on
- * main. The full-scan threshold is 1,000 points (Qdrant's 10,000 KB over vectors of ~2,500
- * dimensions), so 0.1% and 1% of 20,000 points are scanned and 10% and beyond traverse. 0.95 leaves
- * room for HNSW's approximation on random data; filtered traversal at 10% is the hardest case and
- * typically lands around 0.97-0.99 here.
+ * <p>The graph is the {@code index} module's {@link HnswIndex}, built here over the points (their
+ * payloads indexed over real segments); {@code ShardFilteredRecallTest} runs the same through a
+ * shard's own segments and graphs. The full-scan threshold is 1,000 points (Qdrant's 10,000 KB over
+ * vectors of ~2,500 dimensions), so 0.1% and 1% of 20,000 points are scanned and 10% and beyond
+ * traverse. 0.95 leaves room for HNSW's approximation on random data; filtered traversal at 10% is
+ * the hardest case and typically lands around 0.97-0.99 here.
  */
 @Timeout(300)
 class FilteredSearchRecallTest {
+
+  @TempDir java.nio.file.Path dir;
 
   private static final int N = 20_000;
   private static final int DIM = 16;
@@ -55,8 +58,13 @@ class FilteredSearchRecallTest {
   void recallAtEverySelectivity() {
     Random random = new Random(Long.getLong("tests.seed", 7));
     float[][] data = new float[N][DIM];
-    PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(JsonPath.of("bucket"), FieldIndexSchema.of(PayloadSchemaType.INTEGER), c -> {});
+    try (IndexedSegments points = new IndexedSegments(dir, 10_000)) {
+      run(random, data, points);
+    }
+  }
+
+  private void run(Random random, float[][] data, IndexedSegments points) {
+    points.create(JsonPath.of("bucket"), FieldIndexSchema.of(PayloadSchemaType.INTEGER));
     Map<PointId, Payload> payloads = new HashMap<>();
     for (int i = 0; i < N; i++) {
       for (int d = 0; d < DIM; d++) {
@@ -65,7 +73,7 @@ class FilteredSearchRecallTest {
       Payload p =
           Payload.of(JsonNodeFactory.instance.objectNode().put("bucket", random.nextInt(100_000)));
       payloads.put(PointId.of(i), p);
-      indexes.onPayloadChanged(PointId.of(i), p);
+      points.put(PointId.of(i), p);
     }
     HeapFloatVectors vectors = HeapFloatVectors.of(data, Distance.EUCLID);
     HnswIndex graph = HnswIndex.build(vectors, new HnswParams(16, 100, 42L, 2));
@@ -78,7 +86,10 @@ class FilteredSearchRecallTest {
                   JsonPath.of("bucket"),
                   new FieldPredicate.NumberRange(null, null, s * 100_000, null)));
       Predicate<PointId> matches = id -> filter.matches(id, payloads.get(id), name -> true);
-      SearchPlan plan = SearchPlan.plan(indexes, filter, N, THRESHOLD_POINTS, matches);
+      // Planned and run under the read lock, as the shard does.
+      SearchPlan plan =
+          points.read(
+              () -> SearchPlan.plan(points.indexes(), filter, N, THRESHOLD_POINTS, matches));
       assertEquals(
           s * N < THRESHOLD_POINTS
               ? SearchPlan.Strategy.SCORE_CANDIDATES
@@ -97,12 +108,18 @@ class FilteredSearchRecallTest {
             switch (plan.strategy()) {
               case SCORE_CANDIDATES -> {
                 List<Integer> candidates = new ArrayList<>();
-                plan.forEachCandidate(id -> candidates.add((int) id.number()));
+                points.read(
+                    () -> {
+                      plan.forEachCandidate(id -> candidates.add((int) id.number()));
+                      return null;
+                    });
                 yield topK(scorer, candidates);
               }
               case FILTERED_GRAPH -> {
                 TopHits hits =
-                    graph.search(query, K, EF, ord -> plan.accept().test(PointId.of(ord)));
+                    points.read(
+                        () ->
+                            graph.search(query, K, EF, ord -> plan.accept().test(PointId.of(ord))));
                 Set<Integer> out = new HashSet<>();
                 for (int ord : hits.ords()) {
                   out.add(ord);

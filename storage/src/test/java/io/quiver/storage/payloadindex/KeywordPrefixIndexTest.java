@@ -12,6 +12,7 @@ import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: a keyword index with {@code prefix: true} answers {@code match: {prefix}} exactly through
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class KeywordPrefixIndexTest {
+
+  @TempDir Path dir;
 
   private static final JsonPath FIELD = JsonPath.of("k");
   private static final String[] VALUES = {
@@ -41,49 +45,50 @@ class KeywordPrefixIndexTest {
   void prefixMatchesTheModel() {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
-    PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, FieldIndexSchema.keyword(true), (c) -> {});
-    Map<PointId, String> model = new HashMap<>();
-    for (int round = 0; round < 400; round++) {
-      PointId id = PointId.of(random.nextInt(25));
-      if (random.nextInt(5) == 0) {
-        model.remove(id);
-        indexes.onPayloadChanged(id, null);
-      } else {
-        String v = VALUES[random.nextInt(VALUES.length)];
-        model.put(id, v);
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("k", v);
-        indexes.onPayloadChanged(id, Payload.of(root));
+    try (IndexedSegments points = new IndexedSegments(dir)) {
+      points.create(FIELD, FieldIndexSchema.keyword(true));
+      Map<PointId, String> model = new HashMap<>();
+      for (int round = 0; round < 400; round++) {
+        PointId id = PointId.of(random.nextInt(25));
+        if (random.nextInt(5) == 0) {
+          model.remove(id);
+          points.delete(id);
+        } else {
+          String v = VALUES[random.nextInt(VALUES.length)];
+          model.put(id, v);
+          ObjectNode root = JsonNodeFactory.instance.objectNode();
+          root.put("k", v);
+          points.put(id, Payload.of(root));
+        }
+        String prefix = PREFIXES[random.nextInt(PREFIXES.length)];
+        Set<PointId> expected = new TreeSet<>();
+        model.forEach(
+            (pid, v) -> {
+              if (v.startsWith(prefix)) {
+                expected.add(pid);
+              }
+            });
+        IndexedSegments.Found c =
+            points.candidates(
+                Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPrefix(prefix))));
+        assertTrue(c.exact(), "seed " + seed);
+        assertEquals(
+            expected,
+            c.ids(),
+            "prefix '" + prefix + "' over " + model + "; replay with -Dtests.seed=" + seed);
       }
-      String prefix = PREFIXES[random.nextInt(PREFIXES.length)];
-      Set<PointId> expected = new TreeSet<>();
-      model.forEach(
-          (pid, v) -> {
-            if (v.startsWith(prefix)) {
-              expected.add(pid);
-            }
-          });
-      Candidates c =
-          indexes.candidates(
-              Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPrefix(prefix))));
-      assertTrue(c.exact(), "seed " + seed);
-      Set<PointId> got = new TreeSet<>();
-      indexes.forEachId(c.ords(), got::add);
-      assertEquals(
-          expected,
-          got,
-          "prefix '" + prefix + "' over " + model + "; replay with -Dtests.seed=" + seed);
     }
   }
 
   @Test
   void withoutTheOptionTheStoredValuesDecide() {
-    PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, FieldIndexSchema.keyword(null), (c) -> {});
-    Candidates c =
-        indexes.candidates(
-            Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPrefix("a"))));
-    assertFalse(c.exact());
+    try (IndexedSegments points = new IndexedSegments(dir)) {
+      points.create(FIELD, FieldIndexSchema.keyword(null));
+      assertFalse(
+          points
+              .candidates(
+                  Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPrefix("a"))))
+              .exact());
+    }
   }
 }

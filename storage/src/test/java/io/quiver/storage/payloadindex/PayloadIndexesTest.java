@@ -15,6 +15,7 @@ import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.GeoPoint;
 import io.quiver.storage.filter.JsonPath;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +25,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,12 +33,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Goal: for every index type, the payload indexes' candidate set of a random filter is exactly the
  * set of matching points when it says it is exact, and a superset otherwise; after verification it
  * is always exact; and the cardinality estimate brackets the true count — through random upserts,
- * payload changes and deletes, and after a rebuild from the payloads (what a reopen does). Oracle:
- * {@link Filter#matches} (the no-index evaluator) over a map of the current payloads. Full-text is
- * tested in {@link TextIndexTest}: its indexed semantics are token-based by design.
+ * payload changes, vector rewrites and deletes, over real segments that the flusher and the
+ * optimizer replace meanwhile (the entries follow the points into the new segments' ords), and
+ * after a rebuild from the payloads (what a reopen does). Oracle: {@link Filter#matches} (the
+ * no-index evaluator) over a map of the current payloads. Full-text is tested in {@link
+ * TextIndexTest}: its indexed semantics are token-based by design.
  */
 @Timeout(120)
 class PayloadIndexesTest {
+
+  @TempDir Path dir;
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final String[] WORDS = {
@@ -75,45 +81,59 @@ class PayloadIndexesTest {
     }
   }
 
-  private void run(PayloadSchemaType type, Random random) {
+  private void run(PayloadSchemaType type, Random random) throws InterruptedException {
     JsonPath field = FIELDS.get(random.nextInt(FIELDS.size()));
     Map<PointId, Payload> model = new HashMap<>();
-    PayloadIndexes indexes = new PayloadIndexes();
-    for (int i = 0; i < 60; i++) {
-      upsert(indexes, model, PointId.of(i), payload(field, random));
-    }
-    FieldIndexSchema schema =
-        type == PayloadSchemaType.INTEGER && random.nextBoolean()
-            ? FieldIndexSchema.integer(random.nextBoolean(), true)
-            : FieldIndexSchema.of(type);
-    indexes.create(field, schema, model::forEach);
-    for (int round = 0; round < 30; round++) {
-      for (int op = 0; op < 10; op++) {
-        PointId id = PointId.of(random.nextInt(90));
-        if (random.nextInt(4) == 0) {
-          model.remove(id);
-          indexes.onPayloadChanged(id, null);
-        } else {
-          upsert(indexes, model, id, payload(field, random));
+    try (IndexedSegments points = new IndexedSegments(dir)) {
+      for (int i = 0; i < 60; i++) {
+        upsert(points, model, PointId.of(i), payload(field, random), true);
+      }
+      FieldIndexSchema schema =
+          type == PayloadSchemaType.INTEGER && random.nextBoolean()
+              ? FieldIndexSchema.integer(random.nextBoolean(), true)
+              : FieldIndexSchema.of(type);
+      points.create(field, schema);
+      for (int round = 0; round < 30; round++) {
+        for (int op = 0; op < 10; op++) {
+          PointId id = PointId.of(random.nextInt(90));
+          switch (random.nextInt(6)) {
+            case 0 -> {
+              model.remove(id);
+              points.delete(id);
+            }
+            case 1 -> points.rewriteVector(id); // the point moves, its payload stays
+            case 2 -> upsert(points, model, id, payload(field, random), false);
+            default -> upsert(points, model, id, payload(field, random), true);
+          }
         }
+        if (round % 10 == 9) {
+          points.rebuild(); // what a reopen does
+        }
+        for (int q = 0; q < 20; q++) {
+          check(points, model, filter(type, field, random, 2));
+        }
+        assertEquals(model.size(), (long) points.read(() -> points.indexes().pointCount()));
       }
-      if (round % 10 == 9) {
-        indexes = PayloadIndexes.build(indexes.schema(), model::forEach); // what a reopen does
-      }
+      // The points moved into flushed, merged and vacuumed segments meanwhile; once more after
+      // some of that surely happened.
+      assertTrue(points.awaitReplaced(3) >= 3, "segments were replaced while the test ran");
       for (int q = 0; q < 20; q++) {
-        check(indexes, model, filter(type, field, random, 2));
+        check(points, model, filter(type, field, random, 2));
       }
-      assertEquals(model.size(), indexes.pointCount());
     }
   }
 
   private static void upsert(
-      PayloadIndexes indexes, Map<PointId, Payload> model, PointId id, Payload payload) {
+      IndexedSegments points,
+      Map<PointId, Payload> model,
+      PointId id,
+      Payload payload,
+      boolean newVector) {
     model.put(id, payload);
-    indexes.onPayloadChanged(id, payload);
+    points.put(id, payload, newVector);
   }
 
-  static void check(PayloadIndexes indexes, Map<PointId, Payload> model, Filter filter) {
+  static void check(IndexedSegments points, Map<PointId, Payload> model, Filter filter) {
     Set<PointId> expected = new TreeSet<>();
     model.forEach(
         (id, payload) -> {
@@ -121,28 +141,34 @@ class PayloadIndexesTest {
             expected.add(id);
           }
         });
-    Candidates candidates = indexes.candidates(filter);
-    Set<PointId> got = new TreeSet<>();
-    indexes.forEachId(candidates.ords(), got::add);
+    IndexedSegments.Found candidates = points.candidates(filter);
     if (candidates.exact()) {
-      assertEquals(expected, got, "exact candidates of " + filter);
+      assertEquals(expected, candidates.ids(), "exact candidates of " + filter);
     } else {
-      assertTrue(got.containsAll(expected), "candidates must be a superset for " + filter);
+      assertTrue(
+          candidates.ids().containsAll(expected), "candidates must be a superset for " + filter);
     }
-    SearchPlan plan =
-        SearchPlan.plan(
-            indexes,
-            filter,
-            model.size(),
-            10,
-            id -> filter.matches(id, model.get(id), name -> true));
-    Set<PointId> verified = new TreeSet<>();
-    plan.forEachCandidate(verified::add);
-    assertEquals(expected, verified, "verified candidates of " + filter);
-    Estimate estimate = indexes.estimate(filter, model.size());
-    assertTrue(
-        estimate.min() <= expected.size() && expected.size() <= estimate.max(),
-        estimate + " must bracket " + expected.size() + " for " + filter);
+    points.read(
+        () -> {
+          SearchPlan plan =
+              SearchPlan.plan(
+                  points.indexes(),
+                  filter,
+                  model.size(),
+                  10,
+                  id -> filter.matches(id, model.get(id), name -> true));
+          Set<PointId> verified = new TreeSet<>();
+          plan.forEachCandidate(verified::add);
+          assertEquals(expected, verified, "verified candidates of " + filter);
+          Set<PointId> accepted = new TreeSet<>();
+          model.keySet().stream().filter(plan.accept()).forEach(accepted::add);
+          assertEquals(expected, accepted, "points the plan accepts for " + filter);
+          Estimate estimate = points.indexes().estimate(filter, model.size());
+          assertTrue(
+              estimate.min() <= expected.size() && expected.size() <= estimate.max(),
+              estimate + " must bracket " + expected.size() + " for " + filter);
+          return null;
+        });
   }
 
   // ---- payloads: every JSON kind at the indexed key, so foreign values occur ----

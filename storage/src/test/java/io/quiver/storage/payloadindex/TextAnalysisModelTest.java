@@ -14,6 +14,7 @@ import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: the full-text options (ASCII folding, stop words, Snowball stemming, phrase matching, the
@@ -36,6 +38,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class TextAnalysisModelTest {
+
+  @TempDir Path dir;
 
   private static final JsonPath FIELD = JsonPath.of("t");
 
@@ -237,22 +241,23 @@ class TextAnalysisModelTest {
 
   @Test
   void phraseNeedsPhraseMatching() {
-    PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0), (c) -> {});
-    indexes.onPayloadChanged(PointId.of(1), payload("dark tea"));
-    Candidates phrase =
-        indexes.candidates(
-            Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPhrase("dark tea"))));
-    assertFalse(phrase.exact(), "without phrase_matching the stored value decides a phrase");
-    Candidates text =
-        indexes.candidates(
-            Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchText("tea dark"))));
-    assertTrue(text.exact());
-    assertEquals(1, text.ords().getCardinality());
+    try (IndexedSegments points = new IndexedSegments(dir)) {
+      points.create(FIELD, FieldIndexSchema.text(Tokenizer.WORD, true, 0, 0));
+      points.put(PointId.of(1), payload("dark tea"));
+      IndexedSegments.Found phrase =
+          points.candidates(
+              Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchPhrase("dark tea"))));
+      assertFalse(phrase.exact(), "without phrase_matching the stored value decides a phrase");
+      IndexedSegments.Found text =
+          points.candidates(
+              Filter.allOf(new Condition.Field(FIELD, new FieldPredicate.MatchText("tea dark"))));
+      assertTrue(text.exact());
+      assertEquals(Set.of(PointId.of(1)), text.ids());
+    }
   }
 
   @Test
-  void randomDocumentsMatchTheModel() {
+  void randomDocumentsMatchTheModel() throws Exception {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
     for (var config :
@@ -267,60 +272,61 @@ class TextAnalysisModelTest {
     }
   }
 
-  private void run(FieldIndexSchema schema, Map<String, String> tokens, Random random) {
+  private void run(FieldIndexSchema schema, Map<String, String> tokens, Random random)
+      throws java.io.IOException {
     List<String> vocabulary = new ArrayList<>(tokens.keySet());
     Map<PointId, List<String>> model = new HashMap<>();
-    PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, schema, (c) -> {});
-    for (int round = 0; round < 300; round++) {
-      PointId id = PointId.of(random.nextInt(30));
-      if (random.nextInt(6) == 0) {
-        model.remove(id);
-        indexes.onPayloadChanged(id, null);
-      } else {
-        List<String> words = sentence(vocabulary, random);
-        model.put(id, words);
-        indexes.onPayloadChanged(id, payload(String.join(" ", words)));
-      }
-      List<String> query = sentence(vocabulary, random);
-      int kind = random.nextInt(3);
-      String q = String.join(" ", query);
-      FieldPredicate predicate =
-          switch (kind) {
-            case 0 -> new FieldPredicate.MatchText(q);
-            case 1 -> new FieldPredicate.MatchTextAny(q);
-            default -> new FieldPredicate.MatchPhrase(q);
-          };
-      Set<PointId> expected = new TreeSet<>();
-      model.forEach(
-          (pid, words) -> {
-            if (oracle(kind, tokensOf(words, tokens), tokensOf(query, tokens))) {
-              expected.add(pid);
-            }
-          });
-      Candidates c = indexes.candidates(Filter.allOf(new Condition.Field(FIELD, predicate)));
-      assertTrue(c.exact(), predicate + " is answered by the index");
-      Set<PointId> got = new TreeSet<>();
-      indexes.forEachId(c.ords(), got::add);
-      assertEquals(expected, got, predicate + " over " + model);
+    try (IndexedSegments points =
+        new IndexedSegments(java.nio.file.Files.createTempDirectory(dir, "segments"))) {
+      points.create(FIELD, schema);
+      for (int round = 0; round < 300; round++) {
+        PointId id = PointId.of(random.nextInt(30));
+        if (random.nextInt(6) == 0) {
+          model.remove(id);
+          points.delete(id);
+        } else {
+          List<String> words = sentence(vocabulary, random);
+          model.put(id, words);
+          points.put(id, payload(String.join(" ", words)));
+        }
+        List<String> query = sentence(vocabulary, random);
+        int kind = random.nextInt(3);
+        String q = String.join(" ", query);
+        FieldPredicate predicate =
+            switch (kind) {
+              case 0 -> new FieldPredicate.MatchText(q);
+              case 1 -> new FieldPredicate.MatchTextAny(q);
+              default -> new FieldPredicate.MatchPhrase(q);
+            };
+        Set<PointId> expected = new TreeSet<>();
+        model.forEach(
+            (pid, words) -> {
+              if (oracle(kind, tokensOf(words, tokens), tokensOf(query, tokens))) {
+                expected.add(pid);
+              }
+            });
+        IndexedSegments.Found c =
+            points.candidates(Filter.allOf(new Condition.Field(FIELD, predicate)));
+        assertTrue(c.exact(), predicate + " is answered by the index");
+        assertEquals(expected, c.ids(), predicate + " over " + model);
 
-      // Beside a condition no index answers, the candidates are verified point by point: with
-      // the index's analysis, so the points are the same.
-      Filter mixed =
-          Filter.allOf(
-              new Condition.Field(FIELD, predicate), new Condition.IsEmpty(JsonPath.of("absent")));
-      Candidates superset = indexes.candidates(mixed);
-      assertFalse(superset.exact());
-      Filter verified = indexes.forVerification(mixed);
-      Set<PointId> checked = new TreeSet<>();
-      indexes.forEachId(
-          superset.ords(),
-          pid -> {
-            if (verified.matches(pid, payload(String.join(" ", model.get(pid))), name -> false)) {
-              checked.add(pid);
-            }
-          });
-      assertEquals(expected, checked, "verified " + predicate + " over " + model);
+        // Beside a condition no index answers, the candidates are verified point by point: with
+        // the index's analysis, so the points are the same.
+        Filter mixed =
+            Filter.allOf(
+                new Condition.Field(FIELD, predicate),
+                new Condition.IsEmpty(JsonPath.of("absent")));
+        IndexedSegments.Found superset = points.candidates(mixed);
+        assertFalse(superset.exact());
+        Filter verified = points.read(() -> points.indexes().forVerification(mixed));
+        Set<PointId> checked = new TreeSet<>();
+        for (PointId pid : superset.ids()) {
+          if (verified.matches(pid, payload(String.join(" ", model.get(pid))), name -> false)) {
+            checked.add(pid);
+          }
+        }
+        assertEquals(expected, checked, "verified " + predicate + " over " + model);
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import io.quiver.storage.filter.Condition;
 import io.quiver.storage.filter.FieldPredicate;
 import io.quiver.storage.filter.Filter;
 import io.quiver.storage.filter.JsonPath;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: the full-text index answers text, text_any and phrase with Qdrant's token semantics for
@@ -30,13 +32,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class TextIndexTest {
 
+  @TempDir Path dir;
+
   private static final String[] VOCAB = {
     "Red", "red", "green", "tea", "greenery", "a", "dark-red", "Ünïcode", "tea."
   };
   private static final JsonPath FIELD = JsonPath.of("t");
 
   @Test
-  void tokenSemanticsForEverySetting() {
+  void tokenSemanticsForEverySetting() throws Exception {
     long seed = Long.getLong("tests.seed", new Random().nextLong());
     Random random = new Random(seed);
     for (Tokenizer tokenizer : Tokenizer.values()) {
@@ -63,41 +67,43 @@ class TextIndexTest {
     }
   }
 
-  private void run(FieldIndexSchema schema, Random random) {
+  private void run(FieldIndexSchema schema, Random random) throws java.io.IOException {
     Map<PointId, Payload> model = new HashMap<>();
-    PayloadIndexes indexes = new PayloadIndexes();
-    indexes.create(FIELD, schema, model::forEach);
-    for (int round = 0; round < 200; round++) {
-      PointId id = PointId.of(random.nextInt(40));
-      if (random.nextInt(5) == 0) {
-        model.remove(id);
-        indexes.onPayloadChanged(id, null);
-      } else {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("t", sentence(random));
-        Payload p = Payload.of(root);
-        model.put(id, p);
-        indexes.onPayloadChanged(id, p);
+    try (IndexedSegments points =
+        new IndexedSegments(java.nio.file.Files.createTempDirectory(dir, "segments"))) {
+      points.create(FIELD, schema);
+      for (int round = 0; round < 200; round++) {
+        PointId id = PointId.of(random.nextInt(40));
+        if (random.nextInt(5) == 0) {
+          model.remove(id);
+          points.delete(id);
+        } else {
+          ObjectNode root = JsonNodeFactory.instance.objectNode();
+          root.put("t", sentence(random));
+          Payload p = Payload.of(root);
+          model.put(id, p);
+          points.put(id, p);
+        }
+        String query = sentence(random);
+        int kind = random.nextInt(3);
+        FieldPredicate predicate =
+            switch (kind) {
+              case 0 -> new FieldPredicate.MatchText(query);
+              case 1 -> new FieldPredicate.MatchTextAny(query);
+              default -> new FieldPredicate.MatchPhrase(query);
+            };
+        Set<PointId> expected = new TreeSet<>();
+        model.forEach(
+            (pid, payload) -> {
+              if (oracle(schema, kind, payload.tree().get("t").textValue(), query)) {
+                expected.add(pid);
+              }
+            });
+        assertEquals(
+            expected,
+            points.candidates(Filter.allOf(new Condition.Field(FIELD, predicate))).ids(),
+            predicate + " over " + model);
       }
-      String query = sentence(random);
-      int kind = random.nextInt(3);
-      FieldPredicate predicate =
-          switch (kind) {
-            case 0 -> new FieldPredicate.MatchText(query);
-            case 1 -> new FieldPredicate.MatchTextAny(query);
-            default -> new FieldPredicate.MatchPhrase(query);
-          };
-      Set<PointId> expected = new TreeSet<>();
-      model.forEach(
-          (pid, payload) -> {
-            if (oracle(schema, kind, payload.tree().get("t").textValue(), query)) {
-              expected.add(pid);
-            }
-          });
-      Candidates c = indexes.candidates(Filter.allOf(new Condition.Field(FIELD, predicate)));
-      Set<PointId> got = new TreeSet<>();
-      indexes.forEachId(c.ords(), got::add);
-      assertEquals(expected, got, predicate + " over " + model);
     }
   }
 
