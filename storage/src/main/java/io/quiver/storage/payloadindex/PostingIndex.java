@@ -222,10 +222,11 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     }
 
     RoaringBitmap result() {
-      RoaringBitmap out =
-          count == 0
-              ? new RoaringBitmap()
-              : RoaringBitmap.bitmapOfUnordered(java.util.Arrays.copyOf(singles, count));
+      // Sorted in place and added in order: no copy, and no 8 KB writer buffer per call (a query
+      // builds one union per segment).
+      java.util.Arrays.sort(singles, 0, count);
+      RoaringBitmap out = new RoaringBitmap();
+      out.addN(singles, 0, count);
       if (!bitmaps.isEmpty()) {
         bitmaps.add(out);
         out = FastAggregation.or(bitmaps.iterator());
