@@ -204,30 +204,42 @@ abstract non-sealed class PostingIndex<K extends Comparable<K>> extends FieldInd
     }
   }
 
-  /** Unions postings: single points are gathered in an array, bitmaps aggregated at the end. */
+  /**
+   * Unions postings: single points are gathered in an array, bitmaps aggregated at the end. The
+   * array is the thread's scratch, kept between calls up to {@link #SCRATCH_KEPT} entries: a query
+   * builds one union per segment, and most postings of a segment are single points.
+   */
   private static final class Union {
-    private final List<RoaringBitmap> bitmaps = new ArrayList<>();
-    private int[] singles = new int[16];
+    private static final int SCRATCH_KEPT = 1 << 16;
+    private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[256]);
+
+    private List<RoaringBitmap> bitmaps;
+    private int[] singles = SCRATCH.get();
     private int count;
 
     void add(Object posting) {
       if (posting instanceof Integer single) {
         if (count == singles.length) {
           singles = java.util.Arrays.copyOf(singles, count * 2);
+          if (singles.length <= SCRATCH_KEPT) {
+            SCRATCH.set(singles);
+          }
         }
         singles[count++] = single;
       } else if (posting != null) {
+        if (bitmaps == null) {
+          bitmaps = new ArrayList<>();
+        }
         bitmaps.add((RoaringBitmap) posting);
       }
     }
 
     RoaringBitmap result() {
-      // Sorted in place and added in order: no copy, and no 8 KB writer buffer per call (a query
-      // builds one union per segment).
+      // Sorted in place and added in order: no copy, and no 8 KB writer buffer per call.
       java.util.Arrays.sort(singles, 0, count);
       RoaringBitmap out = new RoaringBitmap();
       out.addN(singles, 0, count);
-      if (!bitmaps.isEmpty()) {
+      if (bitmaps != null) {
         bitmaps.add(out);
         out = FastAggregation.or(bitmaps.iterator());
       }
