@@ -110,10 +110,7 @@ public final class Shard implements AutoCloseable {
     lock.writeLock().lock();
     try {
       this.payloadIndexes =
-          PayloadIndexes.build(
-              store.payloadSchema(),
-              PayloadIndexes.Points.of(segments),
-              store::forEachPointPayload);
+          PayloadIndexes.build(store.payloadSchema(), segments, store::forEachPointPayload);
       segments.followOrds(payloadIndexes);
     } finally {
       lock.writeLock().unlock();
@@ -468,14 +465,7 @@ public final class Shard implements AutoCloseable {
           offset,
           id -> {
             if (segments.contains(id) && (accept == null || accept.test(id))) {
-              out.add(
-                  new PointRecord(
-                      id,
-                      segments.version(id),
-                      withPayload ? store.payload(id) : null,
-                      withVector ? vectorsOf(id) : null,
-                      null,
-                      withVector ? sparseOf(id) : null));
+              out.add(record(id, withPayload, withVector, null));
             }
             return out.size() < limit;
           });
@@ -504,15 +494,7 @@ public final class Shard implements AutoCloseable {
         return out;
       }
       for (PayloadIndexes.OrderedPoint p : payloadIndexes.ordered(orderBy, limit, accept(filter))) {
-        PointId id = p.id();
-        out.add(
-            new PointRecord(
-                id,
-                segments.version(id),
-                withPayload ? store.payload(id) : null,
-                withVector ? vectorsOf(id) : null,
-                p.value(),
-                withVector ? sparseOf(id) : null));
+        out.add(record(p.id(), withPayload, withVector, p.value()));
       }
       return out;
     } finally {
@@ -1166,6 +1148,18 @@ public final class Shard implements AutoCloseable {
     return out;
   }
 
+  /** The live point {@code id} as a record (call under the read lock). */
+  private PointRecord record(
+      PointId id, boolean withPayload, boolean withVector, OrderValue orderValue) {
+    return new PointRecord(
+        id,
+        segments.version(id),
+        withPayload ? store.payload(id) : null,
+        withVector ? vectorsOf(id) : null,
+        orderValue,
+        withVector ? sparseOf(id) : null);
+  }
+
   /** The points among {@code ids} that exist, in the order of {@code ids}. */
   public List<PointRecord> retrieve(List<PointId> ids, boolean withPayload, boolean withVector) {
     lock.readLock().lock();
@@ -1175,14 +1169,7 @@ public final class Shard implements AutoCloseable {
         if (!segments.contains(id)) {
           continue;
         }
-        out.add(
-            new PointRecord(
-                id,
-                segments.version(id),
-                withPayload ? store.payload(id) : null,
-                withVector ? vectorsOf(id) : null,
-                null,
-                withVector ? sparseOf(id) : null));
+        out.add(record(id, withPayload, withVector, null));
       }
       return out;
     } finally {

@@ -29,6 +29,11 @@ public record Estimate(long min, long expected, long max) {
     return min == max;
   }
 
+  /** This and {@code other} over disjoint sets of points (two segments' counts). */
+  Estimate plus(Estimate other) {
+    return new Estimate(min + other.min, expected + other.expected, max + other.max);
+  }
+
   /** The points NOT matching, when this estimates those that match. */
   Estimate invert(long total) {
     return new Estimate(total - max, total - expected, total - min);

@@ -51,48 +51,28 @@ public final class PayloadIndexes implements OrdChanges {
     void forEach(BiConsumer<PointId, Payload> consumer);
   }
 
-  /** Where the shard's points are: its segments and the id tracker over them. */
-  public interface Points {
-    /** The segment and ord of a point's live copy, or null. */
-    ShardSegments.Location locate(PointId id);
-
-    /** Every segment (stable while the shard's read lock is held). */
-    List<Segment> segments();
-
-    /** The segments of a shard. */
-    static Points of(ShardSegments segments) {
-      return new Points() {
-        @Override
-        public ShardSegments.Location locate(PointId id) {
-          return segments.locate(id);
-        }
-
-        @Override
-        public List<Segment> segments() {
-          return segments.all();
-        }
-      };
-    }
-  }
-
   /** One indexed field as collection info reports it. */
   public record FieldInfo(FieldIndexSchema schema, int points) {}
 
   /** One point of an ordered walk: its value at the order key. */
   public record OrderedPoint(OrderValue value, PointId id) {}
 
-  private final Points points;
+  private final ShardSegments segments;
   private final Map<JsonPath, FieldIndexSchema> schema = new LinkedHashMap<>();
   private final Map<Segment, SegmentPayloadIndex> bySegment = new IdentityHashMap<>();
 
-  public PayloadIndexes(Points points) {
-    this.points = points;
+  private PayloadIndexes(ShardSegments segments) {
+    this.segments = segments;
   }
 
-  /** Indexes with these fields over the points of {@code payloads}, wherever they live now. */
+  /**
+   * Indexes with these fields over the points of {@code payloads}, wherever they live now in {@code
+   * segments}; call under the shard's write lock, then let the indexes follow the segments ({@link
+   * ShardSegments#followOrds}).
+   */
   public static PayloadIndexes build(
-      Map<JsonPath, FieldIndexSchema> schema, Points points, PointSource payloads) {
-    PayloadIndexes indexes = new PayloadIndexes(points);
+      Map<JsonPath, FieldIndexSchema> schema, ShardSegments segments, PointSource payloads) {
+    PayloadIndexes indexes = new PayloadIndexes(segments);
     if (schema.isEmpty()) {
       return indexes;
     }
@@ -143,7 +123,7 @@ public final class PayloadIndexes implements OrdChanges {
     }
     payloads.forEach(
         (id, payload) -> {
-          ShardSegments.Location at = points.locate(id);
+          ShardSegments.Location at = segments.locate(id);
           SegmentPayloadIndex index = at == null ? null : bySegment.get(at.segment());
           if (index != null) {
             index.indexField(field, at.ord(), payload);
@@ -175,7 +155,7 @@ public final class PayloadIndexes implements OrdChanges {
     if (schema.isEmpty()) {
       return;
     }
-    ShardSegments.Location at = points.locate(id);
+    ShardSegments.Location at = segments.locate(id);
     if (at == null) {
       return; // deleted: its entries went with the segment's delete (OrdChanges.deleted)
     }
@@ -195,7 +175,7 @@ public final class PayloadIndexes implements OrdChanges {
     return new SegmentPayloadIndex(
         schema,
         id -> {
-          ShardSegments.Location at = points.locate(id);
+          ShardSegments.Location at = segments.locate(id);
           return at != null && at.segment() == segment ? at.ord() : -1;
         });
   }
@@ -249,8 +229,8 @@ public final class PayloadIndexes implements OrdChanges {
 
   // ---- reads (under the shard's read lock)
 
-  Points points() {
-    return points;
+  ShardSegments segments() {
+    return segments;
   }
 
   /**
@@ -324,19 +304,14 @@ public final class PayloadIndexes implements OrdChanges {
           ? Estimate.exact(total)
           : FilterCandidates.estimateUnindexed(filter, total);
     }
-    long min = 0;
-    long expected = 0;
-    long max = 0;
-    for (Segment segment : points.segments()) {
+    Estimate sum = Estimate.exact(0);
+    for (Segment segment : segments.all()) {
       SegmentPayloadIndex index = bySegment.get(segment);
       if (index != null) {
-        Estimate e = index.estimate(filter);
-        min += e.min();
-        expected += e.expected();
-        max += e.max();
+        sum = sum.plus(index.estimate(filter));
       }
     }
-    return new Estimate(min, expected, max);
+    return sum;
   }
 
   /**
@@ -367,7 +342,7 @@ public final class PayloadIndexes implements OrdChanges {
     if (limit <= 0) {
       return all;
     }
-    for (Segment segment : points.segments()) {
+    for (Segment segment : segments.all()) {
       SegmentPayloadIndex index = bySegment.get(segment);
       FieldIndex field = index == null ? null : index.index(orderBy.key());
       if (field == null) {

@@ -44,26 +44,20 @@ public final class SearchPlan {
 
   private final Strategy strategy;
   private final Estimate estimate;
-  private final PayloadIndexes indexes;
   private final Map<Segment, Candidates> candidates; // null when the indexes were not used
-  private final boolean exact; // every segment's candidates are exact
   private final Predicate<PointId> accept;
-  private final Predicate<PointId> matches; // the payload check, null when the candidates are exact
+  private final Predicate<PointId> matches; // the payload check, null when all candidates are exact
   private final Map<Segment, long[]> candidateBits = new IdentityHashMap<>();
 
   private SearchPlan(
       Strategy strategy,
       Estimate estimate,
-      PayloadIndexes indexes,
       Map<Segment, Candidates> candidates,
-      boolean exact,
       Predicate<PointId> accept,
       Predicate<PointId> matches) {
     this.strategy = strategy;
     this.estimate = estimate;
-    this.indexes = indexes;
     this.candidates = candidates;
-    this.exact = exact;
     this.accept = accept;
     this.matches = matches;
   }
@@ -82,41 +76,33 @@ public final class SearchPlan {
       long fullScanThresholdPoints,
       Predicate<PointId> matches) {
     if (filter == null) {
-      return new SearchPlan(
-          Strategy.UNFILTERED, Estimate.exact(total), indexes, null, true, null, null);
+      return new SearchPlan(Strategy.UNFILTERED, Estimate.exact(total), null, null, null);
     }
     if (indexes.isEmpty()) {
       Estimate estimate = indexes.estimate(filter, total);
       Strategy strategy =
           total < fullScanThresholdPoints ? Strategy.SCORE_CANDIDATES : Strategy.FILTERED_GRAPH;
-      return new SearchPlan(strategy, estimate, indexes, null, false, matches, matches);
+      return new SearchPlan(strategy, estimate, null, matches, matches);
     }
     Map<Segment, Candidates> candidates = new IdentityHashMap<>();
     boolean exact = true;
-    long min = 0;
-    long expected = 0;
-    long max = 0;
-    for (Segment segment : indexes.points().segments()) {
+    Estimate estimate = Estimate.exact(0);
+    for (Segment segment : indexes.segments().all()) {
       SegmentPayloadIndex index = indexes.of(segment);
       Candidates c = index.candidates(filter);
       candidates.put(segment, c);
       exact &= c.exact();
-      Estimate e = c.exact() ? Estimate.exact(c.size()) : index.estimate(filter);
-      min += e.min();
-      expected += e.expected();
-      max += e.max();
+      estimate = estimate.plus(c.exact() ? Estimate.exact(c.size()) : index.estimate(filter));
     }
-    Estimate estimate = new Estimate(min, expected, max);
     Strategy strategy = choose(estimate, fullScanThresholdPoints);
-    PayloadIndexes.Points points = indexes.points();
+    io.quiver.storage.segment.ShardSegments segments = indexes.segments();
     Predicate<PointId> accept =
         id -> {
-          var at = points.locate(id);
+          var at = segments.locate(id);
           Candidates c = at == null ? null : candidates.get(at.segment());
           return c != null && c.ords().contains(at.ord()) && (c.exact() || matches.test(id));
         };
-    return new SearchPlan(
-        strategy, estimate, indexes, candidates, exact, accept, exact ? null : matches);
+    return new SearchPlan(strategy, estimate, candidates, accept, exact ? null : matches);
   }
 
   /** The strategy for a filter of {@code estimate} points, given the full-scan threshold. */
@@ -196,7 +182,11 @@ public final class SearchPlan {
 
       @Override
       public OrdFilter verify(Segment segment) {
-        return matches == null ? null : ord -> matches.test(segment.id(ord));
+        if (matches == null) {
+          return null;
+        }
+        Candidates c = candidates == null ? null : candidates.get(segment);
+        return c != null && c.exact() ? null : ord -> matches.test(segment.id(ord));
       }
 
       @Override

@@ -70,8 +70,7 @@ final class IndexedSegments implements AutoCloseable {
   private PayloadIndexes build(Map<JsonPath, FieldIndexSchema> schema) {
     lock.writeLock().lock();
     try {
-      PayloadIndexes built =
-          PayloadIndexes.build(schema, PayloadIndexes.Points.of(segments), payloads::forEach);
+      PayloadIndexes built = PayloadIndexes.build(schema, segments, payloads::forEach);
       segments.followOrds(
           new OrdChanges() {
             @Override
