@@ -160,12 +160,20 @@ final class ShardFanOut {
    * How many times a call that met a retired client is sent again, each time through the shard's
    * new client. One is not always enough: while a replica set changes, the new client can be
    * retired too before it answers, when another request on it meets the replica that does not host
-   * the group yet (Ratis then fails every request in the client's window at once).
+   * the group yet (Ratis then fails every request in the client's window at once). With the pauses
+   * ({@link #retiredResendPauseMs}) the resends span about 3 s, bounded by the request's deadline:
+   * 5 resends 50-200 ms apart (0.5 s) were used up while a drained node's replicas were removed,
+   * and a write through that node answered 503 (RebalanceDrainIT in CI).
    */
-  static final int RETIRED_RESENDS = 5;
+  static final int RETIRED_RESENDS = 10;
 
-  /** The pause before the second and later resends ({@link #RETIRED_RESENDS}), times the try. */
-  private static final long RETIRED_RESEND_PAUSE_MS = 50;
+  /**
+   * The pause after try {@code attempt} (2 and later) met a retired client: from 50 ms, doubling,
+   * at most 500.
+   */
+  static long retiredResendPauseMs(int attempt) {
+    return Math.min(500, 50L << Math.min(attempt - 2, 10));
+  }
 
   /**
    * {@code sent}'s outcome; while it failed because its client was retired (its Ratis client closed
@@ -192,9 +200,7 @@ final class ShardFanOut {
               return CompletableFuture.supplyAsync(
                       () -> resendWhileRetired(resend.get(), resend, attempt + 1),
                       CompletableFuture.delayedExecutor(
-                          RETIRED_RESEND_PAUSE_MS * (attempt - 1),
-                          TimeUnit.MILLISECONDS,
-                          Runnable::run))
+                          retiredResendPauseMs(attempt), TimeUnit.MILLISECONDS, Runnable::run))
                   .thenCompose(f -> f);
             })
         .thenCompose(f -> f);

@@ -518,7 +518,8 @@ class PointsRouterTest {
     for (long id = 0; id < 30; id++) {
       points.add(point(id, 1, 0, 0, 0));
     }
-    assertTrue(router.upsert(c, points).join() > 0);
+    // The resends pause up to 500 ms each: more than this test router's 1 s deadline in all.
+    assertTrue(router.withTimeout(Duration.ofSeconds(10)).upsert(c, points).join() > 0);
     assertTrue(retiredAllAsked(), "every retired client was asked first");
     List<PointId> ids = points.stream().map(Point::id).toList();
     assertEquals(ids, ids(router.retrieve(c, ids, false, false, ReadConsistency.LEADER).join()));
@@ -532,7 +533,7 @@ class PointsRouterTest {
     for (long id = 0; id < 12; id++) {
       points.add(point(id, 1, 0, 0, 0));
     }
-    Throwable e = failure(router.upsert(c, points));
+    Throwable e = failure(router.withTimeout(Duration.ofSeconds(10)).upsert(c, points));
     assertInstanceOf(ShardUnavailableException.class, e);
     assertEquals(
         "shard 0 of collection `alwaysretired` is unavailable: the replica does not host it (yet)"
